@@ -1,0 +1,19 @@
+import type { TenantRow, UserRow } from './accounts.repo.js';
+
+export function presentUser(u: UserRow) {
+  return {
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    role: u.role,
+    totpEnabled: Boolean(u.totpEnabledAt),
+  };
+}
+
+export function presentTenant(t: TenantRow) {
+  return { id: t.id, name: t.name, kind: t.kind, require2fa: t.require2fa };
+}
+
+export function presentMe(u: UserRow, t: TenantRow, csrfToken: string, totpRequired: boolean) {
+  return { user: presentUser(u), tenant: presentTenant(t), csrfToken, totpRequired };
+}

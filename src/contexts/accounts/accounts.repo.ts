@@ -1,0 +1,50 @@
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../platform/db/database.js';
+import { apiKeys, sessions, tenants, userScopes, users } from './accounts.tables.js';
+
+export type UserRow = typeof users.$inferSelect;
+export type TenantRow = typeof tenants.$inferSelect;
+
+export const accountsRepo = {
+  async findUserByEmail(db: DbOrTx, email: string): Promise<UserRow | undefined> {
+    const [row] = await db.select().from(users).where(sql`lower(${users.email}) = lower(${email})`).limit(1);
+    return row;
+  },
+  async findUser(db: DbOrTx, tenantId: string, id: string): Promise<UserRow | undefined> {
+    const [row] = await db
+      .select()
+      .from(users)
+      .where(and(eq(users.tenantId, tenantId), eq(users.id, id)))
+      .limit(1);
+    return row;
+  },
+  async findTenant(db: DbOrTx, id: string): Promise<TenantRow | undefined> {
+    const [row] = await db.select().from(tenants).where(eq(tenants.id, id)).limit(1);
+    return row;
+  },
+  async sessionWithUser(db: DbOrTx, tokenHash: string, now: Date) {
+    const [row] = await db
+      .select({ session: sessions, user: users, tenant: tenants })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .innerJoin(tenants, eq(tenants.id, sessions.tenantId))
+      .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now), isNull(users.disabledAt)))
+      .limit(1);
+    if (!row || row.session.createdAt < row.user.sessionsValidAfter) return undefined;
+    return row;
+  },
+  async scopesOf(db: DbOrTx, tenantId: string, userId: string) {
+    return db
+      .select({ kind: userScopes.kind, refId: userScopes.refId, level: userScopes.level })
+      .from(userScopes)
+      .where(and(eq(userScopes.tenantId, tenantId), eq(userScopes.userId, userId)));
+  },
+  async apiKeyByHash(db: DbOrTx, tokenHash: string) {
+    const [row] = await db
+      .select()
+      .from(apiKeys)
+      .where(and(eq(apiKeys.tokenHash, tokenHash), isNull(apiKeys.revokedAt)))
+      .limit(1);
+    return row;
+  },
+};

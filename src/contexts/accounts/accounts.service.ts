@@ -1,0 +1,175 @@
+import { eq } from 'drizzle-orm';
+import type { Platform } from '../../platform/platform.js';
+import { AppError, badRequest, tooManyRequests } from '../../platform/errors.js';
+import { hashToken, newToken } from '../../platform/crypto.js';
+import { countHit, lockedFor, resetCounter } from '../../platform/rate-limit.js';
+import { recordAudit, systemActor, type Actor } from '../../platform/audit/audit.js';
+import type { Principal, Role } from '../../platform/http/principal.js';
+import { inTransaction } from '../../platform/db/tx.js';
+import type { DbOrTx } from '../../platform/db/database.js';
+import { apiKeys, sessions, tenants, users } from './accounts.tables.js';
+import { accountsRepo } from './accounts.repo.js';
+import { presentMe } from './accounts.presenters.js';
+import { dummyHash, hashPassword, PASSWORD_MIN, verifyPassword } from './passwords.js';
+
+export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
+const LOGIN_USER_POLICY = { limit: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
+const LOGIN_IP_POLICY = { limit: 30, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
+
+export type AccountsDeps = Pick<Platform, 'db' | 'now' | 'log'>;
+
+function assertPassword(password: string, field = 'password') {
+  if (password.length < PASSWORD_MIN) {
+    throw new AppError(400, 'weak_password', `The password must have at least ${PASSWORD_MIN} characters`, { field });
+  }
+}
+
+export function createAccountsService(deps: AccountsDeps) {
+  const { db, now } = deps;
+
+  async function createTenant(input: {
+    name: string;
+    kind?: 'school' | 'trust' | 'company';
+    ownerEmail: string;
+    ownerPassword: string;
+    ownerName?: string;
+  }, actor: Actor = systemActor, tx: DbOrTx = db) {
+    assertPassword(input.ownerPassword, 'ownerPassword');
+    const passwordHash = await hashPassword(input.ownerPassword);
+    return inTransaction(tx, async (t) => {
+      if (await accountsRepo.findUserByEmail(t, input.ownerEmail)) {
+        throw new AppError(409, 'email_taken', 'A user with this email already exists', { field: 'ownerEmail' });
+      }
+      const [tenant] = await t.insert(tenants).values({ name: input.name, kind: input.kind ?? 'school' }).returning();
+      const [owner] = await t
+        .insert(users)
+        .values({ tenantId: tenant!.id, email: input.ownerEmail, name: input.ownerName ?? '', passwordHash, role: 'owner' })
+        .returning();
+      await recordAudit(t, tenant!.id, actor, { action: 'tenant.created', targetType: 'tenant', targetId: tenant!.id, summary: `Tenant ${input.name} created` });
+      return { tenant: tenant!, owner: owner! };
+    });
+  }
+
+  async function createUser(tenantId: string, input: { email: string; password?: string; role: Role; name?: string }, actor: Actor, tx: DbOrTx = db) {
+    if (input.role === 'owner') throw badRequest('invalid_role', 'A tenant has exactly one owner: hand ownership over instead', 'role');
+    if (input.password !== undefined) assertPassword(input.password);
+    const passwordHash = input.password ? await hashPassword(input.password) : null;
+    return inTransaction(tx, async (t) => {
+      if (await accountsRepo.findUserByEmail(t, input.email)) {
+        throw new AppError(409, 'email_taken', 'A user with this email already exists', { field: 'email' });
+      }
+      const [user] = await t
+        .insert(users)
+        .values({ tenantId, email: input.email, name: input.name ?? '', passwordHash, role: input.role })
+        .returning();
+      await recordAudit(t, tenantId, actor, { action: 'user.created', targetType: 'user', targetId: user!.id, summary: `User ${input.email} created as ${input.role}` });
+      return user!;
+    });
+  }
+
+  /** Password sign-in. Same 401 for an unknown email and a wrong password. */
+  async function login(input: { email: string; password: string; ip: string }) {
+    const at = now();
+    const ipKey = `login:ip:${input.ip}`;
+    const ipLock = await lockedFor(db, ipKey, at);
+    if (ipLock > 0) throw tooManyRequests(ipLock, 'Too many sign-in attempts from this address, try again later');
+    const user = await accountsRepo.findUserByEmail(db, input.email);
+    const userKey = user ? `login:user:${user.id}` : undefined;
+    if (userKey) {
+      const locked = await lockedFor(db, userKey, at);
+      if (locked > 0) throw tooManyRequests(locked, 'This account is locked after too many failed sign-ins, try again later');
+    }
+    const ok = user && !user.disabledAt ? await verifyPassword(user.passwordHash, input.password) : (await verifyPassword(await dummyHash(), input.password), false);
+    if (!ok || !user) {
+      await countHit(db, ipKey, LOGIN_IP_POLICY, at);
+      if (userKey) {
+        const locked = await countHit(db, userKey, LOGIN_USER_POLICY, at);
+        if (locked > 0) throw tooManyRequests(locked, 'This account is locked after too many failed sign-ins, try again later');
+      }
+      throw new AppError(401, 'invalid_credentials', 'Wrong email or password');
+    }
+    await resetCounter(db, userKey!);
+    const token = newToken('thr_sess_');
+    const csrfToken = newToken('', 24);
+    const pendingTotp = Boolean(user.totpEnabledAt);
+    const [session] = await db
+      .insert(sessions)
+      .values({
+        tokenHash: hashToken(token),
+        tenantId: user.tenantId,
+        userId: user.id,
+        csrfToken,
+        pendingTotp,
+        expiresAt: new Date(at.getTime() + SESSION_TTL_MS),
+      })
+      .returning();
+    return { token, csrfToken, user, session: session!, totpRequired: pendingTotp };
+  }
+
+  async function logout(sessionId: string) {
+    await db.delete(sessions).where(eq(sessions.id, sessionId));
+  }
+
+  /** Resolves a session cookie to a principal (undefined when unknown, expired or owing TOTP). */
+  async function principalFromSession(token: string) {
+    const at = now();
+    const row = await accountsRepo.sessionWithUser(db, hashToken(token), at);
+    if (!row) return undefined;
+    if (at.getTime() - row.session.lastSeenAt.getTime() > 5 * 60_000) {
+      await db.update(sessions).set({ lastSeenAt: at }).where(eq(sessions.id, row.session.id));
+    }
+    const scopes = await accountsRepo.scopesOf(db, row.user.tenantId, row.user.id);
+    const principal: Principal = {
+      kind: 'user',
+      tenantId: row.user.tenantId,
+      id: row.user.id,
+      label: row.user.email,
+      role: row.user.role,
+      scopes,
+      sessionId: row.session.id,
+    };
+    return { principal, session: row.session, user: row.user, tenant: row.tenant };
+  }
+
+  async function createApiKey(tenantId: string, input: { name: string; role?: 'admin' | 'manager' | 'viewer' }, actor: Actor) {
+    const token = newToken('thr_key_');
+    return inTransaction(db, async (t) => {
+      const [row] = await t
+        .insert(apiKeys)
+        .values({ tenantId, name: input.name, role: input.role ?? 'admin', prefix: token.slice(0, 12), tokenHash: hashToken(token), createdBy: actor.kind === 'user' ? actor.id : null })
+        .returning();
+      await recordAudit(t, tenantId, actor, { action: 'apikey.created', targetType: 'api_key', targetId: row!.id, summary: `API key ${input.name} created` });
+      return { apiKey: token, key: row! };
+    });
+  }
+
+  async function principalFromApiKey(token: string): Promise<Principal | undefined> {
+    const row = await accountsRepo.apiKeyByHash(db, hashToken(token));
+    if (!row) return undefined;
+    const at = now();
+    if (!row.lastUsedAt || at.getTime() - row.lastUsedAt.getTime() > 60_000) {
+      await db.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.id, row.id));
+    }
+    return { kind: 'apikey', tenantId: row.tenantId, id: row.id, label: `API key ${row.name}`, role: row.role, scopes: [] };
+  }
+
+  async function tenantOf(tenantId: string) {
+    const tenant = await accountsRepo.findTenant(db, tenantId);
+    if (!tenant) throw new AppError(404, 'not_found', 'Tenant not found');
+    return tenant;
+  }
+
+  async function me(p: Principal) {
+    if (p.kind !== 'user' || !p.id || !p.sessionId) {
+      throw new AppError(400, 'not_a_user_session', 'Only a signed-in user has a profile');
+    }
+    const user = await accountsRepo.findUser(db, p.tenantId, p.id);
+    const [session] = await db.select().from(sessions).where(eq(sessions.id, p.sessionId));
+    if (!user || !session) throw new AppError(401, 'unauthenticated', 'Authentication required');
+    return presentMe(user, await tenantOf(p.tenantId), session.csrfToken, session.pendingTotp);
+  }
+
+  return { createTenant, createUser, login, logout, principalFromSession, createApiKey, principalFromApiKey, tenantOf, me };
+}
+
+export type AccountsService = ReturnType<typeof createAccountsService>;

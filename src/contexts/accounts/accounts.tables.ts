@@ -1,0 +1,125 @@
+import { sql } from 'drizzle-orm';
+import { boolean, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+
+export const tenants = pgTable('tenants', {
+  id: uuid().primaryKey().defaultRandom(),
+  name: text().notNull(),
+  kind: text({ enum: ['school', 'trust', 'company'] }).notNull().default('school'),
+  require2fa: boolean().notNull().default(false),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    tenantId: uuid()
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    email: text().notNull(),
+    name: text().notNull().default(''),
+    passwordHash: text(),
+    role: text({ enum: ['owner', 'admin', 'manager', 'viewer'] }).notNull(),
+    totpSecret: text(),
+    totpEnabledAt: timestamp({ withTimezone: true }),
+    disabledAt: timestamp({ withTimezone: true }),
+    /** Bumped on password change: sessions older than this are dead. */
+    sessionsValidAfter: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('users_email_unique').on(sql`lower(${t.email})`),
+    index('users_tenant_idx').on(t.tenantId),
+    uniqueIndex('users_one_owner_per_tenant').on(t.tenantId).where(sql`${t.role} = 'owner'`),
+  ],
+);
+
+/** Scopes narrow a manager's or viewer's reach: to sites (sign-in) or organisations (record). */
+export const userScopes = pgTable(
+  'user_scopes',
+  {
+    tenantId: uuid()
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text({ enum: ['site', 'organisation'] }).notNull(),
+    refId: uuid().notNull(),
+    /** For organisations: view / edit / administer (the record's permissions). */
+    level: text({ enum: ['view', 'edit', 'administer'] }).notNull().default('view'),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.kind, t.refId] })],
+);
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    tokenHash: text().notNull(),
+    tenantId: uuid()
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    csrfToken: text().notNull(),
+    /** Set when the password was right but a TOTP code is still owed. */
+    pendingTotp: boolean().notNull().default(false),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex('sessions_token_hash_unique').on(t.tokenHash), index('sessions_user_idx').on(t.userId)],
+);
+
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    tenantId: uuid()
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    name: text().notNull(),
+    prefix: text().notNull(),
+    tokenHash: text().notNull(),
+    role: text({ enum: ['admin', 'manager', 'viewer'] }).notNull().default('admin'),
+    createdBy: uuid().references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp({ withTimezone: true }),
+    revokedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [uniqueIndex('api_keys_token_hash_unique').on(t.tokenHash), index('api_keys_tenant_idx').on(t.tenantId)],
+);
+
+/** One-time links: invitations and password resets. Only the token's hash is kept. */
+export const oneTimeTokens = pgTable(
+  'one_time_tokens',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    tenantId: uuid()
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    purpose: text({ enum: ['invite', 'password_reset'] }).notNull(),
+    tokenHash: text().notNull(),
+    email: text().notNull(),
+    role: text({ enum: ['owner', 'admin', 'manager', 'viewer'] }),
+    userId: uuid().references(() => users.id, { onDelete: 'cascade' }),
+    createdBy: uuid().references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    usedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [uniqueIndex('one_time_tokens_hash_unique').on(t.tokenHash)],
+);
+
+/**
+ * Fixed-window counters for lock-outs and rate limits, in the database so that they hold across
+ * several instances. `key` is e.g. `login:user:<id>` or `login:ip:<addr>`.
+ */
+export const rateCounters = pgTable('rate_counters', {
+  key: text().primaryKey(),
+  count: integer().notNull().default(0),
+  windowStartedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  lockedUntil: timestamp({ withTimezone: true }),
+});

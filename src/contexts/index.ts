@@ -1,0 +1,8 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Platform } from '../platform/platform.js';
+import { accountsContext } from './accounts/index.js';
+
+/** One plugin per bounded context, registered in this order (accounts first: it authenticates). */
+export type ContextPlugin = (platform: Platform) => FastifyPluginAsync;
+
+export const contexts: ContextPlugin[] = [accountsContext];

@@ -1,0 +1,31 @@
+import type { DbOrTx } from '../db/database.js';
+import type { Principal } from '../http/principal.js';
+import { auditLog } from './audit.tables.js';
+
+export type AuditEntry = {
+  action: string;
+  targetType?: string;
+  targetId?: string;
+  summary?: string;
+  data?: Record<string, unknown>;
+};
+
+/** Actor of a change: a principal, or the system (jobs, CLI). */
+export type Actor = Pick<Principal, 'kind' | 'id' | 'label'> & { requestId?: string };
+export const systemActor: Actor = { kind: 'system', id: null, label: 'system' };
+
+/** Writes an audit row. Call it with the same transaction as the change it records. */
+export async function recordAudit(tx: DbOrTx, tenantId: string, actor: Actor, entry: AuditEntry): Promise<void> {
+  await tx.insert(auditLog).values({
+    tenantId,
+    actorKind: actor.kind,
+    actorId: actor.id,
+    actorLabel: actor.label,
+    action: entry.action,
+    targetType: entry.targetType,
+    targetId: entry.targetId,
+    summary: entry.summary ?? '',
+    data: entry.data ?? {},
+    requestId: actor.requestId,
+  });
+}

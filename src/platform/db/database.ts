@@ -1,0 +1,137 @@
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { citext } from '@electric-sql/pglite/contrib/citext';
+import type { ExtractTablesWithRelations } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import { AppError } from '../errors.js';
+
+/** The query handle every repo takes: the database itself or an open transaction. */
+export type Db = PgDatabase<PgQueryResultHKT>;
+export type Tx = PgTransaction<PgQueryResultHKT, Record<string, never>, ExtractTablesWithRelations<Record<string, never>>>;
+export type DbOrTx = Db | Tx;
+
+export type Database = {
+  kind: 'pglite' | 'postgres';
+  db: Db;
+  /** Raw parameterised query on a connection of its own (outside any drizzle transaction). */
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  /** Several statements without parameters. */
+  exec(text: string): Promise<void>;
+  pglite?: PGlite;
+  pool?: pg.Pool;
+  close(): Promise<void>;
+};
+
+export const PGLITE_EXTENSIONS = { pg_trgm, citext };
+
+/**
+ * A PGlite folder may be opened by one process at a time. The lock file holds the pid; a lock
+ * left by a dead process is taken over.
+ */
+export function acquireDataDirLock(dataDir: string): () => void {
+  mkdirSync(dataDir, { recursive: true });
+  const lockPath = path.join(dataDir, '.threshold.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockPath, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => {
+        try {
+          if (readFileSync(lockPath, 'utf8').trim() === String(process.pid)) rmSync(lockPath);
+        } catch {
+          /* already gone */
+        }
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number(readFileSync(lockPath, 'utf8').trim());
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+        throw new AppError(
+          409,
+          'database_locked',
+          `database_locked: the embedded database in ${dataDir} is in use by process ${pid}. ` +
+            'Stop that process first, or set DATABASE_URL to use a PostgreSQL server shared by several processes.',
+        );
+      }
+      rmSync(lockPath, { force: true });
+    }
+  }
+  throw new AppError(409, 'database_locked', `database_locked: could not lock ${dataDir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export type OpenOptions =
+  | { kind: 'pglite'; dataDir?: string; loadDataDir?: Blob; lock?: boolean }
+  | { kind: 'postgres'; url: string; max?: number };
+
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  if (opts.kind === 'postgres') {
+    const pool = new pg.Pool({ connectionString: opts.url, max: opts.max ?? 10 });
+    pool.on('error', () => {
+      /* idle client errors surface on the next query */
+    });
+    const db = drizzlePg({ client: pool, casing: 'snake_case' }) as unknown as Db;
+    return {
+      kind: 'postgres',
+      db,
+      pool,
+      query: async <T,>(text: string, params?: unknown[]) => {
+        const res = await pool.query(text, params);
+        return { rows: res.rows as T[] };
+      },
+      exec: async (text) => {
+        await pool.query(text);
+      },
+      close: () => pool.end(),
+    };
+  }
+  let release: (() => void) | undefined;
+  if (opts.dataDir && opts.lock !== false) {
+    release = acquireDataDirLock(path.dirname(opts.dataDir));
+  }
+  try {
+    if (opts.dataDir && !existsSync(opts.dataDir)) mkdirSync(opts.dataDir, { recursive: true });
+    const pglite = await PGlite.create({
+      dataDir: opts.dataDir,
+      loadDataDir: opts.loadDataDir,
+      extensions: PGLITE_EXTENSIONS,
+    });
+    const db = drizzlePglite({ client: pglite, casing: 'snake_case' }) as unknown as Db;
+    return {
+      kind: 'pglite',
+      db,
+      pglite,
+      query: async <T,>(text: string, params?: unknown[]) => {
+        const res = await pglite.query<T>(text, params);
+        return { rows: res.rows };
+      },
+      exec: async (text) => {
+        await pglite.exec(text);
+      },
+      close: async () => {
+        try {
+          await pglite.close();
+        } finally {
+          release?.();
+        }
+      },
+    };
+  } catch (err) {
+    release?.();
+    throw err;
+  }
+}

@@ -1,0 +1,42 @@
+import type { FastifyRequest } from 'fastify';
+import { AppError, unauthenticated } from '../errors.js';
+import { assertCan, type Permission } from './permissions.js';
+import type { Principal } from './principal.js';
+import type { Actor } from '../audit/audit.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+    /** How the principal was authenticated; cookie sessions need the CSRF header on unsafe methods. */
+    authVia?: 'cookie' | 'bearer' | 'device';
+  }
+}
+
+export const SESSION_COOKIE = 'thr_session';
+export const CSRF_HEADER = 'x-csrf-token';
+
+export function bearerToken(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  if (!h) return undefined;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
+  return m?.[1];
+}
+
+/** The principal, or 401. */
+export function requirePrincipal(req: FastifyRequest): Principal {
+  if (!req.principal) throw unauthenticated();
+  return req.principal;
+}
+
+/** The principal holding `permission`, or 401/403. */
+export function authorize(req: FastifyRequest, permission: Permission): Principal {
+  if (!req.principal) throw unauthenticated();
+  assertCan(req.principal, permission);
+  return req.principal;
+}
+
+export function actorOf(req: FastifyRequest): Actor {
+  const p = req.principal;
+  if (!p) throw new AppError(401, 'unauthenticated', 'Authentication required');
+  return { kind: p.kind, id: p.id, label: p.label, requestId: String(req.id) };
+}

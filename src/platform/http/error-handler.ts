@@ -1,0 +1,91 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { AppError, type FieldIssue } from '../errors.js';
+
+export type ErrorBody = {
+  error: { code: string; message: string; field?: string; issues?: FieldIssue[]; requestId: string } & Record<
+    string,
+    unknown
+  >;
+};
+
+/** Maps any thrown value to the one JSON error shape. Unknown errors never leak details. */
+export function toErrorReply(err: unknown, req: FastifyRequest): { status: number; body: ErrorBody; headers?: Record<string, string> } {
+  const requestId = String(req.id);
+  if (err instanceof AppError) {
+    return {
+      status: err.status,
+      headers: err.details.headers,
+      body: {
+        error: {
+          code: err.code,
+          message: err.message,
+          ...(err.field ? { field: err.field } : {}),
+          ...(err.details.issues ? { issues: err.details.issues } : {}),
+          ...(err.details.extra ?? {}),
+          requestId,
+        },
+      },
+    };
+  }
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const where = (err as FastifyError).validationContext ?? 'body';
+    const issues = err.validation.map((v) => {
+      const p = v.instancePath.split('/').filter(Boolean);
+      const field = [where, ...p].join('.');
+      return { field, message: v.message ?? 'invalid' };
+    });
+    return {
+      status: 400,
+      body: {
+        error: {
+          code: 'validation_failed',
+          message: issues.map((i) => `${i.field}: ${i.message}`).join('; '),
+          field: issues[0]?.field,
+          issues,
+          requestId,
+        },
+      },
+    };
+  }
+  const fe = err as FastifyError;
+  if (fe && typeof fe === 'object' && typeof fe.code === 'string') {
+    if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (fe.statusCode === 400 && fe instanceof SyntaxError)) {
+      return { status: 400, body: { error: { code: 'invalid_json', message: 'The request body is not valid JSON', requestId } } };
+    }
+    if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+      return { status: 400, body: { error: { code: 'invalid_json', message: 'The request body is empty', requestId } } };
+    }
+    if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return { status: 413, body: { error: { code: 'payload_too_large', message: 'The request body is too large', requestId } } };
+    }
+    if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return { status: 415, body: { error: { code: 'unsupported_media_type', message: 'Unsupported content type', requestId } } };
+    }
+    if (fe.code === 'FST_ERR_RATE_LIMIT_EXCEEDED' || fe.statusCode === 429) {
+      return { status: 429, body: { error: { code: 'rate_limited', message: 'Too many requests, try again later', requestId } } };
+    }
+  }
+  if (fe instanceof SyntaxError && (fe as FastifyError).statusCode === 400) {
+    return { status: 400, body: { error: { code: 'invalid_json', message: 'The request body is not valid JSON', requestId } } };
+  }
+  return { status: 500, body: { error: { code: 'internal_error', message: `Something went wrong (request ${requestId})`, requestId } } };
+}
+
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
+    const { status, body, headers } = toErrorReply(err, req);
+    if (status >= 500 || isResponseSerializationError(err)) req.log.error({ err }, 'unhandled error');
+    else req.log.info({ code: body.error.code, status }, 'request failed');
+    if (headers) void reply.headers(headers);
+    return reply.status(status).type('application/json').send(body);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    if (req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/scim/')) {
+      // The web app is a single-page app: let it route; the static plugin decorates sendFile.
+      const r = reply as FastifyReply & { sendFile?: (f: string) => FastifyReply };
+      if (r.sendFile && app.hasDecorator('threshold_spa')) return r.sendFile('index.html');
+    }
+    return reply.status(404).send({ error: { code: 'route_not_found', message: `No route ${req.method} ${req.url.split('?')[0]}`, requestId: String(req.id) } });
+  });
+}

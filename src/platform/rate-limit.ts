@@ -1,0 +1,41 @@
+import { eq, sql } from 'drizzle-orm';
+import type { DbOrTx } from './db/database.js';
+import { rateCounters } from '../contexts/accounts/accounts.tables.js';
+
+/**
+ * Counters for lock-outs and rate limits, kept in the database so several instances share them.
+ * A fixed window of `windowMs`; reaching `limit` failures locks the key for `lockMs`.
+ */
+export type CounterPolicy = { limit: number; windowMs: number; lockMs: number };
+
+export async function lockedFor(db: DbOrTx, key: string, now: Date): Promise<number> {
+  const [row] = await db.select({ lockedUntil: rateCounters.lockedUntil }).from(rateCounters).where(eq(rateCounters.key, key));
+  if (!row?.lockedUntil || row.lockedUntil <= now) return 0;
+  return Math.ceil((row.lockedUntil.getTime() - now.getTime()) / 1000);
+}
+
+/** Counts one event; returns seconds locked (0 when not locked). */
+export async function countHit(db: DbOrTx, key: string, policy: CounterPolicy, now: Date): Promise<number> {
+  const windowStart = new Date(now.getTime() - policy.windowMs);
+  const lockUntil = new Date(now.getTime() + policy.lockMs);
+  const fresh = sql`${rateCounters.windowStartedAt} < ${windowStart.toISOString()}::timestamptz`;
+  const newCount = sql`CASE WHEN ${fresh} THEN 1 ELSE ${rateCounters.count} + 1 END`;
+  const [row] = await db
+    .insert(rateCounters)
+    .values({ key, count: 1, windowStartedAt: now, lockedUntil: policy.limit <= 1 ? lockUntil : null })
+    .onConflictDoUpdate({
+      target: rateCounters.key,
+      set: {
+        count: newCount,
+        windowStartedAt: sql`CASE WHEN ${fresh} THEN ${now.toISOString()}::timestamptz ELSE ${rateCounters.windowStartedAt} END`,
+        lockedUntil: sql`CASE WHEN ${newCount} >= ${policy.limit} THEN ${lockUntil.toISOString()}::timestamptz ELSE ${rateCounters.lockedUntil} END`,
+      },
+    })
+    .returning({ lockedUntil: rateCounters.lockedUntil });
+  if (!row?.lockedUntil || row.lockedUntil <= now) return 0;
+  return Math.ceil((row.lockedUntil.getTime() - now.getTime()) / 1000);
+}
+
+export async function resetCounter(db: DbOrTx, key: string): Promise<void> {
+  await db.delete(rateCounters).where(eq(rateCounters.key, key));
+}

@@ -1,0 +1,26 @@
+import { randomBytes } from 'node:crypto';
+import { count } from 'drizzle-orm';
+import type { Platform } from '../platform/platform.js';
+import { tenants } from '../contexts/accounts/accounts.tables.js';
+import { createAccountsService } from '../contexts/accounts/index.js';
+
+export const DEMO_OWNER_EMAIL = 'owner@demo.threshold.test';
+
+/**
+ * On an empty database: a demo trust with two schools and its owner. Each context adds its own
+ * demo data in `seedDemo` steps below. Returns the owner's sign-in, or undefined if not empty.
+ */
+export async function seedDemoIfEmpty(platform: Platform): Promise<{ email: string; password: string } | undefined> {
+  const [row] = await platform.db.select({ n: count() }).from(tenants);
+  if ((row?.n ?? 0) > 0) return undefined;
+  const password = randomBytes(9).toString('base64url');
+  const accounts = createAccountsService(platform);
+  await accounts.createTenant({
+    name: 'Northgate Learning Trust',
+    kind: 'trust',
+    ownerEmail: DEMO_OWNER_EMAIL,
+    ownerPassword: password,
+    ownerName: 'Demo Owner',
+  });
+  return { email: DEMO_OWNER_EMAIL, password };
+}

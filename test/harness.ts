@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, inject } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, type Config } from '../src/config.js';
+import { openDatabase, type Database } from '../src/platform/db/database.js';
+import { createPlatform } from '../src/platform/bootstrap.js';
+import { createLogger } from '../src/platform/logger.js';
+import type { Platform } from '../src/platform/platform.js';
+import { buildApp } from '../src/app.js';
+import { withDatabase } from './global-setup.js';
+
+export type TestEnv = {
+  platform: Platform;
+  app: FastifyInstance;
+  config: Config;
+  /** Moves the clock the platform sees (e.g. to expire a lock-out). */
+  clock: { now: Date; advance(ms: number): void; reset(): void };
+};
+
+const workerId = () => process.env.VITEST_POOL_ID ?? process.env.VITEST_WORKER_ID ?? '1';
+
+async function openTestDatabase(): Promise<Database> {
+  if (process.env.TEST_DB === 'postgres') {
+    const url = process.env.TEST_DATABASE_URL!;
+    const base = new URL(url).pathname.slice(1);
+    const name = `${base}_w${workerId()}`;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${inject('pgTemplateDb')}"`);
+    } catch (err) {
+      if ((err as { code?: string }).code !== '42P04') throw err; // exists: made by an earlier file of this worker
+    } finally {
+      await admin.end();
+    }
+    return openDatabase({ kind: 'postgres', url: withDatabase(url, name), max: 5 });
+  }
+  const tar = readFileSync(inject('pgliteTemplate'));
+  return openDatabase({ kind: 'pglite', loadDataDir: new Blob([tar]) });
+}
+
+export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Config {
+  return loadConfig(
+    { NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SECRET_KEY: 'a'.repeat(64), LOG_LEVEL: 'silent', PUBLIC_URL: 'http://threshold.test' },
+    overrides,
+  );
+}
+
+/**
+ * One database per test file (PGlite) or per worker (PostgreSQL), an app built on it, and a
+ * movable clock. Each test makes its own tenant with the factories, so nothing is truncated.
+ */
+export function useTestEnv(opts: { configOverrides?: Partial<Config> } = {}): TestEnv {
+  const env = {} as TestEnv;
+  let dataDir = '';
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'threshold-test-'));
+    const database = await openTestDatabase();
+    const config = testConfig(dataDir, opts.configOverrides);
+    let offset = 0;
+    const clock = {
+      get now() {
+        return new Date(Date.now() + offset);
+      },
+      advance(ms: number) {
+        offset += ms;
+      },
+      reset() {
+        offset = 0;
+      },
+    };
+    const platform = await createPlatform(config, { database, log: createLogger('silent'), now: () => clock.now });
+    const app = await buildApp(platform, { logger: false, serveWeb: false });
+    await app.ready();
+    Object.assign(env, { platform, app, config, clock });
+  });
+  afterAll(async () => {
+    await env.app?.close();
+    await env.platform?.jobs.stop();
+    await env.platform?.database.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+  return env;
+}
