@@ -1,0 +1,34 @@
+import type { DbOrTx } from '../../../platform/db/database.js';
+import type { Actor } from '../../../platform/audit/audit.js';
+import type { members } from '../signin.tables.js';
+
+/**
+ * What other contexts (SCIM, the integration) may do to members, implemented by the sign-in
+ * context's members service and exported from signin/index.ts. `source` says who makes the change:
+ * only `scim` may change members of a SCIM group; `sync` marks changes made by two-way sync so
+ * they are not echoed back.
+ */
+export type MemberRow = typeof members.$inferSelect;
+
+export type MemberInput = {
+  fullName: string;
+  role?: string;
+  email?: string | null;
+  phone?: string | null;
+  startDate?: string | null; // YYYY-MM-DD
+  endDate?: string | null;
+  customFields?: Record<string, unknown>;
+};
+
+export type ChangeSource = 'portal' | 'api' | 'import' | 'scim' | 'sync' | 'wonde';
+
+export interface MembersPort {
+  create(tx: DbOrTx, tenantId: string, groupId: string, input: MemberInput, actor: Actor, source: ChangeSource): Promise<MemberRow>;
+  update(tx: DbOrTx, tenantId: string, memberId: string, patch: Partial<MemberInput>, actor: Actor, source: ChangeSource): Promise<MemberRow>;
+  /** Cannot sign in any more; history kept; an open visit stays open. */
+  archive(tx: DbOrTx, tenantId: string, memberId: string, actor: Actor, source: ChangeSource): Promise<MemberRow>;
+  restore(tx: DbOrTx, tenantId: string, memberId: string, actor: Actor, source: ChangeSource): Promise<MemberRow>;
+  /** Removed from the group (deletedAt set); visits kept for the retention period. */
+  remove(tx: DbOrTx, tenantId: string, memberId: string, actor: Actor, source: ChangeSource): Promise<void>;
+  get(tx: DbOrTx, tenantId: string, memberId: string): Promise<MemberRow | undefined>;
+}

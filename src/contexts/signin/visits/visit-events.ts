@@ -1,0 +1,22 @@
+import type { Tx } from '../../../platform/db/database.js';
+
+/**
+ * Domain events of visits. The visits service calls every sink inside the transaction that
+ * writes the visit; sinks (webhooks, the live roll call feed) queue jobs or pg_notify there, so
+ * an event exists exactly when its visit does and a slow webhook never slows a sign-in.
+ */
+export type VisitEventType = 'visit.signed_in' | 'visit.signed_out' | 'visit.rejected' | 'visit.marked_safe';
+
+export type VisitEvent = {
+  type: VisitEventType;
+  tenantId: string;
+  visitId: string;
+  siteId: string;
+  groupId: string;
+  memberId: string | null;
+  at: string; // ISO time
+  /** The public shape of the visit (the visits presenter's output). */
+  visit: Record<string, unknown>;
+};
+
+export type VisitEventSink = (tx: Tx, event: VisitEvent) => Promise<void>;
