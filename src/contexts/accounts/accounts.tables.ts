@@ -22,6 +22,8 @@ export const users = pgTable(
     role: text({ enum: ['owner', 'admin', 'manager', 'viewer'] }).notNull(),
     totpSecret: text(),
     totpEnabledAt: timestamp({ withTimezone: true }),
+    /** The last TOTP time step accepted, so a code cannot be used twice. */
+    totpLastStep: integer(),
     disabledAt: timestamp({ withTimezone: true }),
     /** Bumped on password change: sessions older than this are dead. */
     sessionsValidAfter: timestamp({ withTimezone: true }).notNull().defaultNow(),
@@ -104,6 +106,8 @@ export const oneTimeTokens = pgTable(
     tokenHash: text().notNull(),
     email: text().notNull(),
     role: text({ enum: ['owner', 'admin', 'manager', 'viewer'] }),
+    /** For invitations: the name the inviter suggested. */
+    name: text(),
     userId: uuid().references(() => users.id, { onDelete: 'cascade' }),
     createdBy: uuid().references(() => users.id, { onDelete: 'set null' }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
