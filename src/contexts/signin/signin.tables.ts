@@ -112,3 +112,136 @@ export const members = pgTable(
     index('members_name_trgm_idx').using('gin', sql`${t.fullName} gin_trgm_ops`),
   ],
 );
+
+/** Extra columns of groups that are not sign-in options (kept out of the options document). */
+export const groupSecrets = pgTable('group_secrets', {
+  groupId: uuid()
+    .primaryKey()
+    .references(() => groups.id, { onDelete: 'cascade' }),
+  tenantId: uuid()
+    .notNull()
+    .references(() => tenants.id, { onDelete: 'cascade' }),
+  /** The kiosk PIN of the group, hashed (sha256 with the group id as salt). */
+  pinHash: text(),
+});
+
+export type VisitOutcome = 'signed_in' | 'rejected';
+export type SafetyStatus = 'passed' | 'notified' | 'rejected' | 'skipped';
+export type VisitReason = { check: string; code: string; reason: string };
+export type VisitorDetails = { fullName: string; company?: string; email?: string; phone?: string; dateOfBirth?: string };
+
+/**
+ * Every sign-in attempt: a visit is open while signedOutAt is null and outcome is signed_in.
+ * Rejected attempts are kept as visits too, with their reasons.
+ */
+export const visits = pgTable(
+  'visits',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    tenantId: uuid()
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    siteId: uuid()
+      .notNull()
+      .references(() => sites.id, { onDelete: 'cascade' }),
+    groupId: uuid()
+      .notNull()
+      .references(() => groups.id, { onDelete: 'cascade' }),
+    memberId: uuid().references(() => members.id, { onDelete: 'set null' }),
+    /** Visitors of standard groups: their details as given at the kiosk. */
+    visitor: jsonb().$type<VisitorDetails>(),
+    /** Name at the time of the visit (member or visitor), for history and search. */
+    personName: text().notNull(),
+    signedInAt: timestamp({ withTimezone: true }).notNull(),
+    signedOutAt: timestamp({ withTimezone: true }),
+    signedOutBy: text({ enum: ['kiosk', 'manual', 'auto'] }),
+    outcome: text({ enum: ['signed_in', 'rejected'] }).notNull(),
+    safetyStatus: text({ enum: ['passed', 'notified', 'rejected', 'skipped'] }).notNull(),
+    reasons: jsonb().$type<VisitReason[]>().notNull().default([]),
+    answers: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    agreementVersion: text(),
+    hostMemberId: uuid().references(() => members.id, { onDelete: 'set null' }),
+    kioskId: uuid(),
+    /** Kept beyond the tenant's retention period (e.g. an incident). */
+    protected: boolean().notNull().default(false),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('visits_tenant_signed_in_idx').on(t.tenantId, t.signedInAt, t.id),
+    index('visits_tenant_site_open_idx').on(t.tenantId, t.siteId).where(sql`${t.signedOutAt} IS NULL AND ${t.outcome} = 'signed_in'`),
+    index('visits_member_idx').on(t.memberId),
+    /** At most one open visit per member: concurrent kiosks cannot both sign the same person in. */
+    uniqueIndex('visits_one_open_per_member')
+      .on(t.memberId)
+      .where(sql`${t.memberId} IS NOT NULL AND ${t.signedOutAt} IS NULL AND ${t.outcome} = 'signed_in'`),
+  ],
+);
+
+/** Kiosk pairing codes: short, one-time, 10 minutes; stored hashed. */
+export const kioskPairings = pgTable(
+  'kiosk_pairings',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    tenantId: uuid()
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    siteId: uuid()
+      .notNull()
+      .references(() => sites.id, { onDelete: 'cascade' }),
+    codeHash: text().notNull(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    usedAt: timestamp({ withTimezone: true }),
+    createdBy: uuid(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('kiosk_pairings_code_unique').on(t.codeHash)],
+);
+
+/** A paired kiosk device; its token (`thr_kiosk_…`) is stored hashed. */
+export const kioskDevices = pgTable(
+  'kiosk_devices',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    tenantId: uuid()
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    siteId: uuid()
+      .notNull()
+      .references(() => sites.id, { onDelete: 'cascade' }),
+    name: text().notNull().default(''),
+    tokenHash: text().notNull(),
+    prefix: text().notNull(),
+    lastSeenAt: timestamp({ withTimezone: true }),
+    revokedAt: timestamp({ withTimezone: true }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('kiosk_devices_token_unique').on(t.tokenHash), index('kiosk_devices_tenant_idx').on(t.tenantId)],
+);
+
+/** People who must not sign in; matched on whole normalised names and structured fields. */
+export const blockList = pgTable(
+  'block_list',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    tenantId: uuid()
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    fullName: text().notNull(),
+    normalisedName: text().notNull(),
+    email: text(),
+    dateOfBirth: date({ mode: 'string' }),
+    reason: text().notNull().default(''),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('block_list_tenant_name_idx').on(t.tenantId, t.normalisedName)],
+);
+
+/** Per-tenant sign-in settings. */
+export const signinSettings = pgTable('signin_settings', {
+  tenantId: uuid()
+    .primaryKey()
+    .references(() => tenants.id, { onDelete: 'cascade' }),
+  /** Visits older than this many days are deleted (except protected ones); null keeps them. */
+  retentionDays: integer(),
+  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
