@@ -1,0 +1,196 @@
+import { z } from 'zod';
+import { addPeriod, isIsoDate, type PeriodUnit } from './dates.js';
+
+/**
+ * The condition language (the "logic editor"): AND/OR groups of `field operator value`.
+ * Stored as JSON, validated against the fields that exist, evaluated here and only here — which
+ * checks apply to a profile, rating rules, list and report filters, the integration's profile type
+ * mapping. Pure: the caller passes a field accessor and today's date.
+ *
+ * Semantics: text compares are case-insensitive and trimmed; dates are YYYY-MM-DD; an empty field
+ * matches only is_empty (and the negative operators not_equals / not_contains); an empty group
+ * places no constraint (true); a multi-valued field (e.g. several group ids) matches equals /
+ * contains / starts_with when any of its values does.
+ */
+export const TEXT_OPERATORS = ['equals', 'not_equals', 'contains', 'not_contains', 'starts_with'] as const;
+export const PRESENCE_OPERATORS = ['is_empty', 'is_not_empty'] as const;
+export const DATE_OPERATORS = ['before', 'after'] as const;
+export const PERIOD_OPERATORS = ['within_last', 'more_than_ago'] as const;
+export const OPERATORS = [...TEXT_OPERATORS, ...PRESENCE_OPERATORS, ...DATE_OPERATORS, ...PERIOD_OPERATORS] as const;
+export type Operator = (typeof OPERATORS)[number];
+
+/** Human words for each operator, as the visual builder shows them. */
+export const OPERATOR_LABELS: Record<Operator, string> = {
+  equals: 'is equal to',
+  not_equals: 'is not equal to',
+  contains: 'contains',
+  not_contains: 'does not contain',
+  starts_with: 'starts with',
+  is_empty: 'is empty',
+  is_not_empty: 'is not empty',
+  before: 'is before',
+  after: 'is after',
+  within_last: 'is within the last',
+  more_than_ago: 'is more than … ago',
+};
+
+export const periodSchema = z.object({
+  n: z.number().int().min(0).max(10_000),
+  unit: z.enum(['days', 'months', 'years']),
+});
+export type Period = z.infer<typeof periodSchema>;
+
+export const conditionSchema = z.object({
+  field: z.string().min(1).max(200),
+  operator: z.enum(OPERATORS),
+  value: z.union([z.string().max(1000), periodSchema]).optional(),
+});
+export type Condition = z.infer<typeof conditionSchema>;
+
+export type ConditionGroup = { op: 'and' | 'or'; conditions: Array<Condition | ConditionGroup> };
+
+export const conditionGroupSchema: z.ZodType<ConditionGroup> = z.lazy(() =>
+  z.object({
+    op: z.enum(['and', 'or']),
+    conditions: z.array(z.union([conditionSchema, conditionGroupSchema])).max(100),
+  }),
+);
+
+/** What a field holds; decides which operators make sense. */
+export type FieldKind = 'text' | 'date' | 'yesno' | 'choice';
+export type FieldDescriptor = { kind: FieldKind; label?: string; options?: readonly string[] };
+export type FieldCatalog = ReadonlyMap<string, FieldDescriptor>;
+
+export type FieldValue = string | boolean | number | null | undefined | readonly string[];
+/** Reads a field of the thing being tested (a profile, a member, a row). */
+export type FieldAccessor = (field: string) => FieldValue;
+
+export type ConditionIssue = { path: string; field: string; message: string };
+
+export const isGroup = (c: Condition | ConditionGroup): c is ConditionGroup => 'op' in c;
+
+const OPERATORS_BY_KIND: Record<FieldKind, readonly Operator[]> = {
+  text: [...TEXT_OPERATORS, ...PRESENCE_OPERATORS],
+  choice: ['equals', 'not_equals', 'contains', 'not_contains', 'starts_with', ...PRESENCE_OPERATORS],
+  yesno: ['equals', 'not_equals', ...PRESENCE_OPERATORS],
+  date: ['equals', 'not_equals', ...PRESENCE_OPERATORS, ...DATE_OPERATORS, ...PERIOD_OPERATORS],
+};
+
+/**
+ * Checks a condition against the fields that exist: unknown fields, operators that make no sense
+ * for the field, missing or malformed values. Returns every issue (empty when valid).
+ */
+export function validateCondition(group: ConditionGroup, fields: FieldCatalog, path = 'condition'): ConditionIssue[] {
+  const issues: ConditionIssue[] = [];
+  group.conditions.forEach((c, i) => {
+    const at = `${path}.conditions.${i}`;
+    if (isGroup(c)) {
+      issues.push(...validateCondition(c, fields, at));
+      return;
+    }
+    const d = fields.get(c.field);
+    if (!d) {
+      issues.push({ path: at, field: c.field, message: `Unknown field "${c.field}"` });
+      return;
+    }
+    const name = d.label ?? c.field;
+    if (!OPERATORS_BY_KIND[d.kind].includes(c.operator)) {
+      issues.push({ path: at, field: c.field, message: `"${OPERATOR_LABELS[c.operator]}" does not apply to ${name} (a ${d.kind} field)` });
+      return;
+    }
+    const op = c.operator;
+    if ((PRESENCE_OPERATORS as readonly string[]).includes(op)) return;
+    if ((PERIOD_OPERATORS as readonly string[]).includes(op)) {
+      if (typeof c.value !== 'object') issues.push({ path: at, field: c.field, message: `"${OPERATOR_LABELS[op]}" needs a number and a unit (days, months or years)` });
+      return;
+    }
+    if (typeof c.value !== 'string') {
+      issues.push({ path: at, field: c.field, message: `"${OPERATOR_LABELS[op]}" needs a value` });
+      return;
+    }
+    if (d.kind === 'date' && !isIsoDate(c.value)) {
+      issues.push({ path: at, field: c.field, message: `${name} is a date: the value must be YYYY-MM-DD` });
+    } else if (d.kind === 'yesno' && normaliseText(c.value) !== 'yes' && normaliseText(c.value) !== 'no') {
+      issues.push({ path: at, field: c.field, message: `${name} is yes or no` });
+    }
+  });
+  return issues;
+}
+
+function normaliseText(v: string | number | boolean): string {
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  const s = String(v).trim().toLowerCase();
+  if (s === 'true') return 'yes';
+  if (s === 'false') return 'no';
+  return s;
+}
+
+function values(v: FieldValue): string[] {
+  if (v === null || v === undefined) return [];
+  const list = Array.isArray(v) ? v : [v as string | number | boolean];
+  return list.map(normaliseText).filter((s) => s !== '');
+}
+
+function evalOne(c: Condition, get: FieldAccessor, today: string): boolean {
+  const vs = values(get(c.field));
+  const want = typeof c.value === 'string' ? normaliseText(c.value) : '';
+  switch (c.operator) {
+    case 'is_empty':
+      return vs.length === 0;
+    case 'is_not_empty':
+      return vs.length > 0;
+    case 'equals':
+      return vs.some((v) => v === want);
+    case 'not_equals':
+      return !vs.some((v) => v === want);
+    case 'contains':
+      return vs.some((v) => v.includes(want));
+    case 'not_contains':
+      return !vs.some((v) => v.includes(want));
+    case 'starts_with':
+      return vs.some((v) => v.startsWith(want));
+    case 'before':
+      return vs.some((v) => isIsoDate(v) && v < want);
+    case 'after':
+      return vs.some((v) => isIsoDate(v) && v > want);
+    case 'within_last': {
+      if (typeof c.value !== 'object') return false;
+      const from = addPeriod(today, -c.value.n, c.value.unit as PeriodUnit);
+      return vs.some((v) => isIsoDate(v) && v >= from && v <= today);
+    }
+    case 'more_than_ago': {
+      if (typeof c.value !== 'object') return false;
+      const limit = addPeriod(today, -c.value.n, c.value.unit as PeriodUnit);
+      return vs.some((v) => isIsoDate(v) && v < limit);
+    }
+  }
+}
+
+/** Evaluates a condition group. `today` is YYYY-MM-DD (see `todayIn`). */
+export function evaluate(group: ConditionGroup | null | undefined, get: FieldAccessor, today: string): boolean {
+  if (!group || group.conditions.length === 0) return true;
+  const test = (c: Condition | ConditionGroup) => (isGroup(c) ? evaluate(c, get, today) : evalOne(c, get, today));
+  return group.op === 'and' ? group.conditions.every(test) : group.conditions.some(test);
+}
+
+/** Every field a condition mentions (to explain "in use" and to resolve only what is needed). */
+export function fieldsOf(group: ConditionGroup | null | undefined, into = new Set<string>()): Set<string> {
+  for (const c of group?.conditions ?? []) {
+    if (isGroup(c)) fieldsOf(c, into);
+    else into.add(c.field);
+  }
+  return into;
+}
+
+/** The condition in words, e.g. `Profile type is equal to "volunteer" and Supervised is equal to "no"`. */
+export function describeCondition(group: ConditionGroup | null | undefined, fields?: FieldCatalog): string {
+  if (!group || group.conditions.length === 0) return 'always';
+  const parts = group.conditions.map((c) => {
+    if (isGroup(c)) return `(${describeCondition(c, fields)})`;
+    const name = fields?.get(c.field)?.label ?? c.field;
+    if (c.operator === 'more_than_ago' && typeof c.value === 'object') return `${name} is more than ${c.value.n} ${c.value.unit} ago`;
+    const v = c.value === undefined ? '' : typeof c.value === 'string' ? ` "${c.value}"` : ` ${c.value.n} ${c.value.unit}`;
+    return `${name} ${OPERATOR_LABELS[c.operator]}${v}`;
+  });
+  return parts.join(group.op === 'and' ? ' and ' : ' or ');
+}
