@@ -1,0 +1,156 @@
+import { evaluate, type ConditionGroup, type FieldValue } from './conditions.js';
+import { addPeriod, daysBetween, ukDate } from './dates.js';
+
+/**
+ * The compliance engine: which checks apply to a profile, the state of each, and per rating
+ * system whether the profile is ready and exactly why not — in words a person understands.
+ * Pure: everything comes in as plain data, `today` as YYYY-MM-DD.
+ */
+export type RuleCheck = {
+  id: string;
+  key: string;
+  name: string;
+  section: string;
+  type: 'yesno' | 'date' | 'text' | 'choice' | 'document';
+  requirement: 'statutory' | 'recommended';
+  appliesTo: readonly string[];
+  condition: ConditionGroup | null;
+  validity: { n: number; unit: 'months' | 'years' } | null;
+  passValue: boolean | null;
+  referenceLabel: string | null;
+  options: readonly string[];
+  enabled: boolean;
+  /** Set for a school's own check: it applies only there. */
+  organisationId: string | null;
+};
+
+export type RuleValue = { value: boolean | string | null; reference: string | null; checkedOn: string | null; hasDocument?: boolean };
+
+export type RuleProfile = {
+  organisationId: string;
+  organisationType: string;
+  profileTypeKey: string;
+  /** profile.* fields by name (first_name, role, start_date, …). */
+  fields: Readonly<Record<string, FieldValue>>;
+  /** Recorded values by check id. */
+  values: ReadonlyMap<string, RuleValue>;
+};
+
+export type RuleRatingSystem = {
+  id: string;
+  key: string;
+  name: string;
+  enabled: boolean;
+  defaultRequire: 'statutory' | 'all';
+  rules: Readonly<Record<string, { require: 'statutory' | 'all' | readonly string[] }>>;
+};
+
+export type CheckState = 'ok' | 'missing' | 'invalid' | 'expired';
+export type CheckResult = { check: RuleCheck; state: CheckState; expiresOn: string | null; message: string | null };
+export type Problem = { checkId: string; checkKey: string; state: Exclude<CheckState, 'ok'>; message: string };
+export type Rating = { systemId: string; key: string; name: string; ready: boolean; problems: Problem[] };
+
+/** The checks of a tenant prepared once for many profiles. */
+export type CheckSet = { checks: readonly RuleCheck[]; byKey: ReadonlyMap<string, RuleCheck> };
+
+export function prepareChecks(checks: readonly RuleCheck[]): CheckSet {
+  return { checks: checks.filter((c) => c.enabled), byKey: new Map(checks.map((c) => [c.key, c])) };
+}
+
+const isEmpty = (v: RuleValue | undefined) => v === undefined || v.value === null || v.value === '';
+
+/** The field accessor the condition language reads a profile through. */
+export function profileAccessor(profile: RuleProfile, set: CheckSet): (field: string) => FieldValue {
+  return (field) => {
+    if (field === 'profile.type') return profile.profileTypeKey;
+    if (field === 'organisation.type') return profile.organisationType;
+    if (field.startsWith('profile.')) return profile.fields[field.slice(8)];
+    if (field.startsWith('check.')) {
+      const c = set.byKey.get(field.slice(6));
+      const v = c ? profile.values.get(c.id) : undefined;
+      if (!v || v.value === null) return null;
+      return v.value;
+    }
+    return undefined;
+  };
+}
+
+/** Whether a check applies to a profile: its organisation, its profile types, its condition. */
+export function applies(check: RuleCheck, profile: RuleProfile, get: (field: string) => FieldValue, today: string): boolean {
+  if (!check.enabled) return false;
+  if (check.organisationId && check.organisationId !== profile.organisationId) return false;
+  if (check.appliesTo.length > 0 && !check.appliesTo.includes(profile.profileTypeKey)) return false;
+  return evaluate(check.condition, get, today);
+}
+
+export function applicableChecks(profile: RuleProfile, set: CheckSet, today: string): RuleCheck[] {
+  const get = profileAccessor(profile, set);
+  return set.checks.filter((c) => applies(c, profile, get, today));
+}
+
+/** The date a check's validity runs from: a date check's own value, else when it was checked. */
+export function baseDate(check: RuleCheck, v: RuleValue | undefined): string | null {
+  if (!v) return null;
+  if (check.type === 'date' && typeof v.value === 'string') return v.value;
+  return v.checkedOn;
+}
+
+export function expiryOf(check: RuleCheck, v: RuleValue | undefined): string | null {
+  if (!check.validity) return null;
+  const from = baseDate(check, v);
+  return from ? addPeriod(from, check.validity.n, check.validity.unit) : null;
+}
+
+/** The state of one check for a profile, with its message in plain words. */
+export function checkState(check: RuleCheck, v: RuleValue | undefined, today: string): CheckResult {
+  const result = (state: CheckState, message: string | null, expiresOn: string | null = null): CheckResult => ({ check, state, message, expiresOn });
+  if (check.type === 'document' ? !v?.hasDocument && isEmpty(v) : isEmpty(v)) return result('missing', `${check.name} missing`);
+  const value = v!.value;
+  if (check.type === 'yesno' && check.passValue !== null && value !== check.passValue) {
+    return result('invalid', `${check.name}: answered ${value === true ? 'Yes' : 'No'}`);
+  }
+  if (check.type === 'choice' && typeof value === 'string' && check.options.length > 0 && !check.options.some((o) => o.toLowerCase() === value.toLowerCase())) {
+    return result('invalid', `${check.name}: "${value}" is not one of the choices`);
+  }
+  if (check.referenceLabel && !v!.reference?.trim()) return result('invalid', `${check.name}: ${check.referenceLabel.toLowerCase()} missing`);
+  const expiresOn = expiryOf(check, v!);
+  if (check.validity && !expiresOn) return result('invalid', `${check.name}: date checked missing`);
+  if (expiresOn && expiresOn <= today) return result('expired', `${check.name} expired on ${ukDate(expiresOn)}`, expiresOn);
+  return result('ok', null, expiresOn);
+}
+
+function required(system: RuleRatingSystem, profileTypeKey: string, check: RuleCheck): boolean {
+  const rule = system.rules[profileTypeKey]?.require ?? system.defaultRequire;
+  if (rule === 'statutory') return check.requirement === 'statutory';
+  if (rule === 'all') return true;
+  return rule.includes(check.key);
+}
+
+export type ProfileEvaluation = { applicable: CheckResult[]; ratings: Rating[] };
+
+/** Every applicable check's state and, per enabled rating system, ready or not and why. */
+export function evaluateProfile(profile: RuleProfile, set: CheckSet, systems: readonly RuleRatingSystem[], today: string): ProfileEvaluation {
+  const applicable = applicableChecks(profile, set, today).map((c) => checkState(c, profile.values.get(c.id), today));
+  const ratings = systems
+    .filter((s) => s.enabled)
+    .map((s) => {
+      const problems: Problem[] = [];
+      for (const r of applicable) {
+        if (r.state === 'ok' || !required(s, profile.profileTypeKey, r.check)) continue;
+        problems.push({ checkId: r.check.id, checkKey: r.check.key, state: r.state, message: r.message! });
+      }
+      return { systemId: s.id, key: s.key, name: s.name, ready: problems.length === 0, problems };
+    });
+  return { applicable, ratings };
+}
+
+/** Applicable checks in date now that run out within `days` days (soonest first). */
+export function expiringWithin(evaluation: ProfileEvaluation, today: string, days: number): Array<{ check: RuleCheck; expiresOn: string; inDays: number }> {
+  const out: Array<{ check: RuleCheck; expiresOn: string; inDays: number }> = [];
+  for (const r of evaluation.applicable) {
+    if (r.state !== 'ok' || !r.expiresOn) continue;
+    const inDays = daysBetween(today, r.expiresOn);
+    if (inDays <= days) out.push({ check: r.check, expiresOn: r.expiresOn, inDays });
+  }
+  return out.sort((a, b) => a.inDays - b.inDays);
+}
