@@ -36,6 +36,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT: z.coerce.number().int().positive().default(1_048_576),
   WORKER: z.enum(['inline', 'off']).default('inline'),
+  JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   SMTP_HOST: z.string().optional(),
   SMTP_PORT: z.coerce.number().int().positive().default(587),
   SMTP_USER: z.string().optional(),
@@ -43,6 +45,9 @@ const envSchema = z.object({
   SMTP_FROM: z.string().default('Threshold <no-reply@localhost>'),
   SMTP_SECURE: bool.default(false),
   WONDE_API_URL: z.url().default('https://api.wonde.com'),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  WEBHOOK_RETRY_LIMIT: z.coerce.number().int().min(0).max(20).default(5),
+  WEBHOOK_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
 });
 
 export type Config = Readonly<{
@@ -58,10 +63,16 @@ export type Config = Readonly<{
   logLevel: string;
   bodyLimit: number;
   worker: 'inline' | 'off';
+  /** How often an idle job worker polls its queue, in seconds (pg-boss's minimum is 0.5). */
+  jobPollSeconds: number;
+  /** API requests per minute per client IP across all instances; 0 turns the limit off. */
+  rateLimitPerMinute: number;
   smtp:
     | { host: string; port: number; user?: string; password?: string; from: string; secure: boolean }
     | undefined;
   wondeApiUrl: string;
+  /** Outbound webhooks: per-attempt timeout, retries after the first attempt, first retry delay (doubling). */
+  webhooks: { timeoutMs: number; retryLimit: number; retryDelaySeconds: number };
 }>;
 
 export class ConfigError extends Error {
@@ -118,6 +129,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: e.LOG_LEVEL,
     bodyLimit: e.BODY_LIMIT,
     worker: e.WORKER,
+    jobPollSeconds: e.JOB_POLL_SECONDS,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     smtp: e.SMTP_HOST
       ? {
           host: e.SMTP_HOST,
@@ -129,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
         }
       : undefined,
     wondeApiUrl: e.WONDE_API_URL.replace(/\/+$/, ''),
+    webhooks: { timeoutMs: e.WEBHOOK_TIMEOUT_MS, retryLimit: e.WEBHOOK_RETRY_LIMIT, retryDelaySeconds: e.WEBHOOK_RETRY_DELAY_SECONDS },
     ...overrides,
   };
   return Object.freeze(config);

@@ -5,6 +5,7 @@ import { runMigrations } from './platform/db/migrate.js';
 import { installJobSchema } from './platform/jobs/pgboss.js';
 import { AppError } from './platform/errors.js';
 import { seedDemoIfEmpty } from './seed/demo.js';
+import { registerJobs } from './contexts/jobs.js';
 
 /** Starts the server (and, unless WORKER=off, the job worker) from the environment. */
 async function main() {
@@ -22,7 +23,10 @@ async function main() {
     }
   }
   const app = await buildApp(platform);
-  if (config.worker === 'inline') await platform.jobs.start();
+  if (config.worker === 'inline') {
+    await registerJobs(platform);
+    await platform.jobs.start();
+  }
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;

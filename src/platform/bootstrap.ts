@@ -23,7 +23,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
         ? { kind: 'postgres', url: config.database.url }
         : { kind: 'pglite', dataDir: config.database.dataDir },
     ));
-  const jobs = createJobQueue(database, log);
+  const jobs = createJobQueue(database, log, { pollingIntervalSeconds: config.jobPollSeconds });
   return {
     config,
     database,

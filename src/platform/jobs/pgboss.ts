@@ -67,18 +67,24 @@ export async function installJobSchema(database: Database, log: Logger): Promise
 }
 
 export type JobQueueOptions = {
-  /** Poll interval of workers in seconds (pg-boss's minimum is 0.5). */
+  /** Poll interval of idle workers in seconds (pg-boss's minimum is 0.5; default 2). */
   pollingIntervalSeconds?: number;
+  /** How long stop() waits for running handlers before failing them (default 10 s). */
+  stopTimeoutMs?: number;
 };
+
+/** A queued job with this singleton key blocks a second one (the pg-boss states before 'active'). */
+const QUEUED_STATES = `('created', 'retry')`;
 
 export function createJobQueue(database: Database, log: Logger, opts: JobQueueOptions = {}): JobQueue {
   const boss = new PgBoss(bossOptions(database));
   boss.on('error', (err) => log.error({ err }, 'job queue error'));
-  let started: Promise<void> | undefined;
   const knownQueues = new Set<string>();
   const handlers: Array<{ name: string; handler: JobHandler<object>; batchSize: number }> = [];
   const schedules: Array<{ name: string; cron: string; data: object }> = [];
-  let working = false;
+  let state: 'idle' | 'starting' | 'working' | 'stopping' = 'idle';
+  let started: Promise<void> | undefined;
+  let running = 0; // handlers in progress, so stop() can wait for a fetch that was in flight
 
   async function ensureQueue(adapter: BossDb, name: string) {
     if (knownQueues.has(name)) return;
@@ -87,56 +93,93 @@ export function createJobQueue(database: Database, log: Logger, opts: JobQueueOp
       knownQueues.add(name);
       return;
     }
+    // Not remembered: inside a transaction that may still roll back.
     await adapter.executeSql(`SELECT ${JOB_SCHEMA}.create_queue($1, $2::json)`, [name, JSON.stringify({ policy: 'standard' })]);
   }
 
-  async function startWorkers() {
-    for (const h of handlers) {
-      await ensureQueue(databaseAdapter(database), h.name);
-      await boss.work<object>(
-        h.name,
-        { batchSize: h.batchSize, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 1 },
-        async (jobs) => {
-          for (const job of jobs) await h.handler({ id: job.id, data: job.data });
-        },
-      );
-    }
-    for (const s of schedules) {
-      await ensureQueue(databaseAdapter(database), s.name);
-      await boss.schedule(s.name, s.cron, s.data, { tz: 'UTC' });
-    }
+  async function startWorker(h: (typeof handlers)[number]) {
+    await ensureQueue(databaseAdapter(database), h.name);
+    await boss.work<object>(
+      h.name,
+      { batchSize: h.batchSize, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2 },
+      async (jobs) => {
+        for (const job of jobs) {
+          running++;
+          try {
+            await h.handler({ id: job.id, data: job.data });
+          } catch (err) {
+            log.warn({ err, job: { id: job.id, name: h.name } }, 'job failed (it is retried while retries remain)');
+            throw err;
+          } finally {
+            running--;
+          }
+        }
+      },
+    );
+  }
+
+  async function startSchedule(s: (typeof schedules)[number]) {
+    await ensureQueue(databaseAdapter(database), s.name);
+    await boss.schedule(s.name, s.cron, s.data, { tz: 'UTC' });
   }
 
   return {
     async send(tx, name, data, options: JobOptions = {}) {
       const adapter = transactionAdapter(tx);
       await ensureQueue(adapter, name);
-      const { expireInSeconds, ...rest } = options;
+      const { expireInSeconds, singletonKey, ...rest } = options;
+      if (singletonKey) {
+        // pg-boss 10 dedupes keys only on special queue policies; a standard queue dedupes here:
+        // the lock (held until the transaction ends) serialises senders of the same key.
+        await adapter.executeSql('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [name, singletonKey]);
+        const { rows } = await adapter.executeSql(
+          `SELECT 1 FROM ${JOB_SCHEMA}.job WHERE name = $1 AND singleton_key = $2 AND state IN ${QUEUED_STATES} LIMIT 1`,
+          [name, singletonKey],
+        );
+        if (rows.length > 0) return null;
+      }
       return boss.send(name, data, {
         ...rest,
+        ...(singletonKey ? { singletonKey } : {}),
         ...(expireInSeconds ? { expireInSeconds } : {}),
         db: adapter as PgBoss.Db,
       });
     },
     async work(name, handler, options = {}) {
-      handlers.push({ name, handler: handler as JobHandler<object>, batchSize: options.batchSize ?? 1 });
+      const h = { name, handler: handler as JobHandler<object>, batchSize: options.batchSize ?? 1 };
+      handlers.push(h);
+      if (state === 'working') await startWorker(h);
     },
     async schedule(name, cron, data = {}) {
-      schedules.push({ name, cron, data });
+      const s = { name, cron, data };
+      schedules.push(s);
+      if (state === 'working') await startSchedule(s);
     },
     /** Starts working the registered handlers and schedules in this process. */
     async start() {
       started ??= (async () => {
+        state = 'starting';
         await boss.start();
-        working = true;
-        await startWorkers();
+        for (const h of handlers) await startWorker(h);
+        for (const s of schedules) await startSchedule(s);
+        state = 'working';
       })();
       await started;
     },
+    /** Stops fetching, waits for running handlers (up to stopTimeoutMs), then fails what is left. */
     async stop() {
-      if (!working) return;
-      working = false;
-      await boss.stop({ graceful: true, wait: true, close: false, timeout: 10_000 });
+      if (!started) return;
+      await started.catch(() => undefined);
+      if (state !== 'working') return;
+      state = 'stopping';
+      const timeout = opts.stopTimeoutMs ?? 10_000;
+      const deadline = Date.now() + timeout;
+      await boss.stop({ graceful: true, wait: true, close: false, timeout });
+      while (running > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      // pg-boss marks a finished job complete without awaiting it; let that statement through first.
+      await database.query('SELECT 1');
+      state = 'idle';
+      started = undefined;
     },
   };
 }

@@ -1,0 +1,14 @@
+import type { Platform } from '../platform/platform.js';
+import { registerNotificationJobs } from '../platform/notifications/notify.js';
+
+/**
+ * Every job handler and schedule, registered by one function per context (and the platform's
+ * own first). Called by main.ts (WORKER=inline) and worker.ts; handlers must not need Fastify.
+ */
+export type JobRegistration = (platform: Platform) => Promise<void>;
+
+export const jobRegistrations: JobRegistration[] = [registerNotificationJobs];
+
+export async function registerJobs(platform: Platform): Promise<void> {
+  for (const register of jobRegistrations) await register(platform);
+}

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useTestEnv } from '../../../test/harness.js';
+import { waitFor } from '../../../test/wait.js';
+import { inTransaction } from '../db/tx.js';
+import { createLogger } from '../logger.js';
+import { createJobQueue, JOB_SCHEMA } from './pgboss.js';
+import type { JobQueue } from './jobs.js';
+
+const env = useTestEnv({ configOverrides: { jobPollSeconds: 0.5 } });
+const queues: JobQueue[] = [];
+afterAll(async () => {
+  for (const q of queues) await q.stop();
+});
+
+const queueName = (what: string) => `test.${what}-${randomUUID().slice(0, 8)}`;
+
+async function jobRows(name: string) {
+  const { rows } = await env.platform.database.query<{ id: string; state: string; retry_count: number; singleton_key: string | null }>(
+    `SELECT id, state, retry_count, singleton_key FROM ${JOB_SCHEMA}.job WHERE name = $1 ORDER BY created_on`,
+    [name],
+  );
+  return rows;
+}
+
+/** A queue of its own that works jobs, polling fast. */
+async function startedQueue(): Promise<JobQueue> {
+  const q = createJobQueue(env.platform.database, createLogger('silent'), { pollingIntervalSeconds: 0.5 });
+  queues.push(q);
+  await q.start();
+  return q;
+}
+
+describe('job queue', () => {
+  it('drops a job whose transaction rolls back and keeps one whose transaction commits', async () => {
+    const name = queueName('tx');
+    await expect(
+      inTransaction(env.platform.db, async (tx) => {
+        await env.platform.jobs.send(tx, name, { n: 1 });
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(await jobRows(name)).toEqual([]);
+
+    const id = await inTransaction(env.platform.db, (tx) => env.platform.jobs.send(tx, name, { n: 2 }));
+    expect(id).toEqual(expect.any(String));
+    expect((await jobRows(name)).map((r) => r.id)).toEqual([id]);
+  });
+
+  it('works a committed job in a started worker', async () => {
+    const name = queueName('work');
+    const q = await startedQueue();
+    const seen: Array<{ n: number }> = [];
+    await q.work<{ n: number }>(name, async (job) => {
+      seen.push(job.data);
+    });
+    await inTransaction(env.platform.db, (tx) => q.send(tx, name, { n: 7 }));
+    await waitFor(() => seen.length === 1, { what: 'the job to be worked' });
+    expect(seen).toEqual([{ n: 7 }]);
+    await waitFor(async () => (await jobRows(name))[0]?.state === 'completed', { what: 'completion' });
+  });
+
+  it('retries a failing job with backoff until it succeeds', async () => {
+    const name = queueName('retry');
+    const q = await startedQueue();
+    const attempts: number[] = [];
+    await q.work(name, async () => {
+      attempts.push(Date.now());
+      if (attempts.length < 3) throw new Error(`failure ${attempts.length}`);
+    });
+    await inTransaction(env.platform.db, (tx) => q.send(tx, name, {}, { retryLimit: 3, retryDelay: 1, retryBackoff: true }));
+    await waitFor(async () => (await jobRows(name))[0]?.state === 'completed', { what: 'completion after retries', timeoutMs: 25_000 });
+    expect(attempts).toHaveLength(3);
+    expect((await jobRows(name))[0]?.retry_count).toBe(2);
+    // Backoff: the delay before retry n is at least retryDelay * 2^(n-1) seconds.
+    expect(attempts[1]! - attempts[0]!).toBeGreaterThanOrEqual(900);
+    expect(attempts[2]! - attempts[1]!).toBeGreaterThanOrEqual(1900);
+  }, 40_000);
+
+  it('dedupes queued jobs by singletonKey', async () => {
+    const name = queueName('single');
+    const send = (key: string) => inTransaction(env.platform.db, (tx) => env.platform.jobs.send(tx, name, {}, { singletonKey: key }));
+    const first = await send('k1');
+    const again = await send('k1');
+    const other = await send('k2');
+    expect(first).toEqual(expect.any(String));
+    expect(again).toBeNull();
+    expect(other).toEqual(expect.any(String));
+    expect((await jobRows(name)).map((r) => r.singleton_key)).toEqual(['k1', 'k2']);
+  });
+
+  it('registers a cron schedule, also when added after start', async () => {
+    const early = queueName('cron');
+    const late = queueName('cron');
+    const q = createJobQueue(env.platform.database, createLogger('silent'), { pollingIntervalSeconds: 0.5 });
+    queues.push(q);
+    await q.schedule(early, '*/5 * * * *', { a: 1 });
+    await q.start();
+    await q.schedule(late, '0 3 * * *');
+    const { rows } = await env.platform.database.query<{ name: string; cron: string; timezone: string; data: unknown }>(
+      `SELECT name, cron, timezone, data FROM ${JOB_SCHEMA}.schedule WHERE name = ANY($1) ORDER BY cron`,
+      [[early, late]],
+    );
+    expect(rows).toEqual([
+      { name: early, cron: '*/5 * * * *', timezone: 'UTC', data: { a: 1 } },
+      { name: late, cron: '0 3 * * *', timezone: 'UTC', data: {} },
+    ]);
+  });
+
+  it('stops gracefully: a running handler finishes and its job completes', async () => {
+    const name = queueName('stop');
+    const q = await startedQueue();
+    let entered = false;
+    let finished = false;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    await q.work(name, async () => {
+      entered = true;
+      await gate;
+      finished = true;
+    });
+    await inTransaction(env.platform.db, (tx) => q.send(tx, name, {}));
+    await waitFor(() => entered, { what: 'the handler to start' });
+    const stopping = q.stop();
+    let stopResolved = false;
+    void stopping.then(() => (stopResolved = true));
+    // The handler is still blocked: stop() must not have resolved yet (give pending callbacks a turn).
+    await new Promise((r) => setImmediate(r));
+    expect(stopResolved).toBe(false);
+    release();
+    await stopping;
+    expect(finished).toBe(true);
+    await waitFor(async () => (await jobRows(name))[0]?.state === 'completed', { what: 'completion' });
+  });
+});

@@ -1,0 +1,30 @@
+import { and, count, desc, eq, isNull } from 'drizzle-orm';
+import type { DbOrTx } from '../db/database.js';
+import { notifications } from './notifications.tables.js';
+
+export type NotificationRow = typeof notifications.$inferSelect;
+
+/** A user's own inbox: every query filters on tenant and user. */
+export async function listForUser(db: DbOrTx, tenantId: string, userId: string, limit: number) {
+  const mine = and(eq(notifications.tenantId, tenantId), eq(notifications.userId, userId));
+  const items = await db.select().from(notifications).where(mine).orderBy(desc(notifications.createdAt), desc(notifications.id)).limit(limit);
+  const [unread] = await db.select({ n: count() }).from(notifications).where(and(mine, isNull(notifications.readAt)));
+  return { items, unread: Number(unread?.n ?? 0) };
+}
+
+export async function markRead(db: DbOrTx, tenantId: string, userId: string, id: string, now: Date): Promise<NotificationRow | undefined> {
+  const mine = and(eq(notifications.id, id), eq(notifications.tenantId, tenantId), eq(notifications.userId, userId));
+  const [updated] = await db.update(notifications).set({ readAt: now }).where(and(mine, isNull(notifications.readAt))).returning();
+  if (updated) return updated;
+  const [already] = await db.select().from(notifications).where(mine);
+  return already;
+}
+
+export async function markAllRead(db: DbOrTx, tenantId: string, userId: string, now: Date): Promise<number> {
+  const rows = await db
+    .update(notifications)
+    .set({ readAt: now })
+    .where(and(eq(notifications.tenantId, tenantId), eq(notifications.userId, userId), isNull(notifications.readAt)))
+    .returning({ id: notifications.id });
+  return rows.length;
+}

@@ -1,0 +1,78 @@
+import { and, eq, inArray, isNull } from 'drizzle-orm';
+import type { DbOrTx } from '../db/database.js';
+import type { Platform } from '../platform.js';
+import type { Role } from '../http/principal.js';
+import { users } from '../../contexts/accounts/accounts.tables.js';
+import { notifications } from './notifications.tables.js';
+
+export const NOTIFICATION_EMAIL_JOB = 'platform.notification-email';
+
+export type NotificationMessage = { title: string; body: string; link?: string };
+type NotifyDeps = Pick<Platform, 'jobs'>;
+
+/**
+ * Puts a message in each user's inbox and queues its email, in the caller's transaction (so both
+ * happen only if the change that caused them commits). Users of another tenant, and disabled
+ * users, are skipped. Returns the ids of the inbox rows.
+ */
+export async function notifyUsers(
+  tx: DbOrTx,
+  platform: NotifyDeps,
+  tenantId: string,
+  userIds: string[],
+  msg: NotificationMessage,
+): Promise<string[]> {
+  if (userIds.length === 0) return [];
+  const recipients = await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.tenantId, tenantId), inArray(users.id, [...new Set(userIds)]), isNull(users.disabledAt)));
+  return insertAndQueue(tx, platform, tenantId, recipients.map((r) => r.id), msg);
+}
+
+/** The same for every active user holding one of `roles` (e.g. `['owner']` to notify the owner). */
+export async function notifyRole(
+  tx: DbOrTx,
+  platform: NotifyDeps,
+  tenantId: string,
+  roles: Role[],
+  msg: NotificationMessage,
+): Promise<string[]> {
+  if (roles.length === 0) return [];
+  const recipients = await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.tenantId, tenantId), inArray(users.role, roles), isNull(users.disabledAt)));
+  return insertAndQueue(tx, platform, tenantId, recipients.map((r) => r.id), msg);
+}
+
+async function insertAndQueue(tx: DbOrTx, platform: NotifyDeps, tenantId: string, userIds: string[], msg: NotificationMessage) {
+  if (userIds.length === 0) return [];
+  const rows = await tx
+    .insert(notifications)
+    .values(userIds.map((userId) => ({ tenantId, userId, title: msg.title, body: msg.body, link: msg.link ?? null })))
+    .returning({ id: notifications.id });
+  for (const row of rows) {
+    await platform.jobs.send(tx, NOTIFICATION_EMAIL_JOB, { tenantId, notificationId: row.id } satisfies EmailJob);
+  }
+  return rows.map((r) => r.id);
+}
+
+type EmailJob = { tenantId: string; notificationId: string };
+
+/** Sends the email copy of one notification (SMTP, or the log when SMTP is not configured). */
+export async function sendNotificationEmail(platform: Pick<Platform, 'db' | 'mailer' | 'config'>, job: EmailJob): Promise<void> {
+  const [row] = await platform.db
+    .select({ email: users.email, disabledAt: users.disabledAt, title: notifications.title, body: notifications.body, link: notifications.link })
+    .from(notifications)
+    .innerJoin(users, eq(users.id, notifications.userId))
+    .where(and(eq(notifications.id, job.notificationId), eq(notifications.tenantId, job.tenantId)));
+  if (!row || row.disabledAt) return; // deleted or disabled since: nothing to send
+  const link = row.link ? `\n\n${row.link.startsWith('/') ? platform.config.publicUrl + row.link : row.link}` : '';
+  await platform.mailer.send({ to: row.email, subject: row.title, text: `${row.body}${link}` });
+}
+
+/** Job handlers of the platform itself (see src/contexts/jobs.ts). */
+export async function registerNotificationJobs(platform: Platform): Promise<void> {
+  await platform.jobs.work<EmailJob>(NOTIFICATION_EMAIL_JOB, (job) => sendNotificationEmail(platform, job.data));
+}
