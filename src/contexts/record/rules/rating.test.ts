@@ -36,7 +36,7 @@ function profileOf(c: { organisationType: string; profileType: string; values: R
 
 describe('rating engine over the KCSIE 2025 set', () => {
   it.each(table.cases)('$name', (c) => {
-    const ev = evaluateProfile(profileOf(c as { organisationType: string; profileType: string; values: Record<string, Given> }), set, systems, table.today);
+    const ev = evaluateProfile(profileOf(c as unknown as { organisationType: string; profileType: string; values: Record<string, Given> }), set, systems, table.today);
     const msgs = (key: string) => ev.ratings.find((r) => r.key === key)!.problems.map((p) => p.message);
     expect(msgs('inspector_ready')).toEqual(c.inspector_ready);
     expect(ev.ratings.find((r) => r.key === 'inspector_ready')!.ready).toBe(c.inspector_ready.length === 0);
