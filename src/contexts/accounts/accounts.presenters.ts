@@ -15,5 +15,7 @@ export function presentTenant(t: TenantRow) {
 }
 
 export function presentMe(u: UserRow, t: TenantRow, csrfToken: string, totpRequired: boolean) {
-  return { user: presentUser(u), tenant: presentTenant(t), csrfToken, totpRequired };
+  // A tenant that requires two-factor sign-in sends users without TOTP to enrol first.
+  const mustEnrolTotp = t.require2fa && !u.totpEnabledAt;
+  return { user: presentUser(u), tenant: presentTenant(t), csrfToken, totpRequired, mustEnrolTotp };
 }

@@ -1,6 +1,9 @@
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../platform/db/database.js';
+import { hashToken, newToken } from '../../platform/crypto.js';
 import { apiKeys, sessions, tenants, userScopes, users } from './accounts.tables.js';
+
+export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
 
 export type UserRow = typeof users.$inferSelect;
 export type TenantRow = typeof tenants.$inferSelect;
@@ -17,6 +20,10 @@ export const accountsRepo = {
       .where(and(eq(users.tenantId, tenantId), eq(users.id, id)))
       .limit(1);
     return row;
+  },
+  async insertUser(db: DbOrTx, values: typeof users.$inferInsert): Promise<UserRow> {
+    const [row] = await db.insert(users).values(values).returning();
+    return row!;
   },
   async findTenant(db: DbOrTx, id: string): Promise<TenantRow | undefined> {
     const [row] = await db.select().from(tenants).where(eq(tenants.id, id)).limit(1);
@@ -38,6 +45,24 @@ export const accountsRepo = {
       .select({ kind: userScopes.kind, refId: userScopes.refId, level: userScopes.level })
       .from(userScopes)
       .where(and(eq(userScopes.tenantId, tenantId), eq(userScopes.userId, userId)));
+  },
+  /** A new session for the user; returns the cookie token (shown once) and the row. */
+  async insertSession(db: DbOrTx, user: { tenantId: string; id: string }, at: Date, pendingTotp = false) {
+    const token = newToken('thr_sess_');
+    const [session] = await db
+      .insert(sessions)
+      .values({
+        tokenHash: hashToken(token),
+        tenantId: user.tenantId,
+        userId: user.id,
+        csrfToken: newToken('', 24),
+        pendingTotp,
+        createdAt: at,
+        lastSeenAt: at,
+        expiresAt: new Date(at.getTime() + SESSION_TTL_MS),
+      })
+      .returning();
+    return { token, session: session! };
   },
   async apiKeyByHash(db: DbOrTx, tokenHash: string) {
     const [row] = await db

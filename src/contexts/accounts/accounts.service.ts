@@ -12,13 +12,15 @@ import { accountsRepo } from './accounts.repo.js';
 import { presentMe } from './accounts.presenters.js';
 import { dummyHash, hashPassword, PASSWORD_MIN, verifyPassword } from './passwords.js';
 
-export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
-const LOGIN_USER_POLICY = { limit: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
+export { SESSION_TTL_MS } from './accounts.repo.js';
+export const LOGIN_USER_POLICY = { limit: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
 const LOGIN_IP_POLICY = { limit: 30, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
 
 export type AccountsDeps = Pick<Platform, 'db' | 'now' | 'log'>;
 
-function assertPassword(password: string, field = 'password') {
+export const emailTaken = (field: string) => new AppError(409, 'email_taken', 'A user with this email already exists', { field });
+
+export function assertPassword(password: string, field = 'password') {
   if (password.length < PASSWORD_MIN) {
     throw new AppError(400, 'weak_password', `The password must have at least ${PASSWORD_MIN} characters`, { field });
   }
@@ -38,7 +40,7 @@ export function createAccountsService(deps: AccountsDeps) {
     const passwordHash = await hashPassword(input.ownerPassword);
     return inTransaction(tx, async (t) => {
       if (await accountsRepo.findUserByEmail(t, input.ownerEmail)) {
-        throw new AppError(409, 'email_taken', 'A user with this email already exists', { field: 'ownerEmail' });
+        throw emailTaken('ownerEmail');
       }
       const [tenant] = await t.insert(tenants).values({ name: input.name, kind: input.kind ?? 'school' }).returning();
       const [owner] = await t
@@ -56,7 +58,7 @@ export function createAccountsService(deps: AccountsDeps) {
     const passwordHash = input.password ? await hashPassword(input.password) : null;
     return inTransaction(tx, async (t) => {
       if (await accountsRepo.findUserByEmail(t, input.email)) {
-        throw new AppError(409, 'email_taken', 'A user with this email already exists', { field: 'email' });
+        throw emailTaken('email');
       }
       const [user] = await t
         .insert(users)
@@ -89,21 +91,9 @@ export function createAccountsService(deps: AccountsDeps) {
       throw new AppError(401, 'invalid_credentials', 'Wrong email or password');
     }
     await resetCounter(db, userKey!);
-    const token = newToken('thr_sess_');
-    const csrfToken = newToken('', 24);
     const pendingTotp = Boolean(user.totpEnabledAt);
-    const [session] = await db
-      .insert(sessions)
-      .values({
-        tokenHash: hashToken(token),
-        tenantId: user.tenantId,
-        userId: user.id,
-        csrfToken,
-        pendingTotp,
-        expiresAt: new Date(at.getTime() + SESSION_TTL_MS),
-      })
-      .returning();
-    return { token, csrfToken, user, session: session!, totpRequired: pendingTotp };
+    const { token, session } = await accountsRepo.insertSession(db, user, at, pendingTotp);
+    return { token, csrfToken: session.csrfToken, user, session, totpRequired: pendingTotp };
   }
 
   async function logout(sessionId: string) {

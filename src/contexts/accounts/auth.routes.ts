@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Platform } from '../../platform/platform.js';
@@ -9,11 +10,24 @@ export const meSchema = z.object({
   user: z.object({ id: z.string(), email: z.string(), name: z.string(), role: z.string(), totpEnabled: z.boolean() }),
   tenant: z.object({ id: z.string(), name: z.string(), kind: z.string(), require2fa: z.boolean() }),
   csrfToken: z.string(),
+  /** The password was right; POST /api/auth/totp with a code to finish signing in. */
   totpRequired: z.boolean(),
+  /** The tenant requires two-factor sign-in and this user has not set it up yet. */
+  mustEnrolTotp: z.boolean(),
 });
 
+/** The session cookie: httpOnly, SameSite=Lax, Secure when served over https. */
+export function setSessionCookie(reply: FastifyReply, platform: Pick<Platform, 'config'>, token: string) {
+  void reply.setCookie(SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: platform.config.publicUrl.startsWith('https://'),
+    path: '/',
+    maxAge: Math.floor(SESSION_TTL_MS / 1000),
+  });
+}
+
 export function authRoutes(platform: Platform, accounts: AccountsService): FastifyPluginAsyncZod {
-  const secure = platform.config.publicUrl.startsWith('https://');
   return async (app) => {
     app.post(
       '/api/auth/login',
@@ -28,13 +42,7 @@ export function authRoutes(platform: Platform, accounts: AccountsService): Fasti
       },
       async (req, reply) => {
         const result = await accounts.login({ ...req.body, ip: req.ip });
-        void reply.setCookie(SESSION_COOKIE, result.token, {
-          httpOnly: true,
-          sameSite: 'lax',
-          secure,
-          path: '/',
-          maxAge: Math.floor(SESSION_TTL_MS / 1000),
-        });
+        setSessionCookie(reply, platform, result.token);
         const tenant = await accounts.tenantOf(result.user.tenantId);
         return presentMe(result.user, tenant, result.session.csrfToken, result.totpRequired);
       },

@@ -6,10 +6,27 @@ import { bearerToken, CSRF_HEADER, SESSION_COOKIE } from '../../platform/http/au
 import { safeEqual } from '../../platform/crypto.js';
 import { createAccountsService } from './accounts.service.js';
 import { authRoutes } from './auth.routes.js';
+import { createUsersService } from './users/users.service.js';
+import { usersRoutes } from './users/users.routes.js';
+import { createTenantService } from './tenant/tenant.service.js';
+import { tenantRoutes } from './tenant/tenant.routes.js';
+import { createInvitesService } from './invites/invites.service.js';
+import { invitesRoutes } from './invites/invites.routes.js';
+import { createPasswordService } from './password/password.service.js';
+import { passwordRoutes } from './password/password.routes.js';
+import { createTotpService } from './totp/totp.service.js';
+import { totpRoutes } from './totp/totp.routes.js';
+import { createApiKeysService } from './api-keys/api-keys.service.js';
+import { apiKeysRoutes } from './api-keys/api-keys.routes.js';
 
 export { createAccountsService, type AccountsService } from './accounts.service.js';
+export type { UsersService } from './users/users.service.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** What a session that still owes its TOTP code may reach. */
+const PENDING_TOTP_PATHS = new Set(['/api/auth/totp', '/api/auth/me', '/api/auth/logout']);
+/** What a user may reach before enrolling in TOTP when the tenant requires it. */
+const ENROLMENT_PATHS = new Set(['/api/auth/me', '/api/auth/logout', '/api/auth/totp/setup', '/api/auth/totp/enable']);
 
 /**
  * Accounts: tenants, users, sessions, API keys. Its hook authenticates every request that
@@ -36,18 +53,28 @@ export function accountsContext(platform: Platform): FastifyPluginAsync {
         if (!cookie || bearer) return;
         const resolved = await accounts.principalFromSession(cookie);
         if (!resolved) return;
-        const isTotpRoute = req.url.startsWith('/api/auth/totp') || req.url.startsWith('/api/auth/logout') || req.url.startsWith('/api/auth/me');
-        if (resolved.session.pendingTotp && !isTotpRoute) return;
+        const path = req.url.split('?')[0]!.replace(/\/+$/, '');
+        if (resolved.session.pendingTotp && !PENDING_TOTP_PATHS.has(path)) return;
         if (UNSAFE.has(req.method)) {
           const header = req.headers[CSRF_HEADER];
           if (typeof header !== 'string' || !safeEqual(header, resolved.session.csrfToken)) {
             throw new AppError(403, 'csrf_failed', `Missing or wrong ${CSRF_HEADER} header`);
           }
         }
+        const mustEnrol = resolved.tenant.require2fa && !resolved.user.totpEnabledAt && !resolved.session.pendingTotp;
+        if (mustEnrol && path.startsWith('/api/') && !ENROLMENT_PATHS.has(path)) {
+          throw new AppError(403, 'totp_enrolment_required', 'Your organisation requires two-factor sign-in: set it up first');
+        }
         req.principal = resolved.principal;
         req.authVia = 'cookie';
       });
       await app.register(authRoutes(platform, accounts));
+      await app.register(usersRoutes(createUsersService(platform)));
+      await app.register(tenantRoutes(createTenantService(platform)));
+      await app.register(invitesRoutes(platform, createInvitesService(platform)));
+      await app.register(passwordRoutes(createPasswordService(platform)));
+      await app.register(totpRoutes(createTotpService(platform)));
+      await app.register(apiKeysRoutes(accounts, createApiKeysService(platform)));
     },
     { name: 'accounts' },
   );

@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { useTestEnv } from '../../../../test/harness.js';
+import { call, createTestTenant, TEST_PASSWORD } from '../../../../test/factories.js';
+import { auditLog } from '../../../platform/audit/audit.tables.js';
+import { users } from '../accounts.tables.js';
+
+const env = useTestEnv();
+
+async function auditRows(tenantId: string, action: string) {
+  return env.platform.db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.tenantId, tenantId), eq(auditLog.action, action)));
+}
+
+describe('users and roles', () => {
+  it('lists users with their scopes: 401, 403, then the list', async () => {
+    const t = await createTestTenant(env);
+    const viewer = await t.as('viewer');
+    expect((await call(env.app, 'GET', '/api/users')).status).toBe(401);
+    expect((await call(env.app, 'GET', '/api/users', { headers: viewer.headers })).status).toBe(403);
+    const admin = await t.as('admin');
+    const res = await call(env.app, 'GET', '/api/users', { headers: admin.headers });
+    expect(res.status).toBe(200);
+    const emails = res.body.items.map((u: { email: string }) => u.email);
+    expect(emails).toEqual(expect.arrayContaining([t.owner.email, viewer.email, admin.email]));
+    expect(res.body.items).toHaveLength(3);
+    const owner = res.body.items.find((u: { id: string }) => u.id === t.owner.id);
+    expect(owner).toMatchObject({ role: 'owner', disabled: false, totpEnabled: false, scopes: [] });
+    expect(owner).not.toHaveProperty('passwordHash');
+  });
+
+  it('gets one user; another tenant’s id is the same 404 as a missing one', async () => {
+    const t = await createTestTenant(env);
+    const other = await createTestTenant(env);
+    const viewer = await t.as('viewer');
+    expect((await call(env.app, 'GET', `/api/users/${viewer.id}`)).status).toBe(401);
+    expect((await call(env.app, 'GET', `/api/users/${t.owner.id}`, { headers: viewer.headers })).status).toBe(403);
+    const foreign = await call(env.app, 'GET', `/api/users/${other.owner.id}`, { headers: t.owner.headers });
+    const missing = await call(env.app, 'GET', `/api/users/${randomUUID()}`, { headers: t.owner.headers });
+    expect(foreign.status).toBe(404);
+    expect(foreign.body.error.code).toBe('not_found');
+    expect(foreign.body.error.message).toBe(missing.body.error.message);
+    const ok = await call(env.app, 'GET', `/api/users/${viewer.id}`, { headers: t.owner.headers });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ id: viewer.id, email: viewer.email, role: 'viewer' });
+  });
+
+  it('changes name and role and audits it', async () => {
+    const t = await createTestTenant(env);
+    const admin = await t.as('admin');
+    const viewer = await t.as('viewer');
+    const other = await createTestTenant(env);
+    const url = `/api/users/${viewer.id}`;
+    expect((await call(env.app, 'PATCH', url, { body: { role: 'manager' } })).status).toBe(401);
+    const manager = await t.as('manager');
+    expect((await call(env.app, 'PATCH', url, { headers: manager.headers, body: { role: 'manager' } })).status).toBe(403);
+    expect((await call(env.app, 'PATCH', `/api/users/${other.owner.id}`, { headers: admin.headers, body: { name: 'x' } })).status).toBe(404);
+    const res = await call(env.app, 'PATCH', url, { headers: admin.headers, body: { role: 'manager', name: 'Vera Viewer' } });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ role: 'manager', name: 'Vera Viewer' });
+    const [row] = await auditRows(t.tenantId, 'user.role_changed');
+    expect(row).toMatchObject({ actorId: admin.id, targetId: viewer.id });
+    expect(row!.data).toMatchObject({ role: { from: 'viewer', to: 'manager' } });
+  });
+
+  it('protects the owner: no owner role by PATCH, no demotion, no disabling, admins cannot touch them', async () => {
+    const t = await createTestTenant(env);
+    const admin = await t.as('admin');
+    const viewer = await t.as('viewer');
+    const toOwner = await call(env.app, 'PATCH', `/api/users/${viewer.id}`, { headers: t.owner.headers, body: { role: 'owner' } });
+    expect(toOwner.status).toBe(400);
+    expect(toOwner.body.error.code).toBe('invalid_role');
+    const demote = await call(env.app, 'PATCH', `/api/users/${t.owner.id}`, { headers: t.owner.headers, body: { role: 'admin' } });
+    expect(demote.status).toBe(400);
+    expect(demote.body.error.code).toBe('owner_protected');
+    const disable = await call(env.app, 'PATCH', `/api/users/${t.owner.id}`, { headers: t.owner.headers, body: { disabled: true } });
+    expect(disable.status).toBe(400);
+    const byAdmin = await call(env.app, 'PATCH', `/api/users/${t.owner.id}`, { headers: admin.headers, body: { name: 'Renamed' } });
+    expect(byAdmin.status).toBe(403);
+    expect(byAdmin.body.error.code).toBe('owner_protected');
+    const scopesByAdmin = await call(env.app, 'PUT', `/api/users/${t.owner.id}/scopes`, { headers: admin.headers, body: { scopes: [] } });
+    expect(scopesByAdmin.status).toBe(403);
+    const rename = await call(env.app, 'PATCH', `/api/users/${t.owner.id}`, { headers: t.owner.headers, body: { name: 'Olive Owner' } });
+    expect(rename.status).toBe(200);
+    expect(rename.body.role).toBe('owner');
+  });
+
+  it('disables a user: their sessions end and they cannot sign in; re-enabling lets them back', async () => {
+    const t = await createTestTenant(env);
+    const viewer = await t.as('viewer');
+    const res = await call(env.app, 'PATCH', `/api/users/${viewer.id}`, { headers: t.owner.headers, body: { disabled: true } });
+    expect(res.status).toBe(200);
+    expect(res.body.disabled).toBe(true);
+    expect((await call(env.app, 'GET', '/api/auth/me', { headers: viewer.headers })).status).toBe(401);
+    const login = await call(env.app, 'POST', '/api/auth/login', { body: { email: viewer.email, password: TEST_PASSWORD } });
+    expect(login.status).toBe(401);
+    expect(await auditRows(t.tenantId, 'user.disabled')).toHaveLength(1);
+    await call(env.app, 'PATCH', `/api/users/${viewer.id}`, { headers: t.owner.headers, body: { disabled: false } });
+    expect((await call(env.app, 'POST', '/api/auth/login', { body: { email: viewer.email, password: TEST_PASSWORD } })).status).toBe(200);
+    expect(await auditRows(t.tenantId, 'user.enabled')).toHaveLength(1);
+    const self = await call(env.app, 'PATCH', `/api/users/${(await t.as('admin')).id}`, { headers: (await t.as('admin')).headers, body: { disabled: true } });
+    expect(self.body.error.code).toBe('cannot_disable_self');
+  });
+
+  it('replaces scopes and audits it', async () => {
+    const t = await createTestTenant(env);
+    const other = await createTestTenant(env);
+    const manager = await t.as('manager');
+    const siteId = randomUUID();
+    const orgId = randomUUID();
+    const url = `/api/users/${manager.id}/scopes`;
+    const body = { scopes: [{ kind: 'site', refId: siteId, level: 'view' }, { kind: 'organisation', refId: orgId, level: 'edit' }] };
+    expect((await call(env.app, 'PUT', url, { body })).status).toBe(401);
+    expect((await call(env.app, 'PUT', url, { headers: manager.headers, body })).status).toBe(403);
+    expect((await call(env.app, 'PUT', `/api/users/${other.owner.id}/scopes`, { headers: t.owner.headers, body })).status).toBe(404);
+    const bad = await call(env.app, 'PUT', url, { headers: t.owner.headers, body: { scopes: [{ kind: 'planet', refId: 'x' }] } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('validation_failed');
+    const res = await call(env.app, 'PUT', url, { headers: t.owner.headers, body });
+    expect(res.status).toBe(200);
+    expect(res.body.scopes).toHaveLength(2);
+    expect(res.body.scopes).toEqual(expect.arrayContaining([{ kind: 'organisation', refId: orgId, level: 'edit' }]));
+    const list = await call(env.app, 'GET', '/api/users', { headers: t.owner.headers });
+    expect(list.body.items.find((u: { id: string }) => u.id === manager.id).scopes).toHaveLength(2);
+    // A PUT replaces the whole set; the level defaults to view.
+    const me = await call(env.app, 'PUT', url, { headers: t.owner.headers, body: { scopes: [{ kind: 'site', refId: siteId }] } });
+    expect(me.body.scopes).toEqual([{ kind: 'site', refId: siteId, level: 'view' }]);
+    expect(await auditRows(t.tenantId, 'user.scopes_set')).toHaveLength(2);
+  });
+
+  it('transfers ownership: owner only, exactly one owner after, audited', async () => {
+    const t = await createTestTenant(env);
+    const other = await createTestTenant(env);
+    const admin = await t.as('admin');
+    const viewer = await t.as('viewer');
+    const url = `/api/users/${admin.id}/transfer-ownership`;
+    expect((await call(env.app, 'POST', url)).status).toBe(401);
+    expect((await call(env.app, 'POST', url, { headers: admin.headers })).status).toBe(403);
+    expect((await call(env.app, 'POST', `/api/users/${other.owner.id}/transfer-ownership`, { headers: t.owner.headers })).status).toBe(404);
+    const res = await call(env.app, 'POST', url, { headers: t.owner.headers });
+    expect(res.status).toBe(200);
+    expect(res.body.role).toBe('owner');
+    const owners = await env.platform.db
+      .select()
+      .from(users)
+      .where(and(eq(users.tenantId, t.tenantId), eq(users.role, 'owner')));
+    expect(owners.map((o) => o.id)).toEqual([admin.id]);
+    const old = await call(env.app, 'GET', `/api/users/${t.owner.id}`, { headers: admin.headers });
+    expect(old.body.role).toBe('admin');
+    // The old owner (now admin) can no longer hand over, nor touch the new owner.
+    expect((await call(env.app, 'POST', `/api/users/${viewer.id}/transfer-ownership`, { headers: t.owner.headers })).status).toBe(403);
+    expect((await call(env.app, 'PATCH', `/api/users/${admin.id}`, { headers: t.owner.headers, body: { role: 'viewer' } })).status).toBe(403);
+    const [row] = await auditRows(t.tenantId, 'tenant.ownership_transferred');
+    expect(row).toMatchObject({ actorId: t.owner.id, targetId: admin.id });
+  });
+});
+
+describe('tenant settings', () => {
+  it('reads the tenant; renames it (admin) and requires 2FA (owner only), audited', async () => {
+    const t = await createTestTenant(env);
+    const admin = await t.as('admin');
+    const manager = await t.as('manager');
+    expect((await call(env.app, 'GET', '/api/tenant')).status).toBe(401);
+    const got = await call(env.app, 'GET', '/api/tenant', { headers: manager.headers });
+    expect(got.status).toBe(200);
+    expect(got.body).toMatchObject({ id: t.tenantId, kind: 'school', require2fa: false });
+    expect((await call(env.app, 'PATCH', '/api/tenant', { body: { name: 'X' } })).status).toBe(401);
+    expect((await call(env.app, 'PATCH', '/api/tenant', { headers: manager.headers, body: { name: 'X' } })).status).toBe(403);
+    expect((await call(env.app, 'PATCH', '/api/tenant', { headers: admin.headers, body: { require2fa: true } })).status).toBe(403);
+    const renamed = await call(env.app, 'PATCH', '/api/tenant', { headers: admin.headers, body: { name: 'Hill Top School' } });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body.name).toBe('Hill Top School');
+    const strict = await call(env.app, 'PATCH', '/api/tenant', { headers: t.owner.headers, body: { require2fa: true } });
+    expect(strict.body.require2fa).toBe(true);
+    const rows = await auditRows(t.tenantId, 'tenant.updated');
+    expect(rows.map((r) => Object.keys(r.data)).sort()).toEqual([['name'], ['require2fa']]);
+    // Another tenant is untouched.
+    const other = await createTestTenant(env);
+    expect((await call(env.app, 'GET', '/api/tenant', { headers: other.owner.headers })).body.name).not.toBe('Hill Top School');
+  });
+});
