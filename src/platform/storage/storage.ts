@@ -33,8 +33,9 @@ export function localDiskStorage(root: string): FileStorage {
       return createReadStream(resolve(key));
     },
     async size(key) {
+      const file = resolve(key); // a bad key is an error, not a missing file
       try {
-        return (await stat(resolve(key))).size;
+        return (await stat(file)).size;
       } catch {
         return null;
       }
