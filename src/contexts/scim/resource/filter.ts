@@ -1,0 +1,194 @@
+import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { parse, type Filter } from 'scim2-parse-filter';
+import { invalidFilter } from '../scim.errors.js';
+
+/**
+ * SCIM filter (RFC 7644 §3.4.2.2) → SQL, through an explicit whitelist of attributes. The
+ * maintained parser (scim2-parse-filter) gives the tree; its evaluator is never used. Anything not
+ * in the whitelist is a 400 invalidFilter, never a dropped clause. Attribute names are matched
+ * case-insensitively, values case-insensitively unless the attribute is caseExact (RFC 7643).
+ * Every leaf is two-valued (`coalesce(…, false)`), so `not` and `ne` behave on missing values.
+ */
+export type TextColumn = { kind: 'text'; expr: SQLWrapper; caseExact: boolean };
+export type BoolColumn = { kind: 'boolean'; expr: SQLWrapper };
+export type TimeColumn = { kind: 'dateTime'; expr: SQLWrapper };
+export type ScalarColumn = TextColumn | BoolColumn | TimeColumn;
+/** A multi-valued attribute: `exists(cond)` wraps a condition on one of its elements. */
+export type MultiColumn = { kind: 'multi'; exists: (cond: SQL) => SQL; sub: Record<string, ScalarColumn>; defaultSub: string };
+export type FilterColumn = ScalarColumn | MultiColumn;
+
+export type FilterWhitelist = {
+  /** Schema URNs that may prefix an attribute (lower case). */
+  urns: string[];
+  /** Lower-case attribute path → column. */
+  attrs: Record<string, FilterColumn>;
+};
+
+export const MAX_FILTER_LENGTH = 4096;
+const MAX_DEPTH = 32;
+
+export function parseFilter(text: string): Filter {
+  if (text.length > MAX_FILTER_LENGTH) throw invalidFilter(`The filter is longer than ${MAX_FILTER_LENGTH} characters`);
+  try {
+    return parse(text);
+  } catch (err) {
+    throw invalidFilter(`The filter could not be parsed: ${(err as Error).message}`.slice(0, 300));
+  }
+}
+
+export function compileFilter(text: string, wl: FilterWhitelist): SQL {
+  return compile(parseFilter(text), wl, 0);
+}
+
+type Resolved = { col: ScalarColumn; wrap?: (cond: SQL) => SQL };
+
+function stripUrn(path: string, wl: FilterWhitelist): string {
+  const lower = path.toLowerCase();
+  for (const urn of wl.urns) if (lower.startsWith(`${urn}:`)) return lower.slice(urn.length + 1);
+  return lower;
+}
+
+function resolve(path: string, wl: FilterWhitelist): Resolved {
+  const name = stripUrn(path, wl);
+  const direct = wl.attrs[name];
+  if (direct) {
+    if (direct.kind !== 'multi') return { col: direct };
+    const sub = direct.sub[direct.defaultSub];
+    if (!sub) throw invalidFilter(`${path} has no value to compare; filter on one of its sub-attributes`);
+    return { col: sub, wrap: direct.exists };
+  }
+  const dot = name.indexOf('.');
+  if (dot > 0) {
+    const head = wl.attrs[name.slice(0, dot)];
+    const sub = head?.kind === 'multi' ? head.sub[name.slice(dot + 1)] : undefined;
+    if (head?.kind === 'multi' && sub) return { col: sub, wrap: head.exists };
+  }
+  throw invalidFilter(`Filtering on ${path} is not supported`);
+}
+
+function compile(f: Filter, wl: FilterWhitelist, depth: number): SQL {
+  if (depth > MAX_DEPTH) throw invalidFilter('The filter is nested too deeply');
+  switch (f.op) {
+    case 'and':
+    case 'or': {
+      const parts = f.op === 'and' ? mergeValuePathSubAttrs(f.filters) : f.filters;
+      const compiled = parts.map((x) => compile(x, wl, depth + 1));
+      return sql`(${sql.join(compiled, f.op === 'and' ? sql` AND ` : sql` OR `)})`;
+    }
+    case 'not':
+      return sql`(NOT ${compile(f.filter, wl, depth + 1)})`;
+    case '[]': {
+      const head = wl.attrs[stripUrn(f.attrPath, wl)];
+      if (head?.kind !== 'multi') throw invalidFilter(`${f.attrPath} is not a multi-valued attribute`);
+      const inner: FilterWhitelist = { urns: [], attrs: head.sub };
+      return head.exists(compile(f.valFilter, inner, depth + 1));
+    }
+    default: {
+      const { col, wrap } = resolve(f.attrPath, wl);
+      const leaf = f.op === 'pr' ? present(col) : compare(col, f.op, f.compValue, f.attrPath);
+      return wrap ? wrap(leaf) : leaf;
+    }
+  }
+}
+
+/**
+ * `emails[type eq "work"].value eq "x"` (sent by Entra) parses as `emails[type eq "work"] and
+ * emails.value eq "x"`; both conditions are meant for the same element, so they are merged into
+ * one value filter.
+ */
+function mergeValuePathSubAttrs(filters: Filter[]): Filter[] {
+  const out: Filter[] = [];
+  for (let i = 0; i < filters.length; i++) {
+    const cur = filters[i]!;
+    const next = filters[i + 1];
+    if (cur.op === '[]' && next && 'attrPath' in next && next.op !== '[]') {
+      const prefix = `${cur.attrPath.toLowerCase()}.`;
+      if (next.attrPath.toLowerCase().startsWith(prefix)) {
+        const sub = { ...next, attrPath: next.attrPath.slice(prefix.length) } as Filter;
+        out.push({ op: '[]', attrPath: cur.attrPath, valFilter: { op: 'and', filters: [cur.valFilter, sub] } });
+        i++;
+        continue;
+      }
+    }
+    out.push(cur);
+  }
+  return out;
+}
+
+function present(col: ScalarColumn): SQL {
+  if (col.kind === 'text') return sql`coalesce(${col.expr} <> '', false)`;
+  return sql`(${col.expr} IS NOT NULL)`;
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+function compare(col: ScalarColumn, op: string, value: string | number | boolean | null, path: string): SQL {
+  if (value === null) {
+    if (op === 'eq') return sql`(NOT ${present(col)})`;
+    if (op === 'ne') return present(col);
+    throw invalidFilter(`${op} null is not meaningful for ${path}`);
+  }
+  if (col.kind === 'boolean') {
+    const b = typeof value === 'boolean' ? value : typeof value === 'string' ? ({ true: true, false: false } as Record<string, boolean>)[value.toLowerCase()] : undefined;
+    if (b === undefined) throw invalidFilter(`${path} is a boolean`);
+    if (op === 'eq') return sql`coalesce(${col.expr} = ${b}, false)`;
+    if (op === 'ne') return sql`(NOT coalesce(${col.expr} = ${b}, false))`;
+    throw invalidFilter(`${op} is not supported for the boolean ${path}`);
+  }
+  if (col.kind === 'dateTime') {
+    if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) throw invalidFilter(`${path} needs a date-time value`);
+    const at = sql`${new Date(value).toISOString()}::timestamptz`;
+    const ops: Record<string, SQL> = {
+      eq: sql`coalesce(${col.expr} = ${at}, false)`,
+      ne: sql`(NOT coalesce(${col.expr} = ${at}, false))`,
+      gt: sql`coalesce(${col.expr} > ${at}, false)`,
+      ge: sql`coalesce(${col.expr} >= ${at}, false)`,
+      lt: sql`coalesce(${col.expr} < ${at}, false)`,
+      le: sql`coalesce(${col.expr} <= ${at}, false)`,
+    };
+    const out = ops[op];
+    if (!out) throw invalidFilter(`${op} is not supported for the date-time ${path}`);
+    return out;
+  }
+  if (typeof value === 'boolean') throw invalidFilter(`${path} is a string`);
+  const v = String(value);
+  const lhs = col.caseExact ? sql`${col.expr}` : sql`lower(${col.expr})`;
+  const rhs = (s: string) => (col.caseExact ? sql`${s}` : sql`lower(${s})`);
+  switch (op) {
+    case 'eq':
+      return sql`coalesce(${lhs} = ${rhs(v)}, false)`;
+    case 'ne':
+      return sql`(NOT coalesce(${lhs} = ${rhs(v)}, false))`;
+    case 'co':
+      return sql`coalesce(${lhs} LIKE ${rhs(`%${escapeLike(v)}%`)} ESCAPE '\\', false)`;
+    case 'sw':
+      return sql`coalesce(${lhs} LIKE ${rhs(`${escapeLike(v)}%`)} ESCAPE '\\', false)`;
+    case 'ew':
+      return sql`coalesce(${lhs} LIKE ${rhs(`%${escapeLike(v)}`)} ESCAPE '\\', false)`;
+    case 'gt':
+      return sql`coalesce(${lhs} > ${rhs(v)}, false)`;
+    case 'ge':
+      return sql`coalesce(${lhs} >= ${rhs(v)}, false)`;
+    case 'lt':
+      return sql`coalesce(${lhs} < ${rhs(v)}, false)`;
+    case 'le':
+      return sql`coalesce(${lhs} <= ${rhs(v)}, false)`;
+  }
+  throw invalidFilter(`Unknown operator ${op}`);
+}
+
+/** A jsonb array of objects (emails, phoneNumbers, addresses) as a multi-valued filter column. */
+export function jsonbArray(column: SQLWrapper, sub: Record<string, { key: string; kind: 'text' | 'boolean'; caseExact?: boolean }>): MultiColumn {
+  const subCols: Record<string, ScalarColumn> = {};
+  for (const [name, s] of Object.entries(sub)) {
+    const expr = sql.raw(`(scim_el.v->>'${s.key.replace(/'/g, "''")}')`);
+    subCols[name] =
+      s.kind === 'boolean' ? { kind: 'boolean', expr: sql`(${expr})::boolean` } : { kind: 'text', expr, caseExact: s.caseExact ?? false };
+  }
+  return {
+    kind: 'multi',
+    defaultSub: 'value',
+    sub: subCols,
+    exists: (cond) => sql`EXISTS (SELECT 1 FROM jsonb_array_elements(${column}) AS scim_el(v) WHERE ${cond})`,
+  };
+}

@@ -1,0 +1,65 @@
+import type { FastifyError } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { AppError } from '../../platform/errors.js';
+import { URN } from './scim.schema.js';
+
+/** RFC 7644 §3.12 `scimType` values. */
+export type ScimType =
+  | 'invalidFilter'
+  | 'tooMany'
+  | 'uniqueness'
+  | 'mutability'
+  | 'invalidSyntax'
+  | 'invalidPath'
+  | 'noTarget'
+  | 'invalidValue'
+  | 'invalidVers'
+  | 'sensitive';
+
+export type ScimErrorBody = { schemas: [typeof URN.error]; status: string; detail: string; scimType?: ScimType };
+
+/** An AppError that also carries the SCIM `scimType`; its `code` is the snake_case of the type. */
+export function scimError(status: number, scimType: ScimType | undefined, detail: string, headers?: Record<string, string>): AppError {
+  const code = scimType ? `scim_${scimType.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}` : `scim_${status}`;
+  return new AppError(status, code, detail, { headers, extra: scimType ? { scimType } : {} });
+}
+
+export const invalidFilter = (detail: string) => scimError(400, 'invalidFilter', detail);
+export const invalidPath = (detail: string) => scimError(400, 'invalidPath', detail);
+export const invalidValue = (detail: string) => scimError(400, 'invalidValue', detail);
+export const invalidSyntax = (detail: string) => scimError(400, 'invalidSyntax', detail);
+export const noTarget = (detail: string) => scimError(400, 'noTarget', detail);
+export const mutability = (detail: string) => scimError(400, 'mutability', detail);
+export const uniqueness = (detail: string) => scimError(409, 'uniqueness', detail);
+export const scimNotFound = (what: string, id: string) => scimError(404, undefined, `${what} ${id.slice(0, 100)} not found`);
+export const scimUnauthorized = (detail = 'A valid SCIM bearer token for this group is required') => scimError(401, undefined, detail);
+
+/** Maps anything thrown on a /scim route to a status, the RFC 7644 error body and headers. */
+export function toScimError(err: unknown): { status: number; body: ScimErrorBody; headers?: Record<string, string> } {
+  const make = (status: number, detail: string, scimType?: ScimType, headers?: Record<string, string>) => ({
+    status,
+    headers,
+    body: { schemas: [URN.error] as [typeof URN.error], status: String(status), detail, ...(scimType ? { scimType } : {}) },
+  });
+  if (err instanceof AppError) {
+    const scimType = err.details.extra?.scimType as ScimType | undefined;
+    if (err.status === 404) return make(404, err.message);
+    if (err.status === 429) return make(429, err.message, undefined, err.details.headers);
+    if (err.status === 400 && !scimType) return make(400, err.message, 'invalidValue');
+    return make(err.status, err.message, scimType, err.details.headers);
+  }
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const detail = err.validation.map((v) => `${v.instancePath || '/'}: ${v.message ?? 'invalid'}`).join('; ');
+    return make(400, detail, 'invalidValue');
+  }
+  const fe = err as FastifyError;
+  if (fe && typeof fe === 'object') {
+    if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (fe.statusCode === 400 && fe instanceof SyntaxError)) {
+      return make(400, 'The request body is not valid JSON', 'invalidSyntax');
+    }
+    if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return make(400, 'The request body is empty', 'invalidSyntax');
+    if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return make(413, 'The request body is too large');
+    if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return make(415, 'Send application/scim+json or application/json');
+  }
+  return make(500, 'Something went wrong');
+}
