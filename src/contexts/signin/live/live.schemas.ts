@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+export const siteParams = z.object({ siteId: z.uuid() });
+export const idParams = z.object({ id: z.uuid() });
+export const entryParams = z.object({ id: z.uuid(), entryId: z.uuid() });
+
+export const onSitePerson = z.object({
+  visitId: z.string(),
+  memberId: z.string().nullable(),
+  personName: z.string(),
+  signedInAt: z.string(),
+});
+export const onSiteSchema = z.object({
+  site: z.object({ id: z.string(), name: z.string(), timezone: z.string() }),
+  total: z.number(),
+  groups: z.array(
+    z.object({ id: z.string(), name: z.string(), colour: z.string(), showOnFireList: z.boolean(), people: z.array(onSitePerson) }),
+  ),
+  openRollCallId: z.string().nullable(),
+});
+
+export const entrySchema = z.object({
+  id: z.string(),
+  visitId: z.string(),
+  memberId: z.string().nullable(),
+  personName: z.string(),
+  groupId: z.string(),
+  groupName: z.string(),
+  groupColour: z.string(),
+  signedInAt: z.string(),
+  joinedDuring: z.boolean(),
+  signedOutAt: z.string().nullable(),
+  status: z.enum(['unaccounted', 'safe']),
+  markedAt: z.string().nullable(),
+  markedBy: z.string().nullable(),
+});
+export const rollCallSchema = z.object({
+  id: z.string(),
+  siteId: z.string(),
+  siteName: z.string(),
+  status: z.enum(['open', 'closed']),
+  seq: z.number(),
+  note: z.string(),
+  startedAt: z.string(),
+  startedBy: z.string(),
+  closedAt: z.string().nullable(),
+  closedBy: z.string().nullable(),
+  total: z.number(),
+  safe: z.number(),
+  unaccounted: z.number(),
+});
+export const rollCallView = z.object({ rollCall: rollCallSchema, entries: z.array(entrySchema) });
+export const markBody = z.object({ status: z.enum(['safe', 'unaccounted']) });
+export const startBody = z.object({ note: z.string().trim().max(500).default('') });

@@ -1,0 +1,252 @@
+import { and, eq } from 'drizzle-orm';
+import type { Platform } from '../../../platform/platform.js';
+import type { DbOrTx } from '../../../platform/db/database.js';
+import { inTransaction } from '../../../platform/db/tx.js';
+import { conflict, notFound } from '../../../platform/errors.js';
+import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
+import { createNotifier, type Notifier } from '../../../platform/live/notify.js';
+import { readOptions } from '../groups/groups.schemas.js';
+import { inScope, type SiteScope } from '../access.js';
+import { rollCallEntries, rollCallEvents, rollCalls } from '../live.tables.js';
+import type { VisitEventSink } from '../visits/visit-events.js';
+import { liveRepo, type EntryRow, type EventRow, type RollCallRow } from './live.repo.js';
+
+/** One channel for every roll call; payloads are `{"rollCallId":…,"seq":…}`. */
+export const ROLL_CALL_CHANNEL = 'thr_roll_call';
+
+export function presentEntry(e: EntryRow) {
+  return {
+    id: e.id,
+    visitId: e.visitId,
+    memberId: e.memberId,
+    personName: e.personName,
+    groupId: e.groupId,
+    groupName: e.groupName,
+    groupColour: e.groupColour,
+    signedInAt: e.signedInAt.toISOString(),
+    joinedDuring: e.joinedDuring,
+    signedOutAt: e.signedOutAt?.toISOString() ?? null,
+    status: e.status,
+    markedAt: e.markedAt?.toISOString() ?? null,
+    markedBy: e.markedByLabel,
+  };
+}
+export type PresentedEntry = ReturnType<typeof presentEntry>;
+
+export function presentRollCall(r: RollCallRow, counts: { total: number; safe: number }) {
+  return {
+    id: r.id,
+    siteId: r.siteId,
+    siteName: r.siteName,
+    status: r.status,
+    seq: r.seq,
+    note: r.note,
+    startedAt: r.startedAt.toISOString(),
+    startedBy: r.startedByLabel,
+    closedAt: r.closedAt?.toISOString() ?? null,
+    closedBy: r.closedByLabel,
+    total: counts.total,
+    safe: counts.safe,
+    unaccounted: counts.total - counts.safe,
+  };
+}
+
+export function presentEvent(e: EventRow) {
+  return { seq: e.seq, type: e.type, data: e.data, at: e.at.toISOString() };
+}
+export type PresentedEvent = ReturnType<typeof presentEvent>;
+
+function isUniqueViolation(err: unknown): boolean {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    if ((e as { code?: string }).code === '23505') return true;
+  }
+  return false;
+}
+
+/**
+ * Fire roll calls. Every change takes the roll call's next sequence number, is stored as an event
+ * and NOTIFYs in the same transaction, so devices on any instance hear committed changes only and
+ * a device that reconnects replays the events after the last number it saw.
+ */
+export function createRollCallsService(deps: Pick<Platform, 'db' | 'database' | 'log' | 'now'>, notifier: Notifier = createNotifier(deps.database, deps.log)) {
+  const { db } = deps;
+
+  async function emit(tx: DbOrTx, tenantId: string, rollCallId: string, type: string, data: Record<string, unknown>) {
+    const seq = await liveRepo.nextSeq(tx, tenantId, rollCallId);
+    await tx.insert(rollCallEvents).values({ tenantId, rollCallId, seq, type, data, at: deps.now() });
+    await notifier.notify(tx, ROLL_CALL_CHANNEL, JSON.stringify({ rollCallId, seq }));
+    return seq;
+  }
+
+  async function get(tx: DbOrTx, tenantId: string, scope: SiteScope, id: string) {
+    const rc = await liveRepo.find(tx, tenantId, id);
+    if (!rc || !inScope(scope, rc.siteId)) throw notFound('Roll call');
+    return rc;
+  }
+
+  async function view(tenantId: string, scope: SiteScope, id: string, tx: DbOrTx = db) {
+    const rc = await get(tx, tenantId, scope, id);
+    const entries = (await liveRepo.entries(tx, tenantId, id)).map(presentEntry);
+    const safe = entries.filter((e) => e.status === 'safe').length;
+    return { rollCall: presentRollCall(rc, { total: entries.length, safe }), entries };
+  }
+
+  async function openForChange(tx: DbOrTx, tenantId: string, scope: SiteScope, id: string) {
+    const rc = await get(tx, tenantId, scope, id);
+    if (rc.status !== 'open') throw conflict('roll_call_closed', 'This roll call is closed');
+    return rc;
+  }
+
+  /** Visit events: who signs in during a roll call joins it; who signs out is shown as gone. */
+  const sink: VisitEventSink = async (tx, event) => {
+    if (event.type !== 'visit.signed_in' && event.type !== 'visit.signed_out') return;
+    const rc = await liveRepo.openAt(tx, event.tenantId, event.siteId);
+    if (!rc) return;
+    if (event.type === 'visit.signed_in') {
+      const group = await liveRepo.group(tx, event.tenantId, event.groupId);
+      if (!group || !readOptions(group.options).showOnFireList) return;
+      const [visit] = await liveRepo.visit(tx, event.tenantId, event.visitId);
+      if (!visit) return;
+      const [entry] = await tx
+        .insert(rollCallEntries)
+        .values({
+          tenantId: event.tenantId,
+          rollCallId: rc.id,
+          visitId: visit.id,
+          memberId: visit.memberId,
+          personName: visit.personName,
+          groupId: group.id,
+          groupName: group.name,
+          groupColour: group.colour,
+          signedInAt: visit.signedInAt,
+          joinedDuring: true,
+        })
+        .onConflictDoNothing()
+        .returning();
+      if (entry) await emit(tx, event.tenantId, rc.id, 'entry.added', { entry: presentEntry(entry) });
+      return;
+    }
+    const [entry] = await tx
+      .update(rollCallEntries)
+      .set({ signedOutAt: new Date(event.at) })
+      .where(and(eq(rollCallEntries.tenantId, event.tenantId), eq(rollCallEntries.rollCallId, rc.id), eq(rollCallEntries.visitId, event.visitId)))
+      .returning();
+    if (entry) await emit(tx, event.tenantId, rc.id, 'entry.updated', { entry: presentEntry(entry) });
+  };
+
+  return {
+    sink,
+    notifier,
+    view,
+
+    async list(tenantId: string, scope: SiteScope, limit: number) {
+      const rows = await liveRepo.list(db, tenantId, scope, limit);
+      const counts = await liveRepo.counts(db, tenantId, rows.map((r) => r.id));
+      return rows.map((r) => presentRollCall(r, counts.get(r.id) ?? { total: 0, safe: 0 }));
+    },
+
+    /** Starts a roll call of who is on site now, in groups shown on the fire list. */
+    async start(tenantId: string, scope: SiteScope, siteId: string, actor: Actor, note = '') {
+      try {
+        return await inTransaction(db, async (tx) => {
+          const site = await liveRepo.site(tx, tenantId, siteId);
+          if (!site || !inScope(scope, site.id)) throw notFound('Site');
+          const existing = await liveRepo.openAt(tx, tenantId, siteId);
+          if (existing) throw conflict('roll_call_open', 'A roll call is already open for this site', { rollCallId: existing.id });
+          const [rc] = await tx
+            .insert(rollCalls)
+            .values({ tenantId, siteId, siteName: site.name, note, startedAt: deps.now(), startedById: actor.id, startedByLabel: actor.label })
+            .returning();
+          const people = (await liveRepo.onSite(tx, tenantId, siteId)).filter((v) => readOptions(v.groupOptions).showOnFireList);
+          if (people.length > 0) {
+            await tx.insert(rollCallEntries).values(
+              people.map((v) => ({
+                tenantId,
+                rollCallId: rc!.id,
+                visitId: v.visitId,
+                memberId: v.memberId,
+                personName: v.personName,
+                groupId: v.groupId,
+                groupName: v.groupName,
+                groupColour: v.groupColour,
+                signedInAt: v.signedInAt,
+              })),
+            );
+          }
+          await emit(tx, tenantId, rc!.id, 'roll_call.started', { total: people.length });
+          await recordAudit(tx, tenantId, actor, {
+            action: 'roll_call.started',
+            targetType: 'roll_call',
+            targetId: rc!.id,
+            summary: `Fire roll call started at ${site.name} (${people.length} on site)`,
+            data: { siteId, total: people.length },
+          });
+          return view(tenantId, scope, rc!.id, tx);
+        });
+      } catch (err) {
+        if (isUniqueViolation(err)) {
+          const existing = await liveRepo.openAt(db, tenantId, siteId);
+          throw conflict('roll_call_open', 'A roll call is already open for this site', { rollCallId: existing?.id });
+        }
+        throw err;
+      }
+    },
+
+    /** A marshal ticks a person safe (or back to unaccounted). */
+    async mark(tenantId: string, scope: SiteScope, id: string, entryId: string, status: 'safe' | 'unaccounted', actor: Actor) {
+      return inTransaction(db, async (tx) => {
+        await openForChange(tx, tenantId, scope, id);
+        const current = await liveRepo.entry(tx, tenantId, id, entryId);
+        if (!current) throw notFound('Person on this roll call');
+        const [entry] = await tx
+          .update(rollCallEntries)
+          .set({ status, markedAt: deps.now(), markedByLabel: actor.label })
+          .where(and(eq(rollCallEntries.tenantId, tenantId), eq(rollCallEntries.id, entryId)))
+          .returning();
+        const presented = presentEntry(entry!);
+        const seq = await emit(tx, tenantId, id, 'entry.updated', { entry: presented });
+        await recordAudit(tx, tenantId, actor, {
+          action: 'roll_call.marked',
+          targetType: 'roll_call',
+          targetId: id,
+          summary: `${entry!.personName} marked ${status}`,
+          data: { entryId, status, seq },
+        });
+        return { entry: presented, seq };
+      });
+    },
+
+    /** Ends the roll call; it stays as the evacuation record. */
+    async close(tenantId: string, scope: SiteScope, id: string, actor: Actor) {
+      return inTransaction(db, async (tx) => {
+        await openForChange(tx, tenantId, scope, id);
+        await tx
+          .update(rollCalls)
+          .set({ status: 'closed', closedAt: deps.now(), closedByLabel: actor.label })
+          .where(and(eq(rollCalls.tenantId, tenantId), eq(rollCalls.id, id)));
+        const result = await view(tenantId, scope, id, tx);
+        await emit(tx, tenantId, id, 'roll_call.closed', { closedAt: result.rollCall.closedAt, closedBy: actor.label });
+        await recordAudit(tx, tenantId, actor, {
+          action: 'roll_call.closed',
+          targetType: 'roll_call',
+          targetId: id,
+          summary: `Fire roll call at ${result.rollCall.siteName} closed: ${result.rollCall.safe} safe, ${result.rollCall.unaccounted} unaccounted`,
+          data: { safe: result.rollCall.safe, unaccounted: result.rollCall.unaccounted },
+        });
+        return view(tenantId, scope, id, tx);
+      });
+    },
+
+    /** Events after `afterSeq` (for a device catching up). Access is checked by the caller. */
+    async eventsAfter(tenantId: string, id: string, afterSeq: number) {
+      return (await liveRepo.eventsAfter(db, tenantId, id, afterSeq)).map(presentEvent);
+    },
+
+    /** Checks access to a roll call (404 otherwise); returns its row. */
+    async access(tenantId: string, scope: SiteScope, id: string) {
+      return get(db, tenantId, scope, id);
+    },
+  };
+}
+
+export type RollCallsService = ReturnType<typeof createRollCallsService>;

@@ -1,0 +1,285 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
+import type { Platform } from '../../../platform/platform.js';
+import { inTransaction } from '../../../platform/db/tx.js';
+import type { DbOrTx } from '../../../platform/db/database.js';
+import { conflict, notFound } from '../../../platform/errors.js';
+import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
+import { decryptSecret, encryptSecret, newToken } from '../../../platform/crypto.js';
+import { webhookDeliveries, webhookSubscriptions, type WebhookEventType } from '../live.tables.js';
+import type { VisitEventSink } from '../visits/visit-events.js';
+import { webhooksRepo, type DeliveryRow, type SubscriptionRow } from './webhooks.repo.js';
+import { WEBHOOK_EVENTS } from './webhooks.schemas.js';
+import { signatureHeader } from './webhooks.signature.js';
+
+export const DELIVER_JOB = 'webhook.deliver';
+export type DeliverJob = { tenantId: string; deliveryId: string };
+export type WebhookInput = { url: string; events: WebhookEventType[]; description?: string; active?: boolean };
+
+const SNIPPET_CHARS = 500;
+
+export function presentWebhook(s: SubscriptionRow) {
+  return {
+    id: s.id,
+    url: s.url,
+    description: s.description,
+    events: s.events,
+    active: s.active,
+    createdAt: s.createdAt.toISOString(),
+    updatedAt: s.updatedAt.toISOString(),
+  };
+}
+
+export function presentDelivery(d: DeliveryRow) {
+  return {
+    id: d.id,
+    subscriptionId: d.subscriptionId,
+    event: d.event,
+    status: d.status,
+    attempts: d.attempts,
+    lastStatusCode: d.lastStatusCode,
+    lastDurationMs: d.lastDurationMs,
+    lastError: d.lastError,
+    responseSnippet: d.responseSnippet,
+    createdAt: d.createdAt.toISOString(),
+    lastAttemptAt: d.lastAttemptAt?.toISOString() ?? null,
+    completedAt: d.completedAt?.toISOString() ?? null,
+  };
+}
+
+const isWebhookEvent = (t: string): t is WebhookEventType => (WEBHOOK_EVENTS as readonly string[]).includes(t);
+
+async function readSnippet(res: Response): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  try {
+    while (text.length < SNIPPET_CHARS) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return text.slice(0, SNIPPET_CHARS);
+}
+
+function describeError(err: unknown, timeoutMs: number): string {
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return `Timed out after ${timeoutMs} ms`;
+  if (err instanceof Error) {
+    const cause = err.cause as { code?: string; message?: string } | undefined;
+    return cause ? `${err.message}: ${cause.code ?? cause.message ?? ''}`.slice(0, 500) : err.message.slice(0, 500);
+  }
+  return String(err).slice(0, 500);
+}
+
+/**
+ * Outbound webhooks. Events become delivery rows and jobs inside the visit's transaction (the
+ * sink); the job POSTs later, signs every attempt, and lets the job queue retry with backoff.
+ */
+export function createWebhooksService(deps: Pick<Platform, 'db' | 'jobs' | 'config' | 'now' | 'log'>) {
+  const { db, jobs, config } = deps;
+  const policy = config.webhooks;
+  const jobOptions = {
+    retryLimit: policy.retryLimit,
+    retryDelay: policy.retryDelaySeconds,
+    retryBackoff: true,
+    expireInSeconds: Math.ceil(policy.timeoutMs / 1000) + 60,
+  };
+
+  async function get(tx: DbOrTx, tenantId: string, id: string) {
+    const row = await webhooksRepo.find(tx, tenantId, id);
+    if (!row) throw notFound('Webhook');
+    return row;
+  }
+
+  async function enqueue(tx: DbOrTx, sub: SubscriptionRow, type: string, data: Record<string, unknown>, at: string) {
+    const id = randomUUID();
+    const body = JSON.stringify({ id, type, createdAt: at, tenantId: sub.tenantId, data });
+    const [row] = await tx.insert(webhookDeliveries).values({ id, tenantId: sub.tenantId, subscriptionId: sub.id, event: type, body }).returning();
+    await jobs.send<DeliverJob>(tx, DELIVER_JOB, { tenantId: sub.tenantId, deliveryId: id }, jobOptions);
+    return row!;
+  }
+
+  /** Called by the visits service inside the visit's transaction: never an HTTP call here. */
+  const sink: VisitEventSink = async (tx, event) => {
+    if (!isWebhookEvent(event.type)) return;
+    const subs = await webhooksRepo.activeOf(tx, event.tenantId);
+    for (const sub of subs) {
+      if (sub.events.includes(event.type)) await enqueue(tx, sub, event.type, { visit: event.visit }, event.at);
+    }
+  };
+
+  return {
+    sink,
+
+    async list(tenantId: string) {
+      return (await webhooksRepo.list(db, tenantId)).map(presentWebhook);
+    },
+
+    async view(tenantId: string, id: string) {
+      return presentWebhook(await get(db, tenantId, id));
+    },
+
+    async create(tenantId: string, input: WebhookInput, actor: Actor) {
+      const secret = newToken('whsec_');
+      return inTransaction(db, async (tx) => {
+        const [row] = await tx
+          .insert(webhookSubscriptions)
+          .values({
+            tenantId,
+            url: input.url,
+            events: [...new Set(input.events)],
+            description: input.description ?? '',
+            active: input.active ?? true,
+            secretEncrypted: encryptSecret(config.secretKey, secret),
+          })
+          .returning();
+        await recordAudit(tx, tenantId, actor, {
+          action: 'webhook.created',
+          targetType: 'webhook',
+          targetId: row!.id,
+          summary: `Webhook to ${new URL(input.url).host} created`,
+          data: { url: input.url, events: row!.events },
+        });
+        return { webhook: presentWebhook(row!), secret };
+      });
+    },
+
+    async update(tenantId: string, id: string, patch: Partial<WebhookInput>, actor: Actor) {
+      return inTransaction(db, async (tx) => {
+        await get(tx, tenantId, id);
+        const [row] = await tx
+          .update(webhookSubscriptions)
+          .set({ ...patch, ...(patch.events ? { events: [...new Set(patch.events)] } : {}), updatedAt: deps.now() })
+          .where(and(eq(webhookSubscriptions.tenantId, tenantId), eq(webhookSubscriptions.id, id)))
+          .returning();
+        await recordAudit(tx, tenantId, actor, {
+          action: 'webhook.updated',
+          targetType: 'webhook',
+          targetId: id,
+          summary: `Webhook to ${new URL(row!.url).host} updated`,
+          data: { fields: Object.keys(patch) },
+        });
+        return presentWebhook(row!);
+      });
+    },
+
+    async remove(tenantId: string, id: string, actor: Actor) {
+      await inTransaction(db, async (tx) => {
+        const row = await get(tx, tenantId, id);
+        await tx.delete(webhookSubscriptions).where(and(eq(webhookSubscriptions.tenantId, tenantId), eq(webhookSubscriptions.id, id)));
+        await recordAudit(tx, tenantId, actor, { action: 'webhook.deleted', targetType: 'webhook', targetId: id, summary: `Webhook to ${new URL(row.url).host} deleted` });
+      });
+    },
+
+    /** A new signing key, shown once; the old one stops working at once. */
+    async rotateSecret(tenantId: string, id: string, actor: Actor) {
+      const secret = newToken('whsec_');
+      return inTransaction(db, async (tx) => {
+        await get(tx, tenantId, id);
+        const [row] = await tx
+          .update(webhookSubscriptions)
+          .set({ secretEncrypted: encryptSecret(config.secretKey, secret), updatedAt: deps.now() })
+          .where(and(eq(webhookSubscriptions.tenantId, tenantId), eq(webhookSubscriptions.id, id)))
+          .returning();
+        await recordAudit(tx, tenantId, actor, { action: 'webhook.secret_rotated', targetType: 'webhook', targetId: id, summary: 'Webhook signing key regenerated' });
+        return { webhook: presentWebhook(row!), secret };
+      });
+    },
+
+    async deliveries(tenantId: string, id: string, limit: number) {
+      await get(db, tenantId, id);
+      return (await webhooksRepo.deliveries(db, tenantId, id, limit)).map(presentDelivery);
+    },
+
+    /** Queues a `webhook.test` delivery to the subscription, whatever events it takes. */
+    async sendTest(tenantId: string, id: string, actor: Actor) {
+      return inTransaction(db, async (tx) => {
+        const sub = await get(tx, tenantId, id);
+        if (!sub.active) throw conflict('webhook_inactive', 'Activate the webhook before sending a test event');
+        const at = deps.now().toISOString();
+        const row = await enqueue(tx, sub, 'webhook.test', { message: 'A test event from Threshold', sentBy: actor.label }, at);
+        await recordAudit(tx, tenantId, actor, { action: 'webhook.test_sent', targetType: 'webhook', targetId: id, summary: 'Webhook test event queued', data: { deliveryId: row.id } });
+        return presentDelivery(row);
+      });
+    },
+
+    /**
+     * One attempt (the job handler). Throws to have the queue retry while retries remain; the
+     * last failure marks the delivery failed and returns.
+     */
+    async deliver(job: DeliverJob): Promise<void> {
+      const delivery = await webhooksRepo.delivery(db, job.tenantId, job.deliveryId);
+      if (!delivery || delivery.status !== 'pending') return;
+      const sub = await webhooksRepo.find(db, job.tenantId, delivery.subscriptionId);
+      if (!sub) return;
+      if (!sub.active) {
+        await db
+          .update(webhookDeliveries)
+          .set({ status: 'failed', lastError: 'The webhook was deactivated', completedAt: deps.now() })
+          .where(eq(webhookDeliveries.id, delivery.id));
+        return;
+      }
+      const secret = decryptSecret(config.secretKey, sub.secretEncrypted);
+      const timestamp = Math.floor(Date.now() / 1000);
+      const started = performance.now();
+      let statusCode: number | null = null;
+      let error: string | null = null;
+      let snippet: string | null = null;
+      try {
+        const res = await fetch(sub.url, {
+          method: 'POST',
+          redirect: 'manual',
+          signal: AbortSignal.timeout(policy.timeoutMs),
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'Threshold-Webhooks/1',
+            'threshold-event': delivery.event,
+            'threshold-signature': signatureHeader(secret, timestamp, delivery.body),
+            'idempotency-key': delivery.id,
+          },
+          body: delivery.body,
+        });
+        statusCode = res.status;
+        snippet = await readSnippet(res);
+        if (res.status < 200 || res.status > 299) error = `HTTP ${res.status}`;
+      } catch (err) {
+        error = describeError(err, policy.timeoutMs);
+      }
+      const durationMs = Math.round(performance.now() - started);
+      const ok = error === null;
+      const [row] = await db
+        .update(webhookDeliveries)
+        .set({
+          attempts: sql`${webhookDeliveries.attempts} + 1`,
+          lastStatusCode: statusCode,
+          lastDurationMs: durationMs,
+          lastError: error,
+          responseSnippet: snippet,
+          lastAttemptAt: deps.now(),
+        })
+        .where(eq(webhookDeliveries.id, delivery.id))
+        .returning({ attempts: webhookDeliveries.attempts });
+      const final = ok || row!.attempts > policy.retryLimit;
+      if (final) {
+        await db
+          .update(webhookDeliveries)
+          .set({ status: ok ? 'succeeded' : 'failed', completedAt: deps.now() })
+          .where(eq(webhookDeliveries.id, delivery.id));
+        return;
+      }
+      throw new Error(`webhook delivery ${delivery.id} attempt ${row!.attempts} failed: ${error}`);
+    },
+  };
+}
+
+export type WebhooksService = ReturnType<typeof createWebhooksService>;
+
+/** The delivery job's handler (see contexts/jobs.ts). */
+export async function registerWebhookJobs(platform: Platform): Promise<void> {
+  const service = createWebhooksService(platform);
+  await platform.jobs.work<DeliverJob>(DELIVER_JOB, (job) => service.deliver(job.data));
+}
