@@ -8,12 +8,15 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
+import rateLimit from '@fastify/rate-limit';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Platform } from './platform/platform.js';
 import { installErrorHandler } from './platform/http/error-handler.js';
+import { tooManyRequests } from './platform/errors.js';
 import { migrationsCurrent } from './platform/db/migrate.js';
 import { contexts } from './contexts/index.js';
+import { databaseRateLimitStore } from './platform/rate-limit.js';
 
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
 
@@ -54,6 +57,19 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
     crossOriginEmbedderPolicy: false,
   });
   await app.register(cookie);
+  if (config.rateLimitPerMinute > 0) {
+    // Per client IP across every instance (counters in the database), for /api/* only: /health and
+    // /ready stay free, SCIM routes have their own per-group limiter, static files are not counted.
+    await app.register(rateLimit, {
+      global: true,
+      max: config.rateLimitPerMinute,
+      timeWindow: 60_000,
+      store: databaseRateLimitStore(platform.db, platform.now, 'api:ip:'),
+      allowList: (req) => !req.url.startsWith('/api/'),
+      skipOnError: true,
+      errorResponseBuilder: (_req, ctx) => tooManyRequests(ctx.ttl / 1000),
+    });
+  }
   // SCIM clients send application/scim+json; parse it as JSON.
   app.addContentTypeParser(['application/scim+json'], { parseAs: 'string' }, app.getDefaultJsonParser('error', 'ignore'));
 

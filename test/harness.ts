@@ -45,7 +45,7 @@ async function openTestDatabase(): Promise<Database> {
 
 export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Config {
   return loadConfig(
-    { NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SECRET_KEY: 'a'.repeat(64), LOG_LEVEL: 'silent', PUBLIC_URL: 'http://threshold.test' },
+    { NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SECRET_KEY: 'a'.repeat(64), LOG_LEVEL: 'silent', PUBLIC_URL: 'http://threshold.test', RATE_LIMIT_PER_MINUTE: '1000000' },
     overrides,
   );
 }

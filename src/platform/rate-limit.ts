@@ -39,3 +39,45 @@ export async function countHit(db: DbOrTx, key: string, policy: CounterPolicy, n
 export async function resetCounter(db: DbOrTx, key: string): Promise<void> {
   await db.delete(rateCounters).where(eq(rateCounters.key, key));
 }
+
+/** Counts one hit in a fixed window of `windowMs`; returns the hits so far and the ms until it resets. */
+export async function countInWindow(db: DbOrTx, key: string, windowMs: number, now: Date): Promise<{ count: number; resetsInMs: number }> {
+  const fresh = sql`${rateCounters.windowStartedAt} <= ${new Date(now.getTime() - windowMs).toISOString()}::timestamptz`;
+  const [row] = await db
+    .insert(rateCounters)
+    .values({ key, count: 1, windowStartedAt: now })
+    .onConflictDoUpdate({
+      target: rateCounters.key,
+      set: {
+        count: sql`CASE WHEN ${fresh} THEN 1 ELSE ${rateCounters.count} + 1 END`,
+        windowStartedAt: sql`CASE WHEN ${fresh} THEN ${now.toISOString()}::timestamptz ELSE ${rateCounters.windowStartedAt} END`,
+      },
+    })
+    .returning({ count: rateCounters.count, windowStartedAt: rateCounters.windowStartedAt });
+  const started = row?.windowStartedAt.getTime() ?? now.getTime();
+  return { count: row?.count ?? 1, resetsInMs: Math.max(0, started + windowMs - now.getTime()) };
+}
+
+/** The store interface of @fastify/rate-limit (incr + child), here kept in the database. */
+export type RateLimitStore = {
+  incr(key: string, cb: (err: Error | null, res?: { current: number; ttl: number }) => void, timeWindow: number, max: number): void;
+  child(routeOptions: object): RateLimitStore;
+};
+
+/**
+ * A @fastify/rate-limit store whose counters live in `rate_counters`, so a limit holds across
+ * several instances. Keys are prefixed (`api:ip:<addr>`) to share the table with lock-outs.
+ */
+export function databaseRateLimitStore(db: DbOrTx, now: () => Date, prefix: string): new (options: object) => RateLimitStore {
+  return class DatabaseRateLimitStore implements RateLimitStore {
+    incr(key: string, cb: (err: Error | null, res?: { current: number; ttl: number }) => void, timeWindow: number) {
+      countInWindow(db, `${prefix}${key}`, timeWindow, now()).then(
+        (r) => cb(null, { current: r.count, ttl: r.resetsInMs }),
+        (err: unknown) => cb(err instanceof Error ? err : new Error(String(err))),
+      );
+    }
+    child() {
+      return this;
+    }
+  };
+}

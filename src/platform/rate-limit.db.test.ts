@@ -1,0 +1,52 @@
+import { randomInt } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useTestEnv } from '../../test/harness.js';
+import { buildApp } from '../app.js';
+
+const env = useTestEnv({ configOverrides: { rateLimitPerMinute: 3 } });
+const others: FastifyInstance[] = [];
+afterAll(async () => {
+  for (const a of others) await a.close();
+});
+
+const ip = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
+const get = (app: FastifyInstance, url: string, remoteAddress: string) => app.inject({ method: 'GET', url, remoteAddress });
+
+describe('API rate limit per IP', () => {
+  it('answers 429 rate_limited with Retry-After past the limit, per IP, until the window passes', async () => {
+    const a = ip();
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await get(env.app, '/api/auth/me', a)).statusCode);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    const limited = await get(env.app, '/api/auth/me', a);
+    expect(limited.json().error.code).toBe('rate_limited');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect((await get(env.app, '/api/auth/me', ip())).statusCode).toBe(401);
+    env.clock.advance(61_000);
+    try {
+      expect((await get(env.app, '/api/auth/me', a)).statusCode).toBe(401);
+    } finally {
+      env.clock.reset();
+    }
+  });
+
+  it('holds across instances sharing the database', async () => {
+    const second = await buildApp(env.platform, { logger: false, serveWeb: false });
+    others.push(second);
+    await second.ready();
+    const a = ip();
+    for (let i = 0; i < 3; i++) expect((await get(env.app, '/api/auth/me', a)).statusCode).toBe(401);
+    expect((await get(second, '/api/auth/me', a)).statusCode).toBe(429);
+  });
+
+  it('leaves /health, /ready and SCIM routes alone', async () => {
+    const a = ip();
+    for (let i = 0; i < 5; i++) {
+      expect((await get(env.app, '/health', a)).statusCode).toBe(200);
+      expect((await get(env.app, '/ready', a)).statusCode).toBe(200);
+      expect((await get(env.app, '/scim/v2/ServiceProviderConfig', a)).statusCode).not.toBe(429);
+    }
+  });
+});
