@@ -58,6 +58,20 @@ describe('password sign-in', () => {
     }
   });
 
+  it('rate-limits sign-in attempts per IP address (30 failures in 15 minutes), whatever the account', async () => {
+    const t = await createTestTenant(env);
+    const from = (ip: string, email: string, password: string) =>
+      env.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password }, remoteAddress: ip });
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) statuses.push((await from('10.40.0.1', `nobody-${i}@example.test`, 'wrong-password-x')).statusCode);
+    expect(statuses.every((s) => s === 401)).toBe(true);
+    const blocked = await from('10.40.0.1', t.owner.email, TEST_PASSWORD);
+    expect(blocked.statusCode).toBe(429);
+    expect(blocked.json().error.code).toBe('rate_limited');
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await from('10.40.0.2', t.owner.email, TEST_PASSWORD)).statusCode).toBe(200);
+  });
+
   it('answers malformed JSON, schema violations and unknown routes clearly', async () => {
     const bad = await env.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'content-type': 'application/json' }, payload: '{"email":' });
     expect(bad.statusCode).toBe(400);

@@ -1,0 +1,161 @@
+import { and, eq } from 'drizzle-orm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useTestEnv } from '../../../../test/harness.js';
+import { call, createTestTenant, TEST_PASSWORD, type AuthHeaders, type TestTenant } from '../../../../test/factories.js';
+import { auditLog } from '../../../platform/audit/audit.tables.js';
+import { users } from '../accounts.tables.js';
+import { codeAt } from './totp.js';
+
+const env = useTestEnv();
+
+afterEach(() => env.clock.reset());
+
+const code = (secret: string) => codeAt(secret, env.clock.now);
+/** The next 30-second step, so a fresh code is not a reuse of the last accepted one. */
+const nextStep = () => env.clock.advance(30_000);
+
+async function auditRows(tenantId: string, action: string) {
+  return env.platform.db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.tenantId, tenantId), eq(auditLog.action, action)));
+}
+
+async function login(email: string, password = TEST_PASSWORD, ip = '10.30.0.1') {
+  const res = await env.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password }, remoteAddress: ip });
+  const body = res.json();
+  const cookie = String(res.headers['set-cookie'] ?? '').split(';')[0]!;
+  return { status: res.statusCode, body, headers: { cookie, 'x-csrf-token': String(body.csrfToken) } as AuthHeaders };
+}
+
+/** Sets up and turns on TOTP for a signed-in user; returns the secret. */
+async function enrol(headers: AuthHeaders): Promise<string> {
+  const setup = await call(env.app, 'POST', '/api/auth/totp/setup', { headers });
+  expect(setup.status).toBe(200);
+  const secret = setup.body.secret as string;
+  expect((await call(env.app, 'POST', '/api/auth/totp/enable', { headers, body: { code: code(secret) } })).status).toBe(204);
+  return secret;
+}
+
+describe('TOTP two-factor sign-in', () => {
+  it('sets up a pending secret (encrypted at rest), then enables it with a code; audited', async () => {
+    const t = await createTestTenant(env);
+    expect((await call(env.app, 'POST', '/api/auth/totp/setup')).status).toBe(401);
+    const setup = await call(env.app, 'POST', '/api/auth/totp/setup', { headers: t.owner.headers });
+    expect(setup.status).toBe(200);
+    expect(setup.body.otpauthUrl).toContain(`secret=${setup.body.secret}`);
+    expect(setup.body.qrSvg).toMatch(/^data:image\/svg\+xml;base64,/);
+    const [row] = await env.platform.db.select().from(users).where(eq(users.id, t.owner.id));
+    expect(row!.totpSecret).toMatch(/^v1\./);
+    expect(row!.totpSecret).not.toContain(setup.body.secret);
+    expect(row!.totpEnabledAt).toBeNull();
+    expect((await call(env.app, 'GET', '/api/auth/me', { headers: t.owner.headers })).body.user.totpEnabled).toBe(false);
+    const wrong = await call(env.app, 'POST', '/api/auth/totp/enable', { headers: t.owner.headers, body: { code: '000000' } });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error.code).toBe('invalid_code');
+    const ok = await call(env.app, 'POST', '/api/auth/totp/enable', { headers: t.owner.headers, body: { code: code(setup.body.secret) } });
+    expect(ok.status).toBe(204);
+    expect((await call(env.app, 'GET', '/api/auth/me', { headers: t.owner.headers })).body.user.totpEnabled).toBe(true);
+    const again = await call(env.app, 'POST', '/api/auth/totp/setup', { headers: t.owner.headers });
+    expect(again.body.error.code).toBe('totp_already_enabled');
+    expect(await auditRows(t.tenantId, 'user.totp_enabled')).toHaveLength(1);
+  });
+
+  it('asks for a code at sign-in; the half-signed-in session reaches nothing else; a code works once', async () => {
+    const t = await createTestTenant(env);
+    const admin = await t.as('admin');
+    const secret = await enrol(admin.headers);
+    nextStep();
+    const first = await login(admin.email);
+    expect(first.status).toBe(200);
+    expect(first.body.totpRequired).toBe(true);
+    expect((await call(env.app, 'GET', '/api/users', { headers: first.headers })).status).toBe(401);
+    expect((await call(env.app, 'POST', '/api/auth/totp/setup', { headers: first.headers })).status).toBe(401);
+    expect((await call(env.app, 'GET', '/api/auth/me', { headers: first.headers })).body.totpRequired).toBe(true);
+    const wrong = await call(env.app, 'POST', '/api/auth/totp', { headers: first.headers, body: { code: '123456' } });
+    expect(wrong.status).toBe(400);
+    const good = code(secret);
+    const done = await call(env.app, 'POST', '/api/auth/totp', { headers: first.headers, body: { code: good } });
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({ totpRequired: false, user: { id: admin.id } });
+    expect((await call(env.app, 'GET', '/api/users', { headers: first.headers })).status).toBe(200);
+    const notPending = await call(env.app, 'POST', '/api/auth/totp', { headers: first.headers, body: { code: good } });
+    expect(notPending.body.error.code).toBe('totp_not_pending');
+    // The same code cannot finish a second sign-in within its window.
+    const second = await login(admin.email);
+    const replay = await call(env.app, 'POST', '/api/auth/totp', { headers: second.headers, body: { code: good } });
+    expect(replay.status).toBe(400);
+    expect(replay.body.error.code).toBe('invalid_code');
+    nextStep();
+    expect((await call(env.app, 'POST', '/api/auth/totp', { headers: second.headers, body: { code: code(secret) } })).status).toBe(200);
+  });
+
+  it('counts wrong codes toward the account lock-out', async () => {
+    const t = await createTestTenant(env);
+    const manager = await t.as('manager');
+    const secret = await enrol(manager.headers);
+    nextStep();
+    const s = await login(manager.email);
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      statuses.push((await call(env.app, 'POST', '/api/auth/totp', { headers: s.headers, body: { code: '000000' } })).status);
+    }
+    expect(statuses).toEqual([400, 400, 400, 400, 429]);
+    const locked = await call(env.app, 'POST', '/api/auth/totp', { headers: s.headers, body: { code: code(secret) } });
+    expect(locked.status).toBe(429);
+    expect((await login(manager.email)).status).toBe(429);
+  });
+
+  it('turns TOTP off with the password and a code; audited', async () => {
+    const t = await createTestTenant(env);
+    const viewer = await t.as('viewer');
+    const secret = await enrol(viewer.headers);
+    nextStep();
+    const badPassword = await call(env.app, 'POST', '/api/auth/totp/disable', { headers: viewer.headers, body: { password: 'wrong-wrong', code: code(secret) } });
+    expect(badPassword.body.error.code).toBe('invalid_password');
+    const badCode = await call(env.app, 'POST', '/api/auth/totp/disable', { headers: viewer.headers, body: { password: TEST_PASSWORD, code: '000000' } });
+    expect(badCode.body.error.code).toBe('invalid_code');
+    const ok = await call(env.app, 'POST', '/api/auth/totp/disable', { headers: viewer.headers, body: { password: TEST_PASSWORD, code: code(secret) } });
+    expect(ok.status).toBe(204);
+    expect((await login(viewer.email)).body.totpRequired).toBe(false);
+    expect(await auditRows(t.tenantId, 'user.totp_disabled')).toHaveLength(1);
+  });
+
+  describe('when the tenant requires two-factor sign-in', () => {
+    async function strictTenant(): Promise<TestTenant> {
+      const t = await createTestTenant(env);
+      const res = await call(env.app, 'PATCH', '/api/tenant', { headers: t.owner.headers, body: { require2fa: true } });
+      expect(res.status).toBe(200);
+      return t;
+    }
+
+    it('sends users without TOTP to enrol before anything else', async () => {
+      const t = await strictTenant();
+      const viewer = await t.as('viewer');
+      const me = await call(env.app, 'GET', '/api/auth/me', { headers: viewer.headers });
+      expect(me.body.mustEnrolTotp).toBe(true);
+      const blocked = await call(env.app, 'GET', '/api/tenant', { headers: viewer.headers });
+      expect(blocked.status).toBe(403);
+      expect(blocked.body.error.code).toBe('totp_enrolment_required');
+      expect((await call(env.app, 'POST', '/api/auth/password', { headers: viewer.headers, body: { currentPassword: TEST_PASSWORD, newPassword: 'x'.repeat(12) } })).status).toBe(403);
+      const secret = await enrol(viewer.headers);
+      expect((await call(env.app, 'GET', '/api/auth/me', { headers: viewer.headers })).body.mustEnrolTotp).toBe(false);
+      expect((await call(env.app, 'GET', '/api/tenant', { headers: viewer.headers })).status).toBe(200);
+      // Nor can they turn it off again.
+      nextStep();
+      const off = await call(env.app, 'POST', '/api/auth/totp/disable', { headers: viewer.headers, body: { password: TEST_PASSWORD, code: code(secret) } });
+      expect(off.body.error.code).toBe('totp_required_by_tenant');
+    });
+
+    it('does not apply to API keys, and logout still works', async () => {
+      const t = await strictTenant();
+      const admin = await t.as('admin');
+      expect((await call(env.app, 'POST', '/api/api-keys', { headers: t.owner.headers, body: { name: 'k' } })).status).toBe(403);
+      const strictOwnerKey = await createTestTenant(env);
+      const key = await call(env.app, 'POST', '/api/api-keys', { headers: strictOwnerKey.owner.headers, body: { name: 'k' } });
+      await call(env.app, 'PATCH', '/api/tenant', { headers: strictOwnerKey.owner.headers, body: { require2fa: true } });
+      expect((await call(env.app, 'GET', '/api/users', { headers: { authorization: `Bearer ${key.body.apiKey}` } })).status).toBe(200);
+      expect((await call(env.app, 'POST', '/api/auth/logout', { headers: admin.headers })).status).toBe(204);
+    });
+  });
+});
