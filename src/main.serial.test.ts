@@ -1,0 +1,68 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../test/wait.js';
+
+const TSX = path.resolve('node_modules/.bin/tsx');
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'threshold-main-'));
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as { port: number };
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+function run(script: string, env: Record<string, string>) {
+  const child = spawn(TSX, [script], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), DATA_DIR: dataDir, HOST: '127.0.0.1', LOG_LEVEL: 'warn', SEED_DEMO: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout!.resume();
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, stderr: () => stderr };
+}
+
+describe('the server process', () => {
+  it('holds the data folder lock, refuses a second process and a PGlite worker, and shuts down cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const server = run('src/main.ts', { PORT: String(port) });
+    await waitFor(
+      async () => {
+        if (server.child.exitCode !== null) throw new Error(`server exited early: ${server.stderr()}`);
+        try {
+          return (await fetch(`http://127.0.0.1:${port}/ready`)).status === 200;
+        } catch {
+          return false;
+        }
+      },
+      { timeoutMs: 90_000, intervalMs: 250, what: '/ready' },
+    );
+    const lockFile = path.join(dataDir, '.threshold.lock');
+    expect(existsSync(lockFile)).toBe(true);
+
+    const second = run('src/main.ts', { PORT: String(await freePort()) });
+    expect(await second.exited).not.toBe(0);
+    expect(second.stderr()).toContain('database_locked');
+
+    const worker = run('src/worker.ts', {});
+    expect(await worker.exited).not.toBe(0);
+    expect(worker.stderr()).toMatch(/database_locked: a separate worker needs PostgreSQL/);
+
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(existsSync(lockFile)).toBe(false);
+  }, 150_000);
+});
