@@ -1,0 +1,149 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { actorOf, authorize } from '../../platform/http/auth.js';
+import { notFound } from '../../platform/errors.js';
+import type { Platform } from '../../platform/platform.js';
+import type { ScimAccessService } from './access/access.service.js';
+import type { ScimGroupsService } from './groups/groups.service.js';
+import { scimUsersRepo } from './users/users.repo.js';
+import { presentUser, scimBaseUrl } from './scim.presenter.js';
+
+const groupParams = z.object({ groupId: z.string() });
+
+export const scimStatusSchema = z.object({
+  groupId: z.string(),
+  groupName: z.string(),
+  baseUrl: z.string(),
+  token: z.object({ prefix: z.string(), createdAt: z.string(), createdBy: z.string().nullable() }).nullable(),
+  lastRequestAt: z.string().nullable(),
+  users: z.number().int(),
+});
+
+export const scimActivitySchema = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      at: z.string(),
+      method: z.string(),
+      path: z.string(),
+      status: z.number().int(),
+      durationMs: z.number().int(),
+      scimType: z.string().nullable(),
+      errorDetail: z.string().nullable(),
+      requestId: z.string().nullable(),
+    }),
+  ),
+  nextBefore: z.string().nullable(),
+});
+
+/** The portal's SCIM tab and the member page: session or API key with scim.manage. */
+export function scimAdminRoutes(platform: Platform, access: ScimAccessService, groups: ScimGroupsService): FastifyPluginAsyncZod {
+  return async (app) => {
+    const tags = ['scim admin'];
+    app.get(
+      '/api/scim/groups/:groupId',
+      { schema: { tags, summary: 'The SCIM base URL and token status of a SCIM group', params: groupParams, response: { 200: scimStatusSchema } } },
+      async (req) => {
+        const p = authorize(req, 'scim.manage');
+        return access.status(p.tenantId, req.params.groupId);
+      },
+    );
+
+    app.post(
+      '/api/scim/groups/:groupId/token',
+      {
+        schema: {
+          tags,
+          summary: 'Generate the SCIM token (shown once); the previous token stops working',
+          params: groupParams,
+          response: { 201: z.object({ baseUrl: z.string(), token: z.string() }) },
+        },
+      },
+      async (req, reply) => {
+        const p = authorize(req, 'scim.manage');
+        return reply.status(201).send(await access.generateToken(p.tenantId, req.params.groupId, actorOf(req)));
+      },
+    );
+
+    app.get(
+      '/api/scim/groups/:groupId/activity',
+      {
+        schema: {
+          tags,
+          summary: 'The requests the SCIM group received (newest first, kept 30 days)',
+          params: groupParams,
+          querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), before: z.iso.datetime({ offset: true }).optional() }),
+          response: { 200: scimActivitySchema },
+        },
+      },
+      async (req) => {
+        const p = authorize(req, 'scim.manage');
+        const page = await access.activity(p.tenantId, req.params.groupId, { limit: req.query.limit, before: req.query.before ? new Date(req.query.before) : undefined });
+        return {
+          nextBefore: page.nextBefore,
+          items: page.items.map((r) => ({
+            id: r.id,
+            at: r.at.toISOString(),
+            method: r.method,
+            path: r.path,
+            status: r.status,
+            durationMs: r.durationMs,
+            scimType: r.scimType,
+            errorDetail: r.errorDetail,
+            requestId: r.requestId,
+          })),
+        };
+      },
+    );
+
+    app.put(
+      '/api/scim/groups/:groupId/rate-limit',
+      {
+        schema: {
+          tags,
+          summary: "Set the SCIM group's rate limit (token bucket: burst, then perSecond)",
+          params: groupParams,
+          body: z.object({ burst: z.number().int().min(1).max(1_000_000), perSecond: z.number().min(0.01).max(100_000) }),
+          response: { 204: z.null() },
+        },
+      },
+      async (req, reply) => {
+        const p = authorize(req, 'scim.manage');
+        await access.status(p.tenantId, req.params.groupId);
+        await access.setRateLimit(p.tenantId, req.params.groupId, req.body);
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.get(
+      '/api/scim/members/:memberId',
+      {
+        schema: {
+          tags,
+          summary: 'The SCIM attributes stored for a member of a SCIM group, and its IdP groups',
+          params: z.object({ memberId: z.string() }),
+          response: {
+            200: z.object({
+              memberId: z.string(),
+              groupId: z.string(),
+              user: z.record(z.string(), z.unknown()),
+              idpGroups: z.array(z.object({ id: z.string(), displayName: z.string() })),
+            }),
+          },
+        },
+      },
+      async (req) => {
+        const p = authorize(req, 'scim.manage');
+        const id = req.params.memberId;
+        const found = await scimUsersRepo.findInTenant(platform.db, p.tenantId, id);
+        if (!found) throw notFound('Member');
+        return {
+          memberId: id,
+          groupId: found.groupId,
+          user: presentUser(found, scimBaseUrl(platform.config.publicUrl, found.groupId)),
+          idpGroups: await groups.groupsOfMember(platform.db, p.tenantId, id),
+        };
+      },
+    );
+  };
+}

@@ -1,0 +1,158 @@
+import { and, asc, count as countFn, eq, isNull, sql, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '../../../platform/db/database.js';
+import { scimUsers, type ScimMultiValue } from '../scim.tables.js';
+import { URN } from '../scim.schema.js';
+import { isObject, type Doc, type Element } from '../resource/canonical.js';
+
+export type ScimUserRow = typeof scimUsers.$inferSelect;
+export type ScimUserColumns = Omit<typeof scimUsers.$inferInsert, 'memberId' | 'tenantId' | 'groupId' | 'version' | 'createdAt' | 'updatedAt' | 'deletedAt'>;
+
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const list = (v: unknown): ScimMultiValue[] => (Array.isArray(v) ? (v as ScimMultiValue[]) : []);
+
+/** A canonical User document → the columns that store it (absent attributes become null / []). */
+export function columnsFromDoc(doc: Doc): ScimUserColumns & { userName: string } {
+  const name = isObject(doc.name) ? doc.name : {};
+  const ent = isObject(doc[URN.enterprise]) ? (doc[URN.enterprise] as Doc) : {};
+  const manager = isObject(ent.manager) ? ent.manager : {};
+  return {
+    userName: str(doc.userName) ?? '',
+    externalId: str(doc.externalId),
+    formattedName: str(name.formatted),
+    familyName: str(name.familyName),
+    givenName: str(name.givenName),
+    middleName: str(name.middleName),
+    honorificPrefix: str(name.honorificPrefix),
+    honorificSuffix: str(name.honorificSuffix),
+    displayName: str(doc.displayName),
+    nickName: str(doc.nickName),
+    profileUrl: str(doc.profileUrl),
+    title: str(doc.title),
+    userType: str(doc.userType),
+    preferredLanguage: str(doc.preferredLanguage),
+    locale: str(doc.locale),
+    timezone: str(doc.timezone),
+    active: typeof doc.active === 'boolean' ? doc.active : true,
+    emails: list(doc.emails),
+    phoneNumbers: list(doc.phoneNumbers),
+    addresses: list(doc.addresses),
+    employeeNumber: str(ent.employeeNumber),
+    costCenter: str(ent.costCenter),
+    organization: str(ent.organization),
+    division: str(ent.division),
+    department: str(ent.department),
+    manager: str(manager.value),
+  };
+}
+
+/** Stored row → canonical User document (no id/meta; the presenter adds those). */
+export function docFromRow(row: ScimUserRow): Doc {
+  const doc: Doc = {};
+  const put = (target: Doc, key: string, v: unknown) => {
+    if (v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0)) target[key] = v;
+  };
+  put(doc, 'userName', row.userName);
+  put(doc, 'externalId', row.externalId);
+  const name: Doc = {};
+  put(name, 'formatted', row.formattedName);
+  put(name, 'familyName', row.familyName);
+  put(name, 'givenName', row.givenName);
+  put(name, 'middleName', row.middleName);
+  put(name, 'honorificPrefix', row.honorificPrefix);
+  put(name, 'honorificSuffix', row.honorificSuffix);
+  if (Object.keys(name).length > 0) doc.name = name;
+  put(doc, 'displayName', row.displayName);
+  put(doc, 'nickName', row.nickName);
+  put(doc, 'profileUrl', row.profileUrl);
+  put(doc, 'title', row.title);
+  put(doc, 'userType', row.userType);
+  put(doc, 'preferredLanguage', row.preferredLanguage);
+  put(doc, 'locale', row.locale);
+  put(doc, 'timezone', row.timezone);
+  doc.active = row.active;
+  put(doc, 'emails', row.emails as Element[]);
+  put(doc, 'phoneNumbers', row.phoneNumbers as Element[]);
+  put(doc, 'addresses', row.addresses as Element[]);
+  const ent: Doc = {};
+  put(ent, 'employeeNumber', row.employeeNumber);
+  put(ent, 'costCenter', row.costCenter);
+  put(ent, 'organization', row.organization);
+  put(ent, 'division', row.division);
+  put(ent, 'department', row.department);
+  if (row.manager) ent.manager = { value: row.manager };
+  if (Object.keys(ent).length > 0) doc[URN.enterprise] = ent;
+  return doc;
+}
+
+const live = (tenantId: string, groupId: string) =>
+  and(eq(scimUsers.tenantId, tenantId), eq(scimUsers.groupId, groupId), isNull(scimUsers.deletedAt));
+
+export const scimUsersRepo = {
+  async find(tx: DbOrTx, tenantId: string, groupId: string, id: string, forUpdate = false): Promise<ScimUserRow | undefined> {
+    if (!UUID_RE.test(id)) return undefined;
+    const q = tx.select().from(scimUsers).where(and(live(tenantId, groupId), eq(scimUsers.memberId, id)));
+    const [row] = forUpdate ? await q.for('update') : await q;
+    return row;
+  },
+
+  /** A live SCIM user of any SCIM group of the tenant (the member page). */
+  async findInTenant(tx: DbOrTx, tenantId: string, id: string): Promise<ScimUserRow | undefined> {
+    if (!UUID_RE.test(id)) return undefined;
+    const [row] = await tx
+      .select()
+      .from(scimUsers)
+      .where(and(eq(scimUsers.tenantId, tenantId), eq(scimUsers.memberId, id), isNull(scimUsers.deletedAt)));
+    return row;
+  },
+
+  /** Any live user of the group with this userName (case-insensitive), except `exceptId`. */
+  async userNameTaken(tx: DbOrTx, tenantId: string, groupId: string, userName: string, exceptId?: string): Promise<boolean> {
+    const conds = [live(tenantId, groupId), sql`lower(${scimUsers.userName}) = lower(${userName})`];
+    if (exceptId) conds.push(sql`${scimUsers.memberId} <> ${exceptId}`);
+    const [row] = await tx.select({ id: scimUsers.memberId }).from(scimUsers).where(and(...conds)).limit(1);
+    return Boolean(row);
+  },
+
+  /** One page in a stable order (creation, then id) and the count of all matches. */
+  async list(tx: DbOrTx, tenantId: string, groupId: string, filter: SQL | undefined, offset: number, limit: number) {
+    const where = filter ? and(live(tenantId, groupId), filter) : live(tenantId, groupId);
+    const [{ total } = { total: 0 }] = await tx.select({ total: countFn() }).from(scimUsers).where(where);
+    const rows =
+      limit > 0 && offset < total
+        ? await tx.select().from(scimUsers).where(where).orderBy(asc(scimUsers.createdAt), asc(scimUsers.memberId)).limit(limit).offset(offset)
+        : [];
+    return { total: Number(total), rows };
+  },
+
+  async insert(tx: DbOrTx, values: typeof scimUsers.$inferInsert): Promise<ScimUserRow> {
+    const [row] = await tx.insert(scimUsers).values(values).returning();
+    return row!;
+  },
+
+  async update(tx: DbOrTx, tenantId: string, groupId: string, id: string, set: Partial<typeof scimUsers.$inferInsert>, now: Date): Promise<ScimUserRow> {
+    const [row] = await tx
+      .update(scimUsers)
+      .set({ ...set, version: sql`${scimUsers.version} + 1`, updatedAt: now })
+      .where(and(live(tenantId, groupId), eq(scimUsers.memberId, id)))
+      .returning();
+    return row!;
+  },
+
+  async existing(tx: DbOrTx, tenantId: string, groupId: string, ids: string[]): Promise<ScimUserRow[]> {
+    const valid = ids.filter((id) => UUID_RE.test(id));
+    if (valid.length === 0) return [];
+    return tx
+      .select()
+      .from(scimUsers)
+      .where(and(live(tenantId, groupId), sql`${scimUsers.memberId} IN (${sql.join(valid.map((v) => sql`${v}::uuid`), sql`, `)})`));
+  },
+};
+
+export function isUniqueViolation(err: unknown): boolean {
+  for (let e: unknown = err, i = 0; e && i < 4; e = (e as { cause?: unknown }).cause, i++) {
+    if ((e as { code?: unknown }).code === '23505') return true;
+  }
+  return false;
+}
