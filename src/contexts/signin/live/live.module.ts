@@ -6,6 +6,7 @@ import { webhooksRoutes } from '../webhooks/webhooks.routes.js';
 import { createOnSiteService } from './on-site.service.js';
 import { createRollCallsService } from './roll-calls.service.js';
 import { liveRoutes } from './live.routes.js';
+import { AUTO_SIGN_OUT_CRON, AUTO_SIGN_OUT_JOB, createAutoSignOut, type CloseVisit } from './auto-sign-out.js';
 
 /**
  * The live side of sign-in, wired by signin/index.ts: the visit event sinks (webhooks, roll call
@@ -23,7 +24,15 @@ export function createSigninLive(platform: Platform) {
   return { sinks, routes, webhooks, rollCalls, onSite };
 }
 
-/** Job handlers and schedules of the live side (listed in contexts/jobs.ts). */
-export async function registerSigninLiveJobs(platform: Platform): Promise<void> {
+/**
+ * Job handlers and schedules of the live side, called by signin's registerSigninJobs with the
+ * visits service's closeVisit (the one way a visit is signed out).
+ */
+export async function registerSigninLiveJobs(platform: Platform, closeVisit: CloseVisit): Promise<void> {
   await registerWebhookJobs(platform);
+  const auto = createAutoSignOut(platform, closeVisit);
+  await platform.jobs.work(AUTO_SIGN_OUT_JOB, async () => {
+    await auto.run();
+  });
+  await platform.jobs.schedule(AUTO_SIGN_OUT_JOB, AUTO_SIGN_OUT_CRON);
 }

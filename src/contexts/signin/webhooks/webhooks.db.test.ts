@@ -11,9 +11,10 @@ import { auditLog } from '../../../platform/audit/audit.tables.js';
 import { decryptSecret } from '../../../platform/crypto.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { webhookSubscriptions } from '../live.tables.js';
-import { createSigninLive, registerSigninLiveJobs } from '../live/live.module.js';
+import { createSigninLive } from '../live/live.module.js';
 import type { VisitEvent } from '../visits/visit-events.js';
 import { verifySignature } from './webhooks.signature.js';
+import { registerWebhookJobs } from './webhooks.service.js';
 
 // Until signin/index.ts wires the live routes, this file adds them itself.
 if (!contexts.some((c) => c.name === 'liveForTest')) {
@@ -48,7 +49,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  await registerSigninLiveJobs(env.platform);
+  await registerWebhookJobs(env.platform);
   await env.platform.jobs.start();
 });
 afterAll(async () => {
