@@ -1,9 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Platform } from '../platform/platform.js';
 import { accountsContext } from './accounts/index.js';
+import { signinContext } from './signin/index.js';
 import { platformRoutes } from '../platform/routes.js';
 
 /** One plugin per bounded context, registered in this order (accounts first: it authenticates). */
 export type ContextPlugin = (platform: Platform) => FastifyPluginAsync;
 
-export const contexts: ContextPlugin[] = [accountsContext, platformRoutes];
+export const contexts: ContextPlugin[] = [accountsContext, platformRoutes, (p) => signinContext(p)];

@@ -1,5 +1,6 @@
 import type { Platform } from '../platform/platform.js';
 import { registerNotificationJobs } from '../platform/notifications/notify.js';
+import { registerSigninJobs } from './signin/index.js';
 
 /**
  * Every job handler and schedule, registered by one function per context (and the platform's
@@ -7,7 +8,7 @@ import { registerNotificationJobs } from '../platform/notifications/notify.js';
  */
 export type JobRegistration = (platform: Platform) => Promise<void>;
 
-export const jobRegistrations: JobRegistration[] = [registerNotificationJobs];
+export const jobRegistrations: JobRegistration[] = [registerNotificationJobs, registerSigninJobs];
 
 export async function registerJobs(platform: Platform): Promise<void> {
   for (const register of jobRegistrations) await register(platform);

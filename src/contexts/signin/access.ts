@@ -1,0 +1,29 @@
+import type { FastifyRequest } from 'fastify';
+import { AppError, unauthenticated } from '../../platform/errors.js';
+import type { Principal } from '../../platform/http/principal.js';
+
+/**
+ * Site scopes: a manager or viewer with `site` scopes sees only those sites and what appears on
+ * them (groups shown there, their members, visits there). `null` means the whole tenant.
+ */
+export type SiteScope = readonly string[] | null;
+
+export function siteScopeOf(p: Principal): SiteScope {
+  if (p.kind === 'kiosk') return p.resourceId ? [p.resourceId] : [];
+  const sites = p.scopes.filter((s) => s.kind === 'site').map((s) => s.refId);
+  return sites.length > 0 ? sites : null;
+}
+
+export function inScope(scope: SiteScope, siteId: string): boolean {
+  return scope === null || scope.includes(siteId);
+}
+
+/** The kiosk device calling, or 401. */
+export type KioskPrincipal = Principal & { kind: 'kiosk'; id: string; resourceId: string };
+
+export function requireKiosk(req: FastifyRequest): KioskPrincipal {
+  const p = req.principal;
+  if (!p) throw unauthenticated();
+  if (p.kind !== 'kiosk' || !p.id || !p.resourceId) throw new AppError(403, 'kiosk_only', 'Only a paired kiosk may call this');
+  return p as KioskPrincipal;
+}

@@ -1,0 +1,46 @@
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import type { DbOrTx } from '../../../platform/db/database.js';
+import { groupContacts, groupSecrets, groups, siteGroups } from '../signin.tables.js';
+import type { SiteScope } from '../access.js';
+
+export type GroupRow = typeof groups.$inferSelect;
+
+export const groupsRepo = {
+  async find(db: DbOrTx, tenantId: string, id: string): Promise<GroupRow | undefined> {
+    const [row] = await db.select().from(groups).where(and(eq(groups.tenantId, tenantId), eq(groups.id, id)));
+    return row;
+  },
+  async list(db: DbOrTx, tenantId: string, includeArchived: boolean) {
+    const conds = [eq(groups.tenantId, tenantId)];
+    if (!includeArchived) conds.push(isNull(groups.archivedAt));
+    return db.select().from(groups).where(and(...conds)).orderBy(asc(groups.name));
+  },
+  async siteIdsOf(db: DbOrTx, tenantId: string, groupIds: string[]) {
+    if (groupIds.length === 0) return [];
+    return db.select({ groupId: siteGroups.groupId, siteId: siteGroups.siteId }).from(siteGroups).where(and(eq(siteGroups.tenantId, tenantId), inArray(siteGroups.groupId, groupIds)));
+  },
+  async contactsOf(db: DbOrTx, tenantId: string, groupIds: string[]) {
+    if (groupIds.length === 0) return [];
+    return db.select({ groupId: groupContacts.groupId, userId: groupContacts.userId }).from(groupContacts).where(and(eq(groupContacts.tenantId, tenantId), inArray(groupContacts.groupId, groupIds)));
+  },
+  async pinHash(db: DbOrTx, tenantId: string, groupId: string): Promise<string | null> {
+    const [row] = await db.select({ pinHash: groupSecrets.pinHash }).from(groupSecrets).where(and(eq(groupSecrets.tenantId, tenantId), eq(groupSecrets.groupId, groupId)));
+    return row?.pinHash ?? null;
+  },
+  async pinnedGroupIds(db: DbOrTx, tenantId: string, groupIds: string[]) {
+    if (groupIds.length === 0) return new Set<string>();
+    const rows = await db.select({ groupId: groupSecrets.groupId, pinHash: groupSecrets.pinHash }).from(groupSecrets).where(and(eq(groupSecrets.tenantId, tenantId), inArray(groupSecrets.groupId, groupIds)));
+    return new Set(rows.filter((r) => r.pinHash).map((r) => r.groupId));
+  },
+  /** Whether the group appears on one of the scope's sites. */
+  async visibleIn(db: DbOrTx, tenantId: string, groupId: string, scope: SiteScope): Promise<boolean> {
+    if (scope === null) return true;
+    if (scope.length === 0) return false;
+    const rows = await db
+      .select({ siteId: siteGroups.siteId })
+      .from(siteGroups)
+      .where(and(eq(siteGroups.tenantId, tenantId), eq(siteGroups.groupId, groupId), inArray(siteGroups.siteId, [...scope])))
+      .limit(1);
+    return rows.length > 0;
+  },
+};

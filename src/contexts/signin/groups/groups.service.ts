@@ -1,0 +1,142 @@
+import { createHmac } from 'node:crypto';
+import { and, eq, inArray } from 'drizzle-orm';
+import type { z } from 'zod';
+import type { Platform } from '../../../platform/platform.js';
+import type { DbOrTx } from '../../../platform/db/database.js';
+import { inTransaction } from '../../../platform/db/tx.js';
+import { badRequest, notFound } from '../../../platform/errors.js';
+import { safeEqual } from '../../../platform/crypto.js';
+import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
+import { users } from '../../accounts/accounts.tables.js';
+import { groupContacts, groupSecrets, groups } from '../signin.tables.js';
+import type { SiteScope } from '../access.js';
+import { groupsRepo, type GroupRow } from './groups.repo.js';
+import { readOptions, toStoredOptions, signInOptionsInput, type groupCreate, type groupPatch } from './groups.schemas.js';
+
+export type GroupCreate = z.input<typeof groupCreate>;
+export type GroupPatch = z.infer<typeof groupPatch>;
+
+export function presentGroup(g: GroupRow, extra: { hasPin: boolean; contactIds: string[]; siteIds: string[] }) {
+  return {
+    id: g.id,
+    name: g.name,
+    type: g.type,
+    colour: g.colour,
+    isStaffGroup: g.isStaffGroup,
+    options: readOptions(g.options),
+    hasPin: extra.hasPin,
+    contactIds: extra.contactIds,
+    siteIds: extra.siteIds,
+    archived: Boolean(g.archivedAt),
+    createdAt: g.createdAt.toISOString(),
+  };
+}
+export type GroupView = ReturnType<typeof presentGroup>;
+
+export function createGroupsService(deps: Pick<Platform, 'db' | 'config'>) {
+  const { db } = deps;
+  const pinHashOf = (groupId: string, pin: string) => createHmac('sha256', deps.config.secretKey).update(`kiosk-pin:${groupId}:${pin}`).digest('hex');
+
+  async function get(tenantId: string, scope: SiteScope, id: string, tx: DbOrTx = db): Promise<GroupRow> {
+    const g = await groupsRepo.find(tx, tenantId, id);
+    if (!g || !(await groupsRepo.visibleIn(tx, tenantId, id, scope))) throw notFound('Group');
+    return g;
+  }
+
+  async function present(tx: DbOrTx, tenantId: string, rows: GroupRow[]) {
+    const ids = rows.map((r) => r.id);
+    const [sitesOf, contacts, pinned] = [await groupsRepo.siteIdsOf(tx, tenantId, ids), await groupsRepo.contactsOf(tx, tenantId, ids), await groupsRepo.pinnedGroupIds(tx, tenantId, ids)];
+    return rows.map((g) =>
+      presentGroup(g, {
+        hasPin: pinned.has(g.id),
+        contactIds: contacts.filter((c) => c.groupId === g.id).map((c) => c.userId),
+        siteIds: sitesOf.filter((s) => s.groupId === g.id).map((s) => s.siteId),
+      }),
+    );
+  }
+
+  async function view(tenantId: string, scope: SiteScope, id: string) {
+    const g = await get(tenantId, scope, id);
+    return (await present(db, tenantId, [g]))[0]!;
+  }
+
+  async function list(tenantId: string, scope: SiteScope, includeArchived = false) {
+    const rows = await groupsRepo.list(db, tenantId, includeArchived);
+    const views = await present(db, tenantId, rows);
+    return scope === null ? views : views.filter((v) => v.siteIds.some((s) => scope.includes(s)));
+  }
+
+  async function setContacts(tx: DbOrTx, tenantId: string, groupId: string, userIds: string[]) {
+    const unique = [...new Set(userIds)];
+    if (unique.length > 0) {
+      const found = await tx.select({ id: users.id }).from(users).where(and(eq(users.tenantId, tenantId), inArray(users.id, unique)));
+      if (found.length !== unique.length) throw badRequest('unknown_contact', 'A contact is not a user of this tenant', 'contactIds');
+    }
+    await tx.delete(groupContacts).where(and(eq(groupContacts.tenantId, tenantId), eq(groupContacts.groupId, groupId)));
+    if (unique.length > 0) await tx.insert(groupContacts).values(unique.map((userId) => ({ tenantId, groupId, userId })));
+  }
+
+  async function setPin(tx: DbOrTx, tenantId: string, groupId: string, pin: string | null) {
+    const pinHash = pin ? pinHashOf(groupId, pin) : null;
+    await tx.insert(groupSecrets).values({ tenantId, groupId, pinHash }).onConflictDoUpdate({ target: groupSecrets.groupId, set: { pinHash } });
+  }
+
+  async function create(tenantId: string, input: GroupCreate, actor: Actor, tx: DbOrTx = db) {
+    if (input.isStaffGroup && input.type === 'standard') throw badRequest('staff_flag_not_allowed', 'Only repeat and SCIM groups can be staff groups', 'isStaffGroup');
+    const options = toStoredOptions(signInOptionsInput.parse(input.options ?? {}));
+    return inTransaction(tx, async (t) => {
+      const [g] = await t
+        .insert(groups)
+        .values({ tenantId, name: input.name, type: input.type, colour: input.colour ?? '#1c7ed6', isStaffGroup: input.isStaffGroup ?? false, options })
+        .returning();
+      if (input.contactIds?.length) await setContacts(t, tenantId, g!.id, input.contactIds);
+      if (input.pin) await setPin(t, tenantId, g!.id, input.pin);
+      await recordAudit(t, tenantId, actor, { action: 'group.created', targetType: 'group', targetId: g!.id, summary: `Group ${input.name} (${input.type}) created` });
+      return (await present(t, tenantId, [g!]))[0]!;
+    });
+  }
+
+  async function update(tenantId: string, scope: SiteScope, id: string, patch: GroupPatch, actor: Actor) {
+    return inTransaction(db, async (t) => {
+      const current = await get(tenantId, scope, id, t);
+      if (patch.isStaffGroup && current.type === 'standard') throw badRequest('staff_flag_not_allowed', 'Only repeat and SCIM groups can be staff groups', 'isStaffGroup');
+      const set: Partial<typeof groups.$inferInsert> = {};
+      if (patch.name !== undefined) set.name = patch.name;
+      if (patch.colour !== undefined) set.colour = patch.colour;
+      if (patch.isStaffGroup !== undefined) set.isStaffGroup = patch.isStaffGroup;
+      if (patch.options !== undefined) set.options = toStoredOptions(patch.options);
+      let row = current;
+      if (Object.keys(set).length > 0) [row] = (await t.update(groups).set(set).where(and(eq(groups.tenantId, tenantId), eq(groups.id, id))).returning()) as [GroupRow];
+      if (patch.contactIds !== undefined) await setContacts(t, tenantId, id, patch.contactIds);
+      if (patch.pin !== undefined) await setPin(t, tenantId, id, patch.pin);
+      const fields = Object.keys(patch);
+      await recordAudit(t, tenantId, actor, { action: 'group.updated', targetType: 'group', targetId: id, summary: `Group ${row.name} updated`, data: { fields } });
+      return (await present(t, tenantId, [row]))[0]!;
+    });
+  }
+
+  async function archive(tenantId: string, scope: SiteScope, id: string, actor: Actor, now: Date) {
+    return inTransaction(db, async (t) => {
+      const current = await get(tenantId, scope, id, t);
+      const [row] = await t.update(groups).set({ archivedAt: current.archivedAt ?? now }).where(and(eq(groups.tenantId, tenantId), eq(groups.id, id))).returning();
+      await recordAudit(t, tenantId, actor, { action: 'group.archived', targetType: 'group', targetId: id, summary: `Group ${current.name} archived` });
+      return (await present(t, tenantId, [row!]))[0]!;
+    });
+  }
+
+  /** True when the group has no PIN or `pin` is right. */
+  async function pinMatches(tx: DbOrTx, tenantId: string, groupId: string, pin: string | undefined): Promise<boolean> {
+    const stored = await groupsRepo.pinHash(tx, tenantId, groupId);
+    if (!stored) return true;
+    if (!pin) return false;
+    return safeEqual(stored, pinHashOf(groupId, pin));
+  }
+
+  async function hasPin(tx: DbOrTx, tenantId: string, groupId: string) {
+    return Boolean(await groupsRepo.pinHash(tx, tenantId, groupId));
+  }
+
+  return { get, view, list, create, update, archive, pinMatches, hasPin, present };
+}
+
+export type GroupsService = ReturnType<typeof createGroupsService>;

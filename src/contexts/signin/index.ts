@@ -1,0 +1,100 @@
+import fp from 'fastify-plugin';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Platform } from '../../platform/platform.js';
+import { AppError } from '../../platform/errors.js';
+import { bearerToken } from '../../platform/http/auth.js';
+import { createSitesService } from './sites/sites.service.js';
+import { sitesRoutes } from './sites/sites.routes.js';
+import { createGroupsService } from './groups/groups.service.js';
+import { groupsRoutes } from './groups/groups.routes.js';
+import { createMembersService } from './members/members.service.js';
+import { membersRoutes } from './members/members.routes.js';
+import { createMemberImport } from './members/members.import.js';
+import { createVisitsService } from './visits/visits.service.js';
+import { visitsRoutes } from './visits/visits.routes.js';
+import { createKioskService } from './kiosk/kiosk.service.js';
+import { kioskRoutes } from './kiosk/kiosk.routes.js';
+import { createBlockListService } from './blocklist/blocklist.service.js';
+import { blockListRoutes } from './blocklist/blocklist.routes.js';
+import type { VisitEventSink } from './visits/visit-events.js';
+import type { SafetyCheck } from './safety/safety.types.js';
+
+export type { MembersPort, MemberRow, MemberInput, ChangeSource } from './members/members.port.js';
+export type { VisitEvent, VisitEventSink, VisitEventType } from './visits/visit-events.js';
+export type { SafetyCheck, SafetyContext, SafetyResult } from './safety/safety.types.js';
+export type { VisitsService } from './visits/visits.service.js';
+export { registerSafetyCheck } from './safety/pipeline.js';
+export { siteScopeOf, inScope, type SiteScope } from './access.js';
+
+/** Sinks other features add (the live roll call feed, webhooks); called inside each visit's transaction. */
+const registeredSinks: VisitEventSink[] = [];
+export function registerVisitEventSink(sink: VisitEventSink): void {
+  if (!registeredSinks.includes(sink)) registeredSinks.push(sink);
+}
+
+export type SigninOptions = {
+  /** Visit event sinks for this instance (besides the registered ones). */
+  sinks?: readonly VisitEventSink[];
+  /** Safety checks for this instance, run after the built-in and registered ones. */
+  safetyChecks?: readonly SafetyCheck[];
+};
+
+/** The sign-in context's services, for other contexts (SCIM uses `members`), jobs and the CLI. */
+export function createSigninServices(platform: Platform, opts: SigninOptions = {}) {
+  const sites = createSitesService(platform);
+  const groups = createGroupsService(platform);
+  const membersService = createMembersService(platform);
+  const visits = createVisitsService(platform, groups, {
+    sinks: () => [...registeredSinks, ...(opts.sinks ?? [])],
+    extraChecks: () => opts.safetyChecks ?? [],
+  });
+  const kiosk = createKioskService(platform, sites, groups);
+  const blocks = createBlockListService(platform);
+  const importer = createMemberImport(platform, membersService);
+  return { sites, groups, members: membersService.port, membersService, visits, kiosk, blocks, importer };
+}
+export type SigninServices = ReturnType<typeof createSigninServices>;
+
+/**
+ * Sign-in: sites, groups, members, kiosks, the safety check, visits. Its hook authenticates kiosk
+ * devices (`Authorization: Bearer thr_kiosk_…`) for every route.
+ */
+export function signinContext(platform: Platform, opts: SigninOptions = {}): FastifyPluginAsync {
+  const s = createSigninServices(platform, opts);
+  return fp(
+    async (app) => {
+      app.addHook('onRequest', async (req) => {
+        if (req.principal) return;
+        const bearer = bearerToken(req);
+        if (!bearer?.startsWith('thr_kiosk_')) return;
+        const principal = await s.kiosk.principalFromToken(bearer);
+        if (!principal) throw new AppError(401, 'invalid_kiosk_token', 'Unknown or revoked kiosk token');
+        req.principal = principal;
+        req.authVia = 'device';
+      });
+      await app.register(async (scoped) => {
+        scoped.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+        scoped.addContentTypeParser(['image/jpeg', 'image/png', 'image/webp'], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+        await scoped.register(sitesRoutes(platform, s.sites));
+        await scoped.register(groupsRoutes(platform, s.groups));
+        await scoped.register(membersRoutes(platform, s.membersService, s.importer));
+        await scoped.register(visitsRoutes(s.visits));
+        await scoped.register(kioskRoutes(platform, s.kiosk, s.visits, s.membersService));
+        await scoped.register(blockListRoutes(s.blocks));
+      });
+    },
+    { name: 'signin', dependencies: ['accounts'] },
+  );
+}
+
+export const RETENTION_JOB = 'signin.visit-retention';
+
+/** Job handlers and schedules of sign-in (see src/contexts/jobs.ts). */
+export async function registerSigninJobs(platform: Platform): Promise<void> {
+  const s = createSigninServices(platform);
+  await platform.jobs.work(RETENTION_JOB, async () => {
+    const deleted = await s.visits.applyRetention();
+    platform.log.info({ deleted }, 'visit retention applied');
+  });
+  await platform.jobs.schedule(RETENTION_JOB, '17 3 * * *');
+}

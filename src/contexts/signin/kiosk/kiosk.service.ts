@@ -1,0 +1,155 @@
+import { randomInt } from 'node:crypto';
+import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
+import type { Platform } from '../../../platform/platform.js';
+import { inTransaction } from '../../../platform/db/tx.js';
+import { AppError, notFound, tooManyRequests } from '../../../platform/errors.js';
+import { hashToken, newToken } from '../../../platform/crypto.js';
+import { countHit, lockedFor } from '../../../platform/rate-limit.js';
+import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
+import type { Principal } from '../../../platform/http/principal.js';
+import { groups, kioskDevices, kioskPairings, siteGroups, sites } from '../signin.tables.js';
+import type { KioskPrincipal, SiteScope } from '../access.js';
+import { readOptions } from '../groups/groups.schemas.js';
+import type { GroupsService } from '../groups/groups.service.js';
+import type { SitesService } from '../sites/sites.service.js';
+import { groupsRepo } from '../groups/groups.repo.js';
+import { likeEscape } from '../members/members.repo.js';
+
+export const PAIRING_TTL_MS = 10 * 60_000;
+const PAIRING_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+const PAIR_IP_POLICY = { limit: 10, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
+/** Below this word similarity a name is not a match (pg_trgm's default 0.6 misses most typos). */
+export const SEARCH_THRESHOLD = 0.3;
+
+export const normalisePairingCode = (code: string) => code.toUpperCase().replace(/[^A-Z0-9]/g, '');
+
+export function presentDevice(d: typeof kioskDevices.$inferSelect) {
+  return { id: d.id, siteId: d.siteId, name: d.name, prefix: d.prefix, lastSeenAt: d.lastSeenAt?.toISOString() ?? null, revoked: Boolean(d.revokedAt), createdAt: d.createdAt.toISOString() };
+}
+
+export function createKioskService(deps: Pick<Platform, 'db' | 'now' | 'database'>, sitesService: SitesService, groupsService: GroupsService) {
+  const { db, now } = deps;
+
+  async function createPairing(tenantId: string, scope: SiteScope, siteId: string, actor: Actor) {
+    const site = await sitesService.get(tenantId, scope, siteId);
+    if (site.archivedAt) throw new AppError(409, 'site_archived', 'The site is archived');
+    const code = Array.from({ length: 8 }, () => PAIRING_ALPHABET[randomInt(PAIRING_ALPHABET.length)]).join('');
+    const expiresAt = new Date(now().getTime() + PAIRING_TTL_MS);
+    await inTransaction(db, async (t) => {
+      await t.insert(kioskPairings).values({ tenantId, siteId, codeHash: hashToken(code), expiresAt, createdBy: actor.id });
+      await recordAudit(t, tenantId, actor, { action: 'kiosk.pairing_created', targetType: 'site', targetId: siteId, summary: `Kiosk pairing code made for ${site.name}` });
+    });
+    return { code, expiresAt: expiresAt.toISOString() };
+  }
+
+  /** Exchanges a pairing code (once, within 10 minutes) for the device's own token. */
+  async function pair(code: string, name: string, ip: string) {
+    const at = now();
+    const ipKey = `kiosk-pair:ip:${ip}`;
+    const locked = await lockedFor(db, ipKey, at);
+    if (locked > 0) throw tooManyRequests(locked, 'Too many pairing attempts; try again later');
+    const token = newToken('thr_kiosk_');
+    const result = await inTransaction(db, async (t) => {
+      const [p] = await t
+        .update(kioskPairings)
+        .set({ usedAt: at })
+        .where(and(eq(kioskPairings.codeHash, hashToken(normalisePairingCode(code))), isNull(kioskPairings.usedAt), gt(kioskPairings.expiresAt, at)))
+        .returning();
+      if (!p) return undefined;
+      const [device] = await t.insert(kioskDevices).values({ tenantId: p.tenantId, siteId: p.siteId, name, tokenHash: hashToken(token), prefix: token.slice(0, 14), lastSeenAt: at }).returning();
+      await recordAudit(t, p.tenantId, { kind: 'kiosk', id: device!.id, label: `kiosk ${name}` }, { action: 'kiosk.paired', targetType: 'kiosk', targetId: device!.id, summary: `Kiosk ${name || device!.prefix} paired` });
+      const [site] = await t.select().from(sites).where(eq(sites.id, p.siteId));
+      return { device: device!, site: site! };
+    });
+    if (!result) {
+      await countHit(db, ipKey, PAIR_IP_POLICY, at);
+      throw new AppError(400, 'invalid_pairing_code', 'This pairing code is wrong, used or expired');
+    }
+    return { deviceToken: token, device: presentDevice(result.device), site: { id: result.site.id, name: result.site.name } };
+  }
+
+  async function principalFromToken(token: string): Promise<Principal | undefined> {
+    const [d] = await db.select().from(kioskDevices).where(and(eq(kioskDevices.tokenHash, hashToken(token)), isNull(kioskDevices.revokedAt)));
+    if (!d) return undefined;
+    const at = now();
+    if (!d.lastSeenAt || at.getTime() - d.lastSeenAt.getTime() > 60_000) await db.update(kioskDevices).set({ lastSeenAt: at }).where(eq(kioskDevices.id, d.id));
+    return { kind: 'kiosk', tenantId: d.tenantId, id: d.id, label: `kiosk ${d.name || d.prefix}`, role: null, scopes: [], resourceId: d.siteId };
+  }
+
+  async function listDevices(tenantId: string, scope: SiteScope, siteId: string) {
+    await sitesService.get(tenantId, scope, siteId);
+    const rows = await db.select().from(kioskDevices).where(and(eq(kioskDevices.tenantId, tenantId), eq(kioskDevices.siteId, siteId))).orderBy(asc(kioskDevices.createdAt));
+    return rows.map(presentDevice);
+  }
+
+  async function revoke(tenantId: string, scope: SiteScope, deviceId: string, actor: Actor) {
+    return inTransaction(db, async (t) => {
+      const [d] = await t.select().from(kioskDevices).where(and(eq(kioskDevices.tenantId, tenantId), eq(kioskDevices.id, deviceId)));
+      if (!d || (scope !== null && !scope.includes(d.siteId))) throw notFound('Kiosk');
+      const [row] = await t.update(kioskDevices).set({ revokedAt: d.revokedAt ?? now() }).where(eq(kioskDevices.id, deviceId)).returning();
+      await recordAudit(t, tenantId, actor, { action: 'kiosk.revoked', targetType: 'kiosk', targetId: deviceId, summary: `Kiosk ${d.name || d.prefix} revoked` });
+      return presentDevice(row!);
+    });
+  }
+
+  /** The site and its groups as the kiosk shows them: public options only, never the PIN. */
+  async function config(kiosk: KioskPrincipal) {
+    const site = await sitesService.get(kiosk.tenantId, null, kiosk.resourceId);
+    const rows = await db
+      .select({ group: groups, position: siteGroups.position })
+      .from(siteGroups)
+      .innerJoin(groups, eq(groups.id, siteGroups.groupId))
+      .where(and(eq(siteGroups.tenantId, kiosk.tenantId), eq(siteGroups.siteId, site.id), isNull(groups.archivedAt)))
+      .orderBy(asc(siteGroups.position), asc(groups.name));
+    const pinned = await groupsRepo.pinnedGroupIds(db, kiosk.tenantId, rows.map((r) => r.group.id));
+    return {
+      site: { id: site.id, name: site.name, timezone: site.timezone },
+      groups: rows.map(({ group: g }) => {
+        const o = readOptions(g.options);
+        return { id: g.id, name: g.name, type: g.type, colour: g.colour, hasPin: pinned.has(g.id), customFields: o.customFields.map(({ rejectOn: _r, ...f }) => f), agreement: o.agreement, printBadge: o.printBadge };
+      }),
+    };
+  }
+
+  async function unlock(kiosk: KioskPrincipal, groupId: string, pin: string, checkPin: (k: KioskPrincipal, g: string, pin: string | undefined) => Promise<void>) {
+    await sitesService.get(kiosk.tenantId, [kiosk.resourceId], kiosk.resourceId);
+    await groupsService.get(kiosk.tenantId, [kiosk.resourceId], groupId);
+    await checkPin(kiosk, groupId, pin);
+  }
+
+  /**
+   * Name search for the kiosk: prefix (ILIKE 'q%') or typo-tolerant word similarity (`<%`), both
+   * served by the trigram index on full_name. Only what the kiosk shows is returned.
+   */
+  async function search(kiosk: KioskPrincipal, groupId: string, q: string, limit = 20) {
+    const group = await groupsService.get(kiosk.tenantId, [kiosk.resourceId], groupId);
+    if (group.type === 'standard' || group.archivedAt) return [];
+    const term = q.trim().slice(0, 100);
+    if (term.length === 0) return [];
+    const agreement = readOptions(group.options).agreement?.version ?? null;
+    return inTransaction(db, async (t) => {
+      await t.execute(sql`SELECT set_config('pg_trgm.word_similarity_threshold', ${String(SEARCH_THRESHOLD)}, true)`);
+      const res = (await t.execute(sql`
+        SELECT m.id, m.full_name, m.role, m.photo_key IS NOT NULL AS has_photo, m.version,
+          EXISTS (SELECT 1 FROM visits v WHERE v.member_id = m.id AND v.signed_out_at IS NULL AND v.outcome = 'signed_in') AS on_site,
+          ${agreement === null ? sql`false` : sql`NOT EXISTS (SELECT 1 FROM visits v WHERE v.member_id = m.id AND v.agreement_version = ${agreement})`} AS agreement_due
+        FROM members m
+        WHERE m.tenant_id = ${kiosk.tenantId} AND m.group_id = ${groupId} AND m.archived_at IS NULL AND m.deleted_at IS NULL
+          AND (m.full_name ILIKE ${`${likeEscape(term)}%`} OR ${term} <% m.full_name)
+        ORDER BY (m.full_name ILIKE ${`${likeEscape(term)}%`}) DESC, word_similarity(${term}, m.full_name) DESC, m.full_name, m.id
+        LIMIT ${limit}`)) as unknown as { rows: Array<{ id: string; full_name: string; role: string; has_photo: boolean; version: number; on_site: boolean; agreement_due: boolean }> };
+      return res.rows.map((r) => ({
+        id: r.id,
+        name: r.full_name,
+        role: r.role,
+        photoUrl: r.has_photo ? `/api/kiosk/members/${r.id}/photo?v=${r.version}` : null,
+        onSite: r.on_site,
+        agreementDue: r.agreement_due,
+      }));
+    });
+  }
+
+  return { createPairing, pair, principalFromToken, listDevices, revoke, config, unlock, search };
+}
+
+export type KioskService = ReturnType<typeof createKioskService>;

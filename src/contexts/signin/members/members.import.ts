@@ -1,0 +1,117 @@
+import { parse } from 'csv-parse/sync';
+import { toCsv } from '../../../platform/csv.js';
+import { inTransaction } from '../../../platform/db/tx.js';
+import { AppError, badRequest } from '../../../platform/errors.js';
+import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
+import type { Platform } from '../../../platform/platform.js';
+import { members } from '../signin.tables.js';
+import type { SiteScope } from '../access.js';
+import { memberInput } from './members.schemas.js';
+import { newQrToken, type MembersService } from './members.service.js';
+
+export const IMPORT_COLUMNS = ['fullName', 'role', 'email', 'phone', 'startDate', 'endDate'] as const;
+export const IMPORT_MAX_ROWS = 5000;
+
+export type ImportRowError = { row: number; field?: string; reason: string };
+export type ImportPreview = {
+  valid: boolean;
+  total: number;
+  rows: Array<{ row: number; fullName: string; role: string; email: string | null; phone: string | null; startDate: string | null; endDate: string | null }>;
+  errors: ImportRowError[];
+};
+
+export function importTemplateCsv(): string {
+  return toCsv(IMPORT_COLUMNS, [['Ada Lovelace', 'Teacher', 'ada@example.org', '07700 900123', '2025-09-01', '']]);
+}
+
+/** Parses and checks every row; row numbers count the header as row 1. Writes nothing. */
+export function previewImport(csv: string): ImportPreview {
+  let records: string[][];
+  try {
+    records = parse(csv, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true }) as string[][];
+  } catch (err) {
+    throw badRequest('csv_unreadable', `The file is not valid CSV: ${(err as Error).message}`);
+  }
+  const [header, ...data] = records;
+  if (!header) throw badRequest('csv_empty', 'The file is empty');
+  const columns = header.map((h) => h.trim());
+  const unknown = columns.filter((c) => !(IMPORT_COLUMNS as readonly string[]).includes(c));
+  if (unknown.length > 0) throw badRequest('csv_unknown_columns', `Unknown columns: ${unknown.join(', ')}. Use the template's columns: ${IMPORT_COLUMNS.join(', ')}`);
+  if (!columns.includes('fullName')) throw badRequest('csv_missing_columns', 'The fullName column is required');
+  if (data.length > IMPORT_MAX_ROWS) throw badRequest('csv_too_many_rows', `At most ${IMPORT_MAX_ROWS} rows per import`);
+  const preview: ImportPreview = { valid: true, total: data.length, rows: [], errors: [] };
+  const emails = new Map<string, number>();
+  data.forEach((cells, i) => {
+    const row = i + 2;
+    if (cells.length > columns.length) {
+      preview.errors.push({ row, reason: `Has ${cells.length} cells; the header has ${columns.length}` });
+      return;
+    }
+    const raw: Record<string, string | null> = {};
+    columns.forEach((c, j) => {
+      const v = cells[j] ?? '';
+      raw[c] = v === '' && c !== 'fullName' && c !== 'role' ? null : v;
+    });
+    const parsed = memberInput.safeParse(raw);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) preview.errors.push({ row, field: issue.path.join('.') || undefined, reason: issue.message });
+      return;
+    }
+    const m = parsed.data;
+    const email = m.email?.toLowerCase() ?? null;
+    if (email) {
+      const first = emails.get(email);
+      if (first) {
+        preview.errors.push({ row, field: 'email', reason: `The same email as row ${first}` });
+        return;
+      }
+      emails.set(email, row);
+    }
+    preview.rows.push({ row, fullName: m.fullName, role: m.role, email, phone: m.phone ?? null, startDate: m.startDate ?? null, endDate: m.endDate ?? null });
+  });
+  if (data.length === 0) preview.errors.push({ row: 2, reason: 'No rows under the header' });
+  preview.valid = preview.errors.length === 0;
+  return preview;
+}
+
+export function createMemberImport(deps: Pick<Platform, 'db' | 'now'>, membersService: MembersService) {
+  async function preview(tenantId: string, scope: SiteScope, groupId: string, csv: string) {
+    const group = await membersService.visibleGroup(tenantId, scope, groupId);
+    membersService.assertRosterWritable(group, 'import');
+    return previewImport(csv);
+  }
+
+  /** All rows or none: any bad row is a 400 listing every bad row. */
+  async function commit(tenantId: string, scope: SiteScope, groupId: string, csv: string, actor: Actor) {
+    const result = await preview(tenantId, scope, groupId, csv);
+    if (!result.valid) {
+      throw new AppError(400, 'csv_invalid', `${result.errors.length} row(s) need fixing; nothing was imported`, { extra: { errors: result.errors } });
+    }
+    const at = deps.now();
+    return inTransaction(deps.db, async (t) => {
+      const chunk = 500;
+      for (let i = 0; i < result.rows.length; i += chunk) {
+        await t.insert(members).values(
+          result.rows.slice(i, i + chunk).map((r) => ({
+            tenantId,
+            groupId,
+            fullName: r.fullName,
+            role: r.role,
+            email: r.email,
+            phone: r.phone,
+            startDate: r.startDate,
+            endDate: r.endDate,
+            qrToken: newQrToken(),
+            createdAt: at,
+            updatedAt: at,
+          })),
+        );
+      }
+      await recordAudit(t, tenantId, actor, { action: 'members.imported', targetType: 'group', targetId: groupId, summary: `${result.rows.length} members imported from CSV`, data: { count: result.rows.length, source: 'import' } });
+      return { created: result.rows.length };
+    });
+  }
+
+  return { preview, commit };
+}
+export type MemberImport = ReturnType<typeof createMemberImport>;

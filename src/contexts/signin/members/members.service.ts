@@ -1,0 +1,216 @@
+import { randomBytes } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
+import QRCode from 'qrcode';
+import type { Platform } from '../../../platform/platform.js';
+import type { DbOrTx } from '../../../platform/db/database.js';
+import { inTransaction } from '../../../platform/db/tx.js';
+import { AppError, badRequest, conflict, notFound } from '../../../platform/errors.js';
+import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
+import { members } from '../signin.tables.js';
+import type { SiteScope } from '../access.js';
+import { groupsRepo, type GroupRow } from '../groups/groups.repo.js';
+import type { ChangeSource, MemberInput, MemberRow, MembersPort } from './members.port.js';
+import { membersRepo } from './members.repo.js';
+
+export const PHOTO_MAX_BYTES = 2 * 1024 * 1024;
+export const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
+
+export const newQrToken = () => `thr_qr_${randomBytes(18).toString('base64url')}`;
+
+export function presentMember(m: MemberRow) {
+  return {
+    id: m.id,
+    groupId: m.groupId,
+    fullName: m.fullName,
+    role: m.role,
+    email: m.email,
+    phone: m.phone,
+    startDate: m.startDate,
+    endDate: m.endDate,
+    customFields: m.customFields,
+    photoUrl: m.photoKey ? `/api/signin/members/${m.id}/photo?v=${m.version}` : null,
+    archived: Boolean(m.archivedAt),
+    version: m.version,
+    createdAt: m.createdAt.toISOString(),
+    updatedAt: m.updatedAt.toISOString(),
+  };
+}
+
+function sniffImage(data: Buffer): (typeof PHOTO_TYPES)[number] | undefined {
+  if (data.length > 3 && data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return 'image/jpeg';
+  if (data.length > 8 && data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (data.length > 12 && data.subarray(0, 4).toString('latin1') === 'RIFF' && data.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
+  return undefined;
+}
+
+function normaliseInput(input: Partial<MemberInput>) {
+  const out: Partial<typeof members.$inferInsert> = {};
+  if (input.fullName !== undefined) out.fullName = input.fullName.trim();
+  if (input.role !== undefined) out.role = input.role.trim();
+  if (input.email !== undefined) out.email = input.email ? input.email.trim().toLowerCase() : null;
+  if (input.phone !== undefined) out.phone = input.phone?.trim() || null;
+  if (input.startDate !== undefined) out.startDate = input.startDate || null;
+  if (input.endDate !== undefined) out.endDate = input.endDate || null;
+  if (input.customFields !== undefined) out.customFields = input.customFields;
+  return out;
+}
+
+export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storage' | 'log'>) {
+  const { db, now } = deps;
+
+  /** The group a member may be added to or changed in by `source`. */
+  function assertRosterWritable(group: GroupRow, source: ChangeSource) {
+    if (group.type === 'standard') throw conflict('no_roster', 'Standard groups have no members: visitors give their details at each visit');
+    if (group.type === 'scim' && source !== 'scim') throw conflict('scim_managed', 'Members of a SCIM group are managed by the identity provider');
+  }
+
+  async function groupFor(tx: DbOrTx, tenantId: string, groupId: string) {
+    const g = await groupsRepo.find(tx, tenantId, groupId);
+    if (!g) throw notFound('Group');
+    return g;
+  }
+
+  async function memberWithGroup(tx: DbOrTx, tenantId: string, memberId: string) {
+    const m = await membersRepo.find(tx, tenantId, memberId);
+    if (!m || m.deletedAt) throw notFound('Member');
+    return { member: m, group: await groupFor(tx, tenantId, m.groupId) };
+  }
+
+  async function write(tx: DbOrTx, tenantId: string, memberId: string, set: Partial<typeof members.$inferInsert>, expectedVersion?: number) {
+    const conds = [eq(members.tenantId, tenantId), eq(members.id, memberId)];
+    if (expectedVersion !== undefined) conds.push(eq(members.version, expectedVersion));
+    const [row] = await tx
+      .update(members)
+      .set({ ...set, version: sql`${members.version} + 1`, updatedAt: now() })
+      .where(and(...conds))
+      .returning();
+    if (!row) throw conflict('version_conflict', 'Someone else changed this member; reload and try again');
+    return row;
+  }
+
+  const audit = (tx: DbOrTx, tenantId: string, actor: Actor, action: string, m: MemberRow, source: ChangeSource, data: Record<string, unknown> = {}) =>
+    recordAudit(tx, tenantId, actor, { action, targetType: 'member', targetId: m.id, summary: `${action.replace('member.', 'Member ')}: ${m.fullName}`, data: { source, groupId: m.groupId, ...data } });
+
+  async function update(tx: DbOrTx, tenantId: string, memberId: string, patch: Partial<MemberInput>, actor: Actor, source: ChangeSource, expectedVersion?: number) {
+    return inTransaction(tx, async (t) => {
+      const { member, group } = await memberWithGroup(t, tenantId, memberId);
+      assertRosterWritable(group, source);
+      const merged = { start: patch.startDate !== undefined ? patch.startDate : member.startDate, end: patch.endDate !== undefined ? patch.endDate : member.endDate };
+      if (merged.start && merged.end && merged.start > merged.end) throw badRequest('invalid_dates', 'The end date is before the start date', 'endDate');
+      const row = await write(t, tenantId, memberId, normaliseInput(patch), expectedVersion);
+      await audit(t, tenantId, actor, 'member.updated', row, source, { fields: Object.keys(patch) });
+      return row;
+    });
+  }
+
+  const port: MembersPort = {
+    async create(tx, tenantId, groupId, input, actor, source) {
+      return inTransaction(tx, async (t) => {
+        const group = await groupFor(t, tenantId, groupId);
+        assertRosterWritable(group, source);
+        if (input.startDate && input.endDate && input.startDate > input.endDate) throw badRequest('invalid_dates', 'The end date is before the start date', 'endDate');
+        const [row] = await t
+          .insert(members)
+          .values({ tenantId, groupId, qrToken: newQrToken(), fullName: input.fullName.trim(), role: '', customFields: {}, ...normaliseInput(input), createdAt: now(), updatedAt: now() })
+          .returning();
+        await audit(t, tenantId, actor, 'member.created', row!, source);
+        return row!;
+      });
+    },
+    update: (tx, tenantId, memberId, patch, actor, source) => update(tx, tenantId, memberId, patch, actor, source),
+    async archive(tx, tenantId, memberId, actor, source) {
+      return inTransaction(tx, async (t) => {
+        const { member, group } = await memberWithGroup(t, tenantId, memberId);
+        assertRosterWritable(group, source);
+        const row = await write(t, tenantId, memberId, { archivedAt: member.archivedAt ?? now() });
+        await audit(t, tenantId, actor, 'member.archived', row, source);
+        return row;
+      });
+    },
+    async restore(tx, tenantId, memberId, actor, source) {
+      return inTransaction(tx, async (t) => {
+        const { group } = await memberWithGroup(t, tenantId, memberId);
+        assertRosterWritable(group, source);
+        const row = await write(t, tenantId, memberId, { archivedAt: null });
+        await audit(t, tenantId, actor, 'member.restored', row, source);
+        return row;
+      });
+    },
+    async remove(tx, tenantId, memberId, actor, source) {
+      await inTransaction(tx, async (t) => {
+        const { group } = await memberWithGroup(t, tenantId, memberId);
+        assertRosterWritable(group, source);
+        const row = await write(t, tenantId, memberId, { deletedAt: now(), archivedAt: now() });
+        await audit(t, tenantId, actor, 'member.removed', row, source);
+      });
+    },
+    async get(tx, tenantId, memberId) {
+      const m = await membersRepo.find(tx, tenantId, memberId);
+      return m && !m.deletedAt ? m : undefined;
+    },
+  };
+
+  /** A member the caller may see (its group appears on one of the caller's sites). */
+  async function visible(tenantId: string, scope: SiteScope, memberId: string, tx: DbOrTx = db) {
+    const m = await membersRepo.find(tx, tenantId, memberId);
+    if (!m || m.deletedAt || !(await groupsRepo.visibleIn(tx, tenantId, m.groupId, scope))) throw notFound('Member');
+    return m;
+  }
+
+  async function visibleGroup(tenantId: string, scope: SiteScope, groupId: string, tx: DbOrTx = db) {
+    const g = await groupsRepo.find(tx, tenantId, groupId);
+    if (!g || !(await groupsRepo.visibleIn(tx, tenantId, groupId, scope))) throw notFound('Group');
+    return g;
+  }
+
+  async function list(tenantId: string, scope: SiteScope, groupId: string, q: Parameters<typeof membersRepo.list>[3]) {
+    await visibleGroup(tenantId, scope, groupId);
+    return membersRepo.list(db, tenantId, groupId, q);
+  }
+
+  async function setPhoto(tenantId: string, scope: SiteScope, memberId: string, data: Buffer, declaredType: string, actor: Actor) {
+    const m = await visible(tenantId, scope, memberId);
+    if (data.length === 0) throw badRequest('empty_photo', 'The photo is empty');
+    if (data.length > PHOTO_MAX_BYTES) throw new AppError(413, 'payload_too_large', 'The photo is larger than 2 MB');
+    const type = sniffImage(data);
+    if (!type || type !== declaredType) throw new AppError(415, 'unsupported_media_type', 'The photo must be a JPEG, PNG or WebP image');
+    const key = await deps.storage.put('member-photos', data);
+    try {
+      const row = await inTransaction(db, async (t) => {
+        const { group } = await memberWithGroup(t, tenantId, memberId);
+        assertRosterWritable(group, 'portal');
+        const r = await write(t, tenantId, memberId, { photoKey: key });
+        await audit(t, tenantId, actor, 'member.photo_set', r, 'portal');
+        return r;
+      });
+      if (m.photoKey) await deps.storage.delete(m.photoKey).catch((err: unknown) => deps.log.warn({ err }, 'old photo not deleted'));
+      return row;
+    } catch (err) {
+      await deps.storage.delete(key).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async function photo(m: MemberRow) {
+    if (!m.photoKey) throw notFound('Photo');
+    const data = await deps.storage.get(m.photoKey);
+    return data;
+  }
+
+  async function regenerateQr(tenantId: string, scope: SiteScope, memberId: string, actor: Actor) {
+    await visible(tenantId, scope, memberId);
+    return inTransaction(db, async (t) => {
+      const row = await write(t, tenantId, memberId, { qrToken: newQrToken() });
+      await audit(t, tenantId, actor, 'member.qr_regenerated', row, 'portal');
+      return row;
+    });
+  }
+
+  async function qrSvg(m: MemberRow): Promise<string> {
+    return QRCode.toString(m.qrToken, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+  }
+
+  return { port, update, visible, visibleGroup, list, setPhoto, photo, regenerateQr, qrSvg, assertRosterWritable, groupFor };
+}
+
+export type MembersService = ReturnType<typeof createMembersService>;

@@ -1,0 +1,85 @@
+import { and, eq, or, type SQL } from 'drizzle-orm';
+import { blockList } from '../signin.tables.js';
+import { normaliseName } from './normalise.js';
+import type { SafetyCheck, SafetyContext, SafetyResult } from './safety.types.js';
+
+const allow: SafetyResult = { allow: true };
+
+/** Custom fields whose answer is the group's "reject on" answer. */
+export const customFieldCheck: SafetyCheck = {
+  name: 'custom_fields',
+  async run(ctx) {
+    const results: SafetyResult[] = [];
+    for (const f of ctx.group.options.customFields) {
+      if (!f.rejectOn) continue;
+      const answer = ctx.answers[f.id];
+      if (answer !== undefined && answer.trim().toLowerCase() === f.rejectOn.answer.trim().toLowerCase()) {
+        results.push({ allow: false, code: 'custom_field_answer', reason: f.rejectOn.message });
+      }
+    }
+    return results.length ? results : allow;
+  },
+};
+
+/** The group's agreement, accepted now or (members) already accepted in its current wording. */
+export const agreementCheck: SafetyCheck = {
+  name: 'agreement',
+  async run(ctx) {
+    if (!ctx.group.options.agreement) return allow;
+    if (ctx.agreementAccepted || ctx.previouslyAcceptedAgreement) return allow;
+    return { allow: false, code: 'agreement_not_accepted', reason: 'The agreement was not accepted' };
+  },
+};
+
+/**
+ * The tenant's block list: a whole normalised name (never a part of one: "Reyes" does not match
+ * "yes"), or the same email, or the same name and date of birth when both are known.
+ */
+export const blockListCheck: SafetyCheck = {
+  name: 'block_list',
+  async run(ctx) {
+    const name = normaliseName(ctx.person.fullName);
+    const conds: SQL[] = [eq(blockList.normalisedName, name)];
+    if (ctx.person.email) conds.push(eq(blockList.email, ctx.person.email.trim().toLowerCase()));
+    const rows = await ctx.tx
+      .select({ normalisedName: blockList.normalisedName, email: blockList.email, dateOfBirth: blockList.dateOfBirth })
+      .from(blockList)
+      .where(and(eq(blockList.tenantId, ctx.tenantId), or(...conds)));
+    const hit = rows.some((r) => {
+      if (ctx.person.email && r.email && r.email === ctx.person.email.trim().toLowerCase()) return true;
+      if (r.normalisedName !== name) return false;
+      return !(r.dateOfBirth && ctx.person.dateOfBirth && r.dateOfBirth !== ctx.person.dateOfBirth);
+    });
+    return hit ? { allow: false, code: 'blocked', reason: 'This person may not sign in here; please see reception' } : allow;
+  },
+};
+
+/** Archived (left) or removed members cannot sign in. */
+export const memberActiveCheck: SafetyCheck = {
+  name: 'member_active',
+  async run(ctx) {
+    if (!ctx.member) return allow;
+    if (ctx.member.deletedAt) return { allow: false, code: 'member_removed', reason: 'This person has been removed from the group' };
+    if (ctx.member.archivedAt) return { allow: false, code: 'member_archived', reason: 'This person is no longer active in the group' };
+    return allow;
+  },
+};
+
+/** The calendar date now at the site (YYYY-MM-DD in its time zone). */
+export function siteDate(now: Date, timezone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+/** Members outside their start and end dates (inclusive, in the site's time zone). */
+export const memberDatesCheck: SafetyCheck = {
+  name: 'member_dates',
+  async run(ctx: SafetyContext) {
+    if (!ctx.member) return allow;
+    const today = siteDate(ctx.now, ctx.site.timezone);
+    if (ctx.member.startDate && today < ctx.member.startDate) return { allow: false, code: 'before_start_date', reason: `Not expected before ${ctx.member.startDate}` };
+    if (ctx.member.endDate && today > ctx.member.endDate) return { allow: false, code: 'after_end_date', reason: `Not expected after ${ctx.member.endDate}` };
+    return allow;
+  },
+};
+
+export const BUILT_IN_CHECKS: readonly SafetyCheck[] = [customFieldCheck, agreementCheck, blockListCheck, memberActiveCheck, memberDatesCheck];

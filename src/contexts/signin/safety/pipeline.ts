@@ -1,0 +1,43 @@
+import type { SafetyStatus, VisitOutcome, VisitReason } from '../signin.tables.js';
+import type { SafetyCheck, SafetyContext } from './safety.types.js';
+
+/**
+ * Checks other contexts add (the Central Record integration registers its own). They run after
+ * the built-in ones, in registration order, for every tenant; a check decides itself whether it
+ * applies (e.g. only to groups linked to an organisation).
+ */
+const registered: SafetyCheck[] = [];
+
+export function registerSafetyCheck(check: SafetyCheck): void {
+  if (registered.some((c) => c.name === check.name)) throw new Error(`A safety check named ${check.name} is already registered`);
+  registered.push(check);
+}
+
+export function registeredSafetyChecks(): readonly SafetyCheck[] {
+  return registered;
+}
+
+/** Runs every check in order and collects all the reasons (a person sees all of them at once). */
+export async function runSafetyChecks(checks: readonly SafetyCheck[], ctx: SafetyContext): Promise<VisitReason[]> {
+  const reasons: VisitReason[] = [];
+  for (const check of checks) {
+    let results;
+    try {
+      results = await check.run(ctx);
+    } catch {
+      results = { allow: false as const, code: 'check_failed', reason: 'A safety check could not be completed; please see reception' };
+    }
+    for (const r of Array.isArray(results) ? results : [results]) {
+      if (!r.allow) reasons.push({ check: check.name, code: r.code, reason: r.reason });
+    }
+  }
+  return reasons;
+}
+
+/** What the group's safety check mode makes of the reasons. */
+export function decide(mode: 'off' | 'reject' | 'notify', reasons: VisitReason[]): { outcome: VisitOutcome; safetyStatus: SafetyStatus; notify: boolean } {
+  if (mode === 'off') return { outcome: 'signed_in', safetyStatus: 'skipped', notify: false };
+  if (reasons.length === 0) return { outcome: 'signed_in', safetyStatus: 'passed', notify: false };
+  if (mode === 'notify') return { outcome: 'signed_in', safetyStatus: 'notified', notify: true };
+  return { outcome: 'rejected', safetyStatus: 'rejected', notify: false };
+}

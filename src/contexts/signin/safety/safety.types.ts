@@ -1,0 +1,27 @@
+import type { DbOrTx } from '../../../platform/db/database.js';
+import type { MemberRow } from '../members/members.port.js';
+import type { SignInOptionsStored } from '../groups/groups.schemas.js';
+import type { VisitorDetails } from '../signin.tables.js';
+
+/** What a check sees: the person signing in, where, into which group, and what they answered. */
+export type SafetyContext = {
+  tx: DbOrTx;
+  tenantId: string;
+  site: { id: string; name: string; timezone: string };
+  group: { id: string; name: string; type: 'standard' | 'repeat' | 'scim'; options: SignInOptionsStored };
+  /** The member signing in (repeat and SCIM groups), or null for a visitor. */
+  member: MemberRow | null;
+  visitor: VisitorDetails | null;
+  /** The person's name and structured details, whichever kind they are. */
+  person: { fullName: string; email: string | null; dateOfBirth: string | null };
+  answers: Record<string, string>;
+  agreementAccepted: boolean;
+  /** The agreement version this person accepted before (members), if any. */
+  previouslyAcceptedAgreement: boolean;
+  now: Date;
+};
+
+export type SafetyResult = { allow: true } | { allow: false; reason: string; code: string };
+
+/** One check: `name` is stored with its reasons on the visit. */
+export type SafetyCheck = { name: string; run: (ctx: SafetyContext) => Promise<SafetyResult | SafetyResult[]> };

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { and, eq } from 'drizzle-orm';
+import { useTestEnv } from '../../../../test/harness.js';
+import { call, createTestTenant } from '../../../../test/factories.js';
+import { makeGroup, makeSite } from '../../../../test/signin-factories.js';
+import { auditLog } from '../../../platform/audit/audit.tables.js';
+import { userScopes } from '../../accounts/accounts.tables.js';
+
+const env = useTestEnv();
+
+describe('sites', () => {
+  it('401 without credentials, 403 for a viewer creating, 404 for another tenant', async () => {
+    const t = await createTestTenant(env);
+    const other = await createTestTenant(env);
+    const site = await makeSite(env, t);
+    expect((await call(env.app, 'GET', '/api/signin/sites')).status).toBe(401);
+    expect((await call(env.app, 'POST', '/api/signin/sites', { body: { name: 'x' } })).status).toBe(401);
+    const viewer = await t.as('viewer');
+    expect((await call(env.app, 'POST', '/api/signin/sites', { headers: viewer.headers, body: { name: 'x' } })).status).toBe(403);
+    expect((await call(env.app, 'PATCH', `/api/signin/sites/${site.id}`, { headers: (await t.as('manager')).headers, body: { name: 'x' } })).status).toBe(403);
+    for (const [method, url, body] of [
+      ['GET', `/api/signin/sites/${site.id}`, undefined],
+      ['PATCH', `/api/signin/sites/${site.id}`, { name: 'Stolen' }],
+      ['POST', `/api/signin/sites/${site.id}/archive`, undefined],
+      ['PUT', `/api/signin/sites/${site.id}/groups`, { groupIds: [] }],
+    ] as const) {
+      const r = await call(env.app, method, url, { headers: other.owner.headers, body });
+      expect(r.status, `${method} ${url}`).toBe(404);
+      expect(r.body.error.code).toBe('not_found');
+    }
+  });
+
+  it('creates, changes and archives a site, validating the time zone, with audit rows', async () => {
+    const t = await createTestTenant(env);
+    const bad = await call(env.app, 'POST', '/api/signin/sites', { headers: t.owner.headers, body: { name: 'North', timezone: 'Mars/Olympus' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.field).toBe('body.timezone');
+    const created = await call(env.app, 'POST', '/api/signin/sites', { headers: t.owner.headers, body: { name: 'North <b>School</b>', address: '1 High St', timezone: 'America/New_York' } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name: 'North <b>School</b>', timezone: 'America/New_York', archived: false, groups: [] });
+    const patched = await call(env.app, 'PATCH', `/api/signin/sites/${created.body.id}`, { headers: t.owner.headers, body: { timezone: 'Europe/Paris' } });
+    expect(patched.body.timezone).toBe('Europe/Paris');
+    const archived = await call(env.app, 'POST', `/api/signin/sites/${created.body.id}/archive`, { headers: t.owner.headers });
+    expect(archived.body.archived).toBe(true);
+    expect((await call(env.app, 'GET', '/api/signin/sites', { headers: t.owner.headers })).body.items).toHaveLength(0);
+    expect((await call(env.app, 'GET', '/api/signin/sites?archived=true', { headers: t.owner.headers })).body.items).toHaveLength(1);
+    const audit = await env.platform.db.select().from(auditLog).where(and(eq(auditLog.tenantId, t.tenantId), eq(auditLog.targetId, created.body.id)));
+    expect(audit.map((a) => a.action).sort()).toEqual(['site.archived', 'site.created', 'site.updated']);
+  });
+
+  it('orders the groups shown on a site and refuses another tenant\'s group', async () => {
+    const t = await createTestTenant(env);
+    const other = await createTestTenant(env);
+    const site = await makeSite(env, t);
+    const a = await makeGroup(env, t, { name: 'A' });
+    const b = await makeGroup(env, t, { name: 'B', type: 'standard' });
+    const foreign = await makeGroup(env, other);
+    const put = await call(env.app, 'PUT', `/api/signin/sites/${site.id}/groups`, { headers: t.owner.headers, body: { groupIds: [b.id, a.id] } });
+    expect(put.status).toBe(200);
+    expect(put.body.groups.map((g: { name: string }) => g.name)).toEqual(['B', 'A']);
+    const bad = await call(env.app, 'PUT', `/api/signin/sites/${site.id}/groups`, { headers: t.owner.headers, body: { groupIds: [foreign.id] } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('unknown_group');
+  });
+
+  it('shows a site-scoped viewer only their sites', async () => {
+    const t = await createTestTenant(env);
+    const mine = await makeSite(env, t, { name: 'Mine' });
+    const theirs = await makeSite(env, t, { name: 'Theirs' });
+    const viewer = await t.as('viewer');
+    await env.platform.db.insert(userScopes).values({ tenantId: t.tenantId, userId: viewer.id, kind: 'site', refId: mine.id });
+    const list = await call(env.app, 'GET', '/api/signin/sites', { headers: viewer.headers });
+    expect(list.body.items.map((s: { name: string }) => s.name)).toEqual(['Mine']);
+    expect((await call(env.app, 'GET', `/api/signin/sites/${theirs.id}`, { headers: viewer.headers })).status).toBe(404);
+    expect((await call(env.app, 'GET', `/api/signin/sites/${mine.id}`, { headers: viewer.headers })).status).toBe(200);
+  });
+});

@@ -1,0 +1,28 @@
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import type { DbOrTx } from '../../../platform/db/database.js';
+import { groups, sites, siteGroups } from '../signin.tables.js';
+import type { SiteScope } from '../access.js';
+
+export type SiteRow = typeof sites.$inferSelect;
+
+export const sitesRepo = {
+  async list(db: DbOrTx, tenantId: string, scope: SiteScope, includeArchived = false) {
+    const conds = [eq(sites.tenantId, tenantId)];
+    if (scope !== null) conds.push(inArray(sites.id, scope.length ? [...scope] : ['00000000-0000-0000-0000-000000000000']));
+    if (!includeArchived) conds.push(isNull(sites.archivedAt));
+    return db.select().from(sites).where(and(...conds)).orderBy(asc(sites.name));
+  },
+  async find(db: DbOrTx, tenantId: string, id: string): Promise<SiteRow | undefined> {
+    const [row] = await db.select().from(sites).where(and(eq(sites.tenantId, tenantId), eq(sites.id, id)));
+    return row;
+  },
+  async groupsOf(db: DbOrTx, tenantId: string, siteIds: string[]) {
+    if (siteIds.length === 0) return [];
+    return db
+      .select({ siteId: siteGroups.siteId, id: groups.id, name: groups.name, type: groups.type, colour: groups.colour, position: siteGroups.position, archivedAt: groups.archivedAt })
+      .from(siteGroups)
+      .innerJoin(groups, eq(groups.id, siteGroups.groupId))
+      .where(and(eq(siteGroups.tenantId, tenantId), inArray(siteGroups.siteId, siteIds)))
+      .orderBy(asc(siteGroups.position), asc(groups.name));
+  },
+};

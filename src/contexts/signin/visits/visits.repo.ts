@@ -1,0 +1,71 @@
+import { and, desc, eq, gte, ilike, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '../../../platform/db/database.js';
+import { groups, sites, visits } from '../signin.tables.js';
+import { likeEscape } from '../members/members.repo.js';
+import type { VisitRow } from './visits.presenter.js';
+
+export const openVisit = and(isNull(visits.signedOutAt), eq(visits.outcome, 'signed_in'));
+
+export type VisitFilters = {
+  siteIds: readonly string[] | null;
+  groupId?: string;
+  memberId?: string;
+  person?: string;
+  from?: Date;
+  to?: Date;
+  outcome?: 'signed_in' | 'rejected';
+  cursor?: { at: Date; id: string };
+};
+
+function whereOf(tenantId: string, f: VisitFilters): SQL {
+  const conds: SQL[] = [eq(visits.tenantId, tenantId)];
+  if (f.siteIds !== null) conds.push(f.siteIds.length ? inArray(visits.siteId, [...f.siteIds]) : sql`false`);
+  if (f.groupId) conds.push(eq(visits.groupId, f.groupId));
+  if (f.memberId) conds.push(eq(visits.memberId, f.memberId));
+  if (f.person) conds.push(ilike(visits.personName, `%${likeEscape(f.person)}%`));
+  if (f.from) conds.push(gte(visits.signedInAt, f.from));
+  if (f.to) conds.push(lt(visits.signedInAt, f.to));
+  if (f.outcome) conds.push(eq(visits.outcome, f.outcome));
+  if (f.cursor) {
+    conds.push(or(lt(visits.signedInAt, f.cursor.at), and(eq(visits.signedInAt, f.cursor.at), lt(visits.id, f.cursor.id)))!);
+  }
+  return and(...conds)!;
+}
+
+export const visitsRepo = {
+  async find(db: DbOrTx, tenantId: string, id: string): Promise<VisitRow | undefined> {
+    const [row] = await db.select().from(visits).where(and(eq(visits.tenantId, tenantId), eq(visits.id, id)));
+    return row;
+  },
+  async openForMember(db: DbOrTx, tenantId: string, memberId: string, siteId: string): Promise<VisitRow | undefined> {
+    const [row] = await db.select().from(visits).where(and(eq(visits.tenantId, tenantId), eq(visits.memberId, memberId), eq(visits.siteId, siteId), openVisit));
+    return row;
+  },
+  async memberAcceptedAgreement(db: DbOrTx, tenantId: string, memberId: string, version: string) {
+    const rows = await db
+      .select({ id: visits.id })
+      .from(visits)
+      .where(and(eq(visits.tenantId, tenantId), eq(visits.memberId, memberId), eq(visits.agreementVersion, version)))
+      .limit(1);
+    return rows.length > 0;
+  },
+  /** Closes an open visit; undefined when it was not open (so two sign-outs cannot both win). */
+  async close(db: DbOrTx, tenantId: string, id: string, at: Date, by: 'kiosk' | 'manual' | 'auto'): Promise<VisitRow | undefined> {
+    const [row] = await db
+      .update(visits)
+      .set({ signedOutAt: at, signedOutBy: by })
+      .where(and(eq(visits.tenantId, tenantId), eq(visits.id, id), openVisit))
+      .returning();
+    return row;
+  },
+  async page(db: DbOrTx, tenantId: string, f: VisitFilters, limit: number) {
+    return db
+      .select({ visit: visits, siteName: sites.name, groupName: groups.name })
+      .from(visits)
+      .innerJoin(sites, eq(sites.id, visits.siteId))
+      .innerJoin(groups, eq(groups.id, visits.groupId))
+      .where(whereOf(tenantId, f))
+      .orderBy(desc(visits.signedInAt), desc(visits.id))
+      .limit(limit);
+  },
+};

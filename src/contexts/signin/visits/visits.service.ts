@@ -1,0 +1,348 @@
+import { and, eq, inArray, isNotNull, lt, or, sql } from 'drizzle-orm';
+import type { Platform } from '../../../platform/platform.js';
+import type { DbOrTx, Tx } from '../../../platform/db/database.js';
+import { inTransaction } from '../../../platform/db/tx.js';
+import { AppError, badRequest, conflict, notFound, tooManyRequests, validationFailed } from '../../../platform/errors.js';
+import { countHit, lockedFor } from '../../../platform/rate-limit.js';
+import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
+import { notifyUsers } from '../../../platform/notifications/notify.js';
+import { toCsv } from '../../../platform/csv.js';
+import { groupContacts, groups, signinSettings, siteGroups, sites, visits, type VisitorDetails, type VisitReason } from '../signin.tables.js';
+import { inScope, type KioskPrincipal, type SiteScope } from '../access.js';
+import { readOptions, type SignInOptionsStored } from '../groups/groups.schemas.js';
+import type { GroupsService } from '../groups/groups.service.js';
+import type { MemberRow } from '../members/members.port.js';
+import { membersRepo } from '../members/members.repo.js';
+import { BUILT_IN_CHECKS } from '../safety/checks.js';
+import { decide, registeredSafetyChecks, runSafetyChecks } from '../safety/pipeline.js';
+import type { SafetyCheck } from '../safety/safety.types.js';
+import type { VisitEvent, VisitEventSink, VisitEventType } from './visit-events.js';
+import { presentVisit, type VisitRow } from './visits.presenter.js';
+import { openVisit, visitsRepo, type VisitFilters } from './visits.repo.js';
+
+export const PIN_POLICY = { limit: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
+
+export type SignInRequest = {
+  groupId: string;
+  memberId?: string;
+  qrToken?: string;
+  visitor?: VisitorDetails & { hostMemberId?: string };
+  answers: Record<string, string | boolean>;
+  agreementAccepted: boolean;
+  pin?: string;
+};
+
+export type VisitsDeps = Pick<Platform, 'db' | 'now' | 'jobs' | 'log'>;
+export type VisitsOptions = { sinks?: () => readonly VisitEventSink[]; extraChecks?: () => readonly SafetyCheck[] };
+
+/** Answers checked against the group's custom fields; booleans become "yes"/"no". */
+export function checkAnswers(options: SignInOptionsStored, given: Record<string, string | boolean>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const issues: Array<{ field: string; message: string }> = [];
+  for (const f of options.customFields) {
+    const raw = given[f.id];
+    const value = typeof raw === 'boolean' ? (raw ? 'yes' : 'no') : (raw ?? '').trim();
+    if (value === '') {
+      if (f.required) issues.push({ field: `answers.${f.id}`, message: `${f.label}: an answer is required` });
+      continue;
+    }
+    if (f.type === 'yesno' && value !== 'yes' && value !== 'no') issues.push({ field: `answers.${f.id}`, message: `${f.label}: answer yes or no` });
+    else if (f.type === 'choice' && !(f.choices ?? []).includes(value)) issues.push({ field: `answers.${f.id}`, message: `${f.label}: not one of the choices` });
+    else out[f.id] = value;
+  }
+  if (issues.length) throw validationFailed(issues);
+  return out;
+}
+
+function cursorOf(v: VisitRow): string {
+  return Buffer.from(`${v.signedInAt.toISOString()}|${v.id}`).toString('base64url');
+}
+function parseCursor(c: string | undefined): VisitFilters['cursor'] {
+  if (!c) return undefined;
+  const [at, id] = Buffer.from(c, 'base64url').toString('utf8').split('|');
+  const date = new Date(at ?? '');
+  if (!id || Number.isNaN(date.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) throw badRequest('invalid_cursor', 'Invalid cursor', 'cursor');
+  return { at: date, id };
+}
+
+export function createVisitsService(deps: VisitsDeps, groupsService: GroupsService, opts: VisitsOptions = {}) {
+  const { db, now } = deps;
+  const sinks = () => opts.sinks?.() ?? [];
+  const checks = () => [...BUILT_IN_CHECKS, ...registeredSafetyChecks(), ...(opts.extraChecks?.() ?? [])];
+
+  async function emit(tx: Tx, type: VisitEventType, v: VisitRow, at: Date) {
+    const event: VisitEvent = { type, tenantId: v.tenantId, visitId: v.id, siteId: v.siteId, groupId: v.groupId, memberId: v.memberId, at: at.toISOString(), visit: presentVisit(v) };
+    for (const sink of sinks()) await sink(tx, event);
+  }
+
+  async function contactsOf(tx: DbOrTx, tenantId: string, groupId: string) {
+    const rows = await tx.select({ userId: groupContacts.userId }).from(groupContacts).where(and(eq(groupContacts.tenantId, tenantId), eq(groupContacts.groupId, groupId)));
+    return rows.map((r) => r.userId);
+  }
+
+  /** The kiosk's site and a group shown on it (404 otherwise). */
+  async function siteAndGroup(kiosk: KioskPrincipal, groupId: string) {
+    const [row] = await db
+      .select({ site: sites, group: groups })
+      .from(siteGroups)
+      .innerJoin(sites, eq(sites.id, siteGroups.siteId))
+      .innerJoin(groups, eq(groups.id, siteGroups.groupId))
+      .where(and(eq(siteGroups.tenantId, kiosk.tenantId), eq(siteGroups.siteId, kiosk.resourceId), eq(siteGroups.groupId, groupId)));
+    if (!row || row.group.archivedAt || row.site.archivedAt) throw notFound('Group');
+    return row;
+  }
+
+  /** A wrong PIN is a 403; five in 15 minutes lock the group on this kiosk for 15 minutes. */
+  async function checkPin(kiosk: KioskPrincipal, groupId: string, pin: string | undefined) {
+    const key = `kiosk-pin:${kiosk.id}:${groupId}`;
+    const at = now();
+    const locked = await lockedFor(db, key, at);
+    if (locked > 0) throw tooManyRequests(locked, 'Too many wrong PINs; try again later');
+    if (await groupsService.pinMatches(db, kiosk.tenantId, groupId, pin)) return;
+    const lock = await countHit(db, key, PIN_POLICY, at);
+    if (lock > 0) throw tooManyRequests(lock, 'Too many wrong PINs; try again later');
+    throw new AppError(403, pin ? 'wrong_pin' : 'pin_required', pin ? 'Wrong PIN' : 'This group needs its PIN');
+  }
+
+  async function signIn(kiosk: KioskPrincipal, input: SignInRequest) {
+    const { site, group } = await siteAndGroup(kiosk, input.groupId);
+    await checkPin(kiosk, group.id, input.pin);
+    const options = readOptions(group.options);
+
+    let member: MemberRow | null = null;
+    let visitor: VisitorDetails | null = null;
+    let hostMemberId: string | null = null;
+    if (input.visitor) {
+      if (group.type !== 'standard') throw badRequest('member_group', 'Members of this group sign in by name or QR code', 'visitor');
+      const { hostMemberId: host, ...details } = input.visitor;
+      visitor = details;
+      if (host) {
+        const h = await membersRepo.find(db, kiosk.tenantId, host);
+        if (!h || h.deletedAt || h.archivedAt) throw badRequest('invalid_host', 'The person being visited was not found', 'visitor.hostMemberId');
+        hostMemberId = h.id;
+      }
+    } else {
+      if (group.type === 'standard') throw badRequest('visitor_group', 'Visitors of this group give their details', 'visitor');
+      const m = input.memberId ? await membersRepo.find(db, kiosk.tenantId, input.memberId) : await membersRepo.findByQr(db, kiosk.tenantId, input.qrToken!);
+      if (!m || m.deletedAt || m.groupId !== group.id) throw notFound('Member');
+      member = m;
+    }
+    const answers = checkAnswers(options, input.answers);
+    const at = now();
+    const person = member
+      ? { fullName: member.fullName, email: member.email, dateOfBirth: typeof member.customFields.dateOfBirth === 'string' ? member.customFields.dateOfBirth : null }
+      : { fullName: visitor!.fullName, email: visitor!.email ?? null, dateOfBirth: visitor!.dateOfBirth ?? null };
+    const agreement = options.agreement;
+    const previouslyAccepted = Boolean(agreement && member && (await visitsRepo.memberAcceptedAgreement(db, kiosk.tenantId, member.id, agreement.version)));
+
+    let reasons: VisitReason[] = [];
+    if (options.safetyCheckMode !== 'off') {
+      reasons = await runSafetyChecks(checks(), {
+        tx: db,
+        tenantId: kiosk.tenantId,
+        site: { id: site.id, name: site.name, timezone: site.timezone },
+        group: { id: group.id, name: group.name, type: group.type, options },
+        member,
+        visitor,
+        person,
+        answers,
+        agreementAccepted: input.agreementAccepted,
+        previouslyAcceptedAgreement: previouslyAccepted,
+        now: at,
+      });
+    }
+    const decision = decide(options.safetyCheckMode, reasons);
+    const accepted = agreement && (input.agreementAccepted || previouslyAccepted) ? agreement.version : null;
+
+    const visit = await inTransaction(db, async (tx) => {
+      const values = {
+        tenantId: kiosk.tenantId,
+        siteId: site.id,
+        groupId: group.id,
+        memberId: member?.id ?? null,
+        visitor,
+        personName: person.fullName,
+        signedInAt: at,
+        outcome: decision.outcome,
+        safetyStatus: decision.safetyStatus,
+        reasons,
+        answers,
+        agreementVersion: accepted,
+        hostMemberId,
+        kioskId: kiosk.id,
+        createdAt: at,
+      };
+      const [row] = await tx
+        .insert(visits)
+        .values(values)
+        .onConflictDoNothing({ target: visits.memberId, where: sql`member_id IS NOT NULL AND signed_out_at IS NULL AND outcome = 'signed_in'` })
+        .returning();
+      if (!row) throw conflict('already_signed_in', `${person.fullName} is already signed in`);
+      await emit(tx, decision.outcome === 'signed_in' ? 'visit.signed_in' : 'visit.rejected', row, at);
+      const contacts = decision.notify || hostMemberId ? await contactsOf(tx, kiosk.tenantId, group.id) : [];
+      if (decision.notify) {
+        await notifyUsers(tx, deps, kiosk.tenantId, contacts, {
+          title: `${person.fullName} signed in at ${site.name} despite the safety check`,
+          body: `${person.fullName} signed in to ${group.name} at ${site.name}. The safety check found:\n${reasons.map((r) => `- ${r.reason}`).join('\n')}`,
+          link: `/signin/visits?memberId=${member?.id ?? ''}`,
+        });
+      }
+      if (hostMemberId) {
+        const host = await membersRepo.find(tx, kiosk.tenantId, hostMemberId);
+        await notifyUsers(tx, deps, kiosk.tenantId, contacts, {
+          title: `${person.fullName} is here to see ${host?.fullName ?? 'a member'}`,
+          body: `${person.fullName}${visitor?.company ? ` (${visitor.company})` : ''} signed in at ${site.name} to see ${host?.fullName ?? 'a member'}.`,
+        });
+      }
+      return row;
+    });
+
+    const badge =
+      decision.outcome === 'signed_in' && options.printBadge
+        ? {
+            name: person.fullName,
+            groupName: group.name,
+            groupColour: group.colour,
+            siteName: site.name,
+            hostName: hostMemberId ? ((await membersRepo.find(db, kiosk.tenantId, hostMemberId))?.fullName ?? null) : null,
+            company: visitor?.company ?? null,
+            date: at.toISOString(),
+            photoUrl: member?.photoKey ? `/api/kiosk/members/${member.id}/photo` : null,
+          }
+        : undefined;
+    return { outcome: decision.outcome, visit: presentVisit(visit), reasons, badge };
+  }
+
+  /** Closes an open visit (H7's manual and automatic sign-out use this too). 409 when not open. */
+  async function closeVisit(tx: DbOrTx, v: { tenantId: string; id: string }, by: 'kiosk' | 'manual' | 'auto', actor?: Actor) {
+    return inTransaction(tx, async (t) => {
+      const at = now();
+      const row = await visitsRepo.close(t, v.tenantId, v.id, at, by);
+      if (!row) throw conflict('not_signed_in', 'This person is not signed in');
+      await emit(t, 'visit.signed_out', row, at);
+      if (actor && by === 'manual') {
+        await recordAudit(t, v.tenantId, actor, { action: 'visit.signed_out', targetType: 'visit', targetId: row.id, summary: `${row.personName} signed out manually` });
+      }
+      return presentVisit(row);
+    });
+  }
+
+  async function signOut(kiosk: KioskPrincipal, input: { memberId?: string; qrToken?: string; visitId?: string }) {
+    let visit: VisitRow | undefined;
+    if (input.visitId) {
+      const v = await visitsRepo.find(db, kiosk.tenantId, input.visitId);
+      if (!v || v.siteId !== kiosk.resourceId) throw notFound('Visit');
+      visit = v;
+    } else {
+      const m = input.memberId ? await membersRepo.find(db, kiosk.tenantId, input.memberId) : await membersRepo.findByQr(db, kiosk.tenantId, input.qrToken!);
+      if (!m) throw notFound('Member');
+      visit = await visitsRepo.openForMember(db, kiosk.tenantId, m.id, kiosk.resourceId);
+      if (!visit) throw conflict('not_signed_in', `${m.fullName} is not signed in here`);
+    }
+    return closeVisit(db, visit, 'kiosk');
+  }
+
+  /** Manual sign-out from the portal. */
+  async function signOutManually(tenantId: string, scope: SiteScope, visitId: string, actor: Actor) {
+    const v = await visitsRepo.find(db, tenantId, visitId);
+    if (!v || !inScope(scope, v.siteId)) throw notFound('Visit');
+    return closeVisit(db, v, 'manual', actor);
+  }
+
+  async function history(tenantId: string, scope: SiteScope, q: { siteId?: string; groupId?: string; memberId?: string; person?: string; from?: string; to?: string; outcome?: 'signed_in' | 'rejected'; limit: number; cursor?: string }) {
+    const filters = filtersOf(scope, q);
+    const rows = await visitsRepo.page(db, tenantId, { ...filters, cursor: parseCursor(q.cursor) }, q.limit + 1);
+    const page = rows.slice(0, q.limit);
+    return {
+      items: page.map((r) => ({ ...presentVisit(r.visit), siteName: r.siteName, groupName: r.groupName })),
+      nextCursor: rows.length > q.limit ? cursorOf(page.at(-1)!.visit) : null,
+    };
+  }
+
+  function filtersOf(scope: SiteScope, q: { siteId?: string; groupId?: string; memberId?: string; person?: string; from?: string; to?: string; outcome?: 'signed_in' | 'rejected' }): VisitFilters {
+    if (q.siteId && !inScope(scope, q.siteId)) throw notFound('Site');
+    return {
+      siteIds: q.siteId ? [q.siteId] : scope,
+      groupId: q.groupId,
+      memberId: q.memberId,
+      person: q.person,
+      from: q.from ? new Date(`${q.from}T00:00:00Z`) : undefined,
+      to: q.to ? new Date(new Date(`${q.to}T00:00:00Z`).getTime() + 86_400_000) : undefined,
+      outcome: q.outcome,
+    };
+  }
+
+  const EXPORT_MAX = 100_000;
+  async function exportCsv(tenantId: string, scope: SiteScope, q: Parameters<typeof filtersOf>[1]) {
+    const filters = filtersOf(scope, q);
+    const out: unknown[][] = [];
+    let cursor: VisitFilters['cursor'];
+    while (out.length < EXPORT_MAX) {
+      const rows = await visitsRepo.page(db, tenantId, { ...filters, cursor }, 1000);
+      for (const { visit: v, siteName, groupName } of rows) {
+        out.push([v.signedInAt.toISOString(), v.signedOutAt?.toISOString() ?? '', v.signedOutBy ?? '', v.personName, v.visitor?.company ?? '', groupName, siteName, v.outcome, v.safetyStatus, v.reasons.map((r) => r.reason).join('; '), Object.entries(v.answers).map(([k, a]) => `${k}: ${String(a)}`).join('; '), v.id]);
+      }
+      if (rows.length < 1000) break;
+      cursor = { at: rows.at(-1)!.visit.signedInAt, id: rows.at(-1)!.visit.id };
+    }
+    return toCsv(['Signed in', 'Signed out', 'Signed out by', 'Name', 'Company', 'Group', 'Site', 'Outcome', 'Safety check', 'Reasons', 'Answers', 'Visit id'], out);
+  }
+
+  async function setProtected(tenantId: string, scope: SiteScope, visitId: string, value: boolean, actor: Actor) {
+    return inTransaction(db, async (t) => {
+      const v = await visitsRepo.find(t, tenantId, visitId);
+      if (!v || !inScope(scope, v.siteId)) throw notFound('Visit');
+      const [row] = await t.update(visits).set({ protected: value }).where(and(eq(visits.tenantId, tenantId), eq(visits.id, visitId))).returning();
+      await recordAudit(t, tenantId, actor, { action: value ? 'visit.protected' : 'visit.unprotected', targetType: 'visit', targetId: visitId, summary: `Visit of ${v.personName} ${value ? 'protected from' : 'released to'} retention` });
+      return presentVisit(row!);
+    });
+  }
+
+  async function getSettings(tenantId: string) {
+    const [row] = await db.select().from(signinSettings).where(eq(signinSettings.tenantId, tenantId));
+    return { retentionDays: row?.retentionDays ?? null };
+  }
+
+  async function setSettings(tenantId: string, input: { retentionDays: number | null }, actor: Actor) {
+    return inTransaction(db, async (t) => {
+      await t
+        .insert(signinSettings)
+        .values({ tenantId, retentionDays: input.retentionDays, updatedAt: now() })
+        .onConflictDoUpdate({ target: signinSettings.tenantId, set: { retentionDays: input.retentionDays, updatedAt: now() } });
+      await recordAudit(t, tenantId, actor, { action: 'signin.settings_updated', targetType: 'tenant', targetId: tenantId, summary: `Visit retention set to ${input.retentionDays ?? 'forever'}`, data: input });
+      return { retentionDays: input.retentionDays };
+    });
+  }
+
+  /**
+   * Deletes closed (or rejected) visits older than each tenant's retention period, except
+   * protected ones. Open visits stay: the person is on site as far as anyone knows.
+   */
+  async function applyRetention(): Promise<number> {
+    const at = now();
+    const tenants = await db.select().from(signinSettings).where(isNotNull(signinSettings.retentionDays));
+    let deleted = 0;
+    for (const s of tenants) {
+      const cutoff = new Date(at.getTime() - s.retentionDays! * 86_400_000);
+      const rows = await db
+        .delete(visits)
+        .where(and(eq(visits.tenantId, s.tenantId), lt(visits.signedInAt, cutoff), eq(visits.protected, false), or(isNotNull(visits.signedOutAt), eq(visits.outcome, 'rejected'))))
+        .returning({ id: visits.id });
+      deleted += rows.length;
+      if (rows.length > 0) {
+        await recordAudit(db, s.tenantId, { kind: 'system', id: null, label: 'retention' }, { action: 'visits.retention_deleted', summary: `${rows.length} visits older than ${s.retentionDays} days deleted`, data: { count: rows.length } });
+      }
+    }
+    return deleted;
+  }
+
+  /** Open visits of members (for H7's views and the auto sign-out). */
+  async function openVisitsOf(tx: DbOrTx, tenantId: string, memberIds: string[]) {
+    if (memberIds.length === 0) return [];
+    return tx.select().from(visits).where(and(eq(visits.tenantId, tenantId), inArray(visits.memberId, memberIds), openVisit));
+  }
+
+  return { signIn, signOut, signOutManually, closeVisit, history, exportCsv, setProtected, getSettings, setSettings, applyRetention, openVisitsOf, checkPin, siteAndGroup };
+}
+
+export type VisitsService = ReturnType<typeof createVisitsService>;
