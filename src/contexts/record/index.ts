@@ -1,0 +1,24 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Platform } from '../../platform/platform.js';
+import { createSetupService } from './setup/setup.service.js';
+import { setupRoutes } from './setup/setup.routes.js';
+import { createProfilesService } from './profiles/profiles.service.js';
+import { profilesRoutes } from './profiles/profiles.routes.js';
+
+export { createSetupService, type SetupService } from './setup/setup.service.js';
+export { createProfilesService, type ProfilesService } from './profiles/profiles.service.js';
+export { evaluate, validateCondition, conditionGroupSchema, type ConditionGroup, type FieldAccessor, type FieldCatalog } from './rules/conditions.js';
+
+/**
+ * The single central record: organisations, profile types, checks (the built-in KCSIE set and
+ * the trust's and schools' own), profiles with evidence and history, rating systems, dashboard,
+ * export and import.
+ */
+export function recordContext(platform: Platform): FastifyPluginAsync {
+  const setup = createSetupService(platform);
+  const profiles = createProfilesService(platform);
+  return async (app) => {
+    await app.register(setupRoutes(setup));
+    await app.register(profilesRoutes(profiles));
+  };
+}

@@ -1,0 +1,41 @@
+import { and, asc, desc, eq, gt, inArray } from 'drizzle-orm';
+import type { DbOrTx } from '../../../platform/db/database.js';
+import { recordCheckValues, recordDocuments, recordProfileHistory, recordProfiles } from '../record.tables.js';
+
+export const profilesRepo = {
+  async find(db: DbOrTx, tenantId: string, id: string) {
+    const [row] = await db.select().from(recordProfiles).where(and(eq(recordProfiles.tenantId, tenantId), eq(recordProfiles.id, id)));
+    return row;
+  },
+  async findForUpdate(db: DbOrTx, tenantId: string, id: string) {
+    const [row] = await db.select().from(recordProfiles).where(and(eq(recordProfiles.tenantId, tenantId), eq(recordProfiles.id, id))).for('update');
+    return row;
+  },
+  async values(db: DbOrTx, tenantId: string, profileId: string) {
+    const rows = await db.select().from(recordCheckValues).where(and(eq(recordCheckValues.tenantId, tenantId), eq(recordCheckValues.profileId, profileId)));
+    return new Map(rows.map((r) => [r.checkId, r]));
+  },
+  async documents(db: DbOrTx, tenantId: string, profileId: string) {
+    return db.select().from(recordDocuments).where(and(eq(recordDocuments.tenantId, tenantId), eq(recordDocuments.profileId, profileId))).orderBy(asc(recordDocuments.uploadedAt));
+  },
+  async history(db: DbOrTx, tenantId: string, profileId: string, sinceVersion = 0) {
+    return db
+      .select()
+      .from(recordProfileHistory)
+      .where(and(eq(recordProfileHistory.tenantId, tenantId), eq(recordProfileHistory.profileId, profileId), gt(recordProfileHistory.version, sinceVersion)))
+      .orderBy(desc(recordProfileHistory.at), desc(recordProfileHistory.version));
+  },
+  async deleteValues(db: DbOrTx, tenantId: string, profileId: string, checkIds: string[]) {
+    if (!checkIds.length) return;
+    await db.delete(recordCheckValues).where(and(eq(recordCheckValues.tenantId, tenantId), eq(recordCheckValues.profileId, profileId), inArray(recordCheckValues.checkId, checkIds)));
+  },
+  async upsertValue(db: DbOrTx, row: typeof recordCheckValues.$inferInsert) {
+    await db
+      .insert(recordCheckValues)
+      .values(row)
+      .onConflictDoUpdate({
+        target: [recordCheckValues.profileId, recordCheckValues.checkId],
+        set: { value: row.value, reference: row.reference, checkedOn: row.checkedOn, evidence: row.evidence, recordedBy: row.recordedBy, recordedByLabel: row.recordedByLabel, recordedAt: row.recordedAt },
+      });
+  },
+};

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+
+export const checkValueInput = z
+  .object({
+    value: z.union([z.boolean(), z.string().max(2000), z.null()]),
+    reference: z.string().trim().max(200).nullable().optional(),
+    checkedOn: isoDate.nullable().optional(),
+    evidence: z.string().trim().max(2000).optional(),
+  })
+  .nullable();
+export type CheckValueInput = z.infer<typeof checkValueInput>;
+
+const profileFields = {
+  firstName: z.string().trim().min(1).max(100),
+  lastName: z.string().trim().min(1).max(100),
+  dateOfBirth: isoDate.nullable().optional(),
+  email: z.string().trim().max(320).optional(),
+  phone: z.string().trim().max(50).optional(),
+  role: z.string().trim().max(200).optional(),
+  startDate: isoDate.nullable().optional(),
+  leavingDate: isoDate.nullable().optional(),
+  organisationId: z.uuid(),
+  profileTypeId: z.uuid(),
+};
+
+export const profileCreateSchema = z.object({
+  ...profileFields,
+  /** Check values by check key; null clears. */
+  checks: z.record(z.string(), checkValueInput).default({}),
+});
+export type ProfileCreateInput = z.output<typeof profileCreateSchema>;
+
+export const profilePatchSchema = z.object({
+  /** The version the change was made from (optimistic concurrency). */
+  version: z.number().int().min(1),
+  ...Object.fromEntries(Object.entries(profileFields).map(([k, v]) => [k, v.optional()])) as {
+    [K in keyof typeof profileFields]: z.ZodOptional<(typeof profileFields)[K]>;
+  },
+  checks: z.record(z.string(), checkValueInput).optional(),
+});
+export type ProfilePatchInput = z.output<typeof profilePatchSchema>;
+
+export const profileListQuery = z.object({
+  organisationId: z.uuid().optional(),
+  profileTypeId: z.uuid().optional(),
+  status: z.enum(['live', 'archived']).default('live'),
+  q: z.string().trim().max(100).optional(),
+  /** A condition (JSON) over profile fields and checks. */
+  condition: z.string().max(20_000).optional(),
+  ratingSystem: z.string().max(100).optional(),
+  ready: z.enum(['true', 'false']).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const problemSchema = z.object({ checkKey: z.string(), state: z.enum(['missing', 'invalid', 'expired']), message: z.string() });
+export const ratingSchema = z.object({ systemId: z.string(), key: z.string(), name: z.string(), ready: z.boolean(), colour: z.string(), problems: z.array(problemSchema) });
+
+export const documentSchema = z.object({
+  id: z.string(),
+  checkKey: z.string().nullable(),
+  fileName: z.string(),
+  contentType: z.string(),
+  size: z.number(),
+  uploadedAt: z.string(),
+  deleteAfter: z.string().nullable(),
+  deletedAt: z.string().nullable(),
+  deletedReason: z.string().nullable(),
+});
+
+export const profileCheckSchema = z.object({
+  id: z.string(),
+  key: z.string(),
+  name: z.string(),
+  section: z.string(),
+  type: z.string(),
+  requirement: z.string(),
+  options: z.array(z.string()),
+  referenceLabel: z.string().nullable(),
+  applies: z.boolean(),
+  state: z.enum(['ok', 'missing', 'invalid', 'expired']).nullable(),
+  message: z.string().nullable(),
+  expiresOn: z.string().nullable(),
+  value: z.union([z.boolean(), z.string(), z.null()]),
+  reference: z.string().nullable(),
+  checkedOn: z.string().nullable(),
+  evidence: z.string(),
+  recordedBy: z.string().nullable(),
+  recordedAt: z.string().nullable(),
+});
+
+export const profileSummarySchema = z.object({
+  id: z.string(),
+  firstName: z.string(),
+  lastName: z.string(),
+  role: z.string(),
+  organisationId: z.string(),
+  organisationName: z.string(),
+  profileTypeId: z.string(),
+  profileType: z.string(),
+  startDate: z.string().nullable(),
+  status: z.enum(['live', 'archived']),
+  version: z.number(),
+  ratings: z.array(ratingSchema),
+});
+
+export const profileSchema = profileSummarySchema.extend({
+  profileTypeKey: z.string(),
+  dateOfBirth: z.string().nullable(),
+  email: z.string(),
+  phone: z.string(),
+  leavingDate: z.string().nullable(),
+  archivedAt: z.string().nullable(),
+  updatedAt: z.string(),
+  checks: z.array(profileCheckSchema),
+  documents: z.array(documentSchema),
+});
+
+export const historySchema = z.object({
+  items: z.array(z.object({ version: z.number(), field: z.string(), before: z.string().nullable(), after: z.string().nullable(), actor: z.string(), at: z.string() })),
+});

@@ -1,0 +1,428 @@
+import { and, eq } from 'drizzle-orm';
+import type { Platform } from '../../../platform/platform.js';
+import { AppError, badRequest, conflict, notFound, validationFailed, type FieldIssue } from '../../../platform/errors.js';
+import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
+import type { Principal } from '../../../platform/http/principal.js';
+import { inTransaction } from '../../../platform/db/tx.js';
+import type { DbOrTx } from '../../../platform/db/database.js';
+import { assertLevel, levelAt, orgAccessOf, visibleOrgs, type OrgAccess } from '../access.js';
+import { loadModel, loadProfilesWithValues, toRuleProfile, type CheckRow, type CheckValueRow, type ProfileRow } from '../record.repo.js';
+import { recordCheckValues, recordProfileHistory, recordProfiles } from '../record.tables.js';
+import { evaluate } from '../rules/conditions.js';
+import { profileAccessor, type RuleValue } from '../rules/rating.js';
+import { addPeriod, isIsoDate, todayIn, ukDate } from '../rules/dates.js';
+import { evaluateRow, prepare, ruleValues, type PreparedModel } from '../engine.js';
+import { catalogOf, parseConditionParam } from '../setup/setup.service.js';
+import { profilesRepo } from './profiles.repo.js';
+import type { CheckValueInput, ProfileCreateInput, ProfilePatchInput } from './profiles.schemas.js';
+
+export type ProfilesDeps = Pick<Platform, 'db' | 'now' | 'storage'>;
+
+const FIELD_LABELS: Record<string, string> = {
+  firstName: 'First name',
+  lastName: 'Last name',
+  dateOfBirth: 'Date of birth',
+  email: 'Email',
+  phone: 'Phone',
+  role: 'Role',
+  startDate: 'Start date',
+  leavingDate: 'Leaving date',
+  organisationId: 'Organisation',
+  profileTypeId: 'Profile type',
+  status: 'Status',
+};
+type ProfileField = keyof typeof FIELD_LABELS & keyof ProfileRow;
+
+/** A value as a person reads it in the history and the export. */
+export function displayValue(check: Pick<CheckRow, 'type' | 'referenceLabel'>, v: Pick<CheckValueRow, 'value' | 'reference' | 'checkedOn'> | undefined | null): string | null {
+  if (!v || v.value === null || v.value === undefined) return null;
+  let s = typeof v.value === 'boolean' ? (v.value ? 'Yes' : 'No') : check.type === 'date' && isIsoDate(v.value) ? ukDate(v.value) : v.value;
+  if (v.reference) s += ` (${check.referenceLabel ?? 'reference'} ${v.reference})`;
+  if (v.checkedOn && check.type !== 'date') s += ` checked ${ukDate(v.checkedOn)}`;
+  return s;
+}
+
+export function createProfilesService(deps: ProfilesDeps) {
+  const { db, now } = deps;
+  const today = () => todayIn(now());
+
+  function visibleChecks(m: PreparedModel, organisationId: string) {
+    return m.checks.filter((c) => c.organisationId === null || c.organisationId === organisationId);
+  }
+
+  /** Validates check values by key: unknown checks, wrong types, impossible or future dates. */
+  function validateValues(m: PreparedModel, organisationId: string, checks: Record<string, CheckValueInput>, day: string): Array<{ check: CheckRow; input: CheckValueInput }> {
+    const issues: FieldIssue[] = [];
+    const out: Array<{ check: CheckRow; input: CheckValueInput }> = [];
+    const visible = new Map(visibleChecks(m, organisationId).map((c) => [c.key, c]));
+    for (const [key, input] of Object.entries(checks)) {
+      const field = `checks.${key}`;
+      const check = visible.get(key);
+      if (!check) {
+        issues.push({ field, message: `Unknown check "${key}"` });
+        continue;
+      }
+      if (!check.enabled) {
+        issues.push({ field, message: `${check.name} is switched off` });
+        continue;
+      }
+      out.push({ check, input });
+      if (input === null || input.value === null) continue;
+      const v = input.value;
+      const future = (d: string) => check.pastOnly && d > day;
+      switch (check.type) {
+        case 'yesno':
+          if (typeof v !== 'boolean') issues.push({ field, message: `${check.name} is yes or no (true or false)` });
+          break;
+        case 'date':
+          if (typeof v !== 'string' || !isIsoDate(v)) issues.push({ field, message: `${check.name} must be a real date as YYYY-MM-DD` });
+          else if (future(v)) issues.push({ field, message: `${check.name} cannot be in the future (${ukDate(v)})` });
+          break;
+        case 'text':
+          if (typeof v !== 'string') issues.push({ field, message: `${check.name} is text` });
+          break;
+        case 'choice':
+          if (typeof v !== 'string' || !check.options.some((o) => o.toLowerCase() === v.toLowerCase())) {
+            issues.push({ field, message: `${check.name} must be one of: ${check.options.join(', ')}` });
+          }
+          break;
+        case 'document':
+          issues.push({ field, message: `${check.name} is a document: upload the file instead` });
+          break;
+      }
+      if (input.checkedOn !== undefined && input.checkedOn !== null) {
+        if (!isIsoDate(input.checkedOn)) issues.push({ field: `${field}.checkedOn`, message: 'Not a real date' });
+        else if (input.checkedOn > day) issues.push({ field: `${field}.checkedOn`, message: `A check cannot be done in the future (${ukDate(input.checkedOn)})` });
+      }
+    }
+    if (issues.length) throw validationFailed(issues);
+    return out;
+  }
+
+  function validateProfileDates(input: Partial<Pick<ProfileRow, 'dateOfBirth' | 'startDate' | 'leavingDate'>>, day: string) {
+    const issues: FieldIssue[] = [];
+    for (const f of ['dateOfBirth', 'startDate', 'leavingDate'] as const) {
+      const v = input[f];
+      if (v && !isIsoDate(v)) issues.push({ field: f, message: `${FIELD_LABELS[f]} is not a real date` });
+    }
+    if (input.dateOfBirth && isIsoDate(input.dateOfBirth) && input.dateOfBirth > day) issues.push({ field: 'dateOfBirth', message: 'Date of birth cannot be in the future' });
+    if (issues.length) throw validationFailed(issues);
+  }
+
+  function assertTypeAndOrg(m: PreparedModel, access: OrgAccess, organisationId: string, profileTypeId: string, current?: ProfileRow) {
+    if (!m.organisations.has(organisationId)) throw badRequest('unknown_organisation', 'Unknown organisation', 'organisationId');
+    assertLevel(access, organisationId, 'edit', 'Organisation');
+    const type = m.profileTypes.get(profileTypeId);
+    if (!type) throw badRequest('unknown_profile_type', 'Unknown profile type', 'profileTypeId');
+    if (type.retiredAt && current?.profileTypeId !== profileTypeId) throw badRequest('retired_profile_type', `${type.name} is retired`, 'profileTypeId');
+  }
+
+  /**
+   * Applies check values (upsert / clear) after validation, and refuses a check that the law
+   * does not allow for this person (e.g. the barred list outside regulated activity).
+   */
+  async function applyValues(
+    t: DbOrTx,
+    m: PreparedModel,
+    tenantId: string,
+    profile: ProfileRow,
+    current: Map<string, CheckValueRow>,
+    changes: Array<{ check: CheckRow; input: CheckValueInput }>,
+    actor: Actor,
+    at: Date,
+    day: string,
+  ): Promise<Array<{ field: string; before: string | null; after: string | null }>> {
+    // The state after the change decides what is allowed.
+    const next = new Map<string, RuleValue>(ruleValues(current));
+    for (const { check, input } of changes) {
+      if (input === null || input.value === null) next.delete(check.id);
+      else next.set(check.id, { value: input.value, reference: input.reference ?? null, checkedOn: input.checkedOn ?? null });
+    }
+    const ruleProfile = toRuleProfile(m, profile, next);
+    const get = profileAccessor(ruleProfile, m.set);
+    for (const { check, input } of changes) {
+      if (input === null || input.value === null || !check.allowedWhen) continue;
+      if (!evaluate(check.allowedWhen.condition, get, day)) {
+        throw new AppError(400, 'check_not_allowed', `${check.name}: ${check.allowedWhen.reason}`, { field: `checks.${check.key}` });
+      }
+    }
+    const diffs: Array<{ field: string; before: string | null; after: string | null }> = [];
+    const clear: string[] = [];
+    for (const { check, input } of changes) {
+      const before = displayValue(check, current.get(check.id));
+      if (input === null || input.value === null) {
+        if (current.has(check.id)) clear.push(check.id);
+        if (before !== null) diffs.push({ field: check.name, before, after: null });
+        continue;
+      }
+      const prev = current.get(check.id);
+      const row = {
+        tenantId,
+        profileId: profile.id,
+        checkId: check.id,
+        value: input.value,
+        reference: input.reference === undefined ? (prev?.reference ?? null) : input.reference,
+        checkedOn: input.checkedOn === undefined ? (prev?.checkedOn ?? (check.type === 'date' ? null : day)) : input.checkedOn,
+        evidence: input.evidence ?? prev?.evidence ?? '',
+        recordedBy: actor.kind === 'user' ? actor.id : null,
+        recordedByLabel: actor.label,
+        recordedAt: at,
+      };
+      const after = displayValue(check, row);
+      const evidenceChanged = input.evidence !== undefined && input.evidence !== (prev?.evidence ?? '');
+      if (after === before && !evidenceChanged) continue;
+      await profilesRepo.upsertValue(t, row);
+      if (after !== before) diffs.push({ field: check.name, before, after });
+      if (evidenceChanged) diffs.push({ field: `${check.name} — evidence seen`, before: prev?.evidence || null, after: input.evidence || null });
+    }
+    await profilesRepo.deleteValues(t, tenantId, profile.id, clear);
+    return diffs;
+  }
+
+  async function writeHistory(t: DbOrTx, tenantId: string, profileId: string, version: number, actor: Actor, at: Date, diffs: Array<{ field: string; before: string | null; after: string | null }>) {
+    if (!diffs.length) return;
+    await t.insert(recordProfileHistory).values(diffs.map((d) => ({ tenantId, profileId, version, field: d.field, before: d.before, after: d.after, actorId: actor.kind === 'user' ? actor.id : null, actorLabel: actor.label, at })));
+  }
+
+  async function present(t: DbOrTx, m: PreparedModel, p: ProfileRow) {
+    const [values, documents] = await Promise.all([profilesRepo.values(t, p.tenantId, p.id), profilesRepo.documents(t, p.tenantId, p.id)]);
+    const withDocs = new Set(documents.filter((d) => !d.deletedAt && d.checkId).map((d) => d.checkId!));
+    const ev = evaluateRow(m, p, values, today(), withDocs);
+    return { profile: p, model: m, values, documents, evaluation: ev };
+  }
+
+  async function get(principal: Principal, id: string) {
+    const access = orgAccessOf(principal);
+    const p = await profilesRepo.find(db, principal.tenantId, id);
+    if (!p) throw notFound('Profile');
+    assertLevel(access, p.organisationId, 'view');
+    const m = prepare(await loadModel(db, principal.tenantId));
+    return present(db, m, p);
+  }
+
+  async function create(principal: Principal, actor: Actor, input: ProfileCreateInput) {
+    const access = orgAccessOf(principal);
+    const day = today();
+    return inTransaction(db, async (t) => {
+      const m = prepare(await loadModel(t, principal.tenantId));
+      assertTypeAndOrg(m, access, input.organisationId, input.profileTypeId);
+      validateProfileDates(input, day);
+      const changes = validateValues(m, input.organisationId, input.checks, day);
+      const at = now();
+      const { checks: _checks, ...fields } = input;
+      const [row] = await t
+        .insert(recordProfiles)
+        .values({ tenantId: principal.tenantId, ...fields, email: fields.email ?? '', phone: fields.phone ?? '', role: fields.role ?? '', createdAt: at, updatedAt: at })
+        .returning();
+      const diffs = await applyValues(t, m, principal.tenantId, row!, new Map(), changes, actor, at, day);
+      await writeHistory(t, principal.tenantId, row!.id, 1, actor, at, [{ field: 'Profile', before: null, after: `Created: ${row!.firstName} ${row!.lastName}` }, ...diffs]);
+      await recordAudit(t, principal.tenantId, actor, { action: 'record.profile.created', targetType: 'record_profile', targetId: row!.id, summary: `Profile ${row!.firstName} ${row!.lastName} created` });
+      return present(t, m, row!);
+    });
+  }
+
+  async function update(principal: Principal, actor: Actor, id: string, input: ProfilePatchInput) {
+    const access = orgAccessOf(principal);
+    const day = today();
+    return inTransaction(db, async (t) => {
+      const current = await profilesRepo.findForUpdate(t, principal.tenantId, id);
+      if (!current) throw notFound('Profile');
+      assertLevel(access, current.organisationId, 'edit');
+      if (input.version !== current.version) {
+        const changes = await profilesRepo.history(t, principal.tenantId, id, input.version);
+        const who = [...new Set(changes.map((c) => c.actorLabel))].join(', ') || 'someone else';
+        throw conflict('version_conflict', `This profile was changed by ${who} since you opened it (version ${input.version} → ${current.version}). Reload to see the changes; nothing was saved.`, {
+          currentVersion: current.version,
+          changes: changes.map((c) => ({ version: c.version, field: c.field, before: c.before, after: c.after, actor: c.actorLabel, at: c.at.toISOString() })),
+        });
+      }
+      const m = prepare(await loadModel(t, principal.tenantId));
+      const organisationId = input.organisationId ?? current.organisationId;
+      const profileTypeId = input.profileTypeId ?? current.profileTypeId;
+      if (input.organisationId !== undefined || input.profileTypeId !== undefined) assertTypeAndOrg(m, access, organisationId, profileTypeId, current);
+      validateProfileDates(input, day);
+      const changes = validateValues(m, organisationId, input.checks ?? {}, day);
+      const at = now();
+      const diffs: Array<{ field: string; before: string | null; after: string | null }> = [];
+      const set: Partial<typeof recordProfiles.$inferInsert> = {};
+      for (const f of Object.keys(FIELD_LABELS) as ProfileField[]) {
+        const v = (input as Record<string, unknown>)[f];
+        if (v === undefined || v === current[f]) continue;
+        (set as Record<string, unknown>)[f] = v;
+        const show = (x: unknown) => {
+          if (x === null || x === undefined || x === '') return null;
+          if (f === 'organisationId') return m.organisations.get(String(x))?.name ?? String(x);
+          if (f === 'profileTypeId') return m.profileTypes.get(String(x))?.name ?? String(x);
+          return typeof x === 'string' && isIsoDate(x) ? ukDate(x) : String(x);
+        };
+        diffs.push({ field: FIELD_LABELS[f]!, before: show(current[f]), after: show(v) });
+      }
+      const nextRow: ProfileRow = { ...current, ...set } as ProfileRow;
+      const values = await profilesRepo.values(t, principal.tenantId, id);
+      diffs.push(...(await applyValues(t, m, principal.tenantId, nextRow, values, changes, actor, at, day)));
+      if (!diffs.length) return present(t, m, current);
+      const version = current.version + 1;
+      const [row] = await t
+        .update(recordProfiles)
+        .set({ ...set, version, updatedAt: at })
+        .where(and(eq(recordProfiles.tenantId, principal.tenantId), eq(recordProfiles.id, id), eq(recordProfiles.version, current.version)))
+        .returning();
+      if (!row) throw conflict('version_conflict', 'This profile was changed by someone else at the same moment; nothing was saved', { currentVersion: current.version + 1, changes: [] });
+      await writeHistory(t, principal.tenantId, id, version, actor, at, diffs);
+      await recordAudit(t, principal.tenantId, actor, { action: 'record.profile.updated', targetType: 'record_profile', targetId: id, summary: `Profile ${row.firstName} ${row.lastName} updated: ${diffs.map((d) => d.field).join(', ')}`, data: { version } });
+      return present(t, m, row);
+    });
+  }
+
+  async function list(principal: Principal, q: { organisationId?: string; profileTypeId?: string; status: 'live' | 'archived'; q?: string; condition?: string; ratingSystem?: string; ready?: 'true' | 'false'; limit: number; offset: number }) {
+    const access = orgAccessOf(principal);
+    const m = prepare(await loadModel(db, principal.tenantId));
+    const condition = parseConditionParam(q.condition, catalogOf(m));
+    let orgs = visibleOrgs(access);
+    if (q.organisationId) {
+      if (!m.organisations.has(q.organisationId) || levelAt(access, q.organisationId) === null) throw notFound('Organisation');
+      orgs = [q.organisationId];
+    }
+    const rows = await loadProfilesWithValues(db, principal.tenantId, { organisationIds: orgs, status: q.status, profileTypeIds: q.profileTypeId ? [q.profileTypeId] : null });
+    const day = today();
+    const needle = q.q?.toLowerCase();
+    const out = [];
+    for (const r of rows) {
+      if (needle && !`${r.profile.firstName} ${r.profile.lastName} ${r.profile.role} ${r.profile.email}`.toLowerCase().includes(needle)) continue;
+      if (condition) {
+        const rp = toRuleProfile(m, r.profile, ruleValues(r.values));
+        if (!evaluate(condition, profileAccessor(rp, m.set), day)) continue;
+      }
+      const ev = evaluateRow(m, r.profile, r.values, day);
+      if (q.ratingSystem && q.ready) {
+        const rating = ev.ratings.find((x) => x.key === q.ratingSystem || x.systemId === q.ratingSystem);
+        if (!rating || String(rating.ready) !== q.ready) continue;
+      }
+      out.push({ profile: r.profile, evaluation: ev });
+    }
+    return { total: out.length, items: out.slice(q.offset, q.offset + q.limit), model: m };
+  }
+
+  async function history(principal: Principal, id: string) {
+    const { profile } = await get(principal, id);
+    return profilesRepo.history(db, principal.tenantId, profile.id);
+  }
+
+  /** Leavers leave the live record: archived (kept for the organisation's retention period). */
+  async function archive(principal: Principal, actor: Actor, id: string, input: { leavingDate?: string | null; version: number }) {
+    const day = today();
+    return inTransaction(db, async (t) => {
+      const current = await profilesRepo.findForUpdate(t, principal.tenantId, id);
+      if (!current) throw notFound('Profile');
+      assertLevel(orgAccessOf(principal), current.organisationId, 'edit');
+      if (input.version !== current.version) throw conflict('version_conflict', 'This profile was changed since you opened it; reload first', { currentVersion: current.version, changes: [] });
+      if (current.status === 'archived') throw conflict('already_archived', 'This profile is already archived');
+      const leavingDate = input.leavingDate ?? current.leavingDate ?? day;
+      if (!isIsoDate(leavingDate)) throw badRequest('invalid_date', 'Leaving date is not a real date', 'leavingDate');
+      const at = now();
+      const version = current.version + 1;
+      const [row] = await t
+        .update(recordProfiles)
+        .set({ status: 'archived', archivedAt: at, leavingDate, version, updatedAt: at })
+        .where(and(eq(recordProfiles.tenantId, principal.tenantId), eq(recordProfiles.id, id)))
+        .returning();
+      await writeHistory(t, principal.tenantId, id, version, actor, at, [
+        { field: 'Status', before: 'live', after: 'archived' },
+        ...(leavingDate !== current.leavingDate ? [{ field: 'Leaving date', before: current.leavingDate ? ukDate(current.leavingDate) : null, after: ukDate(leavingDate) }] : []),
+      ]);
+      await recordAudit(t, principal.tenantId, actor, { action: 'record.profile.archived', targetType: 'record_profile', targetId: id, summary: `Profile ${row!.firstName} ${row!.lastName} archived (left ${ukDate(leavingDate)})` });
+      const m = prepare(await loadModel(t, principal.tenantId));
+      return present(t, m, row!);
+    });
+  }
+
+  /** Everything held on a person, as one document (the subject access export). Audited. */
+  async function exportPerson(principal: Principal, actor: Actor, id: string) {
+    const access = orgAccessOf(principal);
+    return inTransaction(db, async (t) => {
+      const p = await profilesRepo.find(t, principal.tenantId, id);
+      if (!p) throw notFound('Profile');
+      assertLevel(access, p.organisationId, 'administer');
+      const m = prepare(await loadModel(t, principal.tenantId));
+      const [values, documents, hist] = await Promise.all([profilesRepo.values(t, p.tenantId, id), profilesRepo.documents(t, p.tenantId, id), profilesRepo.history(t, p.tenantId, id)]);
+      await recordAudit(t, principal.tenantId, actor, { action: 'record.profile.exported', targetType: 'record_profile', targetId: id, summary: `Personal data of ${p.firstName} ${p.lastName} exported` });
+      const checkOf = new Map(m.checks.map((c) => [c.id, c]));
+      return {
+        exportedAt: now().toISOString(),
+        profile: {
+          firstName: p.firstName,
+          lastName: p.lastName,
+          dateOfBirth: p.dateOfBirth,
+          email: p.email,
+          phone: p.phone,
+          role: p.role,
+          startDate: p.startDate,
+          leavingDate: p.leavingDate,
+          status: p.status,
+          organisation: m.organisations.get(p.organisationId)?.name ?? null,
+          profileType: m.profileTypes.get(p.profileTypeId)?.name ?? null,
+          createdAt: p.createdAt.toISOString(),
+          updatedAt: p.updatedAt.toISOString(),
+        },
+        checks: [...values.values()].map((v) => ({
+          check: checkOf.get(v.checkId)?.name ?? v.checkId,
+          value: v.value,
+          reference: v.reference,
+          checkedOn: v.checkedOn,
+          evidenceSeen: v.evidence,
+          recordedBy: v.recordedByLabel,
+          recordedAt: v.recordedAt.toISOString(),
+        })),
+        documents: documents.map((d) => ({ fileName: d.fileName, contentType: d.contentType, size: d.size, uploadedAt: d.uploadedAt.toISOString(), deletedAt: d.deletedAt?.toISOString() ?? null, deletedReason: d.deletedReason })),
+        history: hist.map((h) => ({ version: h.version, field: h.field, before: h.before, after: h.after, by: h.actorLabel, at: h.at.toISOString() })),
+      };
+    });
+  }
+
+  /** Erases a person: profile, values, history and stored files. The audit row stays (without the data). */
+  async function erase(principal: Principal, actor: Actor, id: string, reason: 'request' | 'retention') {
+    const access = orgAccessOf(principal);
+    const keys = await inTransaction(db, async (t) => {
+      const p = await profilesRepo.findForUpdate(t, principal.tenantId, id);
+      if (!p) throw notFound('Profile');
+      assertLevel(access, p.organisationId, 'administer');
+      if (reason === 'retention') {
+        const due = retentionDueOn(p, (await loadModel(t, principal.tenantId)).organisations.get(p.organisationId)?.retentionYears ?? 6);
+        if (!due || due > today()) throw conflict('retention_not_due', `The retention period of this profile has not ended${due ? ` (due ${ukDate(due)})` : ''}`);
+      }
+      const docs = await profilesRepo.documents(t, principal.tenantId, id);
+      await t.delete(recordCheckValues).where(and(eq(recordCheckValues.tenantId, principal.tenantId), eq(recordCheckValues.profileId, id)));
+      await t.delete(recordProfiles).where(and(eq(recordProfiles.tenantId, principal.tenantId), eq(recordProfiles.id, id)));
+      await recordAudit(t, principal.tenantId, actor, {
+        action: reason === 'request' ? 'record.profile.erased' : 'record.profile.retention_deleted',
+        targetType: 'record_profile',
+        targetId: id,
+        summary: reason === 'request' ? 'A profile was erased on request' : 'An archived profile was deleted at the end of its retention period (approved)',
+      });
+      return docs.filter((d) => d.storageKey && !d.deletedAt).map((d) => d.storageKey!);
+    });
+    for (const key of keys) await deps.storage.delete(key);
+  }
+
+  function retentionDueOn(p: ProfileRow, years: number): string | null {
+    if (p.status !== 'archived') return null;
+    const from = p.leavingDate ?? (p.archivedAt ? todayIn(p.archivedAt) : null);
+    return from ? addPeriod(from, years, 'years') : null;
+  }
+
+  /** Archived profiles whose retention period has ended: for an administrator to approve. */
+  async function retentionDue(principal: Principal) {
+    const access = orgAccessOf(principal);
+    const m = await loadModel(db, principal.tenantId);
+    const orgs = [...m.organisations.values()].filter((o) => levelAt(access, o.id) === 'administer');
+    const rows = await loadProfilesWithValues(db, principal.tenantId, { organisationIds: orgs.map((o) => o.id), status: 'archived' });
+    const day = today();
+    return rows
+      .map((r) => ({ profile: r.profile, dueOn: retentionDueOn(r.profile, m.organisations.get(r.profile.organisationId)!.retentionYears), organisation: m.organisations.get(r.profile.organisationId)!.name }))
+      .filter((r) => r.dueOn !== null && r.dueOn <= day);
+  }
+
+  return { get, create, update, list, history, archive, exportPerson, erase, retentionDue };
+}
+
+export type ProfilesService = ReturnType<typeof createProfilesService>;

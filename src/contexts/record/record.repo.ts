@@ -1,0 +1,132 @@
+import { and, asc, eq, inArray, isNull, or } from 'drizzle-orm';
+import type { DbOrTx } from '../../platform/db/database.js';
+import {
+  recordCheckValues,
+  recordChecks,
+  recordDocuments,
+  recordOrganisations,
+  recordProfileTypes,
+  recordProfiles,
+  recordRatingSystems,
+} from './record.tables.js';
+import type { RuleCheck, RuleProfile, RuleRatingSystem, RuleValue } from './rules/rating.js';
+
+export type OrganisationRow = typeof recordOrganisations.$inferSelect;
+export type ProfileTypeRow = typeof recordProfileTypes.$inferSelect;
+export type CheckRow = typeof recordChecks.$inferSelect;
+export type ProfileRow = typeof recordProfiles.$inferSelect;
+export type CheckValueRow = typeof recordCheckValues.$inferSelect;
+export type RatingSystemRow = typeof recordRatingSystems.$inferSelect;
+export type DocumentRow = typeof recordDocuments.$inferSelect;
+
+export const toRuleCheck = (c: CheckRow): RuleCheck => ({
+  id: c.id,
+  key: c.key,
+  name: c.name,
+  section: c.section,
+  type: c.type,
+  requirement: c.requirement,
+  appliesTo: c.appliesTo,
+  condition: c.condition ?? null,
+  validity: c.validity ?? null,
+  passValue: c.passValue,
+  referenceLabel: c.referenceLabel,
+  options: c.options,
+  enabled: c.enabled,
+  organisationId: c.organisationId,
+});
+
+export const toRuleSystem = (s: RatingSystemRow): RuleRatingSystem => ({
+  id: s.id,
+  key: s.key,
+  name: s.name,
+  enabled: s.enabled,
+  defaultRequire: s.defaultRequire,
+  rules: s.rules,
+});
+
+/** Everything the rules engine needs about a tenant's record, loaded once per request. */
+export type RecordModel = {
+  organisations: Map<string, OrganisationRow>;
+  profileTypes: Map<string, ProfileTypeRow>;
+  checks: CheckRow[];
+  checksByKey: Map<string, CheckRow>;
+  systems: RatingSystemRow[];
+};
+
+export async function loadModel(db: DbOrTx, tenantId: string): Promise<RecordModel> {
+  const [orgs, types, checks, systems] = await Promise.all([
+    db.select().from(recordOrganisations).where(eq(recordOrganisations.tenantId, tenantId)).orderBy(asc(recordOrganisations.name)),
+    db.select().from(recordProfileTypes).where(eq(recordProfileTypes.tenantId, tenantId)).orderBy(asc(recordProfileTypes.position)),
+    db.select().from(recordChecks).where(eq(recordChecks.tenantId, tenantId)).orderBy(asc(recordChecks.position)),
+    db.select().from(recordRatingSystems).where(eq(recordRatingSystems.tenantId, tenantId)).orderBy(asc(recordRatingSystems.position)),
+  ]);
+  return {
+    organisations: new Map(orgs.map((o) => [o.id, o])),
+    profileTypes: new Map(types.map((t) => [t.id, t])),
+    checks,
+    checksByKey: new Map(checks.map((c) => [c.key, c])),
+    systems,
+  };
+}
+
+export function toRuleValue(v: Pick<CheckValueRow, 'value' | 'reference' | 'checkedOn'>, hasDocument = false): RuleValue {
+  return { value: v.value ?? null, reference: v.reference, checkedOn: v.checkedOn, hasDocument };
+}
+
+export function toRuleProfile(model: RecordModel, p: ProfileRow, values: ReadonlyMap<string, RuleValue>): RuleProfile {
+  return {
+    organisationId: p.organisationId,
+    organisationType: model.organisations.get(p.organisationId)?.type ?? 'other',
+    profileTypeKey: model.profileTypes.get(p.profileTypeId)?.key ?? '',
+    fields: {
+      first_name: p.firstName,
+      last_name: p.lastName,
+      email: p.email,
+      phone: p.phone,
+      role: p.role,
+      date_of_birth: p.dateOfBirth,
+      start_date: p.startDate,
+      leaving_date: p.leavingDate,
+    },
+    values,
+  };
+}
+
+/** Profiles with their values (by check id), in one round trip per 1,000 profiles. */
+export async function loadProfilesWithValues(
+  db: DbOrTx,
+  tenantId: string,
+  filter: { organisationIds?: string[] | null; status?: 'live' | 'archived' | null; profileTypeIds?: string[] | null; ids?: string[] },
+) {
+  const conds = [eq(recordProfiles.tenantId, tenantId)];
+  if (filter.organisationIds) conds.push(filter.organisationIds.length ? inArray(recordProfiles.organisationId, filter.organisationIds) : isNull(recordProfiles.id));
+  if (filter.status) conds.push(eq(recordProfiles.status, filter.status));
+  if (filter.profileTypeIds) conds.push(filter.profileTypeIds.length ? inArray(recordProfiles.profileTypeId, filter.profileTypeIds) : isNull(recordProfiles.id));
+  if (filter.ids) conds.push(filter.ids.length ? inArray(recordProfiles.id, filter.ids) : isNull(recordProfiles.id));
+  const profiles = await db
+    .select()
+    .from(recordProfiles)
+    .where(and(...conds))
+    .orderBy(asc(recordProfiles.lastName), asc(recordProfiles.firstName));
+  const values = new Map<string, Map<string, CheckValueRow>>();
+  for (let i = 0; i < profiles.length; i += 1000) {
+    const ids = profiles.slice(i, i + 1000).map((p) => p.id);
+    const rows = await db.select().from(recordCheckValues).where(and(eq(recordCheckValues.tenantId, tenantId), inArray(recordCheckValues.profileId, ids)));
+    for (const r of rows) {
+      let m = values.get(r.profileId);
+      if (!m) values.set(r.profileId, (m = new Map()));
+      m.set(r.checkId, r);
+    }
+  }
+  return profiles.map((p) => ({ profile: p, values: values.get(p.id) ?? new Map<string, CheckValueRow>() }));
+}
+
+/** Checks visible in an organisation: built-in, trust-wide, and that organisation's own. */
+export function checksFor(db: DbOrTx, tenantId: string, organisationId: string) {
+  return db
+    .select()
+    .from(recordChecks)
+    .where(and(eq(recordChecks.tenantId, tenantId), or(isNull(recordChecks.organisationId), eq(recordChecks.organisationId, organisationId))))
+    .orderBy(asc(recordChecks.position));
+}

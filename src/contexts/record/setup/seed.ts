@@ -1,0 +1,32 @@
+import type { DbOrTx } from '../../../platform/db/database.js';
+import { KCSIE_2025, type BuiltInSet } from '../kcsie/kcsie-2025.js';
+import { recordChecks, recordProfileTypes, recordRatingSystems } from '../record.tables.js';
+
+/** Gives a tenant's record the built-in profile types, checks and rating systems of a set. */
+export async function seedRecord(tx: DbOrTx, tenantId: string, set: BuiltInSet = KCSIE_2025): Promise<void> {
+  await tx.insert(recordProfileTypes).values(set.profileTypes.map((t, i) => ({ tenantId, key: t.key, name: t.name, builtIn: true, position: i + 1 })));
+  await tx.insert(recordChecks).values(
+    set.checks.map((c, i) => ({
+      tenantId,
+      key: c.key,
+      scope: 'builtin' as const,
+      setVersion: set.version,
+      section: c.section,
+      name: c.name,
+      help: c.help,
+      type: c.type,
+      options: c.options ?? [],
+      requirement: c.requirement,
+      appliesTo: c.appliesTo,
+      condition: c.condition ?? null,
+      validity: c.validity ?? null,
+      passValue: c.passValue ?? null,
+      referenceLabel: c.referenceLabel ?? null,
+      allowedWhen: c.allowedWhen ?? null,
+      pastOnly: c.pastOnly ?? true,
+      documentRetentionMonths: c.documentRetentionMonths ?? null,
+      position: i + 1,
+    })),
+  );
+  await tx.insert(recordRatingSystems).values(set.ratingSystems.map((s, i) => ({ tenantId, ...s, builtIn: true, rules: {}, position: i + 1 })));
+}

@@ -1,0 +1,47 @@
+import { and, count, eq, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../../platform/db/database.js';
+import { recordCheckValues, recordChecks, recordOrganisations, recordProfileTypes, recordProfiles, recordRatingSystems } from '../record.tables.js';
+
+export const setupRepo = {
+  async organisation(db: DbOrTx, tenantId: string, id: string) {
+    const [row] = await db.select().from(recordOrganisations).where(and(eq(recordOrganisations.tenantId, tenantId), eq(recordOrganisations.id, id)));
+    return row;
+  },
+  async profileType(db: DbOrTx, tenantId: string, id: string) {
+    const [row] = await db.select().from(recordProfileTypes).where(and(eq(recordProfileTypes.tenantId, tenantId), eq(recordProfileTypes.id, id)));
+    return row;
+  },
+  async check(db: DbOrTx, tenantId: string, id: string) {
+    const [row] = await db.select().from(recordChecks).where(and(eq(recordChecks.tenantId, tenantId), eq(recordChecks.id, id)));
+    return row;
+  },
+  async ratingSystem(db: DbOrTx, tenantId: string, id: string) {
+    const [row] = await db.select().from(recordRatingSystems).where(and(eq(recordRatingSystems.tenantId, tenantId), eq(recordRatingSystems.id, id)));
+    return row;
+  },
+  async hasProfileTypes(db: DbOrTx, tenantId: string) {
+    const [row] = await db.select({ n: count() }).from(recordProfileTypes).where(eq(recordProfileTypes.tenantId, tenantId));
+    return (row?.n ?? 0) > 0;
+  },
+  async profilesUsing(db: DbOrTx, tenantId: string, column: 'organisation' | 'profileType', id: string) {
+    const col = column === 'organisation' ? recordProfiles.organisationId : recordProfiles.profileTypeId;
+    const [row] = await db.select({ n: count() }).from(recordProfiles).where(and(eq(recordProfiles.tenantId, tenantId), eq(col, id)));
+    return row?.n ?? 0;
+  },
+  async checksOfOrganisation(db: DbOrTx, tenantId: string, organisationId: string) {
+    const [row] = await db.select({ n: count() }).from(recordChecks).where(and(eq(recordChecks.tenantId, tenantId), eq(recordChecks.organisationId, organisationId)));
+    return row?.n ?? 0;
+  },
+  async valuesOfCheck(db: DbOrTx, tenantId: string, checkId: string) {
+    const [row] = await db
+      .select({ n: sql<number>`count(distinct ${recordCheckValues.profileId})::int` })
+      .from(recordCheckValues)
+      .where(and(eq(recordCheckValues.tenantId, tenantId), eq(recordCheckValues.checkId, checkId)));
+    return row?.n ?? 0;
+  },
+  async nextPosition(db: DbOrTx, tenantId: string, table: 'checks' | 'types' | 'systems') {
+    const t = table === 'checks' ? recordChecks : table === 'types' ? recordProfileTypes : recordRatingSystems;
+    const [row] = await db.select({ n: sql<number>`coalesce(max(${t.position}), 0)::int` }).from(t).where(eq(t.tenantId, tenantId));
+    return (row?.n ?? 0) + 1;
+  },
+};
