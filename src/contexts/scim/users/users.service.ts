@@ -2,7 +2,7 @@ import type { Platform } from '../../../platform/platform.js';
 import type { Actor } from '../../../platform/audit/audit.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import type { DbOrTx, Tx } from '../../../platform/db/database.js';
-import type { MemberInput, MembersPort } from '../../signin/members/members.port.js';
+import type { MemberInput, MembersPort } from '../../signin/index.js';
 import { canonicalDoc, isObject, type Doc } from '../resource/canonical.js';
 import { applyPatch, parsePatchBody } from '../resource/patch.js';
 import { compileFilter } from '../resource/filter.js';
