@@ -1,0 +1,10 @@
+import type { Command } from '../command.js';
+import { tenantCreate } from './tenant-create.js';
+import { userCreate } from './user-create.js';
+import { apikeyCreate } from './apikey-create.js';
+import { dbMigrate } from './db-migrate.js';
+import { dbBackup } from './db-backup.js';
+import { dbRestore } from './db-restore.js';
+
+/** Every CLI command. A new one is a file in this folder and a line here. */
+export const commands: Command[] = [tenantCreate, userCreate, apikeyCreate, dbMigrate, dbBackup, dbRestore];
