@@ -1,0 +1,248 @@
+import { Alert, Badge, Button, Card, Group, SegmentedControl, Stack, Text, Title } from '@mantine/core';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { api } from '../../api';
+import { ConfirmButton } from '../../components/ConfirmButton';
+import { ErrorState, FormError, LoadingState, formatDateTime } from '../../components/common';
+import { useCan } from '../../session';
+import { applyEvent, loadCached, saveCached, upsertEntry, type RollCallEntry, type RollCallEvent, type RollCallView } from './rollCallLive';
+
+const EVENT_TYPES = ['entry.added', 'entry.updated', 'roll_call.closed'] as const;
+
+/**
+ * A fire roll call on a marshal's phone: big tick buttons, live from the server's event stream
+ * (every device sees every tick), the last list kept on the phone when the network drops, and a
+ * print layout that is the evacuation record.
+ */
+export default function RollCallLive() {
+  const { id = '' } = useParams();
+  const canMark = useCan('signin.operate');
+  const [cached] = useState(() => loadCached(id));
+  const [view, setView] = useState<RollCallView | null>(cached?.view ?? null);
+  const [online, setOnline] = useState(false);
+  const [savedAt, setSavedAt] = useState<string | null>(cached?.savedAt ?? null);
+  const [loadError, setLoadError] = useState<unknown>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [filter, setFilter] = useState<'unaccounted' | 'all'>('unaccounted');
+
+  const update = useCallback((fn: (v: RollCallView) => RollCallView) => {
+    setView((v) => {
+      if (!v) return v;
+      const next = fn(v);
+      saveCached(next);
+      setSavedAt(new Date().toISOString());
+      return next;
+    });
+  }, []);
+
+  useEffect(() => {
+    const source = new EventSource(`/api/signin/roll-calls/${id}/events`);
+    source.onopen = () => setOnline(true);
+    source.onerror = () => {
+      setOnline(false);
+      // 401/404 close the stream for good; show why.
+      if (source.readyState === EventSource.CLOSED) {
+        api.get<RollCallView>(`/api/signin/roll-calls/${id}`).catch((e: unknown) => setLoadError(e));
+      }
+    };
+    source.addEventListener('snapshot', (e) => {
+      const snap = JSON.parse((e as MessageEvent<string>).data) as RollCallView;
+      saveCached(snap);
+      setSavedAt(new Date().toISOString());
+      setView(snap);
+      setOnline(true);
+    });
+    for (const type of EVENT_TYPES) {
+      source.addEventListener(type, (e) => {
+        const event = JSON.parse((e as MessageEvent<string>).data) as RollCallEvent;
+        update((v) => applyEvent(v, event));
+      });
+    }
+    return () => source.close();
+  }, [id, update]);
+
+  const mark = async (entry: RollCallEntry, status: 'safe' | 'unaccounted') => {
+    setError(null);
+    try {
+      const res = await api.post<{ entry: RollCallEntry; seq: number }>(`/api/signin/roll-calls/${id}/entries/${entry.id}`, { status });
+      update((v) => upsertEntry(v, res.entry));
+    } catch (err) {
+      setError(err);
+    }
+  };
+
+  const shown = useMemo(() => {
+    if (!view) return [];
+    const list = filter === 'all' ? view.entries : view.entries.filter((e) => e.status === 'unaccounted');
+    return [...list].sort((a, b) => a.groupName.localeCompare(b.groupName) || a.personName.localeCompare(b.personName));
+  }, [view, filter]);
+
+  if (!view) {
+    if (loadError) return <ErrorState error={loadError} />;
+    return <LoadingState label="Loading the roll call…" />;
+  }
+  const rc = view.rollCall;
+  const open = rc.status === 'open';
+
+  return (
+    <Stack gap="md" className="roll-call">
+      <style>{PRINT_CSS}</style>
+      <Group justify="space-between" align="flex-start" wrap="wrap">
+        <Stack gap={2}>
+          <Title order={1} size="h2">
+            Fire roll call: {rc.siteName}
+          </Title>
+          <Text size="sm" c="dimmed">
+            Started {formatDateTime(rc.startedAt)} by {rc.startedBy}
+            {rc.closedAt ? ` · closed ${formatDateTime(rc.closedAt)} by ${rc.closedBy ?? ''}` : ''}
+          </Text>
+        </Stack>
+        <Badge size="lg" color={open ? 'red' : 'gray'}>
+          {open ? 'In progress' : 'Closed'}
+        </Badge>
+      </Group>
+
+      {!online && open ? (
+        <Alert color="yellow" title="Offline: showing the last list" className="no-print" role="status">
+          Reconnecting… {savedAt ? `Last updated ${formatDateTime(savedAt)}.` : ''} Ticks made now will fail until the connection is back.
+        </Alert>
+      ) : null}
+
+      <Group grow gap="sm" aria-live="polite">
+        <Card withBorder padding="sm" bg="teal.0">
+          <Text size="xs" c="dimmed">
+            Safe
+          </Text>
+          <Text fw={700} size="xl" data-testid="count-safe">
+            {rc.safe}
+          </Text>
+        </Card>
+        <Card withBorder padding="sm" bg={rc.unaccounted > 0 ? 'red.0' : undefined}>
+          <Text size="xs" c="dimmed">
+            Unaccounted
+          </Text>
+          <Text fw={700} size="xl" data-testid="count-unaccounted">
+            {rc.unaccounted}
+          </Text>
+        </Card>
+        <Card withBorder padding="sm">
+          <Text size="xs" c="dimmed">
+            On the list
+          </Text>
+          <Text fw={700} size="xl">
+            {rc.total}
+          </Text>
+        </Card>
+      </Group>
+
+      <FormError error={error} />
+
+      <Group justify="space-between" className="no-print" wrap="wrap">
+        <SegmentedControl
+          value={filter}
+          onChange={(v) => setFilter(v as 'unaccounted' | 'all')}
+          data={[
+            { value: 'unaccounted', label: `Unaccounted (${rc.unaccounted})` },
+            { value: 'all', label: `Everyone (${rc.total})` },
+          ]}
+          aria-label="Show"
+        />
+        <Group gap="xs">
+          <Button variant="default" onClick={() => window.print()}>
+            Print / save as PDF
+          </Button>
+          {open && canMark ? (
+            <ConfirmButton
+              color="red"
+              variant="light"
+              title="Close the roll call?"
+              message={`${rc.unaccounted} people are still unaccounted for. The roll call is kept as the evacuation record.`}
+              confirmLabel="Close roll call"
+              onConfirm={async () => {
+                const res = await api.post<RollCallView>(`/api/signin/roll-calls/${id}/close`);
+                update(() => res);
+              }}
+            >
+              Close roll call
+            </ConfirmButton>
+          ) : null}
+        </Group>
+      </Group>
+
+      <Stack gap="xs" className="no-print" role="list" aria-label="People">
+        {shown.length === 0 ? <Text c="dimmed">{filter === 'unaccounted' ? 'Everyone is accounted for.' : 'Nobody was on site.'}</Text> : null}
+        {shown.map((e) => (
+          <Card key={e.id} withBorder padding="sm" role="listitem" aria-label={e.personName} style={{ borderLeft: `6px solid ${e.groupColour}` }}>
+            <Group justify="space-between" wrap="nowrap" gap="sm">
+              <Stack gap={0} style={{ minWidth: 0 }}>
+                <Text fw={600} size="lg" style={{ overflowWrap: 'anywhere' }}>
+                  {e.personName}
+                </Text>
+                <Text size="sm" c="dimmed">
+                  {e.groupName}
+                  {e.joinedDuring ? ' · arrived during the roll call' : ''}
+                  {e.signedOutAt ? ' · signed out' : ''}
+                </Text>
+              </Stack>
+              {canMark && open ? (
+                e.status === 'safe' ? (
+                  <Button size="lg" color="teal" miw={120} onClick={() => void mark(e, 'unaccounted')} aria-label={`Undo safe for ${e.personName}`} aria-pressed="true">
+                    ✓ Safe
+                  </Button>
+                ) : (
+                  <Button size="lg" variant="outline" color="red" miw={120} onClick={() => void mark(e, 'safe')} aria-label={`Mark ${e.personName} safe`}>
+                    Mark safe
+                  </Button>
+                )
+              ) : (
+                <Badge size="lg" color={e.status === 'safe' ? 'teal' : 'red'}>
+                  {e.status === 'safe' ? 'Safe' : 'Unaccounted'}
+                </Badge>
+              )}
+            </Group>
+          </Card>
+        ))}
+      </Stack>
+
+      <table className="print-only roll-call-print">
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Group</th>
+            <th>Signed in</th>
+            <th>Status</th>
+            <th>Marked</th>
+          </tr>
+        </thead>
+        <tbody>
+          {[...view.entries]
+            .sort((a, b) => a.groupName.localeCompare(b.groupName) || a.personName.localeCompare(b.personName))
+            .map((e) => (
+              <tr key={e.id}>
+                <td>{e.personName}</td>
+                <td>{e.groupName}</td>
+                <td>{formatDateTime(e.signedInAt)}</td>
+                <td>{e.status === 'safe' ? 'Safe' : 'UNACCOUNTED'}</td>
+                <td>{e.markedAt ? `${formatDateTime(e.markedAt)} ${e.markedBy ?? ''}` : ''}</td>
+              </tr>
+            ))}
+        </tbody>
+      </table>
+
+      <Text size="sm" className="no-print">
+        <Link to="/signin/roll-calls">All roll calls</Link>
+      </Text>
+    </Stack>
+  );
+}
+
+const PRINT_CSS = `
+.print-only { display: none; }
+@media print {
+  nav, header, aside, .no-print, .mantine-AppShell-navbar, .mantine-AppShell-header { display: none !important; }
+  .mantine-AppShell-main { padding: 0 !important; }
+  .print-only { display: table; }
+  .roll-call-print { width: 100%; border-collapse: collapse; font-size: 11pt; }
+  .roll-call-print th, .roll-call-print td { border: 1px solid #999; padding: 4px 6px; text-align: left; }
+}
+`;

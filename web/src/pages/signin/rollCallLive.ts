@@ -1,0 +1,116 @@
+/**
+ * Shapes of the on-site, roll call and webhook APIs (src/contexts/signin/live, .../webhooks), and
+ * the roll call state a marshal's phone keeps: applied from the event stream, cached locally so
+ * the last list stays on screen when the network drops.
+ */
+
+export type OnSite = {
+  site: { id: string; name: string; timezone: string };
+  total: number;
+  groups: Array<{ id: string; name: string; colour: string; showOnFireList: boolean; people: Array<{ visitId: string; memberId: string | null; personName: string; signedInAt: string }> }>;
+  openRollCallId: string | null;
+};
+
+export type RollCallEntry = {
+  id: string;
+  visitId: string;
+  memberId: string | null;
+  personName: string;
+  groupId: string;
+  groupName: string;
+  groupColour: string;
+  signedInAt: string;
+  joinedDuring: boolean;
+  signedOutAt: string | null;
+  status: 'unaccounted' | 'safe';
+  markedAt: string | null;
+  markedBy: string | null;
+};
+
+export type RollCall = {
+  id: string;
+  siteId: string;
+  siteName: string;
+  status: 'open' | 'closed';
+  seq: number;
+  note: string;
+  startedAt: string;
+  startedBy: string;
+  closedAt: string | null;
+  closedBy: string | null;
+  total: number;
+  safe: number;
+  unaccounted: number;
+};
+
+export type RollCallView = { rollCall: RollCall; entries: RollCallEntry[] };
+export type RollCallEvent = { seq: number; type: string; data: Record<string, unknown>; at: string };
+
+export type Webhook = { id: string; url: string; description: string; events: WebhookEvent[]; active: boolean; createdAt: string; updatedAt: string };
+export type WebhookEvent = 'visit.signed_in' | 'visit.signed_out' | 'visit.rejected';
+export const WEBHOOK_EVENTS: Array<{ value: WebhookEvent; label: string }> = [
+  { value: 'visit.signed_in', label: 'Signed in' },
+  { value: 'visit.signed_out', label: 'Signed out (automatic sign-outs included)' },
+  { value: 'visit.rejected', label: 'Sign-in rejected' },
+];
+export type Delivery = {
+  id: string;
+  subscriptionId: string;
+  event: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  attempts: number;
+  lastStatusCode: number | null;
+  lastDurationMs: number | null;
+  lastError: string | null;
+  responseSnippet: string | null;
+  createdAt: string;
+  lastAttemptAt: string | null;
+  completedAt: string | null;
+};
+
+/** Recounts safe / unaccounted from the entries. */
+function recount(view: RollCallView): RollCallView {
+  const safe = view.entries.filter((e) => e.status === 'safe').length;
+  return { ...view, rollCall: { ...view.rollCall, total: view.entries.length, safe, unaccounted: view.entries.length - safe } };
+}
+
+/** Applies one event of the stream (or a tick's answer) to the state; applying twice is harmless. */
+export function applyEvent(view: RollCallView, event: RollCallEvent): RollCallView {
+  let next = view;
+  const entry = event.data.entry as RollCallEntry | undefined;
+  if (entry && (event.type === 'entry.added' || event.type === 'entry.updated')) {
+    const i = view.entries.findIndex((e) => e.id === entry.id);
+    const entries = i >= 0 ? view.entries.map((e) => (e.id === entry.id ? entry : e)) : [...view.entries, entry];
+    next = { ...view, entries };
+  }
+  if (event.type === 'roll_call.closed') {
+    next = { ...next, rollCall: { ...next.rollCall, status: 'closed', closedAt: String(event.data.closedAt ?? event.at), closedBy: String(event.data.closedBy ?? '') } };
+  }
+  next = { ...next, rollCall: { ...next.rollCall, seq: Math.max(next.rollCall.seq, event.seq) } };
+  return recount(next);
+}
+
+export function upsertEntry(view: RollCallView, entry: RollCallEntry): RollCallView {
+  return applyEvent(view, { seq: view.rollCall.seq, type: 'entry.updated', data: { entry }, at: new Date().toISOString() });
+}
+
+const cacheKey = (id: string) => `threshold.rollCall.${id}`;
+
+export type Cached = { view: RollCallView; savedAt: string };
+
+export function loadCached(id: string, storage: Pick<Storage, 'getItem'> = localStorage): Cached | null {
+  try {
+    const raw = storage.getItem(cacheKey(id));
+    return raw ? (JSON.parse(raw) as Cached) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function saveCached(view: RollCallView, storage: Pick<Storage, 'setItem'> = localStorage): void {
+  try {
+    storage.setItem(cacheKey(view.rollCall.id), JSON.stringify({ view, savedAt: new Date().toISOString() } satisfies Cached));
+  } catch {
+    // Storage full or disabled: the live list still works.
+  }
+}
