@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { and, eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { useTestEnv } from '../../../test/harness.js';
+import { members } from '../signin/signin.tables.js';
+import { scimFixture } from './fixtures/setup.js';
+
+/**
+ * Replays recorded-style request sequences of Okta and Microsoft Entra ID (fixtures/*.json) against
+ * a fresh SCIM group, checking each answer and the member row the request left behind.
+ */
+type Step = {
+  name: string;
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  contentType?: string;
+  body?: unknown;
+  capture?: Record<string, string>;
+  expect: {
+    status: number;
+    body?: Record<string, unknown>;
+    absent?: Array<string | string[]>;
+    member?: Partial<{ fullName: string; role: string; email: string; phone: string; archived: boolean; deleted: boolean }>;
+  };
+};
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const load = (name: string) => JSON.parse(readFileSync(path.join(here, 'fixtures', name), 'utf8')) as { steps: Step[] };
+
+function fill<T>(value: T, vars: Record<string, string>): T {
+  return JSON.parse(JSON.stringify(value).replace(/\{\{(\w+)\}\}/g, (_m, k: string) => vars[k] ?? `{{${k}}}`)) as T;
+}
+
+const env = useTestEnv();
+
+describe.each([
+  ['Okta', 'okta.json'],
+  ['Microsoft Entra ID', 'entra.json'],
+])('%s request shapes', (_idp, file) => {
+  it('replays every step', { timeout: 60_000 }, async () => {
+    const f = await scimFixture(env);
+    const vars: Record<string, string> = {};
+    for (const raw of load(file).steps) {
+      const step = fill(raw, vars);
+      const res = await env.app.inject({
+        method: step.method,
+        url: `${f.base}${step.path}`,
+        headers: {
+          authorization: `Bearer ${f.token}`,
+          ...(step.body !== undefined ? { 'content-type': step.contentType ?? 'application/json' } : {}),
+        },
+        payload: step.body === undefined ? undefined : JSON.stringify(step.body),
+      });
+      const body = res.body ? (res.json() as Record<string, unknown>) : undefined;
+      const where = `${step.name}: ${res.statusCode} ${res.body.slice(0, 500)}`;
+      expect(res.statusCode, where).toBe(step.expect.status);
+      if (res.body) expect(res.headers['content-type'], where).toMatch(/^application\/scim\+json/);
+      if (step.expect.body) expect(body, where).toMatchObject(step.expect.body);
+      for (const absent of step.expect.absent ?? []) {
+        const keys = Array.isArray(absent) ? absent : [absent];
+        let cur: unknown = body;
+        for (const k of keys.slice(0, -1)) cur = (cur as Record<string, unknown> | undefined)?.[k];
+        expect(cur === undefined || !(keys.at(-1)! in (cur as Record<string, unknown>)), `${where}: ${keys.join('.')} should be absent`).toBe(true);
+      }
+      for (const [name, key] of Object.entries(step.capture ?? {})) vars[name] = String(body?.[key]);
+      if (step.expect.member) {
+        const [m] = await env.platform.db
+          .select()
+          .from(members)
+          .where(and(eq(members.tenantId, f.t.tenantId), eq(members.id, vars.userId!)));
+        const seen = { fullName: m?.fullName, role: m?.role, email: m?.email, phone: m?.phone, archived: Boolean(m?.archivedAt), deleted: Boolean(m?.deletedAt) };
+        expect(seen, `${step.name}: member row`).toMatchObject(step.expect.member);
+        expect(m?.groupId).toBe(f.groupId);
+      }
+    }
+  });
+});
