@@ -1,0 +1,121 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../app.js';
+import { openDatabase } from '../platform/db/database.js';
+import { createPlatform } from '../platform/bootstrap.js';
+import { createLogger } from '../platform/logger.js';
+import { testConfig } from '../../test/harness.js';
+
+const TSX = path.resolve('node_modules/.bin/tsx');
+const MAIN = path.resolve('src/cli/main.ts');
+const SPAWN_TIMEOUT = 120_000;
+const dirs: string[] = [];
+
+function tempDir() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'threshold-cli-'));
+  dirs.push(dir);
+  return dir;
+}
+
+/** Runs the CLI as its own process on a PGlite data folder. */
+function cli(dataDir: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(TSX, [MAIN, ...args], {
+      env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', SECRET_KEY: '', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** stdout must be exactly one JSON line. */
+function json(out: { stdout: string; stderr: string; code: number | null }) {
+  expect(out.code, out.stderr).toBe(0);
+  const lines = out.stdout.split('\n').filter(Boolean);
+  expect(lines).toHaveLength(1);
+  return JSON.parse(lines[0]!) as Record<string, string>;
+}
+
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('the CLI', () => {
+  const dataDir = tempDir();
+  let tenantId = '';
+  let apiKey = '';
+  let userId = '';
+
+  it('migrates, creates a tenant, a user and an API key, printing only JSON on stdout', async () => {
+    const migrated = json(await cli(dataDir, 'db', 'migrate'));
+    expect(migrated.migrated).toBe(true);
+    const tenant = json(
+      await cli(dataDir, 'tenant', 'create', '--name', 'Cli Academy', '--owner-email', 'owner@cli.test', '--owner-password', 'a long cli password', '--kind', 'trust'),
+    );
+    expect(tenant.tenantId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(tenant.userId).toMatch(/^[0-9a-f-]{36}$/);
+    tenantId = tenant.tenantId;
+    const user = json(await cli(dataDir, 'user', 'create', '--tenant', tenantId, '--email', 'viewer@cli.test', '--password', 'a long cli password', '--role', 'viewer'));
+    userId = user.userId!;
+    const key = await cli(dataDir, 'apikey', 'create', '--tenant', tenantId, '--name', 'from the cli');
+    apiKey = json(key).apiKey!;
+    expect(apiKey).toMatch(/^thr_key_/);
+    expect(key.stderr).toContain('shown only now');
+  }, SPAWN_TIMEOUT * 4);
+
+  it('answers database_locked while another process holds the folder; the key works against an app on it', async () => {
+    const database = await openDatabase({ kind: 'pglite', dataDir: path.join(dataDir, 'pglite') });
+    const platform = await createPlatform(testConfig(dataDir), { database, log: createLogger('silent') });
+    const app = await buildApp(platform, { logger: false, serveWeb: false });
+    try {
+      const locked = await cli(dataDir, 'user', 'create', '--tenant', tenantId, '--email', 'late@cli.test', '--password', 'a long cli password', '--role', 'viewer');
+      expect(locked.code).toBe(1);
+      expect(locked.stdout).toBe('');
+      expect(JSON.parse(locked.stderr.trim().split('\n').at(-1)!).error.code).toBe('database_locked');
+      const res = await app.inject({ method: 'GET', url: '/api/users', headers: { authorization: `Bearer ${apiKey}` } });
+      expect(res.statusCode).toBe(200);
+      const emails = (res.json() as { items: { id: string; email: string; role: string }[] }).items.map((u) => `${u.email}:${u.role}`);
+      expect(emails.sort()).toEqual(['owner@cli.test:owner', 'viewer@cli.test:viewer']);
+      expect(res.json().items.some((u: { id: string }) => u.id === userId)).toBe(true);
+    } finally {
+      await app.close();
+      await database.close();
+    }
+  }, SPAWN_TIMEOUT);
+
+  it('backs up and restores the embedded database, refusing to overwrite one unless --force', async () => {
+    const file = path.join(tempDir(), 'threshold.tgz');
+    const backup = json(await cli(dataDir, 'db', 'backup', '--to', file));
+    expect(backup.backup).toBe(file);
+    expect(statSync(file).size).toBeGreaterThan(1000);
+    const refused = await cli(dataDir, 'db', 'restore', '--from', file);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('restore_target_not_empty');
+    const elsewhere = tempDir();
+    json(await cli(elsewhere, 'db', 'restore', '--from', file));
+    expect(existsSync(path.join(elsewhere, 'pglite', 'PG_VERSION'))).toBe(true);
+    const restored = await openDatabase({ kind: 'pglite', dataDir: path.join(elsewhere, 'pglite') });
+    try {
+      const { rows } = await restored.query<{ name: string }>('SELECT name FROM tenants WHERE id = $1', [tenantId]);
+      expect(rows).toEqual([{ name: 'Cli Academy' }]);
+    } finally {
+      await restored.close();
+    }
+  }, SPAWN_TIMEOUT * 4);
+
+  it('exits 2 on wrong usage, naming the problem on stderr', async () => {
+    const missing = await cli(dataDir, 'tenant', 'create', '--name', 'No Owner');
+    expect(missing.code).toBe(2);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr).toContain('--owner-email');
+    expect(missing.stderr).toContain('Usage: tenant create');
+  }, SPAWN_TIMEOUT);
+});
