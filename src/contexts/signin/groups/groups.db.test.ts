@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { and, eq } from 'drizzle-orm';
+import { useTestEnv } from '../../../../test/harness.js';
+import { call, createTestTenant } from '../../../../test/factories.js';
+import { makeGroup, makeSite } from '../../../../test/signin-factories.js';
+import { auditLog } from '../../../platform/audit/audit.tables.js';
+import { groupSecrets } from '../signin.tables.js';
+import { userScopes } from '../../accounts/accounts.tables.js';
+
+const env = useTestEnv();
+
+describe('groups', () => {
+  it('401, 403 for a manager, 404 for another tenant', async () => {
+    const t = await createTestTenant(env);
+    const other = await createTestTenant(env);
+    const g = await makeGroup(env, t);
+    expect((await call(env.app, 'GET', '/api/signin/groups')).status).toBe(401);
+    const manager = await t.as('manager');
+    expect((await call(env.app, 'POST', '/api/signin/groups', { headers: manager.headers, body: { name: 'x', type: 'repeat' } })).status).toBe(403);
+    expect((await call(env.app, 'PATCH', `/api/signin/groups/${g.id}`, { headers: manager.headers, body: { name: 'x' } })).status).toBe(403);
+    for (const [method, url, body] of [
+      ['GET', `/api/signin/groups/${g.id}`, undefined],
+      ['PATCH', `/api/signin/groups/${g.id}`, { name: 'x' }],
+      ['POST', `/api/signin/groups/${g.id}/archive`, undefined],
+    ] as const) {
+      expect((await call(env.app, method, url, { headers: other.owner.headers, body })).status, url).toBe(404);
+    }
+  });
+
+  it('creates a group with options, a hashed PIN and contacts; the type cannot change', async () => {
+    const t = await createTestTenant(env);
+    const admin = await t.as('admin');
+    const r = await call(env.app, 'POST', '/api/signin/groups', {
+      headers: t.owner.headers,
+      body: {
+        name: 'Contractors',
+        type: 'repeat',
+        colour: '#ff8800',
+        isStaffGroup: false,
+        pin: '4321',
+        contactIds: [admin.id],
+        options: {
+          safetyCheckMode: 'notify',
+          autoSignOut: { mode: 'at_time', time: '18:30' },
+          customFields: [{ id: 'unwell', label: 'Are you unwell?', type: 'yesno', required: true, rejectOn: { answer: 'yes', message: 'Stay home' } }],
+          agreement: { text: 'I will wear my badge.' },
+          printBadge: true,
+        },
+      },
+    });
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ type: 'repeat', hasPin: true, contactIds: [admin.id], options: { safetyCheckMode: 'notify', showOnFireList: true, printBadge: true } });
+    expect(r.body.options.agreement.version).toMatch(/^[0-9a-f]{16}$/);
+    expect(JSON.stringify(r.body)).not.toContain('4321');
+    const [secret] = await env.platform.db.select().from(groupSecrets).where(eq(groupSecrets.groupId, r.body.id));
+    expect(secret!.pinHash).toMatch(/^[0-9a-f]{64}$/);
+    // Same text → same version; changed text → new version.
+    const same = await call(env.app, 'PATCH', `/api/signin/groups/${r.body.id}`, { headers: t.owner.headers, body: { options: { ...r.body.options, agreement: { text: 'I will wear my badge.' } } } });
+    expect(same.body.options.agreement.version).toBe(r.body.options.agreement.version);
+    const changed = await call(env.app, 'PATCH', `/api/signin/groups/${r.body.id}`, { headers: t.owner.headers, body: { options: { agreement: { text: 'New rules.' } }, pin: null } });
+    expect(changed.body.options.agreement.version).not.toBe(r.body.options.agreement.version);
+    expect(changed.body.hasPin).toBe(false);
+    const typeChange = await call(env.app, 'PATCH', `/api/signin/groups/${r.body.id}`, { headers: t.owner.headers, body: { type: 'standard' } });
+    expect(typeChange.status).toBe(200);
+    expect(typeChange.body.type).toBe('repeat');
+    const audit = await env.platform.db.select().from(auditLog).where(and(eq(auditLog.tenantId, t.tenantId), eq(auditLog.targetId, r.body.id)));
+    expect(audit.map((a) => a.action)).toContain('group.created');
+  });
+
+  it('validates options: bad time, choice without choices, rejectOn not a choice, duplicate ids, staff flag on standard', async () => {
+    const t = await createTestTenant(env);
+    const post = (body: Record<string, unknown>) => call(env.app, 'POST', '/api/signin/groups', { headers: t.owner.headers, body: { name: 'G', type: 'repeat', ...body } });
+    expect((await post({ options: { autoSignOut: { mode: 'at_time', time: '25:00' } } })).status).toBe(400);
+    expect((await post({ options: { customFields: [{ id: 'c', label: 'C', type: 'choice' }] } })).status).toBe(400);
+    expect((await post({ options: { customFields: [{ id: 'c', label: 'C', type: 'choice', choices: ['a'], rejectOn: { answer: 'b', message: 'm' } }] } })).status).toBe(400);
+    expect((await post({ options: { customFields: [{ id: 'c', label: 'C', type: 'text' }, { id: 'c', label: 'D', type: 'text' }] } })).status).toBe(400);
+    const staff = await post({ type: 'standard', isStaffGroup: true });
+    expect(staff.status).toBe(400);
+    expect(staff.body.error.code).toBe('staff_flag_not_allowed');
+    const other = await createTestTenant(env);
+    const foreignContact = await post({ contactIds: [other.owner.id] });
+    expect(foreignContact.body.error.code).toBe('unknown_contact');
+  });
+
+  it('shows a site-scoped manager only the groups on their sites', async () => {
+    const t = await createTestTenant(env);
+    const mine = await makeSite(env, t);
+    const onMine = await makeGroup(env, t, { name: 'On mine' }, [mine.id]);
+    const elsewhere = await makeGroup(env, t, { name: 'Elsewhere' });
+    const manager = await t.as('manager');
+    await env.platform.db.insert(userScopes).values({ tenantId: t.tenantId, userId: manager.id, kind: 'site', refId: mine.id });
+    const list = await call(env.app, 'GET', '/api/signin/groups', { headers: manager.headers });
+    expect(list.body.items.map((g: { id: string }) => g.id)).toEqual([onMine.id]);
+    expect((await call(env.app, 'GET', `/api/signin/groups/${elsewhere.id}`, { headers: manager.headers })).status).toBe(404);
+  });
+});

@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest';
+import { and, eq } from 'drizzle-orm';
+import { useTestEnv } from '../../../../test/harness.js';
+import { call, createTestTenant } from '../../../../test/factories.js';
+import { makeGroup, makeMember, makeSite } from '../../../../test/signin-factories.js';
+import { auditLog } from '../../../platform/audit/audit.tables.js';
+import { systemActor } from '../../../platform/audit/audit.js';
+import { userScopes } from '../../accounts/accounts.tables.js';
+import { members } from '../signin.tables.js';
+import { createSigninServices } from '../index.js';
+
+const env = useTestEnv();
+const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+
+describe('members', () => {
+  it('401, 403 for a viewer writing, 404 for another tenant', async () => {
+    const t = await createTestTenant(env);
+    const other = await createTestTenant(env);
+    const g = await makeGroup(env, t);
+    const m = await makeMember(env, t, g.id);
+    expect((await call(env.app, 'GET', `/api/signin/groups/${g.id}/members`)).status).toBe(401);
+    expect((await call(env.app, 'GET', `/api/signin/members/${m.id}`)).status).toBe(401);
+    const viewer = await t.as('viewer');
+    expect((await call(env.app, 'POST', `/api/signin/groups/${g.id}/members`, { headers: viewer.headers, body: { fullName: 'X' } })).status).toBe(403);
+    expect((await call(env.app, 'PATCH', `/api/signin/members/${m.id}`, { headers: viewer.headers, body: { version: 1, role: 'x' } })).status).toBe(403);
+    for (const [method, url, body] of [
+      ['GET', `/api/signin/groups/${g.id}/members`, undefined],
+      ['POST', `/api/signin/groups/${g.id}/members`, { fullName: 'X' }],
+      ['GET', `/api/signin/members/${m.id}`, undefined],
+      ['PATCH', `/api/signin/members/${m.id}`, { version: 1, role: 'x' }],
+      ['POST', `/api/signin/members/${m.id}/archive`, undefined],
+      ['POST', `/api/signin/members/${m.id}/qr`, undefined],
+      ['GET', `/api/signin/members/${m.id}/qr.svg`, undefined],
+      ['GET', `/api/signin/members/${m.id}/photo`, undefined],
+      ['POST', `/api/signin/groups/${g.id}/members/import/preview`, { csv: 'fullName\nA' }],
+    ] as const) {
+      expect((await call(env.app, method, url, { headers: other.owner.headers, body })).status, `${method} ${url}`).toBe(404);
+    }
+  });
+
+  it('creates, updates with a version check, archives and restores, with audit rows', async () => {
+    const t = await createTestTenant(env);
+    const g = await makeGroup(env, t);
+    const created = await call(env.app, 'POST', `/api/signin/groups/${g.id}/members`, { headers: t.owner.headers, body: { fullName: '  <script>x</script> Ada ', role: 'Teacher', email: 'ADA@example.org', startDate: '2025-01-01' } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ fullName: '<script>x</script> Ada', email: 'ada@example.org', version: 1, archived: false, photoUrl: null });
+    const id = created.body.id;
+    const ok = await call(env.app, 'PATCH', `/api/signin/members/${id}`, { headers: t.owner.headers, body: { version: 1, role: 'Head' } });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ role: 'Head', version: 2 });
+    const stale = await call(env.app, 'PATCH', `/api/signin/members/${id}`, { headers: t.owner.headers, body: { version: 1, role: 'Stale' } });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.code).toBe('version_conflict');
+    const badDates = await call(env.app, 'PATCH', `/api/signin/members/${id}`, { headers: t.owner.headers, body: { version: 2, endDate: '2024-01-01' } });
+    expect(badDates.status).toBe(400);
+    expect((await call(env.app, 'POST', `/api/signin/members/${id}/archive`, { headers: t.owner.headers })).body.archived).toBe(true);
+    expect((await call(env.app, 'GET', `/api/signin/groups/${g.id}/members`, { headers: t.owner.headers })).body.total).toBe(0);
+    expect((await call(env.app, 'GET', `/api/signin/groups/${g.id}/members?archived=archived`, { headers: t.owner.headers })).body.total).toBe(1);
+    expect((await call(env.app, 'POST', `/api/signin/members/${id}/restore`, { headers: t.owner.headers })).body.archived).toBe(false);
+    const audit = await env.platform.db.select().from(auditLog).where(and(eq(auditLog.tenantId, t.tenantId), eq(auditLog.targetId, id)));
+    expect(audit.map((a) => a.action).sort()).toEqual(['member.archived', 'member.created', 'member.restored', 'member.updated']);
+  });
+
+  it('searches and pages the roster', async () => {
+    const t = await createTestTenant(env);
+    const g = await makeGroup(env, t);
+    for (const name of ['Ann Lee', 'Bob Reyes', 'Cat Ng', '100%_sure']) await makeMember(env, t, g.id, { fullName: name });
+    const page = await call(env.app, 'GET', `/api/signin/groups/${g.id}/members?limit=2&offset=2`, { headers: t.owner.headers });
+    expect(page.body.total).toBe(4);
+    expect(page.body.items.map((m: { fullName: string }) => m.fullName)).toEqual(['Bob Reyes', 'Cat Ng']);
+    const q = await call(env.app, 'GET', `/api/signin/groups/${g.id}/members?q=reyes`, { headers: t.owner.headers });
+    expect(q.body.items.map((m: { fullName: string }) => m.fullName)).toEqual(['Bob Reyes']);
+    const wild = await call(env.app, 'GET', `/api/signin/groups/${g.id}/members?q=${encodeURIComponent('%_')}`, { headers: t.owner.headers });
+    expect(wild.body.items.map((m: { fullName: string }) => m.fullName)).toEqual(['100%_sure']);
+  });
+
+  it('refuses manual changes to SCIM groups and rosters of standard groups; SCIM itself may change them', async () => {
+    const t = await createTestTenant(env);
+    const scim = await makeGroup(env, t, { type: 'scim' });
+    const standard = await makeGroup(env, t, { type: 'standard' });
+    const viaApi = await call(env.app, 'POST', `/api/signin/groups/${scim.id}/members`, { headers: t.owner.headers, body: { fullName: 'X' } });
+    expect(viaApi.status).toBe(409);
+    expect(viaApi.body.error).toMatchObject({ code: 'scim_managed', message: 'Members of a SCIM group are managed by the identity provider' });
+    expect((await call(env.app, 'POST', `/api/signin/groups/${standard.id}/members`, { headers: t.owner.headers, body: { fullName: 'X' } })).body.error.code).toBe('no_roster');
+    const { members: port } = createSigninServices(env.platform);
+    const m = await port.create(env.platform.db, t.tenantId, scim.id, { fullName: 'From Okta' }, systemActor, 'scim');
+    const patch = await call(env.app, 'PATCH', `/api/signin/members/${m.id}`, { headers: t.owner.headers, body: { version: 1, fullName: 'Edited' } });
+    expect(patch.body.error.code).toBe('scim_managed');
+    expect((await call(env.app, 'POST', `/api/signin/members/${m.id}/archive`, { headers: t.owner.headers })).body.error.code).toBe('scim_managed');
+    await expect(port.update(env.platform.db, t.tenantId, m.id, { role: 'x' }, systemActor, 'sync')).rejects.toMatchObject({ code: 'scim_managed' });
+    const updated = await port.update(env.platform.db, t.tenantId, m.id, { role: 'Engineer' }, systemActor, 'scim');
+    expect(updated.role).toBe('Engineer');
+    await port.remove(env.platform.db, t.tenantId, m.id, systemActor, 'scim');
+    expect(await port.get(env.platform.db, t.tenantId, m.id)).toBeUndefined();
+    expect((await call(env.app, 'GET', `/api/signin/members/${m.id}`, { headers: t.owner.headers })).status).toBe(404);
+  });
+
+  it('stores a photo (type and size checked) and serves it to authorised users only', async () => {
+    const t = await createTestTenant(env);
+    const site = await makeSite(env, t);
+    const g = await makeGroup(env, t, {}, [site.id]);
+    const m = await makeMember(env, t, g.id);
+    const put = (body: Buffer, type: string) => env.app.inject({ method: 'PUT', url: `/api/signin/members/${m.id}/photo`, headers: { ...t.owner.headers, 'content-type': type }, payload: body });
+    expect((await put(Buffer.from('<svg onload=alert(1)>'), 'image/png')).statusCode).toBe(415);
+    expect((await put(PNG, 'image/jpeg')).statusCode).toBe(415);
+    expect((await put(Buffer.concat([PNG, Buffer.alloc(2.5 * 1024 * 1024)]), 'image/png')).statusCode).toBe(413);
+    const ok = await put(PNG, 'image/png');
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().photoUrl).toMatch(`/api/signin/members/${m.id}/photo`);
+    const got = await env.app.inject({ method: 'GET', url: `/api/signin/members/${m.id}/photo`, headers: t.owner.headers });
+    expect(got.statusCode).toBe(200);
+    expect(got.headers['content-type']).toBe('image/png');
+    expect(got.rawPayload.equals(PNG)).toBe(true);
+    expect((await env.app.inject({ method: 'GET', url: `/api/signin/members/${m.id}/photo` })).statusCode).toBe(401);
+    const scoped = await t.as('viewer');
+    const otherSite = await makeSite(env, t);
+    await env.platform.db.insert(userScopes).values({ tenantId: t.tenantId, userId: scoped.id, kind: 'site', refId: otherSite.id });
+    expect((await env.app.inject({ method: 'GET', url: `/api/signin/members/${m.id}/photo`, headers: scoped.headers })).statusCode).toBe(404);
+  });
+
+  it('gives a QR code as SVG and regenerates its token', async () => {
+    const t = await createTestTenant(env);
+    const g = await makeGroup(env, t);
+    const m = await makeMember(env, t, g.id);
+    const [before] = await env.platform.db.select().from(members).where(eq(members.id, m.id));
+    const svg = await env.app.inject({ method: 'GET', url: `/api/signin/members/${m.id}/qr.svg`, headers: t.owner.headers });
+    expect(svg.statusCode).toBe(200);
+    expect(svg.headers['content-type']).toMatch(/image\/svg\+xml/);
+    expect(svg.body).toMatch(/^<svg/);
+    const regen = await call(env.app, 'POST', `/api/signin/members/${m.id}/qr`, { headers: t.owner.headers });
+    expect(regen.status).toBe(200);
+    const [after] = await env.platform.db.select().from(members).where(eq(members.id, m.id));
+    expect(after!.qrToken).not.toBe(before!.qrToken);
+    expect(after!.qrToken).toMatch(/^thr_qr_/);
+  });
+});
+
+describe('CSV import', () => {
+  it('serves a template that imports cleanly', async () => {
+    const t = await createTestTenant(env);
+    const g = await makeGroup(env, t);
+    const tpl = await env.app.inject({ method: 'GET', url: `/api/signin/groups/${g.id}/members/import/template.csv`, headers: t.owner.headers });
+    expect(tpl.statusCode).toBe(200);
+    expect(tpl.headers['content-type']).toMatch(/text\/csv/);
+    expect(tpl.body.split('\r\n')[0]).toBe('fullName,role,email,phone,startDate,endDate');
+    const preview = await env.app.inject({ method: 'POST', url: `/api/signin/groups/${g.id}/members/import/preview`, headers: { ...t.owner.headers, 'content-type': 'text/csv' }, payload: tpl.body });
+    expect(preview.json()).toMatchObject({ valid: true, total: 1, errors: [] });
+  });
+
+  it('lists every bad row with its reason and imports nothing until all rows are valid', async () => {
+    const t = await createTestTenant(env);
+    const g = await makeGroup(env, t);
+    const csv = ['fullName,email,startDate,endDate', 'Good One,good@example.org,,', ',nobody@example.org,,', 'Bad Email,not-an-email,,', 'Bad Dates,,2025-05-01,2025-01-01', 'Dup,good@example.org,,', '"=HYPERLINK(""x"")",,,'].join('\n');
+    const preview = await call(env.app, 'POST', `/api/signin/groups/${g.id}/members/import/preview`, { headers: t.owner.headers, body: { csv } });
+    expect(preview.status).toBe(200);
+    expect(preview.body.valid).toBe(false);
+    expect(preview.body.errors.map((e: { row: number; field?: string }) => [e.row, e.field])).toEqual([
+      [3, 'fullName'],
+      [4, 'email'],
+      [5, 'endDate'],
+      [6, 'email'],
+    ]);
+    const commit = await call(env.app, 'POST', `/api/signin/groups/${g.id}/members/import`, { headers: t.owner.headers, body: { csv } });
+    expect(commit.status).toBe(400);
+    expect(commit.body.error.code).toBe('csv_invalid');
+    expect(commit.body.error.errors).toHaveLength(4);
+    expect((await call(env.app, 'GET', `/api/signin/groups/${g.id}/members`, { headers: t.owner.headers })).body.total).toBe(0);
+    const unknownCol = await call(env.app, 'POST', `/api/signin/groups/${g.id}/members/import`, { headers: t.owner.headers, body: { csv: 'name\nA' } });
+    expect(unknownCol.body.error.code).toBe('csv_unknown_columns');
+    const good = ['fullName,role', 'Ann Lee,Teacher', 'Bob Reyes,Cook'].join('\r\n');
+    const done = await env.app.inject({ method: 'POST', url: `/api/signin/groups/${g.id}/members/import`, headers: { ...t.owner.headers, 'content-type': 'text/csv' }, payload: good });
+    expect(done.statusCode).toBe(201);
+    expect(done.json()).toEqual({ created: 2 });
+    const audit = await env.platform.db.select().from(auditLog).where(and(eq(auditLog.tenantId, t.tenantId), eq(auditLog.action, 'members.imported')));
+    expect(audit).toHaveLength(1);
+    const scim = await makeGroup(env, t, { type: 'scim' });
+    expect((await call(env.app, 'POST', `/api/signin/groups/${scim.id}/members/import`, { headers: t.owner.headers, body: { csv: good } })).body.error.code).toBe('scim_managed');
+  });
+});
