@@ -2,6 +2,7 @@ import type { Platform } from '../platform/platform.js';
 import { registerNotificationJobs } from '../platform/notifications/notify.js';
 import { registerSigninJobs } from './signin/index.js';
 import { registerScimJobs } from './scim/index.js';
+import { registerIntegrationJobs } from './integration/index.js';
 
 /**
  * Every job handler and schedule, registered by one function per context (and the platform's
@@ -9,7 +10,7 @@ import { registerScimJobs } from './scim/index.js';
  */
 export type JobRegistration = (platform: Platform) => Promise<void>;
 
-export const jobRegistrations: JobRegistration[] = [registerNotificationJobs, registerSigninJobs, registerScimJobs];
+export const jobRegistrations: JobRegistration[] = [registerNotificationJobs, registerSigninJobs, registerScimJobs, registerIntegrationJobs];
 
 export async function registerJobs(platform: Platform): Promise<void> {
   for (const register of jobRegistrations) await register(platform);

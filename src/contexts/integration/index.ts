@@ -1,0 +1,60 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Platform } from '../../platform/platform.js';
+import { createMembersService } from '../signin/members/members.service.js';
+import { registerSafetyCheck, registeredSafetyChecks } from '../signin/safety/pipeline.js';
+import { createRuns, INTEGRATION_RUN_JOB } from './runs/runs.js';
+import { createLinksService } from './links/links.service.js';
+import { createTypeMapService } from './typemap/typemap.service.js';
+import { createPeopleService } from './people/people.service.js';
+import { createMergeService } from './merge/merge.service.js';
+import { recordSafetyCheck } from './safety/record-check.js';
+import { linksRoutes } from './links/links.routes.js';
+import { typeMapRoutes } from './typemap/typemap.routes.js';
+import { runsRoutes } from './runs/runs.routes.js';
+import { peopleRoutes } from './people/people.routes.js';
+import { mergeRoutes } from './merge/merge.routes.js';
+
+export { recordReadiness, recordSafetyCheck, RECORD_SAFETY_CHECK } from './safety/record-check.js';
+export { createWondeClient, WondeError, type WondeClient } from './wonde/wonde.client.js';
+
+/**
+ * The integration of sign-in and the Central Record: group links, the profile type map, import,
+ * merge (and undo), push, the record in the safety check, the Wonde connector. Its services are
+ * built once per platform; long work runs as `integration.run` jobs.
+ */
+export function createIntegration(platform: Platform) {
+  // TODO(signin): take the MembersPort from signin/index.ts once it exports one.
+  const members = createMembersService(platform).port;
+  const runs = createRuns(platform);
+  const links = createLinksService(platform);
+  const typeMap = createTypeMapService(platform);
+  const people = createPeopleService({ ...platform, members, runs, typeMap });
+  const merge = createMergeService({ ...platform, runs });
+  return { runs, links, typeMap, people, merge };
+}
+export type Integration = ReturnType<typeof createIntegration>;
+
+/** Registers the record's check with sign-in's safety pipeline (once per process). */
+export function registerRecordSafetyCheck(): void {
+  if (!registeredSafetyChecks().some((c) => c.name === recordSafetyCheck.name)) registerSafetyCheck(recordSafetyCheck);
+}
+
+/** Job handlers (called by src/contexts/jobs.ts in the worker process). */
+export async function registerIntegrationJobs(platform: Platform): Promise<void> {
+  const integration = createIntegration(platform);
+  await platform.jobs.work<{ runId: string }>(INTEGRATION_RUN_JOB, async (job) => {
+    await integration.runs.execute(job.data.runId);
+  });
+}
+
+export function integrationContext(platform: Platform): FastifyPluginAsync {
+  const integration = createIntegration(platform);
+  registerRecordSafetyCheck();
+  return async (app) => {
+    await app.register(linksRoutes(integration.links));
+    await app.register(typeMapRoutes(integration.typeMap));
+    await app.register(runsRoutes(platform));
+    await app.register(peopleRoutes(platform, integration.people));
+    await app.register(mergeRoutes(integration.merge));
+  };
+}

@@ -1,0 +1,304 @@
+import { and, eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { useTestEnv } from '../../../test/harness.js';
+import { call, createTestTenant } from '../../../test/factories.js';
+import { auditLog } from '../../platform/audit/audit.tables.js';
+import { notifications } from '../../platform/notifications/notifications.tables.js';
+import { recordReadiness } from './safety/record-check.js';
+import { integrationTenant } from './test/integration.testkit.js';
+
+const env = useTestEnv();
+
+async function auditActions(tenantId: string, action: string) {
+  return env.platform.db.select().from(auditLog).where(and(eq(auditLog.tenantId, tenantId), eq(auditLog.action, action)));
+}
+
+describe('link groups to organisations', () => {
+  it('401 without credentials, 403 for a viewer, 404 for another tenant’s group', async () => {
+    const x = await integrationTenant(env);
+    const staff = await x.group({ name: 'Staff', type: 'repeat', isStaffGroup: true });
+    const url = `/api/integration/groups/${staff.id}/link`;
+    expect((await call(env.app, 'PUT', url, { body: { organisationId: x.rec.org.id } })).status).toBe(401);
+    const viewer = await x.t.as('viewer');
+    expect((await call(env.app, 'PUT', url, { headers: viewer.headers, body: { organisationId: x.rec.org.id } })).status).toBe(403);
+    const other = await createTestTenant(env);
+    expect((await call(env.app, 'PUT', url, { headers: other.owner.headers, body: { organisationId: x.rec.org.id } })).status).toBe(404);
+    expect((await call(env.app, 'GET', url, { headers: other.owner.headers })).status).toBe(404);
+  });
+
+  it('links a repeat group (audited, owner notified); a standard group is refused with the reason', async () => {
+    const x = await integrationTenant(env);
+    const staff = await x.group({ name: 'Staff', type: 'repeat', isStaffGroup: true });
+    const visitors = await x.group({ name: 'Visitors', type: 'standard' });
+    const admin = await x.t.as('admin');
+    const ok = await call(env.app, 'PUT', `/api/integration/groups/${staff.id}/link`, { headers: admin.headers, body: { organisationId: x.rec.org.id } });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ groupId: staff.id, organisationId: x.rec.org.id, ratingMode: 'all', organisationName: x.rec.org.name });
+    expect(await auditActions(x.t.tenantId, 'integration.group_linked')).toHaveLength(1);
+    const inbox = await env.platform.db.select().from(notifications).where(eq(notifications.userId, x.t.owner.id));
+    expect(inbox.some((n) => n.title.includes('linked'))).toBe(true);
+
+    const refused = await call(env.app, 'PUT', `/api/integration/groups/${visitors.id}/link`, { headers: admin.headers, body: { organisationId: x.rec.org.id } });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('standard_group');
+    expect(refused.body.error.message).toMatch(/Standard groups cannot be linked/);
+    const tab = await call(env.app, 'GET', `/api/integration/groups/${visitors.id}/link`, { headers: admin.headers });
+    expect(tab.body.group).toMatchObject({ linkable: false });
+    expect(tab.body.group.reason).toMatch(/Standard groups/);
+
+    const other = await createTestTenant(env);
+    const foreignOrg = await call(env.app, 'PUT', `/api/integration/groups/${staff.id}/link`, { headers: admin.headers, body: { organisationId: other.tenantId } });
+    expect(foreignOrg.status).toBe(404);
+
+    const unlinked = await call(env.app, 'DELETE', `/api/integration/groups/${staff.id}/link`, { headers: admin.headers });
+    expect(unlinked.status).toBe(204);
+    expect(await auditActions(x.t.tenantId, 'integration.group_unlinked')).toHaveLength(1);
+  });
+
+  it('selected rating systems must exist and be at least one', async () => {
+    const x = await integrationTenant(env);
+    const staff = await x.group({ name: 'Staff', type: 'repeat' });
+    const bad = await call(env.app, 'PUT', `/api/integration/groups/${staff.id}/link`, { headers: x.h, body: { organisationId: x.rec.org.id, ratingMode: 'selected', ratingSystemIds: [] } });
+    expect(bad.status).toBe(400);
+    const systems = (await call(env.app, 'GET', '/api/record/rating-systems', { headers: x.h })).body.items as Array<{ id: string; key: string }>;
+    const good = await x.link(staff.id, { ratingMode: 'selected', ratingSystemIds: [systems[0]!.id] });
+    expect(good.ratingSystemIds).toEqual([systems[0]!.id]);
+  });
+});
+
+describe('profile type map', () => {
+  it('rejects an unknown field (400) and previews first-match counts with the staff default and the unmapped', async () => {
+    const x = await integrationTenant(env);
+    const staff = await x.group({ name: 'Staff', type: 'repeat', isStaffGroup: true });
+    const contractors = await x.group({ name: 'Contractors', type: 'repeat' });
+    const visitorsRepeat = await x.group({ name: 'Parents', type: 'repeat' });
+    await x.link(staff.id);
+    await x.link(contractors.id);
+    await x.link(visitorsRepeat.id);
+    await x.member(staff.id, { fullName: 'Tina Teacher', role: 'Class Teacher' });
+    await x.member(staff.id, { fullName: 'Sam Support', role: 'Teaching Assistant' });
+    await x.member(staff.id, { fullName: 'Ola Office', role: 'Office Manager' });
+    await x.member(contractors.id, { fullName: 'Carl Contractor', role: 'Electrician' });
+    await x.member(visitorsRepeat.id, { fullName: 'Pat Parent', role: '' });
+
+    const unknown = await call(env.app, 'PUT', '/api/integration/type-map', {
+      headers: x.h,
+      body: { rules: [{ profileTypeId: x.rec.typeId('support'), condition: { op: 'and', conditions: [{ field: 'member.shoe_size', operator: 'equals', value: '9' }] } }] },
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.message).toMatch(/Unknown field "member.shoe_size"/);
+
+    const rules = [
+      // Support Staff: group is Staff AND role does not contain "teacher" (the seed's example).
+      { profileTypeId: x.rec.typeId('support'), condition: { op: 'and', conditions: [{ field: 'member.group', operator: 'equals', value: 'Staff' }, { field: 'member.role', operator: 'not_contains', value: 'teacher' }] } },
+      { profileTypeId: x.rec.typeId('contractor'), condition: { op: 'and', conditions: [{ field: 'member.group', operator: 'equals', value: contractors.id }] } },
+    ];
+    const viewer = await x.t.as('viewer');
+    expect((await call(env.app, 'PUT', '/api/integration/type-map', { headers: viewer.headers, body: { rules } })).status).toBe(403);
+    const saved = await call(env.app, 'PUT', '/api/integration/type-map', { headers: x.h, body: { rules } });
+    expect(saved.status).toBe(200);
+    expect(saved.body.rules.map((r: { profileTypeId: string }) => r.profileTypeId)).toEqual([x.rec.typeId('support'), x.rec.typeId('contractor')]);
+    expect(await auditActions(x.t.tenantId, 'integration.type_map_saved')).toHaveLength(1);
+
+    const preview = await call(env.app, 'POST', '/api/integration/type-map/preview', { headers: x.h, body: {} });
+    expect(preview.status).toBe(200);
+    expect(preview.body.members).toBe(5);
+    expect(preview.body.rules.map((r: { count: number }) => r.count)).toEqual([2, 1]); // Sam and Ola are support; Carl a contractor
+    expect(preview.body.teachingStaffDefault).toBe(1); // Tina
+    expect(preview.body.unmapped.map((u: { fullName: string }) => u.fullName)).toEqual(['Pat Parent']);
+  });
+
+  it('maps members of a SCIM group by IdP department', async () => {
+    const x = await integrationTenant(env);
+    const scim = await x.group({ name: 'Entra staff', type: 'scim' });
+    await x.link(scim.id);
+    await x.member(scim.id, { fullName: 'Gina Governor', email: 'gina@x.test' }, 'scim', { department: 'Governance' });
+    const draft = [{ profileTypeId: x.rec.typeId('governor'), condition: { op: 'and', conditions: [{ field: 'scim.department', operator: 'equals', value: 'governance' }] } }];
+    const preview = await call(env.app, 'POST', '/api/integration/type-map/preview', { headers: x.h, body: { rules: draft } });
+    expect(preview.body.rules[0].count).toBe(1);
+  });
+});
+
+describe('import, merge, undo', () => {
+  it('imports linked members as profiles, queues probable duplicates with the reason, and a rerun creates nothing twice', async () => {
+    const x = await integrationTenant(env);
+    const staff = await x.group({ name: 'Staff', type: 'repeat', isStaffGroup: true });
+    await x.link(staff.id);
+    const existing = await x.profile({ firstName: 'Dana', lastName: 'Dupe', email: 'dana@school.test' });
+    const existingDob = await x.profile({ firstName: 'Nora', lastName: 'Name', dateOfBirth: '1980-01-02', email: 'other@school.test' });
+    await x.member(staff.id, { fullName: 'Dana Dupe', email: 'DANA@school.test', role: 'Teacher' });
+    await x.member(staff.id, { fullName: 'Nora Name', role: 'Teacher', customFields: { dateOfBirth: '1980-01-02' } });
+    await x.member(staff.id, { fullName: 'Fresh Face', email: 'fresh@school.test', role: 'Teacher' });
+
+    const other = await createTestTenant(env);
+    expect((await call(env.app, 'POST', '/api/integration/import', { headers: other.owner.headers, body: { groupIds: [staff.id] } })).status).toBe(404);
+    expect((await call(env.app, 'POST', '/api/integration/import', { body: {} })).status).toBe(401);
+
+    const run = await x.run('/api/integration/import', {});
+    expect(run).toMatchObject({ kind: 'import', status: 'done', total: 3, done: 3, created: 3, percent: 100 });
+    const queue = await call(env.app, 'GET', '/api/integration/merge-queue', { headers: x.h });
+    const reasons = queue.body.items.map((q: { reason: string }) => q.reason).sort();
+    expect(reasons).toEqual(['same_email', 'same_name_dob']);
+    const emailPair = queue.body.items.find((q: { reason: string }) => q.reason === 'same_email');
+    expect([emailPair.a.id, emailPair.b.id]).toContain(existing.id);
+    expect(queue.body.items.some((q: { a: { id: string }; b: { id: string } }) => [q.a.id, q.b.id].includes(existingDob.id))).toBe(true);
+
+    const again = await x.run('/api/integration/import', {});
+    expect(again).toMatchObject({ status: 'done', created: 0, skipped: 3 });
+    const profiles = (await call(env.app, 'GET', `/api/record/profiles?organisationId=${x.rec.org.id}`, { headers: x.h })).body;
+    expect(profiles.total ?? profiles.items.length).toBe(5);
+  });
+
+  it('merges a pair keeping the link and every check, records history, and undo restores both while keeping later edits', async () => {
+    const x = await integrationTenant(env);
+    const staff = await x.group({ name: 'Staff', type: 'repeat', isStaffGroup: true });
+    await x.link(staff.id);
+    const old = await x.profile({ firstName: 'Dana', lastName: 'Dupe', email: 'dana@school.test', checks: { enhanced_dbs: { value: '2024-08-20', reference: '0012' } } });
+    const member = await x.member(staff.id, { fullName: 'Dana Dupe', email: 'dana@school.test', role: 'Head of Year', phone: '0123' });
+    await x.run('/api/integration/import', {});
+    const q = (await call(env.app, 'GET', '/api/integration/merge-queue', { headers: x.h })).body.items[0];
+    expect(q.reason).toBe('same_email');
+    const side = await call(env.app, 'GET', `/api/integration/merge-queue/${q.id}`, { headers: x.h });
+    expect(side.status).toBe(200);
+    expect(side.body.kept.id).toBe(old.id); // it has the checks
+    expect(side.body.defaults.role).toBe('merged'); // the kept one has no role: the more complete value wins
+    const imported = side.body.merged.id as string;
+
+    expect((await call(env.app, 'POST', '/api/integration/merges', { headers: x.h, body: { keptProfileId: old.id, mergedProfileId: old.id } })).status).toBe(400);
+    const other = await integrationTenant(env);
+    const foreign = await other.profile({ firstName: 'F', lastName: 'G' });
+    expect((await call(env.app, 'POST', '/api/integration/merges', { headers: x.h, body: { keptProfileId: old.id, mergedProfileId: foreign.id } })).status).toBe(404);
+
+    const merged = await call(env.app, 'POST', '/api/integration/merges', { headers: x.h, body: { keptProfileId: old.id, mergedProfileId: imported, queueId: q.id, choices: { phone: 'kept' } } });
+    expect(merged.status).toBe(201);
+    expect(await auditActions(x.t.tenantId, 'integration.profiles_merged')).toHaveLength(1);
+    const keptNow = (await call(env.app, 'GET', `/api/record/profiles/${old.id}`, { headers: x.h })).body;
+    expect(keptNow.role).toBe('Head of Year');
+    expect(keptNow.phone ?? '').toBe('');
+    const hist = (await call(env.app, 'GET', `/api/record/profiles/${old.id}/history`, { headers: x.h })).body;
+    expect(JSON.stringify(hist)).toMatch(/Merged with/);
+    const readiness = await recordReadiness(env.platform.db, x.t.tenantId, staff.id, member.id, '2025-01-01');
+    expect(readiness).toMatchObject({ applies: false }); // the tenant setting is off
+    await call(env.app, 'PUT', '/api/integration/settings', { headers: x.h, body: { includeRecordInSafetyCheck: true } });
+    const linkedNow = await recordReadiness(env.platform.db, x.t.tenantId, staff.id, member.id, '2025-01-01');
+    expect(linkedNow).toMatchObject({ applies: true, profileId: old.id }); // the link moved to the kept profile
+
+    // An edit after the merge, then undo.
+    await call(env.app, 'PATCH', `/api/record/profiles/${old.id}`, { headers: x.h, body: { version: keptNow.version, lastName: 'Dupe-Smith' } });
+    const undo = await call(env.app, 'POST', `/api/integration/merges/${merged.body.id}/undo`, { headers: x.h });
+    expect(undo.status).toBe(200);
+    expect(undo.body.editsSince.some((e: { field: string }) => e.field === 'lastName')).toBe(true);
+    const keptAfter = (await call(env.app, 'GET', `/api/record/profiles/${old.id}`, { headers: x.h })).body;
+    expect(keptAfter.role ?? '').toBe(''); // the merge's value is gone
+    expect(keptAfter.lastName).toBe('Dupe-Smith'); // the later edit stays
+    const restored = (await call(env.app, 'GET', `/api/record/profiles/${imported}`, { headers: x.h })).body;
+    expect(restored.status).toBe('live');
+    const back = await recordReadiness(env.platform.db, x.t.tenantId, staff.id, member.id, '2025-01-01');
+    expect(back).toMatchObject({ profileId: imported }); // the link went back
+    expect((await call(env.app, 'POST', `/api/integration/merges/${merged.body.id}/undo`, { headers: x.h })).status).toBe(409);
+    const queueAgain = (await call(env.app, 'GET', '/api/integration/merge-queue', { headers: x.h })).body.items;
+    expect(queueAgain).toHaveLength(1);
+  });
+
+  it('merge all merges every suggested pair as a job and is idempotent when run again', async () => {
+    const x = await integrationTenant(env);
+    const staff = await x.group({ name: 'Staff', type: 'repeat', isStaffGroup: true });
+    await x.link(staff.id);
+    for (let i = 0; i < 3; i++) {
+      await x.profile({ firstName: `P${i}`, lastName: 'Same', email: `p${i}@school.test` });
+      await x.member(staff.id, { fullName: `P${i} Same`, email: `p${i}@school.test`, role: 'Teacher' });
+    }
+    await x.run('/api/integration/import', {});
+    const run = await x.run('/api/integration/merges/all', {});
+    expect(run).toMatchObject({ kind: 'merge_all', status: 'done', total: 3, updated: 3 });
+    expect((await call(env.app, 'GET', '/api/integration/merge-queue', { headers: x.h })).body.items).toHaveLength(0);
+    const rerun = await x.integration.runs.execute(run.id);
+    expect(rerun.status).toBe('done');
+    expect((await call(env.app, 'GET', '/api/integration/merges', { headers: x.h })).body.items).toHaveLength(3);
+  });
+});
+
+describe('push, exclusions, decouple', () => {
+  it('refuses SCIM and standard groups (409 with the reason) and pushes into a linked repeat group without duplicating', async () => {
+    const x = await integrationTenant(env);
+    const staff = await x.group({ name: 'Staff', type: 'repeat', isStaffGroup: true });
+    const scim = await x.group({ name: 'Entra', type: 'scim' });
+    const standard = await x.group({ name: 'Visitors', type: 'standard' });
+    await x.link(staff.id);
+    await x.link(scim.id);
+    const scimPush = await call(env.app, 'POST', '/api/integration/push', { headers: x.h, body: { groupId: scim.id } });
+    expect(scimPush.status).toBe(409);
+    expect(scimPush.body.error.message).toMatch(/identity provider/);
+    expect((await call(env.app, 'POST', '/api/integration/push', { headers: x.h, body: { groupId: standard.id } })).status).toBe(409);
+
+    const a = await x.profile({ firstName: 'Amy', lastName: 'Able', email: 'amy@school.test', role: 'Teacher' });
+    await x.profile({ firstName: 'Vic', lastName: 'Vol', typeKey: 'volunteer' });
+    const already = await x.member(staff.id, { fullName: 'Amy A', email: 'amy@school.test' });
+    const first = await x.run('/api/integration/push', { groupId: staff.id, profileTypeIds: [x.rec.typeId('teaching')] });
+    expect(first).toMatchObject({ status: 'done', total: 1, updated: 1, created: 0 }); // linked to the existing member by email
+    const updatedMember = await x.members.get(env.platform.db, x.t.tenantId, already.id);
+    expect(updatedMember!.fullName).toBe('Amy Able');
+    const all = await x.run('/api/integration/push', { groupId: staff.id });
+    expect(all).toMatchObject({ total: 2, created: 1, updated: 1 });
+    const again = await x.run('/api/integration/push', { groupId: staff.id });
+    expect(again).toMatchObject({ total: 2, created: 0, updated: 2 });
+    expect((await recordReadiness(env.platform.db, x.t.tenantId, staff.id, already.id, '2025-01-01')).applies).toBe(false);
+    await call(env.app, 'PUT', '/api/integration/settings', { headers: x.h, body: { includeRecordInSafetyCheck: true } });
+    expect(await recordReadiness(env.platform.db, x.t.tenantId, staff.id, already.id, '2025-01-01')).toMatchObject({ profileId: a.id });
+  });
+
+  it('deleting a linked profile excludes the member from the next import; the exclusion can be undone; decouple removes the link', async () => {
+    const x = await integrationTenant(env);
+    const staff = await x.group({ name: 'Staff', type: 'repeat', isStaffGroup: true });
+    await x.link(staff.id);
+    const m1 = await x.member(staff.id, { fullName: 'Ex Cluded', role: 'Teacher' });
+    const m2 = await x.member(staff.id, { fullName: 'De Coupled', role: 'Teacher' });
+    await x.run('/api/integration/import', {});
+    await call(env.app, 'PUT', '/api/integration/settings', { headers: x.h, body: { includeRecordInSafetyCheck: true } });
+    const r1 = await recordReadiness(env.platform.db, x.t.tenantId, staff.id, m1.id, '2025-01-01');
+    if (!r1.applies) throw new Error('expected the record check to apply');
+    const del = await call(env.app, 'DELETE', `/api/integration/profiles/${r1.profileId}`, { headers: x.h });
+    expect(del.status).toBe(200);
+    expect(del.body.excludedMemberIds).toEqual([m1.id]);
+    const excl = (await call(env.app, 'GET', '/api/integration/exclusions', { headers: x.h })).body.items;
+    expect(excl).toHaveLength(1);
+    const rerun = await x.run('/api/integration/import', {});
+    expect(rerun).toMatchObject({ created: 0, skipped: 2 });
+    expect((await call(env.app, 'DELETE', `/api/integration/exclusions/${excl[0].id}`, { headers: x.h })).status).toBe(204);
+    const third = await x.run('/api/integration/import', {});
+    expect(third).toMatchObject({ created: 1 });
+
+    expect((await call(env.app, 'POST', `/api/integration/members/${m2.id}/decouple`, { headers: x.h })).status).toBe(204);
+    const r2 = await recordReadiness(env.platform.db, x.t.tenantId, staff.id, m2.id, '2025-01-01');
+    expect(r2).toMatchObject({ applies: true, ready: false, profileId: null });
+    expect((await call(env.app, 'POST', `/api/integration/members/${m2.id}/decouple`, { headers: x.h })).status).toBe(404);
+  });
+});
+
+describe('the record in the safety check', () => {
+  it('names what is missing under the group’s rating systems; none checks nothing; a ready profile passes', async () => {
+    const x = await integrationTenant(env);
+    const staff = await x.group({ name: 'Staff', type: 'repeat', isStaffGroup: true });
+    await x.link(staff.id);
+    const missing = await x.member(staff.id, { fullName: 'Miss Ing', role: 'Teacher' });
+    const ready = await x.member(staff.id, { fullName: 'Rea Dy', role: 'Teacher' });
+    await x.run('/api/integration/import', {});
+    await call(env.app, 'PUT', '/api/integration/settings', { headers: x.h, body: { includeRecordInSafetyCheck: true } });
+    const today = env.platform.now().toISOString().slice(0, 10);
+    const r = await call(env.app, 'GET', `/api/integration/members/${missing.id}/readiness`, { headers: x.h });
+    expect(r.status).toBe(200);
+    expect(r.body.ready).toBe(false);
+    expect(r.body.reasons).toContain('Enhanced DBS missing');
+
+    const readyLink = await recordReadiness(env.platform.db, x.t.tenantId, staff.id, ready.id, today);
+    if (!readyLink.applies) throw new Error('expected the record check to apply');
+    const p = (await call(env.app, 'GET', `/api/record/profiles/${readyLink.profileId}`, { headers: x.h })).body;
+    const patch = await call(env.app, 'PATCH', `/api/record/profiles/${readyLink.profileId}`, { headers: x.h, body: { version: p.version, checks: x.FULL_TEACHER_CHECKS } });
+    expect(patch.status).toBe(200);
+    const systems = (await call(env.app, 'GET', '/api/record/rating-systems', { headers: x.h })).body.items as Array<{ id: string; key: string }>;
+    await x.link(staff.id, { ratingMode: 'selected', ratingSystemIds: [systems.find((s) => s.key === 'inspector_ready')!.id] });
+    expect(await recordReadiness(env.platform.db, x.t.tenantId, staff.id, ready.id, today)).toMatchObject({ applies: true, ready: true, reasons: [] });
+    await x.link(staff.id, { ratingMode: 'none' });
+    expect(await recordReadiness(env.platform.db, x.t.tenantId, staff.id, missing.id, today)).toEqual({ applies: false });
+  });
+});

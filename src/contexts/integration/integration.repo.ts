@@ -1,0 +1,136 @@
+import { and, eq, inArray, or, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../platform/db/database.js';
+import {
+  integrationExclusions,
+  integrationExternalIds,
+  integrationGroupLinks,
+  integrationJobRuns,
+  integrationMergeQueue,
+  integrationMerges,
+  integrationPersonLinks,
+  integrationRunItems,
+  integrationSettings,
+  integrationTypeRules,
+  type DuplicateReason,
+} from './integration.tables.js';
+
+export type GroupLinkRow = typeof integrationGroupLinks.$inferSelect;
+export type PersonLinkRow = typeof integrationPersonLinks.$inferSelect;
+export type RunRow = typeof integrationJobRuns.$inferSelect;
+export type QueueRow = typeof integrationMergeQueue.$inferSelect;
+export type MergeRow = typeof integrationMerges.$inferSelect;
+
+/** The integration's own tables. Every query filters on the tenant. */
+export const integrationRepo = {
+  async settings(tx: DbOrTx, tenantId: string) {
+    const [s] = await tx.select().from(integrationSettings).where(eq(integrationSettings.tenantId, tenantId));
+    return s ?? { tenantId, includeRecordInSafetyCheck: false, updatedAt: new Date(0) };
+  },
+  async saveSettings(tx: DbOrTx, tenantId: string, includeRecordInSafetyCheck: boolean, at: Date) {
+    const [s] = await tx
+      .insert(integrationSettings)
+      .values({ tenantId, includeRecordInSafetyCheck, updatedAt: at })
+      .onConflictDoUpdate({ target: integrationSettings.tenantId, set: { includeRecordInSafetyCheck, updatedAt: at } })
+      .returning();
+    return s!;
+  },
+
+  async groupLinks(tx: DbOrTx, tenantId: string) {
+    return tx.select().from(integrationGroupLinks).where(eq(integrationGroupLinks.tenantId, tenantId)).orderBy(integrationGroupLinks.createdAt);
+  },
+  async groupLink(tx: DbOrTx, tenantId: string, groupId: string): Promise<GroupLinkRow | undefined> {
+    const [l] = await tx.select().from(integrationGroupLinks).where(and(eq(integrationGroupLinks.tenantId, tenantId), eq(integrationGroupLinks.groupId, groupId)));
+    return l;
+  },
+
+  async typeRules(tx: DbOrTx, tenantId: string) {
+    return tx.select().from(integrationTypeRules).where(eq(integrationTypeRules.tenantId, tenantId)).orderBy(integrationTypeRules.position);
+  },
+
+  async linksOfMembers(tx: DbOrTx, tenantId: string, memberIds: string[]): Promise<PersonLinkRow[]> {
+    if (memberIds.length === 0) return [];
+    return tx.select().from(integrationPersonLinks).where(and(eq(integrationPersonLinks.tenantId, tenantId), inArray(integrationPersonLinks.memberId, memberIds)));
+  },
+  async linksOfProfiles(tx: DbOrTx, tenantId: string, profileIds: string[]): Promise<PersonLinkRow[]> {
+    if (profileIds.length === 0) return [];
+    return tx.select().from(integrationPersonLinks).where(and(eq(integrationPersonLinks.tenantId, tenantId), inArray(integrationPersonLinks.profileId, profileIds)));
+  },
+  async linkOfMember(tx: DbOrTx, tenantId: string, memberId: string): Promise<PersonLinkRow | undefined> {
+    const [l] = await tx.select().from(integrationPersonLinks).where(and(eq(integrationPersonLinks.tenantId, tenantId), eq(integrationPersonLinks.memberId, memberId)));
+    return l;
+  },
+
+  async excludedMemberIds(tx: DbOrTx, tenantId: string): Promise<Set<string>> {
+    const rows = await tx.select({ memberId: integrationExclusions.memberId }).from(integrationExclusions).where(eq(integrationExclusions.tenantId, tenantId));
+    return new Set(rows.map((r) => r.memberId));
+  },
+
+  async externalIdsOf(tx: DbOrTx, tenantId: string, profileIds: string[]) {
+    if (profileIds.length === 0) return [];
+    return tx.select().from(integrationExternalIds).where(and(eq(integrationExternalIds.tenantId, tenantId), inArray(integrationExternalIds.profileId, profileIds)));
+  },
+  async allExternalIds(tx: DbOrTx, tenantId: string) {
+    return tx.select().from(integrationExternalIds).where(eq(integrationExternalIds.tenantId, tenantId));
+  },
+
+  async queuePair(tx: DbOrTx, tenantId: string, a: string, b: string, reason: DuplicateReason, detail: string, runId: string | null) {
+    const [x, y] = a < b ? [a, b] : [b, a];
+    await tx.insert(integrationMergeQueue).values({ tenantId, profileAId: x, profileBId: y, reason, detail, runId }).onConflictDoNothing();
+  },
+  async queueItem(tx: DbOrTx, tenantId: string, id: string): Promise<QueueRow | undefined> {
+    const [q] = await tx.select().from(integrationMergeQueue).where(and(eq(integrationMergeQueue.tenantId, tenantId), eq(integrationMergeQueue.id, id)));
+    return q;
+  },
+  async queueForPair(tx: DbOrTx, tenantId: string, a: string, b: string): Promise<QueueRow | undefined> {
+    const [x, y] = a < b ? [a, b] : [b, a];
+    const [q] = await tx
+      .select()
+      .from(integrationMergeQueue)
+      .where(and(eq(integrationMergeQueue.tenantId, tenantId), eq(integrationMergeQueue.profileAId, x), eq(integrationMergeQueue.profileBId, y)));
+    return q;
+  },
+  async queueInvolving(tx: DbOrTx, tenantId: string, profileId: string) {
+    return tx
+      .select()
+      .from(integrationMergeQueue)
+      .where(and(eq(integrationMergeQueue.tenantId, tenantId), or(eq(integrationMergeQueue.profileAId, profileId), eq(integrationMergeQueue.profileBId, profileId))));
+  },
+
+  async merge(tx: DbOrTx, tenantId: string, id: string): Promise<MergeRow | undefined> {
+    const [m] = await tx.select().from(integrationMerges).where(and(eq(integrationMerges.tenantId, tenantId), eq(integrationMerges.id, id)));
+    return m;
+  },
+
+  async run(tx: DbOrTx, tenantId: string, id: string): Promise<RunRow | undefined> {
+    const [r] = await tx.select().from(integrationJobRuns).where(and(eq(integrationJobRuns.tenantId, tenantId), eq(integrationJobRuns.id, id)));
+    return r;
+  },
+  async runById(tx: DbOrTx, id: string): Promise<RunRow | undefined> {
+    const [r] = await tx.select().from(integrationJobRuns).where(eq(integrationJobRuns.id, id));
+    return r;
+  },
+  async doneItems(tx: DbOrTx, runId: string, keys: string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const rows = await tx
+      .select({ k: integrationRunItems.itemKey })
+      .from(integrationRunItems)
+      .where(and(eq(integrationRunItems.runId, runId), inArray(integrationRunItems.itemKey, keys)));
+    return new Set(rows.map((r) => r.k));
+  },
+  async markItems(tx: DbOrTx, runId: string, items: Array<{ itemKey: string; outcome: string }>) {
+    if (items.length === 0) return;
+    await tx.insert(integrationRunItems).values(items.map((i) => ({ runId, ...i }))).onConflictDoNothing();
+  },
+  async bumpRun(tx: DbOrTx, runId: string, d: { done?: number; created?: number; updated?: number; skipped?: number; failed?: number }) {
+    await tx
+      .update(integrationJobRuns)
+      .set({
+        done: sql`${integrationJobRuns.done} + ${d.done ?? 0}`,
+        created: sql`${integrationJobRuns.created} + ${d.created ?? 0}`,
+        updated: sql`${integrationJobRuns.updated} + ${d.updated ?? 0}`,
+        skipped: sql`${integrationJobRuns.skipped} + ${d.skipped ?? 0}`,
+        failed: sql`${integrationJobRuns.failed} + ${d.failed ?? 0}`,
+      })
+      .where(eq(integrationJobRuns.id, runId));
+  },
+};

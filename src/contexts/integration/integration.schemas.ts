@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { conditionGroupSchema } from '../record/rules/conditions.js';
+import { RATING_MODES, RUN_KINDS, RUN_STATUSES } from './integration.tables.js';
+import { PROFILE_FIELDS } from './neighbours.js';
+
+export const groupParams = z.object({ groupId: z.uuid() });
+export const idParams = z.object({ id: z.uuid() });
+export const memberParams = z.object({ memberId: z.uuid() });
+export const profileParams = z.object({ profileId: z.uuid() });
+
+export const linkInput = z.object({
+  organisationId: z.uuid(),
+  ratingMode: z.enum(RATING_MODES).default('all'),
+  ratingSystemIds: z.array(z.uuid()).max(50).default([]),
+});
+export const linkSchema = z.object({
+  groupId: z.uuid(),
+  groupName: z.string().nullable(),
+  groupType: z.string().nullable(),
+  organisationId: z.uuid(),
+  organisationName: z.string().nullable(),
+  ratingMode: z.enum(RATING_MODES),
+  ratingSystemIds: z.array(z.string()),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export const groupLinkView = z.object({
+  group: z.object({ id: z.uuid(), name: z.string(), type: z.string(), linkable: z.boolean(), reason: z.string().nullable() }),
+  link: linkSchema.nullable(),
+});
+
+export const settingsSchema = z.object({ includeRecordInSafetyCheck: z.boolean() });
+
+export const ruleInput = z.object({ profileTypeId: z.uuid(), condition: conditionGroupSchema });
+export const typeMapInput = z.object({ rules: z.array(ruleInput).max(100) });
+export const typeMapSchema = z.object({
+  rules: z.array(z.object({ id: z.string(), profileTypeId: z.string(), profileTypeName: z.string(), position: z.number(), condition: conditionGroupSchema })),
+  profileTypes: z.array(z.object({ id: z.string(), key: z.string(), name: z.string() })),
+  fields: z.array(z.object({ field: z.string(), kind: z.string(), label: z.string() })),
+});
+export const previewInput = z.object({ rules: z.array(ruleInput).max(100).optional() });
+export const previewSchema = z.object({
+  members: z.number(),
+  rules: z.array(z.object({ ruleId: z.string(), profileTypeId: z.string(), profileTypeName: z.string(), count: z.number() })),
+  teachingStaffDefault: z.number(),
+  unmapped: z.array(z.object({ memberId: z.string(), fullName: z.string(), groupName: z.string(), role: z.string() })),
+});
+
+export const runSchema = z.object({
+  id: z.uuid(),
+  kind: z.enum(RUN_KINDS),
+  status: z.enum(RUN_STATUSES),
+  total: z.number(),
+  done: z.number(),
+  created: z.number(),
+  updated: z.number(),
+  skipped: z.number(),
+  failed: z.number(),
+  percent: z.number(),
+  error: z.string().nullable(),
+  attempts: z.number(),
+  params: z.record(z.string(), z.unknown()),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+
+export const importInput = z.object({ groupIds: z.array(z.uuid()).max(100).optional() });
+export const pushInput = z.object({
+  groupId: z.uuid(),
+  profileTypeIds: z.array(z.uuid()).max(100).optional(),
+  profileIds: z.array(z.uuid()).max(20_000).optional(),
+});
+
+const side = z.enum(['kept', 'merged']);
+export const choicesSchema = z.partialRecord(z.enum(PROFILE_FIELDS), side);
+export const mergeInput = z.object({ keptProfileId: z.uuid(), mergedProfileId: z.uuid(), choices: choicesSchema.optional(), queueId: z.uuid().optional() });
+export const mergeAllInput = z.object({ preserve: choicesSchema.optional() });
+export const mergeSchema = z.object({
+  id: z.uuid(),
+  keptProfileId: z.uuid(),
+  mergedProfileId: z.uuid(),
+  choices: z.record(z.string(), side),
+  mergedBy: z.string(),
+  mergedAt: z.string(),
+  undoneAt: z.string().nullable(),
+  undoneBy: z.string().nullable(),
+});
+export const undoSchema = z.object({
+  mergeId: z.uuid(),
+  keptProfileId: z.uuid(),
+  restoredProfileId: z.uuid(),
+  editsSince: z.array(z.object({ profileId: z.string(), field: z.string(), note: z.string() })),
+});
+const brief = z.object({ id: z.string(), name: z.string(), email: z.string(), status: z.string() });
+export const queueItemSchema = z.object({ id: z.uuid(), reason: z.string(), detail: z.string(), status: z.string(), a: brief, b: brief, createdAt: z.string() });
+const pairSide = z.object({ id: z.uuid(), fields: z.record(z.string(), z.string().nullable()), checks: z.number(), updatedAt: z.string(), createdAt: z.string() });
+export const pairSchema = z.object({ id: z.uuid(), reason: z.string(), detail: z.string(), status: z.string(), kept: pairSide, merged: pairSide, defaults: z.record(z.string(), side) });
+
+export const exclusionSchema = z.object({ id: z.uuid(), memberId: z.uuid(), reason: z.string(), profile: z.record(z.string(), z.unknown()), createdBy: z.string(), createdAt: z.string() });
+export const readinessSchema = z.object({
+  applies: z.boolean(),
+  ready: z.boolean().nullable(),
+  reasons: z.array(z.string()),
+  profileId: z.string().nullable(),
+});

@@ -1,0 +1,142 @@
+import { and, eq } from 'drizzle-orm';
+import type { Platform } from '../../../platform/platform.js';
+import { inTransaction } from '../../../platform/db/tx.js';
+import { badRequest, conflict, notFound } from '../../../platform/errors.js';
+import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
+import { notifyRole } from '../../../platform/notifications/notify.js';
+import { integrationGroupLinks, type RatingMode } from '../integration.tables.js';
+import { integrationRepo, type GroupLinkRow } from '../integration.repo.js';
+import { neighbours } from '../neighbours.js';
+
+export type LinkInput = { organisationId: string; ratingMode?: RatingMode; ratingSystemIds?: string[] };
+
+export function presentLink(l: GroupLinkRow, extra: { groupName?: string; groupType?: string; organisationName?: string } = {}) {
+  return {
+    groupId: l.groupId,
+    groupName: extra.groupName ?? null,
+    groupType: extra.groupType ?? null,
+    organisationId: l.organisationId,
+    organisationName: extra.organisationName ?? null,
+    ratingMode: l.ratingMode,
+    ratingSystemIds: l.ratingSystemIds,
+    createdBy: l.createdBy,
+    createdAt: l.createdAt.toISOString(),
+    updatedAt: l.updatedAt.toISOString(),
+  };
+}
+
+/** Group ↔ organisation links, the per-group rating system choice, and the tenant setting. */
+export function createLinksService(deps: Pick<Platform, 'db' | 'now' | 'jobs'>) {
+  const { db, now } = deps;
+
+  async function list(tenantId: string) {
+    const links = await integrationRepo.groupLinks(db, tenantId);
+    const groupRows = await neighbours.groupsByIds(db, tenantId, links.map((l) => l.groupId));
+    const orgs = new Map<string, string>();
+    for (const l of links) {
+      if (!orgs.has(l.organisationId)) orgs.set(l.organisationId, (await neighbours.organisation(db, tenantId, l.organisationId))?.name ?? '');
+    }
+    return links.map((l) => {
+      const g = groupRows.find((x) => x.id === l.groupId);
+      return presentLink(l, { groupName: g?.name, groupType: g?.type, organisationName: orgs.get(l.organisationId) });
+    });
+  }
+
+  async function get(tenantId: string, groupId: string) {
+    const group = await neighbours.group(db, tenantId, groupId);
+    if (!group) throw notFound('Group');
+    const link = await integrationRepo.groupLink(db, tenantId, groupId);
+    return { group, link };
+  }
+
+  async function link(tenantId: string, groupId: string, input: LinkInput, actor: Actor) {
+    return inTransaction(db, async (tx) => {
+      const group = await neighbours.group(tx, tenantId, groupId);
+      if (!group) throw notFound('Group');
+      if (group.type === 'standard') {
+        throw conflict('standard_group', 'Standard groups cannot be linked: visitors in them have no lasting profile. Link a repeat or SCIM group instead');
+      }
+      if (group.archivedAt) throw conflict('group_archived', 'This group is archived');
+      const org = await neighbours.organisation(tx, tenantId, input.organisationId);
+      if (!org) throw notFound('Organisation');
+      const ratingMode = input.ratingMode ?? 'all';
+      const ratingSystemIds = ratingMode === 'selected' ? [...new Set(input.ratingSystemIds ?? [])] : [];
+      if (ratingMode === 'selected') {
+        if (ratingSystemIds.length === 0) throw badRequest('rating_systems_required', 'Choose at least one rating system to check', 'ratingSystemIds');
+        const known = new Set((await neighbours.ratingSystems(tx, tenantId)).map((s) => s.id));
+        const unknown = ratingSystemIds.find((id) => !known.has(id));
+        if (unknown) throw badRequest('unknown_rating_system', `Unknown rating system ${unknown}`, 'ratingSystemIds');
+      }
+      const existing = await integrationRepo.groupLink(tx, tenantId, groupId);
+      const at = now();
+      let row: GroupLinkRow;
+      if (existing) {
+        [row] = (await tx
+          .update(integrationGroupLinks)
+          .set({ organisationId: org.id, ratingMode, ratingSystemIds, updatedAt: at })
+          .where(and(eq(integrationGroupLinks.tenantId, tenantId), eq(integrationGroupLinks.groupId, groupId)))
+          .returning()) as [GroupLinkRow];
+      } else {
+        [row] = (await tx
+          .insert(integrationGroupLinks)
+          .values({ tenantId, groupId, organisationId: org.id, ratingMode, ratingSystemIds, createdBy: actor.label, createdAt: at, updatedAt: at })
+          .returning()) as [GroupLinkRow];
+      }
+      const changedOrg = !existing || existing.organisationId !== org.id;
+      await recordAudit(tx, tenantId, actor, {
+        action: existing ? 'integration.link_updated' : 'integration.group_linked',
+        targetType: 'group',
+        targetId: groupId,
+        summary: `Group ${group.name} linked to ${org.name}`,
+        data: { organisationId: org.id, ratingMode, ratingSystemIds },
+      });
+      if (changedOrg) {
+        await notifyRole(tx, deps, tenantId, ['owner'], {
+          title: 'Group linked to the Central Record',
+          body: `${actor.label} linked the group "${group.name}" to ${org.name}.`,
+          link: `/signin/groups/${groupId}/integrations`,
+        });
+      }
+      return presentLink(row, { groupName: group.name, groupType: group.type, organisationName: org.name });
+    });
+  }
+
+  async function unlink(tenantId: string, groupId: string, actor: Actor) {
+    return inTransaction(db, async (tx) => {
+      const group = await neighbours.group(tx, tenantId, groupId);
+      if (!group) throw notFound('Group');
+      const existing = await integrationRepo.groupLink(tx, tenantId, groupId);
+      if (!existing) throw notFound('Link');
+      await tx.delete(integrationGroupLinks).where(and(eq(integrationGroupLinks.tenantId, tenantId), eq(integrationGroupLinks.groupId, groupId)));
+      await recordAudit(tx, tenantId, actor, { action: 'integration.group_unlinked', targetType: 'group', targetId: groupId, summary: `Group ${group.name} unlinked`, data: { organisationId: existing.organisationId } });
+      await notifyRole(tx, deps, tenantId, ['owner'], {
+        title: 'Group unlinked from the Central Record',
+        body: `${actor.label} unlinked the group "${group.name}".`,
+        link: `/signin/groups/${groupId}/integrations`,
+      });
+    });
+  }
+
+  async function settings(tenantId: string) {
+    const s = await integrationRepo.settings(db, tenantId);
+    return { includeRecordInSafetyCheck: s.includeRecordInSafetyCheck };
+  }
+
+  async function saveSettings(tenantId: string, input: { includeRecordInSafetyCheck: boolean }, actor: Actor) {
+    return inTransaction(db, async (tx) => {
+      const s = await integrationRepo.saveSettings(tx, tenantId, input.includeRecordInSafetyCheck, now());
+      await recordAudit(tx, tenantId, actor, {
+        action: 'integration.settings_updated',
+        targetType: 'tenant',
+        targetId: tenantId,
+        summary: `Central Record criteria ${s.includeRecordInSafetyCheck ? 'included in' : 'left out of'} the safety check`,
+        data: { ...input },
+      });
+      return { includeRecordInSafetyCheck: s.includeRecordInSafetyCheck };
+    });
+  }
+
+  return { list, get, link, unlink, settings, saveSettings };
+}
+
+export type LinksService = ReturnType<typeof createLinksService>;

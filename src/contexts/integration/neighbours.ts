@@ -1,0 +1,182 @@
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../platform/db/database.js';
+import { groups, members } from '../signin/signin.tables.js';
+import { scimGroupMembers, scimGroups, scimUsers } from '../scim/scim.tables.js';
+import {
+  recordCheckValues,
+  recordChecks,
+  recordOrganisations,
+  recordProfileHistory,
+  recordProfileTypes,
+  recordProfiles,
+  recordRatingSystems,
+} from '../record/record.tables.js';
+
+/**
+ * The integration's one door into the sign-in, SCIM and record tables. When those contexts
+ * publish read/write services for these needs (bulk reads of members with SCIM attributes; bulk
+ * profile create/update with history; check values), this file is where they are swapped in; no
+ * other integration file names a foreign table. Writes to members go through the MembersPort.
+ */
+export type GroupRow = typeof groups.$inferSelect;
+export type MemberRow = typeof members.$inferSelect;
+export type ProfileRow = typeof recordProfiles.$inferSelect;
+export type CheckValueRow = typeof recordCheckValues.$inferSelect;
+
+export const PROFILE_FIELDS = ['firstName', 'lastName', 'dateOfBirth', 'email', 'phone', 'role', 'startDate', 'leavingDate', 'profileTypeId'] as const;
+export type ProfileField = (typeof PROFILE_FIELDS)[number];
+export type ProfileFields = Pick<ProfileRow, ProfileField>;
+
+export type MemberAttributes = MemberRow & { groupName: string; isStaffGroup: boolean; department: string | null; idpGroups: string[]; scimExternalId: string | null };
+
+export const neighbours = {
+  async group(tx: DbOrTx, tenantId: string, groupId: string): Promise<GroupRow | undefined> {
+    const [g] = await tx.select().from(groups).where(and(eq(groups.tenantId, tenantId), eq(groups.id, groupId)));
+    return g;
+  },
+  async groupsByIds(tx: DbOrTx, tenantId: string, ids: string[]): Promise<GroupRow[]> {
+    if (ids.length === 0) return [];
+    return tx.select().from(groups).where(and(eq(groups.tenantId, tenantId), inArray(groups.id, ids)));
+  },
+  async organisation(tx: DbOrTx, tenantId: string, id: string) {
+    const [o] = await tx.select().from(recordOrganisations).where(and(eq(recordOrganisations.tenantId, tenantId), eq(recordOrganisations.id, id)));
+    return o;
+  },
+  async profileTypes(tx: DbOrTx, tenantId: string) {
+    return tx.select().from(recordProfileTypes).where(eq(recordProfileTypes.tenantId, tenantId)).orderBy(recordProfileTypes.position);
+  },
+  async ratingSystems(tx: DbOrTx, tenantId: string) {
+    return tx.select().from(recordRatingSystems).where(eq(recordRatingSystems.tenantId, tenantId)).orderBy(recordRatingSystems.position);
+  },
+  async checks(tx: DbOrTx, tenantId: string) {
+    return tx.select().from(recordChecks).where(eq(recordChecks.tenantId, tenantId));
+  },
+
+  /** Live (not removed) members of groups, with their group and SCIM attributes. */
+  async membersWithAttributes(tx: DbOrTx, tenantId: string, groupIds: string[], memberIds?: string[]): Promise<MemberAttributes[]> {
+    if (groupIds.length === 0 || memberIds?.length === 0) return [];
+    const conds = [eq(members.tenantId, tenantId), inArray(members.groupId, groupIds), isNull(members.deletedAt)];
+    if (memberIds) conds.push(inArray(members.id, memberIds));
+    const rows = await tx
+      .select({
+        member: members,
+        groupName: groups.name,
+        isStaffGroup: groups.isStaffGroup,
+        department: scimUsers.department,
+        scimExternalId: scimUsers.externalId,
+        idpGroups: sql<string[] | null>`(SELECT array_agg(${scimGroups.displayName}) FROM ${scimGroupMembers} JOIN ${scimGroups} ON ${scimGroups.id} = ${scimGroupMembers.scimGroupId} WHERE ${scimGroupMembers.memberId} = ${members.id})`,
+      })
+      .from(members)
+      .innerJoin(groups, eq(groups.id, members.groupId))
+      .leftJoin(scimUsers, eq(scimUsers.memberId, members.id))
+      .where(and(...conds))
+      .orderBy(members.createdAt, members.id);
+    return rows.map((r) => ({ ...r.member, groupName: r.groupName, isStaffGroup: r.isStaffGroup, department: r.department, scimExternalId: r.scimExternalId, idpGroups: r.idpGroups ?? [] }));
+  },
+
+  async member(tx: DbOrTx, tenantId: string, memberId: string): Promise<MemberRow | undefined> {
+    const [m] = await tx.select().from(members).where(and(eq(members.tenantId, tenantId), eq(members.id, memberId)));
+    return m;
+  },
+
+  /** Custom field keys in use by members of the tenant (for the type map's field list). */
+  async memberCustomFieldKeys(tx: DbOrTx, tenantId: string): Promise<string[]> {
+    const rows = await tx.execute(sql`SELECT DISTINCT jsonb_object_keys(${members.customFields}) AS k FROM ${members} WHERE ${members.tenantId} = ${tenantId} AND jsonb_typeof(${members.customFields}) = 'object'`);
+    return (rows as unknown as { rows: Array<{ k: string }> }).rows.map((r) => r.k).sort();
+  },
+
+  async profile(tx: DbOrTx, tenantId: string, profileId: string): Promise<ProfileRow | undefined> {
+    const [p] = await tx.select().from(recordProfiles).where(and(eq(recordProfiles.tenantId, tenantId), eq(recordProfiles.id, profileId)));
+    return p;
+  },
+  async profiles(tx: DbOrTx, tenantId: string, ids: string[]): Promise<ProfileRow[]> {
+    if (ids.length === 0) return [];
+    return tx.select().from(recordProfiles).where(and(eq(recordProfiles.tenantId, tenantId), inArray(recordProfiles.id, ids)));
+  },
+  async profilesOfOrganisation(tx: DbOrTx, tenantId: string, organisationId: string, profileTypeIds?: string[]): Promise<ProfileRow[]> {
+    const conds = [eq(recordProfiles.tenantId, tenantId), eq(recordProfiles.organisationId, organisationId), eq(recordProfiles.status, 'live')];
+    if (profileTypeIds && profileTypeIds.length) conds.push(inArray(recordProfiles.profileTypeId, profileTypeIds));
+    return tx.select().from(recordProfiles).where(and(...conds)).orderBy(recordProfiles.lastName, recordProfiles.firstName, recordProfiles.id);
+  },
+
+  async insertProfiles(tx: DbOrTx, rows: Array<typeof recordProfiles.$inferInsert>): Promise<ProfileRow[]> {
+    if (rows.length === 0) return [];
+    return tx.insert(recordProfiles).values(rows).returning();
+  },
+
+  /** Updates profile fields, bumps the version and writes one history row per changed field. */
+  async updateProfile(tx: DbOrTx, tenantId: string, profile: ProfileRow, patch: Partial<ProfileRow>, actor: { id: string | null; label: string }, at: Date): Promise<ProfileRow> {
+    const changed = Object.entries(patch).filter(([k, v]) => (profile as Record<string, unknown>)[k] !== v);
+    if (changed.length === 0) return profile;
+    const [row] = await tx
+      .update(recordProfiles)
+      .set({ ...Object.fromEntries(changed), version: sql`${recordProfiles.version} + 1`, updatedAt: at })
+      .where(and(eq(recordProfiles.tenantId, tenantId), eq(recordProfiles.id, profile.id)))
+      .returning();
+    await tx.insert(recordProfileHistory).values(
+      changed.map(([field, after]) => ({
+        tenantId,
+        profileId: profile.id,
+        version: row!.version,
+        field,
+        before: stringify((profile as Record<string, unknown>)[field]),
+        after: stringify(after),
+        actorId: actor.id,
+        actorLabel: actor.label,
+        at,
+      })),
+    );
+    return row!;
+  },
+
+  async addHistory(tx: DbOrTx, tenantId: string, profile: ProfileRow, field: string, before: string | null, after: string | null, actor: { id: string | null; label: string }, at: Date) {
+    await tx.insert(recordProfileHistory).values({ tenantId, profileId: profile.id, version: profile.version, field, before, after, actorId: actor.id, actorLabel: actor.label, at });
+  },
+
+  async historySince(tx: DbOrTx, tenantId: string, profileIds: string[], since: Date) {
+    if (profileIds.length === 0) return [];
+    return tx
+      .select()
+      .from(recordProfileHistory)
+      .where(and(eq(recordProfileHistory.tenantId, tenantId), inArray(recordProfileHistory.profileId, profileIds), sql`${recordProfileHistory.at} > ${since.toISOString()}`))
+      .orderBy(recordProfileHistory.at);
+  },
+
+  async deleteProfile(tx: DbOrTx, tenantId: string, profileId: string) {
+    await tx.delete(recordProfiles).where(and(eq(recordProfiles.tenantId, tenantId), eq(recordProfiles.id, profileId)));
+  },
+
+  async checkValuesOf(tx: DbOrTx, tenantId: string, profileIds: string[]): Promise<CheckValueRow[]> {
+    if (profileIds.length === 0) return [];
+    return tx.select().from(recordCheckValues).where(and(eq(recordCheckValues.tenantId, tenantId), inArray(recordCheckValues.profileId, profileIds)));
+  },
+  async moveCheckValues(tx: DbOrTx, tenantId: string, ids: string[], toProfileId: string) {
+    if (ids.length === 0) return;
+    await tx.update(recordCheckValues).set({ profileId: toProfileId }).where(and(eq(recordCheckValues.tenantId, tenantId), inArray(recordCheckValues.id, ids)));
+  },
+  async deleteCheckValues(tx: DbOrTx, tenantId: string, ids: string[]) {
+    if (ids.length === 0) return;
+    await tx.delete(recordCheckValues).where(and(eq(recordCheckValues.tenantId, tenantId), inArray(recordCheckValues.id, ids)));
+  },
+  async restoreCheckValues(tx: DbOrTx, rows: Array<Record<string, unknown>>) {
+    if (rows.length === 0) return;
+    const values = rows.map((r) => ({
+      ...(r as typeof recordCheckValues.$inferInsert),
+      recordedAt: new Date(String(r.recordedAt)),
+    }));
+    await tx.insert(recordCheckValues).values(values).onConflictDoNothing();
+  },
+};
+
+export function stringify(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return v.toISOString();
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** "Mary Jane Smith" → first "Mary Jane", last "Smith". */
+export function splitName(fullName: string): { firstName: string; lastName: string } {
+  const parts = fullName.trim().split(/\s+/).filter(Boolean);
+  if (parts.length <= 1) return { firstName: parts[0] ?? '', lastName: '' };
+  return { firstName: parts.slice(0, -1).join(' '), lastName: parts.at(-1)! };
+}

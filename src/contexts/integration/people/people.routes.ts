@@ -1,0 +1,57 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Platform } from '../../../platform/platform.js';
+import { actorOf, authorize } from '../../../platform/http/auth.js';
+import { notFound } from '../../../platform/errors.js';
+import { exclusionSchema, idParams, importInput, memberParams, profileParams, pushInput, readinessSchema, runSchema } from '../integration.schemas.js';
+import { presentRun } from '../runs/runs.js';
+import { recordReadiness } from '../safety/record-check.js';
+import { neighbours } from '../neighbours.js';
+import type { PeopleService } from './people.service.js';
+
+export function peopleRoutes(platform: Platform, people: PeopleService): FastifyPluginAsyncZod {
+  return async (app) => {
+    const tags = ['integration: people'];
+    app.post('/api/integration/import', { schema: { tags, summary: 'Import members of linked groups as profiles (a job)', body: importInput, response: { 202: runSchema } } }, async (req, reply) => {
+      const p = authorize(req, 'integration.manage');
+      return reply.status(202).send(presentRun(await people.startImport(p.tenantId, req.body, actorOf(req))));
+    });
+    app.post('/api/integration/push', { schema: { tags, summary: 'Push profiles into a linked repeat group (a job)', body: pushInput, response: { 202: runSchema } } }, async (req, reply) => {
+      const p = authorize(req, 'integration.manage');
+      return reply.status(202).send(presentRun(await people.startPush(p.tenantId, req.body, actorOf(req))));
+    });
+    app.post('/api/integration/members/:memberId/decouple', { schema: { tags, summary: 'Decouple one person (member and profile stay; the link goes)', params: memberParams } }, async (req, reply) => {
+      const p = authorize(req, 'integration.manage');
+      await people.decouple(p.tenantId, req.params.memberId, actorOf(req));
+      return reply.status(204).send();
+    });
+    app.get(
+      '/api/integration/members/:memberId/readiness',
+      { schema: { tags, summary: 'Whether the Central Record lets this member sign in, and why not', params: memberParams, response: { 200: readinessSchema } } },
+      async (req) => {
+        const p = authorize(req, 'integration.read');
+        const m = await neighbours.member(platform.db, p.tenantId, req.params.memberId);
+        if (!m || m.deletedAt) throw notFound('Member');
+        const r = await recordReadiness(platform.db, p.tenantId, m.groupId, m.id, platform.now().toISOString().slice(0, 10));
+        return r.applies ? { applies: true, ready: r.ready, reasons: r.reasons, profileId: r.profileId } : { applies: false, ready: null, reasons: [], profileId: null };
+      },
+    );
+    app.delete(
+      '/api/integration/profiles/:profileId',
+      { schema: { tags, summary: 'Delete a linked profile; its members go on the exclusion list', params: profileParams, response: { 200: z.object({ excludedMemberIds: z.array(z.string()) }) } } },
+      async (req) => {
+        const p = authorize(req, 'record.manage');
+        return people.deleteLinkedProfile(p.tenantId, req.params.profileId, actorOf(req));
+      },
+    );
+    app.get('/api/integration/exclusions', { schema: { tags, summary: 'Members the import will not recreate', response: { 200: z.object({ items: z.array(exclusionSchema) }) } } }, async (req) => {
+      const p = authorize(req, 'integration.read');
+      return { items: await people.exclusions(p.tenantId) };
+    });
+    app.delete('/api/integration/exclusions/:id', { schema: { tags, summary: 'Undo an exclusion', params: idParams } }, async (req, reply) => {
+      const p = authorize(req, 'integration.manage');
+      await people.undoExclusion(p.tenantId, req.params.id, actorOf(req));
+      return reply.status(204).send();
+    });
+  };
+}

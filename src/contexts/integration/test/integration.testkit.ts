@@ -1,0 +1,81 @@
+import { groups } from '../../signin/signin.tables.js';
+import { scimUsers } from '../../scim/scim.tables.js';
+import { createMembersService } from '../../signin/members/members.service.js';
+import type { MemberInput } from '../../signin/members/members.port.js';
+import { call, createTestTenant, type TestTenant } from '../../../../test/factories.js';
+import type { TestEnv } from '../../../../test/harness.js';
+import { createIntegration } from '../index.js';
+
+/** Every statutory check a teacher needs, by check key (the built-in KCSIE set). */
+export const FULL_TEACHER_CHECKS = {
+  identity: { value: '2024-09-01', evidence: 'Passport' },
+  enhanced_dbs: { value: '2024-08-20', reference: '001234567890' },
+  barred_list: { value: '2024-08-20' },
+  prohibition: { value: '2024-08-21' },
+  qualifications: { value: '2024-08-21' },
+  lived_abroad: { value: false },
+  right_to_work: { value: '2024-09-01' },
+};
+
+async function recordTenant(env: TestEnv, t: TestTenant) {
+  const h = t.owner.headers;
+  const r = await call(env.app, 'POST', '/api/record/organisations', { headers: h, body: { name: 'Northgate Primary', type: 'maintained' } });
+  if (r.status !== 201) throw new Error(`organisation: ${r.status} ${JSON.stringify(r.body)}`);
+  const org = r.body as { id: string; name: string };
+  const types = (await call(env.app, 'GET', '/api/record/profile-types', { headers: h })).body.items as Array<{ id: string; key: string; name: string }>;
+  const typeId = (key: string) => types.find((x) => x.key === key)!.id;
+  return { org, types, typeId };
+}
+
+const testActor = { kind: 'system' as const, id: null, label: 'test' };
+
+/** A tenant with an organisation (KCSIE set seeded), and helpers to make groups, members and profiles. */
+export async function integrationTenant(env: TestEnv, opts: { kind?: 'school' | 'trust' } = {}) {
+  const t: TestTenant = await createTestTenant(env, { kind: opts.kind ?? 'school' });
+  const rec = await recordTenant(env, t);
+  const members = createMembersService(env.platform).port;
+  const integration = createIntegration(env.platform);
+  const h = t.owner.headers;
+
+  async function group(input: { name: string; type: 'standard' | 'repeat' | 'scim'; isStaffGroup?: boolean }) {
+    const [g] = await env.platform.db.insert(groups).values({ tenantId: t.tenantId, name: input.name, type: input.type, isStaffGroup: input.isStaffGroup ?? false }).returning();
+    return g!;
+  }
+  async function member(groupId: string, input: MemberInput, source: 'portal' | 'scim' = 'portal', scim: { department?: string; externalId?: string } = {}) {
+    const m = await members.create(env.platform.db, t.tenantId, groupId, input, testActor, source);
+    if (source === 'scim') {
+      await env.platform.db.insert(scimUsers).values({ memberId: m.id, tenantId: t.tenantId, groupId, userName: input.email ?? m.id, department: scim.department ?? null, externalId: scim.externalId ?? null });
+    }
+    return m;
+  }
+  async function profile(input: { firstName: string; lastName: string; email?: string; dateOfBirth?: string; role?: string; typeKey?: string; checks?: Record<string, unknown> }) {
+    const r = await call(env.app, 'POST', '/api/record/profiles', {
+      headers: h,
+      body: {
+        organisationId: rec.org.id,
+        profileTypeId: rec.typeId(input.typeKey ?? 'teaching'),
+        firstName: input.firstName,
+        lastName: input.lastName,
+        email: input.email,
+        dateOfBirth: input.dateOfBirth,
+        role: input.role,
+        checks: input.checks ?? {},
+      },
+    });
+    if (r.status !== 201) throw new Error(`profile: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body as { id: string; version: number };
+  }
+  async function link(groupId: string, body: Record<string, unknown> = {}) {
+    const r = await call(env.app, 'PUT', `/api/integration/groups/${groupId}/link`, { headers: h, body: { organisationId: rec.org.id, ...body } });
+    if (r.status !== 200) throw new Error(`link: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
+  }
+  /** Starts a run through the API and works it here (the worker's job), returning the finished run. */
+  async function run(url: string, body: unknown) {
+    const r = await call(env.app, 'POST', url, { headers: h, body });
+    if (r.status !== 202) throw new Error(`${url}: ${r.status} ${JSON.stringify(r.body)}`);
+    await integration.runs.execute(r.body.id as string);
+    return (await call(env.app, 'GET', `/api/integration/runs/${r.body.id}`, { headers: h })).body;
+  }
+  return { t, h, rec, members, integration, group, member, profile, link, run, FULL_TEACHER_CHECKS };
+}
