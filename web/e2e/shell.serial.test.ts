@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { E2E_TEST_TIMEOUT, findChromiumOrSkip, screenshot, signIn, useE2e } from './harness.js';
+
+const chromiumPath = findChromiumOrSkip();
+
+describe.skipIf(!chromiumPath)('web app shell (Chromium)', { timeout: E2E_TEST_TIMEOUT }, () => {
+  const e2e = useE2e(chromiumPath);
+
+  it('signs in, shows the shell and navigation, invites a user, signs out', async () => {
+    const tenant = await e2e.createTenant({ name: 'Oakfield <b>Primary</b>' });
+    const page = await e2e.newPage();
+
+    // Signed out: any app address leads to the sign-in page.
+    await page.goto(`${e2e.url}/settings/users`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/login');
+
+    await signIn(page, e2e.url, tenant.owner);
+    // Back where we were going, in the shell, with every area in the navigation.
+    await page.getByRole('heading', { name: 'Users & roles' }).waitFor();
+    const nav = page.getByRole('navigation', { name: 'Main navigation' });
+    for (const area of ['Sign-in', 'SCIM', 'Central Record', 'Integrations', 'Settings']) {
+      await expect(nav.getByText(area, { exact: true }).count()).resolves.toBe(1);
+    }
+    // Data is text, never markup.
+    await expect(page.getByTestId('tenant-name').textContent()).resolves.toBe('Oakfield <b>Primary</b>');
+    await expect(page.getByRole('row').filter({ hasText: tenant.owner.email }).count()).resolves.toBe(1);
+    await screenshot(page, 'users');
+
+    // Invite a user and see the link to send them.
+    await page.getByRole('button', { name: 'Invite a user' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Invite a user' });
+    await dialog.getByRole('textbox', { name: 'Email' }).fill('new.teacher@example.test');
+    await dialog.getByRole('textbox', { name: 'Name' }).fill('New Teacher');
+    await dialog.getByRole('textbox', { name: 'Role' }).click();
+    await page.getByRole('option', { name: /^Manager/ }).click();
+    await dialog.getByRole('button', { name: 'Create invitation' }).click();
+    const link = page.getByRole('textbox', { name: 'Invitation link' });
+    await link.waitFor();
+    const inviteUrl = await link.inputValue();
+    expect(inviteUrl).toMatch(/^http:\/\/threshold\.test\/invite\/\S+$/);
+    await screenshot(page, 'invite');
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('row').filter({ hasText: 'new.teacher@example.test' }).waitFor(); // listed as pending
+
+    // Sign out: back to sign-in, and the app is closed again.
+    await page.getByRole('button', { name: /^Account menu/ }).click();
+    await page.getByRole('menuitem', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    const me = await page.evaluate(async () => (await fetch('/api/auth/me')).status);
+    expect(me).toBe(401);
+    await page.close();
+  });
+
+  it('works on a phone-sized screen: navigation behind the burger', async () => {
+    const tenant = await e2e.createTenant();
+    const page = await e2e.newPage({ width: 390, height: 844 });
+    await signIn(page, e2e.url, tenant.owner);
+    const nav = page.getByRole('navigation', { name: 'Main navigation' });
+    const burger = page.getByRole('button', { name: 'Open navigation' });
+    await burger.waitFor();
+    const navLeft = async () => (await nav.boundingBox())!.x;
+    const navRight = async () => {
+      const box = (await nav.boundingBox())!;
+      return box.x + box.width;
+    };
+    expect(await navRight()).toBeLessThanOrEqual(0); // off-screen until the burger opens it
+    await burger.click();
+    await page.getByRole('button', { name: 'Close navigation' }).waitFor();
+    await expect.poll(navLeft).toBe(0); // after the slide-in transition
+    await screenshot(page, 'phone-nav');
+    await nav.getByRole('link', { name: 'Central Record' }).click();
+    await page.getByRole('heading', { name: 'Central Record' }).waitFor();
+    await expect(page.getByText('Coming soon').count()).resolves.toBe(1);
+    // Choosing a page closes the navigation again.
+    await page.getByRole('button', { name: 'Open navigation' }).waitFor();
+    await expect.poll(navRight).toBeLessThanOrEqual(0);
+    // No sideways scrolling at 390px.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot(page, 'phone');
+    await page.close();
+  });
+
+  it('accepts an invitation: choose a password, land in the app with the invited role', async () => {
+    const tenant = await e2e.createTenant();
+    const owner = await e2e.newPage();
+    await signIn(owner, e2e.url, tenant.owner);
+    const inviteUrl = await owner.evaluate(async () => {
+      const me = await (await fetch('/api/auth/me')).json();
+      const res = await fetch('/api/users/invite', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrfToken },
+        body: JSON.stringify({ email: 'viewer.person@example.test', role: 'viewer', name: 'Vi <i>Ewer</i>' }),
+      });
+      return (await res.json()).inviteUrl as string;
+    });
+    await owner.close();
+
+    const page = await e2e.newPage({ width: 390, height: 844 });
+    await page.goto(e2e.local(inviteUrl));
+    await page.getByRole('heading', { name: 'Accept your invitation' }).waitFor();
+    await expect(page.getByRole('textbox', { name: 'Your name' }).inputValue()).resolves.toBe('Vi <i>Ewer</i>');
+    await page.getByRole('textbox', { name: 'Password', exact: true }).fill('a long new password');
+    await page.getByRole('textbox', { name: 'Repeat the password' }).fill('a long new password');
+    await screenshot(page, 'accept-invite');
+    await page.getByRole('button', { name: 'Create my account' }).click();
+    // A viewer sees the areas they may read, not Users & roles.
+    await page.waitForURL((u) => !u.pathname.startsWith('/invite/'));
+    await page.getByRole('button', { name: 'Open navigation' }).click();
+    const nav = page.getByRole('navigation', { name: 'Main navigation' });
+    await nav.getByText('Settings', { exact: true }).click();
+    await nav.getByRole('link', { name: 'My account' }).waitFor();
+    await expect(nav.getByRole('link', { name: 'Users & roles' }).count()).resolves.toBe(0);
+    // The link worked once.
+    const again = await page.evaluate(async (url) => (await fetch(url)).status, `/api/invites/${inviteUrl.split('/invite/')[1]}`);
+    expect(again).toBe(404);
+    await page.close();
+  });
+});

@@ -1,0 +1,182 @@
+/**
+ * The typed API client: JSON over fetch with the session cookie. Unsafe methods carry the CSRF
+ * token from /api/auth/me (or the login answer). Error bodies `{error:{code,message,field,issues}}`
+ * become an `ApiError` whose `fieldError(name)` a form shows next to its field.
+ */
+
+export type FieldIssue = { field: string; message: string };
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly field?: string;
+  readonly issues: FieldIssue[];
+  readonly requestId?: string;
+
+  constructor(status: number, code: string, message: string, extra: { field?: string; issues?: FieldIssue[]; requestId?: string } = {}) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.field = extra.field;
+    this.issues = extra.issues ?? [];
+    this.requestId = extra.requestId;
+  }
+
+  /**
+   * The message for a form field, matching the server's field path (`body.email`, `email`,
+   * `body.items.0.name` for `items.0.name`). Undefined when the error concerns another field.
+   */
+  fieldError(name: string): string | undefined {
+    const matches = (f: string | undefined) => f !== undefined && (f === name || f.endsWith(`.${name}`));
+    const issue = this.issues.find((i) => matches(i.field));
+    if (issue) return issue.message;
+    if (matches(this.field)) return this.message;
+    return undefined;
+  }
+
+  /** True when some field of `names` has a message (so the form need not repeat it on top). */
+  concernsAny(names: readonly string[]): boolean {
+    return names.some((n) => this.fieldError(n) !== undefined);
+  }
+}
+
+/** A message for anything thrown by a call. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof ApiError) return err.message;
+  if (err instanceof Error) return err.message;
+  return 'Something went wrong';
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+let csrfToken: string | null = null;
+
+/** Set from the login and /api/auth/me answers; cleared on sign-out. */
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+async function ensureCsrf(): Promise<void> {
+  if (csrfToken) return;
+  const res = await fetch('/api/auth/me', { credentials: 'same-origin', headers: { accept: 'application/json' } });
+  if (res.ok) {
+    const me = (await res.json()) as { csrfToken?: string };
+    csrfToken = me.csrfToken ?? null;
+  }
+}
+
+async function toApiError(res: Response): Promise<ApiError> {
+  let body: unknown;
+  try {
+    body = await res.json();
+  } catch {
+    body = undefined;
+  }
+  const e = (body as { error?: { code?: unknown; message?: unknown; field?: unknown; issues?: unknown; requestId?: unknown } } | undefined)?.error;
+  if (e && typeof e.code === 'string') {
+    return new ApiError(res.status, e.code, typeof e.message === 'string' ? e.message : res.statusText, {
+      field: typeof e.field === 'string' ? e.field : undefined,
+      issues: Array.isArray(e.issues) ? (e.issues as FieldIssue[]) : undefined,
+      requestId: typeof e.requestId === 'string' ? e.requestId : undefined,
+    });
+  }
+  return new ApiError(res.status, 'http_error', `The server answered ${res.status} ${res.statusText}`.trim());
+}
+
+export async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  if (UNSAFE.has(method)) await ensureCsrf();
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (UNSAFE.has(method) && csrfToken) headers['x-csrf-token'] = csrfToken;
+  let res: Response;
+  try {
+    res = await fetch(path, { method, credentials: 'same-origin', headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw new ApiError(0, 'network_error', 'Cannot reach the server. Check your connection and try again.');
+  }
+  if (!res.ok) {
+    const err = await toApiError(res);
+    if (err.code === 'csrf_failed') csrfToken = null; // fetched afresh on the next call
+    throw err;
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+export const api = {
+  get: <T>(path: string) => request<T>('GET', path),
+  post: <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {}),
+  patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
+  put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
+  del: <T = void>(path: string) => request<T>('DELETE', path),
+};
+
+/** Builds a query string from the defined, non-empty values. */
+export function query(params: Record<string, string | number | boolean | undefined | null>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+// ---- Shapes of the accounts and platform APIs (see src/contexts/accounts) ----
+
+export type Role = 'owner' | 'admin' | 'manager' | 'viewer';
+export const ROLES: readonly Role[] = ['owner', 'admin', 'manager', 'viewer'];
+
+export type Me = {
+  user: { id: string; email: string; name: string; role: Role; totpEnabled: boolean };
+  tenant: { id: string; name: string; kind: string; require2fa: boolean };
+  csrfToken: string;
+  totpRequired: boolean;
+  /** The tenant requires two-factor and this user has not set it up yet. */
+  mustEnrolTotp: boolean;
+};
+
+export type Scope = { kind: 'site' | 'organisation'; refId: string; level: 'view' | 'edit' | 'administer' };
+
+export type User = {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  totpEnabled: boolean;
+  disabled: boolean;
+  createdAt: string;
+  scopes: Scope[];
+};
+
+/** POST /api/users/invite */
+export type InviteCreated = { inviteId: string; inviteUrl: string; expiresAt: string };
+/** GET /api/users/invites */
+export type PendingInvite = { id: string; email: string; role: Role; name: string; createdAt: string; expiresAt: string };
+/** GET /api/invites/:token (no session needed) */
+export type InvitePreview = { email: string; role: Role; name: string; tenantName: string };
+
+export type ApiKey = { id: string; name: string; role: Role; prefix: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null };
+/** POST /api/api-keys: `apiKey` is the secret, in this answer only. */
+export type ApiKeyCreated = { apiKey: string; key: ApiKey };
+
+export type AuditItem = {
+  id: string;
+  at: string;
+  actorKind: string;
+  actorId: string | null;
+  actorLabel: string;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  summary: string;
+  data: Record<string, unknown>;
+  requestId?: string | null;
+};
+
+export type Page<T> = { items: T[]; nextCursor: string | null };
+
+export type Notification = { id: string; title: string; body: string; link: string | null; createdAt: string; readAt: string | null };
+
+export type TotpSetup = { secret: string; otpauthUrl: string; qrSvg: string };
+

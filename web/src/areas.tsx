@@ -1,0 +1,113 @@
+/**
+ * THE NAV/ROUTE REGISTRY. Every page of the app is listed here, nowhere else.
+ *
+ * To add a page: write `web/src/pages/<area>/<Page>.tsx` with a default-exported component, then
+ * add ONE line to its area's `pages` below:
+ *     page('groups', 'Groups', () => import('./pages/signin/Groups'), 'signin.read'),
+ * - path is relative to the area (`''` is the area's landing page, `'groups/:id'` a detail page);
+ * - a label puts it in the navigation; `null` makes it routable only (detail pages);
+ * - the permission (from src/platform/http/permissions.ts) hides it from roles that lack it.
+ * An area with no `''` page lands on its first page the user may see.
+ *
+ * Pages outside the app layout (no navigation, e.g. a kiosk) go in STANDALONE_PAGES.
+ */
+import { lazy, type ComponentType, type LazyExoticComponent, type ReactNode } from 'react';
+import type { Permission } from './permissions';
+import { IconDoor, IconPlug, IconRecord, IconSettings, IconSync } from './components/icons';
+
+type Loader = () => Promise<{ default: ComponentType }>;
+
+export type AreaPage = {
+  /** Relative to the area's path; '' is the area's landing page. */
+  path: string;
+  /** Navigation label; null for pages reached by links only. */
+  label: string | null;
+  component: LazyExoticComponent<ComponentType>;
+  permission?: Permission;
+};
+
+export type Area = {
+  id: string;
+  label: string;
+  /** Absolute, e.g. '/settings'. */
+  path: string;
+  icon: ReactNode;
+  /** Needed to see the area at all. */
+  permission?: Permission;
+  pages: AreaPage[];
+};
+
+export function page(path: string, label: string | null, load: Loader, permission?: Permission): AreaPage {
+  return { path, label, component: lazy(load), permission };
+}
+
+export const AREAS: Area[] = [
+  {
+    id: 'signin',
+    label: 'Sign-in',
+    path: '/signin',
+    icon: <IconDoor />,
+    permission: 'signin.read',
+    pages: [
+      page('', 'Overview', () => import('./pages/signin/Overview')),
+    ],
+  },
+  {
+    id: 'scim',
+    label: 'SCIM',
+    path: '/scim',
+    icon: <IconSync />,
+    permission: 'scim.manage',
+    pages: [page('', 'Overview', () => import('./pages/scim/Overview'))],
+  },
+  {
+    id: 'record',
+    label: 'Central Record',
+    path: '/record',
+    icon: <IconRecord />,
+    permission: 'record.read',
+    pages: [page('', 'Overview', () => import('./pages/record/Overview'))],
+  },
+  {
+    id: 'integrations',
+    label: 'Integrations',
+    path: '/integrations',
+    icon: <IconPlug />,
+    permission: 'integration.read',
+    pages: [page('', 'Overview', () => import('./pages/integrations/Overview'))],
+  },
+  {
+    id: 'settings',
+    label: 'Settings',
+    path: '/settings',
+    icon: <IconSettings />,
+    pages: [
+      page('users', 'Users & roles', () => import('./pages/settings/Users'), 'users.read'),
+      page('account', 'My account', () => import('./pages/settings/Account')),
+      page('security', 'Security', () => import('./pages/settings/Security'), 'tenant.manage'),
+      page('api-keys', 'API keys', () => import('./pages/settings/ApiKeys'), 'apikeys.manage'),
+      page('audit', 'Audit log', () => import('./pages/settings/Audit'), 'audit.read'),
+      page('notifications', 'Notifications', () => import('./pages/settings/Notifications')),
+    ],
+  },
+];
+
+export type StandalonePage = {
+  /** Absolute path. */
+  path: string;
+  component: LazyExoticComponent<ComponentType>;
+  /** Public pages need no session (sign-in, invite, reset); others redirect to sign-in. */
+  public: boolean;
+};
+
+export const STANDALONE_PAGES: StandalonePage[] = [
+  { path: '/login', public: true, component: lazy(() => import('./pages/auth/SignIn')) },
+  { path: '/invite/:token', public: true, component: lazy(() => import('./pages/auth/AcceptInvite')) },
+  { path: '/reset', public: true, component: lazy(() => import('./pages/auth/ResetRequest')) },
+  { path: '/reset/:token', public: true, component: lazy(() => import('./pages/auth/ResetComplete')) },
+];
+
+/** Joins an area path and a page path. */
+export function pagePath(area: Area, p: AreaPage): string {
+  return p.path ? `${area.path}/${p.path}` : area.path;
+}

@@ -1,0 +1,112 @@
+import { Alert, Button, Center, CopyButton, Group, Loader, Stack, Text, TextInput, Title, Tooltip } from '@mantine/core';
+import type { ReactNode } from 'react';
+import { ApiError, errorMessage } from '../api';
+
+/** A page heading with optional actions on the right; wraps on narrow screens. */
+export function PageHeader({ title, description, children }: { title: string; description?: ReactNode; children?: ReactNode }) {
+  return (
+    <Group justify="space-between" align="flex-start" mb="md" wrap="wrap" gap="sm">
+      <Stack gap={4}>
+        <Title order={1} size="h2">
+          {title}
+        </Title>
+        {description ? (
+          <Text c="dimmed" size="sm">
+            {description}
+          </Text>
+        ) : null}
+      </Stack>
+      {children ? <Group gap="xs">{children}</Group> : null}
+    </Group>
+  );
+}
+
+/**
+ * The error of a form that is not about one of its fields (those show next to the field).
+ * `fields` lists the form's field names.
+ */
+export function FormError({ error, fields = [] }: { error: unknown; fields?: readonly string[] }) {
+  if (!error) return null;
+  if (error instanceof ApiError && error.concernsAny(fields)) return null;
+  return (
+    <Alert color="red" role="alert" title="That didn't work">
+      {errorMessage(error)}
+    </Alert>
+  );
+}
+
+/** The field's message from an ApiError, for Mantine inputs' `error` prop. */
+export function fieldError(error: unknown, name: string): string | undefined {
+  return error instanceof ApiError ? error.fieldError(name) : undefined;
+}
+
+export function LoadingState({ label = 'Loading…' }: { label?: string }) {
+  return (
+    <Center py="xl" aria-live="polite">
+      <Group gap="sm">
+        <Loader size="sm" aria-hidden="true" />
+        <Text>{label}</Text>
+      </Group>
+    </Center>
+  );
+}
+
+export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+  return (
+    <Alert color="red" role="alert" title="Could not load this">
+      <Stack gap="xs" align="flex-start">
+        <Text size="sm">{errorMessage(error)}</Text>
+        {onRetry ? (
+          <Button size="xs" variant="light" color="red" onClick={onRetry}>
+            Try again
+          </Button>
+        ) : null}
+      </Stack>
+    </Alert>
+  );
+}
+
+/** A read-only value with a copy button (invite links, API keys shown once). */
+export function CopyField({ label, value, description }: { label: string; value: string; description?: ReactNode }) {
+  return (
+    <Group align="flex-end" gap="xs" wrap="nowrap">
+      <TextInput
+        label={label}
+        description={description}
+        value={value}
+        readOnly
+        style={{ flex: 1, minWidth: 0 }}
+        onFocus={(e) => e.currentTarget.select()}
+        styles={{ input: { fontFamily: 'monospace' } }}
+      />
+      <CopyButton value={value} timeout={2000}>
+        {({ copied, copy }) => (
+          <Tooltip label={copied ? 'Copied' : 'Copy'} withArrow>
+            <Button variant={copied ? 'filled' : 'light'} color={copied ? 'teal' : undefined} onClick={copy} aria-label={`Copy ${label.toLowerCase()}`}>
+              {copied ? 'Copied' : 'Copy'}
+            </Button>
+          </Tooltip>
+        )}
+      </CopyButton>
+    </Group>
+  );
+}
+
+/** The landing page of an area whose pages are not built yet. */
+export function ComingSoon({ area, what }: { area: string; what: string }) {
+  return (
+    <>
+      <PageHeader title={area} />
+      <Alert color="gray" title="Coming soon">
+        {what} This area is not available yet.
+      </Alert>
+    </>
+  );
+}
+
+/** A date-time for people, in the browser's locale. */
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}

@@ -1,0 +1,52 @@
+import { Alert, Card, Stack, Switch, Text } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useState } from 'react';
+import { api } from '../../api';
+import { FormError, PageHeader } from '../../components/common';
+import { useMe, useSession } from '../../session';
+
+export default function Security() {
+  const me = useMe();
+  const { refresh } = useSession();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  const setRequire2fa = async (require2fa: boolean) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.patch('/api/tenant', { require2fa });
+      notifications.show({ color: 'teal', message: require2fa ? 'Two-factor sign-in is now required for everyone.' : 'Two-factor sign-in is now optional.' });
+      await refresh();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <PageHeader title="Security" description={`Sign-in rules for everyone at ${me.tenant.name}.`} />
+      <Card withBorder padding="lg">
+        <Stack>
+          <Switch
+            label="Require two-factor sign-in for everyone"
+            description="Users without it are asked to set it up the next time they sign in, before they can do anything else."
+            checked={me.tenant.require2fa}
+            disabled={busy}
+            onChange={(e) => void setRequire2fa(e.currentTarget.checked)}
+            size="md"
+          />
+          {me.tenant.require2fa && !me.user.totpEnabled ? (
+            <Alert color="orange">You have not set up two-factor sign-in yourself yet. Do it under My account.</Alert>
+          ) : null}
+          <FormError error={error} />
+          <Text size="xs" c="dimmed">
+            API keys are not affected: they are separate credentials, revocable under API keys.
+          </Text>
+        </Stack>
+      </Card>
+    </>
+  );
+}

@@ -1,0 +1,87 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { api, ApiError, setCsrfToken, type Me, type Role } from './api';
+import { PERMISSIONS, type Permission } from './permissions';
+
+type SessionState =
+  | { status: 'loading' }
+  | { status: 'signed-out' }
+  /** Password accepted; the TOTP code is still owed. */
+  | { status: 'totp'; me: Me }
+  | { status: 'signed-in'; me: Me };
+
+type SessionApi = {
+  state: SessionState;
+  /** Re-reads /api/auth/me (after sign-in, a role change, enabling two-factor…). */
+  refresh(): Promise<void>;
+  /** Stores the answer of POST /api/auth/login or /api/auth/totp. */
+  accept(me: Me): void;
+  signOut(): Promise<void>;
+};
+
+const SessionContext = createContext<SessionApi | null>(null);
+
+function stateOf(me: Me): SessionState {
+  setCsrfToken(me.csrfToken);
+  return me.totpRequired ? { status: 'totp', me } : { status: 'signed-in', me };
+}
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [state, setState] = useState<SessionState>({ status: 'loading' });
+
+  const refresh = useCallback(async () => {
+    try {
+      setState(stateOf(await api.get<Me>('/api/auth/me')));
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) {
+        setCsrfToken(null);
+        setState({ status: 'signed-out' });
+        return;
+      }
+      throw err;
+    }
+  }, []);
+
+  useEffect(() => {
+    refresh().catch(() => setState({ status: 'signed-out' }));
+  }, [refresh]);
+
+  const value = useMemo<SessionApi>(
+    () => ({
+      state,
+      refresh,
+      accept: (me) => setState(stateOf(me)),
+      async signOut() {
+        try {
+          await api.post('/api/auth/logout');
+        } finally {
+          setCsrfToken(null);
+          setState({ status: 'signed-out' });
+        }
+      },
+    }),
+    [state, refresh],
+  );
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): SessionApi {
+  const s = useContext(SessionContext);
+  if (!s) throw new Error('useSession outside SessionProvider');
+  return s;
+}
+
+/** The signed-in user's session; only for pages inside the app layout. */
+export function useMe(): Me {
+  const { state } = useSession();
+  if (state.status !== 'signed-in') throw new Error('useMe needs a signed-in session');
+  return state.me;
+}
+
+export function roleCan(role: Role | null | undefined, permission: Permission): boolean {
+  return !!role && (PERMISSIONS[permission] as readonly Role[]).includes(role);
+}
+
+/** Whether the signed-in user holds the permission (for hiding controls; the server decides). */
+export function useCan(permission: Permission): boolean {
+  return roleCan(useMe().user.role, permission);
+}
