@@ -33,7 +33,8 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
-    routerOptions: { ignoreTrailingSlash: true },
+    // SCIM answers 404 (not 414) for ids of any length identity providers may send.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 8192 },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

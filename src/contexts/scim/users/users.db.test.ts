@@ -1,24 +1,320 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { useTestEnv } from '../../../../test/harness.js';
-import { scimFixture } from '../fixtures/setup.js';
+import { call, createTestTenant } from '../../../../test/factories.js';
+import { members } from '../../signin/signin.tables.js';
+import { scimFixture, type ScimFixture } from '../fixtures/setup.js';
 
 const env = useTestEnv();
+const T = { timeout: 60_000 };
 
-describe('SCIM /Users smoke', () => {
-  it('creates, gets, lists, patches, deletes', async () => {
+const user = (userName: string, extra: Record<string, unknown> = {}) => ({
+  schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+  userName,
+  name: { givenName: 'Given', familyName: userName.split('@')[0] },
+  emails: [{ value: userName, type: 'work', primary: true }],
+  ...extra,
+});
+
+async function create(f: ScimFixture, userName: string, extra: Record<string, unknown> = {}) {
+  const res = await f.scim('POST', '/Users', user(userName, extra));
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.id as string;
+}
+
+const isScimError = (body: Record<string, any>, status: number, scimType?: string) => {
+  expect(body.schemas).toEqual(['urn:ietf:params:scim:api:messages:2.0:Error']);
+  expect(body.status).toBe(String(status));
+  expect(typeof body.detail).toBe('string');
+  if (scimType) expect(body.scimType).toBe(scimType);
+};
+
+describe('SCIM authentication', () => {
+  it('answers 401 in the SCIM error shape without a token, with a wrong one, and with another group’s token', T, async () => {
+    const a = await scimFixture(env);
+    const b = await scimFixture(env, a.t);
+    const other = await scimFixture(env);
+    const id = await create(a, 'ann@example.test');
+    const tries: Array<Record<string, string>> = [{}, { authorization: 'non-token' }, { authorization: 'Bearer thr_scim_wrong' }, { authorization: `Bearer ${b.token}` }, { authorization: `Bearer ${other.token}` }];
+    for (const headers of tries) {
+      for (const url of [`${a.base}/Users`, `${a.base}/Users/${id}`, `${a.base}/Users?filter=userName%20eq%20%22ann%40example.test%22`]) {
+        const res = await call(env.app, 'GET', url, { headers });
+        expect(res.status, `${JSON.stringify(headers)} ${url}`).toBe(401);
+        expect(res.headers['content-type']).toMatch(/^application\/scim\+json/);
+        isScimError(res.body, 401);
+        expect(JSON.stringify(res.body)).not.toContain('ann@example.test');
+      }
+    }
+    // Group b's own URL works with its token and does not see a's user.
+    const list = await b.scim('GET', '/Users');
+    expect(list.status).toBe(200);
+    expect(list.body.totalResults).toBe(0);
+    expect((await b.scim('GET', `/Users/${id}`)).status).toBe(404);
+  });
+
+  it('revokes the previous token when a new one is generated', T, async () => {
     const f = await scimFixture(env);
-    const created = await f.scim('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'Ann@Example.com', name: { givenName: 'Ann', familyName: 'Lee' }, emails: [{ value: 'ann@example.com', primary: true }] });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    const id = created.body.id;
-    const got = await f.scim('GET', `/Users/${id}`);
-    expect(got.status).toBe(200);
-    const list = await f.scim('GET', '/Users?filter=' + encodeURIComponent('userName eq "ann@EXAMPLE.com"'));
-    expect(list.body.totalResults).toBe(1);
-    const p = await f.scim('PATCH', `/Users/${id}`, { Operations: [{ op: 'replace', value: { active: false } }] });
-    expect(p.status, JSON.stringify(p.body)).toBe(200);
-    expect(p.body.active).toBe(false);
-    const d = await f.scim('DELETE', `/Users/${id}`);
-    expect(d.status).toBe(204);
+    expect((await f.scim('GET', '/Users')).status).toBe(200);
+    const regen = await call(env.app, 'POST', `/api/scim/groups/${f.groupId}/token`, { headers: f.t.owner.headers });
+    expect(regen.status).toBe(201);
+    expect((await f.scim('GET', '/Users')).status).toBe(401);
+    const fresh = await call(env.app, 'GET', `${f.base}/Users`, { headers: { authorization: `Bearer ${regen.body.token}` } });
+    expect(fresh.status).toBe(200);
+  });
+});
+
+describe('SCIM /Users', () => {
+  it('serves the discovery documents', T, async () => {
+    const f = await scimFixture(env);
+    const spc = await f.scim('GET', '/ServiceProviderConfig');
+    expect(spc.status).toBe(200);
+    expect(spc.body).toMatchObject({ patch: { supported: true }, filter: { supported: true, maxResults: 1000 }, bulk: { supported: false }, sort: { supported: false } });
+    const types = await f.scim('GET', '/ResourceTypes');
+    expect(types.body.Resources.map((r: { id: string }) => r.id)).toEqual(['User', 'Group']);
+    const schemas = await f.scim('GET', '/Schemas');
+    expect(schemas.body.totalResults).toBe(3);
+    const userSchema = schemas.body.Resources.find((s: { id: string }) => s.id === 'urn:ietf:params:scim:schemas:core:2.0:User');
+    const names = userSchema.attributes.map((a: { name: string }) => a.name);
+    expect(names).toContain('userName');
+    expect(names).not.toContain('password');
+    expect(names).not.toContain('x509Certificates');
+    expect((await f.scim('GET', '/Schemas/urn:ietf:params:scim:schemas:extension:enterprise:2.0:User')).status).toBe(200);
+    expect((await f.scim('GET', '/Nope')).status).toBe(404);
+  });
+
+  it('answers 404 for unknown ids of any shape, and for another group’s user', T, async () => {
+    const f = await scimFixture(env);
+    const g = await scimFixture(env, f.t);
+    const theirs = await create(g, 'theirs@example.test');
+    for (const id of ['abc', '0'.repeat(30), '00919288221112222', 'x'.repeat(90), randomUUID(), theirs, '%27%3B--']) {
+      for (const method of ['GET', 'PUT', 'PATCH', 'DELETE'] as const) {
+        const body = method === 'PUT' ? user('x@example.test') : method === 'PATCH' ? { Operations: [{ op: 'replace', path: 'title', value: 'x' }] } : undefined;
+        const res = await f.scim(method, `/Users/${id}`, body);
+        expect(res.status, `${method} ${id}`).toBe(404);
+        isScimError(res.body, 404);
+      }
+    }
+    const long = await f.scim('GET', `/Users/${'9'.repeat(4000)}`);
+    expect(long.status).toBe(404);
+    // The other group's user is untouched.
+    expect((await g.scim('GET', `/Users/${theirs}`)).body.userName).toBe('theirs@example.test');
+  });
+
+  it('keeps userName unique per group, case-insensitively (409 uniqueness), but not externalId', T, async () => {
+    const f = await scimFixture(env);
+    const id = await create(f, 'Bob@Example.test', { externalId: 'same' });
+    const dup = await f.scim('POST', '/Users', user('bob@example.TEST'));
+    expect(dup.status).toBe(409);
+    isScimError(dup.body, 409, 'uniqueness');
+    const other = await create(f, 'carol@example.test', { externalId: 'same' });
+    const rename = await f.scim('PATCH', `/Users/${other}`, { Operations: [{ op: 'replace', path: 'userName', value: 'BOB@example.test' }] });
+    expect(rename.status).toBe(409);
+    isScimError(rename.body, 409, 'uniqueness');
+    const put = await f.scim('PUT', `/Users/${other}`, user('bob@EXAMPLE.test'));
+    expect(put.status).toBe(409);
+    // Same userName in another SCIM group is fine; after DELETE the name is free again.
+    const g = await scimFixture(env, f.t);
+    await create(g, 'bob@example.test');
+    expect((await f.scim('DELETE', `/Users/${id}`)).status).toBe(204);
+    await create(f, 'bob@example.test');
+  });
+
+  it('rejects bad input with the right scimType', T, async () => {
+    const f = await scimFixture(env);
+    const id = await create(f, 'dan@example.test', { title: 'Teacher' });
+    const missing = await f.scim('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], name: { givenName: 'No' } });
+    expect(missing.status).toBe(400);
+    isScimError(missing.body, 400, 'invalidValue');
+    const blank = await f.scim('POST', '/Users', user('   '));
+    isScimError(blank.body, 400, 'invalidValue');
+    for (const contentType of ['application/scim+json', 'application/json']) {
+      const bad = await env.app.inject({ method: 'POST', url: `${f.base}/Users`, headers: { authorization: `Bearer ${f.token}`, 'content-type': contentType }, payload: '{"userName": ' });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.headers['content-type']).toMatch(/^application\/scim\+json/);
+      isScimError(bad.json(), 400, 'invalidSyntax');
+    }
+    for (const filter of ['userName eq', 'shoeSize eq "9"', 'password eq "x"', 'emails[nope eq "x"]']) {
+      const res = await f.scim('GET', `/Users?filter=${encodeURIComponent(filter)}`);
+      expect(res.status, filter).toBe(400);
+      isScimError(res.body, 400, 'invalidFilter');
+    }
+    const path = await f.scim('PATCH', `/Users/${id}`, { Operations: [{ op: 'replace', path: 'shoeSize', value: 9 }] });
+    isScimError(path.body, 400, 'invalidPath');
+    const badPath = await f.scim('PATCH', `/Users/${id}`, { Operations: [{ op: 'replace', path: 'emails[type eq', value: 'x' }] });
+    isScimError(badPath.body, 400, 'invalidPath');
+    const big = await f.scim('POST', '/Users', user('big@example.test', { title: 'x'.repeat(1_100_000) }));
+    expect(big.status).toBe(413);
+    isScimError(big.body, 413);
+    const count = await f.scim('GET', '/Users?count=ten');
+    isScimError(count.body, 400, 'invalidValue');
+  });
+
+  it('applies a PATCH with several operations in one transaction or not at all', T, async () => {
+    const f = await scimFixture(env);
+    const id = await create(f, 'eve@example.test', { title: 'Teacher', active: true });
+    const res = await f.scim('PATCH', `/Users/${id}`, {
+      Operations: [
+        { op: 'replace', path: 'title', value: 'Head' },
+        { op: 'replace', value: { active: false } },
+        { op: 'replace', path: 'no.such.path', value: 'x' },
+      ],
+    });
+    expect(res.status).toBe(400);
+    const after = await f.scim('GET', `/Users/${id}`);
+    expect(after.body.title).toBe('Teacher');
+    expect(after.body.active).toBe(true);
+    const [m] = await env.platform.db.select().from(members).where(eq(members.id, id));
+    expect(m!.role).toBe('Teacher');
+    expect(m!.archivedAt).toBeNull();
+    // A uniqueness failure after earlier operations also leaves nothing behind.
+    await create(f, 'frank@example.test');
+    const clash = await f.scim('PATCH', `/Users/${id}`, { Operations: [{ op: 'replace', path: 'title', value: 'Head' }, { op: 'replace', path: 'userName', value: 'FRANK@example.test' }] });
+    expect(clash.status).toBe(409);
+    expect((await f.scim('GET', `/Users/${id}`)).body.title).toBe('Teacher');
+  });
+
+  it('pages in a stable order with totalResults counting every match', T, async () => {
+    const f = await scimFixture(env);
+    const ids: string[] = [];
+    for (let i = 0; i < 7; i++) ids.push(await create(f, `page${i}@example.test`, { title: i % 2 === 0 ? 'Even' : 'Odd' }));
+    const seen: string[] = [];
+    for (const start of [1, 4, 7]) {
+      const page = await f.scim('GET', `/Users?startIndex=${start}&count=3`);
+      expect(page.body.totalResults).toBe(7);
+      expect(page.body.startIndex).toBe(start);
+      expect(page.body.itemsPerPage).toBe(page.body.Resources.length);
+      seen.push(...page.body.Resources.map((r: { id: string }) => r.id));
+    }
+    expect(seen).toEqual(ids);
+    const again = await f.scim('GET', '/Users?startIndex=4&count=3');
+    expect(again.body.Resources.map((r: { id: string }) => r.id)).toEqual(ids.slice(3, 6));
+    const filtered = await f.scim('GET', `/Users?filter=${encodeURIComponent('title eq "even"')}&count=2`);
+    expect(filtered.body.totalResults).toBe(4);
+    expect(filtered.body.Resources).toHaveLength(2);
+    const past = await f.scim('GET', '/Users?startIndex=50&count=10');
+    expect(past.body).toMatchObject({ totalResults: 7, itemsPerPage: 0, Resources: [] });
+    const zero = await f.scim('GET', '/Users?count=0');
+    expect(zero.body).toMatchObject({ totalResults: 7, Resources: [] });
+    const low = await f.scim('GET', '/Users?startIndex=-3&count=1');
+    expect(low.body.startIndex).toBe(1);
+    expect(low.body.Resources[0].id).toBe(ids[0]);
+  });
+
+  it('filters with and/or/not, co/sw/ew/pr/gt, value paths and the enterprise URN', T, async () => {
+    const f = await scimFixture(env);
+    const a = await create(f, 'gina@school.test', { title: 'Teacher', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { department: 'Maths' } });
+    const b = await create(f, 'hal@office.test', { active: false, emails: [{ value: 'hal@office.test', type: 'home' }] });
+    const c = await create(f, 'ivy@school.test', { title: 'Caretaker' });
+    const q = async (filter: string) => {
+      const res = await f.scim('GET', `/Users?filter=${encodeURIComponent(filter)}`);
+      expect(res.status, `${filter}: ${JSON.stringify(res.body)}`).toBe(200);
+      return res.body.Resources.map((r: { id: string }) => r.id).sort();
+    };
+    const sorted = (...x: string[]) => [...x].sort();
+    expect(await q('userName ew "@SCHOOL.test"')).toEqual(sorted(a, c));
+    expect(await q('userName sw "g" or userName sw "h"')).toEqual(sorted(a, b));
+    expect(await q('not (title pr)')).toEqual([b]);
+    expect(await q('title pr and not (title eq "teacher")')).toEqual([c]);
+    expect(await q('active eq false')).toEqual([b]);
+    expect(await q('emails[type eq "home"]')).toEqual([b]);
+    expect(await q('emails[type eq "work"].value co "school"')).toEqual(sorted(a, c));
+    expect(await q('urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "maths"')).toEqual([a]);
+    expect(await q('userName gt "h"')).toEqual(sorted(b, c));
+    expect(await q(`id eq "${a}"`)).toEqual([a]);
+    expect(await q('meta.created gt "2000-01-01T00:00:00Z"')).toEqual(sorted(a, b, c));
+    expect(await q('userName eq "100%"')).toEqual([]);
+    expect(await q('userName co "%"')).toEqual([]);
+  });
+
+  it('returns attributes / excludedAttributes and tolerates unknown parameters', T, async () => {
+    const f = await scimFixture(env);
+    const id = await create(f, 'jo@example.test', { title: 'Teacher' });
+    const only = await f.scim('GET', `/Users/${id}?attributes=userName,name.givenName`);
+    expect(Object.keys(only.body).sort()).toEqual(['id', 'name', 'schemas', 'userName']);
+    expect(Object.keys(only.body.name)).toEqual(['givenName']);
+    const without = await f.scim('GET', `/Users?excludedAttributes=emails,meta&foo=bar`);
+    expect(without.status).toBe(200);
+    expect(without.body.Resources[0].emails).toBeUndefined();
+    expect(without.body.Resources[0].meta).toBeUndefined();
+    expect(without.body.Resources[0].title).toBe('Teacher');
+  });
+
+  it('keeps the member row in step: created, updated, archived, restored, removed', T, async () => {
+    const f = await scimFixture(env);
+    const id = await create(f, 'kim@example.test', {
+      displayName: 'Kim K',
+      title: 'Librarian',
+      phoneNumbers: [{ value: '0113', type: 'work' }],
+      active: false,
+    });
+    const row = async () => (await env.platform.db.select().from(members).where(and(eq(members.tenantId, f.t.tenantId), eq(members.id, id))))[0]!;
+    let m = await row();
+    expect(m).toMatchObject({ groupId: f.groupId, fullName: 'Kim K', role: 'Librarian', email: 'kim@example.test', phone: '0113' });
+    expect(m.archivedAt).not.toBeNull();
+    await f.scim('PATCH', `/Users/${id}`, { Operations: [{ op: 'replace', value: { active: true, title: 'Head Librarian' } }] });
+    m = await row();
+    expect(m.archivedAt).toBeNull();
+    expect(m.role).toBe('Head Librarian');
+    expect((await f.scim('GET', `/Users?filter=${encodeURIComponent('active eq true')}`)).body.totalResults).toBe(1);
+    expect((await f.scim('DELETE', `/Users/${id}`)).status).toBe(204);
+    m = await row();
+    expect(m.deletedAt).not.toBeNull();
     expect((await f.scim('GET', `/Users/${id}`)).status).toBe(404);
+    expect((await f.scim('GET', '/Users')).body.totalResults).toBe(0);
+    expect((await f.scim('DELETE', `/Users/${id}`)).status).toBe(404);
+  });
+
+  it('PUT replaces everything but read-only attributes', T, async () => {
+    const f = await scimFixture(env);
+    const id = await create(f, 'lee@example.test', { title: 'Teacher', nickName: 'L' });
+    const res = await f.scim('PUT', `/Users/${id}`, { ...user('lee@example.test'), id: randomUUID(), meta: { created: '2000-01-01T00:00:00Z' }, displayName: 'Lee' });
+    expect(res.status).toBe(200);
+    expect(res.body.id).toBe(id);
+    expect(res.body.title).toBeUndefined();
+    expect(res.body.nickName).toBeUndefined();
+    expect(res.body.displayName).toBe('Lee');
+    expect(res.body.active).toBe(true);
+    expect(res.body.meta.version).toBe('W/"2"');
+  });
+});
+
+describe('SCIM rate limit', () => {
+  it('answers 429 with Retry-After when the group’s bucket is empty, and refills with time', T, async () => {
+    const f = await scimFixture(env);
+    const set = await call(env.app, 'PUT', `/api/scim/groups/${f.groupId}/rate-limit`, { headers: f.t.owner.headers, body: { burst: 3, perSecond: 0.5 } });
+    expect(set.status).toBe(204);
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await f.scim('GET', '/Users')).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const limited = await f.scim('GET', '/Users');
+    expect(limited.status).toBe(429);
+    isScimError(limited.body, 429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    // Another group of the same tenant has its own bucket.
+    const g = await scimFixture(env, f.t);
+    expect((await g.scim('GET', '/Users')).status).toBe(200);
+    env.clock.advance(3_000);
+    try {
+      expect((await f.scim('GET', '/Users')).status).toBe(200);
+    } finally {
+      env.clock.reset();
+    }
+  });
+
+  it('lets a full-speed burst through by default', T, async () => {
+    const f = await scimFixture(env);
+    const results = await Promise.all(Array.from({ length: 60 }, () => f.scim('GET', '/Users?count=1')));
+    expect(results.every((r) => r.status === 200)).toBe(true);
+  });
+});
+
+describe('tenant isolation of the token', () => {
+  it('never accepts a token on a group of another tenant even with the same path', T, async () => {
+    const f = await scimFixture(env);
+    const t2 = await createTestTenant(env);
+    const g2 = await scimFixture(env, t2);
+    const res = await call(env.app, 'GET', `${g2.base}/Users`, { headers: { authorization: `Bearer ${f.token}` } });
+    expect(res.status).toBe(401);
   });
 });
