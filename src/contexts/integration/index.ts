@@ -1,7 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Platform } from '../../platform/platform.js';
-import { createMembersService } from '../signin/members/members.service.js';
-import { registerSafetyCheck, registeredSafetyChecks } from '../signin/safety/pipeline.js';
+import { createSigninServices, registerSafetyCheck } from '../signin/index.js';
 import { createRuns, INTEGRATION_RUN_JOB } from './runs/runs.js';
 import { createLinksService } from './links/links.service.js';
 import { createTypeMapService } from './typemap/typemap.service.js';
@@ -23,8 +22,7 @@ export { createWondeClient, WondeError, type WondeClient } from './wonde/wonde.c
  * built once per platform; long work runs as `integration.run` jobs.
  */
 export function createIntegration(platform: Platform) {
-  // TODO(signin): take the MembersPort from signin/index.ts once it exports one.
-  const members = createMembersService(platform).port;
+  const members = createSigninServices(platform).members;
   const runs = createRuns(platform);
   const links = createLinksService(platform);
   const typeMap = createTypeMapService(platform);
@@ -35,8 +33,11 @@ export function createIntegration(platform: Platform) {
 export type Integration = ReturnType<typeof createIntegration>;
 
 /** Registers the record's check with sign-in's safety pipeline (once per process). */
+let safetyCheckRegistered = false;
 export function registerRecordSafetyCheck(): void {
-  if (!registeredSafetyChecks().some((c) => c.name === recordSafetyCheck.name)) registerSafetyCheck(recordSafetyCheck);
+  if (safetyCheckRegistered) return;
+  registerSafetyCheck(recordSafetyCheck);
+  safetyCheckRegistered = true;
 }
 
 /** Job handlers (called by src/contexts/jobs.ts in the worker process). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { conditionGroupSchema } from '../record/rules/conditions.js';
+import { conditionGroupSchema } from '../record/index.js';
 import { RATING_MODES, RUN_KINDS, RUN_STATUSES } from './integration.tables.js';
 import { PROFILE_FIELDS } from './neighbours.js';
 

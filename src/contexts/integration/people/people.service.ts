@@ -4,7 +4,7 @@ import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { conflict, notFound } from '../../../platform/errors.js';
 import { recordAudit, systemActor, type Actor } from '../../../platform/audit/audit.js';
-import type { MembersPort, MemberInput } from '../../signin/members/members.port.js';
+import type { MembersPort, MemberInput } from '../../signin/index.js';
 import { integrationExclusions, integrationExternalIds, integrationPersonLinks, type DuplicateReason } from '../integration.tables.js';
 import { integrationRepo } from '../integration.repo.js';
 import { neighbours, splitName, type MemberAttributes, type ProfileRow } from '../neighbours.js';

@@ -1,6 +1,6 @@
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { evaluateProfile, prepareChecks, type RuleCheck, type RuleRatingSystem, type RuleValue } from '../../record/rules/rating.js';
-import type { SafetyCheck, SafetyResult } from '../../signin/safety/safety.types.js';
+import type { SafetyCheck, SafetyResult } from '../../signin/index.js';
 import { integrationRepo } from '../integration.repo.js';
 import { neighbours } from '../neighbours.js';
 

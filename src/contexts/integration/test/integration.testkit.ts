@@ -1,7 +1,6 @@
 import { groups } from '../../signin/signin.tables.js';
 import { scimUsers } from '../../scim/scim.tables.js';
-import { createMembersService } from '../../signin/members/members.service.js';
-import type { MemberInput } from '../../signin/members/members.port.js';
+import { createSigninServices, type MemberInput } from '../../signin/index.js';
 import { call, createTestTenant, type TestTenant } from '../../../../test/factories.js';
 import type { TestEnv } from '../../../../test/harness.js';
 import { createIntegration } from '../index.js';
@@ -33,7 +32,7 @@ const testActor = { kind: 'system' as const, id: null, label: 'test' };
 export async function integrationTenant(env: TestEnv, opts: { kind?: 'school' | 'trust' } = {}) {
   const t: TestTenant = await createTestTenant(env, { kind: opts.kind ?? 'school' });
   const rec = await recordTenant(env, t);
-  const members = createMembersService(env.platform).port;
+  const members = createSigninServices(env.platform).members;
   const integration = createIntegration(env.platform);
   const h = t.owner.headers;
 

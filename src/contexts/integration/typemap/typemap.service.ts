@@ -4,7 +4,7 @@ import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { AppError, notFound } from '../../../platform/errors.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
-import type { ConditionGroup } from '../../record/rules/conditions.js';
+import type { ConditionGroup } from '../../record/index.js';
 import { integrationTypeRules } from '../integration.tables.js';
 import { integrationRepo } from '../integration.repo.js';
 import { neighbours, type MemberAttributes } from '../neighbours.js';
