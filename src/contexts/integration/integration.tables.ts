@@ -83,6 +83,10 @@ export const integrationPersonLinks = pgTable(
       .references(() => groups.id, { onDelete: 'cascade' }),
     /** How the link came about: import, push, wonde, merge (moved by a merge). */
     source: text().notNull(),
+    /** Versions of both sides when they were last made equal (two-way sync compares these). */
+    memberVersion: integer().notNull().default(0),
+    profileVersion: integer().notNull().default(0),
+    syncedAt: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
