@@ -4,6 +4,8 @@ import { createSetupService } from './setup/setup.service.js';
 import { setupRoutes } from './setup/setup.routes.js';
 import { createProfilesService } from './profiles/profiles.service.js';
 import { profilesRoutes } from './profiles/profiles.routes.js';
+import { createReportsService } from './reports/reports.service.js';
+import { reportsRoutes } from './reports/reports.routes.js';
 
 export { createSetupService, type SetupService } from './setup/setup.service.js';
 export { createProfilesService, type ProfilesService } from './profiles/profiles.service.js';
@@ -17,8 +19,10 @@ export { evaluate, validateCondition, conditionGroupSchema, type ConditionGroup,
 export function recordContext(platform: Platform): FastifyPluginAsync {
   const setup = createSetupService(platform);
   const profiles = createProfilesService(platform);
+  const reports = createReportsService(platform);
   return async (app) => {
     await app.register(setupRoutes(setup));
     await app.register(profilesRoutes(profiles));
+    await app.register(reportsRoutes(reports));
   };
 }

@@ -117,6 +117,38 @@ export function createProfilesService(deps: ProfilesDeps) {
     if (type.retiredAt && current?.profileTypeId !== profileTypeId) throw badRequest('retired_profile_type', `${type.name} is retired`, 'profileTypeId');
   }
 
+  /** Refuses a check the law does not allow for this person (e.g. the barred list outside regulated activity). */
+  function assertAllowed(m: PreparedModel, profile: ProfileRow, current: ReadonlyMap<string, CheckValueRow>, changes: Array<{ check: CheckRow; input: CheckValueInput }>, day: string) {
+    // The state after the change decides what is allowed.
+    const next = new Map<string, RuleValue>(ruleValues(current));
+    for (const { check, input } of changes) {
+      if (input === null || input.value === null) next.delete(check.id);
+      else next.set(check.id, { value: input.value, reference: input.reference ?? null, checkedOn: input.checkedOn ?? null });
+    }
+    const get = profileAccessor(toRuleProfile(m, profile, next), m.set);
+    for (const { check, input } of changes) {
+      if (input === null || input.value === null || !check.allowedWhen) continue;
+      if (!evaluate(check.allowedWhen.condition, get, day)) {
+        throw new AppError(400, 'check_not_allowed', `${check.name}: ${check.allowedWhen.reason}`, { field: `checks.${check.key}` });
+      }
+    }
+  }
+
+  /** Every reason a new profile would be refused, without writing anything (the import's dry run). */
+  function problemsOfNew(m: PreparedModel, access: OrgAccess, input: ProfileCreateInput, day: string): FieldIssue[] {
+    try {
+      assertTypeAndOrg(m, access, input.organisationId, input.profileTypeId);
+      validateProfileDates(input, day);
+      const changes = validateValues(m, input.organisationId, input.checks, day);
+      const draft = { id: '', tenantId: '', organisationId: input.organisationId, profileTypeId: input.profileTypeId, firstName: input.firstName, lastName: input.lastName, dateOfBirth: input.dateOfBirth ?? null, email: input.email ?? '', phone: input.phone ?? '', role: input.role ?? '', startDate: input.startDate ?? null, leavingDate: input.leavingDate ?? null, status: 'live', archivedAt: null, version: 1, createdAt: new Date(0), updatedAt: new Date(0) } satisfies ProfileRow;
+      assertAllowed(m, draft, new Map(), changes, day);
+      return [];
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      return err.details.issues ?? [{ field: err.field ?? '', message: err.message }];
+    }
+  }
+
   /**
    * Applies check values (upsert / clear) after validation, and refuses a check that the law
    * does not allow for this person (e.g. the barred list outside regulated activity).
@@ -132,20 +164,7 @@ export function createProfilesService(deps: ProfilesDeps) {
     at: Date,
     day: string,
   ): Promise<Array<{ field: string; before: string | null; after: string | null }>> {
-    // The state after the change decides what is allowed.
-    const next = new Map<string, RuleValue>(ruleValues(current));
-    for (const { check, input } of changes) {
-      if (input === null || input.value === null) next.delete(check.id);
-      else next.set(check.id, { value: input.value, reference: input.reference ?? null, checkedOn: input.checkedOn ?? null });
-    }
-    const ruleProfile = toRuleProfile(m, profile, next);
-    const get = profileAccessor(ruleProfile, m.set);
-    for (const { check, input } of changes) {
-      if (input === null || input.value === null || !check.allowedWhen) continue;
-      if (!evaluate(check.allowedWhen.condition, get, day)) {
-        throw new AppError(400, 'check_not_allowed', `${check.name}: ${check.allowedWhen.reason}`, { field: `checks.${check.key}` });
-      }
-    }
+    assertAllowed(m, profile, current, changes, day);
     const diffs: Array<{ field: string; before: string | null; after: string | null }> = [];
     const clear: string[] = [];
     for (const { check, input } of changes) {
@@ -200,10 +219,10 @@ export function createProfilesService(deps: ProfilesDeps) {
     return present(db, m, p);
   }
 
-  async function create(principal: Principal, actor: Actor, input: ProfileCreateInput) {
+  async function create(principal: Principal, actor: Actor, input: ProfileCreateInput, tx: DbOrTx = db, opts: { audit?: boolean } = {}) {
     const access = orgAccessOf(principal);
     const day = today();
-    return inTransaction(db, async (t) => {
+    return inTransaction(tx, async (t) => {
       const m = prepare(await loadModel(t, principal.tenantId));
       assertTypeAndOrg(m, access, input.organisationId, input.profileTypeId);
       validateProfileDates(input, day);
@@ -216,7 +235,7 @@ export function createProfilesService(deps: ProfilesDeps) {
         .returning();
       const diffs = await applyValues(t, m, principal.tenantId, row!, new Map(), changes, actor, at, day);
       await writeHistory(t, principal.tenantId, row!.id, 1, actor, at, [{ field: 'Profile', before: null, after: `Created: ${row!.firstName} ${row!.lastName}` }, ...diffs]);
-      await recordAudit(t, principal.tenantId, actor, { action: 'record.profile.created', targetType: 'record_profile', targetId: row!.id, summary: `Profile ${row!.firstName} ${row!.lastName} created` });
+      if (opts.audit !== false) await recordAudit(t, principal.tenantId, actor, { action: 'record.profile.created', targetType: 'record_profile', targetId: row!.id, summary: `Profile ${row!.firstName} ${row!.lastName} created` });
       return present(t, m, row!);
     });
   }
@@ -422,7 +441,7 @@ export function createProfilesService(deps: ProfilesDeps) {
       .filter((r) => r.dueOn !== null && r.dueOn <= day);
   }
 
-  return { get, create, update, list, history, archive, exportPerson, erase, retentionDue };
+  return { get, create, update, list, history, archive, exportPerson, erase, retentionDue, problemsOfNew };
 }
 
 export type ProfilesService = ReturnType<typeof createProfilesService>;

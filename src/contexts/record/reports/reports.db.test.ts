@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { and, eq } from 'drizzle-orm';
+import { useTestEnv } from '../../../../test/harness.js';
+import { call, createTestTenant } from '../../../../test/factories.js';
+import { FULL_TEACHER_CHECKS, recordTenant } from '../../../../test/record-fixtures.js';
+import { auditLog } from '../../../platform/audit/audit.tables.js';
+import { readXlsx } from '../../../platform/xlsx.js';
+import { addPeriod, todayIn } from '../rules/dates.js';
+
+const env = useTestEnv();
+
+async function trust() {
+  const t = await createTestTenant(env, { kind: 'trust' });
+  const r = await recordTenant(env, t, [{ name: 'Northgate Primary', type: 'maintained' }, { name: 'Northgate Academy', type: 'academy' }]);
+  const h = t.owner.headers;
+  const create = async (org: { id: string }, body: Record<string, unknown>) => {
+    const res = await call(env.app, 'POST', '/api/record/profiles', { headers: h, body: { organisationId: org.id, profileTypeId: r.typeId('teaching'), role: 'Teacher', ...body } });
+    if (res.status !== 201) throw new Error(JSON.stringify(res.body));
+    return res.body;
+  };
+  return { t, h, ...r, create };
+}
+
+describe('record dashboard', () => {
+  it('401, 404 for another tenant’s organisation; ready vs not ready, why, and expiring checks', async () => {
+    const { t, h, orgs, create } = await trust();
+    expect((await call(env.app, 'GET', '/api/record/dashboard')).status).toBe(401);
+    const other = await createTestTenant(env);
+    expect((await call(env.app, 'GET', `/api/record/dashboard?organisationId=${orgs[0]!.id}`, { headers: other.owner.headers })).status).toBe(404);
+    const today = todayIn(new Date());
+    // Training done 11 months and 20 days ago: expires in about 10 days.
+    const trained = addPeriod(addPeriod(today, -1, 'years'), 10, 'days');
+    const ready = await create(orgs[0]!, { firstName: 'Ada', lastName: 'Ready', checks: { ...FULL_TEACHER_CHECKS, safeguarding_training: { value: trained } } });
+    await create(orgs[0]!, { firstName: 'Bob', lastName: 'Gaps' });
+    await create(orgs[1]!, { firstName: 'Cy', lastName: 'Elsewhere' });
+    const d = await call(env.app, 'GET', `/api/record/dashboard?organisationId=${orgs[0]!.id}`, { headers: (await t.as('viewer')).headers });
+    expect(d.status).toBe(200);
+    expect(d.body.profiles).toBe(2);
+    expect(d.body.ratings.map((r: any) => [r.name, r.ready, r.notReady])).toEqual([['Inspector ready', 1, 1], ['School ready', 0, 2]]);
+    const bob = d.body.notReady.find((n: any) => n.name === 'Bob Gaps');
+    expect(bob.reasons[0]).toEqual(expect.objectContaining({ system: 'Inspector ready', messages: expect.arrayContaining(['Enhanced DBS missing']) }));
+    expect(d.body.expiring.within30).toBe(1);
+    expect(d.body.expiring.items[0]).toMatchObject({ profileId: ready.id, check: 'Safeguarding training', inDays: 10 });
+    const whole = await call(env.app, 'GET', '/api/record/dashboard', { headers: h });
+    expect(whole.body.profiles).toBe(3);
+    expect(whole.body.organisations.map((o: any) => [o.name, o.profiles])).toEqual([['Northgate Academy', 1], ['Northgate Primary', 2]]);
+  });
+});
+
+describe('record export', () => {
+  it('XLSX with one sheet per organisation, readable columns; CSV neutralised; filters; audited', async () => {
+    const { t, h, orgs, create, typeId } = await trust();
+    await create(orgs[0]!, { firstName: 'Ada', lastName: 'Lovelace', checks: FULL_TEACHER_CHECKS });
+    await create(orgs[0]!, { firstName: '=HYPERLINK("x")', lastName: '@evil', role: '+44 cmd' });
+    await create(orgs[1]!, { firstName: 'Grace', lastName: 'Hopper', profileTypeId: typeId('agency'), role: 'Supply', checks: { agency_confirmation: { value: true }, agency_confirmation_date: { value: '2025-01-06' } } });
+    expect((await call(env.app, 'GET', '/api/record/export')).status).toBe(401);
+    const other = await createTestTenant(env);
+    expect((await call(env.app, 'GET', `/api/record/export?organisationId=${orgs[0]!.id}`, { headers: other.owner.headers })).status).toBe(404);
+
+    const x = await env.app.inject({ method: 'GET', url: '/api/record/export?format=xlsx', headers: h });
+    expect(x.statusCode).toBe(200);
+    expect(x.headers['content-disposition']).toMatch(/attachment; filename="single-central-record-trust-\d{4}-\d{2}-\d{2}\.xlsx"/);
+    const sheets = await readXlsx(x.rawPayload);
+    expect(sheets.map((s) => s.name)).toEqual(['Northgate Academy', 'Northgate Primary']);
+    const primary = sheets[1]!.rows;
+    const col = (name: string) => primary[0]!.indexOf(name);
+    expect(primary[0]!.slice(0, 4)).toEqual(['Name', 'Role', 'Profile type', 'Start date']);
+    const ada = primary.find((r) => r[0] === 'Lovelace, Ada')!;
+    expect(ada[col('Enhanced DBS')]).toBe('Done');
+    expect(ada[col('Enhanced DBS: certificate number')]).toBe('001234567890');
+    expect(ada[col('Enhanced DBS: date')]).toBe('20/08/2024');
+    expect(ada[col('Enhanced DBS: checked by')]).toBe(t.owner.email);
+    expect(ada[col('Lived or worked outside the UK')]).toBe('No');
+    const academy = sheets[0]!.rows;
+    expect(academy[0]).toContain("Written confirmation of the agency's checks");
+    expect(academy[1]![academy[0]!.indexOf("Written confirmation of the agency's checks")]).toBe('Yes');
+    expect(academy[1]![academy[0]!.indexOf('Date of the written confirmation: date')]).toBe('06/01/2025');
+
+    const csv = await env.app.inject({ method: 'GET', url: `/api/record/export?format=csv&organisationId=${orgs[0]!.id}`, headers: h });
+    expect(csv.headers['content-type']).toMatch(/text\/csv/);
+    expect(csv.body).toContain(`'@evil, =HYPERLINK(""x"")`);
+    expect(csv.body).toContain(`'+44 cmd`);
+    expect(csv.body.split('\r\n')[0]).toMatch(/^\uFEFFOrganisation,Name,Role/);
+
+    const agencyOnly = await env.app.inject({ method: 'GET', url: `/api/record/export?format=csv&profileTypeIds=${typeId('agency')}`, headers: h });
+    expect(agencyOnly.body.trim().split('\r\n')).toHaveLength(2);
+    const cond = encodeURIComponent(JSON.stringify({ op: 'and', conditions: [{ field: 'profile.last_name', operator: 'equals', value: 'lovelace' }] }));
+    const byCondition = await env.app.inject({ method: 'GET', url: `/api/record/export?format=csv&condition=${cond}`, headers: h });
+    expect(byCondition.body.trim().split('\r\n')).toHaveLength(2);
+    const bad = await call(env.app, 'GET', `/api/record/export?format=csv&condition=${encodeURIComponent('{"op":"and","conditions":[{"field":"nope","operator":"is_empty"}]}')}`, { headers: h });
+    expect([bad.status, bad.body.error.field]).toEqual([400, 'nope']);
+    const html = await env.app.inject({ method: 'GET', url: `/api/record/export?format=html`, headers: h });
+    expect(html.body).toContain('<h2>Northgate Primary</h2>');
+    expect(html.body).toContain('=HYPERLINK(&#34;x&#34;)');
+    const rows = await env.platform.db.select().from(auditLog).where(and(eq(auditLog.tenantId, t.tenantId), eq(auditLog.action, 'record.exported')));
+    expect(rows.length).toBe(5);
+  });
+});
