@@ -10,7 +10,7 @@ export default function Account() {
   const me = useMe();
   return (
     <>
-      <PageHeader title="My account" description={`${me.user.name || me.user.email} · ${me.user.email} · ${me.user.role} at ${me.tenant.name}`} />
+      <PageHeader title="My account" description={[me.user.name, me.user.email, `${me.user.role} at ${me.tenant.name}`].filter(Boolean).join(' · ')} />
       {me.mustEnrolTotp ? (
         <Alert color="orange" title="Set up two-factor sign-in to continue" mb="md" role="alert">
           {me.tenant.name} requires two-factor sign-in for everyone. Set it up below; the rest of Threshold opens once it is on.
@@ -91,6 +91,11 @@ function TwoFactorCard() {
   );
 }
 
+/** The server sends the QR code as a data URL; accept bare SVG too. */
+function qrSrc(qr: string): string {
+  return qr.startsWith('data:image/') ? qr : `data:image/svg+xml;charset=utf-8,${encodeURIComponent(qr)}`;
+}
+
 function EnableTotp() {
   const { refresh } = useSession();
   const [setup, setSetup] = useState<TotpSetup | null>(null);
@@ -139,7 +144,7 @@ function EnableTotp() {
     <Stack>
       <Text size="sm">1. Scan this code with your authenticator app, or type the key below into it.</Text>
       {/* The SVG is made by our server; shown as an image so it can never run as markup. */}
-      <Image src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(setup.qrSvg)}`} alt="QR code for your authenticator app" w={200} h={200} fit="contain" />
+      <Image src={qrSrc(setup.qrSvg)} alt="QR code for your authenticator app" w={200} h={200} fit="contain" />
       <CopyField label="Setup key" value={setup.secret} />
       <form onSubmit={enable} noValidate style={{ maxWidth: 420 }}>
         <Text size="sm" mb="xs">
