@@ -40,7 +40,9 @@ async function enrol(headers: AuthHeaders): Promise<string> {
 describe('TOTP two-factor sign-in', () => {
   it('sets up a pending secret (encrypted at rest), then enables it with a code; audited', async () => {
     const t = await createTestTenant(env);
-    expect((await call(env.app, 'POST', '/api/auth/totp/setup')).status).toBe(401);
+    for (const url of ['/api/auth/totp/setup', '/api/auth/totp/enable', '/api/auth/totp/disable', '/api/auth/totp']) {
+      expect((await call(env.app, 'POST', url, { body: { code: '123456', password: 'x' } })).status).toBe(401);
+    }
     const setup = await call(env.app, 'POST', '/api/auth/totp/setup', { headers: t.owner.headers });
     expect(setup.status).toBe(200);
     expect(setup.body.otpauthUrl).toContain(`secret=${setup.body.secret}`);
