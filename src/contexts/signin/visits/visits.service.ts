@@ -13,6 +13,7 @@ import { readOptions, type SignInOptionsStored } from '../groups/groups.schemas.
 import type { GroupsService } from '../groups/groups.service.js';
 import type { MemberRow } from '../members/members.port.js';
 import { membersRepo } from '../members/members.repo.js';
+import { sitesRepo } from '../sites/sites.repo.js';
 import { BUILT_IN_CHECKS } from '../safety/checks.js';
 import { decide, registeredSafetyChecks, runSafetyChecks } from '../safety/pipeline.js';
 import type { SafetyCheck } from '../safety/safety.types.js';
@@ -250,7 +251,7 @@ export function createVisitsService(deps: VisitsDeps, groupsService: GroupsServi
   }
 
   async function history(tenantId: string, scope: SiteScope, q: { siteId?: string; groupId?: string; memberId?: string; person?: string; from?: string; to?: string; outcome?: 'signed_in' | 'rejected'; limit: number; cursor?: string }) {
-    const filters = filtersOf(scope, q);
+    const filters = await checkedFilters(tenantId, scope, q);
     const rows = await visitsRepo.page(db, tenantId, { ...filters, cursor: parseCursor(q.cursor) }, q.limit + 1);
     const page = rows.slice(0, q.limit);
     return {
@@ -272,9 +273,15 @@ export function createVisitsService(deps: VisitsDeps, groupsService: GroupsServi
     };
   }
 
+  /** Filters, with a named site checked to exist in the tenant (404 otherwise). */
+  async function checkedFilters(tenantId: string, scope: SiteScope, q: Parameters<typeof filtersOf>[1]) {
+    if (q.siteId && !(await sitesRepo.find(db, tenantId, q.siteId))) throw notFound('Site');
+    return filtersOf(scope, q);
+  }
+
   const EXPORT_MAX = 100_000;
   async function exportCsv(tenantId: string, scope: SiteScope, q: Parameters<typeof filtersOf>[1]) {
-    const filters = filtersOf(scope, q);
+    const filters = await checkedFilters(tenantId, scope, q);
     const out: unknown[][] = [];
     let cursor: VisitFilters['cursor'];
     while (out.length < EXPORT_MAX) {

@@ -1,0 +1,272 @@
+import { describe, expect, it } from 'vitest';
+import { and, eq } from 'drizzle-orm';
+import { useTestEnv } from '../../../../test/harness.js';
+import { call, createTestTenant } from '../../../../test/factories.js';
+import { kioskSetup, makeGroup, makeMember, makeSite, pairKiosk } from '../../../../test/signin-factories.js';
+import { auditLog } from '../../../platform/audit/audit.tables.js';
+import { notifications } from '../../../platform/notifications/notifications.tables.js';
+import { members, visits } from '../signin.tables.js';
+import { createSigninServices, registerVisitEventSink, type VisitEvent } from '../index.js';
+
+const env = useTestEnv();
+const events: VisitEvent[] = [];
+registerVisitEventSink(async (_tx, e) => {
+  events.push(e);
+});
+
+const signIn = (headers: Record<string, string>, body: Record<string, unknown>) => call(env.app, 'POST', '/api/kiosk/sign-in', { headers, body });
+
+describe('kiosk sign-in and sign-out', () => {
+  it('401 without a kiosk, 403 for a user, 404 for a group of another site or tenant', async () => {
+    const t = await createTestTenant(env);
+    const { group, kiosk } = await kioskSetup(env, t);
+    const m = await makeMember(env, t, group.id);
+    expect((await signIn({}, { groupId: group.id, memberId: m.id })).status).toBe(401);
+    expect((await signIn(t.owner.headers, { groupId: group.id, memberId: m.id })).status).toBe(403);
+    expect((await call(env.app, 'POST', '/api/kiosk/sign-out', { body: { memberId: m.id } })).status).toBe(401);
+    const notOnSite = await makeGroup(env, t);
+    expect((await signIn(kiosk.headers, { groupId: notOnSite.id, memberId: m.id })).status).toBe(404);
+    const other = await createTestTenant(env);
+    const o = await kioskSetup(env, other);
+    expect((await signIn(o.kiosk.headers, { groupId: group.id, memberId: m.id })).status).toBe(404);
+    const om = await makeMember(env, other, o.group.id);
+    expect((await signIn(kiosk.headers, { groupId: group.id, memberId: om.id })).status).toBe(404);
+    expect((await call(env.app, 'POST', '/api/kiosk/sign-out', { headers: o.kiosk.headers, body: { memberId: m.id } })).status).toBe(404);
+  });
+
+  it('signs a member in and out, once, with events, by id and by QR token', async () => {
+    const t = await createTestTenant(env);
+    const { site, group, kiosk } = await kioskSetup(env, t);
+    const m = await makeMember(env, t, group.id, { fullName: 'Ada Lovelace' });
+    const r = await signIn(kiosk.headers, { groupId: group.id, memberId: m.id });
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ outcome: 'signed_in', visit: { memberId: m.id, siteId: site.id, personName: 'Ada Lovelace', safetyStatus: 'passed', signedOutAt: null } });
+    expect(r.body.badge).toBeUndefined();
+    expect(events.filter((e) => e.visitId === r.body.visit.id).map((e) => e.type)).toEqual(['visit.signed_in']);
+    const twice = await signIn(kiosk.headers, { groupId: group.id, memberId: m.id });
+    expect(twice.status).toBe(409);
+    expect(twice.body.error.code).toBe('already_signed_in');
+    const out = await call(env.app, 'POST', '/api/kiosk/sign-out', { headers: kiosk.headers, body: { memberId: m.id } });
+    expect(out.status).toBe(200);
+    expect(out.body.visit).toMatchObject({ signedOutBy: 'kiosk' });
+    expect(events.filter((e) => e.visitId === r.body.visit.id).map((e) => e.type)).toEqual(['visit.signed_in', 'visit.signed_out']);
+    const outAgain = await call(env.app, 'POST', '/api/kiosk/sign-out', { headers: kiosk.headers, body: { memberId: m.id } });
+    expect(outAgain.status).toBe(409);
+    expect(outAgain.body.error.code).toBe('not_signed_in');
+    const [row] = await env.platform.db.select().from(members).where(eq(members.id, m.id));
+    const byQr = await signIn(kiosk.headers, { groupId: group.id, qrToken: row!.qrToken });
+    expect(byQr.status).toBe(201);
+    expect((await call(env.app, 'POST', '/api/kiosk/sign-out', { headers: kiosk.headers, body: { qrToken: row!.qrToken } })).status).toBe(200);
+    expect((await signIn(kiosk.headers, { groupId: group.id, qrToken: 'thr_qr_unknown' })).status).toBe(404);
+  });
+
+  it('lets only one of two concurrent kiosks sign the same member in', async () => {
+    const t = await createTestTenant(env);
+    const { site, group, kiosk } = await kioskSetup(env, t);
+    const second = await pairKiosk(env, t, site.id);
+    const m = await makeMember(env, t, group.id);
+    const results = await Promise.all([signIn(kiosk.headers, { groupId: group.id, memberId: m.id }), signIn(second.headers, { groupId: group.id, memberId: m.id })]);
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
+    const open = await env.platform.db.select().from(visits).where(and(eq(visits.memberId, m.id), eq(visits.outcome, 'signed_in')));
+    expect(open.filter((v) => v.signedOutAt === null)).toHaveLength(1);
+  });
+
+  it('signs visitors of a standard group in without conflicts, notifies contacts about the host, prints a badge', async () => {
+    const t = await createTestTenant(env);
+    const admin = await t.as('admin');
+    const site = await makeSite(env, t);
+    const staff = await makeGroup(env, t, { name: 'Staff' }, [site.id]);
+    const host = await makeMember(env, t, staff.id, { fullName: 'Grace Hopper' });
+    const visitors = await makeGroup(env, t, { name: 'Visitors', type: 'standard', contactIds: [admin.id], options: { printBadge: true } }, [site.id]);
+    const kiosk = await pairKiosk(env, t, site.id);
+    const body = { groupId: visitors.id, visitor: { fullName: '<img src=x onerror=alert(1)>', company: 'ACME', hostMemberId: host.id } };
+    const [a, b] = [await signIn(kiosk.headers, body), await signIn(kiosk.headers, body)];
+    expect([a.status, b.status]).toEqual([201, 201]);
+    expect(a.body.visit.hostMemberId).toBe(host.id);
+    expect(a.body.badge).toMatchObject({ name: '<img src=x onerror=alert(1)>', hostName: 'Grace Hopper', company: 'ACME', groupName: 'Visitors', siteName: site.name });
+    const inbox = await env.platform.db.select().from(notifications).where(eq(notifications.userId, admin.id));
+    expect(inbox).toHaveLength(2);
+    expect(inbox[0]!.title).toContain('is here to see Grace Hopper');
+    expect((await signIn(kiosk.headers, { groupId: visitors.id, memberId: host.id })).body.error.code).toBe('visitor_group');
+    expect((await signIn(kiosk.headers, { groupId: staff.id, visitor: { fullName: 'X' } })).body.error.code).toBe('member_group');
+  });
+
+  it('needs the PIN of a PIN group on every sign-in', async () => {
+    const t = await createTestTenant(env);
+    const { group, kiosk } = await kioskSetup(env, t, { pin: '8642' });
+    const m = await makeMember(env, t, group.id);
+    expect((await signIn(kiosk.headers, { groupId: group.id, memberId: m.id })).body.error.code).toBe('pin_required');
+    expect((await signIn(kiosk.headers, { groupId: group.id, memberId: m.id, pin: '1111' })).status).toBe(403);
+    expect((await signIn(kiosk.headers, { groupId: group.id, memberId: m.id, pin: '8642' })).status).toBe(201);
+  });
+});
+
+describe('the safety check at sign-in', () => {
+  const unwell = { id: 'unwell', label: 'Are you unwell?', type: 'yesno', required: true, rejectOn: { answer: 'yes', message: 'Please do not come in when unwell' } };
+
+  it('rejects with reasons in reject mode and stores the rejected visit', async () => {
+    const t = await createTestTenant(env);
+    const { group, kiosk } = await kioskSetup(env, t, { type: 'standard', options: { safetyCheckMode: 'reject', customFields: [unwell], agreement: { text: 'Rules' } } });
+    const missing = await signIn(kiosk.headers, { groupId: group.id, visitor: { fullName: 'Sam' }, answers: {} });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.field).toBe('answers.unwell');
+    const r = await signIn(kiosk.headers, { groupId: group.id, visitor: { fullName: 'Sam' }, answers: { unwell: true } });
+    expect(r.status).toBe(422);
+    expect(r.body.outcome).toBe('rejected');
+    expect(r.body.reasons.map((x: { code: string }) => x.code)).toEqual(['custom_field_answer', 'agreement_not_accepted']);
+    expect(r.body.reasons[0].reason).toBe('Please do not come in when unwell');
+    const [stored] = await env.platform.db.select().from(visits).where(eq(visits.id, r.body.visit.id));
+    expect(stored).toMatchObject({ outcome: 'rejected', safetyStatus: 'rejected', answers: { unwell: 'yes' } });
+    expect(events.find((e) => e.visitId === r.body.visit.id)?.type).toBe('visit.rejected');
+    const ok = await signIn(kiosk.headers, { groupId: group.id, visitor: { fullName: 'Sam' }, answers: { unwell: 'no' }, agreementAccepted: true });
+    expect(ok.status).toBe(201);
+    expect(ok.body.visit.agreementVersion).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('signs in and notifies the contacts in notify mode; skips the checks in off mode', async () => {
+    const t = await createTestTenant(env);
+    const admin = await t.as('admin');
+    const { group, kiosk } = await kioskSetup(env, t, { type: 'standard', contactIds: [admin.id], options: { safetyCheckMode: 'notify', customFields: [unwell] } });
+    const r = await signIn(kiosk.headers, { groupId: group.id, visitor: { fullName: 'Sam' }, answers: { unwell: 'yes' } });
+    expect(r.status).toBe(201);
+    expect(r.body.visit).toMatchObject({ safetyStatus: 'notified', reasons: [{ code: 'custom_field_answer' }] });
+    const inbox = await env.platform.db.select().from(notifications).where(eq(notifications.userId, admin.id));
+    expect(inbox).toHaveLength(1);
+    expect(inbox[0]!.body).toContain('Please do not come in when unwell');
+    await call(env.app, 'PATCH', `/api/signin/groups/${group.id}`, { headers: t.owner.headers, body: { options: { safetyCheckMode: 'off', customFields: [unwell] } } });
+    const off = await signIn(kiosk.headers, { groupId: group.id, visitor: { fullName: 'Sam' }, answers: { unwell: 'yes' } });
+    expect(off.status).toBe(201);
+    expect(off.body.visit).toMatchObject({ safetyStatus: 'skipped', reasons: [] });
+  });
+
+  it('asks a member for the agreement again only when its text changes', async () => {
+    const t = await createTestTenant(env);
+    const { group, kiosk } = await kioskSetup(env, t, { options: { agreement: { text: 'Version one' } } });
+    const m = await makeMember(env, t, group.id, { fullName: 'Alan Turing' });
+    expect((await signIn(kiosk.headers, { groupId: group.id, memberId: m.id })).status).toBe(422);
+    expect((await signIn(kiosk.headers, { groupId: group.id, memberId: m.id, agreementAccepted: true })).status).toBe(201);
+    await call(env.app, 'POST', '/api/kiosk/sign-out', { headers: kiosk.headers, body: { memberId: m.id } });
+    const search = await call(env.app, 'GET', `/api/kiosk/search?groupId=${group.id}&q=alan`, { headers: kiosk.headers });
+    expect(search.body.items[0].agreementDue).toBe(false);
+    expect((await signIn(kiosk.headers, { groupId: group.id, memberId: m.id })).status).toBe(201);
+    await call(env.app, 'POST', '/api/kiosk/sign-out', { headers: kiosk.headers, body: { memberId: m.id } });
+    await call(env.app, 'PATCH', `/api/signin/groups/${group.id}`, { headers: t.owner.headers, body: { options: { agreement: { text: 'Version two' } } } });
+    expect((await signIn(kiosk.headers, { groupId: group.id, memberId: m.id })).body.reasons[0].code).toBe('agreement_not_accepted');
+  });
+
+  it('matches the block list on whole names and structured fields, never substrings', async () => {
+    const t = await createTestTenant(env);
+    const { group, kiosk } = await kioskSetup(env, t, { type: 'standard' });
+    for (const body of [{ fullName: 'Yes' }, { fullName: 'John Smith', dateOfBirth: '1980-01-01' }, { fullName: 'Anyone', email: 'banned@example.org' }]) {
+      expect((await call(env.app, 'POST', '/api/signin/block-list', { headers: t.owner.headers, body })).status).toBe(201);
+    }
+    const attempt = async (visitor: Record<string, unknown>) => (await signIn(kiosk.headers, { groupId: group.id, visitor })).status;
+    expect(await attempt({ fullName: 'Maria Reyes' })).toBe(201);
+    expect(await attempt({ fullName: 'yes' })).toBe(422);
+    expect(await attempt({ fullName: '  JOHN   smith ' })).toBe(422);
+    expect(await attempt({ fullName: 'John Smith', dateOfBirth: '1990-05-05' })).toBe(201);
+    expect(await attempt({ fullName: 'John Smithson' })).toBe(201);
+    expect(await attempt({ fullName: 'Someone Else', email: 'BANNED@example.org' })).toBe(422);
+    const other = await createTestTenant(env);
+    expect((await call(env.app, 'GET', '/api/signin/block-list', { headers: other.owner.headers })).body.items).toEqual([]);
+    expect((await call(env.app, 'GET', '/api/signin/block-list', { headers: (await t.as('manager')).headers })).status).toBe(403);
+    expect((await call(env.app, 'GET', '/api/signin/block-list')).status).toBe(401);
+    const entry = (await call(env.app, 'GET', '/api/signin/block-list', { headers: t.owner.headers })).body.items[0];
+    expect((await call(env.app, 'DELETE', `/api/signin/block-list/${entry.id}`, { headers: other.owner.headers })).status).toBe(404);
+    expect((await call(env.app, 'DELETE', `/api/signin/block-list/${entry.id}`, { headers: t.owner.headers })).status).toBe(204);
+  });
+
+  it('rejects archived members and members outside their dates; an extra check plugs in', async () => {
+    const t = await createTestTenant(env);
+    const { group, kiosk } = await kioskSetup(env, t);
+    const archived = await makeMember(env, t, group.id);
+    await call(env.app, 'POST', `/api/signin/members/${archived.id}/archive`, { headers: t.owner.headers });
+    expect((await signIn(kiosk.headers, { groupId: group.id, memberId: archived.id })).body.reasons[0].code).toBe('member_archived');
+    const future = await makeMember(env, t, group.id, { startDate: '2999-01-01' });
+    expect((await signIn(kiosk.headers, { groupId: group.id, memberId: future.id })).body.reasons[0].code).toBe('before_start_date');
+    const services = createSigninServices(env.platform, { safetyChecks: [{ name: 'central_record', run: async (c) => (c.member?.fullName === 'Non Compliant' ? { allow: false, code: 'record_incomplete', reason: 'Missing DBS check' } : { allow: true }) }] });
+    const nc = await makeMember(env, t, group.id, { fullName: 'Non Compliant' });
+    const principal = (await services.kiosk.principalFromToken(kiosk.token))!;
+    const r = await services.visits.signIn(principal as Parameters<typeof services.visits.signIn>[0], { groupId: group.id, memberId: nc.id, answers: {}, agreementAccepted: false });
+    expect(r.outcome).toBe('rejected');
+    expect(r.reasons).toEqual([{ check: 'central_record', code: 'record_incomplete', reason: 'Missing DBS check' }]);
+  });
+});
+
+describe('history, export and retention', () => {
+  it('401, 403 and scoping', async () => {
+    const t = await createTestTenant(env);
+    const { site } = await kioskSetup(env, t);
+    expect((await call(env.app, 'GET', '/api/signin/visits')).status).toBe(401);
+    expect((await call(env.app, 'GET', '/api/signin/visits/export.csv')).status).toBe(401);
+    expect((await call(env.app, 'PUT', '/api/signin/settings', { headers: (await t.as('manager')).headers, body: { retentionDays: 30 } })).status).toBe(403);
+    const other = await createTestTenant(env);
+    expect((await call(env.app, 'GET', `/api/signin/visits?siteId=${site.id}`, { headers: other.owner.headers })).status).toBe(404);
+  });
+
+  it('filters and keyset-pages visits; exports neutralised CSV', async () => {
+    const t = await createTestTenant(env);
+    const { site, group, kiosk } = await kioskSetup(env, t, { type: 'standard' });
+    for (const name of ['=cmd|calc', 'Bob <b>Bold</b>', 'Carol', 'Dan', 'Eve']) {
+      expect((await signIn(kiosk.headers, { groupId: group.id, visitor: { fullName: name } })).status).toBe(201);
+      env.clock.advance(1000);
+    }
+    env.clock.reset();
+    const p1 = await call(env.app, 'GET', '/api/signin/visits?limit=2', { headers: t.owner.headers });
+    expect(p1.body.items.map((v: { personName: string }) => v.personName)).toEqual(['Eve', 'Dan']);
+    const p2 = await call(env.app, 'GET', `/api/signin/visits?limit=2&cursor=${p1.body.nextCursor}`, { headers: t.owner.headers });
+    expect(p2.body.items.map((v: { personName: string }) => v.personName)).toEqual(['Carol', 'Bob <b>Bold</b>']);
+    const p3 = await call(env.app, 'GET', `/api/signin/visits?limit=2&cursor=${p2.body.nextCursor}`, { headers: t.owner.headers });
+    expect(p3.body.nextCursor).toBeNull();
+    expect((await call(env.app, 'GET', `/api/signin/visits?person=bold&siteId=${site.id}&groupId=${group.id}&outcome=signed_in`, { headers: t.owner.headers })).body.items).toHaveLength(1);
+    expect((await call(env.app, 'GET', '/api/signin/visits?outcome=rejected', { headers: t.owner.headers })).body.items).toHaveLength(0);
+    expect((await call(env.app, 'GET', '/api/signin/visits?from=2999-01-01', { headers: t.owner.headers })).body.items).toHaveLength(0);
+    const csv = await env.app.inject({ method: 'GET', url: '/api/signin/visits/export.csv', headers: t.owner.headers });
+    expect(csv.headers['content-type']).toMatch(/text\/csv/);
+    expect(csv.body).toContain("'=cmd|calc");
+    expect(csv.body).toContain('Bob <b>Bold</b>');
+    expect(csv.body.split('\r\n')[0]).toMatch(/^Signed in,Signed out/);
+  });
+
+  it('deletes old visits except protected and open ones when the retention job runs', async () => {
+    const t = await createTestTenant(env);
+    const { group, kiosk } = await kioskSetup(env, t);
+    const a = await makeMember(env, t, group.id);
+    const b = await makeMember(env, t, group.id);
+    const c = await makeMember(env, t, group.id);
+    const va = (await signIn(kiosk.headers, { groupId: group.id, memberId: a.id })).body.visit.id;
+    const vb = (await signIn(kiosk.headers, { groupId: group.id, memberId: b.id })).body.visit.id;
+    const vc = (await signIn(kiosk.headers, { groupId: group.id, memberId: c.id })).body.visit.id;
+    await call(env.app, 'POST', '/api/kiosk/sign-out', { headers: kiosk.headers, body: { memberId: a.id } });
+    await call(env.app, 'POST', '/api/kiosk/sign-out', { headers: kiosk.headers, body: { memberId: b.id } });
+    expect((await call(env.app, 'PUT', `/api/signin/visits/${vb}/protected`, { headers: t.owner.headers, body: { protected: true } })).status).toBe(200);
+    expect((await call(env.app, 'PUT', '/api/signin/settings', { headers: t.owner.headers, body: { retentionDays: 30 } })).body).toEqual({ retentionDays: 30 });
+    const services = createSigninServices(env.platform);
+    env.clock.advance(31 * 86_400_000);
+    try {
+      expect(await services.visits.applyRetention()).toBeGreaterThanOrEqual(1);
+    } finally {
+      env.clock.reset();
+    }
+    const left = await env.platform.db.select({ id: visits.id }).from(visits).where(eq(visits.tenantId, t.tenantId));
+    expect(left.map((v) => v.id).sort()).toEqual([vb, vc].sort());
+    expect(left.map((v) => v.id)).not.toContain(va);
+    const audit = await env.platform.db.select().from(auditLog).where(and(eq(auditLog.tenantId, t.tenantId), eq(auditLog.action, 'visits.retention_deleted')));
+    expect(audit).toHaveLength(1);
+  });
+
+  it('signs out manually from the portal, with an audit row', async () => {
+    const t = await createTestTenant(env);
+    const { group, kiosk } = await kioskSetup(env, t);
+    const m = await makeMember(env, t, group.id);
+    const v = (await signIn(kiosk.headers, { groupId: group.id, memberId: m.id })).body.visit.id;
+    expect((await call(env.app, 'POST', `/api/signin/visits/${v}/sign-out`, { headers: (await t.as('viewer')).headers })).status).toBe(403);
+    const other = await createTestTenant(env);
+    expect((await call(env.app, 'POST', `/api/signin/visits/${v}/sign-out`, { headers: other.owner.headers })).status).toBe(404);
+    const out = await call(env.app, 'POST', `/api/signin/visits/${v}/sign-out`, { headers: t.owner.headers });
+    expect(out.body.signedOutBy).toBe('manual');
+    expect((await call(env.app, 'POST', `/api/signin/visits/${v}/sign-out`, { headers: t.owner.headers })).status).toBe(409);
+    const audit = await env.platform.db.select().from(auditLog).where(and(eq(auditLog.tenantId, t.tenantId), eq(auditLog.targetId, v)));
+    expect(audit.map((a) => a.action)).toEqual(['visit.signed_out']);
+  });
+});
