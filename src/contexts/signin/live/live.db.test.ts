@@ -6,19 +6,11 @@ import { useTestEnv } from '../../../../test/harness.js';
 import { waitFor } from '../../../../test/wait.js';
 import { call, createTestTenant, type TestTenant } from '../../../../test/factories.js';
 import { makeGroup, makeMember, makeSite, makeVisit } from '../../../../test/signin-live-fixtures.js';
-import { contexts } from '../../index.js';
 import { auditLog } from '../../../platform/audit/audit.tables.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { members } from '../signin.tables.js';
 import { createSigninLive } from './live.module.js';
 import type { VisitEvent } from '../visits/visit-events.js';
-
-// Until signin/index.ts wires the live routes, this file adds them itself.
-if (!contexts.some((c) => c.name === 'liveForTest')) {
-  contexts.push(function liveForTest(platform) {
-    return createSigninLive(platform).routes;
-  });
-}
 
 const env = useTestEnv();
 let base = '';
@@ -90,7 +82,7 @@ describe('on site', () => {
   });
 });
 
-describe('fire roll call', () => {
+describe('fire roll call', { timeout: 30_000 }, () => {
   it('needs credentials (401), signin.operate to start, tick and close (403), and hides another tenant’s (404)', async () => {
     const t = await createTestTenant(env);
     const other = await createTestTenant(env);
@@ -246,7 +238,7 @@ async function openStream(url: string, headers: Record<string, string>) {
   };
 }
 
-describe('roll call live feed', () => {
+describe('roll call live feed', { timeout: 30_000 }, () => {
   const streams: Array<{ close(): Promise<void> }> = [];
   afterAll(async () => {
     for (const s of streams) await s.close();

@@ -6,7 +6,6 @@ import { and, eq } from 'drizzle-orm';
 import { useTestEnv } from '../../../../test/harness.js';
 import { waitFor } from '../../../../test/wait.js';
 import { call, createTestTenant, type TestTenant } from '../../../../test/factories.js';
-import { contexts } from '../../index.js';
 import { auditLog } from '../../../platform/audit/audit.tables.js';
 import { decryptSecret } from '../../../platform/crypto.js';
 import { inTransaction } from '../../../platform/db/tx.js';
@@ -15,13 +14,6 @@ import { createSigninLive } from '../live/live.module.js';
 import type { VisitEvent } from '../visits/visit-events.js';
 import { verifySignature } from './webhooks.signature.js';
 import { registerWebhookJobs } from './webhooks.service.js';
-
-// Until signin/index.ts wires the live routes, this file adds them itself.
-if (!contexts.some((c) => c.name === 'liveForTest')) {
-  contexts.push(function liveForTest(platform) {
-    return createSigninLive(platform).routes;
-  });
-}
 
 const env = useTestEnv({ configOverrides: { jobPollSeconds: 0.5, webhooks: { timeoutMs: 500, retryLimit: 2, retryDelaySeconds: 1 } } });
 
@@ -181,7 +173,7 @@ describe('webhooks API: subscriptions', () => {
   });
 });
 
-describe('webhook deliveries', () => {
+describe('webhook deliveries', { timeout: 30_000 }, () => {
   it('POSTs the signed event later, with the event name and an idempotency key, and logs it', async () => {
     const t = await createTestTenant(env);
     const p = path();
