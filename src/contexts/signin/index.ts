@@ -17,6 +17,7 @@ import { kioskRoutes } from './kiosk/kiosk.routes.js';
 import { createBlockListService } from './blocklist/blocklist.service.js';
 import { blockListRoutes } from './blocklist/blocklist.routes.js';
 import type { VisitEventSink } from './visits/visit-events.js';
+import { createSigninLive, registerSigninLiveJobs } from './live/live.module.js';
 import type { SafetyCheck } from './safety/safety.types.js';
 
 export type { MembersPort, MemberRow, MemberInput, ChangeSource } from './members/members.port.js';
@@ -44,14 +45,15 @@ export function createSigninServices(platform: Platform, opts: SigninOptions = {
   const sites = createSitesService(platform);
   const groups = createGroupsService(platform);
   const membersService = createMembersService(platform);
+  const live = createSigninLive(platform);
   const visits = createVisitsService(platform, groups, {
-    sinks: () => [...registeredSinks, ...(opts.sinks ?? [])],
+    sinks: () => [...registeredSinks, ...live.sinks, ...(opts.sinks ?? [])],
     extraChecks: () => opts.safetyChecks ?? [],
   });
   const kiosk = createKioskService(platform, sites, groups);
   const blocks = createBlockListService(platform);
   const importer = createMemberImport(platform, membersService);
-  return { sites, groups, members: membersService.port, membersService, visits, kiosk, blocks, importer };
+  return { sites, groups, members: membersService.port, membersService, visits, kiosk, blocks, importer, live };
 }
 export type SigninServices = ReturnType<typeof createSigninServices>;
 
@@ -81,6 +83,7 @@ export function signinContext(platform: Platform, opts: SigninOptions = {}): Fas
         await scoped.register(visitsRoutes(s.visits));
         await scoped.register(kioskRoutes(platform, s.kiosk, s.visits, s.membersService));
         await scoped.register(blockListRoutes(s.blocks));
+        await scoped.register(s.live.routes);
       });
     },
     { name: 'signin', dependencies: ['accounts'] },
@@ -92,6 +95,7 @@ export const RETENTION_JOB = 'signin.visit-retention';
 /** Job handlers and schedules of sign-in (see src/contexts/jobs.ts). */
 export async function registerSigninJobs(platform: Platform): Promise<void> {
   const s = createSigninServices(platform);
+  await registerSigninLiveJobs(platform, s.visits.closeVisit);
   await platform.jobs.work(RETENTION_JOB, async () => {
     const deleted = await s.visits.applyRetention();
     platform.log.info({ deleted }, 'visit retention applied');
