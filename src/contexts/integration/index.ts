@@ -12,6 +12,8 @@ import { typeMapRoutes } from './typemap/typemap.routes.js';
 import { runsRoutes } from './runs/runs.routes.js';
 import { peopleRoutes } from './people/people.routes.js';
 import { mergeRoutes } from './merge/merge.routes.js';
+import { createSyncService } from './sync/sync.service.js';
+import { syncRoutes } from './sync/sync.routes.js';
 
 export { recordReadiness, recordSafetyCheck, RECORD_SAFETY_CHECK } from './safety/record-check.js';
 export { createWondeClient, WondeError, type WondeClient } from './wonde/wonde.client.js';
@@ -28,7 +30,8 @@ export function createIntegration(platform: Platform) {
   const typeMap = createTypeMapService(platform);
   const people = createPeopleService({ ...platform, members, runs, typeMap });
   const merge = createMergeService({ ...platform, runs });
-  return { runs, links, typeMap, people, merge };
+  const sync = createSyncService({ ...platform, members, runs });
+  return { runs, links, typeMap, people, merge, sync };
 }
 export type Integration = ReturnType<typeof createIntegration>;
 
@@ -57,5 +60,6 @@ export function integrationContext(platform: Platform): FastifyPluginAsync {
     await app.register(runsRoutes(platform));
     await app.register(peopleRoutes(platform, integration.people));
     await app.register(mergeRoutes(integration.merge));
+    await app.register(syncRoutes(integration.sync));
   };
 }

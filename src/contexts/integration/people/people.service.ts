@@ -160,7 +160,7 @@ export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> 
       for (let i = 0; i < created.length; i++) {
         const p = created[i]!;
         const { m, orgId } = toCreate[i]!;
-        linkRows.push({ tenantId, memberId: m.id, profileId: p.id, groupId: m.groupId, source: 'import', createdAt: at });
+        linkRows.push({ tenantId, memberId: m.id, profileId: p.id, groupId: m.groupId, source: 'import', memberVersion: m.version, profileVersion: p.version, syncedAt: at, createdAt: at });
         const ext = externalIdsOfMember(m);
         const idx = indexes.get(orgId)!;
         const dup = idx.find(p, ext);
@@ -234,22 +234,27 @@ export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> 
         const input = memberInputOfProfile(profile);
         const existing = links.find((l) => l.profileId === profile.id);
         if (existing) {
-          await members.update(tx, tenantId, existing.memberId, input, actor, 'sync');
+          const m = await members.update(tx, tenantId, existing.memberId, input, actor, 'sync');
+          await tx
+            .update(integrationPersonLinks)
+            .set({ memberVersion: m.version, profileVersion: profile.version, syncedAt: now() })
+            .where(and(eq(integrationPersonLinks.tenantId, tenantId), eq(integrationPersonLinks.id, existing.id)));
           items.push({ itemKey: profile.id, outcome: 'updated' });
           continue;
         }
         const sameEmail = profile.email ? unlinkedByEmail.get(profile.email.toLowerCase()) : undefined;
-        let memberId: string;
+        let member;
         if (sameEmail) {
           unlinkedByEmail.delete(profile.email.toLowerCase());
-          await members.update(tx, tenantId, sameEmail, input, actor, 'sync');
-          memberId = sameEmail;
+          member = await members.update(tx, tenantId, sameEmail, input, actor, 'sync');
           items.push({ itemKey: profile.id, outcome: 'updated' });
         } else {
-          memberId = (await members.create(tx, tenantId, p.groupId, input, actor, 'import')).id;
+          member = await members.create(tx, tenantId, p.groupId, input, actor, 'import');
           items.push({ itemKey: profile.id, outcome: 'created' });
         }
-        await tx.insert(integrationPersonLinks).values({ tenantId, memberId, profileId: profile.id, groupId: p.groupId, source: 'push', createdAt: now() });
+        await tx
+          .insert(integrationPersonLinks)
+          .values({ tenantId, memberId: member.id, profileId: profile.id, groupId: p.groupId, source: 'push', memberVersion: member.version, profileVersion: profile.version, syncedAt: now(), createdAt: now() });
       }
       return { items };
     });

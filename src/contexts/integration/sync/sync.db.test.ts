@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { useTestEnv } from '../../../../test/harness.js';
+import { call } from '../../../../test/factories.js';
+import { integrationTenant } from '../test/integration.testkit.js';
+
+const env = useTestEnv();
+const actor = { kind: 'system' as const, id: null, label: 'test' };
+
+describe('two-way sync of linked people', () => {
+  it('401/403 on the sync route, then member → profile, profile → member, and no echo', async () => {
+    const x = await integrationTenant(env);
+    expect((await call(env.app, 'POST', '/api/integration/sync')).status).toBe(401);
+    const viewer = await x.t.as('viewer');
+    expect((await call(env.app, 'POST', '/api/integration/sync', { headers: viewer.headers })).status).toBe(403);
+
+    const staff = await x.group({ name: 'Staff', type: 'repeat', isStaffGroup: true });
+    await x.link(staff.id);
+    const m = await x.member(staff.id, { fullName: 'Sue Sync', email: 'sue@school.test', role: 'Teacher' });
+    await x.run('/api/integration/import', {});
+    const first = await x.run('/api/integration/sync', {});
+    expect(first).toMatchObject({ status: 'done', total: 1, updated: 0 });
+
+    await x.members.update(env.platform.db, x.t.tenantId, m.id, { role: 'Deputy Head', phone: '0700' }, actor, 'portal');
+    const second = await x.run('/api/integration/sync', {});
+    expect(second).toMatchObject({ updated: 1 });
+    const log = (await call(env.app, 'GET', `/api/integration/sync-log?memberId=${m.id}`, { headers: x.h })).body.items;
+    expect(log).toHaveLength(1);
+    expect(log[0]).toMatchObject({ direction: 'member_to_profile', status: 'applied' });
+    expect(log[0].fields.sort()).toEqual(['phone', 'role']);
+    const profileId = log[0].profileId as string;
+    const profile = (await call(env.app, 'GET', `/api/record/profiles/${profileId}`, { headers: x.h })).body;
+    expect(profile.role).toBe('Deputy Head');
+
+    // The sync's own write does not echo back.
+    expect(await x.run('/api/integration/sync', {})).toMatchObject({ updated: 0 });
+
+    const patched = await call(env.app, 'PATCH', `/api/record/profiles/${profileId}`, { headers: x.h, body: { version: profile.version, lastName: 'Synced', email: 'sue.synced@school.test' } });
+    expect(patched.status).toBe(200);
+    expect(await x.run('/api/integration/sync', {})).toMatchObject({ updated: 1 });
+    const member = await x.members.get(env.platform.db, x.t.tenantId, m.id);
+    expect(member).toMatchObject({ fullName: 'Sue Synced', email: 'sue.synced@school.test' });
+    expect(await x.run('/api/integration/sync', {})).toMatchObject({ updated: 0 });
+    const runLog = (await call(env.app, 'GET', `/api/integration/sync-log?profileId=${profileId}`, { headers: x.h })).body.items;
+    expect(runLog.map((l: { direction: string }) => l.direction)).toEqual(['member_to_profile', 'profile_to_member']);
+  });
+
+  it('SCIM groups: the identity provider is the source; a record edit of its fields is undone with the reason; archive marks leaving', async () => {
+    const x = await integrationTenant(env);
+    const scim = await x.group({ name: 'Entra staff', type: 'scim', isStaffGroup: true });
+    await x.link(scim.id);
+    const m = await x.member(scim.id, { fullName: 'Ida Idp', email: 'ida@school.test', role: 'Teacher' }, 'scim');
+    await x.run('/api/integration/import', {});
+    await x.run('/api/integration/sync', {});
+    const links = await x.integration.sync.logOf(x.t.tenantId, { memberId: m.id });
+    expect(links).toHaveLength(0);
+    const readiness = await call(env.app, 'PUT', '/api/integration/settings', { headers: x.h, body: { includeRecordInSafetyCheck: true } });
+    expect(readiness.status).toBe(200);
+    const r = (await call(env.app, 'GET', `/api/integration/members/${m.id}/readiness`, { headers: x.h })).body;
+    const profileId = r.profileId as string;
+    const reason = await x.integration.sync.idpOwnedReason(env.platform.db, x.t.tenantId, profileId, ['role']);
+    expect(reason).toMatch(/identity provider/);
+
+    const p = (await call(env.app, 'GET', `/api/record/profiles/${profileId}`, { headers: x.h })).body;
+    await call(env.app, 'PATCH', `/api/record/profiles/${profileId}`, { headers: x.h, body: { version: p.version, role: 'Caretaker' } });
+    await x.run('/api/integration/sync', {});
+    const after = (await call(env.app, 'GET', `/api/record/profiles/${profileId}`, { headers: x.h })).body;
+    expect(after.role).toBe('Teacher');
+    const log = (await call(env.app, 'GET', `/api/integration/sync-log?profileId=${profileId}`, { headers: x.h })).body.items;
+    expect(log.at(-1)).toMatchObject({ status: 'refused' });
+    expect(log.at(-1).message).toMatch(/identity provider owns role/);
+
+    await x.members.archive(env.platform.db, x.t.tenantId, m.id, actor, 'scim');
+    await x.run('/api/integration/sync', {});
+    const leaving = (await call(env.app, 'GET', `/api/record/profiles/${profileId}`, { headers: x.h })).body;
+    expect(leaving.leavingDate).toBe(env.platform.now().toISOString().slice(0, 10));
+    expect(leaving.status).toBe('live');
+  });
+});
