@@ -6,6 +6,8 @@ import { createProfilesService } from './profiles/profiles.service.js';
 import { profilesRoutes } from './profiles/profiles.routes.js';
 import { createReportsService } from './reports/reports.service.js';
 import { reportsRoutes } from './reports/reports.routes.js';
+import { createImportService } from './import/import.service.js';
+import { importRoutes } from './import/import.routes.js';
 
 export { createSetupService, type SetupService } from './setup/setup.service.js';
 export { createProfilesService, type ProfilesService } from './profiles/profiles.service.js';
@@ -20,9 +22,11 @@ export function recordContext(platform: Platform): FastifyPluginAsync {
   const setup = createSetupService(platform);
   const profiles = createProfilesService(platform);
   const reports = createReportsService(platform);
+  const imports = createImportService(platform, profiles);
   return async (app) => {
     await app.register(setupRoutes(setup));
     await app.register(profilesRoutes(profiles));
     await app.register(reportsRoutes(reports));
+    await app.register(importRoutes(imports));
   };
 }
