@@ -21,6 +21,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     projects: [
       {
+        extends: true as const,
         test: {
           name: 'unit',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'web/src/**/*.test.ts', 'bench/**/*.test.ts'],
@@ -28,6 +29,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true as const,
         test: {
           name: 'db-pglite',
           include: dbTests,
@@ -40,6 +42,7 @@ export default defineConfig({
       ...(hasPg
         ? [
             {
+              extends: true as const,
               test: {
                 name: 'db-postgres',
                 include: dbTests,
@@ -52,6 +55,7 @@ export default defineConfig({
           ]
         : []),
       {
+        extends: true as const,
         test: {
           name: 'serial',
           include: ['src/**/*.serial.test.ts', 'test/**/*.serial.test.ts', 'web/e2e/**/*.serial.test.ts'],
