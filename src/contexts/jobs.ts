@@ -1,8 +1,10 @@
 import type { Platform } from '../platform/platform.js';
 import { registerNotificationJobs } from '../platform/notifications/notify.js';
+import { registerRateLimitJobs } from '../platform/rate-limit.js';
 import { registerSigninJobs } from './signin/index.js';
 import { registerScimJobs } from './scim/index.js';
 import { registerIntegrationJobs } from './integration/index.js';
+import { registerRecordJobs } from './record/index.js';
 
 /**
  * Every job handler and schedule, registered by one function per context (and the platform's
@@ -10,7 +12,7 @@ import { registerIntegrationJobs } from './integration/index.js';
  */
 export type JobRegistration = (platform: Platform) => Promise<void>;
 
-export const jobRegistrations: JobRegistration[] = [registerNotificationJobs, registerSigninJobs, registerScimJobs, registerIntegrationJobs];
+export const jobRegistrations: JobRegistration[] = [registerNotificationJobs, registerRateLimitJobs, registerSigninJobs, registerScimJobs, registerIntegrationJobs, registerRecordJobs];
 
 export async function registerJobs(platform: Platform): Promise<void> {
   for (const register of jobRegistrations) await register(platform);

@@ -3,6 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useTestEnv } from '../../test/harness.js';
 import { buildApp } from '../app.js';
+import { inArray } from 'drizzle-orm';
+import { rateCounters } from '../contexts/accounts/accounts.tables.js';
+import { pruneRateCounters } from './rate-limit.js';
 
 const env = useTestEnv({ configOverrides: { rateLimitPerMinute: 3 } });
 const others: FastifyInstance[] = [];
@@ -48,5 +51,21 @@ describe('API rate limit per IP', () => {
       expect((await get(env.app, '/ready', a)).statusCode).toBe(200);
       expect((await get(env.app, '/scim/v2/ServiceProviderConfig', a)).statusCode).not.toBe(429);
     }
+  });
+
+  it('prunes counters idle for a day unless they still lock something', async () => {
+    const now = new Date();
+    const day = 24 * 3600_000;
+    const k = (name: string) => `test:${name}:${randomInt(1e9)}`;
+    const keys = { old: k('old'), fresh: k('fresh'), oldLocked: k('locked'), oldExpiredLock: k('expired') };
+    await env.platform.db.insert(rateCounters).values([
+      { key: keys.old, count: 5, windowStartedAt: new Date(now.getTime() - 2 * day) },
+      { key: keys.fresh, count: 5, windowStartedAt: new Date(now.getTime() - 60_000) },
+      { key: keys.oldLocked, count: 5, windowStartedAt: new Date(now.getTime() - 2 * day), lockedUntil: new Date(now.getTime() + 60_000) },
+      { key: keys.oldExpiredLock, count: 5, windowStartedAt: new Date(now.getTime() - 2 * day), lockedUntil: new Date(now.getTime() - day) },
+    ]);
+    await pruneRateCounters(env.platform.db, now);
+    const left = await env.platform.db.select({ key: rateCounters.key }).from(rateCounters).where(inArray(rateCounters.key, Object.values(keys)));
+    expect(left.map((r) => r.key).sort()).toEqual([keys.fresh, keys.oldLocked].sort());
   });
 });

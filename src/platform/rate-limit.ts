@@ -1,4 +1,5 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import type { Platform } from './platform.js';
 import type { DbOrTx } from './db/database.js';
 import { rateCounters } from '../contexts/accounts/accounts.tables.js';
 
@@ -80,4 +81,28 @@ export function databaseRateLimitStore(db: DbOrTx, now: () => Date, prefix: stri
       return this;
     }
   };
+}
+
+/** Counters idle for a day (and not locking anything) are dropped hourly; every window is shorter. */
+export const PRUNE_RATE_COUNTERS_JOB = 'platform.prune-rate-counters';
+const PRUNE_AFTER_MS = 24 * 3600_000;
+
+export async function pruneRateCounters(db: DbOrTx, now: Date): Promise<number> {
+  const rows = await db
+    .delete(rateCounters)
+    .where(
+      and(
+        lt(rateCounters.windowStartedAt, new Date(now.getTime() - PRUNE_AFTER_MS)),
+        or(isNull(rateCounters.lockedUntil), lt(rateCounters.lockedUntil, now)),
+      ),
+    )
+    .returning({ key: rateCounters.key });
+  return rows.length;
+}
+
+export async function registerRateLimitJobs(platform: Platform): Promise<void> {
+  await platform.jobs.work(PRUNE_RATE_COUNTERS_JOB, async () => {
+    await pruneRateCounters(platform.db, platform.now());
+  });
+  await platform.jobs.schedule(PRUNE_RATE_COUNTERS_JOB, '17 * * * *');
 }
