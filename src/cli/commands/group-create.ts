@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { createAccountsService } from '../../contexts/accounts/index.js';
+import { createSigninServices } from '../../contexts/signin/index.js';
+import { cliActor, defineCommand } from '../command.js';
+
+export const groupCreate = defineCommand({
+  name: 'group create',
+  summary: 'Create a sign-in group (its type is fixed: standard, repeat or scim)',
+  options: {
+    tenant: { type: 'string' },
+    name: { type: 'string' },
+    type: { type: 'string' },
+  },
+  args: z.object({
+    tenant: z.uuid(),
+    name: z.string().trim().min(1).max(200),
+    type: z.enum(['standard', 'repeat', 'scim']),
+  }),
+  async run(ctx, args) {
+    const platform = await ctx.platform();
+    await createAccountsService(platform).tenantOf(args.tenant);
+    const group = await createSigninServices(platform).groups.create(args.tenant, { name: args.name, type: args.type }, cliActor);
+    ctx.progress(`Group ${group.name} (${group.type}) created`);
+    return { groupId: group.id };
+  },
+});
