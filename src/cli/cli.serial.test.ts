@@ -62,7 +62,7 @@ describe('the CLI', () => {
     );
     expect(tenant.tenantId).toMatch(/^[0-9a-f-]{36}$/);
     expect(tenant.userId).toMatch(/^[0-9a-f-]{36}$/);
-    tenantId = tenant.tenantId;
+    tenantId = tenant.tenantId!;
     const user = json(await cli(dataDir, 'user', 'create', '--tenant', tenantId, '--email', 'viewer@cli.test', '--password', 'a long cli password', '--role', 'viewer'));
     userId = user.userId!;
     const key = await cli(dataDir, 'apikey', 'create', '--tenant', tenantId, '--name', 'from the cli');
