@@ -5,8 +5,9 @@ import { apikeyCreate } from './apikey-create.js';
 import { dbMigrate } from './db-migrate.js';
 import { dbBackup } from './db-backup.js';
 import { dbRestore } from './db-restore.js';
+import { scimToken } from './scim-token.js';
 import { groupCreate } from './group-create.js';
 import { memberCreate } from './member-create.js';
 
 /** Every CLI command. A new one is a file in this folder and a line here. */
-export const commands: Command[] = [tenantCreate, userCreate, apikeyCreate, dbMigrate, dbBackup, dbRestore, groupCreate, memberCreate];
+export const commands: Command[] = [tenantCreate, userCreate, apikeyCreate, dbMigrate, dbBackup, dbRestore, scimToken, groupCreate, memberCreate];
