@@ -3,6 +3,7 @@ import { count } from 'drizzle-orm';
 import type { Platform } from '../platform/platform.js';
 import { tenants } from '../contexts/accounts/accounts.tables.js';
 import { createAccountsService } from '../contexts/accounts/index.js';
+import { seedSigninDemo } from '../contexts/signin/demo/demo.js';
 
 export const DEMO_OWNER_EMAIL = 'owner@demo.threshold.test';
 
@@ -15,12 +16,13 @@ export async function seedDemoIfEmpty(platform: Platform): Promise<{ email: stri
   if ((row?.n ?? 0) > 0) return undefined;
   const password = randomBytes(9).toString('base64url');
   const accounts = createAccountsService(platform);
-  await accounts.createTenant({
+  const { tenant, owner } = await accounts.createTenant({
     name: 'Northgate Learning Trust',
     kind: 'trust',
     ownerEmail: DEMO_OWNER_EMAIL,
     ownerPassword: password,
     ownerName: 'Demo Owner',
   });
+  await seedSigninDemo(platform, tenant.id, [owner.id]);
   return { email: DEMO_OWNER_EMAIL, password };
 }

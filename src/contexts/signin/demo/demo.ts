@@ -1,0 +1,72 @@
+import type { Platform } from '../../../platform/platform.js';
+import { systemActor, type Actor } from '../../../platform/audit/audit.js';
+import { createSigninServices } from '../index.js';
+
+const demoActor: Actor = { ...systemActor, label: 'demo' };
+
+/** Sites, groups (Staff, Visitors, Contractors) and members for the demo tenant. */
+export async function seedSigninDemo(platform: Platform, tenantId: string, contactIds: string[] = []) {
+  const s = createSigninServices(platform);
+  const primary = await s.sites.create(tenantId, { name: 'Northgate Primary School', address: '1 School Lane, Northgate', timezone: 'Europe/London' }, demoActor);
+  const academy = await s.sites.create(tenantId, { name: 'Northgate Academy', address: '20 College Road, Northgate', timezone: 'Europe/London' }, demoActor);
+  const staff = await s.groups.create(
+    tenantId,
+    { name: 'Staff', type: 'repeat', colour: '#2f9e44', isStaffGroup: true, contactIds, options: { safetyCheckMode: 'reject', showOnFireList: true, autoSignOut: { mode: 'at_time', time: '19:00' } } },
+    demoActor,
+  );
+  const visitors = await s.groups.create(
+    tenantId,
+    {
+      name: 'Visitors',
+      type: 'standard',
+      colour: '#1c7ed6',
+      contactIds,
+      options: {
+        safetyCheckMode: 'reject',
+        showOnFireList: true,
+        autoSignOut: { mode: 'after_hours', hours: 8 },
+        customFields: [
+          { id: 'car_reg', label: 'Car registration', type: 'text', required: false },
+          { id: 'unwell', label: 'Do you have symptoms of an infectious illness?', type: 'yesno', required: true, rejectOn: { answer: 'yes', message: 'Please rearrange your visit when you are well.' } },
+        ],
+        agreement: { text: 'I will wear my visitor badge at all times, stay with my host, and report any safeguarding concern to the office.' },
+        printBadge: true,
+      },
+    },
+    demoActor,
+  );
+  const contractors = await s.groups.create(
+    tenantId,
+    {
+      name: 'Contractors',
+      type: 'repeat',
+      colour: '#f08c00',
+      contactIds,
+      pin: '2580',
+      options: {
+        safetyCheckMode: 'notify',
+        showOnFireList: true,
+        customFields: [{ id: 'permit', label: 'Do you hold a permit to work for today?', type: 'yesno', required: true, rejectOn: { answer: 'no', message: 'A permit to work is needed; the office has been told.' } }],
+        agreement: { text: 'I have read the site safety rules and asbestos register.' },
+        printBadge: true,
+      },
+    },
+    demoActor,
+  );
+  for (const site of [primary, academy]) await s.sites.setGroups(tenantId, null, site.id, [staff.id, visitors.id, contractors.id], demoActor);
+  const staffNames: Array<[string, string]> = [
+    ['Amelia Hughes', 'Headteacher'],
+    ['Oliver Bennett', 'Deputy Head'],
+    ['Priya Sharma', 'Year 3 Teacher'],
+    ['Daniel Okafor', 'Year 5 Teacher'],
+    ['Sophie Reyes', 'Teaching Assistant'],
+    ['Liam O\'Connor', 'Site Manager'],
+    ['Hannah Kowalski', 'School Business Manager'],
+    ['Mohammed Ali', 'SENCo'],
+  ];
+  for (const [fullName, role] of staffNames) await s.members.create(platform.db, tenantId, staff.id, { fullName, role, email: `${fullName.toLowerCase().replace(/[^a-z]+/g, '.')}@northgate.example` }, demoActor, 'portal');
+  for (const [fullName, role] of [['Gary Price', 'Electrician'], ['Nadia Petrova', 'Catering supplier'], ['Tom Fletcher', 'IT support']] as const) {
+    await s.members.create(platform.db, tenantId, contractors.id, { fullName, role }, demoActor, 'portal');
+  }
+  return { siteIds: [primary.id, academy.id], groupIds: { staff: staff.id, visitors: visitors.id, contractors: contractors.id } };
+}
