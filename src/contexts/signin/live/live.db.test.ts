@@ -116,6 +116,23 @@ describe('fire roll call', { timeout: 30_000 }, () => {
     expect(list.body.items.map((r: { id: string }) => r.id)).toEqual([myRc.rollCall.id]);
   });
 
+  it('keeps a manager scoped to another site out (404) of this site’s on-site list and roll calls', async () => {
+    const t = await createTestTenant(env);
+    const s = await scene(t);
+    const rc = await startRollCall(t, s.site.id);
+    const manager = await t.as('manager');
+    const scoped = await call(env.app, 'PUT', `/api/users/${manager.id}/scopes`, { headers: t.owner.headers, body: { scopes: [{ kind: 'site', refId: s.otherSite.id, level: 'edit' }] } });
+    expect(scoped.status).toBe(200);
+    const h = manager.headers;
+    expect((await call(env.app, 'GET', `/api/signin/sites/${s.site.id}/on-site`, { headers: h })).status).toBe(404);
+    expect((await call(env.app, 'GET', `/api/signin/sites/${s.otherSite.id}/on-site`, { headers: h })).status).toBe(200);
+    expect((await call(env.app, 'GET', `/api/signin/roll-calls/${rc.rollCall.id}`, { headers: h })).status).toBe(404);
+    expect((await call(env.app, 'POST', `/api/signin/roll-calls/${rc.rollCall.id}/entries/${rc.entries[0]!.id}`, { headers: h, body: { status: 'safe' } })).status).toBe(404);
+    expect((await call(env.app, 'POST', `/api/signin/sites/${s.site.id}/roll-calls`, { headers: h, body: {} })).status).toBe(404);
+    expect((await call(env.app, 'GET', '/api/signin/roll-calls', { headers: h })).body.items).toEqual([]);
+    expect((await fetch(`${base}/api/signin/roll-calls/${rc.rollCall.id}/events`, { headers: { cookie: h.cookie } })).status).toBe(404);
+  });
+
   it('lists everyone on site in groups on the fire list, one open roll call per site, audited', async () => {
     const t = await createTestTenant(env);
     const s = await scene(t);
