@@ -61,8 +61,9 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
   if (config.rateLimitPerMinute > 0) {
     // Per client IP across every instance (counters in the database), for /api/* only: /health and
     // /ready stay free, SCIM routes have their own per-group limiter, static files are not counted.
+    // A root onRequest hook, added before the contexts, so it runs before authentication.
     await app.register(rateLimit, {
-      global: true,
+      global: false,
       max: config.rateLimitPerMinute,
       timeWindow: 60_000,
       store: databaseRateLimitStore(platform.db, platform.now, 'api:ip:'),
@@ -70,6 +71,7 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
       skipOnError: true,
       errorResponseBuilder: (_req, ctx) => tooManyRequests(ctx.ttl / 1000),
     });
+    app.addHook('onRequest', app.rateLimit());
   }
   // SCIM clients send application/scim+json; parse it as JSON.
   app.addContentTypeParser(['application/scim+json'], { parseAs: 'string' }, app.getDefaultJsonParser('error', 'ignore'));

@@ -35,6 +35,14 @@ describe('API rate limit per IP', () => {
     }
   });
 
+  it('counts before authentication, so bad credentials are limited too', async () => {
+    const a = ip();
+    const bad = () => env.app.inject({ method: 'GET', url: '/api/auth/me', remoteAddress: a, headers: { authorization: 'Bearer thr_key_nope' } });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await bad()).statusCode);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+  });
+
   it('holds across instances sharing the database', async () => {
     const second = await buildApp(env.platform, { logger: false, serveWeb: false });
     others.push(second);
