@@ -8,7 +8,10 @@ import { createReportsService } from './reports/reports.service.js';
 import { reportsRoutes } from './reports/reports.routes.js';
 import { createImportService } from './import/import.service.js';
 import { importRoutes } from './import/import.routes.js';
+import { createDocumentsService } from './documents/documents.service.js';
+import { documentsRoutes } from './documents/documents.routes.js';
 
+export { registerRecordJobs } from './documents/documents.routes.js';
 export { createSetupService, type SetupService } from './setup/setup.service.js';
 export { createProfilesService, type ProfilesService } from './profiles/profiles.service.js';
 export { evaluate, validateCondition, conditionGroupSchema, type ConditionGroup, type FieldAccessor, type FieldCatalog } from './rules/conditions.js';
@@ -23,10 +26,12 @@ export function recordContext(platform: Platform): FastifyPluginAsync {
   const profiles = createProfilesService(platform);
   const reports = createReportsService(platform);
   const imports = createImportService(platform, profiles);
+  const documents = createDocumentsService(platform);
   return async (app) => {
     await app.register(setupRoutes(setup));
     await app.register(profilesRoutes(profiles));
     await app.register(reportsRoutes(reports));
     await app.register(importRoutes(imports));
+    await app.register(documentsRoutes(documents));
   };
 }
