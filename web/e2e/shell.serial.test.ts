@@ -117,4 +117,22 @@ describe.skipIf(!chromiumPath)('web app shell (Chromium)', { timeout: E2E_TEST_T
     expect(again).toBe(404);
     await page.close();
   });
+
+  it('changes a user\'s role and disables them', async () => {
+    const tenant = await e2e.createTenant();
+    const manager = await tenant.as('manager');
+    const page = await e2e.newPage();
+    await signIn(page, e2e.url, tenant.owner);
+    await page.goto(`${e2e.url}/settings/users`);
+    const row = page.getByRole('row').filter({ hasText: manager.email });
+    await row.getByRole('textbox', { name: `Role of ${manager.email}` }).click();
+    await page.getByRole('option', { name: 'Viewer' }).click();
+    await page.getByText(`${manager.email} is now viewer.`).waitFor();
+    await row.getByRole('button', { name: `Disable ${manager.email}` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Disable' }).click();
+    await row.getByText('disabled').waitFor();
+    const users = await page.evaluate(async () => (await (await fetch('/api/users')).json()).items as { email: string; role: string; disabled: boolean }[]);
+    expect(users.find((u) => u.email === manager.email)).toMatchObject({ role: 'viewer', disabled: true });
+    await page.close();
+  });
 });

@@ -56,4 +56,18 @@ describe.skipIf(!chromiumPath)('two-factor sign-in (Chromium)', { timeout: E2E_T
     await screenshot(page, 'totp-wrong-code');
     await page.close();
   });
+
+  it('requiring two-factor sends a user without it to set it up before anything else', async () => {
+    const tenant = await e2e.createTenant();
+    const page = await e2e.newPage();
+    await signIn(page, e2e.url, tenant.owner);
+    await page.goto(`${e2e.url}/settings/security`);
+    await page.getByRole('switch', { name: /Require two-factor sign-in for everyone/ }).click({ force: true }); // the input is visually hidden under the track
+    await page.waitForURL(`${e2e.url}/settings/account`);
+    await page.getByText('Set up two-factor sign-in to continue').waitFor();
+    await page.goto(`${e2e.url}/settings/users`);
+    await page.waitForURL(`${e2e.url}/settings/account`);
+    await page.getByRole('button', { name: 'Set up two-factor sign-in' }).waitFor();
+    await page.close();
+  });
 });

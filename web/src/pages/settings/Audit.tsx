@@ -139,7 +139,7 @@ function AuditRow({ item: a, open, onToggle }: { item: AuditItem; open: boolean;
         <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(a.at)}</Table.Td>
         <Table.Td>
           {a.actorLabel || a.actorKind}
-          {a.actorLabel && a.actorKind !== 'user' ? (
+          {a.actorLabel && a.actorKind !== 'user' && a.actorLabel !== a.actorKind ? (
             <Text span size="xs" c="dimmed">
               {' '}
               ({a.actorKind})
