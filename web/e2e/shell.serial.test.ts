@@ -135,4 +135,22 @@ describe.skipIf(!chromiumPath)('web app shell (Chromium)', { timeout: E2E_TEST_T
     expect(users.find((u) => u.email === manager.email)).toMatchObject({ role: 'viewer', disabled: true });
     await page.close();
   });
+
+  it('asks for a password reset link, and refuses an unknown reset link next to the form', async () => {
+    const tenant = await e2e.createTenant();
+    const page = await e2e.newPage({ width: 390, height: 844 });
+    await page.goto(`${e2e.url}/login`);
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await page.getByRole('textbox', { name: 'Email' }).fill(tenant.owner.email);
+    await page.getByRole('button', { name: 'Send the link' }).click();
+    await page.getByText('Check your email').waitFor();
+
+    await page.goto(`${e2e.url}/reset/not-a-real-token`);
+    await page.getByRole('textbox', { name: 'New password', exact: true }).fill('another long password');
+    await page.getByRole('textbox', { name: 'Repeat the password' }).fill('another long password');
+    await page.getByRole('button', { name: 'Set the new password' }).click();
+    await page.getByRole('alert').waitFor();
+    await screenshot(page, 'reset-bad-token');
+    await page.close();
+  });
 });
