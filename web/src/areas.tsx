@@ -50,6 +50,10 @@ export const AREAS: Area[] = [
     permission: 'signin.read',
     pages: [
       page('', 'Overview', () => import('./pages/signin/Overview')),
+      page('on-site', 'On site now', () => import('./pages/signin/OnSite'), 'signin.read'),
+      page('roll-calls', 'Fire roll call', () => import('./pages/signin/RollCallList'), 'signin.read'),
+      page('roll-calls/:id', null, () => import('./pages/signin/RollCallLive'), 'signin.read'),
+      page('webhooks', 'Webhooks', () => import('./pages/signin/WebhooksAdmin'), 'signin.manage'),
     ],
   },
   {
