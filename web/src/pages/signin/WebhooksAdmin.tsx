@@ -1,5 +1,5 @@
 import { Alert, Badge, Button, Card, Checkbox, Group, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { api, type ApiError } from '../../api';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { CopyField, ErrorState, FormError, LoadingState, PageHeader, fieldError, formatDateTime } from '../../components/common';
@@ -182,8 +182,18 @@ function WebhookCard({ webhook: w, onChange, onSecret }: { webhook: Webhook; onC
   );
 }
 
+const PENDING_REFRESH_MS = 2000;
+
 function DeliveryLog({ id }: { id: string }) {
   const log = useApi<{ items: Delivery[] }>(`/api/signin/webhooks/${id}/deliveries`);
+  const pending = log.data?.items.some((d) => d.status === 'pending') ?? false;
+  const { reload } = log;
+  // While a delivery is in flight (or being retried), keep the log fresh.
+  useEffect(() => {
+    if (!pending) return;
+    const t = setInterval(reload, PENDING_REFRESH_MS);
+    return () => clearInterval(t);
+  }, [pending, reload]);
   return (
     <Stack gap="xs">
       <Group>
