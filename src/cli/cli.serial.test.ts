@@ -85,6 +85,15 @@ describe('the CLI', () => {
       const emails = (res.json() as { items: { id: string; email: string; role: string }[] }).items.map((u) => `${u.email}:${u.role}`);
       expect(emails.sort()).toEqual(['owner@cli.test:owner', 'viewer@cli.test:viewer']);
       expect(res.json().items.some((u: { id: string }) => u.id === userId)).toBe(true);
+      const audit = await database.query<{ action: string; actor_label: string }>(
+        'SELECT action, actor_label FROM audit_log WHERE tenant_id = $1 ORDER BY at',
+        [tenantId],
+      );
+      expect(audit.rows).toEqual([
+        { action: 'tenant.created', actor_label: 'cli' },
+        { action: 'user.created', actor_label: 'cli' },
+        { action: 'apikey.created', actor_label: 'cli' },
+      ]);
     } finally {
       await app.close();
       await database.close();
