@@ -4,6 +4,7 @@ import type { Platform } from '../platform/platform.js';
 import { tenants } from '../contexts/accounts/accounts.tables.js';
 import { createAccountsService } from '../contexts/accounts/index.js';
 import { seedSigninDemo } from '../contexts/signin/demo/demo.js';
+import { seedRecordDemo } from '../contexts/record/demo/demo.js';
 
 export const DEMO_OWNER_EMAIL = 'owner@demo.threshold.test';
 
@@ -24,5 +25,6 @@ export async function seedDemoIfEmpty(platform: Platform): Promise<{ email: stri
     ownerName: 'Demo Owner',
   });
   await seedSigninDemo(platform, tenant.id, [owner.id]);
+  await seedRecordDemo(platform, tenant.id);
   return { email: DEMO_OWNER_EMAIL, password };
 }
