@@ -114,4 +114,15 @@ describe('GET /api/audit', () => {
     expect(date.body.error.code).toBe('validation_failed');
     expect(date.body.error.field).toBe('querystring.from');
   });
+
+  it('appears in the OpenAPI document with the platform routes', async () => {
+    const doc = await call(env.app, 'GET', '/api/openapi.json');
+    expect(doc.status).toBe(200);
+    for (const p of ['/api/audit', '/api/notifications', '/api/notifications/{id}/read', '/api/notifications/read-all']) {
+      expect(Object.keys(doc.body.paths)).toContain(p);
+    }
+    expect(doc.body.paths['/api/audit'].get.parameters.map((x: { name: string }) => x.name)).toEqual(
+      expect.arrayContaining(['action', 'actorId', 'targetType', 'targetId', 'from', 'to', 'cursor', 'limit']),
+    );
+  });
 });
