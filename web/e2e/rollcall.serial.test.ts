@@ -53,5 +53,13 @@ describe.skipIf(!chromiumPath)('fire roll call (Chromium)', { timeout: E2E_TEST_
     const cached = await phone.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('threshold.rollCall.')).length);
     expect(cached).toBe(1);
     await other.close();
+    await e2e.context.setOffline(true);
+    try {
+      await phone.getByText('Offline: showing the last list').waitFor();
+      await phone.getByRole('listitem', { name: 'Grace Hopper' }).waitFor();
+    } finally {
+      await e2e.context.setOffline(false);
+    }
+    await phone.getByText('Offline: showing the last list').waitFor({ state: 'detached', timeout: 20_000 });
   });
 });

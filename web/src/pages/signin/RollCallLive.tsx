@@ -58,7 +58,16 @@ export default function RollCallLive() {
         update((v) => applyEvent(v, event));
       });
     }
-    return () => source.close();
+    // The device knows it lost the network before the stream notices.
+    const offline = () => setOnline(false);
+    const backOnline = () => setOnline(source.readyState === EventSource.OPEN);
+    window.addEventListener('offline', offline);
+    window.addEventListener('online', backOnline);
+    return () => {
+      source.close();
+      window.removeEventListener('offline', offline);
+      window.removeEventListener('online', backOnline);
+    };
   }, [id, update]);
 
   const mark = async (entry: RollCallEntry, status: 'safe' | 'unaccounted') => {
