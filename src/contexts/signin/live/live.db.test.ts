@@ -303,3 +303,14 @@ describe('roll call live feed', { timeout: 30_000 }, () => {
     expect(phoneA.events.map((e) => e.id)).toEqual(['1', '2', '3', '4']);
   });
 });
+
+describe('API document', () => {
+  it('describes the live and webhook routes', async () => {
+    const res = await call(env.app, 'GET', '/api/openapi.json');
+    expect(res.status).toBe(200);
+    const paths = Object.keys(res.body.paths as Record<string, unknown>);
+    for (const p of ['/api/signin/sites/{siteId}/on-site', '/api/signin/roll-calls/{id}/events', '/api/signin/roll-calls/{id}/entries/{entryId}', '/api/signin/webhooks/{id}/deliveries', '/api/signin/webhooks/{id}/test']) {
+      expect(paths, p).toContain(p);
+    }
+  });
+});
