@@ -5,7 +5,7 @@ import type { Platform } from '../../platform/platform.js';
 import { bearerToken } from '../../platform/http/auth.js';
 import type { Actor } from '../../platform/audit/audit.js';
 import { scimError, scimNotFound, scimUnauthorized, toScimError } from './scim.errors.js';
-import type { ScimAccessService, ScimCredential } from './access/access.service.js';
+import { createRequestLogBuffer, type ScimAccessService, type ScimCredential } from './access/access.service.js';
 import type { ScimCaller, ScimUsersService } from './users/users.service.js';
 import type { ScimGroupsService } from './groups/groups.service.js';
 import { attributeList, listResponse, presentGroup, presentUser, project, scimBaseUrl, wants } from './scim.presenter.js';
@@ -54,14 +54,17 @@ function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown) {
 export function scimProtocolRoutes({ platform, access, users, groups }: Deps): FastifyPluginAsyncZod {
   return async (app) => {
     app.setErrorHandler((err, req, reply) => sendError(req, reply, err));
+    const requestLog = createRequestLogBuffer(access, platform.now, (err) => platform.log.warn({ err }, 'could not write the SCIM request log'));
+    app.addHook('onClose', async () => {
+      await requestLog.flush();
+    });
 
     app.addHook('onRequest', async (req) => {
       const { groupId } = req.params as { groupId: string };
-      const cred = await access.authenticate(bearerToken(req), groupId);
-      if (!cred) throw scimUnauthorized();
-      req.scimCredential = cred;
-      const wait = await access.take(cred);
-      if (wait > 0) throw scimError(429, undefined, 'Too many requests for this SCIM group; retry later', { 'retry-after': String(wait) });
+      const auth = await access.authenticate(bearerToken(req), groupId);
+      if (!auth) throw scimUnauthorized();
+      req.scimCredential = auth.cred;
+      if (auth.retryAfter > 0) throw scimError(429, undefined, 'Too many requests for this SCIM group; retry later', { 'retry-after': String(auth.retryAfter) });
     });
 
     app.addHook('onSend', async (_req, reply, payload) => {
@@ -74,19 +77,17 @@ export function scimProtocolRoutes({ platform, access, users, groups }: Deps): F
       const tenantId = req.scimCredential?.tenantId ?? (reply.statusCode === 401 ? await access.groupTenant(groupId).catch(() => undefined) : undefined);
       if (!tenantId) return;
       const path = req.url.startsWith(`${SCIM_PREFIX}${groupId}`) ? req.url.slice(SCIM_PREFIX.length + groupId.length) || '/' : req.url;
-      await access
-        .log({
-          tenantId,
-          groupId: req.scimCredential?.groupId ?? groupId.toLowerCase(),
-          method: req.method,
-          path,
-          status: reply.statusCode,
-          durationMs: Math.round(reply.elapsedTime),
-          scimType: req.scimFailure?.scimType,
-          errorDetail: req.scimFailure?.detail,
-          requestId: String(req.id),
-        })
-        .catch((err: unknown) => req.log.warn({ err }, 'could not write the SCIM request log'));
+      requestLog.add({
+        tenantId,
+        groupId: req.scimCredential?.groupId ?? groupId.toLowerCase(),
+        method: req.method,
+        path,
+        status: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime),
+        scimType: req.scimFailure?.scimType,
+        errorDetail: req.scimFailure?.detail,
+        requestId: String(req.id),
+      });
     });
 
     const caller = (req: FastifyRequest): ScimCaller => {

@@ -104,36 +104,56 @@ export function createScimAccessService(deps: Pick<Platform, 'db' | 'now' | 'con
       };
     },
 
-    /** The credential of a live token, only if it belongs to the group of the URL. */
-    async authenticate(token: string | undefined, groupId: string): Promise<ScimCredential | undefined> {
+    /**
+     * One statement per request: the credential of a live token (only if it belongs to the group
+     * of the URL) and one request taken from the group's token bucket. `retryAfter` is 0 when the
+     * request may go ahead, else the seconds until the bucket holds one again.
+     */
+    async authenticate(token: string | undefined, groupId: string): Promise<{ cred: ScimCredential; retryAfter: number } | undefined> {
       if (!token?.startsWith(SCIM_TOKEN_PREFIX) || token.length > 200 || !UUID_RE.test(groupId)) return undefined;
-      const [row] = await db
-        .select({ tokenId: scimTokens.id, tenantId: scimTokens.tenantId, groupId: scimTokens.groupId, groupName: groups.name, type: groups.type, archivedAt: groups.archivedAt })
-        .from(scimTokens)
-        .innerJoin(groups, eq(groups.id, scimTokens.groupId))
-        .where(and(eq(scimTokens.tokenHash, hashToken(token)), isNull(scimTokens.revokedAt)));
-      if (!row || row.groupId !== groupId.toLowerCase() || row.type !== 'scim' || row.archivedAt) return undefined;
-      return { tenantId: row.tenantId, groupId: row.groupId, tokenId: row.tokenId, groupName: row.groupName };
-    },
-
-    /** Takes one request from the group's bucket: 0 when allowed, else seconds to wait. */
-    async take(cred: ScimCredential): Promise<number> {
-      const b = scimRateBuckets;
-      const at = now();
-      const elapsed = sql`greatest(0, extract(epoch from (${at.toISOString()}::timestamptz - ${b.refilledAt})))`;
-      const available = sql`least(${b.burst}::float8, ${b.tokens} + ${b.perSecond} * ${elapsed})`;
-      const taken = await db
-        .update(b)
-        .set({ tokens: sql`${available} - 1`, refilledAt: at })
-        .where(and(eq(b.groupId, cred.groupId), sql`${available} >= 1`))
-        .returning({ tokens: b.tokens });
-      if (taken.length > 0) return 0;
-      const [row] = await db.select({ tokens: sql<number>`${available}`, perSecond: b.perSecond }).from(b).where(eq(b.groupId, cred.groupId));
-      if (!row) {
-        await db.insert(b).values({ groupId: cred.groupId, tenantId: cred.tenantId, tokens: DEFAULT_RATE.burst - 1, refilledAt: at }).onConflictDoNothing();
-        return 0;
+      const at = now().toISOString();
+      type Row = {
+        token_id: string;
+        tenant_id: string;
+        group_id: string;
+        group_name: string;
+        taken: boolean;
+        has_bucket: boolean;
+        available: number | null;
+        per_second: number | null;
+      };
+      const result = await db.execute(sql`
+        WITH tok AS (
+          SELECT t.id AS token_id, t.tenant_id, t.group_id, g.name AS group_name
+          FROM ${scimTokens} t JOIN ${groups} g ON g.id = t.group_id
+          WHERE t.token_hash = ${hashToken(token)} AND t.revoked_at IS NULL AND t.group_id = ${groupId.toLowerCase()}::uuid
+            AND g.type = 'scim' AND g.archived_at IS NULL
+        ),
+        cur AS (
+          SELECT b.group_id, b.per_second,
+                 least(b.burst::float8, b.tokens + b.per_second * greatest(0, extract(epoch from (${at}::timestamptz - b.refilled_at)))) AS available
+          FROM ${scimRateBuckets} b JOIN tok ON b.group_id = tok.group_id
+        ),
+        upd AS (
+          UPDATE ${scimRateBuckets} b SET tokens = cur.available - 1, refilled_at = ${at}::timestamptz
+          FROM cur WHERE b.group_id = cur.group_id AND cur.available >= 1
+          RETURNING b.group_id
+        )
+        SELECT tok.*, EXISTS (SELECT 1 FROM upd) AS taken, EXISTS (SELECT 1 FROM cur) AS has_bucket, cur.available, cur.per_second
+        FROM tok LEFT JOIN cur ON cur.group_id = tok.group_id`);
+      const row = (result as unknown as { rows: Row[] }).rows[0];
+      if (!row) return undefined;
+      const cred = { tenantId: row.tenant_id, groupId: row.group_id, tokenId: row.token_id, groupName: row.group_name };
+      if (row.taken) return { cred, retryAfter: 0 };
+      if (!row.has_bucket) {
+        await db
+          .insert(scimRateBuckets)
+          .values({ groupId: cred.groupId, tenantId: cred.tenantId, tokens: DEFAULT_RATE.burst - 1, refilledAt: now() })
+          .onConflictDoNothing();
+        return { cred, retryAfter: 0 };
       }
-      return row.perSecond > 0 ? Math.max(1, Math.ceil((1 - Number(row.tokens)) / row.perSecond)) : 60;
+      const perSecond = Number(row.per_second);
+      return { cred, retryAfter: perSecond > 0 ? Math.max(1, Math.ceil((1 - Number(row.available)) / perSecond)) : 60 };
     },
 
     /** The group of a SCIM URL, when it is one (to log rejected requests where the admin sees them). */
@@ -143,13 +163,12 @@ export function createScimAccessService(deps: Pick<Platform, 'db' | 'now' | 'con
       return g?.type === 'scim' ? g.tenantId : undefined;
     },
 
-    async log(entry: LogEntry): Promise<void> {
-      await db.insert(scimRequestLog).values({
-        ...entry,
-        path: entry.path.slice(0, 2000),
-        errorDetail: entry.errorDetail?.slice(0, 2000),
-        at: now(),
-      });
+    /** Writes request log rows (several at once: see `createRequestLogBuffer`). */
+    async log(entries: Array<LogEntry & { at: Date }>): Promise<void> {
+      if (entries.length === 0) return;
+      await db.insert(scimRequestLog).values(
+        entries.map((e) => ({ ...e, path: e.path.slice(0, 2000), errorDetail: e.errorDetail?.slice(0, 2000) })),
+      );
     },
 
     async activity(tenantId: string, groupId: string, page: { limit: number; before?: Date }) {
@@ -185,3 +204,30 @@ export function createScimAccessService(deps: Pick<Platform, 'db' | 'now' | 'con
 }
 
 export type ScimAccessService = ReturnType<typeof createScimAccessService>;
+
+/**
+ * The request log is written in batches, a few hundred milliseconds after the requests (one
+ * multi-row insert instead of a write per request). Rows still buffered when a process dies are
+ * lost; the log is a troubleshooting aid, not an audit trail (changes are in the audit log).
+ */
+export function createRequestLogBuffer(access: Pick<ScimAccessService, 'log'>, now: () => Date, onError: (err: unknown) => void, opts = { maxRows: 200, delayMs: 250 }) {
+  let pending: Array<LogEntry & { at: Date }> = [];
+  let timer: NodeJS.Timeout | undefined;
+  let writing: Promise<void> = Promise.resolve();
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    const batch = pending;
+    pending = [];
+    writing = writing.then(() => access.log(batch)).catch(onError);
+    return writing;
+  };
+  return {
+    add(entry: LogEntry) {
+      pending.push({ ...entry, at: now() });
+      if (pending.length >= opts.maxRows) void flush();
+      else timer ??= setTimeout(() => void flush(), opts.delayMs);
+    },
+    flush,
+  };
+}

@@ -104,10 +104,8 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'now'> & { me
     async create(c: ScimCaller, body: unknown) {
       const cols = validated(canonicalDoc(userResource, body));
       return guardUnique(() =>
+        // A taken userName fails on the unique index (lower(user_name) per group): 409 uniqueness.
         inTransaction(db, async (tx) => {
-          if (await scimUsersRepo.userNameTaken(tx, c.tenantId, c.groupId, cols.userName)) {
-            throw uniqueness(`userName ${cols.userName} is already in use in this group`);
-          }
           const member = await members.create(tx, c.tenantId, c.groupId, memberInputFrom(cols), c.actor, 'scim');
           const at = now();
           const row = await scimUsersRepo.insert(tx, { ...cols, memberId: member.id, tenantId: c.tenantId, groupId: c.groupId, createdAt: at, updatedAt: at });
