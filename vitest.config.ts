@@ -17,6 +17,7 @@ const exclude = ['**/node_modules/**', 'web/dist/**', 'data/**'];
 
 export default defineConfig({
   test: {
+    maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 120_000,
     projects: [
@@ -26,6 +27,8 @@ export default defineConfig({
           name: 'unit',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'web/src/**/*.test.ts', 'bench/**/*.test.ts'],
           exclude: [...exclude, ...dbTests, '**/*.serial.test.ts'],
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -37,6 +40,7 @@ export default defineConfig({
           env: { TEST_DB: 'pglite' },
           globalSetup: ['test/global-setup.ts'],
           maxWorkers: 2,
+          sequence: { groupOrder: 0 },
         },
       },
       ...(hasPg
@@ -50,6 +54,7 @@ export default defineConfig({
                 env: { TEST_DB: 'postgres' },
                 globalSetup: ['test/global-setup.ts'],
                 maxWorkers: 2,
+                sequence: { groupOrder: 0 },
               },
             },
           ]
@@ -64,6 +69,8 @@ export default defineConfig({
           globalSetup: ['test/global-setup.ts'],
           fileParallelism: false,
           maxWorkers: 1,
+          // Runs after the parallel projects, alone (browser and whole-server tests).
+          sequence: { groupOrder: 1 },
         },
       },
     ],
