@@ -62,7 +62,10 @@ export const AREAS: Area[] = [
     path: '/scim',
     icon: <IconSync />,
     permission: 'scim.manage',
-    pages: [page('', 'Overview', () => import('./pages/scim/Overview'))],
+    pages: [
+      page('', 'Overview', () => import('./pages/scim/Overview')),
+      page('groups/:groupId', null, () => import('./pages/scim/GroupScim')),
+    ],
   },
   {
     id: 'record',
