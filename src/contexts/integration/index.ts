@@ -14,6 +14,11 @@ import { peopleRoutes } from './people/people.routes.js';
 import { mergeRoutes } from './merge/merge.routes.js';
 import { createSyncService } from './sync/sync.service.js';
 import { syncRoutes } from './sync/sync.routes.js';
+import { createWondeService } from './wonde/wonde.service.js';
+import { wondeRoutes } from './wonde/wonde.routes.js';
+import { integrationWondeConnections } from './integration.tables.js';
+import { eq } from 'drizzle-orm';
+import { systemActor } from '../../platform/audit/audit.js';
 
 export { recordReadiness, recordSafetyCheck, RECORD_SAFETY_CHECK } from './safety/record-check.js';
 export { createWondeClient, WondeError, type WondeClient } from './wonde/wonde.client.js';
@@ -31,7 +36,8 @@ export function createIntegration(platform: Platform) {
   const people = createPeopleService({ ...platform, members, runs, typeMap });
   const merge = createMergeService({ ...platform, runs });
   const sync = createSyncService({ ...platform, members, runs });
-  return { runs, links, typeMap, people, merge, sync };
+  const wonde = createWondeService({ ...platform, runs });
+  return { runs, links, typeMap, people, merge, sync, wonde };
 }
 export type Integration = ReturnType<typeof createIntegration>;
 
@@ -49,7 +55,15 @@ export async function registerIntegrationJobs(platform: Platform): Promise<void>
   await platform.jobs.work<{ runId: string }>(INTEGRATION_RUN_JOB, async (job) => {
     await integration.runs.execute(job.data.runId);
   });
+  // Scheduled Wonde syncs: one run per enabled connection (each run is its own retried job).
+  await platform.jobs.work(WONDE_SCHEDULE_JOB, async () => {
+    const connections = await platform.db.select().from(integrationWondeConnections).where(eq(integrationWondeConnections.enabled, true));
+    for (const c of connections) await integration.wonde.startSync(c.tenantId, c.organisationId, { ...systemActor, label: 'Wonde schedule' });
+  });
+  await platform.jobs.schedule(WONDE_SCHEDULE_JOB, '23 * * * *');
 }
+
+export const WONDE_SCHEDULE_JOB = 'integration.wonde-schedule';
 
 export function integrationContext(platform: Platform): FastifyPluginAsync {
   const integration = createIntegration(platform);
@@ -61,5 +75,6 @@ export function integrationContext(platform: Platform): FastifyPluginAsync {
     await app.register(peopleRoutes(platform, integration.people));
     await app.register(mergeRoutes(integration.merge));
     await app.register(syncRoutes(integration.sync));
+    await app.register(wondeRoutes(integration.wonde));
   };
 }

@@ -120,7 +120,11 @@ export async function startFakeWonde(opts: { mode?: PaginationMode } = {}): Prom
       schools.set(s.id, school);
       return school;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 
   function send(res: ServerResponse, status: number, body: unknown, type = 'application/json') {

@@ -1,0 +1,199 @@
+import { and, eq } from 'drizzle-orm';
+import type { Platform } from '../../../platform/platform.js';
+import type { DbOrTx } from '../../../platform/db/database.js';
+import { inTransaction } from '../../../platform/db/tx.js';
+import { conflict, notFound } from '../../../platform/errors.js';
+import { decryptSecret, encryptSecret } from '../../../platform/crypto.js';
+import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
+import { integrationExternalIds, integrationSyncLog, integrationWondeConnections } from '../integration.tables.js';
+import { integrationRepo } from '../integration.repo.js';
+import { neighbours, type ProfileRow } from '../neighbours.js';
+import { DuplicateIndex } from '../people/people.service.js';
+import type { Runs } from '../runs/runs.js';
+import { createWondeClient, WondeError, type WondeClientOptions } from './wonde.client.js';
+import { mapWondeEmployee, wondeFieldMappingSchema, type WondeFieldMapping, type WondePerson } from './wonde.mapper.js';
+import type { WondeDeletion, WondeEmployee } from './wonde.types.js';
+
+export type WondeConnectionInput = { schoolId: string; token?: string; authMode?: 'bearer' | 'basic'; enabled?: boolean; mapping?: Partial<WondeFieldMapping> };
+type ConnectionRow = typeof integrationWondeConnections.$inferSelect;
+
+export function presentConnection(c: ConnectionRow) {
+  return {
+    organisationId: c.organisationId,
+    enabled: c.enabled,
+    schoolId: c.schoolId,
+    authMode: c.authMode,
+    hasToken: Boolean(c.tokenEncrypted),
+    mapping: c.mapping,
+    lastSyncedAt: c.lastSyncedAt?.toISOString() ?? null,
+    lastRunId: c.lastRunId,
+    lastError: c.lastError,
+  };
+}
+
+/**
+ * The Wonde connection of an organisation: settings (token encrypted), and the sync run. A run
+ * reads every page first (employees changed since the last successful run, and deletions), so a
+ * failure on any page writes nothing; then it matches people by UPI (then by email or name and
+ * date of birth, which picks up pre-start profiles made by hand) and writes in batches.
+ */
+export function createWondeService(deps: Pick<Platform, 'db' | 'now' | 'jobs' | 'config'> & { runs: Runs; clientOptions?: Partial<WondeClientOptions> }) {
+  const { db, now, runs, config } = deps;
+
+  async function connection(tenantId: string, organisationId: string, tx: DbOrTx = db) {
+    const [c] = await tx.select().from(integrationWondeConnections).where(and(eq(integrationWondeConnections.tenantId, tenantId), eq(integrationWondeConnections.organisationId, organisationId)));
+    return c;
+  }
+
+  async function get(tenantId: string, organisationId: string) {
+    if (!(await neighbours.organisation(db, tenantId, organisationId))) throw notFound('Organisation');
+    const c = await connection(tenantId, organisationId);
+    return c ? presentConnection(c) : null;
+  }
+
+  async function save(tenantId: string, organisationId: string, input: WondeConnectionInput, actor: Actor) {
+    return inTransaction(db, async (tx) => {
+      if (!(await neighbours.organisation(tx, tenantId, organisationId))) throw notFound('Organisation');
+      const existing = await connection(tenantId, organisationId, tx);
+      if (!existing && !input.token) throw conflict('token_required', 'The Wonde token is required to set up the connection');
+      const mapping = wondeFieldMappingSchema.parse({ ...((existing?.mapping as object) ?? {}), ...(input.mapping ?? {}), fields: { ...((existing?.mapping as { fields?: object })?.fields ?? {}), ...(input.mapping?.fields ?? {}) } });
+      const values = {
+        schoolId: input.schoolId,
+        authMode: input.authMode ?? existing?.authMode ?? 'bearer',
+        enabled: input.enabled ?? existing?.enabled ?? true,
+        mapping: mapping as Record<string, unknown>,
+        tokenEncrypted: input.token ? encryptSecret(config.secretKey, input.token) : existing!.tokenEncrypted,
+        updatedAt: now(),
+      };
+      const [row] = existing
+        ? await tx.update(integrationWondeConnections).set(values).where(eq(integrationWondeConnections.id, existing.id)).returning()
+        : await tx.insert(integrationWondeConnections).values({ tenantId, organisationId, ...values }).returning();
+      await recordAudit(tx, tenantId, actor, {
+        action: 'integration.wonde_saved',
+        targetType: 'organisation',
+        targetId: organisationId,
+        summary: `Wonde connection ${existing ? 'changed' : 'set up'} (school ${input.schoolId})`,
+        data: { schoolId: input.schoolId, tokenChanged: Boolean(input.token), enabled: values.enabled },
+      });
+      return presentConnection(row!);
+    });
+  }
+
+  async function startSync(tenantId: string, organisationId: string, actor: Actor) {
+    return inTransaction(db, async (tx) => {
+      const c = await connection(tenantId, organisationId, tx);
+      if (!c) throw notFound('Wonde connection');
+      if (!c.enabled) throw conflict('wonde_disabled', 'The Wonde connection of this organisation is switched off');
+      const run = await runs.create(tx, tenantId, 'wonde_sync', { organisationId }, actor);
+      await tx.update(integrationWondeConnections).set({ lastRunId: run.id }).where(eq(integrationWondeConnections.id, c.id));
+      return run;
+    });
+  }
+
+  runs.register('wonde_sync', async (ctx) => {
+    const tenantId = ctx.run.tenantId;
+    const organisationId = String(ctx.run.params.organisationId);
+    const c = await connection(tenantId, organisationId);
+    if (!c) throw new Error('The Wonde connection was removed');
+    const startedAt = now();
+    const mapping = wondeFieldMappingSchema.parse(c.mapping);
+    const client = createWondeClient({
+      baseUrl: config.wondeApiUrl,
+      schoolId: c.schoolId,
+      token: decryptSecret(config.secretKey, c.tokenEncrypted),
+      auth: c.authMode,
+      ...deps.clientOptions,
+    });
+    let employees: WondeEmployee[];
+    let deletions: WondeDeletion[];
+    try {
+      const updatedAfter = c.lastSyncedAt ?? undefined;
+      employees = await client.allEmployees({ updatedAfter });
+      deletions = updatedAfter ? await client.allDeletions({ updatedAfter }) : [];
+    } catch (err) {
+      const message = err instanceof WondeError ? err.message : `Wonde sync failed: ${err instanceof Error ? err.message : String(err)}`;
+      await inTransaction(db, async (tx) => {
+        await tx.insert(integrationSyncLog).values({ tenantId, runId: ctx.run.id, direction: 'wonde_run', status: 'error', message, at: now() });
+        await tx.update(integrationWondeConnections).set({ lastError: message }).where(eq(integrationWondeConnections.id, c.id));
+      });
+      throw err;
+    }
+    const people = employees.map((e) => mapWondeEmployee(e, mapping)).filter((p) => p.current || p.endDate);
+    await ctx.setTotal(people.length + deletions.length);
+
+    const types = await neighbours.profileTypes(db, tenantId);
+    const typeFor = (p: WondePerson) => p.profileTypeId ?? types.find((t) => t.key === (p.teachingStaff ? 'teaching' : 'support'))?.id ?? types[0]!.id;
+    const externals = await integrationRepo.allExternalIds(db, tenantId);
+    const byUpi = new Map(externals.filter((x) => x.system === 'wonde').map((x) => [x.externalId, x.profileId]));
+    const byWondeId = new Map(externals.filter((x) => x.system === 'wonde_id').map((x) => [x.externalId, x.profileId]));
+    const index = new DuplicateIndex();
+    for (const p of await neighbours.profilesOfOrganisation(db, tenantId, organisationId)) index.add(p);
+    const who = { id: null, label: `Wonde sync (run ${ctx.run.id.slice(0, 8)})` };
+
+    await ctx.batches(people, (p) => `e:${p.wondeId}`, 200, async (tx, batch) => {
+      const items: Array<{ itemKey: string; outcome: 'created' | 'updated' | 'skipped' }> = [];
+      for (const person of batch) {
+        const fields = {
+          firstName: person.firstName,
+          lastName: person.lastName,
+          email: person.email ?? '',
+          phone: person.phone ?? '',
+          role: person.role,
+          startDate: person.startDate,
+          leavingDate: person.endDate,
+          ...(person.dateOfBirth ? { dateOfBirth: person.dateOfBirth } : {}),
+        };
+        let profileId = (person.externalId && byUpi.get(person.externalId)) || byWondeId.get(person.wondeId);
+        let how = 'matched by UPI';
+        if (!profileId) {
+          const dup = index.find({ email: fields.email, firstName: fields.firstName, lastName: fields.lastName, dateOfBirth: person.dateOfBirth }, []);
+          if (dup) {
+            profileId = dup.profileId;
+            how = `pre-start profile matched (${dup.detail.toLowerCase()})`;
+          }
+        }
+        let profile: ProfileRow | undefined = profileId ? await neighbours.profile(tx, tenantId, profileId) : undefined;
+        if (profile) {
+          const before = profile.version;
+          profile = await neighbours.updateProfile(tx, tenantId, profile, fields, who, now());
+          items.push({ itemKey: `e:${person.wondeId}`, outcome: profile.version === before ? 'skipped' : 'updated' });
+          if (profile.version !== before) await tx.insert(integrationSyncLog).values({ tenantId, runId: ctx.run.id, profileId: profile.id, direction: 'wonde_to_profile', status: 'applied', fields: Object.keys(fields), message: how, at: now() });
+        } else {
+          const at = now();
+          [profile] = await neighbours.insertProfiles(tx, [{ tenantId, organisationId, profileTypeId: typeFor(person), ...fields, createdAt: at, updatedAt: at }]);
+          index.add(profile!);
+          items.push({ itemKey: `e:${person.wondeId}`, outcome: 'created' });
+          await tx.insert(integrationSyncLog).values({ tenantId, runId: ctx.run.id, profileId: profile!.id, direction: 'wonde_to_profile', status: 'applied', fields: Object.keys(fields), message: 'created from Wonde', at });
+        }
+        const ids = [{ system: 'wonde_id', externalId: person.wondeId }, ...(person.externalId ? [{ system: 'wonde', externalId: person.externalId }] : [])];
+        await tx.insert(integrationExternalIds).values(ids.map((x) => ({ tenantId, profileId: profile!.id, ...x, createdAt: now() }))).onConflictDoNothing();
+        if (person.externalId) byUpi.set(person.externalId, profile!.id);
+        byWondeId.set(person.wondeId, profile!.id);
+      }
+      return { items };
+    });
+
+    await ctx.batches(deletions, (d) => `d:${d.id}`, 200, async (tx, batch) => {
+      const items: Array<{ itemKey: string; outcome: 'updated' | 'skipped' }> = [];
+      for (const d of batch) {
+        const profileId = byWondeId.get(d.id);
+        const profile = profileId ? await neighbours.profile(tx, tenantId, profileId) : undefined;
+        if (!profile || profile.leavingDate || d.restored_at) {
+          items.push({ itemKey: `d:${d.id}`, outcome: 'skipped' });
+          continue;
+        }
+        const today = now().toISOString().slice(0, 10);
+        await neighbours.updateProfile(tx, tenantId, profile, { leavingDate: today }, who, now());
+        await tx.insert(integrationSyncLog).values({ tenantId, runId: ctx.run.id, profileId: profile.id, direction: 'wonde_to_profile', status: 'applied', fields: ['leavingDate'], message: 'deleted in the MIS: marked as leaving', at: now() });
+        items.push({ itemKey: `d:${d.id}`, outcome: 'updated' });
+      }
+      return { items };
+    });
+
+    await db.update(integrationWondeConnections).set({ lastSyncedAt: startedAt, lastError: null }).where(eq(integrationWondeConnections.id, c.id));
+  });
+
+  return { get, save, startSync };
+}
+
+export type WondeService = ReturnType<typeof createWondeService>;
