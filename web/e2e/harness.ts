@@ -26,6 +26,7 @@ import { loadConfig } from '../../src/config.js';
 import { createPlatform } from '../../src/platform/bootstrap.js';
 import { runMigrations } from '../../src/platform/db/migrate.js';
 import { installJobSchema } from '../../src/platform/jobs/pgboss.js';
+import { registerJobs } from '../../src/contexts/jobs.js';
 import { createLogger } from '../../src/platform/logger.js';
 import type { Platform } from '../../src/platform/platform.js';
 import { createTestTenant, TEST_PASSWORD, type TestTenant } from '../../test/factories.js';
@@ -91,6 +92,7 @@ export async function startServer(): Promise<E2eServer> {
   await runMigrations(platform.database);
   await installJobSchema(platform.database, platform.log);
   const app = await buildApp(platform, { logger: false, serveWeb: true });
+  await registerJobs(platform); // as main.ts does with WORKER=inline
   await platform.jobs.start();
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;

@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerWebhookJobs } from '../../src/contexts/signin/webhooks/webhooks.service.js';
 import { verifySignature } from '../../src/contexts/signin/webhooks/webhooks.signature.js';
 import { E2E_TEST_TIMEOUT, findChromiumOrSkip, screenshot, signIn, useE2e } from './harness.js';
 
@@ -30,7 +29,6 @@ describe.skipIf(!chromiumPath)('webhooks page (Chromium)', { timeout: E2E_TEST_T
   });
 
   it('adds a webhook, shows its key once, sends a test event and shows it in the delivery log', async () => {
-    await registerWebhookJobs(e2e.server.platform); // the e2e server works jobs but registers none itself
     const tenant = await e2e.createTenant();
     const page = await e2e.newPage();
     await signIn(page, e2e.url, tenant.owner);
