@@ -1,5 +1,5 @@
 import { prepareChecks, evaluateProfile, type CheckSet, type ProfileEvaluation } from './rules/rating.js';
-import { toRuleCheck, toRuleProfile, toRuleSystem, toRuleValue, type CheckValueRow, type ProfileRow, type RecordModel } from './record.repo.js';
+import { toRuleCheck, toRuleProfile, toRuleSystem, toRuleValue, type ValueLite, type ProfileRow, type RecordModel } from './record.repo.js';
 import type { RuleRatingSystem, RuleValue } from './rules/rating.js';
 
 /** The model prepared for the rules engine: checks and rating systems in the engine's terms. */
@@ -9,12 +9,12 @@ export function prepare(model: RecordModel): PreparedModel {
   return { ...model, set: prepareChecks(model.checks.map(toRuleCheck)), ruleSystems: model.systems.map(toRuleSystem) };
 }
 
-export function ruleValues(values: ReadonlyMap<string, CheckValueRow>, withDocuments?: ReadonlySet<string>): Map<string, RuleValue> {
+export function ruleValues(values: ReadonlyMap<string, ValueLite>, withDocuments?: ReadonlySet<string>): Map<string, RuleValue> {
   const out = new Map<string, RuleValue>();
   for (const [checkId, v] of values) out.set(checkId, toRuleValue(v, withDocuments?.has(checkId)));
   return out;
 }
 
-export function evaluateRow(m: PreparedModel, profile: ProfileRow, values: ReadonlyMap<string, CheckValueRow>, today: string, withDocuments?: ReadonlySet<string>): ProfileEvaluation {
+export function evaluateRow(m: PreparedModel, profile: ProfileRow, values: ReadonlyMap<string, ValueLite>, today: string, withDocuments?: ReadonlySet<string>): ProfileEvaluation {
   return evaluateProfile(toRuleProfile(m, profile, ruleValues(values, withDocuments)), m.set, m.ruleSystems, today);
 }

@@ -16,6 +16,8 @@ export type ProfileTypeRow = typeof recordProfileTypes.$inferSelect;
 export type CheckRow = typeof recordChecks.$inferSelect;
 export type ProfileRow = typeof recordProfiles.$inferSelect;
 export type CheckValueRow = typeof recordCheckValues.$inferSelect;
+/** What lists, reports and the rules engine read of a value (not the whole row: 10,000s of them). */
+export type ValueLite = Pick<CheckValueRow, 'profileId' | 'checkId' | 'value' | 'reference' | 'checkedOn' | 'recordedByLabel'>;
 export type RatingSystemRow = typeof recordRatingSystems.$inferSelect;
 export type DocumentRow = typeof recordDocuments.$inferSelect;
 
@@ -109,17 +111,30 @@ export async function loadProfilesWithValues(
     .from(recordProfiles)
     .where(and(...conds))
     .orderBy(asc(recordProfiles.lastName), asc(recordProfiles.firstName));
-  const values = new Map<string, Map<string, CheckValueRow>>();
-  for (let i = 0; i < profiles.length; i += 1000) {
-    const ids = profiles.slice(i, i + 1000).map((p) => p.id);
-    const rows = await db.select().from(recordCheckValues).where(and(eq(recordCheckValues.tenantId, tenantId), inArray(recordCheckValues.profileId, ids)));
-    for (const r of rows) {
-      let m = values.get(r.profileId);
-      if (!m) values.set(r.profileId, (m = new Map()));
-      m.set(r.checkId, r);
-    }
+  const values = new Map<string, Map<string, ValueLite>>();
+  const wanted = new Set(profiles.map((p) => p.id));
+  // One query for the values of the same profiles (joined on the same filter), not an IN list per chunk.
+  const rows = profiles.length
+    ? await db
+        .select({
+          profileId: recordCheckValues.profileId,
+          checkId: recordCheckValues.checkId,
+          value: recordCheckValues.value,
+          reference: recordCheckValues.reference,
+          checkedOn: recordCheckValues.checkedOn,
+          recordedByLabel: recordCheckValues.recordedByLabel,
+        })
+        .from(recordCheckValues)
+        .innerJoin(recordProfiles, eq(recordProfiles.id, recordCheckValues.profileId))
+        .where(and(eq(recordCheckValues.tenantId, tenantId), ...conds))
+    : [];
+  for (const r of rows) {
+    if (!wanted.has(r.profileId)) continue;
+    let m = values.get(r.profileId);
+    if (!m) values.set(r.profileId, (m = new Map()));
+    m.set(r.checkId, r);
   }
-  return profiles.map((p) => ({ profile: p, values: values.get(p.id) ?? new Map<string, CheckValueRow>() }));
+  return profiles.map((p) => ({ profile: p, values: values.get(p.id) ?? new Map<string, ValueLite>() }));
 }
 
 /** Checks visible in an organisation: built-in, trust-wide, and that organisation's own. */

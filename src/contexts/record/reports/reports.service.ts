@@ -5,7 +5,7 @@ import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import { toCsv } from '../../../platform/csv.js';
 import { writeXlsx, type Sheet } from '../../../platform/xlsx.js';
 import { levelAt, orgAccessOf, visibleOrgs } from '../access.js';
-import { loadModel, loadProfilesWithValues, toRuleProfile, type CheckRow, type CheckValueRow, type OrganisationRow, type ProfileRow } from '../record.repo.js';
+import { loadModel, loadProfilesWithValues, toRuleProfile, type CheckRow, type ValueLite, type OrganisationRow, type ProfileRow } from '../record.repo.js';
 import { evaluate } from '../rules/conditions.js';
 import { expiringWithin, profileAccessor, type ProfileEvaluation } from '../rules/rating.js';
 import { isIsoDate, todayIn, ukDate } from '../rules/dates.js';
@@ -14,7 +14,7 @@ import { catalogOf, parseConditionParam } from '../setup/setup.service.js';
 
 export type ReportsDeps = Pick<Platform, 'db' | 'now'>;
 
-type Evaluated = { profile: ProfileRow; values: Map<string, CheckValueRow>; evaluation: ProfileEvaluation };
+type Evaluated = { profile: ProfileRow; values: Map<string, ValueLite>; evaluation: ProfileEvaluation };
 
 export function createReportsService(deps: ReportsDeps) {
   const { db, now } = deps;

@@ -169,8 +169,14 @@ function evalOne(c: Condition, get: FieldAccessor, today: string): boolean {
 /** Evaluates a condition group. `today` is YYYY-MM-DD (see `todayIn`). */
 export function evaluate(group: ConditionGroup | null | undefined, get: FieldAccessor, today: string): boolean {
   if (!group || group.conditions.length === 0) return true;
-  const test = (c: Condition | ConditionGroup) => (isGroup(c) ? evaluate(c, get, today) : evalOne(c, get, today));
-  return group.op === 'and' ? group.conditions.every(test) : group.conditions.some(test);
+  // Plain loops: this runs for every check of every profile (no closure per call).
+  const all = group.op === 'and';
+  for (const c of group.conditions) {
+    const hit = isGroup(c) ? evaluate(c, get, today) : evalOne(c, get, today);
+    if (all && !hit) return false;
+    if (!all && hit) return true;
+  }
+  return all;
 }
 
 /** Every field a condition mentions (to explain "in use" and to resolve only what is needed). */

@@ -103,20 +103,19 @@ export function expiryOf(check: RuleCheck, v: RuleValue | undefined): string | n
 
 /** The state of one check for a profile, with its message in plain words. */
 export function checkState(check: RuleCheck, v: RuleValue | undefined, today: string): CheckResult {
-  const result = (state: CheckState, message: string | null, expiresOn: string | null = null): CheckResult => ({ check, state, message, expiresOn });
-  if (check.type === 'document' ? !v?.hasDocument && isEmpty(v) : isEmpty(v)) return result('missing', `${check.name} missing`);
+  if (check.type === 'document' ? !v?.hasDocument && isEmpty(v) : isEmpty(v)) return { check, state: 'missing', message: `${check.name} missing`, expiresOn: null };
   const value = v!.value;
   if (check.type === 'yesno' && check.passValue !== null && value !== check.passValue) {
-    return result('invalid', `${check.name}: answered ${value === true ? 'Yes' : 'No'}`);
+    return { check, state: 'invalid', message: `${check.name}: answered ${value === true ? 'Yes' : 'No'}`, expiresOn: null };
   }
   if (check.type === 'choice' && typeof value === 'string' && check.options.length > 0 && !check.options.some((o) => o.toLowerCase() === value.toLowerCase())) {
-    return result('invalid', `${check.name}: "${value}" is not one of the choices`);
+    return { check, state: 'invalid', message: `${check.name}: "${value}" is not one of the choices`, expiresOn: null };
   }
-  if (check.referenceLabel && !v!.reference?.trim()) return result('invalid', `${check.name}: ${check.referenceLabel.toLowerCase()} missing`);
+  if (check.referenceLabel && !v!.reference?.trim()) return { check, state: 'invalid', message: `${check.name}: ${check.referenceLabel.toLowerCase()} missing`, expiresOn: null };
   const expiresOn = expiryOf(check, v!);
-  if (check.validity && !expiresOn) return result('invalid', `${check.name}: date checked missing`);
-  if (expiresOn && expiresOn <= today) return result('expired', `${check.name} expired on ${ukDate(expiresOn)}`, expiresOn);
-  return result('ok', null, expiresOn);
+  if (check.validity && !expiresOn) return { check, state: 'invalid', message: `${check.name}: date checked missing`, expiresOn: null };
+  if (expiresOn && expiresOn <= today) return { check, state: 'expired', message: `${check.name} expired on ${ukDate(expiresOn)}`, expiresOn };
+  return { check, state: 'ok', message: null, expiresOn };
 }
 
 function required(system: RuleRatingSystem, profileTypeKey: string, check: RuleCheck): boolean {
