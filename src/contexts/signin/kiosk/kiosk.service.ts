@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull } from 'drizzle-orm';
 import type { Platform } from '../../../platform/platform.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { AppError, notFound, tooManyRequests } from '../../../platform/errors.js';
@@ -13,13 +13,11 @@ import { readOptions } from '../groups/groups.schemas.js';
 import type { GroupsService } from '../groups/groups.service.js';
 import type { SitesService } from '../sites/sites.service.js';
 import { groupsRepo } from '../groups/groups.repo.js';
-import { likeEscape } from '../members/members.repo.js';
+import { prepareSearch, runSearch, searchQuery } from './kiosk.search.js';
 
 export const PAIRING_TTL_MS = 10 * 60_000;
 const PAIRING_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 const PAIR_IP_POLICY = { limit: 10, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
-/** Below this word similarity a name is not a match (pg_trgm's default 0.6 misses most typos). */
-export const SEARCH_THRESHOLD = 0.3;
 
 export const normalisePairingCode = (code: string) => code.toUpperCase().replace(/[^A-Z0-9]/g, '');
 
@@ -117,10 +115,7 @@ export function createKioskService(deps: Pick<Platform, 'db' | 'now' | 'database
     await checkPin(kiosk, groupId, pin);
   }
 
-  /**
-   * Name search for the kiosk: prefix (ILIKE 'q%') or typo-tolerant word similarity (`<%`), both
-   * served by the trigram index on full_name. Only what the kiosk shows is returned.
-   */
+  /** Name search for the kiosk (see kiosk.search.ts); only what the kiosk shows is returned. */
   async function search(kiosk: KioskPrincipal, groupId: string, q: string, limit = 20) {
     const group = await groupsService.get(kiosk.tenantId, [kiosk.resourceId], groupId);
     if (group.type === 'standard' || group.archivedAt) return [];
@@ -128,17 +123,9 @@ export function createKioskService(deps: Pick<Platform, 'db' | 'now' | 'database
     if (term.length === 0) return [];
     const agreement = readOptions(group.options).agreement?.version ?? null;
     return inTransaction(db, async (t) => {
-      await t.execute(sql`SELECT set_config('pg_trgm.word_similarity_threshold', ${String(SEARCH_THRESHOLD)}, true)`);
-      const res = (await t.execute(sql`
-        SELECT m.id, m.full_name, m.role, m.photo_key IS NOT NULL AS has_photo, m.version,
-          EXISTS (SELECT 1 FROM visits v WHERE v.member_id = m.id AND v.signed_out_at IS NULL AND v.outcome = 'signed_in') AS on_site,
-          ${agreement === null ? sql`false` : sql`NOT EXISTS (SELECT 1 FROM visits v WHERE v.member_id = m.id AND v.agreement_version = ${agreement})`} AS agreement_due
-        FROM members m
-        WHERE m.tenant_id = ${kiosk.tenantId} AND m.group_id = ${groupId} AND m.archived_at IS NULL AND m.deleted_at IS NULL
-          AND (m.full_name ILIKE ${`${likeEscape(term)}%`} OR ${term} <% m.full_name)
-        ORDER BY (m.full_name ILIKE ${`${likeEscape(term)}%`}) DESC, word_similarity(${term}, m.full_name) DESC, m.full_name, m.id
-        LIMIT ${limit}`)) as unknown as { rows: Array<{ id: string; full_name: string; role: string; has_photo: boolean; version: number; on_site: boolean; agreement_due: boolean }> };
-      return res.rows.map((r) => ({
+      await prepareSearch(t);
+      const rows = await runSearch(t, searchQuery(kiosk.tenantId, groupId, term, agreement, limit));
+      return rows.map((r) => ({
         id: r.id,
         name: r.full_name,
         role: r.role,
