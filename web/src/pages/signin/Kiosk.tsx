@@ -1,0 +1,490 @@
+import { Alert, Badge, Box, Button, Center, Checkbox, Group, Image, Paper, PinInput, ScrollArea, SegmentedControl, SimpleGrid, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { ApiError, errorMessage } from '../../api';
+import { kioskCall, kioskPhoto, kioskToken } from './kioskClient';
+import type { Badge as BadgeData, KioskConfig, KioskGroup, KioskMatch, Reason, Visit } from './signinApi';
+
+/**
+ * The kiosk: a full-screen page on a tablet at the entrance, paired to one site. Large touch
+ * targets; every name and answer is shown as text. Returns to the start after each person.
+ */
+type Step =
+  | { kind: 'groups' }
+  | { kind: 'pin'; group: KioskGroup }
+  | { kind: 'find'; group: KioskGroup; pin?: string }
+  | { kind: 'visitor'; group: KioskGroup; pin?: string }
+  | { kind: 'questions'; group: KioskGroup; pin?: string; member?: KioskMatch; visitor?: VisitorForm }
+  | { kind: 'done'; ok: true; title: string; detail?: string; badge?: BadgeData }
+  | { kind: 'done'; ok: false; title: string; reasons: string[] };
+
+type VisitorForm = { fullName: string; company: string; hostMemberId?: string; hostName?: string };
+
+const BIG = { size: 'xl', h: 72, fz: 22 } as const;
+const RESET_MS = 8000;
+
+export default function Kiosk() {
+  const [token, setToken] = useState(kioskToken.get());
+  return (
+    <Box mih="100vh" p={{ base: 'md', sm: 'xl' }} bg="gray.0" style={{ touchAction: 'manipulation' }}>
+      {token ? <PairedKiosk onUnpaired={() => setToken(null)} /> : <Pairing onPaired={() => setToken(kioskToken.get())} />}
+    </Box>
+  );
+}
+
+function Pairing({ onPaired }: { onPaired: () => void }) {
+  const [code, setCode] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const res = await kioskCall<{ deviceToken: string }>('POST', '/api/kiosk/pair', { code, name: navigator.userAgent.slice(0, 80) });
+      kioskToken.set(res.body.deviceToken);
+      onPaired();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Center mih="80vh">
+      <Paper withBorder p="xl" maw={520} w="100%" component="form" onSubmit={(e: FormEvent) => void submit(e)}>
+        <Stack>
+          <Title order={1}>Pair this kiosk</Title>
+          <Text size="lg">In the portal, open Sign-in › Sites, choose the site and “Pair a kiosk”. Type the code shown there.</Text>
+          {error ? <Alert color="red" role="alert">{errorMessage(error)}</Alert> : null}
+          <TextInput label="Pairing code" size="xl" value={code} onChange={(e) => setCode(e.currentTarget.value.toUpperCase())} autoCapitalize="characters" autoComplete="off" required styles={{ input: { letterSpacing: 6, fontFamily: 'monospace' } }} />
+          <Button type="submit" loading={busy} {...BIG}>
+            Pair
+          </Button>
+        </Stack>
+      </Paper>
+    </Center>
+  );
+}
+
+function PairedKiosk({ onUnpaired }: { onUnpaired: () => void }) {
+  const [config, setConfig] = useState<KioskConfig | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [step, setStep] = useState<Step>({ kind: 'groups' });
+  const load = useCallback(async () => {
+    try {
+      setConfig((await kioskCall<KioskConfig>('GET', '/api/kiosk/config')).body);
+      setError(null);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) {
+        kioskToken.clear();
+        onUnpaired();
+        return;
+      }
+      setError(err);
+    }
+  }, [onUnpaired]);
+  useEffect(() => {
+    void load();
+    const t = setInterval(() => void load(), 5 * 60_000);
+    return () => clearInterval(t);
+  }, [load]);
+  useEffect(() => {
+    if (step.kind !== 'done') return;
+    const t = setTimeout(() => setStep({ kind: 'groups' }), RESET_MS);
+    return () => clearTimeout(t);
+  }, [step]);
+
+  if (error && !config) return <Alert color="red" title="This kiosk cannot reach the server">{errorMessage(error)}</Alert>;
+  if (!config) return <Text size="xl">Starting…</Text>;
+  const home = () => setStep({ kind: 'groups' });
+  const finish = (r: { status: number; body: { outcome: string; visit: Visit; reasons: Reason[]; badge?: BadgeData } }, name: string) => {
+    if (r.body.outcome === 'rejected') setStep({ kind: 'done', ok: false, title: `Sorry, ${name}, you cannot sign in`, reasons: r.body.reasons.map((x) => x.reason) });
+    else setStep({ kind: 'done', ok: true, title: `Welcome, ${name}`, detail: 'You are signed in.', badge: r.body.badge });
+  };
+
+  return (
+    <Stack gap="lg" maw={1000} mx="auto">
+      <Group justify="space-between">
+        <Title order={1} size="h2">
+          {config.site.name}
+        </Title>
+        {step.kind !== 'groups' && step.kind !== 'done' ? (
+          <Button variant="default" size="lg" onClick={home}>
+            Start again
+          </Button>
+        ) : null}
+      </Group>
+      {step.kind === 'groups' ? (
+        <>
+          <Text size="xl">Who are you? Tap your group.</Text>
+          <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="lg">
+            {config.groups.map((g) => (
+              <Button key={g.id} {...BIG} h={110} color={g.colour} onClick={() => setStep(g.hasPin ? { kind: 'pin', group: g } : g.type === 'standard' ? { kind: 'visitor', group: g } : { kind: 'find', group: g })}>
+                {g.name}
+              </Button>
+            ))}
+          </SimpleGrid>
+          {config.groups.length === 0 ? <Alert color="yellow">No groups are shown on this site yet.</Alert> : null}
+        </>
+      ) : null}
+      {step.kind === 'pin' ? <PinStep group={step.group} onOk={(pin) => setStep(step.group.type === 'standard' ? { kind: 'visitor', group: step.group, pin } : { kind: 'find', group: step.group, pin })} /> : null}
+      {step.kind === 'find' ? (
+        <FindStep
+          group={step.group}
+          pin={step.pin}
+          onPick={async (m, action) => {
+            if (action === 'out') {
+              try {
+                await kioskCall('POST', '/api/kiosk/sign-out', { memberId: m.id });
+                setStep({ kind: 'done', ok: true, title: `Goodbye, ${m.name}`, detail: 'You are signed out.' });
+              } catch (err) {
+                setStep({ kind: 'done', ok: false, title: 'Could not sign you out', reasons: [errorMessage(err)] });
+              }
+              return;
+            }
+            const needsQuestions = step.group.customFields.length > 0 || (step.group.agreement && m.agreementDue);
+            if (needsQuestions) setStep({ kind: 'questions', group: step.group, pin: step.pin, member: m });
+            else {
+              try {
+                finish(await kioskCall('POST', '/api/kiosk/sign-in', { groupId: step.group.id, memberId: m.id, pin: step.pin }), m.name);
+              } catch (err) {
+                setStep({ kind: 'done', ok: false, title: 'Could not sign you in', reasons: [errorMessage(err)] });
+              }
+            }
+          }}
+          onQr={async (qrToken, action) => {
+            try {
+              if (action === 'out') {
+                await kioskCall('POST', '/api/kiosk/sign-out', { qrToken });
+                setStep({ kind: 'done', ok: true, title: 'Goodbye', detail: 'You are signed out.' });
+              } else {
+                const r = await kioskCall<{ outcome: string; visit: Visit; reasons: Reason[]; badge?: BadgeData }>('POST', '/api/kiosk/sign-in', { groupId: step.group.id, qrToken, pin: step.pin, agreementAccepted: false });
+                finish(r, r.body.visit.personName);
+              }
+            } catch (err) {
+              setStep({ kind: 'done', ok: false, title: 'That did not work', reasons: [errorMessage(err)] });
+            }
+          }}
+        />
+      ) : null}
+      {step.kind === 'visitor' ? <VisitorStep config={config} onNext={(v) => setStep({ kind: 'questions', group: step.group, pin: step.pin, visitor: v })} /> : null}
+      {step.kind === 'questions' ? (
+        <QuestionsStep
+          group={step.group}
+          askAgreement={Boolean(step.group.agreement && (step.visitor || step.member?.agreementDue))}
+          onSubmit={async (answers, agreementAccepted) => {
+            const body = step.member
+              ? { groupId: step.group.id, memberId: step.member.id, answers, agreementAccepted, pin: step.pin }
+              : { groupId: step.group.id, visitor: { fullName: step.visitor!.fullName, ...(step.visitor!.company ? { company: step.visitor!.company } : {}), ...(step.visitor!.hostMemberId ? { hostMemberId: step.visitor!.hostMemberId } : {}) }, answers, agreementAccepted, pin: step.pin };
+            finish(await kioskCall('POST', '/api/kiosk/sign-in', body), step.member?.name ?? step.visitor!.fullName);
+          }}
+        />
+      ) : null}
+      {step.kind === 'done' ? <DoneStep step={step} onClose={home} /> : null}
+    </Stack>
+  );
+}
+
+function PinStep({ group, onOk }: { group: KioskGroup; onOk: (pin: string) => void }) {
+  const [pin, setPin] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const check = async (value: string) => {
+    try {
+      await kioskCall('POST', `/api/kiosk/groups/${group.id}/unlock`, { pin: value });
+      onOk(value);
+    } catch (err) {
+      setError(err);
+      setPin('');
+    }
+  };
+  return (
+    <Stack align="center" gap="lg">
+      <Text size="xl">Enter the PIN for {group.name}</Text>
+      <PinInput size="xl" length={4} type="number" mask value={pin} onChange={setPin} onComplete={(v) => void check(v)} aria-label="PIN" oneTimeCode />
+      {error ? <Alert color="red" role="alert">{errorMessage(error)}</Alert> : null}
+    </Stack>
+  );
+}
+
+function usePhoto(url: string | null) {
+  const [src, setSrc] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    let made: string | null = null;
+    if (url)
+      void kioskPhoto(url).then((u) => {
+        made = u;
+        if (live) setSrc(u);
+      });
+    return () => {
+      live = false;
+      if (made) URL.revokeObjectURL(made);
+    };
+  }, [url]);
+  return src;
+}
+
+function MatchButton({ m, onPick }: { m: KioskMatch; onPick: (m: KioskMatch, action: 'in' | 'out') => void }) {
+  const photo = usePhoto(m.photoUrl);
+  return (
+    <Button variant="default" {...BIG} h={88} justify="space-between" onClick={() => onPick(m, m.onSite ? 'out' : 'in')} leftSection={photo ? <Image src={photo} alt="" w={56} h={56} radius="xl" /> : null} rightSection={<Badge size="lg" color={m.onSite ? 'orange' : 'teal'}>{m.onSite ? 'Sign out' : 'Sign in'}</Badge>}>
+      <Stack gap={0} align="flex-start">
+        <Text fz={22} fw={600}>
+          {m.name}
+        </Text>
+        {m.role ? <Text c="dimmed">{m.role}</Text> : null}
+      </Stack>
+    </Button>
+  );
+}
+
+function FindStep({ group, pin, onPick, onQr }: { group: KioskGroup; pin?: string; onPick: (m: KioskMatch, action: 'in' | 'out') => void; onQr: (token: string, action: 'in' | 'out') => void }) {
+  const [q, setQ] = useState('');
+  const [items, setItems] = useState<KioskMatch[]>([]);
+  const [error, setError] = useState<unknown>(null);
+  const [action, setAction] = useState<'in' | 'out'>('in');
+  const [scanning, setScanning] = useState(false);
+  useEffect(() => {
+    const term = q.trim();
+    if (term.startsWith('thr_qr_')) return; // a scanner typing a QR token
+    if (term.length === 0) {
+      setItems([]);
+      return;
+    }
+    let live = true;
+    const t = setTimeout(() => {
+      kioskCall<{ items: KioskMatch[] }>('GET', `/api/kiosk/search?groupId=${group.id}&q=${encodeURIComponent(term)}`, undefined, pin ? { 'x-kiosk-pin': pin } : {})
+        .then((r) => live && (setItems(r.body.items), setError(null)))
+        .catch((err: unknown) => live && setError(err));
+    }, 120);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+  }, [q, group.id, pin]);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (q.trim().startsWith('thr_qr_')) onQr(q.trim(), action);
+  };
+  return (
+    <Stack gap="md">
+      <SegmentedControl size="xl" value={action} onChange={(v) => setAction(v as 'in' | 'out')} data={[{ value: 'in', label: 'Signing in' }, { value: 'out', label: 'Signing out' }]} />
+      <form onSubmit={submit}>
+        <TextInput size="xl" label="Type your name, or scan your card" placeholder="e.g. Sam" value={q} onChange={(e) => setQ(e.currentTarget.value)} autoFocus autoComplete="off" />
+      </form>
+      <Group>
+        <Button size="lg" variant="light" onClick={() => setScanning((s) => !s)}>
+          {scanning ? 'Stop camera' : 'Scan my QR code'}
+        </Button>
+      </Group>
+      {scanning ? <QrScanner onToken={(t) => (setScanning(false), onQr(t, action))} /> : null}
+      {error ? <Alert color="red" role="alert">{errorMessage(error)}</Alert> : null}
+      <ScrollArea.Autosize mah="55vh">
+        <Stack gap="sm">
+          {items.map((m) => (
+            <MatchButton key={m.id} m={m} onPick={(mm) => onPick(mm, mm.onSite ? 'out' : 'in')} />
+          ))}
+          {q.trim() && items.length === 0 && !error ? <Text size="lg" c="dimmed">No one found. Check the spelling, or ask at reception.</Text> : null}
+        </Stack>
+      </ScrollArea.Autosize>
+    </Stack>
+  );
+}
+
+type Detector = { detect(source: HTMLVideoElement): Promise<Array<{ rawValue: string }>> };
+type DetectorCtor = new (opts: { formats: string[] }) => Detector;
+
+/** The device camera with the browser's BarcodeDetector (where there is none, a USB scanner types into the name box). */
+function QrScanner({ onToken }: { onToken: (token: string) => void }) {
+  const video = useRef<HTMLVideoElement>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    const Ctor = (globalThis as { BarcodeDetector?: DetectorCtor }).BarcodeDetector;
+    if (!Ctor || !navigator.mediaDevices) {
+      setError('This browser cannot read QR codes from the camera; use a scanner or type your name.');
+      return;
+    }
+    let stream: MediaStream | undefined;
+    let timer: ReturnType<typeof setInterval> | undefined;
+    const detector = new Ctor({ formats: ['qr_code'] });
+    void navigator.mediaDevices
+      .getUserMedia({ video: { facingMode: 'user' } })
+      .then((s) => {
+        stream = s;
+        if (video.current) {
+          video.current.srcObject = s;
+          void video.current.play();
+        }
+        timer = setInterval(() => {
+          if (!video.current) return;
+          void detector.detect(video.current).then((codes) => {
+            const hit = codes.find((c) => c.rawValue.startsWith('thr_qr_'));
+            if (hit) onToken(hit.rawValue);
+          });
+        }, 300);
+      })
+      .catch(() => setError('The camera is not available.'));
+    return () => {
+      if (timer) clearInterval(timer);
+      stream?.getTracks().forEach((t) => t.stop());
+    };
+  }, [onToken]);
+  return error ? <Alert color="yellow">{error}</Alert> : <video ref={video} muted playsInline style={{ width: '100%', maxWidth: 480, borderRadius: 12 }} />;
+}
+
+function VisitorStep({ config, onNext }: { config: KioskConfig; onNext: (v: VisitorForm) => void }) {
+  const [v, setV] = useState<VisitorForm>({ fullName: '', company: '' });
+  const [hostQ, setHostQ] = useState('');
+  const [hosts, setHosts] = useState<KioskMatch[]>([]);
+  const hostGroups = config.groups.filter((g) => g.type !== 'standard' && !g.hasPin);
+  useEffect(() => {
+    const term = hostQ.trim();
+    if (!term || v.hostMemberId) {
+      setHosts([]);
+      return;
+    }
+    let live = true;
+    const t = setTimeout(() => {
+      void Promise.all(hostGroups.map((g) => kioskCall<{ items: KioskMatch[] }>('GET', `/api/kiosk/search?groupId=${g.id}&q=${encodeURIComponent(term)}`).then((r) => r.body.items, () => [])))
+        .then((lists) => live && setHosts(lists.flat().slice(0, 6)));
+    }, 150);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [hostQ, v.hostMemberId]);
+  return (
+    <Stack component="form" gap="md" onSubmit={(e: FormEvent) => (e.preventDefault(), onNext(v))}>
+      <TextInput size="xl" label="Your full name" value={v.fullName} onChange={(e) => setV({ ...v, fullName: e.currentTarget.value })} required autoFocus />
+      <TextInput size="xl" label="Company (optional)" value={v.company} onChange={(e) => setV({ ...v, company: e.currentTarget.value })} />
+      {hostGroups.length > 0 ? (
+        <Stack gap="xs">
+          <TextInput size="xl" label="Who are you visiting? (optional)" value={v.hostName ?? hostQ} onChange={(e) => (setV({ ...v, hostMemberId: undefined, hostName: undefined }), setHostQ(e.currentTarget.value))} />
+          {hosts.map((h) => (
+            <Button key={h.id} variant="light" size="lg" onClick={() => setV({ ...v, hostMemberId: h.id, hostName: h.name })}>
+              {h.name}
+              {h.role ? ` — ${h.role}` : ''}
+            </Button>
+          ))}
+        </Stack>
+      ) : null}
+      <Button type="submit" {...BIG} disabled={!v.fullName.trim()}>
+        Next
+      </Button>
+    </Stack>
+  );
+}
+
+function QuestionsStep({ group, askAgreement, onSubmit }: { group: KioskGroup; askAgreement: boolean; onSubmit: (answers: Record<string, string>, agreementAccepted: boolean) => Promise<void> }) {
+  const [answers, setAnswers] = useState<Record<string, string>>({});
+  const [agreed, setAgreed] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await onSubmit(answers, agreed);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const missing = group.customFields.some((f) => f.required && !answers[f.id]);
+  return (
+    <Stack component="form" gap="lg" onSubmit={(e: FormEvent) => void submit(e)}>
+      {group.customFields.map((f) => (
+        <Stack key={f.id} gap="xs">
+          <Text fz={22} fw={600} id={`q-${f.id}`}>
+            {f.label}
+            {f.required ? ' *' : ''}
+          </Text>
+          {f.type === 'text' ? <TextInput size="xl" aria-labelledby={`q-${f.id}`} value={answers[f.id] ?? ''} onChange={(e) => setAnswers({ ...answers, [f.id]: e.currentTarget.value })} /> : null}
+          {f.type !== 'text' ? (
+            <Group role="radiogroup" aria-labelledby={`q-${f.id}`}>
+              {(f.type === 'yesno' ? ['yes', 'no'] : (f.choices ?? [])).map((c) => (
+                <Button key={c} role="radio" aria-checked={answers[f.id] === c} size="xl" h={72} miw={140} variant={answers[f.id] === c ? 'filled' : 'default'} onClick={() => setAnswers({ ...answers, [f.id]: c })}>
+                  {f.type === 'yesno' ? (c === 'yes' ? 'Yes' : 'No') : c}
+                </Button>
+              ))}
+            </Group>
+          ) : null}
+        </Stack>
+      ))}
+      {askAgreement && group.agreement ? (
+        <Paper withBorder p="md">
+          <Stack>
+            <Textarea value={group.agreement.text} readOnly autosize minRows={3} aria-label="Agreement" size="lg" />
+            <Checkbox size="xl" label="I agree" checked={agreed} onChange={(e) => setAgreed(e.currentTarget.checked)} />
+          </Stack>
+        </Paper>
+      ) : null}
+      {error ? <Alert color="red" role="alert">{errorMessage(error)}</Alert> : null}
+      <Button type="submit" {...BIG} color="teal" loading={busy} disabled={missing || (askAgreement && !agreed)}>
+        Sign in
+      </Button>
+    </Stack>
+  );
+}
+
+function DoneStep({ step, onClose }: { step: Extract<Step, { kind: 'done' }>; onClose: () => void }) {
+  useEffect(() => {
+    if (step.ok && step.badge) setTimeout(() => window.print(), 300);
+  }, [step]);
+  const body: ReactNode = step.ok ? (
+    <>
+      <Title order={2} c="white" fz={40}>
+        {step.title}
+      </Title>
+      {step.detail ? <Text c="white" fz={24}>{step.detail}</Text> : null}
+    </>
+  ) : (
+    <>
+      <Title order={2} c="white" fz={36}>
+        {step.title}
+      </Title>
+      {step.reasons.map((r, i) => (
+        <Text key={i} c="white" fz={24}>
+          {r}
+        </Text>
+      ))}
+      <Text c="white" fz={20}>Please see reception.</Text>
+    </>
+  );
+  return (
+    <>
+      <Paper p="xl" radius="lg" bg={step.ok ? 'teal.7' : 'red.7'} role={step.ok ? 'status' : 'alert'} data-outcome={step.ok ? 'signed_in' : 'rejected'} className="kiosk-outcome">
+        <Stack align="center" gap="md" py="xl">
+          {body}
+          <Button size="xl" variant="white" color={step.ok ? 'teal' : 'red'} onClick={onClose}>
+            Done
+          </Button>
+        </Stack>
+      </Paper>
+      {step.ok && step.badge ? <PrintBadge badge={step.badge} /> : null}
+    </>
+  );
+}
+
+/** Printed through the browser's print dialog; only the badge is printed. */
+function PrintBadge({ badge }: { badge: BadgeData }) {
+  const photo = usePhoto(badge.photoUrl);
+  return (
+    <>
+      <style>{'@media screen { .kiosk-badge { display: none } } @media print { body * { visibility: hidden } .kiosk-badge, .kiosk-badge * { visibility: visible } .kiosk-badge { position: fixed; top: 0; left: 0 } }'}</style>
+      <div className="kiosk-badge" style={{ width: '86mm', border: `6px solid ${badge.groupColour}`, padding: '4mm', fontFamily: 'sans-serif' }}>
+        <div style={{ background: badge.groupColour, color: 'white', padding: '2mm', fontWeight: 700 }}>{badge.groupName}</div>
+        {photo ? <img src={photo} alt="" style={{ width: '24mm', height: '24mm', objectFit: 'cover', marginTop: '2mm' }} /> : null}
+        <div style={{ fontSize: '18pt', fontWeight: 700, marginTop: '2mm' }}>{badge.name}</div>
+        {badge.company ? <div>{badge.company}</div> : null}
+        {badge.hostName ? <div>Visiting: {badge.hostName}</div> : null}
+        <div>
+          {badge.siteName} · {new Date(badge.date).toLocaleString()}
+        </div>
+      </div>
+    </>
+  );
+}

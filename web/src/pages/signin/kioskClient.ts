@@ -1,0 +1,37 @@
+import { ApiError } from '../../api';
+
+/** The kiosk's own credential, kept on the device (it is the device's identity, revocable in the portal). */
+const TOKEN_KEY = 'threshold.kiosk.token';
+
+export const kioskToken = {
+  get: () => localStorage.getItem(TOKEN_KEY),
+  set: (t: string) => localStorage.setItem(TOKEN_KEY, t),
+  clear: () => localStorage.removeItem(TOKEN_KEY),
+};
+
+/** JSON calls with the device token; errors become ApiError (422 rejections are answers, not errors). */
+export async function kioskCall<T>(method: 'GET' | 'POST', path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<{ status: number; body: T }> {
+  const token = kioskToken.get();
+  const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw new ApiError(0, 'network_error', 'No connection. Please try again or see reception.');
+  }
+  const text = await res.text();
+  const json = (text ? JSON.parse(text) : undefined) as unknown;
+  if (res.ok || res.status === 422) return { status: res.status, body: json as T };
+  const e = (json as { error?: { code?: string; message?: string; field?: string; issues?: Array<{ field: string; message: string }> } } | undefined)?.error;
+  throw new ApiError(res.status, e?.code ?? 'http_error', e?.message ?? `Error ${res.status}`, { field: e?.field, issues: e?.issues });
+}
+
+/** A photo URL fetched with the device token, as an object URL for <img>. */
+export async function kioskPhoto(url: string): Promise<string | null> {
+  const token = kioskToken.get();
+  const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  if (!res.ok) return null;
+  return URL.createObjectURL(await res.blob());
+}
