@@ -73,7 +73,12 @@ export const AREAS: Area[] = [
     path: '/record',
     icon: <IconRecord />,
     permission: 'record.read',
-    pages: [page('', 'Overview', () => import('./pages/record/Overview'))],
+    pages: [
+      page('', 'Dashboard', () => import('./pages/record/Overview')),
+      page('profiles', 'Profiles', () => import('./pages/record/Profiles')),
+      page('profiles/:id', null, () => import('./pages/record/Profile')),
+      page('import', 'Import', () => import('./pages/record/Import'), 'record.edit'),
+    ],
   },
   {
     id: 'integrations',

@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { call } from '../../test/factories.js';
+import { readXlsx } from '../../src/platform/xlsx.js';
+import { addPeriod, todayIn } from '../../src/contexts/record/rules/dates.js';
+import { E2E_TEST_TIMEOUT, findChromiumOrSkip, screenshot, signIn, useE2e } from './harness.js';
+
+const chromiumPath = findChromiumOrSkip();
+
+describe.skipIf(!chromiumPath)('central record (Chromium)', { timeout: E2E_TEST_TIMEOUT * 2 }, () => {
+  const e2e = useE2e(chromiumPath);
+
+  it('creates a profile, records its checks until Inspector ready, sees an expiring check on the dashboard, exports the record', async () => {
+    const tenant = await e2e.createTenant({ name: 'Northgate Learning Trust', kind: 'trust' });
+    const org = await call(e2e.server.app, 'POST', '/api/record/organisations', { headers: tenant.owner.headers, body: { name: 'Northgate Primary', type: 'maintained' } });
+    expect(org.status).toBe(201);
+    const page = await e2e.newPage();
+    await signIn(page, e2e.url, tenant.owner);
+
+    // Create a profile.
+    await page.goto(`${e2e.url}/record/profiles`);
+    await page.getByRole('button', { name: 'Add profile' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add profile' });
+    await dialog.getByLabel('Organisation').selectOption({ label: 'Northgate Primary' });
+    await dialog.getByLabel('Profile type').selectOption({ label: 'Teaching Staff' });
+    await dialog.getByRole('textbox', { name: 'First name' }).fill('Ada');
+    await dialog.getByRole('textbox', { name: 'Last name' }).fill('Lovelace');
+    await dialog.getByRole('textbox', { name: 'Role' }).fill('Year 6 teacher');
+    await dialog.getByRole('button', { name: 'Create profile' }).click();
+    await page.getByRole('heading', { name: 'Ada Lovelace' }).waitFor();
+    await page.getByLabel('Inspector ready: not ready').waitFor();
+
+    // Record the checks.
+    const today = todayIn(new Date());
+    const fill = (label: string, value: string) => page.getByLabel(label, { exact: true }).fill(value);
+    await fill('Identity check', '2024-09-01');
+    await fill('Identity check: evidence seen', 'Passport');
+    await fill('Enhanced DBS', '2024-08-20');
+    await fill('Enhanced DBS: certificate number', '001234567890');
+    await fill("Children's barred list", '2024-08-20');
+    await fill('Prohibition from teaching', '2024-08-21');
+    await fill('Professional qualifications', '2024-08-21');
+    await page.getByLabel('Lived or worked outside the UK', { exact: true }).selectOption('no');
+    await fill('Right to work', '2024-09-01');
+    await fill('Safeguarding training', addPeriod(addPeriod(today, -1, 'years'), 12, 'days'));
+    await page.getByRole('button', { name: 'Save checks' }).click();
+    await page.getByLabel('Inspector ready: ready').waitFor();
+    await page.getByRole('table', { name: 'Version history' }).getByText('Enhanced DBS', { exact: true }).waitFor();
+    await screenshot(page, 'record-profile');
+
+    // The dashboard shows the check that runs out soon.
+    await page.goto(`${e2e.url}/record`);
+    const expiring = page.getByRole('table', { name: 'Expiring checks' });
+    await expiring.getByRole('row').filter({ hasText: 'Safeguarding training' }).filter({ hasText: 'Ada Lovelace' }).waitFor();
+    await page.getByRole('img', { name: 'Ready and not ready per rating system' }).waitFor();
+    await screenshot(page, 'record-dashboard');
+
+    // Export the record.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export XLSX' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^single-central-record-trust-\d{4}-\d{2}-\d{2}\.xlsx$/);
+    const sheets = await readXlsx(readFileSync((await download.path())!));
+    expect(sheets.map((s) => s.name)).toEqual(['Northgate Primary']);
+    const row = sheets[0]!.rows.find((r) => r[0] === 'Lovelace, Ada')!;
+    expect(row).toContain('001234567890');
+    await page.close();
+  });
+});
