@@ -145,3 +145,11 @@ describe('record checks', () => {
     expect(fields.body.items.map((f: { field: string }) => f.field)).toContain('check.barred_list');
   });
 });
+
+describe('record OpenAPI', () => {
+  it('documents the record routes, recursive conditions included', async () => {
+    const res = await call(env.app, 'GET', '/api/openapi.json');
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/record/checks', '/api/record/profiles/{id}', '/api/record/export', '/api/record/import']));
+  });
+});
