@@ -7,7 +7,8 @@ import { invalidFilter } from '../scim.errors.js';
  * maintained parser (scim2-parse-filter) gives the tree; its evaluator is never used. Anything not
  * in the whitelist is a 400 invalidFilter, never a dropped clause. Attribute names are matched
  * case-insensitively, values case-insensitively unless the attribute is caseExact (RFC 7643).
- * Every leaf is two-valued (`coalesce(…, false)`), so `not` and `ne` behave on missing values.
+ * Leaves are plain comparisons (so indexes such as lower(user_name) serve them); under `not` and
+ * in `ne` the expression is made two-valued (`NOT coalesce(…, false)`), so missing values match.
  */
 export type TextColumn = { kind: 'text'; expr: SQLWrapper; caseExact: boolean };
 export type BoolColumn = { kind: 'boolean'; expr: SQLWrapper };
@@ -76,7 +77,7 @@ function compile(f: Filter, wl: FilterWhitelist, depth: number): SQL {
       return sql`(${sql.join(compiled, f.op === 'and' ? sql` AND ` : sql` OR `)})`;
     }
     case 'not':
-      return sql`(NOT ${compile(f.filter, wl, depth + 1)})`;
+      return sql`(NOT coalesce(${compile(f.filter, wl, depth + 1)}, false))`;
     case '[]': {
       const head = wl.attrs[stripUrn(f.attrPath, wl)];
       if (head?.kind !== 'multi') throw invalidFilter(`${f.attrPath} is not a multi-valued attribute`);
@@ -116,7 +117,7 @@ function mergeValuePathSubAttrs(filters: Filter[]): Filter[] {
 }
 
 function present(col: ScalarColumn): SQL {
-  if (col.kind === 'text') return sql`coalesce(${col.expr} <> '', false)`;
+  if (col.kind === 'text') return sql`(${col.expr} <> '')`;
   return sql`(${col.expr} IS NOT NULL)`;
 }
 
@@ -124,14 +125,14 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 function compare(col: ScalarColumn, op: string, value: string | number | boolean | null, path: string): SQL {
   if (value === null) {
-    if (op === 'eq') return sql`(NOT ${present(col)})`;
+    if (op === 'eq') return sql`(NOT coalesce(${present(col)}, false))`;
     if (op === 'ne') return present(col);
     throw invalidFilter(`${op} null is not meaningful for ${path}`);
   }
   if (col.kind === 'boolean') {
     const b = typeof value === 'boolean' ? value : typeof value === 'string' ? ({ true: true, false: false } as Record<string, boolean>)[value.toLowerCase()] : undefined;
     if (b === undefined) throw invalidFilter(`${path} is a boolean`);
-    if (op === 'eq') return sql`coalesce(${col.expr} = ${b}, false)`;
+    if (op === 'eq') return sql`(${col.expr} = ${b})`;
     if (op === 'ne') return sql`(NOT coalesce(${col.expr} = ${b}, false))`;
     throw invalidFilter(`${op} is not supported for the boolean ${path}`);
   }
@@ -139,12 +140,12 @@ function compare(col: ScalarColumn, op: string, value: string | number | boolean
     if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) throw invalidFilter(`${path} needs a date-time value`);
     const at = sql`${new Date(value).toISOString()}::timestamptz`;
     const ops: Record<string, SQL> = {
-      eq: sql`coalesce(${col.expr} = ${at}, false)`,
+      eq: sql`(${col.expr} = ${at})`,
       ne: sql`(NOT coalesce(${col.expr} = ${at}, false))`,
-      gt: sql`coalesce(${col.expr} > ${at}, false)`,
-      ge: sql`coalesce(${col.expr} >= ${at}, false)`,
-      lt: sql`coalesce(${col.expr} < ${at}, false)`,
-      le: sql`coalesce(${col.expr} <= ${at}, false)`,
+      gt: sql`(${col.expr} > ${at})`,
+      ge: sql`(${col.expr} >= ${at})`,
+      lt: sql`(${col.expr} < ${at})`,
+      le: sql`(${col.expr} <= ${at})`,
     };
     const out = ops[op];
     if (!out) throw invalidFilter(`${op} is not supported for the date-time ${path}`);
@@ -156,23 +157,23 @@ function compare(col: ScalarColumn, op: string, value: string | number | boolean
   const rhs = (s: string) => (col.caseExact ? sql`${s}` : sql`lower(${s})`);
   switch (op) {
     case 'eq':
-      return sql`coalesce(${lhs} = ${rhs(v)}, false)`;
+      return sql`(${lhs} = ${rhs(v)})`;
     case 'ne':
       return sql`(NOT coalesce(${lhs} = ${rhs(v)}, false))`;
     case 'co':
-      return sql`coalesce(${lhs} LIKE ${rhs(`%${escapeLike(v)}%`)} ESCAPE '\\', false)`;
+      return sql`(${lhs} LIKE ${rhs(`%${escapeLike(v)}%`)} ESCAPE '\\')`;
     case 'sw':
-      return sql`coalesce(${lhs} LIKE ${rhs(`${escapeLike(v)}%`)} ESCAPE '\\', false)`;
+      return sql`(${lhs} LIKE ${rhs(`${escapeLike(v)}%`)} ESCAPE '\\')`;
     case 'ew':
-      return sql`coalesce(${lhs} LIKE ${rhs(`%${escapeLike(v)}`)} ESCAPE '\\', false)`;
+      return sql`(${lhs} LIKE ${rhs(`%${escapeLike(v)}`)} ESCAPE '\\')`;
     case 'gt':
-      return sql`coalesce(${lhs} > ${rhs(v)}, false)`;
+      return sql`(${lhs} > ${rhs(v)})`;
     case 'ge':
-      return sql`coalesce(${lhs} >= ${rhs(v)}, false)`;
+      return sql`(${lhs} >= ${rhs(v)})`;
     case 'lt':
-      return sql`coalesce(${lhs} < ${rhs(v)}, false)`;
+      return sql`(${lhs} < ${rhs(v)})`;
     case 'le':
-      return sql`coalesce(${lhs} <= ${rhs(v)}, false)`;
+      return sql`(${lhs} <= ${rhs(v)})`;
   }
   throw invalidFilter(`Unknown operator ${op}`);
 }
