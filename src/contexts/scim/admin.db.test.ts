@@ -120,4 +120,14 @@ describe('SCIM admin routes', () => {
     expect(res.body.idpGroups.map((g: { displayName: string }) => g.displayName)).toEqual(['Finance Team']);
     expect((await call(env.app, 'GET', '/api/scim/members/not-a-uuid', { headers: f.t.owner.headers })).status).toBe(404);
   });
+
+  it('documents the SCIM and admin routes in the OpenAPI document', T, async () => {
+    const doc = await call(env.app, 'GET', '/api/openapi.json');
+    expect(doc.status).toBe(200);
+    const paths = Object.keys(doc.body.paths);
+    for (const p of ['/scim/v2/groups/{groupId}/Users', '/scim/v2/groups/{groupId}/Users/{id}', '/scim/v2/groups/{groupId}/Groups', '/api/scim/groups/{groupId}/token', '/api/scim/members/{memberId}']) {
+      expect(paths).toContain(p);
+    }
+    expect(doc.body.paths['/scim/v2/groups/{groupId}/Users'].get.parameters.map((x: { name: string }) => x.name)).toEqual(expect.arrayContaining(['filter', 'startIndex', 'count']));
+  });
 });
