@@ -51,6 +51,11 @@ export const AREAS: Area[] = [
     pages: [
       page('', 'Overview', () => import('./pages/signin/Overview')),
       page('on-site', 'On site now', () => import('./pages/signin/OnSite'), 'signin.read'),
+      page('sites', 'Sites', () => import('./pages/signin/Sites'), 'signin.read'),
+      page('groups', 'Groups', () => import('./pages/signin/Groups'), 'signin.read'),
+      page('groups/:id', null, () => import('./pages/signin/GroupDetail'), 'signin.read'),
+      page('visits', 'History', () => import('./pages/signin/Visits'), 'signin.read'),
+      page('safety', 'Block list', () => import('./pages/signin/SafetySettings'), 'signin.manage'),
       page('roll-calls', 'Fire roll call', () => import('./pages/signin/RollCallList'), 'signin.read'),
       page('roll-calls/:id', null, () => import('./pages/signin/RollCallLive'), 'signin.read'),
       page('webhooks', 'Webhooks', () => import('./pages/signin/WebhooksAdmin'), 'signin.manage'),
@@ -114,6 +119,7 @@ export type StandalonePage = {
 
 export const STANDALONE_PAGES: StandalonePage[] = [
   { path: '/login', public: true, component: lazy(() => import('./pages/auth/SignIn')) },
+  { path: '/kiosk', public: true, component: lazy(() => import('./pages/signin/Kiosk')) },
   { path: '/invite/:token', public: true, component: lazy(() => import('./pages/auth/AcceptInvite')) },
   { path: '/reset', public: true, component: lazy(() => import('./pages/auth/ResetRequest')) },
   { path: '/reset/:token', public: true, component: lazy(() => import('./pages/auth/ResetComplete')) },
