@@ -64,4 +64,32 @@ describe.skipIf(!chromiumPath)('central record (Chromium)', { timeout: E2E_TEST_
     expect(row).toContain('001234567890');
     await page.close();
   });
+
+  it('sets the record up: an organisation, a trust check with a condition built visually; statutory checks stay on', async () => {
+    const tenant = await e2e.createTenant({ kind: 'trust' });
+    const page = await e2e.newPage();
+    await signIn(page, e2e.url, tenant.owner);
+    await page.goto(`${e2e.url}/record/settings`);
+    await page.getByRole('textbox', { name: 'Name' }).fill('Northgate Academy');
+    await page.getByLabel('Type', { exact: true }).selectOption('academy');
+    await page.getByRole('button', { name: 'Add organisation' }).click();
+    await page.getByRole('table', { name: 'Organisations' }).getByText('Northgate Academy').waitFor();
+
+    await page.getByRole('tab', { name: 'Checks' }).click();
+    await expect(page.getByRole('switch', { name: 'Use Enhanced DBS' }).isDisabled()).resolves.toBe(true);
+    await page.getByRole('button', { name: 'Add a check' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add a check' });
+    await dialog.getByRole('textbox', { name: 'Name' }).fill('Lanyard issued');
+    await dialog.getByLabel('Kind of value').selectOption('yesno');
+    await dialog.getByRole('button', { name: 'Add condition' }).click();
+    await dialog.getByRole('textbox', { name: 'Value 1' }).fill('teacher');
+    await dialog.getByRole('button', { name: 'Add check' }).click();
+    await page.getByRole('table', { name: 'Checks' }).getByText('Lanyard issued').waitFor();
+    const checks = await call(e2e.server.app, 'GET', '/api/record/checks', { headers: tenant.owner.headers });
+    const lanyard = checks.body.items.find((c: { name: string }) => c.name === 'Lanyard issued');
+    expect(lanyard.condition.conditions).toHaveLength(1);
+    expect(lanyard.condition.conditions[0].value).toBe('teacher');
+    await screenshot(page, 'record-settings');
+    await page.close();
+  });
 });

@@ -83,6 +83,7 @@ export const AREAS: Area[] = [
       page('profiles', 'Profiles', () => import('./pages/record/Profiles')),
       page('profiles/:id', null, () => import('./pages/record/Profile')),
       page('import', 'Import', () => import('./pages/record/Import'), 'record.edit'),
+      page('settings', 'Record settings', () => import('./pages/record/Setup'), 'record.manage'),
     ],
   },
   {
