@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Platform } from '../../platform/platform.js';
-import { createSigninServices, registerSafetyCheck } from '../signin/index.js';
+import { createSigninServices, onMemberChanged, registerSafetyCheck } from '../signin/index.js';
+import { guardProfileUpdate, onProfileChanged } from '../record/index.js';
 import { createRuns, INTEGRATION_RUN_JOB } from './runs/runs.js';
 import { createLinksService } from './links/links.service.js';
 import { createTypeMapService } from './typemap/typemap.service.js';
@@ -12,7 +13,7 @@ import { typeMapRoutes } from './typemap/typemap.routes.js';
 import { runsRoutes } from './runs/runs.routes.js';
 import { peopleRoutes } from './people/people.routes.js';
 import { mergeRoutes } from './merge/merge.routes.js';
-import { createSyncService } from './sync/sync.service.js';
+import { createSyncService, SYNC_PERSON_JOB, SYNC_SWEEP_JOB } from './sync/sync.service.js';
 import { syncRoutes } from './sync/sync.routes.js';
 import { createWondeService } from './wonde/wonde.service.js';
 import { wondeRoutes } from './wonde/wonde.routes.js';
@@ -20,6 +21,7 @@ import { integrationWondeConnections } from './integration.tables.js';
 import { eq } from 'drizzle-orm';
 import { systemActor } from '../../platform/audit/audit.js';
 
+export { SYNC_PERSON_JOB, SYNC_SWEEP_JOB } from './sync/sync.service.js';
 export { recordReadiness, recordSafetyCheck, RECORD_SAFETY_CHECK } from './safety/record-check.js';
 export { createWondeClient, WondeError, type WondeClient } from './wonde/wonde.client.js';
 
@@ -36,7 +38,12 @@ export function createIntegration(platform: Platform) {
   const people = createPeopleService({ ...platform, members, runs, typeMap });
   const merge = createMergeService({ ...platform, runs });
   const sync = createSyncService({ ...platform, members, runs });
-  const wonde = createWondeService({ ...platform, runs });
+  const wonde = createWondeService({ ...platform, runs, onProfilesChanged: sync.enqueueForProfiles });
+  // Changes on either side queue a two-way sync in their own transaction; the record refuses an
+  // edit of a field the identity provider owns. (Keyed by name: a later registration replaces.)
+  onMemberChanged('integration.sync', sync.memberListener);
+  onProfileChanged('integration.sync', sync.profileListener);
+  guardProfileUpdate('integration.idp-owned', sync.idpGuard);
   return { runs, links, typeMap, people, merge, sync, wonde };
 }
 export type Integration = ReturnType<typeof createIntegration>;
@@ -61,6 +68,15 @@ export async function registerIntegrationJobs(platform: Platform): Promise<void>
     for (const c of connections) await integration.wonde.startSync(c.tenantId, c.organisationId, { ...systemActor, label: 'Wonde schedule' });
   });
   await platform.jobs.schedule(WONDE_SCHEDULE_JOB, '23 * * * *');
+  await platform.jobs.work<{ tenantId: string; linkId: string }>(SYNC_PERSON_JOB, async (job) => {
+    await integration.sync.syncPerson(job.data.tenantId, job.data.linkId);
+  });
+  // The safety net of the two-way sync: anything changed but not synced (e.g. a lost job) is queued.
+  await platform.jobs.work(SYNC_SWEEP_JOB, async () => {
+    const queued = await integration.sync.sweep();
+    if (queued > 0) platform.log.info({ queued }, 'two-way sync sweep queued people');
+  });
+  await platform.jobs.schedule(SYNC_SWEEP_JOB, '*/10 * * * *');
 }
 
 export const WONDE_SCHEDULE_JOB = 'integration.wonde-schedule';

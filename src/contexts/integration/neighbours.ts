@@ -1,4 +1,5 @@
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, ne, or, sql } from 'drizzle-orm';
+import { integrationPersonLinks } from './integration.tables.js';
 import type { DbOrTx } from '../../platform/db/database.js';
 import { groups, members } from '../signin/signin.tables.js';
 import { scimGroupMembers, scimGroups, scimUsers } from '../scim/scim.tables.js';
@@ -140,6 +141,17 @@ export const neighbours = {
       .from(recordProfileHistory)
       .where(and(eq(recordProfileHistory.tenantId, tenantId), inArray(recordProfileHistory.profileId, profileIds), sql`${recordProfileHistory.at} > ${since.toISOString()}`))
       .orderBy(recordProfileHistory.at);
+  },
+
+  /** Person links (any tenant) whose member or profile moved since they were last made equal: the sync sweep. */
+  async staleLinks(tx: DbOrTx, limit: number): Promise<Array<{ id: string; tenantId: string }>> {
+    return tx
+      .select({ id: integrationPersonLinks.id, tenantId: integrationPersonLinks.tenantId })
+      .from(integrationPersonLinks)
+      .innerJoin(members, eq(members.id, integrationPersonLinks.memberId))
+      .innerJoin(recordProfiles, eq(recordProfiles.id, integrationPersonLinks.profileId))
+      .where(or(ne(members.version, integrationPersonLinks.memberVersion), ne(recordProfiles.version, integrationPersonLinks.profileVersion)))
+      .limit(limit);
   },
 
   async deleteProfile(tx: DbOrTx, tenantId: string, profileId: string) {

@@ -14,6 +14,7 @@ import { documentsRoutes } from './documents/documents.routes.js';
 export { registerRecordJobs } from './documents/documents.routes.js';
 export { createSetupService, type SetupService } from './setup/setup.service.js';
 export { createProfilesService, type ProfilesService } from './profiles/profiles.service.js';
+export { guardProfileUpdate, onProfileChanged, type ProfileChange, type ProfileChangeListener, type ProfileUpdateAttempt, type ProfileUpdateGuard } from './profiles/profile-hooks.js';
 export { evaluate, validateCondition, conditionGroupSchema, type ConditionGroup, type FieldAccessor, type FieldCatalog } from './rules/conditions.js';
 
 /**

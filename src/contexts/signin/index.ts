@@ -21,6 +21,7 @@ import { createSigninLive, registerSigninLiveJobs } from './live/live.module.js'
 import type { SafetyCheck } from './safety/safety.types.js';
 
 export type { MembersPort, MemberRow, MemberInput, ChangeSource } from './members/members.port.js';
+export { onMemberChanged, type MemberChange, type MemberChangeListener } from './members/member-events.js';
 export type { VisitEvent, VisitEventSink, VisitEventType } from './visits/visit-events.js';
 export type { SafetyCheck, SafetyContext, SafetyResult } from './safety/safety.types.js';
 export type { VisitsService } from './visits/visits.service.js';

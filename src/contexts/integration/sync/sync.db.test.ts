@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { useTestEnv } from '../../../../test/harness.js';
 import { call } from '../../../../test/factories.js';
+import { eq } from 'drizzle-orm';
 import { integrationTenant } from '../test/integration.testkit.js';
+import { recordProfiles } from '../../record/record.tables.js';
 
 const env = useTestEnv();
 const actor = { kind: 'system' as const, id: null, label: 'test' };
@@ -44,7 +46,7 @@ describe('two-way sync of linked people', () => {
     expect(runLog.map((l: { direction: string }) => l.direction)).toEqual(['member_to_profile', 'profile_to_member']);
   });
 
-  it('SCIM groups: the identity provider is the source; a record edit of its fields is undone with the reason; archive marks leaving', async () => {
+  it('SCIM groups: the identity provider is the source; a record edit of its fields is refused with the reason; archive marks leaving', async () => {
     const x = await integrationTenant(env);
     const scim = await x.group({ name: 'Entra staff', type: 'scim', isStaffGroup: true });
     await x.link(scim.id);
@@ -60,12 +62,26 @@ describe('two-way sync of linked people', () => {
     const reason = await x.integration.sync.idpOwnedReason(env.platform.db, x.t.tenantId, profileId, ['role']);
     expect(reason).toMatch(/identity provider/);
 
+    // The record's own update route refuses the edit up front, naming the field; nothing is written.
     const p = (await call(env.app, 'GET', `/api/record/profiles/${profileId}`, { headers: x.h })).body;
-    await call(env.app, 'PATCH', `/api/record/profiles/${profileId}`, { headers: x.h, body: { version: p.version, role: 'Caretaker' } });
+    const refused = await call(env.app, 'PATCH', `/api/record/profiles/${profileId}`, { headers: x.h, body: { version: p.version, role: 'Caretaker' } });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: 'idp_owned_field', field: 'role' });
+    expect(refused.body.error.message).toMatch(/^role come from the identity provider for members of Entra staff/);
+    const unchanged = (await call(env.app, 'GET', `/api/record/profiles/${profileId}`, { headers: x.h })).body;
+    expect(unchanged).toMatchObject({ role: 'Teacher', version: p.version });
+    // Fields the identity provider does not own can still be edited in the record.
+    const dob = await call(env.app, 'PATCH', `/api/record/profiles/${profileId}`, { headers: x.h, body: { version: p.version, dateOfBirth: '1980-02-03' } });
+    expect(dob.status).toBe(200);
+
+    // An edit that got into the record some other way is still undone by the sync, with the reason.
+    const current = (await x.integration.sync.logOf(x.t.tenantId, { profileId })).length;
+    await env.platform.db.update(recordProfiles).set({ role: 'Caretaker', version: dob.body.version + 1 }).where(eq(recordProfiles.id, profileId));
     await x.run('/api/integration/sync', {});
     const after = (await call(env.app, 'GET', `/api/record/profiles/${profileId}`, { headers: x.h })).body;
     expect(after.role).toBe('Teacher');
     const log = (await call(env.app, 'GET', `/api/integration/sync-log?profileId=${profileId}`, { headers: x.h })).body.items;
+    expect(log).toHaveLength(current + 1);
     expect(log.at(-1)).toMatchObject({ status: 'refused' });
     expect(log.at(-1).message).toMatch(/identity provider owns role/);
 

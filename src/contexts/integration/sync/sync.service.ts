@@ -3,7 +3,9 @@ import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
-import type { MembersPort, MemberInput } from '../../signin/index.js';
+import { AppError } from '../../../platform/errors.js';
+import type { MembersPort, MemberInput, MemberChangeListener } from '../../signin/index.js';
+import type { ProfileChangeListener, ProfileUpdateGuard } from '../../record/index.js';
 import { integrationPersonLinks, integrationSyncLog } from '../integration.tables.js';
 import { integrationRepo, type PersonLinkRow } from '../integration.repo.js';
 import { neighbours, splitName, type GroupRow, type MemberRow, type ProfileRow } from '../neighbours.js';
@@ -14,8 +16,13 @@ import type { Runs } from '../runs/runs.js';
  * they were last made equal; a side whose version moved has changed. The sync writes the other
  * side (members with source 'sync') and records both new versions, so its own writes never look
  * like changes: nothing echoes. For SCIM groups the identity provider is the source: member →
- * profile only, and a record edit of a field the IdP owns is undone with the reason in the log.
+ * profile only, and a record edit of a field the IdP owns is refused (the guard) — or, if it got
+ * in some other way, undone with the reason in the log. Changes on either side queue a per-person
+ * sync job in their own transaction; a scheduled sweep catches anything missed.
  */
+export const SYNC_PERSON_JOB = 'integration.sync-person';
+export const SYNC_SWEEP_JOB = 'integration.sync-sweep';
+
 export const IDP_OWNED_FIELDS = ['firstName', 'lastName', 'email', 'phone', 'role', 'startDate', 'leavingDate'] as const;
 type Shared = { firstName: string; lastName: string; email: string; phone: string; role: string; startDate: string | null; leavingDate: string | null };
 
@@ -122,6 +129,58 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
     });
   }
 
+  /** Queues a sync of each linked person (in the caller's transaction; a queued one is not queued twice). */
+  async function enqueueLinks(tx: DbOrTx, links: Array<Pick<PersonLinkRow, 'id' | 'tenantId'>>) {
+    for (const l of links) await deps.jobs.send(tx, SYNC_PERSON_JOB, { tenantId: l.tenantId, linkId: l.id }, { singletonKey: l.id, retryLimit: 5, retryDelay: 30, retryBackoff: true });
+  }
+  async function enqueueForMembers(tx: DbOrTx, tenantId: string, memberIds: string[]) {
+    await enqueueLinks(tx, await integrationRepo.linksOfMembers(tx, tenantId, memberIds));
+  }
+  async function enqueueForProfiles(tx: DbOrTx, tenantId: string, profileIds: string[]) {
+    await enqueueLinks(tx, await integrationRepo.linksOfProfiles(tx, tenantId, profileIds));
+  }
+
+  /** Member changes from anywhere but the sync itself queue a sync of the linked person. */
+  const memberListener: MemberChangeListener = async (tx, change) => {
+    if (change.source === 'sync' || change.change === 'created') return;
+    await enqueueForMembers(tx, change.tenantId, change.memberIds);
+  };
+  /** Record edits of the fields sync shares queue a sync (the sync's own writes bypass the record's service). */
+  const profileListener: ProfileChangeListener = async (tx, change) => {
+    if (!change.fields.some((f) => (IDP_OWNED_FIELDS as readonly string[]).includes(f))) return;
+    await enqueueForProfiles(tx, change.tenantId, change.profileIds);
+  };
+  /** Refuses a record edit of a field the identity provider owns. */
+  const idpGuard: ProfileUpdateGuard = async (tx, attempt) => {
+    const owned = attempt.fields.filter((f) => (IDP_OWNED_FIELDS as readonly string[]).includes(f));
+    const reason = await idpOwnedReason(tx, attempt.tenantId, attempt.profileId, owned);
+    if (reason) throw new AppError(409, 'idp_owned_field', reason, { field: owned[0], extra: { fields: owned } });
+  };
+
+  /** The job: brings one linked person into line now (the row is locked against a concurrent sync). */
+  async function syncPerson(tenantId: string, linkId: string): Promise<'updated' | 'skipped'> {
+    return inTransaction(db, async (tx) => {
+      const [link] = await tx
+        .select()
+        .from(integrationPersonLinks)
+        .where(and(eq(integrationPersonLinks.tenantId, tenantId), eq(integrationPersonLinks.id, linkId)))
+        .for('update');
+      if (!link) return 'skipped';
+      const group = await neighbours.group(tx, tenantId, link.groupId);
+      if (!group) return 'skipped';
+      return syncLink(tx, link, group, null);
+    });
+  }
+
+  /** The safety net: queues a sync of every linked person whose side moved since the last sync. */
+  async function sweep(limit = 5000): Promise<number> {
+    return inTransaction(db, async (tx) => {
+      const stale = await neighbours.staleLinks(tx, limit);
+      await enqueueLinks(tx, stale);
+      return stale.length;
+    });
+  }
+
   runs.register('sync', async (ctx) => {
     const tenantId = ctx.run.tenantId;
     const links = await db.select().from(integrationPersonLinks).where(eq(integrationPersonLinks.tenantId, tenantId)).orderBy(integrationPersonLinks.createdAt, integrationPersonLinks.id);
@@ -144,7 +203,7 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
     return rows.map((r) => ({ id: r.id, runId: r.runId, memberId: r.memberId, profileId: r.profileId, direction: r.direction, status: r.status, fields: r.fields, message: r.message, at: r.at.toISOString() }));
   }
 
-  return { startSync, syncLink, idpOwnedReason, logOf };
+  return { startSync, syncLink, idpOwnedReason, logOf, syncPerson, sweep, enqueueForMembers, enqueueForProfiles, memberListener, profileListener, idpGuard };
 }
 
 export type SyncService = ReturnType<typeof createSyncService>;

@@ -37,7 +37,7 @@ export function presentConnection(c: ConnectionRow) {
  * failure on any page writes nothing; then it matches people by UPI (then by email or name and
  * date of birth, which picks up pre-start profiles made by hand) and writes in batches.
  */
-export function createWondeService(deps: Pick<Platform, 'db' | 'now' | 'jobs' | 'config'> & { runs: Runs; clientOptions?: Partial<WondeClientOptions> }) {
+export function createWondeService(deps: Pick<Platform, 'db' | 'now' | 'jobs' | 'config'> & { runs: Runs; clientOptions?: Partial<WondeClientOptions>; onProfilesChanged?: (tx: DbOrTx, tenantId: string, profileIds: string[]) => Promise<void> }) {
   const { db, now, runs, config } = deps;
 
   async function connection(tenantId: string, organisationId: string, tx: DbOrTx = db) {
@@ -132,6 +132,7 @@ export function createWondeService(deps: Pick<Platform, 'db' | 'now' | 'jobs' | 
 
     await ctx.batches(people, (p) => `e:${p.wondeId}`, 200, async (tx, batch) => {
       const items: Array<{ itemKey: string; outcome: 'created' | 'updated' | 'skipped' }> = [];
+      const changed: string[] = [];
       for (const person of batch) {
         const fields = {
           firstName: person.firstName,
@@ -157,6 +158,7 @@ export function createWondeService(deps: Pick<Platform, 'db' | 'now' | 'jobs' | 
           const before = profile.version;
           profile = await neighbours.updateProfile(tx, tenantId, profile, fields, who, now());
           items.push({ itemKey: `e:${person.wondeId}`, outcome: profile.version === before ? 'skipped' : 'updated' });
+          if (profile.version !== before) changed.push(profile.id);
           if (profile.version !== before) await tx.insert(integrationSyncLog).values({ tenantId, runId: ctx.run.id, profileId: profile.id, direction: 'wonde_to_profile', status: 'applied', fields: Object.keys(fields), message: how, at: now() });
         } else {
           const at = now();
@@ -170,11 +172,14 @@ export function createWondeService(deps: Pick<Platform, 'db' | 'now' | 'jobs' | 
         if (person.externalId) byUpi.set(person.externalId, profile!.id);
         byWondeId.set(person.wondeId, profile!.id);
       }
+      // Linked members follow the record through the two-way sync (queued in this batch's transaction).
+      await deps.onProfilesChanged?.(tx, tenantId, changed);
       return { items };
     });
 
     await ctx.batches(deletions, (d) => `d:${d.id}`, 200, async (tx, batch) => {
       const items: Array<{ itemKey: string; outcome: 'updated' | 'skipped' }> = [];
+      const changed: string[] = [];
       for (const d of batch) {
         const profileId = byWondeId.get(d.id);
         const profile = profileId ? await neighbours.profile(tx, tenantId, profileId) : undefined;
@@ -186,7 +191,9 @@ export function createWondeService(deps: Pick<Platform, 'db' | 'now' | 'jobs' | 
         await neighbours.updateProfile(tx, tenantId, profile, { leavingDate: today }, who, now());
         await tx.insert(integrationSyncLog).values({ tenantId, runId: ctx.run.id, profileId: profile.id, direction: 'wonde_to_profile', status: 'applied', fields: ['leavingDate'], message: 'deleted in the MIS: marked as leaving', at: now() });
         items.push({ itemKey: `d:${d.id}`, outcome: 'updated' });
+        changed.push(profile.id);
       }
+      await deps.onProfilesChanged?.(tx, tenantId, changed);
       return { items };
     });
 

@@ -14,6 +14,7 @@ import { addPeriod, isIsoDate, todayIn, ukDate } from '../rules/dates.js';
 import { evaluateRow, prepare, ruleValues, type PreparedModel } from '../engine.js';
 import { catalogOf, parseConditionParam } from '../setup/setup.service.js';
 import { profilesRepo } from './profiles.repo.js';
+import { checkProfileUpdate, profileChanged } from './profile-hooks.js';
 import type { CheckValueInput, ProfileCreateInput, ProfilePatchInput } from './profiles.schemas.js';
 
 export type ProfilesDeps = Pick<Platform, 'db' | 'now' | 'storage'>;
@@ -276,6 +277,7 @@ export function createProfilesService(deps: ProfilesDeps) {
         };
         diffs.push({ field: FIELD_LABELS[f]!, before: show(current[f]), after: show(v) });
       }
+      await checkProfileUpdate(t, { tenantId: principal.tenantId, profileId: id, fields: Object.keys(set) });
       const nextRow: ProfileRow = { ...current, ...set } as ProfileRow;
       const values = await profilesRepo.values(t, principal.tenantId, id);
       diffs.push(...(await applyValues(t, m, principal.tenantId, nextRow, values, changes, actor, at, day)));
@@ -289,6 +291,7 @@ export function createProfilesService(deps: ProfilesDeps) {
       if (!row) throw conflict('version_conflict', 'This profile was changed by someone else at the same moment; nothing was saved', { currentVersion: current.version + 1, changes: [] });
       await writeHistory(t, principal.tenantId, id, version, actor, at, diffs);
       await recordAudit(t, principal.tenantId, actor, { action: 'record.profile.updated', targetType: 'record_profile', targetId: id, summary: `Profile ${row.firstName} ${row.lastName} updated: ${diffs.map((d) => d.field).join(', ')}`, data: { version } });
+      await profileChanged(t, { tenantId: principal.tenantId, profileIds: [id], change: 'updated', fields: Object.keys(set) });
       return present(t, m, row);
     });
   }
@@ -350,6 +353,7 @@ export function createProfilesService(deps: ProfilesDeps) {
         ...(leavingDate !== current.leavingDate ? [{ field: 'Leaving date', before: current.leavingDate ? ukDate(current.leavingDate) : null, after: ukDate(leavingDate) }] : []),
       ]);
       await recordAudit(t, principal.tenantId, actor, { action: 'record.profile.archived', targetType: 'record_profile', targetId: id, summary: `Profile ${row!.firstName} ${row!.lastName} archived (left ${ukDate(leavingDate)})` });
+      await profileChanged(t, { tenantId: principal.tenantId, profileIds: [id], change: 'archived', fields: ['status', 'leavingDate'] });
       const m = prepare(await loadModel(t, principal.tenantId));
       return present(t, m, row!);
     });

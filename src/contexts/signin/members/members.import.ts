@@ -8,6 +8,7 @@ import { members } from '../signin.tables.js';
 import type { SiteScope } from '../access.js';
 import { memberInput } from './members.schemas.js';
 import { newQrToken, type MembersService } from './members.service.js';
+import { memberChanged } from './member-events.js';
 
 export const IMPORT_COLUMNS = ['fullName', 'role', 'email', 'phone', 'startDate', 'endDate'] as const;
 export const IMPORT_MAX_ROWS = 5000;
@@ -91,7 +92,7 @@ export function createMemberImport(deps: Pick<Platform, 'db' | 'now'>, membersSe
     return inTransaction(deps.db, async (t) => {
       const chunk = 500;
       for (let i = 0; i < result.rows.length; i += chunk) {
-        await t.insert(members).values(
+        const created = await t.insert(members).values(
           result.rows.slice(i, i + chunk).map((r) => ({
             tenantId,
             groupId,
@@ -105,7 +106,8 @@ export function createMemberImport(deps: Pick<Platform, 'db' | 'now'>, membersSe
             createdAt: at,
             updatedAt: at,
           })),
-        );
+        ).returning({ id: members.id });
+        await memberChanged(t, { tenantId, memberIds: created.map((c) => c.id), change: 'created', source: 'import' });
       }
       await recordAudit(t, tenantId, actor, { action: 'members.imported', targetType: 'group', targetId: groupId, summary: `${result.rows.length} members imported from CSV`, data: { count: result.rows.length, source: 'import' } });
       return { created: result.rows.length };
