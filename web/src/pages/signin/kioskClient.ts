@@ -17,7 +17,8 @@ export async function kioskCall<T>(method: 'GET' | 'POST', path: string, body?: 
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
   try {
-    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    // No cookies: the device token is the only credential (a portal session in the same browser must not interfere).
+    res = await fetch(path, { method, headers, credentials: 'omit', body: body === undefined ? undefined : JSON.stringify(body) });
   } catch {
     throw new ApiError(0, 'network_error', 'No connection. Please try again or see reception.');
   }
@@ -31,7 +32,7 @@ export async function kioskCall<T>(method: 'GET' | 'POST', path: string, body?: 
 /** A photo URL fetched with the device token, as an object URL for <img>. */
 export async function kioskPhoto(url: string): Promise<string | null> {
   const token = kioskToken.get();
-  const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const res = await fetch(url, { credentials: 'omit', headers: token ? { authorization: `Bearer ${token}` } : {} });
   if (!res.ok) return null;
   return URL.createObjectURL(await res.blob());
 }
