@@ -22,6 +22,7 @@ import { eq } from 'drizzle-orm';
 import { systemActor } from '../../platform/audit/audit.js';
 
 export { SYNC_PERSON_JOB, SYNC_SWEEP_JOB } from './sync/sync.service.js';
+export { presentRun } from './runs/runs.js';
 export { recordReadiness, recordSafetyCheck, RECORD_SAFETY_CHECK } from './safety/record-check.js';
 export { createWondeClient, WondeError, type WondeClient } from './wonde/wonde.client.js';
 

@@ -35,7 +35,8 @@ export function createRuns(deps: Pick<Platform, 'db' | 'jobs' | 'now'>) {
     return run!;
   }
 
-  async function execute(runId: string): Promise<RunRow> {
+  /** Works a run to its end here. `onProgress` hears the run row after each batch (the CLI's line). */
+  async function execute(runId: string, opts: { onProgress?: (run: RunRow) => void } = {}): Promise<RunRow> {
     const run = await integrationRepo.runById(db, runId);
     if (!run) throw new Error(`integration run ${runId} not found`);
     if (run.status === 'done') return run;
@@ -68,6 +69,10 @@ export function createRuns(deps: Pick<Platform, 'db' | 'jobs' | 'now'>) {
               failed: count('failed'),
             });
           });
+          if (opts.onProgress) {
+            const now = await integrationRepo.runById(db, runId);
+            if (now) opts.onProgress(now);
+          }
         }
       },
     };

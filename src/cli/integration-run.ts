@@ -1,0 +1,32 @@
+import { createIntegration, presentRun, type Integration } from '../contexts/integration/index.js';
+import { createAccountsService } from '../contexts/accounts/index.js';
+import type { Platform } from '../platform/platform.js';
+import type { CliContext } from './command.js';
+
+type RunRow = Parameters<typeof presentRun>[0];
+
+/**
+ * Starts an integration run (the same job the web app starts) and works it in this process,
+ * printing a progress line per batch on stderr; the finished run is the command's JSON. A run
+ * left half-done (crash, Ctrl-C) is resumed by the worker, or by the same command run again.
+ */
+export async function runIntegrationJob(ctx: CliContext, tenantId: string, start: (integration: Integration, platform: Platform) => Promise<RunRow>) {
+  const platform = await ctx.platform();
+  await createAccountsService(platform).tenantOf(tenantId);
+  const integration = createIntegration(platform);
+  const run = await start(integration, platform);
+  const label = run.kind.replace('_', ' ');
+  ctx.progress(`${label}: run ${run.id} started`);
+  let last = '';
+  const finished = await integration.runs.execute(run.id, {
+    onProgress(r) {
+      const view = presentRun(r);
+      const line = `${label}: ${view.done}/${view.total} (${view.percent}%) created ${view.created}, updated ${view.updated}, skipped ${view.skipped}, failed ${view.failed}`;
+      if (line !== last) ctx.progress(line);
+      last = line;
+    },
+  });
+  const view = presentRun(finished);
+  ctx.progress(`${label}: ${view.status}, ${view.done}/${view.total}`);
+  return view;
+}
