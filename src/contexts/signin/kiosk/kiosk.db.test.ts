@@ -130,6 +130,22 @@ describe('kiosk config, PIN and search', () => {
     expect(res.body.items[0]).toEqual({ id: made.get('Peter Parker'), name: 'Peter Parker', role: 'Staff', photoUrl: null, onSite: true, agreementDue: false });
   });
 
+  it('serves a member photo only to kiosks of sites showing the group', async () => {
+    const t = await createTestTenant(env);
+    const { group, kiosk } = await kioskSetup(env, t);
+    const elsewhere = await pairKiosk(env, t, (await makeSite(env, t)).id);
+    const m = await makeMember(env, t, group.id);
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+    expect((await env.app.inject({ method: 'PUT', url: `/api/signin/members/${m.id}/photo`, headers: { ...t.owner.headers, 'content-type': 'image/png' }, payload: png })).statusCode).toBe(200);
+    const ok = await env.app.inject({ method: 'GET', url: `/api/kiosk/members/${m.id}/photo`, headers: kiosk.headers });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.headers['content-type']).toBe('image/png');
+    expect((await env.app.inject({ method: 'GET', url: `/api/kiosk/members/${m.id}/photo`, headers: elsewhere.headers })).statusCode).toBe(404);
+    expect((await env.app.inject({ method: 'GET', url: `/api/kiosk/members/${m.id}/photo` })).statusCode).toBe(401);
+    const found = await call(env.app, 'GET', `/api/kiosk/search?groupId=${group.id}&q=${encodeURIComponent(m.fullName.slice(0, 6))}`, { headers: kiosk.headers });
+    expect(found.body.items[0].photoUrl).toMatch(`/api/kiosk/members/${m.id}/photo`);
+  });
+
   it('plans the search on the trigram index', async () => {
     const t = await createTestTenant(env);
     const { group } = await kioskSetup(env, t);
