@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, or } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../platform/db/database.js';
 import {
   recordCheckValues,
@@ -113,26 +113,23 @@ export async function loadProfilesWithValues(
     .orderBy(asc(recordProfiles.lastName), asc(recordProfiles.firstName));
   const values = new Map<string, Map<string, ValueLite>>();
   const wanted = new Set(profiles.map((p) => p.id));
-  // One query for the values of the same profiles (joined on the same filter), not an IN list per chunk.
+  // One row per profile with its values as a JSON array (10,000s of value rows are slow to ship and map one by one).
+  type Packed = [string, CheckValueRow['value'], string | null, string | null, string];
   const rows = profiles.length
     ? await db
         .select({
           profileId: recordCheckValues.profileId,
-          checkId: recordCheckValues.checkId,
-          value: recordCheckValues.value,
-          reference: recordCheckValues.reference,
-          checkedOn: recordCheckValues.checkedOn,
-          recordedByLabel: recordCheckValues.recordedByLabel,
+          values: sql<Packed[]>`json_agg(json_build_array(${recordCheckValues.checkId}, ${recordCheckValues.value}, ${recordCheckValues.reference}, ${recordCheckValues.checkedOn}, ${recordCheckValues.recordedByLabel}))`,
         })
         .from(recordCheckValues)
         .innerJoin(recordProfiles, eq(recordProfiles.id, recordCheckValues.profileId))
         .where(and(eq(recordCheckValues.tenantId, tenantId), ...conds))
+        .groupBy(recordCheckValues.profileId)
     : [];
   for (const r of rows) {
     if (!wanted.has(r.profileId)) continue;
-    let m = values.get(r.profileId);
-    if (!m) values.set(r.profileId, (m = new Map()));
-    m.set(r.checkId, r);
+    const packed: Packed[] = typeof r.values === 'string' ? JSON.parse(r.values) : r.values;
+    values.set(r.profileId, new Map(packed.map(([checkId, value, reference, checkedOn, recordedByLabel]) => [checkId, { profileId: r.profileId, checkId, value, reference, checkedOn, recordedByLabel }])));
   }
   return profiles.map((p) => ({ profile: p, values: values.get(p.id) ?? new Map<string, ValueLite>() }));
 }

@@ -39,7 +39,7 @@ export function displayValue(check: Pick<CheckRow, 'type' | 'referenceLabel'>, v
   if (!v || v.value === null || v.value === undefined) return null;
   let s = typeof v.value === 'boolean' ? (v.value ? 'Yes' : 'No') : check.type === 'date' && isIsoDate(v.value) ? ukDate(v.value) : v.value;
   if (v.reference) s += ` (${check.referenceLabel ?? 'reference'} ${v.reference})`;
-  if (v.checkedOn && check.type !== 'date') s += ` checked ${ukDate(v.checkedOn)}`;
+  if (v.checkedOn && check.type !== 'date') s += ` (checked ${ukDate(v.checkedOn)})`;
   return s;
 }
 
