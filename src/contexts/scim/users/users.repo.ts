@@ -119,9 +119,13 @@ export const scimUsersRepo = {
   async list(tx: DbOrTx, tenantId: string, groupId: string, filter: SQL | undefined, offset: number, limit: number) {
     const where = filter ? and(live(tenantId, groupId), filter) : live(tenantId, groupId);
     const [{ total } = { total: 0 }] = await tx.select({ total: countFn() }).from(scimUsers).where(where);
+    // With a filter, order by an expression the order index cannot serve, so the planner uses the
+    // filter's index (e.g. lower(user_name)) and sorts the few matches, instead of walking the
+    // whole group in order and filtering (PGlite has no autovacuum, so its statistics are stale).
+    const order = filter ? sql`${scimUsers.createdAt} + interval '0 seconds'` : asc(scimUsers.createdAt);
     const rows =
       limit > 0 && offset < total
-        ? await tx.select().from(scimUsers).where(where).orderBy(asc(scimUsers.createdAt), asc(scimUsers.memberId)).limit(limit).offset(offset)
+        ? await tx.select().from(scimUsers).where(where).orderBy(order, asc(scimUsers.memberId)).limit(limit).offset(offset)
         : [];
     return { total: Number(total), rows };
   },
