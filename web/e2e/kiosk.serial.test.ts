@@ -59,8 +59,26 @@ describe.skipIf(!chromiumPath)('the kiosk (Chromium)', { timeout: E2E_TEST_TIMEO
     await alert.waitFor();
     await expect(alert.textContent()).resolves.toContain('Sorry, <b>Sam</b> Visitor, you cannot sign in');
     await screenshot(kiosk, 'kiosk-rejected');
+    await kiosk.getByRole('button', { name: 'Done' }).click();
+
+    // A visitor who is well signs in, then finds their name to sign out.
+    await kiosk.getByRole('button', { name: 'Visitors' }).click();
+    await kiosk.getByRole('textbox', { name: 'Your full name' }).fill('Val Visitor');
+    await kiosk.getByRole('button', { name: 'Next' }).click();
+    await kiosk.getByRole('radio', { name: 'No' }).click();
+    await kiosk.getByRole('button', { name: 'Sign in' }).click();
+    await kiosk.getByRole('status').filter({ hasText: 'Welcome, Val Visitor' }).waitFor();
+    await kiosk.getByRole('button', { name: 'Done' }).click();
+    await kiosk.getByRole('button', { name: 'Visitors' }).click();
+    await kiosk.getByRole('button', { name: 'Leaving? Sign out' }).click();
+    await kiosk.getByRole('button', { name: /Val Visitor/ }).click();
+    await kiosk.getByRole('status').filter({ hasText: 'Goodbye, Val Visitor' }).waitFor();
 
     const history = await call(env.app, 'GET', '/api/signin/visits', { headers: tenant.owner.headers });
-    expect(history.body.items.map((v: { personName: string; outcome: string }) => `${v.personName}:${v.outcome}`).sort()).toEqual(['<b>Sam</b> Visitor:rejected', 'Ada Lovelace:signed_in']);
+    expect(history.body.items.map((v: { personName: string; outcome: string; signedOutBy: string | null }) => `${v.personName}:${v.outcome}:${v.signedOutBy}`).sort()).toEqual([
+      '<b>Sam</b> Visitor:rejected:null',
+      'Ada Lovelace:signed_in:kiosk',
+      'Val Visitor:signed_in:kiosk',
+    ]);
   });
 });

@@ -101,6 +101,22 @@ export function kioskRoutes(_platform: Platform, kiosk: KioskService, visits: Vi
         return { items: await kiosk.search(k, req.query.groupId, req.query.q) };
       },
     );
+    app.get(
+      '/api/kiosk/visitors',
+      {
+        schema: {
+          tags: device,
+          summary: 'Visitors of a standard group on site now, to sign out (names and times only)',
+          querystring: z.object({ groupId: z.uuid(), pin: z.string().max(16).optional() }),
+          response: { 200: z.object({ items: z.array(z.object({ visitId: z.string(), name: z.string(), signedInAt: z.string() })) }) },
+        },
+      },
+      async (req) => {
+        const k = requireKiosk(req);
+        await visits.checkPin(k, req.query.groupId, typeof req.headers['x-kiosk-pin'] === 'string' ? req.headers['x-kiosk-pin'] : req.query.pin);
+        return { items: await kiosk.visitorsOnSite(k, req.query.groupId) };
+      },
+    );
     app.get('/api/kiosk/members/:id/photo', { schema: { tags: device, summary: "A member's photo, for kiosks of sites showing the group", params: idParams } }, async (req, reply) => {
       const k = requireKiosk(req);
       const m = await members.visible(k.tenantId, [k.resourceId], req.params.id);

@@ -7,7 +7,7 @@ import { hashToken, newToken } from '../../../platform/crypto.js';
 import { countHit, lockedFor } from '../../../platform/rate-limit.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import type { Principal } from '../../../platform/http/principal.js';
-import { groups, kioskDevices, kioskPairings, siteGroups, sites } from '../signin.tables.js';
+import { groups, kioskDevices, kioskPairings, siteGroups, sites, visits } from '../signin.tables.js';
 import type { KioskPrincipal, SiteScope } from '../access.js';
 import { readOptions } from '../groups/groups.schemas.js';
 import type { GroupsService } from '../groups/groups.service.js';
@@ -136,7 +136,20 @@ export function createKioskService(deps: Pick<Platform, 'db' | 'now' | 'database
     });
   }
 
-  return { createPairing, pair, principalFromToken, listDevices, revoke, config, unlock, search };
+  /** Visitors of a standard group on site now (so they can find themselves to sign out): name and time only. */
+  async function visitorsOnSite(kiosk: KioskPrincipal, groupId: string) {
+    const group = await groupsService.get(kiosk.tenantId, [kiosk.resourceId], groupId);
+    if (group.type !== 'standard') return [];
+    const rows = await db
+      .select({ id: visits.id, name: visits.personName, signedInAt: visits.signedInAt })
+      .from(visits)
+      .where(and(eq(visits.tenantId, kiosk.tenantId), eq(visits.siteId, kiosk.resourceId), eq(visits.groupId, groupId), isNull(visits.signedOutAt), eq(visits.outcome, 'signed_in')))
+      .orderBy(asc(visits.personName), asc(visits.id))
+      .limit(200);
+    return rows.map((r) => ({ visitId: r.id, name: r.name, signedInAt: r.signedInAt.toISOString() }));
+  }
+
+  return { createPairing, pair, principalFromToken, listDevices, revoke, config, unlock, search, visitorsOnSite };
 }
 
 export type KioskService = ReturnType<typeof createKioskService>;

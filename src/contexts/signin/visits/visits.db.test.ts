@@ -88,6 +88,15 @@ describe('kiosk sign-in and sign-out', () => {
     expect(inbox).toHaveLength(2);
     expect(inbox[0]!.title).toContain('is here to see Grace Hopper');
     expect((await signIn(kiosk.headers, { groupId: visitors.id, memberId: host.id })).body.error.code).toBe('visitor_group');
+    // Visitors find themselves on the kiosk to sign out, by visit.
+    expect((await call(env.app, 'GET', `/api/kiosk/visitors?groupId=${visitors.id}`)).status).toBe(401);
+    const here = await call(env.app, 'GET', `/api/kiosk/visitors?groupId=${visitors.id}`, { headers: kiosk.headers });
+    expect(here.body.items.map((v: { visitId: string }) => v.visitId).sort()).toEqual([a.body.visit.id, b.body.visit.id].sort());
+    const out = await call(env.app, 'POST', '/api/kiosk/sign-out', { headers: kiosk.headers, body: { visitId: a.body.visit.id } });
+    expect(out.body.visit.signedOutBy).toBe('kiosk');
+    expect((await call(env.app, 'GET', `/api/kiosk/visitors?groupId=${visitors.id}`, { headers: kiosk.headers })).body.items).toHaveLength(1);
+    const other = await createTestTenant(env);
+    expect((await call(env.app, 'GET', `/api/kiosk/visitors?groupId=${visitors.id}`, { headers: (await kioskSetup(env, other)).kiosk.headers })).status).toBe(404);
     expect((await signIn(kiosk.headers, { groupId: staff.id, visitor: { fullName: 'X' } })).body.error.code).toBe('member_group');
   });
 

@@ -167,7 +167,12 @@ function PairedKiosk({ onUnpaired }: { onUnpaired: () => void }) {
           }}
         />
       ) : null}
-      {step.kind === 'visitor' ? <VisitorStep config={config} onNext={(v) => setStep({ kind: 'questions', group: step.group, pin: step.pin, visitor: v })} /> : null}
+      {step.kind === 'visitor' ? (
+        <>
+          <VisitorStep config={config} onNext={(v) => setStep({ kind: 'questions', group: step.group, pin: step.pin, visitor: v })} />
+          <VisitorSignOut group={step.group} pin={step.pin} onDone={(title, ok) => setStep(ok ? { kind: 'done', ok: true, title, detail: 'You are signed out.' } : { kind: 'done', ok: false, title: 'Could not sign you out', reasons: [title] })} />
+        </>
+      ) : null}
       {step.kind === 'questions' ? (
         <QuestionsStep
           group={step.group}
@@ -372,6 +377,49 @@ function VisitorStep({ config, onNext }: { config: KioskConfig; onNext: (v: Visi
       <Button type="submit" {...BIG} disabled={!v.fullName.trim()}>
         Next
       </Button>
+    </Stack>
+  );
+}
+
+/** Visitors leaving: they pick their own name from who is here now. */
+function VisitorSignOut({ group, pin, onDone }: { group: KioskGroup; pin?: string; onDone: (message: string, ok: boolean) => void }) {
+  const [items, setItems] = useState<Array<{ visitId: string; name: string; signedInAt: string }> | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const load = async () => {
+    try {
+      setItems((await kioskCall<{ items: Array<{ visitId: string; name: string; signedInAt: string }> }>('GET', `/api/kiosk/visitors?groupId=${group.id}`, undefined, pin ? { 'x-kiosk-pin': pin } : {})).body.items);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  if (!items) {
+    return (
+      <Button variant="light" size="xl" h={72} onClick={() => void load()}>
+        Leaving? Sign out
+      </Button>
+    );
+  }
+  return (
+    <Stack gap="sm">
+      <Text size="xl">Tap your name to sign out</Text>
+      {error ? <Alert color="red">{errorMessage(error)}</Alert> : null}
+      {items.length === 0 ? <Text c="dimmed">No visitors are signed in.</Text> : null}
+      {items.map((v) => (
+        <Button
+          key={v.visitId}
+          variant="default"
+          size="xl"
+          h={72}
+          onClick={() =>
+            void kioskCall('POST', '/api/kiosk/sign-out', { visitId: v.visitId }).then(
+              () => onDone(`Goodbye, ${v.name}`, true),
+              (err: unknown) => onDone(errorMessage(err), false),
+            )
+          }
+        >
+          {v.name} · {new Date(v.signedInAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
+        </Button>
+      ))}
     </Stack>
   );
 }
