@@ -46,6 +46,9 @@ describe.skipIf(!chromiumPath)('central record (Chromium)', { timeout: E2E_TEST_
     await page.getByRole('button', { name: 'Save checks' }).click();
     await page.getByLabel('Inspector ready: ready').waitFor();
     await page.getByRole('table', { name: 'Version history' }).getByText('Enhanced DBS', { exact: true }).waitFor();
+    await page.getByRole('textbox', { name: 'Role', exact: true }).fill('Head of Year 6');
+    await page.getByRole('button', { name: 'Save details' }).click();
+    await page.getByRole('table', { name: 'Version history' }).getByRole('row').filter({ hasText: 'Head of Year 6' }).waitFor();
     await screenshot(page, 'record-profile');
 
     // The dashboard shows the check that runs out soon.

@@ -3,7 +3,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { api, ApiError, errorMessage } from '../../api';
 import { ConfirmButton } from '../../components/ConfirmButton';
-import { ErrorState, FormError, LoadingState, PageHeader, formatDateTime } from '../../components/common';
+import { ErrorState, FormError, LoadingState, PageHeader, fieldError, formatDateTime } from '../../components/common';
 import { useApi } from '../../hooks';
 import { useCan, useMe } from '../../session';
 import { RatingBadges } from './RecordNav';
@@ -44,6 +44,7 @@ export default function Profile() {
               </Text>
             ))}
         </Card>
+        <DetailsForm p={p} onSaved={reload} />
         <ChecksForm p={p} onSaved={reload} />
         <Documents p={p} onChange={reload} />
         <Card withBorder>
@@ -99,6 +100,70 @@ function ProfileActions({ p, onChange }: { p: ProfileT; onChange: () => void }) 
         </>
       ) : null}
     </>
+  );
+}
+
+const DETAIL_FIELDS = [
+  ['firstName', 'First name', 'text'],
+  ['lastName', 'Last name', 'text'],
+  ['role', 'Role', 'text'],
+  ['email', 'Email', 'email'],
+  ['phone', 'Phone', 'tel'],
+  ['dateOfBirth', 'Date of birth', 'date'],
+  ['startDate', 'Start date', 'date'],
+  ['leavingDate', 'Leaving date', 'date'],
+] as const;
+type DetailKey = (typeof DETAIL_FIELDS)[number][0];
+
+function DetailsForm({ p, onSaved }: { p: ProfileT; onSaved: () => void }) {
+  const initial = () => Object.fromEntries(DETAIL_FIELDS.map(([k]) => [k, p[k] ?? ''])) as Record<DetailKey, string>;
+  const [form, setForm] = useState(initial);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const canEdit = useCan('record.edit');
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  useEffect(() => setForm(initial()), [p]);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const changes: Record<string, string | null> = {};
+    const before = initial();
+    for (const [k, , kind] of DETAIL_FIELDS) if (form[k] !== before[k]) changes[k] = kind === 'date' && form[k] === '' ? null : form[k];
+    setBusy(true);
+    setError(null);
+    try {
+      await api.patch(`/api/record/profiles/${p.id}`, { version: p.version, ...changes });
+      onSaved();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Card withBorder component="form" onSubmit={(e: FormEvent) => void submit(e)} aria-labelledby="details-title">
+      <Group justify="space-between" mb="sm">
+        <Title order={2} size="h4" id="details-title">
+          Details
+        </Title>
+        {canEdit ? (
+          <Button type="submit" variant="light" loading={busy}>
+            Save details
+          </Button>
+        ) : null}
+      </Group>
+      {error instanceof ApiError && error.code === 'version_conflict' ? (
+        <Alert color="orange" title="Someone else changed this profile" mb="sm" role="alert">
+          {errorMessage(error)}
+        </Alert>
+      ) : (
+        <FormError error={error} fields={DETAIL_FIELDS.map(([k]) => k)} />
+      )}
+      <SimpleGrid cols={{ base: 1, sm: 4 }} spacing="xs">
+        {DETAIL_FIELDS.map(([k, label, kind]) => (
+          <TextInput key={k} label={label} type={kind} value={form[k]} onChange={(e) => { const v = e.currentTarget.value; setForm((f) => ({ ...f, [k]: v })); }} error={fieldError(error, k)} />
+        ))}
+      </SimpleGrid>
+    </Card>
   );
 }
 
