@@ -150,4 +150,19 @@ describe('record profiles', () => {
     const bad = await call(env.app, 'GET', cond({ op: 'and', conditions: [{ field: 'profile.hat', operator: 'is_empty' }] }), { headers: h });
     expect([bad.status, bad.body.error.field]).toEqual([400, 'profile.hat']);
   });
+
+  it('a viewer scoped to one organisation at edit level edits there and cannot reach the other', async () => {
+    const t = await createTestTenant(env, { kind: 'trust' });
+    const { orgs, typeId } = await recordTenant(env, t, [{ name: 'A', type: 'maintained' }, { name: 'B', type: 'academy' }]);
+    const viewer = await t.as('viewer');
+    await env.platform.database.query(`INSERT INTO user_scopes (tenant_id, user_id, kind, ref_id, level) VALUES ($1, $2, 'organisation', $3, 'edit')`, [t.tenantId, viewer.id, orgs[0]!.id]);
+    const body = (org: { id: string }) => ({ organisationId: org.id, profileTypeId: typeId('support'), firstName: 'Sam', lastName: 'Scoped' });
+    expect((await call(env.app, 'POST', '/api/record/profiles', { headers: viewer.headers, body: body(orgs[0]!) })).status).toBe(201);
+    expect((await call(env.app, 'POST', '/api/record/profiles', { headers: viewer.headers, body: body(orgs[1]!) })).status).toBe(404);
+    const inB = await call(env.app, 'POST', '/api/record/profiles', { headers: t.owner.headers, body: body(orgs[1]!) });
+    expect((await call(env.app, 'GET', `/api/record/profiles/${inB.body.id}`, { headers: viewer.headers })).status).toBe(404);
+    expect((await call(env.app, 'GET', '/api/record/profiles', { headers: viewer.headers })).body.total).toBe(1);
+    const d = await call(env.app, 'GET', '/api/record/dashboard', { headers: viewer.headers });
+    expect(d.body.organisations.map((o: { name: string }) => o.name)).toEqual(['A']);
+  });
 });
