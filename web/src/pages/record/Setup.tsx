@@ -31,7 +31,7 @@ type Check = {
   validity: { n: number; unit: string } | null;
   enabled: boolean;
 };
-type RatingSystem = { id: string; key: string; name: string; readyColour: string; notReadyColour: string; enabled: boolean; mandatory: boolean; builtIn: boolean; defaultRequire: 'statutory' | 'all' };
+type RatingSystem = { id: string; key: string; name: string; readyColour: string; notReadyColour: string; enabled: boolean; mandatory: boolean; builtIn: boolean; defaultRequire: 'statutory' | 'all'; rules: Record<string, { require: 'statutory' | 'all' | string[] }> };
 
 /** The record's settings: organisations, profile types, checks, rating systems, retention. */
 export default function Setup() {
@@ -296,7 +296,14 @@ function AddCheck({ opened, onClose, onAdded, types }: { opened: boolean; onClos
 
 function RatingSystems() {
   const list = useApi<{ items: RatingSystem[] }>('/api/record/rating-systems');
+  const types = useApi<{ items: ProfileType[] }>('/api/record/profile-types');
   const [error, setError] = useState<unknown>(null);
+  const setRule = (s: RatingSystem, typeKey: string, require: string) => {
+    const rules = { ...s.rules };
+    if (require === '') delete rules[typeKey];
+    else rules[typeKey] = { require: require as 'statutory' | 'all' };
+    patch(s.id, { rules });
+  };
   const patch = (id: string, body: Partial<RatingSystem>) => void api.patch(`/api/record/rating-systems/${id}`, body).then(list.reload, setError);
   return (
     <Stack>
@@ -310,6 +317,27 @@ function RatingSystems() {
             <NativeSelect label="Requires" data={[{ value: 'statutory', label: 'Statutory checks' }, { value: 'all', label: 'Statutory and recommended' }]} value={s.defaultRequire} onChange={(e) => patch(s.id, { defaultRequire: e.currentTarget.value as 'all' })} />
             <Switch label="Enabled" checked={s.enabled} onChange={(e) => patch(s.id, { enabled: e.currentTarget.checked })} />
             <Switch label="Mandatory" checked={s.mandatory} onChange={(e) => patch(s.id, { mandatory: e.currentTarget.checked })} />
+          </Group>
+          <Group gap="xs" mt="sm" align="flex-end">
+            {types.data?.items.filter((t) => !t.retired).map((t) => {
+              const rule = s.rules[t.key]?.require;
+              return (
+                <NativeSelect
+                  key={t.key}
+                  size="xs"
+                  label={t.name}
+                  aria-label={`${s.name} rule for ${t.name}`}
+                  value={rule === undefined ? '' : Array.isArray(rule) ? 'list' : rule}
+                  onChange={(e) => setRule(s, t.key, e.currentTarget.value)}
+                  data={[
+                    { value: '', label: 'As above' },
+                    { value: 'statutory', label: 'Statutory' },
+                    { value: 'all', label: 'All checks' },
+                    ...(Array.isArray(rule) ? [{ value: 'list', label: `${rule.length} named checks` }] : []),
+                  ]}
+                />
+              );
+            })}
           </Group>
         </Card>
       ))}
