@@ -82,6 +82,8 @@ export const mergeSchema = z.object({
   id: z.uuid(),
   keptProfileId: z.uuid(),
   mergedProfileId: z.uuid(),
+  keptName: z.string().optional(),
+  mergedName: z.string().optional(),
   choices: z.record(z.string(), side),
   mergedBy: z.string(),
   mergedAt: z.string(),

@@ -29,11 +29,11 @@ export function linksRoutes(links: LinksService): FastifyPluginAsyncZod {
       { schema: { tags, summary: "A group's Integrations tab", params: groupParams, response: { 200: groupLinkView } } },
       async (req) => {
         const p = authorize(req, 'integration.read');
-        const { group, link } = await links.get(p.tenantId, req.params.groupId);
+        const { group, link, organisationName } = await links.get(p.tenantId, req.params.groupId);
         const linkable = group.type !== 'standard';
         return {
           group: { id: group.id, name: group.name, type: group.type, linkable, reason: linkable ? null : 'Standard groups cannot be linked: only repeat and SCIM groups have lasting members' },
-          link: link ? presentLink(link) : null,
+          link: link ? presentLink(link, { groupName: group.name, groupType: group.type, organisationName }) : null,
         };
       },
     );

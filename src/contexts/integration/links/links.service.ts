@@ -46,7 +46,8 @@ export function createLinksService(deps: Pick<Platform, 'db' | 'now' | 'jobs'>) 
     const group = await neighbours.group(db, tenantId, groupId);
     if (!group) throw notFound('Group');
     const link = await integrationRepo.groupLink(db, tenantId, groupId);
-    return { group, link };
+    const organisationName = link ? (await neighbours.organisation(db, tenantId, link.organisationId))?.name : undefined;
+    return { group, link, organisationName };
   }
 
   async function link(tenantId: string, groupId: string, input: LinkInput, actor: Actor) {

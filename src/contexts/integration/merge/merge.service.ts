@@ -323,10 +323,13 @@ export function createMergeService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
 
   async function merges(tenantId: string) {
     const rows = await db.select().from(integrationMerges).where(eq(integrationMerges.tenantId, tenantId)).orderBy(integrationMerges.mergedAt);
+    const profiles = new Map((await neighbours.profiles(db, tenantId, [...new Set(rows.flatMap((r) => [r.keptProfileId, r.mergedProfileId]))])).map((p) => [p.id, `${p.firstName} ${p.lastName}`.trim()]));
     return rows.map((m) => ({
       id: m.id,
       keptProfileId: m.keptProfileId,
       mergedProfileId: m.mergedProfileId,
+      keptName: profiles.get(m.keptProfileId) ?? '',
+      mergedName: profiles.get(m.mergedProfileId) ?? '',
       choices: m.choices,
       mergedBy: m.mergedBy,
       mergedAt: m.mergedAt.toISOString(),

@@ -1,4 +1,4 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
@@ -199,7 +199,8 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
     if (q.memberId) conds.push(eq(integrationSyncLog.memberId, q.memberId));
     if (q.profileId) conds.push(eq(integrationSyncLog.profileId, q.profileId));
     if (q.runId) conds.push(eq(integrationSyncLog.runId, q.runId));
-    const rows = await db.select().from(integrationSyncLog).where(and(...conds)).orderBy(integrationSyncLog.at).limit(500);
+    // The latest 500, oldest first.
+    const rows = (await db.select().from(integrationSyncLog).where(and(...conds)).orderBy(desc(integrationSyncLog.at), desc(integrationSyncLog.id)).limit(500)).reverse();
     return rows.map((r) => ({ id: r.id, runId: r.runId, memberId: r.memberId, profileId: r.profileId, direction: r.direction, status: r.status, fields: r.fields, message: r.message, at: r.at.toISOString() }));
   }
 

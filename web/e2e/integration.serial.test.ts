@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { call } from '../../test/factories.js';
+import type { TestEnv } from '../../test/harness.js';
+import { makeGroup, makeMember, makeSite } from '../../test/signin-factories.js';
+import { E2E_TEST_TIMEOUT, findChromiumOrSkip, screenshot, signIn, useE2e } from './harness.js';
+
+const chromiumPath = findChromiumOrSkip();
+
+/**
+ * The integration end to end: link a group, preview the type map, import (live progress), merge a
+ * suggested pair and undo it; then a member without a DBS check is turned away at the kiosk with
+ * the reason, because the record counts in the group's safety check.
+ */
+describe.skipIf(!chromiumPath)('integration (Chromium)', { timeout: E2E_TEST_TIMEOUT * 2 }, () => {
+  const e2e = useE2e(chromiumPath);
+
+  it('links, previews, imports, merges and undoes, and the kiosk names the missing DBS check', async () => {
+    const tenant = await e2e.createTenant();
+    const env = { app: e2e.server.app, platform: e2e.server.platform, config: e2e.server.platform.config } as TestEnv;
+    const h = tenant.owner.headers;
+    const org = await call(env.app, 'POST', '/api/record/organisations', { headers: h, body: { name: 'Northgate Primary', type: 'maintained' } });
+    expect(org.status).toBe(201);
+    const types = (await call(env.app, 'GET', '/api/record/profile-types', { headers: h })).body.items as Array<{ id: string; key: string }>;
+    const existing = await call(env.app, 'POST', '/api/record/profiles', {
+      headers: h,
+      body: { organisationId: org.body.id, profileTypeId: types.find((t) => t.key === 'teaching')!.id, firstName: 'Ann', lastName: 'Hand', email: 'ann@northgate.test', role: 'Teacher', checks: {} },
+    });
+    expect(existing.status).toBe(201);
+    const site = await makeSite(env, tenant, { name: 'Main office' });
+    const staff = await makeGroup(env, tenant, { name: 'Staff', isStaffGroup: true }, [site.id]);
+    await makeMember(env, tenant, staff.id, { fullName: 'Ann Hand', email: 'ann@northgate.test', role: 'Teacher' });
+    await makeMember(env, tenant, staff.id, { fullName: 'Dan Nodbs', email: 'dan@northgate.test', role: 'Teacher' });
+
+    const page = await e2e.newPage();
+    await signIn(page, e2e.url, tenant.owner);
+
+    // Link the group from its Integrations page (the only organisation is preselected).
+    await page.goto(`${e2e.url}/integrations`);
+    await page.getByRole('link', { name: 'Staff' }).click();
+    await page.getByRole('heading', { name: 'Integrations: Staff' }).waitFor();
+    await page.getByRole('button', { name: 'Link group' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    await page.getByText('Linked to Northgate Primary').waitFor();
+
+    // Preview the mapping: no rules yet, so both staff members default to Teaching Staff.
+    await page.goto(`${e2e.url}/integrations/type-map`);
+    await page.getByRole('button', { name: 'Preview' }).click();
+    const preview = page.getByLabel('Mapping preview');
+    await preview.getByText('Preview: 2 members of linked groups').waitFor();
+    await expect(preview.getByRole('row', { name: /Teaching Staff \(staff groups, no rule matched\)/ }).textContent()).resolves.toContain('2');
+
+    // Import with the live progress bar: Dan is created, Ann (same email) goes to the merge queue.
+    await page.goto(`${e2e.url}/integrations/import`);
+    await page.getByRole('button', { name: 'Start import' }).click();
+    await page.locator('[data-run-status="done"]').waitFor({ timeout: 30_000 });
+    await page.getByText('2 of 2 (100%)').waitFor();
+
+    // Merge the suggested pair, choosing per field.
+    await page.goto(`${e2e.url}/integrations/merge`);
+    const pair = page.getByLabel('Pair Ann Hand and Ann Hand');
+    await pair.getByText('Same email', { exact: true }).waitFor();
+    await pair.getByRole('button', { name: 'Compare' }).click();
+    await pair.getByText('Preserve these values').waitFor();
+    await screenshot(page, 'integration-merge-pair');
+    await pair.getByRole('button', { name: 'Merge this pair' }).click();
+    await page.getByRole('status').filter({ hasText: 'Ann Hand merged' }).waitFor();
+    await page.getByText('No suggested duplicates.').waitFor();
+
+    // Undo it from the history: both profiles come back.
+    await page.getByRole('link', { name: 'Undo it from the merge history' }).click();
+    await page.getByRole('button', { name: 'Undo merge of Ann Hand' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Undo merge' }).click();
+    await page.getByRole('status').filter({ hasText: 'Both profiles are back' }).waitFor();
+    await page.getByText(/^undone/).waitFor();
+    const live = await call(env.app, 'GET', `/api/record/profiles?organisationId=${org.body.id}`, { headers: h });
+    expect(live.body.items.filter((p: { firstName: string }) => p.firstName === 'Ann')).toHaveLength(2);
+
+    // The record counts in the safety check (the tenant setting, switched on in the Overview).
+    await page.goto(`${e2e.url}/integrations`);
+    await page.getByRole('switch', { name: "Include the Central Record's criteria in the safety check" }).click();
+    await expect.poll(async () => (await call(env.app, 'GET', '/api/integration/settings', { headers: h })).body.includeRecordInSafetyCheck).toBe(true);
+
+    // The kiosk: Dan's imported profile has no DBS check, so he is turned away with the reason.
+    const code = await call(env.app, 'POST', `/api/signin/sites/${site.id}/kiosk-pairings`, { headers: h });
+    expect(code.status).toBe(201);
+    const kiosk = await e2e.context.newPage();
+    await kiosk.setViewportSize({ width: 1024, height: 768 });
+    await kiosk.goto(`${e2e.url}/kiosk`);
+    await kiosk.getByRole('textbox', { name: 'Pairing code' }).fill(code.body.code);
+    await kiosk.getByRole('button', { name: 'Pair' }).click();
+    await kiosk.getByRole('heading', { name: 'Main office' }).waitFor();
+    await kiosk.getByRole('button', { name: 'Staff' }).click();
+    await kiosk.getByRole('textbox', { name: 'Type your name, or scan your card' }).fill('nodbs');
+    await kiosk.getByRole('button', { name: /Dan Nodbs/ }).click();
+    const alert = kiosk.getByRole('alert').filter({ hasText: 'you cannot sign in' });
+    await alert.waitFor();
+    await expect(alert.textContent()).resolves.toMatch(/Enhanced DBS[^.]*missing/);
+    await screenshot(kiosk, 'integration-kiosk-rejected');
+    const visits = await call(env.app, 'GET', '/api/signin/visits', { headers: h });
+    expect(visits.body.items.map((v: { personName: string; outcome: string }) => `${v.personName}:${v.outcome}`)).toEqual(['Dan Nodbs:rejected']);
+  });
+});

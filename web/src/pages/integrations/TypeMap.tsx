@@ -1,0 +1,146 @@
+import { ActionIcon, Alert, Badge, Button, Card, Group, List, Select, Stack, Table, Text, Title } from '@mantine/core';
+import { useEffect, useMemo, useState } from 'react';
+import { api } from '../../api';
+import { ErrorState, FormError, LoadingState, PageHeader } from '../../components/common';
+import { useApi } from '../../hooks';
+import { ConditionBuilder } from '../record/ConditionBuilder';
+import type { ConditionGroup, FieldInfo } from '../record/recordApi';
+import type { Preview, TypeMap as TypeMapView } from './integrationApi';
+
+type Draft = { key: string; profileTypeId: string; condition: ConditionGroup };
+let nextKey = 0;
+const newKey = () => `r${++nextKey}`;
+
+/**
+ * The profile type map: ordered rules in the Central Record's condition language over the member's
+ * attributes; the first match wins. The preview shows what the rules (saved or not) do to the
+ * current members of linked groups.
+ */
+export default function TypeMap() {
+  const view = useApi<TypeMapView>('/api/integration/type-map');
+  const [rules, setRules] = useState<Draft[]>([]);
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState(false);
+  useEffect(() => {
+    if (view.data) setRules(view.data.rules.map((r) => ({ key: newKey(), profileTypeId: r.profileTypeId, condition: r.condition })));
+  }, [view.data]);
+  const fields: FieldInfo[] = useMemo(() => (view.data?.fields ?? []).map((f) => ({ field: f.field, label: f.label, kind: 'text', options: [] })), [view.data]);
+  if (view.loading && !view.data) return <LoadingState />;
+  if (view.error) return <ErrorState error={view.error} onRetry={view.reload} />;
+  const types = view.data!.profileTypes;
+  const body = () => ({ rules: rules.map((r) => ({ profileTypeId: r.profileTypeId, condition: r.condition })) });
+  const move = (i: number, d: -1 | 1) => {
+    const next = [...rules];
+    const [r] = next.splice(i, 1);
+    next.splice(i + d, 0, r!);
+    setRules(next);
+  };
+  const unused = types.filter((t) => !rules.some((r) => r.profileTypeId === t.id));
+  const run = async (what: 'preview' | 'save') => {
+    setError(null);
+    setSaved(false);
+    try {
+      if (what === 'save') {
+        await api.put('/api/integration/type-map', body());
+        setSaved(true);
+      }
+      setPreview(await api.post<Preview>('/api/integration/type-map/preview', body()));
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <>
+      <PageHeader title="Profile type map" description="For each profile type, a rule over the member's group, role, email, custom fields and identity provider attributes. Rules are tried in order; the first match wins. Members of staff groups that match nothing become Teaching Staff; others are listed as unmapped." />
+      <Stack>
+        {rules.map((r, i) => (
+          <Card key={r.key} withBorder aria-label={`Rule ${i + 1}`}>
+            <Stack gap="xs">
+              <Group justify="space-between">
+                <Group gap="xs">
+                  <Badge variant="light">{i + 1}</Badge>
+                  <Select
+                    aria-label={`Profile type of rule ${i + 1}`}
+                    data={types.filter((t) => t.id === r.profileTypeId || !rules.some((x) => x.profileTypeId === t.id)).map((t) => ({ value: t.id, label: t.name }))}
+                    value={r.profileTypeId}
+                    onChange={(v) => v && setRules(rules.map((x) => (x.key === r.key ? { ...x, profileTypeId: v } : x)))}
+                    w={240}
+                  />
+                </Group>
+                <Group gap={4}>
+                  <ActionIcon variant="subtle" aria-label={`Move rule ${i + 1} up`} disabled={i === 0} onClick={() => move(i, -1)}>
+                    ↑
+                  </ActionIcon>
+                  <ActionIcon variant="subtle" aria-label={`Move rule ${i + 1} down`} disabled={i === rules.length - 1} onClick={() => move(i, 1)}>
+                    ↓
+                  </ActionIcon>
+                  <ActionIcon variant="subtle" color="red" aria-label={`Remove rule ${i + 1}`} onClick={() => setRules(rules.filter((x) => x.key !== r.key))}>
+                    ×
+                  </ActionIcon>
+                </Group>
+              </Group>
+              <ConditionBuilder value={r.condition} fields={fields} onChange={(condition) => setRules(rules.map((x) => (x.key === r.key ? { ...x, condition } : x)))} />
+            </Stack>
+          </Card>
+        ))}
+        <Group>
+          <Button variant="light" disabled={unused.length === 0} onClick={() => setRules([...rules, { key: newKey(), profileTypeId: unused[0]!.id, condition: { op: 'and', conditions: [] } }])}>
+            Add rule
+          </Button>
+          <Button variant="default" onClick={() => void run('preview')}>
+            Preview
+          </Button>
+          <Button onClick={() => void run('save')}>Save rules</Button>
+        </Group>
+        <FormError error={error} />
+        {saved ? (
+          <Text c="green" size="sm" role="status">
+            Rules saved.
+          </Text>
+        ) : null}
+        {preview ? <PreviewView preview={preview} /> : null}
+      </Stack>
+    </>
+  );
+}
+
+function PreviewView({ preview }: { preview: Preview }) {
+  return (
+    <Card withBorder aria-label="Mapping preview">
+      <Title order={2} size="h4" mb="xs">
+        Preview: {preview.members} member{preview.members === 1 ? '' : 's'} of linked groups
+      </Title>
+      <Table>
+        <Table.Tbody>
+          {preview.rules.map((r) => (
+            <Table.Tr key={r.ruleId}>
+              <Table.Td>{r.profileTypeName}</Table.Td>
+              <Table.Td>{r.count}</Table.Td>
+            </Table.Tr>
+          ))}
+          <Table.Tr>
+            <Table.Td>Teaching Staff (staff groups, no rule matched)</Table.Td>
+            <Table.Td>{preview.teachingStaffDefault}</Table.Td>
+          </Table.Tr>
+          <Table.Tr>
+            <Table.Td>Unmapped</Table.Td>
+            <Table.Td>{preview.unmapped.length}</Table.Td>
+          </Table.Tr>
+        </Table.Tbody>
+      </Table>
+      {preview.unmapped.length ? (
+        <Alert color="yellow" mt="sm" title="Unmapped members (not imported until a rule matches them)">
+          <List size="sm">
+            {preview.unmapped.slice(0, 50).map((u) => (
+              <List.Item key={u.memberId}>
+                {u.fullName} — {u.groupName}
+                {u.role ? `, ${u.role}` : ''}
+              </List.Item>
+            ))}
+          </List>
+        </Alert>
+      ) : null}
+    </Card>
+  );
+}

@@ -1,0 +1,104 @@
+/** Shapes of the integration API (see src/contexts/integration). */
+import type { ConditionGroup } from '../record/recordApi';
+
+export type RatingMode = 'all' | 'none' | 'selected';
+export type GroupLink = {
+  groupId: string;
+  groupName: string | null;
+  groupType: string | null;
+  organisationId: string;
+  organisationName: string | null;
+  ratingMode: RatingMode;
+  ratingSystemIds: string[];
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+};
+export type GroupLinkView = { group: { id: string; name: string; type: string; linkable: boolean; reason: string | null }; link: GroupLink | null };
+export type Settings = { includeRecordInSafetyCheck: boolean };
+
+export type Run = {
+  id: string;
+  kind: 'import' | 'merge_all' | 'push' | 'wonde_sync' | 'sync';
+  status: 'queued' | 'running' | 'done' | 'failed';
+  total: number;
+  done: number;
+  created: number;
+  updated: number;
+  skipped: number;
+  failed: number;
+  percent: number;
+  error: string | null;
+  attempts: number;
+  params: Record<string, unknown>;
+  createdBy: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+};
+
+export type TypeRule = { id: string; profileTypeId: string; profileTypeName: string; position: number; condition: ConditionGroup };
+export type TypeMap = {
+  rules: TypeRule[];
+  profileTypes: Array<{ id: string; key: string; name: string }>;
+  fields: Array<{ field: string; kind: string; label: string }>;
+};
+export type Preview = {
+  members: number;
+  rules: Array<{ ruleId: string; profileTypeId: string; profileTypeName: string; count: number }>;
+  teachingStaffDefault: number;
+  unmapped: Array<{ memberId: string; fullName: string; groupName: string; role: string }>;
+};
+
+export type Brief = { id: string; name: string; email: string; status: string };
+export type QueueItem = { id: string; reason: string; detail: string; status: string; a: Brief; b: Brief; createdAt: string };
+export type PairSide = { id: string; fields: Record<string, string | null>; checks: number; updatedAt: string; createdAt: string };
+export type Pair = { id: string; reason: string; detail: string; status: string; kept: PairSide; merged: PairSide; defaults: Record<string, 'kept' | 'merged'> };
+export type Merge = {
+  id: string;
+  keptProfileId: string;
+  mergedProfileId: string;
+  keptName?: string;
+  mergedName?: string;
+  choices: Record<string, 'kept' | 'merged'>;
+  mergedBy: string;
+  mergedAt: string;
+  undoneAt: string | null;
+  undoneBy: string | null;
+};
+export type Undo = { mergeId: string; keptProfileId: string; restoredProfileId: string; editsSince: Array<{ profileId: string; field: string; note: string }> };
+export type Exclusion = { id: string; memberId: string; reason: string; profile: Record<string, unknown>; createdBy: string; createdAt: string };
+
+export type SyncLogEntry = { id: string; runId: string | null; memberId: string | null; profileId: string | null; direction: string; status: string; fields: string[]; message: string; at: string };
+
+export type WondeConnection = {
+  organisationId: string;
+  enabled: boolean;
+  schoolId: string;
+  authMode: 'bearer' | 'basic';
+  hasToken: boolean;
+  mapping: Record<string, unknown>;
+  lastSyncedAt: string | null;
+  lastRunId: string | null;
+  lastError: string | null;
+};
+
+export const PROFILE_FIELD_LABELS: Record<string, string> = {
+  firstName: 'First name',
+  lastName: 'Last name',
+  dateOfBirth: 'Date of birth',
+  email: 'Email',
+  phone: 'Phone',
+  role: 'Role',
+  startDate: 'Start date',
+  leavingDate: 'Leaving date',
+  profileTypeId: 'Profile type',
+};
+
+export const REASONS: Record<string, string> = {
+  same_email: 'Same email',
+  same_name_dob: 'Same name and date of birth',
+  same_external_id: 'Same external id (e.g. Wonde UPI)',
+};
+
+export const KIND_LABELS: Record<Run['kind'], string> = { import: 'Import', merge_all: 'Merge all', push: 'Push', wonde_sync: 'Wonde sync', sync: 'Two-way sync' };
