@@ -44,6 +44,7 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
     void reply.header('x-request-id', req.id);
   });
 
+  const httpsOnly = config.publicUrl.startsWith('https://');
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -53,8 +54,12 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
         scriptSrc: ["'self'"],
         connectSrc: ["'self'"],
         mediaSrc: ["'self'", 'blob:'],
+        // A school may serve Threshold over plain http on its own network: only ask browsers to
+        // upgrade requests (and pin HTTPS) when the public address is https.
+        upgradeInsecureRequests: httpsOnly ? [] : null,
       },
     },
+    strictTransportSecurity: httpsOnly ? undefined : false,
     crossOriginEmbedderPolicy: false,
   });
   await app.register(cookie);
