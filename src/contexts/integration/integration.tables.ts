@@ -182,6 +182,8 @@ export type MergeChanges = {
   replacedCheckValueIds: string[];
   movedLinkMemberIds: string[];
   movedExternalIds: Array<{ system: string; externalId: string }>;
+  /** Evidence documents moved with their check values (absent in merges made before documents followed). */
+  movedDocumentIds?: string[];
 };
 
 export const integrationMerges = pgTable(

@@ -6,6 +6,7 @@ import { scimGroupMembers, scimGroups, scimUsers } from '../scim/scim.tables.js'
 import {
   recordCheckValues,
   recordChecks,
+  recordDocuments,
   recordOrganisations,
   recordProfileHistory,
   recordProfileTypes,
@@ -152,6 +153,45 @@ export const neighbours = {
       .innerJoin(recordProfiles, eq(recordProfiles.id, integrationPersonLinks.profileId))
       .where(or(ne(members.version, integrationPersonLinks.memberVersion), ne(recordProfiles.version, integrationPersonLinks.profileVersion)))
       .limit(limit);
+  },
+
+  /** Archives profiles in one statement (merge-all), bumping versions; returns the rows. */
+  async archiveProfiles(tx: DbOrTx, tenantId: string, ids: string[], at: Date): Promise<ProfileRow[]> {
+    if (ids.length === 0) return [];
+    return tx
+      .update(recordProfiles)
+      .set({ status: 'archived', archivedAt: at, version: sql`${recordProfiles.version} + 1`, updatedAt: at })
+      .where(and(eq(recordProfiles.tenantId, tenantId), inArray(recordProfiles.id, ids)))
+      .returning();
+  },
+  async insertHistory(tx: DbOrTx, rows: Array<typeof recordProfileHistory.$inferInsert>) {
+    if (rows.length === 0) return;
+    await tx.insert(recordProfileHistory).values(rows);
+  },
+  /** Moves check values, each to its own profile, in one statement. */
+  async moveCheckValuesEach(tx: DbOrTx, tenantId: string, moves: Array<{ id: string; to: string }>) {
+    if (moves.length === 0) return;
+    const target = sql`CASE ${recordCheckValues.id} ${sql.join(moves.map((m) => sql`WHEN ${m.id}::uuid THEN ${m.to}::uuid`), sql` `)} END`;
+    await tx.update(recordCheckValues).set({ profileId: target }).where(and(eq(recordCheckValues.tenantId, tenantId), inArray(recordCheckValues.id, moves.map((m) => m.id))));
+  },
+
+  /** Evidence documents of profiles (id, profile, the check they evidence). */
+  async documentsOf(tx: DbOrTx, tenantId: string, profileIds: string[]) {
+    if (profileIds.length === 0) return [];
+    return tx
+      .select({ id: recordDocuments.id, profileId: recordDocuments.profileId, checkId: recordDocuments.checkId })
+      .from(recordDocuments)
+      .where(and(eq(recordDocuments.tenantId, tenantId), inArray(recordDocuments.profileId, profileIds)));
+  },
+  /** Moves documents, each to its own profile, in one statement (only those still on `from`). */
+  async moveDocuments(tx: DbOrTx, tenantId: string, moves: Array<{ id: string; from: string; to: string }>) {
+    if (moves.length === 0) return;
+    const target = sql`CASE ${recordDocuments.id} ${sql.join(moves.map((m) => sql`WHEN ${m.id}::uuid THEN ${m.to}::uuid`), sql` `)} END`;
+    const source = sql`CASE ${recordDocuments.id} ${sql.join(moves.map((m) => sql`WHEN ${m.id}::uuid THEN ${m.from}::uuid`), sql` `)} END`;
+    await tx
+      .update(recordDocuments)
+      .set({ profileId: target })
+      .where(and(eq(recordDocuments.tenantId, tenantId), inArray(recordDocuments.id, moves.map((m) => m.id)), sql`${recordDocuments.profileId} = ${source}`));
   },
 
   async deleteProfile(tx: DbOrTx, tenantId: string, profileId: string) {

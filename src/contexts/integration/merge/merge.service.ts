@@ -1,4 +1,4 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
@@ -60,19 +60,89 @@ function serialiseValue(v: CheckValueRow): Record<string, unknown> {
 export function createMergeService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & { runs: Runs }) {
   const { db, now, runs } = deps;
 
-  async function snapshot(tx: DbOrTx, tenantId: string, p: ProfileRow): Promise<ProfileSnapshot> {
-    const [values, ext, links] = [
-      await neighbours.checkValuesOf(tx, tenantId, [p.id]),
-      await integrationRepo.externalIdsOf(tx, tenantId, [p.id]),
-      await integrationRepo.linksOfProfiles(tx, tenantId, [p.id]),
-    ];
+  type Related = {
+    values: CheckValueRow[];
+    ext: Array<{ profileId: string; system: string; externalId: string }>;
+    links: Array<{ profileId: string; memberId: string; groupId: string; source: string }>;
+    docs: Array<{ id: string; profileId: string; checkId: string | null }>;
+  };
+  async function related(tx: DbOrTx, tenantId: string, ids: string[]): Promise<Related> {
     return {
-      profile: serialiseProfile(p),
-      checkValues: values.map(serialiseValue),
-      externalIds: ext.map((x) => ({ system: x.system, externalId: x.externalId })),
-      links: links.map((l) => ({ memberId: l.memberId, groupId: l.groupId, source: l.source })),
+      values: await neighbours.checkValuesOf(tx, tenantId, ids),
+      ext: await integrationRepo.externalIdsOf(tx, tenantId, ids),
+      links: await integrationRepo.linksOfProfiles(tx, tenantId, ids),
+      docs: await neighbours.documentsOf(tx, tenantId, ids),
     };
   }
+  function snapshotOf(p: ProfileRow, r: Related): ProfileSnapshot {
+    return {
+      profile: serialiseProfile(p),
+      checkValues: r.values.filter((v) => v.profileId === p.id).map(serialiseValue),
+      externalIds: r.ext.filter((x) => x.profileId === p.id).map((x) => ({ system: x.system, externalId: x.externalId })),
+      links: r.links.filter((l) => l.profileId === p.id).map((l) => ({ memberId: l.memberId, groupId: l.groupId, source: l.source })),
+    };
+  }
+
+  /**
+   * What merging `merged` into `kept` changes, computed from what is loaded (no writes): the
+   * fields the kept profile takes, check values moved (the merged profile's go over where the kept
+   * one has none, or where its value is more recent; the kept one's older value then goes to the
+   * archived profile: nothing is lost), links, external ids and evidence documents that follow.
+   */
+  function plan(kept: ProfileRow, merged: ProfileRow, r: Related, choices: Choices) {
+    const before = { kept: snapshotOf(kept, r), merged: snapshotOf(merged, r) };
+    const resolved = resolveChoices(kept, merged, choices);
+    const patch: Partial<ProfileRow> = {};
+    for (const f of PROFILE_FIELDS) if (resolved[f] === 'merged') (patch as Record<string, unknown>)[f] = merged[f];
+    const keptValues = new Map(r.values.filter((v) => v.profileId === kept.id).map((v) => [v.checkId, v]));
+    const moved: CheckValueRow[] = [];
+    const parked: CheckValueRow[] = [];
+    for (const v of r.values.filter((x) => x.profileId === merged.id)) {
+      const mine = keptValues.get(v.checkId);
+      if (!mine) moved.push(v);
+      else if (v.recordedAt.getTime() > mine.recordedAt.getTime()) {
+        moved.push(v);
+        parked.push(mine);
+      }
+    }
+    const keptGroups = new Set(before.kept.links.map((l) => l.groupId));
+    const movedLinks = before.merged.links.filter((l) => !keptGroups.has(l.groupId)).map((l) => l.memberId);
+    const keptExt = new Set(before.kept.externalIds.map((x) => `${x.system}|${x.externalId}`));
+    const movedExt = before.merged.externalIds.filter((x) => !keptExt.has(`${x.system}|${x.externalId}`));
+    // Evidence follows its check value; documents evidencing no particular check follow the person.
+    const movedChecks = new Set(moved.map((v) => v.checkId));
+    const movedDocs = r.docs.filter((d) => d.profileId === merged.id && (d.checkId === null || movedChecks.has(d.checkId))).map((d) => d.id);
+    return { before, resolved, patch, moved, parked, movedLinks, movedExt, movedDocs };
+  }
+  type Plan = ReturnType<typeof plan>;
+
+  function changesOf(p: Plan, updated: ProfileRow): MergeChanges {
+    return {
+      fields: Object.fromEntries(Object.keys(p.patch).map((f) => [f, stringify((updated as Record<string, unknown>)[f])])),
+      movedCheckValueIds: p.moved.map((v) => v.id),
+      replacedCheckValueIds: p.parked.map((v) => v.id),
+      movedLinkMemberIds: p.movedLinks,
+      movedExternalIds: p.movedExt,
+      movedDocumentIds: p.movedDocs,
+    };
+  }
+
+  async function moveExternalIds(tx: DbOrTx, tenantId: string, ids: Array<{ system: string; externalId: string }>, to: string) {
+    for (const x of ids) {
+      await tx
+        .update(integrationExternalIds)
+        .set({ profileId: to })
+        .where(and(eq(integrationExternalIds.tenantId, tenantId), eq(integrationExternalIds.system, x.system), eq(integrationExternalIds.externalId, x.externalId)));
+    }
+  }
+
+  const mergedAudit = (merged: ProfileRow, kept: ProfileRow, mergeId: string, resolved: Record<string, Side>) => ({
+    action: 'integration.profiles_merged',
+    targetType: 'profile',
+    targetId: kept.id,
+    summary: `${merged.firstName} ${merged.lastName} merged into ${kept.firstName} ${kept.lastName}`,
+    data: { mergeId, mergedProfileId: merged.id, choices: resolved },
+  });
 
   /** Merges `mergedId` into `keptId` in the caller's transaction. */
   async function mergeIn(tx: DbOrTx, tenantId: string, keptId: string, mergedId: string, choices: Choices, actor: Actor, opts: { queueId?: string | null; runId?: string | null } = {}): Promise<MergeRow> {
@@ -82,75 +152,136 @@ export function createMergeService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
     if (!kept || !merged) throw notFound('Profile');
     if (kept.status !== 'live' || merged.status !== 'live') throw conflict('profile_archived', 'Both profiles must be live to be merged');
     const at = now();
-    const before = { kept: await snapshot(tx, tenantId, kept), merged: await snapshot(tx, tenantId, merged) };
-    const resolved = resolveChoices(kept, merged, choices);
-    const patch: Partial<ProfileRow> = {};
-    for (const f of PROFILE_FIELDS) if (resolved[f] === 'merged') (patch as Record<string, unknown>)[f] = merged[f];
+    const p = plan(kept, merged, await related(tx, tenantId, [kept.id, merged.id]), choices);
     const who = { id: actor.id, label: actor.label };
-    const updated = await neighbours.updateProfile(tx, tenantId, kept, patch, who, at);
+    const updated = await neighbours.updateProfile(tx, tenantId, kept, p.patch, who, at);
     await neighbours.addHistory(tx, tenantId, updated, 'merge', null, `Merged with ${merged.firstName} ${merged.lastName} (${merged.id})`, who, at);
 
-    // Check values: the merged profile's go over where the kept one has none, or where its value is
-    // more recent (the kept one's older value then goes to the archived profile: nothing is lost).
-    const keptValues = new Map(before.kept.checkValues.map((v) => [String(v.checkId), v]));
-    const moved: string[] = [];
-    const swapped: string[] = [];
-    for (const v of before.merged.checkValues) {
-      const mine = keptValues.get(String(v.checkId));
-      if (!mine) moved.push(String(v.id));
-      else if (Date.parse(String(v.recordedAt)) > Date.parse(String(mine.recordedAt))) {
-        moved.push(String(v.id));
-        swapped.push(String(mine.id));
-      }
-    }
     // Swap in three steps to respect (profile, check) uniqueness: kept's → merged first needs the slot free.
-    const parked = swapped.length ? await neighbours.checkValuesOf(tx, tenantId, [kept.id]) : [];
-    const parkedRows = parked.filter((v) => swapped.includes(v.id));
-    await neighbours.deleteCheckValues(tx, tenantId, swapped);
-    await neighbours.moveCheckValues(tx, tenantId, moved, kept.id);
-    await neighbours.restoreCheckValues(tx, parkedRows.map((v) => ({ ...serialiseValue(v), profileId: merged.id })));
+    await neighbours.deleteCheckValues(tx, tenantId, p.parked.map((v) => v.id));
+    await neighbours.moveCheckValues(tx, tenantId, p.moved.map((v) => v.id), kept.id);
+    await neighbours.restoreCheckValues(tx, p.parked.map((v) => ({ ...serialiseValue(v), profileId: merged.id })));
+    await neighbours.moveDocuments(tx, tenantId, p.movedDocs.map((id) => ({ id, from: merged.id, to: kept.id })));
 
     // Links to members and external ids follow the person.
-    const keptGroups = new Set(before.kept.links.map((l) => l.groupId));
-    const movedLinks = before.merged.links.filter((l) => !keptGroups.has(l.groupId)).map((l) => l.memberId);
-    if (movedLinks.length) {
+    if (p.movedLinks.length) {
       await tx
         .update(integrationPersonLinks)
         .set({ profileId: kept.id })
-        .where(and(eq(integrationPersonLinks.tenantId, tenantId), inArray(integrationPersonLinks.memberId, movedLinks)));
+        .where(and(eq(integrationPersonLinks.tenantId, tenantId), inArray(integrationPersonLinks.memberId, p.movedLinks)));
     }
-    const keptExt = new Set(before.kept.externalIds.map((x) => `${x.system}|${x.externalId}`));
-    const movedExt = before.merged.externalIds.filter((x) => !keptExt.has(`${x.system}|${x.externalId}`));
-    for (const x of movedExt) {
-      await tx
-        .update(integrationExternalIds)
-        .set({ profileId: kept.id })
-        .where(and(eq(integrationExternalIds.tenantId, tenantId), eq(integrationExternalIds.system, x.system), eq(integrationExternalIds.externalId, x.externalId)));
-    }
+    await moveExternalIds(tx, tenantId, p.movedExt, kept.id);
     const archived = await neighbours.updateProfile(tx, tenantId, merged, { status: 'archived', archivedAt: at }, who, at);
     await neighbours.addHistory(tx, tenantId, archived, 'merge', null, `Merged into ${updated.firstName} ${updated.lastName} (${kept.id})`, who, at);
 
-    const changes: MergeChanges = {
-      fields: Object.fromEntries(Object.keys(patch).map((f) => [f, stringify((updated as Record<string, unknown>)[f])])),
-      movedCheckValueIds: moved,
-      replacedCheckValueIds: swapped,
-      movedLinkMemberIds: movedLinks,
-      movedExternalIds: movedExt,
-    };
     const queue = opts.queueId ? await integrationRepo.queueItem(tx, tenantId, opts.queueId) : await integrationRepo.queueForPair(tx, tenantId, keptId, mergedId);
     if (queue) await tx.update(integrationMergeQueue).set({ status: 'merged', resolvedAt: at }).where(eq(integrationMergeQueue.id, queue.id));
     const [row] = await tx
       .insert(integrationMerges)
-      .values({ tenantId, keptProfileId: kept.id, mergedProfileId: merged.id, queueId: queue?.id ?? null, runId: opts.runId ?? null, choices: resolved, before, changes, mergedBy: actor.label, mergedAt: at })
+      .values({ tenantId, keptProfileId: kept.id, mergedProfileId: merged.id, queueId: queue?.id ?? null, runId: opts.runId ?? null, choices: p.resolved, before: p.before, changes: changesOf(p, updated), mergedBy: actor.label, mergedAt: at })
       .returning();
-    await recordAudit(tx, tenantId, actor, {
-      action: 'integration.profiles_merged',
-      targetType: 'profile',
-      targetId: kept.id,
-      summary: `${merged.firstName} ${merged.lastName} merged into ${updated.firstName} ${updated.lastName}`,
-      data: { mergeId: row!.id, mergedProfileId: merged.id, choices: resolved },
-    });
+    await recordAudit(tx, tenantId, actor, mergedAudit(merged, updated, row!.id, p.resolved));
     return row!;
+  }
+
+  /**
+   * Merges a batch of suggested pairs with set-wise reads and writes (merge-all): a few statements
+   * per batch plus one profile update and one audit row per pair, instead of some twenty per pair.
+   * Pairs that share a profile with an earlier pair of the batch are merged one by one afterwards.
+   * Each merge is recorded exactly as a single merge is, so each can be undone on its own.
+   */
+  async function mergeBatch(tx: DbOrTx, tenantId: string, queueIds: string[], choices: Choices, actor: Actor, runId: string | null): Promise<Map<string, 'updated' | 'skipped'>> {
+    const outcome = new Map<string, 'updated' | 'skipped'>(queueIds.map((id) => [id, 'skipped']));
+    const queue = await tx.select().from(integrationMergeQueue).where(and(eq(integrationMergeQueue.tenantId, tenantId), inArray(integrationMergeQueue.id, queueIds)));
+    const profiles = new Map((await neighbours.profiles(tx, tenantId, [...new Set(queue.flatMap((q) => [q.profileAId, q.profileBId]))])).map((p) => [p.id, p]));
+    const r = await related(tx, tenantId, [...profiles.keys()]);
+    const checksOf = (id: string) => r.values.filter((v) => v.profileId === id).length;
+    const used = new Set<string>();
+    const planned: Array<{ q: QueueRow; kept: ProfileRow; merged: ProfileRow; p: Plan }> = [];
+    const later: QueueRow[] = [];
+    for (const id of queueIds) {
+      const q = queue.find((x) => x.id === id);
+      const [a, b] = q ? [profiles.get(q.profileAId), profiles.get(q.profileBId)] : [];
+      if (!q || !a || !b || q.status !== 'suggested' || a.status !== 'live' || b.status !== 'live') continue;
+      if (used.has(a.id) || used.has(b.id)) {
+        later.push(q);
+        continue;
+      }
+      used.add(a.id).add(b.id);
+      const [kept, merged] = pickKept(a, b, checksOf);
+      planned.push({ q, kept, merged, p: plan(kept, merged, r, choices) });
+    }
+    const at = now();
+    const who = { id: actor.id, label: actor.label };
+    const updatedOf = new Map<string, ProfileRow>();
+    for (const x of planned) updatedOf.set(x.kept.id, await neighbours.updateProfile(tx, tenantId, x.kept, x.p.patch, who, at));
+    await neighbours.deleteCheckValues(tx, tenantId, planned.flatMap((x) => x.p.parked.map((v) => v.id)));
+    await neighbours.moveCheckValuesEach(tx, tenantId, planned.flatMap((x) => x.p.moved.map((v) => ({ id: v.id, to: x.kept.id }))));
+    await neighbours.restoreCheckValues(tx, planned.flatMap((x) => x.p.parked.map((v) => ({ ...serialiseValue(v), profileId: x.merged.id }))));
+    await neighbours.moveDocuments(tx, tenantId, planned.flatMap((x) => x.p.movedDocs.map((id) => ({ id, from: x.merged.id, to: x.kept.id }))));
+    const linkMoves = planned.flatMap((x) => x.p.movedLinks.map((memberId) => ({ memberId, to: x.kept.id })));
+    if (linkMoves.length) {
+      const target = sql`CASE ${integrationPersonLinks.memberId} ${sql.join(linkMoves.map((m) => sql`WHEN ${m.memberId}::uuid THEN ${m.to}::uuid`), sql` `)} END`;
+      await tx
+        .update(integrationPersonLinks)
+        .set({ profileId: target })
+        .where(and(eq(integrationPersonLinks.tenantId, tenantId), inArray(integrationPersonLinks.memberId, linkMoves.map((m) => m.memberId))));
+    }
+    for (const x of planned) await moveExternalIds(tx, tenantId, x.p.movedExt, x.kept.id);
+    const archived = new Map((await neighbours.archiveProfiles(tx, tenantId, planned.map((x) => x.merged.id), at)).map((p) => [p.id, p]));
+    await neighbours.insertHistory(
+      tx,
+      planned.flatMap((x) => {
+        const kept = updatedOf.get(x.kept.id)!;
+        const gone = archived.get(x.merged.id)!;
+        const row = { tenantId, actorId: who.id, actorLabel: who.label, at, before: null };
+        return [
+          { ...row, profileId: kept.id, version: kept.version, field: 'merge', after: `Merged with ${x.merged.firstName} ${x.merged.lastName} (${x.merged.id})` },
+          { ...row, profileId: gone.id, version: gone.version, field: 'status', before: 'live', after: 'archived' },
+          { ...row, profileId: gone.id, version: gone.version, field: 'merge', after: `Merged into ${kept.firstName} ${kept.lastName} (${kept.id})` },
+        ];
+      }),
+    );
+    if (planned.length) {
+      await tx.update(integrationMergeQueue).set({ status: 'merged', resolvedAt: at }).where(and(eq(integrationMergeQueue.tenantId, tenantId), inArray(integrationMergeQueue.id, planned.map((x) => x.q.id))));
+      const rows = await tx
+        .insert(integrationMerges)
+        .values(planned.map((x) => ({ tenantId, keptProfileId: x.kept.id, mergedProfileId: x.merged.id, queueId: x.q.id, runId, choices: x.p.resolved, before: x.p.before, changes: changesOf(x.p, updatedOf.get(x.kept.id)!), mergedBy: actor.label, mergedAt: at })))
+        .returning({ id: integrationMerges.id, queueId: integrationMerges.queueId });
+      for (const x of planned) {
+        const row = rows.find((m) => m.queueId === x.q.id)!;
+        await recordAudit(tx, tenantId, actor, mergedAudit(x.merged, updatedOf.get(x.kept.id)!, row.id, x.p.resolved));
+        outcome.set(x.q.id, 'updated');
+      }
+    }
+    // Chains (A–B, B–C): one by one, on what the batch left; a side merged away meanwhile is
+    // followed to the profile it was merged into.
+    const follow = async (id: string) => {
+      for (let i = 0; i < 10; i++) {
+        const [m] = await tx
+          .select({ kept: integrationMerges.keptProfileId })
+          .from(integrationMerges)
+          .where(and(eq(integrationMerges.tenantId, tenantId), eq(integrationMerges.mergedProfileId, id), isNull(integrationMerges.undoneAt)));
+        if (!m) break;
+        id = m.kept;
+      }
+      return neighbours.profile(tx, tenantId, id);
+    };
+    for (const q of later) {
+      const [a, b] = [await follow(q.profileAId), await follow(q.profileBId)];
+      if (a && b && a.id === b.id) {
+        await tx.update(integrationMergeQueue).set({ status: 'merged', resolvedAt: at }).where(eq(integrationMergeQueue.id, q.id));
+        outcome.set(q.id, 'updated');
+        continue;
+      }
+      const current = await integrationRepo.queueItem(tx, tenantId, q.id);
+      if (!a || !b || a.status !== 'live' || b.status !== 'live' || current?.status !== 'suggested') continue;
+      const values = await neighbours.checkValuesOf(tx, tenantId, [a.id, b.id]);
+      const [kept, merged] = pickKept(a, b, (id) => values.filter((v) => v.profileId === id).length);
+      await mergeIn(tx, tenantId, kept.id, merged.id, choices, actor, { queueId: q.id, runId });
+      outcome.set(q.id, 'updated');
+    }
+    return outcome;
   }
 
   async function merge(tenantId: string, input: { keptProfileId: string; mergedProfileId: string; choices?: Choices; queueId?: string }, actor: Actor) {
@@ -201,6 +332,8 @@ export function createMergeService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
       const keptSlots = new Set((await neighbours.checkValuesOf(tx, tenantId, [kept.id])).map((v) => v.checkId));
       await neighbours.restoreCheckValues(tx, parkedRows.filter((v) => !keptSlots.has(v.checkId)).map((v) => ({ ...serialiseValue(v), profileId: kept.id })));
 
+      // Evidence documents moved by the merge go back (ones uploaded to the kept profile since stay).
+      await neighbours.moveDocuments(tx, tenantId, (m.changes.movedDocumentIds ?? []).map((id) => ({ id, from: kept.id, to: merged.id })));
       if (m.changes.movedLinkMemberIds.length) {
         await tx
           .update(integrationPersonLinks)
@@ -303,21 +436,9 @@ export function createMergeService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
       .orderBy(integrationMergeQueue.createdAt, integrationMergeQueue.id);
     await ctx.setTotal(pending.length);
     const actor: Actor = { kind: 'system', id: null, label: `merge all (run ${ctx.run.id.slice(0, 8)})` };
-    await ctx.batches(pending, (q) => q.id, 50, async (tx, batch) => {
-      const items: Array<{ itemKey: string; outcome: 'updated' | 'skipped' }> = [];
-      for (const q of batch) {
-        const [a, b] = [await neighbours.profile(tx, tenantId, q.profileAId), await neighbours.profile(tx, tenantId, q.profileBId)];
-        const current = await integrationRepo.queueItem(tx, tenantId, q.id);
-        if (!a || !b || a.status !== 'live' || b.status !== 'live' || current?.status !== 'suggested') {
-          items.push({ itemKey: q.id, outcome: 'skipped' });
-          continue;
-        }
-        const values = await neighbours.checkValuesOf(tx, tenantId, [a.id, b.id]);
-        const [kept, merged] = pickKept(a, b, (id) => values.filter((v) => v.profileId === id).length);
-        await mergeIn(tx, tenantId, kept.id, merged.id, preserve, actor, { queueId: q.id, runId: ctx.run.id });
-        items.push({ itemKey: q.id, outcome: 'updated' });
-      }
-      return { items };
+    await ctx.batches(pending, (q) => q.id, 500, async (tx, batch) => {
+      const outcome = await mergeBatch(tx, tenantId, batch.map((q) => q.id), preserve, actor, ctx.run.id);
+      return { items: batch.map((q) => ({ itemKey: q.id, outcome: outcome.get(q.id) ?? 'skipped' })) };
     });
   });
 
@@ -338,7 +459,7 @@ export function createMergeService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
     }));
   }
 
-  return { merge, mergeIn, undo, queue, pair, dismiss, startMergeAll, merges };
+  return { merge, mergeIn, mergeBatch, undo, queue, pair, dismiss, startMergeAll, merges };
 }
 
 export type MergeService = ReturnType<typeof createMergeService>;
