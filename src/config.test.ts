@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from './config.js';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -80,5 +80,15 @@ describe('loadConfig', () => {
     expect(c.jobPollSeconds).toBe(0.5);
     expect(c.rateLimitPerMinute).toBe(0);
     expect(configError({ DATA_DIR: tempDir(), JOB_POLL_SECONDS: '0.1' }).variable).toBe('JOB_POLL_SECONDS');
+  });
+});
+
+describe('README', () => {
+  it('documents every configuration variable in its configuration table', () => {
+    const readme = readFileSync(path.join(import.meta.dirname, '..', 'README.md'), 'utf8');
+    const table = readme.split('## Configuration')[1]!.split('\n## ')[0]!;
+    const missing = CONFIG_VARIABLES.filter((v) => !table.includes(`\`${v}\``));
+    expect(CONFIG_VARIABLES.length).toBeGreaterThan(10);
+    expect(missing).toEqual([]);
   });
 });

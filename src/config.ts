@@ -50,6 +50,9 @@ const envSchema = z.object({
   WEBHOOK_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
 });
 
+/** Every environment variable the config reads (README's configuration table lists each one). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 export type Config = Readonly<{
   env: 'development' | 'production' | 'test';
   port: number;
