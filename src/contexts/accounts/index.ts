@@ -25,8 +25,8 @@ export type { UsersService } from './users/users.service.js';
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** What a session that still owes its TOTP code may reach. */
 const PENDING_TOTP_PATHS = new Set(['/api/auth/totp', '/api/auth/me', '/api/auth/logout']);
-/** Routes that never act on the caller's session, so a stale or other cookie must not get in the way. */
-const SESSIONLESS_PATHS = new Set(['/api/auth/login', '/api/invites/accept', '/api/auth/password-reset/request', '/api/auth/password-reset/complete']);
+/** Routes that never act on the caller's session, so a stale or other cookie must not get in the way (kiosk pairing: a tablet may also hold a portal session). */
+const SESSIONLESS_PATHS = new Set(['/api/auth/login', '/api/invites/accept', '/api/auth/password-reset/request', '/api/auth/password-reset/complete', '/api/kiosk/pair']);
 /** What a user may reach before enrolling in TOTP when the tenant requires it. */
 const ENROLMENT_PATHS = new Set(['/api/auth/me', '/api/auth/logout', '/api/auth/totp/setup', '/api/auth/totp/enable']);
 

@@ -56,6 +56,18 @@ describe('kiosk pairing and devices', () => {
     expect(audit.map((a) => a.action).sort()).toEqual(['kiosk.paired', 'kiosk.revoked']);
   });
 
+  it('pairs in a browser that also holds a portal session cookie (no CSRF header needed)', async () => {
+    const t = await createTestTenant(env);
+    const site = await makeSite(env, t);
+    const code = await call(env.app, 'POST', `/api/signin/sites/${site.id}/kiosk-pairings`, { headers: t.owner.headers });
+    const pair = await call(env.app, 'POST', '/api/kiosk/pair', { headers: { cookie: t.owner.headers.cookie }, body: { code: code.body.code, name: 'Front desk' } });
+    expect(pair.status).toBe(201);
+    expect(pair.body.deviceToken).toMatch(/^thr_kiosk_/);
+    // The cookie is ignored on the pairing route: it never acts as the portal user.
+    const audit = await env.platform.db.select().from(auditLog).where(and(eq(auditLog.tenantId, t.tenantId), eq(auditLog.action, 'kiosk.paired')));
+    expect(audit[0]!.actorKind).toBe('kiosk');
+  });
+
   it('refuses an expired code and an unknown token; kiosk routes need a kiosk', async () => {
     const t = await createTestTenant(env);
     const site = await makeSite(env, t);
