@@ -95,6 +95,28 @@ describe('record profiles', () => {
     expect(unsupervised.status).toBe(201);
   });
 
+  it('a barred list check recorded lawfully stays on record when the volunteer later becomes supervised; it no longer applies and cannot be re-recorded', async () => {
+    const { h, typeId, create } = await setup();
+    const made = await create({ profileTypeId: typeId('volunteer'), checks: { volunteer_supervised: { value: false }, regulated_activity: { value: true }, barred_list: { value: '2025-01-10' } } });
+    expect(made.status).toBe(201);
+    const url = `/api/record/profiles/${made.body.id}`;
+    // The fact changes: recording the truth is never refused.
+    const supervised = await call(env.app, 'PATCH', url, { headers: h, body: { version: made.body.version, checks: { volunteer_supervised: { value: true } } } });
+    expect(supervised.status).toBe(200);
+    const barred = supervised.body.checks.find((c: { key: string }) => c.key === 'barred_list');
+    expect(barred).toMatchObject({ applies: false, state: null, value: '2025-01-10' });
+    // It no longer counts against (or towards) any rating.
+    for (const r of supervised.body.ratings) expect(r.problems.map((p: { checkKey: string }) => p.checkKey)).not.toContain('barred_list');
+    // A new barred list check for someone now supervised is refused; clearing the old one is allowed.
+    const again = await call(env.app, 'PATCH', url, { headers: h, body: { version: supervised.body.version, checks: { barred_list: { value: '2025-02-01' } } } });
+    expect([again.status, again.body.error.code]).toEqual([400, 'check_not_allowed']);
+    const cleared = await call(env.app, 'PATCH', url, { headers: h, body: { version: supervised.body.version, checks: { barred_list: null } } });
+    expect(cleared.status).toBe(200);
+    expect(cleared.body.checks.find((c: { key: string }) => c.key === 'barred_list')).toBeUndefined();
+    const hist = (await call(env.app, 'GET', `${url}/history`, { headers: h })).body.items;
+    expect(hist).toEqual(expect.arrayContaining([expect.objectContaining({ field: "Children's barred list", before: '10/01/2025', after: null })]));
+  });
+
   it('the second of two concurrent edits gets 409 version_conflict with what changed; nothing overwritten', async () => {
     const { t, h, create } = await setup();
     const made = await create({});
