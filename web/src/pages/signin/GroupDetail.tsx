@@ -1,6 +1,6 @@
 import { ActionIcon, Alert, Anchor, Badge, Button, Card, Checkbox, ColorInput, FileButton, Group, MultiSelect, NumberInput, Pagination, PasswordInput, Select, Stack, Switch, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
-import { useParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { api, query, type User } from '../../api';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { ErrorState, FormError, LoadingState, PageHeader, fieldError } from '../../components/common';
@@ -20,6 +20,11 @@ export default function GroupDetail() {
   return (
     <>
       <PageHeader title={g.name} description={`${g.type === 'standard' ? 'Standard group: visitors give their details each time.' : g.type === 'scim' ? 'SCIM group: members come from your identity provider.' : 'Repeat group: a roster of known people.'}${g.archived ? ' (archived)' : ''}`}>
+        {g.type === 'scim' && roleCan(me.user.role, 'scim.manage') ? (
+          <Anchor component={Link} to={`/scim/groups/${g.id}`}>
+            SCIM settings and activity
+          </Anchor>
+        ) : null}
         {canManage && !g.archived ? (
           <ConfirmButton color="red" variant="light" title="Archive this group?" message="It disappears from kiosks; its history is kept." confirmLabel="Archive" onConfirm={async () => (await api.post(`/api/signin/groups/${g.id}/archive`), group.reload())}>
             Archive

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import type { TestEnv } from '../../test/harness.js';
+import { makeGroup } from '../../test/signin-factories.js';
+import { E2E_TEST_TIMEOUT, findChromiumOrSkip, screenshot, signIn, useE2e } from './harness.js';
+
+const chromiumPath = findChromiumOrSkip();
+
+/**
+ * The SCIM tab end to end: from the group's page to its SCIM tab, generate a token (shown once),
+ * let an identity provider call with it, and read the request (and its error) in the activity log.
+ */
+describe.skipIf(!chromiumPath)('SCIM tab (Chromium)', { timeout: E2E_TEST_TIMEOUT }, () => {
+  const e2e = useE2e(chromiumPath);
+
+  it("links a SCIM group's page to its SCIM tab, shows the token once and logs the requests", async () => {
+    const tenant = await e2e.createTenant();
+    const env = { app: e2e.server.app, platform: e2e.server.platform, config: e2e.server.platform.config } as TestEnv;
+    const group = await makeGroup(env, tenant, { name: 'Staff from Okta', type: 'scim' });
+    const page = await e2e.newPage();
+    await signIn(page, e2e.url, tenant.owner);
+    await page.goto(`${e2e.url}/signin/groups/${group.id}`);
+    await page.getByRole('heading', { name: 'Staff from Okta' }).waitFor();
+    await page.getByRole('link', { name: 'SCIM settings and activity' }).click();
+    await page.getByRole('heading', { name: 'SCIM: Staff from Okta' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/scim/groups/${group.id}`);
+
+    const baseUrl = await page.getByRole('textbox', { name: 'SCIM URL (Base URL)' }).inputValue();
+    expect(baseUrl).toMatch(/^https?:\/\//);
+    expect(baseUrl).not.toContain('_');
+    await page.getByRole('button', { name: 'Generate SCIM token' }).click();
+    const token = await page.getByRole('textbox', { name: 'SCIM token (API Token)' }).inputValue();
+    expect(token.length).toBeGreaterThan(20);
+
+    // Okta's "Test API Credentials", then a create without userName (a failed provisioning run).
+    const scim = (init: RequestInit & { path: string }) =>
+      fetch(`${e2e.local(baseUrl)}${init.path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' } });
+    expect((await scim({ path: '/Users?startIndex=1&count=2' })).status).toBe(200);
+    expect((await scim({ path: '/Users', method: 'POST', body: JSON.stringify({ name: { givenName: 'No' } }) })).status).toBe(400);
+
+    const log = page.getByRole('table');
+    const deadline = Date.now() + 15_000;
+    while ((await log.getByRole('row').filter({ hasText: 'invalidValue' }).count()) === 0 && Date.now() < deadline) {
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await page.waitForLoadState('networkidle');
+    }
+    await log.getByRole('row').filter({ hasText: 'POST /Users' }).filter({ hasText: '400' }).filter({ hasText: 'invalidValue: userName is required' }).waitFor();
+    await log.getByRole('row').filter({ hasText: 'GET /Users?startIndex=1&count=2' }).filter({ hasText: '200' }).waitFor();
+    await screenshot(page, 'scim-tab');
+  });
+});
