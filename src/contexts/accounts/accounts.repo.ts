@@ -1,6 +1,7 @@
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../platform/db/database.js';
 import { hashToken, newToken } from '../../platform/crypto.js';
+import type { Scope } from '../../platform/http/principal.js';
 import { apiKeys, sessions, tenants, userScopes, users } from './accounts.tables.js';
 
 export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
@@ -31,7 +32,13 @@ export const accountsRepo = {
   },
   async sessionWithUser(db: DbOrTx, tokenHash: string, now: Date) {
     const [row] = await db
-      .select({ session: sessions, user: users, tenant: tenants })
+      .select({
+        session: sessions,
+        user: users,
+        tenant: tenants,
+        // The scopes ride along in the same statement: one round trip per authenticated request.
+        scopes: sql<Scope[]>`coalesce((select json_agg(json_build_object('kind', ${userScopes.kind}, 'refId', ${userScopes.refId}, 'level', ${userScopes.level})) from ${userScopes} where ${userScopes.userId} = ${users.id} and ${userScopes.tenantId} = ${users.tenantId}), '[]'::json)`,
+      })
       .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))
       .innerJoin(tenants, eq(tenants.id, sessions.tenantId))
@@ -39,12 +46,6 @@ export const accountsRepo = {
       .limit(1);
     if (!row || row.session.createdAt < row.user.sessionsValidAfter) return undefined;
     return row;
-  },
-  async scopesOf(db: DbOrTx, tenantId: string, userId: string) {
-    return db
-      .select({ kind: userScopes.kind, refId: userScopes.refId, level: userScopes.level })
-      .from(userScopes)
-      .where(and(eq(userScopes.tenantId, tenantId), eq(userScopes.userId, userId)));
   },
   /** A new session for the user; returns the cookie token (shown once) and the row. */
   async insertSession(db: DbOrTx, user: { tenantId: string; id: string }, at: Date, pendingTotp = false) {

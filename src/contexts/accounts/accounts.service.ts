@@ -108,14 +108,13 @@ export function createAccountsService(deps: AccountsDeps) {
     if (at.getTime() - row.session.lastSeenAt.getTime() > 5 * 60_000) {
       await db.update(sessions).set({ lastSeenAt: at }).where(eq(sessions.id, row.session.id));
     }
-    const scopes = await accountsRepo.scopesOf(db, row.user.tenantId, row.user.id);
     const principal: Principal = {
       kind: 'user',
       tenantId: row.user.tenantId,
       id: row.user.id,
       label: row.user.email,
       role: row.user.role,
-      scopes,
+      scopes: row.scopes,
       sessionId: row.session.id,
     };
     return { principal, session: row.session, user: row.user, tenant: row.tenant };

@@ -3,6 +3,10 @@ import { useTestEnv } from '../../../test/harness.js';
 import { call, createTestTenant, TEST_PASSWORD } from '../../../test/factories.js';
 import { auditLog } from '../../platform/audit/audit.tables.js';
 import { eq } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import { hashToken } from '../../platform/crypto.js';
+import { accountsRepo } from './accounts.repo.js';
+import { createAccountsService } from './accounts.service.js';
 
 const env = useTestEnv();
 
@@ -91,5 +95,27 @@ describe('password sign-in', () => {
     const t = await createTestTenant(env);
     const rows = await env.platform.db.select().from(auditLog).where(eq(auditLog.tenantId, t.tenantId));
     expect(rows.map((r) => r.action)).toContain('tenant.created');
+  });
+
+  it('resolves a session with its user, tenant and scopes in one statement', async () => {
+    const t = await createTestTenant(env);
+    const other = await createTestTenant(env);
+    const manager = await t.as('manager');
+    const scopes = [
+      { kind: 'site', refId: randomUUID(), level: 'view' },
+      { kind: 'organisation', refId: randomUUID(), level: 'edit' },
+    ];
+    expect((await call(env.app, 'PUT', `/api/users/${manager.id}/scopes`, { headers: t.owner.headers, body: { scopes } })).status).toBe(200);
+    await call(env.app, 'PUT', `/api/users/${(await other.as('manager')).id}/scopes`, { headers: other.owner.headers, body: { scopes: [{ kind: 'site', refId: randomUUID(), level: 'view' }] } });
+    const token = manager.headers.cookie.split('=')[1]!;
+    const row = await accountsRepo.sessionWithUser(env.platform.db, hashToken(token), env.clock.now);
+    expect(row?.user.id).toBe(manager.id);
+    expect(row?.tenant.id).toBe(t.tenantId);
+    expect(row?.scopes).toHaveLength(2);
+    expect(row?.scopes).toEqual(expect.arrayContaining(scopes));
+    const resolved = await createAccountsService(env.platform).principalFromSession(token);
+    expect(resolved?.principal.scopes).toEqual(expect.arrayContaining(scopes));
+    const unscoped = await accountsRepo.sessionWithUser(env.platform.db, hashToken(t.owner.headers.cookie.split('=')[1]!), env.clock.now);
+    expect(unscoped?.scopes).toEqual([]);
   });
 });
