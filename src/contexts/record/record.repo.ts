@@ -43,6 +43,7 @@ export const toRuleSystem = (s: RatingSystemRow): RuleRatingSystem => ({
   key: s.key,
   name: s.name,
   enabled: s.enabled,
+  mandatory: s.mandatory,
   defaultRequire: s.defaultRequire,
   rules: s.rules,
 });

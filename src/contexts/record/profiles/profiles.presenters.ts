@@ -9,6 +9,7 @@ export function presentRatings(m: PreparedModel, ev: ProfileEvaluation) {
       systemId: r.systemId,
       key: r.key,
       name: r.name,
+      mandatory: r.mandatory,
       ready: r.ready,
       colour: (r.ready ? sys?.readyColour : sys?.notReadyColour) ?? '#868e96',
       problems: r.problems.map((p) => ({ checkKey: p.checkKey, state: p.state, message: p.message })),
@@ -29,6 +30,7 @@ export function presentSummary(m: PreparedModel, p: ProfileRow, ev: ProfileEvalu
     startDate: p.startDate,
     status: p.status,
     version: p.version,
+    ready: ev.ready,
     ratings: presentRatings(m, ev),
   };
 }

@@ -50,13 +50,14 @@ export const profileListQuery = z.object({
   /** A condition (JSON) over profile fields and checks. */
   condition: z.string().max(20_000).optional(),
   ratingSystem: z.string().max(100).optional(),
+  /** With ratingSystem: ready in that system; without: ready overall (every mandatory system). */
   ready: z.enum(['true', 'false']).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   offset: z.coerce.number().int().min(0).default(0),
 });
 
 export const problemSchema = z.object({ checkKey: z.string(), state: z.enum(['missing', 'invalid', 'expired']), message: z.string() });
-export const ratingSchema = z.object({ systemId: z.string(), key: z.string(), name: z.string(), ready: z.boolean(), colour: z.string(), problems: z.array(problemSchema) });
+export const ratingSchema = z.object({ systemId: z.string(), key: z.string(), name: z.string(), mandatory: z.boolean(), ready: z.boolean(), colour: z.string(), problems: z.array(problemSchema) });
 
 export const documentSchema = z.object({
   id: z.string(),
@@ -103,6 +104,8 @@ export const profileSummarySchema = z.object({
   startDate: z.string().nullable(),
   status: z.enum(['live', 'archived']),
   version: z.number(),
+  /** Ready overall: every mandatory rating system ready (every enabled one when none is mandatory). */
+  ready: z.boolean(),
   ratings: z.array(ratingSchema),
 });
 

@@ -319,7 +319,7 @@ export function createProfilesService(deps: ProfilesDeps) {
       if (q.ratingSystem && q.ready) {
         const rating = ev.ratings.find((x) => x.key === q.ratingSystem || x.systemId === q.ratingSystem);
         if (!rating || String(rating.ready) !== q.ready) continue;
-      }
+      } else if (q.ready && String(ev.ready) !== q.ready) continue;
       out.push({ profile: r.profile, evaluation: ev });
     }
     return { total: out.length, items: out.slice(q.offset, q.offset + q.limit), model: m };

@@ -66,6 +66,22 @@ describe('rating engine over the KCSIE 2025 set', () => {
     expect(applicableChecks(profileOf({ organisationType: 'maintained', profileType: 'teaching', values: {} }), s, table.today)).toEqual([]);
   });
 
+  it('a profile is ready overall when every mandatory rating system is (every enabled one when none is mandatory)', () => {
+    const teacher = profileOf({ organisationType: 'maintained', profileType: 'teaching', values: { identity: '2024-09-01', enhanced_dbs: { value: '2024-08-20', reference: '001234567890' }, barred_list: '2024-08-20', prohibition: '2024-08-21', qualifications: '2024-08-21', lived_abroad: false, right_to_work: '2024-09-01' } });
+    const [inspector, school] = systems;
+    const cases: Array<[string, RuleRatingSystem[], boolean]> = [
+      ['Inspector ready mandatory: inspector ready is enough', [{ ...inspector!, mandatory: true }, school!], true],
+      ['School ready mandatory too: not ready', [{ ...inspector!, mandatory: true }, { ...school!, mandatory: true }], false],
+      ['none mandatory: every enabled system counts', [inspector!, school!], false],
+      ['none mandatory, only Inspector ready enabled', [inspector!, { ...school!, enabled: false }], true],
+    ];
+    for (const [name, given, ready] of cases) {
+      const ev = evaluateProfile(teacher, set, given, table.today);
+      expect(ev.ready, name).toBe(ready);
+      expect(ev.ratings.map((r) => r.mandatory), name).toEqual(given.filter((s) => s.enabled).map((s) => s.mandatory === true));
+    }
+  });
+
   it('lists checks expiring within a window, soonest first', () => {
     const p = profileOf({ organisationType: 'maintained', profileType: 'support', values: { safeguarding_training: '2024-07-01' } });
     const ev = evaluateProfile(p, set, systems, table.today);

@@ -41,6 +41,8 @@ export type RuleRatingSystem = {
   key: string;
   name: string;
   enabled: boolean;
+  /** Every profile must meet it: a profile is ready overall only when all mandatory systems are. */
+  mandatory?: boolean;
   defaultRequire: 'statutory' | 'all';
   rules: Readonly<Record<string, { require: 'statutory' | 'all' | readonly string[] }>>;
 };
@@ -48,7 +50,7 @@ export type RuleRatingSystem = {
 export type CheckState = 'ok' | 'missing' | 'invalid' | 'expired';
 export type CheckResult = { check: RuleCheck; state: CheckState; expiresOn: string | null; message: string | null };
 export type Problem = { checkId: string; checkKey: string; state: Exclude<CheckState, 'ok'>; message: string };
-export type Rating = { systemId: string; key: string; name: string; ready: boolean; problems: Problem[] };
+export type Rating = { systemId: string; key: string; name: string; mandatory: boolean; ready: boolean; problems: Problem[] };
 
 /** The checks of a tenant prepared once for many profiles. */
 export type CheckSet = { checks: readonly RuleCheck[]; byKey: ReadonlyMap<string, RuleCheck> };
@@ -125,7 +127,11 @@ function required(system: RuleRatingSystem, profileTypeKey: string, check: RuleC
   return rule.includes(check.key);
 }
 
-export type ProfileEvaluation = { applicable: CheckResult[]; ratings: Rating[] };
+/**
+ * `ready`: the profile's overall state — every mandatory rating system ready (when none is
+ * mandatory, every enabled one).
+ */
+export type ProfileEvaluation = { applicable: CheckResult[]; ratings: Rating[]; ready: boolean };
 
 /** Every applicable check's state and, per enabled rating system, ready or not and why. */
 export function evaluateProfile(profile: RuleProfile, set: CheckSet, systems: readonly RuleRatingSystem[], today: string): ProfileEvaluation {
@@ -138,9 +144,10 @@ export function evaluateProfile(profile: RuleProfile, set: CheckSet, systems: re
         if (r.state === 'ok' || !required(s, profile.profileTypeKey, r.check)) continue;
         problems.push({ checkId: r.check.id, checkKey: r.check.key, state: r.state, message: r.message! });
       }
-      return { systemId: s.id, key: s.key, name: s.name, ready: problems.length === 0, problems };
+      return { systemId: s.id, key: s.key, name: s.name, mandatory: s.mandatory === true, ready: problems.length === 0, problems };
     });
-  return { applicable, ratings };
+  const mandatory = ratings.filter((r) => r.mandatory);
+  return { applicable, ratings, ready: (mandatory.length ? mandatory : ratings).every((r) => r.ready) };
 }
 
 /** Applicable checks in date now that run out within `days` days (soonest first). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { useTestEnv } from '../../../../test/harness.js';
 import { call, createTestTenant } from '../../../../test/factories.js';
-import { recordTenant } from '../../../../test/record-fixtures.js';
+import { FULL_TEACHER_CHECKS, recordTenant } from '../../../../test/record-fixtures.js';
 import { auditLog } from '../../../platform/audit/audit.tables.js';
 import { KCSIE_2025 } from '../kcsie/kcsie-2025.js';
 
@@ -143,6 +143,37 @@ describe('record checks', () => {
     expect(ok.body.rules).toEqual({ volunteer: { require: ['identity'] } });
     const fields = await call(env.app, 'GET', '/api/record/fields', { headers: h });
     expect(fields.body.items.map((f: { field: string }) => f.field)).toContain('check.barred_list');
+  });
+});
+
+describe('record mandatory rating systems', () => {
+  it('a mandatory system cannot be switched off; a profile is ready overall when every mandatory system is, and the list filters on it', async () => {
+    const t = await createTestTenant(env, { kind: 'trust' });
+    const h = t.owner.headers;
+    const r = await recordTenant(env, t);
+    const systems = (await call(env.app, 'GET', '/api/record/rating-systems', { headers: h })).body.items;
+    const inspector = systems.find((s: { key: string }) => s.key === 'inspector_ready');
+    expect(inspector.mandatory).toBe(true);
+    const off = await call(env.app, 'PATCH', `/api/record/rating-systems/${inspector.id}`, { headers: h, body: { enabled: false } });
+    expect([off.status, off.body.error.code, off.body.error.field]).toEqual([400, 'mandatory_rating_system', 'enabled']);
+    const made = await call(env.app, 'POST', '/api/record/rating-systems', { headers: h, body: { name: 'Off and mandatory', mandatory: true, enabled: false } });
+    expect(made.status).toBe(400);
+    expect((await call(env.app, 'GET', '/api/record/rating-systems', { headers: h })).body.items.find((s: { key: string }) => s.key === 'inspector_ready').enabled).toBe(true);
+
+    const profile = (body: Record<string, unknown>) =>
+      call(env.app, 'POST', '/api/record/profiles', { headers: h, body: { organisationId: r.org.id, profileTypeId: r.typeId('teaching'), firstName: 'Ada', lastName: 'Lovelace', ...body } });
+    const ready = await profile({ lastName: 'Ready', checks: FULL_TEACHER_CHECKS });
+    const notReady = await profile({ lastName: 'Missing' });
+    // Inspector ready (mandatory) met, School ready (not mandatory) not: ready overall.
+    expect([ready.body.ready, ready.body.ratings.map((x: { key: string; mandatory: boolean; ready: boolean }) => [x.key, x.mandatory, x.ready])]).toEqual([true, [['inspector_ready', true, true], ['school_ready', false, false]]]);
+    expect(notReady.body.ready).toBe(false);
+    const names = async (ready: string) => (await call(env.app, 'GET', `/api/record/profiles?ready=${ready}`, { headers: h })).body.items.map((p: { lastName: string; ready: boolean }) => [p.lastName, p.ready]);
+    expect(await names('true')).toEqual([['Ready', true]]);
+    expect(await names('false')).toEqual([['Missing', false]]);
+    // School ready made mandatory too: nobody is ready overall.
+    const school = systems.find((s: { key: string }) => s.key === 'school_ready');
+    expect((await call(env.app, 'PATCH', `/api/record/rating-systems/${school.id}`, { headers: h, body: { mandatory: true } })).status).toBe(200);
+    expect(await names('true')).toEqual([]);
   });
 });
 

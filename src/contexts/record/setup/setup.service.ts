@@ -306,11 +306,17 @@ export function createSetupService(deps: SetupDeps) {
     }
   }
 
+  /** A mandatory rating system is one every profile must meet: it cannot be switched off. */
+  function assertMandatoryEnabled(s: { mandatory: boolean; enabled: boolean }) {
+    if (s.mandatory && !s.enabled) throw badRequest('mandatory_rating_system', 'A mandatory rating system cannot be switched off: make it not mandatory first', 'enabled');
+  }
+
   async function createRatingSystem(p: Principal, actor: Actor, input: z.output<typeof ratingSystemCreateSchema>) {
     assertTrustAdmin(orgAccessOf(p));
     return inTransaction(db, async (t) => {
       await ensureSeeded(t, p.tenantId);
       assertRules(await loadModel(t, p.tenantId), input.rules);
+      assertMandatoryEnabled(input);
       const position = await setupRepo.nextPosition(t, p.tenantId, 'systems');
       const [row] = await t.insert(recordRatingSystems).values({ tenantId: p.tenantId, key: newKey(input.name), ...input, position }).returning();
       await recordAudit(t, p.tenantId, actor, { action: 'record.rating_system.created', targetType: 'record_rating_system', targetId: row!.id, summary: `Rating system ${row!.name} added` });
@@ -324,6 +330,7 @@ export function createSetupService(deps: SetupDeps) {
       const sys = await setupRepo.ratingSystem(t, p.tenantId, id);
       if (!sys) throw notFound('Rating system');
       assertRules(await loadModel(t, p.tenantId), patch.rules);
+      assertMandatoryEnabled({ mandatory: patch.mandatory ?? sys.mandatory, enabled: patch.enabled ?? sys.enabled });
       const [row] = await t.update(recordRatingSystems).set(patch).where(and(eq(recordRatingSystems.tenantId, p.tenantId), eq(recordRatingSystems.id, id))).returning();
       await recordAudit(t, p.tenantId, actor, { action: 'record.rating_system.updated', targetType: 'record_rating_system', targetId: id, summary: `Rating system ${sys.name} updated`, data: { patch } });
       return row!;
