@@ -5,7 +5,7 @@ import { useTestEnv } from '../../../../test/harness.js';
 import { call, createTestTenant } from '../../../../test/factories.js';
 import { kioskSetup, makeGroup, makeMember, makeSite, pairKiosk } from '../../../../test/signin-factories.js';
 import { auditLog } from '../../../platform/audit/audit.tables.js';
-import { kioskDevices } from '../signin.tables.js';
+import { kioskDevices, members } from '../signin.tables.js';
 
 const env = useTestEnv();
 
@@ -156,6 +156,31 @@ describe('kiosk config, PIN and search', () => {
     expect((await env.app.inject({ method: 'GET', url: `/api/kiosk/members/${m.id}/photo` })).statusCode).toBe(401);
     const found = await call(env.app, 'GET', `/api/kiosk/search?groupId=${group.id}&q=${encodeURIComponent(m.fullName.slice(0, 6))}`, { headers: kiosk.headers });
     expect(found.body.items[0].photoUrl).toMatch(`/api/kiosk/members/${m.id}/photo`);
+  });
+
+  it('identifies a scanned QR code first, so a member who owes the agreement is asked for it instead of rejected', async () => {
+    const t = await createTestTenant(env);
+    const other = await createTestTenant(env);
+    const { group, kiosk } = await kioskSetup(env, t, { pin: '2468', options: { agreement: { text: 'Wear your lanyard' }, safetyCheckMode: 'reject' } });
+    const m = await makeMember(env, t, group.id, { fullName: 'Grace Hopper', role: 'Teacher' });
+    const [row] = await env.platform.db.select().from(members).where(eq(members.id, m.id));
+    const foreignGroup = await makeGroup(env, other);
+    const foreign = await makeMember(env, other, foreignGroup.id);
+    const [foreignRow] = await env.platform.db.select().from(members).where(eq(members.id, foreign.id));
+    const identify = (body: Record<string, unknown>, headers: Record<string, string> = kiosk.headers) => call(env.app, 'POST', '/api/kiosk/identify', { headers, body });
+    expect((await identify({ groupId: group.id, qrToken: row!.qrToken, pin: '2468' }, {})).status).toBe(401);
+    expect((await identify({ groupId: group.id, qrToken: row!.qrToken, pin: '2468' }, t.owner.headers)).status).toBe(403);
+    expect((await identify({ groupId: group.id, qrToken: row!.qrToken })).status).toBe(403);
+    expect((await identify({ groupId: group.id, qrToken: foreignRow!.qrToken, pin: '2468' })).status).toBe(404);
+    expect((await identify({ groupId: group.id, qrToken: 'thr_qr_unknown', pin: '2468' })).status).toBe(404);
+    const first = await identify({ groupId: group.id, qrToken: row!.qrToken, pin: '2468' });
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({ id: m.id, name: 'Grace Hopper', role: 'Teacher', photoUrl: null, onSite: false, agreementDue: true });
+    // The kiosk asks, then signs in by the identified member with the agreement accepted.
+    const signIn = await call(env.app, 'POST', '/api/kiosk/sign-in', { headers: kiosk.headers, body: { groupId: group.id, memberId: first.body.id, pin: '2468', agreementAccepted: true } });
+    expect(signIn.status).toBe(201);
+    const again = await identify({ groupId: group.id, qrToken: row!.qrToken, pin: '2468' });
+    expect(again.body).toMatchObject({ onSite: true, agreementDue: false });
   });
 
   it('plans the search on the trigram index', async () => {

@@ -27,6 +27,7 @@ const configSchema = z.object({
     }),
   ),
 });
+const matchSchema = z.object({ id: z.string(), name: z.string(), role: z.string(), photoUrl: z.string().nullable(), onSite: z.boolean(), agreementDue: z.boolean() });
 const reasonSchema = z.object({ check: z.string(), code: z.string(), reason: z.string() });
 
 export function kioskRoutes(_platform: Platform, kiosk: KioskService, visits: VisitsService, members: MembersService): FastifyPluginAsyncZod {
@@ -84,6 +85,22 @@ export function kioskRoutes(_platform: Platform, kiosk: KioskService, visits: Vi
         return { ok: true as const };
       },
     );
+    app.post(
+      '/api/kiosk/identify',
+      {
+        schema: {
+          tags: device,
+          summary: 'The member a scanned QR code names (404 when not of this group), so the kiosk can ask for the agreement and questions first',
+          body: z.object({ groupId: z.uuid(), qrToken: z.string().min(1).max(200), pin: z.string().max(16).optional() }),
+          response: { 200: matchSchema },
+        },
+      },
+      async (req) => {
+        const k = requireKiosk(req);
+        await visits.checkPin(k, req.body.groupId, req.body.pin);
+        return kiosk.identify(k, req.body.groupId, req.body.qrToken);
+      },
+    );
     app.get(
       '/api/kiosk/search',
       {
@@ -91,7 +108,7 @@ export function kioskRoutes(_platform: Platform, kiosk: KioskService, visits: Vi
           tags: device,
           summary: 'Find a member of a group by part of the name (prefix and typo tolerant)',
           querystring: z.object({ groupId: z.uuid(), q: z.string().max(100).default(''), pin: z.string().max(16).optional() }),
-          response: { 200: z.object({ items: z.array(z.object({ id: z.string(), name: z.string(), role: z.string(), photoUrl: z.string().nullable(), onSite: z.boolean(), agreementDue: z.boolean() })) }) },
+          response: { 200: z.object({ items: z.array(matchSchema) }) },
         },
       },
       async (req) => {

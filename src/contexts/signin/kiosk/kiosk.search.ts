@@ -28,6 +28,20 @@ export function searchQuery(tenantId: string, groupId: string, term: string, agr
     LIMIT ${limit}`;
 }
 
+/**
+ * The member a scanned QR code names, in the search's row shape, so the kiosk can ask for the
+ * agreement and the group's questions before signing in (as it does after a name search). Archived
+ * members are returned too: their sign-in is then refused by the safety check with its reason.
+ */
+export function qrQuery(tenantId: string, groupId: string, qrToken: string, agreementVersion: string | null): SQL {
+  return sql`
+    SELECT m.id, m.full_name, m.role, m.photo_key IS NOT NULL AS has_photo, m.version,
+      EXISTS (SELECT 1 FROM visits v WHERE v.member_id = m.id AND v.signed_out_at IS NULL AND v.outcome = 'signed_in') AS on_site,
+      ${agreementVersion === null ? sql`false` : sql`NOT EXISTS (SELECT 1 FROM visits v WHERE v.member_id = m.id AND v.agreement_version = ${agreementVersion})`} AS agreement_due
+    FROM members m
+    WHERE m.tenant_id = ${tenantId} AND m.group_id = ${groupId} AND m.qr_token = ${qrToken} AND m.deleted_at IS NULL`;
+}
+
 /** Session settings of the search, local to its transaction. */
 export async function prepareSearch(tx: Tx): Promise<void> {
   await tx.execute(sql`SELECT set_config('pg_trgm.word_similarity_threshold', ${String(SEARCH_THRESHOLD)}, true), set_config('enable_seqscan', 'off', true)`);

@@ -13,7 +13,7 @@ import { readOptions } from '../groups/groups.schemas.js';
 import type { GroupsService } from '../groups/groups.service.js';
 import type { SitesService } from '../sites/sites.service.js';
 import { groupsRepo } from '../groups/groups.repo.js';
-import { prepareSearch, runSearch, searchQuery } from './kiosk.search.js';
+import { prepareSearch, qrQuery, runSearch, searchQuery, type SearchRow } from './kiosk.search.js';
 
 export const PAIRING_TTL_MS = 10 * 60_000;
 const PAIRING_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
@@ -23,6 +23,17 @@ export const normalisePairingCode = (code: string) => code.toUpperCase().replace
 
 export function presentDevice(d: typeof kioskDevices.$inferSelect) {
   return { id: d.id, siteId: d.siteId, name: d.name, prefix: d.prefix, lastSeenAt: d.lastSeenAt?.toISOString() ?? null, revoked: Boolean(d.revokedAt), createdAt: d.createdAt.toISOString() };
+}
+
+function presentMatch(r: SearchRow) {
+  return {
+    id: r.id,
+    name: r.full_name,
+    role: r.role,
+    photoUrl: r.has_photo ? `/api/kiosk/members/${r.id}/photo?v=${r.version}` : null,
+    onSite: r.on_site,
+    agreementDue: r.agreement_due,
+  };
 }
 
 export function createKioskService(deps: Pick<Platform, 'db' | 'now' | 'database'>, sitesService: SitesService, groupsService: GroupsService) {
@@ -125,15 +136,17 @@ export function createKioskService(deps: Pick<Platform, 'db' | 'now' | 'database
     return inTransaction(db, async (t) => {
       await prepareSearch(t);
       const rows = await runSearch(t, searchQuery(kiosk.tenantId, groupId, term, agreement, limit));
-      return rows.map((r) => ({
-        id: r.id,
-        name: r.full_name,
-        role: r.role,
-        photoUrl: r.has_photo ? `/api/kiosk/members/${r.id}/photo?v=${r.version}` : null,
-        onSite: r.on_site,
-        agreementDue: r.agreement_due,
-      }));
+      return rows.map(presentMatch);
     });
+  }
+
+  /** The member of this group a scanned QR code names (404 otherwise), shaped like a search hit. */
+  async function identify(kiosk: KioskPrincipal, groupId: string, qrToken: string) {
+    const group = await groupsService.get(kiosk.tenantId, [kiosk.resourceId], groupId);
+    if (group.type === 'standard') throw notFound('Member');
+    const [row] = await runSearch(db, qrQuery(kiosk.tenantId, groupId, qrToken, readOptions(group.options).agreement?.version ?? null));
+    if (!row) throw notFound('Member');
+    return presentMatch(row);
   }
 
   /** Visitors of a standard group on site now (so they can find themselves to sign out): name and time only. */
@@ -149,7 +162,7 @@ export function createKioskService(deps: Pick<Platform, 'db' | 'now' | 'database
     return rows.map((r) => ({ visitId: r.id, name: r.name, signedInAt: r.signedInAt.toISOString() }));
   }
 
-  return { createPairing, pair, principalFromToken, listDevices, revoke, config, unlock, search, visitorsOnSite };
+  return { createPairing, pair, principalFromToken, listDevices, revoke, config, unlock, search, identify, visitorsOnSite };
 }
 
 export type KioskService = ReturnType<typeof createKioskService>;

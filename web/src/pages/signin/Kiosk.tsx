@@ -158,8 +158,11 @@ function PairedKiosk({ onUnpaired }: { onUnpaired: () => void }) {
                 await kioskCall('POST', '/api/kiosk/sign-out', { qrToken });
                 setStep({ kind: 'done', ok: true, title: 'Goodbye', detail: 'You are signed out.' });
               } else {
-                const r = await kioskCall<{ outcome: string; visit: Visit; reasons: Reason[]; badge?: BadgeData }>('POST', '/api/kiosk/sign-in', { groupId: step.group.id, qrToken, pin: step.pin, agreementAccepted: false });
-                finish(r, r.body.visit.personName);
+                // Who the code names first, so the agreement and questions are asked as after a name search.
+                const m = await kioskCall<KioskMatch>('POST', '/api/kiosk/identify', { groupId: step.group.id, qrToken, pin: step.pin });
+                const needsQuestions = step.group.customFields.length > 0 || (step.group.agreement && m.body.agreementDue);
+                if (needsQuestions) setStep({ kind: 'questions', group: step.group, pin: step.pin, member: m.body });
+                else finish(await kioskCall('POST', '/api/kiosk/sign-in', { groupId: step.group.id, memberId: m.body.id, pin: step.pin }), m.body.name);
               }
             } catch (err) {
               setStep({ kind: 'done', ok: false, title: 'That did not work', reasons: [errorMessage(err)] });
