@@ -12,7 +12,7 @@ const chromiumPath = findChromiumOrSkip();
 describe.skipIf(!chromiumPath)('SCIM tab (Chromium)', { timeout: E2E_TEST_TIMEOUT }, () => {
   const e2e = useE2e(chromiumPath);
 
-  it("links a SCIM group's page to its SCIM tab, shows the token once and logs the requests", async () => {
+  it("links a SCIM group's page to its SCIM tab, shows the token once, logs the requests and shows a member's SCIM attributes", async () => {
     const tenant = await e2e.createTenant();
     const env = { app: e2e.server.app, platform: e2e.server.platform, config: e2e.server.platform.config } as TestEnv;
     const group = await makeGroup(env, tenant, { name: 'Staff from Okta', type: 'scim' });
@@ -46,5 +46,37 @@ describe.skipIf(!chromiumPath)('SCIM tab (Chromium)', { timeout: E2E_TEST_TIMEOU
     await log.getByRole('row').filter({ hasText: 'POST /Users' }).filter({ hasText: '400' }).filter({ hasText: 'invalidValue: userName is required' }).waitFor();
     await log.getByRole('row').filter({ hasText: 'GET /Users?startIndex=1&count=2' }).filter({ hasText: '200' }).waitFor();
     await screenshot(page, 'scim-tab');
+
+    // The member the identity provider created shows its SCIM attributes from the group's page.
+    const created = await scim({
+      path: '/Users',
+      method: 'POST',
+      body: JSON.stringify({
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'],
+        userName: 'adele@contoso.example',
+        name: { givenName: 'Adele', familyName: 'Vance' },
+        displayName: 'Adele Vance',
+        emails: [{ value: 'adele@contoso.example', type: 'work', primary: true }],
+        title: 'Maths Teacher',
+        externalId: 'AdeleV',
+        'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { employeeNumber: '701984', department: 'Maths', manager: { value: 'MgrA' } },
+      }),
+    });
+    expect(created.status).toBe(201);
+    await page.goto(`${e2e.url}/signin/groups/${group.id}`);
+    await page.getByRole('link', { name: 'Adele Vance' }).click();
+    const attrs = page.getByRole('table', { name: 'SCIM attributes' });
+    for (const [label, value] of [
+      ['userName', 'adele@contoso.example'],
+      ['Title (role)', 'Maths Teacher'],
+      ['External id', 'AdeleV'],
+      ['Employee number', '701984'],
+      ['Department', 'Maths'],
+      ['Manager', 'MgrA'],
+      ['Emails', 'adele@contoso.example (work, primary)'],
+    ]) {
+      await attrs.getByRole('row').filter({ hasText: label }).filter({ hasText: value! }).waitFor();
+    }
+    await screenshot(page, 'scim-member');
   });
 });

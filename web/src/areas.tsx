@@ -70,6 +70,7 @@ export const AREAS: Area[] = [
     pages: [
       page('', 'Overview', () => import('./pages/scim/Overview')),
       page('groups/:groupId', null, () => import('./pages/scim/GroupScim')),
+      page('members/:memberId', null, () => import('./pages/scim/ScimMember')),
     ],
   },
   {

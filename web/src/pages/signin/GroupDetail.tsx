@@ -5,7 +5,7 @@ import { api, query, type User } from '../../api';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { ErrorState, FormError, LoadingState, PageHeader, fieldError } from '../../components/common';
 import { useApi } from '../../hooks';
-import { roleCan, useMe } from '../../session';
+import { roleCan, useCan, useMe } from '../../session';
 import { SAFETY_MODES, type CustomField, type Group as SigninGroup, type ImportPreview, type Member, type SignInOptions } from './signinApi';
 
 /** One group: its settings and sign-in options, and its members (repeat and SCIM groups). */
@@ -162,6 +162,7 @@ function Members({ group, canEdit }: { group: SigninGroup; canEdit: boolean }) {
   const list = useApi<{ items: Member[]; total: number }>(`/api/signin/groups/${group.id}/members${query({ q, archived, limit: PAGE, offset: (page - 1) * PAGE })}`);
   const [error, setError] = useState<unknown>(null);
   const scim = group.type === 'scim';
+  const canSeeScim = useCan('scim.manage');
   useEffect(() => setPage(1), [q, archived]);
   const act = async (fn: () => Promise<unknown>) => {
     setError(null);
@@ -201,7 +202,15 @@ function Members({ group, canEdit }: { group: SigninGroup; canEdit: boolean }) {
             <Table.Tbody>
               {list.data?.items.map((m) => (
                 <Table.Tr key={m.id}>
-                  <Table.Td>{m.fullName}</Table.Td>
+                  <Table.Td>
+                    {scim && canSeeScim ? (
+                      <Anchor component={Link} to={`/scim/members/${m.id}`} size="sm">
+                        {m.fullName}
+                      </Anchor>
+                    ) : (
+                      m.fullName
+                    )}
+                  </Table.Td>
                   <Table.Td>{m.role}</Table.Td>
                   <Table.Td>{m.email}</Table.Td>
                   <Table.Td>{[m.startDate, m.endDate].filter(Boolean).join(' – ')}</Table.Td>
