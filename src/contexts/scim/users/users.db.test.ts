@@ -192,6 +192,13 @@ describe('SCIM /Users', () => {
     const filtered = await f.scim('GET', `/Users?filter=${encodeURIComponent('title eq "even"')}&count=2`);
     expect(filtered.body.totalResults).toBe(4);
     expect(filtered.body.Resources).toHaveLength(2);
+    const filteredPast = await f.scim('GET', `/Users?filter=${encodeURIComponent('title eq "even"')}&startIndex=5&count=2`);
+    expect(filteredPast.body).toMatchObject({ totalResults: 4, itemsPerPage: 0, Resources: [] });
+    const filteredZero = await f.scim('GET', `/Users?filter=${encodeURIComponent('title eq "odd"')}&count=0`);
+    expect(filteredZero.body).toMatchObject({ totalResults: 3, Resources: [] });
+    const filteredLast = await f.scim('GET', `/Users?filter=${encodeURIComponent('title eq "odd"')}&startIndex=3&count=2`);
+    expect(filteredLast.body.totalResults).toBe(3);
+    expect(filteredLast.body.Resources.map((r: { id: string }) => r.id)).toEqual([ids[5]]);
     const past = await f.scim('GET', '/Users?startIndex=50&count=10');
     expect(past.body).toMatchObject({ totalResults: 7, itemsPerPage: 0, Resources: [] });
     const zero = await f.scim('GET', '/Users?count=0');

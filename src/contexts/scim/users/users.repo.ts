@@ -1,4 +1,4 @@
-import { and, asc, count as countFn, eq, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count as countFn, eq, getTableColumns, isNull, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { scimUsers, type ScimMultiValue } from '../scim.tables.js';
 import { URN } from '../scim.schema.js';
@@ -115,19 +115,35 @@ export const scimUsersRepo = {
     return Boolean(row);
   },
 
-  /** One page in a stable order (creation, then id) and the count of all matches. */
+  /**
+   * One page in a stable order (creation, then id) and the count of all matches. A filtered page
+   * (the identity providers' hot path: `userName eq` before every create) is one statement, the
+   * count riding along as a window; only a page past the end or of size 0 counts separately.
+   */
   async list(tx: DbOrTx, tenantId: string, groupId: string, filter: SQL | undefined, offset: number, limit: number) {
     const where = filter ? and(live(tenantId, groupId), filter) : live(tenantId, groupId);
-    const [{ total } = { total: 0 }] = await tx.select({ total: countFn() }).from(scimUsers).where(where);
-    // With a filter, order by an expression the order index cannot serve, so the planner uses the
-    // filter's index (e.g. lower(user_name)) and sorts the few matches, instead of walking the
-    // whole group in order and filtering (PGlite has no autovacuum, so its statistics are stale).
-    const order = filter ? sql`${scimUsers.createdAt} + interval '0 seconds'` : asc(scimUsers.createdAt);
-    const rows =
-      limit > 0 && offset < total
-        ? await tx.select().from(scimUsers).where(where).orderBy(order, asc(scimUsers.memberId)).limit(limit).offset(offset)
-        : [];
-    return { total: Number(total), rows };
+    const countAll = async () => {
+      const [{ total } = { total: 0 }] = await tx.select({ total: countFn() }).from(scimUsers).where(where);
+      return Number(total);
+    };
+    if (filter) {
+      if (limit === 0) return { total: await countAll(), rows: [] };
+      // Order by an expression the order index cannot serve, so the planner uses the filter's
+      // index (e.g. lower(user_name)) and sorts the few matches, instead of walking the whole
+      // group in order and filtering (PGlite has no autovacuum, so its statistics are stale).
+      const found = await tx
+        .select({ ...getTableColumns(scimUsers), matches: sql<number>`count(*) over ()`.mapWith(Number) })
+        .from(scimUsers)
+        .where(where)
+        .orderBy(sql`${scimUsers.createdAt} + interval '0 seconds'`, asc(scimUsers.memberId))
+        .limit(limit)
+        .offset(offset);
+      if (found.length === 0) return { total: offset === 0 ? 0 : await countAll(), rows: [] };
+      return { total: found[0]!.matches, rows: found.map(({ matches: _m, ...row }) => row) };
+    }
+    const total = await countAll();
+    const rows = limit > 0 && offset < total ? await tx.select().from(scimUsers).where(where).orderBy(asc(scimUsers.createdAt), asc(scimUsers.memberId)).limit(limit).offset(offset) : [];
+    return { total, rows };
   },
 
   async insert(tx: DbOrTx, values: typeof scimUsers.$inferInsert): Promise<ScimUserRow> {
