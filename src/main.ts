@@ -2,6 +2,7 @@ import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createPlatform } from './platform/bootstrap.js';
 import { runMigrations } from './platform/db/migrate.js';
+import { analyzeDatabase } from './platform/db/analyze.js';
 import { installJobSchema } from './platform/jobs/pgboss.js';
 import { AppError } from './platform/errors.js';
 import { seedDemoIfEmpty } from './seed/demo.js';
@@ -22,6 +23,8 @@ async function main() {
       );
     }
   }
+  // PGlite has no autovacuum: give its planner fresh table sizes now (and hourly, ANALYZE_JOB).
+  if (platform.database.kind === 'pglite') await analyzeDatabase(platform.database);
   const app = await buildApp(platform);
   if (config.worker === 'inline') {
     await registerJobs(platform);

@@ -1,6 +1,7 @@
 import type { Platform } from '../platform/platform.js';
 import { registerNotificationJobs } from '../platform/notifications/notify.js';
 import { registerRateLimitJobs } from '../platform/rate-limit.js';
+import { registerAnalyzeJobs } from '../platform/db/analyze.js';
 import { registerSigninJobs } from './signin/index.js';
 import { registerScimJobs } from './scim/index.js';
 import { registerIntegrationJobs } from './integration/index.js';
@@ -12,7 +13,7 @@ import { registerRecordJobs } from './record/index.js';
  */
 export type JobRegistration = (platform: Platform) => Promise<void>;
 
-export const jobRegistrations: JobRegistration[] = [registerNotificationJobs, registerRateLimitJobs, registerSigninJobs, registerScimJobs, registerIntegrationJobs, registerRecordJobs];
+export const jobRegistrations: JobRegistration[] = [registerNotificationJobs, registerRateLimitJobs, registerAnalyzeJobs, registerSigninJobs, registerScimJobs, registerIntegrationJobs, registerRecordJobs];
 
 export async function registerJobs(platform: Platform): Promise<void> {
   for (const register of jobRegistrations) await register(platform);
