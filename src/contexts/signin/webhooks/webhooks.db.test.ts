@@ -137,7 +137,7 @@ describe('webhooks API: subscriptions', () => {
 
   it('accepts http(s) URLs only, and known events only', async () => {
     const t = await createTestTenant(env);
-    for (const url of ['ftp://example.test/x', 'javascript:alert(1)', 'file:///etc/passwd', 'not a url', 'https://user:pw@example.test/']) {
+    for (const url of ['ftp://example.test/x', 'javascript:alert(1)', 'file:///etc/passwd', 'not a url', 'https://user:pw@example.test/', 'http://169.254.169.254/latest/meta-data/', 'http://metadata.google.internal/computeMetadata/v1/']) {
       const res = await call(env.app, 'POST', '/api/signin/webhooks', { headers: t.owner.headers, body: { url, events: ['visit.signed_in'] } });
       expect(res.status, url).toBe(400);
       expect(res.body.error.issues[0].field).toBe('body.url');
@@ -243,6 +243,19 @@ describe('webhook deliveries', { timeout: 30_000 }, () => {
     expect(log).toMatchObject({ attempts: 3, lastStatusCode: 500, lastError: 'HTTP 500', responseSnippet: 'no: 500', status: 'failed' });
     expect(received.get(p)).toHaveLength(3); // the first attempt and retryLimit (2) retries
   }, 40_000);
+
+  it('refuses a link-local target at delivery (a URL stored before the rule, or a name pointed there later) without retrying', async () => {
+    const t = await createTestTenant(env);
+    const { webhook } = await subscribe(t, `${base}${path()}`);
+    await env.platform.db.update(webhookSubscriptions).set({ url: 'http://169.254.169.254/latest/meta-data/' }).where(eq(webhookSubscriptions.id, webhook.id));
+    await emit(event(t.tenantId));
+    const [log] = await waitFor(async () => {
+      const d = await deliveries(t, webhook.id);
+      return d[0]?.status === 'failed' ? d : undefined;
+    }, { what: 'refusal logged', timeoutMs: 15_000 });
+    expect(log).toMatchObject({ attempts: 1, lastStatusCode: null, status: 'failed' });
+    expect(log!.lastError).toMatch(/link-local/);
+  }, 30_000);
 
   it('retries after a receiver does not answer within the timeout', async () => {
     const t = await createTestTenant(env);

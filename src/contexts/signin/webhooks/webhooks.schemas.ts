@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { blockedHost } from './webhooks.target.js';
 
 export const WEBHOOK_EVENTS = ['visit.signed_in', 'visit.signed_out', 'visit.rejected'] as const;
 
-/** http(s) only, no credentials in the URL. */
+/** http(s) only, no credentials in the URL, never a link-local or cloud metadata host (see webhooks.target.ts). */
 export const webhookUrl = z
   .string()
   .trim()
@@ -14,7 +15,8 @@ export const webhookUrl = z
     } catch {
       return false;
     }
-  }, 'An http:// or https:// URL without credentials');
+  }, 'An http:// or https:// URL without credentials')
+  .refine((v) => !URL.canParse(v) || blockedHost(v) === null, 'Link-local and cloud metadata addresses cannot receive webhooks');
 
 export const webhookCreate = z.object({
   url: webhookUrl,

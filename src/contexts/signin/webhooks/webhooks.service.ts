@@ -11,6 +11,7 @@ import type { VisitEventSink } from '../visits/visit-events.js';
 import { webhooksRepo, type DeliveryRow, type SubscriptionRow } from './webhooks.repo.js';
 import { WEBHOOK_EVENTS } from './webhooks.schemas.js';
 import { signatureHeader } from './webhooks.signature.js';
+import { blockedTarget } from './webhooks.target.js';
 
 export const DELIVER_JOB = 'webhook.deliver';
 export type DeliverJob = { tenantId: string; deliveryId: string };
@@ -229,7 +230,10 @@ export function createWebhooksService(deps: Pick<Platform, 'db' | 'jobs' | 'conf
       let statusCode: number | null = null;
       let error: string | null = null;
       let snippet: string | null = null;
+      // Checked at each attempt, after DNS: a name may be pointed at a metadata address later.
+      const blocked = await blockedTarget(sub.url);
       try {
+        if (blocked) throw new Error(`Refused: ${blocked}`);
         const res = await fetch(sub.url, {
           method: 'POST',
           redirect: 'manual',
@@ -263,7 +267,7 @@ export function createWebhooksService(deps: Pick<Platform, 'db' | 'jobs' | 'conf
         })
         .where(eq(webhookDeliveries.id, delivery.id))
         .returning({ attempts: webhookDeliveries.attempts });
-      const final = ok || row!.attempts > policy.retryLimit;
+      const final = ok || blocked !== null || row!.attempts > policy.retryLimit;
       if (final) {
         await db
           .update(webhookDeliveries)
