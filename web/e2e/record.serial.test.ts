@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { call } from '../../test/factories.js';
+import { waitFor } from '../../test/wait.js';
 import { readXlsx } from '../../src/platform/xlsx.js';
 import { addPeriod, todayIn } from '../../src/contexts/record/rules/dates.js';
 import { E2E_TEST_TIMEOUT, findChromiumOrSkip, screenshot, signIn, useE2e } from './harness.js';
@@ -93,6 +94,20 @@ describe.skipIf(!chromiumPath)('central record (Chromium)', { timeout: E2E_TEST_
     expect(lanyard.condition.conditions).toHaveLength(1);
     expect(lanyard.condition.conditions[0].value).toBe('teacher');
     await screenshot(page, 'record-settings');
+
+    // Rating systems: the mandatory one stays on; a rule per profile type can name its checks.
+    await page.getByRole('tab', { name: 'Rating systems' }).click();
+    await page.getByLabel('School ready rule for Volunteers').selectOption('list');
+    // Each tick is saved, then shown from the saved rating system.
+    for (const name of ['Identity check', 'Enhanced DBS']) {
+      await page.getByRole('checkbox', { name }).click();
+      await page.getByRole('checkbox', { name, checked: true }).waitFor();
+    }
+    const rulesOf = async () => (await call(e2e.server.app, 'GET', '/api/record/rating-systems', { headers: tenant.owner.headers })).body.items.find((x: { key: string }) => x.key === 'school_ready').rules;
+    const want = { volunteer: { require: ['identity', 'enhanced_dbs'] } };
+    await waitFor(async () => JSON.stringify(await rulesOf()) === JSON.stringify(want), { what: 'the named-checks rule to be saved' });
+    expect(await rulesOf()).toEqual(want);
+    await expect(page.getByRole('switch', { name: 'Enabled' }).first().isDisabled()).resolves.toBe(true);
     await page.close();
   });
 });

@@ -1,4 +1,4 @@
-import { Badge, Button, Card, ColorInput, Group, Modal, NativeSelect, NumberInput, Stack, Switch, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Card, Checkbox, ColorInput, Group, Modal, NativeSelect, NumberInput, Stack, Switch, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { api } from '../../api';
 import { ConfirmButton } from '../../components/ConfirmButton';
@@ -297,13 +297,17 @@ function AddCheck({ opened, onClose, onAdded, types }: { opened: boolean; onClos
 function RatingSystems() {
   const list = useApi<{ items: RatingSystem[] }>('/api/record/rating-systems');
   const types = useApi<{ items: ProfileType[] }>('/api/record/profile-types');
+  const checks = useApi<{ items: Check[] }>('/api/record/checks');
   const [error, setError] = useState<unknown>(null);
-  const setRule = (s: RatingSystem, typeKey: string, require: string) => {
+  /** `systemId:typeKey` of a rule being switched to named checks (saved once one is ticked). */
+  const [naming, setNaming] = useState<string | null>(null);
+  const setRule = (s: RatingSystem, typeKey: string, require: string | string[]) => {
     const rules = { ...s.rules };
     if (require === '') delete rules[typeKey];
-    else rules[typeKey] = { require: require as 'statutory' | 'all' };
+    else rules[typeKey] = { require: require as 'statutory' | 'all' | string[] };
     patch(s.id, { rules });
   };
+  const checksFor = (typeKey: string) => (checks.data?.items ?? []).filter((c) => c.enabled && (c.appliesTo.length === 0 || c.appliesTo.includes(typeKey)));
   const patch = (id: string, body: Partial<RatingSystem>) => void api.patch(`/api/record/rating-systems/${id}`, body).then(list.reload, setError);
   return (
     <Stack>
@@ -315,8 +319,8 @@ function RatingSystems() {
             <ColorInput label="Ready colour" defaultValue={s.readyColour} onChangeEnd={(v) => patch(s.id, { readyColour: v })} w={140} />
             <ColorInput label="Not ready colour" defaultValue={s.notReadyColour} onChangeEnd={(v) => patch(s.id, { notReadyColour: v })} w={140} />
             <NativeSelect label="Requires" data={[{ value: 'statutory', label: 'Statutory checks' }, { value: 'all', label: 'Statutory and recommended' }]} value={s.defaultRequire} onChange={(e) => patch(s.id, { defaultRequire: e.currentTarget.value as 'all' })} />
-            <Switch label="Enabled" checked={s.enabled} onChange={(e) => patch(s.id, { enabled: e.currentTarget.checked })} />
-            <Switch label="Mandatory" checked={s.mandatory} onChange={(e) => patch(s.id, { mandatory: e.currentTarget.checked })} />
+            <Switch label="Enabled" checked={s.enabled} disabled={s.mandatory} description={s.mandatory ? 'Mandatory systems stay on' : undefined} onChange={(e) => patch(s.id, { enabled: e.currentTarget.checked })} />
+            <Switch label="Mandatory" description="Every profile must meet it" checked={s.mandatory} onChange={(e) => patch(s.id, { mandatory: e.currentTarget.checked })} />
           </Group>
           <Group gap="xs" mt="sm" align="flex-end">
             {types.data?.items.filter((t) => !t.retired).map((t) => {
@@ -327,18 +331,44 @@ function RatingSystems() {
                   size="xs"
                   label={t.name}
                   aria-label={`${s.name} rule for ${t.name}`}
-                  value={rule === undefined ? '' : Array.isArray(rule) ? 'list' : rule}
-                  onChange={(e) => setRule(s, t.key, e.currentTarget.value)}
+                  value={naming === `${s.id}:${t.key}` || Array.isArray(rule) ? 'list' : (rule ?? '')}
+                  onChange={(e) => {
+                    const v = e.currentTarget.value;
+                    if (v === 'list') return setNaming(`${s.id}:${t.key}`);
+                    setNaming(null);
+                    setRule(s, t.key, v);
+                  }}
                   data={[
                     { value: '', label: 'As above' },
                     { value: 'statutory', label: 'Statutory' },
                     { value: 'all', label: 'All checks' },
-                    ...(Array.isArray(rule) ? [{ value: 'list', label: `${rule.length} named checks` }] : []),
+                    { value: 'list', label: Array.isArray(rule) ? `${rule.length} named checks` : 'Named checks…' },
                   ]}
                 />
               );
             })}
           </Group>
+          {types.data?.items
+            .filter((t) => !t.retired && (naming === `${s.id}:${t.key}` || Array.isArray(s.rules[t.key]?.require)))
+            .map((t) => {
+              const rule = s.rules[t.key]?.require;
+              const named = Array.isArray(rule) ? rule : [];
+              return (
+                <Checkbox.Group
+                  key={t.key}
+                  mt="sm"
+                  label={`${t.name}: checks ${s.name} requires`}
+                  value={named}
+                  onChange={(keys) => (keys.length ? setRule(s, t.key, keys) : setRule(s, t.key, ''))}
+                >
+                  <Group gap="xs" mt={4}>
+                    {checksFor(t.key).map((c) => (
+                      <Checkbox key={c.key} size="xs" value={c.key} label={c.name} />
+                    ))}
+                  </Group>
+                </Checkbox.Group>
+              );
+            })}
         </Card>
       ))}
     </Stack>
