@@ -189,7 +189,12 @@ describe('kiosk config, PIN and search', () => {
     await env.platform.db.transaction(async (tx) => {
       await prepareSearch(tx);
       const plan = (await tx.execute(sql`EXPLAIN ${searchQuery(t.tenantId, group.id, 'smi', null, 20)}`)) as unknown as { rows: Array<Record<string, string>> };
-      expect(plan.rows.map((r) => Object.values(r)[0]).join('\n')).toContain('members_name_trgm_idx');
+      const text = plan.rows.map((r) => Object.values(r)[0]).join('\n');
+      expect(text).toContain('members_name_trgm_idx');
+      // Other tenants' and groups' hits are dropped inside the materialised CTE, not after it.
+      const cte = text.slice(0, text.indexOf('CTE Scan'));
+      expect(cte).toMatch(/tenant_id\)::text = /);
+      expect(cte).toMatch(/group_id\)::text = /);
     });
   });
 });

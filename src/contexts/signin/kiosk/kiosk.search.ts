@@ -10,14 +10,18 @@ export type SearchRow = { id: string; full_name: string; role: string; has_photo
 /**
  * Kiosk name search: a prefix (ILIKE 'q%') or a typo-tolerant word match (`<%`), both answered by
  * the trigram index on full_name. The name condition sits in a materialised CTE so the planner
- * cannot prefer the (tenant, group) b-tree and test every member of a big group one by one.
+ * cannot prefer the (tenant, group) b-tree and test every member of a big group one by one; the
+ * tenant and group are compared as text there (not indexable, so the plan stays on the trigram
+ * index) to drop other tenants' hits before they are materialised. The GIN index itself still
+ * reads every tenant's entries for the trigrams: a (tenant_id, full_name) btree_gin index would not.
  */
 export function searchQuery(tenantId: string, groupId: string, term: string, agreementVersion: string | null, limit: number): SQL {
   const prefix = `${likeEscape(term)}%`;
   return sql`
     WITH hits AS MATERIALIZED (
       SELECT id, tenant_id, group_id, full_name, role, photo_key, version, archived_at, deleted_at
-      FROM members WHERE full_name ILIKE ${prefix} OR ${term} <% full_name
+      FROM members WHERE (full_name ILIKE ${prefix} OR ${term} <% full_name) 
+        AND tenant_id::text = ${tenantId} AND group_id::text = ${groupId}
     )
     SELECT m.id, m.full_name, m.role, m.photo_key IS NOT NULL AS has_photo, m.version,
       EXISTS (SELECT 1 FROM visits v WHERE v.member_id = m.id AND v.signed_out_at IS NULL AND v.outcome = 'signed_in') AS on_site,
