@@ -108,6 +108,16 @@ describe.skipIf(!chromiumPath)('central record (Chromium)', { timeout: E2E_TEST_
     await waitFor(async () => JSON.stringify(await rulesOf()) === JSON.stringify(want), { what: 'the named-checks rule to be saved' });
     expect(await rulesOf()).toEqual(want);
     await expect(page.getByRole('switch', { name: 'Enabled' }).first().isDisabled()).resolves.toBe(true);
+
+    // Access: a manager given edit on this school alone reaches only it.
+    const manager = await tenant.as('manager');
+    await page.getByRole('tab', { name: 'Access' }).click();
+    await page.getByLabel(`${manager.email} access to Northgate Academy`).selectOption('edit');
+    const scopesOf = async () => (await call(e2e.server.app, 'GET', '/api/users', { headers: tenant.owner.headers })).body.items.find((u: { id: string }) => u.id === manager.id).scopes;
+    await waitFor(async () => (await scopesOf()).length === 1, { what: 'the scope to be saved' });
+    const academy = (await call(e2e.server.app, 'GET', '/api/record/organisations', { headers: tenant.owner.headers })).body.items.find((o: { name: string }) => o.name === 'Northgate Academy');
+    expect(await scopesOf()).toEqual([{ kind: 'organisation', refId: academy.id, level: 'edit' }]);
+    await page.getByRole('table', { name: 'Record access' }).getByText('1 school').waitFor();
     await page.close();
   });
 });

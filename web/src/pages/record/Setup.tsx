@@ -45,6 +45,7 @@ export default function Setup() {
           <Tabs.Tab value="checks">Checks</Tabs.Tab>
           <Tabs.Tab value="ratings">Rating systems</Tabs.Tab>
           <Tabs.Tab value="retention">Retention</Tabs.Tab>
+          <Tabs.Tab value="access">Access</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="organisations">
           <Organisations />
@@ -60,6 +61,9 @@ export default function Setup() {
         </Tabs.Panel>
         <Tabs.Panel value="retention">
           <Retention />
+        </Tabs.Panel>
+        <Tabs.Panel value="access">
+          <Access />
         </Tabs.Panel>
       </Tabs>
     </>
@@ -396,6 +400,67 @@ function Retention() {
               </Table.Td>
             </Table.Tr>
           ))}
+        </Table.Tbody>
+      </Table>
+    </Stack>
+  );
+}
+
+type Scope = { kind: 'site' | 'organisation'; refId: string; level: 'view' | 'edit' | 'administer' };
+type UserRow = { id: string; email: string; name: string; role: string; disabled: boolean; scopes: Scope[] };
+
+/** Record permissions per user and organisation: none chosen means the whole trust at the user's role. */
+function Access() {
+  const users = useApi<{ items: UserRow[] }>('/api/users');
+  const orgs = useApi<{ items: Organisation[] }>('/api/record/organisations');
+  const [error, setError] = useState<unknown>(null);
+  if ((users.loading && !users.data) || (orgs.loading && !orgs.data)) return <LoadingState />;
+  if (users.error) return <ErrorState error={users.error} />;
+  const setLevel = (u: UserRow, orgId: string, level: string) => {
+    const scopes = u.scopes.filter((x) => !(x.kind === 'organisation' && x.refId === orgId));
+    if (level) scopes.push({ kind: 'organisation', refId: orgId, level: level as Scope['level'] });
+    void api.put(`/api/users/${u.id}/scopes`, { scopes }).then(users.reload, setError);
+  };
+  return (
+    <Stack>
+      <Text size="sm">Who can view, edit or administer the record of each school. A user with no school chosen reaches every school of the trust at their role&apos;s level.</Text>
+      <FormError error={error} />
+      <Table aria-label="Record access">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>User</Table.Th>
+            <Table.Th>Reaches</Table.Th>
+            {orgs.data?.items.map((o) => <Table.Th key={o.id}>{o.name}</Table.Th>)}
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {users.data?.items.filter((u) => !u.disabled).map((u) => {
+            const own = u.scopes.filter((x) => x.kind === 'organisation');
+            return (
+              <Table.Tr key={u.id}>
+                <Table.Td>
+                  {u.name || u.email} <Badge variant="light">{u.role}</Badge>
+                </Table.Td>
+                <Table.Td>{own.length ? `${own.length} school${own.length === 1 ? '' : 's'}` : 'The whole trust'}</Table.Td>
+                {orgs.data?.items.map((o) => (
+                  <Table.Td key={o.id}>
+                    <NativeSelect
+                      size="xs"
+                      aria-label={`${u.email} access to ${o.name}`}
+                      value={own.find((x) => x.refId === o.id)?.level ?? ''}
+                      onChange={(e) => setLevel(u, o.id, e.currentTarget.value)}
+                      data={[
+                        { value: '', label: own.length ? 'No access' : 'By role' },
+                        { value: 'view', label: 'View' },
+                        { value: 'edit', label: 'Edit' },
+                        { value: 'administer', label: 'Administer' },
+                      ]}
+                    />
+                  </Table.Td>
+                ))}
+              </Table.Tr>
+            );
+          })}
         </Table.Tbody>
       </Table>
     </Stack>
