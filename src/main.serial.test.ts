@@ -65,4 +65,14 @@ describe('the server process', () => {
     expect(await server.exited).toBe(0);
     expect(existsSync(lockFile)).toBe(false);
   }, 150_000);
+
+  it('refuses a bad variable at boot with one line naming it (server and worker)', async () => {
+    const server = run('src/main.ts', { PORT: 'three thousand' });
+    expect(await server.exited).toBe(78);
+    expect(server.stderr().trim().split('\n')).toEqual([expect.stringMatching(/^invalid configuration: PORT: /)]);
+    const worker = run('src/worker.ts', { DATABASE_URL: 'postgres://127.0.0.1:1/none', SECRET_KEY: 'short' });
+    expect(await worker.exited).not.toBe(0);
+    expect(worker.stderr().trim().split('\n')).toEqual([expect.stringMatching(/^invalid configuration: SECRET_KEY: /)]);
+  });
 });
+
