@@ -66,6 +66,13 @@ describe.skipIf(!chromiumPath)('central record (Chromium)', { timeout: E2E_TEST_
     expect(sheets.map((s) => s.name)).toEqual(['Northgate Primary']);
     const row = sheets[0]!.rows.find((r) => r[0] === 'Lovelace, Ada')!;
     expect(row).toContain('001234567890');
+
+    // The list filters on ready overall (every mandatory rating system: Inspector ready).
+    await page.goto(`${e2e.url}/record/profiles`);
+    await page.getByLabel('Ready', { exact: true }).selectOption('false');
+    await page.getByText('No profiles match.').waitFor();
+    await page.getByLabel('Ready', { exact: true }).selectOption('true');
+    await page.getByRole('table', { name: 'Profiles' }).getByRole('link', { name: 'Lovelace, Ada' }).waitFor();
     await page.close();
   });
 

@@ -14,6 +14,7 @@ export default function Profiles() {
   const [type, setType] = useState('');
   const [status, setStatus] = useState('live');
   const [q, setQ] = useState('');
+  const [ready, setReady] = useState('');
   const [showCondition, setShowCondition] = useState(false);
   const [condition, setCondition] = useState<ConditionGroup>({ op: 'and', conditions: [] });
   const [applied, setApplied] = useState<string>('');
@@ -21,7 +22,7 @@ export default function Profiles() {
   const canEdit = useCan('record.edit');
   const types = useApi<{ items: ProfileType[] }>('/api/record/profile-types');
   const fields = useApi<{ items: FieldInfo[] }>(showCondition ? '/api/record/fields' : null);
-  const list = useApi<{ total: number; items: ProfileSummary[] }>(`/api/record/profiles${query({ organisationId: org, profileTypeId: type, status, q, condition: applied, limit: 500 })}`);
+  const list = useApi<{ total: number; items: ProfileSummary[] }>(`/api/record/profiles${query({ organisationId: org, profileTypeId: type, status, q, ready, condition: applied, limit: 500 })}`);
   const exportUrl = (format: string) => `/api/record/export${query({ format, organisationId: org, profileTypeIds: type, condition: applied })}`;
   return (
     <>
@@ -39,6 +40,7 @@ export default function Profiles() {
           <OrganisationPicker value={org} onChange={setOrg} />
           <NativeSelect label="Profile type" value={type} onChange={(e) => setType(e.currentTarget.value)} data={[{ value: '', label: 'All types' }, ...(types.data?.items ?? []).map((t) => ({ value: t.id, label: t.name }))]} />
           <NativeSelect label="Status" value={status} onChange={(e) => setStatus(e.currentTarget.value)} data={[{ value: 'live', label: 'Live' }, { value: 'archived', label: 'Archived (leavers)' }]} />
+          <NativeSelect label="Ready" value={ready} onChange={(e) => setReady(e.currentTarget.value)} data={[{ value: '', label: 'Everyone' }, { value: 'true', label: 'Ready (every mandatory rating)' }, { value: 'false', label: 'Not ready' }]} />
           <TextInput label="Search" value={q} onChange={(e) => setQ(e.currentTarget.value)} placeholder="Name, role, email" />
           <Button variant="subtle" onClick={() => setShowCondition((s) => !s)}>
             {showCondition ? 'Hide filter' : 'Filter by condition'}

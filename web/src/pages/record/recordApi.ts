@@ -3,7 +3,7 @@ export type Level = 'view' | 'edit' | 'administer';
 export type Organisation = { id: string; name: string; type: string; retentionYears: number; access: Level };
 export type ProfileType = { id: string; key: string; name: string; builtIn: boolean; retired: boolean };
 export type Problem = { checkKey: string; state: 'missing' | 'invalid' | 'expired'; message: string };
-export type Rating = { systemId: string; key: string; name: string; ready: boolean; colour: string; problems: Problem[] };
+export type Rating = { systemId: string; key: string; name: string; mandatory: boolean; ready: boolean; colour: string; problems: Problem[] };
 export type ProfileSummary = {
   id: string;
   firstName: string;
@@ -16,6 +16,8 @@ export type ProfileSummary = {
   startDate: string | null;
   status: 'live' | 'archived';
   version: number;
+  /** Every mandatory rating system ready. */
+  ready: boolean;
   ratings: Rating[];
 };
 export type ProfileCheck = {
