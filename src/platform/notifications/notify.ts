@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
 import type { Platform } from '../platform.js';
 import type { Role } from '../http/principal.js';
@@ -28,6 +28,17 @@ export async function notifyUsers(
     .from(users)
     .where(and(eq(users.tenantId, tenantId), inArray(users.id, [...new Set(userIds)]), isNull(users.disabledAt)));
   return insertAndQueue(tx, platform, tenantId, recipients.map((r) => r.id), msg);
+}
+
+/** The active users of the tenant with these email addresses (any case), e.g. a sign-in member who also has an account. */
+export async function activeUserIdsByEmail(tx: DbOrTx, tenantId: string, emails: string[]): Promise<string[]> {
+  const list = [...new Set(emails.map((e) => e.trim().toLowerCase()).filter((e) => e.length > 0))];
+  if (list.length === 0) return [];
+  const rows = await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.tenantId, tenantId), inArray(sql`lower(${users.email})`, list), isNull(users.disabledAt)));
+  return rows.map((r) => r.id);
 }
 
 /** The same for every active user holding one of `roles` (e.g. `['owner']` to notify the owner). */

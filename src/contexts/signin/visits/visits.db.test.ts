@@ -100,6 +100,25 @@ describe('kiosk sign-in and sign-out', () => {
     expect((await signIn(kiosk.headers, { groupId: staff.id, visitor: { fullName: 'X' } })).body.error.code).toBe('member_group');
   });
 
+  it('notifies the member being visited when they have an account (matched on email), once even when also a contact', async () => {
+    const t = await createTestTenant(env);
+    const teacher = await t.as('viewer');
+    const contact = await t.as('admin');
+    const site = await makeSite(env, t);
+    const staff = await makeGroup(env, t, { name: 'Staff' }, [site.id]);
+    const host = await makeMember(env, t, staff.id, { fullName: 'Grace Hopper', email: teacher.email.toUpperCase() });
+    const noAccount = await makeMember(env, t, staff.id, { fullName: 'Alan Turing', email: 'alan@example.test' });
+    const visitors = await makeGroup(env, t, { name: 'Visitors', type: 'standard', contactIds: [contact.id] }, [site.id]);
+    const parents = await makeGroup(env, t, { name: 'Parents', type: 'standard', contactIds: [teacher.id] }, [site.id]);
+    const kiosk = await pairKiosk(env, t, site.id);
+    expect((await signIn(kiosk.headers, { groupId: visitors.id, visitor: { fullName: 'Ada', hostMemberId: host.id } })).status).toBe(201);
+    expect((await signIn(kiosk.headers, { groupId: visitors.id, visitor: { fullName: 'Bob', hostMemberId: noAccount.id } })).status).toBe(201);
+    expect((await signIn(kiosk.headers, { groupId: parents.id, visitor: { fullName: 'Cy', hostMemberId: host.id } })).status).toBe(201);
+    const inboxOf = async (userId: string) => (await env.platform.db.select().from(notifications).where(eq(notifications.userId, userId))).map((n) => n.title).sort();
+    expect(await inboxOf(teacher.id)).toEqual(['Ada is here to see Grace Hopper', 'Cy is here to see Grace Hopper']);
+    expect(await inboxOf(contact.id)).toEqual(['Ada is here to see Grace Hopper', 'Bob is here to see Alan Turing']);
+  });
+
   it('needs the PIN of a PIN group on every sign-in', async () => {
     const t = await createTestTenant(env);
     const { group, kiosk } = await kioskSetup(env, t, { pin: '8642' });

@@ -5,7 +5,7 @@ import { inTransaction } from '../../../platform/db/tx.js';
 import { AppError, badRequest, conflict, notFound, tooManyRequests, validationFailed } from '../../../platform/errors.js';
 import { countHit, lockedFor } from '../../../platform/rate-limit.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
-import { notifyUsers } from '../../../platform/notifications/notify.js';
+import { activeUserIdsByEmail, notifyUsers } from '../../../platform/notifications/notify.js';
 import { toCsv } from '../../../platform/csv.js';
 import { groupContacts, groups, signinSettings, siteGroups, sites, visits, type VisitorDetails, type VisitReason } from '../signin.tables.js';
 import { inScope, type KioskPrincipal, type SiteScope } from '../access.js';
@@ -190,7 +190,9 @@ export function createVisitsService(deps: VisitsDeps, groupsService: GroupsServi
       }
       if (hostMemberId) {
         const host = await membersRepo.find(tx, kiosk.tenantId, hostMemberId);
-        await notifyUsers(tx, deps, kiosk.tenantId, contacts, {
+        // The host hears of it when they have an account (matched on their email), as do the group's contacts.
+        const hostUsers = host?.email ? await activeUserIdsByEmail(tx, kiosk.tenantId, [host.email]) : [];
+        await notifyUsers(tx, deps, kiosk.tenantId, [...contacts, ...hostUsers], {
           title: `${person.fullName} is here to see ${host?.fullName ?? 'a member'}`,
           body: `${person.fullName}${visitor?.company ? ` (${visitor.company})` : ''} signed in at ${site.name} to see ${host?.fullName ?? 'a member'}.`,
         });
