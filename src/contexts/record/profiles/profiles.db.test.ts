@@ -82,6 +82,19 @@ describe('record profiles', () => {
     expect(rows).toHaveLength(0);
   });
 
+  it('a leaving date before the start date is 400 naming leavingDate, on create and on edit; nothing saved', async () => {
+    const { h, create } = await setup();
+    const bad = await create({ startDate: '2024-09-01', leavingDate: '2024-08-31' });
+    expect([bad.status, bad.body.error.code, bad.body.error.field]).toEqual([400, 'validation_failed', 'leavingDate']);
+    expect(JSON.stringify(bad.body.error)).toContain('cannot be before the start date (01/09/2024)');
+    const made = await create({ startDate: '2024-09-01' });
+    const edit = await call(env.app, 'PATCH', `/api/record/profiles/${made.body.id}`, { headers: h, body: { version: made.body.version, leavingDate: '2024-01-01' } });
+    expect(edit.status).toBe(400);
+    expect((await call(env.app, 'GET', `/api/record/profiles/${made.body.id}`, { headers: h })).body).toMatchObject({ leavingDate: null, version: made.body.version });
+    const ok = await call(env.app, 'PATCH', `/api/record/profiles/${made.body.id}`, { headers: h, body: { version: made.body.version, leavingDate: '2025-07-18' } });
+    expect(ok.status).toBe(200);
+  });
+
   it('refuses a barred list check outside regulated activity, with the legal reason', async () => {
     const { typeId, create } = await setup();
     const supervised = await create({ profileTypeId: typeId('volunteer'), checks: { volunteer_supervised: { value: true }, regulated_activity: { value: true }, barred_list: { value: '2025-01-10' } } });

@@ -107,6 +107,8 @@ export function createProfilesService(deps: ProfilesDeps) {
       if (v && !isIsoDate(v)) issues.push({ field: f, message: `${FIELD_LABELS[f]} is not a real date` });
     }
     if (input.dateOfBirth && isIsoDate(input.dateOfBirth) && input.dateOfBirth > day) issues.push({ field: 'dateOfBirth', message: 'Date of birth cannot be in the future' });
+    const { startDate: start, leavingDate: left } = input;
+    if (start && left && isIsoDate(start) && isIsoDate(left) && left < start) issues.push({ field: 'leavingDate', message: `Leaving date (${ukDate(left)}) cannot be before the start date (${ukDate(start)})` });
     if (issues.length) throw validationFailed(issues);
   }
 
@@ -260,7 +262,7 @@ export function createProfilesService(deps: ProfilesDeps) {
       const organisationId = input.organisationId ?? current.organisationId;
       const profileTypeId = input.profileTypeId ?? current.profileTypeId;
       if (input.organisationId !== undefined || input.profileTypeId !== undefined) assertTypeAndOrg(m, access, organisationId, profileTypeId, current);
-      validateProfileDates(input, day);
+      validateProfileDates({ dateOfBirth: input.dateOfBirth, startDate: input.startDate === undefined ? current.startDate : input.startDate, leavingDate: input.leavingDate === undefined ? current.leavingDate : input.leavingDate }, day);
       const changes = validateValues(m, organisationId, input.checks ?? {}, day);
       const at = now();
       const diffs: Array<{ field: string; before: string | null; after: string | null }> = [];
