@@ -167,12 +167,16 @@ describe('CSV import', () => {
     expect((await call(env.app, 'GET', `/api/signin/groups/${g.id}/members`, { headers: t.owner.headers })).body.total).toBe(0);
     const unknownCol = await call(env.app, 'POST', `/api/signin/groups/${g.id}/members/import`, { headers: t.owner.headers, body: { csv: 'name\nA' } });
     expect(unknownCol.body.error.code).toBe('csv_unknown_columns');
-    const good = ['fullName,role', 'Ann Lee,Teacher', 'Bob Reyes,Cook'].join('\r\n');
+    const badField = await call(env.app, 'POST', `/api/signin/groups/${g.id}/members/import/preview`, { headers: t.owner.headers, body: { csv: `fullName,field:dbs\nAnn,${'x'.repeat(2001)}` } });
+    expect(badField.body.errors.map((e: { row: number; field?: string }) => [e.row, e.field])).toEqual([[2, 'customFields.dbs']]);
+    const good = ['fullName,role,field:dbs', 'Ann Lee,Teacher,DBS-001', 'Bob Reyes,Cook,'].join('\r\n');
     const done = await env.app.inject({ method: 'POST', url: `/api/signin/groups/${g.id}/members/import`, headers: { ...t.owner.headers, 'content-type': 'text/csv' }, payload: good });
     expect(done.statusCode).toBe(201);
     expect(done.json()).toEqual({ created: 2 });
     const audit = await env.platform.db.select().from(auditLog).where(and(eq(auditLog.tenantId, t.tenantId), eq(auditLog.action, 'members.imported')));
     expect(audit).toHaveLength(1);
+    const imported = await env.platform.db.select().from(members).where(eq(members.groupId, g.id));
+    expect(Object.fromEntries(imported.map((m) => [m.fullName, m.customFields]))).toEqual({ 'Ann Lee': { dbs: 'DBS-001' }, 'Bob Reyes': {} });
     const scim = await makeGroup(env, t, { type: 'scim' });
     expect((await call(env.app, 'POST', `/api/signin/groups/${scim.id}/members/import`, { headers: t.owner.headers, body: { csv: good } })).body.error.code).toBe('scim_managed');
   });

@@ -12,12 +12,14 @@ import { memberChanged } from './member-events.js';
 
 export const IMPORT_COLUMNS = ['fullName', 'role', 'email', 'phone', 'startDate', 'endDate'] as const;
 export const IMPORT_MAX_ROWS = 5000;
+/** Extra columns `field:<key>` fill the member's custom field values (text). */
+const FIELD_COLUMN = /^field:([A-Za-z0-9_-]{1,40})$/;
 
 export type ImportRowError = { row: number; field?: string; reason: string };
 export type ImportPreview = {
   valid: boolean;
   total: number;
-  rows: Array<{ row: number; fullName: string; role: string; email: string | null; phone: string | null; startDate: string | null; endDate: string | null }>;
+  rows: Array<{ row: number; fullName: string; role: string; email: string | null; phone: string | null; startDate: string | null; endDate: string | null; customFields: Record<string, string> }>;
   errors: ImportRowError[];
 };
 
@@ -36,8 +38,8 @@ export function previewImport(csv: string): ImportPreview {
   const [header, ...data] = records;
   if (!header) throw badRequest('csv_empty', 'The file is empty');
   const columns = header.map((h) => h.trim());
-  const unknown = columns.filter((c) => !(IMPORT_COLUMNS as readonly string[]).includes(c));
-  if (unknown.length > 0) throw badRequest('csv_unknown_columns', `Unknown columns: ${unknown.join(', ')}. Use the template's columns: ${IMPORT_COLUMNS.join(', ')}`);
+  const unknown = columns.filter((c) => !(IMPORT_COLUMNS as readonly string[]).includes(c) && !FIELD_COLUMN.test(c));
+  if (unknown.length > 0) throw badRequest('csv_unknown_columns', `Unknown columns: ${unknown.join(', ')}. Use the template's columns: ${IMPORT_COLUMNS.join(', ')}, and field:<key> for custom fields`);
   if (!columns.includes('fullName')) throw badRequest('csv_missing_columns', 'The fullName column is required');
   if (data.length > IMPORT_MAX_ROWS) throw badRequest('csv_too_many_rows', `At most ${IMPORT_MAX_ROWS} rows per import`);
   const preview: ImportPreview = { valid: true, total: data.length, rows: [], errors: [] };
@@ -48,11 +50,16 @@ export function previewImport(csv: string): ImportPreview {
       preview.errors.push({ row, reason: `Has ${cells.length} cells; the header has ${columns.length}` });
       return;
     }
-    const raw: Record<string, string | null> = {};
+    const raw: Record<string, string | null | Record<string, string>> = {};
+    const customFields: Record<string, string> = {};
     columns.forEach((c, j) => {
       const v = cells[j] ?? '';
-      raw[c] = v === '' && c !== 'fullName' && c !== 'role' ? null : v;
+      const field = FIELD_COLUMN.exec(c);
+      if (field) {
+        if (v !== '') customFields[field[1]!] = v;
+      } else raw[c] = v === '' && c !== 'fullName' && c !== 'role' ? null : v;
     });
+    if (Object.keys(customFields).length > 0) raw.customFields = customFields;
     const parsed = memberInput.safeParse(raw);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) preview.errors.push({ row, field: issue.path.join('.') || undefined, reason: issue.message });
@@ -68,7 +75,7 @@ export function previewImport(csv: string): ImportPreview {
       }
       emails.set(email, row);
     }
-    preview.rows.push({ row, fullName: m.fullName, role: m.role, email, phone: m.phone ?? null, startDate: m.startDate ?? null, endDate: m.endDate ?? null });
+    preview.rows.push({ row, fullName: m.fullName, role: m.role, email, phone: m.phone ?? null, startDate: m.startDate ?? null, endDate: m.endDate ?? null, customFields });
   });
   if (data.length === 0) preview.errors.push({ row: 2, reason: 'No rows under the header' });
   preview.valid = preview.errors.length === 0;
@@ -102,6 +109,7 @@ export function createMemberImport(deps: Pick<Platform, 'db' | 'now'>, membersSe
             phone: r.phone,
             startDate: r.startDate,
             endDate: r.endDate,
+            customFields: r.customFields,
             qrToken: newQrToken(),
             createdAt: at,
             updatedAt: at,

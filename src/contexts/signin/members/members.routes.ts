@@ -15,7 +15,7 @@ const importErrors = z.array(z.object({ row: z.number(), field: z.string().optio
 const previewSchema = z.object({
   valid: z.boolean(),
   total: z.number(),
-  rows: z.array(z.object({ row: z.number(), fullName: z.string(), role: z.string(), email: z.string().nullable(), phone: z.string().nullable(), startDate: z.string().nullable(), endDate: z.string().nullable() })),
+  rows: z.array(z.object({ row: z.number(), fullName: z.string(), role: z.string(), email: z.string().nullable(), phone: z.string().nullable(), startDate: z.string().nullable(), endDate: z.string().nullable(), customFields: z.record(z.string(), z.string()) })),
   errors: importErrors,
 });
 
