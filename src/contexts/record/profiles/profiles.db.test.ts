@@ -91,6 +91,8 @@ describe('record profiles', () => {
     const edit = await call(env.app, 'PATCH', `/api/record/profiles/${made.body.id}`, { headers: h, body: { version: made.body.version, leavingDate: '2024-01-01' } });
     expect(edit.status).toBe(400);
     expect((await call(env.app, 'GET', `/api/record/profiles/${made.body.id}`, { headers: h })).body).toMatchObject({ leavingDate: null, version: made.body.version });
+    const archived = await call(env.app, 'POST', `/api/record/profiles/${made.body.id}/archive`, { headers: h, body: { version: made.body.version, leavingDate: '2024-08-01' } });
+    expect([archived.status, archived.body.error.field]).toEqual([400, 'leavingDate']);
     const ok = await call(env.app, 'PATCH', `/api/record/profiles/${made.body.id}`, { headers: h, body: { version: made.body.version, leavingDate: '2025-07-18' } });
     expect(ok.status).toBe(200);
   });

@@ -343,6 +343,7 @@ export function createProfilesService(deps: ProfilesDeps) {
       if (current.status === 'archived') throw conflict('already_archived', 'This profile is already archived');
       const leavingDate = input.leavingDate ?? current.leavingDate ?? day;
       if (!isIsoDate(leavingDate)) throw badRequest('invalid_date', 'Leaving date is not a real date', 'leavingDate');
+      if (current.startDate && leavingDate < current.startDate) throw badRequest('invalid_date', `Leaving date (${ukDate(leavingDate)}) cannot be before the start date (${ukDate(current.startDate)})`, 'leavingDate');
       const at = now();
       const version = current.version + 1;
       const [row] = await t
