@@ -74,5 +74,13 @@ describe('record documents', () => {
     expect(p.body.documents.find((d: any) => d.id === doc.id).deletedAt).not.toBeNull();
     const audits = await env.platform.db.select().from(auditLog).where(and(eq(auditLog.tenantId, t.tenantId), eq(auditLog.action, 'record.document.expired')));
     expect(audits).toHaveLength(1);
+    // The deletion is in the profile's version history, by the system.
+    const hist = (await call(env.app, 'GET', `/api/record/profiles/${profile.id}/history`, { headers: h })).body.items;
+    expect(hist).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'Enhanced DBS — document', before: doc.fileName, after: null, actor: 'system' })]));
+    expect(p.body.version).toBe(hist[0].version);
+    // So is a document deleted by hand.
+    expect((await env.app.inject({ method: 'DELETE', url: `/api/record/documents/${identityDoc.id}`, headers: h })).statusCode).toBe(204);
+    const after = (await call(env.app, 'GET', `/api/record/profiles/${profile.id}/history`, { headers: h })).body.items;
+    expect(after).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'Identity check — document', before: 'passport.png', after: null, actor: t.owner.email })]));
   });
 });

@@ -1,13 +1,14 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Readable } from 'node:stream';
 import type { Platform } from '../../../platform/platform.js';
 import { AppError, badRequest, notFound } from '../../../platform/errors.js';
 import { recordAudit, systemActor, type Actor } from '../../../platform/audit/audit.js';
 import type { Principal } from '../../../platform/http/principal.js';
+import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { assertLevel, orgAccessOf } from '../access.js';
 import { loadModel } from '../record.repo.js';
-import { recordProfileHistory, recordProfiles } from '../record.tables.js';
+import { recordChecks, recordProfileHistory, recordProfiles } from '../record.tables.js';
 import { addPeriod, todayIn } from '../rules/dates.js';
 import { profilesRepo } from '../profiles/profiles.repo.js';
 import { documentsRepo } from './documents.repo.js';
@@ -95,12 +96,25 @@ export function createDocumentsService(deps: DocumentsDeps) {
     if (doc.deletedAt) return;
     await inTransaction(db, async (t) => {
       await documentsRepo.markDeleted(t, principal.tenantId, id, now(), `deleted by ${actor.label}`);
+      await documentGone(t, doc, actor, now());
       await recordAudit(t, principal.tenantId, actor, { action: 'record.document.deleted', targetType: 'record_document', targetId: id, summary: `Document ${doc.fileName} deleted` });
     });
     if (doc.storageKey) await storage.delete(doc.storageKey);
   }
 
   return { upload, open, remove };
+}
+
+/** A deleted document is a change of the profile: its version moves on and the history says so. */
+async function documentGone(t: DbOrTx, doc: { tenantId: string; profileId: string; checkId: string | null; fileName: string }, actor: Actor, at: Date) {
+  const [check] = doc.checkId ? await t.select({ name: recordChecks.name }).from(recordChecks).where(and(eq(recordChecks.tenantId, doc.tenantId), eq(recordChecks.id, doc.checkId))) : [];
+  const [row] = await t
+    .update(recordProfiles)
+    .set({ version: sql`${recordProfiles.version} + 1`, updatedAt: at })
+    .where(and(eq(recordProfiles.tenantId, doc.tenantId), eq(recordProfiles.id, doc.profileId)))
+    .returning({ version: recordProfiles.version });
+  if (!row) return;
+  await t.insert(recordProfileHistory).values({ tenantId: doc.tenantId, profileId: doc.profileId, version: row.version, field: `${check?.name ?? 'Evidence'} — document`, before: doc.fileName, after: null, actorId: actor.kind === 'user' ? actor.id : null, actorLabel: actor.label, at });
 }
 
 /**
@@ -114,6 +128,7 @@ export async function purgeDueDocuments(deps: DocumentsDeps): Promise<number> {
     if (doc.storageKey) await deps.storage.delete(doc.storageKey);
     await inTransaction(deps.db, async (t) => {
       await documentsRepo.markDeleted(t, doc.tenantId, doc.id, at, 'Deleted automatically: certificate images are kept for 6 months after upload');
+      await documentGone(t, doc, systemActor, at);
       await recordAudit(t, doc.tenantId, systemActor, { action: 'record.document.expired', targetType: 'record_document', targetId: doc.id, summary: `Document ${doc.fileName} deleted at the end of its retention`, data: { profileId: doc.profileId } });
     });
   }
