@@ -94,4 +94,10 @@ describe('the pipeline', () => {
     const reasons = Array.from({ length: n }, () => ({ check: 'a', code: 'x', reason: 'r' }));
     expect(decide(mode, reasons)).toEqual(expected);
   });
+
+  it.each(['off', 'notify', 'reject'] as const)('mode %s never lets an archived or removed member in', (mode) => {
+    for (const code of ['member_archived', 'member_removed']) {
+      expect(decide(mode, [{ check: 'member_active', code, reason: 'r' }])).toEqual({ outcome: 'rejected', safetyStatus: 'rejected', notify: false });
+    }
+  });
 });

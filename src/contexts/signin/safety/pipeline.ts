@@ -34,8 +34,15 @@ export async function runSafetyChecks(checks: readonly SafetyCheck[], ctx: Safet
   return reasons;
 }
 
+/**
+ * Reasons no mode overrides: an archived or removed member (a leaver, a SCIM `active=false`)
+ * cannot sign in, whether the group checks the rest or not.
+ */
+export const ALWAYS_REJECT: ReadonlySet<string> = new Set(['member_archived', 'member_removed']);
+
 /** What the group's safety check mode makes of the reasons. */
 export function decide(mode: 'off' | 'reject' | 'notify', reasons: VisitReason[]): { outcome: VisitOutcome; safetyStatus: SafetyStatus; notify: boolean } {
+  if (reasons.some((r) => ALWAYS_REJECT.has(r.code))) return { outcome: 'rejected', safetyStatus: 'rejected', notify: false };
   if (mode === 'off') return { outcome: 'signed_in', safetyStatus: 'skipped', notify: false };
   if (reasons.length === 0) return { outcome: 'signed_in', safetyStatus: 'passed', notify: false };
   if (mode === 'notify') return { outcome: 'signed_in', safetyStatus: 'notified', notify: true };

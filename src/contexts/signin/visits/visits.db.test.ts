@@ -210,6 +210,12 @@ describe('the safety check at sign-in', () => {
     const archived = await makeMember(env, t, group.id);
     await call(env.app, 'POST', `/api/signin/members/${archived.id}/archive`, { headers: t.owner.headers });
     expect((await signIn(kiosk.headers, { groupId: group.id, memberId: archived.id })).body.reasons[0].code).toBe('member_archived');
+    // Even a group that checks nothing keeps an archived member out (a leaver, a SCIM active=false).
+    await call(env.app, 'PATCH', `/api/signin/groups/${group.id}`, { headers: t.owner.headers, body: { options: { safetyCheckMode: 'off' } } });
+    const off = await signIn(kiosk.headers, { groupId: group.id, memberId: archived.id });
+    expect(off.status).toBe(422);
+    expect(off.body.reasons.map((r: { code: string }) => r.code)).toEqual(['member_archived']);
+    await call(env.app, 'PATCH', `/api/signin/groups/${group.id}`, { headers: t.owner.headers, body: { options: { safetyCheckMode: 'reject' } } });
     const future = await makeMember(env, t, group.id, { startDate: '2999-01-01' });
     expect((await signIn(kiosk.headers, { groupId: group.id, memberId: future.id })).body.reasons[0].code).toBe('before_start_date');
     const services = createSigninServices(env.platform, { safetyChecks: [{ name: 'central_record', run: async (c) => (c.member?.fullName === 'Non Compliant' ? { allow: false, code: 'record_incomplete', reason: 'Missing DBS check' } : { allow: true }) }] });

@@ -137,7 +137,10 @@ export function createVisitsService(deps: VisitsDeps, groupsService: GroupsServi
     const previouslyAccepted = Boolean(agreement && member && (await visitsRepo.memberAcceptedAgreement(db, kiosk.tenantId, member.id, agreement.version)));
 
     let reasons: VisitReason[] = [];
-    if (options.safetyCheckMode !== 'off') {
+    if (options.safetyCheckMode === 'off') {
+      // The group checks nothing, but an archived member still cannot sign in.
+      if (member?.archivedAt) reasons = [{ check: 'member_active', code: 'member_archived', reason: 'This person is no longer active in the group' }];
+    } else {
       reasons = await runSafetyChecks(checks(), {
         tx: db,
         tenantId: kiosk.tenantId,
