@@ -1,3 +1,4 @@
+import { and, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
 import type { Principal } from '../http/principal.js';
 import { auditLog } from './audit.tables.js';
@@ -28,4 +29,15 @@ export async function recordAudit(tx: DbOrTx, tenantId: string, actor: Actor, en
     data: entry.data ?? {},
     requestId: actor.requestId,
   });
+}
+
+/**
+ * On erasure of a person: earlier audit rows about them keep who did what and when, but lose the
+ * personal data in their summary and data. Call it in the erasing transaction.
+ */
+export async function redactAuditOf(tx: DbOrTx, tenantId: string, targetType: string, targetId: string): Promise<void> {
+  await tx
+    .update(auditLog)
+    .set({ summary: '[erased]', data: { erased: true } })
+    .where(and(eq(auditLog.tenantId, tenantId), eq(auditLog.targetType, targetType), eq(auditLog.targetId, targetId)));
 }

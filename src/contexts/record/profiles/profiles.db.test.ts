@@ -175,6 +175,11 @@ describe('record profiles', () => {
     const erased = await audits(t.tenantId, 'record.profile.erased');
     expect(erased).toHaveLength(1);
     expect(JSON.stringify(erased[0])).not.toContain('Fresh');
+    // Earlier audit rows about the person keep who did what and when, but not their name.
+    const about = await env.platform.db.select().from(auditLog).where(and(eq(auditLog.tenantId, t.tenantId), eq(auditLog.targetId, fresh.body.id)));
+    expect(about.length).toBeGreaterThan(2);
+    expect(about.map((a) => a.action)).toEqual(expect.arrayContaining(['record.profile.exported', 'record.profile.erased']));
+    expect(JSON.stringify(about)).not.toContain('Fresh');
   });
 
   it('filters the list by a condition; an unknown field in it is 400 naming it', async () => {

@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { Platform } from '../../../platform/platform.js';
 import { AppError, badRequest, conflict, notFound, validationFailed, type FieldIssue } from '../../../platform/errors.js';
-import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
+import { recordAudit, redactAuditOf, type Actor } from '../../../platform/audit/audit.js';
 import type { Principal } from '../../../platform/http/principal.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
@@ -419,6 +419,7 @@ export function createProfilesService(deps: ProfilesDeps) {
       const docs = await profilesRepo.documents(t, principal.tenantId, id);
       await t.delete(recordCheckValues).where(and(eq(recordCheckValues.tenantId, principal.tenantId), eq(recordCheckValues.profileId, id)));
       await t.delete(recordProfiles).where(and(eq(recordProfiles.tenantId, principal.tenantId), eq(recordProfiles.id, id)));
+      await redactAuditOf(t, principal.tenantId, 'record_profile', id);
       await recordAudit(t, principal.tenantId, actor, {
         action: reason === 'request' ? 'record.profile.erased' : 'record.profile.retention_deleted',
         targetType: 'record_profile',
