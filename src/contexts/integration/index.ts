@@ -44,6 +44,7 @@ export function createIntegration(platform: Platform) {
   // edit of a field the identity provider owns. (Keyed by name: a later registration replaces.)
   onMemberChanged('integration.sync', sync.memberListener);
   onProfileChanged('integration.sync', sync.profileListener);
+  onProfileChanged('integration.exclusions', people.profileErasedListener);
   guardProfileUpdate('integration.idp-owned', sync.idpGuard);
   return { runs, links, typeMap, people, merge, sync, wonde };
 }

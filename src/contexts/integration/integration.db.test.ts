@@ -273,6 +273,23 @@ describe('push, exclusions, decouple', () => {
     expect(r2).toMatchObject({ applies: true, ready: false, profileId: null });
     expect((await call(env.app, 'POST', `/api/integration/members/${m2.id}/decouple`, { headers: x.h })).status).toBe(404);
   });
+
+  it('erasing a linked profile in the Central Record excludes its member too, keeping none of its data', async () => {
+    const x = await integrationTenant(env);
+    const staff = await x.group({ name: 'Staff', type: 'repeat', isStaffGroup: true });
+    await x.link(staff.id);
+    const m = await x.member(staff.id, { fullName: 'Eras Ed', role: 'Teacher' });
+    await x.run('/api/integration/import', {});
+    await call(env.app, 'PUT', '/api/integration/settings', { headers: x.h, body: { includeRecordInSafetyCheck: true } });
+    const r = await recordReadiness(env.platform.db, x.t.tenantId, staff.id, m.id, '2025-01-01');
+    if (!r.applies || !r.profileId) throw new Error('expected a linked profile');
+    expect((await call(env.app, 'DELETE', `/api/record/profiles/${r.profileId}`, { headers: x.h })).status).toBe(204);
+    const excl = (await call(env.app, 'GET', '/api/integration/exclusions', { headers: x.h })).body.items;
+    expect(excl).toHaveLength(1);
+    expect(excl[0].memberId).toBe(m.id);
+    expect(JSON.stringify(excl[0])).not.toContain('Eras');
+    expect(await x.run('/api/integration/import', {})).toMatchObject({ created: 0 });
+  });
 });
 
 describe('the record in the safety check', () => {

@@ -5,6 +5,7 @@ import { inTransaction } from '../../../platform/db/tx.js';
 import { conflict, notFound } from '../../../platform/errors.js';
 import { recordAudit, systemActor, type Actor } from '../../../platform/audit/audit.js';
 import type { MembersPort, MemberInput } from '../../signin/index.js';
+import type { ProfileChangeListener } from '../../record/index.js';
 import { integrationExclusions, integrationExternalIds, integrationPersonLinks, type DuplicateReason } from '../integration.tables.js';
 import { integrationRepo } from '../integration.repo.js';
 import { neighbours, splitName, type MemberAttributes, type ProfileRow } from '../neighbours.js';
@@ -309,7 +310,23 @@ export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> 
     });
   }
 
-  return { startImport, startPush, decouple, deleteLinkedProfile, exclusions, undoExclusion, systemActor };
+  /**
+   * The record is about to erase profiles (on request, or at the end of retention): their linked
+   * members go on the exclusion list, so the next import does not recreate them. The exclusion
+   * keeps no personal data of the erased profile.
+   */
+  const profileErasedListener: ProfileChangeListener = async (tx, change) => {
+    if (change.change !== 'erased') return;
+    const links = await integrationRepo.linksOfProfiles(tx, change.tenantId, change.profileIds);
+    for (const l of links) {
+      await tx
+        .insert(integrationExclusions)
+        .values({ tenantId: change.tenantId, memberId: l.memberId, reason: 'Linked profile erased in the Central Record', profileSnapshot: { profileId: l.profileId, erased: true }, createdBy: 'Central Record', createdAt: now() })
+        .onConflictDoNothing();
+    }
+  };
+
+  return { startImport, startPush, decouple, deleteLinkedProfile, exclusions, undoExclusion, profileErasedListener, systemActor };
 }
 
 export type PeopleService = ReturnType<typeof createPeopleService>;

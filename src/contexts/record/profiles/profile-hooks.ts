@@ -11,7 +11,8 @@ import type { DbOrTx } from '../../../platform/db/database.js';
 export type ProfileUpdateAttempt = { tenantId: string; profileId: string; fields: string[] };
 export type ProfileUpdateGuard = (tx: DbOrTx, attempt: ProfileUpdateAttempt) => Promise<void>;
 
-export type ProfileChange = { tenantId: string; profileIds: string[]; change: 'created' | 'updated' | 'archived'; fields: string[] };
+/** `erased`: called just before the profile is deleted (on request or at the end of retention). */
+export type ProfileChange = { tenantId: string; profileIds: string[]; change: 'created' | 'updated' | 'archived' | 'erased'; fields: string[] };
 export type ProfileChangeListener = (tx: DbOrTx, change: ProfileChange) => Promise<void>;
 
 const guards = new Map<string, ProfileUpdateGuard>();

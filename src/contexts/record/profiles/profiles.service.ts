@@ -417,6 +417,7 @@ export function createProfilesService(deps: ProfilesDeps) {
         if (!due || due > today()) throw conflict('retention_not_due', `The retention period of this profile has not ended${due ? ` (due ${ukDate(due)})` : ''}`);
       }
       const docs = await profilesRepo.documents(t, principal.tenantId, id);
+      await profileChanged(t, { tenantId: principal.tenantId, profileIds: [id], change: 'erased', fields: [] });
       await t.delete(recordCheckValues).where(and(eq(recordCheckValues.tenantId, principal.tenantId), eq(recordCheckValues.profileId, id)));
       await t.delete(recordProfiles).where(and(eq(recordProfiles.tenantId, principal.tenantId), eq(recordProfiles.id, id)));
       await redactAuditOf(t, principal.tenantId, 'record_profile', id);
