@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,9 +7,8 @@ import { openDatabase } from '../platform/db/database.js';
 import { createPlatform } from '../platform/bootstrap.js';
 import { createLogger } from '../platform/logger.js';
 import { testConfig } from '../../test/harness.js';
+import { cliJson as json, runCli } from '../../test/cli.js';
 
-const TSX = path.resolve('node_modules/.bin/tsx');
-const MAIN = path.resolve('src/cli/main.ts');
 const SPAWN_TIMEOUT = 120_000;
 const dirs: string[] = [];
 
@@ -20,29 +18,7 @@ function tempDir() {
   return dir;
 }
 
-/** Runs the CLI as its own process on a PGlite data folder. */
-function cli(dataDir: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [MAIN, ...args], {
-      env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', SECRET_KEY: '', LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** stdout must be exactly one JSON line. */
-function json(out: { stdout: string; stderr: string; code: number | null }) {
-  expect(out.code, out.stderr).toBe(0);
-  const lines = out.stdout.split('\n').filter(Boolean);
-  expect(lines).toHaveLength(1);
-  return JSON.parse(lines[0]!) as Record<string, string>;
-}
+const cli = (dataDir: string, ...args: string[]) => runCli(dataDir, args);
 
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
