@@ -33,3 +33,26 @@ export function useApi<T>(path: string | null): Loaded<T> {
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { data, error, loading, reload };
 }
+
+export type Action = { busy: boolean; error: unknown; run: (fn: () => Promise<void>) => Promise<void> };
+
+/**
+ * The state of a form's submit: `run(fn)` marks it busy, clears the last error, and keeps the
+ * error `fn` throws for the form to show (fieldError / FormError).
+ */
+export function useAction(): Action {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const run = useCallback(async (fn: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await fn();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return { busy, error, run };
+}

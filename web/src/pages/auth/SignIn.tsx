@@ -1,5 +1,6 @@
 import { Anchor, Button, PasswordInput, Text, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
+import { useAction } from '../../hooks';
 import { Link, Navigate, useSearchParams } from 'react-router';
 import { api, type Me } from '../../api';
 import { FormError, LoadingState, fieldError } from '../../components/common';
@@ -25,19 +26,11 @@ function PasswordStep() {
   const { accept } = useSession();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      accept(await api.post<Me>('/api/auth/login', { email, password }));
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
+    void run(async () => accept(await api.post<Me>('/api/auth/login', { email, password })));
   };
 
   return (
@@ -76,20 +69,14 @@ function PasswordStep() {
 function TotpStep() {
   const { refresh, signOut } = useSession();
   const [code, setCode] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       await api.post('/api/auth/totp', { code: code.replace(/\s+/g, '') });
       await refresh();
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
+    });
   };
 
   return (

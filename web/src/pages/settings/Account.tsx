@@ -1,6 +1,7 @@
 import { Alert, Badge, Button, Card, Group, Image, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
+import { useAction } from '../../hooks';
 import { api, type TotpSetup } from '../../api';
 import { CopyField, FormError, PageHeader, fieldError } from '../../components/common';
 import { NewPasswordFields } from '../auth/NewPasswordFields';
@@ -28,27 +29,20 @@ function ChangePasswordCard() {
   const [currentPassword, setCurrent] = useState('');
   const [newPassword, setNew] = useState('');
   const [confirm, setConfirm] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const { refresh } = useSession();
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
     if (newPassword !== confirm) return;
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       await api.post('/api/auth/password', { currentPassword, newPassword });
       setCurrent('');
       setNew('');
       setConfirm('');
       notifications.show({ color: 'teal', message: 'Your password is changed. Your other sessions are signed out.' });
       await refresh();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -100,33 +94,17 @@ function EnableTotp() {
   const { refresh } = useSession();
   const [setup, setSetup] = useState<TotpSetup | null>(null);
   const [code, setCode] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
-  const start = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      setSetup(await api.post<TotpSetup>('/api/auth/totp/setup'));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const start = () => run(async () => setSetup(await api.post<TotpSetup>('/api/auth/totp/setup')));
 
-  const enable = async (e: FormEvent) => {
+  const enable = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       await api.post('/api/auth/totp/enable', { code: code.replace(/\s+/g, '') });
       notifications.show({ color: 'teal', message: 'Two-factor sign-in is on.' });
       await refresh();
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
+    });
   };
 
   if (!setup) {
@@ -175,21 +153,15 @@ function DisableTotp() {
   const { refresh } = useSession();
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       await api.post('/api/auth/totp/disable', { password, code: code.replace(/\s+/g, '') });
       notifications.show({ color: 'teal', message: 'Two-factor sign-in is off.' });
       await refresh();
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
+    });
   };
 
   return (
