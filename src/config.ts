@@ -48,6 +48,7 @@ const envSchema = z.object({
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   WEBHOOK_RETRY_LIMIT: z.coerce.number().int().min(0).max(20).default(5),
   WEBHOOK_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  OFFLINE_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(72),
 });
 
 /** Every environment variable the config reads (README's configuration table lists each one). */
@@ -76,6 +77,8 @@ export type Config = Readonly<{
   wondeApiUrl: string;
   /** Outbound webhooks: per-attempt timeout, retries after the first attempt, first retry delay (doubling). */
   webhooks: { timeoutMs: number; retryLimit: number; retryDelaySeconds: number };
+  /** Offline kiosks and roll call phones wipe their copy after this many hours without contact. */
+  offlineMaxHours: number;
 }>;
 
 export class ConfigError extends Error {
@@ -146,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       : undefined,
     wondeApiUrl: e.WONDE_API_URL.replace(/\/+$/, ''),
     webhooks: { timeoutMs: e.WEBHOOK_TIMEOUT_MS, retryLimit: e.WEBHOOK_RETRY_LIMIT, retryDelaySeconds: e.WEBHOOK_RETRY_DELAY_SECONDS },
+    offlineMaxHours: e.OFFLINE_MAX_HOURS,
     ...overrides,
   };
   return Object.freeze(config);

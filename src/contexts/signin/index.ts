@@ -14,6 +14,8 @@ import { createVisitsService } from './visits/visits.service.js';
 import { visitsRoutes } from './visits/visits.routes.js';
 import { createKioskService } from './kiosk/kiosk.service.js';
 import { kioskRoutes } from './kiosk/kiosk.routes.js';
+import { createKioskOffline } from './kiosk/kiosk.offline.js';
+import { createReplayService } from './visits/visits.replay.js';
 import { createBlockListService } from './blocklist/blocklist.service.js';
 import { blockListRoutes } from './blocklist/blocklist.routes.js';
 import type { VisitEventSink } from './visits/visit-events.js';
@@ -52,9 +54,11 @@ export function createSigninServices(platform: Platform, opts: SigninOptions = {
     extraChecks: () => opts.safetyChecks ?? [],
   });
   const kiosk = createKioskService(platform, sites, groups);
+  const kioskOffline = createKioskOffline(platform, kiosk, visits);
+  const replay = createReplayService(platform, visits);
   const blocks = createBlockListService(platform);
   const importer = createMemberImport(platform, membersService);
-  return { sites, groups, members: membersService.port, membersService, visits, kiosk, blocks, importer, live };
+  return { sites, groups, members: membersService.port, membersService, visits, kiosk, kioskOffline, replay, blocks, importer, live };
 }
 export type SigninServices = ReturnType<typeof createSigninServices>;
 
@@ -82,7 +86,7 @@ export function signinContext(platform: Platform, opts: SigninOptions = {}): Fas
         await scoped.register(groupsRoutes(platform, s.groups));
         await scoped.register(membersRoutes(platform, s.membersService, s.importer));
         await scoped.register(visitsRoutes(s.visits));
-        await scoped.register(kioskRoutes(platform, s.kiosk, s.visits, s.membersService));
+        await scoped.register(kioskRoutes(platform, s.kiosk, s.visits, s.membersService, { data: s.kioskOffline, replay: s.replay }));
         await scoped.register(blockListRoutes(s.blocks));
         await scoped.register(s.live.routes);
       });

@@ -164,6 +164,8 @@ export const visits = pgTable(
     kioskId: uuid(),
     /** Kept beyond the tenant's retention period (e.g. an incident). */
     protected: boolean().notNull().default(false),
+    /** Recorded by a kiosk while offline and replayed later (times are the kiosk's, corrected for its clock). */
+    recordedOffline: boolean().notNull().default(false),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -245,3 +247,31 @@ export const signinSettings = pgTable('signin_settings', {
   retentionDays: integer(),
   updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * Offline events a kiosk replayed, one row per idempotency key: a key seen again gets the first
+ * answer back and changes nothing. Conflicts and refusals are kept with their reasons (the sync log).
+ */
+export const kioskReplays = pgTable(
+  'kiosk_replays',
+  {
+    tenantId: uuid()
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    kioskId: uuid()
+      .notNull()
+      .references(() => kioskDevices.id, { onDelete: 'cascade' }),
+    key: text().notNull(),
+    kind: text().notNull(),
+    /** accepted, conflict (accepted with a rule applied) or refused. */
+    status: text({ enum: ['accepted', 'conflict', 'refused'] }).notNull(),
+    code: text(),
+    reason: text(),
+    visitId: uuid(),
+    /** The kiosk's clock time of the event, and the time it was recorded under. */
+    eventAt: timestamp({ withTimezone: true }),
+    recordedAt: timestamp({ withTimezone: true }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.kioskId, t.key] }), index('kiosk_replays_tenant_created_idx').on(t.tenantId, t.createdAt)],
+);

@@ -8,7 +8,7 @@ export const RECORD_SAFETY_CHECK = 'central_record';
 
 export type RecordReadiness =
   | { applies: false }
-  | { applies: true; ready: boolean; reasons: string[]; profileId: string | null };
+  | { applies: true; ready: boolean; reasons: string[]; profileId: string | null; validUntil?: string };
 
 /**
  * The Central Record in the safety check: for a member of a linked group (when the tenant
@@ -73,7 +73,9 @@ export async function recordReadiness(tx: DbOrTx, tenantId: string, groupId: str
     today,
   );
   const reasons = [...new Set(evaluation.ratings.flatMap((r) => r.problems.map((p) => p.message)))];
-  return { applies: true, ready: reasons.length === 0, reasons, profileId: profile.id };
+  // The outcome next changes when the first check still in date expires (its expiry date).
+  const validUntil = evaluation.applicable.flatMap((c) => (c.state === 'ok' && c.expiresOn && c.expiresOn > today ? [c.expiresOn] : [])).sort()[0];
+  return { applies: true, ready: reasons.length === 0, reasons, profileId: profile.id, ...(validUntil ? { validUntil } : {}) };
 }
 
 /** The check registered with sign-in's safety check pipeline. */
@@ -83,7 +85,9 @@ export const recordSafetyCheck: SafetyCheck = {
     if (!ctx.member || ctx.group.type === 'standard') return { allow: true };
     const today = ctx.now.toISOString().slice(0, 10);
     const r = await recordReadiness(ctx.tx, ctx.tenantId, ctx.group.id, ctx.member.id, today);
-    if (!r.applies || r.ready) return { allow: true };
-    return r.reasons.map((reason): SafetyResult => ({ allow: false, code: 'record_not_ready', reason }));
+    if (!r.applies) return { allow: true };
+    const until = r.validUntil ? { validUntil: r.validUntil } : {};
+    if (r.ready) return { allow: true, ...until };
+    return r.reasons.map((reason): SafetyResult => ({ allow: false, code: 'record_not_ready', reason, ...until }));
   },
 };

@@ -35,6 +35,13 @@ export const signInOptionsInput = z
     customFields: z.array(customFieldSchema).max(30).default([]),
     agreement: z.object({ text: z.string().trim().min(1).max(20_000) }).nullable().default(null),
     printBadge: z.boolean().default(false),
+    /**
+     * Offline kiosks: a member's last known safety check outcome older than `maxSafetyAgeHours`
+     * (or past the date it changes) is stale; `whenStale` decides: reject, or allow and flag.
+     */
+    offline: z
+      .object({ maxSafetyAgeHours: z.number().int().min(1).max(24 * 30).default(24), whenStale: z.enum(['reject', 'allow_flag']).default('reject') })
+      .default({ maxSafetyAgeHours: 24, whenStale: 'reject' }),
   })
   .superRefine((o, ctx) => {
     const ids = o.customFields.map((f) => f.id);

@@ -9,6 +9,8 @@ import { sniffedType, streamToBuffer } from '../members/members.routes.js';
 import type { VisitsService } from '../visits/visits.service.js';
 import { badgeSchema, signInBody, signOutBody, visitSchema } from '../visits/visits.schemas.js';
 import type { KioskService } from './kiosk.service.js';
+import { offlineDataSchema, type KioskOffline } from './kiosk.offline.js';
+import { replayBody, replayResultSchema, type ReplayService } from '../visits/visits.replay.js';
 
 const deviceSchema = z.object({ id: z.string(), siteId: z.string(), name: z.string(), prefix: z.string(), lastSeenAt: z.string().nullable(), revoked: z.boolean(), createdAt: z.string() });
 const kioskFieldSchema = z.object({ id: z.string(), label: z.string(), type: z.enum(['text', 'yesno', 'choice']), choices: z.array(z.string()).optional(), required: z.boolean() });
@@ -30,7 +32,7 @@ const configSchema = z.object({
 const matchSchema = z.object({ id: z.string(), name: z.string(), role: z.string(), photoUrl: z.string().nullable(), onSite: z.boolean(), agreementDue: z.boolean() });
 const reasonSchema = z.object({ check: z.string(), code: z.string(), reason: z.string() });
 
-export function kioskRoutes(_platform: Platform, kiosk: KioskService, visits: VisitsService, members: MembersService): FastifyPluginAsyncZod {
+export function kioskRoutes(_platform: Platform, kiosk: KioskService, visits: VisitsService, members: MembersService, offline: { data: KioskOffline; replay: ReplayService }): FastifyPluginAsyncZod {
   return async (app) => {
     const admin = ['signin: kiosks'];
     const device = ['kiosk'];
@@ -167,6 +169,37 @@ export function kioskRoutes(_platform: Platform, kiosk: KioskService, visits: Vi
         const k = requireKiosk(req);
         return { visit: await visits.signOut(k, req.body) };
       },
+    );
+
+    // ── Offline: the local copy, the replay of queued events, the sync log ──
+    app.get(
+      '/api/kiosk/offline',
+      { schema: { tags: device, summary: 'What this kiosk keeps to sign its groups in and out offline (the minimum; hashes for QR codes and the block list)', response: { 200: offlineDataSchema } } },
+      async (req, reply) => reply.header('cache-control', 'no-store').send(await offline.data.data(requireKiosk(req))),
+    );
+    app.post(
+      '/api/kiosk/replay',
+      {
+        schema: {
+          tags: device,
+          summary: 'Replay events recorded offline, in order: each idempotency key is accepted once, at its original time (clock-corrected), conflicts and refusals answered with a reason',
+          body: replayBody,
+          response: { 200: z.object({ results: z.array(replayResultSchema) }) },
+        },
+        bodyLimit: 2 * 1_048_576,
+      },
+      async (req) => offline.replay.replay(requireKiosk(req), req.body),
+    );
+    app.get(
+      '/api/kiosk/sync-log',
+      {
+        schema: {
+          tags: device,
+          summary: "This kiosk's replayed events that were refused or resolved as conflicts, newest first",
+          response: { 200: z.object({ items: z.array(z.object({ key: z.string(), kind: z.string(), status: z.string(), code: z.string().nullable(), reason: z.string().nullable(), eventAt: z.string().nullable(), createdAt: z.string() })) }) },
+        },
+      },
+      async (req) => ({ items: await offline.replay.log(requireKiosk(req)) }),
     );
   };
 }

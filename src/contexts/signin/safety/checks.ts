@@ -70,15 +70,20 @@ export function siteDate(now: Date, timezone: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 }
 
+/** The calendar day after a YYYY-MM-DD date. */
+export function dayAfter(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}
+
 /** Members outside their start and end dates (inclusive, in the site's time zone). */
 export const memberDatesCheck: SafetyCheck = {
   name: 'member_dates',
   async run(ctx: SafetyContext) {
     if (!ctx.member) return allow;
     const today = siteDate(ctx.now, ctx.site.timezone);
-    if (ctx.member.startDate && today < ctx.member.startDate) return { allow: false, code: 'before_start_date', reason: `Not expected before ${ctx.member.startDate}` };
+    if (ctx.member.startDate && today < ctx.member.startDate) return { allow: false, code: 'before_start_date', reason: `Not expected before ${ctx.member.startDate}`, validUntil: ctx.member.startDate };
     if (ctx.member.endDate && today > ctx.member.endDate) return { allow: false, code: 'after_end_date', reason: `Not expected after ${ctx.member.endDate}` };
-    return allow;
+    return ctx.member.endDate ? { allow: true, validUntil: dayAfter(ctx.member.endDate) } : allow;
   },
 };
 

@@ -19,7 +19,13 @@ export function registeredSafetyChecks(): readonly SafetyCheck[] {
 
 /** Runs every check in order and collects all the reasons (a person sees all of them at once). */
 export async function runSafetyChecks(checks: readonly SafetyCheck[], ctx: SafetyContext): Promise<VisitReason[]> {
+  return (await safetyOutcome(checks, ctx)).reasons;
+}
+
+/** The reasons and the earliest date any check's answer may change (null: none known). */
+export async function safetyOutcome(checks: readonly SafetyCheck[], ctx: SafetyContext): Promise<{ reasons: VisitReason[]; validUntil: string | null }> {
   const reasons: VisitReason[] = [];
+  let validUntil: string | null = null;
   for (const check of checks) {
     let results;
     try {
@@ -29,9 +35,10 @@ export async function runSafetyChecks(checks: readonly SafetyCheck[], ctx: Safet
     }
     for (const r of Array.isArray(results) ? results : [results]) {
       if (!r.allow) reasons.push({ check: check.name, code: r.code, reason: r.reason });
+      if (r.validUntil && (validUntil === null || r.validUntil < validUntil)) validUntil = r.validUntil;
     }
   }
-  return reasons;
+  return { reasons, validUntil };
 }
 
 /**

@@ -21,7 +21,12 @@ export type SafetyContext = {
   now: Date;
 };
 
-export type SafetyResult = { allow: true } | { allow: false; reason: string; code: string };
+/**
+ * One check's answer. `validUntil` (optional, YYYY-MM-DD) is the first date the answer may change,
+ * e.g. the day a check expires or a member's end date passes: an offline kiosk's last known outcome
+ * is stale from then on.
+ */
+export type SafetyResult = { allow: true; validUntil?: string } | { allow: false; reason: string; code: string; validUntil?: string };
 
 /** One check: `name` is stored with its reasons on the visit. */
 export type SafetyCheck = { name: string; run: (ctx: SafetyContext) => Promise<SafetyResult | SafetyResult[]> };

@@ -20,6 +20,7 @@ export function presentVisit(v: VisitRow) {
     agreementVersion: v.agreementVersion,
     hostMemberId: v.hostMemberId,
     protected: v.protected,
+    recordedOffline: v.recordedOffline,
     createdAt: v.createdAt.toISOString(),
   };
 }

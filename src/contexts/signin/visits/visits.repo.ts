@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, ilike, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, ilike, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { groups, sites, visits } from '../signin.tables.js';
 import { likeEscape } from '../members/members.repo.js';
@@ -55,6 +55,25 @@ export const visitsRepo = {
       .update(visits)
       .set({ signedOutAt: at, signedOutBy: by })
       .where(and(eq(visits.tenantId, tenantId), eq(visits.id, id), openVisit))
+      .returning();
+    return row;
+  },
+  /** The member's latest signed-in visit at this site that began at or before `at` (an offline sign-out's target). */
+  async latestForMemberBefore(db: DbOrTx, tenantId: string, memberId: string, siteId: string, at: Date): Promise<VisitRow | undefined> {
+    const [row] = await db
+      .select()
+      .from(visits)
+      .where(and(eq(visits.tenantId, tenantId), eq(visits.memberId, memberId), eq(visits.siteId, siteId), eq(visits.outcome, 'signed_in'), lte(visits.signedInAt, at)))
+      .orderBy(desc(visits.signedInAt))
+      .limit(1);
+    return row;
+  },
+  /** An automatic sign-out replaced by the time a person signed out (offline). */
+  async replaceAutoSignOut(db: DbOrTx, tenantId: string, id: string, at: Date): Promise<VisitRow | undefined> {
+    const [row] = await db
+      .update(visits)
+      .set({ signedOutAt: at, signedOutBy: 'kiosk', recordedOffline: true })
+      .where(and(eq(visits.tenantId, tenantId), eq(visits.id, id), eq(visits.signedOutBy, 'auto')))
       .returning();
     return row;
   },

@@ -17,6 +17,8 @@ export const visitSchema = z.object({
   agreementVersion: z.string().nullable(),
   hostMemberId: z.string().nullable(),
   protected: z.boolean(),
+  /** Recorded by a kiosk while offline and replayed later, at the kiosk's time. */
+  recordedOffline: z.boolean(),
   createdAt: z.string(),
 });
 

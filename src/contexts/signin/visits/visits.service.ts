@@ -15,11 +15,12 @@ import type { MemberRow } from '../members/members.port.js';
 import { membersRepo } from '../members/members.repo.js';
 import { sitesRepo } from '../sites/sites.repo.js';
 import { BUILT_IN_CHECKS } from '../safety/checks.js';
-import { decide, registeredSafetyChecks, runSafetyChecks } from '../safety/pipeline.js';
+import { decide, registeredSafetyChecks, runSafetyChecks, safetyOutcome } from '../safety/pipeline.js';
 import type { SafetyCheck } from '../safety/safety.types.js';
 import type { VisitEvent, VisitEventSink, VisitEventType } from './visit-events.js';
 import { presentVisit, type VisitRow } from './visits.presenter.js';
 import { openVisit, visitsRepo, type VisitFilters } from './visits.repo.js';
+import { offlineDecision, type OfflineSignIn } from './replay.rules.js';
 
 export const PIN_POLICY = { limit: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
 
@@ -82,8 +83,8 @@ export function createVisitsService(deps: VisitsDeps, groupsService: GroupsServi
   }
 
   /** The kiosk's site and a group shown on it (404 otherwise). */
-  async function siteAndGroup(kiosk: KioskPrincipal, groupId: string) {
-    const [row] = await db
+  async function siteAndGroup(kiosk: KioskPrincipal, groupId: string, dbx: DbOrTx = db) {
+    const [row] = await dbx
       .select({ site: sites, group: groups })
       .from(siteGroups)
       .innerJoin(sites, eq(sites.id, siteGroups.siteId))
@@ -106,8 +107,16 @@ export function createVisitsService(deps: VisitsDeps, groupsService: GroupsServi
   }
 
   async function signIn(kiosk: KioskPrincipal, input: SignInRequest) {
-    const { site, group } = await siteAndGroup(kiosk, input.groupId);
-    await checkPin(kiosk, group.id, input.pin);
+    return recordSignIn(db, kiosk, input);
+  }
+
+  /**
+   * A sign-in, now (from the kiosk online) or replayed (`offline`: at the kiosk's time, as the
+   * kiosk decided it, see replay.rules.ts). Runs in `dbx` (the replay's transaction).
+   */
+  async function recordSignIn(dbx: DbOrTx, kiosk: KioskPrincipal, input: SignInRequest, offline?: OfflineSignIn & { at: Date }) {
+    const { site, group } = await siteAndGroup(kiosk, input.groupId, dbx);
+    if (!offline) await checkPin(kiosk, group.id, input.pin);
     const options = readOptions(group.options);
 
     let member: MemberRow | null = null;
@@ -118,23 +127,24 @@ export function createVisitsService(deps: VisitsDeps, groupsService: GroupsServi
       const { hostMemberId: host, ...details } = input.visitor;
       visitor = details;
       if (host) {
-        const h = await membersRepo.find(db, kiosk.tenantId, host);
+        const h = await membersRepo.find(dbx, kiosk.tenantId, host);
         if (!h || h.deletedAt || h.archivedAt) throw badRequest('invalid_host', 'The person being visited was not found', 'visitor.hostMemberId');
         hostMemberId = h.id;
       }
     } else {
       if (group.type === 'standard') throw badRequest('visitor_group', 'Visitors of this group give their details', 'visitor');
-      const m = input.memberId ? await membersRepo.find(db, kiosk.tenantId, input.memberId) : await membersRepo.findByQr(db, kiosk.tenantId, input.qrToken!);
-      if (!m || m.deletedAt || m.groupId !== group.id) throw notFound('Member');
+      const m = input.memberId ? await membersRepo.find(dbx, kiosk.tenantId, input.memberId) : await membersRepo.findByQr(dbx, kiosk.tenantId, input.qrToken!);
+      // Offline, a member removed since the kiosk's copy still walked in: recorded and flagged.
+      if (!m || (m.deletedAt && !offline) || m.groupId !== group.id) throw notFound('Member');
       member = m;
     }
     const answers = checkAnswers(options, input.answers);
-    const at = now();
+    const at = offline?.at ?? now();
     const person = member
       ? { fullName: member.fullName, email: member.email, dateOfBirth: typeof member.customFields.dateOfBirth === 'string' ? member.customFields.dateOfBirth : null }
       : { fullName: visitor!.fullName, email: visitor!.email ?? null, dateOfBirth: visitor!.dateOfBirth ?? null };
     const agreement = options.agreement;
-    const previouslyAccepted = Boolean(agreement && member && (await visitsRepo.memberAcceptedAgreement(db, kiosk.tenantId, member.id, agreement.version)));
+    const previouslyAccepted = Boolean(agreement && member && (await visitsRepo.memberAcceptedAgreement(dbx, kiosk.tenantId, member.id, agreement.version)));
 
     let reasons: VisitReason[] = [];
     if (options.safetyCheckMode === 'off') {
@@ -142,7 +152,7 @@ export function createVisitsService(deps: VisitsDeps, groupsService: GroupsServi
       if (member?.archivedAt) reasons = [{ check: 'member_active', code: 'member_archived', reason: 'This person is no longer active in the group' }];
     } else {
       reasons = await runSafetyChecks(checks(), {
-        tx: db,
+        tx: dbx,
         tenantId: kiosk.tenantId,
         site: { id: site.id, name: site.name, timezone: site.timezone },
         group: { id: group.id, name: group.name, type: group.type, options },
@@ -155,10 +165,16 @@ export function createVisitsService(deps: VisitsDeps, groupsService: GroupsServi
         now: at,
       });
     }
-    const decision = decide(options.safetyCheckMode, reasons);
+    let decision = decide(options.safetyCheckMode, reasons);
+    if (offline) {
+      const removed = Boolean(member?.deletedAt);
+      const d = offlineDecision(options.safetyCheckMode, offline, removed ? reasons.filter((r) => r.code !== 'member_removed') : reasons, removed);
+      decision = d;
+      reasons = d.reasons;
+    }
     const accepted = agreement && (input.agreementAccepted || previouslyAccepted) ? agreement.version : null;
 
-    const visit = await inTransaction(db, async (tx) => {
+    const visit = await inTransaction(dbx, async (tx) => {
       const values = {
         tenantId: kiosk.tenantId,
         siteId: site.id,
@@ -174,7 +190,8 @@ export function createVisitsService(deps: VisitsDeps, groupsService: GroupsServi
         agreementVersion: accepted,
         hostMemberId,
         kioskId: kiosk.id,
-        createdAt: at,
+        recordedOffline: Boolean(offline),
+        createdAt: offline ? now() : at,
       };
       const [row] = await tx
         .insert(visits)
@@ -186,7 +203,7 @@ export function createVisitsService(deps: VisitsDeps, groupsService: GroupsServi
       const contacts = decision.notify || hostMemberId ? await contactsOf(tx, kiosk.tenantId, group.id) : [];
       if (decision.notify) {
         await notifyUsers(tx, deps, kiosk.tenantId, contacts, {
-          title: `${person.fullName} signed in at ${site.name} despite the safety check`,
+          title: `${person.fullName} signed in at ${site.name} despite the safety check${offline ? ' (decided offline)' : ''}`,
           body: `${person.fullName} signed in to ${group.name} at ${site.name}. The safety check found:\n${reasons.map((r) => `- ${r.reason}`).join('\n')}`,
           link: `/signin/visits?memberId=${member?.id ?? ''}`,
         });
@@ -210,7 +227,7 @@ export function createVisitsService(deps: VisitsDeps, groupsService: GroupsServi
             groupName: group.name,
             groupColour: group.colour,
             siteName: site.name,
-            hostName: hostMemberId ? ((await membersRepo.find(db, kiosk.tenantId, hostMemberId))?.fullName ?? null) : null,
+            hostName: hostMemberId ? ((await membersRepo.find(dbx, kiosk.tenantId, hostMemberId))?.fullName ?? null) : null,
             company: visitor?.company ?? null,
             date: at.toISOString(),
             photoUrl: member?.photoKey ? `/api/kiosk/members/${member.id}/photo` : null,
@@ -219,10 +236,31 @@ export function createVisitsService(deps: VisitsDeps, groupsService: GroupsServi
     return { outcome: decision.outcome, visit: presentVisit(visit), reasons, badge };
   }
 
+  /**
+   * Each member's safety check outcome as an offline kiosk keeps it: every check except the
+   * answers and the agreement (the kiosk asks those itself), now, with the date it may next change.
+   */
+  async function memberSafety(kiosk: KioskPrincipal, groupId: string, rows: MemberRow[]) {
+    const { site, group } = await siteAndGroup(kiosk, groupId);
+    const options = readOptions(group.options);
+    const at = now();
+    const list = checks().filter((c) => c.name !== 'custom_fields' && c.name !== 'agreement');
+    const out = new Map<string, { reasons: VisitReason[]; validUntil: string | null }>();
+    for (const m of rows) {
+      const person = { fullName: m.fullName, email: m.email, dateOfBirth: typeof m.customFields.dateOfBirth === 'string' ? m.customFields.dateOfBirth : null };
+      const o =
+        options.safetyCheckMode === 'off'
+          ? { reasons: [], validUntil: null }
+          : await safetyOutcome(list, { tx: db, tenantId: kiosk.tenantId, site: { id: site.id, name: site.name, timezone: site.timezone }, group: { id: group.id, name: group.name, type: group.type, options }, member: m, visitor: null, person, answers: {}, agreementAccepted: true, previouslyAcceptedAgreement: true, now: at });
+      out.set(m.id, o);
+    }
+    return out;
+  }
+
   /** Closes an open visit (H7's manual and automatic sign-out use this too). 409 when not open. */
-  async function closeVisit(tx: DbOrTx, v: { tenantId: string; id: string }, by: 'kiosk' | 'manual' | 'auto', actor?: Actor) {
+  async function closeVisit(tx: DbOrTx, v: { tenantId: string; id: string }, by: 'kiosk' | 'manual' | 'auto', actor?: Actor, when?: Date) {
     return inTransaction(tx, async (t) => {
-      const at = now();
+      const at = when ?? now();
       const row = await visitsRepo.close(t, v.tenantId, v.id, at, by);
       if (!row) throw conflict('not_signed_in', 'This person is not signed in');
       await emit(t, 'visit.signed_out', row, at);
@@ -354,7 +392,7 @@ export function createVisitsService(deps: VisitsDeps, groupsService: GroupsServi
     return tx.select().from(visits).where(and(eq(visits.tenantId, tenantId), inArray(visits.memberId, memberIds), openVisit));
   }
 
-  return { signIn, signOut, signOutManually, closeVisit, history, exportCsv, setProtected, getSettings, setSettings, applyRetention, openVisitsOf, checkPin, siteAndGroup };
+  return { signIn, recordSignIn, memberSafety, emit, signOut, signOutManually, closeVisit, history, exportCsv, setProtected, getSettings, setSettings, applyRetention, openVisitsOf, checkPin, siteAndGroup };
 }
 
 export type VisitsService = ReturnType<typeof createVisitsService>;

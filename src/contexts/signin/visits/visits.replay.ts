@@ -1,0 +1,205 @@
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Platform } from '../../../platform/platform.js';
+import type { Tx } from '../../../platform/db/database.js';
+import { inTransaction } from '../../../platform/db/tx.js';
+import { AppError } from '../../../platform/errors.js';
+import { recordAudit } from '../../../platform/audit/audit.js';
+import { kioskReplays } from '../signin.tables.js';
+import type { KioskPrincipal } from '../access.js';
+import { membersRepo } from '../members/members.repo.js';
+import { judgeTime, signOutVerdict } from './replay.rules.js';
+import { visitsRepo } from './visits.repo.js';
+import type { VisitsService } from './visits.service.js';
+
+const answerValue = z.union([z.string().max(2000), z.boolean()]);
+const key = z.string().min(8).max(100);
+const at = z.iso.datetime({ offset: true });
+
+/** One queued offline event, as the kiosk sends it (each is checked alone: a bad one never blocks the rest). */
+export const replayEvent = z.discriminatedUnion('kind', [
+  z
+    .object({
+      key,
+      kind: z.literal('sign_in'),
+      at,
+      groupId: z.uuid(),
+      memberId: z.uuid().optional(),
+      visitor: z
+        .object({ fullName: z.string().trim().min(1).max(200), company: z.string().trim().max(200).optional(), hostMemberId: z.uuid().optional() })
+        .optional(),
+      answers: z.record(z.string().max(40), answerValue).default({}),
+      agreementAccepted: z.boolean().default(false),
+      /** What the kiosk did: let the person in, or turned them away on the last known safety check. */
+      admitted: z.boolean(),
+      stale: z.boolean().default(false),
+    })
+    .refine((e) => (e.memberId === undefined) !== (e.visitor === undefined), { message: 'Give exactly one of memberId or visitor', path: ['memberId'] }),
+  z
+    .object({
+      key,
+      kind: z.literal('sign_out'),
+      at,
+      memberId: z.uuid().optional(),
+      /** A visitor signed in online (their visit) or offline on this kiosk (the key of that sign-in). */
+      visitId: z.uuid().optional(),
+      signInKey: key.optional(),
+    })
+    .refine((e) => [e.memberId, e.visitId, e.signInKey].filter((x) => x !== undefined).length === 1, { message: 'Give exactly one of memberId, visitId or signInKey', path: ['memberId'] }),
+]);
+export type ReplayEvent = z.infer<typeof replayEvent>;
+
+export const replayBody = z.object({
+  /** The kiosk's clock when it sent the batch: how far off its clock is. */
+  sentAt: at,
+  events: z.array(z.unknown()).max(500),
+});
+
+export const replayResultSchema = z.object({
+  key: z.string().nullable(),
+  status: z.enum(['accepted', 'conflict', 'refused', 'duplicate']),
+  code: z.string().nullable(),
+  reason: z.string().nullable(),
+  visitId: z.string().nullable(),
+  recordedAt: z.string().nullable(),
+});
+export type ReplayResult = z.infer<typeof replayResultSchema>;
+
+type Outcome = { status: 'accepted' | 'conflict' | 'refused'; code: string | null; reason: string | null; visitId: string | null; recordedAt: Date | null };
+
+/** The stable code a refused event gets in the sync log for the error its replay raised. */
+function refusedCode(err: AppError): string {
+  if (err.code === 'not_found') return err.message.startsWith('Group') ? 'unknown_group' : 'unknown_member';
+  if (err.code === 'validation_failed') return 'invalid_answers';
+  return err.code;
+}
+
+/**
+ * Replays a kiosk's offline queue in order. Each event is accepted exactly once per idempotency
+ * key (a key seen again returns its first answer and changes nothing), in its own transaction, at
+ * the kiosk's time corrected for its clock; conflicts and refusals are answered with a reason
+ * (the kiosk's sync log), kept in kiosk_replays and audited.
+ */
+export function createReplayService(deps: Pick<Platform, 'db' | 'now'>, visits: VisitsService) {
+  const { db, now } = deps;
+
+  async function signIn(t: Tx, kiosk: KioskPrincipal, e: Extract<ReplayEvent, { kind: 'sign_in' }>, when: Date): Promise<Outcome> {
+    const r = await visits.recordSignIn(
+      t,
+      kiosk,
+      { groupId: e.groupId, memberId: e.memberId, visitor: e.visitor, answers: e.answers, agreementAccepted: e.agreementAccepted },
+      { at: when, admitted: e.admitted, stale: e.stale },
+    );
+    const removed = r.reasons.find((x) => x.code === 'member_removed_meanwhile');
+    if (removed) return { status: 'conflict', code: removed.code, reason: removed.reason, visitId: r.visit.id, recordedAt: when };
+    return { status: 'accepted', code: null, reason: null, visitId: r.visit.id, recordedAt: when };
+  }
+
+  async function signOut(t: Tx, kiosk: KioskPrincipal, e: Extract<ReplayEvent, { kind: 'sign_out' }>, when: Date): Promise<Outcome> {
+    let visit;
+    if (e.memberId) {
+      const m = await membersRepo.find(t, kiosk.tenantId, e.memberId);
+      if (!m) return { status: 'refused', code: 'unknown_member', reason: 'No such member', visitId: null, recordedAt: null };
+      visit = await visitsRepo.latestForMemberBefore(t, kiosk.tenantId, m.id, kiosk.resourceId, when);
+    } else {
+      let visitId = e.visitId;
+      if (e.signInKey) {
+        const [first] = await t
+          .select({ visitId: kioskReplays.visitId })
+          .from(kioskReplays)
+          .where(and(eq(kioskReplays.tenantId, kiosk.tenantId), eq(kioskReplays.kioskId, kiosk.id), eq(kioskReplays.key, e.signInKey)));
+        visitId = first?.visitId ?? undefined;
+      }
+      const v = visitId ? await visitsRepo.find(t, kiosk.tenantId, visitId) : undefined;
+      visit = v && v.siteId === kiosk.resourceId && v.outcome === 'signed_in' ? v : undefined;
+    }
+    const verdict = signOutVerdict(visit, when);
+    switch (verdict.action) {
+      case 'close': {
+        const closed = await visits.closeVisit(t, visit!, 'kiosk', undefined, when);
+        return { status: 'accepted', code: null, reason: null, visitId: closed.id, recordedAt: when };
+      }
+      case 'replace_auto': {
+        const row = await visitsRepo.replaceAutoSignOut(t, kiosk.tenantId, visit!.id, when);
+        return { status: 'conflict', code: verdict.code, reason: verdict.reason, visitId: row?.id ?? visit!.id, recordedAt: when };
+      }
+      case 'ignore':
+        return { status: 'conflict', code: verdict.code, reason: verdict.reason, visitId: visit?.id ?? null, recordedAt: null };
+      case 'refuse':
+        return { status: 'refused', code: verdict.code, reason: verdict.reason, visitId: null, recordedAt: null };
+    }
+  }
+
+  async function one(kiosk: KioskPrincipal, raw: unknown, sentAt: Date): Promise<ReplayResult> {
+    const rawKey = typeof raw === 'object' && raw !== null && typeof (raw as { key?: unknown }).key === 'string' ? (raw as { key: string }).key : null;
+    const parsed = replayEvent.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return { key: rawKey, status: 'refused', code: 'malformed_event', reason: `${issue?.path.join('.') || 'event'}: ${issue?.message ?? 'invalid'}`, visitId: null, recordedAt: null };
+    }
+    const e = parsed.data;
+    return inTransaction(db, async (t) => {
+      // Claim the key first: a concurrent or later replay of the same key finds it and changes nothing.
+      const [claimed] = await t
+        .insert(kioskReplays)
+        .values({ tenantId: kiosk.tenantId, kioskId: kiosk.id, key: e.key, kind: e.kind, status: 'refused', eventAt: new Date(e.at) })
+        .onConflictDoNothing()
+        .returning({ key: kioskReplays.key });
+      if (!claimed) {
+        const [first] = await t.select().from(kioskReplays).where(and(eq(kioskReplays.kioskId, kiosk.id), eq(kioskReplays.key, e.key)));
+        return { key: e.key, status: 'duplicate' as const, code: first?.code ?? null, reason: 'Already received; ignored', visitId: first?.visitId ?? null, recordedAt: first?.recordedAt?.toISOString() ?? null };
+      }
+      const time = judgeTime(new Date(e.at), sentAt, now());
+      let out: Outcome;
+      if (!time.ok) out = { status: 'refused', code: time.code, reason: time.reason, visitId: null, recordedAt: null };
+      else {
+        try {
+          out = await inTransaction(t, (s) => (e.kind === 'sign_in' ? signIn(s, kiosk, e, time.at) : signOut(s, kiosk, e, time.at)));
+        } catch (err) {
+          if (!(err instanceof AppError) || err.status >= 500) throw err;
+          out = { status: err.code === 'already_signed_in' ? 'conflict' : 'refused', code: refusedCode(err), reason: err.message, visitId: null, recordedAt: null };
+        }
+        if (time.correctedByMs !== 0 && out.status === 'accepted') {
+          out = { ...out, status: 'conflict', code: 'clock_corrected', reason: `The kiosk clock was ${Math.round(time.correctedByMs / 1000)} s off; the server's clock wins and the time was corrected` };
+        }
+      }
+      await t
+        .update(kioskReplays)
+        .set({ status: out.status, code: out.code, reason: out.reason, visitId: out.visitId, recordedAt: out.recordedAt })
+        .where(and(eq(kioskReplays.kioskId, kiosk.id), eq(kioskReplays.key, e.key)));
+      if (out.status !== 'accepted') {
+        await recordAudit(t, kiosk.tenantId, { kind: 'kiosk', id: kiosk.id, label: kiosk.label }, {
+          action: out.status === 'refused' ? 'kiosk.replay_refused' : 'kiosk.replay_conflict',
+          targetType: out.visitId ? 'visit' : 'kiosk',
+          targetId: out.visitId ?? kiosk.id,
+          summary: `Offline ${e.kind.replace('_', '-')} ${out.status}: ${out.reason ?? out.code ?? ''}`,
+          data: { key: e.key, code: out.code, at: e.at },
+        });
+      }
+      return { key: e.key, status: out.status, code: out.code, reason: out.reason, visitId: out.visitId, recordedAt: out.recordedAt?.toISOString() ?? null };
+    });
+  }
+
+  /** Replays events in the order given; one event's failure is its own result, never the batch's. */
+  async function replay(kiosk: KioskPrincipal, input: z.infer<typeof replayBody>): Promise<{ results: ReplayResult[] }> {
+    const sentAt = new Date(input.sentAt);
+    const results: ReplayResult[] = [];
+    for (const raw of input.events) results.push(await one(kiosk, raw, sentAt));
+    return { results };
+  }
+
+  /** The kiosk's sync log: the latest replayed events that were not simply accepted. */
+  async function log(kiosk: KioskPrincipal, limit = 100) {
+    const rows = await db
+      .select()
+      .from(kioskReplays)
+      .where(and(eq(kioskReplays.tenantId, kiosk.tenantId), eq(kioskReplays.kioskId, kiosk.id), inArray(kioskReplays.status, ['conflict', 'refused'])))
+      .orderBy(desc(kioskReplays.createdAt))
+      .limit(limit);
+    return rows.map((r) => ({ key: r.key, kind: r.kind, status: r.status, code: r.code, reason: r.reason, eventAt: r.eventAt?.toISOString() ?? null, createdAt: r.createdAt.toISOString() }));
+  }
+
+  return { replay, log };
+}
+
+export type ReplayService = ReturnType<typeof createReplayService>;
