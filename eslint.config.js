@@ -19,6 +19,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['web/sw.js'],
+    languageOptions: { globals: { ...globals.serviceworker, SHELL_MANIFEST: 'readonly' } },
+  },
+  {
     files: ['**/*.test.ts', 'test/**', 'web/e2e/**', 'bench/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
