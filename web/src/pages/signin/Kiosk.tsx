@@ -2,6 +2,7 @@ import { Alert, Badge, Box, Button, Center, Checkbox, Group, Image, Paper, PinIn
 import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError, errorMessage } from '../../api';
 import { kioskCall, kioskPhoto, kioskToken } from './kioskClient';
+import { kioskOffline, tryOnline, useOfflineState } from '../../offline/kioskOffline';
 import type { Badge as BadgeData, KioskConfig, KioskGroup, KioskMatch, Reason, Visit } from './signinApi';
 
 /**
@@ -72,22 +73,42 @@ function PairedKiosk({ onUnpaired }: { onUnpaired: () => void }) {
   const [step, setStep] = useState<Step>({ kind: 'groups' });
   const load = useCallback(async () => {
     try {
-      setConfig((await kioskCall<KioskConfig>('GET', '/api/kiosk/config')).body);
+      const c = (await kioskCall<KioskConfig>('GET', '/api/kiosk/config')).body;
+      setConfig(c);
       setError(null);
+      void kioskOffline.saveConfig(c);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) {
+        // Revoked or unpaired: the device's copy goes with its token.
+        await kioskOffline.wipe();
         kioskToken.clear();
         onUnpaired();
+        return;
+      }
+      const cached = (await kioskOffline.failed(err)) ? await kioskOffline.config() : undefined;
+      if (cached) {
+        setConfig(cached);
+        setError(null);
         return;
       }
       setError(err);
     }
   }, [onUnpaired]);
   useEffect(() => {
+    void kioskOffline.start(onUnpaired);
+    return () => kioskOffline.stop();
+  }, [onUnpaired]);
+  useEffect(() => {
     void load();
     const t = setInterval(() => void load(), 5 * 60_000);
     return () => clearInterval(t);
   }, [load]);
+  // A new build takes over only on the start screen, so no one is cut off mid-sign-in.
+  useEffect(() => {
+    if (step.kind !== 'groups') return;
+    const t = setInterval(() => kioskOffline.updateReady() && kioskOffline.applyUpdate(), 5000);
+    return () => clearInterval(t);
+  }, [step.kind]);
   useEffect(() => {
     if (step.kind !== 'done') return;
     const t = setTimeout(() => setStep({ kind: 'groups' }), RESET_MS);
@@ -101,6 +122,32 @@ function PairedKiosk({ onUnpaired }: { onUnpaired: () => void }) {
     if (r.body.outcome === 'rejected') setStep({ kind: 'done', ok: false, title: `Sorry, ${name}, you cannot sign in`, reasons: r.body.reasons.map((x) => x.reason) });
     else setStep({ kind: 'done', ok: true, title: `Welcome, ${name}`, detail: 'You are signed in.', badge: r.body.badge });
   };
+  const OFFLINE_NOTE = 'Recorded offline: it is sent when the connection is back.';
+  /** Signs a member or visitor in: through the server, or offline on the local copy when it cannot be reached. */
+  const signIn = async (group: KioskGroup, body: { memberId?: string; visitor?: { fullName: string; company?: string; hostMemberId?: string }; answers?: Record<string, string>; agreementAccepted?: boolean; pin?: string }, name: string, member?: KioskMatch) =>
+    tryOnline(
+      async () => {
+        const r = await kioskCall<{ outcome: string; visit: Visit; reasons: Reason[]; badge?: BadgeData }>('POST', '/api/kiosk/sign-in', { groupId: group.id, ...body });
+        if (member && r.body.outcome === 'signed_in') void kioskOffline.markOnSite(group.id, member.id, true);
+        finish(r, name);
+      },
+      async () => {
+        const v = await kioskOffline.signIn(group, member ? { member } : { visitor: body.visitor! }, body.answers ?? {}, body.agreementAccepted ?? false);
+        setStep(v.admitted ? { kind: 'done', ok: true, title: `Welcome, ${name}`, detail: `You are signed in. ${OFFLINE_NOTE}` } : { kind: 'done', ok: false, title: `Sorry, ${name}, you cannot sign in`, reasons: v.reasons });
+      },
+    );
+  const signOutMember = async (group: KioskGroup, m: KioskMatch) =>
+    tryOnline(
+      async () => {
+        await kioskCall('POST', '/api/kiosk/sign-out', { memberId: m.id });
+        void kioskOffline.markOnSite(group.id, m.id, false);
+        setStep({ kind: 'done', ok: true, title: `Goodbye, ${m.name}`, detail: 'You are signed out.' });
+      },
+      async () => {
+        await kioskOffline.signOut(group.id, { memberId: m.id, name: m.name });
+        setStep({ kind: 'done', ok: true, title: `Goodbye, ${m.name}`, detail: `You are signed out. ${OFFLINE_NOTE}` });
+      },
+    );
 
   return (
     <Stack gap="lg" maw={1000} mx="auto">
@@ -114,6 +161,7 @@ function PairedKiosk({ onUnpaired }: { onUnpaired: () => void }) {
           </Button>
         ) : null}
       </Group>
+      <OfflineBar />
       {step.kind === 'groups' ? (
         <>
           <Text size="xl">Who are you? Tap your group.</Text>
@@ -135,8 +183,7 @@ function PairedKiosk({ onUnpaired }: { onUnpaired: () => void }) {
           onPick={async (m, action) => {
             if (action === 'out') {
               try {
-                await kioskCall('POST', '/api/kiosk/sign-out', { memberId: m.id });
-                setStep({ kind: 'done', ok: true, title: `Goodbye, ${m.name}`, detail: 'You are signed out.' });
+                await signOutMember(step.group, m);
               } catch (err) {
                 setStep({ kind: 'done', ok: false, title: 'Could not sign you out', reasons: [errorMessage(err)] });
               }
@@ -146,7 +193,7 @@ function PairedKiosk({ onUnpaired }: { onUnpaired: () => void }) {
             if (needsQuestions) setStep({ kind: 'questions', group: step.group, pin: step.pin, member: m });
             else {
               try {
-                finish(await kioskCall('POST', '/api/kiosk/sign-in', { groupId: step.group.id, memberId: m.id, pin: step.pin }), m.name);
+                await signIn(step.group, { memberId: m.id, pin: step.pin }, m.name, m);
               } catch (err) {
                 setStep({ kind: 'done', ok: false, title: 'Could not sign you in', reasons: [errorMessage(err)] });
               }
@@ -154,15 +201,21 @@ function PairedKiosk({ onUnpaired }: { onUnpaired: () => void }) {
           }}
           onQr={async (qrToken, action) => {
             try {
-              if (action === 'out') {
-                await kioskCall('POST', '/api/kiosk/sign-out', { qrToken });
-                setStep({ kind: 'done', ok: true, title: 'Goodbye', detail: 'You are signed out.' });
-              } else {
-                // Who the code names first, so the agreement and questions are asked as after a name search.
-                const m = await kioskCall<KioskMatch>('POST', '/api/kiosk/identify', { groupId: step.group.id, qrToken, pin: step.pin });
-                const needsQuestions = step.group.customFields.length > 0 || (step.group.agreement && m.body.agreementDue);
-                if (needsQuestions) setStep({ kind: 'questions', group: step.group, pin: step.pin, member: m.body });
-                else finish(await kioskCall('POST', '/api/kiosk/sign-in', { groupId: step.group.id, memberId: m.body.id, pin: step.pin }), m.body.name);
+              // Who the code names first (the server, or the local copy's QR hashes offline).
+              const m = await tryOnline(
+                async () => (await kioskCall<KioskMatch>('POST', '/api/kiosk/identify', { groupId: step.group.id, qrToken, pin: step.pin })).body,
+                async () => {
+                  const found = await kioskOffline.identifyQr(step.group.id, qrToken);
+                  if (!found) throw new ApiError(404, 'not_found', 'This code is not known on this kiosk');
+                  return found;
+                },
+              );
+              if (action === 'out') await signOutMember(step.group, m);
+              else {
+                // The agreement and questions are asked as after a name search.
+                const needsQuestions = step.group.customFields.length > 0 || (step.group.agreement && m.agreementDue);
+                if (needsQuestions) setStep({ kind: 'questions', group: step.group, pin: step.pin, member: m });
+                else await signIn(step.group, { memberId: m.id, pin: step.pin }, m.name, m);
               }
             } catch (err) {
               setStep({ kind: 'done', ok: false, title: 'That did not work', reasons: [errorMessage(err)] });
@@ -182,9 +235,9 @@ function PairedKiosk({ onUnpaired }: { onUnpaired: () => void }) {
           askAgreement={Boolean(step.group.agreement && (step.visitor || step.member?.agreementDue))}
           onSubmit={async (answers, agreementAccepted) => {
             const body = step.member
-              ? { groupId: step.group.id, memberId: step.member.id, answers, agreementAccepted, pin: step.pin }
-              : { groupId: step.group.id, visitor: { fullName: step.visitor!.fullName, ...(step.visitor!.company ? { company: step.visitor!.company } : {}), ...(step.visitor!.hostMemberId ? { hostMemberId: step.visitor!.hostMemberId } : {}) }, answers, agreementAccepted, pin: step.pin };
-            finish(await kioskCall('POST', '/api/kiosk/sign-in', body), step.member?.name ?? step.visitor!.fullName);
+              ? { memberId: step.member.id, answers, agreementAccepted, pin: step.pin }
+              : { visitor: { fullName: step.visitor!.fullName, ...(step.visitor!.company ? { company: step.visitor!.company } : {}), ...(step.visitor!.hostMemberId ? { hostMemberId: step.visitor!.hostMemberId } : {}) }, answers, agreementAccepted, pin: step.pin };
+            await signIn(step.group, body, step.member?.name ?? step.visitor!.fullName, step.member);
           }}
         />
       ) : null}
@@ -198,7 +251,16 @@ function PinStep({ group, onOk }: { group: KioskGroup; onOk: (pin: string) => vo
   const [error, setError] = useState<unknown>(null);
   const check = async (value: string) => {
     try {
-      await kioskCall('POST', `/api/kiosk/groups/${group.id}/unlock`, { pin: value });
+      await tryOnline(
+        async () => {
+          await kioskCall('POST', `/api/kiosk/groups/${group.id}/unlock`, { pin: value });
+          void kioskOffline.rememberPin(group.id, value);
+        },
+        async () => {
+          const r = await kioskOffline.checkPinOffline(group.id, value);
+          if (!r.ok) throw new ApiError(403, 'wrong_pin', r.message ?? 'Wrong PIN');
+        },
+      );
       onOk(value);
     } catch (err) {
       setError(err);
@@ -261,8 +323,11 @@ function FindStep({ group, pin, onPick, onQr }: { group: KioskGroup; pin?: strin
     }
     let live = true;
     const t = setTimeout(() => {
-      kioskCall<{ items: KioskMatch[] }>('GET', `/api/kiosk/search?groupId=${group.id}&q=${encodeURIComponent(term)}`, undefined, pin ? { 'x-kiosk-pin': pin } : {})
-        .then((r) => live && (setItems(r.body.items), setError(null)))
+      tryOnline(
+        async () => (await kioskCall<{ items: KioskMatch[] }>('GET', `/api/kiosk/search?groupId=${group.id}&q=${encodeURIComponent(term)}`, undefined, pin ? { 'x-kiosk-pin': pin } : {})).body.items,
+        () => kioskOffline.search(group.id, term),
+      )
+        .then((found) => live && (setItems(found), setError(null)))
         .catch((err: unknown) => live && setError(err));
     }, 120);
     return () => {
@@ -390,7 +455,12 @@ function VisitorSignOut({ group, pin, onDone }: { group: KioskGroup; pin?: strin
   const [error, setError] = useState<unknown>(null);
   const load = async () => {
     try {
-      setItems((await kioskCall<{ items: Array<{ visitId: string; name: string; signedInAt: string }> }>('GET', `/api/kiosk/visitors?groupId=${group.id}`, undefined, pin ? { 'x-kiosk-pin': pin } : {})).body.items);
+      setItems(
+        await tryOnline(
+          async () => (await kioskCall<{ items: Array<{ visitId: string; name: string; signedInAt: string }> }>('GET', `/api/kiosk/visitors?groupId=${group.id}`, undefined, pin ? { 'x-kiosk-pin': pin } : {})).body.items,
+          () => kioskOffline.visitorsOnSite(group.id),
+        ),
+      );
     } catch (err) {
       setError(err);
     }
@@ -414,7 +484,14 @@ function VisitorSignOut({ group, pin, onDone }: { group: KioskGroup; pin?: strin
           size="xl"
           h={72}
           onClick={() =>
-            void kioskCall('POST', '/api/kiosk/sign-out', { visitId: v.visitId }).then(
+            void (
+              v.visitId.startsWith('local:')
+                ? kioskOffline.signOut(group.id, { visitId: v.visitId, name: v.name })
+                : tryOnline(
+                    async () => void (await kioskCall('POST', '/api/kiosk/sign-out', { visitId: v.visitId })),
+                    () => kioskOffline.signOut(group.id, { visitId: v.visitId, name: v.name }),
+                  )
+            ).then(
               () => onDone(`Goodbye, ${v.name}`, true),
               (err: unknown) => onDone(errorMessage(err), false),
             )
@@ -537,5 +614,55 @@ function PrintBadge({ badge }: { badge: BadgeData }) {
         </div>
       </div>
     </>
+  );
+}
+
+const clock = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+
+/** Online / offline since 10:42 with 7 events waiting / syncing, and the sync log of refused events. */
+function OfflineBar() {
+  const s = useOfflineState();
+  const [showLog, setShowLog] = useState(false);
+  if (!s.available) {
+    return (
+      <Alert color="yellow" title="Offline mode is unavailable">
+        {s.why}
+      </Alert>
+    );
+  }
+  const text = s.syncing
+    ? `Syncing… ${s.waiting} ${s.waiting === 1 ? 'event' : 'events'} waiting`
+    : s.online
+      ? s.waiting > 0
+        ? `Online · ${s.waiting} ${s.waiting === 1 ? 'event' : 'events'} waiting`
+        : 'Online'
+      : `Offline since ${s.offlineSince ? clock(s.offlineSince) : 'a moment ago'} · ${s.waiting} ${s.waiting === 1 ? 'event' : 'events'} waiting`;
+  return (
+    <Stack gap={4}>
+      <Group gap="sm" role="status" aria-label="Connection" data-online={s.online} data-waiting={s.waiting}>
+        <Badge size="lg" color={s.syncing ? 'blue' : s.online ? 'teal' : 'orange'}>
+          {text}
+        </Badge>
+        <Text size="sm" c="dimmed">
+          {s.copyAt ? `Ready offline (copy of ${clock(s.copyAt)})` : 'No offline copy yet'}
+        </Text>
+        {s.log.length > 0 ? (
+          <Button size="compact-sm" variant="subtle" onClick={() => setShowLog((x) => !x)}>
+            Sync log ({s.log.length})
+          </Button>
+        ) : null}
+      </Group>
+      {showLog ? (
+        <Paper withBorder p="sm" aria-label="Sync log">
+          <Stack gap={2}>
+            {s.log.map((l) => (
+              <Text key={l.key} size="sm">
+                {clock(l.eventAt)} {l.kind === 'sign_in' ? 'sign-in' : 'sign-out'} of {l.label}: {l.status === 'refused' ? 'refused' : 'resolved'} — {l.reason ?? l.code}
+              </Text>
+            ))}
+          </Stack>
+        </Paper>
+      ) : null}
+    </Stack>
   );
 }

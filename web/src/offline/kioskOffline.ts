@@ -1,0 +1,339 @@
+import { useEffect, useState } from 'react';
+import { ApiError } from '../api';
+import { kioskCall, kioskToken } from '../pages/signin/kioskClient';
+import type { KioskConfig, KioskGroup, KioskMatch } from '../pages/signin/signinApi';
+import { decideOffline, searchLocal, sha256, visitorBlocked } from './local';
+import { afterWrongPin, makeVerifier, pinMatches, type PinVerifier } from './pin';
+import { flushQueue, NetworkDown, newKey } from './queue';
+import { offlineStore } from './store';
+import type { OfflineData, OfflineEvent, OfflineGroup, OfflineMember, ReplayResult, SyncLogEntry } from './types';
+
+/**
+ * The kiosk's offline mode: a copy of what it needs in IndexedDB (refreshed while online), events
+ * queued while the server cannot be reached and replayed in order when it can, the state shown on
+ * screen, and the wipe on unpair, revoke or too long without contact.
+ */
+
+const K = { config: 'kiosk.config', data: 'kiosk.data', lastContact: 'kiosk.lastContact', offlineSince: 'kiosk.offlineSince', pins: 'kiosk.pins', pinTries: 'kiosk.pinTries' } as const;
+/** The keys holding people's data (wiped after too long without contact). */
+const COPY_KEYS = [K.config, K.data, K.pins, K.pinTries];
+const REFRESH_MS = 60_000;
+const TICK_MS = 3_000;
+
+export type OfflineState = { available: boolean; why: string | null; online: boolean; offlineSince: string | null; waiting: number; syncing: boolean; log: SyncLogEntry[]; copyAt: string | null };
+
+/** Offline mode needs a service worker (HTTPS or localhost) and IndexedDB. */
+export function offlineSupport(): { available: boolean; why: string | null } {
+  if (typeof window === 'undefined') return { available: false, why: 'not a browser' };
+  if (!window.isSecureContext) return { available: false, why: 'This kiosk is opened over plain HTTP. Browsers allow offline mode (a service worker) only over HTTPS or on localhost, so this kiosk needs the network for every sign-in. Ask your administrator to serve Threshold over HTTPS.' };
+  if (!('serviceWorker' in navigator) || !('indexedDB' in window)) return { available: false, why: 'This browser does not support offline mode (service workers and IndexedDB).' };
+  return { available: true, why: null };
+}
+
+export const isNetworkError = (err: unknown) => err instanceof ApiError && err.status === 0;
+
+type Listener = (s: OfflineState) => void;
+
+class KioskOfflineController {
+  state: OfflineState = { ...offlineSupport(), online: true, offlineSince: null, waiting: 0, syncing: false, log: [], copyAt: null };
+  private listeners = new Set<Listener>();
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private lastRefresh = 0;
+  private onUnpaired: (() => void) | null = null;
+  private busy = false;
+
+  subscribe(l: Listener) {
+    this.listeners.add(l);
+    l(this.state);
+    return () => void this.listeners.delete(l);
+  }
+  private set(patch: Partial<OfflineState>) {
+    this.state = { ...this.state, ...patch };
+    for (const l of this.listeners) l(this.state);
+  }
+
+  /** Starts the background work for a paired kiosk: service worker, refresh, sync, expiry. */
+  async start(onUnpaired: () => void) {
+    this.onUnpaired = onUnpaired;
+    if (!this.state.available) return;
+    void navigator.serviceWorker.register('/sw.js').then((reg) => this.watchUpdates(reg), () => undefined);
+    const since = await offlineStore.get<string>(K.offlineSince);
+    await this.expireIfOutOfContact();
+    this.set({ offlineSince: since ?? null, online: !since, waiting: await offlineStore.count(), log: await offlineStore.log(), copyAt: (await this.data())?.generatedAt ?? null });
+    this.timer ??= setInterval(() => void this.tick(), TICK_MS);
+    void this.tick();
+  }
+  stop() {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** A new build waits; it takes over when the kiosk is back on its start screen (see Kiosk.tsx). */
+  private watchUpdates(reg: ServiceWorkerRegistration) {
+    let reloading = false;
+    navigator.serviceWorker.addEventListener('controllerchange', () => {
+      if (reloading) return;
+      reloading = true;
+      window.location.reload();
+    });
+    this.updateReady = () => Boolean(reg.waiting && navigator.serviceWorker.controller);
+    this.applyUpdate = () => reg.waiting?.postMessage('skip-waiting');
+  }
+  updateReady: () => boolean = () => false;
+  applyUpdate: () => void = () => undefined;
+
+  /** The server answered: online again. */
+  async contact() {
+    if (!this.state.available) return;
+    await offlineStore.set(K.lastContact, new Date().toISOString());
+    if (!this.state.online || this.state.offlineSince) {
+      await offlineStore.del(K.offlineSince);
+      this.set({ online: true, offlineSince: null });
+    }
+  }
+  /** The server could not be reached. */
+  async lost() {
+    if (!this.state.available) return;
+    if (this.state.online || !this.state.offlineSince) {
+      const since = this.state.offlineSince ?? new Date().toISOString();
+      await offlineStore.set(K.offlineSince, since);
+      this.set({ online: false, offlineSince: since });
+    }
+  }
+  /** Unpaired or revoked: everything goes. */
+  async wipe() {
+    this.stop();
+    if (this.state.available) await offlineStore.wipeAll();
+    this.set({ waiting: 0, log: [], offlineSince: null, online: true, copyAt: null });
+  }
+
+  private async expireIfOutOfContact() {
+    const last = await offlineStore.get<string>(K.lastContact);
+    const data = await offlineStore.get<OfflineData>(K.data);
+    if (!last || !data) return;
+    if (Date.now() - new Date(last).getTime() > data.maxOfflineHours * 3_600_000) {
+      await offlineStore.wipeCopy(COPY_KEYS);
+      this.set({ copyAt: null });
+    }
+  }
+
+  private async tick() {
+    if (this.busy || !this.state.available || !kioskToken.get()) return;
+    this.busy = true;
+    try {
+      await this.expireIfOutOfContact();
+      if ((await offlineStore.count()) > 0 || !this.state.online) await this.sync();
+      if (this.state.online && Date.now() - this.lastRefresh > REFRESH_MS) await this.refresh();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Handles an error of a call to the server; true when it was the network (the caller goes offline). */
+  async failed(err: unknown): Promise<boolean> {
+    if (err instanceof ApiError && err.status === 401) {
+      await this.wipe();
+      kioskToken.clear();
+      this.onUnpaired?.();
+      return false;
+    }
+    if (isNetworkError(err) && this.state.available) {
+      await this.lost();
+      return true;
+    }
+    return false;
+  }
+
+  /** Fetches the offline copy (and the config) while online. */
+  async refresh() {
+    try {
+      const [config, data] = await Promise.all([kioskCall<KioskConfig>('GET', '/api/kiosk/config'), kioskCall<OfflineData>('GET', '/api/kiosk/offline')]);
+      await offlineStore.set(K.config, config.body);
+      await offlineStore.set(K.data, data.body);
+      this.lastRefresh = Date.now();
+      this.set({ copyAt: data.body.generatedAt });
+      await this.contact();
+    } catch (err) {
+      await this.failed(err);
+    }
+  }
+
+  /** Replays the queue; the state shows "syncing" meanwhile. */
+  async sync() {
+    this.set({ syncing: (await offlineStore.count()) > 0 });
+    try {
+      await flushQueue(offlineStore, async (events) => {
+        try {
+          const r = await kioskCall<{ results: ReplayResult[] }>('POST', '/api/kiosk/replay', { sentAt: new Date().toISOString(), events });
+          return r.body.results;
+        } catch (err) {
+          if (isNetworkError(err)) throw new NetworkDown('offline');
+          throw err;
+        }
+      });
+      // Reached the server (or nothing to send and the probe below succeeds).
+      if (!this.state.online) {
+        await kioskCall('GET', '/api/kiosk/config');
+        this.lastRefresh = 0;
+      }
+      await this.contact();
+    } catch (err) {
+      if (err instanceof NetworkDown) await this.lost();
+      else await this.failed(err);
+    } finally {
+      this.set({ syncing: false, waiting: await offlineStore.count(), log: await offlineStore.log() });
+    }
+  }
+
+  async config(): Promise<KioskConfig | undefined> {
+    return this.state.available ? offlineStore.get<KioskConfig>(K.config) : undefined;
+  }
+  async saveConfig(c: KioskConfig) {
+    if (this.state.available) await offlineStore.set(K.config, c);
+  }
+  private async data() {
+    return this.state.available ? offlineStore.get<OfflineData>(K.data) : undefined;
+  }
+  private async group(groupId: string): Promise<OfflineGroup | undefined> {
+    return (await this.data())?.groups.find((g) => g.id === groupId);
+  }
+
+  // ── The group PIN ──
+  /** After the server accepted a PIN: a verifier for this device (made in the background). */
+  async rememberPin(groupId: string, pin: string) {
+    if (!this.state.available) return;
+    const v = await makeVerifier(pin);
+    const pins = (await offlineStore.get<Record<string, PinVerifier>>(K.pins)) ?? {};
+    await offlineStore.set(K.pins, { ...pins, [groupId]: v });
+    const tries = (await offlineStore.get<Record<string, number>>(K.pinTries)) ?? {};
+    await offlineStore.set(K.pinTries, { ...tries, [groupId]: 0 });
+  }
+  /** The PIN offline: ok, wrong (tries left), or locked until online. */
+  async checkPinOffline(groupId: string, pin: string): Promise<{ ok: boolean; message?: string }> {
+    const v = (await offlineStore.get<Record<string, PinVerifier>>(K.pins))?.[groupId];
+    if (!v) return { ok: false, message: 'This group’s PIN cannot be checked offline on this kiosk yet; please see reception.' };
+    const tries = (await offlineStore.get<Record<string, number>>(K.pinTries)) ?? {};
+    if ((tries[groupId] ?? 0) >= 5) return { ok: false, message: 'Too many wrong PINs: this group is locked until the kiosk is back online.' };
+    if (await pinMatches(pin, v)) {
+      await offlineStore.set(K.pinTries, { ...tries, [groupId]: 0 });
+      return { ok: true };
+    }
+    const next = afterWrongPin(tries[groupId] ?? 0);
+    await offlineStore.set(K.pinTries, { ...tries, [groupId]: next.tries });
+    return { ok: false, message: next.locked ? 'Too many wrong PINs: this group is locked until the kiosk is back online.' : 'Wrong PIN' };
+  }
+
+  // ── Finding people ──
+  async search(groupId: string, q: string): Promise<KioskMatch[]> {
+    const g = await this.group(groupId);
+    return g ? searchLocal(g.members, q).map(asMatch) : [];
+  }
+  async identifyQr(groupId: string, qrToken: string): Promise<KioskMatch | undefined> {
+    const g = await this.group(groupId);
+    const h = await sha256(qrToken);
+    const m = g?.members.find((x) => x.qrHash === h);
+    return m ? asMatch(m) : undefined;
+  }
+  async visitorsOnSite(groupId: string) {
+    return (await this.group(groupId))?.visitorsOnSite ?? [];
+  }
+
+  // ── Signing in and out offline ──
+  private async record(e: OfflineEvent, change: (d: OfflineData) => void) {
+    await offlineStore.enqueue(e);
+    const d = await this.data();
+    if (d) {
+      change(d);
+      await offlineStore.set(K.data, d);
+    }
+    this.set({ waiting: await offlineStore.count() });
+  }
+
+  /** A member or visitor signing in offline: decided on the local copy, queued. */
+  async signIn(group: KioskGroup, who: { member: KioskMatch } | { visitor: { fullName: string; company?: string; hostMemberId?: string } }, answers: Record<string, string | boolean>, agreementAccepted: boolean): Promise<{ admitted: boolean; reasons: string[] }> {
+    const g = await this.group(group.id);
+    const data = await this.data();
+    if (!g || !data) return { admitted: false, reasons: ['This kiosk has no offline copy yet; please see reception.'] };
+    const now = new Date();
+    let verdict: { admitted: boolean; stale: boolean; reasons: string[] };
+    if ('member' in who) {
+      const m = g.members.find((x) => x.id === who.member.id);
+      if (!m) return { admitted: false, reasons: ['Not found on this kiosk; please see reception.'] };
+      if (m.onSite) return { admitted: false, reasons: [`${m.name} is already signed in`] };
+      verdict = decideOffline(g, m, now);
+    } else {
+      verdict = g.safetyCheckMode !== 'off' && (await visitorBlocked(data.blockList, who.visitor.fullName)) ? { admitted: false, stale: false, reasons: ['This person may not sign in here; please see reception'] } : { admitted: true, stale: false, reasons: [] };
+    }
+    if (group.agreement && !agreementAccepted && ('visitor' in who || who.member.agreementDue)) verdict = { admitted: false, stale: false, reasons: ['The agreement was not accepted'] };
+    const key = newKey();
+    const label = 'member' in who ? who.member.name : who.visitor.fullName;
+    await this.record(
+      { key, kind: 'sign_in', at: now.toISOString(), groupId: group.id, ...('member' in who ? { memberId: who.member.id } : { visitor: who.visitor }), answers, agreementAccepted, admitted: verdict.admitted, stale: verdict.stale, label },
+      (d) => {
+        if (!verdict.admitted) return;
+        const dg = d.groups.find((x) => x.id === group.id);
+        if (!dg) return;
+        if ('member' in who) {
+          for (const m of dg.members) {
+            if (m.id !== who.member.id) continue;
+            m.onSite = true;
+            m.agreementDue = m.agreementDue && !agreementAccepted;
+          }
+        }
+        if ('visitor' in who) dg.visitorsOnSite.push({ visitId: `local:${key}`, name: who.visitor.fullName, signedInAt: now.toISOString() });
+      },
+    );
+    return { admitted: verdict.admitted, reasons: verdict.reasons };
+  }
+
+  /** A member (by id) or a visitor (by their visit, or their offline sign-in) signing out offline. */
+  async signOut(groupId: string | null, who: { memberId: string; name: string } | { visitId: string; name: string }) {
+    const now = new Date().toISOString();
+    const ref = 'memberId' in who ? { memberId: who.memberId } : who.visitId.startsWith('local:') ? { signInKey: who.visitId.slice(6) } : { visitId: who.visitId };
+    await this.record({ key: newKey(), kind: 'sign_out', at: now, ...ref, label: who.name }, (d) => {
+      for (const g of d.groups) {
+        if (groupId && g.id !== groupId) continue;
+        if ('memberId' in who) for (const m of g.members) if (m.id === who.memberId) m.onSite = false;
+        if ('visitId' in who) g.visitorsOnSite = g.visitorsOnSite.filter((v) => v.visitId !== who.visitId);
+      }
+    });
+  }
+  /** After an online sign-in or out, so the copy is right if the network drops before the next refresh. */
+  async markOnSite(groupId: string, memberId: string, onSite: boolean) {
+    const d = await this.data();
+    const m = d?.groups.find((g) => g.id === groupId)?.members.find((x) => x.id === memberId);
+    if (!d || !m) return;
+    m.onSite = onSite;
+    await offlineStore.set(K.data, d);
+  }
+  async memberOnSite(groupId: string, memberId: string): Promise<boolean | undefined> {
+    return (await this.group(groupId))?.members.find((m) => m.id === memberId)?.onSite;
+  }
+}
+
+function asMatch(m: OfflineMember): KioskMatch {
+  return { id: m.id, name: m.name, role: m.role, photoUrl: null, onSite: m.onSite, agreementDue: m.agreementDue };
+}
+
+/** One controller per page load (the kiosk is one device). */
+export const kioskOffline = new KioskOfflineController();
+
+export function useOfflineState(): OfflineState {
+  const [s, setS] = useState(kioskOffline.state);
+  useEffect(() => kioskOffline.subscribe(setS), []);
+  return s;
+}
+
+/**
+ * Online first, the local copy when the server cannot be reached (or is already known to be out
+ * of reach: no waiting on a dead connection at every tap; the background sync notices its return).
+ */
+export async function tryOnline<T>(online: () => Promise<T>, offline: () => Promise<T>): Promise<T> {
+  if (kioskOffline.state.available && !kioskOffline.state.online) return offline();
+  try {
+    return await online();
+  } catch (err) {
+    if (await kioskOffline.failed(err)) return offline();
+    throw err;
+  }
+}
