@@ -1,5 +1,5 @@
 /* Threshold's service worker (hand-written, see docs/decisions/011-offline-kiosk.md).
- * The build (web/vite.config.ts, offlineShell) replaces SHELL_MANIFEST with this build's version and
+ * The build (web/vite.config.ts, offlineShell) fills in SHELL below with this build's version and
  * its files, so every build is a new worker: it precaches the new shell beside the old one and
  * waits; the kiosk tells it to take over when it is idle (message "skip-waiting"), then reloads.
  * API calls are never cached here: the kiosk's data lives in IndexedDB (web/src/offline/). */

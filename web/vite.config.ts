@@ -19,7 +19,9 @@ function offlineShell(): Plugin {
       const built = Object.keys(bundle).filter((f) => !f.endsWith('.map') && f !== 'index.html' && f !== 'sw.js');
       const files = ['/index.html', '/manifest.webmanifest', '/icon.svg', ...built.map((f) => `/${f}`).sort()];
       const version = createHash('sha256').update(files.join('\n')).digest('hex').slice(0, 12);
-      const source = readFileSync(`${root}/sw.js`, 'utf8').replace('SHELL_MANIFEST', JSON.stringify({ version, files }));
+      const template = readFileSync(`${root}/sw.js`, 'utf8');
+      if (!template.includes('const SHELL = SHELL_MANIFEST;')) throw new Error('web/sw.js lost its `const SHELL = SHELL_MANIFEST;` line');
+      const source = template.replace('const SHELL = SHELL_MANIFEST;', `const SHELL = ${JSON.stringify({ version, files })};`);
       this.emitFile({ type: 'asset', fileName: 'sw.js', source });
     },
   };

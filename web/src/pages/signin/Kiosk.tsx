@@ -617,7 +617,7 @@ function PrintBadge({ badge }: { badge: BadgeData }) {
   );
 }
 
-const clock = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+const clock = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false });
 
 /** Online / offline since 10:42 with 7 events waiting / syncing, and the sync log of refused events. */
 function OfflineBar() {

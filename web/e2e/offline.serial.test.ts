@@ -1,0 +1,143 @@
+import type { AddressInfo } from 'node:net';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { call } from '../../test/factories.js';
+import type { TestEnv } from '../../test/harness.js';
+import { makeGroup, makeMember, makeSite } from '../../test/signin-factories.js';
+import { E2E_TEST_TIMEOUT, findChromiumOrSkip, useE2e, type E2e } from './harness.js';
+
+const chromiumPath = findChromiumOrSkip();
+
+/**
+ * The network is cut by stopping the server's listener (the process, database and port stay), so
+ * the service worker's own fetches fail too; it listens again on the same port to reconnect.
+ */
+async function stopServer(e2e: E2e) {
+  const server = e2e.server.app.server;
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+async function startServer(e2e: E2e) {
+  const port = Number(new URL(e2e.url).port);
+  await new Promise<void>((resolve, reject) => {
+    e2e.server.app.server.once('error', reject);
+    e2e.server.app.server.listen(port, '127.0.0.1', () => resolve());
+  });
+  expect((e2e.server.app.server.address() as AddressInfo).port).toBe(port);
+}
+
+async function pairedKiosk(e2e: E2e, env: TestEnv, tenant: Awaited<ReturnType<E2e['createTenant']>>, siteId: string, siteName: string): Promise<Page> {
+  const code = await call(env.app, 'POST', `/api/signin/sites/${siteId}/kiosk-pairings`, { headers: tenant.owner.headers });
+  const kiosk = await e2e.context.newPage();
+  await kiosk.setViewportSize({ width: 1024, height: 768 });
+  // A fresh device: nothing left from another test's kiosk in this browser profile (cleared from a
+  // page that does not hold the database open).
+  await kiosk.goto(`${e2e.url}/health`);
+  await kiosk.evaluate(() => (localStorage.clear(), new Promise((resolve) => (indexedDB.deleteDatabase('threshold-offline').onsuccess = resolve))));
+  await kiosk.goto(`${e2e.url}/kiosk`);
+  await kiosk.getByRole('textbox', { name: 'Pairing code' }).fill(code.body.code);
+  await kiosk.getByRole('button', { name: 'Pair' }).click();
+  await kiosk.getByRole('heading', { name: siteName }).waitFor();
+  // Ready offline: the service worker holds the shell and IndexedDB the copy.
+  await kiosk.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+  await kiosk.getByText(/Ready offline/).waitFor();
+  return kiosk;
+}
+
+async function findAndTap(kiosk: Page, group: string, q: string, button: RegExp) {
+  await kiosk.getByRole('button', { name: group }).click();
+  await kiosk.getByRole('textbox', { name: 'Type your name, or scan your card' }).fill(q);
+  await kiosk.getByRole('button', { name: button }).click();
+}
+
+describe.skipIf(!chromiumPath)('the kiosk offline (Chromium, server stopped)', { timeout: E2E_TEST_TIMEOUT * 2 }, () => {
+  const e2e = useE2e(chromiumPath);
+  const envOf = () => ({ app: e2e.server.app, platform: e2e.server.platform, config: e2e.server.platform.config }) as TestEnv;
+
+  it('signs in and out offline, reloads offline, and on reconnect the visits arrive exactly once with their original times', async () => {
+    const env = envOf();
+    const tenant = await e2e.createTenant();
+    const site = await makeSite(env, tenant, { name: 'Front office' });
+    const staff = await makeGroup(env, tenant, { name: 'Staff' }, [site.id]);
+    const ada = await makeMember(env, tenant, staff.id, { fullName: 'Ada Lovelace' });
+    const bo = await makeMember(env, tenant, staff.id, { fullName: 'Bo Diddley' });
+    const kiosk = await pairedKiosk(e2e, env, tenant, site.id, 'Front office');
+
+    await stopServer(e2e);
+    try {
+      const t0 = Date.now();
+      await findAndTap(kiosk, 'Staff', 'lovel', /Ada Lovelace/);
+      await kiosk.getByRole('status').filter({ hasText: 'Welcome, Ada Lovelace' }).filter({ hasText: 'Recorded offline' }).waitFor();
+      const t1 = Date.now();
+      await kiosk.getByRole('button', { name: 'Done' }).click();
+      await kiosk.getByRole('status', { name: 'Connection' }).filter({ hasText: /Offline since \d\d:\d\d · 1 event waiting/ }).waitFor();
+
+      // A reload with no server: the shell comes from the service worker, the state from IndexedDB.
+      await kiosk.reload();
+      await kiosk.getByRole('heading', { name: 'Front office' }).waitFor();
+      await kiosk.getByRole('status', { name: 'Connection' }).filter({ hasText: /Offline since .* 1 event waiting/ }).waitFor();
+
+      const t2 = Date.now();
+      await findAndTap(kiosk, 'Staff', 'ada', /Ada Lovelace.*Sign out/);
+      await kiosk.getByRole('status').filter({ hasText: 'Goodbye, Ada Lovelace' }).waitFor();
+      const t3 = Date.now();
+      await kiosk.getByRole('button', { name: 'Done' }).click();
+      await findAndTap(kiosk, 'Staff', 'bo', /Bo Diddley.*Sign in/);
+      await kiosk.getByRole('status').filter({ hasText: 'Welcome, Bo Diddley' }).waitFor();
+      await kiosk.getByRole('button', { name: 'Done' }).click();
+      await kiosk.getByRole('status', { name: 'Connection' }).filter({ hasText: '3 events waiting' }).waitFor();
+      expect(await call(env.app, 'GET', '/api/signin/visits', { headers: tenant.owner.headers }).then((r) => r.body.items)).toHaveLength(0);
+
+      await startServer(e2e);
+      await kiosk.getByRole('status', { name: 'Connection' }).filter({ hasText: /^Online/ }).and(kiosk.locator('[data-waiting="0"]')).waitFor({ timeout: 30_000 });
+      // The next sync finds nothing more to send: still exactly once.
+      await kiosk.reload();
+      await kiosk.getByRole('status', { name: 'Connection' }).filter({ hasText: /^Online/ }).waitFor();
+
+      const items = (await call(env.app, 'GET', '/api/signin/visits', { headers: tenant.owner.headers })).body.items as Array<{ memberId: string; signedInAt: string; signedOutAt: string | null; signedOutBy: string | null; recordedOffline: boolean }>;
+      expect(items).toHaveLength(2);
+      const a = items.find((v) => v.memberId === ada.id)!;
+      const b = items.find((v) => v.memberId === bo.id)!;
+      expect(a).toMatchObject({ recordedOffline: true, signedOutBy: 'kiosk' });
+      expect(b).toMatchObject({ recordedOffline: true, signedOutAt: null });
+      // The original (kiosk) times, not the time of the replay.
+      expect(new Date(a.signedInAt).getTime()).toBeGreaterThanOrEqual(t0 - 1000);
+      expect(new Date(a.signedInAt).getTime()).toBeLessThanOrEqual(t1 + 1000);
+      expect(new Date(a.signedOutAt!).getTime()).toBeGreaterThanOrEqual(t2 - 1000);
+      expect(new Date(a.signedOutAt!).getTime()).toBeLessThanOrEqual(t3 + 1000);
+    } finally {
+      if (!e2e.server.app.server.listening) await startServer(e2e);
+      await kiosk.close();
+    }
+  });
+
+  it('a revoked kiosk wipes its offline copy and queue at its next contact', async () => {
+    const env = envOf();
+    const tenant = await e2e.createTenant();
+    const site = await makeSite(env, tenant, { name: 'Back gate' });
+    const staff = await makeGroup(env, tenant, { name: 'Staff' }, [site.id]);
+    await makeMember(env, tenant, staff.id, { fullName: 'Cy Twombly' });
+    const kiosk = await pairedKiosk(e2e, env, tenant, site.id, 'Back gate');
+    const stored = () =>
+      kiosk.evaluate(
+        () =>
+          new Promise<number>((resolve) => {
+            const req = indexedDB.open('threshold-offline');
+            req.onsuccess = () => {
+              const tx = req.result.transaction(['kv', 'queue'], 'readonly');
+              const kv = tx.objectStore('kv').count();
+              tx.oncomplete = () => resolve(kv.result);
+            };
+          }),
+      );
+    expect(await stored()).toBeGreaterThan(0);
+    const devices = await call(env.app, 'GET', `/api/signin/sites/${site.id}/kiosks`, { headers: tenant.owner.headers });
+    for (const d of devices.body.items as Array<{ id: string }>) await call(env.app, 'POST', `/api/signin/kiosks/${d.id}/revoke`, { headers: tenant.owner.headers });
+    await kiosk.reload();
+    await kiosk.getByRole('textbox', { name: 'Pairing code' }).waitFor();
+    await expect.poll(stored, { timeout: 10_000 }).toBe(0);
+    expect(await kiosk.evaluate(() => localStorage.getItem('threshold.kiosk.token'))).toBeNull();
+  });
+});
