@@ -130,7 +130,7 @@ export function createReplayService(deps: Pick<Platform, 'db' | 'now'>, visits: 
     }
   }
 
-  async function one(kiosk: KioskPrincipal, raw: unknown, sentAt: Date): Promise<ReplayResult> {
+  async function one(t: Tx, kiosk: KioskPrincipal, raw: unknown, sentAt: Date): Promise<ReplayResult> {
     const rawKey = typeof raw === 'object' && raw !== null && typeof (raw as { key?: unknown }).key === 'string' ? (raw as { key: string }).key : null;
     const parsed = replayEvent.safeParse(raw);
     if (!parsed.success) {
@@ -138,54 +138,59 @@ export function createReplayService(deps: Pick<Platform, 'db' | 'now'>, visits: 
       return { key: rawKey, status: 'refused', code: 'malformed_event', reason: `${issue?.path.join('.') || 'event'}: ${issue?.message ?? 'invalid'}`, visitId: null, recordedAt: null };
     }
     const e = parsed.data;
-    return inTransaction(db, async (t) => {
-      // Claim the key first: a concurrent or later replay of the same key finds it and changes nothing.
-      const [claimed] = await t
-        .insert(kioskReplays)
-        .values({ tenantId: kiosk.tenantId, kioskId: kiosk.id, key: e.key, kind: e.kind, status: 'refused', eventAt: new Date(e.at) })
-        .onConflictDoNothing()
-        .returning({ key: kioskReplays.key });
-      if (!claimed) {
-        const [first] = await t.select().from(kioskReplays).where(and(eq(kioskReplays.kioskId, kiosk.id), eq(kioskReplays.key, e.key)));
-        return { key: e.key, status: 'duplicate' as const, code: first?.code ?? null, reason: 'Already received; ignored', visitId: first?.visitId ?? null, recordedAt: first?.recordedAt?.toISOString() ?? null };
+    // In the batch's transaction: the claim and the result row stay even when the work (in its own savepoint) is undone.
+    // Claim the key first: a concurrent or later replay of the same key finds it and changes nothing.
+    const [claimed] = await t
+      .insert(kioskReplays)
+      .values({ tenantId: kiosk.tenantId, kioskId: kiosk.id, key: e.key, kind: e.kind, status: 'refused', eventAt: new Date(e.at) })
+      .onConflictDoNothing()
+      .returning({ key: kioskReplays.key });
+    if (!claimed) {
+      const [first] = await t.select().from(kioskReplays).where(and(eq(kioskReplays.kioskId, kiosk.id), eq(kioskReplays.key, e.key)));
+      return { key: e.key, status: 'duplicate' as const, code: first?.code ?? null, reason: 'Already received; ignored', visitId: first?.visitId ?? null, recordedAt: first?.recordedAt?.toISOString() ?? null };
+    }
+    const time = judgeTime(new Date(e.at), sentAt, now());
+    let out: Outcome;
+    if (!time.ok) out = { status: 'refused', code: time.code, reason: time.reason, visitId: null, recordedAt: null };
+    else {
+      try {
+        out = await inTransaction(t, (s) => (e.kind === 'sign_in' ? signIn(s, kiosk, e, time.at) : signOut(s, kiosk, e, time.at)));
+      } catch (err) {
+        if (!(err instanceof AppError) || err.status >= 500) throw err;
+        out = { status: err.code === 'already_signed_in' ? 'conflict' : 'refused', code: refusedCode(err), reason: err.message, visitId: null, recordedAt: null };
       }
-      const time = judgeTime(new Date(e.at), sentAt, now());
-      let out: Outcome;
-      if (!time.ok) out = { status: 'refused', code: time.code, reason: time.reason, visitId: null, recordedAt: null };
-      else {
-        try {
-          out = await inTransaction(t, (s) => (e.kind === 'sign_in' ? signIn(s, kiosk, e, time.at) : signOut(s, kiosk, e, time.at)));
-        } catch (err) {
-          if (!(err instanceof AppError) || err.status >= 500) throw err;
-          out = { status: err.code === 'already_signed_in' ? 'conflict' : 'refused', code: refusedCode(err), reason: err.message, visitId: null, recordedAt: null };
-        }
-        if (time.correctedByMs !== 0 && out.status === 'accepted') {
-          out = { ...out, status: 'conflict', code: 'clock_corrected', reason: `The kiosk clock was ${Math.round(time.correctedByMs / 1000)} s off; the server's clock wins and the time was corrected` };
-        }
+      if (time.correctedByMs !== 0 && out.status === 'accepted') {
+        out = { ...out, status: 'conflict', code: 'clock_corrected', reason: `The kiosk clock was ${Math.round(time.correctedByMs / 1000)} s off; the server's clock wins and the time was corrected` };
       }
-      await t
-        .update(kioskReplays)
-        .set({ status: out.status, code: out.code, reason: out.reason, visitId: out.visitId, recordedAt: out.recordedAt })
-        .where(and(eq(kioskReplays.kioskId, kiosk.id), eq(kioskReplays.key, e.key)));
-      if (out.status !== 'accepted') {
-        await recordAudit(t, kiosk.tenantId, { kind: 'kiosk', id: kiosk.id, label: kiosk.label }, {
-          action: out.status === 'refused' ? 'kiosk.replay_refused' : 'kiosk.replay_conflict',
-          targetType: out.visitId ? 'visit' : 'kiosk',
-          targetId: out.visitId ?? kiosk.id,
-          summary: `Offline ${e.kind.replace('_', '-')} ${out.status}: ${out.reason ?? out.code ?? ''}`,
-          data: { key: e.key, code: out.code, at: e.at },
-        });
-      }
-      return { key: e.key, status: out.status, code: out.code, reason: out.reason, visitId: out.visitId, recordedAt: out.recordedAt?.toISOString() ?? null };
-    });
+    }
+    await t
+      .update(kioskReplays)
+      .set({ status: out.status, code: out.code, reason: out.reason, visitId: out.visitId, recordedAt: out.recordedAt })
+      .where(and(eq(kioskReplays.kioskId, kiosk.id), eq(kioskReplays.key, e.key)));
+    if (out.status !== 'accepted') {
+      await recordAudit(t, kiosk.tenantId, { kind: 'kiosk', id: kiosk.id, label: kiosk.label }, {
+        action: out.status === 'refused' ? 'kiosk.replay_refused' : 'kiosk.replay_conflict',
+        targetType: out.visitId ? 'visit' : 'kiosk',
+        targetId: out.visitId ?? kiosk.id,
+        summary: `Offline ${e.kind.replace('_', '-')} ${out.status}: ${out.reason ?? out.code ?? ''}`,
+        data: { key: e.key, code: out.code, at: e.at },
+      });
+    }
+    return { key: e.key, status: out.status, code: out.code, reason: out.reason, visitId: out.visitId, recordedAt: out.recordedAt?.toISOString() ?? null };
   }
 
-  /** Replays events in the order given; one event's failure is its own result, never the batch's. */
+  /**
+   * Replays events in the order given; one event's refusal is its own result, never the batch's
+   * (each runs in its own savepoint). The batch commits once: an unexpected error answers 500 and
+   * the kiosk keeps its whole queue to send again.
+   */
   async function replay(kiosk: KioskPrincipal, input: z.infer<typeof replayBody>): Promise<{ results: ReplayResult[] }> {
     const sentAt = new Date(input.sentAt);
-    const results: ReplayResult[] = [];
-    for (const raw of input.events) results.push(await one(kiosk, raw, sentAt));
-    return { results };
+    return inTransaction(db, async (t) => {
+      const results: ReplayResult[] = [];
+      for (const raw of input.events) results.push(await one(t, kiosk, raw, sentAt));
+      return { results };
+    });
   }
 
   /** The kiosk's sync log: the latest replayed events that were not simply accepted. */

@@ -1,0 +1,99 @@
+// Offline kiosk figures (issue 15): a kiosk's queue of 500 offline events (250 members signing in,
+// then the same 250 signing out, with answers) replayed through POST /api/kiosk/replay in batches of
+// 200, as the kiosk sends them; then the same 500 again (all duplicates, the "response was lost"
+// case). In-process server (app.inject) on a fresh PGlite folder. Target: 500 events in ≤ 5 s.
+// Prints the figures and writes bench/results/offline.json; never passes or fails on time.
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../src/config.js';
+import { buildApp } from '../src/app.js';
+import { createPlatform } from '../src/platform/bootstrap.js';
+import { createLogger } from '../src/platform/logger.js';
+import { runMigrations } from '../src/platform/db/migrate.js';
+import { installJobSchema } from '../src/platform/jobs/pgboss.js';
+import { createAccountsService } from '../src/contexts/accounts/index.js';
+import { createSigninServices } from '../src/contexts/signin/index.js';
+import { members } from '../src/contexts/signin/signin.tables.js';
+import { systemActor } from '../src/platform/audit/audit.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const PEOPLE = 250;
+const BATCH = 200;
+
+async function main() {
+  const loadBefore = +os.loadavg()[0]!.toFixed(1);
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'threshold-bench-offline-'));
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', SEED_DEMO: 'false', RATE_LIMIT_PER_MINUTE: '0', WORKER: 'off' });
+  const platform = await createPlatform(config, { log: createLogger('silent') });
+  try {
+    await runMigrations(platform.database);
+    await installJobSchema(platform.database, platform.log);
+    const app = await buildApp(platform, { logger: false, serveWeb: false });
+    const { tenant } = await createAccountsService(platform).createTenant({ name: 'Bench School', ownerEmail: 'owner@bench.test', ownerPassword: 'a long bench password' });
+    const s = createSigninServices(platform);
+    const site = await s.sites.create(tenant.id, { name: 'Bench Site', timezone: 'Europe/London' }, systemActor);
+    const staff = await s.groups.create(
+      tenant.id,
+      { name: 'Staff', type: 'repeat', options: { safetyCheckMode: 'reject', customFields: [{ id: 'car', label: 'Car registration', type: 'text', required: false }] } },
+      systemActor,
+    );
+    await s.sites.setGroups(tenant.id, null, site.id, [staff.id], systemActor);
+    const rows = await platform.db
+      .insert(members)
+      .values(Array.from({ length: PEOPLE }, (_, i) => ({ tenantId: tenant.id, groupId: staff.id, fullName: `Person ${i}`, role: 'Staff', qrToken: `thr_qr_bench_offline_${i}` })))
+      .returning({ id: members.id });
+    const { code } = await s.kiosk.createPairing(tenant.id, null, site.id, systemActor);
+    const token = (await s.kiosk.pair(code, 'Bench kiosk', '10.0.0.1')).deviceToken;
+
+    const start = Date.now() - 3 * 3_600_000;
+    const events = [
+      ...rows.map((m, i) => ({ key: `ev-${randomUUID()}`, kind: 'sign_in', at: new Date(start + i * 1000).toISOString(), groupId: staff.id, memberId: m.id, answers: { car: `AB${i}` }, admitted: true })),
+      ...rows.map((m, i) => ({ key: `ev-${randomUUID()}`, kind: 'sign_out', at: new Date(start + 3_600_000 + i * 1000).toISOString(), memberId: m.id })),
+    ];
+    async function replayAll() {
+      const started = performance.now();
+      const statuses: Record<string, number> = {};
+      for (let i = 0; i < events.length; i += BATCH) {
+        const res = await app.inject({ method: 'POST', url: '/api/kiosk/replay', headers: { authorization: `Bearer ${token}` }, payload: { sentAt: new Date().toISOString(), events: events.slice(i, i + BATCH) } });
+        if (res.statusCode !== 200) throw new Error(`replay: ${res.statusCode} ${res.body}`);
+        for (const r of res.json().results as Array<{ status: string }>) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+      }
+      return { seconds: +((performance.now() - started) / 1000).toFixed(2), statuses };
+    }
+    // How busy the machine is: 1,000 trivial statements on the same database, for comparison.
+    const calStart = performance.now();
+    for (let i = 0; i < 1000; i++) await platform.db.execute(sql`SELECT 1`);
+    const calibrationMsPerStatement = +((performance.now() - calStart) / 1000).toFixed(3);
+    const first = await replayAll();
+    const again = await replayAll();
+    const figures = {
+      when: new Date().toISOString(),
+      database: 'pglite',
+      node: process.version,
+      loadBefore,
+      calibrationMsPerStatement,
+      events: events.length,
+      batch: BATCH,
+      firstReplay: { ...first, eventsPerSecond: Math.round(events.length / first.seconds) },
+      duplicateReplay: { ...again, eventsPerSecond: Math.round(events.length / again.seconds) },
+      targetSeconds: 5,
+    };
+    console.log(JSON.stringify(figures, null, 2));
+    mkdirSync(path.join(root, 'bench/results'), { recursive: true });
+    writeFileSync(path.join(root, 'bench/results/offline.json'), JSON.stringify(figures, null, 2) + '\n');
+    await app.close();
+  } finally {
+    await platform.jobs.stop().catch(() => undefined);
+    await platform.database.close().catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
