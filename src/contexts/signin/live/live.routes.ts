@@ -78,7 +78,7 @@ export function liveRoutes(platform: Platform, onSite: OnSiteService, rollCalls:
       },
       async (req) => {
         const p = authorize(req, 'signin.operate');
-        return rollCalls.mark(p.tenantId, siteScopeOf(p), req.params.id, req.params.entryId, req.body.status, actorOf(req));
+        return rollCalls.mark(p.tenantId, siteScopeOf(p), req.params.id, req.params.entryId, req.body.status, actorOf(req), req.body.at ? new Date(req.body.at) : undefined);
       },
     );
 

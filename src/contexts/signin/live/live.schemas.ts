@@ -50,5 +50,9 @@ export const rollCallSchema = z.object({
   unaccounted: z.number(),
 });
 export const rollCallView = z.object({ rollCall: rollCallSchema, entries: z.array(entrySchema) });
-export const markBody = z.object({ status: z.enum(['safe', 'unaccounted']) });
+export const markBody = z.object({
+  status: z.enum(['safe', 'unaccounted']),
+  /** When the marshal ticked, for a tick made offline and sent later: a later change by another marshal is kept. */
+  at: z.iso.datetime({ offset: true }).optional(),
+});
 export const startBody = z.object({ note: z.string().trim().max(500).default('') });

@@ -193,14 +193,20 @@ export function createRollCallsService(deps: Pick<Platform, 'db' | 'database' | 
     },
 
     /** A marshal ticks a person safe (or back to unaccounted). */
-    async mark(tenantId: string, scope: SiteScope, id: string, entryId: string, status: 'safe' | 'unaccounted', actor: Actor) {
+    async mark(tenantId: string, scope: SiteScope, id: string, entryId: string, status: 'safe' | 'unaccounted', actor: Actor, tickedAt?: Date) {
       return inTransaction(db, async (tx) => {
-        await openForChange(tx, tenantId, scope, id);
+        const rc = await openForChange(tx, tenantId, scope, id);
         const current = await liveRepo.entry(tx, tenantId, id, entryId);
         if (!current) throw notFound('Person on this roll call');
+        // A tick made offline keeps its time (never in the future); a later change by another
+        // marshal stands. Two marshals ticking the same person safe is simply safe.
+        const now = deps.now();
+        const at = tickedAt && tickedAt < now ? tickedAt : now;
+        if (tickedAt && current.markedAt && current.markedAt > at) return { entry: presentEntry(current), seq: rc.seq };
+        if (tickedAt && current.status === status) return { entry: presentEntry(current), seq: rc.seq };
         const [entry] = await tx
           .update(rollCallEntries)
-          .set({ status, markedAt: deps.now(), markedByLabel: actor.label })
+          .set({ status, markedAt: at, markedByLabel: actor.label })
           .where(and(eq(rollCallEntries.tenantId, tenantId), eq(rollCallEntries.id, entryId)))
           .returning();
         const presented = presentEntry(entry!);
