@@ -3,8 +3,8 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { call } from '../../test/factories.js';
 import type { TestEnv } from '../../test/harness.js';
-import { makeGroup, makeMember, makeSite } from '../../test/signin-factories.js';
-import { E2E_TEST_TIMEOUT, findChromiumOrSkip, useE2e, type E2e } from './harness.js';
+import { kioskSetup, makeGroup, makeMember, makeSite } from '../../test/signin-factories.js';
+import { E2E_TEST_TIMEOUT, findChromiumOrSkip, signIn, useE2e, type E2e } from './harness.js';
 
 const chromiumPath = findChromiumOrSkip();
 
@@ -139,5 +139,66 @@ describe.skipIf(!chromiumPath)('the kiosk offline (Chromium, server stopped)', {
     await kiosk.getByRole('textbox', { name: 'Pairing code' }).waitFor();
     await expect.poll(stored, { timeout: 10_000 }).toBe(0);
     expect(await kiosk.evaluate(() => localStorage.getItem('threshold.kiosk.token'))).toBeNull();
+  });
+
+  it('a roll call continued offline on two phones (reloaded offline), ticked, and merged on reconnect; printing works offline', async () => {
+    const env = envOf();
+    const tenant = await e2e.createTenant();
+    const { site, group, kiosk } = await kioskSetup(env, tenant, { name: 'Staff' });
+    const ids: Record<string, string> = {};
+    for (const fullName of ['Ada Lovelace', 'Alan Turing', 'Grace Hopper']) {
+      const m = await makeMember(env, tenant, group.id, { fullName });
+      ids[fullName] = m.id;
+      expect((await call(env.app, 'POST', '/api/kiosk/sign-in', { headers: kiosk.headers, body: { groupId: group.id, memberId: m.id } })).status).toBe(201);
+    }
+    const rc = (await call(env.app, 'POST', `/api/signin/sites/${site.id}/roll-calls`, { headers: tenant.owner.headers, body: {} })).body;
+    const url = `${e2e.url}/signin/roll-calls/${rc.rollCall.id}`;
+
+    const phone = await e2e.newPage({ width: 390, height: 844 });
+    await signIn(phone, e2e.url, tenant.owner);
+    await phone.goto(url);
+    await phone.getByRole('listitem', { name: 'Ada Lovelace' }).waitFor();
+    await phone.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+    const other = await e2e.context.newPage();
+    await other.setViewportSize({ width: 390, height: 844 });
+    await other.goto(url);
+    await other.getByRole('listitem', { name: 'Ada Lovelace' }).waitFor();
+
+    await stopServer(e2e);
+    try {
+      // The phone reloads with no server: the shell, the session and the last list are on the phone.
+      await phone.reload();
+      await phone.getByText('Offline: showing the last list').waitFor();
+      const t0 = Date.now();
+      await phone.getByRole('button', { name: 'Mark Ada Lovelace safe' }).click();
+      await phone.getByTestId('count-safe').filter({ hasText: '1' }).waitFor();
+      await other.getByText('Offline: showing the last list').waitFor();
+      // Both marshals tick Ada (not a conflict); the second ticks Alan too.
+      await other.getByRole('button', { name: 'Mark Ada Lovelace safe' }).click();
+      await other.getByRole('button', { name: 'Mark Alan Turing safe' }).click();
+      await other.getByTestId('count-safe').filter({ hasText: '2' }).waitFor();
+      await phone.getByTestId('ticks-waiting').waitFor();
+      // Printing needs nothing from the server: the evacuation record is on the page.
+      await phone.emulateMedia({ media: 'print' });
+      expect(await phone.locator('table').innerText()).toContain('Grace Hopper');
+      await phone.emulateMedia({ media: 'screen' });
+
+      await startServer(e2e);
+      await phone.getByTestId('ticks-waiting').waitFor({ state: 'detached', timeout: 30_000 });
+      await other.getByTestId('ticks-waiting').waitFor({ state: 'detached', timeout: 30_000 });
+      await phone.getByTestId('count-safe').filter({ hasText: '2' }).waitFor({ timeout: 20_000 });
+
+      const view = (await call(env.app, 'GET', `/api/signin/roll-calls/${rc.rollCall.id}`, { headers: tenant.owner.headers })).body;
+      expect(view.rollCall).toMatchObject({ safe: 2, unaccounted: 1 });
+      const ada = view.entries.find((e: { personName: string }) => e.personName === 'Ada Lovelace');
+      expect(ada.status).toBe('safe');
+      // Marked when the marshal ticked, offline, not when it arrived.
+      expect(new Date(ada.markedAt).getTime()).toBeGreaterThanOrEqual(t0 - 1000);
+      expect(view.entries.find((e: { personName: string }) => e.personName === 'Grace Hopper').status).toBe('unaccounted');
+    } finally {
+      if (!e2e.server.app.server.listening) await startServer(e2e);
+      await phone.close();
+      await other.close();
+    }
   });
 });

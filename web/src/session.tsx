@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, ApiError, setCsrfToken, type Me, type Role } from './api';
 import { PERMISSIONS, type Permission } from './permissions';
+import { forgetSession, offlineSession, rememberSession } from './offline/session';
 
 type SessionState =
   | { status: 'loading' }
@@ -30,11 +31,20 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const refresh = useCallback(async () => {
     try {
-      setState(stateOf(await api.get<Me>('/api/auth/me')));
+      const me = await api.get<Me>('/api/auth/me');
+      if (offlineSession()) rememberSession(me);
+      setState(stateOf(me));
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) {
+        forgetSession();
         setCsrfToken(null);
         setState({ status: 'signed-out' });
+        return;
+      }
+      // No connection: a marshal's phone that opened a roll call opens with its remembered session.
+      const remembered = err instanceof ApiError && err.status === 0 ? offlineSession() : null;
+      if (remembered) {
+        setState(stateOf(remembered));
         return;
       }
       throw err;
@@ -54,6 +64,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         try {
           await api.post('/api/auth/logout');
         } finally {
+          forgetSession();
           setCsrfToken(null);
           setState({ status: 'signed-out' });
         }

@@ -1,11 +1,12 @@
 import { Alert, Badge, Button, Card, Group, SegmentedControl, Stack, Text, Title } from '@mantine/core';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { api } from '../../api';
+import { api, ApiError } from '../../api';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { ErrorState, FormError, LoadingState, formatDateTime } from '../../components/common';
-import { useCan } from '../../session';
-import { applyEvent, loadCached, saveCached, upsertEntry, type RollCallEntry, type RollCallEvent, type RollCallView } from './rollCallLive';
+import { useCan, useMe } from '../../session';
+import { registerOfflineShell, rememberSession } from '../../offline/session';
+import { applyEvent, flushTicks, loadCached, loadPending, saveCached, savePending, upsertEntry, withPending, type PendingTick, type RollCallEntry, type RollCallEvent, type RollCallView } from './rollCallLive';
 
 const EVENT_TYPES = ['entry.added', 'entry.updated', 'roll_call.closed'] as const;
 
@@ -24,6 +25,13 @@ export default function RollCallLive() {
   const [loadError, setLoadError] = useState<unknown>(null);
   const [error, setError] = useState<unknown>(null);
   const [filter, setFilter] = useState<'unaccounted' | 'all'>('unaccounted');
+  const [pending, setPending] = useState<PendingTick[]>(() => loadPending(id));
+  const me = useMe();
+  // This phone works offline from now on: the shell is cached and the session remembered.
+  useEffect(() => {
+    registerOfflineShell();
+    rememberSession(me);
+  }, [me]);
 
   const update = useCallback((fn: (v: RollCallView) => RollCallView) => {
     setView((v) => {
@@ -70,27 +78,61 @@ export default function RollCallLive() {
     };
   }, [id, update]);
 
+  const isNetworkError = (err: unknown) => err instanceof ApiError && err.status === 0;
+  /** Kept on the phone (with the time it was made) until the server has it. */
+  const keep = (t: PendingTick) => {
+    const next = [...loadPending(id), t];
+    savePending(id, next);
+    setPending(next);
+  };
   const mark = async (entry: RollCallEntry, status: 'safe' | 'unaccounted') => {
     setError(null);
+    const tick: PendingTick = { key: crypto.randomUUID(), entryId: entry.id, status, at: new Date().toISOString() };
+    if (!online) return keep(tick);
     try {
       const res = await api.post<{ entry: RollCallEntry; seq: number }>(`/api/signin/roll-calls/${id}/entries/${entry.id}`, { status });
       update((v) => upsertEntry(v, res.entry));
     } catch (err) {
-      setError(err);
+      if (isNetworkError(err)) keep(tick);
+      else setError(err);
     }
   };
 
-  const shown = useMemo(() => {
-    if (!view) return [];
-    const list = filter === 'all' ? view.entries : view.entries.filter((e) => e.status === 'unaccounted');
-    return [...list].sort((a, b) => a.groupName.localeCompare(b.groupName) || a.personName.localeCompare(b.personName));
-  }, [view, filter]);
+  // Back online: the ticks made meanwhile go in order, merged by the server with everyone else's.
+  useEffect(() => {
+    if (!online) return;
+    const list = loadPending(id);
+    // Another tab of this phone may have sent them already.
+    if (list.length === 0) return setPending([]);
+    let live = true;
+    void flushTicks(list, async (t) => (await api.post<{ entry: RollCallEntry }>(`/api/signin/roll-calls/${id}/entries/${t.entryId}`, { status: t.status, at: t.at })).entry, isNetworkError).then((r) => {
+      // Answered (or dropped) ticks leave; ticks made meanwhile (here or in another tab) stay.
+      const answered = new Set(list.slice(0, list.length - r.remaining.length).map((t) => t.key));
+      const left = loadPending(id).filter((t) => !answered.has(t.key));
+      savePending(id, left);
+      if (!live) return;
+      setPending(left);
+      for (const e of r.entries) update((v) => upsertEntry(v, e));
+      if (r.dropped.length) setError(r.dropped[0]!.error);
+    });
+    return () => {
+      live = false;
+    };
+  }, [online, id, update]);
 
-  if (!view) {
+  // The server's list with this phone's waiting ticks over it.
+  const merged = useMemo(() => (view ? withPending(view, pending) : null), [view, pending]);
+  const shown = useMemo(() => {
+    if (!merged) return [];
+    const list = filter === 'all' ? merged.entries : merged.entries.filter((e) => e.status === 'unaccounted');
+    return [...list].sort((a, b) => a.groupName.localeCompare(b.groupName) || a.personName.localeCompare(b.personName));
+  }, [merged, filter]);
+
+  if (!merged) {
     if (loadError) return <ErrorState error={loadError} />;
     return <LoadingState label="Loading the roll call…" />;
   }
-  const rc = view.rollCall;
+  const rc = merged.rollCall;
   const open = rc.status === 'open';
 
   return (
@@ -113,8 +155,13 @@ export default function RollCallLive() {
 
       {!online && open ? (
         <Alert color="yellow" title="Offline: showing the last list" className="no-print" role="status">
-          Reconnecting… {savedAt ? `Last updated ${formatDateTime(savedAt)}.` : ''} Ticks made now will fail until the connection is back.
+          Reconnecting… {savedAt ? `Last updated ${formatDateTime(savedAt)}.` : ''} Ticks made now are kept on this phone and sent when the connection is back.
         </Alert>
+      ) : null}
+      {pending.length > 0 ? (
+        <Text size="sm" c="orange.8" className="no-print" data-testid="ticks-waiting">
+          {pending.length} {pending.length === 1 ? 'tick' : 'ticks'} waiting to be sent
+        </Text>
       ) : null}
 
       <Group grow gap="sm" aria-live="polite">
@@ -224,7 +271,7 @@ export default function RollCallLive() {
           </tr>
         </thead>
         <tbody>
-          {[...view.entries]
+          {[...merged.entries]
             .sort((a, b) => a.groupName.localeCompare(b.groupName) || a.personName.localeCompare(b.personName))
             .map((e) => (
               <tr key={e.id}>

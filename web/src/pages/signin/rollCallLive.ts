@@ -114,3 +114,53 @@ export function saveCached(view: RollCallView, storage: Pick<Storage, 'setItem'>
     // Storage full or disabled: the live list still works.
   }
 }
+
+/** A tick made while the server could not be reached, sent later with the time it was made. */
+export type PendingTick = { key: string; entryId: string; status: 'safe' | 'unaccounted'; at: string };
+
+const pendingKey = (id: string) => `threshold.rollCall.${id}.pending`;
+
+export function loadPending(id: string, storage: Pick<Storage, 'getItem'> = localStorage): PendingTick[] {
+  try {
+    return JSON.parse(storage.getItem(pendingKey(id)) ?? '[]') as PendingTick[];
+  } catch {
+    return [];
+  }
+}
+
+export function savePending(id: string, ticks: PendingTick[], storage: Pick<Storage, 'setItem' | 'removeItem'> = localStorage): void {
+  if (ticks.length === 0) storage.removeItem(pendingKey(id));
+  else storage.setItem(pendingKey(id), JSON.stringify(ticks));
+}
+
+/** The ticks waiting on this phone, shown over the server's list (the latest tick per person wins locally). */
+export function withPending(view: RollCallView, ticks: readonly PendingTick[]): RollCallView {
+  if (ticks.length === 0) return view;
+  const latest = new Map<string, PendingTick>();
+  for (const t of ticks) latest.set(t.entryId, t);
+  const entries = view.entries.map((e) => {
+    const t = latest.get(e.id);
+    return t && (!e.markedAt || e.markedAt < t.at) ? { ...e, status: t.status, markedAt: t.at } : e;
+  });
+  return recount({ ...view, entries });
+}
+
+/**
+ * Sends waiting ticks in order. A tick the server answered (applied, or merged away because someone
+ * changed that person later) leaves the list; the network failing stops and keeps the rest; any other
+ * refusal (the roll call closed meanwhile) is dropped and reported.
+ */
+export async function flushTicks(ticks: readonly PendingTick[], send: (t: PendingTick) => Promise<RollCallEntry>, isNetworkError: (err: unknown) => boolean) {
+  const entries: RollCallEntry[] = [];
+  const dropped: Array<{ tick: PendingTick; error: unknown }> = [];
+  let i = 0;
+  for (; i < ticks.length; i++) {
+    try {
+      entries.push(await send(ticks[i]!));
+    } catch (err) {
+      if (isNetworkError(err)) break;
+      dropped.push({ tick: ticks[i]!, error: err });
+    }
+  }
+  return { remaining: ticks.slice(i), entries, dropped };
+}

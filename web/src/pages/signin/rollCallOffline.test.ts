@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { flushTicks, loadPending, savePending, withPending, type PendingTick, type RollCallEntry, type RollCallView } from './rollCallLive';
+
+const entry = (id: string, status: 'safe' | 'unaccounted' = 'unaccounted', markedAt: string | null = null): RollCallEntry => ({
+  id, visitId: `v${id}`, memberId: null, personName: id, groupId: 'g', groupName: 'Staff', groupColour: '#000', signedInAt: '2026-03-02T08:00:00.000Z', joinedDuring: false, signedOutAt: null, status, markedAt, markedBy: null,
+});
+const view = (entries: RollCallEntry[]): RollCallView => ({
+  rollCall: { id: 'rc', siteId: 's', siteName: 'North', status: 'open', seq: 1, note: '', startedAt: '', startedBy: '', closedAt: null, closedBy: null, total: entries.length, safe: 0, unaccounted: entries.length },
+  entries,
+});
+const tick = (entryId: string, at: string, status: 'safe' | 'unaccounted' = 'safe'): PendingTick => ({ key: `${entryId}${at}`, entryId, status, at });
+
+describe('roll call ticks made offline', () => {
+  it('shows waiting ticks over the last list, unless the server has a later change', () => {
+    const v = withPending(view([entry('a'), entry('b', 'unaccounted', '2026-03-02T10:10:00Z'), entry('c')]), [tick('a', '2026-03-02T10:05:00Z'), tick('b', '2026-03-02T10:05:00Z'), tick('c', '2026-03-02T10:01:00Z'), tick('c', '2026-03-02T10:02:00Z', 'unaccounted')]);
+    expect(v.entries.map((e) => `${e.id}:${e.status}`)).toEqual(['a:safe', 'b:unaccounted', 'c:unaccounted']);
+    expect(v.rollCall).toMatchObject({ safe: 1, unaccounted: 2, total: 3 });
+  });
+
+  it('sends in order, stops and keeps the rest when the network fails, drops and reports other refusals', async () => {
+    const ticks = [tick('a', '1'), tick('closed', '2'), tick('b', '3'), tick('down', '4'), tick('c', '5')];
+    const sent: string[] = [];
+    const net = new Error('network');
+    const r = await flushTicks(
+      ticks,
+      async (t) => {
+        if (t.entryId === 'closed') throw new Error('roll_call_closed');
+        if (t.entryId === 'down') throw net;
+        sent.push(t.entryId);
+        return entry(t.entryId, 'safe');
+      },
+      (e) => e === net,
+    );
+    expect(sent).toEqual(['a', 'b']);
+    expect(r.remaining.map((t) => t.entryId)).toEqual(['down', 'c']);
+    expect(r.dropped.map((d) => d.tick.entryId)).toEqual(['closed']);
+    expect(r.entries.map((e) => e.id)).toEqual(['a', 'b']);
+  });
+
+  it('keeps the waiting ticks on the phone across reloads', () => {
+    const mem = new Map<string, string>();
+    const storage = { getItem: (k: string) => mem.get(k) ?? null, setItem: (k: string, v: string) => void mem.set(k, v), removeItem: (k: string) => void mem.delete(k) };
+    savePending('rc', [tick('a', '1')], storage);
+    expect(loadPending('rc', storage)).toEqual([tick('a', '1')]);
+    savePending('rc', [], storage);
+    expect(mem.size).toBe(0);
+  });
+});
