@@ -70,14 +70,19 @@ class KioskOfflineController {
 
   /** A new build waits; it takes over when the kiosk is back on its start screen (see Kiosk.tsx). */
   private watchUpdates(reg: ServiceWorkerRegistration) {
-    let reloading = false;
+    // Reload only for an update this page asked for (the first install's claim changes the controller too).
+    let updating = false;
     navigator.serviceWorker.addEventListener('controllerchange', () => {
-      if (reloading) return;
-      reloading = true;
+      if (!updating) return;
+      updating = false;
       window.location.reload();
     });
     this.updateReady = () => Boolean(reg.waiting && navigator.serviceWorker.controller);
-    this.applyUpdate = () => reg.waiting?.postMessage('skip-waiting');
+    this.applyUpdate = () => {
+      if (!reg.waiting) return;
+      updating = true;
+      reg.waiting.postMessage('skip-waiting');
+    };
   }
   updateReady: () => boolean = () => false;
   applyUpdate: () => void = () => undefined;
