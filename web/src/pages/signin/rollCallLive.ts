@@ -98,10 +98,15 @@ const cacheKey = (id: string) => `threshold.rollCall.${id}`;
 
 export type Cached = { view: RollCallView; savedAt: string };
 
-export function loadCached(id: string, storage: Pick<Storage, 'getItem'> = localStorage): Cached | null {
+/** A kept list older than this (hours without reaching the server) is not shown (the server's default OFFLINE_MAX_HOURS). */
+export const CACHED_LIST_HOURS = 72;
+
+export function loadCached(id: string, storage: Pick<Storage, 'getItem'> = localStorage, now = new Date()): Cached | null {
   try {
     const raw = storage.getItem(cacheKey(id));
-    return raw ? (JSON.parse(raw) as Cached) : null;
+    const cached = raw ? (JSON.parse(raw) as Cached) : null;
+    if (cached && now.getTime() - new Date(cached.savedAt).getTime() > CACHED_LIST_HOURS * 3_600_000) return null;
+    return cached;
   } catch {
     return null;
   }

@@ -46,3 +46,13 @@ describe('roll call ticks made offline', () => {
     expect(mem.size).toBe(0);
   });
 });
+
+describe('the kept list expires', () => {
+  it('is not shown after 72 hours without reaching the server', async () => {
+    const { loadCached } = await import('./rollCallLive');
+    const raw = JSON.stringify({ view: view([entry('a')]), savedAt: '2026-03-02T10:00:00.000Z' });
+    const storage = { getItem: () => raw };
+    expect(loadCached('rc', storage, new Date('2026-03-05T09:00:00Z'))?.view.entries).toHaveLength(1);
+    expect(loadCached('rc', storage, new Date('2026-03-05T10:00:01Z'))).toBeNull();
+  });
+});
