@@ -80,6 +80,9 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
       const decision = await limiter.hit(req.ip);
       if (!decision.ok) throw tooManyRequests(decision.retryAfterSeconds);
     });
+    app.addHook('onResponse', async () => {
+      limiter.afterResponse();
+    });
     app.addHook('onClose', async () => {
       await limiter.flush();
     });

@@ -72,8 +72,8 @@ export type LimitDecision = { ok: true } | { ok: false; retryAfterSeconds: numbe
 /**
  * A fixed-window limit decided in process memory, shared across instances by writing behind.
  *
- * Each instance counts hits in memory and decides at once; every `syncMs` (after the responses,
- * never awaited by a request) it adds what it counted to the key's row in `rate_counters` and
+ * Each instance counts hits in memory and decides at once; `syncMs` after a response has been sent
+ * (`afterResponse`; never awaited by a request) it adds what it counted to the key's row in `rate_counters` and
  * learns the total of every instance from the same statement. The first hit of a key in a window
  * reads that row once (a read, no write). So one instance is exact, and several instances together
  * can overshoot by what the others counted since their last write (at most `syncMs` of traffic).
@@ -85,6 +85,8 @@ export function createWindowLimiter(opts: { db: DbOrTx; now: () => Date; prefix:
   type State = { dbKey: string; window: number; shared: number; pending: number; loading?: Promise<void> };
   const states = new Map<string, State>();
   let timer: NodeJS.Timeout | undefined;
+  /** Something counted and not yet written. */
+  let dirty = false;
   let syncing: Promise<void> = Promise.resolve();
 
   const sync = () => {
@@ -104,7 +106,8 @@ export function createWindowLimiter(opts: { db: DbOrTx; now: () => Date; prefix:
       }
       const current = Math.floor(now().getTime() / windowMs);
       for (const [key, st] of states) if (st.window < current && st.pending === 0) states.delete(key);
-      if ([...states.values()].some((st) => st.pending > 0)) later();
+      // What was counted meanwhile is written after the next response (its own, or a later one).
+      dirty = [...states.values()].some((st) => st.pending > 0);
     });
     return syncing;
   };
@@ -116,7 +119,7 @@ export function createWindowLimiter(opts: { db: DbOrTx; now: () => Date; prefix:
   function decide(st: State, at: number): LimitDecision {
     if (st.shared + st.pending >= limit) return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(((st.window + 1) * windowMs - at) / 1000)) };
     st.pending += 1;
-    later();
+    dirty = true;
     return { ok: true };
   }
 
@@ -145,7 +148,11 @@ export function createWindowLimiter(opts: { db: DbOrTx; now: () => Date; prefix:
       }
       return decide(st, at);
     },
-    /** Writes what is counted now (on close; tests). */
+    /** Schedules the write of what is counted (call it once a response has been sent). */
+    afterResponse() {
+      if (dirty && !timer) later();
+    },
+    /** Writes what is counted now (on close). */
     flush: () => sync(),
   };
 }

@@ -41,6 +41,12 @@ export function accountsContext(platform: Platform): FastifyPluginAsync {
     async (app) => {
       app.decorateRequest('principal', undefined);
       app.decorateRequest('authVia', undefined);
+      app.addHook('onResponse', async () => {
+        accounts.afterResponse();
+      });
+      app.addHook('onClose', async () => {
+        await accounts.flushTouches();
+      });
       app.addHook('onRequest', async (req) => {
         if (req.url.startsWith('/scim/')) return; // SCIM authenticates itself
         const bearer = bearerToken(req);
