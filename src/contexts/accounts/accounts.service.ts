@@ -10,6 +10,7 @@ import type { DbOrTx } from '../../platform/db/database.js';
 import { apiKeys, sessions, tenants, users } from './accounts.tables.js';
 import { accountsRepo } from './accounts.repo.js';
 import { presentMe } from './accounts.presenters.js';
+import { createAuthCache } from './auth-cache.js';
 import { dummyHash, hashPassword, PASSWORD_MIN, verifyPassword } from './passwords.js';
 
 export { SESSION_TTL_MS } from './accounts.repo.js';
@@ -29,7 +30,18 @@ export function assertPassword(password: string, field = 'password') {
 /** How stale a session's last-seen may get before it is written again (an API key's last-used: a minute). */
 export const LAST_SEEN_EVERY_MS = 5 * 60_000;
 
-export function createAccountsService(deps: AccountsDeps) {
+type SessionRow = NonNullable<Awaited<ReturnType<typeof accountsRepo.sessionWithUser>>>;
+type ApiKeyRow = NonNullable<Awaited<ReturnType<typeof accountsRepo.apiKeyByHash>>>;
+/** The in-memory caches of resolved credentials (see auth-cache.ts); without them every request reads. */
+export type AuthCaches = {
+  sessions: ReturnType<typeof createAuthCache<{ tenantId: string; row: SessionRow }>>;
+  apiKeys: ReturnType<typeof createAuthCache<{ tenantId: string; row: ApiKeyRow }>>;
+};
+export function createAuthCaches(ttlMs: number): AuthCaches {
+  return { sessions: createAuthCache({ ttlMs }), apiKeys: createAuthCache({ ttlMs }) };
+}
+
+export function createAccountsService(deps: AccountsDeps, caches?: AuthCaches) {
   const { db, now } = deps;
   const touches = createTouchBuffer(db, (err) => deps.log.warn({ err }, 'could not write last-seen times'));
 
@@ -107,9 +119,18 @@ export function createAccountsService(deps: AccountsDeps) {
   /** Resolves a session cookie to a principal (undefined when unknown, expired or owing TOTP). */
   async function principalFromSession(token: string) {
     const at = now();
-    const row = await accountsRepo.sessionWithUser(db, hashToken(token), at);
-    if (!row) return undefined;
-    if (at.getTime() - row.session.lastSeenAt.getTime() > LAST_SEEN_EVERY_MS) touches.session(row.session.id, at);
+    const hash = hashToken(token);
+    let row = caches?.sessions.get(hash)?.row;
+    if (row && row.session.expiresAt <= at) row = undefined;
+    if (!row) {
+      row = await accountsRepo.sessionWithUser(db, hash, at);
+      if (!row) return undefined;
+      caches?.sessions.set(hash, { tenantId: row.user.tenantId, row });
+    }
+    if (at.getTime() - row.session.lastSeenAt.getTime() > LAST_SEEN_EVERY_MS) {
+      touches.session(row.session.id, at);
+      row.session.lastSeenAt = at;
+    }
     const principal: Principal = {
       kind: 'user',
       tenantId: row.user.tenantId,
@@ -135,10 +156,18 @@ export function createAccountsService(deps: AccountsDeps) {
   }
 
   async function principalFromApiKey(token: string): Promise<Principal | undefined> {
-    const row = await accountsRepo.apiKeyByHash(db, hashToken(token));
-    if (!row) return undefined;
+    const hash = hashToken(token);
+    let row = caches?.apiKeys.get(hash)?.row;
+    if (!row) {
+      row = await accountsRepo.apiKeyByHash(db, hash);
+      if (!row) return undefined;
+      caches?.apiKeys.set(hash, { tenantId: row.tenantId, row });
+    }
     const at = now();
-    if (!row.lastUsedAt || at.getTime() - row.lastUsedAt.getTime() > 60_000) touches.apiKey(row.id, at);
+    if (!row.lastUsedAt || at.getTime() - row.lastUsedAt.getTime() > 60_000) {
+      touches.apiKey(row.id, at);
+      row.lastUsedAt = at;
+    }
     return { kind: 'apikey', tenantId: row.tenantId, id: row.id, label: `API key ${row.name}`, role: row.role, scopes: [] };
   }
 
