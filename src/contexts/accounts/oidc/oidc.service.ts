@@ -87,8 +87,8 @@ export function createOidcService(deps: OidcDeps, provider: Provider = createPro
     updatedAt: c.updatedAt,
   });
 
-  async function assertDomainsFree(tenantId: string, connectionId: string | null, domains: string[]) {
-    const owners = await oidcRepo.domainOwners(db, domains);
+  async function assertDomainsFree(tx: DbOrTx, tenantId: string, connectionId: string | null, domains: string[]) {
+    const owners = await oidcRepo.domainOwners(tx, domains);
     const taken = owners.find((o) => o.connectionId !== connectionId);
     if (taken) {
       const where = taken.tenantId === tenantId ? 'another connection of this organisation' : 'another organisation';
@@ -114,7 +114,7 @@ export function createOidcService(deps: OidcDeps, provider: Provider = createPro
     const domains = [...new Set(input.domains)];
     assertPresetRules(input);
     return inTransaction(db, async (tx) => {
-      await assertDomainsFree(tenantId, null, domains);
+      await assertDomainsFree(tx, tenantId, null, domains);
       const row = await oidcRepo.insert(tx, {
         tenantId,
         preset: input.preset,
@@ -168,7 +168,7 @@ export function createOidcService(deps: OidcDeps, provider: Provider = createPro
       await oidcRepo.update(tx, tenantId, id, set);
       if (domains) {
         const unique = [...new Set(domains)];
-        await assertDomainsFree(tenantId, id, unique);
+        await assertDomainsFree(tx, tenantId, id, unique);
         await oidcRepo.replaceDomains(tx, tenantId, id, unique);
       }
       const changed = Object.keys(patch).filter((k) => k !== 'clientSecret');
@@ -366,7 +366,7 @@ export function createOidcService(deps: OidcDeps, provider: Provider = createPro
       let user = existing;
       if (!user) {
         const role = jit!.ok ? jit!.role : 'viewer';
-        user = await accountsRepo.insertUser(tx, { tenantId: c.tenantId, email: identity.email, name: identity.name, passwordHash: null, role });
+        user = await accountsRepo.insertUser(tx, { tenantId: c.tenantId, email: identity.email, name: identity.name, passwordHash: null, role, sessionsValidAfter: at });
         if (c.jitScopes.length > 0) await usersRepo.replaceScopes(tx, c.tenantId, user.id, c.jitScopes);
         await recordAudit(tx, c.tenantId, { kind: 'system', id: null, label: actorLabel }, {
           action: 'user.created',

@@ -68,6 +68,9 @@ export function createProvider(opts: { now?: () => Date } = {}) {
     const auth = !methods || methods.includes('client_secret_basic') ? client.ClientSecretBasic(conn.clientSecret) : client.ClientSecretPost(conn.clientSecret);
     const config = new client.Configuration(server, conn.clientId, { [client.clockTolerance]: CLOCK_TOLERANCE_SECONDS }, auth);
     if (new URL(server.issuer).protocol === 'http:') client.allowInsecureRequests(config);
+    // Check the ID token's signature against the JWKS even though it came straight from the token
+    // endpoint (openid-client skips it by default there, trusting TLS).
+    client.enableNonRepudiationChecks(config);
     config.timeout = TIMEOUT_SECONDS;
     return config;
   }
@@ -140,6 +143,7 @@ export function createProvider(opts: { now?: () => Date } = {}) {
     } catch (err) {
       if (err instanceof client.AuthorizationResponseError) throw new ProviderError('idp_error', err.message, err.error);
       if (err instanceof client.ResponseBodyError) throw new ProviderError('idp_error', err.message, err.error);
+      if (err instanceof client.WWWAuthenticateChallengeError) throw new ProviderError('idp_error', 'The token endpoint refused the client id or secret', `status ${err.status}`);
       const cause = (err as { cause?: unknown }).cause;
       if (err instanceof TypeError || (err as { code?: string }).code === 'OAUTH_TIMEOUT' || (cause instanceof Error && /fetch failed|ECONNREFUSED|aborted/i.test(cause.message))) {
         throw new ProviderError('unreachable', (err as Error).message);
@@ -188,7 +192,8 @@ export function createProvider(opts: { now?: () => Date } = {}) {
       await client.genericGrantRequest(configure(conn, server), 'authorization_code', { code: 'threshold-connection-test', redirect_uri: redirectUri, code_verifier: client.randomPKCECodeVerifier() });
       checks.push({ name: 'client', ok: false, message: 'The token endpoint accepted a made-up code' });
     } catch (err) {
-      const code = err instanceof client.ResponseBodyError ? err.error : undefined;
+      // A 401 with a WWW-Authenticate challenge is how the token endpoint refuses client credentials.
+      const code = err instanceof client.ResponseBodyError ? err.error : err instanceof client.WWWAuthenticateChallengeError && err.status === 401 ? 'invalid_client' : undefined;
       if (code === 'invalid_client' || code === 'unauthorized_client') {
         checks.push({ name: 'client', ok: false, message: `The client id or secret is wrong (${code})` });
       } else if (code) {
