@@ -119,11 +119,18 @@ export function oidcRoutes(platform: Pick<Platform, 'config'>, oidc: OidcService
           tags: ['auth'],
           summary: 'The identity provider’s answer (the redirect URI): a session, or the refusal page',
           security: [],
-          querystring: z.record(z.string(), z.string()),
+          querystring: z.looseObject({
+            code: z.string().max(4096).optional(),
+            state: z.string().max(512).optional(),
+            iss: z.string().max(1000).optional(),
+            error: z.string().max(200).optional(),
+            error_description: z.string().max(2000).optional(),
+          }),
         },
       },
       async (req, reply) => {
-        const result = await oidc.callback(req.query, req.cookies[FLOW_COOKIE]);
+        const query = Object.fromEntries(Object.entries(req.query).filter((e): e is [string, string] => typeof e[1] === 'string'));
+        const result = await oidc.callback(query, req.cookies[FLOW_COOKIE]);
         void reply.clearCookie(FLOW_COOKIE, { path: FLOW_COOKIE_PATH });
         if (!result.ok) return refusedTo(reply, result.reason);
         setSessionCookie(reply, platform, result.token);
