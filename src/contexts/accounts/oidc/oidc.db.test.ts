@@ -6,6 +6,9 @@ import { call, createTestTenant, TEST_PASSWORD, type TestTenant } from '../../..
 import { auditLog } from '../../../platform/audit/audit.tables.js';
 import { oidcConnections } from './oidc.tables.js';
 import { startFakeIdp, type FakeIdp } from './test/fake-idp.js';
+import { createLogger } from '../../../platform/logger.js';
+import { commands } from '../../../cli/commands/index.js';
+import type { CliContext } from '../../../cli/command.js';
 
 const env = useTestEnv();
 let fake: FakeIdp;
@@ -162,5 +165,21 @@ describe('OIDC connections', () => {
     expect(discover.body).toEqual({ connections: [{ id: c.id, label: 'Sign in with Okta', preset: 'okta' }], passwordSignIn: false });
     const unknown = await call(env.app, 'GET', '/api/auth/oidc/discover?email=someone@nowhere.test');
     expect(unknown.body).toEqual({ connections: [], passwordSignIn: true });
+  });
+
+  it('CLI `oidc recover` turns password sign-in back on for the owner, audited', async () => {
+    const t = await createTestTenant(env);
+    await create(t);
+    await call(env.app, 'PUT', '/api/oidc/settings', { headers: t.owner.headers, body: { passwordSignInOff: true } });
+    expect((await call(env.app, 'POST', '/api/auth/login', { body: { email: t.owner.email, password: TEST_PASSWORD } })).status).toBe(403);
+    const lines: string[] = [];
+    const ctx: CliContext = { config: env.config, log: createLogger('silent'), database: async () => env.platform.database, platform: async () => env.platform, progress: (m) => lines.push(m) };
+    const recover = commands.find((c) => c.name === 'oidc recover')!;
+    expect(await recover.run(ctx, { tenant: t.tenantId })).toEqual({ tenantId: t.tenantId, passwordSignIn: true, wasOff: true });
+    expect(lines.join('\n')).toContain('Password sign-in is on again');
+    expect((await call(env.app, 'POST', '/api/auth/login', { body: { email: t.owner.email, password: TEST_PASSWORD } })).status).toBe(200);
+    const [row] = await auditRows(t.tenantId, 'tenant.password_signin_restored');
+    expect(row).toMatchObject({ actorKind: 'system', actorLabel: 'cli' });
+    await expect(recover.run(ctx, { tenant: randomUUID() })).rejects.toMatchObject({ status: 404 });
   });
 });
