@@ -5,7 +5,8 @@ import { PERMISSIONS, type Permission } from './permissions';
 
 type SessionState =
   | { status: 'loading' }
-  | { status: 'signed-out' }
+  /** `endSession`: the identity provider's sign-out page to offer, when the session began there. */
+  | { status: 'signed-out'; endSession?: { url: string; label: string } }
   /** Password accepted; the TOTP code is still owed. */
   | { status: 'totp'; me: Me }
   | { status: 'signed-in'; me: Me };
