@@ -12,6 +12,7 @@ import { usersRepo } from '../users/users.repo.js';
 import { checkClaims, domainOf, jitDecision, REFUSAL_MESSAGES, type ConnectionRules, type RefusalReason } from './claims.js';
 import { oidcRepo, type ConnectionWithDomains } from './oidc.repo.js';
 import type { ConnectionCreate, ConnectionPatch } from './oidc.schemas.js';
+import type { OidcPreset } from './oidc.tables.js';
 import { createProvider, parseIssuerUrl, ProviderError, randomCodeVerifier, randomNonce, randomState, type Provider, type ProviderConnection } from './provider.js';
 
 export type OidcDeps = Pick<Platform, 'db' | 'now' | 'config' | 'log'>;
@@ -23,6 +24,9 @@ export const CALLBACK_PATH = '/api/auth/oidc/callback';
 export type CallbackResult =
   | { ok: true; token: string; totpRequired: boolean }
   | { ok: false; reason: RefusalReason };
+
+/** How people call the provider ("Also sign out of Microsoft"). */
+const PROVIDER_NAMES: Record<OidcPreset, string> = { entra: 'Microsoft', google: 'Google', okta: 'Okta', generic: 'your identity provider' };
 
 const ENTRA_ISSUER = /^https:\/\/login\.microsoftonline\.com\/([^/]+)\/v2\.0\/?$/i;
 
@@ -398,9 +402,9 @@ export function createOidcService(deps: OidcDeps, provider: Provider = createPro
     const c = await oidcRepo.find(db, principal.tenantId, session.oidcConnectionId);
     if (!c) return { url: null, label: null };
     try {
-      return { url: await provider.endSessionUrl(providerConnection(c), `${config.publicUrl}/login`), label: c.label };
+      return { url: await provider.endSessionUrl(providerConnection(c), `${config.publicUrl}/login`), label: PROVIDER_NAMES[c.preset] };
     } catch {
-      return { url: null, label: c.label };
+      return { url: null, label: PROVIDER_NAMES[c.preset] };
     }
   }
 

@@ -19,11 +19,12 @@ export default function SignIn() {
   const session = useSession();
   const [params] = useSearchParams();
   const next = safeNext(params.get('next'));
+  // A refusal is shown even to a signed-in browser (e.g. an old provider answer opened again).
+  const refused = params.get('refused');
+  if (refused) return <Refused reason={refused} />;
   if (session.state.status === 'loading') return <LoadingState />;
   if (session.state.status === 'signed-in') return <Navigate to={next} replace />;
   if (session.state.status === 'totp') return <TotpStep />;
-  const refused = params.get('refused');
-  if (refused) return <Refused reason={refused} />;
   return <PasswordStep endSession={session.state.status === 'signed-out' ? session.state.endSession : undefined} />;
 }
 
