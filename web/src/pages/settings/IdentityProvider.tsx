@@ -176,6 +176,14 @@ type FormValues = {
   groupRoles: string;
 };
 
+/** A list field's error, or the first of its items' errors (`domains.1`), shown on the list's input. */
+function listError(errors: Record<string, unknown>, name: string) {
+  const own = errors[name];
+  if (own) return own as string;
+  const item = Object.entries(errors).find(([k]) => k.startsWith(`${name}.`));
+  return item ? (item[1] as string) : undefined;
+}
+
 /** "group id = role" per line ↔ the API's list. */
 function parseGroupRoles(text: string): Array<{ group: string; role: JitRole }> {
   return text
@@ -273,7 +281,7 @@ function ConnectionForm({ connection, onDone }: { connection: Connection | null;
             autoComplete="new-password"
             {...form.getInputProps('clientSecret')}
           />
-          <TagsInput label="Email domains" description="Press Enter after each, e.g. school.org.uk" required {...form.getInputProps('domains')} />
+          <TagsInput label="Email domains" description="Press Enter after each, e.g. school.org.uk" required {...form.getInputProps('domains')} error={listError(form.errors, 'domains')} />
           <TextInput label="Scopes" {...form.getInputProps('scopes')} />
           <Checkbox label="The identity provider enforces multi-factor sign-in (counts as two-factor here)" {...form.getInputProps('idpEnforcesMfa', { type: 'checkbox' })} />
           <Checkbox label="Connection on" {...form.getInputProps('enabled', { type: 'checkbox' })} />
@@ -281,7 +289,7 @@ function ConnectionForm({ connection, onDone }: { connection: Connection | null;
           {values.jitEnabled ? (
             <>
               <Select label="Default role of new users" data={ROLES} allowDeselect={false} {...form.getInputProps('jitRole')} />
-              <TagsInput label="Allowed IdP groups" description="Group ids from the groups claim; empty: anyone of the domains" {...form.getInputProps('allowedGroups')} />
+              <TagsInput label="Allowed IdP groups" description="Group ids from the groups claim; empty: anyone of the domains" {...form.getInputProps('allowedGroups')} error={listError(form.errors, 'allowedGroups')} />
               <Textarea label="Group roles" description="One per line: group id = role (viewer, manager, admin). The highest match wins." autosize minRows={2} {...form.getInputProps('groupRoles')} />
             </>
           ) : null}
