@@ -107,6 +107,10 @@ export function createAccountsService(deps: AccountsDeps, caches?: AuthCaches) {
       throw new AppError(401, 'invalid_credentials', 'Wrong email or password');
     }
     await resetCounter(db, userKey!);
+    const tenant = await accountsRepo.findTenant(db, user.tenantId);
+    if (tenant?.passwordSignInOff) {
+      throw new AppError(403, 'password_signin_off', 'Your organisation signs in only through its identity provider: use its button');
+    }
     const pendingTotp = Boolean(user.totpEnabledAt);
     const { token, session } = await accountsRepo.insertSession(db, user, at, pendingTotp);
     return { token, csrfToken: session.csrfToken, user, session, totpRequired: pendingTotp };
@@ -184,7 +188,7 @@ export function createAccountsService(deps: AccountsDeps, caches?: AuthCaches) {
     const user = await accountsRepo.findUser(db, p.tenantId, p.id);
     const [session] = await db.select().from(sessions).where(eq(sessions.id, p.sessionId));
     if (!user || !session) throw new AppError(401, 'unauthenticated', 'Authentication required');
-    return presentMe(user, await tenantOf(p.tenantId), session.csrfToken, session.pendingTotp);
+    return presentMe(user, await tenantOf(p.tenantId), session.csrfToken, session.pendingTotp, session.mfaByIdp);
   }
 
   return { createTenant, createUser, login, logout, principalFromSession, createApiKey, principalFromApiKey, tenantOf, me, flushTouches: touches.flush, afterResponse: touches.afterResponse };

@@ -20,9 +20,12 @@ import { createTotpService } from './totp/totp.service.js';
 import { totpRoutes } from './totp/totp.routes.js';
 import { createApiKeysService } from './api-keys/api-keys.service.js';
 import { apiKeysRoutes } from './api-keys/api-keys.routes.js';
+import { createOidcService } from './oidc/oidc.service.js';
+import { oidcRoutes } from './oidc/oidc.routes.js';
 
 export { createAccountsService, type AccountsService } from './accounts.service.js';
 export type { UsersService } from './users/users.service.js';
+export { createOidcService, type OidcService } from './oidc/oidc.service.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** The routes whose changes may change who a cached session or API key is (see auth-cache.ts)… */
@@ -98,7 +101,8 @@ export function accountsContext(platform: Platform): FastifyPluginAsync {
             throw new AppError(403, 'csrf_failed', `Missing or wrong ${CSRF_HEADER} header`);
           }
         }
-        const mustEnrol = resolved.tenant.require2fa && !resolved.user.totpEnabledAt && !resolved.session.pendingTotp;
+        // Multi-factor sign-in at the identity provider counts as two-factor (accounts/oidc).
+        const mustEnrol = resolved.tenant.require2fa && !resolved.user.totpEnabledAt && !resolved.session.pendingTotp && !resolved.session.mfaByIdp;
         if (mustEnrol && path.startsWith('/api/') && !ENROLMENT_PATHS.has(path)) {
           throw new AppError(403, 'totp_enrolment_required', 'Your organisation requires two-factor sign-in: set it up first');
         }
@@ -112,6 +116,7 @@ export function accountsContext(platform: Platform): FastifyPluginAsync {
       await app.register(passwordRoutes(createPasswordService(platform)));
       await app.register(totpRoutes(createTotpService(platform)));
       await app.register(apiKeysRoutes(accounts, createApiKeysService(platform)));
+      await app.register(oidcRoutes(platform, createOidcService(platform)));
     },
     { name: 'accounts' },
   );
