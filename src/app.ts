@@ -13,6 +13,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import { z } from 'zod';
 import type { Platform } from './platform/platform.js';
 import { installErrorHandler } from './platform/http/error-handler.js';
+import { routePath } from './platform/http/auth.js';
 import { tooManyRequests } from './platform/errors.js';
 import { migrationsCurrent } from './platform/db/migrate.js';
 import { contexts } from './contexts/index.js';
@@ -72,7 +73,8 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
       max: config.rateLimitPerMinute,
       timeWindow: 60_000,
       store: databaseRateLimitStore(platform.db, platform.now, 'api:ip:'),
-      allowList: (req) => !req.url.startsWith('/api/'),
+      // Decided on the matched route: `/%61pi/…` reaches the same handlers as `/api/…`.
+      allowList: (req) => !routePath(req).startsWith('/api/'),
       skipOnError: true,
       errorResponseBuilder: (_req, ctx) => tooManyRequests(ctx.ttl / 1000),
     });
