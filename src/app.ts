@@ -14,6 +14,7 @@ import { z } from 'zod';
 import type { Platform } from './platform/platform.js';
 import { installErrorHandler } from './platform/http/error-handler.js';
 import { routePath } from './platform/http/auth.js';
+import { assertStorableRequest } from './platform/http/input.js';
 import { tooManyRequests } from './platform/errors.js';
 import { migrationsCurrent } from './platform/db/migrate.js';
 import { contexts } from './contexts/index.js';
@@ -41,6 +42,11 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
+  // One boundary check for text: NUL and unpaired surrogates cannot be stored, so they are a 400
+  // naming the field before any handler runs. SCIM answers in its own error format (its context).
+  app.addHook('preValidation', async (req) => {
+    if (!routePath(req).startsWith('/scim/')) assertStorableRequest(req);
+  });
   app.addHook('onSend', async (req, reply) => {
     void reply.header('x-request-id', req.id);
   });
