@@ -25,9 +25,9 @@ describe('the text boundary: NUL and unpaired surrogates', () => {
       { method: 'POST', url: '/api/record/organisations', body: { name: LONE, type: 'academy' }, headers: h, field: 'body.name' },
       { method: 'PATCH', url: '/api/tenant', body: { name: LONE }, headers: h, field: 'body.name' },
       { method: 'POST', url: '/api/signin/sites', body: { name: 'ok', [`k${NUL}`]: 1 }, headers: h, field: 'body.ka?b' },
-      { method: 'GET', url: `/api/signin/visits?person=${encodeURIComponent(NUL)}`, headers: h, field: 'query.person' },
-      { method: 'GET', url: `/api/signin/groups/${group.id}/members?q=%00`, headers: h, field: 'query.q' },
-      { method: 'GET', url: '/api/audit?targetId=%00', headers: h, field: 'query.targetId' },
+      { method: 'GET', url: `/api/signin/visits?person=${encodeURIComponent(NUL)}`, headers: h, field: 'querystring.person' },
+      { method: 'GET', url: `/api/signin/groups/${group.id}/members?q=%00`, headers: h, field: 'querystring.q' },
+      { method: 'GET', url: '/api/audit?targetId=%00', headers: h, field: 'querystring.targetId' },
       { method: 'POST', url: `/api/signin/groups/${group.id}/members/import/preview`, body: { csv: `fullName,role\nAda${NUL},Teacher\n` }, headers: h, field: 'body.csv' },
     ];
     for (const c of cases) {
@@ -45,5 +45,14 @@ describe('the text boundary: NUL and unpaired surrogates', () => {
     }
     // Paired surrogates (emoji) and ordinary text are fine.
     expect((await call(env.app, 'POST', '/api/signin/sites', { headers: h, body: { name: 'Site 🏫 ünïcode' } })).status).toBe(201);
+  });
+
+  it('filter dates the database cannot hold are a 400 naming the field (found by the fuzz suite)', async () => {
+    const t = await createTestTenant(env);
+    for (const url of ['/api/signin/visits?to=0000-01-01', '/api/signin/visits/export.csv?from=0000-01-01', '/api/signin/visits?from=9999-12-31']) {
+      const res = await call(env.app, 'GET', url, { headers: t.owner.headers });
+      expect(res.status, url).toBe(400);
+      expect(res.body.error.field, url).toMatch(/^querystring\.(from|to)$/);
+    }
   });
 });

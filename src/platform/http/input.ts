@@ -45,7 +45,7 @@ export const unstorableTextError = (field: string) =>
  * (a root `preValidation` hook) and imported cells (`assertStorableCells`).
  */
 export function assertStorableRequest(req: { body?: unknown; query?: unknown; params?: unknown }): void {
-  for (const [where, value] of [['params', req.params], ['query', req.query], ['body', req.body]] as const) {
+  for (const [where, value] of [['params', req.params], ['querystring', req.query], ['body', req.body]] as const) {
     const bad = findUnstorableText(value, where);
     if (bad) throw unstorableTextError(bad);
   }
