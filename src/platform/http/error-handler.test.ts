@@ -1,4 +1,4 @@
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
 import { installErrorHandler } from './error-handler.js';
@@ -35,7 +35,7 @@ describe('error handler', () => {
     const app = Fastify({ logger: false, genReqId: () => 'req-7' });
     installErrorHandler(app);
     // What @fastify/static adds when the built web app is served (see app.ts).
-    app.decorateReply('sendFile', function (this: { type(t: string): { send(b: string): unknown } }, file: string) {
+    app.decorateReply('sendFile', function (this: FastifyReply, file: string) {
       return this.type('text/html').send(`<html>${file}</html>`);
     });
     app.decorate('threshold_spa', true);

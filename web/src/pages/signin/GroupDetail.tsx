@@ -96,6 +96,12 @@ function GroupSettings({ group, onSaved }: { group: SigninGroup; onSaved: () => 
         <Select label="Safety check" data={SAFETY_MODES.map((m) => ({ value: m.value, label: m.label }))} value={options.safetyCheckMode} onChange={(v) => set('safetyCheckMode', (v ?? 'reject') as SignInOptions['safetyCheckMode'])} allowDeselect={false} />
         <Switch label="Show on the fire list" checked={options.showOnFireList} onChange={(e) => set('showOnFireList', e.currentTarget.checked)} />
         <Switch label="Print a badge" checked={options.printBadge} onChange={(e) => set('printBadge', e.currentTarget.checked)} />
+        <Switch
+          label="Show why someone is refused on the kiosk"
+          description="Off: the lobby screen says “Please see reception” and the reasons go to the contacts above and the visit history."
+          checked={options.showReasonsOnKiosk}
+          onChange={(e) => set('showReasonsOnKiosk', e.currentTarget.checked)}
+        />
         <Group align="flex-end" wrap="wrap">
           <Select
             label="Automatic sign-out"
