@@ -54,6 +54,7 @@ export const runSchema = z.object({
   total: z.number(),
   done: z.number(),
   created: z.number(),
+  queued: z.number().describe("Of created: probable duplicates of existing profiles, waiting in the merge queue"),
   updated: z.number(),
   skipped: z.number(),
   failed: z.number(),

@@ -25,6 +25,11 @@ export default function GroupDetail() {
             SCIM settings and activity
           </Anchor>
         ) : null}
+        {g.type !== 'standard' && roleCan(me.user.role, 'integration.read') ? (
+          <Anchor component={Link} to={`/integrations/groups/${g.id}`}>
+            Integration settings (organisation, rating systems)
+          </Anchor>
+        ) : null}
         {canManage && !g.archived ? (
           <ConfirmButton color="red" variant="light" title="Archive this group?" message="It disappears from kiosks; its history is kept." confirmLabel="Archive" onConfirm={async () => (await api.post(`/api/signin/groups/${g.id}/archive`), group.reload())}>
             Archive
@@ -94,6 +99,7 @@ function GroupSettings({ group, onSaved }: { group: SigninGroup; onSaved: () => 
         {group.type !== 'standard' ? <Checkbox label="Staff group" checked={staff} onChange={(e) => setStaff(e.currentTarget.checked)} /> : null}
         <MultiSelect label="Contacts (notified of this group's events)" data={(users.data?.items ?? []).map((u) => ({ value: u.id, label: u.name ? `${u.name} (${u.email})` : u.email }))} value={contacts} onChange={setContacts} searchable error={fieldError(error, 'contactIds')} />
         <Select label="Safety check" data={SAFETY_MODES.map((m) => ({ value: m.value, label: m.label }))} value={options.safetyCheckMode} onChange={(v) => set('safetyCheckMode', (v ?? 'reject') as SignInOptions['safetyCheckMode'])} allowDeselect={false} />
+        {group.type !== 'standard' ? <RecordCheckNote groupId={group.id} /> : null}
         <Switch label="Show on the fire list" checked={options.showOnFireList} onChange={(e) => set('showOnFireList', e.currentTarget.checked)} />
         <Switch label="Print a badge" checked={options.printBadge} onChange={(e) => set('printBadge', e.currentTarget.checked)} />
         <Switch
@@ -349,5 +355,31 @@ function ImportMembers({ groupId, onImported }: { groupId: string; onImported: (
         )
       ) : null}
     </Stack>
+  );
+}
+
+/** Whether the Central Record counts in this group's safety check, with where to change it. */
+function RecordCheckNote({ groupId }: { groupId: string }) {
+  const me = useMe();
+  const can = roleCan(me.user.role, 'integration.read');
+  const settings = useApi<{ includeRecordInSafetyCheck: boolean }>(can ? '/api/integration/settings' : null);
+  const link = useApi<{ link: { organisationName: string | null } | null }>(can ? `/api/integration/groups/${groupId}/link` : null);
+  if (!can || !settings.data || !link.data) return null;
+  const on = settings.data.includeRecordInSafetyCheck;
+  return (
+    <Text size="sm" c="dimmed" aria-label="Central Record in the safety check">
+      {link.data.link
+        ? on
+          ? `The Central Record's criteria count in this group's safety check (linked to ${link.data.link.organisationName ?? 'an organisation'}).`
+          : "The Central Record's criteria are not part of the safety check."
+        : 'This group is not linked to a Central Record organisation.'}{' '}
+      <Anchor component={Link} to="/signin/safety" size="sm">
+        Safety check settings
+      </Anchor>
+      {' · '}
+      <Anchor component={Link} to={`/integrations/groups/${groupId}`} size="sm">
+        Integration settings
+      </Anchor>
+    </Text>
   );
 }
