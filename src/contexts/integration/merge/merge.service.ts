@@ -90,7 +90,13 @@ function serialiseValue(v: CheckValueRow): Record<string, unknown> {
   return { ...v, recordedAt: v.recordedAt.toISOString() };
 }
 
-export function createMergeService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & { runs: Runs }) {
+export function createMergeService(
+  deps: Pick<Platform, 'db' | 'now' | 'jobs'> & {
+    runs: Runs;
+    /** Queues the two-way sync of the people linked to these profiles (in the merge's transaction). */
+    onProfilesChanged?: (tx: DbOrTx, tenantId: string, profileIds: string[]) => Promise<void>;
+  },
+) {
   const { db, now, runs } = deps;
 
   type Related = {
@@ -198,12 +204,14 @@ export function createMergeService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
 
     // Links to members and external ids follow the person.
     if (p.movedLinks.length) {
+      // profileVersion -1: the member now follows the kept profile, so the next sync copies its values.
       await tx
         .update(integrationPersonLinks)
-        .set({ profileId: kept.id })
+        .set({ profileId: kept.id, profileVersion: -1 })
         .where(and(eq(integrationPersonLinks.tenantId, tenantId), inArray(integrationPersonLinks.memberId, p.movedLinks)));
     }
     await moveExternalIds(tx, tenantId, p.movedExt, kept.id);
+    await deps.onProfilesChanged?.(tx, tenantId, [kept.id]);
     const archived = await neighbours.updateProfile(tx, tenantId, merged, { status: 'archived', archivedAt: at }, who, at);
     await neighbours.addHistory(tx, tenantId, archived, 'merge', null, `Merged into ${updated.firstName} ${updated.lastName} (${kept.id})`, who, at);
 
@@ -260,10 +268,11 @@ export function createMergeService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
       const target = sql`CASE ${integrationPersonLinks.memberId} ${sql.join(linkMoves.map((m) => sql`WHEN ${m.memberId}::uuid THEN ${m.to}::uuid`), sql` `)} END`;
       await tx
         .update(integrationPersonLinks)
-        .set({ profileId: target })
+        .set({ profileId: target, profileVersion: -1 })
         .where(and(eq(integrationPersonLinks.tenantId, tenantId), inArray(integrationPersonLinks.memberId, linkMoves.map((m) => m.memberId))));
     }
     for (const x of planned) await moveExternalIds(tx, tenantId, x.p.movedExt, x.kept.id);
+    if (planned.length) await deps.onProfilesChanged?.(tx, tenantId, planned.map((x) => x.kept.id));
     const archived = new Map((await neighbours.archiveProfiles(tx, tenantId, planned.map((x) => x.merged.id), at)).map((p) => [p.id, p]));
     await neighbours.insertHistory(
       tx,
@@ -375,7 +384,7 @@ export function createMergeService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
       if (m.changes.movedLinkMemberIds.length) {
         await tx
           .update(integrationPersonLinks)
-          .set({ profileId: merged.id })
+          .set({ profileId: merged.id, profileVersion: -1 })
           .where(and(eq(integrationPersonLinks.tenantId, tenantId), inArray(integrationPersonLinks.memberId, m.changes.movedLinkMemberIds), eq(integrationPersonLinks.profileId, kept.id)));
       }
       for (const x of m.changes.movedExternalIds) {
@@ -394,6 +403,7 @@ export function createMergeService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
         at,
       );
       await neighbours.addHistory(tx, tenantId, revived, 'merge_undone', null, `Merge into ${kept.firstName} ${kept.lastName} undone`, who, at);
+      await deps.onProfilesChanged?.(tx, tenantId, [kept.id, merged.id]);
       if (m.queueId) await tx.update(integrationMergeQueue).set({ status: 'suggested', resolvedAt: null }).where(eq(integrationMergeQueue.id, m.queueId));
       await tx.update(integrationMerges).set({ undoneAt: at, undoneBy: actor.label }).where(eq(integrationMerges.id, m.id));
       const editsSince = [
