@@ -922,6 +922,8 @@ export interface paths {
                                 [key: string]: unknown;
                             };
                             percent: number;
+                            /** @description Of created: probable duplicates of existing profiles, waiting in the merge queue */
+                            queued: number;
                             skipped: number;
                             startedAt: string | null;
                             /** @enum {string} */
@@ -1169,6 +1171,8 @@ export interface paths {
                                 };
                                 /** Format: uuid */
                                 id: string;
+                                /** @enum {string} */
+                                origin: "record" | "signin";
                                 updatedAt: string;
                             };
                             merged: {
@@ -1179,6 +1183,8 @@ export interface paths {
                                 };
                                 /** Format: uuid */
                                 id: string;
+                                /** @enum {string} */
+                                origin: "record" | "signin";
                                 updatedAt: string;
                             };
                             reason: string;
@@ -1406,8 +1412,13 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        exceptions?: {
+                            [key: string]: {
+                                [key: string]: "kept" | "merged";
+                            };
+                        };
                         preserve?: {
-                            [key: string]: "kept" | "merged";
+                            [key: string]: "kept" | "merged" | "record" | "signin";
                         };
                     };
                 };
@@ -1436,12 +1447,92 @@ export interface paths {
                                 [key: string]: unknown;
                             };
                             percent: number;
+                            /** @description Of created: probable duplicates of existing profiles, waiting in the merge queue */
+                            queued: number;
                             skipped: number;
                             startedAt: string | null;
                             /** @enum {string} */
                             status: "queued" | "running" | "done" | "failed";
                             total: number;
                             updated: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/integration/merges/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What merge-all would do with these options (the first 200 pairs), without merging */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        exceptions?: {
+                            [key: string]: {
+                                [key: string]: "kept" | "merged";
+                            };
+                        };
+                        preserve?: {
+                            [key: string]: "kept" | "merged" | "record" | "signin";
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                exception: boolean;
+                                fields: {
+                                    field: string;
+                                    /** @enum {string} */
+                                    from: "kept" | "merged";
+                                    /** @enum {string} */
+                                    origin: "record" | "signin";
+                                    value: string | null;
+                                }[];
+                                kept: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                    /** @enum {string} */
+                                    origin: "record" | "signin";
+                                };
+                                merged: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                    /** @enum {string} */
+                                    origin: "record" | "signin";
+                                };
+                                /** Format: uuid */
+                                queueId: string;
+                            }[];
+                            total: number;
                         };
                     };
                 };
@@ -1614,6 +1705,8 @@ export interface paths {
                                 [key: string]: unknown;
                             };
                             percent: number;
+                            /** @description Of created: probable duplicates of existing profiles, waiting in the merge queue */
+                            queued: number;
                             skipped: number;
                             startedAt: string | null;
                             /** @enum {string} */
@@ -1722,6 +1815,8 @@ export interface paths {
                                 [key: string]: unknown;
                             };
                             percent: number;
+                            /** @description Of created: probable duplicates of existing profiles, waiting in the merge queue */
+                            queued: number;
                             skipped: number;
                             startedAt: string | null;
                             /** @enum {string} */
@@ -1780,6 +1875,8 @@ export interface paths {
                                     [key: string]: unknown;
                                 };
                                 percent: number;
+                                /** @description Of created: probable duplicates of existing profiles, waiting in the merge queue */
+                                queued: number;
                                 skipped: number;
                                 startedAt: string | null;
                                 /** @enum {string} */
@@ -1842,6 +1939,8 @@ export interface paths {
                                 [key: string]: unknown;
                             };
                             percent: number;
+                            /** @description Of created: probable duplicates of existing profiles, waiting in the merge queue */
+                            queued: number;
                             skipped: number;
                             startedAt: string | null;
                             /** @enum {string} */
@@ -1969,6 +2068,8 @@ export interface paths {
                                 [key: string]: unknown;
                             };
                             percent: number;
+                            /** @description Of created: probable duplicates of existing profiles, waiting in the merge queue */
+                            queued: number;
                             skipped: number;
                             startedAt: string | null;
                             /** @enum {string} */
@@ -2677,6 +2778,8 @@ export interface paths {
                                 photoUrl: string | null;
                                 siteName: string;
                             };
+                            /** @enum {string|null} */
+                            message: null;
                             /** @enum {string} */
                             outcome: "signed_in";
                             reasons: {
@@ -2728,8 +2831,11 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description What the kiosk shows: "Please see reception." */
+                            message: string;
                             /** @enum {string} */
                             outcome: "rejected";
+                            /** @description Empty unless the group's showReasonsOnKiosk option allows them */
                             reasons: {
                                 check: string;
                                 code: string;
@@ -5449,6 +5555,7 @@ export interface paths {
                                     /** @enum {string} */
                                     safetyCheckMode: "off" | "reject" | "notify";
                                     showOnFireList: boolean;
+                                    showReasonsOnKiosk: boolean;
                                 };
                                 siteIds: string[];
                                 /** @enum {string} */
@@ -5487,7 +5594,8 @@ export interface paths {
                          *       },
                          *       "customFields": [],
                          *       "agreement": null,
-                         *       "printBadge": false
+                         *       "printBadge": false,
+                         *       "showReasonsOnKiosk": false
                          *     }
                          */
                         options?: {
@@ -5535,6 +5643,8 @@ export interface paths {
                             safetyCheckMode?: "off" | "reject" | "notify";
                             /** @default true */
                             showOnFireList?: boolean;
+                            /** @default false */
+                            showReasonsOnKiosk?: boolean;
                         };
                         /** @default null */
                         pin?: string | null;
@@ -5592,6 +5702,7 @@ export interface paths {
                                 /** @enum {string} */
                                 safetyCheckMode: "off" | "reject" | "notify";
                                 showOnFireList: boolean;
+                                showReasonsOnKiosk: boolean;
                             };
                             siteIds: string[];
                             /** @enum {string} */
@@ -5928,6 +6039,7 @@ export interface paths {
                                 /** @enum {string} */
                                 safetyCheckMode: "off" | "reject" | "notify";
                                 showOnFireList: boolean;
+                                showReasonsOnKiosk: boolean;
                             };
                             siteIds: string[];
                             /** @enum {string} */
@@ -6004,6 +6116,8 @@ export interface paths {
                             safetyCheckMode?: "off" | "reject" | "notify";
                             /** @default true */
                             showOnFireList?: boolean;
+                            /** @default false */
+                            showReasonsOnKiosk?: boolean;
                         };
                         pin?: string | null;
                     };
@@ -6058,6 +6172,7 @@ export interface paths {
                                 /** @enum {string} */
                                 safetyCheckMode: "off" | "reject" | "notify";
                                 showOnFireList: boolean;
+                                showReasonsOnKiosk: boolean;
                             };
                             siteIds: string[];
                             /** @enum {string} */
@@ -6138,6 +6253,7 @@ export interface paths {
                                 /** @enum {string} */
                                 safetyCheckMode: "off" | "reject" | "notify";
                                 showOnFireList: boolean;
+                                showReasonsOnKiosk: boolean;
                             };
                             siteIds: string[];
                             /** @enum {string} */
