@@ -20,6 +20,7 @@ import { createApiKeysService } from './api-keys/api-keys.service.js';
 import { apiKeysRoutes } from './api-keys/api-keys.routes.js';
 
 export { createAccountsService, type AccountsService } from './accounts.service.js';
+export { PASSWORD_MIN } from './passwords.js';
 export type { UsersService } from './users/users.service.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
