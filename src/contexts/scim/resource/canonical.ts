@@ -1,4 +1,5 @@
-import { parse, type Filter } from 'scim2-parse-filter';
+import type { Filter } from 'scim2-parse-filter';
+import { parseFilter } from './filter.js';
 import { commonAttributes, findAttr, type AttrDef, type ResourceDef, type SchemaDef } from '../scim.schema.js';
 import { invalidPath, invalidSyntax, invalidValue, mutability } from '../scim.errors.js';
 
@@ -185,7 +186,7 @@ export function resolvePath(res: ResourceDef, rawPath: string, strict: boolean):
   if (parts.filter !== undefined) {
     if (!attr.multiValued) throw invalidPath(`${attr.name} is not multi-valued, so it cannot be filtered`);
     try {
-      filter = parse(parts.filter);
+      filter = parseFilter(parts.filter);
     } catch {
       throw invalidPath(`${path}: the filter is not valid`);
     }
