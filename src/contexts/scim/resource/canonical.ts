@@ -172,7 +172,20 @@ export function resolvePath(res: ResourceDef, rawPath: string, strict: boolean):
     if (strict) throw invalidPath(`${path} is not a valid attribute path`);
     return { kind: 'ignored' };
   }
-  const attr = findAttr(schema.attributes, parts.name) ?? (isCore ? findAttr(commonAttributes, parts.name) : undefined);
+  let attr = findAttr(schema.attributes, parts.name) ?? (isCore ? findAttr(commonAttributes, parts.name) : undefined);
+  if (!attr && isCore) {
+    // An extension attribute by its short path (Entra: `"path": "manager"`), when no core
+    // attribute has that name.
+    for (const ext of res.extensions) {
+      const found = findAttr(ext.attributes, parts.name);
+      if (found) {
+        attr = found;
+        schema = ext;
+        isCore = false;
+        break;
+      }
+    }
+  }
   if (!attr) {
     if (strict) throw invalidPath(`${parts.name} is not an attribute of ${res.name}`);
     return { kind: 'ignored' };

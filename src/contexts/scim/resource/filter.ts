@@ -1,6 +1,7 @@
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { parse, type Filter } from 'scim2-parse-filter';
 import { invalidFilter } from '../scim.errors.js';
+import { BAD_TEXT } from './text.js';
 
 /**
  * SCIM filter (RFC 7644 §3.4.2.2) → SQL, through an explicit whitelist of attributes. The
@@ -28,9 +29,6 @@ export type FilterWhitelist = {
 export const MAX_FILTER_LENGTH = 4096;
 const MAX_DEPTH = 32;
 
-/** A NUL or a lone UTF-16 surrogate: text PostgreSQL cannot store or compare. */
-// eslint-disable-next-line no-control-regex
-export const BAD_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 export function parseFilter(text: string): Filter {
   if (text.length > MAX_FILTER_LENGTH) throw invalidFilter(`The filter is longer than ${MAX_FILTER_LENGTH} characters`);
