@@ -50,7 +50,7 @@ describe('SCIM fuzz: filter parser and PATCH engine', () => {
           }
         }
       }),
-      options(2000),
+      options(1000),
     );
   });
 
@@ -70,7 +70,7 @@ describe('SCIM fuzz: filter parser and PATCH engine', () => {
         if (u) columnsFromDoc(u);
         clientErrorOrValue(() => applyPatch(groupResource, group, ops));
       }),
-      options(2000),
+      options(1000),
     );
   });
 
@@ -81,7 +81,7 @@ describe('SCIM fuzz: filter parser and PATCH engine', () => {
         if (doc) columnsFromDoc(doc);
         clientErrorOrValue(() => canonicalDoc(groupResource, body));
       }),
-      options(2000),
+      options(1000),
     );
   });
 
