@@ -72,14 +72,42 @@ describe('SCIM fuzz: the HTTP surface', () => {
       },
       { requiredKeys: [] },
     );
-    const request = fc.record({
-      method: fc.constantFrom('GET', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE'),
-      resource,
-      id: fc.option(idSegment, { nil: undefined }),
-      query,
-      body: fc.option(fc.oneof(patchBody, resourceBody, fc.record({ schemas: fc.constant(['urn:ietf:params:scim:api:messages:2.0:SearchRequest']), filter: anyFilter, startIndex: fc.integer({ min: -2, max: 10 }), count: fc.integer({ min: -2, max: 10 }), cursor: fc.oneof(fc.constant(''), text), sortBy: text })), { nil: undefined }),
-      ifMatch: fc.option(fc.oneof(fc.constantFrom('*', 'W/"1"', '"2"', 'W/"99"'), text), { nil: undefined }),
+    const searchBody = fc.record({
+      schemas: fc.constant(['urn:ietf:params:scim:api:messages:2.0:SearchRequest']),
+      filter: anyFilter,
+      startIndex: fc.integer({ min: -2, max: 10 }),
+      count: fc.integer({ min: -2, max: 10 }),
+      cursor: fc.oneof(fc.constant(''), text),
+      sortBy: text,
     });
+    const anyId = fc.option(idSegment, { nil: undefined });
+    const ifMatch = fc.option(fc.oneof(fc.constantFrom('*', 'W/"1"', '"2"', 'W/"99"'), text), { nil: undefined });
+    const users = fc.constantFrom('Users', 'users');
+    const groupsSeg = fc.constantFrom('Groups', 'GROUPS');
+    const memberList = fc.array(fc.oneof(fc.constantFrom(...ownIds, ...foreignIds), text).map((value) => ({ value })), { maxLength: 4 });
+    // Shapes a client sends (writes with bodies aimed at real resources), and anything at all.
+    const request = fc.oneof(
+      fc.record({ method: fc.constant('POST'), resource: users, id: fc.constant(undefined), query, body: resourceBody, ifMatch }),
+      fc.record({ method: fc.constantFrom('PUT', 'PATCH'), resource: users, id: idSegment, query, body: fc.oneof(resourceBody, patchBody), ifMatch }),
+      fc.record({
+        method: fc.constantFrom('POST', 'PUT', 'PATCH'),
+        resource: groupsSeg,
+        id: anyId,
+        query,
+        body: fc.oneof(patchBody, fc.record({ displayName: text, members: memberList }, { requiredKeys: ['displayName'] }), fc.record({ Operations: fc.array(fc.record({ op: fc.constantFrom('add', 'remove', 'replace'), path: fc.constantFrom('members', 'displayName'), value: fc.oneof(memberList, text) }), { maxLength: 3 }) })),
+        ifMatch,
+      }),
+      fc.record({ method: fc.constantFrom('GET', 'DELETE'), resource, id: anyId, query, body: fc.constant(undefined), ifMatch }),
+      fc.record({ method: fc.constant('POST'), resource: fc.constantFrom('.search', 'Users', 'Groups'), id: fc.constantFrom(undefined, { id: '.search', foreign: false }), query, body: searchBody, ifMatch }),
+      fc.record({
+        method: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE'),
+        resource,
+        id: anyId,
+        query,
+        body: fc.option(fc.oneof(patchBody, resourceBody, searchBody), { nil: undefined }),
+        ifMatch,
+      }),
+    );
 
     let requests = 0;
     await fc.assert(
