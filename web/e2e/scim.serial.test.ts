@@ -78,5 +78,21 @@ describe.skipIf(!chromiumPath)('SCIM tab (Chromium)', { timeout: E2E_TEST_TIMEOU
       await attrs.getByRole('row').filter({ hasText: label }).filter({ hasText: value! }).waitFor();
     }
     await screenshot(page, 'scim-member');
+
+    // The web app's own /scim pages load the app on reload, bookmark and direct link (the SCIM
+    // protocol's JSON 404 is for /scim/v2 only).
+    expect(new URL(page.url()).pathname).toMatch(/^\/scim\/members\//);
+    await page.reload();
+    await page.getByRole('table', { name: 'SCIM attributes' }).getByRole('row').filter({ hasText: 'AdeleV' }).waitFor();
+    await page.goto(`${e2e.url}/scim/groups/${group.id}`);
+    await page.getByRole('heading', { name: 'SCIM: Staff from Okta' }).waitFor();
+    for (const spaPath of ['/scim', `/scim/groups/${group.id}`, '/scim/members/00000000-0000-0000-0000-000000000000']) {
+      const res = await fetch(`${e2e.url}${spaPath}`);
+      expect(res.status, spaPath).toBe(200);
+      expect(res.headers.get('content-type'), spaPath).toMatch(/^text\/html/);
+    }
+    const protocol404 = await fetch(`${e2e.url}/scim/v2/nothing-here`);
+    expect(protocol404.status).toBe(404);
+    expect(protocol404.headers.get('content-type')).toMatch(/^application\/scim\+json/);
   });
 });

@@ -1,5 +1,5 @@
 import { commonAttributes, enterpriseSchema, groupSchema, publishedAttributes, URN, userSchema, type SchemaDef } from './scim.schema.js';
-import { MAX_PAGE } from './users/users.service.js';
+import { DEFAULT_PAGE, MAX_PAGE } from './resource/listing.js';
 
 /** /ServiceProviderConfig, /ResourceTypes and /Schemas: truthful about what this server does. */
 export function serviceProviderConfig(base: string, maxPayloadSize: number) {
@@ -10,8 +10,10 @@ export function serviceProviderConfig(base: string, maxPayloadSize: number) {
     bulk: { supported: false, maxOperations: 0, maxPayloadSize },
     filter: { supported: true, maxResults: MAX_PAGE },
     changePassword: { supported: false },
-    sort: { supported: false },
-    etag: { supported: false },
+    sort: { supported: true },
+    etag: { supported: true },
+    // RFC 9865: both paging methods; cursors do not expire (they name a position, not a snapshot).
+    pagination: { cursor: true, index: true, defaultPaginationMethod: 'index', defaultPageSize: DEFAULT_PAGE, maxPageSize: MAX_PAGE },
     authenticationSchemes: [
       {
         type: 'oauthbearertoken',

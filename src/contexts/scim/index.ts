@@ -22,7 +22,7 @@ export function scimContext(platform: Platform): FastifyPluginAsync {
   const groups = createScimGroupsService(platform);
   return async (app) => {
     await app.register(scimProtocolRoutes({ platform, access, users, groups }), { prefix: '/scim/v2/groups/:groupId' });
-    await app.register(scimNotFoundRoutes(), { prefix: '/scim' });
+    await app.register(scimNotFoundRoutes(), { prefix: '/scim/v2' });
     await app.register(scimAdminRoutes(platform, access, groups));
   };
 }

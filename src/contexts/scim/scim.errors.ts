@@ -14,7 +14,13 @@ export type ScimType =
   | 'noTarget'
   | 'invalidValue'
   | 'invalidVers'
-  | 'sensitive';
+  | 'sensitive'
+  // RFC 9865 (cursor paging)
+  | 'invalidCursor'
+  | 'expiredCursor'
+  | 'invalidCount'
+  // Not in RFC 7644's table: a stale If-Match (412), named so clients and the activity log can tell it.
+  | 'preconditionFailed';
 
 export type ScimErrorBody = { schemas: [typeof URN.error]; status: string; detail: string; scimType?: ScimType };
 
@@ -31,6 +37,7 @@ export const invalidSyntax = (detail: string) => scimError(400, 'invalidSyntax',
 export const noTarget = (detail: string) => scimError(400, 'noTarget', detail);
 export const mutability = (detail: string) => scimError(400, 'mutability', detail);
 export const uniqueness = (detail: string) => scimError(409, 'uniqueness', detail);
+export const preconditionFailed = (detail: string) => scimError(412, 'preconditionFailed', detail);
 export const scimNotFound = (what: string, id: string) => scimError(404, undefined, `${what} ${id.slice(0, 100)} not found`);
 export const scimUnauthorized = (detail = 'A valid SCIM bearer token for this group is required') => scimError(401, undefined, detail);
 

@@ -104,9 +104,10 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((req, reply) => {
     const pathname = req.url.split('?')[0] ?? '';
     // SPA routes have no file extension; a missing /assets/x.js (a stale chunk) must stay a 404.
-    // /api itself and anything under it answer JSON, never the app's HTML.
+    // /api itself and anything under it answer JSON, never the app's HTML. The web app's own /scim
+    // pages are SPA routes; only the SCIM protocol (/scim/v2) is not.
     const api = pathname === '/api' || pathname.startsWith('/api/');
-    if (req.method === 'GET' && !api && !pathname.startsWith('/scim/') && !/\.[a-z0-9]+$/i.test(pathname)) {
+    if (req.method === 'GET' && !api && !/^\/scim\/v2(\/|$)/i.test(pathname) && !/\.[a-z0-9]+$/i.test(pathname)) {
       // The web app is a single-page app: let it route; the static plugin decorates sendFile.
       const r = reply as FastifyReply & { sendFile?: (f: string) => FastifyReply };
       if (r.sendFile && app.hasDecorator('threshold_spa')) return r.sendFile('index.html');

@@ -9663,6 +9663,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/scim/v2/groups/{groupId}/.search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Search users and IdP groups together */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    groupId: string;
+                };
+                cookie?: never;
+            };
+            /** @description A SearchRequest (RFC 7644 §3.4.3): filter, attributes, excludedAttributes, sortBy, sortOrder, startIndex, count, cursor */
+            requestBody: {
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            responses: {
+                /** @description A SCIM resource or ListResponse */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/scim/v2/groups/{groupId}/Groups": {
         parameters: {
             query?: never;
@@ -9670,14 +9715,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List or filter IdP groups */
+        /** List IdP groups: filter, attributes, sortBy/sortOrder, startIndex/count or cursor/count (RFC 9865) */
         get: {
             parameters: {
                 query?: {
                     attributes?: string;
                     count?: string;
+                    /** @description RFC 9865 cursor paging: empty for the first page, then the nextCursor of the previous page */
+                    cursor?: string;
                     excludedAttributes?: string;
                     filter?: string;
+                    sortBy?: string;
+                    sortOrder?: string;
                     startIndex?: string;
                 };
                 header?: never;
@@ -9705,7 +9754,10 @@ export interface paths {
         /** Create an IdP group */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    attributes?: string;
+                    excludedAttributes?: string;
+                };
                 header?: never;
                 path: {
                     groupId: string;
@@ -9738,6 +9790,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/scim/v2/groups/{groupId}/Groups/.search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Search IdP groups (as GET /Groups, the query in the body) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    groupId: string;
+                };
+                cookie?: never;
+            };
+            /** @description A SearchRequest (RFC 7644 §3.4.3): filter, attributes, excludedAttributes, sortBy, sortOrder, startIndex, count, cursor */
+            requestBody: {
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            responses: {
+                /** @description A SCIM resource or ListResponse */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/scim/v2/groups/{groupId}/Groups/{id}": {
         parameters: {
             query?: never;
@@ -9745,14 +9842,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One IdP group */
+        /** One IdP group with its members (If-None-Match: 304 when unchanged) */
         get: {
             parameters: {
                 query?: {
                     attributes?: string;
                     excludedAttributes?: string;
                 };
-                header?: never;
+                header?: {
+                    "if-match"?: string;
+                    "if-none-match"?: string;
+                };
                 path: {
                     groupId: string;
                     id: string;
@@ -9772,13 +9872,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Default Response */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": null;
+                    };
+                };
             };
         };
-        /** Replace an IdP group */
+        /** Replace an IdP group (If-Match honoured) */
         put: {
             parameters: {
-                query?: never;
-                header?: never;
+                query?: {
+                    attributes?: string;
+                    excludedAttributes?: string;
+                };
+                header?: {
+                    "if-match"?: string;
+                    "if-none-match"?: string;
+                };
                 path: {
                     groupId: string;
                     id: string;
@@ -9806,11 +9921,14 @@ export interface paths {
             };
         };
         post?: never;
-        /** Delete an IdP group */
+        /** Delete an IdP group (If-Match honoured) */
         delete: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "if-match"?: string;
+                    "if-none-match"?: string;
+                };
                 path: {
                     groupId: string;
                     id: string;
@@ -9832,14 +9950,14 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Patch an IdP group (members add/remove/replace; all or none) */
+        /** Patch an IdP group: members add/remove/replace, all or none; 204 (If-Match honoured) */
         patch: {
             parameters: {
-                query?: {
-                    attributes?: string;
-                    excludedAttributes?: string;
+                query?: never;
+                header?: {
+                    "if-match"?: string;
+                    "if-none-match"?: string;
                 };
-                header?: never;
                 path: {
                     groupId: string;
                     id: string;
@@ -9853,17 +9971,6 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description A SCIM resource or ListResponse */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
                 /** @description Default Response */
                 204: {
                     headers: {
@@ -10086,14 +10193,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List or filter users */
+        /** List users: filter, attributes, sortBy/sortOrder, startIndex/count or cursor/count (RFC 9865) */
         get: {
             parameters: {
                 query?: {
                     attributes?: string;
                     count?: string;
+                    /** @description RFC 9865 cursor paging: empty for the first page, then the nextCursor of the previous page */
+                    cursor?: string;
                     excludedAttributes?: string;
                     filter?: string;
+                    sortBy?: string;
+                    sortOrder?: string;
                     startIndex?: string;
                 };
                 header?: never;
@@ -10121,7 +10232,10 @@ export interface paths {
         /** Create a user (a member of this group) */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    attributes?: string;
+                    excludedAttributes?: string;
+                };
                 header?: never;
                 path: {
                     groupId: string;
@@ -10154,6 +10268,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/scim/v2/groups/{groupId}/Users/.search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Search users (as GET /Users, the query in the body) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    groupId: string;
+                };
+                cookie?: never;
+            };
+            /** @description A SearchRequest (RFC 7644 §3.4.3): filter, attributes, excludedAttributes, sortBy, sortOrder, startIndex, count, cursor */
+            requestBody: {
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            responses: {
+                /** @description A SCIM resource or ListResponse */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/scim/v2/groups/{groupId}/Users/{id}": {
         parameters: {
             query?: never;
@@ -10161,14 +10320,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One user */
+        /** One user (If-None-Match: 304 when unchanged) */
         get: {
             parameters: {
                 query?: {
                     attributes?: string;
                     excludedAttributes?: string;
                 };
-                header?: never;
+                header?: {
+                    "if-match"?: string;
+                    "if-none-match"?: string;
+                };
                 path: {
                     groupId: string;
                     id: string;
@@ -10188,13 +10350,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Default Response */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": null;
+                    };
+                };
             };
         };
-        /** Replace a user */
+        /** Replace a user (If-Match honoured) */
         put: {
             parameters: {
-                query?: never;
-                header?: never;
+                query?: {
+                    attributes?: string;
+                    excludedAttributes?: string;
+                };
+                header?: {
+                    "if-match"?: string;
+                    "if-none-match"?: string;
+                };
                 path: {
                     groupId: string;
                     id: string;
@@ -10222,11 +10399,14 @@ export interface paths {
             };
         };
         post?: never;
-        /** Remove a user from the group */
+        /** Remove a user from the group (If-Match honoured) */
         delete: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "if-match"?: string;
+                    "if-none-match"?: string;
+                };
                 path: {
                     groupId: string;
                     id: string;
@@ -10248,11 +10428,17 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Patch a user (all operations or none) */
+        /** Patch a user, all operations or none (If-Match honoured) */
         patch: {
             parameters: {
-                query?: never;
-                header?: never;
+                query?: {
+                    attributes?: string;
+                    excludedAttributes?: string;
+                };
+                header?: {
+                    "if-match"?: string;
+                    "if-none-match"?: string;
+                };
                 path: {
                     groupId: string;
                     id: string;

@@ -1,4 +1,4 @@
-import { and, asc, count as countFn, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count as countFn, eq, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Platform } from '../../../platform/platform.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import type { DbOrTx, Tx } from '../../../platform/db/database.js';
@@ -11,7 +11,9 @@ import { groupResource, URN } from '../scim.schema.js';
 import { scimGroupMembers, scimGroups, scimUsers } from '../scim.tables.js';
 import type { GroupView } from '../scim.presenter.js';
 import { isUniqueViolation, scimUsersRepo, UUID_RE } from '../users/users.repo.js';
-import { paging, type ListQuery, type ScimCaller } from '../users/users.service.js';
+import type { ListPage, ScimCaller } from '../users/users.service.js';
+import { afterPosition, positionOf, encodeCursor, orderOf, pagingOf, type ListQuery, type SortWhitelist } from '../resource/listing.js';
+import { assertIfMatch } from '../resource/etag.js';
 
 /**
  * Groups of the identity provider inside one SCIM group: a tag on the group's SCIM users (see
@@ -34,6 +36,18 @@ export const groupFilterWhitelist: FilterWhitelist = {
       sub: { value: { kind: 'text', expr: sql.raw('scim_gm.member_id::text'), caseExact: false } },
       exists: (cond) => sql`EXISTS (SELECT 1 FROM scim_group_members AS scim_gm WHERE scim_gm.scim_group_id = ${scimGroups.id} AND ${cond})`,
     },
+  },
+};
+
+/** The sortable attributes of /Groups (RFC 7644 §3.4.2.3). */
+export const groupSortWhitelist: SortWhitelist = {
+  urns: [URN.group.toLowerCase()],
+  attrs: {
+    id: scimGroups.id,
+    displayname: sql`lower(${scimGroups.displayName})`,
+    externalid: scimGroups.externalId,
+    'meta.created': scimGroups.createdAt,
+    'meta.lastmodified': scimGroups.updatedAt,
   },
 };
 
@@ -124,17 +138,36 @@ export function createScimGroupsService(deps: Pick<Platform, 'db' | 'now'>) {
       return view(db, await find(db, c, id), withMembers);
     },
 
-    async list(c: ScimCaller, q: ListQuery, withMembers: boolean) {
-      const { startIndex, count } = paging(q);
+    async list(c: ScimCaller, q: ListQuery, withMembers: boolean): Promise<{ total: number; page: ListPage; groups: GroupView[] }> {
+      const p = pagingOf(q);
       const filter = q.filter !== undefined && q.filter.trim() !== '' ? compileFilter(q.filter, groupFilterWhitelist) : undefined;
       const where = filter ? and(live(c), filter) : live(c);
       const [{ total } = { total: 0 }] = await db.select({ total: countFn() }).from(scimGroups).where(where);
-      const rows =
-        count > 0 && startIndex - 1 < total
-          ? await db.select().from(scimGroups).where(where).orderBy(asc(scimGroups.createdAt), asc(scimGroups.id)).limit(count).offset(startIndex - 1)
-          : [];
+      let rows: GroupRow[];
+      let page: ListPage;
+      if (p.mode === 'cursor') {
+        const found =
+          p.count > 0
+            ? await db
+                .select({ ...getTableColumns(scimGroups), position: positionOf(scimGroups.createdAt) })
+                .from(scimGroups)
+                .where(p.after ? and(where, afterPosition(scimGroups.createdAt, scimGroups.id, p.after)) : where)
+                .orderBy(asc(scimGroups.createdAt), asc(scimGroups.id))
+                .limit(p.count + 1)
+            : [];
+        const last = found[p.count - 1];
+        page = { nextCursor: found.length > p.count && last ? encodeCursor({ at: last.position, id: last.id }) : undefined };
+        rows = found.slice(0, p.count).map(({ position: _p, ...row }) => row);
+      } else {
+        const orderBy = orderOf(q, groupSortWhitelist, scimGroups.createdAt, scimGroups.id);
+        rows =
+          p.count > 0 && p.startIndex - 1 < Number(total)
+            ? await db.select().from(scimGroups).where(where).orderBy(...orderBy).limit(p.count).offset(p.startIndex - 1)
+            : [];
+        page = { startIndex: p.startIndex };
+      }
       const members = withMembers ? await membersOf(db, rows.map((r) => r.id)) : undefined;
-      return { total: Number(total), startIndex, groups: rows.map((r): GroupView => ({ ...r, members: members?.get(r.id) })) };
+      return { total: Number(total), page, groups: rows.map((r): GroupView => ({ ...r, members: members?.get(r.id) })) };
     },
 
     async create(c: ScimCaller, body: unknown) {
@@ -154,18 +187,23 @@ export function createScimGroupsService(deps: Pick<Platform, 'db' | 'now'>) {
       );
     },
 
-    async replace(c: ScimCaller, id: string, body: unknown) {
+    async replace(c: ScimCaller, id: string, body: unknown, ifMatch?: string) {
       const doc = canonicalDoc(groupResource, body);
       return guardUnique(() =>
-        inTransaction(db, async (tx) => view(tx, await save(tx, c, await find(tx, c, id, true), doc, 'scim.group_replaced'), true)),
+        inTransaction(db, async (tx) => {
+          const before = await find(tx, c, id, true);
+          assertIfMatch(ifMatch, before.version);
+          return view(tx, await save(tx, c, before, doc, 'scim.group_replaced'), true);
+        }),
       );
     },
 
-    async patch(c: ScimCaller, id: string, body: unknown, withMembers: boolean) {
+    async patch(c: ScimCaller, id: string, body: unknown, withMembers: boolean, ifMatch?: string) {
       const ops = parsePatchBody(body);
       return guardUnique(() =>
         inTransaction(db, async (tx) => {
           const before = await find(tx, c, id, true);
+          assertIfMatch(ifMatch, before.version);
           const current = (await membersOf(tx, [before.id])).get(before.id) ?? [];
           const doc = canonicalDoc(groupResource, {
             displayName: before.displayName,
@@ -177,9 +215,10 @@ export function createScimGroupsService(deps: Pick<Platform, 'db' | 'now'>) {
       );
     },
 
-    async remove(c: ScimCaller, id: string) {
+    async remove(c: ScimCaller, id: string, ifMatch?: string) {
       await inTransaction(db, async (tx) => {
         const before = await find(tx, c, id, true);
+        assertIfMatch(ifMatch, before.version);
         await tx.delete(scimGroups).where(eq(scimGroups.id, before.id));
         await recordAudit(tx, c.tenantId, c.actor, { action: 'scim.group_deleted', targetType: 'scim_group', targetId: before.id, summary: `IdP group ${before.displayName} deleted`, data: { groupId: c.groupId } });
       });

@@ -1,4 +1,5 @@
-import { parse, type Filter } from 'scim2-parse-filter';
+import type { Filter } from 'scim2-parse-filter';
+import { parseFilter } from './filter.js';
 import { commonAttributes, findAttr, type AttrDef, type ResourceDef, type SchemaDef } from '../scim.schema.js';
 import { invalidPath, invalidSyntax, invalidValue, mutability } from '../scim.errors.js';
 
@@ -171,7 +172,20 @@ export function resolvePath(res: ResourceDef, rawPath: string, strict: boolean):
     if (strict) throw invalidPath(`${path} is not a valid attribute path`);
     return { kind: 'ignored' };
   }
-  const attr = findAttr(schema.attributes, parts.name) ?? (isCore ? findAttr(commonAttributes, parts.name) : undefined);
+  let attr = findAttr(schema.attributes, parts.name) ?? (isCore ? findAttr(commonAttributes, parts.name) : undefined);
+  if (!attr && isCore) {
+    // An extension attribute by its short path (Entra: `"path": "manager"`), when no core
+    // attribute has that name.
+    for (const ext of res.extensions) {
+      const found = findAttr(ext.attributes, parts.name);
+      if (found) {
+        attr = found;
+        schema = ext;
+        isCore = false;
+        break;
+      }
+    }
+  }
   if (!attr) {
     if (strict) throw invalidPath(`${parts.name} is not an attribute of ${res.name}`);
     return { kind: 'ignored' };
@@ -185,7 +199,7 @@ export function resolvePath(res: ResourceDef, rawPath: string, strict: boolean):
   if (parts.filter !== undefined) {
     if (!attr.multiValued) throw invalidPath(`${attr.name} is not multi-valued, so it cannot be filtered`);
     try {
-      filter = parse(parts.filter);
+      filter = parseFilter(parts.filter);
     } catch {
       throw invalidPath(`${path}: the filter is not valid`);
     }

@@ -57,6 +57,18 @@ const cases: Array<[string, string, unknown[]]> = [
   ['phoneNumbers[type eq "mobile"]', EL(`(lower((scim_el.v->>'type')) = lower($1))`, 'phone_numbers'), ['mobile']],
   ['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq "701984"', `(lower(${U}."employee_number") = lower($1))`, ['701984']],
   ['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq "m1"', `(lower(${U}."manager") = lower($1))`, ['m1']],
+  // Lenient reading of unquoted values (issue 13 item 2) and attribute names in any case (item 1).
+  ['userName sw O', `(lower(${U}."user_name") LIKE lower($1) ESCAPE '\\')`, ['O%']],
+  ['meta.Created gt 2015-10-10T14:38:21.8617979-07:00', `(${U}."created_at" > $1::timestamptz)`, ['2015-10-10T21:38:21.861Z']],
+  ['name.FamilyName eq Employee', `(lower(${U}."family_name") = lower($1))`, ['Employee']],
+  [
+    'name.familyName eq Employee and (emails.Value co example.com or emails.value co example.org)',
+    `((lower(${U}."family_name") = lower($1)) AND (${EL(`(lower((scim_el.v->>'value')) LIKE lower($2) ESCAPE '\\')`)} OR ${EL(`(lower((scim_el.v->>'value')) LIKE lower($3) ESCAPE '\\')`)}))`,
+    ['Employee', '%example.com%', '%example.org%'],
+  ],
+  ['emails[type eq work]', EL(`(lower((scim_el.v->>'type')) = lower($1))`), ['work']],
+  ['externalId eq 00123', `(${U}."external_id" = $1)`, ['00123']],
+  ['active eq true and userName eq 12', `((${U}."active" = $1) AND (lower(${U}."user_name") = lower($2)))`, [true, '12']],
 ];
 
 describe('SCIM filter → SQL', () => {
@@ -83,6 +95,19 @@ describe('SCIM filter → SQL', () => {
     'addresses eq "x"',
     'userName co null',
     `userName eq "${'x'.repeat(5000)}"`,
+    // Ambiguous unquoted values stay errors.
+    'userName eq John Smith',
+    'userName eq a b and title pr',
+    // Malformed trees the parser lets through (issue 12 item 5: was a TypeError, 500).
+    'userName pr not (title eq "x")',
+    'userName pr title eq "x"',
+    // Dates PostgreSQL cannot hold (issue 12 item 5: was a 500).
+    'meta.created gt "+275760-09-13T00:00:00Z"',
+    'meta.created gt "0000-01-01T00:00:00Z"',
+    'meta.lastModified lt "-000001-01-01T00:00:00Z"',
+    // Text PostgreSQL cannot take (issue 12 item 4).
+    'userName eq "a\u0000b"',
+    'userName eq "\ud800"',
   ];
   it.each(bad.map((f) => [f.slice(0, 80), f]))('rejects %s with invalidFilter', (_label, filter) => {
     let caught: unknown;

@@ -1,6 +1,7 @@
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { parse, type Filter } from 'scim2-parse-filter';
 import { invalidFilter } from '../scim.errors.js';
+import { BAD_TEXT } from './text.js';
 
 /**
  * SCIM filter (RFC 7644 §3.4.2.2) → SQL, through an explicit whitelist of attributes. The
@@ -28,13 +29,120 @@ export type FilterWhitelist = {
 export const MAX_FILTER_LENGTH = 4096;
 const MAX_DEPTH = 32;
 
+
 export function parseFilter(text: string): Filter {
   if (text.length > MAX_FILTER_LENGTH) throw invalidFilter(`The filter is longer than ${MAX_FILTER_LENGTH} characters`);
+  if (BAD_TEXT.test(text)) throw invalidFilter('The filter contains a NUL character or a lone UTF-16 surrogate');
+  let tree: unknown;
   try {
-    return parse(text);
+    tree = parse(quoteBareValues(text));
   } catch (err) {
     throw invalidFilter(`The filter could not be parsed: ${(err as Error).message}`.slice(0, 300));
   }
+  checkTree(tree, 0);
+  return tree as Filter;
+}
+
+const COMPARISON = new Set(['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le']);
+const JSON_LITERAL = /^(true|false|null|-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?)$/;
+
+/**
+ * Lenient reading of comparison values that clients send unquoted (`userName sw O`,
+ * `meta.created gt 2015-10-10T14:38:21.8617979-07:00`): a bare word right after a comparison
+ * operator that is not a JSON literal is read as the quoted string. Only that position is touched;
+ * anything else (a value of two words, a stray token) is left for the parser to reject, so an
+ * ambiguous filter stays a 400 invalidFilter.
+ */
+export function quoteBareValues(text: string): string {
+  type State = 'attr' | 'op' | 'value' | 'logic' | 'afterBracket';
+  let state: State = 'attr';
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (/\s/.test(c)) {
+      out += c;
+      i++;
+      continue;
+    }
+    if (c === '"') {
+      let j = i + 1;
+      for (; j < text.length && text[j] !== '"'; j++) if (text[j] === '\\') j++;
+      out += text.slice(i, j + 1);
+      i = j + 1;
+      state = 'logic';
+      continue;
+    }
+    if (c === '(' || c === ')' || c === '[' || c === ']') {
+      out += c;
+      i++;
+      state = c === '(' || c === '[' ? 'attr' : c === ']' ? 'afterBracket' : 'logic';
+      continue;
+    }
+    let j = i;
+    while (j < text.length && !/[\s()[\]"]/.test(text[j]!)) j++;
+    const word = text.slice(i, j);
+    const lower = word.toLowerCase();
+    i = j;
+    if (state === 'value' && !JSON_LITERAL.test(lower)) {
+      out += JSON.stringify(word);
+      state = 'logic';
+      continue;
+    }
+    out += word;
+    if (state === 'attr') state = lower === 'not' ? 'attr' : 'op';
+    else if (state === 'op') state = COMPARISON.has(lower) ? 'value' : 'logic';
+    else if (state === 'value') state = 'logic';
+    else if (state === 'afterBracket' && word.startsWith('.')) state = 'op';
+    else state = lower === 'and' || lower === 'or' ? 'attr' : 'logic';
+  }
+  return out;
+}
+
+/**
+ * The parser accepts some malformed input and returns a tree of the wrong shape (e.g.
+ * `userName pr not (title eq "x")` gives a `not` with two operands): every node is checked here,
+ * so the compiler and the PATCH engine only ever see well-formed trees.
+ */
+function checkTree(f: unknown, depth: number): void {
+  if (depth > MAX_DEPTH) throw invalidFilter('The filter is nested too deeply');
+  const bad = () => invalidFilter('The filter is not well formed');
+  if (typeof f !== 'object' || f === null) throw bad();
+  const node = f as Record<string, unknown>;
+  switch (node.op) {
+    case 'and':
+    case 'or':
+      if (!Array.isArray(node.filters) || node.filters.length < 2) throw bad();
+      for (const x of node.filters) checkTree(x, depth + 1);
+      return;
+    case 'not':
+      if (!('filter' in node) || 'filters' in node) throw bad();
+      checkTree(node.filter, depth + 1);
+      return;
+    case '[]':
+      if (typeof node.attrPath !== 'string' || !node.attrPath) throw bad();
+      checkTree(node.valFilter, depth + 1);
+      return;
+    case 'pr':
+      if (typeof node.attrPath !== 'string' || !node.attrPath) throw bad();
+      return;
+    default: {
+      if (typeof node.op !== 'string' || !COMPARISON.has(node.op)) throw bad();
+      if (typeof node.attrPath !== 'string' || !node.attrPath) throw bad();
+      const v = node.compValue;
+      if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw bad();
+      if (typeof v === 'number' && !Number.isFinite(v)) throw bad();
+    }
+  }
+}
+
+/** A date-time value PostgreSQL can hold (years 1 to 9999), or a 400 invalidFilter. */
+function timestamp(value: string | number | boolean, path: string): string {
+  const at = typeof value === 'string' ? new Date(value) : undefined;
+  if (!at || Number.isNaN(at.getTime())) throw invalidFilter(`${path} needs a date-time value`);
+  const year = at.getUTCFullYear();
+  if (year < 1 || year > 9999) throw invalidFilter(`${path}: ${String(value).slice(0, 40)} is outside the years 1 to 9999`);
+  return at.toISOString();
 }
 
 export function compileFilter(text: string, wl: FilterWhitelist): SQL {
@@ -137,8 +245,7 @@ function compare(col: ScalarColumn, op: string, value: string | number | boolean
     throw invalidFilter(`${op} is not supported for the boolean ${path}`);
   }
   if (col.kind === 'dateTime') {
-    if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) throw invalidFilter(`${path} needs a date-time value`);
-    const at = sql`${new Date(value).toISOString()}::timestamptz`;
+    const at = sql`${timestamp(value, path)}::timestamptz`;
     const ops: Record<string, SQL> = {
       eq: sql`(${col.expr} = ${at})`,
       ne: sql`(NOT coalesce(${col.expr} = ${at}, false))`,

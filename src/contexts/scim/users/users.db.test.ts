@@ -69,7 +69,7 @@ describe('SCIM /Users', () => {
     const f = await scimFixture(env);
     const spc = await f.scim('GET', '/ServiceProviderConfig');
     expect(spc.status).toBe(200);
-    expect(spc.body).toMatchObject({ patch: { supported: true }, filter: { supported: true, maxResults: 1000 }, bulk: { supported: false }, sort: { supported: false } });
+    expect(spc.body).toMatchObject({ patch: { supported: true }, filter: { supported: true, maxResults: 1000 }, bulk: { supported: false }, sort: { supported: true }, etag: { supported: true } });
     const types = await f.scim('GET', '/ResourceTypes');
     expect(types.body.Resources.map((r: { id: string }) => r.id)).toEqual(['User', 'Group']);
     const schemas = await f.scim('GET', '/Schemas');

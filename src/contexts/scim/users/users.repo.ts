@@ -1,8 +1,9 @@
 import { and, asc, count as countFn, eq, getTableColumns, isNull, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
-import { scimUsers, type ScimMultiValue } from '../scim.tables.js';
+import { scimGroupMembers, scimGroups, scimUsers, type ScimMultiValue } from '../scim.tables.js';
 import { URN } from '../scim.schema.js';
 import { isObject, type Doc, type Element } from '../resource/canonical.js';
+import { afterPosition, positionOf, type Position, type SortWhitelist } from '../resource/listing.js';
 
 export type ScimUserRow = typeof scimUsers.$inferSelect;
 export type ScimUserColumns = Omit<typeof scimUsers.$inferInsert, 'memberId' | 'tenantId' | 'groupId' | 'version' | 'createdAt' | 'updatedAt' | 'deletedAt'>;
@@ -116,11 +117,11 @@ export const scimUsersRepo = {
   },
 
   /**
-   * One page in a stable order (creation, then id) and the count of all matches. A filtered page
-   * (the identity providers' hot path: `userName eq` before every create) is one statement, the
-   * count riding along as a window; only a page past the end or of size 0 counts separately.
+   * One page and the count of all matches. A filtered page (the identity providers' hot path:
+   * `userName eq` before every create) is one statement, the count riding along as a window; only
+   * a page past the end or of size 0 counts separately. `orderBy` defaults to (created, id).
    */
-  async list(tx: DbOrTx, tenantId: string, groupId: string, filter: SQL | undefined, offset: number, limit: number) {
+  async list(tx: DbOrTx, tenantId: string, groupId: string, filter: SQL | undefined, offset: number, limit: number, orderBy?: SQL[]) {
     const where = filter ? and(live(tenantId, groupId), filter) : live(tenantId, groupId);
     const countAll = async () => {
       const [{ total } = { total: 0 }] = await tx.select({ total: countFn() }).from(scimUsers).where(where);
@@ -128,23 +129,67 @@ export const scimUsersRepo = {
     };
     if (filter) {
       if (limit === 0) return { total: await countAll(), rows: [] };
-      // Order by an expression the order index cannot serve, so the planner uses the filter's
-      // index (e.g. lower(user_name)) and sorts the few matches, instead of walking the whole
-      // group in order and filtering (PGlite has no autovacuum, so its statistics are stale).
+      // Without a sortBy, order by an expression the order index cannot serve, so the planner uses
+      // the filter's index (e.g. lower(user_name)) and sorts the few matches, instead of walking
+      // the whole group in order and filtering (PGlite has no autovacuum: stale statistics).
       const found = await tx
         .select({ ...getTableColumns(scimUsers), matches: sql<number>`count(*) over ()`.mapWith(Number) })
         .from(scimUsers)
         .where(where)
-        .orderBy(sql`${scimUsers.createdAt} + interval '0 seconds'`, asc(scimUsers.memberId))
+        .orderBy(...(orderBy ?? [sql`${scimUsers.createdAt} + interval '0 seconds'`, asc(scimUsers.memberId)]))
         .limit(limit)
         .offset(offset);
       if (found.length === 0) return { total: offset === 0 ? 0 : await countAll(), rows: [] };
       return { total: found[0]!.matches, rows: found.map(({ matches: _m, ...row }) => row) };
     }
     const total = await countAll();
-    const rows = limit > 0 && offset < total ? await tx.select().from(scimUsers).where(where).orderBy(asc(scimUsers.createdAt), asc(scimUsers.memberId)).limit(limit).offset(offset) : [];
+    const rows =
+      limit > 0 && offset < total
+        ? await tx
+            .select()
+            .from(scimUsers)
+            .where(where)
+            .orderBy(...(orderBy ?? [asc(scimUsers.createdAt), asc(scimUsers.memberId)]))
+            .limit(limit)
+            .offset(offset)
+        : [];
     return { total, rows };
   },
+
+  /** RFC 9865: the page after `after` in (created, id) order, the next cursor, and the count of all matches. */
+  async walk(tx: DbOrTx, tenantId: string, groupId: string, filter: SQL | undefined, after: Position | undefined, limit: number) {
+    const where = filter ? and(live(tenantId, groupId), filter) : live(tenantId, groupId);
+    const [{ total } = { total: 0 }] = await tx.select({ total: countFn() }).from(scimUsers).where(where);
+    if (limit === 0) return { total: Number(total), rows: [], next: undefined };
+    const found = await tx
+      .select({ ...getTableColumns(scimUsers), position: positionOf(scimUsers.createdAt) })
+      .from(scimUsers)
+      .where(after ? and(where, afterPosition(scimUsers.createdAt, scimUsers.memberId, after)) : where)
+      .orderBy(asc(scimUsers.createdAt), asc(scimUsers.memberId))
+      .limit(limit + 1);
+    const page = found.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      total: Number(total),
+      rows: page.map(({ position: _p, ...row }) => row),
+      next: found.length > limit && last ? { at: last.position, id: last.memberId } : undefined,
+    };
+  },
+
+  /** The sortable attributes of /Users (RFC 7644 §3.4.2.3); text sorts as its filter compares. */
+  sortable: {
+    urns: [URN.user.toLowerCase(), URN.enterprise.toLowerCase()],
+    attrs: {
+      id: scimUsers.memberId,
+      username: sql`lower(${scimUsers.userName})`,
+      displayname: sql`lower(${scimUsers.displayName})`,
+      'name.familyname': sql`lower(${scimUsers.familyName})`,
+      'name.givenname': sql`lower(${scimUsers.givenName})`,
+      externalid: scimUsers.externalId,
+      'meta.created': scimUsers.createdAt,
+      'meta.lastmodified': scimUsers.updatedAt,
+    },
+  } satisfies SortWhitelist,
 
   async insert(tx: DbOrTx, values: typeof scimUsers.$inferInsert): Promise<ScimUserRow> {
     const [row] = await tx.insert(scimUsers).values(values).returning();
@@ -169,6 +214,19 @@ export const scimUsersRepo = {
       .where(and(live(tenantId, groupId), sql`${scimUsers.memberId} IN (${sql.join(valid.map((v) => sql`${v}::uuid`), sql`, `)})`));
   },
 };
+
+/** Bumps the version of every IdP group the member belongs to (its membership or display changed). */
+export async function touchGroupsOf(tx: DbOrTx, tenantId: string, memberId: string, at: Date): Promise<void> {
+  await tx
+    .update(scimGroups)
+    .set({ version: sql`${scimGroups.version} + 1`, updatedAt: at })
+    .where(
+      and(
+        eq(scimGroups.tenantId, tenantId),
+        sql`${scimGroups.id} IN (SELECT ${scimGroupMembers.scimGroupId} FROM ${scimGroupMembers} WHERE ${scimGroupMembers.tenantId} = ${tenantId} AND ${scimGroupMembers.memberId} = ${memberId})`,
+      ),
+    );
+}
 
 export function isUniqueViolation(err: unknown): boolean {
   for (let e: unknown = err, i = 0; e && i < 4; e = (e as { cause?: unknown }).cause, i++) {

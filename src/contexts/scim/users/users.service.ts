@@ -6,32 +6,22 @@ import type { MemberInput, MembersPort } from '../../signin/index.js';
 import { canonicalDoc, isObject, type Doc } from '../resource/canonical.js';
 import { applyPatch, parsePatchBody } from '../resource/patch.js';
 import { compileFilter } from '../resource/filter.js';
+import { encodeCursor, orderOf, pagingOf, type ListQuery } from '../resource/listing.js';
+import { assertIfMatch } from '../resource/etag.js';
 import { invalidValue, scimNotFound, uniqueness } from '../scim.errors.js';
 import { userResource } from '../scim.schema.js';
-import { scimGroupMembers } from '../scim.tables.js';
+import { scimGroupMembers, scimUsers } from '../scim.tables.js';
 import { and, eq } from 'drizzle-orm';
-import { columnsFromDoc, docFromRow, isUniqueViolation, scimUsersRepo, type ScimUserColumns, type ScimUserRow } from './users.repo.js';
+import { columnsFromDoc, docFromRow, isUniqueViolation, scimUsersRepo, touchGroupsOf, type ScimUserColumns, type ScimUserRow } from './users.repo.js';
 import { userFilterWhitelist } from './users.filter.js';
+
+export { MAX_PAGE, DEFAULT_PAGE, paging, type ListQuery } from '../resource/listing.js';
+
+/** One page of a list: index paging says where it starts, cursor paging where the next one does. */
+export type ListPage = { startIndex: number } | { nextCursor: string | undefined };
 
 /** Who calls: the tenant and SCIM group come from the token, never from the URL alone. */
 export type ScimCaller = { tenantId: string; groupId: string; actor: Actor };
-
-export type ListQuery = { filter?: string; startIndex?: string; count?: string };
-
-export const MAX_PAGE = 1000;
-export const DEFAULT_PAGE = 100;
-
-/** `startIndex` (1-based, < 1 means 1) and `count` (< 0 means 0, capped) per RFC 7644 §3.4.2.4. */
-export function paging(q: ListQuery): { startIndex: number; count: number } {
-  const int = (raw: string | undefined, name: string, fallback: number) => {
-    if (raw === undefined || raw === '') return fallback;
-    if (!/^-?\d{1,15}$/.test(raw.trim())) throw invalidValue(`${name} must be an integer`);
-    return Number(raw.trim());
-  };
-  const startIndex = Math.max(1, int(q.startIndex, 'startIndex', 1));
-  const count = Math.min(MAX_PAGE, Math.max(0, int(q.count, 'count', DEFAULT_PAGE)));
-  return { startIndex, count };
-}
 
 /** What the member row shows of a SCIM user. */
 export function memberInputFrom(cols: ScimUserColumns & { userName: string }): MemberInput {
@@ -71,7 +61,10 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'now'> & { me
     }
     const unchanged = JSON.stringify(columnsFromDoc(docFromRow(before))) === JSON.stringify(cols);
     if (unchanged) return before;
-    const row = await scimUsersRepo.update(tx, c.tenantId, c.groupId, before.memberId, cols, now());
+    const at = now();
+    const row = await scimUsersRepo.update(tx, c.tenantId, c.groupId, before.memberId, cols, at);
+    // The member's display in its IdP groups changed, so those groups are at a new version.
+    if ((cols.displayName ?? cols.userName) !== (before.displayName ?? before.userName)) await touchGroupsOf(tx, c.tenantId, before.memberId, at);
     const input = memberInputFrom(cols);
     const beforeInput = memberInputFrom(columnsFromDoc(docFromRow(before)));
     if (JSON.stringify(input) !== JSON.stringify(beforeInput)) await members.update(tx, c.tenantId, before.memberId, input, c.actor, 'scim');
@@ -94,11 +87,17 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'now'> & { me
       return mustFind(db, c, id);
     },
 
-    async list(c: ScimCaller, q: ListQuery) {
-      const { startIndex, count } = paging(q);
+    async list(c: ScimCaller, q: ListQuery): Promise<{ total: number; rows: ScimUserRow[]; page: ListPage }> {
+      const p = pagingOf(q);
       const filter = q.filter !== undefined && q.filter.trim() !== '' ? compileFilter(q.filter, userFilterWhitelist) : undefined;
-      const { total, rows } = await scimUsersRepo.list(db, c.tenantId, c.groupId, filter, startIndex - 1, count);
-      return { total, rows, startIndex };
+      if (p.mode === 'cursor') {
+        const { total, rows, next } = await scimUsersRepo.walk(db, c.tenantId, c.groupId, filter, p.after, p.count);
+        return { total, rows, page: { nextCursor: next && encodeCursor(next) } };
+      }
+      const sorted = Boolean(q.sortBy?.trim() || q.sortOrder?.trim());
+      const orderBy = sorted ? orderOf(q, scimUsersRepo.sortable, scimUsers.createdAt, scimUsers.memberId) : undefined;
+      const { total, rows } = await scimUsersRepo.list(db, c.tenantId, c.groupId, filter, p.startIndex - 1, p.count, orderBy);
+      return { total, rows, page: { startIndex: p.startIndex } };
     },
 
     async create(c: ScimCaller, body: unknown) {
@@ -116,11 +115,12 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'now'> & { me
     },
 
     /** PUT: full replace; read-only attributes ignored; `active` kept when not sent. */
-    async replace(c: ScimCaller, id: string, body: unknown) {
+    async replace(c: ScimCaller, id: string, body: unknown, ifMatch?: string) {
       const doc = canonicalDoc(userResource, body);
       return guardUnique(() =>
         inTransaction(db, async (tx) => {
           const before = await mustFind(tx, c, id, true);
+          assertIfMatch(ifMatch, before.version);
           if (!isObject(body) || !Object.keys(body).some((k) => k.toLowerCase() === 'active')) doc.active = before.active;
           return write(tx, c, before, validated(doc));
         }),
@@ -128,11 +128,12 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'now'> & { me
     },
 
     /** PATCH: every operation or none (one transaction). */
-    async patch(c: ScimCaller, id: string, body: unknown) {
+    async patch(c: ScimCaller, id: string, body: unknown, ifMatch?: string) {
       const ops = parsePatchBody(body);
       return guardUnique(() =>
         inTransaction(db, async (tx) => {
           const before = await mustFind(tx, c, id, true);
+          assertIfMatch(ifMatch, before.version);
           const doc = applyPatch(userResource, docFromRow(before), ops);
           return write(tx, c, before, validated(doc));
         }),
@@ -140,10 +141,13 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'now'> & { me
     },
 
     /** DELETE: out of the group (the member's history is kept); a later GET is 404. */
-    async remove(c: ScimCaller, id: string) {
+    async remove(c: ScimCaller, id: string, ifMatch?: string) {
       await inTransaction(db, async (tx) => {
         const before = await mustFind(tx, c, id, true);
+        assertIfMatch(ifMatch, before.version);
         await scimUsersRepo.update(tx, c.tenantId, c.groupId, before.memberId, { deletedAt: now() }, now());
+        // Its IdP groups lose a member: each moves to a new version.
+        await touchGroupsOf(tx, c.tenantId, before.memberId, now());
         await tx.delete(scimGroupMembers).where(and(eq(scimGroupMembers.tenantId, c.tenantId), eq(scimGroupMembers.memberId, before.memberId)));
         await members.remove(tx, c.tenantId, before.memberId, c.actor, 'scim');
       });
