@@ -1,5 +1,6 @@
 import { AppShell, Burger, Group, NavLink, ScrollArea, Text, Menu, UnstyledButton, Avatar, Divider } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
+import { currentNavPath } from './nav';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { useEffect } from 'react';
 import { pagePath } from '../areas';
@@ -76,11 +77,15 @@ export function AppLayout() {
                 <NavLink key={area.id} component={Link} to={pagePath(area, only)} label={area.label} leftSection={area.icon} active={active} aria-current={active ? 'page' : undefined} />
               );
             }
+            const current = currentNavPath(
+              navPages.map((p) => pagePath(area, p)),
+              location.pathname,
+            );
             return (
               <NavLink key={area.id} label={area.label} leftSection={area.icon} defaultOpened={active} childrenOffset={28}>
                 {navPages.map((p) => {
                   const to = pagePath(area, p);
-                  const here = location.pathname === to || location.pathname.startsWith(`${to}/`);
+                  const here = to === current;
                   return <NavLink key={to} component={Link} to={to} label={p.label} active={here} aria-current={here ? 'page' : undefined} />;
                 })}
               </NavLink>
@@ -106,3 +111,4 @@ export function AppLayout() {
     </AppShell>
   );
 }
+
