@@ -41,7 +41,7 @@ export function AppLayout() {
             <Menu position="bottom-end" withArrow>
               <Menu.Target>
                 <UnstyledButton aria-label={`Account menu for ${me.user.name || me.user.email}`}>
-                  <Avatar color="indigo" radius="xl" size={34}>
+                  <Avatar color="indigo" variant="filled" radius="xl" size={34} aria-hidden="true">
                     {initials(me.user.name, me.user.email)}
                   </Avatar>
                 </UnstyledButton>

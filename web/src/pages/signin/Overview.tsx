@@ -4,12 +4,11 @@ import type { ReactNode } from 'react';
 import { client, ok } from '../../api/client';
 import { AppLink, PageHeader, formatDateTime } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
+import { notificationsQuery } from '../../layout/notifications';
 import { roleCan, useMe } from '../../session';
 import { overviewQuery } from './queries';
 
 const recordDashboardQuery = () => queryOptions({ queryKey: ['record', 'dashboard', 'trust'] as const, queryFn: () => ok(client.GET('/api/record/dashboard')) });
-const unreadQuery = () =>
-  queryOptions({ queryKey: ['notifications', 'list'] as const, queryFn: () => ok(client.GET('/api/notifications', { params: { query: { limit: 10 } } })), refetchInterval: 60_000 });
 
 /** The Sign-in area's landing page: who is on site, today, kiosks, expiring checks and alerts, each linking on. */
 export default function Overview() {
@@ -17,7 +16,7 @@ export default function Overview() {
   const overview = useQuery(overviewQuery());
   const canRecord = roleCan(me.user.role, 'record.read');
   const record = useQuery({ ...recordDashboardQuery(), enabled: canRecord });
-  const alerts = useQuery(unreadQuery());
+  const alerts = useQuery(notificationsQuery(10));
   return (
     <>
       <PageHeader title="Sign-in overview" description="Who is on site now and how today is going, across your sites." />
@@ -31,12 +30,12 @@ export default function Overview() {
             ))}
             <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }}>
               <Stat label="On site now" value={o.totals.onSite} link={<AppLink to="/signin/on-site">See who</AppLink>} />
-              <Stat label="Signed in today" value={o.totals.signedInToday} link={<AppLink to="/signin/visits">History</AppLink>} />
+              <Stat label="Signed in today" value={o.totals.signedInToday} link={<AppLink to={`/signin/visits?outcome=signed_in&from=${localToday()}`}>See sign-ins</AppLink>} />
               <Stat
                 label="Rejected today"
                 value={o.totals.rejectedToday}
                 tone={o.totals.rejectedToday > 0 ? 'red' : undefined}
-                link={<AppLink to="/signin/visits?outcome=rejected">See rejections</AppLink>}
+                link={<AppLink to={`/signin/visits?outcome=rejected&from=${localToday()}`}>See rejections</AppLink>}
               />
               <Stat
                 label="Kiosks online"
@@ -153,4 +152,10 @@ function Stat({ label, value, link, tone }: { label: string; value: ReactNode; l
       <Text size="sm">{link}</Text>
     </Card>
   );
+}
+
+/** Today in the browser's time zone, as YYYY-MM-DD. */
+function localToday(): string {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
