@@ -7,6 +7,7 @@ import type { TestEnv } from '../../test/harness.js';
 import { call } from '../../test/factories.js';
 import { recordTenant } from '../../test/record-fixtures.js';
 import { makeGroup, makeMember, makeSite } from '../../test/signin-factories.js';
+import { makeVisit } from '../../test/signin-live-fixtures.js';
 import { E2E_TEST_TIMEOUT, findChromiumOrSkip, signIn, useE2e } from './harness.js';
 
 const chromiumPath = findChromiumOrSkip();
@@ -29,10 +30,10 @@ async function axe(page: Page): Promise<Finding[]> {
   });
 }
 
-/** Waits until the page has drawn its data: a level-1 heading and no loading indicator. */
+/** Waits until the page has drawn its data: a new level-1 heading and no loading indicator. */
 async function settled(page: Page): Promise<void> {
-  await page.locator('h1').first().waitFor();
-  await page.waitForFunction(() => !document.body.innerText.includes('Loading…'), undefined, { timeout: 15_000 });
+  await page.locator('h1:not([data-a11y-seen])').first().waitFor({ timeout: 10_000 });
+  await page.waitForFunction(() => !document.body.innerText.includes('Loading…'), undefined, { timeout: 10_000 });
   await page.waitForLoadState('networkidle');
 }
 
@@ -53,6 +54,7 @@ describe.skipIf(!chromiumPath)('accessibility (axe-core, Chromium)', { timeout: 
     await makeGroup(env, tenant, { name: 'Visitors', type: 'standard' }, [site.id]);
     const scimGroup = await makeGroup(env, tenant, { name: 'Staff from Okta', type: 'scim' }, [site.id]);
     const member = await makeMember(env, tenant, group.id, { fullName: 'Ada Lovelace' });
+    await makeVisit(env, { tenantId: tenant.tenantId, siteId: site.id, groupId: group.id, memberId: member.id, personName: 'Ada Lovelace' });
     const rollCall = await call(env.app, 'POST', `/api/signin/sites/${site.id}/roll-calls`, { headers: h, body: {} });
     expect(rollCall.status).toBe(201);
     const { org, typeId } = await recordTenant(env, tenant);
@@ -83,13 +85,26 @@ describe.skipIf(!chromiumPath)('accessibility (axe-core, Chromium)', { timeout: 
     expect(favicon.headers.get('content-type')).toContain('image/svg+xml');
     for (const path of ['/login', '/reset', '/kiosk']) {
       await page.goto(`${e2e.url}${path}`);
-      await settled(page);
+      try {
+        await settled(page);
+      } catch {
+        problems.push(`${path}: no level-1 heading, or still loading, after 15 s`);
+      }
       for (const f of await axe(page)) problems.push(`${path}: ${f.impact} ${f.id} (${f.help}) at ${f.nodes.join(' ')}`);
     }
     await signIn(page, e2e.url, tenant.owner);
     for (const path of routes) {
-      await page.goto(`${e2e.url}${path}`);
-      await settled(page);
+      // In-app navigation (as a click on a link does), marking the last page's heading as seen.
+      await page.evaluate((to) => {
+        document.querySelectorAll('h1').forEach((h) => h.setAttribute('data-a11y-seen', ''));
+        window.history.pushState({}, '', to);
+        window.dispatchEvent(new PopStateEvent('popstate'));
+      }, path);
+      try {
+        await settled(page);
+      } catch {
+        problems.push(`${path}: no level-1 heading, or still loading, after 15 s`);
+      }
       for (const f of await axe(page)) problems.push(`${path}: ${f.impact} ${f.id} (${f.help}) at ${f.nodes.join(' ')}`);
       const current = await page.getByRole('navigation', { name: 'Main navigation' }).locator('[aria-current="page"]').count();
       if (current !== 1) problems.push(`${path}: ${current} navigation items have aria-current="page"`);

@@ -40,7 +40,7 @@ export function AppLayout() {
             <NotificationBell />
             <Menu position="bottom-end" withArrow>
               <Menu.Target>
-                <UnstyledButton aria-label={`Account menu for ${me.user.name || me.user.email}`}>
+                <UnstyledButton aria-label={`Account menu for ${me.user.name || me.user.email} (${initials(me.user.name, me.user.email)})`}>
                   <Avatar color="indigo" variant="filled" radius="xl" size={34} aria-hidden="true">
                     {initials(me.user.name, me.user.email)}
                   </Avatar>

@@ -16,7 +16,7 @@ export function RatingBadges({ ratings }: { ratings: Rating[] }) {
     <Group gap={4}>
       {ratings.map((r) => (
         <Tooltip key={r.systemId} label={r.ready ? `${r.name}: ready` : r.problems.map((p) => p.message).join(' · ')} multiline w={320} withArrow>
-          <Badge color={r.colour} variant={r.ready ? 'filled' : 'outline'} data-testid={`rating-${r.key}`} aria-label={`${r.name}: ${r.ready ? 'ready' : 'not ready'}`}>
+          <Badge color={r.colour} variant={r.ready ? 'filled' : 'outline'} styles={r.ready ? undefined : { label: { color: 'var(--mantine-color-text)' } }} data-testid={`rating-${r.key}`} aria-label={`${r.name}: ${r.ready ? 'ready' : 'not ready'}`}>
             {r.name}: {r.ready ? 'ready' : 'not ready'}
           </Badge>
         </Tooltip>
