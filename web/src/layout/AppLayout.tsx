@@ -8,11 +8,6 @@ import { visibleAreas } from '../router';
 import { useMe, useSession } from '../session';
 import { NotificationBell } from './NotificationBell';
 
-function initials(name: string, email: string): string {
-  const parts = (name || email).split(/[\s@.]+/).filter(Boolean);
-  return ((parts[0]?.[0] ?? '?') + (parts[1]?.[0] ?? '')).toUpperCase();
-}
-
 /** The signed-in shell: header (burger on phones, bell, account menu) and the area navigation. */
 export function AppLayout() {
   const me = useMe();
@@ -40,10 +35,8 @@ export function AppLayout() {
             <NotificationBell />
             <Menu position="bottom-end" withArrow>
               <Menu.Target>
-                <UnstyledButton aria-label={`Account menu for ${me.user.name || me.user.email} (${initials(me.user.name, me.user.email)})`}>
-                  <Avatar color="indigo" variant="filled" radius="xl" size={34} aria-hidden="true">
-                    {initials(me.user.name, me.user.email)}
-                  </Avatar>
+                <UnstyledButton aria-label={`Account menu for ${me.user.name || me.user.email}`}>
+                  <Avatar color="indigo" variant="filled" radius="xl" size={34} aria-hidden="true" />
                 </UnstyledButton>
               </Menu.Target>
               <Menu.Dropdown>
