@@ -3,7 +3,7 @@ import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx, Tx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { AppError, badRequest, conflict, notFound, tooManyRequests, validationFailed } from '../../../platform/errors.js';
-import { countHit, lockedFor } from '../../../platform/rate-limit.js';
+import { countAttempt, releaseAttempt } from '../../../platform/lockout.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import { activeUserIdsByEmail, notifyUsers } from '../../../platform/notifications/notify.js';
 import { toCsv } from '../../../platform/csv.js';
@@ -93,15 +93,21 @@ export function createVisitsService(deps: VisitsDeps, groupsService: GroupsServi
     return row;
   }
 
-  /** A wrong PIN is a 403; five in 15 minutes lock the group on this kiosk for 15 minutes. */
+  /**
+   * A wrong PIN is a 403. Every try is counted before the PIN is checked (so concurrent guesses
+   * cannot slip past): five wrong in 15 minutes lock the group on this kiosk for 15 minutes; a
+   * right PIN gives its try back.
+   */
   async function checkPin(kiosk: KioskPrincipal, groupId: string, pin: string | undefined) {
     const key = `kiosk-pin:${kiosk.id}:${groupId}`;
     const at = now();
-    const locked = await lockedFor(db, key, at);
+    if (!(await groupsService.hasPin(db, kiosk.tenantId, groupId))) return;
+    const locked = await countAttempt(db, key, PIN_POLICY, at);
     if (locked > 0) throw tooManyRequests(locked, 'Too many wrong PINs; try again later');
-    if (await groupsService.pinMatches(db, kiosk.tenantId, groupId, pin)) return;
-    const lock = await countHit(db, key, PIN_POLICY, at);
-    if (lock > 0) throw tooManyRequests(lock, 'Too many wrong PINs; try again later');
+    if (await groupsService.pinMatches(db, kiosk.tenantId, groupId, pin)) {
+      await releaseAttempt(db, key, at);
+      return;
+    }
     throw new AppError(403, pin ? 'wrong_pin' : 'pin_required', pin ? 'Wrong PIN' : 'This group needs its PIN');
   }
 
@@ -183,7 +189,15 @@ export function createVisitsService(deps: VisitsDeps, groupsService: GroupsServi
         .returning();
       if (!row) throw conflict('already_signed_in', `${person.fullName} is already signed in`);
       await emit(tx, decision.outcome === 'signed_in' ? 'visit.signed_in' : 'visit.rejected', row, at);
-      const contacts = decision.notify || hostMemberId ? await contactsOf(tx, kiosk.tenantId, group.id) : [];
+      const contacts = decision.notify || hostMemberId || decision.outcome === 'rejected' ? await contactsOf(tx, kiosk.tenantId, group.id) : [];
+      if (decision.outcome === 'rejected' && reasons.length > 0) {
+        // The lobby screen may say no more than "Please see reception": the people who can act hear why.
+        await notifyUsers(tx, deps, kiosk.tenantId, contacts, {
+          title: `${person.fullName} could not sign in at ${site.name}`,
+          body: `${person.fullName} was refused at the entrance (${group.name}, ${site.name}). The safety check found:\n${reasons.map((r) => `- ${r.reason}`).join('\n')}`,
+          link: `/signin/visits?memberId=${member?.id ?? ''}`,
+        });
+      }
       if (decision.notify) {
         await notifyUsers(tx, deps, kiosk.tenantId, contacts, {
           title: `${person.fullName} signed in at ${site.name} despite the safety check`,
@@ -216,7 +230,7 @@ export function createVisitsService(deps: VisitsDeps, groupsService: GroupsServi
             photoUrl: member?.photoKey ? `/api/kiosk/members/${member.id}/photo` : null,
           }
         : undefined;
-    return { outcome: decision.outcome, visit: presentVisit(visit), reasons, badge };
+    return { outcome: decision.outcome, visit: presentVisit(visit), reasons, badge, showReasonsOnKiosk: options.showReasonsOnKiosk };
   }
 
   /** Closes an open visit (H7's manual and automatic sign-out use this too). 409 when not open. */
