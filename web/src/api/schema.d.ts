@@ -7538,6 +7538,69 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/signin/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sign-in at a glance: per site who is on site, today’s sign-ins and rejections, kiosks online; open roll calls */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            asOf: string;
+                            openRollCalls: {
+                                id: string;
+                                siteId: string;
+                                siteName: string;
+                                startedAt: string;
+                            }[];
+                            sites: {
+                                id: string;
+                                kiosks: {
+                                    online: number;
+                                    total: number;
+                                };
+                                name: string;
+                                onSite: number;
+                                rejectedToday: number;
+                                signedInToday: number;
+                                timezone: string;
+                            }[];
+                            totals: {
+                                kiosks: number;
+                                kiosksOnline: number;
+                                onSite: number;
+                                rejectedToday: number;
+                                signedInToday: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/signin/roll-calls": {
         parameters: {
             query?: never;

@@ -1,5 +1,6 @@
-import { Alert, Button, Center, CopyButton, Group, Loader, Stack, Text, TextInput, Title, Tooltip } from '@mantine/core';
+import { Alert, Anchor, Button, Center, CopyButton, Group, Loader, Stack, Text, TextInput, Title, Tooltip } from '@mantine/core';
 import type { ReactNode } from 'react';
+import { Link, type LinkProps } from 'react-router';
 import { ApiError, errorMessage } from '../api';
 
 /** A page heading with optional actions on the right; wraps on narrow screens. */
@@ -92,16 +93,9 @@ export function CopyField({ label, value, description }: { label: string; value:
   );
 }
 
-/** The landing page of an area whose pages are not built yet. */
-export function ComingSoon({ area, what }: { area: string; what: string }) {
-  return (
-    <>
-      <PageHeader title={area} />
-      <Alert color="gray" title="Coming soon">
-        {what} This area is not available yet.
-      </Alert>
-    </>
-  );
+/** An in-app link, styled as the app's links (never the browser's default blue and purple). */
+export function AppLink({ size, fw, ...props }: LinkProps & { size?: string; fw?: number }) {
+  return <Anchor component={Link} size={size} fw={fw} {...props} />;
 }
 
 /** A date-time for people, in the browser's locale. */

@@ -1,16 +1,12 @@
 import { AppShell, Burger, Group, NavLink, ScrollArea, Text, Menu, UnstyledButton, Avatar, Divider } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
+import { currentNavPath } from './nav';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { useEffect } from 'react';
 import { pagePath } from '../areas';
 import { visibleAreas } from '../router';
 import { useMe, useSession } from '../session';
 import { NotificationBell } from './NotificationBell';
-
-function initials(name: string, email: string): string {
-  const parts = (name || email).split(/[\s@.]+/).filter(Boolean);
-  return ((parts[0]?.[0] ?? '?') + (parts[1]?.[0] ?? '')).toUpperCase();
-}
 
 /** The signed-in shell: header (burger on phones, bell, account menu) and the area navigation. */
 export function AppLayout() {
@@ -40,9 +36,7 @@ export function AppLayout() {
             <Menu position="bottom-end" withArrow>
               <Menu.Target>
                 <UnstyledButton aria-label={`Account menu for ${me.user.name || me.user.email}`}>
-                  <Avatar color="indigo" radius="xl" size={34}>
-                    {initials(me.user.name, me.user.email)}
-                  </Avatar>
+                  <Avatar color="indigo" variant="filled" radius="xl" size={34} aria-hidden="true" />
                 </UnstyledButton>
               </Menu.Target>
               <Menu.Dropdown>
@@ -76,11 +70,15 @@ export function AppLayout() {
                 <NavLink key={area.id} component={Link} to={pagePath(area, only)} label={area.label} leftSection={area.icon} active={active} aria-current={active ? 'page' : undefined} />
               );
             }
+            const current = currentNavPath(
+              navPages.map((p) => pagePath(area, p)),
+              location.pathname,
+            );
             return (
               <NavLink key={area.id} label={area.label} leftSection={area.icon} defaultOpened={active} childrenOffset={28}>
                 {navPages.map((p) => {
                   const to = pagePath(area, p);
-                  const here = location.pathname === to || location.pathname.startsWith(`${to}/`);
+                  const here = to === current;
                   return <NavLink key={to} component={Link} to={to} label={p.label} active={here} aria-current={here ? 'page' : undefined} />;
                 })}
               </NavLink>
@@ -106,3 +104,4 @@ export function AppLayout() {
     </AppShell>
   );
 }
+

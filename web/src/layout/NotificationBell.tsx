@@ -1,56 +1,37 @@
 import { ActionIcon, Anchor, Button, Group, Indicator, Popover, ScrollArea, Stack, Text, UnstyledButton } from '@mantine/core';
-import { useCallback, useEffect, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { api, type Notification } from '../api';
 import { IconBell } from '../components/icons';
 import { formatDateTime } from '../components/common';
-
-export type NotificationList = { items: Notification[]; unread: number };
-
-export const notificationTitle = (n: Notification) => n.title || 'Notification';
+import { notificationTitle, notificationsQuery, useMarkRead, type Notification } from './notifications';
 
 /** The header bell: unread count, the latest messages, mark read. Polls once a minute. */
 export function NotificationBell() {
-  const [data, setData] = useState<NotificationList | null>(null);
+  const list = useQuery(notificationsQuery(10));
+  const data = list.data;
+  const markRead = useMarkRead();
   const [opened, setOpened] = useState(false);
   const navigate = useNavigate();
 
-  const load = useCallback(() => {
-    api
-      .get<NotificationList>('/api/notifications?limit=10')
-      .then(setData)
-      .catch(() => setData(null));
-  }, []);
-
-  useEffect(() => {
-    load();
-    const timer = window.setInterval(load, 60_000);
-    const onFocus = () => load();
-    window.addEventListener('focus', onFocus);
-    return () => {
-      window.clearInterval(timer);
-      window.removeEventListener('focus', onFocus);
-    };
-  }, [load]);
-
   const unread = data?.unread ?? 0;
   const open = async (n: Notification) => {
-    if (!n.readAt) await api.post(`/api/notifications/${encodeURIComponent(n.id)}/read`).catch(() => undefined);
+    if (!n.readAt) await markRead.mutateAsync(n.id).catch(() => undefined);
     setOpened(false);
-    load();
-    if (n.link && n.link.startsWith('/')) navigate(n.link);
+    if (n.link && n.link.startsWith('/')) void navigate(n.link);
   };
 
   return (
     <Popover opened={opened} onChange={setOpened} position="bottom-end" width={320} withArrow shadow="md" trapFocus>
-      <Popover.Target>
-        <Indicator label={unread > 99 ? '99+' : unread} size={18} color="red" disabled={unread === 0} offset={4}>
+      <Indicator label={unread > 99 ? '99+' : unread} size={18} color="red" disabled={unread === 0} offset={4}>
+        {/* The popover's target is the button itself: aria-expanded and aria-controls belong on it, not on the badge wrapper. */}
+        <Popover.Target>
           <ActionIcon
             variant="subtle"
             color="gray"
             size="lg"
             onClick={() => {
-              if (!opened) load();
+              if (!opened) void list.refetch();
               setOpened((o) => !o);
             }}
             aria-label={unread ? `Notifications, ${unread} unread` : 'Notifications'}
@@ -58,15 +39,15 @@ export function NotificationBell() {
           >
             <IconBell />
           </ActionIcon>
-        </Indicator>
-      </Popover.Target>
+        </Popover.Target>
+      </Indicator>
       <Popover.Dropdown p="xs" aria-label="Notifications">
         <Group justify="space-between" mb="xs" px={4}>
           <Text fw={600} size="sm">
             Notifications
           </Text>
           {unread > 0 ? (
-            <Button size="compact-xs" variant="subtle" onClick={() => void api.post('/api/notifications/read-all').then(load, load)}>
+            <Button size="compact-xs" variant="subtle" onClick={() => markRead.mutate(undefined)}>
               Mark all read
             </Button>
           ) : null}

@@ -4,6 +4,7 @@ import type { VisitEventSink } from '../visits/visit-events.js';
 import { createWebhooksService, registerWebhookJobs } from '../webhooks/webhooks.service.js';
 import { webhooksRoutes } from '../webhooks/webhooks.routes.js';
 import { createOnSiteService } from './on-site.service.js';
+import { createOverviewService } from './overview.service.js';
 import { createRollCallsService } from './roll-calls.service.js';
 import { liveRoutes } from './live.routes.js';
 import { AUTO_SIGN_OUT_CRON, AUTO_SIGN_OUT_JOB, createAutoSignOut, type CloseVisit } from './auto-sign-out.js';
@@ -16,10 +17,11 @@ export function createSigninLive(platform: Platform) {
   const webhooks = createWebhooksService(platform);
   const rollCalls = createRollCallsService(platform);
   const onSite = createOnSiteService(platform);
+  const overview = createOverviewService(platform);
   const sinks: VisitEventSink[] = [webhooks.sink, rollCalls.sink];
   const routes: FastifyPluginAsync = async (app) => {
     await app.register(webhooksRoutes(webhooks));
-    await app.register(liveRoutes(platform, onSite, rollCalls));
+    await app.register(liveRoutes(platform, onSite, rollCalls, overview));
   };
   return { sinks, routes, webhooks, rollCalls, onSite };
 }

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
-import { groups, sites, visits } from '../signin.tables.js';
+import { groups, kioskDevices, sites, visits } from '../signin.tables.js';
 import { rollCallEntries, rollCallEvents, rollCalls } from '../live.tables.js';
 
 export type RollCallRow = typeof rollCalls.$inferSelect;
@@ -9,7 +9,70 @@ export type EventRow = typeof rollCallEvents.$inferSelect;
 
 const openVisit = and(isNull(visits.signedOutAt), eq(visits.outcome, 'signed_in'));
 
+/** Narrows a query to the caller's sites (`null`: the whole tenant). */
+function siteIn(column: typeof sites.id | typeof visits.siteId | typeof kioskDevices.siteId | typeof rollCalls.siteId, siteIds: readonly string[] | null) {
+  return siteIds === null ? undefined : siteIds.length === 0 ? sql`false` : inArray(column, [...siteIds]);
+}
+
 export const liveRepo = {
+  /** The tenant's sites in scope that are not archived, by name. */
+  activeSites(tx: DbOrTx, tenantId: string, siteIds: readonly string[] | null) {
+    return tx
+      .select({ id: sites.id, name: sites.name, timezone: sites.timezone })
+      .from(sites)
+      .where(and(eq(sites.tenantId, tenantId), isNull(sites.archivedAt), siteIn(sites.id, siteIds)))
+      .orderBy(asc(sites.name), asc(sites.id));
+  },
+
+  /** How many are signed in now, per site. */
+  onSiteCounts(tx: DbOrTx, tenantId: string, siteIds: readonly string[] | null) {
+    return tx
+      .select({ siteId: visits.siteId, n: sql<number>`count(*)::int` })
+      .from(visits)
+      .where(and(eq(visits.tenantId, tenantId), openVisit, siteIn(visits.siteId, siteIds)))
+      .groupBy(visits.siteId);
+  },
+
+  /** Sign-ins and rejections per site on the site's own calendar day of `at`. */
+  todayCounts(tx: DbOrTx, tenantId: string, siteIds: readonly string[] | null, at: Date) {
+    const since = new Date(at.getTime() - 36 * 3600_000); // bounds the index scan; the day test is exact
+    return tx
+      .select({ siteId: visits.siteId, outcome: visits.outcome, n: sql<number>`count(*)::int` })
+      .from(visits)
+      .innerJoin(sites, eq(sites.id, visits.siteId))
+      .where(
+        and(
+          eq(visits.tenantId, tenantId),
+          gt(visits.signedInAt, since),
+          siteIn(visits.siteId, siteIds),
+          sql`(${visits.signedInAt} AT TIME ZONE ${sites.timezone})::date = (${at.toISOString()}::timestamptz AT TIME ZONE ${sites.timezone})::date`,
+        ),
+      )
+      .groupBy(visits.siteId, visits.outcome);
+  },
+
+  /** Paired kiosks per site (not revoked), and how many were seen since `seenSince`. */
+  kioskCounts(tx: DbOrTx, tenantId: string, siteIds: readonly string[] | null, seenSince: Date) {
+    return tx
+      .select({
+        siteId: kioskDevices.siteId,
+        total: sql<number>`count(*)::int`,
+        online: sql<number>`(count(*) filter (where ${kioskDevices.lastSeenAt} > ${seenSince.toISOString()}::timestamptz))::int`,
+      })
+      .from(kioskDevices)
+      .where(and(eq(kioskDevices.tenantId, tenantId), isNull(kioskDevices.revokedAt), siteIn(kioskDevices.siteId, siteIds)))
+      .groupBy(kioskDevices.siteId);
+  },
+
+  /** Fire roll calls still open. */
+  openRollCalls(tx: DbOrTx, tenantId: string, siteIds: readonly string[] | null) {
+    return tx
+      .select({ id: rollCalls.id, siteId: rollCalls.siteId, siteName: rollCalls.siteName, startedAt: rollCalls.startedAt })
+      .from(rollCalls)
+      .where(and(eq(rollCalls.tenantId, tenantId), eq(rollCalls.status, 'open'), siteIn(rollCalls.siteId, siteIds)))
+      .orderBy(desc(rollCalls.startedAt));
+  },
+
   async site(tx: DbOrTx, tenantId: string, siteId: string) {
     const [row] = await tx.select().from(sites).where(and(eq(sites.tenantId, tenantId), eq(sites.id, siteId)));
     return row;

@@ -5,13 +5,14 @@ import type { Platform } from '../../../platform/platform.js';
 import { actorOf, authorize } from '../../../platform/http/auth.js';
 import { siteScopeOf } from '../access.js';
 import type { OnSiteService } from './on-site.service.js';
+import type { OverviewService } from './overview.service.js';
 import { ROLL_CALL_CHANNEL, type RollCallsService } from './roll-calls.service.js';
-import { entryParams, entrySchema, idParams, markBody, onSiteSchema, rollCallSchema, rollCallView, siteParams, startBody } from './live.schemas.js';
+import { entryParams, entrySchema, idParams, markBody, onSiteSchema, overviewSchema, rollCallSchema, rollCallView, siteParams, startBody } from './live.schemas.js';
 
 /** How often an idle event stream gets a comment line (keeps proxies open) and re-reads missed events. */
 export const SSE_HEARTBEAT_MS = 15_000;
 
-export function liveRoutes(platform: Platform, onSite: OnSiteService, rollCalls: RollCallsService): FastifyPluginAsyncZod {
+export function liveRoutes(platform: Platform, onSite: OnSiteService, rollCalls: RollCallsService, overview: OverviewService): FastifyPluginAsyncZod {
   return async (app) => {
     const tags = ['signin: today and roll call'];
     const streams = new Set<ServerResponse>();
@@ -21,6 +22,15 @@ export function liveRoutes(platform: Platform, onSite: OnSiteService, rollCalls:
     app.addHook('onClose', async () => {
       await rollCalls.notifier.close();
     });
+
+    app.get(
+      '/api/signin/overview',
+      { schema: { tags, summary: 'Sign-in at a glance: per site who is on site, today’s sign-ins and rejections, kiosks online; open roll calls', response: { 200: overviewSchema } } },
+      async (req) => {
+        const p = authorize(req, 'signin.read');
+        return overview.overview(p.tenantId, siteScopeOf(p));
+      },
+    );
 
     app.get(
       '/api/signin/sites/:siteId/on-site',

@@ -10,6 +10,14 @@ export const onSitePerson = z.object({
   personName: z.string(),
   signedInAt: z.string(),
 });
+const siteDay = z.object({ onSite: z.number(), signedInToday: z.number(), rejectedToday: z.number() });
+export const overviewSchema = z.object({
+  asOf: z.string(),
+  totals: siteDay.extend({ kiosksOnline: z.number(), kiosks: z.number() }),
+  sites: z.array(siteDay.extend({ id: z.string(), name: z.string(), timezone: z.string(), kiosks: z.object({ online: z.number(), total: z.number() }) })),
+  openRollCalls: z.array(z.object({ id: z.string(), siteId: z.string(), siteName: z.string(), startedAt: z.string() })),
+});
+
 export const onSiteSchema = z.object({
   site: z.object({ id: z.string(), name: z.string(), timezone: z.string() }),
   total: z.number(),

@@ -1,28 +1,49 @@
-import { Anchor, Button, Card, Collapse, Group, Modal, NativeSelect, Stack, Table, Text, TextInput } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
+import { Anchor, Button, Card, Group, Modal, NativeSelect, Stack, Table, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { api, query } from '../../api';
-import { ErrorState, FormError, LoadingState, PageHeader, fieldError } from '../../components/common';
-import { useApi } from '../../hooks';
+import { query } from '../../api';
+import { client, ok, type Answer } from '../../api/client';
+import { FormError, PageHeader } from '../../components/common';
+import { QueryState } from '../../components/QueryState';
+import { useFormSubmit } from '../../forms';
 import { useCan } from '../../session';
 import { ConditionBuilder } from './ConditionBuilder';
+import { fieldsQuery, profileTypesQuery, recordKeys } from './queries';
 import { OrganisationPicker, RatingBadges } from './RecordNav';
-import { ukDate, type ConditionGroup, type FieldInfo, type Profile, type ProfileSummary, type ProfileType } from './recordApi';
+import { ukDate, type ConditionGroup } from './recordApi';
+
+type ProfileType = Answer<'/api/record/profile-types'>['items'][number];
+const NO_CONDITION: ConditionGroup = { op: 'and', conditions: [] };
 
 export default function Profiles() {
   const [org, setOrg] = useState('');
   const [type, setType] = useState('');
-  const [status, setStatus] = useState('live');
+  const [status, setStatus] = useState<'live' | 'archived'>('live');
   const [q, setQ] = useState('');
   const [ready, setReady] = useState('');
   const [showCondition, setShowCondition] = useState(false);
-  const [condition, setCondition] = useState<ConditionGroup>({ op: 'and', conditions: [] });
+  const [condition, setCondition] = useState<ConditionGroup>(NO_CONDITION);
   const [applied, setApplied] = useState<string>('');
   const [adding, setAdding] = useState(false);
   const canEdit = useCan('record.edit');
-  const types = useApi<{ items: ProfileType[] }>('/api/record/profile-types');
-  const fields = useApi<{ items: FieldInfo[] }>(showCondition ? '/api/record/fields' : null);
-  const list = useApi<{ total: number; items: ProfileSummary[] }>(`/api/record/profiles${query({ organisationId: org, profileTypeId: type, status, q, ready, condition: applied, limit: 500 })}`);
+  const types = useQuery(profileTypesQuery());
+  const fields = useQuery({ ...fieldsQuery(), enabled: showCondition });
+  const filters = {
+    organisationId: org || undefined,
+    profileTypeId: type || undefined,
+    status,
+    q: q.trim() || undefined,
+    ready: ready === 'true' || ready === 'false' ? ready : undefined,
+    condition: applied || undefined,
+    limit: 500,
+  } as const;
+  const list = useQuery({
+    queryKey: [...recordKeys.profiles, filters],
+    queryFn: () => ok(client.GET('/api/record/profiles', { params: { query: filters } })),
+    placeholderData: keepPreviousData,
+  });
   const exportUrl = (format: string) => `/api/record/export${query({ format, organisationId: org, profileTypeIds: type, condition: applied })}`;
   return (
     <>
@@ -39,69 +60,91 @@ export default function Profiles() {
         <Group align="flex-end" wrap="wrap">
           <OrganisationPicker value={org} onChange={setOrg} />
           <NativeSelect label="Profile type" value={type} onChange={(e) => setType(e.currentTarget.value)} data={[{ value: '', label: 'All types' }, ...(types.data?.items ?? []).map((t) => ({ value: t.id, label: t.name }))]} />
-          <NativeSelect label="Status" value={status} onChange={(e) => setStatus(e.currentTarget.value)} data={[{ value: 'live', label: 'Live' }, { value: 'archived', label: 'Archived (leavers)' }]} />
-          <NativeSelect label="Ready" value={ready} onChange={(e) => setReady(e.currentTarget.value)} data={[{ value: '', label: 'Everyone' }, { value: 'true', label: 'Ready (every mandatory rating)' }, { value: 'false', label: 'Not ready' }]} />
+          <NativeSelect
+            label="Status"
+            value={status}
+            onChange={(e) => setStatus(e.currentTarget.value === 'archived' ? 'archived' : 'live')}
+            data={[
+              { value: 'live', label: 'Live' },
+              { value: 'archived', label: 'Archived (leavers)' },
+            ]}
+          />
+          <NativeSelect
+            label="Ready"
+            value={ready}
+            onChange={(e) => setReady(e.currentTarget.value)}
+            data={[
+              { value: '', label: 'Everyone' },
+              { value: 'true', label: 'Ready (every mandatory rating)' },
+              { value: 'false', label: 'Not ready' },
+            ]}
+          />
           <TextInput label="Search" value={q} onChange={(e) => setQ(e.currentTarget.value)} placeholder="Name, role, email" />
-          <Button variant="subtle" onClick={() => setShowCondition((s) => !s)}>
+          <Button variant="subtle" onClick={() => setShowCondition((s) => !s)} aria-expanded={showCondition}>
             {showCondition ? 'Hide filter' : 'Filter by condition'}
           </Button>
         </Group>
-        <Collapse in={showCondition}>
-          {fields.data ? (
-            <Stack gap="xs">
-              <ConditionBuilder value={condition} onChange={setCondition} fields={fields.data.items} />
-              <Group>
-                <Button size="xs" onClick={() => setApplied(condition.conditions.length ? JSON.stringify(condition) : '')}>
-                  Apply filter
-                </Button>
-                <Button size="xs" variant="subtle" onClick={() => { setCondition({ op: 'and', conditions: [] }); setApplied(''); }}>
-                  Clear
-                </Button>
-              </Group>
-            </Stack>
-          ) : null}
-        </Collapse>
-        {list.loading && !list.data ? <LoadingState /> : null}
-        {list.error ? <ErrorState error={list.error} onRetry={list.reload} /> : null}
-        {list.data ? (
-          <Card withBorder p={0}>
-            <Table striped highlightOnHover aria-label="Profiles">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Role</Table.Th>
-                  <Table.Th>Profile type</Table.Th>
-                  <Table.Th>Organisation</Table.Th>
-                  <Table.Th>Start</Table.Th>
-                  <Table.Th>Ratings</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {list.data.items.map((p) => (
-                  <Table.Tr key={p.id}>
-                    <Table.Td>
-                      <Anchor component={Link} to={`/record/profiles/${p.id}`}>
-                        {p.lastName}, {p.firstName}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td>{p.role}</Table.Td>
-                    <Table.Td>{p.profileType}</Table.Td>
-                    <Table.Td>{p.organisationName}</Table.Td>
-                    <Table.Td>{ukDate(p.startDate)}</Table.Td>
-                    <Table.Td>
-                      <RatingBadges ratings={p.ratings} />
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-            {list.data.items.length === 0 ? (
-              <Text c="dimmed" p="md">
-                No profiles match.
-              </Text>
-            ) : null}
-          </Card>
+        {/* Drawn once its fields have loaded (a collapse measured before that opened empty). */}
+        {showCondition ? (
+          <QueryState query={fields}>
+            {(data) => (
+              <Stack gap="xs">
+                <ConditionBuilder value={condition} onChange={setCondition} fields={data.items} />
+                <Group>
+                  <Button size="xs" onClick={() => setApplied(condition.conditions.length ? JSON.stringify(condition) : '')}>
+                    Apply filter
+                  </Button>
+                  <Button
+                    size="xs"
+                    variant="subtle"
+                    onClick={() => {
+                      setCondition(NO_CONDITION);
+                      setApplied('');
+                    }}
+                  >
+                    Clear
+                  </Button>
+                </Group>
+              </Stack>
+            )}
+          </QueryState>
         ) : null}
+        <QueryState query={list} empty="No profiles match.">
+          {(data) => (
+            <Card withBorder p={0}>
+              <Table striped highlightOnHover aria-label="Profiles">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Name</Table.Th>
+                    <Table.Th>Role</Table.Th>
+                    <Table.Th>Profile type</Table.Th>
+                    <Table.Th>Organisation</Table.Th>
+                    <Table.Th>Start</Table.Th>
+                    <Table.Th>Ratings</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {data.items.map((p) => (
+                    <Table.Tr key={p.id}>
+                      <Table.Td>
+                        <Anchor component={Link} to={`/record/profiles/${p.id}`}>
+                          {p.lastName}, {p.firstName}
+                        </Anchor>
+                      </Table.Td>
+                      <Table.Td>{p.role}</Table.Td>
+                      <Table.Td>{p.profileType}</Table.Td>
+                      <Table.Td>{p.organisationName}</Table.Td>
+                      <Table.Td>{ukDate(p.startDate)}</Table.Td>
+                      <Table.Td>
+                        <RatingBadges ratings={p.ratings} />
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Card>
+          )}
+        </QueryState>
       </Stack>
       <AddProfile opened={adding} onClose={() => setAdding(false)} types={types.data?.items ?? []} />
     </>
@@ -110,39 +153,36 @@ export default function Profiles() {
 
 function AddProfile({ opened, onClose, types }: { opened: boolean; onClose: () => void; types: ProfileType[] }) {
   const navigate = useNavigate();
-  const [form, setForm] = useState({ organisationId: '', profileTypeId: '', firstName: '', lastName: '', role: '', email: '', startDate: '' });
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const set = (k: keyof typeof form) => (v: string) => setForm((f) => ({ ...f, [k]: v }));
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const made = await api.post<Profile>('/api/record/profiles', { ...form, startDate: form.startDate || null });
+  const queryClient = useQueryClient();
+  const form = useForm({ initialValues: { organisationId: '', profileTypeId: '', firstName: '', lastName: '', role: '', email: '', startDate: '' } });
+  const submit = useFormSubmit(form, {
+    mutationFn: (v) => ok(client.POST('/api/record/profiles', { body: { ...v, startDate: v.startDate || null, checks: {} } })),
+    onSuccess: (made) => {
+      void queryClient.invalidateQueries({ queryKey: recordKeys.profiles });
       onClose();
+      form.reset();
       void navigate(`/record/profiles/${made.id}`);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
-  const fields = ['organisationId', 'profileTypeId', 'firstName', 'lastName', 'role', 'email', 'startDate'];
+    },
+  });
   return (
     <Modal opened={opened} onClose={onClose} title="Add profile">
-      <form onSubmit={(e) => void submit(e)}>
+      <form onSubmit={submit.onSubmit}>
         <Stack gap="sm">
-          <FormError error={error} fields={fields} />
-          <OrganisationPicker value={form.organisationId} onChange={set('organisationId')} allowAll={false} />
-          <NativeSelect label="Profile type" required value={form.profileTypeId} onChange={(e) => set('profileTypeId')(e.currentTarget.value)} data={[{ value: '', label: 'Choose…' }, ...types.filter((t) => !t.retired).map((t) => ({ value: t.id, label: t.name }))]} error={fieldError(error, 'profileTypeId')} />
-          <TextInput label="First name" required value={form.firstName} onChange={(e) => set('firstName')(e.currentTarget.value)} error={fieldError(error, 'firstName')} />
-          <TextInput label="Last name" required value={form.lastName} onChange={(e) => set('lastName')(e.currentTarget.value)} error={fieldError(error, 'lastName')} />
-          <TextInput label="Role" value={form.role} onChange={(e) => set('role')(e.currentTarget.value)} />
-          <TextInput label="Email" type="email" value={form.email} onChange={(e) => set('email')(e.currentTarget.value)} />
-          <TextInput label="Start date" type="date" value={form.startDate} onChange={(e) => set('startDate')(e.currentTarget.value)} error={fieldError(error, 'startDate')} />
+          <FormError error={submit.formError} />
+          <OrganisationPicker value={form.getValues().organisationId} onChange={(id) => form.setFieldValue('organisationId', id)} allowAll={false} error={form.errors.organisationId} />
+          <NativeSelect
+            label="Profile type"
+            required
+            data={[{ value: '', label: 'Choose…' }, ...types.filter((t) => !t.retired).map((t) => ({ value: t.id, label: t.name }))]}
+            {...form.getInputProps('profileTypeId')}
+          />
+          <TextInput label="First name" required {...form.getInputProps('firstName')} />
+          <TextInput label="Last name" required {...form.getInputProps('lastName')} />
+          <TextInput label="Role" {...form.getInputProps('role')} />
+          <TextInput label="Email" type="email" {...form.getInputProps('email')} />
+          <TextInput label="Start date" type="date" {...form.getInputProps('startDate')} />
           <Group justify="flex-end">
-            <Button type="submit" loading={busy}>
+            <Button type="submit" loading={submit.busy}>
               Create profile
             </Button>
           </Group>

@@ -24,7 +24,13 @@ const multi = (list: Multi[] | undefined) => (list ?? []).map((m) => `${m.value 
 export default function ScimMember() {
   const { memberId = '' } = useParams();
   const detail = useApi<Detail>(`/api/scim/members/${memberId}`);
-  if (detail.error) return <ErrorState error={detail.error} onRetry={detail.reload} />;
+  if (detail.error)
+    return (
+      <>
+        <PageHeader title="SCIM member" />
+        <ErrorState error={detail.error} onRetry={detail.reload} />
+      </>
+    );
   if (!detail.data) return <LoadingState />;
   const { user, idpGroups, groupId } = detail.data;
   const ent = user[ENTERPRISE] ?? {};

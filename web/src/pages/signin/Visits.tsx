@@ -1,38 +1,41 @@
 import { Badge, Button, Card, Group, Select, Stack, Table, Text, TextInput } from '@mantine/core';
-import { useEffect, useState } from 'react';
-import { api, query } from '../../api';
-import { ErrorState, LoadingState, PageHeader, formatDateTime } from '../../components/common';
-import { useApi } from '../../hooks';
-import type { Group as SigninGroup, Site, Visit } from './signinApi';
+import { useForm } from '@mantine/form';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useSearchParams } from 'react-router';
+import { query } from '../../api';
+import { client, ok } from '../../api/client';
+import { PageHeader, formatDateTime } from '../../components/common';
+import { QueryState } from '../../components/QueryState';
+import { groupsQuery, signinKeys, sitesQuery } from './queries';
 
-type Filters = { siteId?: string; groupId?: string; person?: string; from?: string; to?: string; outcome?: string };
+const FILTERS = ['siteId', 'groupId', 'person', 'from', 'to', 'outcome'] as const;
+type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
 
-/** Visit history: filters, newest first, more on demand; the same filters export to CSV. */
+/** The filters in the address (so they can be linked to and bookmarked), blanks left out. */
+function filtersOf(params: URLSearchParams): Filters {
+  return Object.fromEntries(FILTERS.flatMap((k) => (params.get(k) ? [[k, params.get(k)!]] : [])));
+}
+
+/** Visit history: filters (kept in the address), newest first, more on demand; the same filters export to CSV. */
 export default function Visits() {
-  const sites = useApi<{ items: Site[] }>('/api/signin/sites');
-  const groups = useApi<{ items: SigninGroup[] }>('/api/signin/groups');
-  const [draft, setDraft] = useState<Filters>({});
-  const [filters, setFilters] = useState<Filters>({});
-  const [items, setItems] = useState<Visit[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [loading, setLoading] = useState(false);
-  const load = async (f: Filters, after: string | null) => {
-    setLoading(true);
-    setError(null);
-    try {
-      const page = await api.get<{ items: Visit[]; nextCursor: string | null }>(`/api/signin/visits${query({ ...f, limit: 50, cursor: after })}`);
-      setItems((prev) => (after ? [...prev, ...page.items] : page.items));
-      setCursor(page.nextCursor);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setLoading(false);
-    }
-  };
-  useEffect(() => {
-    void load(filters, null);
-  }, [filters]);
+  const sites = useQuery(sitesQuery());
+  const groups = useQuery(groupsQuery());
+  const [params, setParams] = useSearchParams();
+  const filters = filtersOf(params);
+  const form = useForm({ initialValues: { siteId: '', groupId: '', person: '', from: '', to: '', outcome: '', ...filters } });
+  const visits = useInfiniteQuery({
+    queryKey: [...signinKeys.visits, filters],
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam }) =>
+      ok(
+        client.GET('/api/signin/visits', {
+          params: { query: { ...filters, outcome: filters.outcome as 'signed_in' | 'rejected' | undefined, limit: 50, cursor: pageParam } },
+        }),
+      ),
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    select: (d) => ({ items: d.pages.flatMap((p) => p.items) }),
+  });
+  const apply = form.onSubmit((v) => setParams(Object.fromEntries(Object.entries(v).filter(([, x]) => Boolean(x)))));
   return (
     <>
       <PageHeader title="History" description="Every sign-in, sign-out and rejected attempt.">
@@ -40,61 +43,77 @@ export default function Visits() {
           Export CSV
         </Button>
       </PageHeader>
-      <Card withBorder mb="md" component="form" onSubmit={(e) => (e.preventDefault(), setFilters(draft))}>
+      <Card withBorder mb="md" component="form" onSubmit={apply}>
         <Group align="flex-end" wrap="wrap">
-          <Select label="Site" clearable data={(sites.data?.items ?? []).map((s) => ({ value: s.id, label: s.name }))} value={draft.siteId ?? null} onChange={(v) => setDraft({ ...draft, siteId: v ?? undefined })} />
-          <Select label="Group" clearable data={(groups.data?.items ?? []).map((g) => ({ value: g.id, label: g.name }))} value={draft.groupId ?? null} onChange={(v) => setDraft({ ...draft, groupId: v ?? undefined })} />
-          <TextInput label="Person" value={draft.person ?? ''} onChange={(e) => setDraft({ ...draft, person: e.currentTarget.value || undefined })} />
-          <TextInput label="From" type="date" value={draft.from ?? ''} onChange={(e) => setDraft({ ...draft, from: e.currentTarget.value || undefined })} />
-          <TextInput label="To" type="date" value={draft.to ?? ''} onChange={(e) => setDraft({ ...draft, to: e.currentTarget.value || undefined })} />
-          <Select label="Outcome" clearable data={[{ value: 'signed_in', label: 'Signed in' }, { value: 'rejected', label: 'Rejected' }]} value={draft.outcome ?? null} onChange={(v) => setDraft({ ...draft, outcome: v ?? undefined })} />
+          <Select label="Site" clearable data={(sites.data?.items ?? []).map((s) => ({ value: s.id, label: s.name }))} {...form.getInputProps('siteId')} />
+          <Select label="Group" clearable data={(groups.data?.items ?? []).map((g) => ({ value: g.id, label: g.name }))} {...form.getInputProps('groupId')} />
+          <TextInput label="Person" {...form.getInputProps('person')} />
+          <TextInput label="From" type="date" {...form.getInputProps('from')} />
+          <TextInput label="To" type="date" {...form.getInputProps('to')} />
+          <Select
+            label="Outcome"
+            clearable
+            data={[
+              { value: 'signed_in', label: 'Signed in' },
+              { value: 'rejected', label: 'Rejected' },
+            ]}
+            {...form.getInputProps('outcome')}
+          />
           <Button type="submit">Apply</Button>
         </Group>
       </Card>
-      {error ? <ErrorState error={error} onRetry={() => void load(filters, null)} /> : null}
-      <Table.ScrollContainer minWidth={800}>
-        <Table striped>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Name</Table.Th>
-              <Table.Th>Group</Table.Th>
-              <Table.Th>Site</Table.Th>
-              <Table.Th>In</Table.Th>
-              <Table.Th>Out</Table.Th>
-              <Table.Th>Outcome</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {items.map((v) => (
-              <Table.Tr key={v.id}>
-                <Table.Td>
-                  {v.personName}
-                  {v.visitor?.company ? <Text span c="dimmed"> ({v.visitor.company})</Text> : null}
-                </Table.Td>
-                <Table.Td>{v.groupName}</Table.Td>
-                <Table.Td>{v.siteName}</Table.Td>
-                <Table.Td>{formatDateTime(v.signedInAt)}</Table.Td>
-                <Table.Td>{v.signedOutAt ? `${formatDateTime(v.signedOutAt)} (${v.signedOutBy})` : v.outcome === 'signed_in' ? 'On site' : '—'}</Table.Td>
-                <Table.Td>
-                  <Stack gap={2}>
-                    <Badge color={v.outcome === 'rejected' ? 'red' : v.safetyStatus === 'notified' ? 'orange' : 'teal'}>{v.outcome === 'rejected' ? 'Rejected' : v.safetyStatus === 'notified' ? 'Signed in, contacts told' : v.safetyStatus === 'skipped' ? 'Signed in (not checked)' : 'Signed in'}</Badge>
-                    {v.reasons.map((r, i) => (
-                      <Text key={i} size="xs">
-                        {r.reason}
-                      </Text>
-                    ))}
-                  </Stack>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-      {loading ? <LoadingState /> : null}
-      {!loading && items.length === 0 ? <Text c="dimmed">No visits match.</Text> : null}
-      {cursor ? (
+      <QueryState query={visits} empty="No visits match.">
+        {(data) => (
+          <Table.ScrollContainer minWidth={800}>
+            <Table striped>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Name</Table.Th>
+                  <Table.Th>Group</Table.Th>
+                  <Table.Th>Site</Table.Th>
+                  <Table.Th>In</Table.Th>
+                  <Table.Th>Out</Table.Th>
+                  <Table.Th>Outcome</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {data.items.map((v) => (
+                  <Table.Tr key={v.id}>
+                    <Table.Td>
+                      {v.personName}
+                      {v.visitor?.company ? (
+                        <Text span c="dimmed">
+                          {' '}
+                          ({v.visitor.company})
+                        </Text>
+                      ) : null}
+                    </Table.Td>
+                    <Table.Td>{v.groupName}</Table.Td>
+                    <Table.Td>{v.siteName}</Table.Td>
+                    <Table.Td>{formatDateTime(v.signedInAt)}</Table.Td>
+                    <Table.Td>{v.signedOutAt ? `${formatDateTime(v.signedOutAt)} (${v.signedOutBy})` : v.outcome === 'signed_in' ? 'On site' : '—'}</Table.Td>
+                    <Table.Td>
+                      <Stack gap={2}>
+                        <Badge color={v.outcome === 'rejected' ? 'red' : v.safetyStatus === 'notified' ? 'orange' : 'teal'}>
+                          {v.outcome === 'rejected' ? 'Rejected' : v.safetyStatus === 'notified' ? 'Signed in, contacts told' : v.safetyStatus === 'skipped' ? 'Signed in (not checked)' : 'Signed in'}
+                        </Badge>
+                        {v.reasons.map((r, i) => (
+                          <Text key={i} size="xs">
+                            {r.reason}
+                          </Text>
+                        ))}
+                      </Stack>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </QueryState>
+      {visits.hasNextPage ? (
         <Group justify="center" mt="md">
-          <Button variant="default" onClick={() => void load(filters, cursor)}>
+          <Button variant="default" loading={visits.isFetchingNextPage} onClick={() => void visits.fetchNextPage()}>
             Show more
           </Button>
         </Group>

@@ -9,6 +9,9 @@ export const signinKeys = {
   sites: ['signin', 'sites'] as const,
   siteKiosks: (siteId: string) => ['signin', 'sites', siteId, 'kiosks'] as const,
   groups: ['signin', 'groups'] as const,
+  overview: ['signin', 'overview'] as const,
+  onSite: (siteId: string) => ['signin', 'on-site', siteId] as const,
+  visits: ['signin', 'visits'] as const,
 };
 
 export const sitesQuery = () => queryOptions({ queryKey: signinKeys.sites, queryFn: () => ok(client.GET('/api/signin/sites')) });
@@ -17,3 +20,15 @@ export const siteKiosksQuery = (siteId: string) =>
   queryOptions({ queryKey: signinKeys.siteKiosks(siteId), queryFn: () => ok(client.GET('/api/signin/sites/{id}/kiosks', { params: { path: { id: siteId } } })) });
 
 export const groupsQuery = () => queryOptions({ queryKey: signinKeys.groups, queryFn: () => ok(client.GET('/api/signin/groups')) });
+
+/** Sign-in at a glance; the landing page polls it. */
+export const overviewQuery = () =>
+  queryOptions({ queryKey: signinKeys.overview, queryFn: () => ok(client.GET('/api/signin/overview')), refetchInterval: 30_000 });
+
+/** Who is on a site now; polled while the page is open. */
+export const onSiteQuery = (siteId: string) =>
+  queryOptions({
+    queryKey: signinKeys.onSite(siteId),
+    queryFn: () => ok(client.GET('/api/signin/sites/{siteId}/on-site', { params: { path: { siteId } } })),
+    refetchInterval: 30_000,
+  });

@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { AREAS, pagePath } from '../src/areas.js';
+import type { TestEnv } from '../../test/harness.js';
+import { call } from '../../test/factories.js';
+import { recordTenant } from '../../test/record-fixtures.js';
+import { makeGroup, makeMember, makeSite } from '../../test/signin-factories.js';
+import { makeVisit } from '../../test/signin-live-fixtures.js';
+import { E2E_TEST_TIMEOUT, findChromiumOrSkip, signIn, useE2e } from './harness.js';
+
+const chromiumPath = findChromiumOrSkip();
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+type Finding = { id: string; impact: string; help: string; nodes: string[] };
+
+/**
+ * Violations found in pages another helper owns this session, left for them (listed here so they
+ * are visible, never silently skipped): remove an entry when its page is fixed.
+ * - RollCallLive.tsx (offline kiosk and roll call work): "Mark safe" is named "Mark <name> safe".
+ */
+const KNOWN_ELSEWHERE: Array<{ path: RegExp; id: string; node: string }> = [{ path: /^\/signin\/roll-calls\/[^/]+$/, id: 'label-content-name-mismatch', node: 'button[data-variant=\\"outline\\"]' }];
+const known = (path: string, id: string, node: string) => KNOWN_ELSEWHERE.some((k) => k.path.test(path) && k.id === id && node.includes(k.node));
+function report(problems: string[], path: string, findings: Finding[]) {
+  for (const f of findings) {
+    const nodes = f.nodes.filter((n) => !known(path, f.id, n));
+    if (nodes.length > 0) problems.push(`${path}: ${f.impact} ${f.id} (${f.help}) at ${nodes.join(' ')}`);
+  }
+}
+
+/**
+ * axe-core injected into the page (evaluated through the DevTools protocol, so the app's CSP,
+ * which rightly forbids inline scripts, stays on); the serious and critical violations.
+ */
+async function axe(page: Page): Promise<Finding[]> {
+  await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async () => {
+    const w = window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }> }> } };
+    const r = await w.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({ id: v.id, impact: v.impact ?? '', help: v.help, nodes: v.nodes.slice(0, 5).map((n) => JSON.stringify(n.target)) }));
+  });
+}
+
+/** Waits until the page has drawn its data: a new level-1 heading and no loading indicator. */
+async function settled(page: Page): Promise<void> {
+  await page.locator('h1:not([data-a11y-seen])').first().waitFor({ timeout: 10_000 });
+  await page.waitForFunction(() => !document.body.innerText.includes('Loading…'), undefined, { timeout: 10_000 });
+  await page.waitForLoadState('networkidle');
+}
+
+/**
+ * Every route of web/src/areas.tsx (detail pages with real ids), the sign-in page, the kiosk and
+ * the roll call: no serious or critical axe-core violations, and the navigation marks exactly one
+ * item as the current page. One browser, one signed-in tab for the whole walk.
+ */
+describe.skipIf(!chromiumPath)('accessibility (axe-core, Chromium)', { timeout: E2E_TEST_TIMEOUT * 6 }, () => {
+  const e2e = useE2e(chromiumPath);
+
+  it('every page: no serious or critical violations; one aria-current item in the navigation', async () => {
+    const tenant = await e2e.createTenant({ name: 'Northgate Learning Trust', kind: 'trust' });
+    const env = { app: e2e.server.app, platform: e2e.server.platform, config: e2e.server.platform.config } as TestEnv;
+    const h = tenant.owner.headers;
+    const site = await makeSite(env, tenant, { name: 'Main building' });
+    const group = await makeGroup(env, tenant, { name: 'Staff' }, [site.id]);
+    await makeGroup(env, tenant, { name: 'Visitors', type: 'standard' }, [site.id]);
+    const scimGroup = await makeGroup(env, tenant, { name: 'Staff from Okta', type: 'scim' }, [site.id]);
+    const member = await makeMember(env, tenant, group.id, { fullName: 'Ada Lovelace' });
+    await makeVisit(env, { tenantId: tenant.tenantId, siteId: site.id, groupId: group.id, memberId: member.id, personName: 'Ada Lovelace' });
+    const rollCall = await call(env.app, 'POST', `/api/signin/sites/${site.id}/roll-calls`, { headers: h, body: {} });
+    expect(rollCall.status).toBe(201);
+    const { org, typeId } = await recordTenant(env, tenant);
+    const profile = await call(env.app, 'POST', '/api/record/profiles', { headers: h, body: { firstName: 'Grace', lastName: 'Hopper', organisationId: org.id, profileTypeId: typeId('teaching') } });
+    expect(profile.status).toBe(201);
+    const ids: Record<string, string> = { id: '', groupId: group.id, memberId: member.id };
+
+    const routes: string[] = [];
+    for (const area of AREAS) {
+      for (const p of area.pages) {
+        const idFor = (param: string) => {
+          if (area.id === 'signin' && p.path.startsWith('roll-calls/')) return rollCall.body.rollCall.id as string;
+          if (area.id === 'signin' && p.path.startsWith('groups/')) return group.id;
+          if (area.id === 'record') return profile.body.id as string;
+          if (area.id === 'scim' && param === 'groupId') return scimGroup.id;
+          const id = ids[param];
+          if (!id) throw new Error(`no id for :${param} of ${pagePath(area, p)}: add one to this test`);
+          return id;
+        };
+        routes.push(pagePath(area, p).replace(/:(\w+)/g, (_, param: string) => idFor(param)));
+      }
+    }
+
+    const problems: string[] = [];
+    const page = await e2e.newPage();
+    const favicon = await fetch(`${e2e.url}/favicon.svg`);
+    expect(favicon.status).toBe(200);
+    expect(favicon.headers.get('content-type')).toContain('image/svg+xml');
+    for (const path of ['/login', '/reset', '/kiosk']) {
+      await page.goto(`${e2e.url}${path}`);
+      try {
+        await settled(page);
+      } catch {
+        problems.push(`${path}: no level-1 heading, or still loading, after 15 s`);
+      }
+      report(problems, path, await axe(page));
+    }
+    await signIn(page, e2e.url, tenant.owner);
+    for (const path of routes) {
+      // In-app navigation (as a click on a link does), marking the last page's heading as seen.
+      await page.evaluate((to) => {
+        document.querySelectorAll('h1').forEach((h) => h.setAttribute('data-a11y-seen', ''));
+        window.history.pushState({}, '', to);
+        window.dispatchEvent(new PopStateEvent('popstate'));
+      }, path);
+      try {
+        await settled(page);
+      } catch {
+        problems.push(`${path}: no level-1 heading, or still loading, after 15 s`);
+      }
+      report(problems, path, await axe(page));
+      const current = await page.getByRole('navigation', { name: 'Main navigation' }).locator('[aria-current="page"]').count();
+      if (current !== 1) problems.push(`${path}: ${current} navigation items have aria-current="page"`);
+    }
+    expect(routes.length).toBeGreaterThanOrEqual(30);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
