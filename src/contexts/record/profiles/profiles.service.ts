@@ -170,7 +170,7 @@ export function createProfilesService(deps: ProfilesDeps) {
       if (input === null || input.value === null) next.delete(check.id);
       else next.set(check.id, { value: input.value, reference: input.reference ?? null, checkedOn: input.checkedOn ?? null });
     }
-    const get = profileAccessor(toRuleProfile(m, profile, next), m.set);
+    const get = profileAccessor(toRuleProfile(m, profile, next), m.set, { answeredOnly: true });
     for (const { check, input } of changes) {
       if (input === null || input.value === null || !check.allowedWhen) continue;
       if (!evaluate(check.allowedWhen.condition, get, day)) {

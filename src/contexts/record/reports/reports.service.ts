@@ -116,6 +116,12 @@ export function createReportsService(deps: ReportsDeps) {
   function table(m: PreparedModel, rows: Evaluated[], checks: CheckRow[], orgName: string | null): { header: string[]; rows: Array<Array<string | null>>; widths: number[] } {
     const header = [...(orgName !== null ? ['Organisation'] : []), 'Name', 'Role', 'Profile type', 'Start date'];
     const widths = [...(orgName !== null ? [24] : []), 24, 20, 20, 12];
+    // Facts about the post: why each check applies (the inspector reads it here).
+    const facts = m.facts.filter((f) => rows.some((r) => f.key in r.profile.facts || r.evaluation.factsToConfirm.some((x) => x.key === f.key)));
+    for (const f of facts) {
+      header.push(f.name);
+      widths.push(Math.min(30, Math.max(12, f.name.length)));
+    }
     for (const c of checks) {
       header.push(c.name);
       widths.push(Math.min(30, Math.max(12, c.name.length)));
@@ -130,6 +136,10 @@ export function createReportsService(deps: ReportsDeps) {
     for (const r of rows) {
       const results = new Map(r.evaluation.applicable.map((a) => [a.check.id, a]));
       const line: Array<string | null> = [...(orgName !== null ? [orgName] : []), `${r.profile.lastName}, ${r.profile.firstName}`, r.profile.role, m.profileTypes.get(r.profile.profileTypeId)?.name ?? '', r.profile.startDate ? ukDate(r.profile.startDate) : ''];
+      for (const f of facts) {
+        const a = r.profile.facts[f.key];
+        line.push(a === true ? 'Yes' : a === false ? 'No' : r.evaluation.factsToConfirm.some((x) => x.key === f.key) ? 'To confirm' : 'n/a');
+      }
       for (const c of checks) {
         const res = results.get(c.id);
         const v = r.values.get(c.id);

@@ -73,7 +73,11 @@ export function prepareChecks(checks: readonly RuleCheck[], facts: readonly Rule
 const isEmpty = (v: RuleValue | undefined) => v === undefined || v.value === null || v.value === '';
 
 /** The field accessor the condition language reads a profile through. */
-export function profileAccessor(profile: RuleProfile, set: CheckSet): (field: string) => FieldValue {
+/**
+ * `answeredOnly`: a fact not answered reads as empty instead of its safe answer — for what the
+ * law allows to be recorded (a barred list check needs regulated activity confirmed).
+ */
+export function profileAccessor(profile: RuleProfile, set: CheckSet, opts: { answeredOnly?: boolean } = {}): (field: string) => FieldValue {
   return (field) => {
     if (field === 'profile.type') return profile.profileTypeKey;
     if (field === 'organisation.type') return profile.organisationType;
@@ -82,7 +86,7 @@ export function profileAccessor(profile: RuleProfile, set: CheckSet): (field: st
       const key = field.slice(5);
       const answer = profile.facts?.[key];
       if (answer === true || answer === false) return answer;
-      return set.factsByKey.get(key)?.safeAnswer ?? null;
+      return opts.answeredOnly ? null : (set.factsByKey.get(key)?.safeAnswer ?? null);
     }
     if (field.startsWith('check.')) {
       const c = set.byKey.get(field.slice(6));
