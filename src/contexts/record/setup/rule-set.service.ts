@@ -195,7 +195,7 @@ export function createRuleSetService(deps: RuleSetDeps) {
         action: 'record.rule_set.applied',
         targetType: 'record_rule_set',
         targetId: undefined,
-        summary: `Rule set changed from ${out.from} to ${out.to}: ${out.checks.length} check change${out.checks.length === 1 ? '' : 's'}, ${out.profiles.length} profile${out.profiles.length === 1 ? '' : 's'} change rating`,
+        summary: `Rule set changed from ${out.from} to ${out.to}: ${out.checks.length} check change${out.checks.length === 1 ? '' : 's'}, ${out.profiles.length} profile${out.profiles.length === 1 ? ' changes' : 's change'} rating`,
         data: { from: out.from, to: out.to, checks: out.checks, facts: out.facts, profilesChanged: out.profiles.length },
       });
       return out;
