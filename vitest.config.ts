@@ -12,7 +12,7 @@ if (!hasPg) {
   console.warn(`\n\x1b[33m!!! ${msg}\x1b[0m\n`);
 }
 
-const dbTests = ['src/**/*.db.test.ts', 'test/**/*.db.test.ts'];
+const dbTests = ['src/**/*.db.test.ts', 'test/**/*.db.test.ts', 'web/src/**/*.db.test.ts'];
 const exclude = ['**/node_modules/**', 'web/dist/**', 'data/**'];
 
 export default defineConfig({

@@ -1,3 +1,4 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, ApiError, setCsrfToken, type Me, type Role } from './api';
 import { PERMISSIONS, type Permission } from './permissions';
@@ -27,6 +28,7 @@ function stateOf(me: Me): SessionState {
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState<SessionState>({ status: 'loading' });
+  const queryClient = useQueryClient();
 
   const refresh = useCallback(async () => {
     try {
@@ -49,17 +51,21 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     () => ({
       state,
       refresh,
-      accept: (me) => setState(stateOf(me)),
+      accept: (me) => {
+        queryClient.clear(); // a new sign-in starts with an empty cache
+        setState(stateOf(me));
+      },
       async signOut() {
         try {
           await api.post('/api/auth/logout');
         } finally {
           setCsrfToken(null);
+          queryClient.clear(); // the next user of this browser must not see this one's data
           setState({ status: 'signed-out' });
         }
       },
     }),
-    [state, refresh],
+    [state, refresh, queryClient],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

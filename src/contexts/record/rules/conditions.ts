@@ -54,7 +54,8 @@ export const conditionGroupSchema: z.ZodType<ConditionGroup> = z.lazy(() =>
     op: z.enum(['and', 'or']),
     conditions: z.array(z.union([conditionSchema, conditionGroupSchema])).max(100),
   }),
-);
+  // Named so the OpenAPI document can refer to this recursive schema (components.schemas).
+).meta({ id: 'ConditionGroup' });
 
 /** What a field holds; decides which operators make sense. */
 export type FieldKind = 'text' | 'date' | 'yesno' | 'choice';

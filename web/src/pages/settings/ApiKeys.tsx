@@ -1,20 +1,30 @@
 import { Alert, Badge, Button, Card, Group, Select, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
-import { api, type ApiKey, type ApiKeyCreated } from '../../api';
+import { useForm } from '@mantine/form';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { client, ok, type Body } from '../../api/client';
 import { ConfirmButton } from '../../components/ConfirmButton';
-import { CopyField, ErrorState, FormError, LoadingState, PageHeader, fieldError, formatDateTime } from '../../components/common';
-import { useApi } from '../../hooks';
+import { CopyField, FormError, PageHeader, formatDateTime } from '../../components/common';
+import { QueryState } from '../../components/QueryState';
+import { useFormSubmit } from '../../forms';
+import { apiKeysQuery, settingsKeys } from './queries';
 
-const KEY_ROLES = [
+type KeyRole = NonNullable<Body<'/api/api-keys', 'post'>['role']>;
+
+const KEY_ROLES: Array<{ value: KeyRole; label: string }> = [
   { value: 'admin', label: 'Admin' },
   { value: 'manager', label: 'Manager' },
   { value: 'viewer', label: 'Viewer (read only)' },
 ];
 
 export default function ApiKeys() {
-  const keys = useApi<{ items: ApiKey[] }>('/api/api-keys');
+  const keys = useQuery(apiKeysQuery());
+  const queryClient = useQueryClient();
   const [created, setCreated] = useState<{ name: string; apiKey: string } | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const revoke = useMutation({
+    mutationFn: (id: string) => ok(client.DELETE('/api/api-keys/{id}', { params: { path: { id } } })),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: settingsKeys.apiKeys }),
+  });
 
   return (
     <>
@@ -28,16 +38,13 @@ export default function ApiKeys() {
             </Stack>
           </Alert>
         ) : null}
-        <CreateKey onCreated={(k) => { setCreated(k); keys.reload(); }} />
+        <CreateKey onCreated={setCreated} />
         <Card withBorder padding="lg" component="section" aria-labelledby="keys-title">
           <Title order={2} size="h4" mb="sm" id="keys-title">
             Keys
           </Title>
-          <FormError error={error} />
-          {keys.loading && !keys.data ? <LoadingState /> : null}
-          {keys.error ? <ErrorState error={keys.error} onRetry={keys.reload} /> : null}
-          {keys.data && keys.data.items.length === 0 ? <Text c="dimmed">No API keys yet.</Text> : null}
-          {keys.data && keys.data.items.length > 0 ? (
+          <QueryState query={keys} empty="No API keys yet.">
+            {(data) => (
             <Table.ScrollContainer minWidth={600}>
               <Table verticalSpacing="sm" aria-label="API keys">
                 <Table.Thead>
@@ -53,7 +60,7 @@ export default function ApiKeys() {
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
-                  {keys.data.items.map((k) => (
+                  {data.items.map((k) => (
                     <Table.Tr key={k.id}>
                       <Table.Td>{k.name}</Table.Td>
                       <Table.Td>
@@ -78,11 +85,7 @@ export default function ApiKeys() {
                             title={`Revoke “${k.name}”?`}
                             message="Anything using this key stops working at once. This cannot be undone."
                             confirmLabel="Revoke"
-                            onConfirm={async () => {
-                              setError(null);
-                              await api.del(`/api/api-keys/${k.id}`);
-                              keys.reload();
-                            }}
+                            onConfirm={() => revoke.mutateAsync(k.id)}
                           >
                             Revoke
                           </ConfirmButton>
@@ -93,7 +96,8 @@ export default function ApiKeys() {
                 </Table.Tbody>
               </Table>
             </Table.ScrollContainer>
-          ) : null}
+            )}
+          </QueryState>
         </Card>
       </Stack>
     </>
@@ -101,38 +105,29 @@ export default function ApiKeys() {
 }
 
 function CreateKey({ onCreated }: { onCreated: (k: { name: string; apiKey: string }) => void }) {
-  const [name, setName] = useState('');
-  const [role, setRole] = useState('admin');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const res = await api.post<ApiKeyCreated>('/api/api-keys', { name, role });
+  const queryClient = useQueryClient();
+  const form = useForm<{ name: string; role: KeyRole }>({ initialValues: { name: '', role: 'admin' } });
+  const submit = useFormSubmit(form, {
+    mutationFn: (body) => ok(client.POST('/api/api-keys', { body })),
+    onSuccess: (res) => {
       onCreated({ name: res.key.name, apiKey: res.apiKey });
-      setName('');
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+      form.setFieldValue('name', '');
+      return queryClient.invalidateQueries({ queryKey: settingsKeys.apiKeys });
+    },
+  });
 
   return (
     <Card withBorder padding="lg" component="section" aria-labelledby="new-key-title">
       <Title order={2} size="h4" mb="sm" id="new-key-title">
         New key
       </Title>
-      <form onSubmit={submit} noValidate>
+      <form onSubmit={submit.onSubmit} noValidate>
         <Group align="flex-start" wrap="wrap">
-          <TextInput label="Name" description="What uses it, e.g. “HR system export”" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={fieldError(error, 'name')} style={{ flex: '1 1 220px' }} />
-          <Select label="Role" description="What the key may do" data={KEY_ROLES} value={role} onChange={(v) => setRole(v ?? 'admin')} allowDeselect={false} error={fieldError(error, 'role')} style={{ flex: '0 1 200px' }} />
+          <TextInput label="Name" description="What uses it, e.g. “HR system export”" required {...form.getInputProps('name')} style={{ flex: '1 1 220px' }} />
+          <Select label="Role" description="What the key may do" data={KEY_ROLES} allowDeselect={false} {...form.getInputProps('role')} style={{ flex: '0 1 200px' }} />
         </Group>
-        <FormError error={error} fields={['name', 'role']} />
-        <Button type="submit" loading={busy} disabled={!name.trim()} mt="md">
+        <FormError error={submit.formError} />
+        <Button type="submit" loading={submit.busy} disabled={!form.getValues().name.trim()} mt="md">
           Create key
         </Button>
       </form>

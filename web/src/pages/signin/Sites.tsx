@@ -1,66 +1,63 @@
 import { ActionIcon, Alert, Badge, Button, Card, Group, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
-import { api } from '../../api';
+import { useForm } from '@mantine/form';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { client, ok, type Answer } from '../../api/client';
 import { ConfirmButton } from '../../components/ConfirmButton';
-import { ErrorState, FormError, LoadingState, PageHeader, fieldError, formatDateTime } from '../../components/common';
-import { useApi } from '../../hooks';
+import { FormError, PageHeader, formatDateTime } from '../../components/common';
+import { QueryState } from '../../components/QueryState';
+import { useFormSubmit } from '../../forms';
 import { roleCan, useMe } from '../../session';
-import type { Group as SigninGroup, KioskDevice, Site } from './signinApi';
+import { groupsQuery, siteKiosksQuery, signinKeys, sitesQuery } from './queries';
 
 const TIMEZONES = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['Europe/London'];
+
+type Site = Answer<'/api/signin/sites'>['items'][number];
+type SigninGroup = Answer<'/api/signin/groups'>['items'][number];
 
 /** Sites: name, address, time zone, the groups shown on each (in order), and its kiosks. */
 export default function Sites() {
   const me = useMe();
   const canManage = roleCan(me.user.role, 'signin.manage');
-  const sites = useApi<{ items: Site[] }>('/api/signin/sites');
-  const groups = useApi<{ items: SigninGroup[] }>('/api/signin/groups');
+  const sites = useQuery(sitesQuery());
+  const groups = useQuery(groupsQuery());
   return (
     <>
       <PageHeader title="Sites" description="Each site has its own kiosks and shows the groups you choose, in your order." />
       <Stack gap="lg">
-        {canManage ? <CreateSite onCreated={sites.reload} /> : null}
-        {sites.loading && !sites.data ? <LoadingState /> : null}
-        {sites.error ? <ErrorState error={sites.error} onRetry={sites.reload} /> : null}
-        {sites.data?.items.length === 0 ? <Text c="dimmed">No sites yet.</Text> : null}
-        {sites.data?.items.map((s) => <SiteCard key={s.id} site={s} groups={groups.data?.items ?? []} canManage={canManage} onChange={sites.reload} />)}
+        {canManage ? <CreateSite /> : null}
+        <QueryState query={sites} empty="No sites yet.">
+          {(data) => data.items.map((s) => <SiteCard key={s.id} site={s} groups={groups.data?.items ?? []} canManage={canManage} />)}
+        </QueryState>
       </Stack>
     </>
   );
 }
 
-function CreateSite({ onCreated }: { onCreated: () => void }) {
-  const [form, setForm] = useState({ name: '', address: '', timezone: 'Europe/London' });
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await api.post('/api/signin/sites', form);
-      setForm({ name: '', address: '', timezone: form.timezone });
-      onCreated();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+function CreateSite() {
+  const queryClient = useQueryClient();
+  const form = useForm({ initialValues: { name: '', address: '', timezone: 'Europe/London' } });
+  const submit = useFormSubmit(form, {
+    mutationFn: (body) => ok(client.POST('/api/signin/sites', { body })),
+    onSuccess: () => {
+      form.setValues({ name: '', address: '' });
+      return queryClient.invalidateQueries({ queryKey: signinKeys.sites });
+    },
+  });
   return (
-    <Card withBorder component="form" onSubmit={(e: FormEvent) => void submit(e)} aria-labelledby="new-site">
+    <Card withBorder component="form" onSubmit={submit.onSubmit} noValidate aria-labelledby="new-site">
       <Title order={2} size="h4" id="new-site" mb="sm">
         Add a site
       </Title>
       <Stack gap="sm">
-        <FormError error={error} fields={['name', 'address', 'timezone']} />
+        <FormError error={submit.formError} />
         <Group grow align="flex-start" wrap="wrap">
-          <TextInput label="Name" required value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} error={fieldError(error, 'name')} />
-          <TextInput label="Address" value={form.address} onChange={(e) => setForm({ ...form, address: e.currentTarget.value })} error={fieldError(error, 'address')} />
-          <Select label="Time zone" searchable data={TIMEZONES} value={form.timezone} onChange={(v) => setForm({ ...form, timezone: v ?? 'Europe/London' })} error={fieldError(error, 'timezone')} />
+          <TextInput label="Name" required {...form.getInputProps('name')} />
+          <TextInput label="Address" {...form.getInputProps('address')} />
+          <Select label="Time zone" searchable allowDeselect={false} data={TIMEZONES} {...form.getInputProps('timezone')} />
         </Group>
         <Group>
-          <Button type="submit" loading={busy}>
+          <Button type="submit" loading={submit.busy}>
             Add site
           </Button>
         </Group>
@@ -69,27 +66,21 @@ function CreateSite({ onCreated }: { onCreated: () => void }) {
   );
 }
 
-function SiteCard({ site, groups, canManage, onChange }: { site: Site; groups: SigninGroup[]; canManage: boolean; onChange: () => void }) {
-  const [order, setOrder] = useState<string[]>(site.groups.map((g) => g.id));
-  const [error, setError] = useState<unknown>(null);
-  const [pairing, setPairing] = useState<{ code: string; expiresAt: string } | null>(null);
+function SiteCard({ site, groups, canManage }: { site: Site; groups: SigninGroup[]; canManage: boolean }) {
+  const queryClient = useQueryClient();
   const [showKiosks, setShowKiosks] = useState(false);
+  // The site's groups, in order: a list field edited in place and saved as one PUT.
+  const form = useForm({ initialValues: { groupIds: site.groups.map((g) => g.id) } });
+  const order = form.getValues().groupIds;
+  const save = useFormSubmit(form, {
+    mutationFn: (body) => ok(client.PUT('/api/signin/sites/{id}/groups', { params: { path: { id: site.id } }, body })),
+    onSuccess: () => {
+      form.resetDirty();
+      return queryClient.invalidateQueries({ queryKey: signinKeys.sites });
+    },
+  });
+  const pair = useMutation({ mutationFn: () => ok(client.POST('/api/signin/sites/{id}/kiosk-pairings', { params: { path: { id: site.id } } })) });
   const byId = new Map(groups.map((g) => [g.id, g]));
-  const dirty = order.join() !== site.groups.map((g) => g.id).join();
-  const move = (i: number, d: -1 | 1) => {
-    const next = [...order];
-    const [x] = next.splice(i, 1);
-    next.splice(i + d, 0, x!);
-    setOrder(next);
-  };
-  const act = async (fn: () => Promise<unknown>) => {
-    setError(null);
-    try {
-      await fn();
-    } catch (err) {
-      setError(err);
-    }
-  };
   return (
     <Card withBorder component="section" aria-label={`Site ${site.name}`}>
       <Stack gap="sm">
@@ -104,7 +95,7 @@ function SiteCard({ site, groups, canManage, onChange }: { site: Site; groups: S
           </div>
           {canManage ? (
             <Group gap="xs">
-              <Button variant="light" onClick={() => void act(async () => setPairing(await api.post(`/api/signin/sites/${site.id}/kiosk-pairings`)))}>
+              <Button variant="light" loading={pair.isPending} onClick={() => pair.mutate()}>
                 Pair a kiosk
               </Button>
               <Button variant="subtle" onClick={() => setShowKiosks((s) => !s)}>
@@ -113,52 +104,61 @@ function SiteCard({ site, groups, canManage, onChange }: { site: Site; groups: S
             </Group>
           ) : null}
         </Group>
-        {pairing ? (
-          <Alert color="teal" title="Pairing code" withCloseButton onClose={() => setPairing(null)} closeButtonLabel="Dismiss">
+        {pair.data ? (
+          <Alert color="teal" title="Pairing code" withCloseButton onClose={() => pair.reset()} closeButtonLabel="Dismiss">
             <Text>
               On the tablet, open <b>/kiosk</b> and type{' '}
               <Text span ff="monospace" fz="xl" fw={700} data-testid="pairing-code">
-                {pairing.code}
+                {pair.data.code}
               </Text>{' '}
-              before {formatDateTime(pairing.expiresAt)}. It works once.
+              before {formatDateTime(pair.data.expiresAt)}. It works once.
             </Text>
           </Alert>
         ) : null}
-        <FormError error={error} />
-        <Text fw={600}>Groups on this site</Text>
-        {order.length === 0 ? <Text size="sm" c="dimmed">None yet.</Text> : null}
-        {order.map((id, i) => (
-          <Group key={id} gap="xs">
-            <Badge color={byId.get(id)?.colour ?? 'gray'}>{byId.get(id)?.name ?? site.groups.find((g) => g.id === id)?.name ?? id}</Badge>
-            {canManage ? (
-              <>
-                <ActionIcon variant="default" aria-label="Move up" disabled={i === 0} onClick={() => move(i, -1)}>
-                  ↑
-                </ActionIcon>
-                <ActionIcon variant="default" aria-label="Move down" disabled={i === order.length - 1} onClick={() => move(i, 1)}>
-                  ↓
-                </ActionIcon>
-                <Button size="compact-xs" variant="subtle" color="red" onClick={() => setOrder(order.filter((x) => x !== id))}>
-                  Remove
-                </Button>
-              </>
+        <FormError error={pair.error} />
+        <FormError error={save.formError} />
+        <form onSubmit={save.onSubmit}>
+          <Stack gap="sm">
+            <Text fw={600}>Groups on this site</Text>
+            {order.length === 0 ? (
+              <Text size="sm" c="dimmed">
+                None yet.
+              </Text>
             ) : null}
-          </Group>
-        ))}
-        {canManage ? (
-          <Group>
-            <Select
-              placeholder="Add a group"
-              data={groups.filter((g) => !order.includes(g.id) && !g.archived).map((g) => ({ value: g.id, label: g.name }))}
-              value={null}
-              onChange={(v) => v && setOrder([...order, v])}
-              aria-label={`Add a group to ${site.name}`}
-            />
-            <Button disabled={!dirty} onClick={() => void act(async () => (await api.put(`/api/signin/sites/${site.id}/groups`, { groupIds: order }), onChange()))}>
-              Save groups
-            </Button>
-          </Group>
-        ) : null}
+            {order.map((id, i) => (
+              <Group key={id} gap="xs">
+                <Badge color={byId.get(id)?.colour ?? 'gray'}>{byId.get(id)?.name ?? site.groups.find((g) => g.id === id)?.name ?? id}</Badge>
+                {canManage ? (
+                  <>
+                    <ActionIcon variant="default" aria-label="Move up" disabled={i === 0} onClick={() => form.reorderListItem('groupIds', { from: i, to: i - 1 })}>
+                      ↑
+                    </ActionIcon>
+                    <ActionIcon variant="default" aria-label="Move down" disabled={i === order.length - 1} onClick={() => form.reorderListItem('groupIds', { from: i, to: i + 1 })}>
+                      ↓
+                    </ActionIcon>
+                    <Button size="compact-xs" variant="subtle" color="red" onClick={() => form.removeListItem('groupIds', i)}>
+                      Remove
+                    </Button>
+                  </>
+                ) : null}
+              </Group>
+            ))}
+            {canManage ? (
+              <Group>
+                <Select
+                  placeholder="Add a group"
+                  data={groups.filter((g) => !order.includes(g.id) && !g.archived).map((g) => ({ value: g.id, label: g.name }))}
+                  value={null}
+                  onChange={(v) => v && form.insertListItem('groupIds', v)}
+                  aria-label={`Add a group to ${site.name}`}
+                />
+                <Button type="submit" disabled={!form.isDirty()} loading={save.busy}>
+                  Save groups
+                </Button>
+              </Group>
+            ) : null}
+          </Stack>
+        </form>
         {showKiosks ? <Kiosks siteId={site.id} /> : null}
       </Stack>
     </Card>
@@ -166,38 +166,44 @@ function SiteCard({ site, groups, canManage, onChange }: { site: Site; groups: S
 }
 
 function Kiosks({ siteId }: { siteId: string }) {
-  const devices = useApi<{ items: KioskDevice[] }>(`/api/signin/sites/${siteId}/kiosks`);
-  if (devices.error) return <ErrorState error={devices.error} onRetry={devices.reload} />;
-  if (!devices.data) return <LoadingState />;
+  const queryClient = useQueryClient();
+  const devices = useQuery(siteKiosksQuery(siteId));
+  const revoke = useMutation({
+    mutationFn: (id: string) => ok(client.POST('/api/signin/kiosks/{id}/revoke', { params: { path: { id } } })),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: signinKeys.siteKiosks(siteId) }),
+  });
   return (
-    <Table>
-      <Table.Thead>
-        <Table.Tr>
-          <Table.Th>Kiosk</Table.Th>
-          <Table.Th>Paired</Table.Th>
-          <Table.Th>Last seen</Table.Th>
-          <Table.Th />
-        </Table.Tr>
-      </Table.Thead>
-      <Table.Tbody>
-        {devices.data.items.map((d) => (
-          <Table.Tr key={d.id}>
-            <Table.Td>
-              {d.name || d.prefix} {d.revoked ? <Badge color="gray">revoked</Badge> : null}
-            </Table.Td>
-            <Table.Td>{formatDateTime(d.createdAt)}</Table.Td>
-            <Table.Td>{formatDateTime(d.lastSeenAt)}</Table.Td>
-            <Table.Td>
-              {!d.revoked ? (
-                <ConfirmButton size="xs" color="red" variant="light" title="Revoke this kiosk?" message="It stops working at once and must be paired again." confirmLabel="Revoke" onConfirm={async () => (await api.post(`/api/signin/kiosks/${d.id}/revoke`), devices.reload())}>
-                  Revoke
-                </ConfirmButton>
-              ) : null}
-            </Table.Td>
-          </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
+    <QueryState query={devices} empty="No kiosks paired yet.">
+      {(data) => (
+        <Table>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Kiosk</Table.Th>
+              <Table.Th>Paired</Table.Th>
+              <Table.Th>Last seen</Table.Th>
+              <Table.Th />
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {data.items.map((d) => (
+              <Table.Tr key={d.id}>
+                <Table.Td>
+                  {d.name || d.prefix} {d.revoked ? <Badge color="gray">revoked</Badge> : null}
+                </Table.Td>
+                <Table.Td>{formatDateTime(d.createdAt)}</Table.Td>
+                <Table.Td>{formatDateTime(d.lastSeenAt)}</Table.Td>
+                <Table.Td>
+                  {!d.revoked ? (
+                    <ConfirmButton size="xs" color="red" variant="light" title="Revoke this kiosk?" message="It stops working at once and must be paired again." confirmLabel="Revoke" onConfirm={() => revoke.mutateAsync(d.id)}>
+                      Revoke
+                    </ConfirmButton>
+                  ) : null}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+    </QueryState>
   );
 }
-

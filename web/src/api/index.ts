@@ -1,5 +1,7 @@
 /**
- * The typed API client: JSON over fetch with the session cookie. Unsafe methods carry the CSRF
+ * The API's errors and CSRF token, and the older untyped client (`api.get<T>(path)`); new code uses
+ * the typed client in `./client.ts` (openapi-fetch over the generated `./schema.d.ts`).
+ * JSON over fetch with the session cookie. Unsafe methods carry the CSRF
  * token from /api/auth/me (or the login answer). Error bodies `{error:{code,message,field,issues}}`
  * become an `ApiError` whose `fieldError(name)` a form shows next to its field.
  */
@@ -58,16 +60,19 @@ export function setCsrfToken(token: string | null): void {
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-async function ensureCsrf(): Promise<void> {
-  if (csrfToken) return;
-  const res = await fetch('/api/auth/me', { credentials: 'same-origin', headers: { accept: 'application/json' } });
+/** The CSRF token for an unsafe call, fetched from /api/auth/me when not known yet. */
+export async function ensureCsrf(doFetch: typeof fetch = fetch, baseUrl = ''): Promise<string | null> {
+  if (csrfToken) return csrfToken;
+  const res = await doFetch(`${baseUrl}/api/auth/me`, { credentials: 'same-origin', headers: { accept: 'application/json' } });
   if (res.ok) {
     const me = (await res.json()) as { csrfToken?: string };
     csrfToken = me.csrfToken ?? null;
   }
+  return csrfToken;
 }
 
-async function toApiError(res: Response): Promise<ApiError> {
+/** The ApiError for a non-2xx answer (its `{error:{code,message,field,issues}}` body when there is one). */
+export async function toApiError(res: Response): Promise<ApiError> {
   let body: unknown;
   try {
     body = await res.json();
