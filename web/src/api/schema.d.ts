@@ -3076,7 +3076,7 @@ export interface paths {
                                 passValue: boolean | null;
                                 referenceLabel: string | null;
                                 /** @enum {string} */
-                                requirement: "statutory" | "recommended";
+                                requirement: "statutory" | "recommended" | "optional";
                                 /** @enum {string} */
                                 scope: "builtin" | "tenant" | "organisation";
                                 section: string;
@@ -3125,7 +3125,7 @@ export interface paths {
                          * @default recommended
                          * @enum {string}
                          */
-                        requirement?: "statutory" | "recommended";
+                        requirement?: "statutory" | "recommended" | "optional";
                         /** @enum {string} */
                         scope: "tenant" | "organisation";
                         section: string;
@@ -3160,7 +3160,7 @@ export interface paths {
                             passValue: boolean | null;
                             referenceLabel: string | null;
                             /** @enum {string} */
-                            requirement: "statutory" | "recommended";
+                            requirement: "statutory" | "recommended" | "optional";
                             /** @enum {string} */
                             scope: "builtin" | "tenant" | "organisation";
                             section: string;
@@ -3240,7 +3240,7 @@ export interface paths {
                         passValue?: boolean | null;
                         referenceLabel?: string | null;
                         /** @enum {string} */
-                        requirement?: "statutory" | "recommended";
+                        requirement?: "statutory" | "recommended" | "optional";
                         section?: string;
                         /** @enum {string} */
                         type?: "yesno" | "date" | "text" | "choice" | "document";
@@ -3272,7 +3272,7 @@ export interface paths {
                             passValue: boolean | null;
                             referenceLabel: string | null;
                             /** @enum {string} */
-                            requirement: "statutory" | "recommended";
+                            requirement: "statutory" | "recommended" | "optional";
                             /** @enum {string} */
                             scope: "builtin" | "tenant" | "organisation";
                             section: string;
@@ -3302,6 +3302,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    asOf?: string;
                     organisationId?: string;
                 };
                 header?: never;
@@ -3317,6 +3318,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            asOf: string;
                             expiring: {
                                 items: {
                                     check: string;
@@ -3448,6 +3450,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    asOf?: string;
                     condition?: string;
                     format?: "xlsx" | "csv" | "html";
                     organisationId?: string;
@@ -3673,6 +3676,7 @@ export interface paths {
                                 id: string;
                                 name: string;
                                 retentionYears: number;
+                                timeZone: string;
                                 /** @enum {string} */
                                 type: "maintained" | "academy" | "free" | "independent" | "college" | "other";
                             }[];
@@ -3696,6 +3700,8 @@ export interface paths {
                         name: string;
                         /** @default 6 */
                         retentionYears?: number;
+                        /** @default Europe/London */
+                        timeZone?: string;
                         /** @enum {string} */
                         type: "maintained" | "academy" | "free" | "independent" | "college" | "other";
                     };
@@ -3714,6 +3720,7 @@ export interface paths {
                             id: string;
                             name: string;
                             retentionYears: number;
+                            timeZone: string;
                             /** @enum {string} */
                             type: "maintained" | "academy" | "free" | "independent" | "college" | "other";
                         };
@@ -3758,6 +3765,7 @@ export interface paths {
                             id: string;
                             name: string;
                             retentionYears: number;
+                            timeZone: string;
                             /** @enum {string} */
                             type: "maintained" | "academy" | "free" | "independent" | "college" | "other";
                         };
@@ -3807,6 +3815,7 @@ export interface paths {
                     "application/json": {
                         name?: string;
                         retentionYears?: number;
+                        timeZone?: string;
                         /** @enum {string} */
                         type?: "maintained" | "academy" | "free" | "independent" | "college" | "other";
                     };
@@ -3825,6 +3834,7 @@ export interface paths {
                             id: string;
                             name: string;
                             retentionYears: number;
+                            timeZone: string;
                             /** @enum {string} */
                             type: "maintained" | "academy" | "free" | "independent" | "college" | "other";
                         };
@@ -3994,6 +4004,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    asOf?: string;
                     condition?: string;
                     limit?: number;
                     offset?: number;
@@ -4018,6 +4029,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
+                                asOf: string;
+                                factsToConfirm: {
+                                    key: string;
+                                    name: string;
+                                }[];
                                 firstName: string;
                                 id: string;
                                 lastName: string;
@@ -4075,6 +4091,9 @@ export interface paths {
                         };
                         dateOfBirth?: string | null;
                         email?: string;
+                        facts?: {
+                            [key: string]: unknown;
+                        };
                         firstName: string;
                         lastName: string;
                         leavingDate?: string | null;
@@ -4097,6 +4116,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             archivedAt: string | null;
+                            asOf: string;
                             checks: {
                                 applies: boolean;
                                 checkedOn: string | null;
@@ -4131,10 +4151,22 @@ export interface paths {
                                 uploadedAt: string;
                             }[];
                             email: string;
+                            facts: {
+                                help: string;
+                                key: string;
+                                name: string;
+                                safeAnswer: boolean;
+                                value: boolean | null;
+                            }[];
+                            factsToConfirm: {
+                                key: string;
+                                name: string;
+                            }[];
                             firstName: string;
                             id: string;
                             lastName: string;
                             leavingDate: string | null;
+                            nextChangeOn: string | null;
                             organisationId: string;
                             organisationName: string;
                             phone: string;
@@ -4180,10 +4212,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A profile: fields, checks, documents, ratings */
+        /** A profile: fields, facts about the post, checks, documents, ratings (as of a date: default today in its organisation's time zone) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    asOf?: string;
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -4200,6 +4234,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             archivedAt: string | null;
+                            asOf: string;
                             checks: {
                                 applies: boolean;
                                 checkedOn: string | null;
@@ -4234,10 +4269,22 @@ export interface paths {
                                 uploadedAt: string;
                             }[];
                             email: string;
+                            facts: {
+                                help: string;
+                                key: string;
+                                name: string;
+                                safeAnswer: boolean;
+                                value: boolean | null;
+                            }[];
+                            factsToConfirm: {
+                                key: string;
+                                name: string;
+                            }[];
                             firstName: string;
                             id: string;
                             lastName: string;
                             leavingDate: string | null;
+                            nextChangeOn: string | null;
                             organisationId: string;
                             organisationName: string;
                             phone: string;
@@ -4322,6 +4369,9 @@ export interface paths {
                         };
                         dateOfBirth?: string | null;
                         email?: string;
+                        facts?: {
+                            [key: string]: unknown;
+                        };
                         firstName?: string;
                         lastName?: string;
                         leavingDate?: string | null;
@@ -4345,6 +4395,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             archivedAt: string | null;
+                            asOf: string;
                             checks: {
                                 applies: boolean;
                                 checkedOn: string | null;
@@ -4379,10 +4430,22 @@ export interface paths {
                                 uploadedAt: string;
                             }[];
                             email: string;
+                            facts: {
+                                help: string;
+                                key: string;
+                                name: string;
+                                safeAnswer: boolean;
+                                value: boolean | null;
+                            }[];
+                            factsToConfirm: {
+                                key: string;
+                                name: string;
+                            }[];
                             firstName: string;
                             id: string;
                             lastName: string;
                             leavingDate: string | null;
+                            nextChangeOn: string | null;
                             organisationId: string;
                             organisationName: string;
                             phone: string;
@@ -4453,6 +4516,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             archivedAt: string | null;
+                            asOf: string;
                             checks: {
                                 applies: boolean;
                                 checkedOn: string | null;
@@ -4487,10 +4551,22 @@ export interface paths {
                                 uploadedAt: string;
                             }[];
                             email: string;
+                            facts: {
+                                help: string;
+                                key: string;
+                                name: string;
+                                safeAnswer: boolean;
+                                value: boolean | null;
+                            }[];
+                            factsToConfirm: {
+                                key: string;
+                                name: string;
+                            }[];
                             firstName: string;
                             id: string;
                             lastName: string;
                             leavingDate: string | null;
+                            nextChangeOn: string | null;
                             organisationId: string;
                             organisationName: string;
                             phone: string;
@@ -4667,10 +4743,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Per rating system: ready or not, and why */
+        /** Per rating system: ready or not, and why (as of a date) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    asOf?: string;
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -4686,6 +4764,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            asOf: string;
                             items: {
                                 colour: string;
                                 key: string;
@@ -4971,6 +5050,209 @@ export interface paths {
                     };
                     content: {
                         "application/json": null;
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/record/rule-set": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The built-in rule set version the record runs, and the versions available */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            latest: string;
+                            summary: string;
+                            version: string;
+                            versions: {
+                                current: boolean;
+                                summary: string;
+                                version: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/record/rule-set/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move the record to a rule set version in one transaction (audited; undo by applying the previous version) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        version: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            checks: {
+                                /** @enum {string} */
+                                change: "added" | "changed" | "removed";
+                                fields: string[];
+                                key: string;
+                                name: string;
+                            }[];
+                            facts: {
+                                added: {
+                                    key: string;
+                                    name: string;
+                                }[];
+                                removed: {
+                                    key: string;
+                                    name: string;
+                                }[];
+                            };
+                            from: string;
+                            profiles: {
+                                id: string;
+                                name: string;
+                                organisation: string;
+                                readyAfter: boolean;
+                                readyBefore: boolean;
+                                systems: {
+                                    after: boolean;
+                                    before: boolean;
+                                    key: string;
+                                    name: string;
+                                    newlyMissing: string[];
+                                    noLongerMissing: string[];
+                                }[];
+                            }[];
+                            profilesChecked: number;
+                            summary: string;
+                            to: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/record/rule-set/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What moving to a rule set version changes: checks, facts, profiles whose rating changes (writes nothing; 409 unknown or current version) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        version: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            checks: {
+                                /** @enum {string} */
+                                change: "added" | "changed" | "removed";
+                                fields: string[];
+                                key: string;
+                                name: string;
+                            }[];
+                            facts: {
+                                added: {
+                                    key: string;
+                                    name: string;
+                                }[];
+                                removed: {
+                                    key: string;
+                                    name: string;
+                                }[];
+                            };
+                            from: string;
+                            profiles: {
+                                id: string;
+                                name: string;
+                                organisation: string;
+                                readyAfter: boolean;
+                                readyBefore: boolean;
+                                systems: {
+                                    after: boolean;
+                                    before: boolean;
+                                    key: string;
+                                    name: string;
+                                    newlyMissing: string[];
+                                    noLongerMissing: string[];
+                                }[];
+                            }[];
+                            profilesChecked: number;
+                            summary: string;
+                            to: string;
+                        };
                     };
                 };
             };
