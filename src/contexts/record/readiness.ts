@@ -2,6 +2,7 @@ import type { DbOrTx } from '../../platform/db/database.js';
 import { loadModel, loadProfilesWithValues } from './record.repo.js';
 import { dayAt, evaluateRow, prepare } from './engine.js';
 import { inPostOn, nextChangeOn } from './rules/rating.js';
+import { defaultFacts } from './kcsie/rule-sets.js';
 
 /** A profile's readiness on a date, as other contexts see it (the record port's answer). */
 export type Readiness = {
@@ -52,6 +53,13 @@ export async function readinessOf(tx: DbOrTx, tenantId: string, profileIds: read
   return out;
 }
 
+/** The facts a new profile starts with (its profile type's defaults in its kind of organisation), per item. */
+export async function defaultFactsOf(tx: DbOrTx, tenantId: string, items: ReadonlyArray<{ organisationId: string; profileTypeId: string }>): Promise<Array<Record<string, boolean>>> {
+  if (items.length === 0) return [];
+  const m = await loadModel(tx, tenantId);
+  return items.map((x) => defaultFacts(m.facts, m.profileTypes.get(x.profileTypeId)?.key ?? '', m.organisations.get(x.organisationId)?.type ?? 'other'));
+}
+
 /** What other contexts may ask of the record. */
-export type RecordPort = { readinessOf: typeof readinessOf };
-export const recordPort: RecordPort = { readinessOf };
+export type RecordPort = { readinessOf: typeof readinessOf; defaultFactsOf: typeof defaultFactsOf };
+export const recordPort: RecordPort = { readinessOf, defaultFactsOf };
