@@ -113,8 +113,7 @@ function factApplies(fact: RuleFact, profile: RuleProfile, get: (field: string) 
 }
 
 /** The facts that concern a profile and are not answered yet (they count as their safe answer). */
-export function factsToConfirm(profile: RuleProfile, set: CheckSet, today: string): RuleFact[] {
-  const get = profileAccessor(profile, set);
+export function factsToConfirm(profile: RuleProfile, set: CheckSet, today: string, get: (field: string) => FieldValue = profileAccessor(profile, set)): RuleFact[] {
   return set.facts.filter((f) => {
     const a = profile.facts?.[f.key];
     return a !== true && a !== false && factApplies(f, profile, get, today);
@@ -127,8 +126,7 @@ export function factsOf(profile: RuleProfile, set: CheckSet, today: string): Rul
   return set.facts.filter((f) => factApplies(f, profile, get, today));
 }
 
-export function applicableChecks(profile: RuleProfile, set: CheckSet, today: string): RuleCheck[] {
-  const get = profileAccessor(profile, set);
+export function applicableChecks(profile: RuleProfile, set: CheckSet, today: string, get: (field: string) => FieldValue = profileAccessor(profile, set)): RuleCheck[] {
   return set.checks.filter((c) => applies(c, profile, get, today));
 }
 
@@ -178,7 +176,8 @@ export type ProfileEvaluation = { applicable: CheckResult[]; ratings: Rating[]; 
 
 /** Every applicable check's state and, per enabled rating system, ready or not and why. */
 export function evaluateProfile(profile: RuleProfile, set: CheckSet, systems: readonly RuleRatingSystem[], today: string): ProfileEvaluation {
-  const applicable = applicableChecks(profile, set, today).map((c) => checkState(c, profile.values.get(c.id), today));
+  const get = profileAccessor(profile, set);
+  const applicable = applicableChecks(profile, set, today, get).map((c) => checkState(c, profile.values.get(c.id), today));
   const ratings = systems
     .filter((s) => s.enabled)
     .map((s) => {
@@ -190,7 +189,7 @@ export function evaluateProfile(profile: RuleProfile, set: CheckSet, systems: re
       return { systemId: s.id, key: s.key, name: s.name, mandatory: s.mandatory === true, ready: problems.length === 0, problems };
     });
   const mandatory = ratings.filter((r) => r.mandatory);
-  return { applicable, ratings, ready: (mandatory.length ? mandatory : ratings).every((r) => r.ready), factsToConfirm: set.facts.length ? factsToConfirm(profile, set, today) : [] };
+  return { applicable, ratings, ready: (mandatory.length ? mandatory : ratings).every((r) => r.ready), factsToConfirm: set.facts.length ? factsToConfirm(profile, set, today, get) : [] };
 }
 
 /** Whether a person is on the live record on a date: started by then (or no start date) and not left before it. */
