@@ -4,7 +4,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'web/dist', 'data', '.tmp', 'src/db/migrations', 'bench/results'] },
+  { ignores: ['node_modules', 'web/dist', 'data', '.tmp', 'src/db/migrations', 'bench/results', 'build'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

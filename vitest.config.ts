@@ -13,7 +13,7 @@ if (!hasPg) {
 }
 
 const dbTests = ['src/**/*.db.test.ts', 'test/**/*.db.test.ts', 'web/src/**/*.db.test.ts'];
-const exclude = ['**/node_modules/**', 'web/dist/**', 'data/**'];
+const exclude = ['**/node_modules/**', 'web/dist/**', 'data/**', 'build/**'];
 
 export default defineConfig({
   test: {

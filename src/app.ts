@@ -8,7 +8,6 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
-import rateLimit from '@fastify/rate-limit';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Platform } from './platform/platform.js';
@@ -16,7 +15,7 @@ import { installErrorHandler } from './platform/http/error-handler.js';
 import { tooManyRequests } from './platform/errors.js';
 import { migrationsCurrent } from './platform/db/migrate.js';
 import { contexts } from './contexts/index.js';
-import { databaseRateLimitStore } from './platform/rate-limit.js';
+import { createWindowLimiter } from './platform/rate-limit.js';
 
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
 
@@ -64,19 +63,29 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
   });
   await app.register(cookie);
   if (config.rateLimitPerMinute > 0) {
-    // Per client IP across every instance (counters in the database), for /api/* only: /health and
-    // /ready stay free, SCIM routes have their own per-group limiter, static files are not counted.
+    // Per client IP, for API routes only (decided on the matched route, never the raw URL): /health
+    // and /ready stay free, SCIM routes have their own per-group limiter, static files are not
+    // counted. Decided in memory and shared across instances by writing behind (createWindowLimiter).
     // A root onRequest hook, added before the contexts, so it runs before authentication.
-    await app.register(rateLimit, {
-      global: false,
-      max: config.rateLimitPerMinute,
-      timeWindow: 60_000,
-      store: databaseRateLimitStore(platform.db, platform.now, 'api:ip:'),
-      allowList: (req) => !req.url.startsWith('/api/'),
-      skipOnError: true,
-      errorResponseBuilder: (_req, ctx) => tooManyRequests(ctx.ttl / 1000),
+    const limiter = createWindowLimiter({
+      db: platform.db,
+      now: platform.now,
+      prefix: 'api:ip:',
+      limit: config.rateLimitPerMinute,
+      windowMs: 60_000,
+      onError: (err) => platform.log.warn({ err }, 'could not write the API rate-limit counters'),
     });
-    app.addHook('onRequest', app.rateLimit());
+    app.addHook('onRequest', async (req) => {
+      if (!req.routeOptions.url?.startsWith('/api/')) return;
+      const decision = await limiter.hit(req.ip);
+      if (!decision.ok) throw tooManyRequests(decision.retryAfterSeconds);
+    });
+    app.addHook('onResponse', async () => {
+      limiter.afterResponse();
+    });
+    app.addHook('onClose', async () => {
+      await limiter.flush();
+    });
   }
   // SCIM clients send application/scim+json; parse it as JSON.
   app.addContentTypeParser(['application/scim+json'], { parseAs: 'string' }, app.getDefaultJsonParser('error', 'ignore'));

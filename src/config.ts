@@ -38,6 +38,7 @@ const envSchema = z.object({
   WORKER: z.enum(['inline', 'off']).default('inline'),
   JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+  AUTH_CACHE_SECONDS: z.coerce.number().min(0).max(3600).default(5),
   SMTP_HOST: z.string().optional(),
   SMTP_PORT: z.coerce.number().int().positive().default(587),
   SMTP_USER: z.string().optional(),
@@ -70,6 +71,8 @@ export type Config = Readonly<{
   jobPollSeconds: number;
   /** API requests per minute per client IP across all instances; 0 turns the limit off. */
   rateLimitPerMinute: number;
+  /** How long a resolved session or API key is kept in memory (0: not at all); changes through the API invalidate at once. */
+  authCacheSeconds: number;
   smtp:
     | { host: string; port: number; user?: string; password?: string; from: string; secure: boolean }
     | undefined;
@@ -134,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     worker: e.WORKER,
     jobPollSeconds: e.JOB_POLL_SECONDS,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    authCacheSeconds: e.AUTH_CACHE_SECONDS,
     smtp: e.SMTP_HOST
       ? {
           host: e.SMTP_HOST,

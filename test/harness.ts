@@ -23,7 +23,7 @@ export type TestEnv = {
 
 const workerId = () => process.env.VITEST_POOL_ID ?? process.env.VITEST_WORKER_ID ?? '1';
 
-async function openTestDatabase(): Promise<Database> {
+async function openTestDatabase(onStatement?: (sql: string) => void): Promise<Database> {
   if (process.env.TEST_DB === 'postgres') {
     const url = process.env.TEST_DATABASE_URL!;
     const base = new URL(url).pathname.slice(1);
@@ -37,10 +37,10 @@ async function openTestDatabase(): Promise<Database> {
     } finally {
       await admin.end();
     }
-    return openDatabase({ kind: 'postgres', url: withDatabase(url, name), max: 5 });
+    return openDatabase({ kind: 'postgres', url: withDatabase(url, name), max: 5, onStatement });
   }
   const tar = readFileSync(inject('pgliteTemplate'));
-  return openDatabase({ kind: 'pglite', loadDataDir: new Blob([tar]) });
+  return openDatabase({ kind: 'pglite', loadDataDir: new Blob([tar]), onStatement });
 }
 
 export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Config {
@@ -54,12 +54,12 @@ export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Co
  * One database per test file (PGlite) or per worker (PostgreSQL), an app built on it, and a
  * movable clock. Each test makes its own tenant with the factories, so nothing is truncated.
  */
-export function useTestEnv(opts: { configOverrides?: Partial<Config> } = {}): TestEnv {
+export function useTestEnv(opts: { configOverrides?: Partial<Config>; onStatement?: (sql: string) => void } = {}): TestEnv {
   const env = {} as TestEnv;
   let dataDir = '';
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'threshold-test-'));
-    const database = await openTestDatabase();
+    const database = await openTestDatabase(opts.onStatement);
     const config = testConfig(dataDir, opts.configOverrides);
     let offset = 0;
     const clock = {

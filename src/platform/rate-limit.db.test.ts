@@ -6,6 +6,8 @@ import { buildApp } from '../app.js';
 import { inArray } from 'drizzle-orm';
 import { rateCounters } from '../contexts/accounts/accounts.tables.js';
 import { pruneRateCounters } from './rate-limit.js';
+import { waitFor } from '../../test/wait.js';
+import { eq } from 'drizzle-orm';
 
 const env = useTestEnv({ configOverrides: { rateLimitPerMinute: 3 } });
 const others: FastifyInstance[] = [];
@@ -14,6 +16,7 @@ afterAll(async () => {
 });
 
 const ip = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
+const counter = async (key: string) => (await env.platform.db.select({ count: rateCounters.count }).from(rateCounters).where(eq(rateCounters.key, key)))[0]?.count;
 const get = (app: FastifyInstance, url: string, remoteAddress: string) => app.inject({ method: 'GET', url, remoteAddress });
 
 describe('API rate limit per IP', () => {
@@ -49,7 +52,24 @@ describe('API rate limit per IP', () => {
     await second.ready();
     const a = ip();
     for (let i = 0; i < 3; i++) expect((await get(env.app, '/api/auth/me', a)).statusCode).toBe(401);
+    // The first instance writes its count behind the responses; once it has, the second one knows.
+    await waitFor(async () => (await counter(`api:ip:${a}`)) === 3, { what: 'the first instance to write its count' });
+    const limited = await get(second, '/api/auth/me', a);
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('keeps counting on the other instance: hits there reach the shared row too', async () => {
+    const second = await buildApp(env.platform, { logger: false, serveWeb: false });
+    others.push(second);
+    await second.ready();
+    const a = ip();
+    expect((await get(env.app, '/api/auth/me', a)).statusCode).toBe(401);
+    await waitFor(async () => (await counter(`api:ip:${a}`)) === 1, { what: 'the first hit written' });
+    expect((await get(second, '/api/auth/me', a)).statusCode).toBe(401);
+    expect((await get(second, '/api/auth/me', a)).statusCode).toBe(401);
     expect((await get(second, '/api/auth/me', a)).statusCode).toBe(429);
+    await waitFor(async () => (await counter(`api:ip:${a}`)) === 3, { what: 'the second instance to write its hits' });
   });
 
   it('leaves /health, /ready and SCIM routes alone', async () => {
@@ -59,6 +79,12 @@ describe('API rate limit per IP', () => {
       expect((await get(env.app, '/ready', a)).statusCode).toBe(200);
       expect((await get(env.app, '/scim/v2/ServiceProviderConfig', a)).statusCode).not.toBe(429);
     }
+  });
+
+  it('decides on the matched route: an unknown path is not counted, a known API route is', async () => {
+    const a = ip();
+    for (let i = 0; i < 5; i++) expect((await get(env.app, '/api/no-such-route', a)).statusCode).toBe(404);
+    expect((await get(env.app, '/api/auth/me', a)).statusCode).toBe(401);
   });
 
   it('prunes counters idle for a day unless they still lock something', async () => {

@@ -41,45 +41,119 @@ export async function resetCounter(db: DbOrTx, key: string): Promise<void> {
   await db.delete(rateCounters).where(eq(rateCounters.key, key));
 }
 
-/** Counts one hit in a fixed window of `windowMs`; returns the hits so far and the ms until it resets. */
-export async function countInWindow(db: DbOrTx, key: string, windowMs: number, now: Date): Promise<{ count: number; resetsInMs: number }> {
-  const fresh = sql`${rateCounters.windowStartedAt} <= ${new Date(now.getTime() - windowMs).toISOString()}::timestamptz`;
+/**
+ * Adds `n` hits to a shared fixed window that started at `windowStart` (every instance aligns its
+ * windows on the clock, so they agree on the row's window); returns the window's total.
+ */
+export async function addToWindow(db: DbOrTx, key: string, n: number, windowStart: Date): Promise<number> {
+  const stale = sql`${rateCounters.windowStartedAt} < ${windowStart.toISOString()}::timestamptz`;
   const [row] = await db
     .insert(rateCounters)
-    .values({ key, count: 1, windowStartedAt: now })
+    .values({ key, count: n, windowStartedAt: windowStart })
     .onConflictDoUpdate({
       target: rateCounters.key,
       set: {
-        count: sql`CASE WHEN ${fresh} THEN 1 ELSE ${rateCounters.count} + 1 END`,
-        windowStartedAt: sql`CASE WHEN ${fresh} THEN ${now.toISOString()}::timestamptz ELSE ${rateCounters.windowStartedAt} END`,
+        count: sql`CASE WHEN ${stale} THEN ${n} ELSE ${rateCounters.count} + ${n} END`,
+        windowStartedAt: sql`CASE WHEN ${stale} THEN ${windowStart.toISOString()}::timestamptz ELSE ${rateCounters.windowStartedAt} END`,
       },
     })
-    .returning({ count: rateCounters.count, windowStartedAt: rateCounters.windowStartedAt });
-  const started = row?.windowStartedAt.getTime() ?? now.getTime();
-  return { count: row?.count ?? 1, resetsInMs: Math.max(0, started + windowMs - now.getTime()) };
+    .returning({ count: rateCounters.count });
+  return row?.count ?? n;
 }
 
-/** The store interface of @fastify/rate-limit (incr + child), here kept in the database. */
-export type RateLimitStore = {
-  incr(key: string, cb: (err: Error | null, res?: { current: number; ttl: number }) => void, timeWindow: number, max: number): void;
-  child(routeOptions: object): RateLimitStore;
-};
+/** The hits in the shared window that started at `windowStart` (0 when the row is of an older window). */
+export async function windowCount(db: DbOrTx, key: string, windowStart: Date): Promise<number> {
+  const [row] = await db.select({ count: rateCounters.count, at: rateCounters.windowStartedAt }).from(rateCounters).where(eq(rateCounters.key, key));
+  return row && row.at.getTime() >= windowStart.getTime() ? row.count : 0;
+}
+
+export type LimitDecision = { ok: true } | { ok: false; retryAfterSeconds: number };
 
 /**
- * A @fastify/rate-limit store whose counters live in `rate_counters`, so a limit holds across
- * several instances. Keys are prefixed (`api:ip:<addr>`) to share the table with lock-outs.
+ * A fixed-window limit decided in process memory, shared across instances by writing behind.
+ *
+ * Each instance counts hits in memory and decides at once; `syncMs` after a response has been sent
+ * (`afterResponse`; never awaited by a request) it adds what it counted to the key's row in `rate_counters` and
+ * learns the total of every instance from the same statement. The first hit of a key in a window
+ * reads that row once (a read, no write). So one instance is exact, and several instances together
+ * can overshoot by what the others counted since their last write (at most `syncMs` of traffic).
+ * Windows are aligned on the clock (`floor(now / windowMs)`), so every instance agrees on them.
  */
-export function databaseRateLimitStore(db: DbOrTx, now: () => Date, prefix: string): new (options: object) => RateLimitStore {
-  return class DatabaseRateLimitStore implements RateLimitStore {
-    incr(key: string, cb: (err: Error | null, res?: { current: number; ttl: number }) => void, timeWindow: number) {
-      countInWindow(db, `${prefix}${key}`, timeWindow, now()).then(
-        (r) => cb(null, { current: r.count, ttl: r.resetsInMs }),
-        (err: unknown) => cb(err instanceof Error ? err : new Error(String(err))),
-      );
-    }
-    child() {
-      return this;
-    }
+export function createWindowLimiter(opts: { db: DbOrTx; now: () => Date; prefix: string; limit: number; windowMs: number; syncMs?: number; onError: (err: unknown) => void }) {
+  const { db, now, prefix, limit, windowMs, onError } = opts;
+  const syncMs = opts.syncMs ?? 100;
+  type State = { dbKey: string; window: number; shared: number; pending: number; loading?: Promise<void> };
+  const states = new Map<string, State>();
+  let timer: NodeJS.Timeout | undefined;
+  /** Something counted and not yet written. */
+  let dirty = false;
+  let syncing: Promise<void> = Promise.resolve();
+
+  const sync = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    syncing = syncing.then(async () => {
+      for (const st of states.values()) {
+        if (st.pending === 0) continue;
+        const n = st.pending;
+        st.pending = 0;
+        try {
+          st.shared = await addToWindow(db, st.dbKey, n, new Date(st.window * windowMs));
+        } catch (err) {
+          st.pending += n;
+          onError(err);
+        }
+      }
+      const current = Math.floor(now().getTime() / windowMs);
+      for (const [key, st] of states) if (st.window < current && st.pending === 0) states.delete(key);
+      // What was counted meanwhile is written after the next response (its own, or a later one).
+      dirty = [...states.values()].some((st) => st.pending > 0);
+    });
+    return syncing;
+  };
+  const later = () => {
+    timer ??= setTimeout(() => void sync(), syncMs);
+    timer.unref?.();
+  };
+
+  function decide(st: State, at: number): LimitDecision {
+    if (st.shared + st.pending >= limit) return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(((st.window + 1) * windowMs - at) / 1000)) };
+    st.pending += 1;
+    dirty = true;
+    return { ok: true };
+  }
+
+  return {
+    /** Counts one hit for `key` unless it is over the limit. Awaits only a key's first read in a window. */
+    async hit(key: string): Promise<LimitDecision> {
+      const at = now().getTime();
+      const window = Math.floor(at / windowMs);
+      let st = states.get(key);
+      if (!st || st.window !== window) {
+        const fresh: State = { dbKey: `${prefix}${key}`, window, shared: 0, pending: 0 };
+        fresh.loading = windowCount(db, fresh.dbKey, new Date(window * windowMs)).then(
+          (n) => {
+            fresh.shared = n;
+          },
+          onError,
+        );
+        // Hits of the previous window still waiting to be written go out on the next sync.
+        if (st && st.pending > 0) states.set(`${key}\u0000${st.window}`, st);
+        states.set(key, fresh);
+        st = fresh;
+      }
+      if (st.loading) {
+        await st.loading;
+        st.loading = undefined;
+      }
+      return decide(st, at);
+    },
+    /** Schedules the write of what is counted (call it once a response has been sent). */
+    afterResponse() {
+      if (dirty && !timer) later();
+    },
+    /** Writes what is counted now (on close). */
+    flush: () => sync(),
   };
 }
 

@@ -17,7 +17,7 @@ import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
@@ -74,18 +74,33 @@ export function ensureWebBuilt(): void {
 
 export type E2eServer = { url: string; app: FastifyInstance; platform: Platform; close(): Promise<void> };
 
+/** A free TCP port on the loopback address (for a server whose PUBLIC_URL must be its own). */
+async function freePort(): Promise<number> {
+  const probe = createNetServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+export type ServerOptions = {
+  /** PUBLIC_URL is the server's own address, so redirects from outside (an identity provider) come back to it. */
+  publicUrlIsServer?: boolean;
+};
+
 /** The real server, as `npm start` runs it, on a fresh PGlite data folder and a free port. */
-export async function startServer(): Promise<E2eServer> {
+export async function startServer(opts: ServerOptions = {}): Promise<E2eServer> {
   ensureWebBuilt();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'threshold-e2e-'));
+  const listenPort = opts.publicUrlIsServer ? await freePort() : 0;
   const config = loadConfig({
     NODE_ENV: 'test',
-    PORT: '0',
+    PORT: String(listenPort),
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
     SECRET_KEY: 'b'.repeat(64),
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'silent',
-    PUBLIC_URL: 'http://threshold.test',
+    PUBLIC_URL: opts.publicUrlIsServer ? `http://127.0.0.1:${listenPort}` : 'http://threshold.test',
     SEED_DEMO: 'false',
   });
   const platform = await createPlatform(config, { log: createLogger(config.logLevel) });
@@ -94,7 +109,7 @@ export async function startServer(): Promise<E2eServer> {
   const app = await buildApp(platform, { logger: false, serveWeb: true });
   await registerJobs(platform); // as main.ts does with WORKER=inline
   await platform.jobs.start();
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.listen({ port: listenPort, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
@@ -126,12 +141,12 @@ export type E2e = {
 /** Per-test timeout for browser tests (vitest projects do not inherit the root's timeouts). */
 export const E2E_TEST_TIMEOUT = 90_000;
 
-export function useE2e(executablePath: string | undefined): E2e {
+export function useE2e(executablePath: string | undefined, opts: ServerOptions = {}): E2e {
   const e2e = {} as E2e;
   let profileDir = '';
   beforeAll(async () => {
     if (!executablePath) return;
-    const server = await startServer();
+    const server = await startServer(opts);
     profileDir = mkdtempSync(path.join(os.tmpdir(), 'threshold-chromium-'));
     const context = await chromium.launchPersistentContext(profileDir, {
       executablePath,

@@ -115,6 +115,7 @@ export const AREAS: Area[] = [
       page('users', 'Users & roles', () => import('./pages/settings/Users'), 'users.read'),
       page('account', 'My account', () => import('./pages/settings/Account')),
       page('security', 'Security', () => import('./pages/settings/Security'), 'tenant.manage'),
+      page('identity-provider', 'Identity provider', () => import('./pages/settings/IdentityProvider'), 'settings.manage'),
       page('api-keys', 'API keys', () => import('./pages/settings/ApiKeys'), 'apikeys.manage'),
       page('audit', 'Audit log', () => import('./pages/settings/Audit'), 'audit.read'),
       page('notifications', 'Notifications', () => import('./pages/settings/Notifications')),

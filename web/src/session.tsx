@@ -5,7 +5,8 @@ import { PERMISSIONS, type Permission } from './permissions';
 
 type SessionState =
   | { status: 'loading' }
-  | { status: 'signed-out' }
+  /** `endSession`: the identity provider's sign-out page to offer, when the session began there. */
+  | { status: 'signed-out'; endSession?: { url: string; label: string } }
   /** Password accepted; the TOTP code is still owed. */
   | { status: 'totp'; me: Me }
   | { status: 'signed-in'; me: Me };
@@ -56,12 +57,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         setState(stateOf(me));
       },
       async signOut() {
+        // A session that began at an identity provider: offer its sign-out page afterwards.
+        const offer = await api.get<{ url: string | null; label: string | null }>('/api/auth/oidc/end-session').catch(() => null);
         try {
           await api.post('/api/auth/logout');
         } finally {
           setCsrfToken(null);
           queryClient.clear(); // the next user of this browser must not see this one's data
-          setState({ status: 'signed-out' });
+          setState(offer?.url && offer.label ? { status: 'signed-out', endSession: { url: offer.url, label: offer.label } } : { status: 'signed-out' });
         }
       },
     }),

@@ -12,6 +12,7 @@ import { integrationImport } from './integration-import.js';
 import { integrationPush } from './integration-push.js';
 import { integrationMergeAll } from './integration-merge-all.js';
 import { integrationWondeSync } from './integration-wonde-sync.js';
+import { oidcRecover } from './oidc-recover.js';
 
 /** Every CLI command. A new one is a file in this folder and a line here. */
-export const commands: Command[] = [tenantCreate, userCreate, apikeyCreate, dbMigrate, dbBackup, dbRestore, scimToken, groupCreate, memberCreate, integrationImport, integrationPush, integrationMergeAll, integrationWondeSync];
+export const commands: Command[] = [tenantCreate, userCreate, apikeyCreate, dbMigrate, dbBackup, dbRestore, scimToken, groupCreate, memberCreate, integrationImport, integrationPush, integrationMergeAll, integrationWondeSync, oidcRecover];

@@ -14,8 +14,9 @@ export function presentTenant(t: TenantRow) {
   return { id: t.id, name: t.name, kind: t.kind, require2fa: t.require2fa };
 }
 
-export function presentMe(u: UserRow, t: TenantRow, csrfToken: string, totpRequired: boolean) {
-  // A tenant that requires two-factor sign-in sends users without TOTP to enrol first.
-  const mustEnrolTotp = t.require2fa && !u.totpEnabledAt;
+export function presentMe(u: UserRow, t: TenantRow, csrfToken: string, totpRequired: boolean, mfaByIdp = false) {
+  // A tenant that requires two-factor sign-in sends users without TOTP to enrol first, unless
+  // the session began with multi-factor sign-in at the identity provider.
+  const mustEnrolTotp = t.require2fa && !u.totpEnabledAt && !mfaByIdp;
   return { user: presentUser(u), tenant: presentTenant(t), csrfToken, totpRequired, mustEnrolTotp };
 }

@@ -48,7 +48,13 @@ export const accountsRepo = {
     return row;
   },
   /** A new session for the user; returns the cookie token (shown once) and the row. */
-  async insertSession(db: DbOrTx, user: { tenantId: string; id: string }, at: Date, pendingTotp = false) {
+  async insertSession(
+    db: DbOrTx,
+    user: { tenantId: string; id: string },
+    at: Date,
+    pendingTotp = false,
+    via: Pick<typeof sessions.$inferInsert, 'authMethod' | 'oidcConnectionId' | 'mfaByIdp'> = {},
+  ) {
     const token = newToken('thr_sess_');
     const [session] = await db
       .insert(sessions)
@@ -58,12 +64,21 @@ export const accountsRepo = {
         userId: user.id,
         csrfToken: newToken('', 24),
         pendingTotp,
+        ...via,
         createdAt: at,
         lastSeenAt: at,
         expiresAt: new Date(at.getTime() + SESSION_TTL_MS),
       })
       .returning();
     return { token, session: session! };
+  },
+  async sessionById(db: DbOrTx, tenantId: string, id: string) {
+    const [row] = await db
+      .select()
+      .from(sessions)
+      .where(and(eq(sessions.tenantId, tenantId), eq(sessions.id, id)))
+      .limit(1);
+    return row;
   },
   async apiKeyByHash(db: DbOrTx, tokenHash: string) {
     const [row] = await db

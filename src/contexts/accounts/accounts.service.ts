@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import type { Platform } from '../../platform/platform.js';
 import { AppError, badRequest, tooManyRequests } from '../../platform/errors.js';
 import { hashToken, newToken } from '../../platform/crypto.js';
@@ -10,6 +10,7 @@ import type { DbOrTx } from '../../platform/db/database.js';
 import { apiKeys, sessions, tenants, users } from './accounts.tables.js';
 import { accountsRepo } from './accounts.repo.js';
 import { presentMe } from './accounts.presenters.js';
+import { createAuthCache } from './auth-cache.js';
 import { dummyHash, hashPassword, PASSWORD_MIN, verifyPassword } from './passwords.js';
 
 export { SESSION_TTL_MS } from './accounts.repo.js';
@@ -26,8 +27,23 @@ export function assertPassword(password: string, field = 'password') {
   }
 }
 
-export function createAccountsService(deps: AccountsDeps) {
+/** How stale a session's last-seen may get before it is written again (an API key's last-used: a minute). */
+export const LAST_SEEN_EVERY_MS = 5 * 60_000;
+
+type SessionRow = NonNullable<Awaited<ReturnType<typeof accountsRepo.sessionWithUser>>>;
+type ApiKeyRow = NonNullable<Awaited<ReturnType<typeof accountsRepo.apiKeyByHash>>>;
+/** The in-memory caches of resolved credentials (see auth-cache.ts); without them every request reads. */
+export type AuthCaches = {
+  sessions: ReturnType<typeof createAuthCache<{ tenantId: string; row: SessionRow }>>;
+  apiKeys: ReturnType<typeof createAuthCache<{ tenantId: string; row: ApiKeyRow }>>;
+};
+export function createAuthCaches(ttlMs: number): AuthCaches {
+  return { sessions: createAuthCache({ ttlMs }), apiKeys: createAuthCache({ ttlMs }) };
+}
+
+export function createAccountsService(deps: AccountsDeps, caches?: AuthCaches) {
   const { db, now } = deps;
+  const touches = createTouchBuffer(db, (err) => deps.log.warn({ err }, 'could not write last-seen times'));
 
   async function createTenant(input: {
     name: string;
@@ -91,6 +107,10 @@ export function createAccountsService(deps: AccountsDeps) {
       throw new AppError(401, 'invalid_credentials', 'Wrong email or password');
     }
     await resetCounter(db, userKey!);
+    const tenant = await accountsRepo.findTenant(db, user.tenantId);
+    if (tenant?.passwordSignInOff) {
+      throw new AppError(403, 'password_signin_off', 'Your organisation signs in only through its identity provider: use its button');
+    }
     const pendingTotp = Boolean(user.totpEnabledAt);
     const { token, session } = await accountsRepo.insertSession(db, user, at, pendingTotp);
     return { token, csrfToken: session.csrfToken, user, session, totpRequired: pendingTotp };
@@ -103,10 +123,17 @@ export function createAccountsService(deps: AccountsDeps) {
   /** Resolves a session cookie to a principal (undefined when unknown, expired or owing TOTP). */
   async function principalFromSession(token: string) {
     const at = now();
-    const row = await accountsRepo.sessionWithUser(db, hashToken(token), at);
-    if (!row) return undefined;
-    if (at.getTime() - row.session.lastSeenAt.getTime() > 5 * 60_000) {
-      await db.update(sessions).set({ lastSeenAt: at }).where(eq(sessions.id, row.session.id));
+    const hash = hashToken(token);
+    let row = caches?.sessions.get(hash)?.row;
+    if (row && row.session.expiresAt <= at) row = undefined;
+    if (!row) {
+      row = await accountsRepo.sessionWithUser(db, hash, at);
+      if (!row) return undefined;
+      caches?.sessions.set(hash, { tenantId: row.user.tenantId, row });
+    }
+    if (at.getTime() - row.session.lastSeenAt.getTime() > LAST_SEEN_EVERY_MS) {
+      touches.session(row.session.id, at);
+      row.session.lastSeenAt = at;
     }
     const principal: Principal = {
       kind: 'user',
@@ -133,11 +160,17 @@ export function createAccountsService(deps: AccountsDeps) {
   }
 
   async function principalFromApiKey(token: string): Promise<Principal | undefined> {
-    const row = await accountsRepo.apiKeyByHash(db, hashToken(token));
-    if (!row) return undefined;
+    const hash = hashToken(token);
+    let row = caches?.apiKeys.get(hash)?.row;
+    if (!row) {
+      row = await accountsRepo.apiKeyByHash(db, hash);
+      if (!row) return undefined;
+      caches?.apiKeys.set(hash, { tenantId: row.tenantId, row });
+    }
     const at = now();
     if (!row.lastUsedAt || at.getTime() - row.lastUsedAt.getTime() > 60_000) {
-      await db.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.id, row.id));
+      touches.apiKey(row.id, at);
+      row.lastUsedAt = at;
     }
     return { kind: 'apikey', tenantId: row.tenantId, id: row.id, label: `API key ${row.name}`, role: row.role, scopes: [] };
   }
@@ -155,10 +188,56 @@ export function createAccountsService(deps: AccountsDeps) {
     const user = await accountsRepo.findUser(db, p.tenantId, p.id);
     const [session] = await db.select().from(sessions).where(eq(sessions.id, p.sessionId));
     if (!user || !session) throw new AppError(401, 'unauthenticated', 'Authentication required');
-    return presentMe(user, await tenantOf(p.tenantId), session.csrfToken, session.pendingTotp);
+    return presentMe(user, await tenantOf(p.tenantId), session.csrfToken, session.pendingTotp, session.mfaByIdp);
   }
 
-  return { createTenant, createUser, login, logout, principalFromSession, createApiKey, principalFromApiKey, tenantOf, me };
+  return { createTenant, createUser, login, logout, principalFromSession, createApiKey, principalFromApiKey, tenantOf, me, flushTouches: touches.flush, afterResponse: touches.afterResponse };
+}
+
+/**
+ * Sessions' last-seen and API keys' last-used times, written after the responses: collected for a
+ * second after a response has been sent, then one UPDATE per kind for all of them. A request never waits for it.
+ */
+function createTouchBuffer(db: DbOrTx, onError: (err: unknown) => void, delayMs = 1000) {
+  let sessionsSeen = new Map<string, Date>();
+  let keysUsed = new Map<string, Date>();
+  let timer: NodeJS.Timeout | undefined;
+  let writing: Promise<void> = Promise.resolve();
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    const s = sessionsSeen;
+    const k = keysUsed;
+    sessionsSeen = new Map();
+    keysUsed = new Map();
+    writing = writing.then(async () => {
+      const latest = (m: Map<string, Date>) => new Date(Math.max(...[...m.values()].map((d) => d.getTime())));
+      try {
+        if (s.size > 0) await db.update(sessions).set({ lastSeenAt: latest(s) }).where(inArray(sessions.id, [...s.keys()]));
+        if (k.size > 0) await db.update(apiKeys).set({ lastUsedAt: latest(k) }).where(inArray(apiKeys.id, [...k.keys()]));
+      } catch (err) {
+        onError(err);
+      }
+    });
+    return writing;
+  };
+  const later = () => {
+    timer ??= setTimeout(() => void flush(), delayMs);
+    timer.unref?.();
+  };
+  return {
+    session(id: string, at: Date) {
+      sessionsSeen.set(id, at);
+    },
+    apiKey(id: string, at: Date) {
+      keysUsed.set(id, at);
+    },
+    /** Schedules the write (call it once a response has been sent). */
+    afterResponse() {
+      if (sessionsSeen.size > 0 || keysUsed.size > 0) later();
+    },
+    flush,
+  };
 }
 
 export type AccountsService = ReturnType<typeof createAccountsService>;

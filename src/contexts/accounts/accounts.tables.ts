@@ -6,6 +6,8 @@ export const tenants = pgTable('tenants', {
   name: text().notNull(),
   kind: text({ enum: ['school', 'trust', 'company'] }).notNull().default('school'),
   require2fa: boolean().notNull().default(false),
+  /** "Sign in only through the identity provider": password sign-in is refused (owner only; CLI `oidc recover` undoes it). */
+  passwordSignInOff: boolean().notNull().default(false),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -68,6 +70,11 @@ export const sessions = pgTable(
     csrfToken: text().notNull(),
     /** Set when the password was right but a TOTP code is still owed. */
     pendingTotp: boolean().notNull().default(false),
+    /** How the session began; an OIDC session names its connection (for the IdP's end-session). */
+    authMethod: text({ enum: ['password', 'oidc'] }).notNull().default('password'),
+    oidcConnectionId: uuid(),
+    /** The IdP did multi-factor sign-in (its connection says so, or the token's `amr`): counts as two-factor. */
+    mfaByIdp: boolean().notNull().default(false),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     lastSeenAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp({ withTimezone: true }).notNull(),

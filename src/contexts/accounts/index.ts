@@ -4,7 +4,9 @@ import type { Platform } from '../../platform/platform.js';
 import { AppError } from '../../platform/errors.js';
 import { bearerToken, CSRF_HEADER, SESSION_COOKIE } from '../../platform/http/auth.js';
 import { safeEqual } from '../../platform/crypto.js';
-import { createAccountsService } from './accounts.service.js';
+import { createAccountsService, createAuthCaches } from './accounts.service.js';
+import { AUTH_CHANGED_CHANNEL } from './auth-cache.js';
+import { createNotifier } from '../../platform/live/notify.js';
 import { authRoutes } from './auth.routes.js';
 import { createUsersService } from './users/users.service.js';
 import { usersRoutes } from './users/users.routes.js';
@@ -18,11 +20,18 @@ import { createTotpService } from './totp/totp.service.js';
 import { totpRoutes } from './totp/totp.routes.js';
 import { createApiKeysService } from './api-keys/api-keys.service.js';
 import { apiKeysRoutes } from './api-keys/api-keys.routes.js';
+import { createOidcService } from './oidc/oidc.service.js';
+import { oidcRoutes } from './oidc/oidc.routes.js';
 
 export { createAccountsService, type AccountsService } from './accounts.service.js';
 export type { UsersService } from './users/users.service.js';
+export { createOidcService, type OidcService } from './oidc/oidc.service.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** The routes whose changes may change who a cached session or API key is (see auth-cache.ts)… */
+const ACCOUNTS_ROUTES = ['/api/auth/', '/api/users', '/api/tenant', '/api/invites', '/api/api-keys'];
+/** …except those that only add a session or send an email. */
+const UNCHANGING_ROUTES = new Set(['/api/auth/login', '/api/auth/password-reset/request']);
 /** What a session that still owes its TOTP code may reach. */
 const PENDING_TOTP_PATHS = new Set(['/api/auth/totp', '/api/auth/me', '/api/auth/logout']);
 /** Routes that never act on the caller's session, so a stale or other cookie must not get in the way (kiosk pairing: a tablet may also hold a portal session). */
@@ -36,11 +45,39 @@ const ENROLMENT_PATHS = new Set(['/api/auth/me', '/api/auth/logout', '/api/auth/
  * own credentials (SCIM tokens, kiosk devices) in their own hooks.
  */
 export function accountsContext(platform: Platform): FastifyPluginAsync {
-  const accounts = createAccountsService(platform);
+  const caches = createAuthCaches(platform.config.authCacheSeconds * 1000);
+  const accounts = createAccountsService(platform, caches);
   return fp(
     async (app) => {
       app.decorateRequest('principal', undefined);
       app.decorateRequest('authVia', undefined);
+      // Credentials cached on this instance are dropped when a change through the accounts routes
+      // succeeds (here, before its response is sent) and, through NOTIFY, on every other instance.
+      const notifier = createNotifier(platform.database, platform.log);
+      const drop = (tenantId: string | undefined) => {
+        caches.sessions.drop(tenantId);
+        caches.apiKeys.drop(tenantId);
+      };
+      await notifier.subscribe(AUTH_CHANGED_CHANNEL, (payload) => drop(payload === '*' ? undefined : payload));
+      app.addHook('onSend', async (req, reply, payload) => {
+        const route = req.routeOptions.url;
+        if (UNSAFE.has(req.method) && reply.statusCode < 400 && route && ACCOUNTS_ROUTES.some((r) => route.startsWith(r)) && !UNCHANGING_ROUTES.has(route)) {
+          // Signed out, password reset and the like have no principal left: every tenant's entries.
+          const tenantId = req.principal?.tenantId;
+          drop(tenantId);
+          await notifier.notify(platform.db, AUTH_CHANGED_CHANNEL, tenantId ?? '*').catch((err: unknown) => req.log.warn({ err }, 'could not announce an accounts change'));
+        }
+        return payload;
+      });
+      app.addHook('onClose', async () => {
+        await notifier.close();
+      });
+      app.addHook('onResponse', async () => {
+        accounts.afterResponse();
+      });
+      app.addHook('onClose', async () => {
+        await accounts.flushTouches();
+      });
       app.addHook('onRequest', async (req) => {
         if (req.url.startsWith('/scim/')) return; // SCIM authenticates itself
         const bearer = bearerToken(req);
@@ -64,7 +101,8 @@ export function accountsContext(platform: Platform): FastifyPluginAsync {
             throw new AppError(403, 'csrf_failed', `Missing or wrong ${CSRF_HEADER} header`);
           }
         }
-        const mustEnrol = resolved.tenant.require2fa && !resolved.user.totpEnabledAt && !resolved.session.pendingTotp;
+        // Multi-factor sign-in at the identity provider counts as two-factor (accounts/oidc).
+        const mustEnrol = resolved.tenant.require2fa && !resolved.user.totpEnabledAt && !resolved.session.pendingTotp && !resolved.session.mfaByIdp;
         if (mustEnrol && path.startsWith('/api/') && !ENROLMENT_PATHS.has(path)) {
           throw new AppError(403, 'totp_enrolment_required', 'Your organisation requires two-factor sign-in: set it up first');
         }
@@ -78,6 +116,7 @@ export function accountsContext(platform: Platform): FastifyPluginAsync {
       await app.register(passwordRoutes(createPasswordService(platform)));
       await app.register(totpRoutes(createTotpService(platform)));
       await app.register(apiKeysRoutes(accounts, createApiKeysService(platform)));
+      await app.register(oidcRoutes(platform, createOidcService(platform)));
     },
     { name: 'accounts' },
   );

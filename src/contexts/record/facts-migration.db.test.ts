@@ -7,11 +7,16 @@ import { MIGRATIONS_FOLDER } from '../../platform/db/migrate.js';
 import { withDatabase } from '../../../test/global-setup.js';
 
 /**
- * Migration 0010 from today's schema (0008) with facts stored as yes/no checks: the answers
+ * The facts migrations (record_facts_time_zone_rule_sets, then record_facts_from_checks) from the
+ * schema before them with facts stored as yes/no checks: the answers
  * become profile facts with a history row, every stored condition and rule that named them is
  * rewritten in the same transaction, the fact checks go, and the tenant runs "KCSIE 2025".
  */
 const files = readdirSync(MIGRATIONS_FOLDER).filter((f) => f.endsWith('.sql')).sort();
+const firstOfOurs = files.findIndex((f) => f.includes('_record_facts_time_zone_rule_sets'));
+const lastOfOurs = files.findIndex((f) => f.includes('_record_facts_from_checks'));
+const before = files.slice(0, firstOfOurs);
+const ours = files.slice(firstOfOurs, lastOfOurs + 1);
 const statements = (file: string) => readFileSync(path.join(MIGRATIONS_FOLDER, file), 'utf8').split('--> statement-breakpoint').map((s) => s.trim()).filter(Boolean);
 
 let db: Database;
@@ -37,7 +42,7 @@ beforeAll(async () => {
     db = await openDatabase({ kind: 'pglite' });
   }
   await db.exec('CREATE EXTENSION IF NOT EXISTS pg_trgm; CREATE EXTENSION IF NOT EXISTS citext;');
-  for (const f of files.filter((f) => f < '0009')) for (const s of statements(f)) await db.exec(s);
+  for (const f of before) for (const s of statements(f)) await db.exec(s);
 }, 120_000);
 
 afterAll(async () => {
@@ -47,7 +52,11 @@ afterAll(async () => {
 
 const cond = (field: string, value: string) => ({ op: 'and', conditions: [{ field, operator: 'equals', value }] });
 
-describe('migration 0010: facts out of checks', () => {
+describe('migration record_facts_from_checks: facts out of checks', () => {
+  it('finds its two migrations, in order', () => {
+    expect(ours.map((f) => f.replace(/^\d+_/, ''))).toEqual(['record_facts_time_zone_rule_sets.sql', 'record_facts_from_checks.sql']);
+  });
+
   it('keeps the answers as facts with a history row, rewrites conditions, rules and the type map, and removes the fact checks', async () => {
     const q = async <T = Record<string, unknown>>(text: string, params: unknown[] = []) => (await db.query<T>(text, params)).rows;
     const [tenant] = await q<{ id: string }>(`INSERT INTO tenants (name) VALUES ('Northgate') RETURNING id`);
@@ -70,7 +79,7 @@ describe('migration 0010: facts out of checks', () => {
     await q(`INSERT INTO record_rating_systems (tenant_id, key, name, rules) VALUES ($1, 'own', 'Own', $2)`, [tid, JSON.stringify({ volunteer: { require: ['volunteer_supervised', 'barred_list'] }, teaching: { require: 'statutory' } })]);
     await q(`INSERT INTO integration_type_rules (tenant_id, profile_type_id, condition) VALUES ($1, $2, $3)`, [tid, vol!.id, JSON.stringify(cond('check.regulated_activity', 'no'))]);
 
-    for (const f of files.filter((f) => f >= '0009' && f < '0011')) for (const s of statements(f)) await db.exec(s);
+    for (const f of ours) for (const s of statements(f)) await db.exec(s);
 
     const [after] = await q<{ facts: Record<string, boolean>; version: number }>(`SELECT facts, version FROM record_profiles WHERE id = $1`, [pid]);
     expect(after).toEqual({ facts: { volunteer_supervised: false, regulated_activity: true }, version: 5 });

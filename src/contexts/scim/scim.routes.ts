@@ -57,6 +57,7 @@ export function scimProtocolRoutes({ platform, access, users, groups }: Deps): F
     const requestLog = createRequestLogBuffer(access, platform.now, (err) => platform.log.warn({ err }, 'could not write the SCIM request log'));
     app.addHook('onClose', async () => {
       await requestLog.flush();
+      await access.flushBuckets();
     });
 
     app.addHook('onRequest', async (req) => {
@@ -73,6 +74,7 @@ export function scimProtocolRoutes({ platform, access, users, groups }: Deps): F
     });
 
     app.addHook('onResponse', async (req, reply) => {
+      access.afterResponse();
       const { groupId } = req.params as { groupId: string };
       const tenantId = req.scimCredential?.tenantId ?? (reply.statusCode === 401 ? await access.groupTenant(groupId).catch(() => undefined) : undefined);
       if (!tenantId) return;

@@ -74,9 +74,13 @@ function isAlive(pid: number): boolean {
   }
 }
 
-export type OpenOptions =
+/** Sees every statement sent through the handle (drizzle's and raw ones), before it is sent. */
+export type StatementObserver = (sql: string) => void;
+
+export type OpenOptions = (
   | { kind: 'pglite'; dataDir?: string; loadDataDir?: Blob; lock?: boolean }
-  | { kind: 'postgres'; url: string; max?: number };
+  | { kind: 'postgres'; url: string; max?: number }
+) & { onStatement?: StatementObserver };
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if (opts.kind === 'postgres') {
@@ -84,16 +88,19 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     pool.on('error', () => {
       /* idle client errors surface on the next query */
     });
-    const db = drizzlePg({ client: pool, casing: 'snake_case' }) as unknown as Db;
+    const seen = opts.onStatement ?? (() => {});
+    const db = drizzlePg({ client: pool, casing: 'snake_case', logger: opts.onStatement && { logQuery: (q) => seen(q) } }) as unknown as Db;
     return {
       kind: 'postgres',
       db,
       pool,
       query: async <T,>(text: string, params?: unknown[]) => {
+        seen(text);
         const res = await pool.query(text, params);
         return { rows: res.rows as T[] };
       },
       exec: async (text) => {
+        seen(text);
         await pool.query(text);
       },
       close: () => pool.end(),
@@ -110,16 +117,19 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
       loadDataDir: opts.loadDataDir,
       extensions: PGLITE_EXTENSIONS,
     });
-    const db = drizzlePglite({ client: pglite, casing: 'snake_case' }) as unknown as Db;
+    const seen = opts.onStatement ?? (() => {});
+    const db = drizzlePglite({ client: pglite, casing: 'snake_case', logger: opts.onStatement && { logQuery: (q) => seen(q) } }) as unknown as Db;
     return {
       kind: 'pglite',
       db,
       pglite,
       query: async <T,>(text: string, params?: unknown[]) => {
+        seen(text);
         const res = await pglite.query<T>(text, params);
         return { rows: res.rows };
       },
       exec: async (text) => {
+        seen(text);
         await pglite.exec(text);
       },
       close: async () => {

@@ -345,6 +345,169 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/oidc/{id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Start signing in through an identity provider: redirects there (PKCE, state, nonce) */
+        get: {
+            parameters: {
+                query?: {
+                    email?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/oidc/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The identity provider’s answer (the redirect URI): a session, or the refusal page */
+        get: {
+            parameters: {
+                query?: {
+                    code?: string;
+                    error?: string;
+                    error_description?: string;
+                    iss?: string;
+                    state?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/oidc/discover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The identity provider buttons for an email’s domain, and whether password sign-in is allowed */
+        get: {
+            parameters: {
+                query: {
+                    email: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            connections: {
+                                id: string;
+                                label: string;
+                                /** @enum {string} */
+                                preset: "entra" | "google" | "okta" | "generic";
+                            }[];
+                            passwordSignIn: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/oidc/end-session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** For a session that began at an identity provider: its end-session URL to offer after signing out */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            label: string | null;
+                            url: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/password": {
         parameters: {
             query?: never;
@@ -3031,6 +3194,469 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/oidc/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant’s identity provider (OpenID Connect) connections */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            connections: {
+                                allowedGroups: string[];
+                                clientId: string;
+                                clientSecretSet: boolean;
+                                createdAt: string;
+                                domains: string[];
+                                enabled: boolean;
+                                groupRoles: {
+                                    group: string;
+                                    /** @enum {string} */
+                                    role: "admin" | "manager" | "viewer";
+                                }[];
+                                id: string;
+                                idpEnforcesMfa: boolean;
+                                idpTenantId: string | null;
+                                issuer: string;
+                                jitEnabled: boolean;
+                                /** @enum {string} */
+                                jitRole: "admin" | "manager" | "viewer";
+                                jitScopes: {
+                                    /** @enum {string} */
+                                    kind: "site" | "organisation";
+                                    /**
+                                     * @default view
+                                     * @enum {string}
+                                     */
+                                    level: "view" | "edit" | "administer";
+                                    /** Format: uuid */
+                                    refId: string;
+                                }[];
+                                label: string;
+                                /** @enum {string} */
+                                preset: "entra" | "google" | "okta" | "generic";
+                                scopes: string;
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add an identity provider connection (the client secret is stored encrypted) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        allowedGroups?: string[];
+                        clientId: string;
+                        clientSecret: string;
+                        domains: string[];
+                        enabled?: boolean;
+                        groupRoles?: {
+                            group: string;
+                            /** @enum {string} */
+                            role: "admin" | "manager" | "viewer";
+                        }[];
+                        idpEnforcesMfa?: boolean;
+                        idpTenantId?: string | null;
+                        issuer: string;
+                        jitEnabled?: boolean;
+                        /** @enum {string} */
+                        jitRole?: "admin" | "manager" | "viewer";
+                        jitScopes?: {
+                            /** @enum {string} */
+                            kind: "site" | "organisation";
+                            /**
+                             * @default view
+                             * @enum {string}
+                             */
+                            level?: "view" | "edit" | "administer";
+                            /** Format: uuid */
+                            refId: string;
+                        }[];
+                        label: string;
+                        /** @enum {string} */
+                        preset: "entra" | "google" | "okta" | "generic";
+                        scopes?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            allowedGroups: string[];
+                            clientId: string;
+                            clientSecretSet: boolean;
+                            createdAt: string;
+                            domains: string[];
+                            enabled: boolean;
+                            groupRoles: {
+                                group: string;
+                                /** @enum {string} */
+                                role: "admin" | "manager" | "viewer";
+                            }[];
+                            id: string;
+                            idpEnforcesMfa: boolean;
+                            idpTenantId: string | null;
+                            issuer: string;
+                            jitEnabled: boolean;
+                            /** @enum {string} */
+                            jitRole: "admin" | "manager" | "viewer";
+                            jitScopes: {
+                                /** @enum {string} */
+                                kind: "site" | "organisation";
+                                /**
+                                 * @default view
+                                 * @enum {string}
+                                 */
+                                level: "view" | "edit" | "administer";
+                                /** Format: uuid */
+                                refId: string;
+                            }[];
+                            label: string;
+                            /** @enum {string} */
+                            preset: "entra" | "google" | "okta" | "generic";
+                            scopes: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/oidc/connections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One identity provider connection */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            allowedGroups: string[];
+                            clientId: string;
+                            clientSecretSet: boolean;
+                            createdAt: string;
+                            domains: string[];
+                            enabled: boolean;
+                            groupRoles: {
+                                group: string;
+                                /** @enum {string} */
+                                role: "admin" | "manager" | "viewer";
+                            }[];
+                            id: string;
+                            idpEnforcesMfa: boolean;
+                            idpTenantId: string | null;
+                            issuer: string;
+                            jitEnabled: boolean;
+                            /** @enum {string} */
+                            jitRole: "admin" | "manager" | "viewer";
+                            jitScopes: {
+                                /** @enum {string} */
+                                kind: "site" | "organisation";
+                                /**
+                                 * @default view
+                                 * @enum {string}
+                                 */
+                                level: "view" | "edit" | "administer";
+                                /** Format: uuid */
+                                refId: string;
+                            }[];
+                            label: string;
+                            /** @enum {string} */
+                            preset: "entra" | "google" | "okta" | "generic";
+                            scopes: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete an identity provider connection */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": null;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change an identity provider connection (a blank secret keeps the stored one) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        allowedGroups?: string[];
+                        clientId?: string;
+                        clientSecret?: string;
+                        domains?: string[];
+                        enabled?: boolean;
+                        groupRoles?: {
+                            group: string;
+                            /** @enum {string} */
+                            role: "admin" | "manager" | "viewer";
+                        }[];
+                        idpEnforcesMfa?: boolean;
+                        idpTenantId?: string | null;
+                        issuer?: string;
+                        jitEnabled?: boolean;
+                        /** @enum {string} */
+                        jitRole?: "admin" | "manager" | "viewer";
+                        jitScopes?: {
+                            /** @enum {string} */
+                            kind: "site" | "organisation";
+                            /**
+                             * @default view
+                             * @enum {string}
+                             */
+                            level?: "view" | "edit" | "administer";
+                            /** Format: uuid */
+                            refId: string;
+                        }[];
+                        label?: string;
+                        scopes?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            allowedGroups: string[];
+                            clientId: string;
+                            clientSecretSet: boolean;
+                            createdAt: string;
+                            domains: string[];
+                            enabled: boolean;
+                            groupRoles: {
+                                group: string;
+                                /** @enum {string} */
+                                role: "admin" | "manager" | "viewer";
+                            }[];
+                            id: string;
+                            idpEnforcesMfa: boolean;
+                            idpTenantId: string | null;
+                            issuer: string;
+                            jitEnabled: boolean;
+                            /** @enum {string} */
+                            jitRole: "admin" | "manager" | "viewer";
+                            jitScopes: {
+                                /** @enum {string} */
+                                kind: "site" | "organisation";
+                                /**
+                                 * @default view
+                                 * @enum {string}
+                                 */
+                                level: "view" | "edit" | "administer";
+                                /** Format: uuid */
+                                refId: string;
+                            }[];
+                            label: string;
+                            /** @enum {string} */
+                            preset: "entra" | "google" | "okta" | "generic";
+                            scopes: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/oidc/connections/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Test a connection: discovery, signing keys, code flow with PKCE, client id and secret */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            checks: {
+                                message: string;
+                                name: string;
+                                ok: boolean;
+                            }[];
+                            ok: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/oidc/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Password sign-in on or off, and the redirect URI to register at the identity provider */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            passwordSignInOff: boolean;
+                            redirectUri: string;
+                        };
+                    };
+                };
+            };
+        };
+        /** Sign in only through the identity provider (owner only; `npm run cli -- oidc recover` undoes it) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        passwordSignInOff: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            passwordSignInOff: boolean;
+                            redirectUri: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { useTestEnv } from '../../../../test/harness.js';
+import { waitFor } from '../../../../test/wait.js';
 import { call, createTestTenant } from '../../../../test/factories.js';
 import { auditLog } from '../../../platform/audit/audit.tables.js';
 
@@ -50,9 +51,13 @@ describe('API keys', () => {
     expect(users.body.items.map((u: { id: string }) => u.id)).toEqual([t.owner.id]);
     // No CSRF header needed with a bearer key.
     expect((await call(env.app, 'PATCH', '/api/tenant', { headers: asAdmin, body: { name: 'Keyed' } })).status).toBe(200);
-    const list = await call(env.app, 'GET', '/api/api-keys', { headers: t.owner.headers });
-    const full = list.body.items.find((k: { id: string }) => k.id === adminKey.body.key.id);
-    expect(full.lastUsedAt).not.toBeNull();
+    // Last use is written after the responses, within about a second.
+    const full = await waitFor(async () => {
+      const list = await call(env.app, 'GET', '/api/api-keys', { headers: t.owner.headers });
+      const key = list.body.items.find((k: { id: string }) => k.id === adminKey.body.key.id);
+      return key.lastUsedAt !== null && key;
+    }, { what: 'the key’s last use to be written' });
+    expect(Date.parse(full.lastUsedAt)).toBeGreaterThanOrEqual(Date.parse(adminKey.body.key.createdAt));
     const unknown = await call(env.app, 'GET', '/api/tenant', { headers: { authorization: 'Bearer thr_key_unknown' } });
     expect(unknown.status).toBe(401);
     expect(unknown.body.error.code).toBe('invalid_api_key');

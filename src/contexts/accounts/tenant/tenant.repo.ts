@@ -8,7 +8,7 @@ export const tenantRepo = {
     const [row] = await db.select().from(tenants).where(eq(tenants.id, tenantId)).for('update').limit(1);
     return row;
   },
-  async update(db: DbOrTx, tenantId: string, patch: Partial<Pick<TenantRow, 'name' | 'require2fa'>>) {
+  async update(db: DbOrTx, tenantId: string, patch: Partial<Pick<TenantRow, 'name' | 'require2fa' | 'passwordSignInOff'>>) {
     const [row] = await db.update(tenants).set(patch).where(eq(tenants.id, tenantId)).returning();
     return row!;
   },

@@ -2,7 +2,7 @@ import { and, eq, or, type BuiltInSet } from './kcsie-2025.js';
 
 /**
  * "KCSIE 2025.1": the built-in set corrected to follow KCSIE 2025 Part 3 bullet by bullet (the
- * sources of every rule: docs/decisions/010-kcsie-2025-1.md; one table case per rule in
+ * sources of every rule: docs/decisions/012-kcsie-2025-1.md; one table case per rule in
  * rules/tables/kcsie-2025-1.json). Facts about the post are inputs (`fact.<key>`), never checks.
  *
  * Profile types: `teaching` and `support` are directly employed staff; `agency` supply and agency

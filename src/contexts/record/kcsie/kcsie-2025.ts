@@ -4,7 +4,7 @@ import type { CheckType, CheckValidity } from '../record.tables.js';
 /**
  * The built-in checks of the single central record under "Keeping children safe in education"
  * 2025 as first shipped, as data, with its facts about the post separated from its checks
- * (decision 010: the migration moved them; the rules are otherwise unchanged). Conditions are in
+ * (decision 012: the migration moved them; the rules are otherwise unchanged). Conditions are in
  * the condition language (see rules/conditions.ts) over `profile.type`, `organisation.type` and
  * `fact.<key>`. Superseded by "KCSIE 2025.1" (kcsie-2025-1.ts); kept so a tenant can go back.
  */

@@ -1,4 +1,4 @@
--- Facts about the post (decision 010) were stored as yes/no "checks" with no passing answer in the
+-- Facts about the post (decision 012) were stored as yes/no "checks" with no passing answer in the
 -- KCSIE 2025 set. Move them: values become profile facts (kept, with a version-history row each),
 -- every stored condition and mapping that names check.<key> now names fact.<key>, rating rules
 -- stop listing them, and the check rows go. Tenants then run "KCSIE 2025" as facts.

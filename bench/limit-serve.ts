@@ -1,0 +1,80 @@
+// Threshold as its own process for bench/limit.bench.ts: migrates the given PostgreSQL database,
+// makes a tenant, a SCIM group with a token (its rate limit raised out of reach), USERS SCIM users
+// and a signed-in owner session, listens, then prints one JSON line with what the bench needs.
+// Run by the bench, not by hand: DATABASE_URL=… PORT=… USERS=1000 tsx bench/limit-serve.ts
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../src/config.js';
+import { openDatabase } from '../src/platform/db/database.js';
+import { runMigrations } from '../src/platform/db/migrate.js';
+import { installJobSchema } from '../src/platform/jobs/pgboss.js';
+import { createPlatform } from '../src/platform/bootstrap.js';
+import { createLogger } from '../src/platform/logger.js';
+import { buildApp } from '../src/app.js';
+import { createAccountsService } from '../src/contexts/accounts/index.js';
+import { createSigninServices } from '../src/contexts/signin/index.js';
+import { createScimAccessService } from '../src/contexts/scim/index.js';
+import { systemActor } from '../src/platform/audit/audit.js';
+
+const USERS = Number(process.env.USERS ?? 1000);
+const url = process.env.DATABASE_URL!;
+const log = createLogger('silent');
+const database = await openDatabase({ kind: 'postgres', url, max: 10 });
+await runMigrations(database);
+await installJobSchema(database, log);
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'threshold-limit-bench-'));
+const config = loadConfig({
+  NODE_ENV: 'production',
+  DATA_DIR: dataDir,
+  DATABASE_URL: url,
+  SECRET_KEY: 'b'.repeat(64),
+  LOG_LEVEL: 'silent',
+  PUBLIC_URL: 'http://127.0.0.1',
+  SEED_DEMO: '0',
+  RATE_LIMIT_PER_MINUTE: '1000000000',
+});
+const platform = await createPlatform(config, { database, log });
+const app = await buildApp(platform, { logger: false, serveWeb: false });
+await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 0) });
+const { port } = app.server.address() as AddressInfo;
+
+const password = 'bench password long enough';
+const email = `owner-${Date.now()}@bench.example`;
+const { tenant } = await createAccountsService(platform).createTenant({ name: 'Bench', kind: 'school', ownerEmail: email, ownerPassword: password });
+const group = await createSigninServices(platform).groups.create(tenant.id, { name: 'Staff', type: 'scim' }, systemActor);
+const access = createScimAccessService(platform);
+const { token } = await access.generateToken(tenant.id, group.id, systemActor);
+await access.setRateLimit(tenant.id, group.id, { burst: 1_000_000_000, perSecond: 1_000_000_000 });
+const base = `http://127.0.0.1:${port}/scim/v2/groups/${group.id}`;
+const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' };
+const ids: string[] = [];
+let next = 0;
+await Promise.all(
+  Array.from({ length: 8 }, async () => {
+    for (let i = next++; i < USERS; i = next++) {
+      const userName = `user${i + 1}@example.com`;
+      const made = await fetch(`${base}/Users`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName, name: { givenName: 'User', familyName: String(i + 1) }, emails: [{ value: userName, type: 'work', primary: true }], active: true }),
+      });
+      if (made.status !== 201) throw new Error(`create ${i}: ${made.status} ${await made.text()}`);
+      ids[i] = ((await made.json()) as { id: string }).id;
+    }
+  }),
+);
+const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+if (login.status !== 200) throw new Error(`login: ${login.status}`);
+const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+process.stdout.write(`${JSON.stringify({ port, groupId: group.id, token, cookie, ids, sampleName: `user${Math.floor(USERS / 2)}@example.com` })}\n`);
+
+const stop = async () => {
+  await app.close();
+  await platform.jobs.stop();
+  await database.close();
+  process.exit(0);
+};
+process.on('SIGTERM', () => void stop());
+process.on('SIGINT', () => void stop());

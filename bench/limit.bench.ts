@@ -1,0 +1,203 @@
+// Threshold beside the yardstick (issue 11): ../shared/peers/limit/server.mjs (bare node:http + one
+// raw `pg` statement per request) and Threshold, each in its own process, on the same PostgreSQL
+// server in one run, loaded in turn by autocannon from this process. Prints, per goal, Threshold's
+// req/s and p99, the limit's, and the ratio; non-2xx answers and connection errors are counted
+// apart. Writes bench/results/limit.json. Nothing passes or fails on time.
+//
+// Needs PostgreSQL: BENCH_DATABASE_URL, TEST_DATABASE_URL or DATABASE_URL (a database
+// `<name>_limit_bench` is made afresh on that server). BENCH_SECONDS (5), BENCH_USERS (1000),
+// BENCH_CONNECTIONS (10). BENCH_CPU_PROF=1 starts Threshold with `--cpu-prof` (profiles land in
+// bench/results/profiles/, git-ignored).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import autocannonLib, { type Result } from 'autocannon';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
+const USERS = Number(process.env.BENCH_USERS ?? 1000);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+
+type Req = { method?: string; path?: string; body?: string; headers?: Record<string, string>; setupRequest?: (req: Req) => Req };
+type Options = { url: string; connections: number; duration: number; headers?: Record<string, string>; requests?: Req[] };
+const autocannon = autocannonLib as unknown as (o: Options) => Promise<Result>;
+type Figures = { reqPerSec: number; p50Ms: number; p99Ms: number; requests: number; non2xx: number; errors: number; timeouts: number };
+const figures = (r: Result): Figures => ({
+  reqPerSec: Math.round(r.requests.average),
+  p50Ms: r.latency.p50,
+  p99Ms: r.latency.p99,
+  requests: r.requests.total,
+  non2xx: r.non2xx,
+  errors: r.errors,
+  timeouts: r.timeouts,
+});
+
+/** The limit server lives in ../shared beside the project (the main checkout) or further up (a worktree). */
+function limitServer(): string {
+  const candidates = [process.env.LIMIT_SERVER, path.resolve(root, '../shared/peers/limit/server.mjs'), path.resolve(root, '../../shared/peers/limit/server.mjs')];
+  const found = candidates.find((c): c is string => Boolean(c && existsSync(c)));
+  if (!found) throw new Error('../shared/peers/limit/server.mjs not found (set LIMIT_SERVER)');
+  return found;
+}
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as { port: number };
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+function firstLine(child: ChildProcess, what: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const nl = out.indexOf('\n');
+      if (nl >= 0) resolve(out.slice(0, nl));
+    });
+    child.on('exit', (code) => reject(new Error(`${what} exited with ${code} before it was ready`)));
+  });
+}
+
+async function freshDatabase(url: string): Promise<string> {
+  const base = new URL(url);
+  const name = `${base.pathname.slice(1) || 'postgres'}_limit_bench`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  base.pathname = `/${name}`;
+  return base.toString();
+}
+
+function user(i: number) {
+  const userName = `post${i}-${Date.now()}@bench.example`;
+  return JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName, name: { givenName: 'Bench', familyName: `P${i}` }, emails: [{ value: userName, type: 'work', primary: true }], active: true });
+}
+const PATCH_BODY = JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', value: { active: false } }] });
+
+async function main() {
+  const pgUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
+  if (!pgUrl) {
+    console.log('limit bench: SKIPPED (set BENCH_DATABASE_URL, TEST_DATABASE_URL or DATABASE_URL to a PostgreSQL server)');
+    return;
+  }
+  const loadBefore = os.loadavg().map((l) => +l.toFixed(1));
+  const dbUrl = await freshDatabase(pgUrl);
+  const children: ChildProcess[] = [];
+  try {
+    const limitPort = await freePort();
+    const limit = spawn(process.execPath, [limitServer()], { cwd: root, env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(limitPort), TOKEN: 't', SEED: String(USERS) }, stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(limit);
+    await firstLine(limit, 'the limit server');
+
+    const profDir = path.join(root, 'bench/results/profiles');
+    const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
+    if (nodeArgs.length) mkdirSync(profDir, { recursive: true });
+    const started = Date.now();
+    const threshold = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'bench/limit-serve.ts'], { cwd: root, env: { ...process.env, DATABASE_URL: dbUrl, PORT: '0', USERS: String(USERS) }, stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(threshold);
+    const info = JSON.parse(await firstLine(threshold, 'Threshold')) as { port: number; groupId: string; token: string; cookie: string; ids: string[]; sampleName: string };
+    console.log(`Threshold ready with ${USERS} SCIM users in ${((Date.now() - started) / 1000).toFixed(1)} s; limit server seeded ${USERS} rows`);
+
+    const { rows: limitIds } = await (async () => {
+      const c = new pg.Client({ connectionString: dbUrl });
+      await c.connect();
+      try {
+        return await c.query<{ id: string }>('select id from limit_users order by id limit 1000');
+      } finally {
+        await c.end();
+      }
+    })();
+    const tBase = `/scim/v2/groups/${info.groupId}`;
+    const tHeaders = { authorization: `Bearer ${info.token}`, 'content-type': 'application/scim+json' };
+    const lHeaders = { authorization: 'Bearer t', 'content-type': 'application/scim+json' };
+    const sampleId = info.ids[Math.floor(USERS / 2)]!;
+    const limitSample = limitIds[Math.floor(limitIds.length / 2)]!.id;
+    const filter = (name: string) => `/Users?filter=${encodeURIComponent(`userName eq "${name}"`)}`;
+    let tPosted = 0;
+    let lPosted = 0;
+    let tPatched = 0;
+    let lPatched = 0;
+    const groupsPath = `/api/signin/groups/${info.groupId}/members?limit=50`;
+
+    // goal name → [Threshold request, limit request, goal ratio]
+    const goals: Array<{ name: string; threshold: Req; thresholdHeaders: Record<string, string>; limit: Req; goal: number }> = [
+      { name: 'SCIM GET /Users?filter=userName eq', threshold: { method: 'GET', path: `${tBase}${filter(info.sampleName)}` }, thresholdHeaders: tHeaders, limit: { method: 'GET', path: filter(info.sampleName) }, goal: 0.5 },
+      { name: 'SCIM GET /Users/{id}', threshold: { method: 'GET', path: `${tBase}/Users/${sampleId}` }, thresholdHeaders: tHeaders, limit: { method: 'GET', path: `/Users/${limitSample}` }, goal: 0.5 },
+      { name: 'SCIM GET /Users?startIndex=1&count=100', threshold: { method: 'GET', path: `${tBase}/Users?startIndex=1&count=100` }, thresholdHeaders: tHeaders, limit: { method: 'GET', path: '/Users?startIndex=1&count=100' }, goal: 0.5 },
+      {
+        name: 'SCIM POST /Users (new userName)',
+        threshold: { method: 'POST', path: `${tBase}/Users`, setupRequest: (r) => ({ ...r, body: user(tPosted++) }) },
+        thresholdHeaders: tHeaders,
+        limit: { method: 'POST', path: '/Users', setupRequest: (r) => ({ ...r, body: user(lPosted++) }) },
+        goal: 0.35,
+      },
+      {
+        name: 'SCIM PATCH /Users/{id} active=false',
+        threshold: { method: 'PATCH', path: `${tBase}/Users/${sampleId}`, setupRequest: (r) => ({ ...r, path: `${tBase}/Users/${info.ids[tPatched++ % info.ids.length]}`, body: PATCH_BODY }) },
+        thresholdHeaders: tHeaders,
+        limit: { method: 'PATCH', path: `/Users/${limitSample}`, setupRequest: (r) => ({ ...r, path: `/Users/${limitIds[lPatched++ % limitIds.length]!.id}`, body: PATCH_BODY }) },
+        goal: 0.35,
+      },
+      { name: 'portal GET /api/auth/me (vs limit get-by-id)', threshold: { method: 'GET', path: '/api/auth/me' }, thresholdHeaders: { cookie: info.cookie }, limit: { method: 'GET', path: `/Users/${limitSample}` }, goal: 0.5 },
+      { name: 'portal members page of 50 (vs limit get-by-id)', threshold: { method: 'GET', path: groupsPath }, thresholdHeaders: { cookie: info.cookie }, limit: { method: 'GET', path: `/Users/${limitSample}` }, goal: 0.5 },
+    ];
+
+    const results: Record<string, { threshold: Figures; limit: Figures; ratio: number; p99Ratio: number; goal: string; met: boolean }> = {};
+    console.log(`\n${'goal'.padEnd(48)} ${'threshold'.padStart(16)} ${'limit'.padStart(16)} ${'ratio'.padStart(6)}  goal`);
+    for (const g of goals) {
+      const t = figures(await autocannon({ url: `http://127.0.0.1:${info.port}`, connections: CONNECTIONS, duration: DURATION, headers: g.thresholdHeaders, requests: [g.threshold] }));
+      const l = figures(await autocannon({ url: `http://127.0.0.1:${limitPort}`, connections: CONNECTIONS, duration: DURATION, headers: lHeaders, requests: [g.limit] }));
+      const ratio = l.reqPerSec > 0 ? +(t.reqPerSec / l.reqPerSec).toFixed(2) : 0;
+      const p99Ratio = l.p99Ms > 0 ? +(t.p99Ms / l.p99Ms).toFixed(2) : 0;
+      results[g.name] = { threshold: t, limit: l, ratio, p99Ratio, goal: `≥ ${g.goal * 100}% of the limit's req/s`, met: ratio >= g.goal };
+      const cell = (f: Figures) => `${String(f.reqPerSec).padStart(6)} r/s ${String(f.p99Ms).padStart(4)} ms`;
+      console.log(`${g.name.padEnd(48)} ${cell(t)} ${cell(l)} ${String(ratio).padStart(6)}  ≥ ${g.goal}${ratio >= g.goal ? ' met' : ''}`);
+      for (const [who, f] of [['threshold', t], ['limit', l]] as const) {
+        if (f.non2xx || f.errors || f.timeouts) console.log(`  ${who}: ${f.non2xx} non-2xx answers, ${f.errors} errors, ${f.timeouts} timeouts (of ${f.requests})`);
+      }
+    }
+
+    const out = {
+      at: new Date().toISOString(),
+      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverageBefore: loadBefore, loadAverageAfter: os.loadavg().map((l) => +l.toFixed(1)) },
+      settings: { database: 'postgres', users: USERS, durationSeconds: DURATION, connections: CONNECTIONS, threshold: 'own process (tsx), rate limits raised out of reach', limit: 'own process, ../shared/peers/limit/server.mjs' },
+      goals: results,
+    };
+    const dir = path.join(root, 'bench/results');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'limit.json'), `${JSON.stringify(out, null, 2)}\n`);
+    console.log(`\nload average before ${loadBefore.join(' ')}, after ${out.machine.loadAverageAfter.join(' ')}; wrote bench/results/limit.json`);
+  } finally {
+    for (const c of children.reverse()) {
+      if (c.exitCode === null) {
+        c.kill('SIGTERM');
+        await new Promise((r) => {
+          const t = setTimeout(() => {
+            c.kill('SIGKILL');
+            r(undefined);
+          }, 10_000);
+          c.on('exit', () => {
+            clearTimeout(t);
+            r(undefined);
+          });
+        });
+      }
+    }
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

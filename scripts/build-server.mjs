@@ -1,0 +1,39 @@
+// Builds the server, worker and CLI (src/**/*.ts without tests) into build/ as plain JavaScript,
+// one file per module (esbuild, no bundling), with src/db/migrations copied beside them, so
+// production runs `node build/main.js` instead of compiling TypeScript on every start (tsx).
+// build/ mirrors src/ at the same depth, so paths relative to a module (../web/dist) still hold.
+// Skips the work when build/ is newer than every file under src/ (pass --force to rebuild).
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const src = path.join(root, 'src');
+const out = path.join(root, 'build');
+const stamp = path.join(out, '.built');
+
+const files = [];
+let newest = 0;
+(function walk(dir) {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) walk(p);
+    else {
+      newest = Math.max(newest, statSync(p).mtimeMs);
+      if (p.endsWith('.ts') && !p.endsWith('.test.ts') && !p.endsWith('.d.ts')) files.push(p);
+    }
+  }
+})(src);
+
+const force = process.argv.includes('--force');
+if (!force && existsSync(stamp) && Number(readFileSync(stamp, 'utf8')) >= newest) process.exit(0);
+
+const started = Date.now();
+// esbuild comes with tsx and vite (both dependencies).
+const { build } = await import('esbuild');
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+await build({ entryPoints: files, outdir: out, outbase: src, format: 'esm', platform: 'node', target: 'node20', bundle: false, logLevel: 'warning' });
+cpSync(path.join(src, 'db/migrations'), path.join(out, 'db/migrations'), { recursive: true });
+writeFileSync(stamp, String(newest));
+if (!process.argv.includes('--quiet')) process.stderr.write(`Built the server into build/ (${files.length} modules, ${Date.now() - started} ms)\n`);

@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { useTestEnv } from '../../../../test/harness.js';
+import { call } from '../../../../test/factories.js';
+import { waitFor } from '../../../../test/wait.js';
+import { scimFixture } from '../fixtures/setup.js';
+import { scimRequestLog } from '../scim.tables.js';
+import { createRequestLogBuffer, createScimAccessService, REJECTED_WINDOW_MS, storableText } from './access.service.js';
+
+const env = useTestEnv();
+const T = { timeout: 60_000 };
+const rowsOf = (groupId: string) => env.platform.db.select().from(scimRequestLog).where(eq(scimRequestLog.groupId, groupId));
+
+describe('SCIM request log', () => {
+  it('stores text PostgreSQL refuses (NUL, a lone surrogate) made storable', T, async () => {
+    expect(storableText('/Users?filter=a\u0000b', 100)).toBe('/Users?filter=a\ufffdb');
+    expect(storableText('x\ud800y', 100)).toBe('x\ufffdy');
+    expect(storableText('ok \ud83d\ude00', 100)).toBe('ok \ud83d\ude00');
+    expect(storableText('abcdef', 3)).toBe('abc');
+  });
+
+  it('never loses a batch for one bad row: the others are written one by one', T, async () => {
+    const f = await scimFixture(env);
+    const access = createScimAccessService(env.platform);
+    const errors: unknown[] = [];
+    const buffer = createRequestLogBuffer(access, env.platform.now, (err) => errors.push(err));
+    const entry = (path: string, groupId = f.groupId) => ({ tenantId: f.t.tenantId, groupId, method: 'GET', path, status: 200, durationMs: 1, requestId: randomUUID() });
+    buffer.add(entry('/Users?filter=userName eq "a\u0000"'));
+    buffer.add(entry('/Users/\ud800'));
+    buffer.add(entry('/Users', randomUUID())); // a group that does not exist: this row alone fails
+    for (let i = 0; i < 5; i++) buffer.add(entry(`/Users?startIndex=${i + 1}`));
+    await buffer.flush();
+    const rows = await rowsOf(f.groupId);
+    expect(rows).toHaveLength(7);
+    expect(rows.map((r) => r.path)).toContain('/Users?filter=userName eq "a\ufffd"');
+    expect(rows.map((r) => r.path)).toContain('/Users/\ufffd');
+    expect(errors).toHaveLength(1);
+  });
+
+  it('logs a request with a NUL in its filter (and in its error detail) over HTTP', T, async () => {
+    const f = await scimFixture(env);
+    const res = await f.scim('GET', `/Users?filter=${encodeURIComponent('userName eq "x\u0000"')}`);
+    expect(res.status).toBeLessThan(500);
+    const rows = await waitFor(async () => {
+      const r = await rowsOf(f.groupId);
+      return r.some((row) => row.path.includes('%00')) && r;
+    }, { what: 'the row of the request with a NUL' });
+    for (const row of rows) expect(`${row.path}${row.errorDetail ?? ''}`).not.toContain('\u0000');
+  });
+
+  it('counts rejected requests (no or a wrong token) per group: one row, then one count per minute', T, async () => {
+    const f = await scimFixture(env);
+    for (let i = 0; i < 40; i++) {
+      const res = await call(env.app, 'GET', `${f.base}/Users`, { headers: { authorization: `Bearer thr_scim_wrong${i}` } });
+      expect(res.status).toBe(401);
+    }
+    // The first is logged as itself; the other 39 are being counted.
+    await waitFor(async () => (await rowsOf(f.groupId)).length === 1, { what: 'the first rejected request' });
+    env.clock.advance(REJECTED_WINDOW_MS + 1000);
+    try {
+      // The next rejection after the minute closes the count and starts a new minute.
+      expect((await call(env.app, 'GET', `${f.base}/Users`, { headers: { authorization: 'Bearer thr_scim_late' } })).status).toBe(401);
+      const rows = await waitFor(async () => {
+        const r = await rowsOf(f.groupId);
+        return r.length === 3 && r;
+      }, { what: 'the count row and the new first rejection' });
+      const counted = rows.find((r) => r.path === '(rejected requests)');
+      expect(counted).toMatchObject({ status: 401 });
+      expect(counted!.errorDetail).toMatch(/^39 more requests with no or a wrong token since /);
+      expect(rows.filter((r) => r.path === '/Users')).toHaveLength(2);
+    } finally {
+      env.clock.reset();
+    }
+  });
+});
