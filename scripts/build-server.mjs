@@ -13,6 +13,8 @@ const out = path.join(root, 'build');
 const stamp = path.join(out, '.built');
 
 const files = [];
+// Plain JavaScript modules (e.g. the XLSX reader's worker thread) are copied as they are.
+const assets = [];
 let newest = 0;
 (function walk(dir) {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -21,6 +23,7 @@ let newest = 0;
     else {
       newest = Math.max(newest, statSync(p).mtimeMs);
       if (p.endsWith('.ts') && !p.endsWith('.test.ts') && !p.endsWith('.d.ts')) files.push(p);
+      else if (/\.(mjs|cjs|js)$/.test(p) && !/\.test\./.test(p)) assets.push(p);
     }
   }
 })(src);
@@ -34,6 +37,7 @@ const { build } = await import('esbuild');
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 await build({ entryPoints: files, outdir: out, outbase: src, format: 'esm', platform: 'node', target: 'node20', bundle: false, logLevel: 'warning' });
+for (const a of assets) cpSync(a, path.join(out, path.relative(src, a)));
 cpSync(path.join(src, 'db/migrations'), path.join(out, 'db/migrations'), { recursive: true });
 writeFileSync(stamp, String(newest));
 if (!process.argv.includes('--quiet')) process.stderr.write(`Built the server into build/ (${files.length} modules, ${Date.now() - started} ms)\n`);

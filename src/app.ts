@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import helmet from '@fastify/helmet';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
@@ -11,7 +11,9 @@ import fastifyStatic from '@fastify/static';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Platform } from './platform/platform.js';
-import { installErrorHandler } from './platform/http/error-handler.js';
+import { installErrorHandler, toErrorReply } from './platform/http/error-handler.js';
+import { routePath } from './platform/http/auth.js';
+import { assertStorableRequest } from './platform/http/input.js';
 import { tooManyRequests } from './platform/errors.js';
 import { migrationsCurrent } from './platform/db/migrate.js';
 import { contexts } from './contexts/index.js';
@@ -34,13 +36,25 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
     },
     // SCIM answers 404 (not 414) for ids of any length identity providers may send.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 8192 },
+    // A malformed URL (bad percent-encoding) answers in the app's own error format.
+    frameworkErrors: (err, req, reply) => {
+      const { status, body } = toErrorReply(err, req);
+      void (reply as unknown as FastifyReply).status(status).type('application/json').send(body);
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
+  // One boundary check for text: NUL and unpaired surrogates cannot be stored, so they are a 400
+  // naming the field before any handler runs. SCIM answers in its own error format (its context).
+  app.addHook('preValidation', async (req) => {
+    if (!routePath(req).startsWith('/scim/')) assertStorableRequest(req);
+  });
   app.addHook('onSend', async (req, reply) => {
     void reply.header('x-request-id', req.id);
+    // API answers carry personal data (names, visits, checks): no browser or proxy may keep them.
+    if (routePath(req).startsWith('/api/') && !reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
   });
 
   const httpsOnly = config.publicUrl.startsWith('https://');
@@ -76,7 +90,7 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
       onError: (err) => platform.log.warn({ err }, 'could not write the API rate-limit counters'),
     });
     app.addHook('onRequest', async (req) => {
-      if (!req.routeOptions.url?.startsWith('/api/')) return;
+      if (!routePath(req).startsWith('/api/')) return;
       const decision = await limiter.hit(req.ip);
       if (!decision.ok) throw tooManyRequests(decision.retryAfterSeconds);
     });

@@ -46,6 +46,17 @@ describe('API rate limit per IP', () => {
     expect(statuses).toEqual([401, 401, 401, 429]);
   });
 
+  it('counts every spelling of an /api/ path the router accepts (decided on the matched route)', async () => {
+    for (const url of ['/%61pi/auth/me', '/api/%61uth/me', '/api/auth/me/', '/api/auth/me?x=1']) {
+      const a = ip();
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await get(env.app, url, a)).statusCode);
+      expect(statuses, url).toEqual([401, 401, 401, 429]);
+    }
+    // Spellings the router does not match are 404s, whatever the limiter does with them.
+    for (const url of ['/API/auth/me', '//api/auth/me']) expect((await get(env.app, url, ip())).statusCode, url).toBe(404);
+  });
+
   it('holds across instances sharing the database', async () => {
     const second = await buildApp(env.platform, { logger: false, serveWeb: false });
     others.push(second);

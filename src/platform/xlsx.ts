@@ -1,9 +1,13 @@
 import { PassThrough } from 'node:stream';
+import { Worker } from 'node:worker_threads';
 import ExcelJS from 'exceljs';
+import { badRequest } from './errors.js';
 
 /**
- * The one door to exceljs: write a workbook of plain sheets (streamed, so a large record does
- * not sit in memory twice) and read the cells of an uploaded one as text.
+ * The one door to spreadsheets: write a workbook of plain sheets with exceljs (streamed, so a
+ * large record does not sit in memory twice) and read the cells of an uploaded one as text (in a
+ * bounded worker thread of our own: exceljs builds every row and cell before any bound can be
+ * checked).
  */
 export type Sheet = {
   name: string;
@@ -45,30 +49,52 @@ export async function writeXlsx(sheets: readonly Sheet[]): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-const cellText = (v: ExcelJS.CellValue): string => {
-  if (v === null || v === undefined) return '';
-  if (v instanceof Date) return v.toISOString().slice(0, 10);
-  if (typeof v === 'object') {
-    if ('richText' in v) return v.richText.map((r) => r.text).join('');
-    if ('text' in v) return String(v.text);
-    if ('result' in v) return cellText(v.result as ExcelJS.CellValue);
-    return '';
-  }
-  return String(v);
+export type XlsxReadLimits = {
+  /** Highest row number holding a value. */
+  maxRows: number;
+  /** Highest column number holding a value (256 = IV). */
+  maxColumns: number;
+  /** Filled cells (and shared strings) in the whole workbook. */
+  maxCells: number;
+  /** Bytes of XML after decompression, all parts together. */
+  maxBytes: number;
+  /** The worker is stopped past this, and the file refused. */
+  timeLimitMs: number;
 };
 
-/** Reads every sheet's cells as text (dates as YYYY-MM-DD), rows trimmed of empty trailing ones. */
-export async function readXlsx(data: Buffer): Promise<Array<{ name: string; rows: string[][] }>> {
-  const wb = new ExcelJS.Workbook();
-  await wb.xlsx.load(data as unknown as ArrayBuffer);
-  return wb.worksheets.map((ws) => {
-    const rows: string[][] = [];
-    ws.eachRow({ includeEmpty: true }, (row) => {
-      const values: string[] = [];
-      for (let c = 1; c <= ws.columnCount; c++) values.push(cellText(row.getCell(c).value).trim());
-      rows.push(values);
-    });
-    while (rows.length && rows.at(-1)!.every((c) => c === '')) rows.pop();
-    return { name: ws.name, rows };
+export const XLSX_READ_LIMITS: XlsxReadLimits = { maxRows: 10_000, maxColumns: 256, maxCells: 500_000, maxBytes: 64 * 1024 * 1024, timeLimitMs: 20_000 };
+
+const WORKER = new URL('./xlsx-read.worker.mjs', import.meta.url);
+
+type WorkerAnswer = { ok: true; sheets: Array<{ name: string; rows: string[][] }> } | { ok: false; code: string; message: string };
+
+/**
+ * Reads every sheet's cells as text (dates as YYYY-MM-DD), rows trimmed of empty trailing ones.
+ * The work happens in a worker thread (xlsx-read.worker.mjs) that reads the sheet XML in one
+ * linear pass and checks rows, columns, cells and uncompressed size before building anything,
+ * so a hostile or huge workbook never holds up this thread; past the time limit the worker is
+ * stopped. Anything unreadable is a 400 on `file`.
+ */
+export function readXlsx(data: Buffer, limits: XlsxReadLimits = XLSX_READ_LIMITS): Promise<Array<{ name: string; rows: string[][] }>> {
+  const { timeLimitMs, ...bounds } = limits;
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(WORKER, { workerData: { kind: 'threshold-xlsx-read', data: new Uint8Array(data), limits: bounds } });
+    let settled = false;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      void worker.terminate();
+      fn();
+    };
+    const timer = setTimeout(
+      () => finish(() => reject(badRequest('file_too_complex', `The workbook could not be read within ${Math.round(timeLimitMs / 1000)} seconds`, 'file'))),
+      timeLimitMs,
+    );
+    worker.once('message', (answer: WorkerAnswer) =>
+      finish(() => (answer.ok ? resolve(answer.sheets) : reject(badRequest(answer.code, answer.message, 'file')))),
+    );
+    worker.once('error', () => finish(() => reject(badRequest('invalid_file', 'This is not an XLSX workbook (it cannot be read)', 'file'))));
+    worker.once('exit', () => finish(() => reject(badRequest('invalid_file', 'This is not an XLSX workbook (it cannot be read)', 'file'))));
   });
 }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { useTestEnv } from '../../../test/harness.js';
 import { call, createTestTenant, TEST_PASSWORD } from '../../../test/factories.js';
 import { auditLog } from '../../platform/audit/audit.tables.js';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
+import { notifications } from '../../platform/notifications/notifications.tables.js';
 import { randomUUID } from 'node:crypto';
 import { hashToken } from '../../platform/crypto.js';
 import { accountsRepo } from './accounts.repo.js';
@@ -43,23 +44,67 @@ describe('password sign-in', () => {
     expect(wrong.body.error.code).toBe('invalid_credentials');
   });
 
-  it('locks the account for 15 minutes after five failures within 15 minutes', async () => {
+  it('locks the account from one address for 15 minutes after five failures there within 15 minutes; other addresses still sign in', async () => {
     const t = await createTestTenant(env);
-    const attempt = (password: string) =>
-      call(env.app, 'POST', '/api/auth/login', { body: { email: t.owner.email, password }, headers: { 'x-forwarded-for': '10.0.0.9' } });
+    const attempt = (password: string, ip = '10.0.0.9') =>
+      env.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: t.owner.email, password }, remoteAddress: ip });
     const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) statuses.push((await attempt('wrong-password-x')).status);
-    expect(statuses.slice(0, 4)).toEqual([401, 401, 401, 401]);
-    expect(statuses[4]).toBe(429);
+    for (let i = 0; i < 5; i++) statuses.push((await attempt('wrong-password-x')).statusCode);
+    expect(statuses).toEqual([401, 401, 401, 401, 401]);
     const locked = await attempt(TEST_PASSWORD);
-    expect(locked.status).toBe(429);
+    expect(locked.statusCode).toBe(429);
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(800);
+    // A stranger failing from one address does not lock the owner out everywhere.
+    expect((await attempt(TEST_PASSWORD, '10.0.0.10')).statusCode).toBe(200);
     env.clock.advance(16 * 60_000);
     try {
-      expect((await attempt(TEST_PASSWORD)).status).toBe(200);
+      expect((await attempt(TEST_PASSWORD)).statusCode).toBe(200);
     } finally {
       env.clock.reset();
     }
+  });
+
+  it('locks the account everywhere when five addresses fail within 15 minutes, once, and tells its user', async () => {
+    const t = await createTestTenant(env);
+    const attempt = (password: string, ip: string) =>
+      env.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: t.owner.email, password }, remoteAddress: ip });
+    for (let a = 1; a <= 4; a++) expect((await attempt('wrong-password-x', `10.1.0.${a}`)).statusCode).toBe(401);
+    expect((await attempt(TEST_PASSWORD, '10.1.0.99')).statusCode).toBe(200);
+    expect((await attempt('wrong-password-x', '10.1.0.5')).statusCode).toBe(401);
+    const everywhere = await attempt(TEST_PASSWORD, '10.1.0.100');
+    expect(everywhere.statusCode).toBe(429);
+    expect(everywhere.json().error.message).toMatch(/several places/);
+    expect((await attempt('wrong-password-x', '10.1.0.6')).statusCode).toBe(429);
+    const told = await env.platform.db.select().from(notifications).where(eq(notifications.userId, t.owner.id));
+    expect(told.map((n) => n.title)).toEqual(['Your account was locked for 15 minutes']);
+    const audited = await env.platform.db.select().from(auditLog).where(and(eq(auditLog.tenantId, t.tenantId), eq(auditLog.action, 'user.locked_out')));
+    expect(audited).toHaveLength(1);
+    env.clock.advance(16 * 60_000);
+    try {
+      expect((await attempt(TEST_PASSWORD, '10.1.0.100')).statusCode).toBe(200);
+    } finally {
+      env.clock.reset();
+    }
+  });
+
+  it('counts each attempt before checking it: 60 concurrent guesses with the right password among them check at most five', async () => {
+    const t = await createTestTenant(env);
+    const guesses = Array.from({ length: 60 }, (_, i) => (i === 41 ? TEST_PASSWORD : `wrong-password-${i}`));
+    const statuses = await Promise.all(
+      guesses.map((password) => env.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: t.owner.email, password }, remoteAddress: '10.2.0.1' }).then((r) => r.statusCode)),
+    );
+    expect(statuses.filter((s) => s !== 429).length).toBeLessThanOrEqual(5);
+    expect(statuses.every((s) => [200, 401, 429].includes(s))).toBe(true);
+  });
+
+  it('counts unknown-email attempts per address before checking: 100 concurrent from one address get at most 30 answers that are not 429', async () => {
+    const statuses = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        env.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: `nobody-${i}@example.test`, password: 'wrong-password-x' }, remoteAddress: '10.3.0.1' }).then((r) => r.statusCode),
+      ),
+    );
+    expect(statuses.filter((s) => s === 401)).toHaveLength(30);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(70);
   });
 
   it('rate-limits sign-in attempts per IP address (30 failures in 15 minutes), whatever the account', async () => {

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Platform } from '../../platform/platform.js';
 import { AppError } from '../../platform/errors.js';
-import { bearerToken, CSRF_HEADER, SESSION_COOKIE } from '../../platform/http/auth.js';
+import { bearerToken, CSRF_HEADER, routePath, SESSION_COOKIE } from '../../platform/http/auth.js';
 import { safeEqual } from '../../platform/crypto.js';
 import { createAccountsService, createAuthCaches } from './accounts.service.js';
 import { AUTH_CHANGED_CHANNEL } from './auth-cache.js';
@@ -79,7 +79,9 @@ export function accountsContext(platform: Platform): FastifyPluginAsync {
         await accounts.flushTouches();
       });
       app.addHook('onRequest', async (req) => {
-        if (req.url.startsWith('/scim/')) return; // SCIM authenticates itself
+        // Decided on the matched route, never the raw URL (`/%61pi/…` reaches /api/… handlers).
+        const path = routePath(req);
+        if (path.startsWith('/scim/')) return; // SCIM authenticates itself
         const bearer = bearerToken(req);
         if (bearer?.startsWith('thr_key_')) {
           const principal = await accounts.principalFromApiKey(bearer);
@@ -90,7 +92,6 @@ export function accountsContext(platform: Platform): FastifyPluginAsync {
         }
         const cookie = req.cookies[SESSION_COOKIE];
         if (!cookie || bearer) return;
-        const path = req.url.split('?')[0]!.replace(/\/+$/, '');
         if (SESSIONLESS_PATHS.has(path)) return;
         const resolved = await accounts.principalFromSession(cookie);
         if (!resolved) return;

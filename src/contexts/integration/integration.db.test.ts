@@ -119,6 +119,25 @@ describe('profile type map', () => {
   });
 });
 
+describe('another tenant’s ids in bodies', () => {
+  it('are named (404 with the field), not silently skipped: type-map preview, push profiles and profile types', async () => {
+    const x = await integrationTenant(env);
+    const y = await integrationTenant(env);
+    const staff = await x.group({ name: 'Staff', type: 'repeat', isStaffGroup: true });
+    await x.link(staff.id);
+    const mine = await x.profile({ firstName: 'Amy', lastName: 'Able' });
+    const theirs = await y.profile({ firstName: 'Yan', lastName: 'Other' });
+    const cond = { op: 'and', conditions: [{ field: 'member.role', operator: 'equals', value: 'x' }] };
+    const preview = await call(env.app, 'POST', '/api/integration/type-map/preview', { headers: x.h, body: { rules: [{ profileTypeId: x.rec.typeId('support'), condition: cond }, { profileTypeId: y.rec.typeId('support'), condition: cond }] } });
+    expect([preview.status, preview.body.error?.field]).toEqual([404, 'rules.1.profileTypeId']);
+    const push = await call(env.app, 'POST', '/api/integration/push', { headers: x.h, body: { groupId: staff.id, profileIds: [mine.id, theirs.id] } });
+    expect([push.status, push.body.error?.field]).toEqual([404, 'profileIds.1']);
+    const types = await call(env.app, 'POST', '/api/integration/push', { headers: x.h, body: { groupId: staff.id, profileTypeIds: [y.rec.typeId('teaching')] } });
+    expect([types.status, types.body.error?.field]).toEqual([404, 'profileTypeIds.0']);
+    expect(await x.run('/api/integration/push', { groupId: staff.id, profileIds: [mine.id] })).toMatchObject({ status: 'done', total: 1 });
+  });
+});
+
 describe('import, merge, undo', () => {
   it('imports linked members as profiles, queues probable duplicates with the reason, and a rerun creates nothing twice', async () => {
     const x = await integrationTenant(env);

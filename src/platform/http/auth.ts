@@ -15,6 +15,15 @@ declare module 'fastify' {
 export const SESSION_COOKIE = 'thr_session';
 export const CSRF_HEADER = 'x-csrf-token';
 
+/**
+ * The route the router matched (its declared pattern, e.g. `/api/sites/:id`), or '' when none
+ * did. Decisions about a request (which gate, which limiter) are made on this, never on the raw
+ * URL: `/%61pi/…` and other spellings reach the same handler but do not start with `/api/`.
+ */
+export function routePath(req: FastifyRequest): string {
+  return req.routeOptions.url ?? '';
+}
+
 export function bearerToken(req: FastifyRequest): string | undefined {
   const h = req.headers.authorization;
   if (!h) return undefined;

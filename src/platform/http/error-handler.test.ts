@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
-import { installErrorHandler } from './error-handler.js';
+import { installErrorHandler, loggableError } from './error-handler.js';
 
 async function appWith(thrown: () => unknown) {
   const app = Fastify({ logger: false, genReqId: () => 'req-42' });
@@ -29,5 +29,18 @@ describe('error handler', () => {
     expect(res.statusCode).toBe(409);
     expect(res.json()).toEqual({ error: { code: 'email_taken', message: 'That email is in use', field: 'email', requestId: 'req-42' } });
     await app.close();
+  });
+});
+
+describe('loggableError', () => {
+  it('keeps the query and the database code but never the parameter values or the row detail', async () => {
+    const { DrizzleQueryError } = await import('drizzle-orm/errors');
+    const cause = Object.assign(new Error('duplicate key value violates unique constraint "users_email_unique"'), { code: '23505', constraint: 'users_email_unique', detail: 'Key (email)=(ada@example.test) already exists.' });
+    const err = new DrizzleQueryError('insert into "users" ("email", "password_hash") values ($1, $2)', ['ada@example.test', 'thr_sess_secret'], cause);
+    const logged = JSON.stringify(loggableError(err));
+    expect(logged).toContain('users_email_unique');
+    expect(logged).toContain('insert into');
+    expect(logged).not.toContain('ada@example.test');
+    expect(logged).not.toContain('thr_sess_secret');
   });
 });

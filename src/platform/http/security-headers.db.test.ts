@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useTestEnv } from '../../../test/harness.js';
+import { call, createTestTenant } from '../../../test/factories.js';
 
 const env = useTestEnv();
 
@@ -12,5 +13,23 @@ describe('security headers', () => {
     expect(csp).not.toContain('upgrade-insecure-requests');
     expect(res.headers['strict-transport-security']).toBeUndefined();
     expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('API answers (personal data) are never stored by browsers or proxies', async () => {
+    const t = await createTestTenant(env);
+    for (const url of ['/api/users', '/api/auth/me', '/api/signin/visits']) {
+      const res = await call(env.app, 'GET', url, { headers: t.owner.headers });
+      expect(res.status, url).toBe(200);
+      expect(res.headers['cache-control'], url).toBe('no-store');
+    }
+    expect((await call(env.app, 'GET', '/api/users')).headers['cache-control']).toBe('no-store');
+  });
+
+  it('a malformed URL encoding answers in the app’s own error format', async () => {
+    for (const url of ['/api/users/%E0%A4%A', '/api/%zz', '/%']) {
+      const res = await env.app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json().error, url).toMatchObject({ code: 'bad_url', requestId: expect.any(String) });
+    }
   });
 });

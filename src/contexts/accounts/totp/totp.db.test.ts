@@ -99,10 +99,10 @@ describe('TOTP two-factor sign-in', () => {
     nextStep();
     const s = await login(manager.email);
     const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 6; i++) {
       statuses.push((await call(env.app, 'POST', '/api/auth/totp', { headers: s.headers, body: { code: '000000' } })).status);
     }
-    expect(statuses).toEqual([400, 400, 400, 400, 429]);
+    expect(statuses).toEqual([400, 400, 400, 400, 400, 429]);
     const locked = await call(env.app, 'POST', '/api/auth/totp', { headers: s.headers, body: { code: code(secret) } });
     expect(locked.status).toBe(429);
     expect((await login(manager.email)).status).toBe(429);
@@ -147,6 +147,24 @@ describe('TOTP two-factor sign-in', () => {
       nextStep();
       const off = await call(env.app, 'POST', '/api/auth/totp/disable', { headers: viewer.headers, body: { password: TEST_PASSWORD, code: code(secret) } });
       expect(off.body.error.code).toBe('totp_required_by_tenant');
+    });
+
+    it('holds for every spelling of an /api/ path the router accepts (decided on the matched route)', async () => {
+      const t = await strictTenant();
+      const manager = await t.as('manager');
+      const spellings = ['/%61pi/tenant', '/%61%70%69/tenant', '/api/%74enant', '/API/tenant', '//api/tenant', '/api//tenant', '/api/tenant/', '/api/tenant?x=1', '/./api/tenant', '/api/./tenant', '/x/../api/tenant'];
+      for (const url of spellings) {
+        const read = await call(env.app, 'GET', url, { headers: manager.headers });
+        expect([403, 404], url).toContain(read.status);
+        if (read.status === 403) expect(read.body.error.code, url).toBe('totp_enrolment_required');
+      }
+      // The owner without TOTP cannot switch the requirement off through another spelling either.
+      for (const url of ['/%61pi/tenant', '/api/%74enant', '/api/tenant/']) {
+        const off = await call(env.app, 'PATCH', url, { headers: t.owner.headers, body: { require2fa: false } });
+        expect(off.status, url).toBe(403);
+        expect(off.body.error.code, url).toBe('totp_enrolment_required');
+      }
+      expect((await call(env.app, 'GET', '/api/auth/me', { headers: t.owner.headers })).body.tenant.require2fa).toBe(true);
     });
 
     it('does not apply to API keys, and logout still works', async () => {

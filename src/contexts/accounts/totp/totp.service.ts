@@ -2,7 +2,7 @@ import type { Platform } from '../../../platform/platform.js';
 import { AppError, badRequest, conflict, tooManyRequests } from '../../../platform/errors.js';
 import { decryptSecret, encryptSecret } from '../../../platform/crypto.js';
 import { recordAudit } from '../../../platform/audit/audit.js';
-import { countHit, lockedFor, resetCounter } from '../../../platform/rate-limit.js';
+import { clearAttempts, countAttempt } from '../../../platform/lockout.js';
 import type { Principal } from '../../../platform/http/principal.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
@@ -90,19 +90,16 @@ export function createTotpService(deps: TotpDeps) {
     if (!session?.pendingTotp) throw badRequest('totp_not_pending', 'This session does not owe a code');
     const at = now();
     const lockKey = `login:user:${user.id}`;
-    const locked = await lockedFor(db, lockKey, at);
+    // Counted before the code is checked, so concurrent guesses cannot slip past the limit.
+    const locked = await countAttempt(db, lockKey, LOGIN_USER_POLICY, at);
     if (locked > 0) throw tooManyRequests(locked, 'This account is locked after too many failed sign-ins, try again later');
     const ok = await inTransaction(db, async (tx) => {
       if (!(await checkCode(tx, user, code))) return false;
       await sessionsRepo.completeTotp(tx, session.id);
-      await resetCounter(tx, lockKey);
+      await clearAttempts(tx, lockKey);
       return true;
     });
-    if (!ok) {
-      const nowLocked = await countHit(db, lockKey, LOGIN_USER_POLICY, at);
-      if (nowLocked > 0) throw tooManyRequests(nowLocked, 'This account is locked after too many failed sign-ins, try again later');
-      throw invalidCode();
-    }
+    if (!ok) throw invalidCode();
     const tenant = (await accountsRepo.findTenant(db, user.tenantId))!;
     return presentMe(user, tenant, session.csrfToken, false);
   }

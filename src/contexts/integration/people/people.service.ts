@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
-import { conflict, notFound } from '../../../platform/errors.js';
+import { AppError, conflict, notFound } from '../../../platform/errors.js';
 import { recordAudit, systemActor, type Actor } from '../../../platform/audit/audit.js';
 import type { MembersPort, MemberInput } from '../../signin/index.js';
 import type { ProfileChangeListener } from '../../record/index.js';
@@ -205,7 +205,18 @@ export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> 
 
   async function startPush(tenantId: string, input: { groupId: string; profileTypeIds?: string[]; profileIds?: string[] }, actor: Actor) {
     return inTransaction(db, async (tx) => {
-      const { group } = await assertPushTarget(tx, tenantId, input.groupId);
+      const { group, link } = await assertPushTarget(tx, tenantId, input.groupId);
+      // Ids of another tenant (or another organisation) are named, not silently skipped.
+      if (input.profileTypeIds?.length) {
+        const types = new Set((await neighbours.profileTypes(tx, tenantId)).map((t) => t.id));
+        const bad = input.profileTypeIds.findIndex((id) => !types.has(id));
+        if (bad >= 0) throw new AppError(404, 'not_found', 'Profile type not found', { field: `profileTypeIds.${bad}` });
+      }
+      if (input.profileIds?.length) {
+        const mine = new Set((await neighbours.profilesOfOrganisation(tx, tenantId, link.organisationId)).map((x) => x.id));
+        const bad = input.profileIds.findIndex((id) => !mine.has(id));
+        if (bad >= 0) throw new AppError(404, 'not_found', 'Profile not found in the organisation linked to this group', { field: `profileIds.${bad}` });
+      }
       const run = await runs.create(tx, tenantId, 'push', { ...input }, actor);
       await recordAudit(tx, tenantId, actor, { action: 'integration.push_started', targetType: 'integration_run', targetId: run.id, summary: `Push of profiles into ${group.name} started` });
       return run;

@@ -87,9 +87,14 @@ export function createTypeMapService(deps: Pick<Platform, 'db' | 'now'>) {
       const issues = draft.flatMap((r, i) => validateRule(r.condition, customKeys).map((x) => ({ field: `rules.${i}.${x.path}`, message: x.message })));
       if (issues.length) throw new AppError(400, 'invalid_rule', issues.map((x) => x.message).join('; '), { field: issues[0]!.field, issues });
     }
+    const types = await neighbours.profileTypes(db, tenantId);
+    if (draft) {
+      // Another tenant's profile type (or none) is named, not silently counted as zero.
+      const unknown = draft.findIndex((d) => !types.some((t) => t.id === d.profileTypeId));
+      if (unknown >= 0) throw new AppError(404, 'not_found', 'Profile type not found', { field: `rules.${unknown}.profileTypeId` });
+    }
     const r: MapRule[] = draft ? draft.map((d, i) => ({ id: `draft-${i}`, profileTypeId: d.profileTypeId, position: i, condition: d.condition })) : await rules(db, tenantId);
     const teaching = await teachingTypeId(db, tenantId);
-    const types = await neighbours.profileTypes(db, tenantId);
     const counts = new Map<string, number>();
     let staffDefault = 0;
     const unmapped: Array<{ memberId: string; fullName: string; groupName: string; role: string }> = [];

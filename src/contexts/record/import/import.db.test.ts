@@ -5,6 +5,7 @@ import { call, createTestTenant } from '../../../../test/factories.js';
 import { recordTenant } from '../../../../test/record-fixtures.js';
 import { auditLog } from '../../../platform/audit/audit.tables.js';
 import { writeXlsx } from '../../../platform/xlsx.js';
+import { workbookOf } from '../../../../test/zip.js';
 
 const env = useTestEnv();
 
@@ -89,5 +90,30 @@ describe('record import', () => {
     const volPreview = await call(env.app, 'POST', '/api/record/import/preview', { headers: h, body: vol });
     expect(volPreview.body.errors[0]).toMatchObject({ row: 2, column: "Children's barred list" });
     expect(volPreview.body.errors[0].message).toMatch(/regulated activity/);
+  });
+
+  it('a workbook is read off the event loop: /health answers while a large import is read; bad workbooks are 400s', async () => {
+    const t = await createTestTenant(env, { kind: 'trust' });
+    const h = t.owner.headers;
+    const { org, typeId } = await recordTenant(env, t);
+    const rows = Array.from({ length: 4000 }, (_, i) => [`First${i}`, `Last${i}`, 'Teacher', '31/01/2024', 'x', 'y', 'z', 'a', 'b', 'c', 'd', 'e']);
+    const xlsx = await writeXlsx([{ name: 'SCR', header: ['Forename', 'Surname', 'Role', 'Identity', 'C5', 'C6', 'C7', 'C8', 'C9', 'C10', 'C11', 'C12'], rows }]);
+    const body = { organisationId: org.id, fileName: 'scr.xlsx', content: xlsx.toString('base64'), profileTypeId: typeId('teaching') };
+    let settled = false;
+    const importing = call(env.app, 'POST', '/api/record/import/preview', { headers: h, body }).finally(() => (settled = true));
+    const health = await env.app.inject({ method: 'GET', url: '/health' });
+    expect([health.statusCode, settled]).toEqual([200, false]);
+    const preview = await importing;
+    expect([preview.status, preview.body.rows]).toEqual([200, 4000]);
+
+    // The report's workbook: one value at row 20,000 used to build every row first.
+    const farRow = workbookOf('<row r="20000"><c r="CV20000" t="inlineStr"><is><t>x</t></is></c></row>');
+    const tooFar = await call(env.app, 'POST', '/api/record/import/preview', { headers: h, body: { ...body, content: farRow.toString('base64') } });
+    expect([tooFar.status, tooFar.body.error.code, tooFar.body.error.field]).toEqual([400, 'file_too_large', 'file']);
+    // Starts with PK, is not a workbook.
+    for (const junk of [Buffer.from('PK\u0003\u0004garbage'), Buffer.concat([Buffer.from('PK'), Buffer.alloc(100, 7)])]) {
+      const res = await call(env.app, 'POST', '/api/record/import/preview', { headers: h, body: { ...body, content: junk.toString('base64') } });
+      expect([res.status, res.body.error.code, res.body.error.field]).toEqual([400, 'invalid_file', 'file']);
+    }
   });
 });

@@ -5,6 +5,7 @@ import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import type { Principal } from '../../../platform/http/principal.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { readXlsx } from '../../../platform/xlsx.js';
+import { assertStorableCells } from '../../../platform/http/input.js';
 import { assertLevel, orgAccessOf } from '../access.js';
 import { loadModel } from '../record.repo.js';
 import { prepare, type PreparedModel } from '../engine.js';
@@ -105,6 +106,7 @@ export async function readTable(fileName: string, data: Buffer): Promise<{ colum
   const columns = table[headerAt]!.map((c, i) => c.trim() || `Column ${i + 1}`);
   const rows = table.slice(headerAt + 1).filter((r) => r.some((c) => c.trim() !== ''));
   if (rows.length > 5000) throw badRequest('too_many_rows', 'At most 5,000 rows per import', 'file');
+  assertStorableCells(columns, rows);
   return { columns, rows };
 }
 

@@ -185,3 +185,23 @@ describe('record OpenAPI', () => {
     expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/record/checks', '/api/record/profiles/{id}', '/api/record/export', '/api/record/import']));
   });
 });
+
+describe('record setup: empty changes', () => {
+  it('PATCH with {} or only unknown fields is a 400 naming the body, never a 500, on every setup resource', async () => {
+    const t = await createTestTenant(env, { kind: 'trust' });
+    const h = t.owner.headers;
+    const { org, typeId } = await recordTenant(env, t);
+    const checkId = (await call(env.app, 'GET', '/api/record/checks', { headers: h })).body.items[0].id;
+    const systemId = (await call(env.app, 'GET', '/api/record/rating-systems', { headers: h })).body.items[0].id;
+    const urls = [`/api/record/organisations/${org.id}`, `/api/record/profile-types/${typeId('teaching')}`, `/api/record/checks/${checkId}`, `/api/record/rating-systems/${systemId}`];
+    for (const url of urls) {
+      for (const body of [{}, { nothing: 1 }]) {
+        const res = await call(env.app, 'PATCH', url, { headers: h, body });
+        expect(res.status, url).toBe(400);
+        expect(res.body.error.code, url).toBe('validation_failed');
+        expect(res.body.error.field, url).toBe('body');
+        expect(res.body.error.message, url).toMatch(/at least one field/);
+      }
+    }
+  });
+});

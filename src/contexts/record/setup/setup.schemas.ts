@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nonEmptyPatch } from '../../../platform/http/input.js';
 import { conditionGroupSchema } from '../rules/conditions.js';
 import { CHECK_TYPES, ORGANISATION_TYPES } from '../record.tables.js';
 
@@ -35,16 +36,16 @@ export const organisationCreateSchema = z.object({
   retentionYears: z.number().int().min(1).max(100).default(6),
   timeZone: timeZone.default('Europe/London'),
 });
-export const organisationPatchSchema = z.object({
+export const organisationPatchSchema = nonEmptyPatch(z.object({
   name: z.string().trim().min(1).max(200),
   type: z.enum(ORGANISATION_TYPES),
   retentionYears: z.number().int().min(1).max(100),
   timeZone,
-}).partial();
+}).partial());
 
 export const profileTypeSchema = z.object({ id: z.string(), key: z.string(), name: z.string(), builtIn: z.boolean(), retired: z.boolean() });
 export const profileTypeCreateSchema = z.object({ name: z.string().trim().min(1).max(100) });
-export const profileTypePatchSchema = z.object({ name: z.string().trim().min(1).max(100).optional(), retired: z.boolean().optional() });
+export const profileTypePatchSchema = nonEmptyPatch(z.object({ name: z.string().trim().min(1).max(100).optional(), retired: z.boolean().optional() }));
 
 const validitySchema = z.object({ n: z.number().int().min(1).max(100), unit: z.enum(['months', 'years']) });
 
@@ -95,7 +96,7 @@ export const checkCreateSchema = z.object({
   passValue: checkFields.passValue.default(null),
   referenceLabel: checkFields.referenceLabel.default(null),
 });
-export const checkPatchSchema = z.object(checkFields).partial().extend({ enabled: z.boolean().optional() });
+export const checkPatchSchema = nonEmptyPatch(z.object(checkFields).partial().extend({ enabled: z.boolean().optional() }));
 
 export const ratingSystemSchema = z.object({
   id: z.string(),
@@ -119,7 +120,7 @@ export const ratingSystemCreateSchema = z.object({
   defaultRequire: z.enum(['statutory', 'all']).default('statutory'),
   rules: ratingSystemSchema.shape.rules.default({}),
 });
-export const ratingSystemPatchSchema = z.object({
+export const ratingSystemPatchSchema = nonEmptyPatch(z.object({
   name: z.string().trim().min(1).max(100),
   readyColour: colour,
   notReadyColour: colour,
@@ -127,7 +128,7 @@ export const ratingSystemPatchSchema = z.object({
   mandatory: z.boolean(),
   defaultRequire: z.enum(['statutory', 'all']),
   rules: ratingSystemSchema.shape.rules,
-}).partial();
+}).partial());
 
 export const fieldCatalogSchema = z.object({
   items: z.array(z.object({ field: z.string(), label: z.string(), kind: z.enum(['text', 'date', 'yesno', 'choice']), options: z.array(z.string()) })),

@@ -114,11 +114,21 @@ describe('kiosk config, PIN and search', () => {
     expect((await call(env.app, 'POST', `/api/kiosk/groups/${group.id}/unlock`, { headers: kiosk.headers, body: { pin: '2468' } })).status).toBe(200);
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await call(env.app, 'POST', `/api/kiosk/groups/${group.id}/unlock`, { headers: kiosk.headers, body: { pin: '0000' } })).status);
-    expect(statuses.slice(0, 4)).toEqual([403, 403, 403, 403]);
-    expect(statuses.slice(4)).toEqual([429, 429]);
+    expect(statuses).toEqual([403, 403, 403, 403, 403, 429]);
     expect((await call(env.app, 'POST', `/api/kiosk/groups/${group.id}/unlock`, { headers: kiosk.headers, body: { pin: '2468' } })).status).toBe(429);
     const search = await call(env.app, 'GET', `/api/kiosk/search?groupId=${group.id}&q=a`, { headers: kiosk.headers });
     expect(search.status).toBe(429);
+  });
+
+  it('counts each PIN try before checking it: 60 concurrent tries with the right one among them check at most five', async () => {
+    const t = await createTestTenant(env);
+    const { group, kiosk } = await kioskSetup(env, t, { pin: '2468' });
+    const tries = Array.from({ length: 60 }, (_, i) => (i === 37 ? '2468' : String(1000 + i)));
+    const statuses = await Promise.all(tries.map((pin) => call(env.app, 'POST', `/api/kiosk/groups/${group.id}/unlock`, { headers: kiosk.headers, body: { pin } }).then((r) => r.status)));
+    const checked = statuses.filter((s) => s !== 429);
+    expect(checked.length).toBeLessThanOrEqual(6); // five wrong tries, plus the right one's own try given back
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(54);
+    expect(statuses.every((s) => [200, 403, 429].includes(s))).toBe(true);
   });
 
   it('finds members by prefix, surname and with typos, and says who is on site', async () => {

@@ -1,3 +1,4 @@
+import { assertStorableCells } from '../../../platform/http/input.js';
 import { parse } from 'csv-parse/sync';
 import { toCsv } from '../../../platform/csv.js';
 import { inTransaction } from '../../../platform/db/tx.js';
@@ -38,6 +39,7 @@ export function previewImport(csv: string): ImportPreview {
   const [header, ...data] = records;
   if (!header) throw badRequest('csv_empty', 'The file is empty');
   const columns = header.map((h) => h.trim());
+  assertStorableCells(columns, data);
   const unknown = columns.filter((c) => !(IMPORT_COLUMNS as readonly string[]).includes(c) && !FIELD_COLUMN.test(c));
   if (unknown.length > 0) throw badRequest('csv_unknown_columns', `Unknown columns: ${unknown.join(', ')}. Use the template's columns: ${IMPORT_COLUMNS.join(', ')}, and field:<key> for custom fields`);
   if (!columns.includes('fullName')) throw badRequest('csv_missing_columns', 'The fullName column is required');

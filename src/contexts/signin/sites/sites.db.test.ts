@@ -40,6 +40,11 @@ describe('sites', () => {
     expect(created.body).toMatchObject({ name: 'North <b>School</b>', timezone: 'America/New_York', archived: false, groups: [] });
     const patched = await call(env.app, 'PATCH', `/api/signin/sites/${created.body.id}`, { headers: t.owner.headers, body: { timezone: 'Europe/Paris' } });
     expect(patched.body.timezone).toBe('Europe/Paris');
+    for (const body of [{}, { nothing: 1 }]) {
+      const empty = await call(env.app, 'PATCH', `/api/signin/sites/${created.body.id}`, { headers: t.owner.headers, body });
+      expect(empty.status).toBe(400);
+      expect(empty.body.error).toMatchObject({ code: 'validation_failed', field: 'body' });
+    }
     const archived = await call(env.app, 'POST', `/api/signin/sites/${created.body.id}/archive`, { headers: t.owner.headers });
     expect(archived.body.archived).toBe(true);
     expect((await call(env.app, 'GET', '/api/signin/sites', { headers: t.owner.headers })).body.items).toHaveLength(0);

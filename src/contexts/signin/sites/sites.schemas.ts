@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nonEmptyPatch } from '../../../platform/http/input.js';
 
 export function isIanaTimezone(tz: string): boolean {
   if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(tz)) return false;
@@ -17,11 +18,11 @@ export const siteInput = z.object({
   address: z.string().trim().max(1000).default(''),
   timezone: timezoneSchema.default('Europe/London'),
 });
-export const sitePatch = z.object({
+export const sitePatch = nonEmptyPatch(z.object({
   name: z.string().trim().min(1).max(200).optional(),
   address: z.string().trim().max(1000).optional(),
   timezone: timezoneSchema.optional(),
-});
+}));
 
 export const siteGroupRef = z.object({ id: z.string(), name: z.string(), type: z.string(), colour: z.string(), position: z.number() });
 export const siteSchema = z.object({

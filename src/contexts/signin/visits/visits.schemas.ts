@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** A day to filter on, within what the database's timestamps hold (year 0000 was a 500). */
+const filterDate = z.iso.date().refine((d) => d >= '1900-01-01' && d <= '2999-12-31', 'a date between 1900-01-01 and 2999-12-31');
+
 export const visitSchema = z.object({
   id: z.string(),
   siteId: z.string(),
@@ -53,8 +56,8 @@ export const visitsQuery = z.object({
   groupId: z.uuid().optional(),
   memberId: z.uuid().optional(),
   person: z.string().trim().min(1).max(200).optional(),
-  from: z.iso.date().optional(),
-  to: z.iso.date().optional(),
+  from: filterDate.optional(),
+  to: filterDate.optional(),
   outcome: z.enum(['signed_in', 'rejected']).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(200).optional(),

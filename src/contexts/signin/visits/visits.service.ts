@@ -3,7 +3,7 @@ import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx, Tx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { AppError, badRequest, conflict, notFound, tooManyRequests, validationFailed } from '../../../platform/errors.js';
-import { countHit, lockedFor } from '../../../platform/rate-limit.js';
+import { countAttempt, releaseAttempt } from '../../../platform/lockout.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import { activeUserIdsByEmail, notifyUsers } from '../../../platform/notifications/notify.js';
 import { toCsv } from '../../../platform/csv.js';
@@ -93,15 +93,21 @@ export function createVisitsService(deps: VisitsDeps, groupsService: GroupsServi
     return row;
   }
 
-  /** A wrong PIN is a 403; five in 15 minutes lock the group on this kiosk for 15 minutes. */
+  /**
+   * A wrong PIN is a 403. Every try is counted before the PIN is checked (so concurrent guesses
+   * cannot slip past): five wrong in 15 minutes lock the group on this kiosk for 15 minutes; a
+   * right PIN gives its try back.
+   */
   async function checkPin(kiosk: KioskPrincipal, groupId: string, pin: string | undefined) {
     const key = `kiosk-pin:${kiosk.id}:${groupId}`;
     const at = now();
-    const locked = await lockedFor(db, key, at);
+    if (!(await groupsService.hasPin(db, kiosk.tenantId, groupId))) return;
+    const locked = await countAttempt(db, key, PIN_POLICY, at);
     if (locked > 0) throw tooManyRequests(locked, 'Too many wrong PINs; try again later');
-    if (await groupsService.pinMatches(db, kiosk.tenantId, groupId, pin)) return;
-    const lock = await countHit(db, key, PIN_POLICY, at);
-    if (lock > 0) throw tooManyRequests(lock, 'Too many wrong PINs; try again later');
+    if (await groupsService.pinMatches(db, kiosk.tenantId, groupId, pin)) {
+      await releaseAttempt(db, key, at);
+      return;
+    }
     throw new AppError(403, pin ? 'wrong_pin' : 'pin_required', pin ? 'Wrong PIN' : 'This group needs its PIN');
   }
 

@@ -192,7 +192,7 @@ describe('webhook deliveries', { timeout: 30_000 }, () => {
       const d = await deliveries(t, webhook.id);
       return d[0]?.status === 'succeeded' ? d : undefined;
     }, { what: 'delivery logged' });
-    expect(log).toMatchObject({ id: body.id, event: 'visit.signed_in', status: 'succeeded', attempts: 1, lastStatusCode: 200, lastError: null, responseSnippet: 'thanks' });
+    expect(log).toMatchObject({ id: body.id, event: 'visit.signed_in', status: 'succeeded', attempts: 1, lastStatusCode: 200, lastError: null, responseSnippet: null });
     expect(log!.lastDurationMs).toEqual(expect.any(Number));
   });
 
@@ -240,7 +240,7 @@ describe('webhook deliveries', { timeout: 30_000 }, () => {
       const d = await deliveries(t, webhook.id);
       return d[0]?.status === 'failed' ? d : undefined;
     }, { what: 'failure logged', timeoutMs: 25_000 });
-    expect(log).toMatchObject({ attempts: 3, lastStatusCode: 500, lastError: 'HTTP 500', responseSnippet: 'no: 500', status: 'failed' });
+    expect(log).toMatchObject({ attempts: 3, lastStatusCode: 500, lastError: 'HTTP 500', responseSnippet: null, status: 'failed' });
     expect(received.get(p)).toHaveLength(3); // the first attempt and retryLimit (2) retries
   }, 40_000);
 

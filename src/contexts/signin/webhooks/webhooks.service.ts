@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Platform } from '../../../platform/platform.js';
 import { inTransaction } from '../../../platform/db/tx.js';
@@ -11,13 +14,14 @@ import type { VisitEventSink } from '../visits/visit-events.js';
 import { webhooksRepo, type DeliveryRow, type SubscriptionRow } from './webhooks.repo.js';
 import { WEBHOOK_EVENTS } from './webhooks.schemas.js';
 import { signatureHeader } from './webhooks.signature.js';
-import { blockedTarget } from './webhooks.target.js';
+import { resolveTarget, type Target } from './webhooks.target.js';
 
 export const DELIVER_JOB = 'webhook.deliver';
 export type DeliverJob = { tenantId: string; deliveryId: string };
 export type WebhookInput = { url: string; events: WebhookEventType[]; description?: string; active?: boolean };
 
-const SNIPPET_CHARS = 500;
+/** At most this much of a reply is kept, and only from a public address. */
+const SNIPPET_BYTES = 1024;
 
 export function presentWebhook(s: SubscriptionRow) {
   return {
@@ -50,21 +54,41 @@ export function presentDelivery(d: DeliveryRow) {
 
 const isWebhookEvent = (t: string): t is WebhookEventType => (WEBHOOK_EVENTS as readonly string[]).includes(t);
 
-async function readSnippet(res: Response): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  try {
-    while (text.length < SNIPPET_CHARS) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return text.slice(0, SNIPPET_CHARS);
+type Posted = { status: number; snippet: string };
+
+/**
+ * POSTs to `url` connecting to `address` only (the lookup is answered with it, so no second DNS
+ * query happens); reads at most SNIPPET_BYTES of the reply. Redirects are not followed.
+ */
+export function postTo(url: URL, address: string, family: 4 | 6, headers: Record<string, string>, body: string, timeoutMs: number): Promise<Posted> {
+  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const pinned: LookupFunction = (_host, opts, cb) => {
+    if ((opts as { all?: boolean }).all) (cb as unknown as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [{ address, family }]);
+    else cb(null, address, family);
+  };
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, lookup: pinned, signal: AbortSignal.timeout(timeoutMs) },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const done = () => resolve({ status: res.statusCode ?? 0, snippet: new TextDecoder().decode(Buffer.concat(chunks).subarray(0, SNIPPET_BYTES)).replace(/\uFFFD+$/, '') });
+        res.on('data', (c: Buffer) => {
+          chunks.push(c);
+          size += c.length;
+          if (size >= SNIPPET_BYTES) {
+            done();
+            res.destroy();
+          }
+        });
+        res.on('end', done);
+        res.on('error', done);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 function describeError(err: unknown, timeoutMs: number): string {
@@ -230,25 +254,30 @@ export function createWebhooksService(deps: Pick<Platform, 'db' | 'jobs' | 'conf
       let statusCode: number | null = null;
       let error: string | null = null;
       let snippet: string | null = null;
-      // Checked at each attempt, after DNS: a name may be pointed at a metadata address later.
-      const blocked = await blockedTarget(sub.url);
+      // Checked at each attempt, after DNS (a name may be pointed at a metadata address later),
+      // and the request goes to the address that was checked.
+      let blocked: string | null = null;
       try {
-        if (blocked) throw new Error(`Refused: ${blocked}`);
-        const res = await fetch(sub.url, {
-          method: 'POST',
-          redirect: 'manual',
-          signal: AbortSignal.timeout(policy.timeoutMs),
-          headers: {
+        const target: Target = await resolveTarget(sub.url);
+        blocked = target.blocked;
+        if (target.blocked !== null) throw new Error(`Refused: ${target.blocked}`);
+        const res = await postTo(
+          new URL(sub.url),
+          target.address,
+          target.family,
+          {
             'content-type': 'application/json',
             'user-agent': 'Threshold-Webhooks/1',
             'threshold-event': delivery.event,
             'threshold-signature': signatureHeader(secret, timestamp, delivery.body),
             'idempotency-key': delivery.id,
           },
-          body: delivery.body,
-        });
+          delivery.body,
+          policy.timeoutMs,
+        );
         statusCode = res.status;
-        snippet = await readSnippet(res);
+        // Replies of loopback and private receivers are not kept: the log must not become a way to read internal services.
+        snippet = target.public ? res.snippet : null;
         if (res.status < 200 || res.status > 299) error = `HTTP ${res.status}`;
       } catch (err) {
         error = describeError(err, policy.timeoutMs);

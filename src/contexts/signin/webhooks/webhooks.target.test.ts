@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { blockedHost, blockedTarget, isLinkLocal } from './webhooks.target.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { blockedHost, blockedTarget, isLinkLocal, isPublicAddress, resolveTarget } from './webhooks.target.js';
+import { postTo } from './webhooks.service.js';
 import { webhookUrl } from './webhooks.schemas.js';
 
 describe('webhook targets', () => {
@@ -11,6 +14,15 @@ describe('webhook targets', () => {
     ['::ffff:169.254.169.254', true],
     ['::ffff:a9fe:a9fe', true],
     ['fd00:ec2::254', true],
+    ['::a9fe:a9fe', true],
+    ['::169.254.169.254', true],
+    ['64:ff9b::a9fe:a9fe', true],
+    ['64:ff9b::169.254.169.254', true],
+    ['64:ff9b:1::a9fe:a9fe', true],
+    ['::ffff:0:a9fe:a9fe', true],
+    ['2002:a9fe:a9fe::1', true],
+    ['0:0:0:0:0:ffff:a9fe:a9fe', true],
+    ['64:ff9b::808:808', false],
     ['10.0.0.5', false],
     ['192.168.1.20', false],
     ['127.0.0.1', false],
@@ -19,6 +31,54 @@ describe('webhook targets', () => {
     ['example.org', false],
   ])('%s link-local: %s', (address, expected) => {
     expect(isLinkLocal(address)).toBe(expected);
+  });
+
+  it('refuses the IPv4-embedded IPv6 spellings of the metadata address in webhook URLs', () => {
+    for (const url of ['http://[::a9fe:a9fe]/', 'http://[64:ff9b::a9fe:a9fe]/', 'http://[::ffff:169.254.169.254]/', 'http://[2002:a9fe:a9fe::]/', 'http://[64:ff9b:1::a9fe:a9fe]/']) {
+      expect(blockedHost(url), url).not.toBeNull();
+      expect(webhookUrl.safeParse(url).success, url).toBe(false);
+    }
+  });
+
+  it.each([
+    ['8.8.8.8', true],
+    ['2606:4700::1111', true],
+    ['64:ff9b::808:808', true],
+    ['127.0.0.1', false],
+    ['10.1.2.3', false],
+    ['172.20.0.1', false],
+    ['192.168.0.9', false],
+    ['100.64.0.1', false],
+    ['0.0.0.0', false],
+    ['::1', false],
+    ['::', false],
+    ['fd12::1', false],
+    ['::ffff:127.0.0.1', false],
+    ['::ffff:7f00:1', false],
+    ['64:ff9b::a00:1', false],
+    ['2002:0a00:0001::1', false],
+  ])('%s public: %s (replies stored only from public addresses)', (address, expected) => {
+    expect(isPublicAddress(address)).toBe(expected);
+  });
+
+  it('resolves once and hands back the address to connect to; the request goes there with no second lookup', async () => {
+    expect(await resolveTarget('https://lan.example/hook', async () => [{ address: '192.168.0.9' }])).toEqual({ blocked: null, address: '192.168.0.9', family: 4, public: false });
+    expect(await resolveTarget('https://pub.example/hook', async () => [{ address: '2606:4700::1111' }])).toEqual({ blocked: null, address: '2606:4700::1111', family: 6, public: true });
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.end('x'.repeat(5000)));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      // A name that cannot resolve: the request only works because it connects to the given address.
+      const res = await postTo(new URL(`http://receiver.invalid:${port}/hook`), '127.0.0.1', 4, { 'content-type': 'application/json' }, '{}', 5000);
+      expect(res.status).toBe(200);
+      expect(Buffer.byteLength(res.snippet)).toBeLessThanOrEqual(1024);
+      expect(res.snippet.length).toBeGreaterThan(1000);
+    } finally {
+      server.close();
+    }
   });
 
   it('refuses metadata hosts and link-local literals, in any spelling the URL parser accepts; LAN hosts are allowed', () => {

@@ -3,28 +3,85 @@ import { isIP } from 'node:net';
 
 /**
  * Which webhook targets are refused (docs/decisions/003-webhook-targets.md): link-local addresses
- * (169.254.0.0/16, fe80::/10, where cloud metadata services answer) and the metadata host names.
- * Private and loopback addresses are allowed: a self-hosted school's receiver is often on its LAN.
+ * (169.254.0.0/16, fe80::/10, where cloud metadata services answer) in every spelling, including
+ * IPv6 addresses that embed an IPv4 one (::ffff:, ::a.b.c.d, 64:ff9b::/96, 64:ff9b:1::/48,
+ * 6to4, Teredo), and the metadata host names. Private and loopback addresses are allowed: a
+ * self-hosted school's receiver is often on its LAN — but their replies are not stored
+ * (`isPublicAddress`), so the delivery log cannot be used to read an internal service.
  */
 const METADATA_HOSTS = new Set(['metadata.google.internal', 'metadata.goog', 'metadata', 'instance-data', 'instance-data.ec2.internal']);
 
-function linkLocalV4(a: string): boolean {
-  const [p, q] = a.split('.').map(Number);
-  return p === 169 && q === 254;
+type V4 = [number, number, number, number];
+
+function parseV4(a: string): V4 | undefined {
+  if (isIP(a) !== 4) return undefined;
+  return a.split('.').map(Number) as V4;
 }
 
-/** True for a link-local IPv4/IPv6 address (an IPv4-mapped IPv6 address counts as its IPv4). */
+/** The eight 16-bit groups of an IPv6 address (a trailing dotted IPv4 part is folded in). */
+function parseV6(a: string): number[] | undefined {
+  if (isIP(a) !== 6) return undefined;
+  let s = a.split('%')[0]!;
+  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(s);
+  if (dotted) {
+    const v4 = parseV4(dotted[1]!)!;
+    s = `${s.slice(0, -dotted[1]!.length)}${((v4[0] << 8) | v4[1]).toString(16)}:${((v4[2] << 8) | v4[3]).toString(16)}`;
+  }
+  const [head, tail] = s.split('::');
+  const h = head ? head.split(':') : [];
+  const t = tail !== undefined && tail !== '' ? tail.split(':') : [];
+  const groups = tail === undefined ? h : [...h, ...new Array(8 - h.length - t.length).fill('0'), ...t];
+  return groups.map((g) => parseInt(g, 16));
+}
+
+const v4From = (hi: number, lo: number): V4 => [hi >> 8, hi & 0xff, lo >> 8, lo & 0xff];
+
+/** IPv4 addresses an IPv6 address carries (mapped, compatible, NAT64, 6to4, Teredo). */
+function embeddedV4(g: number[]): V4[] {
+  const out: V4[] = [];
+  const zeros = (from: number, to: number) => g.slice(from, to).every((x) => x === 0);
+  if (zeros(0, 5) && (g[5] === 0xffff || g[5] === 0)) out.push(v4From(g[6]!, g[7]!)); // ::ffff:a.b.c.d, ::a.b.c.d
+  if (zeros(0, 4) && g[4] === 0xffff && g[5] === 0) out.push(v4From(g[6]!, g[7]!)); // ::ffff:0:a.b.c.d (SIIT)
+  if (g[0] === 0x64 && g[1] === 0xff9b) out.push(v4From(g[6]!, g[7]!)); // NAT64 64:ff9b::/96 and 64:ff9b:1::/48
+  if (g[0] === 0x2002) out.push(v4From(g[1]!, g[2]!)); // 6to4
+  if (g[0] === 0x2001 && g[1] === 0) out.push(v4From(g[2]!, g[3]!), v4From(g[6]! ^ 0xffff, g[7]! ^ 0xffff)); // Teredo server, client
+  return out;
+}
+
+const linkLocalV4 = ([a, b]: V4) => a === 169 && b === 254;
+const nonPublicV4 = (v: V4) => {
+  const [a, b] = v;
+  return (
+    a === 0 || a === 10 || a === 127 || a >= 224 || linkLocalV4(v) ||
+    (a === 100 && b >= 64 && b <= 127) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) ||
+    (a === 192 && b === 0) || (a === 198 && (b === 18 || b === 19))
+  );
+};
+
+/** True for a link-local IPv4/IPv6 address, in any IPv6 spelling that embeds an IPv4 one. */
 export function isLinkLocal(address: string): boolean {
   const a = address.replace(/^\[|\]$/g, '').toLowerCase();
-  if (isIP(a) === 4) return linkLocalV4(a);
-  if (isIP(a) !== 6) return false;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(a);
-  if (mapped) return linkLocalV4(mapped[1]!);
-  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(a);
-  if (hex) return parseInt(hex[1]!, 16) === 0xa9fe;
-  if (a === 'fd00:ec2::254') return true; // AWS IMDS over IPv6
-  const first = parseInt(a.split(':')[0] || '0', 16);
-  return (first & 0xffc0) === 0xfe80;
+  const v4 = parseV4(a);
+  if (v4) return linkLocalV4(v4);
+  const g = parseV6(a);
+  if (!g) return false;
+  if (a === 'fd00:ec2::254' || (g[0] === 0xfd00 && g[1] === 0xec2 && g.slice(2, 7).every((x) => x === 0) && g[7] === 0x254)) return true; // AWS IMDS over IPv6
+  if ((g[0]! & 0xffc0) === 0xfe80) return true;
+  return embeddedV4(g).some(linkLocalV4);
+}
+
+/** True only for a globally routable address: replies from anything else are not kept. */
+export function isPublicAddress(address: string): boolean {
+  const a = address.replace(/^\[|\]$/g, '').toLowerCase();
+  const v4 = parseV4(a);
+  if (v4) return !nonPublicV4(v4);
+  const g = parseV6(a);
+  if (!g) return false;
+  if (g.every((x, i) => (i < 7 ? x === 0 : x <= 1))) return false; // :: and ::1
+  if ((g[0]! & 0xfe00) === 0xfc00 || (g[0]! & 0xffc0) === 0xfe80 || (g[0]! & 0xff00) === 0xff00) return false; // ULA, link-local, multicast
+  if (g[0] === 0x2001 && g[1] === 0xdb8) return false; // documentation
+  const inner = embeddedV4(g);
+  return inner.length === 0 || !inner.some(nonPublicV4);
 }
 
 /** Why this URL's host (as written) is refused, or null. */
@@ -35,21 +92,34 @@ export function blockedHost(url: string): string | null {
   return null;
 }
 
-type Resolve = (host: string) => Promise<Array<{ address: string }>>;
+type Resolve = (host: string) => Promise<Array<{ address: string; family?: number }>>;
 const systemResolve: Resolve = (host) => lookup(host, { all: true });
+
+export type Target = { blocked: string } | { blocked: null; address: string; family: 4 | 6; public: boolean };
+
+/**
+ * The one address a delivery connects to, checked: the name is resolved once here and the
+ * request is made to this address (no second lookup that a rebinding name could answer
+ * differently). Refused when any resolved address is link-local. A failed lookup throws.
+ */
+export async function resolveTarget(url: string, resolve: Resolve = systemResolve): Promise<Target> {
+  const literal = blockedHost(url);
+  if (literal) return { blocked: literal };
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  const addresses = isIP(host) ? [{ address: host }] : await resolve(host);
+  if (addresses.length === 0) throw new Error(`${host} has no address`);
+  const bad = addresses.find((a) => isLinkLocal(a.address));
+  if (bad) return { blocked: `${host} resolves to the link-local address ${bad.address}` };
+  const chosen = addresses[0]!.address;
+  return { blocked: null, address: chosen, family: isIP(chosen) === 6 ? 6 : 4, public: addresses.every((a) => isPublicAddress(a.address)) };
+}
 
 /** Why delivering to this URL is refused once its name is resolved, or null (a failed lookup is left to the request). */
 export async function blockedTarget(url: string, resolve: Resolve = systemResolve): Promise<string | null> {
-  const literal = blockedHost(url);
-  if (literal) return literal;
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-  if (isIP(host)) return null;
-  let addresses: Array<{ address: string }>;
   try {
-    addresses = await resolve(host);
+    const t = await resolveTarget(url, resolve);
+    return t.blocked;
   } catch {
     return null;
   }
-  const bad = addresses.find((a) => isLinkLocal(a.address));
-  return bad ? `${host} resolves to the link-local address ${bad.address}` : null;
 }
