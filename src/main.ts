@@ -19,7 +19,7 @@ async function main() {
     const demo = await seedDemoIfEmpty(platform);
     if (demo) {
       process.stdout.write(
-        `\nDemo tenant created. Sign in at ${config.publicUrl} with\n  email:    ${demo.email}\n  password: ${demo.password}\n(shown once)\n\n`,
+        `\nDemo tenant created. Sign in at ${config.publicUrl} with\n  email:    ${demo.email}\n  password: ${demo.password}\n(shown once)\nThe kiosk PIN of the Contractors group is ${demo.contractorsPin}.\n\n`,
       );
     }
   }

@@ -102,5 +102,13 @@ describe('the CLI', () => {
     expect(missing.stdout).toBe('');
     expect(missing.stderr).toContain('--owner-email');
     expect(missing.stderr).toContain('Usage: tenant create');
+    expect(missing.stderr).toContain('Missing options: --owner-email, --owner-password');
+  }, SPAWN_TIMEOUT);
+
+  it('prints a command\'s help with --help (exit 0), without needing its options', async () => {
+    const help = await cli(tempDir(), 'group', 'create', '--help');
+    expect(help.code, help.stderr).toBe(0);
+    expect(help.stdout).toContain('Usage: npm run --silent cli -- group create --tenant TENANT --name NAME --type TYPE');
+    expect(help.stdout).toContain('--tenant takes the tenant id');
   }, SPAWN_TIMEOUT);
 });

@@ -7,6 +7,9 @@ import { integrationTenant } from '../contexts/integration/test/integration.test
 import { fakeEmployee, startFakeWonde, type FakeWonde } from '../contexts/integration/wonde/test/fake-wonde.js';
 import type { CliContext } from './command.js';
 import { commands } from './commands/index.js';
+import { randomUUID } from 'node:crypto';
+import { createAccountsService } from '../contexts/accounts/index.js';
+import { createSigninServices } from '../contexts/signin/index.js';
 
 /** The integration commands run in-process on the test platform: progress on stderr, the run as JSON. */
 let fake: FakeWonde;
@@ -41,7 +44,8 @@ describe('integration CLI commands', () => {
     await x.profile({ firstName: 'Ann', lastName: 'Import', email: 'ann@school.test' });
 
     const usage = command('integration import').run(context().ctx, { tenant: 'nope' });
-    await expect(usage).rejects.toThrow(/^--tenant: /);
+    await expect(usage).rejects.toMatchObject({ code: 'tenant_not_found' });
+    await expect(command('integration import').run(context().ctx, {})).rejects.toThrow(/^Missing option: --tenant$/);
 
     const imp = context();
     const run = (await command('integration import').run(imp.ctx, { tenant: x.t.tenantId, organisation: x.rec.org.id })) as Record<string, unknown>;
@@ -70,5 +74,18 @@ describe('integration CLI commands', () => {
     const w = context();
     expect(await command('integration wonde-sync').run(w.ctx, { tenant: x.t.tenantId, organisation: x.rec.org.id })).toMatchObject({ kind: 'wonde_sync', status: 'done', created: 1 });
     expect(w.lines.at(-1)).toBe('wonde sync: done, 1/1');
+  });
+
+  it('--tenant takes the tenant name where it is unique; an ambiguous or unknown name is a clear error', async () => {
+    const accounts = createAccountsService(env.platform);
+    const name = `Cli Named ${randomUUID().slice(0, 8)}`;
+    const { tenant } = await accounts.createTenant({ name, ownerEmail: `owner.${randomUUID().slice(0, 8)}@cli.test`, ownerPassword: 'a long enough password' });
+    const { ctx } = context();
+    const made = (await command('group create').run(ctx, { tenant: name.toUpperCase(), name: 'By name', type: 'repeat' })) as { groupId: string };
+    const groups = await createSigninServices(env.platform).groups.list(tenant.id, null);
+    expect(groups.map((g: { id: string }) => g.id)).toContain(made.groupId);
+    await accounts.createTenant({ name, ownerEmail: `owner.${randomUUID().slice(0, 8)}@cli.test`, ownerPassword: 'a long enough password' });
+    await expect(command('group create').run(ctx, { tenant: name, name: 'Twice', type: 'repeat' })).rejects.toMatchObject({ code: 'tenant_name_ambiguous', status: 409 });
+    await expect(command('group create').run(ctx, { tenant: 'No Such Tenant Anywhere', name: 'X', type: 'repeat' })).rejects.toMatchObject({ code: 'tenant_not_found', status: 404 });
   });
 });

@@ -10,11 +10,11 @@ type RunRow = Parameters<typeof presentRun>[0];
  * printing a progress line per batch on stderr; the finished run is the command's JSON. A run
  * left half-done (crash, Ctrl-C) is resumed by the worker, or by the same command run again.
  */
-export async function runIntegrationJob(ctx: CliContext, tenantId: string, start: (integration: Integration, platform: Platform) => Promise<RunRow>) {
+export async function runIntegrationJob(ctx: CliContext, tenantRef: string, start: (integration: Integration, tenantId: string, platform: Platform) => Promise<RunRow>) {
   const platform = await ctx.platform();
-  await createAccountsService(platform).tenantOf(tenantId);
+  const tenantId = (await createAccountsService(platform).findTenant(tenantRef)).id;
   const integration = createIntegration(platform);
-  const run = await start(integration, platform);
+  const run = await start(integration, tenantId, platform);
   const label = run.kind.replace('_', ' ');
   ctx.progress(`${label}: run ${run.id} started`);
   let last = '';

@@ -7,7 +7,7 @@ import { migrationsCurrent, runMigrations } from '../platform/db/migrate.js';
 import { installJobSchema } from '../platform/jobs/pgboss.js';
 import { createPlatform } from '../platform/bootstrap.js';
 import type { Platform } from '../platform/platform.js';
-import { UsageError, type CliContext, type Command } from './command.js';
+import { commandHelp, UsageError, type CliContext, type Command } from './command.js';
 import { commands } from './commands/index.js';
 
 /**
@@ -77,6 +77,10 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.usage;
   }
   const { command, rest } = found;
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${commandHelp(command)}\n`);
+    return EXIT.ok;
+  }
   let values: Record<string, unknown>;
   try {
     values = parseArgs({ args: rest, options: command.options, strict: true, allowPositionals: false }).values;

@@ -82,7 +82,8 @@ export type LimitDecision = { ok: true } | { ok: false; retryAfterSeconds: numbe
 export function createWindowLimiter(opts: { db: DbOrTx; now: () => Date; prefix: string; limit: number; windowMs: number; syncMs?: number; onError: (err: unknown) => void }) {
   const { db, now, prefix, limit, windowMs, onError } = opts;
   const syncMs = opts.syncMs ?? 100;
-  type State = { dbKey: string; window: number; shared: number; pending: number; loading?: Promise<void> };
+  /** shared: the total last read from the database; writing: hits on their way there (counted in neither); pending: not yet sent. */
+  type State = { dbKey: string; window: number; shared: number; writing: number; pending: number; loading?: Promise<void> };
   const states = new Map<string, State>();
   let timer: NodeJS.Timeout | undefined;
   /** Something counted and not yet written. */
@@ -97,11 +98,14 @@ export function createWindowLimiter(opts: { db: DbOrTx; now: () => Date; prefix:
         if (st.pending === 0) continue;
         const n = st.pending;
         st.pending = 0;
+        st.writing += n;
         try {
           st.shared = await addToWindow(db, st.dbKey, n, new Date(st.window * windowMs));
         } catch (err) {
           st.pending += n;
           onError(err);
+        } finally {
+          st.writing -= n;
         }
       }
       const current = Math.floor(now().getTime() / windowMs);
@@ -117,7 +121,7 @@ export function createWindowLimiter(opts: { db: DbOrTx; now: () => Date; prefix:
   };
 
   function decide(st: State, at: number): LimitDecision {
-    if (st.shared + st.pending >= limit) return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(((st.window + 1) * windowMs - at) / 1000)) };
+    if (st.shared + st.writing + st.pending >= limit) return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(((st.window + 1) * windowMs - at) / 1000)) };
     st.pending += 1;
     dirty = true;
     return { ok: true };
@@ -130,7 +134,7 @@ export function createWindowLimiter(opts: { db: DbOrTx; now: () => Date; prefix:
       const window = Math.floor(at / windowMs);
       let st = states.get(key);
       if (!st || st.window !== window) {
-        const fresh: State = { dbKey: `${prefix}${key}`, window, shared: 0, pending: 0 };
+        const fresh: State = { dbKey: `${prefix}${key}`, window, shared: 0, writing: 0, pending: 0 };
         fresh.loading = windowCount(db, fresh.dbKey, new Date(window * windowMs)).then(
           (n) => {
             fresh.shared = n;

@@ -4,6 +4,7 @@ import { useTestEnv } from '../../test/harness.js';
 import { call, createTestTenant } from '../../test/factories.js';
 import { tenants } from '../contexts/accounts/accounts.tables.js';
 import { DEMO_OWNER_EMAIL, seedDemoIfEmpty } from './demo.js';
+import { createSigninServices } from '../contexts/signin/index.js';
 
 const env = useTestEnv();
 
@@ -17,6 +18,7 @@ describe('demo tenant', () => {
       expect(before!.n).toBe(0);
       const demo = await seedDemoIfEmpty(env.platform);
       expect(demo?.email).toBe(DEMO_OWNER_EMAIL);
+      expect(demo?.contractorsPin).toMatch(/^\d{4,8}$/);
       const login = await call(env.app, 'POST', '/api/auth/login', { body: { email: demo!.email, password: demo!.password } });
       expect(login.status).toBe(200);
       const cookie = String(login.headers['set-cookie']).split(';')[0]!;
@@ -24,6 +26,10 @@ describe('demo tenant', () => {
       expect(tenant.body).toMatchObject({ name: 'Northgate Learning Trust', kind: 'trust' });
       const dashboard = await call(env.app, 'GET', '/api/record/dashboard', { headers: { cookie } });
       expect(dashboard.body.organisations.map((o: { name: string }) => o.name)).toEqual(['Northgate Academy', 'Northgate Primary School']);
+      // The PIN printed is the Contractors group's.
+      const groups = (await call(env.app, 'GET', '/api/signin/groups', { headers: { cookie } })).body.items as Array<{ id: string; name: string }>;
+      const contractors = groups.find((g) => g.name === 'Contractors')!;
+      expect(await createSigninServices(env.platform).groups.pinMatches(env.platform.db, tenant.body.id, contractors.id, demo!.contractorsPin)).toBe(true);
       expect(await seedDemoIfEmpty(env.platform)).toBeUndefined();
     }
     await createTestTenant(env);

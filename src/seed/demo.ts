@@ -3,16 +3,17 @@ import { count } from 'drizzle-orm';
 import type { Platform } from '../platform/platform.js';
 import { tenants } from '../contexts/accounts/accounts.tables.js';
 import { createAccountsService } from '../contexts/accounts/index.js';
-import { seedSigninDemo } from '../contexts/signin/demo/demo.js';
+import { DEMO_CONTRACTORS_PIN, seedSigninDemo } from '../contexts/signin/demo/demo.js';
 import { seedRecordDemo } from '../contexts/record/demo/demo.js';
 
 export const DEMO_OWNER_EMAIL = 'owner@demo.threshold.test';
 
 /**
  * On an empty database: a demo trust with two schools and its owner. Each context adds its own
- * demo data in `seedDemo` steps below. Returns the owner's sign-in, or undefined if not empty.
+ * demo data in `seedDemo` steps below. Returns the owner's sign-in and the Contractors group's
+ * kiosk PIN, or undefined if not empty.
  */
-export async function seedDemoIfEmpty(platform: Platform): Promise<{ email: string; password: string } | undefined> {
+export async function seedDemoIfEmpty(platform: Platform): Promise<{ email: string; password: string; contractorsPin: string } | undefined> {
   const [row] = await platform.db.select({ n: count() }).from(tenants);
   if ((row?.n ?? 0) > 0) return undefined;
   const password = randomBytes(9).toString('base64url');
@@ -26,5 +27,5 @@ export async function seedDemoIfEmpty(platform: Platform): Promise<{ email: stri
   });
   await seedSigninDemo(platform, tenant.id, [owner.id]);
   await seedRecordDemo(platform, tenant.id);
-  return { email: DEMO_OWNER_EMAIL, password };
+  return { email: DEMO_OWNER_EMAIL, password, contractorsPin: DEMO_CONTRACTORS_PIN };
 }

@@ -27,16 +27,17 @@ describe.skipIf(!chromiumPath)('integration (Chromium)', { timeout: E2E_TEST_TIM
     });
     expect(existing.status).toBe(201);
     const site = await makeSite(env, tenant, { name: 'Main office' });
-    const staff = await makeGroup(env, tenant, { name: 'Staff', isStaffGroup: true }, [site.id]);
-    await makeMember(env, tenant, staff.id, { fullName: 'Ann Hand', email: 'ann@northgate.test', role: 'Teacher' });
+    // The group lets its kiosk name what is missing (by default it would only say "Please see reception").
+    const staff = await makeGroup(env, tenant, { name: 'Staff', isStaffGroup: true, options: { showReasonsOnKiosk: true } }, [site.id]);
+    await makeMember(env, tenant, staff.id, { fullName: 'Ann Hand', email: 'ann@northgate.test', role: 'Class Teacher' });
     await makeMember(env, tenant, staff.id, { fullName: 'Dan Nodbs', email: 'dan@northgate.test', role: 'Teacher' });
 
     const page = await e2e.newPage();
     await signIn(page, e2e.url, tenant.owner);
 
-    // Link the group from its Integrations page (the only organisation is preselected).
-    await page.goto(`${e2e.url}/integrations`);
-    await page.getByRole('link', { name: 'Staff' }).click();
+    // Link the group from its Integrations page, found from the group's own page (the only organisation is preselected).
+    await page.goto(`${e2e.url}/signin/groups/${staff.id}`);
+    await page.getByRole('link', { name: 'Integration settings (organisation, rating systems)' }).click();
     await page.getByRole('heading', { name: 'Integrations: Staff' }).waitFor();
     await page.getByRole('button', { name: 'Link group' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
@@ -54,6 +55,11 @@ describe.skipIf(!chromiumPath)('integration (Chromium)', { timeout: E2E_TEST_TIM
     await page.getByRole('button', { name: 'Start import' }).click();
     await page.locator('[data-run-status="done"]').waitFor({ timeout: 30_000 });
     await page.getByText('2 of 2 (100%)').waitFor();
+    // The summary says what happened, and links to the queue.
+    const summary = page.getByRole('status').filter({ hasText: 'Import finished' });
+    await summary.getByText('2 profiles created: 1 new, and 1 probable duplicate of existing profiles, queued for merging.').waitFor();
+    await summary.getByRole('link', { name: 'Review the 1 queued duplicate' }).click();
+    await page.getByRole('heading', { name: 'Duplicates' }).waitFor();
 
     // Merge the suggested pair, choosing per field.
     await page.goto(`${e2e.url}/integrations/merge`);
@@ -75,8 +81,22 @@ describe.skipIf(!chromiumPath)('integration (Chromium)', { timeout: E2E_TEST_TIM
     const live = await call(env.app, 'GET', `/api/record/profiles?organisationId=${org.body.id}`, { headers: h });
     expect(live.body.items.filter((p: { firstName: string }) => p.firstName === 'Ann')).toHaveLength(2);
 
-    // The record counts in the safety check (the tenant setting, switched on in the Overview).
-    await page.goto(`${e2e.url}/integrations`);
+    // Merge all, preserving the Central Record's role for every pair: preview, then merge.
+    await page.goto(`${e2e.url}/integrations/merge`);
+    await page.getByRole('textbox', { name: 'Preserve Role' }).click();
+    await page.getByRole('option', { name: 'Central Record profile' }).click();
+    await page.getByRole('button', { name: 'Preview' }).click();
+    const previewTable = page.getByRole('table', { name: 'Merge all preview' });
+    await previewTable.getByRole('row', { name: /Ann Hand/ }).getByText('Teacher (Central Record)').waitFor();
+    await page.getByRole('button', { name: 'Merge all 1' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Merge all' }).click();
+    await page.getByText('No suggested duplicates.').waitFor();
+    const merged = (await call(env.app, 'GET', '/api/integration/merges', { headers: h })).body.items.find((m: { undoneAt: string | null }) => !m.undoneAt);
+    const keptProfile = (await call(env.app, 'GET', `/api/record/profiles/${merged.keptProfileId}`, { headers: h })).body;
+    expect(keptProfile.role).toBe('Teacher');
+
+    // The record counts in the safety check (the tenant setting, with the safety check settings).
+    await page.goto(`${e2e.url}/signin/safety`);
     await page.getByRole('switch', { name: "Include the Central Record's criteria in the safety check" }).click();
     await expect.poll(async () => (await call(env.app, 'GET', '/api/integration/settings', { headers: h })).body.includeRecordInSafetyCheck).toBe(true);
 

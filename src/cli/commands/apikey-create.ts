@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { createAccountsService } from '../../contexts/accounts/index.js';
-import { cliActor, defineCommand } from '../command.js';
+import { cliActor, defineCommand, tenantRef } from '../command.js';
 
 export const apikeyCreate = defineCommand({
   name: 'apikey create',
@@ -11,14 +11,14 @@ export const apikeyCreate = defineCommand({
     role: { type: 'string' },
   },
   args: z.object({
-    tenant: z.uuid(),
+    tenant: tenantRef,
     name: z.string().min(1).max(100),
     role: z.enum(['admin', 'manager', 'viewer']).default('admin'),
   }),
   async run(ctx, args) {
     const accounts = createAccountsService(await ctx.platform());
-    await accounts.tenantOf(args.tenant);
-    const { apiKey, key } = await accounts.createApiKey(args.tenant, { name: args.name, role: args.role }, cliActor);
+    const tenant = await accounts.findTenant(args.tenant);
+    const { apiKey, key } = await accounts.createApiKey(tenant.id, { name: args.name, role: args.role }, cliActor);
     ctx.progress(`API key ${key.name} (${key.prefix}…) created with role ${key.role}; it is shown only now`);
     return { apiKey, apiKeyId: key.id };
   },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { createAccountsService } from '../../contexts/accounts/index.js';
 import { createSigninServices } from '../../contexts/signin/index.js';
-import { cliActor, defineCommand } from '../command.js';
+import { cliActor, defineCommand, tenantRef } from '../command.js';
 
 export const groupCreate = defineCommand({
   name: 'group create',
@@ -12,14 +12,14 @@ export const groupCreate = defineCommand({
     type: { type: 'string' },
   },
   args: z.object({
-    tenant: z.uuid(),
+    tenant: tenantRef,
     name: z.string().trim().min(1).max(200),
     type: z.enum(['standard', 'repeat', 'scim']),
   }),
   async run(ctx, args) {
     const platform = await ctx.platform();
-    await createAccountsService(platform).tenantOf(args.tenant);
-    const group = await createSigninServices(platform).groups.create(args.tenant, { name: args.name, type: args.type }, cliActor);
+    const tenant = await createAccountsService(platform).findTenant(args.tenant);
+    const group = await createSigninServices(platform).groups.create(tenant.id, { name: args.name, type: args.type }, cliActor);
     ctx.progress(`Group ${group.name} (${group.type}) created`);
     return { groupId: group.id };
   },

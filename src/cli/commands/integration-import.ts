@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../platform/errors.js';
-import { cliActor, defineCommand } from '../command.js';
+import { cliActor, defineCommand, tenantRef } from '../command.js';
 import { runIntegrationJob } from '../integration-run.js';
 
 export const integrationImport = defineCommand({
@@ -10,15 +10,15 @@ export const integrationImport = defineCommand({
     tenant: { type: 'string' },
     organisation: { type: 'string' },
   },
-  args: z.object({ tenant: z.uuid(), organisation: z.uuid().optional() }),
+  args: z.object({ tenant: tenantRef, organisation: z.uuid().optional() }),
   async run(ctx, args) {
-    return runIntegrationJob(ctx, args.tenant, async (integration) => {
+    return runIntegrationJob(ctx, args.tenant, async (integration, tenantId) => {
       let groupIds: string[] | undefined;
       if (args.organisation) {
-        groupIds = (await integration.links.list(args.tenant)).filter((l) => l.organisationId === args.organisation).map((l) => l.groupId);
+        groupIds = (await integration.links.list(tenantId)).filter((l) => l.organisationId === args.organisation).map((l) => l.groupId);
         if (groupIds.length === 0) throw new AppError(409, 'no_linked_groups', 'No group is linked to this organisation');
       }
-      return integration.people.startImport(args.tenant, { groupIds }, cliActor);
+      return integration.people.startImport(tenantId, { groupIds }, cliActor);
     });
   },
 });

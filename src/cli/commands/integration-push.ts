@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cliActor, defineCommand } from '../command.js';
+import { cliActor, defineCommand, tenantRef } from '../command.js';
 import { runIntegrationJob } from '../integration-run.js';
 
 export const integrationPush = defineCommand({
@@ -11,7 +11,7 @@ export const integrationPush = defineCommand({
     'profile-types': { type: 'string' },
   },
   args: z.object({
-    tenant: z.uuid(),
+    tenant: tenantRef,
     group: z.uuid(),
     profileTypes: z
       .string()
@@ -20,6 +20,6 @@ export const integrationPush = defineCommand({
       .pipe(z.array(z.uuid()).optional()),
   }),
   async run(ctx, args) {
-    return runIntegrationJob(ctx, args.tenant, (integration) => integration.people.startPush(args.tenant, { groupId: args.group, profileTypeIds: args.profileTypes }, cliActor));
+    return runIntegrationJob(ctx, args.tenant, (integration, tenantId) => integration.people.startPush(tenantId, { groupId: args.group, profileTypeIds: args.profileTypes }, cliActor));
   },
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cliActor, defineCommand } from '../command.js';
+import { cliActor, defineCommand, tenantRef } from '../command.js';
 import { runIntegrationJob } from '../integration-run.js';
 
 export const integrationWondeSync = defineCommand({
@@ -9,8 +9,8 @@ export const integrationWondeSync = defineCommand({
     tenant: { type: 'string' },
     organisation: { type: 'string' },
   },
-  args: z.object({ tenant: z.uuid(), organisation: z.uuid() }),
+  args: z.object({ tenant: tenantRef, organisation: z.uuid() }),
   async run(ctx, args) {
-    return runIntegrationJob(ctx, args.tenant, (integration) => integration.wonde.startSync(args.tenant, args.organisation, cliActor));
+    return runIntegrationJob(ctx, args.tenant, (integration, tenantId) => integration.wonde.startSync(tenantId, args.organisation, cliActor));
   },
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { createAccountsService } from '../../contexts/accounts/index.js';
 import { createSigninServices } from '../../contexts/signin/index.js';
-import { cliActor, defineCommand } from '../command.js';
+import { cliActor, defineCommand, tenantRef } from '../command.js';
 
 export const memberCreate = defineCommand({
   name: 'member create',
@@ -14,7 +14,7 @@ export const memberCreate = defineCommand({
     role: { type: 'string' },
   },
   args: z.object({
-    tenant: z.uuid(),
+    tenant: tenantRef,
     group: z.uuid(),
     name: z.string().trim().min(1).max(200),
     email: z.email().optional(),
@@ -22,8 +22,8 @@ export const memberCreate = defineCommand({
   }),
   async run(ctx, args) {
     const platform = await ctx.platform();
-    await createAccountsService(platform).tenantOf(args.tenant);
-    const member = await createSigninServices(platform).members.create(platform.db, args.tenant, args.group, { fullName: args.name, email: args.email ?? null, role: args.role ?? '' }, cliActor, 'api');
+    const tenant = await createAccountsService(platform).findTenant(args.tenant);
+    const member = await createSigninServices(platform).members.create(platform.db, tenant.id, args.group, { fullName: args.name, email: args.email ?? null, role: args.role ?? '' }, cliActor, 'api');
     ctx.progress(`Member ${member.fullName} added`);
     return { memberId: member.id };
   },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { createAccountsService } from '../../contexts/accounts/index.js';
 import { createScimAccessService } from '../../contexts/scim/index.js';
-import { cliActor, defineCommand } from '../command.js';
+import { cliActor, defineCommand, tenantRef } from '../command.js';
 
 export const scimToken = defineCommand({
   name: 'scim token',
@@ -10,11 +10,11 @@ export const scimToken = defineCommand({
     tenant: { type: 'string' },
     group: { type: 'string' },
   },
-  args: z.object({ tenant: z.uuid(), group: z.uuid() }),
+  args: z.object({ tenant: tenantRef, group: z.uuid() }),
   async run(ctx, args) {
     const platform = await ctx.platform();
-    await createAccountsService(platform).tenantOf(args.tenant);
-    const { baseUrl, token } = await createScimAccessService(platform).generateToken(args.tenant, args.group, cliActor);
+    const tenant = await createAccountsService(platform).findTenant(args.tenant);
+    const { baseUrl, token } = await createScimAccessService(platform).generateToken(tenant.id, args.group, cliActor);
     ctx.progress('SCIM token generated; paste the base URL and token into the identity provider (the token is not shown again)');
     return { baseUrl, token };
   },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createAccountsService } from '../../contexts/accounts/index.js';
+import { createAccountsService, PASSWORD_MIN } from '../../contexts/accounts/index.js';
 import { cliActor, defineCommand } from '../command.js';
 
 export const tenantCreate = defineCommand({
@@ -15,7 +15,7 @@ export const tenantCreate = defineCommand({
   args: z.object({
     name: z.string().min(1),
     ownerEmail: z.email(),
-    ownerPassword: z.string(),
+    ownerPassword: z.string().min(PASSWORD_MIN),
     ownerName: z.string().optional(),
     kind: z.enum(['school', 'trust', 'company']).optional(),
   }),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { createAccountsService } from '../../contexts/accounts/index.js';
-import { cliActor, defineCommand } from '../command.js';
+import { createAccountsService, PASSWORD_MIN } from '../../contexts/accounts/index.js';
+import { cliActor, defineCommand, tenantRef } from '../command.js';
 
 export const userCreate = defineCommand({
   name: 'user create',
@@ -13,16 +13,16 @@ export const userCreate = defineCommand({
     name: { type: 'string' },
   },
   args: z.object({
-    tenant: z.uuid(),
+    tenant: tenantRef,
     email: z.email(),
-    password: z.string(),
+    password: z.string().min(PASSWORD_MIN),
     role: z.enum(['admin', 'manager', 'viewer']),
     name: z.string().optional(),
   }),
   async run(ctx, args) {
     const accounts = createAccountsService(await ctx.platform());
-    await accounts.tenantOf(args.tenant);
-    const user = await accounts.createUser(args.tenant, args, cliActor);
+    const tenant = await accounts.findTenant(args.tenant);
+    const user = await accounts.createUser(tenant.id, args, cliActor);
     ctx.progress(`User ${user.email} created as ${user.role}`);
     return { userId: user.id };
   },

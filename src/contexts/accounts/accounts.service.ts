@@ -1,4 +1,4 @@
-import { eq, inArray } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { Platform } from '../../platform/platform.js';
 import { AppError, badRequest, tooManyRequests } from '../../platform/errors.js';
 import { hashToken, newToken } from '../../platform/crypto.js';
@@ -203,6 +203,16 @@ export function createAccountsService(deps: AccountsDeps, caches?: AuthCaches) {
     return tenant;
   }
 
+  /** A tenant named by its id or, where no other tenant has it, its name (case-insensitive): the CLI's --tenant. */
+  async function findTenant(ref: string) {
+    const value = ref.trim();
+    if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) return tenantOf(value);
+    const rows = await db.select().from(tenants).where(sql`lower(${tenants.name}) = lower(${value})`).limit(10);
+    if (rows.length === 0) throw new AppError(404, 'tenant_not_found', `No tenant has the id or name "${value}"`, { field: 'tenant' });
+    if (rows.length > 1) throw new AppError(409, 'tenant_name_ambiguous', `More than one tenant is named "${value}": use the tenant id (Settings › Security shows it)`, { field: 'tenant' });
+    return rows[0]!;
+  }
+
   async function me(p: Principal) {
     if (p.kind !== 'user' || !p.id || !p.sessionId) {
       throw new AppError(400, 'not_a_user_session', 'Only a signed-in user has a profile');
@@ -213,7 +223,7 @@ export function createAccountsService(deps: AccountsDeps, caches?: AuthCaches) {
     return presentMe(user, await tenantOf(p.tenantId), session.csrfToken, session.pendingTotp, session.mfaByIdp);
   }
 
-  return { createTenant, createUser, login, logout, principalFromSession, createApiKey, principalFromApiKey, tenantOf, me, flushTouches: touches.flush, afterResponse: touches.afterResponse };
+  return { createTenant, createUser, login, logout, principalFromSession, createApiKey, principalFromApiKey, tenantOf, findTenant, me, flushTouches: touches.flush, afterResponse: touches.afterResponse };
 }
 
 /**

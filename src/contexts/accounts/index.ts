@@ -24,6 +24,7 @@ import { createOidcService } from './oidc/oidc.service.js';
 import { oidcRoutes } from './oidc/oidc.routes.js';
 
 export { createAccountsService, type AccountsService } from './accounts.service.js';
+export { PASSWORD_MIN } from './passwords.js';
 export type { UsersService } from './users/users.service.js';
 export { createOidcService, type OidcService } from './oidc/oidc.service.js';
 

@@ -5,7 +5,7 @@ import { guardProfileUpdate, onProfileChanged } from '../record/index.js';
 import { createRuns, INTEGRATION_RUN_JOB } from './runs/runs.js';
 import { createLinksService } from './links/links.service.js';
 import { createTypeMapService } from './typemap/typemap.service.js';
-import { createPeopleService } from './people/people.service.js';
+import { createPeopleService, IMPORT_NEW_MEMBERS_JOB } from './people/people.service.js';
 import { createMergeService } from './merge/merge.service.js';
 import { recordSafetyCheck } from './safety/record-check.js';
 import { linksRoutes } from './links/links.routes.js';
@@ -22,6 +22,7 @@ import { eq } from 'drizzle-orm';
 import { systemActor } from '../../platform/audit/audit.js';
 
 export { SYNC_PERSON_JOB, SYNC_SWEEP_JOB } from './sync/sync.service.js';
+export { IMPORT_NEW_MEMBERS_JOB } from './people/people.service.js';
 export { presentRun } from './runs/runs.js';
 export { recordReadiness, recordSafetyCheck, RECORD_SAFETY_CHECK } from './safety/record-check.js';
 export { createWondeClient, WondeError, type WondeClient } from './wonde/wonde.client.js';
@@ -37,12 +38,14 @@ export function createIntegration(platform: Platform) {
   const links = createLinksService(platform);
   const typeMap = createTypeMapService(platform);
   const people = createPeopleService({ ...platform, members, runs, typeMap });
-  const merge = createMergeService({ ...platform, runs });
   const sync = createSyncService({ ...platform, members, runs });
+  // Merged values reach the linked members by the per-person sync job, queued by the merge.
+  const merge = createMergeService({ ...platform, runs, onProfilesChanged: sync.enqueueForProfiles });
   const wonde = createWondeService({ ...platform, runs, onProfilesChanged: sync.enqueueForProfiles });
   // Changes on either side queue a two-way sync in their own transaction; the record refuses an
   // edit of a field the identity provider owns. (Keyed by name: a later registration replaces.)
   onMemberChanged('integration.sync', sync.memberListener);
+  onMemberChanged('integration.import-new', people.newMemberListener);
   onProfileChanged('integration.sync', sync.profileListener);
   onProfileChanged('integration.exclusions', people.profileErasedListener);
   guardProfileUpdate('integration.idp-owned', sync.idpGuard);
@@ -70,6 +73,9 @@ export async function registerIntegrationJobs(platform: Platform): Promise<void>
     for (const c of connections) await integration.wonde.startSync(c.tenantId, c.organisationId, { ...systemActor, label: 'Wonde schedule' });
   });
   await platform.jobs.schedule(WONDE_SCHEDULE_JOB, '23 * * * *');
+  await platform.jobs.work<{ tenantId: string; memberIds: string[] }>(IMPORT_NEW_MEMBERS_JOB, async (job) => {
+    await integration.people.importNewMembers(job.data.tenantId, job.data.memberIds);
+  });
   await platform.jobs.work<{ tenantId: string; linkId: string }>(SYNC_PERSON_JOB, async (job) => {
     await integration.sync.syncPerson(job.data.tenantId, job.data.linkId);
   });

@@ -154,7 +154,7 @@ describe('import, merge, undo', () => {
     expect((await call(env.app, 'POST', '/api/integration/import', { body: {} })).status).toBe(401);
 
     const run = await x.run('/api/integration/import', {});
-    expect(run).toMatchObject({ kind: 'import', status: 'done', total: 3, done: 3, created: 3, percent: 100 });
+    expect(run).toMatchObject({ kind: 'import', status: 'done', total: 3, done: 3, created: 3, queued: 2, percent: 100 });
     const queue = await call(env.app, 'GET', '/api/integration/merge-queue', { headers: x.h });
     const reasons = queue.body.items.map((q: { reason: string }) => q.reason).sort();
     expect(reasons).toEqual(['same_email', 'same_name_dob']);

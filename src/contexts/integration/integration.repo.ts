@@ -121,12 +121,13 @@ export const integrationRepo = {
     if (items.length === 0) return;
     await tx.insert(integrationRunItems).values(items.map((i) => ({ runId, ...i }))).onConflictDoNothing();
   },
-  async bumpRun(tx: DbOrTx, runId: string, d: { done?: number; created?: number; updated?: number; skipped?: number; failed?: number }) {
+  async bumpRun(tx: DbOrTx, runId: string, d: { done?: number; created?: number; queued?: number; updated?: number; skipped?: number; failed?: number }) {
     await tx
       .update(integrationJobRuns)
       .set({
         done: sql`${integrationJobRuns.done} + ${d.done ?? 0}`,
         created: sql`${integrationJobRuns.created} + ${d.created ?? 0}`,
+        queued: sql`${integrationJobRuns.queued} + ${d.queued ?? 0}`,
         updated: sql`${integrationJobRuns.updated} + ${d.updated ?? 0}`,
         skipped: sql`${integrationJobRuns.skipped} + ${d.skipped ?? 0}`,
         failed: sql`${integrationJobRuns.failed} + ${d.failed ?? 0}`,

@@ -54,6 +54,7 @@ export const runSchema = z.object({
   total: z.number(),
   done: z.number(),
   created: z.number(),
+  queued: z.number().describe("Of created: probable duplicates of existing profiles, waiting in the merge queue"),
   updated: z.number(),
   skipped: z.number(),
   failed: z.number(),
@@ -77,7 +78,29 @@ export const pushInput = z.object({
 const side = z.enum(['kept', 'merged']);
 export const choicesSchema = z.partialRecord(z.enum(PROFILE_FIELDS), side);
 export const mergeInput = z.object({ keptProfileId: z.uuid(), mergedProfileId: z.uuid(), choices: choicesSchema.optional(), queueId: z.uuid().optional() });
-export const mergeAllInput = z.object({ preserve: choicesSchema.optional() });
+const batchSide = z.enum(['kept', 'merged', 'record', 'signin']).describe("record: the profile the Central Record already had; signin: the one from sign-in (linked to a member)");
+export const mergeAllInput = z.object({
+  /** Per field, which profile of every pair wins (fields left out: the value that is there, else the more recent). */
+  preserve: z.partialRecord(z.enum(PROFILE_FIELDS), batchSide).optional(),
+  /** Per suggested pair (queue id), its own choices instead of the batch's. */
+  exceptions: z
+    .record(z.uuid(), choicesSchema)
+    .refine((e) => Object.keys(e).length <= 5000, 'At most 5000 exceptions')
+    .optional(),
+});
+const origin = z.enum(['record', 'signin']);
+export const mergePreviewSchema = z.object({
+  total: z.number(),
+  items: z.array(
+    z.object({
+      queueId: z.uuid(),
+      exception: z.boolean(),
+      kept: z.object({ id: z.uuid(), name: z.string(), origin }),
+      merged: z.object({ id: z.uuid(), name: z.string(), origin }),
+      fields: z.array(z.object({ field: z.string(), value: z.string().nullable(), from: side, origin })),
+    }),
+  ),
+});
 export const mergeSchema = z.object({
   id: z.uuid(),
   keptProfileId: z.uuid(),
@@ -98,7 +121,7 @@ export const undoSchema = z.object({
 });
 const brief = z.object({ id: z.string(), name: z.string(), email: z.string(), status: z.string() });
 export const queueItemSchema = z.object({ id: z.uuid(), reason: z.string(), detail: z.string(), status: z.string(), a: brief, b: brief, createdAt: z.string() });
-const pairSide = z.object({ id: z.uuid(), fields: z.record(z.string(), z.string().nullable()), checks: z.number(), updatedAt: z.string(), createdAt: z.string() });
+const pairSide = z.object({ id: z.uuid(), origin, fields: z.record(z.string(), z.string().nullable()), checks: z.number(), updatedAt: z.string(), createdAt: z.string() });
 export const pairSchema = z.object({ id: z.uuid(), reason: z.string(), detail: z.string(), status: z.string(), kept: pairSide, merged: pairSide, defaults: z.record(z.string(), side) });
 
 export const exclusionSchema = z.object({ id: z.uuid(), memberId: z.uuid(), reason: z.string(), profile: z.record(z.string(), z.unknown()), createdBy: z.string(), createdAt: z.string() });

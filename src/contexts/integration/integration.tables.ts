@@ -232,6 +232,8 @@ export const integrationJobRuns = pgTable(
     total: integer().notNull().default(0),
     done: integer().notNull().default(0),
     created: integer().notNull().default(0),
+    /** Of `created`: profiles created as probable duplicates of existing ones, waiting in the merge queue. */
+    queued: integer().notNull().default(0),
     updated: integer().notNull().default(0),
     skipped: integer().notNull().default(0),
     failed: integer().notNull().default(0),

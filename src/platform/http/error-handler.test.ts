@@ -1,4 +1,4 @@
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
 import { installErrorHandler, loggableError } from './error-handler.js';
@@ -28,6 +28,25 @@ describe('error handler', () => {
     const res = await app.inject({ method: 'GET', url: '/boom' });
     expect(res.statusCode).toBe(409);
     expect(res.json()).toEqual({ error: { code: 'email_taken', message: 'That email is in use', field: 'email', requestId: 'req-42' } });
+    await app.close();
+  });
+
+  it('lets the web app route page paths but answers /api and unknown /api/* paths with a JSON 404', async () => {
+    const app = Fastify({ logger: false, genReqId: () => 'req-7' });
+    installErrorHandler(app);
+    // What @fastify/static adds when the built web app is served (see app.ts).
+    app.decorateReply('sendFile', function (this: FastifyReply, file: string) {
+      return this.type('text/html').send(`<html>${file}</html>`);
+    });
+    app.decorate('threshold_spa', true);
+    await app.ready();
+    const page = await app.inject({ method: 'GET', url: '/signin/groups' });
+    expect(page.headers['content-type']).toContain('text/html');
+    for (const url of ['/api', '/api?x=1', '/api/', '/api/nothing-here']) {
+      const res = await app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(404);
+      expect(res.json().error.code, url).toBe('route_not_found');
+    }
     await app.close();
   });
 });

@@ -104,7 +104,9 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((req, reply) => {
     const pathname = req.url.split('?')[0] ?? '';
     // SPA routes have no file extension; a missing /assets/x.js (a stale chunk) must stay a 404.
-    if (req.method === 'GET' && !pathname.startsWith('/api/') && !pathname.startsWith('/scim/') && !/\.[a-z0-9]+$/i.test(pathname)) {
+    // /api itself and anything under it answer JSON, never the app's HTML.
+    const api = pathname === '/api' || pathname.startsWith('/api/');
+    if (req.method === 'GET' && !api && !pathname.startsWith('/scim/') && !/\.[a-z0-9]+$/i.test(pathname)) {
       // The web app is a single-page app: let it route; the static plugin decorates sendFile.
       const r = reply as FastifyReply & { sendFile?: (f: string) => FastifyReply };
       if (r.sendFile && app.hasDecorator('threshold_spa')) return r.sendFile('index.html');

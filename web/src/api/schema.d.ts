@@ -1085,6 +1085,8 @@ export interface paths {
                                 [key: string]: unknown;
                             };
                             percent: number;
+                            /** @description Of created: probable duplicates of existing profiles, waiting in the merge queue */
+                            queued: number;
                             skipped: number;
                             startedAt: string | null;
                             /** @enum {string} */
@@ -1332,6 +1334,8 @@ export interface paths {
                                 };
                                 /** Format: uuid */
                                 id: string;
+                                /** @enum {string} */
+                                origin: "record" | "signin";
                                 updatedAt: string;
                             };
                             merged: {
@@ -1342,6 +1346,8 @@ export interface paths {
                                 };
                                 /** Format: uuid */
                                 id: string;
+                                /** @enum {string} */
+                                origin: "record" | "signin";
                                 updatedAt: string;
                             };
                             reason: string;
@@ -1569,8 +1575,13 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        exceptions?: {
+                            [key: string]: {
+                                [key: string]: "kept" | "merged";
+                            };
+                        };
                         preserve?: {
-                            [key: string]: "kept" | "merged";
+                            [key: string]: "kept" | "merged" | "record" | "signin";
                         };
                     };
                 };
@@ -1599,12 +1610,92 @@ export interface paths {
                                 [key: string]: unknown;
                             };
                             percent: number;
+                            /** @description Of created: probable duplicates of existing profiles, waiting in the merge queue */
+                            queued: number;
                             skipped: number;
                             startedAt: string | null;
                             /** @enum {string} */
                             status: "queued" | "running" | "done" | "failed";
                             total: number;
                             updated: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/integration/merges/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What merge-all would do with these options (the first 200 pairs), without merging */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        exceptions?: {
+                            [key: string]: {
+                                [key: string]: "kept" | "merged";
+                            };
+                        };
+                        preserve?: {
+                            [key: string]: "kept" | "merged" | "record" | "signin";
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                exception: boolean;
+                                fields: {
+                                    field: string;
+                                    /** @enum {string} */
+                                    from: "kept" | "merged";
+                                    /** @enum {string} */
+                                    origin: "record" | "signin";
+                                    value: string | null;
+                                }[];
+                                kept: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                    /** @enum {string} */
+                                    origin: "record" | "signin";
+                                };
+                                merged: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                    /** @enum {string} */
+                                    origin: "record" | "signin";
+                                };
+                                /** Format: uuid */
+                                queueId: string;
+                            }[];
+                            total: number;
                         };
                     };
                 };
@@ -1777,6 +1868,8 @@ export interface paths {
                                 [key: string]: unknown;
                             };
                             percent: number;
+                            /** @description Of created: probable duplicates of existing profiles, waiting in the merge queue */
+                            queued: number;
                             skipped: number;
                             startedAt: string | null;
                             /** @enum {string} */
@@ -1885,6 +1978,8 @@ export interface paths {
                                 [key: string]: unknown;
                             };
                             percent: number;
+                            /** @description Of created: probable duplicates of existing profiles, waiting in the merge queue */
+                            queued: number;
                             skipped: number;
                             startedAt: string | null;
                             /** @enum {string} */
@@ -1943,6 +2038,8 @@ export interface paths {
                                     [key: string]: unknown;
                                 };
                                 percent: number;
+                                /** @description Of created: probable duplicates of existing profiles, waiting in the merge queue */
+                                queued: number;
                                 skipped: number;
                                 startedAt: string | null;
                                 /** @enum {string} */
@@ -2005,6 +2102,8 @@ export interface paths {
                                 [key: string]: unknown;
                             };
                             percent: number;
+                            /** @description Of created: probable duplicates of existing profiles, waiting in the merge queue */
+                            queued: number;
                             skipped: number;
                             startedAt: string | null;
                             /** @enum {string} */
@@ -2132,6 +2231,8 @@ export interface paths {
                                 [key: string]: unknown;
                             };
                             percent: number;
+                            /** @description Of created: probable duplicates of existing profiles, waiting in the merge queue */
+                            queued: number;
                             skipped: number;
                             startedAt: string | null;
                             /** @enum {string} */
@@ -2840,6 +2941,8 @@ export interface paths {
                                 photoUrl: string | null;
                                 siteName: string;
                             };
+                            /** @enum {string|null} */
+                            message: null;
                             /** @enum {string} */
                             outcome: "signed_in";
                             reasons: {
@@ -2891,8 +2994,11 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description What the kiosk shows: "Please see reception." */
+                            message: string;
                             /** @enum {string} */
                             outcome: "rejected";
+                            /** @description Empty unless the group's showReasonsOnKiosk option allows them */
                             reasons: {
                                 check: string;
                                 code: string;
@@ -6357,6 +6463,7 @@ export interface paths {
                                     /** @enum {string} */
                                     safetyCheckMode: "off" | "reject" | "notify";
                                     showOnFireList: boolean;
+                                    showReasonsOnKiosk: boolean;
                                 };
                                 siteIds: string[];
                                 /** @enum {string} */
@@ -6395,7 +6502,8 @@ export interface paths {
                          *       },
                          *       "customFields": [],
                          *       "agreement": null,
-                         *       "printBadge": false
+                         *       "printBadge": false,
+                         *       "showReasonsOnKiosk": false
                          *     }
                          */
                         options?: {
@@ -6443,6 +6551,8 @@ export interface paths {
                             safetyCheckMode?: "off" | "reject" | "notify";
                             /** @default true */
                             showOnFireList?: boolean;
+                            /** @default false */
+                            showReasonsOnKiosk?: boolean;
                         };
                         /** @default null */
                         pin?: string | null;
@@ -6500,6 +6610,7 @@ export interface paths {
                                 /** @enum {string} */
                                 safetyCheckMode: "off" | "reject" | "notify";
                                 showOnFireList: boolean;
+                                showReasonsOnKiosk: boolean;
                             };
                             siteIds: string[];
                             /** @enum {string} */
@@ -6836,6 +6947,7 @@ export interface paths {
                                 /** @enum {string} */
                                 safetyCheckMode: "off" | "reject" | "notify";
                                 showOnFireList: boolean;
+                                showReasonsOnKiosk: boolean;
                             };
                             siteIds: string[];
                             /** @enum {string} */
@@ -6912,6 +7024,8 @@ export interface paths {
                             safetyCheckMode?: "off" | "reject" | "notify";
                             /** @default true */
                             showOnFireList?: boolean;
+                            /** @default false */
+                            showReasonsOnKiosk?: boolean;
                         };
                         pin?: string | null;
                     };
@@ -6966,6 +7080,7 @@ export interface paths {
                                 /** @enum {string} */
                                 safetyCheckMode: "off" | "reject" | "notify";
                                 showOnFireList: boolean;
+                                showReasonsOnKiosk: boolean;
                             };
                             siteIds: string[];
                             /** @enum {string} */
@@ -7046,6 +7161,7 @@ export interface paths {
                                 /** @enum {string} */
                                 safetyCheckMode: "off" | "reject" | "notify";
                                 showOnFireList: boolean;
+                                showReasonsOnKiosk: boolean;
                             };
                             siteIds: string[];
                             /** @enum {string} */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useTestEnv } from '../../../../test/harness.js';
-import { call } from '../../../../test/factories.js';
+import { call, createTestTenant } from '../../../../test/factories.js';
 import { integrationTenant } from '../test/integration.testkit.js';
 import { integrationRepo } from '../integration.repo.js';
 
@@ -72,5 +72,59 @@ describe('merge: evidence documents and batched merge-all', () => {
     const restored = (await call(env.app, 'GET', `/api/record/profiles/${last.mergedProfileId}`, { headers: x.h })).body;
     expect(restored.status).toBe('live');
     expect(await x.integration.merge.queue(x.t.tenantId)).toHaveLength(1);
+  });
+
+  it('merge-all preserves chosen values for the whole batch (record or sign-in side per field), with per-pair exceptions, previewed first', async () => {
+    const x = await integrationTenant(env);
+    const staff = await x.group({ name: 'Staff', type: 'repeat', isStaffGroup: true });
+    await x.link(staff.id);
+    const recA = await x.profile({ firstName: 'Ann', lastName: 'Able', email: 'ann@school.test', role: 'Teacher' });
+    const recB = await x.profile({ firstName: 'Ben', lastName: 'Baker', email: 'ben@school.test', role: 'Teacher' });
+    await x.member(staff.id, { fullName: 'Ann Able', email: 'ann@school.test', role: 'Head of Year', phone: '0111' });
+    await x.member(staff.id, { fullName: 'Ben Baker', email: 'ben@school.test', role: 'Head of Maths', phone: '0222' });
+    await x.run('/api/integration/import', {});
+    const queue = (await call(env.app, 'GET', '/api/integration/merge-queue', { headers: x.h })).body.items as Array<{ id: string; a: { id: string }; b: { id: string } }>;
+    expect(queue).toHaveLength(2);
+    const pairOf = (rec: { id: string }) => queue.find((q) => [q.a.id, q.b.id].includes(rec.id))!;
+    // The pair view says which side came from sign-in.
+    const benPair = (await call(env.app, 'GET', `/api/integration/merge-queue/${pairOf(recB).id}`, { headers: x.h })).body;
+    const benSignin: 'kept' | 'merged' = benPair.kept.origin === 'signin' ? 'kept' : 'merged';
+    expect(benPair[benSignin === 'kept' ? 'merged' : 'kept']).toMatchObject({ id: recB.id, origin: 'record' });
+
+    const options = { preserve: { role: 'record', phone: 'signin' }, exceptions: { [pairOf(recB).id]: { role: benSignin, phone: benSignin } } };
+    const other = await createTestTenant(env);
+    expect((await call(env.app, 'POST', '/api/integration/merges/preview', { headers: other.owner.headers, body: options })).body.items).toEqual([]);
+    expect((await call(env.app, 'POST', '/api/integration/merges/preview', { headers: (await x.t.as('viewer')).headers, body: options })).status).toBe(403);
+    const bad = await call(env.app, 'POST', '/api/integration/merges/preview', { headers: x.h, body: { preserve: { role: 'newest' } } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.issues[0].field).toBe('body.preserve.role');
+
+    const preview = await call(env.app, 'POST', '/api/integration/merges/preview', { headers: x.h, body: options });
+    expect(preview.status).toBe(200);
+    expect(preview.body.total).toBe(2);
+    const valueOf = (rec: { id: string }, field: string) => {
+      const item = preview.body.items.find((i: { queueId: string }) => i.queueId === pairOf(rec).id);
+      return item.fields.find((f: { field: string }) => f.field === field);
+    };
+    expect(valueOf(recA, 'role')).toMatchObject({ value: 'Teacher', origin: 'record' });
+    expect(valueOf(recA, 'phone')).toMatchObject({ value: '0111', origin: 'signin' });
+    expect(valueOf(recB, 'role')).toMatchObject({ value: 'Head of Maths', origin: 'signin' });
+    // Nothing was merged by the preview.
+    expect(await x.integration.merge.queue(x.t.tenantId)).toHaveLength(2);
+
+    const run = await x.run('/api/integration/merges/all', options);
+    expect(run).toMatchObject({ status: 'done', updated: 2 });
+    const merges = (await call(env.app, 'GET', '/api/integration/merges', { headers: x.h })).body.items as Array<{ id: string; keptProfileId: string; mergedProfileId: string }>;
+    const keptOf = async (rec: { id: string }) => {
+      const m = merges.find((m) => [m.keptProfileId, m.mergedProfileId].includes(rec.id))!;
+      return { m, p: (await call(env.app, 'GET', `/api/record/profiles/${m.keptProfileId}`, { headers: x.h })).body };
+    };
+    const ann = await keptOf(recA);
+    expect(ann.p).toMatchObject({ role: 'Teacher', phone: '0111' });
+    const ben = await keptOf(recB);
+    expect(ben.p).toMatchObject({ role: 'Head of Maths', phone: '0222' });
+    // Undo as today.
+    expect((await call(env.app, 'POST', `/api/integration/merges/${ann.m.id}/undo`, { headers: x.h })).status).toBe(200);
+    expect((await call(env.app, 'GET', `/api/record/profiles/${recA.id}`, { headers: x.h })).body).toMatchObject({ status: 'live', role: 'Teacher' });
   });
 });

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf, authorize } from '../../../platform/http/auth.js';
-import { idParams, mergeAllInput, mergeInput, mergeSchema, pairSchema, queueItemSchema, runSchema, undoSchema } from '../integration.schemas.js';
+import { idParams, mergeAllInput, mergeInput, mergePreviewSchema, mergeSchema, pairSchema, queueItemSchema, runSchema, undoSchema } from '../integration.schemas.js';
 import { presentRun } from '../runs/runs.js';
 import type { MergeService } from './merge.service.js';
 
@@ -43,6 +43,14 @@ export function mergeRoutes(merge: MergeService): FastifyPluginAsyncZod {
         undoneBy: null,
       });
     });
+    app.post(
+      '/api/integration/merges/preview',
+      { schema: { tags, summary: 'What merge-all would do with these options (the first 200 pairs), without merging', body: mergeAllInput, response: { 200: mergePreviewSchema } } },
+      async (req) => {
+        const p = authorize(req, 'integration.manage');
+        return merge.previewMergeAll(p.tenantId, req.body);
+      },
+    );
     app.post('/api/integration/merges/all', { schema: { tags, summary: 'Merge every suggested pair with a default rule (a job)', body: mergeAllInput, response: { 202: runSchema } } }, async (req, reply) => {
       const p = authorize(req, 'integration.manage');
       return reply.status(202).send(presentRun(await merge.startMergeAll(p.tenantId, req.body, actorOf(req))));

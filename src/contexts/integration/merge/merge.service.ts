@@ -41,6 +41,39 @@ export function resolveChoices(kept: ProfileRow, merged: ProfileRow, choices: Ch
   return out;
 }
 
+/**
+ * "Preserve these values" for a whole batch: per field, which profile of each pair wins, named the
+ * way the admin thinks of them: `record` (the profile the Central Record already had) or `signin`
+ * (the one that came from sign-in, linked to a member); `kept`/`merged` as in a single merge.
+ */
+export type BatchSide = Side | 'record' | 'signin';
+export type BatchPreserve = Partial<Record<ProfileField, BatchSide>>;
+export type MergeAllOptions = { preserve?: BatchPreserve; exceptions?: Record<string, Choices> };
+export type Origin = 'record' | 'signin';
+
+/**
+ * Where each profile of a pair came from: the one linked to a sign-in member is `signin`; when both
+ * or neither are linked, the older profile is the record's and the newer one is from sign-in.
+ */
+export function originsOf(kept: ProfileRow, merged: ProfileRow, linked: (id: string) => boolean): { kept: Origin; merged: Origin } {
+  const [k, m] = [linked(kept.id), linked(merged.id)];
+  if (k !== m) return k ? { kept: 'signin', merged: 'record' } : { kept: 'record', merged: 'signin' };
+  const keptOlder = kept.createdAt.getTime() < merged.createdAt.getTime() || (kept.createdAt.getTime() === merged.createdAt.getTime() && kept.id < merged.id);
+  return keptOlder ? { kept: 'record', merged: 'signin' } : { kept: 'signin', merged: 'record' };
+}
+
+/** A batch's preserve rule (or the pair's own exception) as the pair's kept/merged choices. */
+export function choicesForPair(origins: { kept: Origin; merged: Origin }, preserve: BatchPreserve = {}, exception?: Choices): Choices {
+  if (exception) return exception;
+  const out: Choices = {};
+  for (const f of PROFILE_FIELDS) {
+    const want = preserve[f];
+    if (!want) continue;
+    out[f] = want === 'kept' || want === 'merged' ? want : origins.kept === want ? 'kept' : 'merged';
+  }
+  return out;
+}
+
 /** Which of a pair to keep by default: the one with more checks recorded, then more complete, then older. */
 export function pickKept(a: ProfileRow, b: ProfileRow, checksOf: (id: string) => number): [ProfileRow, ProfileRow] {
   const score = (p: ProfileRow) => [checksOf(p.id), filled(p), -p.createdAt.getTime()] as const;
@@ -57,7 +90,13 @@ function serialiseValue(v: CheckValueRow): Record<string, unknown> {
   return { ...v, recordedAt: v.recordedAt.toISOString() };
 }
 
-export function createMergeService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & { runs: Runs }) {
+export function createMergeService(
+  deps: Pick<Platform, 'db' | 'now' | 'jobs'> & {
+    runs: Runs;
+    /** Queues the two-way sync of the people linked to these profiles (in the merge's transaction). */
+    onProfilesChanged?: (tx: DbOrTx, tenantId: string, profileIds: string[]) => Promise<void>;
+  },
+) {
   const { db, now, runs } = deps;
 
   type Related = {
@@ -165,12 +204,14 @@ export function createMergeService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
 
     // Links to members and external ids follow the person.
     if (p.movedLinks.length) {
+      // profileVersion -1: the member now follows the kept profile, so the next sync copies its values.
       await tx
         .update(integrationPersonLinks)
-        .set({ profileId: kept.id })
+        .set({ profileId: kept.id, profileVersion: -1 })
         .where(and(eq(integrationPersonLinks.tenantId, tenantId), inArray(integrationPersonLinks.memberId, p.movedLinks)));
     }
     await moveExternalIds(tx, tenantId, p.movedExt, kept.id);
+    await deps.onProfilesChanged?.(tx, tenantId, [kept.id]);
     const archived = await neighbours.updateProfile(tx, tenantId, merged, { status: 'archived', archivedAt: at }, who, at);
     await neighbours.addHistory(tx, tenantId, archived, 'merge', null, `Merged into ${updated.firstName} ${updated.lastName} (${kept.id})`, who, at);
 
@@ -190,12 +231,15 @@ export function createMergeService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
    * Pairs that share a profile with an earlier pair of the batch are merged one by one afterwards.
    * Each merge is recorded exactly as a single merge is, so each can be undone on its own.
    */
-  async function mergeBatch(tx: DbOrTx, tenantId: string, queueIds: string[], choices: Choices, actor: Actor, runId: string | null): Promise<Map<string, 'updated' | 'skipped'>> {
+  async function mergeBatch(tx: DbOrTx, tenantId: string, queueIds: string[], options: MergeAllOptions, actor: Actor, runId: string | null): Promise<Map<string, 'updated' | 'skipped'>> {
     const outcome = new Map<string, 'updated' | 'skipped'>(queueIds.map((id) => [id, 'skipped']));
     const queue = await tx.select().from(integrationMergeQueue).where(and(eq(integrationMergeQueue.tenantId, tenantId), inArray(integrationMergeQueue.id, queueIds)));
     const profiles = new Map((await neighbours.profiles(tx, tenantId, [...new Set(queue.flatMap((q) => [q.profileAId, q.profileBId]))])).map((p) => [p.id, p]));
     const r = await related(tx, tenantId, [...profiles.keys()]);
     const checksOf = (id: string) => r.values.filter((v) => v.profileId === id).length;
+    const linkedIds = new Set(r.links.map((l) => l.profileId));
+    const choicesOf = (q: QueueRow, kept: ProfileRow, merged: ProfileRow) =>
+      choicesForPair(originsOf(kept, merged, (id) => linkedIds.has(id)), options.preserve, options.exceptions?.[q.id]);
     const used = new Set<string>();
     const planned: Array<{ q: QueueRow; kept: ProfileRow; merged: ProfileRow; p: Plan }> = [];
     const later: QueueRow[] = [];
@@ -209,7 +253,7 @@ export function createMergeService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
       }
       used.add(a.id).add(b.id);
       const [kept, merged] = pickKept(a, b, checksOf);
-      planned.push({ q, kept, merged, p: plan(kept, merged, r, choices) });
+      planned.push({ q, kept, merged, p: plan(kept, merged, r, choicesOf(q, kept, merged)) });
     }
     const at = now();
     const who = { id: actor.id, label: actor.label };
@@ -224,10 +268,11 @@ export function createMergeService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
       const target = sql`CASE ${integrationPersonLinks.memberId} ${sql.join(linkMoves.map((m) => sql`WHEN ${m.memberId}::uuid THEN ${m.to}::uuid`), sql` `)} END`;
       await tx
         .update(integrationPersonLinks)
-        .set({ profileId: target })
+        .set({ profileId: target, profileVersion: -1 })
         .where(and(eq(integrationPersonLinks.tenantId, tenantId), inArray(integrationPersonLinks.memberId, linkMoves.map((m) => m.memberId))));
     }
     for (const x of planned) await moveExternalIds(tx, tenantId, x.p.movedExt, x.kept.id);
+    if (planned.length) await deps.onProfilesChanged?.(tx, tenantId, planned.map((x) => x.kept.id));
     const archived = new Map((await neighbours.archiveProfiles(tx, tenantId, planned.map((x) => x.merged.id), at)).map((p) => [p.id, p]));
     await neighbours.insertHistory(
       tx,
@@ -278,6 +323,8 @@ export function createMergeService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
       if (!a || !b || a.status !== 'live' || b.status !== 'live' || current?.status !== 'suggested') continue;
       const values = await neighbours.checkValuesOf(tx, tenantId, [a.id, b.id]);
       const [kept, merged] = pickKept(a, b, (id) => values.filter((v) => v.profileId === id).length);
+      const links = new Set((await integrationRepo.linksOfProfiles(tx, tenantId, [a.id, b.id])).map((l) => l.profileId));
+      const choices = choicesForPair(originsOf(kept, merged, (id) => links.has(id)), options.preserve, options.exceptions?.[q.id]);
       await mergeIn(tx, tenantId, kept.id, merged.id, choices, actor, { queueId: q.id, runId });
       outcome.set(q.id, 'updated');
     }
@@ -337,7 +384,7 @@ export function createMergeService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
       if (m.changes.movedLinkMemberIds.length) {
         await tx
           .update(integrationPersonLinks)
-          .set({ profileId: merged.id })
+          .set({ profileId: merged.id, profileVersion: -1 })
           .where(and(eq(integrationPersonLinks.tenantId, tenantId), inArray(integrationPersonLinks.memberId, m.changes.movedLinkMemberIds), eq(integrationPersonLinks.profileId, kept.id)));
       }
       for (const x of m.changes.movedExternalIds) {
@@ -356,6 +403,7 @@ export function createMergeService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
         at,
       );
       await neighbours.addHistory(tx, tenantId, revived, 'merge_undone', null, `Merge into ${kept.firstName} ${kept.lastName} undone`, who, at);
+      await deps.onProfilesChanged?.(tx, tenantId, [kept.id, merged.id]);
       if (m.queueId) await tx.update(integrationMergeQueue).set({ status: 'suggested', resolvedAt: null }).where(eq(integrationMergeQueue.id, m.queueId));
       await tx.update(integrationMerges).set({ undoneAt: at, undoneBy: actor.label }).where(eq(integrationMerges.id, m.id));
       const editsSince = [
@@ -399,7 +447,10 @@ export function createMergeService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
     const values = await neighbours.checkValuesOf(db, tenantId, [a.id, b.id]);
     const [kept, merged] = pickKept(a, b, (id) => values.filter((v) => v.profileId === id).length);
     const defaults = resolveChoices(kept, merged);
+    const linked = new Set((await integrationRepo.linksOfProfiles(db, tenantId, [a.id, b.id])).map((l) => l.profileId));
+    const origins = originsOf(kept, merged, (id) => linked.has(id));
     const side = (p: ProfileRow) => ({
+      origin: p.id === kept.id ? origins.kept : origins.merged,
       id: p.id,
       fields: Object.fromEntries(PROFILE_FIELDS.map((f) => [f, stringify(p[f])])),
       checks: values.filter((v) => v.profileId === p.id).length,
@@ -418,9 +469,44 @@ export function createMergeService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
     });
   }
 
-  async function startMergeAll(tenantId: string, input: { preserve?: Choices }, actor: Actor) {
+  /**
+   * What merge-all would make of every suggested pair with these options, without writing: per pair
+   * the profile kept and, per field, the value it ends with and where that value comes from.
+   * Pairs are previewed one by one (a chain A–B, B–C is merged onto what the first merge left).
+   */
+  async function previewMergeAll(tenantId: string, options: MergeAllOptions, limit = 200) {
+    const pending = await db
+      .select()
+      .from(integrationMergeQueue)
+      .where(and(eq(integrationMergeQueue.tenantId, tenantId), eq(integrationMergeQueue.status, 'suggested')))
+      .orderBy(integrationMergeQueue.createdAt, integrationMergeQueue.id);
+    const shown = pending.slice(0, limit);
+    const profiles = new Map((await neighbours.profiles(db, tenantId, [...new Set(shown.flatMap((q) => [q.profileAId, q.profileBId]))])).map((p) => [p.id, p]));
+    const values = await neighbours.checkValuesOf(db, tenantId, [...profiles.keys()]);
+    const linked = new Set((await integrationRepo.linksOfProfiles(db, tenantId, [...profiles.keys()])).map((l) => l.profileId));
+    const name = (p: ProfileRow) => `${p.firstName} ${p.lastName}`.trim();
+    const items = [];
+    for (const q of shown) {
+      const [a, b] = [profiles.get(q.profileAId), profiles.get(q.profileBId)];
+      if (!a || !b) continue;
+      const [kept, merged] = pickKept(a, b, (id) => values.filter((v) => v.profileId === id).length);
+      const origins = originsOf(kept, merged, (id) => linked.has(id));
+      const exception = options.exceptions?.[q.id];
+      const resolved = resolveChoices(kept, merged, choicesForPair(origins, options.preserve, exception));
+      items.push({
+        queueId: q.id,
+        exception: Boolean(exception),
+        kept: { id: kept.id, name: name(kept), origin: origins.kept },
+        merged: { id: merged.id, name: name(merged), origin: origins.merged },
+        fields: PROFILE_FIELDS.map((f) => ({ field: f, value: stringify((resolved[f] === 'kept' ? kept : merged)[f]), from: resolved[f], origin: resolved[f] === 'kept' ? origins.kept : origins.merged })),
+      });
+    }
+    return { total: pending.length, items };
+  }
+
+  async function startMergeAll(tenantId: string, input: MergeAllOptions, actor: Actor) {
     return inTransaction(db, async (tx) => {
-      const run = await runs.create(tx, tenantId, 'merge_all', { preserve: input.preserve ?? {} }, actor);
+      const run = await runs.create(tx, tenantId, 'merge_all', { preserve: input.preserve ?? {}, exceptions: input.exceptions ?? {} }, actor);
       await recordAudit(tx, tenantId, actor, { action: 'integration.merge_all_started', targetType: 'integration_run', targetId: run.id, summary: 'Merge of all suggested pairs started' });
       return run;
     });
@@ -428,7 +514,7 @@ export function createMergeService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
 
   runs.register('merge_all', async (ctx) => {
     const tenantId = ctx.run.tenantId;
-    const preserve = (ctx.run.params.preserve ?? {}) as Choices;
+    const options: MergeAllOptions = { preserve: (ctx.run.params.preserve ?? {}) as BatchPreserve, exceptions: (ctx.run.params.exceptions ?? {}) as Record<string, Choices> };
     const pending = await db
       .select()
       .from(integrationMergeQueue)
@@ -437,7 +523,7 @@ export function createMergeService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
     await ctx.setTotal(pending.length);
     const actor: Actor = { kind: 'system', id: null, label: `merge all (run ${ctx.run.id.slice(0, 8)})` };
     await ctx.batches(pending, (q) => q.id, 500, async (tx, batch) => {
-      const outcome = await mergeBatch(tx, tenantId, batch.map((q) => q.id), preserve, actor, ctx.run.id);
+      const outcome = await mergeBatch(tx, tenantId, batch.map((q) => q.id), options, actor, ctx.run.id);
       return { items: batch.map((q) => ({ itemKey: q.id, outcome: outcome.get(q.id) ?? 'skipped' })) };
     });
   });
@@ -459,7 +545,7 @@ export function createMergeService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
     }));
   }
 
-  return { merge, mergeIn, mergeBatch, undo, queue, pair, dismiss, startMergeAll, merges };
+  return { merge, mergeIn, mergeBatch, undo, queue, pair, dismiss, previewMergeAll, startMergeAll, merges };
 }
 
 export type MergeService = ReturnType<typeof createMergeService>;

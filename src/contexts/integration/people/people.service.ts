@@ -4,7 +4,7 @@ import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { AppError, conflict, notFound } from '../../../platform/errors.js';
 import { recordAudit, systemActor, type Actor } from '../../../platform/audit/audit.js';
-import type { MembersPort, MemberInput } from '../../signin/index.js';
+import type { MembersPort, MemberInput, MemberChangeListener } from '../../signin/index.js';
 import type { ProfileChangeListener } from '../../record/index.js';
 import { integrationExclusions, integrationExternalIds, integrationPersonLinks, type DuplicateReason } from '../integration.tables.js';
 import { integrationRepo } from '../integration.repo.js';
@@ -92,6 +92,9 @@ export class DuplicateIndex {
   }
 }
 
+/** Imports the members a change created, if their group is linked (see newMemberListener). */
+export const IMPORT_NEW_MEMBERS_JOB = 'integration.import-new-members';
+
 export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & { members: MembersPort; runs: Runs; typeMap: TypeMapService }) {
   const { db, now, members, runs, typeMap } = deps;
 
@@ -113,12 +116,35 @@ export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> 
     });
   }
 
+  /** A member added to a linked group (by hand, CSV, SCIM…) is imported by a job right after the change commits. */
+  const newMemberListener: MemberChangeListener = async (tx, change) => {
+    if (change.change !== 'created' && change.change !== 'restored') return;
+    await deps.jobs.send(tx, IMPORT_NEW_MEMBERS_JOB, { tenantId: change.tenantId, memberIds: change.memberIds }, { retryLimit: 5, retryDelay: 30, retryBackoff: true });
+  };
+
+  /**
+   * The job: members of linked groups not yet linked to a profile (nor excluded) get an import run
+   * of just them, at once; null when there is nothing to import (e.g. the push created and linked them).
+   */
+  async function importNewMembers(tenantId: string, memberIds: string[]) {
+    return inTransaction(db, async (tx) => {
+      const links = await integrationRepo.groupLinks(tx, tenantId);
+      const found = (await neighbours.membersWithAttributes(tx, tenantId, links.map((l) => l.groupId), memberIds)).filter((m) => !m.archivedAt);
+      const linked = new Set((await integrationRepo.linksOfMembers(tx, tenantId, found.map((m) => m.id))).map((l) => l.memberId));
+      const excluded = await integrationRepo.excludedMemberIds(tx, tenantId);
+      const todo = found.filter((m) => !linked.has(m.id) && !excluded.has(m.id));
+      if (todo.length === 0) return null;
+      return runs.create(tx, tenantId, 'import', { groupIds: [...new Set(todo.map((m) => m.groupId))], memberIds: todo.map((m) => m.id) }, { ...systemActor, label: 'new member of a linked group' });
+    });
+  }
+
   runs.register('import', async (ctx) => {
     const tenantId = ctx.run.tenantId;
     const groupIds = (ctx.run.params.groupIds as string[] | undefined) ?? [];
+    const memberIds = ctx.run.params.memberIds as string[] | undefined;
     const links = (await integrationRepo.groupLinks(db, tenantId)).filter((l) => groupIds.includes(l.groupId));
     const map = await typeMap.mapper(db, tenantId);
-    const all = await neighbours.membersWithAttributes(db, tenantId, links.map((l) => l.groupId));
+    const all = await neighbours.membersWithAttributes(db, tenantId, links.map((l) => l.groupId), memberIds);
     const candidates = all.filter((m) => !m.archivedAt);
     await ctx.setTotal(candidates.length);
 
@@ -337,7 +363,7 @@ export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> 
     }
   };
 
-  return { startImport, startPush, decouple, deleteLinkedProfile, exclusions, undoExclusion, profileErasedListener, systemActor };
+  return { startImport, importNewMembers, newMemberListener, startPush, decouple, deleteLinkedProfile, exclusions, undoExclusion, profileErasedListener, systemActor };
 }
 
 export type PeopleService = ReturnType<typeof createPeopleService>;

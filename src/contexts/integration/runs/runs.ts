@@ -64,6 +64,7 @@ export function createRuns(deps: Pick<Platform, 'db' | 'jobs' | 'now'>) {
             await integrationRepo.bumpRun(tx, runId, {
               done: result.items.length,
               created: count('created') + count('queued'),
+              queued: count('queued'),
               updated: count('updated'),
               skipped: count('skipped'),
               failed: count('failed'),
@@ -106,6 +107,7 @@ export function presentRun(r: RunRow) {
     total: r.total,
     done: r.done,
     created: r.created,
+    queued: r.queued,
     updated: r.updated,
     skipped: r.skipped,
     failed: r.failed,

@@ -4,7 +4,8 @@ import { call } from '../../../../test/factories.js';
 import { waitFor } from '../../../../test/wait.js';
 import { JOB_SCHEMA } from '../../../platform/jobs/pgboss.js';
 import { integrationTenant } from '../test/integration.testkit.js';
-import { createIntegration, SYNC_PERSON_JOB } from '../index.js';
+import { createIntegration, IMPORT_NEW_MEMBERS_JOB, SYNC_PERSON_JOB } from '../index.js';
+import { INTEGRATION_RUN_JOB } from '../runs/runs.js';
 import { integrationRepo } from '../integration.repo.js';
 
 /**
@@ -20,6 +21,12 @@ beforeAll(async () => {
   await env.platform.jobs.work<{ tenantId: string; linkId: string }>(SYNC_PERSON_JOB, async (job) => {
     await integration.sync.syncPerson(job.data.tenantId, job.data.linkId);
   });
+  await env.platform.jobs.work<{ tenantId: string; memberIds: string[] }>(IMPORT_NEW_MEMBERS_JOB, async (job) => {
+    await integration.people.importNewMembers(job.data.tenantId, job.data.memberIds);
+  });
+  await env.platform.jobs.work<{ runId: string }>(INTEGRATION_RUN_JOB, async (job) => {
+    await integration.runs.execute(job.data.runId);
+  });
   await env.platform.jobs.start();
 });
 afterAll(() => env.platform.jobs.stop());
@@ -29,13 +36,13 @@ async function jobsFor(linkId: string) {
   return rows;
 }
 
-async function linkedPerson(x: Awaited<ReturnType<typeof integrationTenant>>, type: 'repeat' | 'scim') {
+async function linkedPerson(x: Awaited<ReturnType<typeof integrationTenant>>, type: 'repeat' | 'scim', input = { fullName: 'Sam Auto', email: `sam.${type}@school.test`, role: 'Teacher' }) {
   const g = await x.group({ name: type === 'scim' ? 'Entra staff' : 'Staff', type, isStaffGroup: true });
   await x.link(g.id);
-  const m = await x.member(g.id, { fullName: 'Sam Auto', email: `sam.${type}@school.test`, role: 'Teacher' }, type === 'scim' ? 'scim' : 'portal');
-  await x.run('/api/integration/import', {});
-  const [link] = await integrationRepo.linksOfMembers(env.platform.db, x.t.tenantId, [m.id]);
-  return { g, m, link: link! };
+  const m = await x.member(g.id, input, type === 'scim' ? 'scim' : 'portal');
+  // A new member of a linked group is imported by a job (see below).
+  const link = await waitFor(async () => (await integrationRepo.linksOfMembers(env.platform.db, x.t.tenantId, [m.id]))[0], { what: 'the new member imported' });
+  return { g, m, link };
 }
 
 describe('automatic two-way sync', { timeout: 30_000 }, () => {
@@ -81,5 +88,34 @@ describe('automatic two-way sync', { timeout: 30_000 }, () => {
     expect(await x.integration.sync.sweep()).toBeGreaterThanOrEqual(1);
     expect((await jobsFor(r.link.id)).length).toBe(1);
     await waitFor(async () => (await call(env.app, 'GET', `/api/record/profiles/${r.link.profileId}`, { headers: x.h })).body.role === 'Caretaker', { what: 'swept sync' });
+  });
+
+  it('a new member of a linked group gets a profile at once (a job, not the next import); a member of an unlinked group does not', async () => {
+    const x = await integrationTenant(env);
+    const staff = await x.group({ name: 'Staff', type: 'repeat', isStaffGroup: true });
+    await x.link(staff.id);
+    const other = await x.group({ name: 'Volunteers', type: 'repeat' });
+    const created = await call(env.app, 'POST', `/api/signin/groups/${staff.id}/members`, { headers: x.h, body: { fullName: 'Nina New', email: 'nina@school.test', role: 'Teacher' } });
+    expect(created.status).toBe(201);
+    const loner = await x.member(other.id, { fullName: 'Len Unlinked' });
+    const link = await waitFor(async () => (await integrationRepo.linksOfMembers(env.platform.db, x.t.tenantId, [created.body.id]))[0], { what: 'a profile linked to the new member' });
+    const profile = (await call(env.app, 'GET', `/api/record/profiles/${link.profileId}`, { headers: x.h })).body;
+    expect(profile).toMatchObject({ firstName: 'Nina', lastName: 'New', email: 'nina@school.test', role: 'Teacher', organisationId: x.rec.org.id });
+    const runs = (await call(env.app, 'GET', '/api/integration/runs', { headers: x.h })).body.items;
+    expect(runs).toMatchObject([{ kind: 'import', status: 'done', created: 1, createdBy: 'new member of a linked group' }]);
+    expect(await integrationRepo.linksOfMembers(env.platform.db, x.t.tenantId, [loner.id])).toEqual([]);
+  });
+
+  it('merged values reach the linked sign-in member by a job queued with the merge', async () => {
+    const x = await integrationTenant(env);
+    const rec = await x.profile({ firstName: 'Mo', lastName: 'Merge', email: 'mo@school.test', role: 'Head of Science' });
+    const { m } = await linkedPerson(x, 'repeat', { fullName: 'Mo Merge', email: 'mo@school.test', role: 'Teacher' });
+    const q = (await call(env.app, 'GET', '/api/integration/merge-queue', { headers: x.h })).body.items[0];
+    const pair = (await call(env.app, 'GET', `/api/integration/merge-queue/${q.id}`, { headers: x.h })).body;
+    const recordSide = pair.kept.id === rec.id ? 'kept' : 'merged';
+    const merged = await call(env.app, 'POST', '/api/integration/merges', { headers: x.h, body: { keptProfileId: pair.kept.id, mergedProfileId: pair.merged.id, queueId: q.id, choices: { role: recordSide } } });
+    expect(merged.status).toBe(201);
+    await waitFor(async () => (await x.members.get(env.platform.db, x.t.tenantId, m.id))?.role === 'Head of Science', { what: "the member to take the merge's role" });
+    expect((await x.integration.sync.logOf(x.t.tenantId, { memberId: m.id })).at(-1)).toMatchObject({ direction: 'profile_to_member', fields: ['role'] });
   });
 });

@@ -4,6 +4,9 @@ import { createSigninServices } from '../index.js';
 
 const demoActor: Actor = { ...systemActor, label: 'demo' };
 
+/** The demo's Contractors group kiosk PIN (printed with the owner's sign-in). */
+export const DEMO_CONTRACTORS_PIN = '2580';
+
 /** Sites, groups (Staff, Visitors, Contractors) and members for the demo tenant. */
 export async function seedSigninDemo(platform: Platform, tenantId: string, contactIds: string[] = []) {
   const s = createSigninServices(platform);
@@ -42,7 +45,7 @@ export async function seedSigninDemo(platform: Platform, tenantId: string, conta
       type: 'repeat',
       colour: '#f08c00',
       contactIds,
-      pin: '2580',
+      pin: DEMO_CONTRACTORS_PIN,
       options: {
         safetyCheckMode: 'notify',
         showOnFireList: true,

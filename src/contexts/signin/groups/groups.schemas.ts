@@ -35,6 +35,11 @@ export const signInOptionsInput = z
     customFields: z.array(customFieldSchema).max(30).default([]),
     agreement: z.object({ text: z.string().trim().min(1).max(20_000) }).nullable().default(null),
     printBadge: z.boolean().default(false),
+    /**
+     * Privacy at the entrance: whether the kiosk may show why a person was refused. Off by default:
+     * the lobby screen says "Please see reception"; the reasons go to the group's contacts and the history.
+     */
+    showReasonsOnKiosk: z.boolean().default(false),
   })
   .superRefine((o, ctx) => {
     const ids = o.customFields.map((f) => f.id);
@@ -98,6 +103,7 @@ export const optionsOut = z.object({
   customFields: z.array(customFieldOut),
   agreement: z.object({ text: z.string(), version: z.string() }).nullable(),
   printBadge: z.boolean(),
+  showReasonsOnKiosk: z.boolean(),
 });
 export const groupSchema = z.object({
   id: z.string(),

@@ -8,6 +8,7 @@ import type { MembersService } from '../members/members.service.js';
 import { sniffedType, streamToBuffer } from '../members/members.routes.js';
 import type { VisitsService } from '../visits/visits.service.js';
 import { badgeSchema, signInBody, signOutBody, visitSchema } from '../visits/visits.schemas.js';
+import { presentForKiosk } from '../visits/visits.presenter.js';
 import type { KioskService } from './kiosk.service.js';
 
 const deviceSchema = z.object({ id: z.string(), siteId: z.string(), name: z.string(), prefix: z.string(), lastSeenAt: z.string().nullable(), revoked: z.boolean(), createdAt: z.string() });
@@ -148,16 +149,21 @@ export function kioskRoutes(_platform: Platform, kiosk: KioskService, visits: Vi
           summary: 'Sign in a member (by id or QR token) or a visitor, through the safety check',
           body: signInBody,
           response: {
-            201: z.object({ outcome: z.literal('signed_in'), visit: visitSchema, reasons: z.array(reasonSchema), badge: badgeSchema.optional() }),
-            422: z.object({ outcome: z.literal('rejected'), visit: visitSchema, reasons: z.array(reasonSchema) }),
+            201: z.object({ outcome: z.literal('signed_in'), visit: visitSchema, reasons: z.array(reasonSchema), message: z.null(), badge: badgeSchema.optional() }),
+            422: z.object({
+              outcome: z.literal('rejected'),
+              visit: visitSchema,
+              reasons: z.array(reasonSchema).describe("Empty unless the group's showReasonsOnKiosk option allows them"),
+              message: z.string().describe('What the kiosk shows: "Please see reception."'),
+            }),
           },
         },
       },
       async (req, reply) => {
         const k = requireKiosk(req);
-        const r = await visits.signIn(k, req.body);
-        if (r.outcome === 'rejected') return reply.status(422).send({ outcome: 'rejected' as const, visit: r.visit, reasons: r.reasons });
-        return reply.status(201).send({ outcome: 'signed_in' as const, visit: r.visit, reasons: r.reasons, ...(r.badge ? { badge: r.badge } : {}) });
+        const r = presentForKiosk(await visits.signIn(k, req.body));
+        if (r.outcome === 'rejected') return reply.status(422).send({ outcome: 'rejected' as const, visit: r.visit, reasons: r.reasons, message: r.message ?? '' });
+        return reply.status(201).send({ outcome: 'signed_in' as const, visit: r.visit, reasons: r.reasons, message: null, ...(r.badge ? { badge: r.badge } : {}) });
       },
     );
     app.post(
@@ -165,7 +171,8 @@ export function kioskRoutes(_platform: Platform, kiosk: KioskService, visits: Vi
       { schema: { tags: device, summary: 'Sign out by member, QR token or visit (409 when not signed in)', body: signOutBody, response: { 200: z.object({ visit: visitSchema }) } } },
       async (req) => {
         const k = requireKiosk(req);
-        return { visit: await visits.signOut(k, req.body) };
+        // The lobby screen never needs a visit's safety-check reasons.
+        return { visit: { ...(await visits.signOut(k, req.body)), reasons: [] } };
       },
     );
   };

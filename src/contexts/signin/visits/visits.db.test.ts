@@ -134,7 +134,7 @@ describe('the safety check at sign-in', () => {
 
   it('rejects with reasons in reject mode and stores the rejected visit', async () => {
     const t = await createTestTenant(env);
-    const { group, kiosk } = await kioskSetup(env, t, { type: 'standard', options: { safetyCheckMode: 'reject', customFields: [unwell], agreement: { text: 'Rules' } } });
+    const { group, kiosk } = await kioskSetup(env, t, { type: 'standard', options: { safetyCheckMode: 'reject', customFields: [unwell], agreement: { text: 'Rules' }, showReasonsOnKiosk: true } });
     const missing = await signIn(kiosk.headers, { groupId: group.id, visitor: { fullName: 'Sam' }, answers: {} });
     expect(missing.status).toBe(400);
     expect(missing.body.error.field).toBe('answers.unwell');
@@ -154,7 +154,7 @@ describe('the safety check at sign-in', () => {
   it('signs in and notifies the contacts in notify mode; skips the checks in off mode', async () => {
     const t = await createTestTenant(env);
     const admin = await t.as('admin');
-    const { group, kiosk } = await kioskSetup(env, t, { type: 'standard', contactIds: [admin.id], options: { safetyCheckMode: 'notify', customFields: [unwell] } });
+    const { group, kiosk } = await kioskSetup(env, t, { type: 'standard', contactIds: [admin.id], options: { safetyCheckMode: 'notify', customFields: [unwell], showReasonsOnKiosk: true } });
     const r = await signIn(kiosk.headers, { groupId: group.id, visitor: { fullName: 'Sam' }, answers: { unwell: 'yes' } });
     expect(r.status).toBe(201);
     expect(r.body.visit).toMatchObject({ safetyStatus: 'notified', reasons: [{ code: 'custom_field_answer' }] });
@@ -167,9 +167,35 @@ describe('the safety check at sign-in', () => {
     expect(off.body.visit).toMatchObject({ safetyStatus: 'skipped', reasons: [] });
   });
 
+  it("keeps the reasons off the lobby screen by default: the kiosk is told to see reception, the group's contacts and the history get them", async () => {
+    const t = await createTestTenant(env);
+    const admin = await t.as('admin');
+    const { group, kiosk } = await kioskSetup(env, t, { contactIds: [admin.id], options: { safetyCheckMode: 'reject', customFields: [unwell] } });
+    const m = await makeMember(env, t, group.id, { fullName: 'Rae Privacy' });
+    const groupView = await call(env.app, 'GET', `/api/signin/groups/${group.id}`, { headers: t.owner.headers });
+    expect(groupView.body.options.showReasonsOnKiosk).toBe(false);
+    const r = await signIn(kiosk.headers, { groupId: group.id, memberId: m.id, answers: { unwell: 'yes' } });
+    expect(r.status).toBe(422);
+    expect(r.body).toMatchObject({ outcome: 'rejected', reasons: [], message: 'Please see reception.', visit: { reasons: [] } });
+    expect(JSON.stringify(r.body)).not.toContain('Please do not come in when unwell');
+    // The history keeps them, and the contacts are told.
+    const [stored] = await env.platform.db.select().from(visits).where(eq(visits.id, r.body.visit.id));
+    expect(stored!.reasons.map((x) => x.reason)).toEqual(['Please do not come in when unwell']);
+    const history = await call(env.app, 'GET', `/api/signin/visits?memberId=${m.id}`, { headers: t.owner.headers });
+    expect(history.body.items[0].reasons[0].reason).toBe('Please do not come in when unwell');
+    const inbox = await env.platform.db.select().from(notifications).where(eq(notifications.userId, admin.id));
+    expect(inbox).toHaveLength(1);
+    expect(inbox[0]!).toMatchObject({ title: 'Rae Privacy could not sign in at ' + (await call(env.app, 'GET', `/api/signin/sites`, { headers: t.owner.headers })).body.items[0].name });
+    expect(inbox[0]!.body).toContain('Please do not come in when unwell');
+    // The group may choose to show them.
+    await call(env.app, 'PATCH', `/api/signin/groups/${group.id}`, { headers: t.owner.headers, body: { options: { safetyCheckMode: 'reject', customFields: [unwell], showReasonsOnKiosk: true } } });
+    const shown = await signIn(kiosk.headers, { groupId: group.id, memberId: m.id, answers: { unwell: 'yes' } });
+    expect(shown.body).toMatchObject({ message: 'Please see reception.', reasons: [{ reason: 'Please do not come in when unwell' }] });
+  });
+
   it('asks a member for the agreement again only when its text changes', async () => {
     const t = await createTestTenant(env);
-    const { group, kiosk } = await kioskSetup(env, t, { options: { agreement: { text: 'Version one' } } });
+    const { group, kiosk } = await kioskSetup(env, t, { options: { agreement: { text: 'Version one' }, showReasonsOnKiosk: true } });
     const m = await makeMember(env, t, group.id, { fullName: 'Alan Turing' });
     expect((await signIn(kiosk.headers, { groupId: group.id, memberId: m.id })).status).toBe(422);
     expect((await signIn(kiosk.headers, { groupId: group.id, memberId: m.id, agreementAccepted: true })).status).toBe(201);
@@ -178,7 +204,7 @@ describe('the safety check at sign-in', () => {
     expect(search.body.items[0].agreementDue).toBe(false);
     expect((await signIn(kiosk.headers, { groupId: group.id, memberId: m.id })).status).toBe(201);
     await call(env.app, 'POST', '/api/kiosk/sign-out', { headers: kiosk.headers, body: { memberId: m.id } });
-    await call(env.app, 'PATCH', `/api/signin/groups/${group.id}`, { headers: t.owner.headers, body: { options: { agreement: { text: 'Version two' } } } });
+    await call(env.app, 'PATCH', `/api/signin/groups/${group.id}`, { headers: t.owner.headers, body: { options: { agreement: { text: 'Version two' }, showReasonsOnKiosk: true } } });
     expect((await signIn(kiosk.headers, { groupId: group.id, memberId: m.id })).body.reasons[0].code).toBe('agreement_not_accepted');
   });
 
@@ -206,16 +232,16 @@ describe('the safety check at sign-in', () => {
 
   it('rejects archived members and members outside their dates; an extra check plugs in', async () => {
     const t = await createTestTenant(env);
-    const { group, kiosk } = await kioskSetup(env, t);
+    const { group, kiosk } = await kioskSetup(env, t, { options: { showReasonsOnKiosk: true } });
     const archived = await makeMember(env, t, group.id);
     await call(env.app, 'POST', `/api/signin/members/${archived.id}/archive`, { headers: t.owner.headers });
     expect((await signIn(kiosk.headers, { groupId: group.id, memberId: archived.id })).body.reasons[0].code).toBe('member_archived');
     // Even a group that checks nothing keeps an archived member out (a leaver, a SCIM active=false).
-    await call(env.app, 'PATCH', `/api/signin/groups/${group.id}`, { headers: t.owner.headers, body: { options: { safetyCheckMode: 'off' } } });
+    await call(env.app, 'PATCH', `/api/signin/groups/${group.id}`, { headers: t.owner.headers, body: { options: { safetyCheckMode: 'off', showReasonsOnKiosk: true } } });
     const off = await signIn(kiosk.headers, { groupId: group.id, memberId: archived.id });
     expect(off.status).toBe(422);
     expect(off.body.reasons.map((r: { code: string }) => r.code)).toEqual(['member_archived']);
-    await call(env.app, 'PATCH', `/api/signin/groups/${group.id}`, { headers: t.owner.headers, body: { options: { safetyCheckMode: 'reject' } } });
+    await call(env.app, 'PATCH', `/api/signin/groups/${group.id}`, { headers: t.owner.headers, body: { options: { safetyCheckMode: 'reject', showReasonsOnKiosk: true } } });
     const future = await makeMember(env, t, group.id, { startDate: '2999-01-01' });
     expect((await signIn(kiosk.headers, { groupId: group.id, memberId: future.id })).body.reasons[0].code).toBe('before_start_date');
     const services = createSigninServices(env.platform, { safetyChecks: [{ name: 'central_record', run: async (c) => (c.member?.fullName === 'Non Compliant' ? { allow: false, code: 'record_incomplete', reason: 'Missing DBS check' } : { allow: true }) }] });

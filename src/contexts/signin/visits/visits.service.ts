@@ -189,7 +189,15 @@ export function createVisitsService(deps: VisitsDeps, groupsService: GroupsServi
         .returning();
       if (!row) throw conflict('already_signed_in', `${person.fullName} is already signed in`);
       await emit(tx, decision.outcome === 'signed_in' ? 'visit.signed_in' : 'visit.rejected', row, at);
-      const contacts = decision.notify || hostMemberId ? await contactsOf(tx, kiosk.tenantId, group.id) : [];
+      const contacts = decision.notify || hostMemberId || decision.outcome === 'rejected' ? await contactsOf(tx, kiosk.tenantId, group.id) : [];
+      if (decision.outcome === 'rejected' && reasons.length > 0) {
+        // The lobby screen may say no more than "Please see reception": the people who can act hear why.
+        await notifyUsers(tx, deps, kiosk.tenantId, contacts, {
+          title: `${person.fullName} could not sign in at ${site.name}`,
+          body: `${person.fullName} was refused at the entrance (${group.name}, ${site.name}). The safety check found:\n${reasons.map((r) => `- ${r.reason}`).join('\n')}`,
+          link: `/signin/visits?memberId=${member?.id ?? ''}`,
+        });
+      }
       if (decision.notify) {
         await notifyUsers(tx, deps, kiosk.tenantId, contacts, {
           title: `${person.fullName} signed in at ${site.name} despite the safety check`,
@@ -222,7 +230,7 @@ export function createVisitsService(deps: VisitsDeps, groupsService: GroupsServi
             photoUrl: member?.photoKey ? `/api/kiosk/members/${member.id}/photo` : null,
           }
         : undefined;
-    return { outcome: decision.outcome, visit: presentVisit(visit), reasons, badge };
+    return { outcome: decision.outcome, visit: presentVisit(visit), reasons, badge, showReasonsOnKiosk: options.showReasonsOnKiosk };
   }
 
   /** Closes an open visit (H7's manual and automatic sign-out use this too). 409 when not open. */

@@ -1,4 +1,4 @@
-import { Alert, Anchor, Badge, Button, Card, Group, Radio, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, Group, Radio, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { api } from '../../api';
@@ -6,7 +6,7 @@ import { ConfirmButton } from '../../components/ConfirmButton';
 import { ErrorState, FormError, LoadingState, PageHeader } from '../../components/common';
 import { useApi } from '../../hooks';
 import { RunProgress } from './RunProgress';
-import { PROFILE_FIELD_LABELS, REASONS, type Merge, type Pair, type QueueItem, type Run } from './integrationApi';
+import { PROFILE_FIELD_LABELS, REASONS, type BatchSide, type Merge, type MergePreview, type Pair, type QueueItem, type Run } from './integrationApi';
 
 /** Suggested duplicates: one pair side by side with "preserve these values" per field; merge one, or all. */
 export default function MergeQueue() {
@@ -14,13 +14,26 @@ export default function MergeQueue() {
   const [openId, setOpenId] = useState<string | null>(null);
   const [run, setRun] = useState<Run | null>(null);
   const [done, setDone] = useState<string | null>(null);
+  const [preserve, setPreserve] = useState<Partial<Record<string, BatchSide>>>({});
+  const [exceptions, setExceptions] = useState<Record<string, Record<string, 'kept' | 'merged'>>>({});
+  const [preview, setPreview] = useState<MergePreview | null>(null);
   const [error, setError] = useState<unknown>(null);
   if (queue.loading && !queue.data) return <LoadingState />;
   if (queue.error) return <ErrorState error={queue.error} onRetry={queue.reload} />;
   const items = queue.data!.items;
+  const options = () => ({ preserve: Object.fromEntries(Object.entries(preserve).filter(([, v]) => v)), exceptions: Object.fromEntries(Object.entries(exceptions).filter(([id]) => items.some((q) => q.id === id))) });
+  const showPreview = async () => {
+    setError(null);
+    try {
+      setPreview(await api.post<MergePreview>('/api/integration/merges/preview', options()));
+    } catch (err) {
+      setError(err);
+    }
+  };
   const mergeAll = async () => {
     setError(null);
-    setRun(await api.post<Run>('/api/integration/merges/all', {}));
+    setRun(await api.post<Run>('/api/integration/merges/all', options()));
+    setPreview(null);
   };
   return (
     <>
@@ -28,14 +41,51 @@ export default function MergeQueue() {
         <Anchor component={Link} to="/integrations/merges">
           Merge history
         </Anchor>
-        {items.length > 1 ? (
-          <ConfirmButton confirmLabel="Merge all" title={`Merge all ${items.length} suggested pairs?`} message="Each pair keeps the more complete, more recent values. Every merge can be undone one by one." onConfirm={mergeAll}>
-            Merge all
-          </ConfirmButton>
-        ) : null}
       </PageHeader>
       <Stack>
         <FormError error={error} />
+        {items.length > 0 ? (
+          <Card withBorder aria-labelledby="merge-all">
+            <Title order={2} size="h4" id="merge-all">
+              Merge all: preserve these values
+            </Title>
+            <Text size="sm" c="dimmed" mb="sm">
+              For every pair, choose per field which profile&apos;s value is kept: the one the Central Record already had, or the one that came from sign-in. Pairs you set yourself below keep their own choices.
+            </Text>
+            <Group align="flex-end" wrap="wrap" gap="sm">
+              {Object.entries(PROFILE_FIELD_LABELS).map(([f, label]) => (
+                <Select
+                  key={f}
+                  w={200}
+                  label={label}
+                  aria-label={`Preserve ${label}`}
+                  data={[
+                    { value: 'auto', label: 'Automatic' },
+                    { value: 'record', label: 'Central Record profile' },
+                    { value: 'signin', label: 'From sign-in' },
+                  ]}
+                  value={preserve[f] ?? 'auto'}
+                  onChange={(v) => (setPreserve({ ...preserve, [f]: v === 'record' || v === 'signin' ? v : undefined }), setPreview(null))}
+                  allowDeselect={false}
+                />
+              ))}
+            </Group>
+            <Text size="xs" c="dimmed" mt={4}>
+              Automatic: the value that is there; when both are, the more recently updated profile&apos;s.
+            </Text>
+            <Group mt="md">
+              <Button variant="light" onClick={() => void showPreview()}>
+                Preview
+              </Button>
+              {preview ? (
+                <ConfirmButton confirmLabel="Merge all" title={`Merge all ${preview.total} suggested pairs?`} message="Each pair is merged as previewed. Every merge can be undone one by one from the merge history." onConfirm={mergeAll}>
+                  Merge all {preview.total}
+                </ConfirmButton>
+              ) : null}
+            </Group>
+            {preview ? <PreviewTable preview={preview} /> : null}
+          </Card>
+        ) : null}
         {run ? <RunProgress run={run} onFinished={() => queue.reload()} /> : null}
         {done ? (
           <Alert color="green" role="status" title="Merged">
@@ -52,6 +102,7 @@ export default function MergeQueue() {
                 </Text>
                 <Group gap="xs">
                   <Badge variant="light">{REASONS[q.reason] ?? q.reason}</Badge>
+                  {exceptions[q.id] ? <Badge color="grape">Own choices in Merge all</Badge> : null}
                   <Text size="xs" c="dimmed">
                     {q.detail}
                   </Text>
@@ -64,6 +115,15 @@ export default function MergeQueue() {
             {openId === q.id ? (
               <PairView
                 id={q.id}
+                exception={exceptions[q.id]}
+                onException={(c) => {
+                  const next = { ...exceptions };
+                  if (c) next[q.id] = c;
+                  else delete next[q.id];
+                  setExceptions(next);
+                  setPreview(null);
+                  setOpenId(null);
+                }}
                 onDone={(m) => {
                   setOpenId(null);
                   setDone(m ? (q.a.name === q.b.name ? q.a.name : `${q.a.name} and ${q.b.name}`) : null);
@@ -78,15 +138,65 @@ export default function MergeQueue() {
   );
 }
 
-function PairView({ id, onDone }: { id: string; onDone: (m: Merge | null) => void }) {
+const ORIGIN = { record: 'Central Record', signin: 'sign-in' } as const;
+
+/** What Merge all will do: per pair, the profile kept and the value each field ends with. */
+function PreviewTable({ preview }: { preview: MergePreview }) {
+  const fields = Object.keys(PROFILE_FIELD_LABELS).filter((f) => f !== 'profileTypeId');
+  return (
+    <Stack gap={4} mt="md">
+      <Text size="sm" fw={500}>
+        Preview of {preview.items.length === preview.total ? `all ${preview.total}` : `${preview.items.length} of ${preview.total}`} pairs
+      </Text>
+      <Table.ScrollContainer minWidth={700}>
+        <Table aria-label="Merge all preview" striped>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Pair</Table.Th>
+              {fields.map((f) => (
+                <Table.Th key={f}>{PROFILE_FIELD_LABELS[f]}</Table.Th>
+              ))}
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {preview.items.map((i) => (
+              <Table.Tr key={i.queueId}>
+                <Table.Td>
+                  {i.kept.name}
+                  {i.exception ? ' (own choices)' : ''}
+                </Table.Td>
+                {fields.map((f) => {
+                  const v = i.fields.find((x) => x.field === f);
+                  return (
+                    <Table.Td key={f} title={v ? `from the ${ORIGIN[v.origin]} profile` : undefined}>
+                      {v?.value || '—'}
+                      {v?.value ? (
+                        <Text span size="xs" c="dimmed">
+                          {' '}
+                          ({ORIGIN[v.origin]})
+                        </Text>
+                      ) : null}
+                    </Table.Td>
+                  );
+                })}
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+    </Stack>
+  );
+}
+
+function PairView({ id, exception, onException, onDone }: { id: string; exception?: Record<string, 'kept' | 'merged'>; onException: (c: Record<string, 'kept' | 'merged'> | null) => void; onDone: (m: Merge | null) => void }) {
   const pair = useApi<Pair>(`/api/integration/merge-queue/${id}`);
   const types = useApi<{ items: Array<{ id: string; name: string }> }>('/api/record/profile-types');
   const typeName = new Map((types.data?.items ?? []).map((t) => [t.id, t.name]));
   const [choices, setChoices] = useState<Record<string, 'kept' | 'merged'>>({});
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
-    if (pair.data) setChoices(pair.data.defaults);
-  }, [pair.data]);
+    if (pair.data) setChoices(exception ?? pair.data.defaults);
+  }, [pair.data, exception]);
   if (pair.loading && !pair.data) return <LoadingState />;
   if (pair.error) return <ErrorState error={pair.error} onRetry={pair.reload} />;
   const p = pair.data!;
@@ -111,8 +221,12 @@ function PairView({ id, onDone }: { id: string; onDone: (m: Merge | null) => voi
         <Table.Thead>
           <Table.Tr>
             <Table.Th>Field</Table.Th>
-            <Table.Th>Profile kept ({p.kept.checks} checks)</Table.Th>
-            <Table.Th>Profile merged in ({p.merged.checks} checks)</Table.Th>
+            <Table.Th>
+              Profile kept: {ORIGIN[p.kept.origin]} ({p.kept.checks} checks)
+            </Table.Th>
+            <Table.Th>
+              Merged in: {ORIGIN[p.merged.origin]} ({p.merged.checks} checks)
+            </Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -150,6 +264,14 @@ function PairView({ id, onDone }: { id: string; onDone: (m: Merge | null) => voi
       <FormError error={error} />
       <Group>
         <Button onClick={() => void merge()}>Merge this pair</Button>
+        <Button variant="light" onClick={() => onException(choices)}>
+          Use these choices in Merge all
+        </Button>
+        {exception ? (
+          <Button variant="subtle" onClick={() => onException(null)}>
+            Follow the batch&apos;s choices
+          </Button>
+        ) : null}
         <Button variant="default" onClick={() => void dismiss()}>
           Not the same person
         </Button>

@@ -1,8 +1,6 @@
-import { Anchor, Badge, Card, Group, SimpleGrid, Stack, Switch, Table, Text, Title } from '@mantine/core';
-import { useState } from 'react';
+import { Anchor, Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
-import { api } from '../../api';
-import { ErrorState, FormError, LoadingState, PageHeader, formatDateTime } from '../../components/common';
+import { ErrorState, LoadingState, PageHeader, formatDateTime } from '../../components/common';
 import { useApi } from '../../hooks';
 import { KIND_LABELS, type GroupLink, type Run, type Settings } from './integrationApi';
 
@@ -14,31 +12,20 @@ export default function Overview() {
   const links = useApi<{ items: GroupLink[] }>('/api/integration/links');
   const groups = useApi<{ items: Group[] }>('/api/signin/groups');
   const runs = useApi<{ items: Run[] }>('/api/integration/runs');
-  const [error, setError] = useState<unknown>(null);
   if ((settings.loading && !settings.data) || (links.loading && !links.data)) return <LoadingState />;
   if (settings.error || links.error) return <ErrorState error={settings.error ?? links.error} onRetry={() => (settings.reload(), links.reload())} />;
   const linked = new Map((links.data?.items ?? []).map((l) => [l.groupId, l]));
-  const save = async (on: boolean) => {
-    setError(null);
-    try {
-      await api.put('/api/integration/settings', { includeRecordInSafetyCheck: on });
-      settings.reload();
-    } catch (err) {
-      setError(err);
-    }
-  };
   return (
     <>
       <PageHeader title="Integrations" description="Link sign-in groups to Central Record organisations, map members to profile types, import, merge duplicates, push, and keep both sides in sync." />
       <Stack gap="lg">
-        <FormError error={error} />
         <Card withBorder>
-          <Switch
-            label="Include the Central Record's criteria in the safety check"
-            description="Members of linked groups whose profile is not ready (under the group's rating systems) are handled by the group's safety check mode, and the kiosk names what is missing."
-            checked={settings.data?.includeRecordInSafetyCheck ?? false}
-            onChange={(e) => void save(e.currentTarget.checked)}
-          />
+          <Text size="sm">
+            The Central Record&apos;s criteria are {settings.data?.includeRecordInSafetyCheck ? <b>included in</b> : <b>not included in</b>} the safety check.{' '}
+            <Anchor component={Link} to="/signin/safety">
+              Change it with the safety check settings
+            </Anchor>
+          </Text>
         </Card>
         <SimpleGrid cols={{ base: 2, sm: 4 }}>
           {[

@@ -49,7 +49,8 @@ export function RunProgress({ run: initial, onFinished }: { run: Run; onFinished
       </Group>
       <Progress value={run.percent} color={colour} animated={run.status === 'running' || run.status === 'queued'} aria-label={`${label} ${run.percent}%`} />
       <Text size="xs" c="dimmed" role="status">
-        Created {run.created} · updated {run.updated} · skipped {run.skipped} · failed {run.failed}
+        Created {run.created}
+        {run.queued > 0 ? ` (${run.queued} queued as probable duplicates)` : ''} · updated {run.updated} · skipped {run.skipped} · failed {run.failed}
       </Text>
       {run.error ? (
         <Alert color="red" title="The run stopped">

@@ -24,6 +24,7 @@ export type Run = {
   total: number;
   done: number;
   created: number;
+  queued: number;
   updated: number;
   skipped: number;
   failed: number;
@@ -52,8 +53,20 @@ export type Preview = {
 
 export type Brief = { id: string; name: string; email: string; status: string };
 export type QueueItem = { id: string; reason: string; detail: string; status: string; a: Brief; b: Brief; createdAt: string };
-export type PairSide = { id: string; fields: Record<string, string | null>; checks: number; updatedAt: string; createdAt: string };
+export type Origin = 'record' | 'signin';
+export type BatchSide = 'kept' | 'merged' | Origin;
+export type PairSide = { id: string; origin: Origin; fields: Record<string, string | null>; checks: number; updatedAt: string; createdAt: string };
 export type Pair = { id: string; reason: string; detail: string; status: string; kept: PairSide; merged: PairSide; defaults: Record<string, 'kept' | 'merged'> };
+export type MergePreview = {
+  total: number;
+  items: Array<{
+    queueId: string;
+    exception: boolean;
+    kept: { id: string; name: string; origin: Origin };
+    merged: { id: string; name: string; origin: Origin };
+    fields: Array<{ field: string; value: string | null; from: 'kept' | 'merged'; origin: Origin }>;
+  }>;
+};
 export type Merge = {
   id: string;
   keptProfileId: string;

@@ -1,8 +1,8 @@
-import { Alert, Card, Stack, Switch, Text } from '@mantine/core';
+import { Alert, Card, Stack, Switch, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { api } from '../../api';
-import { FormError, PageHeader } from '../../components/common';
+import { CopyField, FormError, PageHeader } from '../../components/common';
 import { useMe, useSession } from '../../session';
 
 export default function Security() {
@@ -46,6 +46,16 @@ export default function Security() {
             API keys are not affected: they are separate credentials, revocable under API keys.
           </Text>
         </Stack>
+      </Card>
+      <Card withBorder padding="lg" mt="lg" aria-labelledby="tenant-id">
+        <Title order={2} size="h4" id="tenant-id" mb="sm">
+          Tenant
+        </Title>
+        <CopyField
+          label="Tenant id"
+          value={me.tenant.id}
+          description={`The command line (npm run cli) names ${me.tenant.name} by this id, or by its name when no other tenant has it.`}
+        />
       </Card>
     </>
   );

@@ -1,4 +1,7 @@
-import { ActionIcon, Alert, Anchor, Badge, Button, Card, Checkbox, ColorInput, FileButton, Group, MultiSelect, NumberInput, Pagination, PasswordInput, Select, Stack, Switch, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { ActionIcon, Alert, Anchor, Badge, Button, Card, Checkbox, ColorInput, FileButton, Group, Modal, MultiSelect, NumberInput, Pagination, PasswordInput, Select, Stack, Switch, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { client, ok } from '../../api/client';
+import { useFormSubmit } from '../../forms';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, query, type User } from '../../api';
@@ -23,6 +26,11 @@ export default function GroupDetail() {
         {g.type === 'scim' && roleCan(me.user.role, 'scim.manage') ? (
           <Anchor component={Link} to={`/scim/groups/${g.id}`}>
             SCIM settings and activity
+          </Anchor>
+        ) : null}
+        {g.type !== 'standard' && roleCan(me.user.role, 'integration.read') ? (
+          <Anchor component={Link} to={`/integrations/groups/${g.id}`}>
+            Integration settings (organisation, rating systems)
           </Anchor>
         ) : null}
         {canManage && !g.archived ? (
@@ -94,8 +102,15 @@ function GroupSettings({ group, onSaved }: { group: SigninGroup; onSaved: () => 
         {group.type !== 'standard' ? <Checkbox label="Staff group" checked={staff} onChange={(e) => setStaff(e.currentTarget.checked)} /> : null}
         <MultiSelect label="Contacts (notified of this group's events)" data={(users.data?.items ?? []).map((u) => ({ value: u.id, label: u.name ? `${u.name} (${u.email})` : u.email }))} value={contacts} onChange={setContacts} searchable error={fieldError(error, 'contactIds')} />
         <Select label="Safety check" data={SAFETY_MODES.map((m) => ({ value: m.value, label: m.label }))} value={options.safetyCheckMode} onChange={(v) => set('safetyCheckMode', (v ?? 'reject') as SignInOptions['safetyCheckMode'])} allowDeselect={false} />
+        {group.type !== 'standard' ? <RecordCheckNote groupId={group.id} /> : null}
         <Switch label="Show on the fire list" checked={options.showOnFireList} onChange={(e) => set('showOnFireList', e.currentTarget.checked)} />
         <Switch label="Print a badge" checked={options.printBadge} onChange={(e) => set('printBadge', e.currentTarget.checked)} />
+        <Switch
+          label="Show why someone is refused on the kiosk"
+          description="Off: the lobby screen says “Please see reception” and the reasons go to the contacts above and the visit history."
+          checked={options.showReasonsOnKiosk}
+          onChange={(e) => set('showReasonsOnKiosk', e.currentTarget.checked)}
+        />
         <Group align="flex-end" wrap="wrap">
           <Select
             label="Automatic sign-out"
@@ -221,6 +236,7 @@ function Members({ group, canEdit }: { group: SigninGroup; canEdit: boolean }) {
                           QR code
                         </Anchor>
                       ) : null}
+                      {canEdit && !scim ? <EditMember memberId={m.id} name={m.fullName} onSaved={list.reload} /> : null}
                       {canEdit && !scim ? (
                         <Button size="compact-xs" variant="subtle" onClick={() => void act(() => api.post(`/api/signin/members/${m.id}/${m.archived ? 'restore' : 'archive'}`))}>
                           {m.archived ? 'Restore' : 'Archive'}
@@ -343,5 +359,118 @@ function ImportMembers({ groupId, onImported }: { groupId: string; onImported: (
         )
       ) : null}
     </Stack>
+  );
+}
+
+/** Whether the Central Record counts in this group's safety check, with where to change it. */
+function RecordCheckNote({ groupId }: { groupId: string }) {
+  const me = useMe();
+  const can = roleCan(me.user.role, 'integration.read');
+  const settings = useApi<{ includeRecordInSafetyCheck: boolean }>(can ? '/api/integration/settings' : null);
+  const link = useApi<{ link: { organisationName: string | null } | null }>(can ? `/api/integration/groups/${groupId}/link` : null);
+  if (!can || !settings.data || !link.data) return null;
+  const on = settings.data.includeRecordInSafetyCheck;
+  return (
+    <Text size="sm" c="dimmed" aria-label="Central Record in the safety check">
+      {link.data.link
+        ? on
+          ? `The Central Record's criteria count in this group's safety check (linked to ${link.data.link.organisationName ?? 'an organisation'}).`
+          : "The Central Record's criteria are not part of the safety check."
+        : 'This group is not linked to a Central Record organisation.'}{' '}
+      <Anchor component={Link} to="/signin/safety" size="sm">
+        Safety check settings
+      </Anchor>
+      {' · '}
+      <Anchor component={Link} to={`/integrations/groups/${groupId}`} size="sm">
+        Integration settings
+      </Anchor>
+    </Text>
+  );
+}
+
+/** Edit one member (name, role, email, phone, dates, custom fields) in a dialog; the version guards against a lost update. */
+function EditMember({ memberId, name, onSaved }: { memberId: string; name: string; onSaved: () => void }) {
+  const [opened, setOpened] = useState(false);
+  return (
+    <>
+      <Button size="compact-xs" variant="subtle" onClick={() => setOpened(true)} aria-label={`Edit ${name}`}>
+        Edit
+      </Button>
+      <Modal opened={opened} onClose={() => setOpened(false)} title={`Edit ${name}`} centered>
+        {opened ? <EditMemberForm memberId={memberId} onDone={() => (setOpened(false), onSaved())} /> : null}
+      </Modal>
+    </>
+  );
+}
+
+function EditMemberForm({ memberId, onDone }: { memberId: string; onDone: () => void }) {
+  const member = useApi<{ fullName: string; role: string; email: string | null; phone: string | null; startDate: string | null; endDate: string | null; customFields: Record<string, unknown>; version: number }>(`/api/signin/members/${memberId}`);
+  if (member.error) return <ErrorState error={member.error} onRetry={member.reload} />;
+  if (!member.data) return <LoadingState />;
+  return <MemberFields memberId={memberId} member={member.data} onDone={onDone} />;
+}
+
+function MemberFields({
+  memberId,
+  member,
+  onDone,
+}: {
+  memberId: string;
+  member: { fullName: string; role: string; email: string | null; phone: string | null; startDate: string | null; endDate: string | null; customFields: Record<string, unknown>; version: number };
+  onDone: () => void;
+}) {
+  const custom = Object.entries(member.customFields).filter(([, v]) => typeof v === 'string' || typeof v === 'number');
+  const form = useForm({
+    initialValues: {
+      fullName: member.fullName,
+      role: member.role,
+      email: member.email ?? '',
+      phone: member.phone ?? '',
+      startDate: member.startDate ?? '',
+      endDate: member.endDate ?? '',
+      customFields: Object.fromEntries(custom.map(([k, v]) => [k, String(v)])) as Record<string, string>,
+    },
+  });
+  const submit = useFormSubmit(form, {
+    mutationFn: (v) =>
+      ok(
+        client.PATCH('/api/signin/members/{id}', {
+          params: { path: { id: memberId } },
+          body: {
+            version: member.version,
+            fullName: v.fullName,
+            role: v.role,
+            email: v.email.trim() || null,
+            phone: v.phone.trim() || null,
+            startDate: v.startDate || null,
+            endDate: v.endDate || null,
+            ...(custom.length ? { customFields: { ...member.customFields, ...v.customFields } as Record<string, string> } : {}),
+          },
+        }),
+      ),
+    onSuccess: onDone,
+  });
+  return (
+    <form onSubmit={submit.onSubmit} noValidate>
+      <Stack gap="sm">
+        <FormError error={submit.formError} />
+        <TextInput label="Full name" required {...form.getInputProps('fullName')} />
+        <TextInput label="Role" {...form.getInputProps('role')} />
+        <TextInput label="Email" type="email" {...form.getInputProps('email')} />
+        <TextInput label="Phone" {...form.getInputProps('phone')} />
+        <Group grow>
+          <TextInput label="Start date" type="date" {...form.getInputProps('startDate')} />
+          <TextInput label="End date" type="date" {...form.getInputProps('endDate')} />
+        </Group>
+        {custom.map(([k]) => (
+          <TextInput key={k} label={k} {...form.getInputProps(`customFields.${k}`)} />
+        ))}
+        <Group justify="flex-end">
+          <Button type="submit" loading={submit.busy}>
+            Save
+          </Button>
+        </Group>
+      </Stack>
+    </form>
   );
 }

@@ -15,7 +15,7 @@ type Step =
   | { kind: 'visitor'; group: KioskGroup; pin?: string }
   | { kind: 'questions'; group: KioskGroup; pin?: string; member?: KioskMatch; visitor?: VisitorForm }
   | { kind: 'done'; ok: true; title: string; detail?: string; badge?: BadgeData }
-  | { kind: 'done'; ok: false; title: string; reasons: string[] };
+  | { kind: 'done'; ok: false; title: string; reasons: string[]; message?: string };
 
 type VisitorForm = { fullName: string; company: string; hostMemberId?: string; hostName?: string };
 
@@ -97,8 +97,9 @@ function PairedKiosk({ onUnpaired }: { onUnpaired: () => void }) {
   if (error && !config) return <Alert color="red" title="This kiosk cannot reach the server">{errorMessage(error)}</Alert>;
   if (!config) return <Text size="xl">Starting…</Text>;
   const home = () => setStep({ kind: 'groups' });
-  const finish = (r: { status: number; body: { outcome: string; visit: Visit; reasons: Reason[]; badge?: BadgeData } }, name: string) => {
-    if (r.body.outcome === 'rejected') setStep({ kind: 'done', ok: false, title: `Sorry, ${name}, you cannot sign in`, reasons: r.body.reasons.map((x) => x.reason) });
+  const finish = (r: { status: number; body: { outcome: string; visit: Visit; reasons: Reason[]; message?: string | null; badge?: BadgeData } }, name: string) => {
+    // The server decides what the lobby screen may say (reasons only when the group allows it).
+    if (r.body.outcome === 'rejected') setStep({ kind: 'done', ok: false, title: `Sorry, ${name}, you cannot sign in`, reasons: r.body.reasons.map((x) => x.reason), message: r.body.message ?? undefined });
     else setStep({ kind: 'done', ok: true, title: `Welcome, ${name}`, detail: 'You are signed in.', badge: r.body.badge });
   };
 
@@ -502,7 +503,7 @@ function DoneStep({ step, onClose }: { step: Extract<Step, { kind: 'done' }>; on
           {r}
         </Text>
       ))}
-      <Text c="white" fz={20}>Please see reception.</Text>
+      <Text c="white" fz={20}>{step.message ?? 'Please see reception.'}</Text>
     </>
   );
   return (

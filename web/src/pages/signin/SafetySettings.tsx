@@ -1,19 +1,22 @@
-import { Button, Card, Group, NumberInput, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Button, Card, Group, NumberInput, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../../api';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { ErrorState, FormError, LoadingState, PageHeader, fieldError } from '../../components/common';
 import { useApi } from '../../hooks';
+import { roleCan, useMe } from '../../session';
 
 type Block = { id: string; fullName: string; email: string | null; dateOfBirth: string | null; reason: string };
 
 /** The block list (whole names, email, date of birth) and how long visits are kept. */
 export default function SafetySettings() {
   const blocks = useApi<{ items: Block[] }>('/api/signin/block-list');
+  const me = useMe();
   return (
     <>
       <PageHeader title="Block list and retention" description="People on the block list fail the safety check. Names match whole (never part of a name); an email or date of birth makes a match surer." />
       <Stack gap="lg">
+        {roleCan(me.user.role, 'integration.read') ? <RecordInSafetyCheck /> : null}
         <AddBlock onAdded={blocks.reload} />
         {blocks.error ? <ErrorState error={blocks.error} onRetry={blocks.reload} /> : null}
         {!blocks.data && !blocks.error ? <LoadingState /> : null}
@@ -117,6 +120,38 @@ function Retention() {
       <Text size="sm" c="dimmed" mt="xs">
         Every night, older visits are deleted, except protected ones and people still on site.
       </Text>
+    </Card>
+  );
+}
+
+/** The tenant's "include the Central Record in the safety check" switch (each group then applies its own mode). */
+function RecordInSafetyCheck() {
+  const me = useMe();
+  const settings = useApi<{ includeRecordInSafetyCheck: boolean }>('/api/integration/settings');
+  const [error, setError] = useState<unknown>(null);
+  const save = async (on: boolean) => {
+    setError(null);
+    try {
+      await api.put('/api/integration/settings', { includeRecordInSafetyCheck: on });
+      settings.reload();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <Card withBorder aria-labelledby="record-safety">
+      <Title order={2} size="h4" id="record-safety" mb="sm">
+        Central Record
+      </Title>
+      <FormError error={error} />
+      {settings.error ? <ErrorState error={settings.error} onRetry={settings.reload} /> : null}
+      <Switch
+        label="Include the Central Record's criteria in the safety check"
+        description="Members of linked groups whose profile is not ready (under the group's rating systems) are handled by each group's safety check mode, set on the group's page."
+        checked={settings.data?.includeRecordInSafetyCheck ?? false}
+        disabled={!settings.data || !roleCan(me.user.role, 'integration.manage')}
+        onChange={(e) => void save(e.currentTarget.checked)}
+      />
     </Card>
   );
 }

@@ -9,6 +9,7 @@ export type SignInOptions = {
   customFields: CustomField[];
   agreement: { text: string; version?: string } | null;
   printBadge: boolean;
+  showReasonsOnKiosk: boolean;
 };
 export type Group = { id: string; name: string; type: GroupType; colour: string; isStaffGroup: boolean; options: SignInOptions; hasPin: boolean; contactIds: string[]; siteIds: string[]; archived: boolean; createdAt: string };
 export type Site = { id: string; name: string; address: string; timezone: string; archived: boolean; groups: Array<{ id: string; name: string; type: GroupType; colour: string; position: number }>; createdAt: string };

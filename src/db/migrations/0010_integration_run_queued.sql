@@ -1,0 +1,1 @@
+ALTER TABLE "integration_job_runs" ADD COLUMN "queued" integer DEFAULT 0 NOT NULL;
