@@ -1,5 +1,6 @@
-// Central record figures (issue 5, Performance): the rules engine alone (ratings per second for
-// 10,000 profiles × 25 checks × 2 rating systems); the trust dashboard over 10,000 profiles on
+// Central record figures (issue 5, Performance; issue 10: with facts about the post, and the
+// rule-set upgrade preview over 10,000 profiles): the rules engine alone (ratings per second for
+// 10,000 profiles × 25 checks × 2 rating systems, KCSIE 2025.1 with facts); the trust dashboard over 10,000 profiles on
 // PostgreSQL (when TEST_DATABASE_URL or DATABASE_URL is set; PGlite otherwise, said so); XLSX
 // export of 2,000 profiles (seconds and peak memory). Prints the figures and writes
 // bench/results/record.json. Nothing here passes or fails on time.
@@ -19,7 +20,9 @@ import { createAccountsService } from '../src/contexts/accounts/index.js';
 import { createSetupService } from '../src/contexts/record/setup/setup.service.js';
 import { createReportsService } from '../src/contexts/record/reports/reports.service.js';
 import { recordCheckValues, recordProfiles } from '../src/contexts/record/record.tables.js';
-import { KCSIE_2025 } from '../src/contexts/record/kcsie/kcsie-2025.js';
+import { KCSIE_2025_1 } from '../src/contexts/record/kcsie/kcsie-2025-1.js';
+import { toRuleFact } from '../src/contexts/record/kcsie/rule-sets.js';
+import { createRuleSetService } from '../src/contexts/record/setup/rule-set.service.js';
 import { evaluateProfile, prepareChecks, type RuleCheck, type RuleProfile, type RuleRatingSystem, type RuleValue } from '../src/contexts/record/rules/rating.js';
 import { addPeriod, todayIn } from '../src/contexts/record/rules/dates.js';
 
@@ -41,13 +44,16 @@ function engineBench() {
   const extra: RuleCheck[] = [
     { id: 'x1', key: 'trust_induction', name: 'Trust induction', section: 'Trust', type: 'date', requirement: 'statutory', appliesTo: [], condition: { op: 'and', conditions: [{ field: 'profile.role', operator: 'not_contains', value: 'governor' }] }, validity: { n: 3, unit: 'years' }, passValue: null, referenceLabel: null, options: [], enabled: true, organisationId: null },
     { id: 'x2', key: 'lanyard', name: 'Lanyard issued', section: 'Trust', type: 'yesno', requirement: 'recommended', appliesTo: ['teaching', 'support'], condition: null, validity: null, passValue: true, referenceLabel: null, options: [], enabled: true, organisationId: null },
+    { id: 'x3', key: 'fire_induction', name: 'Fire induction', section: 'Trust', type: 'date', requirement: 'recommended', appliesTo: [], condition: { op: 'and', conditions: [{ field: 'fact.regulated_activity', operator: 'equals', value: 'yes' }] }, validity: { n: 1, unit: 'years' }, passValue: null, referenceLabel: null, options: [], enabled: true, organisationId: null },
+    { id: 'x4', key: 'code_of_conduct', name: 'Code of conduct signed', section: 'Trust', type: 'date', requirement: 'statutory', appliesTo: ['teaching', 'support', 'volunteer'], condition: null, validity: null, passValue: null, referenceLabel: null, options: [], enabled: true, organisationId: null },
+    { id: 'x5', key: 'online_safety', name: 'Online safety training', section: 'Trust', type: 'date', requirement: 'recommended', appliesTo: ['teaching'], condition: { op: 'and', conditions: [{ field: 'fact.teaches', operator: 'equals', value: 'yes' }] }, validity: { n: 2, unit: 'years' }, passValue: null, referenceLabel: null, options: [], enabled: true, organisationId: null },
   ];
   const checks: RuleCheck[] = [
-    ...KCSIE_2025.checks.map((c) => ({ id: c.key, key: c.key, name: c.name, section: c.section, type: c.type, requirement: c.requirement, appliesTo: c.appliesTo, condition: c.condition ?? null, validity: c.validity ?? null, passValue: c.passValue ?? null, referenceLabel: c.referenceLabel ?? null, options: c.options ?? [], enabled: true, organisationId: null })),
+    ...KCSIE_2025_1.checks.map((c) => ({ id: c.key, key: c.key, name: c.name, section: c.section, type: c.type, requirement: c.requirement, appliesTo: c.appliesTo, condition: c.condition ?? null, dateRequired: c.dateRequired ?? false, validity: c.validity ?? null, passValue: c.passValue ?? null, referenceLabel: c.referenceLabel ?? null, options: c.options ?? [], enabled: true, organisationId: null })),
     ...extra,
   ];
-  const systems: RuleRatingSystem[] = KCSIE_2025.ratingSystems.map((s) => ({ id: s.key, key: s.key, name: s.name, enabled: true, defaultRequire: s.defaultRequire, rules: {} }));
-  const set = prepareChecks(checks);
+  const systems: RuleRatingSystem[] = KCSIE_2025_1.ratingSystems.map((s) => ({ id: s.key, key: s.key, name: s.name, enabled: true, defaultRequire: s.defaultRequire, rules: {} }));
+  const set = prepareChecks(checks, KCSIE_2025_1.facts.map(toRuleFact));
   const profiles: RuleProfile[] = [];
   for (let i = 0; i < 10_000; i++) {
     const values = new Map<string, RuleValue>();
@@ -55,7 +61,13 @@ function engineBench() {
       const v = valueFor(c, i);
       if (v) values.set(c.id, v);
     }
-    profiles.push({ organisationId: `org${i % 5}`, organisationType: ORG_TYPES[i % 5]!, profileTypeKey: TYPES[i % 6]!, fields: { role: i % 7 === 0 ? 'Head of year' : 'Teacher', start_date: '2020-09-01' }, values });
+    // Facts: most answered, some not (they count as their safe answer).
+    const facts: Record<string, boolean> = {};
+    KCSIE_2025_1.facts.forEach((f, k) => {
+      const r = (i * 31 + k * 17) % 10;
+      if (r < 8) facts[f.key] = r % 2 === 0;
+    });
+    profiles.push({ organisationId: `org${i % 5}`, organisationType: ORG_TYPES[i % 5]!, profileTypeKey: TYPES[i % 6]!, fields: { role: i % 7 === 0 ? 'Head of year' : 'Teacher', start_date: '2020-09-01' }, values, facts });
   }
   let ready = 0;
   for (const p of profiles.slice(0, 500)) evaluateProfile(p, set, systems, today); // warm-up
@@ -146,6 +158,18 @@ async function databaseBench() {
     console.log(`trust dashboard, ${N} profiles (${kind}): median ${Math.round(times[1]!)} ms (service call, no HTTP)`);
 
     // XLSX export of 2,000 profiles: one organisation holds 2,000 of them.
+    // Rule-set upgrade preview over the 10,000 profiles (writes nothing): the tenant is moved back
+    // to "KCSIE 2025" first (timed too), then "KCSIE 2025.1" is previewed.
+    const ruleSets = createRuleSetService(platform);
+    const a0 = process.hrtime.bigint();
+    await ruleSets.apply(principal, systemActor, 'KCSIE 2025');
+    const applyMs = Number(process.hrtime.bigint() - a0) / 1e6;
+    const p0 = process.hrtime.bigint();
+    const preview = await ruleSets.preview(principal, 'KCSIE 2025.1');
+    const previewMs = Number(process.hrtime.bigint() - p0) / 1e6;
+    results.ruleSetUpgrade = { database: kind, profiles: preview.profilesChecked, profilesChanging: preview.profiles.length, checkChanges: preview.checks.length, previewSeconds: +(previewMs / 1000).toFixed(2), applySeconds: +(applyMs / 1000).toFixed(2) };
+    console.log(`rule-set upgrade preview over ${preview.profilesChecked} profiles (${kind}): ${(previewMs / 1000).toFixed(2)} s (${preview.profiles.length} change rating); apply (with its preview): ${(applyMs / 1000).toFixed(2)} s`);
+
     const exportOrg = orgs[0]!;
     const n = (await platform.database.query<{ n: string }>('SELECT count(*)::text AS n FROM record_profiles WHERE organisation_id = $1', [exportOrg.id])).rows[0]!.n;
     global.gc?.();

@@ -21,6 +21,8 @@ export const FULL_TEACHER_CHECKS = {
   barred_list: { value: '2024-08-20' },
   prohibition: { value: '2024-08-21' },
   qualifications: { value: '2024-08-21' },
-  lived_abroad: { value: false },
   right_to_work: { value: '2024-09-01' },
 };
+
+/** The facts about a teacher's post that the checks above assume (not abroad, no relevant childcare). */
+export const TEACHER_FACTS = { lived_abroad: false, early_years_childcare: false };

@@ -31,7 +31,10 @@ describe.skipIf(!chromiumPath)('central record (Chromium)', { timeout: E2E_TEST_
     await page.getByRole('heading', { name: 'Ada Lovelace' }).waitFor();
     await page.getByLabel('Inspector ready: not ready').waitFor();
 
-    // Record the checks.
+    // Answer the facts about the post, then record the checks.
+    await page.getByLabel('Lived or worked outside the UK', { exact: true }).selectOption('no');
+    await page.getByRole('button', { name: 'Save facts' }).click();
+    await page.getByRole('table', { name: 'Version history' }).getByText('About the post: Lived or worked outside the UK', { exact: true }).waitFor();
     const today = todayIn(new Date());
     const fill = (label: string, value: string) => page.getByLabel(label, { exact: true }).fill(value);
     await fill('Identity check', '2024-09-01');
@@ -41,7 +44,6 @@ describe.skipIf(!chromiumPath)('central record (Chromium)', { timeout: E2E_TEST_
     await fill("Children's barred list", '2024-08-20');
     await fill('Prohibition from teaching', '2024-08-21');
     await fill('Professional qualifications', '2024-08-21');
-    await page.getByLabel('Lived or worked outside the UK', { exact: true }).selectOption('no');
     await fill('Right to work', '2024-09-01');
     await fill('Safeguarding training', addPeriod(addPeriod(today, -1, 'years'), 12, 'days'));
     await page.getByRole('button', { name: 'Save checks' }).click();
@@ -76,6 +78,44 @@ describe.skipIf(!chromiumPath)('central record (Chromium)', { timeout: E2E_TEST_
     await page.close();
   });
 
+  it('sets a person\'s facts and the checks that apply change; previews and applies a rule set version', async () => {
+    const tenant = await e2e.createTenant({ name: 'Eastfield Trust', kind: 'trust' });
+    const h = tenant.owner.headers;
+    const org = await call(e2e.server.app, 'POST', '/api/record/organisations', { headers: h, body: { name: 'Eastfield Primary', type: 'maintained' } });
+    const types = (await call(e2e.server.app, 'GET', '/api/record/profile-types', { headers: h })).body.items as Array<{ id: string; key: string }>;
+    const made = await call(e2e.server.app, 'POST', '/api/record/profiles', { headers: h, body: { organisationId: org.body.id, profileTypeId: types.find((t) => t.key === 'support')!.id, firstName: 'Tom', lastName: 'Okafor', role: 'Teaching assistant' } });
+    expect(made.status).toBe(201);
+    const page = await e2e.newPage();
+    await signIn(page, e2e.url, tenant.owner);
+    await page.goto(`${e2e.url}/record/profiles/${made.body.id}`);
+    await page.getByRole('heading', { name: 'About the post' }).waitFor();
+    await page.getByText('Facts to confirm').waitFor();
+    // Support staff do not teach by default: no prohibition check.
+    expect(await page.getByLabel('Prohibition from teaching', { exact: true }).count()).toBe(0);
+    await page.getByLabel('Teaches', { exact: true }).selectOption('yes');
+    await page.getByLabel('Lived or worked outside the UK', { exact: true }).selectOption('no');
+    await page.getByRole('button', { name: 'Save facts' }).click();
+    await page.getByLabel('Prohibition from teaching', { exact: true }).waitFor();
+    expect(await page.getByLabel('Overseas checks', { exact: true }).count()).toBe(0);
+    await screenshot(page, 'record-facts');
+
+    // Preview going to the earlier version: the person's rating changes, by name; nothing written until applied.
+    await page.goto(`${e2e.url}/record/settings`);
+    await page.getByRole('tab', { name: 'Rule set' }).click();
+    await page.getByTestId('rule-set-version').getByText('KCSIE 2025.1').waitFor();
+    await page.getByLabel('Move to').selectOption('KCSIE 2025');
+    await page.getByRole('button', { name: 'Preview' }).click();
+    const people = page.getByRole('table', { name: 'Profiles whose rating changes' });
+    await people.getByRole('row').filter({ hasText: 'Tom Okafor' }).filter({ hasText: 'no longer needs Prohibition from teaching' }).waitFor();
+    expect((await call(e2e.server.app, 'GET', '/api/record/rule-set', { headers: h })).body.version).toBe('KCSIE 2025.1');
+    await screenshot(page, 'record-rule-set-preview');
+    await page.getByRole('button', { name: 'Apply KCSIE 2025' }).click();
+    await page.getByRole('status').getByText('Now running KCSIE 2025').waitFor();
+    await page.getByTestId('rule-set-version').getByText('KCSIE 2025', { exact: true }).waitFor();
+    await waitFor(async () => (await call(e2e.server.app, 'GET', '/api/record/rule-set', { headers: h })).body.version === 'KCSIE 2025');
+    await page.close();
+  });
+
   it('sets the record up: an organisation, a trust check with a condition built visually; statutory checks stay on', async () => {
     const tenant = await e2e.createTenant({ kind: 'trust' });
     const page = await e2e.newPage();
@@ -106,12 +146,12 @@ describe.skipIf(!chromiumPath)('central record (Chromium)', { timeout: E2E_TEST_
     await page.getByRole('tab', { name: 'Rating systems' }).click();
     await page.getByLabel('School ready rule for Volunteers').selectOption('list');
     // Each tick is saved, then shown from the saved rating system.
-    for (const name of ['Identity check', 'Enhanced DBS']) {
+    for (const name of ['Enhanced DBS', 'Written risk assessment']) {
       await page.getByRole('checkbox', { name }).click();
       await page.getByRole('checkbox', { name, checked: true }).waitFor();
     }
     const rulesOf = async () => (await call(e2e.server.app, 'GET', '/api/record/rating-systems', { headers: tenant.owner.headers })).body.items.find((x: { key: string }) => x.key === 'school_ready').rules;
-    const want = { volunteer: { require: ['identity', 'enhanced_dbs'] } };
+    const want = { volunteer: { require: ['enhanced_dbs', 'risk_assessment'] } };
     await waitFor(async () => JSON.stringify(await rulesOf()) === JSON.stringify(want), { what: 'the named-checks rule to be saved' });
     expect(await rulesOf()).toEqual(want);
     await expect(page.getByRole('switch', { name: 'Enabled' }).first().isDisabled()).resolves.toBe(true);

@@ -329,7 +329,7 @@ describe('the record in the safety check', () => {
     const readyLink = await recordReadiness(env.platform.db, x.t.tenantId, staff.id, ready.id, today);
     if (!readyLink.applies) throw new Error('expected the record check to apply');
     const p = (await call(env.app, 'GET', `/api/record/profiles/${readyLink.profileId}`, { headers: x.h })).body;
-    const patch = await call(env.app, 'PATCH', `/api/record/profiles/${readyLink.profileId}`, { headers: x.h, body: { version: p.version, checks: x.FULL_TEACHER_CHECKS } });
+    const patch = await call(env.app, 'PATCH', `/api/record/profiles/${readyLink.profileId}`, { headers: x.h, body: { version: p.version, checks: x.FULL_TEACHER_CHECKS, facts: x.TEACHER_FACTS } });
     expect(patch.status).toBe(200);
     const systems = (await call(env.app, 'GET', '/api/record/rating-systems', { headers: x.h })).body.items as Array<{ id: string; key: string }>;
     await x.link(staff.id, { ratingMode: 'selected', ratingSystemIds: [systems.find((s) => s.key === 'inspector_ready')!.id] });

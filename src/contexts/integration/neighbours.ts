@@ -1,5 +1,6 @@
 import { and, eq, inArray, isNull, ne, or, sql } from 'drizzle-orm';
 import { integrationPersonLinks } from './integration.tables.js';
+import { recordPort } from '../record/index.js';
 import type { DbOrTx } from '../../platform/db/database.js';
 import { groups, members } from '../signin/signin.tables.js';
 import { scimGroupMembers, scimGroups, scimUsers } from '../scim/scim.tables.js';
@@ -103,7 +104,9 @@ export const neighbours = {
 
   async insertProfiles(tx: DbOrTx, rows: Array<typeof recordProfiles.$inferInsert>): Promise<ProfileRow[]> {
     if (rows.length === 0) return [];
-    return tx.insert(recordProfiles).values(rows).returning();
+    // A new profile starts with its profile type's facts about the post, as one made in the record does.
+    const defaults = await recordPort.defaultFactsOf(tx, rows[0]!.tenantId, rows);
+    return tx.insert(recordProfiles).values(rows.map((r, i) => ({ ...r, facts: r.facts ?? defaults[i] }))).returning();
   },
 
   /** Updates profile fields, bumps the version and writes one history row per changed field. */

@@ -10,11 +10,15 @@ import { createImportService } from './import/import.service.js';
 import { importRoutes } from './import/import.routes.js';
 import { createDocumentsService } from './documents/documents.service.js';
 import { documentsRoutes } from './documents/documents.routes.js';
+import { createRuleSetService } from './setup/rule-set.service.js';
+import { ruleSetRoutes } from './setup/rule-set.routes.js';
 
 export { registerRecordJobs } from './documents/documents.routes.js';
 export { createSetupService, type SetupService } from './setup/setup.service.js';
+export { archiveLeavers, ARCHIVE_LEAVERS_JOB } from './profiles/leavers.js';
 export { createProfilesService, type ProfilesService } from './profiles/profiles.service.js';
 export { guardProfileUpdate, onProfileChanged, type ProfileChange, type ProfileChangeListener, type ProfileUpdateAttempt, type ProfileUpdateGuard } from './profiles/profile-hooks.js';
+export { recordPort, readinessOf, type Readiness, type RecordPort } from './readiness.js';
 export { evaluate, validateCondition, conditionGroupSchema, type ConditionGroup, type FieldAccessor, type FieldCatalog } from './rules/conditions.js';
 
 /**
@@ -28,7 +32,9 @@ export function recordContext(platform: Platform): FastifyPluginAsync {
   const reports = createReportsService(platform);
   const imports = createImportService(platform, profiles);
   const documents = createDocumentsService(platform);
+  const ruleSets = createRuleSetService(platform);
   return async (app) => {
+    await app.register(ruleSetRoutes(ruleSets));
     await app.register(setupRoutes(setup));
     await app.register(profilesRoutes(profiles));
     await app.register(reportsRoutes(reports));

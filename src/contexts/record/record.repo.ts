@@ -8,7 +8,10 @@ import {
   recordProfileTypes,
   recordProfiles,
   recordRatingSystems,
+  recordSettings,
 } from './record.tables.js';
+import type { BuiltInFact } from './kcsie/kcsie-2025.js';
+import { LATEST_RULE_SET, ruleSetOf } from './kcsie/rule-sets.js';
 import type { RuleCheck, RuleProfile, RuleRatingSystem, RuleValue } from './rules/rating.js';
 
 export type OrganisationRow = typeof recordOrganisations.$inferSelect;
@@ -30,6 +33,7 @@ export const toRuleCheck = (c: CheckRow): RuleCheck => ({
   requirement: c.requirement,
   appliesTo: c.appliesTo,
   condition: c.condition ?? null,
+  dateRequired: c.dateRequired,
   validity: c.validity ?? null,
   passValue: c.passValue,
   referenceLabel: c.referenceLabel,
@@ -55,21 +59,28 @@ export type RecordModel = {
   checks: CheckRow[];
   checksByKey: Map<string, CheckRow>;
   systems: RatingSystemRow[];
+  /** The built-in rule set the tenant runs, and its facts about the post. */
+  ruleSetVersion: string;
+  facts: BuiltInFact[];
 };
 
 export async function loadModel(db: DbOrTx, tenantId: string): Promise<RecordModel> {
-  const [orgs, types, checks, systems] = await Promise.all([
+  const [orgs, types, checks, systems, settings] = await Promise.all([
     db.select().from(recordOrganisations).where(eq(recordOrganisations.tenantId, tenantId)).orderBy(asc(recordOrganisations.name)),
     db.select().from(recordProfileTypes).where(eq(recordProfileTypes.tenantId, tenantId)).orderBy(asc(recordProfileTypes.position)),
     db.select().from(recordChecks).where(eq(recordChecks.tenantId, tenantId)).orderBy(asc(recordChecks.position)),
     db.select().from(recordRatingSystems).where(eq(recordRatingSystems.tenantId, tenantId)).orderBy(asc(recordRatingSystems.position)),
+    db.select().from(recordSettings).where(eq(recordSettings.tenantId, tenantId)),
   ]);
+  const set = (settings[0] && ruleSetOf(settings[0].ruleSetVersion)) || LATEST_RULE_SET;
   return {
     organisations: new Map(orgs.map((o) => [o.id, o])),
     profileTypes: new Map(types.map((t) => [t.id, t])),
     checks,
     checksByKey: new Map(checks.map((c) => [c.key, c])),
     systems,
+    ruleSetVersion: settings[0]?.ruleSetVersion ?? LATEST_RULE_SET.version,
+    facts: set.facts,
   };
 }
 
@@ -93,6 +104,7 @@ export function toRuleProfile(model: RecordModel, p: ProfileRow, values: Readonl
       leaving_date: p.leavingDate,
     },
     values,
+    facts: p.facts,
   };
 }
 

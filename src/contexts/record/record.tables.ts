@@ -20,6 +20,8 @@ export const recordOrganisations = pgTable(
     type: text({ enum: ORGANISATION_TYPES }).notNull(),
     /** Years a leaver's archived profile is kept before its deletion falls due. */
     retentionYears: integer().notNull().default(6),
+    /** IANA time zone of "today" for this organisation (ratings, leavers). */
+    timeZone: text().notNull().default('Europe/London'),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('record_organisations_tenant_idx').on(t.tenantId)],
@@ -66,13 +68,16 @@ export const recordChecks = pgTable(
     type: text({ enum: CHECK_TYPES }).notNull(),
     /** For choice checks. */
     options: jsonb().$type<string[]>().notNull().default([]),
-    requirement: text({ enum: ['statutory', 'recommended'] }).notNull(),
+    /** 'optional': information only, no rating system requires it unless it names the check. */
+    requirement: text({ enum: ['statutory', 'recommended', 'optional'] }).notNull(),
     /** Profile type keys it applies to (empty: all). */
     appliesTo: jsonb().$type<string[]>().notNull().default([]),
     condition: jsonb().$type<ConditionGroup | null>(),
     validity: jsonb().$type<CheckValidity | null>(),
     /** For yes/no checks: the answer that counts as done (null: any answer is a fact, not a check). */
     passValue: boolean(),
+    /** The date it was done must be recorded too: a yes without its date is not done. */
+    dateRequired: boolean().notNull().default(false),
     /** A reference that must accompany the value, e.g. the DBS certificate number. */
     referenceLabel: text(),
     /** The check may only be recorded when this condition holds (e.g. the barred list: regulated activity). */
@@ -109,6 +114,8 @@ export const recordProfiles = pgTable(
     role: text().notNull().default(''),
     startDate: date({ mode: 'string' }),
     leavingDate: date({ mode: 'string' }),
+    /** Facts about the post by fact key (yes/no), the inputs of the rules; absent = not answered yet. */
+    facts: jsonb().$type<Record<string, boolean>>().notNull().default({}),
     status: text({ enum: ['live', 'archived'] }).notNull().default('live'),
     archivedAt: timestamp({ withTimezone: true }),
     /** Optimistic concurrency: a save names the version it started from. */
@@ -224,3 +231,12 @@ export const recordRatingSystems = pgTable(
   },
   (t) => [uniqueIndex('record_rating_systems_key_unique').on(t.tenantId, t.key)],
 );
+
+/** Per tenant: the version of the built-in rule set it runs (e.g. "KCSIE 2025.1"). */
+export const recordSettings = pgTable('record_settings', {
+  tenantId: uuid()
+    .primaryKey()
+    .references(() => tenants.id, { onDelete: 'cascade' }),
+  ruleSetVersion: text().notNull(),
+  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});

@@ -3983,7 +3983,7 @@ export interface paths {
                                 passValue: boolean | null;
                                 referenceLabel: string | null;
                                 /** @enum {string} */
-                                requirement: "statutory" | "recommended";
+                                requirement: "statutory" | "recommended" | "optional";
                                 /** @enum {string} */
                                 scope: "builtin" | "tenant" | "organisation";
                                 section: string;
@@ -4032,7 +4032,7 @@ export interface paths {
                          * @default recommended
                          * @enum {string}
                          */
-                        requirement?: "statutory" | "recommended";
+                        requirement?: "statutory" | "recommended" | "optional";
                         /** @enum {string} */
                         scope: "tenant" | "organisation";
                         section: string;
@@ -4067,7 +4067,7 @@ export interface paths {
                             passValue: boolean | null;
                             referenceLabel: string | null;
                             /** @enum {string} */
-                            requirement: "statutory" | "recommended";
+                            requirement: "statutory" | "recommended" | "optional";
                             /** @enum {string} */
                             scope: "builtin" | "tenant" | "organisation";
                             section: string;
@@ -4147,7 +4147,7 @@ export interface paths {
                         passValue?: boolean | null;
                         referenceLabel?: string | null;
                         /** @enum {string} */
-                        requirement?: "statutory" | "recommended";
+                        requirement?: "statutory" | "recommended" | "optional";
                         section?: string;
                         /** @enum {string} */
                         type?: "yesno" | "date" | "text" | "choice" | "document";
@@ -4179,7 +4179,7 @@ export interface paths {
                             passValue: boolean | null;
                             referenceLabel: string | null;
                             /** @enum {string} */
-                            requirement: "statutory" | "recommended";
+                            requirement: "statutory" | "recommended" | "optional";
                             /** @enum {string} */
                             scope: "builtin" | "tenant" | "organisation";
                             section: string;
@@ -4209,6 +4209,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    asOf?: string;
                     organisationId?: string;
                 };
                 header?: never;
@@ -4224,6 +4225,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            asOf: string;
                             expiring: {
                                 items: {
                                     check: string;
@@ -4355,6 +4357,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    asOf?: string;
                     condition?: string;
                     format?: "xlsx" | "csv" | "html";
                     organisationId?: string;
@@ -4580,6 +4583,7 @@ export interface paths {
                                 id: string;
                                 name: string;
                                 retentionYears: number;
+                                timeZone: string;
                                 /** @enum {string} */
                                 type: "maintained" | "academy" | "free" | "independent" | "college" | "other";
                             }[];
@@ -4603,6 +4607,8 @@ export interface paths {
                         name: string;
                         /** @default 6 */
                         retentionYears?: number;
+                        /** @default Europe/London */
+                        timeZone?: string;
                         /** @enum {string} */
                         type: "maintained" | "academy" | "free" | "independent" | "college" | "other";
                     };
@@ -4621,6 +4627,7 @@ export interface paths {
                             id: string;
                             name: string;
                             retentionYears: number;
+                            timeZone: string;
                             /** @enum {string} */
                             type: "maintained" | "academy" | "free" | "independent" | "college" | "other";
                         };
@@ -4665,6 +4672,7 @@ export interface paths {
                             id: string;
                             name: string;
                             retentionYears: number;
+                            timeZone: string;
                             /** @enum {string} */
                             type: "maintained" | "academy" | "free" | "independent" | "college" | "other";
                         };
@@ -4714,6 +4722,7 @@ export interface paths {
                     "application/json": {
                         name?: string;
                         retentionYears?: number;
+                        timeZone?: string;
                         /** @enum {string} */
                         type?: "maintained" | "academy" | "free" | "independent" | "college" | "other";
                     };
@@ -4732,6 +4741,7 @@ export interface paths {
                             id: string;
                             name: string;
                             retentionYears: number;
+                            timeZone: string;
                             /** @enum {string} */
                             type: "maintained" | "academy" | "free" | "independent" | "college" | "other";
                         };
@@ -4901,6 +4911,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    asOf?: string;
                     condition?: string;
                     limit?: number;
                     offset?: number;
@@ -4925,6 +4936,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
+                                asOf: string;
+                                factsToConfirm: {
+                                    key: string;
+                                    name: string;
+                                }[];
                                 firstName: string;
                                 id: string;
                                 lastName: string;
@@ -4982,6 +4998,9 @@ export interface paths {
                         };
                         dateOfBirth?: string | null;
                         email?: string;
+                        facts?: {
+                            [key: string]: unknown;
+                        };
                         firstName: string;
                         lastName: string;
                         leavingDate?: string | null;
@@ -5004,6 +5023,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             archivedAt: string | null;
+                            asOf: string;
                             checks: {
                                 applies: boolean;
                                 checkedOn: string | null;
@@ -5038,10 +5058,22 @@ export interface paths {
                                 uploadedAt: string;
                             }[];
                             email: string;
+                            facts: {
+                                help: string;
+                                key: string;
+                                name: string;
+                                safeAnswer: boolean;
+                                value: boolean | null;
+                            }[];
+                            factsToConfirm: {
+                                key: string;
+                                name: string;
+                            }[];
                             firstName: string;
                             id: string;
                             lastName: string;
                             leavingDate: string | null;
+                            nextChangeOn: string | null;
                             organisationId: string;
                             organisationName: string;
                             phone: string;
@@ -5087,10 +5119,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A profile: fields, checks, documents, ratings */
+        /** A profile: fields, facts about the post, checks, documents, ratings (as of a date: default today in its organisation's time zone) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    asOf?: string;
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -5107,6 +5141,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             archivedAt: string | null;
+                            asOf: string;
                             checks: {
                                 applies: boolean;
                                 checkedOn: string | null;
@@ -5141,10 +5176,22 @@ export interface paths {
                                 uploadedAt: string;
                             }[];
                             email: string;
+                            facts: {
+                                help: string;
+                                key: string;
+                                name: string;
+                                safeAnswer: boolean;
+                                value: boolean | null;
+                            }[];
+                            factsToConfirm: {
+                                key: string;
+                                name: string;
+                            }[];
                             firstName: string;
                             id: string;
                             lastName: string;
                             leavingDate: string | null;
+                            nextChangeOn: string | null;
                             organisationId: string;
                             organisationName: string;
                             phone: string;
@@ -5229,6 +5276,9 @@ export interface paths {
                         };
                         dateOfBirth?: string | null;
                         email?: string;
+                        facts?: {
+                            [key: string]: unknown;
+                        };
                         firstName?: string;
                         lastName?: string;
                         leavingDate?: string | null;
@@ -5252,6 +5302,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             archivedAt: string | null;
+                            asOf: string;
                             checks: {
                                 applies: boolean;
                                 checkedOn: string | null;
@@ -5286,10 +5337,22 @@ export interface paths {
                                 uploadedAt: string;
                             }[];
                             email: string;
+                            facts: {
+                                help: string;
+                                key: string;
+                                name: string;
+                                safeAnswer: boolean;
+                                value: boolean | null;
+                            }[];
+                            factsToConfirm: {
+                                key: string;
+                                name: string;
+                            }[];
                             firstName: string;
                             id: string;
                             lastName: string;
                             leavingDate: string | null;
+                            nextChangeOn: string | null;
                             organisationId: string;
                             organisationName: string;
                             phone: string;
@@ -5360,6 +5423,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             archivedAt: string | null;
+                            asOf: string;
                             checks: {
                                 applies: boolean;
                                 checkedOn: string | null;
@@ -5394,10 +5458,22 @@ export interface paths {
                                 uploadedAt: string;
                             }[];
                             email: string;
+                            facts: {
+                                help: string;
+                                key: string;
+                                name: string;
+                                safeAnswer: boolean;
+                                value: boolean | null;
+                            }[];
+                            factsToConfirm: {
+                                key: string;
+                                name: string;
+                            }[];
                             firstName: string;
                             id: string;
                             lastName: string;
                             leavingDate: string | null;
+                            nextChangeOn: string | null;
                             organisationId: string;
                             organisationName: string;
                             phone: string;
@@ -5574,10 +5650,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Per rating system: ready or not, and why */
+        /** Per rating system: ready or not, and why (as of a date) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    asOf?: string;
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -5593,6 +5671,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            asOf: string;
                             items: {
                                 colour: string;
                                 key: string;
@@ -5878,6 +5957,209 @@ export interface paths {
                     };
                     content: {
                         "application/json": null;
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/record/rule-set": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The built-in rule set version the record runs, and the versions available */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            latest: string;
+                            summary: string;
+                            version: string;
+                            versions: {
+                                current: boolean;
+                                summary: string;
+                                version: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/record/rule-set/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move the record to a rule set version in one transaction (audited; undo by applying the previous version) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        version: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            checks: {
+                                /** @enum {string} */
+                                change: "added" | "changed" | "removed";
+                                fields: string[];
+                                key: string;
+                                name: string;
+                            }[];
+                            facts: {
+                                added: {
+                                    key: string;
+                                    name: string;
+                                }[];
+                                removed: {
+                                    key: string;
+                                    name: string;
+                                }[];
+                            };
+                            from: string;
+                            profiles: {
+                                id: string;
+                                name: string;
+                                organisation: string;
+                                readyAfter: boolean;
+                                readyBefore: boolean;
+                                systems: {
+                                    after: boolean;
+                                    before: boolean;
+                                    key: string;
+                                    name: string;
+                                    newlyMissing: string[];
+                                    noLongerMissing: string[];
+                                }[];
+                            }[];
+                            profilesChecked: number;
+                            summary: string;
+                            to: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/record/rule-set/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What moving to a rule set version changes: checks, facts, profiles whose rating changes (writes nothing; 409 unknown or current version) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        version: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            checks: {
+                                /** @enum {string} */
+                                change: "added" | "changed" | "removed";
+                                fields: string[];
+                                key: string;
+                                name: string;
+                            }[];
+                            facts: {
+                                added: {
+                                    key: string;
+                                    name: string;
+                                }[];
+                                removed: {
+                                    key: string;
+                                    name: string;
+                                }[];
+                            };
+                            from: string;
+                            profiles: {
+                                id: string;
+                                name: string;
+                                organisation: string;
+                                readyAfter: boolean;
+                                readyBefore: boolean;
+                                systems: {
+                                    after: boolean;
+                                    before: boolean;
+                                    key: string;
+                                    name: string;
+                                    newlyMissing: string[];
+                                    noLongerMissing: string[];
+                                }[];
+                            }[];
+                            profilesChecked: number;
+                            summary: string;
+                            to: string;
+                        };
                     };
                 };
             };

@@ -32,7 +32,7 @@ export function peopleRoutes(platform: Platform, people: PeopleService): Fastify
         const p = authorize(req, 'integration.read');
         const m = await neighbours.member(platform.db, p.tenantId, req.params.memberId);
         if (!m || m.deletedAt) throw notFound('Member');
-        const r = await recordReadiness(platform.db, p.tenantId, m.groupId, m.id, platform.now().toISOString().slice(0, 10));
+        const r = await recordReadiness(platform.db, p.tenantId, m.groupId, m.id, platform.now());
         return r.applies ? { applies: true, ready: r.ready, reasons: r.reasons, profileId: r.profileId } : { applies: false, ready: null, reasons: [], profileId: null };
       },
     );

@@ -12,9 +12,11 @@ export const FULL_TEACHER_CHECKS = {
   barred_list: { value: '2024-08-20' },
   prohibition: { value: '2024-08-21' },
   qualifications: { value: '2024-08-21' },
-  lived_abroad: { value: false },
   right_to_work: { value: '2024-09-01' },
 };
+
+/** The facts about a teacher's post that the checks above assume (not abroad, no relevant childcare). */
+export const TEACHER_FACTS = { lived_abroad: false, early_years_childcare: false };
 
 async function recordTenant(env: TestEnv, t: TestTenant) {
   const h = t.owner.headers;
@@ -76,5 +78,5 @@ export async function integrationTenant(env: TestEnv, opts: { kind?: 'school' | 
     await integration.runs.execute(r.body.id as string);
     return (await call(env.app, 'GET', `/api/integration/runs/${r.body.id}`, { headers: h })).body;
   }
-  return { t, h, rec, members, integration, group, member, profile, link, run, FULL_TEACHER_CHECKS };
+  return { t, h, rec, members, integration, group, member, profile, link, run, FULL_TEACHER_CHECKS, TEACHER_FACTS };
 }

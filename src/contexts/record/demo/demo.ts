@@ -22,11 +22,10 @@ export async function seedRecordDemo(platform: Platform, tenantId: string) {
     identity: { value: ago(n, 'months'), evidence: 'Passport and bank statement' },
     enhanced_dbs: { value: ago(n, 'months'), reference: `00${1000000000 + n * 7919}` },
     barred_list: { value: ago(n, 'months') },
-    lived_abroad: { value: false },
     right_to_work: { value: ago(n, 'months'), evidence: 'UK passport' },
   });
   const teacher = (n: number) => ({ ...staffChecks(n), prohibition: { value: ago(n, 'months') }, qualifications: { value: ago(n, 'months'), evidence: 'QTS certificate' } });
-  const add = (org: string, type: string, firstName: string, lastName: string, role: string, startMonths: number, checks: Record<string, CheckValueInput>) =>
+  const add = (org: string, type: string, firstName: string, lastName: string, role: string, startMonths: number, checks: Record<string, CheckValueInput>, facts: Record<string, boolean> = {}) =>
     profiles.create(principal, demoActor, {
       organisationId: org,
       profileTypeId: types.get(type)!,
@@ -36,23 +35,24 @@ export async function seedRecordDemo(platform: Platform, tenantId: string) {
       email: `${firstName}.${lastName}@northgate.example`.toLowerCase(),
       startDate: ago(startMonths, 'months'),
       checks,
+      facts,
     });
 
   // Northgate Primary School (maintained)
-  await add(primary.id, 'teaching', 'Amelia', 'Hart', 'Headteacher', 60, { ...teacher(60), safeguarding_training: { value: ago(11, 'months') }, references: { value: ago(61, 'months') }, medical_fitness: { value: ago(61, 'months') }, dbs_update_service: { value: ago(2, 'months') }, early_years_childcare: { value: false } });
-  await add(primary.id, 'teaching', 'Oliver', 'Bennett', 'Year 4 teacher', 14, { ...teacher(14), safeguarding_training: { value: addPeriod(ago(1, 'years'), 20, 'days') } });
+  await add(primary.id, 'teaching', 'Amelia', 'Hart', 'Headteacher', 60, { ...teacher(60), safeguarding_training: { value: ago(11, 'months') }, references: { value: ago(61, 'months') }, medical_fitness: { value: ago(61, 'months') }, dbs_update_service: { value: ago(2, 'months') } }, { lived_abroad: false, early_years_childcare: false });
+  await add(primary.id, 'teaching', 'Oliver', 'Bennett', 'Year 4 teacher', 14, { ...teacher(14), safeguarding_training: { value: addPeriod(ago(1, 'years'), 20, 'days') } }, { lived_abroad: false });
   const { enhanced_dbs: _dbs, ...noDbs } = teacher(1);
-  await add(primary.id, 'teaching', 'Priya', 'Shah', 'Year 1 teacher', 1, noDbs);
-  await add(primary.id, 'support', 'Tom', 'Okafor', 'Teaching assistant', 30, { ...staffChecks(30), safeguarding_training: { value: ago(14, 'months') } });
-  await add(primary.id, 'volunteer', 'Ruth', 'Ellis', 'Reading volunteer', 5, { volunteer_supervised: { value: true }, regulated_activity: { value: false }, risk_assessment: { value: ago(5, 'months') }, identity: { value: ago(5, 'months') }, lived_abroad: { value: false } });
-  await add(primary.id, 'governor', 'David', 'Marsh', 'Chair of governors', 36, { regulated_activity: { value: false }, identity: { value: ago(36, 'months') }, enhanced_dbs: { value: ago(36, 'months'), reference: '001987654321' }, lived_abroad: { value: false } });
+  await add(primary.id, 'teaching', 'Priya', 'Shah', 'Year 1 teacher', 1, noDbs, { lived_abroad: true });
+  await add(primary.id, 'support', 'Tom', 'Okafor', 'Teaching assistant', 30, { ...staffChecks(30), safeguarding_training: { value: ago(14, 'months') } }, { lived_abroad: false, early_years_childcare: true });
+  await add(primary.id, 'volunteer', 'Ruth', 'Ellis', 'Reading volunteer', 5, { risk_assessment: { value: ago(5, 'months') } }, { volunteer_supervised: true, regulated_activity: false });
+  await add(primary.id, 'governor', 'David', 'Marsh', 'Chair of governors', 36, { enhanced_dbs: { value: ago(36, 'months'), reference: '001987654321' } }, { regulated_activity: false });
 
   // Northgate Academy (academy)
-  await add(academy.id, 'teaching', 'Sofia', 'Kowalski', 'Head of Science', 24, { ...teacher(24), management_post: { value: true }, section_128: { value: ago(24, 'months') } });
-  await add(academy.id, 'teaching', 'James', 'Reid', 'Deputy Head', 8, { ...teacher(8), management_post: { value: true } });
-  await add(academy.id, 'agency', 'Grace', 'Mensah', 'Supply teacher', 1, { agency_confirmation: { value: true }, agency_confirmation_date: { value: ago(35) }, agency_dbs_provided: { value: true }, arrival_identity: { value: ago(30) } });
-  await add(academy.id, 'contractor', 'Leo', 'Fraser', 'Electrician', 2, { regulated_activity: { value: false }, arrival_identity: { value: ago(40) } });
-  const leaver = await add(academy.id, 'support', 'Hannah', 'Cole', 'Cover supervisor', 40, staffChecks(40));
+  await add(academy.id, 'teaching', 'Sofia', 'Kowalski', 'Head of Science', 24, { ...teacher(24), section_128: { value: ago(24, 'months') } }, { management_post: true, lived_abroad: false, early_years_childcare: false });
+  await add(academy.id, 'teaching', 'James', 'Reid', 'Deputy Head', 8, teacher(8), { management_post: true, lived_abroad: false });
+  await add(academy.id, 'agency', 'Grace', 'Mensah', 'Supply teacher', 1, { agency_confirmation: { value: true, checkedOn: ago(35) }, agency_confirmation_date: { value: ago(35) }, agency_dbs_provided: { value: true }, arrival_identity: { value: ago(30) } });
+  await add(academy.id, 'contractor', 'Leo', 'Fraser', 'Electrician', 2, { arrival_identity: { value: ago(40) } }, { regulated_activity: false, regular_contact: false });
+  const leaver = await add(academy.id, 'support', 'Hannah', 'Cole', 'Cover supervisor', 40, staffChecks(40), { lived_abroad: false });
   await profiles.archive(principal, demoActor, leaver.profile.id, { version: leaver.profile.version, leavingDate: ago(2, 'months') });
   return { organisations: [primary.id, academy.id] };
 }

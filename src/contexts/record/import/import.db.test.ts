@@ -43,7 +43,7 @@ describe('record import', () => {
       'DBS Certificate Number': 'check.enhanced_dbs.reference',
       'Enhanced DBS': 'check.enhanced_dbs',
       'Identity Check': 'check.identity',
-      'Lived or worked outside the UK': 'check.lived_abroad',
+      'Lived or worked outside the UK': 'fact.lived_abroad',
     });
     expect([preview.body.rows, preview.body.valid, preview.body.errors]).toEqual([2, true, []]);
     const done = await call(env.app, 'POST', '/api/record/import', { headers: h, body });
@@ -52,7 +52,7 @@ describe('record import', () => {
     const ada = await call(env.app, 'GET', `/api/record/profiles/${list.body.items.find((p: any) => p.firstName === 'Ada').id}`, { headers: h });
     expect(ada.body.startDate).toBe('2020-09-01');
     expect(ada.body.checks.find((c: any) => c.key === 'enhanced_dbs')).toMatchObject({ value: '2020-08-20', reference: '001234567890' });
-    expect(ada.body.checks.find((c: any) => c.key === 'lived_abroad').value).toBe(false);
+    expect(ada.body.facts.find((f: any) => f.key === 'lived_abroad').value).toBe(false);
     const audits = await env.platform.db.select().from(auditLog).where(and(eq(auditLog.tenantId, t.tenantId), eq(auditLog.action, 'record.imported')));
     expect(audits).toHaveLength(1);
   });
@@ -75,7 +75,7 @@ describe('record import', () => {
     ]);
     const body = { organisationId: org.id, fileName: 'scr.xlsx', content: xlsx.toString('base64'), profileTypeId: typeId('teaching') };
     const preview = await call(env.app, 'POST', '/api/record/import/preview', { headers: h, body });
-    expect(preview.body.mapping).toMatchObject({ Name: 'fullName', Identity: 'check.identity', "Children's barred list": 'check.barred_list', Supervised: 'check.volunteer_supervised' });
+    expect(preview.body.mapping).toMatchObject({ Name: 'fullName', Identity: 'check.identity', "Children's barred list": 'check.barred_list', Supervised: 'fact.volunteer_supervised' });
     expect(preview.body.valid).toBe(false);
     expect(preview.body.errors).toEqual([
       { row: 3, column: 'Identity', message: '"31/02/2024" is not a date (use e.g. 31/01/2024 or 31-Jan-2024)' },

@@ -40,6 +40,7 @@ const NO = new Set(['no', 'n', 'false', '0']);
 
 export function targetsOf(m: PreparedModel, organisationId: string) {
   const out = PROFILE_TARGETS.map(({ target, label }) => ({ target, label }));
+  for (const f of m.facts) out.push({ target: `fact.${f.key}`, label: `About the post: ${f.name}` });
   for (const c of m.checks) {
     if (!c.enabled || c.type === 'document' || (c.organisationId && c.organisationId !== organisationId)) continue;
     out.push({ target: `check.${c.key}`, label: c.name });
@@ -59,6 +60,10 @@ export function guessMapping(columns: string[], m: PreparedModel, organisationId
     if (!target) {
       const ref = checks.find((c) => c.referenceLabel && (n.includes(norm(c.referenceLabel)) || (n.includes('number') && n.includes(norm(c.name).split(' ').at(-1)!))));
       if (ref && (n.includes('number') || n.includes(norm(ref.referenceLabel!)))) target = `check.${ref.key}.reference`;
+    }
+    if (!target) {
+      const fact = m.facts.find((f) => norm(f.name) === n || norm(f.key) === n);
+      if (fact) target = `fact.${fact.key}`;
     }
     if (!target) {
       const exact = checks.find((c) => norm(c.name) === n || norm(c.key) === n);
@@ -158,6 +163,15 @@ export function createImportService(deps: ImportDeps, profiles: ProfilesService)
             break;
           }
           default: {
+            const factKey = /^fact\.([^.]+)$/.exec(target!)?.[1];
+            if (factKey) {
+              const v = norm(raw);
+              input.facts ??= {};
+              if (YES.has(v) || YES.has(raw)) input.facts[factKey] = true;
+              else if (NO.has(v)) input.facts[factKey] = false;
+              else fail(col, `"${raw}" is not yes or no`);
+              break;
+            }
             const [, key, sub] = /^check\.([^.]+)(?:\.(reference))?$/.exec(target!) ?? [];
             const check = key ? checks.get(key) : undefined;
             if (!check) {
@@ -189,7 +203,8 @@ export function createImportService(deps: ImportDeps, profiles: ProfilesService)
       if (rowErrors.length === 0) {
         const columnOf = (field: string) => {
           const key = /^checks\.([^.]+)/.exec(field)?.[1];
-          const target = key ? `check.${key}` : field;
+          const fact = /^facts\.([^.]+)/.exec(field)?.[1];
+          const target = key ? `check.${key}` : fact ? `fact.${fact}` : field;
           return mapped.find(([, t]) => t === target)?.[0] ?? null;
         };
         for (const issue of profiles.problemsOfNew(m, orgAccessOf(principal), input, todayIn(now()))) {

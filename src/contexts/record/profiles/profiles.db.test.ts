@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { useTestEnv } from '../../../../test/harness.js';
 import { call, createTestTenant } from '../../../../test/factories.js';
-import { FULL_TEACHER_CHECKS, recordTenant } from '../../../../test/record-fixtures.js';
+import { FULL_TEACHER_CHECKS, TEACHER_FACTS, recordTenant } from '../../../../test/record-fixtures.js';
 import { auditLog } from '../../../platform/audit/audit.tables.js';
 import { recordProfiles } from '../record.tables.js';
 
@@ -45,7 +45,7 @@ describe('record profiles', () => {
     const identity = made.body.checks.find((c: { key: string }) => c.key === 'identity');
     expect(identity).toMatchObject({ value: '2024-09-01', evidence: 'Passport and utility bill', recordedBy: t.owner.email, state: 'ok' });
 
-    const done = await call(env.app, 'PATCH', `/api/record/profiles/${made.body.id}`, { headers: h, body: { version: 1, role: 'Head of Year 6', checks: FULL_TEACHER_CHECKS } });
+    const done = await call(env.app, 'PATCH', `/api/record/profiles/${made.body.id}`, { headers: h, body: { version: 1, role: 'Head of Year 6', checks: FULL_TEACHER_CHECKS, facts: TEACHER_FACTS } });
     expect(done.status).toBe(200);
     expect(done.body.version).toBe(2);
     expect(rating(done.body, 'inspector_ready')).toMatchObject({ ready: true, problems: [], colour: '#2f9e44' });
@@ -67,8 +67,13 @@ describe('record profiles', () => {
 
   it('bad check values: 400 naming the field and the reason; nothing saved', async () => {
     const { t, create } = await setup();
-    const wrongType = await create({ checks: { lived_abroad: { value: 'maybe' } } });
-    expect([wrongType.status, wrongType.body.error.field]).toEqual([400, 'checks.lived_abroad']);
+    const wrongType = await create({ checks: { agency_dbs_provided: { value: 'maybe' } } });
+    expect([wrongType.status, wrongType.body.error.field]).toEqual([400, 'checks.agency_dbs_provided']);
+    const wrongFact = await create({ facts: { lived_abroad: 'maybe' } });
+    expect([wrongFact.status, wrongFact.body.error.field]).toEqual([400, 'facts.lived_abroad']);
+    expect(wrongFact.body.error.message).toMatch(/Lived or worked outside the UK is yes or no/);
+    const unknownFact = await create({ facts: { shoe_size: true } });
+    expect([unknownFact.status, unknownFact.body.error.field]).toEqual([400, 'facts.shoe_size']);
     const future = await create({ checks: { identity: { value: '2999-01-01' } } });
     expect([future.status, future.body.error.field]).toEqual([400, 'checks.identity']);
     expect(future.body.error.message).toMatch(/cannot be in the future/);
@@ -99,24 +104,24 @@ describe('record profiles', () => {
 
   it('refuses a barred list check outside regulated activity, with the legal reason', async () => {
     const { typeId, create } = await setup();
-    const supervised = await create({ profileTypeId: typeId('volunteer'), checks: { volunteer_supervised: { value: true }, regulated_activity: { value: true }, barred_list: { value: '2025-01-10' } } });
+    const supervised = await create({ profileTypeId: typeId('volunteer'), facts: { volunteer_supervised: true, regulated_activity: true }, checks: { barred_list: { value: '2025-01-10' } } });
     expect([supervised.status, supervised.body.error.code, supervised.body.error.field]).toEqual([400, 'check_not_allowed', 'checks.barred_list']);
     expect(supervised.body.error.message).toMatch(/only allowed for someone in regulated activity/);
-    const governor = await create({ profileTypeId: typeId('governor'), checks: { regulated_activity: { value: false }, barred_list: { value: '2025-01-10' } } });
+    const governor = await create({ profileTypeId: typeId('governor'), facts: { regulated_activity: false }, checks: { barred_list: { value: '2025-01-10' } } });
     expect(governor.status).toBe(400);
     const contractor = await create({ profileTypeId: typeId('contractor'), checks: { barred_list: { value: '2025-01-10' } } });
     expect(contractor.status).toBe(400);
-    const unsupervised = await create({ profileTypeId: typeId('volunteer'), checks: { volunteer_supervised: { value: false }, regulated_activity: { value: true }, barred_list: { value: '2025-01-10' } } });
+    const unsupervised = await create({ profileTypeId: typeId('volunteer'), facts: { volunteer_supervised: false, regulated_activity: true }, checks: { barred_list: { value: '2025-01-10' } } });
     expect(unsupervised.status).toBe(201);
   });
 
   it('a barred list check recorded lawfully stays on record when the volunteer later becomes supervised; it no longer applies and cannot be re-recorded', async () => {
     const { h, typeId, create } = await setup();
-    const made = await create({ profileTypeId: typeId('volunteer'), checks: { volunteer_supervised: { value: false }, regulated_activity: { value: true }, barred_list: { value: '2025-01-10' } } });
+    const made = await create({ profileTypeId: typeId('volunteer'), facts: { volunteer_supervised: false, regulated_activity: true }, checks: { barred_list: { value: '2025-01-10' } } });
     expect(made.status).toBe(201);
     const url = `/api/record/profiles/${made.body.id}`;
     // The fact changes: recording the truth is never refused.
-    const supervised = await call(env.app, 'PATCH', url, { headers: h, body: { version: made.body.version, checks: { volunteer_supervised: { value: true } } } });
+    const supervised = await call(env.app, 'PATCH', url, { headers: h, body: { version: made.body.version, facts: { volunteer_supervised: true } } });
     expect(supervised.status).toBe(200);
     const barred = supervised.body.checks.find((c: { key: string }) => c.key === 'barred_list');
     expect(barred).toMatchObject({ applies: false, state: null, value: '2025-01-10' });

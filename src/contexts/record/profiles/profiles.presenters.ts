@@ -1,6 +1,8 @@
 import type { PreparedModel } from '../engine.js';
 import type { CheckValueRow, DocumentRow, ProfileRow } from '../record.repo.js';
-import type { ProfileEvaluation } from '../rules/rating.js';
+import { factsOf, nextChangeOn, type ProfileEvaluation } from '../rules/rating.js';
+import { toRuleProfile } from '../record.repo.js';
+import { ruleValues } from '../engine.js';
 
 export function presentRatings(m: PreparedModel, ev: ProfileEvaluation) {
   return ev.ratings.map((r) => {
@@ -17,7 +19,7 @@ export function presentRatings(m: PreparedModel, ev: ProfileEvaluation) {
   });
 }
 
-export function presentSummary(m: PreparedModel, p: ProfileRow, ev: ProfileEvaluation) {
+export function presentSummary(m: PreparedModel, p: ProfileRow, ev: ProfileEvaluation, asOf: string) {
   return {
     id: p.id,
     firstName: p.firstName,
@@ -32,6 +34,8 @@ export function presentSummary(m: PreparedModel, p: ProfileRow, ev: ProfileEvalu
     version: p.version,
     ready: ev.ready,
     ratings: presentRatings(m, ev),
+    asOf,
+    factsToConfirm: ev.factsToConfirm.map((f) => ({ key: f.key, name: f.name })),
   };
 }
 
@@ -47,8 +51,16 @@ export const presentDocument = (d: DocumentRow, m: PreparedModel) => ({
   deletedReason: d.deletedReason,
 });
 
-export function presentProfile(x: { profile: ProfileRow; model: PreparedModel; values: Map<string, CheckValueRow>; documents: DocumentRow[]; evaluation: ProfileEvaluation }) {
+export function presentProfile(x: { profile: ProfileRow; model: PreparedModel; values: Map<string, CheckValueRow>; documents: DocumentRow[]; evaluation: ProfileEvaluation; asOf: string }) {
   const { profile: p, model: m, values, evaluation: ev } = x;
+  const help = new Map(m.facts.map((f) => [f.key, f.help]));
+  const facts = factsOf(toRuleProfile(m, p, ruleValues(values)), m.set, x.asOf).map((f) => ({
+    key: f.key,
+    name: f.name,
+    help: help.get(f.key) ?? '',
+    value: typeof p.facts[f.key] === 'boolean' ? p.facts[f.key]! : null,
+    safeAnswer: f.safeAnswer,
+  }));
   const results = new Map(ev.applicable.map((r) => [r.check.id, r]));
   const checks = m.checks
     .filter((c) => (c.organisationId === null || c.organisationId === p.organisationId) && (results.has(c.id) || values.has(c.id)))
@@ -77,7 +89,7 @@ export function presentProfile(x: { profile: ProfileRow; model: PreparedModel; v
       };
     });
   return {
-    ...presentSummary(m, p, ev),
+    ...presentSummary(m, p, ev, x.asOf),
     profileTypeKey: m.profileTypes.get(p.profileTypeId)?.key ?? '',
     dateOfBirth: p.dateOfBirth,
     email: p.email,
@@ -85,7 +97,9 @@ export function presentProfile(x: { profile: ProfileRow; model: PreparedModel; v
     leavingDate: p.leavingDate,
     archivedAt: p.archivedAt?.toISOString() ?? null,
     updatedAt: p.updatedAt.toISOString(),
+    facts,
     checks,
     documents: x.documents.map((d) => presentDocument(d, m)),
+    nextChangeOn: nextChangeOn(ev, { start_date: p.startDate, leaving_date: p.leavingDate }, x.asOf),
   };
 }

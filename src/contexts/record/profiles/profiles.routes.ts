@@ -8,6 +8,7 @@ import { presentRatings } from './profiles.presenters.js';
 
 const tags = ['record'];
 const idParams = z.object({ id: z.uuid() });
+const asOfQuery = z.object({ asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD').optional() });
 
 export function profilesRoutes(profiles: ProfilesService): FastifyPluginAsyncZod {
   return async (app) => {
@@ -17,16 +18,16 @@ export function profilesRoutes(profiles: ProfilesService): FastifyPluginAsyncZod
       async (req) => {
         const p = authorize(req, 'record.read');
         const r = await profiles.list(p, req.query);
-        return { total: r.total, items: r.items.map((x) => presentSummary(r.model, x.profile, x.evaluation)) };
+        return { total: r.total, items: r.items.map((x) => presentSummary(r.model, x.profile, x.evaluation, x.asOf)) };
       },
     );
     app.post('/api/record/profiles', { schema: { tags, summary: 'Add a profile with check values', body: profileCreateSchema, response: { 201: profileSchema } } }, async (req, reply) => {
       const p = authorize(req, 'record.read');
       return reply.status(201).send(presentProfile(await profiles.create(p, actorOf(req), req.body)));
     });
-    app.get('/api/record/profiles/:id', { schema: { tags, summary: 'A profile: fields, checks, documents, ratings', params: idParams, response: { 200: profileSchema } } }, async (req) => {
+    app.get('/api/record/profiles/:id', { schema: { tags, summary: 'A profile: fields, facts about the post, checks, documents, ratings (as of a date: default today in its organisation\'s time zone)', params: idParams, querystring: asOfQuery, response: { 200: profileSchema } } }, async (req) => {
       const p = authorize(req, 'record.read');
-      return presentProfile(await profiles.get(p, req.params.id));
+      return presentProfile(await profiles.get(p, req.params.id, req.query.asOf));
     });
     app.patch(
       '/api/record/profiles/:id',
@@ -36,10 +37,10 @@ export function profilesRoutes(profiles: ProfilesService): FastifyPluginAsyncZod
         return presentProfile(await profiles.update(p, actorOf(req), req.params.id, req.body));
       },
     );
-    app.get('/api/record/profiles/:id/ratings', { schema: { tags, summary: 'Per rating system: ready or not, and why', params: idParams, response: { 200: z.object({ items: z.array(ratingSchema) }) } } }, async (req) => {
+    app.get('/api/record/profiles/:id/ratings', { schema: { tags, summary: 'Per rating system: ready or not, and why (as of a date)', params: idParams, querystring: asOfQuery, response: { 200: z.object({ asOf: z.string(), items: z.array(ratingSchema) }) } } }, async (req) => {
       const p = authorize(req, 'record.read');
-      const x = await profiles.get(p, req.params.id);
-      return { items: presentRatings(x.model, x.evaluation) };
+      const x = await profiles.get(p, req.params.id, req.query.asOf);
+      return { asOf: x.asOf, items: presentRatings(x.model, x.evaluation) };
     });
     app.get('/api/record/profiles/:id/history', { schema: { tags, summary: 'Version history: who, when, field, before → after', params: idParams, response: { 200: historySchema } } }, async (req) => {
       const p = authorize(req, 'record.read');

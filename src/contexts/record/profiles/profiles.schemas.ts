@@ -29,6 +29,8 @@ export const profileCreateSchema = z.object({
   ...profileFields,
   /** Check values by check key; null clears. */
   checks: z.record(z.string(), checkValueInput).default({}),
+  /** Facts about the post by fact key: true, false, or null (not answered). Unset ones take the profile type's defaults. */
+  facts: z.record(z.string(), z.unknown()).optional(),
 });
 export type ProfileCreateInput = z.output<typeof profileCreateSchema>;
 
@@ -39,6 +41,8 @@ export const profilePatchSchema = z.object({
     [K in keyof typeof profileFields]: z.ZodOptional<(typeof profileFields)[K]>;
   },
   checks: z.record(z.string(), checkValueInput).optional(),
+  /** Facts about the post by fact key: true, false, or null (not answered). */
+  facts: z.record(z.string(), z.unknown()).optional(),
 });
 export type ProfilePatchInput = z.output<typeof profilePatchSchema>;
 
@@ -47,6 +51,8 @@ export const profileListQuery = z.object({
   profileTypeId: z.uuid().optional(),
   status: z.enum(['live', 'archived']).default('live'),
   q: z.string().trim().max(100).optional(),
+  /** Evaluate on this date (YYYY-MM-DD; default: today in each organisation's time zone): people who have left by then are out, who have started are in. */
+  asOf: isoDate.optional(),
   /** A condition (JSON) over profile fields and checks. */
   condition: z.string().max(20_000).optional(),
   ratingSystem: z.string().max(100).optional(),
@@ -107,6 +113,20 @@ export const profileSummarySchema = z.object({
   /** Ready overall: every mandatory rating system ready (every enabled one when none is mandatory). */
   ready: z.boolean(),
   ratings: z.array(ratingSchema),
+  /** The date the ratings are for. */
+  asOf: z.string(),
+  /** Facts about the post not answered yet (counted as the answer that asks for more checks). */
+  factsToConfirm: z.array(z.object({ key: z.string(), name: z.string() })),
+});
+
+export const profileFactSchema = z.object({
+  key: z.string(),
+  name: z.string(),
+  help: z.string(),
+  /** The recorded answer; null: not answered yet. */
+  value: z.boolean().nullable(),
+  /** The answer it counts as while not answered. */
+  safeAnswer: z.boolean(),
 });
 
 export const profileSchema = profileSummarySchema.extend({
@@ -117,8 +137,11 @@ export const profileSchema = profileSummarySchema.extend({
   leavingDate: z.string().nullable(),
   archivedAt: z.string().nullable(),
   updatedAt: z.string(),
+  facts: z.array(profileFactSchema),
   checks: z.array(profileCheckSchema),
   documents: z.array(documentSchema),
+  /** The next date the ratings may change by the calendar alone (an expiry, a start, the day after leaving). */
+  nextChangeOn: z.string().nullable(),
 });
 
 export const historySchema = z.object({

@@ -9,9 +9,10 @@ import { assertLevel, levelAt, orgAccessOf, visibleOrgs, type OrgAccess } from '
 import { loadModel, loadProfilesWithValues, toRuleProfile, type CheckRow, type CheckValueRow, type ProfileRow } from '../record.repo.js';
 import { recordCheckValues, recordProfileHistory, recordProfiles } from '../record.tables.js';
 import { evaluate } from '../rules/conditions.js';
-import { profileAccessor, type RuleValue } from '../rules/rating.js';
+import { inPostOn, profileAccessor, type RuleValue } from '../rules/rating.js';
+import { defaultFacts } from '../kcsie/rule-sets.js';
 import { addPeriod, isIsoDate, todayIn, ukDate } from '../rules/dates.js';
-import { evaluateRow, prepare, ruleValues, type PreparedModel } from '../engine.js';
+import { dayAt, evaluateRow, prepare, ruleValues, type PreparedModel } from '../engine.js';
 import { catalogOf, parseConditionParam } from '../setup/setup.service.js';
 import { profilesRepo } from './profiles.repo.js';
 import { checkProfileUpdate, profileChanged } from './profile-hooks.js';
@@ -43,9 +44,50 @@ export function displayValue(check: Pick<CheckRow, 'type' | 'referenceLabel'>, v
   return s;
 }
 
+/** `asOf` must be a real date (400 naming it). */
+export function assertAsOf(asOf: string | undefined): void {
+  if (asOf !== undefined && !isIsoDate(asOf)) throw badRequest('invalid_date', `asOf (${asOf}) is not a real date`, 'asOf');
+}
+
 export function createProfilesService(deps: ProfilesDeps) {
   const { db, now } = deps;
   const today = () => todayIn(now());
+  /** Today in the organisation's time zone (the one definition of "today" of the record). */
+  const todayOf = (m: PreparedModel, organisationId: string) => dayAt(m, organisationId, now());
+
+  /** Facts by key as given (true, false, null = not answered): unknown facts and wrong types are 400 naming the fact. */
+  function validateFacts(m: PreparedModel, facts: Record<string, unknown> | undefined): Record<string, boolean | null> {
+    const out: Record<string, boolean | null> = {};
+    if (!facts) return out;
+    const issues: FieldIssue[] = [];
+    const known = new Map(m.facts.map((f) => [f.key, f]));
+    for (const [key, v] of Object.entries(facts)) {
+      const fact = known.get(key);
+      if (!fact) issues.push({ field: `facts.${key}`, message: `Unknown fact "${key}"` });
+      else if (v !== true && v !== false && v !== null) issues.push({ field: `facts.${key}`, message: `${fact.name} is yes or no (true or false, or null when not known)` });
+      else out[key] = v;
+    }
+    if (issues.length) throw validationFailed(issues);
+    return out;
+  }
+
+  const yesNo = (v: boolean | null | undefined) => (v === true ? 'Yes' : v === false ? 'No' : null);
+
+  /** The facts after a change, and the history lines saying what changed. */
+  function applyFacts(m: PreparedModel, current: Record<string, boolean>, given: Record<string, boolean | null>) {
+    const next: Record<string, boolean> = { ...current };
+    const diffs: Array<{ field: string; before: string | null; after: string | null }> = [];
+    for (const f of m.facts) {
+      if (!(f.key in given)) continue;
+      const v = given[f.key];
+      const before = yesNo(current[f.key]);
+      if (v === null || v === undefined) delete next[f.key];
+      else next[f.key] = v;
+      const after = yesNo(next[f.key]);
+      if (before !== after) diffs.push({ field: `About the post: ${f.name}`, before, after });
+    }
+    return { next, diffs };
+  }
 
   function visibleChecks(m: PreparedModel, organisationId: string) {
     return m.checks.filter((c) => c.organisationId === null || c.organisationId === organisationId);
@@ -128,7 +170,7 @@ export function createProfilesService(deps: ProfilesDeps) {
       if (input === null || input.value === null) next.delete(check.id);
       else next.set(check.id, { value: input.value, reference: input.reference ?? null, checkedOn: input.checkedOn ?? null });
     }
-    const get = profileAccessor(toRuleProfile(m, profile, next), m.set);
+    const get = profileAccessor(toRuleProfile(m, profile, next), m.set, { answeredOnly: true });
     for (const { check, input } of changes) {
       if (input === null || input.value === null || !check.allowedWhen) continue;
       if (!evaluate(check.allowedWhen.condition, get, day)) {
@@ -137,13 +179,22 @@ export function createProfilesService(deps: ProfilesDeps) {
     }
   }
 
+  /** A new profile's facts: the profile type's defaults, then what was given. */
+  function factsOfNew(m: PreparedModel, input: Pick<ProfileCreateInput, 'facts' | 'profileTypeId' | 'organisationId'>): Record<string, boolean> {
+    const given = validateFacts(m, input.facts);
+    const typeKey = m.profileTypes.get(input.profileTypeId)?.key ?? '';
+    const orgType = m.organisations.get(input.organisationId)?.type ?? 'other';
+    return applyFacts(m, defaultFacts(m.facts, typeKey, orgType), given).next;
+  }
+
   /** Every reason a new profile would be refused, without writing anything (the import's dry run). */
   function problemsOfNew(m: PreparedModel, access: OrgAccess, input: ProfileCreateInput, day: string): FieldIssue[] {
     try {
       assertTypeAndOrg(m, access, input.organisationId, input.profileTypeId);
       validateProfileDates(input, day);
       const changes = validateValues(m, input.organisationId, input.checks, day);
-      const draft = { id: '', tenantId: '', organisationId: input.organisationId, profileTypeId: input.profileTypeId, firstName: input.firstName, lastName: input.lastName, dateOfBirth: input.dateOfBirth ?? null, email: input.email ?? '', phone: input.phone ?? '', role: input.role ?? '', startDate: input.startDate ?? null, leavingDate: input.leavingDate ?? null, status: 'live', archivedAt: null, version: 1, createdAt: new Date(0), updatedAt: new Date(0) } satisfies ProfileRow;
+      const facts = factsOfNew(m, input);
+      const draft = { id: '', tenantId: '', organisationId: input.organisationId, profileTypeId: input.profileTypeId, firstName: input.firstName, lastName: input.lastName, dateOfBirth: input.dateOfBirth ?? null, email: input.email ?? '', phone: input.phone ?? '', role: input.role ?? '', startDate: input.startDate ?? null, leavingDate: input.leavingDate ?? null, facts, status: 'live', archivedAt: null, version: 1, createdAt: new Date(0), updatedAt: new Date(0) } satisfies ProfileRow;
       assertAllowed(m, draft, new Map(), changes, day);
       return [];
     } catch (err) {
@@ -206,20 +257,22 @@ export function createProfilesService(deps: ProfilesDeps) {
     await t.insert(recordProfileHistory).values(diffs.map((d) => ({ tenantId, profileId, version, field: d.field, before: d.before, after: d.after, actorId: actor.kind === 'user' ? actor.id : null, actorLabel: actor.label, at })));
   }
 
-  async function present(t: DbOrTx, m: PreparedModel, p: ProfileRow) {
+  async function present(t: DbOrTx, m: PreparedModel, p: ProfileRow, asOf?: string) {
     const [values, documents] = await Promise.all([profilesRepo.values(t, p.tenantId, p.id), profilesRepo.documents(t, p.tenantId, p.id)]);
     const withDocs = new Set(documents.filter((d) => !d.deletedAt && d.checkId).map((d) => d.checkId!));
-    const ev = evaluateRow(m, p, values, today(), withDocs);
-    return { profile: p, model: m, values, documents, evaluation: ev };
+    const day = asOf ?? todayOf(m, p.organisationId);
+    const ev = evaluateRow(m, p, values, day, withDocs);
+    return { profile: p, model: m, values, documents, evaluation: ev, asOf: day };
   }
 
-  async function get(principal: Principal, id: string) {
+  async function get(principal: Principal, id: string, asOf?: string) {
+    assertAsOf(asOf);
     const access = orgAccessOf(principal);
     const p = await profilesRepo.find(db, principal.tenantId, id);
     if (!p) throw notFound('Profile');
     assertLevel(access, p.organisationId, 'view');
     const m = prepare(await loadModel(db, principal.tenantId));
-    return present(db, m, p);
+    return present(db, m, p, asOf);
   }
 
   async function create(principal: Principal, actor: Actor, input: ProfileCreateInput, tx: DbOrTx = db, opts: { audit?: boolean } = {}) {
@@ -230,14 +283,16 @@ export function createProfilesService(deps: ProfilesDeps) {
       assertTypeAndOrg(m, access, input.organisationId, input.profileTypeId);
       validateProfileDates(input, day);
       const changes = validateValues(m, input.organisationId, input.checks, day);
+      const facts = factsOfNew(m, input);
       const at = now();
-      const { checks: _checks, ...fields } = input;
+      const { checks: _checks, facts: _facts, ...fields } = input;
       const [row] = await t
         .insert(recordProfiles)
-        .values({ tenantId: principal.tenantId, ...fields, email: fields.email ?? '', phone: fields.phone ?? '', role: fields.role ?? '', createdAt: at, updatedAt: at })
+        .values({ tenantId: principal.tenantId, ...fields, facts, email: fields.email ?? '', phone: fields.phone ?? '', role: fields.role ?? '', createdAt: at, updatedAt: at })
         .returning();
       const diffs = await applyValues(t, m, principal.tenantId, row!, new Map(), changes, actor, at, day);
-      await writeHistory(t, principal.tenantId, row!.id, 1, actor, at, [{ field: 'Profile', before: null, after: `Created: ${row!.firstName} ${row!.lastName}` }, ...diffs]);
+      const factLines = applyFacts(m, {}, facts).diffs;
+      await writeHistory(t, principal.tenantId, row!.id, 1, actor, at, [{ field: 'Profile', before: null, after: `Created: ${row!.firstName} ${row!.lastName}` }, ...factLines, ...diffs]);
       if (opts.audit !== false) await recordAudit(t, principal.tenantId, actor, { action: 'record.profile.created', targetType: 'record_profile', targetId: row!.id, summary: `Profile ${row!.firstName} ${row!.lastName} created` });
       return present(t, m, row!);
     });
@@ -279,6 +334,11 @@ export function createProfilesService(deps: ProfilesDeps) {
         };
         diffs.push({ field: FIELD_LABELS[f]!, before: show(current[f]), after: show(v) });
       }
+      const factChange = applyFacts(m, current.facts, validateFacts(m, input.facts));
+      if (factChange.diffs.length) {
+        set.facts = factChange.next;
+        diffs.push(...factChange.diffs);
+      }
       await checkProfileUpdate(t, { tenantId: principal.tenantId, profileId: id, fields: Object.keys(set) });
       const nextRow: ProfileRow = { ...current, ...set } as ProfileRow;
       const values = await profilesRepo.values(t, principal.tenantId, id);
@@ -298,7 +358,8 @@ export function createProfilesService(deps: ProfilesDeps) {
     });
   }
 
-  async function list(principal: Principal, q: { organisationId?: string; profileTypeId?: string; status: 'live' | 'archived'; q?: string; condition?: string; ratingSystem?: string; ready?: 'true' | 'false'; limit: number; offset: number }) {
+  async function list(principal: Principal, q: { organisationId?: string; profileTypeId?: string; status: 'live' | 'archived'; asOf?: string; q?: string; condition?: string; ratingSystem?: string; ready?: 'true' | 'false'; limit: number; offset: number }) {
+    assertAsOf(q.asOf);
     const access = orgAccessOf(principal);
     const m = prepare(await loadModel(db, principal.tenantId));
     const condition = parseConditionParam(q.condition, catalogOf(m));
@@ -308,10 +369,11 @@ export function createProfilesService(deps: ProfilesDeps) {
       orgs = [q.organisationId];
     }
     const rows = await loadProfilesWithValues(db, principal.tenantId, { organisationIds: orgs, status: q.status, profileTypeIds: q.profileTypeId ? [q.profileTypeId] : null });
-    const day = today();
     const needle = q.q?.toLowerCase();
     const out = [];
     for (const r of rows) {
+      if (q.asOf && !inPostOn({ start_date: r.profile.startDate, leaving_date: r.profile.leavingDate }, q.asOf)) continue;
+      const day = q.asOf ?? todayOf(m, r.profile.organisationId);
       if (needle && !`${r.profile.firstName} ${r.profile.lastName} ${r.profile.role} ${r.profile.email}`.toLowerCase().includes(needle)) continue;
       if (condition) {
         const rp = toRuleProfile(m, r.profile, ruleValues(r.values));
@@ -322,7 +384,7 @@ export function createProfilesService(deps: ProfilesDeps) {
         const rating = ev.ratings.find((x) => x.key === q.ratingSystem || x.systemId === q.ratingSystem);
         if (!rating || String(rating.ready) !== q.ready) continue;
       } else if (q.ready && String(ev.ready) !== q.ready) continue;
-      out.push({ profile: r.profile, evaluation: ev });
+      out.push({ profile: r.profile, evaluation: ev, asOf: day });
     }
     return { total: out.length, items: out.slice(q.offset, q.offset + q.limit), model: m };
   }

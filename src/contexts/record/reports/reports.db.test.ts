@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { useTestEnv } from '../../../../test/harness.js';
 import { call, createTestTenant } from '../../../../test/factories.js';
-import { FULL_TEACHER_CHECKS, recordTenant } from '../../../../test/record-fixtures.js';
+import { FULL_TEACHER_CHECKS, TEACHER_FACTS, recordTenant } from '../../../../test/record-fixtures.js';
 import { auditLog } from '../../../platform/audit/audit.tables.js';
 import { readXlsx } from '../../../platform/xlsx.js';
 import { addPeriod, todayIn } from '../rules/dates.js';
@@ -30,7 +30,7 @@ describe('record dashboard', () => {
     const today = todayIn(new Date());
     // Training done 11 months and 20 days ago: expires in about 10 days.
     const trained = addPeriod(addPeriod(today, -1, 'years'), 10, 'days');
-    const ready = await create(orgs[0]!, { firstName: 'Ada', lastName: 'Ready', checks: { ...FULL_TEACHER_CHECKS, safeguarding_training: { value: trained } } });
+    const ready = await create(orgs[0]!, { firstName: 'Ada', lastName: 'Ready', checks: { ...FULL_TEACHER_CHECKS, safeguarding_training: { value: trained } }, facts: TEACHER_FACTS });
     await create(orgs[0]!, { firstName: 'Bob', lastName: 'Gaps' });
     await create(orgs[1]!, { firstName: 'Cy', lastName: 'Elsewhere' });
     const d = await call(env.app, 'GET', `/api/record/dashboard?organisationId=${orgs[0]!.id}`, { headers: (await t.as('viewer')).headers });
@@ -50,7 +50,7 @@ describe('record dashboard', () => {
 describe('record export', () => {
   it('XLSX with one sheet per organisation, readable columns; CSV neutralised; filters; audited', async () => {
     const { t, h, orgs, create, typeId } = await trust();
-    await create(orgs[0]!, { firstName: 'Ada', lastName: 'Lovelace', checks: FULL_TEACHER_CHECKS });
+    await create(orgs[0]!, { firstName: 'Ada', lastName: 'Lovelace', checks: FULL_TEACHER_CHECKS, facts: TEACHER_FACTS });
     await create(orgs[0]!, { firstName: '=HYPERLINK("x")', lastName: '@evil', role: '+44 cmd' });
     await create(orgs[1]!, { firstName: 'Grace', lastName: 'Hopper', profileTypeId: typeId('agency'), role: 'Supply', checks: { agency_confirmation: { value: true }, agency_confirmation_date: { value: '2025-01-06' } } });
     expect((await call(env.app, 'GET', '/api/record/export')).status).toBe(401);

@@ -5,8 +5,11 @@ import type { ReportsService } from './reports.service.js';
 
 const tags = ['record'];
 const tally = z.object({ systemId: z.string(), key: z.string(), name: z.string(), readyColour: z.string(), notReadyColour: z.string(), ready: z.number(), notReady: z.number() });
+const asOf = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD').optional();
 const dashboardSchema = z.object({
   organisationId: z.string().nullable(),
+  /** The date the ratings are for. */
+  asOf: z.string(),
   profiles: z.number(),
   ratings: z.array(tally),
   organisations: z.array(z.object({ id: z.string(), name: z.string(), profiles: z.number(), ratings: z.array(tally) })),
@@ -31,7 +34,7 @@ export function reportsRoutes(reports: ReportsService): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/api/record/dashboard',
-      { schema: { tags, summary: 'Ready vs not ready per rating system, not-ready profiles and why, checks expiring in 30/60/90 days (one organisation or the whole trust)', querystring: z.object({ organisationId: z.uuid().optional() }), response: { 200: dashboardSchema } } },
+      { schema: { tags, summary: 'Ready vs not ready per rating system, not-ready profiles and why, checks expiring in 30/60/90 days (one organisation or the whole trust)', querystring: z.object({ organisationId: z.uuid().optional(), asOf }), response: { 200: dashboardSchema } } },
       async (req) => {
         const p = authorize(req, 'record.read');
         return reports.dashboard(p, req.query);
@@ -43,7 +46,7 @@ export function reportsRoutes(reports: ReportsService): FastifyPluginAsyncZod {
         schema: {
           tags,
           summary: 'Export the single central record (XLSX: one sheet per organisation; CSV; printable HTML), filterable by profile type and condition',
-          querystring: z.object({ format: z.enum(['xlsx', 'csv', 'html']).default('xlsx'), organisationId: z.uuid().optional(), profileTypeIds: ids, condition: z.string().max(20_000).optional() }),
+          querystring: z.object({ format: z.enum(['xlsx', 'csv', 'html']).default('xlsx'), organisationId: z.uuid().optional(), asOf, profileTypeIds: ids, condition: z.string().max(20_000).optional() }),
         },
       },
       async (req, reply) => {

@@ -7,9 +7,10 @@ import { writeXlsx, type Sheet } from '../../../platform/xlsx.js';
 import { levelAt, orgAccessOf, visibleOrgs } from '../access.js';
 import { loadModel, loadProfilesWithValues, toRuleProfile, type CheckRow, type ValueLite, type OrganisationRow, type ProfileRow } from '../record.repo.js';
 import { evaluate } from '../rules/conditions.js';
-import { expiringWithin, profileAccessor, type ProfileEvaluation } from '../rules/rating.js';
-import { isIsoDate, todayIn, ukDate } from '../rules/dates.js';
-import { evaluateRow, prepare, ruleValues, type PreparedModel } from '../engine.js';
+import { expiringWithin, inPostOn, profileAccessor, type ProfileEvaluation } from '../rules/rating.js';
+import { isIsoDate, ukDate } from '../rules/dates.js';
+import { dayAt, evaluateRow, prepare, ruleValues, type PreparedModel } from '../engine.js';
+import { assertAsOf } from '../profiles/profiles.service.js';
 import { catalogOf, parseConditionParam } from '../setup/setup.service.js';
 
 export type ReportsDeps = Pick<Platform, 'db' | 'now'>;
@@ -20,7 +21,8 @@ export function createReportsService(deps: ReportsDeps) {
   const { db, now } = deps;
 
   /** Live profiles the caller can see (one organisation or all), evaluated, optionally filtered. */
-  async function evaluated(principal: Principal, q: { organisationId?: string; profileTypeIds?: string[]; condition?: string }) {
+  async function evaluated(principal: Principal, q: { organisationId?: string; profileTypeIds?: string[]; condition?: string; asOf?: string }) {
+    assertAsOf(q.asOf);
     const access = orgAccessOf(principal);
     const m = prepare(await loadModel(db, principal.tenantId));
     let orgIds = visibleOrgs(access);
@@ -29,10 +31,14 @@ export function createReportsService(deps: ReportsDeps) {
       orgIds = [q.organisationId];
     }
     const condition = parseConditionParam(q.condition, catalogOf(m));
-    const day = todayIn(now());
+    const at = now();
+    // The dashboard's own "as at" date: the one asked for, else today in the (first) organisation's time zone.
+    const day = q.asOf ?? dayAt(m, q.organisationId ?? orgIds?.[0] ?? [...m.organisations.keys()][0] ?? '', at);
     const rows = await loadProfilesWithValues(db, principal.tenantId, { organisationIds: orgIds, status: 'live', profileTypeIds: q.profileTypeIds?.length ? q.profileTypeIds : null });
     const out: Evaluated[] = [];
     for (const r of rows) {
+      if (q.asOf && !inPostOn({ start_date: r.profile.startDate, leaving_date: r.profile.leavingDate }, q.asOf)) continue;
+      const day = q.asOf ?? dayAt(m, r.profile.organisationId, at);
       if (condition && !evaluate(condition, profileAccessor(toRuleProfile(m, r.profile, ruleValues(r.values)), m.set), day)) continue;
       out.push({ ...r, evaluation: evaluateRow(m, r.profile, r.values, day) });
     }
@@ -41,7 +47,7 @@ export function createReportsService(deps: ReportsDeps) {
   }
 
   /** Ready vs not ready per rating system, the not-ready profiles and why, checks expiring in 30/60/90 days. */
-  async function dashboard(principal: Principal, q: { organisationId?: string }) {
+  async function dashboard(principal: Principal, q: { organisationId?: string; asOf?: string }) {
     const { m, rows, day, orgs } = await evaluated(principal, q);
     const systems = m.systems.filter((s) => s.enabled);
     const tally = (subset: Evaluated[]) =>
@@ -80,6 +86,7 @@ export function createReportsService(deps: ReportsDeps) {
       .sort((a, b) => a.inDays - b.inDays);
     return {
       organisationId: q.organisationId ?? null,
+      asOf: day,
       profiles: rows.length,
       ratings: tally(rows),
       organisations: orgs.map((o) => ({ id: o.id, name: o.name, profiles: byOrg.get(o.id)?.length ?? 0, ratings: tally(byOrg.get(o.id) ?? []) })),
@@ -109,6 +116,12 @@ export function createReportsService(deps: ReportsDeps) {
   function table(m: PreparedModel, rows: Evaluated[], checks: CheckRow[], orgName: string | null): { header: string[]; rows: Array<Array<string | null>>; widths: number[] } {
     const header = [...(orgName !== null ? ['Organisation'] : []), 'Name', 'Role', 'Profile type', 'Start date'];
     const widths = [...(orgName !== null ? [24] : []), 24, 20, 20, 12];
+    // Facts about the post: why each check applies (the inspector reads it here).
+    const facts = m.facts.filter((f) => rows.some((r) => f.key in r.profile.facts || r.evaluation.factsToConfirm.some((x) => x.key === f.key)));
+    for (const f of facts) {
+      header.push(f.name);
+      widths.push(Math.min(30, Math.max(12, f.name.length)));
+    }
     for (const c of checks) {
       header.push(c.name);
       widths.push(Math.min(30, Math.max(12, c.name.length)));
@@ -123,6 +136,10 @@ export function createReportsService(deps: ReportsDeps) {
     for (const r of rows) {
       const results = new Map(r.evaluation.applicable.map((a) => [a.check.id, a]));
       const line: Array<string | null> = [...(orgName !== null ? [orgName] : []), `${r.profile.lastName}, ${r.profile.firstName}`, r.profile.role, m.profileTypes.get(r.profile.profileTypeId)?.name ?? '', r.profile.startDate ? ukDate(r.profile.startDate) : ''];
+      for (const f of facts) {
+        const a = r.profile.facts[f.key];
+        line.push(a === true ? 'Yes' : a === false ? 'No' : r.evaluation.factsToConfirm.some((x) => x.key === f.key) ? 'To confirm' : 'n/a');
+      }
       for (const c of checks) {
         const res = results.get(c.id);
         const v = r.values.get(c.id);
@@ -142,12 +159,12 @@ export function createReportsService(deps: ReportsDeps) {
   }
 
   /** The record as XLSX (one sheet per organisation), CSV (one table) or a printable HTML page. Audited. */
-  async function exportRecord(principal: Principal, actor: Actor, q: { organisationId?: string; profileTypeIds?: string[]; condition?: string; format: 'xlsx' | 'csv' | 'html' }) {
-    const { m, rows, orgs } = await evaluated(principal, q);
+  async function exportRecord(principal: Principal, actor: Actor, q: { organisationId?: string; profileTypeIds?: string[]; condition?: string; asOf?: string; format: 'xlsx' | 'csv' | 'html' }) {
+    const { m, rows, orgs, day } = await evaluated(principal, q);
     const wholeTrust = !q.organisationId;
     const title = wholeTrust ? 'Single central record' : `Single central record — ${orgs[0]?.name ?? ''}`;
     await recordAudit(db, principal.tenantId, actor, { action: 'record.exported', targetType: 'record_organisation', targetId: q.organisationId, summary: `${title} exported as ${q.format.toUpperCase()} (${rows.length} profiles)`, data: { profileTypeIds: q.profileTypeIds ?? [], condition: q.condition ?? null } });
-    const stamp = todayIn(now());
+    const stamp = day;
     const base = `single-central-record-${wholeTrust ? 'trust' : (orgs[0]?.name ?? 'organisation').replace(/[^A-Za-z0-9]+/g, '-').toLowerCase()}-${stamp}`;
     if (q.format === 'xlsx') {
       return { fileName: `${base}.xlsx`, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', body: await writeXlsx(sheetsOf(m, rows, orgs, false)) };

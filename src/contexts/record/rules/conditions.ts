@@ -132,9 +132,27 @@ function values(v: FieldValue): string[] {
   return list.map(normaliseText).filter((s) => s !== '');
 }
 
+/** The normalised value of a condition, computed once per stored condition (this runs for every check of every profile). */
+const wanted = new WeakMap<Condition, string>();
+function wantOf(c: Condition): string {
+  let w = wanted.get(c);
+  if (w === undefined) {
+    w = typeof c.value === 'string' ? normaliseText(c.value) : '';
+    wanted.set(c, w);
+  }
+  return w;
+}
+
 function evalOne(c: Condition, get: FieldAccessor, today: string): boolean {
-  const vs = values(get(c.field));
-  const want = typeof c.value === 'string' ? normaliseText(c.value) : '';
+  const raw = get(c.field);
+  const want = wantOf(c);
+  // Fast path: one value compared for equality (most built-in conditions).
+  if ((c.operator === 'equals' || c.operator === 'not_equals') && !Array.isArray(raw)) {
+    const v = raw === null || raw === undefined ? '' : normaliseText(raw as string | number | boolean);
+    const hit = v !== '' && v === want;
+    return c.operator === 'equals' ? hit : !hit;
+  }
+  const vs = values(raw);
   switch (c.operator) {
     case 'is_empty':
       return vs.length === 0;

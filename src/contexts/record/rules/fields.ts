@@ -16,10 +16,11 @@ export const PROFILE_FIELDS: ReadonlyArray<[string, FieldDescriptor]> = [
 
 type CheckLike = { key: string; name: string; type: 'yesno' | 'date' | 'text' | 'choice' | 'document'; options?: readonly string[] };
 
-/** Every field a record condition may use: the profile's, and `check.<key>` of each check. */
-export function builtInFieldCatalog(checks: readonly CheckLike[], profileTypeKeys: readonly string[] = []): FieldCatalog {
+/** Every field a record condition may use: the profile's, `fact.<key>` of each fact and `check.<key>` of each check. */
+export function builtInFieldCatalog(checks: readonly CheckLike[], profileTypeKeys: readonly string[] = [], facts: ReadonlyArray<{ key: string; name: string }> = []): FieldCatalog {
   const map = new Map<string, FieldDescriptor>(PROFILE_FIELDS);
   if (profileTypeKeys.length) map.set('profile.type', { kind: 'choice', label: 'Profile type', options: profileTypeKeys });
+  for (const f of facts) map.set(`fact.${f.key}`, { kind: 'yesno', label: f.name });
   for (const c of checks) {
     map.set(`check.${c.key}`, { kind: c.type === 'document' ? 'text' : c.type, label: c.name, options: c.options });
   }

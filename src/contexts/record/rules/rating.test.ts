@@ -1,73 +1,108 @@
 import { describe, expect, it } from 'vitest';
-import table from './tables/rating.json' with { type: 'json' };
-import { KCSIE_2025 } from '../kcsie/kcsie-2025.js';
-import { applicableChecks, checkState, evaluateProfile, expiringWithin, prepareChecks, type RuleCheck, type RuleProfile, type RuleRatingSystem, type RuleValue } from './rating.js';
-import { validateCondition, type FieldDescriptor } from './conditions.js';
+import table from './tables/kcsie-2025-1.json' with { type: 'json' };
+import { KCSIE_2025_1 } from '../kcsie/kcsie-2025-1.js';
+import { KCSIE_2025, type BuiltInSet } from '../kcsie/kcsie-2025.js';
+import { defaultFacts, toRuleFact } from '../kcsie/rule-sets.js';
+import { applicableChecks, checkState, evaluateProfile, expiringWithin, inPostOn, nextChangeOn, prepareChecks, type RuleCheck, type RuleProfile, type RuleRatingSystem, type RuleValue } from './rating.js';
+import { evaluate, validateCondition, type FieldDescriptor } from './conditions.js';
 import { builtInFieldCatalog } from './fields.js';
 
-const kcsieChecks: RuleCheck[] = KCSIE_2025.checks.map((c) => ({
-  id: c.key,
-  key: c.key,
-  name: c.name,
-  section: c.section,
-  type: c.type,
-  requirement: c.requirement,
-  appliesTo: c.appliesTo,
-  condition: c.condition ?? null,
-  validity: c.validity ?? null,
-  passValue: c.passValue ?? null,
-  referenceLabel: c.referenceLabel ?? null,
-  options: c.options ?? [],
-  enabled: true,
-  organisationId: null,
-}));
-const systems: RuleRatingSystem[] = KCSIE_2025.ratingSystems.map((s) => ({ id: s.key, key: s.key, name: s.name, enabled: true, defaultRequire: s.defaultRequire, rules: {} }));
-const set = prepareChecks(kcsieChecks);
+const ruleChecksOf = (set: BuiltInSet): RuleCheck[] =>
+  set.checks.map((c) => ({
+    id: c.key,
+    key: c.key,
+    name: c.name,
+    section: c.section,
+    type: c.type,
+    requirement: c.requirement,
+    appliesTo: c.appliesTo,
+    condition: c.condition ?? null,
+    dateRequired: c.dateRequired ?? false,
+    validity: c.validity ?? null,
+    passValue: c.passValue ?? null,
+    referenceLabel: c.referenceLabel ?? null,
+    options: c.options ?? [],
+    enabled: true,
+    organisationId: null,
+  }));
+const kcsieChecks = ruleChecksOf(KCSIE_2025_1);
+const systems: RuleRatingSystem[] = KCSIE_2025_1.ratingSystems.map((s) => ({ id: s.key, key: s.key, name: s.name, enabled: true, defaultRequire: s.defaultRequire, rules: {} }));
+const set = prepareChecks(kcsieChecks, KCSIE_2025_1.facts.map(toRuleFact));
 
-type Given = string | boolean | { value: string | boolean; reference?: string; checkedOn?: string };
-function profileOf(c: { organisationType: string; profileType: string; values: Record<string, Given> }): RuleProfile {
+type Given = string | boolean | null | { value: string | boolean; reference?: string; checkedOn?: string };
+type Case = { rule: string; organisationType: string; profileType: string; base?: 'staff_checked'; facts: Record<string, boolean>; values: Record<string, Given>; applicable?: string[]; inspector_ready: string[]; school_ready?: string[]; factsToConfirm?: string[]; barred_list_allowed?: boolean };
+
+function profileOf(c: { organisationType: string; profileType: string; base?: string; facts?: Record<string, boolean>; values: Record<string, Given> }): RuleProfile {
   const values = new Map<string, RuleValue>();
-  for (const [key, g] of Object.entries(c.values)) {
+  const given: Record<string, Given> = { ...(c.base ? (table.staff_checked as Record<string, Given>) : {}), ...c.values };
+  for (const [key, g] of Object.entries(given)) {
+    if (g === null) continue;
     const v = typeof g === 'object' ? g : { value: g };
     values.set(key, { value: v.value, reference: 'reference' in v ? (v.reference ?? null) : null, checkedOn: 'checkedOn' in v ? (v.checkedOn ?? null) : null });
   }
-  return { organisationId: 'org', organisationType: c.organisationType, profileTypeKey: c.profileType, fields: {}, values };
+  return { organisationId: 'org', organisationType: c.organisationType, profileTypeKey: c.profileType, fields: {}, values, facts: c.facts ?? {} };
 }
 
-describe('rating engine over the KCSIE 2025 set', () => {
-  it.each(table.cases)('$name', (c) => {
-    const ev = evaluateProfile(profileOf(c as unknown as { organisationType: string; profileType: string; values: Record<string, Given> }), set, systems, table.today);
+describe('KCSIE 2025.1: one case per rule (person, organisation type, facts, recorded → both ratings and the exact missing lists)', () => {
+  it.each(table.cases as Case[])('$rule', (c) => {
+    const profile = profileOf(c);
+    const ev = evaluateProfile(profile, set, systems, table.today);
     const msgs = (key: string) => ev.ratings.find((r) => r.key === key)!.problems.map((p) => p.message);
     expect(msgs('inspector_ready')).toEqual(c.inspector_ready);
     expect(ev.ratings.find((r) => r.key === 'inspector_ready')!.ready).toBe(c.inspector_ready.length === 0);
-    if ('school_ready' in c) expect(msgs('school_ready')).toEqual(c.school_ready);
-    if ('applicable' in c) {
-      expect(ev.applicable.map((r) => r.check.key)).toEqual(c.applicable);
+    if (c.school_ready) expect(msgs('school_ready')).toEqual(c.school_ready);
+    if (c.applicable) expect(ev.applicable.map((r) => r.check.key)).toEqual(c.applicable);
+    if (c.factsToConfirm) expect(ev.factsToConfirm.map((f) => f.key)).toEqual(c.factsToConfirm);
+    // Facts are never missing checks.
+    for (const r of ev.ratings) for (const p of r.problems) expect(KCSIE_2025_1.facts.map((f) => f.key)).not.toContain(p.checkKey);
+    if (c.barred_list_allowed !== undefined) {
+      const barred = KCSIE_2025_1.checks.find((x) => x.key === 'barred_list')!;
+      const get = (field: string) => (field === 'profile.type' ? c.profileType : field === 'organisation.type' ? c.organisationType : field.startsWith('fact.') ? (c.facts[field.slice(5)] ?? null) : null);
+      expect(evaluate(barred.allowedWhen!.condition, get, table.today)).toBe(c.barred_list_allowed);
     }
   });
 
-  it('every built-in condition names only fields that exist', () => {
-    const fields = builtInFieldCatalog(kcsieChecks);
-    for (const c of kcsieChecks) {
-      if (c.condition) expect(validateCondition(c.condition, fields as ReadonlyMap<string, FieldDescriptor>), c.key).toEqual([]);
+  it('every built-in condition (both versions) names only fields that exist', () => {
+    for (const s of [KCSIE_2025, KCSIE_2025_1]) {
+      const fields = builtInFieldCatalog(ruleChecksOf(s), s.profileTypes.map((t) => t.key), s.facts);
+      for (const c of s.checks) {
+        if (c.condition) expect(validateCondition(c.condition, fields as ReadonlyMap<string, FieldDescriptor>), `${s.version} ${c.key}`).toEqual([]);
+        if (c.allowedWhen) expect(validateCondition(c.allowedWhen.condition, fields as ReadonlyMap<string, FieldDescriptor>), `${s.version} ${c.key}`).toEqual([]);
+      }
+      for (const f of s.facts) if (f.condition) expect(validateCondition(f.condition, fields as ReadonlyMap<string, FieldDescriptor>), `${s.version} fact ${f.key}`).toEqual([]);
     }
   });
 
+  it('profile type defaults: a teacher in a maintained school teaches, needs QTS, is in regulated activity; in an academy QTS is not required by law', () => {
+    expect(defaultFacts(KCSIE_2025_1.facts, 'teaching', 'maintained')).toEqual({ teaches: true, requires_qualification: true, regulated_activity: true });
+    expect(defaultFacts(KCSIE_2025_1.facts, 'teaching', 'academy')).toEqual({ teaches: true, requires_qualification: false, regulated_activity: true });
+    expect(defaultFacts(KCSIE_2025_1.facts, 'support', 'maintained')).toEqual({ teaches: false, requires_qualification: false, regulated_activity: true });
+    expect(defaultFacts(KCSIE_2025_1.facts, 'volunteer', 'maintained')).toEqual({});
+  });
+});
+
+describe('rating engine', () => {
   it('a rule per profile type narrows what a rating system requires', () => {
     const only: RuleRatingSystem = { id: 'x', key: 'x', name: 'Identity only', enabled: true, defaultRequire: 'statutory', rules: { teaching: { require: ['identity'] } } };
     const ev = evaluateProfile(profileOf({ organisationType: 'maintained', profileType: 'teaching', values: {} }), set, [only], table.today);
     expect(ev.ratings[0]!.problems.map((p) => p.message)).toEqual(['Identity check missing']);
   });
 
-  it('a school\'s own check applies only in that school, and a disabled check not at all', () => {
-    const own: RuleCheck = { ...kcsieChecks.find((c) => c.key === 'identity')!, id: 'own', key: 'own', name: 'Lanyard issued', organisationId: 'other' };
+  it('an optional check counts only when a rating system names it', () => {
+    const named: RuleRatingSystem = { id: 'x', key: 'x', name: 'Update service', enabled: true, defaultRequire: 'all', rules: { teaching: { require: ['dbs_update_service'] } } };
+    const ev = evaluateProfile(profileOf({ organisationType: 'maintained', profileType: 'teaching', values: {} }), set, [named], table.today);
+    expect(ev.ratings[0]!.problems.map((p) => p.message)).toEqual(['DBS update service checked missing']);
+  });
+
+  it("a school's own check applies only in that school, and a disabled check not at all", () => {
+    const own: RuleCheck = { ...kcsieChecks.find((c) => c.key === 'right_to_work')!, id: 'own', key: 'own', name: 'Lanyard issued', organisationId: 'other' };
     const off: RuleCheck = { ...own, id: 'off', key: 'off', organisationId: null, enabled: false };
     const s = prepareChecks([own, off]);
     expect(applicableChecks(profileOf({ organisationType: 'maintained', profileType: 'teaching', values: {} }), s, table.today)).toEqual([]);
   });
 
   it('a profile is ready overall when every mandatory rating system is (every enabled one when none is mandatory)', () => {
-    const teacher = profileOf({ organisationType: 'maintained', profileType: 'teaching', values: { identity: '2024-09-01', enhanced_dbs: { value: '2024-08-20', reference: '001234567890' }, barred_list: '2024-08-20', prohibition: '2024-08-21', qualifications: '2024-08-21', lived_abroad: false, right_to_work: '2024-09-01' } });
+    const teacher = profileOf({ organisationType: 'maintained', profileType: 'teaching', base: 'staff_checked', facts: { teaches: true, requires_qualification: true, regulated_activity: true, lived_abroad: false, early_years_childcare: false }, values: { references: null } });
     const [inspector, school] = systems;
     const cases: Array<[string, RuleRatingSystem[], boolean]> = [
       ['Inspector ready mandatory: inspector ready is enough', [{ ...inspector!, mandatory: true }, school!], true],
@@ -93,5 +128,21 @@ describe('rating engine over the KCSIE 2025 set', () => {
     const check: RuleCheck = { ...kcsieChecks[0]!, type: 'yesno', passValue: true, validity: { n: 3, unit: 'years' }, name: 'Right to work' };
     expect(checkState(check, { value: true, reference: null, checkedOn: '2022-02-03' }, '2025-06-15').message).toBe('Right to work expired on 03/02/2025');
     expect(checkState(check, { value: true, reference: null, checkedOn: null }, '2025-06-15').message).toBe('Right to work: date checked missing');
+  });
+
+  it('in post on a date: started by then and not left before it', () => {
+    expect(inPostOn({ start_date: '2025-09-01', leaving_date: null }, '2025-08-31')).toBe(false);
+    expect(inPostOn({ start_date: '2025-09-01', leaving_date: null }, '2025-09-01')).toBe(true);
+    expect(inPostOn({ start_date: null, leaving_date: '2025-07-18' }, '2025-07-18')).toBe(true);
+    expect(inPostOn({ start_date: null, leaving_date: '2025-07-18' }, '2025-07-19')).toBe(false);
+  });
+
+  it('the next change: the soonest expiry, start, or day after leaving', () => {
+    const p = profileOf({ organisationType: 'maintained', profileType: 'support', values: { safeguarding_training: '2024-07-01' } });
+    const ev = evaluateProfile(p, set, systems, table.today);
+    expect(nextChangeOn(ev, {}, table.today)).toBe('2025-07-01');
+    expect(nextChangeOn(ev, { leaving_date: '2025-06-20' }, table.today)).toBe('2025-06-21');
+    expect(nextChangeOn(ev, { start_date: '2025-06-16' }, table.today)).toBe('2025-06-16');
+    expect(nextChangeOn(evaluateProfile(profileOf({ organisationType: 'maintained', profileType: 'contractor', values: {} }), set, systems, table.today), {}, table.today)).toBeNull();
   });
 });

@@ -12,9 +12,11 @@ export type RuleCheck = {
   name: string;
   section: string;
   type: 'yesno' | 'date' | 'text' | 'choice' | 'document';
-  requirement: 'statutory' | 'recommended';
+  requirement: 'statutory' | 'recommended' | 'optional';
   appliesTo: readonly string[];
   condition: ConditionGroup | null;
+  /** A yes/no (or text) answer counts only with the date it was done. */
+  dateRequired?: boolean;
   validity: { n: number; unit: 'months' | 'years' } | null;
   passValue: boolean | null;
   referenceLabel: string | null;
@@ -23,6 +25,13 @@ export type RuleCheck = {
   /** Set for a school's own check: it applies only there. */
   organisationId: string | null;
 };
+
+/**
+ * A fact about the post (yes/no), an input of the rules, never a missing check. It concerns the
+ * profile types of `appliesTo` (empty: all) where `condition` holds; not answered yet, it counts
+ * as `safeAnswer`, the answer that asks for more checks, and is listed to confirm.
+ */
+export type RuleFact = { key: string; name: string; appliesTo: readonly string[]; condition: ConditionGroup | null; safeAnswer: boolean };
 
 export type RuleValue = { value: boolean | string | null; reference: string | null; checkedOn: string | null; hasDocument?: boolean };
 
@@ -34,6 +43,8 @@ export type RuleProfile = {
   fields: Readonly<Record<string, FieldValue>>;
   /** Recorded values by check id. */
   values: ReadonlyMap<string, RuleValue>;
+  /** Facts about the post by key (absent: not answered yet). */
+  facts?: Readonly<Record<string, boolean | null | undefined>>;
 };
 
 export type RuleRatingSystem = {
@@ -53,20 +64,30 @@ export type Problem = { checkId: string; checkKey: string; state: Exclude<CheckS
 export type Rating = { systemId: string; key: string; name: string; mandatory: boolean; ready: boolean; problems: Problem[] };
 
 /** The checks of a tenant prepared once for many profiles. */
-export type CheckSet = { checks: readonly RuleCheck[]; byKey: ReadonlyMap<string, RuleCheck> };
+export type CheckSet = { checks: readonly RuleCheck[]; byKey: ReadonlyMap<string, RuleCheck>; facts: readonly RuleFact[]; factsByKey: ReadonlyMap<string, RuleFact> };
 
-export function prepareChecks(checks: readonly RuleCheck[]): CheckSet {
-  return { checks: checks.filter((c) => c.enabled), byKey: new Map(checks.map((c) => [c.key, c])) };
+export function prepareChecks(checks: readonly RuleCheck[], facts: readonly RuleFact[] = []): CheckSet {
+  return { checks: checks.filter((c) => c.enabled), byKey: new Map(checks.map((c) => [c.key, c])), facts, factsByKey: new Map(facts.map((f) => [f.key, f])) };
 }
 
 const isEmpty = (v: RuleValue | undefined) => v === undefined || v.value === null || v.value === '';
 
 /** The field accessor the condition language reads a profile through. */
-export function profileAccessor(profile: RuleProfile, set: CheckSet): (field: string) => FieldValue {
+/**
+ * `answeredOnly`: a fact not answered reads as empty instead of its safe answer — for what the
+ * law allows to be recorded (a barred list check needs regulated activity confirmed).
+ */
+export function profileAccessor(profile: RuleProfile, set: CheckSet, opts: { answeredOnly?: boolean } = {}): (field: string) => FieldValue {
   return (field) => {
     if (field === 'profile.type') return profile.profileTypeKey;
     if (field === 'organisation.type') return profile.organisationType;
     if (field.startsWith('profile.')) return profile.fields[field.slice(8)];
+    if (field.startsWith('fact.')) {
+      const key = field.slice(5);
+      const answer = profile.facts?.[key];
+      if (answer === true || answer === false) return answer;
+      return opts.answeredOnly ? null : (set.factsByKey.get(key)?.safeAnswer ?? null);
+    }
     if (field.startsWith('check.')) {
       const c = set.byKey.get(field.slice(6));
       const v = c ? profile.values.get(c.id) : undefined;
@@ -85,8 +106,27 @@ export function applies(check: RuleCheck, profile: RuleProfile, get: (field: str
   return evaluate(check.condition, get, today);
 }
 
-export function applicableChecks(profile: RuleProfile, set: CheckSet, today: string): RuleCheck[] {
+/** Whether a fact concerns this profile (its profile types and condition). */
+function factApplies(fact: RuleFact, profile: RuleProfile, get: (field: string) => FieldValue, today: string): boolean {
+  if (fact.appliesTo.length > 0 && !fact.appliesTo.includes(profile.profileTypeKey)) return false;
+  return evaluate(fact.condition, get, today);
+}
+
+/** The facts that concern a profile and are not answered yet (they count as their safe answer). */
+export function factsToConfirm(profile: RuleProfile, set: CheckSet, today: string, get: (field: string) => FieldValue = profileAccessor(profile, set)): RuleFact[] {
+  return set.facts.filter((f) => {
+    const a = profile.facts?.[f.key];
+    return a !== true && a !== false && factApplies(f, profile, get, today);
+  });
+}
+
+/** The facts that concern a profile (answered or not). */
+export function factsOf(profile: RuleProfile, set: CheckSet, today: string): RuleFact[] {
   const get = profileAccessor(profile, set);
+  return set.facts.filter((f) => factApplies(f, profile, get, today));
+}
+
+export function applicableChecks(profile: RuleProfile, set: CheckSet, today: string, get: (field: string) => FieldValue = profileAccessor(profile, set)): RuleCheck[] {
   return set.checks.filter((c) => applies(c, profile, get, today));
 }
 
@@ -113,6 +153,7 @@ export function checkState(check: RuleCheck, v: RuleValue | undefined, today: st
   if (check.type === 'choice' && typeof value === 'string' && check.options.length > 0 && !check.options.some((o) => o.toLowerCase() === value.toLowerCase())) {
     return { check, state: 'invalid', message: `${check.name}: "${value}" is not one of the choices`, expiresOn: null };
   }
+  if (check.dateRequired && check.type !== 'date' && !v!.checkedOn) return { check, state: 'invalid', message: `${check.name}: date missing`, expiresOn: null };
   if (check.referenceLabel && !v!.reference?.trim()) return { check, state: 'invalid', message: `${check.name}: ${check.referenceLabel.toLowerCase()} missing`, expiresOn: null };
   const expiresOn = expiryOf(check, v!);
   if (check.validity && !expiresOn) return { check, state: 'invalid', message: `${check.name}: date checked missing`, expiresOn: null };
@@ -123,7 +164,7 @@ export function checkState(check: RuleCheck, v: RuleValue | undefined, today: st
 function required(system: RuleRatingSystem, profileTypeKey: string, check: RuleCheck): boolean {
   const rule = system.rules[profileTypeKey]?.require ?? system.defaultRequire;
   if (rule === 'statutory') return check.requirement === 'statutory';
-  if (rule === 'all') return true;
+  if (rule === 'all') return check.requirement !== 'optional';
   return rule.includes(check.key);
 }
 
@@ -131,11 +172,12 @@ function required(system: RuleRatingSystem, profileTypeKey: string, check: RuleC
  * `ready`: the profile's overall state — every mandatory rating system ready (when none is
  * mandatory, every enabled one).
  */
-export type ProfileEvaluation = { applicable: CheckResult[]; ratings: Rating[]; ready: boolean };
+export type ProfileEvaluation = { applicable: CheckResult[]; ratings: Rating[]; ready: boolean; factsToConfirm: RuleFact[] };
 
 /** Every applicable check's state and, per enabled rating system, ready or not and why. */
 export function evaluateProfile(profile: RuleProfile, set: CheckSet, systems: readonly RuleRatingSystem[], today: string): ProfileEvaluation {
-  const applicable = applicableChecks(profile, set, today).map((c) => checkState(c, profile.values.get(c.id), today));
+  const get = profileAccessor(profile, set);
+  const applicable = applicableChecks(profile, set, today, get).map((c) => checkState(c, profile.values.get(c.id), today));
   const ratings = systems
     .filter((s) => s.enabled)
     .map((s) => {
@@ -147,7 +189,29 @@ export function evaluateProfile(profile: RuleProfile, set: CheckSet, systems: re
       return { systemId: s.id, key: s.key, name: s.name, mandatory: s.mandatory === true, ready: problems.length === 0, problems };
     });
   const mandatory = ratings.filter((r) => r.mandatory);
-  return { applicable, ratings, ready: (mandatory.length ? mandatory : ratings).every((r) => r.ready) };
+  return { applicable, ratings, ready: (mandatory.length ? mandatory : ratings).every((r) => r.ready), factsToConfirm: set.facts.length ? factsToConfirm(profile, set, today, get) : [] };
+}
+
+/** Whether a person is on the live record on a date: started by then (or no start date) and not left before it. */
+export function inPostOn(fields: { start_date?: FieldValue; leaving_date?: FieldValue }, day: string): boolean {
+  const start = typeof fields.start_date === 'string' ? fields.start_date : null;
+  const left = typeof fields.leaving_date === 'string' ? fields.leaving_date : null;
+  return (!start || start <= day) && (!left || left >= day);
+}
+
+/**
+ * The next date after `day` on which the outcome may change by the calendar alone: a check in
+ * date runs out, the person starts, or the day after they leave. Null when nothing is due.
+ */
+export function nextChangeOn(evaluation: ProfileEvaluation, fields: { start_date?: FieldValue; leaving_date?: FieldValue }, day: string): string | null {
+  let next: string | null = null;
+  const consider = (d: string | null) => {
+    if (d && d > day && (next === null || d < next)) next = d;
+  };
+  for (const r of evaluation.applicable) if (r.state === 'ok') consider(r.expiresOn);
+  if (typeof fields.start_date === 'string') consider(fields.start_date);
+  if (typeof fields.leaving_date === 'string') consider(addPeriod(fields.leaving_date, 1, 'days'));
+  return next;
 }
 
 /** Applicable checks in date now that run out within `days` days (soonest first). */

@@ -1,9 +1,10 @@
 import type { DbOrTx } from '../../../platform/db/database.js';
-import { KCSIE_2025, type BuiltInSet } from '../kcsie/kcsie-2025.js';
-import { recordChecks, recordProfileTypes, recordRatingSystems } from '../record.tables.js';
+import type { BuiltInSet } from '../kcsie/kcsie-2025.js';
+import { LATEST_RULE_SET } from '../kcsie/rule-sets.js';
+import { recordChecks, recordProfileTypes, recordRatingSystems, recordSettings } from '../record.tables.js';
 
 /** Gives a tenant's record the built-in profile types, checks and rating systems of a set. */
-export async function seedRecord(tx: DbOrTx, tenantId: string, set: BuiltInSet = KCSIE_2025): Promise<void> {
+export async function seedRecord(tx: DbOrTx, tenantId: string, set: BuiltInSet = LATEST_RULE_SET): Promise<void> {
   await tx.insert(recordProfileTypes).values(set.profileTypes.map((t, i) => ({ tenantId, key: t.key, name: t.name, builtIn: true, position: i + 1 })));
   await tx.insert(recordChecks).values(
     set.checks.map((c, i) => ({
@@ -19,6 +20,7 @@ export async function seedRecord(tx: DbOrTx, tenantId: string, set: BuiltInSet =
       requirement: c.requirement,
       appliesTo: c.appliesTo,
       condition: c.condition ?? null,
+      dateRequired: c.dateRequired ?? false,
       validity: c.validity ?? null,
       passValue: c.passValue ?? null,
       referenceLabel: c.referenceLabel ?? null,
@@ -28,5 +30,6 @@ export async function seedRecord(tx: DbOrTx, tenantId: string, set: BuiltInSet =
       position: i + 1,
     })),
   );
+  await tx.insert(recordSettings).values({ tenantId, ruleSetVersion: set.version }).onConflictDoNothing();
   await tx.insert(recordRatingSystems).values(set.ratingSystems.map((s, i) => ({ tenantId, ...s, builtIn: true, rules: {}, position: i + 1 })));
 }

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { useTestEnv } from '../../../../test/harness.js';
 import { call, createTestTenant } from '../../../../test/factories.js';
-import { FULL_TEACHER_CHECKS, recordTenant } from '../../../../test/record-fixtures.js';
+import { FULL_TEACHER_CHECKS, TEACHER_FACTS, recordTenant } from '../../../../test/record-fixtures.js';
 import { auditLog } from '../../../platform/audit/audit.tables.js';
-import { KCSIE_2025 } from '../kcsie/kcsie-2025.js';
+import { KCSIE_2025_1 } from '../kcsie/kcsie-2025-1.js';
 
 const env = useTestEnv();
 const audits = async (tenantId: string, action: string) =>
@@ -22,20 +22,21 @@ describe('record organisations', () => {
     expect((await call(env.app, 'DELETE', `/api/record/organisations/${org.id}`, { headers: other.owner.headers })).status).toBe(404);
   });
 
-  it('the first organisation seeds the KCSIE 2025 set; CRUD is audited; delete in use is 409 saying what uses it', async () => {
+  it('the first organisation seeds the latest built-in set (KCSIE 2025.1); CRUD is audited; delete in use is 409 saying what uses it', async () => {
     const t = await createTestTenant(env, { kind: 'trust' });
     const h = t.owner.headers;
     const { org, typeId, types } = await recordTenant(env, t, [{ name: 'Northgate Academy', type: 'academy' }]);
-    expect(types.map((x) => x.name)).toEqual(KCSIE_2025.profileTypes.map((x) => x.name));
+    expect(types.map((x) => x.name)).toEqual(KCSIE_2025_1.profileTypes.map((x) => x.name));
     const checks = (await call(env.app, 'GET', '/api/record/checks', { headers: h })).body.items;
-    expect(checks).toHaveLength(KCSIE_2025.checks.length);
-    expect(checks.every((c: { setVersion: string }) => c.setVersion === 'KCSIE 2025')).toBe(true);
+    expect(checks).toHaveLength(KCSIE_2025_1.checks.length);
+    expect(checks.every((c: { setVersion: string }) => c.setVersion === 'KCSIE 2025.1')).toBe(true);
+    expect((await call(env.app, 'GET', '/api/record/rule-set', { headers: h })).body).toMatchObject({ version: 'KCSIE 2025.1', latest: 'KCSIE 2025.1' });
     const systems = (await call(env.app, 'GET', '/api/record/rating-systems', { headers: h })).body.items;
     expect(systems.map((s: { name: string }) => s.name)).toEqual(['Inspector ready', 'School ready']);
     // A second organisation does not seed again.
     const second = await call(env.app, 'POST', '/api/record/organisations', { headers: h, body: { name: 'Northgate Primary', type: 'maintained', retentionYears: 7 } });
     expect(second.status).toBe(201);
-    expect((await call(env.app, 'GET', '/api/record/checks', { headers: h })).body.items).toHaveLength(KCSIE_2025.checks.length);
+    expect((await call(env.app, 'GET', '/api/record/checks', { headers: h })).body.items).toHaveLength(KCSIE_2025_1.checks.length);
     const patched = await call(env.app, 'PATCH', `/api/record/organisations/${second.body.id}`, { headers: h, body: { type: 'free' } });
     expect(patched.body.type).toBe('free');
     expect(await audits(t.tenantId, 'record.organisation.updated')).toHaveLength(1);
@@ -86,7 +87,7 @@ describe('record profile types', () => {
 
     const builtIn = await call(env.app, 'DELETE', `/api/record/profile-types/${typeId('volunteer')}`, { headers: h });
     expect(builtIn.status).toBe(409);
-    expect(builtIn.body.error.message).toMatch(/the checks .*"Supervised"/);
+    expect(builtIn.body.error.message).toMatch(/the checks .*"Written risk assessment"/);
     expect((await call(env.app, 'DELETE', `/api/record/profile-types/${added.body.id}`, { headers: h })).status).toBe(204);
   });
 });
@@ -162,7 +163,7 @@ describe('record mandatory rating systems', () => {
 
     const profile = (body: Record<string, unknown>) =>
       call(env.app, 'POST', '/api/record/profiles', { headers: h, body: { organisationId: r.org.id, profileTypeId: r.typeId('teaching'), firstName: 'Ada', lastName: 'Lovelace', ...body } });
-    const ready = await profile({ lastName: 'Ready', checks: FULL_TEACHER_CHECKS });
+    const ready = await profile({ lastName: 'Ready', checks: FULL_TEACHER_CHECKS, facts: TEACHER_FACTS });
     const notReady = await profile({ lastName: 'Missing' });
     // Inspector ready (mandatory) met, School ready (not mandatory) not: ready overall.
     expect([ready.body.ready, ready.body.ratings.map((x: { key: string; mandatory: boolean; ready: boolean }) => [x.key, x.mandatory, x.ready])]).toEqual([true, [['inspector_ready', true, true], ['school_ready', false, false]]]);

@@ -1,7 +1,7 @@
 import type { CheckRow, OrganisationRow, ProfileTypeRow, RatingSystemRow } from '../record.repo.js';
 import type { Level } from '../access.js';
 
-export const presentOrganisation = (o: OrganisationRow & { access: Level }) => ({ id: o.id, name: o.name, type: o.type, retentionYears: o.retentionYears, access: o.access });
+export const presentOrganisation = (o: OrganisationRow & { access: Level }) => ({ id: o.id, name: o.name, type: o.type, retentionYears: o.retentionYears, timeZone: o.timeZone, access: o.access });
 export const presentProfileType = (t: ProfileTypeRow) => ({ id: t.id, key: t.key, name: t.name, builtIn: t.builtIn, retired: t.retiredAt !== null });
 export const presentCheck = (c: CheckRow) => ({
   id: c.id,

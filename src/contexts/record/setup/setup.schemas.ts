@@ -5,11 +5,28 @@ import { CHECK_TYPES, ORGANISATION_TYPES } from '../record.tables.js';
 
 export const idParams = z.object({ id: z.uuid() });
 
+/** An IANA time zone the runtime knows (e.g. Europe/London). */
+const timeZone = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en-GB', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'an IANA time zone such as Europe/London');
+
 export const organisationSchema = z.object({
   id: z.string(),
   name: z.string(),
   type: z.enum(ORGANISATION_TYPES),
   retentionYears: z.number(),
+  /** Its "today" (ratings, leavers): an IANA time zone. */
+  timeZone: z.string(),
   /** The caller's level here. */
   access: z.enum(['view', 'edit', 'administer']),
 });
@@ -17,11 +34,13 @@ export const organisationCreateSchema = z.object({
   name: z.string().trim().min(1).max(200),
   type: z.enum(ORGANISATION_TYPES),
   retentionYears: z.number().int().min(1).max(100).default(6),
+  timeZone: timeZone.default('Europe/London'),
 });
 export const organisationPatchSchema = nonEmptyPatch(z.object({
   name: z.string().trim().min(1).max(200),
   type: z.enum(ORGANISATION_TYPES),
   retentionYears: z.number().int().min(1).max(100),
+  timeZone,
 }).partial());
 
 export const profileTypeSchema = z.object({ id: z.string(), key: z.string(), name: z.string(), builtIn: z.boolean(), retired: z.boolean() });
@@ -41,7 +60,7 @@ export const checkSchema = z.object({
   help: z.string(),
   type: z.enum(CHECK_TYPES),
   options: z.array(z.string()),
-  requirement: z.enum(['statutory', 'recommended']),
+  requirement: z.enum(['statutory', 'recommended', 'optional']),
   appliesTo: z.array(z.string()),
   condition: conditionGroupSchema.nullable(),
   validity: validitySchema.nullable(),
@@ -55,7 +74,7 @@ const checkFields = {
   help: z.string().max(2000),
   type: z.enum(CHECK_TYPES),
   options: z.array(z.string().trim().min(1).max(200)).max(100),
-  requirement: z.enum(['statutory', 'recommended']),
+  requirement: z.enum(['statutory', 'recommended', 'optional']),
   appliesTo: z.array(z.string().min(1).max(100)).max(100),
   condition: conditionGroupSchema.nullable(),
   validity: validitySchema.nullable(),

@@ -33,9 +33,9 @@ const slug = (s: string) =>
     .slice(0, 40) || 'x';
 const newKey = (name: string) => `custom_${slug(name)}_${randomBytes(3).toString('hex')}`;
 
-/** The fields a condition of this tenant may name: the profile's and `check.<key>` of each check. */
+/** The fields a condition of this tenant may name: the profile's, `fact.<key>` of each fact and `check.<key>` of each check. */
 export function catalogOf(model: RecordModel): FieldCatalog {
-  return builtInFieldCatalog(model.checks, [...model.profileTypes.values()].map((t) => t.key));
+  return builtInFieldCatalog(model.checks, [...model.profileTypes.values()].map((t) => t.key), model.facts);
 }
 
 /** Validates a condition against the tenant's fields: 400 naming the unknown or misused field. */
@@ -83,7 +83,7 @@ export function createSetupService(deps: SetupDeps) {
   }
 
   /** The first organisation of a tenant seeds its record with the built-in KCSIE set. */
-  async function createOrganisation(p: Principal, actor: Actor, input: z.output<typeof organisationCreateSchema>, tx: DbOrTx = db) {
+  async function createOrganisation(p: Principal, actor: Actor, input: Omit<z.output<typeof organisationCreateSchema>, 'timeZone'> & { timeZone?: string }, tx: DbOrTx = db) {
     assertTrustAdmin(orgAccessOf(p));
     return inTransaction(tx, async (t) => {
       if (!(await setupRepo.hasProfileTypes(t, p.tenantId))) await seedRecord(t, p.tenantId);
@@ -100,7 +100,7 @@ export function createSetupService(deps: SetupDeps) {
       if (!org) throw notFound('Organisation');
       assertLevel(access, org.id, 'administer', 'Organisation');
       const [row] = await t.update(recordOrganisations).set(patch).where(and(eq(recordOrganisations.tenantId, p.tenantId), eq(recordOrganisations.id, id))).returning();
-      await recordAudit(t, p.tenantId, actor, { action: 'record.organisation.updated', targetType: 'record_organisation', targetId: id, summary: `Organisation ${row!.name} updated`, data: { before: { name: org.name, type: org.type, retentionYears: org.retentionYears }, patch } });
+      await recordAudit(t, p.tenantId, actor, { action: 'record.organisation.updated', targetType: 'record_organisation', targetId: id, summary: `Organisation ${row!.name} updated`, data: { before: { name: org.name, type: org.type, retentionYears: org.retentionYears, timeZone: org.timeZone }, patch } });
       return { ...row!, access: levelAt(access, id)! };
     });
   }

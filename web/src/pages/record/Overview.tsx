@@ -1,4 +1,4 @@
-import { Anchor, Button, Card, Group, Select, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Button, Card, Group, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { ErrorState, LoadingState, PageHeader } from '../../components/common';
@@ -39,9 +39,10 @@ function ReadyChart({ rows }: { rows: Array<{ label: string; tally: Tally }> }) 
 
 export default function Overview() {
   const [org, setOrg] = useState('');
+  const [asOf, setAsOf] = useState('');
   const [window, setWindow] = useState('30');
-  const d = useApi<Dashboard>(`/api/record/dashboard${query({ organisationId: org })}`);
-  const exportUrl = (format: string) => `/api/record/export${query({ format, organisationId: org })}`;
+  const d = useApi<Dashboard>(`/api/record/dashboard${query({ organisationId: org, asOf })}`);
+  const exportUrl = (format: string) => `/api/record/export${query({ format, organisationId: org, asOf })}`;
   const expiring = d.data?.expiring.items.filter((e) => e.inDays <= Number(window)) ?? [];
   return (
     <>
@@ -59,6 +60,7 @@ export default function Overview() {
       <Stack gap="lg">
         <Group align="flex-end">
           <OrganisationPicker value={org} onChange={setOrg} />
+          <TextInput type="date" label="Ready on" description="Empty: today. E.g. inspection day." value={asOf} onChange={(e) => setAsOf(e.currentTarget.value)} w={190} />
           <Anchor component={Link} to="/record/profiles">
             All profiles
           </Anchor>
@@ -73,7 +75,7 @@ export default function Overview() {
             <SimpleGrid cols={{ base: 1, md: 2 }}>
               <Card withBorder>
                 <Title order={2} size="h4" mb="xs">
-                  Readiness ({d.data.profiles} live profiles)
+                  Readiness on {ukDate(d.data.asOf)} ({d.data.profiles} live profiles)
                 </Title>
                 <ReadyChart rows={d.data.ratings.map((t) => ({ label: t.name, tally: t }))} />
                 {!org && d.data.organisations.length > 1 ? (

@@ -1,6 +1,8 @@
 import { Alert, Anchor, Badge, Button, Card, FileButton, Group, NativeSelect, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useNavigate, useParams } from 'react-router';
+import { useMutation } from '@tanstack/react-query';
+import { client, ok } from '../../api/client';
 import { api, ApiError, errorMessage } from '../../api';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { ErrorState, FormError, LoadingState, PageHeader, fieldError, formatDateTime } from '../../components/common';
@@ -36,6 +38,11 @@ export default function Profile() {
       <Stack gap="lg">
         <Card withBorder>
           <RatingBadges ratings={p.ratings} />
+          {p.nextChangeOn ? (
+            <Text size="xs" c="dimmed" mt={4}>
+              As of {ukDate(p.asOf)}; the next date this may change: {ukDate(p.nextChangeOn)}.
+            </Text>
+          ) : null}
           {p.ratings
             .filter((r) => !r.ready)
             .map((r) => (
@@ -45,6 +52,7 @@ export default function Profile() {
             ))}
         </Card>
         <DetailsForm p={p} onSaved={reload} />
+        <FactsForm p={p} onSaved={reload} />
         <ChecksForm p={p} onSaved={reload} />
         <Documents p={p} onChange={reload} />
         <Card withBorder>
@@ -172,6 +180,65 @@ function CheckInput({ c, d, set }: { c: ProfileCheck; d: Draft[string]; set: (x:
   if (c.type === 'choice') return <NativeSelect label={c.name} data={[{ value: '', label: '—' }, ...c.options]} value={d.value} onChange={(e) => set({ value: e.currentTarget.value })} />;
   if (c.type === 'document') return <TextInput label={c.name} value={d.value} readOnly description="Upload the document below" />;
   return <TextInput label={c.name} type={c.type === 'date' ? 'date' : 'text'} value={d.value} onChange={(e) => set({ value: e.currentTarget.value })} />;
+}
+
+const answerOf = (v: boolean | null) => (v === true ? 'yes' : v === false ? 'no' : '');
+
+/** About the post: the facts the rules read (never checks); an unanswered one counts as its safe answer. */
+function FactsForm({ p, onSaved }: { p: ProfileT; onSaved: () => void }) {
+  const initial = () => Object.fromEntries(p.facts.map((f) => [f.key, answerOf(f.value)]));
+  const [draft, setDraft] = useState<Record<string, string>>(initial);
+  const canEdit = useCan('record.edit');
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  useEffect(() => setDraft(initial()), [p]);
+  const save = useMutation({
+    mutationFn: (facts: Record<string, boolean | null>) => ok(client.PATCH('/api/record/profiles/{id}', { params: { path: { id: p.id } }, body: { version: p.version, facts } })),
+    onSuccess: onSaved,
+  });
+  if (p.facts.length === 0) return null;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const facts: Record<string, boolean | null> = {};
+    for (const f of p.facts) if (draft[f.key] !== answerOf(f.value)) facts[f.key] = draft[f.key] === '' ? null : draft[f.key] === 'yes';
+    save.mutate(facts);
+  };
+  return (
+    <Card withBorder component="form" onSubmit={submit} aria-labelledby="facts-title">
+      <Group justify="space-between" mb="sm">
+        <Title order={2} size="h4" id="facts-title">
+          About the post
+        </Title>
+        {canEdit ? (
+          <Button type="submit" variant="light" loading={save.isPending}>
+            Save facts
+          </Button>
+        ) : null}
+      </Group>
+      {p.factsToConfirm.length ? (
+        <Alert color="yellow" title="Facts to confirm" mb="sm">
+          {p.factsToConfirm.map((f) => f.name).join('; ')}. Until answered, each counts as the answer that asks for more checks.
+        </Alert>
+      ) : null}
+      <FormError error={save.error} fields={p.facts.map((f) => `facts.${f.key}`)} />
+      <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="xs">
+        {p.facts.map((f) => (
+          <NativeSelect
+            key={f.key}
+            label={f.name}
+            description={f.help}
+            data={[{ value: '', label: `Not answered (counts as ${f.safeAnswer ? 'Yes' : 'No'})` }, { value: 'yes', label: 'Yes' }, { value: 'no', label: 'No' }]}
+            value={draft[f.key] ?? ''}
+            onChange={(e) => {
+              const v = e.currentTarget.value;
+              setDraft((d) => ({ ...d, [f.key]: v }));
+            }}
+            error={fieldError(save.error, `facts.${f.key}`)}
+            disabled={!canEdit}
+          />
+        ))}
+      </SimpleGrid>
+    </Card>
+  );
 }
 
 const STATE_COLOUR = { ok: 'green', missing: 'red', invalid: 'orange', expired: 'red' } as const;

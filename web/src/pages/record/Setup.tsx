@@ -5,6 +5,7 @@ import { ConfirmButton } from '../../components/ConfirmButton';
 import { ErrorState, FormError, LoadingState, PageHeader, fieldError } from '../../components/common';
 import { useApi } from '../../hooks';
 import { ConditionBuilder } from './ConditionBuilder';
+import { RuleSet } from './RuleSet';
 import { ukDate, type ConditionGroup, type FieldInfo, type Organisation, type ProfileType } from './recordApi';
 
 const ORG_TYPES = [
@@ -25,7 +26,7 @@ type Check = {
   section: string;
   name: string;
   type: string;
-  requirement: 'statutory' | 'recommended';
+  requirement: 'statutory' | 'recommended' | 'optional';
   appliesTo: string[];
   condition: ConditionGroup | null;
   validity: { n: number; unit: string } | null;
@@ -46,6 +47,7 @@ export default function Setup() {
           <Tabs.Tab value="ratings">Rating systems</Tabs.Tab>
           <Tabs.Tab value="retention">Retention</Tabs.Tab>
           <Tabs.Tab value="access">Access</Tabs.Tab>
+          <Tabs.Tab value="rule-set">Rule set</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="organisations">
           <Organisations />
@@ -64,6 +66,9 @@ export default function Setup() {
         </Tabs.Panel>
         <Tabs.Panel value="access">
           <Access />
+        </Tabs.Panel>
+        <Tabs.Panel value="rule-set">
+          <RuleSet />
         </Tabs.Panel>
       </Tabs>
     </>

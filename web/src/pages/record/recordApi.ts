@@ -19,7 +19,12 @@ export type ProfileSummary = {
   /** Every mandatory rating system ready. */
   ready: boolean;
   ratings: Rating[];
+  /** The date the ratings are for. */
+  asOf: string;
+  /** Facts about the post not answered yet (counted as the answer that asks for more checks). */
+  factsToConfirm: Array<{ key: string; name: string }>;
 };
+export type ProfileFact = { key: string; name: string; help: string; value: boolean | null; safeAnswer: boolean };
 export type ProfileCheck = {
   id: string;
   key: string;
@@ -49,13 +54,16 @@ export type Profile = ProfileSummary & {
   leavingDate: string | null;
   archivedAt: string | null;
   updatedAt: string;
+  facts: ProfileFact[];
   checks: ProfileCheck[];
   documents: RecordDocument[];
+  nextChangeOn: string | null;
 };
 export type HistoryItem = { version: number; field: string; before: string | null; after: string | null; actor: string; at: string };
 export type Tally = { systemId: string; key: string; name: string; readyColour: string; notReadyColour: string; ready: number; notReady: number };
 export type Dashboard = {
   organisationId: string | null;
+  asOf: string;
   profiles: number;
   ratings: Tally[];
   organisations: Array<{ id: string; name: string; profiles: number; ratings: Tally[] }>;

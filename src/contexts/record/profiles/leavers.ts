@@ -1,0 +1,45 @@
+import { and, eq, isNotNull, lte, sql } from 'drizzle-orm';
+import type { Platform } from '../../../platform/platform.js';
+import { recordAudit, systemActor } from '../../../platform/audit/audit.js';
+import { inTransaction } from '../../../platform/db/tx.js';
+import { recordOrganisations, recordProfileHistory, recordProfiles } from '../record.tables.js';
+import { addPeriod, todayIn, ukDate } from '../rules/dates.js';
+import { profileChanged } from './profile-hooks.js';
+
+export const ARCHIVE_LEAVERS_JOB = 'record.archive-leavers';
+/** Hourly, so each organisation's leavers go early on the morning after their leaving date in its own time zone. */
+export const ARCHIVE_LEAVERS_CRON = '7 * * * *';
+
+/**
+ * Archives every live profile whose leaving date has passed in its organisation's time zone
+ * (kept for retention, still findable and exportable as a leaver). One transaction per person,
+ * with a history row, an audit row and the profile-changed hook. Returns how many were archived.
+ */
+export async function archiveLeavers(deps: Pick<Platform, 'db' | 'now'>): Promise<number> {
+  const at = deps.now();
+  // Candidates: left before tomorrow anywhere on Earth; each is then checked against its own zone's today.
+  const horizon = addPeriod(at.toISOString().slice(0, 10), 1, 'days');
+  const candidates = await deps.db
+    .select({ id: recordProfiles.id, tenantId: recordProfiles.tenantId, leavingDate: recordProfiles.leavingDate, timeZone: recordOrganisations.timeZone })
+    .from(recordProfiles)
+    .innerJoin(recordOrganisations, eq(recordOrganisations.id, recordProfiles.organisationId))
+    .where(and(eq(recordProfiles.status, 'live'), isNotNull(recordProfiles.leavingDate), lte(recordProfiles.leavingDate, horizon)));
+  let archived = 0;
+  for (const c of candidates) {
+    if (!c.leavingDate || c.leavingDate >= todayIn(at, c.timeZone)) continue;
+    const done = await inTransaction(deps.db, async (t) => {
+      const [row] = await t
+        .update(recordProfiles)
+        .set({ status: 'archived', archivedAt: at, version: sql`${recordProfiles.version} + 1`, updatedAt: at })
+        .where(and(eq(recordProfiles.tenantId, c.tenantId), eq(recordProfiles.id, c.id), eq(recordProfiles.status, 'live')))
+        .returning();
+      if (!row) return false;
+      await t.insert(recordProfileHistory).values({ tenantId: c.tenantId, profileId: c.id, version: row.version, field: 'Status', before: 'live', after: 'archived', actorId: null, actorLabel: 'Leavers (automatic)', at });
+      await recordAudit(t, c.tenantId, systemActor, { action: 'record.profile.archived', targetType: 'record_profile', targetId: c.id, summary: `Profile ${row.firstName} ${row.lastName} archived automatically: left on ${ukDate(c.leavingDate!)}` });
+      await profileChanged(t, { tenantId: c.tenantId, profileIds: [c.id], change: 'archived', fields: ['status'] });
+      return true;
+    });
+    if (done) archived++;
+  }
+  return archived;
+}

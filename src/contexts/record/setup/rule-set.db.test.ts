@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { and, eq } from 'drizzle-orm';
+import { useTestEnv } from '../../../../test/harness.js';
+import { call, createTestTenant } from '../../../../test/factories.js';
+import { recordTenant } from '../../../../test/record-fixtures.js';
+import { auditLog } from '../../../platform/audit/audit.tables.js';
+import { recordChecks } from '../record.tables.js';
+
+const env = useTestEnv();
+
+describe('rule set upgrades', () => {
+  it('401, 403 for a manager, 409 for an unknown version or the one in use; a preview never writes', async () => {
+    const t = await createTestTenant(env, { kind: 'trust' });
+    const h = t.owner.headers;
+    await recordTenant(env, t);
+    expect((await call(env.app, 'POST', '/api/record/rule-set/preview', { body: { version: 'KCSIE 2025' } })).status).toBe(401);
+    expect((await call(env.app, 'POST', '/api/record/rule-set/apply', { headers: (await t.as('manager')).headers, body: { version: 'KCSIE 2025' } })).status).toBe(403);
+    const unknown = await call(env.app, 'POST', '/api/record/rule-set/apply', { headers: h, body: { version: 'KCSIE 1999' } });
+    expect([unknown.status, unknown.body.error.code, unknown.body.error.field]).toEqual([409, 'unknown_rule_set', 'version']);
+    const same = await call(env.app, 'POST', '/api/record/rule-set/preview', { headers: h, body: { version: 'KCSIE 2025.1' } });
+    expect([same.status, same.body.error.code]).toEqual([409, 'rule_set_in_use']);
+    const before = await env.platform.db.select().from(recordChecks).where(eq(recordChecks.tenantId, t.tenantId));
+    const preview = await call(env.app, 'POST', '/api/record/rule-set/preview', { headers: h, body: { version: 'KCSIE 2025' } });
+    expect(preview.status).toBe(200);
+    expect(await env.platform.db.select().from(recordChecks).where(eq(recordChecks.tenantId, t.tenantId))).toEqual(before);
+    expect((await call(env.app, 'GET', '/api/record/rule-set', { headers: h })).body.version).toBe('KCSIE 2025.1');
+  });
+
+  it('preview lists the checks, facts and profiles (by name) that change; apply moves in one audited step; going back is re-applying; own checks and edited validities survive', async () => {
+    const t = await createTestTenant(env, { kind: 'trust' });
+    const h = t.owner.headers;
+    const { org, typeId } = await recordTenant(env, t);
+    const governor = await call(env.app, 'POST', '/api/record/profiles', {
+      headers: h,
+      body: { organisationId: org.id, profileTypeId: typeId('governor'), firstName: 'David', lastName: 'Marsh', facts: { regulated_activity: false }, checks: { enhanced_dbs: { value: '2024-01-10', reference: '001987654321' }, section_128: { value: '2024-01-10' } } },
+    });
+    expect(governor.body.ready).toBe(true);
+    const checks = (await call(env.app, 'GET', '/api/record/checks', { headers: h })).body.items as Array<{ id: string; key: string }>;
+    const training = checks.find((c) => c.key === 'safeguarding_training')!;
+    expect((await call(env.app, 'PATCH', `/api/record/checks/${training.id}`, { headers: h, body: { validity: { n: 24, unit: 'months' } } })).status).toBe(200);
+    const own = await call(env.app, 'POST', '/api/record/checks', { headers: h, body: { scope: 'tenant', section: 'Trust', name: 'Trust induction', type: 'date' } });
+    expect(own.status).toBe(201);
+
+    const back = await call(env.app, 'POST', '/api/record/rule-set/preview', { headers: h, body: { version: 'KCSIE 2025' } });
+    expect(back.body).toMatchObject({ from: 'KCSIE 2025.1', to: 'KCSIE 2025', profilesChecked: 1 });
+    expect(back.body.checks).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'agency_dbs_date', change: 'removed' }), expect.objectContaining({ key: 'identity', change: 'changed', fields: expect.arrayContaining(['appliesTo', 'condition']) })]));
+    expect(back.body.checks.map((c: { key: string }) => c.key)).not.toContain(own.body.key);
+    expect(back.body.facts.removed.map((f: { key: string }) => f.key)).toEqual(['teaches', 'requires_qualification', 'regular_contact']);
+    expect(back.body.profiles).toEqual([
+      expect.objectContaining({ id: governor.body.id, name: 'David Marsh', readyBefore: true, readyAfter: false, systems: expect.arrayContaining([expect.objectContaining({ key: 'inspector_ready', before: true, after: false, newlyMissing: ['Identity check missing', 'Overseas checks missing'] })]) }),
+    ]);
+
+    const applied = await call(env.app, 'POST', '/api/record/rule-set/apply', { headers: h, body: { version: 'KCSIE 2025' } });
+    expect(applied.status).toBe(200);
+    expect((await call(env.app, 'GET', '/api/record/rule-set', { headers: h })).body.version).toBe('KCSIE 2025');
+    expect((await call(env.app, 'GET', `/api/record/profiles/${governor.body.id}`, { headers: h })).body.ready).toBe(false);
+    const rows = await env.platform.db.select().from(recordChecks).where(eq(recordChecks.tenantId, t.tenantId));
+    expect(rows.find((c) => c.key === 'agency_dbs_date')).toMatchObject({ enabled: false });
+    expect(rows.find((c) => c.key === 'safeguarding_training')).toMatchObject({ validity: { n: 24, unit: 'months' }, setVersion: 'KCSIE 2025' });
+    expect(rows.find((c) => c.key === own.body.key)).toMatchObject({ scope: 'tenant', enabled: true, setVersion: null });
+
+    // Undo: re-apply the later version.
+    const again = await call(env.app, 'POST', '/api/record/rule-set/apply', { headers: h, body: { version: 'KCSIE 2025.1' } });
+    expect(again.body.profiles.map((p: { name: string }) => p.name)).toEqual(['David Marsh']);
+    expect(again.body.checks).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'agency_dbs_date', change: 'added' })]));
+    expect((await call(env.app, 'GET', `/api/record/profiles/${governor.body.id}`, { headers: h })).body.ready).toBe(true);
+    const after = await env.platform.db.select().from(recordChecks).where(eq(recordChecks.tenantId, t.tenantId));
+    expect(after.find((c) => c.key === 'agency_dbs_date')).toMatchObject({ enabled: true });
+    expect(after.find((c) => c.key === 'safeguarding_training')!.validity).toEqual({ n: 24, unit: 'months' });
+    expect(after).toHaveLength(rows.length);
+    const audits = await env.platform.db.select().from(auditLog).where(and(eq(auditLog.tenantId, t.tenantId), eq(auditLog.action, 'record.rule_set.applied')));
+    expect(audits.map((a) => a.summary).sort()).toEqual([expect.stringMatching(/^Rule set changed from KCSIE 2025 to KCSIE 2025.1: \d+ check changes, 1 profile changes rating$/), expect.stringMatching(/^Rule set changed from KCSIE 2025.1 to KCSIE 2025: /)]);
+  });
+});
