@@ -8,6 +8,7 @@ import { readOptions } from '../groups/groups.schemas.js';
 import { normaliseName } from '../safety/normalise.js';
 import type { VisitsService } from '../visits/visits.service.js';
 import { openVisit } from '../visits/visits.repo.js';
+import { SEE_RECEPTION } from '../visits/visits.presenter.js';
 import type { KioskService } from './kiosk.service.js';
 
 /** SHA-256 hex: QR tokens and block-list entries leave the server only as hashes. */
@@ -96,7 +97,8 @@ export function createKioskOffline(deps: Pick<Platform, 'db' | 'now' | 'config'>
             qrHash: sha256(m.qrToken),
             onSite: onSite.has(m.id),
             agreementDue: Boolean(options.agreement) && !accepted.has(m.id),
-            safety: { ok: s.reasons.length === 0, reasons: s.reasons.map((r) => r.reason), checkedAt: at.toISOString(), validUntil: s.validUntil },
+            // Like the online answer: the reasons reach the lobby screen only when the group allows it.
+            safety: { ok: s.reasons.length === 0, reasons: options.showReasonsOnKiosk ? s.reasons.map((r) => r.reason) : s.reasons.length ? [SEE_RECEPTION] : [], checkedAt: at.toISOString(), validUntil: s.validUntil },
           };
         }),
       });

@@ -197,6 +197,13 @@ describe('GET /api/kiosk/offline', () => {
     expect(a.qrHash).toMatch(/^[0-9a-f]{64}$/);
     const early = g.members.find((m: { name: string }) => m.name === 'Early Bird');
     expect(early.safety).toMatchObject({ ok: false, validUntil: '2099-01-01' });
+    // Like the online answer, the lobby screen gets no reasons unless the group allows them.
+    expect(early.safety.reasons).toEqual(['Please see reception.']);
+    const patched = await call(env.app, 'PATCH', `/api/signin/groups/${group.id}`, { headers: t.owner.headers, body: { options: { showReasonsOnKiosk: true } } });
+    expect(patched.status).toBe(200);
+    const shown = await call(env.app, 'GET', '/api/kiosk/offline', { headers: kiosk.headers });
+    const early2 = shown.body.groups.find((x: { id: string }) => x.id === group.id).members.find((m: { name: string }) => m.name === 'Early Bird');
+    expect(early2.safety.reasons).toEqual(['Not expected before 2099-01-01']);
     expect(JSON.stringify(r.body)).not.toContain('ada@example.test');
     expect(JSON.stringify(r.body)).not.toContain('thr_qr_');
     expect(r.body.maxOfflineHours).toBe(72);
