@@ -11,31 +11,13 @@ import { recordChecks, recordProfileTypes, recordSettings } from '../record.tabl
 import { dayAt, evaluateRow, prepare } from '../engine.js';
 import type { BuiltInCheck, BuiltInSet } from '../kcsie/kcsie-2025.js';
 import { LATEST_RULE_SET, RULE_SETS, ruleSetOf } from '../kcsie/rule-sets.js';
+import { definitionOf } from './seed.js';
 
 export type RuleSetDeps = Pick<Platform, 'db' | 'now'>;
 
 /** The definition fields of a built-in check an upgrade replaces (a tenant's validity and on/off survive). */
 const DEFINITION = ['section', 'name', 'help', 'type', 'options', 'requirement', 'appliesTo', 'condition', 'dateRequired', 'passValue', 'referenceLabel', 'allowedWhen', 'pastOnly', 'documentRetentionMonths'] as const;
-type Definition = Pick<CheckRow, (typeof DEFINITION)[number]>;
 
-function definitionOf(c: BuiltInCheck): Definition {
-  return {
-    section: c.section,
-    name: c.name,
-    help: c.help,
-    type: c.type,
-    options: c.options ?? [],
-    requirement: c.requirement,
-    appliesTo: c.appliesTo,
-    condition: c.condition ?? null,
-    dateRequired: c.dateRequired ?? false,
-    passValue: c.passValue ?? null,
-    referenceLabel: c.referenceLabel ?? null,
-    allowedWhen: c.allowedWhen ?? null,
-    pastOnly: c.pastOnly ?? true,
-    documentRetentionMonths: c.documentRetentionMonths ?? null,
-  };
-}
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 

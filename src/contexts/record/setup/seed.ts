@@ -1,7 +1,27 @@
 import type { DbOrTx } from '../../../platform/db/database.js';
-import type { BuiltInSet } from '../kcsie/kcsie-2025.js';
+import type { BuiltInCheck, BuiltInSet } from '../kcsie/kcsie-2025.js';
 import { LATEST_RULE_SET } from '../kcsie/rule-sets.js';
 import { recordChecks, recordProfileTypes, recordRatingSystems, recordSettings } from '../record.tables.js';
+
+/** The definition of a built-in check as stored (what an upgrade replaces; validity is the tenant's). */
+export function definitionOf(c: BuiltInCheck) {
+  return {
+    section: c.section,
+    name: c.name,
+    help: c.help,
+    type: c.type,
+    options: c.options ?? [],
+    requirement: c.requirement,
+    appliesTo: c.appliesTo,
+    condition: c.condition ?? null,
+    dateRequired: c.dateRequired ?? false,
+    passValue: c.passValue ?? null,
+    referenceLabel: c.referenceLabel ?? null,
+    allowedWhen: c.allowedWhen ?? null,
+    pastOnly: c.pastOnly ?? true,
+    documentRetentionMonths: c.documentRetentionMonths ?? null,
+  };
+}
 
 /** Gives a tenant's record the built-in profile types, checks and rating systems of a set. */
 export async function seedRecord(tx: DbOrTx, tenantId: string, set: BuiltInSet = LATEST_RULE_SET): Promise<void> {
@@ -12,21 +32,8 @@ export async function seedRecord(tx: DbOrTx, tenantId: string, set: BuiltInSet =
       key: c.key,
       scope: 'builtin' as const,
       setVersion: set.version,
-      section: c.section,
-      name: c.name,
-      help: c.help,
-      type: c.type,
-      options: c.options ?? [],
-      requirement: c.requirement,
-      appliesTo: c.appliesTo,
-      condition: c.condition ?? null,
-      dateRequired: c.dateRequired ?? false,
+      ...definitionOf(c),
       validity: c.validity ?? null,
-      passValue: c.passValue ?? null,
-      referenceLabel: c.referenceLabel ?? null,
-      allowedWhen: c.allowedWhen ?? null,
-      pastOnly: c.pastOnly ?? true,
-      documentRetentionMonths: c.documentRetentionMonths ?? null,
       position: i + 1,
     })),
   );
