@@ -48,7 +48,9 @@ async function axe(page: Page): Promise<Finding[]> {
 async function settled(page: Page): Promise<void> {
   await page.locator('h1:not([data-a11y-seen])').first().waitFor({ timeout: 10_000 });
   await page.waitForFunction(() => !document.body.innerText.includes('Loading…'), undefined, { timeout: 10_000 });
-  await page.waitForLoadState('networkidle');
+  // Best effort: the heading and the absence of 'Loading…' already say the data is drawn; a request
+  // left pending (seen after the kiosk's service worker is installed) must not stall the whole walk.
+  await page.waitForLoadState('networkidle', { timeout: 3_000 }).catch(() => undefined);
 }
 
 /**
@@ -97,7 +99,9 @@ describe.skipIf(!chromiumPath)('accessibility (axe-core, Chromium)', { timeout: 
     const favicon = await fetch(`${e2e.url}/favicon.svg`);
     expect(favicon.status).toBe(200);
     expect(favicon.headers.get('content-type')).toContain('image/svg+xml');
-    for (const path of ['/login', '/reset', '/kiosk']) {
+    // The kiosk last: opening it installs the offline kiosk's service worker in this browser, and the
+    // portal pages after it never reached 'networkidle' (a pending /api/auth/me), which the walk waits for.
+    for (const path of ['/login', '/reset']) {
       await page.goto(`${e2e.url}${path}`);
       try {
         await settled(page);
@@ -123,6 +127,13 @@ describe.skipIf(!chromiumPath)('accessibility (axe-core, Chromium)', { timeout: 
       const current = await page.getByRole('navigation', { name: 'Main navigation' }).locator('[aria-current="page"]').count();
       if (current !== 1) problems.push(`${path}: ${current} navigation items have aria-current="page"`);
     }
+    await page.goto(`${e2e.url}/kiosk`);
+    try {
+      await settled(page);
+    } catch {
+      problems.push('/kiosk: no level-1 heading, or still loading, after 15 s');
+    }
+    report(problems, '/kiosk', await axe(page));
     expect(routes.length).toBeGreaterThanOrEqual(30);
     expect(problems).toEqual([]);
     await page.close();

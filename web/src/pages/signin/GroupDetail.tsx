@@ -377,11 +377,11 @@ function RecordCheckNote({ groupId }: { groupId: string }) {
           ? `The Central Record's criteria count in this group's safety check (linked to ${link.data.link.organisationName ?? 'an organisation'}).`
           : "The Central Record's criteria are not part of the safety check."
         : 'This group is not linked to a Central Record organisation.'}{' '}
-      <Anchor component={Link} to="/signin/safety" size="sm">
+      <Anchor component={Link} to="/signin/safety" size="sm" underline="always">
         Safety check settings
       </Anchor>
       {' · '}
-      <Anchor component={Link} to={`/integrations/groups/${groupId}`} size="sm">
+      <Anchor component={Link} to={`/integrations/groups/${groupId}`} size="sm" underline="always">
         Integration settings
       </Anchor>
     </Text>
