@@ -1,14 +1,9 @@
 import type { OfflineGroup, OfflineMember } from './types';
 
-/** The server's normaliseName (src/contexts/signin/safety/normalise.ts), for block-list hashes. */
-export function normaliseName(name: string): string {
-  return name
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
-}
+/** The server's own normaliseName (a pure module), so block-list hashes match by construction. */
+import { normaliseName } from '../../../src/contexts/signin/safety/normalise';
+
+export { normaliseName };
 
 export async function sha256(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
