@@ -60,6 +60,21 @@ describe('job queue', () => {
     await waitFor(async () => (await jobRows(name))[0]?.state === 'completed', { what: 'completion' });
   });
 
+  it('drains a backlog without sleeping a polling interval between full fetches', async () => {
+    const name = queueName('backlog');
+    // A minute between polls: one job per poll would take four minutes; the backlog must go at once.
+    const q = createJobQueue(env.platform.database, createLogger('silent'), { pollingIntervalSeconds: 60 });
+    queues.push(q);
+    const seen: number[] = [];
+    await q.work<{ n: number }>(name, async (job) => {
+      seen.push(job.data.n);
+    });
+    for (const n of [1, 2, 3, 4]) await inTransaction(env.platform.db, (tx) => q.send(tx, name, { n }));
+    await q.start();
+    await waitFor(() => seen.length === 4, { what: 'the backlog to drain' });
+    expect([...seen].sort()).toEqual([1, 2, 3, 4]);
+  });
+
   it('retries a failing job with backoff until it succeeds', async () => {
     const name = queueName('retry');
     const q = await startedQueue();
