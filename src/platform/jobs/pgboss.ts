@@ -99,15 +99,15 @@ export function createJobQueue(database: Database, log: Logger, opts: JobQueueOp
 
   async function startWorker(h: (typeof handlers)[number]) {
     await ensureQueue(databaseAdapter(database), h.name);
-    let workerId: string | undefined;
-    workerId = await boss.work<object>(
+    const worker: { id?: string } = {}; // set once boss.work answers; its first fetch is still in flight then
+    worker.id = await boss.work<object>(
       h.name,
       { batchSize: h.batchSize, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2 },
       async (jobs) => {
         // pg-boss 10 sleeps a whole polling interval after every fetch, even a full one, so a
         // backlog drained one job per interval (100 e-mails took 200 s). A full batch means more
         // may be waiting: wake the worker to fetch again at once; an empty or short one sleeps.
-        if (jobs.length >= h.batchSize && workerId) boss.notifyWorker(workerId);
+        if (jobs.length >= h.batchSize && worker.id) boss.notifyWorker(worker.id);
         for (const job of jobs) {
           running++;
           try {
