@@ -160,6 +160,7 @@ describe('access matrix: every route × every kind of caller', () => {
       { name: 'manager@siteA', headers: user(await scopedUser(t, 'manager', [{ kind: 'site', refId: siteA.id, level: 'edit' }])) },
       { name: 'manager@siteB', headers: user(await scopedUser(t, 'manager', [{ kind: 'site', refId: siteB.id, level: 'edit' }])) },
       { name: 'manager@orgA', headers: user(await scopedUser(t, 'manager', [{ kind: 'organisation', refId: orgA.id, level: 'edit' }])) },
+      { name: 'manager@orgA:administer', headers: user(await scopedUser(t, 'manager', [{ kind: 'organisation', refId: orgA.id, level: 'administer' }])) },
       { name: 'manager@orgB', headers: user(await scopedUser(t, 'manager', [{ kind: 'organisation', refId: orgB.id, level: 'edit' }])) },
       { name: 'viewer', headers: user(await roleUser('viewer')) },
       { name: 'manager', headers: user(await roleUser('manager')) },
