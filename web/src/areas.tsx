@@ -6,7 +6,7 @@
  *     page('groups', 'Groups', () => import('./pages/signin/Groups'), 'signin.read'),
  * - path is relative to the area (`''` is the area's landing page, `'groups/:id'` a detail page);
  * - a label puts it in the navigation; `null` makes it routable only (detail pages);
- * - the permission (from src/platform/http/permissions.ts) hides it from roles that lack it.
+ * - the permission (from src/common/permissions.ts) hides it from roles that lack it.
  * An area with no `''` page lands on its first page the user may see.
  *
  * Pages outside the app layout (no navigation, e.g. a kiosk) go in STANDALONE_PAGES.

@@ -1,5 +1,6 @@
 /**
- * Roles as data, shared with the server (src/platform/http/permissions.ts) so the web app hides
- * what the server would refuse. The server still decides; this only shapes navigation.
+ * Roles as data, from the server's one authorization model (src/common/permissions.ts, the only
+ * module under src/ the web app imports) so the web app hides what the server would refuse. The
+ * server still decides; this only shapes navigation.
  */
-export { PERMISSIONS, type Permission } from '../../src/platform/http/permissions';
+export { PERMISSIONS, roleHas, type Permission } from '../../src/common/permissions';

@@ -1,7 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, ApiError, setCsrfToken, type Me, type Role } from './api';
-import { PERMISSIONS, type Permission } from './permissions';
+import { roleHas, type Permission } from './permissions';
 import { forgetSession, offlineSession, rememberSession } from './offline/session';
 
 type SessionState =
@@ -98,7 +98,7 @@ export function useMe(): Me {
 }
 
 export function roleCan(role: Role | null | undefined, permission: Permission): boolean {
-  return !!role && (PERMISSIONS[permission] as readonly Role[]).includes(role);
+  return roleHas(role, permission);
 }
 
 /** Whether the signed-in user holds the permission (for hiding controls; the server decides). */

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { useTestEnv } from '../../../test/harness.js';
 import { call, createTestTenant, TEST_PASSWORD } from '../../../test/factories.js';
+import { makeSite } from '../../../test/signin-factories.js';
 import { auditLog } from '../../platform/audit/audit.tables.js';
 import { and, eq } from 'drizzle-orm';
 import { notifications } from '../../platform/notifications/notifications.tables.js';
-import { randomUUID } from 'node:crypto';
 import { hashToken } from '../../platform/crypto.js';
 import { accountsRepo } from './accounts.repo.js';
 import { createAccountsService } from './accounts.service.js';
@@ -146,12 +146,13 @@ describe('password sign-in', () => {
     const t = await createTestTenant(env);
     const other = await createTestTenant(env);
     const manager = await t.as('manager');
+    const org = await call(env.app, 'POST', '/api/record/organisations', { headers: t.owner.headers, body: { name: 'Northgate', type: 'academy' } });
     const scopes = [
-      { kind: 'site', refId: randomUUID(), level: 'view' },
-      { kind: 'organisation', refId: randomUUID(), level: 'edit' },
+      { kind: 'site', refId: (await makeSite(env, t)).id, level: 'view' },
+      { kind: 'organisation', refId: org.body.id as string, level: 'edit' },
     ];
     expect((await call(env.app, 'PUT', `/api/users/${manager.id}/scopes`, { headers: t.owner.headers, body: { scopes } })).status).toBe(200);
-    await call(env.app, 'PUT', `/api/users/${(await other.as('manager')).id}/scopes`, { headers: other.owner.headers, body: { scopes: [{ kind: 'site', refId: randomUUID(), level: 'view' }] } });
+    await call(env.app, 'PUT', `/api/users/${(await other.as('manager')).id}/scopes`, { headers: other.owner.headers, body: { scopes: [{ kind: 'site', refId: (await makeSite(env, other)).id, level: 'view' }] } });
     const token = manager.headers.cookie.split('=')[1]!;
     const row = await accountsRepo.sessionWithUser(env.platform.db, hashToken(token), env.clock.now);
     expect(row?.user.id).toBe(manager.id);

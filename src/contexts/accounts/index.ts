@@ -8,7 +8,7 @@ import { createAccountsService, createAuthCaches } from './accounts.service.js';
 import { AUTH_CHANGED_CHANNEL } from './auth-cache.js';
 import { createNotifier } from '../../platform/live/notify.js';
 import { authRoutes } from './auth.routes.js';
-import { createUsersService } from './users/users.service.js';
+import { createUsersService, type ScopeTargets } from './users/users.service.js';
 import { usersRoutes } from './users/users.routes.js';
 import { createTenantService } from './tenant/tenant.service.js';
 import { tenantRoutes } from './tenant/tenant.routes.js';
@@ -25,7 +25,7 @@ import { oidcRoutes } from './oidc/oidc.routes.js';
 
 export { createAccountsService, type AccountsService } from './accounts.service.js';
 export { PASSWORD_MIN } from './passwords.js';
-export type { UsersService } from './users/users.service.js';
+export type { UsersService, ScopeTargets } from './users/users.service.js';
 export { createOidcService, type OidcService } from './oidc/oidc.service.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -45,7 +45,7 @@ const ENROLMENT_PATHS = new Set(['/api/auth/me', '/api/auth/logout', '/api/auth/
  * carries a session cookie or an API key (`Bearer thr_key_…`); other contexts authenticate their
  * own credentials (SCIM tokens, kiosk devices) in their own hooks.
  */
-export function accountsContext(platform: Platform): FastifyPluginAsync {
+export function accountsContext(platform: Platform, ports: { scopeTargets: ScopeTargets }): FastifyPluginAsync {
   const caches = createAuthCaches(platform.config.authCacheSeconds * 1000);
   const accounts = createAccountsService(platform, caches);
   return fp(
@@ -112,7 +112,7 @@ export function accountsContext(platform: Platform): FastifyPluginAsync {
         req.authVia = 'cookie';
       });
       await app.register(authRoutes(platform, accounts));
-      await app.register(usersRoutes(createUsersService(platform)));
+      await app.register(usersRoutes(createUsersService({ ...platform, scopeTargets: ports.scopeTargets })));
       await app.register(tenantRoutes(createTenantService(platform)));
       await app.register(invitesRoutes(platform, createInvitesService(platform)));
       await app.register(passwordRoutes(createPasswordService(platform)));

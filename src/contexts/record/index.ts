@@ -1,3 +1,4 @@
+import { setupRepo } from './setup/setup.repo.js';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Platform } from '../../platform/platform.js';
 import { createSetupService } from './setup/setup.service.js';
@@ -15,6 +16,8 @@ import { ruleSetRoutes } from './setup/rule-set.routes.js';
 
 export { registerRecordJobs } from './documents/documents.routes.js';
 export { createSetupService, type SetupService } from './setup/setup.service.js';
+/** The record's port for other contexts' references to organisations (accounts' organisation scopes). */
+export const organisationsPort = { existingIds: setupRepo.organisationIds };
 export { archiveLeavers, ARCHIVE_LEAVERS_JOB } from './profiles/leavers.js';
 export { createProfilesService, type ProfilesService } from './profiles/profiles.service.js';
 export { guardProfileUpdate, onProfileChanged, type ProfileChange, type ProfileChangeListener, type ProfileUpdateAttempt, type ProfileUpdateGuard } from './profiles/profile-hooks.js';

@@ -1,17 +1,17 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError, unauthenticated } from '../../platform/errors.js';
+import { reachedIds, reachOf } from '../../platform/http/access.js';
 import type { Principal } from '../../platform/http/principal.js';
 
 /**
- * Site scopes: a manager or viewer with `site` scopes sees only those sites and what appears on
- * them (groups shown there, their members, visits there). `null` means the whole tenant.
+ * Site scopes, through the one scope helper (platform/http/access.ts): a manager or viewer with
+ * `site` scopes sees only those sites and what appears on them (groups shown there, their members,
+ * visits there); a kiosk only its own site. `null` means the whole tenant.
  */
 export type SiteScope = readonly string[] | null;
 
 export function siteScopeOf(p: Principal): SiteScope {
-  if (p.kind === 'kiosk') return p.resourceId ? [p.resourceId] : [];
-  const sites = p.scopes.filter((s) => s.kind === 'site').map((s) => s.refId);
-  return sites.length > 0 ? sites : null;
+  return reachedIds(reachOf(p, 'site'));
 }
 
 export function inScope(scope: SiteScope, siteId: string): boolean {

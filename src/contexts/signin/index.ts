@@ -1,3 +1,4 @@
+import { sitesRepo } from './sites/sites.repo.js';
 import fp from 'fastify-plugin';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Platform } from '../../platform/platform.js';
@@ -29,6 +30,8 @@ export type { SafetyCheck, SafetyContext, SafetyResult } from './safety/safety.t
 export type { VisitsService } from './visits/visits.service.js';
 export { registerSafetyCheck } from './safety/pipeline.js';
 export { siteScopeOf, inScope, type SiteScope } from './access.js';
+/** Sign-in's port for other contexts' references to sites (accounts' site scopes). */
+export const sitesPort = { existingIds: sitesRepo.existingIds };
 
 /** Sinks other features add (the live roll call feed, webhooks); called inside each visit's transaction. */
 const registeredSinks: VisitEventSink[] = [];

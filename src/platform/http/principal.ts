@@ -2,9 +2,9 @@
  * Who is calling. Resolved by the auth hook from a session cookie, an API key, a SCIM token or a
  * kiosk device token; the tenant always comes from the credential, never from the URL or body.
  */
-export type Role = 'owner' | 'admin' | 'manager' | 'viewer';
+import type { Role, Scope } from '../../common/permissions.js';
 
-export type Scope = { kind: 'site' | 'organisation'; refId: string; level: 'view' | 'edit' | 'administer' };
+export type { Role, Scope } from '../../common/permissions.js';
 
 export type Principal = {
   kind: 'user' | 'apikey' | 'scim' | 'kiosk' | 'system';

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { useTestEnv } from '../../../../test/harness.js';
-import { call, createTestTenant, TEST_PASSWORD } from '../../../../test/factories.js';
+import { call, createTestTenant, TEST_PASSWORD, type TestTenant } from '../../../../test/factories.js';
+import { makeSite } from '../../../../test/signin-factories.js';
 import { auditLog } from '../../../platform/audit/audit.tables.js';
 import { users } from '../accounts.tables.js';
 
@@ -105,12 +106,18 @@ describe('users and roles', () => {
     expect(self.body.error.code).toBe('cannot_disable_self');
   });
 
+  /** A site and an organisation of the tenant, made through their own contexts' routes. */
+  async function targets(t: TestTenant) {
+    const siteId = (await makeSite(env, t)).id;
+    const org = await call(env.app, 'POST', '/api/record/organisations', { headers: t.owner.headers, body: { name: 'Northgate', type: 'academy' } });
+    return { siteId, orgId: org.body.id as string };
+  }
+
   it('replaces scopes and audits it', async () => {
     const t = await createTestTenant(env);
     const other = await createTestTenant(env);
     const manager = await t.as('manager');
-    const siteId = randomUUID();
-    const orgId = randomUUID();
+    const { siteId, orgId } = await targets(t);
     const url = `/api/users/${manager.id}/scopes`;
     const body = { scopes: [{ kind: 'site', refId: siteId, level: 'view' }, { kind: 'organisation', refId: orgId, level: 'edit' }] };
     expect((await call(env.app, 'PUT', url, { body })).status).toBe(401);
@@ -129,6 +136,29 @@ describe('users and roles', () => {
     const me = await call(env.app, 'PUT', url, { headers: t.owner.headers, body: { scopes: [{ kind: 'site', refId: siteId }] } });
     expect(me.body.scopes).toEqual([{ kind: 'site', refId: siteId, level: 'view' }]);
     expect(await auditRows(t.tenantId, 'user.scopes_set')).toHaveLength(2);
+  });
+
+  it('refuses a site or organisation that is not the tenant’s (another tenant’s, or none): 400 naming the scope, nothing saved', async () => {
+    const t = await createTestTenant(env);
+    const other = await createTestTenant(env);
+    const manager = await t.as('manager');
+    const mine = await targets(t);
+    const theirs = await targets(other);
+    const url = `/api/users/${manager.id}/scopes`;
+    const put = (scopes: unknown[]) => call(env.app, 'PUT', url, { headers: t.owner.headers, body: { scopes } });
+    const site = await put([{ kind: 'site', refId: mine.siteId }, { kind: 'site', refId: theirs.siteId }]);
+    expect([site.status, site.body.error.code, site.body.error.field]).toEqual([400, 'unknown_site', 'scopes.1.refId']);
+    const org = await put([{ kind: 'site', refId: mine.siteId }, { kind: 'organisation', refId: theirs.orgId, level: 'edit' }]);
+    expect([org.status, org.body.error.code, org.body.error.field]).toEqual([400, 'unknown_organisation', 'scopes.1.refId']);
+    const none = await put([{ kind: 'organisation', refId: randomUUID() }]);
+    expect([none.status, none.body.error.code, none.body.error.field]).toEqual([400, 'unknown_organisation', 'scopes.0.refId']);
+    // A site id is not an organisation id.
+    const crossed = await put([{ kind: 'organisation', refId: mine.siteId }]);
+    expect([crossed.status, crossed.body.error.code]).toEqual([400, 'unknown_organisation']);
+    const user = await call(env.app, 'GET', `/api/users/${manager.id}`, { headers: t.owner.headers });
+    expect(user.body.scopes).toEqual([]);
+    expect(await auditRows(t.tenantId, 'user.scopes_set')).toHaveLength(0);
+    expect((await put([{ kind: 'site', refId: mine.siteId }, { kind: 'organisation', refId: mine.orgId }])).status).toBe(200);
   });
 
   it('transfers ownership: owner only, exactly one owner after, audited', async () => {

@@ -3,9 +3,16 @@ import { AppError, badRequest, forbidden, notFound } from '../../../platform/err
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import type { Principal, Role, Scope } from '../../../platform/http/principal.js';
 import { inTransaction } from '../../../platform/db/tx.js';
+import type { DbOrTx } from '../../../platform/db/database.js';
 import { usersRepo, type UserWithScopes } from './users.repo.js';
 
-export type UsersDeps = Pick<Platform, 'db' | 'now'>;
+/**
+ * What a scope may point at, asked of the contexts that own them: sign-in's sites and the
+ * record's organisations. Each answers which of the ids belong to the tenant.
+ */
+export type ScopeTargets = Record<Scope['kind'], { existingIds(db: DbOrTx, tenantId: string, ids: readonly string[]): Promise<string[]> }>;
+
+export type UsersDeps = Pick<Platform, 'db' | 'now'> & { scopeTargets: ScopeTargets };
 
 /** Only the owner may change the owner's account; nobody may demote or disable the owner. */
 function assertMayTouch(principal: Principal, target: UserWithScopes | { role: Role }) {
@@ -15,7 +22,7 @@ function assertMayTouch(principal: Principal, target: UserWithScopes | { role: R
 }
 
 export function createUsersService(deps: UsersDeps) {
-  const { db, now } = deps;
+  const { db, now, scopeTargets } = deps;
 
   async function get(tenantId: string, id: string) {
     const user = await usersRepo.find(db, tenantId, id);
@@ -83,6 +90,7 @@ export function createUsersService(deps: UsersDeps) {
       const target = await usersRepo.findForUpdate(tx, tenantId, id);
       if (!target) throw notFound('User');
       assertMayTouch(principal, target);
+      await assertScopeTargets(tx, tenantId, scopes);
       await usersRepo.replaceScopes(tx, tenantId, id, unique);
       await recordAudit(tx, tenantId, actor, {
         action: 'user.scopes_set',
@@ -93,6 +101,19 @@ export function createUsersService(deps: UsersDeps) {
       });
       return (await usersRepo.find(tx, tenantId, id))!;
     });
+  }
+
+  /** Every scope names a site or organisation of this tenant: another tenant's id is refused like a missing one, naming the field. */
+  async function assertScopeTargets(tx: DbOrTx, tenantId: string, scopes: Scope[]) {
+    for (const kind of ['site', 'organisation'] as const) {
+      const ids = scopes.filter((s) => s.kind === kind).map((s) => s.refId);
+      const found = new Set(await scopeTargets[kind].existingIds(tx, tenantId, ids));
+      const missing = ids.find((id) => !found.has(id));
+      if (missing) {
+        const index = scopes.findIndex((s) => s.kind === kind && s.refId === missing);
+        throw badRequest(`unknown_${kind}`, `No ${kind} ${missing} in this tenant`, `scopes.${index}.refId`);
+      }
+    }
   }
 
   /** The owner hands over: the target becomes owner, the old owner admin, in one transaction. */

@@ -40,7 +40,8 @@ export function peopleRoutes(platform: Platform, people: PeopleService): Fastify
       '/api/integration/profiles/:profileId',
       { schema: { tags, summary: 'Delete a linked profile; its members go on the exclusion list', params: profileParams, response: { 200: z.object({ excludedMemberIds: z.array(z.string()) }) } } },
       async (req) => {
-        const p = authorize(req, 'record.manage');
+        // Trust-wide: the service does not refine by organisation, so no organisation scope may grant it.
+        const p = authorize(req, 'integration.manage');
         return people.deleteLinkedProfile(p.tenantId, req.params.profileId, actorOf(req));
       },
     );

@@ -26,7 +26,7 @@ export function documentsRoutes(documents: DocumentsService): FastifyPluginAsync
         },
       },
       async (req, reply) => {
-        const p = authorize(req, 'record.read');
+        const p = authorize(req, 'record.edit');
         const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         const contentType = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
         const doc = await documents.upload(p, actorOf(req), req.params.id, req.params.key, { fileName: req.query.fileName, contentType, data });
@@ -46,7 +46,7 @@ export function documentsRoutes(documents: DocumentsService): FastifyPluginAsync
     });
 
     app.delete('/api/record/documents/:id', { schema: { tags, summary: 'Delete a document (the check’s record stays)', params: z.object({ id: z.uuid() }), response: { 204: z.null() } } }, async (req, reply) => {
-      const p = authorize(req, 'record.read');
+      const p = authorize(req, 'record.edit');
       await documents.remove(p, actorOf(req), req.params.id);
       return reply.status(204).send(null);
     });

@@ -40,7 +40,7 @@ export function importRoutes(imports: ImportService): FastifyPluginAsyncZod {
         },
       },
       async (req) => {
-        const p = authorize(req, 'record.read');
+        const p = authorize(req, 'record.edit');
         return imports.preview(p, req.body);
       },
     );
@@ -48,7 +48,7 @@ export function importRoutes(imports: ImportService): FastifyPluginAsyncZod {
       '/api/record/import',
       { bodyLimit: 8 * 1024 * 1024, schema: { tags, summary: 'Import every row, or nothing (400 import_invalid listing every bad row)', body, response: { 201: z.object({ created: z.number() }) } } },
       async (req, reply) => {
-        const p = authorize(req, 'record.read');
+        const p = authorize(req, 'record.edit');
         return reply.status(201).send(await imports.commit(p, actorOf(req), req.body));
       },
     );

@@ -198,6 +198,24 @@ describe('record profiles', () => {
     expect([bad.status, bad.body.error.field]).toEqual([400, 'profile.hat']);
   });
 
+  it('a manager scoped to one organisation at administer level erases there (record.manage by scope), not elsewhere; an unscoped manager cannot', async () => {
+    const t = await createTestTenant(env, { kind: 'trust' });
+    const { orgs, typeId } = await recordTenant(env, t, [{ name: 'A', type: 'maintained' }, { name: 'B', type: 'academy' }]);
+    const make = async (org: { id: string }) => (await call(env.app, 'POST', '/api/record/profiles', { headers: t.owner.headers, body: { organisationId: org.id, profileTypeId: typeId('support'), firstName: 'Eve', lastName: 'Erased' } })).body.id as string;
+    const inA = await make(orgs[0]!);
+    const inB = await make(orgs[1]!);
+    const scoped = await t.as('manager');
+    await env.platform.database.query(`INSERT INTO user_scopes (tenant_id, user_id, kind, ref_id, level) VALUES ($1, $2, 'organisation', $3, 'administer')`, [t.tenantId, scoped.id, orgs[0]!.id]);
+    const stranger = (await createTestTenant(env)).owner;
+    expect((await call(env.app, 'DELETE', `/api/record/profiles/${inB}`, { headers: scoped.headers })).status).toBe(404);
+    expect((await call(env.app, 'DELETE', `/api/record/profiles/${inA}`, { headers: stranger.headers })).status).toBe(404);
+    const plain = await createTestTenant(env, { kind: 'trust' });
+    const { org: plainOrg, typeId: plainType } = await recordTenant(env, plain);
+    const plainProfile = await call(env.app, 'POST', '/api/record/profiles', { headers: plain.owner.headers, body: { organisationId: plainOrg.id, profileTypeId: plainType('support'), firstName: 'Ian', lastName: 'Intact' } });
+    expect((await call(env.app, 'DELETE', `/api/record/profiles/${plainProfile.body.id}`, { headers: (await plain.as('manager')).headers })).status).toBe(403);
+    expect((await call(env.app, 'DELETE', `/api/record/profiles/${inA}`, { headers: scoped.headers })).status).toBe(204);
+  });
+
   it('a viewer scoped to one organisation at edit level edits there and cannot reach the other', async () => {
     const t = await createTestTenant(env, { kind: 'trust' });
     const { orgs, typeId } = await recordTenant(env, t, [{ name: 'A', type: 'maintained' }, { name: 'B', type: 'academy' }]);

@@ -22,7 +22,7 @@ export function profilesRoutes(profiles: ProfilesService): FastifyPluginAsyncZod
       },
     );
     app.post('/api/record/profiles', { schema: { tags, summary: 'Add a profile with check values', body: profileCreateSchema, response: { 201: profileSchema } } }, async (req, reply) => {
-      const p = authorize(req, 'record.read');
+      const p = authorize(req, 'record.edit');
       return reply.status(201).send(presentProfile(await profiles.create(p, actorOf(req), req.body)));
     });
     app.get('/api/record/profiles/:id', { schema: { tags, summary: 'A profile: fields, facts about the post, checks, documents, ratings (as of a date: default today in its organisation\'s time zone)', params: idParams, querystring: asOfQuery, response: { 200: profileSchema } } }, async (req) => {
@@ -33,7 +33,7 @@ export function profilesRoutes(profiles: ProfilesService): FastifyPluginAsyncZod
       '/api/record/profiles/:id',
       { schema: { tags, summary: 'Change a profile and its check values (409 version_conflict if it changed since `version`)', params: idParams, body: profilePatchSchema, response: { 200: profileSchema } } },
       async (req) => {
-        const p = authorize(req, 'record.read');
+        const p = authorize(req, 'record.edit');
         return presentProfile(await profiles.update(p, actorOf(req), req.params.id, req.body));
       },
     );
@@ -51,12 +51,12 @@ export function profilesRoutes(profiles: ProfilesService): FastifyPluginAsyncZod
       '/api/record/profiles/:id/archive',
       { schema: { tags, summary: 'Archive a leaver out of the live record', params: idParams, body: z.object({ version: z.number().int(), leavingDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable().optional() }), response: { 200: profileSchema } } },
       async (req) => {
-        const p = authorize(req, 'record.read');
+        const p = authorize(req, 'record.edit');
         return presentProfile(await profiles.archive(p, actorOf(req), req.params.id, req.body));
       },
     );
     app.get('/api/record/profiles/:id/export', { schema: { tags, summary: 'Everything held on the person, as a JSON file (audited)', params: idParams } }, async (req, reply) => {
-      const p = authorize(req, 'record.read');
+      const p = authorize(req, 'record.manage');
       const data = await profiles.exportPerson(p, actorOf(req), req.params.id);
       const name = `${data.profile.lastName}-${data.profile.firstName}`.replace(/[^A-Za-z0-9-]+/g, '_').slice(0, 80);
       return reply
@@ -68,7 +68,7 @@ export function profilesRoutes(profiles: ProfilesService): FastifyPluginAsyncZod
       '/api/record/profiles/:id',
       { schema: { tags, summary: 'Erase a person on request (audited)', params: idParams, querystring: z.object({ reason: z.enum(['request', 'retention']).default('request') }), response: { 204: z.null() } } },
       async (req, reply) => {
-        const p = authorize(req, 'record.read');
+        const p = authorize(req, 'record.manage');
         await profiles.erase(p, actorOf(req), req.params.id, req.query.reason);
         return reply.status(204).send(null);
       },
@@ -77,13 +77,13 @@ export function profilesRoutes(profiles: ProfilesService): FastifyPluginAsyncZod
       '/api/record/retention',
       { schema: { tags, summary: 'Archived profiles whose retention ended, for an administrator to approve deletion', response: { 200: z.object({ items: z.array(z.object({ id: z.string(), name: z.string(), organisation: z.string(), leavingDate: z.string().nullable(), dueOn: z.string() })) }) } } },
       async (req) => {
-        const p = authorize(req, 'record.read');
+        const p = authorize(req, 'record.manage');
         const rows = await profiles.retentionDue(p);
         return { items: rows.map((r) => ({ id: r.profile.id, name: `${r.profile.firstName} ${r.profile.lastName}`, organisation: r.organisation, leavingDate: r.profile.leavingDate, dueOn: r.dueOn! })) };
       },
     );
     app.post('/api/record/retention/:id/approve', { schema: { tags, summary: 'Approve the deletion of a profile whose retention ended', params: idParams, response: { 204: z.null() } } }, async (req, reply) => {
-      const p = authorize(req, 'record.read');
+      const p = authorize(req, 'record.manage');
       await profiles.erase(p, actorOf(req), req.params.id, 'retention');
       return reply.status(204).send(null);
     });

@@ -1,4 +1,4 @@
-import { and, count, eq, sql } from 'drizzle-orm';
+import { and, count, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { recordCheckValues, recordChecks, recordOrganisations, recordProfileTypes, recordProfiles, recordRatingSystems } from '../record.tables.js';
 
@@ -6,6 +6,12 @@ export const setupRepo = {
   async organisation(db: DbOrTx, tenantId: string, id: string) {
     const [row] = await db.select().from(recordOrganisations).where(and(eq(recordOrganisations.tenantId, tenantId), eq(recordOrganisations.id, id)));
     return row;
+  },
+  /** Which of these ids are organisations of the tenant. */
+  async organisationIds(db: DbOrTx, tenantId: string, ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await db.select({ id: recordOrganisations.id }).from(recordOrganisations).where(and(eq(recordOrganisations.tenantId, tenantId), inArray(recordOrganisations.id, [...ids])));
+    return rows.map((r) => r.id);
   },
   async profileType(db: DbOrTx, tenantId: string, id: string) {
     const [row] = await db.select().from(recordProfileTypes).where(and(eq(recordProfileTypes.tenantId, tenantId), eq(recordProfileTypes.id, id)));

@@ -39,7 +39,7 @@ export function setupRoutes(setup: SetupService): FastifyPluginAsyncZod {
       return reply.status(201).send(presentOrganisation(await setup.createOrganisation(p, actorOf(req), req.body)));
     });
     app.patch('/api/record/organisations/:id', { schema: { tags, summary: 'Rename an organisation, change its type or retention', params: idParams, body: organisationPatchSchema, response: { 200: organisationSchema } } }, async (req) => {
-      const p = authorize(req, 'record.read');
+      const p = authorize(req, 'record.manage');
       return presentOrganisation(await setup.updateOrganisation(p, actorOf(req), req.params.id, req.body));
     });
     app.delete('/api/record/organisations/:id', { schema: { tags, summary: 'Delete an organisation no profile uses (409 saying what uses it)', params: idParams, response: { 204: z.null() } } }, async (req, reply) => {
@@ -73,15 +73,15 @@ export function setupRoutes(setup: SetupService): FastifyPluginAsyncZod {
       return { items: (await setup.listChecks(p, req.query.organisationId)).map(presentCheck) };
     });
     app.post('/api/record/checks', { schema: { tags, summary: 'Add a trust-wide check or a school’s own check', body: checkCreateSchema, response: { 201: checkSchema } } }, async (req, reply) => {
-      const p = authorize(req, 'record.read');
+      const p = authorize(req, 'record.manage');
       return reply.status(201).send(presentCheck(await setup.createCheck(p, actorOf(req), req.body)));
     });
     app.patch('/api/record/checks/:id', { schema: { tags, summary: 'Change a check (statutory checks cannot be switched off)', params: idParams, body: checkPatchSchema, response: { 200: checkSchema } } }, async (req) => {
-      const p = authorize(req, 'record.read');
+      const p = authorize(req, 'record.manage');
       return presentCheck(await setup.updateCheck(p, actorOf(req), req.params.id, req.body));
     });
     app.delete('/api/record/checks/:id', { schema: { tags, summary: 'Delete an own check no profile uses (statutory checks: 409)', params: idParams, response: { 204: z.null() } } }, async (req, reply) => {
-      const p = authorize(req, 'record.read');
+      const p = authorize(req, 'record.manage');
       await setup.deleteCheck(p, actorOf(req), req.params.id);
       return reply.status(204).send(null);
     });

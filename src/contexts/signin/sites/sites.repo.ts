@@ -16,6 +16,12 @@ export const sitesRepo = {
     const [row] = await db.select().from(sites).where(and(eq(sites.tenantId, tenantId), eq(sites.id, id)));
     return row;
   },
+  /** Which of these ids are sites of the tenant (archived ones included). */
+  async existingIds(db: DbOrTx, tenantId: string, ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await db.select({ id: sites.id }).from(sites).where(and(eq(sites.tenantId, tenantId), inArray(sites.id, [...ids])));
+    return rows.map((r) => r.id);
+  },
   async groupsOf(db: DbOrTx, tenantId: string, siteIds: string[]) {
     if (siteIds.length === 0) return [];
     return db

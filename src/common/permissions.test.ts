@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { can, roleHas } from './permissions.js';
+import { assertLevel, levelAt, reachedIds, reachOf } from '../platform/http/access.js';
+import type { Principal } from '../platform/http/principal.js';
+
+const user = (role: Principal['role'], scopes: Principal['scopes'] = []): Principal => ({ kind: 'user', tenantId: 't', id: 'u', label: 'u', role, scopes });
+
+describe('permissions: roles, and what a scope adds', () => {
+  it('a role holds what the list gives it, nothing for no role', () => {
+    expect(roleHas('manager', 'record.edit')).toBe(true);
+    expect(roleHas('viewer', 'record.edit')).toBe(false);
+    expect(can(user('admin'), 'record.manage')).toBe(true);
+    expect(can(user(null), 'record.read')).toBe(false);
+    expect(can(undefined, 'record.read')).toBe(false);
+  });
+
+  it('an organisation scope grants the record permission of its level, and no more', () => {
+    const viewerEdit = user('viewer', [{ kind: 'organisation', refId: 'o1', level: 'edit' }]);
+    expect([can(viewerEdit, 'record.edit'), can(viewerEdit, 'record.manage')]).toEqual([true, false]);
+    const managerAdmin = user('manager', [{ kind: 'organisation', refId: 'o1', level: 'administer' }]);
+    expect([can(managerAdmin, 'record.manage'), can(managerAdmin, 'integration.manage'), can(managerAdmin, 'users.manage')]).toEqual([true, false, false]);
+  });
+
+  it('a site scope grants nothing beyond the role', () => {
+    const viewerSite = user('viewer', [{ kind: 'site', refId: 's1', level: 'administer' }]);
+    expect([can(viewerSite, 'signin.operate'), can(viewerSite, 'record.edit'), can(viewerSite, 'signin.read')]).toEqual([false, false, true]);
+  });
+});
+
+describe('access: the one scope helper', () => {
+  it('an unscoped user reaches everything at the level of their role', () => {
+    const r = reachOf(user('manager'), 'organisation');
+    expect([levelAt(r, 'any'), reachedIds(r)]).toEqual(['edit', null]);
+  });
+
+  it('a scoped user reaches only their ids, each at its level; out of reach is a 404, below the level a 403', () => {
+    const p = user('admin', [
+      { kind: 'organisation', refId: 'o1', level: 'view' },
+      { kind: 'site', refId: 's1', level: 'edit' },
+    ]);
+    const orgs = reachOf(p, 'organisation');
+    expect([levelAt(orgs, 'o1'), levelAt(orgs, 'o2'), reachedIds(orgs)]).toEqual(['view', null, ['o1']]);
+    expect(reachedIds(reachOf(p, 'site'))).toEqual(['s1']);
+    expect(() => assertLevel(orgs, 'o2', 'view', 'Profile')).toThrow(expect.objectContaining({ status: 404 }));
+    expect(() => assertLevel(orgs, 'o1', 'edit', 'Profile')).toThrow(expect.objectContaining({ status: 403 }));
+    expect(() => assertLevel(orgs, 'o1', 'view', 'Profile')).not.toThrow();
+  });
+
+  it('a kiosk reaches its own site only, and no organisation', () => {
+    const kiosk: Principal = { kind: 'kiosk', tenantId: 't', id: 'k', label: 'k', role: null, scopes: [], resourceId: 's9' };
+    expect([reachedIds(reachOf(kiosk, 'site')), reachedIds(reachOf(kiosk, 'organisation'))]).toEqual([['s9'], []]);
+  });
+});

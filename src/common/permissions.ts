@@ -1,0 +1,59 @@
+/**
+ * Who may do what, as pure data: the one authorization model of the server and the web app (the
+ * only module under src/ the web imports, so it imports nothing). Routes declare one of these
+ * permissions (`authorize(req, 'record.edit')`); services then refine by site or organisation
+ * scope through `platform/http/access.ts`.
+ */
+export type Role = 'owner' | 'admin' | 'manager' | 'viewer';
+export type Level = 'view' | 'edit' | 'administer';
+export type ScopeKind = 'site' | 'organisation';
+export type Scope = { kind: ScopeKind; refId: string; level: Level };
+
+/** The roles holding each permission. */
+export const PERMISSIONS = {
+  'tenant.manage': ['owner'],
+  'tenant.transfer_ownership': ['owner'],
+  'users.read': ['owner', 'admin'],
+  'users.manage': ['owner', 'admin'],
+  'apikeys.manage': ['owner', 'admin'],
+  'audit.read': ['owner', 'admin'],
+  'settings.manage': ['owner', 'admin'],
+  'signin.read': ['owner', 'admin', 'manager', 'viewer'],
+  'signin.operate': ['owner', 'admin', 'manager'],
+  'signin.manage': ['owner', 'admin'],
+  'scim.manage': ['owner', 'admin'],
+  'record.read': ['owner', 'admin', 'manager', 'viewer'],
+  'record.edit': ['owner', 'admin', 'manager'],
+  'record.manage': ['owner', 'admin'],
+  'integration.manage': ['owner', 'admin'],
+  'integration.read': ['owner', 'admin', 'manager', 'viewer'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export const ROLE_RANK: Record<Role, number> = { viewer: 0, manager: 1, admin: 2, owner: 3 };
+export const LEVEL_RANK: Record<Level, number> = { view: 0, edit: 1, administer: 2 };
+
+/** The level a user without scopes of a kind holds over every site or organisation of the tenant. */
+export const ROLE_LEVEL: Record<Role, Level> = { owner: 'administer', admin: 'administer', manager: 'edit', viewer: 'view' };
+
+/**
+ * Permissions a scope grants beyond the role: a user scoped to an organisation acts there at the
+ * scope's level (a viewer given `edit` on one school edits that school's record, and only it).
+ */
+export const SCOPE_GRANTS: Partial<Record<Permission, { kind: ScopeKind; level: Level }>> = {
+  'record.edit': { kind: 'organisation', level: 'edit' },
+  'record.manage': { kind: 'organisation', level: 'administer' },
+};
+
+export function roleHas(role: Role | null | undefined, permission: Permission): boolean {
+  return !!role && (PERMISSIONS[permission] as readonly Role[]).includes(role);
+}
+
+/** Whether the caller holds the permission somewhere: by role, or by a scope that grants it (the service then says where). */
+export function can(who: { role: Role | null; scopes: readonly Scope[] } | undefined, permission: Permission): boolean {
+  if (!who?.role) return false;
+  if (roleHas(who.role, permission)) return true;
+  const grant = SCOPE_GRANTS[permission];
+  return !!grant && who.scopes.some((s) => s.kind === grant.kind && LEVEL_RANK[s.level] >= LEVEL_RANK[grant.level]);
+}

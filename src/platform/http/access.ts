@@ -1,0 +1,33 @@
+import { LEVEL_RANK, ROLE_LEVEL, type Level, type ScopeKind } from '../../common/permissions.js';
+import { forbidden, notFound } from '../errors.js';
+import type { Principal } from './principal.js';
+
+/**
+ * The one scope helper: how far a principal reaches over sites or organisations, after the route
+ * has checked the permission. A user without scopes of the kind reaches all of them at their
+ * role's level; a scoped user only theirs, each at its scope's level; a kiosk only its own site.
+ */
+export type Reach = { all: Level | null; ids: ReadonlyMap<string, Level> };
+
+export function reachOf(p: Principal, kind: ScopeKind): Reach {
+  if (p.kind === 'kiosk') return { all: null, ids: new Map(kind === 'site' && p.resourceId ? [[p.resourceId, 'edit']] : []) };
+  const scoped = p.scopes.filter((s) => s.kind === kind);
+  if (scoped.length > 0) return { all: null, ids: new Map(scoped.map((s) => [s.refId, s.level])) };
+  return { all: p.role ? ROLE_LEVEL[p.role] : null, ids: new Map() };
+}
+
+export function levelAt(reach: Reach, id: string): Level | null {
+  return reach.all ?? reach.ids.get(id) ?? null;
+}
+
+/** The ids reached, or null for all. */
+export function reachedIds(reach: Reach): string[] | null {
+  return reach.all ? null : [...reach.ids.keys()];
+}
+
+/** 404 when out of reach (as if missing), 403 when reached below `level`. */
+export function assertLevel(reach: Reach, id: string, level: Level, what: string, kind: ScopeKind = 'organisation'): void {
+  const have = levelAt(reach, id);
+  if (have === null) throw notFound(what);
+  if (LEVEL_RANK[have] < LEVEL_RANK[level]) throw forbidden(`You need ${level} access to this ${kind}`);
+}
