@@ -10,11 +10,16 @@ import { registerJobs } from './contexts/jobs.js';
 
 /** Starts the server (and, unless WORKER=off, the job worker) from the environment. */
 async function main() {
+  // Milliseconds since the process started at the end of each phase, logged once listening.
+  const phases: Record<string, number> = { modules: Math.round(performance.now()) };
+  const phase = (name: string) => (phases[name] = Math.round(performance.now()));
   const config = loadConfig();
   const platform = await createPlatform(config);
+  phase('database');
   const { log } = platform;
-  await runMigrations(platform.database);
+  const migrations = await runMigrations(platform.database);
   await installJobSchema(platform.database, log);
+  phase('migrations');
   if (config.seedDemo) {
     const demo = await seedDemoIfEmpty(platform);
     if (demo) {
@@ -23,13 +28,8 @@ async function main() {
       );
     }
   }
-  // PGlite has no autovacuum: give its planner fresh table sizes now (and hourly, ANALYZE_JOB).
-  if (platform.database.kind === 'pglite') await analyzeDatabase(platform.database);
   const app = await buildApp(platform);
-  if (config.worker === 'inline') {
-    await registerJobs(platform);
-    await platform.jobs.start();
-  }
+  phase('app');
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -50,6 +50,18 @@ async function main() {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   await app.listen({ port: config.port, host: config.host });
+  phase('listening');
+  log.info({ startupMs: phases, migrations }, 'ready');
+  // After listening (decision 010, start-up): the job worker's start (pg-boss's maintenance and
+  // schedules) and PGlite's ANALYZE are not needed to answer, so they do not hold up /ready.
+  if (config.worker === 'inline') {
+    await registerJobs(platform);
+    await platform.jobs.start();
+  }
+  // PGlite has no autovacuum: give its planner fresh table sizes now (and hourly, ANALYZE_JOB).
+  if (platform.database.kind === 'pglite') {
+    analyzeDatabase(platform.database).catch((err: unknown) => log.warn({ err }, 'ANALYZE at start failed'));
+  }
 }
 
 main().catch((err: unknown) => {

@@ -99,7 +99,9 @@ export function createJobQueue(database: Database, log: Logger, opts: JobQueueOp
 
   async function startWorker(h: (typeof handlers)[number]) {
     await ensureQueue(databaseAdapter(database), h.name);
+    // Assigned after work() resolves; a first fetch may run the handler before that (hence let).
     let workerId: string | undefined;
+    // eslint-disable-next-line prefer-const
     workerId = await boss.work<object>(
       h.name,
       { batchSize: h.batchSize, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2 },
