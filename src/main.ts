@@ -8,6 +8,9 @@ import { AppError } from './platform/errors.js';
 import { seedDemoIfEmpty } from './seed/demo.js';
 import { registerJobs } from './contexts/jobs.js';
 
+const JOBS_AFTER_START_MS = 2_000;
+const ANALYZE_AFTER_START_MS = 60_000;
+
 /** Starts the server (and, unless WORKER=off, the job worker) from the environment. */
 async function main() {
   // Milliseconds since the process started at the end of each phase, logged once listening.
@@ -52,15 +55,27 @@ async function main() {
   await app.listen({ port: config.port, host: config.host });
   phase('listening');
   log.info({ startupMs: phases, migrations }, 'ready');
-  // After listening (decision 010, start-up): the job worker's start (pg-boss's maintenance and
-  // schedules) and PGlite's ANALYZE are not needed to answer, so they do not hold up /ready.
+  // After listening (decision 010, start-up): the job worker's start (pg-boss's maintenance, its
+  // queues and schedules: a few dozen statements) is not needed to answer, and on PGlite's one
+  // connection it would queue ahead of /ready and the first requests, so it begins a little later.
   if (config.worker === 'inline') {
-    await registerJobs(platform);
-    await platform.jobs.start();
+    setTimeout(() => {
+      if (closing) return;
+      registerJobs(platform)
+        .then(() => platform.jobs.start())
+        .catch((err: unknown) => {
+          log.fatal({ err }, 'the job worker could not start');
+          process.exit(1);
+        });
+    }, JOBS_AFTER_START_MS).unref();
   }
-  // PGlite has no autovacuum: give its planner fresh table sizes now (and hourly, ANALYZE_JOB).
+  // PGlite has no autovacuum: give its planner fresh table sizes (and hourly, ANALYZE_JOB). Its
+  // statistics are kept on disk, so this is for a new or much changed database and waits a minute:
+  // PGlite has one connection, and an ANALYZE run now would hold up the first requests and /ready.
   if (platform.database.kind === 'pglite') {
-    analyzeDatabase(platform.database).catch((err: unknown) => log.warn({ err }, 'ANALYZE at start failed'));
+    setTimeout(() => {
+      if (!closing) analyzeDatabase(platform.database).catch((err: unknown) => log.warn({ err }, 'ANALYZE after start failed'));
+    }, ANALYZE_AFTER_START_MS).unref();
   }
 }
 
