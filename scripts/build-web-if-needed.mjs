@@ -1,9 +1,11 @@
-// `npm start` builds the web app when web/dist is missing or older than any web source file.
+// Builds the web app when web/dist is missing or older than any web source file.
+// `node scripts/build-web-if-needed.mjs`, or `buildWebIfNeeded()` from scripts/start.mjs.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'web/dist/index.html');
 function newest(dir) {
   let t = 0;
@@ -16,7 +18,14 @@ function newest(dir) {
   }
   return t;
 }
-if (!existsSync(path.join(root, 'web/index.html'))) process.exit(0);
-if (existsSync(dist) && statSync(dist).mtimeMs >= newest(path.join(root, 'web'))) process.exit(0);
-process.stderr.write('Building the web app…\n');
-execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+
+/** True when it built. */
+export function buildWebIfNeeded() {
+  if (!existsSync(path.join(root, 'web/index.html'))) return false;
+  if (existsSync(dist) && statSync(dist).mtimeMs >= newest(path.join(root, 'web'))) return false;
+  process.stderr.write('Building the web app…\n');
+  execFileSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  return true;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) buildWebIfNeeded();

@@ -8,13 +8,21 @@ import { AppError } from './platform/errors.js';
 import { seedDemoIfEmpty } from './seed/demo.js';
 import { registerJobs } from './contexts/jobs.js';
 
+const JOBS_AFTER_START_MS = 2_000;
+const ANALYZE_AFTER_START_MS = 60_000;
+
 /** Starts the server (and, unless WORKER=off, the job worker) from the environment. */
 async function main() {
+  // Milliseconds since the process started at the end of each phase, logged once listening.
+  const phases: Record<string, number> = { modules: Math.round(performance.now()) };
+  const phase = (name: string) => (phases[name] = Math.round(performance.now()));
   const config = loadConfig();
   const platform = await createPlatform(config);
+  phase('database');
   const { log } = platform;
-  await runMigrations(platform.database);
+  const migrations = await runMigrations(platform.database);
   await installJobSchema(platform.database, log);
+  phase('migrations');
   if (config.seedDemo) {
     const demo = await seedDemoIfEmpty(platform);
     if (demo) {
@@ -23,13 +31,8 @@ async function main() {
       );
     }
   }
-  // PGlite has no autovacuum: give its planner fresh table sizes now (and hourly, ANALYZE_JOB).
-  if (platform.database.kind === 'pglite') await analyzeDatabase(platform.database);
   const app = await buildApp(platform);
-  if (config.worker === 'inline') {
-    await registerJobs(platform);
-    await platform.jobs.start();
-  }
+  phase('app');
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -50,6 +53,30 @@ async function main() {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   await app.listen({ port: config.port, host: config.host });
+  phase('listening');
+  log.info({ startupMs: phases, migrations }, 'ready');
+  // After listening (decision 010, start-up): the job worker's start (pg-boss's maintenance, its
+  // queues and schedules: a few dozen statements) is not needed to answer, and on PGlite's one
+  // connection it would queue ahead of /ready and the first requests, so it begins a little later.
+  if (config.worker === 'inline') {
+    setTimeout(() => {
+      if (closing) return;
+      registerJobs(platform)
+        .then(() => platform.jobs.start())
+        .catch((err: unknown) => {
+          log.fatal({ err }, 'the job worker could not start');
+          process.exit(1);
+        });
+    }, JOBS_AFTER_START_MS).unref();
+  }
+  // PGlite has no autovacuum: give its planner fresh table sizes (and hourly, ANALYZE_JOB). Its
+  // statistics are kept on disk, so this is for a new or much changed database and waits a minute:
+  // PGlite has one connection, and an ANALYZE run now would hold up the first requests and /ready.
+  if (platform.database.kind === 'pglite') {
+    setTimeout(() => {
+      if (!closing) analyzeDatabase(platform.database).catch((err: unknown) => log.warn({ err }, 'ANALYZE after start failed'));
+    }, ANALYZE_AFTER_START_MS).unref();
+  }
 }
 
 main().catch((err: unknown) => {

@@ -1,6 +1,5 @@
 import { PassThrough } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import ExcelJS from 'exceljs';
 import { badRequest } from './errors.js';
 
 /**
@@ -34,6 +33,8 @@ export async function writeXlsx(sheets: readonly Sheet[]): Promise<Buffer> {
     out.on('end', resolve);
     out.on('error', reject);
   });
+  // Loaded on first use: exceljs alone is a third of the server's start-up module loading.
+  const { default: ExcelJS } = await import('exceljs');
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   const taken = new Set<string>();
   for (const sheet of sheets) {

@@ -107,7 +107,8 @@ export const members = pgTable(
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index('members_tenant_group_idx').on(t.tenantId, t.groupId),
+    // A group's members in name order (the members page: 50 at a time, stops at the 50th; decision 010).
+    index('members_tenant_group_name_idx').on(t.tenantId, t.groupId, t.fullName, t.id),
     uniqueIndex('members_qr_token_unique').on(t.qrToken),
     index('members_name_trgm_idx').using('gin', sql`${t.fullName} gin_trgm_ops`),
   ],

@@ -30,6 +30,14 @@ export type Database = {
 export const PGLITE_EXTENSIONS = { pg_trgm, citext };
 
 /**
+ * PGlite's own settings on top of its defaults. Its shared_buffers default (128 MB) is touched
+ * whole when it starts, so it alone was a third of the server's resident memory at ready;
+ * 32 MB keeps a school's working set (a few thousand members and profiles) in memory and saves
+ * about 100 MB (decision 010, start-up and memory).
+ */
+export const PGLITE_START_PARAMS: readonly string[] = [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'];
+
+/**
  * A PGlite folder may be opened by one process at a time. The lock file holds the pid; a lock
  * left by a dead process is taken over.
  */
@@ -116,6 +124,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
       dataDir: opts.dataDir,
       loadDataDir: opts.loadDataDir,
       extensions: PGLITE_EXTENSIONS,
+      startParams: [...PGLITE_START_PARAMS],
     });
     const seen = opts.onStatement ?? (() => {});
     const db = drizzlePglite({ client: pglite, casing: 'snake_case', logger: opts.onStatement && { logQuery: (q) => seen(q) } }) as unknown as Db;

@@ -147,4 +147,18 @@ describe('job queue', () => {
     expect(finished).toBe(true);
     await waitFor(async () => (await jobRows(name))[0]?.state === 'completed', { what: 'completion' });
   });
+
+  it('creates a new queue once when several transactions send its first jobs at the same time (no deadlock)', async () => {
+    const name = queueName('first');
+    await Promise.all(
+      Array.from({ length: 8 }, (_, n) =>
+        inTransaction(env.platform.db, async (tx) => {
+          await env.platform.jobs.send(tx, name, { n });
+        }),
+      ),
+    );
+    expect(await jobRows(name)).toHaveLength(8);
+    const { rows } = await env.platform.database.query<{ n: string | number }>(`SELECT count(*) AS n FROM ${JOB_SCHEMA}.queue WHERE name = $1`, [name]);
+    expect(Number(rows[0]!.n)).toBe(1);
+  });
 });

@@ -93,6 +93,12 @@ export function createJobQueue(database: Database, log: Logger, opts: JobQueueOp
       knownQueues.add(name);
       return;
     }
+    // Two transactions creating the same new queue at once deadlocked in create_queue (its row and
+    // its partition are locked in opposite orders; seen as a 500 under load, decision 010): one
+    // lock, held to the end of the transaction, orders every queue creation; then look again.
+    await adapter.executeSql('SELECT pg_advisory_xact_lock(hashtext($1))', [`${JOB_SCHEMA}.create_queue`]);
+    const again = await adapter.executeSql(`SELECT 1 FROM ${JOB_SCHEMA}.queue WHERE name = $1`, [name]);
+    if (again.rows.length > 0) return;
     // Not remembered: inside a transaction that may still roll back.
     await adapter.executeSql(`SELECT ${JOB_SCHEMA}.create_queue($1, $2::json)`, [name, JSON.stringify({ policy: 'standard' })]);
   }

@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Config } from '../../config.js';
 import type { Logger } from '../logger.js';
 
@@ -18,15 +18,21 @@ export function createMailer(config: Config, log: Logger): Mailer {
       },
     };
   }
-  const transport = nodemailer.createTransport({
-    host: smtp.host,
-    port: smtp.port,
-    secure: smtp.secure,
-    auth: smtp.user ? { user: smtp.user, pass: smtp.password } : undefined,
-  });
+  // nodemailer (73 modules) is loaded with the first message, not at every start.
+  let transport: Promise<Transporter> | undefined;
+  const open = async () => {
+    const { default: nodemailer } = await import('nodemailer');
+    return nodemailer.createTransport({
+      host: smtp.host,
+      port: smtp.port,
+      secure: smtp.secure,
+      auth: smtp.user ? { user: smtp.user, pass: smtp.password } : undefined,
+    });
+  };
   return {
     async send(mail) {
-      await transport.sendMail({ from: smtp.from, ...mail });
+      transport ??= open();
+      await (await transport).sendMail({ from: smtp.from, ...mail });
     },
   };
 }

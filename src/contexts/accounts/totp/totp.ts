@@ -1,5 +1,4 @@
 import { Secret, TOTP } from 'otpauth';
-import QRCode from 'qrcode';
 
 const ISSUER = 'Threshold';
 /** Codes of the previous and next 30-second step are accepted too (clock drift). */
@@ -15,6 +14,7 @@ export function newTotpSecret(): string {
 
 export async function enrolment(secretBase32: string, label: string) {
   const otpauthUrl = totpFor(secretBase32, label).toString();
+  const { default: QRCode } = await import('qrcode'); // loaded when first used, not at start
   const svg = await QRCode.toString(otpauthUrl, { type: 'svg', margin: 1 });
   return { secret: secretBase32, otpauthUrl, qrSvg: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` };
 }

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
-import QRCode from 'qrcode';
 import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
@@ -213,6 +212,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
   }
 
   async function qrSvg(m: MemberRow): Promise<string> {
+    const { default: QRCode } = await import('qrcode'); // loaded when first used, not at start
     return QRCode.toString(m.qrToken, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   }
 

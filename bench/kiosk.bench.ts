@@ -1,0 +1,356 @@
+// The kiosk at 10 kiosks (issue 11): 5,000 members in a linked group with the Central Record's
+// safety check on (every member linked to a profile), on PostgreSQL, the server run compiled
+// (`node build/main.js`, as `npm start` runs it) in its own process. Name search and sign-in are each
+// loaded by 10 connections (10 kiosks, each sending its next request as soon as it has an answer),
+// and the limit (../shared/peers/limit/server.mjs, get-by-id) is loaded the same way in the same
+// run: its p99 is printed beside ours. Goal: search p99 and sign-in p99 < 20 ms.
+//
+// BENCH_EXPLAIN=<path of the PostgreSQL server's log> (e.g. /var/log/postgresql/postgresql-15-main.log,
+// readable by this user) then restarts the server with auto_explain on for this database only, sends
+// each hot request once (kiosk search and sign-in, SCIM filter/get/page, /api/auth/me, a members
+// page) and writes their plans with EXPLAIN (ANALYZE, BUFFERS) figures to bench/results/plans-postgres.txt.
+//
+// Needs PostgreSQL: BENCH_DATABASE_URL, TEST_DATABASE_URL or DATABASE_URL (a database
+// `<name>_kiosk_bench` is made afresh). BENCH_SECONDS (8), BENCH_SCIM_USERS (500, for the plans).
+// Writes bench/results/kiosk.json; nothing passes or fails on time.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync, closeSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import autocannonLib, { type Result } from 'autocannon';
+import { loadConfig } from '../src/config.js';
+import { createPlatform } from '../src/platform/bootstrap.js';
+import { createLogger } from '../src/platform/logger.js';
+import { openDatabase } from '../src/platform/db/database.js';
+import { runMigrations } from '../src/platform/db/migrate.js';
+import { installJobSchema } from '../src/platform/jobs/pgboss.js';
+import { systemActor } from '../src/platform/audit/audit.js';
+import type { Principal } from '../src/platform/http/principal.js';
+import { createAccountsService } from '../src/contexts/accounts/index.js';
+import { createSigninServices } from '../src/contexts/signin/index.js';
+import { members } from '../src/contexts/signin/signin.tables.js';
+import { createSetupService } from '../src/contexts/record/index.js';
+import { recordProfiles } from '../src/contexts/record/record.tables.js';
+import { integrationGroupLinks, integrationPersonLinks, integrationSettings } from '../src/contexts/integration/integration.tables.js';
+import { createScimAccessService } from '../src/contexts/scim/index.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
+const KIOSKS = 10;
+const MEMBERS = 5000;
+const SCIM_USERS = Number(process.env.BENCH_SCIM_USERS ?? 500);
+const FIRST = ['Amelia', 'Oliver', 'Priya', 'Daniel', 'Sophie', 'Liam', 'Hannah', 'Mohammed', 'Grace', 'Noah', 'Isla', 'Jacob', 'Freya', 'Leo', 'Ava', 'Arthur', 'Maya', 'Oscar', 'Zara', 'Henry', 'Chloe', 'Ethan', 'Ruby', 'Lucas', 'Emily'];
+const LAST = ['Hughes', 'Bennett', 'Sharma', 'Okafor', 'Reyes', 'OConnor', 'Kowalski', 'Ali', 'Smith', 'Jones', 'Taylor', 'Brown', 'Williams', 'Wilson', 'Evans', 'Thomas', 'Roberts', 'Khan', 'Patel', 'Walker', 'Wright', 'Robinson', 'Thompson', 'White', 'Green', 'Hall', 'Wood', 'Clarke', 'Jackson', 'Harris'];
+
+type Req = { method?: string; path?: string; body?: string; headers?: Record<string, string>; setupRequest?: (req: Req) => Req };
+type Options = { url: string; connections: number; duration: number; headers?: Record<string, string>; requests?: Req[] };
+const autocannon = autocannonLib as unknown as (o: Options) => Promise<Result>;
+type Figures = { reqPerSec: number; p50Ms: number; p99Ms: number; requests: number; non2xx: number; errors: number; timeouts: number };
+const figures = (r: Result): Figures => ({ reqPerSec: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts });
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as { port: number };
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+async function admin<T>(url: string, f: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await f(c);
+  } finally {
+    await c.end();
+  }
+}
+
+function limitServer(): string {
+  const found = [process.env.LIMIT_SERVER, path.resolve(root, '../shared/peers/limit/server.mjs'), path.resolve(root, '../../shared/peers/limit/server.mjs')].find((c): c is string => Boolean(c && statSync(c, { throwIfNoEntry: false })));
+  if (!found) throw new Error('../shared/peers/limit/server.mjs not found (set LIMIT_SERVER)');
+  return found;
+}
+
+function firstLine(child: ChildProcess, what: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const nl = out.indexOf('\n');
+      if (nl >= 0) resolve(out.slice(0, nl));
+    });
+    child.on('exit', (code) => reject(new Error(`${what} exited with ${code} before it was ready`)));
+  });
+}
+
+async function setUp(dbUrl: string, dataDir: string) {
+  const log = createLogger('silent');
+  const database = await openDatabase({ kind: 'postgres', url: dbUrl, max: 4 });
+  try {
+    await runMigrations(database);
+    await installJobSchema(database, log);
+    const config = loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir, DATABASE_URL: dbUrl, SECRET_KEY: 'b'.repeat(64), LOG_LEVEL: 'silent', SEED_DEMO: '0' });
+    const platform = await createPlatform(config, { database, log });
+    const ownerEmail = 'owner@kiosk-bench.test';
+    const ownerPassword = 'a long bench password';
+    const { tenant } = await createAccountsService(platform).createTenant({ name: 'Kiosk Bench School', kind: 'school', ownerEmail, ownerPassword });
+    const tenantId = tenant.id;
+    const principal: Principal = { kind: 'system', tenantId, id: null, label: 'bench', role: 'owner', scopes: [] };
+    const setup = createSetupService(platform);
+    const org = await setup.createOrganisation(principal, systemActor, { name: 'Bench Primary', type: 'maintained', retentionYears: 6 });
+    const teaching = (await setup.listProfileTypes(tenantId)).find((t) => t.key === 'teaching')!.id;
+    const s = createSigninServices(platform);
+    const site = await s.sites.create(tenantId, { name: 'Main Site', timezone: 'Europe/London' }, systemActor);
+    const staff = await s.groups.create(tenantId, { name: 'Staff', type: 'repeat' }, systemActor);
+    const scimGroup = await s.groups.create(tenantId, { name: 'Provisioned', type: 'scim' }, systemActor);
+    await s.sites.setGroups(tenantId, null, site.id, [staff.id], systemActor);
+
+    // 5,000 members, each linked to a live profile in the linked organisation.
+    const names = Array.from({ length: MEMBERS }, (_, i) => [FIRST[i % FIRST.length]!, `${LAST[Math.floor(i / FIRST.length) % LAST.length]!}${i >= FIRST.length * LAST.length ? ` ${i}` : ''}`] as const);
+    const memberIds: string[] = [];
+    const profileIds: string[] = [];
+    for (let i = 0; i < MEMBERS; i += 500) {
+      const slice = names.slice(i, i + 500);
+      memberIds.push(...(await platform.db.insert(members).values(slice.map(([f, l], j) => ({ tenantId, groupId: staff.id, fullName: `${f} ${l}`, role: 'Teacher', qrToken: `thr_qr_kbench_${i + j}` }))).returning({ id: members.id })).map((r) => r.id));
+      profileIds.push(...(await platform.db.insert(recordProfiles).values(slice.map(([f, l]) => ({ tenantId, organisationId: org.id, profileTypeId: teaching, firstName: f, lastName: l, role: 'Teacher', startDate: '2020-09-01' }))).returning({ id: recordProfiles.id })).map((r) => r.id));
+    }
+    for (let i = 0; i < MEMBERS; i += 1000) {
+      await platform.db.insert(integrationPersonLinks).values(memberIds.slice(i, i + 1000).map((memberId, j) => ({ tenantId, memberId, profileId: profileIds[i + j]!, groupId: staff.id, source: 'import' })));
+    }
+    await platform.db.insert(integrationGroupLinks).values({ tenantId, groupId: staff.id, organisationId: org.id, ratingMode: 'all' });
+    await platform.db.insert(integrationSettings).values({ tenantId, includeRecordInSafetyCheck: true });
+
+    const tokens: string[] = [];
+    for (let i = 0; i < KIOSKS; i++) {
+      const { code } = await s.kiosk.createPairing(tenantId, null, site.id, systemActor);
+      tokens.push((await s.kiosk.pair(code, `Kiosk ${i}`, `10.0.0.${i}`)).deviceToken);
+    }
+    const access = createScimAccessService(platform);
+    const { token: scimToken } = await access.generateToken(tenantId, scimGroup.id, systemActor);
+    await access.setRateLimit(tenantId, scimGroup.id, { burst: 1_000_000_000, perSecond: 1_000_000_000 });
+    await database.exec('ANALYZE');
+    await platform.jobs.stop();
+    return { tenantId, staffId: staff.id, scimGroupId: scimGroup.id, scimToken, memberIds, tokens, ownerEmail, ownerPassword };
+  } finally {
+    await database.close();
+  }
+}
+
+function startServer(dbUrl: string, dataDir: string, port: number): ChildProcess {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: dbUrl, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SECRET_KEY: 'b'.repeat(64), SEED_DEMO: '0', WORKER: 'off', RATE_LIMIT_PER_MINUTE: '1000000000', NODE_ENV: 'production' };
+  return spawn(process.execPath, ['build/main.js'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+async function ready(child: ChildProcess, base: string) {
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    const ok = await fetch(`${base}/ready`).then((r) => r.status === 200, () => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function stop(child: ChildProcess) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  await new Promise((r) => child.on('exit', r));
+}
+
+async function main() {
+  const pgUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
+  if (!pgUrl) {
+    console.log('kiosk bench: SKIPPED (set BENCH_DATABASE_URL, TEST_DATABASE_URL or DATABASE_URL to a PostgreSQL server)');
+    return;
+  }
+  const loadBefore = os.loadavg().map((l) => +l.toFixed(1));
+  const base = new URL(pgUrl);
+  const dbName = `${base.pathname.slice(1) || 'postgres'}_kiosk_bench`;
+  await admin(pgUrl, async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+    await c.query(`CREATE DATABASE "${dbName}"`);
+  });
+  base.pathname = `/${dbName}`;
+  const dbUrl = base.toString();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'threshold-kiosk-bench-'));
+  const children: ChildProcess[] = [];
+  try {
+    const t0 = Date.now();
+    const data = await setUp(dbUrl, dataDir);
+    console.log(`set up ${MEMBERS} linked members, ${KIOSKS} kiosks in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const build = spawnSync(process.execPath, ['scripts/build-server.mjs', '--quiet'], { cwd: root, stdio: 'inherit' });
+    if (build.status !== 0) throw new Error('build failed');
+
+    const limitPort = await freePort();
+    const limit = spawn(process.execPath, [limitServer()], { cwd: root, env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(limitPort), TOKEN: 't', SEED: String(MEMBERS) }, stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(limit);
+    await firstLine(limit, 'the limit server');
+    const limitIds = await admin(dbUrl, async (c) => (await c.query<{ id: string }>('select id from limit_users order by id limit 1000')).rows.map((r) => r.id));
+
+    const port = await freePort();
+    const server = startServer(dbUrl, dataDir, port);
+    children.push(server);
+    const url = `http://127.0.0.1:${port}`;
+    await ready(server, url);
+
+    const auth = (i: number) => `Bearer ${data.tokens[i % KIOSKS]}`;
+    const queries = Array.from({ length: 500 }, (_, i) => {
+      const first = FIRST[i % FIRST.length]!;
+      const last = LAST[(i * 7) % LAST.length]!;
+      return [first.slice(0, 2), first.slice(0, 4), last.slice(0, 3), `${first} ${last.slice(0, 2)}`, `${last.slice(0, 1)}${last.slice(2)}` /* a typo */][i % 5]!;
+    });
+    const searchPath = (i: number) => `/api/kiosk/search?groupId=${data.staffId}&q=${encodeURIComponent(queries[i % queries.length]!)}`;
+    // Warm up (each kiosk once, a few searches), as kiosks are warm in a school day.
+    for (let i = 0; i < 30; i++) await fetch(`${url}${searchPath(i)}`, { headers: { authorization: auth(i) } });
+
+    let searches = 0;
+    const search = figures(await autocannon({ url, connections: KIOSKS, duration: DURATION, requests: [{ method: 'GET', setupRequest: (r) => ({ ...r, path: searchPath(searches), headers: { ...r.headers, authorization: auth(searches++) } }) }] }));
+    let signIns = 0;
+    const signIn = figures(
+      await autocannon({
+        url,
+        connections: KIOSKS,
+        duration: DURATION,
+        requests: [
+          {
+            method: 'POST',
+            setupRequest: (r) => {
+              const i = signIns++;
+              return { ...r, path: '/api/kiosk/sign-in', headers: { ...r.headers, authorization: auth(i), 'content-type': 'application/json' }, body: JSON.stringify({ groupId: data.staffId, memberId: data.memberIds[i % MEMBERS] }) };
+            },
+          },
+        ],
+      }),
+    );
+    // What the sign-ins answered (201 signed in, 422 refused by the record's check).
+    const outcomes = await admin(dbUrl, async (c) => (await c.query<{ outcome: string; n: number }>('select outcome, count(*)::int as n from visits group by outcome')).rows);
+    let picked = 0;
+    const limitFig = figures(await autocannon({ url: `http://127.0.0.1:${limitPort}`, connections: KIOSKS, duration: DURATION, headers: { authorization: 'Bearer t' }, requests: [{ method: 'GET', setupRequest: (r) => ({ ...r, path: `/Users/${limitIds[picked++ % limitIds.length]}` }) }] }));
+    const loadAfter = os.loadavg().map((l) => +l.toFixed(1));
+
+    const goal = 20;
+    console.log(`\n${'route (10 kiosks, 5,000 members, record check on)'.padEnd(52)} ${'req/s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)}  limit p99  goal`);
+    for (const [name, f] of [['GET /api/kiosk/search', search], ['POST /api/kiosk/sign-in', signIn]] as const) {
+      console.log(`${name.padEnd(52)} ${String(f.reqPerSec).padStart(7)} ${String(f.p50Ms).padStart(7)} ${String(f.p99Ms).padStart(7)}  ${String(limitFig.p99Ms).padStart(9)}  < ${goal}${f.p99Ms < goal ? ' met' : ''}`);
+      if (f.errors || f.timeouts) console.log(`  ${f.errors} errors, ${f.timeouts} timeouts (of ${f.requests})`);
+    }
+    console.log(`${'limit GET /Users/{id} (same run)'.padEnd(52)} ${String(limitFig.reqPerSec).padStart(7)} ${String(limitFig.p50Ms).padStart(7)} ${String(limitFig.p99Ms).padStart(7)}`);
+    console.log(`sign-in outcomes: ${outcomes.map((o) => `${o.outcome} ${o.n}`).join(', ')} (non-2xx answers: ${signIn.non2xx})`);
+
+    let plans: string | undefined;
+    if (process.env.BENCH_EXPLAIN) {
+      await stop(server);
+      plans = await explainHotRequests(dbUrl, dataDir, data, process.env.BENCH_EXPLAIN);
+    }
+
+    const out = {
+      at: new Date().toISOString(),
+      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverageBefore: loadBefore, loadAverageAfter: loadAfter },
+      settings: { database: 'postgres', members: MEMBERS, kiosks: KIOSKS, durationSeconds: DURATION, recordSafetyCheck: 'on, every member linked', server: 'node build/main.js, WORKER=off' },
+      search: { ...search, goalP99Ms: goal, met: search.p99Ms < goal },
+      signIn: { ...signIn, outcomes, goalP99Ms: goal, met: signIn.p99Ms < goal },
+      limitGetById: limitFig,
+      ...(plans ? { plans: 'bench/results/plans-postgres.txt' } : {}),
+    };
+    const dir = path.join(root, 'bench/results');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'kiosk.json'), `${JSON.stringify(out, null, 2)}\n`);
+    if (plans) writeFileSync(path.join(dir, 'plans-postgres.txt'), plans);
+    console.log(`\nload average before ${loadBefore.join(' ')}, after ${loadAfter.join(' ')}; wrote bench/results/kiosk.json${plans ? ' and plans-postgres.txt' : ''}`);
+  } finally {
+    for (const c of children.reverse()) await stop(c);
+    await admin(pgUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`)).catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * auto_explain for this database only, a server started afresh (so its connections load it), each
+ * hot request sent twice (the second one's plan is kept), the plans read back from the server's log.
+ */
+async function explainHotRequests(dbUrl: string, dataDir: string, data: Awaited<ReturnType<typeof setUp>>, logPath: string): Promise<string> {
+  const db = new URL(dbUrl).pathname.slice(1);
+  const settings: Array<[string, string]> = [['session_preload_libraries', 'auto_explain'], ['auto_explain.log_min_duration', '0'], ['auto_explain.log_analyze', 'on'], ['auto_explain.log_buffers', 'on'], ['auto_explain.log_timing', 'on'], ['auto_explain.log_nested_statements', 'on']];
+  await admin(dbUrl, async (c) => {
+    for (const [k, v] of settings) await c.query(`ALTER DATABASE "${db}" SET ${k} = '${v}'`);
+  });
+  const port = await freePort();
+  const server = startServer(dbUrl, dataDir, port);
+  const url = `http://127.0.0.1:${port}`;
+  const sections: string[] = [];
+  try {
+    await ready(server, url);
+    // SCIM users (made through the API, so every table they touch is filled as in use).
+    const scimBase = `${url}/scim/v2/groups/${data.scimGroupId}`;
+    const scimHeaders = { authorization: `Bearer ${data.scimToken}`, 'content-type': 'application/scim+json' };
+    let scimId = '';
+    // The first user alone: two first jobs of a queue sent at once can deadlock in pg-boss's
+    // create_queue (seen here as a 500; see decision 010).
+    let next = 0;
+    await (async () => {
+      const userName = `user${next++}@example.com`;
+      const r = await fetch(`${scimBase}/Users`, { method: 'POST', headers: scimHeaders, body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName, name: { givenName: 'User', familyName: '0' }, emails: [{ value: userName, type: 'work', primary: true }], active: true }) });
+      if (r.status !== 201) throw new Error(`SCIM create: ${r.status}`);
+    })();
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        for (let i = next++; i < SCIM_USERS; i = next++) {
+          const userName = `user${i}@example.com`;
+          const r = await fetch(`${scimBase}/Users`, { method: 'POST', headers: scimHeaders, body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName, name: { givenName: 'User', familyName: String(i) }, emails: [{ value: userName, type: 'work', primary: true }], active: true }) });
+          if (r.status !== 201) throw new Error(`SCIM create: ${r.status}`);
+          if (i === Math.floor(SCIM_USERS / 2)) scimId = ((await r.json()) as { id: string }).id;
+        }
+      }),
+    );
+    await admin(dbUrl, (c) => c.query('ANALYZE'));
+    const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: data.ownerEmail, password: data.ownerPassword }) });
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const kiosk = { authorization: `Bearer ${data.tokens[0]}` };
+    const requests: Array<[string, () => Promise<Response>]> = [
+      ['kiosk name search "sha"', () => fetch(`${url}/api/kiosk/search?groupId=${data.staffId}&q=sha`, { headers: kiosk })],
+      ['kiosk sign-in (record check)', () => fetch(`${url}/api/kiosk/sign-in`, { method: 'POST', headers: { ...kiosk, 'content-type': 'application/json' }, body: JSON.stringify({ groupId: data.staffId, memberId: data.memberIds[4321] }) })],
+      ['SCIM GET /Users?filter=userName eq', () => fetch(`${scimBase}/Users?filter=${encodeURIComponent(`userName eq "user${Math.floor(SCIM_USERS / 3)}@example.com"`)}`, { headers: scimHeaders })],
+      ['SCIM GET /Users/{id}', () => fetch(`${scimBase}/Users/${scimId}`, { headers: scimHeaders })],
+      ['SCIM GET /Users?startIndex=1&count=100', () => fetch(`${scimBase}/Users?startIndex=1&count=100`, { headers: scimHeaders })],
+      ['GET /api/auth/me', () => fetch(`${url}/api/auth/me`, { headers: { cookie } })],
+      ['members page of 50', () => fetch(`${url}/api/signin/groups/${data.staffId}/members?limit=50`, { headers: { cookie } })],
+    ];
+    for (const [name, send] of requests) {
+      await (await send()).arrayBuffer(); // cold: caches filled
+      await new Promise((r) => setTimeout(r, 300)); // the log written behind by earlier requests
+      const from = statSync(logPath).size;
+      const res = await send();
+      await res.arrayBuffer();
+      await new Promise((r) => setTimeout(r, 300));
+      sections.push(`=== ${name} (answered ${res.status}) ===\n${readFrom(logPath, from)}`);
+    }
+  } finally {
+    await stop(server);
+    await admin(dbUrl, async (c) => {
+      for (const [k] of settings) await c.query(`ALTER DATABASE "${db}" RESET ${k}`);
+    });
+  }
+  return `Plans of the hot requests on PostgreSQL (auto_explain, ANALYZE + BUFFERS), ${MEMBERS} members, ${SCIM_USERS} SCIM users, ${new Date().toISOString()}\n\n${sections.join('\n')}`;
+}
+
+/** The server log from `from` on, only auto_explain's entries (other databases' lines are left out by their statement text). */
+function readFrom(logPath: string, from: number): string {
+  const size = statSync(logPath).size;
+  const buf = Buffer.alloc(size - from);
+  const fd = openSync(logPath, 'r');
+  readSync(fd, buf, 0, buf.length, from);
+  closeSync(fd);
+  const entries = buf.toString('utf8').split(/\n(?=\d{4}-\d\d-\d\d )/);
+  return entries.filter((e) => e.includes('duration:') && e.includes('Query Text:')).map((e) => e.replace(/^\S+ \S+ \S+ \[\d+\] (?:\S+@\S+ )?LOG:\s+/, '')).join('\n');
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
