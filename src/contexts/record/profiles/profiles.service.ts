@@ -7,7 +7,7 @@ import { inTransaction } from '../../../platform/db/tx.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { assertLevel, levelAt, orgAccessOf, visibleOrgs, type OrgAccess } from '../access.js';
 import { loadModel, loadProfilesWithValues, toRuleProfile, type CheckRow, type CheckValueRow, type ProfileRow } from '../record.repo.js';
-import { recordCheckValues, recordProfileHistory, recordProfiles } from '../record.tables.js';
+import { recordCheckValues, recordProfiles } from '../record.tables.js';
 import { evaluate } from '../rules/conditions.js';
 import { inPostOn, profileAccessor, type RuleValue } from '../rules/rating.js';
 import { defaultFacts } from '../kcsie/rule-sets.js';
@@ -16,6 +16,7 @@ import { dayAt, evaluateRow, prepare, ruleValues, type PreparedModel } from '../
 import { catalogOf, parseConditionParam } from '../setup/setup.service.js';
 import { profilesRepo } from './profiles.repo.js';
 import { checkProfileUpdate, profileChanged } from './profile-hooks.js';
+import { applyPatch, historyActorOf, historyOfNew } from './profile-writer.js';
 import type { CheckValueInput, ProfileCreateInput, ProfilePatchInput } from './profiles.schemas.js';
 
 export type ProfilesDeps = Pick<Platform, 'db' | 'now' | 'storage'>;
@@ -252,11 +253,6 @@ export function createProfilesService(deps: ProfilesDeps) {
     return diffs;
   }
 
-  async function writeHistory(t: DbOrTx, tenantId: string, profileId: string, version: number, actor: Actor, at: Date, diffs: Array<{ field: string; before: string | null; after: string | null }>) {
-    if (!diffs.length) return;
-    await t.insert(recordProfileHistory).values(diffs.map((d) => ({ tenantId, profileId, version, field: d.field, before: d.before, after: d.after, actorId: actor.kind === 'user' ? actor.id : null, actorLabel: actor.label, at })));
-  }
-
   async function present(t: DbOrTx, m: PreparedModel, p: ProfileRow, asOf?: string) {
     const [values, documents] = await Promise.all([profilesRepo.values(t, p.tenantId, p.id), profilesRepo.documents(t, p.tenantId, p.id)]);
     const withDocs = new Set(documents.filter((d) => !d.deletedAt && d.checkId).map((d) => d.checkId!));
@@ -292,7 +288,7 @@ export function createProfilesService(deps: ProfilesDeps) {
         .returning();
       const diffs = await applyValues(t, m, principal.tenantId, row!, new Map(), changes, actor, at, day);
       const factLines = applyFacts(m, {}, facts).diffs;
-      await writeHistory(t, principal.tenantId, row!.id, 1, actor, at, [{ field: 'Profile', before: null, after: `Created: ${row!.firstName} ${row!.lastName}` }, ...factLines, ...diffs]);
+      await historyOfNew(t, principal.tenantId, row!, [{ field: 'Profile', before: null, after: `Created: ${row!.firstName} ${row!.lastName}` }, ...factLines, ...diffs], historyActorOf(actor), at);
       if (opts.audit !== false) await recordAudit(t, principal.tenantId, actor, { action: 'record.profile.created', targetType: 'record_profile', targetId: row!.id, summary: `Profile ${row!.firstName} ${row!.lastName} created` });
       return present(t, m, row!);
     });
@@ -344,14 +340,9 @@ export function createProfilesService(deps: ProfilesDeps) {
       const values = await profilesRepo.values(t, principal.tenantId, id);
       diffs.push(...(await applyValues(t, m, principal.tenantId, nextRow, values, changes, actor, at, day)));
       if (!diffs.length) return present(t, m, current);
-      const version = current.version + 1;
-      const [row] = await t
-        .update(recordProfiles)
-        .set({ ...set, version, updatedAt: at })
-        .where(and(eq(recordProfiles.tenantId, principal.tenantId), eq(recordProfiles.id, id), eq(recordProfiles.version, current.version)))
-        .returning();
+      const row = await applyPatch(t, principal.tenantId, current, { set, lines: diffs, at, ifVersion: current.version }, historyActorOf(actor));
       if (!row) throw conflict('version_conflict', 'This profile was changed by someone else at the same moment; nothing was saved', { currentVersion: current.version + 1, changes: [] });
-      await writeHistory(t, principal.tenantId, id, version, actor, at, diffs);
+      const version = row.version;
       await recordAudit(t, principal.tenantId, actor, { action: 'record.profile.updated', targetType: 'record_profile', targetId: id, summary: `Profile ${row.firstName} ${row.lastName} updated: ${diffs.map((d) => d.field).join(', ')}`, data: { version } });
       await profileChanged(t, { tenantId: principal.tenantId, profileIds: [id], change: 'updated', fields: Object.keys(set) });
       return present(t, m, row);
@@ -407,16 +398,11 @@ export function createProfilesService(deps: ProfilesDeps) {
       if (!isIsoDate(leavingDate)) throw badRequest('invalid_date', 'Leaving date is not a real date', 'leavingDate');
       if (current.startDate && leavingDate < current.startDate) throw badRequest('invalid_date', `Leaving date (${ukDate(leavingDate)}) cannot be before the start date (${ukDate(current.startDate)})`, 'leavingDate');
       const at = now();
-      const version = current.version + 1;
-      const [row] = await t
-        .update(recordProfiles)
-        .set({ status: 'archived', archivedAt: at, leavingDate, version, updatedAt: at })
-        .where(and(eq(recordProfiles.tenantId, principal.tenantId), eq(recordProfiles.id, id)))
-        .returning();
-      await writeHistory(t, principal.tenantId, id, version, actor, at, [
+      const lines = [
         { field: 'Status', before: 'live', after: 'archived' },
         ...(leavingDate !== current.leavingDate ? [{ field: 'Leaving date', before: current.leavingDate ? ukDate(current.leavingDate) : null, after: ukDate(leavingDate) }] : []),
-      ]);
+      ];
+      const row = await applyPatch(t, principal.tenantId, current, { set: { status: 'archived', archivedAt: at, leavingDate }, lines, at }, historyActorOf(actor));
       await recordAudit(t, principal.tenantId, actor, { action: 'record.profile.archived', targetType: 'record_profile', targetId: id, summary: `Profile ${row!.firstName} ${row!.lastName} archived (left ${ukDate(leavingDate)})` });
       await profileChanged(t, { tenantId: principal.tenantId, profileIds: [id], change: 'archived', fields: ['status', 'leavingDate'] });
       const m = prepare(await loadModel(t, principal.tenantId));
