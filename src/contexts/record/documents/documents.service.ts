@@ -1,4 +1,3 @@
-import { and, eq } from 'drizzle-orm';
 import type { Readable } from 'node:stream';
 import type { Platform } from '../../../platform/platform.js';
 import { AppError, badRequest, notFound } from '../../../platform/errors.js';
@@ -8,7 +7,6 @@ import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { assertLevel, orgAccessOf } from '../access.js';
 import { loadModel } from '../record.repo.js';
-import { recordChecks } from '../record.tables.js';
 import { applyPatch, historyActorOf } from '../profiles/profile-writer.js';
 import { addPeriod, todayIn } from '../rules/dates.js';
 import { profilesRepo } from '../profiles/profiles.repo.js';
@@ -106,10 +104,10 @@ export function createDocumentsService(deps: DocumentsDeps) {
 
 /** A deleted document is a change of the profile: its version moves on and the history says so. */
 async function documentGone(t: DbOrTx, doc: { tenantId: string; profileId: string; checkId: string | null; fileName: string }, actor: Actor, at: Date) {
-  const [check] = doc.checkId ? await t.select({ name: recordChecks.name }).from(recordChecks).where(and(eq(recordChecks.tenantId, doc.tenantId), eq(recordChecks.id, doc.checkId))) : [];
+  const checkName = doc.checkId ? await documentsRepo.checkName(t, doc.tenantId, doc.checkId) : undefined;
   const profile = await profilesRepo.find(t, doc.tenantId, doc.profileId);
   if (!profile) return;
-  await applyPatch(t, doc.tenantId, profile, { lines: [{ field: `${check?.name ?? 'Evidence'} — document`, before: doc.fileName, after: null }], at }, historyActorOf(actor));
+  await applyPatch(t, doc.tenantId, profile, { lines: [{ field: `${checkName ?? 'Evidence'} — document`, before: doc.fileName, after: null }], at }, historyActorOf(actor));
 }
 
 /**
