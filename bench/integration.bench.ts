@@ -22,7 +22,7 @@ import { createAccountsService } from '../src/contexts/accounts/index.js';
 import { createSetupService } from '../src/contexts/record/index.js';
 import { groups, members } from '../src/contexts/signin/signin.tables.js';
 import { recordProfiles, recordRatingSystems } from '../src/contexts/record/record.tables.js';
-import { createIntegration, recordReadiness } from '../src/contexts/integration/index.js';
+import { createIntegration } from '../src/contexts/integration/index.js';
 import { integrationPersonLinks } from '../src/contexts/integration/integration.tables.js';
 import { eq } from 'drizzle-orm';
 
@@ -142,7 +142,7 @@ async function main() {
       while (next < calls) {
         const l = linked[next++ % linked.length]!;
         const s = process.hrtime.bigint();
-        await recordReadiness(platform.db, tenantId, l.groupId, l.memberId, today);
+        await integration.recordReadiness(platform.db, tenantId, l.groupId, l.memberId, today);
         latencies.push(Number(process.hrtime.bigint() - s) / 1e6);
       }
     };

@@ -1,13 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Platform } from '../../platform/platform.js';
 import { createSigninServices, onMemberChanged, registerSafetyCheck } from '../signin/index.js';
-import { guardProfileUpdate, onProfileChanged } from '../record/index.js';
+import { createRecordPort, guardProfileUpdate, onProfileChanged, type RecordPort } from '../record/index.js';
 import { createRuns, INTEGRATION_RUN_JOB } from './runs/runs.js';
 import { createLinksService } from './links/links.service.js';
 import { createTypeMapService } from './typemap/typemap.service.js';
 import { createPeopleService, IMPORT_NEW_MEMBERS_JOB } from './people/people.service.js';
 import { createMergeService } from './merge/merge.service.js';
-import { recordSafetyCheck } from './safety/record-check.js';
+import { createRecordReadiness, createRecordSafetyCheck } from './safety/record-check.js';
 import { linksRoutes } from './links/links.routes.js';
 import { typeMapRoutes } from './typemap/typemap.routes.js';
 import { runsRoutes } from './runs/runs.routes.js';
@@ -24,7 +24,7 @@ import { systemActor } from '../../platform/audit/audit.js';
 export { SYNC_PERSON_JOB, SYNC_SWEEP_JOB } from './sync/sync.service.js';
 export { IMPORT_NEW_MEMBERS_JOB } from './people/people.service.js';
 export { presentRun } from './runs/runs.js';
-export { recordReadiness, recordSafetyCheck, RECORD_SAFETY_CHECK } from './safety/record-check.js';
+export { createRecordReadiness, createRecordSafetyCheck, RECORD_SAFETY_CHECK, type RecordReadiness, type RecordReadinessOf } from './safety/record-check.js';
 export { createWondeClient, WondeError, type WondeClient } from './wonde/wonde.client.js';
 
 /**
@@ -32,16 +32,17 @@ export { createWondeClient, WondeError, type WondeClient } from './wonde/wonde.c
  * merge (and undo), push, the record in the safety check, the Wonde connector. Its services are
  * built once per platform; long work runs as `integration.run` jobs.
  */
-export function createIntegration(platform: Platform) {
+export function createIntegration(platform: Platform, record: RecordPort = createRecordPort()) {
   const members = createSigninServices(platform).members;
   const runs = createRuns(platform);
-  const links = createLinksService(platform);
-  const typeMap = createTypeMapService(platform);
-  const people = createPeopleService({ ...platform, members, runs, typeMap });
-  const sync = createSyncService({ ...platform, members, runs });
+  const links = createLinksService({ ...platform, record });
+  const typeMap = createTypeMapService({ ...platform, record });
+  const recordReadiness = createRecordReadiness(record);
+  const people = createPeopleService({ ...platform, members, runs, typeMap, record });
+  const sync = createSyncService({ ...platform, members, runs, record });
   // Merged values reach the linked members by the per-person sync job, queued by the merge.
-  const merge = createMergeService({ ...platform, runs, onProfilesChanged: sync.enqueueForProfiles });
-  const wonde = createWondeService({ ...platform, runs, onProfilesChanged: sync.enqueueForProfiles });
+  const merge = createMergeService({ ...platform, runs, record, onProfilesChanged: sync.enqueueForProfiles });
+  const wonde = createWondeService({ ...platform, runs, record, onProfilesChanged: sync.enqueueForProfiles });
   // Changes on either side queue a two-way sync in their own transaction; the record refuses an
   // edit of a field the identity provider owns. (Keyed by name: a later registration replaces.)
   onMemberChanged('integration.sync', sync.memberListener);
@@ -49,15 +50,15 @@ export function createIntegration(platform: Platform) {
   onProfileChanged('integration.sync', sync.profileListener);
   onProfileChanged('integration.exclusions', people.profileErasedListener);
   guardProfileUpdate('integration.idp-owned', sync.idpGuard);
-  return { runs, links, typeMap, people, merge, sync, wonde };
+  return { record, runs, links, typeMap, people, merge, sync, wonde, recordReadiness };
 }
 export type Integration = ReturnType<typeof createIntegration>;
 
 /** Registers the record's check with sign-in's safety pipeline (once per process). */
 let safetyCheckRegistered = false;
-export function registerRecordSafetyCheck(): void {
+export function registerRecordSafetyCheck(record: RecordPort): void {
   if (safetyCheckRegistered) return;
-  registerSafetyCheck(recordSafetyCheck);
+  registerSafetyCheck(createRecordSafetyCheck(record));
   safetyCheckRegistered = true;
 }
 
@@ -91,12 +92,12 @@ export const WONDE_SCHEDULE_JOB = 'integration.wonde-schedule';
 
 export function integrationContext(platform: Platform): FastifyPluginAsync {
   const integration = createIntegration(platform);
-  registerRecordSafetyCheck();
+  registerRecordSafetyCheck(integration.record);
   return async (app) => {
     await app.register(linksRoutes(integration.links));
     await app.register(typeMapRoutes(integration.typeMap));
     await app.register(runsRoutes(platform));
-    await app.register(peopleRoutes(platform, integration.people));
+    await app.register(peopleRoutes(platform, integration.people, integration.recordReadiness));
     await app.register(mergeRoutes(integration.merge));
     await app.register(syncRoutes(integration.sync));
     await app.register(wondeRoutes(integration.wonde));

@@ -4,10 +4,13 @@ import { useTestEnv } from '../../../test/harness.js';
 import { call, createTestTenant } from '../../../test/factories.js';
 import { auditLog } from '../../platform/audit/audit.tables.js';
 import { notifications } from '../../platform/notifications/notifications.tables.js';
-import { recordReadiness } from './safety/record-check.js';
+import { createRecordPort } from '../record/index.js';
+import { readOptions } from '../signin/groups/groups.schemas.js';
+import { createRecordReadiness, createRecordSafetyCheck } from './safety/record-check.js';
 import { integrationTenant } from './test/integration.testkit.js';
 
 const env = useTestEnv();
+const recordReadiness = createRecordReadiness(createRecordPort());
 
 async function auditActions(tenantId: string, action: string) {
   return env.platform.db.select().from(auditLog).where(and(eq(auditLog.tenantId, tenantId), eq(auditLog.action, action)));
@@ -336,5 +339,34 @@ describe('the record in the safety check', () => {
     expect(await recordReadiness(env.platform.db, x.t.tenantId, staff.id, ready.id, today)).toMatchObject({ applies: true, ready: true, reasons: [] });
     await x.link(staff.id, { ratingMode: 'none' });
     expect(await recordReadiness(env.platform.db, x.t.tenantId, staff.id, missing.id, today)).toEqual({ applies: false });
+  });
+
+  it('decides on today at the site: just after midnight there (UTC still the day before), a check expiring that day has expired', async () => {
+    const x = await integrationTenant(env);
+    const staff = await x.group({ name: 'Staff', type: 'repeat', isStaffGroup: true });
+    await x.link(staff.id);
+    const m = await x.member(staff.id, { fullName: 'Mid Night', role: 'Teacher' });
+    await x.run('/api/integration/import', {});
+    await call(env.app, 'PUT', '/api/integration/settings', { headers: x.h, body: { includeRecordInSafetyCheck: true } });
+    // The organisation keeps another calendar (New York's), so only the site's can make the day the 16th.
+    expect((await call(env.app, 'PATCH', `/api/record/organisations/${x.rec.org.id}`, { headers: x.h, body: { timeZone: 'America/New_York' } })).status).toBe(200);
+    const linked = await recordReadiness(env.platform.db, x.t.tenantId, staff.id, m.id, '2025-06-01');
+    if (!linked.applies || !linked.profileId) throw new Error('expected a linked profile');
+    const p = (await call(env.app, 'GET', `/api/record/profiles/${linked.profileId}`, { headers: x.h })).body;
+    // Safeguarding training done on 16 June 2024 lasts 12 months: expired from 16 June 2025.
+    const checks = { ...x.FULL_TEACHER_CHECKS, safeguarding_training: { value: '2024-06-16' }, references: { value: '2024-08-01' }, medical_fitness: { value: '2024-08-01' } };
+    expect((await call(env.app, 'PATCH', `/api/record/profiles/${linked.profileId}`, { headers: x.h, body: { version: p.version, checks, facts: x.TEACHER_FACTS } })).status).toBe(200);
+
+    const check = createRecordSafetyCheck(createRecordPort());
+    const reasonsAt = async (instant: string) => {
+      const person = { fullName: m.fullName, email: m.email, dateOfBirth: null };
+      const site = { id: staff.id, name: 'London site', timezone: 'Europe/London' };
+      const out = await check.run({ tx: env.platform.db, tenantId: x.t.tenantId, site, group: { ...staff, options: readOptions(staff.options) }, member: m, visitor: null, person, answers: {}, agreementAccepted: false, previouslyAcceptedAgreement: false, now: new Date(instant) });
+      return (Array.isArray(out) ? out : [out]).flatMap((r) => (r.allow ? [] : [r.reason]));
+    };
+    // 23:30 on the 15th in London: still valid.
+    expect(await reasonsAt('2025-06-15T22:30:00Z')).toEqual([]);
+    // 00:30 on the 16th in London (UTC and New York: still the 15th): expired.
+    expect(await reasonsAt('2025-06-15T23:30:00Z')).toEqual([expect.stringMatching(/^Safeguarding training expired/)]);
   });
 });

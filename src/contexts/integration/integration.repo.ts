@@ -1,4 +1,4 @@
-import { and, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../platform/db/database.js';
 import {
   integrationExclusions,
@@ -13,6 +13,10 @@ import {
   integrationTypeRules,
   type DuplicateReason,
 } from './integration.tables.js';
+// The sweep compares a link's versions with its two sides' (the one read across contexts left, in SQL
+// for every tenant at once; see staleLinks).
+import { members } from '../signin/signin.tables.js';
+import { recordProfiles } from '../record/record.tables.js';
 
 export type GroupLinkRow = typeof integrationGroupLinks.$inferSelect;
 export type PersonLinkRow = typeof integrationPersonLinks.$inferSelect;
@@ -133,5 +137,16 @@ export const integrationRepo = {
         failed: sql`${integrationJobRuns.failed} + ${d.failed ?? 0}`,
       })
       .where(eq(integrationJobRuns.id, runId));
+  },
+
+  /** Person links (any tenant) whose member or profile moved since they were last made equal: the sync sweep. */
+  async staleLinks(tx: DbOrTx, limit: number): Promise<Array<{ id: string; tenantId: string }>> {
+    return tx
+      .select({ id: integrationPersonLinks.id, tenantId: integrationPersonLinks.tenantId })
+      .from(integrationPersonLinks)
+      .innerJoin(members, eq(members.id, integrationPersonLinks.memberId))
+      .innerJoin(recordProfiles, eq(recordProfiles.id, integrationPersonLinks.profileId))
+      .where(or(ne(members.version, integrationPersonLinks.memberVersion), ne(recordProfiles.version, integrationPersonLinks.profileVersion)))
+      .limit(limit);
   },
 };

@@ -21,8 +21,27 @@ export const organisationsPort = { existingIds: setupRepo.organisationIds };
 export { archiveLeavers, ARCHIVE_LEAVERS_JOB } from './profiles/leavers.js';
 export { createProfilesService, type ProfilesService } from './profiles/profiles.service.js';
 export { guardProfileUpdate, onProfileChanged, type ProfileChange, type ProfileChangeListener, type ProfileUpdateAttempt, type ProfileUpdateGuard } from './profiles/profile-hooks.js';
-export { recordPort, readinessOf, type Readiness, type RecordPort } from './readiness.js';
-export { evaluate, validateCondition, conditionGroupSchema, type ConditionGroup, type FieldAccessor, type FieldCatalog } from './rules/conditions.js';
+export { createRulesCache, readinessOf, type ModelOf, type Readiness } from './readiness.js';
+export { todayIn } from './rules/dates.js';
+export {
+  createRecordPort,
+  snapshotOfValue,
+  type CheckValueSnapshot,
+  type CheckValueView,
+  type DocumentRef,
+  type HistoryActor,
+  type HistoryEntry,
+  type HistoryLine,
+  type NewProfile,
+  type OrganisationView,
+  type ProfileColumns,
+  type ProfilePatch,
+  type ProfileTypeView,
+  type ProfileView,
+  type RatingSystemView,
+  type RecordPort,
+} from './port.js';
+export { evaluate, validateCondition, conditionGroupSchema, type ConditionGroup, type ConditionIssue, type FieldAccessor, type FieldCatalog, type FieldDescriptor, type FieldValue } from './rules/conditions.js';
 
 /**
  * The single central record: organisations, profile types, checks (the built-in KCSIE set and

@@ -1,6 +1,6 @@
 import type { DbOrTx } from '../../platform/db/database.js';
-import { loadModel, loadProfilesWithValues } from './record.repo.js';
-import { dayAt, evaluateRow, prepare } from './engine.js';
+import { loadModel, loadProfilesWithValues, rulesStamp } from './record.repo.js';
+import { dayAt, evaluateRow, prepare, type PreparedModel } from './engine.js';
 import { inPostOn, nextChangeOn } from './rules/rating.js';
 import { defaultFacts } from './kcsie/rule-sets.js';
 
@@ -24,15 +24,41 @@ export type Readiness = {
   nextChangeOn: string | null;
 };
 
+/** A tenant's rule data, ready for the engine. */
+export type ModelOf = (tx: DbOrTx, tenantId: string) => Promise<PreparedModel>;
+const loadPrepared: ModelOf = async (tx, tenantId) => prepare(await loadModel(tx, tenantId));
+
+/**
+ * The tenant's rule data kept between calls (a sign-in asks for one profile at a time, and the
+ * rules rarely change), checked against `rulesStamp` on every call: one cheap query instead of
+ * five and the engine's preparation, and never a stale answer after an edit made by any process.
+ * At most `max` tenants are kept, the least recently used out first.
+ */
+export function createRulesCache(opts: { max?: number; load?: ModelOf } = {}): ModelOf {
+  const max = opts.max ?? 1000;
+  const load = opts.load ?? loadPrepared;
+  const entries = new Map<string, { stamp: string; model: PreparedModel }>();
+  return async (tx, tenantId) => {
+    // The stamp is read first: a model loaded after it is at least as new as what it stamps.
+    const stamp = await rulesStamp(tx, tenantId);
+    const hit = entries.get(tenantId);
+    entries.delete(tenantId);
+    const entry = hit && hit.stamp === stamp ? hit : { stamp, model: await load(tx, tenantId) };
+    if (entries.size >= max) entries.delete(entries.keys().next().value!);
+    entries.set(tenantId, entry);
+    return entry.model;
+  };
+}
+
 /**
  * Readiness of many profiles at once (one model load, one values query). `asOf` is a date
  * (YYYY-MM-DD) or an instant: then each profile is evaluated on today in its organisation's time
  * zone — the record's one definition of "today". Profiles of another tenant are simply absent.
  */
-export async function readinessOf(tx: DbOrTx, tenantId: string, profileIds: readonly string[], asOf: string | Date): Promise<Map<string, Readiness>> {
+export async function readinessOf(tx: DbOrTx, tenantId: string, profileIds: readonly string[], asOf: string | Date, modelOf: ModelOf = loadPrepared): Promise<Map<string, Readiness>> {
   const out = new Map<string, Readiness>();
   if (profileIds.length === 0) return out;
-  const m = prepare(await loadModel(tx, tenantId));
+  const m = await modelOf(tx, tenantId);
   const rows = await loadProfilesWithValues(tx, tenantId, { ids: [...profileIds] });
   for (const { profile: p, values } of rows) {
     const day = typeof asOf === 'string' ? asOf : dayAt(m, p.organisationId, asOf);
@@ -59,7 +85,3 @@ export async function defaultFactsOf(tx: DbOrTx, tenantId: string, items: Readon
   const m = await loadModel(tx, tenantId);
   return items.map((x) => defaultFacts(m.facts, m.profileTypes.get(x.profileTypeId)?.key ?? '', m.organisations.get(x.organisationId)?.type ?? 'other'));
 }
-
-/** What other contexts may ask of the record. */
-export type RecordPort = { readinessOf: typeof readinessOf; defaultFactsOf: typeof defaultFactsOf };
-export const recordPort: RecordPort = { readinessOf, defaultFactsOf };

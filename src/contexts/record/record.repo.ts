@@ -84,6 +84,19 @@ export async function loadModel(db: DbOrTx, tenantId: string): Promise<RecordMod
   };
 }
 
+/**
+ * A stamp of a tenant's rule data (organisations, profile types, checks, rating systems, the rule
+ * set in use) that changes whenever any of those rows is inserted, updated or deleted: each row's
+ * id with its row version (`xmin`, new on every write), hashed in one round trip.
+ */
+export async function rulesStamp(db: DbOrTx, tenantId: string): Promise<string> {
+  const part = (table: typeof recordOrganisations | typeof recordProfileTypes | typeof recordChecks | typeof recordRatingSystems) =>
+    sql`coalesce((SELECT string_agg(${table.id}::text || ':' || xmin::text, ',' ORDER BY ${table.id}) FROM ${table} WHERE ${table.tenantId} = ${tenantId}), '')`;
+  const settings = sql`coalesce((SELECT xmin::text FROM ${recordSettings} WHERE ${recordSettings.tenantId} = ${tenantId}), '')`;
+  const [row] = await db.select({ stamp: sql<string>`md5(${part(recordOrganisations)} || '|' || ${part(recordProfileTypes)} || '|' || ${part(recordChecks)} || '|' || ${part(recordRatingSystems)} || '|' || ${settings})` }).from(sql`(SELECT 1) AS one`);
+  return row!.stamp;
+}
+
 export function toRuleValue(v: Pick<CheckValueRow, 'value' | 'reference' | 'checkedOn'>, hasDocument = false): RuleValue {
   return { value: v.value ?? null, reference: v.reference, checkedOn: v.checkedOn, hasDocument };
 }

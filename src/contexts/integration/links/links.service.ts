@@ -6,6 +6,7 @@ import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import { notifyRole } from '../../../platform/notifications/notify.js';
 import { integrationGroupLinks, type RatingMode } from '../integration.tables.js';
 import { integrationRepo, type GroupLinkRow } from '../integration.repo.js';
+import type { RecordPort } from '../../record/index.js';
 import { neighbours } from '../neighbours.js';
 
 export type LinkInput = { organisationId: string; ratingMode?: RatingMode; ratingSystemIds?: string[] };
@@ -26,15 +27,15 @@ export function presentLink(l: GroupLinkRow, extra: { groupName?: string; groupT
 }
 
 /** Group ↔ organisation links, the per-group rating system choice, and the tenant setting. */
-export function createLinksService(deps: Pick<Platform, 'db' | 'now' | 'jobs'>) {
-  const { db, now } = deps;
+export function createLinksService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & { record: RecordPort }) {
+  const { db, now, record } = deps;
 
   async function list(tenantId: string) {
     const links = await integrationRepo.groupLinks(db, tenantId);
     const groupRows = await neighbours.groupsByIds(db, tenantId, links.map((l) => l.groupId));
     const orgs = new Map<string, string>();
     for (const l of links) {
-      if (!orgs.has(l.organisationId)) orgs.set(l.organisationId, (await neighbours.organisation(db, tenantId, l.organisationId))?.name ?? '');
+      if (!orgs.has(l.organisationId)) orgs.set(l.organisationId, (await record.organisation(db, tenantId, l.organisationId))?.name ?? '');
     }
     return links.map((l) => {
       const g = groupRows.find((x) => x.id === l.groupId);
@@ -46,7 +47,7 @@ export function createLinksService(deps: Pick<Platform, 'db' | 'now' | 'jobs'>) 
     const group = await neighbours.group(db, tenantId, groupId);
     if (!group) throw notFound('Group');
     const link = await integrationRepo.groupLink(db, tenantId, groupId);
-    const organisationName = link ? (await neighbours.organisation(db, tenantId, link.organisationId))?.name : undefined;
+    const organisationName = link ? (await record.organisation(db, tenantId, link.organisationId))?.name : undefined;
     return { group, link, organisationName };
   }
 
@@ -58,13 +59,13 @@ export function createLinksService(deps: Pick<Platform, 'db' | 'now' | 'jobs'>) 
         throw conflict('standard_group', 'Standard groups cannot be linked: visitors in them have no lasting profile. Link a repeat or SCIM group instead');
       }
       if (group.archivedAt) throw conflict('group_archived', 'This group is archived');
-      const org = await neighbours.organisation(tx, tenantId, input.organisationId);
+      const org = await record.organisation(tx, tenantId, input.organisationId);
       if (!org) throw notFound('Organisation');
       const ratingMode = input.ratingMode ?? 'all';
       const ratingSystemIds = ratingMode === 'selected' ? [...new Set(input.ratingSystemIds ?? [])] : [];
       if (ratingMode === 'selected') {
         if (ratingSystemIds.length === 0) throw badRequest('rating_systems_required', 'Choose at least one rating system to check', 'ratingSystemIds');
-        const known = new Set((await neighbours.ratingSystems(tx, tenantId)).map((s) => s.id));
+        const known = new Set((await record.ratingSystems(tx, tenantId)).map((s) => s.id));
         const unknown = ratingSystemIds.find((id) => !known.has(id));
         if (unknown) throw badRequest('unknown_rating_system', `Unknown rating system ${unknown}`, 'ratingSystemIds');
       }

@@ -74,6 +74,40 @@ describe('merge: evidence documents and batched merge-all', () => {
     expect(await x.integration.merge.queue(x.t.tenantId)).toHaveLength(1);
   });
 
+  it('a batch merge writes the same history and versions as a single merge (the record writes both)', async () => {
+    const x = await integrationTenant(env);
+    // Two alike pairs: the first profile has a check, so it is kept; the second brings the role.
+    const pair = async (name: string) => ({
+      kept: await x.profile({ firstName: name, lastName: 'Alike', email: `${name}@school.test`, checks: { identity: { value: '2024-09-01', evidence: 'Passport' } } }),
+      merged: await x.profile({ firstName: name, lastName: 'Alike', email: `${name}@school.test`, role: 'Teacher' }),
+    });
+    const single = await pair('Sam');
+    const batched = await pair('Bea');
+    const one = await call(env.app, 'POST', '/api/integration/merges', { headers: x.h, body: { keptProfileId: single.kept.id, mergedProfileId: single.merged.id } });
+    expect(one.status).toBe(201);
+    await integrationRepo.queuePair(env.platform.db, x.t.tenantId, batched.kept.id, batched.merged.id, 'same_email', 'Same email', null);
+    expect(await x.run('/api/integration/merges/all', {})).toMatchObject({ status: 'done', updated: 1 });
+
+    type Line = { version: number; field: string; before: string | null; after: string | null };
+    const historyOf = async (id: string, p: { kept: { id: string }; merged: { id: string } }, name: string) => {
+      const items = (await call(env.app, 'GET', `/api/record/profiles/${id}/history`, { headers: x.h })).body.items as Line[];
+      const plain = (v: string | null) =>
+        v === null ? null : v.replaceAll(p.kept.id, 'KEPT').replaceAll(p.merged.id, 'MERGED').replaceAll(name, 'NAME').replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, 'INSTANT');
+      return items.map((h) => ({ version: h.version, field: h.field, before: plain(h.before), after: plain(h.after) })).sort((a, b) => a.version - b.version || a.field.localeCompare(b.field));
+    };
+    const keptSingle = await historyOf(single.kept.id, single, 'Sam');
+    expect(await historyOf(batched.kept.id, batched, 'Bea')).toEqual(keptSingle);
+    expect(keptSingle.map((h) => h.field)).toEqual(expect.arrayContaining(['merge', 'role']));
+    const mergedSingle = await historyOf(single.merged.id, single, 'Sam');
+    expect(await historyOf(batched.merged.id, batched, 'Bea')).toEqual(mergedSingle);
+    // Archived by the merge: the status, when, and into whom, at one new version.
+    expect(mergedSingle.filter((h) => h.version === 2)).toEqual([
+      { version: 2, field: 'archivedAt', before: null, after: 'INSTANT' },
+      { version: 2, field: 'merge', before: null, after: 'Merged into NAME Alike (KEPT)' },
+      { version: 2, field: 'status', before: 'live', after: 'archived' },
+    ]);
+  });
+
   it('merge-all preserves chosen values for the whole batch (record or sign-in side per field), with per-pair exceptions, previewed first', async () => {
     const x = await integrationTenant(env);
     const staff = await x.group({ name: 'Staff', type: 'repeat', isStaffGroup: true });

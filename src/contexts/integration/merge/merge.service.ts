@@ -13,7 +13,8 @@ import {
   type ProfileSnapshot,
 } from '../integration.tables.js';
 import { integrationRepo, type MergeRow, type QueueRow } from '../integration.repo.js';
-import { neighbours, PROFILE_FIELDS, stringify, type CheckValueRow, type ProfileField, type ProfileRow } from '../neighbours.js';
+import { PROFILE_FIELDS, stringify, type CheckValueRow, type ProfileField, type ProfileRow } from '../neighbours.js';
+import { snapshotOfValue, type CheckValueSnapshot, type ProfilePatch, type RecordPort } from '../../record/index.js';
 import type { Runs } from '../runs/runs.js';
 
 export type Side = 'kept' | 'merged';
@@ -86,18 +87,17 @@ export function pickKept(a: ProfileRow, b: ProfileRow, checksOf: (id: string) =>
 function serialiseProfile(p: ProfileRow): Record<string, unknown> {
   return { ...p, createdAt: p.createdAt.toISOString(), updatedAt: p.updatedAt.toISOString(), archivedAt: p.archivedAt?.toISOString() ?? null };
 }
-function serialiseValue(v: CheckValueRow): Record<string, unknown> {
-  return { ...v, recordedAt: v.recordedAt.toISOString() };
-}
+const serialiseValue = (v: CheckValueRow): CheckValueSnapshot => snapshotOfValue(v);
 
 export function createMergeService(
   deps: Pick<Platform, 'db' | 'now' | 'jobs'> & {
     runs: Runs;
+    record: RecordPort;
     /** Queues the two-way sync of the people linked to these profiles (in the merge's transaction). */
     onProfilesChanged?: (tx: DbOrTx, tenantId: string, profileIds: string[]) => Promise<void>;
   },
 ) {
-  const { db, now, runs } = deps;
+  const { db, now, runs, record } = deps;
 
   type Related = {
     values: CheckValueRow[];
@@ -107,10 +107,10 @@ export function createMergeService(
   };
   async function related(tx: DbOrTx, tenantId: string, ids: string[]): Promise<Related> {
     return {
-      values: await neighbours.checkValuesOf(tx, tenantId, ids),
+      values: await record.checkValuesOf(tx, tenantId, ids),
       ext: await integrationRepo.externalIdsOf(tx, tenantId, ids),
       links: await integrationRepo.linksOfProfiles(tx, tenantId, ids),
-      docs: await neighbours.documentsOf(tx, tenantId, ids),
+      docs: await record.documentsOf(tx, tenantId, ids),
     };
   }
   function snapshotOf(p: ProfileRow, r: Related): ProfileSnapshot {
@@ -175,6 +175,15 @@ export function createMergeService(
     }
   }
 
+  /** The kept profile's history line of a merge. */
+  const mergedWith = (merged: ProfileRow) => ({ field: 'merge', before: null, after: `Merged with ${merged.firstName} ${merged.lastName} (${merged.id})` });
+  /** The merged profile's change, the same in a single merge and in a batch: archived, and why. */
+  const archiveIntoPatch = (kept: ProfileRow, at: Date): ProfilePatch => ({
+    set: { status: 'archived', archivedAt: at },
+    notes: [{ field: 'merge', before: null, after: `Merged into ${kept.firstName} ${kept.lastName} (${kept.id})` }],
+    at,
+  });
+
   const mergedAudit = (merged: ProfileRow, kept: ProfileRow, mergeId: string, resolved: Record<string, Side>) => ({
     action: 'integration.profiles_merged',
     targetType: 'profile',
@@ -186,21 +195,20 @@ export function createMergeService(
   /** Merges `mergedId` into `keptId` in the caller's transaction. */
   async function mergeIn(tx: DbOrTx, tenantId: string, keptId: string, mergedId: string, choices: Choices, actor: Actor, opts: { queueId?: string | null; runId?: string | null } = {}): Promise<MergeRow> {
     if (keptId === mergedId) throw badRequest('merge_same_profile', 'A profile cannot be merged with itself', 'mergedProfileId');
-    const kept = await neighbours.profile(tx, tenantId, keptId);
-    const merged = await neighbours.profile(tx, tenantId, mergedId);
+    const kept = await record.profile(tx, tenantId, keptId);
+    const merged = await record.profile(tx, tenantId, mergedId);
     if (!kept || !merged) throw notFound('Profile');
     if (kept.status !== 'live' || merged.status !== 'live') throw conflict('profile_archived', 'Both profiles must be live to be merged');
     const at = now();
     const p = plan(kept, merged, await related(tx, tenantId, [kept.id, merged.id]), choices);
     const who = { id: actor.id, label: actor.label };
-    const updated = await neighbours.updateProfile(tx, tenantId, kept, p.patch, who, at);
-    await neighbours.addHistory(tx, tenantId, updated, 'merge', null, `Merged with ${merged.firstName} ${merged.lastName} (${merged.id})`, who, at);
+    const updated = await record.applyPatch(tx, tenantId, kept, { set: p.patch, notes: [mergedWith(merged)], at }, who);
 
     // Swap in three steps to respect (profile, check) uniqueness: kept's → merged first needs the slot free.
-    await neighbours.deleteCheckValues(tx, tenantId, p.parked.map((v) => v.id));
-    await neighbours.moveCheckValues(tx, tenantId, p.moved.map((v) => v.id), kept.id);
-    await neighbours.restoreCheckValues(tx, p.parked.map((v) => ({ ...serialiseValue(v), profileId: merged.id })));
-    await neighbours.moveDocuments(tx, tenantId, p.movedDocs.map((id) => ({ id, from: merged.id, to: kept.id })));
+    await record.deleteCheckValues(tx, tenantId, p.parked.map((v) => v.id));
+    await record.moveCheckValues(tx, tenantId, p.moved.map((v) => ({ id: v.id, to: kept.id })));
+    await record.restoreCheckValues(tx, tenantId, p.parked.map((v) => ({ ...serialiseValue(v), profileId: merged.id })));
+    await record.moveDocuments(tx, tenantId, p.movedDocs.map((id) => ({ id, from: merged.id, to: kept.id })));
 
     // Links to members and external ids follow the person.
     if (p.movedLinks.length) {
@@ -212,8 +220,7 @@ export function createMergeService(
     }
     await moveExternalIds(tx, tenantId, p.movedExt, kept.id);
     await deps.onProfilesChanged?.(tx, tenantId, [kept.id]);
-    const archived = await neighbours.updateProfile(tx, tenantId, merged, { status: 'archived', archivedAt: at }, who, at);
-    await neighbours.addHistory(tx, tenantId, archived, 'merge', null, `Merged into ${updated.firstName} ${updated.lastName} (${kept.id})`, who, at);
+    await record.applyPatch(tx, tenantId, merged, archiveIntoPatch(updated, at), who);
 
     const queue = opts.queueId ? await integrationRepo.queueItem(tx, tenantId, opts.queueId) : await integrationRepo.queueForPair(tx, tenantId, keptId, mergedId);
     if (queue) await tx.update(integrationMergeQueue).set({ status: 'merged', resolvedAt: at }).where(eq(integrationMergeQueue.id, queue.id));
@@ -234,7 +241,7 @@ export function createMergeService(
   async function mergeBatch(tx: DbOrTx, tenantId: string, queueIds: string[], options: MergeAllOptions, actor: Actor, runId: string | null): Promise<Map<string, 'updated' | 'skipped'>> {
     const outcome = new Map<string, 'updated' | 'skipped'>(queueIds.map((id) => [id, 'skipped']));
     const queue = await tx.select().from(integrationMergeQueue).where(and(eq(integrationMergeQueue.tenantId, tenantId), inArray(integrationMergeQueue.id, queueIds)));
-    const profiles = new Map((await neighbours.profiles(tx, tenantId, [...new Set(queue.flatMap((q) => [q.profileAId, q.profileBId]))])).map((p) => [p.id, p]));
+    const profiles = new Map((await record.profiles(tx, tenantId, [...new Set(queue.flatMap((q) => [q.profileAId, q.profileBId]))])).map((p) => [p.id, p]));
     const r = await related(tx, tenantId, [...profiles.keys()]);
     const checksOf = (id: string) => r.values.filter((v) => v.profileId === id).length;
     const linkedIds = new Set(r.links.map((l) => l.profileId));
@@ -257,12 +264,12 @@ export function createMergeService(
     }
     const at = now();
     const who = { id: actor.id, label: actor.label };
-    const updatedOf = new Map<string, ProfileRow>();
-    for (const x of planned) updatedOf.set(x.kept.id, await neighbours.updateProfile(tx, tenantId, x.kept, x.p.patch, who, at));
-    await neighbours.deleteCheckValues(tx, tenantId, planned.flatMap((x) => x.p.parked.map((v) => v.id)));
-    await neighbours.moveCheckValuesEach(tx, tenantId, planned.flatMap((x) => x.p.moved.map((v) => ({ id: v.id, to: x.kept.id }))));
-    await neighbours.restoreCheckValues(tx, planned.flatMap((x) => x.p.parked.map((v) => ({ ...serialiseValue(v), profileId: x.merged.id }))));
-    await neighbours.moveDocuments(tx, tenantId, planned.flatMap((x) => x.p.movedDocs.map((id) => ({ id, from: x.merged.id, to: x.kept.id }))));
+    const updated = await record.applyPatches(tx, tenantId, planned.map((x) => ({ profile: x.kept, patch: { set: x.p.patch, notes: [mergedWith(x.merged)], at } })), who);
+    const updatedOf = new Map(updated.map((p) => [p.id, p]));
+    await record.deleteCheckValues(tx, tenantId, planned.flatMap((x) => x.p.parked.map((v) => v.id)));
+    await record.moveCheckValues(tx, tenantId, planned.flatMap((x) => x.p.moved.map((v) => ({ id: v.id, to: x.kept.id }))));
+    await record.restoreCheckValues(tx, tenantId, planned.flatMap((x) => x.p.parked.map((v) => ({ ...serialiseValue(v), profileId: x.merged.id }))));
+    await record.moveDocuments(tx, tenantId, planned.flatMap((x) => x.p.movedDocs.map((id) => ({ id, from: x.merged.id, to: x.kept.id }))));
     const linkMoves = planned.flatMap((x) => x.p.movedLinks.map((memberId) => ({ memberId, to: x.kept.id })));
     if (linkMoves.length) {
       const target = sql`CASE ${integrationPersonLinks.memberId} ${sql.join(linkMoves.map((m) => sql`WHEN ${m.memberId}::uuid THEN ${m.to}::uuid`), sql` `)} END`;
@@ -273,20 +280,8 @@ export function createMergeService(
     }
     for (const x of planned) await moveExternalIds(tx, tenantId, x.p.movedExt, x.kept.id);
     if (planned.length) await deps.onProfilesChanged?.(tx, tenantId, planned.map((x) => x.kept.id));
-    const archived = new Map((await neighbours.archiveProfiles(tx, tenantId, planned.map((x) => x.merged.id), at)).map((p) => [p.id, p]));
-    await neighbours.insertHistory(
-      tx,
-      planned.flatMap((x) => {
-        const kept = updatedOf.get(x.kept.id)!;
-        const gone = archived.get(x.merged.id)!;
-        const row = { tenantId, actorId: who.id, actorLabel: who.label, at, before: null };
-        return [
-          { ...row, profileId: kept.id, version: kept.version, field: 'merge', after: `Merged with ${x.merged.firstName} ${x.merged.lastName} (${x.merged.id})` },
-          { ...row, profileId: gone.id, version: gone.version, field: 'status', before: 'live', after: 'archived' },
-          { ...row, profileId: gone.id, version: gone.version, field: 'merge', after: `Merged into ${kept.firstName} ${kept.lastName} (${kept.id})` },
-        ];
-      }),
-    );
+    // The merged profiles are archived as a single merge archives one (same columns, same history), in one statement.
+    await record.applyPatches(tx, tenantId, planned.map((x) => ({ profile: x.merged, patch: archiveIntoPatch(updatedOf.get(x.kept.id)!, at) })), who);
     if (planned.length) {
       await tx.update(integrationMergeQueue).set({ status: 'merged', resolvedAt: at }).where(and(eq(integrationMergeQueue.tenantId, tenantId), inArray(integrationMergeQueue.id, planned.map((x) => x.q.id))));
       const rows = await tx
@@ -310,7 +305,7 @@ export function createMergeService(
         if (!m) break;
         id = m.kept;
       }
-      return neighbours.profile(tx, tenantId, id);
+      return record.profile(tx, tenantId, id);
     };
     for (const q of later) {
       const [a, b] = [await follow(q.profileAId), await follow(q.profileBId)];
@@ -321,7 +316,7 @@ export function createMergeService(
       }
       const current = await integrationRepo.queueItem(tx, tenantId, q.id);
       if (!a || !b || a.status !== 'live' || b.status !== 'live' || current?.status !== 'suggested') continue;
-      const values = await neighbours.checkValuesOf(tx, tenantId, [a.id, b.id]);
+      const values = await record.checkValuesOf(tx, tenantId, [a.id, b.id]);
       const [kept, merged] = pickKept(a, b, (id) => values.filter((v) => v.profileId === id).length);
       const links = new Set((await integrationRepo.linksOfProfiles(tx, tenantId, [a.id, b.id])).map((l) => l.profileId));
       const choices = choicesForPair(originsOf(kept, merged, (id) => links.has(id)), options.preserve, options.exceptions?.[q.id]);
@@ -341,8 +336,8 @@ export function createMergeService(
       const m = await integrationRepo.merge(tx, tenantId, mergeId);
       if (!m) throw notFound('Merge');
       if (m.undoneAt) throw conflict('merge_already_undone', 'This merge has already been undone');
-      const kept = await neighbours.profile(tx, tenantId, m.keptProfileId);
-      const merged = await neighbours.profile(tx, tenantId, m.mergedProfileId);
+      const kept = await record.profile(tx, tenantId, m.keptProfileId);
+      const merged = await record.profile(tx, tenantId, m.mergedProfileId);
       if (!kept || !merged) throw conflict('profile_deleted', 'One of the two profiles was deleted since the merge; it cannot be undone');
       const at = now();
       const who = { id: actor.id, label: actor.label };
@@ -355,12 +350,11 @@ export function createMergeService(
         else keptEditsSince.push(f);
       }
       // Edits made since the merge (history after it, other than the merge itself) are listed.
-      const history = (await neighbours.historySince(tx, tenantId, [kept.id, merged.id], m.mergedAt)).filter((h) => h.field !== 'merge' && !(h.at.getTime() === m.mergedAt.getTime()));
-      const restoredKept = await neighbours.updateProfile(tx, tenantId, kept, restore, who, at);
-      await neighbours.addHistory(tx, tenantId, restoredKept, 'merge_undone', null, `Merge with ${merged.firstName} ${merged.lastName} undone`, who, at);
+      const history = (await record.historySince(tx, tenantId, [kept.id, merged.id], m.mergedAt)).filter((h) => h.field !== 'merge' && !(h.at.getTime() === m.mergedAt.getTime()));
+      await record.applyPatch(tx, tenantId, kept, { set: restore, notes: [{ field: 'merge_undone', before: null, after: `Merge with ${merged.firstName} ${merged.lastName} undone` }], at }, who);
 
       // Check values go back, except ones re-recorded since the merge (they stay where they were made).
-      const nowValues = await neighbours.checkValuesOf(tx, tenantId, [kept.id, merged.id]);
+      const nowValues = await record.checkValuesOf(tx, tenantId, [kept.id, merged.id]);
       const byId = new Map(nowValues.map((v) => [v.id, v]));
       const editedValues: string[] = [];
       const back = m.changes.movedCheckValueIds.filter((id) => {
@@ -374,13 +368,13 @@ export function createMergeService(
       });
       const parkedRows = nowValues.filter((v) => m.changes.replacedCheckValueIds.includes(v.id) && v.profileId === merged.id);
       const returning = nowValues.filter((v) => back.includes(v.id));
-      await neighbours.deleteCheckValues(tx, tenantId, [...parkedRows.map((v) => v.id), ...returning.map((v) => v.id)]);
-      await neighbours.restoreCheckValues(tx, returning.map((v) => ({ ...serialiseValue(v), profileId: merged.id })));
-      const keptSlots = new Set((await neighbours.checkValuesOf(tx, tenantId, [kept.id])).map((v) => v.checkId));
-      await neighbours.restoreCheckValues(tx, parkedRows.filter((v) => !keptSlots.has(v.checkId)).map((v) => ({ ...serialiseValue(v), profileId: kept.id })));
+      await record.deleteCheckValues(tx, tenantId, [...parkedRows.map((v) => v.id), ...returning.map((v) => v.id)]);
+      await record.restoreCheckValues(tx, tenantId, returning.map((v) => ({ ...serialiseValue(v), profileId: merged.id })));
+      const keptSlots = new Set((await record.checkValuesOf(tx, tenantId, [kept.id])).map((v) => v.checkId));
+      await record.restoreCheckValues(tx, tenantId, parkedRows.filter((v) => !keptSlots.has(v.checkId)).map((v) => ({ ...serialiseValue(v), profileId: kept.id })));
 
       // Evidence documents moved by the merge go back (ones uploaded to the kept profile since stay).
-      await neighbours.moveDocuments(tx, tenantId, (m.changes.movedDocumentIds ?? []).map((id) => ({ id, from: kept.id, to: merged.id })));
+      await record.moveDocuments(tx, tenantId, (m.changes.movedDocumentIds ?? []).map((id) => ({ id, from: kept.id, to: merged.id })));
       if (m.changes.movedLinkMemberIds.length) {
         await tx
           .update(integrationPersonLinks)
@@ -394,15 +388,17 @@ export function createMergeService(
           .where(and(eq(integrationExternalIds.tenantId, tenantId), eq(integrationExternalIds.system, x.system), eq(integrationExternalIds.externalId, x.externalId)));
       }
       const beforeMerged = m.before.merged.profile;
-      const revived = await neighbours.updateProfile(
+      await record.applyPatch(
         tx,
         tenantId,
         merged,
-        { status: beforeMerged.status as ProfileRow['status'], archivedAt: beforeMerged.archivedAt ? new Date(String(beforeMerged.archivedAt)) : null },
+        {
+          set: { status: beforeMerged.status as ProfileRow['status'], archivedAt: beforeMerged.archivedAt ? new Date(String(beforeMerged.archivedAt)) : null },
+          notes: [{ field: 'merge_undone', before: null, after: `Merge into ${kept.firstName} ${kept.lastName} undone` }],
+          at,
+        },
         who,
-        at,
       );
-      await neighbours.addHistory(tx, tenantId, revived, 'merge_undone', null, `Merge into ${kept.firstName} ${kept.lastName} undone`, who, at);
       await deps.onProfilesChanged?.(tx, tenantId, [kept.id, merged.id]);
       if (m.queueId) await tx.update(integrationMergeQueue).set({ status: 'suggested', resolvedAt: null }).where(eq(integrationMergeQueue.id, m.queueId));
       await tx.update(integrationMerges).set({ undoneAt: at, undoneBy: actor.label }).where(eq(integrationMerges.id, m.id));
@@ -430,7 +426,7 @@ export function createMergeService(
       .from(integrationMergeQueue)
       .where(and(eq(integrationMergeQueue.tenantId, tenantId), eq(integrationMergeQueue.status, status)))
       .orderBy(integrationMergeQueue.createdAt, integrationMergeQueue.id);
-    const profiles = new Map((await neighbours.profiles(db, tenantId, [...new Set(rows.flatMap((r) => [r.profileAId, r.profileBId]))])).map((p) => [p.id, p]));
+    const profiles = new Map((await record.profiles(db, tenantId, [...new Set(rows.flatMap((r) => [r.profileAId, r.profileBId]))])).map((p) => [p.id, p]));
     const brief = (id: string) => {
       const p = profiles.get(id);
       return p ? { id, name: `${p.firstName} ${p.lastName}`.trim(), email: p.email, status: p.status } : { id, name: '', email: '', status: 'missing' };
@@ -442,9 +438,9 @@ export function createMergeService(
   async function pair(tenantId: string, queueId: string) {
     const q = await integrationRepo.queueItem(db, tenantId, queueId);
     if (!q) throw notFound('Suggested pair');
-    const [a, b] = [await neighbours.profile(db, tenantId, q.profileAId), await neighbours.profile(db, tenantId, q.profileBId)];
+    const [a, b] = [await record.profile(db, tenantId, q.profileAId), await record.profile(db, tenantId, q.profileBId)];
     if (!a || !b) throw notFound('Profile');
-    const values = await neighbours.checkValuesOf(db, tenantId, [a.id, b.id]);
+    const values = await record.checkValuesOf(db, tenantId, [a.id, b.id]);
     const [kept, merged] = pickKept(a, b, (id) => values.filter((v) => v.profileId === id).length);
     const defaults = resolveChoices(kept, merged);
     const linked = new Set((await integrationRepo.linksOfProfiles(db, tenantId, [a.id, b.id])).map((l) => l.profileId));
@@ -481,8 +477,8 @@ export function createMergeService(
       .where(and(eq(integrationMergeQueue.tenantId, tenantId), eq(integrationMergeQueue.status, 'suggested')))
       .orderBy(integrationMergeQueue.createdAt, integrationMergeQueue.id);
     const shown = pending.slice(0, limit);
-    const profiles = new Map((await neighbours.profiles(db, tenantId, [...new Set(shown.flatMap((q) => [q.profileAId, q.profileBId]))])).map((p) => [p.id, p]));
-    const values = await neighbours.checkValuesOf(db, tenantId, [...profiles.keys()]);
+    const profiles = new Map((await record.profiles(db, tenantId, [...new Set(shown.flatMap((q) => [q.profileAId, q.profileBId]))])).map((p) => [p.id, p]));
+    const values = await record.checkValuesOf(db, tenantId, [...profiles.keys()]);
     const linked = new Set((await integrationRepo.linksOfProfiles(db, tenantId, [...profiles.keys()])).map((l) => l.profileId));
     const name = (p: ProfileRow) => `${p.firstName} ${p.lastName}`.trim();
     const items = [];
@@ -530,7 +526,7 @@ export function createMergeService(
 
   async function merges(tenantId: string) {
     const rows = await db.select().from(integrationMerges).where(eq(integrationMerges.tenantId, tenantId)).orderBy(integrationMerges.mergedAt);
-    const profiles = new Map((await neighbours.profiles(db, tenantId, [...new Set(rows.flatMap((r) => [r.keptProfileId, r.mergedProfileId]))])).map((p) => [p.id, `${p.firstName} ${p.lastName}`.trim()]));
+    const profiles = new Map((await record.profiles(db, tenantId, [...new Set(rows.flatMap((r) => [r.keptProfileId, r.mergedProfileId]))])).map((p) => [p.id, `${p.firstName} ${p.lastName}`.trim()]));
     return rows.map((m) => ({
       id: m.id,
       keptProfileId: m.keptProfileId,

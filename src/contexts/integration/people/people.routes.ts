@@ -5,11 +5,11 @@ import { actorOf, authorize } from '../../../platform/http/auth.js';
 import { notFound } from '../../../platform/errors.js';
 import { exclusionSchema, idParams, importInput, memberParams, profileParams, pushInput, readinessSchema, runSchema } from '../integration.schemas.js';
 import { presentRun } from '../runs/runs.js';
-import { recordReadiness } from '../safety/record-check.js';
+import type { RecordReadinessOf } from '../safety/record-check.js';
 import { neighbours } from '../neighbours.js';
 import type { PeopleService } from './people.service.js';
 
-export function peopleRoutes(platform: Platform, people: PeopleService): FastifyPluginAsyncZod {
+export function peopleRoutes(platform: Platform, people: PeopleService, recordReadiness: RecordReadinessOf): FastifyPluginAsyncZod {
   return async (app) => {
     const tags = ['integration: people'];
     app.post('/api/integration/import', { schema: { tags, summary: 'Import members of linked groups as profiles (a job)', body: importInput, response: { 202: runSchema } } }, async (req, reply) => {

@@ -5,7 +5,7 @@ import { inTransaction } from '../../../platform/db/tx.js';
 import { AppError, conflict, notFound } from '../../../platform/errors.js';
 import { recordAudit, systemActor, type Actor } from '../../../platform/audit/audit.js';
 import type { MembersPort, MemberInput, MemberChangeListener } from '../../signin/index.js';
-import type { ProfileChangeListener } from '../../record/index.js';
+import type { ProfileChangeListener, RecordPort } from '../../record/index.js';
 import { integrationExclusions, integrationExternalIds, integrationPersonLinks, type DuplicateReason } from '../integration.tables.js';
 import { integrationRepo } from '../integration.repo.js';
 import { neighbours, splitName, type MemberAttributes, type ProfileRow } from '../neighbours.js';
@@ -95,8 +95,8 @@ export class DuplicateIndex {
 /** Imports the members a change created, if their group is linked (see newMemberListener). */
 export const IMPORT_NEW_MEMBERS_JOB = 'integration.import-new-members';
 
-export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & { members: MembersPort; runs: Runs; typeMap: TypeMapService }) {
-  const { db, now, members, runs, typeMap } = deps;
+export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & { members: MembersPort; runs: Runs; typeMap: TypeMapService; record: RecordPort }) {
+  const { db, now, members, runs, typeMap, record } = deps;
 
   // ---------- import (sign-in → record) ----------
 
@@ -155,7 +155,7 @@ export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> 
     for (const x of externals) extByProfile.set(x.profileId, [...(extByProfile.get(x.profileId) ?? []), x]);
     for (const orgId of new Set(orgOf.values())) {
       const idx = new DuplicateIndex();
-      for (const p of await neighbours.profilesOfOrganisation(db, tenantId, orgId)) idx.add(p, extByProfile.get(p.id));
+      for (const p of await record.profilesOfOrganisation(db, tenantId, orgId)) idx.add(p, extByProfile.get(p.id));
       indexes.set(orgId, idx);
     }
     const actor = { id: null, label: `import (run ${ctx.run.id.slice(0, 8)})` };
@@ -178,9 +178,10 @@ export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> 
         toCreate.push({ m, typeId: mapped.profileTypeId, orgId: orgOf.get(m.groupId)! });
       }
       const at = now();
-      const created = await neighbours.insertProfiles(
+      const created = await record.createProfiles(
         tx,
-        toCreate.map(({ m, typeId, orgId }) => ({ tenantId, organisationId: orgId, profileTypeId: typeId, ...profileFieldsOfMember(m), createdAt: at, updatedAt: at })),
+        tenantId,
+        toCreate.map(({ m, typeId, orgId }) => ({ organisationId: orgId, profileTypeId: typeId, ...profileFieldsOfMember(m), createdAt: at, updatedAt: at })),
       );
       const linkRows: Array<typeof integrationPersonLinks.$inferInsert> = [];
       const extRows: Array<typeof integrationExternalIds.$inferInsert> = [];
@@ -234,12 +235,12 @@ export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> 
       const { group, link } = await assertPushTarget(tx, tenantId, input.groupId);
       // Ids of another tenant (or another organisation) are named, not silently skipped.
       if (input.profileTypeIds?.length) {
-        const types = new Set((await neighbours.profileTypes(tx, tenantId)).map((t) => t.id));
+        const types = new Set((await record.profileTypes(tx, tenantId)).map((t) => t.id));
         const bad = input.profileTypeIds.findIndex((id) => !types.has(id));
         if (bad >= 0) throw new AppError(404, 'not_found', 'Profile type not found', { field: `profileTypeIds.${bad}` });
       }
       if (input.profileIds?.length) {
-        const mine = new Set((await neighbours.profilesOfOrganisation(tx, tenantId, link.organisationId)).map((x) => x.id));
+        const mine = new Set((await record.profilesOfOrganisation(tx, tenantId, link.organisationId)).map((x) => x.id));
         const bad = input.profileIds.findIndex((id) => !mine.has(id));
         if (bad >= 0) throw new AppError(404, 'not_found', 'Profile not found in the organisation linked to this group', { field: `profileIds.${bad}` });
       }
@@ -253,7 +254,7 @@ export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> 
     const tenantId = ctx.run.tenantId;
     const p = ctx.run.params as { groupId: string; profileTypeIds?: string[]; profileIds?: string[] };
     const { link } = await assertPushTarget(db, tenantId, p.groupId);
-    let profiles = await neighbours.profilesOfOrganisation(db, tenantId, link.organisationId, p.profileTypeIds);
+    let profiles = await record.profilesOfOrganisation(db, tenantId, link.organisationId, p.profileTypeIds);
     if (p.profileIds) {
       const wanted = new Set(p.profileIds);
       profiles = profiles.filter((x) => wanted.has(x.id));
@@ -312,7 +313,7 @@ export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> 
   /** Deletes a linked profile and puts its members on the exclusion list (undoable). */
   async function deleteLinkedProfile(tenantId: string, profileId: string, actor: Actor) {
     return inTransaction(db, async (tx) => {
-      const profile = await neighbours.profile(tx, tenantId, profileId);
+      const profile = await record.profile(tx, tenantId, profileId);
       if (!profile) throw notFound('Profile');
       const links = await integrationRepo.linksOfProfiles(tx, tenantId, [profileId]);
       const snapshot = { firstName: profile.firstName, lastName: profile.lastName, email: profile.email, role: profile.role, profileId: profile.id };
@@ -322,7 +323,7 @@ export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> 
           .values({ tenantId, memberId: l.memberId, reason: 'Linked profile deleted', profileSnapshot: snapshot, createdBy: actor.label, createdAt: now() })
           .onConflictDoNothing();
       }
-      await neighbours.deleteProfile(tx, tenantId, profileId);
+      await record.deleteProfile(tx, tenantId, profileId);
       await recordAudit(tx, tenantId, actor, {
         action: 'integration.linked_profile_deleted',
         targetType: 'profile',

@@ -5,7 +5,7 @@ import { inTransaction } from '../../../platform/db/tx.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import { AppError } from '../../../platform/errors.js';
 import type { MembersPort, MemberInput, MemberChangeListener } from '../../signin/index.js';
-import type { ProfileChangeListener, ProfileUpdateGuard } from '../../record/index.js';
+import type { ProfileChangeListener, ProfileUpdateGuard, RecordPort } from '../../record/index.js';
 import { integrationPersonLinks, integrationSyncLog } from '../integration.tables.js';
 import { integrationRepo, type PersonLinkRow } from '../integration.repo.js';
 import { neighbours, splitName, type GroupRow, type MemberRow, type ProfileRow } from '../neighbours.js';
@@ -48,8 +48,8 @@ const toMemberPatch = (s: Shared, fields: Array<keyof Shared>): Partial<MemberIn
   return patch;
 };
 
-export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & { members: MembersPort; runs: Runs }) {
-  const { db, now, members, runs } = deps;
+export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & { members: MembersPort; runs: Runs; record: RecordPort }) {
+  const { db, now, members, runs, record } = deps;
   const actor: Actor = { kind: 'system', id: null, label: 'two-way sync' };
 
   async function log(tx: DbOrTx, row: typeof integrationSyncLog.$inferInsert) {
@@ -64,7 +64,7 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
   async function syncLink(tx: DbOrTx, link: PersonLinkRow, group: GroupRow, runId: string | null): Promise<'updated' | 'skipped'> {
     const tenantId = link.tenantId;
     const member = await neighbours.member(tx, tenantId, link.memberId);
-    let profile = await neighbours.profile(tx, tenantId, link.profileId);
+    let profile = await record.profile(tx, tenantId, link.profileId);
     if (!member || !profile) return 'skipped';
     const who = { id: null, label: actor.label };
     const base = { tenantId, runId, memberId: member.id, profileId: profile.id };
@@ -73,7 +73,7 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
 
     if (idp && (member.deletedAt || member.archivedAt)) {
       if (!profile.leavingDate) {
-        profile = await neighbours.updateProfile(tx, tenantId, profile, { leavingDate: today }, who, now());
+        profile = await record.applyPatch(tx, tenantId, profile, { set: { leavingDate: today }, at: now() }, who);
         await log(tx, { ...base, direction: 'member_to_profile', status: 'applied', fields: ['leavingDate'], message: `${member.deletedAt ? 'Deleted' : 'Deactivated'} by the identity provider: marked as leaving (the profile is kept)` });
         await setVersions(tx, link, member.version, profile.version);
         return 'updated';
@@ -93,7 +93,7 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
     }
     const memberWins = idp || (memberChanged && (!profileChanged || member.updatedAt.getTime() >= profile.updatedAt.getTime()));
     if (memberWins) {
-      profile = await neighbours.updateProfile(tx, tenantId, profile, m, who, now());
+      profile = await record.applyPatch(tx, tenantId, profile, { set: m, at: now() }, who);
       const refused = idp && profileChanged;
       await log(tx, {
         ...base,
@@ -175,7 +175,7 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
   /** The safety net: queues a sync of every linked person whose side moved since the last sync. */
   async function sweep(limit = 5000): Promise<number> {
     return inTransaction(db, async (tx) => {
-      const stale = await neighbours.staleLinks(tx, limit);
+      const stale = await integrationRepo.staleLinks(tx, limit);
       await enqueueLinks(tx, stale);
       return stale.length;
     });

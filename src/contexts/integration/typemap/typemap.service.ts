@@ -4,7 +4,7 @@ import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { AppError, notFound } from '../../../platform/errors.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
-import type { ConditionGroup } from '../../record/index.js';
+import type { ConditionGroup, RecordPort } from '../../record/index.js';
 import { integrationTypeRules } from '../integration.tables.js';
 import { integrationRepo } from '../integration.repo.js';
 import { neighbours, type MemberAttributes } from '../neighbours.js';
@@ -25,8 +25,8 @@ export const factsOf = (m: MemberAttributes): MemberFacts => ({
   idpGroups: m.idpGroups,
 });
 
-export function createTypeMapService(deps: Pick<Platform, 'db' | 'now'>) {
-  const { db, now } = deps;
+export function createTypeMapService(deps: Pick<Platform, 'db' | 'now'> & { record: RecordPort }) {
+  const { db, now, record } = deps;
   const today = () => now().toISOString().slice(0, 10);
 
   async function rules(tx: DbOrTx, tenantId: string): Promise<MapRule[]> {
@@ -34,7 +34,7 @@ export function createTypeMapService(deps: Pick<Platform, 'db' | 'now'>) {
   }
 
   async function teachingTypeId(tx: DbOrTx, tenantId: string): Promise<string | null> {
-    const types = await neighbours.profileTypes(tx, tenantId);
+    const types = await record.profileTypes(tx, tenantId);
     return types.find((t) => t.key === TEACHING_TYPE_KEY && !t.retiredAt)?.id ?? null;
   }
 
@@ -46,7 +46,7 @@ export function createTypeMapService(deps: Pick<Platform, 'db' | 'now'>) {
   }
 
   async function view(tenantId: string) {
-    const [types, r, customKeys] = [await neighbours.profileTypes(db, tenantId), await rules(db, tenantId), await neighbours.memberCustomFieldKeys(db, tenantId)];
+    const [types, r, customKeys] = [await record.profileTypes(db, tenantId), await rules(db, tenantId), await neighbours.memberCustomFieldKeys(db, tenantId)];
     return {
       rules: r.map((x) => ({ id: x.id, profileTypeId: x.profileTypeId, profileTypeName: types.find((t) => t.id === x.profileTypeId)?.name ?? '', position: x.position, condition: x.condition })),
       profileTypes: types.filter((t) => !t.retiredAt).map((t) => ({ id: t.id, key: t.key, name: t.name })),
@@ -64,7 +64,7 @@ export function createTypeMapService(deps: Pick<Platform, 'db' | 'now'>) {
       if (seen.has(r.profileTypeId)) throw new AppError(400, 'duplicate_rule', 'Each profile type has one rule', { field: `rules.${i}.profileTypeId` });
       seen.add(r.profileTypeId);
     });
-    const types = new Set((await neighbours.profileTypes(db, tenantId)).map((t) => t.id));
+    const types = new Set((await record.profileTypes(db, tenantId)).map((t) => t.id));
     const unknown = input.findIndex((r) => !types.has(r.profileTypeId));
     if (unknown >= 0) throw notFound('Profile type');
     await inTransaction(db, async (tx) => {
@@ -87,7 +87,7 @@ export function createTypeMapService(deps: Pick<Platform, 'db' | 'now'>) {
       const issues = draft.flatMap((r, i) => validateRule(r.condition, customKeys).map((x) => ({ field: `rules.${i}.${x.path}`, message: x.message })));
       if (issues.length) throw new AppError(400, 'invalid_rule', issues.map((x) => x.message).join('; '), { field: issues[0]!.field, issues });
     }
-    const types = await neighbours.profileTypes(db, tenantId);
+    const types = await record.profileTypes(db, tenantId);
     if (draft) {
       // Another tenant's profile type (or none) is named, not silently counted as zero.
       const unknown = draft.findIndex((d) => !types.some((t) => t.id === d.profileTypeId));

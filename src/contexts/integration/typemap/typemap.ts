@@ -1,4 +1,4 @@
-import { evaluate, validateCondition, type ConditionGroup, type ConditionIssue, type FieldDescriptor, type FieldValue } from '../../record/rules/conditions.js';
+import { evaluate, validateCondition, type ConditionGroup, type ConditionIssue, type FieldDescriptor, type FieldValue } from '../../record/index.js';
 
 /**
  * The profile type map: which profile type a member becomes, by the first rule (in order) whose

@@ -7,7 +7,8 @@ import { decryptSecret, encryptSecret } from '../../../platform/crypto.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import { integrationExternalIds, integrationSyncLog, integrationWondeConnections } from '../integration.tables.js';
 import { integrationRepo } from '../integration.repo.js';
-import { neighbours, type ProfileRow } from '../neighbours.js';
+import type { ProfileRow } from '../neighbours.js';
+import type { RecordPort } from '../../record/index.js';
 import { DuplicateIndex } from '../people/people.service.js';
 import type { Runs } from '../runs/runs.js';
 import { createWondeClient, WondeError, type WondeClientOptions } from './wonde.client.js';
@@ -37,8 +38,8 @@ export function presentConnection(c: ConnectionRow) {
  * failure on any page writes nothing; then it matches people by UPI (then by email or name and
  * date of birth, which picks up pre-start profiles made by hand) and writes in batches.
  */
-export function createWondeService(deps: Pick<Platform, 'db' | 'now' | 'jobs' | 'config'> & { runs: Runs; clientOptions?: Partial<WondeClientOptions>; onProfilesChanged?: (tx: DbOrTx, tenantId: string, profileIds: string[]) => Promise<void> }) {
-  const { db, now, runs, config } = deps;
+export function createWondeService(deps: Pick<Platform, 'db' | 'now' | 'jobs' | 'config'> & { runs: Runs; record: RecordPort; clientOptions?: Partial<WondeClientOptions>; onProfilesChanged?: (tx: DbOrTx, tenantId: string, profileIds: string[]) => Promise<void> }) {
+  const { db, now, runs, config, record } = deps;
 
   async function connection(tenantId: string, organisationId: string, tx: DbOrTx = db) {
     const [c] = await tx.select().from(integrationWondeConnections).where(and(eq(integrationWondeConnections.tenantId, tenantId), eq(integrationWondeConnections.organisationId, organisationId)));
@@ -46,14 +47,14 @@ export function createWondeService(deps: Pick<Platform, 'db' | 'now' | 'jobs' | 
   }
 
   async function get(tenantId: string, organisationId: string) {
-    if (!(await neighbours.organisation(db, tenantId, organisationId))) throw notFound('Organisation');
+    if (!(await record.organisation(db, tenantId, organisationId))) throw notFound('Organisation');
     const c = await connection(tenantId, organisationId);
     return c ? presentConnection(c) : null;
   }
 
   async function save(tenantId: string, organisationId: string, input: WondeConnectionInput, actor: Actor) {
     return inTransaction(db, async (tx) => {
-      if (!(await neighbours.organisation(tx, tenantId, organisationId))) throw notFound('Organisation');
+      if (!(await record.organisation(tx, tenantId, organisationId))) throw notFound('Organisation');
       const existing = await connection(tenantId, organisationId, tx);
       if (!existing && !input.token) throw conflict('token_required', 'The Wonde token is required to set up the connection');
       const mapping = wondeFieldMappingSchema.parse({ ...((existing?.mapping as object) ?? {}), ...(input.mapping ?? {}), fields: { ...((existing?.mapping as { fields?: object })?.fields ?? {}), ...(input.mapping?.fields ?? {}) } });
@@ -121,13 +122,13 @@ export function createWondeService(deps: Pick<Platform, 'db' | 'now' | 'jobs' | 
     const people = employees.map((e) => mapWondeEmployee(e, mapping)).filter((p) => p.current || p.endDate);
     await ctx.setTotal(people.length + deletions.length);
 
-    const types = await neighbours.profileTypes(db, tenantId);
+    const types = await record.profileTypes(db, tenantId);
     const typeFor = (p: WondePerson) => p.profileTypeId ?? types.find((t) => t.key === (p.teachingStaff ? 'teaching' : 'support'))?.id ?? types[0]!.id;
     const externals = await integrationRepo.allExternalIds(db, tenantId);
     const byUpi = new Map(externals.filter((x) => x.system === 'wonde').map((x) => [x.externalId, x.profileId]));
     const byWondeId = new Map(externals.filter((x) => x.system === 'wonde_id').map((x) => [x.externalId, x.profileId]));
     const index = new DuplicateIndex();
-    for (const p of await neighbours.profilesOfOrganisation(db, tenantId, organisationId)) index.add(p);
+    for (const p of await record.profilesOfOrganisation(db, tenantId, organisationId)) index.add(p);
     const who = { id: null, label: `Wonde sync (run ${ctx.run.id.slice(0, 8)})` };
 
     await ctx.batches(people, (p) => `e:${p.wondeId}`, 200, async (tx, batch) => {
@@ -153,16 +154,16 @@ export function createWondeService(deps: Pick<Platform, 'db' | 'now' | 'jobs' | 
             how = `pre-start profile matched (${dup.detail.toLowerCase()})`;
           }
         }
-        let profile: ProfileRow | undefined = profileId ? await neighbours.profile(tx, tenantId, profileId) : undefined;
+        let profile: ProfileRow | undefined = profileId ? await record.profile(tx, tenantId, profileId) : undefined;
         if (profile) {
           const before = profile.version;
-          profile = await neighbours.updateProfile(tx, tenantId, profile, fields, who, now());
+          profile = await record.applyPatch(tx, tenantId, profile, { set: fields, at: now() }, who);
           items.push({ itemKey: `e:${person.wondeId}`, outcome: profile.version === before ? 'skipped' : 'updated' });
           if (profile.version !== before) changed.push(profile.id);
           if (profile.version !== before) await tx.insert(integrationSyncLog).values({ tenantId, runId: ctx.run.id, profileId: profile.id, direction: 'wonde_to_profile', status: 'applied', fields: Object.keys(fields), message: how, at: now() });
         } else {
           const at = now();
-          [profile] = await neighbours.insertProfiles(tx, [{ tenantId, organisationId, profileTypeId: typeFor(person), ...fields, createdAt: at, updatedAt: at }]);
+          [profile] = await record.createProfiles(tx, tenantId, [{ organisationId, profileTypeId: typeFor(person), ...fields, createdAt: at, updatedAt: at }]);
           index.add(profile!);
           items.push({ itemKey: `e:${person.wondeId}`, outcome: 'created' });
           await tx.insert(integrationSyncLog).values({ tenantId, runId: ctx.run.id, profileId: profile!.id, direction: 'wonde_to_profile', status: 'applied', fields: Object.keys(fields), message: 'created from Wonde', at });
@@ -182,13 +183,13 @@ export function createWondeService(deps: Pick<Platform, 'db' | 'now' | 'jobs' | 
       const changed: string[] = [];
       for (const d of batch) {
         const profileId = byWondeId.get(d.id);
-        const profile = profileId ? await neighbours.profile(tx, tenantId, profileId) : undefined;
+        const profile = profileId ? await record.profile(tx, tenantId, profileId) : undefined;
         if (!profile || profile.leavingDate || d.restored_at) {
           items.push({ itemKey: `d:${d.id}`, outcome: 'skipped' });
           continue;
         }
         const today = now().toISOString().slice(0, 10);
-        await neighbours.updateProfile(tx, tenantId, profile, { leavingDate: today }, who, now());
+        await record.applyPatch(tx, tenantId, profile, { set: { leavingDate: today }, at: now() }, who);
         await tx.insert(integrationSyncLog).values({ tenantId, runId: ctx.run.id, profileId: profile.id, direction: 'wonde_to_profile', status: 'applied', fields: ['leavingDate'], message: 'deleted in the MIS: marked as leaving', at: now() });
         items.push({ itemKey: `d:${d.id}`, outcome: 'updated' });
         changed.push(profile.id);

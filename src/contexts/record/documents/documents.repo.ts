@@ -1,6 +1,6 @@
 import { and, eq, isNull, lte } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
-import { recordDocuments } from '../record.tables.js';
+import { recordChecks, recordDocuments } from '../record.tables.js';
 
 export const documentsRepo = {
   async find(db: DbOrTx, tenantId: string, id: string) {
@@ -17,5 +17,10 @@ export const documentsRepo = {
   /** Every tenant's documents whose time is up (the scheduled clean-up works across tenants). */
   async due(db: DbOrTx, now: Date, limit = 500) {
     return db.select().from(recordDocuments).where(and(lte(recordDocuments.deleteAfter, now), isNull(recordDocuments.deletedAt))).limit(limit);
+  },
+  /** The name of the check a document evidences (for the profile's history). */
+  async checkName(db: DbOrTx, tenantId: string, checkId: string): Promise<string | undefined> {
+    const [c] = await db.select({ name: recordChecks.name }).from(recordChecks).where(and(eq(recordChecks.tenantId, tenantId), eq(recordChecks.id, checkId)));
+    return c?.name;
   },
 };

@@ -1,4 +1,3 @@
-import { and, eq, sql } from 'drizzle-orm';
 import type { Readable } from 'node:stream';
 import type { Platform } from '../../../platform/platform.js';
 import { AppError, badRequest, notFound } from '../../../platform/errors.js';
@@ -8,7 +7,7 @@ import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { assertLevel, orgAccessOf } from '../access.js';
 import { loadModel } from '../record.repo.js';
-import { recordChecks, recordProfileHistory, recordProfiles } from '../record.tables.js';
+import { applyPatch, historyActorOf } from '../profiles/profile-writer.js';
 import { addPeriod, todayIn } from '../rules/dates.js';
 import { profilesRepo } from '../profiles/profiles.repo.js';
 import { documentsRepo } from './documents.repo.js';
@@ -64,9 +63,7 @@ export function createDocumentsService(deps: DocumentsDeps) {
         if (check.type === 'document') {
           await profilesRepo.upsertValue(t, { tenantId: principal.tenantId, profileId, checkId: check.id, value: fileName, reference: null, checkedOn: todayIn(at), evidence: '', recordedBy: actor.kind === 'user' ? actor.id : null, recordedByLabel: actor.label, recordedAt: at });
         }
-        const version = profile.version + 1;
-        await t.update(recordProfiles).set({ version, updatedAt: at }).where(and(eq(recordProfiles.tenantId, principal.tenantId), eq(recordProfiles.id, profileId)));
-        await t.insert(recordProfileHistory).values({ tenantId: principal.tenantId, profileId, version, field: `${check.name} — document`, before: null, after: fileName, actorId: actor.kind === 'user' ? actor.id : null, actorLabel: actor.label, at });
+        await applyPatch(t, principal.tenantId, profile, { lines: [{ field: `${check.name} — document`, before: null, after: fileName }], at }, historyActorOf(actor));
         await recordAudit(t, principal.tenantId, actor, { action: 'record.document.uploaded', targetType: 'record_document', targetId: doc.id, summary: `Document for ${check.name} uploaded`, data: { profileId, size: doc.size, contentType: doc.contentType } });
         return doc;
       });
@@ -107,14 +104,10 @@ export function createDocumentsService(deps: DocumentsDeps) {
 
 /** A deleted document is a change of the profile: its version moves on and the history says so. */
 async function documentGone(t: DbOrTx, doc: { tenantId: string; profileId: string; checkId: string | null; fileName: string }, actor: Actor, at: Date) {
-  const [check] = doc.checkId ? await t.select({ name: recordChecks.name }).from(recordChecks).where(and(eq(recordChecks.tenantId, doc.tenantId), eq(recordChecks.id, doc.checkId))) : [];
-  const [row] = await t
-    .update(recordProfiles)
-    .set({ version: sql`${recordProfiles.version} + 1`, updatedAt: at })
-    .where(and(eq(recordProfiles.tenantId, doc.tenantId), eq(recordProfiles.id, doc.profileId)))
-    .returning({ version: recordProfiles.version });
-  if (!row) return;
-  await t.insert(recordProfileHistory).values({ tenantId: doc.tenantId, profileId: doc.profileId, version: row.version, field: `${check?.name ?? 'Evidence'} — document`, before: doc.fileName, after: null, actorId: actor.kind === 'user' ? actor.id : null, actorLabel: actor.label, at });
+  const checkName = doc.checkId ? await documentsRepo.checkName(t, doc.tenantId, doc.checkId) : undefined;
+  const profile = await profilesRepo.find(t, doc.tenantId, doc.profileId);
+  if (!profile) return;
+  await applyPatch(t, doc.tenantId, profile, { lines: [{ field: `${checkName ?? 'Evidence'} — document`, before: doc.fileName, after: null }], at }, historyActorOf(actor));
 }
 
 /**

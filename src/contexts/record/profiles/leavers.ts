@@ -1,8 +1,10 @@
-import { and, eq, isNotNull, lte, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, lte } from 'drizzle-orm';
 import type { Platform } from '../../../platform/platform.js';
 import { recordAudit, systemActor } from '../../../platform/audit/audit.js';
 import { inTransaction } from '../../../platform/db/tx.js';
-import { recordOrganisations, recordProfileHistory, recordProfiles } from '../record.tables.js';
+import { recordOrganisations, recordProfiles } from '../record.tables.js';
+import { applyPatch } from './profile-writer.js';
+import { profilesRepo } from './profiles.repo.js';
 import { addPeriod, todayIn, ukDate } from '../rules/dates.js';
 import { profileChanged } from './profile-hooks.js';
 
@@ -28,13 +30,10 @@ export async function archiveLeavers(deps: Pick<Platform, 'db' | 'now'>): Promis
   for (const c of candidates) {
     if (!c.leavingDate || c.leavingDate >= todayIn(at, c.timeZone)) continue;
     const done = await inTransaction(deps.db, async (t) => {
-      const [row] = await t
-        .update(recordProfiles)
-        .set({ status: 'archived', archivedAt: at, version: sql`${recordProfiles.version} + 1`, updatedAt: at })
-        .where(and(eq(recordProfiles.tenantId, c.tenantId), eq(recordProfiles.id, c.id), eq(recordProfiles.status, 'live')))
-        .returning();
+      const current = await profilesRepo.findForUpdate(t, c.tenantId, c.id);
+      if (!current || current.status !== 'live') return false;
+      const row = await applyPatch(t, c.tenantId, current, { set: { status: 'archived', archivedAt: at }, lines: [{ field: 'Status', before: 'live', after: 'archived' }], at }, { id: null, label: 'Leavers (automatic)' });
       if (!row) return false;
-      await t.insert(recordProfileHistory).values({ tenantId: c.tenantId, profileId: c.id, version: row.version, field: 'Status', before: 'live', after: 'archived', actorId: null, actorLabel: 'Leavers (automatic)', at });
       await recordAudit(t, c.tenantId, systemActor, { action: 'record.profile.archived', targetType: 'record_profile', targetId: c.id, summary: `Profile ${row.firstName} ${row.lastName} archived automatically: left on ${ukDate(c.leavingDate!)}` });
       await profileChanged(t, { tenantId: c.tenantId, profileIds: [c.id], change: 'archived', fields: ['status'] });
       return true;

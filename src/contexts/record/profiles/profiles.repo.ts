@@ -3,6 +3,10 @@ import type { DbOrTx } from '../../../platform/db/database.js';
 import { recordCheckValues, recordDocuments, recordProfileHistory, recordProfiles } from '../record.tables.js';
 
 export const profilesRepo = {
+  async insert(db: DbOrTx, row: typeof recordProfiles.$inferInsert) {
+    const [made] = await db.insert(recordProfiles).values(row).returning();
+    return made!;
+  },
   async find(db: DbOrTx, tenantId: string, id: string) {
     const [row] = await db.select().from(recordProfiles).where(and(eq(recordProfiles.tenantId, tenantId), eq(recordProfiles.id, id)));
     return row;
@@ -37,5 +41,10 @@ export const profilesRepo = {
         target: [recordCheckValues.profileId, recordCheckValues.checkId],
         set: { value: row.value, reference: row.reference, checkedOn: row.checkedOn, evidence: row.evidence, recordedBy: row.recordedBy, recordedByLabel: row.recordedByLabel, recordedAt: row.recordedAt },
       });
+  },
+  /** Deletes a profile and its values (documents' rows and history go with it by cascade). */
+  async erase(db: DbOrTx, tenantId: string, id: string) {
+    await db.delete(recordCheckValues).where(and(eq(recordCheckValues.tenantId, tenantId), eq(recordCheckValues.profileId, id)));
+    await db.delete(recordProfiles).where(and(eq(recordProfiles.tenantId, tenantId), eq(recordProfiles.id, id)));
   },
 };

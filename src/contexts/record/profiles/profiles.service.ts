@@ -1,21 +1,21 @@
-import { and, eq } from 'drizzle-orm';
 import type { Platform } from '../../../platform/platform.js';
 import { AppError, badRequest, conflict, notFound, validationFailed, type FieldIssue } from '../../../platform/errors.js';
-import { recordAudit, redactAuditOf, type Actor } from '../../../platform/audit/audit.js';
+import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import type { Principal } from '../../../platform/http/principal.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { assertLevel, levelAt, orgAccessOf, visibleOrgs, type OrgAccess } from '../access.js';
 import { loadModel, loadProfilesWithValues, toRuleProfile, type CheckRow, type CheckValueRow, type ProfileRow } from '../record.repo.js';
-import { recordCheckValues, recordProfileHistory, recordProfiles } from '../record.tables.js';
 import { evaluate } from '../rules/conditions.js';
 import { inPostOn, profileAccessor, type RuleValue } from '../rules/rating.js';
 import { defaultFacts } from '../kcsie/rule-sets.js';
-import { addPeriod, isIsoDate, todayIn, ukDate } from '../rules/dates.js';
+import { isIsoDate, todayIn, ukDate } from '../rules/dates.js';
 import { dayAt, evaluateRow, prepare, ruleValues, type PreparedModel } from '../engine.js';
 import { catalogOf, parseConditionParam } from '../setup/setup.service.js';
 import { profilesRepo } from './profiles.repo.js';
 import { checkProfileUpdate, profileChanged } from './profile-hooks.js';
+import { applyPatch, historyActorOf, historyOfNew, type ProfileColumns } from './profile-writer.js';
+import { createProfileErasure } from './erasure.js';
 import type { CheckValueInput, ProfileCreateInput, ProfilePatchInput } from './profiles.schemas.js';
 
 export type ProfilesDeps = Pick<Platform, 'db' | 'now' | 'storage'>;
@@ -252,11 +252,6 @@ export function createProfilesService(deps: ProfilesDeps) {
     return diffs;
   }
 
-  async function writeHistory(t: DbOrTx, tenantId: string, profileId: string, version: number, actor: Actor, at: Date, diffs: Array<{ field: string; before: string | null; after: string | null }>) {
-    if (!diffs.length) return;
-    await t.insert(recordProfileHistory).values(diffs.map((d) => ({ tenantId, profileId, version, field: d.field, before: d.before, after: d.after, actorId: actor.kind === 'user' ? actor.id : null, actorLabel: actor.label, at })));
-  }
-
   async function present(t: DbOrTx, m: PreparedModel, p: ProfileRow, asOf?: string) {
     const [values, documents] = await Promise.all([profilesRepo.values(t, p.tenantId, p.id), profilesRepo.documents(t, p.tenantId, p.id)]);
     const withDocs = new Set(documents.filter((d) => !d.deletedAt && d.checkId).map((d) => d.checkId!));
@@ -286,13 +281,10 @@ export function createProfilesService(deps: ProfilesDeps) {
       const facts = factsOfNew(m, input);
       const at = now();
       const { checks: _checks, facts: _facts, ...fields } = input;
-      const [row] = await t
-        .insert(recordProfiles)
-        .values({ tenantId: principal.tenantId, ...fields, facts, email: fields.email ?? '', phone: fields.phone ?? '', role: fields.role ?? '', createdAt: at, updatedAt: at })
-        .returning();
+      const row = await profilesRepo.insert(t, { tenantId: principal.tenantId, ...fields, facts, email: fields.email ?? '', phone: fields.phone ?? '', role: fields.role ?? '', createdAt: at, updatedAt: at });
       const diffs = await applyValues(t, m, principal.tenantId, row!, new Map(), changes, actor, at, day);
       const factLines = applyFacts(m, {}, facts).diffs;
-      await writeHistory(t, principal.tenantId, row!.id, 1, actor, at, [{ field: 'Profile', before: null, after: `Created: ${row!.firstName} ${row!.lastName}` }, ...factLines, ...diffs]);
+      await historyOfNew(t, principal.tenantId, row!, [{ field: 'Profile', before: null, after: `Created: ${row!.firstName} ${row!.lastName}` }, ...factLines, ...diffs], historyActorOf(actor), at);
       if (opts.audit !== false) await recordAudit(t, principal.tenantId, actor, { action: 'record.profile.created', targetType: 'record_profile', targetId: row!.id, summary: `Profile ${row!.firstName} ${row!.lastName} created` });
       return present(t, m, row!);
     });
@@ -321,7 +313,7 @@ export function createProfilesService(deps: ProfilesDeps) {
       const changes = validateValues(m, organisationId, input.checks ?? {}, day);
       const at = now();
       const diffs: Array<{ field: string; before: string | null; after: string | null }> = [];
-      const set: Partial<typeof recordProfiles.$inferInsert> = {};
+      const set: ProfileColumns = {};
       for (const f of Object.keys(FIELD_LABELS) as ProfileField[]) {
         const v = (input as Record<string, unknown>)[f];
         if (v === undefined || v === current[f]) continue;
@@ -344,14 +336,9 @@ export function createProfilesService(deps: ProfilesDeps) {
       const values = await profilesRepo.values(t, principal.tenantId, id);
       diffs.push(...(await applyValues(t, m, principal.tenantId, nextRow, values, changes, actor, at, day)));
       if (!diffs.length) return present(t, m, current);
-      const version = current.version + 1;
-      const [row] = await t
-        .update(recordProfiles)
-        .set({ ...set, version, updatedAt: at })
-        .where(and(eq(recordProfiles.tenantId, principal.tenantId), eq(recordProfiles.id, id), eq(recordProfiles.version, current.version)))
-        .returning();
+      const row = await applyPatch(t, principal.tenantId, current, { set, lines: diffs, at, ifVersion: current.version }, historyActorOf(actor));
       if (!row) throw conflict('version_conflict', 'This profile was changed by someone else at the same moment; nothing was saved', { currentVersion: current.version + 1, changes: [] });
-      await writeHistory(t, principal.tenantId, id, version, actor, at, diffs);
+      const version = row.version;
       await recordAudit(t, principal.tenantId, actor, { action: 'record.profile.updated', targetType: 'record_profile', targetId: id, summary: `Profile ${row.firstName} ${row.lastName} updated: ${diffs.map((d) => d.field).join(', ')}`, data: { version } });
       await profileChanged(t, { tenantId: principal.tenantId, profileIds: [id], change: 'updated', fields: Object.keys(set) });
       return present(t, m, row);
@@ -407,16 +394,11 @@ export function createProfilesService(deps: ProfilesDeps) {
       if (!isIsoDate(leavingDate)) throw badRequest('invalid_date', 'Leaving date is not a real date', 'leavingDate');
       if (current.startDate && leavingDate < current.startDate) throw badRequest('invalid_date', `Leaving date (${ukDate(leavingDate)}) cannot be before the start date (${ukDate(current.startDate)})`, 'leavingDate');
       const at = now();
-      const version = current.version + 1;
-      const [row] = await t
-        .update(recordProfiles)
-        .set({ status: 'archived', archivedAt: at, leavingDate, version, updatedAt: at })
-        .where(and(eq(recordProfiles.tenantId, principal.tenantId), eq(recordProfiles.id, id)))
-        .returning();
-      await writeHistory(t, principal.tenantId, id, version, actor, at, [
+      const lines = [
         { field: 'Status', before: 'live', after: 'archived' },
         ...(leavingDate !== current.leavingDate ? [{ field: 'Leaving date', before: current.leavingDate ? ukDate(current.leavingDate) : null, after: ukDate(leavingDate) }] : []),
-      ]);
+      ];
+      const row = await applyPatch(t, principal.tenantId, current, { set: { status: 'archived', archivedAt: at, leavingDate }, lines, at }, historyActorOf(actor));
       await recordAudit(t, principal.tenantId, actor, { action: 'record.profile.archived', targetType: 'record_profile', targetId: id, summary: `Profile ${row!.firstName} ${row!.lastName} archived (left ${ukDate(leavingDate)})` });
       await profileChanged(t, { tenantId: principal.tenantId, profileIds: [id], change: 'archived', fields: ['status', 'leavingDate'] });
       const m = prepare(await loadModel(t, principal.tenantId));
@@ -424,95 +406,10 @@ export function createProfilesService(deps: ProfilesDeps) {
     });
   }
 
-  /** Everything held on a person, as one document (the subject access export). Audited. */
-  async function exportPerson(principal: Principal, actor: Actor, id: string) {
-    const access = orgAccessOf(principal);
-    return inTransaction(db, async (t) => {
-      const p = await profilesRepo.find(t, principal.tenantId, id);
-      if (!p) throw notFound('Profile');
-      assertLevel(access, p.organisationId, 'administer');
-      const m = prepare(await loadModel(t, principal.tenantId));
-      const [values, documents, hist] = await Promise.all([profilesRepo.values(t, p.tenantId, id), profilesRepo.documents(t, p.tenantId, id), profilesRepo.history(t, p.tenantId, id)]);
-      await recordAudit(t, principal.tenantId, actor, { action: 'record.profile.exported', targetType: 'record_profile', targetId: id, summary: `Personal data of ${p.firstName} ${p.lastName} exported` });
-      const checkOf = new Map(m.checks.map((c) => [c.id, c]));
-      return {
-        exportedAt: now().toISOString(),
-        profile: {
-          firstName: p.firstName,
-          lastName: p.lastName,
-          dateOfBirth: p.dateOfBirth,
-          email: p.email,
-          phone: p.phone,
-          role: p.role,
-          startDate: p.startDate,
-          leavingDate: p.leavingDate,
-          status: p.status,
-          organisation: m.organisations.get(p.organisationId)?.name ?? null,
-          profileType: m.profileTypes.get(p.profileTypeId)?.name ?? null,
-          createdAt: p.createdAt.toISOString(),
-          updatedAt: p.updatedAt.toISOString(),
-        },
-        checks: [...values.values()].map((v) => ({
-          check: checkOf.get(v.checkId)?.name ?? v.checkId,
-          value: v.value,
-          reference: v.reference,
-          checkedOn: v.checkedOn,
-          evidenceSeen: v.evidence,
-          recordedBy: v.recordedByLabel,
-          recordedAt: v.recordedAt.toISOString(),
-        })),
-        documents: documents.map((d) => ({ fileName: d.fileName, contentType: d.contentType, size: d.size, uploadedAt: d.uploadedAt.toISOString(), deletedAt: d.deletedAt?.toISOString() ?? null, deletedReason: d.deletedReason })),
-        history: hist.map((h) => ({ version: h.version, field: h.field, before: h.before, after: h.after, by: h.actorLabel, at: h.at.toISOString() })),
-      };
-    });
-  }
+  // Export, erasure and retention are their own use cases (erasure.ts), offered here as before.
+  const erasure = createProfileErasure(deps);
 
-  /** Erases a person: profile, values, history and stored files. The audit row stays (without the data). */
-  async function erase(principal: Principal, actor: Actor, id: string, reason: 'request' | 'retention') {
-    const access = orgAccessOf(principal);
-    const keys = await inTransaction(db, async (t) => {
-      const p = await profilesRepo.findForUpdate(t, principal.tenantId, id);
-      if (!p) throw notFound('Profile');
-      assertLevel(access, p.organisationId, 'administer');
-      if (reason === 'retention') {
-        const due = retentionDueOn(p, (await loadModel(t, principal.tenantId)).organisations.get(p.organisationId)?.retentionYears ?? 6);
-        if (!due || due > today()) throw conflict('retention_not_due', `The retention period of this profile has not ended${due ? ` (due ${ukDate(due)})` : ''}`);
-      }
-      const docs = await profilesRepo.documents(t, principal.tenantId, id);
-      await profileChanged(t, { tenantId: principal.tenantId, profileIds: [id], change: 'erased', fields: [] });
-      await t.delete(recordCheckValues).where(and(eq(recordCheckValues.tenantId, principal.tenantId), eq(recordCheckValues.profileId, id)));
-      await t.delete(recordProfiles).where(and(eq(recordProfiles.tenantId, principal.tenantId), eq(recordProfiles.id, id)));
-      await redactAuditOf(t, principal.tenantId, 'record_profile', id);
-      await recordAudit(t, principal.tenantId, actor, {
-        action: reason === 'request' ? 'record.profile.erased' : 'record.profile.retention_deleted',
-        targetType: 'record_profile',
-        targetId: id,
-        summary: reason === 'request' ? 'A profile was erased on request' : 'An archived profile was deleted at the end of its retention period (approved)',
-      });
-      return docs.filter((d) => d.storageKey && !d.deletedAt).map((d) => d.storageKey!);
-    });
-    for (const key of keys) await deps.storage.delete(key);
-  }
-
-  function retentionDueOn(p: ProfileRow, years: number): string | null {
-    if (p.status !== 'archived') return null;
-    const from = p.leavingDate ?? (p.archivedAt ? todayIn(p.archivedAt) : null);
-    return from ? addPeriod(from, years, 'years') : null;
-  }
-
-  /** Archived profiles whose retention period has ended: for an administrator to approve. */
-  async function retentionDue(principal: Principal) {
-    const access = orgAccessOf(principal);
-    const m = await loadModel(db, principal.tenantId);
-    const orgs = [...m.organisations.values()].filter((o) => levelAt(access, o.id) === 'administer');
-    const rows = await loadProfilesWithValues(db, principal.tenantId, { organisationIds: orgs.map((o) => o.id), status: 'archived' });
-    const day = today();
-    return rows
-      .map((r) => ({ profile: r.profile, dueOn: retentionDueOn(r.profile, m.organisations.get(r.profile.organisationId)!.retentionYears), organisation: m.organisations.get(r.profile.organisationId)!.name }))
-      .filter((r) => r.dueOn !== null && r.dueOn <= day);
-  }
-
-  return { get, create, update, list, history, archive, exportPerson, erase, retentionDue, problemsOfNew };
+  return { get, create, update, list, history, archive, ...erasure, problemsOfNew };
 }
 
 export type ProfilesService = ReturnType<typeof createProfilesService>;
