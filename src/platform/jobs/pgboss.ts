@@ -99,15 +99,15 @@ export function createJobQueue(database: Database, log: Logger, opts: JobQueueOp
 
   async function startWorker(h: (typeof handlers)[number]) {
     await ensureQueue(databaseAdapter(database), h.name);
-    let workerId: string | undefined;
-    workerId = await boss.work<object>(
+    const worker: { id?: string } = {}; // known once work() returns; the first fetch may come before
+    worker.id = await boss.work<object>(
       h.name,
       { batchSize: h.batchSize, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2 },
       async (jobs) => {
         // pg-boss 10 sleeps a whole polling interval after every fetch, even a full one, so a
         // backlog drained one job per interval (100 e-mails took 200 s). A full batch means more
         // may be waiting: wake the worker to fetch again at once; an empty or short one sleeps.
-        if (jobs.length >= h.batchSize && workerId) boss.notifyWorker(workerId);
+        if (jobs.length >= h.batchSize && worker.id) boss.notifyWorker(worker.id);
         for (const job of jobs) {
           running++;
           try {
@@ -149,6 +149,14 @@ export function createJobQueue(database: Database, log: Logger, opts: JobQueueOp
         ...(expireInSeconds ? { expireInSeconds } : {}),
         db: adapter as PgBoss.Db,
       });
+    },
+    async failActive(tx, name, singletonKey, message) {
+      // pg-boss's own fail() would retry after a backoff; the caller sends the next job itself.
+      const { rows } = await transactionAdapter(tx).executeSql(
+        `UPDATE ${JOB_SCHEMA}.job SET state = 'failed', completed_on = now(), output = $3::jsonb WHERE name = $1 AND singleton_key = $2 AND state = 'active' RETURNING id`,
+        [name, singletonKey, JSON.stringify({ message })],
+      );
+      return rows.length;
     },
     async work(name, handler, options = {}) {
       const h = { name, handler: handler as JobHandler<object>, batchSize: options.batchSize ?? 1 };
