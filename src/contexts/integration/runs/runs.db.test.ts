@@ -88,6 +88,14 @@ describe('a run whose worker died', () => {
     expect(again).toMatchObject({ status: 'running', heldBy: 'a-worker-that-was-killed', done: 0 });
     expect(worked).toBe(0);
   });
+
+  it('a run no handler can work is refused before it is claimed (else the sweep would resume it every minute)', async () => {
+    const t = await createTestTenant(env);
+    const runs = createRuns(env.platform);
+    const run = await inTransaction(env.platform.db, (tx) => runs.create(tx, t.tenantId, 'sync', {}, actor));
+    await expect(runs.execute(run.id)).rejects.toThrow('no handler');
+    expect(await runRow(run.id)).toMatchObject({ status: 'queued', heldBy: null, heartbeatAt: null, attempts: 0 });
+  });
 });
 
 describe('resuming keeps the progress counts right', () => {

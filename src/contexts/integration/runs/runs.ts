@@ -94,6 +94,12 @@ export function createRuns(deps: Pick<Platform, 'db' | 'jobs' | 'now' | 'log'>) 
    * (taking it over if that execution dies).
    */
   async function execute(runId: string, opts: { onProgress?: (run: RunRow) => void; follow?: boolean } = {}): Promise<RunRow> {
+    const found = await integrationRepo.runById(db, runId);
+    if (!found) throw new Error(`integration run ${runId} not found`);
+    if (found.status === 'done') return found;
+    const handler = handlers.get(found.kind);
+    // Checked before the claim: a run held by nobody working it would be resumed every minute.
+    if (!handler) throw new Error(`no handler for integration run kind ${found.kind}`);
     const holder = randomUUID();
     let run = await claim(runId, holder);
     while (!run) {
@@ -104,8 +110,6 @@ export function createRuns(deps: Pick<Platform, 'db' | 'jobs' | 'now' | 'log'>) 
       await new Promise((r) => setTimeout(r, HEARTBEAT_SECONDS * 1000));
       run = await claim(runId, holder);
     }
-    const handler = handlers.get(run.kind);
-    if (!handler) throw new Error(`no handler for integration run kind ${run.kind}`);
 
     const heartbeat = setInterval(() => {
       db.update(integrationJobRuns)
