@@ -19,6 +19,7 @@ export async function runIntegrationJob(ctx: CliContext, tenantRef: string, star
   ctx.progress(`${label}: run ${run.id} started`);
   let last = '';
   const finished = await integration.runs.execute(run.id, {
+    follow: true, // a worker that took the job first works it; the command shows its progress
     onProgress(r) {
       const view = presentRun(r);
       const line = `${label}: ${view.done}/${view.total} (${view.percent}%) created ${view.created}, updated ${view.updated}, skipped ${view.skipped}, failed ${view.failed}`;

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Platform } from '../../platform/platform.js';
 import { createSigninServices, onMemberChanged, registerSafetyCheck } from '../signin/index.js';
 import { createRecordPort, guardProfileUpdate, onProfileChanged, type RecordPort } from '../record/index.js';
-import { createRuns, INTEGRATION_RUN_JOB } from './runs/runs.js';
+import { createRuns, registerRunJobs } from './runs/runs.js';
 import { createLinksService } from './links/links.service.js';
 import { createTypeMapService } from './typemap/typemap.service.js';
 import { createPeopleService, IMPORT_NEW_MEMBERS_JOB } from './people/people.service.js';
@@ -65,9 +65,7 @@ export function registerRecordSafetyCheck(record: RecordPort): void {
 /** Job handlers (called by src/contexts/jobs.ts in the worker process). */
 export async function registerIntegrationJobs(platform: Platform): Promise<void> {
   const integration = createIntegration(platform);
-  await platform.jobs.work<{ runId: string }>(INTEGRATION_RUN_JOB, async (job) => {
-    await integration.runs.execute(job.data.runId);
-  });
+  await registerRunJobs(platform, integration.runs);
   // Scheduled Wonde syncs: one run per enabled connection (each run is its own retried job).
   await platform.jobs.work(WONDE_SCHEDULE_JOB, async () => {
     const connections = await platform.db.select().from(integrationWondeConnections).where(eq(integrationWondeConnections.enabled, true));

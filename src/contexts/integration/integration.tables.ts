@@ -243,6 +243,10 @@ export const integrationJobRuns = pgTable(
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp({ withTimezone: true }),
     finishedAt: timestamp({ withTimezone: true }),
+    /** Which execution works the run now (a random id per attempt); null when none does. */
+    heldBy: text(),
+    /** Written by that execution every few seconds (database time); a stale one means it died. */
+    heartbeatAt: timestamp({ withTimezone: true }),
   },
   (t) => [index('integration_job_runs_tenant_idx').on(t.tenantId, t.createdAt)],
 );

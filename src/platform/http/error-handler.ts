@@ -75,28 +75,12 @@ export function toErrorReply(err: unknown, req: FastifyRequest): { status: numbe
   return { status: 500, body: { error: { code: 'internal_error', message: `Something went wrong (request ${requestId})`, requestId } } };
 }
 
-/**
- * What of an unexpected error goes to the log: never the SQL parameter values (names, emails,
- * tokens) that drizzle puts in its message, nor the row values PostgreSQL puts in `detail`.
- */
-export function loggableError(err: unknown): Record<string, unknown> {
-  if (!(err instanceof Error)) return { message: String(err).slice(0, 200) };
-  const e = err as Error & { query?: unknown; params?: unknown; cause?: unknown; code?: unknown };
-  const out: Record<string, unknown> = { type: e.name, message: e.message.replace(/\nparams:[\s\S]*$/, ''), stack: e.stack?.replace(/\nparams:[^\n]*/, '') };
-  if (typeof e.code === 'string') out.code = e.code;
-  if (typeof e.query === 'string') out.query = e.query;
-  const cause = e.cause as { message?: unknown; code?: unknown; constraint?: unknown; table?: unknown; column?: unknown } | undefined;
-  if (cause && typeof cause === 'object') {
-    // PostgreSQL's message names the constraint or type, not the values; `detail` carries values and is left out.
-    out.cause = { message: typeof cause.message === 'string' ? cause.message : undefined, code: cause.code, constraint: cause.constraint, table: cause.table, column: cause.column };
-  }
-  return out;
-}
+export { loggableError } from '../logger.js';
 
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
     const { status, body, headers } = toErrorReply(err, req);
-    if (status >= 500 || isResponseSerializationError(err)) req.log.error({ err: loggableError(err) }, 'unhandled error');
+    if (status >= 500 || isResponseSerializationError(err)) req.log.error({ err }, 'unhandled error');
     else req.log.info({ code: body.error.code, status }, 'request failed');
     if (headers) void reply.headers(headers);
     return reply.status(status).type('application/json').send(body);

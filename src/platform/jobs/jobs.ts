@@ -18,6 +18,12 @@ export type JobHandler<T> = (job: { id: string; data: T }) => Promise<void>;
 
 export interface JobQueue {
   send<T extends object>(tx: DbOrTx, name: string, data: T, options?: JobOptions): Promise<string | null>;
+  /**
+   * Fails, for good (no retry), the active jobs of `name` with this singleton key: their worker
+   * is known to be gone (e.g. it stopped sending heartbeats), so pg-boss's expiry need not be awaited.
+   * Returns how many were failed.
+   */
+  failActive(tx: DbOrTx, name: string, singletonKey: string, message: string): Promise<number>;
   /** Registers a handler; runs only in a process that works jobs. */
   work<T extends object>(name: string, handler: JobHandler<T>, options?: { batchSize?: number }): Promise<void>;
   /** Cron schedule (UTC) for a recurring job. */

@@ -156,6 +156,14 @@ export function createJobQueue(database: Database, log: Logger, opts: JobQueueOp
         db: adapter as PgBoss.Db,
       });
     },
+    async failActive(tx, name, singletonKey, message) {
+      // pg-boss's own fail() would retry after a backoff; the caller sends the next job itself.
+      const { rows } = await transactionAdapter(tx).executeSql(
+        `UPDATE ${JOB_SCHEMA}.job SET state = 'failed', completed_on = now(), output = $3::jsonb WHERE name = $1 AND singleton_key = $2 AND state = 'active' RETURNING id`,
+        [name, singletonKey, JSON.stringify({ message })],
+      );
+      return rows.length;
+    },
     async work(name, handler, options = {}) {
       const h = { name, handler: handler as JobHandler<object>, batchSize: options.batchSize ?? 1 };
       handlers.push(h);

@@ -1,4 +1,5 @@
-import { eq } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import { and, eq, isNotNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
@@ -11,11 +12,24 @@ import { integrationRepo, type RunRow } from '../integration.repo.js';
  * processes its items in batches; each batch commits its writes, the items it finished (keyed by
  * run + item) and the progress counters in one transaction, so a run that crashes resumes where
  * it stopped without duplicates, and never leaves a half-merged or half-created person.
+ *
+ * One execution at a time holds a run (`held_by`) and writes a heartbeat while it works; every
+ * batch takes the run's advisory lock and checks it still holds the run, so two executions (a
+ * worker and the CLI, or a resumed run and a process that was only frozen) never run a batch
+ * twice. A run whose heartbeat is stale lost its worker (kill -9, a lost machine): the sweep job
+ * fails that worker's pg-boss job and queues the run again at once, instead of waiting for the
+ * job's 15-minute expiry.
  */
 export const INTEGRATION_RUN_JOB = 'integration.run';
+/** Finds runs whose worker died and resumes them: at worker start, shortly after, and every minute. */
+export const RUN_SWEEP_JOB = 'integration.run-sweep';
+export const HEARTBEAT_SECONDS = 10;
+/** A heartbeat older than this means the execution is gone (several missed heartbeats). */
+export const STALE_AFTER_SECONDS = 45;
 
 export type RunContext = {
   run: RunRow;
+  /** The number of items this attempt will go through (all of them, finished or not). */
   setTotal(total: number): Promise<void>;
   /** Runs `fn` over the items not yet finished, in transactions of `batchSize`. */
   batches<T>(items: T[], keyOf: (item: T) => string, batchSize: number, fn: (tx: DbOrTx, batch: T[]) => Promise<BatchResult>): Promise<void>;
@@ -25,36 +39,112 @@ export type RunHandler = (ctx: RunContext) => Promise<void>;
 
 export const actorLabel = (a: Actor) => a.label;
 
-export function createRuns(deps: Pick<Platform, 'db' | 'jobs' | 'now'>) {
+/** Another execution took the run over (this one was presumed dead): stop without writing. */
+class RunTakenOver extends Error {}
+
+const stale = sql`now() - make_interval(secs => ${STALE_AFTER_SECONDS})`;
+
+export function createRuns(deps: Pick<Platform, 'db' | 'jobs' | 'now' | 'log'>) {
   const { db, now } = deps;
   const handlers = new Map<RunKind, RunHandler>();
 
+  function sendJob(tx: DbOrTx, runId: string) {
+    return deps.jobs.send(tx, INTEGRATION_RUN_JOB, { runId }, { singletonKey: runId, retryLimit: 5, retryDelay: 30, retryBackoff: true });
+  }
+
   async function create(tx: DbOrTx, tenantId: string, kind: RunKind, params: Record<string, unknown>, actor: Actor): Promise<RunRow> {
     const [run] = await tx.insert(integrationJobRuns).values({ tenantId, kind, params, createdBy: actor.label, createdAt: now() }).returning();
-    await deps.jobs.send(tx, INTEGRATION_RUN_JOB, { runId: run!.id }, { singletonKey: run!.id, retryLimit: 5, retryDelay: 30, retryBackoff: true });
+    await sendJob(tx, run!.id);
     return run!;
   }
 
-  /** Works a run to its end here. `onProgress` hears the run row after each batch (the CLI's line). */
-  async function execute(runId: string, opts: { onProgress?: (run: RunRow) => void } = {}): Promise<RunRow> {
-    const run = await integrationRepo.runById(db, runId);
-    if (!run) throw new Error(`integration run ${runId} not found`);
-    if (run.status === 'done') return run;
-    const handler = handlers.get(run.kind);
-    if (!handler) throw new Error(`no handler for integration run kind ${run.kind}`);
-    await db
+  /** Takes the run unless it is finished or another execution holds it with a fresh heartbeat. */
+  async function claim(runId: string, holder: string): Promise<RunRow | undefined> {
+    const [run] = await db
       .update(integrationJobRuns)
-      .set({ status: 'running', startedAt: run.startedAt ?? now(), attempts: run.attempts + 1, error: null })
-      .where(eq(integrationJobRuns.id, runId));
+      .set({
+        status: 'running',
+        startedAt: sql`coalesce(${integrationJobRuns.startedAt}, ${now()})`,
+        attempts: sql`${integrationJobRuns.attempts} + 1`,
+        error: null,
+        heldBy: holder,
+        heartbeatAt: sql`now()`,
+      })
+      .where(
+        and(
+          eq(integrationJobRuns.id, runId),
+          ne(integrationJobRuns.status, 'done'),
+          or(ne(integrationJobRuns.status, 'running'), sql`${integrationJobRuns.heldBy} IS NULL`, sql`${integrationJobRuns.heartbeatAt} IS NULL`, lt(integrationJobRuns.heartbeatAt, stale)),
+        ),
+      )
+      .returning();
+    return run;
+  }
+
+  /** In a batch's transaction: one batch of a run at a time, and only by the execution holding it. */
+  async function lockRun(tx: DbOrTx, runId: string, holder: string) {
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${INTEGRATION_RUN_JOB}), hashtext(${runId}))`);
+    const [row] = await tx.select({ heldBy: integrationJobRuns.heldBy }).from(integrationJobRuns).where(eq(integrationJobRuns.id, runId));
+    if (row?.heldBy !== holder) throw new RunTakenOver(`integration run ${runId} was taken over by another execution`);
+  }
+
+  /**
+   * Works a run to its end here. `onProgress` hears the run row after each batch (the CLI's line).
+   * When another live execution holds the run, returns it as it is, or with `follow` waits for it
+   * (taking it over if that execution dies).
+   */
+  async function execute(runId: string, opts: { onProgress?: (run: RunRow) => void; follow?: boolean } = {}): Promise<RunRow> {
+    const found = await integrationRepo.runById(db, runId);
+    if (!found) throw new Error(`integration run ${runId} not found`);
+    if (found.status === 'done') return found;
+    const handler = handlers.get(found.kind);
+    // Checked before the claim: a run held by nobody working it would be resumed every minute.
+    if (!handler) throw new Error(`no handler for integration run kind ${found.kind}`);
+    const holder = randomUUID();
+    let run = await claim(runId, holder);
+    while (!run) {
+      const current = await integrationRepo.runById(db, runId);
+      if (!current) throw new Error(`integration run ${runId} not found`);
+      if (current.status === 'done' || !opts.follow) return current;
+      opts.onProgress?.(current);
+      await new Promise((r) => setTimeout(r, HEARTBEAT_SECONDS * 1000));
+      run = await claim(runId, holder);
+    }
+
+    const heartbeat = setInterval(() => {
+      db.update(integrationJobRuns)
+        .set({ heartbeatAt: sql`now()` })
+        .where(and(eq(integrationJobRuns.id, runId), eq(integrationJobRuns.heldBy, holder)))
+        .catch((err: unknown) => deps.log.warn({ err, runId }, 'integration run heartbeat failed'));
+    }, HEARTBEAT_SECONDS * 1000);
+    heartbeat.unref();
+
+    let totalSet = false;
     const ctx: RunContext = {
       run,
       async setTotal(total) {
-        await db.update(integrationJobRuns).set({ total }).where(eq(integrationJobRuns.id, runId));
+        // A resumed run counts what earlier attempts finished too; `batches` takes out the items
+        // it finds finished in its list, so a list that shrank (merged pairs leave the queue) or
+        // stayed whole (an import's members) both end at done = total.
+        await inTransaction(db, async (tx) => {
+          await lockRun(tx, runId, holder);
+          await tx.update(integrationJobRuns).set({ total: sql`${integrationJobRuns.done} + ${total}` }).where(eq(integrationJobRuns.id, runId));
+        });
+        totalSet = true;
       },
       async batches(items, keyOf, batchSize, fn) {
+        if (totalSet) {
+          await inTransaction(db, async (tx) => {
+            await lockRun(tx, runId, holder);
+            let finished = 0;
+            for (let i = 0; i < items.length; i += 1000) finished += (await integrationRepo.doneItems(tx, runId, items.slice(i, i + 1000).map(keyOf))).size;
+            if (finished > 0) await tx.update(integrationJobRuns).set({ total: sql`greatest(0, ${integrationJobRuns.total} - ${finished})` }).where(eq(integrationJobRuns.id, runId));
+          });
+        }
         for (let i = 0; i < items.length; i += batchSize) {
           const slice = items.slice(i, i + batchSize);
           await inTransaction(db, async (tx) => {
+            await lockRun(tx, runId, holder);
             const done = await integrationRepo.doneItems(tx, runId, slice.map(keyOf));
             const todo = slice.filter((x) => !done.has(keyOf(x)));
             if (todo.length === 0) return;
@@ -77,24 +167,67 @@ export function createRuns(deps: Pick<Platform, 'db' | 'jobs' | 'now'>) {
         }
       },
     };
+    const mine = and(eq(integrationJobRuns.id, runId), eq(integrationJobRuns.heldBy, holder));
     try {
       await handler(ctx);
     } catch (err) {
+      clearInterval(heartbeat);
+      if (err instanceof RunTakenOver) {
+        deps.log.warn({ runId }, err.message);
+        return (await integrationRepo.runById(db, runId))!;
+      }
       const message = err instanceof Error ? err.message : String(err);
-      await db.update(integrationJobRuns).set({ status: 'failed', error: message, finishedAt: now() }).where(eq(integrationJobRuns.id, runId));
+      await db.update(integrationJobRuns).set({ status: 'failed', error: message, finishedAt: now(), heldBy: null }).where(mine);
       throw err;
     }
-    const [finished] = await db.update(integrationJobRuns).set({ status: 'done', finishedAt: now() }).where(eq(integrationJobRuns.id, runId)).returning();
-    return finished!;
+    clearInterval(heartbeat);
+    const [finished] = await db.update(integrationJobRuns).set({ status: 'done', finishedAt: now(), heldBy: null }).where(mine).returning();
+    return finished ?? (await integrationRepo.runById(db, runId))!;
+  }
+
+  /**
+   * Resumes the runs whose execution died: each stale run (status running, heartbeat older than
+   * STALE_AFTER_SECONDS) is locked with SKIP LOCKED, so of several sweeping instances exactly one
+   * takes it; its active job is failed and a new job queued, in one transaction. Returns their ids.
+   */
+  async function sweep(): Promise<string[]> {
+    return inTransaction(db, async (tx) => {
+      const found = await tx
+        .select({ id: integrationJobRuns.id })
+        .from(integrationJobRuns)
+        .where(and(eq(integrationJobRuns.status, 'running'), isNotNull(integrationJobRuns.heartbeatAt), lt(integrationJobRuns.heartbeatAt, stale)))
+        .for('update', { skipLocked: true });
+      for (const { id } of found) {
+        await deps.jobs.failActive(tx, INTEGRATION_RUN_JOB, id, `its worker stopped sending heartbeats; run ${id} resumed under a new job`);
+        await tx.update(integrationJobRuns).set({ status: 'queued', heldBy: null }).where(eq(integrationJobRuns.id, id));
+        await sendJob(tx, id);
+      }
+      return found.map((r) => r.id);
+    });
   }
 
   return {
     create,
     execute,
+    sweep,
     register(kind: RunKind, handler: RunHandler) {
       handlers.set(kind, handler);
     },
   };
+}
+
+/** The run jobs of a worker: the runs themselves and the sweep (at start, once runs left by a process that just died are stale, and every minute). */
+export async function registerRunJobs(platform: Pick<Platform, 'db' | 'jobs' | 'log'>, runs: Runs): Promise<void> {
+  await platform.jobs.work<{ runId: string }>(INTEGRATION_RUN_JOB, async (job) => {
+    await runs.execute(job.data.runId);
+  });
+  await platform.jobs.work(RUN_SWEEP_JOB, async () => {
+    const resumed = await runs.sweep();
+    if (resumed.length > 0) platform.log.warn({ runs: resumed }, 'resumed integration runs whose worker had stopped');
+  });
+  await platform.jobs.schedule(RUN_SWEEP_JOB, '* * * * *');
+  await platform.jobs.send(platform.db, RUN_SWEEP_JOB, {});
+  await platform.jobs.send(platform.db, RUN_SWEEP_JOB, {}, { startAfter: new Date(Date.now() + (STALE_AFTER_SECONDS + 5) * 1000) }); // a Date: pg-boss's seconds form fails through a transaction
 }
 
 export type Runs = ReturnType<typeof createRuns>;

@@ -162,6 +162,7 @@ describe('kiosk config, PIN and search', () => {
     const ok = await env.app.inject({ method: 'GET', url: `/api/kiosk/members/${m.id}/photo`, headers: kiosk.headers });
     expect(ok.statusCode).toBe(200);
     expect(ok.headers['content-type']).toBe('image/png');
+    expect(ok.headers['cache-control']).toBe('no-store'); // a face is personal data: kept on no disk (issue 12)
     expect((await env.app.inject({ method: 'GET', url: `/api/kiosk/members/${m.id}/photo`, headers: elsewhere.headers })).statusCode).toBe(404);
     expect((await env.app.inject({ method: 'GET', url: `/api/kiosk/members/${m.id}/photo` })).statusCode).toBe(401);
     const found = await call(env.app, 'GET', `/api/kiosk/search?groupId=${group.id}&q=${encodeURIComponent(m.fullName.slice(0, 6))}`, { headers: kiosk.headers });

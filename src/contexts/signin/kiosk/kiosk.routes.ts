@@ -141,7 +141,7 @@ export function kioskRoutes(_platform: Platform, kiosk: KioskService, visits: Vi
       const k = requireKiosk(req);
       const m = await members.visible(k.tenantId, [k.resourceId], req.params.id);
       const data = await streamToBuffer(await members.photo(m));
-      return reply.type(sniffedType(data)).header('cache-control', 'private, max-age=300').send(data);
+      return reply.type(sniffedType(data)).header('cache-control', 'no-store').send(data);
     });
     app.post(
       '/api/kiosk/sign-in',

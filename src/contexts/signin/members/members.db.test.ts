@@ -110,6 +110,7 @@ describe('members', () => {
     const got = await env.app.inject({ method: 'GET', url: `/api/signin/members/${m.id}/photo`, headers: t.owner.headers });
     expect(got.statusCode).toBe(200);
     expect(got.headers['content-type']).toBe('image/png');
+    expect(got.headers['cache-control']).toBe('no-store'); // a face is personal data: kept on no disk (issue 12)
     expect(got.rawPayload.equals(PNG)).toBe(true);
     expect((await env.app.inject({ method: 'GET', url: `/api/signin/members/${m.id}/photo` })).statusCode).toBe(401);
     const scoped = await t.as('viewer');

@@ -131,7 +131,7 @@ export function membersRoutes(_platform: Platform, members: MembersService, impo
         const p = authorize(req, 'signin.read');
         const m = await members.visible(p.tenantId, siteScopeOf(p), req.params.id);
         const data = await streamToBuffer(await members.photo(m));
-        return reply.type(sniffedType(data)).header('cache-control', 'private, max-age=300').header('x-content-type-options', 'nosniff').send(data);
+        return reply.type(sniffedType(data)).header('cache-control', 'no-store').header('x-content-type-options', 'nosniff').send(data);
       },
     );
     app.get(
