@@ -119,4 +119,34 @@ describe.skipIf(!chromiumPath)('integration (Chromium)', { timeout: E2E_TEST_TIM
     const visits = await call(env.app, 'GET', '/api/signin/visits', { headers: h });
     expect(visits.body.items.map((v: { personName: string; outcome: string }) => `${v.personName}:${v.outcome}`)).toEqual(['Dan Nodbs:rejected']);
   });
+
+  it("the type map's group condition picks a group from a list and stores its id", async () => {
+    const tenant = await e2e.createTenant();
+    const env = { app: e2e.server.app, platform: e2e.server.platform, config: e2e.server.platform.config } as TestEnv;
+    const h = tenant.owner.headers;
+    // The Central Record (and its profile types) starts with the first organisation.
+    expect((await call(env.app, 'POST', '/api/record/organisations', { headers: h, body: { name: 'Northgate Primary', type: 'maintained' } })).status).toBe(201);
+    await makeGroup(env, tenant, { name: 'Staff', isStaffGroup: true });
+    const volunteers = await makeGroup(env, tenant, { name: 'Volunteers' });
+
+    const page = await e2e.newPage();
+    await signIn(page, e2e.url, tenant.owner);
+    await page.goto(`${e2e.url}/integrations/type-map`);
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    const rule = page.getByLabel('Rule 1');
+    await rule.getByRole('button', { name: 'Add condition' }).click();
+    await rule.getByRole('textbox', { name: 'Field 1' }).click();
+    await page.getByRole('option', { name: 'Sign-in group' }).click();
+    await rule.getByRole('textbox', { name: 'Value 1' }).click();
+    await expect(page.getByRole('option').allTextContents()).resolves.toEqual(['Staff', 'Volunteers']);
+    await page.getByRole('option', { name: 'Volunteers' }).click();
+    await page.getByRole('button', { name: 'Save rules' }).click();
+    await page.getByRole('status').filter({ hasText: 'Rules saved.' }).waitFor();
+
+    const saved = await call(env.app, 'GET', '/api/integration/type-map', { headers: h });
+    expect(saved.body.rules[0].condition.conditions).toEqual([{ field: 'member.group', operator: 'equals', value: volunteers.id }]);
+    // Opened again, the rule shows the group by its name.
+    await page.reload();
+    await expect(page.getByLabel('Rule 1').getByRole('textbox', { name: 'Value 1' }).inputValue()).resolves.toBe('Volunteers');
+  });
 });

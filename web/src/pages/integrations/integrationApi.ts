@@ -1,5 +1,4 @@
 /** Shapes of the integration API (see src/contexts/integration). */
-import type { ConditionGroup } from '../record/recordApi';
 
 export type RatingMode = 'all' | 'none' | 'selected';
 export type GroupLink = {
@@ -36,19 +35,6 @@ export type Run = {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
-};
-
-export type TypeRule = { id: string; profileTypeId: string; profileTypeName: string; position: number; condition: ConditionGroup };
-export type TypeMap = {
-  rules: TypeRule[];
-  profileTypes: Array<{ id: string; key: string; name: string }>;
-  fields: Array<{ field: string; kind: string; label: string }>;
-};
-export type Preview = {
-  members: number;
-  rules: Array<{ ruleId: string; profileTypeId: string; profileTypeName: string; count: number }>;
-  teachingStaffDefault: number;
-  unmapped: Array<{ memberId: string; fullName: string; groupName: string; role: string }>;
 };
 
 export type Brief = { id: string; name: string; email: string; status: string };
