@@ -5,6 +5,25 @@ import { client, ok } from '../../api/client';
 export const integrationKeys = {
   all: ['integration'] as const,
   typeMap: ['integration', 'type-map'] as const,
+  syncLog: ['integration', 'sync-log'] as const,
+  syncLogOf: (q: SyncLogFilter) => ['integration', 'sync-log', q] as const,
+  run: (id: string) => ['integration', 'runs', id] as const,
 };
 
+/** The sync log of one person (by profile or member) or one run; empty for the latest of all. */
+export type SyncLogFilter = { profileId?: string; memberId?: string; runId?: string };
+
 export const typeMapQuery = () => queryOptions({ queryKey: integrationKeys.typeMap, queryFn: () => ok(client.GET('/api/integration/type-map')) });
+
+export const syncLogQuery = (q: SyncLogFilter = {}) =>
+  queryOptions({ queryKey: integrationKeys.syncLogOf(q), queryFn: () => ok(client.GET('/api/integration/sync-log', { params: { query: q } })) });
+
+const finished = (status: string | undefined) => status === 'done' || status === 'failed';
+
+/** A run, polled every 700 ms until it is done or failed. */
+export const runQuery = (id: string) =>
+  queryOptions({
+    queryKey: integrationKeys.run(id),
+    queryFn: () => ok(client.GET('/api/integration/runs/{id}', { params: { path: { id } } })),
+    refetchInterval: (q) => (finished(q.state.data?.status) ? false : 700),
+  });
