@@ -2,18 +2,7 @@
 import type { Answer } from '../../api/client';
 
 export type RatingMode = 'all' | 'none' | 'selected';
-export type GroupLink = {
-  groupId: string;
-  groupName: string | null;
-  groupType: string | null;
-  organisationId: string;
-  organisationName: string | null;
-  ratingMode: RatingMode;
-  ratingSystemIds: string[];
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-};
+export type GroupLink = Answer<'/api/integration/links'>['items'][number];
 export type GroupLinkView = { group: { id: string; name: string; type: string; linkable: boolean; reason: string | null }; link: GroupLink | null };
 export type Settings = { includeRecordInSafetyCheck: boolean };
 
@@ -48,7 +37,7 @@ export type Merge = {
   undoneBy: string | null;
 };
 export type Undo = { mergeId: string; keptProfileId: string; restoredProfileId: string; editsSince: Array<{ profileId: string; field: string; note: string }> };
-export type Exclusion = { id: string; memberId: string; reason: string; profile: Record<string, unknown>; createdBy: string; createdAt: string };
+export type Exclusion = Answer<'/api/integration/exclusions'>['items'][number];
 
 export type SyncLogEntry = Answer<'/api/integration/sync-log'>['items'][number];
 

@@ -8,6 +8,11 @@ export const integrationKeys = {
   syncLog: ['integration', 'sync-log'] as const,
   syncLogOf: (q: SyncLogFilter) => ['integration', 'sync-log', q] as const,
   run: (id: string) => ['integration', 'runs', id] as const,
+  runs: ['integration', 'runs'] as const,
+  links: ['integration', 'links'] as const,
+  exclusions: ['integration', 'exclusions'] as const,
+  merges: ['integration', 'merges'] as const,
+  mergeQueue: ['integration', 'merge-queue'] as const,
 };
 
 /** The sync log of one person (by profile or member) or one run; empty for the latest of all. */
@@ -27,3 +32,8 @@ export const runQuery = (id: string) =>
     queryFn: () => ok(client.GET('/api/integration/runs/{id}', { params: { path: { id } } })),
     refetchInterval: (q) => (finished(q.state.data?.status) ? false : 700),
   });
+
+export const linksQuery = () => queryOptions({ queryKey: integrationKeys.links, queryFn: () => ok(client.GET('/api/integration/links')) });
+export const runsQuery = () => queryOptions({ queryKey: integrationKeys.runs, queryFn: () => ok(client.GET('/api/integration/runs')) });
+export const exclusionsQuery = () => queryOptions({ queryKey: integrationKeys.exclusions, queryFn: () => ok(client.GET('/api/integration/exclusions')) });
+export const mergesQuery = () => queryOptions({ queryKey: integrationKeys.merges, queryFn: () => ok(client.GET('/api/integration/merges')) });
