@@ -12,6 +12,7 @@ export const integrationKeys = {
   links: ['integration', 'links'] as const,
   exclusions: ['integration', 'exclusions'] as const,
   merges: ['integration', 'merges'] as const,
+  settings: ['integration', 'settings'] as const,
   mergeQueue: ['integration', 'merge-queue'] as const,
 };
 
@@ -37,3 +38,4 @@ export const linksQuery = () => queryOptions({ queryKey: integrationKeys.links, 
 export const runsQuery = () => queryOptions({ queryKey: integrationKeys.runs, queryFn: () => ok(client.GET('/api/integration/runs')) });
 export const exclusionsQuery = () => queryOptions({ queryKey: integrationKeys.exclusions, queryFn: () => ok(client.GET('/api/integration/exclusions')) });
 export const mergesQuery = () => queryOptions({ queryKey: integrationKeys.merges, queryFn: () => ok(client.GET('/api/integration/merges')) });
+export const integrationSettingsQuery = () => queryOptions({ queryKey: integrationKeys.settings, queryFn: () => ok(client.GET('/api/integration/settings')) });
