@@ -119,4 +119,67 @@ describe.skipIf(!chromiumPath)('integration (Chromium)', { timeout: E2E_TEST_TIM
     const visits = await call(env.app, 'GET', '/api/signin/visits', { headers: h });
     expect(visits.body.items.map((v: { personName: string; outcome: string }) => `${v.personName}:${v.outcome}`)).toEqual(['Dan Nodbs:rejected']);
   });
+
+  it("the type map's group condition picks a group from a list and stores its id", async () => {
+    const tenant = await e2e.createTenant();
+    const env = { app: e2e.server.app, platform: e2e.server.platform, config: e2e.server.platform.config } as TestEnv;
+    const h = tenant.owner.headers;
+    // The Central Record (and its profile types) starts with the first organisation.
+    expect((await call(env.app, 'POST', '/api/record/organisations', { headers: h, body: { name: 'Northgate Primary', type: 'maintained' } })).status).toBe(201);
+    await makeGroup(env, tenant, { name: 'Staff', isStaffGroup: true });
+    const volunteers = await makeGroup(env, tenant, { name: 'Volunteers' });
+
+    const page = await e2e.newPage();
+    await signIn(page, e2e.url, tenant.owner);
+    await page.goto(`${e2e.url}/integrations/type-map`);
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    const rule = page.getByLabel('Rule 1');
+    await rule.getByRole('button', { name: 'Add condition' }).click();
+    await rule.getByRole('textbox', { name: 'Field 1' }).click();
+    await page.getByRole('option', { name: 'Sign-in group' }).click();
+    await rule.getByRole('textbox', { name: 'Value 1' }).click();
+    await expect(page.getByRole('option').allTextContents()).resolves.toEqual(['Staff', 'Volunteers']);
+    await page.getByRole('option', { name: 'Volunteers' }).click();
+    await page.getByRole('button', { name: 'Save rules' }).click();
+    await page.getByRole('status').filter({ hasText: 'Rules saved.' }).waitFor();
+
+    const saved = await call(env.app, 'GET', '/api/integration/type-map', { headers: h });
+    expect(saved.body.rules[0].condition.conditions).toEqual([{ field: 'member.group', operator: 'equals', value: volunteers.id }]);
+    // Opened again, the rule shows the group by its name.
+    await page.reload();
+    await expect(page.getByLabel('Rule 1').getByRole('textbox', { name: 'Value 1' }).inputValue()).resolves.toBe('Volunteers');
+  });
+
+  it('the sync log names the people it synced, and filters by a person picked by name', async () => {
+    const tenant = await e2e.createTenant();
+    const env = { app: e2e.server.app, platform: e2e.server.platform, config: e2e.server.platform.config } as TestEnv;
+    const h = tenant.owner.headers;
+    const org = await call(env.app, 'POST', '/api/record/organisations', { headers: h, body: { name: 'Northgate Primary', type: 'maintained' } });
+    const staff = await makeGroup(env, tenant, { name: 'Staff', isStaffGroup: true });
+    expect((await call(env.app, 'PUT', `/api/integration/groups/${staff.id}/link`, { headers: h, body: { organisationId: org.body.id } })).status).toBe(200);
+    const sue = await makeMember(env, tenant, staff.id, { fullName: 'Sue Sync', role: 'Teacher' });
+    await makeMember(env, tenant, staff.id, { fullName: 'Tom Two', role: 'Teacher' });
+
+    const page = await e2e.newPage();
+    await signIn(page, e2e.url, tenant.owner);
+    await page.goto(`${e2e.url}/integrations/import`);
+    await page.getByRole('button', { name: 'Start import' }).click();
+    await page.locator('[data-run-status="done"]').waitFor({ timeout: 30_000 });
+    // Both change in sign-in; the sync carries the change to their profiles.
+    const members = (await call(env.app, 'GET', `/api/signin/groups/${staff.id}/members`, { headers: h })).body.items as Array<{ id: string; version: number }>;
+    for (const m of members) expect((await call(env.app, 'PATCH', `/api/signin/members/${m.id}`, { headers: h, body: { version: m.version, role: 'Head' } })).status).toBe(200);
+    expect(members.map((m) => m.id)).toContain(sue.id);
+
+    await page.goto(`${e2e.url}/integrations/sync-log`);
+    await page.getByRole('button', { name: 'Sync everyone now' }).click();
+    const log = page.getByRole('table', { name: 'Sync log' });
+    await log.getByRole('link', { name: 'Sue Sync' }).waitFor({ timeout: 30_000 });
+    await log.getByRole('link', { name: 'Tom Two' }).waitFor();
+    await expect(log.textContent()).resolves.not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
+
+    await page.getByRole('textbox', { name: 'Person' }).click();
+    await page.getByRole('option', { name: 'Sue Sync' }).click();
+    await expect.poll(() => log.getByRole('link', { name: 'Tom Two' }).count()).toBe(0);
+    await expect(log.getByRole('link', { name: 'Sue Sync' }).count()).resolves.toBeGreaterThan(0);
+  });
 });

@@ -170,12 +170,12 @@ describe.skipIf(!chromiumPath)('the kiosk offline (Chromium, server stopped)', {
       await phone.reload();
       await phone.getByText('Offline: showing the last list').waitFor();
       const t0 = Date.now();
-      await phone.getByRole('button', { name: 'Mark Ada Lovelace safe' }).click();
+      await phone.getByRole('button', { name: 'Mark safe: Ada Lovelace' }).click();
       await phone.getByTestId('count-safe').filter({ hasText: '1' }).waitFor();
       await other.getByText('Offline: showing the last list').waitFor();
       // Both marshals tick Ada (not a conflict); the second ticks Alan too.
-      await other.getByRole('button', { name: 'Mark Ada Lovelace safe' }).click();
-      await other.getByRole('button', { name: 'Mark Alan Turing safe' }).click();
+      await other.getByRole('button', { name: 'Mark safe: Ada Lovelace' }).click();
+      await other.getByRole('button', { name: 'Mark safe: Alan Turing' }).click();
       await other.getByTestId('count-safe').filter({ hasText: '2' }).waitFor();
       await phone.getByTestId('ticks-waiting').waitFor();
       // Printing needs nothing from the server: the evacuation record is on the page.

@@ -38,7 +38,7 @@ describe.skipIf(!chromiumPath)('fire roll call (Chromium)', { timeout: E2E_TEST_
     await other.getByRole('listitem', { name: 'Ada Lovelace' }).waitFor();
     await expect(other.getByTestId('count-unaccounted').textContent()).resolves.toBe('2');
 
-    await phone.getByRole('button', { name: 'Mark Ada Lovelace safe' }).click();
+    await phone.getByRole('button', { name: 'Mark safe: Ada Lovelace' }).click();
     await phone.getByTestId('count-safe').filter({ hasText: '1' }).waitFor();
 
     // The other device hears the tick: counts change and Ada leaves its unaccounted list.

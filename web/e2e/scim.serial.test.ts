@@ -31,6 +31,19 @@ describe.skipIf(!chromiumPath)('SCIM tab (Chromium)', { timeout: E2E_TEST_TIMEOU
     const token = await page.getByRole('textbox', { name: 'SCIM token (API Token)' }).inputValue();
     expect(token.length).toBeGreaterThan(20);
 
+    // At phone width the token is shown whole: wrapped inside the field, nothing scrolled or cut off.
+    await page.setViewportSize({ width: 360, height: 740 });
+    const field = page.getByRole('textbox', { name: 'SCIM token (API Token)' });
+    await expect
+      .poll(() =>
+        field.evaluate((el) => {
+          const r = el.getBoundingClientRect();
+          return { hidden: el.scrollWidth > el.clientWidth || el.scrollHeight > el.clientHeight + 1, inView: r.left >= 0 && r.right <= window.innerWidth };
+        }),
+      )
+      .toEqual({ hidden: false, inView: true });
+    await page.setViewportSize({ width: 1280, height: 800 });
+
     // Okta's "Test API Credentials", then a create without userName (a failed provisioning run).
     const scim = (init: RequestInit & { path: string }) =>
       fetch(`${e2e.local(baseUrl)}${init.path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' } });

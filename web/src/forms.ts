@@ -35,6 +35,8 @@ export type FormSubmit = {
   /** For `<form onSubmit={…}>`: validates, then runs the mutation with the form's values. */
   onSubmit: (event?: FormEvent<HTMLFormElement>) => void;
   busy: boolean;
+  /** The last submit succeeded (for a form replaced by its confirmation). */
+  done: boolean;
   /** For `<FormError error={…} />`: the last error when it is not about one of the fields. */
   formError: unknown;
 };
@@ -69,6 +71,7 @@ export function useFormSubmit<TValues extends Record<string, unknown>, TData = u
       mutation.mutate(values);
     }),
     busy: mutation.isPending,
+    done: mutation.isSuccess,
     formError: formLevelError(mutation.error, paths),
   };
 }

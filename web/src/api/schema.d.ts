@@ -2286,6 +2286,8 @@ export interface paths {
                                 id: string;
                                 memberId: string | null;
                                 message: string;
+                                /** @description Who the entry is about: the profile's name, else the member's (null for a run's own entry) */
+                                personName: string | null;
                                 profileId: string | null;
                                 runId: string | null;
                                 status: string;

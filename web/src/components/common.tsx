@@ -1,4 +1,4 @@
-import { Alert, Anchor, Button, Center, CopyButton, Group, Loader, Stack, Text, TextInput, Title, Tooltip } from '@mantine/core';
+import { Alert, Anchor, Button, Center, CopyButton, Group, Loader, Stack, Text, TextInput, Textarea, Title, Tooltip } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { Link, type LinkProps } from 'react-router';
 import { ApiError, errorMessage } from '../api';
@@ -67,19 +67,31 @@ export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () =>
   );
 }
 
-/** A read-only value with a copy button (invite links, API keys shown once). */
-export function CopyField({ label, value, description }: { label: string; value: string; description?: ReactNode }) {
+/**
+ * A read-only value with a copy button (invite links, API keys shown once). `wrap` shows a long
+ * secret whole on several lines (a token is never scrolled out of sight at phone width).
+ */
+export function CopyField({ label, value, description, wrap = false }: { label: string; value: string; description?: ReactNode; wrap?: boolean }) {
+  const common = {
+    label,
+    description,
+    value,
+    readOnly: true,
+    style: { flex: 1, minWidth: 0 },
+  };
   return (
     <Group align="flex-end" gap="xs" wrap="nowrap">
-      <TextInput
-        label={label}
-        description={description}
-        value={value}
-        readOnly
-        style={{ flex: 1, minWidth: 0 }}
-        onFocus={(e) => e.currentTarget.select()}
-        styles={{ input: { fontFamily: 'monospace' } }}
-      />
+      {wrap ? (
+        <Textarea
+          {...common}
+          autosize
+          minRows={1}
+          onFocus={(e) => e.currentTarget.select()}
+          styles={{ input: { fontFamily: 'monospace', wordBreak: 'break-all', overflow: 'hidden' } }}
+        />
+      ) : (
+        <TextInput {...common} onFocus={(e) => e.currentTarget.select()} styles={{ input: { fontFamily: 'monospace' } }} />
+      )}
       <CopyButton value={value} timeout={2000}>
         {({ copied, copy }) => (
           <Tooltip label={copied ? 'Copied' : 'Copy'} withArrow>

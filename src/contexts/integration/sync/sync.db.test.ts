@@ -44,6 +44,8 @@ describe('two-way sync of linked people', () => {
     expect(await x.run('/api/integration/sync', {})).toMatchObject({ updated: 0 });
     const runLog = (await call(env.app, 'GET', `/api/integration/sync-log?profileId=${profileId}`, { headers: x.h })).body.items;
     expect(runLog.map((l: { direction: string }) => l.direction)).toEqual(['member_to_profile', 'profile_to_member']);
+    // Each entry names the person (the profile's current name), not only their ids.
+    expect(runLog.map((l: { personName: string | null }) => l.personName)).toEqual(['Sue Synced', 'Sue Synced']);
   });
 
   it('SCIM groups: the identity provider is the source; a record edit of its fields is refused with the reason; archive marks leaving', async () => {

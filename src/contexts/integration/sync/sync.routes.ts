@@ -10,6 +10,7 @@ const logEntry = z.object({
   runId: z.string().nullable(),
   memberId: z.string().nullable(),
   profileId: z.string().nullable(),
+  personName: z.string().nullable().describe("Who the entry is about: the profile's name, else the member's (null for a run's own entry)"),
   direction: z.string(),
   status: z.string(),
   fields: z.array(z.string()),

@@ -201,7 +201,26 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
     if (q.runId) conds.push(eq(integrationSyncLog.runId, q.runId));
     // The latest 500, oldest first.
     const rows = (await db.select().from(integrationSyncLog).where(and(...conds)).orderBy(desc(integrationSyncLog.at), desc(integrationSyncLog.id)).limit(500)).reverse();
-    return rows.map((r) => ({ id: r.id, runId: r.runId, memberId: r.memberId, profileId: r.profileId, direction: r.direction, status: r.status, fields: r.fields, message: r.message, at: r.at.toISOString() }));
+    // Who each entry is about, by name: the profile's, else the member's (a run's own entry has neither).
+    const names = new Map<string, string>();
+    for (const p of await neighbours.profiles(db, tenantId, [...new Set(rows.flatMap((r) => (r.profileId ? [r.profileId] : [])))])) names.set(p.id, `${p.firstName} ${p.lastName}`.trim());
+    for (const memberId of new Set(rows.flatMap((r) => (r.memberId && !(r.profileId && names.has(r.profileId)) ? [r.memberId] : [])))) {
+      const m = await neighbours.member(db, tenantId, memberId);
+      if (m) names.set(m.id, m.fullName);
+    }
+    const personName = (r: (typeof rows)[number]) => (r.profileId ? names.get(r.profileId) : undefined) ?? (r.memberId ? names.get(r.memberId) : undefined) ?? null;
+    return rows.map((r) => ({
+      id: r.id,
+      runId: r.runId,
+      memberId: r.memberId,
+      profileId: r.profileId,
+      personName: personName(r),
+      direction: r.direction,
+      status: r.status,
+      fields: r.fields,
+      message: r.message,
+      at: r.at.toISOString(),
+    }));
   }
 
   return { startSync, syncLink, idpOwnedReason, logOf, syncPerson, sweep, enqueueForMembers, enqueueForProfiles, memberListener, profileListener, idpGuard };

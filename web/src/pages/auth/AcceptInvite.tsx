@@ -1,21 +1,25 @@
 import { Anchor, Button, Text, TextInput } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
+import { useForm } from '@mantine/form';
+import { useQuery } from '@tanstack/react-query';
 import { Link, useNavigate, useParams } from 'react-router';
-import { api, type InvitePreview, type Me } from '../../api';
-import { ErrorState, FormError, LoadingState, fieldError } from '../../components/common';
-import { useApi } from '../../hooks';
+import type { Me } from '../../api';
+import { client, ok, type Answer } from '../../api/client';
+import { ErrorState, FormError, LoadingState } from '../../components/common';
+import { useFormSubmit } from '../../forms';
 import { useSession } from '../../session';
 import { AuthCard } from './AuthCard';
 import { NewPasswordFields } from './NewPasswordFields';
 
+type InvitePreview = Answer<'/api/invites/{token}'>;
+
 export default function AcceptInvite() {
   const { token = '' } = useParams();
-  const invite = useApi<InvitePreview>(`/api/invites/${encodeURIComponent(token)}`);
-  if (invite.loading) return <LoadingState />;
-  if (invite.error || !invite.data) {
+  const invite = useQuery({ queryKey: ['invites', token], queryFn: () => ok(client.GET('/api/invites/{token}', { params: { path: { token } } })), retry: false });
+  if (invite.isPending) return <LoadingState />;
+  if (invite.isError) {
     return (
       <AuthCard title="Accept your invitation" footer={<Anchor component={Link} to="/login">Go to sign in</Anchor>}>
-        <ErrorState error={invite.error ?? new Error('This invitation is not valid.')} />
+        <ErrorState error={invite.error} />
         <Text size="sm">Invitation links work once and expire. Ask whoever invited you for a new one.</Text>
       </AuthCard>
     );
@@ -26,46 +30,36 @@ export default function AcceptInvite() {
 function AcceptForm({ token, info }: { token: string; info: InvitePreview }) {
   const { accept } = useSession();
   const navigate = useNavigate();
-  const [name, setName] = useState(info.name ?? '');
-  const [password, setPassword] = useState('');
-  const [confirm, setConfirm] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (password !== confirm) return;
-    setBusy(true);
-    setError(null);
-    try {
-      // The answer is a signed-in session for the new account.
-      accept(await api.post<Me>('/api/invites/accept', { token, password, name }));
-      navigate('/', { replace: true });
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
-  };
+  const form = useForm({ initialValues: { name: info.name ?? '', password: '', confirm: '' } });
+  const submit = useFormSubmit(form, {
+    mutationFn: ({ name, password }) => ok(client.POST('/api/invites/accept', { body: { token, password, name } })),
+    onSuccess: (me) => {
+      // The answer is a signed-in session for the new account. (The schema types the role as a
+      // string; the session's Me narrows it to the roles the server issues.)
+      accept(me as Me);
+      void navigate('/', { replace: true });
+    },
+  });
+  const { password, confirm } = form.getValues();
 
   return (
     <AuthCard title="Accept your invitation">
       <Text size="sm">
         You have been invited to {info.tenantName} as {info.role}. Choose a password to finish setting up your account.
       </Text>
-      <form onSubmit={submit} noValidate>
+      <form onSubmit={submit.onSubmit} noValidate>
         <TextInput label="Email" value={info.email} readOnly mb="sm" />
-        <TextInput
-          label="Your name"
-          autoComplete="name"
-          required
-          value={name}
-          onChange={(e) => setName(e.currentTarget.value)}
-          error={fieldError(error, 'name')}
-          mb="sm"
+        <TextInput label="Your name" autoComplete="name" required {...form.getInputProps('name')} mb="sm" />
+        <NewPasswordFields
+          password={password}
+          confirm={confirm}
+          onPassword={(v) => form.setFieldValue('password', v)}
+          onConfirm={(v) => form.setFieldValue('confirm', v)}
+          label="Password"
+          error={typeof form.errors.password === 'string' ? form.errors.password : undefined}
         />
-        <NewPasswordFields password={password} confirm={confirm} onPassword={setPassword} onConfirm={setConfirm} label="Password" error={fieldError(error, 'password')} />
-        <FormError error={error} fields={['name', 'password']} />
-        <Button type="submit" fullWidth loading={busy} disabled={!password || password !== confirm} mt="sm">
+        <FormError error={submit.formError} />
+        <Button type="submit" fullWidth loading={submit.busy} disabled={!password || password !== confirm} mt="sm">
           Create my account
         </Button>
       </form>

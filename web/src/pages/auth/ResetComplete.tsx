@@ -1,37 +1,21 @@
 import { Alert, Anchor, Button } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
+import { useForm } from '@mantine/form';
 import { Link, useParams } from 'react-router';
-import { api } from '../../api';
-import { FormError, fieldError } from '../../components/common';
+import { client, ok } from '../../api/client';
+import { FormError } from '../../components/common';
+import { useFormSubmit } from '../../forms';
 import { AuthCard } from './AuthCard';
 import { NewPasswordFields } from './NewPasswordFields';
 
 export default function ResetComplete() {
   const { token = '' } = useParams();
-  const [password, setPassword] = useState('');
-  const [confirm, setConfirm] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const [done, setDone] = useState(false);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (password !== confirm) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await api.post('/api/auth/password-reset/complete', { token, password });
-      setDone(true);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const form = useForm({ initialValues: { password: '', confirm: '' } });
+  const submit = useFormSubmit(form, { mutationFn: ({ password }) => ok(client.POST('/api/auth/password-reset/complete', { body: { token, password } })) });
+  const { password, confirm } = form.getValues();
 
   return (
     <AuthCard title="Choose a new password" footer={<Anchor component={Link} to="/login">Back to sign in</Anchor>}>
-      {done ? (
+      {submit.done ? (
         <>
           <Alert color="teal" role="status">
             Your password has been changed. Other sessions have been signed out.
@@ -41,10 +25,16 @@ export default function ResetComplete() {
           </Button>
         </>
       ) : (
-        <form onSubmit={submit} noValidate>
-          <NewPasswordFields password={password} confirm={confirm} onPassword={setPassword} onConfirm={setConfirm} error={fieldError(error, 'password')} />
-          <FormError error={error} fields={['password']} />
-          <Button type="submit" fullWidth loading={busy} disabled={!password || password !== confirm} mt="sm">
+        <form onSubmit={submit.onSubmit} noValidate>
+          <NewPasswordFields
+            password={password}
+            confirm={confirm}
+            onPassword={(v) => form.setFieldValue('password', v)}
+            onConfirm={(v) => form.setFieldValue('confirm', v)}
+            error={typeof form.errors.password === 'string' ? form.errors.password : undefined}
+          />
+          <FormError error={submit.formError} />
+          <Button type="submit" fullWidth loading={submit.busy} disabled={!password || password !== confirm} mt="sm">
             Set the new password
           </Button>
         </form>

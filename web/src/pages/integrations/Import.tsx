@@ -1,38 +1,34 @@
-import { Alert, Anchor, Button, Card, Checkbox, Stack, Text } from '@mantine/core';
-import { Link } from 'react-router';
-import { useEffect, useState } from 'react';
-import { api } from '../../api';
-import { ErrorState, FormError, LoadingState, PageHeader } from '../../components/common';
-import { useApi } from '../../hooks';
+import { Alert, Button, Card, Checkbox, Stack, Text } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { client, ok } from '../../api/client';
+import { AppLink, FormError, PageHeader } from '../../components/common';
+import { QueryState } from '../../components/QueryState';
 import { RunProgress } from './RunProgress';
 import type { GroupLink, Run } from './integrationApi';
+import { integrationKeys, linksQuery, runsQuery } from './queries';
 
 /** Import (sign-in → record): a linked profile per member of the chosen linked groups; duplicates go to the merge queue. */
 export default function Import() {
-  const links = useApi<{ items: GroupLink[] }>('/api/integration/links');
-  const runs = useApi<{ items: Run[] }>('/api/integration/runs');
-  const [groupIds, setGroupIds] = useState<string[]>([]);
-  const [run, setRun] = useState<Run | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  useEffect(() => {
-    if (links.data) setGroupIds(links.data.items.map((l) => l.groupId));
-  }, [links.data]);
-  useEffect(() => {
-    // Coming back to the page shows an import still running.
-    const going = runs.data?.items.find((r) => r.kind === 'import' && (r.status === 'running' || r.status === 'queued'));
-    if (going && !run) setRun(going);
-  }, [runs.data, run]);
-  if (links.loading && !links.data) return <LoadingState />;
-  if (links.error) return <ErrorState error={links.error} onRetry={links.reload} />;
-  const start = async () => {
-    setError(null);
-    try {
-      setRun(await api.post<Run>('/api/integration/import', { groupIds }));
-    } catch (err) {
-      setError(err);
-    }
+  const links = useQuery(linksQuery());
+  const runs = useQuery(runsQuery());
+  return (
+    <QueryState query={links}>
+      {(l) => <QueryState query={runs}>{(r) => <ImportForm items={l.items} going={r.items.find((x) => x.kind === 'import' && (x.status === 'running' || x.status === 'queued')) ?? null} />}</QueryState>}
+    </QueryState>
+  );
+}
+
+/** `going`: an import still running when the page opened (coming back shows it). */
+function ImportForm({ items, going }: { items: GroupLink[]; going: Run | null }) {
+  const queryClient = useQueryClient();
+  const [groupIds, setGroupIds] = useState<string[]>(() => items.map((l) => l.groupId));
+  const [run, setRun] = useState<Run | null>(going);
+  const start = useMutation({ mutationFn: () => ok(client.POST('/api/integration/import', { body: { groupIds } })), onSuccess: setRun });
+  const finished = (r: Run) => {
+    setRun(r);
+    return queryClient.invalidateQueries({ queryKey: integrationKeys.runs });
   };
-  const items = links.data!.items;
   return (
     <>
       <PageHeader title="Import into the Central Record" description="Creates a linked profile for each member of the chosen groups, with the profile type from the type map. A member who looks like an existing profile (same email, name and date of birth, or Wonde id) still gets a profile, and the pair goes to the duplicates queue to be merged: do not delete those duplicates." />
@@ -49,11 +45,11 @@ export default function Import() {
               </Stack>
             </Checkbox.Group>
           )}
-          <FormError error={error} />
-          <Button onClick={() => void start()} disabled={groupIds.length === 0 || (run !== null && (run.status === 'running' || run.status === 'queued'))}>
+          <FormError error={start.error} />
+          <Button loading={start.isPending} onClick={() => start.mutate()} disabled={groupIds.length === 0 || (run !== null && (run.status === 'running' || run.status === 'queued'))}>
             Start import
           </Button>
-          {run ? <RunProgress run={run} onFinished={(r) => (setRun(r), runs.reload())} /> : null}
+          {run ? <RunProgress run={run} onFinished={(r) => void finished(r)} /> : null}
           {run?.kind === 'import' && run.status === 'done' ? <ImportSummary run={run} /> : null}
           <Text size="xs" c="dimmed">
             You can leave this page: the import goes on in the background and resumes after a restart without creating anyone twice.
@@ -76,9 +72,9 @@ export function ImportSummary({ run }: { run: Run }) {
         {run.skipped > 0 ? <Text size="sm">{run.skipped} skipped: already in the Central Record, excluded, or no profile type matched.</Text> : null}
         {run.failed > 0 ? <Text size="sm">{run.failed} failed.</Text> : null}
         {run.queued > 0 ? (
-          <Anchor component={Link} to="/integrations/merge" size="sm">
+          <AppLink to="/integrations/merge" size="sm">
             Review the {run.queued} queued duplicate{run.queued === 1 ? '' : 's'}
-          </Anchor>
+          </AppLink>
         ) : null}
       </Stack>
     </Alert>

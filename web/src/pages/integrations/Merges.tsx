@@ -1,25 +1,32 @@
-import { Alert, Anchor, Badge, List, Stack, Table, Text } from '@mantine/core';
+import { Alert, Badge, List, Stack, Table, Text } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link } from 'react-router';
-import { api } from '../../api';
+import { client, ok, type Answer } from '../../api/client';
 import { ConfirmButton } from '../../components/ConfirmButton';
-import { ErrorState, LoadingState, PageHeader, formatDateTime } from '../../components/common';
-import { useApi } from '../../hooks';
-import type { Merge, Undo } from './integrationApi';
+import { AppLink, PageHeader, formatDateTime } from '../../components/common';
+import { QueryState } from '../../components/QueryState';
+import { recordKeys } from '../record/queries';
+import { integrationKeys, mergesQuery } from './queries';
+
+type Undo = Answer<'/api/integration/merges/{id}/undo', 'post'>;
 
 /** Merge history: every merge with Undo. Undo restores both profiles and lists the edits made since. */
 export default function Merges() {
-  const merges = useApi<{ items: Merge[] }>('/api/integration/merges');
+  const merges = useQuery({ ...mergesQuery(), select: (d) => [...d.items].reverse() });
+  const queryClient = useQueryClient();
   const [undone, setUndone] = useState<Undo | null>(null);
-  if (merges.loading && !merges.data) return <LoadingState />;
-  if (merges.error) return <ErrorState error={merges.error} onRetry={merges.reload} />;
-  const items = [...merges.data!.items].reverse();
+  const undo = useMutation({
+    mutationFn: (id: string) => ok(client.POST('/api/integration/merges/{id}/undo', { params: { path: { id } } })),
+    onSuccess: (res) => {
+      setUndone(res);
+      // Both profiles are back, and the pair may be queued again.
+      return Promise.all([integrationKeys.merges, integrationKeys.mergeQueue, recordKeys.profiles].map((queryKey) => queryClient.invalidateQueries({ queryKey })));
+    },
+  });
   return (
     <>
       <PageHeader title="Merge history" description="Undo restores both profiles, their links and checks; edits made since the merge stay on the profile they were made to.">
-        <Anchor component={Link} to="/integrations/merge">
-          Duplicates
-        </Anchor>
+        <AppLink to="/integrations/merge">Duplicates</AppLink>
       </PageHeader>
       <Stack>
         {undone ? (
@@ -40,9 +47,8 @@ export default function Merges() {
             )}
           </Alert>
         ) : null}
-        {items.length === 0 ? (
-          <Text c="dimmed">No merges yet.</Text>
-        ) : (
+        <QueryState query={merges} empty="No merges yet.">
+          {(items) => (
           <Table>
             <Table.Thead>
               <Table.Tr>
@@ -57,9 +63,7 @@ export default function Merges() {
               {items.map((m) => (
                 <Table.Tr key={m.id}>
                   <Table.Td>
-                    <Anchor component={Link} to={`/record/profiles/${m.keptProfileId}`}>
-                      {m.keptName || m.keptProfileId.slice(0, 8)}
-                    </Anchor>
+                    <AppLink to={`/record/profiles/${m.keptProfileId}`}>{m.keptName || m.keptProfileId.slice(0, 8)}</AppLink>
                   </Table.Td>
                   <Table.Td>{m.mergedName || m.mergedProfileId.slice(0, 8)}</Table.Td>
                   <Table.Td>{m.mergedBy}</Table.Td>
@@ -75,10 +79,7 @@ export default function Merges() {
                         confirmLabel="Undo merge"
                         title="Undo this merge?"
                         message="Both profiles come back with their own values, links and checks."
-                        onConfirm={async () => {
-                          setUndone(await api.post<Undo>(`/api/integration/merges/${m.id}/undo`, {}));
-                          merges.reload();
-                        }}
+                        onConfirm={() => undo.mutateAsync(m.id)}
                       >
                         Undo
                       </ConfirmButton>
@@ -88,7 +89,8 @@ export default function Merges() {
               ))}
             </Table.Tbody>
           </Table>
-        )}
+          )}
+        </QueryState>
       </Stack>
     </>
   );

@@ -1,30 +1,28 @@
 import { Anchor, Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import { ErrorState, LoadingState, PageHeader, formatDateTime } from '../../components/common';
-import { useApi } from '../../hooks';
-import { KIND_LABELS, type GroupLink, type Run, type Settings } from './integrationApi';
-
-type Group = { id: string; name: string; type: 'standard' | 'repeat' | 'scim'; archived: boolean };
+import { AppLink, PageHeader, formatDateTime } from '../../components/common';
+import { QueryState } from '../../components/QueryState';
+import { groupsQuery } from '../signin/queries';
+import { KIND_LABELS } from './integrationApi';
+import { integrationSettingsQuery, linksQuery, runsQuery } from './queries';
 
 /** Sign-in ↔ Central Record: the tenant setting, which groups are linked, recent runs. */
 export default function Overview() {
-  const settings = useApi<Settings>('/api/integration/settings');
-  const links = useApi<{ items: GroupLink[] }>('/api/integration/links');
-  const groups = useApi<{ items: Group[] }>('/api/signin/groups');
-  const runs = useApi<{ items: Run[] }>('/api/integration/runs');
-  if ((settings.loading && !settings.data) || (links.loading && !links.data)) return <LoadingState />;
-  if (settings.error || links.error) return <ErrorState error={settings.error ?? links.error} onRetry={() => (settings.reload(), links.reload())} />;
-  const linked = new Map((links.data?.items ?? []).map((l) => [l.groupId, l]));
+  const settings = useQuery(integrationSettingsQuery());
+  const links = useQuery(linksQuery());
+  const groups = useQuery(groupsQuery());
+  const runs = useQuery(runsQuery());
   return (
     <>
       <PageHeader title="Integrations" description="Link sign-in groups to Central Record organisations, map members to profile types, import, merge duplicates, push, and keep both sides in sync." />
+      <QueryState query={settings}>
+        {(setting) => (
       <Stack gap="lg">
         <Card withBorder>
           <Text size="sm">
-            The Central Record&apos;s criteria are {settings.data?.includeRecordInSafetyCheck ? <b>included in</b> : <b>not included in</b>} the safety check.{' '}
-            <Anchor component={Link} to="/signin/safety">
-              Change it with the safety check settings
-            </Anchor>
+            The Central Record&apos;s criteria are {setting.includeRecordInSafetyCheck ? <b>included in</b> : <b>not included in</b>} the safety check.{' '}
+            <AppLink to="/signin/safety">Change it with the safety check settings</AppLink>
           </Text>
         </Card>
         <SimpleGrid cols={{ base: 2, sm: 4 }}>
@@ -43,6 +41,12 @@ export default function Overview() {
           <Title order={2} size="h4" mb="xs">
             Groups
           </Title>
+          <QueryState query={links}>
+            {(linkList) => (
+              <QueryState query={groups}>
+                {(groupList) => {
+                  const linked = new Map(linkList.items.map((l) => [l.groupId, l]));
+                  return (
           <Table striped>
             <Table.Thead>
               <Table.Tr>
@@ -53,16 +57,14 @@ export default function Overview() {
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
-              {(groups.data?.items ?? [])
+              {groupList.items
                 .filter((g) => !g.archived)
                 .map((g) => {
                   const l = linked.get(g.id);
                   return (
                     <Table.Tr key={g.id}>
                       <Table.Td>
-                        <Anchor component={Link} to={`/integrations/groups/${g.id}`}>
-                          {g.name}
-                        </Anchor>
+                        <AppLink to={`/integrations/groups/${g.id}`}>{g.name}</AppLink>
                       </Table.Td>
                       <Table.Td>
                         <Badge variant="light" color={g.type === 'standard' ? 'gray' : g.type === 'scim' ? 'violet' : 'blue'}>
@@ -76,6 +78,11 @@ export default function Overview() {
                 })}
             </Table.Tbody>
           </Table>
+                  );
+                }}
+              </QueryState>
+            )}
+          </QueryState>
         </div>
         <div>
           <Group justify="space-between" mb="xs">
@@ -83,9 +90,8 @@ export default function Overview() {
               Recent runs
             </Title>
           </Group>
-          {(runs.data?.items ?? []).length === 0 ? (
-            <Text c="dimmed">Nothing has run yet.</Text>
-          ) : (
+          <QueryState query={runs} empty="Nothing has run yet.">
+            {(runList) => (
             <Table>
               <Table.Thead>
                 <Table.Tr>
@@ -97,7 +103,7 @@ export default function Overview() {
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
-                {(runs.data?.items ?? []).slice(0, 15).map((r) => (
+                {runList.items.slice(0, 15).map((r) => (
                   <Table.Tr key={r.id}>
                     <Table.Td>{KIND_LABELS[r.kind]}</Table.Td>
                     <Table.Td>
@@ -112,9 +118,12 @@ export default function Overview() {
                 ))}
               </Table.Tbody>
             </Table>
-          )}
+            )}
+          </QueryState>
         </div>
       </Stack>
+        )}
+      </QueryState>
     </>
   );
 }

@@ -1,40 +1,24 @@
 import { Alert, Group, Progress, Stack, Text } from '@mantine/core';
-import { useEffect, useState } from 'react';
-import { api } from '../../api';
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
 import { KIND_LABELS, type Run } from './integrationApi';
+import { runQuery } from './queries';
 
 /**
- * A run's live progress bar: polls the run until it is done or failed, then calls `onFinished`.
- * The run goes on in the background when the page is left; coming back shows where it is.
+ * A run's live progress bar: polls the run until it is done or failed, then calls `onFinished`
+ * once. The run goes on in the background when the page is left; coming back shows where it is.
  */
 export function RunProgress({ run: initial, onFinished }: { run: Run; onFinished?: (run: Run) => void }) {
-  const [run, setRun] = useState<Run>(initial);
+  const { data } = useQuery({ ...runQuery(initial.id), initialData: initial, initialDataUpdatedAt: 0 });
+  const run = data;
+  const reported = useRef(initial.status === 'done' || initial.status === 'failed');
+  const onFinishedRef = useRef(onFinished);
+  onFinishedRef.current = onFinished;
   useEffect(() => {
-    setRun(initial);
-    if (initial.status === 'done' || initial.status === 'failed') return;
-    let live = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const poll = async () => {
-      try {
-        const r = await api.get<Run>(`/api/integration/runs/${initial.id}`);
-        if (!live) return;
-        setRun(r);
-        if (r.status === 'done' || r.status === 'failed') {
-          onFinished?.(r);
-          return;
-        }
-      } catch {
-        // a network blip: try again on the next tick
-      }
-      if (live) timer = setTimeout(poll, 700);
-    };
-    timer = setTimeout(poll, 300);
-    return () => {
-      live = false;
-      if (timer) clearTimeout(timer);
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [initial.id]);
+    if (reported.current || (run.status !== 'done' && run.status !== 'failed')) return;
+    reported.current = true;
+    onFinishedRef.current?.(run);
+  }, [run]);
   const label = KIND_LABELS[run.kind];
   const colour = run.status === 'failed' ? 'red' : run.status === 'done' ? 'green' : 'blue';
   return (

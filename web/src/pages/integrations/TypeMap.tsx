@@ -1,12 +1,17 @@
 import { ActionIcon, Alert, Badge, Button, Card, Group, List, Select, Stack, Table, Text, Title } from '@mantine/core';
-import { useEffect, useMemo, useState } from 'react';
-import { api } from '../../api';
-import { ErrorState, FormError, LoadingState, PageHeader } from '../../components/common';
-import { useApi } from '../../hooks';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
+import { client, ok, type Answer } from '../../api/client';
+import { FormError, PageHeader } from '../../components/common';
+import { QueryState } from '../../components/QueryState';
 import { ConditionBuilder } from '../record/ConditionBuilder';
-import type { ConditionGroup, FieldInfo } from '../record/recordApi';
-import type { Preview, TypeMap as TypeMapView } from './integrationApi';
+import type { ConditionGroup } from '../record/recordApi';
+import { groupsQuery } from '../signin/queries';
+import { integrationKeys, typeMapQuery } from './queries';
+import { groupNamesToIds, typeMapFields, type GroupOption } from './typeMap';
 
+type TypeMapView = Answer<'/api/integration/type-map'>;
+type Preview = Answer<'/api/integration/type-map/preview', 'post'>;
 type Draft = { key: string; profileTypeId: string; condition: ConditionGroup };
 let nextKey = 0;
 const newKey = () => `r${++nextKey}`;
@@ -17,19 +22,42 @@ const newKey = () => `r${++nextKey}`;
  * current members of linked groups.
  */
 export default function TypeMap() {
-  const view = useApi<TypeMapView>('/api/integration/type-map');
-  const [rules, setRules] = useState<Draft[]>([]);
+  const view = useQuery(typeMapQuery());
+  const groups = useQuery({
+    ...groupsQuery(),
+    select: (d): GroupOption[] => d.items.map((g) => ({ value: g.id, label: g.archived ? `${g.name} (archived)` : g.name })),
+  });
+  return (
+    <>
+      <PageHeader title="Profile type map" description="For each profile type, a rule over the member's group, role, email, custom fields and identity provider attributes. Rules are tried in order; the first match wins. Members of staff groups that match nothing become Teaching Staff; others are listed as unmapped." />
+      <QueryState query={view}>{(data) => <QueryState query={groups}>{(options) => <Editor view={data} groups={options} />}</QueryState>}</QueryState>
+    </>
+  );
+}
+
+function Editor({ view, groups }: { view: TypeMapView; groups: GroupOption[] }) {
+  const queryClient = useQueryClient();
+  const [rules, setRules] = useState<Draft[]>(() => view.rules.map((r) => ({ key: newKey(), profileTypeId: r.profileTypeId, condition: groupNamesToIds(r.condition, groups) })));
   const [preview, setPreview] = useState<Preview | null>(null);
-  const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
-  useEffect(() => {
-    if (view.data) setRules(view.data.rules.map((r) => ({ key: newKey(), profileTypeId: r.profileTypeId, condition: r.condition })));
-  }, [view.data]);
-  const fields: FieldInfo[] = useMemo(() => (view.data?.fields ?? []).map((f) => ({ field: f.field, label: f.label, kind: 'text', options: [] })), [view.data]);
-  if (view.loading && !view.data) return <LoadingState />;
-  if (view.error) return <ErrorState error={view.error} onRetry={view.reload} />;
-  const types = view.data!.profileTypes;
+  const fields = useMemo(() => typeMapFields(view.fields, groups), [view.fields, groups]);
+  const types = view.profileTypes;
   const body = () => ({ rules: rules.map((r) => ({ profileTypeId: r.profileTypeId, condition: r.condition })) });
+  const run = useMutation({
+    mutationFn: async (what: 'preview' | 'save') => {
+      if (what === 'save') await ok(client.PUT('/api/integration/type-map', { body: body() }));
+      return { what, preview: await ok(client.POST('/api/integration/type-map/preview', { body: body() })) };
+    },
+    onMutate: () => setSaved(false),
+    onSuccess: ({ what, preview: p }) => {
+      setPreview(p);
+      if (what === 'save') {
+        setSaved(true);
+        return queryClient.invalidateQueries({ queryKey: integrationKeys.typeMap });
+      }
+      return undefined;
+    },
+  });
   const move = (i: number, d: -1 | 1) => {
     const next = [...rules];
     const [r] = next.splice(i, 1);
@@ -37,71 +65,57 @@ export default function TypeMap() {
     setRules(next);
   };
   const unused = types.filter((t) => !rules.some((r) => r.profileTypeId === t.id));
-  const run = async (what: 'preview' | 'save') => {
-    setError(null);
-    setSaved(false);
-    try {
-      if (what === 'save') {
-        await api.put('/api/integration/type-map', body());
-        setSaved(true);
-      }
-      setPreview(await api.post<Preview>('/api/integration/type-map/preview', body()));
-    } catch (err) {
-      setError(err);
-    }
-  };
   return (
-    <>
-      <PageHeader title="Profile type map" description="For each profile type, a rule over the member's group, role, email, custom fields and identity provider attributes. Rules are tried in order; the first match wins. Members of staff groups that match nothing become Teaching Staff; others are listed as unmapped." />
-      <Stack>
-        {rules.map((r, i) => (
-          <Card key={r.key} withBorder aria-label={`Rule ${i + 1}`}>
-            <Stack gap="xs">
-              <Group justify="space-between">
-                <Group gap="xs">
-                  <Badge variant="light">{i + 1}</Badge>
-                  <Select
-                    aria-label={`Profile type of rule ${i + 1}`}
-                    data={types.filter((t) => t.id === r.profileTypeId || !rules.some((x) => x.profileTypeId === t.id)).map((t) => ({ value: t.id, label: t.name }))}
-                    value={r.profileTypeId}
-                    onChange={(v) => v && setRules(rules.map((x) => (x.key === r.key ? { ...x, profileTypeId: v } : x)))}
-                    w={240}
-                  />
-                </Group>
-                <Group gap={4}>
-                  <ActionIcon variant="subtle" aria-label={`Move rule ${i + 1} up`} disabled={i === 0} onClick={() => move(i, -1)}>
-                    ↑
-                  </ActionIcon>
-                  <ActionIcon variant="subtle" aria-label={`Move rule ${i + 1} down`} disabled={i === rules.length - 1} onClick={() => move(i, 1)}>
-                    ↓
-                  </ActionIcon>
-                  <ActionIcon variant="subtle" color="red" aria-label={`Remove rule ${i + 1}`} onClick={() => setRules(rules.filter((x) => x.key !== r.key))}>
-                    ×
-                  </ActionIcon>
-                </Group>
+    <Stack>
+      {rules.map((r, i) => (
+        <Card key={r.key} withBorder aria-label={`Rule ${i + 1}`}>
+          <Stack gap="xs">
+            <Group justify="space-between">
+              <Group gap="xs">
+                <Badge variant="light">{i + 1}</Badge>
+                <Select
+                  aria-label={`Profile type of rule ${i + 1}`}
+                  data={types.filter((t) => t.id === r.profileTypeId || !rules.some((x) => x.profileTypeId === t.id)).map((t) => ({ value: t.id, label: t.name }))}
+                  value={r.profileTypeId}
+                  onChange={(v) => v && setRules(rules.map((x) => (x.key === r.key ? { ...x, profileTypeId: v } : x)))}
+                  w={240}
+                />
               </Group>
-              <ConditionBuilder value={r.condition} fields={fields} onChange={(condition) => setRules(rules.map((x) => (x.key === r.key ? { ...x, condition } : x)))} />
-            </Stack>
-          </Card>
-        ))}
-        <Group>
-          <Button variant="light" disabled={unused.length === 0} onClick={() => setRules([...rules, { key: newKey(), profileTypeId: unused[0]!.id, condition: { op: 'and', conditions: [] } }])}>
-            Add rule
-          </Button>
-          <Button variant="default" onClick={() => void run('preview')}>
-            Preview
-          </Button>
-          <Button onClick={() => void run('save')}>Save rules</Button>
-        </Group>
-        <FormError error={error} />
-        {saved ? (
-          <Text c="green" size="sm" role="status">
-            Rules saved.
-          </Text>
-        ) : null}
-        {preview ? <PreviewView preview={preview} /> : null}
-      </Stack>
-    </>
+              <Group gap={4}>
+                <ActionIcon variant="subtle" aria-label={`Move rule ${i + 1} up`} disabled={i === 0} onClick={() => move(i, -1)}>
+                  ↑
+                </ActionIcon>
+                <ActionIcon variant="subtle" aria-label={`Move rule ${i + 1} down`} disabled={i === rules.length - 1} onClick={() => move(i, 1)}>
+                  ↓
+                </ActionIcon>
+                <ActionIcon variant="subtle" color="red" aria-label={`Remove rule ${i + 1}`} onClick={() => setRules(rules.filter((x) => x.key !== r.key))}>
+                  ×
+                </ActionIcon>
+              </Group>
+            </Group>
+            <ConditionBuilder value={r.condition} fields={fields} onChange={(condition) => setRules(rules.map((x) => (x.key === r.key ? { ...x, condition } : x)))} />
+          </Stack>
+        </Card>
+      ))}
+      <Group>
+        <Button variant="light" disabled={unused.length === 0} onClick={() => setRules([...rules, { key: newKey(), profileTypeId: unused[0]!.id, condition: { op: 'and', conditions: [] } }])}>
+          Add rule
+        </Button>
+        <Button variant="default" loading={run.isPending && run.variables === 'preview'} onClick={() => run.mutate('preview')}>
+          Preview
+        </Button>
+        <Button loading={run.isPending && run.variables === 'save'} onClick={() => run.mutate('save')}>
+          Save rules
+        </Button>
+      </Group>
+      <FormError error={run.error} />
+      {saved ? (
+        <Text c="green" size="sm" role="status">
+          Rules saved.
+        </Text>
+      ) : null}
+      {preview ? <PreviewView preview={preview} /> : null}
+    </Stack>
   );
 }
 

@@ -1,55 +1,12 @@
 /** Shapes of the integration API (see src/contexts/integration). */
-import type { ConditionGroup } from '../record/recordApi';
+import type { Answer } from '../../api/client';
 
 export type RatingMode = 'all' | 'none' | 'selected';
-export type GroupLink = {
-  groupId: string;
-  groupName: string | null;
-  groupType: string | null;
-  organisationId: string;
-  organisationName: string | null;
-  ratingMode: RatingMode;
-  ratingSystemIds: string[];
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-};
+export type GroupLink = Answer<'/api/integration/links'>['items'][number];
 export type GroupLinkView = { group: { id: string; name: string; type: string; linkable: boolean; reason: string | null }; link: GroupLink | null };
 export type Settings = { includeRecordInSafetyCheck: boolean };
 
-export type Run = {
-  id: string;
-  kind: 'import' | 'merge_all' | 'push' | 'wonde_sync' | 'sync';
-  status: 'queued' | 'running' | 'done' | 'failed';
-  total: number;
-  done: number;
-  created: number;
-  queued: number;
-  updated: number;
-  skipped: number;
-  failed: number;
-  percent: number;
-  error: string | null;
-  attempts: number;
-  params: Record<string, unknown>;
-  createdBy: string;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-};
-
-export type TypeRule = { id: string; profileTypeId: string; profileTypeName: string; position: number; condition: ConditionGroup };
-export type TypeMap = {
-  rules: TypeRule[];
-  profileTypes: Array<{ id: string; key: string; name: string }>;
-  fields: Array<{ field: string; kind: string; label: string }>;
-};
-export type Preview = {
-  members: number;
-  rules: Array<{ ruleId: string; profileTypeId: string; profileTypeName: string; count: number }>;
-  teachingStaffDefault: number;
-  unmapped: Array<{ memberId: string; fullName: string; groupName: string; role: string }>;
-};
+export type Run = Answer<'/api/integration/runs/{id}'>;
 
 export type Brief = { id: string; name: string; email: string; status: string };
 export type QueueItem = { id: string; reason: string; detail: string; status: string; a: Brief; b: Brief; createdAt: string };
@@ -80,9 +37,9 @@ export type Merge = {
   undoneBy: string | null;
 };
 export type Undo = { mergeId: string; keptProfileId: string; restoredProfileId: string; editsSince: Array<{ profileId: string; field: string; note: string }> };
-export type Exclusion = { id: string; memberId: string; reason: string; profile: Record<string, unknown>; createdBy: string; createdAt: string };
+export type Exclusion = Answer<'/api/integration/exclusions'>['items'][number];
 
-export type SyncLogEntry = { id: string; runId: string | null; memberId: string | null; profileId: string | null; direction: string; status: string; fields: string[]; message: string; at: string };
+export type SyncLogEntry = Answer<'/api/integration/sync-log'>['items'][number];
 
 export type WondeConnection = {
   organisationId: string;

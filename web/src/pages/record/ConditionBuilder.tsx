@@ -1,7 +1,7 @@
 import { ActionIcon, Button, Group, NumberInput, Paper, SegmentedControl, Select, Stack, Text, TextInput } from '@mantine/core';
-import type { Condition, ConditionGroup, FieldInfo } from './recordApi';
+import type { Condition, ConditionGroup, FieldInfo, Operator } from './recordApi';
 
-const OPS: Record<string, string> = {
+const OPS: Record<Operator, string> = {
   equals: 'is equal to',
   not_equals: 'is not equal to',
   contains: 'contains',
@@ -14,7 +14,8 @@ const OPS: Record<string, string> = {
   within_last: 'is within the last',
   more_than_ago: 'is more than … ago',
 };
-const BY_KIND: Record<FieldInfo['kind'], string[]> = {
+const BY_KIND: Record<FieldInfo['kind'], Operator[]> = {
+  pick: ['equals', 'not_equals', 'is_empty', 'is_not_empty'],
   text: ['equals', 'not_equals', 'contains', 'not_contains', 'starts_with', 'is_empty', 'is_not_empty'],
   choice: ['equals', 'not_equals', 'contains', 'not_contains', 'starts_with', 'is_empty', 'is_not_empty'],
   yesno: ['equals', 'not_equals', 'is_empty', 'is_not_empty'],
@@ -86,12 +87,17 @@ function Row({ c, fields, onChange, index }: { c: Condition; fields: FieldInfo[]
         }}
         w={220}
       />
-      <Select size="xs" label={`Operator ${index + 1}`} data={ops.map((o) => ({ value: o, label: OPS[o]! }))} value={c.operator} onChange={(operator) => operator && onChange({ field: c.field, operator, value: operator === 'within_last' || operator === 'more_than_ago' ? { n: 1, unit: 'years' } : '' })} w={170} />
+      <Select size="xs" label={`Operator ${index + 1}`} data={ops.map((o) => ({ value: o, label: OPS[o] }))} value={c.operator} onChange={(picked) => {
+        const operator = ops.find((o) => o === picked);
+        if (operator) onChange({ field: c.field, operator, value: operator === 'within_last' || operator === 'more_than_ago' ? { n: 1, unit: 'years' } : '' });
+      }} w={170} />
       {needsValue && period ? (
         <>
           <NumberInput size="xs" label={`Number ${index + 1}`} min={0} value={p.n} onChange={(n) => onChange({ ...c, value: { ...p, n: Number(n) || 0 } })} w={80} />
           <Select size="xs" label={`Unit ${index + 1}`} data={['days', 'months', 'years']} value={p.unit} onChange={(unit) => onChange({ ...c, value: { ...p, unit: (unit ?? 'years') as 'days' } })} w={100} />
         </>
+      ) : needsValue && f?.kind === 'pick' ? (
+        <Select size="xs" label={`Value ${index + 1}`} searchable data={f.options} value={typeof c.value === 'string' && c.value ? c.value : null} onChange={(v) => onChange({ ...c, value: v ?? '' })} w={220} />
       ) : needsValue && (f?.kind === 'yesno' || (f?.kind === 'choice' && f.options.length)) ? (
         <Select size="xs" label={`Value ${index + 1}`} data={f.kind === 'yesno' ? ['yes', 'no'] : f.options} value={typeof c.value === 'string' ? c.value : null} onChange={(v) => onChange({ ...c, value: v ?? '' })} w={160} />
       ) : needsValue ? (

@@ -1,4 +1,5 @@
 /** Shapes of the central record API (see src/contexts/record). */
+import type { components } from '../../api/schema';
 export type Level = 'view' | 'edit' | 'administer';
 export type Organisation = { id: string; name: string; type: string; retentionYears: number; access: Level };
 export type ProfileType = { id: string; key: string; name: string; builtIn: boolean; retired: boolean };
@@ -71,9 +72,17 @@ export type Dashboard = {
   notReadyTotal: number;
   expiring: { within30: number; within60: number; within90: number; items: Array<{ profileId: string; name: string; organisation: string; check: string; expiresOn: string; inDays: number }> };
 };
-export type FieldInfo = { field: string; label: string; kind: 'text' | 'date' | 'yesno' | 'choice'; options: string[] };
-export type Condition = { field: string; operator: string; value?: string | { n: number; unit: 'days' | 'months' | 'years' } };
-export type ConditionGroup = { op: 'and' | 'or'; conditions: Array<Condition | ConditionGroup> };
+/**
+ * A field a condition may name. `pick` fields choose one of `options` by its value (a group by its
+ * id, shown by its name) and compare only for equality.
+ */
+export type FieldInfo =
+  | { field: string; label: string; kind: 'text' | 'date' | 'yesno' | 'choice'; options: string[] }
+  | { field: string; label: string; kind: 'pick'; options: Array<{ value: string; label: string }> };
+/** The condition language, as the API defines it (generated from its schemas). */
+export type ConditionGroup = components['schemas']['ConditionGroup'];
+export type Condition = Exclude<ConditionGroup['conditions'][number], ConditionGroup>;
+export type Operator = Condition['operator'];
 export type ImportPreview = { columns: string[]; mapping: Record<string, string | null>; targets: Array<{ target: string; label: string }>; rows: number; sample: string[][]; errors: Array<{ row: number; column: string | null; message: string }>; valid: boolean };
 
 /** 2025-02-03 → 03/02/2025 */

@@ -1,7 +1,8 @@
-import { Anchor, Badge, Card, Table, Text } from '@mantine/core';
-import { Link, useParams } from 'react-router';
-import { ErrorState, LoadingState, PageHeader } from '../../components/common';
-import { useApi } from '../../hooks';
+import { Badge, Card, Table, Text } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useParams } from 'react-router';
+import { AppLink, ErrorState, LoadingState, PageHeader } from '../../components/common';
+import { scimMemberQuery } from './queries';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 type Multi = { value?: string; type?: string; primary?: boolean };
@@ -16,23 +17,26 @@ type ScimUser = {
   phoneNumbers?: Multi[];
   [ENTERPRISE]?: { employeeNumber?: string; department?: string; manager?: { value?: string } };
 };
-type Detail = { memberId: string; groupId: string; user: ScimUser; idpGroups: Array<{ id: string; displayName: string }> };
 
 const multi = (list: Multi[] | undefined) => (list ?? []).map((m) => `${m.value ?? ''}${m.type ? ` (${m.type}${m.primary ? ', primary' : ''})` : m.primary ? ' (primary)' : ''}`).join('; ');
 
-/** What the identity provider sent for a member of a SCIM group. */
+/**
+ * What the identity provider sent for a member of a SCIM group. The API answers the stored SCIM
+ * document as it came (any JSON object); `ScimUser` names the attributes this page shows.
+ */
 export default function ScimMember() {
   const { memberId = '' } = useParams();
-  const detail = useApi<Detail>(`/api/scim/members/${memberId}`);
-  if (detail.error)
+  const detail = useQuery(scimMemberQuery(memberId));
+  if (detail.isError)
     return (
       <>
         <PageHeader title="SCIM member" />
-        <ErrorState error={detail.error} onRetry={detail.reload} />
+        <ErrorState error={detail.error} onRetry={() => void detail.refetch()} />
       </>
     );
   if (!detail.data) return <LoadingState />;
-  const { user, idpGroups, groupId } = detail.data;
+  const { idpGroups, groupId } = detail.data;
+  const user: ScimUser = detail.data.user;
   const ent = user[ENTERPRISE] ?? {};
   const rows: Array<[string, string]> = [
     ['userName', user.userName ?? ''],
@@ -52,9 +56,7 @@ export default function ScimMember() {
   return (
     <>
       <PageHeader title={user.displayName ?? user.userName ?? 'SCIM user'} description="The attributes your identity provider sent for this member.">
-        <Anchor component={Link} to={`/signin/groups/${groupId}`}>
-          Back to the group
-        </Anchor>
+        <AppLink to={`/signin/groups/${groupId}`}>Back to the group</AppLink>
       </PageHeader>
       <Card withBorder padding="lg">
         <Table aria-label="SCIM attributes">

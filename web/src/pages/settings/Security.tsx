@@ -1,29 +1,21 @@
 import { Alert, Card, Stack, Switch, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { useState } from 'react';
-import { api } from '../../api';
+import { useMutation } from '@tanstack/react-query';
+import { client, ok } from '../../api/client';
 import { CopyField, FormError, PageHeader } from '../../components/common';
 import { useMe, useSession } from '../../session';
 
 export default function Security() {
   const me = useMe();
   const { refresh } = useSession();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-
-  const setRequire2fa = async (require2fa: boolean) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await api.patch('/api/tenant', { require2fa });
-      notifications.show({ color: 'teal', message: require2fa ? 'Two-factor sign-in is now required for everyone.' : 'Two-factor sign-in is now optional.' });
-      await refresh();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  // The tenant is part of the session (/api/auth/me): refreshing it is this change's invalidation.
+  const require2fa = useMutation({
+    mutationFn: (on: boolean) => ok(client.PATCH('/api/tenant', { body: { require2fa: on } })),
+    onSuccess: (_res, on) => {
+      notifications.show({ color: 'teal', message: on ? 'Two-factor sign-in is now required for everyone.' : 'Two-factor sign-in is now optional.' });
+      return refresh();
+    },
+  });
 
   return (
     <>
@@ -34,14 +26,14 @@ export default function Security() {
             label="Require two-factor sign-in for everyone"
             description="Users without it are asked to set it up the next time they sign in, before they can do anything else."
             checked={me.tenant.require2fa}
-            disabled={busy}
-            onChange={(e) => void setRequire2fa(e.currentTarget.checked)}
+            disabled={require2fa.isPending}
+            onChange={(e) => require2fa.mutate(e.currentTarget.checked)}
             size="md"
           />
           {me.tenant.require2fa && !me.user.totpEnabled ? (
             <Alert color="orange">You have not set up two-factor sign-in yourself yet. Do it under My account.</Alert>
           ) : null}
-          <FormError error={error} />
+          <FormError error={require2fa.error} />
           <Text size="xs" c="dimmed">
             API keys are not affected: they are separate credentials, revocable under API keys.
           </Text>

@@ -246,7 +246,7 @@ export default function RollCallLive() {
                     ✓ Safe
                   </Button>
                 ) : (
-                  <Button size="lg" variant="outline" color="red" miw={120} onClick={() => void mark(e, 'safe')} aria-label={`Mark ${e.personName} safe`}>
+                  <Button size="lg" variant="outline" color="red" miw={120} onClick={() => void mark(e, 'safe')} aria-label={`Mark safe: ${e.personName}`}>
                     Mark safe
                   </Button>
                 )
