@@ -201,4 +201,66 @@ describe.skipIf(!chromiumPath)('the kiosk offline (Chromium, server stopped)', {
       await other.close();
     }
   });
+
+  it('a roll call started offline on a phone (reloaded offline) is sent on reconnect and merged into the one started online meanwhile', async () => {
+    const env = envOf();
+    const tenant = await e2e.createTenant();
+    const { site, group, kiosk } = await kioskSetup(env, tenant, { name: 'Staff' });
+    for (const fullName of ['Ada Lovelace', 'Alan Turing', 'Grace Hopper']) {
+      const m = await makeMember(env, tenant, group.id, { fullName });
+      expect((await call(env.app, 'POST', '/api/kiosk/sign-in', { headers: kiosk.headers, body: { groupId: group.id, memberId: m.id } })).status).toBe(201);
+    }
+    const phone = await e2e.newPage({ width: 390, height: 844 });
+    await signIn(phone, e2e.url, tenant.owner);
+    await phone.goto(`${e2e.url}/signin/roll-calls`);
+    await phone.getByRole('button', { name: 'Start fire roll call' }).waitFor();
+    await phone.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+    // The phone keeps who is on site at each site while online.
+    await expect.poll(() => phone.evaluate((id) => localStorage.getItem(`threshold.onSite.${id}`) ?? '', site.id), { timeout: 10_000 }).toContain('Grace Hopper');
+
+    await stopServer(e2e);
+    try {
+      // The fire alarm rings with the network down: the phone reloads and starts the roll call from its copy.
+      await phone.reload();
+      await phone.getByRole('textbox', { name: 'Site' }).click();
+      await phone.getByRole('option', { name: site.name }).click();
+      const t0 = Date.now();
+      await phone.getByRole('button', { name: 'Start fire roll call' }).click();
+      await phone.getByText('Started offline on this phone').waitFor();
+      await phone.getByRole('button', { name: 'Mark Ada Lovelace safe' }).click();
+      await phone.getByRole('button', { name: 'Mark Alan Turing safe' }).click();
+      await phone.getByTestId('count-safe').filter({ hasText: '2' }).waitFor();
+      await phone.getByTestId('ticks-waiting').filter({ hasText: '2 ticks' }).waitFor();
+      // Printing works from the phone's list.
+      await phone.emulateMedia({ media: 'print' });
+      expect(await phone.locator('table').innerText()).toContain('Grace Hopper');
+      await phone.emulateMedia({ media: 'screen' });
+      expect(phone.url()).toContain('/signin/roll-calls/offline-');
+
+      // Meanwhile another marshal, online elsewhere (in process: the phone still cannot reach the
+      // server), started the roll call and ticked Grace and Ada.
+      const online = (await call(env.app, 'POST', `/api/signin/sites/${site.id}/roll-calls`, { headers: tenant.owner.headers, body: {} })).body;
+      for (const name of ['Grace Hopper', 'Ada Lovelace']) {
+        const e = online.entries.find((x: { personName: string }) => x.personName === name);
+        expect((await call(env.app, 'POST', `/api/signin/roll-calls/${online.rollCall.id}/entries/${e.id}`, { headers: tenant.owner.headers, body: { status: 'safe' } })).status).toBe(200);
+      }
+
+      await startServer(e2e);
+      // The phone sends its roll call and moves to the merged one.
+      await phone.waitForURL(`**/signin/roll-calls/${online.rollCall.id}`, { timeout: 20_000 });
+      await phone.getByTestId('count-safe').filter({ hasText: '3' }).waitFor({ timeout: 20_000 });
+      const list = (await call(env.app, 'GET', '/api/signin/roll-calls', { headers: tenant.owner.headers })).body.items;
+      expect(list).toHaveLength(1);
+      const view = (await call(env.app, 'GET', `/api/signin/roll-calls/${online.rollCall.id}`, { headers: tenant.owner.headers })).body;
+      expect(view.rollCall).toMatchObject({ startedAt: online.rollCall.startedAt, safe: 3, unaccounted: 0 });
+      const alan = view.entries.find((e: { personName: string }) => e.personName === 'Alan Turing');
+      // Ticked when the marshal ticked, offline, not when it arrived.
+      expect(new Date(alan.markedAt).getTime()).toBeGreaterThanOrEqual(t0 - 1000);
+      expect(new Date(alan.markedAt).getTime()).toBeLessThan(new Date(online.rollCall.startedAt).getTime());
+      expect(await phone.evaluate(() => Object.keys(localStorage).filter((k) => k.includes('offline-')))).toEqual([]);
+    } finally {
+      if (!e2e.server.app.server.listening) await startServer(e2e);
+      await phone.close();
+    }
+  });
 });
