@@ -141,6 +141,67 @@ describe.skipIf(!chromiumPath)('the kiosk offline (Chromium, server stopped)', {
     expect(await kiosk.evaluate(() => localStorage.getItem('threshold.kiosk.token'))).toBeNull();
   });
 
+  it('a kiosk out of contact longer than OFFLINE_MAX_HOURS wipes its copy (members, config, PINs) and keeps its queue, sent on reconnect', async () => {
+    const env = envOf();
+    const tenant = await e2e.createTenant();
+    const site = await makeSite(env, tenant, { name: 'Side door' });
+    const staff = await makeGroup(env, tenant, { name: 'Staff' }, [site.id]);
+    const dee = await makeMember(env, tenant, staff.id, { fullName: 'Dee Rolle' });
+    const kiosk = await pairedKiosk(e2e, env, tenant, site.id, 'Side door');
+    /** The kv keys and the queue's length in the kiosk's IndexedDB. */
+    const stored = () =>
+      kiosk.evaluate(
+        () =>
+          new Promise<{ keys: string[]; queued: number }>((resolve) => {
+            const req = indexedDB.open('threshold-offline');
+            req.onsuccess = () => {
+              const tx = req.result.transaction(['kv', 'queue']);
+              const keys = tx.objectStore('kv').getAllKeys();
+              const queued = tx.objectStore('queue').count();
+              tx.oncomplete = () => (req.result.close(), resolve({ keys: (keys.result as string[]).sort(), queued: queued.result }));
+            };
+          }),
+      );
+    expect((await stored()).keys).toEqual(expect.arrayContaining(['kiosk.config', 'kiosk.data', 'kiosk.lastContact']));
+    const maxHours = env.platform.config.offlineMaxHours;
+
+    await stopServer(e2e);
+    try {
+      await findAndTap(kiosk, 'Staff', 'dee', /Dee Rolle/);
+      await kiosk.getByRole('status').filter({ hasText: 'Welcome, Dee Rolle' }).waitFor();
+      await kiosk.getByRole('button', { name: 'Done' }).click();
+      expect((await stored()).queued).toBe(1);
+      // The last contact with the server was longer ago than OFFLINE_MAX_HOURS.
+      await kiosk.evaluate(
+        (hours) =>
+          new Promise<void>((resolve) => {
+            const req = indexedDB.open('threshold-offline');
+            req.onsuccess = () => {
+              const tx = req.result.transaction('kv', 'readwrite');
+              tx.objectStore('kv').put(new Date(Date.now() - (hours + 1) * 3_600_000).toISOString(), 'kiosk.lastContact');
+              tx.oncomplete = () => (req.result.close(), resolve());
+            };
+          }),
+        maxHours,
+      );
+      await kiosk.reload();
+      await expect.poll(async () => (await stored()).keys, { timeout: 10_000 }).not.toContain('kiosk.data');
+      const after = await stored();
+      expect(after.keys).not.toContain('kiosk.config');
+      expect(after.queued).toBe(1);
+
+      // Back online: the queue kept is sent; the sign-in is recorded once.
+      await startServer(e2e);
+      await expect.poll(async () => (await call(env.app, 'GET', '/api/signin/visits', { headers: tenant.owner.headers })).body.items.length, { timeout: 30_000 }).toBe(1);
+      const [visit] = (await call(env.app, 'GET', '/api/signin/visits', { headers: tenant.owner.headers })).body.items;
+      expect(visit).toMatchObject({ memberId: dee.id, recordedOffline: true });
+      await expect.poll(async () => (await stored()).queued, { timeout: 10_000 }).toBe(0);
+    } finally {
+      if (!e2e.server.app.server.listening) await startServer(e2e);
+      await kiosk.close();
+    }
+  });
+
   it('a roll call continued offline on two phones (reloaded offline), ticked, and merged on reconnect; printing works offline', async () => {
     const env = envOf();
     const tenant = await e2e.createTenant();
