@@ -202,6 +202,30 @@ describe.skipIf(!chromiumPath)('the kiosk offline (Chromium, server stopped)', {
     }
   });
 
+  it('the group page sets the offline policy (how old a safety check the kiosk trusts, and what it does then), and the kiosk copy carries it', async () => {
+    const env = envOf();
+    const tenant = await e2e.createTenant();
+    const { group, kiosk } = await kioskSetup(env, tenant, { name: 'Staff', options: { safetyCheckMode: 'reject' } });
+    const page = await e2e.newPage();
+    try {
+      await signIn(page, e2e.url, tenant.owner);
+      await page.goto(`${e2e.url}/signin/groups/${group.id}`);
+      const hours = page.getByRole('textbox', { name: 'Offline: trust a safety check for (hours)' });
+      await expect.poll(() => hours.inputValue()).toBe('24');
+      await hours.fill('6');
+      await page.getByRole('textbox', { name: 'Offline: when it is older' }).click();
+      await page.getByRole('option', { name: 'Let them in and flag the visit for review' }).click();
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await expect
+        .poll(async () => (await call(env.app, 'GET', `/api/signin/groups/${group.id}`, { headers: tenant.owner.headers })).body.options.offline, { timeout: 10_000 })
+        .toEqual({ maxSafetyAgeHours: 6, whenStale: 'allow_flag' });
+      const copy = (await call(env.app, 'GET', '/api/kiosk/offline', { headers: kiosk.headers })).body;
+      expect(copy.groups.find((g: { id: string }) => g.id === group.id).offline).toEqual({ maxSafetyAgeHours: 6, whenStale: 'allow_flag' });
+    } finally {
+      await page.close();
+    }
+  });
+
   it('a roll call continued offline on two phones (reloaded offline), ticked, and merged on reconnect; printing works offline', async () => {
     const env = envOf();
     const tenant = await e2e.createTenant();

@@ -6634,6 +6634,11 @@ export interface paths {
                                         /** @enum {string} */
                                         type: "text" | "yesno" | "choice";
                                     }[];
+                                    offline: {
+                                        maxSafetyAgeHours: number;
+                                        /** @enum {string} */
+                                        whenStale: "reject" | "allow_flag";
+                                    };
                                     printBadge: boolean;
                                     /** @enum {string} */
                                     safetyCheckMode: "off" | "reject" | "notify";
@@ -6800,6 +6805,11 @@ export interface paths {
                                     /** @enum {string} */
                                     type: "text" | "yesno" | "choice";
                                 }[];
+                                offline: {
+                                    maxSafetyAgeHours: number;
+                                    /** @enum {string} */
+                                    whenStale: "reject" | "allow_flag";
+                                };
                                 printBadge: boolean;
                                 /** @enum {string} */
                                 safetyCheckMode: "off" | "reject" | "notify";
@@ -7137,6 +7147,11 @@ export interface paths {
                                     /** @enum {string} */
                                     type: "text" | "yesno" | "choice";
                                 }[];
+                                offline: {
+                                    maxSafetyAgeHours: number;
+                                    /** @enum {string} */
+                                    whenStale: "reject" | "allow_flag";
+                                };
                                 printBadge: boolean;
                                 /** @enum {string} */
                                 safetyCheckMode: "off" | "reject" | "notify";
@@ -7285,6 +7300,11 @@ export interface paths {
                                     /** @enum {string} */
                                     type: "text" | "yesno" | "choice";
                                 }[];
+                                offline: {
+                                    maxSafetyAgeHours: number;
+                                    /** @enum {string} */
+                                    whenStale: "reject" | "allow_flag";
+                                };
                                 printBadge: boolean;
                                 /** @enum {string} */
                                 safetyCheckMode: "off" | "reject" | "notify";
@@ -7366,6 +7386,11 @@ export interface paths {
                                     /** @enum {string} */
                                     type: "text" | "yesno" | "choice";
                                 }[];
+                                offline: {
+                                    maxSafetyAgeHours: number;
+                                    /** @enum {string} */
+                                    whenStale: "reject" | "allow_flag";
+                                };
                                 printBadge: boolean;
                                 /** @enum {string} */
                                 safetyCheckMode: "off" | "reject" | "notify";
