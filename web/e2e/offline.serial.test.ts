@@ -139,6 +139,93 @@ describe.skipIf(!chromiumPath)('the kiosk offline (Chromium, server stopped)', {
     await kiosk.getByRole('textbox', { name: 'Pairing code' }).waitFor();
     await expect.poll(stored, { timeout: 10_000 }).toBe(0);
     expect(await kiosk.evaluate(() => localStorage.getItem('threshold.kiosk.token'))).toBeNull();
+    // Its page holds the database open: closed, so the next test's fresh kiosk can delete it.
+    await kiosk.close();
+  });
+
+  it('a kiosk out of contact longer than OFFLINE_MAX_HOURS wipes its copy (members, config, PINs) and keeps its queue, sent on reconnect', async () => {
+    const env = envOf();
+    const tenant = await e2e.createTenant();
+    const site = await makeSite(env, tenant, { name: 'Side door' });
+    const staff = await makeGroup(env, tenant, { name: 'Staff' }, [site.id]);
+    const dee = await makeMember(env, tenant, staff.id, { fullName: 'Dee Rolle' });
+    const kiosk = await pairedKiosk(e2e, env, tenant, site.id, 'Side door');
+    /** The kv keys and the queue's length in the kiosk's IndexedDB. */
+    const stored = () =>
+      kiosk.evaluate(
+        () =>
+          new Promise<{ keys: string[]; queued: number }>((resolve) => {
+            const req = indexedDB.open('threshold-offline');
+            req.onsuccess = () => {
+              const tx = req.result.transaction(['kv', 'queue']);
+              const keys = tx.objectStore('kv').getAllKeys();
+              const queued = tx.objectStore('queue').count();
+              tx.oncomplete = () => (req.result.close(), resolve({ keys: (keys.result as string[]).sort(), queued: queued.result }));
+            };
+          }),
+      );
+    expect((await stored()).keys).toEqual(expect.arrayContaining(['kiosk.config', 'kiosk.data', 'kiosk.lastContact']));
+    const maxHours = env.platform.config.offlineMaxHours;
+
+    await stopServer(e2e);
+    try {
+      await findAndTap(kiosk, 'Staff', 'dee', /Dee Rolle/);
+      await kiosk.getByRole('status').filter({ hasText: 'Welcome, Dee Rolle' }).waitFor();
+      await kiosk.getByRole('button', { name: 'Done' }).click();
+      expect((await stored()).queued).toBe(1);
+      // The last contact with the server was longer ago than OFFLINE_MAX_HOURS.
+      await kiosk.evaluate(
+        (hours) =>
+          new Promise<void>((resolve) => {
+            const req = indexedDB.open('threshold-offline');
+            req.onsuccess = () => {
+              const tx = req.result.transaction('kv', 'readwrite');
+              tx.objectStore('kv').put(new Date(Date.now() - (hours + 1) * 3_600_000).toISOString(), 'kiosk.lastContact');
+              tx.oncomplete = () => (req.result.close(), resolve());
+            };
+          }),
+        maxHours,
+      );
+      await kiosk.reload();
+      await expect.poll(async () => (await stored()).keys, { timeout: 10_000 }).not.toContain('kiosk.data');
+      const after = await stored();
+      expect(after.keys).not.toContain('kiosk.config');
+      expect(after.queued).toBe(1);
+
+      // Back online: the queue kept is sent; the sign-in is recorded once.
+      await startServer(e2e);
+      await expect.poll(async () => (await call(env.app, 'GET', '/api/signin/visits', { headers: tenant.owner.headers })).body.items.length, { timeout: 30_000 }).toBe(1);
+      const [visit] = (await call(env.app, 'GET', '/api/signin/visits', { headers: tenant.owner.headers })).body.items;
+      expect(visit).toMatchObject({ memberId: dee.id, recordedOffline: true });
+      await expect.poll(async () => (await stored()).queued, { timeout: 10_000 }).toBe(0);
+    } finally {
+      if (!e2e.server.app.server.listening) await startServer(e2e);
+      await kiosk.close();
+    }
+  });
+
+  it('the group page sets the offline policy (how old a safety check the kiosk trusts, and what it does then), and the kiosk copy carries it', async () => {
+    const env = envOf();
+    const tenant = await e2e.createTenant();
+    const { group, kiosk } = await kioskSetup(env, tenant, { name: 'Staff', options: { safetyCheckMode: 'reject' } });
+    const page = await e2e.newPage();
+    try {
+      await signIn(page, e2e.url, tenant.owner);
+      await page.goto(`${e2e.url}/signin/groups/${group.id}`);
+      const hours = page.getByRole('textbox', { name: 'Offline: trust a safety check for (hours)' });
+      await expect.poll(() => hours.inputValue()).toBe('24');
+      await hours.fill('6');
+      await page.getByRole('textbox', { name: 'Offline: when it is older' }).click();
+      await page.getByRole('option', { name: 'Let them in and flag the visit for review' }).click();
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await expect
+        .poll(async () => (await call(env.app, 'GET', `/api/signin/groups/${group.id}`, { headers: tenant.owner.headers })).body.options.offline, { timeout: 10_000 })
+        .toEqual({ maxSafetyAgeHours: 6, whenStale: 'allow_flag' });
+      const copy = (await call(env.app, 'GET', '/api/kiosk/offline', { headers: kiosk.headers })).body;
+      expect(copy.groups.find((g: { id: string }) => g.id === group.id).offline).toEqual({ maxSafetyAgeHours: 6, whenStale: 'allow_flag' });
+    } finally {
+      await page.close();
+    }
   });
 
   it('a roll call continued offline on two phones (reloaded offline), ticked, and merged on reconnect; printing works offline', async () => {
@@ -199,6 +286,68 @@ describe.skipIf(!chromiumPath)('the kiosk offline (Chromium, server stopped)', {
       if (!e2e.server.app.server.listening) await startServer(e2e);
       await phone.close();
       await other.close();
+    }
+  });
+
+  it('a roll call started offline on a phone (reloaded offline) is sent on reconnect and merged into the one started online meanwhile', async () => {
+    const env = envOf();
+    const tenant = await e2e.createTenant();
+    const { site, group, kiosk } = await kioskSetup(env, tenant, { name: 'Staff' });
+    for (const fullName of ['Ada Lovelace', 'Alan Turing', 'Grace Hopper']) {
+      const m = await makeMember(env, tenant, group.id, { fullName });
+      expect((await call(env.app, 'POST', '/api/kiosk/sign-in', { headers: kiosk.headers, body: { groupId: group.id, memberId: m.id } })).status).toBe(201);
+    }
+    const phone = await e2e.newPage({ width: 390, height: 844 });
+    await signIn(phone, e2e.url, tenant.owner);
+    await phone.goto(`${e2e.url}/signin/roll-calls`);
+    await phone.getByRole('button', { name: 'Start fire roll call' }).waitFor();
+    await phone.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+    // The phone keeps who is on site at each site while online.
+    await expect.poll(() => phone.evaluate((id) => localStorage.getItem(`threshold.onSite.${id}`) ?? '', site.id), { timeout: 10_000 }).toContain('Grace Hopper');
+
+    await stopServer(e2e);
+    try {
+      // The fire alarm rings with the network down: the phone reloads and starts the roll call from its copy.
+      await phone.reload();
+      await phone.getByRole('textbox', { name: 'Site' }).click();
+      await phone.getByRole('option', { name: site.name }).click();
+      const t0 = Date.now();
+      await phone.getByRole('button', { name: 'Start fire roll call' }).click();
+      await phone.getByText('Started offline on this phone').waitFor();
+      await phone.getByRole('button', { name: 'Mark Ada Lovelace safe' }).click();
+      await phone.getByRole('button', { name: 'Mark Alan Turing safe' }).click();
+      await phone.getByTestId('count-safe').filter({ hasText: '2' }).waitFor();
+      await phone.getByTestId('ticks-waiting').filter({ hasText: '2 ticks' }).waitFor();
+      // Printing works from the phone's list.
+      await phone.emulateMedia({ media: 'print' });
+      expect(await phone.locator('table').innerText()).toContain('Grace Hopper');
+      await phone.emulateMedia({ media: 'screen' });
+      expect(phone.url()).toContain('/signin/roll-calls/offline-');
+
+      // Meanwhile another marshal, online elsewhere (in process: the phone still cannot reach the
+      // server), started the roll call and ticked Grace and Ada.
+      const online = (await call(env.app, 'POST', `/api/signin/sites/${site.id}/roll-calls`, { headers: tenant.owner.headers, body: {} })).body;
+      for (const name of ['Grace Hopper', 'Ada Lovelace']) {
+        const e = online.entries.find((x: { personName: string }) => x.personName === name);
+        expect((await call(env.app, 'POST', `/api/signin/roll-calls/${online.rollCall.id}/entries/${e.id}`, { headers: tenant.owner.headers, body: { status: 'safe' } })).status).toBe(200);
+      }
+
+      await startServer(e2e);
+      // The phone sends its roll call and moves to the merged one.
+      await phone.waitForURL(`**/signin/roll-calls/${online.rollCall.id}`, { timeout: 20_000 });
+      await phone.getByTestId('count-safe').filter({ hasText: '3' }).waitFor({ timeout: 20_000 });
+      const list = (await call(env.app, 'GET', '/api/signin/roll-calls', { headers: tenant.owner.headers })).body.items;
+      expect(list).toHaveLength(1);
+      const view = (await call(env.app, 'GET', `/api/signin/roll-calls/${online.rollCall.id}`, { headers: tenant.owner.headers })).body;
+      expect(view.rollCall).toMatchObject({ startedAt: online.rollCall.startedAt, safe: 3, unaccounted: 0 });
+      const alan = view.entries.find((e: { personName: string }) => e.personName === 'Alan Turing');
+      // Ticked when the marshal ticked, offline, not when it arrived.
+      expect(new Date(alan.markedAt).getTime()).toBeGreaterThanOrEqual(t0 - 1000);
+      expect(new Date(alan.markedAt).getTime()).toBeLessThan(new Date(online.rollCall.startedAt).getTime());
+      expect(await phone.evaluate(() => Object.keys(localStorage).filter((k) => k.includes('offline-')))).toEqual([]);
+    } finally {
+      if (!e2e.server.app.server.listening) await startServer(e2e);
+      await phone.close();
     }
   });
 });

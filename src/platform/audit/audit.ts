@@ -11,6 +11,25 @@ export type AuditEntry = {
   data?: Record<string, unknown>;
 };
 
+/** Writes several audit rows in one statement (same actor, same transaction as the changes). */
+export async function recordAudits(tx: DbOrTx, tenantId: string, actor: Actor, entries: readonly AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await tx.insert(auditLog).values(
+    entries.map((entry) => ({
+      tenantId,
+      actorKind: actor.kind,
+      actorId: actor.id,
+      actorLabel: actor.label,
+      action: entry.action,
+      targetType: entry.targetType,
+      targetId: entry.targetId,
+      summary: entry.summary ?? '',
+      data: entry.data ?? {},
+      requestId: actor.requestId,
+    })),
+  );
+}
+
 /** Actor of a change: a principal, or the system (jobs, CLI). */
 export type Actor = Pick<Principal, 'kind' | 'id' | 'label'> & { requestId?: string };
 export const systemActor: Actor = { kind: 'system', id: null, label: 'system' };

@@ -6636,6 +6636,11 @@ export interface paths {
                                         /** @enum {string} */
                                         type: "text" | "yesno" | "choice";
                                     }[];
+                                    offline: {
+                                        maxSafetyAgeHours: number;
+                                        /** @enum {string} */
+                                        whenStale: "reject" | "allow_flag";
+                                    };
                                     printBadge: boolean;
                                     /** @enum {string} */
                                     safetyCheckMode: "off" | "reject" | "notify";
@@ -6802,6 +6807,11 @@ export interface paths {
                                     /** @enum {string} */
                                     type: "text" | "yesno" | "choice";
                                 }[];
+                                offline: {
+                                    maxSafetyAgeHours: number;
+                                    /** @enum {string} */
+                                    whenStale: "reject" | "allow_flag";
+                                };
                                 printBadge: boolean;
                                 /** @enum {string} */
                                 safetyCheckMode: "off" | "reject" | "notify";
@@ -7139,6 +7149,11 @@ export interface paths {
                                     /** @enum {string} */
                                     type: "text" | "yesno" | "choice";
                                 }[];
+                                offline: {
+                                    maxSafetyAgeHours: number;
+                                    /** @enum {string} */
+                                    whenStale: "reject" | "allow_flag";
+                                };
                                 printBadge: boolean;
                                 /** @enum {string} */
                                 safetyCheckMode: "off" | "reject" | "notify";
@@ -7287,6 +7302,11 @@ export interface paths {
                                     /** @enum {string} */
                                     type: "text" | "yesno" | "choice";
                                 }[];
+                                offline: {
+                                    maxSafetyAgeHours: number;
+                                    /** @enum {string} */
+                                    whenStale: "reject" | "allow_flag";
+                                };
                                 printBadge: boolean;
                                 /** @enum {string} */
                                 safetyCheckMode: "off" | "reject" | "notify";
@@ -7368,6 +7388,11 @@ export interface paths {
                                     /** @enum {string} */
                                     type: "text" | "yesno" | "choice";
                                 }[];
+                                offline: {
+                                    maxSafetyAgeHours: number;
+                                    /** @enum {string} */
+                                    whenStale: "reject" | "allow_flag";
+                                };
                                 printBadge: boolean;
                                 /** @enum {string} */
                                 safetyCheckMode: "off" | "reject" | "notify";
@@ -8772,6 +8797,104 @@ export interface paths {
                                 status: "open" | "closed";
                                 total: number;
                                 unaccounted: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/signin/sites/{siteId}/roll-calls/offline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A roll call started offline on a marshal’s phone, with its ticks: created with its start time, or merged into the one open at the site
+         * @description One roll call per site: when one is open (started online meanwhile), or this user sent the same start time before, the ticks merge into it (`merged: true`); otherwise it is created with the phone’s start time, listing who was on site then or signed in since. A tick whose person is not on the list is counted as unmatched.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    siteId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default  */
+                        note?: string;
+                        /** Format: date-time */
+                        startedAt: string;
+                        /** @default [] */
+                        ticks?: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @enum {string} */
+                            status: "safe" | "unaccounted";
+                            /** Format: uuid */
+                            visitId: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            entries: {
+                                groupColour: string;
+                                groupId: string;
+                                groupName: string;
+                                id: string;
+                                joinedDuring: boolean;
+                                markedAt: string | null;
+                                markedBy: string | null;
+                                memberId: string | null;
+                                personName: string;
+                                signedInAt: string;
+                                signedOutAt: string | null;
+                                /** @enum {string} */
+                                status: "unaccounted" | "safe";
+                                visitId: string;
+                            }[];
+                            merged: boolean;
+                            rollCall: {
+                                closedAt: string | null;
+                                closedBy: string | null;
+                                id: string;
+                                note: string;
+                                safe: number;
+                                seq: number;
+                                siteId: string;
+                                siteName: string;
+                                startedAt: string;
+                                startedBy: string;
+                                /** @enum {string} */
+                                status: "open" | "closed";
+                                total: number;
+                                unaccounted: number;
+                            };
+                            ticks: {
+                                applied: number;
+                                unchanged: number;
+                                unmatched: number;
                             };
                         };
                     };

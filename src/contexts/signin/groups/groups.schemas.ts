@@ -111,6 +111,8 @@ export const optionsOut = z.object({
   agreement: z.object({ text: z.string(), version: z.string() }).nullable(),
   printBadge: z.boolean(),
   showReasonsOnKiosk: z.boolean(),
+  /** Presented so a settings form that sends the options back keeps the policy (it was dropped, and reset on every save). */
+  offline: z.object({ maxSafetyAgeHours: z.number(), whenStale: z.enum(['reject', 'allow_flag']) }),
 });
 export const groupSchema = z.object({
   id: z.string(),

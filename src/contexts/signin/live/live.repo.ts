@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { groups, kioskDevices, sites, visits } from '../signin.tables.js';
 import { rollCallEntries, rollCallEvents, rollCalls } from '../live.tables.js';
@@ -95,6 +95,35 @@ export const liveRepo = {
       .innerJoin(groups, eq(groups.id, visits.groupId))
       .where(and(eq(visits.tenantId, tenantId), eq(visits.siteId, siteId), openVisit))
       .orderBy(asc(groups.name), asc(visits.personName), asc(visits.id));
+  },
+
+  /** Visits at a site that were open at `since` or began after it (who a roll call started then lists), with their group. */
+  presentSince(tx: DbOrTx, tenantId: string, siteId: string, since: Date) {
+    return tx
+      .select({
+        visitId: visits.id,
+        memberId: visits.memberId,
+        personName: visits.personName,
+        signedInAt: visits.signedInAt,
+        signedOutAt: visits.signedOutAt,
+        groupId: groups.id,
+        groupName: groups.name,
+        groupColour: groups.colour,
+        groupOptions: groups.options,
+      })
+      .from(visits)
+      .innerJoin(groups, eq(groups.id, visits.groupId))
+      .where(and(eq(visits.tenantId, tenantId), eq(visits.siteId, siteId), eq(visits.outcome, 'signed_in'), or(isNull(visits.signedOutAt), gt(visits.signedOutAt, since))))
+      .orderBy(asc(groups.name), asc(visits.personName), asc(visits.id));
+  },
+
+  /** A roll call at a site started at exactly `startedAt` by `userId` (an offline start sent again). */
+  async startedAt(tx: DbOrTx, tenantId: string, siteId: string, startedAt: Date, userId: string | null): Promise<RollCallRow | undefined> {
+    const [row] = await tx
+      .select()
+      .from(rollCalls)
+      .where(and(eq(rollCalls.tenantId, tenantId), eq(rollCalls.siteId, siteId), eq(rollCalls.startedAt, startedAt), userId ? eq(rollCalls.startedById, userId) : isNull(rollCalls.startedById)));
+    return row;
   },
 
   visit(tx: DbOrTx, tenantId: string, visitId: string) {

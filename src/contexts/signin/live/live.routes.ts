@@ -7,7 +7,7 @@ import { siteScopeOf } from '../access.js';
 import type { OnSiteService } from './on-site.service.js';
 import type { OverviewService } from './overview.service.js';
 import { ROLL_CALL_CHANNEL, type RollCallsService } from './roll-calls.service.js';
-import { entryParams, entrySchema, idParams, markBody, onSiteSchema, overviewSchema, rollCallSchema, rollCallView, siteParams, startBody } from './live.schemas.js';
+import { entryParams, entrySchema, idParams, markBody, offlineStartBody, offlineStartView, onSiteSchema, overviewSchema, rollCallSchema, rollCallView, siteParams, startBody } from './live.schemas.js';
 
 /** How often an idle event stream gets a comment line (keeps proxies open) and re-reads missed events. */
 export const SSE_HEARTBEAT_MS = 15_000;
@@ -63,6 +63,31 @@ export function liveRoutes(platform: Platform, onSite: OnSiteService, rollCalls:
       async (req, reply) => {
         const p = authorize(req, 'signin.operate');
         return reply.status(201).send(await rollCalls.start(p.tenantId, siteScopeOf(p), req.params.siteId, actorOf(req), req.body.note));
+      },
+    );
+
+    app.post(
+      '/api/signin/sites/:siteId/roll-calls/offline',
+      {
+        schema: {
+          tags,
+          summary: 'A roll call started offline on a marshal’s phone, with its ticks: created with its start time, or merged into the one open at the site',
+          description:
+            'One roll call per site: when one is open (started online meanwhile), or this user sent the same start time before, the ticks merge into it (`merged: true`); ' +
+            'otherwise it is created with the phone’s start time, listing who was on site then or signed in since. A tick whose person is not on the list is counted as unmatched.',
+          params: siteParams,
+          body: offlineStartBody,
+          response: { 200: offlineStartView },
+        },
+      },
+      async (req) => {
+        const p = authorize(req, 'signin.operate');
+        const b = req.body;
+        return rollCalls.startOffline(p.tenantId, siteScopeOf(p), req.params.siteId, actorOf(req), {
+          startedAt: new Date(b.startedAt),
+          note: b.note,
+          ticks: b.ticks.map((t) => ({ visitId: t.visitId, status: t.status, at: new Date(t.at) })),
+        });
       },
     );
 

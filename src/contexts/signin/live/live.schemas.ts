@@ -64,3 +64,20 @@ export const markBody = z.object({
   at: z.iso.datetime({ offset: true }).optional(),
 });
 export const startBody = z.object({ note: z.string().trim().max(500).default('') });
+
+/** A roll call started on a marshal's phone with no connection, sent on reconnect. */
+export const offlineStartBody = z.object({
+  /** When the marshal started it on the phone (a time in the future is taken as now). */
+  startedAt: z.iso.datetime({ offset: true }),
+  note: z.string().trim().max(500).default(''),
+  /** The ticks made on the phone, in order, by the visit of the person ticked. */
+  ticks: z
+    .array(z.object({ visitId: z.uuid(), status: z.enum(['safe', 'unaccounted']), at: z.iso.datetime({ offset: true }) }))
+    .max(5000)
+    .default([]),
+});
+export const offlineStartView = rollCallView.extend({
+  /** True when the roll call was already open at the site (or sent before): the ticks were merged into it. */
+  merged: z.boolean(),
+  ticks: z.object({ applied: z.number(), unchanged: z.number(), unmatched: z.number() }),
+});

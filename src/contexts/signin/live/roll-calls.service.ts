@@ -11,6 +11,9 @@ import { rollCallEntries, rollCallEvents, rollCalls } from '../live.tables.js';
 import type { VisitEventSink } from '../visits/visit-events.js';
 import { liveRepo, type EntryRow, type EventRow, type RollCallRow } from './live.repo.js';
 
+/** A roll call started on a phone with no connection, as the phone sends it on reconnect. */
+export type OfflineStart = { startedAt: Date; note: string; ticks: Array<{ visitId: string; status: 'safe' | 'unaccounted'; at: Date }> };
+
 /** One channel for every roll call; payloads are `{"rollCallId":…,"seq":…}`. */
 export const ROLL_CALL_CHANNEL = 'thr_roll_call';
 
@@ -89,6 +92,32 @@ export function createRollCallsService(deps: Pick<Platform, 'db' | 'database' | 
     const entries = (await liveRepo.entries(tx, tenantId, id)).map(presentEntry);
     const safe = entries.filter((e) => e.status === 'safe').length;
     return { rollCall: presentRollCall(rc, { total: entries.length, safe }), entries };
+  }
+
+  /**
+   * One tick on an entry of an open roll call. A tick made offline keeps its time (never in the
+   * future); a later change by another marshal stands; the same status again changes nothing.
+   */
+  async function applyTick(tx: DbOrTx, tenantId: string, rc: RollCallRow, current: EntryRow, status: 'safe' | 'unaccounted', actor: Actor, tickedAt?: Date) {
+    const now = deps.now();
+    const at = tickedAt && tickedAt < now ? tickedAt : now;
+    if (tickedAt && current.markedAt && current.markedAt > at) return { entry: current, seq: rc.seq, changed: false };
+    if (tickedAt && current.status === status) return { entry: current, seq: rc.seq, changed: false };
+    const [entry] = await tx
+      .update(rollCallEntries)
+      .set({ status, markedAt: at, markedByLabel: actor.label })
+      .where(and(eq(rollCallEntries.tenantId, tenantId), eq(rollCallEntries.id, current.id)))
+      .returning();
+    const presented = presentEntry(entry!);
+    const seq = await emit(tx, tenantId, rc.id, 'entry.updated', { entry: presented });
+    await recordAudit(tx, tenantId, actor, {
+      action: 'roll_call.marked',
+      targetType: 'roll_call',
+      targetId: rc.id,
+      summary: `${entry!.personName} marked ${status}`,
+      data: { entryId: current.id, status, seq, ...(tickedAt ? { tickedAt: at.toISOString() } : {}) },
+    });
+    return { entry: entry!, seq, changed: true };
   }
 
   async function openForChange(tx: DbOrTx, tenantId: string, scope: SiteScope, id: string) {
@@ -198,28 +227,95 @@ export function createRollCallsService(deps: Pick<Platform, 'db' | 'database' | 
         const rc = await openForChange(tx, tenantId, scope, id);
         const current = await liveRepo.entry(tx, tenantId, id, entryId);
         if (!current) throw notFound('Person on this roll call');
-        // A tick made offline keeps its time (never in the future); a later change by another
-        // marshal stands. Two marshals ticking the same person safe is simply safe.
-        const now = deps.now();
-        const at = tickedAt && tickedAt < now ? tickedAt : now;
-        if (tickedAt && current.markedAt && current.markedAt > at) return { entry: presentEntry(current), seq: rc.seq };
-        if (tickedAt && current.status === status) return { entry: presentEntry(current), seq: rc.seq };
-        const [entry] = await tx
-          .update(rollCallEntries)
-          .set({ status, markedAt: at, markedByLabel: actor.label })
-          .where(and(eq(rollCallEntries.tenantId, tenantId), eq(rollCallEntries.id, entryId)))
-          .returning();
-        const presented = presentEntry(entry!);
-        const seq = await emit(tx, tenantId, id, 'entry.updated', { entry: presented });
-        await recordAudit(tx, tenantId, actor, {
-          action: 'roll_call.marked',
-          targetType: 'roll_call',
-          targetId: id,
-          summary: `${entry!.personName} marked ${status}`,
-          data: { entryId, status, seq },
-        });
-        return { entry: presented, seq };
+        const r = await applyTick(tx, tenantId, rc, current, status, actor, tickedAt);
+        return { entry: presentEntry(r.entry), seq: r.seq };
       });
+    },
+
+    /**
+     * A roll call a marshal started on a phone with no connection, sent when it is back: its start
+     * time and the ticks made on it, by visit. One roll call per site: when one is open there (started
+     * online meanwhile by someone else), or this phone sent the same start before, the ticks merge
+     * into that one and it keeps its own start time; otherwise the roll call is created with the
+     * phone's start time (never later than now), listing who was on site then or has signed in since.
+     * Ticks merge by the rule of `mark` (a later change stands; the same tick twice is one).
+     */
+    async startOffline(tenantId: string, scope: SiteScope, siteId: string, actor: Actor, input: OfflineStart) {
+      const attempt = () =>
+        inTransaction(db, async (tx) => {
+          const site = await liveRepo.site(tx, tenantId, siteId);
+          if (!site || !inScope(scope, site.id)) throw notFound('Site');
+          const now = deps.now();
+          const startedAt = input.startedAt < now ? input.startedAt : now;
+          let rc = (await liveRepo.startedAt(tx, tenantId, siteId, startedAt, actor.id)) ?? (await liveRepo.openAt(tx, tenantId, siteId));
+          const merged = rc !== undefined;
+          if (!rc) {
+            [rc] = await tx
+              .insert(rollCalls)
+              .values({ tenantId, siteId, siteName: site.name, note: input.note, startedAt, startedById: actor.id, startedByLabel: actor.label })
+              .returning();
+            const people = (await liveRepo.presentSince(tx, tenantId, siteId, startedAt)).filter((v) => readOptions(v.groupOptions).showOnFireList);
+            if (people.length > 0) {
+              await tx.insert(rollCallEntries).values(
+                people.map((v) => ({
+                  tenantId,
+                  rollCallId: rc!.id,
+                  visitId: v.visitId,
+                  memberId: v.memberId,
+                  personName: v.personName,
+                  groupId: v.groupId,
+                  groupName: v.groupName,
+                  groupColour: v.groupColour,
+                  signedInAt: v.signedInAt,
+                  joinedDuring: v.signedInAt > startedAt,
+                  signedOutAt: v.signedOutAt,
+                })),
+              );
+            }
+            await emit(tx, tenantId, rc!.id, 'roll_call.started', { total: people.length, offline: true });
+            await recordAudit(tx, tenantId, actor, {
+              action: 'roll_call.started',
+              targetType: 'roll_call',
+              targetId: rc!.id,
+              summary: `Fire roll call started offline at ${site.name} (${people.length} on site)`,
+              data: { siteId, total: people.length, offline: true, startedAt: startedAt.toISOString() },
+            });
+          }
+          const ticks = { applied: 0, unchanged: 0, unmatched: 0 };
+          if (rc!.status === 'open' && input.ticks.length > 0) {
+            const byVisit = new Map((await liveRepo.entries(tx, tenantId, rc!.id)).map((e) => [e.visitId, e]));
+            let current = rc!;
+            for (const t of input.ticks) {
+              const entry = byVisit.get(t.visitId);
+              if (!entry) {
+                ticks.unmatched++;
+                continue;
+              }
+              const r = await applyTick(tx, tenantId, current, entry, t.status, actor, t.at);
+              if (r.changed) ticks.applied++;
+              else ticks.unchanged++;
+              byVisit.set(t.visitId, r.entry);
+              current = { ...current, seq: r.seq };
+            }
+          } else ticks.unmatched = input.ticks.length;
+          if (merged) {
+            await recordAudit(tx, tenantId, actor, {
+              action: 'roll_call.offline_merged',
+              targetType: 'roll_call',
+              targetId: rc!.id,
+              summary: `A roll call started offline at ${site.name} was merged into this one (${ticks.applied} ticks applied)`,
+              data: { offlineStartedAt: startedAt.toISOString(), ...ticks },
+            });
+          }
+          return { merged, ticks, ...(await view(tenantId, scope, rc!.id, tx)) };
+        });
+      try {
+        return await attempt();
+      } catch (err) {
+        // Another device opened one at the same moment: merge into it.
+        if (isUniqueViolation(err)) return attempt();
+        throw err;
+      }
     },
 
     /** Ends the roll call; it stays as the evacuation record. */

@@ -6,6 +6,7 @@ import { call, createTestTenant } from '../../../../test/factories.js';
 import { kioskSetup, makeGroup, makeMember, pairKiosk } from '../../../../test/signin-factories.js';
 import { auditLog } from '../../../platform/audit/audit.tables.js';
 import { members, visits } from '../signin.tables.js';
+import { REPLAY_CHUNK } from './visits.replay.js';
 
 const env = useTestEnv();
 const key = () => `k-${randomUUID()}`;
@@ -178,6 +179,45 @@ describe('POST /api/kiosk/replay', () => {
     const ada = await makeMember(env, t, group.id);
     const r = await replay(k2.headers, [{ key: key(), kind: 'sign_in', at: iso(-60_000), groupId: group.id, memberId: ada.id, admitted: true }]);
     expect(r.body.results[0]).toMatchObject({ status: 'refused', code: 'unknown_group' });
+  });
+  it('a queue longer than a chunk: answers per event in order, a key repeated in or across chunks is one visit, a refusal is its own', async () => {
+    const t = await createTestTenant(env);
+    const { group, kiosk } = await kioskSetup(env, t);
+    const ada = await makeMember(env, t, group.id, { fullName: 'Ada Lovelace' });
+    const alan = await makeMember(env, t, group.id, { fullName: 'Alan Turing' });
+    const adaIn = { key: key(), kind: 'sign_in', at: iso(-3_600_000), groupId: group.id, memberId: ada.id, admitted: true };
+    const alanIn = { key: key(), kind: 'sign_in', at: iso(-3_500_000), groupId: group.id, memberId: alan.id, admitted: true };
+    const outAt = iso(-1_800_000);
+    const filler = Array.from({ length: REPLAY_CHUNK - 3 }, (_, i) => ({ key: `malformed-${i}`, kind: 'sign_in' }));
+    const events = [
+      adaIn,
+      alanIn,
+      adaIn, // the same key again in the same chunk
+      ...filler,
+      { key: key(), kind: 'sign_out', at: outAt, memberId: ada.id }, // the next chunk: closes the visit of the first
+      alanIn, // a key from the chunk before
+      { key: key(), kind: 'sign_in', at: iso(-1_000_000), groupId: group.id, memberId: randomUUID(), admitted: true },
+    ];
+    const r = await replay(kiosk.headers, events);
+    expect(r.status).toBe(200);
+    const st = r.body.results.map((x: { status: string; code: string | null }) => x.code ?? x.status);
+    expect(st.slice(0, 3)).toEqual(['accepted', 'accepted', 'duplicate']);
+    expect(r.body.results[2]).toMatchObject({ status: 'duplicate', visitId: r.body.results[0].visitId });
+    expect(new Set(st.slice(3, REPLAY_CHUNK))).toEqual(new Set(['malformed_event']));
+    expect(r.body.results[REPLAY_CHUNK + 1]).toMatchObject({ status: 'duplicate', visitId: r.body.results[1].visitId });
+    expect(st.slice(REPLAY_CHUNK)).toEqual(['accepted', 'duplicate', 'unknown_member']);
+    expect(r.body.results[REPLAY_CHUNK]).toMatchObject({ status: 'accepted', visitId: r.body.results[0].visitId });
+    const rows = await visitsOf(t.tenantId);
+    expect(rows.map((v) => [v.memberId, v.signedOutAt?.toISOString() ?? null])).toEqual([
+      [ada.id, outAt],
+      [alan.id, null],
+    ]);
+    const refused = await env.platform.db.select().from(auditLog).where(and(eq(auditLog.tenantId, t.tenantId), eq(auditLog.action, 'kiosk.replay_refused')));
+    expect(refused).toHaveLength(1);
+    // Sent again (the answer was lost): nothing changes.
+    const again = await replay(kiosk.headers, [adaIn, alanIn]);
+    expect(again.body.results.map((x: { status: string }) => x.status)).toEqual(['duplicate', 'duplicate']);
+    expect(await visitsOf(t.tenantId)).toHaveLength(2);
   });
 });
 

@@ -1,10 +1,10 @@
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Platform } from '../../../platform/platform.js';
 import type { Tx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { AppError } from '../../../platform/errors.js';
-import { recordAudit } from '../../../platform/audit/audit.js';
+import { recordAudits } from '../../../platform/audit/audit.js';
 import { kioskReplays } from '../signin.tables.js';
 import type { KioskPrincipal } from '../access.js';
 import { membersRepo } from '../members/members.repo.js';
@@ -65,6 +65,9 @@ export const replayResultSchema = z.object({
 });
 export type ReplayResult = z.infer<typeof replayResultSchema>;
 
+/** Events worked in one transaction (a 500-event queue is five). */
+export const REPLAY_CHUNK = 100;
+
 type Outcome = { status: 'accepted' | 'conflict' | 'refused'; code: string | null; reason: string | null; visitId: string | null; recordedAt: Date | null };
 
 /** The stable code a refused event gets in the sync log for the error its replay raised. */
@@ -95,7 +98,8 @@ export function createReplayService(deps: Pick<Platform, 'db' | 'now'>, visits: 
     return { status: 'accepted', code: null, reason: null, visitId: r.visit.id, recordedAt: when };
   }
 
-  async function signOut(t: Tx, kiosk: KioskPrincipal, e: Extract<ReplayEvent, { kind: 'sign_out' }>, when: Date): Promise<Outcome> {
+  /** `earlier`: the answers of this chunk so far (not yet stored), for a sign-out by its sign-in's key. */
+  async function signOut(t: Tx, kiosk: KioskPrincipal, e: Extract<ReplayEvent, { kind: 'sign_out' }>, when: Date, earlier: ReadonlyMap<string, Outcome>): Promise<Outcome> {
     let visit;
     if (e.memberId) {
       const m = await membersRepo.find(t, kiosk.tenantId, e.memberId);
@@ -103,7 +107,8 @@ export function createReplayService(deps: Pick<Platform, 'db' | 'now'>, visits: 
       visit = await visitsRepo.latestForMemberBefore(t, kiosk.tenantId, m.id, kiosk.resourceId, when);
     } else {
       let visitId = e.visitId;
-      if (e.signInKey) {
+      if (e.signInKey && earlier.has(e.signInKey)) visitId = earlier.get(e.signInKey)!.visitId ?? undefined;
+      else if (e.signInKey) {
         const [first] = await t
           .select({ visitId: kioskReplays.visitId })
           .from(kioskReplays)
@@ -130,67 +135,131 @@ export function createReplayService(deps: Pick<Platform, 'db' | 'now'>, visits: 
     }
   }
 
-  async function one(t: Tx, kiosk: KioskPrincipal, raw: unknown, sentAt: Date): Promise<ReplayResult> {
-    const rawKey = typeof raw === 'object' && raw !== null && typeof (raw as { key?: unknown }).key === 'string' ? (raw as { key: string }).key : null;
-    const parsed = replayEvent.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return { key: rawKey, status: 'refused', code: 'malformed_event', reason: `${issue?.path.join('.') || 'event'}: ${issue?.message ?? 'invalid'}`, visitId: null, recordedAt: null };
-    }
-    const e = parsed.data;
-    // In the batch's transaction: the claim and the result row stay even when the work (in its own savepoint) is undone.
-    // Claim the key first: a concurrent or later replay of the same key finds it and changes nothing.
-    const [claimed] = await t
-      .insert(kioskReplays)
-      .values({ tenantId: kiosk.tenantId, kioskId: kiosk.id, key: e.key, kind: e.kind, status: 'refused', eventAt: new Date(e.at) })
-      .onConflictDoNothing()
-      .returning({ key: kioskReplays.key });
-    if (!claimed) {
-      const [first] = await t.select().from(kioskReplays).where(and(eq(kioskReplays.kioskId, kiosk.id), eq(kioskReplays.key, e.key)));
-      return { key: e.key, status: 'duplicate' as const, code: first?.code ?? null, reason: 'Already received; ignored', visitId: first?.visitId ?? null, recordedAt: first?.recordedAt?.toISOString() ?? null };
-    }
+  type Parsed = { i: number; e: ReplayEvent };
+
+  /** The first answer kept for a key this kiosk sent before. */
+  function duplicateOf(key: string, first: typeof kioskReplays.$inferSelect | undefined): ReplayResult {
+    return { key, status: 'duplicate', code: first?.code ?? null, reason: 'Already received; ignored', visitId: first?.visitId ?? null, recordedAt: first?.recordedAt?.toISOString() ?? null };
+  }
+
+  /** The work of one claimed event, in its own savepoint: a refusal undoes only its own changes. */
+  async function work(t: Tx, kiosk: KioskPrincipal, e: ReplayEvent, sentAt: Date, earlier: ReadonlyMap<string, Outcome>): Promise<Outcome> {
     const time = judgeTime(new Date(e.at), sentAt, now());
+    if (!time.ok) return { status: 'refused', code: time.code, reason: time.reason, visitId: null, recordedAt: null };
     let out: Outcome;
-    if (!time.ok) out = { status: 'refused', code: time.code, reason: time.reason, visitId: null, recordedAt: null };
-    else {
-      try {
-        out = await inTransaction(t, (s) => (e.kind === 'sign_in' ? signIn(s, kiosk, e, time.at) : signOut(s, kiosk, e, time.at)));
-      } catch (err) {
-        if (!(err instanceof AppError) || err.status >= 500) throw err;
-        out = { status: err.code === 'already_signed_in' ? 'conflict' : 'refused', code: refusedCode(err), reason: err.message, visitId: null, recordedAt: null };
-      }
-      if (time.correctedByMs !== 0 && out.status === 'accepted') {
-        out = { ...out, status: 'conflict', code: 'clock_corrected', reason: `The kiosk clock was ${Math.round(time.correctedByMs / 1000)} s off; the server's clock wins and the time was corrected` };
-      }
+    try {
+      out = await inTransaction(t, (s) => (e.kind === 'sign_in' ? signIn(s, kiosk, e, time.at) : signOut(s, kiosk, e, time.at, earlier)));
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500) throw err;
+      out = { status: err.code === 'already_signed_in' ? 'conflict' : 'refused', code: refusedCode(err), reason: err.message, visitId: null, recordedAt: null };
     }
-    await t
-      .update(kioskReplays)
-      .set({ status: out.status, code: out.code, reason: out.reason, visitId: out.visitId, recordedAt: out.recordedAt })
-      .where(and(eq(kioskReplays.kioskId, kiosk.id), eq(kioskReplays.key, e.key)));
-    if (out.status !== 'accepted') {
-      await recordAudit(t, kiosk.tenantId, { kind: 'kiosk', id: kiosk.id, label: kiosk.label }, {
-        action: out.status === 'refused' ? 'kiosk.replay_refused' : 'kiosk.replay_conflict',
-        targetType: out.visitId ? 'visit' : 'kiosk',
-        targetId: out.visitId ?? kiosk.id,
-        summary: `Offline ${e.kind.replace('_', '-')} ${out.status}: ${out.reason ?? out.code ?? ''}`,
-        data: { key: e.key, code: out.code, at: e.at },
-      });
+    if (time.correctedByMs !== 0 && out.status === 'accepted') {
+      out = { ...out, status: 'conflict', code: 'clock_corrected', reason: `The kiosk clock was ${Math.round(time.correctedByMs / 1000)} s off; the server's clock wins and the time was corrected` };
     }
-    return { key: e.key, status: out.status, code: out.code, reason: out.reason, visitId: out.visitId, recordedAt: out.recordedAt?.toISOString() ?? null };
+    return out;
   }
 
   /**
-   * Replays events in the order given; one event's refusal is its own result, never the batch's
-   * (each runs in its own savepoint). The batch commits once: an unexpected error answers 500 and
-   * the kiosk keeps its whole queue to send again.
+   * One chunk of the queue, in one transaction, set-wise around the per-event work: every key is
+   * claimed in one statement (a key claimed before, or by a concurrent replay, is a duplicate and
+   * changes nothing; the first answer is read back in one statement), then each claimed event is
+   * worked in order, then every answer is stored in one statement and the refusals and conflicts
+   * are audited in one statement.
+   */
+  async function chunk(t: Tx, kiosk: KioskPrincipal, raws: readonly unknown[], sentAt: Date): Promise<ReplayResult[]> {
+    const results: ReplayResult[] = new Array(raws.length);
+    const parsed: Parsed[] = [];
+    raws.forEach((raw, i) => {
+      const rawKey = typeof raw === 'object' && raw !== null && typeof (raw as { key?: unknown }).key === 'string' ? (raw as { key: string }).key : null;
+      const p = replayEvent.safeParse(raw);
+      if (p.success) parsed.push({ i, e: p.data });
+      else {
+        const issue = p.error.issues[0];
+        results[i] = { key: rawKey, status: 'refused', code: 'malformed_event', reason: `${issue?.path.join('.') || 'event'}: ${issue?.message ?? 'invalid'}`, visitId: null, recordedAt: null };
+      }
+    });
+    if (parsed.length === 0) return results;
+
+    // The first event with each key claims it; a repeat of the key in the same chunk is a duplicate of it.
+    const firstOfKey = new Map<string, Parsed>();
+    for (const p of parsed) if (!firstOfKey.has(p.e.key)) firstOfKey.set(p.e.key, p);
+    const claimed = new Set(
+      (
+        await t
+          .insert(kioskReplays)
+          .values([...firstOfKey.values()].map(({ e }) => ({ tenantId: kiosk.tenantId, kioskId: kiosk.id, key: e.key, kind: e.kind, status: 'refused' as const, eventAt: new Date(e.at) })))
+          .onConflictDoNothing()
+          .returning({ key: kioskReplays.key })
+      ).map((r) => r.key),
+    );
+    const seenBefore = [...firstOfKey.keys()].filter((k) => !claimed.has(k));
+    const earlier = new Map(
+      seenBefore.length === 0
+        ? []
+        : (await t.select().from(kioskReplays).where(and(eq(kioskReplays.kioskId, kiosk.id), inArray(kioskReplays.key, seenBefore)))).map((r) => [r.key, r] as const),
+    );
+
+    const answers: Array<{ e: ReplayEvent; out: Outcome }> = [];
+    const answerOf = new Map<string, Outcome>();
+    for (const p of parsed) {
+      const { e } = p;
+      if (!claimed.has(e.key) || firstOfKey.get(e.key) !== p) {
+        const mine = answerOf.get(e.key);
+        results[p.i] = mine
+          ? { key: e.key, status: 'duplicate', code: mine.code, reason: 'Already received; ignored', visitId: mine.visitId, recordedAt: mine.recordedAt?.toISOString() ?? null }
+          : duplicateOf(e.key, earlier.get(e.key));
+        continue;
+      }
+      const out = await work(t, kiosk, e, sentAt, answerOf);
+      answerOf.set(e.key, out);
+      answers.push({ e, out });
+      results[p.i] = { key: e.key, status: out.status, code: out.code, reason: out.reason, visitId: out.visitId, recordedAt: out.recordedAt?.toISOString() ?? null };
+    }
+    if (answers.length === 0) return results;
+
+    // Every answer in one statement (the claims were written as placeholders above).
+    const rows = answers.map(
+      ({ e, out }) =>
+        sql`(${e.key}::text, ${out.status}::text, ${out.code}::text, ${out.reason}::text, ${out.visitId}::uuid, ${out.recordedAt?.toISOString() ?? null}::timestamptz)`,
+    );
+    await t.execute(sql`
+      UPDATE kiosk_replays AS r
+      SET status = v.status, code = v.code, reason = v.reason, visit_id = v.visit_id, recorded_at = v.recorded_at
+      FROM (VALUES ${sql.join(rows, sql`, `)}) AS v(key, status, code, reason, visit_id, recorded_at)
+      WHERE r.kiosk_id = ${kiosk.id}::uuid AND r.key = v.key`);
+
+    const logged = answers.filter(({ out }) => out.status !== 'accepted');
+    if (logged.length > 0) {
+      await recordAudits(
+        t,
+        kiosk.tenantId,
+        { kind: 'kiosk', id: kiosk.id, label: kiosk.label },
+        logged.map(({ e, out }) => ({
+          action: out.status === 'refused' ? 'kiosk.replay_refused' : 'kiosk.replay_conflict',
+          targetType: out.visitId ? 'visit' : 'kiosk',
+          targetId: out.visitId ?? kiosk.id,
+          summary: `Offline ${e.kind.replace('_', '-')} ${out.status}: ${out.reason ?? out.code ?? ''}`,
+          data: { key: e.key, code: out.code, at: e.at },
+        })),
+      );
+    }
+    return results;
+  }
+
+  /**
+   * Replays events in the order given, in chunks of REPLAY_CHUNK, each chunk in one transaction;
+   * one event's refusal is its own result, never the chunk's (each event's work runs in its own
+   * savepoint). An unexpected error answers 500: the chunks before it are committed, and the kiosk,
+   * keeping its whole queue, sends them again as duplicates that change nothing.
    */
   async function replay(kiosk: KioskPrincipal, input: z.infer<typeof replayBody>): Promise<{ results: ReplayResult[] }> {
     const sentAt = new Date(input.sentAt);
-    return inTransaction(db, async (t) => {
-      const results: ReplayResult[] = [];
-      for (const raw of input.events) results.push(await one(t, kiosk, raw, sentAt));
-      return { results };
-    });
+    const results: ReplayResult[] = [];
+    for (let i = 0; i < input.events.length; i += REPLAY_CHUNK) {
+      const part = input.events.slice(i, i + REPLAY_CHUNK);
+      results.push(...(await inTransaction(db, (t) => chunk(t, kiosk, part, sentAt))));
+    }
+    return { results };
   }
 
   /** The kiosk's sync log: the latest replayed events that were not simply accepted. */

@@ -2,6 +2,7 @@ import { ActionIcon, Alert, Anchor, Badge, Button, Card, Checkbox, ColorInput, F
 import { useForm } from '@mantine/form';
 import { client, ok } from '../../api/client';
 import { useFormSubmit } from '../../forms';
+import { OfflinePolicyFields } from './OfflinePolicyFields';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, query, type User } from '../../api';
@@ -103,6 +104,7 @@ function GroupSettings({ group, onSaved }: { group: SigninGroup; onSaved: () => 
         <MultiSelect label="Contacts (notified of this group's events)" data={(users.data?.items ?? []).map((u) => ({ value: u.id, label: u.name ? `${u.name} (${u.email})` : u.email }))} value={contacts} onChange={setContacts} searchable error={fieldError(error, 'contactIds')} />
         <Select label="Safety check" data={SAFETY_MODES.map((m) => ({ value: m.value, label: m.label }))} value={options.safetyCheckMode} onChange={(v) => set('safetyCheckMode', (v ?? 'reject') as SignInOptions['safetyCheckMode'])} allowDeselect={false} />
         {group.type !== 'standard' ? <RecordCheckNote groupId={group.id} /> : null}
+        {options.safetyCheckMode !== 'off' ? <OfflinePolicyFields value={options.offline} onChange={(v) => set('offline', v)} error={(f) => fieldError(error, `options.offline.${f}`)} /> : null}
         <Switch label="Show on the fire list" checked={options.showOnFireList} onChange={(e) => set('showOnFireList', e.currentTarget.checked)} />
         <Switch label="Print a badge" checked={options.printBadge} onChange={(e) => set('printBadge', e.currentTarget.checked)} />
         <Switch

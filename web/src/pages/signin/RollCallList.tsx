@@ -1,11 +1,12 @@
 import { Badge, Button, Card, Group, Select, Stack, Table, Text, Title } from '@mantine/core';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { api, ApiError } from '../../api';
 import { ErrorState, FormError, LoadingState, PageHeader, formatDateTime } from '../../components/common';
 import { useApi } from '../../hooks';
-import { useCan } from '../../session';
-import type { RollCall, RollCallView } from './rollCallLive';
+import { useCan, useMe } from '../../session';
+import { registerOfflineShell, rememberSession } from '../../offline/session';
+import { loadOnSite, loadSites, saveOnSite, saveSites, startOffline, type OnSite, type RollCall, type RollCallView } from './rollCallLive';
 
 type SiteItem = { id: string; name: string };
 
@@ -61,12 +62,34 @@ export default function RollCallList() {
   );
 }
 
+/** At most this many sites' on-site lists are kept on the phone for starting a roll call offline. */
+const KEEP_SITES = 20;
+
 function StartRollCall() {
   const sites = useApi<{ items: SiteItem[] }>('/api/signin/sites');
   const [siteId, setSiteId] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const navigate = useNavigate();
+  const me = useMe();
+  // A marshal who can start a roll call can start one offline: this phone keeps the app, the
+  // session, the sites and who is on site at each (refreshed each time this page opens online).
+  useEffect(() => {
+    registerOfflineShell();
+    rememberSession(me);
+  }, [me]);
+  useEffect(() => {
+    const items = sites.data?.items;
+    if (!items) return;
+    saveSites(items);
+    for (const s of items.slice(0, KEEP_SITES)) {
+      api
+        .get<OnSite>(`/api/signin/sites/${s.id}/on-site`)
+        .then(saveOnSite)
+        .catch(() => undefined);
+    }
+  }, [sites.data]);
+  const siteItems = sites.data?.items ?? (sites.error ? (loadSites() ?? []) : []);
   const start = async () => {
     if (!siteId) return;
     setBusy(true);
@@ -75,6 +98,12 @@ function StartRollCall() {
       const res = await api.post<RollCallView>(`/api/signin/sites/${siteId}/roll-calls`, {});
       void navigate(`/signin/roll-calls/${res.rollCall.id}`);
     } catch (err) {
+      const onSite = err instanceof ApiError && err.status === 0 ? loadOnSite(siteId) : null;
+      if (onSite) {
+        // No connection: the roll call starts on this phone from its last list; sent when the server answers.
+        const local = startOffline(onSite, me.user.name);
+        return void navigate(`/signin/roll-calls/${local.rollCall.id}`);
+      }
       if (err instanceof ApiError && err.code === 'roll_call_open') {
         const open = await api.get<{ items: RollCall[] }>('/api/signin/roll-calls');
         const current = open.items.find((r) => r.siteId === siteId && r.status === 'open');
@@ -95,7 +124,7 @@ function StartRollCall() {
         <Select
           label="Site"
           placeholder={sites.loading ? 'Loading…' : 'Choose a site'}
-          data={(sites.data?.items ?? []).map((s) => ({ value: s.id, label: s.name }))}
+          data={siteItems.map((s) => ({ value: s.id, label: s.name }))}
           value={siteId}
           onChange={setSiteId}
           style={{ minWidth: 240 }}

@@ -1,12 +1,32 @@
 import { Alert, Badge, Button, Card, Group, SegmentedControl, Stack, Text, Title } from '@mantine/core';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { Link, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { api, ApiError } from '../../api';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { ErrorState, FormError, LoadingState, formatDateTime } from '../../components/common';
 import { useCan, useMe } from '../../session';
 import { registerOfflineShell, rememberSession } from '../../offline/session';
-import { applyEvent, flushTicks, loadCached, loadPending, saveCached, savePending, upsertEntry, withPending, type PendingTick, type RollCallEntry, type RollCallEvent, type RollCallView } from './rollCallLive';
+import {
+  applyEvent,
+  flushTicks,
+  forgetOfflineStart,
+  isOfflineRollCall,
+  loadCached,
+  loadOfflineStart,
+  loadPending,
+  offlineUpload,
+  saveCached,
+  savePending,
+  upsertEntry,
+  withPending,
+  type PendingTick,
+  type RollCallEntry,
+  type RollCallEvent,
+  type RollCallView,
+} from './rollCallLive';
+
+/** How often a phone with a roll call started offline tries to send it. */
+const SEND_EVERY_MS = 3000;
 
 const EVENT_TYPES = ['entry.added', 'entry.updated', 'roll_call.closed'] as const;
 
@@ -15,8 +35,16 @@ const EVENT_TYPES = ['entry.added', 'entry.updated', 'roll_call.closed'] as cons
  * (every device sees every tick), the last list kept on the phone when the network drops, and a
  * print layout that is the evacuation record.
  */
-export default function RollCallLive() {
+export default function RollCallLivePage() {
   const { id = '' } = useParams();
+  // A roll call started offline becomes the server's on reconnect: a new id starts afresh.
+  return <RollCallLive key={id} id={id} />;
+}
+
+function RollCallLive({ id }: { id: string }) {
+  /** Started on this phone with no connection: not on the server yet. */
+  const local = isOfflineRollCall(id);
+  const navigate = useNavigate();
   const canMark = useCan('signin.operate');
   const [cached] = useState(() => loadCached(id));
   const [view, setView] = useState<RollCallView | null>(cached?.view ?? null);
@@ -43,7 +71,40 @@ export default function RollCallLive() {
     });
   }, []);
 
+  // A roll call started on this phone: sent (start time and ticks) as soon as the server answers;
+  // the server creates it or merges it into one started online meanwhile, and the phone moves there.
   useEffect(() => {
+    if (!local) return;
+    const start = loadOfflineStart(id);
+    if (!start) return;
+    let live = true;
+    let sending = false;
+    const send = async () => {
+      if (sending) return;
+      sending = true;
+      try {
+        const res = await api.post<RollCallView>(`/api/signin/sites/${start.siteId}/roll-calls/offline`, offlineUpload(start, loadPending(id)));
+        forgetOfflineStart(id);
+        saveCached({ rollCall: res.rollCall, entries: res.entries });
+        if (live) void navigate(`/signin/roll-calls/${res.rollCall.id}`, { replace: true });
+      } catch (err) {
+        if (!(err instanceof ApiError && err.status === 0) && live) setError(err);
+      } finally {
+        sending = false;
+      }
+    };
+    void send();
+    const timer = setInterval(() => void send(), SEND_EVERY_MS);
+    window.addEventListener('online', send);
+    return () => {
+      live = false;
+      clearInterval(timer);
+      window.removeEventListener('online', send);
+    };
+  }, [local, id, navigate]);
+
+  useEffect(() => {
+    if (local) return;
     const source = new EventSource(`/api/signin/roll-calls/${id}/events`);
     source.onopen = () => setOnline(true);
     source.onerror = () => {
@@ -76,7 +137,7 @@ export default function RollCallLive() {
       window.removeEventListener('offline', offline);
       window.removeEventListener('online', backOnline);
     };
-  }, [id, update]);
+  }, [id, local, update]);
 
   const isNetworkError = (err: unknown) => err instanceof ApiError && err.status === 0;
   /** Kept on the phone (with the time it was made) until the server has it. */
@@ -153,7 +214,13 @@ export default function RollCallLive() {
         </Badge>
       </Group>
 
-      {!online && open ? (
+      {local ? (
+        <Alert color="yellow" title="Started offline on this phone" className="no-print" role="status">
+          From this phone’s last list of who is on site. Ticks are kept here; the roll call and its ticks are sent when the connection is back, and merged with one
+          started meanwhile by someone else.
+        </Alert>
+      ) : null}
+      {!online && open && !local ? (
         <Alert color="yellow" title="Offline: showing the last list" className="no-print" role="status">
           Reconnecting… {savedAt ? `Last updated ${formatDateTime(savedAt)}.` : ''} Ticks made now are kept on this phone and sent when the connection is back.
         </Alert>
@@ -207,7 +274,7 @@ export default function RollCallLive() {
           <Button variant="default" onClick={() => window.print()}>
             Print / save as PDF
           </Button>
-          {open && canMark ? (
+          {open && canMark && !local ? (
             <ConfirmButton
               color="red"
               variant="light"

@@ -169,3 +169,111 @@ export async function flushTicks(ticks: readonly PendingTick[], send: (t: Pendin
   }
   return { remaining: ticks.slice(i), entries, dropped };
 }
+
+/*
+ * Starting a roll call with no connection. While online, the roll call page keeps the sites and who
+ * is on site at each (localStorage, like the last list); offline, "Start fire roll call" makes a
+ * roll call on the phone from that copy (id `offline-…`, one entry per visit), ticked like any
+ * other. When the server answers again the phone sends its start time and ticks
+ * (POST /api/signin/sites/:siteId/roll-calls/offline): the server creates it, or merges it into the
+ * one someone started online meanwhile, and the phone moves to that roll call.
+ */
+type Site = { id: string; name: string };
+type Kept<T> = { value: T; savedAt: string };
+const sitesKey = 'threshold.rollCall.sites';
+const onSiteKey = (siteId: string) => `threshold.onSite.${siteId}`;
+const startKey = (localId: string) => `threshold.rollCall.${localId}.start`;
+export const OFFLINE_PREFIX = 'offline-';
+export const isOfflineRollCall = (id: string) => id.startsWith(OFFLINE_PREFIX);
+
+function keep<T>(key: string, value: T, storage: Pick<Storage, 'setItem'>) {
+  try {
+    storage.setItem(key, JSON.stringify({ value, savedAt: new Date().toISOString() } satisfies Kept<T>));
+  } catch {
+    // Storage full or disabled: starting offline is then unavailable, online works.
+  }
+}
+function kept<T>(key: string, storage: Pick<Storage, 'getItem'>, now: Date): T | null {
+  try {
+    const raw = storage.getItem(key);
+    const k = raw ? (JSON.parse(raw) as Kept<T>) : null;
+    if (!k || now.getTime() - new Date(k.savedAt).getTime() > CACHED_LIST_HOURS * 3_600_000) return null;
+    return k.value;
+  } catch {
+    return null;
+  }
+}
+
+export const saveSites = (sites: Site[], storage: Pick<Storage, 'setItem'> = localStorage) => keep(sitesKey, sites.map((s) => ({ id: s.id, name: s.name })), storage);
+export const loadSites = (storage: Pick<Storage, 'getItem'> = localStorage, now = new Date()) => kept<Site[]>(sitesKey, storage, now);
+export const saveOnSite = (onSite: OnSite, storage: Pick<Storage, 'setItem'> = localStorage) => keep(onSiteKey(onSite.site.id), onSite, storage);
+export const loadOnSite = (siteId: string, storage: Pick<Storage, 'getItem'> = localStorage, now = new Date()) => kept<OnSite>(onSiteKey(siteId), storage, now);
+
+export type OfflineStart = { siteId: string; startedAt: string };
+
+/** A roll call made on the phone from its last copy of who is on site (groups on the fire list). */
+export function localRollCall(onSite: OnSite, startedBy: string, localId: string, now = new Date()): RollCallView {
+  const entries: RollCallEntry[] = onSite.groups
+    .filter((g) => g.showOnFireList)
+    .flatMap((g) =>
+      g.people.map((p) => ({
+        id: p.visitId,
+        visitId: p.visitId,
+        memberId: p.memberId,
+        personName: p.personName,
+        groupId: g.id,
+        groupName: g.name,
+        groupColour: g.colour,
+        signedInAt: p.signedInAt,
+        joinedDuring: false,
+        signedOutAt: null,
+        status: 'unaccounted' as const,
+        markedAt: null,
+        markedBy: null,
+      })),
+    );
+  const rollCall: RollCall = {
+    id: localId,
+    siteId: onSite.site.id,
+    siteName: onSite.site.name,
+    status: 'open',
+    seq: 0,
+    note: '',
+    startedAt: now.toISOString(),
+    startedBy,
+    closedAt: null,
+    closedBy: null,
+    total: 0,
+    safe: 0,
+    unaccounted: 0,
+  };
+  return recount({ rollCall, entries });
+}
+
+/** Starts a roll call on the phone; its list and start are kept until the server has them. */
+export function startOffline(onSite: OnSite, startedBy: string, storage: Pick<Storage, 'setItem'> = localStorage, now = new Date()): RollCallView {
+  const view = localRollCall(onSite, startedBy, `${OFFLINE_PREFIX}${crypto.randomUUID()}`, now);
+  storage.setItem(startKey(view.rollCall.id), JSON.stringify({ siteId: onSite.site.id, startedAt: view.rollCall.startedAt } satisfies OfflineStart));
+  saveCached(view, storage);
+  return view;
+}
+
+export function loadOfflineStart(localId: string, storage: Pick<Storage, 'getItem'> = localStorage): OfflineStart | null {
+  try {
+    return JSON.parse(storage.getItem(startKey(localId)) ?? 'null') as OfflineStart | null;
+  } catch {
+    return null;
+  }
+}
+
+/** What the phone sends for a roll call it started offline: its start and its ticks by visit, in order. */
+export function offlineUpload(start: OfflineStart, ticks: readonly PendingTick[]) {
+  return { startedAt: start.startedAt, ticks: ticks.map((t) => ({ visitId: t.entryId, status: t.status, at: t.at })) };
+}
+
+/** The server has the roll call: the phone's copy of it goes. */
+export function forgetOfflineStart(localId: string, storage: Pick<Storage, 'removeItem'> = localStorage) {
+  storage.removeItem(startKey(localId));
+  storage.removeItem(pendingKey(localId));
+  storage.removeItem(cacheKey(localId));
+}

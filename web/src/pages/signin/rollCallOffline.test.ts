@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flushTicks, loadPending, savePending, withPending, type PendingTick, type RollCallEntry, type RollCallView } from './rollCallLive';
+import { flushTicks, forgetOfflineStart, loadOfflineStart, loadOnSite, loadPending, offlineUpload, saveOnSite, savePending, startOffline, withPending, type OnSite, type PendingTick, type RollCallEntry, type RollCallView } from './rollCallLive';
 
 const entry = (id: string, status: 'safe' | 'unaccounted' = 'unaccounted', markedAt: string | null = null): RollCallEntry => ({
   id, visitId: `v${id}`, memberId: null, personName: id, groupId: 'g', groupName: 'Staff', groupColour: '#000', signedInAt: '2026-03-02T08:00:00.000Z', joinedDuring: false, signedOutAt: null, status, markedAt, markedBy: null,
@@ -54,5 +54,49 @@ describe('the kept list expires', () => {
     const storage = { getItem: () => raw };
     expect(loadCached('rc', storage, new Date('2026-03-05T09:00:00Z'))?.view.entries).toHaveLength(1);
     expect(loadCached('rc', storage, new Date('2026-03-05T10:00:01Z'))).toBeNull();
+  });
+});
+
+describe('a roll call started on the phone with no connection', () => {
+  const store = () => {
+    const m = new Map<string, string>();
+    return { m, getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => void m.set(k, v), removeItem: (k: string) => void m.delete(k) };
+  };
+  const onSite: OnSite = {
+    site: { id: 's1', name: 'North', timezone: 'Europe/London' },
+    total: 3,
+    openRollCallId: null,
+    groups: [
+      { id: 'g1', name: 'Staff', colour: '#f00', showOnFireList: true, people: [{ visitId: 'v1', memberId: 'm1', personName: 'Ada', signedInAt: '2026-03-02T08:00:00.000Z' }] },
+      { id: 'g2', name: 'Contractors', colour: '#0f0', showOnFireList: false, people: [{ visitId: 'v2', memberId: null, personName: 'Bob', signedInAt: '2026-03-02T08:00:00.000Z' }] },
+    ],
+  };
+
+  it('lists the kept on-site people of fire-list groups, by visit; sends its start and ticks by visit in order; forgets it all once sent', () => {
+    const s = store();
+    saveOnSite(onSite, s);
+    const kept = loadOnSite('s1', s, new Date())!;
+    const now = new Date('2026-03-02T10:00:00.000Z');
+    const v = startOffline(kept, 'Marshal', s, now);
+    expect(v.rollCall).toMatchObject({ siteId: 's1', status: 'open', startedAt: now.toISOString(), total: 1, unaccounted: 1 });
+    expect(v.rollCall.id).toMatch(/^offline-/);
+    expect(v.entries.map((e) => [e.id, e.visitId, e.personName])).toEqual([['v1', 'v1', 'Ada']]);
+    const start = loadOfflineStart(v.rollCall.id, s)!;
+    savePending(v.rollCall.id, [tick('v1', '2026-03-02T10:01:00.000Z'), tick('v1', '2026-03-02T10:02:00.000Z', 'unaccounted')], s);
+    expect(offlineUpload(start, loadPending(v.rollCall.id, s))).toEqual({
+      startedAt: now.toISOString(),
+      ticks: [
+        { visitId: 'v1', status: 'safe', at: '2026-03-02T10:01:00.000Z' },
+        { visitId: 'v1', status: 'unaccounted', at: '2026-03-02T10:02:00.000Z' },
+      ],
+    });
+    forgetOfflineStart(v.rollCall.id, s);
+    expect([...s.m.keys()]).toEqual(['threshold.onSite.s1']);
+  });
+
+  it('does not use a kept on-site list older than the kept-list limit', () => {
+    const s = store();
+    saveOnSite(onSite, s);
+    expect(loadOnSite('s1', s, new Date(Date.now() + 73 * 3_600_000))).toBeNull();
   });
 });
