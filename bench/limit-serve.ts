@@ -14,7 +14,7 @@ import { createPlatform } from '../src/platform/bootstrap.js';
 import { createLogger } from '../src/platform/logger.js';
 import { buildApp } from '../src/app.js';
 import { createAccountsService } from '../src/contexts/accounts/index.js';
-import { createSigninServices } from '../src/contexts/signin/index.js';
+import { composeContexts } from '../src/contexts/compose.js';
 import { createScimAccessService } from '../src/contexts/scim/index.js';
 import { systemActor } from '../src/platform/audit/audit.js';
 
@@ -43,7 +43,7 @@ const { port } = app.server.address() as AddressInfo;
 const password = 'bench password long enough';
 const email = `owner-${Date.now()}@bench.example`;
 const { tenant } = await createAccountsService(platform).createTenant({ name: 'Bench', kind: 'school', ownerEmail: email, ownerPassword: password });
-const group = await createSigninServices(platform).groups.create(tenant.id, { name: 'Staff', type: 'scim' }, systemActor);
+const group = await composeContexts(platform).signin.groups.create(tenant.id, { name: 'Staff', type: 'scim' }, systemActor);
 const access = createScimAccessService(platform);
 const { token } = await access.generateToken(tenant.id, group.id, systemActor);
 await access.setRateLimit(tenant.id, group.id, { burst: 1_000_000_000, perSecond: 1_000_000_000 });

@@ -7,6 +7,7 @@ import { installJobSchema } from './platform/jobs/pgboss.js';
 import { AppError } from './platform/errors.js';
 import { seedDemoIfEmpty } from './seed/demo.js';
 import { registerJobs } from './contexts/jobs.js';
+import { composeContexts } from './contexts/compose.js';
 
 /** Starts the server (and, unless WORKER=off, the job worker) from the environment. */
 async function main() {
@@ -15,8 +16,10 @@ async function main() {
   const { log } = platform;
   await runMigrations(platform.database);
   await installJobSchema(platform.database, log);
+  // One graph of contexts for the HTTP app, the inline worker and the demo seed.
+  const contexts = composeContexts(platform);
   if (config.seedDemo) {
-    const demo = await seedDemoIfEmpty(platform);
+    const demo = await seedDemoIfEmpty(platform, contexts);
     if (demo) {
       process.stdout.write(
         `\nDemo tenant created. Sign in at ${config.publicUrl} with\n  email:    ${demo.email}\n  password: ${demo.password}\n(shown once)\nThe kiosk PIN of the Contractors group is ${demo.contractorsPin}.\n\n`,
@@ -25,9 +28,9 @@ async function main() {
   }
   // PGlite has no autovacuum: give its planner fresh table sizes now (and hourly, ANALYZE_JOB).
   if (platform.database.kind === 'pglite') await analyzeDatabase(platform.database);
-  const app = await buildApp(platform);
+  const app = await buildApp(platform, { contexts });
   if (config.worker === 'inline') {
-    await registerJobs(platform);
+    await registerJobs(platform, contexts);
     await platform.jobs.start();
   }
   let closing = false;

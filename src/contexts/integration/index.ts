@@ -1,8 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Platform } from '../../platform/platform.js';
-import { createSigninServices, onMemberChanged, registerSafetyCheck } from '../signin/index.js';
-import { guardProfileUpdate, onProfileChanged } from '../record/index.js';
-import { createRuns, INTEGRATION_RUN_JOB } from './runs/runs.js';
+import type { MemberChangeListener, MembersPort, SafetyCheck } from '../signin/index.js';
+import type { ProfileChangeListener, ProfileUpdateGuard } from '../record/index.js';
+import { createRuns, INTEGRATION_RUN_JOB, type RunHandler } from './runs/runs.js';
+import type { RunKind } from './integration.tables.js';
+import { createSyncHooks } from './sync/sync.hooks.js';
+import { createPeopleHooks } from './people/people.hooks.js';
 import { createLinksService } from './links/links.service.js';
 import { createTypeMapService } from './typemap/typemap.service.js';
 import { createPeopleService, IMPORT_NEW_MEMBERS_JOB } from './people/people.service.js';
@@ -28,13 +31,38 @@ export { recordReadiness, recordSafetyCheck, RECORD_SAFETY_CHECK } from './safet
 export { createWondeClient, WondeError, type WondeClient } from './wonde/wonde.client.js';
 
 /**
- * The integration of sign-in and the Central Record: group links, the profile type map, import,
- * merge (and undo), push, the record in the safety check, the Wonde connector. Its services are
- * built once per platform; long work runs as `integration.run` jobs.
+ * The integration's hooks into the other contexts, handed to them by the composition root
+ * (src/contexts/compose.ts): member changes and record changes queue a two-way sync in their own
+ * transaction (and a new member of a linked group an import), the record refuses an edit of a
+ * field the identity provider owns, an erased profile's member is excluded from imports, and the
+ * Central Record joins sign-in's safety check. Built from the job queue alone, before the
+ * contexts it hooks into.
  */
-export function createIntegration(platform: Platform) {
-  const members = createSigninServices(platform).members;
-  const runs = createRuns(platform);
+export function createIntegrationHooks(platform: Pick<Platform, 'jobs' | 'now'>): {
+  memberListeners: MemberChangeListener[];
+  profileGuards: ProfileUpdateGuard[];
+  profileListeners: ProfileChangeListener[];
+  safetyChecks: SafetyCheck[];
+} {
+  const sync = createSyncHooks(platform);
+  const people = createPeopleHooks(platform);
+  return {
+    memberListeners: [sync.memberListener, people.newMemberListener],
+    profileGuards: [sync.idpGuard],
+    profileListeners: [sync.profileListener, people.profileErasedListener],
+    safetyChecks: [recordSafetyCheck],
+  };
+}
+
+/**
+ * The integration of sign-in and the Central Record: group links, the profile type map, import,
+ * merge (and undo), push, the Wonde connector. Built once per platform by the composition root,
+ * from sign-in's members port; long work runs as `integration.run` jobs, each kind worked by the
+ * handler its feature exports.
+ */
+export function createIntegration(platform: Platform, ports: { members: MembersPort }) {
+  const { members } = ports;
+  const runs = createRuns(platform, (kind) => runHandlers[kind]);
   const links = createLinksService(platform);
   const typeMap = createTypeMapService(platform);
   const people = createPeopleService({ ...platform, members, runs, typeMap });
@@ -42,28 +70,13 @@ export function createIntegration(platform: Platform) {
   // Merged values reach the linked members by the per-person sync job, queued by the merge.
   const merge = createMergeService({ ...platform, runs, onProfilesChanged: sync.enqueueForProfiles });
   const wonde = createWondeService({ ...platform, runs, onProfilesChanged: sync.enqueueForProfiles });
-  // Changes on either side queue a two-way sync in their own transaction; the record refuses an
-  // edit of a field the identity provider owns. (Keyed by name: a later registration replaces.)
-  onMemberChanged('integration.sync', sync.memberListener);
-  onMemberChanged('integration.import-new', people.newMemberListener);
-  onProfileChanged('integration.sync', sync.profileListener);
-  onProfileChanged('integration.exclusions', people.profileErasedListener);
-  guardProfileUpdate('integration.idp-owned', sync.idpGuard);
+  const runHandlers: Record<RunKind, RunHandler> = { ...people.runHandlers, ...sync.runHandlers, ...merge.runHandlers, ...wonde.runHandlers };
   return { runs, links, typeMap, people, merge, sync, wonde };
 }
 export type Integration = ReturnType<typeof createIntegration>;
 
-/** Registers the record's check with sign-in's safety pipeline (once per process). */
-let safetyCheckRegistered = false;
-export function registerRecordSafetyCheck(): void {
-  if (safetyCheckRegistered) return;
-  registerSafetyCheck(recordSafetyCheck);
-  safetyCheckRegistered = true;
-}
-
 /** Job handlers (called by src/contexts/jobs.ts in the worker process). */
-export async function registerIntegrationJobs(platform: Platform): Promise<void> {
-  const integration = createIntegration(platform);
+export async function registerIntegrationJobs(platform: Platform, integration: Integration): Promise<void> {
   await platform.jobs.work<{ runId: string }>(INTEGRATION_RUN_JOB, async (job) => {
     await integration.runs.execute(job.data.runId);
   });
@@ -89,9 +102,7 @@ export async function registerIntegrationJobs(platform: Platform): Promise<void>
 
 export const WONDE_SCHEDULE_JOB = 'integration.wonde-schedule';
 
-export function integrationContext(platform: Platform): FastifyPluginAsync {
-  const integration = createIntegration(platform);
-  registerRecordSafetyCheck();
+export function integrationContext(platform: Platform, integration: Integration): FastifyPluginAsync {
   return async (app) => {
     await app.register(linksRoutes(integration.links));
     await app.register(typeMapRoutes(integration.typeMap));

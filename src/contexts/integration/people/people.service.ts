@@ -4,12 +4,11 @@ import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { AppError, conflict, notFound } from '../../../platform/errors.js';
 import { recordAudit, systemActor, type Actor } from '../../../platform/audit/audit.js';
-import type { MembersPort, MemberInput, MemberChangeListener } from '../../signin/index.js';
-import type { ProfileChangeListener } from '../../record/index.js';
+import type { MembersPort, MemberInput } from '../../signin/index.js';
 import { integrationExclusions, integrationExternalIds, integrationPersonLinks, type DuplicateReason } from '../integration.tables.js';
 import { integrationRepo } from '../integration.repo.js';
 import { neighbours, splitName, type MemberAttributes, type ProfileRow } from '../neighbours.js';
-import type { Runs } from '../runs/runs.js';
+import type { RunHandler, Runs } from '../runs/runs.js';
 import type { TypeMapService } from '../typemap/typemap.service.js';
 
 const norm = (s: string | null | undefined) => (s ?? '').trim().toLowerCase();
@@ -92,8 +91,7 @@ export class DuplicateIndex {
   }
 }
 
-/** Imports the members a change created, if their group is linked (see newMemberListener). */
-export const IMPORT_NEW_MEMBERS_JOB = 'integration.import-new-members';
+export { IMPORT_NEW_MEMBERS_JOB } from './people.hooks.js';
 
 export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & { members: MembersPort; runs: Runs; typeMap: TypeMapService }) {
   const { db, now, members, runs, typeMap } = deps;
@@ -116,12 +114,6 @@ export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> 
     });
   }
 
-  /** A member added to a linked group (by hand, CSV, SCIM…) is imported by a job right after the change commits. */
-  const newMemberListener: MemberChangeListener = async (tx, change) => {
-    if (change.change !== 'created' && change.change !== 'restored') return;
-    await deps.jobs.send(tx, IMPORT_NEW_MEMBERS_JOB, { tenantId: change.tenantId, memberIds: change.memberIds }, { retryLimit: 5, retryDelay: 30, retryBackoff: true });
-  };
-
   /**
    * The job: members of linked groups not yet linked to a profile (nor excluded) get an import run
    * of just them, at once; null when there is nothing to import (e.g. the push created and linked them).
@@ -138,7 +130,7 @@ export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> 
     });
   }
 
-  runs.register('import', async (ctx) => {
+  const runImport: RunHandler = async (ctx) => {
     const tenantId = ctx.run.tenantId;
     const groupIds = (ctx.run.params.groupIds as string[] | undefined) ?? [];
     const memberIds = ctx.run.params.memberIds as string[] | undefined;
@@ -215,7 +207,7 @@ export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> 
       }
       return { items };
     });
-  });
+  };
 
   // ---------- push (record → sign-in) ----------
 
@@ -249,7 +241,7 @@ export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> 
     });
   }
 
-  runs.register('push', async (ctx) => {
+  const runPush: RunHandler = async (ctx) => {
     const tenantId = ctx.run.tenantId;
     const p = ctx.run.params as { groupId: string; profileTypeIds?: string[]; profileIds?: string[] };
     const { link } = await assertPushTarget(db, tenantId, p.groupId);
@@ -296,7 +288,7 @@ export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> 
       }
       return { items };
     });
-  });
+  };
 
   // ---------- exclusions, decouple, delete ----------
 
@@ -347,23 +339,7 @@ export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> 
     });
   }
 
-  /**
-   * The record is about to erase profiles (on request, or at the end of retention): their linked
-   * members go on the exclusion list, so the next import does not recreate them. The exclusion
-   * keeps no personal data of the erased profile.
-   */
-  const profileErasedListener: ProfileChangeListener = async (tx, change) => {
-    if (change.change !== 'erased') return;
-    const links = await integrationRepo.linksOfProfiles(tx, change.tenantId, change.profileIds);
-    for (const l of links) {
-      await tx
-        .insert(integrationExclusions)
-        .values({ tenantId: change.tenantId, memberId: l.memberId, reason: 'Linked profile erased in the Central Record', profileSnapshot: { profileId: l.profileId, erased: true }, createdBy: 'Central Record', createdAt: now() })
-        .onConflictDoNothing();
-    }
-  };
-
-  return { startImport, importNewMembers, newMemberListener, startPush, decouple, deleteLinkedProfile, exclusions, undoExclusion, profileErasedListener, systemActor };
+  return { startImport, importNewMembers, startPush, decouple, deleteLinkedProfile, exclusions, undoExclusion, systemActor, runHandlers: { import: runImport, push: runPush } };
 }
 
 export type PeopleService = ReturnType<typeof createPeopleService>;

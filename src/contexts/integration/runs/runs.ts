@@ -25,9 +25,9 @@ export type RunHandler = (ctx: RunContext) => Promise<void>;
 
 export const actorLabel = (a: Actor) => a.label;
 
-export function createRuns(deps: Pick<Platform, 'db' | 'jobs' | 'now'>) {
+/** `handlerOf`: the handler of each kind of run, given by createIntegration (the features export them). */
+export function createRuns(deps: Pick<Platform, 'db' | 'jobs' | 'now'>, handlerOf: (kind: RunKind) => RunHandler | undefined) {
   const { db, now } = deps;
-  const handlers = new Map<RunKind, RunHandler>();
 
   async function create(tx: DbOrTx, tenantId: string, kind: RunKind, params: Record<string, unknown>, actor: Actor): Promise<RunRow> {
     const [run] = await tx.insert(integrationJobRuns).values({ tenantId, kind, params, createdBy: actor.label, createdAt: now() }).returning();
@@ -40,7 +40,7 @@ export function createRuns(deps: Pick<Platform, 'db' | 'jobs' | 'now'>) {
     const run = await integrationRepo.runById(db, runId);
     if (!run) throw new Error(`integration run ${runId} not found`);
     if (run.status === 'done') return run;
-    const handler = handlers.get(run.kind);
+    const handler = handlerOf(run.kind);
     if (!handler) throw new Error(`no handler for integration run kind ${run.kind}`);
     await db
       .update(integrationJobRuns)
@@ -88,13 +88,7 @@ export function createRuns(deps: Pick<Platform, 'db' | 'jobs' | 'now'>) {
     return finished!;
   }
 
-  return {
-    create,
-    execute,
-    register(kind: RunKind, handler: RunHandler) {
-      handlers.set(kind, handler);
-    },
-  };
+  return { create, execute };
 }
 
 export type Runs = ReturnType<typeof createRuns>;

@@ -3,13 +3,12 @@ import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
-import { AppError } from '../../../platform/errors.js';
-import type { MembersPort, MemberInput, MemberChangeListener } from '../../signin/index.js';
-import type { ProfileChangeListener, ProfileUpdateGuard } from '../../record/index.js';
+import type { MembersPort, MemberInput } from '../../signin/index.js';
 import { integrationPersonLinks, integrationSyncLog } from '../integration.tables.js';
-import { integrationRepo, type PersonLinkRow } from '../integration.repo.js';
+import type { PersonLinkRow } from '../integration.repo.js';
 import { neighbours, splitName, type GroupRow, type MemberRow, type ProfileRow } from '../neighbours.js';
-import type { Runs } from '../runs/runs.js';
+import type { RunHandler, Runs } from '../runs/runs.js';
+import { createSyncHooks } from './sync.hooks.js';
 
 /**
  * Two-way sync of linked people. Each link remembers the member's and the profile's version when
@@ -20,10 +19,10 @@ import type { Runs } from '../runs/runs.js';
  * in some other way, undone with the reason in the log. Changes on either side queue a per-person
  * sync job in their own transaction; a scheduled sweep catches anything missed.
  */
-export const SYNC_PERSON_JOB = 'integration.sync-person';
+export { SYNC_PERSON_JOB } from './sync.hooks.js';
 export const SYNC_SWEEP_JOB = 'integration.sync-sweep';
 
-export const IDP_OWNED_FIELDS = ['firstName', 'lastName', 'email', 'phone', 'role', 'startDate', 'leavingDate'] as const;
+export { IDP_OWNED_FIELDS } from './sync.hooks.js';
 type Shared = { firstName: string; lastName: string; email: string; phone: string; role: string; startDate: string | null; leavingDate: string | null };
 
 function fromMember(m: MemberRow, p: ProfileRow): Shared {
@@ -111,16 +110,6 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
     return 'updated';
   }
 
-  /** Why a record edit of these fields is refused (members of SCIM groups), or null. */
-  async function idpOwnedReason(tx: DbOrTx, tenantId: string, profileId: string, fields: string[]): Promise<string | null> {
-    const owned = fields.filter((f) => (IDP_OWNED_FIELDS as readonly string[]).includes(f));
-    if (owned.length === 0) return null;
-    const links = await integrationRepo.linksOfProfiles(tx, tenantId, [profileId]);
-    const groups = await neighbours.groupsByIds(tx, tenantId, links.map((l) => l.groupId));
-    const scim = groups.find((g) => g.type === 'scim');
-    return scim ? `${owned.join(', ')} come from the identity provider for members of ${scim.name}; change them there` : null;
-  }
-
   async function startSync(tenantId: string, by: Actor) {
     return inTransaction(db, async (tx) => {
       const run = await runs.create(tx, tenantId, 'sync', {}, by);
@@ -129,33 +118,7 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
     });
   }
 
-  /** Queues a sync of each linked person (in the caller's transaction; a queued one is not queued twice). */
-  async function enqueueLinks(tx: DbOrTx, links: Array<Pick<PersonLinkRow, 'id' | 'tenantId'>>) {
-    for (const l of links) await deps.jobs.send(tx, SYNC_PERSON_JOB, { tenantId: l.tenantId, linkId: l.id }, { singletonKey: l.id, retryLimit: 5, retryDelay: 30, retryBackoff: true });
-  }
-  async function enqueueForMembers(tx: DbOrTx, tenantId: string, memberIds: string[]) {
-    await enqueueLinks(tx, await integrationRepo.linksOfMembers(tx, tenantId, memberIds));
-  }
-  async function enqueueForProfiles(tx: DbOrTx, tenantId: string, profileIds: string[]) {
-    await enqueueLinks(tx, await integrationRepo.linksOfProfiles(tx, tenantId, profileIds));
-  }
-
-  /** Member changes from anywhere but the sync itself queue a sync of the linked person. */
-  const memberListener: MemberChangeListener = async (tx, change) => {
-    if (change.source === 'sync' || change.change === 'created') return;
-    await enqueueForMembers(tx, change.tenantId, change.memberIds);
-  };
-  /** Record edits of the fields sync shares queue a sync (the sync's own writes bypass the record's service). */
-  const profileListener: ProfileChangeListener = async (tx, change) => {
-    if (!change.fields.some((f) => (IDP_OWNED_FIELDS as readonly string[]).includes(f))) return;
-    await enqueueForProfiles(tx, change.tenantId, change.profileIds);
-  };
-  /** Refuses a record edit of a field the identity provider owns. */
-  const idpGuard: ProfileUpdateGuard = async (tx, attempt) => {
-    const owned = attempt.fields.filter((f) => (IDP_OWNED_FIELDS as readonly string[]).includes(f));
-    const reason = await idpOwnedReason(tx, attempt.tenantId, attempt.profileId, owned);
-    if (reason) throw new AppError(409, 'idp_owned_field', reason, { field: owned[0], extra: { fields: owned } });
-  };
+  const { enqueueLinks, enqueueForMembers, enqueueForProfiles, idpOwnedReason } = createSyncHooks(deps);
 
   /** The job: brings one linked person into line now (the row is locked against a concurrent sync). */
   async function syncPerson(tenantId: string, linkId: string): Promise<'updated' | 'skipped'> {
@@ -181,7 +144,7 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
     });
   }
 
-  runs.register('sync', async (ctx) => {
+  const runSync: RunHandler = async (ctx) => {
     const tenantId = ctx.run.tenantId;
     const links = await db.select().from(integrationPersonLinks).where(eq(integrationPersonLinks.tenantId, tenantId)).orderBy(integrationPersonLinks.createdAt, integrationPersonLinks.id);
     await ctx.setTotal(links.length);
@@ -192,7 +155,7 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
       for (const link of fresh) items.push({ itemKey: link.id, outcome: await syncLink(tx, link, groups.get(link.groupId)!, ctx.run.id) });
       return { items };
     });
-  });
+  };
 
   async function logOf(tenantId: string, q: { memberId?: string; profileId?: string; runId?: string }) {
     const conds = [eq(integrationSyncLog.tenantId, tenantId)];
@@ -204,7 +167,7 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
     return rows.map((r) => ({ id: r.id, runId: r.runId, memberId: r.memberId, profileId: r.profileId, direction: r.direction, status: r.status, fields: r.fields, message: r.message, at: r.at.toISOString() }));
   }
 
-  return { startSync, syncLink, idpOwnedReason, logOf, syncPerson, sweep, enqueueForMembers, enqueueForProfiles, memberListener, profileListener, idpGuard };
+  return { startSync, syncLink, idpOwnedReason, logOf, syncPerson, sweep, enqueueForMembers, enqueueForProfiles, runHandlers: { sync: runSync } };
 }
 
 export type SyncService = ReturnType<typeof createSyncService>;

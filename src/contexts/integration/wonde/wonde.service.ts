@@ -9,7 +9,7 @@ import { integrationExternalIds, integrationSyncLog, integrationWondeConnections
 import { integrationRepo } from '../integration.repo.js';
 import { neighbours, type ProfileRow } from '../neighbours.js';
 import { DuplicateIndex } from '../people/people.service.js';
-import type { Runs } from '../runs/runs.js';
+import type { RunHandler, Runs } from '../runs/runs.js';
 import { createWondeClient, WondeError, type WondeClientOptions } from './wonde.client.js';
 import { mapWondeEmployee, wondeFieldMappingSchema, type WondeFieldMapping, type WondePerson } from './wonde.mapper.js';
 import type { WondeDeletion, WondeEmployee } from './wonde.types.js';
@@ -90,7 +90,7 @@ export function createWondeService(deps: Pick<Platform, 'db' | 'now' | 'jobs' | 
     });
   }
 
-  runs.register('wonde_sync', async (ctx) => {
+  const runWondeSync: RunHandler = async (ctx) => {
     const tenantId = ctx.run.tenantId;
     const organisationId = String(ctx.run.params.organisationId);
     const c = await connection(tenantId, organisationId);
@@ -198,9 +198,9 @@ export function createWondeService(deps: Pick<Platform, 'db' | 'now' | 'jobs' | 
     });
 
     await db.update(integrationWondeConnections).set({ lastSyncedAt: startedAt, lastError: null }).where(eq(integrationWondeConnections.id, c.id));
-  });
+  };
 
-  return { get, save, startSync };
+  return { get, save, startSync, runHandlers: { wonde_sync: runWondeSync } };
 }
 
 export type WondeService = ReturnType<typeof createWondeService>;

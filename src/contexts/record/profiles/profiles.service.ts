@@ -15,10 +15,11 @@ import { addPeriod, isIsoDate, todayIn, ukDate } from '../rules/dates.js';
 import { dayAt, evaluateRow, prepare, ruleValues, type PreparedModel } from '../engine.js';
 import { catalogOf, parseConditionParam } from '../setup/setup.service.js';
 import { profilesRepo } from './profiles.repo.js';
-import { checkProfileUpdate, profileChanged } from './profile-hooks.js';
+import type { ProfileHooks } from './profile-hooks.js';
 import type { CheckValueInput, ProfileCreateInput, ProfilePatchInput } from './profiles.schemas.js';
 
-export type ProfilesDeps = Pick<Platform, 'db' | 'now' | 'storage'>;
+/** `hooks`: the other contexts' profile guards and listeners (see profile-hooks.ts). */
+export type ProfilesDeps = Pick<Platform, 'db' | 'now' | 'storage'> & { hooks: ProfileHooks };
 
 const FIELD_LABELS: Record<string, string> = {
   firstName: 'First name',
@@ -339,7 +340,7 @@ export function createProfilesService(deps: ProfilesDeps) {
         set.facts = factChange.next;
         diffs.push(...factChange.diffs);
       }
-      await checkProfileUpdate(t, { tenantId: principal.tenantId, profileId: id, fields: Object.keys(set) });
+      await deps.hooks.checkUpdate(t, { tenantId: principal.tenantId, profileId: id, fields: Object.keys(set) });
       const nextRow: ProfileRow = { ...current, ...set } as ProfileRow;
       const values = await profilesRepo.values(t, principal.tenantId, id);
       diffs.push(...(await applyValues(t, m, principal.tenantId, nextRow, values, changes, actor, at, day)));
@@ -353,7 +354,7 @@ export function createProfilesService(deps: ProfilesDeps) {
       if (!row) throw conflict('version_conflict', 'This profile was changed by someone else at the same moment; nothing was saved', { currentVersion: current.version + 1, changes: [] });
       await writeHistory(t, principal.tenantId, id, version, actor, at, diffs);
       await recordAudit(t, principal.tenantId, actor, { action: 'record.profile.updated', targetType: 'record_profile', targetId: id, summary: `Profile ${row.firstName} ${row.lastName} updated: ${diffs.map((d) => d.field).join(', ')}`, data: { version } });
-      await profileChanged(t, { tenantId: principal.tenantId, profileIds: [id], change: 'updated', fields: Object.keys(set) });
+      await deps.hooks.changed(t, { tenantId: principal.tenantId, profileIds: [id], change: 'updated', fields: Object.keys(set) });
       return present(t, m, row);
     });
   }
@@ -418,7 +419,7 @@ export function createProfilesService(deps: ProfilesDeps) {
         ...(leavingDate !== current.leavingDate ? [{ field: 'Leaving date', before: current.leavingDate ? ukDate(current.leavingDate) : null, after: ukDate(leavingDate) }] : []),
       ]);
       await recordAudit(t, principal.tenantId, actor, { action: 'record.profile.archived', targetType: 'record_profile', targetId: id, summary: `Profile ${row!.firstName} ${row!.lastName} archived (left ${ukDate(leavingDate)})` });
-      await profileChanged(t, { tenantId: principal.tenantId, profileIds: [id], change: 'archived', fields: ['status', 'leavingDate'] });
+      await deps.hooks.changed(t, { tenantId: principal.tenantId, profileIds: [id], change: 'archived', fields: ['status', 'leavingDate'] });
       const m = prepare(await loadModel(t, principal.tenantId));
       return present(t, m, row!);
     });
@@ -479,7 +480,7 @@ export function createProfilesService(deps: ProfilesDeps) {
         if (!due || due > today()) throw conflict('retention_not_due', `The retention period of this profile has not ended${due ? ` (due ${ukDate(due)})` : ''}`);
       }
       const docs = await profilesRepo.documents(t, principal.tenantId, id);
-      await profileChanged(t, { tenantId: principal.tenantId, profileIds: [id], change: 'erased', fields: [] });
+      await deps.hooks.changed(t, { tenantId: principal.tenantId, profileIds: [id], change: 'erased', fields: [] });
       await t.delete(recordCheckValues).where(and(eq(recordCheckValues.tenantId, principal.tenantId), eq(recordCheckValues.profileId, id)));
       await t.delete(recordProfiles).where(and(eq(recordProfiles.tenantId, principal.tenantId), eq(recordProfiles.id, id)));
       await redactAuditOf(t, principal.tenantId, 'record_profile', id);

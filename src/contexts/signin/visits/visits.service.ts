@@ -15,7 +15,7 @@ import type { MemberRow } from '../members/members.port.js';
 import { membersRepo } from '../members/members.repo.js';
 import { sitesRepo } from '../sites/sites.repo.js';
 import { BUILT_IN_CHECKS } from '../safety/checks.js';
-import { decide, registeredSafetyChecks, runSafetyChecks, safetyOutcome } from '../safety/pipeline.js';
+import { decide, runSafetyChecks, safetyOutcome } from '../safety/pipeline.js';
 import type { SafetyCheck } from '../safety/safety.types.js';
 import type { VisitEvent, VisitEventSink, VisitEventType } from './visit-events.js';
 import { presentVisit, type VisitRow } from './visits.presenter.js';
@@ -35,7 +35,8 @@ export type SignInRequest = {
 };
 
 export type VisitsDeps = Pick<Platform, 'db' | 'now' | 'jobs' | 'log'>;
-export type VisitsOptions = { sinks?: () => readonly VisitEventSink[]; extraChecks?: () => readonly SafetyCheck[] };
+/** `sinks` hear every visit event inside its transaction; `safetyChecks` run after the built-in ones, in order. */
+export type VisitsOptions = { sinks?: readonly VisitEventSink[]; safetyChecks?: readonly SafetyCheck[] };
 
 /** Answers checked against the group's custom fields; booleans become "yes"/"no". */
 export function checkAnswers(options: SignInOptionsStored, given: Record<string, string | boolean>): Record<string, string> {
@@ -69,8 +70,10 @@ function parseCursor(c: string | undefined): VisitFilters['cursor'] {
 
 export function createVisitsService(deps: VisitsDeps, groupsService: GroupsService, opts: VisitsOptions = {}) {
   const { db, now } = deps;
-  const sinks = () => opts.sinks?.() ?? [];
-  const checks = () => [...BUILT_IN_CHECKS, ...registeredSafetyChecks(), ...(opts.extraChecks?.() ?? [])];
+  const sinkList = [...(opts.sinks ?? [])];
+  const checkList = [...BUILT_IN_CHECKS, ...(opts.safetyChecks ?? [])];
+  const sinks = () => sinkList;
+  const checks = () => checkList;
 
   async function emit(tx: Tx, type: VisitEventType, v: VisitRow, at: Date) {
     const event: VisitEvent = { type, tenantId: v.tenantId, visitId: v.id, siteId: v.siteId, groupId: v.groupId, memberId: v.memberId, at: at.toISOString(), visit: presentVisit(v) };
