@@ -1,4 +1,5 @@
 import type { Platform } from '../platform/platform.js';
+import { createUsersPort } from './accounts/index.js';
 import { createSignin, createSigninMembers, type SafetyCheck, type VisitEventSink } from './signin/index.js';
 import { createRecord } from './record/index.js';
 import { createScim } from './scim/index.js';
@@ -22,7 +23,8 @@ export type ComposeOptions = {
  */
 export function composeContexts(platform: Platform, opts: ComposeOptions = {}) {
   const hooks = createIntegrationHooks(platform);
-  const signinMembers = createSigninMembers(platform, { memberListeners: hooks.memberListeners });
+  const users = createUsersPort();
+  const signinMembers = createSigninMembers(platform, { users }, { memberListeners: hooks.memberListeners });
   const record = createRecord(platform, { guards: hooks.profileGuards, listeners: hooks.profileListeners });
   const signin = createSignin(platform, signinMembers, { sinks: opts.sinks, safetyChecks: [...hooks.safetyChecks, ...(opts.safetyChecks ?? [])] });
   const scim = createScim(platform, { members: signinMembers.members });

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Platform } from '../../platform/platform.js';
+import type { UsersPort } from '../accounts/index.js';
 import { AppError } from '../../platform/errors.js';
 import { bearerToken } from '../../platform/http/auth.js';
 import { createSitesService } from './sites/sites.service.js';
@@ -32,12 +33,12 @@ export { siteScopeOf, inScope, type SiteScope } from './access.js';
 
 /**
  * Sign-in's members and groups: the part other contexts need (SCIM, the integration), built
- * without the rest of sign-in (visits, kiosks, live, webhooks). `memberListeners` are the other
- * contexts' member-change hooks, passed in by the composition root.
+ * without the rest of sign-in (visits, kiosks, live, webhooks), over accounts' users port.
+ * `memberListeners` are the other contexts' member-change hooks, passed in by the composition root.
  */
-export function createSigninMembers(platform: Platform, opts: { memberListeners?: readonly MemberChangeListener[] } = {}) {
+export function createSigninMembers(platform: Platform, ports: { users: UsersPort }, opts: { memberListeners?: readonly MemberChangeListener[] } = {}) {
   const events = createMemberEvents(opts.memberListeners);
-  const groups = createGroupsService(platform);
+  const groups = createGroupsService({ ...platform, users: ports.users });
   const membersService = createMembersService({ ...platform, events });
   const importer = createMemberImport({ ...platform, events }, membersService);
   return { groups, members: membersService.port, membersService, importer };

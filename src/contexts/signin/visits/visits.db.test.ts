@@ -7,6 +7,7 @@ import { auditLog } from '../../../platform/audit/audit.tables.js';
 import { notifications } from '../../../platform/notifications/notifications.tables.js';
 import { members, visits } from '../signin.tables.js';
 import { createSignin, createSigninMembers, type VisitEvent } from '../index.js';
+import { createUsersPort } from '../../accounts/index.js';
 
 const events: VisitEvent[] = [];
 const env = useTestEnv({
@@ -249,7 +250,7 @@ describe('the safety check at sign-in', () => {
     await call(env.app, 'PATCH', `/api/signin/groups/${group.id}`, { headers: t.owner.headers, body: { options: { safetyCheckMode: 'reject', showReasonsOnKiosk: true } } });
     const future = await makeMember(env, t, group.id, { startDate: '2999-01-01' });
     expect((await signIn(kiosk.headers, { groupId: group.id, memberId: future.id })).body.reasons[0].code).toBe('before_start_date');
-    const services = createSignin(env.platform, createSigninMembers(env.platform), { safetyChecks: [{ name: 'central_record', run: async (c) => (c.member?.fullName === 'Non Compliant' ? { allow: false, code: 'record_incomplete', reason: 'Missing DBS check' } : { allow: true }) }] });
+    const services = createSignin(env.platform, createSigninMembers(env.platform, { users: createUsersPort() }), { safetyChecks: [{ name: 'central_record', run: async (c) => (c.member?.fullName === 'Non Compliant' ? { allow: false, code: 'record_incomplete', reason: 'Missing DBS check' } : { allow: true }) }] });
     const nc = await makeMember(env, t, group.id, { fullName: 'Non Compliant' });
     const principal = (await services.kiosk.principalFromToken(kiosk.token))!;
     const r = await services.visits.signIn(principal as Parameters<typeof services.visits.signIn>[0], { groupId: group.id, memberId: nc.id, answers: {}, agreementAccepted: false });
