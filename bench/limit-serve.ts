@@ -15,6 +15,7 @@ import { createLogger } from '../src/platform/logger.js';
 import { buildApp } from '../src/app.js';
 import { createAccountsService } from '../src/contexts/accounts/index.js';
 import { composeContexts } from '../src/contexts/compose.js';
+import { createGroupsPort } from '../src/contexts/signin/index.js';
 import { createScimAccessService } from '../src/contexts/scim/index.js';
 import { systemActor } from '../src/platform/audit/audit.js';
 
@@ -44,7 +45,7 @@ const password = 'bench password long enough';
 const email = `owner-${Date.now()}@bench.example`;
 const { tenant } = await createAccountsService(platform).createTenant({ name: 'Bench', kind: 'school', ownerEmail: email, ownerPassword: password });
 const group = await composeContexts(platform).signin.groups.create(tenant.id, { name: 'Staff', type: 'scim' }, systemActor);
-const access = createScimAccessService(platform);
+const access = createScimAccessService({ ...platform, groups: createGroupsPort() });
 const { token } = await access.generateToken(tenant.id, group.id, systemActor);
 await access.setRateLimit(tenant.id, group.id, { burst: 1_000_000_000, perSecond: 1_000_000_000 });
 const base = `http://127.0.0.1:${port}/scim/v2/groups/${group.id}`;

@@ -1,8 +1,8 @@
 import type { Platform } from '../platform/platform.js';
 import { createUsersPort } from './accounts/index.js';
-import { createSignin, createSigninMembers, type SafetyCheck, type VisitEventSink } from './signin/index.js';
+import { createGroupsPort, createSignin, createSigninMembers, type SafetyCheck, type VisitEventSink } from './signin/index.js';
 import { createRecord } from './record/index.js';
-import { createScim } from './scim/index.js';
+import { createScim, createScimAttributesPort } from './scim/index.js';
 import { createIntegration, createIntegrationHooks } from './integration/index.js';
 
 export type ComposeOptions = {
@@ -17,18 +17,21 @@ export type ComposeOptions = {
  * it needs as arguments (no module-level registries: a hook not passed in here does not exist).
  * HTTP (app.ts → contexts/index.ts), the job worker (contexts/jobs.ts) and the CLI share the graph.
  *
- * Order: the integration's hooks need only the job queue; sign-in's members and groups (all SCIM
+ * Order: the stateless ports first (accounts' users, sign-in's groups, SCIM's attributes); the
+ * integration's hooks need only the job queue and the groups port; sign-in's members and groups (all SCIM
  * and the integration need of sign-in) take the member listeners; the record takes the profile
  * guards and listeners; the rest of sign-in (visits, kiosks, live, webhooks) takes the safety checks.
  */
 export function composeContexts(platform: Platform, opts: ComposeOptions = {}) {
-  const hooks = createIntegrationHooks(platform);
   const users = createUsersPort();
+  const groups = createGroupsPort();
+  const scimAttributes = createScimAttributesPort();
+  const hooks = createIntegrationHooks(platform, { groups });
   const signinMembers = createSigninMembers(platform, { users }, { memberListeners: hooks.memberListeners });
   const record = createRecord(platform, { guards: hooks.profileGuards, listeners: hooks.profileListeners });
   const signin = createSignin(platform, signinMembers, { sinks: opts.sinks, safetyChecks: [...hooks.safetyChecks, ...(opts.safetyChecks ?? [])] });
-  const scim = createScim(platform, { members: signinMembers.members });
-  const integration = createIntegration(platform, { members: signinMembers.members });
+  const scim = createScim(platform, { members: signinMembers.members, groups });
+  const integration = createIntegration(platform, { members: signinMembers.members, groups, scimAttributes });
   return { signin, record, scim, integration };
 }
 export type Contexts = ReturnType<typeof composeContexts>;

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Platform } from '../../platform/platform.js';
-import type { MemberChangeListener, MembersPort, SafetyCheck } from '../signin/index.js';
+import type { GroupsPort, MemberChangeListener, MembersPort, SafetyCheck } from '../signin/index.js';
+import type { ScimAttributesPort } from '../scim/index.js';
 import type { ProfileChangeListener, ProfileUpdateGuard } from '../record/index.js';
 import { createRuns, INTEGRATION_RUN_JOB, type RunHandler } from './runs/runs.js';
 import type { RunKind } from './integration.tables.js';
@@ -38,13 +39,13 @@ export { createWondeClient, WondeError, type WondeClient } from './wonde/wonde.c
  * Central Record joins sign-in's safety check. Built from the job queue alone, before the
  * contexts it hooks into.
  */
-export function createIntegrationHooks(platform: Pick<Platform, 'jobs' | 'now'>): {
+export function createIntegrationHooks(platform: Pick<Platform, 'jobs' | 'now'>, ports: { groups: GroupsPort }): {
   memberListeners: MemberChangeListener[];
   profileGuards: ProfileUpdateGuard[];
   profileListeners: ProfileChangeListener[];
   safetyChecks: SafetyCheck[];
 } {
-  const sync = createSyncHooks(platform);
+  const sync = createSyncHooks({ ...platform, groups: ports.groups });
   const people = createPeopleHooks(platform);
   return {
     memberListeners: [sync.memberListener, people.newMemberListener],
@@ -57,21 +58,21 @@ export function createIntegrationHooks(platform: Pick<Platform, 'jobs' | 'now'>)
 /**
  * The integration of sign-in and the Central Record: group links, the profile type map, import,
  * merge (and undo), push, the Wonde connector. Built once per platform by the composition root,
- * from sign-in's members port; long work runs as `integration.run` jobs, each kind worked by the
+ * from sign-in's members and groups ports and SCIM's attributes port; long work runs as `integration.run` jobs, each kind worked by the
  * handler its feature exports.
  */
-export function createIntegration(platform: Platform, ports: { members: MembersPort }) {
-  const { members } = ports;
+export function createIntegration(platform: Platform, ports: { members: MembersPort; groups: GroupsPort; scimAttributes: ScimAttributesPort }) {
+  const { members, groups, scimAttributes } = ports;
   const runs = createRuns(platform, (kind) => runHandlers[kind]);
-  const links = createLinksService(platform);
-  const typeMap = createTypeMapService(platform);
-  const people = createPeopleService({ ...platform, members, runs, typeMap });
-  const sync = createSyncService({ ...platform, members, runs });
+  const links = createLinksService({ ...platform, groups });
+  const typeMap = createTypeMapService({ ...platform, members, scimAttributes });
+  const people = createPeopleService({ ...platform, members, groups, scimAttributes, runs, typeMap });
+  const sync = createSyncService({ ...platform, members, groups, runs });
   // Merged values reach the linked members by the per-person sync job, queued by the merge.
   const merge = createMergeService({ ...platform, runs, onProfilesChanged: sync.enqueueForProfiles });
   const wonde = createWondeService({ ...platform, runs, onProfilesChanged: sync.enqueueForProfiles });
   const runHandlers: Record<RunKind, RunHandler> = { ...people.runHandlers, ...sync.runHandlers, ...merge.runHandlers, ...wonde.runHandlers };
-  return { runs, links, typeMap, people, merge, sync, wonde };
+  return { runs, links, typeMap, people, merge, sync, wonde, members };
 }
 export type Integration = ReturnType<typeof createIntegration>;
 
@@ -107,7 +108,7 @@ export function integrationContext(platform: Platform, integration: Integration)
     await app.register(linksRoutes(integration.links));
     await app.register(typeMapRoutes(integration.typeMap));
     await app.register(runsRoutes(platform));
-    await app.register(peopleRoutes(platform, integration.people));
+    await app.register(peopleRoutes(platform, integration.people, integration.members));
     await app.register(mergeRoutes(integration.merge));
     await app.register(syncRoutes(integration.sync));
     await app.register(wondeRoutes(integration.wonde));

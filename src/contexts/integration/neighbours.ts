@@ -1,9 +1,8 @@
-import { and, eq, inArray, isNull, ne, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import { integrationPersonLinks } from './integration.tables.js';
 import { recordPort } from '../record/index.js';
 import type { DbOrTx } from '../../platform/db/database.js';
-import { groups, members } from '../signin/signin.tables.js';
-import { scimGroupMembers, scimGroups, scimUsers } from '../scim/scim.tables.js';
+import { members } from '../signin/signin.tables.js';
 import {
   recordCheckValues,
   recordChecks,
@@ -16,13 +15,11 @@ import {
 } from '../record/record.tables.js';
 
 /**
- * The integration's one door into the sign-in, SCIM and record tables. When those contexts
- * publish read/write services for these needs (bulk reads of members with SCIM attributes; bulk
- * profile create/update with history; check values), this file is where they are swapped in; no
- * other integration file names a foreign table. Writes to members go through the MembersPort.
+ * The integration's door into the record's tables (and the sync sweep's join of links, members
+ * and profiles). Groups and members are read through sign-in's GroupsPort and MembersPort, SCIM's
+ * attributes through its ScimAttributesPort (people/member-attributes.ts); writes to members go
+ * through the MembersPort. No other integration file names a foreign table.
  */
-export type GroupRow = typeof groups.$inferSelect;
-export type MemberRow = typeof members.$inferSelect;
 export type ProfileRow = typeof recordProfiles.$inferSelect;
 export type CheckValueRow = typeof recordCheckValues.$inferSelect;
 
@@ -30,17 +27,7 @@ export const PROFILE_FIELDS = ['firstName', 'lastName', 'dateOfBirth', 'email', 
 export type ProfileField = (typeof PROFILE_FIELDS)[number];
 export type ProfileFields = Pick<ProfileRow, ProfileField>;
 
-export type MemberAttributes = MemberRow & { groupName: string; isStaffGroup: boolean; department: string | null; idpGroups: string[]; scimExternalId: string | null };
-
 export const neighbours = {
-  async group(tx: DbOrTx, tenantId: string, groupId: string): Promise<GroupRow | undefined> {
-    const [g] = await tx.select().from(groups).where(and(eq(groups.tenantId, tenantId), eq(groups.id, groupId)));
-    return g;
-  },
-  async groupsByIds(tx: DbOrTx, tenantId: string, ids: string[]): Promise<GroupRow[]> {
-    if (ids.length === 0) return [];
-    return tx.select().from(groups).where(and(eq(groups.tenantId, tenantId), inArray(groups.id, ids)));
-  },
   async organisation(tx: DbOrTx, tenantId: string, id: string) {
     const [o] = await tx.select().from(recordOrganisations).where(and(eq(recordOrganisations.tenantId, tenantId), eq(recordOrganisations.id, id)));
     return o;
@@ -53,39 +40,6 @@ export const neighbours = {
   },
   async checks(tx: DbOrTx, tenantId: string) {
     return tx.select().from(recordChecks).where(eq(recordChecks.tenantId, tenantId));
-  },
-
-  /** Live (not removed) members of groups, with their group and SCIM attributes. */
-  async membersWithAttributes(tx: DbOrTx, tenantId: string, groupIds: string[], memberIds?: string[]): Promise<MemberAttributes[]> {
-    if (groupIds.length === 0 || memberIds?.length === 0) return [];
-    const conds = [eq(members.tenantId, tenantId), inArray(members.groupId, groupIds), isNull(members.deletedAt)];
-    if (memberIds) conds.push(inArray(members.id, memberIds));
-    const rows = await tx
-      .select({
-        member: members,
-        groupName: groups.name,
-        isStaffGroup: groups.isStaffGroup,
-        department: scimUsers.department,
-        scimExternalId: scimUsers.externalId,
-        idpGroups: sql<string[] | null>`(SELECT array_agg(${scimGroups.displayName}) FROM ${scimGroupMembers} JOIN ${scimGroups} ON ${scimGroups.id} = ${scimGroupMembers.scimGroupId} WHERE ${scimGroupMembers.memberId} = ${members.id})`,
-      })
-      .from(members)
-      .innerJoin(groups, eq(groups.id, members.groupId))
-      .leftJoin(scimUsers, eq(scimUsers.memberId, members.id))
-      .where(and(...conds))
-      .orderBy(members.createdAt, members.id);
-    return rows.map((r) => ({ ...r.member, groupName: r.groupName, isStaffGroup: r.isStaffGroup, department: r.department, scimExternalId: r.scimExternalId, idpGroups: r.idpGroups ?? [] }));
-  },
-
-  async member(tx: DbOrTx, tenantId: string, memberId: string): Promise<MemberRow | undefined> {
-    const [m] = await tx.select().from(members).where(and(eq(members.tenantId, tenantId), eq(members.id, memberId)));
-    return m;
-  },
-
-  /** Custom field keys in use by members of the tenant (for the type map's field list). */
-  async memberCustomFieldKeys(tx: DbOrTx, tenantId: string): Promise<string[]> {
-    const rows = await tx.execute(sql`SELECT DISTINCT jsonb_object_keys(${members.customFields}) AS k FROM ${members} WHERE ${members.tenantId} = ${tenantId} AND jsonb_typeof(${members.customFields}) = 'object'`);
-    return (rows as unknown as { rows: Array<{ k: string }> }).rows.map((r) => r.k).sort();
   },
 
   async profile(tx: DbOrTx, tenantId: string, profileId: string): Promise<ProfileRow | undefined> {

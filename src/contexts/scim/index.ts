@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Platform } from '../../platform/platform.js';
-import type { MembersPort } from '../signin/index.js';
+import type { GroupsPort, MembersPort } from '../signin/index.js';
 import { createScimAccessService } from './access/access.service.js';
 import { createScimUsersService } from './users/users.service.js';
 import { createScimGroupsService } from './groups/groups.service.js';
@@ -9,6 +9,7 @@ import { scimAdminRoutes } from './admin.routes.js';
 
 export { createScimAccessService, type ScimAccessService } from './access/access.service.js';
 export { scimBaseUrl } from './scim.presenter.js';
+export { createScimAttributesPort, type ScimAttributes, type ScimAttributesPort } from './users/attributes.port.js';
 
 export const SCIM_LOG_CLEANUP_JOB = 'scim.request_log_cleanup';
 
@@ -16,8 +17,8 @@ export const SCIM_LOG_CLEANUP_JOB = 'scim.request_log_cleanup';
  * SCIM 2.0 provisioning: one service provider per SCIM group under /scim/v2/groups/:groupId
  * (authenticated by the group's own token), and the admin routes of the SCIM tab.
  */
-export function createScim(platform: Platform, ports: { members: MembersPort }) {
-  const access = createScimAccessService(platform);
+export function createScim(platform: Platform, ports: { members: MembersPort; groups: GroupsPort }) {
+  const access = createScimAccessService({ ...platform, groups: ports.groups });
   const users = createScimUsersService({ db: platform.db, now: platform.now, members: ports.members });
   const groups = createScimGroupsService(platform);
   return { access, users, groups };

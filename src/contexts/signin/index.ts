@@ -24,7 +24,8 @@ import type { VisitEventSink } from './visits/visit-events.js';
 import { createSigninLive, registerSigninLiveJobs } from './live/live.module.js';
 import type { SafetyCheck } from './safety/safety.types.js';
 
-export type { MembersPort, MemberRow, MemberInput, ChangeSource } from './members/members.port.js';
+export type { MembersPort, MemberRow, MemberInput, MemberWithGroup, ChangeSource } from './members/members.port.js';
+export { createGroupsPort, type GroupsPort, type GroupRow } from './groups/groups.port.js';
 export type { MemberChange, MemberChangeListener } from './members/member-events.js';
 export type { VisitEvent, VisitEventSink, VisitEventType } from './visits/visit-events.js';
 export type { SafetyCheck, SafetyContext, SafetyResult } from './safety/safety.types.js';

@@ -4,10 +4,12 @@ import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { AppError, conflict, notFound } from '../../../platform/errors.js';
 import { recordAudit, systemActor, type Actor } from '../../../platform/audit/audit.js';
-import type { MembersPort, MemberInput } from '../../signin/index.js';
+import type { GroupsPort, MembersPort, MemberInput } from '../../signin/index.js';
+import type { ScimAttributesPort } from '../../scim/index.js';
 import { integrationExclusions, integrationExternalIds, integrationPersonLinks, type DuplicateReason } from '../integration.tables.js';
 import { integrationRepo } from '../integration.repo.js';
-import { neighbours, splitName, type MemberAttributes, type ProfileRow } from '../neighbours.js';
+import { neighbours, splitName, type ProfileRow } from '../neighbours.js';
+import { membersWithAttributes, type MemberAttributes } from './member-attributes.js';
 import type { RunHandler, Runs } from '../runs/runs.js';
 import type { TypeMapService } from '../typemap/typemap.service.js';
 
@@ -93,7 +95,7 @@ export class DuplicateIndex {
 
 export { IMPORT_NEW_MEMBERS_JOB } from './people.hooks.js';
 
-export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & { members: MembersPort; runs: Runs; typeMap: TypeMapService }) {
+export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & { members: MembersPort; groups: GroupsPort; scimAttributes: ScimAttributesPort; runs: Runs; typeMap: TypeMapService }) {
   const { db, now, members, runs, typeMap } = deps;
 
   // ---------- import (sign-in → record) ----------
@@ -104,7 +106,7 @@ export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> 
       const groupIds = input.groupIds ?? links.map((l) => l.groupId);
       for (const g of groupIds) {
         if (!links.some((l) => l.groupId === g)) {
-          if (!(await neighbours.group(tx, tenantId, g))) throw notFound('Group');
+          if (!(await deps.groups.get(tx, tenantId, g))) throw notFound('Group');
           throw conflict('group_not_linked', 'Link the group to an organisation before importing its members');
         }
       }
@@ -121,7 +123,7 @@ export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> 
   async function importNewMembers(tenantId: string, memberIds: string[]) {
     return inTransaction(db, async (tx) => {
       const links = await integrationRepo.groupLinks(tx, tenantId);
-      const found = (await neighbours.membersWithAttributes(tx, tenantId, links.map((l) => l.groupId), memberIds)).filter((m) => !m.archivedAt);
+      const found = (await membersWithAttributes(deps, tx, tenantId, links.map((l) => l.groupId), memberIds)).filter((m) => !m.archivedAt);
       const linked = new Set((await integrationRepo.linksOfMembers(tx, tenantId, found.map((m) => m.id))).map((l) => l.memberId));
       const excluded = await integrationRepo.excludedMemberIds(tx, tenantId);
       const todo = found.filter((m) => !linked.has(m.id) && !excluded.has(m.id));
@@ -136,7 +138,7 @@ export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> 
     const memberIds = ctx.run.params.memberIds as string[] | undefined;
     const links = (await integrationRepo.groupLinks(db, tenantId)).filter((l) => groupIds.includes(l.groupId));
     const map = await typeMap.mapper(db, tenantId);
-    const all = await neighbours.membersWithAttributes(db, tenantId, links.map((l) => l.groupId), memberIds);
+    const all = await membersWithAttributes(deps, db, tenantId, links.map((l) => l.groupId), memberIds);
     const candidates = all.filter((m) => !m.archivedAt);
     await ctx.setTotal(candidates.length);
 
@@ -212,7 +214,7 @@ export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> 
   // ---------- push (record → sign-in) ----------
 
   async function assertPushTarget(tx: DbOrTx, tenantId: string, groupId: string) {
-    const group = await neighbours.group(tx, tenantId, groupId);
+    const group = await deps.groups.get(tx, tenantId, groupId);
     if (!group) throw notFound('Group');
     if (group.type === 'standard') throw conflict('standard_group', 'Standard groups have no members, so profiles cannot be pushed into them. Choose a linked repeat group');
     if (group.type === 'scim') throw conflict('scim_group', 'Members of a SCIM group belong to the identity provider, so profiles cannot be pushed into it. Choose a linked repeat group');
@@ -252,7 +254,7 @@ export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> 
     }
     await ctx.setTotal(profiles.length);
     const actor: Actor = { kind: 'system', id: null, label: `push (run ${ctx.run.id.slice(0, 8)})` };
-    const existingMembers = await neighbours.membersWithAttributes(db, tenantId, [p.groupId]);
+    const existingMembers = await membersWithAttributes(deps, db, tenantId, [p.groupId]);
     const unlinkedByEmail = new Map<string, string>();
     const linkedMembers = new Set((await integrationRepo.linksOfMembers(db, tenantId, existingMembers.map((m) => m.id))).map((l) => l.memberId));
     for (const m of existingMembers) if (m.email && !linkedMembers.has(m.id) && !unlinkedByEmail.has(m.email)) unlinkedByEmail.set(m.email, m.id);

@@ -1,10 +1,9 @@
 import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { AppError } from '../../../platform/errors.js';
-import type { MemberChangeListener } from '../../signin/index.js';
+import type { GroupsPort, MemberChangeListener } from '../../signin/index.js';
 import type { ProfileChangeListener, ProfileUpdateGuard } from '../../record/index.js';
 import { integrationRepo, type PersonLinkRow } from '../integration.repo.js';
-import { neighbours } from '../neighbours.js';
 
 /** The per-person sync job (see sync.service.ts). */
 export const SYNC_PERSON_JOB = 'integration.sync-person';
@@ -13,10 +12,10 @@ export const IDP_OWNED_FIELDS = ['firstName', 'lastName', 'email', 'phone', 'rol
 
 /**
  * The two-way sync's hooks into the other contexts (given to sign-in and the record by the
- * composition root) and the queueing they share with the sync service. Needs only the job queue,
- * so it is built before the contexts it listens to.
+ * composition root) and the queueing they share with the sync service. Needs only the job queue
+ * and sign-in's groups port, so it is built before the contexts it listens to.
  */
-export function createSyncHooks(deps: Pick<Platform, 'jobs'>) {
+export function createSyncHooks(deps: Pick<Platform, 'jobs'> & { groups: GroupsPort }) {
   /** Queues a sync of each linked person (in the caller's transaction; a queued one is not queued twice). */
   async function enqueueLinks(tx: DbOrTx, links: Array<Pick<PersonLinkRow, 'id' | 'tenantId'>>) {
     for (const l of links) await deps.jobs.send(tx, SYNC_PERSON_JOB, { tenantId: l.tenantId, linkId: l.id }, { singletonKey: l.id, retryLimit: 5, retryDelay: 30, retryBackoff: true });
@@ -33,7 +32,7 @@ export function createSyncHooks(deps: Pick<Platform, 'jobs'>) {
     const owned = fields.filter((f) => (IDP_OWNED_FIELDS as readonly string[]).includes(f));
     if (owned.length === 0) return null;
     const links = await integrationRepo.linksOfProfiles(tx, tenantId, [profileId]);
-    const groups = await neighbours.groupsByIds(tx, tenantId, links.map((l) => l.groupId));
+    const groups = await deps.groups.byIds(tx, tenantId, links.map((l) => l.groupId));
     const scim = groups.find((g) => g.type === 'scim');
     return scim ? `${owned.join(', ')} come from the identity provider for members of ${scim.name}; change them there` : null;
   }

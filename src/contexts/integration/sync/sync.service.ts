@@ -3,10 +3,10 @@ import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
-import type { MembersPort, MemberInput } from '../../signin/index.js';
+import type { GroupRow, GroupsPort, MembersPort, MemberInput, MemberRow } from '../../signin/index.js';
 import { integrationPersonLinks, integrationSyncLog } from '../integration.tables.js';
 import type { PersonLinkRow } from '../integration.repo.js';
-import { neighbours, splitName, type GroupRow, type MemberRow, type ProfileRow } from '../neighbours.js';
+import { neighbours, splitName, type ProfileRow } from '../neighbours.js';
 import type { RunHandler, Runs } from '../runs/runs.js';
 import { createSyncHooks } from './sync.hooks.js';
 
@@ -47,8 +47,8 @@ const toMemberPatch = (s: Shared, fields: Array<keyof Shared>): Partial<MemberIn
   return patch;
 };
 
-export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & { members: MembersPort; runs: Runs }) {
-  const { db, now, members, runs } = deps;
+export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & { members: MembersPort; groups: GroupsPort; runs: Runs }) {
+  const { db, now, members, groups, runs } = deps;
   const actor: Actor = { kind: 'system', id: null, label: 'two-way sync' };
 
   async function log(tx: DbOrTx, row: typeof integrationSyncLog.$inferInsert) {
@@ -62,7 +62,7 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
   /** Brings one linked pair into line. Returns what happened. */
   async function syncLink(tx: DbOrTx, link: PersonLinkRow, group: GroupRow, runId: string | null): Promise<'updated' | 'skipped'> {
     const tenantId = link.tenantId;
-    const member = await neighbours.member(tx, tenantId, link.memberId);
+    const member = await members.find(tx, tenantId, link.memberId);
     let profile = await neighbours.profile(tx, tenantId, link.profileId);
     if (!member || !profile) return 'skipped';
     const who = { id: null, label: actor.label };
@@ -129,7 +129,7 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
         .where(and(eq(integrationPersonLinks.tenantId, tenantId), eq(integrationPersonLinks.id, linkId)))
         .for('update');
       if (!link) return 'skipped';
-      const group = await neighbours.group(tx, tenantId, link.groupId);
+      const group = await groups.get(tx, tenantId, link.groupId);
       if (!group) return 'skipped';
       return syncLink(tx, link, group, null);
     });
@@ -148,11 +148,11 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
     const tenantId = ctx.run.tenantId;
     const links = await db.select().from(integrationPersonLinks).where(eq(integrationPersonLinks.tenantId, tenantId)).orderBy(integrationPersonLinks.createdAt, integrationPersonLinks.id);
     await ctx.setTotal(links.length);
-    const groups = new Map((await neighbours.groupsByIds(db, tenantId, [...new Set(links.map((l) => l.groupId))])).map((g) => [g.id, g]));
+    const groupById = new Map((await groups.byIds(db, tenantId, [...new Set(links.map((l) => l.groupId))])).map((g) => [g.id, g]));
     await ctx.batches(links, (l) => `${l.id}`, 200, async (tx, batch) => {
       const fresh = await tx.select().from(integrationPersonLinks).where(and(eq(integrationPersonLinks.tenantId, tenantId), inArray(integrationPersonLinks.id, batch.map((l) => l.id))));
       const items: Array<{ itemKey: string; outcome: 'updated' | 'skipped' }> = batch.filter((l) => !fresh.some((f) => f.id === l.id)).map((l) => ({ itemKey: l.id, outcome: 'skipped' }));
-      for (const link of fresh) items.push({ itemKey: link.id, outcome: await syncLink(tx, link, groups.get(link.groupId)!, ctx.run.id) });
+      for (const link of fresh) items.push({ itemKey: link.id, outcome: await syncLink(tx, link, groupById.get(link.groupId)!, ctx.run.id) });
       return { items };
     });
   };

@@ -155,6 +155,9 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
       const m = await membersRepo.find(tx, tenantId, memberId);
       return m && !m.deletedAt ? m : undefined;
     },
+    find: (tx, tenantId, memberId) => membersRepo.find(tx, tenantId, memberId),
+    listWithGroups: (tx, tenantId, groupIds, memberIds) => membersRepo.listWithGroups(tx, tenantId, groupIds, memberIds),
+    customFieldKeys: (tx, tenantId) => membersRepo.customFieldKeys(tx, tenantId),
   };
 
   /** A member the caller may see (its group appears on one of the caller's sites). */
