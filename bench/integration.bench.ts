@@ -22,7 +22,7 @@ import { createAccountsService } from '../src/contexts/accounts/index.js';
 import { createSetupService } from '../src/contexts/record/index.js';
 import { groups, members } from '../src/contexts/signin/signin.tables.js';
 import { recordProfiles, recordRatingSystems } from '../src/contexts/record/record.tables.js';
-import { createIntegration } from '../src/contexts/integration/index.js';
+import { composeContexts } from '../src/contexts/compose.js';
 import { integrationPersonLinks } from '../src/contexts/integration/integration.tables.js';
 import { eq } from 'drizzle-orm';
 
@@ -77,7 +77,7 @@ async function main() {
     const org = await setup.createOrganisation(principal, systemActor, { name: 'Bench Primary', type: 'maintained', retentionYears: 6 });
     const types = new Map((await setup.listProfileTypes(tenantId)).map((t) => [t.key, t.id]));
     await platform.db.insert(recordRatingSystems).values({ tenantId, key: 'trust_ready', name: 'Trust ready', defaultRequire: 'all', position: 3 });
-    const integration = createIntegration(platform);
+    const integration = composeContexts(platform).integration;
     const actor = { ...systemActor, label: 'bench' };
 
     const [staff] = await platform.db.insert(groups).values({ tenantId, name: 'Staff', type: 'repeat', isStaffGroup: true }).returning();

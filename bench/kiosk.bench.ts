@@ -30,7 +30,8 @@ import { installJobSchema } from '../src/platform/jobs/pgboss.js';
 import { systemActor } from '../src/platform/audit/audit.js';
 import type { Principal } from '../src/platform/http/principal.js';
 import { createAccountsService } from '../src/contexts/accounts/index.js';
-import { createSigninServices } from '../src/contexts/signin/index.js';
+import { createGroupsPort } from '../src/contexts/signin/index.js';
+import { composeContexts } from '../src/contexts/compose.js';
 import { members } from '../src/contexts/signin/signin.tables.js';
 import { createSetupService } from '../src/contexts/record/index.js';
 import { recordProfiles } from '../src/contexts/record/record.tables.js';
@@ -103,7 +104,7 @@ async function setUp(dbUrl: string, dataDir: string) {
     const setup = createSetupService(platform);
     const org = await setup.createOrganisation(principal, systemActor, { name: 'Bench Primary', type: 'maintained', retentionYears: 6 });
     const teaching = (await setup.listProfileTypes(tenantId)).find((t) => t.key === 'teaching')!.id;
-    const s = createSigninServices(platform);
+    const s = composeContexts(platform).signin;
     const site = await s.sites.create(tenantId, { name: 'Main Site', timezone: 'Europe/London' }, systemActor);
     const staff = await s.groups.create(tenantId, { name: 'Staff', type: 'repeat' }, systemActor);
     const scimGroup = await s.groups.create(tenantId, { name: 'Provisioned', type: 'scim' }, systemActor);
@@ -129,7 +130,7 @@ async function setUp(dbUrl: string, dataDir: string) {
       const { code } = await s.kiosk.createPairing(tenantId, null, site.id, systemActor);
       tokens.push((await s.kiosk.pair(code, `Kiosk ${i}`, `10.0.0.${i}`)).deviceToken);
     }
-    const access = createScimAccessService(platform);
+    const access = createScimAccessService({ ...platform, groups: createGroupsPort() });
     const { token: scimToken } = await access.generateToken(tenantId, scimGroup.id, systemActor);
     await access.setRateLimit(tenantId, scimGroup.id, { burst: 1_000_000_000, perSecond: 1_000_000_000 });
     await database.exec('ANALYZE');

@@ -16,7 +16,7 @@ import { createLogger } from '../src/platform/logger.js';
 import { runMigrations } from '../src/platform/db/migrate.js';
 import { installJobSchema } from '../src/platform/jobs/pgboss.js';
 import { createAccountsService } from '../src/contexts/accounts/index.js';
-import { createSigninServices } from '../src/contexts/signin/index.js';
+import { composeContexts } from '../src/contexts/compose.js';
 import { members } from '../src/contexts/signin/signin.tables.js';
 import { systemActor } from '../src/platform/audit/audit.js';
 
@@ -34,7 +34,7 @@ async function main() {
     await installJobSchema(platform.database, platform.log);
     const app = await buildApp(platform, { logger: false, serveWeb: false });
     const { tenant } = await createAccountsService(platform).createTenant({ name: 'Bench School', ownerEmail: 'owner@bench.test', ownerPassword: 'a long bench password' });
-    const s = createSigninServices(platform);
+    const s = composeContexts(platform).signin;
     const site = await s.sites.create(tenant.id, { name: 'Bench Site', timezone: 'Europe/London' }, systemActor);
     const staff = await s.groups.create(
       tenant.id,

@@ -23,7 +23,8 @@ import { createPlatform } from '../src/platform/bootstrap.js';
 import { createLogger } from '../src/platform/logger.js';
 import { buildApp } from '../src/app.js';
 import { createAccountsService } from '../src/contexts/accounts/index.js';
-import { createSigninServices } from '../src/contexts/signin/index.js';
+import { composeContexts } from '../src/contexts/compose.js';
+import { createGroupsPort } from '../src/contexts/signin/index.js';
 import { createScimAccessService } from '../src/contexts/scim/index.js';
 import { systemActor } from '../src/platform/audit/audit.js';
 
@@ -88,8 +89,8 @@ async function runOn(kind: 'pglite' | 'postgres', pgUrl?: string) {
     const { port } = app.server.address() as AddressInfo;
     try {
       const { tenant } = await createAccountsService(platform).createTenant({ name: 'Bench', kind: 'school', ownerEmail: `owner-${kind}@bench.example`, ownerPassword: 'bench password long enough' });
-      const group = await createSigninServices(platform).groups.create(tenant.id, { name: 'Staff', type: 'scim' }, systemActor);
-      const access = createScimAccessService(platform);
+      const group = await composeContexts(platform).signin.groups.create(tenant.id, { name: 'Staff', type: 'scim' }, systemActor);
+      const access = createScimAccessService({ ...platform, groups: createGroupsPort() });
       const { token } = await access.generateToken(tenant.id, group.id, systemActor);
       await access.setRateLimit(tenant.id, group.id, { burst: 1_000_000, perSecond: 1_000_000 });
       const base = `http://127.0.0.1:${port}/scim/v2/groups/${group.id}`;

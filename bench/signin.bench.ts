@@ -17,7 +17,7 @@ import { createLogger } from '../src/platform/logger.js';
 import { runMigrations } from '../src/platform/db/migrate.js';
 import { installJobSchema } from '../src/platform/jobs/pgboss.js';
 import { createAccountsService } from '../src/contexts/accounts/index.js';
-import { createSigninServices } from '../src/contexts/signin/index.js';
+import { composeContexts } from '../src/contexts/compose.js';
 import { members } from '../src/contexts/signin/signin.tables.js';
 import { systemActor } from '../src/platform/audit/audit.js';
 import { prepareSearch, searchQuery } from '../src/contexts/signin/kiosk/kiosk.search.js';
@@ -57,7 +57,7 @@ async function setUp(dataDir: string) {
     await runMigrations(platform.database);
     await installJobSchema(platform.database, platform.log);
     const { tenant, owner } = await createAccountsService(platform).createTenant({ name: 'Bench School', ownerEmail: 'owner@bench.test', ownerPassword: 'a long bench password' });
-    const s = createSigninServices(platform);
+    const s = composeContexts(platform).signin;
     const site = await s.sites.create(tenant.id, { name: 'Bench Site', timezone: 'Europe/London' }, systemActor);
     const staff = await s.groups.create(tenant.id, { name: 'Staff', type: 'repeat' }, systemActor);
     // A visitors group whose sign-in runs all five built-in checks: a custom field with a rejecting

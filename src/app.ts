@@ -16,12 +16,14 @@ import { routePath } from './platform/http/auth.js';
 import { assertStorableRequest } from './platform/http/input.js';
 import { tooManyRequests } from './platform/errors.js';
 import { migrationsCurrent } from './platform/db/migrate.js';
-import { contexts } from './contexts/index.js';
+import { contextPlugins } from './contexts/index.js';
+import { composeContexts, type Contexts } from './contexts/compose.js';
 import { createWindowLimiter } from './platform/rate-limit.js';
 
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
 
-export type BuildAppOptions = { logger?: boolean; serveWeb?: boolean };
+/** `contexts`: the composed graph to serve (main.ts shares it with the job worker); composed here when not given. */
+export type BuildAppOptions = { logger?: boolean; serveWeb?: boolean; contexts?: Contexts };
 
 /** Platform plugins, then one plugin per context. Nothing here knows the domain. */
 export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
@@ -147,8 +149,8 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
     },
   );
 
-  for (const context of contexts) {
-    await app.register(context(platform));
+  for (const plugin of contextPlugins(platform, opts.contexts ?? composeContexts(platform))) {
+    await app.register(plugin);
   }
 
   if (opts.serveWeb !== false && existsSync(path.join(WEB_DIST, 'index.html'))) {

@@ -7,6 +7,7 @@ import { installJobSchema } from './platform/jobs/pgboss.js';
 import { AppError } from './platform/errors.js';
 import { seedDemoIfEmpty } from './seed/demo.js';
 import { registerJobs } from './contexts/jobs.js';
+import { composeContexts } from './contexts/compose.js';
 
 const JOBS_AFTER_START_MS = 2_000;
 const ANALYZE_AFTER_START_MS = 60_000;
@@ -23,15 +24,17 @@ async function main() {
   const migrations = await runMigrations(platform.database);
   await installJobSchema(platform.database, log);
   phase('migrations');
+  // One graph of contexts for the HTTP app, the inline worker and the demo seed.
+  const contexts = composeContexts(platform);
   if (config.seedDemo) {
-    const demo = await seedDemoIfEmpty(platform);
+    const demo = await seedDemoIfEmpty(platform, contexts);
     if (demo) {
       process.stdout.write(
         `\nDemo tenant created. Sign in at ${config.publicUrl} with\n  email:    ${demo.email}\n  password: ${demo.password}\n(shown once)\nThe kiosk PIN of the Contractors group is ${demo.contractorsPin}.\n\n`,
       );
     }
   }
-  const app = await buildApp(platform);
+  const app = await buildApp(platform, { contexts });
   phase('app');
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -61,7 +64,7 @@ async function main() {
   if (config.worker === 'inline') {
     setTimeout(() => {
       if (closing) return;
-      registerJobs(platform)
+      registerJobs(platform, contexts)
         .then(() => platform.jobs.start())
         .catch((err: unknown) => {
           log.fatal({ err }, 'the job worker could not start');

@@ -11,11 +11,14 @@ import { createPlatform } from '../src/platform/bootstrap.js';
 import { createLogger } from '../src/platform/logger.js';
 import type { Platform } from '../src/platform/platform.js';
 import { buildApp } from '../src/app.js';
+import { composeContexts, type ComposeOptions, type Contexts } from '../src/contexts/compose.js';
 import { withDatabase } from './global-setup.js';
 
 export type TestEnv = {
   platform: Platform;
   app: FastifyInstance;
+  /** The graph of contexts the app serves (composed once, as main.ts does): use its services directly. */
+  contexts: Contexts;
   config: Config;
   /** Moves the clock the platform sees (e.g. to expire a lock-out). */
   clock: { now: Date; advance(ms: number): void; reset(): void };
@@ -52,9 +55,9 @@ export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Co
 
 /**
  * One database per test file (PGlite) or per worker (PostgreSQL), an app built on it, and a
- * movable clock. Each test makes its own tenant with the factories, so nothing is truncated.
+ * movable clock. `compose` adds hooks to the graph (extra visit sinks, safety checks). Each test makes its own tenant with the factories, so nothing is truncated.
  */
-export function useTestEnv(opts: { configOverrides?: Partial<Config>; onStatement?: (sql: string) => void } = {}): TestEnv {
+export function useTestEnv(opts: { configOverrides?: Partial<Config>; onStatement?: (sql: string) => void; compose?: ComposeOptions } = {}): TestEnv {
   const env = {} as TestEnv;
   let dataDir = '';
   beforeAll(async () => {
@@ -74,9 +77,10 @@ export function useTestEnv(opts: { configOverrides?: Partial<Config>; onStatemen
       },
     };
     const platform = await createPlatform(config, { database, log: createLogger('silent'), now: () => clock.now });
-    const app = await buildApp(platform, { logger: false, serveWeb: false });
+    const contexts = composeContexts(platform, opts.compose);
+    const app = await buildApp(platform, { logger: false, serveWeb: false, contexts });
     await app.ready();
-    Object.assign(env, { platform, app, config, clock });
+    Object.assign(env, { platform, app, contexts, config, clock });
   });
   afterAll(async () => {
     await env.app?.close();

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../platform/db/database.js';
 import type { Logger } from '../platform/logger.js';
 import type { Platform } from '../platform/platform.js';
+import type { Contexts } from '../contexts/compose.js';
 import { systemActor, type Actor } from '../platform/audit/audit.js';
 
 /** What a command may use. Everything is opened lazily and closed by main.ts afterwards. */
@@ -15,6 +16,8 @@ export type CliContext = {
   database(): Promise<Database>;
   /** The platform on the migrated database (migrates first when needed). */
   platform(): Promise<Platform>;
+  /** The contexts composed once on that platform (src/contexts/compose.ts), as the server and the worker build them. */
+  contexts(): Promise<Contexts>;
   /** Progress for people, on stderr. */
   progress(message: string): void;
 };

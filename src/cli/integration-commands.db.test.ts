@@ -9,7 +9,6 @@ import type { CliContext } from './command.js';
 import { commands } from './commands/index.js';
 import { randomUUID } from 'node:crypto';
 import { createAccountsService } from '../contexts/accounts/index.js';
-import { createSigninServices } from '../contexts/signin/index.js';
 
 /** The integration commands run in-process on the test platform: progress on stderr, the run as JSON. */
 let fake: FakeWonde;
@@ -28,6 +27,7 @@ function context() {
     log: createLogger('silent'),
     database: async () => env.platform.database,
     platform: async () => env.platform,
+    contexts: async () => env.contexts,
     progress: (m) => lines.push(m),
   };
   return { ctx, lines };
@@ -82,7 +82,7 @@ describe('integration CLI commands', () => {
     const { tenant } = await accounts.createTenant({ name, ownerEmail: `owner.${randomUUID().slice(0, 8)}@cli.test`, ownerPassword: 'a long enough password' });
     const { ctx } = context();
     const made = (await command('group create').run(ctx, { tenant: name.toUpperCase(), name: 'By name', type: 'repeat' })) as { groupId: string };
-    const groups = await createSigninServices(env.platform).groups.list(tenant.id, null);
+    const groups = await env.contexts.signin.groups.list(tenant.id, null);
     expect(groups.map((g: { id: string }) => g.id)).toContain(made.groupId);
     await accounts.createTenant({ name, ownerEmail: `owner.${randomUUID().slice(0, 8)}@cli.test`, ownerPassword: 'a long enough password' });
     await expect(command('group create').run(ctx, { tenant: name, name: 'Twice', type: 'repeat' })).rejects.toMatchObject({ code: 'tenant_name_ambiguous', status: 409 });

@@ -1,4 +1,4 @@
-import { createIntegration, presentRun, type Integration } from '../contexts/integration/index.js';
+import { presentRun, type Integration } from '../contexts/integration/index.js';
 import { createAccountsService } from '../contexts/accounts/index.js';
 import type { Platform } from '../platform/platform.js';
 import type { CliContext } from './command.js';
@@ -13,7 +13,7 @@ type RunRow = Parameters<typeof presentRun>[0];
 export async function runIntegrationJob(ctx: CliContext, tenantRef: string, start: (integration: Integration, tenantId: string, platform: Platform) => Promise<RunRow>) {
   const platform = await ctx.platform();
   const tenantId = (await createAccountsService(platform).findTenant(tenantRef)).id;
-  const integration = createIntegration(platform);
+  const { integration } = await ctx.contexts();
   const run = await start(integration, tenantId, platform);
   const label = run.kind.replace('_', ' ');
   ctx.progress(`${label}: run ${run.id} started`);

@@ -7,6 +7,7 @@ import { migrationsCurrent, runMigrations } from '../platform/db/migrate.js';
 import { installJobSchema } from '../platform/jobs/pgboss.js';
 import { createPlatform } from '../platform/bootstrap.js';
 import type { Platform } from '../platform/platform.js';
+import { composeContexts, type Contexts } from '../contexts/compose.js';
 import { commandHelp, UsageError, type CliContext, type Command } from './command.js';
 import { commands } from './commands/index.js';
 
@@ -36,6 +37,7 @@ function makeContext(config: Config): { ctx: CliContext; close(): Promise<void> 
   const log = pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel, base: { service: 'threshold-cli' } }, pino.destination(2));
   let database: Promise<Database> | undefined;
   let platform: Promise<Platform> | undefined;
+  let contexts: Promise<Contexts> | undefined;
   const progress = (message: string) => process.stderr.write(`${message}\n`);
   const openDb = () =>
     (database ??= openDatabase(
@@ -56,6 +58,7 @@ function makeContext(config: Config): { ctx: CliContext; close(): Promise<void> 
         }
         return createPlatform(config, { database: db, log });
       })()),
+    contexts: () => (contexts ??= ctx.platform().then((p) => composeContexts(p))),
   };
   return {
     ctx,

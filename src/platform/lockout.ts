@@ -1,6 +1,6 @@
 import { and, count, eq, gt, gte, like, lte, or, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from './db/database.js';
-import { rateCounters } from '../contexts/accounts/accounts.tables.js';
+import { rateCounters } from './rate-limit.tables.js';
 
 /**
  * Lock-outs that cannot be raced: an attempt is counted (atomically, one statement) BEFORE the

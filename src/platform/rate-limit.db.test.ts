@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { useTestEnv } from '../../test/harness.js';
 import { buildApp } from '../app.js';
 import { inArray } from 'drizzle-orm';
-import { rateCounters } from '../contexts/accounts/accounts.tables.js';
+import { rateCounters } from './rate-limit.tables.js';
 import { pruneRateCounters } from './rate-limit.js';
 import { waitFor } from '../../test/wait.js';
 import { eq } from 'drizzle-orm';

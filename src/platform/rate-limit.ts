@@ -1,7 +1,7 @@
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Platform } from './platform.js';
 import type { DbOrTx } from './db/database.js';
-import { rateCounters } from '../contexts/accounts/accounts.tables.js';
+import { rateCounters } from './rate-limit.tables.js';
 
 /**
  * Counters for lock-outs and rate limits, kept in the database so several instances share them.

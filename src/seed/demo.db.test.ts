@@ -4,7 +4,6 @@ import { useTestEnv } from '../../test/harness.js';
 import { call, createTestTenant } from '../../test/factories.js';
 import { tenants } from '../contexts/accounts/accounts.tables.js';
 import { DEMO_OWNER_EMAIL, seedDemoIfEmpty } from './demo.js';
-import { createSigninServices } from '../contexts/signin/index.js';
 
 const env = useTestEnv();
 
@@ -29,7 +28,7 @@ describe('demo tenant', () => {
       // The PIN printed is the Contractors group's.
       const groups = (await call(env.app, 'GET', '/api/signin/groups', { headers: { cookie } })).body.items as Array<{ id: string; name: string }>;
       const contractors = groups.find((g) => g.name === 'Contractors')!;
-      expect(await createSigninServices(env.platform).groups.pinMatches(env.platform.db, tenant.body.id, contractors.id, demo!.contractorsPin)).toBe(true);
+      expect(await env.contexts.signin.groups.pinMatches(env.platform.db, tenant.body.id, contractors.id, demo!.contractorsPin)).toBe(true);
       expect(await seedDemoIfEmpty(env.platform)).toBeUndefined();
     }
     await createTestTenant(env);

@@ -5,6 +5,7 @@ import { tenants } from '../contexts/accounts/accounts.tables.js';
 import { createAccountsService } from '../contexts/accounts/index.js';
 import { DEMO_CONTRACTORS_PIN, seedSigninDemo } from '../contexts/signin/demo/demo.js';
 import { seedRecordDemo } from '../contexts/record/demo/demo.js';
+import { composeContexts, type Contexts } from '../contexts/compose.js';
 
 export const DEMO_OWNER_EMAIL = 'owner@demo.threshold.test';
 
@@ -13,7 +14,7 @@ export const DEMO_OWNER_EMAIL = 'owner@demo.threshold.test';
  * demo data in `seedDemo` steps below. Returns the owner's sign-in and the Contractors group's
  * kiosk PIN, or undefined if not empty.
  */
-export async function seedDemoIfEmpty(platform: Platform): Promise<{ email: string; password: string; contractorsPin: string } | undefined> {
+export async function seedDemoIfEmpty(platform: Platform, contexts: Contexts = composeContexts(platform)): Promise<{ email: string; password: string; contractorsPin: string } | undefined> {
   const [row] = await platform.db.select({ n: count() }).from(tenants);
   if ((row?.n ?? 0) > 0) return undefined;
   const password = randomBytes(9).toString('base64url');
@@ -25,7 +26,7 @@ export async function seedDemoIfEmpty(platform: Platform): Promise<{ email: stri
     ownerPassword: password,
     ownerName: 'Demo Owner',
   });
-  await seedSigninDemo(platform, tenant.id, [owner.id]);
-  await seedRecordDemo(platform, tenant.id);
+  await seedSigninDemo(platform, contexts.signin, tenant.id, [owner.id]);
+  await seedRecordDemo(platform, contexts.record, tenant.id);
   return { email: DEMO_OWNER_EMAIL, password, contractorsPin: DEMO_CONTRACTORS_PIN };
 }

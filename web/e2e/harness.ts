@@ -27,6 +27,7 @@ import { createPlatform } from '../../src/platform/bootstrap.js';
 import { runMigrations } from '../../src/platform/db/migrate.js';
 import { installJobSchema } from '../../src/platform/jobs/pgboss.js';
 import { registerJobs } from '../../src/contexts/jobs.js';
+import { composeContexts, type Contexts } from '../../src/contexts/compose.js';
 import { createLogger } from '../../src/platform/logger.js';
 import type { Platform } from '../../src/platform/platform.js';
 import { createTestTenant, TEST_PASSWORD, type TestTenant } from '../../test/factories.js';
@@ -72,7 +73,7 @@ export function ensureWebBuilt(): void {
   execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-web-if-needed.mjs')], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
-export type E2eServer = { url: string; app: FastifyInstance; platform: Platform; close(): Promise<void> };
+export type E2eServer = { url: string; app: FastifyInstance; platform: Platform; contexts: Contexts; close(): Promise<void> };
 
 /** A free TCP port on the loopback address (for a server whose PUBLIC_URL must be its own). */
 async function freePort(): Promise<number> {
@@ -106,8 +107,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<E2eServer> 
   const platform = await createPlatform(config, { log: createLogger(config.logLevel) });
   await runMigrations(platform.database);
   await installJobSchema(platform.database, platform.log);
-  const app = await buildApp(platform, { logger: false, serveWeb: true });
-  await registerJobs(platform); // as main.ts does with WORKER=inline
+  const contexts = composeContexts(platform);
+  const app = await buildApp(platform, { logger: false, serveWeb: true, contexts });
+  await registerJobs(platform, contexts); // as main.ts does with WORKER=inline
   await platform.jobs.start();
   await app.listen({ port: listenPort, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
@@ -115,6 +117,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<E2eServer> 
     url: `http://127.0.0.1:${port}`,
     app,
     platform,
+    contexts,
     async close() {
       await app.close();
       await platform.jobs.stop();
@@ -158,6 +161,7 @@ export function useE2e(executablePath: string | undefined, opts: ServerOptions =
     const env: TestEnv = {
       platform: server.platform,
       app: server.app,
+      contexts: server.contexts,
       config: server.platform.config,
       clock: { now: new Date(), advance: () => undefined, reset: () => undefined },
     };

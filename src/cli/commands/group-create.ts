@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { createAccountsService } from '../../contexts/accounts/index.js';
-import { createSigninServices } from '../../contexts/signin/index.js';
 import { cliActor, defineCommand, tenantRef } from '../command.js';
 
 export const groupCreate = defineCommand({
@@ -19,7 +18,7 @@ export const groupCreate = defineCommand({
   async run(ctx, args) {
     const platform = await ctx.platform();
     const tenant = await createAccountsService(platform).findTenant(args.tenant);
-    const group = await createSigninServices(platform).groups.create(tenant.id, { name: args.name, type: args.type }, cliActor);
+    const group = await (await ctx.contexts()).signin.groups.create(tenant.id, { name: args.name, type: args.type }, cliActor);
     ctx.progress(`Group ${group.name} (${group.type}) created`);
     return { groupId: group.id };
   },

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { createAccountsService } from '../../contexts/accounts/index.js';
-import { createSigninServices } from '../../contexts/signin/index.js';
 import { cliActor, defineCommand, tenantRef } from '../command.js';
 
 export const memberCreate = defineCommand({
@@ -23,7 +22,7 @@ export const memberCreate = defineCommand({
   async run(ctx, args) {
     const platform = await ctx.platform();
     const tenant = await createAccountsService(platform).findTenant(args.tenant);
-    const member = await createSigninServices(platform).members.create(platform.db, tenant.id, args.group, { fullName: args.name, email: args.email ?? null, role: args.role ?? '' }, cliActor, 'api');
+    const member = await (await ctx.contexts()).signin.members.create(platform.db, tenant.id, args.group, { fullName: args.name, email: args.email ?? null, role: args.role ?? '' }, cliActor, 'api');
     ctx.progress(`Member ${member.fullName} added`);
     return { memberId: member.id };
   },

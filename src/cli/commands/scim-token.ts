@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { createAccountsService } from '../../contexts/accounts/index.js';
-import { createScimAccessService } from '../../contexts/scim/index.js';
 import { cliActor, defineCommand, tenantRef } from '../command.js';
 
 export const scimToken = defineCommand({
@@ -14,7 +13,7 @@ export const scimToken = defineCommand({
   async run(ctx, args) {
     const platform = await ctx.platform();
     const tenant = await createAccountsService(platform).findTenant(args.tenant);
-    const { baseUrl, token } = await createScimAccessService(platform).generateToken(tenant.id, args.group, cliActor);
+    const { baseUrl, token } = await (await ctx.contexts()).scim.access.generateToken(tenant.id, args.group, cliActor);
     ctx.progress('SCIM token generated; paste the base URL and token into the identity provider (the token is not shown again)');
     return { baseUrl, token };
   },

@@ -1,8 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Platform } from '../../platform/platform.js';
-import { createSigninServices, onMemberChanged, registerSafetyCheck } from '../signin/index.js';
-import { createRecordPort, guardProfileUpdate, onProfileChanged, type RecordPort } from '../record/index.js';
-import { createRuns, registerRunJobs } from './runs/runs.js';
+import type { GroupsPort, MemberChangeListener, MembersPort, SafetyCheck } from '../signin/index.js';
+import type { ScimAttributesPort } from '../scim/index.js';
+import type { ProfileChangeListener, ProfileUpdateGuard, RecordPort } from '../record/index.js';
+import { createRuns, registerRunJobs, type RunHandler } from './runs/runs.js';
+import type { RunKind } from './integration.tables.js';
+import { createSyncHooks } from './sync/sync.hooks.js';
+import { createPeopleHooks } from './people/people.hooks.js';
 import { createLinksService } from './links/links.service.js';
 import { createTypeMapService } from './typemap/typemap.service.js';
 import { createPeopleService, IMPORT_NEW_MEMBERS_JOB } from './people/people.service.js';
@@ -28,43 +32,53 @@ export { createRecordReadiness, createRecordSafetyCheck, RECORD_SAFETY_CHECK, ty
 export { createWondeClient, WondeError, type WondeClient } from './wonde/wonde.client.js';
 
 /**
- * The integration of sign-in and the Central Record: group links, the profile type map, import,
- * merge (and undo), push, the record in the safety check, the Wonde connector. Its services are
- * built once per platform; long work runs as `integration.run` jobs.
+ * The integration's hooks into the other contexts, handed to them by the composition root
+ * (src/contexts/compose.ts): member changes and record changes queue a two-way sync in their own
+ * transaction (and a new member of a linked group an import), the record refuses an edit of a
+ * field the identity provider owns, an erased profile's member is excluded from imports, and the
+ * Central Record joins sign-in's safety check. Built from the job queue alone, before the
+ * contexts it hooks into.
  */
-export function createIntegration(platform: Platform, record: RecordPort = createRecordPort()) {
-  const members = createSigninServices(platform).members;
-  const runs = createRuns(platform);
-  const links = createLinksService({ ...platform, record });
-  const typeMap = createTypeMapService({ ...platform, record });
+export function createIntegrationHooks(platform: Pick<Platform, 'jobs' | 'now'>, ports: { groups: GroupsPort; record: RecordPort }): {
+  memberListeners: MemberChangeListener[];
+  profileGuards: ProfileUpdateGuard[];
+  profileListeners: ProfileChangeListener[];
+  safetyChecks: SafetyCheck[];
+} {
+  const sync = createSyncHooks({ ...platform, groups: ports.groups });
+  const people = createPeopleHooks(platform);
+  return {
+    memberListeners: [sync.memberListener, people.newMemberListener],
+    profileGuards: [sync.idpGuard],
+    profileListeners: [sync.profileListener, people.profileErasedListener],
+    safetyChecks: [createRecordSafetyCheck(ports.record)],
+  };
+}
+
+/**
+ * The integration of sign-in and the Central Record: group links, the profile type map, import,
+ * merge (and undo), push, the Wonde connector. Built once per platform by the composition root,
+ * from sign-in's members and groups ports, SCIM's attributes port and the record's port; long work runs as `integration.run` jobs, each kind worked by the
+ * handler its feature exports.
+ */
+export function createIntegration(platform: Platform, ports: { members: MembersPort; groups: GroupsPort; scimAttributes: ScimAttributesPort; record: RecordPort }) {
+  const { members, groups, scimAttributes, record } = ports;
+  const runs = createRuns(platform, (kind) => runHandlers[kind]);
+  const links = createLinksService({ ...platform, groups, record });
+  const typeMap = createTypeMapService({ ...platform, members, scimAttributes, record });
   const recordReadiness = createRecordReadiness(record);
-  const people = createPeopleService({ ...platform, members, runs, typeMap, record });
-  const sync = createSyncService({ ...platform, members, runs, record });
+  const people = createPeopleService({ ...platform, members, groups, scimAttributes, runs, typeMap, record });
+  const sync = createSyncService({ ...platform, members, groups, runs, record });
   // Merged values reach the linked members by the per-person sync job, queued by the merge.
   const merge = createMergeService({ ...platform, runs, record, onProfilesChanged: sync.enqueueForProfiles });
   const wonde = createWondeService({ ...platform, runs, record, onProfilesChanged: sync.enqueueForProfiles });
-  // Changes on either side queue a two-way sync in their own transaction; the record refuses an
-  // edit of a field the identity provider owns. (Keyed by name: a later registration replaces.)
-  onMemberChanged('integration.sync', sync.memberListener);
-  onMemberChanged('integration.import-new', people.newMemberListener);
-  onProfileChanged('integration.sync', sync.profileListener);
-  onProfileChanged('integration.exclusions', people.profileErasedListener);
-  guardProfileUpdate('integration.idp-owned', sync.idpGuard);
-  return { record, runs, links, typeMap, people, merge, sync, wonde, recordReadiness };
+  const runHandlers: Record<RunKind, RunHandler> = { ...people.runHandlers, ...sync.runHandlers, ...merge.runHandlers, ...wonde.runHandlers };
+  return { record, runs, links, typeMap, people, merge, sync, wonde, members, recordReadiness };
 }
 export type Integration = ReturnType<typeof createIntegration>;
 
-/** Registers the record's check with sign-in's safety pipeline (once per process). */
-let safetyCheckRegistered = false;
-export function registerRecordSafetyCheck(record: RecordPort): void {
-  if (safetyCheckRegistered) return;
-  registerSafetyCheck(createRecordSafetyCheck(record));
-  safetyCheckRegistered = true;
-}
-
 /** Job handlers (called by src/contexts/jobs.ts in the worker process). */
-export async function registerIntegrationJobs(platform: Platform): Promise<void> {
-  const integration = createIntegration(platform);
+export async function registerIntegrationJobs(platform: Platform, integration: Integration): Promise<void> {
   await registerRunJobs(platform, integration.runs);
   // Scheduled Wonde syncs: one run per enabled connection (each run is its own retried job).
   await platform.jobs.work(WONDE_SCHEDULE_JOB, async () => {
@@ -88,14 +102,12 @@ export async function registerIntegrationJobs(platform: Platform): Promise<void>
 
 export const WONDE_SCHEDULE_JOB = 'integration.wonde-schedule';
 
-export function integrationContext(platform: Platform): FastifyPluginAsync {
-  const integration = createIntegration(platform);
-  registerRecordSafetyCheck(integration.record);
+export function integrationContext(platform: Platform, integration: Integration): FastifyPluginAsync {
   return async (app) => {
     await app.register(linksRoutes(integration.links));
     await app.register(typeMapRoutes(integration.typeMap));
     await app.register(runsRoutes(platform));
-    await app.register(peopleRoutes(platform, integration.people, integration.recordReadiness));
+    await app.register(peopleRoutes(platform, integration.people, integration.members, integration.recordReadiness));
     await app.register(mergeRoutes(integration.merge));
     await app.register(syncRoutes(integration.sync));
     await app.register(wondeRoutes(integration.wonde));

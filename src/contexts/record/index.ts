@@ -13,14 +13,16 @@ import { createDocumentsService } from './documents/documents.service.js';
 import { documentsRoutes } from './documents/documents.routes.js';
 import { createRuleSetService } from './setup/rule-set.service.js';
 import { ruleSetRoutes } from './setup/rule-set.routes.js';
+import { createProfileHooks, type ProfileHookList } from './profiles/profile-hooks.js';
+import { registerRecordJobs as registerRecordDocumentJobs } from './documents/documents.routes.js';
 
-export { registerRecordJobs } from './documents/documents.routes.js';
 export { createSetupService, type SetupService } from './setup/setup.service.js';
 /** The record's port for other contexts' references to organisations (accounts' organisation scopes). */
 export const organisationsPort = { existingIds: setupRepo.organisationIds };
 export { archiveLeavers, ARCHIVE_LEAVERS_JOB } from './profiles/leavers.js';
 export { createProfilesService, type ProfilesService } from './profiles/profiles.service.js';
-export { guardProfileUpdate, onProfileChanged, type ProfileChange, type ProfileChangeListener, type ProfileUpdateAttempt, type ProfileUpdateGuard } from './profiles/profile-hooks.js';
+export { createProfileHooks } from './profiles/profile-hooks.js';
+export type { ProfileChange, ProfileChangeListener, ProfileHookList, ProfileHooks, ProfileUpdateAttempt, ProfileUpdateGuard } from './profiles/profile-hooks.js';
 export { createRulesCache, readinessOf, type ModelOf, type Readiness } from './readiness.js';
 export { todayIn } from './rules/dates.js';
 export {
@@ -44,23 +46,38 @@ export {
 export { evaluate, validateCondition, conditionGroupSchema, type ConditionGroup, type ConditionIssue, type FieldAccessor, type FieldCatalog, type FieldDescriptor, type FieldValue } from './rules/conditions.js';
 
 /**
- * The single central record: organisations, profile types, checks (the built-in KCSIE set and
- * the trust's and schools' own), profiles with evidence and history, rating systems, dashboard,
- * export and import.
+ * The single central record's services, built once per platform by the composition root
+ * (src/contexts/compose.ts) with the profile guards and listeners other contexts give it.
  */
-export function recordContext(platform: Platform): FastifyPluginAsync {
+export function createRecord(platform: Platform, hooks: ProfileHookList = {}) {
+  const profileHooks = createProfileHooks(hooks);
   const setup = createSetupService(platform);
-  const profiles = createProfilesService(platform);
+  const profiles = createProfilesService({ ...platform, hooks: profileHooks });
   const reports = createReportsService(platform);
   const imports = createImportService(platform, profiles);
   const documents = createDocumentsService(platform);
   const ruleSets = createRuleSetService(platform);
+  return { setup, profiles, reports, imports, documents, ruleSets, hooks: profileHooks };
+}
+export type RecordContext = ReturnType<typeof createRecord>;
+
+/**
+ * The single central record: organisations, profile types, checks (the built-in KCSIE set and
+ * the trust's and schools' own), profiles with evidence and history, rating systems, dashboard,
+ * export and import.
+ */
+export function recordContext(record: RecordContext): FastifyPluginAsync {
   return async (app) => {
-    await app.register(ruleSetRoutes(ruleSets));
-    await app.register(setupRoutes(setup));
-    await app.register(profilesRoutes(profiles));
-    await app.register(reportsRoutes(reports));
-    await app.register(importRoutes(imports));
-    await app.register(documentsRoutes(documents));
+    await app.register(ruleSetRoutes(record.ruleSets));
+    await app.register(setupRoutes(record.setup));
+    await app.register(profilesRoutes(record.profiles));
+    await app.register(reportsRoutes(record.reports));
+    await app.register(importRoutes(record.imports));
+    await app.register(documentsRoutes(record.documents));
   };
+}
+
+/** Job handlers and schedules of the record (see src/contexts/jobs.ts). */
+export async function registerRecordJobs(platform: Platform, record: RecordContext): Promise<void> {
+  await registerRecordDocumentJobs(platform, record.hooks);
 }

@@ -1,3 +1,4 @@
+import { createGroupsPort } from '../signin/index.js';
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { useTestEnv } from '../../../test/harness.js';
@@ -91,7 +92,7 @@ describe('SCIM admin routes', () => {
     expect(failed.errorDetail).toMatch(/userName/);
     expect(all.find((i: { status: number }) => i.status === 200).path).toBe('/Users?startIndex=1&count=2');
 
-    const access = createScimAccessService(env.platform);
+    const access = createScimAccessService({ ...env.platform, groups: createGroupsPort() });
     env.clock.advance(31 * 24 * 3600_000);
     try {
       await access.cleanup();

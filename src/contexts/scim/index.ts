@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Platform } from '../../platform/platform.js';
-import { createSigninServices } from '../signin/index.js';
+import type { GroupsPort, MembersPort } from '../signin/index.js';
 import { createScimAccessService } from './access/access.service.js';
 import { createScimUsersService } from './users/users.service.js';
 import { createScimGroupsService } from './groups/groups.service.js';
@@ -9,6 +9,7 @@ import { scimAdminRoutes } from './admin.routes.js';
 
 export { createScimAccessService, type ScimAccessService } from './access/access.service.js';
 export { scimBaseUrl } from './scim.presenter.js';
+export { createScimAttributesPort, type ScimAttributes, type ScimAttributesPort } from './users/attributes.port.js';
 
 export const SCIM_LOG_CLEANUP_JOB = 'scim.request_log_cleanup';
 
@@ -16,10 +17,16 @@ export const SCIM_LOG_CLEANUP_JOB = 'scim.request_log_cleanup';
  * SCIM 2.0 provisioning: one service provider per SCIM group under /scim/v2/groups/:groupId
  * (authenticated by the group's own token), and the admin routes of the SCIM tab.
  */
-export function scimContext(platform: Platform): FastifyPluginAsync {
-  const access = createScimAccessService(platform);
-  const users = createScimUsersService({ db: platform.db, now: platform.now, members: createSigninServices(platform).members });
+export function createScim(platform: Platform, ports: { members: MembersPort; groups: GroupsPort }) {
+  const access = createScimAccessService({ ...platform, groups: ports.groups });
+  const users = createScimUsersService({ db: platform.db, now: platform.now, members: ports.members });
   const groups = createScimGroupsService(platform);
+  return { access, users, groups };
+}
+export type Scim = ReturnType<typeof createScim>;
+
+export function scimContext(platform: Platform, scim: Scim): FastifyPluginAsync {
+  const { access, users, groups } = scim;
   return async (app) => {
     await app.register(scimProtocolRoutes({ platform, access, users, groups }), { prefix: '/scim/v2/groups/:groupId' });
     await app.register(scimNotFoundRoutes(), { prefix: '/scim/v2' });
@@ -28,8 +35,7 @@ export function scimContext(platform: Platform): FastifyPluginAsync {
 }
 
 /** The daily clean-up of the SCIM request log (30 days), see contexts/jobs.ts. */
-export async function registerScimJobs(platform: Platform): Promise<void> {
-  const access = createScimAccessService(platform);
-  await platform.jobs.work(SCIM_LOG_CLEANUP_JOB, () => access.cleanup());
+export async function registerScimJobs(platform: Platform, scim: Scim): Promise<void> {
+  await platform.jobs.work(SCIM_LOG_CLEANUP_JOB, () => scim.access.cleanup());
   await platform.jobs.schedule(SCIM_LOG_CLEANUP_JOB, '17 3 * * *');
 }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useTestEnv } from '../../../test/harness.js';
 import { systemActor } from '../../platform/audit/audit.js';
-import { createSigninServices } from '../signin/index.js';
 import { scimFixture, type ScimFixture } from './fixtures/setup.js';
 import { createScimUsersService, type ScimCaller } from './users/users.service.js';
 import { columnsFromDoc } from './users/users.repo.js';
@@ -24,7 +23,7 @@ const PAGE = 100;
  */
 async function groupOf1000(): Promise<{ f: ScimFixture; ids: string[]; add: (userName: string) => Promise<string> }> {
   const f = await scimFixture(env);
-  const service = createScimUsersService({ db: env.platform.db, now: env.platform.now, members: createSigninServices(env.platform).members });
+  const service = createScimUsersService({ db: env.platform.db, now: env.platform.now, members: env.contexts.signin.members });
   const caller: ScimCaller = { tenantId: f.t.tenantId, groupId: f.groupId, actor: systemActor };
   const add = async (userName: string) => (await service.create(caller, { userName })).memberId;
   const start = Date.now() - N * 1000;

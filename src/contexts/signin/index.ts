@@ -2,6 +2,7 @@ import { sitesRepo } from './sites/sites.repo.js';
 import fp from 'fastify-plugin';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Platform } from '../../platform/platform.js';
+import type { UsersPort } from '../accounts/index.js';
 import { AppError } from '../../platform/errors.js';
 import { bearerToken } from '../../platform/http/auth.js';
 import { createSitesService } from './sites/sites.service.js';
@@ -11,6 +12,7 @@ import { groupsRoutes } from './groups/groups.routes.js';
 import { createMembersService } from './members/members.service.js';
 import { membersRoutes } from './members/members.routes.js';
 import { createMemberImport } from './members/members.import.js';
+import { createMemberEvents, type MemberChangeListener } from './members/member-events.js';
 import { createVisitsService } from './visits/visits.service.js';
 import { visitsRoutes } from './visits/visits.routes.js';
 import { createKioskService } from './kiosk/kiosk.service.js';
@@ -23,54 +25,56 @@ import type { VisitEventSink } from './visits/visit-events.js';
 import { createSigninLive, registerSigninLiveJobs } from './live/live.module.js';
 import type { SafetyCheck } from './safety/safety.types.js';
 
-export type { MembersPort, MemberRow, MemberInput, ChangeSource } from './members/members.port.js';
-export { onMemberChanged, type MemberChange, type MemberChangeListener } from './members/member-events.js';
+export type { MembersPort, MemberRow, MemberInput, MemberWithGroup, ChangeSource } from './members/members.port.js';
+export { createGroupsPort, type GroupsPort, type GroupRow } from './groups/groups.port.js';
+export type { MemberChange, MemberChangeListener } from './members/member-events.js';
 export type { VisitEvent, VisitEventSink, VisitEventType } from './visits/visit-events.js';
 export type { SafetyCheck, SafetyContext, SafetyResult } from './safety/safety.types.js';
 export type { VisitsService } from './visits/visits.service.js';
-export { registerSafetyCheck } from './safety/pipeline.js';
 export { siteScopeOf, inScope, type SiteScope } from './access.js';
 /** Sign-in's port for other contexts' references to sites (accounts' site scopes). */
 export const sitesPort = { existingIds: sitesRepo.existingIds };
 
-/** Sinks other features add (the live roll call feed, webhooks); called inside each visit's transaction. */
-const registeredSinks: VisitEventSink[] = [];
-export function registerVisitEventSink(sink: VisitEventSink): void {
-  if (!registeredSinks.includes(sink)) registeredSinks.push(sink);
+/**
+ * Sign-in's members and groups: the part other contexts need (SCIM, the integration), built
+ * without the rest of sign-in (visits, kiosks, live, webhooks), over accounts' users port.
+ * `memberListeners` are the other contexts' member-change hooks, passed in by the composition root.
+ */
+export function createSigninMembers(platform: Platform, ports: { users: UsersPort }, opts: { memberListeners?: readonly MemberChangeListener[] } = {}) {
+  const events = createMemberEvents(opts.memberListeners);
+  const groups = createGroupsService({ ...platform, users: ports.users });
+  const membersService = createMembersService({ ...platform, events });
+  const importer = createMemberImport({ ...platform, events }, membersService);
+  return { groups, members: membersService.port, membersService, importer };
 }
+export type SigninMembers = ReturnType<typeof createSigninMembers>;
 
 export type SigninOptions = {
-  /** Visit event sinks for this instance (besides the registered ones). */
+  /** Visit event sinks besides the built-in ones (live roll call feed, webhooks). */
   sinks?: readonly VisitEventSink[];
-  /** Safety checks for this instance, run after the built-in and registered ones. */
+  /** Safety checks run after the built-in ones, in order (the integration's Central Record check). */
   safetyChecks?: readonly SafetyCheck[];
 };
 
-/** The sign-in context's services, for other contexts (SCIM uses `members`), jobs and the CLI. */
-export function createSigninServices(platform: Platform, opts: SigninOptions = {}) {
+/** The whole sign-in context, built once per platform by the composition root (src/contexts/compose.ts). */
+export function createSignin(platform: Platform, core: SigninMembers, opts: SigninOptions = {}) {
+  const { groups, membersService, importer } = core;
   const sites = createSitesService(platform);
-  const groups = createGroupsService(platform);
-  const membersService = createMembersService(platform);
   const live = createSigninLive(platform);
-  const visits = createVisitsService(platform, groups, {
-    sinks: () => [...registeredSinks, ...live.sinks, ...(opts.sinks ?? [])],
-    extraChecks: () => opts.safetyChecks ?? [],
-  });
+  const visits = createVisitsService(platform, groups, { sinks: [...live.sinks, ...(opts.sinks ?? [])], safetyChecks: opts.safetyChecks ?? [] });
   const kiosk = createKioskService(platform, sites, groups);
   const kioskOffline = createKioskOffline(platform, kiosk, visits);
   const replay = createReplayService(platform, visits);
   const blocks = createBlockListService(platform);
-  const importer = createMemberImport(platform, membersService);
   return { sites, groups, members: membersService.port, membersService, visits, kiosk, kioskOffline, replay, blocks, importer, live };
 }
-export type SigninServices = ReturnType<typeof createSigninServices>;
+export type Signin = ReturnType<typeof createSignin>;
 
 /**
  * Sign-in: sites, groups, members, kiosks, the safety check, visits. Its hook authenticates kiosk
  * devices (`Authorization: Bearer thr_kiosk_…`) for every route.
  */
-export function signinContext(platform: Platform, opts: SigninOptions = {}): FastifyPluginAsync {
-  const s = createSigninServices(platform, opts);
+export function signinContext(platform: Platform, s: Signin): FastifyPluginAsync {
   return fp(
     async (app) => {
       app.addHook('onRequest', async (req) => {
@@ -101,8 +105,7 @@ export function signinContext(platform: Platform, opts: SigninOptions = {}): Fas
 export const RETENTION_JOB = 'signin.visit-retention';
 
 /** Job handlers and schedules of sign-in (see src/contexts/jobs.ts). */
-export async function registerSigninJobs(platform: Platform): Promise<void> {
-  const s = createSigninServices(platform);
+export async function registerSigninJobs(platform: Platform, s: Signin): Promise<void> {
   await registerSigninLiveJobs(platform, s.visits.closeVisit);
   await platform.jobs.work(RETENTION_JOB, async () => {
     const deleted = await s.visits.applyRetention();

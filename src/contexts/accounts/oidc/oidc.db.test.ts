@@ -173,7 +173,7 @@ describe('OIDC connections', () => {
     await call(env.app, 'PUT', '/api/oidc/settings', { headers: t.owner.headers, body: { passwordSignInOff: true } });
     expect((await call(env.app, 'POST', '/api/auth/login', { body: { email: t.owner.email, password: TEST_PASSWORD } })).status).toBe(403);
     const lines: string[] = [];
-    const ctx: CliContext = { config: env.config, log: createLogger('silent'), database: async () => env.platform.database, platform: async () => env.platform, progress: (m) => lines.push(m) };
+    const ctx: CliContext = { config: env.config, log: createLogger('silent'), database: async () => env.platform.database, platform: async () => env.platform, contexts: async () => env.contexts, progress: (m) => lines.push(m) };
     const recover = commands.find((c) => c.name === 'oidc recover')!;
     expect(await recover.run(ctx, { tenant: t.tenantId })).toEqual({ tenantId: t.tenantId, passwordSignIn: true, wasOff: true });
     expect(lines.join('\n')).toContain('Password sign-in is on again');

@@ -7,7 +7,7 @@ import { notifyRole } from '../../../platform/notifications/notify.js';
 import { integrationGroupLinks, type RatingMode } from '../integration.tables.js';
 import { integrationRepo, type GroupLinkRow } from '../integration.repo.js';
 import type { RecordPort } from '../../record/index.js';
-import { neighbours } from '../neighbours.js';
+import type { GroupsPort } from '../../signin/index.js';
 
 export type LinkInput = { organisationId: string; ratingMode?: RatingMode; ratingSystemIds?: string[] };
 
@@ -27,12 +27,12 @@ export function presentLink(l: GroupLinkRow, extra: { groupName?: string; groupT
 }
 
 /** Group ↔ organisation links, the per-group rating system choice, and the tenant setting. */
-export function createLinksService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & { record: RecordPort }) {
+export function createLinksService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & { record: RecordPort; groups: GroupsPort }) {
   const { db, now, record } = deps;
 
   async function list(tenantId: string) {
     const links = await integrationRepo.groupLinks(db, tenantId);
-    const groupRows = await neighbours.groupsByIds(db, tenantId, links.map((l) => l.groupId));
+    const groupRows = await deps.groups.byIds(db, tenantId, links.map((l) => l.groupId));
     const orgs = new Map<string, string>();
     for (const l of links) {
       if (!orgs.has(l.organisationId)) orgs.set(l.organisationId, (await record.organisation(db, tenantId, l.organisationId))?.name ?? '');
@@ -44,7 +44,7 @@ export function createLinksService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
   }
 
   async function get(tenantId: string, groupId: string) {
-    const group = await neighbours.group(db, tenantId, groupId);
+    const group = await deps.groups.get(db, tenantId, groupId);
     if (!group) throw notFound('Group');
     const link = await integrationRepo.groupLink(db, tenantId, groupId);
     const organisationName = link ? (await record.organisation(db, tenantId, link.organisationId))?.name : undefined;
@@ -53,7 +53,7 @@ export function createLinksService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
 
   async function link(tenantId: string, groupId: string, input: LinkInput, actor: Actor) {
     return inTransaction(db, async (tx) => {
-      const group = await neighbours.group(tx, tenantId, groupId);
+      const group = await deps.groups.get(tx, tenantId, groupId);
       if (!group) throw notFound('Group');
       if (group.type === 'standard') {
         throw conflict('standard_group', 'Standard groups cannot be linked: visitors in them have no lasting profile. Link a repeat or SCIM group instead');
@@ -105,7 +105,7 @@ export function createLinksService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
 
   async function unlink(tenantId: string, groupId: string, actor: Actor) {
     return inTransaction(db, async (tx) => {
-      const group = await neighbours.group(tx, tenantId, groupId);
+      const group = await deps.groups.get(tx, tenantId, groupId);
       if (!group) throw notFound('Group');
       const existing = await integrationRepo.groupLink(tx, tenantId, groupId);
       if (!existing) throw notFound('Link');

@@ -15,7 +15,7 @@ import {
 import { integrationRepo, type MergeRow, type QueueRow } from '../integration.repo.js';
 import { PROFILE_FIELDS, stringify, type CheckValueRow, type ProfileField, type ProfileRow } from '../neighbours.js';
 import { snapshotOfValue, type CheckValueSnapshot, type ProfilePatch, type RecordPort } from '../../record/index.js';
-import type { Runs } from '../runs/runs.js';
+import type { RunHandler, Runs } from '../runs/runs.js';
 
 export type Side = 'kept' | 'merged';
 export type Choices = Partial<Record<ProfileField, Side>>;
@@ -508,7 +508,7 @@ export function createMergeService(
     });
   }
 
-  runs.register('merge_all', async (ctx) => {
+  const runMergeAll: RunHandler = async (ctx) => {
     const tenantId = ctx.run.tenantId;
     const options: MergeAllOptions = { preserve: (ctx.run.params.preserve ?? {}) as BatchPreserve, exceptions: (ctx.run.params.exceptions ?? {}) as Record<string, Choices> };
     const pending = await db
@@ -522,7 +522,7 @@ export function createMergeService(
       const outcome = await mergeBatch(tx, tenantId, batch.map((q) => q.id), options, actor, ctx.run.id);
       return { items: batch.map((q) => ({ itemKey: q.id, outcome: outcome.get(q.id) ?? 'skipped' })) };
     });
-  });
+  };
 
   async function merges(tenantId: string) {
     const rows = await db.select().from(integrationMerges).where(eq(integrationMerges.tenantId, tenantId)).orderBy(integrationMerges.mergedAt);
@@ -541,7 +541,7 @@ export function createMergeService(
     }));
   }
 
-  return { merge, mergeIn, mergeBatch, undo, queue, pair, dismiss, previewMergeAll, startMergeAll, merges };
+  return { merge, mergeIn, mergeBatch, undo, queue, pair, dismiss, previewMergeAll, startMergeAll, merges, runHandlers: { merge_all: runMergeAll } };
 }
 
 export type MergeService = ReturnType<typeof createMergeService>;

@@ -4,12 +4,14 @@ import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { AppError, conflict, notFound } from '../../../platform/errors.js';
 import { recordAudit, systemActor, type Actor } from '../../../platform/audit/audit.js';
-import type { MembersPort, MemberInput, MemberChangeListener } from '../../signin/index.js';
-import type { ProfileChangeListener, RecordPort } from '../../record/index.js';
+import type { GroupsPort, MembersPort, MemberInput } from '../../signin/index.js';
+import type { ScimAttributesPort } from '../../scim/index.js';
+import type { RecordPort } from '../../record/index.js';
 import { integrationExclusions, integrationExternalIds, integrationPersonLinks, type DuplicateReason } from '../integration.tables.js';
 import { integrationRepo } from '../integration.repo.js';
-import { neighbours, splitName, type MemberAttributes, type ProfileRow } from '../neighbours.js';
-import type { Runs } from '../runs/runs.js';
+import { splitName, type ProfileRow } from '../neighbours.js';
+import { membersWithAttributes, type MemberAttributes } from './member-attributes.js';
+import type { RunHandler, Runs } from '../runs/runs.js';
 import type { TypeMapService } from '../typemap/typemap.service.js';
 
 const norm = (s: string | null | undefined) => (s ?? '').trim().toLowerCase();
@@ -92,10 +94,9 @@ export class DuplicateIndex {
   }
 }
 
-/** Imports the members a change created, if their group is linked (see newMemberListener). */
-export const IMPORT_NEW_MEMBERS_JOB = 'integration.import-new-members';
+export { IMPORT_NEW_MEMBERS_JOB } from './people.hooks.js';
 
-export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & { members: MembersPort; runs: Runs; typeMap: TypeMapService; record: RecordPort }) {
+export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & { members: MembersPort; groups: GroupsPort; scimAttributes: ScimAttributesPort; runs: Runs; typeMap: TypeMapService; record: RecordPort }) {
   const { db, now, members, runs, typeMap, record } = deps;
 
   // ---------- import (sign-in → record) ----------
@@ -106,7 +107,7 @@ export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> 
       const groupIds = input.groupIds ?? links.map((l) => l.groupId);
       for (const g of groupIds) {
         if (!links.some((l) => l.groupId === g)) {
-          if (!(await neighbours.group(tx, tenantId, g))) throw notFound('Group');
+          if (!(await deps.groups.get(tx, tenantId, g))) throw notFound('Group');
           throw conflict('group_not_linked', 'Link the group to an organisation before importing its members');
         }
       }
@@ -116,12 +117,6 @@ export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> 
     });
   }
 
-  /** A member added to a linked group (by hand, CSV, SCIM…) is imported by a job right after the change commits. */
-  const newMemberListener: MemberChangeListener = async (tx, change) => {
-    if (change.change !== 'created' && change.change !== 'restored') return;
-    await deps.jobs.send(tx, IMPORT_NEW_MEMBERS_JOB, { tenantId: change.tenantId, memberIds: change.memberIds }, { retryLimit: 5, retryDelay: 30, retryBackoff: true });
-  };
-
   /**
    * The job: members of linked groups not yet linked to a profile (nor excluded) get an import run
    * of just them, at once; null when there is nothing to import (e.g. the push created and linked them).
@@ -129,7 +124,7 @@ export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> 
   async function importNewMembers(tenantId: string, memberIds: string[]) {
     return inTransaction(db, async (tx) => {
       const links = await integrationRepo.groupLinks(tx, tenantId);
-      const found = (await neighbours.membersWithAttributes(tx, tenantId, links.map((l) => l.groupId), memberIds)).filter((m) => !m.archivedAt);
+      const found = (await membersWithAttributes(deps, tx, tenantId, links.map((l) => l.groupId), memberIds)).filter((m) => !m.archivedAt);
       const linked = new Set((await integrationRepo.linksOfMembers(tx, tenantId, found.map((m) => m.id))).map((l) => l.memberId));
       const excluded = await integrationRepo.excludedMemberIds(tx, tenantId);
       const todo = found.filter((m) => !linked.has(m.id) && !excluded.has(m.id));
@@ -138,13 +133,13 @@ export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> 
     });
   }
 
-  runs.register('import', async (ctx) => {
+  const runImport: RunHandler = async (ctx) => {
     const tenantId = ctx.run.tenantId;
     const groupIds = (ctx.run.params.groupIds as string[] | undefined) ?? [];
     const memberIds = ctx.run.params.memberIds as string[] | undefined;
     const links = (await integrationRepo.groupLinks(db, tenantId)).filter((l) => groupIds.includes(l.groupId));
     const map = await typeMap.mapper(db, tenantId);
-    const all = await neighbours.membersWithAttributes(db, tenantId, links.map((l) => l.groupId), memberIds);
+    const all = await membersWithAttributes(deps, db, tenantId, links.map((l) => l.groupId), memberIds);
     const candidates = all.filter((m) => !m.archivedAt);
     await ctx.setTotal(candidates.length);
 
@@ -216,12 +211,12 @@ export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> 
       }
       return { items };
     });
-  });
+  };
 
   // ---------- push (record → sign-in) ----------
 
   async function assertPushTarget(tx: DbOrTx, tenantId: string, groupId: string) {
-    const group = await neighbours.group(tx, tenantId, groupId);
+    const group = await deps.groups.get(tx, tenantId, groupId);
     if (!group) throw notFound('Group');
     if (group.type === 'standard') throw conflict('standard_group', 'Standard groups have no members, so profiles cannot be pushed into them. Choose a linked repeat group');
     if (group.type === 'scim') throw conflict('scim_group', 'Members of a SCIM group belong to the identity provider, so profiles cannot be pushed into it. Choose a linked repeat group');
@@ -250,7 +245,7 @@ export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> 
     });
   }
 
-  runs.register('push', async (ctx) => {
+  const runPush: RunHandler = async (ctx) => {
     const tenantId = ctx.run.tenantId;
     const p = ctx.run.params as { groupId: string; profileTypeIds?: string[]; profileIds?: string[] };
     const { link } = await assertPushTarget(db, tenantId, p.groupId);
@@ -261,7 +256,7 @@ export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> 
     }
     await ctx.setTotal(profiles.length);
     const actor: Actor = { kind: 'system', id: null, label: `push (run ${ctx.run.id.slice(0, 8)})` };
-    const existingMembers = await neighbours.membersWithAttributes(db, tenantId, [p.groupId]);
+    const existingMembers = await membersWithAttributes(deps, db, tenantId, [p.groupId]);
     const unlinkedByEmail = new Map<string, string>();
     const linkedMembers = new Set((await integrationRepo.linksOfMembers(db, tenantId, existingMembers.map((m) => m.id))).map((l) => l.memberId));
     for (const m of existingMembers) if (m.email && !linkedMembers.has(m.id) && !unlinkedByEmail.has(m.email)) unlinkedByEmail.set(m.email, m.id);
@@ -297,7 +292,7 @@ export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> 
       }
       return { items };
     });
-  });
+  };
 
   // ---------- exclusions, decouple, delete ----------
 
@@ -348,23 +343,7 @@ export function createPeopleService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> 
     });
   }
 
-  /**
-   * The record is about to erase profiles (on request, or at the end of retention): their linked
-   * members go on the exclusion list, so the next import does not recreate them. The exclusion
-   * keeps no personal data of the erased profile.
-   */
-  const profileErasedListener: ProfileChangeListener = async (tx, change) => {
-    if (change.change !== 'erased') return;
-    const links = await integrationRepo.linksOfProfiles(tx, change.tenantId, change.profileIds);
-    for (const l of links) {
-      await tx
-        .insert(integrationExclusions)
-        .values({ tenantId: change.tenantId, memberId: l.memberId, reason: 'Linked profile erased in the Central Record', profileSnapshot: { profileId: l.profileId, erased: true }, createdBy: 'Central Record', createdAt: now() })
-        .onConflictDoNothing();
-    }
-  };
-
-  return { startImport, importNewMembers, newMemberListener, startPush, decouple, deleteLinkedProfile, exclusions, undoExclusion, profileErasedListener, systemActor };
+  return { startImport, importNewMembers, startPush, decouple, deleteLinkedProfile, exclusions, undoExclusion, systemActor, runHandlers: { import: runImport, push: runPush } };
 }
 
 export type PeopleService = ReturnType<typeof createPeopleService>;

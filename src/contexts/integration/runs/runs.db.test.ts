@@ -7,7 +7,8 @@ import { JOB_SCHEMA } from '../../../platform/jobs/pgboss.js';
 import { integrationJobRuns } from '../integration.tables.js';
 import { integrationRepo } from '../integration.repo.js';
 import { integrationTenant } from '../test/integration.testkit.js';
-import { createRuns, INTEGRATION_RUN_JOB } from './runs.js';
+import { createRuns, INTEGRATION_RUN_JOB, type RunHandler } from './runs.js';
+import type { RunKind } from '../integration.tables.js';
 
 const env = useTestEnv();
 const actor = { kind: 'system' as const, id: null, label: 'test' };
@@ -27,6 +28,13 @@ async function crashState(runId: string, heartbeatAgo: string) {
 }
 
 const runRow = async (runId: string) => (await integrationRepo.runById(env.platform.db, runId))!;
+
+/** Runs with handlers the test gives (the app's come from the features, via createIntegration). */
+function testRuns() {
+  const handlers = new Map<RunKind, RunHandler>();
+  const runs = createRuns(env.platform, (kind) => handlers.get(kind));
+  return Object.assign(runs, { register: (kind: RunKind, handler: RunHandler) => void handlers.set(kind, handler) });
+}
 
 describe('a run whose worker died', () => {
   it('merge all: the sweep resumes it exactly once under a new job, and the counts end right', async () => {
@@ -71,7 +79,7 @@ describe('a run whose worker died', () => {
 
   it('a live run (fresh heartbeat) is left alone by the sweep and by a second execution', async () => {
     const t = await createTestTenant(env);
-    const runs = createRuns(env.platform);
+    const runs = testRuns();
     let worked = 0;
     runs.register('sync', async (ctx) => {
       await ctx.setTotal(1);
@@ -91,7 +99,7 @@ describe('a run whose worker died', () => {
 
   it('a run no handler can work is refused before it is claimed (else the sweep would resume it every minute)', async () => {
     const t = await createTestTenant(env);
-    const runs = createRuns(env.platform);
+    const runs = testRuns();
     const run = await inTransaction(env.platform.db, (tx) => runs.create(tx, t.tenantId, 'sync', {}, actor));
     await expect(runs.execute(run.id)).rejects.toThrow('no handler');
     expect(await runRow(run.id)).toMatchObject({ status: 'queued', heldBy: null, heartbeatAt: null, attempts: 0 });
@@ -103,7 +111,7 @@ describe('resuming keeps the progress counts right', () => {
   for (const list of ['whole', 'remaining'] as const) {
     it(`when the handler's list on resume is the ${list} list`, async () => {
       const t = await createTestTenant(env);
-      const runs = createRuns(env.platform);
+      const runs = testRuns();
       const keys = Array.from({ length: 10 }, (_, i) => `i${i}`);
       const handled: string[] = [];
       let crashAt: string | null = 'i6';
@@ -132,7 +140,7 @@ describe('resuming keeps the progress counts right', () => {
 
   it('an execution that was taken over (presumed dead, then resumed elsewhere) stops before its next batch', async () => {
     const t = await createTestTenant(env);
-    const runs = createRuns(env.platform);
+    const runs = testRuns();
     const handled: string[] = [];
     runs.register('sync', async (ctx) => {
       await ctx.setTotal(4);

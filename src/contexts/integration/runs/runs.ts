@@ -44,9 +44,9 @@ class RunTakenOver extends Error {}
 
 const stale = sql`now() - make_interval(secs => ${STALE_AFTER_SECONDS})`;
 
-export function createRuns(deps: Pick<Platform, 'db' | 'jobs' | 'now' | 'log'>) {
+/** `handlerOf`: the handler of each kind of run, given by createIntegration (the features export them). */
+export function createRuns(deps: Pick<Platform, 'db' | 'jobs' | 'now' | 'log'>, handlerOf: (kind: RunKind) => RunHandler | undefined) {
   const { db, now } = deps;
-  const handlers = new Map<RunKind, RunHandler>();
 
   function sendJob(tx: DbOrTx, runId: string) {
     return deps.jobs.send(tx, INTEGRATION_RUN_JOB, { runId }, { singletonKey: runId, retryLimit: 5, retryDelay: 30, retryBackoff: true });
@@ -97,7 +97,7 @@ export function createRuns(deps: Pick<Platform, 'db' | 'jobs' | 'now' | 'log'>) 
     const found = await integrationRepo.runById(db, runId);
     if (!found) throw new Error(`integration run ${runId} not found`);
     if (found.status === 'done') return found;
-    const handler = handlers.get(found.kind);
+    const handler = handlerOf(found.kind);
     // Checked before the claim: a run held by nobody working it would be resumed every minute.
     if (!handler) throw new Error(`no handler for integration run kind ${found.kind}`);
     const holder = randomUUID();
@@ -210,9 +210,6 @@ export function createRuns(deps: Pick<Platform, 'db' | 'jobs' | 'now' | 'log'>) 
     create,
     execute,
     sweep,
-    register(kind: RunKind, handler: RunHandler) {
-      handlers.set(kind, handler);
-    },
   };
 }
 

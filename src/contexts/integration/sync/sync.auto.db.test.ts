@@ -4,7 +4,7 @@ import { call } from '../../../../test/factories.js';
 import { waitFor } from '../../../../test/wait.js';
 import { JOB_SCHEMA } from '../../../platform/jobs/pgboss.js';
 import { integrationTenant } from '../test/integration.testkit.js';
-import { createIntegration, IMPORT_NEW_MEMBERS_JOB, SYNC_PERSON_JOB } from '../index.js';
+import { IMPORT_NEW_MEMBERS_JOB, SYNC_PERSON_JOB } from '../index.js';
 import { INTEGRATION_RUN_JOB } from '../runs/runs.js';
 import { integrationRepo } from '../integration.repo.js';
 
@@ -17,7 +17,7 @@ const env = useTestEnv({ configOverrides: { jobPollSeconds: 0.5 } });
 const actor = { kind: 'system' as const, id: null, label: 'test' };
 
 beforeAll(async () => {
-  const integration = createIntegration(env.platform);
+  const { integration } = env.contexts;
   await env.platform.jobs.work<{ tenantId: string; linkId: string }>(SYNC_PERSON_JOB, async (job) => {
     await integration.sync.syncPerson(job.data.tenantId, job.data.linkId);
   });

@@ -3,13 +3,13 @@ import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
-import { AppError } from '../../../platform/errors.js';
-import type { MembersPort, MemberInput, MemberChangeListener } from '../../signin/index.js';
-import type { ProfileChangeListener, ProfileUpdateGuard, RecordPort } from '../../record/index.js';
+import type { GroupRow, GroupsPort, MembersPort, MemberInput, MemberRow } from '../../signin/index.js';
+import type { RecordPort } from '../../record/index.js';
 import { integrationPersonLinks, integrationSyncLog } from '../integration.tables.js';
 import { integrationRepo, type PersonLinkRow } from '../integration.repo.js';
-import { neighbours, splitName, type GroupRow, type MemberRow, type ProfileRow } from '../neighbours.js';
-import type { Runs } from '../runs/runs.js';
+import { splitName, type ProfileRow } from '../neighbours.js';
+import type { RunHandler, Runs } from '../runs/runs.js';
+import { createSyncHooks } from './sync.hooks.js';
 
 /**
  * Two-way sync of linked people. Each link remembers the member's and the profile's version when
@@ -20,10 +20,10 @@ import type { Runs } from '../runs/runs.js';
  * in some other way, undone with the reason in the log. Changes on either side queue a per-person
  * sync job in their own transaction; a scheduled sweep catches anything missed.
  */
-export const SYNC_PERSON_JOB = 'integration.sync-person';
+export { SYNC_PERSON_JOB } from './sync.hooks.js';
 export const SYNC_SWEEP_JOB = 'integration.sync-sweep';
 
-export const IDP_OWNED_FIELDS = ['firstName', 'lastName', 'email', 'phone', 'role', 'startDate', 'leavingDate'] as const;
+export { IDP_OWNED_FIELDS } from './sync.hooks.js';
 type Shared = { firstName: string; lastName: string; email: string; phone: string; role: string; startDate: string | null; leavingDate: string | null };
 
 function fromMember(m: MemberRow, p: ProfileRow): Shared {
@@ -48,8 +48,8 @@ const toMemberPatch = (s: Shared, fields: Array<keyof Shared>): Partial<MemberIn
   return patch;
 };
 
-export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & { members: MembersPort; runs: Runs; record: RecordPort }) {
-  const { db, now, members, runs, record } = deps;
+export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & { members: MembersPort; groups: GroupsPort; runs: Runs; record: RecordPort }) {
+  const { db, now, members, groups, runs, record } = deps;
   const actor: Actor = { kind: 'system', id: null, label: 'two-way sync' };
 
   async function log(tx: DbOrTx, row: typeof integrationSyncLog.$inferInsert) {
@@ -63,7 +63,7 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
   /** Brings one linked pair into line. Returns what happened. */
   async function syncLink(tx: DbOrTx, link: PersonLinkRow, group: GroupRow, runId: string | null): Promise<'updated' | 'skipped'> {
     const tenantId = link.tenantId;
-    const member = await neighbours.member(tx, tenantId, link.memberId);
+    const member = await members.find(tx, tenantId, link.memberId);
     let profile = await record.profile(tx, tenantId, link.profileId);
     if (!member || !profile) return 'skipped';
     const who = { id: null, label: actor.label };
@@ -111,16 +111,6 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
     return 'updated';
   }
 
-  /** Why a record edit of these fields is refused (members of SCIM groups), or null. */
-  async function idpOwnedReason(tx: DbOrTx, tenantId: string, profileId: string, fields: string[]): Promise<string | null> {
-    const owned = fields.filter((f) => (IDP_OWNED_FIELDS as readonly string[]).includes(f));
-    if (owned.length === 0) return null;
-    const links = await integrationRepo.linksOfProfiles(tx, tenantId, [profileId]);
-    const groups = await neighbours.groupsByIds(tx, tenantId, links.map((l) => l.groupId));
-    const scim = groups.find((g) => g.type === 'scim');
-    return scim ? `${owned.join(', ')} come from the identity provider for members of ${scim.name}; change them there` : null;
-  }
-
   async function startSync(tenantId: string, by: Actor) {
     return inTransaction(db, async (tx) => {
       const run = await runs.create(tx, tenantId, 'sync', {}, by);
@@ -129,33 +119,7 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
     });
   }
 
-  /** Queues a sync of each linked person (in the caller's transaction; a queued one is not queued twice). */
-  async function enqueueLinks(tx: DbOrTx, links: Array<Pick<PersonLinkRow, 'id' | 'tenantId'>>) {
-    for (const l of links) await deps.jobs.send(tx, SYNC_PERSON_JOB, { tenantId: l.tenantId, linkId: l.id }, { singletonKey: l.id, retryLimit: 5, retryDelay: 30, retryBackoff: true });
-  }
-  async function enqueueForMembers(tx: DbOrTx, tenantId: string, memberIds: string[]) {
-    await enqueueLinks(tx, await integrationRepo.linksOfMembers(tx, tenantId, memberIds));
-  }
-  async function enqueueForProfiles(tx: DbOrTx, tenantId: string, profileIds: string[]) {
-    await enqueueLinks(tx, await integrationRepo.linksOfProfiles(tx, tenantId, profileIds));
-  }
-
-  /** Member changes from anywhere but the sync itself queue a sync of the linked person. */
-  const memberListener: MemberChangeListener = async (tx, change) => {
-    if (change.source === 'sync' || change.change === 'created') return;
-    await enqueueForMembers(tx, change.tenantId, change.memberIds);
-  };
-  /** Record edits of the fields sync shares queue a sync (the sync's own writes bypass the record's service). */
-  const profileListener: ProfileChangeListener = async (tx, change) => {
-    if (!change.fields.some((f) => (IDP_OWNED_FIELDS as readonly string[]).includes(f))) return;
-    await enqueueForProfiles(tx, change.tenantId, change.profileIds);
-  };
-  /** Refuses a record edit of a field the identity provider owns. */
-  const idpGuard: ProfileUpdateGuard = async (tx, attempt) => {
-    const owned = attempt.fields.filter((f) => (IDP_OWNED_FIELDS as readonly string[]).includes(f));
-    const reason = await idpOwnedReason(tx, attempt.tenantId, attempt.profileId, owned);
-    if (reason) throw new AppError(409, 'idp_owned_field', reason, { field: owned[0], extra: { fields: owned } });
-  };
+  const { enqueueLinks, enqueueForMembers, enqueueForProfiles, idpOwnedReason } = createSyncHooks(deps);
 
   /** The job: brings one linked person into line now (the row is locked against a concurrent sync). */
   async function syncPerson(tenantId: string, linkId: string): Promise<'updated' | 'skipped'> {
@@ -166,7 +130,7 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
         .where(and(eq(integrationPersonLinks.tenantId, tenantId), eq(integrationPersonLinks.id, linkId)))
         .for('update');
       if (!link) return 'skipped';
-      const group = await neighbours.group(tx, tenantId, link.groupId);
+      const group = await groups.get(tx, tenantId, link.groupId);
       if (!group) return 'skipped';
       return syncLink(tx, link, group, null);
     });
@@ -181,18 +145,18 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
     });
   }
 
-  runs.register('sync', async (ctx) => {
+  const runSync: RunHandler = async (ctx) => {
     const tenantId = ctx.run.tenantId;
     const links = await db.select().from(integrationPersonLinks).where(eq(integrationPersonLinks.tenantId, tenantId)).orderBy(integrationPersonLinks.createdAt, integrationPersonLinks.id);
     await ctx.setTotal(links.length);
-    const groups = new Map((await neighbours.groupsByIds(db, tenantId, [...new Set(links.map((l) => l.groupId))])).map((g) => [g.id, g]));
+    const groupById = new Map((await groups.byIds(db, tenantId, [...new Set(links.map((l) => l.groupId))])).map((g) => [g.id, g]));
     await ctx.batches(links, (l) => `${l.id}`, 200, async (tx, batch) => {
       const fresh = await tx.select().from(integrationPersonLinks).where(and(eq(integrationPersonLinks.tenantId, tenantId), inArray(integrationPersonLinks.id, batch.map((l) => l.id))));
       const items: Array<{ itemKey: string; outcome: 'updated' | 'skipped' }> = batch.filter((l) => !fresh.some((f) => f.id === l.id)).map((l) => ({ itemKey: l.id, outcome: 'skipped' }));
-      for (const link of fresh) items.push({ itemKey: link.id, outcome: await syncLink(tx, link, groups.get(link.groupId)!, ctx.run.id) });
+      for (const link of fresh) items.push({ itemKey: link.id, outcome: await syncLink(tx, link, groupById.get(link.groupId)!, ctx.run.id) });
       return { items };
     });
-  });
+  };
 
   async function logOf(tenantId: string, q: { memberId?: string; profileId?: string; runId?: string }) {
     const conds = [eq(integrationSyncLog.tenantId, tenantId)];
@@ -203,9 +167,9 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
     const rows = (await db.select().from(integrationSyncLog).where(and(...conds)).orderBy(desc(integrationSyncLog.at), desc(integrationSyncLog.id)).limit(500)).reverse();
     // Who each entry is about, by name: the profile's, else the member's (a run's own entry has neither).
     const names = new Map<string, string>();
-    for (const p of await neighbours.profiles(db, tenantId, [...new Set(rows.flatMap((r) => (r.profileId ? [r.profileId] : [])))])) names.set(p.id, `${p.firstName} ${p.lastName}`.trim());
+    for (const p of await record.profiles(db, tenantId, [...new Set(rows.flatMap((r) => (r.profileId ? [r.profileId] : [])))])) names.set(p.id, `${p.firstName} ${p.lastName}`.trim());
     for (const memberId of new Set(rows.flatMap((r) => (r.memberId && !(r.profileId && names.has(r.profileId)) ? [r.memberId] : [])))) {
-      const m = await neighbours.member(db, tenantId, memberId);
+      const m = await members.find(db, tenantId, memberId);
       if (m) names.set(m.id, m.fullName);
     }
     const personName = (r: (typeof rows)[number]) => (r.profileId ? names.get(r.profileId) : undefined) ?? (r.memberId ? names.get(r.memberId) : undefined) ?? null;
@@ -223,7 +187,7 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
     }));
   }
 
-  return { startSync, syncLink, idpOwnedReason, logOf, syncPerson, sweep, enqueueForMembers, enqueueForProfiles, memberListener, profileListener, idpGuard };
+  return { startSync, syncLink, idpOwnedReason, logOf, syncPerson, sweep, enqueueForMembers, enqueueForProfiles, runHandlers: { sync: runSync } };
 }
 
 export type SyncService = ReturnType<typeof createSyncService>;

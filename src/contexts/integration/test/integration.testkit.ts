@@ -1,9 +1,8 @@
 import { groups } from '../../signin/signin.tables.js';
 import { scimUsers } from '../../scim/scim.tables.js';
-import { createSigninServices, type MemberInput } from '../../signin/index.js';
+import type { MemberInput } from '../../signin/index.js';
 import { call, createTestTenant, type TestTenant } from '../../../../test/factories.js';
 import type { TestEnv } from '../../../../test/harness.js';
-import { createIntegration } from '../index.js';
 
 /** Every statutory check a teacher needs, by check key (the built-in KCSIE set). */
 export const FULL_TEACHER_CHECKS = {
@@ -34,8 +33,8 @@ const testActor = { kind: 'system' as const, id: null, label: 'test' };
 export async function integrationTenant(env: TestEnv, opts: { kind?: 'school' | 'trust' } = {}) {
   const t: TestTenant = await createTestTenant(env, { kind: opts.kind ?? 'school' });
   const rec = await recordTenant(env, t);
-  const members = createSigninServices(env.platform).members;
-  const integration = createIntegration(env.platform);
+  const { members } = env.contexts.signin;
+  const { integration } = env.contexts;
   const h = t.owner.headers;
 
   async function group(input: { name: string; type: 'standard' | 'repeat' | 'scim'; isStaffGroup?: boolean }) {

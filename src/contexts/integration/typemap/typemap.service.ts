@@ -7,7 +7,7 @@ import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import type { ConditionGroup, RecordPort } from '../../record/index.js';
 import { integrationTypeRules } from '../integration.tables.js';
 import { integrationRepo } from '../integration.repo.js';
-import { neighbours, type MemberAttributes } from '../neighbours.js';
+import { membersWithAttributes, type MemberAttributes, type MemberReadPorts } from '../people/member-attributes.js';
 import { mapMember, memberFieldCatalog, validateRule, type MapRule, type MemberFacts } from './typemap.js';
 
 export const TEACHING_TYPE_KEY = 'teaching';
@@ -25,7 +25,7 @@ export const factsOf = (m: MemberAttributes): MemberFacts => ({
   idpGroups: m.idpGroups,
 });
 
-export function createTypeMapService(deps: Pick<Platform, 'db' | 'now'> & { record: RecordPort }) {
+export function createTypeMapService(deps: Pick<Platform, 'db' | 'now'> & MemberReadPorts & { record: RecordPort }) {
   const { db, now, record } = deps;
   const today = () => now().toISOString().slice(0, 10);
 
@@ -46,7 +46,7 @@ export function createTypeMapService(deps: Pick<Platform, 'db' | 'now'> & { reco
   }
 
   async function view(tenantId: string) {
-    const [types, r, customKeys] = [await record.profileTypes(db, tenantId), await rules(db, tenantId), await neighbours.memberCustomFieldKeys(db, tenantId)];
+    const [types, r, customKeys] = [await record.profileTypes(db, tenantId), await rules(db, tenantId), await deps.members.customFieldKeys(db, tenantId)];
     return {
       rules: r.map((x) => ({ id: x.id, profileTypeId: x.profileTypeId, profileTypeName: types.find((t) => t.id === x.profileTypeId)?.name ?? '', position: x.position, condition: x.condition })),
       profileTypes: types.filter((t) => !t.retiredAt).map((t) => ({ id: t.id, key: t.key, name: t.name })),
@@ -56,7 +56,7 @@ export function createTypeMapService(deps: Pick<Platform, 'db' | 'now'> & { reco
 
   /** Replaces the ordered list of rules (the editor saves the whole map). */
   async function save(tenantId: string, input: Array<{ profileTypeId: string; condition: ConditionGroup }>, actor: Actor) {
-    const customKeys = await neighbours.memberCustomFieldKeys(db, tenantId);
+    const customKeys = await deps.members.customFieldKeys(db, tenantId);
     const issues = input.flatMap((r, i) => validateRule(r.condition, customKeys).map((x) => ({ field: `rules.${i}.${x.path}`, message: x.message })));
     if (issues.length) throw new AppError(400, 'invalid_rule', issues.map((x) => x.message).join('; '), { field: issues[0]!.field, issues });
     const seen = new Set<string>();
@@ -80,9 +80,9 @@ export function createTypeMapService(deps: Pick<Platform, 'db' | 'now'> & { reco
   /** For the current members of linked groups: how many each rule maps, and who is unmapped. */
   async function preview(tenantId: string, draft?: Array<{ profileTypeId: string; condition: ConditionGroup }>) {
     const links = await integrationRepo.groupLinks(db, tenantId);
-    const all = await neighbours.membersWithAttributes(db, tenantId, links.map((l) => l.groupId));
+    const all = await membersWithAttributes(deps, db, tenantId, links.map((l) => l.groupId));
     const live = all.filter((m) => !m.archivedAt);
-    const customKeys = await neighbours.memberCustomFieldKeys(db, tenantId);
+    const customKeys = await deps.members.customFieldKeys(db, tenantId);
     if (draft) {
       const issues = draft.flatMap((r, i) => validateRule(r.condition, customKeys).map((x) => ({ field: `rules.${i}.${x.path}`, message: x.message })));
       if (issues.length) throw new AppError(400, 'invalid_rule', issues.map((x) => x.message).join('; '), { field: issues[0]!.field, issues });

@@ -10,7 +10,7 @@ import { integrationRepo } from '../integration.repo.js';
 import type { ProfileRow } from '../neighbours.js';
 import type { RecordPort } from '../../record/index.js';
 import { DuplicateIndex } from '../people/people.service.js';
-import type { Runs } from '../runs/runs.js';
+import type { RunHandler, Runs } from '../runs/runs.js';
 import { createWondeClient, WondeError, type WondeClientOptions } from './wonde.client.js';
 import { mapWondeEmployee, wondeFieldMappingSchema, type WondeFieldMapping, type WondePerson } from './wonde.mapper.js';
 import type { WondeDeletion, WondeEmployee } from './wonde.types.js';
@@ -91,7 +91,7 @@ export function createWondeService(deps: Pick<Platform, 'db' | 'now' | 'jobs' | 
     });
   }
 
-  runs.register('wonde_sync', async (ctx) => {
+  const runWondeSync: RunHandler = async (ctx) => {
     const tenantId = ctx.run.tenantId;
     const organisationId = String(ctx.run.params.organisationId);
     const c = await connection(tenantId, organisationId);
@@ -199,9 +199,9 @@ export function createWondeService(deps: Pick<Platform, 'db' | 'now' | 'jobs' | 
     });
 
     await db.update(integrationWondeConnections).set({ lastSyncedAt: startedAt, lastError: null }).where(eq(integrationWondeConnections.id, c.id));
-  });
+  };
 
-  return { get, save, startSync };
+  return { get, save, startSync, runHandlers: { wonde_sync: runWondeSync } };
 }
 
 export type WondeService = ReturnType<typeof createWondeService>;

@@ -8,7 +8,7 @@ const env = useTestEnv();
 describe('record demo data', () => {
   it('gives each demo school an organisation and profiles in various states', async () => {
     const t = await createTestTenant(env, { kind: 'trust' });
-    await seedRecordDemo(env.platform, t.tenantId);
+    await seedRecordDemo(env.platform, env.contexts.record, t.tenantId);
     const d = await call(env.app, 'GET', '/api/record/dashboard', { headers: t.owner.headers });
     expect(d.body.organisations.map((o: any) => [o.name, o.profiles])).toEqual([['Northgate Academy', 4], ['Northgate Primary School', 6]]);
     const inspector = d.body.ratings.find((r: any) => r.key === 'inspector_ready');

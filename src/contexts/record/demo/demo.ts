@@ -1,18 +1,17 @@
 import type { Platform } from '../../../platform/platform.js';
 import { systemActor, type Actor } from '../../../platform/audit/audit.js';
 import type { Principal } from '../../../platform/http/principal.js';
-import { createSetupService } from '../setup/setup.service.js';
-import { createProfilesService } from '../profiles/profiles.service.js';
+import type { SetupService } from '../setup/setup.service.js';
+import type { ProfilesService } from '../profiles/profiles.service.js';
 import { addPeriod, todayIn } from '../rules/dates.js';
 import type { CheckValueInput } from '../profiles/profiles.schemas.js';
 
 const demoActor: Actor = { ...systemActor, label: 'demo' };
 
 /** An organisation per demo school, with a few profiles in various states of readiness. */
-export async function seedRecordDemo(platform: Platform, tenantId: string) {
+export async function seedRecordDemo(platform: Pick<Platform, 'now'>, record: { setup: SetupService; profiles: ProfilesService }, tenantId: string) {
   const principal: Principal = { kind: 'system', tenantId, id: null, label: 'demo', role: 'owner', scopes: [] };
-  const setup = createSetupService(platform);
-  const profiles = createProfilesService(platform);
+  const { setup, profiles } = record;
   const primary = await setup.createOrganisation(principal, demoActor, { name: 'Northgate Primary School', type: 'maintained', retentionYears: 6 });
   const academy = await setup.createOrganisation(principal, demoActor, { name: 'Northgate Academy', type: 'academy', retentionYears: 6 });
   const types = new Map((await setup.listProfileTypes(tenantId)).map((t) => [t.key, t.id]));

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf, authorize } from '../../../platform/http/auth.js';
 import type { Platform } from '../../../platform/platform.js';
+import type { ProfileHooks } from '../profiles/profile-hooks.js';
 import { ARCHIVE_LEAVERS_CRON, ARCHIVE_LEAVERS_JOB, archiveLeavers } from '../profiles/leavers.js';
 import { DOCUMENT_TYPES, MAX_DOCUMENT_BYTES, PURGE_DOCUMENTS_JOB, purgeDueDocuments, type DocumentsService } from './documents.service.js';
 
@@ -54,13 +55,13 @@ export function documentsRoutes(documents: DocumentsService): FastifyPluginAsync
 }
 
 /** The record's job handlers and schedules (see src/contexts/jobs.ts). */
-export async function registerRecordJobs(platform: Platform): Promise<void> {
+export async function registerRecordJobs(platform: Platform, hooks: ProfileHooks): Promise<void> {
   await platform.jobs.work(PURGE_DOCUMENTS_JOB, async () => {
     await purgeDueDocuments(platform);
   });
   await platform.jobs.schedule(PURGE_DOCUMENTS_JOB, '41 * * * *');
   await platform.jobs.work(ARCHIVE_LEAVERS_JOB, async () => {
-    await archiveLeavers(platform);
+    await archiveLeavers({ ...platform, hooks });
   });
   await platform.jobs.schedule(ARCHIVE_LEAVERS_JOB, ARCHIVE_LEAVERS_CRON);
 }

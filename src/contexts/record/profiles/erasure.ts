@@ -8,9 +8,9 @@ import { loadModel, loadProfilesWithValues, type ProfileRow } from '../record.re
 import { prepare } from '../engine.js';
 import { addPeriod, todayIn, ukDate } from '../rules/dates.js';
 import { profilesRepo } from './profiles.repo.js';
-import { profileChanged } from './profile-hooks.js';
+import type { ProfileHooks } from './profile-hooks.js';
 
-export type ErasureDeps = Pick<Platform, 'db' | 'now' | 'storage'>;
+export type ErasureDeps = Pick<Platform, 'db' | 'now' | 'storage'> & { hooks: ProfileHooks };
 
 /**
  * A person's data rights and the end of retention: the subject access export, erasure on
@@ -75,7 +75,7 @@ export function createProfileErasure(deps: ErasureDeps) {
         if (!due || due > today()) throw conflict('retention_not_due', `The retention period of this profile has not ended${due ? ` (due ${ukDate(due)})` : ''}`);
       }
       const docs = await profilesRepo.documents(t, principal.tenantId, id);
-      await profileChanged(t, { tenantId: principal.tenantId, profileIds: [id], change: 'erased', fields: [] });
+      await deps.hooks.changed(t, { tenantId: principal.tenantId, profileIds: [id], change: 'erased', fields: [] });
       await profilesRepo.erase(t, principal.tenantId, id);
       await redactAuditOf(t, principal.tenantId, 'record_profile', id);
       await recordAudit(t, principal.tenantId, actor, {

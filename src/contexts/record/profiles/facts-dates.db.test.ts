@@ -101,7 +101,7 @@ describe('leavers', () => {
       ids[`${tz} today`] = (await create({ organisationId: o.body.id, lastName: 'Today', leavingDate: day })).body.id;
       ids[`${tz} future`] = (await create({ organisationId: o.body.id, lastName: 'Later', leavingDate: addPeriod(day, 5, 'days') })).body.id;
     }
-    expect(await archiveLeavers(env.platform)).toBeGreaterThanOrEqual(2);
+    expect(await archiveLeavers({ ...env.platform, hooks: env.contexts.record.hooks })).toBeGreaterThanOrEqual(2);
     const rows = await env.platform.db.select().from(recordProfiles).where(eq(recordProfiles.tenantId, t.tenantId));
     const status = Object.fromEntries(Object.entries(ids).map(([k, id]) => [k, rows.find((r) => r.id === id)!.status]));
     expect(status).toEqual({
@@ -118,6 +118,6 @@ describe('leavers', () => {
     expect(history.map((x) => [x.field, x.after])).toContainEqual(['Status', 'archived']);
     // Still findable as a leaver; a second run does nothing more.
     expect((await call(env.app, 'GET', '/api/record/profiles?status=archived', { headers: h })).body.total).toBe(2);
-    expect(await archiveLeavers(env.platform)).toBe(0);
+    expect(await archiveLeavers({ ...env.platform, hooks: env.contexts.record.hooks })).toBe(0);
   });
 });

@@ -6,7 +6,7 @@ import { recordOrganisations, recordProfiles } from '../record.tables.js';
 import { applyPatch } from './profile-writer.js';
 import { profilesRepo } from './profiles.repo.js';
 import { addPeriod, todayIn, ukDate } from '../rules/dates.js';
-import { profileChanged } from './profile-hooks.js';
+import type { ProfileHooks } from './profile-hooks.js';
 
 export const ARCHIVE_LEAVERS_JOB = 'record.archive-leavers';
 /** Hourly, so each organisation's leavers go early on the morning after their leaving date in its own time zone. */
@@ -17,7 +17,7 @@ export const ARCHIVE_LEAVERS_CRON = '7 * * * *';
  * (kept for retention, still findable and exportable as a leaver). One transaction per person,
  * with a history row, an audit row and the profile-changed hook. Returns how many were archived.
  */
-export async function archiveLeavers(deps: Pick<Platform, 'db' | 'now'>): Promise<number> {
+export async function archiveLeavers(deps: Pick<Platform, 'db' | 'now'> & { hooks: ProfileHooks }): Promise<number> {
   const at = deps.now();
   // Candidates: left before tomorrow anywhere on Earth; each is then checked against its own zone's today.
   const horizon = addPeriod(at.toISOString().slice(0, 10), 1, 'days');
@@ -35,7 +35,7 @@ export async function archiveLeavers(deps: Pick<Platform, 'db' | 'now'>): Promis
       const row = await applyPatch(t, c.tenantId, current, { set: { status: 'archived', archivedAt: at }, lines: [{ field: 'Status', before: 'live', after: 'archived' }], at }, { id: null, label: 'Leavers (automatic)' });
       if (!row) return false;
       await recordAudit(t, c.tenantId, systemActor, { action: 'record.profile.archived', targetType: 'record_profile', targetId: c.id, summary: `Profile ${row.firstName} ${row.lastName} archived automatically: left on ${ukDate(c.leavingDate!)}` });
-      await profileChanged(t, { tenantId: c.tenantId, profileIds: [c.id], change: 'archived', fields: ['status'] });
+      await deps.hooks.changed(t, { tenantId: c.tenantId, profileIds: [c.id], change: 'archived', fields: ['status'] });
       return true;
     });
     if (done) archived++;

@@ -13,12 +13,13 @@ import { isIsoDate, todayIn, ukDate } from '../rules/dates.js';
 import { dayAt, evaluateRow, prepare, ruleValues, type PreparedModel } from '../engine.js';
 import { catalogOf, parseConditionParam } from '../setup/setup.service.js';
 import { profilesRepo } from './profiles.repo.js';
-import { checkProfileUpdate, profileChanged } from './profile-hooks.js';
+import type { ProfileHooks } from './profile-hooks.js';
 import { applyPatch, historyActorOf, historyOfNew, type ProfileColumns } from './profile-writer.js';
 import { createProfileErasure } from './erasure.js';
 import type { CheckValueInput, ProfileCreateInput, ProfilePatchInput } from './profiles.schemas.js';
 
-export type ProfilesDeps = Pick<Platform, 'db' | 'now' | 'storage'>;
+/** `hooks`: the other contexts' profile guards and listeners (see profile-hooks.ts). */
+export type ProfilesDeps = Pick<Platform, 'db' | 'now' | 'storage'> & { hooks: ProfileHooks };
 
 const FIELD_LABELS: Record<string, string> = {
   firstName: 'First name',
@@ -331,7 +332,7 @@ export function createProfilesService(deps: ProfilesDeps) {
         set.facts = factChange.next;
         diffs.push(...factChange.diffs);
       }
-      await checkProfileUpdate(t, { tenantId: principal.tenantId, profileId: id, fields: Object.keys(set) });
+      await deps.hooks.checkUpdate(t, { tenantId: principal.tenantId, profileId: id, fields: Object.keys(set) });
       const nextRow: ProfileRow = { ...current, ...set } as ProfileRow;
       const values = await profilesRepo.values(t, principal.tenantId, id);
       diffs.push(...(await applyValues(t, m, principal.tenantId, nextRow, values, changes, actor, at, day)));
@@ -340,7 +341,7 @@ export function createProfilesService(deps: ProfilesDeps) {
       if (!row) throw conflict('version_conflict', 'This profile was changed by someone else at the same moment; nothing was saved', { currentVersion: current.version + 1, changes: [] });
       const version = row.version;
       await recordAudit(t, principal.tenantId, actor, { action: 'record.profile.updated', targetType: 'record_profile', targetId: id, summary: `Profile ${row.firstName} ${row.lastName} updated: ${diffs.map((d) => d.field).join(', ')}`, data: { version } });
-      await profileChanged(t, { tenantId: principal.tenantId, profileIds: [id], change: 'updated', fields: Object.keys(set) });
+      await deps.hooks.changed(t, { tenantId: principal.tenantId, profileIds: [id], change: 'updated', fields: Object.keys(set) });
       return present(t, m, row);
     });
   }
@@ -400,7 +401,7 @@ export function createProfilesService(deps: ProfilesDeps) {
       ];
       const row = await applyPatch(t, principal.tenantId, current, { set: { status: 'archived', archivedAt: at, leavingDate }, lines, at }, historyActorOf(actor));
       await recordAudit(t, principal.tenantId, actor, { action: 'record.profile.archived', targetType: 'record_profile', targetId: id, summary: `Profile ${row!.firstName} ${row!.lastName} archived (left ${ukDate(leavingDate)})` });
-      await profileChanged(t, { tenantId: principal.tenantId, profileIds: [id], change: 'archived', fields: ['status', 'leavingDate'] });
+      await deps.hooks.changed(t, { tenantId: principal.tenantId, profileIds: [id], change: 'archived', fields: ['status', 'leavingDate'] });
       const m = prepare(await loadModel(t, principal.tenantId));
       return present(t, m, row!);
     });

@@ -5,7 +5,7 @@ import { inTransaction } from '../../../platform/db/tx.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import { notFound } from '../../../platform/errors.js';
-import { groups } from '../../signin/signin.tables.js';
+import type { GroupsPort } from '../../signin/index.js';
 import { scimRateBuckets, scimRequestLog, scimTokens, scimUsers } from '../scim.tables.js';
 import { scimBaseUrl } from '../scim.presenter.js';
 import { UUID_RE } from '../users/users.repo.js';
@@ -130,17 +130,15 @@ export function createBucketGate(db: DbOrTx, now: () => Date, onError: (err: unk
  * written behind to the database so instances share it: `createBucketGate`), and the request log
  * the SCIM tab shows.
  */
-export function createScimAccessService(deps: Pick<Platform, 'db' | 'now' | 'config' | 'log'>) {
+/** `groups`: sign-in's groups port (SCIM serves groups of type scim; it reads them through the port). */
+export function createScimAccessService(deps: Pick<Platform, 'db' | 'now' | 'config' | 'log'> & { groups: GroupsPort }) {
   const { db, now, config } = deps;
   const groupTenants = new Map<string, { tenantId: string | undefined; until: number }>();
   const buckets = createBucketGate(db, now, (err) => deps.log.warn({ err }, 'could not write the SCIM rate buckets'));
 
   async function scimGroup(tx: DbOrTx, tenantId: string, groupId: string) {
     if (!UUID_RE.test(groupId)) return undefined;
-    const [g] = await tx
-      .select({ id: groups.id, name: groups.name, type: groups.type, archivedAt: groups.archivedAt })
-      .from(groups)
-      .where(and(eq(groups.tenantId, tenantId), eq(groups.id, groupId)));
+    const g = await deps.groups.get(tx, tenantId, groupId);
     return g && g.type === 'scim' ? g : undefined;
   }
 
@@ -217,21 +215,22 @@ export function createScimAccessService(deps: Pick<Platform, 'db' | 'now' | 'con
         token_id: string;
         tenant_id: string;
         group_id: string;
-        group_name: string;
         burst: number | null;
         per_second: number | null;
         tokens: number | null;
         refilled_at: string | Date | null;
       };
-      const result = await db.execute(sql`
-        SELECT t.id AS token_id, t.tenant_id, t.group_id, g.name AS group_name, b.burst, b.per_second, b.tokens, b.refilled_at
-        FROM ${scimTokens} t JOIN ${groups} g ON g.id = t.group_id
-          LEFT JOIN ${scimRateBuckets} b ON b.group_id = t.group_id
-        WHERE t.token_hash = ${hashToken(token)} AND t.revoked_at IS NULL AND t.group_id = ${groupId.toLowerCase()}::uuid
-          AND g.type = 'scim' AND g.archived_at IS NULL`);
+      // The token with its bucket, and the group through sign-in's port, read at once (the group id is the URL's).
+      const [result, group] = await Promise.all([
+        db.execute(sql`
+          SELECT t.id AS token_id, t.tenant_id, t.group_id, b.burst, b.per_second, b.tokens, b.refilled_at
+          FROM ${scimTokens} t LEFT JOIN ${scimRateBuckets} b ON b.group_id = t.group_id
+          WHERE t.token_hash = ${hashToken(token)} AND t.revoked_at IS NULL AND t.group_id = ${groupId.toLowerCase()}::uuid`),
+        deps.groups.scimGroup(db, groupId.toLowerCase()),
+      ]);
       const row = (result as unknown as { rows: Row[] }).rows[0];
-      if (!row) return undefined;
-      const cred = { tenantId: row.tenant_id, groupId: row.group_id, tokenId: row.token_id, groupName: row.group_name };
+      if (!row || !group || group.archivedAt || group.tenantId !== row.tenant_id) return undefined;
+      const cred = { tenantId: row.tenant_id, groupId: row.group_id, tokenId: row.token_id, groupName: group.name };
       const seen =
         row.burst === null
           ? undefined
@@ -245,8 +244,7 @@ export function createScimAccessService(deps: Pick<Platform, 'db' | 'now' | 'con
       const key = groupId.toLowerCase();
       const known = groupTenants.get(key);
       if (known && known.until > Date.now()) return known.tenantId;
-      const [g] = await db.select({ tenantId: groups.tenantId, type: groups.type }).from(groups).where(eq(groups.id, key));
-      const tenantId = g?.type === 'scim' ? g.tenantId : undefined;
+      const tenantId = (await deps.groups.scimGroup(db, key))?.tenantId;
       // Remembered a minute, so a flood of rejected requests costs no read each (bounded, oldest out).
       if (groupTenants.size >= 10_000) groupTenants.delete(groupTenants.keys().next().value!);
       groupTenants.set(key, { tenantId, until: Date.now() + 60_000 });

@@ -1,3 +1,4 @@
+import { createGroupsPort } from '../../signin/index.js';
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
@@ -22,7 +23,7 @@ describe('SCIM request log', () => {
 
   it('never loses a batch for one bad row: the others are written one by one', T, async () => {
     const f = await scimFixture(env);
-    const access = createScimAccessService(env.platform);
+    const access = createScimAccessService({ ...env.platform, groups: createGroupsPort() });
     const errors: unknown[] = [];
     const buffer = createRequestLogBuffer(access, env.platform.now, (err) => errors.push(err));
     const entry = (path: string, groupId = f.groupId) => ({ tenantId: f.t.tenantId, groupId, method: 'GET', path, status: 200, durationMs: 1, requestId: randomUUID() });

@@ -8,7 +8,7 @@ const env = useTestEnv();
 describe('sign-in demo data', () => {
   it('makes two sites showing Staff, Visitors and Contractors, with members', async () => {
     const t = await createTestTenant(env);
-    const demo = await seedSigninDemo(env.platform, t.tenantId, [t.owner.id]);
+    const demo = await seedSigninDemo(env.platform, env.contexts.signin, t.tenantId, [t.owner.id]);
     const sites = await call(env.app, 'GET', '/api/signin/sites', { headers: t.owner.headers });
     expect(sites.body.items).toHaveLength(2);
     expect(sites.body.items[0].groups.map((g: { name: string }) => g.name)).toEqual(['Staff', 'Visitors', 'Contractors']);

@@ -1,6 +1,6 @@
 import type { Platform } from '../../../platform/platform.js';
 import { systemActor, type Actor } from '../../../platform/audit/audit.js';
-import { createSigninServices } from '../index.js';
+import type { Signin } from '../index.js';
 
 const demoActor: Actor = { ...systemActor, label: 'demo' };
 
@@ -8,8 +8,7 @@ const demoActor: Actor = { ...systemActor, label: 'demo' };
 export const DEMO_CONTRACTORS_PIN = '2580';
 
 /** Sites, groups (Staff, Visitors, Contractors) and members for the demo tenant. */
-export async function seedSigninDemo(platform: Platform, tenantId: string, contactIds: string[] = []) {
-  const s = createSigninServices(platform);
+export async function seedSigninDemo(platform: Pick<Platform, 'db'>, s: Signin, tenantId: string, contactIds: string[] = []) {
   const primary = await s.sites.create(tenantId, { name: 'Northgate Primary School', address: '1 School Lane, Northgate', timezone: 'Europe/London' }, demoActor);
   const academy = await s.sites.create(tenantId, { name: 'Northgate Academy', address: '20 College Road, Northgate', timezone: 'Europe/London' }, demoActor);
   const staff = await s.groups.create(

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
@@ -7,7 +7,7 @@ import { inTransaction } from '../../../platform/db/tx.js';
 import { badRequest, notFound } from '../../../platform/errors.js';
 import { safeEqual } from '../../../platform/crypto.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
-import { users } from '../../accounts/accounts.tables.js';
+import type { UsersPort } from '../../accounts/index.js';
 import { groupContacts, groupSecrets, groups } from '../signin.tables.js';
 import type { SiteScope } from '../access.js';
 import { groupsRepo, type GroupRow } from './groups.repo.js';
@@ -33,7 +33,8 @@ export function presentGroup(g: GroupRow, extra: { hasPin: boolean; contactIds: 
 }
 export type GroupView = ReturnType<typeof presentGroup>;
 
-export function createGroupsService(deps: Pick<Platform, 'db' | 'config'>) {
+/** `users`: accounts' port, to check that group contacts are users of the tenant. */
+export function createGroupsService(deps: Pick<Platform, 'db' | 'config'> & { users: UsersPort }) {
   const { db } = deps;
   const pinHashOf = (groupId: string, pin: string) => createHmac('sha256', deps.config.secretKey).update(`kiosk-pin:${groupId}:${pin}`).digest('hex');
 
@@ -69,7 +70,7 @@ export function createGroupsService(deps: Pick<Platform, 'db' | 'config'>) {
   async function setContacts(tx: DbOrTx, tenantId: string, groupId: string, userIds: string[]) {
     const unique = [...new Set(userIds)];
     if (unique.length > 0) {
-      const found = await tx.select({ id: users.id }).from(users).where(and(eq(users.tenantId, tenantId), inArray(users.id, unique)));
+      const found = await deps.users.existingIds(tx, tenantId, unique);
       if (found.length !== unique.length) throw badRequest('unknown_contact', 'A contact is not a user of this tenant', 'contactIds');
     }
     await tx.delete(groupContacts).where(and(eq(groupContacts.tenantId, tenantId), eq(groupContacts.groupId, groupId)));

@@ -9,7 +9,6 @@ import { kioskSetup, makeGroup, makeMember, pairKiosk } from '../../../../test/s
 import { createJobQueue, JOB_SCHEMA } from '../../../platform/jobs/pgboss.js';
 import { createLogger } from '../../../platform/logger.js';
 import { systemActor } from '../../../platform/audit/audit.js';
-import { createSigninServices } from '../index.js';
 import { webhookDeliveries } from '../live.tables.js';
 import { registerWebhookJobs } from '../webhooks/webhooks.service.js';
 import { AUTO_SIGN_OUT_JOB, createAutoSignOut } from './auto-sign-out.js';
@@ -126,7 +125,7 @@ describe('sign-ins and the live side', { timeout: 30_000 }, () => {
     const ada = await makeMember(env, t, group.id, { fullName: 'Ada Lovelace' });
     await signIn(kiosk, group.id, ada.id);
     const scimGroup = await makeGroup(env, t, { type: 'scim', name: 'Staff (Okta)' }, [site.id]);
-    const services = createSigninServices(env.platform);
+    const services = env.contexts.signin;
     const grace = await services.members.create(env.platform.db, t.tenantId, scimGroup.id, { fullName: 'Grace Hopper' }, systemActor, 'scim');
     const kiosk2 = await pairKiosk(env, t, site.id);
     await signIn(kiosk2, scimGroup.id, grace.id);
@@ -151,7 +150,7 @@ describe('sign-ins and the live side', { timeout: 30_000 }, () => {
     await subscribe(t, '/auto');
     const adaVisit = await signIn(kiosk, group.id, ada.id);
     await signIn(kiosk, never.id, res.id);
-    const services = createSigninServices(env.platform);
+    const services = env.contexts.signin;
     const auto = createAutoSignOut(env.platform, services.visits.closeVisit);
     expect(await auto.run()).toBe(0); // not due yet
     env.clock.advance(2 * 3600_000 + 60_000);
@@ -167,7 +166,7 @@ describe('sign-ins and the live side', { timeout: 30_000 }, () => {
   });
 
   it('registers the automatic sign-out as a job scheduled every five minutes', async () => {
-    const services = createSigninServices(env.platform);
+    const services = env.contexts.signin;
     const queue = createJobQueue(env.platform.database, createLogger('silent'), { pollingIntervalSeconds: 0.5 });
     try {
       await registerSigninLiveJobs({ ...env.platform, jobs: queue }, services.visits.closeVisit);

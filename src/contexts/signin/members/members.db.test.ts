@@ -7,7 +7,6 @@ import { auditLog } from '../../../platform/audit/audit.tables.js';
 import { systemActor } from '../../../platform/audit/audit.js';
 import { userScopes } from '../../accounts/accounts.tables.js';
 import { members } from '../signin.tables.js';
-import { createSigninServices } from '../index.js';
 
 const env = useTestEnv();
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
@@ -82,7 +81,7 @@ describe('members', () => {
     expect(viaApi.status).toBe(409);
     expect(viaApi.body.error).toMatchObject({ code: 'scim_managed', message: 'Members of a SCIM group are managed by the identity provider' });
     expect((await call(env.app, 'POST', `/api/signin/groups/${standard.id}/members`, { headers: t.owner.headers, body: { fullName: 'X' } })).body.error.code).toBe('no_roster');
-    const { members: port } = createSigninServices(env.platform);
+    const { members: port } = env.contexts.signin;
     const m = await port.create(env.platform.db, t.tenantId, scim.id, { fullName: 'From Okta' }, systemActor, 'scim');
     const patch = await call(env.app, 'PATCH', `/api/signin/members/${m.id}`, { headers: t.owner.headers, body: { version: 1, fullName: 'Edited' } });
     expect(patch.body.error.code).toBe('scim_managed');

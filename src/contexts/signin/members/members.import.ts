@@ -9,7 +9,7 @@ import { members } from '../signin.tables.js';
 import type { SiteScope } from '../access.js';
 import { memberInput } from './members.schemas.js';
 import { newQrToken, type MembersService } from './members.service.js';
-import { memberChanged } from './member-events.js';
+import type { MemberEvents } from './member-events.js';
 
 export const IMPORT_COLUMNS = ['fullName', 'role', 'email', 'phone', 'startDate', 'endDate'] as const;
 export const IMPORT_MAX_ROWS = 5000;
@@ -84,7 +84,7 @@ export function previewImport(csv: string): ImportPreview {
   return preview;
 }
 
-export function createMemberImport(deps: Pick<Platform, 'db' | 'now'>, membersService: MembersService) {
+export function createMemberImport(deps: Pick<Platform, 'db' | 'now'> & { events: MemberEvents }, membersService: MembersService) {
   async function preview(tenantId: string, scope: SiteScope, groupId: string, csv: string) {
     const group = await membersService.visibleGroup(tenantId, scope, groupId);
     membersService.assertRosterWritable(group, 'import');
@@ -117,7 +117,7 @@ export function createMemberImport(deps: Pick<Platform, 'db' | 'now'>, membersSe
             updatedAt: at,
           })),
         ).returning({ id: members.id });
-        await memberChanged(t, { tenantId, memberIds: created.map((c) => c.id), change: 'created', source: 'import' });
+        await deps.events.changed(t, { tenantId, memberIds: created.map((c) => c.id), change: 'created', source: 'import' });
       }
       await recordAudit(t, tenantId, actor, { action: 'members.imported', targetType: 'group', targetId: groupId, summary: `${result.rows.length} members imported from CSV`, data: { count: result.rows.length, source: 'import' } });
       return { created: result.rows.length };

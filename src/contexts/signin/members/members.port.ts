@@ -20,6 +20,9 @@ export type MemberInput = {
   customFields?: Record<string, unknown>;
 };
 
+/** A member with what other contexts read of its group. */
+export type MemberWithGroup = MemberRow & { groupName: string; isStaffGroup: boolean };
+
 export type ChangeSource = 'portal' | 'api' | 'import' | 'scim' | 'sync' | 'wonde';
 
 export interface MembersPort {
@@ -31,4 +34,10 @@ export interface MembersPort {
   /** Removed from the group (deletedAt set); visits kept for the retention period. */
   remove(tx: DbOrTx, tenantId: string, memberId: string, actor: Actor, source: ChangeSource): Promise<void>;
   get(tx: DbOrTx, tenantId: string, memberId: string): Promise<MemberRow | undefined>;
+  /** Like `get`, but a removed member (deletedAt set) too. */
+  find(tx: DbOrTx, tenantId: string, memberId: string): Promise<MemberRow | undefined>;
+  /** Live (not removed) members of the groups (only `memberIds` of them, when given), oldest first, with their group. */
+  listWithGroups(tx: DbOrTx, tenantId: string, groupIds: readonly string[], memberIds?: readonly string[]): Promise<MemberWithGroup[]>;
+  /** Custom field keys in use by the tenant's members, sorted. */
+  customFieldKeys(tx: DbOrTx, tenantId: string): Promise<string[]>;
 }

@@ -1,13 +1,30 @@
-import { and, asc, count, eq, ilike, isNotNull, isNull, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, ilike, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
-import { members } from '../signin.tables.js';
-import type { MemberRow } from './members.port.js';
+import { groups, members } from '../signin.tables.js';
+import type { MemberRow, MemberWithGroup } from './members.port.js';
 
 export function likeEscape(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 export const membersRepo = {
+  /** Live members of the groups (only `memberIds`, when given), oldest first, with their group's name and staff flag. */
+  async listWithGroups(db: DbOrTx, tenantId: string, groupIds: readonly string[], memberIds?: readonly string[]): Promise<MemberWithGroup[]> {
+    if (groupIds.length === 0 || memberIds?.length === 0) return [];
+    const conds = [eq(members.tenantId, tenantId), inArray(members.groupId, [...groupIds]), isNull(members.deletedAt)];
+    if (memberIds) conds.push(inArray(members.id, [...memberIds]));
+    const rows = await db
+      .select({ member: members, groupName: groups.name, isStaffGroup: groups.isStaffGroup })
+      .from(members)
+      .innerJoin(groups, eq(groups.id, members.groupId))
+      .where(and(...conds))
+      .orderBy(members.createdAt, members.id);
+    return rows.map((r) => ({ ...r.member, groupName: r.groupName, isStaffGroup: r.isStaffGroup }));
+  },
+  async customFieldKeys(db: DbOrTx, tenantId: string): Promise<string[]> {
+    const rows = await db.execute(sql`SELECT DISTINCT jsonb_object_keys(${members.customFields}) AS k FROM ${members} WHERE ${members.tenantId} = ${tenantId} AND jsonb_typeof(${members.customFields}) = 'object'`);
+    return (rows as unknown as { rows: Array<{ k: string }> }).rows.map((r) => r.k).sort();
+  },
   async find(db: DbOrTx, tenantId: string, id: string): Promise<MemberRow | undefined> {
     const [row] = await db.select().from(members).where(and(eq(members.tenantId, tenantId), eq(members.id, id)));
     return row;

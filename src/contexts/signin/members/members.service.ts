@@ -10,7 +10,7 @@ import type { SiteScope } from '../access.js';
 import { groupsRepo, type GroupRow } from '../groups/groups.repo.js';
 import type { ChangeSource, MemberInput, MemberRow, MembersPort } from './members.port.js';
 import { membersRepo } from './members.repo.js';
-import { memberChanged } from './member-events.js';
+import type { MemberEvents } from './member-events.js';
 
 export const PHOTO_MAX_BYTES = 2 * 1024 * 1024;
 export const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
@@ -55,7 +55,8 @@ function normaliseInput(input: Partial<MemberInput>) {
   return out;
 }
 
-export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storage' | 'log'>) {
+/** `events`: tells the listeners other contexts gave sign-in of every member change. */
+export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storage' | 'log'> & { events: MemberEvents }) {
   const { db, now } = deps;
 
   /** The group a member may be added to or changed in by `source`. */
@@ -99,7 +100,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
       if (merged.start && merged.end && merged.start > merged.end) throw badRequest('invalid_dates', 'The end date is before the start date', 'endDate');
       const row = await write(t, tenantId, memberId, normaliseInput(patch), expectedVersion);
       await audit(t, tenantId, actor, 'member.updated', row, source, { fields: Object.keys(patch) });
-      await memberChanged(t, { tenantId, memberIds: [row.id], change: 'updated', source });
+      await deps.events.changed(t, { tenantId, memberIds: [row.id], change: 'updated', source });
       return row;
     });
   }
@@ -115,7 +116,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
           .values({ tenantId, groupId, qrToken: newQrToken(), fullName: input.fullName.trim(), role: '', customFields: {}, ...normaliseInput(input), createdAt: now(), updatedAt: now() })
           .returning();
         await audit(t, tenantId, actor, 'member.created', row!, source);
-        await memberChanged(t, { tenantId, memberIds: [row!.id], change: 'created', source });
+        await deps.events.changed(t, { tenantId, memberIds: [row!.id], change: 'created', source });
         return row!;
       });
     },
@@ -126,7 +127,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
         assertRosterWritable(group, source);
         const row = await write(t, tenantId, memberId, { archivedAt: member.archivedAt ?? now() });
         await audit(t, tenantId, actor, 'member.archived', row, source);
-        await memberChanged(t, { tenantId, memberIds: [row.id], change: 'archived', source });
+        await deps.events.changed(t, { tenantId, memberIds: [row.id], change: 'archived', source });
         return row;
       });
     },
@@ -136,7 +137,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
         assertRosterWritable(group, source);
         const row = await write(t, tenantId, memberId, { archivedAt: null });
         await audit(t, tenantId, actor, 'member.restored', row, source);
-        await memberChanged(t, { tenantId, memberIds: [row.id], change: 'restored', source });
+        await deps.events.changed(t, { tenantId, memberIds: [row.id], change: 'restored', source });
         return row;
       });
     },
@@ -146,13 +147,16 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
         assertRosterWritable(group, source);
         const row = await write(t, tenantId, memberId, { deletedAt: now(), archivedAt: now() });
         await audit(t, tenantId, actor, 'member.removed', row, source);
-        await memberChanged(t, { tenantId, memberIds: [row.id], change: 'removed', source });
+        await deps.events.changed(t, { tenantId, memberIds: [row.id], change: 'removed', source });
       });
     },
     async get(tx, tenantId, memberId) {
       const m = await membersRepo.find(tx, tenantId, memberId);
       return m && !m.deletedAt ? m : undefined;
     },
+    find: (tx, tenantId, memberId) => membersRepo.find(tx, tenantId, memberId),
+    listWithGroups: (tx, tenantId, groupIds, memberIds) => membersRepo.listWithGroups(tx, tenantId, groupIds, memberIds),
+    customFieldKeys: (tx, tenantId) => membersRepo.customFieldKeys(tx, tenantId),
   };
 
   /** A member the caller may see (its group appears on one of the caller's sites). */

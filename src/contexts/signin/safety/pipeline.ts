@@ -1,22 +1,6 @@
 import type { SafetyStatus, VisitOutcome, VisitReason } from '../signin.tables.js';
 import type { SafetyCheck, SafetyContext } from './safety.types.js';
 
-/**
- * Checks other contexts add (the Central Record integration registers its own). They run after
- * the built-in ones, in registration order, for every tenant; a check decides itself whether it
- * applies (e.g. only to groups linked to an organisation).
- */
-const registered: SafetyCheck[] = [];
-
-export function registerSafetyCheck(check: SafetyCheck): void {
-  if (registered.some((c) => c.name === check.name)) throw new Error(`A safety check named ${check.name} is already registered`);
-  registered.push(check);
-}
-
-export function registeredSafetyChecks(): readonly SafetyCheck[] {
-  return registered;
-}
-
 /** Runs every check in order and collects all the reasons (a person sees all of them at once). */
 export async function runSafetyChecks(checks: readonly SafetyCheck[], ctx: SafetyContext): Promise<VisitReason[]> {
   return (await safetyOutcome(checks, ctx)).reasons;

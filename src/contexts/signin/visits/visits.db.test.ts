@@ -6,12 +6,18 @@ import { kioskSetup, makeGroup, makeMember, makeSite, pairKiosk } from '../../..
 import { auditLog } from '../../../platform/audit/audit.tables.js';
 import { notifications } from '../../../platform/notifications/notifications.tables.js';
 import { members, visits } from '../signin.tables.js';
-import { createSigninServices, registerVisitEventSink, type VisitEvent } from '../index.js';
+import { createSignin, createSigninMembers, type VisitEvent } from '../index.js';
+import { createUsersPort } from '../../accounts/index.js';
 
-const env = useTestEnv();
 const events: VisitEvent[] = [];
-registerVisitEventSink(async (_tx, e) => {
-  events.push(e);
+const env = useTestEnv({
+  compose: {
+    sinks: [
+      async (_tx, e) => {
+        events.push(e);
+      },
+    ],
+  },
 });
 
 const signIn = (headers: Record<string, string>, body: Record<string, unknown>) => call(env.app, 'POST', '/api/kiosk/sign-in', { headers, body });
@@ -244,7 +250,7 @@ describe('the safety check at sign-in', () => {
     await call(env.app, 'PATCH', `/api/signin/groups/${group.id}`, { headers: t.owner.headers, body: { options: { safetyCheckMode: 'reject', showReasonsOnKiosk: true } } });
     const future = await makeMember(env, t, group.id, { startDate: '2999-01-01' });
     expect((await signIn(kiosk.headers, { groupId: group.id, memberId: future.id })).body.reasons[0].code).toBe('before_start_date');
-    const services = createSigninServices(env.platform, { safetyChecks: [{ name: 'central_record', run: async (c) => (c.member?.fullName === 'Non Compliant' ? { allow: false, code: 'record_incomplete', reason: 'Missing DBS check' } : { allow: true }) }] });
+    const services = createSignin(env.platform, createSigninMembers(env.platform, { users: createUsersPort() }), { safetyChecks: [{ name: 'central_record', run: async (c) => (c.member?.fullName === 'Non Compliant' ? { allow: false, code: 'record_incomplete', reason: 'Missing DBS check' } : { allow: true }) }] });
     const nc = await makeMember(env, t, group.id, { fullName: 'Non Compliant' });
     const principal = (await services.kiosk.principalFromToken(kiosk.token))!;
     const r = await services.visits.signIn(principal as Parameters<typeof services.visits.signIn>[0], { groupId: group.id, memberId: nc.id, answers: {}, agreementAccepted: false });
@@ -301,7 +307,7 @@ describe('history, export and retention', () => {
     await call(env.app, 'POST', '/api/kiosk/sign-out', { headers: kiosk.headers, body: { memberId: b.id } });
     expect((await call(env.app, 'PUT', `/api/signin/visits/${vb}/protected`, { headers: t.owner.headers, body: { protected: true } })).status).toBe(200);
     expect((await call(env.app, 'PUT', '/api/signin/settings', { headers: t.owner.headers, body: { retentionDays: 30 } })).body).toEqual({ retentionDays: 30 });
-    const services = createSigninServices(env.platform);
+    const services = env.contexts.signin;
     env.clock.advance(31 * 86_400_000);
     try {
       expect(await services.visits.applyRetention()).toBeGreaterThanOrEqual(1);

@@ -1,6 +1,6 @@
-import { and, desc, eq, gte, ilike, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, ilike, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
-import { groups, sites, visits } from '../signin.tables.js';
+import { groups, signinSettings, sites, visits } from '../signin.tables.js';
 import { likeEscape } from '../members/members.repo.js';
 import type { VisitRow } from './visits.presenter.js';
 
@@ -33,6 +33,30 @@ function whereOf(tenantId: string, f: VisitFilters): SQL {
 }
 
 export const visitsRepo = {
+  async settings(db: DbOrTx, tenantId: string) {
+    const [row] = await db.select().from(signinSettings).where(eq(signinSettings.tenantId, tenantId));
+    return row;
+  },
+  async saveSettings(db: DbOrTx, tenantId: string, retentionDays: number | null, at: Date) {
+    await db
+      .insert(signinSettings)
+      .values({ tenantId, retentionDays, updatedAt: at })
+      .onConflictDoUpdate({ target: signinSettings.tenantId, set: { retentionDays, updatedAt: at } });
+  },
+  async settingsWithRetention(db: DbOrTx) {
+    return db.select().from(signinSettings).where(isNotNull(signinSettings.retentionDays));
+  },
+  /** Deletes the tenant's closed (or rejected), unprotected visits signed in before `cutoff`. */
+  async deleteExpired(db: DbOrTx, tenantId: string, cutoff: Date) {
+    return db
+      .delete(visits)
+      .where(and(eq(visits.tenantId, tenantId), lt(visits.signedInAt, cutoff), eq(visits.protected, false), or(isNotNull(visits.signedOutAt), eq(visits.outcome, 'rejected'))))
+      .returning({ id: visits.id });
+  },
+  async setProtected(db: DbOrTx, tenantId: string, visitId: string, value: boolean) {
+    const [row] = await db.update(visits).set({ protected: value }).where(and(eq(visits.tenantId, tenantId), eq(visits.id, visitId))).returning();
+    return row;
+  },
   async find(db: DbOrTx, tenantId: string, id: string): Promise<VisitRow | undefined> {
     const [row] = await db.select().from(visits).where(and(eq(visits.tenantId, tenantId), eq(visits.id, id)));
     return row;

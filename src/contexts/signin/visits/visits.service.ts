@@ -1,28 +1,27 @@
-import { and, eq, inArray, isNotNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx, Tx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
-import { AppError, badRequest, conflict, notFound, tooManyRequests, validationFailed } from '../../../platform/errors.js';
-import { countAttempt, releaseAttempt } from '../../../platform/lockout.js';
+import { badRequest, conflict, notFound, validationFailed } from '../../../platform/errors.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import { activeUserIdsByEmail, notifyUsers } from '../../../platform/notifications/notify.js';
-import { toCsv } from '../../../platform/csv.js';
-import { groupContacts, groups, signinSettings, siteGroups, sites, visits, type VisitorDetails, type VisitReason } from '../signin.tables.js';
+import { groupContacts, groups, siteGroups, sites, visits, type VisitorDetails, type VisitReason } from '../signin.tables.js';
 import { inScope, type KioskPrincipal, type SiteScope } from '../access.js';
 import { readOptions, type SignInOptionsStored } from '../groups/groups.schemas.js';
 import type { GroupsService } from '../groups/groups.service.js';
 import type { MemberRow } from '../members/members.port.js';
 import { membersRepo } from '../members/members.repo.js';
-import { sitesRepo } from '../sites/sites.repo.js';
 import { BUILT_IN_CHECKS } from '../safety/checks.js';
-import { decide, registeredSafetyChecks, runSafetyChecks, safetyOutcome } from '../safety/pipeline.js';
+import { decide, runSafetyChecks, safetyOutcome } from '../safety/pipeline.js';
 import type { SafetyCheck } from '../safety/safety.types.js';
 import type { VisitEvent, VisitEventSink, VisitEventType } from './visit-events.js';
 import { presentVisit, type VisitRow } from './visits.presenter.js';
-import { openVisit, visitsRepo, type VisitFilters } from './visits.repo.js';
+import { openVisit, visitsRepo } from './visits.repo.js';
 import { offlineDecision, type OfflineSignIn } from './replay.rules.js';
+import { createPinCheck } from '../kiosk/pin.js';
+import { createVisitHistory } from './export.js';
+import { createVisitRetention } from './retention.js';
 
-export const PIN_POLICY = { limit: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
 
 export type SignInRequest = {
   groupId: string;
@@ -35,7 +34,8 @@ export type SignInRequest = {
 };
 
 export type VisitsDeps = Pick<Platform, 'db' | 'now' | 'jobs' | 'log'>;
-export type VisitsOptions = { sinks?: () => readonly VisitEventSink[]; extraChecks?: () => readonly SafetyCheck[] };
+/** `sinks` hear every visit event inside its transaction; `safetyChecks` run after the built-in ones, in order. */
+export type VisitsOptions = { sinks?: readonly VisitEventSink[]; safetyChecks?: readonly SafetyCheck[] };
 
 /** Answers checked against the group's custom fields; booleans become "yes"/"no". */
 export function checkAnswers(options: SignInOptionsStored, given: Record<string, string | boolean>): Record<string, string> {
@@ -56,21 +56,15 @@ export function checkAnswers(options: SignInOptionsStored, given: Record<string,
   return out;
 }
 
-function cursorOf(v: VisitRow): string {
-  return Buffer.from(`${v.signedInAt.toISOString()}|${v.id}`).toString('base64url');
-}
-function parseCursor(c: string | undefined): VisitFilters['cursor'] {
-  if (!c) return undefined;
-  const [at, id] = Buffer.from(c, 'base64url').toString('utf8').split('|');
-  const date = new Date(at ?? '');
-  if (!id || Number.isNaN(date.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) throw badRequest('invalid_cursor', 'Invalid cursor', 'cursor');
-  return { at: date, id };
-}
-
 export function createVisitsService(deps: VisitsDeps, groupsService: GroupsService, opts: VisitsOptions = {}) {
   const { db, now } = deps;
-  const sinks = () => opts.sinks?.() ?? [];
-  const checks = () => [...BUILT_IN_CHECKS, ...registeredSafetyChecks(), ...(opts.extraChecks?.() ?? [])];
+  const sinkList = [...(opts.sinks ?? [])];
+  const checkList = [...BUILT_IN_CHECKS, ...(opts.safetyChecks ?? [])];
+  const sinks = () => sinkList;
+  const checks = () => checkList;
+  const { checkPin } = createPinCheck(deps, groupsService);
+  const { history, exportCsv } = createVisitHistory(deps);
+  const { setProtected, getSettings, setSettings, applyRetention } = createVisitRetention(deps);
 
   async function emit(tx: Tx, type: VisitEventType, v: VisitRow, at: Date) {
     const event: VisitEvent = { type, tenantId: v.tenantId, visitId: v.id, siteId: v.siteId, groupId: v.groupId, memberId: v.memberId, at: at.toISOString(), visit: presentVisit(v) };
@@ -92,24 +86,6 @@ export function createVisitsService(deps: VisitsDeps, groupsService: GroupsServi
       .where(and(eq(siteGroups.tenantId, kiosk.tenantId), eq(siteGroups.siteId, kiosk.resourceId), eq(siteGroups.groupId, groupId)));
     if (!row || row.group.archivedAt || row.site.archivedAt) throw notFound('Group');
     return row;
-  }
-
-  /**
-   * A wrong PIN is a 403. Every try is counted before the PIN is checked (so concurrent guesses
-   * cannot slip past): five wrong in 15 minutes lock the group on this kiosk for 15 minutes; a
-   * right PIN gives its try back.
-   */
-  async function checkPin(kiosk: KioskPrincipal, groupId: string, pin: string | undefined) {
-    const key = `kiosk-pin:${kiosk.id}:${groupId}`;
-    const at = now();
-    if (!(await groupsService.hasPin(db, kiosk.tenantId, groupId))) return;
-    const locked = await countAttempt(db, key, PIN_POLICY, at);
-    if (locked > 0) throw tooManyRequests(locked, 'Too many wrong PINs; try again later');
-    if (await groupsService.pinMatches(db, kiosk.tenantId, groupId, pin)) {
-      await releaseAttempt(db, key, at);
-      return;
-    }
-    throw new AppError(403, pin ? 'wrong_pin' : 'pin_required', pin ? 'Wrong PIN' : 'This group needs its PIN');
   }
 
   async function signIn(kiosk: KioskPrincipal, input: SignInRequest) {
@@ -305,99 +281,6 @@ export function createVisitsService(deps: VisitsDeps, groupsService: GroupsServi
     const v = await visitsRepo.find(db, tenantId, visitId);
     if (!v || !inScope(scope, v.siteId)) throw notFound('Visit');
     return closeVisit(db, v, 'manual', actor);
-  }
-
-  async function history(tenantId: string, scope: SiteScope, q: { siteId?: string; groupId?: string; memberId?: string; person?: string; from?: string; to?: string; outcome?: 'signed_in' | 'rejected'; limit: number; cursor?: string }) {
-    const filters = await checkedFilters(tenantId, scope, q);
-    const rows = await visitsRepo.page(db, tenantId, { ...filters, cursor: parseCursor(q.cursor) }, q.limit + 1);
-    const page = rows.slice(0, q.limit);
-    return {
-      items: page.map((r) => ({ ...presentVisit(r.visit), siteName: r.siteName, groupName: r.groupName })),
-      nextCursor: rows.length > q.limit ? cursorOf(page.at(-1)!.visit) : null,
-    };
-  }
-
-  function filtersOf(scope: SiteScope, q: { siteId?: string; groupId?: string; memberId?: string; person?: string; from?: string; to?: string; outcome?: 'signed_in' | 'rejected' }): VisitFilters {
-    if (q.siteId && !inScope(scope, q.siteId)) throw notFound('Site');
-    return {
-      siteIds: q.siteId ? [q.siteId] : scope,
-      groupId: q.groupId,
-      memberId: q.memberId,
-      person: q.person,
-      from: q.from ? new Date(`${q.from}T00:00:00Z`) : undefined,
-      to: q.to ? new Date(new Date(`${q.to}T00:00:00Z`).getTime() + 86_400_000) : undefined,
-      outcome: q.outcome,
-    };
-  }
-
-  /** Filters, with a named site checked to exist in the tenant (404 otherwise). */
-  async function checkedFilters(tenantId: string, scope: SiteScope, q: Parameters<typeof filtersOf>[1]) {
-    if (q.siteId && !(await sitesRepo.find(db, tenantId, q.siteId))) throw notFound('Site');
-    return filtersOf(scope, q);
-  }
-
-  const EXPORT_MAX = 100_000;
-  async function exportCsv(tenantId: string, scope: SiteScope, q: Parameters<typeof filtersOf>[1]) {
-    const filters = await checkedFilters(tenantId, scope, q);
-    const out: unknown[][] = [];
-    let cursor: VisitFilters['cursor'];
-    while (out.length < EXPORT_MAX) {
-      const rows = await visitsRepo.page(db, tenantId, { ...filters, cursor }, 1000);
-      for (const { visit: v, siteName, groupName } of rows) {
-        out.push([v.signedInAt.toISOString(), v.signedOutAt?.toISOString() ?? '', v.signedOutBy ?? '', v.personName, v.visitor?.company ?? '', groupName, siteName, v.outcome, v.safetyStatus, v.reasons.map((r) => r.reason).join('; '), Object.entries(v.answers).map(([k, a]) => `${k}: ${String(a)}`).join('; '), v.id]);
-      }
-      if (rows.length < 1000) break;
-      cursor = { at: rows.at(-1)!.visit.signedInAt, id: rows.at(-1)!.visit.id };
-    }
-    return toCsv(['Signed in', 'Signed out', 'Signed out by', 'Name', 'Company', 'Group', 'Site', 'Outcome', 'Safety check', 'Reasons', 'Answers', 'Visit id'], out);
-  }
-
-  async function setProtected(tenantId: string, scope: SiteScope, visitId: string, value: boolean, actor: Actor) {
-    return inTransaction(db, async (t) => {
-      const v = await visitsRepo.find(t, tenantId, visitId);
-      if (!v || !inScope(scope, v.siteId)) throw notFound('Visit');
-      const [row] = await t.update(visits).set({ protected: value }).where(and(eq(visits.tenantId, tenantId), eq(visits.id, visitId))).returning();
-      await recordAudit(t, tenantId, actor, { action: value ? 'visit.protected' : 'visit.unprotected', targetType: 'visit', targetId: visitId, summary: `Visit of ${v.personName} ${value ? 'protected from' : 'released to'} retention` });
-      return presentVisit(row!);
-    });
-  }
-
-  async function getSettings(tenantId: string) {
-    const [row] = await db.select().from(signinSettings).where(eq(signinSettings.tenantId, tenantId));
-    return { retentionDays: row?.retentionDays ?? null };
-  }
-
-  async function setSettings(tenantId: string, input: { retentionDays: number | null }, actor: Actor) {
-    return inTransaction(db, async (t) => {
-      await t
-        .insert(signinSettings)
-        .values({ tenantId, retentionDays: input.retentionDays, updatedAt: now() })
-        .onConflictDoUpdate({ target: signinSettings.tenantId, set: { retentionDays: input.retentionDays, updatedAt: now() } });
-      await recordAudit(t, tenantId, actor, { action: 'signin.settings_updated', targetType: 'tenant', targetId: tenantId, summary: `Visit retention set to ${input.retentionDays ?? 'forever'}`, data: input });
-      return { retentionDays: input.retentionDays };
-    });
-  }
-
-  /**
-   * Deletes closed (or rejected) visits older than each tenant's retention period, except
-   * protected ones. Open visits stay: the person is on site as far as anyone knows.
-   */
-  async function applyRetention(): Promise<number> {
-    const at = now();
-    const tenants = await db.select().from(signinSettings).where(isNotNull(signinSettings.retentionDays));
-    let deleted = 0;
-    for (const s of tenants) {
-      const cutoff = new Date(at.getTime() - s.retentionDays! * 86_400_000);
-      const rows = await db
-        .delete(visits)
-        .where(and(eq(visits.tenantId, s.tenantId), lt(visits.signedInAt, cutoff), eq(visits.protected, false), or(isNotNull(visits.signedOutAt), eq(visits.outcome, 'rejected'))))
-        .returning({ id: visits.id });
-      deleted += rows.length;
-      if (rows.length > 0) {
-        await recordAudit(db, s.tenantId, { kind: 'system', id: null, label: 'retention' }, { action: 'visits.retention_deleted', summary: `${rows.length} visits older than ${s.retentionDays} days deleted`, data: { count: rows.length } });
-      }
-    }
-    return deleted;
   }
 
   /** Open visits of members (for H7's views and the auto sign-out). */

@@ -1,0 +1,35 @@
+import type { Platform } from '../../../platform/platform.js';
+import type { MemberChangeListener } from '../../signin/index.js';
+import type { ProfileChangeListener } from '../../record/index.js';
+import { integrationExclusions } from '../integration.tables.js';
+import { integrationRepo } from '../integration.repo.js';
+
+/** Imports the members a change created, if their group is linked (see newMemberListener). */
+export const IMPORT_NEW_MEMBERS_JOB = 'integration.import-new-members';
+
+/** The people feature's hooks into sign-in and the record (given to them by the composition root). */
+export function createPeopleHooks(deps: Pick<Platform, 'jobs' | 'now'>) {
+  /** A member added to a linked group (by hand, CSV, SCIM…) is imported by a job right after the change commits. */
+  const newMemberListener: MemberChangeListener = async (tx, change) => {
+    if (change.change !== 'created' && change.change !== 'restored') return;
+    await deps.jobs.send(tx, IMPORT_NEW_MEMBERS_JOB, { tenantId: change.tenantId, memberIds: change.memberIds }, { retryLimit: 5, retryDelay: 30, retryBackoff: true });
+  };
+
+  /**
+   * The record is about to erase profiles (on request, or at the end of retention): their linked
+   * members go on the exclusion list, so the next import does not recreate them. The exclusion
+   * keeps no personal data of the erased profile.
+   */
+  const profileErasedListener: ProfileChangeListener = async (tx, change) => {
+    if (change.change !== 'erased') return;
+    const links = await integrationRepo.linksOfProfiles(tx, change.tenantId, change.profileIds);
+    for (const l of links) {
+      await tx
+        .insert(integrationExclusions)
+        .values({ tenantId: change.tenantId, memberId: l.memberId, reason: 'Linked profile erased in the Central Record', profileSnapshot: { profileId: l.profileId, erased: true }, createdBy: 'Central Record', createdAt: deps.now() })
+        .onConflictDoNothing();
+    }
+  };
+
+  return { newMemberListener, profileErasedListener };
+}

@@ -1,0 +1,35 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import type { DbOrTx } from '../../../platform/db/database.js';
+import { groups } from '../signin.tables.js';
+import { groupsRepo, type GroupRow } from './groups.repo.js';
+
+/**
+ * What other contexts (SCIM, the integration) may read of sign-in's groups, exported from
+ * signin/index.ts. Reads only; a group is written by sign-in alone.
+ */
+export type { GroupRow };
+
+export interface GroupsPort {
+  /** The tenant's group (archived ones too), or undefined (another tenant's is not found). */
+  get(tx: DbOrTx, tenantId: string, groupId: string): Promise<GroupRow | undefined>;
+  byIds(tx: DbOrTx, tenantId: string, ids: readonly string[]): Promise<GroupRow[]>;
+  /**
+   * A SCIM group by its id alone, for a SCIM URL before the tenant is known (the caller checks
+   * the tenant against the credential); undefined for a group of another type.
+   */
+  scimGroup(tx: DbOrTx, groupId: string): Promise<Pick<GroupRow, 'id' | 'tenantId' | 'name' | 'archivedAt'> | undefined>;
+}
+
+export function createGroupsPort(): GroupsPort {
+  return {
+    get: (tx, tenantId, groupId) => groupsRepo.find(tx, tenantId, groupId),
+    async byIds(tx, tenantId, ids) {
+      if (ids.length === 0) return [];
+      return tx.select().from(groups).where(and(eq(groups.tenantId, tenantId), inArray(groups.id, [...ids])));
+    },
+    async scimGroup(tx, groupId) {
+      const [g] = await tx.select({ id: groups.id, tenantId: groups.tenantId, name: groups.name, type: groups.type, archivedAt: groups.archivedAt }).from(groups).where(eq(groups.id, groupId));
+      return g?.type === 'scim' ? { id: g.id, tenantId: g.tenantId, name: g.name, archivedAt: g.archivedAt } : undefined;
+    },
+  };
+}

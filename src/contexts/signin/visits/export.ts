@@ -1,0 +1,70 @@
+import type { Platform } from '../../../platform/platform.js';
+import { badRequest, notFound } from '../../../platform/errors.js';
+import { toCsv } from '../../../platform/csv.js';
+import { inScope, type SiteScope } from '../access.js';
+import { sitesRepo } from '../sites/sites.repo.js';
+import { presentVisit, type VisitRow } from './visits.presenter.js';
+import { visitsRepo, type VisitFilters } from './visits.repo.js';
+
+/** The visit history (keyset pages) and its CSV export, over the same filters. */
+function cursorOf(v: VisitRow): string {
+  return Buffer.from(`${v.signedInAt.toISOString()}|${v.id}`).toString('base64url');
+}
+function parseCursor(c: string | undefined): VisitFilters['cursor'] {
+  if (!c) return undefined;
+  const [at, id] = Buffer.from(c, 'base64url').toString('utf8').split('|');
+  const date = new Date(at ?? '');
+  if (!id || Number.isNaN(date.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) throw badRequest('invalid_cursor', 'Invalid cursor', 'cursor');
+  return { at: date, id };
+}
+
+export function createVisitHistory(deps: Pick<Platform, 'db'>) {
+  const { db } = deps;
+
+  async function history(tenantId: string, scope: SiteScope, q: { siteId?: string; groupId?: string; memberId?: string; person?: string; from?: string; to?: string; outcome?: 'signed_in' | 'rejected'; limit: number; cursor?: string }) {
+    const filters = await checkedFilters(tenantId, scope, q);
+    const rows = await visitsRepo.page(db, tenantId, { ...filters, cursor: parseCursor(q.cursor) }, q.limit + 1);
+    const page = rows.slice(0, q.limit);
+    return {
+      items: page.map((r) => ({ ...presentVisit(r.visit), siteName: r.siteName, groupName: r.groupName })),
+      nextCursor: rows.length > q.limit ? cursorOf(page.at(-1)!.visit) : null,
+    };
+  }
+
+  function filtersOf(scope: SiteScope, q: { siteId?: string; groupId?: string; memberId?: string; person?: string; from?: string; to?: string; outcome?: 'signed_in' | 'rejected' }): VisitFilters {
+    if (q.siteId && !inScope(scope, q.siteId)) throw notFound('Site');
+    return {
+      siteIds: q.siteId ? [q.siteId] : scope,
+      groupId: q.groupId,
+      memberId: q.memberId,
+      person: q.person,
+      from: q.from ? new Date(`${q.from}T00:00:00Z`) : undefined,
+      to: q.to ? new Date(new Date(`${q.to}T00:00:00Z`).getTime() + 86_400_000) : undefined,
+      outcome: q.outcome,
+    };
+  }
+
+  /** Filters, with a named site checked to exist in the tenant (404 otherwise). */
+  async function checkedFilters(tenantId: string, scope: SiteScope, q: Parameters<typeof filtersOf>[1]) {
+    if (q.siteId && !(await sitesRepo.find(db, tenantId, q.siteId))) throw notFound('Site');
+    return filtersOf(scope, q);
+  }
+
+  const EXPORT_MAX = 100_000;
+  async function exportCsv(tenantId: string, scope: SiteScope, q: Parameters<typeof filtersOf>[1]) {
+    const filters = await checkedFilters(tenantId, scope, q);
+    const out: unknown[][] = [];
+    let cursor: VisitFilters['cursor'];
+    while (out.length < EXPORT_MAX) {
+      const rows = await visitsRepo.page(db, tenantId, { ...filters, cursor }, 1000);
+      for (const { visit: v, siteName, groupName } of rows) {
+        out.push([v.signedInAt.toISOString(), v.signedOutAt?.toISOString() ?? '', v.signedOutBy ?? '', v.personName, v.visitor?.company ?? '', groupName, siteName, v.outcome, v.safetyStatus, v.reasons.map((r) => r.reason).join('; '), Object.entries(v.answers).map(([k, a]) => `${k}: ${String(a)}`).join('; '), v.id]);
+      }
+      if (rows.length < 1000) break;
+      cursor = { at: rows.at(-1)!.visit.signedInAt, id: rows.at(-1)!.visit.id };
+    }
+    return toCsv(['Signed in', 'Signed out', 'Signed out by', 'Name', 'Company', 'Group', 'Site', 'Outcome', 'Safety check', 'Reasons', 'Answers', 'Visit id'], out);
+  }
+
+  return { history, exportCsv };
+}
