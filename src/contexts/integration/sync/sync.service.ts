@@ -7,7 +7,8 @@ import type { GroupRow, GroupsPort, MembersPort, MemberInput, MemberRow } from '
 import type { RecordPort } from '../../record/index.js';
 import { integrationPersonLinks, integrationSyncLog } from '../integration.tables.js';
 import { integrationRepo, type PersonLinkRow } from '../integration.repo.js';
-import { splitName, type ProfileRow } from '../neighbours.js';
+import type { ProfileView as ProfileRow } from '../../record/index.js';
+import { splitName } from '../people/names.js';
 import type { RunHandler, Runs } from '../runs/runs.js';
 import { createSyncHooks } from './sync.hooks.js';
 
