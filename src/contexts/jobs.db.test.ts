@@ -4,7 +4,7 @@ import { createJobQueue, JOB_SCHEMA } from '../platform/jobs/pgboss.js';
 import { createLogger } from '../platform/logger.js';
 import type { JobHandler, JobQueue } from '../platform/jobs/jobs.js';
 import { PRUNE_RATE_COUNTERS_JOB } from '../platform/rate-limit.js';
-import { NOTIFICATION_EMAIL_JOB } from '../platform/notifications/notify.js';
+import { NOTIFICATION_EMAIL_JOB } from './accounts/index.js';
 import { registerJobs } from './jobs.js';
 
 const env = useTestEnv();

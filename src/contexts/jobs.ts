@@ -1,5 +1,5 @@
 import type { Platform } from '../platform/platform.js';
-import { registerNotificationJobs } from '../platform/notifications/notify.js';
+import { registerNotificationJobs } from './accounts/index.js';
 import { registerRateLimitJobs } from '../platform/rate-limit.js';
 import { registerAnalyzeJobs } from '../platform/db/analyze.js';
 import { registerSigninJobs } from './signin/index.js';

@@ -3,7 +3,7 @@ import type { Platform } from '../../platform/platform.js';
 import { AppError, badRequest, tooManyRequests } from '../../platform/errors.js';
 import { hashToken, newToken } from '../../platform/crypto.js';
 import { clearAttempts, countAttempt, keysWithAttempts, lockedSeconds, lockKey, releaseAttempt } from '../../platform/lockout.js';
-import { notifyUsers } from '../../platform/notifications/notify.js';
+import { notifyUsers } from './notifications/notify.js';
 import { recordAudit, systemActor, type Actor } from '../../platform/audit/audit.js';
 import type { Principal, Role } from '../../platform/http/principal.js';
 import { inTransaction } from '../../platform/db/tx.js';

@@ -28,6 +28,7 @@ export { PASSWORD_MIN } from './passwords.js';
 export type { UsersService, ScopeTargets } from './users/users.service.js';
 export { createOidcService, type OidcService } from './oidc/oidc.service.js';
 export { createUsersPort, type UsersPort } from './users/users.port.js';
+export { activeUserIdsByEmail, NOTIFICATION_EMAIL_JOB, notifyRole, notifyUsers, registerNotificationJobs, type NotificationMessage } from './notifications/notify.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** The routes whose changes may change who a cached session or API key is (see auth-cache.ts)… */

@@ -5,7 +5,7 @@ import { call, createTestTenant } from '../../../test/factories.js';
 import { auditLog } from '../../platform/audit/audit.tables.js';
 import { notifications } from '../../platform/notifications/notifications.tables.js';
 import { createRecordPort } from '../record/index.js';
-import { readOptions } from '../signin/groups/groups.schemas.js';
+import { readGroupOptions as readOptions } from '../signin/index.js';
 import { createRecordReadiness, createRecordSafetyCheck } from './safety/record-check.js';
 import { integrationTenant } from './test/integration.testkit.js';
 

@@ -1,4 +1,4 @@
-import { and, eq, inArray, ne, or, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../platform/db/database.js';
 import {
   integrationExclusions,
@@ -13,10 +13,6 @@ import {
   integrationTypeRules,
   type DuplicateReason,
 } from './integration.tables.js';
-// The sweep compares a link's versions with its two sides' (the one read across contexts left, in SQL
-// for every tenant at once; see staleLinks).
-import { members } from '../signin/signin.tables.js';
-import { recordProfiles } from '../record/record.tables.js';
 
 export type GroupLinkRow = typeof integrationGroupLinks.$inferSelect;
 export type PersonLinkRow = typeof integrationPersonLinks.$inferSelect;
@@ -139,14 +135,13 @@ export const integrationRepo = {
       .where(eq(integrationJobRuns.id, runId));
   },
 
-  /** Person links (any tenant) whose member or profile moved since they were last made equal: the sync sweep. */
-  async staleLinks(tx: DbOrTx, limit: number): Promise<Array<{ id: string; tenantId: string }>> {
+  /** A page of person links of every tenant, by id after `afterId`, with the versions they were last made equal at: the sync sweep. */
+  async personLinksPage(tx: DbOrTx, afterId: string | null, limit: number) {
     return tx
-      .select({ id: integrationPersonLinks.id, tenantId: integrationPersonLinks.tenantId })
+      .select({ id: integrationPersonLinks.id, tenantId: integrationPersonLinks.tenantId, memberId: integrationPersonLinks.memberId, profileId: integrationPersonLinks.profileId, memberVersion: integrationPersonLinks.memberVersion, profileVersion: integrationPersonLinks.profileVersion })
       .from(integrationPersonLinks)
-      .innerJoin(members, eq(members.id, integrationPersonLinks.memberId))
-      .innerJoin(recordProfiles, eq(recordProfiles.id, integrationPersonLinks.profileId))
-      .where(or(ne(members.version, integrationPersonLinks.memberVersion), ne(recordProfiles.version, integrationPersonLinks.profileVersion)))
+      .where(afterId ? gt(integrationPersonLinks.id, afterId) : undefined)
+      .orderBy(integrationPersonLinks.id)
       .limit(limit);
   },
 };

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { conditionGroupSchema } from '../record/index.js';
 import { RATING_MODES, RUN_KINDS, RUN_STATUSES } from './integration.tables.js';
-import { PROFILE_FIELDS } from './neighbours.js';
+
+/** The profile fields a merge compares and chooses between, field by field. */
+export const PROFILE_FIELDS = ['firstName', 'lastName', 'dateOfBirth', 'email', 'phone', 'role', 'startDate', 'leavingDate', 'profileTypeId'] as const;
+export type ProfileField = (typeof PROFILE_FIELDS)[number];
 
 export const groupParams = z.object({ groupId: z.uuid() });
 export const idParams = z.object({ id: z.uuid() });

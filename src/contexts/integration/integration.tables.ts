@@ -2,7 +2,7 @@ import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, u
 import { tenants } from '../accounts/accounts.tables.js';
 import { groups, members } from '../signin/signin.tables.js';
 import { recordOrganisations, recordProfiles, recordProfileTypes } from '../record/record.tables.js';
-import type { ConditionGroup } from '../record/rules/conditions.js';
+import type { ConditionGroup } from '../record/index.js';
 
 /**
  * The integration between sign-in and the Central Record. Foreign keys point into the sign-in and

@@ -90,6 +90,12 @@ export function createRecordPort(opts: { rules?: ModelOf } = {}) {
       if (ids.length === 0) return [];
       return tx.select().from(recordProfiles).where(and(tenantProfiles(tenantId), inArray(recordProfiles.id, [...ids])));
     },
+    /** The current version of each of these profiles, by id; unknown ids are absent. */
+    async versions(tx: DbOrTx, tenantId: string, ids: readonly string[]): Promise<Map<string, number>> {
+      if (ids.length === 0) return new Map();
+      const rows = await tx.select({ id: recordProfiles.id, version: recordProfiles.version }).from(recordProfiles).where(and(tenantProfiles(tenantId), inArray(recordProfiles.id, [...ids])));
+      return new Map(rows.map((r) => [r.id, r.version]));
+    },
     /** Live profiles of an organisation (optionally of some profile types), by name. */
     async profilesOfOrganisation(tx: DbOrTx, tenantId: string, organisationId: string, profileTypeIds?: string[]): Promise<ProfileView[]> {
       const conds = [tenantProfiles(tenantId), eq(recordProfiles.organisationId, organisationId), eq(recordProfiles.status, 'live')];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideOffline, normaliseName, searchLocal, sha256, visitorBlocked } from './local';
 import { afterWrongPin, makeVerifier, pinMatches } from './pin';
-import { normaliseName as serverNormalise } from '../../../src/contexts/signin/safety/normalise';
+import { normaliseName as serverNormalise } from '../../../src/common/normalise';
 import type { OfflineMember } from './types';
 
 const member = (name: string, safety: Partial<OfflineMember['safety']> = {}): OfflineMember => ({

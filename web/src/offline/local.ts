@@ -1,7 +1,7 @@
 import type { OfflineGroup, OfflineMember } from './types';
 
 /** The server's own normaliseName (a pure module), so block-list hashes match by construction. */
-import { normaliseName } from '../../../src/contexts/signin/safety/normalise';
+import { normaliseName } from '../../../src/common/normalise';
 
 export { normaliseName };
 

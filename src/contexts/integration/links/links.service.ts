@@ -3,7 +3,7 @@ import type { Platform } from '../../../platform/platform.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { badRequest, conflict, notFound } from '../../../platform/errors.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
-import { notifyRole } from '../../../platform/notifications/notify.js';
+import { notifyRole } from '../../accounts/index.js';
 import { integrationGroupLinks, type RatingMode } from '../integration.tables.js';
 import { integrationRepo, type GroupLinkRow } from '../integration.repo.js';
 import type { RecordPort } from '../../record/index.js';

@@ -13,7 +13,9 @@ import {
   type ProfileSnapshot,
 } from '../integration.tables.js';
 import { integrationRepo, type MergeRow, type QueueRow } from '../integration.repo.js';
-import { PROFILE_FIELDS, stringify, type CheckValueRow, type ProfileField, type ProfileRow } from '../neighbours.js';
+import type { CheckValueView as CheckValueRow, ProfileView as ProfileRow } from '../../record/index.js';
+import { PROFILE_FIELDS, type ProfileField } from '../integration.schemas.js';
+import { stringify } from './merge.values.js';
 import { snapshotOfValue, type CheckValueSnapshot, type ProfilePatch, type RecordPort } from '../../record/index.js';
 import type { RunHandler, Runs } from '../runs/runs.js';
 

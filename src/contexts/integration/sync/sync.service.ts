@@ -7,7 +7,8 @@ import type { GroupRow, GroupsPort, MembersPort, MemberInput, MemberRow } from '
 import type { RecordPort } from '../../record/index.js';
 import { integrationPersonLinks, integrationSyncLog } from '../integration.tables.js';
 import { integrationRepo, type PersonLinkRow } from '../integration.repo.js';
-import { splitName, type ProfileRow } from '../neighbours.js';
+import type { ProfileView as ProfileRow } from '../../record/index.js';
+import { splitName } from '../people/names.js';
 import type { RunHandler, Runs } from '../runs/runs.js';
 import { createSyncHooks } from './sync.hooks.js';
 
@@ -136,10 +137,31 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
     });
   }
 
-  /** The safety net: queues a sync of every linked person whose side moved since the last sync. */
-  async function sweep(limit = 5000): Promise<number> {
+  /**
+   * The safety net: queues a sync of every linked person whose side moved since the last sync (up
+   * to `limit`). The links are read page by page, and each side answers for its own versions
+   * through its port (a link whose member or profile is gone is left alone, as before).
+   */
+  async function sweep(limit = 5000, page = 1000): Promise<number> {
     return inTransaction(db, async (tx) => {
-      const stale = await integrationRepo.staleLinks(tx, limit);
+      const stale: Array<{ id: string; tenantId: string }> = [];
+      let afterId: string | null = null;
+      while (stale.length < limit) {
+        const links = await integrationRepo.personLinksPage(tx, afterId, page);
+        if (links.length === 0) break;
+        afterId = links.at(-1)!.id;
+        for (const tenantId of new Set(links.map((l) => l.tenantId))) {
+          const mine = links.filter((l) => l.tenantId === tenantId);
+          const memberVersions = await members.versions(tx, tenantId, mine.map((l) => l.memberId));
+          const profileVersions = await record.versions(tx, tenantId, mine.map((l) => l.profileId));
+          for (const l of mine) {
+            const m = memberVersions.get(l.memberId);
+            const p = profileVersions.get(l.profileId);
+            if (m !== undefined && p !== undefined && (m !== l.memberVersion || p !== l.profileVersion)) stale.push({ id: l.id, tenantId });
+          }
+        }
+      }
+      stale.splice(limit);
       await enqueueLinks(tx, stale);
       return stale.length;
     });

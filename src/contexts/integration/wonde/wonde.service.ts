@@ -7,7 +7,7 @@ import { decryptSecret, encryptSecret } from '../../../platform/crypto.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import { integrationExternalIds, integrationSyncLog, integrationWondeConnections } from '../integration.tables.js';
 import { integrationRepo } from '../integration.repo.js';
-import type { ProfileRow } from '../neighbours.js';
+import type { ProfileView as ProfileRow } from '../../record/index.js';
 import type { RecordPort } from '../../record/index.js';
 import { DuplicateIndex } from '../people/people.service.js';
 import type { RunHandler, Runs } from '../runs/runs.js';

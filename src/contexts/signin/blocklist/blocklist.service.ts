@@ -4,7 +4,7 @@ import { inTransaction } from '../../../platform/db/tx.js';
 import { notFound } from '../../../platform/errors.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import { blockList } from '../signin.tables.js';
-import { normaliseName } from '../safety/normalise.js';
+import { normaliseName } from '../../../common/normalise.js';
 
 export type BlockInput = { fullName: string; email?: string | null; dateOfBirth?: string | null; reason?: string };
 

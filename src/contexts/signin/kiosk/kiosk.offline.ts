@@ -5,7 +5,7 @@ import type { Platform } from '../../../platform/platform.js';
 import { blockList, members, visits } from '../signin.tables.js';
 import type { KioskPrincipal } from '../access.js';
 import { readOptions } from '../groups/groups.schemas.js';
-import { normaliseName } from '../safety/normalise.js';
+import { normaliseName } from '../../../common/normalise.js';
 import type { VisitsService } from '../visits/visits.service.js';
 import { openVisit } from '../visits/visits.repo.js';
 import { SEE_RECEPTION } from '../visits/visits.presenter.js';

@@ -38,6 +38,8 @@ export interface MembersPort {
   find(tx: DbOrTx, tenantId: string, memberId: string): Promise<MemberRow | undefined>;
   /** Live (not removed) members of the groups (only `memberIds` of them, when given), oldest first, with their group. */
   listWithGroups(tx: DbOrTx, tenantId: string, groupIds: readonly string[], memberIds?: readonly string[]): Promise<MemberWithGroup[]>;
+  /** The current version of each of these members (removed ones too), by id; unknown ids are absent. */
+  versions(tx: DbOrTx, tenantId: string, memberIds: readonly string[]): Promise<Map<string, number>>;
   /** Custom field keys in use by the tenant's members, sorted. */
   customFieldKeys(tx: DbOrTx, tenantId: string): Promise<string[]>;
 }

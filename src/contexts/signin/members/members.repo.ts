@@ -25,6 +25,11 @@ export const membersRepo = {
     const rows = await db.execute(sql`SELECT DISTINCT jsonb_object_keys(${members.customFields}) AS k FROM ${members} WHERE ${members.tenantId} = ${tenantId} AND jsonb_typeof(${members.customFields}) = 'object'`);
     return (rows as unknown as { rows: Array<{ k: string }> }).rows.map((r) => r.k).sort();
   },
+  async versions(db: DbOrTx, tenantId: string, ids: readonly string[]): Promise<Map<string, number>> {
+    if (ids.length === 0) return new Map();
+    const rows = await db.select({ id: members.id, version: members.version }).from(members).where(and(eq(members.tenantId, tenantId), inArray(members.id, [...ids])));
+    return new Map(rows.map((r) => [r.id, r.version]));
+  },
   async find(db: DbOrTx, tenantId: string, id: string): Promise<MemberRow | undefined> {
     const [row] = await db.select().from(members).where(and(eq(members.tenantId, tenantId), eq(members.id, id)));
     return row;

@@ -157,6 +157,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
     find: (tx, tenantId, memberId) => membersRepo.find(tx, tenantId, memberId),
     listWithGroups: (tx, tenantId, groupIds, memberIds) => membersRepo.listWithGroups(tx, tenantId, groupIds, memberIds),
     customFieldKeys: (tx, tenantId) => membersRepo.customFieldKeys(tx, tenantId),
+    versions: (tx, tenantId, memberIds) => membersRepo.versions(tx, tenantId, memberIds),
   };
 
   /** A member the caller may see (its group appears on one of the caller's sites). */

@@ -1,6 +1,6 @@
 import { and, eq, or, type SQL } from 'drizzle-orm';
 import { blockList } from '../signin.tables.js';
-import { normaliseName } from './normalise.js';
+import { normaliseName } from '../../../common/normalise.js';
 import type { SafetyCheck, SafetyContext, SafetyResult } from './safety.types.js';
 
 const allow: SafetyResult = { allow: true };

@@ -4,7 +4,7 @@ import type { MemberRow } from '../members/members.port.js';
 import { readOptions } from '../groups/groups.schemas.js';
 import { agreementCheck, customFieldCheck, memberActiveCheck, memberDatesCheck, siteDate } from './checks.js';
 import { decide, runSafetyChecks } from './pipeline.js';
-import { normaliseName } from './normalise.js';
+import { normaliseName } from '../../../common/normalise.js';
 import type { SafetyCheck, SafetyContext } from './safety.types.js';
 
 const member = (over: Partial<MemberRow> = {}): MemberRow => ({

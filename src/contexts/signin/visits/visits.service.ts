@@ -4,7 +4,7 @@ import type { DbOrTx, Tx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { badRequest, conflict, notFound, validationFailed } from '../../../platform/errors.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
-import { activeUserIdsByEmail, notifyUsers } from '../../../platform/notifications/notify.js';
+import { activeUserIdsByEmail, notifyUsers } from '../../accounts/index.js';
 import { groupContacts, groups, siteGroups, sites, visits, type VisitorDetails, type VisitReason } from '../signin.tables.js';
 import { inScope, type KioskPrincipal, type SiteScope } from '../access.js';
 import { readOptions, type SignInOptionsStored } from '../groups/groups.schemas.js';

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AppError } from './errors.js';
-import { readXlsx, writeXlsx } from './xlsx.js';
-import { readTable } from '../contexts/record/import/import.service.js';
-import { previewImport } from '../contexts/signin/members/members.import.js';
-import { fuzzParams, nastyString } from '../../test/fuzz.js';
-import { workbookOf, zipOf } from '../../test/zip.js';
+import { AppError } from './platform/errors.js';
+import { readXlsx, writeXlsx } from './platform/xlsx.js';
+import { readTable } from './contexts/record/import/import.service.js';
+import { previewImport } from './contexts/signin/members/members.import.js';
+import { fuzzParams, nastyString } from '../test/fuzz.js';
+import { workbookOf, zipOf } from '../test/zip.js';
 
 /** A reader may answer or refuse with a 4xx AppError; anything else (a TypeError, a hang, a 5xx) fails. */
 async function answersOrRefuses(run: () => unknown) {

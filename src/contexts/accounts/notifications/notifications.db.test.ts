@@ -1,16 +1,16 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { useTestEnv } from '../../../test/harness.js';
-import { call, createTestTenant } from '../../../test/factories.js';
-import { waitFor } from '../../../test/wait.js';
-import { createAccountsService } from '../../contexts/accounts/index.js';
-import { users } from '../../contexts/accounts/accounts.tables.js';
-import { inTransaction } from '../db/tx.js';
-import { createLogger } from '../logger.js';
-import { createJobQueue, JOB_SCHEMA } from '../jobs/pgboss.js';
-import type { Mail, Mailer } from './mailer.js';
+import { useTestEnv } from '../../../../test/harness.js';
+import { call, createTestTenant } from '../../../../test/factories.js';
+import { waitFor } from '../../../../test/wait.js';
+import { createAccountsService } from '../index.js';
+import { users } from '../accounts.tables.js';
+import { inTransaction } from '../../../platform/db/tx.js';
+import { createLogger } from '../../../platform/logger.js';
+import { createJobQueue, JOB_SCHEMA } from '../../../platform/jobs/pgboss.js';
+import type { Mail, Mailer } from '../../../platform/notifications/mailer.js';
 import { NOTIFICATION_EMAIL_JOB, notifyRole, notifyUsers, registerNotificationJobs } from './notify.js';
-import { systemActor } from '../audit/audit.js';
+import { systemActor } from '../../../platform/audit/audit.js';
 
 const env = useTestEnv();
 const worker = { stop: async () => {} };

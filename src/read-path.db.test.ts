@@ -2,13 +2,13 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useTestEnv } from '../../test/harness.js';
-import { waitFor } from '../../test/wait.js';
-import { call } from '../../test/factories.js';
-import { buildApp } from '../app.js';
-import { scimFixture, type ScimFixture } from '../contexts/scim/fixtures/setup.js';
-import { sessions } from '../contexts/accounts/accounts.tables.js';
-import { scimRateBuckets } from '../contexts/scim/scim.tables.js';
+import { useTestEnv } from '../test/harness.js';
+import { waitFor } from '../test/wait.js';
+import { call } from '../test/factories.js';
+import { buildApp } from './app.js';
+import { scimFixture, type ScimFixture } from './contexts/scim/fixtures/setup.js';
+import { sessions } from './contexts/accounts/accounts.tables.js';
+import { scimRateBuckets } from './contexts/scim/scim.tables.js';
 
 // Every statement sent through the database adapter (drizzle's and raw ones), with the request whose
 // async context sent it and whether that request had been answered by then. Writes behind the

@@ -1,9 +1,9 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../db/database.js';
-import type { Platform } from '../platform.js';
-import type { Role } from '../http/principal.js';
-import { users } from '../../contexts/accounts/accounts.tables.js';
-import { notifications } from './notifications.tables.js';
+import type { DbOrTx } from '../../../platform/db/database.js';
+import type { Platform } from '../../../platform/platform.js';
+import type { Role } from '../../../platform/http/principal.js';
+import { users } from '../accounts.tables.js';
+import { notifications } from '../../../platform/notifications/notifications.tables.js';
 
 export const NOTIFICATION_EMAIL_JOB = 'platform.notification-email';
 
@@ -83,7 +83,7 @@ export async function sendNotificationEmail(platform: Pick<Platform, 'db' | 'mai
   await platform.mailer.send({ to: row.email, subject: row.title, text: `${row.body}${link}` });
 }
 
-/** Job handlers of the platform itself (see src/contexts/jobs.ts). */
+/** The notification email job (registered by src/contexts/jobs.ts). */
 export async function registerNotificationJobs(platform: Platform): Promise<void> {
   await platform.jobs.work<EmailJob>(NOTIFICATION_EMAIL_JOB, (job) => sendNotificationEmail(platform, job.data));
 }
