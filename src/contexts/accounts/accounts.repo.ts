@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../platform/db/database.js';
 import { hashToken, newToken } from '../../platform/crypto.js';
 import type { Scope } from '../../platform/http/principal.js';
@@ -87,5 +87,28 @@ export const accountsRepo = {
       .where(and(eq(apiKeys.tokenHash, tokenHash), isNull(apiKeys.revokedAt)))
       .limit(1);
     return row;
+  },
+  async insertTenant(db: DbOrTx, values: typeof tenants.$inferInsert): Promise<TenantRow> {
+    const [row] = await db.insert(tenants).values(values).returning();
+    return row!;
+  },
+  /** Up to `limit` tenants named `name`, case-insensitive (the CLI's --tenant: across tenants by design). */
+  async tenantsByName(db: DbOrTx, name: string, limit: number): Promise<TenantRow[]> {
+    return db.select().from(tenants).where(sql`lower(${tenants.name}) = lower(${name})`).limit(limit);
+  },
+  async deleteSession(db: DbOrTx, id: string): Promise<void> {
+    await db.delete(sessions).where(eq(sessions.id, id));
+  },
+  async insertApiKey(db: DbOrTx, values: typeof apiKeys.$inferInsert) {
+    const [row] = await db.insert(apiKeys).values(values).returning();
+    return row!;
+  },
+  /** Sessions' last-seen time, many at once (their ids come from resolved sessions). */
+  async touchSessions(db: DbOrTx, ids: string[], at: Date): Promise<void> {
+    await db.update(sessions).set({ lastSeenAt: at }).where(inArray(sessions.id, ids));
+  },
+  /** API keys' last-used time, many at once. */
+  async touchApiKeys(db: DbOrTx, ids: string[], at: Date): Promise<void> {
+    await db.update(apiKeys).set({ lastUsedAt: at }).where(inArray(apiKeys.id, ids));
   },
 };

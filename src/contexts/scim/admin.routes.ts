@@ -1,12 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf, authorize } from '../../platform/http/auth.js';
-import { notFound } from '../../platform/errors.js';
-import type { Platform } from '../../platform/platform.js';
 import type { ScimAccessService } from './access/access.service.js';
-import type { ScimGroupsService } from './groups/groups.service.js';
-import { scimUsersRepo } from './users/users.repo.js';
-import { presentUser, scimBaseUrl } from './scim.presenter.js';
+import { presentActivity, presentStatus } from './access/access.presenters.js';
+import type { ScimMemberView } from './users/member-view.js';
 
 const groupParams = z.object({ groupId: z.string() });
 
@@ -37,7 +34,7 @@ export const scimActivitySchema = z.object({
 });
 
 /** The portal's SCIM tab and the member page: session or API key with scim.manage. */
-export function scimAdminRoutes(platform: Platform, access: ScimAccessService, groups: ScimGroupsService): FastifyPluginAsyncZod {
+export function scimAdminRoutes(access: ScimAccessService, memberView: ScimMemberView): FastifyPluginAsyncZod {
   return async (app) => {
     const tags = ['scim admin'];
     app.get(
@@ -45,7 +42,7 @@ export function scimAdminRoutes(platform: Platform, access: ScimAccessService, g
       { schema: { tags, summary: 'The SCIM base URL and token status of a SCIM group', params: groupParams, response: { 200: scimStatusSchema } } },
       async (req) => {
         const p = authorize(req, 'scim.manage');
-        return access.status(p.tenantId, req.params.groupId);
+        return presentStatus(await access.status(p.tenantId, req.params.groupId));
       },
     );
 
@@ -79,20 +76,7 @@ export function scimAdminRoutes(platform: Platform, access: ScimAccessService, g
       async (req) => {
         const p = authorize(req, 'scim.manage');
         const page = await access.activity(p.tenantId, req.params.groupId, { limit: req.query.limit, before: req.query.before ? new Date(req.query.before) : undefined });
-        return {
-          nextBefore: page.nextBefore,
-          items: page.items.map((r) => ({
-            id: r.id,
-            at: r.at.toISOString(),
-            method: r.method,
-            path: r.path,
-            status: r.status,
-            durationMs: r.durationMs,
-            scimType: r.scimType,
-            errorDetail: r.errorDetail,
-            requestId: r.requestId,
-          })),
-        };
+        return presentActivity(page);
       },
     );
 
@@ -109,7 +93,6 @@ export function scimAdminRoutes(platform: Platform, access: ScimAccessService, g
       },
       async (req, reply) => {
         const p = authorize(req, 'scim.manage');
-        await access.status(p.tenantId, req.params.groupId);
         await access.setRateLimit(p.tenantId, req.params.groupId, req.body);
         return reply.status(204).send(null);
       },
@@ -134,15 +117,7 @@ export function scimAdminRoutes(platform: Platform, access: ScimAccessService, g
       },
       async (req) => {
         const p = authorize(req, 'scim.manage');
-        const id = req.params.memberId;
-        const found = await scimUsersRepo.findInTenant(platform.db, p.tenantId, id);
-        if (!found) throw notFound('Member');
-        return {
-          memberId: id,
-          groupId: found.groupId,
-          user: presentUser(found, scimBaseUrl(platform.config.publicUrl, found.groupId)),
-          idpGroups: await groups.groupsOfMember(platform.db, p.tenantId, id),
-        };
+        return memberView.ofMember(p.tenantId, req.params.memberId);
       },
     );
   };

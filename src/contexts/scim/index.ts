@@ -4,6 +4,7 @@ import type { GroupsPort, MembersPort } from '../signin/index.js';
 import { createScimAccessService } from './access/access.service.js';
 import { createScimUsersService } from './users/users.service.js';
 import { createScimGroupsService } from './groups/groups.service.js';
+import { createScimMemberView } from './users/member-view.js';
 import { scimNotFoundRoutes, scimProtocolRoutes } from './scim.routes.js';
 import { scimAdminRoutes } from './admin.routes.js';
 
@@ -21,16 +22,17 @@ export function createScim(platform: Platform, ports: { members: MembersPort; gr
   const access = createScimAccessService({ ...platform, groups: ports.groups });
   const users = createScimUsersService({ db: platform.db, now: platform.now, members: ports.members });
   const groups = createScimGroupsService(platform);
-  return { access, users, groups };
+  const memberView = createScimMemberView(platform, groups);
+  return { access, users, groups, memberView };
 }
 export type Scim = ReturnType<typeof createScim>;
 
 export function scimContext(platform: Platform, scim: Scim): FastifyPluginAsync {
-  const { access, users, groups } = scim;
+  const { access, users, groups, memberView } = scim;
   return async (app) => {
     await app.register(scimProtocolRoutes({ platform, access, users, groups }), { prefix: '/scim/v2/groups/:groupId' });
     await app.register(scimNotFoundRoutes(), { prefix: '/scim/v2' });
-    await app.register(scimAdminRoutes(platform, access, groups));
+    await app.register(scimAdminRoutes(access, memberView));
   };
 }
 

@@ -5,7 +5,8 @@ import type { Platform } from '../../../platform/platform.js';
 import { actorOf, authorize, requirePrincipal } from '../../../platform/http/auth.js';
 import { setSessionCookie } from '../auth.routes.js';
 import { connectionCreateSchema, connectionPatchSchema, connectionSchema, connectionTestSchema, discoverSchema, oidcSettingsSchema } from './oidc.schemas.js';
-import { CALLBACK_PATH, FLOW_TTL_MS, presentConnection, type OidcService } from './oidc.service.js';
+import { CALLBACK_PATH, FLOW_TTL_MS, type OidcService } from './oidc.service.js';
+import { presentConnection } from './oidc.presenters.js';
 
 /** Binds a started sign-in to the browser that started it (a login-CSRF guard next to `state`). */
 export const FLOW_COOKIE = 'thr_oidc';

@@ -7,7 +7,8 @@ import { call } from '../../../../test/factories.js';
 import { waitFor } from '../../../../test/wait.js';
 import { scimFixture } from '../fixtures/setup.js';
 import { scimRequestLog } from '../scim.tables.js';
-import { createRequestLogBuffer, createScimAccessService, REJECTED_WINDOW_MS, storableText } from './access.service.js';
+import { createScimAccessService } from './access.service.js';
+import { createRequestLogBuffer, REJECTED_WINDOW_MS, storableText } from './request-log.js';
 
 const env = useTestEnv();
 const T = { timeout: 60_000 };

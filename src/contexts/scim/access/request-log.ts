@@ -1,0 +1,164 @@
+import type { Platform } from '../../../platform/platform.js';
+import { accessRepo } from './access.repo.js';
+
+export const REQUEST_LOG_DAYS = 30;
+
+export type LogEntry = {
+  tenantId: string;
+  groupId: string;
+  method: string;
+  path: string;
+  status: number;
+  durationMs: number;
+  scimType?: string;
+  errorDetail?: string;
+  requestId: string;
+};
+
+/** The request log the SCIM tab shows: its rows written, paged, and cleaned up after 30 days. */
+export function createScimRequestLog(deps: Pick<Platform, 'db' | 'now'>) {
+  const { db, now } = deps;
+  return {
+    /** Writes request log rows (several at once: see `createRequestLogBuffer`). */
+    async log(entries: Array<LogEntry & { at: Date }>): Promise<void> {
+      if (entries.length === 0) return;
+      await accessRepo.insertLogRows(db, entries);
+    },
+
+    /** A page of the group's log, newest first (the group is checked by the caller). */
+    async page(tenantId: string, groupId: string, page: { limit: number; before?: Date }) {
+      const rows = await accessRepo.logPage(db, tenantId, groupId, page);
+      const more = rows.length > page.limit;
+      const items = rows.slice(0, page.limit);
+      return { items, nextBefore: more ? items.at(-1)!.at.toISOString() : null };
+    },
+
+    /** Drops request log rows older than 30 days (the scheduled `scim.request_log_cleanup` job). */
+    async cleanup(): Promise<void> {
+      await accessRepo.deleteLogBefore(db, new Date(now().getTime() - REQUEST_LOG_DAYS * 24 * 3600_000));
+    },
+  };
+}
+
+/** Text PostgreSQL refuses (NUL) or cannot encode (a lone UTF-16 surrogate) made storable. */
+export function storableText(text: string, max: number): string {
+  return text
+    .slice(0, max)
+    .replaceAll('\u0000', '\ufffd')
+    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+}
+
+function storable(e: LogEntry & { at: Date }): LogEntry & { at: Date } {
+  return {
+    ...e,
+    method: storableText(e.method, 16),
+    path: storableText(e.path, 2000),
+    scimType: e.scimType === undefined ? undefined : storableText(e.scimType, 100),
+    errorDetail: e.errorDetail === undefined ? undefined : storableText(e.errorDetail, 2000),
+    requestId: storableText(e.requestId, 100),
+  };
+}
+
+/** Rejected requests (no or a wrong token) of one group are summed over this long: one row each. */
+export const REJECTED_WINDOW_MS = 60_000;
+
+/**
+ * The request log is written in batches, a few hundred milliseconds after the requests (one
+ * multi-row insert instead of a write per request). Rows are made storable first; if a batch still
+ * fails, its rows are written one by one so one bad row loses only itself. Rows still buffered when
+ * a process dies are lost; the log is a troubleshooting aid, not an audit trail (changes are in the
+ * audit log).
+ *
+ * Rejected requests (401: no or a wrong token) cost a row each only for the first of a group in a
+ * minute; the rest of that minute are counted and written as one row ("N more rejected requests"),
+ * so junk traffic adds at most two rows a minute per group.
+ */
+export function createRequestLogBuffer(access: { log(entries: Array<LogEntry & { at: Date }>): Promise<void> }, now: () => Date, onError: (err: unknown) => void, opts = { maxRows: 200, delayMs: 250 }) {
+  let pending: Array<LogEntry & { at: Date }> = [];
+  let timer: NodeJS.Timeout | undefined;
+  let writing: Promise<void> = Promise.resolve();
+  /** Per group: when its rejection minute started, and the rejections counted since its first. */
+  const rejected = new Map<string, { since: Date; tenantId: string; count: number; last: LogEntry }>();
+  let rejectTimer: NodeJS.Timeout | undefined;
+
+  const write = async (batch: Array<LogEntry & { at: Date }>) => {
+    if (batch.length === 0) return;
+    try {
+      await access.log(batch);
+    } catch (err) {
+      if (batch.length === 1) return onError(err);
+      for (const row of batch) {
+        try {
+          await access.log([row]);
+        } catch (rowErr) {
+          onError(rowErr);
+        }
+      }
+    }
+  };
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    const batch = pending;
+    pending = [];
+    writing = writing.then(() => write(batch)).catch(onError);
+    return writing;
+  };
+  const push = (entry: LogEntry & { at: Date }) => {
+    pending.push(storable(entry));
+    if (pending.length >= opts.maxRows) void flush();
+    else {
+      timer ??= setTimeout(() => void flush(), opts.delayMs);
+      timer.unref?.();
+    }
+  };
+  /** Writes the counts of rejection minutes that have ended (or all of them, on close). */
+  const closeRejections = (all: boolean) => {
+    const at = now();
+    for (const [groupId, r] of rejected) {
+      if (!all && at.getTime() - r.since.getTime() < REJECTED_WINDOW_MS) continue;
+      rejected.delete(groupId);
+      if (r.count > 0) {
+        push({
+          ...r.last,
+          path: '(rejected requests)',
+          at,
+          durationMs: 0,
+          scimType: undefined,
+          errorDetail: `${r.count} more request${r.count === 1 ? '' : 's'} with no or a wrong token since ${r.since.toISOString()}`,
+        });
+      }
+    }
+    if (rejectTimer) clearTimeout(rejectTimer);
+    rejectTimer = undefined;
+    if (rejected.size > 0) {
+      rejectTimer = setTimeout(() => closeRejections(false), REJECTED_WINDOW_MS);
+      rejectTimer.unref?.();
+    }
+  };
+  return {
+    add(entry: LogEntry) {
+      const at = now();
+      if (entry.status === 401) {
+        const r = rejected.get(entry.groupId);
+        if (r && at.getTime() - r.since.getTime() < REJECTED_WINDOW_MS) {
+          r.count += 1;
+          r.last = entry;
+          return;
+        }
+        if (r) closeRejections(false);
+        rejected.set(entry.groupId, { since: at, tenantId: entry.tenantId, count: 0, last: entry });
+        if (!rejectTimer) {
+          rejectTimer = setTimeout(() => closeRejections(false), REJECTED_WINDOW_MS);
+          rejectTimer.unref?.();
+        }
+      }
+      push({ ...entry, at });
+    },
+    /** Writes everything buffered now, rejected-request counts included (on close; tests). */
+    flush() {
+      closeRejections(true);
+      return flush();
+    },
+  };
+}
