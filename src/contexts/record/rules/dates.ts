@@ -21,7 +21,8 @@ const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
 /** Adds (or with a negative n subtracts) a period; month ends clamp (31 Jan + 1 month = 28/29 Feb). */
 export function addPeriod(date: string, n: number, unit: PeriodUnit): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  // Read YYYY-MM-DD by position (no split/map: this runs for every dated check of every profile).
+  const [y, m, d] = date.length === 10 ? [Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10))] : (date.split('-').map(Number) as [number, number, number]);
   if (unit === 'days') {
     const t = new Date(Date.UTC(y, m - 1, d) + n * 86_400_000);
     return `${t.getUTCFullYear()}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}`;

@@ -73,7 +73,9 @@ export type CheckSet = {
   compiled: readonly CompiledCheck[];
   compiledFacts: readonly CompiledFact[];
 };
-type CompiledCheck = { check: RuleCheck; applies: CompiledCondition<RuleProfile>; missing: string };
+type CompiledCheck = { check: RuleCheck; applies: CompiledCondition<RuleProfile>; missing: string; expiry: Expiry };
+/** A check's expiry from the date its validity runs from (remembered: the same dates recur across profiles). */
+type Expiry = (from: string) => string;
 type CompiledFact = { fact: RuleFact; applies: CompiledCondition<RuleProfile> };
 
 export function prepareChecks(checks: readonly RuleCheck[], facts: readonly RuleFact[] = []): CheckSet {
@@ -86,8 +88,23 @@ export function prepareChecks(checks: readonly RuleCheck[], facts: readonly Rule
     byKey,
     facts,
     factsByKey,
-    compiled: enabled.map((c) => ({ check: c, applies: compileApplies(c.organisationId, c.appliesTo, compileCondition(c.condition, reader)), missing: `${c.name} missing` })),
+    compiled: enabled.map((c) => ({ check: c, applies: compileApplies(c.organisationId, c.appliesTo, compileCondition(c.condition, reader)), missing: `${c.name} missing`, expiry: expiryFor(c) })),
     compiledFacts: facts.map((f) => ({ fact: f, applies: compileApplies(null, f.appliesTo, compileCondition(f.condition, reader)) })),
+  };
+}
+
+function expiryFor(check: RuleCheck): Expiry {
+  const validity = check.validity;
+  if (!validity) return (from) => from;
+  const seen = new Map<string, string>();
+  return (from) => {
+    let e = seen.get(from);
+    if (e === undefined) {
+      if (seen.size >= 10_000) seen.clear();
+      e = addPeriod(from, validity.n, validity.unit);
+      seen.set(from, e);
+    }
+    return e;
   };
 }
 
@@ -197,10 +214,10 @@ export function expiryOf(check: RuleCheck, v: RuleValue | undefined): string | n
 
 /** The state of one check for a profile, with its message in plain words. */
 export function checkState(check: RuleCheck, v: RuleValue | undefined, today: string): CheckResult {
-  return stateOf(check, v, today, `${check.name} missing`);
+  return stateOf(check, v, today, `${check.name} missing`, (from) => addPeriod(from, check.validity!.n, check.validity!.unit));
 }
 
-function stateOf(check: RuleCheck, v: RuleValue | undefined, today: string, missing: string): CheckResult {
+function stateOf(check: RuleCheck, v: RuleValue | undefined, today: string, missing: string, expiry: Expiry): CheckResult {
   if (check.type === 'document' ? !v?.hasDocument && isEmpty(v) : isEmpty(v)) return { check, state: 'missing', message: missing, expiresOn: null };
   const value = v!.value;
   if (check.type === 'yesno' && check.passValue !== null && value !== check.passValue) {
@@ -211,7 +228,8 @@ function stateOf(check: RuleCheck, v: RuleValue | undefined, today: string, miss
   }
   if (check.dateRequired && check.type !== 'date' && !v!.checkedOn) return { check, state: 'invalid', message: `${check.name}: date missing`, expiresOn: null };
   if (check.referenceLabel && !v!.reference?.trim()) return { check, state: 'invalid', message: `${check.name}: ${check.referenceLabel.toLowerCase()} missing`, expiresOn: null };
-  const expiresOn = expiryOf(check, v!);
+  const from = check.validity ? baseDate(check, v) : null;
+  const expiresOn = from ? expiry(from) : null;
   if (check.validity && !expiresOn) return { check, state: 'invalid', message: `${check.name}: date checked missing`, expiresOn: null };
   if (expiresOn && expiresOn <= today) return { check, state: 'expired', message: `${check.name} expired on ${ukDate(expiresOn)}`, expiresOn };
   return { check, state: 'ok', message: null, expiresOn };
@@ -233,7 +251,7 @@ export type ProfileEvaluation = { applicable: CheckResult[]; ratings: Rating[]; 
 export function evaluateProfile(profile: RuleProfile, set: CheckSet, systems: readonly RuleRatingSystem[], today: string): ProfileEvaluation {
   // Plain loops over the compiled set: this runs for every profile of every list and report.
   const applicable: CheckResult[] = [];
-  for (const c of set.compiled) if (c.applies(profile, today)) applicable.push(stateOf(c.check, profile.values.get(c.check.id), today, c.missing));
+  for (const c of set.compiled) if (c.applies(profile, today)) applicable.push(stateOf(c.check, profile.values.get(c.check.id), today, c.missing, c.expiry));
   const ratings: Rating[] = [];
   let mandatory = 0;
   let mandatoryReady = true;
