@@ -5,7 +5,8 @@
 // over 10,000 profiles on PostgreSQL (when TEST_DATABASE_URL or DATABASE_URL is set; PGlite
 // otherwise, said so); the rule-set upgrade preview over those profiles; XLSX export of 2,000
 // profiles (seconds and peak memory). Prints the figures and writes bench/results/record.json.
-// Nothing here passes or fails on time. RECORD_BENCH_ENGINE_ONLY=1 stops after the engine.
+// Nothing here passes or fails on time. RECORD_BENCH_ENGINE_ONLY=1 stops after the engine;
+// RECORD_BENCH_VALGRIND=0 skips the instruction counts (about 3 minutes).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -65,12 +66,16 @@ function wallClock() {
 
 /** Instructions per rating by valgrind: the driver with 0 rounds and with `rounds`, subtracted. */
 function instructions(): Record<string, unknown> | null {
+  if (process.env.RECORD_BENCH_VALGRIND === '0') {
+    console.log('rules engine instructions: skipped (RECORD_BENCH_VALGRIND=0)');
+    return null;
+  }
   if (spawnSync('valgrind', ['--version']).status !== 0) {
     console.log('rules engine instructions: valgrind not found, skipped (apt-get install valgrind)');
     return null;
   }
   const profiles = 2000;
-  const rounds = 3;
+  const rounds = 4;
   const count = (kind: EngineKind, r: number) => {
     const res = spawnSync('valgrind', ['--tool=cachegrind', '--cache-sim=no', '--cachegrind-out-file=/dev/null', process.execPath, '--single-threaded', '--import', 'tsx', 'bench/engine-driver.ts', kind, String(profiles), String(r)], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     const m = /I\s+refs:\s+([\d,]+)/.exec(res.stderr);
