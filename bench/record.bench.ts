@@ -6,7 +6,7 @@
 // otherwise, said so); the rule-set upgrade preview over those profiles; XLSX export of 2,000
 // profiles (seconds and peak memory). Prints the figures and writes bench/results/record.json.
 // Nothing here passes or fails on time. RECORD_BENCH_ENGINE_ONLY=1 stops after the engine;
-// RECORD_BENCH_VALGRIND=0 skips the instruction counts (about 3 minutes).
+// RECORD_BENCH_VALGRIND=0 skips the instruction counts (several minutes).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -75,7 +75,9 @@ function instructions(): Record<string, unknown> | null {
     return null;
   }
   const profiles = 2000;
-  const rounds = 4;
+  // Enough rounds that the counted work dwarfs the run-to-run spread of start-up and compiling
+  // (about ±100M instructions; with 4 rounds that was ±6k per rating, and the ratio meant nothing).
+  const rounds = 20;
   const count = (kind: EngineKind, r: number) => {
     const res = spawnSync('valgrind', ['--tool=cachegrind', '--cache-sim=no', '--cachegrind-out-file=/dev/null', process.execPath, '--single-threaded', '--import', 'tsx', 'bench/engine-driver.ts', kind, String(profiles), String(r)], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     const m = /I\s+refs:\s+([\d,]+)/.exec(res.stderr);
