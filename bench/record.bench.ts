@@ -1,10 +1,14 @@
 // Central record figures (issue 5, Performance; issue 10: with facts about the post, and the
-// rule-set upgrade preview over 10,000 profiles): the rules engine alone (ratings per second for
-// 10,000 profiles × 25 checks × 2 rating systems, KCSIE 2025.1 with facts); the trust dashboard over 10,000 profiles on
-// PostgreSQL (when TEST_DATABASE_URL or DATABASE_URL is set; PGlite otherwise, said so); XLSX
-// export of 2,000 profiles (seconds and peak memory). Prints the figures and writes
-// bench/results/record.json. Nothing here passes or fails on time.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// rule-set upgrade preview over 10,000 profiles): the rules engine alone, today's against the one
+// before facts (ratings per second for 10,000 profiles × 25 checks × 2 rating systems, and
+// instructions per rating by valgrind when it is installed, with their ratio); the trust dashboard
+// over 10,000 profiles on PostgreSQL (when TEST_DATABASE_URL or DATABASE_URL is set; PGlite
+// otherwise, said so); the rule-set upgrade preview over those profiles; XLSX export of 2,000
+// profiles (seconds and peak memory). Prints the figures and writes bench/results/record.json.
+// Nothing here passes or fails on time. RECORD_BENCH_ENGINE_ONLY=1 stops after the engine;
+// RECORD_BENCH_VALGRIND=0 skips the instruction counts (several minutes).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,11 +24,9 @@ import { createAccountsService } from '../src/contexts/accounts/index.js';
 import { createSetupService } from '../src/contexts/record/setup/setup.service.js';
 import { createReportsService } from '../src/contexts/record/reports/reports.service.js';
 import { recordCheckValues, recordProfiles } from '../src/contexts/record/record.tables.js';
-import { KCSIE_2025_1 } from '../src/contexts/record/kcsie/kcsie-2025-1.js';
-import { toRuleFact } from '../src/contexts/record/kcsie/rule-sets.js';
 import { createRuleSetService } from '../src/contexts/record/setup/rule-set.service.js';
-import { evaluateProfile, prepareChecks, type RuleCheck, type RuleProfile, type RuleRatingSystem, type RuleValue } from '../src/contexts/record/rules/rating.js';
-import { addPeriod, todayIn } from '../src/contexts/record/rules/dates.js';
+import { todayIn } from '../src/contexts/record/rules/dates.js';
+import { ENGINES, engineInput, valueFor, type EngineKind } from './engine-input.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const results: Record<string, unknown> = {};
@@ -32,52 +34,71 @@ const TYPES = ['teaching', 'support', 'agency', 'volunteer', 'governor', 'contra
 const ORG_TYPES = ['maintained', 'academy', 'free', 'independent', 'college'];
 const today = todayIn(new Date());
 
-/** A deterministic spread of states: most checks done, some missing, some old. */
-function valueFor(check: { key: string; type: string }, i: number): RuleValue | undefined {
-  const r = (i * 2654435761 + check.key.length * 97) % 100;
-  if (r < 12) return undefined;
-  if (check.type === 'yesno') return { value: r % 3 !== 0, reference: null, checkedOn: today };
-  return { value: addPeriod(today, -((r * 11) % 900), 'days'), reference: check.key === 'enhanced_dbs' ? `00${i}` : null, checkedOn: null };
+/**
+ * The rules engine before facts (commit e1f51cb, frozen in bench/baseline/) and today's, on the
+ * same people and values (see engine-input.ts), 10,000 profiles × 25 checks × 2 rating systems.
+ * Two figures each: ratings per second by the wall clock (rounds interleaved, so load hits both
+ * alike), and instructions per rating counted by valgrind (the machine's load does not move it),
+ * with the ratio today/before. Under 1 means today's engine does less work per rating.
+ */
+function wallClock() {
+  const inputs = ENGINES.map((kind) => engineInput(kind, 10_000));
+  for (const e of inputs) e.run(1); // warm-up
+  const rounds = 5;
+  const seconds = new Map<EngineKind, number>(ENGINES.map((k) => [k, 0]));
+  const ready = new Map<EngineKind, number>(ENGINES.map((k) => [k, 0]));
+  for (let r = 0; r < rounds; r++) {
+    for (const e of inputs) {
+      const t0 = process.hrtime.bigint();
+      ready.set(e.kind, ready.get(e.kind)! + e.run(1));
+      seconds.set(e.kind, seconds.get(e.kind)! + Number(process.hrtime.bigint() - t0) / 1e9);
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const e of inputs) {
+    const ratings = e.profiles * e.ratingSystems * rounds;
+    const s = seconds.get(e.kind)!;
+    out[e.kind] = { profiles: e.profiles, checks: e.checks, ratingSystems: e.ratingSystems, rounds, seconds: +s.toFixed(3), ratingsPerSecond: Math.round(ratings / s), readyShare: +(ready.get(e.kind)! / ratings).toFixed(3) };
+    console.log(`rules engine ${e.kind}: ${Math.round(ratings / s).toLocaleString('en-GB')} ratings/s (${e.profiles} profiles × ${e.checks} checks × ${e.ratingSystems} systems, ${rounds} rounds in ${s.toFixed(2)} s)`);
+  }
+  return out;
+}
+
+/** Instructions per rating by valgrind: the driver with 0 rounds and with `rounds`, subtracted. */
+function instructions(): Record<string, unknown> | null {
+  if (process.env.RECORD_BENCH_VALGRIND === '0') {
+    console.log('rules engine instructions: skipped (RECORD_BENCH_VALGRIND=0)');
+    return null;
+  }
+  if (spawnSync('valgrind', ['--version']).status !== 0) {
+    console.log('rules engine instructions: valgrind not found, skipped (apt-get install valgrind)');
+    return null;
+  }
+  const profiles = 2000;
+  // Enough rounds that the counted work dwarfs the run-to-run spread of start-up and compiling
+  // (about ±100M instructions; with 4 rounds that was ±6k per rating, and the ratio meant nothing).
+  const rounds = 20;
+  const count = (kind: EngineKind, r: number) => {
+    const res = spawnSync('valgrind', ['--tool=cachegrind', '--cache-sim=no', '--cachegrind-out-file=/dev/null', process.execPath, '--single-threaded', '--import', 'tsx', 'bench/engine-driver.ts', kind, String(profiles), String(r)], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const m = /I\s+refs:\s+([\d,]+)/.exec(res.stderr);
+    if (res.status !== 0 || !m) throw new Error(`valgrind run of ${kind} failed: ${res.stderr.slice(-2000)}`);
+    return Number(m[1]!.replaceAll(',', ''));
+  };
+  const out: Record<string, number> = {};
+  for (const kind of ENGINES) {
+    const fixed = count(kind, 0);
+    const total = count(kind, rounds);
+    out[kind] = Math.round((total - fixed) / (profiles * 2 * rounds));
+  }
+  const ratio = +(out['with-facts']! / out['before-facts']!).toFixed(3);
+  console.log(`rules engine instructions per rating (valgrind, ${profiles} profiles × ${rounds} rounds): before facts ${out['before-facts']!.toLocaleString('en-GB')}, with facts ${out['with-facts']!.toLocaleString('en-GB')}; ratio ${ratio} (under 1: today's engine does less work)`);
+  return { profiles, rounds, perRating: out, ratio };
 }
 
 function engineBench() {
-  const extra: RuleCheck[] = [
-    { id: 'x1', key: 'trust_induction', name: 'Trust induction', section: 'Trust', type: 'date', requirement: 'statutory', appliesTo: [], condition: { op: 'and', conditions: [{ field: 'profile.role', operator: 'not_contains', value: 'governor' }] }, validity: { n: 3, unit: 'years' }, passValue: null, referenceLabel: null, options: [], enabled: true, organisationId: null },
-    { id: 'x2', key: 'lanyard', name: 'Lanyard issued', section: 'Trust', type: 'yesno', requirement: 'recommended', appliesTo: ['teaching', 'support'], condition: null, validity: null, passValue: true, referenceLabel: null, options: [], enabled: true, organisationId: null },
-    { id: 'x3', key: 'fire_induction', name: 'Fire induction', section: 'Trust', type: 'date', requirement: 'recommended', appliesTo: [], condition: { op: 'and', conditions: [{ field: 'fact.regulated_activity', operator: 'equals', value: 'yes' }] }, validity: { n: 1, unit: 'years' }, passValue: null, referenceLabel: null, options: [], enabled: true, organisationId: null },
-    { id: 'x4', key: 'code_of_conduct', name: 'Code of conduct signed', section: 'Trust', type: 'date', requirement: 'statutory', appliesTo: ['teaching', 'support', 'volunteer'], condition: null, validity: null, passValue: null, referenceLabel: null, options: [], enabled: true, organisationId: null },
-    { id: 'x5', key: 'online_safety', name: 'Online safety training', section: 'Trust', type: 'date', requirement: 'recommended', appliesTo: ['teaching'], condition: { op: 'and', conditions: [{ field: 'fact.teaches', operator: 'equals', value: 'yes' }] }, validity: { n: 2, unit: 'years' }, passValue: null, referenceLabel: null, options: [], enabled: true, organisationId: null },
-  ];
-  const checks: RuleCheck[] = [
-    ...KCSIE_2025_1.checks.map((c) => ({ id: c.key, key: c.key, name: c.name, section: c.section, type: c.type, requirement: c.requirement, appliesTo: c.appliesTo, condition: c.condition ?? null, dateRequired: c.dateRequired ?? false, validity: c.validity ?? null, passValue: c.passValue ?? null, referenceLabel: c.referenceLabel ?? null, options: c.options ?? [], enabled: true, organisationId: null })),
-    ...extra,
-  ];
-  const systems: RuleRatingSystem[] = KCSIE_2025_1.ratingSystems.map((s) => ({ id: s.key, key: s.key, name: s.name, enabled: true, defaultRequire: s.defaultRequire, rules: {} }));
-  const set = prepareChecks(checks, KCSIE_2025_1.facts.map(toRuleFact));
-  const profiles: RuleProfile[] = [];
-  for (let i = 0; i < 10_000; i++) {
-    const values = new Map<string, RuleValue>();
-    for (const c of checks) {
-      const v = valueFor(c, i);
-      if (v) values.set(c.id, v);
-    }
-    // Facts: most answered, some not (they count as their safe answer).
-    const facts: Record<string, boolean> = {};
-    KCSIE_2025_1.facts.forEach((f, k) => {
-      const r = (i * 31 + k * 17) % 10;
-      if (r < 8) facts[f.key] = r % 2 === 0;
-    });
-    profiles.push({ organisationId: `org${i % 5}`, organisationType: ORG_TYPES[i % 5]!, profileTypeKey: TYPES[i % 6]!, fields: { role: i % 7 === 0 ? 'Head of year' : 'Teacher', start_date: '2020-09-01' }, values, facts });
-  }
-  let ready = 0;
-  for (const p of profiles.slice(0, 500)) evaluateProfile(p, set, systems, today); // warm-up
-  const rounds = 5;
-  const started = process.hrtime.bigint();
-  for (let r = 0; r < rounds; r++) for (const p of profiles) ready += evaluateProfile(p, set, systems, today).ratings.filter((x) => x.ready).length;
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const ratings = profiles.length * systems.length * rounds;
-  results.engine = { profiles: profiles.length, checks: checks.length, ratingSystems: systems.length, rounds, seconds: +seconds.toFixed(3), ratingsPerSecond: Math.round(ratings / seconds), profilesPerSecond: Math.round((profiles.length * rounds) / seconds), readyShare: +(ready / ratings).toFixed(3) };
-  console.log(`rules engine: ${Math.round(ratings / seconds).toLocaleString('en-GB')} ratings/s (${profiles.length} profiles × ${checks.length} checks × ${systems.length} systems, ${rounds} rounds in ${seconds.toFixed(2)} s)`);
+  const wall = wallClock();
+  const instr = instructions();
+  results.engine = { ...(wall['with-facts'] as object), before: wall['before-facts'], instructions: instr };
 }
 
 async function benchDatabase(): Promise<{ database: Database; kind: string; cleanup: () => Promise<void> }> {
@@ -132,7 +153,7 @@ async function databaseBench() {
       const values = [];
       for (let j = 0; j < made.length; j++) {
         for (const c of checks) {
-          const v = valueFor(c, start + j);
+          const v = valueFor(c, start + j, today);
           if (v) values.push({ tenantId: tenant.id, profileId: made[j]!.id, checkId: c.id, value: v.value, reference: v.reference, checkedOn: v.checkedOn, recordedByLabel: 'bench' });
         }
       }
@@ -193,8 +214,12 @@ async function databaseBench() {
   }
 }
 
+const engineOnly = process.env.RECORD_BENCH_ENGINE_ONLY === '1';
 engineBench();
-await databaseBench();
+if (!engineOnly) await databaseBench();
 mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-writeFileSync(path.join(root, 'bench/results/record.json'), JSON.stringify({ at: new Date().toISOString(), node: process.version, ...results }, null, 2) + '\n');
+const file = path.join(root, 'bench/results/record.json');
+// Engine only: the database figures of the last full run stay in the file.
+const kept = engineOnly && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+writeFileSync(file, JSON.stringify({ ...kept, at: new Date().toISOString(), node: process.version, load: os.loadavg().map((x) => +x.toFixed(1)), ...results }, null, 2) + '\n');
 console.log('wrote bench/results/record.json');

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { call } from '../../test/factories.js';
 import { waitFor } from '../../test/wait.js';
 import { readXlsx } from '../../src/platform/xlsx.js';
-import { addPeriod, todayIn } from '../../src/contexts/record/rules/dates.js';
+import { addPeriod, todayIn, ukDate } from '../../src/contexts/record/rules/dates.js';
 import { E2E_TEST_TIMEOUT, findChromiumOrSkip, screenshot, signIn, useE2e } from './harness.js';
 
 const chromiumPath = findChromiumOrSkip();
@@ -113,6 +113,55 @@ describe.skipIf(!chromiumPath)('central record (Chromium)', { timeout: E2E_TEST_
     await page.getByRole('status').getByText('Now running KCSIE 2025').waitFor();
     await page.getByTestId('rule-set-version').getByText('KCSIE 2025', { exact: true }).waitFor();
     await waitFor(async () => (await call(e2e.server.app, 'GET', '/api/record/rule-set', { headers: h })).body.version === 'KCSIE 2025');
+    await page.close();
+  });
+
+  it('rates the profiles list and a profile on a chosen date: starters come in, a check in date runs out; the date goes along to the profile', async () => {
+    const tenant = await e2e.createTenant({ name: 'Westbrook Trust', kind: 'trust' });
+    const h = tenant.owner.headers;
+    const org = await call(e2e.server.app, 'POST', '/api/record/organisations', { headers: h, body: { name: 'Westbrook Primary', type: 'maintained' } });
+    const types = (await call(e2e.server.app, 'GET', '/api/record/profile-types', { headers: h })).body.items as Array<{ id: string; key: string }>;
+    const teaching = types.find((t) => t.key === 'teaching')!.id;
+    const today = todayIn(new Date());
+    const startsLater = addPeriod(today, 30, 'days');
+    // Safeguarding training lasts 12 months: in date today, run out two months from now.
+    const trained = addPeriod(today, -11, 'months');
+    const expires = addPeriod(trained, 12, 'months');
+    for (const body of [
+      { firstName: 'Alan', lastName: 'Turing', startDate: '2020-09-01' },
+      { firstName: 'Grace', lastName: 'Hopper', startDate: startsLater, checks: { safeguarding_training: { value: trained } } },
+    ]) {
+      expect((await call(e2e.server.app, 'POST', '/api/record/profiles', { headers: h, body: { organisationId: org.body.id, profileTypeId: teaching, role: 'Teacher', ...body } })).status).toBe(201);
+    }
+    const page = await e2e.newPage();
+    await signIn(page, e2e.url, tenant.owner);
+    await page.goto(`${e2e.url}/record/profiles`);
+    const table = page.getByRole('table', { name: 'Profiles' });
+    const grace = table.getByRole('link', { name: 'Hopper, Grace' });
+    await grace.waitFor();
+
+    // Before Grace starts she is not on the record that day.
+    const beforeStart = addPeriod(today, 10, 'days');
+    await page.getByLabel('Ready on').fill(beforeStart);
+    await table.getByRole('columnheader', { name: `Ratings on ${ukDate(beforeStart)}` }).waitFor();
+    await waitFor(async () => (await grace.count()) === 0, { what: 'Grace to leave the list before her start date' });
+    await table.getByRole('link', { name: 'Turing, Alan' }).waitFor();
+    expect(new URL(page.url()).searchParams.get('asOf')).toBe(beforeStart);
+
+    // After her start and after her training runs out: listed, and her profile opens on that date.
+    const later = addPeriod(expires, 5, 'days');
+    await page.getByLabel('Ready on').fill(later);
+    await grace.waitFor();
+    await grace.click();
+    await page.getByRole('heading', { name: 'Grace Hopper' }).waitFor();
+    expect(new URL(page.url()).searchParams.get('asOf')).toBe(later);
+    await page.getByText(`As of ${ukDate(later)}`).waitFor();
+    await page.getByText(`Safeguarding training expired on ${ukDate(expires)}`).first().waitFor();
+    // Today (date cleared) the training is in date.
+    await page.getByLabel('Ready on').fill('');
+    await page.getByText(`As of ${ukDate(today)}`).waitFor();
+    expect(await page.getByText('Safeguarding training expired on').count()).toBe(0);
+    await screenshot(page, 'record-profile-as-of');
     await page.close();
   });
 

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import evaluateTable from './tables/conditions.evaluate.json' with { type: 'json' };
 import validateTable from './tables/conditions.validate.json' with { type: 'json' };
 import datesTable from './tables/dates.json' with { type: 'json' };
-import { conditionGroupSchema, describeCondition, evaluate, validateCondition, type ConditionGroup, type FieldDescriptor, type FieldValue } from './conditions.js';
-import { addPeriod, parseUkDate, type PeriodUnit } from './dates.js';
+import { compileCondition, conditionGroupSchema, describeCondition, evaluate, validateCondition, type ConditionGroup, type FieldDescriptor, type FieldValue } from './conditions.js';
+import { addPeriod, parseUkDate, todayIn, type PeriodUnit } from './dates.js';
 
 const record = evaluateTable.record as Record<string, FieldValue>;
 const asGroup = (c: unknown): ConditionGroup => conditionGroupSchema.parse('op' in (c as object) ? c : { op: 'and', conditions: [c] });
@@ -11,6 +11,14 @@ const asGroup = (c: unknown): ConditionGroup => conditionGroupSchema.parse('op' 
 describe('evaluate', () => {
   it.each(evaluateTable.cases)('$name', ({ condition, expect: want }) => {
     expect(evaluate(asGroup(condition), (f) => record[f], evaluateTable.today)).toBe(want);
+  });
+});
+
+// The compiled form (what the engine runs over every profile) answers the same table.
+describe('compileCondition', () => {
+  it.each(evaluateTable.cases)('$name', ({ condition, expect: want }) => {
+    const compiled = compileCondition(asGroup(condition), (f) => (r: Record<string, FieldValue>) => r[f]);
+    expect(compiled(record, evaluateTable.today)).toBe(want);
   });
 });
 
@@ -42,5 +50,13 @@ describe('dates', () => {
   });
   it.each(datesTable.addPeriod)('%s + %s %s = %s', (d, n, unit, want) => {
     expect(addPeriod(d as string, n as number, unit as PeriodUnit)).toBe(want);
+  });
+  it('knows today in each time zone (the formatter is kept per zone, so asking again must not mix them up)', () => {
+    const lateJune = new Date('2026-06-30T23:30:00Z');
+    for (let i = 0; i < 2; i++) {
+      expect(todayIn(lateJune, 'Europe/London')).toBe('2026-07-01');
+      expect(todayIn(lateJune, 'America/New_York')).toBe('2026-06-30');
+      expect(todayIn(new Date('2026-01-31T23:30:00Z'))).toBe('2026-01-31');
+    }
   });
 });

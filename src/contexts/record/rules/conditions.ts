@@ -198,6 +198,53 @@ export function evaluate(group: ConditionGroup | null | undefined, get: FieldAcc
   return all;
 }
 
+/**
+ * A condition compiled once into a predicate over `T` (a profile, a row): the same answers as
+ * `evaluate`, without looking fields up by name or re-reading the condition on every call.
+ * `reader` turns a field name into a function reading that field of a `T` (called once per field
+ * occurrence, at compile time). For conditions run many times over many things (a tenant's checks
+ * over every profile); `evaluate` stays the one-off entry point.
+ */
+export type CompiledCondition<T> = (x: T, today: string) => boolean;
+
+export function compileCondition<T>(group: ConditionGroup | null | undefined, reader: (field: string) => (x: T) => FieldValue): CompiledCondition<T> {
+  if (!group || group.conditions.length === 0) return () => true;
+  const parts = group.conditions.map((c) => (isGroup(c) ? compileCondition(c, reader) : compileOne(c, reader(c.field))));
+  if (parts.length === 1) return parts[0]!;
+  const all = group.op === 'and';
+  return (x, today) => {
+    for (let i = 0; i < parts.length; i++) {
+      const hit = parts[i]!(x, today);
+      if (all && !hit) return false;
+      if (!all && hit) return true;
+    }
+    return all;
+  };
+}
+
+function compileOne<T>(c: Condition, read: (x: T) => FieldValue): CompiledCondition<T> {
+  if (c.operator === 'equals' || c.operator === 'not_equals') {
+    const want = wantOf(c);
+    const positive = c.operator === 'equals';
+    // Yes/no answers and keys already in normal form are compared without normalising.
+    const wantBool = want === 'yes' ? true : want === 'no' ? false : null;
+    return (x) => {
+      const raw = read(x);
+      let hit: boolean;
+      if (raw === null || raw === undefined) hit = false;
+      else if (typeof raw === 'boolean') hit = raw === wantBool;
+      else if (raw === want) hit = want !== '';
+      else if (Array.isArray(raw)) hit = values(raw).some((v) => v === want);
+      else {
+        const v = normaliseText(raw as string | number);
+        hit = v !== '' && v === want;
+      }
+      return positive ? hit : !hit;
+    };
+  }
+  return (x, today) => evalOne(c, () => read(x), today);
+}
+
 /** Every field a condition mentions (to explain "in use" and to resolve only what is needed). */
 export function fieldsOf(group: ConditionGroup | null | undefined, into = new Set<string>()): Set<string> {
   for (const c of group?.conditions ?? []) {

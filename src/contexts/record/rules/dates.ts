@@ -21,7 +21,8 @@ const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
 /** Adds (or with a negative n subtracts) a period; month ends clamp (31 Jan + 1 month = 28/29 Feb). */
 export function addPeriod(date: string, n: number, unit: PeriodUnit): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  // Read YYYY-MM-DD by position (no split/map: this runs for every dated check of every profile).
+  const [y, m, d] = date.length === 10 ? [Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10))] : (date.split('-').map(Number) as [number, number, number]);
   if (unit === 'days') {
     const t = new Date(Date.UTC(y, m - 1, d) + n * 86_400_000);
     return `${t.getUTCFullYear()}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}`;
@@ -42,9 +43,23 @@ export function daysBetween(a: string, b: string): number {
   return Math.round((t(b) - t(a)) / 86_400_000);
 }
 
+/**
+ * One formatter per time zone: building an Intl.DateTimeFormat costs far more than using one, and
+ * "today" is asked for every profile of a list (it was most of the trust dashboard's time).
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatterIn(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
 /** Today's date in the UK (the record's calendar), from an instant. */
 export function todayIn(now: Date, timeZone = 'Europe/London'): string {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(now);
+  const parts = formatterIn(timeZone).formatToParts(now);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')}`;
 }

@@ -1,4 +1,4 @@
-import { evaluate, type ConditionGroup, type FieldValue } from './conditions.js';
+import { compileCondition, evaluate, type CompiledCondition, type ConditionGroup, type FieldValue } from './conditions.js';
 import { addPeriod, daysBetween, ukDate } from './dates.js';
 
 /**
@@ -64,10 +64,84 @@ export type Problem = { checkId: string; checkKey: string; state: Exclude<CheckS
 export type Rating = { systemId: string; key: string; name: string; mandatory: boolean; ready: boolean; problems: Problem[] };
 
 /** The checks of a tenant prepared once for many profiles. */
-export type CheckSet = { checks: readonly RuleCheck[]; byKey: ReadonlyMap<string, RuleCheck>; facts: readonly RuleFact[]; factsByKey: ReadonlyMap<string, RuleFact> };
+export type CheckSet = {
+  checks: readonly RuleCheck[];
+  byKey: ReadonlyMap<string, RuleCheck>;
+  facts: readonly RuleFact[];
+  factsByKey: ReadonlyMap<string, RuleFact>;
+  /** Per enabled check (same order as `checks`): its conditions compiled, its messages made once. */
+  compiled: readonly CompiledCheck[];
+  compiledFacts: readonly CompiledFact[];
+};
+type CompiledCheck = { check: RuleCheck; applies: CompiledCondition<RuleProfile>; missing: string; expiry: Expiry };
+/** A check's expiry from the date its validity runs from (remembered: the same dates recur across profiles). */
+type Expiry = (from: string) => string;
+type CompiledFact = { fact: RuleFact; applies: CompiledCondition<RuleProfile> };
 
 export function prepareChecks(checks: readonly RuleCheck[], facts: readonly RuleFact[] = []): CheckSet {
-  return { checks: checks.filter((c) => c.enabled), byKey: new Map(checks.map((c) => [c.key, c])), facts, factsByKey: new Map(facts.map((f) => [f.key, f])) };
+  const enabled = checks.filter((c) => c.enabled);
+  const byKey = new Map(checks.map((c) => [c.key, c]));
+  const factsByKey = new Map(facts.map((f) => [f.key, f]));
+  const reader = fieldReader(byKey, factsByKey);
+  return {
+    checks: enabled,
+    byKey,
+    facts,
+    factsByKey,
+    compiled: enabled.map((c) => ({ check: c, applies: compileApplies(c.organisationId, c.appliesTo, compileCondition(c.condition, reader)), missing: `${c.name} missing`, expiry: expiryFor(c) })),
+    compiledFacts: facts.map((f) => ({ fact: f, applies: compileApplies(null, f.appliesTo, compileCondition(f.condition, reader)) })),
+  };
+}
+
+function expiryFor(check: RuleCheck): Expiry {
+  const validity = check.validity;
+  if (!validity) return (from) => from;
+  const seen = new Map<string, string>();
+  return (from) => {
+    let e = seen.get(from);
+    if (e === undefined) {
+      if (seen.size >= 10_000) seen.clear();
+      e = addPeriod(from, validity.n, validity.unit);
+      seen.set(from, e);
+    }
+    return e;
+  };
+}
+
+/** Organisation, profile types, then the condition (the order `applies` reads them in). */
+function compileApplies(organisationId: string | null, appliesTo: readonly string[], condition: CompiledCondition<RuleProfile>): CompiledCondition<RuleProfile> {
+  const types = appliesTo.length > 0 ? new Set(appliesTo) : null;
+  return (p, today) => (!organisationId || organisationId === p.organisationId) && (!types || types.has(p.profileTypeKey)) && condition(p, today);
+}
+
+/** How a field of a profile is read, decided once per field: the compiled form of `profileAccessor`. */
+function fieldReader(byKey: ReadonlyMap<string, RuleCheck>, factsByKey: ReadonlyMap<string, RuleFact>): (field: string) => (p: RuleProfile) => FieldValue {
+  return (field) => {
+    if (field === 'profile.type') return (p) => p.profileTypeKey;
+    if (field === 'organisation.type') return (p) => p.organisationType;
+    if (field.startsWith('profile.')) {
+      const name = field.slice(8);
+      return (p) => p.fields[name];
+    }
+    if (field.startsWith('fact.')) {
+      const key = field.slice(5);
+      const safe = factsByKey.get(key)?.safeAnswer ?? null;
+      return (p) => {
+        const answer = p.facts?.[key];
+        return answer === true || answer === false ? answer : safe;
+      };
+    }
+    if (field.startsWith('check.')) {
+      const c = byKey.get(field.slice(6));
+      if (!c) return () => null;
+      const id = c.id;
+      return (p) => {
+        const v = p.values.get(id);
+        return !v || v.value === null ? null : v.value;
+      };
+    }
+    return () => undefined;
+  };
 }
 
 const isEmpty = (v: RuleValue | undefined) => v === undefined || v.value === null || v.value === '';
@@ -106,28 +180,23 @@ export function applies(check: RuleCheck, profile: RuleProfile, get: (field: str
   return evaluate(check.condition, get, today);
 }
 
-/** Whether a fact concerns this profile (its profile types and condition). */
-function factApplies(fact: RuleFact, profile: RuleProfile, get: (field: string) => FieldValue, today: string): boolean {
-  if (fact.appliesTo.length > 0 && !fact.appliesTo.includes(profile.profileTypeKey)) return false;
-  return evaluate(fact.condition, get, today);
-}
-
 /** The facts that concern a profile and are not answered yet (they count as their safe answer). */
-export function factsToConfirm(profile: RuleProfile, set: CheckSet, today: string, get: (field: string) => FieldValue = profileAccessor(profile, set)): RuleFact[] {
-  return set.facts.filter((f) => {
-    const a = profile.facts?.[f.key];
-    return a !== true && a !== false && factApplies(f, profile, get, today);
-  });
+export function factsToConfirm(profile: RuleProfile, set: CheckSet, today: string): RuleFact[] {
+  const out: RuleFact[] = [];
+  for (const { fact, applies } of set.compiledFacts) {
+    const a = profile.facts?.[fact.key];
+    if (a !== true && a !== false && applies(profile, today)) out.push(fact);
+  }
+  return out;
 }
 
 /** The facts that concern a profile (answered or not). */
 export function factsOf(profile: RuleProfile, set: CheckSet, today: string): RuleFact[] {
-  const get = profileAccessor(profile, set);
-  return set.facts.filter((f) => factApplies(f, profile, get, today));
+  return set.compiledFacts.filter((f) => f.applies(profile, today)).map((f) => f.fact);
 }
 
-export function applicableChecks(profile: RuleProfile, set: CheckSet, today: string, get: (field: string) => FieldValue = profileAccessor(profile, set)): RuleCheck[] {
-  return set.checks.filter((c) => applies(c, profile, get, today));
+export function applicableChecks(profile: RuleProfile, set: CheckSet, today: string): RuleCheck[] {
+  return set.compiled.filter((c) => c.applies(profile, today)).map((c) => c.check);
 }
 
 /** The date a check's validity runs from: a date check's own value, else when it was checked. */
@@ -145,7 +214,11 @@ export function expiryOf(check: RuleCheck, v: RuleValue | undefined): string | n
 
 /** The state of one check for a profile, with its message in plain words. */
 export function checkState(check: RuleCheck, v: RuleValue | undefined, today: string): CheckResult {
-  if (check.type === 'document' ? !v?.hasDocument && isEmpty(v) : isEmpty(v)) return { check, state: 'missing', message: `${check.name} missing`, expiresOn: null };
+  return stateOf(check, v, today, `${check.name} missing`, (from) => addPeriod(from, check.validity!.n, check.validity!.unit));
+}
+
+function stateOf(check: RuleCheck, v: RuleValue | undefined, today: string, missing: string, expiry: Expiry): CheckResult {
+  if (check.type === 'document' ? !v?.hasDocument && isEmpty(v) : isEmpty(v)) return { check, state: 'missing', message: missing, expiresOn: null };
   const value = v!.value;
   if (check.type === 'yesno' && check.passValue !== null && value !== check.passValue) {
     return { check, state: 'invalid', message: `${check.name}: answered ${value === true ? 'Yes' : 'No'}`, expiresOn: null };
@@ -155,14 +228,14 @@ export function checkState(check: RuleCheck, v: RuleValue | undefined, today: st
   }
   if (check.dateRequired && check.type !== 'date' && !v!.checkedOn) return { check, state: 'invalid', message: `${check.name}: date missing`, expiresOn: null };
   if (check.referenceLabel && !v!.reference?.trim()) return { check, state: 'invalid', message: `${check.name}: ${check.referenceLabel.toLowerCase()} missing`, expiresOn: null };
-  const expiresOn = expiryOf(check, v!);
+  const from = check.validity ? baseDate(check, v) : null;
+  const expiresOn = from ? expiry(from) : null;
   if (check.validity && !expiresOn) return { check, state: 'invalid', message: `${check.name}: date checked missing`, expiresOn: null };
   if (expiresOn && expiresOn <= today) return { check, state: 'expired', message: `${check.name} expired on ${ukDate(expiresOn)}`, expiresOn };
   return { check, state: 'ok', message: null, expiresOn };
 }
 
-function required(system: RuleRatingSystem, profileTypeKey: string, check: RuleCheck): boolean {
-  const rule = system.rules[profileTypeKey]?.require ?? system.defaultRequire;
+function required(rule: RuleRatingSystem['defaultRequire'] | readonly string[], check: RuleCheck): boolean {
   if (rule === 'statutory') return check.requirement === 'statutory';
   if (rule === 'all') return check.requirement !== 'optional';
   return rule.includes(check.key);
@@ -176,20 +249,31 @@ export type ProfileEvaluation = { applicable: CheckResult[]; ratings: Rating[]; 
 
 /** Every applicable check's state and, per enabled rating system, ready or not and why. */
 export function evaluateProfile(profile: RuleProfile, set: CheckSet, systems: readonly RuleRatingSystem[], today: string): ProfileEvaluation {
-  const get = profileAccessor(profile, set);
-  const applicable = applicableChecks(profile, set, today, get).map((c) => checkState(c, profile.values.get(c.id), today));
-  const ratings = systems
-    .filter((s) => s.enabled)
-    .map((s) => {
-      const problems: Problem[] = [];
-      for (const r of applicable) {
-        if (r.state === 'ok' || !required(s, profile.profileTypeKey, r.check)) continue;
-        problems.push({ checkId: r.check.id, checkKey: r.check.key, state: r.state, message: r.message! });
-      }
-      return { systemId: s.id, key: s.key, name: s.name, mandatory: s.mandatory === true, ready: problems.length === 0, problems };
-    });
-  const mandatory = ratings.filter((r) => r.mandatory);
-  return { applicable, ratings, ready: (mandatory.length ? mandatory : ratings).every((r) => r.ready), factsToConfirm: set.facts.length ? factsToConfirm(profile, set, today, get) : [] };
+  // Plain loops over the compiled set: this runs for every profile of every list and report.
+  const applicable: CheckResult[] = [];
+  for (const c of set.compiled) if (c.applies(profile, today)) applicable.push(stateOf(c.check, profile.values.get(c.check.id), today, c.missing, c.expiry));
+  const ratings: Rating[] = [];
+  let mandatory = 0;
+  let mandatoryReady = true;
+  let allReady = true;
+  for (const s of systems) {
+    if (!s.enabled) continue;
+    const rule = s.rules[profile.profileTypeKey]?.require ?? s.defaultRequire;
+    const problems: Problem[] = [];
+    for (const r of applicable) {
+      if (r.state === 'ok' || !required(rule, r.check)) continue;
+      problems.push({ checkId: r.check.id, checkKey: r.check.key, state: r.state, message: r.message! });
+    }
+    const ready = problems.length === 0;
+    const isMandatory = s.mandatory === true;
+    if (isMandatory) {
+      mandatory++;
+      if (!ready) mandatoryReady = false;
+    }
+    if (!ready) allReady = false;
+    ratings.push({ systemId: s.id, key: s.key, name: s.name, mandatory: isMandatory, ready, problems });
+  }
+  return { applicable, ratings, ready: mandatory > 0 ? mandatoryReady : allReady, factsToConfirm: set.facts.length ? factsToConfirm(profile, set, today) : [] };
 }
 
 /** Whether a person is on the live record on a date: started by then (or no start date) and not left before it. */

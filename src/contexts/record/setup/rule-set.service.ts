@@ -6,9 +6,10 @@ import type { Principal } from '../../../platform/http/principal.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { assertTrustAdmin, orgAccessOf } from '../access.js';
-import { loadModel, loadProfilesWithValues, type CheckRow, type RecordModel } from '../record.repo.js';
+import { loadModel, loadProfilesWithValues, toRuleProfile, type CheckRow, type RecordModel } from '../record.repo.js';
 import { recordChecks, recordProfileTypes, recordSettings } from '../record.tables.js';
-import { dayAt, evaluateRow, prepare } from '../engine.js';
+import { dayAt, prepare, ruleValues } from '../engine.js';
+import { evaluateProfile, type Problem } from '../rules/rating.js';
 import type { BuiltInCheck, BuiltInSet } from '../kcsie/kcsie-2025.js';
 import { LATEST_RULE_SET, RULE_SETS, ruleSetOf } from '../kcsie/rule-sets.js';
 import { definitionOf } from './seed.js';
@@ -20,6 +21,16 @@ const DEFINITION = ['section', 'name', 'help', 'type', 'options', 'requirement',
 
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/** The same problems by message, as sets (order and repeats do not matter). */
+function sameMessages(a: readonly Problem[], b: readonly Problem[]): boolean {
+  if (a.length === 0 && b.length === 0) return true;
+  const x = new Set(a.map((p) => p.message));
+  const y = new Set(b.map((p) => p.message));
+  if (x.size !== y.size) return false;
+  for (const m of x) if (!y.has(m)) return false;
+  return true;
+}
 
 export type CheckChange = { key: string; name: string; change: 'added' | 'changed' | 'removed'; fields: string[] };
 
@@ -102,27 +113,32 @@ export function createRuleSetService(deps: RuleSetDeps) {
     const oldFacts = new Set((from?.facts ?? []).map((f) => f.key));
     const newFacts = new Set(to.facts.map((f) => f.key));
     const rows = await loadProfilesWithValues(t, p.tenantId, { status: 'live' });
+    // Set-wise: "today" once per organisation, each profile read into the engine's terms once and
+    // rated under both sets, problems compared by message in one pass per rating system.
     const at = now();
+    const days = new Map([...model.organisations.keys()].map((id) => [id, dayAt(model, id, at)]));
     const profiles = [];
     for (const r of rows) {
-      const day = dayAt(model, r.profile.organisationId, at);
-      const a = evaluateRow(before, r.profile, r.values, day);
-      const b = evaluateRow(after, r.profile, r.values, day);
-      const systems = b.ratings
-        .map((rb) => {
-          const ra = a.ratings.find((x) => x.systemId === rb.systemId);
-          const was = new Set(ra?.problems.map((x) => x.message) ?? []);
-          const now2 = new Set(rb.problems.map((x) => x.message));
-          return {
-            key: rb.key,
-            name: rb.name,
-            before: ra?.ready ?? true,
-            after: rb.ready,
-            newlyMissing: [...now2].filter((m) => !was.has(m)),
-            noLongerMissing: [...was].filter((m) => !now2.has(m)),
-          };
-        })
-        .filter((s) => s.before !== s.after || s.newlyMissing.length > 0 || s.noLongerMissing.length > 0);
+      const day = days.get(r.profile.organisationId) ?? dayAt(model, r.profile.organisationId, at);
+      const rp = toRuleProfile(model, r.profile, ruleValues(r.values));
+      const a = evaluateProfile(rp, before.set, before.ruleSystems, day);
+      const b = evaluateProfile(rp, after.set, after.ruleSystems, day);
+      const systems = [];
+      for (const rb of b.ratings) {
+        const ra = a.ratings.find((x) => x.systemId === rb.systemId);
+        const was = ra?.problems ?? [];
+        if ((ra?.ready ?? true) === rb.ready && sameMessages(was, rb.problems)) continue;
+        const wasSet = new Set(was.map((x) => x.message));
+        const nowSet = new Set(rb.problems.map((x) => x.message));
+        systems.push({
+          key: rb.key,
+          name: rb.name,
+          before: ra?.ready ?? true,
+          after: rb.ready,
+          newlyMissing: [...nowSet].filter((m) => !wasSet.has(m)),
+          noLongerMissing: [...wasSet].filter((m) => !nowSet.has(m)),
+        });
+      }
       if (systems.length === 0) continue;
       profiles.push({ id: r.profile.id, name: `${r.profile.firstName} ${r.profile.lastName}`, organisation: model.organisations.get(r.profile.organisationId)?.name ?? '', readyBefore: a.ready, readyAfter: b.ready, systems });
     }

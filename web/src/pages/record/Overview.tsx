@@ -1,9 +1,10 @@
-import { Anchor, Button, Card, Group, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Button, Card, Group, Select, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { ErrorState, LoadingState, PageHeader } from '../../components/common';
 import { useApi } from '../../hooks';
 import { query } from '../../api';
+import { AsOfPicker, useAsOf, withAsOf } from './AsOfPicker';
 import { OrganisationPicker } from './RecordNav';
 import { ukDate, type Dashboard, type Tally } from './recordApi';
 
@@ -39,7 +40,7 @@ function ReadyChart({ rows }: { rows: Array<{ label: string; tally: Tally }> }) 
 
 export default function Overview() {
   const [org, setOrg] = useState('');
-  const [asOf, setAsOf] = useState('');
+  const [asOf, setAsOf] = useAsOf();
   const [window, setWindow] = useState('30');
   const d = useApi<Dashboard>(`/api/record/dashboard${query({ organisationId: org, asOf })}`);
   const exportUrl = (format: string) => `/api/record/export${query({ format, organisationId: org, asOf })}`;
@@ -60,8 +61,8 @@ export default function Overview() {
       <Stack gap="lg">
         <Group align="flex-end">
           <OrganisationPicker value={org} onChange={setOrg} />
-          <TextInput type="date" label="Ready on" description="Empty: today. E.g. inspection day." value={asOf} onChange={(e) => setAsOf(e.currentTarget.value)} w={190} />
-          <Anchor component={Link} to="/record/profiles">
+          <AsOfPicker value={asOf} onChange={setAsOf} />
+          <Anchor component={Link} to={withAsOf('/record/profiles', asOf)}>
             All profiles
           </Anchor>
           <Anchor component={Link} to="/record/import">
@@ -110,7 +111,7 @@ export default function Overview() {
                     {expiring.map((e) => (
                       <Table.Tr key={`${e.profileId}-${e.check}`}>
                         <Table.Td>
-                          <Anchor component={Link} to={`/record/profiles/${e.profileId}`}>
+                          <Anchor component={Link} to={withAsOf(`/record/profiles/${e.profileId}`, asOf)}>
                             {e.name}
                           </Anchor>
                         </Table.Td>
@@ -140,7 +141,7 @@ export default function Overview() {
                   {d.data.notReady.map((n) => (
                     <Table.Tr key={n.id}>
                       <Table.Td>
-                        <Anchor component={Link} to={`/record/profiles/${n.id}`}>
+                        <Anchor component={Link} to={withAsOf(`/record/profiles/${n.id}`, asOf)}>
                           {n.name}
                         </Anchor>
                         <Text size="xs" c="dimmed">

@@ -3,11 +3,12 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { useMutation } from '@tanstack/react-query';
 import { client, ok } from '../../api/client';
-import { api, ApiError, errorMessage } from '../../api';
+import { api, ApiError, errorMessage, query } from '../../api';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { ErrorState, FormError, LoadingState, PageHeader, fieldError, formatDateTime } from '../../components/common';
 import { useApi } from '../../hooks';
 import { useCan, useMe } from '../../session';
+import { AsOfPicker, useAsOf } from './AsOfPicker';
 import { RatingBadges } from './RecordNav';
 import { ukDate, type HistoryItem, type Profile as ProfileT, type ProfileCheck } from './recordApi';
 
@@ -21,7 +22,8 @@ const draftOf = (p: ProfileT): Draft =>
 /** One profile: its details, ratings and why, every check with evidence, documents and history. */
 export default function Profile() {
   const { id } = useParams();
-  const profile = useApi<ProfileT>(`/api/record/profiles/${id}`);
+  const [asOf, setAsOf] = useAsOf();
+  const profile = useApi<ProfileT>(`/api/record/profiles/${id}${query({ asOf })}`);
   const history = useApi<{ items: HistoryItem[] }>(`/api/record/profiles/${id}/history`);
   const reload = () => {
     profile.reload();
@@ -37,12 +39,14 @@ export default function Profile() {
       </PageHeader>
       <Stack gap="lg">
         <Card withBorder>
-          <RatingBadges ratings={p.ratings} />
-          {p.nextChangeOn ? (
-            <Text size="xs" c="dimmed" mt={4}>
-              As of {ukDate(p.asOf)}; the next date this may change: {ukDate(p.nextChangeOn)}.
-            </Text>
-          ) : null}
+          <Group justify="space-between" align="flex-end">
+            <RatingBadges ratings={p.ratings} />
+            <AsOfPicker value={asOf} onChange={setAsOf} />
+          </Group>
+          <Text size="xs" c="dimmed" mt={4}>
+            As of {ukDate(p.asOf)}
+            {p.nextChangeOn ? `; the next date this may change: ${ukDate(p.nextChangeOn)}` : ''}.
+          </Text>
           {p.ratings
             .filter((r) => !r.ready)
             .map((r) => (

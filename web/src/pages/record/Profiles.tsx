@@ -9,6 +9,7 @@ import { FormError, PageHeader } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
 import { useFormSubmit } from '../../forms';
 import { useCan } from '../../session';
+import { AsOfPicker, useAsOf, withAsOf } from './AsOfPicker';
 import { ConditionBuilder } from './ConditionBuilder';
 import { fieldsQuery, profileTypesQuery, recordKeys } from './queries';
 import { OrganisationPicker, RatingBadges } from './RecordNav';
@@ -27,6 +28,7 @@ export default function Profiles() {
   const [condition, setCondition] = useState<ConditionGroup>(NO_CONDITION);
   const [applied, setApplied] = useState<string>('');
   const [adding, setAdding] = useState(false);
+  const [asOf, setAsOf] = useAsOf();
   const canEdit = useCan('record.edit');
   const types = useQuery(profileTypesQuery());
   const fields = useQuery({ ...fieldsQuery(), enabled: showCondition });
@@ -37,6 +39,7 @@ export default function Profiles() {
     q: q.trim() || undefined,
     ready: ready === 'true' || ready === 'false' ? ready : undefined,
     condition: applied || undefined,
+    asOf: asOf || undefined,
     limit: 500,
   } as const;
   const list = useQuery({
@@ -44,7 +47,7 @@ export default function Profiles() {
     queryFn: () => ok(client.GET('/api/record/profiles', { params: { query: filters } })),
     placeholderData: keepPreviousData,
   });
-  const exportUrl = (format: string) => `/api/record/export${query({ format, organisationId: org, profileTypeIds: type, condition: applied })}`;
+  const exportUrl = (format: string) => `/api/record/export${query({ format, organisationId: org, profileTypeIds: type, condition: applied, asOf })}`;
   return (
     <>
       <PageHeader title="Profiles" description="Everyone on the single central record, with their ratings.">
@@ -79,6 +82,7 @@ export default function Profiles() {
               { value: 'false', label: 'Not ready' },
             ]}
           />
+          <AsOfPicker value={asOf} onChange={setAsOf} />
           <TextInput label="Search" value={q} onChange={(e) => setQ(e.currentTarget.value)} placeholder="Name, role, email" />
           <Button variant="subtle" onClick={() => setShowCondition((s) => !s)} aria-expanded={showCondition}>
             {showCondition ? 'Hide filter' : 'Filter by condition'}
@@ -120,14 +124,14 @@ export default function Profiles() {
                     <Table.Th>Profile type</Table.Th>
                     <Table.Th>Organisation</Table.Th>
                     <Table.Th>Start</Table.Th>
-                    <Table.Th>Ratings</Table.Th>
+                    <Table.Th>{asOf ? `Ratings on ${ukDate(asOf)}` : 'Ratings'}</Table.Th>
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
                   {data.items.map((p) => (
                     <Table.Tr key={p.id}>
                       <Table.Td>
-                        <Anchor component={Link} to={`/record/profiles/${p.id}`}>
+                        <Anchor component={Link} to={withAsOf(`/record/profiles/${p.id}`, asOf)}>
                           {p.lastName}, {p.firstName}
                         </Anchor>
                       </Table.Td>
