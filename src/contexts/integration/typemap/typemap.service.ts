@@ -8,7 +8,7 @@ import type { ConditionGroup, RecordPort } from '../../record/index.js';
 import { integrationTypeRules } from '../integration.tables.js';
 import { integrationRepo } from '../integration.repo.js';
 import { neighbours, type MemberAttributes } from '../neighbours.js';
-import { mapMember, memberFieldCatalog, validateRule, type MapRule, type MemberFacts } from './typemap.js';
+import { groupIdsIn, mapMember, memberFieldCatalog, validateRule, type MapRule, type MemberFacts } from './typemap.js';
 
 export const TEACHING_TYPE_KEY = 'teaching';
 
@@ -54,11 +54,24 @@ export function createTypeMapService(deps: Pick<Platform, 'db' | 'now'> & { reco
     };
   }
 
+  /**
+   * A group condition names a group by id (the editor's picker): an id that is not one of the
+   * tenant's groups would silently match nobody, so it is refused with the field that holds it.
+   */
+  async function checkGroupIds(tx: DbOrTx, tenantId: string, input: ReadonlyArray<{ condition: ConditionGroup }>) {
+    const named = input.flatMap((r, i) => groupIdsIn(r.condition, `rules.${i}.condition`));
+    if (named.length === 0) return;
+    const found = new Set((await neighbours.groupsByIds(tx, tenantId, [...new Set(named.map((n) => n.groupId))])).map((g) => g.id));
+    const missing = named.find((n) => !found.has(n.groupId));
+    if (missing) throw new AppError(400, 'unknown_group', 'The group condition names a group that does not exist', { field: missing.path });
+  }
+
   /** Replaces the ordered list of rules (the editor saves the whole map). */
   async function save(tenantId: string, input: Array<{ profileTypeId: string; condition: ConditionGroup }>, actor: Actor) {
     const customKeys = await neighbours.memberCustomFieldKeys(db, tenantId);
     const issues = input.flatMap((r, i) => validateRule(r.condition, customKeys).map((x) => ({ field: `rules.${i}.${x.path}`, message: x.message })));
     if (issues.length) throw new AppError(400, 'invalid_rule', issues.map((x) => x.message).join('; '), { field: issues[0]!.field, issues });
+    await checkGroupIds(db, tenantId, input);
     const seen = new Set<string>();
     input.forEach((r, i) => {
       if (seen.has(r.profileTypeId)) throw new AppError(400, 'duplicate_rule', 'Each profile type has one rule', { field: `rules.${i}.profileTypeId` });
@@ -86,6 +99,7 @@ export function createTypeMapService(deps: Pick<Platform, 'db' | 'now'> & { reco
     if (draft) {
       const issues = draft.flatMap((r, i) => validateRule(r.condition, customKeys).map((x) => ({ field: `rules.${i}.${x.path}`, message: x.message })));
       if (issues.length) throw new AppError(400, 'invalid_rule', issues.map((x) => x.message).join('; '), { field: issues[0]!.field, issues });
+      await checkGroupIds(db, tenantId, draft);
     }
     const types = await record.profileTypes(db, tenantId);
     if (draft) {
