@@ -203,7 +203,7 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
     const rows = (await db.select().from(integrationSyncLog).where(and(...conds)).orderBy(desc(integrationSyncLog.at), desc(integrationSyncLog.id)).limit(500)).reverse();
     // Who each entry is about, by name: the profile's, else the member's (a run's own entry has neither).
     const names = new Map<string, string>();
-    for (const p of await neighbours.profiles(db, tenantId, [...new Set(rows.flatMap((r) => (r.profileId ? [r.profileId] : [])))])) names.set(p.id, `${p.firstName} ${p.lastName}`.trim());
+    for (const p of await record.profiles(db, tenantId, [...new Set(rows.flatMap((r) => (r.profileId ? [r.profileId] : [])))])) names.set(p.id, `${p.firstName} ${p.lastName}`.trim());
     for (const memberId of new Set(rows.flatMap((r) => (r.memberId && !(r.profileId && names.has(r.profileId)) ? [r.memberId] : [])))) {
       const m = await neighbours.member(db, tenantId, memberId);
       if (m) names.set(m.id, m.fullName);
