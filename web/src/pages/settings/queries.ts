@@ -6,7 +6,17 @@ export const settingsKeys = {
   apiKeys: ['settings', 'api-keys'] as const,
   oidcConnections: ['settings', 'oidc', 'connections'] as const,
   oidcSettings: ['settings', 'oidc', 'settings'] as const,
+  users: ['settings', 'users'] as const,
+  invites: ['settings', 'users', 'invites'] as const,
+  audit: ['settings', 'audit'] as const,
+  auditOf: (q: AuditFilter) => ['settings', 'audit', q] as const,
 };
+
+/** The audit log's filter (empty fields are left out of the query). */
+export type AuditFilter = { action?: string; actorId?: string; targetType?: string; cursor?: string };
+
+export const usersQuery = () => queryOptions({ queryKey: settingsKeys.users, queryFn: () => ok(client.GET('/api/users')) });
+export const invitesQuery = () => queryOptions({ queryKey: settingsKeys.invites, queryFn: () => ok(client.GET('/api/users/invites')) });
 
 export const apiKeysQuery = () => queryOptions({ queryKey: settingsKeys.apiKeys, queryFn: () => ok(client.GET('/api/api-keys')) });
 
