@@ -12,3 +12,6 @@ export const recordKeys = {
 export const organisationsQuery = () => queryOptions({ queryKey: recordKeys.organisations, queryFn: () => ok(client.GET('/api/record/organisations')) });
 export const profileTypesQuery = () => queryOptions({ queryKey: recordKeys.profileTypes, queryFn: () => ok(client.GET('/api/record/profile-types')) });
 export const fieldsQuery = () => queryOptions({ queryKey: recordKeys.fields, queryFn: () => ok(client.GET('/api/record/fields')) });
+
+export const ratingSystemsKey = ['record', 'rating-systems'] as const;
+export const ratingSystemsQuery = () => queryOptions({ queryKey: ratingSystemsKey, queryFn: () => ok(client.GET('/api/record/rating-systems')) });
