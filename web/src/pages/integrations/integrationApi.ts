@@ -13,18 +13,6 @@ export type Exclusion = Answer<'/api/integration/exclusions'>['items'][number];
 
 export type SyncLogEntry = Answer<'/api/integration/sync-log'>['items'][number];
 
-export type WondeConnection = {
-  organisationId: string;
-  enabled: boolean;
-  schoolId: string;
-  authMode: 'bearer' | 'basic';
-  hasToken: boolean;
-  mapping: Record<string, unknown>;
-  lastSyncedAt: string | null;
-  lastRunId: string | null;
-  lastError: string | null;
-};
-
 export const PROFILE_FIELD_LABELS: Record<string, string> = {
   firstName: 'First name',
   lastName: 'Last name',

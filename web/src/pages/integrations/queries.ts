@@ -14,6 +14,7 @@ export const integrationKeys = {
   merges: ['integration', 'merges'] as const,
   settings: ['integration', 'settings'] as const,
   mergeQueue: ['integration', 'merge-queue'] as const,
+  wonde: (organisationId: string) => ['integration', 'wonde', organisationId] as const,
   groupLink: (groupId: string) => ['integration', 'links', 'group', groupId] as const,
 };
 
@@ -57,3 +58,9 @@ export const mergePairQuery = (id: string) =>
     queryFn: () => ok(client.GET('/api/integration/merge-queue/{id}', { params: { path: { id } } })),
   });
 
+/** An organisation's Wonde connection (the token is never shown). */
+export const wondeQuery = (organisationId: string) =>
+  queryOptions({
+    queryKey: integrationKeys.wonde(organisationId),
+    queryFn: () => ok(client.GET('/api/integration/organisations/{organisationId}/wonde', { params: { path: { organisationId } } })),
+  });
