@@ -48,3 +48,8 @@ export const deliveriesQuery = (id: string) =>
     queryFn: () => ok(client.GET('/api/signin/webhooks/{id}/deliveries', { params: { path: { id } } })),
     refetchInterval: (q) => (q.state.data?.items.some((d) => d.status === 'pending') ? 2000 : false),
   });
+
+export const blockListKey = ['signin', 'block-list'] as const;
+export const blockListQuery = () => queryOptions({ queryKey: blockListKey, queryFn: () => ok(client.GET('/api/signin/block-list')) });
+export const signinSettingsKey = ['signin', 'settings'] as const;
+export const signinSettingsQuery = () => queryOptions({ queryKey: signinSettingsKey, queryFn: () => ok(client.GET('/api/signin/settings')) });
