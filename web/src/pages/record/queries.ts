@@ -1,4 +1,4 @@
-import { queryOptions } from '@tanstack/react-query';
+import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import { client, ok } from '../../api/client';
 
 /** Query keys of the Central Record: one per resource, nested so `profiles` refreshes every filtered list. */
@@ -15,3 +15,20 @@ export const fieldsQuery = () => queryOptions({ queryKey: recordKeys.fields, que
 
 export const ratingSystemsKey = ['record', 'rating-systems'] as const;
 export const ratingSystemsQuery = () => queryOptions({ queryKey: ratingSystemsKey, queryFn: () => ok(client.GET('/api/record/rating-systems')) });
+
+/** The readiness dashboard of one organisation (or all) on a day (empty: today). */
+export const dashboardQuery = (q: { organisationId?: string; asOf?: string }) =>
+  queryOptions({
+    queryKey: ['record', 'dashboard', q] as const,
+    queryFn: () => ok(client.GET('/api/record/dashboard', { params: { query: q } })),
+    placeholderData: keepPreviousData,
+  });
+
+/** One profile, nested under `profiles` (so a change to any profile refreshes the lists too); its history under it. */
+export const profileQuery = (id: string) =>
+  queryOptions({ queryKey: [...recordKeys.profiles, id] as const, queryFn: () => ok(client.GET('/api/record/profiles/{id}', { params: { path: { id } } })) });
+export const profileHistoryQuery = (id: string) =>
+  queryOptions({
+    queryKey: [...recordKeys.profiles, id, 'history'] as const,
+    queryFn: () => ok(client.GET('/api/record/profiles/{id}/history', { params: { path: { id } } })),
+  });
