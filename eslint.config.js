@@ -30,7 +30,26 @@ export default tseslint.config(
   {
     files: ['web/src/**/*.tsx', 'web/src/**/*.ts'],
     plugins: { 'react-hooks': reactHooks },
-    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'warn' },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'warn',
+      // Pages read and write through the typed client and TanStack Query (web/src/api/client.ts, useFormSubmit).
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/hooks'], importNames: ['useApi', 'useAction'], message: 'Use a query (useQuery + queries.ts) or a mutation / useFormSubmit instead.' },
+            { group: ['**/api'], importNames: ['api', 'request'], message: 'Use the typed client: client.GET/POST… from api/client.ts, wrapped in ok().' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Still on the old client, to move: the group page and record Setup (webdata2 ran out of time), and
+    // the roll call pages (the offline helper is changing them).
+    files: ['web/src/hooks.ts', 'web/src/pages/signin/GroupDetail.tsx', 'web/src/pages/record/Setup.tsx', 'web/src/pages/signin/RollCallList.tsx', 'web/src/pages/signin/RollCallLive.tsx'],
+    rules: { 'no-restricted-imports': 'off' },
   },
   ...boundaries,
 );

@@ -38,6 +38,32 @@ describe.skipIf(!chromiumPath)('pages on the data layer (Chromium)', { timeout: 
     await page.close();
   });
 
+  it('Audit log: a filter shows only its entries, one that matches nothing says so, and Clear brings back the rest', async () => {
+    const tenant = await e2e.createTenant();
+    const page = await e2e.newPage();
+    await signIn(page, e2e.url, tenant.owner);
+    await page.goto(`${e2e.url}/settings/api-keys`);
+    await page.getByRole('textbox', { name: 'Name' }).fill('Audit me');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    await page.getByText('Key “Audit me” created').waitFor();
+
+    await page.goto(`${e2e.url}/settings/audit`);
+    const table = page.getByRole('table', { name: 'Audit log entries' });
+    await table.getByText('apikey.created').waitFor();
+    const action = page.getByRole('textbox', { name: 'Action' });
+    await action.fill('nothing.*');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByText('No entries match.').waitFor();
+    await action.fill('apikey.*');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await table.getByText('API key Audit me created').waitFor();
+    expect(await table.locator('tbody tr').count()).toBe(1);
+    await page.getByRole('button', { name: 'Clear' }).click();
+    expect(await action.inputValue()).toBe('');
+    await table.getByText('apikey.created').waitFor();
+    await page.close();
+  });
+
   it('Sites: adding a site shows it at once; a group added and saved stays after a reload', async () => {
     const tenant = await e2e.createTenant();
     const env = { app: e2e.server.app, platform: e2e.server.platform, config: e2e.server.platform.config } as TestEnv;

@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { api, ApiError, setCsrfToken, type Me, type Role } from './api';
+import { ApiError, setCsrfToken, type Me, type Role } from './api';
+import { client, ok } from './api/client';
 import { roleHas, type Permission } from './permissions';
 import { forgetSession, offlineSession, rememberSession } from './offline/session';
 
@@ -34,7 +35,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const refresh = useCallback(async () => {
     try {
-      const me = await api.get<Me>('/api/auth/me');
+      const me: Me = await ok(client.GET('/api/auth/me'));
       if (offlineSession()) rememberSession(me);
       setState(stateOf(me));
     } catch (err) {
@@ -68,9 +69,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       },
       async signOut() {
         // A session that began at an identity provider: offer its sign-out page afterwards.
-        const offer = await api.get<{ url: string | null; label: string | null }>('/api/auth/oidc/end-session').catch(() => null);
+        const offer = await ok(client.GET('/api/auth/oidc/end-session')).catch(() => null);
         try {
-          await api.post('/api/auth/logout');
+          await ok(client.POST('/api/auth/logout'));
         } finally {
           forgetSession();
           setCsrfToken(null);

@@ -5,9 +5,10 @@ import type { Platform } from '../../platform/platform.js';
 import { requirePrincipal, SESSION_COOKIE } from '../../platform/http/auth.js';
 import { SESSION_TTL_MS, type AccountsService } from './accounts.service.js';
 import { presentMe } from './accounts.presenters.js';
+import { roleSchema } from './users/users.schemas.js';
 
 export const meSchema = z.object({
-  user: z.object({ id: z.string(), email: z.string(), name: z.string(), role: z.string(), totpEnabled: z.boolean() }),
+  user: z.object({ id: z.string(), email: z.string(), name: z.string(), role: roleSchema, totpEnabled: z.boolean() }),
   tenant: z.object({ id: z.string(), name: z.string(), kind: z.string(), require2fa: z.boolean() }),
   csrfToken: z.string(),
   /** The password was right; POST /api/auth/totp with a code to finish signing in. */

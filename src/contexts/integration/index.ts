@@ -65,7 +65,7 @@ export function createIntegration(platform: Platform, ports: { members: MembersP
   const { members, groups, scimAttributes, record } = ports;
   const runs = createRuns(platform, (kind) => runHandlers[kind]);
   const links = createLinksService({ ...platform, groups, record });
-  const typeMap = createTypeMapService({ ...platform, members, scimAttributes, record });
+  const typeMap = createTypeMapService({ ...platform, members, scimAttributes, record, groups });
   const recordReadiness = createRecordReadiness(record);
   const people = createPeopleService({ ...platform, members, groups, scimAttributes, runs, typeMap, record });
   const sync = createSyncService({ ...platform, members, groups, runs, record });

@@ -111,6 +111,27 @@ describe('profile type map', () => {
     expect(preview.body.unmapped.map((u: { fullName: string }) => u.fullName)).toEqual(['Pat Parent']);
   });
 
+  it('refuses a group condition naming an unknown group id (400 with the field), on save and on a draft preview; a name is still matched as text', async () => {
+    const x = await integrationTenant(env);
+    const y = await integrationTenant(env);
+    const staff = await x.group({ name: 'Staff', type: 'repeat', isStaffGroup: true });
+    const theirs = await y.group({ name: 'Staff', type: 'repeat', isStaffGroup: true });
+    const rule = (value: string) => ({
+      profileTypeId: x.rec.typeId('support'),
+      condition: { op: 'and', conditions: [{ field: 'member.role', operator: 'is_not_empty' }, { op: 'or', conditions: [{ field: 'member.group', operator: 'equals', value }] }] },
+    });
+    const field = 'rules.1.condition.conditions.1.conditions.0.value';
+    for (const value of ['00000000-0000-4000-8000-000000000000', theirs.id]) {
+      const saved = await call(env.app, 'PUT', '/api/integration/type-map', { headers: x.h, body: { rules: [rule(staff.id), { ...rule(value), profileTypeId: x.rec.typeId('contractor') }] } });
+      expect([saved.status, saved.body.error?.code, saved.body.error?.field]).toEqual([400, 'unknown_group', field]);
+      const preview = await call(env.app, 'POST', '/api/integration/type-map/preview', { headers: x.h, body: { rules: [rule(staff.id), { ...rule(value), profileTypeId: x.rec.typeId('contractor') }] } });
+      expect([preview.status, preview.body.error?.code, preview.body.error?.field]).toEqual([400, 'unknown_group', field]);
+    }
+    expect(await auditActions(x.t.tenantId, 'integration.type_map_saved')).toHaveLength(0);
+    const ok = await call(env.app, 'PUT', '/api/integration/type-map', { headers: x.h, body: { rules: [rule(staff.id.toUpperCase()), { ...rule('Staff'), profileTypeId: x.rec.typeId('contractor') }] } });
+    expect(ok.status).toBe(200);
+  });
+
   it('maps members of a SCIM group by IdP department', async () => {
     const x = await integrationTenant(env);
     const scim = await x.group({ name: 'Entra staff', type: 'scim' });

@@ -242,7 +242,8 @@ export interface paths {
                                 email: string;
                                 id: string;
                                 name: string;
-                                role: string;
+                                /** @enum {string} */
+                                role: "owner" | "admin" | "manager" | "viewer";
                                 totpEnabled: boolean;
                             };
                         };
@@ -329,7 +330,8 @@ export interface paths {
                                 email: string;
                                 id: string;
                                 name: string;
-                                role: string;
+                                /** @enum {string} */
+                                role: "owner" | "admin" | "manager" | "viewer";
                                 totpEnabled: boolean;
                             };
                         };
@@ -681,7 +683,8 @@ export interface paths {
                                 email: string;
                                 id: string;
                                 name: string;
-                                role: string;
+                                /** @enum {string} */
+                                role: "owner" | "admin" | "manager" | "viewer";
                                 totpEnabled: boolean;
                             };
                         };
@@ -2559,7 +2562,8 @@ export interface paths {
                                 email: string;
                                 id: string;
                                 name: string;
-                                role: string;
+                                /** @enum {string} */
+                                role: "owner" | "admin" | "manager" | "viewer";
                                 totpEnabled: boolean;
                             };
                         };

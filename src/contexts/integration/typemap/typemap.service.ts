@@ -8,7 +8,8 @@ import type { ConditionGroup, RecordPort } from '../../record/index.js';
 import { integrationTypeRules } from '../integration.tables.js';
 import { integrationRepo } from '../integration.repo.js';
 import { membersWithAttributes, type MemberAttributes, type MemberReadPorts } from '../people/member-attributes.js';
-import { mapMember, memberFieldCatalog, validateRule, type MapRule, type MemberFacts } from './typemap.js';
+import type { GroupsPort } from '../../signin/index.js';
+import { groupIdsIn, mapMember, memberFieldCatalog, validateRule, type MapRule, type MemberFacts } from './typemap.js';
 
 export const TEACHING_TYPE_KEY = 'teaching';
 
@@ -25,7 +26,7 @@ export const factsOf = (m: MemberAttributes): MemberFacts => ({
   idpGroups: m.idpGroups,
 });
 
-export function createTypeMapService(deps: Pick<Platform, 'db' | 'now'> & MemberReadPorts & { record: RecordPort }) {
+export function createTypeMapService(deps: Pick<Platform, 'db' | 'now'> & MemberReadPorts & { record: RecordPort; groups: GroupsPort }) {
   const { db, now, record } = deps;
   const today = () => now().toISOString().slice(0, 10);
 
@@ -54,11 +55,24 @@ export function createTypeMapService(deps: Pick<Platform, 'db' | 'now'> & Member
     };
   }
 
+  /**
+   * A group condition names a group by id (the editor's picker): an id that is not one of the
+   * tenant's groups would silently match nobody, so it is refused with the field that holds it.
+   */
+  async function checkGroupIds(tx: DbOrTx, tenantId: string, input: ReadonlyArray<{ condition: ConditionGroup }>) {
+    const named = input.flatMap((r, i) => groupIdsIn(r.condition, `rules.${i}.condition`));
+    if (named.length === 0) return;
+    const found = new Set((await deps.groups.byIds(tx, tenantId, [...new Set(named.map((n) => n.groupId))])).map((g) => g.id));
+    const missing = named.find((n) => !found.has(n.groupId));
+    if (missing) throw new AppError(400, 'unknown_group', 'The group condition names a group that does not exist', { field: missing.path });
+  }
+
   /** Replaces the ordered list of rules (the editor saves the whole map). */
   async function save(tenantId: string, input: Array<{ profileTypeId: string; condition: ConditionGroup }>, actor: Actor) {
     const customKeys = await deps.members.customFieldKeys(db, tenantId);
     const issues = input.flatMap((r, i) => validateRule(r.condition, customKeys).map((x) => ({ field: `rules.${i}.${x.path}`, message: x.message })));
     if (issues.length) throw new AppError(400, 'invalid_rule', issues.map((x) => x.message).join('; '), { field: issues[0]!.field, issues });
+    await checkGroupIds(db, tenantId, input);
     const seen = new Set<string>();
     input.forEach((r, i) => {
       if (seen.has(r.profileTypeId)) throw new AppError(400, 'duplicate_rule', 'Each profile type has one rule', { field: `rules.${i}.profileTypeId` });
@@ -86,6 +100,7 @@ export function createTypeMapService(deps: Pick<Platform, 'db' | 'now'> & Member
     if (draft) {
       const issues = draft.flatMap((r, i) => validateRule(r.condition, customKeys).map((x) => ({ field: `rules.${i}.${x.path}`, message: x.message })));
       if (issues.length) throw new AppError(400, 'invalid_rule', issues.map((x) => x.message).join('; '), { field: issues[0]!.field, issues });
+      await checkGroupIds(db, tenantId, draft);
     }
     const types = await record.profileTypes(db, tenantId);
     if (draft) {

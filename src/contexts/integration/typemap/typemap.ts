@@ -50,6 +50,20 @@ export function validateRule(condition: ConditionGroup, customKeys: readonly str
   return validateCondition(condition, memberFieldCatalog([...customKeys, ...extra]));
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The group ids a rule's `member.group` conditions name (a value shaped as a UUID; a name is
+ * matched as text), with the path of each value, for the service to check they exist.
+ */
+export function groupIdsIn(condition: ConditionGroup, path = 'condition'): Array<{ path: string; groupId: string }> {
+  return condition.conditions.flatMap((c, i) => {
+    const at = `${path}.conditions.${i}`;
+    if ('op' in c) return groupIdsIn(c, at);
+    return c.field === 'member.group' && typeof c.value === 'string' && UUID.test(c.value.trim()) ? [{ path: `${at}.value`, groupId: c.value.trim().toLowerCase() }] : [];
+  });
+}
+
 export function memberAccessor(m: MemberFacts): (field: string) => FieldValue {
   return (field) => {
     switch (field) {

@@ -1,12 +1,11 @@
 import { Alert, Anchor, Button, Divider, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
-import { useAction } from '../../hooks';
 import { Link, Navigate, useSearchParams } from 'react-router';
-import { api, type Me } from '../../api';
 import { client, ok } from '../../api/client';
-import { FormError, LoadingState, fieldError } from '../../components/common';
+import { FormError, LoadingState } from '../../components/common';
+import { useFormSubmit } from '../../forms';
 import { useSession } from '../../session';
 import { AuthCard } from './AuthCard';
 
@@ -79,17 +78,12 @@ function useDiscovery(email: string) {
 
 function PasswordStep({ endSession }: { endSession?: { url: string; label: string } }) {
   const { accept } = useSession();
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const { busy, error, run } = useAction();
+  const form = useForm({ initialValues: { email: '', password: '' } });
+  const submit = useFormSubmit(form, { mutationFn: (body) => ok(client.POST('/api/auth/login', { body })), onSuccess: accept });
+  const { email } = form.getValues();
   const discovery = useDiscovery(email);
   const providers = discovery.data?.connections ?? [];
   const passwordAllowed = discovery.data?.passwordSignIn ?? true;
-
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    void run(async () => accept(await api.post<Me>('/api/auth/login', { email, password })));
-  };
 
   return (
     <AuthCard title="Sign in" footer={passwordAllowed ? <Anchor component={Link} to="/reset">Forgot your password?</Anchor> : undefined}>
@@ -98,15 +92,13 @@ function PasswordStep({ endSession }: { endSession?: { url: string; label: strin
           <Anchor href={endSession.url}>Also sign out of {endSession.label}</Anchor>
         </Alert>
       ) : null}
-      <form onSubmit={submit} noValidate>
+      <form onSubmit={submit.onSubmit} noValidate>
         <TextInput
           label="Email"
           type="email"
           autoComplete="username"
           required
-          value={email}
-          onChange={(e) => setEmail(e.currentTarget.value)}
-          error={fieldError(error, 'email')}
+          {...form.getInputProps('email')}
           mb="sm"
           data-autofocus
           autoFocus
@@ -127,13 +119,11 @@ function PasswordStep({ endSession }: { endSession?: { url: string; label: strin
               label="Password"
               autoComplete="current-password"
               required
-              value={password}
-              onChange={(e) => setPassword(e.currentTarget.value)}
-              error={fieldError(error, 'password')}
+              {...form.getInputProps('password')}
               mb="md"
             />
-            <FormError error={error} fields={['email', 'password']} />
-            <Button type="submit" fullWidth loading={busy} mt="sm" variant={providers.length > 0 ? 'default' : 'filled'}>
+            <FormError error={submit.formError} />
+            <Button type="submit" fullWidth loading={submit.busy} mt="sm" variant={providers.length > 0 ? 'default' : 'filled'}>
               Sign in
             </Button>
           </>
@@ -149,16 +139,8 @@ function PasswordStep({ endSession }: { endSession?: { url: string; label: strin
 
 function TotpStep() {
   const { refresh, signOut } = useSession();
-  const [code, setCode] = useState('');
-  const { busy, error, run } = useAction();
-
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    void run(async () => {
-      await api.post('/api/auth/totp', { code: code.replace(/\s+/g, '') });
-      await refresh();
-    });
-  };
+  const form = useForm({ initialValues: { code: '' } });
+  const submit = useFormSubmit(form, { mutationFn: ({ code }) => ok(client.POST('/api/auth/totp', { body: { code: code.replace(/\s+/g, '') } })), onSuccess: refresh });
 
   return (
     <AuthCard
@@ -170,21 +152,10 @@ function TotpStep() {
       }
     >
       <Text size="sm">Enter the 6-digit code from your authenticator app.</Text>
-      <form onSubmit={submit} noValidate>
-        <TextInput
-          label="Authentication code"
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          required
-          maxLength={10}
-          value={code}
-          onChange={(e) => setCode(e.currentTarget.value)}
-          error={fieldError(error, 'code')}
-          mb="md"
-          autoFocus
-        />
-        <FormError error={error} fields={['code']} />
-        <Button type="submit" fullWidth loading={busy} mt="sm">
+      <form onSubmit={submit.onSubmit} noValidate>
+        <TextInput label="Authentication code" inputMode="numeric" autoComplete="one-time-code" required maxLength={10} {...form.getInputProps('code')} mb="md" autoFocus />
+        <FormError error={submit.formError} />
+        <Button type="submit" fullWidth loading={submit.busy} mt="sm">
           Verify
         </Button>
       </form>

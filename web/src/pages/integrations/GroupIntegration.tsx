@@ -1,50 +1,51 @@
 import { Alert, Anchor, Button, Card, Checkbox, Group, Radio, Select, Stack, Text } from '@mantine/core';
-import { useEffect, useState } from 'react';
+import { useForm } from '@mantine/form';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
-import { api } from '../../api';
+import { client, ok, type Answer } from '../../api/client';
 import { ConfirmButton } from '../../components/ConfirmButton';
-import { ErrorState, FormError, LoadingState, PageHeader, fieldError } from '../../components/common';
-import { useApi } from '../../hooks';
-import type { GroupLinkView, RatingMode } from './integrationApi';
+import { FormError, PageHeader } from '../../components/common';
+import { QueryState } from '../../components/QueryState';
+import { useFormSubmit } from '../../forms';
+import { organisationsQuery, ratingSystemsQuery } from '../record/queries';
+import type { RatingMode } from './integrationApi';
+import { groupLinkQuery, integrationKeys } from './queries';
 
-type Org = { id: string; name: string };
-type RatingSystem = { id: string; name: string; enabled: boolean };
+type GroupLinkView = Answer<'/api/integration/groups/{groupId}/link'>;
+type Org = Answer<'/api/record/organisations'>['items'][number];
 
 /** A group's Integrations tab: link it to an organisation and choose which rating systems count. */
 export default function GroupIntegration() {
   const { groupId = '' } = useParams();
-  const view = useApi<GroupLinkView>(`/api/integration/groups/${groupId}/link`);
-  const orgs = useApi<{ items: Org[] }>('/api/record/organisations');
-  const systems = useApi<{ items: RatingSystem[] }>('/api/record/rating-systems');
-  const [organisationId, setOrganisationId] = useState<string | null>(null);
-  const [ratingMode, setRatingMode] = useState<RatingMode>('all');
-  const [selected, setSelected] = useState<string[]>([]);
-  const [error, setError] = useState<unknown>(null);
-  const [saved, setSaved] = useState(false);
-  useEffect(() => {
-    const l = view.data?.link;
-    setOrganisationId(l?.organisationId ?? (orgs.data?.items.length === 1 ? orgs.data.items[0]!.id : null));
-    setRatingMode(l?.ratingMode ?? 'all');
-    setSelected(l?.ratingSystemIds ?? []);
-  }, [view.data, orgs.data]);
-  if (view.loading && !view.data) return <LoadingState />;
-  if (view.error) return <ErrorState error={view.error} onRetry={view.reload} />;
-  const { group, link } = view.data!;
-  const save = async () => {
-    setError(null);
-    setSaved(false);
-    try {
-      await api.put(`/api/integration/groups/${groupId}/link`, { organisationId, ratingMode, ratingSystemIds: ratingMode === 'selected' ? selected : [] });
-      setSaved(true);
-      view.reload();
-    } catch (err) {
-      setError(err);
-    }
-  };
-  const unlink = async () => {
-    await api.del(`/api/integration/groups/${groupId}/link`);
-    view.reload();
-  };
+  const view = useQuery(groupLinkQuery(groupId));
+  const orgs = useQuery(organisationsQuery());
+  return (
+    <QueryState query={view}>
+      {(data) => (orgs.data ? <LinkForm groupId={groupId} view={data} orgs={orgs.data.items} /> : <QueryState query={orgs}>{() => null}</QueryState>)}
+    </QueryState>
+  );
+}
+
+function LinkForm({ groupId, view, orgs }: { groupId: string; view: GroupLinkView; orgs: Org[] }) {
+  const { group, link } = view;
+  const queryClient = useQueryClient();
+  const systems = useQuery(ratingSystemsQuery());
+  const form = useForm<{ organisationId: string | null; ratingMode: RatingMode; ratingSystemIds: string[] }>({
+    initialValues: {
+      organisationId: link?.organisationId ?? (orgs.length === 1 ? orgs[0]!.id : null),
+      ratingMode: link?.ratingMode ?? 'all',
+      ratingSystemIds: link?.ratingSystemIds ?? [],
+    },
+  });
+  const invalidate = () => queryClient.invalidateQueries({ queryKey: integrationKeys.links });
+  const path = { params: { path: { groupId } } };
+  const submit = useFormSubmit(form, {
+    mutationFn: (v) =>
+      ok(client.PUT('/api/integration/groups/{groupId}/link', { ...path, body: { organisationId: v.organisationId ?? '', ratingMode: v.ratingMode, ratingSystemIds: v.ratingMode === 'selected' ? v.ratingSystemIds : [] } })),
+    onSuccess: invalidate,
+  });
+  const unlink = useMutation({ mutationFn: () => ok(client.DELETE('/api/integration/groups/{groupId}/link', path)), onSettled: invalidate });
+  const { organisationId, ratingMode } = form.getValues();
   return (
     <>
       <PageHeader title={`Integrations: ${group.name}`} description="Link this group to an organisation of the Central Record: its members can be imported as profiles, profiles pushed in, and the record counted in its safety check.">
@@ -57,7 +58,7 @@ export default function GroupIntegration() {
           {group.reason}
         </Alert>
       ) : (
-        <Card withBorder maw={640}>
+        <Card withBorder maw={640} component="form" onSubmit={submit.onSubmit} noValidate>
           <Stack>
             {link ? (
               <Text size="sm">
@@ -74,12 +75,10 @@ export default function GroupIntegration() {
             <Select
               label="Organisation"
               placeholder="Choose the school"
-              data={(orgs.data?.items ?? []).map((o) => ({ value: o.id, label: o.name }))}
-              value={organisationId}
-              onChange={setOrganisationId}
-              error={fieldError(error, 'organisationId')}
+              data={orgs.map((o) => ({ value: o.id, label: o.name }))}
+              {...form.getInputProps('organisationId')}
             />
-            <Radio.Group label="Rating systems that count in this group's safety check" value={ratingMode} onChange={(v) => setRatingMode(v as RatingMode)}>
+            <Radio.Group label="Rating systems that count in this group's safety check" {...form.getInputProps('ratingMode')}>
               <Stack gap={6} mt={6}>
                 <Radio value="all" label="All rating systems" />
                 <Radio value="none" label="None (the record is not checked for this group)" />
@@ -87,7 +86,7 @@ export default function GroupIntegration() {
               </Stack>
             </Radio.Group>
             {ratingMode === 'selected' ? (
-              <Checkbox.Group value={selected} onChange={setSelected} label="Selected rating systems" error={fieldError(error, 'ratingSystemIds')}>
+              <Checkbox.Group label="Selected rating systems" {...form.getInputProps('ratingSystemIds')}>
                 <Stack gap={4} mt={6}>
                   {(systems.data?.items ?? [])
                     .filter((s) => s.enabled)
@@ -97,14 +96,14 @@ export default function GroupIntegration() {
                 </Stack>
               </Checkbox.Group>
             ) : null}
-            <FormError error={error} fields={['organisationId', 'ratingSystemIds']} />
-            {saved ? <Text c="green" size="sm" role="status">Saved.</Text> : null}
+            <FormError error={submit.formError ?? unlink.error} />
+            {submit.done ? <Text c="green" size="sm" role="status">Saved.</Text> : null}
             <Group>
-              <Button onClick={() => void save()} disabled={!organisationId}>
+              <Button type="submit" loading={submit.busy} disabled={!organisationId}>
                 {link ? 'Save' : 'Link group'}
               </Button>
               {link ? (
-                <ConfirmButton color="red" variant="light" confirmLabel="Unlink" title="Unlink this group?" message="Linked people stay as they are; the group is no longer imported, pushed or checked against the record." onConfirm={unlink}>
+                <ConfirmButton color="red" variant="light" confirmLabel="Unlink" title="Unlink this group?" message="Linked people stay as they are; the group is no longer imported, pushed or checked against the record." onConfirm={() => unlink.mutateAsync()}>
                   Unlink
                 </ConfirmButton>
               ) : null}

@@ -1,40 +1,48 @@
 import { Alert, Anchor, Badge, Button, Card, Group, Radio, Select, Stack, Table, Text, Title } from '@mantine/core';
-import { useEffect, useState } from 'react';
+import { useForm } from '@mantine/form';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { Link } from 'react-router';
-import { api } from '../../api';
+import { client, ok, type Answer, type Body } from '../../api/client';
 import { ConfirmButton } from '../../components/ConfirmButton';
-import { ErrorState, FormError, LoadingState, PageHeader } from '../../components/common';
-import { useApi } from '../../hooks';
+import { FormError, PageHeader } from '../../components/common';
+import { QueryState } from '../../components/QueryState';
+import { profileTypesQuery, recordKeys } from '../record/queries';
 import { RunProgress } from './RunProgress';
-import { PROFILE_FIELD_LABELS, REASONS, type BatchSide, type Merge, type MergePreview, type Pair, type QueueItem, type Run } from './integrationApi';
+import { PROFILE_FIELD_LABELS, REASONS, type BatchSide } from './integrationApi';
+import { integrationKeys, mergePairQuery, mergeQueueQuery } from './queries';
+
+type QueueItem = Answer<'/api/integration/merge-queue'>['items'][number];
+type Pair = Answer<'/api/integration/merge-queue/{id}'>;
+type MergePreview = Answer<'/api/integration/merges/preview', 'post'>;
+type Choices = Record<string, 'kept' | 'merged'>;
+type BatchOptions = Body<'/api/integration/merges/all', 'post'>;
+
+/** After a merge (one or all): the queue, the merge history and the record's profiles change. */
+function useMerged() {
+  const queryClient = useQueryClient();
+  return () => Promise.all([integrationKeys.mergeQueue, integrationKeys.merges, recordKeys.profiles].map((queryKey) => queryClient.invalidateQueries({ queryKey })));
+}
 
 /** Suggested duplicates: one pair side by side with "preserve these values" per field; merge one, or all. */
 export default function MergeQueue() {
-  const queue = useApi<{ items: QueueItem[] }>('/api/integration/merge-queue');
+  const queue = useQuery(mergeQueueQuery());
+  return <QueryState query={queue}>{(data) => <Queue items={data.items} />}</QueryState>;
+}
+
+function Queue({ items }: { items: QueueItem[] }) {
+  const merged = useMerged();
   const [openId, setOpenId] = useState<string | null>(null);
-  const [run, setRun] = useState<Run | null>(null);
   const [done, setDone] = useState<string | null>(null);
-  const [preserve, setPreserve] = useState<Partial<Record<string, BatchSide>>>({});
-  const [exceptions, setExceptions] = useState<Record<string, Record<string, 'kept' | 'merged'>>>({});
-  const [preview, setPreview] = useState<MergePreview | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  if (queue.loading && !queue.data) return <LoadingState />;
-  if (queue.error) return <ErrorState error={queue.error} onRetry={queue.reload} />;
-  const items = queue.data!.items;
-  const options = () => ({ preserve: Object.fromEntries(Object.entries(preserve).filter(([, v]) => v)), exceptions: Object.fromEntries(Object.entries(exceptions).filter(([id]) => items.some((q) => q.id === id))) });
-  const showPreview = async () => {
-    setError(null);
-    try {
-      setPreview(await api.post<MergePreview>('/api/integration/merges/preview', options()));
-    } catch (err) {
-      setError(err);
-    }
-  };
-  const mergeAll = async () => {
-    setError(null);
-    setRun(await api.post<Run>('/api/integration/merges/all', options()));
-    setPreview(null);
-  };
+  const batch = useForm<{ preserve: Partial<Record<string, BatchSide>> }>({ initialValues: { preserve: {} } });
+  const [exceptions, setExceptions] = useState<Record<string, Choices>>({});
+  const options = (): BatchOptions => ({
+    preserve: Object.fromEntries(Object.entries(batch.getValues().preserve).filter(([, v]) => v)) as BatchOptions['preserve'],
+    exceptions: Object.fromEntries(Object.entries(exceptions).filter(([id]) => items.some((q) => q.id === id))),
+  });
+  const preview = useMutation({ mutationFn: () => ok(client.POST('/api/integration/merges/preview', { body: options() })) });
+  const mergeAll = useMutation({ mutationFn: () => ok(client.POST('/api/integration/merges/all', { body: options() })), onSuccess: () => preview.reset() });
+  const { preserve } = batch.getValues();
   return (
     <>
       <PageHeader title="Duplicates" description="Probable duplicates found by the import and the Wonde sync. Merging keeps the link to the member and every check with its evidence; each merge can be undone from the merge history.">
@@ -43,7 +51,7 @@ export default function MergeQueue() {
         </Anchor>
       </PageHeader>
       <Stack>
-        <FormError error={error} />
+        <FormError error={preview.error ?? mergeAll.error} />
         {items.length > 0 ? (
           <Card withBorder aria-labelledby="merge-all">
             <Title order={2} size="h4" id="merge-all">
@@ -65,7 +73,10 @@ export default function MergeQueue() {
                     { value: 'signin', label: 'From sign-in' },
                   ]}
                   value={preserve[f] ?? 'auto'}
-                  onChange={(v) => (setPreserve({ ...preserve, [f]: v === 'record' || v === 'signin' ? v : undefined }), setPreview(null))}
+                  onChange={(v) => {
+                    batch.setFieldValue('preserve', { ...preserve, [f]: v === 'record' || v === 'signin' ? v : undefined });
+                    preview.reset();
+                  }}
                   allowDeselect={false}
                 />
               ))}
@@ -74,19 +85,19 @@ export default function MergeQueue() {
               Automatic: the value that is there; when both are, the more recently updated profile&apos;s.
             </Text>
             <Group mt="md">
-              <Button variant="light" onClick={() => void showPreview()}>
+              <Button variant="light" loading={preview.isPending} onClick={() => preview.mutate()}>
                 Preview
               </Button>
-              {preview ? (
-                <ConfirmButton confirmLabel="Merge all" title={`Merge all ${preview.total} suggested pairs?`} message="Each pair is merged as previewed. Every merge can be undone one by one from the merge history." onConfirm={mergeAll}>
-                  Merge all {preview.total}
+              {preview.data ? (
+                <ConfirmButton confirmLabel="Merge all" title={`Merge all ${preview.data.total} suggested pairs?`} message="Each pair is merged as previewed. Every merge can be undone one by one from the merge history." onConfirm={() => mergeAll.mutateAsync()}>
+                  Merge all {preview.data.total}
                 </ConfirmButton>
               ) : null}
             </Group>
-            {preview ? <PreviewTable preview={preview} /> : null}
+            {preview.data ? <PreviewTable preview={preview.data} /> : null}
           </Card>
         ) : null}
-        {run ? <RunProgress run={run} onFinished={() => queue.reload()} /> : null}
+        {mergeAll.data ? <RunProgress run={mergeAll.data} onFinished={() => void merged()} /> : null}
         {done ? (
           <Alert color="green" role="status" title="Merged">
             {done} merged. <Anchor component={Link} to="/integrations/merges">Undo it from the merge history</Anchor> if it was a mistake.
@@ -121,13 +132,12 @@ export default function MergeQueue() {
                   if (c) next[q.id] = c;
                   else delete next[q.id];
                   setExceptions(next);
-                  setPreview(null);
+                  preview.reset();
                   setOpenId(null);
                 }}
-                onDone={(m) => {
+                onDone={(wasMerged) => {
                   setOpenId(null);
-                  setDone(m ? (q.a.name === q.b.name ? q.a.name : `${q.a.name} and ${q.b.name}`) : null);
-                  queue.reload();
+                  setDone(wasMerged ? (q.a.name === q.b.name ? q.a.name : `${q.a.name} and ${q.b.name}`) : null);
                 }}
               />
             ) : null}
@@ -188,30 +198,32 @@ function PreviewTable({ preview }: { preview: MergePreview }) {
   );
 }
 
-function PairView({ id, exception, onException, onDone }: { id: string; exception?: Record<string, 'kept' | 'merged'>; onException: (c: Record<string, 'kept' | 'merged'> | null) => void; onDone: (m: Merge | null) => void }) {
-  const pair = useApi<Pair>(`/api/integration/merge-queue/${id}`);
-  const types = useApi<{ items: Array<{ id: string; name: string }> }>('/api/record/profile-types');
+function PairView({ id, exception, onException, onDone }: { id: string; exception?: Choices; onException: (c: Choices | null) => void; onDone: (merged: boolean) => void }) {
+  const pair = useQuery(mergePairQuery(id));
+  return <QueryState query={pair}>{(p) => <PairChoices key={JSON.stringify(exception ?? null)} pair={p} exception={exception} onException={onException} onDone={onDone} />}</QueryState>;
+}
+
+function PairChoices({ pair: p, exception, onException, onDone }: { pair: Pair; exception?: Choices; onException: (c: Choices | null) => void; onDone: (merged: boolean) => void }) {
+  const merged = useMerged();
+  const types = useQuery(profileTypesQuery());
   const typeName = new Map((types.data?.items ?? []).map((t) => [t.id, t.name]));
-  const [choices, setChoices] = useState<Record<string, 'kept' | 'merged'>>({});
-  const [error, setError] = useState<unknown>(null);
-  useEffect(() => {
-    if (pair.data) setChoices(exception ?? pair.data.defaults);
-  }, [pair.data, exception]);
-  if (pair.loading && !pair.data) return <LoadingState />;
-  if (pair.error) return <ErrorState error={pair.error} onRetry={pair.reload} />;
-  const p = pair.data!;
-  const merge = async () => {
-    setError(null);
-    try {
-      onDone(await api.post<Merge>('/api/integration/merges', { keptProfileId: p.kept.id, mergedProfileId: p.merged.id, choices, queueId: p.id }));
-    } catch (err) {
-      setError(err);
-    }
-  };
-  const dismiss = async () => {
-    await api.post(`/api/integration/merge-queue/${p.id}/dismiss`, {});
-    onDone(null);
-  };
+  const form = useForm<{ choices: Choices }>({ initialValues: { choices: exception ?? p.defaults } });
+  const { choices } = form.getValues();
+  const merge = useMutation({
+    mutationFn: () => ok(client.POST('/api/integration/merges', { body: { keptProfileId: p.kept.id, mergedProfileId: p.merged.id, choices, queueId: p.id } })),
+    onSuccess: async () => {
+      await merged();
+      onDone(true);
+    },
+  });
+  const dismiss = useMutation({
+    mutationFn: () => ok(client.POST('/api/integration/merge-queue/{id}/dismiss', { params: { path: { id: p.id } } })),
+    onSuccess: async () => {
+      await merged();
+      onDone(false);
+    },
+  });
+  const id = p.id;
   return (
     <Stack mt="md">
       <Title order={3} size="h5">
@@ -248,7 +260,7 @@ function PairView({ id, exception, onException, onDone }: { id: string; exceptio
                         aria-label={`${label}: keep ${side === 'kept' ? a || 'empty' : b || 'empty'}`}
                         label={(side === 'kept' ? a : b) || '(empty)'}
                         checked={(choices[f] ?? 'kept') === side}
-                        onChange={() => setChoices({ ...choices, [f]: side })}
+                        onChange={() => form.setFieldValue('choices', { ...choices, [f]: side })}
                       />
                     )}
                   </Table.Td>
@@ -261,9 +273,11 @@ function PairView({ id, exception, onException, onDone }: { id: string; exceptio
       <Text size="xs" c="dimmed">
         Checks and their evidence from both profiles are kept (where both have the same check, the more recent value).
       </Text>
-      <FormError error={error} />
+      <FormError error={merge.error ?? dismiss.error} />
       <Group>
-        <Button onClick={() => void merge()}>Merge this pair</Button>
+        <Button loading={merge.isPending} onClick={() => merge.mutate()}>
+          Merge this pair
+        </Button>
         <Button variant="light" onClick={() => onException(choices)}>
           Use these choices in Merge all
         </Button>
@@ -272,7 +286,7 @@ function PairView({ id, exception, onException, onDone }: { id: string; exceptio
             Follow the batch&apos;s choices
           </Button>
         ) : null}
-        <Button variant="default" onClick={() => void dismiss()}>
+        <Button variant="default" loading={dismiss.isPending} onClick={() => dismiss.mutate()}>
           Not the same person
         </Button>
       </Group>

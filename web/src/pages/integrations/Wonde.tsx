@@ -1,15 +1,20 @@
 import { Alert, Button, Card, Group, MultiSelect, PasswordInput, SegmentedControl, Select, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
-import { useEffect, useState } from 'react';
-import { api, query } from '../../api';
-import { ErrorState, FormError, LoadingState, PageHeader, fieldError, formatDateTime } from '../../components/common';
-import { useApi } from '../../hooks';
+import { useForm } from '@mantine/form';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { client, ok, type Answer, type Body } from '../../api/client';
+import { FormError, PageHeader, formatDateTime } from '../../components/common';
+import { QueryState } from '../../components/QueryState';
+import { useFormSubmit } from '../../forms';
+import { organisationsQuery, profileTypesQuery } from '../record/queries';
 import { RunProgress } from './RunProgress';
 import { SyncLogTable } from './SyncLog';
-import type { Run, SyncLogEntry, WondeConnection } from './integrationApi';
+import { integrationKeys, syncLogQuery, wondeQuery } from './queries';
 
-type Org = { id: string; name: string };
-type ProfileType = { id: string; name: string };
-type Mapping = { fields?: Record<string, string[]>; teachingProfileTypeId?: string | null; supportProfileTypeId?: string | null; currentOnly?: boolean };
+type Connection = NonNullable<Answer<'/api/integration/organisations/{organisationId}/wonde'>['connection']>;
+type ConnectionBody = Body<'/api/integration/organisations/{organisationId}/wonde', 'put'>;
+type Mapping = NonNullable<ConnectionBody['mapping']>;
+type Source = NonNullable<Mapping['fields']>[string][number];
 
 const TARGETS: Array<[string, string]> = [
   ['firstName', 'First name'],
@@ -22,13 +27,13 @@ const TARGETS: Array<[string, string]> = [
   ['dateOfBirth', 'Date of birth'],
   ['externalId', 'External id (matching)'],
 ];
-const SOURCES = [
+/** The Wonde employee fields the server reads (typed by its schema, so the list cannot drift). */
+const SOURCES: Source[] = [
   'forename',
   'surname',
   'legal_forename',
   'legal_surname',
   'title',
-  'initials',
   'date_of_birth',
   'upi',
   'mis_id',
@@ -40,7 +45,6 @@ const SOURCES = [
   'contact_details.data.phones.primary',
   'contact_details.data.phones.mobile',
   'contact_details.data.phones.work',
-  'contact_details.data.phones.home',
   'employment_details.data.job_title',
   'employment_details.data.role',
   'employment_details.data.staff_code',
@@ -50,84 +54,66 @@ const SOURCES = [
 
 /** "Use the Wonde connection" per organisation: school id, token (write only), field mapping, sync now, last sync log. */
 export default function Wonde() {
-  const orgs = useApi<{ items: Org[] }>('/api/record/organisations');
-  const [orgId, setOrgId] = useState<string | null>(null);
-  useEffect(() => {
-    if (!orgId && orgs.data?.items[0]) setOrgId(orgs.data.items[0].id);
-  }, [orgs.data, orgId]);
-  if (orgs.loading && !orgs.data) return <LoadingState />;
-  if (orgs.error) return <ErrorState error={orgs.error} onRetry={orgs.reload} />;
+  const orgs = useQuery(organisationsQuery());
+  const [chosen, setOrgId] = useState<string | null>(null);
   return (
     <>
       <PageHeader title="Wonde" description="Wonde shares your MIS's staff data. With the connection on, staff are synced into the Central Record every hour (only what changed), matched by UPI; pre-start profiles made by hand are matched when the person appears." />
-      <Stack>
-        <Select label="Organisation" data={orgs.data!.items.map((o) => ({ value: o.id, label: o.name }))} value={orgId} onChange={setOrgId} w={320} />
-        {orgId ? <Connection key={orgId} organisationId={orgId} /> : null}
-      </Stack>
+      <QueryState query={orgs}>
+        {(data) => {
+          const orgId = chosen ?? data.items[0]?.id ?? null;
+          return (
+            <Stack>
+              <Select label="Organisation" data={data.items.map((o) => ({ value: o.id, label: o.name }))} value={orgId} onChange={setOrgId} w={320} />
+              {orgId ? <ConnectionPanel key={orgId} organisationId={orgId} /> : null}
+            </Stack>
+          );
+        }}
+      </QueryState>
     </>
   );
 }
 
-function Connection({ organisationId }: { organisationId: string }) {
-  const conn = useApi<{ connection: WondeConnection | null }>(`/api/integration/organisations/${organisationId}/wonde`);
-  const types = useApi<{ items: ProfileType[] }>('/api/record/profile-types');
-  const [schoolId, setSchoolId] = useState('');
-  const [token, setToken] = useState('');
-  const [authMode, setAuthMode] = useState<'bearer' | 'basic'>('bearer');
-  const [enabled, setEnabled] = useState(true);
-  const [mapping, setMapping] = useState<Mapping>({});
-  const [error, setError] = useState<unknown>(null);
-  const [saved, setSaved] = useState(false);
-  const [run, setRun] = useState<Run | null>(null);
-  const c = conn.data?.connection ?? null;
-  const log = useApi<{ items: SyncLogEntry[] }>(c?.lastRunId ? `/api/integration/sync-log${query({ runId: c.lastRunId })}` : null);
-  useEffect(() => {
-    if (!c) return;
-    setSchoolId(c.schoolId);
-    setAuthMode(c.authMode);
-    setEnabled(c.enabled);
-    setMapping(c.mapping as Mapping);
-  }, [c]);
-  if (conn.loading && !conn.data) return <LoadingState />;
-  if (conn.error) return <ErrorState error={conn.error} onRetry={conn.reload} />;
-  const save = async () => {
-    setError(null);
-    setSaved(false);
-    try {
-      await api.put(`/api/integration/organisations/${organisationId}/wonde`, { schoolId, token: token || undefined, authMode, enabled, mapping });
-      setToken('');
-      setSaved(true);
-      conn.reload();
-    } catch (err) {
-      setError(err);
-    }
-  };
-  const sync = async () => {
-    setError(null);
-    try {
-      setRun(await api.post<Run>(`/api/integration/organisations/${organisationId}/wonde/sync`));
-    } catch (err) {
-      setError(err);
-    }
-  };
+function ConnectionPanel({ organisationId }: { organisationId: string }) {
+  const conn = useQuery(wondeQuery(organisationId));
+  return <QueryState query={conn}>{(data) => <ConnectionForm organisationId={organisationId} c={data.connection} />}</QueryState>;
+}
+
+function ConnectionForm({ organisationId, c }: { organisationId: string; c: Connection | null }) {
+  const queryClient = useQueryClient();
+  const types = useQuery(profileTypesQuery());
+  const log = useQuery({ ...syncLogQuery({ runId: c?.lastRunId ?? undefined }), enabled: Boolean(c?.lastRunId) });
+  const form = useForm<{ schoolId: string; token: string; authMode: 'bearer' | 'basic'; enabled: boolean; mapping: Mapping }>({
+    initialValues: { schoolId: c?.schoolId ?? '', token: '', authMode: c?.authMode ?? 'bearer', enabled: c?.enabled ?? true, mapping: (c?.mapping ?? {}) as Mapping },
+  });
+  const path = { params: { path: { organisationId } } };
+  const refresh = () => queryClient.invalidateQueries({ queryKey: integrationKeys.wonde(organisationId) });
+  const submit = useFormSubmit(form, {
+    mutationFn: ({ token, ...v }) => ok(client.PUT('/api/integration/organisations/{organisationId}/wonde', { ...path, body: { ...v, token: token || undefined } })),
+    onSuccess: () => {
+      form.setFieldValue('token', '');
+      return refresh();
+    },
+  });
+  const sync = useMutation({ mutationFn: () => ok(client.POST('/api/integration/organisations/{organisationId}/wonde/sync', path)) });
+  const { schoolId, token, mapping } = form.getValues();
+  const setMapping = (m: Mapping) => form.setFieldValue('mapping', m);
   const typeData = (types.data?.items ?? []).map((t) => ({ value: t.id, label: t.name }));
   return (
     <Stack>
-      <Card withBorder maw={760}>
+      <Card withBorder maw={760} component="form" onSubmit={submit.onSubmit} noValidate>
         <Stack>
-          <Switch label="Use the Wonde connection" checked={enabled} onChange={(e) => setEnabled(e.currentTarget.checked)} />
+          <Switch label="Use the Wonde connection" {...form.getInputProps('enabled', { type: 'checkbox' })} />
           <Group align="flex-end">
-            <TextInput label="Wonde school id" value={schoolId} onChange={(e) => setSchoolId(e.currentTarget.value)} error={fieldError(error, 'schoolId')} w={240} />
+            <TextInput label="Wonde school id" {...form.getInputProps('schoolId')} w={240} />
             <PasswordInput
               label="API token"
               description={c?.hasToken ? 'A token is saved; it is never shown. Type a new one to replace it.' : 'Shown once by Wonde; stored encrypted.'}
-              value={token}
-              onChange={(e) => setToken(e.currentTarget.value)}
-              error={fieldError(error, 'token')}
+              {...form.getInputProps('token')}
               w={320}
               autoComplete="off"
             />
-            <SegmentedControl aria-label="Authentication" value={authMode} onChange={(v) => setAuthMode(v as 'bearer' | 'basic')} data={[{ value: 'bearer', label: 'Bearer' }, { value: 'basic', label: 'Basic' }]} />
+            <SegmentedControl aria-label="Authentication" {...form.getInputProps('authMode')} data={[{ value: 'bearer', label: 'Bearer' }, { value: 'basic', label: 'Basic' }]} />
           </Group>
           <Title order={3} size="h5">
             Field mapping
@@ -148,7 +134,7 @@ function Connection({ organisationId }: { organisationId: string }) {
                       value={mapping.fields?.[field] ?? []}
                       onChange={(v) => {
                         const fields = { ...(mapping.fields ?? {}) };
-                        if (v.length) fields[field] = v.slice(0, 5);
+                        if (v.length) fields[field] = (v as Source[]).slice(0, 5);
                         else delete fields[field];
                         setMapping({ ...mapping, fields });
                       }}
@@ -163,23 +149,23 @@ function Connection({ organisationId }: { organisationId: string }) {
             <Select label="Teaching staff become" placeholder="Teaching Staff" data={typeData} value={mapping.teachingProfileTypeId ?? null} onChange={(v) => setMapping({ ...mapping, teachingProfileTypeId: v })} clearable w={240} />
             <Select label="Other staff become" placeholder="Support Staff" data={typeData} value={mapping.supportProfileTypeId ?? null} onChange={(v) => setMapping({ ...mapping, supportProfileTypeId: v })} clearable w={240} />
           </Group>
-          <FormError error={error} fields={['schoolId', 'token']} />
-          {saved ? (
+          <FormError error={submit.formError ?? sync.error} />
+          {submit.done ? (
             <Text c="green" size="sm" role="status">
               Saved.
             </Text>
           ) : null}
           <Group>
-            <Button onClick={() => void save()} disabled={!schoolId || (!c?.hasToken && !token)}>
+            <Button type="submit" loading={submit.busy} disabled={!schoolId || (!c?.hasToken && !token)}>
               Save connection
             </Button>
-            <Button variant="light" onClick={() => void sync()} disabled={!c || !c.enabled}>
+            <Button variant="light" loading={sync.isPending} onClick={() => sync.mutate()} disabled={!c || !c.enabled}>
               Sync now
             </Button>
           </Group>
         </Stack>
       </Card>
-      {run ? <RunProgress run={run} onFinished={() => conn.reload()} /> : null}
+      {sync.data ? <RunProgress run={sync.data} onFinished={() => void refresh()} /> : null}
       {c ? (
         <Card withBorder>
           <Title order={3} size="h5" mb="xs">

@@ -14,6 +14,8 @@ export const integrationKeys = {
   merges: ['integration', 'merges'] as const,
   settings: ['integration', 'settings'] as const,
   mergeQueue: ['integration', 'merge-queue'] as const,
+  wonde: (organisationId: string) => ['integration', 'wonde', organisationId] as const,
+  groupLink: (groupId: string) => ['integration', 'links', 'group', groupId] as const,
 };
 
 /** The sync log of one person (by profile or member) or one run; empty for the latest of all. */
@@ -39,3 +41,26 @@ export const runsQuery = () => queryOptions({ queryKey: integrationKeys.runs, qu
 export const exclusionsQuery = () => queryOptions({ queryKey: integrationKeys.exclusions, queryFn: () => ok(client.GET('/api/integration/exclusions')) });
 export const mergesQuery = () => queryOptions({ queryKey: integrationKeys.merges, queryFn: () => ok(client.GET('/api/integration/merges')) });
 export const integrationSettingsQuery = () => queryOptions({ queryKey: integrationKeys.settings, queryFn: () => ok(client.GET('/api/integration/settings')) });
+
+/** A group and its link (nested under `links`, so a change to any link refreshes it). */
+export const groupLinkQuery = (groupId: string) =>
+  queryOptions({
+    queryKey: integrationKeys.groupLink(groupId),
+    queryFn: () => ok(client.GET('/api/integration/groups/{groupId}/link', { params: { path: { groupId } } })),
+  });
+
+export const mergeQueueQuery = () => queryOptions({ queryKey: integrationKeys.mergeQueue, queryFn: () => ok(client.GET('/api/integration/merge-queue')) });
+
+/** One suggested pair, side by side (nested under the queue). */
+export const mergePairQuery = (id: string) =>
+  queryOptions({
+    queryKey: [...integrationKeys.mergeQueue, id] as const,
+    queryFn: () => ok(client.GET('/api/integration/merge-queue/{id}', { params: { path: { id } } })),
+  });
+
+/** An organisation's Wonde connection (the token is never shown). */
+export const wondeQuery = (organisationId: string) =>
+  queryOptions({
+    queryKey: integrationKeys.wonde(organisationId),
+    queryFn: () => ok(client.GET('/api/integration/organisations/{organisationId}/wonde', { params: { path: { organisationId } } })),
+  });

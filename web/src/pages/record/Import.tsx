@@ -1,11 +1,14 @@
 import { Alert, Button, Card, FileInput, Group, NativeSelect, Progress, Stack, Stepper, Table, Text } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { api } from '../../api';
+import { client, ok } from '../../api/client';
 import { FormError, PageHeader } from '../../components/common';
-import { useApi } from '../../hooks';
 import { OrganisationPicker } from './RecordNav';
-import type { ImportPreview, ProfileType } from './recordApi';
+import { profileTypesQuery, recordKeys } from './queries';
+
+type Mapping = Record<string, string | null>;
 
 function toBase64(file: File, onProgress: (pct: number) => void): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -19,60 +22,49 @@ function toBase64(file: File, onProgress: (pct: number) => void): Promise<string
 
 /** Import the record a school keeps today: upload, map columns, preview, import all or nothing. */
 export default function Import() {
+  const queryClient = useQueryClient();
   const [step, setStep] = useState(0);
-  const [org, setOrg] = useState('');
-  const [type, setType] = useState('');
-  const [file, setFile] = useState<File | null>(null);
-  const [content, setContent] = useState('');
-  const [preview, setPreview] = useState<ImportPreview | null>(null);
-  const [mapping, setMapping] = useState<Record<string, string | null>>({});
   const [progress, setProgress] = useState(0);
-  const [error, setError] = useState<unknown>(null);
-  const [created, setCreated] = useState<number | null>(null);
-  const types = useApi<{ items: ProfileType[] }>('/api/record/profile-types');
-  const body = (m?: Record<string, string | null>) => ({ organisationId: org, fileName: file?.name ?? '', content, mapping: m, profileTypeId: type || undefined });
+  const form = useForm<{ org: string; type: string; file: File | null; mapping: Mapping }>({ initialValues: { org: '', type: '', file: null, mapping: {} } });
+  const { org, type, file, mapping } = form.getValues();
+  const [content, setContent] = useState('');
+  const types = useQuery(profileTypesQuery());
+  const body = (m?: Mapping) => ({ organisationId: org, fileName: file?.name ?? '', content, mapping: m, profileTypeId: type || undefined });
 
-  const read = async () => {
-    if (!file) return;
-    setError(null);
-    setProgress(5);
-    try {
-      const b64 = await toBase64(file, (p) => setProgress(5 + p * 0.45));
+  // Step 2: check every row under the corrected columns.
+  const check = useMutation({ mutationFn: () => ok(client.POST('/api/record/import/preview', { body: body(mapping) })), onSuccess: () => setStep(2) });
+  // Step 1: read the file and let the server guess the columns.
+  const read = useMutation({
+    mutationFn: async (f: File) => {
+      setProgress(5);
+      const b64 = await toBase64(f, (p) => setProgress(5 + p * 0.45));
       setContent(b64);
       setProgress(60);
-      const res = await api.post<ImportPreview>('/api/record/import/preview', { organisationId: org, fileName: file.name, content: b64, profileTypeId: type || undefined });
-      setPreview(res);
-      setMapping(res.mapping);
+      return ok(client.POST('/api/record/import/preview', { body: { organisationId: org, fileName: f.name, content: b64, profileTypeId: type || undefined } }));
+    },
+    onSuccess: (res) => {
+      check.reset(); // a new file: the last check was of the old one
+      form.setFieldValue('mapping', res.mapping);
       setProgress(100);
       setStep(1);
-    } catch (err) {
-      setError(err);
-      setProgress(0);
-    }
-  };
-  const check = async () => {
-    setError(null);
-    try {
-      const res = await api.post<ImportPreview>('/api/record/import/preview', body(mapping));
-      setPreview(res);
-      setStep(2);
-    } catch (err) {
-      setError(err);
-    }
-  };
-  const run = async () => {
-    setError(null);
-    setProgress(30);
-    try {
-      const res = await api.post<{ created: number }>('/api/record/import', body(mapping));
-      setCreated(res.created);
+    },
+    onError: () => setProgress(0),
+  });
+  // Step 3: import all or nothing.
+  const run = useMutation({
+    mutationFn: () => {
+      setProgress(30);
+      return ok(client.POST('/api/record/import', { body: body(mapping) }));
+    },
+    onSuccess: () => {
       setProgress(100);
       setStep(3);
-    } catch (err) {
-      setError(err);
-      setProgress(0);
-    }
-  };
+      return queryClient.invalidateQueries({ queryKey: recordKeys.profiles });
+    },
+    onError: () => setProgress(0),
+  });
+  const preview = check.data ?? read.data;
+  const error = run.error ?? check.error ?? read.error;
   return (
     <>
       <PageHeader title="Import a spreadsheet" description="CSV or XLSX. Nothing is saved unless every row is valid. Dates like 31/01/2024 and 31-Jan-2024 are understood." />
@@ -80,10 +72,10 @@ export default function Import() {
         <Stepper active={step} onStepClick={(s) => s < step && setStep(s)}>
           <Stepper.Step label="File">
             <Stack gap="sm" maw={480}>
-              <OrganisationPicker value={org} onChange={setOrg} allowAll={false} label="Import into" />
-              <NativeSelect label="Profile type for rows without one" value={type} onChange={(e) => setType(e.currentTarget.value)} data={[{ value: '', label: '(from a column)' }, ...(types.data?.items ?? []).map((t) => ({ value: t.id, label: t.name }))]} />
-              <FileInput label="Spreadsheet" accept=".csv,.xlsx" value={file} onChange={setFile} placeholder="Choose a .csv or .xlsx file" />
-              <Button onClick={() => void read()} disabled={!file || !org}>
+              <OrganisationPicker value={org} onChange={(v) => form.setFieldValue('org', v)} allowAll={false} label="Import into" />
+              <NativeSelect label="Profile type for rows without one" {...form.getInputProps('type')} data={[{ value: '', label: '(from a column)' }, ...(types.data?.items ?? []).map((t) => ({ value: t.id, label: t.name }))]} />
+              <FileInput label="Spreadsheet" accept=".csv,.xlsx" {...form.getInputProps('file')} placeholder="Choose a .csv or .xlsx file" />
+              <Button onClick={() => file && read.mutate(file)} loading={read.isPending} disabled={!file || !org}>
                 Read the file
               </Button>
             </Stack>
@@ -93,10 +85,12 @@ export default function Import() {
               <Stack gap="xs">
                 <Text size="sm">We guessed what each column holds. Correct anything wrong, or ignore a column.</Text>
                 {preview.columns.map((col) => (
-                  <NativeSelect key={col} label={col} value={mapping[col] ?? ''} onChange={(e) => setMapping((m) => ({ ...m, [col]: e.currentTarget.value || null }))} data={[{ value: '', label: '(ignore)' }, ...preview.targets.map((t) => ({ value: t.target, label: t.label }))]} maw={420} />
+                  <NativeSelect key={col} label={col} value={mapping[col] ?? ''} onChange={(e) => form.setFieldValue('mapping', { ...mapping, [col]: e.currentTarget.value || null })} data={[{ value: '', label: '(ignore)' }, ...preview.targets.map((t) => ({ value: t.target, label: t.label }))]} maw={420} />
                 ))}
                 <Group>
-                  <Button onClick={() => void check()}>Preview</Button>
+                  <Button onClick={() => check.mutate()} loading={check.isPending}>
+                    Preview
+                  </Button>
                 </Group>
               </Stack>
             ) : null}
@@ -140,7 +134,7 @@ export default function Import() {
                   </Table.Tbody>
                 </Table>
                 <Group>
-                  <Button onClick={() => void run()} disabled={!preview.valid}>
+                  <Button onClick={() => run.mutate()} loading={run.isPending} disabled={!preview.valid}>
                     Import {preview.rows} profiles
                   </Button>
                 </Group>
@@ -149,7 +143,7 @@ export default function Import() {
           </Stepper.Step>
           <Stepper.Completed>
             <Alert color="green" title="Imported">
-              {created} profiles were added. <Link to="/record/profiles">See them</Link>.
+              {run.data?.created} profiles were added. <Link to="/record/profiles">See them</Link>.
             </Alert>
           </Stepper.Completed>
         </Stepper>

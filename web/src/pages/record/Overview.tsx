@@ -1,12 +1,13 @@
 import { Anchor, Button, Card, Group, Select, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { ErrorState, LoadingState, PageHeader } from '../../components/common';
-import { useApi } from '../../hooks';
 import { query } from '../../api';
 import { AsOfPicker, useAsOf, withAsOf } from './AsOfPicker';
+import { dashboardQuery } from './queries';
 import { OrganisationPicker } from './RecordNav';
-import { ukDate, type Dashboard, type Tally } from './recordApi';
+import { ukDate, type Tally } from './recordApi';
 
 /** Ready vs not ready per rating system as bars: an SVG, no chart library. */
 function ReadyChart({ rows }: { rows: Array<{ label: string; tally: Tally }> }) {
@@ -42,7 +43,7 @@ export default function Overview() {
   const [org, setOrg] = useState('');
   const [asOf, setAsOf] = useAsOf();
   const [window, setWindow] = useState('30');
-  const d = useApi<Dashboard>(`/api/record/dashboard${query({ organisationId: org, asOf })}`);
+  const d = useQuery(dashboardQuery({ organisationId: org || undefined, asOf: asOf || undefined }));
   const exportUrl = (format: string) => `/api/record/export${query({ format, organisationId: org, asOf })}`;
   const expiring = d.data?.expiring.items.filter((e) => e.inDays <= Number(window)) ?? [];
   return (
@@ -69,8 +70,8 @@ export default function Overview() {
             Import a spreadsheet
           </Anchor>
         </Group>
-        {d.loading && !d.data ? <LoadingState /> : null}
-        {d.error ? <ErrorState error={d.error} onRetry={d.reload} /> : null}
+        {d.isPending ? <LoadingState /> : null}
+        {d.isError ? <ErrorState error={d.error} onRetry={() => void d.refetch()} /> : null}
         {d.data ? (
           <>
             <SimpleGrid cols={{ base: 1, md: 2 }}>

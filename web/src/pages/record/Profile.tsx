@@ -1,16 +1,28 @@
 import { Alert, Anchor, Badge, Button, Card, FileButton, Group, NativeSelect, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useForm } from '@mantine/form';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
 import { useNavigate, useParams } from 'react-router';
-import { useMutation } from '@tanstack/react-query';
-import { client, ok } from '../../api/client';
-import { api, ApiError, errorMessage, query } from '../../api';
+import { client, ok, type Answer } from '../../api/client';
+import { ApiError, ensureCsrf, errorMessage, toApiError } from '../../api';
 import { ConfirmButton } from '../../components/ConfirmButton';
-import { ErrorState, FormError, LoadingState, PageHeader, fieldError, formatDateTime } from '../../components/common';
-import { useApi } from '../../hooks';
-import { useCan, useMe } from '../../session';
+import { FormError, PageHeader, fieldError, formatDateTime } from '../../components/common';
+import { QueryState } from '../../components/QueryState';
+import { useFormSubmit } from '../../forms';
+import { useCan } from '../../session';
+import { profileHistoryQuery, profileQuery, recordKeys } from './queries';
 import { AsOfPicker, useAsOf } from './AsOfPicker';
 import { RatingBadges } from './RecordNav';
-import { ukDate, type HistoryItem, type Profile as ProfileT, type ProfileCheck } from './recordApi';
+import { ukDate } from './recordApi';
+
+type ProfileT = Answer<'/api/record/profiles/{id}'>;
+type ProfileCheck = ProfileT['checks'][number];
+
+/** A profile write changes the profile, its history, every list it is in and the dashboard. */
+function useProfileChanged() {
+  const queryClient = useQueryClient();
+  return () => Promise.all([recordKeys.profiles, ['record', 'dashboard']].map((queryKey) => queryClient.invalidateQueries({ queryKey })));
+}
 
 type Draft = Record<string, { value: string; reference: string; evidence: string }>;
 
@@ -21,17 +33,15 @@ const draftOf = (p: ProfileT): Draft =>
 
 /** One profile: its details, ratings and why, every check with evidence, documents and history. */
 export default function Profile() {
-  const { id } = useParams();
+  const { id = '' } = useParams();
   const [asOf, setAsOf] = useAsOf();
-  const profile = useApi<ProfileT>(`/api/record/profiles/${id}${query({ asOf })}`);
-  const history = useApi<{ items: HistoryItem[] }>(`/api/record/profiles/${id}/history`);
-  const reload = () => {
-    profile.reload();
-    history.reload();
-  };
-  if (profile.loading && !profile.data) return <LoadingState />;
-  if (profile.error) return <ErrorState error={profile.error} onRetry={profile.reload} />;
-  const p = profile.data!;
+  const profile = useQuery(profileQuery(id, asOf || undefined));
+  return <QueryState query={profile}>{(p) => <ProfilePage p={p} asOf={asOf} setAsOf={setAsOf} />}</QueryState>;
+}
+
+function ProfilePage({ p, asOf, setAsOf }: { p: ProfileT; asOf: string; setAsOf: (value: string) => void }) {
+  const history = useQuery(profileHistoryQuery(p.id));
+  const reload = useProfileChanged();
   return (
     <>
       <PageHeader title={`${p.firstName} ${p.lastName}`} description={`${p.role || 'No role'} · ${p.profileType} · ${p.organisationName}${p.status === 'archived' ? ' · archived' : ''}`}>
@@ -55,9 +65,10 @@ export default function Profile() {
               </Text>
             ))}
         </Card>
-        <DetailsForm p={p} onSaved={reload} />
-        <FactsForm p={p} onSaved={reload} />
-        <ChecksForm p={p} onSaved={reload} />
+        {/* Keyed by version: a saved or reloaded profile starts each form afresh from it. */}
+        <DetailsForm key={`d${p.version}`} p={p} onSaved={reload} />
+        <FactsForm key={`f${p.version}`} p={p} onSaved={reload} />
+        <ChecksForm key={`c${p.version}`} p={p} onSaved={reload} />
         <Documents p={p} onChange={reload} />
         <Card withBorder>
           <Title order={2} size="h4" mb="xs">
@@ -91,13 +102,22 @@ export default function Profile() {
   );
 }
 
-function ProfileActions({ p, onChange }: { p: ProfileT; onChange: () => void }) {
+function ProfileActions({ p, onChange }: { p: ProfileT; onChange: () => Promise<unknown> }) {
   const navigate = useNavigate();
   const canManage = useCan('record.manage');
+  const path = { params: { path: { id: p.id } } };
+  const archive = useMutation({ mutationFn: () => ok(client.POST('/api/record/profiles/{id}/archive', { ...path, body: { version: p.version } })), onSuccess: onChange });
+  const erase = useMutation({
+    mutationFn: () => ok(client.DELETE('/api/record/profiles/{id}', path)),
+    onSuccess: async () => {
+      await navigate('/record/profiles');
+      return onChange();
+    },
+  });
   return (
     <>
       {p.status === 'live' ? (
-        <ConfirmButton variant="light" title="Archive this leaver" message="The profile leaves the live record and is kept for the organisation's retention period." confirmLabel="Archive" onConfirm={async () => { await api.post(`/api/record/profiles/${p.id}/archive`, { version: p.version }); onChange(); }}>
+        <ConfirmButton variant="light" title="Archive this leaver" message="The profile leaves the live record and is kept for the organisation's retention period." confirmLabel="Archive" onConfirm={() => archive.mutateAsync()}>
           Archive leaver
         </ConfirmButton>
       ) : null}
@@ -106,7 +126,7 @@ function ProfileActions({ p, onChange }: { p: ProfileT; onChange: () => void }) 
           <Button component="a" variant="subtle" href={`/api/record/profiles/${p.id}/export`} download>
             Export personal data
           </Button>
-          <ConfirmButton color="red" variant="subtle" title="Erase this person" message="Everything held on this person is deleted for good (an audit entry without their data remains)." confirmLabel="Erase" onConfirm={async () => { await api.del(`/api/record/profiles/${p.id}`); void navigate('/record/profiles'); }}>
+          <ConfirmButton color="red" variant="subtle" title="Erase this person" message="Everything held on this person is deleted for good (an audit entry without their data remains)." confirmLabel="Erase" onConfirm={() => erase.mutateAsync()}>
             Erase on request
           </ConfirmButton>
         </>
@@ -127,38 +147,27 @@ const DETAIL_FIELDS = [
 ] as const;
 type DetailKey = (typeof DETAIL_FIELDS)[number][0];
 
-function DetailsForm({ p, onSaved }: { p: ProfileT; onSaved: () => void }) {
-  const initial = () => Object.fromEntries(DETAIL_FIELDS.map(([k]) => [k, p[k] ?? ''])) as Record<DetailKey, string>;
-  const [form, setForm] = useState(initial);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+function DetailsForm({ p, onSaved }: { p: ProfileT; onSaved: () => Promise<unknown> }) {
+  const before = Object.fromEntries(DETAIL_FIELDS.map(([k]) => [k, p[k] ?? ''])) as Record<DetailKey, string>;
+  const form = useForm<Record<DetailKey, string>>({ initialValues: before });
   const canEdit = useCan('record.edit');
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  useEffect(() => setForm(initial()), [p]);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const changes: Record<string, string | null> = {};
-    const before = initial();
-    for (const [k, , kind] of DETAIL_FIELDS) if (form[k] !== before[k]) changes[k] = kind === 'date' && form[k] === '' ? null : form[k];
-    setBusy(true);
-    setError(null);
-    try {
-      await api.patch(`/api/record/profiles/${p.id}`, { version: p.version, ...changes });
-      onSaved();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submit = useFormSubmit(form, {
+    mutationFn: (v) => {
+      const changes: Record<string, string | null> = {};
+      for (const [k, , kind] of DETAIL_FIELDS) if (v[k] !== before[k]) changes[k] = kind === 'date' && v[k] === '' ? null : v[k];
+      return ok(client.PATCH('/api/record/profiles/{id}', { params: { path: { id: p.id } }, body: { version: p.version, ...changes } }));
+    },
+    onSuccess: onSaved,
+  });
+  const error = submit.formError;
   return (
-    <Card withBorder component="form" onSubmit={(e: FormEvent) => void submit(e)} aria-labelledby="details-title">
+    <Card withBorder component="form" onSubmit={submit.onSubmit} noValidate aria-labelledby="details-title">
       <Group justify="space-between" mb="sm">
         <Title order={2} size="h4" id="details-title">
           Details
         </Title>
         {canEdit ? (
-          <Button type="submit" variant="light" loading={busy}>
+          <Button type="submit" variant="light" loading={submit.busy}>
             Save details
           </Button>
         ) : null}
@@ -168,11 +177,11 @@ function DetailsForm({ p, onSaved }: { p: ProfileT; onSaved: () => void }) {
           {errorMessage(error)}
         </Alert>
       ) : (
-        <FormError error={error} fields={DETAIL_FIELDS.map(([k]) => k)} />
+        <FormError error={error} />
       )}
       <SimpleGrid cols={{ base: 1, sm: 4 }} spacing="xs">
         {DETAIL_FIELDS.map(([k, label, kind]) => (
-          <TextInput key={k} label={label} type={kind} value={form[k]} onChange={(e) => { const v = e.currentTarget.value; setForm((f) => ({ ...f, [k]: v })); }} error={fieldError(error, k)} />
+          <TextInput key={k} label={label} type={kind} {...form.getInputProps(k)} />
         ))}
       </SimpleGrid>
     </Card>
@@ -189,12 +198,10 @@ function CheckInput({ c, d, set }: { c: ProfileCheck; d: Draft[string]; set: (x:
 const answerOf = (v: boolean | null) => (v === true ? 'yes' : v === false ? 'no' : '');
 
 /** About the post: the facts the rules read (never checks); an unanswered one counts as its safe answer. */
-function FactsForm({ p, onSaved }: { p: ProfileT; onSaved: () => void }) {
+function FactsForm({ p, onSaved }: { p: ProfileT; onSaved: () => Promise<unknown> }) {
   const initial = () => Object.fromEntries(p.facts.map((f) => [f.key, answerOf(f.value)]));
   const [draft, setDraft] = useState<Record<string, string>>(initial);
   const canEdit = useCan('record.edit');
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  useEffect(() => setDraft(initial()), [p]);
   const save = useMutation({
     mutationFn: (facts: Record<string, boolean | null>) => ok(client.PATCH('/api/record/profiles/{id}', { params: { path: { id: p.id } }, body: { version: p.version, facts } })),
     onSuccess: onSaved,
@@ -247,44 +254,37 @@ function FactsForm({ p, onSaved }: { p: ProfileT; onSaved: () => void }) {
 
 const STATE_COLOUR = { ok: 'green', missing: 'red', invalid: 'orange', expired: 'red' } as const;
 
-function ChecksForm({ p, onSaved }: { p: ProfileT; onSaved: () => void }) {
-  const [draft, setDraft] = useState<Draft>(() => draftOf(p));
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+function ChecksForm({ p, onSaved }: { p: ProfileT; onSaved: () => Promise<unknown> }) {
+  const form = useForm<{ draft: Draft }>({ initialValues: { draft: draftOf(p) } });
+  const { draft } = form.getValues();
   const canEdit = useCan('record.edit');
-  useEffect(() => setDraft(draftOf(p)), [p]);
   const sections = [...new Set(p.checks.map((c) => c.section))];
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const checks: Record<string, unknown> = {};
-    for (const c of p.checks) {
-      const d = draft[c.key]!;
-      const before = draftOf(p)[c.key]!;
-      if (d.value === before.value && d.reference === before.reference && d.evidence === before.evidence) continue;
-      if (c.type === 'document') continue;
-      const value = d.value === '' ? null : c.type === 'yesno' ? d.value === 'yes' : d.value;
-      checks[c.key] = value === null ? null : { value, reference: d.reference || null, evidence: d.evidence };
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      await api.patch(`/api/record/profiles/${p.id}`, { version: p.version, checks });
-      onSaved();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submit = useFormSubmit(form, {
+    mutationFn: (v) => {
+      const before = draftOf(p);
+      const checks: Record<string, { value: string | boolean; reference: string | null; evidence: string } | null> = {};
+      for (const c of p.checks) {
+        const d = v.draft[c.key]!;
+        const was = before[c.key]!;
+        if (d.value === was.value && d.reference === was.reference && d.evidence === was.evidence) continue;
+        if (c.type === 'document') continue;
+        const value = d.value === '' ? null : c.type === 'yesno' ? d.value === 'yes' : d.value;
+        checks[c.key] = value === null ? null : { value, reference: d.reference || null, evidence: d.evidence };
+      }
+      return ok(client.PATCH('/api/record/profiles/{id}', { params: { path: { id: p.id } }, body: { version: p.version, checks } }));
+    },
+    onSuccess: onSaved,
+  });
+  const error = submit.formError;
   const conflict = error instanceof ApiError && error.code === 'version_conflict';
   return (
-    <Card withBorder component="form" onSubmit={(e: FormEvent) => void submit(e)} aria-labelledby="checks-title">
+    <Card withBorder component="form" onSubmit={submit.onSubmit} noValidate aria-labelledby="checks-title">
       <Group justify="space-between" mb="sm">
         <Title order={2} size="h4" id="checks-title">
           Checks
         </Title>
         {canEdit ? (
-          <Button type="submit" loading={busy}>
+          <Button type="submit" loading={submit.busy}>
             Save checks
           </Button>
         ) : null}
@@ -292,7 +292,7 @@ function ChecksForm({ p, onSaved }: { p: ProfileT; onSaved: () => void }) {
       {conflict ? (
         <Alert color="orange" title="Someone else changed this profile" mb="sm" role="alert">
           {errorMessage(error)}{' '}
-          <Anchor component="button" type="button" onClick={() => { setError(null); onSaved(); }}>
+          <Anchor component="button" type="button" onClick={() => void onSaved()}>
             Reload
           </Anchor>
         </Alert>
@@ -310,7 +310,7 @@ function ChecksForm({ p, onSaved }: { p: ProfileT; onSaved: () => void }) {
                 .filter((c) => c.section === s)
                 .map((c) => {
                   const d = draft[c.key] ?? { value: '', reference: '', evidence: '' };
-                  const set = (x: Partial<Draft[string]>) => setDraft((all) => ({ ...all, [c.key]: { ...d, ...x } }));
+                  const set = (x: Partial<Draft[string]>) => form.setFieldValue('draft', { ...draft, [c.key]: { ...d, ...x } });
                   return (
                     <SimpleGrid key={c.key} cols={{ base: 1, sm: 4 }} spacing="xs" data-testid={`check-${c.key}`}>
                       <CheckInput c={c} d={d} set={set} />
@@ -337,26 +337,21 @@ function ChecksForm({ p, onSaved }: { p: ProfileT; onSaved: () => void }) {
   );
 }
 
-function Documents({ p, onChange }: { p: ProfileT; onChange: () => void }) {
-  const me = useMe();
+function Documents({ p, onChange }: { p: ProfileT; onChange: () => Promise<unknown> }) {
   const [check, setCheck] = useState(p.checks[0]?.key ?? '');
-  const [error, setError] = useState<string | null>(null);
-  const upload = async (file: File | null) => {
-    if (!file) return;
-    setError(null);
-    const res = await fetch(`/api/record/profiles/${p.id}/checks/${check}/document?fileName=${encodeURIComponent(file.name)}`, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'content-type': file.type || 'application/octet-stream', 'x-csrf-token': me.csrfToken },
-      body: file,
-    });
-    if (!res.ok) {
-      const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-      setError(body?.error?.message ?? `Upload failed (${res.status})`);
-      return;
-    }
-    onChange();
-  };
+  // The body is the file itself (not JSON), so this one call is a plain fetch; errors still arrive as ApiError.
+  const upload = useMutation({
+    mutationFn: async (file: File) => {
+      const res = await fetch(`/api/record/profiles/${p.id}/checks/${encodeURIComponent(check)}/document?fileName=${encodeURIComponent(file.name)}`, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'content-type': file.type || 'application/octet-stream', 'x-csrf-token': (await ensureCsrf()) ?? '' },
+        body: file,
+      });
+      if (!res.ok) throw await toApiError(res);
+    },
+    onSuccess: onChange,
+  });
   return (
     <Card withBorder>
       <Title order={2} size="h4" mb="xs">
@@ -364,13 +359,17 @@ function Documents({ p, onChange }: { p: ProfileT; onChange: () => void }) {
       </Title>
       <Group align="flex-end">
         <NativeSelect label="Evidence for" data={p.checks.map((c) => ({ value: c.key, label: c.name }))} value={check} onChange={(e) => setCheck(e.currentTarget.value)} />
-        <FileButton onChange={(f) => void upload(f)} accept="application/pdf,image/jpeg,image/png">
-          {(props) => <Button {...props} variant="light">Upload PDF, JPEG or PNG (max 5 MB)</Button>}
+        <FileButton onChange={(f) => f && upload.mutate(f)} accept="application/pdf,image/jpeg,image/png">
+          {(props) => (
+            <Button {...props} variant="light" loading={upload.isPending}>
+              Upload PDF, JPEG or PNG (max 5 MB)
+            </Button>
+          )}
         </FileButton>
       </Group>
-      {error ? (
+      {upload.error ? (
         <Alert color="red" mt="xs" role="alert">
-          {error}
+          {errorMessage(upload.error)}
         </Alert>
       ) : null}
       <Table mt="sm" aria-label="Documents">

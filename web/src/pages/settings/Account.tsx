@@ -1,9 +1,10 @@
 import { Alert, Badge, Button, Card, Group, Image, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
-import { useState, type FormEvent } from 'react';
-import { useAction } from '../../hooks';
-import { api, type TotpSetup } from '../../api';
-import { CopyField, FormError, PageHeader, fieldError } from '../../components/common';
+import { useMutation } from '@tanstack/react-query';
+import { client, ok } from '../../api/client';
+import { CopyField, FormError, PageHeader } from '../../components/common';
+import { useFormSubmit } from '../../forms';
 import { NewPasswordFields } from '../auth/NewPasswordFields';
 import { useMe, useSession } from '../../session';
 
@@ -26,43 +27,34 @@ export default function Account() {
 }
 
 function ChangePasswordCard() {
-  const [currentPassword, setCurrent] = useState('');
-  const [newPassword, setNew] = useState('');
-  const [confirm, setConfirm] = useState('');
-  const { busy, error, run } = useAction();
   const { refresh } = useSession();
-
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    if (newPassword !== confirm) return;
-    void run(async () => {
-      await api.post('/api/auth/password', { currentPassword, newPassword });
-      setCurrent('');
-      setNew('');
-      setConfirm('');
+  const form = useForm({ initialValues: { currentPassword: '', newPassword: '', confirm: '' } });
+  const submit = useFormSubmit(form, {
+    mutationFn: ({ currentPassword, newPassword }) => ok(client.POST('/api/auth/password', { body: { currentPassword, newPassword } })),
+    onSuccess: () => {
+      form.reset();
       notifications.show({ color: 'teal', message: 'Your password is changed. Your other sessions are signed out.' });
-      await refresh();
-    });
-  };
+      return refresh();
+    },
+  });
+  const { currentPassword, newPassword, confirm } = form.getValues();
 
   return (
     <Card withBorder padding="lg" component="section" aria-labelledby="change-password-title">
       <Title order={2} size="h4" mb="sm" id="change-password-title">
         Change password
       </Title>
-      <form onSubmit={submit} noValidate style={{ maxWidth: 420 }}>
-        <PasswordInput
-          label="Current password"
-          autoComplete="current-password"
-          required
-          value={currentPassword}
-          onChange={(e) => setCurrent(e.currentTarget.value)}
-          error={fieldError(error, 'currentPassword')}
-          mb="sm"
+      <form onSubmit={submit.onSubmit} noValidate style={{ maxWidth: 420 }}>
+        <PasswordInput label="Current password" autoComplete="current-password" required {...form.getInputProps('currentPassword')} mb="sm" />
+        <NewPasswordFields
+          password={newPassword}
+          confirm={confirm}
+          onPassword={(v) => form.setFieldValue('newPassword', v)}
+          onConfirm={(v) => form.setFieldValue('confirm', v)}
+          error={typeof form.errors.newPassword === 'string' ? form.errors.newPassword : undefined}
         />
-        <NewPasswordFields password={newPassword} confirm={confirm} onPassword={setNew} onConfirm={setConfirm} error={fieldError(error, 'newPassword')} />
-        <FormError error={error} fields={['currentPassword', 'newPassword']} />
-        <Button type="submit" loading={busy} disabled={!currentPassword || !newPassword || newPassword !== confirm} mt="sm">
+        <FormError error={submit.formError} />
+        <Button type="submit" loading={submit.busy} disabled={!currentPassword || !newPassword || newPassword !== confirm} mt="sm">
           Change password
         </Button>
       </form>
@@ -90,29 +82,27 @@ function qrSrc(qr: string): string {
   return qr.startsWith('data:image/') ? qr : `data:image/svg+xml;charset=utf-8,${encodeURIComponent(qr)}`;
 }
 
+const digits = (code: string) => code.replace(/\s+/g, '');
+
 function EnableTotp() {
   const { refresh } = useSession();
-  const [setup, setSetup] = useState<TotpSetup | null>(null);
-  const [code, setCode] = useState('');
-  const { busy, error, run } = useAction();
-
-  const start = () => run(async () => setSetup(await api.post<TotpSetup>('/api/auth/totp/setup')));
-
-  const enable = (e: FormEvent) => {
-    e.preventDefault();
-    void run(async () => {
-      await api.post('/api/auth/totp/enable', { code: code.replace(/\s+/g, '') });
+  // The secret is made once per click and shown until the code confirms it: a mutation's answer, not a query.
+  const setup = useMutation({ mutationFn: () => ok(client.POST('/api/auth/totp/setup')) });
+  const form = useForm({ initialValues: { code: '' } });
+  const enable = useFormSubmit(form, {
+    mutationFn: ({ code }) => ok(client.POST('/api/auth/totp/enable', { body: { code: digits(code) } })),
+    onSuccess: () => {
       notifications.show({ color: 'teal', message: 'Two-factor sign-in is on.' });
-      await refresh();
-    });
-  };
+      return refresh();
+    },
+  });
 
-  if (!setup) {
+  if (!setup.data) {
     return (
       <Stack align="flex-start">
         <Text size="sm">Ask for a code from an authenticator app (such as Microsoft Authenticator, Google Authenticator or 1Password) each time you sign in.</Text>
-        <FormError error={error} />
-        <Button onClick={() => void start()} loading={busy}>
+        <FormError error={setup.error} />
+        <Button onClick={() => setup.mutate()} loading={setup.isPending}>
           Set up two-factor sign-in
         </Button>
       </Stack>
@@ -122,25 +112,15 @@ function EnableTotp() {
     <Stack>
       <Text size="sm">1. Scan this code with your authenticator app, or type the key below into it.</Text>
       {/* The SVG is made by our server; shown as an image so it can never run as markup. */}
-      <Image src={qrSrc(setup.qrSvg)} alt="QR code for your authenticator app" w={200} h={200} fit="contain" />
-      <CopyField label="Setup key" value={setup.secret} />
-      <form onSubmit={enable} noValidate style={{ maxWidth: 420 }}>
+      <Image src={qrSrc(setup.data.qrSvg)} alt="QR code for your authenticator app" w={200} h={200} fit="contain" />
+      <CopyField label="Setup key" value={setup.data.secret} />
+      <form onSubmit={enable.onSubmit} noValidate style={{ maxWidth: 420 }}>
         <Text size="sm" mb="xs">
           2. Enter the 6-digit code the app shows.
         </Text>
-        <TextInput
-          label="Authentication code"
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          required
-          maxLength={10}
-          value={code}
-          onChange={(e) => setCode(e.currentTarget.value)}
-          error={fieldError(error, 'code')}
-          mb="sm"
-        />
-        <FormError error={error} fields={['code']} />
-        <Button type="submit" loading={busy} disabled={!code} mt="sm">
+        <TextInput label="Authentication code" inputMode="numeric" autoComplete="one-time-code" required maxLength={10} {...form.getInputProps('code')} mb="sm" />
+        <FormError error={enable.formError} />
+        <Button type="submit" loading={enable.busy} disabled={!form.getValues().code} mt="sm">
           Turn on two-factor
         </Button>
       </form>
@@ -151,18 +131,15 @@ function EnableTotp() {
 function DisableTotp() {
   const me = useMe();
   const { refresh } = useSession();
-  const [password, setPassword] = useState('');
-  const [code, setCode] = useState('');
-  const { busy, error, run } = useAction();
-
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    void run(async () => {
-      await api.post('/api/auth/totp/disable', { password, code: code.replace(/\s+/g, '') });
+  const form = useForm({ initialValues: { password: '', code: '' } });
+  const submit = useFormSubmit(form, {
+    mutationFn: ({ password, code }) => ok(client.POST('/api/auth/totp/disable', { body: { password, code: digits(code) } })),
+    onSuccess: () => {
       notifications.show({ color: 'teal', message: 'Two-factor sign-in is off.' });
-      await refresh();
-    });
-  };
+      return refresh();
+    },
+  });
+  const { password, code } = form.getValues();
 
   return (
     <Stack>
@@ -170,21 +147,11 @@ function DisableTotp() {
         Your sign-in asks for a code from your authenticator app.
         {me.tenant.require2fa ? ' Your organisation requires two-factor, so turning it off will ask you to set it up again.' : ''}
       </Text>
-      <form onSubmit={submit} noValidate style={{ maxWidth: 420 }}>
-        <PasswordInput label="Password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} error={fieldError(error, 'password')} mb="sm" />
-        <TextInput
-          label="Authentication code"
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          required
-          maxLength={10}
-          value={code}
-          onChange={(e) => setCode(e.currentTarget.value)}
-          error={fieldError(error, 'code')}
-          mb="sm"
-        />
-        <FormError error={error} fields={['password', 'code']} />
-        <Button type="submit" color="red" variant="light" loading={busy} disabled={!password || !code} mt="sm">
+      <form onSubmit={submit.onSubmit} noValidate style={{ maxWidth: 420 }}>
+        <PasswordInput label="Password" autoComplete="current-password" required {...form.getInputProps('password')} mb="sm" />
+        <TextInput label="Authentication code" inputMode="numeric" autoComplete="one-time-code" required maxLength={10} {...form.getInputProps('code')} mb="sm" />
+        <FormError error={submit.formError} />
+        <Button type="submit" color="red" variant="light" loading={submit.busy} disabled={!password || !code} mt="sm">
           Turn off two-factor
         </Button>
       </form>

@@ -1,95 +1,66 @@
 import { Button, Card, Code, Group, Select, Stack, Table, Text, TextInput } from '@mantine/core';
-import { useEffect, useState, type FormEvent } from 'react';
-import { api, query, type AuditItem, type Page, type User } from '../../api';
-import { useApi } from '../../hooks';
+import { useForm } from '@mantine/form';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { Answer } from '../../api/client';
 import { ErrorState, LoadingState, PageHeader, formatDateTime } from '../../components/common';
+import { auditQuery, usersQuery, type AuditFilter } from './queries';
 
+type AuditItem = Answer<'/api/audit'>['items'][number];
 type Filters = { action: string; actorId: string; targetType: string; from: string; to: string };
 const EMPTY: Filters = { action: '', actorId: '', targetType: '', from: '', to: '' };
 
-/** Local days as ISO instants: from the start of `from` to the start of the day after `to` (exclusive). */
-function range(f: Filters) {
+/** The form's filters as the API takes them: local days as ISO instants, from the start of `from` to the start of the day after `to`. */
+export function auditFilter(f: Filters): AuditFilter {
   const after = (day: string) => {
     const d = new Date(`${day}T00:00:00`);
     d.setDate(d.getDate() + 1);
     return d.toISOString();
   };
-  return { from: f.from ? new Date(`${f.from}T00:00:00`).toISOString() : undefined, to: f.to ? after(f.to) : undefined };
+  const text = (v: string) => v.trim() || undefined;
+  return {
+    action: text(f.action),
+    actorId: f.actorId || undefined,
+    targetType: text(f.targetType),
+    from: f.from ? new Date(`${f.from}T00:00:00`).toISOString() : undefined,
+    to: f.to ? after(f.to) : undefined,
+  };
 }
 
 export default function Audit() {
-  const [draft, setDraft] = useState<Filters>(EMPTY);
-  const [filters, setFilters] = useState<Filters>(EMPTY);
-  const [items, setItems] = useState<AuditItem[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<unknown>(null);
+  const form = useForm<Filters>({ initialValues: EMPTY });
+  const [filters, setFilters] = useState<AuditFilter>({});
   const [open, setOpen] = useState<string | null>(null);
-  const users = useApi<{ items: User[] }>('/api/users');
-
-  const load = async (f: Filters, after: string | null) => {
-    setLoading(true);
-    setError(null);
-    try {
-      const page = await api.get<Page<AuditItem>>(
-        `/api/audit${query({ action: f.action.trim(), actorId: f.actorId, targetType: f.targetType.trim(), ...range(f), cursor: after })}`,
-      );
-      setItems((prev) => (after ? [...prev, ...page.items] : page.items));
-      setCursor(page.nextCursor);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setLoading(false);
-    }
-  };
-
-  useEffect(() => {
-    void load(filters, null);
-  }, [filters]);
-
-  const apply = (e: FormEvent) => {
-    e.preventDefault();
-    setFilters(draft);
-  };
+  const users = useQuery(usersQuery());
+  const log = useInfiniteQuery(auditQuery(filters));
+  const items = log.data?.pages.flatMap((p) => p.items) ?? [];
 
   return (
     <>
       <PageHeader title="Audit log" description="Every change made in Threshold: who, what and when. Newest first." />
-      <Card withBorder padding="md" mb="md" component="form" onSubmit={apply} aria-label="Filter the audit log">
+      <Card withBorder padding="md" mb="md" component="form" onSubmit={form.onSubmit((v) => setFilters(auditFilter(v)))} aria-label="Filter the audit log">
         <Group align="flex-end" wrap="wrap" gap="sm">
-          <TextInput
-            label="Action"
-            placeholder="user.* or user.invited"
-            value={draft.action}
-            onChange={(e) => setDraft({ ...draft, action: e.currentTarget.value })}
-            style={{ flex: '1 1 180px' }}
-          />
+          <TextInput label="Action" placeholder="user.* or user.invited" {...form.getInputProps('action')} style={{ flex: '1 1 180px' }} />
           <Select
             label="Who"
             placeholder="Anyone"
             data={(users.data?.items ?? []).map((u) => ({ value: u.id, label: u.name ? `${u.name} (${u.email})` : u.email }))}
-            value={draft.actorId || null}
-            onChange={(v) => setDraft({ ...draft, actorId: v ?? '' })}
+            value={form.getValues().actorId || null}
+            onChange={(v) => form.setFieldValue('actorId', v ?? '')}
             searchable
             clearable
             style={{ flex: '1 1 200px' }}
           />
-          <TextInput
-            label="Target type"
-            placeholder="e.g. user"
-            value={draft.targetType}
-            onChange={(e) => setDraft({ ...draft, targetType: e.currentTarget.value })}
-            style={{ flex: '1 1 140px' }}
-          />
-          <TextInput label="From" type="date" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.currentTarget.value })} style={{ flex: '1 1 150px' }} />
-          <TextInput label="To" type="date" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.currentTarget.value })} style={{ flex: '1 1 150px' }} />
+          <TextInput label="Target type" placeholder="e.g. user" {...form.getInputProps('targetType')} style={{ flex: '1 1 140px' }} />
+          <TextInput label="From" type="date" {...form.getInputProps('from')} style={{ flex: '1 1 150px' }} />
+          <TextInput label="To" type="date" {...form.getInputProps('to')} style={{ flex: '1 1 150px' }} />
           <Group gap="xs">
             <Button type="submit">Filter</Button>
             <Button
               variant="default"
               onClick={() => {
-                setDraft(EMPTY);
-                setFilters(EMPTY);
+                form.setValues(EMPTY);
+                setFilters({});
               }}
             >
               Clear
@@ -97,8 +68,8 @@ export default function Audit() {
           </Group>
         </Group>
       </Card>
-      {error ? <ErrorState error={error} onRetry={() => void load(filters, null)} /> : null}
-      {!loading && !error && items.length === 0 ? <Text c="dimmed">No entries match.</Text> : null}
+      {log.isError ? <ErrorState error={log.error} onRetry={() => void log.refetch()} /> : null}
+      {log.isSuccess && items.length === 0 ? <Text c="dimmed">No entries match.</Text> : null}
       {items.length > 0 ? (
         <Table.ScrollContainer minWidth={640}>
           <Table verticalSpacing="xs" aria-label="Audit log entries">
@@ -119,10 +90,10 @@ export default function Audit() {
           </Table>
         </Table.ScrollContainer>
       ) : null}
-      {loading ? <LoadingState /> : null}
-      {cursor && !loading ? (
+      {log.isFetching ? <LoadingState /> : null}
+      {log.hasNextPage && !log.isFetching ? (
         <Group justify="center" mt="md">
-          <Button variant="light" onClick={() => void load(filters, cursor)}>
+          <Button variant="light" onClick={() => void log.fetchNextPage()}>
             Load older entries
           </Button>
         </Group>
@@ -151,7 +122,7 @@ function AuditRow({ item: a, open, onToggle }: { item: AuditItem; open: boolean;
         </Table.Td>
         <Table.Td>{a.summary || [a.targetType, a.targetId].filter(Boolean).join(' ') || '—'}</Table.Td>
         <Table.Td>
-          {hasData || a.requestId ? (
+          {hasData ? (
             <Button size="compact-xs" variant="subtle" onClick={onToggle} aria-expanded={open}>
               {open ? 'Hide' : 'Show'}
             </Button>
@@ -167,7 +138,6 @@ function AuditRow({ item: a, open, onToggle }: { item: AuditItem; open: boolean;
                   Target: {a.targetType} {a.targetId}
                 </Text>
               ) : null}
-              {a.requestId ? <Text size="xs">Request: {a.requestId}</Text> : null}
               {hasData ? <Code block>{JSON.stringify(a.data, null, 2)}</Code> : null}
             </Stack>
           </Table.Td>

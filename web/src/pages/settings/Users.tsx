@@ -1,11 +1,22 @@
 import { Alert, Badge, Button, Group, Modal, Select, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
+import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
-import { useState, type FormEvent } from 'react';
-import { api, type InviteCreated, type PendingInvite, type Role, type User } from '../../api';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { client, ok, type Answer, type Body } from '../../api/client';
 import { ConfirmButton } from '../../components/ConfirmButton';
-import { CopyField, ErrorState, FormError, LoadingState, PageHeader, fieldError, formatDateTime } from '../../components/common';
-import { useApi } from '../../hooks';
+import { CopyField, FormError, PageHeader, formatDateTime } from '../../components/common';
+import { QueryState } from '../../components/QueryState';
+import { useFormSubmit } from '../../forms';
 import { useCan, useMe, useSession } from '../../session';
+import { invitesQuery, settingsKeys, usersQuery } from './queries';
+
+type User = Answer<'/api/users'>['items'][number];
+type PendingInvite = Answer<'/api/users/invites'>['items'][number];
+type Role = User['role'];
+type InviteBody = Body<'/api/users/invite', 'post'>;
+type Invited = Answer<'/api/users/invite', 'post'> & { email: string; role: string };
+type UserPatch = Body<'/api/users/{id}', 'patch'>;
 
 const ASSIGNABLE: { value: Exclude<Role, 'owner'>; label: string }[] = [
   { value: 'admin', label: 'Admin: everything except ownership' },
@@ -17,9 +28,9 @@ const ROLE_SHORT = ASSIGNABLE.map((r) => ({ value: r.value, label: r.value[0]!.t
 const isDisabled = (u: User) => u.disabled;
 
 export default function Users() {
-  const users = useApi<{ items: User[] }>('/api/users');
+  const users = useQuery(usersQuery());
   const canManage = useCan('users.manage');
-  const invites = useApi<{ items: PendingInvite[] }>(canManage ? '/api/users/invites' : null);
+  const invites = useQuery({ ...invitesQuery(), enabled: canManage });
   const [inviting, setInviting] = useState(false);
 
   return (
@@ -27,37 +38,40 @@ export default function Users() {
       <PageHeader title="Users & roles" description="People who can sign in to Threshold for your organisation, and what their role lets them do.">
         {canManage ? <Button onClick={() => setInviting(true)}>Invite a user</Button> : null}
       </PageHeader>
-      {users.loading && !users.data ? <LoadingState /> : null}
-      {users.error ? <ErrorState error={users.error} onRetry={users.reload} /> : null}
-      {users.data ? <UserTable users={users.data.items} canManage={canManage} onChange={users.reload} /> : null}
-      {invites.data && invites.data.items.length > 0 ? <PendingInvites invites={invites.data.items} onChange={invites.reload} /> : null}
-      <InviteModal opened={inviting} onClose={() => setInviting(false)} onInvited={invites.reload} />
+      <QueryState query={users} empty="No users yet.">
+        {(data) => <UserTable users={data.items} canManage={canManage} />}
+      </QueryState>
+      {invites.data && invites.data.items.length > 0 ? <PendingInvites invites={invites.data.items} /> : null}
+      <InviteModal opened={inviting} onClose={() => setInviting(false)} />
     </>
   );
 }
 
-function UserTable({ users, canManage, onChange }: { users: User[]; canManage: boolean; onChange: () => void }) {
+function UserTable({ users, canManage }: { users: User[]; canManage: boolean }) {
   const me = useMe();
   const { refresh } = useSession();
-  const [error, setError] = useState<unknown>(null);
+  const queryClient = useQueryClient();
   const isOwner = me.user.role === 'owner';
+  const invalidate = () => queryClient.invalidateQueries({ queryKey: settingsKeys.users });
+  const done = (message: string) => notifications.show({ message, color: 'teal' });
+  const update = useMutation({
+    mutationFn: ({ id, patch }: { id: string; patch: UserPatch; done: string }) => ok(client.PATCH('/api/users/{id}', { params: { path: { id } }, body: patch })),
+    onSuccess: (_res, v) => done(v.done),
+    onSettled: invalidate,
+  });
+  // Ownership moves the caller's own role too: the session is refreshed with the list.
+  const transfer = useMutation({
+    mutationFn: ({ id }: { id: string; done: string }) => ok(client.POST('/api/users/{id}/transfer-ownership', { params: { path: { id } } })),
+    onSuccess: (_res, v) => {
+      done(v.done);
+      return refresh();
+    },
+    onSettled: invalidate,
+  });
 
-  const act = async (fn: () => Promise<unknown>, done: string) => {
-    setError(null);
-    try {
-      await fn();
-      notifications.show({ message: done, color: 'teal' });
-      onChange();
-    } catch (err) {
-      setError(err);
-      throw err;
-    }
-  };
-
-  if (users.length === 0) return <Text c="dimmed">No users yet.</Text>;
   return (
     <Stack>
-      <FormError error={error} />
+      <FormError error={update.error ?? transfer.error} />
       <Table.ScrollContainer minWidth={640}>
         <Table verticalSpacing="sm" highlightOnHover aria-label="Users">
           <Table.Thead>
@@ -95,7 +109,7 @@ function UserTable({ users, canManage, onChange }: { users: User[]; canManage: b
                         w={130}
                         size="xs"
                         onChange={(role) => {
-                          if (role && role !== u.role) void act(() => api.patch(`/api/users/${u.id}`, { role }), `${who} is now ${role}.`).catch(() => undefined);
+                          if (role && role !== u.role) update.mutate({ id: u.id, patch: { role: role as UserPatch['role'] }, done: `${who} is now ${role}.` });
                         }}
                       />
                     ) : (
@@ -128,13 +142,13 @@ function UserTable({ users, canManage, onChange }: { users: User[]; canManage: b
                             title={`Disable ${who}?`}
                             message="They are signed out at once and cannot sign in until enabled again."
                             confirmLabel="Disable"
-                            onConfirm={() => act(() => api.patch(`/api/users/${u.id}`, { disabled: true }), `${who} is disabled.`)}
+                            onConfirm={() => update.mutateAsync({ id: u.id, patch: { disabled: true }, done: `${who} is disabled.` })}
                           >
                             Disable
                           </ConfirmButton>
                         ) : null}
                         {editable && isDisabled(u) ? (
-                          <Button size="xs" variant="light" aria-label={`Enable ${who}`} onClick={() => void act(() => api.patch(`/api/users/${u.id}`, { disabled: false }), `${who} is enabled.`).catch(() => undefined)}>
+                          <Button size="xs" variant="light" aria-label={`Enable ${who}`} onClick={() => update.mutate({ id: u.id, patch: { disabled: false }, done: `${who} is enabled.` })}>
                             Enable
                           </Button>
                         ) : null}
@@ -147,9 +161,7 @@ function UserTable({ users, canManage, onChange }: { users: User[]; canManage: b
                             title={`Hand ownership to ${who}?`}
                             message="There is exactly one owner. They become the owner and you become an admin. Only they can hand it back."
                             confirmLabel="Transfer ownership"
-                            onConfirm={() =>
-                              act(() => api.post(`/api/users/${u.id}/transfer-ownership`), `${who} is now the owner.`).then(() => refresh())
-                            }
+                            onConfirm={() => transfer.mutateAsync({ id: u.id, done: `${who} is now the owner.` })}
                           >
                             Make owner
                           </ConfirmButton>
@@ -167,36 +179,22 @@ function UserTable({ users, canManage, onChange }: { users: User[]; canManage: b
   );
 }
 
-function InviteModal({ opened, onClose, onInvited }: { opened: boolean; onClose: () => void; onInvited: () => void }) {
-  const [email, setEmail] = useState('');
-  const [name, setName] = useState('');
-  const [role, setRole] = useState<string>('viewer');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const [invite, setInvite] = useState<(InviteCreated & { email: string; role: string }) | null>(null);
+function InviteModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
+  const queryClient = useQueryClient();
+  const [invite, setInvite] = useState<Invited | null>(null);
+  const form = useForm<{ email: string; name: string; role: InviteBody['role'] }>({ initialValues: { email: '', name: '', role: 'viewer' } });
+  const submit = useFormSubmit(form, {
+    mutationFn: (v) => ok(client.POST('/api/users/invite', { body: { email: v.email, name: v.name || undefined, role: v.role } })),
+    onSuccess: (created, v) => {
+      setInvite({ ...created, email: v.email, role: v.role });
+      return queryClient.invalidateQueries({ queryKey: settingsKeys.invites });
+    },
+  });
 
   const close = () => {
-    setEmail('');
-    setName('');
-    setRole('viewer');
-    setError(null);
+    form.reset();
     setInvite(null);
     onClose();
-  };
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const created = await api.post<InviteCreated>('/api/users/invite', { email, name: name || undefined, role });
-      setInvite({ ...created, email, role });
-      onInvited();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
   };
 
   return (
@@ -212,17 +210,17 @@ function InviteModal({ opened, onClose, onInvited }: { opened: boolean; onClose:
           </Group>
         </Stack>
       ) : (
-        <form onSubmit={submit} noValidate>
+        <form onSubmit={submit.onSubmit} noValidate>
           <Stack>
-            <TextInput label="Email" type="email" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} error={fieldError(error, 'email')} data-autofocus />
-            <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} error={fieldError(error, 'name')} />
-            <Select label="Role" data={ASSIGNABLE} value={role} onChange={(v) => setRole(v ?? 'viewer')} allowDeselect={false} error={fieldError(error, 'role')} comboboxProps={{ withinPortal: true }} />
-            <FormError error={error} fields={['email', 'name', 'role']} />
+            <TextInput label="Email" type="email" required {...form.getInputProps('email')} data-autofocus />
+            <TextInput label="Name" {...form.getInputProps('name')} />
+            <Select label="Role" data={ASSIGNABLE} allowDeselect={false} {...form.getInputProps('role')} comboboxProps={{ withinPortal: true }} />
+            <FormError error={submit.formError} />
             <Group justify="flex-end">
               <Button variant="default" onClick={close}>
                 Cancel
               </Button>
-              <Button type="submit" loading={busy}>
+              <Button type="submit" loading={submit.busy}>
                 Create invitation
               </Button>
             </Group>
@@ -233,7 +231,12 @@ function InviteModal({ opened, onClose, onInvited }: { opened: boolean; onClose:
   );
 }
 
-function PendingInvites({ invites, onChange }: { invites: PendingInvite[]; onChange: () => void }) {
+function PendingInvites({ invites }: { invites: PendingInvite[] }) {
+  const queryClient = useQueryClient();
+  const revoke = useMutation({
+    mutationFn: (id: string) => ok(client.DELETE('/api/users/invites/{id}', { params: { path: { id } } })),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: settingsKeys.invites }),
+  });
   return (
     <Stack mt="xl" gap="xs" component="section" aria-labelledby="pending-invites-title">
       <Title order={2} size="h4" id="pending-invites-title">
@@ -276,10 +279,7 @@ function PendingInvites({ invites, onChange }: { invites: PendingInvite[]; onCha
                     title={`Revoke the invitation for ${i.email}?`}
                     message="The link stops working. You can invite them again later."
                     confirmLabel="Revoke"
-                    onConfirm={async () => {
-                      await api.del(`/api/users/invites/${i.id}`);
-                      onChange();
-                    }}
+                    onConfirm={() => revoke.mutateAsync(i.id)}
                   >
                     Revoke
                   </ConfirmButton>

@@ -1,14 +1,20 @@
 import { Alert, Badge, Button, Card, Checkbox, Group, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
-import { useEffect, useState, type FormEvent } from 'react';
-import { api, type ApiError } from '../../api';
+import { useForm } from '@mantine/form';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { client, ok, type Answer } from '../../api/client';
 import { ConfirmButton } from '../../components/ConfirmButton';
-import { CopyField, ErrorState, FormError, LoadingState, PageHeader, fieldError, formatDateTime } from '../../components/common';
-import { useApi } from '../../hooks';
-import { WEBHOOK_EVENTS, type Delivery, type Webhook, type WebhookEvent } from './rollCallLive';
+import { CopyField, FormError, PageHeader, formatDateTime } from '../../components/common';
+import { QueryState } from '../../components/QueryState';
+import { useFormSubmit } from '../../forms';
+import { WEBHOOK_EVENTS, type WebhookEvent } from './rollCallLive';
+import { deliveriesQuery, webhookKeys, webhooksQuery } from './queries';
+
+type Webhook = Answer<'/api/signin/webhooks'>['items'][number];
 
 /** Webhook subscriptions, their signing keys (shown once), delivery logs and test events. */
 export default function WebhooksAdmin() {
-  const hooks = useApi<{ items: Webhook[] }>('/api/signin/webhooks');
+  const hooks = useQuery(webhooksQuery());
   const [secret, setSecret] = useState<{ url: string; secret: string } | null>(null);
   return (
     <>
@@ -25,51 +31,35 @@ export default function WebhooksAdmin() {
             </Stack>
           </Alert>
         ) : null}
-        <CreateWebhook
-          onCreated={(w, s) => {
-            setSecret({ url: w.url, secret: s });
-            hooks.reload();
-          }}
-        />
-        {hooks.loading && !hooks.data ? <LoadingState /> : null}
-        {hooks.error ? <ErrorState error={hooks.error} onRetry={hooks.reload} /> : null}
-        {hooks.data && hooks.data.items.length === 0 ? <Text c="dimmed">No webhooks yet.</Text> : null}
-        {hooks.data?.items.map((w) => (
-          <WebhookCard key={w.id} webhook={w} onChange={hooks.reload} onSecret={(s) => setSecret({ url: w.url, secret: s })} />
-        ))}
+        <CreateWebhook onCreated={(w, s) => setSecret({ url: w.url, secret: s })} />
+        <QueryState query={hooks} empty="No webhooks yet.">
+          {(data) => data.items.map((w) => <WebhookCard key={w.id} webhook={w} onSecret={(s) => setSecret({ url: w.url, secret: s })} />)}
+        </QueryState>
       </Stack>
     </>
   );
 }
 
 function CreateWebhook({ onCreated }: { onCreated: (w: Webhook, secret: string) => void }) {
-  const [url, setUrl] = useState('');
-  const [events, setEvents] = useState<WebhookEvent[]>(['visit.signed_in', 'visit.signed_out', 'visit.rejected']);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const res = await api.post<{ webhook: Webhook; secret: string }>('/api/signin/webhooks', { url, events });
+  const queryClient = useQueryClient();
+  const form = useForm<{ url: string; events: WebhookEvent[] }>({ initialValues: { url: '', events: ['visit.signed_in', 'visit.signed_out', 'visit.rejected'] } });
+  const submit = useFormSubmit(form, {
+    mutationFn: (body) => ok(client.POST('/api/signin/webhooks', { body })),
+    onSuccess: (res) => {
       onCreated(res.webhook, res.secret);
-      setUrl('');
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+      form.setFieldValue('url', '');
+      return queryClient.invalidateQueries({ queryKey: webhookKeys.all });
+    },
+  });
   return (
-    <Card withBorder padding="lg" component="form" onSubmit={(e: FormEvent) => void submit(e)} aria-labelledby="new-hook-title">
+    <Card withBorder padding="lg" component="form" onSubmit={submit.onSubmit} noValidate aria-labelledby="new-hook-title">
       <Title order={2} size="h4" mb="sm" id="new-hook-title">
         Add a webhook
       </Title>
       <Stack gap="sm">
-        <FormError error={error} fields={['url', 'events']} />
-        <TextInput label="URL" placeholder="https://example.org/threshold-events" value={url} onChange={(e) => setUrl(e.currentTarget.value)} required error={fieldError(error, 'url')} />
-        <Checkbox.Group label="Events" value={events} onChange={(v) => setEvents(v as WebhookEvent[])} error={fieldError(error, 'events')}>
+        <FormError error={submit.formError} />
+        <TextInput label="URL" placeholder="https://example.org/threshold-events" required {...form.getInputProps('url')} />
+        <Checkbox.Group label="Events" {...form.getInputProps('events')}>
           <Stack gap={4} mt={4}>
             {WEBHOOK_EVENTS.map((ev) => (
               <Checkbox key={ev.value} value={ev.value} label={ev.label} />
@@ -77,7 +67,7 @@ function CreateWebhook({ onCreated }: { onCreated: (w: Webhook, secret: string) 
           </Stack>
         </Checkbox.Group>
         <Group>
-          <Button type="submit" loading={busy} disabled={events.length === 0}>
+          <Button type="submit" loading={submit.busy} disabled={form.getValues().events.length === 0}>
             Add webhook
           </Button>
         </Group>
@@ -86,18 +76,21 @@ function CreateWebhook({ onCreated }: { onCreated: (w: Webhook, secret: string) 
   );
 }
 
-function WebhookCard({ webhook: w, onChange, onSecret }: { webhook: Webhook; onChange: () => void; onSecret: (s: string) => void }) {
+function WebhookCard({ webhook: w, onSecret }: { webhook: Webhook; onSecret: (s: string) => void }) {
+  const queryClient = useQueryClient();
   const [showLog, setShowLog] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [sent, setSent] = useState(false);
-  const act = async (fn: () => Promise<unknown>) => {
-    setError(null);
-    try {
-      await fn();
-    } catch (err) {
-      setError(err as ApiError);
-    }
-  };
+  const path = { params: { path: { id: w.id } } };
+  const invalidate = () => queryClient.invalidateQueries({ queryKey: webhookKeys.all });
+  const setActive = useMutation({ mutationFn: (active: boolean) => ok(client.PATCH('/api/signin/webhooks/{id}', { ...path, body: { active } })), onSettled: invalidate });
+  const test = useMutation({
+    mutationFn: () => ok(client.POST('/api/signin/webhooks/{id}/test', path)),
+    onSuccess: () => {
+      setShowLog(true);
+      return queryClient.invalidateQueries({ queryKey: webhookKeys.deliveries(w.id) });
+    },
+  });
+  const regenerate = useMutation({ mutationFn: () => ok(client.POST('/api/signin/webhooks/{id}/secret', path)), onSuccess: (res) => onSecret(res.secret) });
+  const remove = useMutation({ mutationFn: () => ok(client.DELETE('/api/signin/webhooks/{id}', path)), onSettled: invalidate });
   return (
     <Card withBorder padding="lg" component="section" aria-label={`Webhook ${w.url}`}>
       <Stack gap="sm">
@@ -105,17 +98,7 @@ function WebhookCard({ webhook: w, onChange, onSecret }: { webhook: Webhook; onC
           <Text ff="monospace" style={{ overflowWrap: 'anywhere' }}>
             {w.url}
           </Text>
-          <Switch
-            label="Active"
-            checked={w.active}
-            onChange={(e) => {
-              const active = e.currentTarget.checked;
-              void act(async () => {
-                await api.patch(`/api/signin/webhooks/${w.id}`, { active });
-                onChange();
-              });
-            }}
-          />
+          <Switch label="Active" checked={w.active} disabled={setActive.isPending} onChange={(e) => setActive.mutate(e.currentTarget.checked)} />
         </Group>
         <Group gap="xs">
           {w.events.map((ev) => (
@@ -124,25 +107,14 @@ function WebhookCard({ webhook: w, onChange, onSecret }: { webhook: Webhook; onC
             </Badge>
           ))}
         </Group>
-        <FormError error={error} />
-        {sent ? (
+        <FormError error={setActive.error ?? test.error} />
+        {test.isSuccess ? (
           <Text size="sm" c="teal" role="status">
             Test event queued; see the delivery log.
           </Text>
         ) : null}
         <Group gap="xs" wrap="wrap">
-          <Button
-            variant="light"
-            size="xs"
-            disabled={!w.active}
-            onClick={() =>
-              void act(async () => {
-                await api.post(`/api/signin/webhooks/${w.id}/test`);
-                setSent(true);
-                setShowLog(true);
-              })
-            }
-          >
+          <Button variant="light" size="xs" disabled={!w.active} loading={test.isPending} onClick={() => test.mutate()}>
             Send test event
           </Button>
           <Button variant="default" size="xs" onClick={() => setShowLog((s) => !s)} aria-expanded={showLog}>
@@ -154,10 +126,7 @@ function WebhookCard({ webhook: w, onChange, onSecret }: { webhook: Webhook; onC
             title="Regenerate the signing key?"
             message="The old key stops working at once: update the receiving system with the new one."
             confirmLabel="Regenerate"
-            onConfirm={async () => {
-              const res = await api.post<{ secret: string }>(`/api/signin/webhooks/${w.id}/secret`);
-              onSecret(res.secret);
-            }}
+            onConfirm={() => regenerate.mutateAsync()}
           >
             Regenerate key
           </ConfirmButton>
@@ -168,10 +137,7 @@ function WebhookCard({ webhook: w, onChange, onSecret }: { webhook: Webhook; onC
             title="Delete this webhook?"
             message="Deliveries stop and its log is deleted."
             confirmLabel="Delete"
-            onConfirm={async () => {
-              await api.del(`/api/signin/webhooks/${w.id}`);
-              onChange();
-            }}
+            onConfirm={() => remove.mutateAsync()}
           >
             Delete
           </ConfirmButton>
@@ -182,29 +148,17 @@ function WebhookCard({ webhook: w, onChange, onSecret }: { webhook: Webhook; onC
   );
 }
 
-const PENDING_REFRESH_MS = 2000;
-
 function DeliveryLog({ id }: { id: string }) {
-  const log = useApi<{ items: Delivery[] }>(`/api/signin/webhooks/${id}/deliveries`);
-  const pending = log.data?.items.some((d) => d.status === 'pending') ?? false;
-  const { reload } = log;
-  // While a delivery is in flight (or being retried), keep the log fresh.
-  useEffect(() => {
-    if (!pending) return;
-    const t = setInterval(reload, PENDING_REFRESH_MS);
-    return () => clearInterval(t);
-  }, [pending, reload]);
+  const log = useQuery(deliveriesQuery(id));
   return (
     <Stack gap="xs">
       <Group>
-        <Button size="xs" variant="subtle" onClick={log.reload}>
+        <Button size="xs" variant="subtle" onClick={() => void log.refetch()}>
           Refresh
         </Button>
       </Group>
-      {log.loading && !log.data ? <LoadingState /> : null}
-      {log.error ? <ErrorState error={log.error} onRetry={log.reload} /> : null}
-      {log.data && log.data.items.length === 0 ? <Text c="dimmed">No deliveries yet.</Text> : null}
-      {log.data && log.data.items.length > 0 ? (
+      <QueryState query={log} empty="No deliveries yet.">
+        {(data) => (
         <Table.ScrollContainer minWidth={700}>
           <Table verticalSpacing="xs" aria-label="Delivery log">
             <Table.Thead>
@@ -219,7 +173,7 @@ function DeliveryLog({ id }: { id: string }) {
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
-              {log.data.items.map((d) => (
+              {data.items.map((d) => (
                 <Table.Tr key={d.id}>
                   <Table.Td>{formatDateTime(d.createdAt)}</Table.Td>
                   <Table.Td>{d.event}</Table.Td>
@@ -239,7 +193,8 @@ function DeliveryLog({ id }: { id: string }) {
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
-      ) : null}
+        )}
+      </QueryState>
     </Stack>
   );
 }

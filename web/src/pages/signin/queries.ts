@@ -32,3 +32,24 @@ export const onSiteQuery = (siteId: string) =>
     queryFn: () => ok(client.GET('/api/signin/sites/{siteId}/on-site', { params: { path: { siteId } } })),
     refetchInterval: 30_000,
   });
+
+/** Webhook subscriptions; each one's delivery log nests under it. */
+export const webhookKeys = {
+  all: ['signin', 'webhooks'] as const,
+  deliveries: (id: string) => ['signin', 'webhooks', id, 'deliveries'] as const,
+};
+
+export const webhooksQuery = () => queryOptions({ queryKey: webhookKeys.all, queryFn: () => ok(client.GET('/api/signin/webhooks')) });
+
+/** A webhook's delivery log, polled every 2 s while a delivery is pending (in flight or to be retried). */
+export const deliveriesQuery = (id: string) =>
+  queryOptions({
+    queryKey: webhookKeys.deliveries(id),
+    queryFn: () => ok(client.GET('/api/signin/webhooks/{id}/deliveries', { params: { path: { id } } })),
+    refetchInterval: (q) => (q.state.data?.items.some((d) => d.status === 'pending') ? 2000 : false),
+  });
+
+export const blockListKey = ['signin', 'block-list'] as const;
+export const blockListQuery = () => queryOptions({ queryKey: blockListKey, queryFn: () => ok(client.GET('/api/signin/block-list')) });
+export const signinSettingsKey = ['signin', 'settings'] as const;
+export const signinSettingsQuery = () => queryOptions({ queryKey: signinSettingsKey, queryFn: () => ok(client.GET('/api/signin/settings')) });
