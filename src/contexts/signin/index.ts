@@ -92,7 +92,7 @@ export function signinContext(platform: Platform, s: Signin): FastifyPluginAsync
         scoped.addContentTypeParser(['image/jpeg', 'image/png', 'image/webp'], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
         await scoped.register(sitesRoutes(platform, s.sites));
         await scoped.register(groupsRoutes(platform, s.groups));
-        await scoped.register(membersRoutes(platform, s.membersService, s.importer));
+        await scoped.register(membersRoutes(s.membersService, s.importer));
         await scoped.register(visitsRoutes(s.visits));
         await scoped.register(kioskRoutes(platform, s.kiosk, s.visits, s.membersService, { data: s.kioskOffline, replay: s.replay }));
         await scoped.register(blockListRoutes(s.blocks));

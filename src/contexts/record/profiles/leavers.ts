@@ -1,8 +1,6 @@
-import { and, eq, isNotNull, lte } from 'drizzle-orm';
 import type { Platform } from '../../../platform/platform.js';
 import { recordAudit, systemActor } from '../../../platform/audit/audit.js';
 import { inTransaction } from '../../../platform/db/tx.js';
-import { recordOrganisations, recordProfiles } from '../record.tables.js';
 import { applyPatch } from './profile-writer.js';
 import { profilesRepo } from './profiles.repo.js';
 import { addPeriod, todayIn, ukDate } from '../rules/dates.js';
@@ -21,11 +19,7 @@ export async function archiveLeavers(deps: Pick<Platform, 'db' | 'now'> & { hook
   const at = deps.now();
   // Candidates: left before tomorrow anywhere on Earth; each is then checked against its own zone's today.
   const horizon = addPeriod(at.toISOString().slice(0, 10), 1, 'days');
-  const candidates = await deps.db
-    .select({ id: recordProfiles.id, tenantId: recordProfiles.tenantId, leavingDate: recordProfiles.leavingDate, timeZone: recordOrganisations.timeZone })
-    .from(recordProfiles)
-    .innerJoin(recordOrganisations, eq(recordOrganisations.id, recordProfiles.organisationId))
-    .where(and(eq(recordProfiles.status, 'live'), isNotNull(recordProfiles.leavingDate), lte(recordProfiles.leavingDate, horizon)));
+  const candidates = await profilesRepo.leavingBy(deps.db, horizon);
   let archived = 0;
   for (const c of candidates) {
     if (!c.leavingDate || c.leavingDate >= todayIn(at, c.timeZone)) continue;

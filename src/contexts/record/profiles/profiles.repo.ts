@@ -1,8 +1,16 @@
-import { and, asc, desc, eq, gt, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, lte } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
-import { recordCheckValues, recordDocuments, recordProfileHistory, recordProfiles } from '../record.tables.js';
+import { recordCheckValues, recordDocuments, recordOrganisations, recordProfileHistory, recordProfiles } from '../record.tables.js';
 
 export const profilesRepo = {
+  /** Every tenant's live profiles with a leaving date on or before `horizon`, with their organisation's time zone (the leavers job works across tenants). */
+  async leavingBy(db: DbOrTx, horizon: string) {
+    return db
+      .select({ id: recordProfiles.id, tenantId: recordProfiles.tenantId, leavingDate: recordProfiles.leavingDate, timeZone: recordOrganisations.timeZone })
+      .from(recordProfiles)
+      .innerJoin(recordOrganisations, eq(recordOrganisations.id, recordProfiles.organisationId))
+      .where(and(eq(recordProfiles.status, 'live'), isNotNull(recordProfiles.leavingDate), lte(recordProfiles.leavingDate, horizon)));
+  },
   async insert(db: DbOrTx, row: typeof recordProfiles.$inferInsert) {
     const [made] = await db.insert(recordProfiles).values(row).returning();
     return made!;

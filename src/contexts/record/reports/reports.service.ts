@@ -10,7 +10,7 @@ import { evaluate } from '../rules/conditions.js';
 import { expiringWithin, inPostOn, profileAccessor, type ProfileEvaluation } from '../rules/rating.js';
 import { isIsoDate, ukDate } from '../rules/dates.js';
 import { dayAt, evaluateRow, prepare, ruleValues, type PreparedModel } from '../engine.js';
-import { assertAsOf } from '../profiles/profiles.service.js';
+import { assertAsOf } from '../profiles/validation.js';
 import { catalogOf, parseConditionParam } from '../setup/setup.service.js';
 
 export type ReportsDeps = Pick<Platform, 'db' | 'now'>;

@@ -1,5 +1,4 @@
 import { randomInt } from 'node:crypto';
-import { and, asc, eq, gt, isNull } from 'drizzle-orm';
 import type { Platform } from '../../../platform/platform.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { AppError, notFound, tooManyRequests } from '../../../platform/errors.js';
@@ -7,7 +6,7 @@ import { hashToken, newToken } from '../../../platform/crypto.js';
 import { countHit, lockedFor } from '../../../platform/rate-limit.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import type { Principal } from '../../../platform/http/principal.js';
-import { groups, kioskDevices, kioskPairings, siteGroups, sites, visits } from '../signin.tables.js';
+import { kioskRepo, type KioskDeviceRow } from './kiosk.repo.js';
 import type { KioskPrincipal, SiteScope } from '../access.js';
 import { readOptions } from '../groups/groups.schemas.js';
 import type { GroupsService } from '../groups/groups.service.js';
@@ -21,7 +20,7 @@ const PAIR_IP_POLICY = { limit: 10, windowMs: 15 * 60_000, lockMs: 15 * 60_000 }
 
 export const normalisePairingCode = (code: string) => code.toUpperCase().replace(/[^A-Z0-9]/g, '');
 
-export function presentDevice(d: typeof kioskDevices.$inferSelect) {
+export function presentDevice(d: KioskDeviceRow) {
   return { id: d.id, siteId: d.siteId, name: d.name, prefix: d.prefix, lastSeenAt: d.lastSeenAt?.toISOString() ?? null, revoked: Boolean(d.revokedAt), createdAt: d.createdAt.toISOString() };
 }
 
@@ -45,7 +44,7 @@ export function createKioskService(deps: Pick<Platform, 'db' | 'now' | 'database
     const code = Array.from({ length: 8 }, () => PAIRING_ALPHABET[randomInt(PAIRING_ALPHABET.length)]).join('');
     const expiresAt = new Date(now().getTime() + PAIRING_TTL_MS);
     await inTransaction(db, async (t) => {
-      await t.insert(kioskPairings).values({ tenantId, siteId, codeHash: hashToken(code), expiresAt, createdBy: actor.id });
+      await kioskRepo.insertPairing(t, { tenantId, siteId, codeHash: hashToken(code), expiresAt, createdBy: actor.id });
       await recordAudit(t, tenantId, actor, { action: 'kiosk.pairing_created', targetType: 'site', targetId: siteId, summary: `Kiosk pairing code made for ${site.name}` });
     });
     return { code, expiresAt: expiresAt.toISOString() };
@@ -59,16 +58,12 @@ export function createKioskService(deps: Pick<Platform, 'db' | 'now' | 'database
     if (locked > 0) throw tooManyRequests(locked, 'Too many pairing attempts; try again later');
     const token = newToken('thr_kiosk_');
     const result = await inTransaction(db, async (t) => {
-      const [p] = await t
-        .update(kioskPairings)
-        .set({ usedAt: at })
-        .where(and(eq(kioskPairings.codeHash, hashToken(normalisePairingCode(code))), isNull(kioskPairings.usedAt), gt(kioskPairings.expiresAt, at)))
-        .returning();
+      const p = await kioskRepo.usePairing(t, hashToken(normalisePairingCode(code)), at);
       if (!p) return undefined;
-      const [device] = await t.insert(kioskDevices).values({ tenantId: p.tenantId, siteId: p.siteId, name, tokenHash: hashToken(token), prefix: token.slice(0, 14), lastSeenAt: at }).returning();
-      await recordAudit(t, p.tenantId, { kind: 'kiosk', id: device!.id, label: `kiosk ${name}` }, { action: 'kiosk.paired', targetType: 'kiosk', targetId: device!.id, summary: `Kiosk ${name || device!.prefix} paired` });
-      const [site] = await t.select().from(sites).where(eq(sites.id, p.siteId));
-      return { device: device!, site: site! };
+      const device = await kioskRepo.insertDevice(t, { tenantId: p.tenantId, siteId: p.siteId, name, tokenHash: hashToken(token), prefix: token.slice(0, 14), lastSeenAt: at });
+      await recordAudit(t, p.tenantId, { kind: 'kiosk', id: device.id, label: `kiosk ${name}` }, { action: 'kiosk.paired', targetType: 'kiosk', targetId: device.id, summary: `Kiosk ${name || device.prefix} paired` });
+      const site = await kioskRepo.site(t, p.tenantId, p.siteId);
+      return { device, site: site! };
     });
     if (!result) {
       await countHit(db, ipKey, PAIR_IP_POLICY, at);
@@ -78,38 +73,33 @@ export function createKioskService(deps: Pick<Platform, 'db' | 'now' | 'database
   }
 
   async function principalFromToken(token: string): Promise<Principal | undefined> {
-    const [d] = await db.select().from(kioskDevices).where(and(eq(kioskDevices.tokenHash, hashToken(token)), isNull(kioskDevices.revokedAt)));
+    const d = await kioskRepo.deviceByToken(db, hashToken(token));
     if (!d) return undefined;
     const at = now();
-    if (!d.lastSeenAt || at.getTime() - d.lastSeenAt.getTime() > 60_000) await db.update(kioskDevices).set({ lastSeenAt: at }).where(eq(kioskDevices.id, d.id));
+    if (!d.lastSeenAt || at.getTime() - d.lastSeenAt.getTime() > 60_000) await kioskRepo.touchDevice(db, d.tenantId, d.id, at);
     return { kind: 'kiosk', tenantId: d.tenantId, id: d.id, label: `kiosk ${d.name || d.prefix}`, role: null, scopes: [], resourceId: d.siteId };
   }
 
   async function listDevices(tenantId: string, scope: SiteScope, siteId: string) {
     await sitesService.get(tenantId, scope, siteId);
-    const rows = await db.select().from(kioskDevices).where(and(eq(kioskDevices.tenantId, tenantId), eq(kioskDevices.siteId, siteId))).orderBy(asc(kioskDevices.createdAt));
+    const rows = await kioskRepo.devicesOf(db, tenantId, siteId);
     return rows.map(presentDevice);
   }
 
   async function revoke(tenantId: string, scope: SiteScope, deviceId: string, actor: Actor) {
     return inTransaction(db, async (t) => {
-      const [d] = await t.select().from(kioskDevices).where(and(eq(kioskDevices.tenantId, tenantId), eq(kioskDevices.id, deviceId)));
+      const d = await kioskRepo.device(t, tenantId, deviceId);
       if (!d || (scope !== null && !scope.includes(d.siteId))) throw notFound('Kiosk');
-      const [row] = await t.update(kioskDevices).set({ revokedAt: d.revokedAt ?? now() }).where(eq(kioskDevices.id, deviceId)).returning();
+      const row = await kioskRepo.revokeDevice(t, tenantId, deviceId, d.revokedAt ?? now());
       await recordAudit(t, tenantId, actor, { action: 'kiosk.revoked', targetType: 'kiosk', targetId: deviceId, summary: `Kiosk ${d.name || d.prefix} revoked` });
-      return presentDevice(row!);
+      return presentDevice(row);
     });
   }
 
   /** The site and its groups as the kiosk shows them: public options only, never the PIN. */
   async function config(kiosk: KioskPrincipal) {
     const site = await sitesService.get(kiosk.tenantId, null, kiosk.resourceId);
-    const rows = await db
-      .select({ group: groups, position: siteGroups.position })
-      .from(siteGroups)
-      .innerJoin(groups, eq(groups.id, siteGroups.groupId))
-      .where(and(eq(siteGroups.tenantId, kiosk.tenantId), eq(siteGroups.siteId, site.id), isNull(groups.archivedAt)))
-      .orderBy(asc(siteGroups.position), asc(groups.name));
+    const rows = await kioskRepo.groupsOnSite(db, kiosk.tenantId, site.id);
     const pinned = await groupsRepo.pinnedGroupIds(db, kiosk.tenantId, rows.map((r) => r.group.id));
     return {
       site: { id: site.id, name: site.name, timezone: site.timezone },
@@ -153,12 +143,7 @@ export function createKioskService(deps: Pick<Platform, 'db' | 'now' | 'database
   async function visitorsOnSite(kiosk: KioskPrincipal, groupId: string) {
     const group = await groupsService.get(kiosk.tenantId, [kiosk.resourceId], groupId);
     if (group.type !== 'standard') return [];
-    const rows = await db
-      .select({ id: visits.id, name: visits.personName, signedInAt: visits.signedInAt })
-      .from(visits)
-      .where(and(eq(visits.tenantId, kiosk.tenantId), eq(visits.siteId, kiosk.resourceId), eq(visits.groupId, groupId), isNull(visits.signedOutAt), eq(visits.outcome, 'signed_in')))
-      .orderBy(asc(visits.personName), asc(visits.id))
-      .limit(200);
+    const rows = await kioskRepo.visitorsOnSite(db, kiosk.tenantId, kiosk.resourceId, groupId);
     return rows.map((r) => ({ visitId: r.id, name: r.name, signedInAt: r.signedInAt.toISOString() }));
   }
 

@@ -29,3 +29,5 @@ export function createPinCheck(deps: Pick<Platform, 'db' | 'now'>, groupsService
 
   return { checkPin };
 }
+
+export type PinCheck = ReturnType<typeof createPinCheck>;

@@ -201,4 +201,42 @@ export const liveRepo = {
       .returning({ seq: rollCalls.seq });
     return row!.seq;
   },
+  async insertEvent(tx: DbOrTx, values: typeof rollCallEvents.$inferInsert) {
+    await tx.insert(rollCallEvents).values(values);
+  },
+  async insertRollCall(tx: DbOrTx, values: typeof rollCalls.$inferInsert): Promise<RollCallRow> {
+    const [row] = await tx.insert(rollCalls).values(values).returning();
+    return row!;
+  },
+  async closeRollCall(tx: DbOrTx, tenantId: string, id: string, set: { closedAt: Date; closedByLabel: string }) {
+    await tx
+      .update(rollCalls)
+      .set({ status: 'closed', ...set })
+      .where(and(eq(rollCalls.tenantId, tenantId), eq(rollCalls.id, id)));
+  },
+  async insertEntries(tx: DbOrTx, values: Array<typeof rollCallEntries.$inferInsert>) {
+    await tx.insert(rollCallEntries).values(values);
+  },
+  /** An entry for a visit not on the roll call yet (undefined when it is). */
+  async insertEntryIfNew(tx: DbOrTx, values: typeof rollCallEntries.$inferInsert): Promise<EntryRow | undefined> {
+    const [row] = await tx.insert(rollCallEntries).values(values).onConflictDoNothing().returning();
+    return row;
+  },
+  async markEntry(tx: DbOrTx, tenantId: string, entryId: string, set: { status: 'safe' | 'unaccounted'; markedAt: Date; markedByLabel: string }): Promise<EntryRow | undefined> {
+    const [row] = await tx
+      .update(rollCallEntries)
+      .set(set)
+      .where(and(eq(rollCallEntries.tenantId, tenantId), eq(rollCallEntries.id, entryId)))
+      .returning();
+    return row;
+  },
+  /** The entry of a visit that signed out during the roll call (undefined when not on it). */
+  async entrySignedOut(tx: DbOrTx, tenantId: string, rollCallId: string, visitId: string, at: Date): Promise<EntryRow | undefined> {
+    const [row] = await tx
+      .update(rollCallEntries)
+      .set({ signedOutAt: at })
+      .where(and(eq(rollCallEntries.tenantId, tenantId), eq(rollCallEntries.rollCallId, rollCallId), eq(rollCallEntries.visitId, visitId)))
+      .returning();
+    return row;
+  },
 };

@@ -1,4 +1,3 @@
-import { and, eq } from 'drizzle-orm';
 import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
@@ -7,57 +6,15 @@ import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import { createNotifier, type Notifier } from '../../../platform/live/notify.js';
 import { readOptions } from '../groups/groups.schemas.js';
 import { inScope, type SiteScope } from '../access.js';
-import { rollCallEntries, rollCallEvents, rollCalls } from '../live.tables.js';
 import type { VisitEventSink } from '../visits/visit-events.js';
-import { liveRepo, type EntryRow, type EventRow, type RollCallRow } from './live.repo.js';
+import { liveRepo, type EntryRow, type RollCallRow } from './live.repo.js';
+import { presentEntry, presentEvent, presentRollCall } from './live.presenters.js';
 
 /** A roll call started on a phone with no connection, as the phone sends it on reconnect. */
 export type OfflineStart = { startedAt: Date; note: string; ticks: Array<{ visitId: string; status: 'safe' | 'unaccounted'; at: Date }> };
 
 /** One channel for every roll call; payloads are `{"rollCallId":…,"seq":…}`. */
 export const ROLL_CALL_CHANNEL = 'thr_roll_call';
-
-export function presentEntry(e: EntryRow) {
-  return {
-    id: e.id,
-    visitId: e.visitId,
-    memberId: e.memberId,
-    personName: e.personName,
-    groupId: e.groupId,
-    groupName: e.groupName,
-    groupColour: e.groupColour,
-    signedInAt: e.signedInAt.toISOString(),
-    joinedDuring: e.joinedDuring,
-    signedOutAt: e.signedOutAt?.toISOString() ?? null,
-    status: e.status,
-    markedAt: e.markedAt?.toISOString() ?? null,
-    markedBy: e.markedByLabel,
-  };
-}
-export type PresentedEntry = ReturnType<typeof presentEntry>;
-
-export function presentRollCall(r: RollCallRow, counts: { total: number; safe: number }) {
-  return {
-    id: r.id,
-    siteId: r.siteId,
-    siteName: r.siteName,
-    status: r.status,
-    seq: r.seq,
-    note: r.note,
-    startedAt: r.startedAt.toISOString(),
-    startedBy: r.startedByLabel,
-    closedAt: r.closedAt?.toISOString() ?? null,
-    closedBy: r.closedByLabel,
-    total: counts.total,
-    safe: counts.safe,
-    unaccounted: counts.total - counts.safe,
-  };
-}
-
-export function presentEvent(e: EventRow) {
-  return { seq: e.seq, type: e.type, data: e.data, at: e.at.toISOString() };
-}
-export type PresentedEvent = ReturnType<typeof presentEvent>;
 
 function isUniqueViolation(err: unknown): boolean {
   for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
@@ -76,7 +33,7 @@ export function createRollCallsService(deps: Pick<Platform, 'db' | 'database' | 
 
   async function emit(tx: DbOrTx, tenantId: string, rollCallId: string, type: string, data: Record<string, unknown>) {
     const seq = await liveRepo.nextSeq(tx, tenantId, rollCallId);
-    await tx.insert(rollCallEvents).values({ tenantId, rollCallId, seq, type, data, at: deps.now() });
+    await liveRepo.insertEvent(tx, { tenantId, rollCallId, seq, type, data, at: deps.now() });
     await notifier.notify(tx, ROLL_CALL_CHANNEL, JSON.stringify({ rollCallId, seq }));
     return seq;
   }
@@ -103,11 +60,7 @@ export function createRollCallsService(deps: Pick<Platform, 'db' | 'database' | 
     const at = tickedAt && tickedAt < now ? tickedAt : now;
     if (tickedAt && current.markedAt && current.markedAt > at) return { entry: current, seq: rc.seq, changed: false };
     if (tickedAt && current.status === status) return { entry: current, seq: rc.seq, changed: false };
-    const [entry] = await tx
-      .update(rollCallEntries)
-      .set({ status, markedAt: at, markedByLabel: actor.label })
-      .where(and(eq(rollCallEntries.tenantId, tenantId), eq(rollCallEntries.id, current.id)))
-      .returning();
+    const entry = await liveRepo.markEntry(tx, tenantId, current.id, { status, markedAt: at, markedByLabel: actor.label });
     const presented = presentEntry(entry!);
     const seq = await emit(tx, tenantId, rc.id, 'entry.updated', { entry: presented });
     await recordAudit(tx, tenantId, actor, {
@@ -136,9 +89,7 @@ export function createRollCallsService(deps: Pick<Platform, 'db' | 'database' | 
       if (!group || !readOptions(group.options).showOnFireList) return;
       const [visit] = await liveRepo.visit(tx, event.tenantId, event.visitId);
       if (!visit) return;
-      const [entry] = await tx
-        .insert(rollCallEntries)
-        .values({
+      const entry = await liveRepo.insertEntryIfNew(tx, {
           tenantId: event.tenantId,
           rollCallId: rc.id,
           visitId: visit.id,
@@ -149,17 +100,11 @@ export function createRollCallsService(deps: Pick<Platform, 'db' | 'database' | 
           groupColour: group.colour,
           signedInAt: visit.signedInAt,
           joinedDuring: true,
-        })
-        .onConflictDoNothing()
-        .returning();
+        });
       if (entry) await emit(tx, event.tenantId, rc.id, 'entry.added', { entry: presentEntry(entry) });
       return;
     }
-    const [entry] = await tx
-      .update(rollCallEntries)
-      .set({ signedOutAt: new Date(event.at) })
-      .where(and(eq(rollCallEntries.tenantId, event.tenantId), eq(rollCallEntries.rollCallId, rc.id), eq(rollCallEntries.visitId, event.visitId)))
-      .returning();
+    const entry = await liveRepo.entrySignedOut(tx, event.tenantId, rc.id, event.visitId, new Date(event.at));
     if (entry) await emit(tx, event.tenantId, rc.id, 'entry.updated', { entry: presentEntry(entry) });
   };
 
@@ -182,13 +127,11 @@ export function createRollCallsService(deps: Pick<Platform, 'db' | 'database' | 
           if (!site || !inScope(scope, site.id)) throw notFound('Site');
           const existing = await liveRepo.openAt(tx, tenantId, siteId);
           if (existing) throw conflict('roll_call_open', 'A roll call is already open for this site', { rollCallId: existing.id });
-          const [rc] = await tx
-            .insert(rollCalls)
-            .values({ tenantId, siteId, siteName: site.name, note, startedAt: deps.now(), startedById: actor.id, startedByLabel: actor.label })
-            .returning();
+          const rc = await liveRepo.insertRollCall(tx, { tenantId, siteId, siteName: site.name, note, startedAt: deps.now(), startedById: actor.id, startedByLabel: actor.label });
           const people = (await liveRepo.onSite(tx, tenantId, siteId)).filter((v) => readOptions(v.groupOptions).showOnFireList);
           if (people.length > 0) {
-            await tx.insert(rollCallEntries).values(
+            await liveRepo.insertEntries(
+              tx,
               people.map((v) => ({
                 tenantId,
                 rollCallId: rc!.id,
@@ -250,13 +193,11 @@ export function createRollCallsService(deps: Pick<Platform, 'db' | 'database' | 
           let rc = (await liveRepo.startedAt(tx, tenantId, siteId, startedAt, actor.id)) ?? (await liveRepo.openAt(tx, tenantId, siteId));
           const merged = rc !== undefined;
           if (!rc) {
-            [rc] = await tx
-              .insert(rollCalls)
-              .values({ tenantId, siteId, siteName: site.name, note: input.note, startedAt, startedById: actor.id, startedByLabel: actor.label })
-              .returning();
+            rc = await liveRepo.insertRollCall(tx, { tenantId, siteId, siteName: site.name, note: input.note, startedAt, startedById: actor.id, startedByLabel: actor.label });
             const people = (await liveRepo.presentSince(tx, tenantId, siteId, startedAt)).filter((v) => readOptions(v.groupOptions).showOnFireList);
             if (people.length > 0) {
-              await tx.insert(rollCallEntries).values(
+              await liveRepo.insertEntries(
+                tx,
                 people.map((v) => ({
                   tenantId,
                   rollCallId: rc!.id,
@@ -322,10 +263,7 @@ export function createRollCallsService(deps: Pick<Platform, 'db' | 'database' | 
     async close(tenantId: string, scope: SiteScope, id: string, actor: Actor) {
       return inTransaction(db, async (tx) => {
         await openForChange(tx, tenantId, scope, id);
-        await tx
-          .update(rollCalls)
-          .set({ status: 'closed', closedAt: deps.now(), closedByLabel: actor.label })
-          .where(and(eq(rollCalls.tenantId, tenantId), eq(rollCalls.id, id)));
+        await liveRepo.closeRollCall(tx, tenantId, id, { closedAt: deps.now(), closedByLabel: actor.label });
         const result = await view(tenantId, scope, id, tx);
         await emit(tx, tenantId, id, 'roll_call.closed', { closedAt: result.rollCall.closedAt, closedBy: actor.label });
         await recordAudit(tx, tenantId, actor, {

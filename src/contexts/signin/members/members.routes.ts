@@ -1,7 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Platform } from '../../../platform/platform.js';
 import { actorOf, authorize } from '../../../platform/http/auth.js';
 import { AppError, badRequest } from '../../../platform/errors.js';
 import { siteScopeOf } from '../access.js';
@@ -38,7 +37,7 @@ function csvOf(body: unknown): string {
   throw badRequest('csv_missing', 'Send the CSV as a text/csv body or as JSON {"csv": "…"}');
 }
 
-export function membersRoutes(_platform: Platform, members: MembersService, importer: MemberImport): FastifyPluginAsyncZod {
+export function membersRoutes(members: MembersService, importer: MemberImport): FastifyPluginAsyncZod {
   return async (app) => {
     const tags = ['signin: members'];
     app.get(
@@ -55,8 +54,7 @@ export function membersRoutes(_platform: Platform, members: MembersService, impo
       { schema: { tags, summary: 'Add a member (not to SCIM groups: the identity provider manages those)', params: groupParams, body: memberInput, response: { 201: memberSchema } } },
       async (req, reply) => {
         const p = authorize(req, 'signin.operate');
-        await members.visibleGroup(p.tenantId, siteScopeOf(p), req.params.groupId);
-        const row = await members.port.create(_platform.db, p.tenantId, req.params.groupId, req.body, actorOf(req), p.kind === 'apikey' ? 'api' : 'portal');
+        const row = await members.add(p.tenantId, siteScopeOf(p), req.params.groupId, req.body, actorOf(req), p.kind === 'apikey' ? 'api' : 'portal');
         return reply.status(201).send(presentMember(row));
       },
     );
@@ -98,9 +96,8 @@ export function membersRoutes(_platform: Platform, members: MembersService, impo
       { schema: { tags, summary: 'Change a member; `version` must be the one you read (409 otherwise)', params: idParams, body: memberPatch, response: { 200: memberSchema } } },
       async (req) => {
         const p = authorize(req, 'signin.operate');
-        await members.visible(p.tenantId, siteScopeOf(p), req.params.id);
         const { version, ...patch } = req.body;
-        return presentMember(await members.update(_platform.db, p.tenantId, req.params.id, patch, actorOf(req), p.kind === 'apikey' ? 'api' : 'portal', version));
+        return presentMember(await members.edit(p.tenantId, siteScopeOf(p), req.params.id, patch, actorOf(req), p.kind === 'apikey' ? 'api' : 'portal', version));
       },
     );
     for (const action of ['archive', 'restore'] as const) {
@@ -109,8 +106,7 @@ export function membersRoutes(_platform: Platform, members: MembersService, impo
         { schema: { tags, summary: action === 'archive' ? 'Archive a member (cannot sign in; history kept)' : 'Restore an archived member', params: idParams, response: { 200: memberSchema } } },
         async (req) => {
           const p = authorize(req, 'signin.operate');
-          await members.visible(p.tenantId, siteScopeOf(p), req.params.id);
-          return presentMember(await members.port[action](_platform.db, p.tenantId, req.params.id, actorOf(req), p.kind === 'apikey' ? 'api' : 'portal'));
+          return presentMember(await members.setArchived(p.tenantId, siteScopeOf(p), req.params.id, action, actorOf(req), p.kind === 'apikey' ? 'api' : 'portal'));
         },
       );
     }

@@ -173,6 +173,24 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
     return g;
   }
 
+  /** Adds a member to a group the caller may see (the portal and the API; the port's create does the rest). */
+  async function add(tenantId: string, scope: SiteScope, groupId: string, input: MemberInput, actor: Actor, source: ChangeSource) {
+    await visibleGroup(tenantId, scope, groupId);
+    return port.create(db, tenantId, groupId, input, actor, source);
+  }
+
+  /** Changes a member the caller may see; `version` must be the one they read (409 otherwise). */
+  async function edit(tenantId: string, scope: SiteScope, memberId: string, patch: Partial<MemberInput>, actor: Actor, source: ChangeSource, version?: number) {
+    await visible(tenantId, scope, memberId);
+    return update(db, tenantId, memberId, patch, actor, source, version);
+  }
+
+  /** Archives or restores a member the caller may see. */
+  async function setArchived(tenantId: string, scope: SiteScope, memberId: string, action: 'archive' | 'restore', actor: Actor, source: ChangeSource) {
+    await visible(tenantId, scope, memberId);
+    return port[action](db, tenantId, memberId, actor, source);
+  }
+
   async function list(tenantId: string, scope: SiteScope, groupId: string, q: Parameters<typeof membersRepo.list>[3]) {
     await visibleGroup(tenantId, scope, groupId);
     return membersRepo.list(db, tenantId, groupId, q);
@@ -221,7 +239,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
     return QRCode.toString(m.qrToken, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   }
 
-  return { port, update, visible, visibleGroup, list, setPhoto, photo, regenerateQr, qrSvg, assertRosterWritable, groupFor };
+  return { port, update, add, edit, setArchived, visible, visibleGroup, list, setPhoto, photo, regenerateQr, qrSvg, assertRosterWritable, groupFor };
 }
 
 export type MembersService = ReturnType<typeof createMembersService>;

@@ -6,7 +6,7 @@ import { inScope, type SiteScope } from '../access.js';
 import { presentVisit } from './visits.presenter.js';
 import { visitsRepo } from './visits.repo.js';
 
-/** How long visits are kept (the tenant's setting), which are protected from it, and the daily job. */
+/** Which visits are protected from retention, and the daily job deleting the rest (the setting is settings.ts). */
 export function createVisitRetention(deps: Pick<Platform, 'db' | 'now'>) {
   const { db, now } = deps;
 
@@ -17,18 +17,6 @@ export function createVisitRetention(deps: Pick<Platform, 'db' | 'now'>) {
       const row = await visitsRepo.setProtected(t, tenantId, visitId, value);
       await recordAudit(t, tenantId, actor, { action: value ? 'visit.protected' : 'visit.unprotected', targetType: 'visit', targetId: visitId, summary: `Visit of ${v.personName} ${value ? 'protected from' : 'released to'} retention` });
       return presentVisit(row!);
-    });
-  }
-
-  async function getSettings(tenantId: string) {
-    return { retentionDays: (await visitsRepo.settings(db, tenantId))?.retentionDays ?? null };
-  }
-
-  async function setSettings(tenantId: string, input: { retentionDays: number | null }, actor: Actor) {
-    return inTransaction(db, async (t) => {
-      await visitsRepo.saveSettings(t, tenantId, input.retentionDays, now());
-      await recordAudit(t, tenantId, actor, { action: 'signin.settings_updated', targetType: 'tenant', targetId: tenantId, summary: `Visit retention set to ${input.retentionDays ?? 'forever'}`, data: input });
-      return { retentionDays: input.retentionDays };
     });
   }
 
@@ -51,5 +39,5 @@ export function createVisitRetention(deps: Pick<Platform, 'db' | 'now'>) {
     return deleted;
   }
 
-  return { setProtected, getSettings, setSettings, applyRetention };
+  return { setProtected, applyRetention };
 }

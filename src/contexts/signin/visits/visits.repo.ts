@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, ilike, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
-import { groups, signinSettings, sites, visits } from '../signin.tables.js';
+import { groupContacts, groups, signinSettings, siteGroups, sites, visits } from '../signin.tables.js';
 import { likeEscape } from '../members/members.repo.js';
 import type { VisitRow } from './visits.presenter.js';
 
@@ -32,7 +32,38 @@ function whereOf(tenantId: string, f: VisitFilters): SQL {
   return and(...conds)!;
 }
 
+export type NewVisit = typeof visits.$inferInsert;
+
 export const visitsRepo = {
+  /** The site and a group shown on it, when the group is on the site. */
+  async siteAndGroup(db: DbOrTx, tenantId: string, siteId: string, groupId: string) {
+    const [row] = await db
+      .select({ site: sites, group: groups })
+      .from(siteGroups)
+      .innerJoin(sites, eq(sites.id, siteGroups.siteId))
+      .innerJoin(groups, eq(groups.id, siteGroups.groupId))
+      .where(and(eq(siteGroups.tenantId, tenantId), eq(siteGroups.siteId, siteId), eq(siteGroups.groupId, groupId)));
+    return row;
+  },
+  /** The users who are the group's contacts. */
+  async contactsOf(db: DbOrTx, tenantId: string, groupId: string) {
+    const rows = await db.select({ userId: groupContacts.userId }).from(groupContacts).where(and(eq(groupContacts.tenantId, tenantId), eq(groupContacts.groupId, groupId)));
+    return rows.map((r) => r.userId);
+  },
+  /** Inserts a visit; undefined when the member already has an open visit (the partial unique index). */
+  async insert(db: DbOrTx, values: NewVisit): Promise<VisitRow | undefined> {
+    const [row] = await db
+      .insert(visits)
+      .values(values)
+      .onConflictDoNothing({ target: visits.memberId, where: sql`member_id IS NOT NULL AND signed_out_at IS NULL AND outcome = 'signed_in'` })
+      .returning();
+    return row;
+  },
+  /** Open visits of these members. */
+  async openOfMembers(db: DbOrTx, tenantId: string, memberIds: string[]): Promise<VisitRow[]> {
+    if (memberIds.length === 0) return [];
+    return db.select().from(visits).where(and(eq(visits.tenantId, tenantId), inArray(visits.memberId, memberIds), openVisit));
+  },
   async settings(db: DbOrTx, tenantId: string) {
     const [row] = await db.select().from(signinSettings).where(eq(signinSettings.tenantId, tenantId));
     return row;

@@ -11,7 +11,8 @@ import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import { decryptSecret, encryptSecret, newToken } from '../../../platform/crypto.js';
 import { webhookDeliveries, webhookSubscriptions, type WebhookEventType } from '../live.tables.js';
 import type { VisitEventSink } from '../visits/visit-events.js';
-import { webhooksRepo, type DeliveryRow, type SubscriptionRow } from './webhooks.repo.js';
+import { webhooksRepo, type SubscriptionRow } from './webhooks.repo.js';
+import { presentDelivery, presentWebhook } from './webhooks.presenters.js';
 import { WEBHOOK_EVENTS } from './webhooks.schemas.js';
 import { signatureHeader } from './webhooks.signature.js';
 import { resolveTarget, type Target } from './webhooks.target.js';
@@ -22,35 +23,6 @@ export type WebhookInput = { url: string; events: WebhookEventType[]; descriptio
 
 /** At most this much of a reply is kept, and only from a public address. */
 const SNIPPET_BYTES = 1024;
-
-export function presentWebhook(s: SubscriptionRow) {
-  return {
-    id: s.id,
-    url: s.url,
-    description: s.description,
-    events: s.events,
-    active: s.active,
-    createdAt: s.createdAt.toISOString(),
-    updatedAt: s.updatedAt.toISOString(),
-  };
-}
-
-export function presentDelivery(d: DeliveryRow) {
-  return {
-    id: d.id,
-    subscriptionId: d.subscriptionId,
-    event: d.event,
-    status: d.status,
-    attempts: d.attempts,
-    lastStatusCode: d.lastStatusCode,
-    lastDurationMs: d.lastDurationMs,
-    lastError: d.lastError,
-    responseSnippet: d.responseSnippet,
-    createdAt: d.createdAt.toISOString(),
-    lastAttemptAt: d.lastAttemptAt?.toISOString() ?? null,
-    completedAt: d.completedAt?.toISOString() ?? null,
-  };
-}
 
 const isWebhookEvent = (t: string): t is WebhookEventType => (WEBHOOK_EVENTS as readonly string[]).includes(t);
 

@@ -1,0 +1,65 @@
+import { and, asc, eq, gt, isNull } from 'drizzle-orm';
+import type { DbOrTx } from '../../../platform/db/database.js';
+import { groups, kioskDevices, kioskPairings, siteGroups, sites, visits } from '../signin.tables.js';
+
+export type KioskDeviceRow = typeof kioskDevices.$inferSelect;
+
+export const kioskRepo = {
+  async insertPairing(db: DbOrTx, values: typeof kioskPairings.$inferInsert) {
+    await db.insert(kioskPairings).values(values);
+  },
+  /** Uses a pairing code once, while it has not expired (any tenant: the code is the credential); undefined otherwise. */
+  async usePairing(db: DbOrTx, codeHash: string, at: Date) {
+    const [row] = await db
+      .update(kioskPairings)
+      .set({ usedAt: at })
+      .where(and(eq(kioskPairings.codeHash, codeHash), isNull(kioskPairings.usedAt), gt(kioskPairings.expiresAt, at)))
+      .returning();
+    return row;
+  },
+  async insertDevice(db: DbOrTx, values: typeof kioskDevices.$inferInsert): Promise<KioskDeviceRow> {
+    const [row] = await db.insert(kioskDevices).values(values).returning();
+    return row!;
+  },
+  async site(db: DbOrTx, tenantId: string, siteId: string) {
+    const [row] = await db.select().from(sites).where(and(eq(sites.tenantId, tenantId), eq(sites.id, siteId)));
+    return row;
+  },
+  /** The device a token names, unless revoked (any tenant: the token is the credential). */
+  async deviceByToken(db: DbOrTx, tokenHash: string): Promise<KioskDeviceRow | undefined> {
+    const [row] = await db.select().from(kioskDevices).where(and(eq(kioskDevices.tokenHash, tokenHash), isNull(kioskDevices.revokedAt)));
+    return row;
+  },
+  async touchDevice(db: DbOrTx, tenantId: string, id: string, at: Date) {
+    await db.update(kioskDevices).set({ lastSeenAt: at }).where(and(eq(kioskDevices.tenantId, tenantId), eq(kioskDevices.id, id)));
+  },
+  async devicesOf(db: DbOrTx, tenantId: string, siteId: string): Promise<KioskDeviceRow[]> {
+    return db.select().from(kioskDevices).where(and(eq(kioskDevices.tenantId, tenantId), eq(kioskDevices.siteId, siteId))).orderBy(asc(kioskDevices.createdAt));
+  },
+  async device(db: DbOrTx, tenantId: string, id: string): Promise<KioskDeviceRow | undefined> {
+    const [row] = await db.select().from(kioskDevices).where(and(eq(kioskDevices.tenantId, tenantId), eq(kioskDevices.id, id)));
+    return row;
+  },
+  async revokeDevice(db: DbOrTx, tenantId: string, id: string, at: Date): Promise<KioskDeviceRow> {
+    const [row] = await db.update(kioskDevices).set({ revokedAt: at }).where(and(eq(kioskDevices.tenantId, tenantId), eq(kioskDevices.id, id))).returning();
+    return row!;
+  },
+  /** The site's groups that are not archived, in the site's order. */
+  async groupsOnSite(db: DbOrTx, tenantId: string, siteId: string) {
+    return db
+      .select({ group: groups, position: siteGroups.position })
+      .from(siteGroups)
+      .innerJoin(groups, eq(groups.id, siteGroups.groupId))
+      .where(and(eq(siteGroups.tenantId, tenantId), eq(siteGroups.siteId, siteId), isNull(groups.archivedAt)))
+      .orderBy(asc(siteGroups.position), asc(groups.name));
+  },
+  /** Visitors of the group signed in at the site now: name and time only, at most 200. */
+  async visitorsOnSite(db: DbOrTx, tenantId: string, siteId: string, groupId: string) {
+    return db
+      .select({ id: visits.id, name: visits.personName, signedInAt: visits.signedInAt })
+      .from(visits)
+      .where(and(eq(visits.tenantId, tenantId), eq(visits.siteId, siteId), eq(visits.groupId, groupId), isNull(visits.signedOutAt), eq(visits.outcome, 'signed_in')))
+      .orderBy(asc(visits.personName), asc(visits.id))
+      .limit(200);
+  },
+};
