@@ -67,7 +67,7 @@ export function createIntegration(platform: Platform, ports: { members: MembersP
   const links = createLinksService({ ...platform, groups, record });
   const typeMap = createTypeMapService({ ...platform, members, scimAttributes, record });
   const recordReadiness = createRecordReadiness(record);
-  const people = createPeopleService({ ...platform, members, groups, scimAttributes, runs, typeMap, record });
+  const people = createPeopleService({ ...platform, members, groups, scimAttributes, runs, typeMap, record, recordReadiness });
   const sync = createSyncService({ ...platform, members, groups, runs, record });
   // Merged values reach the linked members by the per-person sync job, queued by the merge.
   const merge = createMergeService({ ...platform, runs, record, onProfilesChanged: sync.enqueueForProfiles });
@@ -107,7 +107,7 @@ export function integrationContext(platform: Platform, integration: Integration)
     await app.register(linksRoutes(integration.links));
     await app.register(typeMapRoutes(integration.typeMap));
     await app.register(runsRoutes(platform));
-    await app.register(peopleRoutes(platform, integration.people, integration.members, integration.recordReadiness));
+    await app.register(peopleRoutes(integration.people));
     await app.register(mergeRoutes(integration.merge));
     await app.register(syncRoutes(integration.sync));
     await app.register(wondeRoutes(integration.wonde));

@@ -9,7 +9,7 @@ import { integrationExternalIds, integrationSyncLog, integrationWondeConnections
 import { integrationRepo } from '../integration.repo.js';
 import type { ProfileRow } from '../neighbours.js';
 import type { RecordPort } from '../../record/index.js';
-import { DuplicateIndex } from '../people/people.service.js';
+import { DuplicateIndex } from '../people/person.js';
 import type { RunHandler, Runs } from '../runs/runs.js';
 import { createWondeClient, WondeError, type WondeClientOptions } from './wonde.client.js';
 import { mapWondeEmployee, wondeFieldMappingSchema, type WondeFieldMapping, type WondePerson } from './wonde.mapper.js';
