@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf, authorize } from '../../../platform/http/auth.js';
 import { idParams, mergeAllInput, mergeInput, mergePreviewSchema, mergeSchema, pairSchema, queueItemSchema, runSchema, undoSchema } from '../integration.schemas.js';
-import { presentRun } from '../runs/runs.js';
+import { presentRun } from '../runs/runs.presenters.js';
 import type { MergeService } from './merge.service.js';
 import { presentMerge } from './merge.presenters.js';
 
