@@ -21,13 +21,12 @@ import { createSyncService, SYNC_PERSON_JOB, SYNC_SWEEP_JOB } from './sync/sync.
 import { syncRoutes } from './sync/sync.routes.js';
 import { createWondeService } from './wonde/wonde.service.js';
 import { wondeRoutes } from './wonde/wonde.routes.js';
-import { integrationWondeConnections } from './integration.tables.js';
-import { eq } from 'drizzle-orm';
+import { wondeRepo } from './wonde/wonde.repo.js';
 import { systemActor } from '../../platform/audit/audit.js';
 
 export { SYNC_PERSON_JOB, SYNC_SWEEP_JOB } from './sync/sync.service.js';
 export { IMPORT_NEW_MEMBERS_JOB } from './people/people.service.js';
-export { presentRun } from './runs/runs.js';
+export { presentRun } from './runs/runs.presenters.js';
 export { createRecordReadiness, createRecordSafetyCheck, RECORD_SAFETY_CHECK, type RecordReadiness, type RecordReadinessOf } from './safety/record-check.js';
 export { createWondeClient, WondeError, type WondeClient } from './wonde/wonde.client.js';
 
@@ -67,7 +66,7 @@ export function createIntegration(platform: Platform, ports: { members: MembersP
   const links = createLinksService({ ...platform, groups, record });
   const typeMap = createTypeMapService({ ...platform, members, scimAttributes, record, groups });
   const recordReadiness = createRecordReadiness(record);
-  const people = createPeopleService({ ...platform, members, groups, scimAttributes, runs, typeMap, record });
+  const people = createPeopleService({ ...platform, members, groups, scimAttributes, runs, typeMap, record, recordReadiness });
   const sync = createSyncService({ ...platform, members, groups, runs, record });
   // Merged values reach the linked members by the per-person sync job, queued by the merge.
   const merge = createMergeService({ ...platform, runs, record, onProfilesChanged: sync.enqueueForProfiles });
@@ -82,7 +81,7 @@ export async function registerIntegrationJobs(platform: Platform, integration: I
   await registerRunJobs(platform, integration.runs);
   // Scheduled Wonde syncs: one run per enabled connection (each run is its own retried job).
   await platform.jobs.work(WONDE_SCHEDULE_JOB, async () => {
-    const connections = await platform.db.select().from(integrationWondeConnections).where(eq(integrationWondeConnections.enabled, true));
+    const connections = await wondeRepo.enabledConnections(platform.db);
     for (const c of connections) await integration.wonde.startSync(c.tenantId, c.organisationId, { ...systemActor, label: 'Wonde schedule' });
   });
   await platform.jobs.schedule(WONDE_SCHEDULE_JOB, '23 * * * *');
@@ -106,8 +105,8 @@ export function integrationContext(platform: Platform, integration: Integration)
   return async (app) => {
     await app.register(linksRoutes(integration.links));
     await app.register(typeMapRoutes(integration.typeMap));
-    await app.register(runsRoutes(platform));
-    await app.register(peopleRoutes(platform, integration.people, integration.members, integration.recordReadiness));
+    await app.register(runsRoutes(integration.runs));
+    await app.register(peopleRoutes(integration.people));
     await app.register(mergeRoutes(integration.merge));
     await app.register(syncRoutes(integration.sync));
     await app.register(wondeRoutes(integration.wonde));

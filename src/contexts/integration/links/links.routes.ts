@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { actorOf, authorize } from '../../../platform/http/auth.js';
 import { groupLinkView, groupParams, linkInput, linkSchema, settingsSchema } from '../integration.schemas.js';
 import type { LinksService } from './links.service.js';
-import { presentLink } from './links.service.js';
+import { presentGroupLinkView } from './links.presenters.js';
 
 export function linksRoutes(links: LinksService): FastifyPluginAsyncZod {
   return async (app) => {
@@ -30,11 +30,7 @@ export function linksRoutes(links: LinksService): FastifyPluginAsyncZod {
       async (req) => {
         const p = authorize(req, 'integration.read');
         const { group, link, organisationName } = await links.get(p.tenantId, req.params.groupId);
-        const linkable = group.type !== 'standard';
-        return {
-          group: { id: group.id, name: group.name, type: group.type, linkable, reason: linkable ? null : 'Standard groups cannot be linked: only repeat and SCIM groups have lasting members' },
-          link: link ? presentLink(link, { groupName: group.name, groupType: group.type, organisationName }) : null,
-        };
+        return presentGroupLinkView(group, link, organisationName);
       },
     );
     app.put(

@@ -1,30 +1,16 @@
-import { and, eq } from 'drizzle-orm';
 import type { Platform } from '../../../platform/platform.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { badRequest, conflict, notFound } from '../../../platform/errors.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import { notifyRole } from '../../accounts/index.js';
-import { integrationGroupLinks, type RatingMode } from '../integration.tables.js';
-import { integrationRepo, type GroupLinkRow } from '../integration.repo.js';
+import type { RatingMode } from '../integration.tables.js';
+import { integrationRepo } from '../integration.repo.js';
+import { linksRepo } from './links.repo.js';
+import { presentLink } from './links.presenters.js';
 import type { RecordPort } from '../../record/index.js';
 import type { GroupsPort } from '../../signin/index.js';
 
 export type LinkInput = { organisationId: string; ratingMode?: RatingMode; ratingSystemIds?: string[] };
-
-export function presentLink(l: GroupLinkRow, extra: { groupName?: string; groupType?: string; organisationName?: string } = {}) {
-  return {
-    groupId: l.groupId,
-    groupName: extra.groupName ?? null,
-    groupType: extra.groupType ?? null,
-    organisationId: l.organisationId,
-    organisationName: extra.organisationName ?? null,
-    ratingMode: l.ratingMode,
-    ratingSystemIds: l.ratingSystemIds,
-    createdBy: l.createdBy,
-    createdAt: l.createdAt.toISOString(),
-    updatedAt: l.updatedAt.toISOString(),
-  };
-}
 
 /** Group ↔ organisation links, the per-group rating system choice, and the tenant setting. */
 export function createLinksService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & { record: RecordPort; groups: GroupsPort }) {
@@ -71,19 +57,9 @@ export function createLinksService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
       }
       const existing = await integrationRepo.groupLink(tx, tenantId, groupId);
       const at = now();
-      let row: GroupLinkRow;
-      if (existing) {
-        [row] = (await tx
-          .update(integrationGroupLinks)
-          .set({ organisationId: org.id, ratingMode, ratingSystemIds, updatedAt: at })
-          .where(and(eq(integrationGroupLinks.tenantId, tenantId), eq(integrationGroupLinks.groupId, groupId)))
-          .returning()) as [GroupLinkRow];
-      } else {
-        [row] = (await tx
-          .insert(integrationGroupLinks)
-          .values({ tenantId, groupId, organisationId: org.id, ratingMode, ratingSystemIds, createdBy: actor.label, createdAt: at, updatedAt: at })
-          .returning()) as [GroupLinkRow];
-      }
+      const row = existing
+        ? await linksRepo.update(tx, tenantId, groupId, { organisationId: org.id, ratingMode, ratingSystemIds, updatedAt: at })
+        : await linksRepo.insert(tx, { tenantId, groupId, organisationId: org.id, ratingMode, ratingSystemIds, createdBy: actor.label, createdAt: at, updatedAt: at });
       const changedOrg = !existing || existing.organisationId !== org.id;
       await recordAudit(tx, tenantId, actor, {
         action: existing ? 'integration.link_updated' : 'integration.group_linked',
@@ -109,7 +85,7 @@ export function createLinksService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
       if (!group) throw notFound('Group');
       const existing = await integrationRepo.groupLink(tx, tenantId, groupId);
       if (!existing) throw notFound('Link');
-      await tx.delete(integrationGroupLinks).where(and(eq(integrationGroupLinks.tenantId, tenantId), eq(integrationGroupLinks.groupId, groupId)));
+      await linksRepo.remove(tx, tenantId, groupId);
       await recordAudit(tx, tenantId, actor, { action: 'integration.group_unlinked', targetType: 'group', targetId: groupId, summary: `Group ${group.name} unlinked`, data: { organisationId: existing.organisationId } });
       await notifyRole(tx, deps, tenantId, ['owner'], {
         title: 'Group unlinked from the Central Record',

@@ -2,8 +2,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf, authorize } from '../../../platform/http/auth.js';
 import { idParams, mergeAllInput, mergeInput, mergePreviewSchema, mergeSchema, pairSchema, queueItemSchema, runSchema, undoSchema } from '../integration.schemas.js';
-import { presentRun } from '../runs/runs.js';
+import { presentRun } from '../runs/runs.presenters.js';
 import type { MergeService } from './merge.service.js';
+import { presentMerge } from './merge.presenters.js';
 
 export function mergeRoutes(merge: MergeService): FastifyPluginAsyncZod {
   return async (app) => {
@@ -32,16 +33,7 @@ export function mergeRoutes(merge: MergeService): FastifyPluginAsyncZod {
     app.post('/api/integration/merges', { schema: { tags, summary: 'Merge two profiles, choosing per field which value to keep', body: mergeInput, response: { 201: mergeSchema } } }, async (req, reply) => {
       const p = authorize(req, 'integration.manage');
       const m = await merge.merge(p.tenantId, req.body, actorOf(req));
-      return reply.status(201).send({
-        id: m.id,
-        keptProfileId: m.keptProfileId,
-        mergedProfileId: m.mergedProfileId,
-        choices: m.choices,
-        mergedBy: m.mergedBy,
-        mergedAt: m.mergedAt.toISOString(),
-        undoneAt: null,
-        undoneBy: null,
-      });
+      return reply.status(201).send(presentMerge(m));
     });
     app.post(
       '/api/integration/merges/preview',

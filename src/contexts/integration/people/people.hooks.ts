@@ -1,8 +1,8 @@
 import type { Platform } from '../../../platform/platform.js';
 import type { MemberChangeListener } from '../../signin/index.js';
 import type { ProfileChangeListener } from '../../record/index.js';
-import { integrationExclusions } from '../integration.tables.js';
 import { integrationRepo } from '../integration.repo.js';
+import { peopleRepo } from './people.repo.js';
 
 /** Imports the members a change created, if their group is linked (see newMemberListener). */
 export const IMPORT_NEW_MEMBERS_JOB = 'integration.import-new-members';
@@ -23,12 +23,11 @@ export function createPeopleHooks(deps: Pick<Platform, 'jobs' | 'now'>) {
   const profileErasedListener: ProfileChangeListener = async (tx, change) => {
     if (change.change !== 'erased') return;
     const links = await integrationRepo.linksOfProfiles(tx, change.tenantId, change.profileIds);
-    for (const l of links) {
-      await tx
-        .insert(integrationExclusions)
-        .values({ tenantId: change.tenantId, memberId: l.memberId, reason: 'Linked profile erased in the Central Record', profileSnapshot: { profileId: l.profileId, erased: true }, createdBy: 'Central Record', createdAt: deps.now() })
-        .onConflictDoNothing();
-    }
+    await peopleRepo.exclude(
+      tx,
+      change.tenantId,
+      links.map((l) => ({ memberId: l.memberId, reason: 'Linked profile erased in the Central Record', profileSnapshot: { profileId: l.profileId, erased: true }, createdBy: 'Central Record', createdAt: deps.now() })),
+    );
   };
 
   return { newMemberListener, profileErasedListener };

@@ -1,15 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Platform } from '../../../platform/platform.js';
 import { actorOf, authorize } from '../../../platform/http/auth.js';
-import { notFound } from '../../../platform/errors.js';
 import { exclusionSchema, idParams, importInput, memberParams, profileParams, pushInput, readinessSchema, runSchema } from '../integration.schemas.js';
-import { presentRun } from '../runs/runs.js';
-import type { RecordReadinessOf } from '../safety/record-check.js';
-import type { MembersPort } from '../../signin/index.js';
+import { presentRun } from '../runs/runs.presenters.js';
 import type { PeopleService } from './people.service.js';
 
-export function peopleRoutes(platform: Platform, people: PeopleService, members: MembersPort, recordReadiness: RecordReadinessOf): FastifyPluginAsyncZod {
+export function peopleRoutes(people: PeopleService): FastifyPluginAsyncZod {
   return async (app) => {
     const tags = ['integration: people'];
     app.post('/api/integration/import', { schema: { tags, summary: 'Import members of linked groups as profiles (a job)', body: importInput, response: { 202: runSchema } } }, async (req, reply) => {
@@ -30,10 +26,7 @@ export function peopleRoutes(platform: Platform, people: PeopleService, members:
       { schema: { tags, summary: 'Whether the Central Record lets this member sign in, and why not', params: memberParams, response: { 200: readinessSchema } } },
       async (req) => {
         const p = authorize(req, 'integration.read');
-        const m = await members.get(platform.db, p.tenantId, req.params.memberId);
-        if (!m || m.deletedAt) throw notFound('Member');
-        const r = await recordReadiness(platform.db, p.tenantId, m.groupId, m.id, platform.now());
-        return r.applies ? { applies: true, ready: r.ready, reasons: r.reasons, profileId: r.profileId } : { applies: false, ready: null, reasons: [], profileId: null };
+        return people.readiness(p.tenantId, req.params.memberId);
       },
     );
     app.delete(

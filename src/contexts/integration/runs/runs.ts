@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, isNotNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
+import { notFound } from '../../../platform/errors.js';
 import type { Actor } from '../../../platform/audit/audit.js';
-import { integrationJobRuns, type RunKind } from '../integration.tables.js';
+import type { RunKind } from '../integration.tables.js';
 import { integrationRepo, type RunRow } from '../integration.repo.js';
+import { runsRepo, STALE_AFTER_SECONDS } from './runs.repo.js';
+import { presentRun } from './runs.presenters.js';
+
+export { STALE_AFTER_SECONDS };
 
 /**
  * Long work (import, merge-all, push, Wonde sync) runs as a job with a progress row. A handler
@@ -24,8 +28,6 @@ export const INTEGRATION_RUN_JOB = 'integration.run';
 /** Finds runs whose worker died and resumes them: at worker start, shortly after, and every minute. */
 export const RUN_SWEEP_JOB = 'integration.run-sweep';
 export const HEARTBEAT_SECONDS = 10;
-/** A heartbeat older than this means the execution is gone (several missed heartbeats). */
-export const STALE_AFTER_SECONDS = 45;
 
 export type RunContext = {
   run: RunRow;
@@ -42,8 +44,6 @@ export const actorLabel = (a: Actor) => a.label;
 /** Another execution took the run over (this one was presumed dead): stop without writing. */
 class RunTakenOver extends Error {}
 
-const stale = sql`now() - make_interval(secs => ${STALE_AFTER_SECONDS})`;
-
 /** `handlerOf`: the handler of each kind of run, given by createIntegration (the features export them). */
 export function createRuns(deps: Pick<Platform, 'db' | 'jobs' | 'now' | 'log'>, handlerOf: (kind: RunKind) => RunHandler | undefined) {
   const { db, now } = deps;
@@ -53,39 +53,18 @@ export function createRuns(deps: Pick<Platform, 'db' | 'jobs' | 'now' | 'log'>, 
   }
 
   async function create(tx: DbOrTx, tenantId: string, kind: RunKind, params: Record<string, unknown>, actor: Actor): Promise<RunRow> {
-    const [run] = await tx.insert(integrationJobRuns).values({ tenantId, kind, params, createdBy: actor.label, createdAt: now() }).returning();
-    await sendJob(tx, run!.id);
-    return run!;
-  }
-
-  /** Takes the run unless it is finished or another execution holds it with a fresh heartbeat. */
-  async function claim(runId: string, holder: string): Promise<RunRow | undefined> {
-    const [run] = await db
-      .update(integrationJobRuns)
-      .set({
-        status: 'running',
-        startedAt: sql`coalesce(${integrationJobRuns.startedAt}, ${now()})`,
-        attempts: sql`${integrationJobRuns.attempts} + 1`,
-        error: null,
-        heldBy: holder,
-        heartbeatAt: sql`now()`,
-      })
-      .where(
-        and(
-          eq(integrationJobRuns.id, runId),
-          ne(integrationJobRuns.status, 'done'),
-          or(ne(integrationJobRuns.status, 'running'), sql`${integrationJobRuns.heldBy} IS NULL`, sql`${integrationJobRuns.heartbeatAt} IS NULL`, lt(integrationJobRuns.heartbeatAt, stale)),
-        ),
-      )
-      .returning();
+    const run = await runsRepo.insert(tx, { tenantId, kind, params, createdBy: actor.label, createdAt: now() });
+    await sendJob(tx, run.id);
     return run;
   }
 
+  /** Takes the run unless it is finished or another execution holds it with a fresh heartbeat. */
+  const claim = (runId: string, holder: string) => runsRepo.claim(db, runId, holder, now());
+
   /** In a batch's transaction: one batch of a run at a time, and only by the execution holding it. */
   async function lockRun(tx: DbOrTx, runId: string, holder: string) {
-    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${INTEGRATION_RUN_JOB}), hashtext(${runId}))`);
-    const [row] = await tx.select({ heldBy: integrationJobRuns.heldBy }).from(integrationJobRuns).where(eq(integrationJobRuns.id, runId));
-    if (row?.heldBy !== holder) throw new RunTakenOver(`integration run ${runId} was taken over by another execution`);
+    await runsRepo.lockForBatch(tx, INTEGRATION_RUN_JOB, runId);
+    if ((await runsRepo.holderOf(tx, runId)) !== holder) throw new RunTakenOver(`integration run ${runId} was taken over by another execution`);
   }
 
   /**
@@ -112,9 +91,8 @@ export function createRuns(deps: Pick<Platform, 'db' | 'jobs' | 'now' | 'log'>, 
     }
 
     const heartbeat = setInterval(() => {
-      db.update(integrationJobRuns)
-        .set({ heartbeatAt: sql`now()` })
-        .where(and(eq(integrationJobRuns.id, runId), eq(integrationJobRuns.heldBy, holder)))
+      runsRepo
+        .heartbeat(db, runId, holder)
         .catch((err: unknown) => deps.log.warn({ err, runId }, 'integration run heartbeat failed'));
     }, HEARTBEAT_SECONDS * 1000);
     heartbeat.unref();
@@ -128,7 +106,7 @@ export function createRuns(deps: Pick<Platform, 'db' | 'jobs' | 'now' | 'log'>, 
         // stayed whole (an import's members) both end at done = total.
         await inTransaction(db, async (tx) => {
           await lockRun(tx, runId, holder);
-          await tx.update(integrationJobRuns).set({ total: sql`${integrationJobRuns.done} + ${total}` }).where(eq(integrationJobRuns.id, runId));
+          await runsRepo.setTotalFromDone(tx, runId, total);
         });
         totalSet = true;
       },
@@ -138,7 +116,7 @@ export function createRuns(deps: Pick<Platform, 'db' | 'jobs' | 'now' | 'log'>, 
             await lockRun(tx, runId, holder);
             let finished = 0;
             for (let i = 0; i < items.length; i += 1000) finished += (await integrationRepo.doneItems(tx, runId, items.slice(i, i + 1000).map(keyOf))).size;
-            if (finished > 0) await tx.update(integrationJobRuns).set({ total: sql`greatest(0, ${integrationJobRuns.total} - ${finished})` }).where(eq(integrationJobRuns.id, runId));
+            if (finished > 0) await runsRepo.lowerTotal(tx, runId, finished);
           });
         }
         for (let i = 0; i < items.length; i += batchSize) {
@@ -167,7 +145,6 @@ export function createRuns(deps: Pick<Platform, 'db' | 'jobs' | 'now' | 'log'>, 
         }
       },
     };
-    const mine = and(eq(integrationJobRuns.id, runId), eq(integrationJobRuns.heldBy, holder));
     try {
       await handler(ctx);
     } catch (err) {
@@ -177,11 +154,11 @@ export function createRuns(deps: Pick<Platform, 'db' | 'jobs' | 'now' | 'log'>, 
         return (await integrationRepo.runById(db, runId))!;
       }
       const message = err instanceof Error ? err.message : String(err);
-      await db.update(integrationJobRuns).set({ status: 'failed', error: message, finishedAt: now(), heldBy: null }).where(mine);
+      await runsRepo.finish(db, runId, holder, { status: 'failed', error: message }, now());
       throw err;
     }
     clearInterval(heartbeat);
-    const [finished] = await db.update(integrationJobRuns).set({ status: 'done', finishedAt: now(), heldBy: null }).where(mine).returning();
+    const finished = await runsRepo.finish(db, runId, holder, { status: 'done' }, now());
     return finished ?? (await integrationRepo.runById(db, runId))!;
   }
 
@@ -192,24 +169,33 @@ export function createRuns(deps: Pick<Platform, 'db' | 'jobs' | 'now' | 'log'>, 
    */
   async function sweep(): Promise<string[]> {
     return inTransaction(db, async (tx) => {
-      const found = await tx
-        .select({ id: integrationJobRuns.id })
-        .from(integrationJobRuns)
-        .where(and(eq(integrationJobRuns.status, 'running'), isNotNull(integrationJobRuns.heartbeatAt), lt(integrationJobRuns.heartbeatAt, stale)))
-        .for('update', { skipLocked: true });
-      for (const { id } of found) {
+      const found = await runsRepo.lockStale(tx);
+      for (const id of found) {
         await deps.jobs.failActive(tx, INTEGRATION_RUN_JOB, id, `its worker stopped sending heartbeats; run ${id} resumed under a new job`);
-        await tx.update(integrationJobRuns).set({ status: 'queued', heldBy: null }).where(eq(integrationJobRuns.id, id));
+        await runsRepo.requeue(tx, id);
         await sendJob(tx, id);
       }
-      return found.map((r) => r.id);
+      return found;
     });
+  }
+
+  /** A tenant's latest 50 runs, newest first. */
+  async function list(tenantId: string) {
+    return (await runsRepo.recent(db, tenantId, 50)).map(presentRun);
+  }
+
+  async function get(tenantId: string, runId: string) {
+    const run = await integrationRepo.run(db, tenantId, runId);
+    if (!run) throw notFound('Run');
+    return presentRun(run);
   }
 
   return {
     create,
     execute,
     sweep,
+    list,
+    get,
   };
 }
 
@@ -228,26 +214,3 @@ export async function registerRunJobs(platform: Pick<Platform, 'db' | 'jobs' | '
 }
 
 export type Runs = ReturnType<typeof createRuns>;
-
-export function presentRun(r: RunRow) {
-  return {
-    id: r.id,
-    kind: r.kind,
-    status: r.status,
-    total: r.total,
-    done: r.done,
-    created: r.created,
-    queued: r.queued,
-    updated: r.updated,
-    skipped: r.skipped,
-    failed: r.failed,
-    percent: r.total > 0 ? Math.min(100, Math.round((r.done / r.total) * 100)) : r.status === 'done' ? 100 : 0,
-    error: r.error,
-    attempts: r.attempts,
-    params: r.params,
-    createdBy: r.createdBy,
-    createdAt: r.createdAt.toISOString(),
-    startedAt: r.startedAt?.toISOString() ?? null,
-    finishedAt: r.finishedAt?.toISOString() ?? null,
-  };
-}

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf, authorize } from '../../../platform/http/auth.js';
 import { runSchema } from '../integration.schemas.js';
-import { presentRun } from '../runs/runs.js';
+import { presentRun } from '../runs/runs.presenters.js';
 import type { SyncService } from './sync.service.js';
 
 const logEntry = z.object({

@@ -1,11 +1,11 @@
-import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import type { GroupRow, GroupsPort, MembersPort, MemberInput, MemberRow } from '../../signin/index.js';
 import type { RecordPort } from '../../record/index.js';
-import { integrationPersonLinks, integrationSyncLog } from '../integration.tables.js';
+import type { integrationSyncLog } from '../integration.tables.js';
+import { syncRepo } from './sync.repo.js';
 import { integrationRepo, type PersonLinkRow } from '../integration.repo.js';
 import type { ProfileView as ProfileRow } from '../../record/index.js';
 import { splitName } from '../people/names.js';
@@ -54,11 +54,11 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
   const actor: Actor = { kind: 'system', id: null, label: 'two-way sync' };
 
   async function log(tx: DbOrTx, row: typeof integrationSyncLog.$inferInsert) {
-    await tx.insert(integrationSyncLog).values({ ...row, at: now() });
+    await syncRepo.log(tx, { ...row, at: now() });
   }
 
   async function setVersions(tx: DbOrTx, link: PersonLinkRow, memberVersion: number, profileVersion: number) {
-    await tx.update(integrationPersonLinks).set({ memberVersion, profileVersion, syncedAt: now() }).where(eq(integrationPersonLinks.id, link.id));
+    await syncRepo.setVersions(tx, link, memberVersion, profileVersion, now());
   }
 
   /** Brings one linked pair into line. Returns what happened. */
@@ -125,11 +125,7 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
   /** The job: brings one linked person into line now (the row is locked against a concurrent sync). */
   async function syncPerson(tenantId: string, linkId: string): Promise<'updated' | 'skipped'> {
     return inTransaction(db, async (tx) => {
-      const [link] = await tx
-        .select()
-        .from(integrationPersonLinks)
-        .where(and(eq(integrationPersonLinks.tenantId, tenantId), eq(integrationPersonLinks.id, linkId)))
-        .for('update');
+      const link = await syncRepo.lockLink(tx, tenantId, linkId);
       if (!link) return 'skipped';
       const group = await groups.get(tx, tenantId, link.groupId);
       if (!group) return 'skipped';
@@ -169,11 +165,11 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
 
   const runSync: RunHandler = async (ctx) => {
     const tenantId = ctx.run.tenantId;
-    const links = await db.select().from(integrationPersonLinks).where(eq(integrationPersonLinks.tenantId, tenantId)).orderBy(integrationPersonLinks.createdAt, integrationPersonLinks.id);
+    const links = await syncRepo.links(db, tenantId);
     await ctx.setTotal(links.length);
     const groupById = new Map((await groups.byIds(db, tenantId, [...new Set(links.map((l) => l.groupId))])).map((g) => [g.id, g]));
     await ctx.batches(links, (l) => `${l.id}`, 200, async (tx, batch) => {
-      const fresh = await tx.select().from(integrationPersonLinks).where(and(eq(integrationPersonLinks.tenantId, tenantId), inArray(integrationPersonLinks.id, batch.map((l) => l.id))));
+      const fresh = await syncRepo.linksByIds(tx, tenantId, batch.map((l) => l.id));
       const items: Array<{ itemKey: string; outcome: 'updated' | 'skipped' }> = batch.filter((l) => !fresh.some((f) => f.id === l.id)).map((l) => ({ itemKey: l.id, outcome: 'skipped' }));
       for (const link of fresh) items.push({ itemKey: link.id, outcome: await syncLink(tx, link, groupById.get(link.groupId)!, ctx.run.id) });
       return { items };
@@ -181,12 +177,7 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
   };
 
   async function logOf(tenantId: string, q: { memberId?: string; profileId?: string; runId?: string }) {
-    const conds = [eq(integrationSyncLog.tenantId, tenantId)];
-    if (q.memberId) conds.push(eq(integrationSyncLog.memberId, q.memberId));
-    if (q.profileId) conds.push(eq(integrationSyncLog.profileId, q.profileId));
-    if (q.runId) conds.push(eq(integrationSyncLog.runId, q.runId));
-    // The latest 500, oldest first.
-    const rows = (await db.select().from(integrationSyncLog).where(and(...conds)).orderBy(desc(integrationSyncLog.at), desc(integrationSyncLog.id)).limit(500)).reverse();
+    const rows = await syncRepo.latestLog(db, tenantId, q, 500);
     // Who each entry is about, by name: the profile's, else the member's (a run's own entry has neither).
     const names = new Map<string, string>();
     for (const p of await record.profiles(db, tenantId, [...new Set(rows.flatMap((r) => (r.profileId ? [r.profileId] : [])))])) names.set(p.id, `${p.firstName} ${p.lastName}`.trim());

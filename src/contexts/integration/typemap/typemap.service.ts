@@ -1,11 +1,10 @@
-import { eq } from 'drizzle-orm';
 import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { AppError, notFound } from '../../../platform/errors.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import type { ConditionGroup, RecordPort } from '../../record/index.js';
-import { integrationTypeRules } from '../integration.tables.js';
+import { typeMapRepo } from './typemap.repo.js';
 import { integrationRepo } from '../integration.repo.js';
 import { membersWithAttributes, type MemberAttributes, type MemberReadPorts } from '../people/member-attributes.js';
 import type { GroupsPort } from '../../signin/index.js';
@@ -82,10 +81,7 @@ export function createTypeMapService(deps: Pick<Platform, 'db' | 'now'> & Member
     const unknown = input.findIndex((r) => !types.has(r.profileTypeId));
     if (unknown >= 0) throw notFound('Profile type');
     await inTransaction(db, async (tx) => {
-      await tx.delete(integrationTypeRules).where(eq(integrationTypeRules.tenantId, tenantId));
-      if (input.length) {
-        await tx.insert(integrationTypeRules).values(input.map((r, i) => ({ tenantId, profileTypeId: r.profileTypeId, position: i, condition: r.condition, updatedAt: now() })));
-      }
+      await typeMapRepo.replaceRules(tx, tenantId, input, now());
       await recordAudit(tx, tenantId, actor, { action: 'integration.type_map_saved', targetType: 'tenant', targetId: tenantId, summary: `Profile type map saved (${input.length} rules)`, data: { rules: input } });
     });
     return view(tenantId);

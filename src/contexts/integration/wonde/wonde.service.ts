@@ -1,36 +1,21 @@
-import { and, eq } from 'drizzle-orm';
 import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { conflict, notFound } from '../../../platform/errors.js';
 import { decryptSecret, encryptSecret } from '../../../platform/crypto.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
-import { integrationExternalIds, integrationSyncLog, integrationWondeConnections } from '../integration.tables.js';
+import { wondeRepo } from './wonde.repo.js';
+import { presentConnection } from './wonde.presenters.js';
 import { integrationRepo } from '../integration.repo.js';
 import type { ProfileView as ProfileRow } from '../../record/index.js';
 import type { RecordPort } from '../../record/index.js';
-import { DuplicateIndex } from '../people/people.service.js';
+import { DuplicateIndex } from '../people/person.js';
 import type { RunHandler, Runs } from '../runs/runs.js';
 import { createWondeClient, WondeError, type WondeClientOptions } from './wonde.client.js';
 import { mapWondeEmployee, wondeFieldMappingSchema, type WondeFieldMapping, type WondePerson } from './wonde.mapper.js';
 import type { WondeDeletion, WondeEmployee } from './wonde.types.js';
 
 export type WondeConnectionInput = { schoolId: string; token?: string; authMode?: 'bearer' | 'basic'; enabled?: boolean; mapping?: Partial<WondeFieldMapping> };
-type ConnectionRow = typeof integrationWondeConnections.$inferSelect;
-
-export function presentConnection(c: ConnectionRow) {
-  return {
-    organisationId: c.organisationId,
-    enabled: c.enabled,
-    schoolId: c.schoolId,
-    authMode: c.authMode,
-    hasToken: Boolean(c.tokenEncrypted),
-    mapping: c.mapping,
-    lastSyncedAt: c.lastSyncedAt?.toISOString() ?? null,
-    lastRunId: c.lastRunId,
-    lastError: c.lastError,
-  };
-}
 
 /**
  * The Wonde connection of an organisation: settings (token encrypted), and the sync run. A run
@@ -41,10 +26,7 @@ export function presentConnection(c: ConnectionRow) {
 export function createWondeService(deps: Pick<Platform, 'db' | 'now' | 'jobs' | 'config'> & { runs: Runs; record: RecordPort; clientOptions?: Partial<WondeClientOptions>; onProfilesChanged?: (tx: DbOrTx, tenantId: string, profileIds: string[]) => Promise<void> }) {
   const { db, now, runs, config, record } = deps;
 
-  async function connection(tenantId: string, organisationId: string, tx: DbOrTx = db) {
-    const [c] = await tx.select().from(integrationWondeConnections).where(and(eq(integrationWondeConnections.tenantId, tenantId), eq(integrationWondeConnections.organisationId, organisationId)));
-    return c;
-  }
+  const connection = (tenantId: string, organisationId: string, tx: DbOrTx = db) => wondeRepo.connection(tx, tenantId, organisationId);
 
   async function get(tenantId: string, organisationId: string) {
     if (!(await record.organisation(db, tenantId, organisationId))) throw notFound('Organisation');
@@ -66,9 +48,7 @@ export function createWondeService(deps: Pick<Platform, 'db' | 'now' | 'jobs' | 
         tokenEncrypted: input.token ? encryptSecret(config.secretKey, input.token) : existing!.tokenEncrypted,
         updatedAt: now(),
       };
-      const [row] = existing
-        ? await tx.update(integrationWondeConnections).set(values).where(eq(integrationWondeConnections.id, existing.id)).returning()
-        : await tx.insert(integrationWondeConnections).values({ tenantId, organisationId, ...values }).returning();
+      const row = existing ? await wondeRepo.updateConnection(tx, tenantId, existing.id, values) : await wondeRepo.insertConnection(tx, { tenantId, organisationId, ...values });
       await recordAudit(tx, tenantId, actor, {
         action: 'integration.wonde_saved',
         targetType: 'organisation',
@@ -76,7 +56,7 @@ export function createWondeService(deps: Pick<Platform, 'db' | 'now' | 'jobs' | 
         summary: `Wonde connection ${existing ? 'changed' : 'set up'} (school ${input.schoolId})`,
         data: { schoolId: input.schoolId, tokenChanged: Boolean(input.token), enabled: values.enabled },
       });
-      return presentConnection(row!);
+      return presentConnection(row);
     });
   }
 
@@ -86,7 +66,7 @@ export function createWondeService(deps: Pick<Platform, 'db' | 'now' | 'jobs' | 
       if (!c) throw notFound('Wonde connection');
       if (!c.enabled) throw conflict('wonde_disabled', 'The Wonde connection of this organisation is switched off');
       const run = await runs.create(tx, tenantId, 'wonde_sync', { organisationId }, actor);
-      await tx.update(integrationWondeConnections).set({ lastRunId: run.id }).where(eq(integrationWondeConnections.id, c.id));
+      await wondeRepo.updateConnection(tx, tenantId, c.id, { lastRunId: run.id });
       return run;
     });
   }
@@ -114,8 +94,8 @@ export function createWondeService(deps: Pick<Platform, 'db' | 'now' | 'jobs' | 
     } catch (err) {
       const message = err instanceof WondeError ? err.message : `Wonde sync failed: ${err instanceof Error ? err.message : String(err)}`;
       await inTransaction(db, async (tx) => {
-        await tx.insert(integrationSyncLog).values({ tenantId, runId: ctx.run.id, direction: 'wonde_run', status: 'error', message, at: now() });
-        await tx.update(integrationWondeConnections).set({ lastError: message }).where(eq(integrationWondeConnections.id, c.id));
+        await wondeRepo.log(tx, { tenantId, runId: ctx.run.id, direction: 'wonde_run', status: 'error', message, at: now() });
+        await wondeRepo.updateConnection(tx, tenantId, c.id, { lastError: message });
       });
       throw err;
     }
@@ -160,16 +140,16 @@ export function createWondeService(deps: Pick<Platform, 'db' | 'now' | 'jobs' | 
           profile = await record.applyPatch(tx, tenantId, profile, { set: fields, at: now() }, who);
           items.push({ itemKey: `e:${person.wondeId}`, outcome: profile.version === before ? 'skipped' : 'updated' });
           if (profile.version !== before) changed.push(profile.id);
-          if (profile.version !== before) await tx.insert(integrationSyncLog).values({ tenantId, runId: ctx.run.id, profileId: profile.id, direction: 'wonde_to_profile', status: 'applied', fields: Object.keys(fields), message: how, at: now() });
+          if (profile.version !== before) await wondeRepo.log(tx, { tenantId, runId: ctx.run.id, profileId: profile.id, direction: 'wonde_to_profile', status: 'applied', fields: Object.keys(fields), message: how, at: now() });
         } else {
           const at = now();
           [profile] = await record.createProfiles(tx, tenantId, [{ organisationId, profileTypeId: typeFor(person), ...fields, createdAt: at, updatedAt: at }]);
           index.add(profile!);
           items.push({ itemKey: `e:${person.wondeId}`, outcome: 'created' });
-          await tx.insert(integrationSyncLog).values({ tenantId, runId: ctx.run.id, profileId: profile!.id, direction: 'wonde_to_profile', status: 'applied', fields: Object.keys(fields), message: 'created from Wonde', at });
+          await wondeRepo.log(tx, { tenantId, runId: ctx.run.id, profileId: profile!.id, direction: 'wonde_to_profile', status: 'applied', fields: Object.keys(fields), message: 'created from Wonde', at });
         }
         const ids = [{ system: 'wonde_id', externalId: person.wondeId }, ...(person.externalId ? [{ system: 'wonde', externalId: person.externalId }] : [])];
-        await tx.insert(integrationExternalIds).values(ids.map((x) => ({ tenantId, profileId: profile!.id, ...x, createdAt: now() }))).onConflictDoNothing();
+        await wondeRepo.addExternalIds(tx, ids.map((x) => ({ tenantId, profileId: profile!.id, ...x, createdAt: now() })));
         if (person.externalId) byUpi.set(person.externalId, profile!.id);
         byWondeId.set(person.wondeId, profile!.id);
       }
@@ -190,7 +170,7 @@ export function createWondeService(deps: Pick<Platform, 'db' | 'now' | 'jobs' | 
         }
         const today = now().toISOString().slice(0, 10);
         await record.applyPatch(tx, tenantId, profile, { set: { leavingDate: today }, at: now() }, who);
-        await tx.insert(integrationSyncLog).values({ tenantId, runId: ctx.run.id, profileId: profile.id, direction: 'wonde_to_profile', status: 'applied', fields: ['leavingDate'], message: 'deleted in the MIS: marked as leaving', at: now() });
+        await wondeRepo.log(tx, { tenantId, runId: ctx.run.id, profileId: profile.id, direction: 'wonde_to_profile', status: 'applied', fields: ['leavingDate'], message: 'deleted in the MIS: marked as leaving', at: now() });
         items.push({ itemKey: `d:${d.id}`, outcome: 'updated' });
         changed.push(profile.id);
       }
@@ -198,7 +178,7 @@ export function createWondeService(deps: Pick<Platform, 'db' | 'now' | 'jobs' | 
       return { items };
     });
 
-    await db.update(integrationWondeConnections).set({ lastSyncedAt: startedAt, lastError: null }).where(eq(integrationWondeConnections.id, c.id));
+    await wondeRepo.updateConnection(db, tenantId, c.id, { lastSyncedAt: startedAt, lastError: null });
   };
 
   return { get, save, startSync, runHandlers: { wonde_sync: runWondeSync } };
