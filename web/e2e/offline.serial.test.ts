@@ -314,8 +314,8 @@ describe.skipIf(!chromiumPath)('the kiosk offline (Chromium, server stopped)', {
       const t0 = Date.now();
       await phone.getByRole('button', { name: 'Start fire roll call' }).click();
       await phone.getByText('Started offline on this phone').waitFor();
-      await phone.getByRole('button', { name: 'Mark Ada Lovelace safe' }).click();
-      await phone.getByRole('button', { name: 'Mark Alan Turing safe' }).click();
+      await phone.getByRole('button', { name: 'Mark safe: Ada Lovelace' }).click();
+      await phone.getByRole('button', { name: 'Mark safe: Alan Turing' }).click();
       await phone.getByTestId('count-safe').filter({ hasText: '2' }).waitFor();
       await phone.getByTestId('ticks-waiting').filter({ hasText: '2 ticks' }).waitFor();
       // Printing works from the phone's list.
