@@ -1,3 +1,4 @@
+import { composeContexts } from '../../compose.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -71,9 +72,10 @@ describe('a run whose process is killed', () => {
     const { tenantId, cookie } = await withPlatform(async (platform) => {
       await runMigrations(platform.database);
       await installJobSchema(platform.database, platform.log);
-      const app = await buildApp(platform, { logger: false, serveWeb: false });
+      const contexts = composeContexts(platform);
+      const app = await buildApp(platform, { logger: false, serveWeb: false, contexts });
       await app.ready();
-      const env = { platform, app, config: platform.config } as TestEnv;
+      const env = { platform, app, contexts, config: platform.config } as TestEnv;
       const x = await integrationTenant(env);
       const staff = await x.group({ name: 'Staff', type: 'repeat', isStaffGroup: true });
       await x.link(staff.id);
