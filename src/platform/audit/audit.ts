@@ -36,18 +36,7 @@ export const systemActor: Actor = { kind: 'system', id: null, label: 'system' };
 
 /** Writes an audit row. Call it with the same transaction as the change it records. */
 export async function recordAudit(tx: DbOrTx, tenantId: string, actor: Actor, entry: AuditEntry): Promise<void> {
-  await tx.insert(auditLog).values({
-    tenantId,
-    actorKind: actor.kind,
-    actorId: actor.id,
-    actorLabel: actor.label,
-    action: entry.action,
-    targetType: entry.targetType,
-    targetId: entry.targetId,
-    summary: entry.summary ?? '',
-    data: entry.data ?? {},
-    requestId: actor.requestId,
-  });
+  await recordAudits(tx, tenantId, actor, [entry]);
 }
 
 /**
