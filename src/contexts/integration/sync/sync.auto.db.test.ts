@@ -101,7 +101,11 @@ describe('automatic two-way sync', { timeout: 30_000 }, () => {
     const link = await waitFor(async () => (await integrationRepo.linksOfMembers(env.platform.db, x.t.tenantId, [created.body.id]))[0], { what: 'a profile linked to the new member' });
     const profile = (await call(env.app, 'GET', `/api/record/profiles/${link.profileId}`, { headers: x.h })).body;
     expect(profile).toMatchObject({ firstName: 'Nina', lastName: 'New', email: 'nina@school.test', role: 'Teacher', organisationId: x.rec.org.id });
-    const runs = (await call(env.app, 'GET', '/api/integration/runs', { headers: x.h })).body.items;
+    // The link commits with its batch; the run is marked done just after: wait for that too.
+    const runs = await waitFor(async () => {
+      const items = (await call(env.app, 'GET', '/api/integration/runs', { headers: x.h })).body.items;
+      return items.every((r: { status: string }) => r.status === 'done') && items;
+    }, { what: 'the import run to finish' });
     expect(runs).toMatchObject([{ kind: 'import', status: 'done', created: 1, createdBy: 'new member of a linked group' }]);
     expect(await integrationRepo.linksOfMembers(env.platform.db, x.t.tenantId, [loner.id])).toEqual([]);
   });
