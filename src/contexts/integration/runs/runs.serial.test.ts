@@ -128,13 +128,15 @@ describe('a run whose process is killed', () => {
     server.child.kill('SIGTERM');
     await server.exited;
 
-    // Every member linked to exactly one profile: no batch ran twice.
+    // Every member linked to exactly one profile: no batch ran twice. (Members the resumed run
+    // found linked were imported meanwhile by the new-member jobs their creation queued, which the
+    // restarted worker also works: the run counts those as skipped, so links can exceed `created`.)
     await withPlatform(async (platform) => {
       const [links] = await platform.db
         .select({ n: sql<number>`count(*)::int`, members: sql<number>`count(DISTINCT ${integrationPersonLinks.memberId})::int` })
         .from(integrationPersonLinks)
         .where(eq(integrationPersonLinks.tenantId, tenantId));
-      expect(links).toEqual({ n: finished.created, members: finished.created });
+      expect(links).toEqual({ n: MEMBERS, members: MEMBERS });
     });
   }, 600_000);
 });
