@@ -63,11 +63,12 @@ export async function call(
   app: FastifyInstance,
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   url: string,
-  opts: { headers?: Record<string, string>; body?: unknown } = {},
+  opts: { headers?: Record<string, string>; body?: unknown; remoteAddress?: string } = {},
 ) {
   const res = await app.inject({
     method,
     url,
+    ...(opts.remoteAddress ? { remoteAddress: opts.remoteAddress } : {}),
     headers: { ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers },
     payload: opts.body === undefined ? undefined : JSON.stringify(opts.body),
   });

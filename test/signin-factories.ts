@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { TestEnv } from './harness.js';
 import { call, type TestTenant } from './factories.js';
 
@@ -31,7 +31,10 @@ export async function makeMember(env: TestEnv, t: TestTenant, groupId: string, b
 export async function pairKiosk(env: TestEnv, t: TestTenant, siteId: string) {
   const code = await call(env.app, 'POST', `/api/signin/sites/${siteId}/kiosk-pairings`, { headers: t.owner.headers });
   if (code.status !== 201) throw new Error(`pairing: ${code.status} ${JSON.stringify(code.body)}`);
-  const pair = await call(env.app, 'POST', '/api/kiosk/pair', { body: { code: code.body.code, name: 'Front desk' } });
+  // From an address of its own: pairing is limited per address, and on PostgreSQL a worker's test
+  // files share one database (and so the limit's counters) within its window.
+  const remoteAddress = `10.${randomInt(256)}.${randomInt(256)}.${1 + randomInt(254)}`;
+  const pair = await call(env.app, 'POST', '/api/kiosk/pair', { body: { code: code.body.code, name: 'Front desk' }, remoteAddress });
   if (pair.status !== 201) throw new Error(`pair: ${pair.status} ${JSON.stringify(pair.body)}`);
   return { headers: { authorization: `Bearer ${pair.body.deviceToken}` }, token: pair.body.deviceToken as string, deviceId: pair.body.device.id as string };
 }
