@@ -6,7 +6,6 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../test/wait.js';
 
-const TSX = path.resolve('node_modules/.bin/tsx');
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'threshold-main-'));
 const children: ChildProcess[] = [];
 afterAll(() => {
@@ -23,7 +22,9 @@ async function freePort(): Promise<number> {
 }
 
 function run(script: string, env: Record<string, string>) {
-  const child = spawn(TSX, [script], {
+  // Node itself with tsx's loader, not the tsx CLI: its wrapper process relays signals and exits
+  // 143 when it judges the child has no SIGTERM handler, which is not what is under test here.
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), DATA_DIR: dataDir, HOST: '127.0.0.1', LOG_LEVEL: 'warn', SEED_DEMO: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
