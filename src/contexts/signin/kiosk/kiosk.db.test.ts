@@ -9,6 +9,9 @@ import { kioskDevices, members } from '../signin.tables.js';
 
 const env = useTestEnv();
 
+/** Pairing is limited per address, and a PostgreSQL worker's test files share that limit's counters: each pairing comes from its own address. */
+const ownAddress = () => `10.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 254)}`;
+
 describe('kiosk pairing and devices', () => {
   it('401, 403, 404 on the portal side', async () => {
     const t = await createTestTenant(env);
@@ -33,11 +36,11 @@ describe('kiosk pairing and devices', () => {
     expect(code.status).toBe(201);
     expect(code.body.code).toMatch(/^[A-Z2-9]{8}$/);
     expect(new Date(code.body.expiresAt).getTime() - Date.now()).toBeGreaterThan(9 * 60_000);
-    const pair = await call(env.app, 'POST', '/api/kiosk/pair', { body: { code: code.body.code.toLowerCase(), name: 'Reception' } });
+    const pair = await call(env.app, 'POST', '/api/kiosk/pair', { body: { code: code.body.code.toLowerCase(), name: 'Reception' } , remoteAddress: ownAddress() });
     expect(pair.status).toBe(201);
     expect(pair.body.deviceToken).toMatch(/^thr_kiosk_/);
     expect(pair.body.site).toEqual({ id: site.id, name: site.name });
-    const again = await call(env.app, 'POST', '/api/kiosk/pair', { body: { code: code.body.code } });
+    const again = await call(env.app, 'POST', '/api/kiosk/pair', { body: { code: code.body.code } , remoteAddress: ownAddress() });
     expect(again.status).toBe(400);
     expect(again.body.error.code).toBe('invalid_pairing_code');
     const [device] = await env.platform.db.select().from(kioskDevices).where(eq(kioskDevices.id, pair.body.device.id));
@@ -60,7 +63,7 @@ describe('kiosk pairing and devices', () => {
     const t = await createTestTenant(env);
     const site = await makeSite(env, t);
     const code = await call(env.app, 'POST', `/api/signin/sites/${site.id}/kiosk-pairings`, { headers: t.owner.headers });
-    const pair = await call(env.app, 'POST', '/api/kiosk/pair', { headers: { cookie: t.owner.headers.cookie }, body: { code: code.body.code, name: 'Front desk' } });
+    const pair = await call(env.app, 'POST', '/api/kiosk/pair', { headers: { cookie: t.owner.headers.cookie }, body: { code: code.body.code, name: 'Front desk' } , remoteAddress: ownAddress() });
     expect(pair.status).toBe(201);
     expect(pair.body.deviceToken).toMatch(/^thr_kiosk_/);
     // The cookie is ignored on the pairing route: it never acts as the portal user.
@@ -74,7 +77,7 @@ describe('kiosk pairing and devices', () => {
     const code = await call(env.app, 'POST', `/api/signin/sites/${site.id}/kiosk-pairings`, { headers: t.owner.headers });
     env.clock.advance(11 * 60_000);
     try {
-      expect((await call(env.app, 'POST', '/api/kiosk/pair', { body: { code: code.body.code } })).body.error.code).toBe('invalid_pairing_code');
+      expect((await call(env.app, 'POST', '/api/kiosk/pair', { body: { code: code.body.code } , remoteAddress: ownAddress() })).body.error.code).toBe('invalid_pairing_code');
     } finally {
       env.clock.reset();
     }
