@@ -1,6 +1,6 @@
 import { and, count, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
-import { recordCheckValues, recordChecks, recordOrganisations, recordProfileTypes, recordProfiles, recordRatingSystems } from '../record.tables.js';
+import { recordCheckValues, recordChecks, recordOrganisations, recordProfileTypes, recordProfiles, recordRatingSystems, recordSettings } from '../record.tables.js';
 
 type OrganisationInsert = typeof recordOrganisations.$inferInsert;
 type ProfileTypeInsert = typeof recordProfileTypes.$inferInsert;
@@ -103,5 +103,22 @@ export const setupRepo = {
   async updateRatingSystem(db: DbOrTx, tenantId: string, id: string, set: Change<RatingSystemInsert>) {
     const [row] = await db.update(recordRatingSystems).set(set).where(and(eq(recordRatingSystems.tenantId, tenantId), eq(recordRatingSystems.id, id))).returning();
     return row!;
+  },
+
+  /** Built-in checks a rule-set upgrade adds. */
+  async insertChecks(db: DbOrTx, tenantId: string, rows: Array<New<CheckInsert>>) {
+    if (rows.length) await db.insert(recordChecks).values(rows.map((r) => ({ ...r, tenantId })));
+  },
+  /** Built-in profile types a rule-set upgrade adds. */
+  async insertProfileTypes(db: DbOrTx, tenantId: string, rows: Array<New<ProfileTypeInsert>>) {
+    if (rows.length) await db.insert(recordProfileTypes).values(rows.map((r) => ({ ...r, tenantId })));
+  },
+  /** Locks the tenant's settings row (made first when missing) for the rest of the transaction: one rule-set change at a time. */
+  async lockSettings(db: DbOrTx, tenantId: string, defaultVersion: string) {
+    await db.insert(recordSettings).values({ tenantId, ruleSetVersion: defaultVersion }).onConflictDoNothing();
+    await db.select().from(recordSettings).where(eq(recordSettings.tenantId, tenantId)).for('update');
+  },
+  async setRuleSetVersion(db: DbOrTx, tenantId: string, version: string, at: Date) {
+    await db.update(recordSettings).set({ ruleSetVersion: version, updatedAt: at }).where(eq(recordSettings.tenantId, tenantId));
   },
 };
