@@ -117,8 +117,7 @@ export function kioskRoutes(_platform: Platform, kiosk: KioskService, visits: Vi
       async (req) => {
         const k = requireKiosk(req);
         const pin = typeof req.headers['x-kiosk-pin'] === 'string' ? req.headers['x-kiosk-pin'] : req.query.pin;
-        await visits.checkPin(k, req.query.groupId, pin);
-        return { items: await kiosk.search(k, req.query.groupId, req.query.q) };
+        return { items: await kiosk.search(k, req.query.groupId, req.query.q, { pin, checkPin: visits.checkPin }) };
       },
     );
     app.get(
