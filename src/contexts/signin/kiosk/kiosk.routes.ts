@@ -100,8 +100,7 @@ export function kioskRoutes(_platform: Platform, kiosk: KioskService, visits: Vi
       },
       async (req) => {
         const k = requireKiosk(req);
-        await visits.checkPin(k, req.body.groupId, req.body.pin);
-        return kiosk.identify(k, req.body.groupId, req.body.qrToken);
+        return kiosk.identify(k, req.body.groupId, req.body.qrToken, { pin: req.body.pin, checkPin: visits.checkPin });
       },
     );
     app.get(
