@@ -2811,6 +2811,7 @@ export interface paths {
                                     id: string;
                                     name: string;
                                     onSite: boolean;
+                                    photo: string | null;
                                     qrHash: string;
                                     role: string;
                                     safety: {
@@ -2822,9 +2823,17 @@ export interface paths {
                                 }[];
                                 offline: {
                                     maxSafetyAgeHours: number;
+                                    photos: boolean;
                                     /** @enum {string} */
                                     whenStale: "reject" | "allow_flag";
                                 };
+                                questions: {
+                                    id: string;
+                                    rejectOn: {
+                                        answer: string;
+                                        message: string | null;
+                                    };
+                                }[];
                                 /** @enum {string} */
                                 safetyCheckMode: "off" | "reject" | "notify";
                                 visitorsOnSite: {
@@ -6642,6 +6651,7 @@ export interface paths {
                                     }[];
                                     offline: {
                                         maxSafetyAgeHours: number;
+                                        photos: boolean;
                                         /** @enum {string} */
                                         whenStale: "reject" | "allow_flag";
                                     };
@@ -6692,7 +6702,8 @@ export interface paths {
                          *       "showReasonsOnKiosk": false,
                          *       "offline": {
                          *         "maxSafetyAgeHours": 24,
-                         *         "whenStale": "reject"
+                         *         "whenStale": "reject",
+                         *         "photos": true
                          *       }
                          *     }
                          */
@@ -6735,12 +6746,15 @@ export interface paths {
                             /**
                              * @default {
                              *       "maxSafetyAgeHours": 24,
-                             *       "whenStale": "reject"
+                             *       "whenStale": "reject",
+                             *       "photos": true
                              *     }
                              */
                             offline?: {
                                 /** @default 24 */
                                 maxSafetyAgeHours?: number;
+                                /** @default true */
+                                photos?: boolean;
                                 /**
                                  * @default reject
                                  * @enum {string}
@@ -6813,6 +6827,7 @@ export interface paths {
                                 }[];
                                 offline: {
                                     maxSafetyAgeHours: number;
+                                    photos: boolean;
                                     /** @enum {string} */
                                     whenStale: "reject" | "allow_flag";
                                 };
@@ -7155,6 +7170,7 @@ export interface paths {
                                 }[];
                                 offline: {
                                     maxSafetyAgeHours: number;
+                                    photos: boolean;
                                     /** @enum {string} */
                                     whenStale: "reject" | "allow_flag";
                                 };
@@ -7233,12 +7249,15 @@ export interface paths {
                             /**
                              * @default {
                              *       "maxSafetyAgeHours": 24,
-                             *       "whenStale": "reject"
+                             *       "whenStale": "reject",
+                             *       "photos": true
                              *     }
                              */
                             offline?: {
                                 /** @default 24 */
                                 maxSafetyAgeHours?: number;
+                                /** @default true */
+                                photos?: boolean;
                                 /**
                                  * @default reject
                                  * @enum {string}
@@ -7308,6 +7327,7 @@ export interface paths {
                                 }[];
                                 offline: {
                                     maxSafetyAgeHours: number;
+                                    photos: boolean;
                                     /** @enum {string} */
                                     whenStale: "reject" | "allow_flag";
                                 };
@@ -7394,6 +7414,7 @@ export interface paths {
                                 }[];
                                 offline: {
                                     maxSafetyAgeHours: number;
+                                    photos: boolean;
                                     /** @enum {string} */
                                     whenStale: "reject" | "allow_flag";
                                 };
