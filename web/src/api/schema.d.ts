@@ -2836,6 +2836,7 @@ export interface paths {
                                 }[];
                                 /** @enum {string} */
                                 safetyCheckMode: "off" | "reject" | "notify";
+                                showOnFireList: boolean;
                                 visitorsOnSite: {
                                     name: string;
                                     signedInAt: string;
@@ -8867,10 +8868,13 @@ export interface paths {
                         ticks?: {
                             /** Format: date-time */
                             at: string;
+                            /** Format: uuid */
+                            memberId?: string;
+                            personName?: string;
                             /** @enum {string} */
                             status: "safe" | "unaccounted";
                             /** Format: uuid */
-                            visitId: string;
+                            visitId?: string;
                         }[];
                     };
                 };

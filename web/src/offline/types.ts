@@ -15,6 +15,7 @@ export type OfflineMember = {
 export type OfflineGroup = {
   id: string;
   safetyCheckMode: 'off' | 'reject' | 'notify';
+  showOnFireList: boolean;
   offline: { maxSafetyAgeHours: number; whenStale: 'reject' | 'allow_flag'; photos: boolean };
   /** The questions that turn a person away on an answer (message null: "Please see reception"). */
   questions: Array<{ id: string; rejectOn: { answer: string; message: string | null } }>;

@@ -22,6 +22,8 @@ export const offlineDataSchema = z.object({
     z.object({
       id: z.string(),
       safetyCheckMode: z.enum(['off', 'reject', 'notify']),
+      /** Whether the group's people are on the fire roll call (a roll call started offline on this device lists them). */
+      showOnFireList: z.boolean(),
       offline: z.object({ maxSafetyAgeHours: z.number(), whenStale: z.enum(['reject', 'allow_flag']), photos: z.boolean() }),
       /**
        * The group's questions that turn a person away on an answer, judged on the device offline as
@@ -75,7 +77,7 @@ export function createKioskOffline(deps: Pick<Platform, 'db' | 'now' | 'config'>
       const options = readOptions(group.options);
       if (g.type === 'standard') {
         const visitors = await kiosk.visitorsOnSite(k, g.id);
-        groupsOut.push({ id: g.id, safetyCheckMode: options.safetyCheckMode, offline: options.offline, questions: questionsOf(options), members: [], visitorsOnSite: visitors });
+        groupsOut.push({ id: g.id, safetyCheckMode: options.safetyCheckMode, showOnFireList: options.showOnFireList, offline: options.offline, questions: questionsOf(options), members: [], visitorsOnSite: visitors });
         continue;
       }
       const rows = await db
@@ -100,6 +102,7 @@ export function createKioskOffline(deps: Pick<Platform, 'db' | 'now' | 'config'>
       groupsOut.push({
         id: g.id,
         safetyCheckMode: options.safetyCheckMode,
+        showOnFireList: options.showOnFireList,
         offline: options.offline,
         questions: questionsOf(options),
         visitorsOnSite: [],
