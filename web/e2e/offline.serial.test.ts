@@ -435,4 +435,71 @@ describe.skipIf(!chromiumPath)('the kiosk offline (Chromium, server stopped)', {
       await phone.close();
     }
   });
+
+  it('a roll call started offline on a device that is also a paired kiosk lists the sign-ins that kiosk took offline; on reconnect its queue goes first and the tick on that person arrives', async () => {
+    const env = envOf();
+    const tenant = await e2e.createTenant();
+    const site = await makeSite(env, tenant, { name: 'Hall' });
+    const staff = await makeGroup(env, tenant, { name: 'Staff' }, [site.id]);
+    const ada = await makeMember(env, tenant, staff.id, { fullName: 'Ada Lovelace' });
+    const bo = await makeMember(env, tenant, staff.id, { fullName: 'Bo Diddley' });
+    // The reception PC: the kiosk (its service worker installed) and, in the same browser profile, the portal.
+    const kiosk = await pairedKiosk(e2e, env, tenant, site.id, 'Hall');
+    const device = (await call(env.app, 'GET', `/api/signin/sites/${site.id}/kiosks`, { headers: tenant.owner.headers })).body.items[0];
+    const kioskHeaders = { authorization: `Bearer ${await kiosk.evaluate(() => localStorage.getItem('threshold.kiosk.token'))}` };
+    expect(device).toBeTruthy();
+    expect((await call(env.app, 'POST', '/api/kiosk/sign-in', { headers: kioskHeaders, body: { groupId: staff.id, memberId: ada.id } })).status).toBe(201);
+    const portal = await e2e.newPage({ width: 390, height: 844 });
+    // Issue 15's "/api/auth/me left pending after the service worker installs": the portal opens
+    // and reloads under the kiosk's service worker, and each /api/auth/me is answered.
+    const me = portal.waitForResponse((r) => r.url().endsWith('/api/auth/me'));
+    await signIn(portal, e2e.url, tenant.owner);
+    expect((await me).status()).toBeLessThan(500);
+    expect(await portal.evaluate(() => Boolean(navigator.serviceWorker.controller))).toBe(true);
+    await portal.goto(`${e2e.url}/signin/roll-calls`);
+    const again = portal.waitForResponse((r) => r.url().endsWith('/api/auth/me'));
+    await portal.reload();
+    expect((await again).status()).toBe(200);
+    await portal.getByRole('button', { name: 'Start fire roll call' }).waitFor();
+    await expect.poll(() => portal.evaluate((id) => localStorage.getItem(`threshold.onSite.${id}`) ?? '', site.id), { timeout: 10_000 }).toContain('Ada Lovelace');
+
+    await stopServer(e2e);
+    try {
+      // The kiosk signs Bo in offline: the portal's copy of who is on site does not know.
+      await findAndTap(kiosk, 'Staff', 'bo', /Bo Diddley/);
+      await kiosk.getByRole('status').filter({ hasText: 'Welcome, Bo Diddley' }).waitFor();
+      await kiosk.getByRole('button', { name: 'Done' }).click();
+      await kiosk.getByRole('status', { name: 'Connection' }).filter({ hasText: '1 event waiting' }).waitFor();
+      // The kiosk is switched off: only the portal page can send its queue.
+      await kiosk.close();
+
+      await portal.reload();
+      await portal.getByRole('textbox', { name: 'Site' }).click();
+      await portal.getByRole('option', { name: 'Hall' }).click();
+      const t0 = Date.now();
+      await portal.getByRole('button', { name: 'Start fire roll call' }).click();
+      await portal.getByText('Started offline on this phone').waitFor();
+      await portal.getByRole('listitem', { name: 'Ada Lovelace' }).waitFor();
+      await portal.getByRole('button', { name: 'Mark safe: Bo Diddley' }).click();
+      await portal.getByTestId('count-safe').filter({ hasText: '1' }).waitFor();
+
+      await startServer(e2e);
+      await portal.waitForURL(/\/signin\/roll-calls\/[0-9a-f-]{36}$/, { timeout: 30_000 });
+      const list = (await call(env.app, 'GET', '/api/signin/roll-calls', { headers: tenant.owner.headers })).body.items as Array<{ id: string }>;
+      expect(list).toHaveLength(1);
+      const view = (await call(env.app, 'GET', `/api/signin/roll-calls/${list[0]!.id}`, { headers: tenant.owner.headers })).body;
+      const byName = Object.fromEntries((view.entries as Array<{ personName: string; status: string; markedAt: string | null }>).map((e) => [e.personName, e]));
+      expect(Object.keys(byName).sort()).toEqual(['Ada Lovelace', 'Bo Diddley']);
+      expect(byName['Bo Diddley']).toMatchObject({ status: 'safe' });
+      expect(new Date(byName['Bo Diddley']!.markedAt!).getTime()).toBeGreaterThanOrEqual(t0 - 1000);
+      expect(byName['Ada Lovelace']).toMatchObject({ status: 'unaccounted' });
+      // Bo's visit arrived once, from the kiosk's queue, recorded offline.
+      const visits = (await call(env.app, 'GET', '/api/signin/visits', { headers: tenant.owner.headers })).body.items as Array<{ memberId: string; recordedOffline: boolean }>;
+      expect(visits.filter((v) => v.memberId === bo.id)).toEqual([expect.objectContaining({ recordedOffline: true })]);
+    } finally {
+      if (!e2e.server.app.server.listening) await startServer(e2e);
+      if (!kiosk.isClosed()) await kiosk.close();
+      await portal.close();
+    }
+  });
 });
