@@ -289,7 +289,7 @@ describe.skipIf(!chromiumPath)('the kiosk offline (Chromium, server stopped)', {
     }
   });
 
-  it('the group page sets the offline policy (how old a safety check the kiosk trusts, and what it does then), and the kiosk copy carries it', async () => {
+  it('the group page sets the offline policy (how old a safety check the kiosk trusts, what it does then, whether it keeps photos), and the kiosk copy carries it', async () => {
     const env = envOf();
     const tenant = await e2e.createTenant();
     const { group, kiosk } = await kioskSetup(env, tenant, { name: 'Staff', options: { safetyCheckMode: 'reject' } });
@@ -302,12 +302,15 @@ describe.skipIf(!chromiumPath)('the kiosk offline (Chromium, server stopped)', {
       await hours.fill('6');
       await page.getByRole('textbox', { name: 'Offline: when it is older' }).click();
       await page.getByRole('option', { name: 'Let them in and flag the visit for review' }).click();
+      const photos = page.getByRole('checkbox', { name: 'Offline: keep members’ photos on the kiosk' });
+      expect(await photos.isChecked()).toBe(true);
+      await photos.uncheck();
       await page.getByRole('button', { name: 'Save', exact: true }).click();
       await expect
         .poll(async () => (await call(env.app, 'GET', `/api/signin/groups/${group.id}`, { headers: tenant.owner.headers })).body.options.offline, { timeout: 10_000 })
-        .toEqual({ maxSafetyAgeHours: 6, whenStale: 'allow_flag', photos: true });
+        .toEqual({ maxSafetyAgeHours: 6, whenStale: 'allow_flag', photos: false });
       const copy = (await call(env.app, 'GET', '/api/kiosk/offline', { headers: kiosk.headers })).body;
-      expect(copy.groups.find((g: { id: string }) => g.id === group.id).offline).toEqual({ maxSafetyAgeHours: 6, whenStale: 'allow_flag', photos: true });
+      expect(copy.groups.find((g: { id: string }) => g.id === group.id).offline).toEqual({ maxSafetyAgeHours: 6, whenStale: 'allow_flag', photos: false });
     } finally {
       await page.close();
     }
