@@ -6,6 +6,7 @@ import { ErrorState, FormError, LoadingState, PageHeader, formatDateTime } from 
 import { useApi } from '../../hooks';
 import { useCan, useMe } from '../../session';
 import { registerOfflineShell, rememberSession } from '../../offline/session';
+import { withSignInsSeenHere } from '../../offline/deviceSignIns';
 import { loadOnSite, loadSites, saveOnSite, saveSites, startOffline, type OnSite, type RollCall, type RollCallView } from './rollCallLive';
 
 type SiteItem = { id: string; name: string };
@@ -98,10 +99,11 @@ function StartRollCall() {
       const res = await api.post<RollCallView>(`/api/signin/sites/${siteId}/roll-calls`, {});
       void navigate(`/signin/roll-calls/${res.rollCall.id}`);
     } catch (err) {
-      const onSite = err instanceof ApiError && err.status === 0 ? loadOnSite(siteId) : null;
-      if (onSite) {
-        // No connection: the roll call starts on this phone from its last list; sent when the server answers.
-        const local = startOffline(onSite, me.user.name);
+      const kept = err instanceof ApiError && err.status === 0 ? loadOnSite(siteId) : null;
+      if (kept) {
+        // No connection: the roll call starts on this phone from its last list (plus the sign-ins it saw
+        // offline as a paired kiosk of the site); sent when the server answers.
+        const local = startOffline(await withSignInsSeenHere(kept), me.user.name);
         return void navigate(`/signin/roll-calls/${local.rollCall.id}`);
       }
       if (err instanceof ApiError && err.code === 'roll_call_open') {

@@ -6,6 +6,7 @@ import { ConfirmButton } from '../../components/ConfirmButton';
 import { ErrorState, FormError, LoadingState, formatDateTime } from '../../components/common';
 import { useCan, useMe } from '../../session';
 import { registerOfflineShell, rememberSession } from '../../offline/session';
+import { sendKioskQueueFirst } from '../../offline/deviceSignIns';
 import {
   applyEvent,
   flushTicks,
@@ -83,7 +84,9 @@ function RollCallLive({ id }: { id: string }) {
       if (sending) return;
       sending = true;
       try {
-        const res = await api.post<RollCallView>(`/api/signin/sites/${start.siteId}/roll-calls/offline`, offlineUpload(start, loadPending(id)));
+        // A device that is also a paired kiosk sends its own offline sign-ins first (ticks on them go by member).
+        await sendKioskQueueFirst();
+        const res = await api.post<RollCallView>(`/api/signin/sites/${start.siteId}/roll-calls/offline`, offlineUpload(start, loadPending(id), loadCached(id)?.view.entries));
         forgetOfflineStart(id);
         saveCached({ rollCall: res.rollCall, entries: res.entries });
         if (live) void navigate(`/signin/roll-calls/${res.rollCall.id}`, { replace: true });
