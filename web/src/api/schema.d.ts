@@ -6975,7 +6975,13 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": string | {
+                        csv: string;
+                    };
+                };
+            };
             responses: {
                 /** @description Default Response */
                 201: {
@@ -7015,7 +7021,13 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": string | {
+                        csv: string;
+                    };
+                };
+            };
             responses: {
                 /** @description Default Response */
                 200: {
