@@ -6977,9 +6977,9 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": string | {
+                    "application/json": {
                         csv: string;
-                    };
+                    } | string;
                 };
             };
             responses: {
@@ -7023,9 +7023,9 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": string | {
+                    "application/json": {
                         csv: string;
-                    };
+                    } | string;
                 };
             };
             responses: {

@@ -11,7 +11,7 @@ import { importTemplateCsv, type MemberImport } from './members.import.js';
 
 const groupParams = z.object({ groupId: z.uuid() });
 /** The CSV of an import: a text/csv body, or JSON `{ csv }` (declared, so the web app's typed client can send it). */
-const csvBody = z.union([z.string(), z.object({ csv: z.string() })]);
+const csvBody = z.union([z.object({ csv: z.string() }), z.string()]);
 const importErrors = z.array(z.object({ row: z.number(), field: z.string().optional(), reason: z.string() }));
 const previewSchema = z.object({
   valid: z.boolean(),
