@@ -40,18 +40,18 @@ describe.skipIf(!chromiumPath)('the record import (Chromium)', { timeout: E2E_TE
     await page.getByRole('button', { name: 'Read the file' }).click();
     await page.getByText('We guessed what each column holds.').waitFor();
     await page.getByRole('combobox', { name: 'Job description' }).selectOption({ label: 'Role' });
-    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.getByRole('button', { name: 'Preview', exact: true }).click();
     const problems = page.getByRole('table', { name: 'Rows with problems' });
     await problems.getByRole('row').filter({ hasText: 'Row 3' }).filter({ hasText: 'the 32nd of May' }).waitFor();
     await expect(page.getByRole('button', { name: 'Import 2 profiles' }).isDisabled()).resolves.toBe(true);
 
     // The fixed file: back to the first step, read again (the corrected column is asked again).
-    await page.getByRole('button', { name: /File/ }).click();
+    await page.locator('.mantine-Stepper-step').filter({ hasText: 'File' }).click();
     await page.locator('input[type="file"]').setInputFiles(good);
     await page.getByRole('button', { name: 'Read the file' }).click();
     await page.getByText('We guessed what each column holds.').waitFor();
     await page.getByRole('combobox', { name: 'Job description' }).selectOption({ label: 'Role' });
-    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.getByRole('button', { name: 'Preview', exact: true }).click();
     await page.getByText('All 2 rows are valid.').waitFor();
     await page.getByRole('table', { name: 'Sample rows' }).getByRole('cell', { name: 'Alan', exact: true }).waitFor();
     await page.getByRole('button', { name: 'Import 2 profiles' }).click();

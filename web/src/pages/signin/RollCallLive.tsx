@@ -123,8 +123,12 @@ function RollCallLive({ id }: { id: string }) {
     },
   });
   const { mutate: sendUpload } = upload;
+  const uploading = useRef(false);
   useEffect(() => {
-    if (local) sendUpload();
+    // Once per page (the mutation retries by itself), also when development mounts effects twice.
+    if (!local || uploading.current) return;
+    uploading.current = true;
+    sendUpload();
   }, [local, sendUpload]);
 
   useEffect(() => {
