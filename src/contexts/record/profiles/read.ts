@@ -7,7 +7,7 @@ import { loadModel, loadProfilesWithValues, toRuleProfile, type ProfileRow } fro
 import { evaluate } from '../rules/conditions.js';
 import { inPostOn, profileAccessor } from '../rules/rating.js';
 import { dayAt, evaluateRow, prepare, ruleValues, type PreparedModel } from '../engine.js';
-import { catalogOf, parseConditionParam } from '../setup/setup.service.js';
+import { catalogOf, parseConditionParam } from '../setup/fields.js';
 import { profilesRepo } from './profiles.repo.js';
 import { assertAsOf } from './validation.js';
 
