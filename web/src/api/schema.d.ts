@@ -6991,7 +6991,13 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        csv: string;
+                    } | string;
+                };
+            };
             responses: {
                 /** @description Default Response */
                 201: {
@@ -7031,7 +7037,13 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        csv: string;
+                    } | string;
+                };
+            };
             responses: {
                 /** @description Default Response */
                 200: {
