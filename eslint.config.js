@@ -45,10 +45,5 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    // The old client's own hooks (useApi, useAction): no page uses them now; removed with the old client.
-    files: ['web/src/hooks.ts'],
-    rules: { 'no-restricted-imports': 'off' },
-  },
   ...boundaries,
 );

@@ -50,7 +50,6 @@ export function errorMessage(err: unknown): string {
   return 'Something went wrong';
 }
 
-const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 let csrfToken: string | null = null;
 
 /** Set from the login and /api/auth/me answers; cleared on sign-out. */
@@ -58,7 +57,6 @@ export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
-type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** The CSRF token for an unsafe call, fetched from /api/auth/me when not known yet. */
 export async function ensureCsrf(doFetch: typeof fetch = fetch, baseUrl = ''): Promise<string | null> {
@@ -89,35 +87,6 @@ export async function toApiError(res: Response): Promise<ApiError> {
   }
   return new ApiError(res.status, 'http_error', `The server answered ${res.status} ${res.statusText}`.trim());
 }
-
-export async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
-  if (UNSAFE.has(method)) await ensureCsrf();
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (UNSAFE.has(method) && csrfToken) headers['x-csrf-token'] = csrfToken;
-  let res: Response;
-  try {
-    res = await fetch(path, { method, credentials: 'same-origin', headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch {
-    throw new ApiError(0, 'network_error', 'Cannot reach the server. Check your connection and try again.');
-  }
-  if (!res.ok) {
-    const err = await toApiError(res);
-    if (err.code === 'csrf_failed') csrfToken = null; // fetched afresh on the next call
-    throw err;
-  }
-  if (res.status === 204) return undefined as T;
-  const text = await res.text();
-  return (text ? JSON.parse(text) : undefined) as T;
-}
-
-export const api = {
-  get: <T>(path: string) => request<T>('GET', path),
-  post: <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {}),
-  patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
-  put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
-  del: <T = void>(path: string) => request<T>('DELETE', path),
-};
 
 /** Builds a query string from the defined, non-empty values. */
 export function query(params: Record<string, string | number | boolean | undefined | null>): string {
@@ -154,16 +123,11 @@ export type User = {
   scopes: Scope[];
 };
 
-/** POST /api/users/invite */
-export type InviteCreated = { inviteId: string; inviteUrl: string; expiresAt: string };
 /** GET /api/users/invites */
 export type PendingInvite = { id: string; email: string; role: Role; name: string; createdAt: string; expiresAt: string };
 /** GET /api/invites/:token (no session needed) */
 export type InvitePreview = { email: string; role: Role; name: string; tenantName: string };
 
-export type ApiKey = { id: string; name: string; role: Role; prefix: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null };
-/** POST /api/api-keys: `apiKey` is the secret, in this answer only. */
-export type ApiKeyCreated = { apiKey: string; key: ApiKey };
 
 export type AuditItem = {
   id: string;
@@ -183,5 +147,4 @@ export type Page<T> = { items: T[]; nextCursor: string | null };
 
 export type Notification = { id: string; title: string; body: string; link: string | null; createdAt: string; readAt: string | null };
 
-export type TotpSetup = { secret: string; otpauthUrl: string; qrSvg: string };
 
