@@ -36,7 +36,7 @@ export function createVisitsService(deps: VisitsDeps, groupsService: GroupsServi
   const { getSettings, setSettings } = createVisitSettings(deps);
   const { setProtected, applyRetention } = createVisitRetention(deps);
 
-  return { signIn, recordSignIn, memberSafety, emit, signOut, signOutManually, closeVisit, history, exportCsv, setProtected, getSettings, setSettings, applyRetention, openVisitsOf, checkPin, siteAndGroup };
+  return { checks, signIn, recordSignIn, memberSafety, emit, signOut, signOutManually, closeVisit, history, exportCsv, setProtected, getSettings, setSettings, applyRetention, openVisitsOf, checkPin, siteAndGroup };
 }
 
 export type VisitsService = ReturnType<typeof createVisitsService>;
