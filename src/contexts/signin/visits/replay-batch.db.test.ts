@@ -6,6 +6,7 @@ import { call, createTestTenant } from '../../../../test/factories.js';
 import { kioskSetup, makeMember } from '../../../../test/signin-factories.js';
 import { auditLog } from '../../../platform/audit/audit.tables.js';
 import type { SafetyCheck } from '../safety/safety.types.js';
+import { rollCallEntries, webhookDeliveries } from '../live.tables.js';
 import { members, visits } from '../signin.tables.js';
 import { REPLAY_CHUNK } from './visits.replay.js';
 
@@ -213,5 +214,40 @@ describe('replaying a chunk set-wise', () => {
     const rows = await visitsOf(t.tenantId);
     // One event at a time, Ada's sign-in met the other open visit and was undone with it (its own savepoint).
     expect(rows.map((v) => [v.memberId, v.recordedOffline, v.signedOutBy])).toEqual([[bo.id, true, 'kiosk']]);
+  });
+
+  it('the visit events reach the webhooks and an open roll call, each with the visit as it was then', async () => {
+    const t = await createTestTenant(env);
+    const { site, group, kiosk } = await kioskSetup(env, t);
+    const ada = await makeMember(env, t, group.id);
+    const bo = await makeMember(env, t, group.id);
+    const hook = await call(env.app, 'POST', '/api/signin/webhooks', { headers: t.owner.headers, body: { url: 'http://127.0.0.1:9/hook', events: ['visit.signed_in', 'visit.signed_out'] } });
+    expect(hook.status).toBe(201);
+    expect((await call(env.app, 'POST', `/api/signin/sites/${site.id}/roll-calls`, { headers: t.owner.headers, body: {} })).status).toBe(201);
+    const r = await replay(kiosk.headers, [
+      { key: key(), kind: 'sign_in', at: iso(-30 * min), groupId: group.id, memberId: ada.id, admitted: true },
+      { key: key(), kind: 'sign_in', at: iso(-25 * min), groupId: group.id, memberId: bo.id, admitted: true },
+      { key: key(), kind: 'sign_out', at: iso(-20 * min), memberId: ada.id },
+    ]);
+    expect(r.map((x) => x.status)).toEqual(['accepted', 'accepted', 'accepted']);
+    const deliveries = await env.platform.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.tenantId, t.tenantId));
+    const bodies = deliveries.map((d) => JSON.parse(d.body) as { type: string; data: { visit: { id: string; signedOutAt: string | null } } });
+    // (One transaction: the deliveries share a creation time, so they are compared as a set.)
+    expect(bodies.map((b) => JSON.stringify([b.type, b.data.visit.id, b.data.visit.signedOutAt])).sort()).toEqual(
+      [
+        ['visit.signed_in', r[0]!.visitId, null],
+        ['visit.signed_in', r[1]!.visitId, null],
+        ['visit.signed_out', r[0]!.visitId, r[2]!.recordedAt],
+      ]
+        .map((x) => JSON.stringify(x))
+        .sort(),
+    );
+    const entries = await env.platform.db.select().from(rollCallEntries).where(eq(rollCallEntries.tenantId, t.tenantId));
+    expect(entries.map((e) => [e.visitId, e.signedOutAt?.toISOString() ?? null]).sort()).toEqual(
+      [
+        [r[0]!.visitId, r[2]!.recordedAt],
+        [r[1]!.visitId, null],
+      ].sort(),
+    );
   });
 });

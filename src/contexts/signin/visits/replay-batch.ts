@@ -66,10 +66,10 @@ type Notice = { groupId: string; toContacts: boolean; hostEmail: string | null; 
  */
 export function createReplayBatch(
   deps: Pick<Platform, 'now' | 'jobs' | 'log' | 'mailer' | 'config'>,
-  ctx: { checks: readonly SafetyCheck[]; emit: (tx: Tx, type: VisitEventType, v: VisitRow, at: Date) => Promise<void> },
+  ctx: { checks: readonly SafetyCheck[]; emitMany: (tx: Tx, list: ReadonlyArray<{ type: VisitEventType; v: VisitRow; at: Date }>) => Promise<void> },
 ) {
   const { now } = deps;
-  const { checks, emit } = ctx;
+  const { checks, emitMany } = ctx;
 
   async function decide(t: Tx, kiosk: KioskPrincipal, items: readonly BatchItem[]): Promise<Array<BatchOutcome | AppError>> {
     const { tenantId } = kiosk;
@@ -299,7 +299,7 @@ export function createReplayBatch(
     if (stored.size !== rows.length) throw new ReplayPlanBroken('a member was signed in meanwhile');
     for (const r of await replayRepo.signOutVisits(t, tenantId, changes)) stored.set(r.id, r);
     if (changes.some((c) => !stored.has(c.id))) throw new ReplayPlanBroken('a visit was signed out meanwhile');
-    for (const x of emits) await emit(t, x.type, { ...stored.get(x.id)!, signedOutAt: x.signedOutAt, signedOutBy: x.signedOutBy, recordedOffline: x.recordedOffline }, x.at);
+    await emitMany(t, emits.map((x) => ({ type: x.type, v: { ...stored.get(x.id)!, signedOutAt: x.signedOutAt, signedOutBy: x.signedOutBy, recordedOffline: x.recordedOffline }, at: x.at })));
     if (notices.length > 0) {
       const contacts = await replayRepo.contactsOf(t, tenantId, [...new Set(notices.map((n) => n.groupId))]);
       for (const n of notices) {

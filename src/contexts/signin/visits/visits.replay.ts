@@ -78,7 +78,7 @@ type Outcome = BatchOutcome;
  */
 export function createReplayService(deps: Pick<Platform, 'db' | 'now' | 'jobs' | 'log' | 'mailer' | 'config'>, visits: VisitsService) {
   const { db, now } = deps;
-  const batch = createReplayBatch(deps, { checks: visits.checks, emit: visits.emit });
+  const batch = createReplayBatch(deps, { checks: visits.checks, emitMany: visits.emitMany });
 
   async function signIn(t: Tx, kiosk: KioskPrincipal, e: Extract<ReplayEvent, { kind: 'sign_in' }>, when: Date): Promise<Outcome> {
     const r = await visits.recordSignIn(
