@@ -12,7 +12,7 @@
 // on PGlite); never passes or fails on time.
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import pg from 'pg';
 import os from 'node:os';
 import path from 'node:path';
@@ -43,19 +43,31 @@ async function admin<T>(url: string, f: (c: pg.Client) => Promise<T>): Promise<T
   }
 }
 
-/** CPU seconds (user + system) the server processes of database `dbName` have used so far (local server only; null when /proc cannot tell). */
-async function serverCpuSeconds(url: string, dbName: string): Promise<number | null> {
+/**
+ * CPU seconds (user + system) each server process of database `dbName` has used so far, by pid
+ * (a local server only; null when /proc cannot tell).
+ */
+async function serverCpuSeconds(url: string, dbName: string): Promise<Map<number, number> | null> {
   const pids = await admin(url, async (c) => (await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [dbName])).rows.map((r) => r.pid));
-  let ticks = 0;
+  const out = new Map<number, number>();
   for (const pid of pids) {
     try {
       const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+      out.set(pid, (Number(fields[11]) + Number(fields[12])) / 100); // utime, stime (fields 14 and 15 of stat), in USER_HZ
     } catch {
+      if (existsSync('/proc/self/stat')) continue; // the process ended meanwhile
       return null;
     }
   }
-  return ticks / 100; // USER_HZ
+  return out;
+}
+
+/** The CPU the server's processes spent between two samples: per process alive at the end (one that ended, an idle pool connection, is left out). */
+function cpuBetween(before: Map<number, number> | null, after: Map<number, number> | null): number | null {
+  if (!before || !after) return null;
+  let sum = 0;
+  for (const [pid, s] of after) sum += s - (before.get(pid) ?? 0);
+  return sum;
 }
 
 async function main() {
@@ -127,7 +139,7 @@ async function main() {
         /** The app's own CPU (this process: the app and the bench's client) per event. */
         appCpuMsPerEvent: +((clientCpu.user + clientCpu.system) / 1000 / events.length).toFixed(2),
         /** The PostgreSQL server's CPU per event (its backends for this database), when readable. */
-        serverCpuMsPerEvent: cpuBefore !== null && cpuAfter !== null ? +(((cpuAfter - cpuBefore) * 1000) / events.length).toFixed(2) : null,
+        serverCpuMsPerEvent: ((cpu) => (cpu === null ? null : +((cpu * 1000) / events.length).toFixed(2)))(cpuBetween(cpuBefore, cpuAfter)),
       };
     }
     // How busy the machine is: 1,000 trivial statements on the same database, for comparison.
