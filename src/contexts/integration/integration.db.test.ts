@@ -390,4 +390,52 @@ describe('the record in the safety check', () => {
     // 00:30 on the 16th in London (UTC and New York: still the 15th): expired.
     expect(await reasonsAt('2025-06-15T23:30:00Z')).toEqual([expect.stringMatching(/^Safeguarding training expired/)]);
   });
+
+  it('the bulk form (a replayed chunk) answers each sign-in as the check does alone: linked or not, ready or not, on different days', async () => {
+    const x = await integrationTenant(env);
+    const staff = await x.group({ name: 'Staff', type: 'repeat', isStaffGroup: true });
+    await x.link(staff.id);
+    const missing = await x.member(staff.id, { fullName: 'Miss Ing', role: 'Teacher' });
+    const ready = await x.member(staff.id, { fullName: 'Rea Dy', role: 'Teacher' });
+    await x.run('/api/integration/import', {});
+    const late = await x.member(staff.id, { fullName: 'Late Comer', role: 'Teacher' }); // joined after the import: no profile linked
+    const today = env.platform.now().toISOString().slice(0, 10);
+    const check = createRecordSafetyCheck(createRecordPort());
+    const site = { id: staff.id, name: 'London site', timezone: 'Europe/London' };
+    const ctxOf = (m: typeof missing | null, instant: string) => ({
+      tx: env.platform.db,
+      tenantId: x.t.tenantId,
+      site,
+      group: { ...staff, options: readOptions(staff.options) },
+      member: m,
+      visitor: m ? null : { fullName: 'Val Visitor' },
+      person: { fullName: m?.fullName ?? 'Val Visitor', email: m?.email ?? null, dateOfBirth: null },
+      answers: {},
+      agreementAccepted: false,
+      previouslyAcceptedAgreement: false,
+      now: new Date(instant),
+    });
+    const ctxs = [ctxOf(missing, `${today}T12:00:00Z`), ctxOf(ready, `${today}T12:00:00Z`), ctxOf(late, `${today}T12:00:00Z`), ctxOf(null, `${today}T12:00:00Z`), ctxOf(ready, '2025-06-15T23:30:00Z'), ctxOf(missing, '2025-06-15T22:30:00Z')];
+    const alone = async () => {
+      const out = [];
+      for (const c of ctxs) out.push(await check.run(c));
+      return out;
+    };
+    // The tenant setting off: nothing applies.
+    expect(await check.runMany!(ctxs)).toEqual(await alone());
+    await call(env.app, 'PUT', '/api/integration/settings', { headers: x.h, body: { includeRecordInSafetyCheck: true } });
+    const readyLink = await recordReadiness(env.platform.db, x.t.tenantId, staff.id, ready.id, today);
+    if (!readyLink.applies) throw new Error('expected the record check to apply');
+    const p = (await call(env.app, 'GET', `/api/record/profiles/${readyLink.profileId}`, { headers: x.h })).body;
+    const checks = { ...x.FULL_TEACHER_CHECKS, safeguarding_training: { value: '2024-06-16' }, references: { value: '2024-08-01' }, medical_fitness: { value: '2024-08-01' } };
+    expect((await call(env.app, 'PATCH', `/api/record/profiles/${readyLink.profileId}`, { headers: x.h, body: { version: p.version, checks, facts: x.TEACHER_FACTS } })).status).toBe(200);
+    const bulk = await check.runMany!(ctxs);
+    expect(bulk).toEqual(await alone());
+    const reasons = bulk.map((r) => (Array.isArray(r) ? r : [r]).flatMap((x) => (x.allow ? [] : [x.reason])));
+    expect(reasons[0]).toContain('Enhanced DBS missing');
+    expect(reasons[2]).toEqual(['No Central Record profile is linked to this person']);
+    expect(reasons[3]).toEqual([]);
+    // The same profile on another day: the safeguarding training expired on the 16th at the site.
+    expect(reasons[4]).toEqual([expect.stringMatching(/^Safeguarding training expired/)]);
+  });
 });

@@ -32,6 +32,7 @@ export { createGroupsPort, type GroupsPort, type GroupRow } from './groups/group
 export type { MemberChange, MemberChangeListener } from './members/member-events.js';
 export type { VisitEvent, VisitEventSink, VisitEventType } from './visits/visit-events.js';
 export type { SafetyCheck, SafetyContext, SafetyResult } from './safety/safety.types.js';
+export type { BulkSafetyCheck, SafetyCheckMany } from './safety/bulk.js';
 export { readOptions as readGroupOptions } from './groups/groups.schemas.js';
 export type { VisitsService } from './visits/visits.service.js';
 export { siteScopeOf, inScope, type SiteScope } from './access.js';

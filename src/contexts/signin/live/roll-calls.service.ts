@@ -6,7 +6,7 @@ import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import { createNotifier, type Notifier } from '../../../platform/live/notify.js';
 import { readOptions } from '../groups/groups.schemas.js';
 import { inScope, type SiteScope } from '../access.js';
-import type { VisitEventSink } from '../visits/visit-events.js';
+import type { BulkVisitEventSink } from '../visits/visit-events.js';
 import { liveRepo, type EntryRow, type RollCallRow } from './live.repo.js';
 import { presentEntry, presentEvent, presentRollCall } from './live.presenters.js';
 
@@ -91,7 +91,7 @@ export function createRollCallsService(deps: Pick<Platform, 'db' | 'database' | 
   }
 
   /** Visit events: who signs in during a roll call joins it; who signs out is shown as gone. */
-  const sink: VisitEventSink = async (tx, event) => {
+  const sink: BulkVisitEventSink = async (tx, event) => {
     if (event.type !== 'visit.signed_in' && event.type !== 'visit.signed_out') return;
     const rc = await liveRepo.openAt(tx, event.tenantId, event.siteId);
     if (!rc) return;
@@ -117,6 +117,17 @@ export function createRollCallsService(deps: Pick<Platform, 'db' | 'database' | 
     }
     const entry = await liveRepo.entrySignedOut(tx, event.tenantId, rc.id, event.visitId, new Date(event.at));
     if (entry) await emit(tx, event.tenantId, rc.id, 'entry.updated', { entry: presentEntry(entry) });
+  };
+  /** Several events (a replayed chunk): each site's open roll call looked up once; only the events of a site with one do more. */
+  sink.many = async (tx, events) => {
+    const relevant = events.filter((e) => e.type === 'visit.signed_in' || e.type === 'visit.signed_out');
+    const open = new Set<string>();
+    for (const e of relevant) {
+      const site = `${e.tenantId}|${e.siteId}`;
+      if (open.has(site) || open.has(`!${site}`)) continue;
+      open.add((await liveRepo.openAt(tx, e.tenantId, e.siteId)) ? site : `!${site}`);
+    }
+    for (const e of relevant) if (open.has(`${e.tenantId}|${e.siteId}`)) await sink(tx, e);
   };
 
   return {

@@ -20,3 +20,10 @@ export type VisitEvent = {
 };
 
 export type VisitEventSink = (tx: Tx, event: VisitEvent) => Promise<void>;
+
+/**
+ * A sink's bulk form (optional): the same work for several events, in their order, in one
+ * transaction (a replayed chunk of offline events), reading what it needs once instead of per event.
+ */
+export type VisitEventSinkMany = (tx: Tx, events: readonly VisitEvent[]) => Promise<void>;
+export type BulkVisitEventSink = VisitEventSink & { many?: VisitEventSinkMany };

@@ -1,14 +1,14 @@
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Platform } from '../../../platform/platform.js';
 import type { Tx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { AppError } from '../../../platform/errors.js';
 import { recordAudits } from '../../../platform/audit/audit.js';
-import { kioskReplays } from '../signin.tables.js';
 import type { KioskPrincipal } from '../access.js';
 import { membersRepo } from '../members/members.repo.js';
-import { judgeTime, signOutVerdict } from './replay.rules.js';
+import { createReplayBatch, outcomeOfError, ReplayPlanBroken, type BatchItem, type BatchOutcome } from './replay-batch.js';
+import { replayRepo, type ReplayRow } from './replay.repo.js';
+import { judgeTime, signOutVerdict, type TimeVerdict } from './replay.rules.js';
 import { visitsRepo } from './visits.repo.js';
 import type { VisitsService } from './visits.service.js';
 
@@ -68,14 +68,7 @@ export type ReplayResult = z.infer<typeof replayResultSchema>;
 /** Events worked in one transaction (a 500-event queue is five). */
 export const REPLAY_CHUNK = 100;
 
-type Outcome = { status: 'accepted' | 'conflict' | 'refused'; code: string | null; reason: string | null; visitId: string | null; recordedAt: Date | null };
-
-/** The stable code a refused event gets in the sync log for the error its replay raised. */
-function refusedCode(err: AppError): string {
-  if (err.code === 'not_found') return err.message.startsWith('Group') ? 'unknown_group' : 'unknown_member';
-  if (err.code === 'validation_failed') return 'invalid_answers';
-  return err.code;
-}
+type Outcome = BatchOutcome;
 
 /**
  * Replays a kiosk's offline queue in order. Each event is accepted exactly once per idempotency
@@ -83,8 +76,9 @@ function refusedCode(err: AppError): string {
  * the kiosk's time corrected for its clock; conflicts and refusals are answered with a reason
  * (the kiosk's sync log), kept in kiosk_replays and audited.
  */
-export function createReplayService(deps: Pick<Platform, 'db' | 'now'>, visits: VisitsService) {
+export function createReplayService(deps: Pick<Platform, 'db' | 'now' | 'jobs' | 'log' | 'mailer' | 'config'>, visits: VisitsService) {
   const { db, now } = deps;
+  const batch = createReplayBatch(deps, { checks: visits.checks, emitMany: visits.emitMany });
 
   async function signIn(t: Tx, kiosk: KioskPrincipal, e: Extract<ReplayEvent, { kind: 'sign_in' }>, when: Date): Promise<Outcome> {
     const r = await visits.recordSignIn(
@@ -108,13 +102,7 @@ export function createReplayService(deps: Pick<Platform, 'db' | 'now'>, visits: 
     } else {
       let visitId = e.visitId;
       if (e.signInKey && earlier.has(e.signInKey)) visitId = earlier.get(e.signInKey)!.visitId ?? undefined;
-      else if (e.signInKey) {
-        const [first] = await t
-          .select({ visitId: kioskReplays.visitId })
-          .from(kioskReplays)
-          .where(and(eq(kioskReplays.tenantId, kiosk.tenantId), eq(kioskReplays.kioskId, kiosk.id), eq(kioskReplays.key, e.signInKey)));
-        visitId = first?.visitId ?? undefined;
-      }
+      else if (e.signInKey) visitId = (await replayRepo.answers(t, kiosk.tenantId, kiosk.id, [e.signInKey])).get(e.signInKey)?.visitId ?? undefined;
       const v = visitId ? await visitsRepo.find(t, kiosk.tenantId, visitId) : undefined;
       visit = v && v.siteId === kiosk.resourceId && v.outcome === 'signed_in' ? v : undefined;
     }
@@ -138,25 +126,56 @@ export function createReplayService(deps: Pick<Platform, 'db' | 'now'>, visits: 
   type Parsed = { i: number; e: ReplayEvent };
 
   /** The first answer kept for a key this kiosk sent before. */
-  function duplicateOf(key: string, first: typeof kioskReplays.$inferSelect | undefined): ReplayResult {
+  function duplicateOf(key: string, first: ReplayRow | undefined): ReplayResult {
     return { key, status: 'duplicate', code: first?.code ?? null, reason: 'Already received; ignored', visitId: first?.visitId ?? null, recordedAt: first?.recordedAt?.toISOString() ?? null };
   }
 
-  /** The work of one claimed event, in its own savepoint: a refusal undoes only its own changes. */
-  async function work(t: Tx, kiosk: KioskPrincipal, e: ReplayEvent, sentAt: Date, earlier: ReadonlyMap<string, Outcome>): Promise<Outcome> {
-    const time = judgeTime(new Date(e.at), sentAt, now());
-    if (!time.ok) return { status: 'refused', code: time.code, reason: time.reason, visitId: null, recordedAt: null };
-    let out: Outcome;
+  /** One event at a time (the fallback), in its own savepoint: a refusal undoes only its own changes. */
+  async function workOne(t: Tx, kiosk: KioskPrincipal, e: ReplayEvent, at: Date, earlier: ReadonlyMap<string, Outcome>): Promise<Outcome> {
     try {
-      out = await inTransaction(t, (s) => (e.kind === 'sign_in' ? signIn(s, kiosk, e, time.at) : signOut(s, kiosk, e, time.at, earlier)));
+      return await inTransaction(t, (s) => (e.kind === 'sign_in' ? signIn(s, kiosk, e, at) : signOut(s, kiosk, e, at, earlier)));
     } catch (err) {
       if (!(err instanceof AppError) || err.status >= 500) throw err;
-      out = { status: err.code === 'already_signed_in' ? 'conflict' : 'refused', code: refusedCode(err), reason: err.message, visitId: null, recordedAt: null };
+      return outcomeOfError(err);
     }
-    if (time.correctedByMs !== 0 && out.status === 'accepted') {
-      out = { ...out, status: 'conflict', code: 'clock_corrected', reason: `The kiosk clock was ${Math.round(time.correctedByMs / 1000)} s off; the server's clock wins and the time was corrected` };
+  }
+
+  /**
+   * The claimed events' answers, in order: set-wise (replay-batch.ts) in a savepoint; when its
+   * plan no longer matches the database (a kiosk online signed one of the chunk's people in or
+   * out meanwhile), the savepoint is rolled back and the chunk is worked one event at a time.
+   */
+  async function work(t: Tx, kiosk: KioskPrincipal, events: readonly ReplayEvent[], sentAt: Date): Promise<Outcome[]> {
+    const serverNow = now();
+    const times: TimeVerdict[] = events.map((e) => judgeTime(new Date(e.at), sentAt, serverNow));
+    const items: BatchItem[] = [];
+    events.forEach((e, i) => {
+      const tv = times[i]!;
+      if (tv.ok) items.push({ e, at: tv.at });
+    });
+    let decided: Outcome[];
+    try {
+      decided = await inTransaction(t, async (s) => (await batch.decide(s, kiosk, items)).map((o) => (o instanceof AppError ? outcomeOfError(o) : o)));
+    } catch (err) {
+      if (!(err instanceof ReplayPlanBroken)) throw err;
+      decided = [];
+      const answerOf = new Map<string, Outcome>();
+      for (const { e, at } of items) {
+        const out = await workOne(t, kiosk, e, at, answerOf);
+        answerOf.set(e.key, out);
+        decided.push(out);
+      }
     }
-    return out;
+    let k = 0;
+    return events.map((_, i) => {
+      const tv = times[i]!;
+      if (!tv.ok) return { status: 'refused', code: tv.code, reason: tv.reason, visitId: null, recordedAt: null };
+      const out = decided[k++]!;
+      if (tv.correctedByMs !== 0 && out.status === 'accepted') {
+        return { ...out, status: 'conflict', code: 'clock_corrected', reason: `The kiosk clock was ${Math.round(tv.correctedByMs / 1000)} s off; the server's clock wins and the time was corrected` };
+      }
+      return out;
+    });
   }
 
   /**
@@ -183,50 +202,24 @@ export function createReplayService(deps: Pick<Platform, 'db' | 'now'>, visits: 
     // The first event with each key claims it; a repeat of the key in the same chunk is a duplicate of it.
     const firstOfKey = new Map<string, Parsed>();
     for (const p of parsed) if (!firstOfKey.has(p.e.key)) firstOfKey.set(p.e.key, p);
-    const claimed = new Set(
-      (
-        await t
-          .insert(kioskReplays)
-          .values([...firstOfKey.values()].map(({ e }) => ({ tenantId: kiosk.tenantId, kioskId: kiosk.id, key: e.key, kind: e.kind, status: 'refused' as const, eventAt: new Date(e.at) })))
-          .onConflictDoNothing()
-          .returning({ key: kioskReplays.key })
-      ).map((r) => r.key),
-    );
-    const seenBefore = [...firstOfKey.keys()].filter((k) => !claimed.has(k));
-    const earlier = new Map(
-      seenBefore.length === 0
-        ? []
-        : (await t.select().from(kioskReplays).where(and(eq(kioskReplays.kioskId, kiosk.id), inArray(kioskReplays.key, seenBefore)))).map((r) => [r.key, r] as const),
-    );
+    const claimed = await replayRepo.claim(t, kiosk.tenantId, kiosk.id, [...firstOfKey.values()].map(({ e }) => e));
+    const earlier = await replayRepo.answers(t, kiosk.tenantId, kiosk.id, [...firstOfKey.keys()].filter((k) => !claimed.has(k)));
 
-    const answers: Array<{ e: ReplayEvent; out: Outcome }> = [];
-    const answerOf = new Map<string, Outcome>();
+    const mine = parsed.filter((p) => claimed.has(p.e.key) && firstOfKey.get(p.e.key) === p);
+    const outs = await work(t, kiosk, mine.map((p) => p.e), sentAt);
+    const answers = mine.map((p, k) => ({ e: p.e, out: outs[k]! }));
+    const answerOf = new Map(answers.map(({ e, out }) => [e.key, out] as const));
     for (const p of parsed) {
       const { e } = p;
-      if (!claimed.has(e.key) || firstOfKey.get(e.key) !== p) {
-        const mine = answerOf.get(e.key);
-        results[p.i] = mine
-          ? { key: e.key, status: 'duplicate', code: mine.code, reason: 'Already received; ignored', visitId: mine.visitId, recordedAt: mine.recordedAt?.toISOString() ?? null }
-          : duplicateOf(e.key, earlier.get(e.key));
-        continue;
-      }
-      const out = await work(t, kiosk, e, sentAt, answerOf);
-      answerOf.set(e.key, out);
-      answers.push({ e, out });
-      results[p.i] = { key: e.key, status: out.status, code: out.code, reason: out.reason, visitId: out.visitId, recordedAt: out.recordedAt?.toISOString() ?? null };
+      const out = answerOf.get(e.key);
+      if (mine.includes(p)) results[p.i] = { key: e.key, status: out!.status, code: out!.code, reason: out!.reason, visitId: out!.visitId, recordedAt: out!.recordedAt?.toISOString() ?? null };
+      else if (out) results[p.i] = { key: e.key, status: 'duplicate', code: out.code, reason: 'Already received; ignored', visitId: out.visitId, recordedAt: out.recordedAt?.toISOString() ?? null };
+      else results[p.i] = duplicateOf(e.key, earlier.get(e.key));
     }
     if (answers.length === 0) return results;
 
     // Every answer in one statement (the claims were written as placeholders above).
-    const rows = answers.map(
-      ({ e, out }) =>
-        sql`(${e.key}::text, ${out.status}::text, ${out.code}::text, ${out.reason}::text, ${out.visitId}::uuid, ${out.recordedAt?.toISOString() ?? null}::timestamptz)`,
-    );
-    await t.execute(sql`
-      UPDATE kiosk_replays AS r
-      SET status = v.status, code = v.code, reason = v.reason, visit_id = v.visit_id, recorded_at = v.recorded_at
-      FROM (VALUES ${sql.join(rows, sql`, `)}) AS v(key, status, code, reason, visit_id, recorded_at)
-      WHERE r.kiosk_id = ${kiosk.id}::uuid AND r.key = v.key`);
+    await replayRepo.storeAnswers(t, kiosk.tenantId, kiosk.id, answers.map(({ e, out }) => ({ key: e.key, ...out })));
 
     const logged = answers.filter(({ out }) => out.status !== 'accepted');
     if (logged.length > 0) {
@@ -264,12 +257,7 @@ export function createReplayService(deps: Pick<Platform, 'db' | 'now'>, visits: 
 
   /** The kiosk's sync log: the latest replayed events that were not simply accepted. */
   async function log(kiosk: KioskPrincipal, limit = 100) {
-    const rows = await db
-      .select()
-      .from(kioskReplays)
-      .where(and(eq(kioskReplays.tenantId, kiosk.tenantId), eq(kioskReplays.kioskId, kiosk.id), inArray(kioskReplays.status, ['conflict', 'refused'])))
-      .orderBy(desc(kioskReplays.createdAt))
-      .limit(limit);
+    const rows = await replayRepo.log(db, kiosk.tenantId, kiosk.id, limit);
     return rows.map((r) => ({ key: r.key, kind: r.kind, status: r.status, code: r.code, reason: r.reason, eventAt: r.eventAt?.toISOString() ?? null, createdAt: r.createdAt.toISOString() }));
   }
 

@@ -3,7 +3,7 @@ import type { Tx } from '../../../platform/db/database.js';
 import type { GroupsService } from '../groups/groups.service.js';
 import { BUILT_IN_CHECKS } from '../safety/checks.js';
 import type { SafetyCheck } from '../safety/safety.types.js';
-import type { VisitEvent, VisitEventSink, VisitEventType } from './visit-events.js';
+import type { BulkVisitEventSink, VisitEvent, VisitEventSink, VisitEventType } from './visit-events.js';
 import { presentVisit, type VisitRow } from './visits.presenter.js';
 import { createPinCheck } from '../kiosk/pin.js';
 import { createSignIn } from './sign-in.js';
@@ -24,9 +24,26 @@ export function createVisitsService(deps: VisitsDeps, groupsService: GroupsServi
   const sinks = [...(opts.sinks ?? [])];
   const checks = [...BUILT_IN_CHECKS, ...(opts.safetyChecks ?? [])];
 
+  const eventOf = (type: VisitEventType, v: VisitRow, at: Date): VisitEvent => ({ type, tenantId: v.tenantId, visitId: v.id, siteId: v.siteId, groupId: v.groupId, memberId: v.memberId, at: at.toISOString(), visit: presentVisit(v) });
+
   async function emit(tx: Tx, type: VisitEventType, v: VisitRow, at: Date) {
-    const event: VisitEvent = { type, tenantId: v.tenantId, visitId: v.id, siteId: v.siteId, groupId: v.groupId, memberId: v.memberId, at: at.toISOString(), visit: presentVisit(v) };
+    const event = eventOf(type, v, at);
     for (const sink of sinks) await sink(tx, event);
+  }
+
+  /**
+   * Several visit events in their order (a replayed chunk): each sink takes them all, through its
+   * bulk form when it has one, else one at a time. Sinks are independent of one another, so each
+   * seeing the whole list in turn is the same as each event going through every sink in turn.
+   */
+  async function emitMany(tx: Tx, list: ReadonlyArray<{ type: VisitEventType; v: VisitRow; at: Date }>) {
+    if (list.length === 0) return;
+    const events = list.map((x) => eventOf(x.type, x.v, x.at));
+    for (const sink of sinks) {
+      const many = (sink as BulkVisitEventSink).many;
+      if (many) await many(tx, events);
+      else for (const event of events) await sink(tx, event);
+    }
   }
 
   const { checkPin } = createPinCheck(deps, groupsService);
@@ -36,7 +53,7 @@ export function createVisitsService(deps: VisitsDeps, groupsService: GroupsServi
   const { getSettings, setSettings } = createVisitSettings(deps);
   const { setProtected, applyRetention } = createVisitRetention(deps);
 
-  return { signIn, recordSignIn, memberSafety, emit, signOut, signOutManually, closeVisit, history, exportCsv, setProtected, getSettings, setSettings, applyRetention, openVisitsOf, checkPin, siteAndGroup };
+  return { checks, signIn, recordSignIn, memberSafety, emit, emitMany, signOut, signOutManually, closeVisit, history, exportCsv, setProtected, getSettings, setSettings, applyRetention, openVisitsOf, checkPin, siteAndGroup };
 }
 
 export type VisitsService = ReturnType<typeof createVisitsService>;

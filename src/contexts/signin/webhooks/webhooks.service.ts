@@ -10,7 +10,7 @@ import { conflict, notFound } from '../../../platform/errors.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import { decryptSecret, encryptSecret, newToken } from '../../../platform/crypto.js';
 import { webhookDeliveries, webhookSubscriptions, type WebhookEventType } from '../live.tables.js';
-import type { VisitEventSink } from '../visits/visit-events.js';
+import type { BulkVisitEventSink } from '../visits/visit-events.js';
 import { webhooksRepo, type SubscriptionRow } from './webhooks.repo.js';
 import { presentDelivery, presentWebhook } from './webhooks.presenters.js';
 import { WEBHOOK_EVENTS } from './webhooks.schemas.js';
@@ -101,11 +101,23 @@ export function createWebhooksService(deps: Pick<Platform, 'db' | 'jobs' | 'conf
   }
 
   /** Called by the visits service inside the visit's transaction: never an HTTP call here. */
-  const sink: VisitEventSink = async (tx, event) => {
+  const sink: BulkVisitEventSink = async (tx, event) => {
     if (!isWebhookEvent(event.type)) return;
     const subs = await webhooksRepo.activeOf(tx, event.tenantId);
     for (const sub of subs) {
       if (sub.events.includes(event.type)) await enqueue(tx, sub, event.type, { visit: event.visit }, event.at);
+    }
+  };
+  /** Several events (a replayed chunk): the subscriptions read once per tenant, deliveries queued in the events' order. */
+  sink.many = async (tx, events) => {
+    const wanted = events.filter((e) => isWebhookEvent(e.type));
+    for (const tenantId of new Set(wanted.map((e) => e.tenantId))) {
+      const subs = await webhooksRepo.activeOf(tx, tenantId);
+      if (subs.length === 0) continue;
+      for (const event of wanted) {
+        if (event.tenantId !== tenantId || !isWebhookEvent(event.type)) continue;
+        for (const sub of subs) if (sub.events.includes(event.type)) await enqueue(tx, sub, event.type, { visit: event.visit }, event.at);
+      }
     }
   };
 
