@@ -86,20 +86,22 @@ async function serverCpu(database: Database): Promise<Map<number, number>> {
 }
 
 /** Runs a phase and measures it: wall time, statements sent, server CPU, the load average. */
-async function measured<T>(database: Database, rows: number, fn: () => Promise<T>): Promise<{ value: T; seconds: number; statements: number; statementsPerRow: number; serverCpuSeconds: number | null; load: string }> {
+async function measured<T>(database: Database, rows: number, fn: () => Promise<T>): Promise<{ value: T; seconds: number; statements: number; statementsPerRow: number; clientCpuSeconds: number; serverCpuSeconds: number | null; load: string }> {
   const cpu0 = await serverCpu(database);
   const s0 = statements;
   const t0 = Date.now();
+  const c0 = process.cpuUsage();
   const value = await fn();
+  const c1 = process.cpuUsage(c0);
   const seconds = secs(t0);
   const sent = statements - s0;
   const cpu1 = await serverCpu(database);
   let cpu = 0;
   for (const [pid, c] of cpu1) cpu += c - (cpu0.get(pid) ?? 0);
-  return { value, seconds, statements: sent, statementsPerRow: +(sent / rows).toFixed(3), serverCpuSeconds: database.kind === 'postgres' && cpu1.size ? +cpu.toFixed(2) : null, load: load() };
+  return { value, seconds, statements: sent, statementsPerRow: +(sent / rows).toFixed(3), clientCpuSeconds: +((c1.user + c1.system) / 1e6).toFixed(2), serverCpuSeconds: database.kind === 'postgres' && cpu1.size ? +cpu.toFixed(2) : null, load: load() };
 }
-const describe = (m: { seconds: number; statementsPerRow: number; serverCpuSeconds: number | null; load: string }) =>
-  `${m.seconds} s, ${m.statementsPerRow} statements/row${m.serverCpuSeconds === null ? '' : `, server CPU ${m.serverCpuSeconds} s`} (load ${m.load})`;
+const describe = (m: { seconds: number; statementsPerRow: number; clientCpuSeconds: number; serverCpuSeconds: number | null; load: string }) =>
+  `${m.seconds} s, ${m.statementsPerRow} statements/row, this process's CPU ${m.clientCpuSeconds} s${m.serverCpuSeconds === null ? '' : `, server CPU ${m.serverCpuSeconds} s`} (load ${m.load})`;
 const ratio = (a: number, b: number) => +(a / b).toFixed(2);
 
 const secs = (from: number) => +((Date.now() - from) / 1000).toFixed(2);
