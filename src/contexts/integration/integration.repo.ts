@@ -67,7 +67,7 @@ export const integrationRepo = {
     return l;
   },
 
-  /** Each link's own versions (as last made equal), in one `UPDATE … FROM (VALUES …)`. */
+  /** Each link's own versions (as last made equal), in one `UPDATE … FROM unnest(…)`. */
   async setLinkVersionsMany(tx: DbOrTx, tenantId: string, rows: ReadonlyArray<{ linkId: string; memberVersion: number; profileVersion: number }>, syncedAt: Date) {
     if (rows.length === 0) return;
     await tx

@@ -40,7 +40,7 @@ export function stringify(v: unknown): string | null {
 
 const same = (a: unknown, b: unknown) => a === b || (a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : typeof a === 'object' && a !== null && b !== null && JSON.stringify(a) === JSON.stringify(b));
 
-/** The SQL type of each column a change may set (for `UPDATE … FROM (VALUES …)`). */
+/** The SQL type of each column a change may set (for `UPDATE … FROM unnest(…)`). */
 const COLUMN_TYPES: Record<(typeof PATCHABLE)[number], ValuesColumn['type']> = {
   organisationId: 'uuid',
   profileTypeId: 'uuid',
@@ -63,7 +63,7 @@ const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
  * writes the history lines at the new version, in the caller's transaction. A change with no
  * changed column and no line writes nothing and returns the profile as it was. Many profiles at
  * once, set-wise: profiles whose changes name the same columns (whatever their values) are
- * updated in one statement, each with its own values (`UPDATE … FROM (VALUES …)`, its own
+ * updated in one statement, each with its own values (`UPDATE … FROM unnest(…)`, its own
  * `ifVersion` checked there too), and all lines are inserted in one. So a batch is a few
  * statements, not one per profile. A profile must appear at most once. Returns the profiles after
  * the change, in the order given (`undefined` where `ifVersion` no longer matched or the profile

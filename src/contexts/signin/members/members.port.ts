@@ -40,7 +40,7 @@ export interface MembersPort {
    */
   createMany(tx: DbOrTx, tenantId: string, groupId: string, inputs: readonly MemberInput[], actor: Actor, source: ChangeSource): Promise<MemberRow[]>;
   /**
-   * Many members' changes at once (one locked read, one `UPDATE … FROM (VALUES …)`, one audit
+   * Many members' changes at once (one locked read, one `UPDATE … FROM unnest(…)`, one audit
    * insert, one event), each member's own patch; returns the members after the change, in the
    * order given. All or none: a change `update` would refuse is refused the same way before
    * anything is written.

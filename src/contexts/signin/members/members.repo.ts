@@ -50,7 +50,7 @@ export const membersRepo = {
   },
   /**
    * Writes each member's own values of the columns a change may set, version + 1, in one
-   * `UPDATE … FROM (VALUES …)`; returns the rows written.
+   * `UPDATE … FROM unnest(…)`; returns the rows written.
    */
   async writeMany(db: DbOrTx, tenantId: string, rows: ReadonlyArray<Pick<MemberRow, 'id' | 'fullName' | 'role' | 'email' | 'phone' | 'startDate' | 'endDate' | 'customFields'>>, at: Date): Promise<MemberRow[]> {
     if (rows.length === 0) return [];
