@@ -4,7 +4,11 @@
 // each beside a plain bulk INSERT of the same rows in the same run. Then the record's safety check
 // (3 rating systems) for linked members with 10 concurrent kiosks: p50/p99. BENCH_N sets N
 // (default 10,000). Prints figures and writes bench/results/integration.json; never fails on time.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// Beside each wall-clock figure (which moves 2-3x with the shared machine's load, printed with it):
+// statements sent per row (counted through the database adapter) and, on PostgreSQL, the CPU time
+// of the server's backends for this database (/proc/<pid>/stat, so only with a local server), which
+// the load moves far less.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,17 +28,22 @@ import { groups, members } from '../src/contexts/signin/signin.tables.js';
 import { recordProfiles, recordRatingSystems } from '../src/contexts/record/record.tables.js';
 import { composeContexts } from '../src/contexts/compose.js';
 import { integrationPersonLinks } from '../src/contexts/integration/integration.tables.js';
-import { eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const N = Number(process.env.BENCH_N ?? 10_000);
 const results: Record<string, unknown> = { n: N };
 
+let statements = 0;
+const onStatement = () => {
+  statements++;
+};
+
 async function benchDatabase(): Promise<{ database: Database; kind: string; cleanup: () => Promise<void> }> {
   const url = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
   if (!url) {
     console.log('database: PGlite in memory (set TEST_DATABASE_URL for the PostgreSQL figure)');
-    return { database: await openDatabase({ kind: 'pglite' }), kind: 'pglite', cleanup: async () => {} };
+    return { database: await openDatabase({ kind: 'pglite', onStatement }), kind: 'pglite', cleanup: async () => {} };
   }
   const name = `${new URL(url).pathname.slice(1)}_integration_bench`;
   const admin = new pg.Client({ connectionString: url });
@@ -44,7 +53,7 @@ async function benchDatabase(): Promise<{ database: Database; kind: string; clea
   await admin.end();
   const u = new URL(url);
   u.pathname = `/${name}`;
-  const database = await openDatabase({ kind: 'postgres', url: u.toString(), max: 12 });
+  const database = await openDatabase({ kind: 'postgres', url: u.toString(), max: 12, onStatement });
   return {
     database,
     kind: 'postgres',
@@ -57,6 +66,43 @@ async function benchDatabase(): Promise<{ database: Database; kind: string; clea
     },
   };
 }
+
+const load = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
+
+/** CPU seconds (user + system) of the PostgreSQL backends serving this database, when the server is local. */
+async function serverCpu(database: Database): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  if (database.kind !== 'postgres') return out;
+  const { rows } = await database.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
+  for (const { pid } of rows) {
+    try {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      out.set(pid, (Number(f[11]) + Number(f[12])) / 100); // utime, stime in clock ticks (100 Hz)
+    } catch {
+      /* not on this machine, or gone */
+    }
+  }
+  return out;
+}
+
+/** Runs a phase and measures it: wall time, statements sent, server CPU, the load average. */
+async function measured<T>(database: Database, rows: number, fn: () => Promise<T>): Promise<{ value: T; seconds: number; statements: number; statementsPerRow: number; clientCpuSeconds: number; serverCpuSeconds: number | null; load: string }> {
+  const cpu0 = await serverCpu(database);
+  const s0 = statements;
+  const t0 = Date.now();
+  const c0 = process.cpuUsage();
+  const value = await fn();
+  const c1 = process.cpuUsage(c0);
+  const seconds = secs(t0);
+  const sent = statements - s0;
+  const cpu1 = await serverCpu(database);
+  let cpu = 0;
+  for (const [pid, c] of cpu1) cpu += c - (cpu0.get(pid) ?? 0);
+  return { value, seconds, statements: sent, statementsPerRow: +(sent / rows).toFixed(3), clientCpuSeconds: +((c1.user + c1.system) / 1e6).toFixed(2), serverCpuSeconds: database.kind === 'postgres' && cpu1.size ? +cpu.toFixed(2) : null, load: load() };
+}
+const describe = (m: { seconds: number; statementsPerRow: number; clientCpuSeconds: number; serverCpuSeconds: number | null; load: string }) =>
+  `${m.seconds} s, ${m.statementsPerRow} statements/row, this process's CPU ${m.clientCpuSeconds} s${m.serverCpuSeconds === null ? '' : `, server CPU ${m.serverCpuSeconds} s`} (load ${m.load})`;
+const ratio = (a: number, b: number) => +(a / b).toFixed(2);
 
 const secs = (from: number) => +((Date.now() - from) / 1000).toFixed(2);
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
@@ -89,8 +135,11 @@ async function main() {
     // Baseline: a plain bulk INSERT of N profile rows (then removed).
     let t = Date.now();
     const baselineIds: string[] = [];
-    for (const chunk of chunks(profileRows('Base'), 1000)) baselineIds.push(...(await platform.db.insert(recordProfiles).values(chunk).returning({ id: recordProfiles.id })).map((r) => r.id));
-    results.bulkInsertProfiles = secs(t);
+    const baseProfiles = profileRows('Base');
+    const bulkProfiles = await measured(database, N, async () => {
+      for (const chunk of chunks(baseProfiles, 1000)) baselineIds.push(...(await platform.db.insert(recordProfiles).values(chunk).returning({ id: recordProfiles.id })).map((r) => r.id));
+    });
+    results.bulkInsertProfiles = { ...bulkProfiles, value: undefined };
     for (const ids of chunks(baselineIds, 1000)) await platform.db.execute(`DELETE FROM record_profiles WHERE id IN (${ids.map((id) => `'${id}'`).join(',')})`);
 
     // N existing profiles; N members, half of them sharing an email with a profile (probable duplicates).
@@ -103,9 +152,10 @@ async function main() {
       email: i % 2 === 0 ? `p${i}@bench.test` : `m${i}@bench.test`,
       qrToken: `thr_qr_${randomBytes(12).toString('base64url')}`,
     }));
-    t = Date.now();
-    for (const chunk of chunks(memberRows, 1000)) await platform.db.insert(members).values(chunk);
-    results.bulkInsertMembers = secs(t);
+    const bulkMembers = await measured(database, N, async () => {
+      for (const chunk of chunks(memberRows, 1000)) await platform.db.insert(members).values(chunk);
+    });
+    results.bulkInsertMembers = { ...bulkMembers, value: undefined };
 
     await integration.links.link(tenantId, staff!.id, { organisationId: org.id }, actor);
     await integration.links.link(tenantId, pushGroup!.id, { organisationId: org.id }, actor);
@@ -116,21 +166,29 @@ async function main() {
       actor,
     );
 
-    t = Date.now();
-    const imported = await integration.runs.execute((await integration.people.startImport(tenantId, {}, actor)).id);
-    results.import = { seconds: secs(t), created: imported.created, skipped: imported.skipped, queued: (await integration.merge.queue(tenantId)).length };
-    console.log(`import ${N} members (rules, duplicate detection vs ${N} profiles): ${secs(t)} s; bulk INSERT of ${N} profiles: ${results.bulkInsertProfiles} s`);
+    const imp = await measured(database, N, async () => integration.runs.execute((await integration.people.startImport(tenantId, {}, actor)).id));
+    const imported = imp.value;
+    results.import = { ...imp, value: undefined, created: imported.created, skipped: imported.skipped, queued: (await integration.merge.queue(tenantId)).length, ratioToBulkInsert: ratio(imp.seconds, bulkProfiles.seconds), cpuRatioToBulkInsert: imp.serverCpuSeconds && bulkProfiles.serverCpuSeconds ? ratio(imp.serverCpuSeconds, bulkProfiles.serverCpuSeconds) : null };
+    console.log(`import ${N} members (rules, duplicate detection vs ${N} profiles): ${describe(imp)}`);
+    console.log(`  plain bulk INSERT of the same ${N} profiles: ${describe(bulkProfiles)}; import / bulk INSERT = ${ratio(imp.seconds, bulkProfiles.seconds)}x wall${imp.serverCpuSeconds && bulkProfiles.serverCpuSeconds ? `, ${ratio(imp.serverCpuSeconds, bulkProfiles.serverCpuSeconds)}x server CPU` : ''} (goal <= 3x)`);
 
-    t = Date.now();
-    const merged = await integration.runs.execute((await integration.merge.startMergeAll(tenantId, {}, actor)).id);
-    results.mergeAll = { seconds: secs(t), pairs: merged.total, merged: merged.updated };
-    console.log(`merge ${merged.total} pairs: ${secs(t)} s`);
+    const mrg = await measured(database, N / 2, async () => integration.runs.execute((await integration.merge.startMergeAll(tenantId, {}, actor)).id));
+    results.mergeAll = { ...mrg, value: undefined, pairs: mrg.value.total, merged: mrg.value.updated };
+    console.log(`merge ${mrg.value.total} pairs: ${describe(mrg)}`);
 
-    const toPush = (await platform.db.select({ id: recordProfiles.id }).from(recordProfiles).where(eq(recordProfiles.tenantId, tenantId)).limit(N)).map((r) => r.id);
-    t = Date.now();
-    const pushed = await integration.runs.execute((await integration.people.startPush(tenantId, { groupId: pushGroup!.id, profileIds: toPush }, actor)).id);
-    results.push = { seconds: secs(t), created: pushed.created, updated: pushed.updated };
-    console.log(`push ${toPush.length} profiles: ${secs(t)} s; bulk INSERT of ${N} members: ${results.bulkInsertMembers} s`);
+    // Push N live profiles (merged-away ones are archived and not the organisation's any more).
+    const toPush = (await platform.db.select({ id: recordProfiles.id }).from(recordProfiles).where(and(eq(recordProfiles.tenantId, tenantId), eq(recordProfiles.status, 'live'))).limit(N)).map((r) => r.id);
+    const psh = await measured(database, toPush.length, async () => integration.runs.execute((await integration.people.startPush(tenantId, { groupId: pushGroup!.id, profileIds: toPush }, actor)).id));
+    results.push = { ...psh, value: undefined, profiles: toPush.length, created: psh.value.created, updated: psh.value.updated, ratioToBulkInsert: ratio(psh.seconds, bulkMembers.seconds) };
+    console.log(`push ${toPush.length} profiles: ${describe(psh)} (goal <= 3 s)`);
+    console.log(`  plain bulk INSERT of ${N} members: ${describe(bulkMembers)}; push / bulk INSERT = ${ratio(psh.seconds, bulkMembers.seconds)}x wall`);
+
+    // Two-way sync of every link after each pushed profile changed (profile -> member for each).
+    await platform.db.execute(sql`UPDATE record_profiles SET role = role || ' (changed)', version = version + 1, updated_at = now() WHERE tenant_id = ${tenantId} AND id IN (SELECT profile_id FROM integration_person_links WHERE tenant_id = ${tenantId} AND group_id = ${pushGroup!.id})`);
+    const links = (await platform.db.select({ id: integrationPersonLinks.id }).from(integrationPersonLinks).where(eq(integrationPersonLinks.tenantId, tenantId))).length;
+    const syn = await measured(database, links, async () => integration.runs.execute((await integration.sync.startSync(tenantId, actor)).id));
+    results.sync = { ...syn, value: undefined, links, updated: syn.value.updated, skipped: syn.value.skipped };
+    console.log(`two-way sync of ${links} links (${syn.value.updated} changed): ${describe(syn)}`);
 
     await integration.links.saveSettings(tenantId, { includeRecordInSafetyCheck: true }, actor);
     const linked = await platform.db.select().from(integrationPersonLinks).where(eq(integrationPersonLinks.groupId, staff!.id));

@@ -1,5 +1,6 @@
 import { and, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../platform/db/database.js';
+import { valuesColumn, valuesTable, type ValuesColumn } from '../../platform/db/values.js';
 import {
   integrationExclusions,
   integrationExternalIds,
@@ -13,6 +14,12 @@ import {
   integrationTypeRules,
   type DuplicateReason,
 } from './integration.tables.js';
+
+const LINK_VERSIONS: ValuesColumn[] = [
+  { name: 'id', type: 'uuid' },
+  { name: 'member_version', type: 'integer' },
+  { name: 'profile_version', type: 'integer' },
+];
 
 export type GroupLinkRow = typeof integrationGroupLinks.$inferSelect;
 export type PersonLinkRow = typeof integrationPersonLinks.$inferSelect;
@@ -60,6 +67,16 @@ export const integrationRepo = {
     return l;
   },
 
+  /** Each link's own versions (as last made equal), in one `UPDATE … FROM unnest(…)`. */
+  async setLinkVersionsMany(tx: DbOrTx, tenantId: string, rows: ReadonlyArray<{ linkId: string; memberVersion: number; profileVersion: number }>, syncedAt: Date) {
+    if (rows.length === 0) return;
+    await tx
+      .update(integrationPersonLinks)
+      .set({ memberVersion: valuesColumn('v', 'member_version'), profileVersion: valuesColumn('v', 'profile_version'), syncedAt })
+      .from(valuesTable('v', LINK_VERSIONS, rows.map((r) => [r.linkId, r.memberVersion, r.profileVersion])))
+      .where(and(eq(integrationPersonLinks.tenantId, tenantId), eq(integrationPersonLinks.id, valuesColumn('v', 'id'))));
+  },
+
   async excludedMemberIds(tx: DbOrTx, tenantId: string): Promise<Set<string>> {
     const rows = await tx.select({ memberId: integrationExclusions.memberId }).from(integrationExclusions).where(eq(integrationExclusions.tenantId, tenantId));
     return new Set(rows.map((r) => r.memberId));
@@ -76,6 +93,15 @@ export const integrationRepo = {
   async queuePair(tx: DbOrTx, tenantId: string, a: string, b: string, reason: DuplicateReason, detail: string, runId: string | null) {
     const [x, y] = a < b ? [a, b] : [b, a];
     await tx.insert(integrationMergeQueue).values({ tenantId, profileAId: x, profileBId: y, reason, detail, runId }).onConflictDoNothing();
+  },
+  /** Many pairs in one INSERT (a pair already queued keeps its first entry). */
+  async queuePairs(tx: DbOrTx, tenantId: string, pairs: ReadonlyArray<{ a: string; b: string; reason: DuplicateReason; detail: string }>, runId: string | null) {
+    if (pairs.length === 0) return;
+    const rows = pairs.map(({ a, b, reason, detail }) => {
+      const [x, y] = a < b ? [a, b] : [b, a];
+      return { tenantId, profileAId: x, profileBId: y, reason, detail, runId };
+    });
+    await tx.insert(integrationMergeQueue).values(rows).onConflictDoNothing();
   },
   async queueItem(tx: DbOrTx, tenantId: string, id: string): Promise<QueueRow | undefined> {
     const [q] = await tx.select().from(integrationMergeQueue).where(and(eq(integrationMergeQueue.tenantId, tenantId), eq(integrationMergeQueue.id, id)));

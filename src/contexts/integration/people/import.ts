@@ -5,7 +5,7 @@ import { recordAudit, systemActor, type Actor } from '../../../platform/audit/au
 import type { GroupsPort, MembersPort } from '../../signin/index.js';
 import type { ScimAttributesPort } from '../../scim/index.js';
 import type { RecordPort } from '../../record/index.js';
-import type { integrationExternalIds, integrationPersonLinks } from '../integration.tables.js';
+import type { DuplicateReason, integrationExternalIds, integrationPersonLinks } from '../integration.tables.js';
 import { integrationRepo } from '../integration.repo.js';
 import type { RunHandler, Runs } from '../runs/runs.js';
 import type { TypeMapService } from '../typemap/typemap.service.js';
@@ -98,6 +98,7 @@ export function createImport(deps: ImportDeps) {
       );
       const linkRows: Array<typeof integrationPersonLinks.$inferInsert> = [];
       const extRows: Array<typeof integrationExternalIds.$inferInsert> = [];
+      const pairs: Array<{ a: string; b: string; reason: DuplicateReason; detail: string }> = [];
       for (let i = 0; i < created.length; i++) {
         const p = created[i]!;
         const { m, orgId } = toCreate[i]!;
@@ -106,7 +107,7 @@ export function createImport(deps: ImportDeps) {
         const idx = indexes.get(orgId)!;
         const dup = idx.find(p, ext);
         if (dup) {
-          await integrationRepo.queuePair(tx, tenantId, dup.profileId, p.id, dup.reason, dup.detail, ctx.run.id);
+          pairs.push({ a: dup.profileId, b: p.id, reason: dup.reason, detail: dup.detail });
           items.push({ itemKey: m.id, outcome: 'queued' });
           // The external id stays with the existing profile; the merge brings the two together.
           for (const x of ext) if (dup.reason !== 'same_external_id') extRows.push({ tenantId, profileId: p.id, system: x.system, externalId: x.externalId, createdAt: at });
@@ -118,6 +119,7 @@ export function createImport(deps: ImportDeps) {
       }
       await peopleRepo.insertLinks(tx, linkRows);
       await peopleRepo.addExternalIds(tx, extRows);
+      await integrationRepo.queuePairs(tx, tenantId, pairs, ctx.run.id);
       if (created.length) {
         await recordAudit(tx, tenantId, { kind: 'system', id: null, label: actor.label }, {
           action: 'integration.profiles_imported',

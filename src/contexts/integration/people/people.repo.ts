@@ -10,12 +10,6 @@ export const peopleRepo = {
   async insertLinks(tx: DbOrTx, rows: Array<typeof integrationPersonLinks.$inferInsert>) {
     if (rows.length) await tx.insert(integrationPersonLinks).values(rows);
   },
-  async setLinkVersions(tx: DbOrTx, tenantId: string, linkId: string, memberVersion: number, profileVersion: number, syncedAt: Date) {
-    await tx
-      .update(integrationPersonLinks)
-      .set({ memberVersion, profileVersion, syncedAt })
-      .where(and(eq(integrationPersonLinks.tenantId, tenantId), eq(integrationPersonLinks.id, linkId)));
-  },
   async deleteLink(tx: DbOrTx, tenantId: string, link: Pick<PersonLinkRow, 'id'>) {
     await tx.delete(integrationPersonLinks).where(and(eq(integrationPersonLinks.tenantId, tenantId), eq(integrationPersonLinks.id, link.id)));
   },

@@ -5,12 +5,15 @@ import { AppError, conflict, notFound } from '../../../platform/errors.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import type { GroupsPort, MembersPort } from '../../signin/index.js';
 import type { ScimAttributesPort } from '../../scim/index.js';
-import type { RecordPort } from '../../record/index.js';
-import { integrationRepo } from '../integration.repo.js';
+import type { ProfileView, RecordPort } from '../../record/index.js';
+import { integrationRepo, type PersonLinkRow } from '../integration.repo.js';
 import type { RunHandler, Runs } from '../runs/runs.js';
 import { membersWithAttributes } from './member-attributes.js';
 import { memberInputOfProfile } from './person.js';
 import { peopleRepo } from './people.repo.js';
+
+/** Profiles per batch (one transaction, a few statements). */
+export const PUSH_BATCH = 1000;
 
 export type PushDeps = Pick<Platform, 'db' | 'now' | 'jobs'> & { members: MembersPort; groups: GroupsPort; scimAttributes: ScimAttributesPort; runs: Runs; record: RecordPort };
 
@@ -64,31 +67,35 @@ export function createPush(deps: PushDeps) {
     const linkedMembers = new Set((await integrationRepo.linksOfMembers(db, tenantId, existingMembers.map((m) => m.id))).map((l) => l.memberId));
     for (const m of existingMembers) if (m.email && !linkedMembers.has(m.id) && !unlinkedByEmail.has(m.email)) unlinkedByEmail.set(m.email, m.id);
 
-    await ctx.batches(profiles, (x) => x.id, 200, async (tx, batch) => {
-      const links = (await integrationRepo.linksOfProfiles(tx, tenantId, batch.map((x) => x.id))).filter((l) => l.groupId === p.groupId);
-      const items: Array<{ itemKey: string; outcome: 'created' | 'updated' }> = [];
+    // Set-wise per batch: one read of the links, one UPDATE of the linked members (each its own
+    // values), one INSERT of the new ones, one UPDATE of the links' versions, one INSERT of links.
+    await ctx.batches(profiles, (x) => x.id, PUSH_BATCH, async (tx, batch) => {
+      const linkOf = new Map((await integrationRepo.linksOfProfiles(tx, tenantId, batch.map((x) => x.id))).filter((l) => l.groupId === p.groupId).map((l) => [l.profileId, l]));
+      const updates: Array<{ profile: ProfileView; memberId: string; link?: PersonLinkRow }> = [];
+      const creates: ProfileView[] = [];
       for (const profile of batch) {
-        const input = memberInputOfProfile(profile);
-        const existing = links.find((l) => l.profileId === profile.id);
-        if (existing) {
-          const m = await members.update(tx, tenantId, existing.memberId, input, actor, 'sync');
-          await peopleRepo.setLinkVersions(tx, tenantId, existing.id, m.version, profile.version, now());
-          items.push({ itemKey: profile.id, outcome: 'updated' });
+        const link = linkOf.get(profile.id);
+        if (link) {
+          updates.push({ profile, memberId: link.memberId, link });
           continue;
         }
         const sameEmail = profile.email ? unlinkedByEmail.get(profile.email.toLowerCase()) : undefined;
-        let member;
         if (sameEmail) {
           unlinkedByEmail.delete(profile.email.toLowerCase());
-          member = await members.update(tx, tenantId, sameEmail, input, actor, 'sync');
-          items.push({ itemKey: profile.id, outcome: 'updated' });
-        } else {
-          member = await members.create(tx, tenantId, p.groupId, input, actor, 'import');
-          items.push({ itemKey: profile.id, outcome: 'created' });
-        }
-        await peopleRepo.insertLinks(tx, [{ tenantId, memberId: member.id, profileId: profile.id, groupId: p.groupId, source: 'push', memberVersion: member.version, profileVersion: profile.version, syncedAt: now(), createdAt: now() }]);
+          updates.push({ profile, memberId: sameEmail });
+        } else creates.push(profile);
       }
-      return { items };
+      const updated = await members.updateMany(tx, tenantId, updates.map((u) => ({ memberId: u.memberId, patch: memberInputOfProfile(u.profile) })), actor, 'sync');
+      const created = await members.createMany(tx, tenantId, p.groupId, creates.map(memberInputOfProfile), actor, 'import');
+      const at = now();
+      await integrationRepo.setLinkVersionsMany(tx, tenantId, updates.flatMap((u, i) => (u.link ? [{ linkId: u.link.id, memberVersion: updated[i]!.version, profileVersion: u.profile.version }] : [])), at);
+      const newLinks = [...updates.flatMap((u, i) => (u.link ? [] : [{ profile: u.profile, member: updated[i]! }])), ...creates.map((profile, i) => ({ profile, member: created[i]! }))];
+      await peopleRepo.insertLinks(
+        tx,
+        newLinks.map(({ profile, member }) => ({ tenantId, memberId: member.id, profileId: profile.id, groupId: p.groupId, source: 'push', memberVersion: member.version, profileVersion: profile.version, syncedAt: at, createdAt: at })),
+      );
+      const outcome = new Map<string, 'created' | 'updated'>([...updates.map((u) => [u.profile.id, 'updated'] as const), ...creates.map((c) => [c.id, 'created'] as const)]);
+      return { items: batch.map((x) => ({ itemKey: x.id, outcome: outcome.get(x.id)! })) };
     });
   };
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { useTestEnv } from '../../../../test/harness.js';
 import { call } from '../../../../test/factories.js';
 import { eq } from 'drizzle-orm';
-import { integrationTenant } from '../test/integration.testkit.js';
+import { integrationTenant, setTimeZone, zoneWhereDateDiffers } from '../test/integration.testkit.js';
+import { todayIn } from '../../record/index.js';
 import { recordProfiles } from '../../record/record.tables.js';
 
 const env = useTestEnv();
@@ -90,7 +91,23 @@ describe('two-way sync of linked people', () => {
     await x.members.archive(env.platform.db, x.t.tenantId, m.id, actor, 'scim');
     await x.run('/api/integration/sync', {});
     const leaving = (await call(env.app, 'GET', `/api/record/profiles/${profileId}`, { headers: x.h })).body;
-    expect(leaving.leavingDate).toBe(env.platform.now().toISOString().slice(0, 10));
+    expect(leaving.leavingDate).toBe(todayIn(env.platform.now(), 'Europe/London'));
     expect(leaving.status).toBe('live');
+  });
+
+  it("a member the identity provider deactivates leaves on the organisation's today (its time zone), not the UTC date", async () => {
+    const x = await integrationTenant(env);
+    const zone = zoneWhereDateDiffers(env.platform.now());
+    await setTimeZone(env, x.h, x.rec.org.id, zone);
+    const scim = await x.group({ name: 'Entra staff', type: 'scim', isStaffGroup: true });
+    await x.link(scim.id);
+    const m = await x.member(scim.id, { fullName: 'Zia Zone', email: 'zia@school.test', role: 'Teacher' }, 'scim');
+    await x.run('/api/integration/import', {});
+    await x.members.archive(env.platform.db, x.t.tenantId, m.id, actor, 'scim');
+    expect(await x.run('/api/integration/sync', {})).toMatchObject({ updated: 1 });
+    const [entry] = await x.integration.sync.logOf(x.t.tenantId, { memberId: m.id });
+    const leaving = (await call(env.app, 'GET', `/api/record/profiles/${entry!.profileId}`, { headers: x.h })).body;
+    expect(leaving.leavingDate).toBe(todayIn(env.platform.now(), zone));
+    expect(leaving.leavingDate).not.toBe(env.platform.now().toISOString().slice(0, 10));
   });
 });

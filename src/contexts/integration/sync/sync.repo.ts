@@ -21,15 +21,8 @@ export const syncRepo = {
       .for('update');
     return link;
   },
-  async setVersions(tx: DbOrTx, link: Pick<PersonLinkRow, 'id' | 'tenantId'>, memberVersion: number, profileVersion: number, syncedAt: Date) {
-    await tx
-      .update(integrationPersonLinks)
-      .set({ memberVersion, profileVersion, syncedAt })
-      .where(and(eq(integrationPersonLinks.tenantId, link.tenantId), eq(integrationPersonLinks.id, link.id)));
-  },
-
-  async log(tx: DbOrTx, row: typeof integrationSyncLog.$inferInsert) {
-    await tx.insert(integrationSyncLog).values(row);
+  async logMany(tx: DbOrTx, rows: ReadonlyArray<typeof integrationSyncLog.$inferInsert>) {
+    if (rows.length) await tx.insert(integrationSyncLog).values([...rows]);
   },
   /** The latest `limit` entries of the log (of a member, a profile or a run), oldest first. */
   async latestLog(tx: DbOrTx, tenantId: string, q: { memberId?: string; profileId?: string; runId?: string }, limit: number) {

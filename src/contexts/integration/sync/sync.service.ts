@@ -3,7 +3,7 @@ import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import type { GroupRow, GroupsPort, MembersPort, MemberInput, MemberRow } from '../../signin/index.js';
-import type { RecordPort } from '../../record/index.js';
+import { todayIn, type RecordPort } from '../../record/index.js';
 import type { integrationSyncLog } from '../integration.tables.js';
 import { syncRepo } from './sync.repo.js';
 import { integrationRepo, type PersonLinkRow } from '../integration.repo.js';
@@ -23,6 +23,8 @@ import { createSyncHooks } from './sync.hooks.js';
  */
 export { SYNC_PERSON_JOB } from './sync.hooks.js';
 export const SYNC_SWEEP_JOB = 'integration.sync-sweep';
+/** Links per batch of a sync run (one transaction, a few statements). */
+export const SYNC_BATCH = 1000;
 
 export { IDP_OWNED_FIELDS } from './sync.hooks.js';
 type Shared = { firstName: string; lastName: string; email: string; phone: string; role: string; startDate: string | null; leavingDate: string | null };
@@ -53,63 +55,92 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
   const { db, now, members, groups, runs, record } = deps;
   const actor: Actor = { kind: 'system', id: null, label: 'two-way sync' };
 
-  async function log(tx: DbOrTx, row: typeof integrationSyncLog.$inferInsert) {
-    await syncRepo.log(tx, { ...row, at: now() });
+  /**
+   * Brings linked pairs into line, set-wise: one read of their members, one of their profiles,
+   * then the profile changes through the record's writer, the member changes through sign-in's
+   * port, the log lines and the links' versions, each in a statement or a few for all of them.
+   * Links of one profile (linked in two groups) are taken in turns, so each sees the other's
+   * change as the one-by-one sync did. Returns what happened to each link, in the order given.
+   */
+  async function syncLinks(tx: DbOrTx, tenantId: string, links: readonly PersonLinkRow[], groupOf: (groupId: string) => GroupRow | undefined, runId: string | null): Promise<Array<'updated' | 'skipped'>> {
+    const outcome = new Map<string, 'updated' | 'skipped'>();
+    let todo = [...links];
+    while (todo.length) {
+      const seen = new Set<string>();
+      const round = todo.filter((l) => !seen.has(l.profileId) && seen.add(l.profileId));
+      todo = todo.filter((l) => !round.includes(l));
+      for (const [id, o] of await syncRound(tx, tenantId, round, groupOf, runId)) outcome.set(id, o);
+    }
+    return links.map((l) => outcome.get(l.id) ?? 'skipped');
   }
 
-  async function setVersions(tx: DbOrTx, link: PersonLinkRow, memberVersion: number, profileVersion: number) {
-    await syncRepo.setVersions(tx, link, memberVersion, profileVersion, now());
-  }
-
-  /** Brings one linked pair into line. Returns what happened. */
-  async function syncLink(tx: DbOrTx, link: PersonLinkRow, group: GroupRow, runId: string | null): Promise<'updated' | 'skipped'> {
-    const tenantId = link.tenantId;
-    const member = await members.find(tx, tenantId, link.memberId);
-    let profile = await record.profile(tx, tenantId, link.profileId);
-    if (!member || !profile) return 'skipped';
+  async function syncRound(tx: DbOrTx, tenantId: string, links: readonly PersonLinkRow[], groupOf: (groupId: string) => GroupRow | undefined, runId: string | null): Promise<Map<string, 'updated' | 'skipped'>> {
+    const outcome = new Map<string, 'updated' | 'skipped'>();
+    const memberOf = new Map((await members.findMany(tx, tenantId, links.map((l) => l.memberId))).map((m) => [m.id, m]));
+    const profileOf = new Map((await record.profiles(tx, tenantId, links.map((l) => l.profileId))).map((p) => [p.id, p]));
     const who = { id: null, label: actor.label };
-    const base = { tenantId, runId, memberId: member.id, profileId: profile.id };
-    const idp = group.type === 'scim';
-    const today = now().toISOString().slice(0, 10);
+    const at = now();
+    // "Today" is the organisation's (its time zone), as everywhere else in the record.
+    const zones = new Map<string, string>();
+    const todayOf = async (organisationId: string) => {
+      if (!zones.has(organisationId)) zones.set(organisationId, (await record.organisation(tx, tenantId, organisationId))?.timeZone ?? 'Europe/London');
+      return todayIn(at, zones.get(organisationId));
+    };
 
-    if (idp && (member.deletedAt || member.archivedAt)) {
-      if (!profile.leavingDate) {
-        profile = await record.applyPatch(tx, tenantId, profile, { set: { leavingDate: today }, at: now() }, who);
-        await log(tx, { ...base, direction: 'member_to_profile', status: 'applied', fields: ['leavingDate'], message: `${member.deletedAt ? 'Deleted' : 'Deactivated'} by the identity provider: marked as leaving (the profile is kept)` });
-        await setVersions(tx, link, member.version, profile.version);
-        return 'updated';
+    type ProfileChange = { link: PersonLinkRow; member: MemberRow; profile: ProfileRow; set: Partial<Shared>; log: Omit<typeof integrationSyncLog.$inferInsert, 'tenantId' | 'runId' | 'memberId' | 'profileId' | 'at'> };
+    const profileChanges: ProfileChange[] = [];
+    const memberChanges: Array<{ link: PersonLinkRow; member: MemberRow; profile: ProfileRow; patch: Partial<MemberInput>; fields: string[] }> = [];
+    const versions: Array<{ link: PersonLinkRow; memberVersion: number; profileVersion: number }> = [];
+
+    for (const link of links) {
+      const member = memberOf.get(link.memberId);
+      const profile = profileOf.get(link.profileId);
+      const group = groupOf(link.groupId);
+      outcome.set(link.id, 'skipped');
+      if (!member || !profile || !group) continue;
+      const idp = group.type === 'scim';
+      if (idp && (member.deletedAt || member.archivedAt)) {
+        if (!profile.leavingDate) {
+          const message = `${member.deletedAt ? 'Deleted' : 'Deactivated'} by the identity provider: marked as leaving (the profile is kept)`;
+          profileChanges.push({ link, member, profile, set: { leavingDate: await todayOf(profile.organisationId) }, log: { direction: 'member_to_profile', status: 'applied', fields: ['leavingDate'], message } });
+        } else versions.push({ link, memberVersion: member.version, profileVersion: profile.version });
+        continue;
       }
-      await setVersions(tx, link, member.version, profile.version);
-      return 'skipped';
+      const memberChanged = member.version !== link.memberVersion;
+      const profileChanged = profile.version !== link.profileVersion;
+      if (!memberChanged && !profileChanged) continue;
+      const m = fromMember(member, profile);
+      const p = fromProfile(profile);
+      const fields = diff(m, p);
+      if (fields.length === 0) {
+        versions.push({ link, memberVersion: member.version, profileVersion: profile.version });
+        continue;
+      }
+      const memberWins = idp || (memberChanged && (!profileChanged || member.updatedAt.getTime() >= profile.updatedAt.getTime()));
+      if (memberWins) {
+        const refused = idp && profileChanged;
+        const message = refused ? `The identity provider owns ${fields.join(', ')} for members of ${group.name}: the Central Record edit was undone` : '';
+        profileChanges.push({ link, member, profile, set: m, log: { direction: 'member_to_profile', status: refused ? 'refused' : 'applied', fields, message } });
+      } else memberChanges.push({ link, member, profile, patch: toMemberPatch(p, fields), fields });
     }
-    const memberChanged = member.version !== link.memberVersion;
-    const profileChanged = profile.version !== link.profileVersion;
-    if (!memberChanged && !profileChanged) return 'skipped';
-    const m = fromMember(member, profile);
-    const p = fromProfile(profile);
-    const fields = diff(m, p);
-    if (fields.length === 0) {
-      await setVersions(tx, link, member.version, profile.version);
-      return 'skipped';
-    }
-    const memberWins = idp || (memberChanged && (!profileChanged || member.updatedAt.getTime() >= profile.updatedAt.getTime()));
-    if (memberWins) {
-      profile = await record.applyPatch(tx, tenantId, profile, { set: m, at: now() }, who);
-      const refused = idp && profileChanged;
-      await log(tx, {
-        ...base,
-        direction: 'member_to_profile',
-        status: refused ? 'refused' : 'applied',
-        fields,
-        message: refused ? `The identity provider owns ${fields.join(', ')} for members of ${group.name}: the Central Record edit was undone` : '',
-      });
-      await setVersions(tx, link, member.version, profile.version);
-    } else {
-      const updated = await members.update(tx, tenantId, member.id, toMemberPatch(p, fields), actor, 'sync');
-      await log(tx, { ...base, direction: 'profile_to_member', status: 'applied', fields, message: '' });
-      await setVersions(tx, link, updated.version, profile.version);
-    }
-    return 'updated';
+
+    const logRows: Array<typeof integrationSyncLog.$inferInsert> = [];
+    const base = (link: PersonLinkRow) => ({ tenantId, runId, memberId: link.memberId, profileId: link.profileId, at });
+    const patched = await record.applyPatches(tx, tenantId, profileChanges.map((c) => ({ profile: c.profile, patch: { set: c.set, at } })), who);
+    profileChanges.forEach((c, i) => {
+      logRows.push({ ...base(c.link), ...c.log });
+      versions.push({ link: c.link, memberVersion: c.member.version, profileVersion: patched[i]!.version });
+      outcome.set(c.link.id, 'updated');
+    });
+    const updated = await members.updateMany(tx, tenantId, memberChanges.map((c) => ({ memberId: c.member.id, patch: c.patch })), actor, 'sync');
+    memberChanges.forEach((c, i) => {
+      logRows.push({ ...base(c.link), direction: 'profile_to_member', status: 'applied', fields: c.fields, message: '' });
+      versions.push({ link: c.link, memberVersion: updated[i]!.version, profileVersion: c.profile.version });
+      outcome.set(c.link.id, 'updated');
+    });
+    await syncRepo.logMany(tx, logRows);
+    await integrationRepo.setLinkVersionsMany(tx, tenantId, versions.map((v) => ({ linkId: v.link.id, memberVersion: v.memberVersion, profileVersion: v.profileVersion })), at);
+    return outcome;
   }
 
   async function startSync(tenantId: string, by: Actor) {
@@ -129,7 +160,8 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
       if (!link) return 'skipped';
       const group = await groups.get(tx, tenantId, link.groupId);
       if (!group) return 'skipped';
-      return syncLink(tx, link, group, null);
+      const [outcome] = await syncLinks(tx, tenantId, [link], () => group, null);
+      return outcome!;
     });
   }
 
@@ -168,10 +200,12 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
     const links = await syncRepo.links(db, tenantId);
     await ctx.setTotal(links.length);
     const groupById = new Map((await groups.byIds(db, tenantId, [...new Set(links.map((l) => l.groupId))])).map((g) => [g.id, g]));
-    await ctx.batches(links, (l) => `${l.id}`, 200, async (tx, batch) => {
+    await ctx.batches(links, (l) => `${l.id}`, SYNC_BATCH, async (tx, batch) => {
       const fresh = await syncRepo.linksByIds(tx, tenantId, batch.map((l) => l.id));
-      const items: Array<{ itemKey: string; outcome: 'updated' | 'skipped' }> = batch.filter((l) => !fresh.some((f) => f.id === l.id)).map((l) => ({ itemKey: l.id, outcome: 'skipped' }));
-      for (const link of fresh) items.push({ itemKey: link.id, outcome: await syncLink(tx, link, groupById.get(link.groupId)!, ctx.run.id) });
+      const freshIds = new Set(fresh.map((f) => f.id));
+      const items: Array<{ itemKey: string; outcome: 'updated' | 'skipped' }> = batch.filter((l) => !freshIds.has(l.id)).map((l) => ({ itemKey: l.id, outcome: 'skipped' }));
+      const outcomes = await syncLinks(tx, tenantId, fresh, (id) => groupById.get(id), ctx.run.id);
+      fresh.forEach((link, i) => items.push({ itemKey: link.id, outcome: outcomes[i]! }));
       return { items };
     });
   };
@@ -200,7 +234,7 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
     }));
   }
 
-  return { startSync, syncLink, idpOwnedReason, logOf, syncPerson, sweep, enqueueForMembers, enqueueForProfiles, runHandlers: { sync: runSync } };
+  return { startSync, syncLinks, idpOwnedReason, logOf, syncPerson, sweep, enqueueForMembers, enqueueForProfiles, runHandlers: { sync: runSync } };
 }
 
 export type SyncService = ReturnType<typeof createSyncService>;

@@ -27,6 +27,18 @@ async function recordTenant(env: TestEnv, t: TestTenant) {
   return { org, types, typeId };
 }
 
+/**
+ * A time zone whose date differs from the UTC date at `now`: UTC+14 from 10:00 UTC (already
+ * tomorrow there), UTC-11 before (still yesterday). Neither has summer time.
+ */
+export const zoneWhereDateDiffers = (now: Date) => (now.getUTCHours() >= 10 ? 'Pacific/Kiritimati' : 'Pacific/Pago_Pago');
+
+/** Sets an organisation's time zone (its "today") through the record's route. */
+export async function setTimeZone(env: TestEnv, headers: Record<string, string>, organisationId: string, timeZone: string) {
+  const r = await call(env.app, 'PATCH', `/api/record/organisations/${organisationId}`, { headers, body: { timeZone } });
+  if (r.status !== 200 || r.body.timeZone !== timeZone) throw new Error(`time zone: ${r.status} ${JSON.stringify(r.body)}`);
+}
+
 const testActor = { kind: 'system' as const, id: null, label: 'test' };
 
 /** A tenant with an organisation (KCSIE set seeded), and helpers to make groups, members and profiles. */

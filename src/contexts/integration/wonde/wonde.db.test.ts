@@ -4,7 +4,8 @@ import type { Config } from '../../../config.js';
 import { useTestEnv } from '../../../../test/harness.js';
 import { call, createTestTenant } from '../../../../test/factories.js';
 import { integrationWondeConnections } from '../integration.tables.js';
-import { integrationTenant } from '../test/integration.testkit.js';
+import { integrationTenant, setTimeZone, zoneWhereDateDiffers } from '../test/integration.testkit.js';
+import { todayIn } from '../../record/index.js';
 import { fakeEmployee, startFakeWonde, wondeDate, type FakeWonde } from './test/fake-wonde.js';
 
 let fake: FakeWonde;
@@ -72,7 +73,23 @@ describe('Wonde connection', () => {
     expect(fake.requests[0]!.query.updated_after).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
     const tess = list.find((p) => p.firstName === 'Tess')!;
     const leaving = (await call(env.app, 'GET', `/api/record/profiles/${tess.id}`, { headers: x.h })).body;
-    expect(leaving.leavingDate).toBe(env.platform.now().toISOString().slice(0, 10));
+    expect(leaving.leavingDate).toBe(todayIn(env.platform.now(), 'Europe/London'));
+  });
+
+  it("a leaver deleted in the MIS leaves on the organisation's today (its time zone), not the UTC date", async () => {
+    const x = await integrationTenant(env);
+    const now = env.platform.now();
+    const zone = zoneWhereDateDiffers(now);
+    await setTimeZone(env, x.h, x.rec.org.id, zone);
+    const school = fake.addSchool({ id: `Z${Date.now()}`, employees: [fakeEmployee({ id: 'W1', upi: 'UPIZ', forename: 'Zed', surname: 'Zone', email: 'zed@school.test', teaching: true, updated_at: wondeDate('2024-01-01T00:00:00Z') })] });
+    await call(env.app, 'PUT', `/api/integration/organisations/${x.rec.org.id}/wonde`, { headers: x.h, body: { schoolId: school.id, token: school.token } });
+    await x.run(`/api/integration/organisations/${x.rec.org.id}/wonde/sync`, undefined);
+    school.deletions.push({ id: 'W1', type: 'employee', restored_at: null, created_at: wondeDate(new Date(Date.now() + 60_000)), updated_at: wondeDate(new Date(Date.now() + 60_000)) });
+    expect(await x.run(`/api/integration/organisations/${x.rec.org.id}/wonde/sync`, undefined)).toMatchObject({ status: 'done', updated: 1 });
+    const [zed] = (await call(env.app, 'GET', `/api/record/profiles?organisationId=${x.rec.org.id}`, { headers: x.h })).body.items as Array<{ id: string }>;
+    const leaving = (await call(env.app, 'GET', `/api/record/profiles/${zed!.id}`, { headers: x.h })).body;
+    expect(leaving.leavingDate).toBe(todayIn(env.platform.now(), zone));
+    expect(leaving.leavingDate).not.toBe(env.platform.now().toISOString().slice(0, 10));
   });
 
   it('Wonde failures (401, 500, HTML 200, more without next) stop the run with the error in the sync log and nothing written', async () => {

@@ -8,7 +8,7 @@ import { wondeRepo } from './wonde.repo.js';
 import { presentConnection } from './wonde.presenters.js';
 import { integrationRepo } from '../integration.repo.js';
 import type { ProfileView as ProfileRow } from '../../record/index.js';
-import type { RecordPort } from '../../record/index.js';
+import { todayIn, type RecordPort } from '../../record/index.js';
 import { DuplicateIndex } from '../people/person.js';
 import type { RunHandler, Runs } from '../runs/runs.js';
 import { createWondeClient, WondeError, type WondeClientOptions } from './wonde.client.js';
@@ -77,6 +77,8 @@ export function createWondeService(deps: Pick<Platform, 'db' | 'now' | 'jobs' | 
     const c = await connection(tenantId, organisationId);
     if (!c) throw new Error('The Wonde connection was removed');
     const startedAt = now();
+    // A leaver's date is "today" in the organisation's time zone, as everywhere in the record.
+    const timeZone = (await record.organisation(db, tenantId, organisationId))?.timeZone;
     const mapping = wondeFieldMappingSchema.parse(c.mapping);
     const client = createWondeClient({
       baseUrl: config.wondeApiUrl,
@@ -168,7 +170,7 @@ export function createWondeService(deps: Pick<Platform, 'db' | 'now' | 'jobs' | 
           items.push({ itemKey: `d:${d.id}`, outcome: 'skipped' });
           continue;
         }
-        const today = now().toISOString().slice(0, 10);
+        const today = todayIn(now(), timeZone);
         await record.applyPatch(tx, tenantId, profile, { set: { leavingDate: today }, at: now() }, who);
         await wondeRepo.log(tx, { tenantId, runId: ctx.run.id, profileId: profile.id, direction: 'wonde_to_profile', status: 'applied', fields: ['leavingDate'], message: 'deleted in the MIS: marked as leaving', at: now() });
         items.push({ itemKey: `d:${d.id}`, outcome: 'updated' });

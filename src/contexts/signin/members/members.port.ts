@@ -33,7 +33,22 @@ export interface MembersPort {
   restore(tx: DbOrTx, tenantId: string, memberId: string, actor: Actor, source: ChangeSource): Promise<MemberRow>;
   /** Removed from the group (deletedAt set); visits kept for the retention period. */
   remove(tx: DbOrTx, tenantId: string, memberId: string, actor: Actor, source: ChangeSource): Promise<void>;
+  /**
+   * Many new members of one group at once (one INSERT, one audit insert, one event), in the order
+   * given. All or none: an input `create` would refuse is refused the same way before anything is
+   * written.
+   */
+  createMany(tx: DbOrTx, tenantId: string, groupId: string, inputs: readonly MemberInput[], actor: Actor, source: ChangeSource): Promise<MemberRow[]>;
+  /**
+   * Many members' changes at once (one locked read, one `UPDATE … FROM unnest(…)`, one audit
+   * insert, one event), each member's own patch; returns the members after the change, in the
+   * order given. All or none: a change `update` would refuse is refused the same way before
+   * anything is written.
+   */
+  updateMany(tx: DbOrTx, tenantId: string, changes: ReadonlyArray<{ memberId: string; patch: Partial<MemberInput> }>, actor: Actor, source: ChangeSource): Promise<MemberRow[]>;
   get(tx: DbOrTx, tenantId: string, memberId: string): Promise<MemberRow | undefined>;
+  /** Members by id in bulk, removed ones too; unknown ids are absent. */
+  findMany(tx: DbOrTx, tenantId: string, memberIds: readonly string[]): Promise<MemberRow[]>;
   /** Like `get`, but a removed member (deletedAt set) too. */
   find(tx: DbOrTx, tenantId: string, memberId: string): Promise<MemberRow | undefined>;
   /** Live (not removed) members of the groups (only `memberIds` of them, when given), oldest first, with their group. */

@@ -1,7 +1,19 @@
 import { and, asc, count, eq, ilike, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { groups, members } from '../signin.tables.js';
+import { valuesColumn, valuesTable, type ValuesColumn } from '../../../platform/db/values.js';
 import type { MemberRow, MemberWithGroup } from './members.port.js';
+
+const MEMBER_VALUES: ValuesColumn[] = [
+  { name: 'id', type: 'uuid' },
+  { name: 'full_name', type: 'text' },
+  { name: 'role', type: 'text' },
+  { name: 'email', type: 'text' },
+  { name: 'phone', type: 'text' },
+  { name: 'start_date', type: 'date' },
+  { name: 'end_date', type: 'date' },
+  { name: 'custom_fields', type: 'jsonb' },
+];
 
 export function likeEscape(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -29,6 +41,26 @@ export const membersRepo = {
     if (ids.length === 0) return new Map();
     const rows = await db.select({ id: members.id, version: members.version }).from(members).where(and(eq(members.tenantId, tenantId), inArray(members.id, [...ids])));
     return new Map(rows.map((r) => [r.id, r.version]));
+  },
+  /** Members by id (removed ones too); `lock` holds them against other writers until the transaction ends. */
+  async findMany(db: DbOrTx, tenantId: string, ids: readonly string[], lock = false): Promise<MemberRow[]> {
+    if (ids.length === 0) return [];
+    const q = db.select().from(members).where(and(eq(members.tenantId, tenantId), inArray(members.id, [...ids])));
+    return lock ? q.for('update') : q;
+  },
+  /**
+   * Writes each member's own values of the columns a change may set, version + 1, in one
+   * `UPDATE … FROM unnest(…)`; returns the rows written.
+   */
+  async writeMany(db: DbOrTx, tenantId: string, rows: ReadonlyArray<Pick<MemberRow, 'id' | 'fullName' | 'role' | 'email' | 'phone' | 'startDate' | 'endDate' | 'customFields'>>, at: Date): Promise<MemberRow[]> {
+    if (rows.length === 0) return [];
+    const v = (name: string) => valuesColumn('v', name);
+    return db
+      .update(members)
+      .set({ fullName: v('full_name'), role: v('role'), email: v('email'), phone: v('phone'), startDate: v('start_date'), endDate: v('end_date'), customFields: v('custom_fields'), version: sql`${members.version} + 1`, updatedAt: at })
+      .from(valuesTable('v', MEMBER_VALUES, rows.map((r) => [r.id, r.fullName, r.role, r.email, r.phone, r.startDate, r.endDate, r.customFields])))
+      .where(and(eq(members.tenantId, tenantId), eq(members.id, v('id'))))
+      .returning();
   },
   async find(db: DbOrTx, tenantId: string, id: string): Promise<MemberRow | undefined> {
     const [row] = await db.select().from(members).where(and(eq(members.tenantId, tenantId), eq(members.id, id)));

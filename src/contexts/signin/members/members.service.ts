@@ -4,7 +4,7 @@ import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { AppError, badRequest, conflict, notFound } from '../../../platform/errors.js';
-import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
+import { recordAudit, recordAudits, type Actor, type AuditEntry } from '../../../platform/audit/audit.js';
 import { members } from '../signin.tables.js';
 import type { SiteScope } from '../access.js';
 import { groupsRepo, type GroupRow } from '../groups/groups.repo.js';
@@ -89,15 +89,24 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
     return row;
   }
 
-  const audit = (tx: DbOrTx, tenantId: string, actor: Actor, action: string, m: MemberRow, source: ChangeSource, data: Record<string, unknown> = {}) =>
-    recordAudit(tx, tenantId, actor, { action, targetType: 'member', targetId: m.id, summary: `${action.replace('member.', 'Member ')}: ${m.fullName}`, data: { source, groupId: m.groupId, ...data } });
+  const auditEntry = (action: string, m: MemberRow, source: ChangeSource, data: Record<string, unknown> = {}): AuditEntry => ({
+    action,
+    targetType: 'member',
+    targetId: m.id,
+    summary: `${action.replace('member.', 'Member ')}: ${m.fullName}`,
+    data: { source, groupId: m.groupId, ...data },
+  });
+  const audit = (tx: DbOrTx, tenantId: string, actor: Actor, action: string, m: MemberRow, source: ChangeSource, data: Record<string, unknown> = {}) => recordAudit(tx, tenantId, actor, auditEntry(action, m, source, data));
+
+  function assertDates(start: string | null | undefined, end: string | null | undefined) {
+    if (start && end && start > end) throw badRequest('invalid_dates', 'The end date is before the start date', 'endDate');
+  }
 
   async function update(tx: DbOrTx, tenantId: string, memberId: string, patch: Partial<MemberInput>, actor: Actor, source: ChangeSource, expectedVersion?: number) {
     return inTransaction(tx, async (t) => {
       const { member, group } = await memberWithGroup(t, tenantId, memberId);
       assertRosterWritable(group, source);
-      const merged = { start: patch.startDate !== undefined ? patch.startDate : member.startDate, end: patch.endDate !== undefined ? patch.endDate : member.endDate };
-      if (merged.start && merged.end && merged.start > merged.end) throw badRequest('invalid_dates', 'The end date is before the start date', 'endDate');
+      assertDates(patch.startDate !== undefined ? patch.startDate : member.startDate, patch.endDate !== undefined ? patch.endDate : member.endDate);
       const row = await write(t, tenantId, memberId, normaliseInput(patch), expectedVersion);
       await audit(t, tenantId, actor, 'member.updated', row, source, { fields: Object.keys(patch) });
       await deps.events.changed(t, { tenantId, memberIds: [row.id], change: 'updated', source });
@@ -110,7 +119,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
       return inTransaction(tx, async (t) => {
         const group = await groupFor(t, tenantId, groupId);
         assertRosterWritable(group, source);
-        if (input.startDate && input.endDate && input.startDate > input.endDate) throw badRequest('invalid_dates', 'The end date is before the start date', 'endDate');
+        assertDates(input.startDate, input.endDate);
         const [row] = await t
           .insert(members)
           .values({ tenantId, groupId, qrToken: newQrToken(), fullName: input.fullName.trim(), role: '', customFields: {}, ...normaliseInput(input), createdAt: now(), updatedAt: now() })
@@ -121,6 +130,50 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
       });
     },
     update: (tx, tenantId, memberId, patch, actor, source) => update(tx, tenantId, memberId, patch, actor, source),
+    async createMany(tx, tenantId, groupId, inputs, actor, source) {
+      if (inputs.length === 0) return [];
+      return inTransaction(tx, async (t) => {
+        const group = await groupFor(t, tenantId, groupId);
+        assertRosterWritable(group, source);
+        for (const input of inputs) assertDates(input.startDate, input.endDate);
+        const at = now();
+        const values = inputs.map((input) => ({ tenantId, groupId, qrToken: newQrToken(), fullName: input.fullName.trim(), role: '', customFields: {}, ...normaliseInput(input), createdAt: at, updatedAt: at }));
+        const byToken = new Map((await t.insert(members).values(values).returning()).map((r) => [r.qrToken, r]));
+        const rows = values.map((v) => byToken.get(v.qrToken)!);
+        await recordAudits(t, tenantId, actor, rows.map((r) => auditEntry('member.created', r, source)));
+        await deps.events.changed(t, { tenantId, memberIds: rows.map((r) => r.id), change: 'created', source });
+        return rows;
+      });
+    },
+    async updateMany(tx, tenantId, changes, actor, source) {
+      if (changes.length === 0) return [];
+      return inTransaction(tx, async (t) => {
+        const found = new Map((await membersRepo.findMany(t, tenantId, [...new Set(changes.map((c) => c.memberId))], true)).map((m) => [m.id, m]));
+        const groupOf = new Map<string, GroupRow>();
+        // A member named twice gets both patches, in order (one write).
+        const next = new Map<string, MemberRow>();
+        const fieldsOf = new Map<string, Set<string>>();
+        for (const { memberId, patch } of changes) {
+          const member = next.get(memberId) ?? found.get(memberId);
+          if (!member || member.deletedAt) throw notFound('Member');
+          let group = groupOf.get(member.groupId);
+          if (!group) groupOf.set(member.groupId, (group = await groupFor(t, tenantId, member.groupId)));
+          assertRosterWritable(group, source);
+          assertDates(patch.startDate !== undefined ? patch.startDate : member.startDate, patch.endDate !== undefined ? patch.endDate : member.endDate);
+          next.set(memberId, { ...member, ...normaliseInput(patch) });
+          fieldsOf.set(memberId, new Set([...(fieldsOf.get(memberId) ?? []), ...Object.keys(patch)]));
+        }
+        const byId = new Map((await membersRepo.writeMany(t, tenantId, [...next.values()], now())).map((r) => [r.id, r]));
+        const rows = [...next.keys()].map((id) => {
+          const row = byId.get(id);
+          if (!row) throw conflict('version_conflict', 'Someone else changed this member; reload and try again');
+          return row;
+        });
+        await recordAudits(t, tenantId, actor, rows.map((r) => auditEntry('member.updated', r, source, { fields: [...fieldsOf.get(r.id)!] })));
+        await deps.events.changed(t, { tenantId, memberIds: rows.map((r) => r.id), change: 'updated', source });
+        return changes.map((c) => byId.get(c.memberId)!);
+      });
+    },
     async archive(tx, tenantId, memberId, actor, source) {
       return inTransaction(tx, async (t) => {
         const { member, group } = await memberWithGroup(t, tenantId, memberId);
@@ -155,6 +208,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
       return m && !m.deletedAt ? m : undefined;
     },
     find: (tx, tenantId, memberId) => membersRepo.find(tx, tenantId, memberId),
+    findMany: (tx, tenantId, memberIds) => membersRepo.findMany(tx, tenantId, memberIds),
     listWithGroups: (tx, tenantId, groupIds, memberIds) => membersRepo.listWithGroups(tx, tenantId, groupIds, memberIds),
     customFieldKeys: (tx, tenantId) => membersRepo.customFieldKeys(tx, tenantId),
     versions: (tx, tenantId, memberIds) => membersRepo.versions(tx, tenantId, memberIds),
