@@ -131,7 +131,7 @@ describe.skipIf(!chromiumPath)('the kiosk offline (Chromium, server stopped)', {
     }
   });
 
-  it('keeps photos small offline and shows them in the name search; a question answered with its reject-on answer is refused on the device and nothing is queued; revoked, the photos go', async () => {
+  it('keeps photos small offline and shows them in the name search; a question answered with its reject-on answer is refused on the device and the refusal is queued for the history; revoked, the photos go', async () => {
     const env = envOf();
     const tenant = await e2e.createTenant();
     const site = await makeSite(env, tenant, { name: 'Reception' });
@@ -161,10 +161,10 @@ describe.skipIf(!chromiumPath)('the kiosk offline (Chromium, server stopped)', {
       await match.click();
       await kiosk.getByRole('radiogroup', { name: 'Are you unwell?' }).getByRole('radio', { name: 'Yes' }).click();
       await kiosk.getByRole('button', { name: 'Sign in' }).click();
-      // Refused on the device with the group's reason, as online, and nothing waits to be sent.
+      // Refused on the device with the group's reason, as online; the refusal waits to be sent, for the history.
       const refused = kiosk.getByRole('alert').filter({ hasText: 'Sorry, Ada Lovelace, you cannot sign in' });
       await refused.filter({ hasText: 'Please stay at home when unwell' }).waitFor();
-      await kiosk.getByRole('status', { name: 'Connection' }).filter({ hasText: /Offline since \d\d:\d\d · 0 events waiting/ }).waitFor();
+      await kiosk.getByRole('status', { name: 'Connection' }).filter({ hasText: /Offline since \d\d:\d\d · 1 event waiting/ }).waitFor();
       await kiosk.getByRole('button', { name: 'Done' }).click();
 
       // Answered otherwise, the same person signs in offline (queued).
@@ -175,12 +175,17 @@ describe.skipIf(!chromiumPath)('the kiosk offline (Chromium, server stopped)', {
       await kiosk.getByRole('button', { name: 'Sign in' }).click();
       await kiosk.getByRole('status').filter({ hasText: 'Welcome, Ada Lovelace' }).waitFor();
       await kiosk.getByRole('button', { name: 'Done' }).click();
-      await kiosk.getByRole('status', { name: 'Connection' }).filter({ hasText: '1 event waiting' }).waitFor();
+      await kiosk.getByRole('status', { name: 'Connection' }).filter({ hasText: '2 events waiting' }).waitFor();
 
       await startServer(e2e);
       await kiosk.getByRole('status', { name: 'Connection' }).filter({ hasText: /^Online/ }).and(kiosk.locator('[data-waiting="0"]')).waitFor({ timeout: 30_000 });
-      const items = (await call(env.app, 'GET', '/api/signin/visits', { headers: tenant.owner.headers })).body.items as Array<{ memberId: string; outcome: string; answers: Record<string, string> }>;
-      expect(items.map((v) => [v.memberId, v.outcome, v.answers])).toEqual([[ada.id, 'signed_in', { unwell: 'no' }]]);
+      const items = (await call(env.app, 'GET', '/api/signin/visits', { headers: tenant.owner.headers })).body.items as Array<{ memberId: string; outcome: string; answers: Record<string, string>; reasons: Array<{ code: string }> }>;
+      // Each once: the refusal in the history with its answer and the question's reason, then the sign-in.
+      expect(items.map((v) => [v.memberId, v.outcome, v.answers]).sort((a, b) => String(a[1]).localeCompare(String(b[1])))).toEqual([
+        [ada.id, 'rejected', { unwell: 'yes' }],
+        [ada.id, 'signed_in', { unwell: 'no' }],
+      ]);
+      expect(items.find((v) => v.outcome === 'rejected')!.reasons.map((r) => r.code)).toContain('decided_offline');
 
       // Revoked: the photos are wiped with the copy at the next contact.
       const devices = await call(env.app, 'GET', `/api/signin/sites/${site.id}/kiosks`, { headers: tenant.owner.headers });

@@ -352,10 +352,11 @@ class KioskOfflineController {
       verdict = g.safetyCheckMode !== 'off' && (await visitorBlocked(data.blockList, who.visitor.fullName)) ? { admitted: false, stale: false, reasons: ['This person may not sign in here; please see reception'] } : { admitted: true, stale: false, reasons: [] };
     }
     if (group.agreement && !agreementAccepted && ('visitor' in who || who.member.agreementDue)) verdict = { admitted: false, stale: false, reasons: ['The agreement was not accepted'] };
-    // A question answered with its "reject on" answer: turned away here, as the server would, and
-    // nothing is queued (no one came in; the server would only have rejected it at replay).
+    // A question answered with its "reject on" answer: turned away here, as the server would. The
+    // refusal is queued like any other offline refusal, so the history shows it (with the answers and
+    // the server's own reason) as it would have online.
     const byAnswers = answersRejectOffline(g, answers);
-    if (byAnswers.rejected) return { admitted: false, reasons: [...byAnswers.reasons, ...(verdict.admitted ? [] : verdict.reasons.filter((r) => r !== SEE_RECEPTION))] };
+    if (byAnswers.rejected) verdict = { admitted: false, stale: verdict.stale, reasons: [...byAnswers.reasons, ...(verdict.admitted ? [] : verdict.reasons.filter((r) => r !== SEE_RECEPTION))] };
     const key = newKey();
     const label = 'member' in who ? who.member.name : who.visitor.fullName;
     await this.record(
