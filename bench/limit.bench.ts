@@ -8,7 +8,7 @@
 // `<name>_limit_bench` is made afresh on that server). BENCH_SECONDS (5), BENCH_USERS (1000),
 // BENCH_CONNECTIONS (10). BENCH_CPU_PROF=1 starts Threshold with `--cpu-prof` (profiles land in
 // bench/results/profiles/, git-ignored) and BENCH_PROFILE=<file> writes a profile of the load
-// alone (not the set-up) there. BENCH_ONLY=<text> runs only the goals whose name holds it. Threshold runs compiled (build/, as `npm start` runs it);
+// alone (not the set-up) there. BENCH_ONLY=<regexp> runs only the goals whose name matches it. Threshold runs compiled (build/, as `npm start` runs it);
 // BENCH_TSX=1 runs it from src/ through tsx instead. Beside req/s, each row gives the CPU time each
 // request cost each server's process (/proc/<pid>/stat before and after the run): the figure the
 // shared machine's load does not distort.
@@ -168,7 +168,7 @@ async function main() {
 
     const results: Record<string, { threshold: Figures; limit: Figures; ratio: number; p99Ratio: number; cpuRatio: number | null; goal: string; met: boolean }> = {};
     console.log(`\n${'goal'.padEnd(48)} ${'threshold r/s, p99, CPU/req'.padStart(27)} ${'limit r/s, p99, CPU/req'.padStart(27)} ${'ratio'.padStart(6)} ${'CPU×'.padStart(5)}  goal`);
-    for (const g of goals.filter((x) => !process.env.BENCH_ONLY || x.name.includes(process.env.BENCH_ONLY))) {
+    for (const g of goals.filter((x) => !process.env.BENCH_ONLY || new RegExp(process.env.BENCH_ONLY).test(x.name))) {
       const t = await load(threshold.pid, { url: `http://127.0.0.1:${info.port}`, connections: CONNECTIONS, duration: DURATION, headers: g.thresholdHeaders, requests: [g.threshold] });
       const l = await load(limit.pid, { url: `http://127.0.0.1:${limitPort}`, connections: CONNECTIONS, duration: DURATION, headers: lHeaders, requests: [g.limit] });
       const ratio = l.reqPerSec > 0 ? +(t.reqPerSec / l.reqPerSec).toFixed(2) : 0;
