@@ -12,7 +12,7 @@ import { invalidValue, scimNotFound, uniqueness } from '../scim.errors.js';
 import { userResource } from '../scim.schema.js';
 import { scimGroupMembers, scimUsers } from '../scim.tables.js';
 import { and, eq } from 'drizzle-orm';
-import { columnsFromDoc, docFromRow, isUniqueViolation, scimUsersRepo, touchGroupsOf, type ScimUserColumns, type ScimUserRow } from './users.repo.js';
+import { columnsFromDoc, docFromRow, isUniqueViolation, preparedScimUserReads, scimUsersRepo, touchGroupsOf, type ScimUserColumns, type ScimUserRow } from './users.repo.js';
 import { userFilterWhitelist } from './users.filter.js';
 
 export { MAX_PAGE, DEFAULT_PAGE, paging, type ListQuery } from '../resource/listing.js';
@@ -47,6 +47,7 @@ function validated(doc: Doc): ScimUserColumns & { userName: string } {
 
 export function createScimUsersService(deps: Pick<Platform, 'db' | 'now'> & { members: MembersPort }) {
   const { db, now, members } = deps;
+  const reads = preparedScimUserReads(db);
 
   async function mustFind(tx: DbOrTx, c: ScimCaller, id: string, forUpdate = false) {
     const row = await scimUsersRepo.find(tx, c.tenantId, c.groupId, id, forUpdate);
@@ -84,7 +85,9 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'now'> & { me
 
   return {
     async get(c: ScimCaller, id: string) {
-      return mustFind(db, c, id);
+      const row = await reads.find(c.tenantId, c.groupId, id);
+      if (!row) throw scimNotFound('User', id);
+      return row;
     },
 
     async list(c: ScimCaller, q: ListQuery): Promise<{ total: number; rows: ScimUserRow[]; page: ListPage }> {
@@ -96,7 +99,8 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'now'> & { me
       }
       const sorted = Boolean(q.sortBy?.trim() || q.sortOrder?.trim());
       const orderBy = sorted ? orderOf(q, scimUsersRepo.sortable, scimUsers.createdAt, scimUsers.memberId) : undefined;
-      const { total, rows } = await scimUsersRepo.list(db, c.tenantId, c.groupId, filter, p.startIndex - 1, p.count, orderBy);
+      const { total, rows } =
+        filter || orderBy ? await scimUsersRepo.list(db, c.tenantId, c.groupId, filter, p.startIndex - 1, p.count, orderBy) : await reads.list(c.tenantId, c.groupId, p.startIndex - 1, p.count);
       return { total, rows, page: { startIndex: p.startIndex } };
     },
 
