@@ -113,7 +113,23 @@ export function preparedScimUserReads(db: Db) {
     .limit(sql.placeholder('limit'))
     .offset(sql.placeholder('offset'))
     .prepare('scim_users_page');
+  // `filter=userName eq "…"` (what identity providers send before every create), as `list` runs it
+  // with the filter compiled: case-insensitive, the count riding along as a window.
+  const byUserName = db
+    .select({ ...getTableColumns(scimUsers), matches: sql<number>`count(*) over ()`.mapWith(Number) })
+    .from(scimUsers)
+    .where(and(livePlaced, sql`(lower(${scimUsers.userName}) = lower(${sql.placeholder('userName')}))`))
+    .orderBy(sql`${scimUsers.createdAt} + interval '0 seconds'`, asc(scimUsers.memberId))
+    .limit(sql.placeholder('limit'))
+    .offset(sql.placeholder('offset'))
+    .prepare('scim_users_by_user_name');
   return {
+    /** The page of users with this userName (case-insensitive) and their count; undefined when the page is empty (count apart). */
+    async withUserName(tenantId: string, groupId: string, userName: string, offset: number, limit: number): Promise<{ total: number; rows: ScimUserRow[] } | undefined> {
+      const found = await byUserName.execute({ tenantId, groupId, userName, limit, offset });
+      if (found.length === 0) return undefined;
+      return { total: found[0]!.matches, rows: found.map(({ matches: _m, ...row }) => row) };
+    },
     async find(tenantId: string, groupId: string, id: string): Promise<ScimUserRow | undefined> {
       if (!UUID_RE.test(id)) return undefined;
       const [row] = await byId.execute({ tenantId, groupId, id });
