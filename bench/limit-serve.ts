@@ -1,9 +1,11 @@
 // Threshold as its own process for bench/limit.bench.ts: migrates the given PostgreSQL database,
 // makes a tenant, a SCIM group with a token (its rate limit raised out of reach), USERS SCIM users
 // and a signed-in owner session, listens, then prints one JSON line with what the bench needs.
+// Logs as production does (LOG_LEVEL, default info: Fastify's two lines per request), to stderr.
 // Run by the bench, not by hand: DATABASE_URL=… PORT=… USERS=1000 tsx bench/limit-serve.ts
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import pino from 'pino';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config.js';
@@ -21,7 +23,8 @@ import { systemActor } from '../src/platform/audit/audit.js';
 
 const USERS = Number(process.env.USERS ?? 1000);
 const url = process.env.DATABASE_URL!;
-const log = createLogger('silent');
+const logLevel = process.env.LOG_LEVEL ?? 'info';
+const log = createLogger(logLevel, {}, pino.destination(2));
 const database = await openDatabase({ kind: 'postgres', url, max: 10 });
 await runMigrations(database);
 await installJobSchema(database, log);
@@ -31,13 +34,13 @@ const config = loadConfig({
   DATA_DIR: dataDir,
   DATABASE_URL: url,
   SECRET_KEY: 'b'.repeat(64),
-  LOG_LEVEL: 'silent',
+  LOG_LEVEL: logLevel,
   PUBLIC_URL: 'http://127.0.0.1',
   SEED_DEMO: '0',
   RATE_LIMIT_PER_MINUTE: '1000000000',
 });
 const platform = await createPlatform(config, { database, log });
-const app = await buildApp(platform, { logger: false, serveWeb: false });
+const app = await buildApp(platform, { serveWeb: false });
 await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 0) });
 const { port } = app.server.address() as AddressInfo;
 
@@ -69,9 +72,21 @@ await Promise.all(
 const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
 if (login.status !== 200) throw new Error(`login: ${login.status}`);
 const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+// BENCH_PROFILE=<file>: a CPU profile of what follows (the bench's load, not the set-up above), written on SIGTERM.
+const profiler = process.env.BENCH_PROFILE ? new (await import('node:inspector/promises')).Session() : undefined;
+if (profiler) {
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
+  await profiler.post('Profiler.start');
+}
 process.stdout.write(`${JSON.stringify({ port, groupId: group.id, token, cookie, ids, sampleName: `user${Math.floor(USERS / 2)}@example.com` })}\n`);
 
 const stop = async () => {
+  if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify(profile));
+  }
   await app.close();
   await platform.jobs.stop();
   await database.close();

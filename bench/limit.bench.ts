@@ -7,15 +7,20 @@
 // Needs PostgreSQL: BENCH_DATABASE_URL, TEST_DATABASE_URL or DATABASE_URL (a database
 // `<name>_limit_bench` is made afresh on that server). BENCH_SECONDS (5), BENCH_USERS (1000),
 // BENCH_CONNECTIONS (10). BENCH_CPU_PROF=1 starts Threshold with `--cpu-prof` (profiles land in
-// bench/results/profiles/, git-ignored).
+// bench/results/profiles/, git-ignored) and BENCH_PROFILE=<file> writes a profile of the load
+// alone (not the set-up) there. BENCH_ONLY=<regexp> runs only the goals whose name matches it. Threshold runs compiled (build/, as `npm start` runs it);
+// BENCH_TSX=1 runs it from src/ through tsx instead. Beside req/s, each row gives the CPU time each
+// request cost each server's process (/proc/<pid>/stat before and after the run): the figure the
+// shared machine's load does not distort.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import autocannonLib, { type Result } from 'autocannon';
+import { compiledServe, cpuMs, perRequest } from './process-cpu.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
@@ -25,8 +30,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 type Req = { method?: string; path?: string; body?: string; headers?: Record<string, string>; setupRequest?: (req: Req) => Req };
 type Options = { url: string; connections: number; duration: number; headers?: Record<string, string>; requests?: Req[] };
 const autocannon = autocannonLib as unknown as (o: Options) => Promise<Result>;
-type Figures = { reqPerSec: number; p50Ms: number; p99Ms: number; requests: number; non2xx: number; errors: number; timeouts: number };
-const figures = (r: Result): Figures => ({
+type Figures = { reqPerSec: number; p50Ms: number; p99Ms: number; requests: number; non2xx: number; errors: number; timeouts: number; cpuMsPerRequest: number | null };
+const figures = (r: Result, cpu: { before?: number; after?: number }): Figures => ({
   reqPerSec: Math.round(r.requests.average),
   p50Ms: r.latency.p50,
   p99Ms: r.latency.p99,
@@ -34,7 +39,14 @@ const figures = (r: Result): Figures => ({
   non2xx: r.non2xx,
   errors: r.errors,
   timeouts: r.timeouts,
+  cpuMsPerRequest: perRequest(cpu.before, cpu.after, r.requests.total),
 });
+/** autocannon's figures for one run, with the CPU the server's process spent meanwhile. */
+async function load(pid: number | undefined, o: Options): Promise<Figures> {
+  const before = cpuMs(pid);
+  const r = await autocannon(o);
+  return figures(r, { before, after: cpuMs(pid) });
+}
 
 /** The limit server lives in ../shared beside the project (the main checkout) or further up (a worktree). */
 function limitServer(): string {
@@ -101,7 +113,11 @@ async function main() {
     const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
     if (nodeArgs.length) mkdirSync(profDir, { recursive: true });
     const started = Date.now();
-    const threshold = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'bench/limit-serve.ts'], { cwd: root, env: { ...process.env, DATABASE_URL: dbUrl, PORT: '0', USERS: String(USERS) }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const tsx = process.env.BENCH_TSX === '1';
+    const entry = tsx ? ['--import', 'tsx', 'bench/limit-serve.ts'] : [await compiledServe('limit-serve')];
+    // Its log (info: two lines a request, as in production) goes to a file: stdout carries the ready line.
+    const logFile = path.join(root, 'bench/results/limit-threshold.log');
+    const threshold = spawn(process.execPath, [...nodeArgs, ...entry], { cwd: root, env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: dbUrl, PORT: '0', USERS: String(USERS) }, stdio: ['ignore', 'pipe', openSync(logFile, 'w')] });
     children.push(threshold);
     const info = JSON.parse(await firstLine(threshold, 'Threshold')) as { port: number; groupId: string; token: string; cookie: string; ids: string[]; sampleName: string };
     console.log(`Threshold ready with ${USERS} SCIM users in ${((Date.now() - started) / 1000).toFixed(1)} s; limit server seeded ${USERS} rows`);
@@ -150,16 +166,18 @@ async function main() {
       { name: 'portal members page of 50 (vs limit get-by-id)', threshold: { method: 'GET', path: groupsPath }, thresholdHeaders: { cookie: info.cookie }, limit: { method: 'GET', path: `/Users/${limitSample}` }, goal: 0.5 },
     ];
 
-    const results: Record<string, { threshold: Figures; limit: Figures; ratio: number; p99Ratio: number; goal: string; met: boolean }> = {};
-    console.log(`\n${'goal'.padEnd(48)} ${'threshold'.padStart(16)} ${'limit'.padStart(16)} ${'ratio'.padStart(6)}  goal`);
-    for (const g of goals) {
-      const t = figures(await autocannon({ url: `http://127.0.0.1:${info.port}`, connections: CONNECTIONS, duration: DURATION, headers: g.thresholdHeaders, requests: [g.threshold] }));
-      const l = figures(await autocannon({ url: `http://127.0.0.1:${limitPort}`, connections: CONNECTIONS, duration: DURATION, headers: lHeaders, requests: [g.limit] }));
+    const results: Record<string, { threshold: Figures; limit: Figures; ratio: number; p99Ratio: number; cpuRatio: number | null; goal: string; met: boolean }> = {};
+    console.log(`\n${'goal'.padEnd(48)} ${'threshold r/s, p99, CPU/req'.padStart(27)} ${'limit r/s, p99, CPU/req'.padStart(27)} ${'ratio'.padStart(6)} ${'CPU×'.padStart(5)}  goal`);
+    for (const g of goals.filter((x) => !process.env.BENCH_ONLY || new RegExp(process.env.BENCH_ONLY).test(x.name))) {
+      const t = await load(threshold.pid, { url: `http://127.0.0.1:${info.port}`, connections: CONNECTIONS, duration: DURATION, headers: g.thresholdHeaders, requests: [g.threshold] });
+      const l = await load(limit.pid, { url: `http://127.0.0.1:${limitPort}`, connections: CONNECTIONS, duration: DURATION, headers: lHeaders, requests: [g.limit] });
       const ratio = l.reqPerSec > 0 ? +(t.reqPerSec / l.reqPerSec).toFixed(2) : 0;
       const p99Ratio = l.p99Ms > 0 ? +(t.p99Ms / l.p99Ms).toFixed(2) : 0;
-      results[g.name] = { threshold: t, limit: l, ratio, p99Ratio, goal: `≥ ${g.goal * 100}% of the limit's req/s`, met: ratio >= g.goal };
-      const cell = (f: Figures) => `${String(f.reqPerSec).padStart(6)} r/s ${String(f.p99Ms).padStart(4)} ms`;
-      console.log(`${g.name.padEnd(48)} ${cell(t)} ${cell(l)} ${String(ratio).padStart(6)}  ≥ ${g.goal}${ratio >= g.goal ? ' met' : ''}`);
+      // How many times the limit's CPU per request Threshold spends (1 / this is the ratio an idle machine would allow).
+      const cpuRatio = t.cpuMsPerRequest && l.cpuMsPerRequest ? +(t.cpuMsPerRequest / l.cpuMsPerRequest).toFixed(1) : null;
+      results[g.name] = { threshold: t, limit: l, ratio, p99Ratio, cpuRatio, goal: `≥ ${g.goal * 100}% of the limit's req/s`, met: ratio >= g.goal };
+      const cell = (f: Figures) => `${String(f.reqPerSec).padStart(6)} r/s ${String(f.p99Ms).padStart(4)} ms ${String(f.cpuMsPerRequest ?? '?').padStart(5)} ms`;
+      console.log(`${g.name.padEnd(48)} ${cell(t)} ${cell(l)} ${String(ratio).padStart(6)} ${String(cpuRatio ?? '?').padStart(5)}  ≥ ${g.goal}${ratio >= g.goal ? ' met' : ''}`);
       for (const [who, f] of [['threshold', t], ['limit', l]] as const) {
         if (f.non2xx || f.errors || f.timeouts) console.log(`  ${who}: ${f.non2xx} non-2xx answers, ${f.errors} errors, ${f.timeouts} timeouts (of ${f.requests})`);
       }
@@ -168,7 +186,7 @@ async function main() {
     const out = {
       at: new Date().toISOString(),
       machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverageBefore: loadBefore, loadAverageAfter: os.loadavg().map((l) => +l.toFixed(1)) },
-      settings: { database: 'postgres', users: USERS, durationSeconds: DURATION, connections: CONNECTIONS, threshold: 'own process (tsx), rate limits raised out of reach', limit: 'own process, ../shared/peers/limit/server.mjs' },
+      settings: { database: 'postgres', users: USERS, durationSeconds: DURATION, connections: CONNECTIONS, threshold: `own process (${tsx ? 'tsx, src/' : 'compiled, build/'}), rate limits raised out of reach`, limit: 'own process, ../shared/peers/limit/server.mjs' },
       goals: results,
     };
     const dir = path.join(root, 'bench/results');

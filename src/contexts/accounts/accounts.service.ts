@@ -7,7 +7,7 @@ import { inTransaction } from '../../platform/db/tx.js';
 import type { DbOrTx } from '../../platform/db/database.js';
 import { accountsRepo } from './accounts.repo.js';
 import { presentMe } from './accounts.presenters.js';
-import { createCredentials, type AuthCaches } from './credentials.js';
+import { createCredentials, type AuthCaches, type ResolvedSession } from './credentials.js';
 import { createLogin } from './login.js';
 import { hashPassword, PASSWORD_MIN } from './passwords.js';
 
@@ -93,9 +93,17 @@ export function createAccountsService(deps: AccountsDeps, caches?: AuthCaches) {
     return rows[0]!;
   }
 
-  async function me(p: Principal) {
+  /**
+   * `resolved`: the session, user and tenant the request was authenticated with (read by the auth
+   * hook, maybe from the credentials cache, which accounts changes invalidate): answered from them
+   * without a round trip. Without them (or for another session), read afresh.
+   */
+  async function me(p: Principal, resolved?: ResolvedSession) {
     if (p.kind !== 'user' || !p.id || !p.sessionId) {
       throw new AppError(400, 'not_a_user_session', 'Only a signed-in user has a profile');
+    }
+    if (resolved && resolved.session.id === p.sessionId && resolved.user.id === p.id) {
+      return presentMe(resolved.user, resolved.tenant, resolved.session.csrfToken, resolved.session.pendingTotp, resolved.session.mfaByIdp);
     }
     const user = await accountsRepo.findUser(db, p.tenantId, p.id);
     const session = await accountsRepo.sessionById(db, p.tenantId, p.sessionId);

@@ -65,7 +65,7 @@ export function authRoutes(platform: Platform, accounts: AccountsService): Fasti
       { schema: { tags: ['auth'], summary: 'The signed-in user, tenant and CSRF token', response: { 200: meSchema } } },
       async (req) => {
         const p = requirePrincipal(req);
-        const me = await accounts.me(p);
+        const me = await accounts.me(p, req.authSession);
         return me;
       },
     );

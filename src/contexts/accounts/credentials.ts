@@ -9,6 +9,8 @@ import { createAuthCache } from './auth-cache.js';
 export const LAST_SEEN_EVERY_MS = 5 * 60_000;
 
 type SessionRow = NonNullable<Awaited<ReturnType<typeof accountsRepo.sessionWithUser>>>;
+/** The session a request was authenticated with, its user and tenant (as `principalFromSession` returns them). */
+export type ResolvedSession = Pick<SessionRow, 'session' | 'user' | 'tenant'>;
 type ApiKeyRow = NonNullable<Awaited<ReturnType<typeof accountsRepo.apiKeyByHash>>>;
 /** The in-memory caches of resolved credentials (see auth-cache.ts); without them every request reads. */
 export type AuthCaches = {

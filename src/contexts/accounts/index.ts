@@ -5,6 +5,7 @@ import { AppError } from '../../platform/errors.js';
 import { bearerToken, CSRF_HEADER, routePath, SESSION_COOKIE } from '../../platform/http/auth.js';
 import { safeEqual } from '../../platform/crypto.js';
 import { createAccountsService, createAuthCaches } from './accounts.service.js';
+import type { ResolvedSession } from './credentials.js';
 import { AUTH_CHANGED_CHANNEL } from './auth-cache.js';
 import { createNotifier } from '../../platform/live/notify.js';
 import { authRoutes } from './auth.routes.js';
@@ -30,6 +31,13 @@ export { createOidcService, type OidcService } from './oidc/oidc.service.js';
 export { createUsersPort, type UsersPort } from './users/users.port.js';
 export { activeUserIdsByEmail, NOTIFICATION_EMAIL_JOB, notifyRole, notifyUsers, registerNotificationJobs, type NotificationMessage } from './notifications/notify.js';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** For a cookie session, what the auth hook resolved it to (GET /api/auth/me answers from it). */
+    authSession?: ResolvedSession;
+  }
+}
+
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** The routes whose changes may change who a cached session or API key is (see auth-cache.ts)… */
 const ACCOUNTS_ROUTES = ['/api/auth/', '/api/users', '/api/tenant', '/api/invites', '/api/api-keys'];
@@ -54,6 +62,7 @@ export function accountsContext(platform: Platform, ports: { scopeTargets: Scope
     async (app) => {
       app.decorateRequest('principal', undefined);
       app.decorateRequest('authVia', undefined);
+      app.decorateRequest('authSession', undefined);
       // Credentials cached on this instance are dropped when a change through the accounts routes
       // succeeds (here, before its response is sent) and, through NOTIFY, on every other instance.
       const notifier = createNotifier(platform.database, platform.log);
@@ -112,6 +121,7 @@ export function accountsContext(platform: Platform, ports: { scopeTargets: Scope
         }
         req.principal = resolved.principal;
         req.authVia = 'cookie';
+        req.authSession = resolved;
       });
       await app.register(authRoutes(platform, accounts));
       await app.register(usersRoutes(createUsersService({ ...platform, scopeTargets: ports.scopeTargets })));

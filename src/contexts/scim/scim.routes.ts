@@ -6,7 +6,8 @@ import { bearerToken } from '../../platform/http/auth.js';
 import type { Actor } from '../../platform/audit/audit.js';
 import { AppError } from '../../platform/errors.js';
 import { invalidSyntax, invalidValue, scimError, scimNotFound, scimUnauthorized, toScimError } from './scim.errors.js';
-import type { ScimAccessService, ScimCredential } from './access/access.service.js';
+import { SCIM_CHANGED_CHANNEL, type ScimAccessService, type ScimCredential } from './access/access.service.js';
+import { createNotifier } from '../../platform/live/notify.js';
 import { createRequestLogBuffer } from './access/request-log.js';
 import type { ScimCaller, ScimUsersService } from './users/users.service.js';
 import type { ScimGroupsService } from './groups/groups.service.js';
@@ -67,8 +68,16 @@ function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown) {
 export function scimProtocolRoutes({ platform, access, users, groups }: Deps): FastifyPluginAsyncZod {
   return async (app) => {
     app.setErrorHandler((err, req, reply) => sendError(req, reply, err));
+    // Every SCIM answer is a presenter's JSON object (`resource` documents it as a record of
+    // anything: checking it against that with zod copied every key and proved nothing), so it is
+    // written as it is.
+    app.setSerializerCompiler(() => (data) => JSON.stringify(data));
     const requestLog = createRequestLogBuffer(access, platform.now, (err) => platform.log.warn({ err }, 'could not write the SCIM request log'));
+    // Credentials cached by this instance are dropped when another changes a group's token or limit.
+    const notifier = createNotifier(platform.database, platform.log);
+    await notifier.subscribe(SCIM_CHANGED_CHANNEL, (groupId) => access.forgetCredentials(groupId));
     app.addHook('onClose', async () => {
+      await notifier.close();
       await requestLog.flush();
       await access.flushBuckets();
     });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useTestEnv } from '../../../test/harness.js';
 import { call, createTestTenant } from '../../../test/factories.js';
+import { securityHeaders } from '../../app.js';
 
 const env = useTestEnv();
 
@@ -13,6 +14,17 @@ describe('security headers', () => {
     expect(csp).not.toContain('upgrade-insecure-requests');
     expect(res.headers['strict-transport-security']).toBeUndefined();
     expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('sets every header @fastify/helmet sets, on every answer (an unknown path, a refused request)', async () => {
+    // The app's options over plain http: no HSTS.
+    const expected = await securityHeaders({ contentSecurityPolicy: { directives: { defaultSrc: ["'self'"] } }, strictTransportSecurity: false, crossOriginEmbedderPolicy: false });
+    expect(expected.map(([name]) => name)).toEqual(expect.arrayContaining(['content-security-policy', 'x-frame-options', 'referrer-policy', 'cross-origin-opener-policy']));
+    for (const url of ['/health', '/no/such/page', '/api/users']) {
+      const res = await env.app.inject({ method: 'GET', url });
+      for (const [name] of expected) expect(res.headers[name], `${url} ${name}`).toEqual(expect.any(String));
+      expect(res.headers['x-frame-options'], url).toBe('SAMEORIGIN');
+    }
   });
 
   it('API answers (personal data) are never stored by browsers or proxies', async () => {

@@ -10,6 +10,11 @@ export type LogRow = typeof scimRequestLog.$inferInsert;
 
 /** The queries of SCIM's tokens, token buckets and request log, each scoped by the tenant (the token lookup by the token itself). */
 export const accessRepo = {
+  /** Tells every instance (on commit, when `tx` is a transaction) to drop what it cached of the group's credentials. */
+  async announceChange(tx: DbOrTx, channel: string, groupId: string): Promise<void> {
+    await tx.execute(sql`SELECT pg_notify(${channel}, ${groupId})`);
+  },
+
   /** Revokes the group's live tokens; returns their ids. */
   async revokeLiveTokens(tx: DbOrTx, tenantId: string, groupId: string, at: Date): Promise<Array<{ id: string }>> {
     return tx

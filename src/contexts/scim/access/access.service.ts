@@ -6,11 +6,11 @@ import { scimBaseUrl } from '../scim.presenter.js';
 import { UUID_RE } from '../users/users.repo.js';
 import { accessRepo } from './access.repo.js';
 import { createBucketGate } from './bucket.js';
-import { createScimAuthentication } from './authenticate.js';
+import { createScimAuthentication, SCIM_CHANGED_CHANNEL } from './authenticate.js';
 import { createScimRequestLog } from './request-log.js';
 import { createScimTokens } from './tokens.js';
 
-export type { ScimCredential } from './authenticate.js';
+export { SCIM_CHANGED_CHANNEL, type ScimCredential } from './authenticate.js';
 export type { LogEntry } from './request-log.js';
 
 /**
@@ -29,8 +29,8 @@ export function createScimAccessService(deps: Pick<Platform, 'db' | 'now' | 'con
     const g = await deps.groups.get(tx, tenantId, groupId);
     return g && g.type === 'scim' ? g : undefined;
   }
-  const tokens = createScimTokens(deps, scimGroup);
-  const auth = createScimAuthentication(deps, buckets);
+  const auth = createScimAuthentication(deps, buckets, config.authCacheSeconds * 1000);
+  const tokens = createScimTokens(deps, scimGroup, { channel: SCIM_CHANGED_CHANNEL, forget: auth.forget });
   const requestLog = createScimRequestLog(deps);
 
   return {
@@ -39,6 +39,8 @@ export function createScimAccessService(deps: Pick<Platform, 'db' | 'now' | 'con
     status: tokens.status,
     authenticate: auth.authenticate,
     groupTenant: auth.groupTenant,
+    /** Drops this instance's cached credentials of a group (a `SCIM_CHANGED_CHANNEL` notification), or all. */
+    forgetCredentials: auth.forget,
     log: requestLog.log,
 
     /** A page of the group's request log (404 unless a SCIM group of the tenant). */
@@ -50,9 +52,13 @@ export function createScimAccessService(deps: Pick<Platform, 'db' | 'now' | 'con
 
     /** Sets a group's rate limit (defaults: bursts of 1000, then 200 per second); 404 unless a SCIM group of the tenant. */
     async setRateLimit(tenantId: string, groupId: string, limit: { burst: number; perSecond: number }) {
-      if (!(await scimGroup(db, tenantId, groupId))) throw notFound('Group');
+      const g = await scimGroup(db, tenantId, groupId);
+      if (!g) throw notFound('Group');
       await accessRepo.setRateLimit(db, tenantId, groupId, limit, now());
-      buckets.forget(groupId);
+      buckets.forget(g.id);
+      // The next request of the group reads the new limit with its token (here and on every instance).
+      auth.forget(g.id);
+      await accessRepo.announceChange(db, SCIM_CHANGED_CHANNEL, g.id);
     },
 
     /** Schedules the write of the requests taken from the buckets (once a response has been sent). */

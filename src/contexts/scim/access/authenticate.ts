@@ -8,24 +8,54 @@ import { SCIM_TOKEN_PREFIX } from './tokens.js';
 
 export type ScimCredential = { tenantId: string; groupId: string; tokenId: string; groupName: string };
 
-/** The SCIM request's credential (its token, for the group of the URL) and its place in the group's token bucket. */
-export function createScimAuthentication(deps: Pick<Platform, 'db'> & { groups: GroupsPort }, buckets: Pick<ReturnType<typeof createBucketGate>, 'take'>) {
+/** NOTIFY channel of SCIM credential changes (payload: the group id): every instance drops what it cached of the group. */
+export const SCIM_CHANGED_CHANNEL = 'threshold_scim_changed';
+
+/**
+ * The SCIM request's credential (its token, for the group of the URL) and its place in the group's token bucket.
+ *
+ * Credentials that resolved are kept in process memory for `cacheMs` (AUTH_CACHE_SECONDS, as
+ * sessions and API keys), at most 10,000, oldest out, so a SCIM request costs no round trip for its
+ * token and group. `forget(groupId)` drops a group's entries: a new token (which revokes the old
+ * one) or a new rate limit does it on this instance and, through `SCIM_CHANGED_CHANNEL` (sent in
+ * the same transaction), on every other. A group archived in sign-in, or a change by SQL, is seen
+ * once the entry expires.
+ */
+export function createScimAuthentication(deps: Pick<Platform, 'db'> & { groups: GroupsPort }, buckets: Pick<ReturnType<typeof createBucketGate>, 'take'>, cacheMs = 0) {
   const { db } = deps;
   const groupTenants = new Map<string, { tenantId: string | undefined; until: number }>();
+  const creds = new Map<string, { cred: ScimCredential; until: number }>();
   return {
     /**
      * The credential of a live token (only if it belongs to the group of the URL), read in one
-     * statement with the group's bucket, and one request taken from the group's token bucket in
-     * memory (see `createBucketGate`). `retryAfter` is 0 when the request may go ahead, else the
-     * seconds until the bucket holds one again. Writes nothing on the request's path.
+     * statement with the group's bucket (or from memory, see above), and one request taken from
+     * the group's token bucket in memory (see `createBucketGate`). `retryAfter` is 0 when the
+     * request may go ahead, else the seconds until the bucket holds one again. Writes nothing on
+     * the request's path.
      */
     async authenticate(token: string | undefined, groupId: string): Promise<{ cred: ScimCredential; retryAfter: number } | undefined> {
       if (!token?.startsWith(SCIM_TOKEN_PREFIX) || token.length > 200 || !UUID_RE.test(groupId)) return undefined;
+      const group = groupId.toLowerCase();
+      const key = `${hashToken(token)}:${group}`;
+      const known = creds.get(key);
+      // A cached credential's bucket is the one this instance keeps (refreshed by each write behind).
+      if (known && known.until > Date.now()) return { cred: known.cred, retryAfter: buckets.take(known.cred.groupId, known.cred.tenantId, undefined) };
+      if (known) creds.delete(key);
       // The token with its bucket, and the group through sign-in's port, read at once (the group id is the URL's).
-      const [row, group] = await Promise.all([accessRepo.tokenWithBucket(db, hashToken(token), groupId.toLowerCase()), deps.groups.scimGroup(db, groupId.toLowerCase())]);
-      if (!row || !group || group.archivedAt || group.tenantId !== row.tenantId) return undefined;
-      const cred = { tenantId: row.tenantId, groupId: row.groupId, tokenId: row.tokenId, groupName: group.name };
+      const [row, g] = await Promise.all([accessRepo.tokenWithBucket(db, key.slice(0, key.indexOf(':')), group), deps.groups.scimGroup(db, group)]);
+      if (!row || !g || g.archivedAt || g.tenantId !== row.tenantId) return undefined;
+      const cred = { tenantId: row.tenantId, groupId: row.groupId, tokenId: row.tokenId, groupName: g.name };
+      if (cacheMs > 0) {
+        if (creds.size >= 10_000) creds.delete(creds.keys().next().value!);
+        creds.set(key, { cred, until: Date.now() + cacheMs });
+      }
       return { cred, retryAfter: buckets.take(cred.groupId, cred.tenantId, row.bucket) };
+    },
+
+    /** Drops the cached credentials of a group (lower-case id), or all of them. */
+    forget(groupId: string | undefined) {
+      if (groupId === undefined) return creds.clear();
+      for (const [k, e] of creds) if (e.cred.groupId === groupId) creds.delete(k);
     },
 
     /** The group of a SCIM URL, when it is one (to log rejected requests where the admin sees them). */

@@ -14,12 +14,12 @@ export const SCIM_TOKEN_PREFIX = 'thr_scim_';
 export type ScimGroupOf = (tx: DbOrTx, tenantId: string, groupId: string) => ReturnType<GroupsPort['get']>;
 
 /** SCIM tokens: one live per SCIM group, stored hashed; generating one revokes the previous one. */
-export function createScimTokens(deps: Pick<Platform, 'db' | 'now' | 'config'>, scimGroup: ScimGroupOf) {
+export function createScimTokens(deps: Pick<Platform, 'db' | 'now' | 'config'>, scimGroup: ScimGroupOf, changed: { channel: string; forget: (groupId: string) => void }) {
   const { db, now, config } = deps;
   return {
     /** A new token for the group; the previous one stops working in the same transaction. */
     async generateToken(tenantId: string, groupId: string, actor: Actor): Promise<{ baseUrl: string; token: string }> {
-      return inTransaction(db, async (tx) => {
+      const made = await inTransaction(db, async (tx) => {
         const g = await scimGroup(tx, tenantId, groupId);
         if (!g) throw notFound('Group');
         const at = now();
@@ -41,8 +41,12 @@ export function createScimTokens(deps: Pick<Platform, 'db' | 'now' | 'config'>, 
           summary: `SCIM token generated for ${g.name}${revoked.length > 0 ? ' (previous token revoked)' : ''}`,
           data: { tokenId, revoked: revoked.map((r) => r.id) },
         });
-        return { baseUrl: scimBaseUrl(config.publicUrl, groupId), token };
+        // The revoked token may be cached by any instance: each drops the group's on commit.
+        await accessRepo.announceChange(tx, changed.channel, g.id);
+        return { baseUrl: scimBaseUrl(config.publicUrl, groupId), token, groupId: g.id };
       });
+      changed.forget(made.groupId);
+      return { baseUrl: made.baseUrl, token: made.token };
     },
 
     /** The group's base URL, live token, last request and SCIM users (404 unless a SCIM group of the tenant). */

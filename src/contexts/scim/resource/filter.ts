@@ -146,7 +146,12 @@ function timestamp(value: string | number | boolean, path: string): string {
 }
 
 export function compileFilter(text: string, wl: FilterWhitelist): SQL {
-  return compile(parseFilter(text), wl, 0);
+  return compileParsed(parseFilter(text), wl);
+}
+
+/** `compileFilter` of a filter already parsed (`parseFilter`). */
+export function compileParsed(tree: Filter, wl: FilterWhitelist): SQL {
+  return compile(tree, wl, 0);
 }
 
 type Resolved = { col: ScalarColumn; wrap?: (cond: SQL) => SQL };

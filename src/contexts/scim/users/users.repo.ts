@@ -1,5 +1,5 @@
 import { and, asc, count as countFn, eq, getTableColumns, isNull, sql, type SQL } from 'drizzle-orm';
-import type { DbOrTx } from '../../../platform/db/database.js';
+import type { Db, DbOrTx } from '../../../platform/db/database.js';
 import { scimGroupMembers, scimGroups, scimUsers, type ScimMultiValue } from '../scim.tables.js';
 import { URN } from '../scim.schema.js';
 import { isObject, type Doc, type Element } from '../resource/canonical.js';
@@ -89,6 +89,59 @@ export function docFromRow(row: ScimUserRow): Doc {
 
 const live = (tenantId: string, groupId: string) =>
   and(eq(scimUsers.tenantId, tenantId), eq(scimUsers.groupId, groupId), isNull(scimUsers.deletedAt));
+
+/**
+ * The protocol's hottest reads (get by id; an unfiltered page in the default order with its
+ * count) as prepared statements of `db`, built once per service: drizzle builds no SQL per request
+ * (that cost 0.3 ms of CPU a statement, more than the driver and the round trip together), and
+ * PostgreSQL parses each once per connection. Same queries as `find` and `list`.
+ */
+export function preparedScimUserReads(db: Db) {
+  const p = { tenantId: sql.placeholder('tenantId'), groupId: sql.placeholder('groupId') };
+  const livePlaced = and(eq(scimUsers.tenantId, p.tenantId), eq(scimUsers.groupId, p.groupId), isNull(scimUsers.deletedAt));
+  const byId = db
+    .select()
+    .from(scimUsers)
+    .where(and(livePlaced, eq(scimUsers.memberId, sql.placeholder('id'))))
+    .prepare('scim_user_by_id');
+  const count = db.select({ total: countFn() }).from(scimUsers).where(livePlaced).prepare('scim_users_count');
+  const page = db
+    .select()
+    .from(scimUsers)
+    .where(livePlaced)
+    .orderBy(asc(scimUsers.createdAt), asc(scimUsers.memberId))
+    .limit(sql.placeholder('limit'))
+    .offset(sql.placeholder('offset'))
+    .prepare('scim_users_page');
+  // `filter=userName eq "…"` (what identity providers send before every create), as `list` runs it
+  // with the filter compiled: case-insensitive, the count riding along as a window.
+  const byUserName = db
+    .select({ ...getTableColumns(scimUsers), matches: sql<number>`count(*) over ()`.mapWith(Number) })
+    .from(scimUsers)
+    .where(and(livePlaced, sql`(lower(${scimUsers.userName}) = lower(${sql.placeholder('userName')}))`))
+    .orderBy(sql`${scimUsers.createdAt} + interval '0 seconds'`, asc(scimUsers.memberId))
+    .limit(sql.placeholder('limit'))
+    .offset(sql.placeholder('offset'))
+    .prepare('scim_users_by_user_name');
+  return {
+    /** The page of users with this userName (case-insensitive) and their count; undefined when the page is empty (count apart). */
+    async withUserName(tenantId: string, groupId: string, userName: string, offset: number, limit: number): Promise<{ total: number; rows: ScimUserRow[] } | undefined> {
+      const found = await byUserName.execute({ tenantId, groupId, userName, limit, offset });
+      if (found.length === 0) return undefined;
+      return { total: found[0]!.matches, rows: found.map(({ matches: _m, ...row }) => row) };
+    },
+    async find(tenantId: string, groupId: string, id: string): Promise<ScimUserRow | undefined> {
+      if (!UUID_RE.test(id)) return undefined;
+      const [row] = await byId.execute({ tenantId, groupId, id });
+      return row;
+    },
+    async list(tenantId: string, groupId: string, offset: number, limit: number): Promise<{ total: number; rows: ScimUserRow[] }> {
+      const [{ total } = { total: 0 }] = await count.execute({ tenantId, groupId });
+      const n = Number(total);
+      return { total: n, rows: limit > 0 && offset < n ? await page.execute({ tenantId, groupId, limit, offset }) : [] };
+    },
+  };
+}
 
 export const scimUsersRepo = {
   async find(tx: DbOrTx, tenantId: string, groupId: string, id: string, forUpdate = false): Promise<ScimUserRow | undefined> {

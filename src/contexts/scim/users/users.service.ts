@@ -5,14 +5,15 @@ import type { DbOrTx, Tx } from '../../../platform/db/database.js';
 import type { MemberInput, MembersPort } from '../../signin/index.js';
 import { canonicalDoc, isObject, type Doc } from '../resource/canonical.js';
 import { applyPatch, parsePatchBody } from '../resource/patch.js';
-import { compileFilter } from '../resource/filter.js';
+import { compileParsed, parseFilter } from '../resource/filter.js';
+import type { Filter } from 'scim2-parse-filter';
 import { encodeCursor, orderOf, pagingOf, type ListQuery } from '../resource/listing.js';
 import { assertIfMatch } from '../resource/etag.js';
 import { invalidValue, scimNotFound, uniqueness } from '../scim.errors.js';
-import { userResource } from '../scim.schema.js';
+import { URN, userResource } from '../scim.schema.js';
 import { scimGroupMembers, scimUsers } from '../scim.tables.js';
 import { and, eq } from 'drizzle-orm';
-import { columnsFromDoc, docFromRow, isUniqueViolation, scimUsersRepo, touchGroupsOf, type ScimUserColumns, type ScimUserRow } from './users.repo.js';
+import { columnsFromDoc, docFromRow, isUniqueViolation, preparedScimUserReads, scimUsersRepo, touchGroupsOf, type ScimUserColumns, type ScimUserRow } from './users.repo.js';
 import { userFilterWhitelist } from './users.filter.js';
 
 export { MAX_PAGE, DEFAULT_PAGE, paging, type ListQuery } from '../resource/listing.js';
@@ -45,8 +46,16 @@ function validated(doc: Doc): ScimUserColumns & { userName: string } {
   return cols;
 }
 
+/** The value of a filter that is exactly `userName eq "…"` (any case, maybe URN-qualified), else undefined. */
+function plainUserNameEq(tree: Filter): string | undefined {
+  if (tree.op !== 'eq' || typeof tree.compValue !== 'string') return undefined;
+  const path = tree.attrPath.toLowerCase();
+  return path === 'username' || path === `${URN.user.toLowerCase()}:username` ? tree.compValue : undefined;
+}
+
 export function createScimUsersService(deps: Pick<Platform, 'db' | 'now'> & { members: MembersPort }) {
   const { db, now, members } = deps;
+  const reads = preparedScimUserReads(db);
 
   async function mustFind(tx: DbOrTx, c: ScimCaller, id: string, forUpdate = false) {
     const row = await scimUsersRepo.find(tx, c.tenantId, c.groupId, id, forUpdate);
@@ -84,19 +93,29 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'now'> & { me
 
   return {
     async get(c: ScimCaller, id: string) {
-      return mustFind(db, c, id);
+      const row = await reads.find(c.tenantId, c.groupId, id);
+      if (!row) throw scimNotFound('User', id);
+      return row;
     },
 
     async list(c: ScimCaller, q: ListQuery): Promise<{ total: number; rows: ScimUserRow[]; page: ListPage }> {
       const p = pagingOf(q);
-      const filter = q.filter !== undefined && q.filter.trim() !== '' ? compileFilter(q.filter, userFilterWhitelist) : undefined;
+      const tree = q.filter !== undefined && q.filter.trim() !== '' ? parseFilter(q.filter) : undefined;
+      const sorted = Boolean(q.sortBy?.trim() || q.sortOrder?.trim());
+      const userName = tree && p.mode !== 'cursor' && !sorted && p.count > 0 ? plainUserNameEq(tree) : undefined;
+      if (userName !== undefined && p.mode !== 'cursor') {
+        const page = await reads.withUserName(c.tenantId, c.groupId, userName, p.startIndex - 1, p.count);
+        if (page) return { ...page, page: { startIndex: p.startIndex } };
+        if (p.startIndex === 1) return { total: 0, rows: [], page: { startIndex: p.startIndex } };
+      }
+      const filter = tree ? compileParsed(tree, userFilterWhitelist) : undefined;
       if (p.mode === 'cursor') {
         const { total, rows, next } = await scimUsersRepo.walk(db, c.tenantId, c.groupId, filter, p.after, p.count);
         return { total, rows, page: { nextCursor: next && encodeCursor(next) } };
       }
-      const sorted = Boolean(q.sortBy?.trim() || q.sortOrder?.trim());
       const orderBy = sorted ? orderOf(q, scimUsersRepo.sortable, scimUsers.createdAt, scimUsers.memberId) : undefined;
-      const { total, rows } = await scimUsersRepo.list(db, c.tenantId, c.groupId, filter, p.startIndex - 1, p.count, orderBy);
+      const { total, rows } =
+        filter || orderBy ? await scimUsersRepo.list(db, c.tenantId, c.groupId, filter, p.startIndex - 1, p.count, orderBy) : await reads.list(c.tenantId, c.groupId, p.startIndex - 1, p.count);
       return { total, rows, page: { startIndex: p.startIndex } };
     },
 

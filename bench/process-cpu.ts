@@ -1,0 +1,51 @@
+// Two things the side-by-side benches need (issue 11):
+// - `cpuMs(pid)`: CPU time (user + system, all threads) a process has used so far, read from
+//   /proc/<pid>/stat. Taken before and after a fixed run of requests it gives the CPU each request
+//   cost that process, a figure the other sessions' load on a shared machine does not distort (a
+//   starved process answers fewer requests per second but spends the same CPU on each).
+// - `compiledServe(file)`: a bench's Threshold serve script (bench/*-serve.ts, importing ../src/…)
+//   compiled to plain JavaScript that imports the compiled server in build/ (built if out of date),
+//   so the bench runs Threshold as production does (`node build/main.js`), not through tsx.
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** Linux clock ticks per second (`getconf CLK_TCK`: 100 on every Linux Node supports). */
+const TICKS_PER_SECOND = 100;
+
+/** CPU milliseconds the process has used (undefined when it is gone or this is not Linux). */
+export function cpuMs(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU ms per request between two `cpuMs` readings (2 decimals), or null when unknown. */
+export function perRequest(before: number | undefined, after: number | undefined, requests: number): number | null {
+  if (before === undefined || after === undefined || requests <= 0) return null;
+  return +((after - before) / requests).toFixed(3);
+}
+
+/** Path of `bench/<name>.ts` compiled to `build/bench-<name>.js` against build/ (builds the server first). */
+export async function compiledServe(name: string): Promise<string> {
+  const { buildServer } = (await import(path.join(root, 'scripts/build-server.mjs'))) as { buildServer: (o: { quiet: boolean }) => Promise<boolean> };
+  await buildServer({ quiet: true });
+  const { transform, stop } = await import('esbuild');
+  try {
+    const source = readFileSync(path.join(root, `bench/${name}.ts`), 'utf8');
+    const { code } = await transform(source, { loader: 'ts', format: 'esm', platform: 'node', target: 'node20' });
+    const out = path.join(root, `build/bench-${name}.js`);
+    // build/ mirrors src/: `../src/x.js` from bench/ is `./x.js` from build/.
+    writeFileSync(out, code.replace(/(['"])\.\.\/src\//g, '$1./'));
+    return out;
+  } finally {
+    await stop();
+  }
+}
