@@ -35,7 +35,9 @@ const isWrite = (sql: string) => /\b(insert\s+into|update\s+"?\w|delete\s+from)\
 /** The request's status and the writes it sent to the database before its response was complete. */
 async function writesBefore(app: FastifyInstance, req: InjectOptions) {
   const tag = ++tags;
-  const res = await requestTag.run(tag, () => app.inject(req));
+  // Awaited inside the tag's context: inject() returns a lazy chain that dispatches the request only
+  // when it is awaited, so awaiting it outside would lose the tag.
+  const res = await requestTag.run(tag, async () => await app.inject(req));
   answered.add(tag);
   return { status: res.statusCode, writes: statements.filter((s) => s.request === tag && !s.answered && isWrite(s.sql)).map((s) => s.sql) };
 }
@@ -81,6 +83,10 @@ describe('a read writes nothing before its response', () => {
         expect({ round, name, writes }).toEqual({ round, name, writes: [] });
       }
     }
+    // The tags reach the adapter (else the checks above would pass without looking at anything): the
+    // cold round's reads send statements of their own.
+    const tagged = new Set(statements.slice(mark).flatMap((s) => (s.request === undefined ? [] : [s.request])));
+    expect(tagged.size).toBeGreaterThanOrEqual(4);
     // …and what it counted is written behind the responses.
     const behind = (table: string) => statements.slice(mark).some((s) => isWrite(s.sql) && s.sql.includes(table));
     await waitFor(() => behind('scim_rate_buckets'), { what: 'the SCIM bucket written behind' });
