@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { createAccountsService } from '../src/contexts/accounts/index.js';
 import { newToken, hashToken } from '../src/platform/crypto.js';
 import { sessions } from '../src/contexts/accounts/accounts.tables.js';
 import type { Role } from '../src/platform/http/principal.js';
@@ -35,7 +34,7 @@ export async function sessionFor(env: TestEnv, user: { id: string; tenantId: str
 
 /** A fresh tenant with its owner signed in; other roles on demand. */
 export async function createTestTenant(env: TestEnv, opts: { name?: string; kind?: 'school' | 'trust' | 'company' } = {}): Promise<TestTenant> {
-  const accounts = createAccountsService(env.platform);
+  const accounts = env.contexts.accounts.service;
   const { tenant, owner } = await accounts.createTenant({
     name: opts.name ?? `Tenant ${randomUUID().slice(0, 6)}`,
     kind: opts.kind ?? 'school',
