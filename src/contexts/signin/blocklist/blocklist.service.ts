@@ -5,12 +5,10 @@ import { notFound } from '../../../platform/errors.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import { blockList } from '../signin.tables.js';
 import { normaliseName } from '../../../common/normalise.js';
+import { presentBlock } from './blocklist.presenters.js';
 
 export type BlockInput = { fullName: string; email?: string | null; dateOfBirth?: string | null; reason?: string };
 
-export function presentBlock(b: typeof blockList.$inferSelect) {
-  return { id: b.id, fullName: b.fullName, email: b.email, dateOfBirth: b.dateOfBirth, reason: b.reason, createdAt: b.createdAt.toISOString() };
-}
 
 export function createBlockListService(deps: Pick<Platform, 'db'>) {
   const { db } = deps;

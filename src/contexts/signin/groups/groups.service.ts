@@ -11,27 +11,12 @@ import type { UsersPort } from '../../accounts/index.js';
 import { groupContacts, groupSecrets, groups } from '../signin.tables.js';
 import type { SiteScope } from '../access.js';
 import { groupsRepo, type GroupRow } from './groups.repo.js';
-import { readOptions, toStoredOptions, signInOptionsInput, type groupCreate, type groupPatch } from './groups.schemas.js';
+import { presentGroup } from './groups.presenters.js';
+import { toStoredOptions, signInOptionsInput, type groupCreate, type groupPatch } from './groups.schemas.js';
 
 export type GroupCreate = z.input<typeof groupCreate>;
 export type GroupPatch = z.infer<typeof groupPatch>;
 
-export function presentGroup(g: GroupRow, extra: { hasPin: boolean; contactIds: string[]; siteIds: string[] }) {
-  return {
-    id: g.id,
-    name: g.name,
-    type: g.type,
-    colour: g.colour,
-    isStaffGroup: g.isStaffGroup,
-    options: readOptions(g.options),
-    hasPin: extra.hasPin,
-    contactIds: extra.contactIds,
-    siteIds: extra.siteIds,
-    archived: Boolean(g.archivedAt),
-    createdAt: g.createdAt.toISOString(),
-  };
-}
-export type GroupView = ReturnType<typeof presentGroup>;
 
 /** `users`: accounts' port, to check that group contacts are users of the tenant. */
 export function createGroupsService(deps: Pick<Platform, 'db' | 'config'> & { users: UsersPort }) {

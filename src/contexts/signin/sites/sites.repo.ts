@@ -32,3 +32,6 @@ export const sitesRepo = {
       .orderBy(asc(siteGroups.position), asc(groups.name));
   },
 };
+
+/** A group shown on a site, as `groupsOf` reads it. */
+export type SiteGroupRow = Awaited<ReturnType<typeof sitesRepo.groupsOf>>[number];

@@ -6,23 +6,11 @@ import { badRequest, notFound } from '../../../platform/errors.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import { groups, sites, siteGroups } from '../signin.tables.js';
 import { inScope, type SiteScope } from '../access.js';
-import { sitesRepo, type SiteRow } from './sites.repo.js';
+import { sitesRepo } from './sites.repo.js';
+import { presentSite } from './sites.presenters.js';
 
 export type SiteInput = { name: string; address?: string; timezone?: string };
 
-export function presentSite(s: SiteRow, siteGroupRows: Array<{ siteId: string; id: string; name: string; type: string; colour: string; position: number; archivedAt: Date | null }>) {
-  return {
-    id: s.id,
-    name: s.name,
-    address: s.address,
-    timezone: s.timezone,
-    archived: Boolean(s.archivedAt),
-    groups: siteGroupRows
-      .filter((g) => g.siteId === s.id && !g.archivedAt)
-      .map((g) => ({ id: g.id, name: g.name, type: g.type, colour: g.colour, position: g.position })),
-    createdAt: s.createdAt.toISOString(),
-  };
-}
 
 export function createSitesService(deps: Pick<Platform, 'db'>) {
   const { db } = deps;
