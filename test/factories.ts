@@ -57,6 +57,12 @@ export async function createTestTenant(env: TestEnv, opts: { name?: string; kind
   };
 }
 
+/** Replaces a user's scopes as the tenant's owner does, through accounts' API (sites and organisations; level `view` unless given). */
+export async function setScopes(env: TestEnv, t: TestTenant, userId: string, scopes: Array<{ kind: 'site' | 'organisation'; refId: string; level?: 'view' | 'edit' | 'administer' }>) {
+  const r = await call(env.app, 'PUT', `/api/users/${userId}/scopes`, { headers: t.owner.headers, body: { scopes } });
+  if (r.status !== 200) throw new Error(`setScopes: ${r.status} ${JSON.stringify(r.body)}`);
+}
+
 /** `app.inject` with JSON in and out. */
 export async function call(
   app: FastifyInstance,
