@@ -9,60 +9,17 @@
 // BENCH_CONNECTIONS (10). BENCH_CPU_PROF=1 starts Threshold with `--cpu-prof` (profiles land in
 // bench/results/profiles/, git-ignored).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import autocannonLib, { type Result } from 'autocannon';
+import { autocannon, figures, firstLine, startLimit, type Figures, type Req } from './limit-peer.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
 const USERS = Number(process.env.BENCH_USERS ?? 1000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
-
-type Req = { method?: string; path?: string; body?: string; headers?: Record<string, string>; setupRequest?: (req: Req) => Req };
-type Options = { url: string; connections: number; duration: number; headers?: Record<string, string>; requests?: Req[] };
-const autocannon = autocannonLib as unknown as (o: Options) => Promise<Result>;
-type Figures = { reqPerSec: number; p50Ms: number; p99Ms: number; requests: number; non2xx: number; errors: number; timeouts: number };
-const figures = (r: Result): Figures => ({
-  reqPerSec: Math.round(r.requests.average),
-  p50Ms: r.latency.p50,
-  p99Ms: r.latency.p99,
-  requests: r.requests.total,
-  non2xx: r.non2xx,
-  errors: r.errors,
-  timeouts: r.timeouts,
-});
-
-/** The limit server lives in ../shared beside the project (the main checkout) or further up (a worktree). */
-function limitServer(): string {
-  const candidates = [process.env.LIMIT_SERVER, path.resolve(root, '../shared/peers/limit/server.mjs'), path.resolve(root, '../../shared/peers/limit/server.mjs')];
-  const found = candidates.find((c): c is string => Boolean(c && existsSync(c)));
-  if (!found) throw new Error('../shared/peers/limit/server.mjs not found (set LIMIT_SERVER)');
-  return found;
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
-function firstLine(child: ChildProcess, what: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const nl = out.indexOf('\n');
-      if (nl >= 0) resolve(out.slice(0, nl));
-    });
-    child.on('exit', (code) => reject(new Error(`${what} exited with ${code} before it was ready`)));
-  });
-}
 
 async function freshDatabase(url: string): Promise<string> {
   const base = new URL(url);
@@ -92,10 +49,9 @@ async function main() {
   const dbUrl = await freshDatabase(pgUrl);
   const children: ChildProcess[] = [];
   try {
-    const limitPort = await freePort();
-    const limit = spawn(process.execPath, [limitServer()], { cwd: root, env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(limitPort), TOKEN: 't', SEED: String(USERS) }, stdio: ['ignore', 'pipe', 'inherit'] });
-    children.push(limit);
-    await firstLine(limit, 'the limit server');
+    const limit = await startLimit(dbUrl, USERS);
+    children.push(limit.child);
+    const limitPort = limit.port;
 
     const profDir = path.join(root, 'bench/results/profiles');
     const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
@@ -106,20 +62,11 @@ async function main() {
     const info = JSON.parse(await firstLine(threshold, 'Threshold')) as { port: number; groupId: string; token: string; cookie: string; ids: string[]; sampleName: string };
     console.log(`Threshold ready with ${USERS} SCIM users in ${((Date.now() - started) / 1000).toFixed(1)} s; limit server seeded ${USERS} rows`);
 
-    const { rows: limitIds } = await (async () => {
-      const c = new pg.Client({ connectionString: dbUrl });
-      await c.connect();
-      try {
-        return await c.query<{ id: string }>('select id from limit_users order by id limit 1000');
-      } finally {
-        await c.end();
-      }
-    })();
     const tBase = `/scim/v2/groups/${info.groupId}`;
     const tHeaders = { authorization: `Bearer ${info.token}`, 'content-type': 'application/scim+json' };
     const lHeaders = { authorization: 'Bearer t', 'content-type': 'application/scim+json' };
     const sampleId = info.ids[Math.floor(USERS / 2)]!;
-    const limitSample = limitIds[Math.floor(limitIds.length / 2)]!.id;
+    const limitSample = limit.ids[Math.floor(limit.ids.length / 2)]!;
     const filter = (name: string) => `/Users?filter=${encodeURIComponent(`userName eq "${name}"`)}`;
     let tPosted = 0;
     let lPosted = 0;
@@ -143,7 +90,7 @@ async function main() {
         name: 'SCIM PATCH /Users/{id} active=false',
         threshold: { method: 'PATCH', path: `${tBase}/Users/${sampleId}`, setupRequest: (r) => ({ ...r, path: `${tBase}/Users/${info.ids[tPatched++ % info.ids.length]}`, body: PATCH_BODY }) },
         thresholdHeaders: tHeaders,
-        limit: { method: 'PATCH', path: `/Users/${limitSample}`, setupRequest: (r) => ({ ...r, path: `/Users/${limitIds[lPatched++ % limitIds.length]!.id}`, body: PATCH_BODY }) },
+        limit: { method: 'PATCH', path: `/Users/${limitSample}`, setupRequest: (r) => ({ ...r, path: `/Users/${limit.ids[lPatched++ % limit.ids.length]!}`, body: PATCH_BODY }) },
         goal: 0.35,
       },
       { name: 'portal GET /api/auth/me (vs limit get-by-id)', threshold: { method: 'GET', path: '/api/auth/me' }, thresholdHeaders: { cookie: info.cookie }, limit: { method: 'GET', path: `/Users/${limitSample}` }, goal: 0.5 },
