@@ -10,11 +10,21 @@
 // each hot request once (kiosk search and sign-in, SCIM filter/get/page, /api/auth/me, a members
 // page) and writes their plans with EXPLAIN (ANALYZE, BUFFERS) figures to bench/results/plans-postgres.txt.
 //
+// Load-insensitive figures beside the latencies (the machine is shared, so p99 moves with its load):
+// CPU time per request of the Threshold process and of the PostgreSQL backends serving it (from
+// /proc, over each load phase), and statements and CPU per request one request at a time (a second
+// Threshold and a second limit server reach PostgreSQL through a counting proxy in this process, each
+// sent 200 requests one at a time: every Query and Execute message counted, the writes done behind
+// the responses included; CPU from /proc over the same requests).
+//
 // Needs PostgreSQL: BENCH_DATABASE_URL, TEST_DATABASE_URL or DATABASE_URL (a database
 // `<name>_kiosk_bench` is made afresh). BENCH_SECONDS (8), BENCH_SCIM_USERS (500, for the plans).
+// BENCH_CPU_PROF=1 starts Threshold with `--cpu-prof` (profiles in bench/results/profiles/,
+// git-ignored); BENCH_KEEP_DB=1 keeps the database afterwards (to EXPLAIN by hand).
 // Writes bench/results/kiosk.json; nothing passes or fails on time.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync, closeSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, closeSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +43,8 @@ import { createGroupsPort } from '../src/contexts/signin/index.js';
 import { composeContexts } from '../src/contexts/compose.js';
 import { members } from '../src/contexts/signin/signin.tables.js';
 import { createSetupService } from '../src/contexts/record/index.js';
+import { profileCreateSchema } from '../src/contexts/record/profiles/profiles.schemas.js';
+import { and, eq } from 'drizzle-orm';
 import { recordProfiles } from '../src/contexts/record/record.tables.js';
 import { integrationGroupLinks, integrationPersonLinks, integrationSettings } from '../src/contexts/integration/integration.tables.js';
 import { createScimAccessService } from '../src/contexts/scim/index.js';
@@ -42,6 +54,17 @@ const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
 const KIOSKS = 10;
 const MEMBERS = 5000;
 const SCIM_USERS = Number(process.env.BENCH_SCIM_USERS ?? 500);
+/** One person in this many is ready under the record's check (the rest are refused: no evidence). */
+const READY_EVERY = 5;
+const TEACHER_CHECKS = {
+  identity: { value: '2024-09-01', evidence: 'Passport' },
+  enhanced_dbs: { value: '2024-08-20', reference: '001234567890' },
+  barred_list: { value: '2024-08-20' },
+  prohibition: { value: '2024-08-21' },
+  qualifications: { value: '2024-08-21' },
+  right_to_work: { value: '2024-09-01' },
+};
+const TEACHER_FACTS = { lived_abroad: false, early_years_childcare: false };
 const FIRST = ['Amelia', 'Oliver', 'Priya', 'Daniel', 'Sophie', 'Liam', 'Hannah', 'Mohammed', 'Grace', 'Noah', 'Isla', 'Jacob', 'Freya', 'Leo', 'Ava', 'Arthur', 'Maya', 'Oscar', 'Zara', 'Henry', 'Chloe', 'Ethan', 'Ruby', 'Lucas', 'Emily'];
 const LAST = ['Hughes', 'Bennett', 'Sharma', 'Okafor', 'Reyes', 'OConnor', 'Kowalski', 'Ali', 'Smith', 'Jones', 'Taylor', 'Brown', 'Williams', 'Wilson', 'Evans', 'Thomas', 'Roberts', 'Khan', 'Patel', 'Walker', 'Wright', 'Robinson', 'Thompson', 'White', 'Green', 'Hall', 'Wood', 'Clarke', 'Jackson', 'Harris'];
 
@@ -77,7 +100,7 @@ async function setUp(dbUrl: string, dataDir: string) {
     const scimGroup = await s.groups.create(tenantId, { name: 'Provisioned', type: 'scim' }, systemActor);
     await s.sites.setGroups(tenantId, null, site.id, [staff.id], systemActor);
 
-    // 5,000 members, each linked to a live profile in the linked organisation.
+    // 5,000 members, each linked to a live profile in the linked organisation (1 in READY_EVERY ready, below).
     const names = Array.from({ length: MEMBERS }, (_, i) => [FIRST[i % FIRST.length]!, `${LAST[Math.floor(i / FIRST.length) % LAST.length]!}${i >= FIRST.length * LAST.length ? ` ${i}` : ''}`] as const);
     const memberIds: string[] = [];
     const profileIds: string[] = [];
@@ -89,7 +112,17 @@ async function setUp(dbUrl: string, dataDir: string) {
     for (let i = 0; i < MEMBERS; i += 1000) {
       await platform.db.insert(integrationPersonLinks).values(memberIds.slice(i, i + 1000).map((memberId, j) => ({ tenantId, memberId, profileId: profileIds[i + j]!, groupId: staff.id, source: 'import' })));
     }
-    await platform.db.insert(integrationGroupLinks).values({ tenantId, groupId: staff.id, organisationId: org.id, ratingMode: 'all' });
+    // Every READY_EVERY-th person has every check a teacher needs under "inspector ready" (the group's
+    // rating system), so the sign-ins measure the accepted path (201) beside the refused one (422).
+    const inspectorReady = (await setup.listRatingSystems(tenantId)).find((r) => r.key === 'inspector_ready')!.id;
+    await platform.db.insert(integrationGroupLinks).values({ tenantId, groupId: staff.id, organisationId: org.id, ratingMode: 'selected', ratingSystemIds: [inspectorReady] });
+    // (Made through the record, as the API does: the profile type's default facts, checks validated.)
+    const record = composeContexts(platform).record;
+    for (let i = 0; i < MEMBERS; i += READY_EVERY) {
+      const [f, l] = names[i]!;
+      const made = await record.profiles.create(principal, systemActor, profileCreateSchema.parse({ organisationId: org.id, profileTypeId: teaching, firstName: f, lastName: l, role: 'Teacher', startDate: '2020-09-01', checks: TEACHER_CHECKS, facts: TEACHER_FACTS }));
+      await platform.db.update(integrationPersonLinks).set({ profileId: made.profile.id }).where(and(eq(integrationPersonLinks.tenantId, tenantId), eq(integrationPersonLinks.memberId, memberIds[i]!)));
+    }
     await platform.db.insert(integrationSettings).values({ tenantId, includeRecordInSafetyCheck: true });
 
     const tokens: string[] = [];
@@ -108,9 +141,12 @@ async function setUp(dbUrl: string, dataDir: string) {
   }
 }
 
-function startServer(dbUrl: string, dataDir: string, port: number): ChildProcess {
+function startServer(dbUrl: string, dataDir: string, port: number, opts: { profile?: boolean } = {}): ChildProcess {
+  const profDir = path.join(root, 'bench/results/profiles');
+  const nodeArgs = opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
+  if (nodeArgs.length) mkdirSync(profDir, { recursive: true });
   const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: dbUrl, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SECRET_KEY: 'b'.repeat(64), SEED_DEMO: '0', WORKER: 'off', RATE_LIMIT_PER_MINUTE: '1000000000', NODE_ENV: 'production' };
-  return spawn(process.execPath, ['build/main.js'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  return spawn(process.execPath, [...nodeArgs, 'build/main.js'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 async function ready(child: ChildProcess, base: string) {
@@ -126,6 +162,109 @@ async function stop(child: ChildProcess) {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
   await new Promise((r) => child.on('exit', r));
+}
+
+const TICK_MS = 10; // /proc's clock ticks (USER_HZ = 100 on Linux)
+
+/** CPU time (user + system, ms) a process has used so far, from /proc/<pid>/stat (0 once it is gone). */
+function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return 0;
+  }
+}
+
+/** The CPU time so far of every PostgreSQL backend connected to the database (by pid). */
+async function backendsCpu(dbUrl: string): Promise<Map<number, number>> {
+  const pids = await admin(dbUrl, async (c) => (await c.query<{ pid: number }>('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()')).rows.map((r) => r.pid));
+  return new Map(pids.map((pid) => [pid, cpuMs(pid)]));
+}
+
+/**
+ * CPU per request over one load phase: the server process's and the database backends' (those
+ * connected at the end; a backend that closed during the phase is missed, one that opened counts whole).
+ */
+async function cpuPerRequest<T extends { requests: number }>(dbUrl: string, pid: number, run: () => Promise<T>): Promise<T & { cpuMsPerRequest: number; dbCpuMsPerRequest: number }> {
+  const before = cpuMs(pid);
+  const dbBefore = await backendsCpu(dbUrl);
+  const r = await run();
+  const own = cpuMs(pid) - before;
+  const dbAfter = await backendsCpu(dbUrl);
+  let db = 0;
+  for (const [p, ms] of dbAfter) db += ms - (dbBefore.get(p) ?? 0);
+  const per = (ms: number) => +(ms / Math.max(1, r.requests)).toFixed(2);
+  return { ...r, cpuMsPerRequest: per(own), dbCpuMsPerRequest: per(db) };
+}
+
+/**
+ * A TCP proxy to PostgreSQL that counts the statements sent through it: each simple Query ('Q')
+ * and each Execute ('E') of the extended protocol (what `pg` sends for a query with parameters).
+ */
+async function countingProxy(pgUrl: string): Promise<{ url: string; statements: () => number; close: () => Promise<void> }> {
+  const target = new URL(pgUrl);
+  let statements = 0;
+  const sockets = new Set<Socket>();
+  const srv = createServer((client) => {
+    const upstream = connect(Number(target.port || 5432), target.hostname);
+    sockets.add(client).add(upstream);
+    let buf = Buffer.alloc(0);
+    let started = false; // the startup (and SSL request) messages have no type byte
+    client.on('data', (chunk: Buffer) => {
+      upstream.write(chunk);
+      buf = Buffer.concat([buf, chunk]);
+      for (;;) {
+        if (!started) {
+          if (buf.length < 8) break;
+          const len = buf.readInt32BE(0);
+          if (buf.length < len) break;
+          const code = buf.readInt32BE(4);
+          buf = buf.subarray(len);
+          if (code !== 80877103 && code !== 80877104) started = true; // SSLRequest / GSSENCRequest come first
+          continue;
+        }
+        if (buf.length < 5) break;
+        const len = buf.readInt32BE(1);
+        if (buf.length < 1 + len) break;
+        const type = String.fromCharCode(buf[0]!);
+        if (type === 'Q' || type === 'E') statements++;
+        buf = buf.subarray(1 + len);
+      }
+    });
+    upstream.on('data', (d: Buffer) => client.write(d));
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('close', end).on('error', end);
+    upstream.on('close', end).on('error', end);
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const via = new URL(pgUrl);
+  via.hostname = '127.0.0.1';
+  via.port = String((srv.address() as { port: number }).port);
+  return {
+    url: via.toString(),
+    statements: () => statements,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => srv.close(r));
+    },
+  };
+}
+
+/**
+ * Statements and CPU per request, one request at a time (so neither depends on how many requests
+ * the machine's load let through): `n` requests, then a pause for the writes done behind them.
+ */
+async function oneAtATime(proxy: { statements: () => number }, pid: number, n: number, send: (i: number) => Promise<Response>): Promise<{ statements: number; cpuMs: number }> {
+  const before = proxy.statements();
+  const cpuBefore = cpuMs(pid);
+  for (let i = 0; i < n; i++) await (await send(i)).arrayBuffer();
+  await new Promise((r) => setTimeout(r, 2500));
+  return { statements: +((proxy.statements() - before) / n).toFixed(2), cpuMs: +((cpuMs(pid) - cpuBefore) / n).toFixed(2) };
 }
 
 async function main() {
@@ -156,7 +295,7 @@ async function main() {
     children.push(limit.child);
 
     const port = await freePort();
-    const server = startServer(dbUrl, dataDir, port);
+    const server = startServer(dbUrl, dataDir, port, { profile: Boolean(process.env.BENCH_CPU_PROF) });
     children.push(server);
     const url = `http://127.0.0.1:${port}`;
     await ready(server, url);
@@ -172,9 +311,10 @@ async function main() {
     for (let i = 0; i < 30; i++) await fetch(`${url}${searchPath(i)}`, { headers: { authorization: auth(i) } });
 
     let searches = 0;
-    const search = figures(await autocannon({ url, connections: KIOSKS, duration: DURATION, requests: [{ method: 'GET', setupRequest: (r) => ({ ...r, path: searchPath(searches), headers: { ...r.headers, authorization: auth(searches++) } }) }] }));
+    const search = await cpuPerRequest(dbUrl, server.pid!, async () => figures(await autocannon({ url, connections: KIOSKS, duration: DURATION, requests: [{ method: 'GET', setupRequest: (r) => ({ ...r, path: searchPath(searches), headers: { ...r.headers, authorization: auth(searches++) } }) }] })));
     let signIns = 0;
-    const signIn = figures(
+    const signInBody = (i: number) => JSON.stringify({ groupId: data.staffId, memberId: data.memberIds[i % MEMBERS] });
+    const signIn = await cpuPerRequest(dbUrl, server.pid!, async () => figures(
       await autocannon({
         url,
         connections: KIOSKS,
@@ -184,16 +324,40 @@ async function main() {
             method: 'POST',
             setupRequest: (r) => {
               const i = signIns++;
-              return { ...r, path: '/api/kiosk/sign-in', headers: { ...r.headers, authorization: auth(i), 'content-type': 'application/json' }, body: JSON.stringify({ groupId: data.staffId, memberId: data.memberIds[i % MEMBERS] }) };
+              return { ...r, path: '/api/kiosk/sign-in', headers: { ...r.headers, authorization: auth(i), 'content-type': 'application/json' }, body: signInBody(i) };
             },
           },
         ],
       }),
-    );
+    ));
     // What the sign-ins answered (201 signed in, 422 refused by the record's check).
     const outcomes = await admin(dbUrl, async (c) => (await c.query<{ outcome: string; n: number }>('select outcome, count(*)::int as n from visits group by outcome')).rows);
-    const limitFig = await measureLimitGetById(limit, KIOSKS, DURATION);
+    const limitFig = await cpuPerRequest(dbUrl, limit.child.pid!, () => measureLimitGetById(limit, KIOSKS, DURATION));
     const loadAfter = os.loadavg().map((l) => +l.toFixed(1));
+    await stop(server);
+
+    // Statements per request: a second Threshold and a second limit server through the counting proxy.
+    const proxy = await countingProxy(dbUrl);
+    const countPort = await freePort();
+    const counted = startServer(proxy.url, dataDir, countPort);
+    children.push(counted);
+    const countUrl = `http://127.0.0.1:${countPort}`;
+    await ready(counted, countUrl);
+    const N = 200;
+    // Fresh members (not signed in by the load above), each kiosk's first request already made.
+    for (let i = 0; i < KIOSKS; i++) await (await fetch(`${countUrl}${searchPath(i)}`, { headers: { authorization: auth(i) } })).arrayBuffer();
+    await new Promise((r) => setTimeout(r, 2500));
+    const single = {
+      search: await oneAtATime(proxy, counted.pid!, N, (i) => fetch(`${countUrl}${searchPath(i)}`, { headers: { authorization: auth(i) } })),
+      signIn: await oneAtATime(proxy, counted.pid!, N, (i) => fetch(`${countUrl}/api/kiosk/sign-in`, { method: 'POST', headers: { authorization: auth(i), 'content-type': 'application/json' }, body: signInBody(signIns + 1000 + i) })),
+      limitGetById: { statements: 0, cpuMs: 0 },
+    };
+    await stop(counted);
+    const limitCounted = await startLimit(proxy.url, MEMBERS);
+    children.push(limitCounted.child);
+    single.limitGetById = await oneAtATime(proxy, limitCounted.child.pid!, N, (i) => fetch(`http://127.0.0.1:${limitCounted.port}/Users/${limit.ids[i % limit.ids.length]}`, { headers: { authorization: 'Bearer t' } }));
+    await stop(limitCounted.child);
+    await proxy.close();
 
     const goal = 20;
     console.log(`\n${'route (10 kiosks, 5,000 members, record check on)'.padEnd(52)} ${'req/s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)}  limit p99  goal`);
@@ -202,11 +366,14 @@ async function main() {
       if (f.errors || f.timeouts) console.log(`  ${f.errors} errors, ${f.timeouts} timeouts (of ${f.requests})`);
     }
     console.log(`${'limit GET /Users/{id} (same run)'.padEnd(52)} ${String(limitFig.reqPerSec).padStart(7)} ${String(limitFig.p50Ms).padStart(7)} ${String(limitFig.p99Ms).padStart(7)}`);
+    console.log(`\n${'per request'.padEnd(40)} ${'under load: CPU ms'.padStart(18)} ${'DB CPU ms'.padStart(10)}   ${'one at a time: CPU ms'.padStart(21)} ${'stmts'.padStart(6)}`);
+    for (const [name, f, one] of [['GET /api/kiosk/search', search, single.search], ['POST /api/kiosk/sign-in', signIn, single.signIn], ['limit GET /Users/{id}', limitFig, single.limitGetById]] as const) {
+      console.log(`${name.padEnd(40)} ${f.cpuMsPerRequest.toFixed(2).padStart(18)} ${f.dbCpuMsPerRequest.toFixed(2).padStart(10)}   ${one.cpuMs.toFixed(2).padStart(21)} ${one.statements.toFixed(2).padStart(6)}`);
+    }
     console.log(`sign-in outcomes: ${outcomes.map((o) => `${o.outcome} ${o.n}`).join(', ')} (non-2xx answers: ${signIn.non2xx})`);
 
     let plans: string | undefined;
     if (process.env.BENCH_EXPLAIN) {
-      await stop(server);
       plans = await explainHotRequests(dbUrl, dataDir, data, process.env.BENCH_EXPLAIN);
     }
 
@@ -214,9 +381,9 @@ async function main() {
       at: new Date().toISOString(),
       machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverageBefore: loadBefore, loadAverageAfter: loadAfter },
       settings: { database: 'postgres', members: MEMBERS, kiosks: KIOSKS, durationSeconds: DURATION, recordSafetyCheck: 'on, every member linked', server: 'node build/main.js, WORKER=off' },
-      search: { ...search, goalP99Ms: goal, met: search.p99Ms < goal },
-      signIn: { ...signIn, outcomes, goalP99Ms: goal, met: signIn.p99Ms < goal },
-      limitGetById: limitFig,
+      search: { ...search, oneAtATime: single.search, goalP99Ms: goal, met: search.p99Ms < goal },
+      signIn: { ...signIn, oneAtATime: single.signIn, outcomes, goalP99Ms: goal, met: signIn.p99Ms < goal },
+      limitGetById: { ...limitFig, oneAtATime: single.limitGetById },
       ...(plans ? { plans: 'bench/results/plans-postgres.txt' } : {}),
     };
     const dir = path.join(root, 'bench/results');
@@ -226,7 +393,8 @@ async function main() {
     console.log(`\nload average before ${loadBefore.join(' ')}, after ${loadAfter.join(' ')}; wrote bench/results/kiosk.json${plans ? ' and plans-postgres.txt' : ''}`);
   } finally {
     for (const c of children.reverse()) await stop(c);
-    await admin(pgUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`)).catch(() => undefined);
+    if (process.env.BENCH_KEEP_DB) console.log(`kept database ${dbName}`);
+    else await admin(pgUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`)).catch(() => undefined);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

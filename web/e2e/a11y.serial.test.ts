@@ -128,4 +128,51 @@ describe.skipIf(!chromiumPath)('accessibility (axe-core, Chromium)', { timeout: 
     expect(problems).toEqual([]);
     await page.close();
   });
+
+  it('record settings: every tab (the walk sees only the first), a named-checks rule and the "Add a check" dialog', async () => {
+    const tenant = await e2e.createTenant({ name: 'Eastfield Trust', kind: 'trust' });
+    const env = { app: e2e.server.app, platform: e2e.server.platform, config: e2e.server.platform.config } as TestEnv;
+    await recordTenant(env, tenant, [
+      { name: 'Eastfield Primary', type: 'maintained' },
+      { name: 'Eastfield Academy', type: 'academy' },
+    ]);
+    await tenant.as('manager');
+    const problems: string[] = [];
+    const page = await e2e.newPage();
+    await signIn(page, e2e.url, tenant.owner);
+    await page.goto(`${e2e.url}/record/settings`);
+    await page.getByRole('table', { name: 'Organisations' }).waitFor();
+    report(problems, 'Organisations', await axe(page));
+    const loaded = () => page.waitForFunction(() => !document.body.innerText.includes('Loading…'), undefined, { timeout: 10_000 });
+    for (const [tab, shown] of [
+      ['Profile types', page.getByRole('table', { name: 'Profile types' })],
+      ['Checks', page.getByRole('table', { name: 'Checks' })],
+      ['Rating systems', page.getByLabel('School ready rule for Volunteers')],
+      ['Retention', page.getByText('No deletions are due.')],
+      ['Access', page.getByRole('table', { name: 'Record access' })],
+      ['Rule set', page.getByTestId('rule-set-version')],
+    ] as const) {
+      await page.getByRole('tab', { name: tab }).click();
+      await shown.waitFor();
+      await loaded();
+      report(problems, tab, await axe(page));
+      if (tab === 'Rating systems') {
+        await page.getByLabel('School ready rule for Volunteers').selectOption('list');
+        await page.getByRole('checkbox', { name: 'Enhanced DBS' }).waitFor();
+        report(problems, 'Rating systems, named checks', await axe(page));
+      }
+      if (tab === 'Checks') {
+        await page.getByRole('button', { name: 'Add a check' }).click();
+        const dialog = page.getByRole('dialog', { name: 'Add a check' });
+        await dialog.getByLabel('For', { exact: true }).selectOption('organisation');
+        await dialog.getByRole('button', { name: 'Add condition' }).click();
+        await dialog.getByRole('textbox', { name: 'Value 1' }).waitFor();
+        report(problems, 'Add a check', await axe(page));
+        await page.keyboard.press('Escape');
+        await dialog.waitFor({ state: 'hidden' });
+      }
+    }
+    expect(problems).toEqual([]);
+    await page.close();
+  });
 });

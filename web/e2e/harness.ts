@@ -87,6 +87,8 @@ async function freePort(): Promise<number> {
 export type ServerOptions = {
   /** PUBLIC_URL is the server's own address, so redirects from outside (an identity provider) come back to it. */
   publicUrlIsServer?: boolean;
+  /** More environment for the server's config, read when it starts (after the file's earlier `beforeAll`s, e.g. a fake's URL). */
+  env?: () => Record<string, string>;
 };
 
 /** The real server, as `npm start` runs it, on a fresh PGlite data folder and a free port. */
@@ -103,6 +105,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<E2eServer> 
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'silent',
     PUBLIC_URL: opts.publicUrlIsServer ? `http://127.0.0.1:${listenPort}` : 'http://threshold.test',
     SEED_DEMO: 'false',
+    ...opts.env?.(),
   });
   const platform = await createPlatform(config, { log: createLogger(config.logLevel) });
   await runMigrations(platform.database);

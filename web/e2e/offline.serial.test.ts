@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { call } from '../../test/factories.js';
 import type { TestEnv } from '../../test/harness.js';
 import { kioskSetup, makeGroup, makeMember, makeSite } from '../../test/signin-factories.js';
+import { solidPng } from '../../test/png.js';
 import { E2E_TEST_TIMEOUT, findChromiumOrSkip, signIn, useE2e, type E2e } from './harness.js';
 
 const chromiumPath = findChromiumOrSkip();
@@ -44,6 +45,23 @@ async function pairedKiosk(e2e: E2e, env: TestEnv, tenant: Awaited<ReturnType<E2
   await kiosk.evaluate(() => navigator.serviceWorker.ready.then(() => true));
   await kiosk.getByText(/Ready offline/).waitFor();
   return kiosk;
+}
+
+/** The photos a kiosk keeps offline (IndexedDB `photos`): member id, size and type of each. */
+function keptPhotos(kiosk: Page) {
+  return kiosk.evaluate(
+    () =>
+      new Promise<Array<{ id: string; size: number; type: string }>>((resolve) => {
+        const req = indexedDB.open('threshold-offline');
+        req.onsuccess = () => {
+          if (!req.result.objectStoreNames.contains('photos')) return (req.result.close(), resolve([]));
+          const tx = req.result.transaction('photos');
+          const keys = tx.objectStore('photos').getAllKeys();
+          const values = tx.objectStore('photos').getAll();
+          tx.oncomplete = () => (req.result.close(), resolve((values.result as Array<{ blob: Blob }>).map((v, i) => ({ id: String(keys.result[i]), size: v.blob.size, type: v.blob.type }))));
+        };
+      }),
+  );
 }
 
 async function findAndTap(kiosk: Page, group: string, q: string, button: RegExp) {
@@ -113,6 +131,69 @@ describe.skipIf(!chromiumPath)('the kiosk offline (Chromium, server stopped)', {
     }
   });
 
+  it('keeps photos small offline and shows them in the name search; a question answered with its reject-on answer is refused on the device and nothing is queued; revoked, the photos go', async () => {
+    const env = envOf();
+    const tenant = await e2e.createTenant();
+    const site = await makeSite(env, tenant, { name: 'Reception' });
+    const customFields = [{ id: 'unwell', label: 'Are you unwell?', type: 'yesno', required: true, rejectOn: { answer: 'yes', message: 'Please stay at home when unwell' } }];
+    const staff = await makeGroup(env, tenant, { name: 'Staff', options: { safetyCheckMode: 'reject', showReasonsOnKiosk: true, customFields } }, [site.id]);
+    const ada = await makeMember(env, tenant, staff.id, { fullName: 'Ada Lovelace' });
+    await makeMember(env, tenant, staff.id, { fullName: 'Bo Diddley' });
+    const photo = solidPng(600, 400, [30, 120, 200]);
+    const put = await env.app.inject({ method: 'PUT', url: `/api/signin/members/${ada.id}/photo`, headers: { ...tenant.owner.headers, 'content-type': 'image/png' }, payload: photo });
+    expect(put.statusCode).toBe(200);
+    const kiosk = await pairedKiosk(e2e, env, tenant, site.id, 'Reception');
+    // Fetched in the background with the copy, made small (a JPEG of at most 160 px a side).
+    await expect.poll(async () => (await keptPhotos(kiosk)).map((p) => p.id), { timeout: 20_000 }).toEqual([ada.id]);
+    const [kept] = await keptPhotos(kiosk);
+    expect(kept!.type).toBe('image/jpeg');
+    expect(kept!.size).toBeLessThan(48 * 1024);
+    expect(kept!.size).toBeLessThan(photo.length);
+
+    await stopServer(e2e);
+    try {
+      await kiosk.getByRole('button', { name: 'Staff' }).click();
+      await kiosk.getByRole('textbox', { name: 'Type your name, or scan your card' }).fill('lovel');
+      const match = kiosk.getByRole('button', { name: /Ada Lovelace/ });
+      // The photo comes from the device: the server is down.
+      await expect.poll(() => match.locator('img').getAttribute('src'), { timeout: 10_000 }).toMatch(/^blob:/);
+      expect(await match.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(160);
+      await match.click();
+      await kiosk.getByRole('radiogroup', { name: 'Are you unwell?' }).getByRole('radio', { name: 'Yes' }).click();
+      await kiosk.getByRole('button', { name: 'Sign in' }).click();
+      // Refused on the device with the group's reason, as online, and nothing waits to be sent.
+      const refused = kiosk.getByRole('alert').filter({ hasText: 'Sorry, Ada Lovelace, you cannot sign in' });
+      await refused.filter({ hasText: 'Please stay at home when unwell' }).waitFor();
+      await kiosk.getByRole('status', { name: 'Connection' }).filter({ hasText: /Offline since \d\d:\d\d · 0 events waiting/ }).waitFor();
+      await kiosk.getByRole('button', { name: 'Done' }).click();
+
+      // Answered otherwise, the same person signs in offline (queued).
+      await kiosk.getByRole('button', { name: 'Staff' }).click();
+      await kiosk.getByRole('textbox', { name: 'Type your name, or scan your card' }).fill('lovel');
+      await kiosk.getByRole('button', { name: /Ada Lovelace/ }).click();
+      await kiosk.getByRole('radiogroup', { name: 'Are you unwell?' }).getByRole('radio', { name: 'No' }).click();
+      await kiosk.getByRole('button', { name: 'Sign in' }).click();
+      await kiosk.getByRole('status').filter({ hasText: 'Welcome, Ada Lovelace' }).waitFor();
+      await kiosk.getByRole('button', { name: 'Done' }).click();
+      await kiosk.getByRole('status', { name: 'Connection' }).filter({ hasText: '1 event waiting' }).waitFor();
+
+      await startServer(e2e);
+      await kiosk.getByRole('status', { name: 'Connection' }).filter({ hasText: /^Online/ }).and(kiosk.locator('[data-waiting="0"]')).waitFor({ timeout: 30_000 });
+      const items = (await call(env.app, 'GET', '/api/signin/visits', { headers: tenant.owner.headers })).body.items as Array<{ memberId: string; outcome: string; answers: Record<string, string> }>;
+      expect(items.map((v) => [v.memberId, v.outcome, v.answers])).toEqual([[ada.id, 'signed_in', { unwell: 'no' }]]);
+
+      // Revoked: the photos are wiped with the copy at the next contact.
+      const devices = await call(env.app, 'GET', `/api/signin/sites/${site.id}/kiosks`, { headers: tenant.owner.headers });
+      for (const d of devices.body.items as Array<{ id: string }>) await call(env.app, 'POST', `/api/signin/kiosks/${d.id}/revoke`, { headers: tenant.owner.headers });
+      await kiosk.reload();
+      await kiosk.getByRole('textbox', { name: 'Pairing code' }).waitFor();
+      await expect.poll(async () => (await keptPhotos(kiosk)).length, { timeout: 10_000 }).toBe(0);
+    } finally {
+      if (!e2e.server.app.server.listening) await startServer(e2e);
+      await kiosk.close();
+    }
+  });
+
   it('a revoked kiosk wipes its offline copy and queue at its next contact', async () => {
     const env = envOf();
     const tenant = await e2e.createTenant();
@@ -149,7 +230,10 @@ describe.skipIf(!chromiumPath)('the kiosk offline (Chromium, server stopped)', {
     const site = await makeSite(env, tenant, { name: 'Side door' });
     const staff = await makeGroup(env, tenant, { name: 'Staff' }, [site.id]);
     const dee = await makeMember(env, tenant, staff.id, { fullName: 'Dee Rolle' });
+    const put = await env.app.inject({ method: 'PUT', url: `/api/signin/members/${dee.id}/photo`, headers: { ...tenant.owner.headers, 'content-type': 'image/png' }, payload: solidPng(80, 80, [0, 0, 0]) });
+    expect(put.statusCode).toBe(200);
     const kiosk = await pairedKiosk(e2e, env, tenant, site.id, 'Side door');
+    await expect.poll(async () => (await keptPhotos(kiosk)).length, { timeout: 20_000 }).toBe(1);
     /** The kv keys and the queue's length in the kiosk's IndexedDB. */
     const stored = () =>
       kiosk.evaluate(
@@ -191,6 +275,7 @@ describe.skipIf(!chromiumPath)('the kiosk offline (Chromium, server stopped)', {
       const after = await stored();
       expect(after.keys).not.toContain('kiosk.config');
       expect(after.queued).toBe(1);
+      expect(await keptPhotos(kiosk)).toEqual([]);
 
       // Back online: the queue kept is sent; the sign-in is recorded once.
       await startServer(e2e);
@@ -204,7 +289,7 @@ describe.skipIf(!chromiumPath)('the kiosk offline (Chromium, server stopped)', {
     }
   });
 
-  it('the group page sets the offline policy (how old a safety check the kiosk trusts, and what it does then), and the kiosk copy carries it', async () => {
+  it('the group page sets the offline policy (how old a safety check the kiosk trusts, what it does then, whether it keeps photos), and the kiosk copy carries it', async () => {
     const env = envOf();
     const tenant = await e2e.createTenant();
     const { group, kiosk } = await kioskSetup(env, tenant, { name: 'Staff', options: { safetyCheckMode: 'reject' } });
@@ -217,12 +302,15 @@ describe.skipIf(!chromiumPath)('the kiosk offline (Chromium, server stopped)', {
       await hours.fill('6');
       await page.getByRole('textbox', { name: 'Offline: when it is older' }).click();
       await page.getByRole('option', { name: 'Let them in and flag the visit for review' }).click();
+      const photos = page.getByRole('checkbox', { name: 'Offline: keep members’ photos on the kiosk' });
+      expect(await photos.isChecked()).toBe(true);
+      await photos.uncheck();
       await page.getByRole('button', { name: 'Save', exact: true }).click();
       await expect
         .poll(async () => (await call(env.app, 'GET', `/api/signin/groups/${group.id}`, { headers: tenant.owner.headers })).body.options.offline, { timeout: 10_000 })
-        .toEqual({ maxSafetyAgeHours: 6, whenStale: 'allow_flag' });
+        .toEqual({ maxSafetyAgeHours: 6, whenStale: 'allow_flag', photos: false });
       const copy = (await call(env.app, 'GET', '/api/kiosk/offline', { headers: kiosk.headers })).body;
-      expect(copy.groups.find((g: { id: string }) => g.id === group.id).offline).toEqual({ maxSafetyAgeHours: 6, whenStale: 'allow_flag' });
+      expect(copy.groups.find((g: { id: string }) => g.id === group.id).offline).toEqual({ maxSafetyAgeHours: 6, whenStale: 'allow_flag', photos: false });
     } finally {
       await page.close();
     }
@@ -348,6 +436,73 @@ describe.skipIf(!chromiumPath)('the kiosk offline (Chromium, server stopped)', {
     } finally {
       if (!e2e.server.app.server.listening) await startServer(e2e);
       await phone.close();
+    }
+  });
+
+  it('a roll call started offline on a device that is also a paired kiosk lists the sign-ins that kiosk took offline; on reconnect its queue goes first and the tick on that person arrives', async () => {
+    const env = envOf();
+    const tenant = await e2e.createTenant();
+    const site = await makeSite(env, tenant, { name: 'Hall' });
+    const staff = await makeGroup(env, tenant, { name: 'Staff' }, [site.id]);
+    const ada = await makeMember(env, tenant, staff.id, { fullName: 'Ada Lovelace' });
+    const bo = await makeMember(env, tenant, staff.id, { fullName: 'Bo Diddley' });
+    // The reception PC: the kiosk (its service worker installed) and, in the same browser profile, the portal.
+    const kiosk = await pairedKiosk(e2e, env, tenant, site.id, 'Hall');
+    const device = (await call(env.app, 'GET', `/api/signin/sites/${site.id}/kiosks`, { headers: tenant.owner.headers })).body.items[0];
+    const kioskHeaders = { authorization: `Bearer ${await kiosk.evaluate(() => localStorage.getItem('threshold.kiosk.token'))}` };
+    expect(device).toBeTruthy();
+    expect((await call(env.app, 'POST', '/api/kiosk/sign-in', { headers: kioskHeaders, body: { groupId: staff.id, memberId: ada.id } })).status).toBe(201);
+    const portal = await e2e.newPage({ width: 390, height: 844 });
+    // Issue 15's "/api/auth/me left pending after the service worker installs": the portal opens
+    // and reloads under the kiosk's service worker, and each /api/auth/me is answered.
+    const me = portal.waitForResponse((r) => r.url().endsWith('/api/auth/me'));
+    await signIn(portal, e2e.url, tenant.owner);
+    expect((await me).status()).toBeLessThan(500);
+    expect(await portal.evaluate(() => Boolean(navigator.serviceWorker.controller))).toBe(true);
+    await portal.goto(`${e2e.url}/signin/roll-calls`);
+    const again = portal.waitForResponse((r) => r.url().endsWith('/api/auth/me'));
+    await portal.reload();
+    expect((await again).status()).toBe(200);
+    await portal.getByRole('button', { name: 'Start fire roll call' }).waitFor();
+    await expect.poll(() => portal.evaluate((id) => localStorage.getItem(`threshold.onSite.${id}`) ?? '', site.id), { timeout: 10_000 }).toContain('Ada Lovelace');
+
+    await stopServer(e2e);
+    try {
+      // The kiosk signs Bo in offline: the portal's copy of who is on site does not know.
+      await findAndTap(kiosk, 'Staff', 'bo', /Bo Diddley/);
+      await kiosk.getByRole('status').filter({ hasText: 'Welcome, Bo Diddley' }).waitFor();
+      await kiosk.getByRole('button', { name: 'Done' }).click();
+      await kiosk.getByRole('status', { name: 'Connection' }).filter({ hasText: '1 event waiting' }).waitFor();
+      // The kiosk is switched off: only the portal page can send its queue.
+      await kiosk.close();
+
+      await portal.reload();
+      await portal.getByRole('textbox', { name: 'Site' }).click();
+      await portal.getByRole('option', { name: 'Hall' }).click();
+      const t0 = Date.now();
+      await portal.getByRole('button', { name: 'Start fire roll call' }).click();
+      await portal.getByText('Started offline on this phone').waitFor();
+      await portal.getByRole('listitem', { name: 'Ada Lovelace' }).waitFor();
+      await portal.getByRole('button', { name: 'Mark safe: Bo Diddley' }).click();
+      await portal.getByTestId('count-safe').filter({ hasText: '1' }).waitFor();
+
+      await startServer(e2e);
+      await portal.waitForURL(/\/signin\/roll-calls\/[0-9a-f-]{36}$/, { timeout: 30_000 });
+      const list = (await call(env.app, 'GET', '/api/signin/roll-calls', { headers: tenant.owner.headers })).body.items as Array<{ id: string }>;
+      expect(list).toHaveLength(1);
+      const view = (await call(env.app, 'GET', `/api/signin/roll-calls/${list[0]!.id}`, { headers: tenant.owner.headers })).body;
+      const byName = Object.fromEntries((view.entries as Array<{ personName: string; status: string; markedAt: string | null }>).map((e) => [e.personName, e]));
+      expect(Object.keys(byName).sort()).toEqual(['Ada Lovelace', 'Bo Diddley']);
+      expect(byName['Bo Diddley']).toMatchObject({ status: 'safe' });
+      expect(new Date(byName['Bo Diddley']!.markedAt!).getTime()).toBeGreaterThanOrEqual(t0 - 1000);
+      expect(byName['Ada Lovelace']).toMatchObject({ status: 'unaccounted' });
+      // Bo's visit arrived once, from the kiosk's queue, recorded offline.
+      const visits = (await call(env.app, 'GET', '/api/signin/visits', { headers: tenant.owner.headers })).body.items as Array<{ memberId: string; recordedOffline: boolean }>;
+      expect(visits.filter((v) => v.memberId === bo.id)).toEqual([expect.objectContaining({ recordedOffline: true })]);
+    } finally {
+      if (!e2e.server.app.server.listening) await startServer(e2e);
+      if (!kiosk.isClosed()) await kiosk.close();
+      await portal.close();
     }
   });
 });

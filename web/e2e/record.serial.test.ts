@@ -180,6 +180,12 @@ describe.skipIf(!chromiumPath)('central record (Chromium)', { timeout: E2E_TEST_
     await page.getByRole('button', { name: 'Add a check' }).click();
     const dialog = page.getByRole('dialog', { name: 'Add a check' });
     await dialog.getByRole('textbox', { name: 'Name' }).fill('Lanyard issued');
+    // A school's own check with no school chosen: the server's message lands on the School field.
+    await dialog.getByLabel('For', { exact: true }).selectOption('organisation');
+    await dialog.getByRole('button', { name: 'Add check' }).click();
+    await dialog.getByText('A school’s own check names its organisation').waitFor();
+    await waitFor(async () => (await dialog.getByLabel('School', { exact: true }).getAttribute('aria-invalid')) === 'true', { what: 'the School field to carry the error' });
+    await dialog.getByLabel('For', { exact: true }).selectOption('tenant');
     await dialog.getByLabel('Kind of value').selectOption('yesno');
     await dialog.getByRole('button', { name: 'Add condition' }).click();
     await dialog.getByRole('textbox', { name: 'Value 1' }).fill('teacher');

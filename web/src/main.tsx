@@ -3,7 +3,7 @@ import '@mantine/notifications/styles.css';
 import '@mantine/dates/styles.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { ColorInput, MantineProvider, createTheme, darken, type CSSVariablesResolver } from '@mantine/core';
+import { ColorInput, MantineProvider, Modal, createTheme, darken, type CSSVariablesResolver } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { QueryClientProvider } from '@tanstack/react-query';
 import { RouterProvider } from 'react-router';
@@ -24,6 +24,8 @@ const theme = createTheme({
   luminanceThreshold: 0.179,
   components: {
     ColorInput: ColorInput.extend({ defaultProps: { eyeDropperButtonProps: { 'aria-label': 'Pick a colour from the screen' } } }),
+    // A dialog's × button has no text of its own: without a name a screen reader announces just "button".
+    Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } }),
   },
   defaultRadius: 'md',
   fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',

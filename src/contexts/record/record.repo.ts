@@ -65,13 +65,13 @@ export type RecordModel = {
 };
 
 export async function loadModel(db: DbOrTx, tenantId: string): Promise<RecordModel> {
-  const [orgs, types, checks, systems, settings] = await Promise.all([
-    db.select().from(recordOrganisations).where(eq(recordOrganisations.tenantId, tenantId)).orderBy(asc(recordOrganisations.name)),
-    db.select().from(recordProfileTypes).where(eq(recordProfileTypes.tenantId, tenantId)).orderBy(asc(recordProfileTypes.position)),
-    db.select().from(recordChecks).where(eq(recordChecks.tenantId, tenantId)).orderBy(asc(recordChecks.position)),
-    db.select().from(recordRatingSystems).where(eq(recordRatingSystems.tenantId, tenantId)).orderBy(asc(recordRatingSystems.position)),
-    db.select().from(recordSettings).where(eq(recordSettings.tenantId, tenantId)),
-  ]);
+  // One after the other: on a transaction's single connection, concurrent queries only queue (and
+  // pg warns that this will stop working in pg 9).
+  const orgs = await db.select().from(recordOrganisations).where(eq(recordOrganisations.tenantId, tenantId)).orderBy(asc(recordOrganisations.name));
+  const types = await db.select().from(recordProfileTypes).where(eq(recordProfileTypes.tenantId, tenantId)).orderBy(asc(recordProfileTypes.position));
+  const checks = await db.select().from(recordChecks).where(eq(recordChecks.tenantId, tenantId)).orderBy(asc(recordChecks.position));
+  const systems = await db.select().from(recordRatingSystems).where(eq(recordRatingSystems.tenantId, tenantId)).orderBy(asc(recordRatingSystems.position));
+  const settings = await db.select().from(recordSettings).where(eq(recordSettings.tenantId, tenantId));
   const set = (settings[0] && ruleSetOf(settings[0].ruleSetVersion)) || LATEST_RULE_SET;
   return {
     organisations: new Map(orgs.map((o) => [o.id, o])),

@@ -16,6 +16,8 @@ import { createMemberEvents, type MemberChangeListener } from './members/member-
 import { createVisitsService } from './visits/visits.service.js';
 import { visitsRoutes } from './visits/visits.routes.js';
 import { createKioskService } from './kiosk/kiosk.service.js';
+import { KIOSK_CHANGED_CHANNEL } from './kiosk/kiosk.devices.js';
+import { createNotifier } from '../../platform/live/notify.js';
 import { kioskRoutes } from './kiosk/kiosk.routes.js';
 import { createKioskOffline } from './kiosk/kiosk.offline.js';
 import { createReplayService } from './visits/visits.replay.js';
@@ -78,6 +80,16 @@ export type Signin = ReturnType<typeof createSignin>;
 export function signinContext(platform: Platform, s: Signin): FastifyPluginAsync {
   return fp(
     async (app) => {
+      // Cached kiosk devices are dropped on a revoke here and, through NOTIFY, on every other instance.
+      const notifier = createNotifier(platform.database, platform.log);
+      await notifier.subscribe(KIOSK_CHANGED_CHANNEL, (payload) => s.kiosk.dropCachedDevices(payload === '*' ? undefined : payload));
+      app.addHook('onResponse', async () => {
+        s.kiosk.afterResponse();
+      });
+      app.addHook('onClose', async () => {
+        await notifier.close();
+        await s.kiosk.flushLastSeen();
+      });
       app.addHook('onRequest', async (req) => {
         if (req.principal) return;
         const bearer = bearerToken(req);

@@ -2811,6 +2811,7 @@ export interface paths {
                                     id: string;
                                     name: string;
                                     onSite: boolean;
+                                    photo: string | null;
                                     qrHash: string;
                                     role: string;
                                     safety: {
@@ -2822,11 +2823,20 @@ export interface paths {
                                 }[];
                                 offline: {
                                     maxSafetyAgeHours: number;
+                                    photos: boolean;
                                     /** @enum {string} */
                                     whenStale: "reject" | "allow_flag";
                                 };
+                                questions: {
+                                    id: string;
+                                    rejectOn: {
+                                        answer: string;
+                                        message: string | null;
+                                    };
+                                }[];
                                 /** @enum {string} */
                                 safetyCheckMode: "off" | "reject" | "notify";
+                                showOnFireList: boolean;
                                 visitorsOnSite: {
                                     name: string;
                                     signedInAt: string;
@@ -6642,6 +6652,7 @@ export interface paths {
                                     }[];
                                     offline: {
                                         maxSafetyAgeHours: number;
+                                        photos: boolean;
                                         /** @enum {string} */
                                         whenStale: "reject" | "allow_flag";
                                     };
@@ -6692,7 +6703,8 @@ export interface paths {
                          *       "showReasonsOnKiosk": false,
                          *       "offline": {
                          *         "maxSafetyAgeHours": 24,
-                         *         "whenStale": "reject"
+                         *         "whenStale": "reject",
+                         *         "photos": true
                          *       }
                          *     }
                          */
@@ -6735,12 +6747,15 @@ export interface paths {
                             /**
                              * @default {
                              *       "maxSafetyAgeHours": 24,
-                             *       "whenStale": "reject"
+                             *       "whenStale": "reject",
+                             *       "photos": true
                              *     }
                              */
                             offline?: {
                                 /** @default 24 */
                                 maxSafetyAgeHours?: number;
+                                /** @default true */
+                                photos?: boolean;
                                 /**
                                  * @default reject
                                  * @enum {string}
@@ -6813,6 +6828,7 @@ export interface paths {
                                 }[];
                                 offline: {
                                     maxSafetyAgeHours: number;
+                                    photos: boolean;
                                     /** @enum {string} */
                                     whenStale: "reject" | "allow_flag";
                                 };
@@ -6975,7 +6991,13 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        csv: string;
+                    } | string;
+                };
+            };
             responses: {
                 /** @description Default Response */
                 201: {
@@ -7015,7 +7037,13 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        csv: string;
+                    } | string;
+                };
+            };
             responses: {
                 /** @description Default Response */
                 200: {
@@ -7155,6 +7183,7 @@ export interface paths {
                                 }[];
                                 offline: {
                                     maxSafetyAgeHours: number;
+                                    photos: boolean;
                                     /** @enum {string} */
                                     whenStale: "reject" | "allow_flag";
                                 };
@@ -7233,12 +7262,15 @@ export interface paths {
                             /**
                              * @default {
                              *       "maxSafetyAgeHours": 24,
-                             *       "whenStale": "reject"
+                             *       "whenStale": "reject",
+                             *       "photos": true
                              *     }
                              */
                             offline?: {
                                 /** @default 24 */
                                 maxSafetyAgeHours?: number;
+                                /** @default true */
+                                photos?: boolean;
                                 /**
                                  * @default reject
                                  * @enum {string}
@@ -7308,6 +7340,7 @@ export interface paths {
                                 }[];
                                 offline: {
                                     maxSafetyAgeHours: number;
+                                    photos: boolean;
                                     /** @enum {string} */
                                     whenStale: "reject" | "allow_flag";
                                 };
@@ -7394,6 +7427,7 @@ export interface paths {
                                 }[];
                                 offline: {
                                     maxSafetyAgeHours: number;
+                                    photos: boolean;
                                     /** @enum {string} */
                                     whenStale: "reject" | "allow_flag";
                                 };
@@ -8846,10 +8880,13 @@ export interface paths {
                         ticks?: {
                             /** Format: date-time */
                             at: string;
+                            /** Format: uuid */
+                            memberId?: string;
+                            personName?: string;
                             /** @enum {string} */
                             status: "safe" | "unaccounted";
                             /** Format: uuid */
-                            visitId: string;
+                            visitId?: string;
                         }[];
                     };
                 };

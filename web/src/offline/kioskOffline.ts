@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { ApiError } from '../api';
 import { kioskCall, kioskToken } from '../pages/signin/kioskClient';
 import type { KioskConfig, KioskGroup, KioskMatch } from '../pages/signin/signinApi';
-import { decideOffline, searchLocal, sha256, visitorBlocked } from './local';
+import { answersRejectOffline, decideOffline, searchLocal, sha256, visitorBlocked } from './local';
 import { afterWrongPin, makeVerifier, pinMatches, type PinVerifier } from './pin';
 import { flushQueue, NetworkDown, newKey } from './queue';
 import { offlineStore } from './store';
@@ -19,6 +19,35 @@ const K = { config: 'kiosk.config', data: 'kiosk.data', lastContact: 'kiosk.last
 const COPY_KEYS = [K.config, K.data, K.pins, K.pinTries];
 const REFRESH_MS = 60_000;
 const TICK_MS = 3_000;
+
+/**
+ * Photos kept offline are made small on the device (the longer side at most PHOTO_PX, JPEG), each
+ * at most PHOTO_MAX_BYTES, all of them at most PHOTOS_MAX_BYTES (the rest are shown online only).
+ */
+export const PHOTO_PX = 160;
+export const PHOTO_MAX_BYTES = 48 * 1024;
+export const PHOTOS_MAX_BYTES = 32 * 1024 * 1024;
+/** What a match from the local copy gives as its photo URL: the photo is read from IndexedDB (see `photoObjectUrl`). */
+export const OFFLINE_PHOTO = 'offline-photo:';
+
+/** A photo made small for keeping (null: it cannot be decoded here, or is still too big). */
+async function shrinkPhoto(blob: Blob): Promise<Blob | null> {
+  if (typeof createImageBitmap !== 'function' || typeof OffscreenCanvas === 'undefined') return null;
+  const bmp = await createImageBitmap(blob);
+  try {
+    const scale = Math.min(1, PHOTO_PX / Math.max(bmp.width, bmp.height));
+    const w = Math.max(1, Math.round(bmp.width * scale));
+    const h = Math.max(1, Math.round(bmp.height * scale));
+    const canvas = new OffscreenCanvas(w, h);
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return null;
+    ctx.drawImage(bmp, 0, 0, w, h);
+    const out = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.8 });
+    return out.size <= PHOTO_MAX_BYTES ? out : null;
+  } finally {
+    bmp.close();
+  }
+}
 
 export type OfflineState = { available: boolean; why: string | null; online: boolean; offlineSince: string | null; waiting: number; syncing: boolean; log: SyncLogEntry[]; copyAt: string | null };
 
@@ -41,6 +70,7 @@ class KioskOfflineController {
   private lastRefresh = 0;
   private onUnpaired: (() => void) | null = null;
   private busy = false;
+  private photosBusy = false;
 
   subscribe(l: Listener) {
     this.listeners.add(l);
@@ -158,9 +188,61 @@ class KioskOfflineController {
       this.lastRefresh = Date.now();
       this.set({ copyAt: data.body.generatedAt });
       await this.contact();
+      // In the background: the kiosk stays usable while photos arrive.
+      void this.syncPhotos();
     } catch (err) {
       await this.failed(err);
     }
+  }
+
+  /**
+   * Brings the kept photos in line with the copy: drops those no longer in it (or changed), then
+   * fetches the missing ones one at a time, makes each small and keeps it, within the budget.
+   */
+  async syncPhotos() {
+    if (this.photosBusy || !this.state.available) return;
+    this.photosBusy = true;
+    try {
+      const d = await this.data();
+      if (!d) return;
+      const want = new Map<string, string>();
+      for (const g of d.groups) for (const m of g.members) if (m.photo) want.set(m.id, m.photo);
+      const have = await offlineStore.photoTags();
+      await offlineStore.deletePhotos([...have].filter(([id, p]) => want.get(id) !== p.tag).map(([id]) => id));
+      let used = [...have].reduce((n, [id, p]) => n + (want.get(id) === p.tag ? p.size : 0), 0);
+      for (const [id, tag] of want) {
+        if (have.get(id)?.tag === tag) continue;
+        if (used >= PHOTOS_MAX_BYTES) break;
+        const token = kioskToken.get();
+        if (!token) return;
+        let res: Response;
+        try {
+          res = await fetch(`/api/kiosk/members/${id}/photo`, { credentials: 'omit', headers: { authorization: `Bearer ${token}` } });
+        } catch {
+          return; // the network went: the next refresh carries on
+        }
+        if (res.status === 401) {
+          await this.failed(new ApiError(401, 'unauthorized', 'This kiosk is no longer paired'));
+          return;
+        }
+        if (!res.ok) continue;
+        const small = await shrinkPhoto(await res.blob()).catch(() => null);
+        if (!small) continue;
+        // Wiped meanwhile (revoked, unpaired, out of contact): keep nothing.
+        if (!(await this.data())) return;
+        await offlineStore.putPhoto(id, { tag, blob: small });
+        used += small.size;
+      }
+    } finally {
+      this.photosBusy = false;
+    }
+  }
+
+  /** A kept photo as an object URL for <img> (the caller revokes it), or null. */
+  async photoObjectUrl(url: string): Promise<string | null> {
+    if (!this.state.available || !url.startsWith(OFFLINE_PHOTO)) return null;
+    const p = await offlineStore.photo(url.slice(OFFLINE_PHOTO.length));
+    return p ? URL.createObjectURL(p.blob) : null;
   }
 
   /** Replays the queue; the state shows "syncing" meanwhile. */
@@ -270,6 +352,10 @@ class KioskOfflineController {
       verdict = g.safetyCheckMode !== 'off' && (await visitorBlocked(data.blockList, who.visitor.fullName)) ? { admitted: false, stale: false, reasons: ['This person may not sign in here; please see reception'] } : { admitted: true, stale: false, reasons: [] };
     }
     if (group.agreement && !agreementAccepted && ('visitor' in who || who.member.agreementDue)) verdict = { admitted: false, stale: false, reasons: ['The agreement was not accepted'] };
+    // A question answered with its "reject on" answer: turned away here, as the server would, and
+    // nothing is queued (no one came in; the server would only have rejected it at replay).
+    const byAnswers = answersRejectOffline(g, answers);
+    if (byAnswers.rejected) return { admitted: false, reasons: [...byAnswers.reasons, ...(verdict.admitted ? [] : verdict.reasons.filter((r) => r !== SEE_RECEPTION))] };
     const key = newKey();
     const label = 'member' in who ? who.member.name : who.visitor.fullName;
     await this.record(
@@ -316,8 +402,11 @@ class KioskOfflineController {
   }
 }
 
+/** What the server says on the lobby screen instead of reasons the group does not show. */
+const SEE_RECEPTION = 'Please see reception.';
+
 function asMatch(m: OfflineMember): KioskMatch {
-  return { id: m.id, name: m.name, role: m.role, photoUrl: null, onSite: m.onSite, agreementDue: m.agreementDue };
+  return { id: m.id, name: m.name, role: m.role, photoUrl: m.photo ? `${OFFLINE_PHOTO}${m.id}` : null, onSite: m.onSite, agreementDue: m.agreementDue };
 }
 
 /** One controller per page load (the kiosk is one device). */

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { decideOffline, normaliseName, searchLocal, sha256, visitorBlocked } from './local';
+import { answersRejectOffline, decideOffline, normaliseName, searchLocal, sha256, visitorBlocked } from './local';
 import { afterWrongPin, makeVerifier, pinMatches } from './pin';
 import { normaliseName as serverNormalise } from '../../../src/common/normalise';
 import type { OfflineMember } from './types';
 
 const member = (name: string, safety: Partial<OfflineMember['safety']> = {}): OfflineMember => ({
-  id: name, name, role: '', qrHash: '', onSite: false, agreementDue: false,
+  id: name, name, role: '', qrHash: '', photo: null, onSite: false, agreementDue: false,
   safety: { ok: true, reasons: [], checkedAt: '2026-03-02T08:00:00.000Z', validUntil: null, ...safety },
 });
 const group = (over: { mode?: 'off' | 'reject' | 'notify'; whenStale?: 'reject' | 'allow_flag'; hours?: number } = {}) => ({
   safetyCheckMode: over.mode ?? 'reject',
-  offline: { maxSafetyAgeHours: over.hours ?? 24, whenStale: over.whenStale ?? 'reject' },
+  offline: { maxSafetyAgeHours: over.hours ?? 24, whenStale: over.whenStale ?? 'reject', photos: true },
 });
 const at = new Date('2026-03-02T12:00:00');
 
@@ -58,5 +58,19 @@ describe('the offline PIN verifier', () => {
     for (let i = 0; i < 4; i++) s = afterWrongPin(s.tries);
     expect(s).toEqual({ tries: 4, locked: false });
     expect(afterWrongPin(s.tries)).toEqual({ tries: 5, locked: true });
+  });
+});
+
+describe('questions that reject, judged on the device', () => {
+  const questions = [{ id: 'unwell', rejectOn: { answer: 'yes', message: 'Please stay at home when unwell' } }];
+  it.each([
+    ['the reject-on answer, mode reject: turned away with the message', 'reject', questions, { unwell: 'yes' }, { rejected: true, reasons: ['Please stay at home when unwell'] }],
+    ['the reject-on answer, reasons hidden: turned away, no reason (see reception)', 'reject', [{ id: 'unwell', rejectOn: { answer: 'yes', message: null } }], { unwell: 'yes' }, { rejected: true, reasons: [] }],
+    ['another answer', 'reject', questions, { unwell: 'no' }, { rejected: false, reasons: [] }],
+    ['mode notify: signed in (the contacts are told at replay)', 'notify', questions, { unwell: 'yes' }, { rejected: false, reasons: [] }],
+    ['mode off: not checked', 'off', questions, { unwell: 'yes' }, { rejected: false, reasons: [] }],
+    ['a copy from before questions were kept', 'reject', undefined, { unwell: 'yes' }, { rejected: false, reasons: [] }],
+  ] as const)('%s', (_n, mode, qs, answers, expected) => {
+    expect(answersRejectOffline({ safetyCheckMode: mode, questions: qs as never }, answers)).toEqual(expected);
   });
 });

@@ -2,6 +2,8 @@ import type { OfflineGroup, OfflineMember } from './types';
 
 /** The server's own normaliseName (a pure module), so block-list hashes match by construction. */
 import { normaliseName } from '../../../src/common/normalise';
+/** The server's own rule for questions that reject (its safety check runs this function). */
+import { judgeAnswers } from '../../../src/common/sign-in-rules';
 
 export { normaliseName };
 
@@ -50,4 +52,15 @@ export function localDate(d: Date): string {
 /** A visitor on the block list (by normalised name hash): refused offline as online. */
 export async function visitorBlocked(blockList: { names: string[] }, fullName: string): Promise<boolean> {
   return blockList.names.includes(await sha256(normaliseName(fullName)));
+}
+
+/**
+ * The answers judged on the device exactly as the server judges them (src/common/sign-in-rules.ts):
+ * a "reject on" answer turns the person away when the group's safety check mode is "reject". The
+ * reasons are the group's messages where it shows reasons on the kiosk (else none: "Please see
+ * reception", as online).
+ */
+export function answersRejectOffline(group: Pick<OfflineGroup, 'safetyCheckMode'> & { questions?: OfflineGroup['questions'] }, answers: Readonly<Record<string, string | boolean>>): { rejected: boolean; reasons: string[] } {
+  const j = judgeAnswers(group.safetyCheckMode, group.questions ?? [], answers);
+  return { rejected: j.rejected, reasons: j.rejected ? j.questions.flatMap((q) => (q.rejectOn.message ? [q.rejectOn.message] : [])) : [] };
 }

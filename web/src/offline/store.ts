@@ -4,11 +4,17 @@ import type { OfflineEvent, SyncLogEntry } from './types';
 
 /**
  * The device's offline storage (IndexedDB, one database per origin): `kv` holds the kiosk's copy
- * (config, offline data, PIN verifiers, last contact) and the roll call's last list; `queue` the
+ * (config, offline data, PIN verifiers, last contact) and the roll call's last list; `photos` the
+ * members' photos of the copy, made small; `queue` the
  * events waiting to be sent, in order; `log` the sync log. See the README's "Offline kiosk".
  */
+/** A member's photo as a kiosk keeps it: made small on the device, with the copy's tag for it. */
+export type StoredPhoto = { tag: string; blob: Blob };
+
 interface OfflineSchema extends DBSchema {
   kv: { key: string; value: unknown };
+  /** Members' photos by member id (groups whose offline policy keeps photos), part of the copy. */
+  photos: { key: string; value: StoredPhoto };
   queue: { key: number; value: OfflineEvent };
   log: { key: number; value: SyncLogEntry };
 }
@@ -17,11 +23,14 @@ const NAME = 'threshold-offline';
 let opened: Promise<IDBPDatabase<OfflineSchema>> | null = null;
 
 function db() {
-  opened ??= openDB<OfflineSchema>(NAME, 1, {
-    upgrade(d) {
-      d.createObjectStore('kv');
-      d.createObjectStore('queue', { autoIncrement: true });
-      d.createObjectStore('log', { autoIncrement: true });
+  opened ??= openDB<OfflineSchema>(NAME, 2, {
+    upgrade(d, oldVersion) {
+      if (oldVersion < 1) {
+        d.createObjectStore('kv');
+        d.createObjectStore('queue', { autoIncrement: true });
+        d.createObjectStore('log', { autoIncrement: true });
+      }
+      if (oldVersion < 2) d.createObjectStore('photos');
     },
   });
   return opened;
@@ -64,14 +73,34 @@ export const offlineStore = {
     const all = await (await db()).getAll('log');
     return all.reverse().slice(0, limit);
   },
-  /** Everything the kiosk keeps about people, except the queue (events not yet sent are records of people on site). */
+  async photo(memberId: string): Promise<StoredPhoto | undefined> {
+    return (await db()).get('photos', memberId);
+  },
+  /** The tag and size of every photo kept (not the images). */
+  async photoTags(): Promise<Map<string, { tag: string; size: number }>> {
+    const d = await db();
+    const tx = d.transaction('photos');
+    const out = new Map<string, { tag: string; size: number }>();
+    for (let c = await tx.store.openCursor(); c; c = await c.continue()) out.set(c.key, { tag: c.value.tag, size: c.value.blob.size });
+    await tx.done;
+    return out;
+  },
+  async putPhoto(memberId: string, p: StoredPhoto): Promise<void> {
+    await (await db()).put('photos', p, memberId);
+  },
+  async deletePhotos(memberIds: readonly string[]): Promise<void> {
+    if (memberIds.length === 0) return;
+    const tx = (await db()).transaction('photos', 'readwrite');
+    await Promise.all([...memberIds.map((id) => tx.store.delete(id)), tx.done]);
+  },
+  /** Everything the kiosk keeps about people (photos too), except the queue (events not yet sent are records of people on site). */
   async wipeCopy(keys: readonly string[]): Promise<void> {
-    const tx = (await db()).transaction(['kv'], 'readwrite');
-    await Promise.all([...keys.map((k) => tx.objectStore('kv').delete(k)), tx.done]);
+    const tx = (await db()).transaction(['kv', 'photos'], 'readwrite');
+    await Promise.all([...keys.map((k) => tx.objectStore('kv').delete(k)), tx.objectStore('photos').clear(), tx.done]);
   },
   /** Everything (unpaired or revoked: the server will not take the queue either). */
   async wipeAll(): Promise<void> {
-    const tx = (await db()).transaction(['kv', 'queue', 'log'], 'readwrite');
-    await Promise.all([tx.objectStore('kv').clear(), tx.objectStore('queue').clear(), tx.objectStore('log').clear(), tx.done]);
+    const tx = (await db()).transaction(['kv', 'photos', 'queue', 'log'], 'readwrite');
+    await Promise.all([tx.objectStore('kv').clear(), tx.objectStore('photos').clear(), tx.objectStore('queue').clear(), tx.objectStore('log').clear(), tx.done]);
   },
 } satisfies QueueStore & Record<string, unknown>;

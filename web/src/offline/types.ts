@@ -5,6 +5,8 @@ export type OfflineMember = {
   name: string;
   role: string;
   qrHash: string;
+  /** A tag that changes with the photo (null: none kept); the photo itself is in the `photos` store. */
+  photo: string | null;
   onSite: boolean;
   agreementDue: boolean;
   safety: { ok: boolean; reasons: string[]; checkedAt: string; validUntil: string | null };
@@ -13,7 +15,10 @@ export type OfflineMember = {
 export type OfflineGroup = {
   id: string;
   safetyCheckMode: 'off' | 'reject' | 'notify';
-  offline: { maxSafetyAgeHours: number; whenStale: 'reject' | 'allow_flag' };
+  showOnFireList: boolean;
+  offline: { maxSafetyAgeHours: number; whenStale: 'reject' | 'allow_flag'; photos: boolean };
+  /** The questions that turn a person away on an answer (message null: "Please see reception"). */
+  questions: Array<{ id: string; rejectOn: { answer: string; message: string | null } }>;
   members: OfflineMember[];
   visitorsOnSite: Array<{ visitId: string; name: string; signedInAt: string }>;
 };

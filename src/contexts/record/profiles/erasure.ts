@@ -28,7 +28,9 @@ export function createProfileErasure(deps: ErasureDeps) {
       if (!p) throw notFound('Profile');
       assertLevel(access, p.organisationId, 'administer');
       const m = prepare(await loadModel(t, principal.tenantId));
-      const [values, documents, hist] = await Promise.all([profilesRepo.values(t, p.tenantId, id), profilesRepo.documents(t, p.tenantId, id), profilesRepo.history(t, p.tenantId, id)]);
+      const values = await profilesRepo.values(t, p.tenantId, id);
+      const documents = await profilesRepo.documents(t, p.tenantId, id);
+      const hist = await profilesRepo.history(t, p.tenantId, id);
       await recordAudit(t, principal.tenantId, actor, { action: 'record.profile.exported', targetType: 'record_profile', targetId: id, summary: `Personal data of ${p.firstName} ${p.lastName} exported` });
       const checkOf = new Map(m.checks.map((c) => [c.id, c]));
       return {

@@ -7,7 +7,7 @@ import { loadModel, loadProfilesWithValues, toRuleProfile, type ProfileRow } fro
 import { evaluate } from '../rules/conditions.js';
 import { inPostOn, profileAccessor } from '../rules/rating.js';
 import { dayAt, evaluateRow, prepare, ruleValues, type PreparedModel } from '../engine.js';
-import { catalogOf, parseConditionParam } from '../setup/setup.service.js';
+import { catalogOf, parseConditionParam } from '../setup/fields.js';
 import { profilesRepo } from './profiles.repo.js';
 import { assertAsOf } from './validation.js';
 
@@ -18,7 +18,8 @@ export function createProfileReads(deps: Pick<Platform, 'db' | 'now'>) {
   const todayOf = (m: PreparedModel, organisationId: string) => dayAt(m, organisationId, now());
 
   async function present(t: DbOrTx, m: PreparedModel, p: ProfileRow, asOf?: string) {
-    const [values, documents] = await Promise.all([profilesRepo.values(t, p.tenantId, p.id), profilesRepo.documents(t, p.tenantId, p.id)]);
+    const values = await profilesRepo.values(t, p.tenantId, p.id);
+    const documents = await profilesRepo.documents(t, p.tenantId, p.id);
     const withDocs = new Set(documents.filter((d) => !d.deletedAt && d.checkId).map((d) => d.checkId!));
     const day = asOf ?? todayOf(m, p.organisationId);
     const ev = evaluateRow(m, p, values, day, withDocs);

@@ -11,7 +11,7 @@ import { expiringWithin, inPostOn, profileAccessor, type ProfileEvaluation } fro
 import { isIsoDate, ukDate } from '../rules/dates.js';
 import { dayAt, evaluateRow, prepare, ruleValues, type PreparedModel } from '../engine.js';
 import { assertAsOf } from '../profiles/validation.js';
-import { catalogOf, parseConditionParam } from '../setup/setup.service.js';
+import { catalogOf, parseConditionParam } from '../setup/fields.js';
 
 export type ReportsDeps = Pick<Platform, 'db' | 'now'>;
 

@@ -1,4 +1,3 @@
-import { and, eq } from 'drizzle-orm';
 import type { Platform } from '../../../platform/platform.js';
 import { AppError } from '../../../platform/errors.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
@@ -7,7 +6,7 @@ import { inTransaction } from '../../../platform/db/tx.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { assertTrustAdmin, orgAccessOf } from '../access.js';
 import { loadModel, loadProfilesWithValues, toRuleProfile, type CheckRow, type RecordModel } from '../record.repo.js';
-import { recordChecks, recordProfileTypes, recordSettings } from '../record.tables.js';
+import { setupRepo } from './setup.repo.js';
 import { dayAt, prepare, ruleValues } from '../engine.js';
 import { evaluateProfile, type Problem } from '../rules/rating.js';
 import type { BuiltInCheck, BuiltInSet } from '../kcsie/kcsie-2025.js';
@@ -169,26 +168,24 @@ export function createRuleSetService(deps: RuleSetDeps) {
     assertTrustAdmin(orgAccessOf(p));
     return inTransaction(db, async (t) => {
       // One upgrade at a time per tenant: the settings row is the lock.
-      await t.insert(recordSettings).values({ tenantId: p.tenantId, ruleSetVersion: LATEST_RULE_SET.version }).onConflictDoNothing();
-      await t.select().from(recordSettings).where(eq(recordSettings.tenantId, p.tenantId)).for('update');
+      await setupRepo.lockSettings(t, p.tenantId, LATEST_RULE_SET.version);
       const { plan, model, ...out } = await previewOn(t, p, version);
       const to = ruleSetOf(version)!;
       for (const c of plan.next) {
         if (c.id.startsWith('new:') || c.scope !== 'builtin') continue;
         const { id, tenantId: _t, key: _k, scope: _s, organisationId: _o, createdAt: _c, position: _p, ...set } = c;
-        await t.update(recordChecks).set(set).where(and(eq(recordChecks.tenantId, p.tenantId), eq(recordChecks.id, id)));
+        await setupRepo.updateCheck(t, p.tenantId, id, set);
       }
-      const inserted = plan.next.filter((c) => c.id.startsWith('new:'));
-      if (inserted.length) {
-        await t.insert(recordChecks).values(inserted.map(({ id: _id, createdAt: _c, ...c }) => ({ ...c, tenantId: p.tenantId })));
-      }
+      await setupRepo.insertChecks(
+        t,
+        p.tenantId,
+        plan.next.filter((c) => c.id.startsWith('new:')).map(({ id: _id, createdAt: _c, tenantId: _t, ...c }) => c),
+      );
       const types = new Set([...model.profileTypes.values()].map((x) => x.key));
       const missingTypes = to.profileTypes.filter((x) => !types.has(x.key));
-      if (missingTypes.length) {
-        const base = Math.max(0, ...[...model.profileTypes.values()].map((x) => x.position));
-        await t.insert(recordProfileTypes).values(missingTypes.map((x, i) => ({ tenantId: p.tenantId, key: x.key, name: x.name, builtIn: true, position: base + i + 1 })));
-      }
-      await t.update(recordSettings).set({ ruleSetVersion: to.version, updatedAt: now() }).where(eq(recordSettings.tenantId, p.tenantId));
+      const base = Math.max(0, ...[...model.profileTypes.values()].map((x) => x.position));
+      await setupRepo.insertProfileTypes(t, p.tenantId, missingTypes.map((x, i) => ({ key: x.key, name: x.name, builtIn: true, position: base + i + 1 })));
+      await setupRepo.setRuleSetVersion(t, p.tenantId, to.version, now());
       await recordAudit(t, p.tenantId, actor, {
         action: 'record.rule_set.applied',
         targetType: 'record_rule_set',

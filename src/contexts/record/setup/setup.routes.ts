@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf, authorize } from '../../../platform/http/auth.js';
 import type { SetupService } from './setup.service.js';
-import { presentCheck, presentOrganisation, presentProfileType, presentRatingSystem } from './setup.presenters.js';
+import { presentCheck, presentFieldCatalog, presentOrganisation, presentProfileType, presentRatingSystem } from './setup.presenters.js';
 import {
   checkCreateSchema,
   checkPatchSchema,
@@ -102,7 +102,7 @@ export function setupRoutes(setup: SetupService): FastifyPluginAsyncZod {
 
     app.get('/api/record/fields', { schema: { tags, summary: 'Fields and operators for the condition builder', response: { 200: fieldCatalogSchema } } }, async (req) => {
       const p = authorize(req, 'record.read');
-      return setup.fieldCatalog(p.tenantId);
+      return presentFieldCatalog(await setup.fieldCatalog(p.tenantId));
     });
   };
 }

@@ -45,8 +45,13 @@ export const signInOptionsInput = z
      * (or past the date it changes) is stale; `whenStale` decides: reject, or allow and flag.
      */
     offline: z
-      .object({ maxSafetyAgeHours: z.number().int().min(1).max(24 * 30).default(24), whenStale: z.enum(['reject', 'allow_flag']).default('reject') })
-      .default({ maxSafetyAgeHours: 24, whenStale: 'reject' }),
+      .object({
+        maxSafetyAgeHours: z.number().int().min(1).max(24 * 30).default(24),
+        whenStale: z.enum(['reject', 'allow_flag']).default('reject'),
+        /** Whether kiosks keep this group's members' photos (made small) in their offline copy, to show them offline as online. */
+        photos: z.boolean().default(true),
+      })
+      .default({ maxSafetyAgeHours: 24, whenStale: 'reject', photos: true }),
   })
   .superRefine((o, ctx) => {
     const ids = o.customFields.map((f) => f.id);
@@ -112,7 +117,7 @@ export const optionsOut = z.object({
   printBadge: z.boolean(),
   showReasonsOnKiosk: z.boolean(),
   /** Presented so a settings form that sends the options back keeps the policy (it was dropped, and reset on every save). */
-  offline: z.object({ maxSafetyAgeHours: z.number(), whenStale: z.enum(['reject', 'allow_flag']) }),
+  offline: z.object({ maxSafetyAgeHours: z.number(), whenStale: z.enum(['reject', 'allow_flag']), photos: z.boolean() }),
 });
 export const groupSchema = z.object({
   id: z.string(),

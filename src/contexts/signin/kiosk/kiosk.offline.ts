@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Platform } from '../../../platform/platform.js';
 import { blockList, members, visits } from '../signin.tables.js';
 import type { KioskPrincipal } from '../access.js';
-import { readOptions } from '../groups/groups.schemas.js';
+import { readOptions, type SignInOptionsStored } from '../groups/groups.schemas.js';
 import { normaliseName } from '../../../common/normalise.js';
 import type { VisitsService } from '../visits/visits.service.js';
 import { openVisit } from '../visits/visits.repo.js';
@@ -22,7 +22,15 @@ export const offlineDataSchema = z.object({
     z.object({
       id: z.string(),
       safetyCheckMode: z.enum(['off', 'reject', 'notify']),
-      offline: z.object({ maxSafetyAgeHours: z.number(), whenStale: z.enum(['reject', 'allow_flag']) }),
+      /** Whether the group's people are on the fire roll call (a roll call started offline on this device lists them). */
+      showOnFireList: z.boolean(),
+      offline: z.object({ maxSafetyAgeHours: z.number(), whenStale: z.enum(['reject', 'allow_flag']), photos: z.boolean() }),
+      /**
+       * The group's questions that turn a person away on an answer, judged on the device offline as
+       * the server judges them (src/common/sign-in-rules.ts). The message only where the group shows
+       * reasons on the kiosk (null: "Please see reception", as online).
+       */
+      questions: z.array(z.object({ id: z.string(), rejectOn: z.object({ answer: z.string(), message: z.string().nullable() }) })),
       members: z.array(
         z.object({
           id: z.string(),
@@ -30,6 +38,12 @@ export const offlineDataSchema = z.object({
           role: z.string(),
           /** SHA-256 of the member's QR token: a scanned code is hashed and compared. */
           qrHash: z.string(),
+          /**
+           * The member's photo as the kiosk should keep it: a tag that changes when the photo does
+           * (the kiosk fetches GET /api/kiosk/members/:id/photo again, makes it small and keeps it),
+           * or null: no photo, or the group's offline policy keeps none.
+           */
+          photo: z.string().nullable(),
           onSite: z.boolean(),
           agreementDue: z.boolean(),
           /** The last known safety check: passed or not, why not, and the date it may next change. */
@@ -46,8 +60,10 @@ export type OfflineData = z.infer<typeof offlineDataSchema>;
 
 /**
  * What a paired kiosk keeps to work offline, and nothing more: the members of its site's groups
- * (name, role, QR hash, on site, agreement due, safety outcome), visitors on site now (name and
- * time), block-list hashes. No emails, phones, dates of birth, custom fields or PINs.
+ * (name, role, QR hash, photo tag where the group keeps photos, on site, agreement due, safety
+ * outcome), the questions that reject, visitors on site now (name and time), block-list hashes.
+ * No emails, phones, dates of birth, custom fields or PINs. Photos are fetched one by one by the
+ * kiosk in the background (GET /api/kiosk/members/:id/photo) and kept small.
  */
 export function createKioskOffline(deps: Pick<Platform, 'db' | 'now' | 'config'>, kiosk: KioskService, visitsService: VisitsService) {
   const { db, now } = deps;
@@ -61,7 +77,7 @@ export function createKioskOffline(deps: Pick<Platform, 'db' | 'now' | 'config'>
       const options = readOptions(group.options);
       if (g.type === 'standard') {
         const visitors = await kiosk.visitorsOnSite(k, g.id);
-        groupsOut.push({ id: g.id, safetyCheckMode: options.safetyCheckMode, offline: options.offline, members: [], visitorsOnSite: visitors });
+        groupsOut.push({ id: g.id, safetyCheckMode: options.safetyCheckMode, showOnFireList: options.showOnFireList, offline: options.offline, questions: questionsOf(options), members: [], visitorsOnSite: visitors });
         continue;
       }
       const rows = await db
@@ -86,7 +102,9 @@ export function createKioskOffline(deps: Pick<Platform, 'db' | 'now' | 'config'>
       groupsOut.push({
         id: g.id,
         safetyCheckMode: options.safetyCheckMode,
+        showOnFireList: options.showOnFireList,
         offline: options.offline,
+        questions: questionsOf(options),
         visitorsOnSite: [],
         members: rows.map((m) => {
           const s = safety.get(m.id) ?? { reasons: [], validUntil: null };
@@ -95,6 +113,7 @@ export function createKioskOffline(deps: Pick<Platform, 'db' | 'now' | 'config'>
             name: m.fullName,
             role: m.role,
             qrHash: sha256(m.qrToken),
+            photo: options.offline.photos && m.photoKey ? sha256(m.photoKey).slice(0, 16) : null,
             onSite: onSite.has(m.id),
             agreementDue: Boolean(options.agreement) && !accepted.has(m.id),
             // Like the online answer: the reasons reach the lobby screen only when the group allows it.
@@ -113,6 +132,11 @@ export function createKioskOffline(deps: Pick<Platform, 'db' | 'now' | 'config'>
   }
 
   return { data };
+}
+
+/** The questions that reject, with the message only where the group shows reasons on the kiosk. */
+function questionsOf(options: SignInOptionsStored): OfflineData['groups'][number]['questions'] {
+  return options.customFields.flatMap((f) => (f.rejectOn ? [{ id: f.id, rejectOn: { answer: f.rejectOn.answer, message: options.showReasonsOnKiosk ? f.rejectOn.message : null } }] : []));
 }
 
 export type KioskOffline = ReturnType<typeof createKioskOffline>;

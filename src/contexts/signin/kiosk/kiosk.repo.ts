@@ -1,6 +1,6 @@
-import { and, asc, eq, gt, isNull } from 'drizzle-orm';
+import { and, asc, eq, exists, gt, inArray, isNotNull, isNull, lt, or } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
-import { groups, kioskDevices, kioskPairings, siteGroups, sites, visits } from '../signin.tables.js';
+import { groupSecrets, groups, kioskDevices, kioskPairings, siteGroups, sites, visits } from '../signin.tables.js';
 
 export type KioskDeviceRow = typeof kioskDevices.$inferSelect;
 
@@ -30,8 +30,13 @@ export const kioskRepo = {
     const [row] = await db.select().from(kioskDevices).where(and(eq(kioskDevices.tokenHash, tokenHash), isNull(kioskDevices.revokedAt)));
     return row;
   },
-  async touchDevice(db: DbOrTx, tenantId: string, id: string, at: Date) {
-    await db.update(kioskDevices).set({ lastSeenAt: at }).where(and(eq(kioskDevices.tenantId, tenantId), eq(kioskDevices.id, id)));
+  /** Last seen at `at` (never moved back), for kiosks of one tenant. */
+  async touchDevices(db: DbOrTx, tenantId: string, ids: string[], at: Date) {
+    if (ids.length === 0) return;
+    await db
+      .update(kioskDevices)
+      .set({ lastSeenAt: at })
+      .where(and(eq(kioskDevices.tenantId, tenantId), inArray(kioskDevices.id, ids), or(isNull(kioskDevices.lastSeenAt), lt(kioskDevices.lastSeenAt, at))));
   },
   async devicesOf(db: DbOrTx, tenantId: string, siteId: string): Promise<KioskDeviceRow[]> {
     return db.select().from(kioskDevices).where(and(eq(kioskDevices.tenantId, tenantId), eq(kioskDevices.siteId, siteId))).orderBy(asc(kioskDevices.createdAt));
@@ -43,6 +48,21 @@ export const kioskRepo = {
   async revokeDevice(db: DbOrTx, tenantId: string, id: string, at: Date): Promise<KioskDeviceRow> {
     const [row] = await db.update(kioskDevices).set({ revokedAt: at }).where(and(eq(kioskDevices.tenantId, tenantId), eq(kioskDevices.id, id))).returning();
     return row!;
+  },
+  /**
+   * A group as a kiosk request needs it, in one statement: the group, whether it is shown on the
+   * kiosk's site and whether it has a PIN (undefined: no such group in the tenant).
+   */
+  async groupForKiosk(db: DbOrTx, tenantId: string, siteId: string, groupId: string) {
+    const [row] = await db
+      .select({
+        group: groups,
+        shown: exists(db.select({ one: siteGroups.groupId }).from(siteGroups).where(and(eq(siteGroups.tenantId, tenantId), eq(siteGroups.groupId, groups.id), eq(siteGroups.siteId, siteId)))).mapWith(Boolean),
+        hasPin: exists(db.select({ one: groupSecrets.groupId }).from(groupSecrets).where(and(eq(groupSecrets.tenantId, tenantId), eq(groupSecrets.groupId, groups.id), isNotNull(groupSecrets.pinHash)))).mapWith(Boolean),
+      })
+      .from(groups)
+      .where(and(eq(groups.tenantId, tenantId), eq(groups.id, groupId)));
+    return row;
   },
   /** The site's groups that are not archived, in the site's order. */
   async groupsOnSite(db: DbOrTx, tenantId: string, siteId: string) {

@@ -100,8 +100,7 @@ export function kioskRoutes(_platform: Platform, kiosk: KioskService, visits: Vi
       },
       async (req) => {
         const k = requireKiosk(req);
-        await visits.checkPin(k, req.body.groupId, req.body.pin);
-        return kiosk.identify(k, req.body.groupId, req.body.qrToken);
+        return kiosk.identify(k, req.body.groupId, req.body.qrToken, { pin: req.body.pin, checkPin: visits.checkPin });
       },
     );
     app.get(
@@ -117,8 +116,7 @@ export function kioskRoutes(_platform: Platform, kiosk: KioskService, visits: Vi
       async (req) => {
         const k = requireKiosk(req);
         const pin = typeof req.headers['x-kiosk-pin'] === 'string' ? req.headers['x-kiosk-pin'] : req.query.pin;
-        await visits.checkPin(k, req.query.groupId, pin);
-        return { items: await kiosk.search(k, req.query.groupId, req.query.q) };
+        return { items: await kiosk.search(k, req.query.groupId, req.query.q, { pin, checkPin: visits.checkPin }) };
       },
     );
     app.get(

@@ -6,12 +6,15 @@ import { hashToken, newToken } from '../../../platform/crypto.js';
 import { countHit, lockedFor } from '../../../platform/rate-limit.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import type { Principal } from '../../../platform/http/principal.js';
+import { sql } from 'drizzle-orm';
 import { kioskRepo, type KioskDeviceRow } from './kiosk.repo.js';
+import { createDeviceCache, createSeenBuffer, KIOSK_CHANGED_CHANNEL, KIOSK_SEEN_EVERY_MS } from './kiosk.devices.js';
 import type { KioskPrincipal, SiteScope } from '../access.js';
 import { readOptions } from '../groups/groups.schemas.js';
 import type { GroupsService } from '../groups/groups.service.js';
 import type { SitesService } from '../sites/sites.service.js';
 import { groupsRepo } from '../groups/groups.repo.js';
+import type { PinCheck } from './pin.js';
 import { prepareSearch, qrQuery, runSearch, searchQuery, type SearchRow } from './kiosk.search.js';
 
 export const PAIRING_TTL_MS = 10 * 60_000;
@@ -35,8 +38,10 @@ function presentMatch(r: SearchRow) {
   };
 }
 
-export function createKioskService(deps: Pick<Platform, 'db' | 'now' | 'database'>, sitesService: SitesService, groupsService: GroupsService) {
+export function createKioskService(deps: Pick<Platform, 'db' | 'now' | 'database' | 'config' | 'log'>, sitesService: SitesService, groupsService: GroupsService) {
   const { db, now } = deps;
+  const devices = createDeviceCache({ ttlMs: deps.config.authCacheSeconds * 1000 });
+  const lastSeen = createSeenBuffer(db, (err) => deps.log.warn({ err }, 'could not write kiosks\' last-seen times'));
 
   async function createPairing(tenantId: string, scope: SiteScope, siteId: string, actor: Actor) {
     const site = await sitesService.get(tenantId, scope, siteId);
@@ -72,11 +77,18 @@ export function createKioskService(deps: Pick<Platform, 'db' | 'now' | 'database
     return { deviceToken: token, device: presentDevice(result.device), site: { id: result.site.id, name: result.site.name } };
   }
 
+  /**
+   * The kiosk a device token names (undefined when unknown or revoked), from the device cache when
+   * it is there; its last-seen time is written after the response, at most once a minute.
+   */
   async function principalFromToken(token: string): Promise<Principal | undefined> {
-    const d = await kioskRepo.deviceByToken(db, hashToken(token));
+    const d = await devices.resolve(hashToken(token), (hash) => kioskRepo.deviceByToken(db, hash));
     if (!d) return undefined;
     const at = now();
-    if (!d.lastSeenAt || at.getTime() - d.lastSeenAt.getTime() > 60_000) await kioskRepo.touchDevice(db, d.tenantId, d.id, at);
+    if (!d.lastSeenAt || at.getTime() - d.lastSeenAt.getTime() > KIOSK_SEEN_EVERY_MS) {
+      lastSeen.seen(d, at);
+      d.lastSeenAt = at;
+    }
     return { kind: 'kiosk', tenantId: d.tenantId, id: d.id, label: `kiosk ${d.name || d.prefix}`, role: null, scopes: [], resourceId: d.siteId };
   }
 
@@ -86,14 +98,18 @@ export function createKioskService(deps: Pick<Platform, 'db' | 'now' | 'database
     return rows.map(presentDevice);
   }
 
+  /** Revokes a kiosk: its token stops working here at once and on every other instance when the NOTIFY arrives. */
   async function revoke(tenantId: string, scope: SiteScope, deviceId: string, actor: Actor) {
-    return inTransaction(db, async (t) => {
+    const revoked = await inTransaction(db, async (t) => {
       const d = await kioskRepo.device(t, tenantId, deviceId);
       if (!d || (scope !== null && !scope.includes(d.siteId))) throw notFound('Kiosk');
       const row = await kioskRepo.revokeDevice(t, tenantId, deviceId, d.revokedAt ?? now());
       await recordAudit(t, tenantId, actor, { action: 'kiosk.revoked', targetType: 'kiosk', targetId: deviceId, summary: `Kiosk ${d.name || d.prefix} revoked` });
+      await t.execute(sql`SELECT pg_notify(${KIOSK_CHANGED_CHANNEL}, ${tenantId})`);
       return presentDevice(row);
     });
+    devices.drop(tenantId);
+    return revoked;
   }
 
   /** The site and its groups as the kiosk shows them: public options only, never the PIN. */
@@ -116,9 +132,21 @@ export function createKioskService(deps: Pick<Platform, 'db' | 'now' | 'database
     await checkPin(kiosk, groupId, pin);
   }
 
-  /** Name search for the kiosk (see kiosk.search.ts); only what the kiosk shows is returned. */
-  async function search(kiosk: KioskPrincipal, groupId: string, q: string, limit = 20) {
-    const group = await groupsService.get(kiosk.tenantId, [kiosk.resourceId], groupId);
+  /**
+   * The group of a kiosk request, with its PIN checked (`checkPin`, first, as the routes always
+   * did): 404 when it is not shown on the kiosk's site. One statement for the group, its site and
+   * whether it has a PIN.
+   */
+  async function groupWithPin(kiosk: KioskPrincipal, groupId: string, pin: string | undefined, checkPin: PinCheck['checkPin']) {
+    const row = await kioskRepo.groupForKiosk(db, kiosk.tenantId, kiosk.resourceId, groupId);
+    await checkPin(kiosk, groupId, pin, { hasPin: row?.hasPin ?? false });
+    if (!row?.shown) throw notFound('Group');
+    return row.group;
+  }
+
+  /** Name search for the kiosk (see kiosk.search.ts) after the group's PIN; only what the kiosk shows is returned. */
+  async function search(kiosk: KioskPrincipal, groupId: string, q: string, access: { pin: string | undefined; checkPin: PinCheck['checkPin'] }, limit = 20) {
+    const group = await groupWithPin(kiosk, groupId, access.pin, access.checkPin);
     if (group.type === 'standard' || group.archivedAt) return [];
     const term = q.trim().slice(0, 100);
     if (term.length === 0) return [];
@@ -130,9 +158,9 @@ export function createKioskService(deps: Pick<Platform, 'db' | 'now' | 'database
     });
   }
 
-  /** The member of this group a scanned QR code names (404 otherwise), shaped like a search hit. */
-  async function identify(kiosk: KioskPrincipal, groupId: string, qrToken: string) {
-    const group = await groupsService.get(kiosk.tenantId, [kiosk.resourceId], groupId);
+  /** The member of this group a scanned QR code names (404 otherwise), shaped like a search hit, after the group's PIN. */
+  async function identify(kiosk: KioskPrincipal, groupId: string, qrToken: string, access: { pin: string | undefined; checkPin: PinCheck['checkPin'] }) {
+    const group = await groupWithPin(kiosk, groupId, access.pin, access.checkPin);
     if (group.type === 'standard') throw notFound('Member');
     const [row] = await runSearch(db, qrQuery(kiosk.tenantId, groupId, qrToken, readOptions(group.options).agreement?.version ?? null));
     if (!row) throw notFound('Member');
@@ -147,7 +175,24 @@ export function createKioskService(deps: Pick<Platform, 'db' | 'now' | 'database
     return rows.map((r) => ({ visitId: r.id, name: r.name, signedInAt: r.signedInAt.toISOString() }));
   }
 
-  return { createPairing, pair, principalFromToken, listDevices, revoke, config, unlock, search, identify, visitorsOnSite };
+  return {
+    createPairing,
+    pair,
+    principalFromToken,
+    listDevices,
+    revoke,
+    config,
+    unlock,
+    search,
+    identify,
+    visitorsOnSite,
+    /** Forgets a tenant's cached devices (`undefined`: all), on a KIOSK_CHANGED_CHANNEL notification. */
+    dropCachedDevices: devices.drop,
+    /** Schedules the last-seen write (call it once a response has been sent). */
+    afterResponse: lastSeen.afterResponse,
+    /** Writes the pending last-seen times now (at close). */
+    flushLastSeen: lastSeen.flush,
+  };
 }
 
 export type KioskService = ReturnType<typeof createKioskService>;

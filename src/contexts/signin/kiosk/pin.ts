@@ -12,12 +12,13 @@ export function createPinCheck(deps: Pick<Platform, 'db' | 'now'>, groupsService
   /**
    * A wrong PIN is a 403. Every try is counted before the PIN is checked (so concurrent guesses
    * cannot slip past): five wrong in 15 minutes lock the group on this kiosk for 15 minutes; a
-   * right PIN gives its try back.
+   * right PIN gives its try back. `known.hasPin`: whether the group has a PIN, when the caller has
+   * read it already (with the group, in one statement).
    */
-  async function checkPin(kiosk: KioskPrincipal, groupId: string, pin: string | undefined) {
+  async function checkPin(kiosk: KioskPrincipal, groupId: string, pin: string | undefined, known?: { hasPin: boolean }) {
     const key = `kiosk-pin:${kiosk.id}:${groupId}`;
     const at = now();
-    if (!(await groupsService.hasPin(db, kiosk.tenantId, groupId))) return;
+    if (!(known ? known.hasPin : await groupsService.hasPin(db, kiosk.tenantId, groupId))) return;
     const locked = await countAttempt(db, key, PIN_POLICY, at);
     if (locked > 0) throw tooManyRequests(locked, 'Too many wrong PINs; try again later');
     if (await groupsService.pinMatches(db, kiosk.tenantId, groupId, pin)) {

@@ -133,4 +133,31 @@ describe('roll call started offline (POST /api/signin/sites/:siteId/roll-calls/o
     const merged = await env.platform.db.select().from(auditLog).where(and(eq(auditLog.tenantId, t.tenantId), eq(auditLog.action, 'roll_call.offline_merged')));
     expect(merged).toHaveLength(1);
   });
+
+  it('ticks a person signed in offline on the phone itself (a paired kiosk) by member, and a visitor by name; a tick naming no one is refused (400), one naming no entry is unmatched', async () => {
+    const { t, site, staff, now, url } = await setup();
+    const members = (await call(env.app, 'GET', `/api/signin/groups/${staff.id}/members`, { headers: t.owner.headers })).body.items as Array<{ id: string; fullName: string }>;
+    const ada = members.find((m) => m.fullName === 'Ada Lovelace')!;
+    // The kiosk's queue was replayed first: the visits exist, the phone knows no visit id for them.
+    await makeVisit(env, { tenantId: t.tenantId, siteId: site.id, groupId: staff.id, personName: 'Vera Visitor', signedInAt: new Date(now - 20 * minute) });
+    const at = new Date(now - 2 * minute).toISOString();
+    const noOne = await call(env.app, 'POST', url, { headers: t.owner.headers, body: { startedAt: new Date(now - 10 * minute).toISOString(), ticks: [{ status: 'safe', at }] } });
+    expect(noOne.status).toBe(400);
+    expect(JSON.stringify(noOne.body)).toContain('ticks.0.visitId');
+    const r = await call(env.app, 'POST', url, {
+      headers: t.owner.headers,
+      body: {
+        startedAt: new Date(now - 10 * minute).toISOString(),
+        ticks: [
+          { memberId: ada.id, status: 'safe', at },
+          { personName: ' vera visitor ', status: 'safe', at },
+          { memberId: '00000000-0000-4000-8000-000000000000', status: 'safe', at },
+        ],
+      },
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.ticks).toEqual({ applied: 2, unchanged: 0, unmatched: 1 });
+    const status = Object.fromEntries((r.body.entries as Array<{ personName: string; status: string }>).map((e) => [e.personName, e.status]));
+    expect(status).toEqual({ 'Ada Lovelace': 'safe', 'Alan Turing': 'unaccounted', 'Grace Hopper': 'unaccounted', 'Vera Visitor': 'safe' });
+  });
 });

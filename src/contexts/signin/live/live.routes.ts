@@ -86,7 +86,7 @@ export function liveRoutes(platform: Platform, onSite: OnSiteService, rollCalls:
         return rollCalls.startOffline(p.tenantId, siteScopeOf(p), req.params.siteId, actorOf(req), {
           startedAt: new Date(b.startedAt),
           note: b.note,
-          ticks: b.ticks.map((t) => ({ visitId: t.visitId, status: t.status, at: new Date(t.at) })),
+          ticks: b.ticks.map((t) => ({ visitId: t.visitId, memberId: t.memberId, personName: t.personName, status: t.status, at: new Date(t.at) })),
         });
       },
     );

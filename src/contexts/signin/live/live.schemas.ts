@@ -70,9 +70,17 @@ export const offlineStartBody = z.object({
   /** When the marshal started it on the phone (a time in the future is taken as now). */
   startedAt: z.iso.datetime({ offset: true }),
   note: z.string().trim().max(500).default(''),
-  /** The ticks made on the phone, in order, by the visit of the person ticked. */
+  /**
+   * The ticks made on the phone, in order, by the visit of the person ticked; for a person the
+   * phone saw sign in offline as a paired kiosk (no visit id yet: the kiosk's queue is replayed
+   * first), by member, or for a visitor by name.
+   */
   ticks: z
-    .array(z.object({ visitId: z.uuid(), status: z.enum(['safe', 'unaccounted']), at: z.iso.datetime({ offset: true }) }))
+    .array(
+      z
+        .object({ visitId: z.uuid().optional(), memberId: z.uuid().optional(), personName: z.string().trim().min(1).max(200).optional(), status: z.enum(['safe', 'unaccounted']), at: z.iso.datetime({ offset: true }) })
+        .refine((t) => Boolean(t.visitId || t.memberId || t.personName), { message: 'visitId, memberId or personName', path: ['visitId'] }),
+    )
     .max(5000)
     .default([]),
 });

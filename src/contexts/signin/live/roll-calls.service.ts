@@ -11,7 +11,18 @@ import { liveRepo, type EntryRow, type RollCallRow, type VisitAtSite } from './l
 import { presentEntry, presentEvent, presentRollCall } from './live.presenters.js';
 
 /** A roll call started on a phone with no connection, as the phone sends it on reconnect. */
-export type OfflineStart = { startedAt: Date; note: string; ticks: Array<{ visitId: string; status: 'safe' | 'unaccounted'; at: Date }> };
+/** A tick names its person by visit; or, for one signed in offline on the phone itself (a paired kiosk), by member or (a visitor) by name. */
+export type OfflineTick = { visitId?: string; memberId?: string; personName?: string; status: 'safe' | 'unaccounted'; at: Date };
+export type OfflineStart = { startedAt: Date; note: string; ticks: OfflineTick[] };
+
+/** The entry a tick names: by visit, else the member's latest entry, else a visitor's (no member) latest entry by name. */
+export function entryOfTick<E extends { visitId: string; memberId: string | null; personName: string; signedInAt: Date }>(entries: readonly E[], t: Pick<OfflineTick, 'visitId' | 'memberId' | 'personName'>): E | undefined {
+  if (t.visitId) return entries.find((e) => e.visitId === t.visitId);
+  const latest = (xs: E[]) => xs.sort((a, b) => b.signedInAt.getTime() - a.signedInAt.getTime())[0];
+  if (t.memberId) return latest(entries.filter((e) => e.memberId === t.memberId));
+  const name = t.personName?.trim().toLowerCase();
+  return name ? latest(entries.filter((e) => e.memberId === null && e.personName.trim().toLowerCase() === name)) : undefined;
+}
 
 /** One channel for every roll call; payloads are `{"rollCallId":…,"seq":…}`. */
 export const ROLL_CALL_CHANNEL = 'thr_roll_call';
@@ -211,10 +222,10 @@ export function createRollCallsService(deps: Pick<Platform, 'db' | 'database' | 
           }
           const ticks = { applied: 0, unchanged: 0, unmatched: 0 };
           if (rc!.status === 'open' && input.ticks.length > 0) {
-            const byVisit = new Map((await liveRepo.entries(tx, tenantId, rc!.id)).map((e) => [e.visitId, e]));
+            const entries = await liveRepo.entries(tx, tenantId, rc!.id);
             let current = rc!;
             for (const t of input.ticks) {
-              const entry = byVisit.get(t.visitId);
+              const entry = entryOfTick(entries, t);
               if (!entry) {
                 ticks.unmatched++;
                 continue;
@@ -222,7 +233,7 @@ export function createRollCallsService(deps: Pick<Platform, 'db' | 'database' | 
               const r = await applyTick(tx, tenantId, current, entry, t.status, actor, t.at);
               if (r.changed) ticks.applied++;
               else ticks.unchanged++;
-              byVisit.set(t.visitId, r.entry);
+              entries[entries.indexOf(entry)] = r.entry;
               current = { ...current, seq: r.seq };
             }
           } else ticks.unmatched = input.ticks.length;

@@ -11,6 +11,8 @@ import { memberInput, memberListQuery, memberPatch, memberSchema } from './membe
 import { importTemplateCsv, type MemberImport } from './members.import.js';
 
 const groupParams = z.object({ groupId: z.uuid() });
+/** The CSV of an import: a text/csv body, or JSON `{ csv }` (declared, so the web app's typed client can send it). */
+const csvBody = z.union([z.object({ csv: z.string() }), z.string()]);
 const importErrors = z.array(z.object({ row: z.number(), field: z.string().optional(), reason: z.string() }));
 const previewSchema = z.object({
   valid: z.boolean(),
@@ -70,7 +72,7 @@ export function membersRoutes(members: MembersService, importer: MemberImport): 
     );
     app.post(
       '/api/signin/groups/:groupId/members/import/preview',
-      { schema: { tags, summary: 'Check a CSV of members without writing anything', params: groupParams, response: { 200: previewSchema } }, bodyLimit: 5 * 1024 * 1024 },
+      { schema: { tags, summary: 'Check a CSV of members without writing anything', params: groupParams, body: csvBody, response: { 200: previewSchema } }, bodyLimit: 5 * 1024 * 1024 },
       async (req) => {
         const p = authorize(req, 'signin.operate');
         return importer.preview(p.tenantId, siteScopeOf(p), req.params.groupId, csvOf(req.body));
@@ -78,7 +80,7 @@ export function membersRoutes(members: MembersService, importer: MemberImport): 
     );
     app.post(
       '/api/signin/groups/:groupId/members/import',
-      { schema: { tags, summary: 'Import a CSV of members: all rows or none', params: groupParams, response: { 201: z.object({ created: z.number() }) } }, bodyLimit: 5 * 1024 * 1024 },
+      { schema: { tags, summary: 'Import a CSV of members: all rows or none', params: groupParams, body: csvBody, response: { 201: z.object({ created: z.number() }) } }, bodyLimit: 5 * 1024 * 1024 },
       async (req, reply) => {
         const p = authorize(req, 'signin.operate');
         return reply.status(201).send(await importer.commit(p.tenantId, siteScopeOf(p), req.params.groupId, csvOf(req.body), actorOf(req)));

@@ -1,22 +1,16 @@
 import { and, eq, or, type SQL } from 'drizzle-orm';
 import { blockList } from '../signin.tables.js';
 import { normaliseName } from '../../../common/normalise.js';
+import { CUSTOM_FIELD_ANSWER, rejectingAnswers } from '../../../common/sign-in-rules.js';
 import type { SafetyCheck, SafetyContext, SafetyResult } from './safety.types.js';
 
 const allow: SafetyResult = { allow: true };
 
-/** Custom fields whose answer is the group's "reject on" answer. */
+/** Custom fields whose answer is the group's "reject on" answer (the rule an offline kiosk judges too: src/common/sign-in-rules.ts). */
 export const customFieldCheck: SafetyCheck = {
   name: 'custom_fields',
   async run(ctx) {
-    const results: SafetyResult[] = [];
-    for (const f of ctx.group.options.customFields) {
-      if (!f.rejectOn) continue;
-      const answer = ctx.answers[f.id];
-      if (answer !== undefined && answer.trim().toLowerCase() === f.rejectOn.answer.trim().toLowerCase()) {
-        results.push({ allow: false, code: 'custom_field_answer', reason: f.rejectOn.message });
-      }
-    }
+    const results: SafetyResult[] = rejectingAnswers(ctx.group.options.customFields, ctx.answers).map((f) => ({ allow: false, code: CUSTOM_FIELD_ANSWER, reason: f.rejectOn.message }));
     return results.length ? results : allow;
   },
 };

@@ -1,4 +1,4 @@
-import type { SafetyStatus, VisitOutcome, VisitReason } from '../signin.tables.js';
+import type { VisitReason } from '../signin.tables.js';
 import type { SafetyCheck, SafetyContext } from './safety.types.js';
 
 /** Runs every check in order and collects all the reasons (a person sees all of them at once). */
@@ -25,17 +25,5 @@ export async function safetyOutcome(checks: readonly SafetyCheck[], ctx: SafetyC
   return { reasons, validUntil };
 }
 
-/**
- * Reasons no mode overrides: an archived or removed member (a leaver, a SCIM `active=false`)
- * cannot sign in, whether the group checks the rest or not.
- */
-export const ALWAYS_REJECT: ReadonlySet<string> = new Set(['member_archived', 'member_removed']);
-
-/** What the group's safety check mode makes of the reasons. */
-export function decide(mode: 'off' | 'reject' | 'notify', reasons: VisitReason[]): { outcome: VisitOutcome; safetyStatus: SafetyStatus; notify: boolean } {
-  if (reasons.some((r) => ALWAYS_REJECT.has(r.code))) return { outcome: 'rejected', safetyStatus: 'rejected', notify: false };
-  if (mode === 'off') return { outcome: 'signed_in', safetyStatus: 'skipped', notify: false };
-  if (reasons.length === 0) return { outcome: 'signed_in', safetyStatus: 'passed', notify: false };
-  if (mode === 'notify') return { outcome: 'signed_in', safetyStatus: 'notified', notify: true };
-  return { outcome: 'rejected', safetyStatus: 'rejected', notify: false };
-}
+/** The mode's decision is shared with the offline kiosk (src/common/sign-in-rules.ts). */
+export { ALWAYS_REJECT, decide } from '../../../common/sign-in-rules.js';

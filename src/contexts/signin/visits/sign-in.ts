@@ -14,6 +14,7 @@ import type { VisitEventType } from './visit-events.js';
 import { presentVisit, type VisitRow } from './visits.presenter.js';
 import { visitsRepo } from './visits.repo.js';
 import { offlineDecision, type OfflineSignIn } from './replay.rules.js';
+import { signInReads } from './sign-in.reads.js';
 import type { PinCheck } from '../kiosk/pin.js';
 
 export type SignInRequest = {
@@ -79,8 +80,12 @@ export function createSignIn(
    * kiosk decided it, see replay.rules.ts). Runs in `dbx` (the replay's transaction).
    */
   async function recordSignIn(dbx: DbOrTx, kiosk: KioskPrincipal, input: SignInRequest, offline?: OfflineSignIn & { at: Date }) {
-    const { site, group } = await siteAndGroup(kiosk, input.groupId, dbx);
-    if (!offline) await checkPin(kiosk, group.id, input.pin);
+    // The site, group, PIN flag, contacts and member in one statement (the member is used only when
+    // the request names one and the group takes members).
+    const read = await signInReads(dbx, kiosk.tenantId, kiosk.resourceId, input.groupId, input.visitor ? null : { memberId: input.memberId, qrToken: input.qrToken });
+    if (!read || read.group.archivedAt || read.site.archivedAt) throw notFound('Group');
+    const { site, group } = read;
+    if (!offline) await checkPin(kiosk, group.id, input.pin, { hasPin: read.hasPin });
     const options = readOptions(group.options);
 
     let member: MemberRow | null = null;
@@ -97,7 +102,7 @@ export function createSignIn(
       }
     } else {
       if (group.type === 'standard') throw badRequest('visitor_group', 'Visitors of this group give their details', 'visitor');
-      const m = input.memberId ? await membersRepo.find(dbx, kiosk.tenantId, input.memberId) : await membersRepo.findByQr(dbx, kiosk.tenantId, input.qrToken!);
+      const m = read.member;
       // Offline, a member removed since the kiosk's copy still walked in: recorded and flagged.
       if (!m || (m.deletedAt && !offline) || m.groupId !== group.id) throw notFound('Member');
       member = m;
@@ -160,7 +165,7 @@ export function createSignIn(
       const row = await visitsRepo.insert(tx, values);
       if (!row) throw conflict('already_signed_in', `${person.fullName} is already signed in`);
       await emit(tx, decision.outcome === 'signed_in' ? 'visit.signed_in' : 'visit.rejected', row, at);
-      const contacts = decision.notify || hostMemberId || decision.outcome === 'rejected' ? await visitsRepo.contactsOf(tx, kiosk.tenantId, group.id) : [];
+      const contacts = read.contacts;
       if (decision.outcome === 'rejected' && reasons.length > 0) {
         // The lobby screen may say no more than "Please see reception": the people who can act hear why.
         await notifyUsers(tx, deps, kiosk.tenantId, contacts, {

@@ -231,7 +231,7 @@ describe('GET /api/kiosk/offline', () => {
     const r = await call(env.app, 'GET', '/api/kiosk/offline', { headers: kiosk.headers });
     expect(r.status).toBe(200);
     const g = r.body.groups.find((x: { id: string }) => x.id === group.id);
-    expect(g.offline).toEqual({ maxSafetyAgeHours: 24, whenStale: 'reject' });
+    expect(g.offline).toEqual({ maxSafetyAgeHours: 24, whenStale: 'reject', photos: true });
     const a = g.members.find((m: { id: string }) => m.id === ada.id);
     expect(a).toMatchObject({ name: 'Ada Lovelace', onSite: false, safety: { ok: true, validUntil: '2100-01-01' } });
     expect(a.qrHash).toMatch(/^[0-9a-f]{64}$/);

@@ -2,7 +2,7 @@ import { Alert, Badge, Box, Button, Center, Checkbox, Group, Image, Paper, PinIn
 import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError, errorMessage } from '../../api';
 import { kioskCall, kioskPhoto, kioskToken } from './kioskClient';
-import { kioskOffline, tryOnline, useOfflineState } from '../../offline/kioskOffline';
+import { kioskOffline, OFFLINE_PHOTO, tryOnline, useOfflineState } from '../../offline/kioskOffline';
 import type { Badge as BadgeData, KioskConfig, KioskGroup, KioskMatch, Reason, Visit } from './signinApi';
 
 /**
@@ -125,7 +125,7 @@ function PairedKiosk({ onUnpaired }: { onUnpaired: () => void }) {
   };
   const OFFLINE_NOTE = 'Recorded offline: it is sent when the connection is back.';
   /** Signs a member or visitor in: through the server, or offline on the local copy when it cannot be reached. */
-  const signIn = async (group: KioskGroup, body: { memberId?: string; visitor?: { fullName: string; company?: string; hostMemberId?: string }; answers?: Record<string, string>; agreementAccepted?: boolean; pin?: string }, name: string, member?: KioskMatch) =>
+  const signIn = async (group: KioskGroup, body: { memberId?: string; visitor?: { fullName: string; company?: string; hostMemberId?: string }; answers?: Record<string, string>; agreementAccepted?: boolean; pin?: string }, name: string, member?: KioskMatch, hostName?: string) =>
     tryOnline(
       async () => {
         const r = await kioskCall<{ outcome: string; visit: Visit; reasons: Reason[]; badge?: BadgeData }>('POST', '/api/kiosk/sign-in', { groupId: group.id, ...body });
@@ -134,7 +134,11 @@ function PairedKiosk({ onUnpaired }: { onUnpaired: () => void }) {
       },
       async () => {
         const v = await kioskOffline.signIn(group, member ? { member } : { visitor: body.visitor! }, body.answers ?? {}, body.agreementAccepted ?? false);
-        setStep(v.admitted ? { kind: 'done', ok: true, title: `Welcome, ${name}`, detail: `You are signed in. ${OFFLINE_NOTE}` } : { kind: 'done', ok: false, title: `Sorry, ${name}, you cannot sign in`, reasons: v.reasons });
+        // The badge as online, from the kiosk's own copy (the photo is the one kept offline).
+        const badge: BadgeData | undefined = group.printBadge
+          ? { name, groupName: group.name, groupColour: group.colour, siteName: config.site.name, hostName: hostName ?? null, company: body.visitor?.company ?? null, date: new Date().toISOString(), photoUrl: member?.photoUrl ?? null }
+          : undefined;
+        setStep(v.admitted ? { kind: 'done', ok: true, title: `Welcome, ${name}`, detail: `You are signed in. ${OFFLINE_NOTE}`, badge } : { kind: 'done', ok: false, title: `Sorry, ${name}, you cannot sign in`, reasons: v.reasons });
       },
     );
   const signOutMember = async (group: KioskGroup, m: KioskMatch) =>
@@ -238,7 +242,7 @@ function PairedKiosk({ onUnpaired }: { onUnpaired: () => void }) {
             const body = step.member
               ? { memberId: step.member.id, answers, agreementAccepted, pin: step.pin }
               : { visitor: { fullName: step.visitor!.fullName, ...(step.visitor!.company ? { company: step.visitor!.company } : {}), ...(step.visitor!.hostMemberId ? { hostMemberId: step.visitor!.hostMemberId } : {}) }, answers, agreementAccepted, pin: step.pin };
-            await signIn(step.group, body, step.member?.name ?? step.visitor!.fullName, step.member);
+            await signIn(step.group, body, step.member?.name ?? step.visitor!.fullName, step.member, step.visitor?.hostName);
           }}
         />
       ) : null}
@@ -282,8 +286,9 @@ function usePhoto(url: string | null) {
   useEffect(() => {
     let live = true;
     let made: string | null = null;
+    // A match from the offline copy names a photo kept on the device; online ones are fetched.
     if (url)
-      void kioskPhoto(url).then((u) => {
+      void (url.startsWith(OFFLINE_PHOTO) ? kioskOffline.photoObjectUrl(url) : kioskPhoto(url)).then((u) => {
         made = u;
         if (live) setSrc(u);
       });

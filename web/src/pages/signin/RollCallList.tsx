@@ -1,18 +1,20 @@
-import { Badge, Button, Card, Group, Select, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Button, Card, Group, Select, Stack, Table, Title } from '@mantine/core';
+import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { api, ApiError } from '../../api';
-import { ErrorState, FormError, LoadingState, PageHeader, formatDateTime } from '../../components/common';
-import { useApi } from '../../hooks';
+import { ApiError } from '../../api';
+import { client, ok } from '../../api/client';
+import { FormError, PageHeader, formatDateTime } from '../../components/common';
+import { QueryState } from '../../components/QueryState';
 import { useCan, useMe } from '../../session';
 import { registerOfflineShell, rememberSession } from '../../offline/session';
-import { loadOnSite, loadSites, saveOnSite, saveSites, startOffline, type OnSite, type RollCall, type RollCallView } from './rollCallLive';
-
-type SiteItem = { id: string; name: string };
+import { withSignInsSeenHere } from '../../offline/deviceSignIns';
+import { onSiteQuery, rollCallsQuery, signinKeys, sitesQuery } from './queries';
+import { loadOnSite, loadSites, saveOnSite, saveSites, startOffline } from './rollCallLive';
 
 /** Start a fire roll call for a site; the open ones and the evacuation records. */
 export default function RollCallList() {
-  const list = useApi<{ items: RollCall[] }>('/api/signin/roll-calls');
+  const list = useQuery(rollCallsQuery());
   const canStart = useCan('signin.operate');
   return (
     <>
@@ -23,39 +25,38 @@ export default function RollCallList() {
           <Title order={2} size="h4" mb="sm" id="rc-title">
             Roll calls
           </Title>
-          {list.loading && !list.data ? <LoadingState /> : null}
-          {list.error ? <ErrorState error={list.error} onRetry={list.reload} /> : null}
-          {list.data && list.data.items.length === 0 ? <Text c="dimmed">No roll calls yet.</Text> : null}
-          {list.data && list.data.items.length > 0 ? (
-            <Table.ScrollContainer minWidth={560}>
-              <Table verticalSpacing="sm" aria-label="Roll calls">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Site</Table.Th>
-                    <Table.Th>Started</Table.Th>
-                    <Table.Th>Status</Table.Th>
-                    <Table.Th>Safe</Table.Th>
-                    <Table.Th>Unaccounted</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {list.data.items.map((r) => (
-                    <Table.Tr key={r.id}>
-                      <Table.Td>
-                        <Link to={`/signin/roll-calls/${r.id}`}>{r.siteName}</Link>
-                      </Table.Td>
-                      <Table.Td>{formatDateTime(r.startedAt)}</Table.Td>
-                      <Table.Td>
-                        <Badge color={r.status === 'open' ? 'red' : 'gray'}>{r.status === 'open' ? 'In progress' : 'Closed'}</Badge>
-                      </Table.Td>
-                      <Table.Td>{r.safe}</Table.Td>
-                      <Table.Td>{r.unaccounted}</Table.Td>
+          <QueryState query={list} empty="No roll calls yet.">
+            {(data) => (
+              <Table.ScrollContainer minWidth={560}>
+                <Table verticalSpacing="sm" aria-label="Roll calls">
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>Site</Table.Th>
+                      <Table.Th>Started</Table.Th>
+                      <Table.Th>Status</Table.Th>
+                      <Table.Th>Safe</Table.Th>
+                      <Table.Th>Unaccounted</Table.Th>
                     </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-          ) : null}
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {data.items.map((r) => (
+                      <Table.Tr key={r.id}>
+                        <Table.Td>
+                          <Link to={`/signin/roll-calls/${r.id}`}>{r.siteName}</Link>
+                        </Table.Td>
+                        <Table.Td>{formatDateTime(r.startedAt)}</Table.Td>
+                        <Table.Td>
+                          <Badge color={r.status === 'open' ? 'red' : 'gray'}>{r.status === 'open' ? 'In progress' : 'Closed'}</Badge>
+                        </Table.Td>
+                        <Table.Td>{r.safe}</Table.Td>
+                        <Table.Td>{r.unaccounted}</Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
+            )}
+          </QueryState>
         </Card>
       </Stack>
     </>
@@ -65,11 +66,12 @@ export default function RollCallList() {
 /** At most this many sites' on-site lists are kept on the phone for starting a roll call offline. */
 const KEEP_SITES = 20;
 
+const isNetworkError = (err: unknown) => err instanceof ApiError && err.status === 0;
+
 function StartRollCall() {
-  const sites = useApi<{ items: SiteItem[] }>('/api/signin/sites');
+  const queryClient = useQueryClient();
+  const sites = useQuery(sitesQuery());
   const [siteId, setSiteId] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
   const navigate = useNavigate();
   const me = useMe();
   // A marshal who can start a roll call can start one offline: this phone keeps the app, the
@@ -78,58 +80,58 @@ function StartRollCall() {
     registerOfflineShell();
     rememberSession(me);
   }, [me]);
+  const items = sites.data?.items;
   useEffect(() => {
-    const items = sites.data?.items;
-    if (!items) return;
-    saveSites(items);
-    for (const s of items.slice(0, KEEP_SITES)) {
-      api
-        .get<OnSite>(`/api/signin/sites/${s.id}/on-site`)
-        .then(saveOnSite)
-        .catch(() => undefined);
-    }
-  }, [sites.data]);
-  const siteItems = sites.data?.items ?? (sites.error ? (loadSites() ?? []) : []);
-  const start = async () => {
-    if (!siteId) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const res = await api.post<RollCallView>(`/api/signin/sites/${siteId}/roll-calls`, {});
-      void navigate(`/signin/roll-calls/${res.rollCall.id}`);
-    } catch (err) {
-      const onSite = err instanceof ApiError && err.status === 0 ? loadOnSite(siteId) : null;
-      if (onSite) {
-        // No connection: the roll call starts on this phone from its last list; sent when the server answers.
-        const local = startOffline(onSite, me.user.name);
-        return void navigate(`/signin/roll-calls/${local.rollCall.id}`);
+    if (items) saveSites(items);
+  }, [items]);
+  const onSite = useQueries({ queries: (items ?? []).slice(0, KEEP_SITES).map((s) => ({ ...onSiteQuery(s.id), refetchInterval: false as const, retry: false })) });
+  const arrived = onSite.map((q) => q.dataUpdatedAt).join();
+  useEffect(() => {
+    for (const q of onSite) if (q.data) saveOnSite(q.data);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- saved each time a site's list arrives
+  }, [arrived]);
+  // Until the server answers (or when it cannot be reached), the sites this phone kept.
+  const siteItems = items ?? loadSites() ?? [];
+  const start = useMutation({
+    // Works with no connection: the attempt is made (and fails fast) even when the browser says it is offline.
+    networkMode: 'always',
+    mutationFn: async (id: string): Promise<string> => {
+      try {
+        return (await ok(client.POST('/api/signin/sites/{siteId}/roll-calls', { params: { path: { siteId: id } }, body: {} }))).rollCall.id;
+      } catch (err) {
+        const kept = isNetworkError(err) ? loadOnSite(id) : null;
+        // No connection: the roll call starts on this phone from its last list (plus the sign-ins it saw
+        // offline as a paired kiosk of the site); sent when the server answers.
+        if (kept) return startOffline(await withSignInsSeenHere(kept), me.user.name).rollCall.id;
+        if (err instanceof ApiError && err.code === 'roll_call_open') {
+          const open = await queryClient.fetchQuery({ ...rollCallsQuery(), staleTime: 0 });
+          const current = open.items.find((r) => r.siteId === id && r.status === 'open');
+          if (current) return current.id;
+        }
+        throw err;
       }
-      if (err instanceof ApiError && err.code === 'roll_call_open') {
-        const open = await api.get<{ items: RollCall[] }>('/api/signin/roll-calls');
-        const current = open.items.find((r) => r.siteId === siteId && r.status === 'open');
-        if (current) return void navigate(`/signin/roll-calls/${current.id}`);
-      }
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    onSuccess: (id) => {
+      void queryClient.invalidateQueries({ queryKey: signinKeys.rollCalls });
+      void navigate(`/signin/roll-calls/${id}`);
+    },
+  });
   return (
     <Card withBorder padding="lg" component="section" aria-labelledby="start-title">
       <Title order={2} size="h4" mb="sm" id="start-title">
         Start a roll call
       </Title>
-      <FormError error={error} />
+      <FormError error={start.error} />
       <Group align="flex-end" wrap="wrap">
         <Select
           label="Site"
-          placeholder={sites.loading ? 'Loading…' : 'Choose a site'}
+          placeholder={sites.isPending && siteItems.length === 0 ? 'Loading…' : 'Choose a site'}
           data={siteItems.map((s) => ({ value: s.id, label: s.name }))}
           value={siteId}
           onChange={setSiteId}
           style={{ minWidth: 240 }}
         />
-        <Button color="red" size="md" onClick={() => void start()} loading={busy} disabled={!siteId}>
+        <Button color="red" size="md" onClick={() => siteId && start.mutate(siteId)} loading={start.isPending} disabled={!siteId}>
           Start fire roll call
         </Button>
       </Group>

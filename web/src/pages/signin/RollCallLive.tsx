@@ -1,11 +1,15 @@
 import { Alert, Badge, Button, Card, Group, SegmentedControl, Stack, Text, Title } from '@mantine/core';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { api, ApiError } from '../../api';
+import { ApiError } from '../../api';
+import { client, ok } from '../../api/client';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { ErrorState, FormError, LoadingState, formatDateTime } from '../../components/common';
 import { useCan, useMe } from '../../session';
 import { registerOfflineShell, rememberSession } from '../../offline/session';
+import { sendKioskQueueFirst } from '../../offline/deviceSignIns';
+import { signinKeys } from './queries';
 import {
   applyEvent,
   flushTicks,
@@ -30,6 +34,22 @@ const SEND_EVERY_MS = 3000;
 
 const EVENT_TYPES = ['entry.added', 'entry.updated', 'roll_call.closed'] as const;
 
+const isNetworkError = (err: unknown) => err instanceof ApiError && err.status === 0;
+
+/** Sends one tick; `at` (the time it was made on the phone) for a tick that waited. */
+const sendTick = async (rollCallId: string, t: PendingTick, withTime: boolean): Promise<RollCallEntry> =>
+  (await ok(client.POST('/api/signin/roll-calls/{id}/entries/{entryId}', { params: { path: { id: rollCallId, entryId: t.entryId } }, body: withTime ? { status: t.status, at: t.at } : { status: t.status } }))).entry;
+
+/** The roll call's view as the server last sent it, fed by the event stream (`setQueryData`); GET only to learn why the stream closed. */
+const rollCallQuery = (id: string, cached: RollCallView | undefined) => ({
+  queryKey: signinKeys.rollCall(id),
+  queryFn: (): Promise<RollCallView> => ok(client.GET('/api/signin/roll-calls/{id}', { params: { path: { id } } })),
+  initialData: cached,
+  enabled: false,
+  staleTime: Infinity,
+  retry: false,
+});
+
 /**
  * A fire roll call on a marshal's phone: big tick buttons, live from the server's event stream
  * (every device sees every tick), the last list kept on the phone when the network drops, and a
@@ -45,63 +65,74 @@ function RollCallLive({ id }: { id: string }) {
   /** Started on this phone with no connection: not on the server yet. */
   const local = isOfflineRollCall(id);
   const navigate = useNavigate();
+  const queryClient = useQueryClient();
   const canMark = useCan('signin.operate');
   const [cached] = useState(() => loadCached(id));
-  const [view, setView] = useState<RollCallView | null>(cached?.view ?? null);
+  const rollCall = useQuery(rollCallQuery(id, cached?.view));
+  const view = rollCall.data ?? null;
   const [online, setOnline] = useState(false);
   const [savedAt, setSavedAt] = useState<string | null>(cached?.savedAt ?? null);
-  const [loadError, setLoadError] = useState<unknown>(null);
-  const [error, setError] = useState<unknown>(null);
   const [filter, setFilter] = useState<'unaccounted' | 'all'>('unaccounted');
   const [pending, setPending] = useState<PendingTick[]>(() => loadPending(id));
   const me = useMe();
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
   // This phone works offline from now on: the shell is cached and the session remembered.
   useEffect(() => {
     registerOfflineShell();
     rememberSession(me);
   }, [me]);
 
-  const update = useCallback((fn: (v: RollCallView) => RollCallView) => {
-    setView((v) => {
-      if (!v) return v;
-      const next = fn(v);
+  /** A change to the view: into the query cache, and kept on the phone for when the network drops. */
+  const update = useCallback(
+    (fn: (v: RollCallView) => RollCallView) => {
+      const current = queryClient.getQueryData<RollCallView>(signinKeys.rollCall(id));
+      if (!current) return;
+      const next = fn(current);
+      queryClient.setQueryData(signinKeys.rollCall(id), next);
       saveCached(next);
       setSavedAt(new Date().toISOString());
-      return next;
-    });
-  }, []);
+    },
+    [queryClient, id],
+  );
+  /** The roll call list's counts change with every tick. */
+  const listChanged = useCallback(() => void queryClient.invalidateQueries({ queryKey: signinKeys.rollCalls, exact: true }), [queryClient]);
 
-  // A roll call started on this phone: sent (start time and ticks) as soon as the server answers;
-  // the server creates it or merges it into one started online meanwhile, and the phone moves there.
+  // A roll call started on this phone: sent (start time and ticks) as soon as the server answers,
+  // tried every few seconds while this page is open; the server creates it or merges it into one
+  // started online meanwhile, and the phone moves there.
+  const upload = useMutation({
+    networkMode: 'always',
+    mutationFn: async () => {
+      const start = loadOfflineStart(id);
+      if (!start) return null;
+      // A device that is also a paired kiosk sends its own offline sign-ins first (ticks on them go by member).
+      await sendKioskQueueFirst();
+      const res = await ok(client.POST('/api/signin/sites/{siteId}/roll-calls/offline', { params: { path: { siteId: start.siteId } }, body: offlineUpload(start, loadPending(id), loadCached(id)?.view.entries) }));
+      forgetOfflineStart(id);
+      saveCached({ rollCall: res.rollCall, entries: res.entries });
+      return res;
+    },
+    retry: () => mounted.current,
+    retryDelay: SEND_EVERY_MS,
+    onSuccess: (res) => {
+      listChanged();
+      if (res && mounted.current) void navigate(`/signin/roll-calls/${res.rollCall.id}`, { replace: true });
+    },
+  });
+  const { mutate: sendUpload } = upload;
+  const uploading = useRef(false);
   useEffect(() => {
-    if (!local) return;
-    const start = loadOfflineStart(id);
-    if (!start) return;
-    let live = true;
-    let sending = false;
-    const send = async () => {
-      if (sending) return;
-      sending = true;
-      try {
-        const res = await api.post<RollCallView>(`/api/signin/sites/${start.siteId}/roll-calls/offline`, offlineUpload(start, loadPending(id)));
-        forgetOfflineStart(id);
-        saveCached({ rollCall: res.rollCall, entries: res.entries });
-        if (live) void navigate(`/signin/roll-calls/${res.rollCall.id}`, { replace: true });
-      } catch (err) {
-        if (!(err instanceof ApiError && err.status === 0) && live) setError(err);
-      } finally {
-        sending = false;
-      }
-    };
-    void send();
-    const timer = setInterval(() => void send(), SEND_EVERY_MS);
-    window.addEventListener('online', send);
-    return () => {
-      live = false;
-      clearInterval(timer);
-      window.removeEventListener('online', send);
-    };
-  }, [local, id, navigate]);
+    // Once per page (the mutation retries by itself), also when development mounts effects twice.
+    if (!local || uploading.current) return;
+    uploading.current = true;
+    sendUpload();
+  }, [local, sendUpload]);
 
   useEffect(() => {
     if (local) return;
@@ -109,16 +140,14 @@ function RollCallLive({ id }: { id: string }) {
     source.onopen = () => setOnline(true);
     source.onerror = () => {
       setOnline(false);
-      // 401/404 close the stream for good; show why.
-      if (source.readyState === EventSource.CLOSED) {
-        api.get<RollCallView>(`/api/signin/roll-calls/${id}`).catch((e: unknown) => setLoadError(e));
-      }
+      // 401/404 close the stream for good; the GET says why.
+      if (source.readyState === EventSource.CLOSED) void queryClient.fetchQuery(rollCallQuery(id, undefined)).catch(() => undefined);
     };
     source.addEventListener('snapshot', (e) => {
       const snap = JSON.parse((e as MessageEvent<string>).data) as RollCallView;
+      queryClient.setQueryData(signinKeys.rollCall(id), snap);
       saveCached(snap);
       setSavedAt(new Date().toISOString());
-      setView(snap);
       setOnline(true);
     });
     for (const type of EVENT_TYPES) {
@@ -137,49 +166,64 @@ function RollCallLive({ id }: { id: string }) {
       window.removeEventListener('offline', offline);
       window.removeEventListener('online', backOnline);
     };
-  }, [id, local, update]);
+  }, [id, local, update, queryClient]);
 
-  const isNetworkError = (err: unknown) => err instanceof ApiError && err.status === 0;
   /** Kept on the phone (with the time it was made) until the server has it. */
   const keep = (t: PendingTick) => {
     const next = [...loadPending(id), t];
     savePending(id, next);
     setPending(next);
   };
-  const mark = async (entry: RollCallEntry, status: 'safe' | 'unaccounted') => {
-    setError(null);
-    const tick: PendingTick = { key: crypto.randomUUID(), entryId: entry.id, status, at: new Date().toISOString() };
-    if (!online) return keep(tick);
-    try {
-      const res = await api.post<{ entry: RollCallEntry; seq: number }>(`/api/signin/roll-calls/${id}/entries/${entry.id}`, { status });
-      update((v) => upsertEntry(v, res.entry));
-    } catch (err) {
-      if (isNetworkError(err)) keep(tick);
-      else setError(err);
-    }
-  };
+  const mark = useMutation({
+    networkMode: 'always',
+    mutationFn: async ({ entry, status }: { entry: RollCallEntry; status: 'safe' | 'unaccounted' }) => {
+      const tick: PendingTick = { key: crypto.randomUUID(), entryId: entry.id, status, at: new Date().toISOString() };
+      if (!online) return keep(tick);
+      try {
+        const saved = await sendTick(id, tick, false);
+        update((v) => upsertEntry(v, saved));
+        listChanged();
+      } catch (err) {
+        if (isNetworkError(err)) keep(tick);
+        else throw err;
+      }
+    },
+  });
 
   // Back online: the ticks made meanwhile go in order, merged by the server with everyone else's.
+  const flush = useMutation({
+    networkMode: 'always',
+    mutationFn: async (list: PendingTick[]) => {
+      const r = await flushTicks(list, (t) => sendTick(id, t, true), isNetworkError);
+      // Answered (or dropped) ticks leave; ticks made meanwhile (here or in another tab) stay.
+      const answered = new Set(list.slice(0, list.length - r.remaining.length).map((t) => t.key));
+      const left = loadPending(id).filter((t) => !answered.has(t.key));
+      savePending(id, left);
+      setPending(left);
+      for (const e of r.entries) update((v) => upsertEntry(v, e));
+      if (r.entries.length) listChanged();
+      // A tick the server refused (the roll call closed meanwhile) is reported.
+      if (r.dropped.length) throw r.dropped[0]!.error;
+    },
+  });
+  const { mutate: sendPending } = flush;
   useEffect(() => {
     if (!online) return;
     const list = loadPending(id);
     // Another tab of this phone may have sent them already.
     if (list.length === 0) return setPending([]);
-    let live = true;
-    void flushTicks(list, async (t) => (await api.post<{ entry: RollCallEntry }>(`/api/signin/roll-calls/${id}/entries/${t.entryId}`, { status: t.status, at: t.at })).entry, isNetworkError).then((r) => {
-      // Answered (or dropped) ticks leave; ticks made meanwhile (here or in another tab) stay.
-      const answered = new Set(list.slice(0, list.length - r.remaining.length).map((t) => t.key));
-      const left = loadPending(id).filter((t) => !answered.has(t.key));
-      savePending(id, left);
-      if (!live) return;
-      setPending(left);
-      for (const e of r.entries) update((v) => upsertEntry(v, e));
-      if (r.dropped.length) setError(r.dropped[0]!.error);
-    });
-    return () => {
-      live = false;
-    };
-  }, [online, id, update]);
+    sendPending(list);
+  }, [online, id, sendPending]);
+
+  const close = useMutation({
+    mutationFn: () => ok(client.POST('/api/signin/roll-calls/{id}/close', { params: { path: { id } } })),
+    onSuccess: (res) => {
+      update(() => res);
+      listChanged();
+    },
+  });
+  const uploadProblem = upload.error ?? (isNetworkError(upload.failureReason) ? null : upload.failureReason);
+  const error = mark.error ?? flush.error ?? uploadProblem;
 
   // The server's list with this phone's waiting ticks over it.
   const merged = useMemo(() => (view ? withPending(view, pending) : null), [view, pending]);
@@ -190,7 +234,7 @@ function RollCallLive({ id }: { id: string }) {
   }, [merged, filter]);
 
   if (!merged) {
-    if (loadError) return <ErrorState error={loadError} />;
+    if (rollCall.error) return <ErrorState error={rollCall.error} />;
     return <LoadingState label="Loading the roll call…" />;
   }
   const rc = merged.rollCall;
@@ -281,10 +325,7 @@ function RollCallLive({ id }: { id: string }) {
               title="Close the roll call?"
               message={`${rc.unaccounted} people are still unaccounted for. The roll call is kept as the evacuation record.`}
               confirmLabel="Close roll call"
-              onConfirm={async () => {
-                const res = await api.post<RollCallView>(`/api/signin/roll-calls/${id}/close`);
-                update(() => res);
-              }}
+              onConfirm={() => close.mutateAsync()}
             >
               Close roll call
             </ConfirmButton>
@@ -309,11 +350,11 @@ function RollCallLive({ id }: { id: string }) {
               </Stack>
               {canMark && open ? (
                 e.status === 'safe' ? (
-                  <Button size="lg" color="teal" miw={120} onClick={() => void mark(e, 'unaccounted')} aria-label={`Undo safe for ${e.personName}`} aria-pressed="true">
+                  <Button size="lg" color="teal" miw={120} onClick={() => mark.mutate({ entry: e, status: 'unaccounted' })} aria-label={`Undo safe for ${e.personName}`} aria-pressed="true">
                     ✓ Safe
                   </Button>
                 ) : (
-                  <Button size="lg" variant="outline" color="red" miw={120} onClick={() => void mark(e, 'safe')} aria-label={`Mark safe: ${e.personName}`}>
+                  <Button size="lg" variant="outline" color="red" miw={120} onClick={() => mark.mutate({ entry: e, status: 'safe' })} aria-label={`Mark safe: ${e.personName}`}>
                     Mark safe
                   </Button>
                 )

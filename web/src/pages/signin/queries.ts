@@ -9,6 +9,11 @@ export const signinKeys = {
   sites: ['signin', 'sites'] as const,
   siteKiosks: (siteId: string) => ['signin', 'sites', siteId, 'kiosks'] as const,
   groups: ['signin', 'groups'] as const,
+  group: (id: string) => ['signin', 'groups', id] as const,
+  members: (groupId: string) => ['signin', 'groups', groupId, 'members'] as const,
+  member: (id: string) => ['signin', 'members', id] as const,
+  rollCalls: ['signin', 'roll-calls'] as const,
+  rollCall: (id: string) => ['signin', 'roll-calls', id] as const,
   overview: ['signin', 'overview'] as const,
   onSite: (siteId: string) => ['signin', 'on-site', siteId] as const,
   visits: ['signin', 'visits'] as const,
@@ -20,6 +25,23 @@ export const siteKiosksQuery = (siteId: string) =>
   queryOptions({ queryKey: signinKeys.siteKiosks(siteId), queryFn: () => ok(client.GET('/api/signin/sites/{id}/kiosks', { params: { path: { id: siteId } } })) });
 
 export const groupsQuery = () => queryOptions({ queryKey: signinKeys.groups, queryFn: () => ok(client.GET('/api/signin/groups')) });
+
+/** One group and its sign-in options (nested under `groups`: a change to any group refreshes it). */
+export const groupQuery = (id: string) => queryOptions({ queryKey: signinKeys.group(id), queryFn: () => ok(client.GET('/api/signin/groups/{id}', { params: { path: { id } } })) });
+
+export type MemberListQuery = { q: string; archived: 'active' | 'archived'; limit: number; offset: number };
+
+/** A page of a group's members (nested under the group). */
+export const membersQuery = (groupId: string, query: MemberListQuery) =>
+  queryOptions({
+    queryKey: [...signinKeys.members(groupId), query] as const,
+    queryFn: () => ok(client.GET('/api/signin/groups/{groupId}/members', { params: { path: { groupId }, query: { ...query, q: query.q || undefined } } })),
+  });
+
+export const memberQuery = (id: string) => queryOptions({ queryKey: signinKeys.member(id), queryFn: () => ok(client.GET('/api/signin/members/{id}', { params: { path: { id } } })) });
+
+/** The roll calls, open and closed (each one's view nests under it). */
+export const rollCallsQuery = () => queryOptions({ queryKey: signinKeys.rollCalls, queryFn: () => ok(client.GET('/api/signin/roll-calls')) });
 
 /** Sign-in at a glance; the landing page polls it. */
 export const overviewQuery = () =>

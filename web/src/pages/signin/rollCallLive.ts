@@ -4,6 +4,9 @@
  * the last list stays on screen when the network drops.
  */
 
+/** The id prefix of a person this device signed in offline as a kiosk (web/src/offline/deviceSignIns.ts). */
+export const DEVICE_ENTRY = 'local:';
+
 export type OnSite = {
   site: { id: string; name: string; timezone: string };
   total: number;
@@ -266,9 +269,21 @@ export function loadOfflineStart(localId: string, storage: Pick<Storage, 'getIte
   }
 }
 
-/** What the phone sends for a roll call it started offline: its start and its ticks by visit, in order. */
-export function offlineUpload(start: OfflineStart, ticks: readonly PendingTick[]) {
-  return { startedAt: start.startedAt, ticks: ticks.map((t) => ({ visitId: t.entryId, status: t.status, at: t.at })) };
+/**
+ * What the phone sends for a roll call it started offline: its start and its ticks by visit, in
+ * order; a person this device signed in offline as a kiosk (entry `local:…`, no visit id yet) by
+ * member, or a visitor by name (see web/src/offline/deviceSignIns.ts).
+ */
+export function offlineUpload(start: OfflineStart, ticks: readonly PendingTick[], entries: readonly RollCallEntry[] = []) {
+  return {
+    startedAt: start.startedAt,
+    ticks: ticks.flatMap((t): Array<{ visitId?: string; memberId?: string; personName?: string; status: PendingTick['status']; at: string }> => {
+      if (!t.entryId.startsWith(DEVICE_ENTRY)) return [{ visitId: t.entryId, status: t.status, at: t.at }];
+      const e = entries.find((x) => x.id === t.entryId);
+      if (!e) return [];
+      return [e.memberId ? { memberId: e.memberId, status: t.status, at: t.at } : { personName: e.personName, status: t.status, at: t.at }];
+    }),
+  };
 }
 
 /** The server has the roll call: the phone's copy of it goes. */

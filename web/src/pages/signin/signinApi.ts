@@ -13,7 +13,7 @@ export type SignInOptions = {
   /** What an offline kiosk does with a last known safety check older than `maxSafetyAgeHours`. */
   offline?: OfflinePolicy;
 };
-export type OfflinePolicy = { maxSafetyAgeHours: number; whenStale: 'reject' | 'allow_flag' };
+export type OfflinePolicy = { maxSafetyAgeHours: number; whenStale: 'reject' | 'allow_flag'; photos: boolean };
 export type Group = { id: string; name: string; type: GroupType; colour: string; isStaffGroup: boolean; options: SignInOptions; hasPin: boolean; contactIds: string[]; siteIds: string[]; archived: boolean; createdAt: string };
 export type Site = { id: string; name: string; address: string; timezone: string; archived: boolean; groups: Array<{ id: string; name: string; type: GroupType; colour: string; position: number }>; createdAt: string };
 export type Member = { id: string; groupId: string; fullName: string; role: string; email: string | null; phone: string | null; startDate: string | null; endDate: string | null; photoUrl: string | null; archived: boolean; version: number };

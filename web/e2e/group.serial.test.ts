@@ -1,0 +1,67 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { call } from '../../test/factories.js';
+import type { TestEnv } from '../../test/harness.js';
+import { makeGroup, makeSite } from '../../test/signin-factories.js';
+import { E2E_TEST_TIMEOUT, findChromiumOrSkip, signIn, useE2e } from './harness.js';
+
+const chromiumPath = findChromiumOrSkip();
+
+/** A repeat group's page: its roster imported from a CSV, members archived and restored, a question at sign-in. */
+describe.skipIf(!chromiumPath)('a group page (Chromium)', { timeout: E2E_TEST_TIMEOUT }, () => {
+  const e2e = useE2e(chromiumPath);
+
+  it('imports a roster (a bad row first), archives and restores a member, and adds a question that turns people away', async () => {
+    const tenant = await e2e.createTenant();
+    const env = { app: e2e.server.app, platform: e2e.server.platform, config: e2e.server.platform.config } as TestEnv;
+    const h = tenant.owner.headers;
+    const site = await makeSite(env, tenant, { name: 'Main office' });
+    const group = await makeGroup(env, tenant, { name: 'Volunteers' }, [site.id]);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'threshold-roster-'));
+    const bad = path.join(dir, 'roster-bad.csv');
+    writeFileSync(bad, 'fullName,role,email\nAda Lovelace,Reader,ada@northgate.test\nBob Builder,Gardener,not-an-email\n');
+    const good = path.join(dir, 'roster.csv');
+    writeFileSync(good, 'fullName,role,email\nAda Lovelace,Reader,ada@northgate.test\nBob Builder,Gardener,bob@northgate.test\n');
+
+    const page = await e2e.newPage();
+    await signIn(page, e2e.url, tenant.owner);
+    await page.goto(`${e2e.url}/signin/groups/${group.id}`);
+    await page.getByRole('heading', { name: 'Volunteers' }).waitFor();
+
+    // The preview names the bad row; nothing is imported.
+    await page.locator('input[type="file"]').setInputFiles(bad);
+    const problems = page.getByRole('alert').filter({ hasText: 'nothing will be imported until every row is right' });
+    await problems.getByRole('row').filter({ has: page.getByRole('cell', { name: '3', exact: true }) }).getByRole('cell', { name: 'email', exact: true }).waitFor();
+    expect((await call(env.app, 'GET', `/api/signin/groups/${group.id}/members`, { headers: h })).body.total).toBe(0);
+
+    // The right file: checked, then imported, and the roster shows it.
+    await page.locator('input[type="file"]').setInputFiles(good);
+    await page.getByRole('button', { name: 'Import 2 members' }).click();
+    await page.getByText('2 members imported.').waitFor();
+    await page.getByRole('cell', { name: 'Bob Builder', exact: true }).waitFor();
+    await page.getByRole('cell', { name: 'Ada Lovelace', exact: true }).waitFor();
+
+    // Archive Bob: he leaves the active roster and is found among the archived, from where he comes back.
+    await page.getByRole('row').filter({ hasText: 'Bob Builder' }).getByRole('button', { name: 'Archive' }).click();
+    await page.getByRole('cell', { name: 'Bob Builder', exact: true }).waitFor({ state: 'detached' });
+    await page.getByRole('textbox', { name: 'Show' }).click();
+    await page.getByRole('option', { name: 'Archived' }).click();
+    await page.getByRole('row').filter({ hasText: 'Bob Builder' }).getByRole('button', { name: 'Restore' }).click();
+    await page.getByRole('cell', { name: 'Bob Builder', exact: true }).waitFor({ state: 'detached' });
+    const bob = (await call(env.app, 'GET', `/api/signin/groups/${group.id}/members?q=Bob`, { headers: h })).body.items[0];
+    expect(bob.archived).toBe(false);
+
+    // A yes/no question; "yes" turns the person away with a message.
+    await page.getByRole('button', { name: 'Add a question' }).click();
+    await page.getByRole('textbox', { name: 'Question' }).fill('Do you have a fever?');
+    await page.getByRole('textbox', { name: 'Reject the sign-in on this answer' }).click();
+    await page.getByRole('option', { name: 'yes', exact: true }).click();
+    await page.getByRole('textbox', { name: 'Message shown' }).fill('Please go home and rest.');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    const saved = (await call(env.app, 'GET', `/api/signin/groups/${group.id}`, { headers: h })).body.options.customFields;
+    expect(saved).toEqual([{ id: 'q1', label: 'Do you have a fever?', type: 'yesno', required: true, rejectOn: { answer: 'yes', message: 'Please go home and rest.' } }]);
+  });
+});
