@@ -29,7 +29,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import autocannonLib, { type Result } from 'autocannon';
+import { autocannon, figures, freePort, measureLimitGetById, startLimit } from './limit-peer.js';
 import { loadConfig } from '../src/config.js';
 import { createPlatform } from '../src/platform/bootstrap.js';
 import { createLogger } from '../src/platform/logger.js';
@@ -68,20 +68,6 @@ const TEACHER_FACTS = { lived_abroad: false, early_years_childcare: false };
 const FIRST = ['Amelia', 'Oliver', 'Priya', 'Daniel', 'Sophie', 'Liam', 'Hannah', 'Mohammed', 'Grace', 'Noah', 'Isla', 'Jacob', 'Freya', 'Leo', 'Ava', 'Arthur', 'Maya', 'Oscar', 'Zara', 'Henry', 'Chloe', 'Ethan', 'Ruby', 'Lucas', 'Emily'];
 const LAST = ['Hughes', 'Bennett', 'Sharma', 'Okafor', 'Reyes', 'OConnor', 'Kowalski', 'Ali', 'Smith', 'Jones', 'Taylor', 'Brown', 'Williams', 'Wilson', 'Evans', 'Thomas', 'Roberts', 'Khan', 'Patel', 'Walker', 'Wright', 'Robinson', 'Thompson', 'White', 'Green', 'Hall', 'Wood', 'Clarke', 'Jackson', 'Harris'];
 
-type Req = { method?: string; path?: string; body?: string; headers?: Record<string, string>; setupRequest?: (req: Req) => Req };
-type Options = { url: string; connections: number; duration: number; headers?: Record<string, string>; requests?: Req[] };
-const autocannon = autocannonLib as unknown as (o: Options) => Promise<Result>;
-type Figures = { reqPerSec: number; p50Ms: number; p99Ms: number; requests: number; non2xx: number; errors: number; timeouts: number };
-const figures = (r: Result): Figures => ({ reqPerSec: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts });
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
 async function admin<T>(url: string, f: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
@@ -90,24 +76,6 @@ async function admin<T>(url: string, f: (c: pg.Client) => Promise<T>): Promise<T
   } finally {
     await c.end();
   }
-}
-
-function limitServer(): string {
-  const found = [process.env.LIMIT_SERVER, path.resolve(root, '../shared/peers/limit/server.mjs'), path.resolve(root, '../../shared/peers/limit/server.mjs')].find((c): c is string => Boolean(c && statSync(c, { throwIfNoEntry: false })));
-  if (!found) throw new Error('../shared/peers/limit/server.mjs not found (set LIMIT_SERVER)');
-  return found;
-}
-
-function firstLine(child: ChildProcess, what: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const nl = out.indexOf('\n');
-      if (nl >= 0) resolve(out.slice(0, nl));
-    });
-    child.on('exit', (code) => reject(new Error(`${what} exited with ${code} before it was ready`)));
-  });
 }
 
 async function setUp(dbUrl: string, dataDir: string) {
@@ -323,11 +291,8 @@ async function main() {
     const build = spawnSync(process.execPath, ['scripts/build-server.mjs', '--quiet'], { cwd: root, stdio: 'inherit' });
     if (build.status !== 0) throw new Error('build failed');
 
-    const limitPort = await freePort();
-    const limit = spawn(process.execPath, [limitServer()], { cwd: root, env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(limitPort), TOKEN: 't', SEED: String(MEMBERS) }, stdio: ['ignore', 'pipe', 'inherit'] });
-    children.push(limit);
-    await firstLine(limit, 'the limit server');
-    const limitIds = await admin(dbUrl, async (c) => (await c.query<{ id: string }>('select id from limit_users order by id limit 1000')).rows.map((r) => r.id));
+    const limit = await startLimit(dbUrl, MEMBERS);
+    children.push(limit.child);
 
     const port = await freePort();
     const server = startServer(dbUrl, dataDir, port, { profile: Boolean(process.env.BENCH_CPU_PROF) });
@@ -367,8 +332,7 @@ async function main() {
     ));
     // What the sign-ins answered (201 signed in, 422 refused by the record's check).
     const outcomes = await admin(dbUrl, async (c) => (await c.query<{ outcome: string; n: number }>('select outcome, count(*)::int as n from visits group by outcome')).rows);
-    let picked = 0;
-    const limitFig = await cpuPerRequest(dbUrl, limit.pid!, async () => figures(await autocannon({ url: `http://127.0.0.1:${limitPort}`, connections: KIOSKS, duration: DURATION, headers: { authorization: 'Bearer t' }, requests: [{ method: 'GET', setupRequest: (r) => ({ ...r, path: `/Users/${limitIds[picked++ % limitIds.length]}` }) }] })));
+    const limitFig = await cpuPerRequest(dbUrl, limit.child.pid!, () => measureLimitGetById(limit, KIOSKS, DURATION));
     const loadAfter = os.loadavg().map((l) => +l.toFixed(1));
     await stop(server);
 
@@ -389,12 +353,10 @@ async function main() {
       limitGetById: { statements: 0, cpuMs: 0 },
     };
     await stop(counted);
-    const limitCountPort = await freePort();
-    const limitCounted = spawn(process.execPath, [limitServer()], { cwd: root, env: { ...process.env, DATABASE_URL: proxy.url, PORT: String(limitCountPort), TOKEN: 't', SEED: String(MEMBERS) }, stdio: ['ignore', 'pipe', 'inherit'] });
-    children.push(limitCounted);
-    await firstLine(limitCounted, 'the counted limit server');
-    single.limitGetById = await oneAtATime(proxy, limitCounted.pid!, N, (i) => fetch(`http://127.0.0.1:${limitCountPort}/Users/${limitIds[i % limitIds.length]}`, { headers: { authorization: 'Bearer t' } }));
-    await stop(limitCounted);
+    const limitCounted = await startLimit(proxy.url, MEMBERS);
+    children.push(limitCounted.child);
+    single.limitGetById = await oneAtATime(proxy, limitCounted.child.pid!, N, (i) => fetch(`http://127.0.0.1:${limitCounted.port}/Users/${limit.ids[i % limit.ids.length]}`, { headers: { authorization: 'Bearer t' } }));
+    await stop(limitCounted.child);
     await proxy.close();
 
     const goal = 20;

@@ -3,7 +3,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { useTestEnv } from '../test/harness.js';
 import { call, createTestTenant, sessionFor, TEST_PASSWORD, type TestTenant } from '../test/factories.js';
-import { createAccountsService } from './contexts/accounts/index.js';
 import { makeGroup, makeMember, makeSite, pairKiosk } from '../test/signin-factories.js';
 import { recordTenant } from '../test/record-fixtures.js';
 
@@ -105,7 +104,7 @@ function sessionOf(u: { id: string; tenantId: string }, epoch: { n: number }) {
 
 async function scopedUser(t: TestTenant, role: 'manager' | 'viewer', scopes: Array<{ kind: 'site' | 'organisation'; refId: string; level: 'view' | 'edit' | 'administer' }>) {
   const email = `scoped-${randomUUID().slice(0, 8)}@example.test`;
-  const { id } = await createAccountsService(env.platform).createUser(t.tenantId, { email, password: TEST_PASSWORD, role }, { kind: 'system', id: null, label: 'test' });
+  const { id } = await env.contexts.accounts.service.createUser(t.tenantId, { email, password: TEST_PASSWORD, role }, { kind: 'system', id: null, label: 'test' });
   const put = await call(env.app, 'PUT', `/api/users/${id}/scopes`, { headers: t.owner.headers, body: { scopes } });
   if (put.status !== 200) throw new Error(`scopes: ${put.status} ${JSON.stringify(put.body)}`);
   return { id, tenantId: t.tenantId };

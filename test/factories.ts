@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { createAccountsService } from '../src/contexts/accounts/index.js';
 import { newToken, hashToken } from '../src/platform/crypto.js';
 import { sessions } from '../src/contexts/accounts/accounts.tables.js';
 import type { Role } from '../src/platform/http/principal.js';
@@ -35,7 +34,7 @@ export async function sessionFor(env: TestEnv, user: { id: string; tenantId: str
 
 /** A fresh tenant with its owner signed in; other roles on demand. */
 export async function createTestTenant(env: TestEnv, opts: { name?: string; kind?: 'school' | 'trust' | 'company' } = {}): Promise<TestTenant> {
-  const accounts = createAccountsService(env.platform);
+  const accounts = env.contexts.accounts.service;
   const { tenant, owner } = await accounts.createTenant({
     name: opts.name ?? `Tenant ${randomUUID().slice(0, 6)}`,
     kind: opts.kind ?? 'school',
@@ -56,6 +55,12 @@ export async function createTestTenant(env: TestEnv, opts: { name?: string; kind
       return made;
     },
   };
+}
+
+/** Replaces a user's scopes as the tenant's owner does, through accounts' API (sites and organisations; level `view` unless given). */
+export async function setScopes(env: TestEnv, t: TestTenant, userId: string, scopes: Array<{ kind: 'site' | 'organisation'; refId: string; level?: 'view' | 'edit' | 'administer' }>) {
+  const r = await call(env.app, 'PUT', `/api/users/${userId}/scopes`, { headers: t.owner.headers, body: { scopes } });
+  if (r.status !== 200) throw new Error(`setScopes: ${r.status} ${JSON.stringify(r.body)}`);
 }
 
 /** `app.inject` with JSON in and out. */

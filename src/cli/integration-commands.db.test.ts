@@ -8,7 +8,6 @@ import { fakeEmployee, startFakeWonde, type FakeWonde } from '../contexts/integr
 import type { CliContext } from './command.js';
 import { commands } from './commands/index.js';
 import { randomUUID } from 'node:crypto';
-import { createAccountsService } from '../contexts/accounts/index.js';
 
 /** The integration commands run in-process on the test platform: progress on stderr, the run as JSON. */
 let fake: FakeWonde;
@@ -77,7 +76,7 @@ describe('integration CLI commands', () => {
   });
 
   it('--tenant takes the tenant name where it is unique; an ambiguous or unknown name is a clear error', async () => {
-    const accounts = createAccountsService(env.platform);
+    const accounts = env.contexts.accounts.service;
     const name = `Cli Named ${randomUUID().slice(0, 8)}`;
     const { tenant } = await accounts.createTenant({ name, ownerEmail: `owner.${randomUUID().slice(0, 8)}@cli.test`, ownerPassword: 'a long enough password' });
     const { ctx } = context();

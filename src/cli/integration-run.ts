@@ -1,5 +1,4 @@
 import { presentRun, type Integration } from '../contexts/integration/index.js';
-import { createAccountsService } from '../contexts/accounts/index.js';
 import type { Platform } from '../platform/platform.js';
 import type { CliContext } from './command.js';
 
@@ -12,8 +11,8 @@ type RunRow = Parameters<typeof presentRun>[0];
  */
 export async function runIntegrationJob(ctx: CliContext, tenantRef: string, start: (integration: Integration, tenantId: string, platform: Platform) => Promise<RunRow>) {
   const platform = await ctx.platform();
-  const tenantId = (await createAccountsService(platform).findTenant(tenantRef)).id;
-  const { integration } = await ctx.contexts();
+  const { accounts, integration } = await ctx.contexts();
+  const tenantId = (await accounts.service.findTenant(tenantRef)).id;
   const run = await start(integration, tenantId, platform);
   const label = run.kind.replace('_', ' ');
   ctx.progress(`${label}: run ${run.id} started`);

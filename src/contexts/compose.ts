@@ -1,7 +1,7 @@
 import type { Platform } from '../platform/platform.js';
-import { createUsersPort } from './accounts/index.js';
-import { createGroupsPort, createSignin, createSigninMembers, type SafetyCheck, type VisitEventSink } from './signin/index.js';
-import { createRecord, createRecordPort } from './record/index.js';
+import { createAccounts } from './accounts/index.js';
+import { createGroupsPort, createSignin, createSigninMembers, sitesPort, type SafetyCheck, type VisitEventSink } from './signin/index.js';
+import { createRecord, createRecordPort, organisationsPort } from './record/index.js';
 import { createScim, createScimAttributesPort } from './scim/index.js';
 import { createIntegration, createIntegrationHooks } from './integration/index.js';
 
@@ -17,13 +17,15 @@ export type ComposeOptions = {
  * it needs as arguments (no module-level registries: a hook not passed in here does not exist).
  * HTTP (app.ts → contexts/index.ts), the job worker (contexts/jobs.ts) and the CLI share the graph.
  *
- * Order: the ports first (accounts' users, sign-in's groups, SCIM's attributes, the record's); the
+ * Order: accounts first (its users' scopes point at sign-in's sites and the record's organisations,
+ * read through two stateless ports), then the ports (accounts' users, sign-in's groups, SCIM's attributes, the record's); the
  * integration's hooks need only the job queue and the groups port; sign-in's members and groups (all SCIM
  * and the integration need of sign-in) take the member listeners; the record takes the profile
  * guards and listeners; the rest of sign-in (visits, kiosks, live, webhooks) takes the safety checks.
  */
 export function composeContexts(platform: Platform, opts: ComposeOptions = {}) {
-  const users = createUsersPort();
+  const accounts = createAccounts(platform, { scopeTargets: { site: sitesPort, organisation: organisationsPort } });
+  const users = accounts.usersPort;
   const groups = createGroupsPort();
   const scimAttributes = createScimAttributesPort();
   // The record's port (bulk reads, the one profile writer, readinessOf with its rules cache), for the
@@ -35,6 +37,6 @@ export function composeContexts(platform: Platform, opts: ComposeOptions = {}) {
   const signin = createSignin(platform, signinMembers, { sinks: opts.sinks, safetyChecks: [...hooks.safetyChecks, ...(opts.safetyChecks ?? [])] });
   const scim = createScim(platform, { members: signinMembers.members, groups });
   const integration = createIntegration(platform, { members: signinMembers.members, groups, scimAttributes, record: recordPort });
-  return { signin, record, scim, integration };
+  return { accounts, signin, record, scim, integration };
 }
 export type Contexts = ReturnType<typeof composeContexts>;

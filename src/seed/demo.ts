@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { count } from 'drizzle-orm';
 import type { Platform } from '../platform/platform.js';
 import { tenants } from '../contexts/accounts/accounts.tables.js';
-import { createAccountsService } from '../contexts/accounts/index.js';
 import { DEMO_CONTRACTORS_PIN, seedSigninDemo } from '../contexts/signin/demo/demo.js';
 import { seedRecordDemo } from '../contexts/record/demo/demo.js';
 import { composeContexts, type Contexts } from '../contexts/compose.js';
@@ -18,8 +17,7 @@ export async function seedDemoIfEmpty(platform: Platform, contexts: Contexts = c
   const [row] = await platform.db.select({ n: count() }).from(tenants);
   if ((row?.n ?? 0) > 0) return undefined;
   const password = randomBytes(9).toString('base64url');
-  const accounts = createAccountsService(platform);
-  const { tenant, owner } = await accounts.createTenant({
+  const { tenant, owner } = await contexts.accounts.service.createTenant({
     name: 'Northgate Learning Trust',
     kind: 'trust',
     ownerEmail: DEMO_OWNER_EMAIL,

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { createAccountsService } from '../../contexts/accounts/index.js';
 import { cliActor, defineCommand, tenantRef } from '../command.js';
 
 export const apikeyCreate = defineCommand({
@@ -16,7 +15,7 @@ export const apikeyCreate = defineCommand({
     role: z.enum(['admin', 'manager', 'viewer']).default('admin'),
   }),
   async run(ctx, args) {
-    const accounts = createAccountsService(await ctx.platform());
+    const accounts = (await ctx.contexts()).accounts.service;
     const tenant = await accounts.findTenant(args.tenant);
     const { apiKey, key } = await accounts.createApiKey(tenant.id, { name: args.name, role: args.role }, cliActor);
     ctx.progress(`API key ${key.name} (${key.prefix}…) created with role ${key.role}; it is shown only now`);

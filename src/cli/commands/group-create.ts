@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { createAccountsService } from '../../contexts/accounts/index.js';
 import { cliActor, defineCommand, tenantRef } from '../command.js';
 
 export const groupCreate = defineCommand({
@@ -16,9 +15,9 @@ export const groupCreate = defineCommand({
     type: z.enum(['standard', 'repeat', 'scim']),
   }),
   async run(ctx, args) {
-    const platform = await ctx.platform();
-    const tenant = await createAccountsService(platform).findTenant(args.tenant);
-    const group = await (await ctx.contexts()).signin.groups.create(tenant.id, { name: args.name, type: args.type }, cliActor);
+    const { accounts, signin } = await ctx.contexts();
+    const tenant = await accounts.service.findTenant(args.tenant);
+    const group = await signin.groups.create(tenant.id, { name: args.name, type: args.type }, cliActor);
     ctx.progress(`Group ${group.name} (${group.type}) created`);
     return { groupId: group.id };
   },

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { createAccountsService } from '../../contexts/accounts/index.js';
 import { cliActor, defineCommand, tenantRef } from '../command.js';
 
 export const memberCreate = defineCommand({
@@ -21,8 +20,9 @@ export const memberCreate = defineCommand({
   }),
   async run(ctx, args) {
     const platform = await ctx.platform();
-    const tenant = await createAccountsService(platform).findTenant(args.tenant);
-    const member = await (await ctx.contexts()).signin.members.create(platform.db, tenant.id, args.group, { fullName: args.name, email: args.email ?? null, role: args.role ?? '' }, cliActor, 'api');
+    const { accounts, signin } = await ctx.contexts();
+    const tenant = await accounts.service.findTenant(args.tenant);
+    const member = await signin.members.create(platform.db, tenant.id, args.group, { fullName: args.name, email: args.email ?? null, role: args.role ?? '' }, cliActor, 'api');
     ctx.progress(`Member ${member.fullName} added`);
     return { memberId: member.id };
   },

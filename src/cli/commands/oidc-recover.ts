@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { createAccountsService, createOidcService } from '../../contexts/accounts/index.js';
 import { cliActor, defineCommand } from '../command.js';
 
 /**
@@ -12,9 +11,9 @@ export const oidcRecover = defineCommand({
   options: { tenant: { type: 'string' } },
   args: z.object({ tenant: z.uuid() }),
   async run(ctx, args) {
-    const platform = await ctx.platform();
-    await createAccountsService(platform).tenantOf(args.tenant);
-    const { wasOff } = await createOidcService(platform).restorePasswordSignIn(args.tenant, cliActor);
+    const { accounts } = await ctx.contexts();
+    await accounts.service.tenantOf(args.tenant);
+    const { wasOff } = await accounts.oidc.restorePasswordSignIn(args.tenant, cliActor);
     ctx.progress(wasOff ? 'Password sign-in is on again: the owner can sign in with their password.' : 'Password sign-in was already on.');
     return { tenantId: args.tenant, passwordSignIn: true, wasOff };
   },

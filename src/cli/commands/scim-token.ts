@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { createAccountsService } from '../../contexts/accounts/index.js';
 import { cliActor, defineCommand, tenantRef } from '../command.js';
 
 export const scimToken = defineCommand({
@@ -11,9 +10,9 @@ export const scimToken = defineCommand({
   },
   args: z.object({ tenant: tenantRef, group: z.uuid() }),
   async run(ctx, args) {
-    const platform = await ctx.platform();
-    const tenant = await createAccountsService(platform).findTenant(args.tenant);
-    const { baseUrl, token } = await (await ctx.contexts()).scim.access.generateToken(tenant.id, args.group, cliActor);
+    const { accounts, scim } = await ctx.contexts();
+    const tenant = await accounts.service.findTenant(args.tenant);
+    const { baseUrl, token } = await scim.access.generateToken(tenant.id, args.group, cliActor);
     ctx.progress('SCIM token generated; paste the base URL and token into the identity provider (the token is not shown again)');
     return { baseUrl, token };
   },

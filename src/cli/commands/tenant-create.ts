@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createAccountsService, PASSWORD_MIN } from '../../contexts/accounts/index.js';
+import { PASSWORD_MIN } from '../../contexts/accounts/index.js';
 import { cliActor, defineCommand } from '../command.js';
 
 export const tenantCreate = defineCommand({
@@ -20,7 +20,7 @@ export const tenantCreate = defineCommand({
     kind: z.enum(['school', 'trust', 'company']).optional(),
   }),
   async run(ctx, args) {
-    const accounts = createAccountsService(await ctx.platform());
+    const accounts = (await ctx.contexts()).accounts.service;
     const { tenant, owner } = await accounts.createTenant(args, cliActor);
     ctx.progress(`Tenant ${tenant.name} created; its owner is ${owner.email}`);
     return { tenantId: tenant.id, userId: owner.id };

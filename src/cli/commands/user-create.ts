@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createAccountsService, PASSWORD_MIN } from '../../contexts/accounts/index.js';
+import { PASSWORD_MIN } from '../../contexts/accounts/index.js';
 import { cliActor, defineCommand, tenantRef } from '../command.js';
 
 export const userCreate = defineCommand({
@@ -20,7 +20,7 @@ export const userCreate = defineCommand({
     name: z.string().optional(),
   }),
   async run(ctx, args) {
-    const accounts = createAccountsService(await ctx.platform());
+    const accounts = (await ctx.contexts()).accounts.service;
     const tenant = await accounts.findTenant(args.tenant);
     const user = await accounts.createUser(tenant.id, args, cliActor);
     ctx.progress(`User ${user.email} created as ${user.role}`);

@@ -33,6 +33,15 @@ async function nextAnnouncement(): Promise<() => Promise<string>> {
 }
 
 describe('cached sessions and API keys', () => {
+  it('the app authenticates through the accounts the composition root built (one graph, one set of caches)', async () => {
+    const t = await createTestTenant(env);
+    const viewer = await t.as('viewer');
+    const { sessions } = env.contexts.accounts.caches;
+    const before = sessions.size;
+    expect((await call(env.app, 'GET', '/api/tenant', { headers: viewer.headers })).status).toBe(200);
+    expect(sessions.size).toBe(before + 1);
+  });
+
   it('another instance refuses a disabled user once the notification has arrived', async () => {
     const t = await createTestTenant(env);
     const viewer = await t.as('viewer');

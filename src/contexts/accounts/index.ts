@@ -23,6 +23,7 @@ import { createApiKeysService } from './api-keys/api-keys.service.js';
 import { apiKeysRoutes } from './api-keys/api-keys.routes.js';
 import { createOidcService } from './oidc/oidc.service.js';
 import { oidcRoutes } from './oidc/oidc.routes.js';
+import { createUsersPort } from './users/users.port.js';
 
 export { createAccountsService, type AccountsService } from './accounts.service.js';
 export { PASSWORD_MIN } from './passwords.js';
@@ -51,13 +52,35 @@ const SESSIONLESS_PATHS = new Set(['/api/auth/login', '/api/invites/accept', '/a
 const ENROLMENT_PATHS = new Set(['/api/auth/me', '/api/auth/logout', '/api/auth/totp/setup', '/api/auth/totp/enable']);
 
 /**
+ * Accounts, built once per platform by the composition root (src/contexts/compose.ts): the
+ * accounts service over the credential caches its hook uses, one service per feature, and the
+ * UsersPort other contexts read users through. `scopeTargets`: where user scopes may point
+ * (sign-in's sites, the record's organisations).
+ */
+export function createAccounts(platform: Platform, ports: { scopeTargets: ScopeTargets }) {
+  const caches = createAuthCaches(platform.config.authCacheSeconds * 1000);
+  return {
+    caches,
+    service: createAccountsService(platform, caches),
+    usersPort: createUsersPort(),
+    users: createUsersService({ ...platform, scopeTargets: ports.scopeTargets }),
+    tenant: createTenantService(platform),
+    invites: createInvitesService(platform),
+    password: createPasswordService(platform),
+    totp: createTotpService(platform),
+    apiKeys: createApiKeysService(platform),
+    oidc: createOidcService(platform),
+  };
+}
+export type Accounts = ReturnType<typeof createAccounts>;
+
+/**
  * Accounts: tenants, users, sessions, API keys. Its hook authenticates every request that
  * carries a session cookie or an API key (`Bearer thr_key_…`); other contexts authenticate their
  * own credentials (SCIM tokens, kiosk devices) in their own hooks.
  */
-export function accountsContext(platform: Platform, ports: { scopeTargets: ScopeTargets }): FastifyPluginAsync {
-  const caches = createAuthCaches(platform.config.authCacheSeconds * 1000);
-  const accounts = createAccountsService(platform, caches);
+export function accountsContext(platform: Platform, a: Accounts): FastifyPluginAsync {
+  const { caches, service: accounts } = a;
   return fp(
     async (app) => {
       app.decorateRequest('principal', undefined);
@@ -124,13 +147,13 @@ export function accountsContext(platform: Platform, ports: { scopeTargets: Scope
         req.authSession = resolved;
       });
       await app.register(authRoutes(platform, accounts));
-      await app.register(usersRoutes(createUsersService({ ...platform, scopeTargets: ports.scopeTargets })));
-      await app.register(tenantRoutes(createTenantService(platform)));
-      await app.register(invitesRoutes(platform, createInvitesService(platform)));
-      await app.register(passwordRoutes(createPasswordService(platform)));
-      await app.register(totpRoutes(createTotpService(platform)));
-      await app.register(apiKeysRoutes(accounts, createApiKeysService(platform)));
-      await app.register(oidcRoutes(platform, createOidcService(platform)));
+      await app.register(usersRoutes(a.users));
+      await app.register(tenantRoutes(a.tenant));
+      await app.register(invitesRoutes(platform, a.invites));
+      await app.register(passwordRoutes(a.password));
+      await app.register(totpRoutes(a.totp));
+      await app.register(apiKeysRoutes(accounts, a.apiKeys));
+      await app.register(oidcRoutes(platform, a.oidc));
     },
     { name: 'accounts' },
   );

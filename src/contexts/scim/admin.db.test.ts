@@ -5,7 +5,7 @@ import { useTestEnv } from '../../../test/harness.js';
 import { call, createTestTenant } from '../../../test/factories.js';
 import { waitFor } from '../../../test/wait.js';
 import { auditLog } from '../../platform/audit/audit.tables.js';
-import { groups } from '../signin/signin.tables.js';
+import { systemActor } from '../../platform/audit/audit.js';
 import { scimRequestLog, scimTokens } from './scim.tables.js';
 import { createScimAccessService } from './index.js';
 import { scimFixture } from './fixtures/setup.js';
@@ -49,19 +49,19 @@ describe('SCIM admin routes', () => {
 
   it('shows the base URL and token status; generating writes an audit row and shows the token once', T, async () => {
     const t = await createTestTenant(env);
-    const [g] = await env.platform.db.insert(groups).values({ tenantId: t.tenantId, name: 'Staff', type: 'scim' }).returning();
-    const before = await call(env.app, 'GET', `/api/scim/groups/${g!.id}`, { headers: t.owner.headers });
+    const g = await env.contexts.signin.groups.create(t.tenantId, { name: 'Staff', type: 'scim' }, systemActor);
+    const before = await call(env.app, 'GET', `/api/scim/groups/${g.id}`, { headers: t.owner.headers });
     expect(before.status).toBe(200);
-    expect(before.body).toMatchObject({ baseUrl: `http://threshold.test/scim/v2/groups/${g!.id}`, token: null, users: 0 });
+    expect(before.body).toMatchObject({ baseUrl: `http://threshold.test/scim/v2/groups/${g.id}`, token: null, users: 0 });
     expect(before.body.baseUrl).not.toContain('_');
     const admin = await t.as('admin');
-    const made = await call(env.app, 'POST', `/api/scim/groups/${g!.id}/token`, { headers: admin.headers });
+    const made = await call(env.app, 'POST', `/api/scim/groups/${g.id}/token`, { headers: admin.headers });
     expect(made.status).toBe(201);
     expect(made.body.token).toMatch(/^thr_scim_[A-Za-z0-9_-]{40,}$/);
     expect(made.body.baseUrl).toBe(before.body.baseUrl);
-    const [stored] = await env.platform.db.select().from(scimTokens).where(eq(scimTokens.groupId, g!.id));
+    const [stored] = await env.platform.db.select().from(scimTokens).where(eq(scimTokens.groupId, g.id));
     expect(stored!.tokenHash).not.toContain(made.body.token);
-    const after = await call(env.app, 'GET', `/api/scim/groups/${g!.id}`, { headers: t.owner.headers });
+    const after = await call(env.app, 'GET', `/api/scim/groups/${g.id}`, { headers: t.owner.headers });
     expect(after.body.token.prefix).toBe(made.body.token.slice(0, 13));
     expect(JSON.stringify(after.body)).not.toContain(made.body.token);
     const audit = await env.platform.db.select().from(auditLog).where(and(eq(auditLog.tenantId, t.tenantId), eq(auditLog.action, 'scim.token_generated')));
@@ -69,8 +69,8 @@ describe('SCIM admin routes', () => {
     expect(audit[0]!.actorId).toBe(admin.id);
     expect(JSON.stringify(audit[0])).not.toContain(made.body.token);
     // Not a SCIM group: 404.
-    const [plain] = await env.platform.db.insert(groups).values({ tenantId: t.tenantId, name: 'Visitors', type: 'standard' }).returning();
-    expect((await call(env.app, 'POST', `/api/scim/groups/${plain!.id}/token`, { headers: t.owner.headers })).status).toBe(404);
+    const plain = await env.contexts.signin.groups.create(t.tenantId, { name: 'Visitors', type: 'standard' }, systemActor);
+    expect((await call(env.app, 'POST', `/api/scim/groups/${plain.id}/token`, { headers: t.owner.headers })).status).toBe(404);
   });
 
   it('logs every request (with the error detail) for the activity tab, and drops rows after 30 days', T, async () => {

@@ -9,7 +9,7 @@ import { scimNotFoundRoutes, scimProtocolRoutes } from './scim.routes.js';
 import { scimAdminRoutes } from './admin.routes.js';
 
 export { createScimAccessService, type ScimAccessService } from './access/access.service.js';
-export { scimBaseUrl } from './scim.presenter.js';
+export { scimBaseUrl } from './resource/resource.presenters.js';
 export { createScimAttributesPort, type ScimAttributes, type ScimAttributesPort } from './users/attributes.port.js';
 
 export const SCIM_LOG_CLEANUP_JOB = 'scim.request_log_cleanup';

@@ -19,7 +19,9 @@ const PAGE = 100;
 /**
  * A SCIM group of 1,000 users. Test setup writes the rows in two statements (as fixtures/setup.ts
  * writes the group), so the test spends its time walking, not creating; the mid-walk changes go
- * through the SCIM service as an identity provider's would.
+ * through the SCIM service as an identity provider's would. The members are written straight into
+ * sign-in's table (not through the MembersPort, one transaction each, at the clock's time) because
+ * the walk needs 1,000 rows with creation times a second apart, in one statement.
  */
 async function groupOf1000(): Promise<{ f: ScimFixture; ids: string[]; add: (userName: string) => Promise<string> }> {
   const f = await scimFixture(env);

@@ -1,10 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { useTestEnv } from '../../../test/harness.js';
-import { members } from '../signin/signin.tables.js';
 import { scimFixture } from './fixtures/setup.js';
 
 /**
@@ -86,10 +84,8 @@ async function replay(file: string) {
     for (const [name, key] of Object.entries(step.capture ?? {})) vars[name] = String(body?.[key]);
     for (const [name, key] of Object.entries(step.captureHeaders ?? {})) vars[name] = String(res.headers[key]);
     if (step.expect.member) {
-      const [m] = await env.platform.db
-        .select()
-        .from(members)
-        .where(and(eq(members.tenantId, f.t.tenantId), eq(members.id, vars.userId!)));
+      // Through sign-in's MembersPort (`find`: a removed member too).
+      const m = await env.contexts.signin.members.find(env.platform.db, f.t.tenantId, vars.userId!);
       const seen = { fullName: m?.fullName, role: m?.role, email: m?.email, phone: m?.phone, archived: Boolean(m?.archivedAt), deleted: Boolean(m?.deletedAt) };
       expect(seen, `${step.name}: member row`).toMatchObject(step.expect.member);
       expect(m?.groupId).toBe(f.groupId);

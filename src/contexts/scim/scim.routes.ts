@@ -11,12 +11,15 @@ import { createNotifier } from '../../platform/live/notify.js';
 import { createRequestLogBuffer } from './access/request-log.js';
 import type { ScimCaller, ScimUsersService } from './users/users.service.js';
 import type { ScimGroupsService } from './groups/groups.service.js';
-import { attributeList, listResponse, presentGroup, presentUser, project, scimBaseUrl, wants, type ScimJson } from './scim.presenter.js';
+import { listResponse, scimBaseUrl, type ScimJson } from './resource/resource.presenters.js';
+import { attributeList, project, wants } from './resource/projection.js';
+import { presentUser } from './users/users.presenters.js';
+import { presentGroup } from './groups/groups.presenters.js';
 import { isObject } from './resource/canonical.js';
 import { etagOf, notModified } from './resource/etag.js';
 import { paging } from './resource/listing.js';
 import { badTextIn } from './resource/text.js';
-import { resourceTypes, schemas, serviceProviderConfig } from './discovery.js';
+import { resourceTypes, schemas, serviceProviderConfig } from './discovery.presenters.js';
 import { URN } from './scim.schema.js';
 
 declare module 'fastify' {

@@ -3,7 +3,6 @@ import { eq } from 'drizzle-orm';
 import { useTestEnv } from '../../../../test/harness.js';
 import { call, createTestTenant } from '../../../../test/factories.js';
 import { waitFor } from '../../../../test/wait.js';
-import { createAccountsService } from '../index.js';
 import { users } from '../accounts.tables.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { createLogger } from '../../../platform/logger.js';
@@ -23,7 +22,7 @@ describe('notifications', () => {
     const t = await createTestTenant(env);
     expect((await call(env.app, 'GET', '/api/notifications')).status).toBe(401);
     expect((await call(env.app, 'POST', '/api/notifications/read-all')).status).toBe(401);
-    const { apiKey } = await createAccountsService(env.platform).createApiKey(t.tenantId, { name: 'ci' }, systemActor);
+    const { apiKey } = await env.contexts.accounts.service.createApiKey(t.tenantId, { name: 'ci' }, systemActor);
     const res = await call(env.app, 'GET', '/api/notifications', { headers: { authorization: `Bearer ${apiKey}` } });
     expect(res.status).toBe(403);
   });

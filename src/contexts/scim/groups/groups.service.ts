@@ -9,7 +9,7 @@ import { compileFilter, type FilterWhitelist } from '../resource/filter.js';
 import { invalidValue, scimNotFound, uniqueness } from '../scim.errors.js';
 import { groupResource, URN } from '../scim.schema.js';
 import { scimGroupMembers, scimGroups, scimUsers } from '../scim.tables.js';
-import type { GroupView } from '../scim.presenter.js';
+import type { GroupView } from './groups.presenters.js';
 import { isUniqueViolation, scimUsersRepo, UUID_RE } from '../users/users.repo.js';
 import type { ListPage, ScimCaller } from '../users/users.service.js';
 import { afterPosition, positionOf, encodeCursor, orderOf, pagingOf, type ListQuery, type SortWhitelist } from '../resource/listing.js';

@@ -9,7 +9,7 @@ import { userFilterWhitelist } from '../users/users.filter.js';
 import { groupFilterWhitelist } from '../groups/groups.service.js';
 import { columnsFromDoc } from '../users/users.repo.js';
 import { groupResource, userResource } from '../scim.schema.js';
-import { project } from '../scim.presenter.js';
+import { project } from './projection.js';
 import { anyFilter, FUZZ_SEED, fuzzRuns, patchBody, resourceBody } from '../fixtures/fuzz.js';
 
 /**

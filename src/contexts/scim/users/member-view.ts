@@ -1,7 +1,8 @@
 import type { Platform } from '../../../platform/platform.js';
 import { notFound } from '../../../platform/errors.js';
 import type { ScimGroupsService } from '../groups/groups.service.js';
-import { presentUser, scimBaseUrl } from '../scim.presenter.js';
+import { scimBaseUrl } from '../resource/resource.presenters.js';
+import { presentUser } from './users.presenters.js';
 import { scimUsersRepo } from './users.repo.js';
 
 /** What the member page shows of a member of a SCIM group: its stored SCIM attributes and IdP groups. */

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { useTestEnv } from '../../../../test/harness.js';
 import { call, createTestTenant } from '../../../../test/factories.js';
-import { members } from '../../signin/signin.tables.js';
 import { scimFixture, type ScimFixture } from '../fixtures/setup.js';
 
 const env = useTestEnv();
@@ -164,7 +162,7 @@ describe('SCIM /Users', () => {
     const after = await f.scim('GET', `/Users/${id}`);
     expect(after.body.title).toBe('Teacher');
     expect(after.body.active).toBe(true);
-    const [m] = await env.platform.db.select().from(members).where(eq(members.id, id));
+    const m = await env.contexts.signin.members.find(env.platform.db, f.t.tenantId, id);
     expect(m!.role).toBe('Teacher');
     expect(m!.archivedAt).toBeNull();
     // A uniqueness failure after earlier operations also leaves nothing behind.
@@ -255,7 +253,7 @@ describe('SCIM /Users', () => {
       phoneNumbers: [{ value: '0113', type: 'work' }],
       active: false,
     });
-    const row = async () => (await env.platform.db.select().from(members).where(and(eq(members.tenantId, f.t.tenantId), eq(members.id, id))))[0]!;
+    const row = async () => (await env.contexts.signin.members.find(env.platform.db, f.t.tenantId, id))!;
     let m = await row();
     expect(m).toMatchObject({ groupId: f.groupId, fullName: 'Kim K', role: 'Librarian', email: 'kim@example.test', phone: '0113' });
     expect(m.archivedAt).not.toBeNull();

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { useTestEnv } from '../../../../test/harness.js';
-import { call, createTestTenant } from '../../../../test/factories.js';
+import { call, createTestTenant, setScopes } from '../../../../test/factories.js';
 import { makeGroup, makeSite } from '../../../../test/signin-factories.js';
 import { auditLog } from '../../../platform/audit/audit.tables.js';
 import { groupSecrets } from '../signin.tables.js';
-import { userScopes } from '../../accounts/accounts.tables.js';
 
 const env = useTestEnv();
 
@@ -88,7 +87,7 @@ describe('groups', () => {
     const onMine = await makeGroup(env, t, { name: 'On mine' }, [mine.id]);
     const elsewhere = await makeGroup(env, t, { name: 'Elsewhere' });
     const manager = await t.as('manager');
-    await env.platform.db.insert(userScopes).values({ tenantId: t.tenantId, userId: manager.id, kind: 'site', refId: mine.id });
+    await setScopes(env, t, manager.id, [{ kind: 'site', refId: mine.id }]);
     const list = await call(env.app, 'GET', '/api/signin/groups', { headers: manager.headers });
     expect(list.body.items.map((g: { id: string }) => g.id)).toEqual([onMine.id]);
     expect((await call(env.app, 'GET', `/api/signin/groups/${elsewhere.id}`, { headers: manager.headers })).status).toBe(404);

@@ -15,6 +15,23 @@ export const groupsRepo = {
     if (!includeArchived) conds.push(isNull(groups.archivedAt));
     return db.select().from(groups).where(and(...conds)).orderBy(asc(groups.name));
   },
+  async insert(db: DbOrTx, values: typeof groups.$inferInsert): Promise<GroupRow> {
+    const [row] = await db.insert(groups).values(values).returning();
+    return row!;
+  },
+  async update(db: DbOrTx, tenantId: string, id: string, set: Partial<typeof groups.$inferInsert>): Promise<GroupRow | undefined> {
+    const [row] = await db.update(groups).set(set).where(and(eq(groups.tenantId, tenantId), eq(groups.id, id))).returning();
+    return row;
+  },
+  /** Replaces the group's contacts (users of the tenant, checked by the caller). */
+  async replaceContacts(db: DbOrTx, tenantId: string, groupId: string, userIds: readonly string[]) {
+    await db.delete(groupContacts).where(and(eq(groupContacts.tenantId, tenantId), eq(groupContacts.groupId, groupId)));
+    if (userIds.length > 0) await db.insert(groupContacts).values(userIds.map((userId) => ({ tenantId, groupId, userId })));
+  },
+  /** Sets (or, with null, clears) the group's kiosk PIN hash. */
+  async setPinHash(db: DbOrTx, tenantId: string, groupId: string, pinHash: string | null) {
+    await db.insert(groupSecrets).values({ tenantId, groupId, pinHash }).onConflictDoUpdate({ target: groupSecrets.groupId, set: { pinHash } });
+  },
   async siteIdsOf(db: DbOrTx, tenantId: string, groupIds: string[]) {
     if (groupIds.length === 0) return [];
     return db.select({ groupId: siteGroups.groupId, siteId: siteGroups.siteId }).from(siteGroups).where(and(eq(siteGroups.tenantId, tenantId), inArray(siteGroups.groupId, groupIds)));

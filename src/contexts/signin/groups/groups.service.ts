@@ -1,5 +1,4 @@
 import { createHmac } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
@@ -8,30 +7,15 @@ import { badRequest, notFound } from '../../../platform/errors.js';
 import { safeEqual } from '../../../platform/crypto.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import type { UsersPort } from '../../accounts/index.js';
-import { groupContacts, groupSecrets, groups } from '../signin.tables.js';
+import type { groups } from '../signin.tables.js';
 import type { SiteScope } from '../access.js';
 import { groupsRepo, type GroupRow } from './groups.repo.js';
-import { readOptions, toStoredOptions, signInOptionsInput, type groupCreate, type groupPatch } from './groups.schemas.js';
+import { presentGroup } from './groups.presenters.js';
+import { toStoredOptions, signInOptionsInput, type groupCreate, type groupPatch } from './groups.schemas.js';
 
 export type GroupCreate = z.input<typeof groupCreate>;
 export type GroupPatch = z.infer<typeof groupPatch>;
 
-export function presentGroup(g: GroupRow, extra: { hasPin: boolean; contactIds: string[]; siteIds: string[] }) {
-  return {
-    id: g.id,
-    name: g.name,
-    type: g.type,
-    colour: g.colour,
-    isStaffGroup: g.isStaffGroup,
-    options: readOptions(g.options),
-    hasPin: extra.hasPin,
-    contactIds: extra.contactIds,
-    siteIds: extra.siteIds,
-    archived: Boolean(g.archivedAt),
-    createdAt: g.createdAt.toISOString(),
-  };
-}
-export type GroupView = ReturnType<typeof presentGroup>;
 
 /** `users`: accounts' port, to check that group contacts are users of the tenant. */
 export function createGroupsService(deps: Pick<Platform, 'db' | 'config'> & { users: UsersPort }) {
@@ -73,27 +57,22 @@ export function createGroupsService(deps: Pick<Platform, 'db' | 'config'> & { us
       const found = await deps.users.existingIds(tx, tenantId, unique);
       if (found.length !== unique.length) throw badRequest('unknown_contact', 'A contact is not a user of this tenant', 'contactIds');
     }
-    await tx.delete(groupContacts).where(and(eq(groupContacts.tenantId, tenantId), eq(groupContacts.groupId, groupId)));
-    if (unique.length > 0) await tx.insert(groupContacts).values(unique.map((userId) => ({ tenantId, groupId, userId })));
+    await groupsRepo.replaceContacts(tx, tenantId, groupId, unique);
   }
 
   async function setPin(tx: DbOrTx, tenantId: string, groupId: string, pin: string | null) {
-    const pinHash = pin ? pinHashOf(groupId, pin) : null;
-    await tx.insert(groupSecrets).values({ tenantId, groupId, pinHash }).onConflictDoUpdate({ target: groupSecrets.groupId, set: { pinHash } });
+    await groupsRepo.setPinHash(tx, tenantId, groupId, pin ? pinHashOf(groupId, pin) : null);
   }
 
   async function create(tenantId: string, input: GroupCreate, actor: Actor, tx: DbOrTx = db) {
     if (input.isStaffGroup && input.type === 'standard') throw badRequest('staff_flag_not_allowed', 'Only repeat and SCIM groups can be staff groups', 'isStaffGroup');
     const options = toStoredOptions(signInOptionsInput.parse(input.options ?? {}));
     return inTransaction(tx, async (t) => {
-      const [g] = await t
-        .insert(groups)
-        .values({ tenantId, name: input.name, type: input.type, colour: input.colour ?? '#1c7ed6', isStaffGroup: input.isStaffGroup ?? false, options })
-        .returning();
-      if (input.contactIds?.length) await setContacts(t, tenantId, g!.id, input.contactIds);
-      if (input.pin) await setPin(t, tenantId, g!.id, input.pin);
-      await recordAudit(t, tenantId, actor, { action: 'group.created', targetType: 'group', targetId: g!.id, summary: `Group ${input.name} (${input.type}) created` });
-      return (await present(t, tenantId, [g!]))[0]!;
+      const g = await groupsRepo.insert(t, { tenantId, name: input.name, type: input.type, colour: input.colour ?? '#1c7ed6', isStaffGroup: input.isStaffGroup ?? false, options });
+      if (input.contactIds?.length) await setContacts(t, tenantId, g.id, input.contactIds);
+      if (input.pin) await setPin(t, tenantId, g.id, input.pin);
+      await recordAudit(t, tenantId, actor, { action: 'group.created', targetType: 'group', targetId: g.id, summary: `Group ${input.name} (${input.type}) created` });
+      return (await present(t, tenantId, [g]))[0]!;
     });
   }
 
@@ -107,7 +86,7 @@ export function createGroupsService(deps: Pick<Platform, 'db' | 'config'> & { us
       if (patch.isStaffGroup !== undefined) set.isStaffGroup = patch.isStaffGroup;
       if (patch.options !== undefined) set.options = toStoredOptions(patch.options);
       let row = current;
-      if (Object.keys(set).length > 0) [row] = (await t.update(groups).set(set).where(and(eq(groups.tenantId, tenantId), eq(groups.id, id))).returning()) as [GroupRow];
+      if (Object.keys(set).length > 0) row = (await groupsRepo.update(t, tenantId, id, set)) ?? row;
       if (patch.contactIds !== undefined) await setContacts(t, tenantId, id, patch.contactIds);
       if (patch.pin !== undefined) await setPin(t, tenantId, id, patch.pin);
       const fields = Object.keys(patch);
@@ -119,9 +98,9 @@ export function createGroupsService(deps: Pick<Platform, 'db' | 'config'> & { us
   async function archive(tenantId: string, scope: SiteScope, id: string, actor: Actor, now: Date) {
     return inTransaction(db, async (t) => {
       const current = await get(tenantId, scope, id, t);
-      const [row] = await t.update(groups).set({ archivedAt: current.archivedAt ?? now }).where(and(eq(groups.tenantId, tenantId), eq(groups.id, id))).returning();
+      const row = (await groupsRepo.update(t, tenantId, id, { archivedAt: current.archivedAt ?? now }))!;
       await recordAudit(t, tenantId, actor, { action: 'group.archived', targetType: 'group', targetId: id, summary: `Group ${current.name} archived` });
-      return (await present(t, tenantId, [row!]))[0]!;
+      return (await present(t, tenantId, [row]))[0]!;
     });
   }
 

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { groups, kioskDevices, sites, visits } from '../signin.tables.js';
 import { rollCallEntries, rollCallEvents, rollCalls } from '../live.tables.js';
@@ -8,6 +8,28 @@ export type EntryRow = typeof rollCallEntries.$inferSelect;
 export type EventRow = typeof rollCallEvents.$inferSelect;
 
 const openVisit = and(isNull(visits.signedOutAt), eq(visits.outcome, 'signed_in'));
+
+/** The visits at a site that meet `when` (a time condition), with their group, by group name then person. */
+function visitsAtSite(tx: DbOrTx, tenantId: string, siteId: string, when: SQL | undefined) {
+  return tx
+    .select({
+      visitId: visits.id,
+      memberId: visits.memberId,
+      personName: visits.personName,
+      signedInAt: visits.signedInAt,
+      signedOutAt: visits.signedOutAt,
+      groupId: groups.id,
+      groupName: groups.name,
+      groupColour: groups.colour,
+      groupOptions: groups.options,
+    })
+    .from(visits)
+    .innerJoin(groups, eq(groups.id, visits.groupId))
+    .where(and(eq(visits.tenantId, tenantId), eq(visits.siteId, siteId), when))
+    .orderBy(asc(groups.name), asc(visits.personName), asc(visits.id));
+}
+/** A visit at a site as `onSite` and `presentSince` read it. */
+export type VisitAtSite = Awaited<ReturnType<typeof visitsAtSite>>[number];
 
 /** Narrows a query to the caller's sites (`null`: the whole tenant). */
 function siteIn(column: typeof sites.id | typeof visits.siteId | typeof kioskDevices.siteId | typeof rollCalls.siteId, siteIds: readonly string[] | null) {
@@ -80,41 +102,12 @@ export const liveRepo = {
 
   /** Open visits at a site, with their group. */
   onSite(tx: DbOrTx, tenantId: string, siteId: string) {
-    return tx
-      .select({
-        visitId: visits.id,
-        memberId: visits.memberId,
-        personName: visits.personName,
-        signedInAt: visits.signedInAt,
-        groupId: groups.id,
-        groupName: groups.name,
-        groupColour: groups.colour,
-        groupOptions: groups.options,
-      })
-      .from(visits)
-      .innerJoin(groups, eq(groups.id, visits.groupId))
-      .where(and(eq(visits.tenantId, tenantId), eq(visits.siteId, siteId), openVisit))
-      .orderBy(asc(groups.name), asc(visits.personName), asc(visits.id));
+    return visitsAtSite(tx, tenantId, siteId, openVisit);
   },
 
   /** Visits at a site that were open at `since` or began after it (who a roll call started then lists), with their group. */
   presentSince(tx: DbOrTx, tenantId: string, siteId: string, since: Date) {
-    return tx
-      .select({
-        visitId: visits.id,
-        memberId: visits.memberId,
-        personName: visits.personName,
-        signedInAt: visits.signedInAt,
-        signedOutAt: visits.signedOutAt,
-        groupId: groups.id,
-        groupName: groups.name,
-        groupColour: groups.colour,
-        groupOptions: groups.options,
-      })
-      .from(visits)
-      .innerJoin(groups, eq(groups.id, visits.groupId))
-      .where(and(eq(visits.tenantId, tenantId), eq(visits.siteId, siteId), eq(visits.outcome, 'signed_in'), or(isNull(visits.signedOutAt), gt(visits.signedOutAt, since))))
-      .orderBy(asc(groups.name), asc(visits.personName), asc(visits.id));
+    return visitsAtSite(tx, tenantId, siteId, and(eq(visits.outcome, 'signed_in'), or(isNull(visits.signedOutAt), gt(visits.signedOutAt, since))));
   },
 
   /** A roll call at a site started at exactly `startedAt` by `userId` (an offline start sent again). */

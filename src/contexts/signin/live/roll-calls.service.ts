@@ -7,7 +7,7 @@ import { createNotifier, type Notifier } from '../../../platform/live/notify.js'
 import { readOptions } from '../groups/groups.schemas.js';
 import { inScope, type SiteScope } from '../access.js';
 import type { BulkVisitEventSink } from '../visits/visit-events.js';
-import { liveRepo, type EntryRow, type RollCallRow } from './live.repo.js';
+import { liveRepo, type EntryRow, type RollCallRow, type VisitAtSite } from './live.repo.js';
 import { presentEntry, presentEvent, presentRollCall } from './live.presenters.js';
 
 /** A roll call started on a phone with no connection, as the phone sends it on reconnect. */
@@ -26,6 +26,21 @@ export function entryOfTick<E extends { visitId: string; memberId: string | null
 
 /** One channel for every roll call; payloads are `{"rollCallId":…,"seq":…}`. */
 export const ROLL_CALL_CHANNEL = 'thr_roll_call';
+
+/** A roll call's entry for a visit on site: who, in which group, since when. */
+function entryOf(tenantId: string, rollCallId: string, v: VisitAtSite) {
+  return {
+    tenantId,
+    rollCallId,
+    visitId: v.visitId,
+    memberId: v.memberId,
+    personName: v.personName,
+    groupId: v.groupId,
+    groupName: v.groupName,
+    groupColour: v.groupColour,
+    signedInAt: v.signedInAt,
+  };
+}
 
 function isUniqueViolation(err: unknown): boolean {
   for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
@@ -152,20 +167,7 @@ export function createRollCallsService(deps: Pick<Platform, 'db' | 'database' | 
           const rc = await liveRepo.insertRollCall(tx, { tenantId, siteId, siteName: site.name, note, startedAt: deps.now(), startedById: actor.id, startedByLabel: actor.label });
           const people = (await liveRepo.onSite(tx, tenantId, siteId)).filter((v) => readOptions(v.groupOptions).showOnFireList);
           if (people.length > 0) {
-            await liveRepo.insertEntries(
-              tx,
-              people.map((v) => ({
-                tenantId,
-                rollCallId: rc!.id,
-                visitId: v.visitId,
-                memberId: v.memberId,
-                personName: v.personName,
-                groupId: v.groupId,
-                groupName: v.groupName,
-                groupColour: v.groupColour,
-                signedInAt: v.signedInAt,
-              })),
-            );
+            await liveRepo.insertEntries(tx, people.map((v) => entryOf(tenantId, rc!.id, v)));
           }
           await emit(tx, tenantId, rc!.id, 'roll_call.started', { total: people.length });
           await recordAudit(tx, tenantId, actor, {
@@ -218,22 +220,7 @@ export function createRollCallsService(deps: Pick<Platform, 'db' | 'database' | 
             rc = await liveRepo.insertRollCall(tx, { tenantId, siteId, siteName: site.name, note: input.note, startedAt, startedById: actor.id, startedByLabel: actor.label });
             const people = (await liveRepo.presentSince(tx, tenantId, siteId, startedAt)).filter((v) => readOptions(v.groupOptions).showOnFireList);
             if (people.length > 0) {
-              await liveRepo.insertEntries(
-                tx,
-                people.map((v) => ({
-                  tenantId,
-                  rollCallId: rc!.id,
-                  visitId: v.visitId,
-                  memberId: v.memberId,
-                  personName: v.personName,
-                  groupId: v.groupId,
-                  groupName: v.groupName,
-                  groupColour: v.groupColour,
-                  signedInAt: v.signedInAt,
-                  joinedDuring: v.signedInAt > startedAt,
-                  signedOutAt: v.signedOutAt,
-                })),
-              );
+              await liveRepo.insertEntries(tx, people.map((v) => ({ ...entryOf(tenantId, rc!.id, v), joinedDuring: v.signedInAt > startedAt, signedOutAt: v.signedOutAt })));
             }
             await emit(tx, tenantId, rc!.id, 'roll_call.started', { total: people.length, offline: true });
             await recordAudit(tx, tenantId, actor, {

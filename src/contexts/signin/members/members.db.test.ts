@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { useTestEnv } from '../../../../test/harness.js';
-import { call, createTestTenant } from '../../../../test/factories.js';
+import { call, createTestTenant, setScopes } from '../../../../test/factories.js';
 import { makeGroup, makeMember, makeSite } from '../../../../test/signin-factories.js';
 import { auditLog } from '../../../platform/audit/audit.tables.js';
 import { systemActor } from '../../../platform/audit/audit.js';
-import { userScopes } from '../../accounts/accounts.tables.js';
 import { members } from '../signin.tables.js';
 
 const env = useTestEnv();
@@ -114,7 +113,7 @@ describe('members', () => {
     expect((await env.app.inject({ method: 'GET', url: `/api/signin/members/${m.id}/photo` })).statusCode).toBe(401);
     const scoped = await t.as('viewer');
     const otherSite = await makeSite(env, t);
-    await env.platform.db.insert(userScopes).values({ tenantId: t.tenantId, userId: scoped.id, kind: 'site', refId: otherSite.id });
+    await setScopes(env, t, scoped.id, [{ kind: 'site', refId: otherSite.id }]);
     expect((await env.app.inject({ method: 'GET', url: `/api/signin/members/${m.id}/photo`, headers: scoped.headers })).statusCode).toBe(404);
   });
 

@@ -5,7 +5,8 @@ import { actorOf, authorize } from '../../../platform/http/auth.js';
 import { AppError, badRequest } from '../../../platform/errors.js';
 import { siteScopeOf } from '../access.js';
 import { idParams } from '../sites/sites.schemas.js';
-import { PHOTO_MAX_BYTES, presentMember, type MembersService } from './members.service.js';
+import { PHOTO_MAX_BYTES, type MembersService } from './members.service.js';
+import { presentMember } from './members.presenters.js';
 import { memberInput, memberListQuery, memberPatch, memberSchema } from './members.schemas.js';
 import { importTemplateCsv, type MemberImport } from './members.import.js';
 

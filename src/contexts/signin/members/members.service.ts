@@ -17,25 +17,6 @@ export const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
 
 export const newQrToken = () => `thr_qr_${randomBytes(18).toString('base64url')}`;
 
-export function presentMember(m: MemberRow) {
-  return {
-    id: m.id,
-    groupId: m.groupId,
-    fullName: m.fullName,
-    role: m.role,
-    email: m.email,
-    phone: m.phone,
-    startDate: m.startDate,
-    endDate: m.endDate,
-    customFields: m.customFields,
-    photoUrl: m.photoKey ? `/api/signin/members/${m.id}/photo?v=${m.version}` : null,
-    archived: Boolean(m.archivedAt),
-    version: m.version,
-    createdAt: m.createdAt.toISOString(),
-    updatedAt: m.updatedAt.toISOString(),
-  };
-}
-
 function sniffImage(data: Buffer): (typeof PHOTO_TYPES)[number] | undefined {
   if (data.length > 3 && data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return 'image/jpeg';
   if (data.length > 8 && data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { useTestEnv } from '../../../../test/harness.js';
-import { call, createTestTenant } from '../../../../test/factories.js';
+import { call, createTestTenant, setScopes } from '../../../../test/factories.js';
 import { makeGroup, makeSite } from '../../../../test/signin-factories.js';
 import { auditLog } from '../../../platform/audit/audit.tables.js';
-import { userScopes } from '../../accounts/accounts.tables.js';
 
 const env = useTestEnv();
 
@@ -73,7 +72,7 @@ describe('sites', () => {
     const mine = await makeSite(env, t, { name: 'Mine' });
     const theirs = await makeSite(env, t, { name: 'Theirs' });
     const viewer = await t.as('viewer');
-    await env.platform.db.insert(userScopes).values({ tenantId: t.tenantId, userId: viewer.id, kind: 'site', refId: mine.id });
+    await setScopes(env, t, viewer.id, [{ kind: 'site', refId: mine.id }]);
     const list = await call(env.app, 'GET', '/api/signin/sites', { headers: viewer.headers });
     expect(list.body.items.map((s: { name: string }) => s.name)).toEqual(['Mine']);
     expect((await call(env.app, 'GET', `/api/signin/sites/${theirs.id}`, { headers: viewer.headers })).status).toBe(404);

@@ -22,6 +22,25 @@ export const sitesRepo = {
     const rows = await db.select({ id: sites.id }).from(sites).where(and(eq(sites.tenantId, tenantId), inArray(sites.id, [...ids])));
     return rows.map((r) => r.id);
   },
+  async insert(db: DbOrTx, values: typeof sites.$inferInsert): Promise<SiteRow> {
+    const [row] = await db.insert(sites).values(values).returning();
+    return row!;
+  },
+  async update(db: DbOrTx, tenantId: string, id: string, set: Partial<typeof sites.$inferInsert>): Promise<SiteRow | undefined> {
+    const [row] = await db.update(sites).set(set).where(and(eq(sites.tenantId, tenantId), eq(sites.id, id))).returning();
+    return row;
+  },
+  /** How many of these ids are groups of the tenant. */
+  async countGroups(db: DbOrTx, tenantId: string, groupIds: readonly string[]): Promise<number> {
+    if (groupIds.length === 0) return 0;
+    const found = await db.select({ id: groups.id }).from(groups).where(and(eq(groups.tenantId, tenantId), inArray(groups.id, [...groupIds])));
+    return found.length;
+  },
+  /** Replaces the groups shown on the site, in the order given. */
+  async replaceGroups(db: DbOrTx, tenantId: string, siteId: string, groupIds: readonly string[]) {
+    await db.delete(siteGroups).where(and(eq(siteGroups.tenantId, tenantId), eq(siteGroups.siteId, siteId)));
+    if (groupIds.length > 0) await db.insert(siteGroups).values(groupIds.map((groupId, position) => ({ tenantId, siteId, groupId, position })));
+  },
   async groupsOf(db: DbOrTx, tenantId: string, siteIds: string[]) {
     if (siteIds.length === 0) return [];
     return db
@@ -32,3 +51,6 @@ export const sitesRepo = {
       .orderBy(asc(siteGroups.position), asc(groups.name));
   },
 };
+
+/** A group shown on a site, as `groupsOf` reads it. */
+export type SiteGroupRow = Awaited<ReturnType<typeof sitesRepo.groupsOf>>[number];

@@ -1,28 +1,14 @@
-import { and, eq, inArray } from 'drizzle-orm';
 import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { badRequest, notFound } from '../../../platform/errors.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
-import { groups, sites, siteGroups } from '../signin.tables.js';
 import { inScope, type SiteScope } from '../access.js';
-import { sitesRepo, type SiteRow } from './sites.repo.js';
+import { sitesRepo } from './sites.repo.js';
+import { presentSite } from './sites.presenters.js';
 
 export type SiteInput = { name: string; address?: string; timezone?: string };
 
-export function presentSite(s: SiteRow, siteGroupRows: Array<{ siteId: string; id: string; name: string; type: string; colour: string; position: number; archivedAt: Date | null }>) {
-  return {
-    id: s.id,
-    name: s.name,
-    address: s.address,
-    timezone: s.timezone,
-    archived: Boolean(s.archivedAt),
-    groups: siteGroupRows
-      .filter((g) => g.siteId === s.id && !g.archivedAt)
-      .map((g) => ({ id: g.id, name: g.name, type: g.type, colour: g.colour, position: g.position })),
-    createdAt: s.createdAt.toISOString(),
-  };
-}
 
 export function createSitesService(deps: Pick<Platform, 'db'>) {
   const { db } = deps;
@@ -46,16 +32,16 @@ export function createSitesService(deps: Pick<Platform, 'db'>) {
 
   async function create(tenantId: string, input: SiteInput, actor: Actor, tx: DbOrTx = db) {
     return inTransaction(tx, async (t) => {
-      const [site] = await t.insert(sites).values({ tenantId, name: input.name, address: input.address ?? '', timezone: input.timezone ?? 'Europe/London' }).returning();
-      await recordAudit(t, tenantId, actor, { action: 'site.created', targetType: 'site', targetId: site!.id, summary: `Site ${input.name} created` });
-      return presentSite(site!, []);
+      const site = await sitesRepo.insert(t, { tenantId, name: input.name, address: input.address ?? '', timezone: input.timezone ?? 'Europe/London' });
+      await recordAudit(t, tenantId, actor, { action: 'site.created', targetType: 'site', targetId: site.id, summary: `Site ${input.name} created` });
+      return presentSite(site, []);
     });
   }
 
   async function update(tenantId: string, scope: SiteScope, id: string, patch: Partial<SiteInput>, actor: Actor) {
     return inTransaction(db, async (t) => {
       await get(tenantId, scope, id, t);
-      const [site] = await t.update(sites).set(patch).where(and(eq(sites.tenantId, tenantId), eq(sites.id, id))).returning();
+      const site = await sitesRepo.update(t, tenantId, id, patch);
       await recordAudit(t, tenantId, actor, { action: 'site.updated', targetType: 'site', targetId: id, summary: `Site ${site!.name} updated`, data: { fields: Object.keys(patch) } });
       return presentSite(site!, await sitesRepo.groupsOf(t, tenantId, [id]));
     });
@@ -64,7 +50,7 @@ export function createSitesService(deps: Pick<Platform, 'db'>) {
   async function archive(tenantId: string, scope: SiteScope, id: string, actor: Actor, now: Date) {
     return inTransaction(db, async (t) => {
       const current = await get(tenantId, scope, id, t);
-      const [site] = await t.update(sites).set({ archivedAt: current.archivedAt ?? now }).where(and(eq(sites.tenantId, tenantId), eq(sites.id, id))).returning();
+      const site = await sitesRepo.update(t, tenantId, id, { archivedAt: current.archivedAt ?? now });
       await recordAudit(t, tenantId, actor, { action: 'site.archived', targetType: 'site', targetId: id, summary: `Site ${site!.name} archived` });
       return presentSite(site!, await sitesRepo.groupsOf(t, tenantId, [id]));
     });
@@ -75,14 +61,8 @@ export function createSitesService(deps: Pick<Platform, 'db'>) {
     if (new Set(groupIds).size !== groupIds.length) throw badRequest('duplicate_group', 'A group appears twice', 'groupIds');
     return inTransaction(db, async (t) => {
       const site = await get(tenantId, scope, id, t);
-      if (groupIds.length > 0) {
-        const found = await t.select({ id: groups.id }).from(groups).where(and(eq(groups.tenantId, tenantId), inArray(groups.id, groupIds)));
-        if (found.length !== groupIds.length) throw badRequest('unknown_group', 'One of the groups does not exist', 'groupIds');
-      }
-      await t.delete(siteGroups).where(and(eq(siteGroups.tenantId, tenantId), eq(siteGroups.siteId, id)));
-      if (groupIds.length > 0) {
-        await t.insert(siteGroups).values(groupIds.map((groupId, position) => ({ tenantId, siteId: id, groupId, position })));
-      }
+      if ((await sitesRepo.countGroups(t, tenantId, groupIds)) !== groupIds.length) throw badRequest('unknown_group', 'One of the groups does not exist', 'groupIds');
+      await sitesRepo.replaceGroups(t, tenantId, id, groupIds);
       await recordAudit(t, tenantId, actor, { action: 'site.groups_set', targetType: 'site', targetId: id, summary: `Groups of site ${site.name} set`, data: { groupIds } });
       return presentSite(site, await sitesRepo.groupsOf(t, tenantId, [id]));
     });

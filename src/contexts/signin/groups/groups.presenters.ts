@@ -1,0 +1,20 @@
+import type { GroupRow } from './groups.repo.js';
+import { readOptions } from './groups.schemas.js';
+
+/** A group's public shape: its options read back, whether it has a kiosk PIN (never the PIN), its contacts and sites. */
+export function presentGroup(g: GroupRow, extra: { hasPin: boolean; contactIds: string[]; siteIds: string[] }) {
+  return {
+    id: g.id,
+    name: g.name,
+    type: g.type,
+    colour: g.colour,
+    isStaffGroup: g.isStaffGroup,
+    options: readOptions(g.options),
+    hasPin: extra.hasPin,
+    contactIds: extra.contactIds,
+    siteIds: extra.siteIds,
+    archived: Boolean(g.archivedAt),
+    createdAt: g.createdAt.toISOString(),
+  };
+}
+export type GroupView = ReturnType<typeof presentGroup>;
