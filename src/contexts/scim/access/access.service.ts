@@ -2,7 +2,7 @@ import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { notFound } from '../../../platform/errors.js';
 import type { GroupsPort } from '../../signin/index.js';
-import { scimBaseUrl } from '../scim.presenter.js';
+import { scimBaseUrl } from '../resource/resource.presenters.js';
 import { UUID_RE } from '../users/users.repo.js';
 import { accessRepo } from './access.repo.js';
 import { createBucketGate } from './bucket.js';

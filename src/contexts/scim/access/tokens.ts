@@ -5,7 +5,7 @@ import type { DbOrTx } from '../../../platform/db/database.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import { notFound } from '../../../platform/errors.js';
 import type { GroupsPort } from '../../signin/index.js';
-import { scimBaseUrl } from '../scim.presenter.js';
+import { scimBaseUrl } from '../resource/resource.presenters.js';
 import { accessRepo } from './access.repo.js';
 
 export const SCIM_TOKEN_PREFIX = 'thr_scim_';
