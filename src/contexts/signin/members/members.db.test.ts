@@ -72,6 +72,36 @@ describe('members', () => {
     expect(wild.body.items.map((m: { fullName: string }) => m.fullName)).toEqual(['100%_sure']);
   });
 
+  it('answers every shape of page the same: empty, past the end, archived, unknown group, other sites', async () => {
+    const t = await createTestTenant(env);
+    const site = await makeSite(env, t);
+    const g = await makeGroup(env, t, {}, [site.id]);
+    const list = (groupId: string, query = '', headers = t.owner.headers) => call(env.app, 'GET', `/api/signin/groups/${groupId}/members${query}`, { headers });
+    const names = (res: { body: { items: Array<{ fullName: string }> } }) => res.body.items.map((m) => m.fullName);
+    expect((await list(g.id)).body).toEqual({ items: [], total: 0 });
+    const made = [];
+    for (const name of ['Ann Lee', 'Bob Reyes', 'Cat Ng']) made.push(await makeMember(env, t, g.id, { fullName: name }));
+    expect((await call(env.app, 'POST', `/api/signin/members/${made[1]!.id}/archive`, { headers: t.owner.headers })).status).toBe(200);
+    const first = await list(g.id, '?limit=1');
+    expect(first.body).toMatchObject({ total: 2, items: [{ id: made[0]!.id, fullName: 'Ann Lee', archived: false, version: 1, photoUrl: null, customFields: {} }] });
+    expect(Object.keys(first.body.items[0]).sort()).toEqual(['archived', 'createdAt', 'customFields', 'email', 'endDate', 'fullName', 'groupId', 'id', 'phone', 'photoUrl', 'role', 'startDate', 'updatedAt', 'version']);
+    expect(first.body.items[0].createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect((await list(g.id, '?offset=5')).body).toEqual({ items: [], total: 2 });
+    expect(names(await list(g.id, '?archived=archived'))).toEqual(['Bob Reyes']);
+    expect((await list(g.id, '?archived=all')).body.total).toBe(3);
+    expect((await list(g.id, '?archived=archived&q=ann')).body).toEqual({ items: [], total: 0 });
+    expect((await list(g.id, '?archived=all&q=e')).body.total).toBe(2);
+    const unknown = await list('00000000-0000-4000-8000-000000000000');
+    expect(unknown.status).toBe(404);
+    const other = await createTestTenant(env);
+    expect((await list(g.id, '', other.owner.headers)).status).toBe(404);
+    const scoped = await t.as('viewer');
+    await setScopes(env, t, scoped.id, [{ kind: 'site', refId: site.id }]);
+    expect(names(await list(g.id, '', scoped.headers))).toEqual(['Ann Lee', 'Cat Ng']);
+    await setScopes(env, t, scoped.id, [{ kind: 'site', refId: (await makeSite(env, t)).id }]);
+    expect((await list(g.id, '', scoped.headers)).status).toBe(404);
+  });
+
   it('refuses manual changes to SCIM groups and rosters of standard groups; SCIM itself may change them', async () => {
     const t = await createTestTenant(env);
     const scim = await makeGroup(env, t, { type: 'scim' });

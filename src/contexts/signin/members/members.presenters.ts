@@ -1,7 +1,14 @@
+import type { z } from 'zod';
 import type { MemberRow } from './members.port.js';
+import type { memberSchema } from './members.schemas.js';
 
-/** A member's public shape (the photo as a versioned URL, never the QR token). */
-export function presentMember(m: MemberRow) {
+export type MemberView = z.infer<typeof memberSchema>;
+
+/**
+ * A member's public shape (the photo as a versioned URL, never the QR token). Typed as the
+ * schema's output, so a route may write it with plain `JSON.stringify` (decision 025).
+ */
+export function presentMember(m: MemberRow): MemberView {
   return {
     id: m.id,
     groupId: m.groupId,

@@ -1,5 +1,5 @@
-import { and, asc, count, eq, ilike, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
-import type { DbOrTx } from '../../../platform/db/database.js';
+import { and, asc, count, eq, getTableColumns, ilike, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../../../platform/db/database.js';
 import { groups, members } from '../signin.tables.js';
 import { valuesColumn, valuesTable, type ValuesColumn } from '../../../platform/db/values.js';
 import type { MemberRow, MemberWithGroup } from './members.port.js';
@@ -17,6 +17,50 @@ const MEMBER_VALUES: ValuesColumn[] = [
 
 export function likeEscape(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export type MemberListQuery = { q?: string; archived: 'active' | 'archived' | 'all'; limit: number; offset: number };
+
+/** The conditions of a members page: live members of the group, archived or not as asked, the name containing `q`. */
+function listConds(tenantId: SQL | string, groupId: SQL | string, archived: MemberListQuery['archived'], pattern: SQL | string | undefined): SQL {
+  const conds: SQL[] = [eq(members.tenantId, tenantId), eq(members.groupId, groupId), isNull(members.deletedAt)];
+  if (archived === 'active') conds.push(isNull(members.archivedAt));
+  if (archived === 'archived') conds.push(isNotNull(members.archivedAt));
+  if (pattern !== undefined) conds.push(ilike(members.fullName, pattern));
+  return and(...conds)!;
+}
+
+/**
+ * The members page (decision 025) as prepared statements of `db`, built once per service: one
+ * statement per request, the page in name order with its total riding along as a scalar
+ * subquery (PostgreSQL runs it once; the page still stops at its last row on the name index).
+ * One statement per `archived` choice, with and without a search. Same rows as `membersRepo.list`.
+ */
+export function preparedMemberPage(db: Db) {
+  const p = { tenantId: sql.placeholder('tenantId'), groupId: sql.placeholder('groupId'), pattern: sql.placeholder('pattern') };
+  const statements = new Map<string, ReturnType<typeof build>>();
+  function build(archived: MemberListQuery['archived'], search: boolean) {
+    const pattern = search ? sql`${p.pattern}` : undefined;
+    const where = listConds(sql`${p.tenantId}`, sql`${p.groupId}`, archived, pattern);
+    return db
+      .select({ ...getTableColumns(members), total: sql<number>`(select count(*) from ${members} where ${where})`.mapWith(Number) })
+      .from(members)
+      .where(where)
+      .orderBy(asc(members.fullName), asc(members.id))
+      .limit(sql.placeholder('limit'))
+      .offset(sql.placeholder('offset'))
+      .prepare(`signin_members_page_${archived}${search ? '_search' : ''}`);
+  }
+  for (const archived of ['active', 'archived', 'all'] as const) for (const search of [false, true]) statements.set(`${archived}:${search}`, build(archived, search));
+  return {
+    /** The page and the total; undefined when the page is empty (the group may not exist, or the offset is past the end). */
+    async page(tenantId: string, groupId: string, q: MemberListQuery): Promise<{ rows: MemberRow[]; total: number } | undefined> {
+      const statement = statements.get(`${q.archived}:${Boolean(q.q)}`)!;
+      const found = await statement.execute({ tenantId, groupId, pattern: q.q ? `%${likeEscape(q.q)}%` : undefined, limit: q.limit, offset: q.offset });
+      if (found.length === 0) return undefined;
+      return { total: found[0]!.total, rows: found.map(({ total: _t, ...row }) => row) };
+    },
+  };
 }
 
 export const membersRepo = {
@@ -70,12 +114,8 @@ export const membersRepo = {
     const [row] = await db.select().from(members).where(and(eq(members.tenantId, tenantId), eq(members.qrToken, qrToken)));
     return row;
   },
-  async list(db: DbOrTx, tenantId: string, groupId: string, q: { q?: string; archived: 'active' | 'archived' | 'all'; limit: number; offset: number }) {
-    const conds: SQL[] = [eq(members.tenantId, tenantId), eq(members.groupId, groupId), isNull(members.deletedAt)];
-    if (q.archived === 'active') conds.push(isNull(members.archivedAt));
-    if (q.archived === 'archived') conds.push(isNotNull(members.archivedAt));
-    if (q.q) conds.push(ilike(members.fullName, `%${likeEscape(q.q)}%`));
-    const where = and(...conds);
+  async list(db: DbOrTx, tenantId: string, groupId: string, q: MemberListQuery) {
+    const where = listConds(tenantId, groupId, q.archived, q.q ? `%${likeEscape(q.q)}%` : undefined);
     const rows = await db.select().from(members).where(where).orderBy(asc(members.fullName), asc(members.id)).limit(q.limit).offset(q.offset);
     const [total] = await db.select({ n: count() }).from(members).where(where);
     return { rows, total: Number(total?.n ?? 0) };

@@ -9,7 +9,7 @@ import { members } from '../signin.tables.js';
 import type { SiteScope } from '../access.js';
 import { groupsRepo, type GroupRow } from '../groups/groups.repo.js';
 import type { ChangeSource, MemberInput, MemberRow, MembersPort } from './members.port.js';
-import { membersRepo } from './members.repo.js';
+import { membersRepo, preparedMemberPage, type MemberListQuery } from './members.repo.js';
 import type { MemberEvents } from './member-events.js';
 
 export const PHOTO_MAX_BYTES = 2 * 1024 * 1024;
@@ -39,6 +39,7 @@ function normaliseInput(input: Partial<MemberInput>) {
 /** `events`: tells the listeners other contexts gave sign-in of every member change. */
 export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storage' | 'log'> & { events: MemberEvents }) {
   const { db, now } = deps;
+  const memberPage = preparedMemberPage(db);
 
   /** The group a member may be added to or changed in by `source`. */
   function assertRosterWritable(group: GroupRow, source: ChangeSource) {
@@ -226,7 +227,14 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
     return port[action](db, tenantId, memberId, actor, source);
   }
 
-  async function list(tenantId: string, scope: SiteScope, groupId: string, q: Parameters<typeof membersRepo.list>[3]) {
+  /**
+   * A page of a group the caller may see: one prepared statement when the page has rows (they
+   * prove the group exists); an empty page looks the group up (404) and counts apart.
+   */
+  async function list(tenantId: string, scope: SiteScope, groupId: string, q: MemberListQuery) {
+    if (scope !== null && !(await groupsRepo.visibleIn(db, tenantId, groupId, scope))) throw notFound('Group');
+    const page = await memberPage.page(tenantId, groupId, q);
+    if (page) return page;
     await visibleGroup(tenantId, scope, groupId);
     return membersRepo.list(db, tenantId, groupId, q);
   }
