@@ -77,7 +77,7 @@ describe('members', () => {
     const site = await makeSite(env, t);
     const g = await makeGroup(env, t, {}, [site.id]);
     const list = (groupId: string, query = '', headers = t.owner.headers) => call(env.app, 'GET', `/api/signin/groups/${groupId}/members${query}`, { headers });
-    const names = (res: { body: { items: Array<{ fullName: string }> } }) => res.body.items.map((m) => m.fullName);
+    const names = (res: { body: Record<string, unknown> }) => (res.body.items as Array<{ fullName: string }>).map((m) => m.fullName);
     expect((await list(g.id)).body).toEqual({ items: [], total: 0 });
     const made = [];
     for (const name of ['Ann Lee', 'Bob Reyes', 'Cat Ng']) made.push(await makeMember(env, t, g.id, { fullName: name }));
@@ -91,13 +91,22 @@ describe('members', () => {
     expect((await list(g.id, '?archived=all')).body.total).toBe(3);
     expect((await list(g.id, '?archived=archived&q=ann')).body).toEqual({ items: [], total: 0 });
     expect((await list(g.id, '?archived=all&q=e')).body.total).toBe(2);
+    // PostgreSQL presents the page: each member as `presentMember` gives it (GET /members/:id)
+    const full = await makeMember(env, t, g.id, { fullName: 'Dee Full', role: 'Cook', email: 'dee@example.test', phone: '+44 1', startDate: '2026-01-02', endDate: '2026-12-31', customFields: { house: 'Red', n: 2, ok: true } });
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+    expect((await env.app.inject({ method: 'PUT', url: `/api/signin/members/${full.id}/photo`, headers: { ...t.owner.headers, 'content-type': 'image/png' }, payload: png })).statusCode).toBe(200);
+    const all = await list(g.id, '?archived=all');
+    expect(all.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(all.body.total).toBe(4);
+    for (const item of all.body.items as Array<{ id: string }>) expect(item).toEqual((await call(env.app, 'GET', `/api/signin/members/${item.id}`, { headers: t.owner.headers })).body);
+    expect((all.body.items as Array<{ photoUrl: string | null }>).filter((m) => m.photoUrl).length).toBe(1);
     const unknown = await list('00000000-0000-4000-8000-000000000000');
     expect(unknown.status).toBe(404);
     const other = await createTestTenant(env);
     expect((await list(g.id, '', other.owner.headers)).status).toBe(404);
     const scoped = await t.as('viewer');
     await setScopes(env, t, scoped.id, [{ kind: 'site', refId: site.id }]);
-    expect(names(await list(g.id, '', scoped.headers))).toEqual(['Ann Lee', 'Cat Ng']);
+    expect(names(await list(g.id, '', scoped.headers))).toEqual(['Ann Lee', 'Cat Ng', 'Dee Full']);
     await setScopes(env, t, scoped.id, [{ kind: 'site', refId: (await makeSite(env, t)).id }]);
     expect((await list(g.id, '', scoped.headers)).status).toBe(404);
   });

@@ -1,8 +1,9 @@
-import { and, asc, count, eq, getTableColumns, ilike, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, ilike, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../../platform/db/database.js';
 import { groups, members } from '../signin.tables.js';
 import { valuesColumn, valuesTable, type ValuesColumn } from '../../../platform/db/values.js';
 import type { MemberRow, MemberWithGroup } from './members.port.js';
+import { memberJsonSql } from './members.presenters.js';
 
 const MEMBER_VALUES: ValuesColumn[] = [
   { name: 'id', type: 'uuid' },
@@ -32,33 +33,32 @@ function listConds(tenantId: SQL | string, groupId: SQL | string, archived: Memb
 
 /**
  * The members page (decision 025) as prepared statements of `db`, built once per service: one
- * statement per request, the page in name order with its total riding along as a scalar
- * subquery (PostgreSQL runs it once; the page still stops at its last row on the name index).
- * One statement per `archived` choice, with and without a search. Same rows as `membersRepo.list`.
+ * statement per request, on the group's row (none: no such group), with the total and the page
+ * as scalar subqueries; PostgreSQL presents the page as JSON text (`memberJsonSql`), in name
+ * order, and the page stops at its last row on the name index. One statement per `archived`
+ * choice, with and without a search. Same members as `membersRepo.list`.
  */
 export function preparedMemberPage(db: Db) {
   const p = { tenantId: sql.placeholder('tenantId'), groupId: sql.placeholder('groupId'), pattern: sql.placeholder('pattern') };
-  const statements = new Map<string, ReturnType<typeof build>>();
   function build(archived: MemberListQuery['archived'], search: boolean) {
-    const pattern = search ? sql`${p.pattern}` : undefined;
-    const where = listConds(sql`${p.tenantId}`, sql`${p.groupId}`, archived, pattern);
+    const where = listConds(sql`${p.tenantId}`, sql`${p.groupId}`, archived, search ? sql`${p.pattern}` : undefined);
+    const page = sql`select * from ${members} where ${where} order by ${members.fullName}, ${members.id} limit ${sql.placeholder('limit')} offset ${sql.placeholder('offset')}`;
     return db
-      .select({ ...getTableColumns(members), total: sql<number>`(select count(*) from ${members} where ${where})`.mapWith(Number) })
-      .from(members)
-      .where(where)
-      .orderBy(asc(members.fullName), asc(members.id))
-      .limit(sql.placeholder('limit'))
-      .offset(sql.placeholder('offset'))
+      .select({
+        total: sql<number>`(select count(*) from ${members} where ${where})`.mapWith(Number),
+        itemsJson: sql<string>`(select coalesce(json_agg(${memberJsonSql('page')} order by page.full_name, page.id), '[]')::text from (${page}) as page)`,
+      })
+      .from(groups)
+      .where(and(eq(groups.tenantId, sql`${p.tenantId}`), eq(groups.id, sql`${p.groupId}`)))
       .prepare(`signin_members_page_${archived}${search ? '_search' : ''}`);
   }
+  const statements = new Map<string, ReturnType<typeof build>>();
   for (const archived of ['active', 'archived', 'all'] as const) for (const search of [false, true]) statements.set(`${archived}:${search}`, build(archived, search));
   return {
-    /** The page and the total; undefined when the page is empty (the group may not exist, or the offset is past the end). */
-    async page(tenantId: string, groupId: string, q: MemberListQuery): Promise<{ rows: MemberRow[]; total: number } | undefined> {
-      const statement = statements.get(`${q.archived}:${Boolean(q.q)}`)!;
-      const found = await statement.execute({ tenantId, groupId, pattern: q.q ? `%${likeEscape(q.q)}%` : undefined, limit: q.limit, offset: q.offset });
-      if (found.length === 0) return undefined;
-      return { total: found[0]!.total, rows: found.map(({ total: _t, ...row }) => row) };
+    /** The page as JSON text (an array of presented members) and the total; undefined when the tenant has no such group. */
+    async page(tenantId: string, groupId: string, q: MemberListQuery): Promise<{ itemsJson: string; total: number } | undefined> {
+      const [found] = await statements.get(`${q.archived}:${Boolean(q.q)}`)!.execute({ tenantId, groupId, pattern: q.q ? `%${likeEscape(q.q)}%` : undefined, limit: q.limit, offset: q.offset });
+      return found;
     },
   };
 }

@@ -228,13 +228,17 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
   }
 
   /**
-   * A page of a group the caller may see: one prepared statement when the page has rows (they
-   * prove the group exists); an empty page looks the group up (404) and counts apart.
+   * A page of a group the caller may see, presented by PostgreSQL as JSON text (`itemsJson`, an
+   * array of `presentMember`'s shape): one prepared statement (and the site check of a scoped caller).
    */
-  async function list(tenantId: string, scope: SiteScope, groupId: string, q: MemberListQuery) {
+  async function listPresented(tenantId: string, scope: SiteScope, groupId: string, q: MemberListQuery) {
     if (scope !== null && !(await groupsRepo.visibleIn(db, tenantId, groupId, scope))) throw notFound('Group');
     const page = await memberPage.page(tenantId, groupId, q);
-    if (page) return page;
+    if (!page) throw notFound('Group');
+    return page;
+  }
+
+  async function list(tenantId: string, scope: SiteScope, groupId: string, q: MemberListQuery) {
     await visibleGroup(tenantId, scope, groupId);
     return membersRepo.list(db, tenantId, groupId, q);
   }
@@ -282,7 +286,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
     return QRCode.toString(m.qrToken, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   }
 
-  return { port, update, add, edit, setArchived, visible, visibleGroup, list, setPhoto, photo, regenerateQr, qrSvg, assertRosterWritable, groupFor };
+  return { port, update, add, edit, setArchived, visible, visibleGroup, list, listPresented, setPhoto, photo, regenerateQr, qrSvg, assertRosterWritable, groupFor };
 }
 
 export type MembersService = ReturnType<typeof createMembersService>;
