@@ -1,4 +1,4 @@
-import { and, asc, count, eq, ilike, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, eq, ilike, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../../platform/db/database.js';
 import { groups, members } from '../signin.tables.js';
 import { valuesColumn, valuesTable, type ValuesColumn } from '../../../platform/db/values.js';
@@ -36,7 +36,7 @@ function listConds(tenantId: SQL | string, groupId: SQL | string, archived: Memb
  * statement per request, on the group's row (none: no such group), with the total and the page
  * as scalar subqueries; PostgreSQL presents the page as JSON text (`memberJsonSql`), in name
  * order, and the page stops at its last row on the name index. One statement per `archived`
- * choice, with and without a search. Same members as `membersRepo.list`.
+ * choice, with and without a search.
  */
 export function preparedMemberPage(db: Db) {
   const p = { tenantId: sql.placeholder('tenantId'), groupId: sql.placeholder('groupId'), pattern: sql.placeholder('pattern') };
@@ -113,11 +113,5 @@ export const membersRepo = {
   async findByQr(db: DbOrTx, tenantId: string, qrToken: string): Promise<MemberRow | undefined> {
     const [row] = await db.select().from(members).where(and(eq(members.tenantId, tenantId), eq(members.qrToken, qrToken)));
     return row;
-  },
-  async list(db: DbOrTx, tenantId: string, groupId: string, q: MemberListQuery) {
-    const where = listConds(tenantId, groupId, q.archived, q.q ? `%${likeEscape(q.q)}%` : undefined);
-    const rows = await db.select().from(members).where(where).orderBy(asc(members.fullName), asc(members.id)).limit(q.limit).offset(q.offset);
-    const [total] = await db.select({ n: count() }).from(members).where(where);
-    return { rows, total: Number(total?.n ?? 0) };
   },
 };

@@ -238,11 +238,6 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
     return page;
   }
 
-  async function list(tenantId: string, scope: SiteScope, groupId: string, q: MemberListQuery) {
-    await visibleGroup(tenantId, scope, groupId);
-    return membersRepo.list(db, tenantId, groupId, q);
-  }
-
   async function setPhoto(tenantId: string, scope: SiteScope, memberId: string, data: Buffer, declaredType: string, actor: Actor) {
     const m = await visible(tenantId, scope, memberId);
     if (data.length === 0) throw badRequest('empty_photo', 'The photo is empty');
@@ -286,7 +281,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
     return QRCode.toString(m.qrToken, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   }
 
-  return { port, update, add, edit, setArchived, visible, visibleGroup, list, listPresented, setPhoto, photo, regenerateQr, qrSvg, assertRosterWritable, groupFor };
+  return { port, update, add, edit, setArchived, visible, visibleGroup, listPresented, setPhoto, photo, regenerateQr, qrSvg, assertRosterWritable, groupFor };
 }
 
 export type MembersService = ReturnType<typeof createMembersService>;
