@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { useTestEnv } from '../../../../test/harness.js';
+import { call, createTestTenant } from '../../../../test/factories.js';
+import { makeGroup, makeMember } from '../../../../test/signin-factories.js';
+
+// Every statement sent through the database adapter.
+const sent: string[] = [];
+const env = useTestEnv({ onStatement: (sql) => sent.push(sql) });
+
+/** The reads sent while a request was answered (writes behind it, rate limits and jobs apart). */
+async function readsOf(url: string, headers: Record<string, string>) {
+  const from = sent.length;
+  const res = await call(env.app, 'GET', url, { headers });
+  return { res, reads: sent.slice(from).filter((sql) => /^\s*select\b/i.test(sql) && !/pgboss\.|rate_counters/i.test(sql)) };
+}
+
+describe('the members page (decision 025)', () => {
+  it('is one statement once the session is cached: the group, the total and the page presented by the database', async () => {
+    const t = await createTestTenant(env);
+    const g = await makeGroup(env, t);
+    for (const name of ['Ann Lee', 'Bob Reyes']) await makeMember(env, t, g.id, { fullName: name });
+    const url = `/api/signin/groups/${g.id}/members?limit=50`;
+    await readsOf(url, t.owner.headers); // the session resolves and is cached
+    const warm = await readsOf(url, t.owner.headers);
+    expect(warm.res.status).toBe(200);
+    expect(warm.res.body.total).toBe(2);
+    expect(warm.reads).toHaveLength(1);
+    expect(warm.reads[0]).toMatch(/json_agg/);
+    const empty = await readsOf(`/api/signin/groups/${(await makeGroup(env, t)).id}/members`, t.owner.headers);
+    expect(empty.res.body).toEqual({ items: [], total: 0 });
+    expect(empty.reads).toHaveLength(1);
+  });
+});
