@@ -31,7 +31,7 @@ const create = (name: string) =>
 const rows = [
   { name: 'plain', note: null, facts: { x: 1, y: 'two' }, day: '2024-02-29', at: new Date('2024-01-02T03:04:05.678Z') },
   { name: `quote ' and "double" {brace} , comma \\ backslash`, note: 'NULL', facts: { s: '{"not": "json"}', n: null }, day: null, at: new Date('1999-12-31T23:59:59.000Z') },
-  { name: 'null text', note: '', facts: [], day: '2020-09-01', at: new Date('2030-06-15T12:00:00.000Z') },
+  { name: 'null text', note: '', facts: { list: [1, 'a'] }, day: '2020-09-01', at: new Date('2030-06-15T12:00:00.000Z') },
 ];
 
 describe('insertRows (a multi-row INSERT as one array parameter per column)', () => {
