@@ -1,6 +1,6 @@
 import { and, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../platform/db/database.js';
-import { valuesColumn, valuesTable, type ValuesColumn } from '../../platform/db/values.js';
+import { insertRows, valuesColumn, valuesTable, type ValuesColumn } from '../../platform/db/values.js';
 import {
   integrationExclusions,
   integrationExternalIds,
@@ -101,7 +101,7 @@ export const integrationRepo = {
       const [x, y] = a < b ? [a, b] : [b, a];
       return { tenantId, profileAId: x, profileBId: y, reason, detail, runId };
     });
-    await tx.insert(integrationMergeQueue).values(rows).onConflictDoNothing();
+    await tx.insert(integrationMergeQueue).select(insertRows(integrationMergeQueue, rows)).onConflictDoNothing();
   },
   async queueItem(tx: DbOrTx, tenantId: string, id: string): Promise<QueueRow | undefined> {
     const [q] = await tx.select().from(integrationMergeQueue).where(and(eq(integrationMergeQueue.tenantId, tenantId), eq(integrationMergeQueue.id, id)));
@@ -145,7 +145,7 @@ export const integrationRepo = {
   },
   async markItems(tx: DbOrTx, runId: string, items: Array<{ itemKey: string; outcome: string }>) {
     if (items.length === 0) return;
-    await tx.insert(integrationRunItems).values(items.map((i) => ({ runId, ...i }))).onConflictDoNothing();
+    await tx.insert(integrationRunItems).select(insertRows(integrationRunItems, items.map((i) => ({ runId, ...i })))).onConflictDoNothing();
   },
   async bumpRun(tx: DbOrTx, runId: string, d: { done?: number; created?: number; queued?: number; updated?: number; skipped?: number; failed?: number }) {
     await tx

@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../platform/db/database.js';
+import { insertRows } from '../../platform/db/values.js';
 import { conflict } from '../../platform/errors.js';
 import { recordCheckValues, recordDocuments, recordOrganisations, recordProfileHistory, recordProfileTypes, recordProfiles, recordRatingSystems } from './record.tables.js';
 import type { OrganisationRow, ProfileRow, ProfileTypeRow, RatingSystemRow } from './record.repo.js';
@@ -109,7 +110,7 @@ export function createRecordPort(opts: { rules?: ModelOf } = {}) {
       const defaults = await defaultFactsOf(tx, tenantId, rows);
       return tx
         .insert(recordProfiles)
-        .values(rows.map((r, i) => ({ ...r, tenantId, facts: r.facts ?? defaults[i] })))
+        .select(insertRows(recordProfiles, rows.map((r, i) => ({ ...r, tenantId, facts: r.facts ?? defaults[i] }))))
         .returning();
     },
     /**

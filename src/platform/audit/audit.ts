@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
+import { insertRows } from '../db/values.js';
 import type { Principal } from '../http/principal.js';
 import { auditLog } from './audit.tables.js';
 
@@ -14,8 +15,10 @@ export type AuditEntry = {
 /** Writes several audit rows in one statement (same actor, same transaction as the changes). */
 export async function recordAudits(tx: DbOrTx, tenantId: string, actor: Actor, entries: readonly AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  await tx.insert(auditLog).values(
-    entries.map((entry) => ({
+  await tx.insert(auditLog).select(
+    insertRows(
+      auditLog,
+      entries.map((entry) => ({
       tenantId,
       actorKind: actor.kind,
       actorId: actor.id,
@@ -25,8 +28,9 @@ export async function recordAudits(tx: DbOrTx, tenantId: string, actor: Actor, e
       targetId: entry.targetId,
       summary: entry.summary ?? '',
       data: entry.data ?? {},
-      requestId: actor.requestId,
-    })),
+        requestId: actor.requestId,
+      })),
+    ),
   );
 }
 

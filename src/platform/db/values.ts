@@ -1,4 +1,5 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { getTableColumns, is, SQL, sql } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 
 /** A column of an inline table of rows: its name and PostgreSQL type. */
 export type ValuesColumn = { name: string; type: 'uuid' | 'text' | 'date' | 'integer' | 'jsonb' | 'timestamptz' | 'boolean' };
@@ -25,3 +26,51 @@ export function valuesTable(alias: string, columns: readonly ValuesColumn[], row
 
 /** A column of a `valuesTable`, to use in `SET` or `WHERE`. */
 export const valuesColumn = (alias: string, name: string): SQL => sql`${sql.identifier(alias)}.${sql.identifier(name)}`;
+
+/**
+ * The rows of a multi-row INSERT as `SELECT … FROM unnest($1::uuid[], $2::text[], …)`, for
+ * `tx.insert(table).select(insertRows(table, rows))`: one array parameter per column, so drizzle
+ * builds a handful of fragments however many rows there are (its `values(rows)` builds one
+ * parameter, with its own mapping, per cell, and that was most of a bulk import's CPU, decision
+ * 027). Every insertable column of the table is selected, in the table's order: a column given by
+ * some row takes each row's value (NULL where a row leaves a column without a default unset), a
+ * `$defaultFn` is called per row as drizzle does, and a column no row gives gets its declared
+ * default (or NULL), so the rows land exactly as `values(rows)` would put them. A row that leaves
+ * unset a column another row sets, where that column has a database default, is refused (drizzle
+ * would write DEFAULT for that row alone): give the column in every row. Values that are `sql`
+ * fragments are refused too. `rows` must not be empty.
+ */
+export function insertRows<T extends PgTable>(table: T, rows: ReadonlyArray<T['$inferInsert']>): SQL {
+  if (rows.length === 0) throw new Error('insertRows needs at least one row');
+  const arrays: SQL[] = [];
+  const names: SQL[] = [];
+  const selected: SQL[] = [];
+  const columns = Object.entries(getTableColumns(table) as Record<string, PgColumn>).filter(([, c]) => !(c as unknown as { shouldDisableInsert(): boolean }).shouldDisableInsert());
+  for (const [key, col] of columns) {
+    const type = sql.raw(col.getSQLType());
+    const values = rows.map((r) => (r as Record<string, unknown>)[key]);
+    const perRow = col.defaultFn !== undefined || (!col.default && col.onUpdateFn !== undefined);
+    if (values.some((v) => v !== undefined) || perRow) {
+      const cells = values.map((v) => {
+        let value = v;
+        if (value === undefined) {
+          if (col.defaultFn) value = col.defaultFn();
+          else if (!col.default && col.onUpdateFn) value = col.onUpdateFn();
+          else if (col.hasDefault) throw new Error(`insertRows: column ${col.name} is set by some rows and not others; give it in every row`);
+        }
+        if (is(value, SQL)) throw new Error(`insertRows: column ${col.name} has an sql value; use values() for such rows`);
+        return value === null || value === undefined ? null : col.mapToDriverValue(value);
+      });
+      const alias = sql.raw(`c${arrays.length}`);
+      arrays.push(sql`${sql.param(cells)}::${type}[]`);
+      names.push(alias);
+      selected.push(sql`v.${alias}`);
+    } else if (col.hasDefault) {
+      if (is(col.default, SQL)) selected.push(col.default);
+      else if (col.default !== undefined) selected.push(sql`${sql.param(col.mapToDriverValue(col.default))}::${type}`);
+      else throw new Error(`insertRows: column ${col.name} has a default drizzle cannot state (serial or identity); give it in every row`);
+    } else selected.push(sql`NULL::${type}`);
+  }
+  if (arrays.length === 0) throw new Error('insertRows: no column is given');
+  return sql`SELECT ${sql.join(selected, sql`, `)} FROM unnest(${sql.join(arrays, sql`, `)}) AS v(${sql.join(names, sql`, `)})`;
+}

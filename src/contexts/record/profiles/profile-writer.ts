@@ -3,7 +3,7 @@ import type { DbOrTx } from '../../../platform/db/database.js';
 import type { Actor } from '../../../platform/audit/audit.js';
 import { recordProfileHistory, recordProfiles } from '../record.tables.js';
 import type { ProfileRow } from '../record.repo.js';
-import { valuesColumn, valuesTable, type ValuesColumn } from '../../../platform/db/values.js';
+import { insertRows, valuesColumn, valuesTable, type ValuesColumn } from '../../../platform/db/values.js';
 
 /** One line of a profile's version history. */
 export type HistoryLine = { field: string; before: string | null; after: string | null };
@@ -97,7 +97,7 @@ export async function applyPatches(tx: DbOrTx, tenantId: string, items: Readonly
       for (const l of linesOf[i]!) history.push({ tenantId, profileId: row.id, version: row.version, field: l.field, before: l.before, after: l.after, actorId: actor.id, actorLabel: actor.label, at: g.at });
     }
   }
-  if (history.length) await tx.insert(recordProfileHistory).values(history);
+  if (history.length) await tx.insert(recordProfileHistory).select(insertRows(recordProfileHistory, history));
   return out;
 }
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
+import { insertRows } from '../../../platform/db/values.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { AppError, badRequest, conflict, notFound } from '../../../platform/errors.js';
 import { recordAudit, recordAudits, type Actor, type AuditEntry } from '../../../platform/audit/audit.js';
@@ -120,7 +121,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
         for (const input of inputs) assertDates(input.startDate, input.endDate);
         const at = now();
         const values = inputs.map((input) => ({ tenantId, groupId, qrToken: newQrToken(), fullName: input.fullName.trim(), role: '', customFields: {}, ...normaliseInput(input), createdAt: at, updatedAt: at }));
-        const byToken = new Map((await t.insert(members).values(values).returning()).map((r) => [r.qrToken, r]));
+        const byToken = new Map((await t.insert(members).select(insertRows(members, values)).returning()).map((r) => [r.qrToken, r]));
         const rows = values.map((v) => byToken.get(v.qrToken)!);
         await recordAudits(t, tenantId, actor, rows.map((r) => auditEntry('member.created', r, source)));
         await deps.events.changed(t, { tenantId, memberIds: rows.map((r) => r.id), change: 'created', source });
