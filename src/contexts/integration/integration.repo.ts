@@ -45,6 +45,16 @@ export const integrationRepo = {
   async groupLinks(tx: DbOrTx, tenantId: string) {
     return tx.select().from(integrationGroupLinks).where(eq(integrationGroupLinks.tenantId, tenantId)).orderBy(integrationGroupLinks.createdAt);
   },
+  /** Whether any of these groups is linked to the record (one indexed probe). */
+  async anyGroupLinked(tx: DbOrTx, tenantId: string, groupIds: readonly string[]): Promise<boolean> {
+    if (groupIds.length === 0) return false;
+    const [l] = await tx
+      .select({ id: integrationGroupLinks.id })
+      .from(integrationGroupLinks)
+      .where(and(eq(integrationGroupLinks.tenantId, tenantId), inArray(integrationGroupLinks.groupId, [...groupIds])))
+      .limit(1);
+    return Boolean(l);
+  },
   async groupLink(tx: DbOrTx, tenantId: string, groupId: string): Promise<GroupLinkRow | undefined> {
     const [l] = await tx.select().from(integrationGroupLinks).where(and(eq(integrationGroupLinks.tenantId, tenantId), eq(integrationGroupLinks.groupId, groupId)));
     return l;
