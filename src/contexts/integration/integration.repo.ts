@@ -68,6 +68,14 @@ export const integrationRepo = {
     if (memberIds.length === 0) return [];
     return tx.select().from(integrationPersonLinks).where(and(eq(integrationPersonLinks.tenantId, tenantId), inArray(integrationPersonLinks.memberId, memberIds)));
   },
+  /** The ids of the members' links (what queueing their sync needs; no row mapped for the rest). */
+  async linkIdsOfMembers(tx: DbOrTx, tenantId: string, memberIds: string[]): Promise<Array<Pick<PersonLinkRow, 'id' | 'tenantId'>>> {
+    if (memberIds.length === 0) return [];
+    return tx
+      .select({ id: integrationPersonLinks.id, tenantId: integrationPersonLinks.tenantId })
+      .from(integrationPersonLinks)
+      .where(and(eq(integrationPersonLinks.tenantId, tenantId), inArray(integrationPersonLinks.memberId, memberIds)));
+  },
   async linksOfProfiles(tx: DbOrTx, tenantId: string, profileIds: string[]): Promise<PersonLinkRow[]> {
     if (profileIds.length === 0) return [];
     return tx.select().from(integrationPersonLinks).where(and(eq(integrationPersonLinks.tenantId, tenantId), inArray(integrationPersonLinks.profileId, profileIds)));

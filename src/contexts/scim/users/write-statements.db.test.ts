@@ -25,7 +25,7 @@ describe('SCIM writes send few statements (decision 025)', () => {
     expect(statements.filter((s) => /insert into "audit_log"/i.test(s))).toHaveLength(1);
   });
 
-  it('active false: the member is checked and archived by one UPDATE, no savepoint, no member or group read', async () => {
+  it('active false: the member is checked and archived by one UPDATE, no savepoint, no member or group read, one SCIM column set', async () => {
     const f = await scimFixture(env);
     const made = await f.scim('POST', '/Users', { userName: 'bob@example.test' });
     const { res, statements } = await statementsOf(() => f.scim('PATCH', `/Users/${made.body.id as string}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', value: { active: false } }] }));
@@ -34,5 +34,9 @@ describe('SCIM writes send few statements (decision 025)', () => {
     expect(statements.filter((s) => /savepoint/i.test(s))).toEqual([]);
     expect(statements.filter((s) => /^\s*select\b.*\bfrom "(members|groups)"/is.test(s))).toEqual([]);
     expect(statements.filter((s) => /^\s*update "members"/i.test(s))).toHaveLength(1);
+    // Only the column that changed is set on the SCIM user.
+    const scimUpdates = statements.filter((s) => /^\s*update "scim_users"/i.test(s));
+    expect(scimUpdates).toHaveLength(1);
+    expect(scimUpdates[0]).toMatch(/set "active" = \$1, "version" = /);
   });
 });
