@@ -45,6 +45,16 @@ export const integrationRepo = {
   async groupLinks(tx: DbOrTx, tenantId: string) {
     return tx.select().from(integrationGroupLinks).where(eq(integrationGroupLinks.tenantId, tenantId)).orderBy(integrationGroupLinks.createdAt);
   },
+  /** Whether any of these groups is linked to the record (one indexed probe). */
+  async anyGroupLinked(tx: DbOrTx, tenantId: string, groupIds: readonly string[]): Promise<boolean> {
+    if (groupIds.length === 0) return false;
+    const [l] = await tx
+      .select({ id: integrationGroupLinks.id })
+      .from(integrationGroupLinks)
+      .where(and(eq(integrationGroupLinks.tenantId, tenantId), inArray(integrationGroupLinks.groupId, [...groupIds])))
+      .limit(1);
+    return Boolean(l);
+  },
   async groupLink(tx: DbOrTx, tenantId: string, groupId: string): Promise<GroupLinkRow | undefined> {
     const [l] = await tx.select().from(integrationGroupLinks).where(and(eq(integrationGroupLinks.tenantId, tenantId), eq(integrationGroupLinks.groupId, groupId)));
     return l;
@@ -57,6 +67,14 @@ export const integrationRepo = {
   async linksOfMembers(tx: DbOrTx, tenantId: string, memberIds: string[]): Promise<PersonLinkRow[]> {
     if (memberIds.length === 0) return [];
     return tx.select().from(integrationPersonLinks).where(and(eq(integrationPersonLinks.tenantId, tenantId), inArray(integrationPersonLinks.memberId, memberIds)));
+  },
+  /** The ids of the members' links (what queueing their sync needs; no row mapped for the rest). */
+  async linkIdsOfMembers(tx: DbOrTx, tenantId: string, memberIds: string[]): Promise<Array<Pick<PersonLinkRow, 'id' | 'tenantId'>>> {
+    if (memberIds.length === 0) return [];
+    return tx
+      .select({ id: integrationPersonLinks.id, tenantId: integrationPersonLinks.tenantId })
+      .from(integrationPersonLinks)
+      .where(and(eq(integrationPersonLinks.tenantId, tenantId), inArray(integrationPersonLinks.memberId, memberIds)));
   },
   async linksOfProfiles(tx: DbOrTx, tenantId: string, profileIds: string[]): Promise<PersonLinkRow[]> {
     if (profileIds.length === 0) return [];

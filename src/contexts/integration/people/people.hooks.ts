@@ -9,9 +9,14 @@ export const IMPORT_NEW_MEMBERS_JOB = 'integration.import-new-members';
 
 /** The people feature's hooks into sign-in and the record (given to them by the composition root). */
 export function createPeopleHooks(deps: Pick<Platform, 'jobs' | 'now'>) {
-  /** A member added to a linked group (by hand, CSV, SCIM…) is imported by a job right after the change commits. */
+  /**
+   * A member added to a linked group (by hand, CSV, SCIM…) is imported by a job right after the
+   * change commits. A change in groups none of which is linked queues nothing (one indexed read
+   * instead of a job insert, and no job for the worker to run for nothing).
+   */
   const newMemberListener: MemberChangeListener = async (tx, change) => {
     if (change.change !== 'created' && change.change !== 'restored') return;
+    if (!(await integrationRepo.anyGroupLinked(tx, change.tenantId, change.groupIds))) return;
     await deps.jobs.send(tx, IMPORT_NEW_MEMBERS_JOB, { tenantId: change.tenantId, memberIds: change.memberIds }, { retryLimit: 5, retryDelay: 30, retryBackoff: true });
   };
 

@@ -21,7 +21,7 @@ export function createSyncHooks(deps: Pick<Platform, 'jobs'> & { groups: GroupsP
     for (const l of links) await deps.jobs.send(tx, SYNC_PERSON_JOB, { tenantId: l.tenantId, linkId: l.id }, { singletonKey: l.id, retryLimit: 5, retryDelay: 30, retryBackoff: true });
   }
   async function enqueueForMembers(tx: DbOrTx, tenantId: string, memberIds: string[]) {
-    await enqueueLinks(tx, await integrationRepo.linksOfMembers(tx, tenantId, memberIds));
+    await enqueueLinks(tx, await integrationRepo.linkIdsOfMembers(tx, tenantId, memberIds));
   }
   async function enqueueForProfiles(tx: DbOrTx, tenantId: string, profileIds: string[]) {
     await enqueueLinks(tx, await integrationRepo.linksOfProfiles(tx, tenantId, profileIds));

@@ -68,14 +68,16 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'now'> & { me
     if (cols.userName.toLowerCase() !== before.userName.toLowerCase() && (await scimUsersRepo.userNameTaken(tx, c.tenantId, c.groupId, cols.userName, before.memberId))) {
       throw uniqueness(`userName ${cols.userName} is already in use in this group`);
     }
-    const unchanged = JSON.stringify(columnsFromDoc(docFromRow(before))) === JSON.stringify(cols);
-    if (unchanged) return before;
+    const beforeCols: Record<string, unknown> = columnsFromDoc(docFromRow(before));
+    // Only the columns that change are set: an `active` PATCH builds and sends a one-column UPDATE.
+    const changed = Object.fromEntries(Object.entries(cols).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(beforeCols[k])));
+    if (Object.keys(changed).length === 0) return before;
     const at = now();
-    const row = await scimUsersRepo.update(tx, c.tenantId, c.groupId, before.memberId, cols, at);
+    const row = await scimUsersRepo.update(tx, c.tenantId, c.groupId, before.memberId, changed, at);
     // The member's display in its IdP groups changed, so those groups are at a new version.
     if ((cols.displayName ?? cols.userName) !== (before.displayName ?? before.userName)) await touchGroupsOf(tx, c.tenantId, before.memberId, at);
     const input = memberInputFrom(cols);
-    const beforeInput = memberInputFrom(columnsFromDoc(docFromRow(before)));
+    const beforeInput = memberInputFrom(beforeCols as ScimUserColumns & { userName: string });
     if (JSON.stringify(input) !== JSON.stringify(beforeInput)) await members.update(tx, c.tenantId, before.memberId, input, c.actor, 'scim');
     if (before.active && !cols.active) await members.archive(tx, c.tenantId, before.memberId, c.actor, 'scim');
     if (!before.active && cols.active) await members.restore(tx, c.tenantId, before.memberId, c.actor, 'scim');

@@ -11,6 +11,8 @@ import type { ChangeSource } from './members.port.js';
 export type MemberChange = {
   tenantId: string;
   memberIds: string[];
+  /** The groups of those members (a listener that cares only for some groups reads nothing for the others). */
+  groupIds: string[];
   change: 'created' | 'updated' | 'archived' | 'restored' | 'removed';
   source: ChangeSource;
 };

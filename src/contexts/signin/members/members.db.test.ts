@@ -127,8 +127,13 @@ describe('members', () => {
     await expect(port.update(env.platform.db, t.tenantId, m.id, { role: 'x' }, systemActor, 'sync')).rejects.toMatchObject({ code: 'scim_managed' });
     const updated = await port.update(env.platform.db, t.tenantId, m.id, { role: 'Engineer' }, systemActor, 'scim');
     expect(updated.role).toBe('Engineer');
+    // Archive checks the group in its UPDATE; a refused or missing member still gets its own error.
+    await expect(port.archive(env.platform.db, t.tenantId, m.id, systemActor, 'sync')).rejects.toMatchObject({ code: 'scim_managed' });
+    expect((await port.get(env.platform.db, t.tenantId, m.id))?.archivedAt).toBeNull();
     await port.remove(env.platform.db, t.tenantId, m.id, systemActor, 'scim');
     expect(await port.get(env.platform.db, t.tenantId, m.id)).toBeUndefined();
+    await expect(port.archive(env.platform.db, t.tenantId, m.id, systemActor, 'scim')).rejects.toMatchObject({ status: 404 });
+    await expect(port.restore(env.platform.db, t.tenantId, m.id, systemActor, 'scim')).rejects.toMatchObject({ status: 404 });
     expect((await call(env.app, 'GET', `/api/signin/members/${m.id}`, { headers: t.owner.headers })).status).toBe(404);
   });
 

@@ -117,7 +117,7 @@ export function createMemberImport(deps: Pick<Platform, 'db' | 'now'> & { events
             updatedAt: at,
           })),
         ).returning({ id: members.id });
-        await deps.events.changed(t, { tenantId, memberIds: created.map((c) => c.id), change: 'created', source: 'import' });
+        await deps.events.changed(t, { tenantId, memberIds: created.map((c) => c.id), groupIds: [groupId], change: 'created', source: 'import' });
       }
       await recordAudit(t, tenantId, actor, { action: 'members.imported', targetType: 'group', targetId: groupId, summary: `${result.rows.length} members imported from CSV`, data: { count: result.rows.length, source: 'import' } });
       return { created: result.rows.length };

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
+import { and, eq, inArray, isNull, ne, notInArray, sql } from 'drizzle-orm';
 import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { insertRows } from '../../../platform/db/values.js';
-import { inTransaction } from '../../../platform/db/tx.js';
+import { inTransaction, joinTransaction } from '../../../platform/db/tx.js';
 import { AppError, badRequest, conflict, notFound } from '../../../platform/errors.js';
 import { recordAudit, recordAudits, type Actor, type AuditEntry } from '../../../platform/audit/audit.js';
-import { members } from '../signin.tables.js';
+import { groups, members } from '../signin.tables.js';
 import type { SiteScope } from '../access.js';
 import { groupsRepo, type GroupRow } from '../groups/groups.repo.js';
 import type { ChangeSource, MemberInput, MemberRow, MembersPort } from './members.port.js';
@@ -60,7 +61,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
     return { member: m, group: await groupFor(tx, tenantId, m.groupId) };
   }
 
-  async function write(tx: DbOrTx, tenantId: string, memberId: string, set: Partial<typeof members.$inferInsert>, expectedVersion?: number) {
+  async function write(tx: DbOrTx, tenantId: string, memberId: string, set: PgUpdateSetSource<typeof members>, expectedVersion?: number) {
     const conds = [eq(members.tenantId, tenantId), eq(members.id, memberId)];
     if (expectedVersion !== undefined) conds.push(eq(members.version, expectedVersion));
     const [row] = await tx
@@ -70,6 +71,27 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
       .returning();
     if (!row) throw conflict('version_conflict', 'Someone else changed this member; reload and try again');
     return row;
+  }
+
+  /**
+   * Read, check and write in one statement (the SCIM hot path): sets `set` on a live member whose
+   * group `source` may write (assertRosterWritable's rule in SQL). No row: the member is gone or
+   * its group refuses, and the slow path reads both to say which (the same errors as before).
+   */
+  async function writeIfWritable(tx: DbOrTx, tenantId: string, memberId: string, set: PgUpdateSetSource<typeof members>, source: ChangeSource) {
+    const writable = tx
+      .select({ id: groups.id })
+      .from(groups)
+      .where(and(eq(groups.tenantId, tenantId), source === 'scim' ? ne(groups.type, 'standard') : notInArray(groups.type, ['standard', 'scim'])));
+    const [row] = await tx
+      .update(members)
+      .set({ ...set, version: sql`${members.version} + 1`, updatedAt: now() })
+      .where(and(eq(members.tenantId, tenantId), eq(members.id, memberId), isNull(members.deletedAt), inArray(members.groupId, writable)))
+      .returning();
+    if (row) return row;
+    const { group } = await memberWithGroup(tx, tenantId, memberId);
+    assertRosterWritable(group, source);
+    return write(tx, tenantId, memberId, set);
   }
 
   const auditEntry = (action: string, m: MemberRow, source: ChangeSource, data: Record<string, unknown> = {}): AuditEntry => ({
@@ -86,20 +108,20 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
   }
 
   async function update(tx: DbOrTx, tenantId: string, memberId: string, patch: Partial<MemberInput>, actor: Actor, source: ChangeSource, expectedVersion?: number) {
-    return inTransaction(tx, async (t) => {
+    return joinTransaction(tx, async (t) => {
       const { member, group } = await memberWithGroup(t, tenantId, memberId);
       assertRosterWritable(group, source);
       assertDates(patch.startDate !== undefined ? patch.startDate : member.startDate, patch.endDate !== undefined ? patch.endDate : member.endDate);
       const row = await write(t, tenantId, memberId, normaliseInput(patch), expectedVersion);
       await audit(t, tenantId, actor, 'member.updated', row, source, { fields: Object.keys(patch) });
-      await deps.events.changed(t, { tenantId, memberIds: [row.id], change: 'updated', source });
+      await deps.events.changed(t, { tenantId, memberIds: [row.id], groupIds: [row.groupId], change: 'updated', source });
       return row;
     });
   }
 
   const port: MembersPort = {
     async create(tx, tenantId, groupId, input, actor, source) {
-      return inTransaction(tx, async (t) => {
+      return joinTransaction(tx, async (t) => {
         const group = await groupFor(t, tenantId, groupId);
         assertRosterWritable(group, source);
         assertDates(input.startDate, input.endDate);
@@ -108,7 +130,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
           .values({ tenantId, groupId, qrToken: newQrToken(), fullName: input.fullName.trim(), role: '', customFields: {}, ...normaliseInput(input), createdAt: now(), updatedAt: now() })
           .returning();
         await audit(t, tenantId, actor, 'member.created', row!, source);
-        await deps.events.changed(t, { tenantId, memberIds: [row!.id], change: 'created', source });
+        await deps.events.changed(t, { tenantId, memberIds: [row!.id], groupIds: [groupId], change: 'created', source });
         return row!;
       });
     },
@@ -124,7 +146,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
         const byToken = new Map((await t.insert(members).select(insertRows(members, values)).returning()).map((r) => [r.qrToken, r]));
         const rows = values.map((v) => byToken.get(v.qrToken)!);
         await recordAudits(t, tenantId, actor, rows.map((r) => auditEntry('member.created', r, source)));
-        await deps.events.changed(t, { tenantId, memberIds: rows.map((r) => r.id), change: 'created', source });
+        await deps.events.changed(t, { tenantId, memberIds: rows.map((r) => r.id), groupIds: [groupId], change: 'created', source });
         return rows;
       });
     },
@@ -153,37 +175,31 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
           return row;
         });
         await recordAudits(t, tenantId, actor, rows.map((r) => auditEntry('member.updated', r, source, { fields: [...fieldsOf.get(r.id)!] })));
-        await deps.events.changed(t, { tenantId, memberIds: rows.map((r) => r.id), change: 'updated', source });
+        await deps.events.changed(t, { tenantId, memberIds: rows.map((r) => r.id), groupIds: [...new Set(rows.map((r) => r.groupId))], change: 'updated', source });
         return changes.map((c) => byId.get(c.memberId)!);
       });
     },
     async archive(tx, tenantId, memberId, actor, source) {
-      return inTransaction(tx, async (t) => {
-        const { member, group } = await memberWithGroup(t, tenantId, memberId);
-        assertRosterWritable(group, source);
-        const row = await write(t, tenantId, memberId, { archivedAt: member.archivedAt ?? now() });
+      return joinTransaction(tx, async (t) => {
+        const row = await writeIfWritable(t, tenantId, memberId, { archivedAt: sql`coalesce(${members.archivedAt}, ${now()})` }, source);
         await audit(t, tenantId, actor, 'member.archived', row, source);
-        await deps.events.changed(t, { tenantId, memberIds: [row.id], change: 'archived', source });
+        await deps.events.changed(t, { tenantId, memberIds: [row.id], groupIds: [row.groupId], change: 'archived', source });
         return row;
       });
     },
     async restore(tx, tenantId, memberId, actor, source) {
-      return inTransaction(tx, async (t) => {
-        const { group } = await memberWithGroup(t, tenantId, memberId);
-        assertRosterWritable(group, source);
-        const row = await write(t, tenantId, memberId, { archivedAt: null });
+      return joinTransaction(tx, async (t) => {
+        const row = await writeIfWritable(t, tenantId, memberId, { archivedAt: null }, source);
         await audit(t, tenantId, actor, 'member.restored', row, source);
-        await deps.events.changed(t, { tenantId, memberIds: [row.id], change: 'restored', source });
+        await deps.events.changed(t, { tenantId, memberIds: [row.id], groupIds: [row.groupId], change: 'restored', source });
         return row;
       });
     },
     async remove(tx, tenantId, memberId, actor, source) {
-      await inTransaction(tx, async (t) => {
-        const { group } = await memberWithGroup(t, tenantId, memberId);
-        assertRosterWritable(group, source);
-        const row = await write(t, tenantId, memberId, { deletedAt: now(), archivedAt: now() });
+      await joinTransaction(tx, async (t) => {
+        const row = await writeIfWritable(t, tenantId, memberId, { deletedAt: now(), archivedAt: now() }, source);
         await audit(t, tenantId, actor, 'member.removed', row, source);
-        await deps.events.changed(t, { tenantId, memberIds: [row.id], change: 'removed', source });
+        await deps.events.changed(t, { tenantId, memberIds: [row.id], groupIds: [row.groupId], change: 'removed', source });
       });
     },
     async get(tx, tenantId, memberId) {
