@@ -36,9 +36,10 @@ export function createCredentials(deps: Pick<Platform, 'db' | 'now' | 'log'>, ca
     let row = caches?.sessions.get(hash)?.row;
     if (row && row.session.expiresAt <= at) row = undefined;
     if (!row) {
+      const since = caches?.sessions.stamp();
       row = await accountsRepo.sessionWithUser(db, hash, at);
       if (!row) return undefined;
-      caches?.sessions.set(hash, { tenantId: row.user.tenantId, row });
+      if (since !== undefined) caches?.sessions.set(hash, { tenantId: row.user.tenantId, row }, since);
     }
     if (at.getTime() - row.session.lastSeenAt.getTime() > LAST_SEEN_EVERY_MS) {
       touches.session(row.session.id, at);
@@ -60,9 +61,10 @@ export function createCredentials(deps: Pick<Platform, 'db' | 'now' | 'log'>, ca
     const hash = hashToken(token);
     let row = caches?.apiKeys.get(hash)?.row;
     if (!row) {
+      const since = caches?.apiKeys.stamp();
       row = await accountsRepo.apiKeyByHash(db, hash);
       if (!row) return undefined;
-      caches?.apiKeys.set(hash, { tenantId: row.tenantId, row });
+      if (since !== undefined) caches?.apiKeys.set(hash, { tenantId: row.tenantId, row }, since);
     }
     const at = now();
     if (!row.lastUsedAt || at.getTime() - row.lastUsedAt.getTime() > 60_000) {

@@ -1,4 +1,5 @@
 import type { Platform } from '../../../platform/platform.js';
+import { createResolvedCache } from '../../../platform/cache.js';
 import { hashToken } from '../../../platform/crypto.js';
 import type { GroupsPort } from '../../signin/index.js';
 import { UUID_RE } from '../users/users.repo.js';
@@ -15,7 +16,8 @@ export const SCIM_CHANGED_CHANNEL = 'threshold_scim_changed';
  * The SCIM request's credential (its token, for the group of the URL) and its place in the group's token bucket.
  *
  * Credentials that resolved are kept in process memory for `cacheMs` (AUTH_CACHE_SECONDS, as
- * sessions and API keys), at most 10,000, oldest out, so a SCIM request costs no round trip for its
+ * sessions and API keys; platform/cache.ts: at most 10,000, oldest out, a lookup overtaken by a
+ * `forget` not kept), so a SCIM request costs no round trip for its
  * token and group. `forget(groupId)` drops a group's entries: a new token (which revokes the old
  * one) or a new rate limit does it on this instance and, through `SCIM_CHANGED_CHANNEL` (sent in
  * the same transaction), on every other. A group archived in sign-in, or a change by SQL, is seen
@@ -24,7 +26,7 @@ export const SCIM_CHANGED_CHANNEL = 'threshold_scim_changed';
 export function createScimAuthentication(deps: Pick<Platform, 'db'> & { groups: GroupsPort }, buckets: Pick<ReturnType<typeof createBucketGate>, 'take'>, cacheMs = 0) {
   const { db } = deps;
   const groupTenants = new Map<string, { tenantId: string | undefined; until: number }>();
-  const creds = new Map<string, { cred: ScimCredential; until: number }>();
+  const creds = createResolvedCache<ScimCredential>({ ttlMs: cacheMs, groupOf: (c) => c.groupId });
   return {
     /**
      * The credential of a live token (only if it belongs to the group of the URL), read in one
@@ -39,23 +41,19 @@ export function createScimAuthentication(deps: Pick<Platform, 'db'> & { groups: 
       const key = `${hashToken(token)}:${group}`;
       const known = creds.get(key);
       // A cached credential's bucket is the one this instance keeps (refreshed by each write behind).
-      if (known && known.until > Date.now()) return { cred: known.cred, retryAfter: buckets.take(known.cred.groupId, known.cred.tenantId, undefined) };
-      if (known) creds.delete(key);
+      if (known) return { cred: known, retryAfter: buckets.take(known.groupId, known.tenantId, undefined) };
+      const since = creds.stamp();
       // The token with its bucket, and the group through sign-in's port, read at once (the group id is the URL's).
       const [row, g] = await Promise.all([accessRepo.tokenWithBucket(db, key.slice(0, key.indexOf(':')), group), deps.groups.scimGroup(db, group)]);
       if (!row || !g || g.archivedAt || g.tenantId !== row.tenantId) return undefined;
       const cred = { tenantId: row.tenantId, groupId: row.groupId, tokenId: row.tokenId, groupName: g.name };
-      if (cacheMs > 0) {
-        if (creds.size >= 10_000) creds.delete(creds.keys().next().value!);
-        creds.set(key, { cred, until: Date.now() + cacheMs });
-      }
+      creds.set(key, cred, since);
       return { cred, retryAfter: buckets.take(cred.groupId, cred.tenantId, row.bucket) };
     },
 
     /** Drops the cached credentials of a group (lower-case id), or all of them. */
     forget(groupId: string | undefined) {
-      if (groupId === undefined) return creds.clear();
-      for (const [k, e] of creds) if (e.cred.groupId === groupId) creds.delete(k);
+      creds.drop(groupId);
     },
 
     /** The group of a SCIM URL, when it is one (to log rejected requests where the admin sees them). */

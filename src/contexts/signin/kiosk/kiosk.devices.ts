@@ -1,4 +1,5 @@
 import type { DbOrTx } from '../../../platform/db/database.js';
+import { createResolvedCache } from '../../../platform/cache.js';
 import { kioskRepo, type KioskDeviceRow } from './kiosk.repo.js';
 
 /** Revoking a kiosk NOTIFYs this channel (payload: the tenant id) so every instance forgets the tenant's cached devices. */
@@ -8,44 +9,17 @@ export const KIOSK_SEEN_EVERY_MS = 60_000;
 
 /**
  * Kiosk devices resolved from their tokens in the last `ttlMs` (AUTH_CACHE_SECONDS, like sessions
- * and API keys, see accounts/auth-cache.ts), so a warm kiosk request reads nothing for its token.
- * Only devices that resolved are kept (at most `max`, oldest out). `drop` forgets a tenant's
- * devices (a revoke, here at once and on other instances through NOTIFY); a lookup that started
- * before a drop does not put its (maybe stale) row back.
+ * and API keys), so a warm kiosk request reads nothing for its token (platform/cache.ts). `drop`
+ * forgets a tenant's devices (a revoke, here at once and on other instances through NOTIFY); a
+ * lookup that started before a drop does not put its (maybe stale) row back.
  */
 export function createDeviceCache(opts: { ttlMs: number; max?: number }) {
-  const max = opts.max ?? 10_000;
-  const entries = new Map<string, { device: KioskDeviceRow; until: number }>();
-  // Drops so far, per tenant and in all: a lookup caches its row only when none happened meanwhile.
-  const drops = new Map<string, number>();
-  let allDrops = 0;
-
+  const cache = createResolvedCache<KioskDeviceRow>({ ...opts, groupOf: (d) => d.tenantId });
   return {
-    async resolve(tokenHash: string, read: (tokenHash: string) => Promise<KioskDeviceRow | undefined>): Promise<KioskDeviceRow | undefined> {
-      const hit = entries.get(tokenHash);
-      if (hit && hit.until > Date.now()) return hit.device;
-      if (hit) entries.delete(tokenHash);
-      const startedAll = allDrops;
-      const startedTenants = new Map(drops);
-      const device = await read(tokenHash);
-      if (!device || opts.ttlMs <= 0) return device;
-      if (allDrops !== startedAll || (drops.get(device.tenantId) ?? 0) !== (startedTenants.get(device.tenantId) ?? 0)) return device;
-      if (entries.size >= max) entries.delete(entries.keys().next().value!);
-      entries.set(tokenHash, { device, until: Date.now() + opts.ttlMs });
-      return device;
-    },
-    /** Forgets one tenant's devices, or every device (`undefined`). */
-    drop(tenantId: string | undefined) {
-      if (tenantId === undefined) {
-        allDrops++;
-        entries.clear();
-        return;
-      }
-      drops.set(tenantId, (drops.get(tenantId) ?? 0) + 1);
-      for (const [k, e] of entries) if (e.device.tenantId === tenantId) entries.delete(k);
-    },
+    resolve: (tokenHash: string, read: (tokenHash: string) => Promise<KioskDeviceRow | undefined>) => cache.resolve(tokenHash, () => read(tokenHash)),
+    drop: cache.drop,
     get size() {
-      return entries.size;
+      return cache.size;
     },
   };
 }
