@@ -16,6 +16,7 @@ import type { VisitEventType } from './visit-events.js';
 import type { VisitRow } from './visits.presenter.js';
 import type { NewVisit } from './visits.repo.js';
 import type { ReplayEvent } from './visits.replay.js';
+import { flaggedMessage, hostMessage, refusedMessage } from './visit-messages.js';
 
 type GroupOnSite = Awaited<ReturnType<typeof replayRepo.groupsOnSite>>[number] & { options: SignInOptionsStored };
 type SignInEvent = Extract<ReplayEvent, { kind: 'sign_in' }>;
@@ -208,38 +209,13 @@ export function createReplayBatch(
       emits.push({ type: decision.outcome === 'signed_in' ? 'visit.signed_in' : 'visit.rejected', id, at, signedOutAt: null, signedOutBy: null, recordedOffline: true });
       const site = g.site;
       const group = g.group;
-      const list = decision.reasons.map((r) => `- ${r.reason}`).join('\n');
       if (decision.outcome === 'rejected' && decision.reasons.length > 0) {
-        notices.push({
-          groupId: group.id,
-          toContacts: true,
-          hostEmail: null,
-          msg: { title: `${person.fullName} could not sign in at ${site.name}`, body: `${person.fullName} was refused at the entrance (${group.name}, ${site.name}). The safety check found:\n${list}`, link: `/signin/visits?memberId=${member?.id ?? ''}` },
-        });
+        notices.push({ groupId: group.id, toContacts: true, hostEmail: null, msg: refusedMessage(person, member?.id, group, site, decision.reasons) });
       }
-      if (decision.notify) {
-        notices.push({
-          groupId: group.id,
-          toContacts: true,
-          hostEmail: null,
-          msg: {
-            title: `${person.fullName} signed in at ${site.name} despite the safety check (decided offline)`,
-            body: `${person.fullName} signed in to ${group.name} at ${site.name}. The safety check found:\n${list}`,
-            link: `/signin/visits?memberId=${member?.id ?? ''}`,
-          },
-        });
-      }
+      if (decision.notify) notices.push({ groupId: group.id, toContacts: true, hostEmail: null, msg: flaggedMessage(person, member?.id, group, site, decision.reasons, true) });
       if (hostMemberId) {
         const host = membersById.get(hostMemberId);
-        notices.push({
-          groupId: group.id,
-          toContacts: true,
-          hostEmail: host?.email ?? null,
-          msg: {
-            title: `${person.fullName} is here to see ${host?.fullName ?? 'a member'}`,
-            body: `${person.fullName}${visitor?.company ? ` (${visitor.company})` : ''} signed in at ${site.name} to see ${host?.fullName ?? 'a member'}.`,
-          },
-        });
+        notices.push({ groupId: group.id, toContacts: true, hostEmail: host?.email ?? null, msg: hostMessage(person, visitor, host, site) });
       }
       if (removed) {
         const r = decision.reasons.find((x) => x.code === 'member_removed_meanwhile')!;

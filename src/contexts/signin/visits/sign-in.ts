@@ -15,6 +15,7 @@ import { presentVisit, type VisitRow } from './visits.presenter.js';
 import { visitsRepo } from './visits.repo.js';
 import { offlineDecision, type OfflineSignIn } from './replay.rules.js';
 import { signInReads } from './sign-in.reads.js';
+import { flaggedMessage, hostMessage, refusedMessage } from './visit-messages.js';
 import type { PinCheck } from '../kiosk/pin.js';
 
 export type SignInRequest = {
@@ -168,27 +169,14 @@ export function createSignIn(
       const contacts = read.contacts;
       if (decision.outcome === 'rejected' && reasons.length > 0) {
         // The lobby screen may say no more than "Please see reception": the people who can act hear why.
-        await notifyUsers(tx, deps, kiosk.tenantId, contacts, {
-          title: `${person.fullName} could not sign in at ${site.name}`,
-          body: `${person.fullName} was refused at the entrance (${group.name}, ${site.name}). The safety check found:\n${reasons.map((r) => `- ${r.reason}`).join('\n')}`,
-          link: `/signin/visits?memberId=${member?.id ?? ''}`,
-        });
+        await notifyUsers(tx, deps, kiosk.tenantId, contacts, refusedMessage(person, member?.id, group, site, reasons));
       }
-      if (decision.notify) {
-        await notifyUsers(tx, deps, kiosk.tenantId, contacts, {
-          title: `${person.fullName} signed in at ${site.name} despite the safety check${offline ? ' (decided offline)' : ''}`,
-          body: `${person.fullName} signed in to ${group.name} at ${site.name}. The safety check found:\n${reasons.map((r) => `- ${r.reason}`).join('\n')}`,
-          link: `/signin/visits?memberId=${member?.id ?? ''}`,
-        });
-      }
+      if (decision.notify) await notifyUsers(tx, deps, kiosk.tenantId, contacts, flaggedMessage(person, member?.id, group, site, reasons, Boolean(offline)));
       if (hostMemberId) {
         const host = await membersRepo.find(tx, kiosk.tenantId, hostMemberId);
         // The host hears of it when they have an account (matched on their email), as do the group's contacts.
         const hostUsers = host?.email ? await activeUserIdsByEmail(tx, kiosk.tenantId, [host.email]) : [];
-        await notifyUsers(tx, deps, kiosk.tenantId, [...contacts, ...hostUsers], {
-          title: `${person.fullName} is here to see ${host?.fullName ?? 'a member'}`,
-          body: `${person.fullName}${visitor?.company ? ` (${visitor.company})` : ''} signed in at ${site.name} to see ${host?.fullName ?? 'a member'}.`,
-        });
+        await notifyUsers(tx, deps, kiosk.tenantId, [...contacts, ...hostUsers], hostMessage(person, visitor, host, site));
       }
       return row;
     });
