@@ -2,7 +2,10 @@
 // raw `pg` statement per request) and Threshold, each in its own process, on the same PostgreSQL
 // server in one run, loaded in turn by autocannon from this process. Prints, per goal, Threshold's
 // req/s and p99, the limit's, and the ratio; non-2xx answers and connection errors are counted
-// apart. Writes bench/results/limit.json. Nothing passes or fails on time.
+// apart. Then the same SCIM reads on PGlite (Threshold in its own process on a fresh PGlite folder,
+// the same users; BENCH_PGLITE=0 skips them, BENCH_PGLITE_PROFILE=<file> profiles them) beside the
+// issue's PGlite figures of 2026-11-22 (goal: 5× each). Writes bench/results/limit.json. Nothing
+// passes or fails on time.
 //
 // Needs PostgreSQL: BENCH_DATABASE_URL, TEST_DATABASE_URL or DATABASE_URL (a database
 // `<name>_limit_bench` is made afresh on that server). BENCH_SECONDS (5), BENCH_USERS (1000),
@@ -13,7 +16,7 @@
 // request cost each server's process (/proc/<pid>/stat before and after the run): the figure the
 // shared machine's load does not distort.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -183,11 +186,44 @@ async function main() {
       }
     }
 
+    // PGlite (the embedded default, in Threshold's own process): the same SCIM reads, beside the
+    // issue's figures of 2026-11-22 (in-process bench, 10,000 users): the goal is 5× each.
+    const pglite: Record<string, Figures & { goalReqPerSec: number; met: boolean }> = {};
+    const pgliteGoals = [
+      { name: 'PGlite SCIM GET /Users?filter=userName eq', before: 76, path: (b: string, i: typeof info) => `${b}${filter(i.sampleName)}` },
+      { name: 'PGlite SCIM GET /Users/{id}', before: 185, path: (b: string, i: typeof info) => `${b}/Users/${i.ids[Math.floor(i.ids.length / 2)]}` },
+      { name: 'PGlite SCIM GET /Users?startIndex=1&count=100', before: 59, path: (b: string) => `${b}/Users?startIndex=1&count=100` },
+    ].filter((g) => process.env.BENCH_PGLITE !== '0' && (!process.env.BENCH_ONLY || new RegExp(process.env.BENCH_ONLY).test(g.name)));
+    if (pgliteGoals.length > 0) {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'threshold-limit-pglite-'));
+      const pgStarted = Date.now();
+      const onPglite = spawn(process.execPath, [...nodeArgs, ...entry], {
+        cwd: root,
+        env: { ...process.env, NODE_ENV: 'production', PGLITE_DIR: dir, BENCH_PROFILE: process.env.BENCH_PGLITE_PROFILE ?? '', PORT: '0', USERS: String(USERS) },
+        stdio: ['ignore', 'pipe', openSync(path.join(root, 'bench/results/limit-threshold-pglite.log'), 'w')],
+      });
+      children.push(onPglite);
+      const pInfo = JSON.parse(await firstLine(onPglite, 'Threshold on PGlite')) as typeof info;
+      console.log(`\nThreshold on PGlite ready with ${USERS} SCIM users in ${((Date.now() - pgStarted) / 1000).toFixed(1)} s`);
+      const pBase = `/scim/v2/groups/${pInfo.groupId}`;
+      for (const g of pgliteGoals) {
+        const f = await load(onPglite.pid, { url: `http://127.0.0.1:${pInfo.port}`, connections: CONNECTIONS, duration: DURATION, headers: { authorization: `Bearer ${pInfo.token}` }, requests: [{ method: 'GET', path: g.path(pBase, pInfo) }] });
+        const goalReqPerSec = g.before * 5;
+        pglite[g.name] = { ...f, goalReqPerSec, met: f.reqPerSec >= goalReqPerSec };
+        console.log(`${g.name.padEnd(48)} ${String(f.reqPerSec).padStart(6)} r/s ${String(f.p99Ms).padStart(4)} ms ${String(f.cpuMsPerRequest ?? '?').padStart(5)} ms   (was ${g.before} r/s) ≥ ${goalReqPerSec} r/s${f.reqPerSec >= goalReqPerSec ? ' met' : ''}`);
+        if (f.non2xx || f.errors || f.timeouts) console.log(`  ${f.non2xx} non-2xx answers, ${f.errors} errors, ${f.timeouts} timeouts (of ${f.requests})`);
+      }
+      onPglite.kill('SIGTERM');
+      await new Promise((r) => onPglite.on('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    }
+
     const out = {
       at: new Date().toISOString(),
       machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverageBefore: loadBefore, loadAverageAfter: os.loadavg().map((l) => +l.toFixed(1)) },
       settings: { database: 'postgres', users: USERS, durationSeconds: DURATION, connections: CONNECTIONS, threshold: `own process (${tsx ? 'tsx, src/' : 'compiled, build/'}), rate limits raised out of reach`, limit: 'own process, ../shared/peers/limit/server.mjs' },
       goals: results,
+      pglite: { note: 'Threshold on PGlite in its own process (compiled), the same users; goal: 5× the figures of 2026-11-22', goals: pglite },
     };
     const dir = path.join(root, 'bench/results');
     mkdirSync(dir, { recursive: true });
