@@ -80,6 +80,25 @@ export const integrationRepo = {
     if (profileIds.length === 0) return [];
     return tx.select().from(integrationPersonLinks).where(and(eq(integrationPersonLinks.tenantId, tenantId), inArray(integrationPersonLinks.profileId, profileIds)));
   },
+  /**
+   * What the record's safety check reads of the integration for one sign-in, in one statement: the
+   * tenant's setting, the group's link and the member's link (each as `settings`, `groupLink`
+   * and `linkOfMember` answer it).
+   */
+  async safetyCheckLinks(tx: DbOrTx, tenantId: string, groupId: string, memberId: string) {
+    const [row] = await tx
+      .select({ settings: integrationSettings, link: integrationGroupLinks, person: integrationPersonLinks })
+      .from(sql`(SELECT 1) AS one`)
+      .leftJoin(integrationSettings, eq(integrationSettings.tenantId, tenantId))
+      .leftJoin(integrationGroupLinks, and(eq(integrationGroupLinks.tenantId, tenantId), eq(integrationGroupLinks.groupId, groupId)))
+      .leftJoin(integrationPersonLinks, and(eq(integrationPersonLinks.tenantId, tenantId), eq(integrationPersonLinks.memberId, memberId)));
+    return {
+      settings: row?.settings ?? { tenantId, includeRecordInSafetyCheck: false, updatedAt: new Date(0) },
+      link: row?.link ?? undefined,
+      person: row?.person ?? undefined,
+    };
+  },
+
   async linkOfMember(tx: DbOrTx, tenantId: string, memberId: string): Promise<PersonLinkRow | undefined> {
     const [l] = await tx.select().from(integrationPersonLinks).where(and(eq(integrationPersonLinks.tenantId, tenantId), eq(integrationPersonLinks.memberId, memberId)));
     return l;

@@ -110,7 +110,9 @@ export const members = pgTable(
     // A group's members in name order (the members page: 50 at a time, stops at the 50th; decision 010).
     index('members_tenant_group_name_idx').on(t.tenantId, t.groupId, t.fullName, t.id),
     uniqueIndex('members_qr_token_unique').on(t.qrToken),
-    index('members_name_trgm_idx').using('gin', sql`${t.fullName} gin_trgm_ops`),
+    // The kiosk's name search (kiosk/kiosk.search.ts). No pending list (fastupdate off): with one,
+    // every search reads all of it (no autovacuum on PGlite to merge it; decision 030).
+    index('members_name_trgm_idx').using('gin', sql`${t.fullName} gin_trgm_ops`).with({ fastupdate: false }),
   ],
 );
 
