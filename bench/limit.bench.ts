@@ -41,7 +41,8 @@ const figures = (r: Result, cpu: { before?: number; after?: number }, pgCpu: { b
   errors: r.errors,
   timeouts: r.timeouts,
   cpuMsPerRequest: perRequest(cpu.before, cpu.after, r.requests.total),
-  pgCpuMsPerRequest: perRequest(pgCpu.before, pgCpu.after, r.requests.total),
+  // A backend that exited during the run took its CPU with it: no figure rather than a wrong one.
+  pgCpuMsPerRequest: pgCpu.before !== undefined && pgCpu.after !== undefined && pgCpu.after >= pgCpu.before ? perRequest(pgCpu.before, pgCpu.after, r.requests.total) : null,
 });
 /** autocannon's figures for one run, with the CPU the server's process and (when local) PostgreSQL's backends for `database` spent meanwhile. */
 async function load(pid: number | undefined, database: string, o: Options): Promise<Figures> {
