@@ -21,7 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import autocannonLib, { type Result } from 'autocannon';
-import { compiledServe, cpuMs, perRequest, postgresCpuMs } from './process-cpu.js';
+import { compiledServe, cpuMs, perRequest, postgresCpuMs, postgresCpuSpent } from './process-cpu.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
@@ -32,7 +32,7 @@ type Req = { method?: string; path?: string; body?: string; headers?: Record<str
 type Options = { url: string; connections: number; duration: number; headers?: Record<string, string>; requests?: Req[] };
 const autocannon = autocannonLib as unknown as (o: Options) => Promise<Result>;
 type Figures = { reqPerSec: number; p50Ms: number; p99Ms: number; requests: number; non2xx: number; errors: number; timeouts: number; cpuMsPerRequest: number | null; pgCpuMsPerRequest: number | null };
-const figures = (r: Result, cpu: { before?: number; after?: number }, pgCpu: { before?: number; after?: number }): Figures => ({
+const figures = (r: Result, cpu: { before?: number; after?: number }, pgCpuSpent: number | undefined): Figures => ({
   reqPerSec: Math.round(r.requests.average),
   p50Ms: r.latency.p50,
   p99Ms: r.latency.p99,
@@ -41,15 +41,14 @@ const figures = (r: Result, cpu: { before?: number; after?: number }, pgCpu: { b
   errors: r.errors,
   timeouts: r.timeouts,
   cpuMsPerRequest: perRequest(cpu.before, cpu.after, r.requests.total),
-  // A backend that exited during the run took its CPU with it: no figure rather than a wrong one.
-  pgCpuMsPerRequest: pgCpu.before !== undefined && pgCpu.after !== undefined && pgCpu.after >= pgCpu.before ? perRequest(pgCpu.before, pgCpu.after, r.requests.total) : null,
+  pgCpuMsPerRequest: perRequest(0, pgCpuSpent, r.requests.total),
 });
 /** autocannon's figures for one run, with the CPU the server's process and (when local) PostgreSQL's backends for `database` spent meanwhile. */
 async function load(pid: number | undefined, database: string, o: Options): Promise<Figures> {
   const before = cpuMs(pid);
   const pgBefore = postgresCpuMs(database);
   const r = await autocannon(o);
-  return figures(r, { before, after: cpuMs(pid) }, { before: pgBefore, after: postgresCpuMs(database) });
+  return figures(r, { before, after: cpuMs(pid) }, postgresCpuSpent(pgBefore, postgresCpuMs(database)));
 }
 
 /** The limit server lives in ../shared beside the project (the main checkout) or further up (a worktree). */

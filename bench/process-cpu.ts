@@ -30,19 +30,18 @@ export function cpuMs(pid: number | undefined): number | undefined {
 }
 
 /**
- * CPU milliseconds the local PostgreSQL server's backends serving `database` have used so far
- * (summed over every backend process whose title names it; undefined when none is readable, e.g.
- * a remote server). Backends that exit between two readings take their CPU with them, so it is
- * for pooled connections that stay open over a run, as both servers' are.
+ * CPU milliseconds each of the local PostgreSQL server's backends serving `database` has used so
+ * far, by pid (every backend process whose title names the database; undefined when none is
+ * readable, e.g. a remote server). `postgresCpuSpent` turns two readings into the CPU spent between.
  */
-export function postgresCpuMs(database: string): number | undefined {
-  let total: number | undefined;
+export function postgresCpuMs(database: string): Map<number, number> | undefined {
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
   } catch {
     return undefined;
   }
+  const out = new Map<number, number>();
   for (const pid of pids) {
     let title: string;
     try {
@@ -53,8 +52,20 @@ export function postgresCpuMs(database: string): number | undefined {
     // A backend's title: "postgres: 15/main: <user> <database> <client> <state>".
     if (!title.startsWith('postgres: ') || !title.split(' ').includes(database)) continue;
     const ms = cpuMs(Number(pid));
-    if (ms !== undefined) total = (total ?? 0) + ms;
+    if (ms !== undefined) out.set(Number(pid), ms);
   }
+  return out.size > 0 ? out : undefined;
+}
+
+/**
+ * CPU ms PostgreSQL's backends spent between two `postgresCpuMs` readings: what each backend
+ * alive at the second used since the first (all of it for a backend started since). A backend
+ * that exited meanwhile (a pool closing an idle connection) is left out, with what it spent.
+ */
+export function postgresCpuSpent(before: Map<number, number> | undefined, after: Map<number, number> | undefined): number | undefined {
+  if (!after) return undefined;
+  let total = 0;
+  for (const [pid, ms] of after) total += ms - (before?.get(pid) ?? 0);
   return total;
 }
 
