@@ -14,7 +14,8 @@
 // alone (not the set-up) there. BENCH_ONLY=<regexp> runs only the goals whose name matches it. Threshold runs compiled (build/, as `npm start` runs it);
 // BENCH_TSX=1 runs it from src/ through tsx instead. Beside req/s, each row gives the CPU time each
 // request cost each server's process (/proc/<pid>/stat before and after the run): the figure the
-// shared machine's load does not distort.
+// shared machine's load does not distort; when PostgreSQL runs on this machine (its /proc readable), a
+// line under it gives what each request cost PostgreSQL's backends for the bench's database.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -23,7 +24,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import autocannonLib, { type Result } from 'autocannon';
-import { compiledServe, cpuMs, perRequest } from './process-cpu.js';
+import { compiledServe, cpuMs, perRequest, postgresCpuMs, postgresCpuSpent } from './process-cpu.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
@@ -33,8 +34,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 type Req = { method?: string; path?: string; body?: string; headers?: Record<string, string>; setupRequest?: (req: Req) => Req };
 type Options = { url: string; connections: number; duration: number; headers?: Record<string, string>; requests?: Req[] };
 const autocannon = autocannonLib as unknown as (o: Options) => Promise<Result>;
-type Figures = { reqPerSec: number; p50Ms: number; p99Ms: number; requests: number; non2xx: number; errors: number; timeouts: number; cpuMsPerRequest: number | null };
-const figures = (r: Result, cpu: { before?: number; after?: number }): Figures => ({
+type Figures = { reqPerSec: number; p50Ms: number; p99Ms: number; requests: number; non2xx: number; errors: number; timeouts: number; cpuMsPerRequest: number | null; pgCpuMsPerRequest: number | null };
+const figures = (r: Result, cpu: { before?: number; after?: number }, pgCpuSpent: number | undefined): Figures => ({
   reqPerSec: Math.round(r.requests.average),
   p50Ms: r.latency.p50,
   p99Ms: r.latency.p99,
@@ -43,12 +44,14 @@ const figures = (r: Result, cpu: { before?: number; after?: number }): Figures =
   errors: r.errors,
   timeouts: r.timeouts,
   cpuMsPerRequest: perRequest(cpu.before, cpu.after, r.requests.total),
+  pgCpuMsPerRequest: perRequest(0, pgCpuSpent, r.requests.total),
 });
-/** autocannon's figures for one run, with the CPU the server's process spent meanwhile. */
-async function load(pid: number | undefined, o: Options): Promise<Figures> {
+/** autocannon's figures for one run, with the CPU the server's process and (when local) PostgreSQL's backends for `database` spent meanwhile. */
+async function load(pid: number | undefined, database: string, o: Options): Promise<Figures> {
   const before = cpuMs(pid);
+  const pgBefore = postgresCpuMs(database);
   const r = await autocannon(o);
-  return figures(r, { before, after: cpuMs(pid) });
+  return figures(r, { before, after: cpuMs(pid) }, postgresCpuSpent(pgBefore, postgresCpuMs(database)));
 }
 
 /** The limit server lives in ../shared beside the project (the main checkout) or further up (a worktree). */
@@ -105,6 +108,7 @@ async function main() {
   }
   const loadBefore = os.loadavg().map((l) => +l.toFixed(1));
   const dbUrl = await freshDatabase(pgUrl);
+  const dbName = new URL(dbUrl).pathname.slice(1);
   const children: ChildProcess[] = [];
   try {
     const limitPort = await freePort();
@@ -172,8 +176,8 @@ async function main() {
     const results: Record<string, { threshold: Figures; limit: Figures; ratio: number; p99Ratio: number; cpuRatio: number | null; goal: string; met: boolean }> = {};
     console.log(`\n${'goal'.padEnd(48)} ${'threshold r/s, p99, CPU/req'.padStart(27)} ${'limit r/s, p99, CPU/req'.padStart(27)} ${'ratio'.padStart(6)} ${'CPU×'.padStart(5)}  goal`);
     for (const g of goals.filter((x) => !process.env.BENCH_ONLY || new RegExp(process.env.BENCH_ONLY).test(x.name))) {
-      const t = await load(threshold.pid, { url: `http://127.0.0.1:${info.port}`, connections: CONNECTIONS, duration: DURATION, headers: g.thresholdHeaders, requests: [g.threshold] });
-      const l = await load(limit.pid, { url: `http://127.0.0.1:${limitPort}`, connections: CONNECTIONS, duration: DURATION, headers: lHeaders, requests: [g.limit] });
+      const t = await load(threshold.pid, dbName, { url: `http://127.0.0.1:${info.port}`, connections: CONNECTIONS, duration: DURATION, headers: g.thresholdHeaders, requests: [g.threshold] });
+      const l = await load(limit.pid, dbName, { url: `http://127.0.0.1:${limitPort}`, connections: CONNECTIONS, duration: DURATION, headers: lHeaders, requests: [g.limit] });
       const ratio = l.reqPerSec > 0 ? +(t.reqPerSec / l.reqPerSec).toFixed(2) : 0;
       const p99Ratio = l.p99Ms > 0 ? +(t.p99Ms / l.p99Ms).toFixed(2) : 0;
       // How many times the limit's CPU per request Threshold spends (1 / this is the ratio an idle machine would allow).
@@ -184,6 +188,7 @@ async function main() {
       for (const [who, f] of [['threshold', t], ['limit', l]] as const) {
         if (f.non2xx || f.errors || f.timeouts) console.log(`  ${who}: ${f.non2xx} non-2xx answers, ${f.errors} errors, ${f.timeouts} timeouts (of ${f.requests})`);
       }
+      if (t.pgCpuMsPerRequest !== null || l.pgCpuMsPerRequest !== null) console.log(`  PostgreSQL's CPU per request (its backends for this database): Threshold ${t.pgCpuMsPerRequest ?? '?'} ms, limit ${l.pgCpuMsPerRequest ?? '?'} ms`);
     }
 
     // PGlite (the embedded default, in Threshold's own process): the same SCIM reads, beside the
@@ -207,7 +212,7 @@ async function main() {
       console.log(`\nThreshold on PGlite ready with ${USERS} SCIM users in ${((Date.now() - pgStarted) / 1000).toFixed(1)} s`);
       const pBase = `/scim/v2/groups/${pInfo.groupId}`;
       for (const g of pgliteGoals) {
-        const f = await load(onPglite.pid, { url: `http://127.0.0.1:${pInfo.port}`, connections: CONNECTIONS, duration: DURATION, headers: { authorization: `Bearer ${pInfo.token}` }, requests: [{ method: 'GET', path: g.path(pBase, pInfo) }] });
+        const f = await load(onPglite.pid, '(PGlite: in the process)', { url: `http://127.0.0.1:${pInfo.port}`, connections: CONNECTIONS, duration: DURATION, headers: { authorization: `Bearer ${pInfo.token}` }, requests: [{ method: 'GET', path: g.path(pBase, pInfo) }] });
         const goalReqPerSec = g.before * 5;
         pglite[g.name] = { ...f, goalReqPerSec, met: f.reqPerSec >= goalReqPerSec };
         console.log(`${g.name.padEnd(48)} ${String(f.reqPerSec).padStart(6)} r/s ${String(f.p99Ms).padStart(4)} ms ${String(f.cpuMsPerRequest ?? '?').padStart(5)} ms   (was ${g.before} r/s) ≥ ${goalReqPerSec} r/s${f.reqPerSec >= goalReqPerSec ? ' met' : ''}`);

@@ -1,9 +1,9 @@
 import { and, eq, ilike, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../../platform/db/database.js';
-import { groups, members } from '../signin.tables.js';
+import { groups, members, siteGroups } from '../signin.tables.js';
 import { valuesColumn, valuesTable, type ValuesColumn } from '../../../platform/db/values.js';
 import type { MemberRow, MemberWithGroup } from './members.port.js';
-import { memberJsonSql } from './members.presenters.js';
+import { memberColumnsSql } from './members.presenters.js';
 
 const MEMBER_VALUES: ValuesColumn[] = [
   { name: 'id', type: 'uuid' },
@@ -32,33 +32,55 @@ function listConds(tenantId: SQL | string, groupId: SQL | string, archived: Memb
 }
 
 /**
- * The members page (decision 025) as prepared statements of `db`, built once per service: one
- * statement per request, on the group's row (none: no such group), with the total and the page
- * as scalar subqueries; PostgreSQL presents the page as JSON text (`memberJsonSql`), in name
- * order, and the page stops at its last row on the name index. One statement per `archived`
- * choice, with and without a search.
+ * The members page (decisions 025, 031) as prepared statements of `db`, built once per service:
+ * one statement per request, on the group's row (none: no such group, or none the caller's sites
+ * may see), whose one column is the whole answer, `{"items":[…],"total":n}`, as JSON text:
+ * PostgreSQL presents the page (`memberColumnsSql`, the row's JSON is `presentMember`'s shape), in
+ * name order, and the page stops at its last row on the name index. The total counts the group
+ * only when the page cannot tell it: a page with some rows but fewer than `limit` ends the list,
+ * so the total is `offset` + its rows (and an empty first page is 0); a full page, or an empty
+ * one past the end, counts (PostgreSQL runs the count's subplan only when that branch is taken).
+ * One statement per `archived` choice, with and without a search, for callers with and without a
+ * site scope.
  */
 export function preparedMemberPage(db: Db) {
-  const p = { tenantId: sql.placeholder('tenantId'), groupId: sql.placeholder('groupId'), pattern: sql.placeholder('pattern') };
-  function build(archived: MemberListQuery['archived'], search: boolean) {
+  const p = {
+    tenantId: sql.placeholder('tenantId'),
+    groupId: sql.placeholder('groupId'),
+    pattern: sql.placeholder('pattern'),
+    limit: sql.placeholder('limit'),
+    offset: sql.placeholder('offset'),
+    sites: sql.placeholder('sites'),
+  };
+  // A site-scoped caller's statement also checks that the group is at one of its sites. Two forms,
+  // not `$sites is null or exists (…)`: that one PostgreSQL plans afresh on every execution (a
+  // custom plan folds the null away), which costs more than the statement runs.
+  const atSites = sql`exists (select 1 from ${siteGroups} where ${siteGroups.tenantId} = ${p.tenantId} and ${siteGroups.groupId} = ${groups.id} and ${siteGroups.siteId} = any(${p.sites}::uuid[]))`;
+  function build(archived: MemberListQuery['archived'], search: boolean, scoped: boolean) {
     const where = listConds(sql`${p.tenantId}`, sql`${p.groupId}`, archived, search ? sql`${p.pattern}` : undefined);
-    const page = sql`select * from ${members} where ${where} order by ${members.fullName}, ${members.id} limit ${sql.placeholder('limit')} offset ${sql.placeholder('offset')}`;
+    const page = sql`select ${memberColumnsSql()} from ${members} where ${where} order by ${members.fullName}, ${members.id} limit ${p.limit} offset ${p.offset}`;
+    const rows = sql`count(*)`;
+    const total = sql`case when (${rows} > 0 and ${rows} < ${p.limit}) or (${rows} = 0 and ${p.offset}::bigint = 0) then ${p.offset}::bigint + ${rows} else (select count(*) from ${members} where ${where}) end`;
     return db
       .select({
-        total: sql<number>`(select count(*) from ${members} where ${where})`.mapWith(Number),
-        itemsJson: sql<string>`(select coalesce(json_agg(${memberJsonSql('page')} order by page.full_name, page.id), '[]')::text from (${page}) as page)`,
+        body: sql<string>`(select '{"items":' || coalesce(json_agg(page order by page."fullName", page.id)::text, '[]') || ',"total":' || ${total} || '}' from (${page}) as page)`,
       })
       .from(groups)
-      .where(and(eq(groups.tenantId, sql`${p.tenantId}`), eq(groups.id, sql`${p.groupId}`)))
-      .prepare(`signin_members_page_${archived}${search ? '_search' : ''}`);
+      .where(and(eq(groups.tenantId, sql`${p.tenantId}`), eq(groups.id, sql`${p.groupId}`), scoped ? atSites : undefined))
+      .prepare(`signin_members_page_${archived}${search ? '_search' : ''}${scoped ? '_scoped' : ''}`);
   }
   const statements = new Map<string, ReturnType<typeof build>>();
-  for (const archived of ['active', 'archived', 'all'] as const) for (const search of [false, true]) statements.set(`${archived}:${search}`, build(archived, search));
+  for (const archived of ['active', 'archived', 'all'] as const) {
+    for (const search of [false, true]) for (const scoped of [false, true]) statements.set(`${archived}:${search}:${scoped}`, build(archived, search, scoped));
+  }
   return {
-    /** The page as JSON text (an array of presented members) and the total; undefined when the tenant has no such group. */
-    async page(tenantId: string, groupId: string, q: MemberListQuery): Promise<{ itemsJson: string; total: number } | undefined> {
-      const [found] = await statements.get(`${q.archived}:${Boolean(q.q)}`)!.execute({ tenantId, groupId, pattern: q.q ? `%${likeEscape(q.q)}%` : undefined, limit: q.limit, offset: q.offset });
-      return found;
+    /**
+     * The answer of a page as JSON text (`{"items":[…presented members],"total":n}`); undefined
+     * when the tenant has no such group or `sites` (a site scope; null: every site) do not hold it.
+     */
+    async page(tenantId: string, sites: readonly string[] | null, groupId: string, q: MemberListQuery): Promise<string | undefined> {
+      const [found] = await statements.get(`${q.archived}:${Boolean(q.q)}:${sites !== null}`)!.execute({ tenantId, groupId, sites, pattern: q.q ? `%${likeEscape(q.q)}%` : undefined, limit: q.limit, offset: q.offset });
+      return found?.body;
     },
   };
 }

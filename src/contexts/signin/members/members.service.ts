@@ -245,14 +245,14 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
   }
 
   /**
-   * A page of a group the caller may see, presented by PostgreSQL as JSON text (`itemsJson`, an
-   * array of `presentMember`'s shape): one prepared statement (and the site check of a scoped caller).
+   * A page of a group the caller may see: the whole answer, `{"items":[…],"total":n}` with each
+   * item in `presentMember`'s shape, as JSON text presented by PostgreSQL in one prepared
+   * statement (the site check of a scoped caller included).
    */
-  async function listPresented(tenantId: string, scope: SiteScope, groupId: string, q: MemberListQuery) {
-    if (scope !== null && !(await groupsRepo.visibleIn(db, tenantId, groupId, scope))) throw notFound('Group');
-    const page = await memberPage.page(tenantId, groupId, q);
-    if (!page) throw notFound('Group');
-    return page;
+  async function listPresented(tenantId: string, scope: SiteScope, groupId: string, q: MemberListQuery): Promise<string> {
+    const body = await memberPage.page(tenantId, scope, groupId, q);
+    if (body === undefined) throw notFound('Group');
+    return body;
   }
 
   async function setPhoto(tenantId: string, scope: SiteScope, memberId: string, data: Buffer, declaredType: string, actor: Actor) {
