@@ -1,4 +1,4 @@
-import { and, asc, count as countFn, eq, getTableColumns, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count as countFn, eq, getTableColumns, isNull, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../../platform/db/database.js';
 import { preparedStatement } from '../../../platform/db/prepared.js';
 import { scimGroupMembers, scimGroups, scimUsers, type ScimMultiValue } from '../scim.tables.js';
@@ -173,6 +173,18 @@ export function preparedScimUserWrites(db: Db) {
       .where(one)
       .returning(),
   );
+  // PATCH of `active` alone without If-Match (deprovisioning): the locked read and the write in one
+  // statement. `b` is the user as it was (locked); `u` the write, made only when `active` changes.
+  const before = db.$with('b').as(db.select().from(scimUsers).where(one).for('update'));
+  const written = db.$with('u').as(
+    db
+      .update(scimUsers)
+      .set({ active: p('active') as unknown as boolean, ...bump })
+      .from(before)
+      .where(and(eq(scimUsers.memberId, before.memberId), ne(before.active, p('active') as unknown as boolean)))
+      .returning({ version: scimUsers.version, updatedAt: scimUsers.updatedAt }),
+  );
+  const activeInOne = preparedStatement(db, 'scim_user_set_active_locked', (d) => d.with(before, written).select().from(before).leftJoin(written, sql`true`));
   const docValues = (cols: ScimUserColumns) => Object.fromEntries(DOC_COLUMNS.map((k) => [k, cols[k] ?? null]));
   return {
     async insert(tx: DbOrTx, tenantId: string, groupId: string, id: string, cols: ScimUserColumns & { userName: string }, at: Date): Promise<ScimUserRow> {
@@ -184,6 +196,17 @@ export function preparedScimUserWrites(db: Db) {
       if (!UUID_RE.test(id)) return undefined;
       const [row] = await locked.execute(tx, { tenantId, groupId, id });
       return row;
+    },
+    /**
+     * Sets `active` on the live user in one statement (locked read and write); returns the user
+     * before and after (the same row when `active` already had that value), or undefined when
+     * there is no such user.
+     */
+    async setActive(tx: DbOrTx, tenantId: string, groupId: string, id: string, active: boolean, at: Date): Promise<{ before: ScimUserRow; after: ScimUserRow } | undefined> {
+      if (!UUID_RE.test(id)) return undefined;
+      const [row] = await activeInOne.execute(tx, { tenantId, groupId, id, active, at });
+      if (!row) return undefined;
+      return { before: row.b, after: row.u ? { ...row.b, active, version: row.u.version, updatedAt: row.u.updatedAt } : row.b };
     },
     /** Writes the document's columns (only `active` when nothing else changed), version + 1. */
     async update(tx: DbOrTx, tenantId: string, groupId: string, id: string, cols: ScimUserColumns, onlyActive: boolean, at: Date): Promise<ScimUserRow> {

@@ -4,7 +4,7 @@ import { inTransaction } from '../../../platform/db/tx.js';
 import type { DbOrTx, Tx } from '../../../platform/db/database.js';
 import type { MemberInput, MembersPort } from '../../signin/index.js';
 import { canonicalDoc, isObject, type Doc } from '../resource/canonical.js';
-import { applyPatch, parsePatchBody } from '../resource/patch.js';
+import { applyPatch, parsePatchBody, type PatchOp } from '../resource/patch.js';
 import { compileParsed, parseFilter } from '../resource/filter.js';
 import type { Filter } from 'scim2-parse-filter';
 import { encodeCursor, orderOf, pagingOf, type ListQuery } from '../resource/listing.js';
@@ -51,6 +51,20 @@ function plainUserNameEq(tree: Filter): string | undefined {
   if (tree.op !== 'eq' || typeof tree.compValue !== 'string') return undefined;
   const path = tree.attrPath.toLowerCase();
   return path === 'username' || path === `${URN.user.toLowerCase()}:username` ? tree.compValue : undefined;
+}
+
+/**
+ * The `active` a PATCH sets when that is all it does (one add or replace of `active`, by path or
+ * in a path-less value, to a JSON boolean), else undefined: what the engine would make of it too.
+ */
+function activeOnly(ops: PatchOp[]): boolean | undefined {
+  if (ops.length !== 1 || ops[0]!.op === 'remove') return undefined;
+  const { path, value } = ops[0]!;
+  if (path !== undefined) return path.trim().toLowerCase() === 'active' && typeof value === 'boolean' ? value : undefined;
+  if (!isObject(value)) return undefined;
+  const keys = Object.keys(value);
+  const v = keys.length === 1 && keys[0]!.toLowerCase() === 'active' ? value[keys[0]!] : undefined;
+  return typeof v === 'boolean' ? v : undefined;
 }
 
 export function createScimUsersService(deps: Pick<Platform, 'db' | 'now'> & { members: MembersPort }) {
@@ -153,6 +167,18 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'now'> & { me
     /** PATCH: every operation or none (one transaction). */
     async patch(c: ScimCaller, id: string, body: unknown, ifMatch?: string) {
       const ops = parsePatchBody(body);
+      const active = ifMatch === undefined ? activeOnly(ops) : undefined;
+      if (active !== undefined) {
+        // Deprovisioning (or back): the user read, locked and written in one statement, then the member.
+        return inTransaction(db, async (tx) => {
+          const found = await writes.setActive(tx, c.tenantId, c.groupId, id, active, now());
+          if (!found) throw scimNotFound('User', id);
+          const memberId = found.before.memberId;
+          if (found.before.active && !active) await members.archive(tx, c.tenantId, memberId, c.actor, 'scim');
+          if (!found.before.active && active) await members.restore(tx, c.tenantId, memberId, c.actor, 'scim');
+          return found.after;
+        });
+      }
       return guardUnique(() =>
         inTransaction(db, async (tx) => {
           const before = await mustFind(tx, c, id);

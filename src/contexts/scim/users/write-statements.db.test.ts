@@ -32,6 +32,7 @@ const kinds = (statements: string[]) =>
     if (t.startsWith('insert into "scim_users"')) return 'scim user insert';
     if (/^select .* from "scim_users" .* for update$/s.test(t)) return 'scim user locked read';
     if (t.startsWith('update "scim_users" set "active" = $1, "version" =')) return 'scim user active update';
+    if (/^with "b" as \(select .* from "scim_users" .* for update\), "u" as \(update "scim_users" set "active" = /s.test(t)) return 'scim user locked and active set';
     return s;
   });
 
@@ -51,17 +52,42 @@ describe('SCIM writes send few statements (decisions 025, 029)', () => {
     expect(kinds(statements)).toEqual(inOneTransaction(['member + audit insert', 'scim user insert']));
   });
 
-  it('active false: the locked read, one SCIM column set, the member archived with its audit row', async () => {
+  it('active false: the user locked and set in one statement, the member archived with its audit row', async () => {
     const f = await scimFixture(env);
     const made = await f.scim('POST', '/Users', { userName: 'bob@example.test' });
     await warm(f);
-    const { res, statements } = await statementsOf(() => f.scim('PATCH', `/Users/${made.body.id as string}`, patchActive(false)));
+    const id = made.body.id as string;
+    const { res, statements } = await statementsOf(() => f.scim('PATCH', `/Users/${id}`, patchActive(false)));
     expect(res.status).toBe(200);
-    expect(res.body.active).toBe(false);
-    expect(kinds(statements)).toEqual(inOneTransaction(['scim user locked read', 'scim user active update', 'member + audit update']));
-    // And back: the same statements, the member restored.
-    const back = await statementsOf(() => f.scim('PATCH', `/Users/${made.body.id as string}`, patchActive(true)));
-    expect(back.res.body.active).toBe(true);
-    expect(kinds(back.statements)).toEqual(inOneTransaction(['scim user locked read', 'scim user active update', 'member + audit update']));
+    expect(res.body).toMatchObject({ active: false, meta: { version: 'W/"2"' } });
+    expect(kinds(statements)).toEqual(inOneTransaction(['scim user locked and active set', 'member + audit update']));
+    const member = () => env.contexts.signin.members.get(env.platform.db, f.t.tenantId, id);
+    expect((await member())?.archivedAt).toBeInstanceOf(Date);
+    // Again: nothing changes (no version, no member write, no audit row).
+    const again = await statementsOf(() => f.scim('PATCH', `/Users/${id}`, patchActive(false)));
+    expect(again.res.body).toMatchObject({ active: false, meta: { version: 'W/"2"' } });
+    expect(kinds(again.statements)).toEqual(inOneTransaction(['scim user locked and active set']));
+    // And back: the member restored.
+    const back = await statementsOf(() => f.scim('PATCH', `/Users/${id}`, patchActive(true)));
+    expect(back.res.body).toMatchObject({ active: true, meta: { version: 'W/"3"' } });
+    expect(kinds(back.statements)).toEqual(inOneTransaction(['scim user locked and active set', 'member + audit update']));
+    expect((await member())?.archivedAt).toBeNull();
+    // The member followed, and the GET answers what the PATCH did.
+    expect((await f.scim('GET', `/Users/${id}`)).body).toEqual(back.res.body);
+    // With If-Match, or any other change, the general path: the locked read, then the write.
+    const other = await statementsOf(() => f.scim('PATCH', `/Users/${id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: false }, { op: 'replace', path: 'title', value: 'Head' }] }));
+    expect(other.res.body).toMatchObject({ active: false, title: 'Head' });
+    expect(kinds(other.statements).slice(0, env.platform.database.kind === 'postgres' ? 2 : 1)).toEqual(inOneTransaction(['scim user locked read']).slice(0, env.platform.database.kind === 'postgres' ? 2 : 1));
+  });
+
+  it('active false of an unknown or removed user is a 404, in any case of its id', async () => {
+    const f = await scimFixture(env);
+    const made = await f.scim('POST', '/Users', { userName: 'cy@example.test' });
+    const id = made.body.id as string;
+    expect((await f.scim('PATCH', `/Users/${id.toUpperCase()}`, patchActive(false))).body).toMatchObject({ active: false });
+    expect((await f.scim('PATCH', '/Users/00000000-0000-4000-8000-000000000000', patchActive(false))).status).toBe(404);
+    expect((await f.scim('PATCH', '/Users/not-a-uuid', patchActive(false))).status).toBe(404);
+    expect((await f.scim('DELETE', `/Users/${id}`)).status).toBe(204);
+    expect((await f.scim('PATCH', `/Users/${id}`, patchActive(true))).status).toBe(404);
   });
 });
