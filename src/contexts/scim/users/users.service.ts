@@ -53,18 +53,24 @@ function plainUserNameEq(tree: Filter): string | undefined {
   return path === 'username' || path === `${URN.user.toLowerCase()}:username` ? tree.compValue : undefined;
 }
 
+/** A boolean as the engine reads one (`toBool`: true, false, or Entra's "True" / "False"), else undefined. */
+function booleanOf(v: unknown): boolean | undefined {
+  if (typeof v === 'boolean') return v;
+  const l = typeof v === 'string' ? v.trim().toLowerCase() : '';
+  return l === 'true' ? true : l === 'false' ? false : undefined;
+}
+
 /**
  * The `active` a PATCH sets when that is all it does (one add or replace of `active`, by path or
- * in a path-less value, to a JSON boolean), else undefined: what the engine would make of it too.
+ * in a path-less value, to a boolean), else undefined: what the engine would make of it too.
  */
 function activeOnly(ops: PatchOp[]): boolean | undefined {
   if (ops.length !== 1 || ops[0]!.op === 'remove') return undefined;
   const { path, value } = ops[0]!;
-  if (path !== undefined) return path.trim().toLowerCase() === 'active' && typeof value === 'boolean' ? value : undefined;
+  if (path !== undefined) return path.trim().toLowerCase() === 'active' ? booleanOf(value) : undefined;
   if (!isObject(value)) return undefined;
   const keys = Object.keys(value);
-  const v = keys.length === 1 && keys[0]!.toLowerCase() === 'active' ? value[keys[0]!] : undefined;
-  return typeof v === 'boolean' ? v : undefined;
+  return keys.length === 1 && keys[0]!.toLowerCase() === 'active' ? booleanOf(value[keys[0]!]) : undefined;
 }
 
 export function createScimUsersService(deps: Pick<Platform, 'db' | 'now'> & { members: MembersPort }) {

@@ -72,8 +72,18 @@ describe('SCIM writes send few statements (decisions 025, 029)', () => {
     expect(back.res.body).toMatchObject({ active: true, meta: { version: 'W/"3"' } });
     expect(kinds(back.statements)).toEqual(inOneTransaction(['scim user locked and active set', 'member + audit update']));
     expect((await member())?.archivedAt).toBeNull();
+    // Entra's form ("path": "active", "value": "False") takes the same path.
+    const entra = await statementsOf(() => f.scim('PATCH', `/Users/${id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] }));
+    expect(entra.res.body).toMatchObject({ active: false, meta: { version: 'W/"4"' } });
+    expect(kinds(entra.statements)).toEqual(inOneTransaction(['scim user locked and active set', 'member + audit update']));
+    expect((await member())?.archivedAt).toBeInstanceOf(Date);
+    const restored = await f.scim('PATCH', `/Users/${id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', value: { active: 'True' } }] });
+    expect(restored.body).toMatchObject({ active: true, meta: { version: 'W/"5"' } });
+    expect((await member())?.archivedAt).toBeNull();
+    // A value the engine refuses is refused the same way.
+    expect((await f.scim('PATCH', `/Users/${id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: 'nope' }] })).status).toBe(400);
     // The member followed, and the GET answers what the PATCH did.
-    expect((await f.scim('GET', `/Users/${id}`)).body).toEqual(back.res.body);
+    expect((await f.scim('GET', `/Users/${id}`)).body).toEqual(restored.body);
     // With If-Match, or any other change, the general path: the locked read, then the write.
     const other = await statementsOf(() => f.scim('PATCH', `/Users/${id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: false }, { op: 'replace', path: 'title', value: 'Head' }] }));
     expect(other.res.body).toMatchObject({ active: false, title: 'Head' });
