@@ -57,6 +57,18 @@ describe('members', () => {
     expect((await call(env.app, 'POST', `/api/signin/members/${id}/restore`, { headers: t.owner.headers })).body.archived).toBe(false);
     const audit = await env.platform.db.select().from(auditLog).where(and(eq(auditLog.tenantId, t.tenantId), eq(auditLog.targetId, id)));
     expect(audit.map((a) => a.action).sort()).toEqual(['member.archived', 'member.created', 'member.restored', 'member.updated']);
+    // The create, archive and restore write their audit rows in the member's own statement (decision 029), as recordAudit did.
+    for (const [action, summary] of [
+      ['member.created', 'Member created: <script>x</script> Ada'],
+      ['member.archived', 'Member archived: <script>x</script> Ada'],
+      ['member.restored', 'Member restored: <script>x</script> Ada'],
+    ] as const) {
+      const row = audit.find((a) => a.action === action)!;
+      expect(row).toMatchObject({ tenantId: t.tenantId, actorKind: 'user', actorId: t.owner.id, targetType: 'member', targetId: id, summary, data: { source: 'portal', groupId: g.id } });
+      expect(row.actorLabel).toBe(audit.find((a) => a.action === 'member.updated')!.actorLabel);
+      expect(row.requestId).toEqual(expect.any(String));
+      expect(row.at).toBeInstanceOf(Date);
+    }
   });
 
   it('searches and pages the roster', async () => {
