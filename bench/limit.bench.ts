@@ -98,7 +98,12 @@ function user(i: number) {
   const userName = `post${i}-${Date.now()}@bench.example`;
   return JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName, name: { givenName: 'Bench', familyName: `P${i}` }, emails: [{ value: userName, type: 'work', primary: true }], active: true });
 }
-const PATCH_BODY = JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', value: { active: false } }] });
+/**
+ * The n-th PATCH of a run over `users` users: active false on the first pass over them, true on
+ * the next, and so on, so every request changes its user (a PATCH that sets what is already there
+ * writes nothing in Threshold, and would make a fast run look cheaper than a slow one).
+ */
+const patchBody = (n: number, users: number) => JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', value: { active: Math.floor(n / users) % 2 === 1 } }] });
 
 async function main() {
   const pgUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
@@ -163,10 +168,16 @@ async function main() {
         goal: 0.35,
       },
       {
-        name: 'SCIM PATCH /Users/{id} active=false',
-        threshold: { method: 'PATCH', path: `${tBase}/Users/${sampleId}`, setupRequest: (r) => ({ ...r, path: `${tBase}/Users/${info.ids[tPatched++ % info.ids.length]}`, body: PATCH_BODY }) },
+        name: 'SCIM PATCH /Users/{id} active=false (then true)',
+        threshold: { method: 'PATCH', path: `${tBase}/Users/${sampleId}`, setupRequest: (r) => {
+          const n = tPatched++;
+          return { ...r, path: `${tBase}/Users/${info.ids[n % info.ids.length]}`, body: patchBody(n, info.ids.length) };
+        } },
         thresholdHeaders: tHeaders,
-        limit: { method: 'PATCH', path: `/Users/${limitSample}`, setupRequest: (r) => ({ ...r, path: `/Users/${limitIds[lPatched++ % limitIds.length]!.id}`, body: PATCH_BODY }) },
+        limit: { method: 'PATCH', path: `/Users/${limitSample}`, setupRequest: (r) => {
+          const n = lPatched++;
+          return { ...r, path: `/Users/${limitIds[n % limitIds.length]!.id}`, body: patchBody(n, limitIds.length) };
+        } },
         goal: 0.35,
       },
       { name: 'portal GET /api/auth/me (vs limit get-by-id)', threshold: { method: 'GET', path: '/api/auth/me' }, thresholdHeaders: { cookie: info.cookie }, limit: { method: 'GET', path: `/Users/${limitSample}` }, goal: 0.5 },
