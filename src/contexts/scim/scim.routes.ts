@@ -11,7 +11,7 @@ import { createNotifier } from '../../platform/live/notify.js';
 import { createRequestLogBuffer } from './access/request-log.js';
 import type { ScimCaller, ScimUsersService } from './users/users.service.js';
 import type { ScimGroupsService } from './groups/groups.service.js';
-import { listResponse, scimBaseUrl, type ScimJson } from './resource/resource.presenters.js';
+import { listResponse, listResponseText, scimBaseUrl, type ScimJson } from './resource/resource.presenters.js';
 import { attributeList, project, wants } from './resource/projection.js';
 import { presentUser } from './users/users.presenters.js';
 import { presentGroup } from './groups/groups.presenters.js';
@@ -53,6 +53,12 @@ const anyParams = z.object({ groupId: z.string(), resource: z.string(), id: z.st
 const etagHeaders = z.object({ 'if-match': z.string().optional(), 'if-none-match': z.string().optional() }).passthrough();
 
 type Deps = { platform: Platform; access: ScimAccessService; users: ScimUsersService; groups: ScimGroupsService };
+
+/** JSON text made by PostgreSQL (and spliced here): written as it is, in the SCIM content type. */
+function sendJsonText(reply: FastifyReply, json: string) {
+  return reply.type(SCIM_CONTENT_TYPE).serializer(asIs).send(json as never);
+}
+const asIs = (body: unknown) => body as string;
 
 function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown) {
   const { status, body: errBody, headers } = toScimError(err);
@@ -151,13 +157,34 @@ export function scimProtocolRoutes({ platform, access, users, groups }: Deps): F
     const projection = (q: Query) => [attributeList(q.attributes), attributeList(q.excludedAttributes)] as const;
 
     async function listUsers(req: FastifyRequest, q: Query) {
-      const { total, rows, page } = await users.list(caller(req), q);
       const [a, x] = projection(q);
+      const presented = await users.listPresented(caller(req), q, base(req));
+      if (presented) {
+        const resources = JSON.parse(`[${presented.itemsJson}]`) as ScimJson[];
+        return listResponse(
+          resources.map((r) => project(r, a, x)),
+          presented.total,
+          presented.startIndex,
+        );
+      }
+      const { total, rows, page } = await users.list(caller(req), q);
       return listResponse(
         rows.map((r) => project(presentUser(r, base(req)), a, x)),
         total,
         page,
       );
+    }
+    /**
+     * GET /Users and POST /Users/.search. A plain list (no filter or `userName eq`, default order,
+     * index paging, no projection) is written as PostgreSQL presented it: the ListResponse around
+     * the page's JSON text, nothing parsed or serialised (decision 028).
+     */
+    async function sendUsers(req: FastifyRequest, reply: FastifyReply, q: Query) {
+      if (!q.attributes && !q.excludedAttributes) {
+        const presented = await users.listPresented(caller(req), q, base(req));
+        if (presented) return sendJsonText(reply, listResponseText(presented.itemsJson, presented.items, presented.total, presented.startIndex));
+      }
+      return listUsers(req, q);
     }
     async function listGroups(req: FastifyRequest, q: Query) {
       const [a, x] = projection(q);
@@ -216,14 +243,16 @@ export function scimProtocolRoutes({ platform, access, users, groups }: Deps): F
         return found;
       },
 
-      'GET users': async (req) => listUsers(req, queryOf(req)),
-      'POST users/.search': async (req) => listUsers(req, searchQuery(req.body)),
+      'GET users': async (req, reply) => sendUsers(req, reply, queryOf(req)),
+      'POST users/.search': async (req, reply) => sendUsers(req, reply, searchQuery(req.body)),
+      // The user as PostgreSQL presented it (`userJsonSql`), written as is unless projected.
       'GET users/:id': async (req, reply) => {
-        const row = await users.get(caller(req), idOf(req));
-        if (notModified(header(req, 'if-none-match'), row.version)) return reply.status(304).header('etag', etagOf(row.version)).send();
-        const out = presentUser(row, base(req));
-        void withEtag(reply, out);
-        return project(out, ...projection(queryOf(req)));
+        const { version, json } = await users.get(caller(req), idOf(req), base(req));
+        void reply.header('etag', etagOf(version));
+        if (notModified(header(req, 'if-none-match'), version)) return reply.status(304).send();
+        const [a, x] = projection(queryOf(req));
+        if (a.length === 0 && x.length === 0) return sendJsonText(reply, json);
+        return project(JSON.parse(json) as ScimJson, a, x);
       },
       'POST users': async (req, reply) => {
         const out = presentUser(await users.create(caller(req), req.body), base(req));
