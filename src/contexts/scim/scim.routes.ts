@@ -6,7 +6,7 @@ import { bearerToken } from '../../platform/http/auth.js';
 import type { Actor } from '../../platform/audit/audit.js';
 import { AppError } from '../../platform/errors.js';
 import { invalidSyntax, invalidValue, scimError, scimNotFound, scimUnauthorized, toScimError } from './scim.errors.js';
-import { SCIM_CHANGED_CHANNEL, type ScimAccessService, type ScimCredential } from './access/access.service.js';
+import { SCIM_CHANGED_CHANNEL, type ScimAccessService, type ScimAuth, type ScimCredential } from './access/access.service.js';
 import { createNotifier } from '../../platform/live/notify.js';
 import { createRequestLogBuffer } from './access/request-log.js';
 import type { ScimCaller, ScimUsersService } from './users/users.service.js';
@@ -91,12 +91,21 @@ export function scimProtocolRoutes({ platform, access, users, groups }: Deps): F
       await access.flushBuckets();
     });
 
-    app.addHook('onRequest', async (req) => {
-      const { groupId } = req.params as { groupId: string };
-      const auth = await access.authenticate(bearerToken(req), groupId);
-      if (!auth) throw scimUnauthorized();
+    // The plugin's hooks are callback hooks that finish without a promise when they can (a
+    // credential known to this instance, no body, a logged-in request): each runs on every SCIM
+    // request (decision 028).
+    const admit = (req: FastifyRequest, auth: ScimAuth | undefined): Error | undefined => {
+      if (!auth) return scimUnauthorized();
       req.scimCredential = auth.cred;
-      if (auth.retryAfter > 0) throw scimError(429, undefined, 'Too many requests for this SCIM group; retry later', { 'retry-after': String(auth.retryAfter) });
+      if (auth.retryAfter > 0) return scimError(429, undefined, 'Too many requests for this SCIM group; retry later', { 'retry-after': String(auth.retryAfter) });
+      return undefined;
+    };
+    app.addHook('onRequest', (req, _reply, done) => {
+      const { groupId } = req.params as { groupId: string };
+      const token = bearerToken(req);
+      const known = access.authenticateFromMemory(token, groupId);
+      if (known) return done(admit(req, known));
+      access.authenticate(token, groupId).then((auth) => done(admit(req, auth)), done);
     });
 
     // A DELETE (or GET) that names a JSON content type but sends no body is fine (Entra does it);
@@ -110,25 +119,22 @@ export function scimProtocolRoutes({ platform, access, users, groups }: Deps): F
     });
 
     // Text the database cannot hold, anywhere in the body: 400 invalidValue naming where.
-    app.addHook('preValidation', async (req) => {
-      const where = badTextIn(req.body);
-      if (where) throw invalidValue(`${where} contains a NUL character or a lone UTF-16 surrogate`);
+    app.addHook('preValidation', (req, _reply, done) => {
+      const where = req.body === undefined ? undefined : badTextIn(req.body);
+      done(where ? invalidValue(`${where} contains a NUL character or a lone UTF-16 surrogate`) : undefined);
     });
 
-    app.addHook('onSend', async (_req, reply, payload) => {
+    app.addHook('onSend', (_req, reply, payload, done) => {
       void reply.header('content-type', SCIM_CONTENT_TYPE);
-      return payload;
+      done(null, payload);
     });
 
-    app.addHook('onResponse', async (req, reply) => {
-      access.afterResponse();
-      const { groupId } = req.params as { groupId: string };
-      const tenantId = req.scimCredential?.tenantId ?? (reply.statusCode === 401 ? await access.groupTenant(groupId).catch(() => undefined) : undefined);
-      if (!tenantId) return;
-      const path = req.url.startsWith(`${SCIM_PREFIX}${groupId}`) ? req.url.slice(SCIM_PREFIX.length + groupId.length) || '/' : req.url;
+    const logRequest = (req: FastifyRequest, reply: FastifyReply, tenantId: string, groupId: string) => {
+      const { groupId: given } = req.params as { groupId: string };
+      const path = req.url.startsWith(`${SCIM_PREFIX}${given}`) ? req.url.slice(SCIM_PREFIX.length + given.length) || '/' : req.url;
       requestLog.add({
         tenantId,
-        groupId: req.scimCredential?.groupId ?? groupId.toLowerCase(),
+        groupId,
         method: req.method,
         path,
         status: reply.statusCode,
@@ -137,6 +143,24 @@ export function scimProtocolRoutes({ platform, access, users, groups }: Deps): F
         errorDetail: req.scimFailure?.detail,
         requestId: String(req.id),
       });
+    };
+    app.addHook('onResponse', (req, reply, done) => {
+      access.afterResponse();
+      const cred = req.scimCredential;
+      if (cred) {
+        logRequest(req, reply, cred.tenantId, cred.groupId);
+        return done();
+      }
+      // A rejected token is logged where the group's admin sees it, when the URL names a group.
+      if (reply.statusCode !== 401) return done();
+      const { groupId } = req.params as { groupId: string };
+      access.groupTenant(groupId).then(
+        (tenantId) => {
+          if (tenantId) logRequest(req, reply, tenantId, groupId.toLowerCase());
+          done();
+        },
+        () => done(),
+      );
     });
 
     const caller = (req: FastifyRequest): ScimCaller => {
