@@ -346,7 +346,7 @@ describe('PostgreSQL presents a user as presentUser does (userJsonSql)', () => {
     }
     const same = (got: unknown, id: string) => expect(JSON.stringify(got), id).toBe(expected.get(id));
 
-    const reads = preparedScimUserReads(db);
+    const reads = preparedScimUserReads(env.platform.database);
     for (const id of ids) {
       const found = await reads.find(caller.tenantId, caller.groupId, id, base);
       same(JSON.parse(found!.json), id);

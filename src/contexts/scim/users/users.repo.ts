@@ -1,5 +1,5 @@
-import { and, asc, count as countFn, eq, getTableColumns, isNull, sql, type SQL } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../../../platform/db/database.js';
+import { and, asc, count as countFn, eq, fillPlaceholders, getTableColumns, isNull, sql, type SQL } from 'drizzle-orm';
+import type { Database, DbOrTx } from '../../../platform/db/database.js';
 import { scimGroupMembers, scimGroups, scimUsers, type ScimMultiValue } from '../scim.tables.js';
 import { URN } from '../scim.schema.js';
 import { isObject, type Doc, type Element } from '../resource/canonical.js';
@@ -95,57 +95,68 @@ const live = (tenantId: string, groupId: string) =>
 export type PresentedPage = { total: number; itemsJson: string; items: number };
 
 /**
- * The protocol's hottest reads as prepared statements of `db`, built once per service (decision
- * 028): get by id, an unfiltered page in the default order, and `filter=userName eq "…"` (what
- * identity providers send before every create). Each is one statement that PostgreSQL answers
- * with the users already presented as JSON text (`userJsonSql`, `base` the group's base URL), so
- * the server maps no row and serialises nothing; a page comes back as one text value with the
- * count of all matches beside it (the same statement, so the same snapshot). Same matches and
- * order as `scimUsersRepo.list`.
+ * The protocol's hottest reads as prepared statements (decision 028), built once per service: get
+ * by id, an unfiltered page in the default order, and `filter=userName eq "…"` (what identity
+ * providers send before every create). Each is one statement, prepared once per connection (on
+ * PGlite once per session: `Database.prepare`), that PostgreSQL answers with the users already
+ * presented as JSON text (`userJsonSql`, `base` the group's base URL), so the server maps no row
+ * and serialises nothing; a page comes back as one text value with the count of all matches beside
+ * it (the same statement, so the same snapshot). Same matches and order as `scimUsersRepo.list`.
  */
-export function preparedScimUserReads(db: Db) {
+export function preparedScimUserReads(database: Pick<Database, 'db' | 'prepare'>) {
+  const { db } = database;
   const p = { tenantId: sql.placeholder('tenantId'), groupId: sql.placeholder('groupId'), base: sql`${sql.placeholder('base')}` };
   const livePlaced = and(eq(scimUsers.tenantId, p.tenantId), eq(scimUsers.groupId, p.groupId), isNull(scimUsers.deletedAt))!;
-  const byId = db
-    .select({ version: scimUsers.version, json: sql<string>`${userJsonSql('scim_users', p.base)}` })
-    .from(scimUsers)
-    .where(and(livePlaced, eq(scimUsers.memberId, sql.placeholder('id'))))
-    .prepare('scim_user_json_by_id');
-  /** The matches of `where` (one row each: the count, and the page as one text value), the page in `order`. */
-  const page = (where: SQL, order: SQL, name: string) =>
+  /** A statement of drizzle's building, prepared: its placeholders filled by name, its rows as arrays. */
+  const prepare = (name: string, query: { toSQL(): { sql: string; params: unknown[] } }) => {
+    const { sql: text, params } = query.toSQL();
+    const run = database.prepare(name, text);
+    return (values: Record<string, unknown>) => run(fillPlaceholders(params, values));
+  };
+  const byId = prepare(
+    'scim_user_json_by_id',
     db
-      .select({
-        total: sql<number>`count(*)`.mapWith(Number),
-        itemsJson: sql<string | null>`(select string_agg(${userJsonSql('page', p.base)}, ',' order by page.created_at, page.member_id) from (select * from ${scimUsers} where ${where} order by ${order} limit ${sql.placeholder('limit')} offset ${sql.placeholder('offset')}) as page)`,
-      })
+      .select({ version: scimUsers.version, json: sql<string>`${userJsonSql('scim_users', p.base)}` })
       .from(scimUsers)
-      .where(where)
-      .prepare(name);
-  const all = page(livePlaced, sql`${scimUsers.createdAt}, ${scimUsers.memberId}`, 'scim_users_json_page');
+      .where(and(livePlaced, eq(scimUsers.memberId, sql.placeholder('id')))),
+  );
+  /** The matches of `where`: one row, their count and the page (in `order`) as one text value. */
+  const page = (name: string, where: SQL, order: SQL) =>
+    prepare(
+      name,
+      db
+        .select({
+          total: sql`count(*)::int`,
+          itemsJson: sql`(select string_agg(${userJsonSql('page', p.base)}, ',' order by page.created_at, page.member_id) from (select * from ${scimUsers} where ${where} order by ${order} limit ${sql.placeholder('limit')} offset ${sql.placeholder('offset')}) as page)`,
+        })
+        .from(scimUsers)
+        .where(where),
+    );
+  const all = page('scim_users_json_page', livePlaced, sql`${scimUsers.createdAt}, ${scimUsers.memberId}`);
   // The userName's unique index (lower(user_name) per group) finds the match; ordering by an
   // expression keeps the planner from walking the whole group in (created, id) order instead.
   const named = page(
+    'scim_users_json_by_user_name',
     and(livePlaced, sql`lower(${scimUsers.userName}) = lower(${sql.placeholder('userName')}::text)`)!,
     sql`${scimUsers.createdAt} + interval '0 seconds', ${scimUsers.memberId}`,
-    'scim_users_json_by_user_name',
   );
-  const presented = async (run: Promise<Array<{ total: number; itemsJson: string | null }>>, offset: number, limit: number): Promise<PresentedPage> => {
-    const [{ total, itemsJson } = { total: 0, itemsJson: null }] = await run;
+  const presented = async (run: Promise<unknown[][]>, offset: number, limit: number): Promise<PresentedPage> => {
+    const [[total, itemsJson] = [0, null]] = (await run) as Array<[number, string | null]>;
     // The page is `limit` rows from `offset` of the `total` counted in the same statement.
-    return { total, itemsJson: itemsJson ?? '', items: Math.max(0, Math.min(limit, total - offset)) };
+    return { total: Number(total), itemsJson: itemsJson ?? '', items: Math.max(0, Math.min(limit, Number(total) - offset)) };
   };
   return {
     /** The user's JSON text and version, or undefined when the group has no such live user. */
     async find(tenantId: string, groupId: string, id: string, base: string): Promise<{ version: number; json: string } | undefined> {
       if (!UUID_RE.test(id)) return undefined;
-      const [row] = await byId.execute({ tenantId, groupId, id, base });
-      return row;
+      const [row] = (await byId({ tenantId, groupId, id, base })) as Array<[number, string]>;
+      return row && { version: Number(row[0]), json: row[1] };
     },
     /** A page of the group's users in (created, id) order. */
-    list: (tenantId: string, groupId: string, offset: number, limit: number, base: string) => presented(all.execute({ tenantId, groupId, limit, offset, base }), offset, limit),
-    /** A page of the group's users with this userName (case-insensitive). */
+    list: (tenantId: string, groupId: string, offset: number, limit: number, base: string) => presented(all({ tenantId, groupId, limit, offset, base }), offset, limit),
+    /** A page of the group's users with this userName (case-insensitive); text the database cannot hold (NUL) matches nobody. */
     withUserName: (tenantId: string, groupId: string, userName: string, offset: number, limit: number, base: string) =>
-      presented(named.execute({ tenantId, groupId, userName, limit, offset, base }), offset, limit),
+      userName.includes('\0') ? presented(Promise.resolve([]), offset, limit) : presented(named({ tenantId, groupId, userName, limit, offset, base }), offset, limit),
   };
 }
 

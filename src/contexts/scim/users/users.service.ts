@@ -53,9 +53,9 @@ function plainUserNameEq(tree: Filter): string | undefined {
   return path === 'username' || path === `${URN.user.toLowerCase()}:username` ? tree.compValue : undefined;
 }
 
-export function createScimUsersService(deps: Pick<Platform, 'db' | 'now'> & { members: MembersPort }) {
+export function createScimUsersService(deps: Pick<Platform, 'db' | 'database' | 'now'> & { members: MembersPort }) {
   const { db, now, members } = deps;
-  const reads = preparedScimUserReads(db);
+  const reads = preparedScimUserReads(deps.database);
 
   async function mustFind(tx: DbOrTx, c: ScimCaller, id: string, forUpdate = false) {
     const row = await scimUsersRepo.find(tx, c.tenantId, c.groupId, id, forUpdate);
