@@ -12,7 +12,7 @@ import autocannonLib, { type Result } from 'autocannon';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export type Req = { method?: string; path?: string; body?: string; headers?: Record<string, string>; setupRequest?: (req: Req) => Req };
-type Options = { url: string; connections: number; duration: number; headers?: Record<string, string>; requests?: Req[] };
+type Options = { url: string; connections: number; duration: number; headers?: Record<string, string>; requests?: Req[]; connectionRate?: number };
 export const autocannon = autocannonLib as unknown as (o: Options) => Promise<Result>;
 
 export type Figures = { reqPerSec: number; p50Ms: number; p99Ms: number; requests: number; non2xx: number; errors: number; timeouts: number };

@@ -25,14 +25,16 @@ const USERS = Number(process.env.USERS ?? 1000);
 const url = process.env.DATABASE_URL!;
 const logLevel = process.env.LOG_LEVEL ?? 'info';
 const log = createLogger(logLevel, {}, pino.destination(2));
-const database = await openDatabase({ kind: 'postgres', url, max: 10 });
+// PGLITE_DIR: Threshold on PGlite in that folder instead (the embedded default), for the PGlite goals.
+const pgliteDir = process.env.PGLITE_DIR;
+const database = pgliteDir ? await openDatabase({ kind: 'pglite', dataDir: pgliteDir }) : await openDatabase({ kind: 'postgres', url, max: 10 });
 await runMigrations(database);
 await installJobSchema(database, log);
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'threshold-limit-bench-'));
 const config = loadConfig({
   NODE_ENV: 'production',
   DATA_DIR: dataDir,
-  DATABASE_URL: url,
+  ...(pgliteDir ? {} : { DATABASE_URL: url }),
   SECRET_KEY: 'b'.repeat(64),
   LOG_LEVEL: logLevel,
   PUBLIC_URL: 'http://127.0.0.1',

@@ -2,7 +2,10 @@
 // raw `pg` statement per request) and Threshold, each in its own process, on the same PostgreSQL
 // server in one run, loaded in turn by autocannon from this process. Prints, per goal, Threshold's
 // req/s and p99, the limit's, and the ratio; non-2xx answers and connection errors are counted
-// apart. Writes bench/results/limit.json. Nothing passes or fails on time.
+// apart. Then the same SCIM reads on PGlite (Threshold in its own process on a fresh PGlite folder,
+// the same users; BENCH_PGLITE=0 skips them, BENCH_PGLITE_PROFILE=<file> profiles them) beside the
+// issue's PGlite figures of 2026-11-22 (goal: 5× each). Writes bench/results/limit.json. Nothing
+// passes or fails on time.
 //
 // Needs PostgreSQL: BENCH_DATABASE_URL, TEST_DATABASE_URL or DATABASE_URL (a database
 // `<name>_limit_bench` is made afresh on that server). BENCH_SECONDS (5), BENCH_USERS (1000),
@@ -11,16 +14,17 @@
 // alone (not the set-up) there. BENCH_ONLY=<regexp> runs only the goals whose name matches it. Threshold runs compiled (build/, as `npm start` runs it);
 // BENCH_TSX=1 runs it from src/ through tsx instead. Beside req/s, each row gives the CPU time each
 // request cost each server's process (/proc/<pid>/stat before and after the run): the figure the
-// shared machine's load does not distort.
+// shared machine's load does not distort; when PostgreSQL runs on this machine (its /proc readable), a
+// line under it gives what each request cost PostgreSQL's backends for the bench's database.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import autocannonLib, { type Result } from 'autocannon';
-import { compiledServe, cpuMs, perRequest } from './process-cpu.js';
+import { compiledServe, cpuMs, perRequest, postgresCpuMs, postgresCpuSpent } from './process-cpu.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
@@ -30,8 +34,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 type Req = { method?: string; path?: string; body?: string; headers?: Record<string, string>; setupRequest?: (req: Req) => Req };
 type Options = { url: string; connections: number; duration: number; headers?: Record<string, string>; requests?: Req[] };
 const autocannon = autocannonLib as unknown as (o: Options) => Promise<Result>;
-type Figures = { reqPerSec: number; p50Ms: number; p99Ms: number; requests: number; non2xx: number; errors: number; timeouts: number; cpuMsPerRequest: number | null };
-const figures = (r: Result, cpu: { before?: number; after?: number }): Figures => ({
+type Figures = { reqPerSec: number; p50Ms: number; p99Ms: number; requests: number; non2xx: number; errors: number; timeouts: number; cpuMsPerRequest: number | null; pgCpuMsPerRequest: number | null };
+const figures = (r: Result, cpu: { before?: number; after?: number }, pgCpuSpent: number | undefined): Figures => ({
   reqPerSec: Math.round(r.requests.average),
   p50Ms: r.latency.p50,
   p99Ms: r.latency.p99,
@@ -40,12 +44,14 @@ const figures = (r: Result, cpu: { before?: number; after?: number }): Figures =
   errors: r.errors,
   timeouts: r.timeouts,
   cpuMsPerRequest: perRequest(cpu.before, cpu.after, r.requests.total),
+  pgCpuMsPerRequest: perRequest(0, pgCpuSpent, r.requests.total),
 });
-/** autocannon's figures for one run, with the CPU the server's process spent meanwhile. */
-async function load(pid: number | undefined, o: Options): Promise<Figures> {
+/** autocannon's figures for one run, with the CPU the server's process and (when local) PostgreSQL's backends for `database` spent meanwhile. */
+async function load(pid: number | undefined, database: string, o: Options): Promise<Figures> {
   const before = cpuMs(pid);
+  const pgBefore = postgresCpuMs(database);
   const r = await autocannon(o);
-  return figures(r, { before, after: cpuMs(pid) });
+  return figures(r, { before, after: cpuMs(pid) }, postgresCpuSpent(pgBefore, postgresCpuMs(database)));
 }
 
 /** The limit server lives in ../shared beside the project (the main checkout) or further up (a worktree). */
@@ -92,7 +98,12 @@ function user(i: number) {
   const userName = `post${i}-${Date.now()}@bench.example`;
   return JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName, name: { givenName: 'Bench', familyName: `P${i}` }, emails: [{ value: userName, type: 'work', primary: true }], active: true });
 }
-const PATCH_BODY = JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', value: { active: false } }] });
+/**
+ * The n-th PATCH of a run over `users` users: active false on the first pass over them, true on
+ * the next, and so on, so every request changes its user (a PATCH that sets what is already there
+ * writes nothing in Threshold, and would make a fast run look cheaper than a slow one).
+ */
+const patchBody = (n: number, users: number) => JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', value: { active: Math.floor(n / users) % 2 === 1 } }] });
 
 async function main() {
   const pgUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
@@ -102,6 +113,7 @@ async function main() {
   }
   const loadBefore = os.loadavg().map((l) => +l.toFixed(1));
   const dbUrl = await freshDatabase(pgUrl);
+  const dbName = new URL(dbUrl).pathname.slice(1);
   const children: ChildProcess[] = [];
   try {
     const limitPort = await freePort();
@@ -156,10 +168,16 @@ async function main() {
         goal: 0.35,
       },
       {
-        name: 'SCIM PATCH /Users/{id} active=false',
-        threshold: { method: 'PATCH', path: `${tBase}/Users/${sampleId}`, setupRequest: (r) => ({ ...r, path: `${tBase}/Users/${info.ids[tPatched++ % info.ids.length]}`, body: PATCH_BODY }) },
+        name: 'SCIM PATCH /Users/{id} active=false (then true)',
+        threshold: { method: 'PATCH', path: `${tBase}/Users/${sampleId}`, setupRequest: (r) => {
+          const n = tPatched++;
+          return { ...r, path: `${tBase}/Users/${info.ids[n % info.ids.length]}`, body: patchBody(n, info.ids.length) };
+        } },
         thresholdHeaders: tHeaders,
-        limit: { method: 'PATCH', path: `/Users/${limitSample}`, setupRequest: (r) => ({ ...r, path: `/Users/${limitIds[lPatched++ % limitIds.length]!.id}`, body: PATCH_BODY }) },
+        limit: { method: 'PATCH', path: `/Users/${limitSample}`, setupRequest: (r) => {
+          const n = lPatched++;
+          return { ...r, path: `/Users/${limitIds[n % limitIds.length]!.id}`, body: patchBody(n, limitIds.length) };
+        } },
         goal: 0.35,
       },
       { name: 'portal GET /api/auth/me (vs limit get-by-id)', threshold: { method: 'GET', path: '/api/auth/me' }, thresholdHeaders: { cookie: info.cookie }, limit: { method: 'GET', path: `/Users/${limitSample}` }, goal: 0.5 },
@@ -169,8 +187,8 @@ async function main() {
     const results: Record<string, { threshold: Figures; limit: Figures; ratio: number; p99Ratio: number; cpuRatio: number | null; goal: string; met: boolean }> = {};
     console.log(`\n${'goal'.padEnd(48)} ${'threshold r/s, p99, CPU/req'.padStart(27)} ${'limit r/s, p99, CPU/req'.padStart(27)} ${'ratio'.padStart(6)} ${'CPU×'.padStart(5)}  goal`);
     for (const g of goals.filter((x) => !process.env.BENCH_ONLY || new RegExp(process.env.BENCH_ONLY).test(x.name))) {
-      const t = await load(threshold.pid, { url: `http://127.0.0.1:${info.port}`, connections: CONNECTIONS, duration: DURATION, headers: g.thresholdHeaders, requests: [g.threshold] });
-      const l = await load(limit.pid, { url: `http://127.0.0.1:${limitPort}`, connections: CONNECTIONS, duration: DURATION, headers: lHeaders, requests: [g.limit] });
+      const t = await load(threshold.pid, dbName, { url: `http://127.0.0.1:${info.port}`, connections: CONNECTIONS, duration: DURATION, headers: g.thresholdHeaders, requests: [g.threshold] });
+      const l = await load(limit.pid, dbName, { url: `http://127.0.0.1:${limitPort}`, connections: CONNECTIONS, duration: DURATION, headers: lHeaders, requests: [g.limit] });
       const ratio = l.reqPerSec > 0 ? +(t.reqPerSec / l.reqPerSec).toFixed(2) : 0;
       const p99Ratio = l.p99Ms > 0 ? +(t.p99Ms / l.p99Ms).toFixed(2) : 0;
       // How many times the limit's CPU per request Threshold spends (1 / this is the ratio an idle machine would allow).
@@ -181,6 +199,39 @@ async function main() {
       for (const [who, f] of [['threshold', t], ['limit', l]] as const) {
         if (f.non2xx || f.errors || f.timeouts) console.log(`  ${who}: ${f.non2xx} non-2xx answers, ${f.errors} errors, ${f.timeouts} timeouts (of ${f.requests})`);
       }
+      if (t.pgCpuMsPerRequest !== null || l.pgCpuMsPerRequest !== null) console.log(`  PostgreSQL's CPU per request (its backends for this database): Threshold ${t.pgCpuMsPerRequest ?? '?'} ms, limit ${l.pgCpuMsPerRequest ?? '?'} ms`);
+    }
+
+    // PGlite (the embedded default, in Threshold's own process): the same SCIM reads, beside the
+    // issue's figures of 2026-11-22 (in-process bench, 10,000 users): the goal is 5× each.
+    const pglite: Record<string, Figures & { goalReqPerSec: number; met: boolean }> = {};
+    const pgliteGoals = [
+      { name: 'PGlite SCIM GET /Users?filter=userName eq', before: 76, path: (b: string, i: typeof info) => `${b}${filter(i.sampleName)}` },
+      { name: 'PGlite SCIM GET /Users/{id}', before: 185, path: (b: string, i: typeof info) => `${b}/Users/${i.ids[Math.floor(i.ids.length / 2)]}` },
+      { name: 'PGlite SCIM GET /Users?startIndex=1&count=100', before: 59, path: (b: string) => `${b}/Users?startIndex=1&count=100` },
+    ].filter((g) => process.env.BENCH_PGLITE !== '0' && (!process.env.BENCH_ONLY || new RegExp(process.env.BENCH_ONLY).test(g.name)));
+    if (pgliteGoals.length > 0) {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'threshold-limit-pglite-'));
+      const pgStarted = Date.now();
+      const onPglite = spawn(process.execPath, [...nodeArgs, ...entry], {
+        cwd: root,
+        env: { ...process.env, NODE_ENV: 'production', PGLITE_DIR: dir, BENCH_PROFILE: process.env.BENCH_PGLITE_PROFILE ?? '', PORT: '0', USERS: String(USERS) },
+        stdio: ['ignore', 'pipe', openSync(path.join(root, 'bench/results/limit-threshold-pglite.log'), 'w')],
+      });
+      children.push(onPglite);
+      const pInfo = JSON.parse(await firstLine(onPglite, 'Threshold on PGlite')) as typeof info;
+      console.log(`\nThreshold on PGlite ready with ${USERS} SCIM users in ${((Date.now() - pgStarted) / 1000).toFixed(1)} s`);
+      const pBase = `/scim/v2/groups/${pInfo.groupId}`;
+      for (const g of pgliteGoals) {
+        const f = await load(onPglite.pid, '(PGlite: in the process)', { url: `http://127.0.0.1:${pInfo.port}`, connections: CONNECTIONS, duration: DURATION, headers: { authorization: `Bearer ${pInfo.token}` }, requests: [{ method: 'GET', path: g.path(pBase, pInfo) }] });
+        const goalReqPerSec = g.before * 5;
+        pglite[g.name] = { ...f, goalReqPerSec, met: f.reqPerSec >= goalReqPerSec };
+        console.log(`${g.name.padEnd(48)} ${String(f.reqPerSec).padStart(6)} r/s ${String(f.p99Ms).padStart(4)} ms ${String(f.cpuMsPerRequest ?? '?').padStart(5)} ms   (was ${g.before} r/s) ≥ ${goalReqPerSec} r/s${f.reqPerSec >= goalReqPerSec ? ' met' : ''}`);
+        if (f.non2xx || f.errors || f.timeouts) console.log(`  ${f.non2xx} non-2xx answers, ${f.errors} errors, ${f.timeouts} timeouts (of ${f.requests})`);
+      }
+      onPglite.kill('SIGTERM');
+      await new Promise((r) => onPglite.on('exit', r));
+      rmSync(dir, { recursive: true, force: true });
     }
 
     const out = {
@@ -188,6 +239,7 @@ async function main() {
       machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverageBefore: loadBefore, loadAverageAfter: os.loadavg().map((l) => +l.toFixed(1)) },
       settings: { database: 'postgres', users: USERS, durationSeconds: DURATION, connections: CONNECTIONS, threshold: `own process (${tsx ? 'tsx, src/' : 'compiled, build/'}), rate limits raised out of reach`, limit: 'own process, ../shared/peers/limit/server.mjs' },
       goals: results,
+      pglite: { note: 'Threshold on PGlite in its own process (compiled), the same users; goal: 5× the figures of 2026-11-22', goals: pglite },
     };
     const dir = path.join(root, 'bench/results');
     mkdirSync(dir, { recursive: true });

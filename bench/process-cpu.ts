@@ -3,10 +3,12 @@
 //   /proc/<pid>/stat. Taken before and after a fixed run of requests it gives the CPU each request
 //   cost that process, a figure the other sessions' load on a shared machine does not distort (a
 //   starved process answers fewer requests per second but spends the same CPU on each).
+// - `postgresCpuMs(database)`: the same for the local PostgreSQL's backends serving one database,
+//   so a run also gives what each request cost the database server.
 // - `compiledServe(file)`: a bench's Threshold serve script (bench/*-serve.ts, importing ../src/…)
 //   compiled to plain JavaScript that imports the compiled server in build/ (built if out of date),
 //   so the bench runs Threshold as production does (`node build/main.js`), not through tsx.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,6 +27,46 @@ export function cpuMs(pid: number | undefined): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * CPU milliseconds each of the local PostgreSQL server's backends serving `database` has used so
+ * far, by pid (every backend process whose title names the database; undefined when none is
+ * readable, e.g. a remote server). `postgresCpuSpent` turns two readings into the CPU spent between.
+ */
+export function postgresCpuMs(database: string): Map<number, number> | undefined {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return undefined;
+  }
+  const out = new Map<number, number>();
+  for (const pid of pids) {
+    let title: string;
+    try {
+      title = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    // A backend's title: "postgres: 15/main: <user> <database> <client> <state>".
+    if (!title.startsWith('postgres: ') || !title.split(' ').includes(database)) continue;
+    const ms = cpuMs(Number(pid));
+    if (ms !== undefined) out.set(Number(pid), ms);
+  }
+  return out.size > 0 ? out : undefined;
+}
+
+/**
+ * CPU ms PostgreSQL's backends spent between two `postgresCpuMs` readings: what each backend
+ * alive at the second used since the first (all of it for a backend started since). A backend
+ * that exited meanwhile (a pool closing an idle connection) is left out, with what it spent.
+ */
+export function postgresCpuSpent(before: Map<number, number> | undefined, after: Map<number, number> | undefined): number | undefined {
+  if (!after) return undefined;
+  let total = 0;
+  for (const [pid, ms] of after) total += ms - (before?.get(pid) ?? 0);
+  return total;
 }
 
 /** CPU ms per request between two `cpuMs` readings (2 decimals), or null when unknown. */

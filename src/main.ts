@@ -5,7 +5,7 @@ import { runMigrations } from './platform/db/migrate.js';
 import { analyzeDatabase } from './platform/db/analyze.js';
 import { installJobSchema } from './platform/jobs/pgboss.js';
 import { AppError } from './platform/errors.js';
-import { seedDemoIfEmpty } from './seed/demo.js';
+import { isNewPgliteFolder, runFirstStartInChild, seedDemoAndTell } from './setup.js';
 import { registerJobs } from './contexts/jobs.js';
 import { composeContexts } from './contexts/compose.js';
 
@@ -18,6 +18,12 @@ async function main() {
   const phases: Record<string, number> = { modules: Math.round(performance.now()) };
   const phase = (name: string) => (phases[name] = Math.round(performance.now()));
   const config = loadConfig();
+  if (isNewPgliteFolder(config)) {
+    // A new PGlite folder is made in a process of its own, so its memory is not kept (setup.ts).
+    const code = runFirstStartInChild();
+    if (code !== 0) process.exit(code);
+    phase('first start');
+  }
   const platform = await createPlatform(config);
   phase('database');
   const { log } = platform;
@@ -26,14 +32,7 @@ async function main() {
   phase('migrations');
   // One graph of contexts for the HTTP app, the inline worker and the demo seed.
   const contexts = composeContexts(platform);
-  if (config.seedDemo) {
-    const demo = await seedDemoIfEmpty(platform, contexts);
-    if (demo) {
-      process.stdout.write(
-        `\nDemo tenant created. Sign in at ${config.publicUrl} with\n  email:    ${demo.email}\n  password: ${demo.password}\n(shown once)\nThe kiosk PIN of the Contractors group is ${demo.contractorsPin}.\n\n`,
-      );
-    }
-  }
+  await seedDemoAndTell(platform, contexts);
   const app = await buildApp(platform, { contexts });
   phase('app');
   let closing = false;

@@ -77,6 +77,7 @@ const MODULE_STATE_ALLOWED = [
   'src/contexts/accounts/passwords.ts: dummy',
   'src/contexts/record/rules/conditions.ts: wanted',
   'src/contexts/signin/live/auto-sign-out.ts: formatters',
+  'src/contexts/signin/safety/checks.ts: formatters',
   'src/contexts/record/rules/dates.ts: formatters',
 ];
 

@@ -36,7 +36,7 @@ export function composeContexts(platform: Platform, opts: ComposeOptions = {}) {
   const record = createRecord(platform, { guards: hooks.profileGuards, listeners: hooks.profileListeners });
   const signin = createSignin(platform, signinMembers, { sinks: opts.sinks, safetyChecks: [...hooks.safetyChecks, ...(opts.safetyChecks ?? [])] });
   const scim = createScim(platform, { members: signinMembers.members, groups });
-  const integration = createIntegration(platform, { members: signinMembers.members, groups, scimAttributes, record: recordPort });
+  const integration = createIntegration(platform, { members: signinMembers.members, groups, scimAttributes, record: recordPort, groupsInUse: hooks.groupsInUse });
   return { accounts, signin, record, scim, integration };
 }
 export type Contexts = ReturnType<typeof composeContexts>;

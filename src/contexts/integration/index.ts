@@ -8,6 +8,8 @@ import type { RunKind } from './integration.tables.js';
 import { createSyncHooks } from './sync/sync.hooks.js';
 import { createPeopleHooks } from './people/people.hooks.js';
 import { createLinksService } from './links/links.service.js';
+import { createGroupsInUse, LINKS_CHANGED_CHANNEL, type GroupsInUseCache } from './links/groups-in-use.js';
+import { createNotifier } from '../../platform/live/notify.js';
 import { createTypeMapService } from './typemap/typemap.service.js';
 import { createPeopleService, IMPORT_NEW_MEMBERS_JOB } from './people/people.service.js';
 import { createMergeService } from './merge/merge.service.js';
@@ -38,15 +40,19 @@ export { createWondeClient, WondeError, type WondeClient } from './wonde/wonde.c
  * Central Record joins sign-in's safety check. Built from the job queue alone, before the
  * contexts it hooks into.
  */
-export function createIntegrationHooks(platform: Pick<Platform, 'jobs' | 'now'>, ports: { groups: GroupsPort; record: RecordPort }): {
+export function createIntegrationHooks(platform: Pick<Platform, 'jobs' | 'now' | 'config'>, ports: { groups: GroupsPort; record: RecordPort }): {
   memberListeners: MemberChangeListener[];
   profileGuards: ProfileUpdateGuard[];
   profileListeners: ProfileChangeListener[];
   safetyChecks: SafetyCheck[];
+  /** What the member listeners know of the tenants' linked groups; the integration drops it when links change. */
+  groupsInUse: GroupsInUseCache;
 } {
-  const sync = createSyncHooks({ ...platform, groups: ports.groups });
-  const people = createPeopleHooks(platform);
+  const groupsInUse = createGroupsInUse(platform.config.authCacheSeconds * 1000);
+  const sync = createSyncHooks({ ...platform, groups: ports.groups, groupsInUse });
+  const people = createPeopleHooks({ ...platform, groupsInUse });
   return {
+    groupsInUse,
     memberListeners: [sync.memberListener, people.newMemberListener],
     profileGuards: [sync.idpGuard],
     profileListeners: [sync.profileListener, people.profileErasedListener],
@@ -60,19 +66,19 @@ export function createIntegrationHooks(platform: Pick<Platform, 'jobs' | 'now'>,
  * from sign-in's members and groups ports, SCIM's attributes port and the record's port; long work runs as `integration.run` jobs, each kind worked by the
  * handler its feature exports.
  */
-export function createIntegration(platform: Platform, ports: { members: MembersPort; groups: GroupsPort; scimAttributes: ScimAttributesPort; record: RecordPort }) {
-  const { members, groups, scimAttributes, record } = ports;
+export function createIntegration(platform: Platform, ports: { members: MembersPort; groups: GroupsPort; scimAttributes: ScimAttributesPort; record: RecordPort; groupsInUse: GroupsInUseCache }) {
+  const { members, groups, scimAttributes, record, groupsInUse } = ports;
   const runs = createRuns(platform, (kind) => runHandlers[kind]);
-  const links = createLinksService({ ...platform, groups, record });
+  const links = createLinksService({ ...platform, groups, record, groupsInUse });
   const typeMap = createTypeMapService({ ...platform, members, scimAttributes, record, groups });
   const recordReadiness = createRecordReadiness(record);
   const people = createPeopleService({ ...platform, members, groups, scimAttributes, runs, typeMap, record, recordReadiness });
-  const sync = createSyncService({ ...platform, members, groups, runs, record });
+  const sync = createSyncService({ ...platform, members, groups, runs, record, groupsInUse });
   // Merged values reach the linked members by the per-person sync job, queued by the merge.
   const merge = createMergeService({ ...platform, runs, record, onProfilesChanged: sync.enqueueForProfiles });
   const wonde = createWondeService({ ...platform, runs, record, onProfilesChanged: sync.enqueueForProfiles });
   const runHandlers: Record<RunKind, RunHandler> = { ...people.runHandlers, ...sync.runHandlers, ...merge.runHandlers, ...wonde.runHandlers };
-  return { record, runs, links, typeMap, people, merge, sync, wonde, members, recordReadiness };
+  return { record, runs, links, typeMap, people, merge, sync, wonde, members, recordReadiness, groupsInUse };
 }
 export type Integration = ReturnType<typeof createIntegration>;
 
@@ -103,6 +109,12 @@ export const WONDE_SCHEDULE_JOB = 'integration.wonde-schedule';
 
 export function integrationContext(platform: Platform, integration: Integration): FastifyPluginAsync {
   return async (app) => {
+    // What this instance knows of the tenants' linked groups is dropped when another changes a link.
+    const notifier = createNotifier(platform.database, platform.log);
+    await notifier.subscribe(LINKS_CHANGED_CHANNEL, (tenantId) => integration.groupsInUse.forget(tenantId));
+    app.addHook('onClose', async () => {
+      await notifier.close();
+    });
     await app.register(linksRoutes(integration.links));
     await app.register(typeMapRoutes(integration.typeMap));
     await app.register(runsRoutes(integration.runs));

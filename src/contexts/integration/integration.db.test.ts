@@ -9,7 +9,8 @@ import { readGroupOptions as readOptions } from '../signin/index.js';
 import { createRecordReadiness, createRecordSafetyCheck } from './safety/record-check.js';
 import { integrationTenant } from './test/integration.testkit.js';
 
-const env = useTestEnv();
+const statements: string[] = [];
+const env = useTestEnv({ onStatement: (text) => statements.push(text) });
 const recordReadiness = createRecordReadiness(createRecordPort());
 
 async function auditActions(tenantId: string, action: string) {
@@ -360,6 +361,37 @@ describe('the record in the safety check', () => {
     expect(await recordReadiness(env.platform.db, x.t.tenantId, staff.id, ready.id, today)).toMatchObject({ applies: true, ready: true, reasons: [] });
     await x.link(staff.id, { ratingMode: 'none' });
     expect(await recordReadiness(env.platform.db, x.t.tenantId, staff.id, missing.id, today)).toEqual({ applies: false });
+  });
+
+  it('reads two statements for a sign-in once the record’s rules are kept: the links, then the profile with its values', async () => {
+    const x = await integrationTenant(env);
+    const staff = await x.group({ name: 'Staff', type: 'repeat', isStaffGroup: true });
+    await x.link(staff.id);
+    const m = await x.member(staff.id, { fullName: 'Miss Ing', role: 'Teacher' });
+    const unlinked = await x.member(staff.id, { fullName: 'Not Linked', role: 'Teacher' });
+    await x.run('/api/integration/import', {});
+    const check = createRecordSafetyCheck(createRecordPort());
+    const site = { id: staff.id, name: 'London site', timezone: 'Europe/London' };
+    const run = async (member: typeof m) => {
+      const from = statements.length;
+      const out = await check.run({ tx: env.platform.db, tenantId: x.t.tenantId, site, group: { ...staff, options: readOptions(staff.options) }, member, visitor: null, person: { fullName: member.fullName, email: null, dateOfBirth: null }, answers: {}, agreementAccepted: false, previouslyAcceptedAgreement: false, now: env.platform.now() });
+      // (Writes behind earlier requests, such as the API's rate counters, may land meanwhile.)
+      const sent = statements.slice(from).filter((q) => !/^\s*(insert|update|delete)\b/i.test(q));
+      return { reasons: (Array.isArray(out) ? out : [out]).flatMap((r) => (r.allow ? [] : [r.reason])), sent };
+    };
+    // The tenant setting off: one statement, nothing applies.
+    expect(await run(m)).toEqual({ reasons: [], sent: [expect.stringMatching(/integration_settings/)] });
+    await call(env.app, 'PUT', '/api/integration/settings', { headers: x.h, body: { includeRecordInSafetyCheck: true } });
+    await run(m); // the rules loaded once
+    const warm = await run(m);
+    expect(warm.reasons).toContain('Enhanced DBS missing');
+    expect(warm.sent).toHaveLength(2);
+    expect(warm.sent[0]).toMatch(/integration_settings.*integration_group_links.*integration_person_links/s);
+    expect(warm.sent[1]).toMatch(/from "record_profiles"/);
+    expect(warm.sent[1]).toMatch(/record_check_values/);
+    // A member with no linked profile: one statement, and refused for it.
+    expect((await call(env.app, 'POST', `/api/integration/members/${unlinked.id}/decouple`, { headers: x.h })).status).toBe(204);
+    expect(await run(unlinked)).toEqual({ reasons: ['No Central Record profile is linked to this person'], sent: [expect.stringMatching(/integration_person_links/)] });
   });
 
   it('decides on today at the site: just after midnight there (UTC still the day before), a check expiring that day has expired', async () => {

@@ -45,15 +45,22 @@ export const integrationRepo = {
   async groupLinks(tx: DbOrTx, tenantId: string) {
     return tx.select().from(integrationGroupLinks).where(eq(integrationGroupLinks.tenantId, tenantId)).orderBy(integrationGroupLinks.createdAt);
   },
-  /** Whether any of these groups is linked to the record (one indexed probe). */
-  async anyGroupLinked(tx: DbOrTx, tenantId: string, groupIds: readonly string[]): Promise<boolean> {
-    if (groupIds.length === 0) return false;
-    const [l] = await tx
-      .select({ id: integrationGroupLinks.id })
+  /**
+   * The tenant's groups the integration hears member changes of: those linked to the record, and
+   * those with linked people (a group unlinked keeps its people's links). One statement.
+   */
+  async groupsInUse(tx: DbOrTx, tenantId: string): Promise<{ linked: string[]; withPeople: string[] }> {
+    const rows = await tx
+      .select({ groupId: integrationGroupLinks.groupId, linked: sql<boolean>`true` })
       .from(integrationGroupLinks)
-      .where(and(eq(integrationGroupLinks.tenantId, tenantId), inArray(integrationGroupLinks.groupId, [...groupIds])))
-      .limit(1);
-    return Boolean(l);
+      .where(eq(integrationGroupLinks.tenantId, tenantId))
+      .union(
+        tx
+          .selectDistinct({ groupId: integrationPersonLinks.groupId, linked: sql<boolean>`false` })
+          .from(integrationPersonLinks)
+          .where(eq(integrationPersonLinks.tenantId, tenantId)),
+      );
+    return { linked: rows.filter((r) => r.linked).map((r) => r.groupId), withPeople: rows.filter((r) => !r.linked).map((r) => r.groupId) };
   },
   async groupLink(tx: DbOrTx, tenantId: string, groupId: string): Promise<GroupLinkRow | undefined> {
     const [l] = await tx.select().from(integrationGroupLinks).where(and(eq(integrationGroupLinks.tenantId, tenantId), eq(integrationGroupLinks.groupId, groupId)));
@@ -80,6 +87,25 @@ export const integrationRepo = {
     if (profileIds.length === 0) return [];
     return tx.select().from(integrationPersonLinks).where(and(eq(integrationPersonLinks.tenantId, tenantId), inArray(integrationPersonLinks.profileId, profileIds)));
   },
+  /**
+   * What the record's safety check reads of the integration for one sign-in, in one statement: the
+   * tenant's setting, the group's link and the member's link (each as `settings`, `groupLink`
+   * and `linkOfMember` answer it).
+   */
+  async safetyCheckLinks(tx: DbOrTx, tenantId: string, groupId: string, memberId: string) {
+    const [row] = await tx
+      .select({ settings: integrationSettings, link: integrationGroupLinks, person: integrationPersonLinks })
+      .from(sql`(SELECT 1) AS one`)
+      .leftJoin(integrationSettings, eq(integrationSettings.tenantId, tenantId))
+      .leftJoin(integrationGroupLinks, and(eq(integrationGroupLinks.tenantId, tenantId), eq(integrationGroupLinks.groupId, groupId)))
+      .leftJoin(integrationPersonLinks, and(eq(integrationPersonLinks.tenantId, tenantId), eq(integrationPersonLinks.memberId, memberId)));
+    return {
+      settings: row?.settings ?? { tenantId, includeRecordInSafetyCheck: false, updatedAt: new Date(0) },
+      link: row?.link ?? undefined,
+      person: row?.person ?? undefined,
+    };
+  },
+
   async linkOfMember(tx: DbOrTx, tenantId: string, memberId: string): Promise<PersonLinkRow | undefined> {
     const [l] = await tx.select().from(integrationPersonLinks).where(and(eq(integrationPersonLinks.tenantId, tenantId), eq(integrationPersonLinks.memberId, memberId)));
     return l;

@@ -7,7 +7,8 @@ import { loadModel } from './record.repo.js';
 import { prepare } from './engine.js';
 import { createRecordPort } from './port.js';
 
-const env = useTestEnv();
+const statements: string[] = [];
+const env = useTestEnv({ onStatement: (text) => statements.push(text) });
 
 describe('readiness with the rule data kept between calls (the record port)', () => {
   it('loads a tenant’s rules once while they are unchanged, and answers from edited rules at once after an edit', async () => {
@@ -60,6 +61,16 @@ describe('readiness with the rule data kept between calls (the record port)', ()
     const other = await createTestTenant(env, { kind: 'trust' });
     await recordTenant(env, other);
     await ask();
+    expect(loads).toBe(5);
+
+    // With the rules kept, a profile, its values and the rules' stamp are one statement (a
+    // sign-in's record check, decision 030); an unknown profile is one too, and answers nothing.
+    const from = statements.length;
+    expect((await ask()).ready).toBe(true);
+    expect(statements.slice(from)).toHaveLength(1);
+    const unknownFrom = statements.length;
+    expect((await readinessOf(env.platform.db, t.tenantId, [other.tenantId], '2025-06-01', rules)).size).toBe(0);
+    expect(statements.slice(unknownFrom)).toHaveLength(1);
     expect(loads).toBe(5);
   });
 

@@ -1,5 +1,5 @@
 import type { DbOrTx } from '../../platform/db/database.js';
-import { loadModel, loadProfilesWithValues, rulesStamp } from './record.repo.js';
+import { loadModel, loadProfilesWithValues, profilesWithValuesStamped, rulesStamp, type ProfileRow, type ValueLite } from './record.repo.js';
 import { dayAt, evaluateRow, prepare, type PreparedModel } from './engine.js';
 import { inPostOn, nextChangeOn } from './rules/rating.js';
 import { defaultFacts } from './kcsie/rule-sets.js';
@@ -24,8 +24,11 @@ export type Readiness = {
   nextChangeOn: string | null;
 };
 
-/** A tenant's rule data, ready for the engine. */
-export type ModelOf = (tx: DbOrTx, tenantId: string) => Promise<PreparedModel>;
+/**
+ * A tenant's rule data, ready for the engine. One that is `stamped` (the rules cache) takes the
+ * tenant's `rulesStamp` when the caller read it already (with the profiles, in one statement).
+ */
+export type ModelOf = ((tx: DbOrTx, tenantId: string, stamp?: string) => Promise<PreparedModel>) & { stamped?: boolean };
 const loadPrepared: ModelOf = async (tx, tenantId) => prepare(await loadModel(tx, tenantId));
 
 /**
@@ -38,9 +41,10 @@ export function createRulesCache(opts: { max?: number; load?: ModelOf } = {}): M
   const max = opts.max ?? 1000;
   const load = opts.load ?? loadPrepared;
   const entries = new Map<string, { stamp: string; model: PreparedModel }>();
-  return async (tx, tenantId) => {
-    // The stamp is read first: a model loaded after it is at least as new as what it stamps.
-    const stamp = await rulesStamp(tx, tenantId);
+  const modelOf: ModelOf = async (tx, tenantId, known) => {
+    // The stamp is read first (or was, by the caller): a model loaded after it is at least as new
+    // as what it stamps.
+    const stamp = known ?? (await rulesStamp(tx, tenantId));
     const hit = entries.get(tenantId);
     entries.delete(tenantId);
     const entry = hit && hit.stamp === stamp ? hit : { stamp, model: await load(tx, tenantId) };
@@ -48,6 +52,8 @@ export function createRulesCache(opts: { max?: number; load?: ModelOf } = {}): M
     entries.set(tenantId, entry);
     return entry.model;
   };
+  modelOf.stamped = true;
+  return modelOf;
 }
 
 /**
@@ -58,8 +64,18 @@ export function createRulesCache(opts: { max?: number; load?: ModelOf } = {}): M
 export async function readinessOf(tx: DbOrTx, tenantId: string, profileIds: readonly string[], asOf: string | Date, modelOf: ModelOf = loadPrepared): Promise<Map<string, Readiness>> {
   const out = new Map<string, Readiness>();
   if (profileIds.length === 0) return out;
-  const m = await modelOf(tx, tenantId);
-  const rows = await loadProfilesWithValues(tx, tenantId, { ids: [...profileIds] });
+  let m: PreparedModel;
+  let rows: Array<{ profile: ProfileRow; values: ReadonlyMap<string, ValueLite> }>;
+  if (modelOf.stamped) {
+    // The profiles, their values and the rules' stamp in one statement; the rules from the cache.
+    const read = await profilesWithValuesStamped(tx, tenantId, profileIds);
+    if (read.stamp === undefined) return out;
+    m = await modelOf(tx, tenantId, read.stamp);
+    rows = read.rows;
+  } else {
+    m = await modelOf(tx, tenantId);
+    rows = await loadProfilesWithValues(tx, tenantId, { ids: [...profileIds] });
+  }
   for (const { profile: p, values } of rows) {
     const day = typeof asOf === 'string' ? asOf : dayAt(m, p.organisationId, asOf);
     const ev = evaluateRow(m, p, values, day);

@@ -90,11 +90,15 @@ export async function loadModel(db: DbOrTx, tenantId: string): Promise<RecordMod
  * id with its row version (`xmin`, new on every write), hashed in one round trip.
  */
 export async function rulesStamp(db: DbOrTx, tenantId: string): Promise<string> {
+  const [row] = await db.select({ stamp: rulesStampSql(tenantId) }).from(sql`(SELECT 1) AS one`);
+  return row!.stamp;
+}
+
+function rulesStampSql(tenantId: string) {
   const part = (table: typeof recordOrganisations | typeof recordProfileTypes | typeof recordChecks | typeof recordRatingSystems) =>
     sql`coalesce((SELECT string_agg(${table.id}::text || ':' || xmin::text, ',' ORDER BY ${table.id}) FROM ${table} WHERE ${table.tenantId} = ${tenantId}), '')`;
   const settings = sql`coalesce((SELECT xmin::text FROM ${recordSettings} WHERE ${recordSettings.tenantId} = ${tenantId}), '')`;
-  const [row] = await db.select({ stamp: sql<string>`md5(${part(recordOrganisations)} || '|' || ${part(recordProfileTypes)} || '|' || ${part(recordChecks)} || '|' || ${part(recordRatingSystems)} || '|' || ${settings})` }).from(sql`(SELECT 1) AS one`);
-  return row!.stamp;
+  return sql<string>`md5(${part(recordOrganisations)} || '|' || ${part(recordProfileTypes)} || '|' || ${part(recordChecks)} || '|' || ${part(recordRatingSystems)} || '|' || ${settings})`;
 }
 
 export function toRuleValue(v: Pick<CheckValueRow, 'value' | 'reference' | 'checkedOn'>, hasDocument = false): RuleValue {
@@ -121,6 +125,9 @@ export function toRuleProfile(model: RecordModel, p: ProfileRow, values: Readonl
   };
 }
 
+/** A value as packed in JSON: check id, value, reference, checked on, recorded by. */
+type Packed = [string, CheckValueRow['value'], string | null, string | null, string];
+
 /** Profiles with their values (by check id), in one round trip per 1,000 profiles. */
 export async function loadProfilesWithValues(
   db: DbOrTx,
@@ -140,7 +147,6 @@ export async function loadProfilesWithValues(
   const values = new Map<string, Map<string, ValueLite>>();
   const wanted = new Set(profiles.map((p) => p.id));
   // One row per profile with its values as a JSON array (10,000s of value rows are slow to ship and map one by one).
-  type Packed = [string, CheckValueRow['value'], string | null, string | null, string];
   const rows = profiles.length
     ? await db
         .select({
@@ -158,6 +164,32 @@ export async function loadProfilesWithValues(
     values.set(r.profileId, new Map(packed.map(([checkId, value, reference, checkedOn, recordedByLabel]) => [checkId, { profileId: r.profileId, checkId, value, reference, checkedOn, recordedByLabel }])));
   }
   return profiles.map((p) => ({ profile: p, values: values.get(p.id) ?? new Map<string, ValueLite>() }));
+}
+
+/**
+ * Profiles by id with their values and the tenant's `rulesStamp`, in one statement (a sign-in's
+ * record check asks for one profile: decision 030). The same rows as `loadProfilesWithValues`
+ * with `ids`; no stamp when no profile is found.
+ */
+export async function profilesWithValuesStamped(db: DbOrTx, tenantId: string, ids: readonly string[]) {
+  if (ids.length === 0) return { stamp: undefined, rows: [] };
+  const rows = await db
+    .select({
+      profile: recordProfiles,
+      stamp: rulesStampSql(tenantId),
+      values: sql<Packed[] | string | null>`(SELECT json_agg(json_build_array(v.check_id, v.value, v.reference, v.checked_on, v.recorded_by_label)) FROM ${recordCheckValues} v WHERE v.tenant_id = ${tenantId} AND v.profile_id = "record_profiles"."id")`,
+    })
+    .from(recordProfiles)
+    .where(and(eq(recordProfiles.tenantId, tenantId), inArray(recordProfiles.id, [...ids])))
+    .orderBy(asc(recordProfiles.lastName), asc(recordProfiles.firstName));
+  return {
+    stamp: rows[0]?.stamp,
+    rows: rows.map((r) => {
+      const packed: Packed[] = r.values === null ? [] : typeof r.values === 'string' ? JSON.parse(r.values) : r.values;
+      const values = new Map(packed.map(([checkId, value, reference, checkedOn, recordedByLabel]): [string, ValueLite] => [checkId, { profileId: r.profile.id, checkId, value, reference, checkedOn, recordedByLabel }]));
+      return { profile: r.profile, values };
+    }),
+  };
 }
 
 /** Checks visible in an organisation: built-in, trust-wide, and that organisation's own. */

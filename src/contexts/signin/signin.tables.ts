@@ -107,10 +107,17 @@ export const members = pgTable(
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    // A group's members in name order (the members page: 50 at a time, stops at the 50th; decision 010).
-    index('members_tenant_group_name_idx').on(t.tenantId, t.groupId, t.fullName, t.id),
+    // A group's live members in name order (the members page: 50 at a time, stops at the 50th;
+    // decision 010). `archived_at` last, never deciding the order ((full_name, id) is unique), so
+    // the page's total is counted from the index alone once vacuum has marked the pages
+    // all-visible, instead of reading every member's row (decision 031).
+    index('members_live_group_name_idx')
+      .on(t.tenantId, t.groupId, t.fullName, t.id, t.archivedAt)
+      .where(sql`${t.deletedAt} is null`),
     uniqueIndex('members_qr_token_unique').on(t.qrToken),
-    index('members_name_trgm_idx').using('gin', sql`${t.fullName} gin_trgm_ops`),
+    // The kiosk's name search (kiosk/kiosk.search.ts). No pending list (fastupdate off): with one,
+    // every search reads all of it (no autovacuum on PGlite to merge it; decision 030).
+    index('members_name_trgm_idx').using('gin', sql`${t.fullName} gin_trgm_ops`).with({ fastupdate: false }),
   ],
 );
 

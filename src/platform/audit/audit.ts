@@ -1,5 +1,5 @@
-import { and, eq } from 'drizzle-orm';
-import type { DbOrTx } from '../db/database.js';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../db/database.js';
 import { insertRows } from '../db/values.js';
 import type { Principal } from '../http/principal.js';
 import { auditLog } from './audit.tables.js';
@@ -41,6 +41,34 @@ export const systemActor: Actor = { kind: 'system', id: null, label: 'system' };
 /** Writes an audit row. Call it with the same transaction as the change it records. */
 export async function recordAudit(tx: DbOrTx, tenantId: string, actor: Actor, entry: AuditEntry): Promise<void> {
   await recordAudits(tx, tenantId, actor, [entry]);
+}
+
+/** The placeholders `auditRowsOf` leaves for the actor, and their values for an actor. */
+const actorPlaceholders = {
+  kind: sql.placeholder('auditActorKind'),
+  id: sql.placeholder('auditActorId'),
+  label: sql.placeholder('auditActorLabel'),
+  requestId: sql.placeholder('auditRequestId'),
+};
+export function auditActorValues(actor: Actor): Record<string, unknown> {
+  return { auditActorKind: actor.kind, auditActorId: actor.id, auditActorLabel: actor.label, auditRequestId: actor.requestId ?? null };
+}
+
+/**
+ * The audit row of every row another part of the same statement wrote: `INSERT INTO audit_log
+ * … SELECT … FROM from`, for a data-modifying CTE (`WITH m AS (UPDATE … RETURNING *), a AS
+ * (auditRowsOf(…)) SELECT * FROM m`), so a change and its audit row are one statement (one round
+ * trip, no transaction needed for the pair). The row's fields are SQL over `from`'s columns; the
+ * actor comes from placeholders filled by `auditActorValues(actor)` (the statement can be
+ * prepared once). Rows land as `recordAudit` writes them.
+ */
+export function auditRowsOf(db: Db, from: SQL, row: { tenantId: SQL; action: SQL; targetType: SQL; targetId: SQL; summary: SQL; data: SQL }) {
+  const a = actorPlaceholders;
+  return db
+    .insert(auditLog)
+    .select(
+      sql`SELECT gen_random_uuid(), ${row.tenantId}, now(), ${a.kind}::text, ${a.id}::text, ${a.label}::text, ${row.action}, ${row.targetType}, ${row.targetId}, ${row.summary}, ${row.data}, ${a.requestId}::text FROM ${from}`,
+    );
 }
 
 /**

@@ -1,46 +1,38 @@
+import { count, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { useTestEnv } from '../../../test/harness.js';
-import { sqlLiteral } from './database.js';
+import { createTestTenant } from '../../../test/factories.js';
+import { auditLog } from '../audit/audit.tables.js';
+import { recordAudit, systemActor } from '../audit/audit.js';
+import { inTransaction } from './tx.js';
+import { preparedStatement } from './prepared.js';
 
 const env = useTestEnv();
 
-const awkward = ["plain", "it's", 'back\\slash', "both \\' and '' here", 'E\'x\'', '$1 $$ dollars $$', 'zoë 😀 中文\n\ttabs', '', '--', '/*', "'; select 1; --"];
-
-describe('Database.prepare (decision 028)', () => {
-  it('runs a statement many times with its parameters, literal text coming back as it went in', async () => {
-    const { database } = env.platform;
-    const echo = database.prepare('test_echo', 'select $1::text as t, $2::int + 1 as n, $3::boolean as b, $4::uuid as u, $5::text is null as missing');
-    for (const text of awkward) {
-      const rows = await echo([text, 41, false, '0b8f4e3c-1f6e-4c8a-9f1e-2d3c4b5a6978', null]);
-      expect(rows).toEqual([[text, 42, false, '0b8f4e3c-1f6e-4c8a-9f1e-2d3c4b5a6978', true]]);
-    }
-    // The same name and text again (a second service on the same database) shares the statement.
-    expect(await database.prepare('test_echo', 'select $1::text as t, $2::int + 1 as n, $3::boolean as b, $4::uuid as u, $5::text is null as missing')(['x', 1, true, '0b8f4e3c-1f6e-4c8a-9f1e-2d3c4b5a6978', 'y'])).toEqual([
-      ['x', 2, true, '0b8f4e3c-1f6e-4c8a-9f1e-2d3c4b5a6978', false],
-    ]);
-  });
-
-  it('prepares again what was deallocated by hand, and refuses bad names and values', async () => {
-    const { database } = env.platform;
-    const one = database.prepare('test_again', 'select $1::int * 2');
-    expect(await one([2])).toEqual([[4]]);
-    if (database.kind === 'pglite') await database.exec('DEALLOCATE test_again');
-    expect(await one([3])).toEqual([[6]]);
-    expect(() => database.prepare('Bad-Name', 'select 1')).toThrow();
-    await expect(one(['1\0'])).rejects.toThrow();
-  });
-});
-
-describe('sqlLiteral', () => {
-  it('writes literals as quote_literal does, and refuses what has none', () => {
-    expect(sqlLiteral("it's")).toBe("'it''s'");
-    expect(sqlLiteral('a\\b')).toBe("E'a\\\\b'");
-    expect(sqlLiteral(null)).toBe('NULL');
-    expect(sqlLiteral(undefined)).toBe('NULL');
-    expect(sqlLiteral(12)).toBe('12');
-    expect(sqlLiteral(true)).toBe('true');
-    expect(() => sqlLiteral(1.5)).toThrow();
-    expect(() => sqlLiteral({})).toThrow();
-    expect(() => sqlLiteral('nul\0')).toThrow();
+describe('preparedStatement (built once, run on the database or in a transaction)', () => {
+  it("runs in the caller's transaction, on its connection, and maps rows as drizzle does", async () => {
+    const { db } = env.platform;
+    const t = await createTestTenant(env);
+    const counted = preparedStatement(db, 'test_prepared_audit_count', (d) => d.select({ n: count() }).from(auditLog).where(eq(auditLog.tenantId, sql.placeholder('tenantId'))));
+    const rows = preparedStatement(db, 'test_prepared_audit_rows', (d) => d.select().from(auditLog).where(eq(auditLog.tenantId, sql.placeholder('tenantId'))));
+    const before = (await counted.execute(db, { tenantId: t.tenantId }))[0]!.n;
+    await inTransaction(db, async (tx) => {
+      await recordAudit(tx, t.tenantId, systemActor, { action: 'test.prepared', summary: 'in the transaction' });
+      // The transaction's own uncommitted row is seen: the statement ran on its connection.
+      expect((await counted.execute(tx, { tenantId: t.tenantId }))[0]!.n).toBe(before + 1);
+      const mine = (await rows.execute(tx, { tenantId: t.tenantId })).find((r) => r.action === 'test.prepared');
+      expect(mine?.at).toBeInstanceOf(Date);
+      expect(mine?.data).toEqual({});
+      // On PostgreSQL another connection does not see it yet (PGlite has one connection).
+      if (env.platform.database.kind === 'postgres') expect((await counted.execute(db, { tenantId: t.tenantId }))[0]!.n).toBe(before);
+      throw new Error('roll back');
+    }).catch((err: Error) => expect(err.message).toBe('roll back'));
+    expect((await counted.execute(db, { tenantId: t.tenantId }))[0]!.n).toBe(before);
+    // Again in a second transaction (a new connection session, the same statement).
+    await inTransaction(db, async (tx) => {
+      await recordAudit(tx, t.tenantId, systemActor, { action: 'test.prepared', summary: 'kept' });
+      expect((await counted.execute(tx, { tenantId: t.tenantId }))[0]!.n).toBe(before + 1);
+    });
+    expect((await counted.execute(db, { tenantId: t.tenantId }))[0]!.n).toBe(before + 1);
   });
 });

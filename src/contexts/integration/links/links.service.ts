@@ -9,11 +9,12 @@ import { linksRepo } from './links.repo.js';
 import { presentLink } from './links.presenters.js';
 import type { RecordPort } from '../../record/index.js';
 import type { GroupsPort } from '../../signin/index.js';
+import type { GroupsInUseCache } from './groups-in-use.js';
 
 export type LinkInput = { organisationId: string; ratingMode?: RatingMode; ratingSystemIds?: string[] };
 
 /** Group ↔ organisation links, the per-group rating system choice, and the tenant setting. */
-export function createLinksService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & { record: RecordPort; groups: GroupsPort }) {
+export function createLinksService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & { record: RecordPort; groups: GroupsPort; groupsInUse: GroupsInUseCache }) {
   const { db, now, record } = deps;
 
   async function list(tenantId: string) {
@@ -60,6 +61,8 @@ export function createLinksService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
       const row = existing
         ? await linksRepo.update(tx, tenantId, groupId, { organisationId: org.id, ratingMode, ratingSystemIds, updatedAt: at })
         : await linksRepo.insert(tx, { tenantId, groupId, organisationId: org.id, ratingMode, ratingSystemIds, createdBy: actor.label, createdAt: at, updatedAt: at });
+      // The member listeners of every instance learn the group is linked (groups-in-use.ts).
+      if (!existing) await deps.groupsInUse.changed(tx, tenantId);
       const changedOrg = !existing || existing.organisationId !== org.id;
       await recordAudit(tx, tenantId, actor, {
         action: existing ? 'integration.link_updated' : 'integration.group_linked',
@@ -86,6 +89,7 @@ export function createLinksService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
       const existing = await integrationRepo.groupLink(tx, tenantId, groupId);
       if (!existing) throw notFound('Link');
       await linksRepo.remove(tx, tenantId, groupId);
+      await deps.groupsInUse.changed(tx, tenantId);
       await recordAudit(tx, tenantId, actor, { action: 'integration.group_unlinked', targetType: 'group', targetId: groupId, summary: `Group ${group.name} unlinked`, data: { organisationId: existing.organisationId } });
       await notifyRole(tx, deps, tenantId, ['owner'], {
         title: 'Group unlinked from the Central Record',

@@ -3,20 +3,22 @@ import type { MemberChangeListener } from '../../signin/index.js';
 import type { ProfileChangeListener } from '../../record/index.js';
 import { integrationRepo } from '../integration.repo.js';
 import { peopleRepo } from './people.repo.js';
+import type { GroupsInUseCache } from '../links/groups-in-use.js';
 
 /** Imports the members a change created, if their group is linked (see newMemberListener). */
 export const IMPORT_NEW_MEMBERS_JOB = 'integration.import-new-members';
 
 /** The people feature's hooks into sign-in and the record (given to them by the composition root). */
-export function createPeopleHooks(deps: Pick<Platform, 'jobs' | 'now'>) {
+export function createPeopleHooks(deps: Pick<Platform, 'jobs' | 'now'> & { groupsInUse: GroupsInUseCache }) {
   /**
    * A member added to a linked group (by hand, CSV, SCIM…) is imported by a job right after the
-   * change commits. A change in groups none of which is linked queues nothing (one indexed read
-   * instead of a job insert, and no job for the worker to run for nothing).
+   * change commits. A change in groups none of which is linked queues nothing and, the tenant's
+   * linked groups being known from memory (groups-in-use.ts), reads nothing either.
    */
   const newMemberListener: MemberChangeListener = async (tx, change) => {
     if (change.change !== 'created' && change.change !== 'restored') return;
-    if (!(await integrationRepo.anyGroupLinked(tx, change.tenantId, change.groupIds))) return;
+    const inUse = await deps.groupsInUse.of(tx, change.tenantId);
+    if (!change.groupIds.some((g) => inUse.linked.has(g))) return;
     await deps.jobs.send(tx, IMPORT_NEW_MEMBERS_JOB, { tenantId: change.tenantId, memberIds: change.memberIds }, { retryLimit: 5, retryDelay: 30, retryBackoff: true });
   };
 

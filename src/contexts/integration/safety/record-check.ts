@@ -35,11 +35,10 @@ function readinessFor(settings: Settings, link: GroupLink, person: PersonLink, r
 
 export function createRecordReadiness(record: Pick<RecordPort, 'readinessOf'>) {
   return async function recordReadiness(tx: DbOrTx, tenantId: string, groupId: string, memberId: string, asOf: string | Date): Promise<RecordReadiness> {
-    const settings = await integrationRepo.settings(tx, tenantId);
+    // The setting, the group's link and the member's link in one statement (decision 030).
+    const { settings, link, person } = await integrationRepo.safetyCheckLinks(tx, tenantId, groupId, memberId);
     if (!settings.includeRecordInSafetyCheck) return { applies: false };
-    const link = await integrationRepo.groupLink(tx, tenantId, groupId);
     if (!link || link.ratingMode === 'none') return { applies: false };
-    const person = await integrationRepo.linkOfMember(tx, tenantId, memberId);
     const r = person ? (await record.readinessOf(tx, tenantId, [person.profileId], asOf)).get(person.profileId) : undefined;
     return readinessFor(settings, link, person, r);
   };

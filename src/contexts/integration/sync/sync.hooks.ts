@@ -4,6 +4,7 @@ import { AppError } from '../../../platform/errors.js';
 import type { GroupsPort, MemberChangeListener } from '../../signin/index.js';
 import type { ProfileChangeListener, ProfileUpdateGuard } from '../../record/index.js';
 import { integrationRepo, type PersonLinkRow } from '../integration.repo.js';
+import type { GroupsInUseCache } from '../links/groups-in-use.js';
 
 /** The per-person sync job (see sync.service.ts). */
 export const SYNC_PERSON_JOB = 'integration.sync-person';
@@ -15,7 +16,7 @@ export const IDP_OWNED_FIELDS = ['firstName', 'lastName', 'email', 'phone', 'rol
  * composition root) and the queueing they share with the sync service. Needs only the job queue
  * and sign-in's groups port, so it is built before the contexts it listens to.
  */
-export function createSyncHooks(deps: Pick<Platform, 'jobs'> & { groups: GroupsPort }) {
+export function createSyncHooks(deps: Pick<Platform, 'jobs'> & { groups: GroupsPort; groupsInUse: GroupsInUseCache }) {
   /** Queues a sync of each linked person (in the caller's transaction; a queued one is not queued twice). */
   async function enqueueLinks(tx: DbOrTx, links: Array<Pick<PersonLinkRow, 'id' | 'tenantId'>>) {
     for (const l of links) await deps.jobs.send(tx, SYNC_PERSON_JOB, { tenantId: l.tenantId, linkId: l.id }, { singletonKey: l.id, retryLimit: 5, retryDelay: 30, retryBackoff: true });
@@ -37,9 +38,14 @@ export function createSyncHooks(deps: Pick<Platform, 'jobs'> & { groups: GroupsP
     return scim ? `${owned.join(', ')} come from the identity provider for members of ${scim.name}; change them there` : null;
   }
 
-  /** Member changes from anywhere but the sync itself queue a sync of the linked person. */
+  /**
+   * Member changes from anywhere but the sync itself queue a sync of the linked person. A change
+   * in groups with no linked people (known from memory, see groups-in-use.ts) reads nothing.
+   */
   const memberListener: MemberChangeListener = async (tx, change) => {
     if (change.source === 'sync' || change.change === 'created') return;
+    const inUse = await deps.groupsInUse.of(tx, change.tenantId);
+    if (!change.groupIds.some((g) => inUse.withPeople.has(g) || inUse.linked.has(g))) return;
     await enqueueForMembers(tx, change.tenantId, change.memberIds);
   };
   /** Record edits of the fields sync shares queue a sync (the sync's own writes bypass the record's service). */

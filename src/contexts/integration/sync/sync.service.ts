@@ -6,6 +6,7 @@ import type { GroupRow, GroupsPort, MembersPort, MemberInput, MemberRow } from '
 import { todayIn, type RecordPort } from '../../record/index.js';
 import type { integrationSyncLog } from '../integration.tables.js';
 import { syncRepo } from './sync.repo.js';
+import type { GroupsInUseCache } from '../links/groups-in-use.js';
 import { integrationRepo, type PersonLinkRow } from '../integration.repo.js';
 import type { ProfileView as ProfileRow } from '../../record/index.js';
 import { splitName } from '../people/names.js';
@@ -51,7 +52,7 @@ const toMemberPatch = (s: Shared, fields: Array<keyof Shared>): Partial<MemberIn
   return patch;
 };
 
-export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & { members: MembersPort; groups: GroupsPort; runs: Runs; record: RecordPort }) {
+export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & { members: MembersPort; groups: GroupsPort; runs: Runs; record: RecordPort; groupsInUse: GroupsInUseCache }) {
   const { db, now, members, groups, runs, record } = deps;
   const actor: Actor = { kind: 'system', id: null, label: 'two-way sync' };
 

@@ -1,5 +1,6 @@
 import { and, desc, eq, isNull, lt, sql, count as countFn } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
+import { insertRows } from '../../../platform/db/values.js';
 import { scimRateBuckets, scimRequestLog, scimTokens, scimUsers } from '../scim.tables.js';
 
 export const DEFAULT_RATE = { burst: 1000, perSecond: 200 };
@@ -116,8 +117,10 @@ export const accessRepo = {
   },
 
   /** Request log rows (each carries its tenant). */
+  /** One INSERT of one array parameter per column (`insertRows`): drizzle's `values(rows)` built a parameter per cell, 8 % of a SCIM read's CPU under load. */
   async insertLogRows(tx: DbOrTx, rows: LogRow[]): Promise<void> {
-    await tx.insert(scimRequestLog).values(rows);
+    if (rows.length === 0) return;
+    await tx.insert(scimRequestLog).select(insertRows(scimRequestLog, rows));
   },
 
   /** Up to `limit + 1` rows of the group's log before `before`, newest first. */

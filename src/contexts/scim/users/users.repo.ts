@@ -1,5 +1,6 @@
-import { and, asc, count as countFn, eq, fillPlaceholders, getTableColumns, isNull, sql, type SQL } from 'drizzle-orm';
-import type { Database, DbOrTx } from '../../../platform/db/database.js';
+import { and, asc, count as countFn, eq, fillPlaceholders, getTableColumns, isNull, ne, sql, type SQL } from 'drizzle-orm';
+import type { Database, Db, DbOrTx } from '../../../platform/db/database.js';
+import { preparedStatement } from '../../../platform/db/prepared.js';
 import { scimGroupMembers, scimGroups, scimUsers, type ScimMultiValue } from '../scim.tables.js';
 import { URN } from '../scim.schema.js';
 import { isObject, type Doc, type Element } from '../resource/canonical.js';
@@ -157,6 +158,78 @@ export function preparedScimUserReads(database: Pick<Database, 'db' | 'prepare'>
     /** A page of the group's users with this userName (case-insensitive); text the database cannot hold (NUL) matches nobody. */
     withUserName: (tenantId: string, groupId: string, userName: string, offset: number, limit: number, base: string) =>
       userName.includes('\0') ? presented(Promise.resolve([]), offset, limit) : presented(named({ tenantId, groupId, userName, limit, offset, base }), offset, limit),
+  };
+}
+
+/** The columns a SCIM document sets (all but the keys, version and times). */
+const DOC_COLUMNS = Object.keys(getTableColumns(scimUsers)).filter((k) => !['memberId', 'tenantId', 'groupId', 'version', 'createdAt', 'updatedAt', 'deletedAt'].includes(k)) as Array<keyof ScimUserColumns>;
+
+/**
+ * The SCIM user writes of POST, PUT and PATCH as statements built once (decision 029), run in the
+ * request's transaction (`preparedStatement`): the insert, the locked read of the user a PUT or
+ * PATCH changes, its update (every column the document sets, from the values given), and the
+ * one-column update of a change of `active` alone (deprovisioning, the commonest PATCH).
+ */
+export function preparedScimUserWrites(db: Db) {
+  const p = (name: string) => sql.placeholder(name);
+  const doc = Object.fromEntries(DOC_COLUMNS.map((k) => [k, p(k)])) as unknown as ScimUserColumns & { userName: string };
+  const one = and(eq(scimUsers.tenantId, p('tenantId')), eq(scimUsers.groupId, p('groupId')), isNull(scimUsers.deletedAt), eq(scimUsers.memberId, p('id')));
+  const bump = { version: sql`${scimUsers.version} + 1`, updatedAt: p('at') as unknown as Date };
+  const insert = preparedStatement(db, 'scim_user_insert', (d) =>
+    d
+      .insert(scimUsers)
+      .values({ ...doc, memberId: p('id') as unknown as string, tenantId: p('tenantId') as unknown as string, groupId: p('groupId') as unknown as string, createdAt: p('at') as unknown as Date, updatedAt: p('at') as unknown as Date })
+      .returning(),
+  );
+  const locked = preparedStatement(db, 'scim_user_for_update', (d) => d.select().from(scimUsers).where(one).for('update'));
+  const update = preparedStatement(db, 'scim_user_update', (d) => d.update(scimUsers).set({ ...doc, ...bump }).where(one).returning());
+  const setActive = preparedStatement(db, 'scim_user_set_active', (d) =>
+    d
+      .update(scimUsers)
+      .set({ active: p('active') as unknown as boolean, ...bump })
+      .where(one)
+      .returning(),
+  );
+  // PATCH of `active` alone without If-Match (deprovisioning): the locked read and the write in one
+  // statement. `b` is the user as it was (locked); `u` the write, made only when `active` changes.
+  const before = db.$with('b').as(db.select().from(scimUsers).where(one).for('update'));
+  const written = db.$with('u').as(
+    db
+      .update(scimUsers)
+      .set({ active: p('active') as unknown as boolean, ...bump })
+      .from(before)
+      .where(and(eq(scimUsers.memberId, before.memberId), ne(before.active, p('active') as unknown as boolean)))
+      .returning({ version: scimUsers.version, updatedAt: scimUsers.updatedAt }),
+  );
+  const activeInOne = preparedStatement(db, 'scim_user_set_active_locked', (d) => d.with(before, written).select().from(before).leftJoin(written, sql`true`));
+  const docValues = (cols: ScimUserColumns) => Object.fromEntries(DOC_COLUMNS.map((k) => [k, cols[k] ?? null]));
+  return {
+    async insert(tx: DbOrTx, tenantId: string, groupId: string, id: string, cols: ScimUserColumns & { userName: string }, at: Date): Promise<ScimUserRow> {
+      const [row] = await insert.execute(tx, { ...docValues(cols), tenantId, groupId, id, at });
+      return row!;
+    },
+    /** The live user, locked until the transaction ends (a PUT or PATCH reads, checks and writes it). */
+    async findForUpdate(tx: DbOrTx, tenantId: string, groupId: string, id: string): Promise<ScimUserRow | undefined> {
+      if (!UUID_RE.test(id)) return undefined;
+      const [row] = await locked.execute(tx, { tenantId, groupId, id });
+      return row;
+    },
+    /**
+     * Sets `active` on the live user in one statement (locked read and write); returns the user
+     * before and after (the same row when `active` already had that value), or undefined when
+     * there is no such user.
+     */
+    async setActive(tx: DbOrTx, tenantId: string, groupId: string, id: string, active: boolean, at: Date): Promise<{ before: ScimUserRow; after: ScimUserRow } | undefined> {
+      if (!UUID_RE.test(id)) return undefined;
+      const [row] = await activeInOne.execute(tx, { tenantId, groupId, id, active, at });
+      if (!row) return undefined;
+      return { before: row.b, after: row.u ? { ...row.b, active, version: row.u.version, updatedAt: row.u.updatedAt } : row.b };
+    },
+    /** Writes the document's columns (only `active` when nothing else changed), version + 1. */
+    async update(tx: DbOrTx, tenantId: string, groupId: string, id: string, cols: ScimUserColumns, onlyActive: boolean, at: Date): Promise<ScimUserRow> {
+      const [row] = onlyActive ? await setActive.execute(tx, { tenantId, groupId, id, active: cols.active, at }) : await update.execute(tx, { ...docValues(cols), tenantId, groupId, id, at });
+      return row!;
+    },
   };
 }
 

@@ -4,7 +4,7 @@ import { inTransaction } from '../../../platform/db/tx.js';
 import type { DbOrTx, Tx } from '../../../platform/db/database.js';
 import type { MemberInput, MembersPort } from '../../signin/index.js';
 import { canonicalDoc, isObject, type Doc } from '../resource/canonical.js';
-import { applyPatch, parsePatchBody } from '../resource/patch.js';
+import { applyPatch, parsePatchBody, type PatchOp } from '../resource/patch.js';
 import { compileParsed, parseFilter } from '../resource/filter.js';
 import type { Filter } from 'scim2-parse-filter';
 import { encodeCursor, orderOf, paging, pagingOf, type ListQuery } from '../resource/listing.js';
@@ -13,7 +13,7 @@ import { invalidValue, scimNotFound, uniqueness } from '../scim.errors.js';
 import { URN, userResource } from '../scim.schema.js';
 import { scimGroupMembers, scimUsers } from '../scim.tables.js';
 import { and, eq } from 'drizzle-orm';
-import { columnsFromDoc, docFromRow, isUniqueViolation, preparedScimUserReads, scimUsersRepo, type PresentedPage, touchGroupsOf, type ScimUserColumns, type ScimUserRow } from './users.repo.js';
+import { columnsFromDoc, docFromRow, isUniqueViolation, preparedScimUserReads, preparedScimUserWrites, scimUsersRepo, touchGroupsOf, type PresentedPage, type ScimUserColumns, type ScimUserRow } from './users.repo.js';
 import { userFilterWhitelist } from './users.filter.js';
 
 export { MAX_PAGE, DEFAULT_PAGE, paging, type ListQuery } from '../resource/listing.js';
@@ -53,12 +53,34 @@ function plainUserNameEq(tree: Filter): string | undefined {
   return path === 'username' || path === `${URN.user.toLowerCase()}:username` ? tree.compValue : undefined;
 }
 
+/** A boolean as the engine reads one (`toBool`: true, false, or Entra's "True" / "False"), else undefined. */
+function booleanOf(v: unknown): boolean | undefined {
+  if (typeof v === 'boolean') return v;
+  const l = typeof v === 'string' ? v.trim().toLowerCase() : '';
+  return l === 'true' ? true : l === 'false' ? false : undefined;
+}
+
+/**
+ * The `active` a PATCH sets when that is all it does (one add or replace of `active`, by path or
+ * in a path-less value, to a boolean), else undefined: what the engine would make of it too.
+ */
+function activeOnly(ops: PatchOp[]): boolean | undefined {
+  if (ops.length !== 1 || ops[0]!.op === 'remove') return undefined;
+  const { path, value } = ops[0]!;
+  if (path !== undefined) return path.trim().toLowerCase() === 'active' ? booleanOf(value) : undefined;
+  if (!isObject(value)) return undefined;
+  const keys = Object.keys(value);
+  return keys.length === 1 && keys[0]!.toLowerCase() === 'active' ? booleanOf(value[keys[0]!]) : undefined;
+}
+
 export function createScimUsersService(deps: Pick<Platform, 'db' | 'database' | 'now'> & { members: MembersPort }) {
   const { db, now, members } = deps;
   const reads = preparedScimUserReads(deps.database);
+  const writes = preparedScimUserWrites(db);
 
-  async function mustFind(tx: DbOrTx, c: ScimCaller, id: string, forUpdate = false) {
-    const row = await scimUsersRepo.find(tx, c.tenantId, c.groupId, id, forUpdate);
+  /** The live user, locked until the transaction ends. */
+  async function mustFind(tx: DbOrTx, c: ScimCaller, id: string) {
+    const row = await writes.findForUpdate(tx, c.tenantId, c.groupId, id);
     if (!row) throw scimNotFound('User', id);
     return row;
   }
@@ -69,11 +91,11 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'database' | 
       throw uniqueness(`userName ${cols.userName} is already in use in this group`);
     }
     const beforeCols: Record<string, unknown> = columnsFromDoc(docFromRow(before));
-    // Only the columns that change are set: an `active` PATCH builds and sends a one-column UPDATE.
-    const changed = Object.fromEntries(Object.entries(cols).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(beforeCols[k])));
-    if (Object.keys(changed).length === 0) return before;
+    const changed = Object.keys(cols).filter((k) => JSON.stringify(cols[k as keyof typeof cols]) !== JSON.stringify(beforeCols[k]));
+    if (changed.length === 0) return before;
     const at = now();
-    const row = await scimUsersRepo.update(tx, c.tenantId, c.groupId, before.memberId, changed, at);
+    // A change of `active` alone (deprovisioning) sets that column only; anything else, every column.
+    const row = await writes.update(tx, c.tenantId, c.groupId, before.memberId, cols, changed.length === 1 && changed[0] === 'active', at);
     // The member's display in its IdP groups changed, so those groups are at a new version.
     if ((cols.displayName ?? cols.userName) !== (before.displayName ?? before.userName)) await touchGroupsOf(tx, c.tenantId, before.memberId, at);
     const input = memberInputFrom(cols);
@@ -136,7 +158,7 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'database' | 
         inTransaction(db, async (tx) => {
           const member = await members.create(tx, c.tenantId, c.groupId, memberInputFrom(cols), c.actor, 'scim');
           const at = now();
-          const row = await scimUsersRepo.insert(tx, { ...cols, memberId: member.id, tenantId: c.tenantId, groupId: c.groupId, createdAt: at, updatedAt: at });
+          const row = await writes.insert(tx, c.tenantId, c.groupId, member.id, cols, at);
           if (!cols.active) await members.archive(tx, c.tenantId, member.id, c.actor, 'scim');
           return row;
         }),
@@ -148,7 +170,7 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'database' | 
       const doc = canonicalDoc(userResource, body);
       return guardUnique(() =>
         inTransaction(db, async (tx) => {
-          const before = await mustFind(tx, c, id, true);
+          const before = await mustFind(tx, c, id);
           assertIfMatch(ifMatch, before.version);
           if (!isObject(body) || !Object.keys(body).some((k) => k.toLowerCase() === 'active')) doc.active = before.active;
           return write(tx, c, before, validated(doc));
@@ -159,9 +181,21 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'database' | 
     /** PATCH: every operation or none (one transaction). */
     async patch(c: ScimCaller, id: string, body: unknown, ifMatch?: string) {
       const ops = parsePatchBody(body);
+      const active = ifMatch === undefined ? activeOnly(ops) : undefined;
+      if (active !== undefined) {
+        // Deprovisioning (or back): the user read, locked and written in one statement, then the member.
+        return inTransaction(db, async (tx) => {
+          const found = await writes.setActive(tx, c.tenantId, c.groupId, id, active, now());
+          if (!found) throw scimNotFound('User', id);
+          const memberId = found.before.memberId;
+          if (found.before.active && !active) await members.archive(tx, c.tenantId, memberId, c.actor, 'scim');
+          if (!found.before.active && active) await members.restore(tx, c.tenantId, memberId, c.actor, 'scim');
+          return found.after;
+        });
+      }
       return guardUnique(() =>
         inTransaction(db, async (tx) => {
-          const before = await mustFind(tx, c, id, true);
+          const before = await mustFind(tx, c, id);
           assertIfMatch(ifMatch, before.version);
           const doc = applyPatch(userResource, docFromRow(before), ops);
           return write(tx, c, before, validated(doc));
@@ -172,7 +206,7 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'database' | 
     /** DELETE: out of the group (the member's history is kept); a later GET is 404. */
     async remove(c: ScimCaller, id: string, ifMatch?: string) {
       await inTransaction(db, async (tx) => {
-        const before = await mustFind(tx, c, id, true);
+        const before = await mustFind(tx, c, id);
         assertIfMatch(ifMatch, before.version);
         await scimUsersRepo.update(tx, c.tenantId, c.groupId, before.memberId, { deletedAt: now() }, now());
         // Its IdP groups lose a member: each moves to a new version.

@@ -66,9 +66,11 @@ describe('the kiosk request path', () => {
     expect(warm.status).toBe(200);
     expect(warm.sent.filter(readsDevices)).toEqual([]);
     expect(warm.sent.filter(writesDevices)).toEqual([]);
-    // The group, its site and its PIN are one statement; the search itself is a transaction of
-    // three (its settings and the query) between BEGIN and COMMIT.
+    // The group, its site and its PIN are one statement; the search itself one more, with no
+    // transaction or settings statement around it (decision 030).
     expect(warm.sent.filter((s) => /group_secrets|site_groups|"groups"/i.test(s))).toHaveLength(1);
+    expect(warm.sent.filter((s) => /\bfrom members\b/i.test(s))).toHaveLength(1);
+    expect(warm.sent.filter((s) => /^\s*(begin|commit|select set_config)\b/i.test(s))).toEqual([]);
 
     const signIn = await before(app, { method: 'POST', url: '/api/kiosk/sign-in', headers: kiosk.headers, payload: { groupId: group.id, memberId: ada.id, answers: {}, agreementAccepted: false } });
     expect(signIn.status).toBe(201);

@@ -15,7 +15,7 @@ import type { GroupsService } from '../groups/groups.service.js';
 import type { SitesService } from '../sites/sites.service.js';
 import { groupsRepo } from '../groups/groups.repo.js';
 import type { PinCheck } from './pin.js';
-import { prepareSearch, qrQuery, runSearch, searchQuery, type SearchRow } from './kiosk.search.js';
+import { qrQuery, runSearch, searchQuery, type SearchRow } from './kiosk.search.js';
 
 export const PAIRING_TTL_MS = 10 * 60_000;
 const PAIRING_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
@@ -151,11 +151,8 @@ export function createKioskService(deps: Pick<Platform, 'db' | 'now' | 'database
     const term = q.trim().slice(0, 100);
     if (term.length === 0) return [];
     const agreement = readOptions(group.options).agreement?.version ?? null;
-    return inTransaction(db, async (t) => {
-      await prepareSearch(t);
-      const rows = await runSearch(t, searchQuery(kiosk.tenantId, groupId, term, agreement, limit));
-      return rows.map(presentMatch);
-    });
+    const rows = await runSearch(db, searchQuery(kiosk.tenantId, groupId, term, agreement, limit));
+    return rows.map(presentMatch);
   }
 
   /** The member of this group a scanned QR code names (404 otherwise), shaped like a search hit, after the group's PIN. */

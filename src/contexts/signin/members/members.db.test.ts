@@ -57,6 +57,18 @@ describe('members', () => {
     expect((await call(env.app, 'POST', `/api/signin/members/${id}/restore`, { headers: t.owner.headers })).body.archived).toBe(false);
     const audit = await env.platform.db.select().from(auditLog).where(and(eq(auditLog.tenantId, t.tenantId), eq(auditLog.targetId, id)));
     expect(audit.map((a) => a.action).sort()).toEqual(['member.archived', 'member.created', 'member.restored', 'member.updated']);
+    // The create, archive and restore write their audit rows in the member's own statement (decision 029), as recordAudit did.
+    for (const [action, summary] of [
+      ['member.created', 'Member created: <script>x</script> Ada'],
+      ['member.archived', 'Member archived: <script>x</script> Ada'],
+      ['member.restored', 'Member restored: <script>x</script> Ada'],
+    ] as const) {
+      const row = audit.find((a) => a.action === action)!;
+      expect(row).toMatchObject({ tenantId: t.tenantId, actorKind: 'user', actorId: t.owner.id, targetType: 'member', targetId: id, summary, data: { source: 'portal', groupId: g.id } });
+      expect(row.actorLabel).toBe(audit.find((a) => a.action === 'member.updated')!.actorLabel);
+      expect(row.requestId).toEqual(expect.any(String));
+      expect(row.at).toBeInstanceOf(Date);
+    }
   });
 
   it('searches and pages the roster', async () => {
@@ -70,6 +82,20 @@ describe('members', () => {
     expect(q.body.items.map((m: { fullName: string }) => m.fullName)).toEqual(['Bob Reyes']);
     const wild = await call(env.app, 'GET', `/api/signin/groups/${g.id}/members?q=${encodeURIComponent('%_')}`, { headers: t.owner.headers });
     expect(wild.body.items.map((m: { fullName: string }) => m.fullName)).toEqual(['100%_sure']);
+    // The total, whichever way it is found (decision 031): a page with fewer rows than the limit
+    // ends the list (offset + its rows); a full page, or an empty one past the end, is counted.
+    const pageOf = async (query: string) => {
+      const res = await call(env.app, 'GET', `/api/signin/groups/${g.id}/members?${query}`, { headers: t.owner.headers });
+      return { names: res.body.items.map((m: { fullName: string }) => m.fullName), total: res.body.total };
+    };
+    expect(await pageOf('limit=3&offset=3')).toEqual({ names: ['Cat Ng'], total: 4 });
+    expect(await pageOf('limit=2&offset=1')).toEqual({ names: ['Ann Lee', 'Bob Reyes'], total: 4 });
+    expect(await pageOf('limit=3&offset=4')).toEqual({ names: [], total: 4 });
+    expect(await pageOf('limit=3&offset=9')).toEqual({ names: [], total: 4 });
+    expect(await pageOf('q=e&limit=1')).toEqual({ names: ['100%_sure'], total: 3 });
+    expect(await pageOf('q=e&limit=2&offset=2')).toEqual({ names: ['Bob Reyes'], total: 3 });
+    expect(await pageOf('q=e&limit=2&offset=3')).toEqual({ names: [], total: 3 });
+    expect(await pageOf('q=nobody')).toEqual({ names: [], total: 0 });
   });
 
   it('answers every shape of page the same: empty, past the end, archived, unknown group, other sites', async () => {

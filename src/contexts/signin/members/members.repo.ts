@@ -1,9 +1,12 @@
-import { and, eq, ilike, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, eq, ilike, inArray, isNotNull, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { Db, DbOrTx } from '../../../platform/db/database.js';
-import { groups, members } from '../signin.tables.js';
+import { preparedStatement } from '../../../platform/db/prepared.js';
+import { auditActorValues, auditRowsOf, type Actor } from '../../../platform/audit/audit.js';
+import { groups, members, siteGroups } from '../signin.tables.js';
 import { valuesColumn, valuesTable, type ValuesColumn } from '../../../platform/db/values.js';
-import type { MemberRow, MemberWithGroup } from './members.port.js';
-import { memberJsonSql } from './members.presenters.js';
+import type { ChangeSource, MemberRow, MemberWithGroup } from './members.port.js';
+import { memberColumnsSql } from './members.presenters.js';
 
 const MEMBER_VALUES: ValuesColumn[] = [
   { name: 'id', type: 'uuid' },
@@ -32,33 +35,154 @@ function listConds(tenantId: SQL | string, groupId: SQL | string, archived: Memb
 }
 
 /**
- * The members page (decision 025) as prepared statements of `db`, built once per service: one
- * statement per request, on the group's row (none: no such group), with the total and the page
- * as scalar subqueries; PostgreSQL presents the page as JSON text (`memberJsonSql`), in name
- * order, and the page stops at its last row on the name index. One statement per `archived`
- * choice, with and without a search.
+ * The members page (decisions 025, 031) as prepared statements of `db`, built once per service:
+ * one statement per request, on the group's row (none: no such group, or none the caller's sites
+ * may see), whose one column is the whole answer, `{"items":[…],"total":n}`, as JSON text:
+ * PostgreSQL presents the page (`memberColumnsSql`, the row's JSON is `presentMember`'s shape), in
+ * name order, and the page stops at its last row on the name index. The total counts the group
+ * only when the page cannot tell it: a page with some rows but fewer than `limit` ends the list,
+ * so the total is `offset` + its rows (and an empty first page is 0); a full page, or an empty
+ * one past the end, counts (PostgreSQL runs the count's subplan only when that branch is taken).
+ * One statement per `archived` choice, with and without a search, for callers with and without a
+ * site scope.
  */
 export function preparedMemberPage(db: Db) {
-  const p = { tenantId: sql.placeholder('tenantId'), groupId: sql.placeholder('groupId'), pattern: sql.placeholder('pattern') };
-  function build(archived: MemberListQuery['archived'], search: boolean) {
+  const p = {
+    tenantId: sql.placeholder('tenantId'),
+    groupId: sql.placeholder('groupId'),
+    pattern: sql.placeholder('pattern'),
+    limit: sql.placeholder('limit'),
+    offset: sql.placeholder('offset'),
+    sites: sql.placeholder('sites'),
+  };
+  // A site-scoped caller's statement also checks that the group is at one of its sites. Two forms,
+  // not `$sites is null or exists (…)`: that one PostgreSQL plans afresh on every execution (a
+  // custom plan folds the null away), which costs more than the statement runs.
+  const atSites = sql`exists (select 1 from ${siteGroups} where ${siteGroups.tenantId} = ${p.tenantId} and ${siteGroups.groupId} = ${groups.id} and ${siteGroups.siteId} = any(${p.sites}::uuid[]))`;
+  function build(archived: MemberListQuery['archived'], search: boolean, scoped: boolean) {
     const where = listConds(sql`${p.tenantId}`, sql`${p.groupId}`, archived, search ? sql`${p.pattern}` : undefined);
-    const page = sql`select * from ${members} where ${where} order by ${members.fullName}, ${members.id} limit ${sql.placeholder('limit')} offset ${sql.placeholder('offset')}`;
+    const page = sql`select ${memberColumnsSql()} from ${members} where ${where} order by ${members.fullName}, ${members.id} limit ${p.limit} offset ${p.offset}`;
+    const rows = sql`count(*)`;
+    const total = sql`case when (${rows} > 0 and ${rows} < ${p.limit}) or (${rows} = 0 and ${p.offset}::bigint = 0) then ${p.offset}::bigint + ${rows} else (select count(*) from ${members} where ${where}) end`;
     return db
       .select({
-        total: sql<number>`(select count(*) from ${members} where ${where})`.mapWith(Number),
-        itemsJson: sql<string>`(select coalesce(json_agg(${memberJsonSql('page')} order by page.full_name, page.id), '[]')::text from (${page}) as page)`,
+        body: sql<string>`(select '{"items":' || coalesce(json_agg(page order by page."fullName", page.id)::text, '[]') || ',"total":' || ${total} || '}' from (${page}) as page)`,
       })
       .from(groups)
-      .where(and(eq(groups.tenantId, sql`${p.tenantId}`), eq(groups.id, sql`${p.groupId}`)))
-      .prepare(`signin_members_page_${archived}${search ? '_search' : ''}`);
+      .where(and(eq(groups.tenantId, sql`${p.tenantId}`), eq(groups.id, sql`${p.groupId}`), scoped ? atSites : undefined))
+      .prepare(`signin_members_page_${archived}${search ? '_search' : ''}${scoped ? '_scoped' : ''}`);
   }
   const statements = new Map<string, ReturnType<typeof build>>();
-  for (const archived of ['active', 'archived', 'all'] as const) for (const search of [false, true]) statements.set(`${archived}:${search}`, build(archived, search));
+  for (const archived of ['active', 'archived', 'all'] as const) {
+    for (const search of [false, true]) for (const scoped of [false, true]) statements.set(`${archived}:${search}:${scoped}`, build(archived, search, scoped));
+  }
   return {
-    /** The page as JSON text (an array of presented members) and the total; undefined when the tenant has no such group. */
-    async page(tenantId: string, groupId: string, q: MemberListQuery): Promise<{ itemsJson: string; total: number } | undefined> {
-      const [found] = await statements.get(`${q.archived}:${Boolean(q.q)}`)!.execute({ tenantId, groupId, pattern: q.q ? `%${likeEscape(q.q)}%` : undefined, limit: q.limit, offset: q.offset });
-      return found;
+    /**
+     * The answer of a page as JSON text (`{"items":[…presented members],"total":n}`); undefined
+     * when the tenant has no such group or `sites` (a site scope; null: every site) do not hold it.
+     */
+    async page(tenantId: string, sites: readonly string[] | null, groupId: string, q: MemberListQuery): Promise<string | undefined> {
+      const [found] = await statements.get(`${q.archived}:${Boolean(q.q)}:${sites !== null}`)!.execute({ tenantId, groupId, sites, pattern: q.q ? `%${likeEscape(q.q)}%` : undefined, limit: q.limit, offset: q.offset });
+      return found?.body;
+    },
+  };
+}
+
+/** A new member's columns, as the create writes them (normalised). */
+export type NewMember = Pick<MemberRow, 'fullName' | 'role' | 'email' | 'phone' | 'startDate' | 'endDate' | 'customFields' | 'qrToken'>;
+
+/**
+ * The members port's single-member writes (decision 029), each one prepared statement that
+ * checks the group, writes the member and its audit row together (a data-modifying CTE), so a
+ * SCIM create or deactivation costs one round trip here and drizzle builds no SQL per request.
+ * The group check is `assertRosterWritable`'s rule in SQL: never a standard group, a SCIM group
+ * only for source `scim`. No row: the member (or group) is gone or refuses, and the service reads
+ * them to say which. Rows and audit rows are those the built statements wrote before.
+ */
+export function preparedMemberWrites(db: Db) {
+  const p = (name: string) => sql.placeholder(name);
+  const m = (column: string) => sql`${sql.identifier('m')}.${sql.identifier(column)}`;
+  const writable = and(ne(groups.type, 'standard'), or(ne(groups.type, 'scim'), sql`${p('scimSource')}::boolean`));
+  const audited = (action: string) =>
+    db.$with('a').as(
+      auditRowsOf(db, sql`${sql.identifier('m')}`, {
+        tenantId: m('tenant_id'),
+        action: sql`${action}::text`,
+        targetType: sql`'member'::text`,
+        targetId: sql`${m('id')}::text`,
+        summary: sql`${`${action.replace('member.', 'Member ')}: `}::text || ${m('full_name')}`,
+        data: sql`jsonb_build_object('source', ${p('source')}::text, 'groupId', ${m('group_id')})`,
+      }).returning({ id: sql`1` }),
+    );
+
+  const at = sql`${p('at')}::timestamptz`;
+  const created = db.$with('m').as(
+    db
+      .insert(members)
+      .select(
+        db
+          .select({
+            id: sql`gen_random_uuid()`.as('id'),
+            tenantId: groups.tenantId,
+            groupId: groups.id,
+            fullName: sql`${p('fullName')}::text`.as('fullName'),
+            role: sql`${p('role')}::text`.as('role'),
+            email: sql`${p('email')}::text`.as('email'),
+            phone: sql`${p('phone')}::text`.as('phone'),
+            startDate: sql`${p('startDate')}::date`.as('startDate'),
+            endDate: sql`${p('endDate')}::date`.as('endDate'),
+            customFields: sql`${p('customFields')}::jsonb`.as('customFields'),
+            photoKey: sql`NULL::text`.as('photoKey'),
+            qrToken: sql`${p('qrToken')}::text`.as('qrToken'),
+            archivedAt: sql`NULL::timestamptz`.as('archivedAt'),
+            deletedAt: sql`NULL::timestamptz`.as('deletedAt'),
+            version: sql`1`.as('version'),
+            createdAt: at.as('createdAt'),
+            updatedAt: at.as('updatedAt'),
+          })
+          .from(groups)
+          .where(and(eq(groups.tenantId, p('tenantId')), eq(groups.id, p('groupId')), writable)),
+      )
+      .returning(),
+  );
+  const createdAudit = audited('member.created');
+  const create = preparedStatement(db, 'signin_member_create', (d) => d.with(created, createdAudit).select().from(created));
+
+  const change = (action: 'member.archived' | 'member.restored' | 'member.removed', set: PgUpdateSetSource<typeof members>) => {
+    const changed = db.$with('m').as(
+      db
+        .update(members)
+        .set({ ...set, version: sql`${members.version} + 1`, updatedAt: at })
+        .where(
+          and(
+            eq(members.tenantId, p('tenantId')),
+            eq(members.id, p('memberId')),
+            isNull(members.deletedAt),
+            inArray(members.groupId, db.select({ id: groups.id }).from(groups).where(and(eq(groups.tenantId, p('tenantId')), writable))),
+          ),
+        )
+        .returning(),
+    );
+    const audit = audited(action);
+    return preparedStatement(db, `signin_${action.replace('.', '_')}`, (d) => d.with(changed, audit).select().from(changed));
+  };
+  const changes = {
+    archive: change('member.archived', { archivedAt: sql`coalesce(${members.archivedAt}, ${at})` }),
+    restore: change('member.restored', { archivedAt: null }),
+    remove: change('member.removed', { deletedAt: at, archivedAt: at }),
+  };
+  const common = (tenantId: string, actor: Actor, source: ChangeSource, now: Date) => ({ tenantId, source, scimSource: source === 'scim', at: now.toISOString(), ...auditActorValues(actor) });
+
+  return {
+    /** A new member of a group `source` may write, with its `member.created` audit row; undefined when the group refuses or is not there. */
+    async create(tx: DbOrTx, tenantId: string, groupId: string, row: NewMember, actor: Actor, source: ChangeSource, now: Date): Promise<MemberRow | undefined> {
+      const [made] = await create.execute(tx, { ...common(tenantId, actor, source, now), groupId, ...row, customFields: JSON.stringify(row.customFields) });
+      return made;
+    },
+    /** Archives, restores or removes a live member of a group `source` may write, with its audit row; undefined when it cannot. */
+    async change(tx: DbOrTx, action: keyof typeof changes, tenantId: string, memberId: string, actor: Actor, source: ChangeSource, now: Date): Promise<MemberRow | undefined> {
+      const [row] = await changes[action].execute(tx, { ...common(tenantId, actor, source, now), memberId });
+      return row;
     },
   };
 }

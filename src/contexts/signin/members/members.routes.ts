@@ -52,11 +52,10 @@ export function membersRoutes(members: MembersService, importer: MemberImport): 
       },
       async (req, reply) => {
         const p = authorize(req, 'signin.read');
-        // PostgreSQL presents the page (`memberJsonSql`, the same shape as `presentMember`): no rows
-        // to map, no zod check of 50 members, nothing to serialise (decision 025). The schema above
-        // still documents the answer.
-        const { itemsJson, total } = await members.listPresented(p.tenantId, siteScopeOf(p), req.params.groupId, req.query);
-        const body = `{"items":${itemsJson},"total":${total}}`;
+        // PostgreSQL writes the whole answer (`memberColumnsSql`, each item in `presentMember`'s
+        // shape): no rows to map, no zod check of 50 members, nothing to serialise (decisions 025,
+        // 031). The schema above still documents the answer.
+        const body = await members.listPresented(p.tenantId, siteScopeOf(p), req.params.groupId, req.query);
         return reply.type('application/json; charset=utf-8').serializer(asIs).send(body as never); // JSON text, written as is
       },
     );

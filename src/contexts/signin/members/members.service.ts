@@ -1,17 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
-import { and, eq, inArray, isNull, ne, notInArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { insertRows } from '../../../platform/db/values.js';
 import { inTransaction, joinTransaction } from '../../../platform/db/tx.js';
 import { AppError, badRequest, conflict, notFound } from '../../../platform/errors.js';
 import { recordAudit, recordAudits, type Actor, type AuditEntry } from '../../../platform/audit/audit.js';
-import { groups, members } from '../signin.tables.js';
+import { members } from '../signin.tables.js';
 import type { SiteScope } from '../access.js';
 import { groupsRepo, type GroupRow } from '../groups/groups.repo.js';
 import type { ChangeSource, MemberInput, MemberRow, MembersPort } from './members.port.js';
-import { membersRepo, preparedMemberPage, type MemberListQuery } from './members.repo.js';
+import { membersRepo, preparedMemberPage, preparedMemberWrites, type MemberListQuery } from './members.repo.js';
 import type { MemberEvents } from './member-events.js';
 
 export const PHOTO_MAX_BYTES = 2 * 1024 * 1024;
@@ -42,6 +42,7 @@ function normaliseInput(input: Partial<MemberInput>) {
 export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storage' | 'log'> & { events: MemberEvents }) {
   const { db, now } = deps;
   const memberPage = preparedMemberPage(db);
+  const writes = preparedMemberWrites(db);
 
   /** The group a member may be added to or changed in by `source`. */
   function assertRosterWritable(group: GroupRow, source: ChangeSource) {
@@ -74,24 +75,16 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
   }
 
   /**
-   * Read, check and write in one statement (the SCIM hot path): sets `set` on a live member whose
-   * group `source` may write (assertRosterWritable's rule in SQL). No row: the member is gone or
-   * its group refuses, and the slow path reads both to say which (the same errors as before).
+   * Archive, restore or remove: one prepared statement checks the member and its group, writes it
+   * and its audit row (the SCIM hot path, decision 029). No row: the member is gone or its group
+   * refuses, and the slow path reads both to throw the error that says which.
    */
-  async function writeIfWritable(tx: DbOrTx, tenantId: string, memberId: string, set: PgUpdateSetSource<typeof members>, source: ChangeSource) {
-    const writable = tx
-      .select({ id: groups.id })
-      .from(groups)
-      .where(and(eq(groups.tenantId, tenantId), source === 'scim' ? ne(groups.type, 'standard') : notInArray(groups.type, ['standard', 'scim'])));
-    const [row] = await tx
-      .update(members)
-      .set({ ...set, version: sql`${members.version} + 1`, updatedAt: now() })
-      .where(and(eq(members.tenantId, tenantId), eq(members.id, memberId), isNull(members.deletedAt), inArray(members.groupId, writable)))
-      .returning();
+  async function changeOne(tx: DbOrTx, action: 'archive' | 'restore' | 'remove', tenantId: string, memberId: string, actor: Actor, source: ChangeSource) {
+    const row = await writes.change(tx, action, tenantId, memberId, actor, source, now());
     if (row) return row;
     const { group } = await memberWithGroup(tx, tenantId, memberId);
     assertRosterWritable(group, source);
-    return write(tx, tenantId, memberId, set);
+    throw notFound('Member');
   }
 
   const auditEntry = (action: string, m: MemberRow, source: ChangeSource, data: Record<string, unknown> = {}): AuditEntry => ({
@@ -121,17 +114,17 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
 
   const port: MembersPort = {
     async create(tx, tenantId, groupId, input, actor, source) {
+      assertDates(input.startDate, input.endDate);
+      const values = { role: '', email: null, phone: null, startDate: null, endDate: null, customFields: {}, ...normaliseInput(input), fullName: input.fullName.trim(), qrToken: newQrToken() };
+      // One statement writes the member and its audit row; a transaction only for what listeners add.
       return joinTransaction(tx, async (t) => {
-        const group = await groupFor(t, tenantId, groupId);
-        assertRosterWritable(group, source);
-        assertDates(input.startDate, input.endDate);
-        const [row] = await t
-          .insert(members)
-          .values({ tenantId, groupId, qrToken: newQrToken(), fullName: input.fullName.trim(), role: '', customFields: {}, ...normaliseInput(input), createdAt: now(), updatedAt: now() })
-          .returning();
-        await audit(t, tenantId, actor, 'member.created', row!, source);
-        await deps.events.changed(t, { tenantId, memberIds: [row!.id], groupIds: [groupId], change: 'created', source });
-        return row!;
+        const row = await writes.create(t, tenantId, groupId, values, actor, source, now());
+        if (!row) {
+          assertRosterWritable(await groupFor(t, tenantId, groupId), source);
+          throw notFound('Group');
+        }
+        await deps.events.changed(t, { tenantId, memberIds: [row.id], groupIds: [groupId], change: 'created', source });
+        return row;
       });
     },
     update: (tx, tenantId, memberId, patch, actor, source) => update(tx, tenantId, memberId, patch, actor, source),
@@ -181,24 +174,21 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
     },
     async archive(tx, tenantId, memberId, actor, source) {
       return joinTransaction(tx, async (t) => {
-        const row = await writeIfWritable(t, tenantId, memberId, { archivedAt: sql`coalesce(${members.archivedAt}, ${now()})` }, source);
-        await audit(t, tenantId, actor, 'member.archived', row, source);
+        const row = await changeOne(t, 'archive', tenantId, memberId, actor, source);
         await deps.events.changed(t, { tenantId, memberIds: [row.id], groupIds: [row.groupId], change: 'archived', source });
         return row;
       });
     },
     async restore(tx, tenantId, memberId, actor, source) {
       return joinTransaction(tx, async (t) => {
-        const row = await writeIfWritable(t, tenantId, memberId, { archivedAt: null }, source);
-        await audit(t, tenantId, actor, 'member.restored', row, source);
+        const row = await changeOne(t, 'restore', tenantId, memberId, actor, source);
         await deps.events.changed(t, { tenantId, memberIds: [row.id], groupIds: [row.groupId], change: 'restored', source });
         return row;
       });
     },
     async remove(tx, tenantId, memberId, actor, source) {
       await joinTransaction(tx, async (t) => {
-        const row = await writeIfWritable(t, tenantId, memberId, { deletedAt: now(), archivedAt: now() }, source);
-        await audit(t, tenantId, actor, 'member.removed', row, source);
+        const row = await changeOne(t, 'remove', tenantId, memberId, actor, source);
         await deps.events.changed(t, { tenantId, memberIds: [row.id], groupIds: [row.groupId], change: 'removed', source });
       });
     },
@@ -245,14 +235,14 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
   }
 
   /**
-   * A page of a group the caller may see, presented by PostgreSQL as JSON text (`itemsJson`, an
-   * array of `presentMember`'s shape): one prepared statement (and the site check of a scoped caller).
+   * A page of a group the caller may see: the whole answer, `{"items":[…],"total":n}` with each
+   * item in `presentMember`'s shape, as JSON text presented by PostgreSQL in one prepared
+   * statement (the site check of a scoped caller included).
    */
-  async function listPresented(tenantId: string, scope: SiteScope, groupId: string, q: MemberListQuery) {
-    if (scope !== null && !(await groupsRepo.visibleIn(db, tenantId, groupId, scope))) throw notFound('Group');
-    const page = await memberPage.page(tenantId, groupId, q);
-    if (!page) throw notFound('Group');
-    return page;
+  async function listPresented(tenantId: string, scope: SiteScope, groupId: string, q: MemberListQuery): Promise<string> {
+    const body = await memberPage.page(tenantId, scope, groupId, q);
+    if (body === undefined) throw notFound('Group');
+    return body;
   }
 
   async function setPhoto(tenantId: string, scope: SiteScope, memberId: string, data: Buffer, declaredType: string, actor: Actor) {

@@ -211,6 +211,9 @@ describe('the safety check at sign-in', () => {
     expect((await signIn(kiosk.headers, { groupId: group.id, memberId: m.id })).status).toBe(201);
     await call(env.app, 'POST', '/api/kiosk/sign-out', { headers: kiosk.headers, body: { memberId: m.id } });
     await call(env.app, 'PATCH', `/api/signin/groups/${group.id}`, { headers: t.owner.headers, body: { options: { agreement: { text: 'Version two' }, showReasonsOnKiosk: true } } });
+    // The search says so before the member picks their name.
+    const again = await call(env.app, 'GET', `/api/kiosk/search?groupId=${group.id}&q=alan`, { headers: kiosk.headers });
+    expect(again.body.items[0]).toMatchObject({ name: 'Alan Turing', onSite: false, agreementDue: true });
     expect((await signIn(kiosk.headers, { groupId: group.id, memberId: m.id })).body.reasons[0].code).toBe('agreement_not_accepted');
   });
 

@@ -1,0 +1,2 @@
+DROP INDEX "members_tenant_group_name_idx";--> statement-breakpoint
+CREATE INDEX "members_live_group_name_idx" ON "members" USING btree ("tenant_id","group_id","full_name","id","archived_at") WHERE "members"."deleted_at" is null;
