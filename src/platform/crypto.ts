@@ -1,13 +1,16 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** A random, URL-safe secret with a recognisable prefix (e.g. `thr_key_…`). */
 export function newToken(prefix: string, bytes = 32): string {
   return `${prefix}${randomBytes(bytes).toString('base64url')}`;
 }
 
-/** Tokens we check are high-entropy, so a fast hash is right for them (passwords use argon2id). */
+/**
+ * Tokens we check are high-entropy, so a fast hash is right for them (passwords use argon2id).
+ * The one-shot `hash` (no Hash object per call): every SCIM request hashes its token.
+ */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return hash('sha256', token, 'hex');
 }
 
 export function safeEqual(a: string, b: string): boolean {

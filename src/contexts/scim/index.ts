@@ -20,7 +20,7 @@ export const SCIM_LOG_CLEANUP_JOB = 'scim.request_log_cleanup';
  */
 export function createScim(platform: Platform, ports: { members: MembersPort; groups: GroupsPort }) {
   const access = createScimAccessService({ ...platform, groups: ports.groups });
-  const users = createScimUsersService({ db: platform.db, now: platform.now, members: ports.members });
+  const users = createScimUsersService({ db: platform.db, database: platform.database, now: platform.now, members: ports.members });
   const groups = createScimGroupsService(platform);
   const memberView = createScimMemberView(platform, groups);
   return { access, users, groups, memberView };

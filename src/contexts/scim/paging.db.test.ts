@@ -25,7 +25,7 @@ const PAGE = 100;
  */
 async function groupOf1000(): Promise<{ f: ScimFixture; ids: string[]; add: (userName: string) => Promise<string> }> {
   const f = await scimFixture(env);
-  const service = createScimUsersService({ db: env.platform.db, now: env.platform.now, members: env.contexts.signin.members });
+  const service = createScimUsersService({ db: env.platform.db, database: env.platform.database, now: env.platform.now, members: env.contexts.signin.members });
   const caller: ScimCaller = { tenantId: f.t.tenantId, groupId: f.groupId, actor: systemActor };
   const add = async (userName: string) => (await service.create(caller, { userName })).memberId;
   const start = Date.now() - N * 1000;

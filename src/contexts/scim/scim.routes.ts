@@ -6,12 +6,12 @@ import { bearerToken } from '../../platform/http/auth.js';
 import type { Actor } from '../../platform/audit/audit.js';
 import { AppError } from '../../platform/errors.js';
 import { invalidSyntax, invalidValue, scimError, scimNotFound, scimUnauthorized, toScimError } from './scim.errors.js';
-import { SCIM_CHANGED_CHANNEL, type ScimAccessService, type ScimCredential } from './access/access.service.js';
+import { SCIM_CHANGED_CHANNEL, type ScimAccessService, type ScimAuth, type ScimCredential } from './access/access.service.js';
 import { createNotifier } from '../../platform/live/notify.js';
 import { createRequestLogBuffer } from './access/request-log.js';
 import type { ScimCaller, ScimUsersService } from './users/users.service.js';
 import type { ScimGroupsService } from './groups/groups.service.js';
-import { listResponse, scimBaseUrl, type ScimJson } from './resource/resource.presenters.js';
+import { listResponse, listResponseText, scimBaseUrl, type ScimJson } from './resource/resource.presenters.js';
 import { attributeList, project, wants } from './resource/projection.js';
 import { presentUser } from './users/users.presenters.js';
 import { presentGroup } from './groups/groups.presenters.js';
@@ -54,6 +54,12 @@ const etagHeaders = z.object({ 'if-match': z.string().optional(), 'if-none-match
 
 type Deps = { platform: Platform; access: ScimAccessService; users: ScimUsersService; groups: ScimGroupsService };
 
+/** JSON text made by PostgreSQL (and spliced here): written as it is, in the SCIM content type. */
+function sendJsonText(reply: FastifyReply, json: string) {
+  return reply.type(SCIM_CONTENT_TYPE).serializer(asIs).send(json as never);
+}
+const asIs = (body: unknown) => body as string;
+
 function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown) {
   const { status, body: errBody, headers } = toScimError(err);
   req.scimFailure = { scimType: errBody.scimType, detail: errBody.detail };
@@ -85,12 +91,21 @@ export function scimProtocolRoutes({ platform, access, users, groups }: Deps): F
       await access.flushBuckets();
     });
 
-    app.addHook('onRequest', async (req) => {
-      const { groupId } = req.params as { groupId: string };
-      const auth = await access.authenticate(bearerToken(req), groupId);
-      if (!auth) throw scimUnauthorized();
+    // The plugin's hooks are callback hooks that finish without a promise when they can (a
+    // credential known to this instance, no body, a logged-in request): each runs on every SCIM
+    // request (decision 028).
+    const admit = (req: FastifyRequest, auth: ScimAuth | undefined): Error | undefined => {
+      if (!auth) return scimUnauthorized();
       req.scimCredential = auth.cred;
-      if (auth.retryAfter > 0) throw scimError(429, undefined, 'Too many requests for this SCIM group; retry later', { 'retry-after': String(auth.retryAfter) });
+      if (auth.retryAfter > 0) return scimError(429, undefined, 'Too many requests for this SCIM group; retry later', { 'retry-after': String(auth.retryAfter) });
+      return undefined;
+    };
+    app.addHook('onRequest', (req, _reply, done) => {
+      const { groupId } = req.params as { groupId: string };
+      const token = bearerToken(req);
+      const known = access.authenticateFromMemory(token, groupId);
+      if (known) return done(admit(req, known));
+      access.authenticate(token, groupId).then((auth) => done(admit(req, auth)), done);
     });
 
     // A DELETE (or GET) that names a JSON content type but sends no body is fine (Entra does it);
@@ -104,25 +119,22 @@ export function scimProtocolRoutes({ platform, access, users, groups }: Deps): F
     });
 
     // Text the database cannot hold, anywhere in the body: 400 invalidValue naming where.
-    app.addHook('preValidation', async (req) => {
-      const where = badTextIn(req.body);
-      if (where) throw invalidValue(`${where} contains a NUL character or a lone UTF-16 surrogate`);
+    app.addHook('preValidation', (req, _reply, done) => {
+      const where = req.body === undefined ? undefined : badTextIn(req.body);
+      done(where ? invalidValue(`${where} contains a NUL character or a lone UTF-16 surrogate`) : undefined);
     });
 
-    app.addHook('onSend', async (_req, reply, payload) => {
+    app.addHook('onSend', (_req, reply, payload, done) => {
       void reply.header('content-type', SCIM_CONTENT_TYPE);
-      return payload;
+      done(null, payload);
     });
 
-    app.addHook('onResponse', async (req, reply) => {
-      access.afterResponse();
-      const { groupId } = req.params as { groupId: string };
-      const tenantId = req.scimCredential?.tenantId ?? (reply.statusCode === 401 ? await access.groupTenant(groupId).catch(() => undefined) : undefined);
-      if (!tenantId) return;
-      const path = req.url.startsWith(`${SCIM_PREFIX}${groupId}`) ? req.url.slice(SCIM_PREFIX.length + groupId.length) || '/' : req.url;
+    const logRequest = (req: FastifyRequest, reply: FastifyReply, tenantId: string, groupId: string) => {
+      const { groupId: given } = req.params as { groupId: string };
+      const path = req.url.startsWith(`${SCIM_PREFIX}${given}`) ? req.url.slice(SCIM_PREFIX.length + given.length) || '/' : req.url;
       requestLog.add({
         tenantId,
-        groupId: req.scimCredential?.groupId ?? groupId.toLowerCase(),
+        groupId,
         method: req.method,
         path,
         status: reply.statusCode,
@@ -131,6 +143,24 @@ export function scimProtocolRoutes({ platform, access, users, groups }: Deps): F
         errorDetail: req.scimFailure?.detail,
         requestId: String(req.id),
       });
+    };
+    app.addHook('onResponse', (req, reply, done) => {
+      access.afterResponse();
+      const cred = req.scimCredential;
+      if (cred) {
+        logRequest(req, reply, cred.tenantId, cred.groupId);
+        return done();
+      }
+      // A rejected token is logged where the group's admin sees it, when the URL names a group.
+      if (reply.statusCode !== 401) return done();
+      const { groupId } = req.params as { groupId: string };
+      access.groupTenant(groupId).then(
+        (tenantId) => {
+          if (tenantId) logRequest(req, reply, tenantId, groupId.toLowerCase());
+          done();
+        },
+        () => done(),
+      );
     });
 
     const caller = (req: FastifyRequest): ScimCaller => {
@@ -151,13 +181,34 @@ export function scimProtocolRoutes({ platform, access, users, groups }: Deps): F
     const projection = (q: Query) => [attributeList(q.attributes), attributeList(q.excludedAttributes)] as const;
 
     async function listUsers(req: FastifyRequest, q: Query) {
-      const { total, rows, page } = await users.list(caller(req), q);
       const [a, x] = projection(q);
+      const presented = await users.listPresented(caller(req), q, base(req));
+      if (presented) {
+        const resources = JSON.parse(`[${presented.itemsJson}]`) as ScimJson[];
+        return listResponse(
+          resources.map((r) => project(r, a, x)),
+          presented.total,
+          presented.startIndex,
+        );
+      }
+      const { total, rows, page } = await users.list(caller(req), q);
       return listResponse(
         rows.map((r) => project(presentUser(r, base(req)), a, x)),
         total,
         page,
       );
+    }
+    /**
+     * GET /Users and POST /Users/.search. A plain list (no filter or `userName eq`, default order,
+     * index paging, no projection) is written as PostgreSQL presented it: the ListResponse around
+     * the page's JSON text, nothing parsed or serialised (decision 028).
+     */
+    async function sendUsers(req: FastifyRequest, reply: FastifyReply, q: Query) {
+      if (!q.attributes && !q.excludedAttributes) {
+        const presented = await users.listPresented(caller(req), q, base(req));
+        if (presented) return sendJsonText(reply, listResponseText(presented.itemsJson, presented.items, presented.total, presented.startIndex));
+      }
+      return listUsers(req, q);
     }
     async function listGroups(req: FastifyRequest, q: Query) {
       const [a, x] = projection(q);
@@ -216,14 +267,16 @@ export function scimProtocolRoutes({ platform, access, users, groups }: Deps): F
         return found;
       },
 
-      'GET users': async (req) => listUsers(req, queryOf(req)),
-      'POST users/.search': async (req) => listUsers(req, searchQuery(req.body)),
+      'GET users': async (req, reply) => sendUsers(req, reply, queryOf(req)),
+      'POST users/.search': async (req, reply) => sendUsers(req, reply, searchQuery(req.body)),
+      // The user as PostgreSQL presented it (`userJsonSql`), written as is unless projected.
       'GET users/:id': async (req, reply) => {
-        const row = await users.get(caller(req), idOf(req));
-        if (notModified(header(req, 'if-none-match'), row.version)) return reply.status(304).header('etag', etagOf(row.version)).send();
-        const out = presentUser(row, base(req));
-        void withEtag(reply, out);
-        return project(out, ...projection(queryOf(req)));
+        const { version, json } = await users.get(caller(req), idOf(req), base(req));
+        void reply.header('etag', etagOf(version));
+        if (notModified(header(req, 'if-none-match'), version)) return reply.status(304).send();
+        const [a, x] = projection(queryOf(req));
+        if (a.length === 0 && x.length === 0) return sendJsonText(reply, json);
+        return project(JSON.parse(json) as ScimJson, a, x);
       },
       'POST users': async (req, reply) => {
         const out = presentUser(await users.create(caller(req), req.body), base(req));

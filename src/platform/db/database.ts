@@ -22,12 +22,76 @@ export type Database = {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
   /** Several statements without parameters. */
   exec(text: string): Promise<void>;
+  /**
+   * A statement prepared once and run many times, its rows as arrays (decision 028). On
+   * PostgreSQL a named statement, parsed and planned once per connection. PGlite parses and plans
+   * every statement it is sent, most of what a short read costs there, so it runs `PREPARE` once
+   * per session and then `EXECUTE` with the values written as literals (`sqlLiteral`).
+   * `name`: lower case letters, digits and underscores, one text per name.
+   */
+  prepare(name: string, text: string): PreparedStatement;
   pglite?: PGlite;
   pool?: pg.Pool;
   close(): Promise<void>;
 };
 
 export const PGLITE_EXTENSIONS = { pg_trgm, citext };
+
+/** A prepared statement: its parameters in order ($1, $2, …) → its rows, each an array of column values. */
+export type PreparedStatement = (params: readonly unknown[]) => Promise<unknown[][]>;
+
+/**
+ * A value as a SQL literal, as PostgreSQL's `quote_literal` writes it (an `E''` string when it
+ * holds a backslash, so the literal means the same whatever `standard_conforming_strings` says):
+ * strings, safe integers, booleans and null only. Text with a NUL character cannot be a
+ * PostgreSQL value at all: refused, as the database refuses it as a parameter.
+ */
+export function sqlLiteral(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+  if (typeof value === 'string') {
+    if (value.includes('\0')) throw new TypeError('a SQL literal cannot hold a NUL character');
+    const quoted = `'${value.replaceAll("'", "''")}'`;
+    return value.includes('\\') ? `E${quoted.replaceAll('\\', '\\\\')}` : quoted;
+  }
+  throw new TypeError(`no SQL literal for a ${typeof value}`);
+}
+
+const PREPARED_NAME = /^[a-z][a-z0-9_]*$/;
+
+/** `Database.prepare` for PGlite: one `PREPARE` per name for the session, then `EXECUTE name(literals…)` through `query`. */
+function pglitePrepared(query: (text: string) => Promise<unknown[][]>): Database['prepare'] {
+  const made = new Map<string, { text: string; ready?: Promise<void> }>();
+  return (name, text) => {
+    if (!PREPARED_NAME.test(name)) throw new Error(`not a statement name: ${name}`);
+    const known = made.get(name);
+    if (known && known.text !== text) throw new Error(`statement ${name} is already prepared with another text`);
+    const entry = known ?? { text };
+    made.set(name, entry);
+    const ready = () =>
+      (entry.ready ??= query(`PREPARE ${name} AS ${text}`).then(
+        () => undefined,
+        (err: unknown) => {
+          entry.ready = undefined;
+          throw err;
+        },
+      ));
+    return async (params) => {
+      await ready();
+      const call = `EXECUTE ${name}${params.length > 0 ? `(${params.map(sqlLiteral).join(', ')})` : ''}`;
+      try {
+        return await query(call);
+      } catch (err) {
+        // Gone from the session (DEALLOCATE / DISCARD by hand): prepared again, once.
+        if ((err as { code?: string }).code !== '26000') throw err;
+        entry.ready = undefined;
+        await ready();
+        return query(call);
+      }
+    };
+  };
+}
 
 /**
  * PGlite's own settings on top of its defaults. Its shared_buffers default (128 MB) is touched
@@ -111,6 +175,13 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
         seen(text);
         await pool.query(text);
       },
+      prepare: (name, text) => {
+        if (!PREPARED_NAME.test(name)) throw new Error(`not a statement name: ${name}`);
+        return async (params) => {
+          seen(text);
+          return (await pool.query<unknown[]>({ name, text, values: [...params], rowMode: 'array' })).rows;
+        };
+      },
       close: () => pool.end(),
     };
   }
@@ -141,6 +212,10 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
         seen(text);
         await pglite.exec(text);
       },
+      prepare: pglitePrepared(async (text) => {
+        seen(text);
+        return (await pglite.query<unknown[]>(text, [], { rowMode: 'array' })).rows;
+      }),
       close: async () => {
         try {
           await pglite.close();

@@ -10,7 +10,7 @@ import { createScimAuthentication, SCIM_CHANGED_CHANNEL } from './authenticate.j
 import { createScimRequestLog } from './request-log.js';
 import { createScimTokens } from './tokens.js';
 
-export { SCIM_CHANGED_CHANNEL, type ScimCredential } from './authenticate.js';
+export { SCIM_CHANGED_CHANNEL, type ScimAuth, type ScimCredential } from './authenticate.js';
 export type { LogEntry } from './request-log.js';
 
 /**
@@ -38,6 +38,7 @@ export function createScimAccessService(deps: Pick<Platform, 'db' | 'now' | 'con
     generateToken: tokens.generateToken,
     status: tokens.status,
     authenticate: auth.authenticate,
+    authenticateFromMemory: auth.authenticateFromMemory,
     groupTenant: auth.groupTenant,
     /** Drops this instance's cached credentials of a group (a `SCIM_CHANGED_CHANNEL` notification), or all. */
     forgetCredentials: auth.forget,

@@ -8,6 +8,8 @@ import type { createBucketGate } from './bucket.js';
 import { SCIM_TOKEN_PREFIX } from './tokens.js';
 
 export type ScimCredential = { tenantId: string; groupId: string; tokenId: string; groupName: string };
+/** A request's credential and its place in the group's token bucket: `retryAfter` 0 lets it through, else the seconds to wait. */
+export type ScimAuth = { cred: ScimCredential; retryAfter: number };
 
 /** NOTIFY channel of SCIM credential changes (payload: the group id): every instance drops what it cached of the group. */
 export const SCIM_CHANGED_CHANNEL = 'threshold_scim_changed';
@@ -27,6 +29,14 @@ export function createScimAuthentication(deps: Pick<Platform, 'db'> & { groups: 
   const { db } = deps;
   const groupTenants = new Map<string, { tenantId: string | undefined; until: number }>();
   const creds = createResolvedCache<ScimCredential>({ ttlMs: cacheMs, groupOf: (c) => c.groupId });
+  /** The cache key of a well-formed token for a group (its hash and the group's id in lower case), else undefined. */
+  const keyOf = (token: string | undefined, groupId: string) =>
+    token?.startsWith(SCIM_TOKEN_PREFIX) && token.length <= 200 && UUID_RE.test(groupId) ? `${hashToken(token)}:${groupId.toLowerCase()}` : undefined;
+  // A cached credential's bucket is the one this instance keeps (refreshed by each write behind).
+  const fromMemory = (key: string): ScimAuth | undefined => {
+    const known = creds.get(key);
+    return known && { cred: known, retryAfter: buckets.take(known.groupId, known.tenantId, undefined) };
+  };
   return {
     /**
      * The credential of a live token (only if it belongs to the group of the URL), read in one
@@ -35,20 +45,29 @@ export function createScimAuthentication(deps: Pick<Platform, 'db'> & { groups: 
      * request may go ahead, else the seconds until the bucket holds one again. Writes nothing on
      * the request's path.
      */
-    async authenticate(token: string | undefined, groupId: string): Promise<{ cred: ScimCredential; retryAfter: number } | undefined> {
-      if (!token?.startsWith(SCIM_TOKEN_PREFIX) || token.length > 200 || !UUID_RE.test(groupId)) return undefined;
-      const group = groupId.toLowerCase();
-      const key = `${hashToken(token)}:${group}`;
-      const known = creds.get(key);
-      // A cached credential's bucket is the one this instance keeps (refreshed by each write behind).
-      if (known) return { cred: known, retryAfter: buckets.take(known.groupId, known.tenantId, undefined) };
+    async authenticate(token: string | undefined, groupId: string): Promise<ScimAuth | undefined> {
+      const key = keyOf(token, groupId);
+      if (!key) return undefined;
+      const known = fromMemory(key);
+      if (known) return known;
       const since = creds.stamp();
+      const group = key.slice(key.indexOf(':') + 1);
       // The token with its bucket, and the group through sign-in's port, read at once (the group id is the URL's).
       const [row, g] = await Promise.all([accessRepo.tokenWithBucket(db, key.slice(0, key.indexOf(':')), group), deps.groups.scimGroup(db, group)]);
       if (!row || !g || g.archivedAt || g.tenantId !== row.tenantId) return undefined;
       const cred = { tenantId: row.tenantId, groupId: row.groupId, tokenId: row.tokenId, groupName: g.name };
       creds.set(key, cred, since);
       return { cred, retryAfter: buckets.take(cred.groupId, cred.tenantId, row.bucket) };
+    },
+
+    /**
+     * `authenticate` without a promise when this instance holds the credential in memory (the
+     * usual case), one request taken from the bucket likewise; undefined otherwise (not known
+     * here, or no credential at all): then `authenticate` decides.
+     */
+    authenticateFromMemory(token: string | undefined, groupId: string): ScimAuth | undefined {
+      const key = keyOf(token, groupId);
+      return key ? fromMemory(key) : undefined;
     },
 
     /** Drops the cached credentials of a group (lower-case id), or all of them. */

@@ -10,3 +10,8 @@ export function listResponse(resources: ScimJson[], total: number, page: number 
   const where = typeof page === 'number' ? { startIndex: page } : 'startIndex' in page ? { startIndex: page.startIndex } : page.nextCursor ? { nextCursor: page.nextCursor } : {};
   return { schemas: [URN.listResponse], totalResults: total, ...where, itemsPerPage: resources.length, Resources: resources };
 }
+
+/** `listResponse` of an index page around resources already written as JSON text (comma-separated), `items` of them. */
+export function listResponseText(resourcesJson: string, items: number, total: number, startIndex: number): string {
+  return `{"schemas":${JSON.stringify([URN.listResponse])},"totalResults":${total},"startIndex":${startIndex},"itemsPerPage":${items},"Resources":[${resourcesJson}]}`;
+}

@@ -3,6 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { useTestEnv } from '../../../../test/harness.js';
 import { call, createTestTenant } from '../../../../test/factories.js';
 import { scimFixture, type ScimFixture } from '../fixtures/setup.js';
+import { sql } from 'drizzle-orm';
+import { scimBaseUrl } from '../resource/resource.presenters.js';
+import { presentUser } from './users.presenters.js';
+import { preparedScimUserReads, scimUsersRepo } from './users.repo.js';
 
 const env = useTestEnv();
 const T = { timeout: 60_000 };
@@ -281,6 +285,103 @@ describe('SCIM /Users', () => {
     expect(res.body.displayName).toBe('Lee');
     expect(res.body.active).toBe(true);
     expect(res.body.meta.version).toBe('W/"2"');
+  });
+});
+
+describe('PostgreSQL presents a user as presentUser does (userJsonSql)', () => {
+  const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+  it('gives the same JSON, key for key in the same order, for varied users, by id, in a page and by userName', T, async () => {
+    const f = await scimFixture(env);
+    const boss = await create(f, 'boss@example.test');
+    const odd = 'Zoë "Q" \\ back\nslash\ttab\u0001 ☃ 😀 中文 </script> \'quoted\'';
+    const bodies: Array<Record<string, unknown>> = [
+      { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'bare@example.test' },
+      {
+        userName: 'full@example.test',
+        externalId: 'ext-1',
+        name: { formatted: 'Dr Ann B Lee III', familyName: 'Lee', givenName: 'Ann', middleName: 'B', honorificPrefix: 'Dr', honorificSuffix: 'III' },
+        displayName: 'Ann Lee',
+        nickName: 'Annie',
+        profileUrl: 'https://example.test/ann',
+        title: 'Head',
+        userType: 'Employee',
+        preferredLanguage: 'en-GB',
+        locale: 'en-GB',
+        timezone: 'Europe/London',
+        emails: [
+          { value: 'full@example.test', type: 'work', primary: true },
+          { value: 'ann@home.test', type: 'home' },
+          { value: 'x@other.test', display: 'Other' },
+        ],
+        phoneNumbers: [
+          { value: '+44 1', type: 'work' },
+          { value: '+44 2', type: 'mobile', primary: true },
+        ],
+        addresses: [
+          { streetAddress: '1 High St', locality: 'Leeds', postalCode: 'LS1', country: 'GB', type: 'work', primary: true },
+          { formatted: 'Flat 2, 3 Low Rd', type: 'home' },
+        ],
+        [ENT]: { employeeNumber: 'E1', costCenter: 'CC', organization: 'Trust', division: 'North', department: 'Maths', manager: { value: boss } },
+      },
+      { userName: 'managed@example.test', [ENT]: { manager: boss } },
+      { userName: 'dept@example.test', name: { givenName: 'Only' }, [ENT]: { department: 'Science' } },
+      { userName: 'off@example.test', active: false, emails: [{ value: 'off@example.test' }] },
+      { userName: 'zoë.李😀@example.test', displayName: odd, name: { familyName: odd }, emails: [{ value: odd, type: 'work' }], [ENT]: { department: odd, manager: { value: odd } } },
+    ];
+    const ids = [boss];
+    for (const body of bodies) ids.push(await create(f, body.userName as string, body));
+    // Shapes the API does not write but a row may hold: an empty manager, stored JSON nulls,
+    // microseconds either side of a millisecond, a later version.
+    const [bare, full] = [ids[1]!, ids[2]!];
+    const { db } = env.platform;
+    await db.execute(sql`update scim_users set manager = '', created_at = '2026-03-04 05:06:07.123999+00', updated_at = '2026-03-04 05:06:08.000500+00', version = 7 where member_id = ${bare}`);
+    await db.execute(sql`update scim_users set emails = '[{"value": "n@example.test", "display": null}]'::jsonb, phone_numbers = 'null'::jsonb, created_at = '1999-12-31 23:59:59.999999+00' where member_id = ${full}`);
+
+    const base = scimBaseUrl(env.config.publicUrl, f.groupId);
+    const caller = { tenantId: f.t.tenantId, groupId: f.groupId };
+    const expected = new Map<string, string>();
+    for (const id of ids) {
+      const row = await scimUsersRepo.find(db, caller.tenantId, caller.groupId, id);
+      expected.set(id, JSON.stringify(presentUser(row!, base)));
+    }
+    const same = (got: unknown, id: string) => expect(JSON.stringify(got), id).toBe(expected.get(id));
+
+    const reads = preparedScimUserReads(env.platform.database);
+    for (const id of ids) {
+      const found = await reads.find(caller.tenantId, caller.groupId, id, base);
+      same(JSON.parse(found!.json), id);
+      const res = await f.scim('GET', `/Users/${id}`);
+      expect(res.headers['content-type']).toMatch(/^application\/scim\+json/);
+      expect(res.headers.etag).toBe(JSON.parse(expected.get(id)!).meta.version);
+      same(res.body, id);
+    }
+    expect(JSON.parse(expected.get(bare)!).meta).toMatchObject({ created: '2026-03-04T05:06:07.123Z', lastModified: '2026-03-04T05:06:08.000Z', version: 'W/"7"' });
+    expect(JSON.parse(expected.get(ids[6]!)!)[ENT].manager.$ref).toBe(`${base}/Users/${odd}`);
+
+    const page = await f.scim('GET', '/Users?startIndex=1&count=100');
+    expect(page.body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: ids.length, startIndex: 1, itemsPerPage: ids.length });
+    expect(page.body.Resources.map((r: { id: string }) => r.id).sort()).toEqual([...ids].sort());
+    for (const r of page.body.Resources as Array<{ id: string }>) same(r, r.id);
+    for (const [i, id] of ids.entries()) {
+      const userName = JSON.parse(expected.get(id)!).userName as string;
+      // (Upper case only where PostgreSQL's lower() surely folds it back.)
+      const asked = /^[\x20-\x7e]*$/.test(userName) ? userName.toUpperCase() : userName;
+      const res = await f.scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${asked}"`)}`);
+      expect(res.body, userName).toMatchObject({ totalResults: 1, startIndex: 1, itemsPerPage: 1 });
+      same(res.body.Resources[0], id);
+      if (i === 0) {
+        const past = await f.scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}&startIndex=2`);
+        expect(past.body).toEqual({ schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: 1, startIndex: 2, itemsPerPage: 0, Resources: [] });
+      }
+    }
+    // The projected and the general paths give the same users.
+    const search = await f.scim('POST', '/Users/.search', { startIndex: 2, count: 3 });
+    expect(search.body).toMatchObject({ totalResults: ids.length, startIndex: 2, itemsPerPage: 3 });
+    const sortedPage = await f.scim('GET', '/Users?sortBy=userName&count=100');
+    for (const r of sortedPage.body.Resources as Array<{ id: string }>) same(r, r.id);
+    const projected = await f.scim('GET', `/Users/${full}?excludedAttributes=meta`);
+    const { meta: _meta, ...rest } = JSON.parse(expected.get(full)!);
+    expect(projected.body).toEqual(rest);
   });
 });
 

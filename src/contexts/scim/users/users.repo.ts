@@ -1,10 +1,11 @@
-import { and, asc, count as countFn, eq, getTableColumns, isNull, ne, sql, type SQL } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../../../platform/db/database.js';
+import { and, asc, count as countFn, eq, fillPlaceholders, getTableColumns, isNull, ne, sql, type SQL } from 'drizzle-orm';
+import type { Database, Db, DbOrTx } from '../../../platform/db/database.js';
 import { preparedStatement } from '../../../platform/db/prepared.js';
 import { scimGroupMembers, scimGroups, scimUsers, type ScimMultiValue } from '../scim.tables.js';
 import { URN } from '../scim.schema.js';
 import { isObject, type Doc, type Element } from '../resource/canonical.js';
 import { afterPosition, positionOf, type Position, type SortWhitelist } from '../resource/listing.js';
+import { userJsonSql } from './users.presenters.js';
 
 export type ScimUserRow = typeof scimUsers.$inferSelect;
 export type ScimUserColumns = Omit<typeof scimUsers.$inferInsert, 'memberId' | 'tenantId' | 'groupId' | 'version' | 'createdAt' | 'updatedAt' | 'deletedAt'>;
@@ -91,56 +92,72 @@ export function docFromRow(row: ScimUserRow): Doc {
 const live = (tenantId: string, groupId: string) =>
   and(eq(scimUsers.tenantId, tenantId), eq(scimUsers.groupId, groupId), isNull(scimUsers.deletedAt));
 
+/** A page of users as PostgreSQL presents them: the JSON text of each (`userJsonSql`), comma-separated, and the count of all matches. */
+export type PresentedPage = { total: number; itemsJson: string; items: number };
+
 /**
- * The protocol's hottest reads (get by id; an unfiltered page in the default order with its
- * count) as prepared statements of `db`, built once per service: drizzle builds no SQL per request
- * (that cost 0.3 ms of CPU a statement, more than the driver and the round trip together), and
- * PostgreSQL parses each once per connection. Same queries as `find` and `list`.
+ * The protocol's hottest reads as prepared statements (decision 028), built once per service: get
+ * by id, an unfiltered page in the default order, and `filter=userName eq "…"` (what identity
+ * providers send before every create). Each is one statement, prepared once per connection (on
+ * PGlite once per session: `Database.prepare`), that PostgreSQL answers with the users already
+ * presented as JSON text (`userJsonSql`, `base` the group's base URL), so the server maps no row
+ * and serialises nothing; a page comes back as one text value with the count of all matches beside
+ * it (the same statement, so the same snapshot). Same matches and order as `scimUsersRepo.list`.
  */
-export function preparedScimUserReads(db: Db) {
-  const p = { tenantId: sql.placeholder('tenantId'), groupId: sql.placeholder('groupId') };
-  const livePlaced = and(eq(scimUsers.tenantId, p.tenantId), eq(scimUsers.groupId, p.groupId), isNull(scimUsers.deletedAt));
-  const byId = db
-    .select()
-    .from(scimUsers)
-    .where(and(livePlaced, eq(scimUsers.memberId, sql.placeholder('id'))))
-    .prepare('scim_user_by_id');
-  const count = db.select({ total: countFn() }).from(scimUsers).where(livePlaced).prepare('scim_users_count');
-  const page = db
-    .select()
-    .from(scimUsers)
-    .where(livePlaced)
-    .orderBy(asc(scimUsers.createdAt), asc(scimUsers.memberId))
-    .limit(sql.placeholder('limit'))
-    .offset(sql.placeholder('offset'))
-    .prepare('scim_users_page');
-  // `filter=userName eq "…"` (what identity providers send before every create), as `list` runs it
-  // with the filter compiled: case-insensitive, the count riding along as a window.
-  const byUserName = db
-    .select({ ...getTableColumns(scimUsers), matches: sql<number>`count(*) over ()`.mapWith(Number) })
-    .from(scimUsers)
-    .where(and(livePlaced, sql`(lower(${scimUsers.userName}) = lower(${sql.placeholder('userName')}))`))
-    .orderBy(sql`${scimUsers.createdAt} + interval '0 seconds'`, asc(scimUsers.memberId))
-    .limit(sql.placeholder('limit'))
-    .offset(sql.placeholder('offset'))
-    .prepare('scim_users_by_user_name');
+export function preparedScimUserReads(database: Pick<Database, 'db' | 'prepare'>) {
+  const { db } = database;
+  const p = { tenantId: sql.placeholder('tenantId'), groupId: sql.placeholder('groupId'), base: sql`${sql.placeholder('base')}` };
+  const livePlaced = and(eq(scimUsers.tenantId, p.tenantId), eq(scimUsers.groupId, p.groupId), isNull(scimUsers.deletedAt))!;
+  /** A statement of drizzle's building, prepared: its placeholders filled by name, its rows as arrays. */
+  const prepare = (name: string, query: { toSQL(): { sql: string; params: unknown[] } }) => {
+    const { sql: text, params } = query.toSQL();
+    const run = database.prepare(name, text);
+    return (values: Record<string, unknown>) => run(fillPlaceholders(params, values));
+  };
+  const byId = prepare(
+    'scim_user_json_by_id',
+    db
+      .select({ version: scimUsers.version, json: sql<string>`${userJsonSql('scim_users', p.base)}` })
+      .from(scimUsers)
+      .where(and(livePlaced, eq(scimUsers.memberId, sql.placeholder('id')))),
+  );
+  /** The matches of `where`: one row, their count and the page (in `order`) as one text value. */
+  const page = (name: string, where: SQL, order: SQL) =>
+    prepare(
+      name,
+      db
+        .select({
+          total: sql`count(*)::int`,
+          itemsJson: sql`(select string_agg(${userJsonSql('page', p.base)}, ',' order by page.created_at, page.member_id) from (select * from ${scimUsers} where ${where} order by ${order} limit ${sql.placeholder('limit')} offset ${sql.placeholder('offset')}) as page)`,
+        })
+        .from(scimUsers)
+        .where(where),
+    );
+  const all = page('scim_users_json_page', livePlaced, sql`${scimUsers.createdAt}, ${scimUsers.memberId}`);
+  // The userName's unique index (lower(user_name) per group) finds the match; ordering by an
+  // expression keeps the planner from walking the whole group in (created, id) order instead.
+  const named = page(
+    'scim_users_json_by_user_name',
+    and(livePlaced, sql`lower(${scimUsers.userName}) = lower(${sql.placeholder('userName')}::text)`)!,
+    sql`${scimUsers.createdAt} + interval '0 seconds', ${scimUsers.memberId}`,
+  );
+  const presented = async (run: Promise<unknown[][]>, offset: number, limit: number): Promise<PresentedPage> => {
+    const [[total, itemsJson] = [0, null]] = (await run) as Array<[number, string | null]>;
+    // The page is `limit` rows from `offset` of the `total` counted in the same statement.
+    return { total: Number(total), itemsJson: itemsJson ?? '', items: Math.max(0, Math.min(limit, Number(total) - offset)) };
+  };
   return {
-    /** The page of users with this userName (case-insensitive) and their count; undefined when the page is empty (count apart). */
-    async withUserName(tenantId: string, groupId: string, userName: string, offset: number, limit: number): Promise<{ total: number; rows: ScimUserRow[] } | undefined> {
-      const found = await byUserName.execute({ tenantId, groupId, userName, limit, offset });
-      if (found.length === 0) return undefined;
-      return { total: found[0]!.matches, rows: found.map(({ matches: _m, ...row }) => row) };
-    },
-    async find(tenantId: string, groupId: string, id: string): Promise<ScimUserRow | undefined> {
+    /** The user's JSON text and version, or undefined when the group has no such live user. */
+    async find(tenantId: string, groupId: string, id: string, base: string): Promise<{ version: number; json: string } | undefined> {
       if (!UUID_RE.test(id)) return undefined;
-      const [row] = await byId.execute({ tenantId, groupId, id });
-      return row;
+      const [row] = (await byId({ tenantId, groupId, id, base })) as Array<[number, string]>;
+      return row && { version: Number(row[0]), json: row[1] };
     },
-    async list(tenantId: string, groupId: string, offset: number, limit: number): Promise<{ total: number; rows: ScimUserRow[] }> {
-      const [{ total } = { total: 0 }] = await count.execute({ tenantId, groupId });
-      const n = Number(total);
-      return { total: n, rows: limit > 0 && offset < n ? await page.execute({ tenantId, groupId, limit, offset }) : [] };
-    },
+    /** A page of the group's users in (created, id) order. */
+    list: (tenantId: string, groupId: string, offset: number, limit: number, base: string) => presented(all({ tenantId, groupId, limit, offset, base }), offset, limit),
+    /** A page of the group's users with this userName (case-insensitive); text the database cannot hold (NUL) matches nobody. */
+    withUserName: (tenantId: string, groupId: string, userName: string, offset: number, limit: number, base: string) =>
+      userName.includes('\0') ? presented(Promise.resolve([]), offset, limit) : presented(named({ tenantId, groupId, userName, limit, offset, base }), offset, limit),
   };
 }
 

@@ -7,13 +7,13 @@ import { canonicalDoc, isObject, type Doc } from '../resource/canonical.js';
 import { applyPatch, parsePatchBody, type PatchOp } from '../resource/patch.js';
 import { compileParsed, parseFilter } from '../resource/filter.js';
 import type { Filter } from 'scim2-parse-filter';
-import { encodeCursor, orderOf, pagingOf, type ListQuery } from '../resource/listing.js';
+import { encodeCursor, orderOf, paging, pagingOf, type ListQuery } from '../resource/listing.js';
 import { assertIfMatch } from '../resource/etag.js';
 import { invalidValue, scimNotFound, uniqueness } from '../scim.errors.js';
 import { URN, userResource } from '../scim.schema.js';
 import { scimGroupMembers, scimUsers } from '../scim.tables.js';
 import { and, eq } from 'drizzle-orm';
-import { columnsFromDoc, docFromRow, isUniqueViolation, preparedScimUserReads, preparedScimUserWrites, scimUsersRepo, touchGroupsOf, type ScimUserColumns, type ScimUserRow } from './users.repo.js';
+import { columnsFromDoc, docFromRow, isUniqueViolation, preparedScimUserReads, preparedScimUserWrites, scimUsersRepo, touchGroupsOf, type PresentedPage, type ScimUserColumns, type ScimUserRow } from './users.repo.js';
 import { userFilterWhitelist } from './users.filter.js';
 
 export { MAX_PAGE, DEFAULT_PAGE, paging, type ListQuery } from '../resource/listing.js';
@@ -73,9 +73,9 @@ function activeOnly(ops: PatchOp[]): boolean | undefined {
   return keys.length === 1 && keys[0]!.toLowerCase() === 'active' ? booleanOf(value[keys[0]!]) : undefined;
 }
 
-export function createScimUsersService(deps: Pick<Platform, 'db' | 'now'> & { members: MembersPort }) {
+export function createScimUsersService(deps: Pick<Platform, 'db' | 'database' | 'now'> & { members: MembersPort }) {
   const { db, now, members } = deps;
-  const reads = preparedScimUserReads(db);
+  const reads = preparedScimUserReads(deps.database);
   const writes = preparedScimUserWrites(db);
 
   /** The live user, locked until the transaction ends. */
@@ -116,30 +116,38 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'now'> & { me
   };
 
   return {
-    async get(c: ScimCaller, id: string) {
-      const row = await reads.find(c.tenantId, c.groupId, id);
-      if (!row) throw scimNotFound('User', id);
-      return row;
+    /** One user as PostgreSQL presents it (`userJsonSql`): its JSON text and version; 404 when the group has no such live user. */
+    async get(c: ScimCaller, id: string, base: string): Promise<{ version: number; json: string }> {
+      const found = await reads.find(c.tenantId, c.groupId, id, base);
+      if (!found) throw scimNotFound('User', id);
+      return found;
+    },
+
+    /**
+     * A page of users as PostgreSQL presents them, for the plain lists: no filter, or exactly
+     * `userName eq "…"`, in the default order with index paging. Undefined for every other list
+     * (`list` answers those).
+     */
+    async listPresented(c: ScimCaller, q: ListQuery, base: string): Promise<(PresentedPage & { startIndex: number }) | undefined> {
+      if (q.cursor !== undefined || q.sortBy?.trim() || q.sortOrder?.trim()) return undefined;
+      const { startIndex, count } = paging(q);
+      const offset = startIndex - 1;
+      if (q.filter === undefined || q.filter.trim() === '') return { ...(await reads.list(c.tenantId, c.groupId, offset, count, base)), startIndex };
+      const userName = plainUserNameEq(parseFilter(q.filter));
+      if (userName === undefined) return undefined;
+      return { ...(await reads.withUserName(c.tenantId, c.groupId, userName, offset, count, base)), startIndex };
     },
 
     async list(c: ScimCaller, q: ListQuery): Promise<{ total: number; rows: ScimUserRow[]; page: ListPage }> {
       const p = pagingOf(q);
       const tree = q.filter !== undefined && q.filter.trim() !== '' ? parseFilter(q.filter) : undefined;
-      const sorted = Boolean(q.sortBy?.trim() || q.sortOrder?.trim());
-      const userName = tree && p.mode !== 'cursor' && !sorted && p.count > 0 ? plainUserNameEq(tree) : undefined;
-      if (userName !== undefined && p.mode !== 'cursor') {
-        const page = await reads.withUserName(c.tenantId, c.groupId, userName, p.startIndex - 1, p.count);
-        if (page) return { ...page, page: { startIndex: p.startIndex } };
-        if (p.startIndex === 1) return { total: 0, rows: [], page: { startIndex: p.startIndex } };
-      }
       const filter = tree ? compileParsed(tree, userFilterWhitelist) : undefined;
       if (p.mode === 'cursor') {
         const { total, rows, next } = await scimUsersRepo.walk(db, c.tenantId, c.groupId, filter, p.after, p.count);
         return { total, rows, page: { nextCursor: next && encodeCursor(next) } };
       }
-      const orderBy = sorted ? orderOf(q, scimUsersRepo.sortable, scimUsers.createdAt, scimUsers.memberId) : undefined;
-      const { total, rows } =
-        filter || orderBy ? await scimUsersRepo.list(db, c.tenantId, c.groupId, filter, p.startIndex - 1, p.count, orderBy) : await reads.list(c.tenantId, c.groupId, p.startIndex - 1, p.count);
+      const orderBy = q.sortBy?.trim() || q.sortOrder?.trim() ? orderOf(q, scimUsersRepo.sortable, scimUsers.createdAt, scimUsers.memberId) : undefined;
+      const { total, rows } = await scimUsersRepo.list(db, c.tenantId, c.groupId, filter, p.startIndex - 1, p.count, orderBy);
       return { total, rows, page: { startIndex: p.startIndex } };
     },
 
