@@ -43,7 +43,7 @@ export function createScimRequestLog(deps: Pick<Platform, 'db' | 'now'>) {
 /** Text PostgreSQL refuses (NUL) or cannot encode (a lone UTF-16 surrogate) made storable. */
 export function storableText(text: string, max: number): string {
   // Almost every text is fine as it is: one scan for the characters that need work, none of the replacing.
-  if (!/[\u0000\ud800-\udfff]/.test(text)) return text.length > max ? text.slice(0, max) : text;
+  if (!text.includes('\u0000') && !/[\ud800-\udfff]/.test(text)) return text.length > max ? text.slice(0, max) : text;
   return text
     .slice(0, max)
     .replaceAll('\u0000', '\ufffd')
