@@ -13,8 +13,8 @@ const src = path.join(root, 'src');
 const out = path.join(root, 'build');
 const stamp = path.join(out, '.built');
 
-/** Builds build/ unless it is newer than every file under src/; true when it built. */
-export async function buildServer({ force = false, quiet = false } = {}) {
+/** The modules to build, the plain JavaScript assets to copy, and the newest modification time under src/. */
+function sources() {
   const files = [];
   // Plain JavaScript modules (e.g. the XLSX reader's worker thread) are copied as they are.
   const assets = [];
@@ -30,7 +30,17 @@ export async function buildServer({ force = false, quiet = false } = {}) {
       }
     }
   })(src);
+  return { files, assets, newest };
+}
 
+/** True when build/ is older than some file under src/ (or missing). */
+export function serverBuildNeeded() {
+  return !existsSync(stamp) || Number(readFileSync(stamp, 'utf8')) < sources().newest;
+}
+
+/** Builds build/ unless it is newer than every file under src/; true when it built. */
+export async function buildServer({ force = false, quiet = false } = {}) {
+  const { files, assets, newest } = sources();
   if (!force && existsSync(stamp) && Number(readFileSync(stamp, 'utf8')) >= newest) return false;
 
   const started = Date.now();
