@@ -55,17 +55,7 @@ describe('the server process', () => {
   it('holds the data folder lock, refuses a second process and a PGlite worker, and shuts down cleanly on SIGTERM', async () => {
     const port = await freePort();
     const server = run('src/main.ts', { PORT: String(port) });
-    await waitFor(
-      async () => {
-        if (server.child.exitCode !== null) throw new Error(`server exited early: ${server.stderr()}`);
-        try {
-          return (await fetch(`http://127.0.0.1:${port}/ready`)).status === 200;
-        } catch {
-          return false;
-        }
-      },
-      { timeoutMs: 90_000, intervalMs: 250, what: '/ready' },
-    );
+    await ready(server, port);
     const lockFile = path.join(dataDir, '.threshold.lock');
     expect(existsSync(lockFile)).toBe(true);
 
