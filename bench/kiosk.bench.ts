@@ -260,12 +260,14 @@ async function countingProxy(pgUrl: string): Promise<{ url: string; statements: 
  * Statements and CPU per request, one request at a time (so neither depends on how many requests
  * the machine's load let through): `n` requests, then a pause for the writes done behind them.
  */
-async function oneAtATime(proxy: { statements: () => number }, pid: number, n: number, send: (i: number) => Promise<Response>): Promise<{ statements: number; cpuMs: number }> {
+async function oneAtATime(proxy: { statements: () => number }, pid: number, n: number, send: (i: number) => Promise<Response>): Promise<{ statements: number; cpuMs: number; wallMs: number }> {
   const before = proxy.statements();
   const cpuBefore = cpuMs(pid);
+  const started = performance.now();
   for (let i = 0; i < n; i++) await (await send(i)).arrayBuffer();
+  const wallMs = +((performance.now() - started) / n).toFixed(2);
   await new Promise((r) => setTimeout(r, 2500));
-  return { statements: +((proxy.statements() - before) / n).toFixed(2), cpuMs: +((cpuMs(pid) - cpuBefore) / n).toFixed(2) };
+  return { statements: +((proxy.statements() - before) / n).toFixed(2), cpuMs: +((cpuMs(pid) - cpuBefore) / n).toFixed(2), wallMs };
 }
 
 async function main() {
@@ -369,7 +371,7 @@ async function main() {
     const single = {
       search: await oneAtATime(proxy, counted.pid!, N, (i) => fetch(`${countUrl}${searchPath(i)}`, { headers: { authorization: auth(i) } })),
       signIn: await oneAtATime(proxy, counted.pid!, N, (i) => fetch(`${countUrl}/api/kiosk/sign-in`, { method: 'POST', headers: { authorization: auth(i), 'content-type': 'application/json' }, body: signInBody(signIns + 1000 + i) })),
-      limitGetById: { statements: 0, cpuMs: 0 },
+      limitGetById: { statements: 0, cpuMs: 0, wallMs: 0 },
     };
     await stop(counted);
     const limitCounted = await startLimit(proxy.url, MEMBERS);
@@ -391,9 +393,9 @@ async function main() {
     }
     console.log(`${'limit GET /Users/{id} at the same pace (4/s each)'.padEnd(52)} ${String(limitPaced.reqPerSec).padStart(7)} ${String(limitPaced.p50Ms).padStart(7)} ${String(limitPaced.p99Ms).padStart(7)}`);
     console.log(`${'limit GET /Users/{id} (same run)'.padEnd(52)} ${String(limitFig.reqPerSec).padStart(7)} ${String(limitFig.p50Ms).padStart(7)} ${String(limitFig.p99Ms).padStart(7)}`);
-    console.log(`\n${'per request'.padEnd(40)} ${'under load: CPU ms'.padStart(18)} ${'DB CPU ms'.padStart(10)}   ${'one at a time: CPU ms'.padStart(21)} ${'stmts'.padStart(6)}`);
+    console.log(`\n${'per request'.padEnd(40)} ${'under load: CPU ms'.padStart(18)} ${'DB CPU ms'.padStart(10)}   ${'one at a time: CPU ms'.padStart(21)} ${'stmts'.padStart(6)} ${'wall ms'.padStart(8)}`);
     for (const [name, f, one] of [['GET /api/kiosk/search', search, single.search], ['POST /api/kiosk/sign-in', signIn, single.signIn], ['limit GET /Users/{id}', limitFig, single.limitGetById]] as const) {
-      console.log(`${name.padEnd(40)} ${f.cpuMsPerRequest.toFixed(2).padStart(18)} ${f.dbCpuMsPerRequest.toFixed(2).padStart(10)}   ${one.cpuMs.toFixed(2).padStart(21)} ${one.statements.toFixed(2).padStart(6)}`);
+      console.log(`${name.padEnd(40)} ${f.cpuMsPerRequest.toFixed(2).padStart(18)} ${f.dbCpuMsPerRequest.toFixed(2).padStart(10)}   ${one.cpuMs.toFixed(2).padStart(21)} ${one.statements.toFixed(2).padStart(6)} ${one.wallMs.toFixed(2).padStart(8)}`);
     }
     console.log(`sign-in outcomes: ${outcomes.map((o) => `${o.outcome} ${o.n}`).join(', ')} (non-2xx answers: ${signIn.non2xx})`);
 
