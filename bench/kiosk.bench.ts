@@ -53,6 +53,8 @@ import { createScimAccessService } from '../src/contexts/scim/index.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
 const KIOSKS = 10;
+/** The kinds of search term the bench sends, in turn (see `queries`). */
+const SEARCH_KINDS = ['first name, 2 letters', 'first name, 4 letters', 'surname, 3 letters', 'first name and 2 letters of the surname', 'surname with a letter missing'];
 const MEMBERS = 5000;
 const SCIM_USERS = Number(process.env.BENCH_SCIM_USERS ?? 500);
 /** One person in this many is ready under the record's check (the rest are refused: no evidence). */
@@ -260,14 +262,21 @@ async function countingProxy(pgUrl: string): Promise<{ url: string; statements: 
  * Statements and CPU per request, one request at a time (so neither depends on how many requests
  * the machine's load let through): `n` requests, then a pause for the writes done behind them.
  */
-async function oneAtATime(proxy: { statements: () => number }, pid: number, n: number, send: (i: number) => Promise<Response>): Promise<{ statements: number; cpuMs: number; wallMs: number }> {
+/** `kinds`: each request's kind is `i % kinds`; the mean wall time of each kind is returned too. */
+async function oneAtATime(proxy: { statements: () => number }, pid: number, n: number, send: (i: number) => Promise<Response>, kinds = 1): Promise<{ statements: number; cpuMs: number; wallMs: number; wallMsByKind: number[] }> {
   const before = proxy.statements();
   const cpuBefore = cpuMs(pid);
   const started = performance.now();
-  for (let i = 0; i < n; i++) await (await send(i)).arrayBuffer();
+  const byKind = Array.from({ length: kinds }, () => ({ ms: 0, n: 0 }));
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await (await send(i)).arrayBuffer();
+    byKind[i % kinds]!.ms += performance.now() - t;
+    byKind[i % kinds]!.n += 1;
+  }
   const wallMs = +((performance.now() - started) / n).toFixed(2);
   await new Promise((r) => setTimeout(r, 2500));
-  return { statements: +((proxy.statements() - before) / n).toFixed(2), cpuMs: +((cpuMs(pid) - cpuBefore) / n).toFixed(2), wallMs };
+  return { statements: +((proxy.statements() - before) / n).toFixed(2), cpuMs: +((cpuMs(pid) - cpuBefore) / n).toFixed(2), wallMs, wallMsByKind: byKind.map((k) => +(k.ms / Math.max(k.n, 1)).toFixed(2)) };
 }
 
 async function main() {
@@ -307,7 +316,7 @@ async function main() {
     const queries = Array.from({ length: 500 }, (_, i) => {
       const first = FIRST[i % FIRST.length]!;
       const last = LAST[(i * 7) % LAST.length]!;
-      return [first.slice(0, 2), first.slice(0, 4), last.slice(0, 3), `${first} ${last.slice(0, 2)}`, `${last.slice(0, 1)}${last.slice(2)}` /* a typo */][i % 5]!;
+      return [first.slice(0, 2), first.slice(0, 4), last.slice(0, 3), `${first} ${last.slice(0, 2)}`, `${last.slice(0, 1)}${last.slice(2)}` /* a typo */][i % SEARCH_KINDS.length]!;
     });
     const searchPath = (i: number) => `/api/kiosk/search?groupId=${data.staffId}&q=${encodeURIComponent(queries[i % queries.length]!)}`;
     // Warm up (each kiosk once, a few searches), as kiosks are warm in a school day.
@@ -369,9 +378,9 @@ async function main() {
     for (let i = 0; i < KIOSKS; i++) await (await fetch(`${countUrl}${searchPath(i)}`, { headers: { authorization: auth(i) } })).arrayBuffer();
     await new Promise((r) => setTimeout(r, 2500));
     const single = {
-      search: await oneAtATime(proxy, counted.pid!, N, (i) => fetch(`${countUrl}${searchPath(i)}`, { headers: { authorization: auth(i) } })),
+      search: await oneAtATime(proxy, counted.pid!, N, (i) => fetch(`${countUrl}${searchPath(i)}`, { headers: { authorization: auth(i) } }), SEARCH_KINDS.length),
       signIn: await oneAtATime(proxy, counted.pid!, N, (i) => fetch(`${countUrl}/api/kiosk/sign-in`, { method: 'POST', headers: { authorization: auth(i), 'content-type': 'application/json' }, body: signInBody(signIns + 1000 + i) })),
-      limitGetById: { statements: 0, cpuMs: 0, wallMs: 0 },
+      limitGetById: { statements: 0, cpuMs: 0, wallMs: 0, wallMsByKind: [0] },
     };
     await stop(counted);
     const limitCounted = await startLimit(proxy.url, MEMBERS);
@@ -397,6 +406,7 @@ async function main() {
     for (const [name, f, one] of [['GET /api/kiosk/search', search, single.search], ['POST /api/kiosk/sign-in', signIn, single.signIn], ['limit GET /Users/{id}', limitFig, single.limitGetById]] as const) {
       console.log(`${name.padEnd(40)} ${f.cpuMsPerRequest.toFixed(2).padStart(18)} ${f.dbCpuMsPerRequest.toFixed(2).padStart(10)}   ${one.cpuMs.toFixed(2).padStart(21)} ${one.statements.toFixed(2).padStart(6)} ${one.wallMs.toFixed(2).padStart(8)}`);
     }
+    console.log(`search one at a time, wall ms by kind of term: ${SEARCH_KINDS.map((k, i) => `${k} ${single.search.wallMsByKind[i]}`).join(', ')}`);
     console.log(`sign-in outcomes: ${outcomes.map((o) => `${o.outcome} ${o.n}`).join(', ')} (non-2xx answers: ${signIn.non2xx})`);
 
     let plans: string | undefined;
