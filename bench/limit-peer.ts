@@ -80,15 +80,13 @@ export async function startLimit(dbUrl: string, seed: number): Promise<{ child: 
 }
 
 /** Loads the limit's get-by-id (`GET /Users/{id}`, walking `ids`) as a bench loads Threshold. */
-/** The limit's get-by-id loaded by `connections` connections, each as fast as answered or at `connectionRate` requests a second. */
-export async function measureLimitGetById(limit: { port: number; ids: readonly string[] }, connections: number, duration: number, connectionRate?: number): Promise<Figures> {
+export async function measureLimitGetById(limit: { port: number; ids: readonly string[] }, connections: number, duration: number): Promise<Figures> {
   let picked = 0;
   return figures(
     await autocannon({
       url: `http://127.0.0.1:${limit.port}`,
       connections,
       duration,
-      ...(connectionRate ? { connectionRate } : {}),
       headers: { authorization: 'Bearer t' },
       requests: [{ method: 'GET', setupRequest: (r) => ({ ...r, path: `/Users/${limit.ids[picked++ % limit.ids.length]}` }) }],
     }),
