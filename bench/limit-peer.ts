@@ -48,7 +48,7 @@ export function firstLine(child: ChildProcess, what: string): Promise<string> {
 }
 
 /** The limit server lives in ../shared beside the project (the main checkout) or further up (a worktree). */
-function limitServer(): string {
+export function limitServer(): string {
   const candidates = [process.env.LIMIT_SERVER, path.resolve(root, '../shared/peers/limit/server.mjs'), path.resolve(root, '../../shared/peers/limit/server.mjs')];
   const found = candidates.find((c): c is string => Boolean(c && existsSync(c)));
   if (!found) throw new Error('../shared/peers/limit/server.mjs not found (set LIMIT_SERVER)');

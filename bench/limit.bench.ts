@@ -17,13 +17,13 @@
 // shared machine's load does not distort; when PostgreSQL runs on this machine (its /proc readable), a
 // line under it gives what each request cost PostgreSQL's backends for the bench's database.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import autocannonLib, { type Result } from 'autocannon';
+import { firstLine, freePort, limitServer } from './limit-peer.js';
 import { compiledServe, cpuMs, perRequest, postgresCpuMs, postgresCpuSpent } from './process-cpu.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -52,34 +52,6 @@ async function load(pid: number | undefined, database: string, o: Options): Prom
   const pgBefore = postgresCpuMs(database);
   const r = await autocannon(o);
   return figures(r, { before, after: cpuMs(pid) }, postgresCpuSpent(pgBefore, postgresCpuMs(database)));
-}
-
-/** The limit server lives in ../shared beside the project (the main checkout) or further up (a worktree). */
-function limitServer(): string {
-  const candidates = [process.env.LIMIT_SERVER, path.resolve(root, '../shared/peers/limit/server.mjs'), path.resolve(root, '../../shared/peers/limit/server.mjs')];
-  const found = candidates.find((c): c is string => Boolean(c && existsSync(c)));
-  if (!found) throw new Error('../shared/peers/limit/server.mjs not found (set LIMIT_SERVER)');
-  return found;
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
-function firstLine(child: ChildProcess, what: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const nl = out.indexOf('\n');
-      if (nl >= 0) resolve(out.slice(0, nl));
-    });
-    child.on('exit', (code) => reject(new Error(`${what} exited with ${code} before it was ready`)));
-  });
 }
 
 async function freshDatabase(url: string): Promise<string> {
