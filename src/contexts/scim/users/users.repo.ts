@@ -234,10 +234,9 @@ export function preparedScimUserWrites(db: Db) {
 }
 
 export const scimUsersRepo = {
-  async find(tx: DbOrTx, tenantId: string, groupId: string, id: string, forUpdate = false): Promise<ScimUserRow | undefined> {
+  async find(tx: DbOrTx, tenantId: string, groupId: string, id: string): Promise<ScimUserRow | undefined> {
     if (!UUID_RE.test(id)) return undefined;
-    const q = tx.select().from(scimUsers).where(and(live(tenantId, groupId), eq(scimUsers.memberId, id)));
-    const [row] = forUpdate ? await q.for('update') : await q;
+    const [row] = await tx.select().from(scimUsers).where(and(live(tenantId, groupId), eq(scimUsers.memberId, id)));
     return row;
   },
 
@@ -333,11 +332,6 @@ export const scimUsersRepo = {
       'meta.lastmodified': scimUsers.updatedAt,
     },
   } satisfies SortWhitelist,
-
-  async insert(tx: DbOrTx, values: typeof scimUsers.$inferInsert): Promise<ScimUserRow> {
-    const [row] = await tx.insert(scimUsers).values(values).returning();
-    return row!;
-  },
 
   async update(tx: DbOrTx, tenantId: string, groupId: string, id: string, set: Partial<typeof scimUsers.$inferInsert>, now: Date): Promise<ScimUserRow> {
     const [row] = await tx
