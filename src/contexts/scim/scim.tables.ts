@@ -93,10 +93,17 @@ export const scimUsers = pgTable(
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     /** SCIM DELETE: gone from SCIM (404), kept with the member's history for the retention period. */
     deletedAt: timestamp({ withTimezone: true }),
+    /**
+     * The user as SCIM presents it, as JSON text with a mark where the group's base URL goes
+     * (`userDocSql`): set on every insert and update by the trigger `scim_users_doc` (migration
+     * 0018), never written by the code; the reads send it as is (decision 036).
+     */
+    doc: text().notNull().default(''),
   },
   (t) => [
     uniqueIndex('scim_users_group_user_name_unique').on(t.groupId, sql`lower(${t.userName})`).where(sql`${t.deletedAt} IS NULL`),
-    index('scim_users_group_order_idx').on(t.groupId, t.createdAt, t.memberId).where(sql`${t.deletedAt} IS NULL`),
+    // tenant_id in the order index: a page's count of the group's live users is read from the index alone.
+    index('scim_users_group_order_idx').on(t.groupId, t.tenantId, t.createdAt, t.memberId).where(sql`${t.deletedAt} IS NULL`),
     index('scim_users_group_external_idx').on(t.groupId, t.externalId),
   ],
 );

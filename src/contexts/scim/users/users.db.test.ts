@@ -5,7 +5,7 @@ import { call, createTestTenant } from '../../../../test/factories.js';
 import { scimFixture, type ScimFixture } from '../fixtures/setup.js';
 import { sql } from 'drizzle-orm';
 import { scimBaseUrl } from '../resource/resource.presenters.js';
-import { presentUser } from './users.presenters.js';
+import { presentUser, userDocSql } from './users.presenters.js';
 import { preparedScimUserReads, scimUsersRepo } from './users.repo.js';
 
 const env = useTestEnv();
@@ -288,7 +288,7 @@ describe('SCIM /Users', () => {
   });
 });
 
-describe('PostgreSQL presents a user as presentUser does (userJsonSql)', () => {
+describe('PostgreSQL presents a user as presentUser does (the stored doc, userDocSql)', () => {
   const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
   it('gives the same JSON, key for key in the same order, for varied users, by id, in a page and by userName', T, async () => {
     const f = await scimFixture(env);
@@ -345,6 +345,16 @@ describe('PostgreSQL presents a user as presentUser does (userJsonSql)', () => {
       expected.set(id, JSON.stringify(presentUser(row!, base)));
     }
     const same = (got: unknown, id: string) => expect(JSON.stringify(got), id).toBe(expected.get(id));
+    // The trigger of migration 0018 keeps the doc as userDocSql writes it, for every row.
+    const stale = (await db.execute(sql`select member_id from scim_users where group_id = ${f.groupId} and doc is distinct from ${userDocSql('scim_users')}`)) as unknown as { rows: unknown[] };
+    expect(stale.rows).toEqual([]);
+    // A base URL that JSON must escape goes in escaped.
+    const oddBase = `${base}/"q"\\\u0001`;
+    for (const id of ids.slice(0, 3)) {
+      const row = await scimUsersRepo.find(db, caller.tenantId, caller.groupId, id);
+      const found = await preparedScimUserReads(env.platform.database).find(caller.tenantId, caller.groupId, id, oddBase);
+      expect(JSON.stringify(JSON.parse(found!.json)), id).toBe(JSON.stringify(presentUser(row!, oddBase)));
+    }
 
     const reads = preparedScimUserReads(env.platform.database);
     for (const id of ids) {

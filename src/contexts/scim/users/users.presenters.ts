@@ -28,23 +28,36 @@ export function presentUser(row: ScimUserRow, base: string): ScimJson {
 
 /** A JSON fragment of our own (keys, URNs) as a SQL literal; none holds a quote. */
 const lit = (text: string): SQL => {
-  if (text.includes("'")) throw new Error(`not a plain literal: ${text}`);
+  if (text.includes("'") || text.includes(BASE_MARK)) throw new Error(`not a plain literal: ${text}`);
   return sql.raw(`'${text}'`);
 };
 const cat = (parts: SQL[]) => sql.join(parts, sql` || `);
 
 /**
- * `presentUser` written in SQL (decision 028): the User's JSON as one text value, so a SCIM read
- * costs the server no row mapping, no presenting and no serialising. `u` is a row of
- * `scim_users` (a table name or alias), `base` the group's base URL (`scimBaseUrl`, a parameter).
- * Built by concatenation, each attribute `,"key":value` or nothing (NULL swallows its fragment),
- * so an attribute is left out exactly where `docFromRow` leaves it out: null columns, empty
- * lists, a `name` or enterprise extension with nothing in it, an empty manager. Text goes through
- * `to_json` (JSON escaping), lists as stored (jsonb), timestamps in UTC with milliseconds as
- * `Date.toISOString()` writes them, the version as the weak ETag. Same keys in the same order as
- * `presentUser`: users.db.test.ts compares the two for varied users on both databases.
+ * Where a stored user document (`scim_users.doc`) holds its group's base URL: one raw U+0001, which
+ * no JSON text written by `to_json` or jsonb can hold (both escape control characters as `\u0001`),
+ * so the mark is never confused with a user's data.
  */
-export function userJsonSql(u: string, base: SQL): SQL {
+export const BASE_MARK = '\u0001';
+
+/** The base URL as it goes in place of `BASE_MARK`: JSON-escaped, without its quotes. */
+export const baseForDoc = (base: string): string => JSON.stringify(base).slice(1, -1);
+
+/**
+ * `presentUser` written in SQL (decisions 028, 036): the User's JSON as one text value, kept in the
+ * `doc` column by the trigger of migration 0018 (whose body is this expression over `NEW`, see
+ * users.db.test.ts), so a SCIM read costs the database a column read and the server no row
+ * mapping, no presenting and no serialising. `u` is a row of `scim_users` (a table name, alias or
+ * `NEW`). Where the group's base URL goes (`meta.location`, the manager's `$ref`) the text holds
+ * `BASE_MARK`; a read puts the base in with `replace` (`withBase`). Built by concatenation, each
+ * attribute `,"key":value` or nothing (NULL swallows its fragment), so an attribute is left out
+ * exactly where `docFromRow` leaves it out: null columns, empty lists, a `name` or enterprise
+ * extension with nothing in it, an empty manager. Text goes through `to_json` (JSON escaping),
+ * lists as stored (jsonb), timestamps in UTC with milliseconds as `Date.toISOString()` writes them,
+ * the version as the weak ETag. Same keys in the same order as `presentUser`: users.db.test.ts
+ * compares the two for varied users on both databases.
+ */
+export function userDocSql(u: string): SQL {
   const col = (name: string) => sql.raw(`${u}.${name}`);
   // One attribute: `,"key":<json>` when the column is not null, else ''.
   const text = (key: string, column: string) => sql`coalesce(${lit(`,"${key}":`)} || to_json(${col(column)})::text, '')`;
@@ -52,7 +65,8 @@ export function userJsonSql(u: string, base: SQL): SQL {
   // A complex attribute: `,"key":{…}` with its sub-attributes (each `,"k":v`, the first comma dropped), or '' when none is there.
   const complex = (key: string, present: SQL, parts: SQL[]) => sql`(case when ${present} then ${lit(`,"${key}":{`)} || substr(${cat(parts)}, 2) || '}' else '' end)`;
   const anyOf = (columns: string[], more: SQL[] = []) => sql.join([...columns.map((c) => sql`${col(c)} is not null`), ...more], sql` or `);
-  const url = (id: SQL) => sql`to_json(${base}::text || '/Users/' || ${id})::text`;
+  // `"<mark>/Users/<id>"`: the mark outside to_json, which would escape it.
+  const url = (id: SQL) => sql`'"' || chr(1) || substr(to_json('/Users/' || ${id})::text, 2)`;
   const iso = (column: string) => sql`to_char(${col(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
   const name: Array<[string, string]> = [
@@ -102,3 +116,6 @@ export function userJsonSql(u: string, base: SQL): SQL {
     sql`',"version":' || to_json('W/"' || ${col('version')} || '"')::text || '}}'`,
   ])})`;
 }
+
+/** A stored document (or a comma-separated run of them) with the group's base URL put in. */
+export const withBase = (doc: SQL, base: SQL): SQL => sql`replace(${doc}, chr(1), ${base})`;

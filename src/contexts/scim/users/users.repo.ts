@@ -5,7 +5,7 @@ import { scimGroupMembers, scimGroups, scimUsers, type ScimMultiValue } from '..
 import { URN } from '../scim.schema.js';
 import { isObject, type Doc, type Element } from '../resource/canonical.js';
 import { afterPosition, positionOf, type Position, type SortWhitelist } from '../resource/listing.js';
-import { userJsonSql } from './users.presenters.js';
+import { baseForDoc, withBase } from './users.presenters.js';
 
 export type ScimUserRow = typeof scimUsers.$inferSelect;
 export type ScimUserColumns = Omit<typeof scimUsers.$inferInsert, 'memberId' | 'tenantId' | 'groupId' | 'version' | 'createdAt' | 'updatedAt' | 'deletedAt'>;
@@ -92,7 +92,7 @@ export function docFromRow(row: ScimUserRow): Doc {
 const live = (tenantId: string, groupId: string) =>
   and(eq(scimUsers.tenantId, tenantId), eq(scimUsers.groupId, groupId), isNull(scimUsers.deletedAt));
 
-/** A page of users as PostgreSQL presents them: the JSON text of each (`userJsonSql`), comma-separated, and the count of all matches. */
+/** A page of users as PostgreSQL presents them: the JSON text of each (its stored `doc`), comma-separated, and the count of all matches. */
 export type PresentedPage = { total: number; itemsJson: string; items: number };
 
 /**
@@ -100,7 +100,8 @@ export type PresentedPage = { total: number; itemsJson: string; items: number };
  * by id, an unfiltered page in the default order, and `filter=userName eq "…"` (what identity
  * providers send before every create). Each is one statement, prepared once per connection (on
  * PGlite once per session: `Database.prepare`), that PostgreSQL answers with the users already
- * presented as JSON text (`userJsonSql`, `base` the group's base URL), so the server maps no row
+ * presented as JSON text (the stored `doc`, `userDocSql`, with `base` put in: the group's base URL
+ * JSON-escaped, `baseForDoc`), so the server maps no row
  * and serialises nothing; a page comes back as one text value with the count of all matches beside
  * it (the same statement, so the same snapshot). Same matches and order as `scimUsersRepo.list`.
  */
@@ -117,7 +118,7 @@ export function preparedScimUserReads(database: Pick<Database, 'db' | 'prepare'>
   const byId = prepare(
     'scim_user_json_by_id',
     db
-      .select({ version: scimUsers.version, json: sql<string>`${userJsonSql('scim_users', p.base)}` })
+      .select({ version: scimUsers.version, json: sql<string>`${withBase(sql`${scimUsers.doc}`, p.base)}` })
       .from(scimUsers)
       .where(and(livePlaced, eq(scimUsers.memberId, sql.placeholder('id')))),
   );
@@ -128,7 +129,7 @@ export function preparedScimUserReads(database: Pick<Database, 'db' | 'prepare'>
       db
         .select({
           total: sql`count(*)::int`,
-          itemsJson: sql`(select string_agg(${userJsonSql('page', p.base)}, ',' order by page.created_at, page.member_id) from (select * from ${scimUsers} where ${where} order by ${order} limit ${sql.placeholder('limit')} offset ${sql.placeholder('offset')}) as page)`,
+          itemsJson: sql`(select ${withBase(sql`string_agg(page.doc, ',' order by page.created_at, page.member_id)`, p.base)} from (select ${scimUsers.doc}, ${scimUsers.createdAt}, ${scimUsers.memberId} from ${scimUsers} where ${where} order by ${order} limit ${sql.placeholder('limit')} offset ${sql.placeholder('offset')}) as page)`,
         })
         .from(scimUsers)
         .where(where),
@@ -150,19 +151,19 @@ export function preparedScimUserReads(database: Pick<Database, 'db' | 'prepare'>
     /** The user's JSON text and version, or undefined when the group has no such live user. */
     async find(tenantId: string, groupId: string, id: string, base: string): Promise<{ version: number; json: string } | undefined> {
       if (!UUID_RE.test(id)) return undefined;
-      const [row] = (await byId({ tenantId, groupId, id, base })) as Array<[number, string]>;
+      const [row] = (await byId({ tenantId, groupId, id, base: baseForDoc(base) })) as Array<[number, string]>;
       return row && { version: Number(row[0]), json: row[1] };
     },
     /** A page of the group's users in (created, id) order. */
-    list: (tenantId: string, groupId: string, offset: number, limit: number, base: string) => presented(all({ tenantId, groupId, limit, offset, base }), offset, limit),
+    list: (tenantId: string, groupId: string, offset: number, limit: number, base: string) => presented(all({ tenantId, groupId, limit, offset, base: baseForDoc(base) }), offset, limit),
     /** A page of the group's users with this userName (case-insensitive); text the database cannot hold (NUL) matches nobody. */
     withUserName: (tenantId: string, groupId: string, userName: string, offset: number, limit: number, base: string) =>
-      userName.includes('\0') ? presented(Promise.resolve([]), offset, limit) : presented(named({ tenantId, groupId, userName, limit, offset, base }), offset, limit),
+      userName.includes('\0') ? presented(Promise.resolve([]), offset, limit) : presented(named({ tenantId, groupId, userName, limit, offset, base: baseForDoc(base) }), offset, limit),
   };
 }
 
 /** The columns a SCIM document sets (all but the keys, version and times). */
-const DOC_COLUMNS = Object.keys(getTableColumns(scimUsers)).filter((k) => !['memberId', 'tenantId', 'groupId', 'version', 'createdAt', 'updatedAt', 'deletedAt'].includes(k)) as Array<keyof ScimUserColumns>;
+const DOC_COLUMNS = Object.keys(getTableColumns(scimUsers)).filter((k) => !['memberId', 'tenantId', 'groupId', 'version', 'createdAt', 'updatedAt', 'deletedAt', 'doc'].includes(k)) as Array<keyof ScimUserColumns>;
 
 /**
  * The SCIM user writes of POST, PUT and PATCH as statements built once (decision 029), run in the
