@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { DrizzleQueryError } from 'drizzle-orm/errors';
@@ -35,5 +37,30 @@ describe('the logger', () => {
     log.error({ err: { type: 'Error', message: 'already loggable' } }, 'y');
     expect(text()).toContain('plain string failure');
     expect(text()).toContain('already loggable');
+  });
+});
+
+describe('the logger on standard output', () => {
+  const child = (code: string) => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `import { createLogger } from ${JSON.stringify(path.resolve('src/platform/logger.ts'))};\n${code}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const lines = () => out.split('\n').slice(0, -1).map((l) => JSON.parse(l) as { msg: string }); // whole lines only
+    return { proc, lines, exited: new Promise<number | null>((done) => proc.on('close', (c) => done(c))) // once its output is all read };
+  };
+
+  it('writes a quiet moment’s lines without waiting for more (the periodic flush), the process still running', async () => {
+    const c = child(`const log = createLogger('info'); log.info('one'); log.info('two'); setInterval(() => {}, 1000);`);
+    while (c.lines().length < 2) await new Promise((r) => setTimeout(r, 50));
+    expect(c.lines().map((l) => l.msg)).toEqual(['one', 'two']);
+    expect(c.proc.exitCode).toBeNull();
+    c.proc.kill();
+    await c.exited;
+  });
+
+  it('writes every gathered line when the process exits at once', async () => {
+    const c = child(`const log = createLogger('info'); for (let i = 0; i < 500; i++) log.info({ i }, 'line'); process.exit(3);`);
+    expect(await c.exited).toBe(3);
+    expect(c.lines()).toHaveLength(500);
   });
 });
