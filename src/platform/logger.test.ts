@@ -46,7 +46,8 @@ describe('the logger on standard output', () => {
     let out = '';
     proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const lines = () => out.split('\n').slice(0, -1).map((l) => JSON.parse(l) as { msg: string }); // whole lines only
-    return { proc, lines, exited: new Promise<number | null>((done) => proc.on('close', (c) => done(c))) // once its output is all read };
+    // 'close': once the child's output is all read.
+    return { proc, lines, exited: new Promise<number | null>((done) => proc.on('close', (c) => done(c))) };
   };
 
   it('writes a quiet moment’s lines without waiting for more (the periodic flush), the process still running', async () => {
