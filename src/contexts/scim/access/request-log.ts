@@ -50,15 +50,14 @@ export function storableText(text: string, max: number): string {
     .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
 }
 
-function storable(e: LogEntry & { at: Date }): LogEntry & { at: Date } {
-  return {
-    ...e,
-    method: storableText(e.method, 16),
-    path: storableText(e.path, 2000),
-    scimType: e.scimType === undefined ? undefined : storableText(e.scimType, 100),
-    errorDetail: e.errorDetail === undefined ? undefined : storableText(e.errorDetail, 2000),
-    requestId: storableText(e.requestId, 100),
-  };
+/** The entry's texts made storable, in place (every entry reaching the buffer is its own object). */
+function makeStorable(e: LogEntry & { at: Date }): LogEntry & { at: Date } {
+  e.method = storableText(e.method, 16);
+  e.path = storableText(e.path, 2000);
+  if (e.scimType !== undefined) e.scimType = storableText(e.scimType, 100);
+  if (e.errorDetail !== undefined) e.errorDetail = storableText(e.errorDetail, 2000);
+  e.requestId = storableText(e.requestId, 100);
+  return e;
 }
 
 /** Rejected requests (no or a wrong token) of one group are summed over this long: one row each. */
@@ -107,7 +106,7 @@ export function createRequestLogBuffer(access: { log(entries: Array<LogEntry & {
     return writing;
   };
   const push = (entry: LogEntry & { at: Date }) => {
-    pending.push(storable(entry));
+    pending.push(makeStorable(entry));
     if (pending.length >= opts.maxRows) void flush();
     else {
       timer ??= setTimeout(() => void flush(), opts.delayMs);
@@ -139,6 +138,7 @@ export function createRequestLogBuffer(access: { log(entries: Array<LogEntry & {
     }
   };
   return {
+    /** Buffers one request's row; the entry becomes the buffer's (it is stamped and made storable in place). */
     add(entry: LogEntry) {
       const at = now();
       if (entry.status === 401) {
@@ -155,7 +155,10 @@ export function createRequestLogBuffer(access: { log(entries: Array<LogEntry & {
           rejectTimer.unref?.();
         }
       }
-      push({ ...entry, at });
+      // The entry is the caller's own object (made for this call), so it is stamped, not copied.
+      const row = entry as LogEntry & { at: Date };
+      row.at = at;
+      push(row);
     },
     /** Writes everything buffered now, rejected-request counts included (on close; tests). */
     flush() {
