@@ -77,18 +77,27 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
     },
   }).withTypeProvider<ZodTypeProvider>();
 
+  app.decorateRequest('routePath', undefined); // routePath's memo
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
   // One boundary check for text: NUL and unpaired surrogates cannot be stored, so they are a 400
   // naming the field before any handler runs. SCIM answers in its own error format (its context).
-  app.addHook('preValidation', async (req) => {
-    if (!routePath(req).startsWith('/scim/')) assertStorableRequest(req);
+  // The root hooks are callback hooks (no promise a request): they run on every request.
+  app.addHook('preValidation', (req, _reply, done) => {
+    if (routePath(req).startsWith('/scim/')) return done();
+    try {
+      assertStorableRequest(req);
+    } catch (err) {
+      return done(err as Error);
+    }
+    done();
   });
-  app.addHook('onSend', async (req, reply) => {
+  app.addHook('onSend', (req, reply, payload, done) => {
     void reply.header('x-request-id', req.id);
     // API answers carry personal data (names, visits, checks): no browser or proxy may keep them.
     if (routePath(req).startsWith('/api/') && !reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
+    done(null, payload);
   });
 
   const httpsOnly = config.publicUrl.startsWith('https://');
@@ -130,13 +139,13 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
       windowMs: 60_000,
       onError: (err) => platform.log.warn({ err }, 'could not write the API rate-limit counters'),
     });
-    app.addHook('onRequest', async (req) => {
-      if (!routePath(req).startsWith('/api/')) return;
-      const decision = await limiter.hit(req.ip);
-      if (!decision.ok) throw tooManyRequests(decision.retryAfterSeconds);
+    app.addHook('onRequest', (req, _reply, done) => {
+      if (!routePath(req).startsWith('/api/')) return done();
+      limiter.hit(req.ip).then((decision) => done(decision.ok ? undefined : tooManyRequests(decision.retryAfterSeconds)), done);
     });
-    app.addHook('onResponse', async () => {
+    app.addHook('onResponse', (_req, _reply, done) => {
       limiter.afterResponse();
+      done();
     });
     app.addHook('onClose', async () => {
       await limiter.flush();

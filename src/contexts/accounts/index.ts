@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Platform } from '../../platform/platform.js';
 import { AppError } from '../../platform/errors.js';
 import { bearerToken, CSRF_HEADER, routePath, SESSION_COOKIE } from '../../platform/http/auth.js';
@@ -94,29 +94,31 @@ export function accountsContext(platform: Platform, a: Accounts): FastifyPluginA
         caches.apiKeys.drop(tenantId);
       };
       await notifier.subscribe(AUTH_CHANGED_CHANNEL, (payload) => drop(payload === '*' ? undefined : payload));
-      app.addHook('onSend', async (req, reply, payload) => {
-        const route = req.routeOptions.url;
-        if (UNSAFE.has(req.method) && reply.statusCode < 400 && route && ACCOUNTS_ROUTES.some((r) => route.startsWith(r)) && !UNCHANGING_ROUTES.has(route)) {
-          // Signed out, password reset and the like have no principal left: every tenant's entries.
-          const tenantId = req.principal?.tenantId;
-          drop(tenantId);
-          await notifier.notify(platform.db, AUTH_CHANGED_CHANNEL, tenantId ?? '*').catch((err: unknown) => req.log.warn({ err }, 'could not announce an accounts change'));
-        }
-        return payload;
+      // The global hooks below are callback hooks that finish without a promise when they have
+      // nothing to do (every read, every SCIM request): they run on every request.
+      app.addHook('onSend', (req, reply, payload, done) => {
+        if (!UNSAFE.has(req.method) || reply.statusCode >= 400) return done(null, payload);
+        const route = routePath(req);
+        if (!route || !ACCOUNTS_ROUTES.some((r) => route.startsWith(r)) || UNCHANGING_ROUTES.has(route)) return done(null, payload);
+        // Signed out, password reset and the like have no principal left: every tenant's entries.
+        const tenantId = req.principal?.tenantId;
+        drop(tenantId);
+        notifier
+          .notify(platform.db, AUTH_CHANGED_CHANNEL, tenantId ?? '*')
+          .catch((err: unknown) => req.log.warn({ err }, 'could not announce an accounts change'))
+          .then(() => done(null, payload), done);
       });
       app.addHook('onClose', async () => {
         await notifier.close();
       });
-      app.addHook('onResponse', async () => {
+      app.addHook('onResponse', (_req, _reply, done) => {
         accounts.afterResponse();
+        done();
       });
       app.addHook('onClose', async () => {
         await accounts.flushTouches();
       });
-      app.addHook('onRequest', async (req) => {
-        // Decided on the matched route, never the raw URL (`/%61pi/…` reaches /api/… handlers).
-        const path = routePath(req);
-        if (path.startsWith('/scim/')) return; // SCIM authenticates itself
+      const authenticate = async (req: FastifyRequest, path: string) => {
         const bearer = bearerToken(req);
         if (bearer?.startsWith('thr_key_')) {
           const principal = await accounts.principalFromApiKey(bearer);
@@ -145,6 +147,13 @@ export function accountsContext(platform: Platform, a: Accounts): FastifyPluginA
         req.principal = resolved.principal;
         req.authVia = 'cookie';
         req.authSession = resolved;
+      };
+      app.addHook('onRequest', (req, _reply, done) => {
+        // Decided on the matched route, never the raw URL (`/%61pi/…` reaches /api/… handlers).
+        const path = routePath(req);
+        if (path.startsWith('/scim/')) return done(); // SCIM authenticates itself
+        if (req.headers.authorization === undefined && req.headers.cookie === undefined) return done(); // nothing to authenticate
+        authenticate(req, path).then(() => done(), done);
       });
       await app.register(authRoutes(platform, accounts));
       await app.register(usersRoutes(a.users));

@@ -84,21 +84,25 @@ export function signinContext(platform: Platform, s: Signin): FastifyPluginAsync
       // Cached kiosk devices are dropped on a revoke here and, through NOTIFY, on every other instance.
       const notifier = createNotifier(platform.database, platform.log);
       await notifier.subscribe(KIOSK_CHANGED_CHANNEL, (payload) => s.kiosk.dropCachedDevices(payload === '*' ? undefined : payload));
-      app.addHook('onResponse', async () => {
+      // Callback hooks that finish without a promise when they have nothing to do: they run on every request.
+      app.addHook('onResponse', (_req, _reply, done) => {
         s.kiosk.afterResponse();
+        done();
       });
       app.addHook('onClose', async () => {
         await notifier.close();
         await s.kiosk.flushLastSeen();
       });
-      app.addHook('onRequest', async (req) => {
-        if (req.principal) return;
+      app.addHook('onRequest', (req, _reply, done) => {
+        if (req.principal) return done();
         const bearer = bearerToken(req);
-        if (!bearer?.startsWith('thr_kiosk_')) return;
-        const principal = await s.kiosk.principalFromToken(bearer);
-        if (!principal) throw new AppError(401, 'invalid_kiosk_token', 'Unknown or revoked kiosk token');
-        req.principal = principal;
-        req.authVia = 'device';
+        if (!bearer?.startsWith('thr_kiosk_')) return done();
+        s.kiosk.principalFromToken(bearer).then((principal) => {
+          if (!principal) return done(new AppError(401, 'invalid_kiosk_token', 'Unknown or revoked kiosk token'));
+          req.principal = principal;
+          req.authVia = 'device';
+          done();
+        }, done);
       });
       await app.register(async (scoped) => {
         scoped.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => done(null, body));

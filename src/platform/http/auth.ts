@@ -9,6 +9,8 @@ declare module 'fastify' {
     principal?: Principal;
     /** How the principal was authenticated; cookie sessions need the CSRF header on unsafe methods. */
     authVia?: 'cookie' | 'bearer' | 'device';
+    /** The matched route's pattern once `routePath` has read it. */
+    routePath?: string;
   }
 }
 
@@ -21,7 +23,8 @@ export const CSRF_HEADER = 'x-csrf-token';
  * URL: `/%61pi/…` and other spellings reach the same handler but do not start with `/api/`.
  */
 export function routePath(req: FastifyRequest): string {
-  return req.routeOptions.url ?? '';
+  // Fastify builds a fresh routeOptions object on every read of it: read once a request.
+  return (req.routePath ??= req.routeOptions.url ?? '');
 }
 
 export function bearerToken(req: FastifyRequest): string | undefined {
