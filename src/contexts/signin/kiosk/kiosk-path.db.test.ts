@@ -69,7 +69,8 @@ describe('the kiosk request path', () => {
     // The group, its site and its PIN are one statement; the search itself one more, with no
     // transaction or settings statement around it (decision 030).
     expect(warm.sent.filter((s) => /group_secrets|site_groups|"groups"/i.test(s))).toHaveLength(1);
-    expect(warm.sent.filter((s) => /\bfrom members\b/i.test(s))).toHaveLength(1);
+    // (Prepared, decision 035: on PGlite an EXECUTE of the statement prepared on the session.)
+    expect(warm.sent.filter((s) => /\bfrom members\b|^\s*execute\s+kiosk_search\b/i.test(s))).toHaveLength(1);
     expect(warm.sent.filter((s) => /^\s*(begin|commit|select set_config)\b/i.test(s))).toEqual([]);
 
     const signIn = await before(app, { method: 'POST', url: '/api/kiosk/sign-in', headers: kiosk.headers, payload: { groupId: group.id, memberId: ada.id, answers: {}, agreementAccepted: false } });

@@ -15,7 +15,7 @@ import type { VisitEventQuiet, VisitEventType } from './visit-events.js';
 import { presentVisit, type VisitRow } from './visits.presenter.js';
 import { visitsRepo } from './visits.repo.js';
 import { offlineDecision, type OfflineSignIn } from './replay.rules.js';
-import { signInReads } from './sign-in.reads.js';
+import { createSignInReads } from './sign-in.reads.js';
 import { flaggedMessage, hostMessage, refusedMessage } from './visit-messages.js';
 import type { PinCheck } from '../kiosk/pin.js';
 
@@ -67,6 +67,7 @@ export function createSignIn(
 ) {
   const { db, now } = deps;
   const { checks, emit, quietWhen, checkPin } = ctx;
+  const signInReads = createSignInReads(db);
 
   /** The kiosk's site and a group shown on it (404 otherwise). */
   async function siteAndGroup(kiosk: KioskPrincipal, groupId: string, dbx: DbOrTx = db) {
