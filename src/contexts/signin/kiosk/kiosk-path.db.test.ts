@@ -69,14 +69,51 @@ describe('the kiosk request path', () => {
     // The group, its site and its PIN are one statement; the search itself one more, with no
     // transaction or settings statement around it (decision 030).
     expect(warm.sent.filter((s) => /group_secrets|site_groups|"groups"/i.test(s))).toHaveLength(1);
-    expect(warm.sent.filter((s) => /\bfrom members\b/i.test(s))).toHaveLength(1);
+    // (Prepared, decision 035: on PGlite an EXECUTE of the statement prepared on the session.)
+    expect(warm.sent.filter((s) => /\bfrom members\b|^\s*execute\s+kiosk_search\b/i.test(s))).toHaveLength(1);
     expect(warm.sent.filter((s) => /^\s*(begin|commit|select set_config)\b/i.test(s))).toEqual([]);
 
     const signIn = await before(app, { method: 'POST', url: '/api/kiosk/sign-in', headers: kiosk.headers, payload: { groupId: group.id, memberId: ada.id, answers: {}, agreementAccepted: false } });
     expect(signIn.status).toBe(201);
     expect(signIn.sent.filter(readsDevices)).toEqual([]);
-    // The site, group, PIN flag, contacts and member: one statement before the checks.
+    // The site, group, PIN flag, contacts, member and the tenant's block list: one statement before the checks.
     expect(signIn.sent.filter((s) => /group_secrets|site_groups|group_contacts|from "members"/i.test(s))).toHaveLength(1);
+    expect(signIn.sent.filter((s) => /block_list/i.test(s))).toEqual(signIn.sent.filter((s) => /group_contacts/i.test(s)));
+  });
+
+  it('writes a visit no sink has work for in one statement with no transaction, and takes the transaction when one has', async () => {
+    const t = await createTestTenant(env);
+    const { group, kiosk } = await kioskSetup(env, t);
+    const [ada, bob, cy] = [await makeMember(env, t, group.id, { fullName: 'Ada Lovelace' }), await makeMember(env, t, group.id, { fullName: 'Bob Babbage' }), await makeMember(env, t, group.id, { fullName: 'Cy Hopper' })];
+    const app = await newInstance();
+    const signIn = (memberId: string) => before(app, { method: 'POST', url: '/api/kiosk/sign-in', headers: kiosk.headers, payload: { groupId: group.id, memberId, answers: {}, agreementAccepted: false } });
+    const transactions = (sent: string[]) => sent.filter((s) => /^\s*(begin|commit)\b/i.test(s));
+    const visitInserts = (sent: string[]) => sent.filter((s) => /^\s*insert\s+into\s+"visits"/i.test(s));
+
+    // No webhook subscription, no roll call open, nobody to tell: the visit's insert alone (its gate inside it).
+    const quiet = await signIn(ada.id);
+    expect(quiet.status).toBe(201);
+    expect(transactions(quiet.sent)).toEqual([]);
+    expect(visitInserts(quiet.sent)).toHaveLength(1);
+    expect(visitInserts(quiet.sent)[0]).toMatch(/webhook_subscriptions[\s\S]*roll_calls/);
+    expect(quiet.sent.filter((s) => /webhook_subscriptions|roll_calls/i.test(s))).toEqual(visitInserts(quiet.sent));
+    // Signed in already: still a 409 (the gated insert wrote nothing, the transaction's insert conflicts).
+    expect((await signIn(ada.id)).status).toBe(409);
+
+    // A subscription to another event leaves the gate open…
+    expect((await call(env.app, 'POST', '/api/signin/webhooks', { headers: t.owner.headers, body: { url: 'https://example.org/hook', events: ['visit.signed_out'] } })).status).toBe(201);
+    expect(transactions((await signIn(bob.id)).sent)).toEqual([]);
+    // …one to sign-ins closes it: the transaction, with the delivery queued in it.
+    const hook = await call(env.app, 'POST', '/api/signin/webhooks', { headers: t.owner.headers, body: { url: 'https://example.org/hook2', events: ['visit.signed_in'] } });
+    expect(hook.status).toBe(201);
+    const busy = await signIn(cy.id);
+    expect(busy.status).toBe(201);
+    // (PGlite's transactions are not sent as BEGIN and COMMIT statements; the second insert shows it.)
+    if (env.platform.database.kind === 'postgres') expect(transactions(busy.sent)).toHaveLength(2);
+    expect(visitInserts(busy.sent)).toHaveLength(2);
+    expect(busy.sent.filter((s) => /^\s*insert\s+into\s+"webhook_deliveries"/i.test(s))).toHaveLength(1);
+    const deliveries = await call(env.app, 'GET', `/api/signin/webhooks/${hook.body.webhook.id}/deliveries`, { headers: t.owner.headers });
+    expect(deliveries.body.items.map((d: { event: string }) => d.event)).toEqual(['visit.signed_in']);
   });
 
   it('another instance refuses a revoked kiosk once the notification has arrived', async () => {

@@ -1,8 +1,29 @@
-import { and, asc, eq, exists, gt, inArray, isNotNull, isNull, lt, or } from 'drizzle-orm';
-import type { DbOrTx } from '../../../platform/db/database.js';
+import { and, asc, eq, exists, gt, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../../../platform/db/database.js';
+import { preparedStatement } from '../../../platform/db/prepared.js';
 import { groupSecrets, groups, kioskDevices, kioskPairings, siteGroups, sites, visits } from '../signin.tables.js';
 
 export type KioskDeviceRow = typeof kioskDevices.$inferSelect;
+
+/**
+ * A group as a kiosk request needs it, in one statement: the group, whether it is shown on the
+ * kiosk's site and whether it has a PIN (undefined: no such group in the tenant). Built once per
+ * `db` and prepared (decision 035), as every search and identify reads it first.
+ */
+export function createGroupForKiosk(db: Db) {
+  const p = { tenantId: sql.placeholder('tenantId'), siteId: sql.placeholder('siteId'), groupId: sql.placeholder('groupId') };
+  const statement = preparedStatement(db, 'kiosk_group_for_kiosk', (d) =>
+    d
+      .select({
+        group: groups,
+        shown: exists(d.select({ one: siteGroups.groupId }).from(siteGroups).where(and(eq(siteGroups.tenantId, p.tenantId), eq(siteGroups.groupId, groups.id), eq(siteGroups.siteId, p.siteId)))).mapWith(Boolean),
+        hasPin: exists(d.select({ one: groupSecrets.groupId }).from(groupSecrets).where(and(eq(groupSecrets.tenantId, p.tenantId), eq(groupSecrets.groupId, groups.id), isNotNull(groupSecrets.pinHash)))).mapWith(Boolean),
+      })
+      .from(groups)
+      .where(and(eq(groups.tenantId, p.tenantId), eq(groups.id, p.groupId))),
+  );
+  return async (dbx: DbOrTx, tenantId: string, siteId: string, groupId: string) => (await statement.execute(dbx, { tenantId, siteId, groupId }))[0];
+}
 
 export const kioskRepo = {
   async insertPairing(db: DbOrTx, values: typeof kioskPairings.$inferInsert) {
@@ -48,21 +69,6 @@ export const kioskRepo = {
   async revokeDevice(db: DbOrTx, tenantId: string, id: string, at: Date): Promise<KioskDeviceRow> {
     const [row] = await db.update(kioskDevices).set({ revokedAt: at }).where(and(eq(kioskDevices.tenantId, tenantId), eq(kioskDevices.id, id))).returning();
     return row!;
-  },
-  /**
-   * A group as a kiosk request needs it, in one statement: the group, whether it is shown on the
-   * kiosk's site and whether it has a PIN (undefined: no such group in the tenant).
-   */
-  async groupForKiosk(db: DbOrTx, tenantId: string, siteId: string, groupId: string) {
-    const [row] = await db
-      .select({
-        group: groups,
-        shown: exists(db.select({ one: siteGroups.groupId }).from(siteGroups).where(and(eq(siteGroups.tenantId, tenantId), eq(siteGroups.groupId, groups.id), eq(siteGroups.siteId, siteId)))).mapWith(Boolean),
-        hasPin: exists(db.select({ one: groupSecrets.groupId }).from(groupSecrets).where(and(eq(groupSecrets.tenantId, tenantId), eq(groupSecrets.groupId, groups.id), isNotNull(groupSecrets.pinHash)))).mapWith(Boolean),
-      })
-      .from(groups)
-      .where(and(eq(groups.tenantId, tenantId), eq(groups.id, groupId)));
-    return row;
   },
   /** The site's groups that are not archived, in the site's order. */
   async groupsOnSite(db: DbOrTx, tenantId: string, siteId: string) {

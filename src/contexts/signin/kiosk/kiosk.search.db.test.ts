@@ -6,7 +6,8 @@ import { createTestTenant } from '../../../../test/factories.js';
 import { makeGroup } from '../../../../test/signin-factories.js';
 import { likeEscape } from '../members/members.repo.js';
 import { members } from '../signin.tables.js';
-import { runSearch, searchQuery, SEARCH_THRESHOLD } from './kiosk.search.js';
+import { sqlLiteral } from '../../../platform/db/database.js';
+import { preparedSearch, runSearch, searchQuery, SEARCH_THRESHOLD } from './kiosk.search.js';
 
 // The kiosk's name search in one statement (decision 030) against its definition, written plainly:
 // live members of the group whose name starts with the term, or with a word similarity of at least
@@ -62,6 +63,41 @@ describe('the kiosk name search', () => {
     // A short page, too (the gate counts up to the page's size).
     const five = await runSearch(env.platform.db, searchQuery(tenantId, groupId, 'hug', null, 5));
     expect(five.map((r) => `${r.full_name} ${r.id}`)).toEqual(await reference(tenantId, groupId, 'hug', 5));
+  });
+
+  it('answers the same as a prepared statement, run often enough for its generic plan, whose word match stays behind the gate', async () => {
+    const { tenantId, groupId } = await groupOfNames();
+    const search = preparedSearch(env.platform.database);
+    // Twice over every term: more than the five runs after which PostgreSQL may keep a generic plan.
+    for (const round of [1, 2]) {
+      for (const term of TERMS) {
+        const rows = await search(tenantId, groupId, term, null, 20);
+        expect(rows.map((r) => `${r.full_name} ${r.id}`), `${term} (${round})`).toEqual(await reference(tenantId, groupId, term));
+      }
+    }
+    const five = await search(tenantId, groupId, 'hug', null, 5);
+    expect(five.map((r) => `${r.full_name} ${r.id}`)).toEqual(await reference(tenantId, groupId, 'hug', 5));
+    expect(Object.keys(five[0]!).sort()).toEqual(['agreement_due', 'full_name', 'has_photo', 'id', 'on_site', 'role', 'version']);
+    expect(typeof five[0]!.has_photo).toBe('boolean');
+
+    // The generic plan (forced): both paths on the trigram index, the word match never run when 21 live names start with the term.
+    const texts = new Map<string, string>();
+    let params: readonly unknown[] = [];
+    await preparedSearch({
+      prepare: (name, text) => {
+        texts.set(name, text);
+        return async (values) => ((params = values), []);
+      },
+    })(tenantId, groupId, 'Am', null, 20);
+    const plan = await env.platform.db.transaction(async (tx) => {
+      await tx.execute(sql.raw(`PREPARE kiosk_search_generic AS ${texts.get('kiosk_search')!}`));
+      await tx.execute(sql`SET LOCAL plan_cache_mode = force_generic_plan`);
+      const res = (await tx.execute(sql`EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE kiosk_search_generic(${sql.raw(params.map(sqlLiteral).join(', '))})`)) as unknown as { rows: Array<Record<string, string>> };
+      await tx.execute(sql`DEALLOCATE kiosk_search_generic`);
+      return res.rows.map((r) => Object.values(r)[0]).join('\n');
+    });
+    expect(plan.match(/Bitmap Index Scan on members_name_trgm_idx/g)).toHaveLength(2);
+    expect(plan.slice(plan.indexOf('CTE worded'), plan.indexOf('Append'))).toMatch(/on members members_1 \(never executed\)/);
   });
 
   it('does not depend on the session’s word similarity threshold, higher or lower', async () => {

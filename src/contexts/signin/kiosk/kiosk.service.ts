@@ -7,7 +7,7 @@ import { countHit, lockedFor } from '../../../platform/rate-limit.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import type { Principal } from '../../../platform/http/principal.js';
 import { sql } from 'drizzle-orm';
-import { kioskRepo, type KioskDeviceRow } from './kiosk.repo.js';
+import { createGroupForKiosk, kioskRepo, type KioskDeviceRow } from './kiosk.repo.js';
 import { createDeviceCache, createSeenBuffer, KIOSK_CHANGED_CHANNEL, KIOSK_SEEN_EVERY_MS } from './kiosk.devices.js';
 import type { KioskPrincipal, SiteScope } from '../access.js';
 import { readOptions } from '../groups/groups.schemas.js';
@@ -15,7 +15,7 @@ import type { GroupsService } from '../groups/groups.service.js';
 import type { SitesService } from '../sites/sites.service.js';
 import { groupsRepo } from '../groups/groups.repo.js';
 import type { PinCheck } from './pin.js';
-import { qrQuery, runSearch, searchQuery, type SearchRow } from './kiosk.search.js';
+import { preparedSearch, qrQuery, runSearch, type SearchRow } from './kiosk.search.js';
 
 export const PAIRING_TTL_MS = 10 * 60_000;
 const PAIRING_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
@@ -41,6 +41,8 @@ function presentMatch(r: SearchRow) {
 export function createKioskService(deps: Pick<Platform, 'db' | 'now' | 'database' | 'config' | 'log'>, sitesService: SitesService, groupsService: GroupsService) {
   const { db, now } = deps;
   const devices = createDeviceCache({ ttlMs: deps.config.authCacheSeconds * 1000 });
+  const groupForKiosk = createGroupForKiosk(db);
+  const runSearchPrepared = preparedSearch(deps.database);
   const lastSeen = createSeenBuffer(db, (err) => deps.log.warn({ err }, 'could not write kiosks\' last-seen times'));
 
   async function createPairing(tenantId: string, scope: SiteScope, siteId: string, actor: Actor) {
@@ -138,7 +140,7 @@ export function createKioskService(deps: Pick<Platform, 'db' | 'now' | 'database
    * whether it has a PIN.
    */
   async function groupWithPin(kiosk: KioskPrincipal, groupId: string, pin: string | undefined, checkPin: PinCheck['checkPin']) {
-    const row = await kioskRepo.groupForKiosk(db, kiosk.tenantId, kiosk.resourceId, groupId);
+    const row = await groupForKiosk(db, kiosk.tenantId, kiosk.resourceId, groupId);
     await checkPin(kiosk, groupId, pin, { hasPin: row?.hasPin ?? false });
     if (!row?.shown) throw notFound('Group');
     return row.group;
@@ -151,7 +153,7 @@ export function createKioskService(deps: Pick<Platform, 'db' | 'now' | 'database
     const term = q.trim().slice(0, 100);
     if (term.length === 0) return [];
     const agreement = readOptions(group.options).agreement?.version ?? null;
-    const rows = await runSearch(db, searchQuery(kiosk.tenantId, groupId, term, agreement, limit));
+    const rows = await runSearchPrepared(kiosk.tenantId, groupId, term, agreement, limit);
     return rows.map(presentMatch);
   }
 

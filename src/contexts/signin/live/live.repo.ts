@@ -133,6 +133,10 @@ export const liveRepo = {
     return row;
   },
 
+  /** As SQL, for a statement of the visits' (VisitEventQuiet): no roll call is open at the site. */
+  noneOpenAt(tenantId: string, siteId: string): SQL {
+    return sql`NOT EXISTS (SELECT 1 FROM ${rollCalls} WHERE ${rollCalls.tenantId} = ${tenantId} AND ${rollCalls.siteId} = ${siteId} AND ${rollCalls.status} = 'open')`;
+  },
   async openAt(tx: DbOrTx, tenantId: string, siteId: string): Promise<RollCallRow | undefined> {
     const [row] = await tx
       .select()

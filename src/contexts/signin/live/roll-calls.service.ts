@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
@@ -133,6 +134,11 @@ export function createRollCallsService(deps: Pick<Platform, 'db' | 'database' | 
     const entry = await liveRepo.entrySignedOut(tx, event.tenantId, rc.id, event.visitId, new Date(event.at));
     if (entry) await emit(tx, event.tenantId, rc.id, 'entry.updated', { entry: presentEntry(entry) });
   };
+  /** Nothing to do: an event other than signed in or out, or no roll call open at the site. */
+  sink.quietWhen = (event) =>
+    event.type === 'visit.signed_in' || event.type === 'visit.signed_out'
+      ? liveRepo.noneOpenAt(event.tenantId, event.siteId)
+      : sql`true`;
   /** Several events (a replayed chunk): each site's open roll call looked up once; only the events of a site with one do more. */
   sink.many = async (tx, events) => {
     const relevant = events.filter((e) => e.type === 'visit.signed_in' || e.type === 'visit.signed_out');

@@ -2,7 +2,7 @@ import { and, eq, or, type SQL } from 'drizzle-orm';
 import { blockList } from '../signin.tables.js';
 import { normaliseName } from '../../../common/normalise.js';
 import { CUSTOM_FIELD_ANSWER, rejectingAnswers } from '../../../common/sign-in-rules.js';
-import type { SafetyCheck, SafetyContext, SafetyResult } from './safety.types.js';
+import type { BlockEntry, SafetyCheck, SafetyContext, SafetyResult } from './safety.types.js';
 
 const allow: SafetyResult = { allow: true };
 
@@ -33,14 +33,20 @@ export const blockListCheck: SafetyCheck = {
   name: 'block_list',
   async run(ctx) {
     const name = normaliseName(ctx.person.fullName);
-    const conds: SQL[] = [eq(blockList.normalisedName, name)];
-    if (ctx.person.email) conds.push(eq(blockList.email, ctx.person.email.trim().toLowerCase()));
-    const rows = await ctx.tx
-      .select({ normalisedName: blockList.normalisedName, email: blockList.email, dateOfBirth: blockList.dateOfBirth })
-      .from(blockList)
-      .where(and(eq(blockList.tenantId, ctx.tenantId), or(...conds)));
+    const email = ctx.person.email ? ctx.person.email.trim().toLowerCase() : null;
+    let rows: ReadonlyArray<BlockEntry>;
+    if (ctx.blockList) rows = ctx.blockList;
+    else {
+      const conds: SQL[] = [eq(blockList.normalisedName, name)];
+      if (email) conds.push(eq(blockList.email, email));
+      rows = await ctx.tx
+        .select({ normalisedName: blockList.normalisedName, email: blockList.email, dateOfBirth: blockList.dateOfBirth })
+        .from(blockList)
+        .where(and(eq(blockList.tenantId, ctx.tenantId), or(...conds)));
+    }
+    // The same rule over the whole list or over the entries read for this person.
     const hit = rows.some((r) => {
-      if (ctx.person.email && r.email && r.email === ctx.person.email.trim().toLowerCase()) return true;
+      if (email && r.email && r.email === email) return true;
       if (r.normalisedName !== name) return false;
       return !(r.dateOfBirth && ctx.person.dateOfBirth && r.dateOfBirth !== ctx.person.dateOfBirth);
     });

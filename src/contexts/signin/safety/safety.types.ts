@@ -19,7 +19,16 @@ export type SafetyContext = {
   /** The agreement version this person accepted before (members), if any. */
   previouslyAcceptedAgreement: boolean;
   now: Date;
+  /**
+   * The tenant's whole block list (its entries' normalised name, email and date of birth), when
+   * the caller read it already with its own reads (a sign-in does, decision 035); absent, the
+   * block-list check reads the entries that could match.
+   */
+  blockList?: ReadonlyArray<BlockEntry>;
 };
+
+/** A block-list entry as the check compares it. */
+export type BlockEntry = { normalisedName: string; email: string | null; dateOfBirth: string | null };
 
 /**
  * One check's answer. `validUntil` (optional, YYYY-MM-DD) is the first date the answer may change,

@@ -10,11 +10,12 @@ import type { MemberRow } from '../members/members.port.js';
 import { membersRepo } from '../members/members.repo.js';
 import { decide, runSafetyChecks, safetyOutcome } from '../safety/pipeline.js';
 import type { SafetyCheck } from '../safety/safety.types.js';
-import type { VisitEventType } from './visit-events.js';
+import type { SQL } from 'drizzle-orm';
+import type { VisitEventQuiet, VisitEventType } from './visit-events.js';
 import { presentVisit, type VisitRow } from './visits.presenter.js';
 import { visitsRepo } from './visits.repo.js';
 import { offlineDecision, type OfflineSignIn } from './replay.rules.js';
-import { signInReads } from './sign-in.reads.js';
+import { createSignInReads } from './sign-in.reads.js';
 import { flaggedMessage, hostMessage, refusedMessage } from './visit-messages.js';
 import type { PinCheck } from '../kiosk/pin.js';
 
@@ -59,11 +60,14 @@ export function createSignIn(
   ctx: {
     checks: readonly SafetyCheck[];
     emit: (tx: Tx, type: VisitEventType, v: VisitRow, at: Date) => Promise<void>;
+    /** Every event sink's "nothing to do" as SQL (undefined: some sink cannot say). */
+    quietWhen?: (event: Parameters<VisitEventQuiet>[0]) => SQL | undefined;
     checkPin: PinCheck['checkPin'];
   },
 ) {
   const { db, now } = deps;
-  const { checks, emit, checkPin } = ctx;
+  const { checks, emit, quietWhen, checkPin } = ctx;
+  const signInReads = createSignInReads(db);
 
   /** The kiosk's site and a group shown on it (404 otherwise). */
   async function siteAndGroup(kiosk: KioskPrincipal, groupId: string, dbx: DbOrTx = db) {
@@ -133,6 +137,7 @@ export function createSignIn(
         agreementAccepted: input.agreementAccepted,
         previouslyAcceptedAgreement: previouslyAccepted,
         now: at,
+        blockList: read.blockList,
       });
     }
     let decision = decide(options.safetyCheckMode, reasons);
@@ -144,42 +149,51 @@ export function createSignIn(
     }
     const accepted = agreement && (input.agreementAccepted || previouslyAccepted) ? agreement.version : null;
 
-    const visit = await inTransaction(dbx, async (tx) => {
-      const values = {
-        tenantId: kiosk.tenantId,
-        siteId: site.id,
-        groupId: group.id,
-        memberId: member?.id ?? null,
-        visitor,
-        personName: person.fullName,
-        signedInAt: at,
-        outcome: decision.outcome,
-        safetyStatus: decision.safetyStatus,
-        reasons,
-        answers,
-        agreementVersion: accepted,
-        hostMemberId,
-        kioskId: kiosk.id,
-        recordedOffline: Boolean(offline),
-        createdAt: offline ? now() : at,
-      };
-      const row = await visitsRepo.insert(tx, values);
-      if (!row) throw conflict('already_signed_in', `${person.fullName} is already signed in`);
-      await emit(tx, decision.outcome === 'signed_in' ? 'visit.signed_in' : 'visit.rejected', row, at);
-      const contacts = read.contacts;
-      if (decision.outcome === 'rejected' && reasons.length > 0) {
-        // The lobby screen may say no more than "Please see reception": the people who can act hear why.
-        await notifyUsers(tx, deps, kiosk.tenantId, contacts, refusedMessage(person, member?.id, group, site, reasons));
-      }
-      if (decision.notify) await notifyUsers(tx, deps, kiosk.tenantId, contacts, flaggedMessage(person, member?.id, group, site, reasons, Boolean(offline)));
-      if (hostMemberId) {
-        const host = await membersRepo.find(tx, kiosk.tenantId, hostMemberId);
-        // The host hears of it when they have an account (matched on their email), as do the group's contacts.
-        const hostUsers = host?.email ? await activeUserIdsByEmail(tx, kiosk.tenantId, [host.email]) : [];
-        await notifyUsers(tx, deps, kiosk.tenantId, [...contacts, ...hostUsers], hostMessage(person, visitor, host, site));
-      }
-      return row;
-    });
+    const values = {
+      tenantId: kiosk.tenantId,
+      siteId: site.id,
+      groupId: group.id,
+      memberId: member?.id ?? null,
+      visitor,
+      personName: person.fullName,
+      signedInAt: at,
+      outcome: decision.outcome,
+      safetyStatus: decision.safetyStatus,
+      reasons,
+      answers,
+      agreementVersion: accepted,
+      hostMemberId,
+      kioskId: kiosk.id,
+      recordedOffline: Boolean(offline),
+      createdAt: offline ? now() : at,
+    };
+    const eventType: VisitEventType = decision.outcome === 'signed_in' ? 'visit.signed_in' : 'visit.rejected';
+    const contacts = read.contacts;
+    const refusalTold = decision.outcome === 'rejected' && reasons.length > 0 && contacts.length > 0;
+    // Nobody to tell and no sink with anything to do (read in the insert's own statement): the
+    // visit alone, one statement, no transaction (decision 035). Otherwise, or when it wrote
+    // nothing (the gate closed, or the member is signed in already), the transaction below.
+    const gate = !offline && !refusalTold && !(decision.notify && contacts.length > 0) && !hostMemberId ? quietWhen?.({ type: eventType, tenantId: kiosk.tenantId, siteId: site.id, groupId: group.id }) : undefined;
+    const quiet = gate ? await visitsRepo.insertIf(dbx, values, gate) : undefined;
+    const visit =
+      quiet ??
+      (await inTransaction(dbx, async (tx) => {
+        const row = await visitsRepo.insert(tx, values);
+        if (!row) throw conflict('already_signed_in', `${person.fullName} is already signed in`);
+        await emit(tx, eventType, row, at);
+        if (refusalTold) {
+          // The lobby screen may say no more than "Please see reception": the people who can act hear why.
+          await notifyUsers(tx, deps, kiosk.tenantId, contacts, refusedMessage(person, member?.id, group, site, reasons));
+        }
+        if (decision.notify) await notifyUsers(tx, deps, kiosk.tenantId, contacts, flaggedMessage(person, member?.id, group, site, reasons, Boolean(offline)));
+        if (hostMemberId) {
+          const host = await membersRepo.find(tx, kiosk.tenantId, hostMemberId);
+          // The host hears of it when they have an account (matched on their email), as do the group's contacts.
+          const hostUsers = host?.email ? await activeUserIdsByEmail(tx, kiosk.tenantId, [host.email]) : [];
+          await notifyUsers(tx, deps, kiosk.tenantId, [...contacts, ...hostUsers], hostMessage(person, visitor, host, site));
+        }
+        return row;
+      }));
 
     const badge =
       decision.outcome === 'signed_in' && options.printBadge

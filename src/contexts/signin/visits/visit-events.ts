@@ -1,3 +1,4 @@
+import type { SQL } from 'drizzle-orm';
 import type { Tx } from '../../../platform/db/database.js';
 
 /**
@@ -26,4 +27,12 @@ export type VisitEventSink = (tx: Tx, event: VisitEvent) => Promise<void>;
  * transaction (a replayed chunk of offline events), reading what it needs once instead of per event.
  */
 export type VisitEventSinkMany = (tx: Tx, events: readonly VisitEvent[]) => Promise<void>;
-export type BulkVisitEventSink = VisitEventSink & { many?: VisitEventSinkMany };
+export type BulkVisitEventSink = VisitEventSink & { many?: VisitEventSinkMany; quietWhen?: VisitEventQuiet };
+
+/**
+ * A sink's "nothing to do" as SQL (optional): a condition, true when the sink would do nothing for
+ * an event of this type (e.g. the tenant has no active subscription to it). A sign-in whose every
+ * sink has one writes its visit in one statement gated on all of them, with no transaction
+ * (decision 035); when the gate is closed it takes the transaction and calls the sinks as always.
+ */
+export type VisitEventQuiet = (event: Pick<VisitEvent, 'type' | 'tenantId' | 'siteId' | 'groupId'>) => SQL;

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, like } from 'drizzle-orm';
 import { useTestEnv } from '../../../../test/harness.js';
 import { call, createTestTenant } from '../../../../test/factories.js';
 import { kioskSetup, makeGroup, makeMember, makeSite, pairKiosk } from '../../../../test/signin-factories.js';
 import { auditLog } from '../../../platform/audit/audit.tables.js';
 import { notifications } from '../../../platform/notifications/notifications.tables.js';
-import { members, visits } from '../signin.tables.js';
+import { blockList, members, visits } from '../signin.tables.js';
+import { BLOCK_LIST_READ_WHOLE } from './sign-in.reads.js';
 import { createSignin, createSigninMembers, type VisitEvent } from '../index.js';
 import { createUsersPort } from '../../accounts/index.js';
 
@@ -230,6 +231,16 @@ describe('the safety check at sign-in', () => {
     expect(await attempt({ fullName: 'John Smith', dateOfBirth: '1990-05-05' })).toBe(201);
     expect(await attempt({ fullName: 'John Smithson' })).toBe(201);
     expect(await attempt({ fullName: 'Someone Else', email: 'BANNED@example.org' })).toBe(422);
+    // A list too long to read whole with the sign-in's first read (the check reads the entries
+    // that could match instead) answers the same.
+    await env.platform.db.insert(blockList).values(Array.from({ length: BLOCK_LIST_READ_WHOLE }, (_, i) => ({ tenantId: t.tenantId, fullName: `Filler ${i}`, normalisedName: `filler ${i}` })));
+    expect(await attempt({ fullName: 'Maria Reyes' })).toBe(201);
+    expect(await attempt({ fullName: 'yes' })).toBe(422);
+    expect(await attempt({ fullName: 'John Smith', dateOfBirth: '1990-05-05' })).toBe(201);
+    expect(await attempt({ fullName: '  JOHN   smith ' })).toBe(422);
+    expect(await attempt({ fullName: 'Someone Else', email: 'BANNED@example.org' })).toBe(422);
+    expect(await attempt({ fullName: 'filler 7' })).toBe(422);
+    await env.platform.db.delete(blockList).where(and(eq(blockList.tenantId, t.tenantId), like(blockList.normalisedName, 'filler %')));
     const other = await createTestTenant(env);
     expect((await call(env.app, 'GET', '/api/signin/block-list', { headers: other.owner.headers })).body.items).toEqual([]);
     expect((await call(env.app, 'GET', '/api/signin/block-list', { headers: (await t.as('manager')).headers })).status).toBe(403);

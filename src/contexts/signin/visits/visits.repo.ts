@@ -1,5 +1,6 @@
 import { and, desc, eq, gte, ilike, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
+import { insertRows } from '../../../platform/db/values.js';
 import { groupContacts, groups, signinSettings, siteGroups, sites, visits } from '../signin.tables.js';
 import { likeEscape } from '../members/members.repo.js';
 import type { VisitRow } from './visits.presenter.js';
@@ -55,6 +56,19 @@ export const visitsRepo = {
     const [row] = await db
       .insert(visits)
       .values(values)
+      .onConflictDoNothing({ target: visits.memberId, where: sql`member_id IS NOT NULL AND signed_out_at IS NULL AND outcome = 'signed_in'` })
+      .returning();
+    return row;
+  },
+  /**
+   * `insert` in one statement when `gate` (SQL) holds, else nothing (undefined, as for a member
+   * already signed in): the visit's own `INSERT … SELECT … WHERE gate`, so the gate is read in the
+   * snapshot of the statement that writes the visit.
+   */
+  async insertIf(db: DbOrTx, values: NewVisit, gate: SQL): Promise<VisitRow | undefined> {
+    const [row] = await db
+      .insert(visits)
+      .select(sql`${insertRows(visits, [values])} WHERE ${gate}`)
       .onConflictDoNothing({ target: visits.memberId, where: sql`member_id IS NOT NULL AND signed_out_at IS NULL AND outcome = 'signed_in'` })
       .returning();
     return row;

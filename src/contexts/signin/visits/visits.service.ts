@@ -3,7 +3,8 @@ import type { Tx } from '../../../platform/db/database.js';
 import type { GroupsService } from '../groups/groups.service.js';
 import { BUILT_IN_CHECKS } from '../safety/checks.js';
 import type { SafetyCheck } from '../safety/safety.types.js';
-import type { BulkVisitEventSink, VisitEvent, VisitEventSink, VisitEventType } from './visit-events.js';
+import { and, sql, type SQL } from 'drizzle-orm';
+import type { BulkVisitEventSink, VisitEvent, VisitEventQuiet, VisitEventSink, VisitEventType } from './visit-events.js';
 import { presentVisit, type VisitRow } from './visits.presenter.js';
 import { createPinCheck } from '../kiosk/pin.js';
 import { createSignIn } from './sign-in.js';
@@ -46,8 +47,22 @@ export function createVisitsService(deps: VisitsDeps, groupsService: GroupsServi
     }
   }
 
+  /**
+   * Every sink's "nothing to do" for an event, as one SQL condition; undefined when a sink cannot
+   * say (it has no `quietWhen`): then the event always goes through `emit` in the visit's transaction.
+   */
+  function quietWhen(event: Parameters<VisitEventQuiet>[0]): SQL | undefined {
+    const conds: SQL[] = [];
+    for (const sink of sinks) {
+      const quiet = (sink as BulkVisitEventSink).quietWhen;
+      if (!quiet) return undefined;
+      conds.push(quiet(event));
+    }
+    return conds.length === 0 ? sql`true` : and(...conds);
+  }
+
   const { checkPin } = createPinCheck(deps, groupsService);
-  const { signIn, recordSignIn, memberSafety, siteAndGroup } = createSignIn(deps, { checks, emit, checkPin });
+  const { signIn, recordSignIn, memberSafety, siteAndGroup } = createSignIn(deps, { checks, emit, quietWhen, checkPin });
   const { signOut, signOutManually, closeVisit, openVisitsOf } = createSignOut(deps, { emit });
   const { history, exportCsv } = createVisitHistory(deps);
   const { getSettings, setSettings } = createVisitSettings(deps);

@@ -1,6 +1,6 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
-import { webhookDeliveries, webhookSubscriptions } from '../live.tables.js';
+import { webhookDeliveries, webhookSubscriptions, type WebhookEventType } from '../live.tables.js';
 
 export type SubscriptionRow = typeof webhookSubscriptions.$inferSelect;
 export type DeliveryRow = typeof webhookDeliveries.$inferSelect;
@@ -15,6 +15,10 @@ export const webhooksRepo = {
       .from(webhookSubscriptions)
       .where(and(eq(webhookSubscriptions.tenantId, tenantId), eq(webhookSubscriptions.id, id)));
     return row;
+  },
+  /** As SQL, for a statement of the visits' (VisitEventQuiet): no active subscription of the tenant takes this event. */
+  noneActiveFor(tenantId: string, event: WebhookEventType): SQL {
+    return sql`NOT EXISTS (SELECT 1 FROM ${webhookSubscriptions} WHERE ${webhookSubscriptions.tenantId} = ${tenantId} AND ${webhookSubscriptions.active} AND ${webhookSubscriptions.events} ? ${event})`;
   },
   activeOf(tx: DbOrTx, tenantId: string) {
     return tx

@@ -108,6 +108,11 @@ export function createWebhooksService(deps: Pick<Platform, 'db' | 'jobs' | 'conf
       if (sub.events.includes(event.type)) await enqueue(tx, sub, event.type, { visit: event.visit }, event.at);
     }
   };
+  /** Nothing to do: no active subscription of the tenant takes events of this type. */
+  sink.quietWhen = (event) =>
+    isWebhookEvent(event.type)
+      ? webhooksRepo.noneActiveFor(event.tenantId, event.type)
+      : sql`true`;
   /** Several events (a replayed chunk): the subscriptions read once per tenant, deliveries queued in the events' order. */
   sink.many = async (tx, events) => {
     const wanted = events.filter((e) => isWebhookEvent(e.type));
