@@ -6,6 +6,8 @@ import { URN } from '../scim.schema.js';
 import { isObject, type Doc, type Element } from '../resource/canonical.js';
 import { afterPosition, positionOf, type Position, type SortWhitelist } from '../resource/listing.js';
 import { userJsonSql } from './users.presenters.js';
+import type { Actor } from '../../../platform/audit/audit.js';
+import type { ComposedMemberWrites, MemberInput } from '../../signin/index.js';
 
 export type ScimUserRow = typeof scimUsers.$inferSelect;
 export type ScimUserColumns = Omit<typeof scimUsers.$inferInsert, 'memberId' | 'tenantId' | 'groupId' | 'version' | 'createdAt' | 'updatedAt' | 'deletedAt'>;
@@ -229,6 +231,87 @@ export function preparedScimUserWrites(db: Db) {
     async update(tx: DbOrTx, tenantId: string, groupId: string, id: string, cols: ScimUserColumns, onlyActive: boolean, at: Date): Promise<ScimUserRow> {
       const [row] = onlyActive ? await setActive.execute(tx, { tenantId, groupId, id, active: cols.active, at }) : await update.execute(tx, { ...docValues(cols), tenantId, groupId, id, at });
       return row!;
+    },
+  };
+}
+
+/** The document's columns stored as JSON (sent as text to a placeholder cast to jsonb). */
+const JSON_COLUMNS = new Set(DOC_COLUMNS.filter((k) => getTableColumns(scimUsers)[k].getSQLType() === 'jsonb'));
+
+/** The values of a document's columns for the placeholders of a statement that casts them (JSON as text). */
+function castDocValues(cols: ScimUserColumns): Record<string, unknown> {
+  return Object.fromEntries(DOC_COLUMNS.map((k) => [k, JSON_COLUMNS.has(k) ? JSON.stringify(cols[k] ?? []) : (cols[k] ?? null)]));
+}
+
+/**
+ * The SCIM user's writes that go with a member write of sign-in's as one statement, through the
+ * members port's `composed` (decision 033): no `BEGIN`/`COMMIT` round trips when no member-change
+ * listener hears the change (else the port runs it in a transaction and tells them).
+ * - `create`: POST of an active user. `m` (sign-in's new member and its audit row) then
+ *   `s`, the SCIM user inserted from `m`. A taken userName fails the whole statement on the unique
+ *   index: nothing is written.
+ * - `setActive`: PATCH of `active` alone. `b`, the user as it was (locked); `m`, sign-in's archive
+ *   or restore of its member when `b.active` differs; `u`, the user's write, made only when `m`
+ *   wrote the member. So either both are written or neither: `m` null with `b.active` differing
+ *   means the member refused (gone, or its group) and nothing changed.
+ */
+export function composedScimUserWrites(composed: ComposedMemberWrites) {
+  const p = (name: string) => sql.placeholder(name);
+  const cast = (k: keyof typeof scimUsers._.columns) => sql`${p(k)}::${sql.raw(getTableColumns(scimUsers)[k].getSQLType())}`;
+  const one = and(eq(scimUsers.tenantId, p('tenantId')), eq(scimUsers.groupId, p('groupId')), isNull(scimUsers.deletedAt), eq(scimUsers.memberId, p('id')));
+  const create = composed.createWith('scim_user_create', ({ m, a }, d) => {
+    const at = sql`${p('at')}::timestamptz`;
+    const fields: Record<string, unknown> = {};
+    for (const k of Object.keys(getTableColumns(scimUsers)) as Array<keyof typeof scimUsers._.columns>) {
+      fields[k] =
+        k === 'memberId' ? m.id
+        : k === 'tenantId' ? m.tenantId
+        : k === 'groupId' ? m.groupId
+        : k === 'version' ? sql`1`.as(k)
+        : k === 'createdAt' || k === 'updatedAt' ? at.as(k)
+        : k === 'deletedAt' ? sql`NULL::timestamptz`.as(k)
+        : cast(k).as(k);
+    }
+    const s = d.$with('s').as(
+      d
+        .insert(scimUsers)
+        .select(d.select(fields as { memberId: typeof m.id }).from(m) as never)
+        .returning(),
+    );
+    return d.with(m, a, s).select().from(m).leftJoin(s, sql`true`);
+  });
+  const setActive = (action: 'archive' | 'restore') =>
+    composed.changeWith(action, `scim_user_${action === 'archive' ? 'deactivate' : 'reactivate'}`, (member, d) => {
+      const active = action === 'restore';
+      const b = d.$with('b').as(d.select().from(scimUsers).where(one).for('update'));
+      const { m, a } = member(sql`(select ${b.memberId} from ${b} where ${b.active} <> ${sql.raw(String(active))})`);
+      const u = d.$with('u').as(
+        d
+          .update(scimUsers)
+          .set({ active, version: sql`${scimUsers.version} + 1`, updatedAt: sql`${p('at')}::timestamptz` })
+          .from(b)
+          .where(and(eq(scimUsers.memberId, b.memberId), sql`exists (select 1 from ${m})`))
+          .returning({ version: scimUsers.version, updatedAt: scimUsers.updatedAt }),
+      );
+      return d.with(b, m, a, u).select().from(b).leftJoin(m, sql`true`).leftJoin(u, sql`true`);
+    });
+  const setters = { archive: setActive('archive'), restore: setActive('restore') };
+  return {
+    /** A new active user and its member, or the port's refusal; a taken userName throws the unique violation. */
+    async create(db: DbOrTx, tenantId: string, groupId: string, member: MemberInput, actor: Actor, cols: ScimUserColumns & { userName: string }): Promise<ScimUserRow> {
+      const row = await create(db, tenantId, groupId, member, actor, 'scim', castDocValues(cols));
+      return row.s!;
+    },
+    /**
+     * Sets `active` on the live user and archives or restores its member, in one statement.
+     * Undefined: no such user; `written` false with `before.active` other than `active`: the
+     * member refused and nothing was written (the caller's general path says why).
+     */
+    async setActive(db: DbOrTx, tenantId: string, groupId: string, id: string, active: boolean, actor: Actor): Promise<{ before: ScimUserRow; after: ScimUserRow; written: boolean } | undefined> {
+      if (!UUID_RE.test(id)) return undefined;
+      const row = await setters[active ? 'restore' : 'archive'](db, tenantId, groupId, actor, 'scim', { id });
+      if (!row) return undefined;
+      return { before: row.b, after: row.u ? { ...row.b, active, version: row.u.version, updatedAt: row.u.updatedAt } : row.b, written: row.u !== null };
     },
   };
 }

@@ -13,7 +13,7 @@ import { invalidValue, scimNotFound, uniqueness } from '../scim.errors.js';
 import { URN, userResource } from '../scim.schema.js';
 import { scimGroupMembers, scimUsers } from '../scim.tables.js';
 import { and, eq } from 'drizzle-orm';
-import { columnsFromDoc, docFromRow, isUniqueViolation, preparedScimUserReads, preparedScimUserWrites, scimUsersRepo, touchGroupsOf, type PresentedPage, type ScimUserColumns, type ScimUserRow } from './users.repo.js';
+import { columnsFromDoc, composedScimUserWrites, docFromRow, isUniqueViolation, preparedScimUserReads, preparedScimUserWrites, scimUsersRepo, touchGroupsOf, type PresentedPage, type ScimUserColumns, type ScimUserRow } from './users.repo.js';
 import { userFilterWhitelist } from './users.filter.js';
 
 export { MAX_PAGE, DEFAULT_PAGE, paging, type ListQuery } from '../resource/listing.js';
@@ -77,6 +77,7 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'database' | 
   const { db, now, members } = deps;
   const reads = preparedScimUserReads(deps.database);
   const writes = preparedScimUserWrites(db);
+  const withMember = composedScimUserWrites(members.composed);
 
   /** The live user, locked until the transaction ends. */
   async function mustFind(tx: DbOrTx, c: ScimCaller, id: string) {
@@ -153,6 +154,8 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'database' | 
 
     async create(c: ScimCaller, body: unknown) {
       const cols = validated(canonicalDoc(userResource, body));
+      // An active user (what identity providers create): the member, its audit row and the user in one statement.
+      if (cols.active) return guardUnique(() => withMember.create(db, c.tenantId, c.groupId, memberInputFrom(cols), c.actor, cols));
       return guardUnique(() =>
         // A taken userName fails on the unique index (lower(user_name) per group): 409 uniqueness.
         inTransaction(db, async (tx) => {
@@ -183,7 +186,12 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'database' | 
       const ops = parsePatchBody(body);
       const active = ifMatch === undefined ? activeOnly(ops) : undefined;
       if (active !== undefined) {
-        // Deprovisioning (or back): the user read, locked and written in one statement, then the member.
+        // Deprovisioning (or back): the user read, locked and written, and its member archived or
+        // restored, in one statement. When the member refuses (nothing written), the path below
+        // (the same in a transaction, through the port's archive or restore) answers why.
+        const done = await withMember.setActive(db, c.tenantId, c.groupId, id, active, c.actor);
+        if (!done) throw scimNotFound('User', id);
+        if (done.written || done.before.active === active) return done.after;
         return inTransaction(db, async (tx) => {
           const found = await writes.setActive(tx, c.tenantId, c.groupId, id, active, now());
           if (!found) throw scimNotFound('User', id);
