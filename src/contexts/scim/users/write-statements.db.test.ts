@@ -5,9 +5,9 @@ import { scimFixture, type ScimFixture } from '../fixtures/setup.js';
 import { call } from '../../../../test/factories.js';
 import { JOB_SCHEMA } from '../../../platform/jobs/pgboss.js';
 import { IMPORT_NEW_MEMBERS_JOB } from '../../integration/index.js';
-import { members as membersTable } from '../../signin/signin.tables.js';
 import { scimUsers } from '../scim.tables.js';
 import { eq } from 'drizzle-orm';
+import { systemActor } from '../../../platform/audit/audit.js';
 
 // Every statement sent through the database adapter, BEGIN and COMMIT included.
 const sent: string[] = [];
@@ -106,7 +106,7 @@ describe('SCIM writes send few statements (decisions 025, 029, 033)', () => {
     const f = await scimFixture(env);
     const made = await f.scim('POST', '/Users', { userName: 'dee@example.test' });
     const id = made.body.id as string;
-    await env.platform.db.update(membersTable).set({ deletedAt: new Date() }).where(eq(membersTable.id, id));
+    await env.contexts.signin.members.remove(env.platform.db, f.t.tenantId, id, systemActor, 'scim');
     const res = await f.scim('PATCH', `/Users/${id}`, patchActive(false));
     expect(res.status).toBe(404);
     const [user] = await env.platform.db.select().from(scimUsers).where(eq(scimUsers.memberId, id));
