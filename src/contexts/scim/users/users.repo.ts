@@ -240,7 +240,9 @@ const JSON_COLUMNS = new Set(DOC_COLUMNS.filter((k) => getTableColumns(scimUsers
 
 /** The values of a document's columns for the placeholders of a statement that casts them (JSON as text). */
 function castDocValues(cols: ScimUserColumns): Record<string, unknown> {
-  return Object.fromEntries(DOC_COLUMNS.map((k) => [k, JSON_COLUMNS.has(k) ? JSON.stringify(cols[k] ?? []) : (cols[k] ?? null)]));
+  const values: Record<string, unknown> = {};
+  for (const k of DOC_COLUMNS) values[k] = JSON_COLUMNS.has(k) ? JSON.stringify(cols[k] ?? []) : (cols[k] ?? null);
+  return values;
 }
 
 /**
@@ -256,6 +258,8 @@ function castDocValues(cols: ScimUserColumns): Record<string, unknown> {
  *   means the member refused (gone, or its group) and nothing changed.
  */
 export function composedScimUserWrites(composed: ComposedMemberWrites) {
+  /** Every column of a CTE over the SCIM users table, as a nested selection. */
+  const fieldsOf = <T extends Record<keyof typeof scimUsers._.columns, unknown>>(cte: T) => Object.fromEntries(Object.keys(getTableColumns(scimUsers)).map((k) => [k, cte[k as keyof T]])) as { [K in keyof typeof scimUsers._.columns]: T[K] };
   const p = (name: string) => sql.placeholder(name);
   const cast = (k: keyof typeof scimUsers._.columns) => sql`${p(k)}::${sql.raw(getTableColumns(scimUsers)[k].getSQLType())}`;
   const one = and(eq(scimUsers.tenantId, p('tenantId')), eq(scimUsers.groupId, p('groupId')), isNull(scimUsers.deletedAt), eq(scimUsers.memberId, p('id')));
@@ -278,7 +282,12 @@ export function composedScimUserWrites(composed: ComposedMemberWrites) {
         .select(d.select(fields as { memberId: typeof m.id }).from(m) as never)
         .returning(),
     );
-    return d.with(m, a, s).select().from(m).leftJoin(s, sql`true`);
+    // Of the member, only what the port needs (its id and group): fewer columns to map.
+    return d
+      .with(m, a, s)
+      .select({ m: { id: m.id, groupId: m.groupId }, s: fieldsOf(s) })
+      .from(m)
+      .leftJoin(s, sql`true`);
   });
   const setActive = (action: 'archive' | 'restore') =>
     composed.changeWith(action, `scim_user_${action === 'archive' ? 'deactivate' : 'reactivate'}`, (member, d) => {
@@ -293,7 +302,12 @@ export function composedScimUserWrites(composed: ComposedMemberWrites) {
           .where(and(eq(scimUsers.memberId, b.memberId), sql`exists (select 1 from ${m})`))
           .returning({ version: scimUsers.version, updatedAt: scimUsers.updatedAt }),
       );
-      return d.with(b, m, a, u).select().from(b).leftJoin(m, sql`true`).leftJoin(u, sql`true`);
+      return d
+        .with(b, m, a, u)
+        .select({ b: fieldsOf(b), m: { id: m.id, groupId: m.groupId }, u: { version: u.version, updatedAt: u.updatedAt } })
+        .from(b)
+        .leftJoin(m, sql`true`)
+        .leftJoin(u, sql`true`);
     });
   const setters = { archive: setActive('archive'), restore: setActive('restore') };
   return {

@@ -191,9 +191,28 @@ export function preparedMemberWrites(db: Db) {
       created: { m: created, a: createdAudit },
       changed: (action: 'archive' | 'restore', memberId: SQL) => changedCtes(CHANGES[action][0], CHANGES[action][1], memberId, p('groupId')),
     },
-    /** The placeholder values of a create (`row`) or a change (none) in `parts`. */
-    values(tenantId: string, groupId: string, actor: Actor, source: ChangeSource, now: Date, row?: NewMember): Record<string, unknown> {
-      return { ...common(tenantId, actor, source, now), groupId, ...(row && { ...row, customFields: JSON.stringify(row.customFields) }) };
+    /**
+     * Sets the placeholder values of a create (`row`) or a change (none) in `parts` on `into` (the
+     * caller's values; set one by one, not spread: this runs on every SCIM write).
+     */
+    setValues(into: Record<string, unknown>, tenantId: string, groupId: string, actor: Actor, source: ChangeSource, now: Date, row?: NewMember): Record<string, unknown> {
+      into.tenantId = tenantId;
+      into.groupId = groupId;
+      into.source = source;
+      into.scimSource = source === 'scim';
+      into.at = now.toISOString();
+      Object.assign(into, auditActorValues(actor));
+      if (row) {
+        into.fullName = row.fullName;
+        into.role = row.role;
+        into.email = row.email;
+        into.phone = row.phone;
+        into.startDate = row.startDate;
+        into.endDate = row.endDate;
+        into.customFields = JSON.stringify(row.customFields);
+        into.qrToken = row.qrToken;
+      }
+      return into;
     },
     /** A new member of a group `source` may write, with its `member.created` audit row; undefined when the group refuses or is not there. */
     async create(tx: DbOrTx, tenantId: string, groupId: string, row: NewMember, actor: Actor, source: ChangeSource, now: Date): Promise<MemberRow | undefined> {

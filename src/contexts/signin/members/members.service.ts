@@ -10,7 +10,7 @@ import { recordAudit, recordAudits, type Actor, type AuditEntry } from '../../..
 import { members } from '../signin.tables.js';
 import type { SiteScope } from '../access.js';
 import { groupsRepo, type GroupRow } from '../groups/groups.repo.js';
-import type { ChangeSource, ComposedMemberWrites, MemberInput, MemberRow, MembersPort } from './members.port.js';
+import type { ChangeSource, ComposedMemberWrites, MemberInput, MemberRow, MembersPort, MemberWritten } from './members.port.js';
 import { membersRepo, preparedMemberPage, preparedMemberWrites, type MemberListQuery, type NewMember } from './members.repo.js';
 import type { MemberChangeKind, MemberEvents } from './member-events.js';
 import { preparedStatement, type PreparedStatement } from '../../../platform/db/prepared.js';
@@ -125,7 +125,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
    * not one and no listener hears a change of this kind in the group; else in a transaction (the
    * caller's or its own), telling the listeners of the member written.
    */
-  async function runComposed<R extends { m: MemberRow | null }>(db: DbOrTx, statement: PreparedStatement<R[]>, values: Record<string, unknown>, kind: MemberChangeKind): Promise<R | undefined> {
+  async function runComposed<R extends { m: MemberWritten | null }>(db: DbOrTx, statement: PreparedStatement<R[]>, values: Record<string, unknown>, kind: MemberChangeKind): Promise<R | undefined> {
     if (!(db instanceof PgTransaction) && !(await deps.events.heard(db, kind))) return (await statement.execute(db, values))[0];
     return joinTransaction(db, async (t) => {
       const [row] = await statement.execute(t, values);
@@ -138,7 +138,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
     createWith(name, build) {
       const statement = preparedStatement(db, name, (d) => build(writes.parts.created, d));
       return async (tx, tenantId, groupId, input, actor, source, values) => {
-        const row = await runComposed(tx, statement, { ...values, ...writes.values(tenantId, groupId, actor, source, now(), newMember(input)) }, { tenantId, groupIds: [groupId], change: 'created', source });
+        const row = await runComposed(tx, statement, writes.setValues(values, tenantId, groupId, actor, source, now(), newMember(input)), { tenantId, groupIds: [groupId], change: 'created', source });
         if (row?.m) return row;
         assertRosterWritable(await groupFor(tx, tenantId, groupId), source);
         throw notFound('Group');
@@ -147,7 +147,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
     changeWith(action, name, build) {
       const statement = preparedStatement(db, name, (d) => build((memberId) => writes.parts.changed(action, memberId), d));
       const change = action === 'archive' ? 'archived' : 'restored';
-      return (tx, tenantId, groupId, actor, source, values) => runComposed(tx, statement, { ...values, ...writes.values(tenantId, groupId, actor, source, now()) }, { tenantId, groupIds: [groupId], change, source });
+      return (tx, tenantId, groupId, actor, source, values) => runComposed(tx, statement, writes.setValues(values, tenantId, groupId, actor, source, now()), { tenantId, groupIds: [groupId], change, source });
     },
   };
 
