@@ -235,6 +235,9 @@ export function preparedScimUserWrites(db: Db) {
   };
 }
 
+/** A user as PostgreSQL presents it (`userJsonSql`): its id, version and JSON text. */
+export type PresentedUser = { id: string; version: number; json: string };
+
 /** The document's columns stored as JSON (sent as text to a placeholder cast to jsonb). */
 const JSON_COLUMNS = new Set(DOC_COLUMNS.filter((k) => getTableColumns(scimUsers)[k].getSQLType() === 'jsonb'));
 
@@ -282,10 +285,11 @@ export function composedScimUserWrites(composed: ComposedMemberWrites) {
         .select(d.select(fields as { memberId: typeof m.id }).from(m) as never)
         .returning(),
     );
-    // Of the member, only what the port needs (its id and group): fewer columns to map.
+    // Of the member, only what the port needs (its id and group); the user as PostgreSQL presents
+    // it (`userJsonSql`, as a GET answers), so no row is mapped or presented here.
     return d
       .with(m, a, s)
-      .select({ m: { id: m.id, groupId: m.groupId }, s: fieldsOf(s) })
+      .select({ m: { id: m.id, groupId: m.groupId }, id: s.memberId, version: s.version, json: sql<string>`${userJsonSql('s', sql`${p('base')}`)}` })
       .from(m)
       .leftJoin(s, sql`true`);
   });
@@ -300,32 +304,42 @@ export function composedScimUserWrites(composed: ComposedMemberWrites) {
           .set({ active, version: sql`${scimUsers.version} + 1`, updatedAt: sql`${p('at')}::timestamptz` })
           .from(b)
           .where(and(eq(scimUsers.memberId, b.memberId), sql`exists (select 1 from ${m})`))
-          .returning({ version: scimUsers.version, updatedAt: scimUsers.updatedAt }),
+          .returning({ active: scimUsers.active, version: scimUsers.version, updatedAt: scimUsers.updatedAt }),
+      );
+      // `r`: the user after (as it was when `u` wrote nothing), presented by PostgreSQL (`userJsonSql`).
+      const after = <T>(k: 'active' | 'version' | 'updatedAt', column: string) => sql<T>`coalesce(${u[k]}, ${b[k]})`.as(column);
+      const r = d.$with('r').as(
+        d
+          .select({ ...fieldsOf(b), active: after<boolean>('active', 'active'), version: after<number>('version', 'version'), updatedAt: after<Date>('updatedAt', 'updated_at') })
+          .from(b)
+          .leftJoin(u, sql`true`),
       );
       return d
-        .with(b, m, a, u)
-        .select({ b: fieldsOf(b), m: { id: m.id, groupId: m.groupId }, u: { version: u.version, updatedAt: u.updatedAt } })
-        .from(b)
+        .with(b, m, a, u, r)
+        .select({ m: { id: m.id, groupId: m.groupId }, written: sql<boolean>`${u.version} is not null`, active: sql<boolean>`r.active`, version: sql<number>`r.version`, json: sql<string>`${userJsonSql('r', sql`${p('base')}`)}` })
+        .from(r)
         .leftJoin(m, sql`true`)
         .leftJoin(u, sql`true`);
     });
   const setters = { archive: setActive('archive'), restore: setActive('restore') };
   return {
-    /** A new active user and its member, or the port's refusal; a taken userName throws the unique violation. */
-    async create(db: DbOrTx, tenantId: string, groupId: string, member: MemberInput, actor: Actor, cols: ScimUserColumns & { userName: string }): Promise<ScimUserRow> {
-      const row = await create(db, tenantId, groupId, member, actor, 'scim', castDocValues(cols));
-      return row.s!;
+    /** A new active user and its member, presented (its id, version and JSON text); the port's refusal, or a taken userName's unique violation, is thrown. */
+    async create(db: DbOrTx, tenantId: string, groupId: string, member: MemberInput, actor: Actor, cols: ScimUserColumns & { userName: string }, base: string): Promise<PresentedUser> {
+      const values = castDocValues(cols);
+      values.base = base;
+      const row = await create(db, tenantId, groupId, member, actor, 'scim', values);
+      return { id: row.id!, version: row.version!, json: row.json! };
     },
     /**
-     * Sets `active` on the live user and archives or restores its member, in one statement.
-     * Undefined: no such user; `written` false with `before.active` other than `active`: the
-     * member refused and nothing was written (the caller's general path says why).
+     * Sets `active` on the live user and archives or restores its member, in one statement; the
+     * user after, presented. Undefined: no such user. `written` false with `active` other than
+     * asked: the member refused and nothing was written (the caller's general path says why).
      */
-    async setActive(db: DbOrTx, tenantId: string, groupId: string, id: string, active: boolean, actor: Actor): Promise<{ before: ScimUserRow; after: ScimUserRow; written: boolean } | undefined> {
+    async setActive(db: DbOrTx, tenantId: string, groupId: string, id: string, active: boolean, actor: Actor, base: string): Promise<(PresentedUser & { written: boolean; active: boolean }) | undefined> {
       if (!UUID_RE.test(id)) return undefined;
-      const row = await setters[active ? 'restore' : 'archive'](db, tenantId, groupId, actor, 'scim', { id });
+      const row = await setters[active ? 'restore' : 'archive'](db, tenantId, groupId, actor, 'scim', { id, base });
       if (!row) return undefined;
-      return { before: row.b, after: row.u ? { ...row.b, active, version: row.u.version, updatedAt: row.u.updatedAt } : row.b, written: row.u !== null };
+      return { id, version: row.version, json: row.json, written: row.written, active: row.active };
     },
   };
 }
