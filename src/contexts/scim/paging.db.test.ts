@@ -27,7 +27,7 @@ async function groupOf1000(): Promise<{ f: ScimFixture; ids: string[]; add: (use
   const f = await scimFixture(env);
   const service = createScimUsersService({ db: env.platform.db, database: env.platform.database, now: env.platform.now, members: env.contexts.signin.members });
   const caller: ScimCaller = { tenantId: f.t.tenantId, groupId: f.groupId, actor: systemActor };
-  const add = async (userName: string) => (await service.create(caller, { userName })).memberId;
+  const add = async (userName: string) => (await service.create(caller, { userName }, f.base)).id;
   const start = Date.now() - N * 1000;
   const names = Array.from({ length: N }, (_, i) => `user${String(i).padStart(4, '0')}@example.test`);
   const rows = await env.platform.db

@@ -243,6 +243,12 @@ export function scimProtocolRoutes({ platform, access, users, groups }: Deps): F
       return listResponse(resources, usersTotal + groupsTotal, startIndex);
     }
 
+    /** A resource's JSON text presented by PostgreSQL: written as it is, or parsed and projected when the query asks for attributes. */
+    const sendPresented = (req: FastifyRequest, reply: FastifyReply, json: string) => {
+      const [a, x] = projection(queryOf(req));
+      if (a.length === 0 && x.length === 0) return sendJsonText(reply, json);
+      return reply.send(project(JSON.parse(json) as ScimJson, a, x));
+    };
     const withEtag = (reply: FastifyReply, out: ScimJson) => reply.header('etag', (out.meta as { version: string }).version);
 
     /** Every operation, by `METHOD resource[/:id]` in lower case (the resource segment is case-insensitive). */
@@ -269,7 +275,7 @@ export function scimProtocolRoutes({ platform, access, users, groups }: Deps): F
 
       'GET users': async (req, reply) => sendUsers(req, reply, queryOf(req)),
       'POST users/.search': async (req, reply) => sendUsers(req, reply, searchQuery(req.body)),
-      // The user as PostgreSQL presented it (`userJsonSql`), written as is unless projected.
+      // The user as PostgreSQL presented it (its stored `doc`), written as is unless projected.
       'GET users/:id': async (req, reply) => {
         const { version, json } = await users.get(caller(req), idOf(req), base(req));
         void reply.header('etag', etagOf(version));
@@ -278,10 +284,11 @@ export function scimProtocolRoutes({ platform, access, users, groups }: Deps): F
         if (a.length === 0 && x.length === 0) return sendJsonText(reply, json);
         return project(JSON.parse(json) as ScimJson, a, x);
       },
+      // The new user as PostgreSQL presented it (its stored `doc`), written as is unless projected.
       'POST users': async (req, reply) => {
-        const out = presentUser(await users.create(caller(req), req.body), base(req));
-        void withEtag(reply, out).header('location', (out.meta as { location: string }).location);
-        return reply.status(201).send(project(out, ...projection(queryOf(req))));
+        const made = await users.create(caller(req), req.body, base(req));
+        void reply.status(201).header('etag', etagOf(made.version)).header('location', `${base(req)}/Users/${made.id}`);
+        return sendPresented(req, reply, made.json);
       },
       'PUT users/:id': async (req, reply) => {
         const out = presentUser(await users.replace(caller(req), idOf(req), req.body, header(req, 'if-match')), base(req));
@@ -290,6 +297,9 @@ export function scimProtocolRoutes({ platform, access, users, groups }: Deps): F
       },
       // Users PATCH answers 200 with the resource: Okta reads `active` from it.
       'PATCH users/:id': async (req, reply) => {
+        // `active` alone (deprovisioning): the user after as PostgreSQL presented it.
+        const set = await users.patchActive(caller(req), idOf(req), req.body, header(req, 'if-match'), base(req));
+        if (set) return sendPresented(req, reply.header('etag', etagOf(set.version)), set.json);
         const out = presentUser(await users.patch(caller(req), idOf(req), req.body, header(req, 'if-match')), base(req));
         void withEtag(reply, out);
         return project(out, ...projection(queryOf(req)));

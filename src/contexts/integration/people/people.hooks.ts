@@ -1,5 +1,6 @@
 import type { Platform } from '../../../platform/platform.js';
-import type { MemberChangeListener } from '../../signin/index.js';
+import type { MemberChangeKind, MemberChangeListener } from '../../signin/index.js';
+import type { DbOrTx } from '../../../platform/db/database.js';
 import type { ProfileChangeListener } from '../../record/index.js';
 import { integrationRepo } from '../integration.repo.js';
 import { peopleRepo } from './people.repo.js';
@@ -15,11 +16,17 @@ export function createPeopleHooks(deps: Pick<Platform, 'jobs' | 'now'> & { group
    * change commits. A change in groups none of which is linked queues nothing and, the tenant's
    * linked groups being known from memory (groups-in-use.ts), reads nothing either.
    */
-  const newMemberListener: MemberChangeListener = async (tx, change) => {
-    if (change.change !== 'created' && change.change !== 'restored') return;
-    const inUse = await deps.groupsInUse.of(tx, change.tenantId);
-    if (!change.groupIds.some((g) => inUse.linked.has(g))) return;
-    await deps.jobs.send(tx, IMPORT_NEW_MEMBERS_JOB, { tenantId: change.tenantId, memberIds: change.memberIds }, { retryLimit: 5, retryDelay: 30, retryBackoff: true });
+  const hearsNewMembers = async (db: DbOrTx, change: MemberChangeKind) => {
+    if (change.change !== 'created' && change.change !== 'restored') return false;
+    const inUse = await deps.groupsInUse.of(db, change.tenantId);
+    return change.groupIds.some((g) => inUse.linked.has(g));
+  };
+  const newMemberListener: MemberChangeListener = {
+    hears: hearsNewMembers,
+    async changed(tx, change) {
+      if (!(await hearsNewMembers(tx, change))) return;
+      await deps.jobs.send(tx, IMPORT_NEW_MEMBERS_JOB, { tenantId: change.tenantId, memberIds: change.memberIds }, { retryLimit: 5, retryDelay: 30, retryBackoff: true });
+    },
   };
 
   /**

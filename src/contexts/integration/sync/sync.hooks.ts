@@ -1,7 +1,7 @@
 import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { AppError } from '../../../platform/errors.js';
-import type { GroupsPort, MemberChangeListener } from '../../signin/index.js';
+import type { GroupsPort, MemberChangeKind, MemberChangeListener } from '../../signin/index.js';
 import type { ProfileChangeListener, ProfileUpdateGuard } from '../../record/index.js';
 import { integrationRepo, type PersonLinkRow } from '../integration.repo.js';
 import type { GroupsInUseCache } from '../links/groups-in-use.js';
@@ -42,11 +42,16 @@ export function createSyncHooks(deps: Pick<Platform, 'jobs'> & { groups: GroupsP
    * Member changes from anywhere but the sync itself queue a sync of the linked person. A change
    * in groups with no linked people (known from memory, see groups-in-use.ts) reads nothing.
    */
-  const memberListener: MemberChangeListener = async (tx, change) => {
-    if (change.source === 'sync' || change.change === 'created') return;
-    const inUse = await deps.groupsInUse.of(tx, change.tenantId);
-    if (!change.groupIds.some((g) => inUse.withPeople.has(g) || inUse.linked.has(g))) return;
-    await enqueueForMembers(tx, change.tenantId, change.memberIds);
+  const hearsMembers = async (db: DbOrTx, change: MemberChangeKind) => {
+    if (change.source === 'sync' || change.change === 'created') return false;
+    const inUse = await deps.groupsInUse.of(db, change.tenantId);
+    return change.groupIds.some((g) => inUse.withPeople.has(g) || inUse.linked.has(g));
+  };
+  const memberListener: MemberChangeListener = {
+    hears: hearsMembers,
+    async changed(tx, change) {
+      if (await hearsMembers(tx, change)) await enqueueForMembers(tx, change.tenantId, change.memberIds);
+    },
   };
   /** Record edits of the fields sync shares queue a sync (the sync's own writes bypass the record's service). */
   const profileListener: ProfileChangeListener = async (tx, change) => {

@@ -6,6 +6,8 @@ import { URN } from '../scim.schema.js';
 import { isObject, type Doc, type Element } from '../resource/canonical.js';
 import { afterPosition, positionOf, type Position, type SortWhitelist } from '../resource/listing.js';
 import { baseForDoc, withBase } from './users.presenters.js';
+import type { Actor } from '../../../platform/audit/audit.js';
+import type { ComposedMemberWrites, MemberInput } from '../../signin/index.js';
 
 export type ScimUserRow = typeof scimUsers.$inferSelect;
 export type ScimUserColumns = Omit<typeof scimUsers.$inferInsert, 'memberId' | 'tenantId' | 'groupId' | 'version' | 'createdAt' | 'updatedAt' | 'deletedAt'>;
@@ -230,6 +232,116 @@ export function preparedScimUserWrites(db: Db) {
     async update(tx: DbOrTx, tenantId: string, groupId: string, id: string, cols: ScimUserColumns, onlyActive: boolean, at: Date): Promise<ScimUserRow> {
       const [row] = onlyActive ? await setActive.execute(tx, { tenantId, groupId, id, active: cols.active, at }) : await update.execute(tx, { ...docValues(cols), tenantId, groupId, id, at });
       return row!;
+    },
+  };
+}
+
+/** A user as PostgreSQL presents it (its stored `doc` with the base URL put in): its id, version and JSON text. */
+export type PresentedUser = { id: string; version: number; json: string };
+
+/** The document's columns stored as JSON (sent as text to a placeholder cast to jsonb). */
+const JSON_COLUMNS = new Set(DOC_COLUMNS.filter((k) => getTableColumns(scimUsers)[k].getSQLType() === 'jsonb'));
+
+/** The values of a document's columns for the placeholders of a statement that casts them (JSON as text). */
+function castDocValues(cols: ScimUserColumns): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const k of DOC_COLUMNS) values[k] = JSON_COLUMNS.has(k) ? JSON.stringify(cols[k] ?? []) : (cols[k] ?? null);
+  return values;
+}
+
+/**
+ * The SCIM user's writes that go with a member write of sign-in's as one statement, through the
+ * members port's `composed` (decision 033): no `BEGIN`/`COMMIT` round trips when no member-change
+ * listener hears the change (else the port runs it in a transaction and tells them).
+ * - `create`: POST of an active user. `m` (sign-in's new member and its audit row) then
+ *   `s`, the SCIM user inserted from `m`. A taken userName fails the whole statement on the unique
+ *   index: nothing is written.
+ * - `setActive`: PATCH of `active` alone. `b`, the user as it was (locked); `m`, sign-in's archive
+ *   or restore of its member when `b.active` differs; `u`, the user's write, made only when `m`
+ *   wrote the member. So either both are written or neither: `m` null with `b.active` differing
+ *   means the member refused (gone, or its group) and nothing changed.
+ */
+export function composedScimUserWrites(composed: ComposedMemberWrites) {
+  /** Every column of a CTE over the SCIM users table, as a nested selection. */
+  const fieldsOf = <T extends Record<keyof typeof scimUsers._.columns, unknown>>(cte: T) => Object.fromEntries(Object.keys(getTableColumns(scimUsers)).map((k) => [k, cte[k as keyof T]])) as { [K in keyof typeof scimUsers._.columns]: T[K] };
+  const p = (name: string) => sql.placeholder(name);
+  const cast = (k: keyof typeof scimUsers._.columns) => sql`${p(k)}::${sql.raw(getTableColumns(scimUsers)[k].getSQLType())}`;
+  const one = and(eq(scimUsers.tenantId, p('tenantId')), eq(scimUsers.groupId, p('groupId')), isNull(scimUsers.deletedAt), eq(scimUsers.memberId, p('id')));
+  const create = composed.createWith('scim_user_create', ({ m, a }, d) => {
+    const at = sql`${p('at')}::timestamptz`;
+    const fields: Record<string, unknown> = {};
+    for (const k of Object.keys(getTableColumns(scimUsers)) as Array<keyof typeof scimUsers._.columns>) {
+      fields[k] =
+        k === 'memberId' ? m.id
+        : k === 'tenantId' ? m.tenantId
+        : k === 'groupId' ? m.groupId
+        : k === 'version' ? sql`1`.as(k)
+        : k === 'createdAt' || k === 'updatedAt' ? at.as(k)
+        : k === 'deletedAt' ? sql`NULL::timestamptz`.as(k)
+        : k === 'doc' ? sql`''`.as(k) // the table's trigger writes it
+        : cast(k).as(k);
+    }
+    const s = d.$with('s').as(
+      d
+        .insert(scimUsers)
+        .select(d.select(fields as { memberId: typeof m.id }).from(m) as never)
+        .returning(),
+    );
+    // Of the member, only what the port needs (its id and group); the user as PostgreSQL presents
+    // it (the `doc` the trigger wrote, as a GET answers), so no row is mapped or presented here.
+    return d
+      .with(m, a, s)
+      .select({ m: { id: m.id, groupId: m.groupId }, id: s.memberId, version: s.version, json: sql<string>`${withBase(sql`${s.doc}`, sql`${p('base')}`)}` })
+      .from(m)
+      .leftJoin(s, sql`true`);
+  });
+  const setActive = (action: 'archive' | 'restore') =>
+    composed.changeWith(action, `scim_user_${action === 'archive' ? 'deactivate' : 'reactivate'}`, (member, d) => {
+      const active = action === 'restore';
+      const b = d.$with('b').as(d.select().from(scimUsers).where(one).for('update'));
+      const { m, a } = member(sql`(select ${b.memberId} from ${b} where ${b.active} <> ${sql.raw(String(active))})`);
+      const u = d.$with('u').as(
+        d
+          .update(scimUsers)
+          .set({ active, version: sql`${scimUsers.version} + 1`, updatedAt: sql`${p('at')}::timestamptz` })
+          .from(b)
+          .where(and(eq(scimUsers.memberId, b.memberId), sql`exists (select 1 from ${m})`))
+          .returning({ active: scimUsers.active, version: scimUsers.version, updatedAt: scimUsers.updatedAt, doc: scimUsers.doc }),
+      );
+      // `r`: the user after (as it was when `u` wrote nothing), with its `doc` as the trigger wrote it.
+      const after = <T>(k: 'active' | 'version' | 'updatedAt' | 'doc', column: string) => sql<T>`coalesce(${u[k]}, ${b[k]})`.as(column);
+      const r = d.$with('r').as(
+        d
+          .select({ ...fieldsOf(b), active: after<boolean>('active', 'active'), version: after<number>('version', 'version'), updatedAt: after<Date>('updatedAt', 'updated_at'), doc: after<string>('doc', 'doc') })
+          .from(b)
+          .leftJoin(u, sql`true`),
+      );
+      return d
+        .with(b, m, a, u, r)
+        .select({ m: { id: m.id, groupId: m.groupId }, written: sql<boolean>`${u.version} is not null`, active: sql<boolean>`r.active`, version: sql<number>`r.version`, json: sql<string>`${withBase(sql`r.doc`, sql`${p('base')}`)}` })
+        .from(r)
+        .leftJoin(m, sql`true`)
+        .leftJoin(u, sql`true`);
+    });
+  const setters = { archive: setActive('archive'), restore: setActive('restore') };
+  return {
+    /** A new active user and its member, presented (its id, version and JSON text); the port's refusal, or a taken userName's unique violation, is thrown. */
+    async create(db: DbOrTx, tenantId: string, groupId: string, member: MemberInput, actor: Actor, cols: ScimUserColumns & { userName: string }, base: string): Promise<PresentedUser> {
+      const values = castDocValues(cols);
+      values.base = baseForDoc(base);
+      const row = await create(db, tenantId, groupId, member, actor, 'scim', values);
+      return { id: row.id!, version: row.version!, json: row.json! };
+    },
+    /**
+     * Sets `active` on the live user and archives or restores its member, in one statement; the
+     * user after, presented. Undefined: no such user. `written` false with `active` other than
+     * asked: the member refused and nothing was written (the caller's general path says why).
+     */
+    async setActive(db: DbOrTx, tenantId: string, groupId: string, id: string, active: boolean, actor: Actor, base: string): Promise<(PresentedUser & { written: boolean; active: boolean }) | undefined> {
+      if (!UUID_RE.test(id)) return undefined;
+      const row = await setters[active ? 'restore' : 'archive'](db, tenantId, groupId, actor, 'scim', { id, base: baseForDoc(base) });
+      if (!row) return undefined;
+      return { id, version: row.version, json: row.json, written: row.written, active: row.active };
     },
   };
 }

@@ -13,7 +13,7 @@ import { invalidValue, scimNotFound, uniqueness } from '../scim.errors.js';
 import { URN, userResource } from '../scim.schema.js';
 import { scimGroupMembers, scimUsers } from '../scim.tables.js';
 import { and, eq } from 'drizzle-orm';
-import { columnsFromDoc, docFromRow, isUniqueViolation, preparedScimUserReads, preparedScimUserWrites, scimUsersRepo, touchGroupsOf, type PresentedPage, type ScimUserColumns, type ScimUserRow } from './users.repo.js';
+import { columnsFromDoc, composedScimUserWrites, docFromRow, isUniqueViolation, preparedScimUserReads, preparedScimUserWrites, scimUsersRepo, touchGroupsOf, type PresentedPage, type PresentedUser, type ScimUserColumns, type ScimUserRow } from './users.repo.js';
 import { userFilterWhitelist } from './users.filter.js';
 
 export { MAX_PAGE, DEFAULT_PAGE, paging, type ListQuery } from '../resource/listing.js';
@@ -77,6 +77,7 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'database' | 
   const { db, now, members } = deps;
   const reads = preparedScimUserReads(deps.database);
   const writes = preparedScimUserWrites(db);
+  const withMember = composedScimUserWrites(members.composed);
 
   /** The live user, locked until the transaction ends. */
   async function mustFind(tx: DbOrTx, c: ScimCaller, id: string) {
@@ -106,6 +107,25 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'database' | 
     return row;
   }
 
+  /** `active` set on the user (locked read and write in one statement), then its member archived or restored through the port, in a transaction. */
+  function setActiveInTransaction(c: ScimCaller, id: string, active: boolean): Promise<ScimUserRow> {
+    return inTransaction(db, async (tx) => {
+      const found = await writes.setActive(tx, c.tenantId, c.groupId, id, active, now());
+      if (!found) throw scimNotFound('User', id);
+      const memberId = found.before.memberId;
+      if (found.before.active && !active) await members.archive(tx, c.tenantId, memberId, c.actor, 'scim');
+      if (!found.before.active && active) await members.restore(tx, c.tenantId, memberId, c.actor, 'scim');
+      return found.after;
+    });
+  }
+
+  /** A user as PostgreSQL presents it (after a write of the general path: the rare cases of POST and PATCH). */
+  async function presented(c: ScimCaller, id: string, base: string): Promise<PresentedUser> {
+    const found = await reads.find(c.tenantId, c.groupId, id, base);
+    if (!found) throw scimNotFound('User', id);
+    return { id, ...found };
+  }
+
   const guardUnique = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();
@@ -116,7 +136,7 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'database' | 
   };
 
   return {
-    /** One user as PostgreSQL presents it (`userJsonSql`): its JSON text and version; 404 when the group has no such live user. */
+    /** One user as PostgreSQL presents it (its stored `doc`): its JSON text and version; 404 when the group has no such live user. */
     async get(c: ScimCaller, id: string, base: string): Promise<{ version: number; json: string }> {
       const found = await reads.find(c.tenantId, c.groupId, id, base);
       if (!found) throw scimNotFound('User', id);
@@ -151,18 +171,22 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'database' | 
       return { total, rows, page: { startIndex: p.startIndex } };
     },
 
-    async create(c: ScimCaller, body: unknown) {
+    /** POST: the new user as PostgreSQL presents it (its stored `doc`, as a GET answers). */
+    async create(c: ScimCaller, body: unknown, base: string): Promise<PresentedUser> {
       const cols = validated(canonicalDoc(userResource, body));
-      return guardUnique(() =>
-        // A taken userName fails on the unique index (lower(user_name) per group): 409 uniqueness.
+      // A taken userName fails on the unique index (lower(user_name) per group): 409 uniqueness.
+      // An active user (what identity providers create): the member, its audit row and the user in one statement.
+      if (cols.active) return guardUnique(() => withMember.create(db, c.tenantId, c.groupId, memberInputFrom(cols), c.actor, cols, base));
+      const row = await guardUnique(() =>
         inTransaction(db, async (tx) => {
           const member = await members.create(tx, c.tenantId, c.groupId, memberInputFrom(cols), c.actor, 'scim');
           const at = now();
-          const row = await writes.insert(tx, c.tenantId, c.groupId, member.id, cols, at);
-          if (!cols.active) await members.archive(tx, c.tenantId, member.id, c.actor, 'scim');
-          return row;
+          const made = await writes.insert(tx, c.tenantId, c.groupId, member.id, cols, at);
+          await members.archive(tx, c.tenantId, member.id, c.actor, 'scim');
+          return made;
         }),
       );
+      return presented(c, row.memberId, base);
     },
 
     /** PUT: full replace; read-only attributes ignored; `active` kept when not sent. */
@@ -178,21 +202,28 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'database' | 
       );
     },
 
+    /**
+     * PATCH of `active` alone without If-Match (deprovisioning, or back), the user after as
+     * PostgreSQL presents it; undefined for any other PATCH (`patch` does those). The user read,
+     * locked and written, and its member archived or restored, in one statement. When the member
+     * refuses (nothing written), the same in a transaction, through the port's archive or restore,
+     * answers why.
+     */
+    async patchActive(c: ScimCaller, id: string, body: unknown, ifMatch: string | undefined, base: string): Promise<PresentedUser | undefined> {
+      const active = ifMatch === undefined ? activeOnly(parsePatchBody(body)) : undefined;
+      if (active === undefined) return undefined;
+      const done = await withMember.setActive(db, c.tenantId, c.groupId, id, active, c.actor, base);
+      if (!done) throw scimNotFound('User', id);
+      if (done.written || done.active === active) return done;
+      await setActiveInTransaction(c, id, active);
+      return presented(c, id, base);
+    },
+
     /** PATCH: every operation or none (one transaction). */
     async patch(c: ScimCaller, id: string, body: unknown, ifMatch?: string) {
       const ops = parsePatchBody(body);
       const active = ifMatch === undefined ? activeOnly(ops) : undefined;
-      if (active !== undefined) {
-        // Deprovisioning (or back): the user read, locked and written in one statement, then the member.
-        return inTransaction(db, async (tx) => {
-          const found = await writes.setActive(tx, c.tenantId, c.groupId, id, active, now());
-          if (!found) throw scimNotFound('User', id);
-          const memberId = found.before.memberId;
-          if (found.before.active && !active) await members.archive(tx, c.tenantId, memberId, c.actor, 'scim');
-          if (!found.before.active && active) await members.restore(tx, c.tenantId, memberId, c.actor, 'scim');
-          return found.after;
-        });
-      }
+      if (active !== undefined) return setActiveInTransaction(c, id, active);
       return guardUnique(() =>
         inTransaction(db, async (tx) => {
           const before = await mustFind(tx, c, id);

@@ -1,6 +1,9 @@
-import type { DbOrTx } from '../../../platform/db/database.js';
+import type { SQL } from 'drizzle-orm';
+import type { PgPreparedQuery, PreparedQueryConfig } from 'drizzle-orm/pg-core';
+import type { Db, DbOrTx } from '../../../platform/db/database.js';
 import type { Actor } from '../../../platform/audit/audit.js';
 import type { members } from '../signin.tables.js';
+import type { MemberWriteParts } from './members.repo.js';
 
 /**
  * What other contexts (SCIM, the integration) may do to members, implemented by the sign-in
@@ -57,4 +60,37 @@ export interface MembersPort {
   versions(tx: DbOrTx, tenantId: string, memberIds: readonly string[]): Promise<Map<string, number>>;
   /** Custom field keys in use by the tenant's members, sorted. */
   customFieldKeys(tx: DbOrTx, tenantId: string): Promise<string[]>;
+  /** A member write and the caller's own write from it, as one prepared statement (decision 033). */
+  composed: ComposedMemberWrites;
 }
+
+/** What a composed statement's rows carry of the member written (at least). */
+export type MemberWritten = Pick<MemberRow, 'id' | 'groupId'>;
+
+/** A statement drizzle can prepare, whose rows are `R`. */
+export type Preparable<R> = { prepare(name: string): PgPreparedQuery<PreparedQueryConfig & { execute: R[] }> };
+
+/**
+ * Statements another context builds once around a member write of sign-in's (decision 033): the
+ * member and its audit row are CTEs built here (`MemberWriteParts`), the caller adds its own CTEs
+ * (which may read `m`, the member written) and the final select, whose rows carry `m` (the member's
+ * id and group at least, or null when nothing was written). The caller's placeholders must not reuse the member
+ * write's names but `tenantId`, `groupId` and `at`, which mean the same. Each run writes as one
+ * statement, without a transaction, when no member-change listener hears a change of its kind in
+ * the group (`MemberChangeListener.hears`); otherwise in a transaction (the caller's, or one of its
+ * own) with the listeners told, as the single writes do.
+ */
+export type ComposedMemberWrites = {
+  /** The statement of a create (the member in `groupId`, as `create` writes it) and the caller's write from `m`. */
+  createWith<R extends { m: MemberWritten | null }>(name: string, build: (parts: MemberWriteParts['created'], db: Db) => Preparable<R>): ComposedCreate<R>;
+  /**
+   * The statement of an archive or restore of the member whose id `build` gives (SQL over its own
+   * CTEs; no row or null: no member written) if it is live in group `groupId` and `source` may
+   * write it, and the caller's writes.
+   */
+  changeWith<R extends { m: MemberWritten | null }>(action: 'archive' | 'restore', name: string, build: (member: (memberId: SQL) => ReturnType<MemberWriteParts['changed']>, db: Db) => Preparable<R>): ComposedChange<R>;
+};
+/** Runs a composed create; refuses (and writes nothing) as `create` does. `values`: the caller's placeholders (the member's are added to it). */
+export type ComposedCreate<R> = (db: DbOrTx, tenantId: string, groupId: string, input: MemberInput, actor: Actor, source: ChangeSource, values: Record<string, unknown>) => Promise<R>;
+/** Runs a composed change: its first row, or undefined when it returns none. `m` null: the member was not written. `values` as for a create. */
+export type ComposedChange<R> = (db: DbOrTx, tenantId: string, groupId: string, actor: Actor, source: ChangeSource, values: Record<string, unknown>) => Promise<R | undefined>;

@@ -1,4 +1,4 @@
-import { and, eq, ilike, inArray, isNotNull, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, ilike, inArray, isNotNull, isNull, ne, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { Db, DbOrTx } from '../../../platform/db/database.js';
 import { preparedStatement } from '../../../platform/db/prepared.js';
@@ -148,7 +148,8 @@ export function preparedMemberWrites(db: Db) {
   const createdAudit = audited('member.created');
   const create = preparedStatement(db, 'signin_member_create', (d) => d.with(created, createdAudit).select().from(created));
 
-  const change = (action: 'member.archived' | 'member.restored' | 'member.removed', set: PgUpdateSetSource<typeof members>) => {
+  /** `m`: the live member `memberId` (of the group `groupId` when given) changed, if its group is writable; `a`: its audit row. */
+  const changedCtes = (action: 'member.archived' | 'member.restored' | 'member.removed', set: PgUpdateSetSource<typeof members>, memberId: SQL | Placeholder, groupId?: Placeholder) => {
     const changed = db.$with('m').as(
       db
         .update(members)
@@ -156,24 +157,63 @@ export function preparedMemberWrites(db: Db) {
         .where(
           and(
             eq(members.tenantId, p('tenantId')),
-            eq(members.id, p('memberId')),
+            eq(members.id, memberId),
             isNull(members.deletedAt),
+            groupId && eq(members.groupId, groupId),
             inArray(members.groupId, db.select({ id: groups.id }).from(groups).where(and(eq(groups.tenantId, p('tenantId')), writable))),
           ),
         )
         .returning(),
     );
-    const audit = audited(action);
-    return preparedStatement(db, `signin_${action.replace('.', '_')}`, (d) => d.with(changed, audit).select().from(changed));
+    return { m: changed, a: audited(action) };
   };
-  const changes = {
-    archive: change('member.archived', { archivedAt: sql`coalesce(${members.archivedAt}, ${at})` }),
-    restore: change('member.restored', { archivedAt: null }),
-    remove: change('member.removed', { deletedAt: at, archivedAt: at }),
+  const CHANGES = {
+    archive: ['member.archived', { archivedAt: sql`coalesce(${members.archivedAt}, ${at})` }],
+    restore: ['member.restored', { archivedAt: null }],
+    remove: ['member.removed', { deletedAt: at, archivedAt: at }],
+  } as const satisfies Record<string, readonly ['member.archived' | 'member.restored' | 'member.removed', PgUpdateSetSource<typeof members>]>;
+  const change = (action: keyof typeof CHANGES) => {
+    const { m: changed, a: audit } = changedCtes(CHANGES[action][0], CHANGES[action][1], p('memberId'));
+    return preparedStatement(db, `signin_${CHANGES[action][0].replace('.', '_')}`, (d) => d.with(changed, audit).select().from(changed));
   };
+  const changes = { archive: change('archive'), restore: change('restore'), remove: change('remove') };
   const common = (tenantId: string, actor: Actor, source: ChangeSource, now: Date) => ({ tenantId, source, scimSource: source === 'scim', at: now.toISOString(), ...auditActorValues(actor) });
 
   return {
+    /**
+     * The parts of these writes for a statement another context builds around them (decision 033;
+     * reached only through the members port's `composed`): `created` is `m`, the new member, and
+     * `a`, its audit row (placeholders: `values`' names and `groupId`); `changed` is `m`, the live
+     * member whose id is `memberId` (SQL over the caller's own CTEs) in group `$groupId` archived
+     * or restored, and `a`, its audit row.
+     */
+    parts: {
+      created: { m: created, a: createdAudit },
+      changed: (action: 'archive' | 'restore', memberId: SQL) => changedCtes(CHANGES[action][0], CHANGES[action][1], memberId, p('groupId')),
+    },
+    /**
+     * Sets the placeholder values of a create (`row`) or a change (none) in `parts` on `into` (the
+     * caller's values; set one by one, not spread: this runs on every SCIM write).
+     */
+    setValues(into: Record<string, unknown>, tenantId: string, groupId: string, actor: Actor, source: ChangeSource, now: Date, row?: NewMember): Record<string, unknown> {
+      into.tenantId = tenantId;
+      into.groupId = groupId;
+      into.source = source;
+      into.scimSource = source === 'scim';
+      into.at = now.toISOString();
+      Object.assign(into, auditActorValues(actor));
+      if (row) {
+        into.fullName = row.fullName;
+        into.role = row.role;
+        into.email = row.email;
+        into.phone = row.phone;
+        into.startDate = row.startDate;
+        into.endDate = row.endDate;
+        into.customFields = JSON.stringify(row.customFields);
+        into.qrToken = row.qrToken;
+      }
+      return into;
+    },
     /** A new member of a group `source` may write, with its `member.created` audit row; undefined when the group refuses or is not there. */
     async create(tx: DbOrTx, tenantId: string, groupId: string, row: NewMember, actor: Actor, source: ChangeSource, now: Date): Promise<MemberRow | undefined> {
       const [made] = await create.execute(tx, { ...common(tenantId, actor, source, now), groupId, ...row, customFields: JSON.stringify(row.customFields) });
@@ -186,6 +226,9 @@ export function preparedMemberWrites(db: Db) {
     },
   };
 }
+
+/** The CTEs of the members port's single writes that another context's statement may contain (`ComposedMemberWrites`). */
+export type MemberWriteParts = ReturnType<typeof preparedMemberWrites>['parts'];
 
 export const membersRepo = {
   /** Live members of the groups (only `memberIds`, when given), oldest first, with their group's name and staff flag. */

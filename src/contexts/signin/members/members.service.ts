@@ -10,9 +10,11 @@ import { recordAudit, recordAudits, type Actor, type AuditEntry } from '../../..
 import { members } from '../signin.tables.js';
 import type { SiteScope } from '../access.js';
 import { groupsRepo, type GroupRow } from '../groups/groups.repo.js';
-import type { ChangeSource, MemberInput, MemberRow, MembersPort } from './members.port.js';
-import { membersRepo, preparedMemberPage, preparedMemberWrites, type MemberListQuery } from './members.repo.js';
-import type { MemberEvents } from './member-events.js';
+import type { ChangeSource, ComposedMemberWrites, MemberInput, MemberRow, MembersPort, MemberWritten } from './members.port.js';
+import { membersRepo, preparedMemberPage, preparedMemberWrites, type MemberListQuery, type NewMember } from './members.repo.js';
+import type { MemberChangeKind, MemberEvents } from './member-events.js';
+import { preparedStatement, type PreparedStatement } from '../../../platform/db/prepared.js';
+import { PgTransaction } from 'drizzle-orm/pg-core';
 
 export const PHOTO_MAX_BYTES = 2 * 1024 * 1024;
 export const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
@@ -112,10 +114,47 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
     });
   }
 
+  /** A new member's columns from its input (after the date check). */
+  function newMember(input: MemberInput): NewMember {
+    assertDates(input.startDate, input.endDate);
+    return { role: '', email: null, phone: null, startDate: null, endDate: null, customFields: {}, ...normaliseInput(input), fullName: input.fullName.trim(), qrToken: newQrToken() };
+  }
+
+  /**
+   * Runs a composed statement (`ComposedMemberWrites`): alone, without a transaction, when `db` is
+   * not one and no listener hears a change of this kind in the group; else in a transaction (the
+   * caller's or its own), telling the listeners of the member written.
+   */
+  async function runComposed<R extends { m: MemberWritten | null }>(db: DbOrTx, statement: PreparedStatement<R[]>, values: Record<string, unknown>, kind: MemberChangeKind): Promise<R | undefined> {
+    if (!(db instanceof PgTransaction) && !(await deps.events.heard(db, kind))) return (await statement.execute(db, values))[0];
+    return joinTransaction(db, async (t) => {
+      const [row] = await statement.execute(t, values);
+      if (row?.m) await deps.events.changed(t, { ...kind, memberIds: [row.m.id], groupIds: [row.m.groupId] });
+      return row;
+    });
+  }
+
+  const composed: ComposedMemberWrites = {
+    createWith(name, build) {
+      const statement = preparedStatement(db, name, (d) => build(writes.parts.created, d));
+      return async (tx, tenantId, groupId, input, actor, source, values) => {
+        const row = await runComposed(tx, statement, writes.setValues(values, tenantId, groupId, actor, source, now(), newMember(input)), { tenantId, groupIds: [groupId], change: 'created', source });
+        if (row?.m) return row;
+        assertRosterWritable(await groupFor(tx, tenantId, groupId), source);
+        throw notFound('Group');
+      };
+    },
+    changeWith(action, name, build) {
+      const statement = preparedStatement(db, name, (d) => build((memberId) => writes.parts.changed(action, memberId), d));
+      const change = action === 'archive' ? 'archived' : 'restored';
+      return (tx, tenantId, groupId, actor, source, values) => runComposed(tx, statement, writes.setValues(values, tenantId, groupId, actor, source, now()), { tenantId, groupIds: [groupId], change, source });
+    },
+  };
+
   const port: MembersPort = {
+    composed,
     async create(tx, tenantId, groupId, input, actor, source) {
-      assertDates(input.startDate, input.endDate);
-      const values = { role: '', email: null, phone: null, startDate: null, endDate: null, customFields: {}, ...normaliseInput(input), fullName: input.fullName.trim(), qrToken: newQrToken() };
+      const values = newMember(input);
       // One statement writes the member and its audit row; a transaction only for what listeners add.
       return joinTransaction(tx, async (t) => {
         const row = await writes.create(t, tenantId, groupId, values, actor, source, now());
