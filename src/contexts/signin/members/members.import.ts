@@ -119,6 +119,7 @@ export function createMemberImport(deps: Pick<Platform, 'db' | 'now'> & { events
         ).returning({ id: members.id });
         await deps.events.changed(t, { tenantId, memberIds: created.map((c) => c.id), groupIds: [groupId], change: 'created', source: 'import' });
       }
+      await membersService.membersChanged(t, tenantId, groupId);
       await recordAudit(t, tenantId, actor, { action: 'members.imported', targetType: 'group', targetId: groupId, summary: `${result.rows.length} members imported from CSV`, data: { count: result.rows.length, source: 'import' } });
       return { created: result.rows.length };
     });

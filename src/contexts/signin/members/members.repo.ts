@@ -7,6 +7,7 @@ import { groups, members, siteGroups } from '../signin.tables.js';
 import { valuesColumn, valuesTable, type ValuesColumn } from '../../../platform/db/values.js';
 import type { ChangeSource, MemberRow, MemberWithGroup } from './members.port.js';
 import { memberColumnsSql } from './members.presenters.js';
+import { MEMBERS_CHANGED_CHANNEL } from './members.counts.js';
 
 const MEMBER_VALUES: ValuesColumn[] = [
   { name: 'id', type: 'uuid' },
@@ -34,17 +35,28 @@ function listConds(tenantId: SQL | string, groupId: SQL | string, archived: Memb
   return and(...conds)!;
 }
 
+/** One page of the members page, as `preparedMemberPage` reads it. */
+export type MemberPageRows = {
+  /** The page's members as a JSON array, each in `presentMember`'s shape. */
+  items: string;
+  /** How many members the page holds. */
+  rows: number;
+  /** How many members the group has under the page's filters (null: not counted, the caller knows it). */
+  total: number | null;
+};
+
 /**
- * The members page (decisions 025, 031) as prepared statements of `db`, built once per service:
- * one statement per request, on the group's row (none: no such group, or none the caller's sites
- * may see), whose one column is the whole answer, `{"items":[…],"total":n}`, as JSON text:
- * PostgreSQL presents the page (`memberColumnsSql`, the row's JSON is `presentMember`'s shape), in
- * name order, and the page stops at its last row on the name index. The total counts the group
- * only when the page cannot tell it: a page with some rows but fewer than `limit` ends the list,
- * so the total is `offset` + its rows (and an empty first page is 0); a full page, or an empty
- * one past the end, counts (PostgreSQL runs the count's subplan only when that branch is taken).
+ * The members page (decisions 025, 031, 034) as prepared statements of `db`, built once per
+ * service: one statement per request, on the group's row (none: no such group, or none the
+ * caller's sites may see), whose columns are the page as JSON text (PostgreSQL presents it,
+ * `memberColumnsSql`: each row's JSON is `presentMember`'s shape), in name order (the page stops
+ * at its last row on the name index), its number of rows, and the total. The counting forms count
+ * the group only when the page cannot tell it: a page with some rows but fewer than `limit` ends
+ * the list, so the total is `offset` + its rows (and an empty first page is 0); a full page, or
+ * an empty one past the end, counts (PostgreSQL runs the count's subplan only when that branch is
+ * taken). The others count nothing, for a caller that kept the total (members.counts.ts).
  * One statement per `archived` choice, with and without a search, for callers with and without a
- * site scope.
+ * site scope, counting or not.
  */
 export function preparedMemberPage(db: Db) {
   const p = {
@@ -59,31 +71,34 @@ export function preparedMemberPage(db: Db) {
   // not `$sites is null or exists (…)`: that one PostgreSQL plans afresh on every execution (a
   // custom plan folds the null away), which costs more than the statement runs.
   const atSites = sql`exists (select 1 from ${siteGroups} where ${siteGroups.tenantId} = ${p.tenantId} and ${siteGroups.groupId} = ${groups.id} and ${siteGroups.siteId} = any(${p.sites}::uuid[]))`;
-  function build(archived: MemberListQuery['archived'], search: boolean, scoped: boolean) {
+  function build(archived: MemberListQuery['archived'], search: boolean, scoped: boolean, counted: boolean) {
     const where = listConds(sql`${p.tenantId}`, sql`${p.groupId}`, archived, search ? sql`${p.pattern}` : undefined);
     const page = sql`select ${memberColumnsSql()} from ${members} where ${where} order by ${members.fullName}, ${members.id} limit ${p.limit} offset ${p.offset}`;
     const rows = sql`count(*)`;
-    const total = sql`case when (${rows} > 0 and ${rows} < ${p.limit}) or (${rows} = 0 and ${p.offset}::bigint = 0) then ${p.offset}::bigint + ${rows} else (select count(*) from ${members} where ${where}) end`;
+    const total = counted
+      ? sql`case when (${rows} > 0 and ${rows} < ${p.limit}) or (${rows} = 0 and ${p.offset}::bigint = 0) then ${p.offset}::bigint + ${rows} else (select count(*) from ${members} where ${where}) end::int`
+      : sql`null::int`;
+    // The page's aggregate joined to the group's row: no row when the group is not there (or not
+    // at the caller's sites), one otherwise.
+    const agg = sql`(select coalesce(json_agg(page order by page."fullName", page.id)::text, '[]') as items, ${rows}::int as rows, ${total} as total from (${page}) as page) as agg`;
     return db
-      .select({
-        body: sql<string>`(select '{"items":' || coalesce(json_agg(page order by page."fullName", page.id)::text, '[]') || ',"total":' || ${total} || '}' from (${page}) as page)`,
-      })
-      .from(groups)
+      .select({ items: sql<string>`agg.items`, rows: sql<number>`agg.rows`, total: sql<number | null>`agg.total` })
+      .from(sql`${groups} cross join lateral ${agg}`)
       .where(and(eq(groups.tenantId, sql`${p.tenantId}`), eq(groups.id, sql`${p.groupId}`), scoped ? atSites : undefined))
-      .prepare(`signin_members_page_${archived}${search ? '_search' : ''}${scoped ? '_scoped' : ''}`);
+      .prepare(`signin_members_page_${archived}${search ? '_search' : ''}${scoped ? '_scoped' : ''}${counted ? '' : '_uncounted'}`);
   }
   const statements = new Map<string, ReturnType<typeof build>>();
   for (const archived of ['active', 'archived', 'all'] as const) {
-    for (const search of [false, true]) for (const scoped of [false, true]) statements.set(`${archived}:${search}:${scoped}`, build(archived, search, scoped));
+    for (const search of [false, true]) for (const scoped of [false, true]) for (const counted of [false, true]) statements.set(`${archived}:${search}:${scoped}:${counted}`, build(archived, search, scoped, counted));
   }
   return {
     /**
-     * The answer of a page as JSON text (`{"items":[…presented members],"total":n}`); undefined
-     * when the tenant has no such group or `sites` (a site scope; null: every site) do not hold it.
+     * A page (`counted`: with its total); undefined when the tenant has no such group or `sites`
+     * (a site scope; null: every site) do not hold it.
      */
-    async page(tenantId: string, sites: readonly string[] | null, groupId: string, q: MemberListQuery): Promise<string | undefined> {
-      const [found] = await statements.get(`${q.archived}:${Boolean(q.q)}:${sites !== null}`)!.execute({ tenantId, groupId, sites, pattern: q.q ? `%${likeEscape(q.q)}%` : undefined, limit: q.limit, offset: q.offset });
-      return found?.body;
+    async page(tenantId: string, sites: readonly string[] | null, groupId: string, q: MemberListQuery, counted: boolean): Promise<MemberPageRows | undefined> {
+      const [found] = await statements.get(`${q.archived}:${Boolean(q.q)}:${sites !== null}:${counted}`)!.execute({ tenantId, groupId, sites, pattern: q.q ? `%${likeEscape(q.q)}%` : undefined, limit: q.limit, offset: q.offset });
+      return found;
     },
   };
 }
@@ -146,7 +161,10 @@ export function preparedMemberWrites(db: Db) {
       .returning(),
   );
   const createdAudit = audited('member.created');
-  const create = preparedStatement(db, 'signin_member_create', (d) => d.with(created, createdAudit).select().from(created));
+  // The written member's group is announced on MEMBERS_CHANGED_CHANNEL (delivered on commit) by
+  // the same statement: a filter that is always true (pg_notify returns void, never null).
+  const announced = sql`pg_notify(${MEMBERS_CHANGED_CHANNEL}::text, ${m('tenant_id')}::text || ':' || ${m('group_id')}::text || ':' || ${p('notifyToken')}::text) is not null`;
+  const create = preparedStatement(db, 'signin_member_create', (d) => d.with(created, createdAudit).select().from(created).where(announced));
 
   const change = (action: 'member.archived' | 'member.restored' | 'member.removed', set: PgUpdateSetSource<typeof members>) => {
     const changed = db.$with('m').as(
@@ -164,7 +182,7 @@ export function preparedMemberWrites(db: Db) {
         .returning(),
     );
     const audit = audited(action);
-    return preparedStatement(db, `signin_${action.replace('.', '_')}`, (d) => d.with(changed, audit).select().from(changed));
+    return preparedStatement(db, `signin_${action.replace('.', '_')}`, (d) => d.with(changed, audit).select().from(changed).where(announced));
   };
   const changes = {
     archive: change('member.archived', { archivedAt: sql`coalesce(${members.archivedAt}, ${at})` }),
@@ -174,15 +192,22 @@ export function preparedMemberWrites(db: Db) {
   const common = (tenantId: string, actor: Actor, source: ChangeSource, now: Date) => ({ tenantId, source, scimSource: source === 'scim', at: now.toISOString(), ...auditActorValues(actor) });
 
   return {
-    /** A new member of a group `source` may write, with its `member.created` audit row; undefined when the group refuses or is not there. */
-    async create(tx: DbOrTx, tenantId: string, groupId: string, row: NewMember, actor: Actor, source: ChangeSource, now: Date): Promise<MemberRow | undefined> {
-      const [made] = await create.execute(tx, { ...common(tenantId, actor, source, now), groupId, ...row, customFields: JSON.stringify(row.customFields) });
+    /**
+     * A new member of a group `source` may write, with its `member.created` audit row, its group
+     * announced with `notifyToken` (members.counts.ts); undefined when the group refuses or is not there.
+     */
+    async create(tx: DbOrTx, tenantId: string, groupId: string, row: NewMember, actor: Actor, source: ChangeSource, now: Date, notifyToken: string): Promise<MemberRow | undefined> {
+      const [made] = await create.execute(tx, { ...common(tenantId, actor, source, now), groupId, ...row, customFields: JSON.stringify(row.customFields), notifyToken });
       return made;
     },
-    /** Archives, restores or removes a live member of a group `source` may write, with its audit row; undefined when it cannot. */
-    async change(tx: DbOrTx, action: keyof typeof changes, tenantId: string, memberId: string, actor: Actor, source: ChangeSource, now: Date): Promise<MemberRow | undefined> {
-      const [row] = await changes[action].execute(tx, { ...common(tenantId, actor, source, now), memberId });
+    /** Archives, restores or removes a live member of a group `source` may write, with its audit row and its group announced; undefined when it cannot. */
+    async change(tx: DbOrTx, action: keyof typeof changes, tenantId: string, memberId: string, actor: Actor, source: ChangeSource, now: Date, notifyToken: string): Promise<MemberRow | undefined> {
+      const [row] = await changes[action].execute(tx, { ...common(tenantId, actor, source, now), memberId, notifyToken });
       return row;
+    },
+    /** Announces on MEMBERS_CHANGED_CHANNEL (on commit) that the group's members changed (a bulk insert). */
+    async announce(tx: DbOrTx, payload: string): Promise<void> {
+      await tx.execute(sql`select pg_notify(${MEMBERS_CHANGED_CHANNEL}::text, ${payload}::text)`);
     },
   };
 }

@@ -13,6 +13,7 @@ import { groupsRepo, type GroupRow } from '../groups/groups.repo.js';
 import type { ChangeSource, MemberInput, MemberRow, MembersPort } from './members.port.js';
 import { membersRepo, preparedMemberPage, preparedMemberWrites, type MemberListQuery } from './members.repo.js';
 import type { MemberEvents } from './member-events.js';
+import { createMemberCounts } from './members.counts.js';
 
 export const PHOTO_MAX_BYTES = 2 * 1024 * 1024;
 export const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
@@ -43,6 +44,15 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
   const { db, now } = deps;
   const memberPage = preparedMemberPage(db);
   const writes = preparedMemberWrites(db);
+  // Groups' totals as the members page last counted them (decision 034).
+  const counts = createMemberCounts({ ttlMs: 60_000, pendingMs: 60_000 });
+
+  /** A bulk write into the group (in `tx`) changed its members: its kept totals go, here and, on commit, everywhere. */
+  async function membersChanged(tx: DbOrTx, tenantId: string, groupId: string) {
+    const token = counts.token();
+    counts.writing(tenantId, groupId, token);
+    await writes.announce(tx, counts.payload(tenantId, groupId, token));
+  }
 
   /** The group a member may be added to or changed in by `source`. */
   function assertRosterWritable(group: GroupRow, source: ChangeSource) {
@@ -80,8 +90,13 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
    * refuses, and the slow path reads both to throw the error that says which.
    */
   async function changeOne(tx: DbOrTx, action: 'archive' | 'restore' | 'remove', tenantId: string, memberId: string, actor: Actor, source: ChangeSource) {
-    const row = await writes.change(tx, action, tenantId, memberId, actor, source, now());
-    if (row) return row;
+    const token = counts.token();
+    const row = await writes.change(tx, action, tenantId, memberId, actor, source, now(), token);
+    if (row) {
+      // Before the commit (the caller's), so a page read after it never serves a kept total.
+      counts.writing(tenantId, row.groupId, token);
+      return row;
+    }
     const { group } = await memberWithGroup(tx, tenantId, memberId);
     assertRosterWritable(group, source);
     throw notFound('Member');
@@ -118,7 +133,9 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
       const values = { role: '', email: null, phone: null, startDate: null, endDate: null, customFields: {}, ...normaliseInput(input), fullName: input.fullName.trim(), qrToken: newQrToken() };
       // One statement writes the member and its audit row; a transaction only for what listeners add.
       return joinTransaction(tx, async (t) => {
-        const row = await writes.create(t, tenantId, groupId, values, actor, source, now());
+        const token = counts.token();
+        counts.writing(tenantId, groupId, token);
+        const row = await writes.create(t, tenantId, groupId, values, actor, source, now(), token);
         if (!row) {
           assertRosterWritable(await groupFor(t, tenantId, groupId), source);
           throw notFound('Group');
@@ -138,6 +155,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
         const values = inputs.map((input) => ({ tenantId, groupId, qrToken: newQrToken(), fullName: input.fullName.trim(), role: '', customFields: {}, ...normaliseInput(input), createdAt: at, updatedAt: at }));
         const byToken = new Map((await t.insert(members).select(insertRows(members, values)).returning()).map((r) => [r.qrToken, r]));
         const rows = values.map((v) => byToken.get(v.qrToken)!);
+        await membersChanged(t, tenantId, groupId);
         await recordAudits(t, tenantId, actor, rows.map((r) => auditEntry('member.created', r, source)));
         await deps.events.changed(t, { tenantId, memberIds: rows.map((r) => r.id), groupIds: [groupId], change: 'created', source });
         return rows;
@@ -240,9 +258,27 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
    * statement (the site check of a scoped caller included).
    */
   async function listPresented(tenantId: string, scope: SiteScope, groupId: string, q: MemberListQuery): Promise<string> {
-    const body = await memberPage.page(tenantId, scope, groupId, q);
-    if (body === undefined) throw notFound('Group');
-    return body;
+    // The total of a page without a search is kept per group (members.counts.ts): a page then
+    // counts nothing. A search's total is counted each time (when the page cannot tell it).
+    const filter = q.q ? undefined : q.archived;
+    const kept = filter === undefined ? undefined : counts.get(tenantId, groupId, filter);
+    const since = counts.stamp();
+    const page = await memberPage.page(tenantId, scope, groupId, q, kept === undefined);
+    if (page === undefined) throw notFound('Group');
+    let total: number;
+    if (page.total !== null) {
+      total = page.total;
+      if (filter !== undefined) counts.set(tenantId, groupId, filter, total, since);
+    } else {
+      // Not counted: the page tells the total when it ends the list, else the kept one holds.
+      total = (page.rows > 0 && page.rows < q.limit) || (page.rows === 0 && q.offset === 0) ? q.offset + page.rows : kept!;
+    }
+    return `{"items":${page.items},"total":${total}}`;
+  }
+
+  /** A NOTIFY of MEMBERS_CHANGED_CHANNEL arrived: a write into a group committed (here or on another instance). */
+  function countsChanged(payload: string) {
+    counts.changed(payload);
   }
 
   async function setPhoto(tenantId: string, scope: SiteScope, memberId: string, data: Buffer, declaredType: string, actor: Actor) {
@@ -288,7 +324,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
     return QRCode.toString(m.qrToken, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   }
 
-  return { port, update, add, edit, setArchived, visible, visibleGroup, listPresented, setPhoto, photo, regenerateQr, qrSvg, assertRosterWritable, groupFor };
+  return { port, update, add, edit, setArchived, visible, visibleGroup, listPresented, countsChanged, membersChanged, setPhoto, photo, regenerateQr, qrSvg, assertRosterWritable, groupFor };
 }
 
 export type MembersService = ReturnType<typeof createMembersService>;

@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+
+/**
+ * A write that may change how many members a group has (a create, an archive, a restore, a
+ * removal, an import) NOTIFYs this channel in its own transaction, so it is delivered when the
+ * write commits, to every instance (this one too). Payload: `tenantId:groupId:token`.
+ */
+export const MEMBERS_CHANGED_CHANNEL = 'threshold_members_changed';
+
+export type MemberCountFilter = 'active' | 'archived' | 'all';
+
+/**
+ * How many members each group has (per `archived` filter, without a search), as the members page
+ * last counted them, kept in this process so a page of a large group does not count it again on
+ * every request (decision 034). No row in the database is written for it: a per-group counter row
+ * would be one hot row every SCIM write into the group queues on (decision 031).
+ *
+ * Exact on this instance, and on the others once a write's NOTIFY has arrived:
+ * - a write of this instance calls `writing` (before its statement) with a token that its NOTIFY
+ *   carries; until that NOTIFY comes back (the write committed) or `pendingMs` has passed (it
+ *   rolled back), the group's counts are neither served nor kept, so a page read after the write's
+ *   answer counts afresh even when the NOTIFY is still on its way;
+ * - every NOTIFY (`changed`, from any instance) drops the group's counts;
+ * - a count read before a drop is not kept (`stamp` before reading, pass it to `set`), so a page
+ *   that counted from a snapshot older than a write does not put the old total back;
+ * - a count is kept at most `ttlMs`, which bounds what a lost NOTIFY (the listening connection
+ *   dropped) can leave stale on another instance.
+ */
+export function createMemberCounts(opts: { ttlMs: number; pendingMs: number; maxGroups?: number }) {
+  const maxGroups = opts.maxGroups ?? 10_000;
+  type Group = { totals: Map<MemberCountFilter, { total: number; until: number }>; droppedAt: number; pending: Map<string, number> };
+  const groups = new Map<string, Group>();
+  let clock = 0;
+  /** The clock when an entry (and what it knew of drops) was last evicted. */
+  let evictedAt = 0;
+  const instance = randomUUID();
+  let sequence = 0;
+  const keyOf = (tenantId: string, groupId: string) => `${tenantId}:${groupId}`;
+
+  function entry(key: string): Group {
+    let g = groups.get(key);
+    if (!g) {
+      if (groups.size >= maxGroups) {
+        groups.delete(groups.keys().next().value!);
+        evictedAt = ++clock;
+      }
+      g = { totals: new Map(), droppedAt: 0, pending: new Map() };
+      groups.set(key, g);
+    }
+    return g;
+  }
+  function pending(g: Group, now: number): boolean {
+    for (const [token, until] of g.pending) {
+      if (until > now) return true;
+      g.pending.delete(token);
+    }
+    return false;
+  }
+  function drop(key: string, token?: string) {
+    const g = entry(key);
+    g.totals.clear();
+    g.droppedAt = ++clock;
+    if (token !== undefined) g.pending.delete(token);
+  }
+
+  return {
+    /** A token for a write's NOTIFY payload (unique to this instance). */
+    token(): string {
+      return `${instance}.${++sequence}`;
+    },
+    /** The payload a write NOTIFYs. */
+    payload(tenantId: string, groupId: string, token: string): string {
+      return `${keyOf(tenantId, groupId)}:${token}`;
+    },
+    /** A write of this instance to the group, whose NOTIFY carries `token`: drops its counts and holds them off until the NOTIFY arrives. */
+    writing(tenantId: string, groupId: string, token: string): void {
+      drop(keyOf(tenantId, groupId));
+      groups.get(keyOf(tenantId, groupId))!.pending.set(token, Date.now() + opts.pendingMs);
+    },
+    /** A NOTIFY of MEMBERS_CHANGED_CHANNEL arrived (a write committed, here or elsewhere). */
+    changed(payload: string): void {
+      const [tenantId, groupId, token] = payload.split(':');
+      if (!tenantId || !groupId) return;
+      drop(keyOf(tenantId, groupId), token);
+    },
+    stamp(): number {
+      return clock;
+    },
+    /** The group's kept count under `filter`; undefined when none is kept or a write of this instance is pending. */
+    get(tenantId: string, groupId: string, filter: MemberCountFilter): number | undefined {
+      const g = groups.get(keyOf(tenantId, groupId));
+      if (!g) return undefined;
+      const now = Date.now();
+      if (pending(g, now)) return undefined;
+      const t = g.totals.get(filter);
+      if (!t) return undefined;
+      if (t.until > now) return t.total;
+      g.totals.delete(filter);
+      return undefined;
+    },
+    /** Keeps a count read from the database after `since` (`stamp()`), unless the group changed meanwhile or a write is pending. */
+    set(tenantId: string, groupId: string, filter: MemberCountFilter, total: number, since: number): void {
+      if (opts.ttlMs <= 0) return;
+      const key = keyOf(tenantId, groupId);
+      const known = groups.get(key);
+      if (!known && evictedAt > since) return;
+      const g = known ?? entry(key);
+      const now = Date.now();
+      if (g.droppedAt > since || pending(g, now)) return;
+      g.totals.set(filter, { total, until: now + opts.ttlMs });
+    },
+  };
+}
+
+export type MemberCounts = ReturnType<typeof createMemberCounts>;
