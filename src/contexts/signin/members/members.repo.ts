@@ -6,7 +6,7 @@ import { auditActorValues, auditRowsOf, type Actor } from '../../../platform/aud
 import { groups, members, siteGroups } from '../signin.tables.js';
 import { valuesColumn, valuesTable, type ValuesColumn } from '../../../platform/db/values.js';
 import type { ChangeSource, MemberRow, MemberWithGroup } from './members.port.js';
-import { memberColumnsSql } from './members.presenters.js';
+import { memberPageColumnsSql, type MemberPageRow } from './members.presenters.js';
 import { MEMBERS_CHANGED_CHANNEL } from './members.counts.js';
 
 const MEMBER_VALUES: ValuesColumn[] = [
@@ -37,26 +37,24 @@ function listConds(tenantId: SQL | string, groupId: SQL | string, archived: Memb
 
 /** One page of the members page, as `preparedMemberPage` reads it. */
 export type MemberPageRows = {
-  /** The page's members as a JSON array, each in `presentMember`'s shape. */
-  items: string;
-  /** How many members the page holds. */
-  rows: number;
-  /** How many members the group has under the page's filters (null: not counted, the caller knows it). */
+  /** The page's members, in name order. */
+  rows: MemberPageRow[];
+  /** How many members the group has under the page's filters (null: not counted: the page tells it, or the caller keeps it). */
   total: number | null;
 };
 
 /**
  * The members page (decisions 025, 031, 034) as prepared statements of `db`, built once per
- * service: one statement per request, on the group's row (none: no such group, or none the
- * caller's sites may see), whose columns are the page as JSON text (PostgreSQL presents it,
- * `memberColumnsSql`: each row's JSON is `presentMember`'s shape), in name order (the page stops
- * at its last row on the name index), its number of rows, and the total. The counting forms count
- * the group only when the page cannot tell it: a page with some rows but fewer than `limit` ends
- * the list, so the total is `offset` + its rows (and an empty first page is 0); a full page, or
- * an empty one past the end, counts (PostgreSQL runs the count's subplan only when that branch is
- * taken). The others count nothing, for a caller that kept the total (members.counts.ts).
- * One statement per `archived` choice, with and without a search, for callers with and without a
- * site scope, counting or not.
+ * service: one statement per request, on the group's row (no row: no such group, or none the
+ * caller's sites may see), joined to the page's members (one row of nulls when the page is
+ * empty), in name order (the page stops at its last row on the name index), each as
+ * `MemberPageRow` (presented here by `memberPageJson`). The counting forms count the group only
+ * when the page cannot tell it: a page with some rows but fewer than `limit` ends the list, so the
+ * total is `offset` + its rows (and an empty first page is 0); a full page, or an empty one past
+ * the end, counts (its subplan runs once, and only when a row takes that branch). The others
+ * count nothing, for a caller that keeps the total (members.counts.ts). One statement per
+ * `archived` choice, with and without a search, for callers with and without a site scope,
+ * counting or not.
  */
 export function preparedMemberPage(db: Db) {
   const p = {
@@ -71,20 +69,35 @@ export function preparedMemberPage(db: Db) {
   // not `$sites is null or exists (…)`: that one PostgreSQL plans afresh on every execution (a
   // custom plan folds the null away), which costs more than the statement runs.
   const atSites = sql`exists (select 1 from ${siteGroups} where ${siteGroups.tenantId} = ${p.tenantId} and ${siteGroups.groupId} = ${groups.id} and ${siteGroups.siteId} = any(${p.sites}::uuid[]))`;
+  const m = (column: string) => sql`${sql.identifier('m')}.${sql.identifier(column)}`;
   function build(archived: MemberListQuery['archived'], search: boolean, scoped: boolean, counted: boolean) {
     const where = listConds(sql`${p.tenantId}`, sql`${p.groupId}`, archived, search ? sql`${p.pattern}` : undefined);
-    const page = sql`select ${memberColumnsSql()} from ${members} where ${where} order by ${members.fullName}, ${members.id} limit ${p.limit} offset ${p.offset}`;
-    const rows = sql`count(*)`;
+    const page = sql`select ${memberPageColumnsSql()} from ${members} where ${where} order by ${members.fullName}, ${members.id} limit ${p.limit} offset ${p.offset}`;
+    const rows = sql`count(${m('id')}) over ()`;
     const total = counted
-      ? sql`case when (${rows} > 0 and ${rows} < ${p.limit}) or (${rows} = 0 and ${p.offset}::bigint = 0) then ${p.offset}::bigint + ${rows} else (select count(*) from ${members} where ${where}) end::int`
+      ? sql`case when (${rows} > 0 and ${rows} < ${p.limit}) or (${rows} = 0 and ${p.offset}::bigint = 0) then null else (select count(*) from ${members} where ${where}) end::int`
       : sql`null::int`;
-    // The page's aggregate joined to the group's row: no row when the group is not there (or not
-    // at the caller's sites), one otherwise.
-    const agg = sql`(select coalesce(json_agg(page order by page."fullName", page.id)::text, '[]') as items, ${rows}::int as rows, ${total} as total from (${page}) as page) as agg`;
     return db
-      .select({ items: sql<string>`agg.items`, rows: sql<number>`agg.rows`, total: sql<number | null>`agg.total` })
-      .from(sql`${groups} cross join lateral ${agg}`)
+      .select({
+        id: sql<string | null>`${m('id')}`,
+        groupId: sql<string>`${m('group_id')}`,
+        fullName: sql<string>`${m('full_name')}`,
+        role: sql<string>`${m('role')}`,
+        email: sql<string | null>`${m('email')}`,
+        phone: sql<string | null>`${m('phone')}`,
+        startDate: sql<string | null>`${m('start_date')}`,
+        endDate: sql<string | null>`${m('end_date')}`,
+        customFields: sql<string>`${m('custom_fields')}`,
+        hasPhoto: sql<boolean>`${m('has_photo')}`,
+        archived: sql<boolean>`${m('archived')}`,
+        version: sql<number>`${m('version')}`,
+        createdAt: sql<string>`${m('created_at')}`,
+        updatedAt: sql<string>`${m('updated_at')}`,
+        total: sql<number | null>`${total}`,
+      })
+      .from(sql`${groups} left join lateral (${page}) as m on true`)
       .where(and(eq(groups.tenantId, sql`${p.tenantId}`), eq(groups.id, sql`${p.groupId}`), scoped ? atSites : undefined))
+      .orderBy(m('full_name'), m('id'))
       .prepare(`signin_members_page_${archived}${search ? '_search' : ''}${scoped ? '_scoped' : ''}${counted ? '' : '_uncounted'}`);
   }
   const statements = new Map<string, ReturnType<typeof build>>();
@@ -93,12 +106,14 @@ export function preparedMemberPage(db: Db) {
   }
   return {
     /**
-     * A page (`counted`: with its total); undefined when the tenant has no such group or `sites`
-     * (a site scope; null: every site) do not hold it.
+     * A page (`counted`: with its total when the page cannot tell it); undefined when the tenant
+     * has no such group or `sites` (a site scope; null: every site) do not hold it.
      */
     async page(tenantId: string, sites: readonly string[] | null, groupId: string, q: MemberListQuery, counted: boolean): Promise<MemberPageRows | undefined> {
-      const [found] = await statements.get(`${q.archived}:${Boolean(q.q)}:${sites !== null}:${counted}`)!.execute({ tenantId, groupId, sites, pattern: q.q ? `%${likeEscape(q.q)}%` : undefined, limit: q.limit, offset: q.offset });
-      return found;
+      const found = await statements.get(`${q.archived}:${Boolean(q.q)}:${sites !== null}:${counted}`)!.execute({ tenantId, groupId, sites, pattern: q.q ? `%${likeEscape(q.q)}%` : undefined, limit: q.limit, offset: q.offset });
+      if (found.length === 0) return undefined;
+      const total = found[0]!.total;
+      return { rows: found[0]!.id === null ? [] : (found as MemberPageRow[]), total };
     },
   };
 }

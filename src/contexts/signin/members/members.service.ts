@@ -14,6 +14,7 @@ import type { ChangeSource, MemberInput, MemberRow, MembersPort } from './member
 import { membersRepo, preparedMemberPage, preparedMemberWrites, type MemberListQuery } from './members.repo.js';
 import type { MemberEvents } from './member-events.js';
 import { createMemberCounts } from './members.counts.js';
+import { memberPageJson } from './members.presenters.js';
 
 export const PHOTO_MAX_BYTES = 2 * 1024 * 1024;
 export const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
@@ -265,15 +266,12 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
     const since = counts.stamp();
     const page = await memberPage.page(tenantId, scope, groupId, q, kept === undefined);
     if (page === undefined) throw notFound('Group');
-    let total: number;
-    if (page.total !== null) {
-      total = page.total;
-      if (filter !== undefined) counts.set(tenantId, groupId, filter, total, since);
-    } else {
-      // Not counted: the page tells the total when it ends the list, else the kept one holds.
-      total = (page.rows > 0 && page.rows < q.limit) || (page.rows === 0 && q.offset === 0) ? q.offset + page.rows : kept!;
-    }
-    return `{"items":${page.items},"total":${total}}`;
+    const rows = page.rows.length;
+    // The page tells the total when it ends the list; else it was counted, or is the kept one.
+    const told = (rows > 0 && rows < q.limit) || (rows === 0 && q.offset === 0) ? q.offset + rows : undefined;
+    const total = told ?? page.total ?? kept!;
+    if (filter !== undefined && kept === undefined) counts.set(tenantId, groupId, filter, total, since);
+    return memberPageJson(page.rows, total);
   }
 
   /** A NOTIFY of MEMBERS_CHANGED_CHANNEL arrived: a write into a group committed (here or on another instance). */
