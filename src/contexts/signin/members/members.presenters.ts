@@ -29,29 +29,29 @@ export function presentMember(m: MemberRow): MemberView {
 }
 
 /**
- * A member of the members page as `preparedMemberPage` reads it: `presentMember`'s values as
- * PostgreSQL writes them as text (decision 034), so the page is written with no row mapping or
- * date parsing here: the dates as the connection writes a `date` (as `presentMember` gets them),
- * the custom fields as their `jsonb` text (JSON), the timestamps as `Date.toISOString()` writes them.
+ * A member of the members page as `preparedMemberPage` reads it, a row as an array (no row
+ * mapping, decision 034): `presentMember`'s values as PostgreSQL writes them as text: the dates as
+ * the connection writes a `date` (as `presentMember` gets them), the custom fields as their
+ * `jsonb` text (JSON), the timestamps as `Date.toISOString()` writes them.
  */
-export type MemberPageRow = {
-  id: string;
-  groupId: string;
-  fullName: string;
-  role: string;
-  email: string | null;
-  phone: string | null;
-  startDate: string | null;
-  endDate: string | null;
-  customFields: string;
-  hasPhoto: boolean;
-  archived: boolean;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-};
+export type MemberPageRow = readonly [
+  id: string,
+  groupId: string,
+  fullName: string,
+  role: string,
+  email: string | null,
+  phone: string | null,
+  startDate: string | null,
+  endDate: string | null,
+  customFields: string,
+  hasPhoto: boolean,
+  archived: boolean,
+  version: number,
+  createdAt: string,
+  updatedAt: string,
+];
 
-/** The select list of `MemberPageRow` over `members` (qualified by `alias`), in its keys' order. */
+/** The select list of `MemberPageRow` over `members`, in its order. */
 export function memberPageColumnsSql(): SQL {
   const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
   return sql.raw(
@@ -71,12 +71,12 @@ const text = (s: string | null) => (s === null ? 'null' : JSON.stringify(s));
 export function memberPageJson(rows: readonly MemberPageRow[], total: number): string {
   let out = '{"items":[';
   for (let i = 0; i < rows.length; i++) {
-    const m = rows[i]!;
+    const [id, groupId, fullName, role, email, phone, startDate, endDate, customFields, hasPhoto, archived, version, createdAt, updatedAt] = rows[i]!;
     if (i > 0) out += ',';
     out +=
-      `{"id":"${m.id}","groupId":"${m.groupId}","fullName":${JSON.stringify(m.fullName)},"role":${JSON.stringify(m.role)},"email":${text(m.email)},"phone":${text(m.phone)},` +
-      `"startDate":${m.startDate === null ? 'null' : `"${m.startDate}"`},"endDate":${m.endDate === null ? 'null' : `"${m.endDate}"`},"customFields":${m.customFields},` +
-      `"photoUrl":${m.hasPhoto ? `"/api/signin/members/${m.id}/photo?v=${m.version}"` : 'null'},"archived":${m.archived},"version":${m.version},"createdAt":"${m.createdAt}","updatedAt":"${m.updatedAt}"}`;
+      `{"id":"${id}","groupId":"${groupId}","fullName":${JSON.stringify(fullName)},"role":${JSON.stringify(role)},"email":${text(email)},"phone":${text(phone)},` +
+      `"startDate":${startDate === null ? 'null' : `"${startDate}"`},"endDate":${endDate === null ? 'null' : `"${endDate}"`},"customFields":${customFields},` +
+      `"photoUrl":${hasPhoto ? `"/api/signin/members/${id}/photo?v=${version}"` : 'null'},"archived":${archived},"version":${version},"createdAt":"${createdAt}","updatedAt":"${updatedAt}"}`;
   }
   return `${out}],"total":${total}}`;
 }

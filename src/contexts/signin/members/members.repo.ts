@@ -1,6 +1,6 @@
-import { and, eq, ilike, inArray, isNotNull, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, fillPlaceholders, ilike, inArray, isNotNull, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
-import type { Db, DbOrTx } from '../../../platform/db/database.js';
+import type { Database, Db, DbOrTx } from '../../../platform/db/database.js';
 import { preparedStatement } from '../../../platform/db/prepared.js';
 import { auditActorValues, auditRowsOf, type Actor } from '../../../platform/audit/audit.js';
 import { groups, members, siteGroups } from '../signin.tables.js';
@@ -56,7 +56,8 @@ export type MemberPageRows = {
  * `archived` choice, with and without a search, for callers with and without a site scope,
  * counting or not.
  */
-export function preparedMemberPage(db: Db) {
+export function preparedMemberPage(database: Pick<Database, 'db' | 'prepare'>) {
+  const { db } = database;
   const p = {
     tenantId: sql.placeholder('tenantId'),
     groupId: sql.placeholder('groupId'),
@@ -77,28 +78,16 @@ export function preparedMemberPage(db: Db) {
     const total = counted
       ? sql`case when (${rows} > 0 and ${rows} < ${p.limit}) or (${rows} = 0 and ${p.offset}::bigint = 0) then null else (select count(*) from ${members} where ${where}) end::int`
       : sql`null::int`;
-    return db
-      .select({
-        id: sql<string | null>`${m('id')}`,
-        groupId: sql<string>`${m('group_id')}`,
-        fullName: sql<string>`${m('full_name')}`,
-        role: sql<string>`${m('role')}`,
-        email: sql<string | null>`${m('email')}`,
-        phone: sql<string | null>`${m('phone')}`,
-        startDate: sql<string | null>`${m('start_date')}`,
-        endDate: sql<string | null>`${m('end_date')}`,
-        customFields: sql<string>`${m('custom_fields')}`,
-        hasPhoto: sql<boolean>`${m('has_photo')}`,
-        archived: sql<boolean>`${m('archived')}`,
-        version: sql<number>`${m('version')}`,
-        createdAt: sql<string>`${m('created_at')}`,
-        updatedAt: sql<string>`${m('updated_at')}`,
-        total: sql<number | null>`${total}`,
-      })
+    // The row's columns in `MemberPageRow`'s order, then the total.
+    const columns = ['id', 'group_id', 'full_name', 'role', 'email', 'phone', 'start_date', 'end_date', 'custom_fields', 'has_photo', 'archived', 'version', 'created_at', 'updated_at'];
+    const { sql: text, params } = db
+      .select({ ...Object.fromEntries(columns.map((c) => [c, m(c)])), total })
       .from(sql`${groups} left join lateral (${page}) as m on true`)
       .where(and(eq(groups.tenantId, sql`${p.tenantId}`), eq(groups.id, sql`${p.groupId}`), scoped ? atSites : undefined))
       .orderBy(m('full_name'), m('id'))
-      .prepare(`signin_members_page_${archived}${search ? '_search' : ''}${scoped ? '_scoped' : ''}${counted ? '' : '_uncounted'}`);
+      .toSQL();
+    const run = database.prepare(`signin_members_page_${archived}${search ? '_search' : ''}${scoped ? '_scoped' : ''}${counted ? '' : '_uncounted'}`, text);
+    return (values: Record<string, unknown>) => run(fillPlaceholders(params, values));
   }
   const statements = new Map<string, ReturnType<typeof build>>();
   for (const archived of ['active', 'archived', 'all'] as const) {
@@ -110,10 +99,18 @@ export function preparedMemberPage(db: Db) {
      * has no such group or `sites` (a site scope; null: every site) do not hold it.
      */
     async page(tenantId: string, sites: readonly string[] | null, groupId: string, q: MemberListQuery, counted: boolean): Promise<MemberPageRows | undefined> {
-      const found = await statements.get(`${q.archived}:${Boolean(q.q)}:${sites !== null}:${counted}`)!.execute({ tenantId, groupId, sites, pattern: q.q ? `%${likeEscape(q.q)}%` : undefined, limit: q.limit, offset: q.offset });
+      const found = await statements.get(`${q.archived}:${Boolean(q.q)}:${sites !== null}:${counted}`)!({
+        tenantId,
+        groupId,
+        // As an array literal: PGlite's prepared statements take their values as literals (the ids are uuids).
+        sites: sites === null ? null : `{${sites.join(',')}}`,
+        pattern: q.q ? `%${likeEscape(q.q)}%` : null,
+        limit: q.limit,
+        offset: q.offset,
+      });
       if (found.length === 0) return undefined;
-      const total = found[0]!.total;
-      return { rows: found[0]!.id === null ? [] : (found as MemberPageRow[]), total };
+      const total = found[0]![14] as number | null;
+      return { rows: found[0]![0] === null ? [] : (found as unknown as MemberPageRow[]), total };
     },
   };
 }

@@ -41,9 +41,9 @@ function normaliseInput(input: Partial<MemberInput>) {
 }
 
 /** `events`: tells the listeners other contexts gave sign-in of every member change. */
-export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storage' | 'log'> & { events: MemberEvents }) {
+export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'now' | 'storage' | 'log'> & { events: MemberEvents }) {
   const { db, now } = deps;
-  const memberPage = preparedMemberPage(db);
+  const memberPage = preparedMemberPage(deps.database);
   const writes = preparedMemberWrites(db);
   // Groups' totals as the members page last counted them (decision 034).
   const counts = createMemberCounts({ ttlMs: 60_000, pendingMs: 60_000 });
