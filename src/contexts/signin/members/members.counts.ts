@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 
 /**
- * A write that may change how many members a group has (a create, an archive, a restore, a
- * removal, an import) NOTIFYs this channel in its own transaction, so it is delivered when the
- * write commits, to every instance (this one too). Payload: `tenantId:groupId:token`.
+ * After a write that may change how many members a group has (a create, an archive, a restore, a
+ * removal, an import), the instance that made it NOTIFYs this channel (payload `tenantId:groupId`),
+ * a second later and at most once a second per group, in a statement of its own: never in the
+ * write's transaction, where a NOTIFY would make concurrent writers commit one at a time (decision 034).
  */
 export const MEMBERS_CHANGED_CHANNEL = 'threshold_members_changed';
+/** How long after a write of this instance its NOTIFY is sent (writes into one group meanwhile share it). */
+export const MEMBERS_ANNOUNCE_DELAY_MS = 1000;
 
 export type MemberCountFilter = 'active' | 'archived' | 'all';
 
@@ -15,16 +18,17 @@ export type MemberCountFilter = 'active' | 'archived' | 'all';
  * every request (decision 034). No row in the database is written for it: a per-group counter row
  * would be one hot row every SCIM write into the group queues on (decision 031).
  *
- * Exact on this instance, and on the others once a write's NOTIFY has arrived:
- * - a write of this instance calls `writing` (before its statement) with a token that its NOTIFY
- *   carries; until that NOTIFY comes back (the write committed) or `pendingMs` has passed (it
- *   rolled back), the group's counts are neither served nor kept, so a page read after the write's
- *   answer counts afresh even when the NOTIFY is still on its way;
- * - every NOTIFY (`changed`, from any instance) drops the group's counts;
+ * Exact on this instance; on the others once the write's NOTIFY has arrived (about a second
+ * after it), and at worst after `ttlMs`:
+ * - a write of this instance calls `writing` (before its statement) with a token: the group's
+ *   totals are dropped and, until `committed` (the writer's own transaction ended) or `pendingMs`
+ *   has passed (a caller's transaction: SCIM, the integration), neither served nor kept, so a page
+ *   read after the write's answer counts afresh;
+ * - a NOTIFY (`changed`, another instance's write, or this one's own) drops the group's totals;
  * - a count read before a drop is not kept (`stamp` before reading, pass it to `set`), so a page
  *   that counted from a snapshot older than a write does not put the old total back;
- * - a count is kept at most `ttlMs`, which bounds what a lost NOTIFY (the listening connection
- *   dropped) can leave stale on another instance.
+ * - a total is kept at most `ttlMs`: what bounds a lost NOTIFY, or one that arrived before the
+ *   write's transaction (a caller's, still open a second later) committed.
  */
 export function createMemberCounts(opts: { ttlMs: number; pendingMs: number; maxGroups?: number }) {
   const maxGroups = opts.maxGroups ?? 10_000;
@@ -64,24 +68,28 @@ export function createMemberCounts(opts: { ttlMs: number; pendingMs: number; max
   }
 
   return {
-    /** A token for a write's NOTIFY payload (unique to this instance). */
+    /** A token for a write (unique to this instance). */
     token(): string {
       return `${instance}.${++sequence}`;
     },
-    /** The payload a write NOTIFYs. */
-    payload(tenantId: string, groupId: string, token: string): string {
-      return `${keyOf(tenantId, groupId)}:${token}`;
+    /** The payload a write's NOTIFY carries. */
+    payload(tenantId: string, groupId: string): string {
+      return keyOf(tenantId, groupId);
     },
-    /** A write of this instance to the group, whose NOTIFY carries `token`: drops its counts and holds them off until the NOTIFY arrives. */
+    /** A write of this instance into the group: drops its totals and holds them off until `committed(…, token)` or `pendingMs`. */
     writing(tenantId: string, groupId: string, token: string): void {
       drop(keyOf(tenantId, groupId));
       groups.get(keyOf(tenantId, groupId))!.pending.set(token, Date.now() + opts.pendingMs);
     },
-    /** A NOTIFY of MEMBERS_CHANGED_CHANNEL arrived (a write committed, here or elsewhere). */
-    changed(payload: string): void {
-      const [tenantId, groupId, token] = payload.split(':');
-      if (!tenantId || !groupId) return;
+    /** The transaction of the write `token` ended (committed or not): the group's totals go again, and may be kept from now on. */
+    committed(tenantId: string, groupId: string, token: string): void {
       drop(keyOf(tenantId, groupId), token);
+    },
+    /** A NOTIFY of MEMBERS_CHANGED_CHANNEL arrived (a write into the group, here or elsewhere). */
+    changed(payload: string): void {
+      const [tenantId, groupId] = payload.split(':');
+      if (!tenantId || !groupId) return;
+      drop(keyOf(tenantId, groupId));
     },
     stamp(): number {
       return clock;

@@ -29,54 +29,21 @@ export function presentMember(m: MemberRow): MemberView {
 }
 
 /**
- * A member of the members page as `preparedMemberPage` reads it, a row as an array (no row
- * mapping, decision 034): `presentMember`'s values as PostgreSQL writes them as text: the dates as
- * the connection writes a `date` (as `presentMember` gets them), the custom fields as their
- * `jsonb` text (JSON), the timestamps as `Date.toISOString()` writes them.
+ * `presentMember` written as a select list of `members`, for the members page (decisions 025,
+ * 031): each column named as the key `presentMember` gives it, in its order, so PostgreSQL's
+ * JSON of the row (`json_agg(row)`) is the presented member and the page costs the server no row
+ * mapping, no presenting and no serialising. Same keys and values as `presentMember`
+ * (members.db.test.ts compares the two member by member): timestamps in UTC with milliseconds
+ * as `Date.toISOString()` writes them, dates as `YYYY-MM-DD` (PostgreSQL's JSON of a `date` is
+ * ISO 8601 whatever the DateStyle), the photo as its versioned URL. Plain columns, not
+ * `json_build_object`: PostgreSQL builds the JSON of a row for about 70 % of its CPU (decision 031).
  */
-export type MemberPageRow = readonly [
-  id: string,
-  groupId: string,
-  fullName: string,
-  role: string,
-  email: string | null,
-  phone: string | null,
-  startDate: string | null,
-  endDate: string | null,
-  customFields: string,
-  hasPhoto: boolean,
-  archived: boolean,
-  version: number,
-  createdAt: string,
-  updatedAt: string,
-];
-
-/** The select list of `MemberPageRow` over `members`, in its order. */
-export function memberPageColumnsSql(): SQL {
+export function memberColumnsSql(): SQL {
   const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
   return sql.raw(
-    'id, group_id, full_name, role, email, phone, start_date::text as start_date, end_date::text as end_date, custom_fields::text as custom_fields, ' +
-      `photo_key is not null as has_photo, archived_at is not null as archived, version, ${iso('created_at')} as created_at, ${iso('updated_at')} as updated_at`,
+    'id, group_id as "groupId", full_name as "fullName", role, email, phone, start_date as "startDate", end_date as "endDate", ' +
+      'custom_fields as "customFields", ' +
+      `case when photo_key is null then null else '/api/signin/members/' || id || '/photo?v=' || version end as "photoUrl", ` +
+      `archived_at is not null as archived, version, ${iso('created_at')} as "createdAt", ${iso('updated_at')} as "updatedAt"`,
   );
-}
-
-const text = (s: string | null) => (s === null ? 'null' : JSON.stringify(s));
-
-/**
- * The members page's answer, `{"items":[…],"total":n}`, each item `presentMember`'s keys in its
- * order with the same values (members.db.test.ts compares them member by member), written as
- * JSON text directly: no objects to build and serialise (decision 034). Ids, dates and timestamps
- * are PostgreSQL's (uuid, `YYYY-MM-DD`, ISO): nothing in them needs escaping.
- */
-export function memberPageJson(rows: readonly MemberPageRow[], total: number): string {
-  let out = '{"items":[';
-  for (let i = 0; i < rows.length; i++) {
-    const [id, groupId, fullName, role, email, phone, startDate, endDate, customFields, hasPhoto, archived, version, createdAt, updatedAt] = rows[i]!;
-    if (i > 0) out += ',';
-    out +=
-      `{"id":"${id}","groupId":"${groupId}","fullName":${JSON.stringify(fullName)},"role":${JSON.stringify(role)},"email":${text(email)},"phone":${text(phone)},` +
-      `"startDate":${startDate === null ? 'null' : `"${startDate}"`},"endDate":${endDate === null ? 'null' : `"${endDate}"`},"customFields":${customFields},` +
-      `"photoUrl":${hasPhoto ? `"/api/signin/members/${id}/photo?v=${version}"` : 'null'},"archived":${archived},"version":${version},"createdAt":"${createdAt}","updatedAt":"${updatedAt}"}`;
-  }
-  return `${out}],"total":${total}}`;
 }

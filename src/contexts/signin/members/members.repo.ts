@@ -1,12 +1,12 @@
-import { and, eq, fillPlaceholders, ilike, inArray, isNotNull, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, ilike, inArray, isNotNull, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
-import type { Database, Db, DbOrTx } from '../../../platform/db/database.js';
+import type { Db, DbOrTx } from '../../../platform/db/database.js';
 import { preparedStatement } from '../../../platform/db/prepared.js';
 import { auditActorValues, auditRowsOf, type Actor } from '../../../platform/audit/audit.js';
 import { groups, members, siteGroups } from '../signin.tables.js';
 import { valuesColumn, valuesTable, type ValuesColumn } from '../../../platform/db/values.js';
 import type { ChangeSource, MemberRow, MemberWithGroup } from './members.port.js';
-import { memberPageColumnsSql, type MemberPageRow } from './members.presenters.js';
+import { memberColumnsSql } from './members.presenters.js';
 import { MEMBERS_CHANGED_CHANNEL } from './members.counts.js';
 
 const MEMBER_VALUES: ValuesColumn[] = [
@@ -37,27 +37,28 @@ function listConds(tenantId: SQL | string, groupId: SQL | string, archived: Memb
 
 /** One page of the members page, as `preparedMemberPage` reads it. */
 export type MemberPageRows = {
-  /** The page's members, in name order. */
-  rows: MemberPageRow[];
-  /** How many members the group has under the page's filters (null: not counted: the page tells it, or the caller keeps it). */
+  /** The page's members as a JSON array, each in `presentMember`'s shape. */
+  items: string;
+  /** How many members the page holds. */
+  rows: number;
+  /** How many members the group has under the page's filters (null: not counted, the caller knows it). */
   total: number | null;
 };
 
 /**
  * The members page (decisions 025, 031, 034) as prepared statements of `db`, built once per
- * service: one statement per request, on the group's row (no row: no such group, or none the
- * caller's sites may see), joined to the page's members (one row of nulls when the page is
- * empty), in name order (the page stops at its last row on the name index), each as
- * `MemberPageRow` (presented here by `memberPageJson`). The counting forms count the group only
- * when the page cannot tell it: a page with some rows but fewer than `limit` ends the list, so the
- * total is `offset` + its rows (and an empty first page is 0); a full page, or an empty one past
- * the end, counts (its subplan runs once, and only when a row takes that branch). The others
- * count nothing, for a caller that keeps the total (members.counts.ts). One statement per
- * `archived` choice, with and without a search, for callers with and without a site scope,
- * counting or not.
+ * service: one statement per request, on the group's row (none: no such group, or none the
+ * caller's sites may see), whose columns are the page as JSON text (PostgreSQL presents it,
+ * `memberColumnsSql`: each row's JSON is `presentMember`'s shape), in name order (the page stops
+ * at its last row on the name index), its number of rows, and the total. The counting forms count
+ * the group only when the page cannot tell it: a page with some rows but fewer than `limit` ends
+ * the list, so the total is `offset` + its rows (and an empty first page is 0); a full page, or
+ * an empty one past the end, counts (PostgreSQL runs the count's subplan only when that branch is
+ * taken). The others count nothing, for a caller that kept the total (members.counts.ts).
+ * One statement per `archived` choice, with and without a search, for callers with and without a
+ * site scope, counting or not.
  */
-export function preparedMemberPage(database: Pick<Database, 'db' | 'prepare'>) {
-  const { db } = database;
+export function preparedMemberPage(db: Db) {
   const p = {
     tenantId: sql.placeholder('tenantId'),
     groupId: sql.placeholder('groupId'),
@@ -70,24 +71,21 @@ export function preparedMemberPage(database: Pick<Database, 'db' | 'prepare'>) {
   // not `$sites is null or exists (…)`: that one PostgreSQL plans afresh on every execution (a
   // custom plan folds the null away), which costs more than the statement runs.
   const atSites = sql`exists (select 1 from ${siteGroups} where ${siteGroups.tenantId} = ${p.tenantId} and ${siteGroups.groupId} = ${groups.id} and ${siteGroups.siteId} = any(${p.sites}::uuid[]))`;
-  const m = (column: string) => sql`${sql.identifier('m')}.${sql.identifier(column)}`;
   function build(archived: MemberListQuery['archived'], search: boolean, scoped: boolean, counted: boolean) {
     const where = listConds(sql`${p.tenantId}`, sql`${p.groupId}`, archived, search ? sql`${p.pattern}` : undefined);
-    const page = sql`select ${memberPageColumnsSql()} from ${members} where ${where} order by ${members.fullName}, ${members.id} limit ${p.limit} offset ${p.offset}`;
-    const rows = sql`count(${m('id')}) over ()`;
+    const page = sql`select ${memberColumnsSql()} from ${members} where ${where} order by ${members.fullName}, ${members.id} limit ${p.limit} offset ${p.offset}`;
+    const rows = sql`count(*)`;
     const total = counted
-      ? sql`case when (${rows} > 0 and ${rows} < ${p.limit}) or (${rows} = 0 and ${p.offset}::bigint = 0) then null else (select count(*) from ${members} where ${where}) end::int`
+      ? sql`case when (${rows} > 0 and ${rows} < ${p.limit}) or (${rows} = 0 and ${p.offset}::bigint = 0) then ${p.offset}::bigint + ${rows} else (select count(*) from ${members} where ${where}) end::int`
       : sql`null::int`;
-    // The row's columns in `MemberPageRow`'s order, then the total.
-    const columns = ['id', 'group_id', 'full_name', 'role', 'email', 'phone', 'start_date', 'end_date', 'custom_fields', 'has_photo', 'archived', 'version', 'created_at', 'updated_at'];
-    const { sql: text, params } = db
-      .select({ ...Object.fromEntries(columns.map((c) => [c, m(c)])), total })
-      .from(sql`${groups} left join lateral (${page}) as m on true`)
+    // The page's aggregate joined to the group's row: no row when the group is not there (or not
+    // at the caller's sites), one otherwise.
+    const agg = sql`(select coalesce(json_agg(page order by page."fullName", page.id)::text, '[]') as items, ${rows}::int as rows, ${total} as total from (${page}) as page) as agg`;
+    return db
+      .select({ items: sql<string>`agg.items`, rows: sql<number>`agg.rows`, total: sql<number | null>`agg.total` })
+      .from(sql`${groups} cross join lateral ${agg}`)
       .where(and(eq(groups.tenantId, sql`${p.tenantId}`), eq(groups.id, sql`${p.groupId}`), scoped ? atSites : undefined))
-      .orderBy(m('full_name'), m('id'))
-      .toSQL();
-    const run = database.prepare(`signin_members_page_${archived}${search ? '_search' : ''}${scoped ? '_scoped' : ''}${counted ? '' : '_uncounted'}`, text);
-    return (values: Record<string, unknown>) => run(fillPlaceholders(params, values));
+      .prepare(`signin_members_page_${archived}${search ? '_search' : ''}${scoped ? '_scoped' : ''}${counted ? '' : '_uncounted'}`);
   }
   const statements = new Map<string, ReturnType<typeof build>>();
   for (const archived of ['active', 'archived', 'all'] as const) {
@@ -95,22 +93,12 @@ export function preparedMemberPage(database: Pick<Database, 'db' | 'prepare'>) {
   }
   return {
     /**
-     * A page (`counted`: with its total when the page cannot tell it); undefined when the tenant
-     * has no such group or `sites` (a site scope; null: every site) do not hold it.
+     * A page (`counted`: with its total); undefined when the tenant has no such group or `sites`
+     * (a site scope; null: every site) do not hold it.
      */
     async page(tenantId: string, sites: readonly string[] | null, groupId: string, q: MemberListQuery, counted: boolean): Promise<MemberPageRows | undefined> {
-      const found = await statements.get(`${q.archived}:${Boolean(q.q)}:${sites !== null}:${counted}`)!({
-        tenantId,
-        groupId,
-        // As an array literal: PGlite's prepared statements take their values as literals (the ids are uuids).
-        sites: sites === null ? null : `{${sites.join(',')}}`,
-        pattern: q.q ? `%${likeEscape(q.q)}%` : null,
-        limit: q.limit,
-        offset: q.offset,
-      });
-      if (found.length === 0) return undefined;
-      const total = found[0]![14] as number | null;
-      return { rows: found[0]![0] === null ? [] : (found as unknown as MemberPageRow[]), total };
+      const [found] = await statements.get(`${q.archived}:${Boolean(q.q)}:${sites !== null}:${counted}`)!.execute({ tenantId, groupId, sites, pattern: q.q ? `%${likeEscape(q.q)}%` : undefined, limit: q.limit, offset: q.offset });
+      return found;
     },
   };
 }
@@ -173,10 +161,7 @@ export function preparedMemberWrites(db: Db) {
       .returning(),
   );
   const createdAudit = audited('member.created');
-  // The written member's group is announced on MEMBERS_CHANGED_CHANNEL (delivered on commit) by
-  // the same statement: a filter that is always true (pg_notify returns void, never null).
-  const announced = sql`pg_notify(${MEMBERS_CHANGED_CHANNEL}::text, ${m('tenant_id')}::text || ':' || ${m('group_id')}::text || ':' || ${p('notifyToken')}::text) is not null`;
-  const create = preparedStatement(db, 'signin_member_create', (d) => d.with(created, createdAudit).select().from(created).where(announced));
+  const create = preparedStatement(db, 'signin_member_create', (d) => d.with(created, createdAudit).select().from(created));
 
   const change = (action: 'member.archived' | 'member.restored' | 'member.removed', set: PgUpdateSetSource<typeof members>) => {
     const changed = db.$with('m').as(
@@ -194,7 +179,7 @@ export function preparedMemberWrites(db: Db) {
         .returning(),
     );
     const audit = audited(action);
-    return preparedStatement(db, `signin_${action.replace('.', '_')}`, (d) => d.with(changed, audit).select().from(changed).where(announced));
+    return preparedStatement(db, `signin_${action.replace('.', '_')}`, (d) => d.with(changed, audit).select().from(changed));
   };
   const changes = {
     archive: change('member.archived', { archivedAt: sql`coalesce(${members.archivedAt}, ${at})` }),
@@ -204,22 +189,23 @@ export function preparedMemberWrites(db: Db) {
   const common = (tenantId: string, actor: Actor, source: ChangeSource, now: Date) => ({ tenantId, source, scimSource: source === 'scim', at: now.toISOString(), ...auditActorValues(actor) });
 
   return {
-    /**
-     * A new member of a group `source` may write, with its `member.created` audit row, its group
-     * announced with `notifyToken` (members.counts.ts); undefined when the group refuses or is not there.
-     */
-    async create(tx: DbOrTx, tenantId: string, groupId: string, row: NewMember, actor: Actor, source: ChangeSource, now: Date, notifyToken: string): Promise<MemberRow | undefined> {
-      const [made] = await create.execute(tx, { ...common(tenantId, actor, source, now), groupId, ...row, customFields: JSON.stringify(row.customFields), notifyToken });
+    /** A new member of a group `source` may write, with its `member.created` audit row; undefined when the group refuses or is not there. */
+    async create(tx: DbOrTx, tenantId: string, groupId: string, row: NewMember, actor: Actor, source: ChangeSource, now: Date): Promise<MemberRow | undefined> {
+      const [made] = await create.execute(tx, { ...common(tenantId, actor, source, now), groupId, ...row, customFields: JSON.stringify(row.customFields) });
       return made;
     },
-    /** Archives, restores or removes a live member of a group `source` may write, with its audit row and its group announced; undefined when it cannot. */
-    async change(tx: DbOrTx, action: keyof typeof changes, tenantId: string, memberId: string, actor: Actor, source: ChangeSource, now: Date, notifyToken: string): Promise<MemberRow | undefined> {
-      const [row] = await changes[action].execute(tx, { ...common(tenantId, actor, source, now), memberId, notifyToken });
+    /** Archives, restores or removes a live member of a group `source` may write, with its audit row; undefined when it cannot. */
+    async change(tx: DbOrTx, action: keyof typeof changes, tenantId: string, memberId: string, actor: Actor, source: ChangeSource, now: Date): Promise<MemberRow | undefined> {
+      const [row] = await changes[action].execute(tx, { ...common(tenantId, actor, source, now), memberId });
       return row;
     },
-    /** Announces on MEMBERS_CHANGED_CHANNEL (on commit) that the group's members changed (a bulk insert). */
-    async announce(tx: DbOrTx, payload: string): Promise<void> {
-      await tx.execute(sql`select pg_notify(${MEMBERS_CHANGED_CHANNEL}::text, ${payload}::text)`);
+    /**
+     * Announces on MEMBERS_CHANGED_CHANNEL that these groups' members changed, in a statement of its
+     * own (never in a write's transaction: a transaction that NOTIFYs holds a database-wide lock
+     * from its NOTIFY's queueing to its commit's end, so concurrent writers would commit one at a time).
+     */
+    async announce(payload: string): Promise<void> {
+      await db.execute(sql`select pg_notify(${MEMBERS_CHANGED_CHANNEL}::text, ${payload}::text)`);
     },
   };
 }

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Platform } from '../../../platform/platform.js';
-import type { DbOrTx } from '../../../platform/db/database.js';
+import type { DbOrTx, Tx } from '../../../platform/db/database.js';
 import { insertRows } from '../../../platform/db/values.js';
-import { inTransaction, joinTransaction } from '../../../platform/db/tx.js';
+import { inTransaction, isTransaction, joinTransaction } from '../../../platform/db/tx.js';
 import { AppError, badRequest, conflict, notFound } from '../../../platform/errors.js';
 import { recordAudit, recordAudits, type Actor, type AuditEntry } from '../../../platform/audit/audit.js';
 import { members } from '../signin.tables.js';
@@ -13,8 +13,7 @@ import { groupsRepo, type GroupRow } from '../groups/groups.repo.js';
 import type { ChangeSource, MemberInput, MemberRow, MembersPort } from './members.port.js';
 import { membersRepo, preparedMemberPage, preparedMemberWrites, type MemberListQuery } from './members.repo.js';
 import type { MemberEvents } from './member-events.js';
-import { createMemberCounts } from './members.counts.js';
-import { memberPageJson } from './members.presenters.js';
+import { createMemberCounts, MEMBERS_ANNOUNCE_DELAY_MS } from './members.counts.js';
 
 export const PHOTO_MAX_BYTES = 2 * 1024 * 1024;
 export const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
@@ -41,18 +40,48 @@ function normaliseInput(input: Partial<MemberInput>) {
 }
 
 /** `events`: tells the listeners other contexts gave sign-in of every member change. */
-export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'now' | 'storage' | 'log'> & { events: MemberEvents }) {
+export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storage' | 'log'> & { events: MemberEvents }) {
   const { db, now } = deps;
-  const memberPage = preparedMemberPage(deps.database);
+  const memberPage = preparedMemberPage(db);
   const writes = preparedMemberWrites(db);
   // Groups' totals as the members page last counted them (decision 034).
-  const counts = createMemberCounts({ ttlMs: 60_000, pendingMs: 60_000 });
+  const counts = createMemberCounts({ ttlMs: 60_000, pendingMs: 10_000 });
+  const toAnnounce = new Set<string>();
+  let announceTimer: NodeJS.Timeout | undefined;
+  async function announceNow() {
+    announceTimer = undefined;
+    const payloads = [...toAnnounce];
+    toAnnounce.clear();
+    for (const payload of payloads) await writes.announce(payload).catch((err: unknown) => deps.log.warn({ err }, 'could not announce a members change'));
+  }
 
-  /** A bulk write into the group (in `tx`) changed its members: its kept totals go, here and, on commit, everywhere. */
-  async function membersChanged(tx: DbOrTx, tenantId: string, groupId: string) {
-    const token = counts.token();
-    counts.writing(tenantId, groupId, token);
-    await writes.announce(tx, counts.payload(tenantId, groupId, token));
+  /**
+   * Runs a write that may change groups' totals, in `tx`'s transaction (or its own when `tx` is the
+   * database); `changed(groupId)` for each group it writes into, before the transaction ends. Each
+   * such group's kept totals are dropped at once and held off until the write's own transaction has
+   * ended (or, in a caller's, for `pendingMs`), and other instances are told a second later.
+   * `run`: how the transaction is joined (`inTransaction`: a savepoint in a caller's).
+   */
+  async function writeCounted<T>(tx: DbOrTx, tenantId: string, write: (t: Tx, changed: (groupId: string) => void) => Promise<T>, run: typeof joinTransaction = joinTransaction): Promise<T> {
+    const own = !isTransaction(tx);
+    const marked: Array<{ groupId: string; token: string }> = [];
+    const changed = (groupId: string) => {
+      const token = counts.token();
+      counts.writing(tenantId, groupId, token);
+      marked.push({ groupId, token });
+    };
+    try {
+      return await run(tx, (t) => write(t, changed));
+    } finally {
+      for (const { groupId, token } of marked) {
+        if (own) counts.committed(tenantId, groupId, token);
+        toAnnounce.add(counts.payload(tenantId, groupId));
+      }
+      if (marked.length > 0 && !announceTimer) {
+        announceTimer = setTimeout(() => void announceNow(), MEMBERS_ANNOUNCE_DELAY_MS);
+        announceTimer.unref?.();
+      }
+    }
   }
 
   /** The group a member may be added to or changed in by `source`. */
@@ -90,12 +119,10 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
    * and its audit row (the SCIM hot path, decision 029). No row: the member is gone or its group
    * refuses, and the slow path reads both to throw the error that says which.
    */
-  async function changeOne(tx: DbOrTx, action: 'archive' | 'restore' | 'remove', tenantId: string, memberId: string, actor: Actor, source: ChangeSource) {
-    const token = counts.token();
-    const row = await writes.change(tx, action, tenantId, memberId, actor, source, now(), token);
+  async function changeOne(tx: DbOrTx, action: 'archive' | 'restore' | 'remove', tenantId: string, memberId: string, actor: Actor, source: ChangeSource, changed: (groupId: string) => void) {
+    const row = await writes.change(tx, action, tenantId, memberId, actor, source, now());
     if (row) {
-      // Before the commit (the caller's), so a page read after it never serves a kept total.
-      counts.writing(tenantId, row.groupId, token);
+      changed(row.groupId);
       return row;
     }
     const { group } = await memberWithGroup(tx, tenantId, memberId);
@@ -133,10 +160,9 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
       assertDates(input.startDate, input.endDate);
       const values = { role: '', email: null, phone: null, startDate: null, endDate: null, customFields: {}, ...normaliseInput(input), fullName: input.fullName.trim(), qrToken: newQrToken() };
       // One statement writes the member and its audit row; a transaction only for what listeners add.
-      return joinTransaction(tx, async (t) => {
-        const token = counts.token();
-        counts.writing(tenantId, groupId, token);
-        const row = await writes.create(t, tenantId, groupId, values, actor, source, now(), token);
+      return writeCounted(tx, tenantId, async (t, changed) => {
+        changed(groupId);
+        const row = await writes.create(t, tenantId, groupId, values, actor, source, now());
         if (!row) {
           assertRosterWritable(await groupFor(t, tenantId, groupId), source);
           throw notFound('Group');
@@ -148,7 +174,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
     update: (tx, tenantId, memberId, patch, actor, source) => update(tx, tenantId, memberId, patch, actor, source),
     async createMany(tx, tenantId, groupId, inputs, actor, source) {
       if (inputs.length === 0) return [];
-      return inTransaction(tx, async (t) => {
+      return writeCounted(tx, tenantId, async (t, changed) => {
         const group = await groupFor(t, tenantId, groupId);
         assertRosterWritable(group, source);
         for (const input of inputs) assertDates(input.startDate, input.endDate);
@@ -156,11 +182,11 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
         const values = inputs.map((input) => ({ tenantId, groupId, qrToken: newQrToken(), fullName: input.fullName.trim(), role: '', customFields: {}, ...normaliseInput(input), createdAt: at, updatedAt: at }));
         const byToken = new Map((await t.insert(members).select(insertRows(members, values)).returning()).map((r) => [r.qrToken, r]));
         const rows = values.map((v) => byToken.get(v.qrToken)!);
-        await membersChanged(t, tenantId, groupId);
+        changed(groupId);
         await recordAudits(t, tenantId, actor, rows.map((r) => auditEntry('member.created', r, source)));
         await deps.events.changed(t, { tenantId, memberIds: rows.map((r) => r.id), groupIds: [groupId], change: 'created', source });
         return rows;
-      });
+      }, inTransaction);
     },
     async updateMany(tx, tenantId, changes, actor, source) {
       if (changes.length === 0) return [];
@@ -192,22 +218,22 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
       });
     },
     async archive(tx, tenantId, memberId, actor, source) {
-      return joinTransaction(tx, async (t) => {
-        const row = await changeOne(t, 'archive', tenantId, memberId, actor, source);
+      return writeCounted(tx, tenantId, async (t, changed) => {
+        const row = await changeOne(t, 'archive', tenantId, memberId, actor, source, changed);
         await deps.events.changed(t, { tenantId, memberIds: [row.id], groupIds: [row.groupId], change: 'archived', source });
         return row;
       });
     },
     async restore(tx, tenantId, memberId, actor, source) {
-      return joinTransaction(tx, async (t) => {
-        const row = await changeOne(t, 'restore', tenantId, memberId, actor, source);
+      return writeCounted(tx, tenantId, async (t, changed) => {
+        const row = await changeOne(t, 'restore', tenantId, memberId, actor, source, changed);
         await deps.events.changed(t, { tenantId, memberIds: [row.id], groupIds: [row.groupId], change: 'restored', source });
         return row;
       });
     },
     async remove(tx, tenantId, memberId, actor, source) {
-      await joinTransaction(tx, async (t) => {
-        const row = await changeOne(t, 'remove', tenantId, memberId, actor, source);
+      await writeCounted(tx, tenantId, async (t, changed) => {
+        const row = await changeOne(t, 'remove', tenantId, memberId, actor, source, changed);
         await deps.events.changed(t, { tenantId, memberIds: [row.id], groupIds: [row.groupId], change: 'removed', source });
       });
     },
@@ -266,12 +292,15 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
     const since = counts.stamp();
     const page = await memberPage.page(tenantId, scope, groupId, q, kept === undefined);
     if (page === undefined) throw notFound('Group');
-    const rows = page.rows.length;
-    // The page tells the total when it ends the list; else it was counted, or is the kept one.
-    const told = (rows > 0 && rows < q.limit) || (rows === 0 && q.offset === 0) ? q.offset + rows : undefined;
-    const total = told ?? page.total ?? kept!;
-    if (filter !== undefined && kept === undefined) counts.set(tenantId, groupId, filter, total, since);
-    return memberPageJson(page.rows, total);
+    let total: number;
+    if (page.total !== null) {
+      total = page.total;
+      if (filter !== undefined) counts.set(tenantId, groupId, filter, total, since);
+    } else {
+      // Not counted: the page tells the total when it ends the list, else the kept one holds.
+      total = (page.rows > 0 && page.rows < q.limit) || (page.rows === 0 && q.offset === 0) ? q.offset + page.rows : kept!;
+    }
+    return `{"items":${page.items},"total":${total}}`;
   }
 
   /** A NOTIFY of MEMBERS_CHANGED_CHANNEL arrived: a write into a group committed (here or on another instance). */
@@ -322,7 +351,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
     return QRCode.toString(m.qrToken, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   }
 
-  return { port, update, add, edit, setArchived, visible, visibleGroup, listPresented, countsChanged, membersChanged, setPhoto, photo, regenerateQr, qrSvg, assertRosterWritable, groupFor };
+  return { port, update, add, edit, setArchived, visible, visibleGroup, listPresented, countsChanged, writeCounted, setPhoto, photo, regenerateQr, qrSvg, assertRosterWritable, groupFor };
 }
 
 export type MembersService = ReturnType<typeof createMembersService>;
