@@ -198,8 +198,8 @@ describe('a group’s total kept in memory (decision 034)', () => {
     const url = `/api/signin/groups/${g.id}/members?limit=2`;
     expect((await whenKept(url, t.owner.headers, b)).res.body.total).toBe(3);
     await makeMember(env, t, g.id, { fullName: 'Dan Ode' });
-    // Kept for a minute: only the notification can make instance b count again.
-    await waitFor(async () => (await call(b, 'GET', url, { headers: t.owner.headers })).body.total === 4, { what: 'instance b to see the new total' });
+    // Kept for MEMBER_COUNTS.ttlMs (15 s): within 10 s only the notification (sent after a second) can make instance b count again.
+    await waitFor(async () => (await call(b, 'GET', url, { headers: t.owner.headers })).body.total === 4, { what: 'instance b to see the new total', timeoutMs: 10_000 });
   });
 
   // PostgreSQL only: the read needs a second connection while the write's transaction is open

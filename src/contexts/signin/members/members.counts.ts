@@ -13,6 +13,12 @@ export const MEMBERS_ANNOUNCE_DELAY_MS = 1000;
 export type MemberCountFilter = 'active' | 'archived' | 'all';
 
 /**
+ * A total is kept 15 s at most; a write in a caller's transaction (SCIM, the integration: their
+ * transactions end within milliseconds of the member write) holds its group's totals off for 2 s.
+ */
+export const MEMBER_COUNTS = { ttlMs: 15_000, pendingMs: 2_000 };
+
+/**
  * How many members each group has (per `archived` filter, without a search), as the members page
  * last counted them, kept in this process so a page of a large group does not count it again on
  * every request (decision 034). No row in the database is written for it: a per-group counter row

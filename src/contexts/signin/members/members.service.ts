@@ -13,7 +13,7 @@ import { groupsRepo, type GroupRow } from '../groups/groups.repo.js';
 import type { ChangeSource, MemberInput, MemberRow, MembersPort } from './members.port.js';
 import { membersRepo, preparedMemberPage, preparedMemberWrites, type MemberListQuery } from './members.repo.js';
 import type { MemberEvents } from './member-events.js';
-import { createMemberCounts, MEMBERS_ANNOUNCE_DELAY_MS } from './members.counts.js';
+import { createMemberCounts, MEMBER_COUNTS, MEMBERS_ANNOUNCE_DELAY_MS } from './members.counts.js';
 
 export const PHOTO_MAX_BYTES = 2 * 1024 * 1024;
 export const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
@@ -45,7 +45,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
   const memberPage = preparedMemberPage(db);
   const writes = preparedMemberWrites(db);
   // Groups' totals as the members page last counted them (decision 034).
-  const counts = createMemberCounts({ ttlMs: 60_000, pendingMs: 10_000 });
+  const counts = createMemberCounts(MEMBER_COUNTS);
   const toAnnounce = new Set<string>();
   let announceTimer: NodeJS.Timeout | undefined;
   async function announceNow() {
@@ -59,7 +59,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
    * Runs a write that may change groups' totals, in `tx`'s transaction (or its own when `tx` is the
    * database); `changed(groupId)` for each group it writes into, before the transaction ends. Each
    * such group's kept totals are dropped at once and held off until the write's own transaction has
-   * ended (or, in a caller's, for `pendingMs`), and other instances are told a second later.
+   * ended (or, in a caller's, for `pendingMs`: 2 s), and other instances are told a second later.
    * `run`: how the transaction is joined (`inTransaction`: a savepoint in a caller's).
    */
   async function writeCounted<T>(tx: DbOrTx, tenantId: string, write: (t: Tx, changed: (groupId: string) => void) => Promise<T>, run: typeof joinTransaction = joinTransaction): Promise<T> {
