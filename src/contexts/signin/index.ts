@@ -12,6 +12,7 @@ import { groupsRoutes } from './groups/groups.routes.js';
 import { createMembersService } from './members/members.service.js';
 import { membersRoutes } from './members/members.routes.js';
 import { createMemberImport } from './members/members.import.js';
+import { MEMBERS_CHANGED_CHANNEL } from './members/members.counts.js';
 import { createMemberEvents, type MemberChangeListener } from './members/member-events.js';
 import { createVisitsService } from './visits/visits.service.js';
 import { visitsRoutes } from './visits/visits.routes.js';
@@ -85,6 +86,8 @@ export function signinContext(platform: Platform, s: Signin): FastifyPluginAsync
       // Cached kiosk devices are dropped on a revoke here and, through NOTIFY, on every other instance.
       const notifier = createNotifier(platform.database, platform.log);
       await notifier.subscribe(KIOSK_CHANGED_CHANNEL, (payload) => s.kiosk.dropCachedDevices(payload === '*' ? undefined : payload));
+      // Groups' kept member totals are dropped when a write into the group commits, on every instance.
+      await notifier.subscribe(MEMBERS_CHANGED_CHANNEL, (payload) => s.membersService.countsChanged(payload));
       // Callback hooks that finish without a promise when they have nothing to do: they run on every request.
       app.addHook('onResponse', (_req, _reply, done) => {
         s.kiosk.afterResponse();

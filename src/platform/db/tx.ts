@@ -17,3 +17,8 @@ export function inTransaction<T>(db: DbOrTx, fn: (tx: Tx) => Promise<T>): Promis
 export function joinTransaction<T>(db: DbOrTx, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return db instanceof PgTransaction ? fn(db as Tx) : (db as Db).transaction(fn);
 }
+
+/** Whether `db` is a transaction (a caller's, that commits when the caller's code says so), not the database. */
+export function isTransaction(db: DbOrTx): db is Tx {
+  return db instanceof PgTransaction;
+}

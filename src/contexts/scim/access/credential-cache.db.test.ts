@@ -34,7 +34,7 @@ async function statementsOf(app: FastifyInstance, req: InjectOptions) {
   const from = sent.length;
   const res = await app.inject(req);
   // (On PGlite a prepared statement runs as `EXECUTE name(…)`, prepared once by a `PREPARE` that reads nothing.)
-  return { status: res.statusCode, statements: sent.slice(from).filter((sql) => /^\s*(select|execute)\b/i.test(sql) && !/pgboss\.|rate_counters/i.test(sql)) };
+  return { status: res.statusCode, statements: sent.slice(from).filter((sql) => /^\s*(select|execute)\b/i.test(sql) && !/pgboss\.|rate_counters|pg_notify/i.test(sql)) };
 }
 
 describe('SCIM credentials cached in memory', () => {

@@ -17,7 +17,7 @@ const env = useTestEnv({ onStatement: (sql) => sent.push(sql) });
 async function statementsOf<T>(fn: () => Promise<T>) {
   const from = sent.length;
   const res = await fn();
-  return { res, statements: sent.slice(from).filter((sql) => !/scim_request_log|rate_counters|scim_rate_buckets/i.test(sql)) };
+  return { res, statements: sent.slice(from).filter((sql) => !/scim_request_log|rate_counters|scim_rate_buckets|pg_notify/i.test(sql)) };
 }
 
 /**

@@ -1,5 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
 import { useTestEnv } from '../../../../test/harness.js';
+import { buildApp } from '../../../app.js';
+import { systemActor } from '../../../platform/audit/audit.js';
+import { inTransaction } from '../../../platform/db/tx.js';
+import { createMembersService } from './members.service.js';
+import { createMemberEvents } from './member-events.js';
+import { createMemberImport } from './members.import.js';
 import { call, createTestTenant, setScopes } from '../../../../test/factories.js';
 import { makeGroup, makeMember, makeSite } from '../../../../test/signin-factories.js';
 import { waitFor } from '../../../../test/wait.js';
@@ -7,12 +15,16 @@ import { waitFor } from '../../../../test/wait.js';
 // Every statement sent through the database adapter.
 const sent: string[] = [];
 const env = useTestEnv({ onStatement: (sql) => sent.push(sql) });
+const others: FastifyInstance[] = [];
+afterAll(async () => {
+  for (const a of others) await a.close();
+});
 
 /** The reads sent while a request was answered (writes behind it, rate limits and jobs apart). */
-async function readsOf(url: string, headers: Record<string, string>) {
+async function readsOf(url: string, headers: Record<string, string>, app: FastifyInstance = env.app) {
   const from = sent.length;
-  const res = await call(env.app, 'GET', url, { headers });
-  return { res, reads: sent.slice(from).filter((sql) => /^\s*select\b/i.test(sql) && !/pgboss\.|rate_counters/i.test(sql)) };
+  const res = await call(app, 'GET', url, { headers });
+  return { res, reads: sent.slice(from).filter((sql) => /^\s*select\b/i.test(sql) && !/pgboss\.|rate_counters|pg_notify/i.test(sql)) };
 }
 
 describe('the members page (decision 025)', () => {
@@ -54,5 +66,167 @@ describe('the members page (decision 025)', () => {
     const elsewhere = await cached();
     expect(elsewhere.res.status).toBe(404);
     expect(elsewhere.reads).toHaveLength(1);
+  });
+});
+
+/** The page's statement counted the group (members-page SQL: the count's subplan is in it; the kept-total form has none). */
+const counted = (reads: string[]) => reads.some((sql) => /json_agg/.test(sql) && /else \(select count\(\*\)/.test(sql));
+const keptForm = (reads: string[]) => reads.some((sql) => /json_agg/.test(sql) && /null::int as total/.test(sql));
+
+describe('a group’s total kept in memory (decision 034)', () => {
+  /** Reads the page until it is answered with the kept total (a write's NOTIFY may still be on its way), then that answer. */
+  const whenKept = (url: string, headers: Record<string, string>, app: FastifyInstance = env.app) =>
+    waitFor(async () => {
+      const r = await readsOf(url, headers, app);
+      return keptForm(r.reads) ? r : undefined;
+    }, { what: 'the page answered with the kept total' });
+
+  it('counts a full page once, then not until a write into the group; the total follows every write at once', async () => {
+    const t = await createTestTenant(env);
+    const g = await makeGroup(env, t);
+    const other = await makeGroup(env, t);
+    const made = [];
+    for (const name of ['Ann Lee', 'Bob Reyes', 'Cat Ng']) made.push(await makeMember(env, t, g.id, { fullName: name }));
+    const url = `/api/signin/groups/${g.id}/members?limit=2`;
+    const first = await readsOf(url, t.owner.headers);
+    expect(first.res.body.total).toBe(3);
+    const kept = await whenKept(url, t.owner.headers);
+    expect(kept.res.body).toMatchObject({ total: 3, items: [{ fullName: 'Ann Lee' }, { fullName: 'Bob Reyes' }] });
+    expect(kept.reads).toHaveLength(1);
+    // A page that ends the list tells its own total; the kept one is not needed for it.
+    expect((await readsOf(`${url}&offset=2`, t.owner.headers)).res.body.total).toBe(3);
+
+    // Each write: the next page, read as soon as it has answered, has the new total.
+    await makeMember(env, t, g.id, { fullName: 'Dan Ode' });
+    expect((await readsOf(url, t.owner.headers)).res.body.total).toBe(4);
+    await whenKept(url, t.owner.headers);
+    expect((await call(env.app, 'POST', `/api/signin/members/${made[0]!.id}/archive`, { headers: t.owner.headers })).status).toBe(200);
+    expect((await readsOf(url, t.owner.headers)).res.body.total).toBe(3);
+    await whenKept(`${url}&archived=archived`, t.owner.headers);
+    await whenKept(`${url}&archived=all`, t.owner.headers);
+    expect((await call(env.app, 'POST', `/api/signin/members/${made[0]!.id}/restore`, { headers: t.owner.headers })).status).toBe(200);
+    expect((await readsOf(`${url}&archived=archived`, t.owner.headers)).res.body.total).toBe(0);
+    expect((await readsOf(`${url}&archived=all`, t.owner.headers)).res.body.total).toBe(4);
+    await whenKept(url, t.owner.headers);
+    const imported = await call(env.app, 'POST', `/api/signin/groups/${g.id}/members/import`, { headers: t.owner.headers, body: { csv: 'fullName\nEve Ray\nFay Wu' } });
+    expect(imported.status).toBe(201);
+    expect((await readsOf(url, t.owner.headers)).res.body.total).toBe(6);
+    await whenKept(url, t.owner.headers);
+    const { members: port } = env.contexts.signin;
+    await port.remove(env.platform.db, t.tenantId, made[1]!.id, systemActor, 'portal');
+    expect((await readsOf(url, t.owner.headers)).res.body.total).toBe(5);
+    await whenKept(url, t.owner.headers);
+    await port.createMany(env.platform.db, t.tenantId, g.id, [{ fullName: 'Gus Lo' }, { fullName: 'Hal Ma' }], systemActor, 'portal');
+    expect((await readsOf(url, t.owner.headers)).res.body.total).toBe(7);
+
+    // A write into another group leaves this one's total kept; a search is counted each time.
+    await whenKept(url, t.owner.headers);
+    await makeMember(env, t, other.id);
+    const searched = await readsOf(`${url}&q=a`, t.owner.headers);
+    expect(counted(searched.reads)).toBe(true);
+    expect((await whenKept(url, t.owner.headers)).res.body.total).toBe(7);
+  });
+
+  it('an instance that hears no NOTIFY still sees its own writes at once (each write drops the total before its commit)', async () => {
+    const t = await createTestTenant(env);
+    // A members service of its own, subscribed to nothing: only its own writes can drop what it keeps.
+    const service = createMembersService({ ...env.platform, events: createMemberEvents() });
+    const importer = createMemberImport({ ...env.platform, events: createMemberEvents() }, service);
+    const db = env.platform.db;
+    const page = async (groupId: string) => {
+      const from = sent.length;
+      const body = JSON.parse(await service.listPresented(t.tenantId, null, groupId, { archived: 'active', limit: 2, offset: 0 })) as { total: number };
+      return { total: body.total, counted: counted(sent.slice(from)) };
+    };
+    /** A group of three (written through the app: nothing this service waits for), its total kept here. */
+    const kept = async () => {
+      const g = await makeGroup(env, t);
+      const made = [];
+      for (const name of ['Ann Lee', 'Bob Reyes', 'Cat Ng']) made.push(await makeMember(env, t, g.id, { fullName: name }));
+      expect(await page(g.id)).toEqual({ total: 3, counted: true });
+      expect(await page(g.id)).toEqual({ total: 3, counted: false });
+      return { g, made };
+    };
+    const composedCreate = service.port.composed.createWith('test_counts_composed_create', ({ m, a }, d) => d.with(m, a).select({ m: { id: m.id, groupId: m.groupId } }).from(m));
+    const composedArchive = service.port.composed.changeWith('archive', 'test_counts_composed_archive', (member, d) => {
+      const { m, a } = member(sql`${sql.placeholder('id')}::uuid`);
+      return d.with(m, a).select({ m: { id: m.id, groupId: m.groupId } }).from(m);
+    });
+    const writes: Array<[string, (g: { id: string }, made: Array<{ id: string }>) => Promise<unknown>, number]> = [
+      ['create', (g) => service.port.create(db, t.tenantId, g.id, { fullName: 'Dan Ode' }, systemActor, 'portal'), 4],
+      ['createMany', (g) => service.port.createMany(db, t.tenantId, g.id, [{ fullName: 'Eve Ray' }], systemActor, 'portal'), 4],
+      ['import', (g) => importer.commit(t.tenantId, null, g.id, 'fullName\nFay Wu', systemActor), 4],
+      ['archive', (_g, made) => service.port.archive(db, t.tenantId, made[0]!.id, systemActor, 'portal'), 2],
+      ['remove', (_g, made) => service.port.remove(db, t.tenantId, made[0]!.id, systemActor, 'portal'), 2],
+      // Another context's composed statements (SCIM's POST and PATCH active, decision 033), run alone: no listener hears them.
+      ['composed create', (g) => composedCreate(db, t.tenantId, g.id, { fullName: 'Ida Po' }, systemActor, 'portal', {}), 4],
+      ['composed archive', (g, made) => composedArchive(db, t.tenantId, g.id, systemActor, 'portal', { id: made[0]!.id }), 2],
+    ];
+    for (const [what, write, total] of writes) {
+      const { g, made } = await kept();
+      await write(g, made);
+      expect({ what, ...(await page(g.id)) }).toEqual({ what, total, counted: true });
+    }
+    // Restore: a member archived through the app, then the total kept here, then restored here.
+    const { g, made } = await kept();
+    expect((await call(env.app, 'POST', `/api/signin/members/${made[0]!.id}/archive`, { headers: t.owner.headers })).status).toBe(200);
+    await waitFor(async () => (await page(g.id)).counted === false, { what: 'the total of 2 kept' });
+    await service.port.restore(db, t.tenantId, made[0]!.id, systemActor, 'portal');
+    expect(await page(g.id)).toEqual({ total: 3, counted: true });
+    // An edit changes no total: the kept one still holds.
+    const other = await kept();
+    await service.port.update(db, t.tenantId, other.made[0]!.id, { role: 'Teacher' }, systemActor, 'portal');
+    expect(await page(other.g.id)).toEqual({ total: 3, counted: false });
+  });
+
+  it('a write that rolls back leaves the total as it was', async () => {
+    const t = await createTestTenant(env);
+    const g = await makeGroup(env, t);
+    for (const name of ['Ann Lee', 'Bob Reyes', 'Cat Ng']) await makeMember(env, t, g.id, { fullName: name });
+    const url = `/api/signin/groups/${g.id}/members?limit=2`;
+    await whenKept(url, t.owner.headers);
+    const { members: port } = env.contexts.signin;
+    await expect(
+      inTransaction(env.platform.db, async (tx) => {
+        await port.create(tx, t.tenantId, g.id, { fullName: 'Not Kept' }, systemActor, 'portal');
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    const after = await readsOf(url, t.owner.headers);
+    expect(after.res.body.total).toBe(3);
+    expect(counted(after.reads)).toBe(true);
+  });
+
+  it('another instance drops its kept total when a write commits here (NOTIFY)', async () => {
+    const t = await createTestTenant(env);
+    const g = await makeGroup(env, t);
+    for (const name of ['Ann Lee', 'Bob Reyes', 'Cat Ng']) await makeMember(env, t, g.id, { fullName: name });
+    const b = await buildApp(env.platform, { logger: false, serveWeb: false });
+    others.push(b);
+    await b.ready();
+    const url = `/api/signin/groups/${g.id}/members?limit=2`;
+    expect((await whenKept(url, t.owner.headers, b)).res.body.total).toBe(3);
+    await makeMember(env, t, g.id, { fullName: 'Dan Ode' });
+    // Kept for MEMBER_COUNTS.ttlMs (15 s): within 10 s only the notification (sent after a second) can make instance b count again.
+    await waitFor(async () => (await call(b, 'GET', url, { headers: t.owner.headers })).body.total === 4, { what: 'instance b to see the new total', timeoutMs: 10_000 });
+  });
+
+  // PostgreSQL only: the read needs a second connection while the write's transaction is open
+  // (PGlite has one, which the transaction holds).
+  if (process.env.TEST_DB === 'postgres') it('a page read while a write is not yet committed is not kept', async () => {
+    const t = await createTestTenant(env);
+    const g = await makeGroup(env, t);
+    for (const name of ['Ann Lee', 'Bob Reyes', 'Cat Ng']) await makeMember(env, t, g.id, { fullName: name });
+    const url = `/api/signin/groups/${g.id}/members?limit=2`;
+    await whenKept(url, t.owner.headers);
+    const { members: port } = env.contexts.signin;
+    await inTransaction(env.platform.db, async (tx) => {
+      await port.create(tx, t.tenantId, g.id, { fullName: 'Dan Ode' }, systemActor, 'portal');
+      const during = await readsOf(url, t.owner.headers);
+      expect(during.res.body.total).toBe(3);
+      expect(counted(during.reads)).toBe(true);
+    });
+    // Committed: read at once, before this instance may have heard its own NOTIFY.
+    expect((await readsOf(url, t.owner.headers)).res.body.total).toBe(4);
   });
 });

@@ -117,8 +117,9 @@ describe('members', () => {
     expect((await list(g.id, '?archived=all')).body.total).toBe(3);
     expect((await list(g.id, '?archived=archived&q=ann')).body).toEqual({ items: [], total: 0 });
     expect((await list(g.id, '?archived=all&q=e')).body.total).toBe(2);
-    // PostgreSQL presents the page: each member as `presentMember` gives it (GET /members/:id)
-    const full = await makeMember(env, t, g.id, { fullName: 'Dee Full', role: 'Cook', email: 'dee@example.test', phone: '+44 1', startDate: '2026-01-02', endDate: '2026-12-31', customFields: { house: 'Red', n: 2, ok: true } });
+    // PostgreSQL presents the page: each member as `presentMember` gives it (GET /members/:id), with
+    // texts to escape, custom fields of each kind, the photo, dates
+    const full = await makeMember(env, t, g.id, { fullName: 'Dee Full', role: 'Cook "head" \\ chef ✓ 😀', email: 'dee@example.test', phone: '+44 1', startDate: '2026-01-02', endDate: '2026-12-31', customFields: { house: 'Red', n: 2.5, ok: true, note: 'line\nnext "q" \\ \u2028' } });
     const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
     expect((await env.app.inject({ method: 'PUT', url: `/api/signin/members/${full.id}/photo`, headers: { ...t.owner.headers, 'content-type': 'image/png' }, payload: png })).statusCode).toBe(200);
     const all = await list(g.id, '?archived=all');

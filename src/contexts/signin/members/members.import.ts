@@ -1,7 +1,6 @@
 import { assertStorableCells } from '../../../platform/http/input.js';
 import { parse } from 'csv-parse/sync';
 import { toCsv } from '../../../platform/csv.js';
-import { inTransaction } from '../../../platform/db/tx.js';
 import { AppError, badRequest } from '../../../platform/errors.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import type { Platform } from '../../../platform/platform.js';
@@ -98,7 +97,7 @@ export function createMemberImport(deps: Pick<Platform, 'db' | 'now'> & { events
       throw new AppError(400, 'csv_invalid', `${result.errors.length} row(s) need fixing; nothing was imported`, { extra: { errors: result.errors } });
     }
     const at = deps.now();
-    return inTransaction(deps.db, async (t) => {
+    return membersService.writeCounted(deps.db, tenantId, async (t, changed) => {
       const chunk = 500;
       for (let i = 0; i < result.rows.length; i += chunk) {
         const created = await t.insert(members).values(
@@ -119,6 +118,7 @@ export function createMemberImport(deps: Pick<Platform, 'db' | 'now'> & { events
         ).returning({ id: members.id });
         await deps.events.changed(t, { tenantId, memberIds: created.map((c) => c.id), groupIds: [groupId], change: 'created', source: 'import' });
       }
+      changed(groupId);
       await recordAudit(t, tenantId, actor, { action: 'members.imported', targetType: 'group', targetId: groupId, summary: `${result.rows.length} members imported from CSV`, data: { count: result.rows.length, source: 'import' } });
       return { created: result.rows.length };
     });

@@ -7,6 +7,7 @@ import { groups, members, siteGroups } from '../signin.tables.js';
 import { valuesColumn, valuesTable, type ValuesColumn } from '../../../platform/db/values.js';
 import type { ChangeSource, MemberRow, MemberWithGroup } from './members.port.js';
 import { memberColumnsSql } from './members.presenters.js';
+import { MEMBERS_CHANGED_CHANNEL } from './members.counts.js';
 
 const MEMBER_VALUES: ValuesColumn[] = [
   { name: 'id', type: 'uuid' },
@@ -34,17 +35,28 @@ function listConds(tenantId: SQL | string, groupId: SQL | string, archived: Memb
   return and(...conds)!;
 }
 
+/** One page of the members page, as `preparedMemberPage` reads it. */
+export type MemberPageRows = {
+  /** The page's members as a JSON array, each in `presentMember`'s shape. */
+  items: string;
+  /** How many members the page holds. */
+  rows: number;
+  /** How many members the group has under the page's filters (null: not counted, the caller knows it). */
+  total: number | null;
+};
+
 /**
- * The members page (decisions 025, 031) as prepared statements of `db`, built once per service:
- * one statement per request, on the group's row (none: no such group, or none the caller's sites
- * may see), whose one column is the whole answer, `{"items":[…],"total":n}`, as JSON text:
- * PostgreSQL presents the page (`memberColumnsSql`, the row's JSON is `presentMember`'s shape), in
- * name order, and the page stops at its last row on the name index. The total counts the group
- * only when the page cannot tell it: a page with some rows but fewer than `limit` ends the list,
- * so the total is `offset` + its rows (and an empty first page is 0); a full page, or an empty
- * one past the end, counts (PostgreSQL runs the count's subplan only when that branch is taken).
+ * The members page (decisions 025, 031, 034) as prepared statements of `db`, built once per
+ * service: one statement per request, on the group's row (none: no such group, or none the
+ * caller's sites may see), whose columns are the page as JSON text (PostgreSQL presents it,
+ * `memberColumnsSql`: each row's JSON is `presentMember`'s shape), in name order (the page stops
+ * at its last row on the name index), its number of rows, and the total. The counting forms count
+ * the group only when the page cannot tell it: a page with some rows but fewer than `limit` ends
+ * the list, so the total is `offset` + its rows (and an empty first page is 0); a full page, or
+ * an empty one past the end, counts (PostgreSQL runs the count's subplan only when that branch is
+ * taken). The others count nothing, for a caller that kept the total (members.counts.ts).
  * One statement per `archived` choice, with and without a search, for callers with and without a
- * site scope.
+ * site scope, counting or not.
  */
 export function preparedMemberPage(db: Db) {
   const p = {
@@ -59,31 +71,34 @@ export function preparedMemberPage(db: Db) {
   // not `$sites is null or exists (…)`: that one PostgreSQL plans afresh on every execution (a
   // custom plan folds the null away), which costs more than the statement runs.
   const atSites = sql`exists (select 1 from ${siteGroups} where ${siteGroups.tenantId} = ${p.tenantId} and ${siteGroups.groupId} = ${groups.id} and ${siteGroups.siteId} = any(${p.sites}::uuid[]))`;
-  function build(archived: MemberListQuery['archived'], search: boolean, scoped: boolean) {
+  function build(archived: MemberListQuery['archived'], search: boolean, scoped: boolean, counted: boolean) {
     const where = listConds(sql`${p.tenantId}`, sql`${p.groupId}`, archived, search ? sql`${p.pattern}` : undefined);
     const page = sql`select ${memberColumnsSql()} from ${members} where ${where} order by ${members.fullName}, ${members.id} limit ${p.limit} offset ${p.offset}`;
     const rows = sql`count(*)`;
-    const total = sql`case when (${rows} > 0 and ${rows} < ${p.limit}) or (${rows} = 0 and ${p.offset}::bigint = 0) then ${p.offset}::bigint + ${rows} else (select count(*) from ${members} where ${where}) end`;
+    const total = counted
+      ? sql`case when (${rows} > 0 and ${rows} < ${p.limit}) or (${rows} = 0 and ${p.offset}::bigint = 0) then ${p.offset}::bigint + ${rows} else (select count(*) from ${members} where ${where}) end::int`
+      : sql`null::int`;
+    // The page's aggregate joined to the group's row: no row when the group is not there (or not
+    // at the caller's sites), one otherwise.
+    const agg = sql`(select coalesce(json_agg(page order by page."fullName", page.id)::text, '[]') as items, ${rows}::int as rows, ${total} as total from (${page}) as page) as agg`;
     return db
-      .select({
-        body: sql<string>`(select '{"items":' || coalesce(json_agg(page order by page."fullName", page.id)::text, '[]') || ',"total":' || ${total} || '}' from (${page}) as page)`,
-      })
-      .from(groups)
+      .select({ items: sql<string>`agg.items`, rows: sql<number>`agg.rows`, total: sql<number | null>`agg.total` })
+      .from(sql`${groups} cross join lateral ${agg}`)
       .where(and(eq(groups.tenantId, sql`${p.tenantId}`), eq(groups.id, sql`${p.groupId}`), scoped ? atSites : undefined))
-      .prepare(`signin_members_page_${archived}${search ? '_search' : ''}${scoped ? '_scoped' : ''}`);
+      .prepare(`signin_members_page_${archived}${search ? '_search' : ''}${scoped ? '_scoped' : ''}${counted ? '' : '_uncounted'}`);
   }
   const statements = new Map<string, ReturnType<typeof build>>();
   for (const archived of ['active', 'archived', 'all'] as const) {
-    for (const search of [false, true]) for (const scoped of [false, true]) statements.set(`${archived}:${search}:${scoped}`, build(archived, search, scoped));
+    for (const search of [false, true]) for (const scoped of [false, true]) for (const counted of [false, true]) statements.set(`${archived}:${search}:${scoped}:${counted}`, build(archived, search, scoped, counted));
   }
   return {
     /**
-     * The answer of a page as JSON text (`{"items":[…presented members],"total":n}`); undefined
-     * when the tenant has no such group or `sites` (a site scope; null: every site) do not hold it.
+     * A page (`counted`: with its total); undefined when the tenant has no such group or `sites`
+     * (a site scope; null: every site) do not hold it.
      */
-    async page(tenantId: string, sites: readonly string[] | null, groupId: string, q: MemberListQuery): Promise<string | undefined> {
-      const [found] = await statements.get(`${q.archived}:${Boolean(q.q)}:${sites !== null}`)!.execute({ tenantId, groupId, sites, pattern: q.q ? `%${likeEscape(q.q)}%` : undefined, limit: q.limit, offset: q.offset });
-      return found?.body;
+    async page(tenantId: string, sites: readonly string[] | null, groupId: string, q: MemberListQuery, counted: boolean): Promise<MemberPageRows | undefined> {
+      const [found] = await statements.get(`${q.archived}:${Boolean(q.q)}:${sites !== null}:${counted}`)!.execute({ tenantId, groupId, sites, pattern: q.q ? `%${likeEscape(q.q)}%` : undefined, limit: q.limit, offset: q.offset });
+      return found;
     },
   };
 }
@@ -223,6 +238,14 @@ export function preparedMemberWrites(db: Db) {
     async change(tx: DbOrTx, action: keyof typeof changes, tenantId: string, memberId: string, actor: Actor, source: ChangeSource, now: Date): Promise<MemberRow | undefined> {
       const [row] = await changes[action].execute(tx, { ...common(tenantId, actor, source, now), memberId });
       return row;
+    },
+    /**
+     * Announces on MEMBERS_CHANGED_CHANNEL that these groups' members changed, in a statement of its
+     * own (never in a write's transaction: a transaction that NOTIFYs holds a database-wide lock
+     * from its NOTIFY's queueing to its commit's end, so concurrent writers would commit one at a time).
+     */
+    async announce(payload: string): Promise<void> {
+      await db.execute(sql`select pg_notify(${MEMBERS_CHANGED_CHANNEL}::text, ${payload}::text)`);
     },
   };
 }

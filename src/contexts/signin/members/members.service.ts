@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Platform } from '../../../platform/platform.js';
-import type { DbOrTx } from '../../../platform/db/database.js';
+import type { DbOrTx, Tx } from '../../../platform/db/database.js';
 import { insertRows } from '../../../platform/db/values.js';
-import { inTransaction, joinTransaction } from '../../../platform/db/tx.js';
+import { inTransaction, isTransaction, joinTransaction } from '../../../platform/db/tx.js';
 import { AppError, badRequest, conflict, notFound } from '../../../platform/errors.js';
 import { recordAudit, recordAudits, type Actor, type AuditEntry } from '../../../platform/audit/audit.js';
 import { members } from '../signin.tables.js';
@@ -14,7 +14,7 @@ import type { ChangeSource, ComposedMemberWrites, MemberInput, MemberRow, Member
 import { membersRepo, preparedMemberPage, preparedMemberWrites, type MemberListQuery, type NewMember } from './members.repo.js';
 import type { MemberChangeKind, MemberEvents } from './member-events.js';
 import { preparedStatement, type PreparedStatement } from '../../../platform/db/prepared.js';
-import { PgTransaction } from 'drizzle-orm/pg-core';
+import { createMemberCounts, MEMBER_COUNTS, MEMBERS_ANNOUNCE_DELAY_MS } from './members.counts.js';
 
 export const PHOTO_MAX_BYTES = 2 * 1024 * 1024;
 export const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
@@ -45,6 +45,45 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
   const { db, now } = deps;
   const memberPage = preparedMemberPage(db);
   const writes = preparedMemberWrites(db);
+  // Groups' totals as the members page last counted them (decision 034).
+  const counts = createMemberCounts(MEMBER_COUNTS);
+  const toAnnounce = new Set<string>();
+  let announceTimer: NodeJS.Timeout | undefined;
+  async function announceNow() {
+    announceTimer = undefined;
+    const payloads = [...toAnnounce];
+    toAnnounce.clear();
+    for (const payload of payloads) await writes.announce(payload).catch((err: unknown) => deps.log.warn({ err }, 'could not announce a members change'));
+  }
+
+  /**
+   * Runs a write that may change groups' totals, in `tx`'s transaction (or its own when `tx` is the
+   * database); `changed(groupId)` for each group it writes into, before the transaction ends. Each
+   * such group's kept totals are dropped at once and held off until the write's own transaction has
+   * ended (or, in a caller's, for `pendingMs`: 2 s), and other instances are told a second later.
+   * `run`: how the transaction is joined (`inTransaction`: a savepoint in a caller's).
+   */
+  async function writeCounted<T>(tx: DbOrTx, tenantId: string, write: (t: Tx, changed: (groupId: string) => void) => Promise<T>, run: typeof joinTransaction = joinTransaction): Promise<T> {
+    const own = !isTransaction(tx);
+    const marked: Array<{ groupId: string; token: string }> = [];
+    const changed = (groupId: string) => {
+      const token = counts.token();
+      counts.writing(tenantId, groupId, token);
+      marked.push({ groupId, token });
+    };
+    try {
+      return await run(tx, (t) => write(t, changed));
+    } finally {
+      for (const { groupId, token } of marked) {
+        if (own) counts.committed(tenantId, groupId, token);
+        toAnnounce.add(counts.payload(tenantId, groupId));
+      }
+      if (marked.length > 0 && !announceTimer) {
+        announceTimer = setTimeout(() => void announceNow(), MEMBERS_ANNOUNCE_DELAY_MS);
+        announceTimer.unref?.();
+      }
+    }
+  }
 
   /** The group a member may be added to or changed in by `source`. */
   function assertRosterWritable(group: GroupRow, source: ChangeSource) {
@@ -81,9 +120,12 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
    * and its audit row (the SCIM hot path, decision 029). No row: the member is gone or its group
    * refuses, and the slow path reads both to throw the error that says which.
    */
-  async function changeOne(tx: DbOrTx, action: 'archive' | 'restore' | 'remove', tenantId: string, memberId: string, actor: Actor, source: ChangeSource) {
+  async function changeOne(tx: DbOrTx, action: 'archive' | 'restore' | 'remove', tenantId: string, memberId: string, actor: Actor, source: ChangeSource, changed: (groupId: string) => void) {
     const row = await writes.change(tx, action, tenantId, memberId, actor, source, now());
-    if (row) return row;
+    if (row) {
+      changed(row.groupId);
+      return row;
+    }
     const { group } = await memberWithGroup(tx, tenantId, memberId);
     assertRosterWritable(group, source);
     throw notFound('Member');
@@ -125,13 +167,22 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
    * not one and no listener hears a change of this kind in the group; else in a transaction (the
    * caller's or its own), telling the listeners of the member written.
    */
-  async function runComposed<R extends { m: MemberWritten | null }>(db: DbOrTx, statement: PreparedStatement<R[]>, values: Record<string, unknown>, kind: MemberChangeKind): Promise<R | undefined> {
-    if (!(db instanceof PgTransaction) && !(await deps.events.heard(db, kind))) return (await statement.execute(db, values))[0];
-    return joinTransaction(db, async (t) => {
-      const [row] = await statement.execute(t, values);
-      if (row?.m) await deps.events.changed(t, { ...kind, memberIds: [row.m.id], groupIds: [row.m.groupId] });
-      return row;
-    });
+  async function runComposed<R extends { m: MemberWritten | null }>(db: DbOrTx, statement: PreparedStatement<R[]>, values: Record<string, unknown>, kind: MemberChangeKind & { groupIds: [string] }): Promise<R | undefined> {
+    const alone = !isTransaction(db) && !(await deps.events.heard(db, kind));
+    // The group's kept totals are dropped as for every member write (`writeCounted`); alone, the
+    // statement is its own transaction.
+    const run: typeof joinTransaction = alone ? (d, f) => f(d as Tx) : joinTransaction;
+    return writeCounted(
+      db,
+      kind.tenantId,
+      async (t, changed) => {
+        changed(kind.groupIds[0]);
+        const [row] = await statement.execute(t, values);
+        if (!alone && row?.m) await deps.events.changed(t, { ...kind, memberIds: [row.m.id], groupIds: [row.m.groupId] });
+        return row;
+      },
+      run,
+    );
   }
 
   const composed: ComposedMemberWrites = {
@@ -156,7 +207,8 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
     async create(tx, tenantId, groupId, input, actor, source) {
       const values = newMember(input);
       // One statement writes the member and its audit row; a transaction only for what listeners add.
-      return joinTransaction(tx, async (t) => {
+      return writeCounted(tx, tenantId, async (t, changed) => {
+        changed(groupId);
         const row = await writes.create(t, tenantId, groupId, values, actor, source, now());
         if (!row) {
           assertRosterWritable(await groupFor(t, tenantId, groupId), source);
@@ -169,7 +221,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
     update: (tx, tenantId, memberId, patch, actor, source) => update(tx, tenantId, memberId, patch, actor, source),
     async createMany(tx, tenantId, groupId, inputs, actor, source) {
       if (inputs.length === 0) return [];
-      return inTransaction(tx, async (t) => {
+      return writeCounted(tx, tenantId, async (t, changed) => {
         const group = await groupFor(t, tenantId, groupId);
         assertRosterWritable(group, source);
         for (const input of inputs) assertDates(input.startDate, input.endDate);
@@ -177,10 +229,11 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
         const values = inputs.map((input) => ({ tenantId, groupId, qrToken: newQrToken(), fullName: input.fullName.trim(), role: '', customFields: {}, ...normaliseInput(input), createdAt: at, updatedAt: at }));
         const byToken = new Map((await t.insert(members).select(insertRows(members, values)).returning()).map((r) => [r.qrToken, r]));
         const rows = values.map((v) => byToken.get(v.qrToken)!);
+        changed(groupId);
         await recordAudits(t, tenantId, actor, rows.map((r) => auditEntry('member.created', r, source)));
         await deps.events.changed(t, { tenantId, memberIds: rows.map((r) => r.id), groupIds: [groupId], change: 'created', source });
         return rows;
-      });
+      }, inTransaction);
     },
     async updateMany(tx, tenantId, changes, actor, source) {
       if (changes.length === 0) return [];
@@ -212,22 +265,22 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
       });
     },
     async archive(tx, tenantId, memberId, actor, source) {
-      return joinTransaction(tx, async (t) => {
-        const row = await changeOne(t, 'archive', tenantId, memberId, actor, source);
+      return writeCounted(tx, tenantId, async (t, changed) => {
+        const row = await changeOne(t, 'archive', tenantId, memberId, actor, source, changed);
         await deps.events.changed(t, { tenantId, memberIds: [row.id], groupIds: [row.groupId], change: 'archived', source });
         return row;
       });
     },
     async restore(tx, tenantId, memberId, actor, source) {
-      return joinTransaction(tx, async (t) => {
-        const row = await changeOne(t, 'restore', tenantId, memberId, actor, source);
+      return writeCounted(tx, tenantId, async (t, changed) => {
+        const row = await changeOne(t, 'restore', tenantId, memberId, actor, source, changed);
         await deps.events.changed(t, { tenantId, memberIds: [row.id], groupIds: [row.groupId], change: 'restored', source });
         return row;
       });
     },
     async remove(tx, tenantId, memberId, actor, source) {
-      await joinTransaction(tx, async (t) => {
-        const row = await changeOne(t, 'remove', tenantId, memberId, actor, source);
+      await writeCounted(tx, tenantId, async (t, changed) => {
+        const row = await changeOne(t, 'remove', tenantId, memberId, actor, source, changed);
         await deps.events.changed(t, { tenantId, memberIds: [row.id], groupIds: [row.groupId], change: 'removed', source });
       });
     },
@@ -279,9 +332,27 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
    * statement (the site check of a scoped caller included).
    */
   async function listPresented(tenantId: string, scope: SiteScope, groupId: string, q: MemberListQuery): Promise<string> {
-    const body = await memberPage.page(tenantId, scope, groupId, q);
-    if (body === undefined) throw notFound('Group');
-    return body;
+    // The total of a page without a search is kept per group (members.counts.ts): a page then
+    // counts nothing. A search's total is counted each time (when the page cannot tell it).
+    const filter = q.q ? undefined : q.archived;
+    const kept = filter === undefined ? undefined : counts.get(tenantId, groupId, filter);
+    const since = counts.stamp();
+    const page = await memberPage.page(tenantId, scope, groupId, q, kept === undefined);
+    if (page === undefined) throw notFound('Group');
+    let total: number;
+    if (page.total !== null) {
+      total = page.total;
+      if (filter !== undefined) counts.set(tenantId, groupId, filter, total, since);
+    } else {
+      // Not counted: the page tells the total when it ends the list, else the kept one holds.
+      total = (page.rows > 0 && page.rows < q.limit) || (page.rows === 0 && q.offset === 0) ? q.offset + page.rows : kept!;
+    }
+    return `{"items":${page.items},"total":${total}}`;
+  }
+
+  /** A NOTIFY of MEMBERS_CHANGED_CHANNEL arrived: a write into a group committed (here or on another instance). */
+  function countsChanged(payload: string) {
+    counts.changed(payload);
   }
 
   async function setPhoto(tenantId: string, scope: SiteScope, memberId: string, data: Buffer, declaredType: string, actor: Actor) {
@@ -327,7 +398,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
     return QRCode.toString(m.qrToken, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   }
 
-  return { port, update, add, edit, setArchived, visible, visibleGroup, listPresented, setPhoto, photo, regenerateQr, qrSvg, assertRosterWritable, groupFor };
+  return { port, update, add, edit, setArchived, visible, visibleGroup, listPresented, countsChanged, writeCounted, setPhoto, photo, regenerateQr, qrSvg, assertRosterWritable, groupFor };
 }
 
 export type MembersService = ReturnType<typeof createMembersService>;
