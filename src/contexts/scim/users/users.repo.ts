@@ -137,13 +137,22 @@ export function preparedScimUserReads(database: Pick<Database, 'db' | 'prepare'>
         .where(where),
     );
   const all = page('scim_users_json_page', livePlaced, sql`${scimUsers.createdAt}, ${scimUsers.memberId}`);
-  // The userName's unique index (lower(user_name) per group) finds the match; ordering by an
-  // expression keeps the planner from walking the whole group in (created, id) order instead.
-  const named = page(
-    'scim_users_json_by_user_name',
-    and(livePlaced, sql`lower(${scimUsers.userName}) = lower(${sql.placeholder('userName')}::text)`)!,
-    sql`${scimUsers.createdAt} + interval '0 seconds', ${scimUsers.memberId}`,
+  // A live userName is unique in its group (the unique index on lower(user_name)), so the match is
+  // one row or none: one index lookup, no count and no ordering.
+  const named = prepare(
+    'scim_user_json_by_user_name',
+    db
+      .select({ json: sql<string>`${withBase(sql`${scimUsers.doc}`, p.base)}` })
+      .from(scimUsers)
+      .where(and(livePlaced, sql`lower(${scimUsers.userName}) = lower(${sql.placeholder('userName')}::text)`)),
   );
+  /** The page of a filter that matches at most one user: the match is the whole total. */
+  const single = async (run: Promise<unknown[][]>, offset: number, limit: number): Promise<PresentedPage> => {
+    const [[json] = [undefined]] = (await run) as Array<[string]>;
+    const total = json === undefined ? 0 : 1;
+    const items = offset === 0 && limit > 0 ? total : 0;
+    return { total, itemsJson: items === 1 ? json! : '', items };
+  };
   const presented = async (run: Promise<unknown[][]>, offset: number, limit: number): Promise<PresentedPage> => {
     const [[total, itemsJson] = [0, null]] = (await run) as Array<[number, string | null]>;
     // The page is `limit` rows from `offset` of the `total` counted in the same statement.
@@ -160,7 +169,7 @@ export function preparedScimUserReads(database: Pick<Database, 'db' | 'prepare'>
     list: (tenantId: string, groupId: string, offset: number, limit: number, base: string) => presented(all({ tenantId, groupId, limit, offset, base: baseForDoc(base) }), offset, limit),
     /** A page of the group's users with this userName (case-insensitive); text the database cannot hold (NUL) matches nobody. */
     withUserName: (tenantId: string, groupId: string, userName: string, offset: number, limit: number, base: string) =>
-      userName.includes('\0') ? presented(Promise.resolve([]), offset, limit) : presented(named({ tenantId, groupId, userName, limit, offset, base: baseForDoc(base) }), offset, limit),
+      single(userName.includes('\0') ? Promise.resolve([]) : named({ tenantId, groupId, userName, base: baseForDoc(base) }), offset, limit),
   };
 }
 
