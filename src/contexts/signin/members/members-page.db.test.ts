@@ -81,6 +81,14 @@ describe('a group’s total kept in memory (decision 034)', () => {
       return keptForm(r.reads) ? r : undefined;
     }, { what: 'the page answered with the kept total' });
 
+  /** A new tenant's group of three members, and the URL of its members page of two. */
+  const groupOfThree = async () => {
+    const t = await createTestTenant(env);
+    const g = await makeGroup(env, t);
+    for (const name of ['Ann Lee', 'Bob Reyes', 'Cat Ng']) await makeMember(env, t, g.id, { fullName: name });
+    return { t, g, url: `/api/signin/groups/${g.id}/members?limit=2` };
+  };
+
   it('counts a full page once, then not until a write into the group; the total follows every write at once', async () => {
     const t = await createTestTenant(env);
     const g = await makeGroup(env, t);
@@ -180,10 +188,7 @@ describe('a group’s total kept in memory (decision 034)', () => {
   });
 
   it('a write that rolls back leaves the total as it was', async () => {
-    const t = await createTestTenant(env);
-    const g = await makeGroup(env, t);
-    for (const name of ['Ann Lee', 'Bob Reyes', 'Cat Ng']) await makeMember(env, t, g.id, { fullName: name });
-    const url = `/api/signin/groups/${g.id}/members?limit=2`;
+    const { t, g, url } = await groupOfThree();
     await whenKept(url, t.owner.headers);
     const { members: port } = env.contexts.signin;
     await expect(
@@ -198,13 +203,10 @@ describe('a group’s total kept in memory (decision 034)', () => {
   });
 
   it('another instance drops its kept total when a write commits here (NOTIFY)', async () => {
-    const t = await createTestTenant(env);
-    const g = await makeGroup(env, t);
-    for (const name of ['Ann Lee', 'Bob Reyes', 'Cat Ng']) await makeMember(env, t, g.id, { fullName: name });
+    const { t, g, url } = await groupOfThree();
     const b = await buildApp(env.platform, { logger: false, serveWeb: false });
     others.push(b);
     await b.ready();
-    const url = `/api/signin/groups/${g.id}/members?limit=2`;
     expect((await whenKept(url, t.owner.headers, b)).res.body.total).toBe(3);
     await makeMember(env, t, g.id, { fullName: 'Dan Ode' });
     // Kept for MEMBER_COUNTS.ttlMs (15 s): within 10 s only the notification (sent after a second) can make instance b count again.
@@ -214,10 +216,7 @@ describe('a group’s total kept in memory (decision 034)', () => {
   // PostgreSQL only: the read needs a second connection while the write's transaction is open
   // (PGlite has one, which the transaction holds).
   if (process.env.TEST_DB === 'postgres') it('a page read while a write is not yet committed is not kept', async () => {
-    const t = await createTestTenant(env);
-    const g = await makeGroup(env, t);
-    for (const name of ['Ann Lee', 'Bob Reyes', 'Cat Ng']) await makeMember(env, t, g.id, { fullName: name });
-    const url = `/api/signin/groups/${g.id}/members?limit=2`;
+    const { t, g, url } = await groupOfThree();
     await whenKept(url, t.owner.headers);
     const { members: port } = env.contexts.signin;
     await inTransaction(env.platform.db, async (tx) => {
