@@ -6,7 +6,7 @@ import { scimFixture, type ScimFixture } from '../fixtures/setup.js';
 import { sql } from 'drizzle-orm';
 import { scimBaseUrl } from '../resource/resource.presenters.js';
 import { presentUser, userDocSql } from './users.presenters.js';
-import { preparedScimUserReads, scimUsersRepo } from './users.repo.js';
+import { preparedScimUserReads, preparedScimUserWrites, scimUsersRepo } from './users.repo.js';
 
 const env = useTestEnv();
 const T = { timeout: 60_000 };
@@ -339,6 +339,12 @@ describe('PostgreSQL presents a user as presentUser does (the stored doc, userDo
 
     const base = scimBaseUrl(env.config.publicUrl, f.groupId);
     const caller = { tenantId: f.t.tenantId, groupId: f.groupId };
+    // The locked set-active write (PATCH's general path) gives the user after with the doc the trigger wrote.
+    const flipped = await preparedScimUserWrites(db).setActive(db, caller.tenantId, caller.groupId, ids[4]!, false, new Date());
+    const stored = await scimUsersRepo.find(db, caller.tenantId, caller.groupId, ids[4]!);
+    expect(flipped!.after.doc).toBe(stored!.doc);
+    expect(flipped!.after.doc).not.toBe(flipped!.before.doc);
+    await preparedScimUserWrites(db).setActive(db, caller.tenantId, caller.groupId, ids[4]!, true, new Date());
     const expected = new Map<string, string>();
     for (const id of ids) {
       const row = await scimUsersRepo.find(db, caller.tenantId, caller.groupId, id);

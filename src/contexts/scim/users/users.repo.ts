@@ -211,7 +211,7 @@ export function preparedScimUserWrites(db: Db) {
       .set({ active: p('active') as unknown as boolean, ...bump })
       .from(before)
       .where(and(eq(scimUsers.memberId, before.memberId), ne(before.active, p('active') as unknown as boolean)))
-      .returning({ version: scimUsers.version, updatedAt: scimUsers.updatedAt }),
+      .returning({ version: scimUsers.version, updatedAt: scimUsers.updatedAt, doc: scimUsers.doc }),
   );
   const activeInOne = preparedStatement(db, 'scim_user_set_active_locked', (d) => d.with(before, written).select().from(before).leftJoin(written, sql`true`));
   const docValues = (cols: ScimUserColumns) => Object.fromEntries(DOC_COLUMNS.map((k) => [k, cols[k] ?? null]));
@@ -235,7 +235,7 @@ export function preparedScimUserWrites(db: Db) {
       if (!UUID_RE.test(id)) return undefined;
       const [row] = await activeInOne.execute(tx, { tenantId, groupId, id, active, at });
       if (!row) return undefined;
-      return { before: row.b, after: row.u ? { ...row.b, active, version: row.u.version, updatedAt: row.u.updatedAt } : row.b };
+      return { before: row.b, after: row.u ? { ...row.b, active, version: row.u.version, updatedAt: row.u.updatedAt, doc: row.u.doc } : row.b }; // `doc` as the trigger rewrote it
     },
     /** Writes the document's columns (only `active` when nothing else changed), version + 1. */
     async update(tx: DbOrTx, tenantId: string, groupId: string, id: string, cols: ScimUserColumns, onlyActive: boolean, at: Date): Promise<ScimUserRow> {
