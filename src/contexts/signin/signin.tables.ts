@@ -108,11 +108,12 @@ export const members = pgTable(
   },
   (t) => [
     // A group's live members in name order (the members page: 50 at a time, stops at the 50th;
-    // decision 010). `archived_at` last, never deciding the order ((full_name, id) is unique), so
-    // the page's total is counted from the index alone once vacuum has marked the pages
-    // all-visible, instead of reading every member's row (decision 031).
+    // decision 010). No `archived_at` (decision 039): an archive or restore (SCIM's `active`)
+    // then changes no indexed column and is a HOT update that writes none of these indexes (the
+    // trigram GIN one included); the page's live/archived filter reads the rows it presents
+    // anyway, and its total is kept in memory (decision 034).
     index('members_live_group_name_idx')
-      .on(t.tenantId, t.groupId, t.fullName, t.id, t.archivedAt)
+      .on(t.tenantId, t.groupId, t.fullName, t.id)
       .where(sql`${t.deletedAt} is null`),
     uniqueIndex('members_qr_token_unique').on(t.qrToken),
     // The kiosk's name search (kiosk/kiosk.search.ts). No pending list (fastupdate off): with one,

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { useTestEnv } from '../../../../test/harness.js';
 import { call, createTestTenant, setScopes } from '../../../../test/factories.js';
 import { makeGroup, makeMember, makeSite } from '../../../../test/signin-factories.js';
 import { auditLog } from '../../../platform/audit/audit.tables.js';
 import { systemActor } from '../../../platform/audit/audit.js';
 import { members } from '../signin.tables.js';
+import { inTransaction } from '../../../platform/db/tx.js';
+import type { Tx } from '../../../platform/db/database.js';
 
 const env = useTestEnv();
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
@@ -249,5 +251,37 @@ describe('CSV import', () => {
     expect(Object.fromEntries(imported.map((m) => [m.fullName, m.customFields]))).toEqual({ 'Ann Lee': { dbs: 'DBS-001' }, 'Bob Reyes': {} });
     const scim = await makeGroup(env, t, { type: 'scim' });
     expect((await call(env.app, 'POST', `/api/signin/groups/${scim.id}/members/import`, { headers: t.owner.headers, body: { csv: good } })).body.error.code).toBe('scim_managed');
+  });
+
+});
+
+describe('the members table', () => {
+  it('archives and restores with HOT updates: no index of members is written (decision 039)', async () => {
+    const t = await createTestTenant(env);
+    const g = await makeGroup(env, t);
+    const made = await Promise.all(['Ann Lee', 'Bob Reyes', 'Cy Dunn'].map((fullName) => makeMember(env, t, g.id, { fullName })));
+    const port = env.contexts.signin.members;
+    // The backend's counts of updated rows and of those that were HOT (heap-only: the new version
+    // on the same page, no index entry written) not yet flushed to the statistics, read at the
+    // start and the end of one transaction (nothing is flushed inside one), so the difference is
+    // this transaction's own.
+    const read = async (tx: Tx) => {
+      const r = (await tx.execute(
+        sql`select pg_stat_get_xact_tuples_updated('members'::regclass) as updated, pg_stat_get_xact_tuples_hot_updated('members'::regclass) as hot`,
+      )) as unknown as { rows: Array<{ updated: string; hot: string }> };
+      return { updated: Number(r.rows[0]!.updated), hot: Number(r.rows[0]!.hot) };
+    };
+    const counts = await inTransaction(env.platform.db, async (tx) => {
+      const before = await read(tx);
+      for (const m of made) await port.archive(tx, t.tenantId, m.id, systemActor, 'scim');
+      for (const m of made.slice(1)) await port.restore(tx, t.tenantId, m.id, systemActor, 'scim');
+      const after = await read(tx);
+      return { updated: after.updated - before.updated, hot: after.hot - before.hot };
+    });
+    expect(counts).toEqual({ updated: 5, hot: 5 });
+    const page = await call(env.app, 'GET', `/api/signin/groups/${g.id}/members?archived=archived`, { headers: t.owner.headers });
+    expect(page.body.items.map((m: { fullName: string }) => m.fullName)).toEqual(['Ann Lee']);
+    const fill = (await env.platform.db.execute(sql`select reloptions as options from pg_class where oid = 'members'::regclass`)) as unknown as { rows: Array<{ options: string[] | null }> };
+    expect(fill.rows[0]!.options).toContain('fillfactor=90');
   });
 });
