@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, or, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../platform/db/database.js';
 import { insertRows, valuesColumn, valuesTable, type ValuesColumn } from '../../platform/db/values.js';
 import {
@@ -158,12 +158,6 @@ export const integrationRepo = {
       .from(integrationMergeQueue)
       .where(and(eq(integrationMergeQueue.tenantId, tenantId), eq(integrationMergeQueue.profileAId, x), eq(integrationMergeQueue.profileBId, y)));
     return q;
-  },
-  async queueInvolving(tx: DbOrTx, tenantId: string, profileId: string) {
-    return tx
-      .select()
-      .from(integrationMergeQueue)
-      .where(and(eq(integrationMergeQueue.tenantId, tenantId), or(eq(integrationMergeQueue.profileAId, profileId), eq(integrationMergeQueue.profileBId, profileId))));
   },
 
   async merge(tx: DbOrTx, tenantId: string, id: string): Promise<MergeRow | undefined> {
