@@ -1,11 +1,11 @@
 // Threshold as its own process for bench/limit.bench.ts: migrates the given PostgreSQL database,
 // makes a tenant, a SCIM group with a token (its rate limit raised out of reach), USERS SCIM users
 // and a signed-in owner session, listens, then prints one JSON line with what the bench needs.
-// Logs as production does (LOG_LEVEL, default info: Fastify's two lines per request), to stderr.
+// Logs as production does (LOG_LEVEL, default info: Fastify's two lines per request, gathered
+// into writes of 4 KiB as standard output is: `logDestination`), to stderr.
 // Run by the bench, not by hand: DATABASE_URL=… PORT=… USERS=1000 tsx bench/limit-serve.ts
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import pino from 'pino';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config.js';
@@ -13,7 +13,7 @@ import { openDatabase } from '../src/platform/db/database.js';
 import { runMigrations } from '../src/platform/db/migrate.js';
 import { installJobSchema } from '../src/platform/jobs/pgboss.js';
 import { createPlatform } from '../src/platform/bootstrap.js';
-import { createLogger } from '../src/platform/logger.js';
+import { createLogger, logDestination } from '../src/platform/logger.js';
 import { buildApp } from '../src/app.js';
 import { createAccountsService } from '../src/contexts/accounts/index.js';
 import { composeContexts } from '../src/contexts/compose.js';
@@ -24,7 +24,7 @@ import { systemActor } from '../src/platform/audit/audit.js';
 const USERS = Number(process.env.USERS ?? 1000);
 const url = process.env.DATABASE_URL!;
 const logLevel = process.env.LOG_LEVEL ?? 'info';
-const log = createLogger(logLevel, {}, pino.destination(2));
+const log = createLogger(logLevel, {}, logDestination(2));
 // PGLITE_DIR: Threshold on PGlite in that folder instead (the embedded default), for the PGlite goals.
 const pgliteDir = process.env.PGLITE_DIR;
 const database = pgliteDir ? await openDatabase({ kind: 'pglite', dataDir: pgliteDir }) : await openDatabase({ kind: 'postgres', url, max: 10 });

@@ -27,7 +27,12 @@ export function createLogger(level: string, base: Record<string, unknown> = {}, 
  * lose the last quarter of a second of lines (decision 036).
  */
 function standardOut(): DestinationStream {
-  return pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 250 });
+  return logDestination(1);
+}
+
+/** Standard output (1) or error (2) written as `standardOut` writes (the bench's server logs to 2 as production logs to 1). */
+export function logDestination(fd: 1 | 2): DestinationStream {
+  return pino.destination({ dest: fd, sync: false, minLength: 4096, periodicFlush: 250 });
 }
 
 /**
