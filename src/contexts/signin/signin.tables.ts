@@ -105,6 +105,13 @@ export const members = pgTable(
     version: integer().notNull().default(1),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    /**
+     * The member as `presentMember` presents it, as JSON text (`memberDocSql`): set on every insert
+     * and update by the trigger `members_doc` (migration 0020), never written by the code; the
+     * members page sends it as is (decision 037). Read only by the page: the members repo's
+     * reads leave it out (`memberColumns`).
+     */
+    doc: text().notNull().default(''),
   },
   (t) => [
     // A group's live members in name order (the members page: 50 at a time, stops at the 50th;

@@ -5,13 +5,8 @@ import type { Actor } from '../../../platform/audit/audit.js';
 import type { members } from '../signin.tables.js';
 import type { MemberWriteParts } from './members.repo.js';
 
-/**
- * What other contexts (SCIM, the integration) may do to members, implemented by the sign-in
- * context's members service and exported from signin/index.ts. `source` says who makes the change:
- * only `scim` may change members of a SCIM group; `sync` marks changes made by two-way sync so
- * they are not echoed back.
- */
-export type MemberRow = typeof members.$inferSelect;
+/** A member's row, without the stored document only the members page reads (`memberColumns`). */
+export type MemberRow = Omit<typeof members.$inferSelect, 'doc'>;
 
 export type MemberInput = {
   fullName: string;
@@ -28,6 +23,12 @@ export type MemberWithGroup = MemberRow & { groupName: string; isStaffGroup: boo
 
 export type ChangeSource = 'portal' | 'api' | 'import' | 'scim' | 'sync' | 'wonde';
 
+/**
+ * What other contexts (SCIM, the integration) may do to members, implemented by the sign-in
+ * context's members service and exported from signin/index.ts. `source` says who makes the change:
+ * only `scim` may change members of a SCIM group; `sync` marks changes made by two-way sync so
+ * they are not echoed back.
+ */
 export interface MembersPort {
   create(tx: DbOrTx, tenantId: string, groupId: string, input: MemberInput, actor: Actor, source: ChangeSource): Promise<MemberRow>;
   update(tx: DbOrTx, tenantId: string, memberId: string, patch: Partial<MemberInput>, actor: Actor, source: ChangeSource): Promise<MemberRow>;

@@ -29,21 +29,38 @@ export function presentMember(m: MemberRow): MemberView {
 }
 
 /**
- * `presentMember` written as a select list of `members`, for the members page (decisions 025,
- * 031): each column named as the key `presentMember` gives it, in its order, so PostgreSQL's
- * JSON of the row (`json_agg(row)`) is the presented member and the page costs the server no row
- * mapping, no presenting and no serialising. Same keys and values as `presentMember`
- * (members.db.test.ts compares the two member by member): timestamps in UTC with milliseconds
- * as `Date.toISOString()` writes them, dates as `YYYY-MM-DD` (PostgreSQL's JSON of a `date` is
- * ISO 8601 whatever the DateStyle), the photo as its versioned URL. Plain columns, not
- * `json_build_object`: PostgreSQL builds the JSON of a row for about 70 % of its CPU (decision 031).
+ * `presentMember` written in SQL (decisions 031, 037): the member's JSON as one text value, kept in
+ * the `doc` column by the trigger of migration 0020 (whose body is this expression over `NEW`;
+ * members.db.test.ts checks every row against it, so the trigger's copy cannot drift from this),
+ * so the members page is a `string_agg` of stored texts and PostgreSQL builds no JSON on a read.
+ * `m` is a row of `members` (a table name, alias or `NEW`). Built by concatenation, each value
+ * as `to_json` writes it (what `json_agg` of the row wrote before: text JSON-escaped, a `date` as
+ * `YYYY-MM-DD` whatever the DateStyle, `jsonb` as its text), timestamps in UTC with milliseconds
+ * as `Date.toISOString()` writes them, the photo as its versioned URL (nothing from the config: the
+ * URL is relative). Same keys, in the same order, with the same values as `presentMember`
+ * (members.db.test.ts compares each member of a page with `GET /members/:id`).
  */
-export function memberColumnsSql(): SQL {
-  const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+export function memberDocSql(m: string): SQL {
+  const col = (name: string) => `${m}.${name}`;
+  const json = (column: string) => `to_json(${col(column)})::text`;
+  const orNull = (column: string) => `coalesce(${json(column)}, 'null')`;
+  const iso = (column: string) => `to_char(${col(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
   return sql.raw(
-    'id, group_id as "groupId", full_name as "fullName", role, email, phone, start_date as "startDate", end_date as "endDate", ' +
-      'custom_fields as "customFields", ' +
-      `case when photo_key is null then null else '/api/signin/members/' || id || '/photo?v=' || version end as "photoUrl", ` +
-      `archived_at is not null as archived, version, ${iso('created_at')} as "createdAt", ${iso('updated_at')} as "updatedAt"`,
+    `(${[
+      `'{"id":"' || ${col('id')}`,
+      `'","groupId":"' || ${col('group_id')}`,
+      `'","fullName":' || ${json('full_name')}`,
+      `',"role":' || ${json('role')}`,
+      `',"email":' || ${orNull('email')}`,
+      `',"phone":' || ${orNull('phone')}`,
+      `',"startDate":' || ${orNull('start_date')}`,
+      `',"endDate":' || ${orNull('end_date')}`,
+      `',"customFields":' || ${col('custom_fields')}::text`,
+      `',"photoUrl":' || (case when ${col('photo_key')} is null then 'null' else '"/api/signin/members/' || ${col('id')} || '/photo?v=' || ${col('version')} || '"' end)`,
+      `',"archived":' || (case when ${col('archived_at')} is null then 'false' else 'true' end)`,
+      `',"version":' || ${col('version')}`,
+      `',"createdAt":"' || ${iso('created_at')}`,
+      `'","updatedAt":"' || ${iso('updated_at')} || '"}'`,
+    ].join(' || ')})`,
   );
 }

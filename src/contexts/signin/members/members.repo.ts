@@ -1,12 +1,11 @@
-import { and, eq, ilike, inArray, isNotNull, isNull, ne, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
+import { and, eq, fillPlaceholders, getTableColumns, ilike, inArray, isNotNull, isNull, ne, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
-import type { Db, DbOrTx } from '../../../platform/db/database.js';
+import type { Database, Db, DbOrTx } from '../../../platform/db/database.js';
 import { preparedStatement } from '../../../platform/db/prepared.js';
 import { auditActorValues, auditRowsOf, type Actor } from '../../../platform/audit/audit.js';
 import { groups, members, siteGroups } from '../signin.tables.js';
 import { valuesColumn, valuesTable, type ValuesColumn } from '../../../platform/db/values.js';
 import type { ChangeSource, MemberRow, MemberWithGroup } from './members.port.js';
-import { memberColumnsSql } from './members.presenters.js';
 import { MEMBERS_CHANGED_CHANNEL } from './members.counts.js';
 
 const MEMBER_VALUES: ValuesColumn[] = [
@@ -19,6 +18,13 @@ const MEMBER_VALUES: ValuesColumn[] = [
   { name: 'end_date', type: 'date' },
   { name: 'custom_fields', type: 'jsonb' },
 ];
+
+const { doc: _doc, ...columns } = getTableColumns(members);
+/**
+ * Every column of `members` but the stored document (`doc`, ~400 bytes a member), which only the
+ * members page reads: what the repo's reads and writes return as a `MemberRow`.
+ */
+export const memberColumns = columns;
 
 export function likeEscape(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -35,30 +41,24 @@ function listConds(tenantId: SQL | string, groupId: SQL | string, archived: Memb
   return and(...conds)!;
 }
 
-/** One page of the members page, as `preparedMemberPage` reads it. */
-export type MemberPageRows = {
-  /** The page's members as a JSON array, each in `presentMember`'s shape. */
-  items: string;
-  /** How many members the page holds. */
-  rows: number;
-  /** How many members the group has under the page's filters (null: not counted, the caller knows it). */
-  total: number | null;
-};
-
 /**
- * The members page (decisions 025, 031, 034) as prepared statements of `db`, built once per
- * service: one statement per request, on the group's row (none: no such group, or none the
- * caller's sites may see), whose columns are the page as JSON text (PostgreSQL presents it,
- * `memberColumnsSql`: each row's JSON is `presentMember`'s shape), in name order (the page stops
- * at its last row on the name index), its number of rows, and the total. The counting forms count
- * the group only when the page cannot tell it: a page with some rows but fewer than `limit` ends
- * the list, so the total is `offset` + its rows (and an empty first page is 0); a full page, or
- * an empty one past the end, counts (PostgreSQL runs the count's subplan only when that branch is
- * taken). The others count nothing, for a caller that kept the total (members.counts.ts).
+ * The members page (decisions 025, 031, 034, 037) as statements prepared once per service
+ * (`Database.prepare`: named on PostgreSQL, PREPARE/EXECUTE on PGlite; rows as arrays, no row
+ * mapping). `docs` is the page: the stored JSON text of each member (`members.doc`, kept by the
+ * table's trigger as `memberDocSql` writes it), in name order (the page stops at its last row on
+ * the name index), one row each; PostgreSQL builds no JSON and joins nothing, and a page with rows
+ * needs no other check (its rows are the tenant's group's; a site-scoped caller's statement also
+ * checks that the group is at one of its sites). `count` is the group's total under the page's
+ * filters, on the group's row: none when the tenant has no such group, or none the caller's sites
+ * may see; the service asks it only when neither the page nor a kept total (members.counts.ts)
+ * tells it, and for an empty page (a group with no rows yet, or a page past the end).
  * One statement per `archived` choice, with and without a search, for callers with and without a
- * site scope, counting or not.
+ * site scope. Two forms for the scope, not `$sites is null or exists (…)`: that one PostgreSQL
+ * plans afresh on every execution (a custom plan folds the null away), which costs more than the
+ * statement runs.
  */
-export function preparedMemberPage(db: Db) {
+export function preparedMemberPage(database: Pick<Database, 'db' | 'prepare'>) {
+  const { db } = database;
   const p = {
     tenantId: sql.placeholder('tenantId'),
     groupId: sql.placeholder('groupId'),
@@ -67,38 +67,60 @@ export function preparedMemberPage(db: Db) {
     offset: sql.placeholder('offset'),
     sites: sql.placeholder('sites'),
   };
-  // A site-scoped caller's statement also checks that the group is at one of its sites. Two forms,
-  // not `$sites is null or exists (…)`: that one PostgreSQL plans afresh on every execution (a
-  // custom plan folds the null away), which costs more than the statement runs.
-  const atSites = sql`exists (select 1 from ${siteGroups} where ${siteGroups.tenantId} = ${p.tenantId} and ${siteGroups.groupId} = ${groups.id} and ${siteGroups.siteId} = any(${p.sites}::uuid[]))`;
-  function build(archived: MemberListQuery['archived'], search: boolean, scoped: boolean, counted: boolean) {
+  /** A statement of drizzle's building, prepared: its placeholders filled by name, its rows as arrays. */
+  const prepare = (name: string, query: { toSQL(): { sql: string; params: unknown[] } }) => {
+    const { sql: text, params } = query.toSQL();
+    const run = database.prepare(name, text);
+    return (values: Record<string, unknown>) => run(fillPlaceholders(params, values));
+  };
+  // The group at one of the caller's sites (`$sites`: a PostgreSQL array literal, so PGlite's
+  // EXECUTE can take it as text); uncorrelated, so PostgreSQL checks it once per execution.
+  const atSites = sql`exists (select 1 from ${siteGroups} where ${siteGroups.tenantId} = ${p.tenantId} and ${siteGroups.groupId} = ${p.groupId} and ${siteGroups.siteId} = any(${p.sites}::uuid[]))`;
+  function build(archived: MemberListQuery['archived'], search: boolean, scoped: boolean) {
     const where = listConds(sql`${p.tenantId}`, sql`${p.groupId}`, archived, search ? sql`${p.pattern}` : undefined);
-    const page = sql`select ${memberColumnsSql()} from ${members} where ${where} order by ${members.fullName}, ${members.id} limit ${p.limit} offset ${p.offset}`;
-    const rows = sql`count(*)`;
-    const total = counted
-      ? sql`case when (${rows} > 0 and ${rows} < ${p.limit}) or (${rows} = 0 and ${p.offset}::bigint = 0) then ${p.offset}::bigint + ${rows} else (select count(*) from ${members} where ${where}) end::int`
-      : sql`null::int`;
-    // The page's aggregate joined to the group's row: no row when the group is not there (or not
-    // at the caller's sites), one otherwise.
-    const agg = sql`(select coalesce(json_agg(page order by page."fullName", page.id)::text, '[]') as items, ${rows}::int as rows, ${total} as total from (${page}) as page) as agg`;
-    return db
-      .select({ items: sql<string>`agg.items`, rows: sql<number>`agg.rows`, total: sql<number | null>`agg.total` })
-      .from(sql`${groups} cross join lateral ${agg}`)
-      .where(and(eq(groups.tenantId, sql`${p.tenantId}`), eq(groups.id, sql`${p.groupId}`), scoped ? atSites : undefined))
-      .prepare(`signin_members_page_${archived}${search ? '_search' : ''}${scoped ? '_scoped' : ''}${counted ? '' : '_uncounted'}`);
+    const suffix = `${archived}${search ? '_search' : ''}${scoped ? '_scoped' : ''}`;
+    const docs = prepare(
+      `signin_members_docs_${suffix}`,
+      db
+        .select({ doc: members.doc })
+        .from(members)
+        .where(and(where, scoped ? atSites : undefined))
+        .orderBy(members.fullName, members.id)
+        .limit(p.limit)
+        .offset(p.offset),
+    );
+    const count = prepare(
+      `signin_members_count_${suffix}`,
+      db
+        .select({ total: sql`(select count(*) from ${members} where ${where})::int` })
+        .from(groups)
+        .where(and(eq(groups.tenantId, p.tenantId), eq(groups.id, p.groupId), scoped ? atSites : undefined)),
+    );
+    return { docs, count };
   }
   const statements = new Map<string, ReturnType<typeof build>>();
   for (const archived of ['active', 'archived', 'all'] as const) {
-    for (const search of [false, true]) for (const scoped of [false, true]) for (const counted of [false, true]) statements.set(`${archived}:${search}:${scoped}:${counted}`, build(archived, search, scoped, counted));
+    for (const search of [false, true]) for (const scoped of [false, true]) statements.set(`${archived}:${search}:${scoped}`, build(archived, search, scoped));
   }
+  const values = (tenantId: string, sites: readonly string[] | null, groupId: string, q: MemberListQuery) => ({
+    tenantId,
+    groupId,
+    sites: sites === null ? null : `{${sites.join(',')}}`,
+    pattern: q.q ? `%${likeEscape(q.q)}%` : null,
+    limit: q.limit,
+    offset: q.offset,
+  });
+  const of = (sites: readonly string[] | null, q: MemberListQuery) => statements.get(`${q.archived}:${Boolean(q.q)}:${sites !== null}`)!;
   return {
-    /**
-     * A page (`counted`: with its total); undefined when the tenant has no such group or `sites`
-     * (a site scope; null: every site) do not hold it.
-     */
-    async page(tenantId: string, sites: readonly string[] | null, groupId: string, q: MemberListQuery, counted: boolean): Promise<MemberPageRows | undefined> {
-      const [found] = await statements.get(`${q.archived}:${Boolean(q.q)}:${sites !== null}:${counted}`)!.execute({ tenantId, groupId, sites, pattern: q.q ? `%${likeEscape(q.q)}%` : undefined, limit: q.limit, offset: q.offset });
-      return found;
+    /** The page's members as JSON texts, each in `presentMember`'s shape; `sites`: a site scope (null: every site). */
+    async docs(tenantId: string, sites: readonly string[] | null, groupId: string, q: MemberListQuery): Promise<string[]> {
+      const rows = await of(sites, q).docs(values(tenantId, sites, groupId, q));
+      return rows.map((r) => r[0] as string);
+    },
+    /** How many members the group has under the page's filters; undefined when the tenant has no such group or `sites` do not hold it. */
+    async count(tenantId: string, sites: readonly string[] | null, groupId: string, q: MemberListQuery): Promise<number | undefined> {
+      const [row] = await of(sites, q).count(values(tenantId, sites, groupId, q));
+      return row === undefined ? undefined : Number(row[0]);
     },
   };
 }
@@ -154,11 +176,12 @@ export function preparedMemberWrites(db: Db) {
             version: sql`1`.as('version'),
             createdAt: at.as('createdAt'),
             updatedAt: at.as('updatedAt'),
+            doc: sql`''`.as('doc'), // the table's trigger writes it
           })
           .from(groups)
           .where(and(eq(groups.tenantId, p('tenantId')), eq(groups.id, p('groupId')), writable)),
       )
-      .returning(),
+      .returning(memberColumns),
   );
   const createdAudit = audited('member.created');
   const create = preparedStatement(db, 'signin_member_create', (d) => d.with(created, createdAudit).select().from(created));
@@ -178,7 +201,7 @@ export function preparedMemberWrites(db: Db) {
             inArray(members.groupId, db.select({ id: groups.id }).from(groups).where(and(eq(groups.tenantId, p('tenantId')), writable))),
           ),
         )
-        .returning(),
+        .returning(memberColumns),
     );
     return { m: changed, a: audited(action) };
   };
@@ -260,7 +283,7 @@ export const membersRepo = {
     const conds = [eq(members.tenantId, tenantId), inArray(members.groupId, [...groupIds]), isNull(members.deletedAt)];
     if (memberIds) conds.push(inArray(members.id, [...memberIds]));
     const rows = await db
-      .select({ member: members, groupName: groups.name, isStaffGroup: groups.isStaffGroup })
+      .select({ member: memberColumns, groupName: groups.name, isStaffGroup: groups.isStaffGroup })
       .from(members)
       .innerJoin(groups, eq(groups.id, members.groupId))
       .where(and(...conds))
@@ -279,7 +302,7 @@ export const membersRepo = {
   /** Members by id (removed ones too); `lock` holds them against other writers until the transaction ends. */
   async findMany(db: DbOrTx, tenantId: string, ids: readonly string[], lock = false): Promise<MemberRow[]> {
     if (ids.length === 0) return [];
-    const q = db.select().from(members).where(and(eq(members.tenantId, tenantId), inArray(members.id, [...ids])));
+    const q = db.select(memberColumns).from(members).where(and(eq(members.tenantId, tenantId), inArray(members.id, [...ids])));
     return lock ? q.for('update') : q;
   },
   /**
@@ -294,14 +317,14 @@ export const membersRepo = {
       .set({ fullName: v('full_name'), role: v('role'), email: v('email'), phone: v('phone'), startDate: v('start_date'), endDate: v('end_date'), customFields: v('custom_fields'), version: sql`${members.version} + 1`, updatedAt: at })
       .from(valuesTable('v', MEMBER_VALUES, rows.map((r) => [r.id, r.fullName, r.role, r.email, r.phone, r.startDate, r.endDate, r.customFields])))
       .where(and(eq(members.tenantId, tenantId), eq(members.id, v('id'))))
-      .returning();
+      .returning(memberColumns);
   },
   async find(db: DbOrTx, tenantId: string, id: string): Promise<MemberRow | undefined> {
-    const [row] = await db.select().from(members).where(and(eq(members.tenantId, tenantId), eq(members.id, id)));
+    const [row] = await db.select(memberColumns).from(members).where(and(eq(members.tenantId, tenantId), eq(members.id, id)));
     return row;
   },
   async findByQr(db: DbOrTx, tenantId: string, qrToken: string): Promise<MemberRow | undefined> {
-    const [row] = await db.select().from(members).where(and(eq(members.tenantId, tenantId), eq(members.qrToken, qrToken)));
+    const [row] = await db.select(memberColumns).from(members).where(and(eq(members.tenantId, tenantId), eq(members.qrToken, qrToken)));
     return row;
   },
 };

@@ -52,9 +52,9 @@ export function membersRoutes(members: MembersService, importer: MemberImport): 
       },
       async (req, reply) => {
         const p = authorize(req, 'signin.read');
-        // PostgreSQL writes the whole answer (`memberColumnsSql`, each item in `presentMember`'s
-        // shape): no rows to map, no zod check of 50 members, nothing to serialise (decisions 025,
-        // 031). The schema above still documents the answer.
+        // The items are the members' stored JSON texts (`members.doc`, `memberDocSql`: each in
+        // `presentMember`'s shape): no rows to map, no zod check of 50 members, nothing to
+        // serialise (decisions 025, 031, 037). The schema above still documents the answer.
         const body = await members.listPresented(p.tenantId, siteScopeOf(p), req.params.groupId, req.query);
         return reply.type('application/json; charset=utf-8').serializer(asIs).send(body as never); // JSON text, written as is
       },

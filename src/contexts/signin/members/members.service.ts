@@ -11,7 +11,7 @@ import { members } from '../signin.tables.js';
 import type { SiteScope } from '../access.js';
 import { groupsRepo, type GroupRow } from '../groups/groups.repo.js';
 import type { ChangeSource, ComposedMemberWrites, MemberInput, MemberRow, MembersPort, MemberWritten } from './members.port.js';
-import { membersRepo, preparedMemberPage, preparedMemberWrites, type MemberListQuery, type NewMember } from './members.repo.js';
+import { memberColumns, membersRepo, preparedMemberPage, preparedMemberWrites, type MemberListQuery, type NewMember } from './members.repo.js';
 import type { MemberChangeKind, MemberEvents } from './member-events.js';
 import { preparedStatement, type PreparedStatement } from '../../../platform/db/prepared.js';
 import { createMemberCounts, MEMBER_COUNTS, MEMBERS_ANNOUNCE_DELAY_MS } from './members.counts.js';
@@ -41,9 +41,9 @@ function normaliseInput(input: Partial<MemberInput>) {
 }
 
 /** `events`: tells the listeners other contexts gave sign-in of every member change. */
-export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storage' | 'log'> & { events: MemberEvents }) {
+export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'now' | 'storage' | 'log'> & { events: MemberEvents }) {
   const { db, now } = deps;
-  const memberPage = preparedMemberPage(db);
+  const memberPage = preparedMemberPage(deps.database);
   const writes = preparedMemberWrites(db);
   // Groups' totals as the members page last counted them (decision 034).
   const counts = createMemberCounts(MEMBER_COUNTS);
@@ -110,7 +110,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
       .update(members)
       .set({ ...set, version: sql`${members.version} + 1`, updatedAt: now() })
       .where(and(...conds))
-      .returning();
+      .returning(memberColumns);
     if (!row) throw conflict('version_conflict', 'Someone else changed this member; reload and try again');
     return row;
   }
@@ -227,7 +227,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
         for (const input of inputs) assertDates(input.startDate, input.endDate);
         const at = now();
         const values = inputs.map((input) => ({ tenantId, groupId, qrToken: newQrToken(), fullName: input.fullName.trim(), role: '', customFields: {}, ...normaliseInput(input), createdAt: at, updatedAt: at }));
-        const byToken = new Map((await t.insert(members).select(insertRows(members, values)).returning()).map((r) => [r.qrToken, r]));
+        const byToken = new Map((await t.insert(members).select(insertRows(members, values)).returning(memberColumns)).map((r) => [r.qrToken, r]));
         const rows = values.map((v) => byToken.get(v.qrToken)!);
         changed(groupId);
         await recordAudits(t, tenantId, actor, rows.map((r) => auditEntry('member.created', r, source)));
@@ -332,22 +332,24 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'now' | 'storag
    * statement (the site check of a scoped caller included).
    */
   async function listPresented(tenantId: string, scope: SiteScope, groupId: string, q: MemberListQuery): Promise<string> {
-    // The total of a page without a search is kept per group (members.counts.ts): a page then
-    // counts nothing. A search's total is counted each time (when the page cannot tell it).
+    // The total of a page without a search is kept per group (members.counts.ts). A page with
+    // some rows but fewer than `limit` ends the list: it tells its own total. Otherwise (a full
+    // page with no kept total, a search's full page, an empty page) the group is counted, which
+    // also tells whether it is there at all (an empty page is the only one that cannot).
     const filter = q.q ? undefined : q.archived;
     const kept = filter === undefined ? undefined : counts.get(tenantId, groupId, filter);
     const since = counts.stamp();
-    const page = await memberPage.page(tenantId, scope, groupId, q, kept === undefined);
-    if (page === undefined) throw notFound('Group');
+    const docs = await memberPage.docs(tenantId, scope, groupId, q);
     let total: number;
-    if (page.total !== null) {
-      total = page.total;
-      if (filter !== undefined) counts.set(tenantId, groupId, filter, total, since);
+    if (docs.length > 0 && (docs.length < q.limit || kept !== undefined)) {
+      total = docs.length < q.limit ? q.offset + docs.length : kept!;
     } else {
-      // Not counted: the page tells the total when it ends the list, else the kept one holds.
-      total = (page.rows > 0 && page.rows < q.limit) || (page.rows === 0 && q.offset === 0) ? q.offset + page.rows : kept!;
+      const counted = await memberPage.count(tenantId, scope, groupId, q);
+      if (counted === undefined) throw notFound('Group');
+      total = counted;
     }
-    return `{"items":${page.items},"total":${total}}`;
+    if (filter !== undefined && kept === undefined) counts.set(tenantId, groupId, filter, total, since);
+    return `{"items":[${docs.join(',')}],"total":${total}}`;
   }
 
   /** A NOTIFY of MEMBERS_CHANGED_CHANNEL arrived: a write into a group committed (here or on another instance). */
