@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { searchQuery } from './kiosk.search.js';
+import { autoSignOutCandidates } from '../live/auto-sign-out.js';
 import { useTestEnv } from '../../../../test/harness.js';
 import { call, createTestTenant } from '../../../../test/factories.js';
 import { kioskSetup, makeGroup, makeMember, makeSite, pairKiosk } from '../../../../test/signin-factories.js';
@@ -221,6 +222,7 @@ describe('kiosk config, PIN and search', () => {
     const { site, group } = await kioskSetup(env, t);
     let search = '';
     let live = '';
+    let autoSignOut = '';
     const undo = new Error('undo the dropped indexes');
     await env.platform.db
       .transaction(async (tx) => {
@@ -235,6 +237,8 @@ describe('kiosk config, PIN and search', () => {
         search = await explain(searchQuery(t.tenantId, group.id, 'smi', null, 20));
         // Who is on site at a site (the live page's read) still has that index.
         live = await explain(sql`SELECT id FROM visits WHERE tenant_id = ${t.tenantId} AND site_id = ${site.id} AND signed_out_at IS NULL AND outcome = 'signed_in'`);
+        // …and so does the automatic sign-out's read of every tenant's open visits.
+        autoSignOut = await explain(autoSignOutCandidates(tx).getSQL());
         throw undo;
       })
       .catch((e: unknown) => {
@@ -243,5 +247,6 @@ describe('kiosk config, PIN and search', () => {
     expect(search).toMatch(/on visits/);
     expect(search).not.toMatch(/visits_tenant_site_open_idx/);
     expect(live).toMatch(/visits_tenant_site_open_idx/);
+    expect(autoSignOut).toMatch(/visits_tenant_site_open_idx/);
   });
 });
