@@ -389,6 +389,12 @@ async function main() {
     // test at ~30–100 times it.
     let pacedSearches = 0;
     // Kiosks do not act in step: each starts at its own moment in the period.
+    // The statistics autovacuum would have taken by now: the stress phase wrote thousands of visits
+    // into a table analyzed empty, and this bench's server may run with autovacuum off (the shared
+    // one does). Without them the server's connections keep the search plans they made on the empty
+    // table (decision 038: a sequential scan of every visit per member shown), which a school's
+    // PostgreSQL replaces within a minute of its first sign-ins.
+    await admin(dbUrl, (c) => c.query('ANALYZE visits'));
     // (CPU per request over the phase, searches and sign-ins together, 4 to 1: the load-insensitive
     // figure of the realistic phase, whose visits the stress phase's search never saw.)
     const busyCpu = await cpuPerRequest(dbUrl, server.pid!, async () => {
