@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, ilike, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../../platform/db/database.js';
 import { preparedStatement } from '../../../platform/db/prepared.js';
-import { insertRowPlaceholders, insertRows } from '../../../platform/db/values.js';
+import { insertRowPlaceholders } from '../../../platform/db/values.js';
 import { groupContacts, groups, signinSettings, siteGroups, sites, visits } from '../signin.tables.js';
 import { likeEscape } from '../members/members.repo.js';
 import type { VisitRow } from './visits.presenter.js';
