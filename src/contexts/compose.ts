@@ -19,7 +19,7 @@ export type ComposeOptions = {
  *
  * Order: accounts first (its users' scopes point at sign-in's sites and the record's organisations,
  * read through two stateless ports), then the ports (accounts' users, sign-in's groups, SCIM's attributes, the record's); the
- * integration's hooks need only the job queue and the groups port; sign-in's members and groups (all SCIM
+ * integration's hooks need only the job queue, the database (to prepare the record check's reads) and the groups and record ports; sign-in's members and groups (all SCIM
  * and the integration need of sign-in) take the member listeners; the record takes the profile
  * guards and listeners; the rest of sign-in (visits, kiosks, live, webhooks) takes the safety checks.
  */
@@ -30,7 +30,7 @@ export function composeContexts(platform: Platform, opts: ComposeOptions = {}) {
   const scimAttributes = createScimAttributesPort();
   // The record's port (bulk reads, the one profile writer, readinessOf with its rules cache), for the
   // integration and the safety check it adds to sign-in.
-  const recordPort = createRecordPort();
+  const recordPort = createRecordPort({ db: platform.db });
   const hooks = createIntegrationHooks(platform, { groups, record: recordPort });
   const signinMembers = createSigninMembers(platform, { users }, { memberListeners: hooks.memberListeners });
   const record = createRecord(platform, { guards: hooks.profileGuards, listeners: hooks.profileListeners });

@@ -37,10 +37,10 @@ export { createWondeClient, WondeError, type WondeClient } from './wonde/wonde.c
  * (src/contexts/compose.ts): member changes and record changes queue a two-way sync in their own
  * transaction (and a new member of a linked group an import), the record refuses an edit of a
  * field the identity provider owns, an erased profile's member is excluded from imports, and the
- * Central Record joins sign-in's safety check. Built from the job queue alone, before the
- * contexts it hooks into.
+ * Central Record joins sign-in's safety check. Built from the job queue and the database (where
+ * the record check's read is prepared, decision 038) alone, before the contexts it hooks into.
  */
-export function createIntegrationHooks(platform: Pick<Platform, 'jobs' | 'now' | 'config'>, ports: { groups: GroupsPort; record: RecordPort }): {
+export function createIntegrationHooks(platform: Pick<Platform, 'db' | 'jobs' | 'now' | 'config'>, ports: { groups: GroupsPort; record: RecordPort }): {
   memberListeners: MemberChangeListener[];
   profileGuards: ProfileUpdateGuard[];
   profileListeners: ProfileChangeListener[];
@@ -56,7 +56,7 @@ export function createIntegrationHooks(platform: Pick<Platform, 'jobs' | 'now' |
     memberListeners: [sync.memberListener, people.newMemberListener],
     profileGuards: [sync.idpGuard],
     profileListeners: [sync.profileListener, people.profileErasedListener],
-    safetyChecks: [createRecordSafetyCheck(ports.record)],
+    safetyChecks: [createRecordSafetyCheck(ports.record, platform.db)],
   };
 }
 
@@ -71,7 +71,7 @@ export function createIntegration(platform: Platform, ports: { members: MembersP
   const runs = createRuns(platform, (kind) => runHandlers[kind]);
   const links = createLinksService({ ...platform, groups, record, groupsInUse });
   const typeMap = createTypeMapService({ ...platform, members, scimAttributes, record, groups });
-  const recordReadiness = createRecordReadiness(record);
+  const recordReadiness = createRecordReadiness(record, platform.db);
   const people = createPeopleService({ ...platform, members, groups, scimAttributes, runs, typeMap, record, recordReadiness });
   const sync = createSyncService({ ...platform, members, groups, runs, record, groupsInUse });
   // Merged values reach the linked members by the per-person sync job, queued by the merge.

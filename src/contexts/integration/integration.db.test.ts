@@ -1,17 +1,20 @@
 import { and, eq } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import { describe, expect, it, vi } from 'vitest';
 import { useTestEnv } from '../../../test/harness.js';
 import { call, createTestTenant } from '../../../test/factories.js';
 import { auditLog } from '../../platform/audit/audit.tables.js';
 import { notifications } from '../../platform/notifications/notifications.tables.js';
 import { createRecordPort } from '../record/index.js';
 import { readGroupOptions as readOptions } from '../signin/index.js';
-import { createRecordReadiness, createRecordSafetyCheck } from './safety/record-check.js';
+import { createRecordReadiness, createRecordSafetyCheck, type RecordReadinessOf } from './safety/record-check.js';
 import { integrationTenant } from './test/integration.testkit.js';
 
 const statements: string[] = [];
 const env = useTestEnv({ onStatement: (text) => statements.push(text) });
-const recordReadiness = createRecordReadiness(createRecordPort());
+/** The record check's readiness as the composition root builds it (the port and its reads prepared on this database). */
+let built: RecordReadinessOf | undefined;
+const recordReadiness: RecordReadinessOf = (...args) => (built ??= createRecordReadiness(createRecordPort({ db: env.platform.db }), env.platform.db))(...args);
 
 async function auditActions(tenantId: string, action: string) {
   return env.platform.db.select().from(auditLog).where(and(eq(auditLog.tenantId, tenantId), eq(auditLog.action, action)));
@@ -370,7 +373,7 @@ describe('the record in the safety check', () => {
     const m = await x.member(staff.id, { fullName: 'Miss Ing', role: 'Teacher' });
     const unlinked = await x.member(staff.id, { fullName: 'Not Linked', role: 'Teacher' });
     await x.run('/api/integration/import', {});
-    const check = createRecordSafetyCheck(createRecordPort());
+    const check = createRecordSafetyCheck(createRecordPort({ db: env.platform.db }), env.platform.db);
     const site = { id: staff.id, name: 'London site', timezone: 'Europe/London' };
     const run = async (member: typeof m) => {
       const from = statements.length;
@@ -389,6 +392,14 @@ describe('the record in the safety check', () => {
     expect(warm.sent[0]).toMatch(/integration_settings.*integration_group_links.*integration_person_links/s);
     expect(warm.sent[1]).toMatch(/from "record_profiles"/);
     expect(warm.sent[1]).toMatch(/record_check_values/);
+    // Both are built once and prepared (decision 038): a warm check builds no statement.
+    const building = vi.spyOn(PgDialect.prototype, 'sqlToQuery');
+    try {
+      expect((await run(m)).sent).toHaveLength(2);
+      expect(building).not.toHaveBeenCalled();
+    } finally {
+      building.mockRestore();
+    }
     // A member with no linked profile: one statement, and refused for it.
     expect((await call(env.app, 'POST', `/api/integration/members/${unlinked.id}/decouple`, { headers: x.h })).status).toBe(204);
     expect(await run(unlinked)).toEqual({ reasons: ['No Central Record profile is linked to this person'], sent: [expect.stringMatching(/integration_person_links/)] });
@@ -410,7 +421,7 @@ describe('the record in the safety check', () => {
     const checks = { ...x.FULL_TEACHER_CHECKS, safeguarding_training: { value: '2024-06-16' }, references: { value: '2024-08-01' }, medical_fitness: { value: '2024-08-01' } };
     expect((await call(env.app, 'PATCH', `/api/record/profiles/${linked.profileId}`, { headers: x.h, body: { version: p.version, checks, facts: x.TEACHER_FACTS } })).status).toBe(200);
 
-    const check = createRecordSafetyCheck(createRecordPort());
+    const check = createRecordSafetyCheck(createRecordPort({ db: env.platform.db }), env.platform.db);
     const reasonsAt = async (instant: string) => {
       const person = { fullName: m.fullName, email: m.email, dateOfBirth: null };
       const site = { id: staff.id, name: 'London site', timezone: 'Europe/London' };
@@ -432,7 +443,7 @@ describe('the record in the safety check', () => {
     await x.run('/api/integration/import', {});
     const late = await x.member(staff.id, { fullName: 'Late Comer', role: 'Teacher' }); // joined after the import: no profile linked
     const today = env.platform.now().toISOString().slice(0, 10);
-    const check = createRecordSafetyCheck(createRecordPort());
+    const check = createRecordSafetyCheck(createRecordPort({ db: env.platform.db }), env.platform.db);
     const site = { id: staff.id, name: 'London site', timezone: 'Europe/London' };
     const ctxOf = (m: typeof missing | null, instant: string) => ({
       tx: env.platform.db,

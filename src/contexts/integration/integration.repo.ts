@@ -1,5 +1,6 @@
-import { and, eq, gt, inArray, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../platform/db/database.js';
+import { and, eq, gt, inArray, sql, type Placeholder } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../../platform/db/database.js';
+import { preparedStatement } from '../../platform/db/prepared.js';
 import { insertRows, valuesColumn, valuesTable, type ValuesColumn } from '../../platform/db/values.js';
 import {
   integrationExclusions,
@@ -93,17 +94,8 @@ export const integrationRepo = {
    * and `linkOfMember` answer it).
    */
   async safetyCheckLinks(tx: DbOrTx, tenantId: string, groupId: string, memberId: string) {
-    const [row] = await tx
-      .select({ settings: integrationSettings, link: integrationGroupLinks, person: integrationPersonLinks })
-      .from(sql`(SELECT 1) AS one`)
-      .leftJoin(integrationSettings, eq(integrationSettings.tenantId, tenantId))
-      .leftJoin(integrationGroupLinks, and(eq(integrationGroupLinks.tenantId, tenantId), eq(integrationGroupLinks.groupId, groupId)))
-      .leftJoin(integrationPersonLinks, and(eq(integrationPersonLinks.tenantId, tenantId), eq(integrationPersonLinks.memberId, memberId)));
-    return {
-      settings: row?.settings ?? { tenantId, includeRecordInSafetyCheck: false, updatedAt: new Date(0) },
-      link: row?.link ?? undefined,
-      person: row?.person ?? undefined,
-    };
+    const [row] = await safetyCheckLinksQuery(tx, tenantId, groupId, memberId);
+    return safetyCheckLinksOf(tenantId, row);
   },
 
   async linkOfMember(tx: DbOrTx, tenantId: string, memberId: string): Promise<PersonLinkRow | undefined> {
@@ -209,3 +201,38 @@ export const integrationRepo = {
       .limit(limit);
   },
 };
+
+/** The tenant's setting, the group's link and the member's link in one statement (decision 030); values or placeholders. */
+function safetyCheckLinksQuery(d: DbOrTx, tenantId: string | Placeholder, groupId: string | Placeholder, memberId: string | Placeholder) {
+  return d
+    .select({ settings: integrationSettings, link: integrationGroupLinks, person: integrationPersonLinks })
+    .from(sql`(SELECT 1) AS one`)
+    .leftJoin(integrationSettings, eq(integrationSettings.tenantId, tenantId))
+    .leftJoin(integrationGroupLinks, and(eq(integrationGroupLinks.tenantId, tenantId), eq(integrationGroupLinks.groupId, groupId)))
+    .leftJoin(integrationPersonLinks, and(eq(integrationPersonLinks.tenantId, tenantId), eq(integrationPersonLinks.memberId, memberId)));
+}
+type SafetyCheckLinksRow = Awaited<ReturnType<typeof safetyCheckLinksQuery>>[number];
+
+function safetyCheckLinksOf(tenantId: string, row: SafetyCheckLinksRow | undefined) {
+  return {
+    settings: row?.settings ?? { tenantId, includeRecordInSafetyCheck: false, updatedAt: new Date(0) },
+    link: row?.link ?? undefined,
+    person: row?.person ?? undefined,
+  };
+}
+export type SafetyCheckLinks = (tx: DbOrTx, tenantId: string, groupId: string, memberId: string) => Promise<ReturnType<typeof safetyCheckLinksOf>>;
+
+/**
+ * `integrationRepo.safetyCheckLinks` built once and prepared on `db` (`preparedStatement`: parsed
+ * and planned once per PostgreSQL connection, run in the caller's transaction too): every
+ * sign-in of a member with the record's check on sends it (decision 038).
+ */
+export function createSafetyCheckLinks(db: Db): SafetyCheckLinks {
+  const statement = preparedStatement(db, 'integration_safety_check_links', (d) =>
+    safetyCheckLinksQuery(d, sql.placeholder('tenantId'), sql.placeholder('groupId'), sql.placeholder('memberId')),
+  );
+  return async (tx, tenantId, groupId, memberId) => {
+    const [row] = await statement.execute(tx, { tenantId, groupId, memberId });
+    return safetyCheckLinksOf(tenantId, row);
+  };
+}

@@ -1,9 +1,9 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../platform/db/database.js';
+import type { Db, DbOrTx } from '../../platform/db/database.js';
 import { insertRows } from '../../platform/db/values.js';
 import { conflict } from '../../platform/errors.js';
 import { recordCheckValues, recordDocuments, recordOrganisations, recordProfileHistory, recordProfileTypes, recordProfiles, recordRatingSystems } from './record.tables.js';
-import type { OrganisationRow, ProfileRow, ProfileTypeRow, RatingSystemRow } from './record.repo.js';
+import { createProfilesWithValuesStamped, type OrganisationRow, type ProfileRow, type ProfileTypeRow, type RatingSystemRow } from './record.repo.js';
 import { createRulesCache, defaultFactsOf, readinessOf, type ModelOf, type Readiness } from './readiness.js';
 import { applyPatches, type HistoryActor, type ProfilePatch } from './profiles/profile-writer.js';
 
@@ -61,8 +61,10 @@ const tenantProfiles = (tenantId: string) => eq(recordProfiles.tenantId, tenantI
  * tenant (another tenant's profile is simply not there); every write of a profile goes through
  * `applyPatch`/`applyPatches`, the record's one writer of "history + version".
  */
-export function createRecordPort(opts: { rules?: ModelOf } = {}) {
+export function createRecordPort(opts: { db: Db; rules?: ModelOf }) {
   const rules = opts.rules ?? createRulesCache();
+  // A sign-in's readiness read (one profile, its values, the rules' stamp), prepared on `db` (decision 038).
+  const readStamped = createProfilesWithValuesStamped(opts.db);
   async function patches(tx: DbOrTx, tenantId: string, items: ReadonlyArray<{ profile: ProfileView; patch: ProfilePatch }>, by: HistoryActor): Promise<ProfileView[]> {
     const rows = await applyPatches(tx, tenantId, items as ReadonlyArray<{ profile: ProfileRow; patch: ProfilePatch }>, by);
     return rows.map((r, i) => {
@@ -181,7 +183,7 @@ export function createRecordPort(opts: { rules?: ModelOf } = {}) {
      * Readiness of profiles on a date (or today in each one's organisation's time zone), the
      * rule data kept between calls and checked for changes on each (see `createRulesCache`).
      */
-    readinessOf: (tx: DbOrTx, tenantId: string, profileIds: readonly string[], asOf: string | Date): Promise<Map<string, Readiness>> => readinessOf(tx, tenantId, profileIds, asOf, rules),
+    readinessOf: (tx: DbOrTx, tenantId: string, profileIds: readonly string[], asOf: string | Date): Promise<Map<string, Readiness>> => readinessOf(tx, tenantId, profileIds, asOf, rules, readStamped),
     defaultFactsOf,
   };
 }

@@ -80,7 +80,7 @@ describe('readiness with the rule data kept between calls (the record port)', ()
     const body = { organisationId: r.org.id, profileTypeId: r.typeId('teaching'), lastName: 'Lovelace', facts: TEACHER_FACTS };
     const ada = (await call(env.app, 'POST', '/api/record/profiles', { headers: t.owner.headers, body: { ...body, firstName: 'Ada', checks: FULL_TEACHER_CHECKS } })).body.id as string;
     const bob = (await call(env.app, 'POST', '/api/record/profiles', { headers: t.owner.headers, body: { ...body, firstName: 'Bob' } })).body.id as string;
-    const port = createRecordPort();
+    const port = createRecordPort({ db: env.platform.db });
     const got = await port.readinessOf(env.platform.db, t.tenantId, [ada, bob], '2025-06-01');
     expect(got).toEqual(await readinessOf(env.platform.db, t.tenantId, [ada, bob], '2025-06-01'));
     expect([got.get(ada)!.ready, got.get(bob)!.ready]).toEqual([true, false]);

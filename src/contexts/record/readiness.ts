@@ -1,5 +1,5 @@
 import type { DbOrTx } from '../../platform/db/database.js';
-import { loadModel, loadProfilesWithValues, profilesWithValuesStamped, rulesStamp, type ProfileRow, type ValueLite } from './record.repo.js';
+import { loadModel, loadProfilesWithValues, profilesWithValuesStamped, rulesStamp, type ProfileRow, type ProfilesWithValuesStamped, type ValueLite } from './record.repo.js';
 import { dayAt, evaluateRow, prepare, type PreparedModel } from './engine.js';
 import { inPostOn, nextChangeOn } from './rules/rating.js';
 import { defaultFacts } from './kcsie/rule-sets.js';
@@ -61,14 +61,22 @@ export function createRulesCache(opts: { max?: number; load?: ModelOf } = {}): M
  * (YYYY-MM-DD) or an instant: then each profile is evaluated on today in its organisation's time
  * zone — the record's one definition of "today". Profiles of another tenant are simply absent.
  */
-export async function readinessOf(tx: DbOrTx, tenantId: string, profileIds: readonly string[], asOf: string | Date, modelOf: ModelOf = loadPrepared): Promise<Map<string, Readiness>> {
+export async function readinessOf(
+  tx: DbOrTx,
+  tenantId: string,
+  profileIds: readonly string[],
+  asOf: string | Date,
+  modelOf: ModelOf = loadPrepared,
+  /** How a `stamped` model's caller reads the profiles with the stamp (the port's is prepared). */
+  readStamped: ProfilesWithValuesStamped = profilesWithValuesStamped,
+): Promise<Map<string, Readiness>> {
   const out = new Map<string, Readiness>();
   if (profileIds.length === 0) return out;
   let m: PreparedModel;
   let rows: Array<{ profile: ProfileRow; values: ReadonlyMap<string, ValueLite> }>;
   if (modelOf.stamped) {
     // The profiles, their values and the rules' stamp in one statement; the rules from the cache.
-    const read = await profilesWithValuesStamped(tx, tenantId, profileIds);
+    const read = await readStamped(tx, tenantId, profileIds);
     if (read.stamp === undefined) return out;
     m = await modelOf(tx, tenantId, read.stamp);
     rows = read.rows;

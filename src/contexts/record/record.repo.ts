@@ -1,5 +1,6 @@
-import { and, asc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../platform/db/database.js';
+import { and, asc, eq, inArray, isNull, or, sql, type Placeholder } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../../platform/db/database.js';
+import { preparedStatement } from '../../platform/db/prepared.js';
 import {
   recordCheckValues,
   recordChecks,
@@ -94,7 +95,7 @@ export async function rulesStamp(db: DbOrTx, tenantId: string): Promise<string> 
   return row!.stamp;
 }
 
-function rulesStampSql(tenantId: string) {
+function rulesStampSql(tenantId: string | Placeholder) {
   const part = (table: typeof recordOrganisations | typeof recordProfileTypes | typeof recordChecks | typeof recordRatingSystems) =>
     sql`coalesce((SELECT string_agg(${table.id}::text || ':' || xmin::text, ',' ORDER BY ${table.id}) FROM ${table} WHERE ${table.tenantId} = ${tenantId}), '')`;
   const settings = sql`coalesce((SELECT xmin::text FROM ${recordSettings} WHERE ${recordSettings.tenantId} = ${tenantId}), '')`;
@@ -166,6 +167,27 @@ export async function loadProfilesWithValues(
   return profiles.map((p) => ({ profile: p, values: values.get(p.id) ?? new Map<string, ValueLite>() }));
 }
 
+/** The columns of `profilesWithValuesStamped`'s statement (`tenantId` a value or a placeholder). */
+function stampedColumns(tenantId: string | Placeholder) {
+  return {
+    profile: recordProfiles,
+    stamp: rulesStampSql(tenantId),
+    values: sql<Packed[] | string | null>`(SELECT json_agg(json_build_array(v.check_id, v.value, v.reference, v.checked_on, v.recorded_by_label)) FROM ${recordCheckValues} v WHERE v.tenant_id = ${tenantId} AND v.profile_id = "record_profiles"."id")`,
+  };
+}
+type StampedRow = { profile: ProfileRow; stamp: string; values: Packed[] | string | null };
+
+function stampedResult(rows: StampedRow[]) {
+  return {
+    stamp: rows[0]?.stamp,
+    rows: rows.map((r) => {
+      const packed: Packed[] = r.values === null ? [] : typeof r.values === 'string' ? JSON.parse(r.values) : r.values;
+      const values = new Map(packed.map(([checkId, value, reference, checkedOn, recordedByLabel]): [string, ValueLite] => [checkId, { profileId: r.profile.id, checkId, value, reference, checkedOn, recordedByLabel }]));
+      return { profile: r.profile, values };
+    }),
+  };
+}
+
 /**
  * Profiles by id with their values and the tenant's `rulesStamp`, in one statement (a sign-in's
  * record check asks for one profile: decision 030). The same rows as `loadProfilesWithValues`
@@ -174,21 +196,30 @@ export async function loadProfilesWithValues(
 export async function profilesWithValuesStamped(db: DbOrTx, tenantId: string, ids: readonly string[]) {
   if (ids.length === 0) return { stamp: undefined, rows: [] };
   const rows = await db
-    .select({
-      profile: recordProfiles,
-      stamp: rulesStampSql(tenantId),
-      values: sql<Packed[] | string | null>`(SELECT json_agg(json_build_array(v.check_id, v.value, v.reference, v.checked_on, v.recorded_by_label)) FROM ${recordCheckValues} v WHERE v.tenant_id = ${tenantId} AND v.profile_id = "record_profiles"."id")`,
-    })
+    .select(stampedColumns(tenantId))
     .from(recordProfiles)
     .where(and(eq(recordProfiles.tenantId, tenantId), inArray(recordProfiles.id, [...ids])))
     .orderBy(asc(recordProfiles.lastName), asc(recordProfiles.firstName));
-  return {
-    stamp: rows[0]?.stamp,
-    rows: rows.map((r) => {
-      const packed: Packed[] = r.values === null ? [] : typeof r.values === 'string' ? JSON.parse(r.values) : r.values;
-      const values = new Map(packed.map(([checkId, value, reference, checkedOn, recordedByLabel]): [string, ValueLite] => [checkId, { profileId: r.profile.id, checkId, value, reference, checkedOn, recordedByLabel }]));
-      return { profile: r.profile, values };
-    }),
+  return stampedResult(rows);
+}
+export type ProfilesWithValuesStamped = typeof profilesWithValuesStamped;
+
+/**
+ * `profilesWithValuesStamped` with the one-profile case (every sign-in's record check) built once
+ * and prepared (`preparedStatement`: on PostgreSQL parsed and planned once per connection, run in
+ * the caller's transaction too); more profiles are built per call as before (decision 038).
+ */
+export function createProfilesWithValuesStamped(db: Db): ProfilesWithValuesStamped {
+  const p = { tenantId: sql.placeholder('tenantId'), profileId: sql.placeholder('profileId') };
+  const one = preparedStatement(db, 'record_profile_with_values_stamped', (d) =>
+    d
+      .select(stampedColumns(p.tenantId))
+      .from(recordProfiles)
+      .where(and(eq(recordProfiles.tenantId, p.tenantId), eq(recordProfiles.id, p.profileId))),
+  );
+  return async (dbx, tenantId, ids) => {
+    if (ids.length !== 1) return profilesWithValuesStamped(dbx, tenantId, ids);
+    return stampedResult(await one.execute(dbx, { tenantId, profileId: ids[0] }));
   };
 }
 

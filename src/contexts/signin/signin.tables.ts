@@ -186,7 +186,14 @@ export const visits = pgTable(
   },
   (t) => [
     index('visits_tenant_signed_in_idx').on(t.tenantId, t.signedInAt, t.id),
-    index('visits_tenant_site_open_idx').on(t.tenantId, t.siteId).where(sql`${t.signedOutAt} IS NULL AND ${t.outcome} = 'signed_in'`),
+    /**
+     * Open visits by tenant and site (who is on site). `tenant_id IS NOT NULL` (always true) keeps
+     * it to statements that name the tenant, which every reader of open visits does: the kiosk
+     * search's per-member lookup (`member_id = m.id`, open) names no tenant, and under an empty
+     * table's statistics PostgreSQL priced a whole scan of this index, a heap row per open visit,
+     * below the unique per-member one, for each member shown (decision 038).
+     */
+    index('visits_tenant_site_open_idx').on(t.tenantId, t.siteId).where(sql`${t.signedOutAt} IS NULL AND ${t.outcome} = 'signed_in' AND ${t.tenantId} IS NOT NULL`),
     index('visits_member_idx').on(t.memberId),
     /** At most one open visit per member: concurrent kiosks cannot both sign the same person in. */
     uniqueIndex('visits_one_open_per_member')

@@ -3,7 +3,8 @@ import { date, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-or
 import { describe, expect, it } from 'vitest';
 import { useTestEnv } from '../../../test/harness.js';
 import { inTransaction } from './tx.js';
-import { insertRows } from './values.js';
+import { preparedStatement } from './prepared.js';
+import { insertRowPlaceholders, insertRows } from './values.js';
 
 const env = useTestEnv();
 
@@ -67,5 +68,27 @@ describe('insertRows (a multi-row INSERT as one array parameter per column)', ()
       const b = await tx.insert(byUnnest).select(insertRows(byUnnest, [{ name: 'a', note: 'n' }, { name: 'b' }])).returning();
       expect(b.map((r) => r.note)).toEqual(['n', null]);
     });
+  });
+});
+
+describe('insertRowPlaceholders (one row of a prepared INSERT, over placeholders)', () => {
+  it('lands each row as values() does, and refuses a row that leaves a given column out', async () => {
+    const row = insertRowPlaceholders(byUnnest, ['name', 'note', 'facts', 'day', 'at']);
+    // (Named afresh: the statement names a temporary table, gone when the test's transaction ends.)
+    const insert = preparedStatement(env.platform.db, `t_by_placeholders_${Date.now()}`, (d) => d.insert(byUnnest).select(row.select).onConflictDoNothing().returning());
+    await inTransaction(env.platform.db, async (tx) => {
+      await tx.execute(create('t_by_values'));
+      await tx.execute(create('t_by_unnest'));
+      const a = await tx.insert(byValues).values(rows).returning();
+      const b = [];
+      for (const r of rows) b.push(...(await insert.execute(tx, row.values(r))));
+      const strip = (r: (typeof a)[number]) => ({ ...r, id: typeof r.id });
+      expect(b.map(strip)).toEqual(a.map(strip));
+      expect(b[1]).toMatchObject({ note: 'NULL', email: '', version: 1, tag: 'from defaultFn', day: null, facts: { s: '{"not": "json"}', n: null } });
+      expect(new Set(b.map((r) => r.id)).size).toBe(3);
+      // The same statement again: ON CONFLICT DO NOTHING keeps the first row of a name.
+      expect(await insert.execute(tx, row.values(rows[0]!))).toEqual([]);
+    });
+    expect(() => row.values({ name: 'no note or facts' })).toThrow(/does not give/);
   });
 });

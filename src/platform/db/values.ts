@@ -1,4 +1,4 @@
-import { getTableColumns, is, SQL, sql } from 'drizzle-orm';
+import { getTableColumns, is, SQL, sql, type Placeholder } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 
 /** A column of an inline table of rows: its name and PostgreSQL type. */
@@ -73,4 +73,47 @@ export function insertRows<T extends PgTable>(table: T, rows: ReadonlyArray<T['$
   }
   if (arrays.length === 0) throw new Error('insertRows: no column is given');
   return sql`SELECT ${sql.join(selected, sql`, `)} FROM unnest(${sql.join(arrays, sql`, `)}) AS v(${sql.join(names, sql`, `)})`;
+}
+
+/**
+ * `insertRows` for one row whose given columns are `keys`, over placeholders, for a statement
+ * built once and prepared (`preparedStatement`): `select` is the same `SELECT` as `insertRows`
+ * makes for such a row (every insertable column in the table's order, the given ones as
+ * `$n::type`, the others their declared default or NULL), and `values(row)` the placeholder values
+ * for a row, mapped for the driver as drizzle maps them (JSON, dates), a `$defaultFn` called per
+ * row. A row must give exactly `keys` (undefined counts as not given: refused, as a prepared
+ * statement cannot fall back to the default for one row).
+ */
+export function insertRowPlaceholders<T extends PgTable>(table: T, keys: ReadonlyArray<keyof T['$inferInsert'] & string>) {
+  const given = new Set<string>(keys);
+  const selected: SQL[] = [];
+  const mapped: Array<{ key: string; col: PgColumn; perRow: boolean }> = [];
+  const columns = Object.entries(getTableColumns(table) as Record<string, PgColumn>).filter(([, c]) => !(c as unknown as { shouldDisableInsert(): boolean }).shouldDisableInsert());
+  for (const [key, col] of columns) {
+    const type = sql.raw(col.getSQLType());
+    const perRow = !given.has(key) && (col.defaultFn !== undefined || (!col.default && col.onUpdateFn !== undefined));
+    if (given.has(key) || perRow) {
+      const placeholder: Placeholder = sql.placeholder(`row_${key}`);
+      selected.push(sql`${placeholder}::${type}`);
+      mapped.push({ key, col, perRow });
+    } else if (col.hasDefault) {
+      if (is(col.default, SQL)) selected.push(col.default);
+      else if (col.default !== undefined) selected.push(sql`${sql.param(col.mapToDriverValue(col.default))}::${type}`);
+      else throw new Error(`insertRowPlaceholders: column ${col.name} has a default drizzle cannot state (serial or identity); give it`);
+    } else selected.push(sql`NULL::${type}`);
+  }
+  return {
+    select: sql`SELECT ${sql.join(selected, sql`, `)}`,
+    values(row: T['$inferInsert']): Record<string, unknown> {
+      const out: Record<string, unknown> = {};
+      for (const { key, col, perRow } of mapped) {
+        let value = (row as Record<string, unknown>)[key];
+        if (perRow) value = col.defaultFn ? col.defaultFn() : col.onUpdateFn!();
+        else if (value === undefined) throw new Error(`insertRowPlaceholders: the row does not give ${col.name}`);
+        if (is(value, SQL)) throw new Error(`insertRowPlaceholders: column ${col.name} has an sql value`);
+        out[`row_${key}`] = value === null ? null : col.mapToDriverValue(value);
+      }
+      return out;
+    },
+  };
 }

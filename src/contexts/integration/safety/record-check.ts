@@ -1,7 +1,7 @@
-import type { DbOrTx } from '../../../platform/db/database.js';
+import type { Db, DbOrTx } from '../../../platform/db/database.js';
 import { todayIn, type RecordPort } from '../../record/index.js';
 import type { BulkSafetyCheck, SafetyResult } from '../../signin/index.js';
-import { integrationRepo } from '../integration.repo.js';
+import { createSafetyCheckLinks, integrationRepo } from '../integration.repo.js';
 
 export const RECORD_SAFETY_CHECK = 'central_record';
 
@@ -33,10 +33,12 @@ function readinessFor(settings: Settings, link: GroupLink, person: PersonLink, r
   return { applies: true, ready: reasons.length === 0, reasons, profileId: r.profileId, nextChangeOn: r.nextChangeOn };
 }
 
-export function createRecordReadiness(record: Pick<RecordPort, 'readinessOf'>) {
+/** `db`: where the check's own read is prepared (once; it runs in the caller's `tx`, decision 038). */
+export function createRecordReadiness(record: Pick<RecordPort, 'readinessOf'>, db: Db) {
+  const safetyCheckLinks = createSafetyCheckLinks(db);
   return async function recordReadiness(tx: DbOrTx, tenantId: string, groupId: string, memberId: string, asOf: string | Date): Promise<RecordReadiness> {
     // The setting, the group's link and the member's link in one statement (decision 030).
-    const { settings, link, person } = await integrationRepo.safetyCheckLinks(tx, tenantId, groupId, memberId);
+    const { settings, link, person } = await safetyCheckLinks(tx, tenantId, groupId, memberId);
     if (!settings.includeRecordInSafetyCheck) return { applies: false };
     if (!link || link.ratingMode === 'none') return { applies: false };
     const r = person ? (await record.readinessOf(tx, tenantId, [person.profileId], asOf)).get(person.profileId) : undefined;
@@ -74,8 +76,8 @@ export type RecordReadinessOf = ReturnType<typeof createRecordReadiness>;
  * The check for sign-in's safety pipeline: evaluated on today at the site (its time zone), the
  * same "today" as sign-in's own checks.
  */
-export function createRecordSafetyCheck(record: Pick<RecordPort, 'readinessOf'>): BulkSafetyCheck {
-  const recordReadiness = createRecordReadiness(record);
+export function createRecordSafetyCheck(record: Pick<RecordPort, 'readinessOf'>, db: Db): BulkSafetyCheck {
+  const recordReadiness = createRecordReadiness(record, db);
   const recordReadinessMany = createRecordReadinessMany(record);
   return {
     name: RECORD_SAFETY_CHECK,

@@ -13,7 +13,7 @@ describe("the record's one profile writer, set-wise", () => {
   it('many profiles with different values of the same columns: each gets its own values, version and history; a stale ifVersion in the batch is a 409', async () => {
     const t = await createTestTenant(env);
     const r = await recordTenant(env, t);
-    const port = createRecordPort();
+    const port = createRecordPort({ db: env.platform.db });
     const db = env.platform.db;
     const made = await port.createProfiles(
       db,

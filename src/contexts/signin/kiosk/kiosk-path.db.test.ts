@@ -1,6 +1,7 @@
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { eq } from 'drizzle-orm';
-import { afterAll, describe, expect, it } from 'vitest';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { useTestEnv } from '../../../../test/harness.js';
 import { waitFor } from '../../../../test/wait.js';
 import { call, createTestTenant } from '../../../../test/factories.js';
@@ -99,6 +100,17 @@ describe('the kiosk request path', () => {
     expect(quiet.sent.filter((s) => /webhook_subscriptions|roll_calls/i.test(s))).toEqual(visitInserts(quiet.sent));
     // Signed in already: still a 409 (the gated insert wrote nothing, the transaction's insert conflicts).
     expect((await signIn(ada.id)).status).toBe(409);
+    // Every statement of a warm quiet sign-in is built once and prepared (decisions 035, 038): drizzle builds none.
+    const dan = await makeMember(env, t, group.id, { fullName: 'Dan Quiet' });
+    const building = vi.spyOn(PgDialect.prototype, 'sqlToQuery');
+    try {
+      const warm = await signIn(dan.id);
+      expect(warm.status).toBe(201);
+      expect(visitInserts(warm.sent)).toHaveLength(1);
+      expect(building).not.toHaveBeenCalled();
+    } finally {
+      building.mockRestore();
+    }
 
     // A subscription to another event leaves the gate open…
     expect((await call(env.app, 'POST', '/api/signin/webhooks', { headers: t.owner.headers, body: { url: 'https://example.org/hook', events: ['visit.signed_out'] } })).status).toBe(201);

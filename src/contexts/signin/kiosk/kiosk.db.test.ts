@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { searchQuery } from './kiosk.search.js';
+import { autoSignOutCandidates } from '../live/auto-sign-out.js';
 import { useTestEnv } from '../../../../test/harness.js';
 import { call, createTestTenant } from '../../../../test/factories.js';
 import { kioskSetup, makeGroup, makeMember, makeSite, pairKiosk } from '../../../../test/signin-factories.js';
@@ -214,5 +215,38 @@ describe('kiosk config, PIN and search', () => {
       // The word match waits on a gate (enough prefix hits, then its threshold set) before its scan.
       expect(ctes).toMatch(/One-Time Filter/);
     });
+  });
+
+  it("reads who is on site per member shown through the per-member index, never a scan of the site's open visits (decision 038)", async () => {
+    const t = await createTestTenant(env);
+    const { site, group } = await kioskSetup(env, t);
+    let search = '';
+    let live = '';
+    let autoSignOut = '';
+    const undo = new Error('undo the dropped indexes');
+    await env.platform.db
+      .transaction(async (tx) => {
+        // With the per-member indexes gone and sequential scans priced out, nothing is left for the
+        // on-site lookup (`member_id = m.id`, open) but a partial index whose predicate it implies:
+        // under an empty table's statistics PostgreSQL chose the open-visits-by-site one, a heap row
+        // per open visit for each member shown. It must not be able to.
+        await tx.execute(sql`SELECT set_config('enable_seqscan', 'off', true)`);
+        await tx.execute(sql`DROP INDEX visits_one_open_per_member`);
+        await tx.execute(sql`DROP INDEX visits_member_idx`);
+        const explain = async (q: SQL) => ((await tx.execute(sql`EXPLAIN ${q}`)) as unknown as { rows: Array<Record<string, string>> }).rows.map((r) => Object.values(r)[0]).join('\n');
+        search = await explain(searchQuery(t.tenantId, group.id, 'smi', null, 20));
+        // Who is on site at a site (the live page's read) still has that index.
+        live = await explain(sql`SELECT id FROM visits WHERE tenant_id = ${t.tenantId} AND site_id = ${site.id} AND signed_out_at IS NULL AND outcome = 'signed_in'`);
+        // …and so does the automatic sign-out's read of every tenant's open visits.
+        autoSignOut = await explain(autoSignOutCandidates(tx).getSQL());
+        throw undo;
+      })
+      .catch((e: unknown) => {
+        if (e !== undo) throw e;
+      });
+    expect(search).toMatch(/on visits/);
+    expect(search).not.toMatch(/visits_tenant_site_open_idx/);
+    expect(live).toMatch(/visits_tenant_site_open_idx/);
+    expect(autoSignOut).toMatch(/visits_tenant_site_open_idx/);
   });
 });

@@ -3,6 +3,7 @@ import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Platform } from '../../../platform/platform.js';
 import { blockList, members, visits } from '../signin.tables.js';
+import { memberColumns } from '../members/members.repo.js';
 import type { KioskPrincipal } from '../access.js';
 import { readOptions, type SignInOptionsStored } from '../groups/groups.schemas.js';
 import { normaliseName } from '../../../common/normalise.js';
@@ -81,7 +82,7 @@ export function createKioskOffline(deps: Pick<Platform, 'db' | 'now' | 'config'>
         continue;
       }
       const rows = await db
-        .select()
+        .select(memberColumns)
         .from(members)
         .where(and(eq(members.tenantId, k.tenantId), eq(members.groupId, g.id), isNull(members.archivedAt), isNull(members.deletedAt)))
         .orderBy(asc(members.fullName), asc(members.id));

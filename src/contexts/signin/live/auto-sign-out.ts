@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, gte, isNull, sql } from 'drizzle-orm';
 import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { AppError } from '../../../platform/errors.js';
@@ -59,17 +59,29 @@ export type CloseVisit = (tx: DbOrTx, visit: { tenantId: string; id: string }, b
  * Signs out open visits whose group's automatic sign-out is due, through the visits service
  * (so `visit.signed_out` events fire, with signedOutBy 'auto', to webhooks and roll calls).
  */
+/**
+ * Every tenant's open visits in groups with an automatic sign-out. `tenant_id >= the least uuid`
+ * (always true) lets the open-visits index (`visits_tenant_site_open_idx`, whose predicate has
+ * `tenant_id IS NOT NULL`, decision 038) serve this read across tenants: a strict comparison on the
+ * column proves it; `tenant_id IS NOT NULL` itself would not (PostgreSQL 17 and later drop it from a
+ * query on a NOT NULL column).
+ */
+export function autoSignOutCandidates(db: DbOrTx) {
+  return db
+    .select({ id: visits.id, tenantId: visits.tenantId, signedInAt: visits.signedInAt, options: groups.options, timezone: sites.timezone })
+    .from(visits)
+    .innerJoin(groups, eq(groups.id, visits.groupId))
+    .innerJoin(sites, eq(sites.id, visits.siteId))
+    .where(and(gte(visits.tenantId, LEAST_UUID), isNull(visits.signedOutAt), eq(visits.outcome, 'signed_in'), sql`${groups.options} -> 'autoSignOut' ->> 'mode' IN ('at_time', 'after_hours')`));
+}
+const LEAST_UUID = '00000000-0000-0000-0000-000000000000';
+
 export function createAutoSignOut(deps: Pick<Platform, 'db' | 'now' | 'log'>, closeVisit: CloseVisit) {
   const { db } = deps;
   return {
     async run(): Promise<number> {
       const at = deps.now();
-      const rows = await db
-        .select({ id: visits.id, tenantId: visits.tenantId, signedInAt: visits.signedInAt, options: groups.options, timezone: sites.timezone })
-        .from(visits)
-        .innerJoin(groups, eq(groups.id, visits.groupId))
-        .innerJoin(sites, eq(sites.id, visits.siteId))
-        .where(and(isNull(visits.signedOutAt), eq(visits.outcome, 'signed_in'), sql`${groups.options} -> 'autoSignOut' ->> 'mode' IN ('at_time', 'after_hours')`));
+      const rows = await autoSignOutCandidates(db);
       let count = 0;
       for (const r of rows) {
         const due = dueAt(r.signedInAt, readOptions(r.options).autoSignOut, r.timezone);

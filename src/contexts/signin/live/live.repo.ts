@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { groups, kioskDevices, sites, visits } from '../signin.tables.js';
 import { rollCallEntries, rollCallEvents, rollCalls } from '../live.tables.js';
@@ -134,7 +134,7 @@ export const liveRepo = {
   },
 
   /** As SQL, for a statement of the visits' (VisitEventQuiet): no roll call is open at the site. */
-  noneOpenAt(tenantId: string, siteId: string): SQL {
+  noneOpenAt(tenantId: string | Placeholder, siteId: string | Placeholder): SQL {
     return sql`NOT EXISTS (SELECT 1 FROM ${rollCalls} WHERE ${rollCalls.tenantId} = ${tenantId} AND ${rollCalls.siteId} = ${siteId} AND ${rollCalls.status} = 'open')`;
   },
   async openAt(tx: DbOrTx, tenantId: string, siteId: string): Promise<RollCallRow | undefined> {

@@ -2,6 +2,7 @@ import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { groupContacts, groups, kioskReplays, members, siteGroups, sites, visits } from '../signin.tables.js';
 import type { MemberRow } from '../members/members.port.js';
+import { memberColumns } from '../members/members.repo.js';
 import type { VisitRow } from './visits.presenter.js';
 import { openVisit, type NewVisit } from './visits.repo.js';
 
@@ -69,7 +70,7 @@ export const replayRepo = {
   async members(db: DbOrTx, tenantId: string, ids: readonly string[]): Promise<MemberRow[]> {
     if (ids.length === 0) return [];
     return db
-      .select()
+      .select(memberColumns)
       .from(members)
       .where(and(eq(members.tenantId, tenantId), inArray(members.id, [...ids])));
   },

@@ -2,6 +2,7 @@ import { and, eq, exists, isNotNull, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../../platform/db/database.js';
 import { preparedStatement } from '../../../platform/db/prepared.js';
 import { blockList, groupContacts, groupSecrets, groups, members, siteGroups, sites } from '../signin.tables.js';
+import { memberColumns } from '../members/members.repo.js';
 import type { BlockEntry } from '../safety/safety.types.js';
 
 /** A tenant's block list up to this many entries is read whole with a sign-in's other reads; a longer one is read by the check (the entries that could match). */
@@ -26,7 +27,7 @@ export function createSignInReads(db: Db) {
       .select({
         site: sites,
         group: groups,
-        member: members,
+        member: memberColumns, // not its stored page document (decision 037)
         hasPin: exists(d.select({ one: groupSecrets.groupId }).from(groupSecrets).where(and(eq(groupSecrets.tenantId, p.tenantId), eq(groupSecrets.groupId, p.groupId), isNotNull(groupSecrets.pinHash)))).mapWith(Boolean),
         contacts: sql<string[] | string>`(SELECT coalesce(json_agg(${groupContacts.userId}), '[]'::json) FROM ${groupContacts} WHERE ${groupContacts.tenantId} = ${p.tenantId} AND ${groupContacts.groupId} = ${p.groupId})`,
         blockList: sql<BlockEntry[] | string>`(SELECT coalesce(json_agg(json_build_object('normalisedName', b.normalised_name, 'email', b.email, 'dateOfBirth', b.date_of_birth)), '[]'::json) FROM (SELECT ${blockList.normalisedName}, ${blockList.email}, ${blockList.dateOfBirth} FROM ${blockList} WHERE ${blockList.tenantId} = ${p.tenantId} LIMIT ${sql.raw(String(BLOCK_LIST_READ_WHOLE + 1))}) b)`,

@@ -10,10 +10,12 @@ import type { MemberRow } from '../members/members.port.js';
 import { membersRepo } from '../members/members.repo.js';
 import { decide, runSafetyChecks, safetyOutcome } from '../safety/pipeline.js';
 import type { SafetyCheck } from '../safety/safety.types.js';
-import type { SQL } from 'drizzle-orm';
-import type { VisitEventQuiet, VisitEventType } from './visit-events.js';
+import { sql, type SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import { createHash } from 'node:crypto';
+import type { QuietEvent, VisitEventType } from './visit-events.js';
 import { presentVisit, type VisitRow } from './visits.presenter.js';
-import { visitsRepo } from './visits.repo.js';
+import { visitsRepo, type NewVisit } from './visits.repo.js';
 import { offlineDecision, type OfflineSignIn } from './replay.rules.js';
 import { createSignInReads } from './sign-in.reads.js';
 import { flaggedMessage, hostMessage, refusedMessage } from './visit-messages.js';
@@ -50,6 +52,9 @@ export function checkAnswers(options: SignInOptionsStored, given: Record<string,
 
 export type SignInDeps = Pick<Platform, 'db' | 'now' | 'jobs' | 'log'>;
 
+/** The columns a sign-in gives its visit (every one, also when null). */
+const SIGN_IN_VISIT_KEYS = ['tenantId', 'siteId', 'groupId', 'memberId', 'visitor', 'personName', 'signedInAt', 'outcome', 'safetyStatus', 'reasons', 'answers', 'agreementVersion', 'hostMemberId', 'kioskId', 'recordedOffline', 'createdAt'] as const;
+
 /**
  * The sign-in flow: the kiosk's site and group, the person (member or visitor), the answers, the
  * safety checks (`checks`, in order), the visit with its events and notifications, the badge; and
@@ -61,13 +66,29 @@ export function createSignIn(
     checks: readonly SafetyCheck[];
     emit: (tx: Tx, type: VisitEventType, v: VisitRow, at: Date) => Promise<void>;
     /** Every event sink's "nothing to do" as SQL (undefined: some sink cannot say). */
-    quietWhen?: (event: Parameters<VisitEventQuiet>[0]) => SQL | undefined;
+    quietWhen?: (event: QuietEvent) => SQL | undefined;
     checkPin: PinCheck['checkPin'];
   },
 ) {
   const { db, now } = deps;
   const { checks, emit, quietWhen, checkPin } = ctx;
   const signInReads = createSignInReads(db);
+
+  /**
+   * The visit's gated insert for an event type (see below), built and prepared the first time the
+   * type is written (decision 038): the sinks' conditions over the placeholders `gateTenantId`,
+   * `gateSiteId`, `gateGroupId`; undefined when a sink cannot state its "nothing to do". Named by
+   * the type and the gate's text, so graphs with other sinks never share a name on a connection.
+   */
+  const gatedInserts = new Map<VisitEventType, ReturnType<typeof visitsRepo.preparedInsertIf> | undefined>();
+  function gatedInsert(type: VisitEventType) {
+    if (!gatedInserts.has(type)) {
+      const gate = quietWhen?.({ type, tenantId: sql.placeholder('gateTenantId'), siteId: sql.placeholder('gateSiteId'), groupId: sql.placeholder('gateGroupId') });
+      const name = gate && `visits_insert_if_${createHash('sha256').update(`${type} ${new PgDialect().sqlToQuery(gate).sql}`).digest('hex').slice(0, 16)}`;
+      gatedInserts.set(type, gate && name ? visitsRepo.preparedInsertIf(db, name, SIGN_IN_VISIT_KEYS, gate) : undefined);
+    }
+    return gatedInserts.get(type);
+  }
 
   /** The kiosk's site and a group shown on it (404 otherwise). */
   async function siteAndGroup(kiosk: KioskPrincipal, groupId: string, dbx: DbOrTx = db) {
@@ -149,7 +170,7 @@ export function createSignIn(
     }
     const accepted = agreement && (input.agreementAccepted || previouslyAccepted) ? agreement.version : null;
 
-    const values = {
+    const values: Required<Pick<NewVisit, (typeof SIGN_IN_VISIT_KEYS)[number]>> = {
       tenantId: kiosk.tenantId,
       siteId: site.id,
       groupId: group.id,
@@ -173,8 +194,8 @@ export function createSignIn(
     // Nobody to tell and no sink with anything to do (read in the insert's own statement): the
     // visit alone, one statement, no transaction (decision 035). Otherwise, or when it wrote
     // nothing (the gate closed, or the member is signed in already), the transaction below.
-    const gate = !offline && !refusalTold && !(decision.notify && contacts.length > 0) && !hostMemberId ? quietWhen?.({ type: eventType, tenantId: kiosk.tenantId, siteId: site.id, groupId: group.id }) : undefined;
-    const quiet = gate ? await visitsRepo.insertIf(dbx, values, gate) : undefined;
+    const insertIf = !offline && !refusalTold && !(decision.notify && contacts.length > 0) && !hostMemberId ? gatedInsert(eventType) : undefined;
+    const quiet = insertIf ? await insertIf(dbx, values, { gateTenantId: kiosk.tenantId, gateSiteId: site.id, gateGroupId: group.id }) : undefined;
     const visit =
       quiet ??
       (await inTransaction(dbx, async (tx) => {

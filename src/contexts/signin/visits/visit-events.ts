@@ -1,4 +1,4 @@
-import type { SQL } from 'drizzle-orm';
+import type { Placeholder, SQL } from 'drizzle-orm';
 import type { Tx } from '../../../platform/db/database.js';
 
 /**
@@ -35,4 +35,9 @@ export type BulkVisitEventSink = VisitEventSink & { many?: VisitEventSinkMany; q
  * sink has one writes its visit in one statement gated on all of them, with no transaction
  * (decision 035); when the gate is closed it takes the transaction and calls the sinks as always.
  */
-export type VisitEventQuiet = (event: Pick<VisitEvent, 'type' | 'tenantId' | 'siteId' | 'groupId'>) => SQL;
+export type VisitEventQuiet = (event: QuietEvent) => SQL;
+/**
+ * What `quietWhen` is asked about: the event's type, and its tenant, site and group as values or as
+ * placeholders (sign-in builds its gated insert once per event type and prepares it, decision 038).
+ */
+export type QuietEvent = { type: VisitEventType; tenantId: string | Placeholder; siteId: string | Placeholder; groupId: string | Placeholder };

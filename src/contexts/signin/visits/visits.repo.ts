@@ -1,6 +1,7 @@
 import { and, desc, eq, gte, ilike, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
-import type { DbOrTx } from '../../../platform/db/database.js';
-import { insertRows } from '../../../platform/db/values.js';
+import type { Db, DbOrTx } from '../../../platform/db/database.js';
+import { preparedStatement } from '../../../platform/db/prepared.js';
+import { insertRowPlaceholders } from '../../../platform/db/values.js';
 import { groupContacts, groups, signinSettings, siteGroups, sites, visits } from '../signin.tables.js';
 import { likeEscape } from '../members/members.repo.js';
 import type { VisitRow } from './visits.presenter.js';
@@ -61,17 +62,25 @@ export const visitsRepo = {
     return row;
   },
   /**
-   * `insert` in one statement when `gate` (SQL) holds, else nothing (undefined, as for a member
-   * already signed in): the visit's own `INSERT … SELECT … WHERE gate`, so the gate is read in the
-   * snapshot of the statement that writes the visit.
+   * `insert` in one statement when `gate` holds, else nothing (undefined, as for a member already
+   * signed in): the visit's own `INSERT … SELECT … WHERE gate`, so the gate is read in the snapshot
+   * of the statement that writes the visit. Built once (the row's columns `keys` and the gate as
+   * placeholders, the gate's own named `gate*`) and prepared on `db` (decision 038); run on `dbx`
+   * with the row and the gate's values.
    */
-  async insertIf(db: DbOrTx, values: NewVisit, gate: SQL): Promise<VisitRow | undefined> {
-    const [row] = await db
-      .insert(visits)
-      .select(sql`${insertRows(visits, [values])} WHERE ${gate}`)
-      .onConflictDoNothing({ target: visits.memberId, where: sql`member_id IS NOT NULL AND signed_out_at IS NULL AND outcome = 'signed_in'` })
-      .returning();
-    return row;
+  preparedInsertIf(db: Db, name: string, keys: ReadonlyArray<keyof NewVisit & string>, gate: SQL) {
+    const row = insertRowPlaceholders(visits, keys);
+    const statement = preparedStatement(db, name, (d) =>
+      d
+        .insert(visits)
+        .select(sql`${row.select} WHERE ${gate}`)
+        .onConflictDoNothing({ target: visits.memberId, where: sql`member_id IS NOT NULL AND signed_out_at IS NULL AND outcome = 'signed_in'` })
+        .returning(),
+    );
+    return async (dbx: DbOrTx, values: NewVisit, gateValues: Record<string, unknown>): Promise<VisitRow | undefined> => {
+      const [inserted] = await statement.execute(dbx, { ...row.values(values), ...gateValues });
+      return inserted;
+    };
   },
   /** Open visits of these members. */
   async openOfMembers(db: DbOrTx, tenantId: string, memberIds: string[]): Promise<VisitRow[]> {

@@ -4,7 +4,7 @@ import type { GroupsService } from '../groups/groups.service.js';
 import { BUILT_IN_CHECKS } from '../safety/checks.js';
 import type { SafetyCheck } from '../safety/safety.types.js';
 import { and, sql, type SQL } from 'drizzle-orm';
-import type { BulkVisitEventSink, VisitEvent, VisitEventQuiet, VisitEventSink, VisitEventType } from './visit-events.js';
+import type { BulkVisitEventSink, QuietEvent, VisitEvent, VisitEventSink, VisitEventType } from './visit-events.js';
 import { presentVisit, type VisitRow } from './visits.presenter.js';
 import { createPinCheck } from '../kiosk/pin.js';
 import { createSignIn } from './sign-in.js';
@@ -51,7 +51,7 @@ export function createVisitsService(deps: VisitsDeps, groupsService: GroupsServi
    * Every sink's "nothing to do" for an event, as one SQL condition; undefined when a sink cannot
    * say (it has no `quietWhen`): then the event always goes through `emit` in the visit's transaction.
    */
-  function quietWhen(event: Parameters<VisitEventQuiet>[0]): SQL | undefined {
+  function quietWhen(event: QuietEvent): SQL | undefined {
     const conds: SQL[] = [];
     for (const sink of sinks) {
       const quiet = (sink as BulkVisitEventSink).quietWhen;

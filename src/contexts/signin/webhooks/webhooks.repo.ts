@@ -1,4 +1,4 @@
-import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { webhookDeliveries, webhookSubscriptions, type WebhookEventType } from '../live.tables.js';
 
@@ -17,7 +17,7 @@ export const webhooksRepo = {
     return row;
   },
   /** As SQL, for a statement of the visits' (VisitEventQuiet): no active subscription of the tenant takes this event. */
-  noneActiveFor(tenantId: string, event: WebhookEventType): SQL {
+  noneActiveFor(tenantId: string | Placeholder, event: WebhookEventType): SQL {
     return sql`NOT EXISTS (SELECT 1 FROM ${webhookSubscriptions} WHERE ${webhookSubscriptions.tenantId} = ${tenantId} AND ${webhookSubscriptions.active} AND ${webhookSubscriptions.events} ? ${event})`;
   },
   activeOf(tx: DbOrTx, tenantId: string) {

@@ -1,0 +1,2 @@
+DROP INDEX "visits_tenant_site_open_idx";--> statement-breakpoint
+CREATE INDEX "visits_tenant_site_open_idx" ON "visits" USING btree ("tenant_id","site_id") WHERE "visits"."signed_out_at" IS NULL AND "visits"."outcome" = 'signed_in' AND "visits"."tenant_id" IS NOT NULL;
