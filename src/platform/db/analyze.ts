@@ -23,11 +23,12 @@ export async function analyzeDatabase(database: Pick<Database, 'exec'>): Promise
  * Analyzes each table of the application's schema whose size on disk is at least twice, and at
  * least `GROWN_MIN_PAGES` pages more than, the size its last statistics recorded (`relpages`: 0
  * for a table never analyzed or analyzed empty); returns their names. One catalog read when
- * nothing has grown.
+ * nothing has grown. Each name is the table's `regclass` text (quoted, and schema-qualified when
+ * the search path would not find it), so a temporary table of the same name is never analyzed instead.
  */
 export async function analyzeGrown(database: Pick<Database, 'exec' | 'query'>): Promise<string[]> {
   const { rows } = await database.query<{ name: string }>(
-    `SELECT quote_ident(c.relname) AS name
+    `SELECT c.oid::regclass::text AS name
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = current_schema() AND c.relkind = 'r'
         AND pg_relation_size(c.oid) / current_setting('block_size')::int >= greatest(2 * greatest(c.relpages, 0), greatest(c.relpages, 0) + $1)

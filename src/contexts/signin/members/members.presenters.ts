@@ -32,7 +32,8 @@ export function presentMember(m: MemberRow): MemberView {
  * `presentMember` written in SQL (decisions 031, 037): the member's JSON as one text value, kept in
  * the `doc` column by the trigger of migration 0020 (whose body is this expression over `NEW`;
  * members.db.test.ts checks every row against it, so the trigger's copy cannot drift from this),
- * so the members page is a `string_agg` of stored texts and PostgreSQL builds no JSON on a read.
+ * so the members page sends the stored texts (one row per member, joined with commas in Node) and
+ * PostgreSQL builds no JSON on a read.
  * `m` is a row of `members` (a table name, alias or `NEW`). Built by concatenation, each value
  * as `to_json` writes it (what `json_agg` of the row wrote before: text JSON-escaped, a `date` as
  * `YYYY-MM-DD` whatever the DateStyle, `jsonb` as its text), timestamps in UTC with milliseconds
