@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { tenants, users } from '../accounts/accounts.tables.js';
 
 export const sites = pgTable(
@@ -123,6 +123,10 @@ export const members = pgTable(
       .on(t.tenantId, t.groupId, t.fullName, t.id)
       .where(sql`${t.deletedAt} is null`),
     uniqueIndex('members_qr_token_unique').on(t.qrToken),
+    // The trigger always sets `doc` (it runs before the check); a row written with triggers off
+    // (a manual load under session_replication_role = replica) is refused rather than left to
+    // break the members page's JSON.
+    check('members_doc_set', sql`${t.doc} <> ''`),
     // The kiosk's name search (kiosk/kiosk.search.ts). No pending list (fastupdate off): with one,
     // every search reads all of it (no autovacuum on PGlite to merge it; decision 030).
     index('members_name_trgm_idx').using('gin', sql`${t.fullName} gin_trgm_ops`).with({ fastupdate: false }),

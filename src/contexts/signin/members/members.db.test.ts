@@ -261,6 +261,25 @@ describe('CSV import', () => {
 });
 
 describe('the members table', () => {
+  it('refuses a member without its stored document (a row written with triggers off)', async () => {
+    const t = await createTestTenant(env);
+    const g = await makeGroup(env, t);
+    const m = await makeMember(env, t, g.id, { fullName: 'Ann Lee' });
+    type PgError = { code?: string; constraint?: string; cause?: PgError };
+    const failure = await inTransaction(env.platform.db, async (tx) => {
+      await tx.execute(sql`SET LOCAL session_replication_role = replica`); // ordinary triggers off
+      await tx.execute(sql`INSERT INTO members (tenant_id, group_id, full_name, qr_token) VALUES (${t.tenantId}, ${g.id}, 'Bo Ray', ${`qr-${m.id}`})`);
+    }).then(
+      () => undefined,
+      (err: unknown) => err as PgError,
+    );
+    const cause = failure?.cause ?? failure;
+    expect(cause).toMatchObject({ code: '23514', constraint: 'members_doc_set' });
+    const page = await call(env.app, 'GET', `/api/signin/groups/${g.id}/members`, { headers: t.owner.headers });
+    expect(page.status).toBe(200);
+    expect(page.body.items.map((x: { fullName: string }) => x.fullName)).toEqual(['Ann Lee']);
+  });
+
   it('archives and restores with HOT updates: no index of members is written (decision 039)', async () => {
     const t = await createTestTenant(env);
     const g = await makeGroup(env, t);

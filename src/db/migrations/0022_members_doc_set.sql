@@ -1,0 +1,1 @@
+ALTER TABLE "members" ADD CONSTRAINT "members_doc_set" CHECK ("members"."doc" <> '');
