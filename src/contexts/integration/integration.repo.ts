@@ -88,15 +88,6 @@ export const integrationRepo = {
     if (profileIds.length === 0) return [];
     return tx.select().from(integrationPersonLinks).where(and(eq(integrationPersonLinks.tenantId, tenantId), inArray(integrationPersonLinks.profileId, profileIds)));
   },
-  /**
-   * What the record's safety check reads of the integration for one sign-in, in one statement: the
-   * tenant's setting, the group's link and the member's link (each as `settings`, `groupLink`
-   * and `linkOfMember` answer it).
-   */
-  async safetyCheckLinks(tx: DbOrTx, tenantId: string, groupId: string, memberId: string) {
-    const [row] = await safetyCheckLinksQuery(tx, tenantId, groupId, memberId);
-    return safetyCheckLinksOf(tenantId, row);
-  },
 
   async linkOfMember(tx: DbOrTx, tenantId: string, memberId: string): Promise<PersonLinkRow | undefined> {
     const [l] = await tx.select().from(integrationPersonLinks).where(and(eq(integrationPersonLinks.tenantId, tenantId), eq(integrationPersonLinks.memberId, memberId)));
@@ -202,7 +193,11 @@ export const integrationRepo = {
   },
 };
 
-/** The tenant's setting, the group's link and the member's link in one statement (decision 030); values or placeholders. */
+/**
+ * What the record's safety check reads of the integration for one sign-in, in one statement
+ * (decision 030): the tenant's setting, the group's link and the member's link (each as
+ * `settings`, `groupLink` and `linkOfMember` answer it); values or placeholders.
+ */
 function safetyCheckLinksQuery(d: DbOrTx, tenantId: string | Placeholder, groupId: string | Placeholder, memberId: string | Placeholder) {
   return d
     .select({ settings: integrationSettings, link: integrationGroupLinks, person: integrationPersonLinks })
@@ -223,7 +218,7 @@ function safetyCheckLinksOf(tenantId: string, row: SafetyCheckLinksRow | undefin
 export type SafetyCheckLinks = (tx: DbOrTx, tenantId: string, groupId: string, memberId: string) => Promise<ReturnType<typeof safetyCheckLinksOf>>;
 
 /**
- * `integrationRepo.safetyCheckLinks` built once and prepared on `db` (`preparedStatement`: parsed
+ * That read built once and prepared on `db` (`preparedStatement`: parsed
  * and planned once per PostgreSQL connection, run in the caller's transaction too): every
  * sign-in of a member with the record's check on sends it (decision 038).
  */

@@ -1,5 +1,6 @@
 import type { PgPreparedQuery, PreparedQueryConfig } from 'drizzle-orm/pg-core';
-import type { Db, DbOrTx } from './database.js';
+import { fillPlaceholders } from 'drizzle-orm';
+import type { Database, Db, DbOrTx } from './database.js';
 
 /** What drizzle keeps of a built statement besides its SQL text (how to map its rows). */
 type Built = PgPreparedQuery<PreparedQueryConfig> & {
@@ -40,3 +41,14 @@ export function preparedStatement<R>(db: Db, name: string, build: (db: Db) => { 
 }
 
 export type PreparedStatement<R> = ReturnType<typeof preparedStatement<R>>;
+
+/**
+ * A statement of drizzle's building (`query.toSQL()` of a query builder, or `PgDialect.sqlToQuery`
+ * of an `sql` template: its text with `sql.placeholder`s) prepared through `Database.prepare`
+ * (decision 028: named on PostgreSQL, PREPARE/EXECUTE on PGlite), run with its placeholders'
+ * values by name; its rows come back as arrays, mapped by nobody. Outside any transaction.
+ */
+export function preparedQuery(database: Pick<Database, 'prepare'>, name: string, query: { sql: string; params: unknown[] }): (values: Record<string, unknown>) => Promise<unknown[][]> {
+  const run = database.prepare(name, query.sql);
+  return (values) => run(fillPlaceholders(query.params, values));
+}

@@ -1,6 +1,6 @@
-import { and, asc, count as countFn, eq, fillPlaceholders, getTableColumns, isNull, ne, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count as countFn, eq, getTableColumns, isNull, ne, sql, type SQL } from 'drizzle-orm';
 import type { Database, Db, DbOrTx } from '../../../platform/db/database.js';
-import { preparedStatement } from '../../../platform/db/prepared.js';
+import { preparedQuery, preparedStatement } from '../../../platform/db/prepared.js';
 import { scimGroupMembers, scimGroups, scimUsers, type ScimMultiValue } from '../scim.tables.js';
 import { URN } from '../scim.schema.js';
 import { isObject, type Doc, type Element } from '../resource/canonical.js';
@@ -111,12 +111,7 @@ export function preparedScimUserReads(database: Pick<Database, 'db' | 'prepare'>
   const { db } = database;
   const p = { tenantId: sql.placeholder('tenantId'), groupId: sql.placeholder('groupId'), base: sql`${sql.placeholder('base')}` };
   const livePlaced = and(eq(scimUsers.tenantId, p.tenantId), eq(scimUsers.groupId, p.groupId), isNull(scimUsers.deletedAt))!;
-  /** A statement of drizzle's building, prepared: its placeholders filled by name, its rows as arrays. */
-  const prepare = (name: string, query: { toSQL(): { sql: string; params: unknown[] } }) => {
-    const { sql: text, params } = query.toSQL();
-    const run = database.prepare(name, text);
-    return (values: Record<string, unknown>) => run(fillPlaceholders(params, values));
-  };
+  const prepare = (name: string, query: { toSQL(): { sql: string; params: unknown[] } }) => preparedQuery(database, name, query.toSQL());
   const byId = prepare(
     'scim_user_json_by_id',
     db

@@ -1,6 +1,7 @@
-import { fillPlaceholders, sql, type Placeholder, type SQL } from 'drizzle-orm';
+import { sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Database, DbOrTx } from '../../../platform/db/database.js';
+import { preparedQuery } from '../../../platform/db/prepared.js';
 import { likeEscape } from '../members/members.repo.js';
 
 /** Below this word similarity a name is not a match (pg_trgm's default 0.6 misses most typos). */
@@ -91,9 +92,8 @@ export function preparedSearch(database: Pick<Database, 'prepare'>) {
   const dialect = new PgDialect();
   const p = { tenantId: sql.placeholder('tenantId'), groupId: sql.placeholder('groupId'), term: sql.placeholder('term'), prefix: sql.placeholder('prefix'), limit: sql.placeholder('limit') };
   const statement = (name: string, agreement: boolean) => {
-    const { sql: text, params } = dialect.sqlToQuery(searchSql({ ...p, agreementVersion: agreement ? sql.placeholder('agreementVersion') : null }, agreement));
-    const run = database.prepare(name, text);
-    return async (values: Record<string, unknown>) => (await run(fillPlaceholders(params, values))).map((r) => Object.fromEntries(SEARCH_COLUMNS.map((c, i) => [c, r[i]])) as SearchRow);
+    const run = preparedQuery(database, name, dialect.sqlToQuery(searchSql({ ...p, agreementVersion: agreement ? sql.placeholder('agreementVersion') : null }, agreement)));
+    return async (values: Record<string, unknown>) => (await run(values)).map((r) => Object.fromEntries(SEARCH_COLUMNS.map((c, i) => [c, r[i]])) as SearchRow);
   };
   const plain = statement('kiosk_search', false);
   const withAgreement = statement('kiosk_search_agreement', true);

@@ -56,10 +56,6 @@ export function dueAt(signedInAt: Date, rule: AutoSignOutRule, timezone: string)
 export type CloseVisit = (tx: DbOrTx, visit: { tenantId: string; id: string }, by: 'auto') => Promise<unknown>;
 
 /**
- * Signs out open visits whose group's automatic sign-out is due, through the visits service
- * (so `visit.signed_out` events fire, with signedOutBy 'auto', to webhooks and roll calls).
- */
-/**
  * Every tenant's open visits in groups with an automatic sign-out. `tenant_id >= the least uuid`
  * (always true) lets the open-visits index (`visits_tenant_site_open_idx`, whose predicate has
  * `tenant_id IS NOT NULL`, decision 038) serve this read across tenants: a strict comparison on the
@@ -76,6 +72,10 @@ export function autoSignOutCandidates(db: DbOrTx) {
 }
 const LEAST_UUID = '00000000-0000-0000-0000-000000000000';
 
+/**
+ * Signs out open visits whose group's automatic sign-out is due, through the visits service
+ * (so `visit.signed_out` events fire, with signedOutBy 'auto', to webhooks and roll calls).
+ */
 export function createAutoSignOut(deps: Pick<Platform, 'db' | 'now' | 'log'>, closeVisit: CloseVisit) {
   const { db } = deps;
   return {

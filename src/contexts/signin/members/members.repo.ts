@@ -1,7 +1,7 @@
-import { and, eq, fillPlaceholders, getTableColumns, ilike, inArray, isNotNull, isNull, ne, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
+import { and, eq, getTableColumns, ilike, inArray, isNotNull, isNull, ne, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { Database, Db, DbOrTx } from '../../../platform/db/database.js';
-import { preparedStatement } from '../../../platform/db/prepared.js';
+import { preparedQuery, preparedStatement } from '../../../platform/db/prepared.js';
 import { auditActorValues, auditRowsOf, type Actor } from '../../../platform/audit/audit.js';
 import { groups, members, siteGroups } from '../signin.tables.js';
 import { valuesColumn, valuesTable, type ValuesColumn } from '../../../platform/db/values.js';
@@ -67,19 +67,14 @@ export function preparedMemberPage(database: Pick<Database, 'db' | 'prepare'>) {
     offset: sql.placeholder('offset'),
     sites: sql.placeholder('sites'),
   };
-  /** A statement of drizzle's building, prepared: its placeholders filled by name, its rows as arrays. */
-  const prepare = (name: string, query: { toSQL(): { sql: string; params: unknown[] } }) => {
-    const { sql: text, params } = query.toSQL();
-    const run = database.prepare(name, text);
-    return (values: Record<string, unknown>) => run(fillPlaceholders(params, values));
-  };
   // The group at one of the caller's sites (`$sites`: a PostgreSQL array literal, so PGlite's
   // EXECUTE can take it as text); uncorrelated, so PostgreSQL checks it once per execution.
   const atSites = sql`exists (select 1 from ${siteGroups} where ${siteGroups.tenantId} = ${p.tenantId} and ${siteGroups.groupId} = ${p.groupId} and ${siteGroups.siteId} = any(${p.sites}::uuid[]))`;
   function build(archived: MemberListQuery['archived'], search: boolean, scoped: boolean) {
     const where = listConds(sql`${p.tenantId}`, sql`${p.groupId}`, archived, search ? sql`${p.pattern}` : undefined);
     const suffix = `${archived}${search ? '_search' : ''}${scoped ? '_scoped' : ''}`;
-    const docs = prepare(
+    const docs = preparedQuery(
+      database,
       `signin_members_docs_${suffix}`,
       db
         .select({ doc: members.doc })
@@ -87,14 +82,17 @@ export function preparedMemberPage(database: Pick<Database, 'db' | 'prepare'>) {
         .where(and(where, scoped ? atSites : undefined))
         .orderBy(members.fullName, members.id)
         .limit(p.limit)
-        .offset(p.offset),
+        .offset(p.offset)
+        .toSQL(),
     );
-    const count = prepare(
+    const count = preparedQuery(
+      database,
       `signin_members_count_${suffix}`,
       db
         .select({ total: sql`(select count(*) from ${members} where ${where})::int` })
         .from(groups)
-        .where(and(eq(groups.tenantId, p.tenantId), eq(groups.id, p.groupId), scoped ? atSites : undefined)),
+        .where(and(eq(groups.tenantId, p.tenantId), eq(groups.id, p.groupId), scoped ? atSites : undefined))
+        .toSQL(),
     );
     return { docs, count };
   }
