@@ -26,21 +26,27 @@ export type TestEnv = {
 
 const workerId = () => process.env.VITEST_POOL_ID ?? process.env.VITEST_WORKER_ID ?? '1';
 
-async function openTestDatabase(onStatement?: (sql: string) => void): Promise<Database> {
+/** The PostgreSQL database a test file runs on: the worker's, or its own one with `defaults` set (ALTER DATABASE … SET). */
+export async function testDatabaseUrl(defaults?: Record<string, string>): Promise<string> {
+  const url = process.env.TEST_DATABASE_URL!;
+  const base = new URL(url).pathname.slice(1);
+  const name = `${base}_w${workerId()}${defaults ? '_defaults' : ''}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${inject('pgTemplateDb')}"`);
+    for (const [k, v] of Object.entries(defaults ?? {})) await admin.query(`ALTER DATABASE "${name}" SET ${pg.escapeIdentifier(k)} = ${pg.escapeLiteral(v)}`);
+  } catch (err) {
+    if ((err as { code?: string }).code !== '42P04') throw err; // exists: made by an earlier file of this worker
+  } finally {
+    await admin.end();
+  }
+  return withDatabase(url, name);
+}
+
+async function openTestDatabase(onStatement?: (sql: string) => void, databaseDefaults?: Record<string, string>): Promise<Database> {
   if (process.env.TEST_DB === 'postgres') {
-    const url = process.env.TEST_DATABASE_URL!;
-    const base = new URL(url).pathname.slice(1);
-    const name = `${base}_w${workerId()}`;
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    try {
-      await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${inject('pgTemplateDb')}"`);
-    } catch (err) {
-      if ((err as { code?: string }).code !== '42P04') throw err; // exists: made by an earlier file of this worker
-    } finally {
-      await admin.end();
-    }
-    return openDatabase({ kind: 'postgres', url: withDatabase(url, name), max: 5, onStatement });
+    return openDatabase({ kind: 'postgres', url: await testDatabaseUrl(databaseDefaults), max: 5, onStatement });
   }
   const tar = readFileSync(inject('pgliteTemplate'));
   return openDatabase({ kind: 'pglite', loadDataDir: new Blob([tar]), onStatement });
@@ -55,14 +61,15 @@ export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Co
 
 /**
  * One database per test file (PGlite) or per worker (PostgreSQL), an app built on it, and a
- * movable clock. `compose` adds hooks to the graph (extra visit sinks, safety checks). Each test makes its own tenant with the factories, so nothing is truncated.
+ * movable clock. `databaseDefaults` (PostgreSQL only) gives the file a database of its own with
+ * those settings as its defaults, as a server configured otherwise than ours would have them. `compose` adds hooks to the graph (extra visit sinks, safety checks). Each test makes its own tenant with the factories, so nothing is truncated.
  */
-export function useTestEnv(opts: { configOverrides?: Partial<Config>; onStatement?: (sql: string) => void; compose?: ComposeOptions } = {}): TestEnv {
+export function useTestEnv(opts: { configOverrides?: Partial<Config>; onStatement?: (sql: string) => void; compose?: ComposeOptions; databaseDefaults?: Record<string, string> } = {}): TestEnv {
   const env = {} as TestEnv;
   let dataDir = '';
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'threshold-test-'));
-    const database = await openTestDatabase(opts.onStatement);
+    const database = await openTestDatabase(opts.onStatement, opts.databaseDefaults);
     const config = testConfig(dataDir, opts.configOverrides);
     let offset = 0;
     const clock = {

@@ -94,12 +94,45 @@ function pglitePrepared(query: (text: string) => Promise<unknown[][]>): Database
 }
 
 /**
+ * The settings every session runs with, whatever the server's, the database's or the role's
+ * defaults say: the drivers read dates, timestamps and intervals in these forms only (a server
+ * set to `DateStyle = 'SQL, DMY'` sent `06/12/2026`, which node-postgres and drizzle misread), and
+ * SQL that names a day (`now()::date`, `date_trunc`) counts it in UTC on every install, as the
+ * tests run it. Sent as start-up options, so a connection without them never exists; behind a
+ * connection pooler, let `options` through (PgBouncer: not in `ignore_startup_parameters`).
+ */
+export const SESSION_SETTINGS: ReadonlyArray<readonly [string, string]> = [
+  ['DateStyle', 'ISO,MDY'],
+  ['IntervalStyle', 'postgres'],
+  ['TimeZone', 'UTC'],
+];
+
+/**
+ * How the pool connects to `url`: its own start-up `options` (if any) kept, with `SESSION_SETTINGS`
+ * after them (pg would let the URL's `options` replace a separate one, so they are joined here).
+ */
+export function connectionConfig(url: string): { connectionString: string; options: string } {
+  const ours = SESSION_SETTINGS.map(([k, v]) => `-c ${k}=${v}`).join(' ');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { connectionString: url, options: ours };
+  }
+  const own = parsed.searchParams.get('options');
+  if (own === null) return { connectionString: url, options: ours };
+  parsed.searchParams.delete('options');
+  return { connectionString: parsed.toString(), options: `${own} ${ours}` };
+}
+
+/**
  * PGlite's own settings on top of its defaults. Its shared_buffers default (128 MB) is touched
  * whole when it starts, so it alone was a third of the server's resident memory at ready;
  * 32 MB keeps a school's working set (a few thousand members and profiles) in memory and saves
- * about 100 MB (decision 010, start-up and memory).
+ * about 100 MB (decision 010, start-up and memory). `SESSION_SETTINGS` are pinned as on a server
+ * (a folder's postgresql.conf could say otherwise).
  */
-export const PGLITE_START_PARAMS: readonly string[] = [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'];
+export const PGLITE_START_PARAMS: readonly string[] = [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB', ...SESSION_SETTINGS.flatMap(([k, v]) => ['-c', `${k}=${v}`])];
 
 /**
  * A PGlite folder may be opened by one process at a time. The lock file holds the pid; a lock
@@ -156,7 +189,7 @@ export type OpenOptions = (
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if (opts.kind === 'postgres') {
-    const pool = new pg.Pool({ connectionString: opts.url, max: opts.max ?? 10 });
+    const pool = new pg.Pool({ ...connectionConfig(opts.url), max: opts.max ?? 10 });
     pool.on('error', () => {
       /* idle client errors surface on the next query */
     });
