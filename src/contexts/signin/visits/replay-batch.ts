@@ -17,6 +17,7 @@ import type { VisitRow } from './visits.presenter.js';
 import type { NewVisit } from './visits.repo.js';
 import type { ReplayEvent } from './visits.replay.js';
 import { flaggedMessage, hostMessage, refusedMessage } from './visit-messages.js';
+import { acceptedAgreementVersion, personOf, signInVisit } from './visit-row.js';
 
 type GroupOnSite = Awaited<ReturnType<typeof replayRepo.groupsOnSite>>[number] & { options: SignInOptionsStored };
 type SignInEvent = Extract<ReplayEvent, { kind: 'sign_in' }>;
@@ -182,25 +183,10 @@ export function createReplayBatch(
       const decision = offlineDecision(options.safetyCheckMode, { admitted: e.admitted, stale: e.stale }, removed ? reasons.filter((r) => r.code !== 'member_removed') : reasons, removed);
       if (member && decision.outcome === 'signed_in' && openOf.has(member.id)) return conflict('already_signed_in', `${person.fullName} is already signed in`);
       const id = randomUUID();
-      const agreementVersion = agreement && (e.agreementAccepted || previouslyAccepted) ? agreement.version : null;
+      const agreementVersion = acceptedAgreementVersion(agreement, e.agreementAccepted, previouslyAccepted);
       const row: NewVisit = {
         id,
-        tenantId,
-        siteId: g.site.id,
-        groupId: g.group.id,
-        memberId: member?.id ?? null,
-        visitor,
-        personName: person.fullName,
-        signedInAt: at,
-        outcome: decision.outcome,
-        safetyStatus: decision.safetyStatus,
-        reasons: decision.reasons,
-        answers,
-        agreementVersion,
-        hostMemberId,
-        kioskId: kiosk.id,
-        recordedOffline: true,
-        createdAt,
+        ...signInVisit({ tenantId, kioskId: kiosk.id, siteId: g.site.id, groupId: g.group.id, member, visitor, person, at, decision, reasons: decision.reasons, answers, agreementVersion, hostMemberId, recordedOffline: true, createdAt }),
       };
       planned.set(id, { row, fresh: true, signedOutAt: null, signedOutBy: null, recordedOffline: true });
       inserts.push(id);
@@ -319,12 +305,6 @@ function prepare(
   }
   const answers = checkAnswers(g.options, e.answers);
   return { e, at, g, member, visitor, hostMemberId, answers };
-}
-
-function personOf(member: MemberRow | null, visitor: VisitorDetails | null) {
-  return member
-    ? { fullName: member.fullName, email: member.email, dateOfBirth: typeof member.customFields.dateOfBirth === 'string' ? member.customFields.dateOfBirth : null }
-    : { fullName: visitor!.fullName, email: visitor!.email ?? null, dateOfBirth: visitor!.dateOfBirth ?? null };
 }
 
 function acceptedBefore(accepted: ReadonlySet<string>, member: MemberRow | null, options: SignInOptionsStored): boolean {

@@ -15,10 +15,11 @@ import { PgDialect } from 'drizzle-orm/pg-core';
 import { createHash } from 'node:crypto';
 import type { QuietEvent, VisitEventType } from './visit-events.js';
 import { presentVisit, type VisitRow } from './visits.presenter.js';
-import { visitsRepo, type NewVisit } from './visits.repo.js';
+import { visitsRepo } from './visits.repo.js';
 import { offlineDecision, type OfflineSignIn } from './replay.rules.js';
 import { createSignInReads } from './sign-in.reads.js';
 import { flaggedMessage, hostMessage, refusedMessage } from './visit-messages.js';
+import { acceptedAgreementVersion, personOf, signInVisit, SIGN_IN_VISIT_KEYS } from './visit-row.js';
 import type { PinCheck } from '../kiosk/pin.js';
 
 export type SignInRequest = {
@@ -51,9 +52,6 @@ export function checkAnswers(options: SignInOptionsStored, given: Record<string,
 }
 
 export type SignInDeps = Pick<Platform, 'db' | 'now' | 'jobs' | 'log'>;
-
-/** The columns a sign-in gives its visit (every one, also when null). */
-const SIGN_IN_VISIT_KEYS = ['tenantId', 'siteId', 'groupId', 'memberId', 'visitor', 'personName', 'signedInAt', 'outcome', 'safetyStatus', 'reasons', 'answers', 'agreementVersion', 'hostMemberId', 'kioskId', 'recordedOffline', 'createdAt'] as const;
 
 /**
  * The sign-in flow: the kiosk's site and group, the person (member or visitor), the answers, the
@@ -135,9 +133,7 @@ export function createSignIn(
     }
     const answers = checkAnswers(options, input.answers);
     const at = offline?.at ?? now();
-    const person = member
-      ? { fullName: member.fullName, email: member.email, dateOfBirth: typeof member.customFields.dateOfBirth === 'string' ? member.customFields.dateOfBirth : null }
-      : { fullName: visitor!.fullName, email: visitor!.email ?? null, dateOfBirth: visitor!.dateOfBirth ?? null };
+    const person = personOf(member, visitor);
     const agreement = options.agreement;
     const previouslyAccepted = Boolean(agreement && member && (await visitsRepo.memberAcceptedAgreement(dbx, kiosk.tenantId, member.id, agreement.version)));
 
@@ -168,26 +164,23 @@ export function createSignIn(
       decision = d;
       reasons = d.reasons;
     }
-    const accepted = agreement && (input.agreementAccepted || previouslyAccepted) ? agreement.version : null;
-
-    const values: Required<Pick<NewVisit, (typeof SIGN_IN_VISIT_KEYS)[number]>> = {
+    const values = signInVisit({
       tenantId: kiosk.tenantId,
+      kioskId: kiosk.id,
       siteId: site.id,
       groupId: group.id,
-      memberId: member?.id ?? null,
+      member,
       visitor,
-      personName: person.fullName,
-      signedInAt: at,
-      outcome: decision.outcome,
-      safetyStatus: decision.safetyStatus,
+      person,
+      at,
+      decision,
       reasons,
       answers,
-      agreementVersion: accepted,
+      agreementVersion: acceptedAgreementVersion(agreement, input.agreementAccepted, previouslyAccepted),
       hostMemberId,
-      kioskId: kiosk.id,
       recordedOffline: Boolean(offline),
       createdAt: offline ? now() : at,
-    };
+    });
     const eventType: VisitEventType = decision.outcome === 'signed_in' ? 'visit.signed_in' : 'visit.rejected';
     const contacts = read.contacts;
     const refusalTold = decision.outcome === 'rejected' && reasons.length > 0 && contacts.length > 0;
@@ -243,7 +236,7 @@ export function createSignIn(
     const list = checks.filter((c) => c.name !== 'custom_fields' && c.name !== 'agreement');
     const out = new Map<string, { reasons: VisitReason[]; validUntil: string | null }>();
     for (const m of rows) {
-      const person = { fullName: m.fullName, email: m.email, dateOfBirth: typeof m.customFields.dateOfBirth === 'string' ? m.customFields.dateOfBirth : null };
+      const person = personOf(m, null);
       const o =
         options.safetyCheckMode === 'off'
           ? { reasons: [], validUntil: null }
