@@ -27,6 +27,23 @@ export function valuesTable(alias: string, columns: readonly ValuesColumn[], row
 /** A column of a `valuesTable`, to use in `SET` or `WHERE`. */
 export const valuesColumn = (alias: string, name: string): SQL => sql`${sql.identifier(alias)}.${sql.identifier(name)}`;
 
+/** The table's insertable columns in its order: what an `INSERT … SELECT` of every column selects. */
+function insertableColumns(table: PgTable): Array<[string, PgColumn]> {
+  return Object.entries(getTableColumns(table) as Record<string, PgColumn>).filter(([, c]) => !(c as unknown as { shouldDisableInsert(): boolean }).shouldDisableInsert());
+}
+
+/** Whether drizzle computes a column left unset per row (`$defaultFn`, or `$onUpdateFn` without a default), and that value. */
+const computedPerRow = (col: PgColumn): boolean => col.defaultFn !== undefined || (!col.default && col.onUpdateFn !== undefined);
+const computedValue = (col: PgColumn): unknown => (col.defaultFn ? col.defaultFn() : col.onUpdateFn!());
+
+/** What a column no row gives is selected as: its declared default as drizzle would write it, or NULL. */
+function unsetColumn(col: PgColumn, type: SQL, who: string): SQL {
+  if (!col.hasDefault) return sql`NULL::${type}`;
+  if (is(col.default, SQL)) return col.default;
+  if (col.default !== undefined) return sql`${sql.param(col.mapToDriverValue(col.default))}::${type}`;
+  throw new Error(`${who}: column ${col.name} has a default drizzle cannot state (serial or identity); give it`);
+}
+
 /**
  * The rows of a multi-row INSERT as `SELECT … FROM unnest($1::uuid[], $2::text[], …)`, for
  * `tx.insert(table).select(insertRows(table, rows))`: one array parameter per column, so drizzle
@@ -45,17 +62,15 @@ export function insertRows<T extends PgTable>(table: T, rows: ReadonlyArray<T['$
   const arrays: SQL[] = [];
   const names: SQL[] = [];
   const selected: SQL[] = [];
-  const columns = Object.entries(getTableColumns(table) as Record<string, PgColumn>).filter(([, c]) => !(c as unknown as { shouldDisableInsert(): boolean }).shouldDisableInsert());
-  for (const [key, col] of columns) {
+  for (const [key, col] of insertableColumns(table)) {
     const type = sql.raw(col.getSQLType());
     const values = rows.map((r) => (r as Record<string, unknown>)[key]);
-    const perRow = col.defaultFn !== undefined || (!col.default && col.onUpdateFn !== undefined);
+    const perRow = computedPerRow(col);
     if (values.some((v) => v !== undefined) || perRow) {
       const cells = values.map((v) => {
         let value = v;
         if (value === undefined) {
-          if (col.defaultFn) value = col.defaultFn();
-          else if (!col.default && col.onUpdateFn) value = col.onUpdateFn();
+          if (perRow) value = computedValue(col);
           else if (col.hasDefault) throw new Error(`insertRows: column ${col.name} is set by some rows and not others; give it in every row`);
         }
         if (is(value, SQL)) throw new Error(`insertRows: column ${col.name} has an sql value; use values() for such rows`);
@@ -65,11 +80,7 @@ export function insertRows<T extends PgTable>(table: T, rows: ReadonlyArray<T['$
       arrays.push(sql`${sql.param(cells)}::${type}[]`);
       names.push(alias);
       selected.push(sql`v.${alias}`);
-    } else if (col.hasDefault) {
-      if (is(col.default, SQL)) selected.push(col.default);
-      else if (col.default !== undefined) selected.push(sql`${sql.param(col.mapToDriverValue(col.default))}::${type}`);
-      else throw new Error(`insertRows: column ${col.name} has a default drizzle cannot state (serial or identity); give it in every row`);
-    } else selected.push(sql`NULL::${type}`);
+    } else selected.push(unsetColumn(col, type, 'insertRows'));
   }
   if (arrays.length === 0) throw new Error('insertRows: no column is given');
   return sql`SELECT ${sql.join(selected, sql`, `)} FROM unnest(${sql.join(arrays, sql`, `)}) AS v(${sql.join(names, sql`, `)})`;
@@ -88,19 +99,14 @@ export function insertRowPlaceholders<T extends PgTable>(table: T, keys: Readonl
   const given = new Set<string>(keys);
   const selected: SQL[] = [];
   const mapped: Array<{ key: string; col: PgColumn; perRow: boolean }> = [];
-  const columns = Object.entries(getTableColumns(table) as Record<string, PgColumn>).filter(([, c]) => !(c as unknown as { shouldDisableInsert(): boolean }).shouldDisableInsert());
-  for (const [key, col] of columns) {
+  for (const [key, col] of insertableColumns(table)) {
     const type = sql.raw(col.getSQLType());
-    const perRow = !given.has(key) && (col.defaultFn !== undefined || (!col.default && col.onUpdateFn !== undefined));
+    const perRow = !given.has(key) && computedPerRow(col);
     if (given.has(key) || perRow) {
       const placeholder: Placeholder = sql.placeholder(`row_${key}`);
       selected.push(sql`${placeholder}::${type}`);
       mapped.push({ key, col, perRow });
-    } else if (col.hasDefault) {
-      if (is(col.default, SQL)) selected.push(col.default);
-      else if (col.default !== undefined) selected.push(sql`${sql.param(col.mapToDriverValue(col.default))}::${type}`);
-      else throw new Error(`insertRowPlaceholders: column ${col.name} has a default drizzle cannot state (serial or identity); give it`);
-    } else selected.push(sql`NULL::${type}`);
+    } else selected.push(unsetColumn(col, type, 'insertRowPlaceholders'));
   }
   return {
     select: sql`SELECT ${sql.join(selected, sql`, `)}`,
@@ -108,7 +114,7 @@ export function insertRowPlaceholders<T extends PgTable>(table: T, keys: Readonl
       const out: Record<string, unknown> = {};
       for (const { key, col, perRow } of mapped) {
         let value = (row as Record<string, unknown>)[key];
-        if (perRow) value = col.defaultFn ? col.defaultFn() : col.onUpdateFn!();
+        if (perRow) value = computedValue(col);
         else if (value === undefined) throw new Error(`insertRowPlaceholders: the row does not give ${col.name}`);
         if (is(value, SQL)) throw new Error(`insertRowPlaceholders: column ${col.name} has an sql value`);
         out[`row_${key}`] = value === null ? null : col.mapToDriverValue(value);
