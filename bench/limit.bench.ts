@@ -4,8 +4,9 @@
 // req/s and p99, the limit's, and the ratio; non-2xx answers and connection errors are counted
 // apart. Then the same SCIM reads on PGlite (Threshold in its own process on a fresh PGlite folder,
 // the same users; BENCH_PGLITE=0 skips them, BENCH_PGLITE_PROFILE=<file> profiles them) beside the
-// issue's PGlite figures of 2026-11-22 (goal: 5× each). Writes bench/results/limit.json. Nothing
-// passes or fails on time.
+// issue's PGlite figures of 2026-11-22 (goal: 5× each). Writes bench/results/limit.json and
+// limit.svg, the ratios of the first run, the one before decision 025 and this one as a chart
+// (bench/chart.ts). Nothing passes or fails on time.
 //
 // Needs PostgreSQL: BENCH_DATABASE_URL, TEST_DATABASE_URL or DATABASE_URL (a database
 // `<name>_limit_bench` is made afresh on that server). BENCH_SECONDS (5), BENCH_USERS (1000),
@@ -17,13 +18,14 @@
 // shared machine's load does not distort; when PostgreSQL runs on this machine (its /proc readable), a
 // line under it gives what each request cost PostgreSQL's backends for the bench's database.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import autocannonLib, { type Result } from 'autocannon';
 import { firstLine, freePort, limitServer } from './limit-peer.js';
+import { writeLimitChart } from './chart.js';
 import { compiledServe, cpuMs, perRequest, postgresCpuMs, postgresCpuSpent } from './process-cpu.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -216,7 +218,8 @@ async function main() {
     const dir = path.join(root, 'bench/results');
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'limit.json'), `${JSON.stringify(out, null, 2)}\n`);
-    console.log(`\nload average before ${loadBefore.join(' ')}, after ${out.machine.loadAverageAfter.join(' ')}; wrote bench/results/limit.json`);
+    writeLimitChart(dir, (f) => (existsSync(f) ? readFileSync(f, 'utf8') : undefined), (f, text) => writeFileSync(f, text));
+    console.log(`\nload average before ${loadBefore.join(' ')}, after ${out.machine.loadAverageAfter.join(' ')}; wrote bench/results/limit.json and limit.svg (the ratios as a chart)`);
   } finally {
     for (const c of children.reverse()) {
       if (c.exitCode === null) {
