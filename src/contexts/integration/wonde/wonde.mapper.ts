@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { WONDE_SOURCE_PATHS, type WondeSourcePath } from '../../../common/wonde-sources.js';
 import type { WondeDate, WondeEmployee } from './wonde.types.js';
 
 /**
@@ -6,32 +7,7 @@ import type { WondeDate, WondeEmployee } from './wonde.types.js';
  * the first non-empty source path of its list, so a school can prefer legal names or a work email.
  * Paths are dotted into the employee as Wonde returns it (`contact_details.data.emails.work`).
  */
-export const WONDE_SOURCE_PATHS = [
-  'forename',
-  'surname',
-  'legal_forename',
-  'legal_surname',
-  'middle_names',
-  'title',
-  'upi',
-  'mis_id',
-  'id',
-  'date_of_birth',
-  'contact_details.data.emails.email',
-  'contact_details.data.emails.primary',
-  'contact_details.data.emails.work',
-  'contact_details.data.emails.home',
-  'contact_details.data.phones.phone',
-  'contact_details.data.phones.primary',
-  'contact_details.data.phones.mobile',
-  'contact_details.data.phones.work',
-  'employment_details.data.job_title',
-  'employment_details.data.role',
-  'employment_details.data.staff_code',
-  'employment_details.data.employment_start_date',
-  'employment_details.data.employment_end_date',
-] as const;
-export type WondeSourcePath = (typeof WONDE_SOURCE_PATHS)[number];
+export { WONDE_SOURCE_PATHS, type WondeSourcePath } from '../../../common/wonde-sources.js';
 
 export const WONDE_TARGET_FIELDS = ['firstName', 'lastName', 'email', 'phone', 'role', 'startDate', 'endDate', 'dateOfBirth', 'externalId'] as const;
 export type WondeTargetField = (typeof WONDE_TARGET_FIELDS)[number];

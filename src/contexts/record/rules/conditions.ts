@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { addPeriod, isIsoDate, type PeriodUnit } from './dates.js';
+import { OPERATOR_LABELS, OPERATORS, OPERATORS_BY_KIND, PERIOD_OPERATORS, PRESENCE_OPERATORS, type FieldKind } from '../../../common/condition-operators.js';
 
 /**
  * The condition language (the "logic editor"): AND/OR groups of `field operator value`.
@@ -12,27 +13,7 @@ import { addPeriod, isIsoDate, type PeriodUnit } from './dates.js';
  * places no constraint (true); a multi-valued field (e.g. several group ids) matches equals /
  * contains / starts_with when any of its values does.
  */
-export const TEXT_OPERATORS = ['equals', 'not_equals', 'contains', 'not_contains', 'starts_with'] as const;
-export const PRESENCE_OPERATORS = ['is_empty', 'is_not_empty'] as const;
-export const DATE_OPERATORS = ['before', 'after'] as const;
-export const PERIOD_OPERATORS = ['within_last', 'more_than_ago'] as const;
-export const OPERATORS = [...TEXT_OPERATORS, ...PRESENCE_OPERATORS, ...DATE_OPERATORS, ...PERIOD_OPERATORS] as const;
-export type Operator = (typeof OPERATORS)[number];
-
-/** Human words for each operator, as the visual builder shows them. */
-export const OPERATOR_LABELS: Record<Operator, string> = {
-  equals: 'is equal to',
-  not_equals: 'is not equal to',
-  contains: 'contains',
-  not_contains: 'does not contain',
-  starts_with: 'starts with',
-  is_empty: 'is empty',
-  is_not_empty: 'is not empty',
-  before: 'is before',
-  after: 'is after',
-  within_last: 'is within the last',
-  more_than_ago: 'is more than … ago',
-};
+export { DATE_OPERATORS, OPERATOR_LABELS, OPERATORS, OPERATORS_BY_KIND, PERIOD_OPERATORS, PRESENCE_OPERATORS, TEXT_OPERATORS, type FieldKind, type Operator } from '../../../common/condition-operators.js';
 
 export const periodSchema = z.object({
   n: z.number().int().min(0).max(10_000),
@@ -57,8 +38,6 @@ export const conditionGroupSchema: z.ZodType<ConditionGroup> = z.lazy(() =>
   // Named so the OpenAPI document can refer to this recursive schema (components.schemas).
 ).meta({ id: 'ConditionGroup' });
 
-/** What a field holds; decides which operators make sense. */
-export type FieldKind = 'text' | 'date' | 'yesno' | 'choice';
 export type FieldDescriptor = { kind: FieldKind; label?: string; options?: readonly string[] };
 export type FieldCatalog = ReadonlyMap<string, FieldDescriptor>;
 
@@ -70,12 +49,6 @@ export type ConditionIssue = { path: string; field: string; message: string };
 
 export const isGroup = (c: Condition | ConditionGroup): c is ConditionGroup => 'op' in c;
 
-const OPERATORS_BY_KIND: Record<FieldKind, readonly Operator[]> = {
-  text: [...TEXT_OPERATORS, ...PRESENCE_OPERATORS],
-  choice: ['equals', 'not_equals', 'contains', 'not_contains', 'starts_with', ...PRESENCE_OPERATORS],
-  yesno: ['equals', 'not_equals', ...PRESENCE_OPERATORS],
-  date: ['equals', 'not_equals', ...PRESENCE_OPERATORS, ...DATE_OPERATORS, ...PERIOD_OPERATORS],
-};
 
 /**
  * Checks a condition against the fields that exist: unknown fields, operators that make no sense

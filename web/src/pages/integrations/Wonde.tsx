@@ -6,6 +6,7 @@ import { client, ok, type Answer, type Body } from '../../api/client';
 import { FormError, PageHeader, formatDateTime } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
 import { useFormSubmit } from '../../forms';
+import { WONDE_SOURCE_PATHS } from '../../../../src/common/wonde-sources';
 import { organisationsQuery, profileTypesQuery } from '../record/queries';
 import { RunProgress } from './RunProgress';
 import { SyncLogTable } from './SyncLog';
@@ -27,30 +28,8 @@ const TARGETS: Array<[string, string]> = [
   ['dateOfBirth', 'Date of birth'],
   ['externalId', 'External id (matching)'],
 ];
-/** The Wonde employee fields the server reads (typed by its schema, so the list cannot drift). */
-const SOURCES: Source[] = [
-  'forename',
-  'surname',
-  'legal_forename',
-  'legal_surname',
-  'title',
-  'date_of_birth',
-  'upi',
-  'mis_id',
-  'contact_details.data.emails.email',
-  'contact_details.data.emails.primary',
-  'contact_details.data.emails.work',
-  'contact_details.data.emails.home',
-  'contact_details.data.phones.phone',
-  'contact_details.data.phones.primary',
-  'contact_details.data.phones.mobile',
-  'contact_details.data.phones.work',
-  'employment_details.data.job_title',
-  'employment_details.data.role',
-  'employment_details.data.staff_code',
-  'employment_details.data.employment_start_date',
-  'employment_details.data.employment_end_date',
-];
+/** The Wonde employee fields the server reads (the one list, src/common). */
+const SOURCES: readonly Source[] = WONDE_SOURCE_PATHS;
 
 /** "Use the Wonde connection" per organisation: school id, token (write only), field mapping, sync now, last sync log. */
 export default function Wonde() {

@@ -1,25 +1,12 @@
 import { ActionIcon, Button, Group, NumberInput, Paper, SegmentedControl, Select, Stack, Text, TextInput } from '@mantine/core';
 import type { Condition, ConditionGroup, FieldInfo, Operator } from './recordApi';
+import { OPERATOR_LABELS, OPERATORS_BY_KIND } from '../../../../src/common/condition-operators';
 
-const OPS: Record<Operator, string> = {
-  equals: 'is equal to',
-  not_equals: 'is not equal to',
-  contains: 'contains',
-  not_contains: 'does not contain',
-  starts_with: 'starts with',
-  is_empty: 'is empty',
-  is_not_empty: 'is not empty',
-  before: 'is before',
-  after: 'is after',
-  within_last: 'is within the last',
-  more_than_ago: 'is more than … ago',
-};
-const BY_KIND: Record<FieldInfo['kind'], Operator[]> = {
+const OPS = OPERATOR_LABELS;
+/** The operators each kind of field offers: the server's (src/common), and for a pick list (groups, organisations) equality and presence. */
+const BY_KIND: Record<FieldInfo['kind'], readonly Operator[]> = {
   pick: ['equals', 'not_equals', 'is_empty', 'is_not_empty'],
-  text: ['equals', 'not_equals', 'contains', 'not_contains', 'starts_with', 'is_empty', 'is_not_empty'],
-  choice: ['equals', 'not_equals', 'contains', 'not_contains', 'starts_with', 'is_empty', 'is_not_empty'],
-  yesno: ['equals', 'not_equals', 'is_empty', 'is_not_empty'],
-  date: ['equals', 'not_equals', 'is_empty', 'is_not_empty', 'before', 'after', 'within_last', 'more_than_ago'],
+  ...OPERATORS_BY_KIND,
 };
 
 const isGroup = (c: Condition | ConditionGroup): c is ConditionGroup => 'op' in c;
