@@ -5,6 +5,7 @@ import { runMigrations } from './platform/db/migrate.js';
 import { analyzeDatabase } from './platform/db/analyze.js';
 import { installJobSchema } from './platform/jobs/pgboss.js';
 import { AppError } from './platform/errors.js';
+import { stopOnSignals } from './platform/shutdown.js';
 import { isNewPgliteFolder, runFirstStartInChild, seedDemoAndTell } from './setup.js';
 import { registerJobs } from './contexts/jobs.js';
 import { composeContexts } from './contexts/compose.js';
@@ -35,25 +36,7 @@ async function main() {
   await seedDemoAndTell(platform, contexts);
   const app = await buildApp(platform, { contexts });
   phase('app');
-  let closing = false;
-  const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 15_000);
-    force.unref();
-    try {
-      await app.close();
-      await platform.jobs.stop();
-      await platform.database.close();
-      process.exit(0);
-    } catch (err) {
-      log.error({ err }, 'shutdown failed');
-      process.exit(1);
-    }
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  const stopping = stopOnSignals(log, 'shutting down', [() => app.close(), () => platform.jobs.stop(), () => platform.database.close()]);
   await app.listen({ port: config.port, host: config.host });
   phase('listening');
   log.info({ startupMs: phases, migrations }, 'ready');
@@ -62,7 +45,7 @@ async function main() {
   // connection it would queue ahead of /ready and the first requests, so it begins a little later.
   if (config.worker === 'inline') {
     setTimeout(() => {
-      if (closing) return;
+      if (stopping()) return;
       registerJobs(platform, contexts)
         .then(() => platform.jobs.start())
         .catch((err: unknown) => {
@@ -76,7 +59,7 @@ async function main() {
   // PGlite has one connection, and an ANALYZE run now would hold up the first requests and /ready.
   if (platform.database.kind === 'pglite') {
     setTimeout(() => {
-      if (!closing) analyzeDatabase(platform.database).catch((err: unknown) => log.warn({ err }, 'ANALYZE after start failed'));
+      if (!stopping()) analyzeDatabase(platform.database).catch((err: unknown) => log.warn({ err }, 'ANALYZE after start failed'));
     }, ANALYZE_AFTER_START_MS).unref();
   }
 }

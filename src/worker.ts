@@ -3,6 +3,7 @@ import { createPlatform } from './platform/bootstrap.js';
 import { runMigrations } from './platform/db/migrate.js';
 import { installJobSchema } from './platform/jobs/pgboss.js';
 import { AppError } from './platform/errors.js';
+import { stopOnSignals } from './platform/shutdown.js';
 import { registerJobs } from './contexts/jobs.js';
 
 /**
@@ -26,24 +27,7 @@ async function main() {
   await registerJobs(platform);
   await platform.jobs.start();
   log.info('job worker started');
-  let closing = false;
-  const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    log.info({ signal }, 'job worker shutting down');
-    const force = setTimeout(() => process.exit(1), 15_000);
-    force.unref();
-    try {
-      await platform.jobs.stop();
-      await platform.database.close();
-      process.exit(0);
-    } catch (err) {
-      log.error({ err }, 'shutdown failed');
-      process.exit(1);
-    }
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  stopOnSignals(log, 'job worker shutting down', [() => platform.jobs.stop(), () => platform.database.close()]);
 }
 
 main().catch((err: unknown) => {
