@@ -6,6 +6,7 @@ import { recordCheckValues, recordDocuments, recordOrganisations, recordProfileH
 import { createProfilesWithValuesStamped, type OrganisationRow, type ProfileRow, type ProfileTypeRow, type RatingSystemRow } from './record.repo.js';
 import { createRulesCache, defaultFactsOf, readinessOf, type ModelOf, type Readiness } from './readiness.js';
 import { applyPatches, type HistoryActor, type ProfilePatch } from './profiles/profile-writer.js';
+import { nameKey } from '../../platform/db/name-order.js';
 
 /** A profile as other contexts see it (what a profile is, not how it is stored). */
 export type ProfileView = {
@@ -103,7 +104,7 @@ export function createRecordPort(opts: { db: Db; rules?: ModelOf }) {
     async profilesOfOrganisation(tx: DbOrTx, tenantId: string, organisationId: string, profileTypeIds?: string[]): Promise<ProfileView[]> {
       const conds = [tenantProfiles(tenantId), eq(recordProfiles.organisationId, organisationId), eq(recordProfiles.status, 'live')];
       if (profileTypeIds && profileTypeIds.length) conds.push(inArray(recordProfiles.profileTypeId, profileTypeIds));
-      return tx.select().from(recordProfiles).where(and(...conds)).orderBy(recordProfiles.lastName, recordProfiles.firstName, recordProfiles.id);
+      return tx.select().from(recordProfiles).where(and(...conds)).orderBy(nameKey(recordProfiles.lastName), nameKey(recordProfiles.firstName), recordProfiles.id);
     },
 
     /** Creates profiles in one statement; each starts with its profile type's facts unless given. */

@@ -14,6 +14,7 @@ import {
 import type { BuiltInFact } from './kcsie/kcsie-2025.js';
 import { LATEST_RULE_SET, ruleSetOf } from './kcsie/rule-sets.js';
 import type { RuleCheck, RuleProfile, RuleRatingSystem, RuleValue } from './rules/rating.js';
+import { nameKey } from '../../platform/db/name-order.js';
 
 export type OrganisationRow = typeof recordOrganisations.$inferSelect;
 export type ProfileTypeRow = typeof recordProfileTypes.$inferSelect;
@@ -68,7 +69,7 @@ export type RecordModel = {
 export async function loadModel(db: DbOrTx, tenantId: string): Promise<RecordModel> {
   // One after the other: on a transaction's single connection, concurrent queries only queue (and
   // pg warns that this will stop working in pg 9).
-  const orgs = await db.select().from(recordOrganisations).where(eq(recordOrganisations.tenantId, tenantId)).orderBy(asc(recordOrganisations.name));
+  const orgs = await db.select().from(recordOrganisations).where(eq(recordOrganisations.tenantId, tenantId)).orderBy(nameKey(recordOrganisations.name), asc(recordOrganisations.id));
   const types = await db.select().from(recordProfileTypes).where(eq(recordProfileTypes.tenantId, tenantId)).orderBy(asc(recordProfileTypes.position));
   const checks = await db.select().from(recordChecks).where(eq(recordChecks.tenantId, tenantId)).orderBy(asc(recordChecks.position));
   const systems = await db.select().from(recordRatingSystems).where(eq(recordRatingSystems.tenantId, tenantId)).orderBy(asc(recordRatingSystems.position));
@@ -144,7 +145,7 @@ export async function loadProfilesWithValues(
     .select()
     .from(recordProfiles)
     .where(and(...conds))
-    .orderBy(asc(recordProfiles.lastName), asc(recordProfiles.firstName));
+    .orderBy(nameKey(recordProfiles.lastName), nameKey(recordProfiles.firstName), asc(recordProfiles.id));
   const values = new Map<string, Map<string, ValueLite>>();
   const wanted = new Set(profiles.map((p) => p.id));
   // One row per profile with its values as a JSON array (10,000s of value rows are slow to ship and map one by one).
@@ -199,7 +200,7 @@ export async function profilesWithValuesStamped(db: DbOrTx, tenantId: string, id
     .select(stampedColumns(tenantId))
     .from(recordProfiles)
     .where(and(eq(recordProfiles.tenantId, tenantId), inArray(recordProfiles.id, [...ids])))
-    .orderBy(asc(recordProfiles.lastName), asc(recordProfiles.firstName));
+    .orderBy(nameKey(recordProfiles.lastName), nameKey(recordProfiles.firstName), asc(recordProfiles.id));
   return stampedResult(rows);
 }
 export type ProfilesWithValuesStamped = typeof profilesWithValuesStamped;

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { nameKey } from '../../platform/db/name-order.js';
 import { boolean, check, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { tenants, users } from '../accounts/accounts.tables.js';
 
@@ -115,12 +116,12 @@ export const members = pgTable(
   },
   (t) => [
     // A group's live members in name order (the members page: 50 at a time, stops at the 50th;
-    // decision 010). No `archived_at` (decision 039): an archive or restore (SCIM's `active`)
+    // decision 010), the order of `nameKey` (accents and case aside, migration 0023). No `archived_at` (decision 039): an archive or restore (SCIM's `active`)
     // then changes no indexed column and is a HOT update that writes none of these indexes (the
     // trigram GIN one included); the page's live/archived filter reads the rows it presents
     // anyway, and its total is kept in memory (decision 034).
     index('members_live_group_name_idx')
-      .on(t.tenantId, t.groupId, t.fullName, t.id)
+      .on(t.tenantId, t.groupId, nameKey(t.fullName), t.id)
       .where(sql`${t.deletedAt} is null`),
     uniqueIndex('members_qr_token_unique').on(t.qrToken),
     // The trigger always sets `doc` (it runs before the check); a row written with triggers off

@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { groupContacts, groupSecrets, groups, siteGroups } from '../signin.tables.js';
 import type { SiteScope } from '../access.js';
+import { nameKey } from '../../../platform/db/name-order.js';
 
 export type GroupRow = typeof groups.$inferSelect;
 
@@ -13,7 +14,7 @@ export const groupsRepo = {
   async list(db: DbOrTx, tenantId: string, includeArchived: boolean) {
     const conds = [eq(groups.tenantId, tenantId)];
     if (!includeArchived) conds.push(isNull(groups.archivedAt));
-    return db.select().from(groups).where(and(...conds)).orderBy(asc(groups.name));
+    return db.select().from(groups).where(and(...conds)).orderBy(nameKey(groups.name), asc(groups.id));
   },
   async insert(db: DbOrTx, values: typeof groups.$inferInsert): Promise<GroupRow> {
     const [row] = await db.insert(groups).values(values).returning();

@@ -2,6 +2,7 @@ import { and, asc, eq, exists, gt, inArray, isNotNull, isNull, lt, or, sql } fro
 import type { Db, DbOrTx } from '../../../platform/db/database.js';
 import { preparedStatement } from '../../../platform/db/prepared.js';
 import { groupSecrets, groups, kioskDevices, kioskPairings, siteGroups, sites, visits } from '../signin.tables.js';
+import { nameKey } from '../../../platform/db/name-order.js';
 
 export type KioskDeviceRow = typeof kioskDevices.$inferSelect;
 
@@ -77,7 +78,7 @@ export const kioskRepo = {
       .from(siteGroups)
       .innerJoin(groups, eq(groups.id, siteGroups.groupId))
       .where(and(eq(siteGroups.tenantId, tenantId), eq(siteGroups.siteId, siteId), isNull(groups.archivedAt)))
-      .orderBy(asc(siteGroups.position), asc(groups.name));
+      .orderBy(asc(siteGroups.position), nameKey(groups.name), asc(groups.id));
   },
   /** Visitors of the group signed in at the site now: name and time only, at most 200. */
   async visitorsOnSite(db: DbOrTx, tenantId: string, siteId: string, groupId: string) {
@@ -85,7 +86,7 @@ export const kioskRepo = {
       .select({ id: visits.id, name: visits.personName, signedInAt: visits.signedInAt })
       .from(visits)
       .where(and(eq(visits.tenantId, tenantId), eq(visits.siteId, siteId), eq(visits.groupId, groupId), isNull(visits.signedOutAt), eq(visits.outcome, 'signed_in')))
-      .orderBy(asc(visits.personName), asc(visits.id))
+      .orderBy(nameKey(visits.personName), asc(visits.id))
       .limit(200);
   },
 };

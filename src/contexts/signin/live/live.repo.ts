@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gt, inArray, isNull, or, sql, type Placeholder, typ
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { groups, kioskDevices, sites, visits } from '../signin.tables.js';
 import { rollCallEntries, rollCallEvents, rollCalls } from '../live.tables.js';
+import { nameKey } from '../../../platform/db/name-order.js';
 
 export type RollCallRow = typeof rollCalls.$inferSelect;
 export type EntryRow = typeof rollCallEntries.$inferSelect;
@@ -26,7 +27,7 @@ function visitsAtSite(tx: DbOrTx, tenantId: string, siteId: string, when: SQL | 
     .from(visits)
     .innerJoin(groups, eq(groups.id, visits.groupId))
     .where(and(eq(visits.tenantId, tenantId), eq(visits.siteId, siteId), when))
-    .orderBy(asc(groups.name), asc(visits.personName), asc(visits.id));
+    .orderBy(nameKey(groups.name), asc(groups.id), nameKey(visits.personName), asc(visits.id));
 }
 /** A visit at a site as `onSite` and `presentSince` read it. */
 export type VisitAtSite = Awaited<ReturnType<typeof visitsAtSite>>[number];
@@ -43,7 +44,7 @@ export const liveRepo = {
       .select({ id: sites.id, name: sites.name, timezone: sites.timezone })
       .from(sites)
       .where(and(eq(sites.tenantId, tenantId), isNull(sites.archivedAt), siteIn(sites.id, siteIds)))
-      .orderBy(asc(sites.name), asc(sites.id));
+      .orderBy(nameKey(sites.name), asc(sites.id));
   },
 
   /** How many are signed in now, per site. */
@@ -169,7 +170,7 @@ export const liveRepo = {
       .select()
       .from(rollCallEntries)
       .where(and(eq(rollCallEntries.tenantId, tenantId), eq(rollCallEntries.rollCallId, rollCallId)))
-      .orderBy(asc(rollCallEntries.groupName), asc(rollCallEntries.personName), asc(rollCallEntries.id));
+      .orderBy(nameKey(rollCallEntries.groupName), nameKey(rollCallEntries.personName), asc(rollCallEntries.id));
   },
 
   async entry(tx: DbOrTx, tenantId: string, rollCallId: string, entryId: string): Promise<EntryRow | undefined> {

@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { groups, sites, siteGroups } from '../signin.tables.js';
 import type { SiteScope } from '../access.js';
+import { nameKey } from '../../../platform/db/name-order.js';
 
 export type SiteRow = typeof sites.$inferSelect;
 
@@ -10,7 +11,7 @@ export const sitesRepo = {
     const conds = [eq(sites.tenantId, tenantId)];
     if (scope !== null) conds.push(inArray(sites.id, scope.length ? [...scope] : ['00000000-0000-0000-0000-000000000000']));
     if (!includeArchived) conds.push(isNull(sites.archivedAt));
-    return db.select().from(sites).where(and(...conds)).orderBy(asc(sites.name));
+    return db.select().from(sites).where(and(...conds)).orderBy(nameKey(sites.name), asc(sites.id));
   },
   async find(db: DbOrTx, tenantId: string, id: string): Promise<SiteRow | undefined> {
     const [row] = await db.select().from(sites).where(and(eq(sites.tenantId, tenantId), eq(sites.id, id)));
@@ -48,7 +49,7 @@ export const sitesRepo = {
       .from(siteGroups)
       .innerJoin(groups, eq(groups.id, siteGroups.groupId))
       .where(and(eq(siteGroups.tenantId, tenantId), inArray(siteGroups.siteId, siteIds)))
-      .orderBy(asc(siteGroups.position), asc(groups.name));
+      .orderBy(asc(siteGroups.position), nameKey(groups.name), asc(groups.id));
   },
 };
 
