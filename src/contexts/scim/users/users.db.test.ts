@@ -152,6 +152,23 @@ describe('SCIM /Users', () => {
     isScimError(count.body, 400, 'invalidValue');
   });
 
+  it('refuses an externalId too long for its index (400 invalidValue, nothing written), by POST, PUT and PATCH', T, async () => {
+    const f = await scimFixture(env);
+    // Text that does not compress: over the b-tree's ~2.7 kB limit, the index refused it (a 500).
+    const long = Array.from({ length: 3000 }, (_, i) => String.fromCharCode(0x4e00 + ((i * 7919) % 20000))).join('');
+    const post = await f.scim('POST', '/Users', user('long@example.test', { externalId: long }));
+    expect(post.status, JSON.stringify(post.body)).toBe(400);
+    isScimError(post.body, 400, 'invalidValue');
+    expect(post.body.detail).toMatch(/externalId/);
+    expect((await f.scim('GET', '/Users?filter=userName eq "long@example.test"')).body.totalResults).toBe(0);
+    const id = await create(f, 'short@example.test', { externalId: 'x'.repeat(512) });
+    const put = await f.scim('PUT', `/Users/${id}`, user('short@example.test', { externalId: long }));
+    isScimError(put.body, 400, 'invalidValue');
+    const patch = await f.scim('PATCH', `/Users/${id}`, { Operations: [{ op: 'replace', path: 'externalId', value: long }] });
+    isScimError(patch.body, 400, 'invalidValue');
+    expect((await f.scim('GET', `/Users/${id}`)).body.externalId).toBe('x'.repeat(512));
+  });
+
   it('applies a PATCH with several operations in one transaction or not at all', T, async () => {
     const f = await scimFixture(env);
     const id = await create(f, 'eve@example.test', { title: 'Teacher', active: true });

@@ -43,6 +43,9 @@ function validated(doc: Doc): ScimUserColumns & { userName: string } {
   const cols = columnsFromDoc(doc);
   if (!cols.userName.trim()) throw invalidValue('userName is required');
   if (cols.userName.length > 512) throw invalidValue('userName is longer than 512 characters');
+  // externalId is a key of the b-tree index scim_users_group_external_idx, whose entries hold at
+  // most ~2.7 kB: longer text was refused by the index (a 500). 512 UTF-16 units are at most 1.5 kB.
+  if (cols.externalId && cols.externalId.length > 512) throw invalidValue('externalId is longer than 512 characters');
   return cols;
 }
 
