@@ -8,13 +8,15 @@ import type { KioskPrincipal } from '../access.js';
 import { membersRepo } from '../members/members.repo.js';
 import { createReplayBatch, outcomeOfError, ReplayPlanBroken, type BatchItem, type BatchOutcome } from './replay-batch.js';
 import { replayRepo, type ReplayRow } from './replay.repo.js';
-import { judgeTime, signOutVerdict, type TimeVerdict } from './replay.rules.js';
+import { EARLIEST_EVENT, judgeTime, signOutVerdict, type TimeVerdict } from './replay.rules.js';
 import { visitsRepo } from './visits.repo.js';
 import type { VisitsService } from './visits.service.js';
 
 const answerValue = z.union([z.string().max(2000), z.boolean()]);
 const key = z.string().min(8).max(100);
 const at = z.iso.datetime({ offset: true });
+/** An event's own time: from EARLIEST_EVENT on (year 0 is no timestamp PostgreSQL holds). */
+const eventAt = at.refine((s) => new Date(s).getTime() >= EARLIEST_EVENT.getTime(), 'a time from 1900-01-01T00:00:00Z on');
 
 /** One queued offline event, as the kiosk sends it (each is checked alone: a bad one never blocks the rest). */
 export const replayEvent = z.discriminatedUnion('kind', [
@@ -22,7 +24,7 @@ export const replayEvent = z.discriminatedUnion('kind', [
     .object({
       key,
       kind: z.literal('sign_in'),
-      at,
+      at: eventAt,
       groupId: z.uuid(),
       memberId: z.uuid().optional(),
       visitor: z
@@ -39,7 +41,7 @@ export const replayEvent = z.discriminatedUnion('kind', [
     .object({
       key,
       kind: z.literal('sign_out'),
-      at,
+      at: eventAt,
       memberId: z.uuid().optional(),
       /** A visitor signed in online (their visit) or offline on this kiosk (the key of that sign-in). */
       visitId: z.uuid().optional(),
