@@ -291,6 +291,23 @@ describe('SCIM /Users', () => {
     expect((await f.scim('DELETE', `/Users/${id}`)).status).toBe(404);
   });
 
+  it('gives the member a name and role the portal would take: never blank, never a cut surrogate pair, at most 200 characters', T, async () => {
+    const f = await scimFixture(env);
+    const member = async (id: string) => (await env.contexts.signin.members.find(env.platform.db, f.t.tenantId, id))!;
+    // A blank displayName falls through to the next name, as an absent one does.
+    const blank = await create(f, 'blank@example.test', { displayName: '   ', name: { givenName: ' ', familyName: '' } });
+    expect((await member(blank)).fullName).toBe('blank@example.test');
+    // A name cut at 200 UTF-16 units between the halves of an emoji loses the emoji, not a half of it (stored as U+FFFD).
+    const cut = await create(f, 'cut@example.test', { displayName: `${'a'.repeat(199)}😀 b`, title: 'T'.repeat(5000) });
+    const m = await member(cut);
+    expect(m.fullName).toBe('a'.repeat(199));
+    expect(m.role).toBe('T'.repeat(200));
+    // Both as the general path writes them too (a PATCH of the name, in a transaction).
+    const patched = await f.scim('PATCH', `/Users/${blank}`, { Operations: [{ op: 'replace', path: 'displayName', value: `${'b'.repeat(199)}😀` }] });
+    expect(patched.status).toBe(200);
+    expect((await member(blank)).fullName).toBe('b'.repeat(199));
+  });
+
   it('PUT replaces everything but read-only attributes', T, async () => {
     const f = await scimFixture(env);
     const id = await create(f, 'lee@example.test', { title: 'Teacher', nickName: 'L' });

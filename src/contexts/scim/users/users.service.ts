@@ -30,10 +30,14 @@ export function memberInputFrom(cols: ScimUserColumns & { userName: string }): M
     const l = list ?? [];
     return (l.find((e) => e.primary === true) ?? l.find((e) => e.type === 'work') ?? l[0])?.value ?? null;
   };
-  const built = [cols.givenName, cols.familyName].filter(Boolean).join(' ');
+  const built = [cols.givenName, cols.familyName].map((s) => s?.trim()).filter(Boolean).join(' ');
+  // The first name that is not blank (userName never is), within the 200 characters a member's name
+  // and role may have, never cut between the halves of a surrogate pair.
+  const clip = (s: string) => (s.length > 200 ? s.slice(0, /[\ud800-\udbff]/.test(s[199]!) ? 199 : 200) : s);
+  const name = [cols.displayName, cols.formattedName, built].map((s) => s?.trim()).find(Boolean) ?? cols.userName;
   return {
-    fullName: (cols.displayName || cols.formattedName || built || cols.userName).slice(0, 200),
-    role: cols.title ?? '',
+    fullName: clip(name),
+    role: clip(cols.title ?? ''),
     email: pick(cols.emails),
     phone: pick(cols.phoneNumbers),
   };
