@@ -90,6 +90,24 @@ describe('kiosk pairing and devices', () => {
   });
 });
 
+describe('kiosk pairing under a burst of guesses', () => {
+  it('checks at most 10 codes per address in 15 minutes however many arrive at once; the rest are 429 with Retry-After', async () => {
+    const t = await createTestTenant(env);
+    const site = await makeSite(env, t);
+    const code = await call(env.app, 'POST', `/api/signin/sites/${site.id}/kiosk-pairings`, { headers: t.owner.headers });
+    const from = ownAddress();
+    const guess = (c: string, remoteAddress = from) => env.app.inject({ method: 'POST', url: '/api/kiosk/pair', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ code: c, name: 'x' }), remoteAddress });
+    const burst = await Promise.all(Array.from({ length: 30 }, (_, i) => guess(`WRONG${String(i).padStart(3, '0')}`)));
+    const statuses = burst.map((r) => r.statusCode);
+    expect(statuses.filter((s) => s === 400)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(20);
+    for (const r of burst.filter((x) => x.statusCode === 429)) expect(Number(r.headers['retry-after'])).toBeGreaterThan(0);
+    // Locked: even the right code is not checked from this address; from another it pairs.
+    expect((await guess(code.body.code as string)).statusCode).toBe(429);
+    expect((await guess(code.body.code as string, ownAddress())).statusCode).toBe(201);
+  });
+});
+
 describe('kiosk config, PIN and search', () => {
   it('gives the site and its groups without the PIN or rejection answers', async () => {
     const t = await createTestTenant(env);

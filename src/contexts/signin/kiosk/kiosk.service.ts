@@ -3,7 +3,7 @@ import type { Platform } from '../../../platform/platform.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { AppError, notFound, tooManyRequests } from '../../../platform/errors.js';
 import { hashToken, newToken } from '../../../platform/crypto.js';
-import { countHit, lockedFor } from '../../../platform/rate-limit.js';
+import { countAttempt, releaseAttempt } from '../../../platform/lockout.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import type { Principal } from '../../../platform/http/principal.js';
 import { sql } from 'drizzle-orm';
@@ -61,7 +61,10 @@ export function createKioskService(deps: Pick<Platform, 'db' | 'now' | 'database
   async function pair(code: string, name: string, ip: string) {
     const at = now();
     const ipKey = `kiosk-pair:ip:${ip}`;
-    const locked = await lockedFor(db, ipKey, at);
+    // Every try is counted before the code is checked (as the PIN's are), so a burst of guesses
+    // cannot all slip past a read of the lock: at most the policy's limit are checked. A pairing
+    // gives its try back.
+    const locked = await countAttempt(db, ipKey, PAIR_IP_POLICY, at);
     if (locked > 0) throw tooManyRequests(locked, 'Too many pairing attempts; try again later');
     const token = newToken('thr_kiosk_');
     const result = await inTransaction(db, async (t) => {
@@ -72,10 +75,8 @@ export function createKioskService(deps: Pick<Platform, 'db' | 'now' | 'database
       const site = await kioskRepo.site(t, p.tenantId, p.siteId);
       return { device, site: site! };
     });
-    if (!result) {
-      await countHit(db, ipKey, PAIR_IP_POLICY, at);
-      throw new AppError(400, 'invalid_pairing_code', 'This pairing code is wrong, used or expired');
-    }
+    if (!result) throw new AppError(400, 'invalid_pairing_code', 'This pairing code is wrong, used or expired');
+    await releaseAttempt(db, ipKey, at);
     return { deviceToken: token, device: presentDevice(result.device), site: { id: result.site.id, name: result.site.name } };
   }
 
