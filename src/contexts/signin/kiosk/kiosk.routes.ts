@@ -192,6 +192,8 @@ export function kioskRoutes(_platform: Platform, kiosk: KioskService, visits: Vi
           response: { 200: z.object({ results: z.array(replayResultSchema) }) },
         },
         bodyLimit: 2 * 1_048_576,
+        // Each event's text is checked with the event (a bad one is refused alone), not with the body.
+        config: { textCheckedPerItem: ['events'] },
       },
       async (req) => offline.replay.replay(requireKiosk(req), req.body),
     );

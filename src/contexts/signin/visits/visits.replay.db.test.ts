@@ -112,6 +112,27 @@ describe('POST /api/kiosk/replay', () => {
     expect((await visitsOf(t.tenantId)).map((v) => v.memberId)).toEqual([bo.id]);
   });
 
+  it('text no database can store (NUL, an unpaired surrogate) refuses its own event only, not the batch (a 400 kept the whole queue waiting)', async () => {
+    const t = await createTestTenant(env);
+    const { site, group, kiosk } = await kioskSetup(env, t);
+    const visitors = await makeGroup(env, t, { type: 'standard' }, [site.id]);
+    const ada = await makeMember(env, t, group.id);
+    const r = await replay(kiosk.headers, [
+      { key: key(), kind: 'sign_in', at: iso(-60_000), groupId: visitors.id, visitor: { fullName: 'Val\u0000' }, admitted: true },
+      { key: `k-\ud800-${randomUUID()}`, kind: 'sign_out', at: iso(-50_000), memberId: ada.id },
+      { key: key(), kind: 'sign_in', at: iso(-40_000), groupId: group.id, memberId: ada.id, answers: { ['x\udc00']: 'y' }, admitted: true },
+      { key: key(), kind: 'sign_in', at: iso(-30_000), groupId: group.id, memberId: ada.id, admitted: true },
+    ]);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.results.map((x: { status: string; code: string }) => `${x.status}:${x.code}`)).toEqual(['refused:malformed_event', 'refused:malformed_event', 'refused:malformed_event', 'accepted:null']);
+    expect(r.body.results[0].reason).toMatch(/^event\.visitor\.fullName: /);
+    expect((await visitsOf(t.tenantId)).map((v) => v.memberId)).toEqual([ada.id]);
+    // The rest of the body is still checked as every request's is.
+    const bad = await call(env.app, 'POST', '/api/kiosk/replay', { headers: kiosk.headers, body: { sentAt: iso(0), events: [], ['x\u0000']: 1 } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('invalid_text');
+  });
+
   it('a kiosk clock far off: the server clock wins and the times move by the difference', async () => {
     const t = await createTestTenant(env);
     const { group, kiosk } = await kioskSetup(env, t);

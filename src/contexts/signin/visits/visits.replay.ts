@@ -3,6 +3,7 @@ import type { Platform } from '../../../platform/platform.js';
 import type { Tx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { AppError } from '../../../platform/errors.js';
+import { findUnstorableText } from '../../../platform/http/input.js';
 import { recordAudits } from '../../../platform/audit/audit.js';
 import type { KioskPrincipal } from '../access.js';
 import { membersRepo } from '../members/members.repo.js';
@@ -192,6 +193,12 @@ export function createReplayService(deps: Pick<Platform, 'db' | 'now' | 'jobs' |
     const parsed: Parsed[] = [];
     raws.forEach((raw, i) => {
       const rawKey = typeof raw === 'object' && raw !== null && typeof (raw as { key?: unknown }).key === 'string' ? (raw as { key: string }).key : null;
+      // Text no database can store (the route leaves the events' to this check, one event at a time).
+      const badText = findUnstorableText(raw, 'event');
+      if (badText) {
+        results[i] = { key: rawKey, status: 'refused', code: 'malformed_event', reason: `${badText}: contains a NUL character or an unpaired UTF-16 surrogate, which cannot be stored`, visitId: null, recordedAt: null };
+        return;
+      }
       const p = replayEvent.safeParse(raw);
       if (p.success) parsed.push({ i, e: p.data });
       else {
