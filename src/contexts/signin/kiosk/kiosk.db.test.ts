@@ -142,6 +142,18 @@ describe('kiosk config, PIN and search', () => {
     expect(search.status).toBe(429);
   });
 
+  it('a group of another site is not found whatever PIN is sent: no PIN is checked (or counted) for it, so its PIN cannot be guessed from here', async () => {
+    const t = await createTestTenant(env);
+    const { kiosk } = await kioskSetup(env, t);
+    const elsewhere = await makeGroup(env, t, { pin: '2468' }, [(await makeSite(env, t)).id]);
+    const visitors = await makeGroup(env, t, { type: 'standard', pin: '2468' }, [(await makeSite(env, t)).id]);
+    for (const pin of ['0000', '2468', '1111', '2222', '3333', '4444', '2468']) {
+      expect((await call(env.app, 'GET', `/api/kiosk/search?groupId=${elsewhere.id}&q=a&pin=${pin}`, { headers: kiosk.headers })).status, pin).toBe(404);
+      expect((await call(env.app, 'POST', '/api/kiosk/identify', { headers: kiosk.headers, body: { groupId: elsewhere.id, qrToken: 'thr_qr_x', pin } })).status, pin).toBe(404);
+      expect((await call(env.app, 'GET', `/api/kiosk/visitors?groupId=${visitors.id}&pin=${pin}`, { headers: kiosk.headers })).status, pin).toBe(404);
+    }
+  });
+
   it('counts each PIN try before checking it: 60 concurrent tries with the right one among them check at most five', async () => {
     const t = await createTestTenant(env);
     const { group, kiosk } = await kioskSetup(env, t, { pin: '2468' });

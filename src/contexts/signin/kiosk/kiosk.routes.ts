@@ -131,7 +131,7 @@ export function kioskRoutes(_platform: Platform, kiosk: KioskService, visits: Vi
       },
       async (req) => {
         const k = requireKiosk(req);
-        await visits.checkPin(k, req.query.groupId, typeof req.headers['x-kiosk-pin'] === 'string' ? req.headers['x-kiosk-pin'] : req.query.pin);
+        await kiosk.unlockedGroup(k, req.query.groupId, { pin: typeof req.headers['x-kiosk-pin'] === 'string' ? req.headers['x-kiosk-pin'] : req.query.pin, checkPin: visits.checkPin });
         return { items: await kiosk.visitorsOnSite(k, req.query.groupId) };
       },
     );

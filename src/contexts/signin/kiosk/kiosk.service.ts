@@ -136,14 +136,15 @@ export function createKioskService(deps: Pick<Platform, 'db' | 'now' | 'database
   }
 
   /**
-   * The group of a kiosk request, with its PIN checked (`checkPin`, first, as the routes always
-   * did): 404 when it is not shown on the kiosk's site. One statement for the group, its site and
-   * whether it has a PIN.
+   * The group of a kiosk request, with its PIN checked (`checkPin`): 404 when it is not shown on
+   * the kiosk's site, before any PIN is checked or counted (a group elsewhere is not found,
+   * whatever PIN is sent: its PIN cannot be guessed from this kiosk). One statement for the group,
+   * its site and whether it has a PIN.
    */
   async function groupWithPin(kiosk: KioskPrincipal, groupId: string, pin: string | undefined, checkPin: PinCheck['checkPin']) {
     const row = await groupForKiosk(db, kiosk.tenantId, kiosk.resourceId, groupId);
-    await checkPin(kiosk, groupId, pin, { hasPin: row?.hasPin ?? false });
     if (!row?.shown) throw notFound('Group');
+    await checkPin(kiosk, groupId, pin, { hasPin: row.hasPin });
     return row.group;
   }
 
@@ -185,6 +186,8 @@ export function createKioskService(deps: Pick<Platform, 'db' | 'now' | 'database
     unlock,
     search,
     identify,
+    /** A group shown on the kiosk's site (404 otherwise, before any PIN is checked), its PIN checked. */
+    unlockedGroup: (kiosk: KioskPrincipal, groupId: string, access: { pin: string | undefined; checkPin: PinCheck['checkPin'] }) => groupWithPin(kiosk, groupId, access.pin, access.checkPin),
     visitorsOnSite,
     /** Forgets a tenant's cached devices (`undefined`: all), on a KIOSK_CHANGED_CHANNEL notification. */
     dropCachedDevices: devices.drop,
