@@ -291,7 +291,7 @@ describe('SCIM /Users', () => {
     expect((await f.scim('DELETE', `/Users/${id}`)).status).toBe(404);
   });
 
-  it('gives the member a name and role the portal would take: never blank, never a cut surrogate pair, at most 200 characters', T, async () => {
+  it('gives the member a name, role, email and phone the portal would take: never blank, never a cut surrogate pair, within its limits', T, async () => {
     const f = await scimFixture(env);
     const member = async (id: string) => (await env.contexts.signin.members.find(env.platform.db, f.t.tenantId, id))!;
     // A blank displayName falls through to the next name, as an absent one does.
@@ -302,6 +302,10 @@ describe('SCIM /Users', () => {
     const m = await member(cut);
     expect(m.fullName).toBe('a'.repeat(199));
     expect(m.role).toBe('T'.repeat(200));
+    // An email or phone number longer than the member's own limits (320, 40) is none there (the SCIM user keeps it).
+    const long = await create(f, 'long@example.test', { emails: [{ value: `${'e'.repeat(400)}@example.test`, primary: true }], phoneNumbers: [{ value: '1'.repeat(41) }] });
+    expect(await member(long)).toMatchObject({ email: null, phone: null });
+    expect((await f.scim('GET', `/Users/${long}`)).body.emails[0].value).toHaveLength(413);
     // Both as the general path writes them too (a PATCH of the name, in a transaction).
     const patched = await f.scim('PATCH', `/Users/${blank}`, { Operations: [{ op: 'replace', path: 'displayName', value: `${'b'.repeat(199)}😀` }] });
     expect(patched.status).toBe(200);

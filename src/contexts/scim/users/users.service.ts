@@ -26,9 +26,11 @@ export type ScimCaller = { tenantId: string; groupId: string; actor: Actor };
 
 /** What the member row shows of a SCIM user. */
 export function memberInputFrom(cols: ScimUserColumns & { userName: string }): MemberInput {
-  const pick = (list: ScimUserColumns['emails']) => {
+  /** The primary (else work, else first) value, or none when it is longer than the member may hold (the SCIM user keeps it). */
+  const pick = (list: ScimUserColumns['emails'], max: number) => {
     const l = list ?? [];
-    return (l.find((e) => e.primary === true) ?? l.find((e) => e.type === 'work') ?? l[0])?.value ?? null;
+    const value = (l.find((e) => e.primary === true) ?? l.find((e) => e.type === 'work') ?? l[0])?.value ?? null;
+    return value !== null && value.length > max ? null : value;
   };
   const built = [cols.givenName, cols.familyName].map((s) => s?.trim()).filter(Boolean).join(' ');
   // The first name that is not blank (userName never is), within the 200 characters a member's name
@@ -38,8 +40,8 @@ export function memberInputFrom(cols: ScimUserColumns & { userName: string }): M
   return {
     fullName: clip(name),
     role: clip(cols.title ?? ''),
-    email: pick(cols.emails),
-    phone: pick(cols.phoneNumbers),
+    email: pick(cols.emails, 320),
+    phone: pick(cols.phoneNumbers, 40),
   };
 }
 
