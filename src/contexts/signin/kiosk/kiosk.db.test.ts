@@ -203,6 +203,21 @@ describe('kiosk config, PIN and search', () => {
     expect(found.body.items[0].photoUrl).toMatch(`/api/kiosk/members/${m.id}/photo`);
   });
 
+  it('an archived group names nobody: a scanned QR code of its member is a 404, as its search finds none and its sign-in is refused', async () => {
+    const t = await createTestTenant(env);
+    const { group, kiosk } = await kioskSetup(env, t);
+    const m = await makeMember(env, t, group.id, { fullName: 'Grace Hopper' });
+    const [row] = await env.platform.db.select().from(members).where(eq(members.id, m.id));
+    const identify = () => call(env.app, 'POST', '/api/kiosk/identify', { headers: kiosk.headers, body: { groupId: group.id, qrToken: row!.qrToken } });
+    expect((await identify()).status).toBe(200);
+    expect((await call(env.app, 'POST', `/api/signin/groups/${group.id}/archive`, { headers: t.owner.headers })).status).toBe(200);
+    expect((await call(env.app, 'GET', `/api/kiosk/search?groupId=${group.id}&q=Grace`, { headers: kiosk.headers })).body.items).toEqual([]);
+    expect((await call(env.app, 'POST', '/api/kiosk/sign-in', { headers: kiosk.headers, body: { groupId: group.id, qrToken: row!.qrToken } })).status).toBe(404);
+    const after = await identify();
+    expect(after.status).toBe(404);
+    expect(after.body.name).toBeUndefined();
+  });
+
   it('identifies a scanned QR code first, so a member who owes the agreement is asked for it instead of rejected', async () => {
     const t = await createTestTenant(env);
     const other = await createTestTenant(env);

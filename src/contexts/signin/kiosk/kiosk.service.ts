@@ -162,7 +162,8 @@ export function createKioskService(deps: Pick<Platform, 'db' | 'now' | 'database
   /** The member of this group a scanned QR code names (404 otherwise), shaped like a search hit, after the group's PIN. */
   async function identify(kiosk: KioskPrincipal, groupId: string, qrToken: string, access: { pin: string | undefined; checkPin: PinCheck['checkPin'] }) {
     const group = await groupWithPin(kiosk, groupId, access.pin, access.checkPin);
-    if (group.type === 'standard') throw notFound('Member');
+    // An archived group names nobody (its search finds none, its sign-in is refused).
+    if (group.type === 'standard' || group.archivedAt) throw notFound('Member');
     const [row] = await runSearch(db, qrQuery(kiosk.tenantId, groupId, qrToken, readOptions(group.options).agreement?.version ?? null));
     if (!row) throw notFound('Member');
     return presentMatch(row);
