@@ -87,7 +87,7 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
   app.addHook('preValidation', (req, _reply, done) => {
     if (routePath(req).startsWith('/scim/')) return done();
     try {
-      assertStorableRequest(req);
+      assertStorableRequest(req, () => req.routeOptions.config.textCheckedPerItem);
     } catch (err) {
       return done(err as Error);
     }

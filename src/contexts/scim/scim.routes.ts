@@ -7,6 +7,7 @@ import type { Actor } from '../../platform/audit/audit.js';
 import { AppError } from '../../platform/errors.js';
 import { invalidSyntax, invalidValue, scimError, scimNotFound, scimUnauthorized, toScimError } from './scim.errors.js';
 import { SCIM_CHANGED_CHANNEL, type ScimAccessService, type ScimAuth, type ScimCredential } from './access/access.service.js';
+import { GROUPS_CHANGED_CHANNEL } from '../signin/index.js';
 import { createNotifier } from '../../platform/live/notify.js';
 import { createRequestLogBuffer } from './access/request-log.js';
 import type { ScimCaller, ScimUsersService } from './users/users.service.js';
@@ -85,6 +86,8 @@ export function scimProtocolRoutes({ platform, access, users, groups }: Deps): F
     // Credentials cached by this instance are dropped when another changes a group's token or limit.
     const notifier = createNotifier(platform.database, platform.log);
     await notifier.subscribe(SCIM_CHANGED_CHANNEL, (groupId) => access.forgetCredentials(groupId));
+    // …and when sign-in archives the group (authentication refuses an archived group once it reads it again).
+    await notifier.subscribe(GROUPS_CHANGED_CHANNEL, (groupId) => access.forgetCredentials(groupId));
     app.addHook('onClose', async () => {
       await notifier.close();
       await requestLog.flush();

@@ -1,6 +1,16 @@
 import type { z } from 'zod';
 import { badRequest } from '../errors.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * Keys of the body whose items the route checks for unstorable text itself, each item on its
+     * own (an offline kiosk's queued events: one bad event is refused alone, never the batch).
+     */
+    textCheckedPerItem?: readonly string[];
+  }
+}
+
 /**
  * A PATCH body that must change something: `{}` (or only unknown fields, which are dropped) is a
  * 400 naming the body, not an empty UPDATE that the database driver refuses with a 500.
@@ -44,10 +54,19 @@ export const unstorableTextError = (field: string) =>
  * The one boundary check for text coming in: request bodies, query strings and route parameters
  * (a root `preValidation` hook) and imported cells (`assertStorableCells`).
  */
-export function assertStorableRequest(req: { body?: unknown; query?: unknown; params?: unknown }): void {
+export function assertStorableRequest(req: { body?: unknown; query?: unknown; params?: unknown }, perItem?: () => readonly string[] | undefined): void {
   for (const [where, value] of [['params', req.params], ['querystring', req.query], ['body', req.body]] as const) {
     const bad = findUnstorableText(value, where);
-    if (bad) throw unstorableTextError(bad);
+    if (!bad) continue;
+    // Only when something is bad: the body's keys the route checks item by item (`textCheckedPerItem`) are left to it.
+    const own = where === 'body' ? perItem?.() : undefined;
+    if (own && own.length > 0 && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      const rest = Object.fromEntries(Object.entries(value).filter(([k]) => !own.includes(k)));
+      const left = findUnstorableText(rest, where);
+      if (left) throw unstorableTextError(left);
+      continue;
+    }
+    throw unstorableTextError(bad);
   }
 }
 

@@ -22,8 +22,8 @@ export const SCIM_CHANGED_CHANNEL = 'threshold_scim_changed';
  * `forget` not kept), so a SCIM request costs no round trip for its
  * token and group. `forget(groupId)` drops a group's entries: a new token (which revokes the old
  * one) or a new rate limit does it on this instance and, through `SCIM_CHANGED_CHANNEL` (sent in
- * the same transaction), on every other. A group archived in sign-in, or a change by SQL, is seen
- * once the entry expires.
+ * the same transaction), on every other; so does a group archived in sign-in, through sign-in's
+ * `GROUPS_CHANGED_CHANNEL` (scim.routes.ts). A change by SQL is seen once the entry expires.
  */
 export function createScimAuthentication(deps: Pick<Platform, 'db'> & { groups: GroupsPort }, buckets: Pick<ReturnType<typeof createBucketGate>, 'take'>, cacheMs = 0) {
   const { db } = deps;

@@ -78,4 +78,24 @@ describe('SCIM credentials cached in memory', () => {
     await waitFor(async () => (await list(b, f.token)).statusCode === 401, { what: 'instance b to refuse the revoked token' });
     expect((await list(b, renewed.body.token as string)).statusCode).toBe(200);
   });
+
+  it('a group archived in sign-in: its token is refused, here and by another instance, once the notification has arrived (not an hour later)', async () => {
+    const f = await scimFixture(env);
+    const made = await f.scim('POST', '/Users', { userName: 'bo@example.test' });
+    expect(made.status).toBe(201);
+    const b = await newInstance();
+    const deactivate = (app: FastifyInstance) =>
+      app.inject({ method: 'PATCH', url: `${f.base}/Users/${made.body.id as string}`, headers: { authorization: `Bearer ${f.token}`, 'content-type': 'application/scim+json' }, payload: JSON.stringify({ Operations: [{ op: 'replace', path: 'active', value: false }] }) });
+    const create = (app: FastifyInstance, userName: string) =>
+      app.inject({ method: 'POST', url: `${f.base}/Users`, headers: { authorization: `Bearer ${f.token}`, 'content-type': 'application/scim+json' }, payload: JSON.stringify({ userName }) });
+    // Both instances resolve (and cache) the token.
+    expect((await create(env.app, 'cy@example.test')).statusCode).toBe(201);
+    expect((await create(b, 'di@example.test')).statusCode).toBe(201);
+
+    const archived = await call(env.app, 'POST', `/api/signin/groups/${f.groupId}/archive`, { headers: f.t.owner.headers });
+    expect(archived.status).toBe(200);
+    await waitFor(async () => (await create(env.app, 'ed@example.test')).statusCode === 401, { what: 'this instance to refuse the archived group' });
+    await waitFor(async () => (await deactivate(b)).statusCode === 401, { what: 'instance b to refuse the archived group' });
+    expect((await create(b, 'fi@example.test')).statusCode).toBe(401);
+  });
 });

@@ -152,6 +152,23 @@ describe('SCIM /Users', () => {
     isScimError(count.body, 400, 'invalidValue');
   });
 
+  it('refuses an externalId too long for its index (400 invalidValue, nothing written), by POST, PUT and PATCH', T, async () => {
+    const f = await scimFixture(env);
+    // Text that does not compress: over the b-tree's ~2.7 kB limit, the index refused it (a 500).
+    const long = Array.from({ length: 3000 }, (_, i) => String.fromCharCode(0x4e00 + ((i * 7919) % 20000))).join('');
+    const post = await f.scim('POST', '/Users', user('long@example.test', { externalId: long }));
+    expect(post.status, JSON.stringify(post.body)).toBe(400);
+    isScimError(post.body, 400, 'invalidValue');
+    expect(post.body.detail).toMatch(/externalId/);
+    expect((await f.scim('GET', '/Users?filter=userName eq "long@example.test"')).body.totalResults).toBe(0);
+    const id = await create(f, 'short@example.test', { externalId: 'x'.repeat(512) });
+    const put = await f.scim('PUT', `/Users/${id}`, user('short@example.test', { externalId: long }));
+    isScimError(put.body, 400, 'invalidValue');
+    const patch = await f.scim('PATCH', `/Users/${id}`, { Operations: [{ op: 'replace', path: 'externalId', value: long }] });
+    isScimError(patch.body, 400, 'invalidValue');
+    expect((await f.scim('GET', `/Users/${id}`)).body.externalId).toBe('x'.repeat(512));
+  });
+
   it('applies a PATCH with several operations in one transaction or not at all', T, async () => {
     const f = await scimFixture(env);
     const id = await create(f, 'eve@example.test', { title: 'Teacher', active: true });
@@ -272,6 +289,27 @@ describe('SCIM /Users', () => {
     expect((await f.scim('GET', `/Users/${id}`)).status).toBe(404);
     expect((await f.scim('GET', '/Users')).body.totalResults).toBe(0);
     expect((await f.scim('DELETE', `/Users/${id}`)).status).toBe(404);
+  });
+
+  it('gives the member a name, role, email and phone the portal would take: never blank, never a cut surrogate pair, within its limits', T, async () => {
+    const f = await scimFixture(env);
+    const member = async (id: string) => (await env.contexts.signin.members.find(env.platform.db, f.t.tenantId, id))!;
+    // A blank displayName falls through to the next name, as an absent one does.
+    const blank = await create(f, 'blank@example.test', { displayName: '   ', name: { givenName: ' ', familyName: '' } });
+    expect((await member(blank)).fullName).toBe('blank@example.test');
+    // A name cut at 200 UTF-16 units between the halves of an emoji loses the emoji, not a half of it (stored as U+FFFD).
+    const cut = await create(f, 'cut@example.test', { displayName: `${'a'.repeat(199)}😀 b`, title: 'T'.repeat(5000) });
+    const m = await member(cut);
+    expect(m.fullName).toBe('a'.repeat(199));
+    expect(m.role).toBe('T'.repeat(200));
+    // An email or phone number longer than the member's own limits (320, 40) is none there (the SCIM user keeps it).
+    const long = await create(f, 'long@example.test', { emails: [{ value: `${'e'.repeat(400)}@example.test`, primary: true }], phoneNumbers: [{ value: '1'.repeat(41) }] });
+    expect(await member(long)).toMatchObject({ email: null, phone: null });
+    expect((await f.scim('GET', `/Users/${long}`)).body.emails[0].value).toHaveLength(413);
+    // Both as the general path writes them too (a PATCH of the name, in a transaction).
+    const patched = await f.scim('PATCH', `/Users/${blank}`, { Operations: [{ op: 'replace', path: 'displayName', value: `${'b'.repeat(199)}😀` }] });
+    expect(patched.status).toBe(200);
+    expect((await member(blank)).fullName).toBe('b'.repeat(199));
   });
 
   it('PUT replaces everything but read-only attributes', T, async () => {

@@ -26,16 +26,22 @@ export type ScimCaller = { tenantId: string; groupId: string; actor: Actor };
 
 /** What the member row shows of a SCIM user. */
 export function memberInputFrom(cols: ScimUserColumns & { userName: string }): MemberInput {
-  const pick = (list: ScimUserColumns['emails']) => {
+  /** The primary (else work, else first) value, or none when it is longer than the member may hold (the SCIM user keeps it). */
+  const pick = (list: ScimUserColumns['emails'], max: number) => {
     const l = list ?? [];
-    return (l.find((e) => e.primary === true) ?? l.find((e) => e.type === 'work') ?? l[0])?.value ?? null;
+    const value = (l.find((e) => e.primary === true) ?? l.find((e) => e.type === 'work') ?? l[0])?.value ?? null;
+    return value !== null && value.length > max ? null : value;
   };
-  const built = [cols.givenName, cols.familyName].filter(Boolean).join(' ');
+  const built = [cols.givenName, cols.familyName].map((s) => s?.trim()).filter(Boolean).join(' ');
+  // The first name that is not blank (userName never is), within the 200 characters a member's name
+  // and role may have, never cut between the halves of a surrogate pair.
+  const clip = (s: string) => (s.length > 200 ? s.slice(0, /[\ud800-\udbff]/.test(s[199]!) ? 199 : 200) : s);
+  const name = [cols.displayName, cols.formattedName, built].map((s) => s?.trim()).find(Boolean) ?? cols.userName;
   return {
-    fullName: (cols.displayName || cols.formattedName || built || cols.userName).slice(0, 200),
-    role: cols.title ?? '',
-    email: pick(cols.emails),
-    phone: pick(cols.phoneNumbers),
+    fullName: clip(name),
+    role: clip(cols.title ?? ''),
+    email: pick(cols.emails, 320),
+    phone: pick(cols.phoneNumbers, 40),
   };
 }
 
@@ -43,6 +49,9 @@ function validated(doc: Doc): ScimUserColumns & { userName: string } {
   const cols = columnsFromDoc(doc);
   if (!cols.userName.trim()) throw invalidValue('userName is required');
   if (cols.userName.length > 512) throw invalidValue('userName is longer than 512 characters');
+  // externalId is a key of the b-tree index scim_users_group_external_idx, whose entries hold at
+  // most ~2.7 kB: longer text was refused by the index (a 500). 512 UTF-16 units are at most 1.5 kB.
+  if (cols.externalId && cols.externalId.length > 512) throw invalidValue('externalId is longer than 512 characters');
   return cols;
 }
 

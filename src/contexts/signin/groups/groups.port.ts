@@ -3,6 +3,8 @@ import type { DbOrTx } from '../../../platform/db/database.js';
 import { groups } from '../signin.tables.js';
 import { groupsRepo, type GroupRow } from './groups.repo.js';
 
+export { GROUPS_CHANGED_CHANNEL } from './groups.repo.js';
+
 /**
  * What other contexts (SCIM, the integration) may read of sign-in's groups, exported from
  * signin/index.ts. Reads only; a group is written by sign-in alone.

@@ -1,10 +1,17 @@
-import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { groupContacts, groupSecrets, groups, siteGroups } from '../signin.tables.js';
 import type { SiteScope } from '../access.js';
 import { nameKey } from '../../../platform/db/name-order.js';
 
 export type GroupRow = typeof groups.$inferSelect;
+
+/**
+ * NOTIFY channel of a group archived (payload: the group id), sent in the archive's transaction:
+ * what other contexts keep in memory of a live group (SCIM's cached credentials) is dropped on
+ * every instance when it arrives, not when the entry expires.
+ */
+export const GROUPS_CHANGED_CHANNEL = 'threshold_groups_changed';
 
 export const groupsRepo = {
   async find(db: DbOrTx, tenantId: string, id: string): Promise<GroupRow | undefined> {
@@ -23,6 +30,10 @@ export const groupsRepo = {
   async update(db: DbOrTx, tenantId: string, id: string, set: Partial<typeof groups.$inferInsert>): Promise<GroupRow | undefined> {
     const [row] = await db.update(groups).set(set).where(and(eq(groups.tenantId, tenantId), eq(groups.id, id))).returning();
     return row;
+  },
+  /** Announces on GROUPS_CHANGED_CHANNEL, in the caller's transaction (delivered at its commit), that the group was archived. */
+  async announceArchived(db: DbOrTx, id: string): Promise<void> {
+    await db.execute(sql`SELECT pg_notify(${GROUPS_CHANGED_CHANNEL}::text, ${id}::text)`);
   },
   /** Replaces the group's contacts (users of the tenant, checked by the caller). */
   async replaceContacts(db: DbOrTx, tenantId: string, groupId: string, userIds: readonly string[]) {

@@ -100,6 +100,8 @@ export function createGroupsService(deps: Pick<Platform, 'db' | 'config'> & { us
       const current = await get(tenantId, scope, id, t);
       const row = (await groupsRepo.update(t, tenantId, id, { archivedAt: current.archivedAt ?? now }))!;
       await recordAudit(t, tenantId, actor, { action: 'group.archived', targetType: 'group', targetId: id, summary: `Group ${current.name} archived` });
+      // SCIM's cached credentials of the group are dropped on every instance (a SCIM group's token stops working).
+      if (!current.archivedAt) await groupsRepo.announceArchived(t, id);
       return (await present(t, tenantId, [row]))[0]!;
     });
   }

@@ -90,6 +90,24 @@ describe('kiosk pairing and devices', () => {
   });
 });
 
+describe('kiosk pairing under a burst of guesses', () => {
+  it('checks at most 10 codes per address in 15 minutes however many arrive at once; the rest are 429 with Retry-After', async () => {
+    const t = await createTestTenant(env);
+    const site = await makeSite(env, t);
+    const code = await call(env.app, 'POST', `/api/signin/sites/${site.id}/kiosk-pairings`, { headers: t.owner.headers });
+    const from = ownAddress();
+    const guess = (c: string, remoteAddress = from) => env.app.inject({ method: 'POST', url: '/api/kiosk/pair', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ code: c, name: 'x' }), remoteAddress });
+    const burst = await Promise.all(Array.from({ length: 30 }, (_, i) => guess(`WRONG${String(i).padStart(3, '0')}`)));
+    const statuses = burst.map((r) => r.statusCode);
+    expect(statuses.filter((s) => s === 400)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(20);
+    for (const r of burst.filter((x) => x.statusCode === 429)) expect(Number(r.headers['retry-after'])).toBeGreaterThan(0);
+    // Locked: even the right code is not checked from this address; from another it pairs.
+    expect((await guess(code.body.code as string)).statusCode).toBe(429);
+    expect((await guess(code.body.code as string, ownAddress())).statusCode).toBe(201);
+  });
+});
+
 describe('kiosk config, PIN and search', () => {
   it('gives the site and its groups without the PIN or rejection answers', async () => {
     const t = await createTestTenant(env);
@@ -122,6 +140,18 @@ describe('kiosk config, PIN and search', () => {
     expect((await call(env.app, 'POST', `/api/kiosk/groups/${group.id}/unlock`, { headers: kiosk.headers, body: { pin: '2468' } })).status).toBe(429);
     const search = await call(env.app, 'GET', `/api/kiosk/search?groupId=${group.id}&q=a`, { headers: kiosk.headers });
     expect(search.status).toBe(429);
+  });
+
+  it('a group of another site is not found whatever PIN is sent: no PIN is checked (or counted) for it, so its PIN cannot be guessed from here', async () => {
+    const t = await createTestTenant(env);
+    const { kiosk } = await kioskSetup(env, t);
+    const elsewhere = await makeGroup(env, t, { pin: '2468' }, [(await makeSite(env, t)).id]);
+    const visitors = await makeGroup(env, t, { type: 'standard', pin: '2468' }, [(await makeSite(env, t)).id]);
+    for (const pin of ['0000', '2468', '1111', '2222', '3333', '4444', '2468']) {
+      expect((await call(env.app, 'GET', `/api/kiosk/search?groupId=${elsewhere.id}&q=a&pin=${pin}`, { headers: kiosk.headers })).status, pin).toBe(404);
+      expect((await call(env.app, 'POST', '/api/kiosk/identify', { headers: kiosk.headers, body: { groupId: elsewhere.id, qrToken: 'thr_qr_x', pin } })).status, pin).toBe(404);
+      expect((await call(env.app, 'GET', `/api/kiosk/visitors?groupId=${visitors.id}&pin=${pin}`, { headers: kiosk.headers })).status, pin).toBe(404);
+    }
   });
 
   it('counts each PIN try before checking it: 60 concurrent tries with the right one among them check at most five', async () => {
@@ -171,6 +201,21 @@ describe('kiosk config, PIN and search', () => {
     expect((await env.app.inject({ method: 'GET', url: `/api/kiosk/members/${m.id}/photo` })).statusCode).toBe(401);
     const found = await call(env.app, 'GET', `/api/kiosk/search?groupId=${group.id}&q=${encodeURIComponent(m.fullName.slice(0, 6))}`, { headers: kiosk.headers });
     expect(found.body.items[0].photoUrl).toMatch(`/api/kiosk/members/${m.id}/photo`);
+  });
+
+  it('an archived group names nobody: a scanned QR code of its member is a 404, as its search finds none and its sign-in is refused', async () => {
+    const t = await createTestTenant(env);
+    const { group, kiosk } = await kioskSetup(env, t);
+    const m = await makeMember(env, t, group.id, { fullName: 'Grace Hopper' });
+    const [row] = await env.platform.db.select().from(members).where(eq(members.id, m.id));
+    const identify = () => call(env.app, 'POST', '/api/kiosk/identify', { headers: kiosk.headers, body: { groupId: group.id, qrToken: row!.qrToken } });
+    expect((await identify()).status).toBe(200);
+    expect((await call(env.app, 'POST', `/api/signin/groups/${group.id}/archive`, { headers: t.owner.headers })).status).toBe(200);
+    expect((await call(env.app, 'GET', `/api/kiosk/search?groupId=${group.id}&q=Grace`, { headers: kiosk.headers })).body.items).toEqual([]);
+    expect((await call(env.app, 'POST', '/api/kiosk/sign-in', { headers: kiosk.headers, body: { groupId: group.id, qrToken: row!.qrToken } })).status).toBe(404);
+    const after = await identify();
+    expect(after.status).toBe(404);
+    expect(after.body.name).toBeUndefined();
   });
 
   it('identifies a scanned QR code first, so a member who owes the agreement is asked for it instead of rejected', async () => {

@@ -131,7 +131,7 @@ export function kioskRoutes(_platform: Platform, kiosk: KioskService, visits: Vi
       },
       async (req) => {
         const k = requireKiosk(req);
-        await visits.checkPin(k, req.query.groupId, typeof req.headers['x-kiosk-pin'] === 'string' ? req.headers['x-kiosk-pin'] : req.query.pin);
+        await kiosk.unlockedGroup(k, req.query.groupId, { pin: typeof req.headers['x-kiosk-pin'] === 'string' ? req.headers['x-kiosk-pin'] : req.query.pin, checkPin: visits.checkPin });
         return { items: await kiosk.visitorsOnSite(k, req.query.groupId) };
       },
     );
@@ -192,6 +192,8 @@ export function kioskRoutes(_platform: Platform, kiosk: KioskService, visits: Vi
           response: { 200: z.object({ results: z.array(replayResultSchema) }) },
         },
         bodyLimit: 2 * 1_048_576,
+        // Each event's text is checked with the event (a bad one is refused alone), not with the body.
+        config: { textCheckedPerItem: ['events'] },
       },
       async (req) => offline.replay.replay(requireKiosk(req), req.body),
     );

@@ -3,7 +3,7 @@ import type { Platform } from '../../../platform/platform.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { AppError, notFound, tooManyRequests } from '../../../platform/errors.js';
 import { hashToken, newToken } from '../../../platform/crypto.js';
-import { countHit, lockedFor } from '../../../platform/rate-limit.js';
+import { countAttempt, releaseAttempt } from '../../../platform/lockout.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import type { Principal } from '../../../platform/http/principal.js';
 import { sql } from 'drizzle-orm';
@@ -61,7 +61,10 @@ export function createKioskService(deps: Pick<Platform, 'db' | 'now' | 'database
   async function pair(code: string, name: string, ip: string) {
     const at = now();
     const ipKey = `kiosk-pair:ip:${ip}`;
-    const locked = await lockedFor(db, ipKey, at);
+    // Every try is counted before the code is checked (as the PIN's are), so a burst of guesses
+    // cannot all slip past a read of the lock: at most the policy's limit are checked. A pairing
+    // gives its try back.
+    const locked = await countAttempt(db, ipKey, PAIR_IP_POLICY, at);
     if (locked > 0) throw tooManyRequests(locked, 'Too many pairing attempts; try again later');
     const token = newToken('thr_kiosk_');
     const result = await inTransaction(db, async (t) => {
@@ -72,10 +75,8 @@ export function createKioskService(deps: Pick<Platform, 'db' | 'now' | 'database
       const site = await kioskRepo.site(t, p.tenantId, p.siteId);
       return { device, site: site! };
     });
-    if (!result) {
-      await countHit(db, ipKey, PAIR_IP_POLICY, at);
-      throw new AppError(400, 'invalid_pairing_code', 'This pairing code is wrong, used or expired');
-    }
+    if (!result) throw new AppError(400, 'invalid_pairing_code', 'This pairing code is wrong, used or expired');
+    await releaseAttempt(db, ipKey, at);
     return { deviceToken: token, device: presentDevice(result.device), site: { id: result.site.id, name: result.site.name } };
   }
 
@@ -135,14 +136,15 @@ export function createKioskService(deps: Pick<Platform, 'db' | 'now' | 'database
   }
 
   /**
-   * The group of a kiosk request, with its PIN checked (`checkPin`, first, as the routes always
-   * did): 404 when it is not shown on the kiosk's site. One statement for the group, its site and
-   * whether it has a PIN.
+   * The group of a kiosk request, with its PIN checked (`checkPin`): 404 when it is not shown on
+   * the kiosk's site, before any PIN is checked or counted (a group elsewhere is not found,
+   * whatever PIN is sent: its PIN cannot be guessed from this kiosk). One statement for the group,
+   * its site and whether it has a PIN.
    */
   async function groupWithPin(kiosk: KioskPrincipal, groupId: string, pin: string | undefined, checkPin: PinCheck['checkPin']) {
     const row = await groupForKiosk(db, kiosk.tenantId, kiosk.resourceId, groupId);
-    await checkPin(kiosk, groupId, pin, { hasPin: row?.hasPin ?? false });
     if (!row?.shown) throw notFound('Group');
+    await checkPin(kiosk, groupId, pin, { hasPin: row.hasPin });
     return row.group;
   }
 
@@ -160,7 +162,8 @@ export function createKioskService(deps: Pick<Platform, 'db' | 'now' | 'database
   /** The member of this group a scanned QR code names (404 otherwise), shaped like a search hit, after the group's PIN. */
   async function identify(kiosk: KioskPrincipal, groupId: string, qrToken: string, access: { pin: string | undefined; checkPin: PinCheck['checkPin'] }) {
     const group = await groupWithPin(kiosk, groupId, access.pin, access.checkPin);
-    if (group.type === 'standard') throw notFound('Member');
+    // An archived group names nobody (its search finds none, its sign-in is refused).
+    if (group.type === 'standard' || group.archivedAt) throw notFound('Member');
     const [row] = await runSearch(db, qrQuery(kiosk.tenantId, groupId, qrToken, readOptions(group.options).agreement?.version ?? null));
     if (!row) throw notFound('Member');
     return presentMatch(row);
@@ -184,6 +187,8 @@ export function createKioskService(deps: Pick<Platform, 'db' | 'now' | 'database
     unlock,
     search,
     identify,
+    /** A group shown on the kiosk's site (404 otherwise, before any PIN is checked), its PIN checked. */
+    unlockedGroup: (kiosk: KioskPrincipal, groupId: string, access: { pin: string | undefined; checkPin: PinCheck['checkPin'] }) => groupWithPin(kiosk, groupId, access.pin, access.checkPin),
     visitorsOnSite,
     /** Forgets a tenant's cached devices (`undefined`: all), on a KIOSK_CHANGED_CHANNEL notification. */
     dropCachedDevices: devices.drop,

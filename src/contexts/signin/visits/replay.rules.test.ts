@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CLOCK_TOLERANCE_MS, DECIDED_OFFLINE, judgeTime, offlineDecision, REMOVED_MEANWHILE, signOutVerdict, STALE_ALLOWED } from './replay.rules.js';
+import { CLOCK_TOLERANCE_MS, DECIDED_OFFLINE, EARLIEST_EVENT, judgeTime, offlineDecision, REMOVED_MEANWHILE, signOutVerdict, STALE_ALLOWED } from './replay.rules.js';
 
 const t = (iso: string) => new Date(`2026-03-02T${iso}Z`);
 
@@ -20,6 +20,15 @@ describe('offline replay: the time an event is recorded under', () => {
     const sent = t('11:00:00');
     expect(judgeTime(sent, sent, new Date(sent.getTime() + CLOCK_TOLERANCE_MS))).toMatchObject({ ok: true, correctedByMs: 0 });
     expect(judgeTime(sent, sent, new Date(sent.getTime() + CLOCK_TOLERANCE_MS + 1))).toMatchObject({ ok: true, correctedByMs: CLOCK_TOLERANCE_MS + 1 });
+  });
+
+  it('refuses an event corrected to before EARLIEST_EVENT (a kiosk clock far ahead of its events), and keeps one corrected to it', () => {
+    const sent = new Date('9999-12-31T23:59:59Z');
+    const now = t('11:00:00');
+    const skew = now.getTime() - sent.getTime();
+    expect(judgeTime(new Date('1990-01-01T00:00:00Z'), sent, now)).toMatchObject({ ok: false, code: 'past_time' });
+    expect(judgeTime(new Date(EARLIEST_EVENT.getTime() - skew - 1), sent, now)).toMatchObject({ ok: false, code: 'past_time' });
+    expect(judgeTime(new Date(EARLIEST_EVENT.getTime() - skew), sent, now)).toEqual({ ok: true, at: EARLIEST_EVENT, correctedByMs: skew });
   });
 });
 

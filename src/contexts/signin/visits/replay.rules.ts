@@ -10,13 +10,21 @@ export const CLOCK_TOLERANCE_MS = 2 * 60_000;
 /** An event (after clock correction) later than the server's now plus this is refused. */
 export const FUTURE_TOLERANCE_MS = 60_000;
 
-export type TimeVerdict = { ok: true; at: Date; correctedByMs: number } | { ok: false; code: 'future_time'; reason: string };
+/**
+ * No offline event is recorded before this (1900-01-01 UTC): an event's own time earlier than it is
+ * malformed (year 0 PostgreSQL cannot store; years below 100 read back as 19xx/20xx), and one
+ * that clock correction moves earlier than it (a kiosk clock far ahead of its events) is refused.
+ */
+export const EARLIEST_EVENT = new Date('1900-01-01T00:00:00Z');
+
+export type TimeVerdict = { ok: true; at: Date; correctedByMs: number } | { ok: false; code: 'future_time' | 'past_time'; reason: string };
 
 /**
  * The time an offline event is recorded under. The kiosk says when it sent the batch (`sentAt`, its
  * clock); when that is more than CLOCK_TOLERANCE_MS from the server's clock, the kiosk clock is off
  * and the server's wins: every event moves by the difference (logged as `clock_corrected`).
- * An event still in the future after that was not recorded by this kiosk's clock: refused.
+ * An event still in the future after that was not recorded by this kiosk's clock: refused; so is
+ * one the correction moves before EARLIEST_EVENT.
  */
 export function judgeTime(eventAt: Date, sentAt: Date, serverNow: Date): TimeVerdict {
   const skew = serverNow.getTime() - sentAt.getTime();
@@ -24,6 +32,9 @@ export function judgeTime(eventAt: Date, sentAt: Date, serverNow: Date): TimeVer
   const at = new Date(eventAt.getTime() + correctedByMs);
   if (at.getTime() > serverNow.getTime() + FUTURE_TOLERANCE_MS || eventAt.getTime() > sentAt.getTime() + FUTURE_TOLERANCE_MS) {
     return { ok: false, code: 'future_time', reason: 'The event is later than the time the kiosk sent it; refused' };
+  }
+  if (at.getTime() < EARLIEST_EVENT.getTime()) {
+    return { ok: false, code: 'past_time', reason: 'Corrected for the kiosk clock, the event is earlier than 1900; refused' };
   }
   return { ok: true, at, correctedByMs };
 }

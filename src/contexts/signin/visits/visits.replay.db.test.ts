@@ -93,6 +93,46 @@ describe('POST /api/kiosk/replay', () => {
     expect(audit).toHaveLength(3);
   });
 
+  it('event times no visit can hold are refused one by one, never a 500 that would leave the queue stuck', async () => {
+    const t = await createTestTenant(env);
+    const { group, kiosk } = await kioskSetup(env, t);
+    const ada = await makeMember(env, t, group.id);
+    const bo = await makeMember(env, t, group.id);
+    const signIn = (at: string, memberId = ada.id) => ({ key: key(), kind: 'sign_in', at, groupId: group.id, memberId, admitted: true });
+    // Year 0 (PostgreSQL has none), year 1 (read back as 2001), and, with a kiosk clock in year
+    // 9999, an event corrected to 7,000 years BC (before any timestamp PostgreSQL holds): each its
+    // own refusal, and the event behind them accepted.
+    const far = await replay(kiosk.headers, [signIn('0000-01-01T00:00:00Z'), signIn('0001-01-01T00:00:00Z'), { key: key(), kind: 'sign_out', at: '1950-06-01T00:00:00Z', memberId: ada.id }, signIn('1990-01-01T00:00:00Z'), signIn('9999-12-31T23:50:00Z', bo.id)], '9999-12-31T23:59:59Z');
+    expect(far.status, JSON.stringify(far.body)).toBe(200);
+    expect(far.body.results.map((x: { status: string; code: string }) => `${x.status}:${x.code}`)).toEqual(['refused:malformed_event', 'refused:malformed_event', 'refused:past_time', 'refused:past_time', 'conflict:clock_corrected']);
+    expect(far.body.results[0].reason).toMatch(/^at: /);
+    // A kiosk clock in step and an event of year 1: refused too, nothing written.
+    const old = await replay(kiosk.headers, [signIn('0001-01-01T00:00:00Z')]);
+    expect(old.body.results.map((x: { status: string; code: string }) => `${x.status}:${x.code}`)).toEqual(['refused:malformed_event']);
+    expect((await visitsOf(t.tenantId)).map((v) => v.memberId)).toEqual([bo.id]);
+  });
+
+  it('text no database can store (NUL, an unpaired surrogate) refuses its own event only, not the batch (a 400 kept the whole queue waiting)', async () => {
+    const t = await createTestTenant(env);
+    const { site, group, kiosk } = await kioskSetup(env, t);
+    const visitors = await makeGroup(env, t, { type: 'standard' }, [site.id]);
+    const ada = await makeMember(env, t, group.id);
+    const r = await replay(kiosk.headers, [
+      { key: key(), kind: 'sign_in', at: iso(-60_000), groupId: visitors.id, visitor: { fullName: 'Val\u0000' }, admitted: true },
+      { key: `k-\ud800-${randomUUID()}`, kind: 'sign_out', at: iso(-50_000), memberId: ada.id },
+      { key: key(), kind: 'sign_in', at: iso(-40_000), groupId: group.id, memberId: ada.id, answers: { ['x\udc00']: 'y' }, admitted: true },
+      { key: key(), kind: 'sign_in', at: iso(-30_000), groupId: group.id, memberId: ada.id, admitted: true },
+    ]);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.results.map((x: { status: string; code: string }) => `${x.status}:${x.code}`)).toEqual(['refused:malformed_event', 'refused:malformed_event', 'refused:malformed_event', 'accepted:null']);
+    expect(r.body.results[0].reason).toMatch(/^event\.visitor\.fullName: /);
+    expect((await visitsOf(t.tenantId)).map((v) => v.memberId)).toEqual([ada.id]);
+    // The rest of the body is still checked as every request's is.
+    const bad = await call(env.app, 'POST', '/api/kiosk/replay', { headers: kiosk.headers, body: { sentAt: iso(0), events: [], ['x\u0000']: 1 } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('invalid_text');
+  });
+
   it('a kiosk clock far off: the server clock wins and the times move by the difference', async () => {
     const t = await createTestTenant(env);
     const { group, kiosk } = await kioskSetup(env, t);

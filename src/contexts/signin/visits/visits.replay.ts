@@ -3,18 +3,21 @@ import type { Platform } from '../../../platform/platform.js';
 import type { Tx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { AppError } from '../../../platform/errors.js';
+import { findUnstorableText } from '../../../platform/http/input.js';
 import { recordAudits } from '../../../platform/audit/audit.js';
 import type { KioskPrincipal } from '../access.js';
 import { membersRepo } from '../members/members.repo.js';
 import { createReplayBatch, outcomeOfError, ReplayPlanBroken, type BatchItem, type BatchOutcome } from './replay-batch.js';
 import { replayRepo, type ReplayRow } from './replay.repo.js';
-import { judgeTime, signOutVerdict, type TimeVerdict } from './replay.rules.js';
+import { EARLIEST_EVENT, judgeTime, signOutVerdict, type TimeVerdict } from './replay.rules.js';
 import { visitsRepo } from './visits.repo.js';
 import type { VisitsService } from './visits.service.js';
 
 const answerValue = z.union([z.string().max(2000), z.boolean()]);
 const key = z.string().min(8).max(100);
 const at = z.iso.datetime({ offset: true });
+/** An event's own time: from EARLIEST_EVENT on (year 0 is no timestamp PostgreSQL holds). */
+const eventAt = at.refine((s) => new Date(s).getTime() >= EARLIEST_EVENT.getTime(), 'a time from 1900-01-01T00:00:00Z on');
 
 /** One queued offline event, as the kiosk sends it (each is checked alone: a bad one never blocks the rest). */
 export const replayEvent = z.discriminatedUnion('kind', [
@@ -22,7 +25,7 @@ export const replayEvent = z.discriminatedUnion('kind', [
     .object({
       key,
       kind: z.literal('sign_in'),
-      at,
+      at: eventAt,
       groupId: z.uuid(),
       memberId: z.uuid().optional(),
       visitor: z
@@ -39,7 +42,7 @@ export const replayEvent = z.discriminatedUnion('kind', [
     .object({
       key,
       kind: z.literal('sign_out'),
-      at,
+      at: eventAt,
       memberId: z.uuid().optional(),
       /** A visitor signed in online (their visit) or offline on this kiosk (the key of that sign-in). */
       visitId: z.uuid().optional(),
@@ -190,6 +193,12 @@ export function createReplayService(deps: Pick<Platform, 'db' | 'now' | 'jobs' |
     const parsed: Parsed[] = [];
     raws.forEach((raw, i) => {
       const rawKey = typeof raw === 'object' && raw !== null && typeof (raw as { key?: unknown }).key === 'string' ? (raw as { key: string }).key : null;
+      // Text no database can store (the route leaves the events' to this check, one event at a time).
+      const badText = findUnstorableText(raw, 'event');
+      if (badText) {
+        results[i] = { key: rawKey, status: 'refused', code: 'malformed_event', reason: `${badText}: contains a NUL character or an unpaired UTF-16 surrogate, which cannot be stored`, visitId: null, recordedAt: null };
+        return;
+      }
       const p = replayEvent.safeParse(raw);
       if (p.success) parsed.push({ i, e: p.data });
       else {
