@@ -186,7 +186,7 @@ describe('kiosk config, PIN and search', () => {
     expect(res.body.items[0]).toEqual({ id: made.get('Peter Parker'), name: 'Peter Parker', role: 'Staff', photoUrl: null, onSite: true, agreementDue: false });
   });
 
-  it('serves a member photo only to kiosks of sites showing the group', async () => {
+  it('serves a member photo only to kiosks of sites showing the group, while the group is not archived', async () => {
     const t = await createTestTenant(env);
     const { group, kiosk } = await kioskSetup(env, t);
     const elsewhere = await pairKiosk(env, t, (await makeSite(env, t)).id);
@@ -201,6 +201,9 @@ describe('kiosk config, PIN and search', () => {
     expect((await env.app.inject({ method: 'GET', url: `/api/kiosk/members/${m.id}/photo` })).statusCode).toBe(401);
     const found = await call(env.app, 'GET', `/api/kiosk/search?groupId=${group.id}&q=${encodeURIComponent(m.fullName.slice(0, 6))}`, { headers: kiosk.headers });
     expect(found.body.items[0].photoUrl).toMatch(`/api/kiosk/members/${m.id}/photo`);
+    // An archived group names nobody at the kiosk: nor shows a face.
+    expect((await call(env.app, 'POST', `/api/signin/groups/${group.id}/archive`, { headers: t.owner.headers })).status).toBe(200);
+    expect((await env.app.inject({ method: 'GET', url: `/api/kiosk/members/${m.id}/photo`, headers: kiosk.headers })).statusCode).toBe(404);
   });
 
   it('an archived group names nobody: a scanned QR code of its member is a 404, as its search finds none and its sign-in is refused', async () => {

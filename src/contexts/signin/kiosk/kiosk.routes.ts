@@ -137,8 +137,7 @@ export function kioskRoutes(_platform: Platform, kiosk: KioskService, visits: Vi
     );
     app.get('/api/kiosk/members/:id/photo', { schema: { tags: device, summary: "A member's photo, for kiosks of sites showing the group", params: idParams } }, async (req, reply) => {
       const k = requireKiosk(req);
-      const m = await members.visible(k.tenantId, [k.resourceId], req.params.id);
-      const data = await streamToBuffer(await members.photo(m));
+      const data = await streamToBuffer(await members.kioskPhoto(k.tenantId, k.resourceId, req.params.id));
       return reply.type(sniffedType(data)).header('cache-control', 'no-store').send(data);
     });
     app.post(

@@ -400,7 +400,15 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
     return QRCode.toString(m.qrToken, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   }
 
-  return { port, update, add, edit, setArchived, visible, visibleGroup, listPresented, countsChanged, writeCounted, setPhoto, photo, regenerateQr, qrSvg, assertRosterWritable, groupFor };
+  /** A member's photo for a kiosk: a live member of a group its site shows, the group not archived (an archived group names nobody at the kiosk: its search, QR codes and sign-in). */
+  async function kioskPhoto(tenantId: string, siteId: string, memberId: string) {
+    const m = await visible(tenantId, [siteId], memberId);
+    const g = await groupsRepo.find(db, tenantId, m.groupId);
+    if (!g || g.archivedAt) throw notFound('Member');
+    return photo(m);
+  }
+
+  return { port, update, add, edit, setArchived, visible, visibleGroup, listPresented, countsChanged, writeCounted, setPhoto, photo, kioskPhoto, regenerateQr, qrSvg, assertRosterWritable, groupFor };
 }
 
 export type MembersService = ReturnType<typeof createMembersService>;
