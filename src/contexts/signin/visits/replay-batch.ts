@@ -88,6 +88,16 @@ export function createReplayBatch(
     }
     for (const { e } of signOuts) if (e.memberId) memberIds.add(e.memberId);
     const membersById = new Map((await replayRepo.members(t, tenantId, [...memberIds])).map((m) => [m.id, m] as const));
+    // The people visited: members of groups this site shows, live (as the kiosk offers them).
+    const hostGroupIds = [
+      ...new Set(
+        signIns.flatMap((e) => {
+          const host = e.visitor?.hostMemberId ? membersById.get(e.visitor.hostMemberId) : undefined;
+          return host ? [host.groupId] : [];
+        }),
+      ),
+    ];
+    const hostGroups = new Set((await replayRepo.groupsOnSite(t, tenantId, kiosk.resourceId, hostGroupIds)).filter((r) => !r.group.archivedAt).map((r) => r.group.id));
     const signingIn = [...new Set(signIns.flatMap((e) => (e.memberId && membersById.has(e.memberId) ? [e.memberId] : [])))];
     const accepted = signingIn.some((id) => groupsById.get(membersById.get(id)!.groupId)?.options.agreement)
       ? await replayRepo.acceptedAgreements(t, tenantId, signingIn)
@@ -129,7 +139,7 @@ export function createReplayBatch(
     items.forEach(({ e, at }, i) => {
       if (e.kind !== 'sign_in') return;
       try {
-        const p = prepare(e, at, groupsById, membersById);
+        const p = prepare(e, at, groupsById, membersById, hostGroups);
         prepared.set(i, p);
         if (p.g.options.safetyCheckMode !== 'off') {
           draftOf.set(i, drafts.length);
@@ -281,6 +291,7 @@ function prepare(
   at: Date,
   groupsById: ReadonlyMap<string, GroupOnSite>,
   membersById: ReadonlyMap<string, MemberRow>,
+  hostGroups: ReadonlySet<string>,
 ) {
   const g = groupsById.get(e.groupId);
   if (!g || g.group.archivedAt || g.site.archivedAt) throw notFound('Group');
@@ -293,7 +304,7 @@ function prepare(
     visitor = details;
     if (host) {
       const h = membersById.get(host);
-      if (!h || h.deletedAt || h.archivedAt) throw badRequest('invalid_host', 'The person being visited was not found', 'visitor.hostMemberId');
+      if (!h || h.deletedAt || h.archivedAt || !hostGroups.has(h.groupId)) throw badRequest('invalid_host', 'The person being visited was not found', 'visitor.hostMemberId');
       hostMemberId = h.id;
     }
   } else {

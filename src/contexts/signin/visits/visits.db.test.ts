@@ -107,6 +107,25 @@ describe('kiosk sign-in and sign-out', () => {
     expect((await signIn(kiosk.headers, { groupId: staff.id, visitor: { fullName: 'X' } })).body.error.code).toBe('member_group');
   });
 
+  it('a visitor visits a member of a live group this site shows: a member elsewhere in the trust, or of an archived group, is not found', async () => {
+    const t = await createTestTenant(env);
+    const site = await makeSite(env, t);
+    const staff = await makeGroup(env, t, { name: 'Staff' }, [site.id]);
+    const here = await makeMember(env, t, staff.id, { fullName: 'Here Host' });
+    const elsewhere = await makeMember(env, t, (await makeGroup(env, t, { name: 'Other school staff' }, [(await makeSite(env, t)).id])).id, { fullName: 'Elsewhere Host' });
+    const oldStaff = await makeGroup(env, t, { name: 'Old staff' }, [site.id]);
+    const archivedHost = await makeMember(env, t, oldStaff.id, { fullName: 'Archived Host' });
+    expect((await call(env.app, 'POST', `/api/signin/groups/${oldStaff.id}/archive`, { headers: t.owner.headers })).status).toBe(200);
+    const visitors = await makeGroup(env, t, { name: 'Visitors', type: 'standard', options: { printBadge: true } }, [site.id]);
+    const kiosk = await pairKiosk(env, t, site.id);
+    for (const host of [elsewhere, archivedHost]) {
+      const refused = await signIn(kiosk.headers, { groupId: visitors.id, visitor: { fullName: 'Val', hostMemberId: host.id } });
+      expect([refused.status, refused.body.error.code, refused.body.error.field]).toEqual([400, 'invalid_host', 'visitor.hostMemberId']);
+    }
+    const ok = await signIn(kiosk.headers, { groupId: visitors.id, visitor: { fullName: 'Val', hostMemberId: here.id } });
+    expect([ok.status, ok.body.badge.hostName]).toEqual([201, 'Here Host']);
+  });
+
   it('notifies the member being visited when they have an account (matched on email), once even when also a contact', async () => {
     const t = await createTestTenant(env);
     const teacher = await t.as('viewer');

@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { useTestEnv } from '../../../../test/harness.js';
 import { call, createTestTenant } from '../../../../test/factories.js';
-import { kioskSetup, makeGroup, makeMember, pairKiosk } from '../../../../test/signin-factories.js';
+import { kioskSetup, makeGroup, makeMember, makeSite, pairKiosk } from '../../../../test/signin-factories.js';
 import { auditLog } from '../../../platform/audit/audit.tables.js';
 import { members, visits } from '../signin.tables.js';
 import { REPLAY_CHUNK } from './visits.replay.js';
@@ -131,6 +131,23 @@ describe('POST /api/kiosk/replay', () => {
     const bad = await call(env.app, 'POST', '/api/kiosk/replay', { headers: kiosk.headers, body: { sentAt: iso(0), events: [], ['x\u0000']: 1 } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('invalid_text');
+  });
+
+  it('a visitor visits a member of a live group this site shows, not one elsewhere in the trust', async () => {
+    const t = await createTestTenant(env);
+    const { site, group, kiosk } = await kioskSetup(env, t);
+    const visitors = await makeGroup(env, t, { type: 'standard' }, [site.id]);
+    const here = await makeMember(env, t, group.id, { fullName: 'Here Host' });
+    const elsewhereGroup = await makeGroup(env, t, { name: 'Other school staff' }, [(await makeSite(env, t)).id]);
+    const elsewhere = await makeMember(env, t, elsewhereGroup.id, { fullName: 'Elsewhere Host' });
+    const archivedGroup = await makeGroup(env, t, { name: 'Old staff' }, [site.id]);
+    const archivedHost = await makeMember(env, t, archivedGroup.id, { fullName: 'Archived Host' });
+    expect((await call(env.app, 'POST', `/api/signin/groups/${archivedGroup.id}/archive`, { headers: t.owner.headers })).status).toBe(200);
+    const visit = (hostMemberId: string, ms: number) => ({ key: key(), kind: 'sign_in', at: iso(ms), groupId: visitors.id, visitor: { fullName: 'Val Visitor', hostMemberId }, admitted: true });
+    const r = await replay(kiosk.headers, [visit(elsewhere.id, -60_000), visit(archivedHost.id, -50_000), visit(here.id, -40_000)]);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.results.map((x: { status: string; code: string }) => `${x.status}:${x.code}`)).toEqual(['refused:invalid_host', 'refused:invalid_host', 'accepted:null']);
+    expect((await visitsOf(t.tenantId)).map((v) => v.hostMemberId)).toEqual([here.id]);
   });
 
   it('a kiosk clock far off: the server clock wins and the times move by the difference', async () => {
