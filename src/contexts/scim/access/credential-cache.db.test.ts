@@ -92,7 +92,8 @@ describe('SCIM credentials cached in memory', () => {
     expect((await create(env.app, 'cy@example.test')).statusCode).toBe(201);
     expect((await create(b, 'di@example.test')).statusCode).toBe(201);
 
-    const archived = await call(env.app, 'POST', `/api/signin/groups/${f.groupId}/archive`, { headers: f.t.owner.headers });
+    // Named in upper case in the URL (a UUID either way): SCIM keys its cache by the stored id.
+    const archived = await call(env.app, 'POST', `/api/signin/groups/${f.groupId.toUpperCase()}/archive`, { headers: f.t.owner.headers });
     expect(archived.status).toBe(200);
     await waitFor(async () => (await create(env.app, 'ed@example.test')).statusCode === 401, { what: 'this instance to refuse the archived group' });
     await waitFor(async () => (await deactivate(b)).statusCode === 401, { what: 'instance b to refuse the archived group' });

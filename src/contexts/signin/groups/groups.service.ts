@@ -99,9 +99,10 @@ export function createGroupsService(deps: Pick<Platform, 'db' | 'config'> & { us
     return inTransaction(db, async (t) => {
       const current = await get(tenantId, scope, id, t);
       const row = (await groupsRepo.update(t, tenantId, id, { archivedAt: current.archivedAt ?? now }))!;
-      await recordAudit(t, tenantId, actor, { action: 'group.archived', targetType: 'group', targetId: id, summary: `Group ${current.name} archived` });
-      // SCIM's cached credentials of the group are dropped on every instance (a SCIM group's token stops working).
-      if (!current.archivedAt) await groupsRepo.announceArchived(t, id);
+      await recordAudit(t, tenantId, actor, { action: 'group.archived', targetType: 'group', targetId: row.id, summary: `Group ${current.name} archived` });
+      // SCIM's cached credentials of the group are dropped on every instance (a SCIM group's token
+      // stops working): named by the stored id, as SCIM keys them (the URL's may be in upper case).
+      if (!current.archivedAt) await groupsRepo.announceArchived(t, row.id);
       return (await present(t, tenantId, [row]))[0]!;
     });
   }
