@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -30,7 +31,9 @@ const workerId = () => process.env.VITEST_POOL_ID ?? process.env.VITEST_WORKER_I
 export async function testDatabaseUrl(defaults?: Record<string, string>): Promise<string> {
   const url = process.env.TEST_DATABASE_URL!;
   const base = new URL(url).pathname.slice(1);
-  const name = `${base}_w${workerId()}${defaults ? '_defaults' : ''}`;
+  // A database of its own per set of defaults (named by their hash), so two files asking for different ones never share.
+  const suffix = defaults ? `_d${createHash('sha256').update(JSON.stringify(Object.entries(defaults).sort())).digest('hex').slice(0, 8)}` : '';
+  const name = `${base}_w${workerId()}${suffix}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {

@@ -108,21 +108,24 @@ export const SESSION_SETTINGS: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /**
- * How the pool connects to `url`: its own start-up `options` (if any) kept, with `SESSION_SETTINGS`
- * after them (pg would let the URL's `options` replace a separate one, so they are joined here).
+ * How the pool connects to `url`: the start-up `options` the operator gave (the URL's, else the
+ * `PGOPTIONS` environment variable, which pg reads only when no `options` is set) kept, with
+ * `SESSION_SETTINGS` after them (pg would let the URL's `options` replace a separate one, so they
+ * are joined here).
  */
-export function connectionConfig(url: string): { connectionString: string; options: string } {
+export function connectionConfig(url: string, env: NodeJS.ProcessEnv = process.env): { connectionString: string; options: string } {
   const ours = SESSION_SETTINGS.map(([k, v]) => `-c ${k}=${v}`).join(' ');
+  const joined = (own: string | null | undefined) => (own ? `${own} ${ours}` : ours);
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return { connectionString: url, options: ours };
+    return { connectionString: url, options: joined(env.PGOPTIONS) };
   }
   const own = parsed.searchParams.get('options');
-  if (own === null) return { connectionString: url, options: ours };
+  if (own === null) return { connectionString: url, options: joined(env.PGOPTIONS) };
   parsed.searchParams.delete('options');
-  return { connectionString: parsed.toString(), options: `${own} ${ours}` };
+  return { connectionString: parsed.toString(), options: joined(own) };
 }
 
 /**

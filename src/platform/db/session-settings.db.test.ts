@@ -44,10 +44,14 @@ describe('session settings', () => {
     expect(page.body.items[0]).toEqual(alone.body);
   });
 
-  it("keeps the URL's own start-up options and puts the settings after them", () => {
+  it("keeps the URL's own start-up options, or PGOPTIONS, and puts the settings after them", () => {
     expect(connectionConfig('postgres://u@h:5432/db')).toEqual({ connectionString: 'postgres://u@h:5432/db', options: '-c DateStyle=ISO,MDY -c IntervalStyle=postgres -c TimeZone=UTC' });
     const own = connectionConfig('postgres://u@h:5432/db?sslmode=disable&options=-c%20search_path%3Dthreshold');
     expect(own.connectionString).toBe('postgres://u@h:5432/db?sslmode=disable');
     expect(own.options).toBe('-c search_path=threshold -c DateStyle=ISO,MDY -c IntervalStyle=postgres -c TimeZone=UTC');
+    // PGOPTIONS (which pg reads only when no options are given) is kept too; the URL's own win over it.
+    const env = { PGOPTIONS: '-c statement_timeout=4321' };
+    expect(connectionConfig('postgres://u@h:5432/db', env).options).toBe('-c statement_timeout=4321 -c DateStyle=ISO,MDY -c IntervalStyle=postgres -c TimeZone=UTC');
+    expect(connectionConfig('postgres://u@h:5432/db?options=-c%20search_path%3Dt', env).options).toBe('-c search_path=t -c DateStyle=ISO,MDY -c IntervalStyle=postgres -c TimeZone=UTC');
   });
 });
