@@ -5,19 +5,28 @@ import { call, createTestTenant } from '../../../test/factories.js';
 import { makeGroup, makeMember, makeSite } from '../../../test/signin-factories.js';
 import { recordTenant } from '../../../test/record-fixtures.js';
 import { nameKey } from './name-order.js';
+import { compareNames, nameKey as jsNameKey } from '../../common/name-key.js';
 
 const env = useTestEnv();
 
 // As written, in byte order (collation C, both databases): capitals, then lower case, then accented initials.
-const NAMES = ['Zoe', 'adam', 'Émile', 'Ada', 'eve', 'de Souza', 'Øyvind', 'Oliver'];
-const LISTED = ['Ada', 'adam', 'de Souza', 'Émile', 'eve', 'Oliver', 'Øyvind', 'Zoe'];
+const NAMES = ['Zoe', 'adam', 'Émile', 'Ada', 'eve', 'de Souza', 'Øyvind', 'Oliver', 'Ægir', 'O’Neill'];
+const LISTED = ['Ada', 'adam', 'Ægir', 'de Souza', 'Émile', 'eve', 'O’Neill', 'Oliver', 'Øyvind', 'Zoe'];
 
 describe('names are listed in name order, case and accents aside (name_key, migration 0023)', () => {
-  it('name_key: lower case, accents off, Ø/Ł/Đ as their letters; NULL stays NULL', async () => {
-    const { rows } = await env.platform.database.query<{ k: string | null }>(`select name_key(x) as k from unnest($1::text[]) with ordinality as v(x, n) order by n`, [['Émile Zoë', 'ŁUKASZ Đorđe', 'O’Brien', 'ﬁona']]);
-    expect(rows.map((r) => r.k)).toEqual(['emile zoe', 'lukasz dorde', 'o’brien', 'fiona']);
+  it('name_key: lower case, accents off, the letters NFKD keeps whole as plain ones, typographic apostrophes plain; NULL stays NULL', async () => {
+    const { rows } = await env.platform.database.query<{ k: string | null }>(`select name_key(x) as k from unnest($1::text[]) with ordinality as v(x, n) order by n`, [['Émile Zoë', 'ŁUKASZ Đorđe', 'O’Brien', 'ﬁona', 'Ægir Ðorđe', 'Straße', 'Þór', 'Œuvre']]);
+    expect(rows.map((r) => r.k)).toEqual(['emile zoe', 'lukasz dorde', "o'brien", 'fiona', 'aegir dorde', 'strasse', 'thor', 'oeuvre']);
     const { rows: none } = await env.platform.database.query<{ k: string | null }>('select name_key(NULL) as k');
     expect(none).toEqual([{ k: null }]);
+  });
+
+  it("the web app's key (src/common/name-key.ts) is the database's, and sorts as the database does", async () => {
+    const names = [...NAMES, 'Émile Zoë', 'ŁUKASZ Đorđe', 'ﬁona', 'Ægir Ðorđe', 'Straße', 'Þór', 'Œuvre', 'ıi', 'O‘Hara', 'Ħal', 'Ŧom', 'ADA'];
+    const { rows } = await env.platform.database.query<{ x: string; k: string }>(`select x, name_key(x) as k from unnest($1::text[]) as v(x)`, [names]);
+    for (const r of rows) expect(jsNameKey(r.x), r.x).toBe(r.k);
+    const { rows: sorted } = await env.platform.database.query<{ x: string }>(`select x from unnest($1::text[]) as v(x) order by name_key(x) collate "C", x collate "C"`, [names]);
+    expect([...names].sort(compareNames)).toEqual(sorted.map((r) => r.x));
   });
 
   it('the members page, the groups and the sites', async () => {

@@ -49,7 +49,6 @@ export type ConditionIssue = { path: string; field: string; message: string };
 
 export const isGroup = (c: Condition | ConditionGroup): c is ConditionGroup => 'op' in c;
 
-
 /**
  * Checks a condition against the fields that exist: unknown fields, operators that make no sense
  * for the field, missing or malformed values. Returns every issue (empty when valid).

@@ -82,6 +82,21 @@ describe('on site', () => {
   });
 });
 
+describe('name order (name_key: case and accents aside)', () => {
+  it('who is on site and the fire roll call list groups and people by name, not byte order', async () => {
+    const t = await createTestTenant(env);
+    const site = await makeSite(env, t.tenantId, 'East');
+    const groups = [await makeGroup(env, t.tenantId, site.id, { name: 'visitors' }), await makeGroup(env, t.tenantId, site.id, { name: 'Staff' }), await makeGroup(env, t.tenantId, site.id, { name: 'Éclairs' })];
+    for (const personName of ['zoe', 'Émile', 'Adam', 'ada']) await makeVisit(env, { tenantId: t.tenantId, siteId: site.id, groupId: groups[1]!.id, personName });
+    for (const g of [groups[0]!, groups[2]!]) await makeVisit(env, { tenantId: t.tenantId, siteId: site.id, groupId: g.id, personName: 'Someone' });
+    const onSite = await call(env.app, 'GET', `/api/signin/sites/${site.id}/on-site`, { headers: t.owner.headers });
+    expect(onSite.body.groups.map((g: { name: string }) => g.name)).toEqual(['Éclairs', 'Staff', 'visitors']);
+    expect(onSite.body.groups[1].people.map((p: { personName: string }) => p.personName)).toEqual(['ada', 'Adam', 'Émile', 'zoe']);
+    const rc = await startRollCall(t, site.id);
+    expect(rc.entries.map((e) => e.personName)).toEqual(['Someone', 'ada', 'Adam', 'Émile', 'zoe', 'Someone']);
+  });
+});
+
 describe('fire roll call', { timeout: 30_000 }, () => {
   it('needs credentials (401), signin.operate to start, tick and close (403), and hides another tenant’s (404)', async () => {
     const t = await createTestTenant(env);

@@ -28,6 +28,7 @@ import {
   type RollCallEvent,
   type RollCallView,
 } from './rollCallLive';
+import { compareNames } from '../../../../src/common/name-key';
 
 /** How often a phone with a roll call started offline tries to send it. */
 const SEND_EVERY_MS = 3000;
@@ -230,7 +231,7 @@ function RollCallLive({ id }: { id: string }) {
   const shown = useMemo(() => {
     if (!merged) return [];
     const list = filter === 'all' ? merged.entries : merged.entries.filter((e) => e.status === 'unaccounted');
-    return [...list].sort((a, b) => a.groupName.localeCompare(b.groupName) || a.personName.localeCompare(b.personName));
+    return [...list].sort((a, b) => compareNames(a.groupName, b.groupName) || compareNames(a.personName, b.personName));
   }, [merged, filter]);
 
   if (!merged) {
@@ -380,7 +381,7 @@ function RollCallLive({ id }: { id: string }) {
         </thead>
         <tbody>
           {[...merged.entries]
-            .sort((a, b) => a.groupName.localeCompare(b.groupName) || a.personName.localeCompare(b.personName))
+            .sort((a, b) => compareNames(a.groupName, b.groupName) || compareNames(a.personName, b.personName))
             .map((e) => (
               <tr key={e.id}>
                 <td>{e.personName}</td>
