@@ -129,6 +129,50 @@ describe.skipIf(!chromiumPath)('accessibility (axe-core, Chromium)', { timeout: 
     await page.close();
   });
 
+  it("the kiosk's outcome screens (welcome and refused) and the signed-out pages: no serious or critical violations, one main landmark", async () => {
+    const tenant = await e2e.createTenant({ name: 'Westbrook School' });
+    const env = { app: e2e.server.app, platform: e2e.server.platform, config: e2e.server.platform.config } as TestEnv;
+    const site = await makeSite(env, tenant, { name: 'Reception' });
+    const staff = await makeGroup(env, tenant, { name: 'Staff' }, [site.id]);
+    await makeMember(env, tenant, staff.id, { fullName: 'Ada Lovelace' });
+    const blocked = await call(env.app, 'POST', '/api/signin/block-list', { headers: tenant.owner.headers, body: { fullName: 'Barred Person', reason: 'Court order' } });
+    expect(blocked.status).toBe(201);
+    await makeMember(env, tenant, staff.id, { fullName: 'Barred Person' });
+    const pairing = await call(env.app, 'POST', `/api/signin/sites/${site.id}/kiosk-pairings`, { headers: tenant.owner.headers, body: {} });
+    expect(pairing.status).toBe(201);
+
+    const problems: string[] = [];
+    const mains = async (path: string, page: Page) => {
+      const n = await page.locator('main').count();
+      if (n !== 1) problems.push(`${path}: ${n} main landmarks`);
+    };
+    const page = await e2e.newPage();
+    for (const path of ['/login', '/reset']) {
+      await page.goto(`${e2e.url}${path}`);
+      await page.locator('h1').first().waitFor();
+      await mains(path, page);
+    }
+    await page.goto(`${e2e.url}/kiosk`);
+    await page.getByRole('textbox', { name: 'Pairing code' }).fill(pairing.body.code);
+    await mains('/kiosk (pairing)', page);
+    await page.getByRole('button', { name: 'Pair' }).click();
+    await page.getByRole('heading', { name: 'Reception' }).waitFor();
+    await mains('/kiosk', page);
+    for (const [name, outcome] of [
+      ['Ada Lovelace', page.getByRole('status').filter({ hasText: 'Welcome, Ada Lovelace' })],
+      ['Barred Person', page.getByRole('alert').filter({ hasText: 'Please see reception.' })],
+    ] as const) {
+      await page.getByRole('button', { name: 'Staff' }).click();
+      await page.getByRole('textbox', { name: 'Type your name, or scan your card' }).fill(name);
+      await page.getByRole('button', { name: new RegExp(name) }).click();
+      await outcome.waitFor();
+      report(problems, `/kiosk: ${name}'s outcome`, await axe(page));
+      await page.getByRole('button', { name: 'Done' }).click();
+    }
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('record settings: every tab (the walk sees only the first), a named-checks rule and the "Add a check" dialog', async () => {
     const tenant = await e2e.createTenant({ name: 'Eastfield Trust', kind: 'trust' });
     const env = { app: e2e.server.app, platform: e2e.server.platform, config: e2e.server.platform.config } as TestEnv;
