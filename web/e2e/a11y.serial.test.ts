@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { AREAS, pagePath } from '../src/areas.js';
@@ -8,30 +6,11 @@ import { call } from '../../test/factories.js';
 import { recordTenant } from '../../test/record-fixtures.js';
 import { makeGroup, makeMember, makeSite } from '../../test/signin-factories.js';
 import { makeVisit } from '../../test/signin-live-fixtures.js';
-import { E2E_TEST_TIMEOUT, findChromiumOrSkip, signIn, useE2e } from './harness.js';
+import { axe, E2E_TEST_TIMEOUT, findChromiumOrSkip, signIn, useE2e, type AxeFinding } from './harness.js';
 
 const chromiumPath = findChromiumOrSkip();
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-type Finding = { id: string; impact: string; help: string; nodes: string[] };
-
-function report(problems: string[], path: string, findings: Finding[]) {
+function report(problems: string[], path: string, findings: AxeFinding[]) {
   for (const f of findings) problems.push(`${path}: ${f.impact} ${f.id} (${f.help}) at ${f.nodes.join(' ')}`);
-}
-
-/**
- * axe-core injected into the page (evaluated through the DevTools protocol, so the app's CSP,
- * which rightly forbids inline scripts, stays on); the serious and critical violations.
- */
-async function axe(page: Page): Promise<Finding[]> {
-  await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    const w = window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }> }> } };
-    const r = await w.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => ({ id: v.id, impact: v.impact ?? '', help: v.help, nodes: v.nodes.slice(0, 5).map((n) => JSON.stringify(n.target)) }));
-  });
 }
 
 /** Waits until the page has drawn its data: a new level-1 heading and no loading indicator. */

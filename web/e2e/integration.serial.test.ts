@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { call } from '../../test/factories.js';
 import type { TestEnv } from '../../test/harness.js';
 import { makeGroup, makeMember, makeSite } from '../../test/signin-factories.js';
-import { E2E_TEST_TIMEOUT, findChromiumOrSkip, screenshot, signIn, useE2e } from './harness.js';
+import { axe, E2E_TEST_TIMEOUT, findChromiumOrSkip, screenshot, signIn, useE2e } from './harness.js';
 
 const chromiumPath = findChromiumOrSkip();
 
@@ -42,6 +42,7 @@ describe.skipIf(!chromiumPath)('integration (Chromium)', { timeout: E2E_TEST_TIM
     await page.getByRole('button', { name: 'Link group' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
     await page.getByText('Linked to Northgate Primary').waitFor();
+    expect(await axe(page)).toEqual([]); // "Saved." in a readable green
 
     // Preview the mapping: no rules yet, so both staff members default to Teaching Staff.
     await page.goto(`${e2e.url}/integrations/type-map`);

@@ -110,7 +110,7 @@ function Editor({ view, groups }: { view: TypeMapView; groups: GroupOption[] }) 
       </Group>
       <FormError error={run.error} />
       {saved ? (
-        <Text c="green" size="sm" role="status">
+        <Text c="teal.9" size="sm" role="status">
           Rules saved.
         </Text>
       ) : null}

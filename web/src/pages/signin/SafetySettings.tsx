@@ -113,7 +113,7 @@ function RetentionForm({ retentionDays }: { retentionDays: number | null }) {
         <Button type="submit" loading={submit.busy}>
           Save
         </Button>
-        {submit.done ? <Text c="teal">Saved.</Text> : null}
+        {submit.done ? <Text c="teal.9" role="status">Saved.</Text> : null}
       </Group>
       <Text size="sm" c="dimmed" mt="xs">
         Every night, older visits are deleted, except protected ones and people still on site.
