@@ -133,7 +133,10 @@ describe.skipIf(!chromiumPath)('integration (Chromium)', { timeout: E2E_TEST_TIM
     const page = await e2e.newPage();
     await signIn(page, e2e.url, tenant.owner);
     await page.goto(`${e2e.url}/integrations/type-map`);
+    // No rules: the page says what happens without one and what a rule is for.
+    await expect(page.getByTestId('type-map-empty').textContent()).resolves.toContain('members of linked staff groups become Teaching Staff');
     await page.getByRole('button', { name: 'Add rule' }).click();
+    await page.getByTestId('type-map-empty').waitFor({ state: 'detached' });
     const rule = page.getByLabel('Rule 1');
     await rule.getByRole('button', { name: 'Add condition' }).click();
     await rule.getByRole('textbox', { name: 'Field 1' }).click();

@@ -2,7 +2,7 @@ import { ActionIcon, Alert, Badge, Button, Card, Group, List, Select, Stack, Tab
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { client, ok, type Answer } from '../../api/client';
-import { FormError, PageHeader } from '../../components/common';
+import { AppLink, FormError, PageHeader } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
 import { ConditionBuilder } from '../record/ConditionBuilder';
 import type { ConditionGroup } from '../record/recordApi';
@@ -67,6 +67,12 @@ function Editor({ view, groups }: { view: TypeMapView; groups: GroupOption[] }) 
   const unused = types.filter((t) => !rules.some((r) => r.profileTypeId === t.id));
   return (
     <Stack>
+      {rules.length === 0 ? (
+        <Text c="dimmed" data-testid="type-map-empty">
+          No rules yet: members of linked staff groups become Teaching Staff, and members of other linked groups are unmapped (not imported). Add a rule per profile type, e.g. Contractors when
+          the sign-in group is Contractors. A group can be chosen once it is linked to an organisation (<AppLink to="/integrations">Integrations › Overview</AppLink>).
+        </Text>
+      ) : null}
       {rules.map((r, i) => (
         <Card key={r.key} withBorder aria-label={`Rule ${i + 1}`}>
           <Stack gap="xs">
