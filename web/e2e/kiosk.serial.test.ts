@@ -33,6 +33,11 @@ describe.skipIf(!chromiumPath)('the kiosk (Chromium)', { timeout: E2E_TEST_TIMEO
     // The tablet.
     const kiosk = await e2e.context.newPage();
     await kiosk.setViewportSize({ width: 1024, height: 768 });
+    // A kiosk has no user session: it must not ask for one (each 401 is an error in its console).
+    const sessionProbes: string[] = [];
+    kiosk.on('request', (r) => {
+      if (new URL(r.url()).pathname === '/api/auth/me') sessionProbes.push(r.url());
+    });
     await kiosk.goto(`${e2e.url}/kiosk`);
     await kiosk.getByRole('textbox', { name: 'Pairing code' }).fill(code);
     await kiosk.getByRole('button', { name: 'Pair' }).click();
@@ -75,6 +80,9 @@ describe.skipIf(!chromiumPath)('the kiosk (Chromium)', { timeout: E2E_TEST_TIMEO
     await kiosk.getByRole('button', { name: 'Leaving? Sign out' }).click();
     await kiosk.getByRole('button', { name: /Val Visitor/ }).click();
     await kiosk.getByRole('status').filter({ hasText: 'Goodbye, Val Visitor' }).waitFor();
+    await kiosk.reload();
+    await kiosk.getByRole('button', { name: 'Visitors' }).waitFor();
+    expect(sessionProbes).toEqual([]);
 
     const history = await call(env.app, 'GET', '/api/signin/visits', { headers: tenant.owner.headers });
     expect(history.body.items.map((v: { personName: string; outcome: string; signedOutBy: string | null }) => `${v.personName}:${v.outcome}:${v.signedOutBy}`).sort()).toEqual([
