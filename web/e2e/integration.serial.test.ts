@@ -186,4 +186,17 @@ describe.skipIf(!chromiumPath)('integration (Chromium)', { timeout: E2E_TEST_TIM
     await expect.poll(() => log.getByRole('link', { name: 'Tom Two' }).count()).toBe(0);
     await expect(log.getByRole('link', { name: 'Sue Sync' }).count()).resolves.toBeGreaterThan(0);
   });
+
+  it('on a 360 px phone the overview\'s group types are readable (the table scrolls instead of squeezing them to "R…")', async () => {
+    const tenant = await e2e.createTenant();
+    const env = { app: e2e.server.app, platform: e2e.server.platform, config: e2e.server.platform.config } as TestEnv;
+    for (const [name, type] of [['Contractors and visiting coaches', 'repeat'], ['Staff from Okta', 'scim'], ['Visitors', 'standard']] as const) await makeGroup(env, tenant, { name, type });
+    const page = await e2e.newPage({ width: 360, height: 740 });
+    await signIn(page, e2e.url, tenant.owner);
+    await page.goto(`${e2e.url}/integrations`);
+    await page.getByRole('link', { name: 'Staff from Okta' }).waitFor();
+    const clipped = await page.locator('.mantine-Badge-label').evaluateAll((els) => els.filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.textContent));
+    expect(clipped).toEqual([]);
+  });
 });
+
