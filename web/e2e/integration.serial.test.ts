@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { call } from '../../test/factories.js';
 import type { TestEnv } from '../../test/harness.js';
 import { makeGroup, makeMember, makeSite } from '../../test/signin-factories.js';
+import { recordTenant } from '../../test/record-fixtures.js';
 import { axe, E2E_TEST_TIMEOUT, findChromiumOrSkip, screenshot, signIn, useE2e } from './harness.js';
 
 const chromiumPath = findChromiumOrSkip();
@@ -187,7 +188,7 @@ describe.skipIf(!chromiumPath)('integration (Chromium)', { timeout: E2E_TEST_TIM
     await expect(log.getByRole('link', { name: 'Sue Sync' }).count()).resolves.toBeGreaterThan(0);
   });
 
-  it('on a 360 px phone the overview\'s group types are readable (the table scrolls instead of squeezing them to "R…")', async () => {
+  it('on a 360 px phone badges are whole: the overview\'s group types (were "R…") and the profiles\' ratings (the table scrolls instead)', async () => {
     const tenant = await e2e.createTenant();
     const env = { app: e2e.server.app, platform: e2e.server.platform, config: e2e.server.platform.config } as TestEnv;
     for (const [name, type] of [['Contractors and visiting coaches', 'repeat'], ['Staff from Okta', 'scim'], ['Visitors', 'standard']] as const) await makeGroup(env, tenant, { name, type });
@@ -195,8 +196,15 @@ describe.skipIf(!chromiumPath)('integration (Chromium)', { timeout: E2E_TEST_TIM
     await signIn(page, e2e.url, tenant.owner);
     await page.goto(`${e2e.url}/integrations`);
     await page.getByRole('link', { name: 'Staff from Okta' }).waitFor();
-    const clipped = await page.locator('.mantine-Badge-label').evaluateAll((els) => els.filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.textContent));
-    expect(clipped).toEqual([]);
+    const clipped = () => page.locator('.mantine-Badge-label').evaluateAll((els) => els.filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.textContent));
+    expect(await clipped()).toEqual([]);
+    // The profiles list: each rating badge whole ("Inspector ready: not ready", not "INSPECTOR READY: NOT…").
+    const { org, typeId } = await recordTenant(env, tenant);
+    expect((await call(env.app, 'POST', '/api/record/profiles', { headers: tenant.owner.headers, body: { firstName: 'Grace', lastName: 'Hopper', organisationId: org.id, profileTypeId: typeId('teaching') } })).status).toBe(201);
+    await page.goto(`${e2e.url}/record/profiles`);
+    await page.getByRole('link', { name: 'Hopper, Grace' }).waitFor();
+    expect(await page.locator('.mantine-Badge-label').count()).toBeGreaterThan(1);
+    expect(await clipped()).toEqual([]);
   });
 });
 

@@ -68,7 +68,7 @@ export default function Overview() {
                         <AppLink to={`/integrations/groups/${g.id}`}>{g.name}</AppLink>
                       </Table.Td>
                       <Table.Td>
-                        <Badge variant="light" color={g.type === 'standard' ? 'gray' : g.type === 'scim' ? 'violet' : 'blue'} miw="max-content">
+                        <Badge variant="light" color={g.type === 'standard' ? 'gray' : g.type === 'scim' ? 'violet' : 'blue'}>
                           {g.type}
                         </Badge>
                       </Table.Td>
