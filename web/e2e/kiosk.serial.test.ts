@@ -40,8 +40,12 @@ describe.skipIf(!chromiumPath)('the kiosk (Chromium)', { timeout: E2E_TEST_TIMEO
     });
     await kiosk.goto(`${e2e.url}/kiosk`);
     await kiosk.getByRole('textbox', { name: 'Pairing code' }).fill(code);
+    await kiosk.getByRole('textbox', { name: 'Name this kiosk (optional)' }).fill('Main reception');
     await kiosk.getByRole('button', { name: 'Pair' }).click();
     await kiosk.getByRole('heading', { name: 'Front <i>office</i>' }).waitFor();
+    // The portal lists it by that name (it used to be the browser's user agent, cut at 80 characters).
+    const devices = await call(env.app, 'GET', `/api/signin/sites/${site.id}/kiosks`, { headers: tenant.owner.headers });
+    expect(devices.body.items.map((d: { name: string }) => d.name)).toEqual(['Main reception']);
 
     await kiosk.getByRole('button', { name: 'Staff' }).click();
     await kiosk.getByRole('textbox', { name: 'Type your name, or scan your card' }).fill('lovel');

@@ -1,7 +1,7 @@
 import { Alert, Badge, Box, Button, Center, Checkbox, Group, Image, Paper, PinInput, ScrollArea, SegmentedControl, SimpleGrid, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError, errorMessage } from '../../api';
-import { kioskCall, kioskPhoto, kioskToken } from './kioskClient';
+import { deviceLabel, kioskCall, kioskPhoto, kioskToken } from './kioskClient';
 import { kioskOffline, OFFLINE_PHOTO, tryOnline, useOfflineState } from '../../offline/kioskOffline';
 import type { Badge as BadgeData, KioskConfig, KioskGroup, KioskMatch, Reason, Visit } from './signinApi';
 
@@ -34,6 +34,7 @@ export default function Kiosk() {
 
 function Pairing({ onPaired }: { onPaired: () => void }) {
   const [code, setCode] = useState('');
+  const [name, setName] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (e: FormEvent) => {
@@ -41,7 +42,7 @@ function Pairing({ onPaired }: { onPaired: () => void }) {
     setBusy(true);
     setError(null);
     try {
-      const res = await kioskCall<{ deviceToken: string }>('POST', '/api/kiosk/pair', { code, name: navigator.userAgent.slice(0, 80) });
+      const res = await kioskCall<{ deviceToken: string }>('POST', '/api/kiosk/pair', { code, name: name.trim() || deviceLabel(navigator.userAgent) });
       kioskToken.set(res.body.deviceToken);
       onPaired();
     } catch (err) {
@@ -58,6 +59,7 @@ function Pairing({ onPaired }: { onPaired: () => void }) {
           <Text size="lg">In the portal, open Sign-in › Sites, choose the site and “Pair a kiosk”. Type the code shown there.</Text>
           {error ? <Alert color="red" role="alert">{errorMessage(error)}</Alert> : null}
           <TextInput label="Pairing code" size="xl" value={code} onChange={(e) => setCode(e.currentTarget.value.toUpperCase())} autoCapitalize="characters" autoComplete="off" required styles={{ input: { letterSpacing: 6, fontFamily: 'monospace' } }} />
+          <TextInput label="Name this kiosk (optional)" description="How it is listed under Sign-in › Sites › Kiosks, e.g. Main reception" size="lg" value={name} onChange={(e) => setName(e.currentTarget.value)} maxLength={100} autoComplete="off" />
           <Button type="submit" loading={busy} {...BIG}>
             Pair
           </Button>
