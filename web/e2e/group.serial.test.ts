@@ -91,5 +91,10 @@ describe.skipIf(!chromiumPath)('a group page (Chromium)', { timeout: E2E_TEST_TI
     await page.goto(`${e2e.url}/signin/groups/${group.id}`);
     await page.getByText('Shown on the kiosks of:').getByRole('link', { name: 'Riverside campus' }).waitFor();
     expect(await notOnASite.count()).toBe(0);
+
+    // "Safety check settings" lands on a page, and a navigation item, that say "Safety check" (it said "Block list").
+    await page.getByRole('link', { name: 'Safety check settings' }).click();
+    await page.getByRole('heading', { name: 'Safety check, block list and retention' }).waitFor();
+    await expect(page.getByRole('navigation', { name: 'Main navigation' }).locator('[aria-current="page"]').textContent()).resolves.toBe('Safety check');
   });
 });
