@@ -1,8 +1,9 @@
-import { ActionIcon, Alert, Badge, Button, Card, Group, List, Select, Stack, Table, Text, Title } from '@mantine/core';
+import { ActionIcon, Alert, Anchor, Badge, Button, Card, Group, List, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
+import { Link } from 'react-router';
 import { client, ok, type Answer } from '../../api/client';
-import { AppLink, FormError, PageHeader } from '../../components/common';
+import { FormError, PageHeader } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
 import { ConditionBuilder } from '../record/ConditionBuilder';
 import type { ConditionGroup } from '../record/recordApi';
@@ -70,7 +71,11 @@ function Editor({ view, groups }: { view: TypeMapView; groups: GroupOption[] }) 
       {rules.length === 0 ? (
         <Text c="dimmed" data-testid="type-map-empty">
           No rules yet: members of linked staff groups become Teaching Staff, and members of other linked groups are unmapped (not imported). Add a rule per profile type, e.g. Contractors when
-          the sign-in group is Contractors. A group can be chosen once it is linked to an organisation (<AppLink to="/integrations">Integrations › Overview</AppLink>).
+          the sign-in group is Contractors. A group can be chosen once it is linked to an organisation (
+          <Anchor component={Link} to="/integrations" underline="always">
+            Integrations › Overview
+          </Anchor>
+          ).
         </Text>
       ) : null}
       {rules.map((r, i) => (
