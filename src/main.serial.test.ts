@@ -79,6 +79,9 @@ describe('the server process', () => {
       const first = run('src/main.ts', { PORT: String(port), SEED_DEMO: '1', PUBLIC_URL: `http://127.0.0.1:${port}` }, folder);
       await ready(first, port);
       expect(first.stdout().match(/Demo tenant created/g)).toHaveLength(1);
+      // What a newcomer needs next: how to get back in without the password, and where the kiosk is.
+      expect(first.stdout()).toContain('"Forgot your password?" on the sign-in page: without SMTP the reset link is written to this log');
+      expect(first.stdout()).toContain(`open http://127.0.0.1:${port}/kiosk on the tablet`);
       const password = /password: (\S+)/.exec(first.stdout())![1]!;
       const login = () => fetch(`http://127.0.0.1:${port}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: `http://127.0.0.1:${port}` }, body: JSON.stringify({ email: 'owner@demo.threshold.test', password }) });
       expect((await login()).status).toBe(200);

@@ -26,7 +26,17 @@ export async function seedDemoAndTell(platform: Platform, contexts: Contexts): P
   const demo = await seedDemoIfEmpty(platform, contexts);
   if (demo) {
     process.stdout.write(
-      `\nDemo tenant created. Sign in at ${platform.config.publicUrl} with\n  email:    ${demo.email}\n  password: ${demo.password}\n(shown once)\nThe kiosk PIN of the Contractors group is ${demo.contractorsPin}.\n\n`,
+      [
+        '',
+        `Demo tenant created. Sign in at ${platform.config.publicUrl} with`,
+        `  email:    ${demo.email}`,
+        `  password: ${demo.password}`,
+        '(shown once; lost it? "Forgot your password?" on the sign-in page: without SMTP the reset link is written to this log)',
+        `A kiosk: Sign-in › Sites › "Pair a kiosk", then open ${platform.config.publicUrl}/kiosk on the tablet and type the code.`,
+        `The kiosk PIN of the Contractors group is ${demo.contractorsPin}.`,
+        '',
+        '',
+      ].join('\n'),
     );
   }
 }

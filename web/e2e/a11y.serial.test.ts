@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { AREAS, pagePath } from '../src/areas.js';
@@ -8,30 +6,11 @@ import { call } from '../../test/factories.js';
 import { recordTenant } from '../../test/record-fixtures.js';
 import { makeGroup, makeMember, makeSite } from '../../test/signin-factories.js';
 import { makeVisit } from '../../test/signin-live-fixtures.js';
-import { E2E_TEST_TIMEOUT, findChromiumOrSkip, signIn, useE2e } from './harness.js';
+import { axe, E2E_TEST_TIMEOUT, findChromiumOrSkip, signIn, useE2e, type AxeFinding } from './harness.js';
 
 const chromiumPath = findChromiumOrSkip();
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-type Finding = { id: string; impact: string; help: string; nodes: string[] };
-
-function report(problems: string[], path: string, findings: Finding[]) {
+function report(problems: string[], path: string, findings: AxeFinding[]) {
   for (const f of findings) problems.push(`${path}: ${f.impact} ${f.id} (${f.help}) at ${f.nodes.join(' ')}`);
-}
-
-/**
- * axe-core injected into the page (evaluated through the DevTools protocol, so the app's CSP,
- * which rightly forbids inline scripts, stays on); the serious and critical violations.
- */
-async function axe(page: Page): Promise<Finding[]> {
-  await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    const w = window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }> }> } };
-    const r = await w.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => ({ id: v.id, impact: v.impact ?? '', help: v.help, nodes: v.nodes.slice(0, 5).map((n) => JSON.stringify(n.target)) }));
-  });
 }
 
 /** Waits until the page has drawn its data: a new level-1 heading and no loading indicator. */
@@ -125,6 +104,50 @@ describe.skipIf(!chromiumPath)('accessibility (axe-core, Chromium)', { timeout: 
     }
     report(problems, '/kiosk', await axe(page));
     expect(routes.length).toBeGreaterThanOrEqual(30);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("the kiosk's outcome screens (welcome and refused) and the signed-out pages: no serious or critical violations, one main landmark", async () => {
+    const tenant = await e2e.createTenant({ name: 'Westbrook School' });
+    const env = { app: e2e.server.app, platform: e2e.server.platform, config: e2e.server.platform.config } as TestEnv;
+    const site = await makeSite(env, tenant, { name: 'Reception' });
+    const staff = await makeGroup(env, tenant, { name: 'Staff' }, [site.id]);
+    await makeMember(env, tenant, staff.id, { fullName: 'Ada Lovelace' });
+    const blocked = await call(env.app, 'POST', '/api/signin/block-list', { headers: tenant.owner.headers, body: { fullName: 'Barred Person', reason: 'Court order' } });
+    expect(blocked.status).toBe(201);
+    await makeMember(env, tenant, staff.id, { fullName: 'Barred Person' });
+    const pairing = await call(env.app, 'POST', `/api/signin/sites/${site.id}/kiosk-pairings`, { headers: tenant.owner.headers, body: {} });
+    expect(pairing.status).toBe(201);
+
+    const problems: string[] = [];
+    const mains = async (path: string, page: Page) => {
+      const n = await page.locator('main').count();
+      if (n !== 1) problems.push(`${path}: ${n} main landmarks`);
+    };
+    const page = await e2e.newPage();
+    for (const path of ['/login', '/reset']) {
+      await page.goto(`${e2e.url}${path}`);
+      await page.locator('h1').first().waitFor();
+      await mains(path, page);
+    }
+    await page.goto(`${e2e.url}/kiosk`);
+    await page.getByRole('textbox', { name: 'Pairing code' }).fill(pairing.body.code);
+    await mains('/kiosk (pairing)', page);
+    await page.getByRole('button', { name: 'Pair' }).click();
+    await page.getByRole('heading', { name: 'Reception' }).waitFor();
+    await mains('/kiosk', page);
+    for (const [name, outcome] of [
+      ['Ada Lovelace', page.getByRole('status').filter({ hasText: 'Welcome, Ada Lovelace' })],
+      ['Barred Person', page.getByRole('alert').filter({ hasText: 'Please see reception.' })],
+    ] as const) {
+      await page.getByRole('button', { name: 'Staff' }).click();
+      await page.getByRole('textbox', { name: 'Type your name, or scan your card' }).fill(name);
+      await page.getByRole('button', { name: new RegExp(name) }).click();
+      await outcome.waitFor();
+      report(problems, `/kiosk: ${name}'s outcome`, await axe(page));
+      await page.getByRole('button', { name: 'Done' }).click();
+    }
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -64,4 +64,37 @@ describe.skipIf(!chromiumPath)('a group page (Chromium)', { timeout: E2E_TEST_TI
     const saved = (await call(env.app, 'GET', `/api/signin/groups/${group.id}`, { headers: h })).body.options.customFields;
     expect(saved).toEqual([{ id: 'q1', label: 'Do you have a fever?', type: 'yesno', required: true, rejectOn: { answer: 'yes', message: 'Please go home and rest.' } }]);
   });
+
+  it('a new group says no kiosk shows it until it is on a site and leads there; an empty roster says how to fill it; the pairing code names the kiosk address', async () => {
+    const tenant = await e2e.createTenant();
+    const env = { app: e2e.server.app, platform: e2e.server.platform, config: e2e.server.platform.config } as TestEnv;
+    await makeSite(env, tenant, { name: 'Riverside campus' });
+    const group = await makeGroup(env, tenant, { name: 'Coaches' });
+    const page = await e2e.newPage();
+    await signIn(page, e2e.url, tenant.owner);
+    await page.goto(`${e2e.url}/signin/groups/${group.id}`);
+    await page.getByRole('heading', { name: 'Coaches' }).waitFor();
+    const notOnASite = page.getByRole('alert').filter({ hasText: 'No kiosk shows this group until it is added to a site.' });
+    await notOnASite.waitFor();
+    await page.getByText('No members yet: add them one by one above, or import a CSV').waitFor();
+    await page.getByRole('textbox', { name: 'Search members' }).fill('nobody');
+    await page.getByText('No member matches “nobody”.').waitFor();
+
+    await notOnASite.getByRole('link', { name: 'Sign-in › Sites' }).click();
+    const site = page.getByRole('region', { name: 'Site Riverside campus' });
+    await site.getByRole('textbox', { name: 'Add a group to Riverside campus' }).click();
+    await page.getByRole('option', { name: 'Coaches' }).click();
+    await site.getByRole('button', { name: 'Save groups' }).click();
+    await site.getByRole('button', { name: 'Pair a kiosk' }).click();
+    await expect(site.getByTestId('kiosk-address').textContent()).resolves.toBe(`${e2e.url}/kiosk`);
+
+    await page.goto(`${e2e.url}/signin/groups/${group.id}`);
+    await page.getByText('Shown on the kiosks of:').getByRole('link', { name: 'Riverside campus' }).waitFor();
+    expect(await notOnASite.count()).toBe(0);
+
+    // "Safety check settings" lands on a page, and a navigation item, that say "Safety check" (it said "Block list").
+    await page.getByRole('link', { name: 'Safety check settings' }).click();
+    await page.getByRole('heading', { name: 'Safety check, block list and retention' }).waitFor();
+    await expect(page.getByRole('navigation', { name: 'Main navigation' }).locator('[aria-current="page"]').textContent()).resolves.toBe('Safety check');
+  });
 });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { call } from '../../test/factories.js';
 import type { TestEnv } from '../../test/harness.js';
 import { makeGroup, makeMember, makeSite } from '../../test/signin-factories.js';
-import { E2E_TEST_TIMEOUT, findChromiumOrSkip, screenshot, signIn, useE2e } from './harness.js';
+import { recordTenant } from '../../test/record-fixtures.js';
+import { axe, E2E_TEST_TIMEOUT, findChromiumOrSkip, screenshot, signIn, useE2e } from './harness.js';
 
 const chromiumPath = findChromiumOrSkip();
 
@@ -42,6 +43,7 @@ describe.skipIf(!chromiumPath)('integration (Chromium)', { timeout: E2E_TEST_TIM
     await page.getByRole('button', { name: 'Link group' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
     await page.getByText('Linked to Northgate Primary').waitFor();
+    expect(await axe(page)).toEqual([]); // "Saved." in a readable green
 
     // Preview the mapping: no rules yet, so both staff members default to Teaching Staff.
     await page.goto(`${e2e.url}/integrations/type-map`);
@@ -132,7 +134,10 @@ describe.skipIf(!chromiumPath)('integration (Chromium)', { timeout: E2E_TEST_TIM
     const page = await e2e.newPage();
     await signIn(page, e2e.url, tenant.owner);
     await page.goto(`${e2e.url}/integrations/type-map`);
+    // No rules: the page says what happens without one and what a rule is for.
+    await expect(page.getByTestId('type-map-empty').textContent()).resolves.toContain('members of linked staff groups become Teaching Staff');
     await page.getByRole('button', { name: 'Add rule' }).click();
+    await page.getByTestId('type-map-empty').waitFor({ state: 'detached' });
     const rule = page.getByLabel('Rule 1');
     await rule.getByRole('button', { name: 'Add condition' }).click();
     await rule.getByRole('textbox', { name: 'Field 1' }).click();
@@ -182,4 +187,24 @@ describe.skipIf(!chromiumPath)('integration (Chromium)', { timeout: E2E_TEST_TIM
     await expect.poll(() => log.getByRole('link', { name: 'Tom Two' }).count()).toBe(0);
     await expect(log.getByRole('link', { name: 'Sue Sync' }).count()).resolves.toBeGreaterThan(0);
   });
+
+  it('on a 360 px phone badges are whole: the overview\'s group types (were "R…") and the profiles\' ratings (the table scrolls instead)', async () => {
+    const tenant = await e2e.createTenant();
+    const env = { app: e2e.server.app, platform: e2e.server.platform, config: e2e.server.platform.config } as TestEnv;
+    for (const [name, type] of [['Contractors and visiting coaches', 'repeat'], ['Staff from Okta', 'scim'], ['Visitors', 'standard']] as const) await makeGroup(env, tenant, { name, type });
+    const page = await e2e.newPage({ width: 360, height: 740 });
+    await signIn(page, e2e.url, tenant.owner);
+    await page.goto(`${e2e.url}/integrations`);
+    await page.getByRole('link', { name: 'Staff from Okta' }).waitFor();
+    const clipped = () => page.locator('.mantine-Badge-label').evaluateAll((els) => els.filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.textContent));
+    expect(await clipped()).toEqual([]);
+    // The profiles list: each rating badge whole ("Inspector ready: not ready", not "INSPECTOR READY: NOT…").
+    const { org, typeId } = await recordTenant(env, tenant);
+    expect((await call(env.app, 'POST', '/api/record/profiles', { headers: tenant.owner.headers, body: { firstName: 'Grace', lastName: 'Hopper', organisationId: org.id, profileTypeId: typeId('teaching') } })).status).toBe(201);
+    await page.goto(`${e2e.url}/record/profiles`);
+    await page.getByRole('link', { name: 'Hopper, Grace' }).waitFor();
+    expect(await page.locator('.mantine-Badge-label').count()).toBeGreaterThan(1);
+    expect(await clipped()).toEqual([]);
+  });
 });
+

@@ -33,10 +33,19 @@ describe.skipIf(!chromiumPath)('the kiosk (Chromium)', { timeout: E2E_TEST_TIMEO
     // The tablet.
     const kiosk = await e2e.context.newPage();
     await kiosk.setViewportSize({ width: 1024, height: 768 });
+    // A kiosk has no user session: it must not ask for one (each 401 is an error in its console).
+    const sessionProbes: string[] = [];
+    kiosk.on('request', (r) => {
+      if (new URL(r.url()).pathname === '/api/auth/me') sessionProbes.push(r.url());
+    });
     await kiosk.goto(`${e2e.url}/kiosk`);
     await kiosk.getByRole('textbox', { name: 'Pairing code' }).fill(code);
+    await kiosk.getByRole('textbox', { name: 'Name this kiosk (optional)' }).fill('Main reception');
     await kiosk.getByRole('button', { name: 'Pair' }).click();
     await kiosk.getByRole('heading', { name: 'Front <i>office</i>' }).waitFor();
+    // The portal lists it by that name (it used to be the browser's user agent, cut at 80 characters).
+    const devices = await call(env.app, 'GET', `/api/signin/sites/${site.id}/kiosks`, { headers: tenant.owner.headers });
+    expect(devices.body.items.map((d: { name: string }) => d.name)).toEqual(['Main reception']);
 
     await kiosk.getByRole('button', { name: 'Staff' }).click();
     await kiosk.getByRole('textbox', { name: 'Type your name, or scan your card' }).fill('lovel');
@@ -75,6 +84,9 @@ describe.skipIf(!chromiumPath)('the kiosk (Chromium)', { timeout: E2E_TEST_TIMEO
     await kiosk.getByRole('button', { name: 'Leaving? Sign out' }).click();
     await kiosk.getByRole('button', { name: /Val Visitor/ }).click();
     await kiosk.getByRole('status').filter({ hasText: 'Goodbye, Val Visitor' }).waitFor();
+    await kiosk.reload();
+    await kiosk.getByRole('button', { name: 'Visitors' }).waitFor();
+    expect(sessionProbes).toEqual([]);
 
     const history = await call(env.app, 'GET', '/api/signin/visits', { headers: tenant.owner.headers });
     expect(history.body.items.map((v: { personName: string; outcome: string; signedOutBy: string | null }) => `${v.personName}:${v.outcome}:${v.signedOutBy}`).sort()).toEqual([

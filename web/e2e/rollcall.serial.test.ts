@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { call } from '../../test/factories.js';
 import type { TestEnv } from '../../test/harness.js';
-import { kioskSetup, makeMember } from '../../test/signin-factories.js';
+import { kioskSetup, makeMember, makeSite } from '../../test/signin-factories.js';
 import { E2E_TEST_TIMEOUT, findChromiumOrSkip, screenshot, signIn, useE2e } from './harness.js';
 
 const chromiumPath = findChromiumOrSkip();
@@ -62,4 +62,24 @@ describe.skipIf(!chromiumPath)('fire roll call (Chromium)', { timeout: E2E_TEST_
     }
     await phone.getByText('Offline: showing the last list').waitFor({ state: 'detached', timeout: 20_000 });
   });
+
+  it("the overview's \"See who\" and site rows open who is on site at that site, not always the first site", async () => {
+    const tenant = await e2e.createTenant();
+    const env = { app: e2e.server.app, platform: e2e.server.platform, config: e2e.server.platform.config } as TestEnv;
+    await makeSite(env, tenant, { name: 'Annexe' }); // first by name, nobody there
+    const { group, kiosk } = await kioskSetup(env, tenant, { name: 'Staff' });
+    const siteName = (await call(env.app, 'GET', '/api/signin/sites', { headers: tenant.owner.headers })).body.items.find((s: { name: string }) => s.name !== 'Annexe').name as string;
+    const m = await makeMember(env, tenant, group.id, { fullName: 'Ada Lovelace' });
+    expect((await call(env.app, 'POST', '/api/kiosk/sign-in', { headers: kiosk.headers, body: { groupId: group.id, memberId: m.id, answers: {}, agreementAccepted: true } })).status).toBe(201);
+
+    const page = await e2e.newPage();
+    await signIn(page, e2e.url, tenant.owner);
+    await page.goto(`${e2e.url}/signin`);
+    await page.getByRole('link', { name: 'See who' }).click();
+    await page.getByTestId('on-site-total').filter({ hasText: `1 person on site at ${siteName}` }).waitFor();
+    await page.goto(`${e2e.url}/signin`);
+    await page.getByRole('link', { name: 'Annexe' }).click();
+    await page.getByTestId('on-site-total').filter({ hasText: '0 people on site at Annexe' }).waitFor();
+  });
 });
+

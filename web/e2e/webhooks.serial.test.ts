@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifySignature } from '../../src/contexts/signin/webhooks/webhooks.signature.js';
-import { E2E_TEST_TIMEOUT, findChromiumOrSkip, screenshot, signIn, useE2e } from './harness.js';
+import { axe, E2E_TEST_TIMEOUT, findChromiumOrSkip, screenshot, signIn, useE2e } from './harness.js';
 
 const chromiumPath = findChromiumOrSkip();
 
@@ -47,6 +47,7 @@ describe.skipIf(!chromiumPath)('webhooks page (Chromium)', { timeout: E2E_TEST_T
     const card = page.getByRole('region', { name: `Webhook ${url}` });
     await card.getByRole('button', { name: 'Send test event' }).click();
     await card.getByRole('status').filter({ hasText: 'Test event queued' }).waitFor();
+    expect(await axe(page)).toEqual([]); // the confirmation in a readable green
     // The delivery log refreshes itself while the delivery is pending.
     const log = card.getByRole('table', { name: 'Delivery log' });
     await log.getByRole('row').filter({ hasText: 'webhook.test' }).filter({ hasText: '200' }).filter({ hasText: 'succeeded' }).waitFor();

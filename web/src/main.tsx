@@ -3,7 +3,7 @@ import '@mantine/notifications/styles.css';
 import '@mantine/dates/styles.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { ColorInput, MantineProvider, Modal, createTheme, darken, type CSSVariablesResolver } from '@mantine/core';
+import { Badge, ColorInput, MantineProvider, Modal, createTheme, darken, type CSSVariablesResolver } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { QueryClientProvider } from '@tanstack/react-query';
 import { RouterProvider } from 'react-router';
@@ -26,6 +26,9 @@ const theme = createTheme({
     ColorInput: ColorInput.extend({ defaultProps: { eyeDropperButtonProps: { 'aria-label': 'Pick a colour from the screen' } } }),
     // A dialog's × button has no text of its own: without a name a screen reader announces just "button".
     Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } }),
+    // A badge is a short label: never cut to "INSPECTOR READY: NOT…" or "R…" when a table column is
+    // squeezed on a phone (the table scrolls instead). Sentences belong in Text, which wraps.
+    Badge: Badge.extend({ styles: { root: { minWidth: 'max-content' } } }),
   },
   defaultRadius: 'md',
   fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',

@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { ApiError, setCsrfToken, type Me, type Role } from './api';
 import { client, ok } from './api/client';
 import { roleHas, type Permission } from './permissions';
@@ -15,6 +15,8 @@ type SessionState =
 
 type SessionApi = {
   state: SessionState;
+  /** Reads the session the first time it is called (useSession does); later calls do nothing. */
+  start(): void;
   /** Re-reads /api/auth/me (after sign-in, a role change, enabling two-factor…). */
   refresh(): Promise<void>;
   /** Stores the answer of POST /api/auth/login or /api/auth/totp. */
@@ -55,13 +57,19 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     }
   }, []);
 
-  useEffect(() => {
+  // Asked on first use (a page that needs the session calls useSession), not on load: the kiosk, which
+  // never has one, would otherwise ask on every start and log a 401 in the console.
+  const started = useRef(false);
+  const start = useCallback(() => {
+    if (started.current) return;
+    started.current = true;
     refresh().catch(() => setState({ status: 'signed-out' }));
   }, [refresh]);
 
   const value = useMemo<SessionApi>(
     () => ({
       state,
+      start,
       refresh,
       accept: (me) => {
         queryClient.clear(); // a new sign-in starts with an empty cache
@@ -80,7 +88,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         }
       },
     }),
-    [state, refresh, queryClient],
+    [state, start, refresh, queryClient],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
@@ -88,6 +96,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 export function useSession(): SessionApi {
   const s = useContext(SessionContext);
   if (!s) throw new Error('useSession outside SessionProvider');
+  const { start } = s;
+  useEffect(start, [start]);
   return s;
 }
 

@@ -63,3 +63,44 @@ describe('loggableError', () => {
     expect(logged).not.toContain('thr_sess_secret');
   });
 });
+
+describe('validation messages', () => {
+  async function postTo(body: unknown) {
+    const { z } = await import('zod');
+    const { serializerCompiler, validatorCompiler } = await import('fastify-type-provider-zod');
+    const app = Fastify({ logger: false, genReqId: () => 'req-9' });
+    app.setValidatorCompiler(validatorCompiler);
+    app.setSerializerCompiler(serializerCompiler);
+    installErrorHandler(app);
+    const schema = z.object({
+      name: z.string().min(1),
+      code: z.string().min(4),
+      pin: z.string().min(4, 'Use 4 to 8 digits'),
+      email: z.email().optional(),
+      count: z.number().int().min(1).optional(),
+      kind: z.enum(['standard', 'repeat']).optional(),
+      note: z.string(),
+    });
+    app.post('/thing', { schema: { body: schema } }, async () => ({}));
+    await app.ready();
+    const res = await app.inject({ method: 'POST', url: '/thing', payload: body as object });
+    await app.close();
+    return res;
+  }
+
+  it("says what to do in a person's words, not zod's ('Too small: expected string to have >=1 characters'), and keeps a schema's own message", async () => {
+    const res = await postTo({ name: '', code: 'ab', pin: '1', email: 'nope', count: 0.5, kind: 'other' });
+    expect(res.statusCode).toBe(400);
+    const byField = Object.fromEntries((res.json().error.issues as Array<{ field: string; message: string }>).map((i) => [i.field, i.message]));
+    expect(byField).toEqual({
+      'body.name': 'Required',
+      'body.code': 'Use at least 4 characters',
+      'body.pin': 'Use 4 to 8 digits',
+      'body.email': 'Enter an email address, like name@school.org',
+      'body.count': 'Must be a whole number',
+      'body.kind': 'Choose one of: standard, repeat',
+      'body.note': 'Required',
+    });
+    expect(res.json().error.message).toContain('body.name: Required');
+  });
+});

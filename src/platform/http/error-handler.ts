@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { AppError, type FieldIssue } from '../errors.js';
+import { humanIssueMessage } from './validation-messages.js';
 
 export type ErrorBody = {
   error: { code: string; message: string; field?: string; issues?: FieldIssue[]; requestId: string } & Record<
@@ -33,7 +34,7 @@ export function toErrorReply(err: unknown, req: FastifyRequest): { status: numbe
     const issues = err.validation.map((v) => {
       const p = v.instancePath.split('/').filter(Boolean);
       const field = [where, ...p].join('.');
-      return { field, message: v.message ?? 'invalid' };
+      return { field, message: humanIssueMessage({ ...v.params, code: v.keyword, message: v.message ?? 'invalid' }) };
     });
     return {
       status: 400,

@@ -115,6 +115,23 @@ describe('record profiles', () => {
     expect(unsupervised.status).toBe(201);
   });
 
+  it('a volunteer whose facts are not answered: the barred list shows as missing, and recording it is refused saying which facts to answer first', async () => {
+    const { h, typeId, create } = await setup();
+    const made = await create({ profileTypeId: typeId('volunteer') });
+    expect(made.status).toBe(201);
+    expect(made.body.checks.find((c: { key: string }) => c.key === 'barred_list')).toMatchObject({ applies: true, state: 'missing' });
+    const url = `/api/record/profiles/${made.body.id}`;
+    const refused = await call(env.app, 'PATCH', url, { headers: h, body: { version: made.body.version, checks: { barred_list: { value: '2025-01-10' } } } });
+    expect([refused.status, refused.body.error.code, refused.body.error.field]).toEqual([400, 'check_not_allowed', 'checks.barred_list']);
+    expect(refused.body.error.message).toMatch(/^Children's barred list: answer “In regulated activity” and “Supervised” under About the post first\. A children's barred list check is only allowed/);
+    // Answered (in regulated activity, not supervised), the same check is recorded.
+    const answered = await call(env.app, 'PATCH', url, { headers: h, body: { version: made.body.version, facts: { regulated_activity: true, volunteer_supervised: false }, checks: { barred_list: { value: '2025-01-10' } } } });
+    expect(answered.status).toBe(200);
+    // A supervised volunteer (answered) is refused with the reason alone: nothing to answer.
+    const supervised = await create({ profileTypeId: typeId('volunteer'), facts: { volunteer_supervised: true, regulated_activity: true }, checks: { barred_list: { value: '2025-01-10' } } });
+    expect(supervised.body.error.message).toMatch(/^Children's barred list: A children's barred list check is only allowed/);
+  });
+
   it('a barred list check recorded lawfully stays on record when the volunteer later becomes supervised; it no longer applies and cannot be re-recorded', async () => {
     const { h, typeId, create } = await setup();
     const made = await create({ profileTypeId: typeId('volunteer'), facts: { volunteer_supervised: false, regulated_activity: true }, checks: { barred_list: { value: '2025-01-10' } } });

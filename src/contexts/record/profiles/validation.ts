@@ -2,7 +2,7 @@ import { AppError, badRequest, validationFailed, type FieldIssue } from '../../.
 import { assertLevel, type OrgAccess } from '../access.js';
 import { toRuleProfile, type CheckRow, type CheckValueRow, type ProfileRow } from '../record.repo.js';
 import { evaluate } from '../rules/conditions.js';
-import { profileAccessor, type RuleValue } from '../rules/rating.js';
+import { factsToConfirm, profileAccessor, type RuleValue } from '../rules/rating.js';
 import { defaultFacts } from '../kcsie/rule-sets.js';
 import { isIsoDate, ukDate } from '../rules/dates.js';
 import { ruleValues, type PreparedModel } from '../engine.js';
@@ -158,11 +158,17 @@ export function assertAllowed(m: PreparedModel, profile: ProfileRow, current: Re
     if (input === null || input.value === null) next.delete(check.id);
     else next.set(check.id, { value: input.value, reference: input.reference ?? null, checkedOn: input.checkedOn ?? null });
   }
-  const get = profileAccessor(toRuleProfile(m, profile, next), m.set, { answeredOnly: true });
+  const ruleProfile = toRuleProfile(m, profile, next);
+  const get = profileAccessor(ruleProfile, m.set, { answeredOnly: true });
   for (const { check, input } of changes) {
     if (input === null || input.value === null || !check.allowedWhen) continue;
     if (!evaluate(check.allowedWhen.condition, get, day)) {
-      throw new AppError(400, 'check_not_allowed', `${check.name}: ${check.allowedWhen.reason}`, { field: `checks.${check.key}` });
+      // Only answered facts allow a check, while an unanswered one counts as the answer that asks for
+      // more checks: the same check shows as missing and is refused until the facts are answered. Say so.
+      const condition = JSON.stringify(check.allowedWhen.condition);
+      const pending = factsToConfirm(ruleProfile, m.set, day).filter((f) => condition.includes(`"fact.${f.key}"`));
+      const first = pending.length > 0 && evaluate(check.allowedWhen.condition, profileAccessor(ruleProfile, m.set), day) ? `answer ${pending.map((f) => `“${f.name}”`).join(' and ')} under About the post first. ` : '';
+      throw new AppError(400, 'check_not_allowed', `${check.name}: ${first}${check.allowedWhen.reason}`, { field: `checks.${check.key}` });
     }
   }
 }

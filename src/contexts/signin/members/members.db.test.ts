@@ -237,6 +237,8 @@ describe('CSV import', () => {
       [5, 'endDate'],
       [6, 'email'],
     ]);
+    // In a person's words, not zod's ("Too small: expected string to have >=1 characters").
+    expect(preview.body.errors.slice(0, 2).map((e: { reason: string }) => e.reason)).toEqual(['Required', 'Enter an email address, like name@school.org']);
     const commit = await call(env.app, 'POST', `/api/signin/groups/${g.id}/members/import`, { headers: t.owner.headers, body: { csv } });
     expect(commit.status).toBe(400);
     expect(commit.body.error.code).toBe('csv_invalid');

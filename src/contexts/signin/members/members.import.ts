@@ -1,4 +1,5 @@
 import { assertStorableCells } from '../../../platform/http/input.js';
+import { humanIssueMessage } from '../../../platform/http/validation-messages.js';
 import { parse } from 'csv-parse/sync';
 import { toCsv } from '../../../platform/csv.js';
 import { AppError, badRequest } from '../../../platform/errors.js';
@@ -63,7 +64,7 @@ export function previewImport(csv: string): ImportPreview {
     if (Object.keys(customFields).length > 0) raw.customFields = customFields;
     const parsed = memberInput.safeParse(raw);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) preview.errors.push({ row, field: issue.path.join('.') || undefined, reason: issue.message });
+      for (const issue of parsed.error.issues) preview.errors.push({ row, field: issue.path.join('.') || undefined, reason: humanIssueMessage(issue) });
       return;
     }
     const m = parsed.data;

@@ -4,7 +4,7 @@ import type { ReactNode } from 'react';
 /** The centred card the signed-out pages share. */
 export function AuthCard({ title, children, footer }: { title: string; children: ReactNode; footer?: ReactNode }) {
   return (
-    <Center mih="100dvh" p="md" bg="gray.0">
+    <Center component="main" mih="100dvh" p="md" bg="gray.0">
       <Box w="100%" maw={420}>
         <Text ta="center" fw={700} size="xl" c="indigo.7" mb="md">
           Threshold

@@ -97,7 +97,7 @@ function LinkForm({ groupId, view, orgs }: { groupId: string; view: GroupLinkVie
               </Checkbox.Group>
             ) : null}
             <FormError error={submit.formError ?? unlink.error} />
-            {submit.done ? <Text c="green" size="sm" role="status">Saved.</Text> : null}
+            {submit.done ? <Text c="teal.9" size="sm" role="status">Saved.</Text> : null}
             <Group>
               <Button type="submit" loading={submit.busy} disabled={!organisationId}>
                 {link ? 'Save' : 'Link group'}

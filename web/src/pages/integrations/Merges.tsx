@@ -1,4 +1,4 @@
-import { Alert, Badge, List, Stack, Table, Text } from '@mantine/core';
+import { Alert, Badge, List, Stack, Table, Text, VisuallyHidden } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { client, ok, type Answer } from '../../api/client';
@@ -49,6 +49,7 @@ export default function Merges() {
         ) : null}
         <QueryState query={merges} empty="No merges yet.">
           {(items) => (
+          <Table.ScrollContainer minWidth={640}>
           <Table>
             <Table.Thead>
               <Table.Tr>
@@ -56,7 +57,9 @@ export default function Merges() {
                 <Table.Th>Merged in</Table.Th>
                 <Table.Th>By</Table.Th>
                 <Table.Th>When</Table.Th>
-                <Table.Th />
+                <Table.Th>
+                  <VisuallyHidden>Actions</VisuallyHidden>
+                </Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -89,6 +92,7 @@ export default function Merges() {
               ))}
             </Table.Tbody>
           </Table>
+          </Table.ScrollContainer>
           )}
         </QueryState>
       </Stack>

@@ -47,6 +47,7 @@ export default function Overview() {
                 {(groupList) => {
                   const linked = new Map(linkList.items.map((l) => [l.groupId, l]));
                   return (
+          <Table.ScrollContainer minWidth={520}>
           <Table striped>
             <Table.Thead>
               <Table.Tr>
@@ -78,6 +79,7 @@ export default function Overview() {
                 })}
             </Table.Tbody>
           </Table>
+          </Table.ScrollContainer>
                   );
                 }}
               </QueryState>
@@ -92,6 +94,7 @@ export default function Overview() {
           </Group>
           <QueryState query={runs} empty="Nothing has run yet.">
             {(runList) => (
+            <Table.ScrollContainer minWidth={720}>
             <Table>
               <Table.Thead>
                 <Table.Tr>
@@ -118,6 +121,7 @@ export default function Overview() {
                 ))}
               </Table.Tbody>
             </Table>
+            </Table.ScrollContainer>
             )}
           </QueryState>
         </div>

@@ -1,6 +1,7 @@
-import { ActionIcon, Alert, Badge, Button, Card, Group, List, Select, Stack, Table, Text, Title } from '@mantine/core';
+import { ActionIcon, Alert, Anchor, Badge, Button, Card, Group, List, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
+import { Link } from 'react-router';
 import { client, ok, type Answer } from '../../api/client';
 import { FormError, PageHeader } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
@@ -67,6 +68,16 @@ function Editor({ view, groups }: { view: TypeMapView; groups: GroupOption[] }) 
   const unused = types.filter((t) => !rules.some((r) => r.profileTypeId === t.id));
   return (
     <Stack>
+      {rules.length === 0 ? (
+        <Text c="dimmed" data-testid="type-map-empty">
+          No rules yet: members of linked staff groups become Teaching Staff, and members of other linked groups are unmapped (not imported). Add a rule per profile type, e.g. Contractors when
+          the sign-in group is Contractors. A group can be chosen once it is linked to an organisation (
+          <Anchor component={Link} to="/integrations" underline="always">
+            Integrations › Overview
+          </Anchor>
+          ).
+        </Text>
+      ) : null}
       {rules.map((r, i) => (
         <Card key={r.key} withBorder aria-label={`Rule ${i + 1}`}>
           <Stack gap="xs">
@@ -110,7 +121,7 @@ function Editor({ view, groups }: { view: TypeMapView; groups: GroupOption[] }) 
       </Group>
       <FormError error={run.error} />
       {saved ? (
-        <Text c="green" size="sm" role="status">
+        <Text c="teal.9" size="sm" role="status">
           Rules saved.
         </Text>
       ) : null}

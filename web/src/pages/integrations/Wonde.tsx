@@ -130,7 +130,7 @@ function ConnectionForm({ organisationId, c }: { organisationId: string; c: Conn
           </Group>
           <FormError error={submit.formError ?? sync.error} />
           {submit.done ? (
-            <Text c="green" size="sm" role="status">
+            <Text c="teal.9" size="sm" role="status">
               Saved.
             </Text>
           ) : null}

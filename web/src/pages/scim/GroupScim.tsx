@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Code, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useParams } from 'react-router';
@@ -35,9 +35,9 @@ export default function GroupScim() {
                 <Group gap="xs">
                   <Text size="sm">Token:</Text>
                   {s.token ? (
-                    <Badge color="teal" variant="light">
-                      {s.token.prefix}… generated {formatDateTime(s.token.createdAt)}
-                    </Badge>
+                    <Text size="sm">
+                      <Code>{s.token.prefix}…</Code> generated {formatDateTime(s.token.createdAt)}
+                    </Text>
                   ) : (
                     <Badge color="gray">none yet</Badge>
                   )}

@@ -12,7 +12,7 @@ import { roleCan, useCan, useMe } from '../../session';
 import { groupLinkQuery, integrationSettingsQuery } from '../integrations/queries';
 import { usersQuery } from '../settings/queries';
 import { OfflinePolicyFields } from './OfflinePolicyFields';
-import { groupQuery, memberQuery, membersQuery, signinKeys } from './queries';
+import { groupQuery, memberQuery, membersQuery, signinKeys, sitesQuery } from './queries';
 import { SAFETY_MODES, type CustomField, type SignInOptions } from './signinApi';
 
 type SigninGroup = Answer<'/api/signin/groups/{id}'>;
@@ -53,10 +53,44 @@ function GroupPage({ group: g }: { group: SigninGroup }) {
         ) : null}
       </PageHeader>
       <Stack gap="lg">
+        <ShownOnSites group={g} canManage={canManage} />
         {canManage ? <GroupSettings key={g.id + g.options.agreement?.version} group={g} /> : null}
         {g.type !== 'standard' ? <Members group={g} canEdit={roleCan(me.user.role, 'signin.operate')} /> : null}
       </Stack>
     </>
+  );
+}
+
+/** Where the group is offered: a kiosk shows only its site's groups, and a new group is on no site yet. */
+function ShownOnSites({ group, canManage }: { group: SigninGroup; canManage: boolean }) {
+  const sites = useQuery(sitesQuery());
+  if (group.archived) return null;
+  if (group.siteIds.length === 0) {
+    return (
+      <Alert color="yellow" title="Not on any site yet">
+        No kiosk shows this group until it is added to a site.{' '}
+        {canManage ? (
+          <>
+            Add it on{' '}
+            <Anchor component={Link} to="/signin/sites">
+              Sign-in › Sites
+            </Anchor>{' '}
+            (“Add a group”, then “Save groups”).
+          </>
+        ) : (
+          'Ask an admin to add it to a site.'
+        )}
+      </Alert>
+    );
+  }
+  const names = (sites.data?.items ?? []).filter((s) => group.siteIds.includes(s.id)).map((s) => s.name);
+  return (
+    <Text size="sm">
+      Shown on the kiosks of:{' '}
+      <Anchor component={Link} to="/signin/sites">
+        {names.length > 0 ? names.join(', ') : `${group.siteIds.length} site${group.siteIds.length === 1 ? '' : 's'}`}
+      </Anchor>
+    </Text>
   );
 }
 
@@ -258,7 +292,22 @@ function Members({ group, canEdit }: { group: SigninGroup; canEdit: boolean }) {
           />
         </Group>
         <FormError error={setArchivedOf.error} />
-        <QueryState query={list}>
+        <QueryState
+          query={list}
+          empty={
+            <Text c="dimmed">
+              {q.trim()
+                ? `No ${archived === 'archived' ? 'archived ' : ''}member matches “${q.trim()}”.`
+                : archived === 'archived'
+                  ? 'No archived members.'
+                  : scim
+                    ? 'No members yet: they appear here when your identity provider sends them (paste this group’s SCIM URL and token into it).'
+                    : canEdit
+                      ? 'No members yet: add them one by one above, or import a CSV (download the template for its columns).'
+                      : 'No members yet.'}
+            </Text>
+          }
+        >
           {(data) => (
             <>
               <Table.ScrollContainer minWidth={640}>

@@ -1,7 +1,6 @@
 import { Badge, Button, Card, Group, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { Link, useNavigate, useSearchParams } from 'react-router';
 import { client, ok } from '../../api/client';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { FormError, PageHeader, formatDateTime } from '../../components/common';
@@ -12,8 +11,11 @@ import { onSiteQuery, signinKeys, sitesQuery } from './queries';
 /** Who is on a site now, per group, with manual sign-out and the fire roll call one tap away. */
 export default function OnSite() {
   const sites = useQuery(sitesQuery());
-  const [siteId, setSiteId] = useState<string | null>(null);
-  const chosen = siteId ?? sites.data?.items[0]?.id ?? null;
+  // The site in the address (`?site=`, as the overview's rows link), else the first.
+  const [params, setParams] = useSearchParams();
+  const asked = params.get('site');
+  const setSiteId = (id: string | null) => setParams(id ? { site: id } : {}, { replace: true });
+  const chosen = (asked && sites.data?.items.some((s) => s.id === asked) ? asked : null) ?? sites.data?.items[0]?.id ?? null;
   const onSite = useQuery({ ...onSiteQuery(chosen ?? ''), enabled: chosen !== null });
   const canOperate = useCan('signin.operate');
   const navigate = useNavigate();

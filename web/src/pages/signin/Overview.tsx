@@ -29,7 +29,7 @@ export default function Overview() {
               </Alert>
             ))}
             <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }}>
-              <Stat label="On site now" value={o.totals.onSite} link={<AppLink to="/signin/on-site">See who</AppLink>} />
+              <Stat label="On site now" value={o.totals.onSite} link={<AppLink to={onSiteLink(o.sites.find((s) => s.onSite > 0)?.id)}>See who</AppLink>} />
               <Stat label="Signed in today" value={o.totals.signedInToday} link={<AppLink to={`/signin/visits?outcome=signed_in&from=${localToday()}`}>See sign-ins</AppLink>} />
               <Stat
                 label="Rejected today"
@@ -67,14 +67,16 @@ export default function Overview() {
                     <Table.Tbody>
                       {o.sites.map((s) => (
                         <Table.Tr key={s.id}>
-                          <Table.Td>{s.name}</Table.Td>
+                          <Table.Td>
+                            <AppLink to={onSiteLink(s.id)}>{s.name}</AppLink>
+                          </Table.Td>
                           <Table.Td>{s.onSite}</Table.Td>
                           <Table.Td>{s.signedInToday}</Table.Td>
                           <Table.Td>{s.rejectedToday}</Table.Td>
                           <Table.Td>
                             {s.kiosks.total === 0 ? (
                               <Text span size="sm" c="dimmed">
-                                none paired
+                                none paired: <AppLink to="/signin/sites">pair a kiosk</AppLink>
                               </Text>
                             ) : (
                               `${s.kiosks.online} of ${s.kiosks.total}`
@@ -158,4 +160,9 @@ function Stat({ label, value, link, tone }: { label: string; value: ReactNode; l
 function localToday(): string {
   const d = new Date();
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** Who is on site at one site (the first when none is given). */
+function onSiteLink(siteId: string | undefined): string {
+  return siteId ? `/signin/on-site?site=${encodeURIComponent(siteId)}` : '/signin/on-site';
 }

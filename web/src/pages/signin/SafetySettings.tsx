@@ -21,7 +21,7 @@ export default function SafetySettings() {
   });
   return (
     <>
-      <PageHeader title="Block list and retention" description="People on the block list fail the safety check. Names match whole (never part of a name); an email or date of birth makes a match surer." />
+      <PageHeader title="Safety check, block list and retention" description="What the safety check at sign-in includes besides each group's own questions: the Central Record's criteria and the block list. People on the block list fail the safety check. Names match whole (never part of a name); an email or date of birth makes a match surer." />
       <Stack gap="lg">
         {roleCan(me.user.role, 'integration.read') ? <RecordInSafetyCheck /> : null}
         <AddBlock />
@@ -113,7 +113,7 @@ function RetentionForm({ retentionDays }: { retentionDays: number | null }) {
         <Button type="submit" loading={submit.busy}>
           Save
         </Button>
-        {submit.done ? <Text c="teal">Saved.</Text> : null}
+        {submit.done ? <Text c="teal.9" role="status">Saved.</Text> : null}
       </Group>
       <Text size="sm" c="dimmed" mt="xs">
         Every night, older visits are deleted, except protected ones and people still on site.

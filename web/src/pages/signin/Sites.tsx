@@ -107,7 +107,7 @@ function SiteCard({ site, groups, canManage }: { site: Site; groups: SigninGroup
         {pair.data ? (
           <Alert color="teal" title="Pairing code" withCloseButton onClose={() => pair.reset()} closeButtonLabel="Dismiss">
             <Text>
-              On the tablet, open <b>/kiosk</b> and type{' '}
+              On the tablet, open <b data-testid="kiosk-address">{`${window.location.origin}/kiosk`}</b> and type{' '}
               <Text span ff="monospace" fz="xl" fw={700} data-testid="pairing-code">
                 {pair.data.code}
               </Text>{' '}

@@ -109,7 +109,7 @@ function WebhookCard({ webhook: w, onSecret }: { webhook: Webhook; onSecret: (s:
         </Group>
         <FormError error={setActive.error ?? test.error} />
         {test.isSuccess ? (
-          <Text size="sm" c="teal" role="status">
+          <Text size="sm" c="teal.9" role="status">
             Test event queued; see the delivery log.
           </Text>
         ) : null}

@@ -36,3 +36,27 @@ export async function kioskPhoto(url: string): Promise<string | null> {
   if (!res.ok) return null;
   return URL.createObjectURL(await res.blob());
 }
+
+/**
+ * A kiosk's name when the person pairing it gives none: the browser and system in a few words
+ * ("Chrome on Android"), not the raw user agent the kiosk list used to show cut at 80 characters.
+ */
+export function deviceLabel(userAgent: string): string {
+  const browser = /Edg\//.test(userAgent) ? 'Edge' : /Firefox\//.test(userAgent) ? 'Firefox' : /(Chrome|Chromium|CriOS)\//.test(userAgent) ? 'Chrome' : /Safari\//.test(userAgent) ? 'Safari' : 'Browser';
+  const system = /iPad/.test(userAgent)
+    ? 'iPad'
+    : /iPhone/.test(userAgent)
+      ? 'iPhone'
+      : /Android/.test(userAgent)
+        ? 'Android'
+        : /CrOS/.test(userAgent)
+          ? 'ChromeOS'
+          : /Windows/.test(userAgent)
+            ? 'Windows'
+            : /Mac OS X|Macintosh/.test(userAgent)
+              ? 'Mac'
+              : /Linux/.test(userAgent)
+                ? 'Linux'
+                : 'an unknown system';
+  return `${browser} on ${system}`;
+}
