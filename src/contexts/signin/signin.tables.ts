@@ -1,5 +1,4 @@
 import { sql } from 'drizzle-orm';
-import { nameKey } from '../../platform/db/name-order.js';
 import { boolean, check, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { tenants, users } from '../accounts/accounts.tables.js';
 
@@ -113,6 +112,12 @@ export const members = pgTable(
      * reads leave it out (`memberColumns`).
      */
     doc: text().notNull().default(''),
+    /**
+     * `name_key(full_name)` (platform/db/name-order.ts), kept by PostgreSQL: the members page orders
+     * by it through its index; stored, so a page reads 50 keys instead of computing them (an ORDER
+     * BY expression is computed for every row returned, even in index order: 0.13 ms a page).
+     */
+    fullNameKey: text().generatedAlwaysAs(sql`name_key(full_name)`),
   },
   (t) => [
     // A group's live members in name order (the members page: 50 at a time, stops at the 50th;
@@ -121,7 +126,7 @@ export const members = pgTable(
     // trigram GIN one included); the page's live/archived filter reads the rows it presents
     // anyway, and its total is kept in memory (decision 034).
     index('members_live_group_name_idx')
-      .on(t.tenantId, t.groupId, nameKey(t.fullName), t.id)
+      .on(t.tenantId, t.groupId, sql`${t.fullNameKey} COLLATE "C"`, t.id)
       .where(sql`${t.deletedAt} is null`),
     uniqueIndex('members_qr_token_unique').on(t.qrToken),
     // The trigger always sets `doc` (it runs before the check); a row written with triggers off

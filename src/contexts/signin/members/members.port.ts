@@ -5,8 +5,8 @@ import type { Actor } from '../../../platform/audit/audit.js';
 import type { members } from '../signin.tables.js';
 import type { MemberWriteParts } from './members.repo.js';
 
-/** A member's row, without the stored document only the members page reads (`memberColumns`). */
-export type MemberRow = Omit<typeof members.$inferSelect, 'doc'>;
+/** A member's row, without the stored document and the name's sort key, which only the members page reads (`memberColumns`). */
+export type MemberRow = Omit<typeof members.$inferSelect, 'doc' | 'fullNameKey'>;
 
 export type MemberInput = {
   fullName: string;

@@ -7,7 +7,6 @@ import { groups, members, siteGroups } from '../signin.tables.js';
 import { valuesColumn, valuesTable, type ValuesColumn } from '../../../platform/db/values.js';
 import type { ChangeSource, MemberRow, MemberWithGroup } from './members.port.js';
 import { MEMBERS_CHANGED_CHANNEL } from './members.counts.js';
-import { nameKey } from '../../../platform/db/name-order.js';
 
 const MEMBER_VALUES: ValuesColumn[] = [
   { name: 'id', type: 'uuid' },
@@ -20,10 +19,10 @@ const MEMBER_VALUES: ValuesColumn[] = [
   { name: 'custom_fields', type: 'jsonb' },
 ];
 
-const { doc: _doc, ...columns } = getTableColumns(members);
+const { doc: _doc, fullNameKey: _fullNameKey, ...columns } = getTableColumns(members);
 /**
- * Every column of `members` but the stored document (`doc`, ~400 bytes a member), which only the
- * members page reads: what the repo's reads and writes return as a `MemberRow`.
+ * Every column of `members` but the stored document (`doc`, ~400 bytes a member) and the name's
+ * sort key, which only the members page reads: what the repo's reads and writes return as a `MemberRow`.
  */
 export const memberColumns = columns;
 
@@ -81,7 +80,7 @@ export function preparedMemberPage(database: Pick<Database, 'db' | 'prepare'>) {
         .select({ doc: members.doc })
         .from(members)
         .where(and(where, scoped ? atSites : undefined))
-        .orderBy(nameKey(members.fullName), members.id)
+        .orderBy(sql`${members.fullNameKey} COLLATE "C"`, members.id)
         .limit(p.limit)
         .offset(p.offset)
         .toSQL(),
@@ -155,6 +154,8 @@ export function preparedMemberWrites(db: Db) {
   const created = db.$with('m').as(
     db
       .insert(members)
+      // As SQL: drizzle's builder form asks the select for every column, the generated
+      // `full_name_key` too, which an INSERT cannot name (PostgreSQL computes it).
       .select(
         db
           .select({
@@ -178,7 +179,8 @@ export function preparedMemberWrites(db: Db) {
             doc: sql`''`.as('doc'), // the table's trigger writes it
           })
           .from(groups)
-          .where(and(eq(groups.tenantId, p('tenantId')), eq(groups.id, p('groupId')), writable)),
+          .where(and(eq(groups.tenantId, p('tenantId')), eq(groups.id, p('groupId')), writable))
+          .getSQL(),
       )
       .returning(memberColumns),
   );
