@@ -4,7 +4,6 @@ import { useTestEnv } from '../../../test/harness.js';
 import { call, createTestTenant } from '../../../test/factories.js';
 import { makeGroup, makeMember, makeSite } from '../../../test/signin-factories.js';
 import { recordTenant } from '../../../test/record-fixtures.js';
-import { nameKey } from './name-order.js';
 import { compareNames, nameKey as jsNameKey } from '../../common/name-key.js';
 
 const env = useTestEnv();
