@@ -144,7 +144,14 @@ function ConnectionForm({ organisationId, c }: { organisationId: string; c: Conn
           </Group>
         </Stack>
       </Card>
-      {sync.data ? <RunProgress run={sync.data} onFinished={() => void refresh()} /> : null}
+      {sync.data ? (
+        <RunProgress
+          run={sync.data}
+          // The connection (its last run and error) and the sync log: the log of this run may have
+          // been read while it was still writing it (the connection names the run from its start).
+          onFinished={() => void Promise.all([refresh(), queryClient.invalidateQueries({ queryKey: integrationKeys.syncLog })])}
+        />
+      ) : null}
       {c ? (
         <Card withBorder>
           <Title order={3} size="h5" mb="xs">
