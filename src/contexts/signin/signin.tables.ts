@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { boolean, check, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { tenants, users } from '../accounts/accounts.tables.js';
+import { storedNameKey } from '../../platform/db/name-order.js';
 
 export const sites = pgTable(
   'sites',
@@ -126,7 +127,7 @@ export const members = pgTable(
     // trigram GIN one included); the page's live/archived filter reads the rows it presents
     // anyway, and its total is kept in memory (decision 034).
     index('members_live_group_name_idx')
-      .on(t.tenantId, t.groupId, sql`${t.fullNameKey} COLLATE "C"`, t.id)
+      .on(t.tenantId, t.groupId, storedNameKey(t.fullNameKey), t.id)
       .where(sql`${t.deletedAt} is null`),
     uniqueIndex('members_qr_token_unique').on(t.qrToken),
     // The trigger always sets `doc` (it runs before the check); a row written with triggers off

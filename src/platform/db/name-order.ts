@@ -18,3 +18,8 @@ import { sql, type Column, type SQL } from 'drizzle-orm';
 export function nameKey(name: Column | SQL): SQL {
   return sql`name_key(${name}) COLLATE "C"`;
 }
+
+/** A stored `name_key` (a column generated from it, as `members.full_name_key`) compared as `nameKey` compares: the same order, read instead of computed. */
+export function storedNameKey(key: Column | SQL): SQL {
+  return sql`${key} COLLATE "C"`;
+}

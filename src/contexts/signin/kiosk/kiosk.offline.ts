@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Platform } from '../../../platform/platform.js';
 import { blockList, members, visits } from '../signin.tables.js';
@@ -11,6 +11,7 @@ import type { VisitsService } from '../visits/visits.service.js';
 import { openVisit } from '../visits/visits.repo.js';
 import { SEE_RECEPTION } from '../visits/visits.presenter.js';
 import type { KioskService } from './kiosk.service.js';
+import { storedNameKey } from '../../../platform/db/name-order.js';
 
 /** SHA-256 hex: QR tokens and block-list entries leave the server only as hashes. */
 export const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
@@ -85,7 +86,7 @@ export function createKioskOffline(deps: Pick<Platform, 'db' | 'now' | 'config'>
         .select(memberColumns)
         .from(members)
         .where(and(eq(members.tenantId, k.tenantId), eq(members.groupId, g.id), isNull(members.archivedAt), isNull(members.deletedAt)))
-        .orderBy(sql`${members.fullNameKey} COLLATE "C"`, asc(members.id));
+        .orderBy(storedNameKey(members.fullNameKey), asc(members.id));
       const ids = rows.map((r) => r.id);
       const onSite = new Set<string>();
       const accepted = new Set<string>();

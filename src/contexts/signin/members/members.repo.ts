@@ -7,6 +7,7 @@ import { groups, members, siteGroups } from '../signin.tables.js';
 import { valuesColumn, valuesTable, type ValuesColumn } from '../../../platform/db/values.js';
 import type { ChangeSource, MemberRow, MemberWithGroup } from './members.port.js';
 import { MEMBERS_CHANGED_CHANNEL } from './members.counts.js';
+import { storedNameKey } from '../../../platform/db/name-order.js';
 
 const MEMBER_VALUES: ValuesColumn[] = [
   { name: 'id', type: 'uuid' },
@@ -80,7 +81,7 @@ export function preparedMemberPage(database: Pick<Database, 'db' | 'prepare'>) {
         .select({ doc: members.doc })
         .from(members)
         .where(and(where, scoped ? atSites : undefined))
-        .orderBy(sql`${members.fullNameKey} COLLATE "C"`, members.id)
+        .orderBy(storedNameKey(members.fullNameKey), members.id)
         .limit(p.limit)
         .offset(p.offset)
         .toSQL(),

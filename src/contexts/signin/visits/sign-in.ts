@@ -8,7 +8,6 @@ import type { KioskPrincipal } from '../access.js';
 import { readOptions, type SignInOptionsStored } from '../groups/groups.schemas.js';
 import type { MemberRow } from '../members/members.port.js';
 import { membersRepo } from '../members/members.repo.js';
-import { groupsRepo } from '../groups/groups.repo.js';
 import { decide, runSafetyChecks, safetyOutcome } from '../safety/pipeline.js';
 import type { SafetyCheck } from '../safety/safety.types.js';
 import { sql, type SQL } from 'drizzle-orm';
@@ -123,8 +122,8 @@ export function createSignIn(
       if (host) {
         // A member of a live group this site shows, as the kiosk offers them (a member elsewhere in the trust is not visited here).
         const h = await membersRepo.find(dbx, kiosk.tenantId, host);
-        const hostGroup = h && !h.deletedAt && !h.archivedAt ? await groupsRepo.find(dbx, kiosk.tenantId, h.groupId) : undefined;
-        if (!h || !hostGroup || hostGroup.archivedAt || !(await groupsRepo.visibleIn(dbx, kiosk.tenantId, h.groupId, [site.id]))) throw badRequest('invalid_host', 'The person being visited was not found', 'visitor.hostMemberId');
+        const hostGroup = h && !h.deletedAt && !h.archivedAt ? (await visitsRepo.siteAndGroup(dbx, kiosk.tenantId, site.id, h.groupId))?.group : undefined;
+        if (!h || !hostGroup || hostGroup.archivedAt) throw badRequest('invalid_host', 'The person being visited was not found', 'visitor.hostMemberId');
         hostMemberId = h.id;
       }
     } else {
