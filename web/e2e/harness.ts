@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createPlatform } from '../../src/platform/bootstrap.js';
@@ -151,6 +151,22 @@ export const E2E_TEST_TIMEOUT = 90_000;
 export function useE2e(executablePath: string | undefined, opts: ServerOptions = {}): E2e {
   const e2e = {} as E2e;
   let profileDir = '';
+  // What the test's pages did, printed when it fails: a timeout alone says what was not seen, not why.
+  const journal: string[] = [];
+  const pages: Page[] = [];
+  const note = (line: string) => {
+    journal.push(`${new Date().toISOString().slice(11, 23)} ${line}`);
+    if (journal.length > 300) journal.shift();
+  };
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail' && pages.length > 0) {
+      const texts = await Promise.all(pages.map((p) => p.locator('body').innerText({ timeout: 2_000 }).catch((err: Error) => `(unreadable: ${err.message})`)));
+      const shown = pages.map((p, i) => `--- page ${i + 1}: ${p.url()}\n${texts[i]!.slice(0, 3_000)}`).join('\n');
+      process.stderr.write(`\n=== e2e journal of "${ctx.task.name}" (last ${journal.length} events) ===\n${journal.join('\n')}\n=== what the pages show ===\n${shown}\n=== end ===\n`);
+    }
+    journal.length = 0;
+    pages.length = 0;
+  });
   beforeAll(async () => {
     if (!executablePath) return;
     const server = await startServer(opts);
@@ -177,6 +193,16 @@ export function useE2e(executablePath: string | undefined, opts: ServerOptions =
       async newPage(opts: { width?: number; height?: number } = {}) {
         await context.clearCookies();
         const page = await context.newPage();
+        const n = pages.push(page);
+        page.on('response', (r) => {
+          const u = new URL(r.url());
+          if (u.pathname.startsWith('/api/')) note(`page ${n} ${r.status()} ${r.request().method()} ${u.pathname}${u.search}`);
+        });
+        page.on('requestfailed', (r) => note(`page ${n} FAILED ${r.method()} ${r.url()}: ${r.failure()?.errorText ?? ''}`));
+        page.on('console', (m) => {
+          if (m.type() === 'error' || m.type() === 'warning') note(`page ${n} console.${m.type()}: ${m.text().slice(0, 500)}`);
+        });
+        page.on('pageerror', (err) => note(`page ${n} uncaught: ${err.message.slice(0, 500)}`));
         await page.setViewportSize({ width: opts.width ?? 1280, height: opts.height ?? 800 });
         return page;
       },

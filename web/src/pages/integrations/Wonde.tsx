@@ -10,7 +10,7 @@ import { WONDE_SOURCE_PATHS } from '../../../../src/common/wonde-sources';
 import { organisationsQuery, profileTypesQuery } from '../record/queries';
 import { RunProgress } from './RunProgress';
 import { SyncLogTable } from './SyncLog';
-import { integrationKeys, syncLogQuery, wondeQuery } from './queries';
+import { integrationKeys, runFinished, runQuery, syncLogQuery, wondeQuery } from './queries';
 
 type Connection = NonNullable<Answer<'/api/integration/organisations/{organisationId}/wonde'>['connection']>;
 type ConnectionBody = Body<'/api/integration/organisations/{organisationId}/wonde', 'put'>;
@@ -61,7 +61,6 @@ function ConnectionPanel({ organisationId }: { organisationId: string }) {
 function ConnectionForm({ organisationId, c }: { organisationId: string; c: Connection | null }) {
   const queryClient = useQueryClient();
   const types = useQuery(profileTypesQuery());
-  const log = useQuery({ ...syncLogQuery({ runId: c?.lastRunId ?? undefined }), enabled: Boolean(c?.lastRunId) });
   const form = useForm<{ schoolId: string; token: string; authMode: 'bearer' | 'basic'; enabled: boolean; mapping: Mapping }>({
     initialValues: { schoolId: c?.schoolId ?? '', token: '', authMode: c?.authMode ?? 'bearer', enabled: c?.enabled ?? true, mapping: (c?.mapping ?? {}) as Mapping },
   });
@@ -75,6 +74,12 @@ function ConnectionForm({ organisationId, c }: { organisationId: string; c: Conn
     },
   });
   const sync = useMutation({ mutationFn: () => ok(client.POST('/api/integration/organisations/{organisationId}/wonde/sync', path)) });
+  // The log of the run started here (else the connection's last run), read again while the run
+  // goes, so it fills in as people are made, and once more when it ends (onFinished below).
+  const started = useQuery({ ...runQuery(sync.data?.id ?? ''), enabled: Boolean(sync.data) });
+  const runId = sync.data?.id ?? c?.lastRunId ?? undefined;
+  const running = Boolean(sync.data) && !runFinished(started.data?.status);
+  const log = useQuery({ ...syncLogQuery({ runId }), enabled: Boolean(runId), refetchInterval: running ? 1_500 : false });
   const { schoolId, token, mapping } = form.getValues();
   const setMapping = (m: Mapping) => form.setFieldValue('mapping', m);
   const typeData = (types.data?.items ?? []).map((t) => ({ value: t.id, label: t.name }));

@@ -26,14 +26,15 @@ export const typeMapQuery = () => queryOptions({ queryKey: integrationKeys.typeM
 export const syncLogQuery = (q: SyncLogFilter = {}) =>
   queryOptions({ queryKey: integrationKeys.syncLogOf(q), queryFn: () => ok(client.GET('/api/integration/sync-log', { params: { query: q } })) });
 
-const finished = (status: string | undefined) => status === 'done' || status === 'failed';
+/** True once a run is done or failed: nothing about it changes after that. */
+export const runFinished = (status: string | undefined) => status === 'done' || status === 'failed';
 
 /** A run, polled every 700 ms until it is done or failed. */
 export const runQuery = (id: string) =>
   queryOptions({
     queryKey: integrationKeys.run(id),
     queryFn: () => ok(client.GET('/api/integration/runs/{id}', { params: { path: { id } } })),
-    refetchInterval: (q) => (finished(q.state.data?.status) ? false : 700),
+    refetchInterval: (q) => (runFinished(q.state.data?.status) ? false : 700),
   });
 
 export const linksQuery = () => queryOptions({ queryKey: integrationKeys.links, queryFn: () => ok(client.GET('/api/integration/links')) });
