@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flushQueue, NetworkDown, wireEvent, type QueueStore } from './queue';
+import { BATCH_BYTES, flushQueue, NetworkDown, TooLarge, wireEvent, type QueueStore } from './queue';
 import type { OfflineEvent, ReplayResult, SyncLogEntry } from './types';
 
 function memoryStore(events: OfflineEvent[]) {
@@ -73,6 +73,39 @@ describe('the offline queue', () => {
     let calls = 0;
     await flushQueue(short.store, async (events) => (calls++ === 0 ? [ok(events[0]!.key)] : []));
     expect(short.q.map((x) => x.event.key)).toEqual(['b']);
+  });
+
+  it('keeps each batch under BATCH_BYTES of JSON, an event bigger than that alone', async () => {
+    const long = (key: string, chars: number): OfflineEvent => ({ ...(signIn(key) as Extract<OfflineEvent, { kind: 'sign_in' }>), answers: { note: 'x'.repeat(chars) } });
+    // 20 events of ~100 KB: five fit in 512 KB; then one of 600 KB goes alone.
+    const { store, q } = memoryStore([...Array.from({ length: 20 }, (_, i) => long(`k${i}`, 100_000)), long('huge', 600_000), signIn('after')]);
+    const bodies: Array<{ n: number; bytes: number }> = [];
+    await flushQueue(store, async (events) => {
+      bodies.push({ n: events.length, bytes: new TextEncoder().encode(JSON.stringify(events)).length });
+      return events.map((e) => ok(e.key));
+    });
+    expect(bodies.map((b) => b.n)).toEqual([5, 5, 5, 5, 1, 1]);
+    expect(bodies.filter((b) => b.n > 1).every((b) => b.bytes <= BATCH_BYTES)).toBe(true);
+    expect(q).toHaveLength(0);
+  });
+
+  it('sends a batch refused as too large (413) again in halves, in order; a single event too large leaves the queue for the sync log and the rest go on', async () => {
+    // A proxy in front of the server that takes at most 3 events a request, and never the one called "huge".
+    const { store, q, log } = memoryStore([signIn('a'), signIn('b'), signIn('huge', 'Big'), signIn('c'), signIn('d'), signIn('e'), signIn('f'), signIn('g')]);
+    const accepted: string[] = [];
+    const r = await flushQueue(
+      store,
+      async (events) => {
+        if (events.length > 3 || events.some((e) => e.key === 'huge')) throw new TooLarge('413');
+        accepted.push(...events.map((e) => e.key));
+        return events.map((e) => ok(e.key));
+      },
+      () => new Date('2026-03-02T11:00:00Z'),
+    );
+    expect(accepted).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+    expect(q).toHaveLength(0);
+    expect(log).toEqual([{ at: '2026-03-02T11:00:00.000Z', key: 'huge', kind: 'sign_in', label: 'Big', eventAt: '2026-03-02T10:42:00.000Z', status: 'refused', code: 'payload_too_large', reason: 'Too large for the server to take: it was not recorded' }]);
+    expect(r).toEqual({ sent: 7, logged: 1 });
   });
 
   it('strips only the label from the wire form', () => {
