@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { ApiError, setCsrfToken, type Me, type Role } from './api';
+import { ApiError, isUnreachable, setCsrfToken, type Me, type Role } from './api';
 import { client, ok } from './api/client';
 import { roleHas, type Permission } from './permissions';
 import { forgetSession, offlineSession, rememberSession } from './offline/session';
@@ -48,7 +48,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         return;
       }
       // No connection: a marshal's phone that opened a roll call opens with its remembered session.
-      const remembered = err instanceof ApiError && err.status === 0 ? offlineSession() : null;
+      const remembered = isUnreachable(err) ? offlineSession() : null;
       if (remembered) {
         setState(stateOf(remembered));
         return;

@@ -1,4 +1,7 @@
+import { sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/node-postgres';
 import Fastify, { type FastifyReply } from 'fastify';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
 import { installErrorHandler, loggableError } from './error-handler.js';
@@ -102,5 +105,20 @@ describe('validation messages', () => {
       'body.note': 'Required',
     });
     expect(res.json().error.message).toContain('body.name: Required');
+  });
+});
+
+describe('error handler: the database out of reach', () => {
+  it('answers 503 service_unavailable with Retry-After, not a 500, when the database refuses connections', async () => {
+    const pool = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:1/none', connectionTimeoutMillis: 2_000 });
+    const app = Fastify({ logger: false, genReqId: () => 'req-9' });
+    installErrorHandler(app);
+    app.get('/read', async () => drizzle(pool).execute(sql`select 1`));
+    const res = await app.inject({ method: 'GET', url: '/read' });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.json()).toEqual({ error: { code: 'service_unavailable', message: 'The database cannot be reached just now; try again in a few seconds', requestId: 'req-9' } });
+    await app.close();
+    await pool.end();
   });
 });

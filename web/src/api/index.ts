@@ -58,6 +58,13 @@ export function setCsrfToken(token: string | null): void {
 }
 
 
+/**
+ * True when the server could not be reached or could not serve: no connection (status 0), or a
+ * proxy's or the server's 502, 503 or 504 (the server down behind a reverse proxy, or its database
+ * unreachable). The kiosk and the roll call carry on offline on these, not on an answer.
+ */
+export const isUnreachable = (err: unknown): err is ApiError => err instanceof ApiError && (err.status === 0 || err.status === 502 || err.status === 503 || err.status === 504);
+
 /** The CSRF token for an unsafe call, fetched from /api/auth/me when not known yet. */
 export async function ensureCsrf(doFetch: typeof fetch = fetch, baseUrl = ''): Promise<string | null> {
   if (csrfToken) return csrfToken;

@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'react';
-import { ApiError } from '../api';
+import { ApiError, isUnreachable } from '../api';
 import { kioskCall, kioskToken } from '../pages/signin/kioskClient';
 import type { KioskConfig, KioskGroup, KioskMatch } from '../pages/signin/signinApi';
 import { answersRejectOffline, decideOffline, searchLocal, sha256, visitorBlocked } from './local';
 import { afterWrongPin, makeVerifier, pinMatches, type PinVerifier } from './pin';
-import { flushQueue, NetworkDown, newKey } from './queue';
+import { flushQueue, NetworkDown, newKey, TooLarge } from './queue';
 import { offlineStore } from './store';
 import type { OfflineData, OfflineEvent, OfflineGroup, OfflineMember, ReplayResult, SyncLogEntry } from './types';
 
@@ -59,7 +59,7 @@ export function offlineSupport(): { available: boolean; why: string | null } {
   return { available: true, why: null };
 }
 
-export const isNetworkError = (err: unknown) => err instanceof ApiError && err.status === 0;
+export const isNetworkError = isUnreachable;
 
 type Listener = (s: OfflineState) => void;
 
@@ -255,6 +255,7 @@ class KioskOfflineController {
           return r.body.results;
         } catch (err) {
           if (isNetworkError(err)) throw new NetworkDown('offline');
+          if (err instanceof ApiError && err.status === 413) throw new TooLarge(err.message);
           throw err;
         }
       });

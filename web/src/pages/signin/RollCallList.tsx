@@ -2,7 +2,7 @@ import { Badge, Button, Card, Group, Select, Stack, Table, Title } from '@mantin
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { ApiError } from '../../api';
+import { ApiError, isUnreachable } from '../../api';
 import { client, ok } from '../../api/client';
 import { FormError, PageHeader, formatDateTime } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
@@ -66,7 +66,7 @@ export default function RollCallList() {
 /** At most this many sites' on-site lists are kept on the phone for starting a roll call offline. */
 const KEEP_SITES = 20;
 
-const isNetworkError = (err: unknown) => err instanceof ApiError && err.status === 0;
+const isNetworkError = isUnreachable;
 
 function StartRollCall() {
   const queryClient = useQueryClient();

@@ -2,7 +2,7 @@ import { Alert, Badge, Button, Card, Group, SegmentedControl, Stack, Text, Title
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { ApiError } from '../../api';
+import { isUnreachable } from '../../api';
 import { client, ok } from '../../api/client';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { ErrorState, FormError, LoadingState, formatDateTime } from '../../components/common';
@@ -35,7 +35,7 @@ const SEND_EVERY_MS = 3000;
 
 const EVENT_TYPES = ['entry.added', 'entry.updated', 'roll_call.closed'] as const;
 
-const isNetworkError = (err: unknown) => err instanceof ApiError && err.status === 0;
+const isNetworkError = isUnreachable;
 
 /** Sends one tick; `at` (the time it was made on the phone) for a tick that waited. */
 const sendTick = async (rollCallId: string, t: PendingTick, withTime: boolean): Promise<RollCallEntry> =>

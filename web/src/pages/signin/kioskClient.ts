@@ -23,10 +23,19 @@ export async function kioskCall<T>(method: 'GET' | 'POST', path: string, body?: 
     throw new ApiError(0, 'network_error', 'No connection. Please try again or see reception.');
   }
   const text = await res.text();
-  const json = (text ? JSON.parse(text) : undefined) as unknown;
+  const json = parseJson(text);
   if (res.ok || res.status === 422) return { status: res.status, body: json as T };
   const e = (json as { error?: { code?: string; message?: string; field?: string; issues?: Array<{ field: string; message: string }> } } | undefined)?.error;
   throw new ApiError(res.status, e?.code ?? 'http_error', e?.message ?? `Error ${res.status}`, { field: e?.field, issues: e?.issues });
+}
+
+/** The body as JSON, or undefined when it is not (a proxy's HTML error page, an empty body). */
+function parseJson(text: string): unknown {
+  try {
+    return text ? (JSON.parse(text) as unknown) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A photo URL fetched with the device token, as an object URL for <img>. */
