@@ -8960,6 +8960,7 @@ export interface paths {
             parameters: {
                 query?: {
                     cursor?: string;
+                    /** @description The first day, in each visit's site's time zone */
                     from?: string;
                     groupId?: string;
                     limit?: number;
@@ -8967,6 +8968,7 @@ export interface paths {
                     outcome?: "signed_in" | "rejected";
                     person?: string;
                     siteId?: string;
+                    /** @description The last day (included), in each visit's site's time zone */
                     to?: string;
                 };
                 header?: never;
@@ -9194,12 +9196,14 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description The first day, in each visit's site's time zone */
                     from?: string;
                     groupId?: string;
                     memberId?: string;
                     outcome?: "signed_in" | "rejected";
                     person?: string;
                     siteId?: string;
+                    /** @description The last day (included), in each visit's site's time zone */
                     to?: string;
                 };
                 header?: never;

@@ -6,6 +6,21 @@ import { sitesRepo } from '../sites/sites.repo.js';
 import { presentVisit, type VisitRow } from './visits.presenter.js';
 import { visitsRepo, type VisitFilters } from './visits.repo.js';
 
+/** A moment as a clock in `timeZone` shows it, `YYYY-MM-DD HH:MM:SS` (one formatter per zone). */
+const clocks = new Map<string, (d: Date) => string>();
+function localTime(timeZone: string): (d: Date) => string {
+  let clock = clocks.get(timeZone);
+  if (!clock) {
+    const f = new Intl.DateTimeFormat('en-CA', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    clock = (d) => {
+      const p = Object.fromEntries(f.formatToParts(d).map((x) => [x.type, x.value]));
+      return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+    };
+    clocks.set(timeZone, clock);
+  }
+  return clock;
+}
+
 /** The visit history (keyset pages) and its CSV export, over the same filters. */
 function cursorOf(v: VisitRow): string {
   return Buffer.from(`${v.signedInAt.toISOString()}|${v.id}`).toString('base64url');
@@ -38,8 +53,8 @@ export function createVisitHistory(deps: Pick<Platform, 'db'>) {
       groupId: q.groupId,
       memberId: q.memberId,
       person: q.person,
-      from: q.from ? new Date(`${q.from}T00:00:00Z`) : undefined,
-      to: q.to ? new Date(new Date(`${q.to}T00:00:00Z`).getTime() + 86_400_000) : undefined,
+      from: q.from,
+      to: q.to,
       outcome: q.outcome,
     };
   }
@@ -51,19 +66,41 @@ export function createVisitHistory(deps: Pick<Platform, 'db'>) {
   }
 
   const EXPORT_MAX = 100_000;
+  /**
+   * The CSV: times as the site's clock showed them (`YYYY-MM-DD HH:MM:SS`, which spreadsheets read
+   * as a date and time) with the site's time zone, and the same moments in UTC (ISO 8601) at the end
+   * for other programs.
+   */
   async function exportCsv(tenantId: string, scope: SiteScope, q: Parameters<typeof filtersOf>[1]) {
     const filters = await checkedFilters(tenantId, scope, q);
     const out: unknown[][] = [];
     let cursor: VisitFilters['cursor'];
     while (out.length < EXPORT_MAX) {
       const rows = await visitsRepo.page(db, tenantId, { ...filters, cursor }, 1000);
-      for (const { visit: v, siteName, groupName } of rows) {
-        out.push([v.signedInAt.toISOString(), v.signedOutAt?.toISOString() ?? '', v.signedOutBy ?? '', v.personName, v.visitor?.company ?? '', groupName, siteName, v.outcome, v.safetyStatus, v.reasons.map((r) => r.reason).join('; '), Object.entries(v.answers).map(([k, a]) => `${k}: ${String(a)}`).join('; '), v.id]);
+      for (const { visit: v, siteName, siteTimezone, groupName } of rows) {
+        const local = localTime(siteTimezone);
+        out.push([
+          local(v.signedInAt),
+          v.signedOutAt ? local(v.signedOutAt) : '',
+          siteTimezone,
+          v.signedOutBy ?? '',
+          v.personName,
+          v.visitor?.company ?? '',
+          groupName,
+          siteName,
+          v.outcome,
+          v.safetyStatus,
+          v.reasons.map((r) => r.reason).join('; '),
+          Object.entries(v.answers).map(([k, a]) => `${k}: ${String(a)}`).join('; '),
+          v.id,
+          v.signedInAt.toISOString(),
+          v.signedOutAt?.toISOString() ?? '',
+        ]);
       }
       if (rows.length < 1000) break;
       cursor = { at: rows.at(-1)!.visit.signedInAt, id: rows.at(-1)!.visit.id };
     }
-    return toCsv(['Signed in', 'Signed out', 'Signed out by', 'Name', 'Company', 'Group', 'Site', 'Outcome', 'Safety check', 'Reasons', 'Answers', 'Visit id'], out);
+    return toCsv(['Signed in', 'Signed out', 'Time zone', 'Signed out by', 'Name', 'Company', 'Group', 'Site', 'Outcome', 'Safety check', 'Reasons', 'Answers', 'Visit id', 'Signed in (UTC)', 'Signed out (UTC)'], out);
   }
 
   return { history, exportCsv };

@@ -327,6 +327,45 @@ describe('history, export and retention', () => {
     expect(csv.body.split('\r\n')[0]).toMatch(/^Signed in,Signed out/);
   });
 
+  it("filters by days of each visit's site and exports the site's clock times with its zone (UTC at the end)", async () => {
+    const t = await createTestTenant(env);
+    const london = await kioskSetup(env, t);
+    const ny = await makeSite(env, t, { timezone: 'America/New_York' });
+    const nyGroup = await makeGroup(env, t, {}, [ny.id]);
+    const nyKiosk = await pairKiosk(env, t, ny.id);
+    const lateLondon = await makeMember(env, t, london.group.id, { fullName: 'Late London' });
+    const lateNy = await makeMember(env, t, nyGroup.id, { fullName: 'Late New York' });
+    const noonLondon = await makeMember(env, t, london.group.id, { fullName: 'Noon London' });
+    // The kiosks' sign-ins at given moments, half a second in so the clock's drift stays in that second (the portal session is not used meanwhile: it would have expired).
+    const at = async (iso: string, headers: Record<string, string>, groupId: string, memberId: string) => {
+      env.clock.reset();
+      env.clock.advance(Date.parse(iso) - Date.now());
+      expect((await signIn(headers, { groupId, memberId })).status).toBe(201);
+    };
+    try {
+      // 00:30 on 11 June in London (BST) is 23:30 UTC on the 10th; 23:30 on 10 June in New York (EDT) is 03:30 UTC on the 11th.
+      await at('2027-06-10T23:30:00.500Z', london.kiosk.headers, london.group.id, lateLondon.id);
+      await at('2027-06-11T03:30:00.500Z', nyKiosk.headers, nyGroup.id, lateNy.id);
+      await at('2027-06-10T12:00:00.500Z', london.kiosk.headers, london.group.id, noonLondon.id);
+    } finally {
+      env.clock.reset();
+    }
+    const names = async (q: string) => ((await call(env.app, 'GET', `/api/signin/visits?${q}`, { headers: t.owner.headers })).body.items as Array<{ personName: string }>).map((v) => v.personName).sort();
+    expect(await names('from=2027-06-10&to=2027-06-10')).toEqual(['Late New York', 'Noon London']);
+    expect(await names('from=2027-06-11&to=2027-06-11')).toEqual(['Late London']);
+    expect(await names(`from=2027-06-11&siteId=${ny.id}`)).toEqual([]);
+    expect(await names('from=2027-06-09&to=2027-06-11')).toEqual(['Late London', 'Late New York', 'Noon London']);
+
+    const csv = await env.app.inject({ method: 'GET', url: '/api/signin/visits/export.csv?from=2027-06-10&to=2027-06-11', headers: t.owner.headers });
+    const lines = csv.body.trim().split('\r\n');
+    expect(lines[0]).toBe('Signed in,Signed out,Time zone,Signed out by,Name,Company,Group,Site,Outcome,Safety check,Reasons,Answers,Visit id,Signed in (UTC),Signed out (UTC)');
+    const row = (name: string) => lines.find((l) => l.includes(`,${name},`))!.split(',');
+    expect(row('Late London').slice(0, 3)).toEqual(['2027-06-11 00:30:00', '', 'Europe/London']);
+    expect(row('Late London').at(-2)).toMatch(/^2027-06-10T23:30:00\.\d{3}Z$/);
+    expect(row('Late New York').slice(0, 3)).toEqual(['2027-06-10 23:30:00', '', 'America/New_York']);
+    expect(row('Noon London').slice(0, 3)).toEqual(['2027-06-10 13:00:00', '', 'Europe/London']);
+  });
+
   it('deletes old visits except protected and open ones when the retention job runs', async () => {
     const t = await createTestTenant(env);
     const { group, kiosk } = await kioskSetup(env, t);

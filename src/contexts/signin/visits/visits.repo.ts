@@ -13,20 +13,33 @@ export type VisitFilters = {
   groupId?: string;
   memberId?: string;
   person?: string;
-  from?: Date;
-  to?: Date;
+  /** The first and last day (YYYY-MM-DD), each in the time zone of the visit's site. */
+  from?: string;
+  to?: string;
   outcome?: 'signed_in' | 'rejected';
   cursor?: { at: Date; id: string };
 };
 
+const DAY_SLACK_MS = 14 * 3_600_000;
+
+/** The filters' conditions; `sites` must be joined (a day is the visit's site's). */
 function whereOf(tenantId: string, f: VisitFilters): SQL {
   const conds: SQL[] = [eq(visits.tenantId, tenantId)];
   if (f.siteIds !== null) conds.push(f.siteIds.length ? inArray(visits.siteId, [...f.siteIds]) : sql`false`);
   if (f.groupId) conds.push(eq(visits.groupId, f.groupId));
   if (f.memberId) conds.push(eq(visits.memberId, f.memberId));
   if (f.person) conds.push(ilike(visits.personName, `%${likeEscape(f.person)}%`));
-  if (f.from) conds.push(gte(visits.signedInAt, f.from));
-  if (f.to) conds.push(lt(visits.signedInAt, f.to));
+  // A day is the site's (a visit at 00:30 in London in June is that day's, though 23:30 UTC the
+  // day before). The UTC bounds widened by the largest offsets (±14 h) keep the index on the
+  // visit's time usable; the site's own bound decides.
+  if (f.from) {
+    conds.push(gte(visits.signedInAt, new Date(Date.parse(`${f.from}T00:00:00Z`) - DAY_SLACK_MS)));
+    conds.push(sql`${visits.signedInAt} >= (cast(${f.from} as date)::timestamp at time zone ${sites.timezone})`);
+  }
+  if (f.to) {
+    conds.push(lt(visits.signedInAt, new Date(Date.parse(`${f.to}T00:00:00Z`) + 86_400_000 + DAY_SLACK_MS)));
+    conds.push(sql`${visits.signedInAt} < ((cast(${f.to} as date) + 1)::timestamp at time zone ${sites.timezone})`);
+  }
   if (f.outcome) conds.push(eq(visits.outcome, f.outcome));
   if (f.cursor) {
     conds.push(or(lt(visits.signedInAt, f.cursor.at), and(eq(visits.signedInAt, f.cursor.at), lt(visits.id, f.cursor.id)))!);
@@ -157,7 +170,7 @@ export const visitsRepo = {
   },
   async page(db: DbOrTx, tenantId: string, f: VisitFilters, limit: number) {
     return db
-      .select({ visit: visits, siteName: sites.name, groupName: groups.name })
+      .select({ visit: visits, siteName: sites.name, siteTimezone: sites.timezone, groupName: groups.name })
       .from(visits)
       .innerJoin(sites, eq(sites.id, visits.siteId))
       .innerJoin(groups, eq(groups.id, visits.groupId))

@@ -38,7 +38,7 @@ export default function Visits() {
   const apply = form.onSubmit((v) => setParams(Object.fromEntries(Object.entries(v).filter(([, x]) => Boolean(x)))));
   return (
     <>
-      <PageHeader title="History" description="Every sign-in, sign-out and rejected attempt.">
+      <PageHeader title="History" description="Every sign-in, sign-out and rejected attempt. Days are each site's own (its time zone); the CSV gives times as the site's clock showed them.">
         <Button component="a" href={`/api/signin/visits/export.csv${query({ ...filters })}`} variant="light">
           Export CSV
         </Button>
