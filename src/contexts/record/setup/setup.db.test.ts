@@ -142,6 +142,17 @@ describe('record checks', () => {
     expect([bad.status, bad.body.error.field]).toEqual([400, 'rules.volunteer.require']);
     const ok = await call(env.app, 'PATCH', `/api/record/rating-systems/${systems[1].id}`, { headers: h, body: { rules: { volunteer: { require: ['identity'] } }, readyColour: '#00aa00' } });
     expect(ok.body.rules).toEqual({ volunteer: { require: ['identity'] } });
+    // Inspector ready (the statutory standard) may add checks to a profile type, never leave a statutory one out.
+    const inspector = systems.find((s: { key: string }) => s.key === 'inspector_ready');
+    const narrowed = await call(env.app, 'PATCH', `/api/record/rating-systems/${inspector.id}`, { headers: h, body: { rules: { teaching: { require: ['identity'] } } } });
+    expect([narrowed.status, narrowed.body.error.code, narrowed.body.error.field]).toEqual([400, 'statutory_check_required', 'rules.teaching.require']);
+    expect((await call(env.app, 'GET', '/api/record/rating-systems', { headers: h })).body.items.find((s: { key: string }) => s.key === 'inspector_ready').rules).toEqual({});
+    const statutoryForVolunteers = (await call(env.app, 'GET', '/api/record/checks', { headers: h })).body.items
+      .filter((c: { requirement: string; appliesTo: string[] }) => c.requirement === 'statutory' && (c.appliesTo.length === 0 || c.appliesTo.includes('volunteer')))
+      .map((c: { key: string }) => c.key);
+    const widened = await call(env.app, 'PATCH', `/api/record/rating-systems/${inspector.id}`, { headers: h, body: { rules: { volunteer: { require: [...statutoryForVolunteers, 'references'] } } } });
+    expect(widened.status).toBe(200);
+    expect((await call(env.app, 'PATCH', `/api/record/rating-systems/${inspector.id}`, { headers: h, body: { rules: { volunteer: { require: 'all' } } } })).status).toBe(200);
     const fields = await call(env.app, 'GET', '/api/record/fields', { headers: h });
     expect(fields.body.items.map((f: { field: string }) => f.field)).toContain('check.barred_list');
   });
