@@ -81,6 +81,12 @@ describe('record export', () => {
     expect(academy[1]![academy[0]!.indexOf("Written confirmation of the agency's checks")]).toBe('Yes');
     expect(academy[1]![academy[0]!.indexOf('Date of the written confirmation: date')]).toBe('06/01/2025');
 
+    // The record as at a day before some checks were done: those read as not done by then, with the day they were done.
+    const asAt = await readXlsx((await env.app.inject({ method: 'GET', url: `/api/record/export?format=xlsx&asOf=2024-08-20&organisationId=${orgs[0]!.id}`, headers: h })).rawPayload);
+    const adaThen = asAt[0]!.rows.find((r) => r[0] === 'Lovelace, Ada')!;
+    expect(adaThen[asAt[0]!.rows[0]!.indexOf('Identity check')]).toBe('Not done by this date (done 01/09/2024)');
+    expect(adaThen[asAt[0]!.rows[0]!.indexOf('Enhanced DBS')]).toBe('Done');
+
     const csv = await env.app.inject({ method: 'GET', url: `/api/record/export?format=csv&organisationId=${orgs[0]!.id}`, headers: h });
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
     expect(csv.body).toContain(`'@evil, =HYPERLINK(""x"")`);
@@ -99,6 +105,6 @@ describe('record export', () => {
     expect(html.body).toContain('=HYPERLINK(&#34;x&#34;)');
     expect(html.body).toContain('<td class="gap">Incomplete: certificate number missing</td>');
     const rows = await env.platform.db.select().from(auditLog).where(and(eq(auditLog.tenantId, t.tenantId), eq(auditLog.action, 'record.exported')));
-    expect(rows.length).toBe(5);
+    expect(rows.length).toBe(6);
   });
 });

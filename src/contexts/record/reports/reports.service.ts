@@ -148,6 +148,8 @@ export function createReportsService(deps: ReportsDeps) {
         else if (c.type === 'yesno') status = v?.value === true ? 'Yes' : v?.value === false ? 'No' : 'Not done';
         else if (c.type === 'text' || c.type === 'choice') status = typeof v?.value === 'string' ? v.value : 'Not done';
         else status = res.state === 'missing' ? 'Not done' : res.state === 'expired' ? `Expired ${ukDate(res.expiresOn!)}` : 'Done';
+        // The record as at an earlier day: a check done after it was not done on it.
+        if (res?.doneOn) status = `Not done by this date (done ${ukDate(res.doneOn)})`;
         // Recorded but not complete (a DBS certificate without its number, a confirmation without
         // its date): the record must not say "Done" where the rating says it is not done.
         if (res?.state === 'invalid') {
@@ -197,7 +199,7 @@ function printable(title: string, day: string, sheets: Sheet[]): string {
     .map(
       (s) =>
         `<h2>${esc(s.name)}</h2><table><thead><tr>${s.header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${[...s.rows]
-          .map((r) => `<tr>${r.map((c) => `<td class="${c === 'Not done' || String(c).startsWith('Expired') || /^Incomplete: |\(incomplete: /.test(String(c)) ? 'gap' : ''}">${esc(c)}</td>`).join('')}</tr>`)
+          .map((r) => `<tr>${r.map((c) => `<td class="${String(c).startsWith('Not done') || String(c).startsWith('Expired') || /^Incomplete: |\(incomplete: /.test(String(c)) ? 'gap' : ''}">${esc(c)}</td>`).join('')}</tr>`)
           .join('')}</tbody></table>`,
     )
     .join('');

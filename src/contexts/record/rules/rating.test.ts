@@ -20,6 +20,7 @@ const ruleChecksOf = (set: BuiltInSet): RuleCheck[] =>
     appliesTo: c.appliesTo,
     condition: c.condition ?? null,
     dateRequired: c.dateRequired ?? false,
+    pastOnly: c.pastOnly ?? true,
     validity: c.validity ?? null,
     passValue: c.passValue ?? null,
     referenceLabel: c.referenceLabel ?? null,
@@ -150,6 +151,23 @@ describe('rating engine', () => {
     const check: RuleCheck = { ...kcsieChecks[0]!, type: 'yesno', passValue: true, validity: { n: 3, unit: 'years' }, name: 'Right to work' };
     expect(checkState(check, { value: true, reference: null, checkedOn: '2022-02-03' }, '2025-06-15').message).toBe('Right to work expired on 03/02/2025');
     expect(checkState(check, { value: true, reference: null, checkedOn: null }, '2025-06-15').message).toBe('Right to work: date checked missing');
+  });
+
+  it('rated on an earlier day, a check done after it is not done yet (and counts from its date); a check whose dates may be ahead is read as recorded', () => {
+    const teacher = profileOf({ organisationType: 'maintained', profileType: 'teaching', base: 'staff_checked', facts: { teaches: true, requires_qualification: true, regulated_activity: true, lived_abroad: false, early_years_childcare: false }, values: {} });
+    const before = evaluateProfile(teacher, set, systems, '2024-08-20');
+    expect(before.ratings.find((r) => r.key === 'inspector_ready')!.problems.map((p) => p.message)).toEqual([
+      'Identity check: not done until 01/09/2024',
+      'Prohibition from teaching: not done until 21/08/2024',
+      'Professional qualifications: not done until 21/08/2024',
+      'Right to work: not done until 01/09/2024',
+    ]);
+    expect(nextChangeOn(before, {}, '2024-08-20')).toBe('2024-08-21');
+    expect(evaluateProfile(teacher, set, systems, '2024-09-01').ratings.find((r) => r.key === 'inspector_ready')!.ready).toBe(true);
+    const confirmation: RuleCheck = { ...kcsieChecks.find((c) => c.key === 'agency_confirmation')! };
+    expect(checkState(confirmation, { value: true, reference: null, checkedOn: '2025-05-30' }, '2025-05-29')).toMatchObject({ state: 'missing', doneOn: '2025-05-30' });
+    const ahead: RuleCheck = { ...kcsieChecks.find((c) => c.key === 'right_to_work')!, pastOnly: false, name: 'Visa valid until' };
+    expect(checkState(ahead, { value: '2027-01-01', reference: null, checkedOn: null }, '2025-06-15').state).toBe('ok');
   });
 
   it('in post on a date: started by then and not left before it', () => {
