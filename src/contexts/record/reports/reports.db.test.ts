@@ -70,7 +70,8 @@ describe('record export', () => {
     expect(ada[col('Enhanced DBS')]).toBe('Done');
     expect(ada[col('Enhanced DBS: certificate number')]).toBe('001234567890');
     expect(ada[col('Enhanced DBS: date')]).toBe('20/08/2024');
-    expect(ada[col('Enhanced DBS: checked by')]).toBe(t.owner.email);
+    expect(ada[col('Enhanced DBS: recorded by')]).toBe(t.owner.email);
+    expect(primary[0]).not.toContain('Enhanced DBS: checked by');
     expect(ada[col('Lived or worked outside the UK')]).toBe('No');
     // A certificate recorded without its number is not done for the rating, so not "Done" here either.
     const alan = primary.find((r) => r[0] === 'Turing, Alan')!;

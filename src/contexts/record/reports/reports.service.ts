@@ -129,7 +129,9 @@ export function createReportsService(deps: ReportsDeps) {
         header.push(`${c.name}: ${c.referenceLabel.toLowerCase()}`);
         widths.push(16);
       }
-      header.push(`${c.name}: date`, `${c.name}: checked by`);
+      // Who recorded the check in the record (a person, an import, the two-way sync): the record
+      // holds no separate "checked by", so the column claims no more than it knows.
+      header.push(`${c.name}: date`, `${c.name}: recorded by`);
       widths.push(12, 20);
     }
     const out: Array<Array<string | null>> = [];
