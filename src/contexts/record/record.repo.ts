@@ -36,6 +36,7 @@ export const toRuleCheck = (c: CheckRow): RuleCheck => ({
   appliesTo: c.appliesTo,
   condition: c.condition ?? null,
   dateRequired: c.dateRequired,
+  pastOnly: c.pastOnly,
   validity: c.validity ?? null,
   passValue: c.passValue,
   referenceLabel: c.referenceLabel,

@@ -58,6 +58,10 @@ describe('asOf and time zones', () => {
     const inTwoMonths = addPeriod(today, 2, 'months');
     const later = await call(env.app, 'GET', `/api/record/profiles/${ada.body.id}?asOf=${inTwoMonths}`, { headers: h });
     expect([later.body.asOf, missing(later.body, 'school_ready')]).toEqual([inTwoMonths, [expect.stringMatching(/^Safeguarding training expired on /)]]);
+    // On a day before checks were done, they were not done yet: the record as at that day is not ready.
+    const earlier = await call(env.app, 'GET', `/api/record/profiles/${ada.body.id}?asOf=2024-08-20`, { headers: h });
+    expect([earlier.body.ready, missing(earlier.body)]).toEqual([false, ['Identity check: not done until 01/09/2024', 'Prohibition from teaching: not done until 21/08/2024', 'Professional qualifications: not done until 21/08/2024', 'Right to work: not done until 01/09/2024']]);
+    expect(earlier.body.nextChangeOn).toBe('2024-08-21');
     await create({ firstName: 'Leo', lastName: 'Leaving', leavingDate: addPeriod(today, 10, 'days') });
     await create({ firstName: 'Nia', lastName: 'New', startDate: addPeriod(today, 20, 'days') });
     const names = async (asOf: string) => (await call(env.app, 'GET', `/api/record/profiles?asOf=${asOf}`, { headers: h })).body.items.map((p: { lastName: string }) => p.lastName);

@@ -53,6 +53,7 @@ describe('record export', () => {
     await create(orgs[0]!, { firstName: 'Ada', lastName: 'Lovelace', checks: FULL_TEACHER_CHECKS, facts: TEACHER_FACTS });
     await create(orgs[0]!, { firstName: '=HYPERLINK("x")', lastName: '@evil', role: '+44 cmd' });
     await create(orgs[1]!, { firstName: 'Grace', lastName: 'Hopper', profileTypeId: typeId('agency'), role: 'Supply', checks: { agency_confirmation: { value: true }, agency_confirmation_date: { value: '2025-01-06' } } });
+    await create(orgs[0]!, { firstName: 'Alan', lastName: 'Turing', checks: { ...FULL_TEACHER_CHECKS, enhanced_dbs: { value: '2024-08-20' } }, facts: TEACHER_FACTS });
     expect((await call(env.app, 'GET', '/api/record/export')).status).toBe(401);
     const other = await createTestTenant(env);
     expect((await call(env.app, 'GET', `/api/record/export?organisationId=${orgs[0]!.id}`, { headers: other.owner.headers })).status).toBe(404);
@@ -69,12 +70,23 @@ describe('record export', () => {
     expect(ada[col('Enhanced DBS')]).toBe('Done');
     expect(ada[col('Enhanced DBS: certificate number')]).toBe('001234567890');
     expect(ada[col('Enhanced DBS: date')]).toBe('20/08/2024');
-    expect(ada[col('Enhanced DBS: checked by')]).toBe(t.owner.email);
+    expect(ada[col('Enhanced DBS: recorded by')]).toBe(t.owner.email);
+    expect(primary[0]).not.toContain('Enhanced DBS: checked by');
     expect(ada[col('Lived or worked outside the UK')]).toBe('No');
+    // A certificate recorded without its number is not done for the rating, so not "Done" here either.
+    const alan = primary.find((r) => r[0] === 'Turing, Alan')!;
+    expect(alan[col('Enhanced DBS')]).toBe('Incomplete: certificate number missing');
+    expect(alan[col('Enhanced DBS: date')]).toBe('20/08/2024');
     const academy = sheets[0]!.rows;
     expect(academy[0]).toContain("Written confirmation of the agency's checks");
     expect(academy[1]![academy[0]!.indexOf("Written confirmation of the agency's checks")]).toBe('Yes');
     expect(academy[1]![academy[0]!.indexOf('Date of the written confirmation: date')]).toBe('06/01/2025');
+
+    // The record as at a day before some checks were done: those read as not done by then, with the day they were done.
+    const asAt = await readXlsx((await env.app.inject({ method: 'GET', url: `/api/record/export?format=xlsx&asOf=2024-08-20&organisationId=${orgs[0]!.id}`, headers: h })).rawPayload);
+    const adaThen = asAt[0]!.rows.find((r) => r[0] === 'Lovelace, Ada')!;
+    expect(adaThen[asAt[0]!.rows[0]!.indexOf('Identity check')]).toBe('Not done by this date (done 01/09/2024)');
+    expect(adaThen[asAt[0]!.rows[0]!.indexOf('Enhanced DBS')]).toBe('Done');
 
     const csv = await env.app.inject({ method: 'GET', url: `/api/record/export?format=csv&organisationId=${orgs[0]!.id}`, headers: h });
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
@@ -92,7 +104,8 @@ describe('record export', () => {
     const html = await env.app.inject({ method: 'GET', url: `/api/record/export?format=html`, headers: h });
     expect(html.body).toContain('<h2>Northgate Primary</h2>');
     expect(html.body).toContain('=HYPERLINK(&#34;x&#34;)');
+    expect(html.body).toContain('<td class="gap">Incomplete: certificate number missing</td>');
     const rows = await env.platform.db.select().from(auditLog).where(and(eq(auditLog.tenantId, t.tenantId), eq(auditLog.action, 'record.exported')));
-    expect(rows.length).toBe(5);
+    expect(rows.length).toBe(6);
   });
 });

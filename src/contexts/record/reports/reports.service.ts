@@ -129,7 +129,9 @@ export function createReportsService(deps: ReportsDeps) {
         header.push(`${c.name}: ${c.referenceLabel.toLowerCase()}`);
         widths.push(16);
       }
-      header.push(`${c.name}: date`, `${c.name}: checked by`);
+      // Who recorded the check in the record (a person, an import, the two-way sync): the record
+      // holds no separate "checked by", so the column claims no more than it knows.
+      header.push(`${c.name}: date`, `${c.name}: recorded by`);
       widths.push(12, 20);
     }
     const out: Array<Array<string | null>> = [];
@@ -148,6 +150,14 @@ export function createReportsService(deps: ReportsDeps) {
         else if (c.type === 'yesno') status = v?.value === true ? 'Yes' : v?.value === false ? 'No' : 'Not done';
         else if (c.type === 'text' || c.type === 'choice') status = typeof v?.value === 'string' ? v.value : 'Not done';
         else status = res.state === 'missing' ? 'Not done' : res.state === 'expired' ? `Expired ${ukDate(res.expiresOn!)}` : 'Done';
+        // The record as at an earlier day: a check done after it was not done on it.
+        if (res?.doneOn) status = `Not done by this date (done ${ukDate(res.doneOn)})`;
+        // Recorded but not complete (a DBS certificate without its number, a confirmation without
+        // its date): the record must not say "Done" where the rating says it is not done.
+        if (res?.state === 'invalid') {
+          const detail = res.message!.startsWith(`${c.name}: `) ? res.message!.slice(c.name.length + 2) : res.message!;
+          if (!detail.startsWith('answered ')) status = c.type === 'yesno' || c.type === 'text' || c.type === 'choice' ? `${status} (incomplete: ${detail})` : `Incomplete: ${detail}`;
+        }
         line.push(status);
         if (c.referenceLabel) line.push(v?.reference ?? '');
         const date = c.type === 'date' && typeof v?.value === 'string' && isIsoDate(v.value) ? v.value : (v?.checkedOn ?? null);
@@ -191,7 +201,7 @@ function printable(title: string, day: string, sheets: Sheet[]): string {
     .map(
       (s) =>
         `<h2>${esc(s.name)}</h2><table><thead><tr>${s.header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${[...s.rows]
-          .map((r) => `<tr>${r.map((c) => `<td class="${c === 'Not done' || String(c).startsWith('Expired') ? 'gap' : ''}">${esc(c)}</td>`).join('')}</tr>`)
+          .map((r) => `<tr>${r.map((c) => `<td class="${String(c).startsWith('Not done') || String(c).startsWith('Expired') || /^Incomplete: |\(incomplete: /.test(String(c)) ? 'gap' : ''}">${esc(c)}</td>`).join('')}</tr>`)
           .join('')}</tbody></table>`,
     )
     .join('');

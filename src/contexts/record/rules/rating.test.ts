@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import table from './tables/kcsie-2025-1.json' with { type: 'json' };
+import table2 from './tables/kcsie-2025-2.json' with { type: 'json' };
 import { KCSIE_2025_1 } from '../kcsie/kcsie-2025-1.js';
-import { KCSIE_2025, type BuiltInSet } from '../kcsie/kcsie-2025.js';
-import { defaultFacts, toRuleFact } from '../kcsie/rule-sets.js';
+import { KCSIE_2025_2 } from '../kcsie/kcsie-2025-2.js';
+import { type BuiltInSet } from '../kcsie/kcsie-2025.js';
+import { defaultFacts, LATEST_RULE_SET, RULE_SETS, toRuleFact } from '../kcsie/rule-sets.js';
 import { applicableChecks, checkState, evaluateProfile, expiringWithin, inPostOn, nextChangeOn, prepareChecks, type RuleCheck, type RuleProfile, type RuleRatingSystem, type RuleValue } from './rating.js';
 import { evaluate, validateCondition, type FieldDescriptor } from './conditions.js';
 import { builtInFieldCatalog } from './fields.js';
@@ -18,6 +20,7 @@ const ruleChecksOf = (set: BuiltInSet): RuleCheck[] =>
     appliesTo: c.appliesTo,
     condition: c.condition ?? null,
     dateRequired: c.dateRequired ?? false,
+    pastOnly: c.pastOnly ?? true,
     validity: c.validity ?? null,
     passValue: c.passValue ?? null,
     referenceLabel: c.referenceLabel ?? null,
@@ -32,9 +35,9 @@ const set = prepareChecks(kcsieChecks, KCSIE_2025_1.facts.map(toRuleFact));
 type Given = string | boolean | null | { value: string | boolean; reference?: string; checkedOn?: string };
 type Case = { rule: string; organisationType: string; profileType: string; base?: 'staff_checked'; facts: Record<string, boolean>; values: Record<string, Given>; applicable?: string[]; inspector_ready: string[]; school_ready?: string[]; factsToConfirm?: string[]; barred_list_allowed?: boolean };
 
-function profileOf(c: { organisationType: string; profileType: string; base?: string; facts?: Record<string, boolean>; values: Record<string, Given> }): RuleProfile {
+function profileOf(c: { organisationType: string; profileType: string; base?: string; facts?: Record<string, boolean>; values: Record<string, Given> }, staffChecked: Record<string, Given> = table.staff_checked as Record<string, Given>): RuleProfile {
   const values = new Map<string, RuleValue>();
-  const given: Record<string, Given> = { ...(c.base ? (table.staff_checked as Record<string, Given>) : {}), ...c.values };
+  const given: Record<string, Given> = { ...(c.base ? staffChecked : {}), ...c.values };
   for (const [key, g] of Object.entries(given)) {
     if (g === null) continue;
     const v = typeof g === 'object' ? g : { value: g };
@@ -43,10 +46,12 @@ function profileOf(c: { organisationType: string; profileType: string; base?: st
   return { organisationId: 'org', organisationType: c.organisationType, profileTypeKey: c.profileType, fields: {}, values, facts: c.facts ?? {} };
 }
 
-describe('KCSIE 2025.1: one case per rule (person, organisation type, facts, recorded → both ratings and the exact missing lists)', () => {
-  it.each(table.cases as Case[])('$rule', (c) => {
-    const profile = profileOf(c);
-    const ev = evaluateProfile(profile, set, systems, table.today);
+function tableCases(builtIn: BuiltInSet, t: { today: string; staff_checked: Record<string, unknown>; cases: unknown[] }) {
+  const set = prepareChecks(ruleChecksOf(builtIn), builtIn.facts.map(toRuleFact));
+  const systems: RuleRatingSystem[] = builtIn.ratingSystems.map((s) => ({ id: s.key, key: s.key, name: s.name, enabled: true, defaultRequire: s.defaultRequire, rules: {} }));
+  it.each(t.cases as Case[])('$rule', (c) => {
+    const profile = profileOf(c, t.staff_checked as Record<string, Given>);
+    const ev = evaluateProfile(profile, set, systems, t.today);
     const msgs = (key: string) => ev.ratings.find((r) => r.key === key)!.problems.map((p) => p.message);
     expect(msgs('inspector_ready')).toEqual(c.inspector_ready);
     expect(ev.ratings.find((r) => r.key === 'inspector_ready')!.ready).toBe(c.inspector_ready.length === 0);
@@ -54,16 +59,34 @@ describe('KCSIE 2025.1: one case per rule (person, organisation type, facts, rec
     if (c.applicable) expect(ev.applicable.map((r) => r.check.key)).toEqual(c.applicable);
     if (c.factsToConfirm) expect(ev.factsToConfirm.map((f) => f.key)).toEqual(c.factsToConfirm);
     // Facts are never missing checks.
-    for (const r of ev.ratings) for (const p of r.problems) expect(KCSIE_2025_1.facts.map((f) => f.key)).not.toContain(p.checkKey);
+    for (const r of ev.ratings) for (const p of r.problems) expect(builtIn.facts.map((f) => f.key)).not.toContain(p.checkKey);
     if (c.barred_list_allowed !== undefined) {
-      const barred = KCSIE_2025_1.checks.find((x) => x.key === 'barred_list')!;
+      const barred = builtIn.checks.find((x) => x.key === 'barred_list')!;
       const get = (field: string) => (field === 'profile.type' ? c.profileType : field === 'organisation.type' ? c.organisationType : field.startsWith('fact.') ? (c.facts[field.slice(5)] ?? null) : null);
-      expect(evaluate(barred.allowedWhen!.condition, get, table.today)).toBe(c.barred_list_allowed);
+      expect(evaluate(barred.allowedWhen!.condition, get, t.today)).toBe(c.barred_list_allowed);
     }
   });
+}
 
-  it('every built-in condition (both versions) names only fields that exist', () => {
-    for (const s of [KCSIE_2025, KCSIE_2025_1]) {
+describe('KCSIE 2025.1: one case per rule (person, organisation type, facts, recorded → both ratings and the exact missing lists)', () => {
+  tableCases(KCSIE_2025_1, table);
+});
+
+describe('KCSIE 2025.2 (decision 041): one case per rule, the corrected volunteer risk assessment and agency DBS date included', () => {
+  tableCases(KCSIE_2025_2, table2);
+
+  it('is the latest set (new tenants seed it) and differs from 2025.1 only in the corrected checks', () => {
+    expect(LATEST_RULE_SET.version).toBe('KCSIE 2025.2');
+    const changed = KCSIE_2025_2.checks.filter((c, i) => JSON.stringify(c) !== JSON.stringify(KCSIE_2025_1.checks[i])).map((c) => c.key);
+    expect(changed.sort()).toEqual(['agency_dbs_date', 'risk_assessment']);
+    expect(KCSIE_2025_2.facts).toEqual(KCSIE_2025_1.facts);
+    expect(KCSIE_2025_2.ratingSystems).toEqual(KCSIE_2025_1.ratingSystems);
+  });
+});
+
+describe('built-in sets', () => {
+  it('every built-in condition (every version) names only fields that exist', () => {
+    for (const s of RULE_SETS) {
       const fields = builtInFieldCatalog(ruleChecksOf(s), s.profileTypes.map((t) => t.key), s.facts);
       for (const c of s.checks) {
         if (c.condition) expect(validateCondition(c.condition, fields as ReadonlyMap<string, FieldDescriptor>), `${s.version} ${c.key}`).toEqual([]);
@@ -128,6 +151,23 @@ describe('rating engine', () => {
     const check: RuleCheck = { ...kcsieChecks[0]!, type: 'yesno', passValue: true, validity: { n: 3, unit: 'years' }, name: 'Right to work' };
     expect(checkState(check, { value: true, reference: null, checkedOn: '2022-02-03' }, '2025-06-15').message).toBe('Right to work expired on 03/02/2025');
     expect(checkState(check, { value: true, reference: null, checkedOn: null }, '2025-06-15').message).toBe('Right to work: date checked missing');
+  });
+
+  it('rated on an earlier day, a check done after it is not done yet (and counts from its date); a check whose dates may be ahead is read as recorded', () => {
+    const teacher = profileOf({ organisationType: 'maintained', profileType: 'teaching', base: 'staff_checked', facts: { teaches: true, requires_qualification: true, regulated_activity: true, lived_abroad: false, early_years_childcare: false }, values: {} });
+    const before = evaluateProfile(teacher, set, systems, '2024-08-20');
+    expect(before.ratings.find((r) => r.key === 'inspector_ready')!.problems.map((p) => p.message)).toEqual([
+      'Identity check: not done until 01/09/2024',
+      'Prohibition from teaching: not done until 21/08/2024',
+      'Professional qualifications: not done until 21/08/2024',
+      'Right to work: not done until 01/09/2024',
+    ]);
+    expect(nextChangeOn(before, {}, '2024-08-20')).toBe('2024-08-21');
+    expect(evaluateProfile(teacher, set, systems, '2024-09-01').ratings.find((r) => r.key === 'inspector_ready')!.ready).toBe(true);
+    const confirmation: RuleCheck = { ...kcsieChecks.find((c) => c.key === 'agency_confirmation')! };
+    expect(checkState(confirmation, { value: true, reference: null, checkedOn: '2025-05-30' }, '2025-05-29')).toMatchObject({ state: 'missing', doneOn: '2025-05-30' });
+    const ahead: RuleCheck = { ...kcsieChecks.find((c) => c.key === 'right_to_work')!, pastOnly: false, name: 'Visa valid until' };
+    expect(checkState(ahead, { value: '2027-01-01', reference: null, checkedOn: null }, '2025-06-15').state).toBe('ok');
   });
 
   it('in post on a date: started by then and not left before it', () => {

@@ -17,6 +17,11 @@ export type RuleCheck = {
   condition: ConditionGroup | null;
   /** A yes/no (or text) answer counts only with the date it was done. */
   dateRequired?: boolean;
+  /**
+   * Its date is when it was done (a check made, a certificate issued: never in the future when
+   * recorded): on a day before that date it was not done yet.
+   */
+  pastOnly?: boolean;
   validity: { n: number; unit: 'months' | 'years' } | null;
   passValue: boolean | null;
   referenceLabel: string | null;
@@ -59,7 +64,8 @@ export type RuleRatingSystem = {
 };
 
 export type CheckState = 'ok' | 'missing' | 'invalid' | 'expired';
-export type CheckResult = { check: RuleCheck; state: CheckState; expiresOn: string | null; message: string | null };
+/** `doneOn`: set when the check is missing on this day only because it was done later (the day it counts from). */
+export type CheckResult = { check: RuleCheck; state: CheckState; expiresOn: string | null; message: string | null; doneOn?: string };
 export type Problem = { checkId: string; checkKey: string; state: Exclude<CheckState, 'ok'>; message: string };
 export type Rating = { systemId: string; key: string; name: string; mandatory: boolean; ready: boolean; problems: Problem[] };
 
@@ -220,6 +226,11 @@ export function checkState(check: RuleCheck, v: RuleValue | undefined, today: st
 function stateOf(check: RuleCheck, v: RuleValue | undefined, today: string, missing: string, expiry: Expiry): CheckResult {
   if (check.type === 'document' ? !v?.hasDocument && isEmpty(v) : isEmpty(v)) return { check, state: 'missing', message: missing, expiresOn: null };
   const value = v!.value;
+  // Rated on an earlier day (a record "as at" a date), a check done after it was not done yet.
+  if (check.pastOnly) {
+    const doneOn = check.type === 'date' && typeof value === 'string' ? value : v!.checkedOn;
+    if (doneOn && doneOn > today) return { check, state: 'missing', message: `${check.name}: not done until ${ukDate(doneOn)}`, expiresOn: null, doneOn };
+  }
   if (check.type === 'yesno' && check.passValue !== null && value !== check.passValue) {
     return { check, state: 'invalid', message: `${check.name}: answered ${value === true ? 'Yes' : 'No'}`, expiresOn: null };
   }
@@ -285,14 +296,18 @@ export function inPostOn(fields: { start_date?: FieldValue; leaving_date?: Field
 
 /**
  * The next date after `day` on which the outcome may change by the calendar alone: a check in
- * date runs out, the person starts, or the day after they leave. Null when nothing is due.
+ * date runs out, a check done later than `day` comes to count, the person starts, or the day
+ * after they leave. Null when nothing is due.
  */
 export function nextChangeOn(evaluation: ProfileEvaluation, fields: { start_date?: FieldValue; leaving_date?: FieldValue }, day: string): string | null {
   let next: string | null = null;
   const consider = (d: string | null) => {
     if (d && d > day && (next === null || d < next)) next = d;
   };
-  for (const r of evaluation.applicable) if (r.state === 'ok') consider(r.expiresOn);
+  for (const r of evaluation.applicable) {
+    if (r.state === 'ok') consider(r.expiresOn);
+    else if (r.doneOn) consider(r.doneOn);
+  }
   if (typeof fields.start_date === 'string') consider(fields.start_date);
   if (typeof fields.leaving_date === 'string') consider(addPeriod(fields.leaving_date, 1, 'days'));
   return next;

@@ -23,6 +23,22 @@ function assertRules(model: RecordModel, rules: Record<string, { require: 'statu
   }
 }
 
+/**
+ * The built-in "Inspector ready" is the statutory standard (decision 041): a rule of it that lists
+ * checks (which replaces "statutory" for that profile type) must still name every statutory check
+ * that can apply to the type, so it can add checks but never leave one the law requires out.
+ * Other rating systems, the tenant's own and "School ready", stay free.
+ */
+function assertInspectorReadyKeepsStatutory(model: RecordModel, sys: { key: string; builtIn: boolean }, rules: Record<string, { require: 'statutory' | 'all' | string[] }> | undefined) {
+  if (!rules || !sys.builtIn || sys.key !== 'inspector_ready') return;
+  for (const [type, rule] of Object.entries(rules)) {
+    if (!Array.isArray(rule.require)) continue;
+    const listed = new Set(rule.require);
+    const left = model.checks.find((c) => c.enabled && c.requirement === 'statutory' && (c.appliesTo.length === 0 || c.appliesTo.includes(type)) && !listed.has(c.key));
+    if (left) throw badRequest('statutory_check_required', `Inspector ready must require every statutory check: "${left.name}" is left out for this profile type`, `rules.${type}.require`);
+  }
+}
+
 /** A mandatory rating system is one every profile must meet: it cannot be switched off. */
 function assertMandatoryEnabled(s: { mandatory: boolean; enabled: boolean }) {
   if (s.mandatory && !s.enabled) throw badRequest('mandatory_rating_system', 'A mandatory rating system cannot be switched off: make it not mandatory first', 'enabled');
@@ -52,7 +68,9 @@ export function createRatingSystemsSetup({ db }: Pick<Platform, 'db'>) {
     return inTransaction(db, async (t) => {
       const sys = await setupRepo.ratingSystem(t, p.tenantId, id);
       if (!sys) throw notFound('Rating system');
-      assertRules(await loadModel(t, p.tenantId), patch.rules);
+      const model = await loadModel(t, p.tenantId);
+      assertRules(model, patch.rules);
+      assertInspectorReadyKeepsStatutory(model, sys, patch.rules);
       assertMandatoryEnabled({ mandatory: patch.mandatory ?? sys.mandatory, enabled: patch.enabled ?? sys.enabled });
       const row = await setupRepo.updateRatingSystem(t, p.tenantId, id, patch);
       await recordAudit(t, p.tenantId, actor, { action: 'record.rating_system.updated', targetType: 'record_rating_system', targetId: id, summary: `Rating system ${sys.name} updated`, data: { patch } });

@@ -17,13 +17,13 @@ describe('rule set upgrades', () => {
     expect((await call(env.app, 'POST', '/api/record/rule-set/apply', { headers: (await t.as('manager')).headers, body: { version: 'KCSIE 2025' } })).status).toBe(403);
     const unknown = await call(env.app, 'POST', '/api/record/rule-set/apply', { headers: h, body: { version: 'KCSIE 1999' } });
     expect([unknown.status, unknown.body.error.code, unknown.body.error.field]).toEqual([409, 'unknown_rule_set', 'version']);
-    const same = await call(env.app, 'POST', '/api/record/rule-set/preview', { headers: h, body: { version: 'KCSIE 2025.1' } });
+    const same = await call(env.app, 'POST', '/api/record/rule-set/preview', { headers: h, body: { version: 'KCSIE 2025.2' } });
     expect([same.status, same.body.error.code]).toEqual([409, 'rule_set_in_use']);
     const before = await env.platform.db.select().from(recordChecks).where(eq(recordChecks.tenantId, t.tenantId));
     const preview = await call(env.app, 'POST', '/api/record/rule-set/preview', { headers: h, body: { version: 'KCSIE 2025' } });
     expect(preview.status).toBe(200);
     expect(await env.platform.db.select().from(recordChecks).where(eq(recordChecks.tenantId, t.tenantId))).toEqual(before);
-    expect((await call(env.app, 'GET', '/api/record/rule-set', { headers: h })).body.version).toBe('KCSIE 2025.1');
+    expect((await call(env.app, 'GET', '/api/record/rule-set', { headers: h })).body.version).toBe('KCSIE 2025.2');
   });
 
   it('preview lists the checks, facts and profiles (by name) that change; apply moves in one audited step; going back is re-applying; own checks and edited validities survive', async () => {
@@ -42,7 +42,7 @@ describe('rule set upgrades', () => {
     expect(own.status).toBe(201);
 
     const back = await call(env.app, 'POST', '/api/record/rule-set/preview', { headers: h, body: { version: 'KCSIE 2025' } });
-    expect(back.body).toMatchObject({ from: 'KCSIE 2025.1', to: 'KCSIE 2025', profilesChecked: 1 });
+    expect(back.body).toMatchObject({ from: 'KCSIE 2025.2', to: 'KCSIE 2025', profilesChecked: 1 });
     expect(back.body.checks).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'agency_dbs_date', change: 'removed' }), expect.objectContaining({ key: 'identity', change: 'changed', fields: expect.arrayContaining(['appliesTo', 'condition']) })]));
     expect(back.body.checks.map((c: { key: string }) => c.key)).not.toContain(own.body.key);
     expect(back.body.facts.removed.map((f: { key: string }) => f.key)).toEqual(['teaches', 'requires_qualification', 'regular_contact']);
@@ -60,7 +60,7 @@ describe('rule set upgrades', () => {
     expect(rows.find((c) => c.key === own.body.key)).toMatchObject({ scope: 'tenant', enabled: true, setVersion: null });
 
     // Undo: re-apply the later version.
-    const again = await call(env.app, 'POST', '/api/record/rule-set/apply', { headers: h, body: { version: 'KCSIE 2025.1' } });
+    const again = await call(env.app, 'POST', '/api/record/rule-set/apply', { headers: h, body: { version: 'KCSIE 2025.2' } });
     expect(again.body.profiles.map((p: { name: string }) => p.name)).toEqual(['David Marsh']);
     expect(again.body.checks).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'agency_dbs_date', change: 'added' })]));
     expect((await call(env.app, 'GET', `/api/record/profiles/${governor.body.id}`, { headers: h })).body.ready).toBe(true);
@@ -69,6 +69,38 @@ describe('rule set upgrades', () => {
     expect(after.find((c) => c.key === 'safeguarding_training')!.validity).toEqual({ n: 24, unit: 'months' });
     expect(after).toHaveLength(rows.length);
     const audits = await env.platform.db.select().from(auditLog).where(and(eq(auditLog.tenantId, t.tenantId), eq(auditLog.action, 'record.rule_set.applied')));
-    expect(audits.map((a) => a.summary).sort()).toEqual([expect.stringMatching(/^Rule set changed from KCSIE 2025 to KCSIE 2025.1: \d+ check changes, 1 profile changes rating$/), expect.stringMatching(/^Rule set changed from KCSIE 2025.1 to KCSIE 2025: /)]);
+    expect(audits.map((a) => a.summary).sort()).toEqual([expect.stringMatching(/^Rule set changed from KCSIE 2025 to KCSIE 2025\.2: \d+ check changes, 1 profile changes rating$/), expect.stringMatching(/^Rule set changed from KCSIE 2025\.2 to KCSIE 2025: /)]);
+  });
+  it('a tenant on KCSIE 2025.1 gets the audit corrections through the upgrade (decision 041): the volunteer in regulated activity needs no risk assessment; the academy records the agency DBS certificate date', async () => {
+    const t = await createTestTenant(env, { kind: 'trust' });
+    const h = t.owner.headers;
+    const { org, typeId } = await recordTenant(env, t, [{ name: 'Northgate Academy', type: 'academy' }]);
+    expect((await call(env.app, 'POST', '/api/record/rule-set/apply', { headers: h, body: { version: 'KCSIE 2025.1' } })).status).toBe(200);
+    const volunteer = await call(env.app, 'POST', '/api/record/profiles', {
+      headers: h,
+      body: { organisationId: org.id, profileTypeId: typeId('volunteer'), firstName: 'Ruth', lastName: 'Ellis', facts: { volunteer_supervised: false, regulated_activity: true }, checks: { enhanced_dbs: { value: '2024-01-10', reference: '001987654321' }, barred_list: { value: '2024-01-10' } } },
+    });
+    expect(volunteer.status).toBe(201);
+    expect(volunteer.body.ready).toBe(false);
+    const agency = await call(env.app, 'POST', '/api/record/profiles', {
+      headers: h,
+      body: { organisationId: org.id, profileTypeId: typeId('agency'), firstName: 'Sam', lastName: 'Reid', checks: { arrival_identity: { value: '2024-01-10' }, agency_confirmation: { value: true, checkedOn: '2024-01-09' }, agency_confirmation_date: { value: '2024-01-09' }, agency_dbs_provided: { value: true } } },
+    });
+    expect(agency.status).toBe(201);
+    expect(agency.body.ready).toBe(true);
+
+    const preview = await call(env.app, 'POST', '/api/record/rule-set/preview', { headers: h, body: { version: 'KCSIE 2025.2' } });
+    expect(preview.body).toMatchObject({ from: 'KCSIE 2025.1', to: 'KCSIE 2025.2', profilesChecked: 2 });
+    expect(preview.body.checks.map((c: { key: string; change: string; fields: string[] }) => [c.key, c.change, [...c.fields].sort()]).sort()).toEqual([
+      ['agency_dbs_date', 'changed', ['condition', 'help']],
+      ['risk_assessment', 'changed', ['condition', 'help']],
+    ]);
+    const inspector = (name: string) => (preview.body.profiles as Array<{ name: string; systems: Array<{ key: string; newlyMissing: string[]; noLongerMissing: string[] }> }>).find((p) => p.name === name)!.systems.find((s) => s.key === 'inspector_ready');
+    expect(inspector('Ruth Ellis')).toMatchObject({ newlyMissing: [], noLongerMissing: ['Written risk assessment missing'] });
+    expect(inspector('Sam Reid')).toMatchObject({ newlyMissing: ["Date of the agency's DBS certificate missing"], noLongerMissing: [] });
+
+    expect((await call(env.app, 'POST', '/api/record/rule-set/apply', { headers: h, body: { version: 'KCSIE 2025.2' } })).status).toBe(200);
+    expect((await call(env.app, 'GET', `/api/record/profiles/${volunteer.body.id}`, { headers: h })).body.ready).toBe(true);
+    expect((await call(env.app, 'GET', `/api/record/profiles/${agency.body.id}`, { headers: h })).body.ready).toBe(false);
   });
 });

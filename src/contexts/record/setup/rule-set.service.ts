@@ -19,7 +19,13 @@ export type RuleSetDeps = Pick<Platform, 'db' | 'now'>;
 const DEFINITION = ['section', 'name', 'help', 'type', 'options', 'requirement', 'appliesTo', 'condition', 'dateRequired', 'passValue', 'referenceLabel', 'allowedWhen', 'pastOnly', 'documentRetentionMonths'] as const;
 
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+/**
+ * Equal as data: objects compared with their keys sorted, since a definition read back from jsonb
+ * has its keys in jsonb's order, not the file's (compared as written, every check with a condition
+ * was listed as "changed" by an upgrade that did not change it).
+ */
+const canonical = (v: unknown): unknown => (Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v);
+const same = (a: unknown, b: unknown) => JSON.stringify(canonical(a ?? null)) === JSON.stringify(canonical(b ?? null));
 
 /** The same problems by message, as sets (order and repeats do not matter). */
 function sameMessages(a: readonly Problem[], b: readonly Problem[]): boolean {

@@ -4,7 +4,7 @@ import { useTestEnv } from '../../../../test/harness.js';
 import { call, createTestTenant } from '../../../../test/factories.js';
 import { FULL_TEACHER_CHECKS, TEACHER_FACTS, recordTenant } from '../../../../test/record-fixtures.js';
 import { auditLog } from '../../../platform/audit/audit.tables.js';
-import { KCSIE_2025_1 } from '../kcsie/kcsie-2025-1.js';
+import { KCSIE_2025_2 } from '../kcsie/kcsie-2025-2.js';
 
 const env = useTestEnv();
 const audits = async (tenantId: string, action: string) =>
@@ -22,21 +22,21 @@ describe('record organisations', () => {
     expect((await call(env.app, 'DELETE', `/api/record/organisations/${org.id}`, { headers: other.owner.headers })).status).toBe(404);
   });
 
-  it('the first organisation seeds the latest built-in set (KCSIE 2025.1); CRUD is audited; delete in use is 409 saying what uses it', async () => {
+  it('the first organisation seeds the latest built-in set (KCSIE 2025.2); CRUD is audited; delete in use is 409 saying what uses it', async () => {
     const t = await createTestTenant(env, { kind: 'trust' });
     const h = t.owner.headers;
     const { org, typeId, types } = await recordTenant(env, t, [{ name: 'Northgate Academy', type: 'academy' }]);
-    expect(types.map((x) => x.name)).toEqual(KCSIE_2025_1.profileTypes.map((x) => x.name));
+    expect(types.map((x) => x.name)).toEqual(KCSIE_2025_2.profileTypes.map((x) => x.name));
     const checks = (await call(env.app, 'GET', '/api/record/checks', { headers: h })).body.items;
-    expect(checks).toHaveLength(KCSIE_2025_1.checks.length);
-    expect(checks.every((c: { setVersion: string }) => c.setVersion === 'KCSIE 2025.1')).toBe(true);
-    expect((await call(env.app, 'GET', '/api/record/rule-set', { headers: h })).body).toMatchObject({ version: 'KCSIE 2025.1', latest: 'KCSIE 2025.1' });
+    expect(checks).toHaveLength(KCSIE_2025_2.checks.length);
+    expect(checks.every((c: { setVersion: string }) => c.setVersion === 'KCSIE 2025.2')).toBe(true);
+    expect((await call(env.app, 'GET', '/api/record/rule-set', { headers: h })).body).toMatchObject({ version: 'KCSIE 2025.2', latest: 'KCSIE 2025.2' });
     const systems = (await call(env.app, 'GET', '/api/record/rating-systems', { headers: h })).body.items;
     expect(systems.map((s: { name: string }) => s.name)).toEqual(['Inspector ready', 'School ready']);
     // A second organisation does not seed again.
     const second = await call(env.app, 'POST', '/api/record/organisations', { headers: h, body: { name: 'Northgate Primary', type: 'maintained', retentionYears: 7 } });
     expect(second.status).toBe(201);
-    expect((await call(env.app, 'GET', '/api/record/checks', { headers: h })).body.items).toHaveLength(KCSIE_2025_1.checks.length);
+    expect((await call(env.app, 'GET', '/api/record/checks', { headers: h })).body.items).toHaveLength(KCSIE_2025_2.checks.length);
     const patched = await call(env.app, 'PATCH', `/api/record/organisations/${second.body.id}`, { headers: h, body: { type: 'free' } });
     expect(patched.body.type).toBe('free');
     expect(await audits(t.tenantId, 'record.organisation.updated')).toHaveLength(1);
@@ -142,6 +142,17 @@ describe('record checks', () => {
     expect([bad.status, bad.body.error.field]).toEqual([400, 'rules.volunteer.require']);
     const ok = await call(env.app, 'PATCH', `/api/record/rating-systems/${systems[1].id}`, { headers: h, body: { rules: { volunteer: { require: ['identity'] } }, readyColour: '#00aa00' } });
     expect(ok.body.rules).toEqual({ volunteer: { require: ['identity'] } });
+    // Inspector ready (the statutory standard) may add checks to a profile type, never leave a statutory one out.
+    const inspector = systems.find((s: { key: string }) => s.key === 'inspector_ready');
+    const narrowed = await call(env.app, 'PATCH', `/api/record/rating-systems/${inspector.id}`, { headers: h, body: { rules: { teaching: { require: ['identity'] } } } });
+    expect([narrowed.status, narrowed.body.error.code, narrowed.body.error.field]).toEqual([400, 'statutory_check_required', 'rules.teaching.require']);
+    expect((await call(env.app, 'GET', '/api/record/rating-systems', { headers: h })).body.items.find((s: { key: string }) => s.key === 'inspector_ready').rules).toEqual({});
+    const statutoryForVolunteers = (await call(env.app, 'GET', '/api/record/checks', { headers: h })).body.items
+      .filter((c: { requirement: string; appliesTo: string[] }) => c.requirement === 'statutory' && (c.appliesTo.length === 0 || c.appliesTo.includes('volunteer')))
+      .map((c: { key: string }) => c.key);
+    const widened = await call(env.app, 'PATCH', `/api/record/rating-systems/${inspector.id}`, { headers: h, body: { rules: { volunteer: { require: [...statutoryForVolunteers, 'references'] } } } });
+    expect(widened.status).toBe(200);
+    expect((await call(env.app, 'PATCH', `/api/record/rating-systems/${inspector.id}`, { headers: h, body: { rules: { volunteer: { require: 'all' } } } })).status).toBe(200);
     const fields = await call(env.app, 'GET', '/api/record/fields', { headers: h });
     expect(fields.body.items.map((f: { field: string }) => f.field)).toContain('check.barred_list');
   });
