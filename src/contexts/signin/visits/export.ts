@@ -1,6 +1,7 @@
 import type { Platform } from '../../../platform/platform.js';
 import { badRequest, notFound } from '../../../platform/errors.js';
 import { toCsv } from '../../../platform/csv.js';
+import { cursorPosition } from '../../../platform/http/dates.js';
 import { inScope, type SiteScope } from '../access.js';
 import { sitesRepo } from '../sites/sites.repo.js';
 import { presentVisit, type VisitRow } from './visits.presenter.js';
@@ -13,9 +14,10 @@ function cursorOf(v: VisitRow): string {
 function parseCursor(c: string | undefined): VisitFilters['cursor'] {
   if (!c) return undefined;
   const [at, id] = Buffer.from(c, 'base64url').toString('utf8').split('|');
-  const date = new Date(at ?? '');
-  if (!id || Number.isNaN(date.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) throw badRequest('invalid_cursor', 'Invalid cursor', 'cursor');
-  return { at: date, id };
+  // A real time in the API's range and a uuid: anything else is not a cursor this server gave (was a 500 from the database).
+  const position = cursorPosition(at, id);
+  if (!position) throw badRequest('invalid_cursor', 'Invalid cursor', 'cursor');
+  return position;
 }
 
 export function createVisitHistory(deps: Pick<Platform, 'db'>) {

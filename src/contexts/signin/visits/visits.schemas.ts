@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { storableDate } from '../../../platform/http/dates.js';
 
 /** A day to filter on, within what the database's timestamps hold (year 0000 was a 500). */
-const filterDate = z.iso.date().refine((d) => d >= '1900-01-01' && d <= '2999-12-31', 'a date between 1900-01-01 and 2999-12-31');
+const filterDate = storableDate;
 
 export const visitSchema = z.object({
   id: z.string(),
@@ -37,7 +38,7 @@ export const signInBody = z
         company: z.string().trim().max(200).optional(),
         email: z.email().max(320).optional(),
         phone: z.string().trim().max(40).optional(),
-        dateOfBirth: z.iso.date().optional(),
+        dateOfBirth: storableDate.optional(),
         hostMemberId: z.uuid().optional(),
       })
       .optional(),
