@@ -164,7 +164,8 @@ describe('every route of the OpenAPI document, with another tenant’s ids', () 
       const headers = route.path.startsWith('/api/kiosk/') ? kiosk.headers : mine.owner.headers;
       const json = route.bodyKeys !== null;
       // Uploads the document leaves out: a well-formed one, so the id is what is refused.
-      const upload = { 'PUT /api/signin/members/{id}/photo': { type: 'image/png', query: '' }, 'POST /api/record/profiles/{id}/checks/{key}/document': { type: 'image/png', query: '?fileName=check.png' } }[`${route.method} ${route.path}`];
+      const uploads: Record<string, { type: string; query: string }> = { 'PUT /api/signin/members/{id}/photo': { type: 'image/png', query: '' }, 'POST /api/record/profiles/{id}/checks/{key}/document': { type: 'image/png', query: '?fileName=check.png' } };
+      const upload = uploads[`${route.method} ${route.path}`];
       const res = upload
         ? await env.app.inject({ method: route.method, url: `${path}${upload.query}`, headers: { ...headers, 'content-type': upload.type }, payload: solidPng(4, 4, [200, 0, 0]) })
         : await env.app.inject({ method: route.method, url: path, headers: { ...headers, ...(json ? { 'content-type': 'application/json' } : {}) }, payload: json ? '{}' : undefined });
