@@ -4,6 +4,8 @@ import { toCsv } from '../../../platform/csv.js';
 import { cursorPosition } from '../../../platform/http/dates.js';
 import { inScope, type SiteScope } from '../access.js';
 import { sitesRepo } from '../sites/sites.repo.js';
+import { groupsRepo } from '../groups/groups.repo.js';
+import { membersRepo } from '../members/members.repo.js';
 import { presentVisit, type VisitRow } from './visits.presenter.js';
 import { visitsRepo, type VisitFilters } from './visits.repo.js';
 
@@ -35,20 +37,23 @@ export function createVisitHistory(deps: Pick<Platform, 'db'>) {
 
   function filtersOf(scope: SiteScope, q: { siteId?: string; groupId?: string; memberId?: string; person?: string; from?: string; to?: string; outcome?: 'signed_in' | 'rejected' }): VisitFilters {
     if (q.siteId && !inScope(scope, q.siteId)) throw notFound('Site');
+    if (q.from && q.to && q.from > q.to) throw badRequest('invalid_range', `The range ends (${q.to}) before it starts (${q.from})`, 'to');
     return {
       siteIds: q.siteId ? [q.siteId] : scope,
       groupId: q.groupId,
       memberId: q.memberId,
       person: q.person,
-      from: q.from ? new Date(`${q.from}T00:00:00Z`) : undefined,
-      to: q.to ? new Date(new Date(`${q.to}T00:00:00Z`).getTime() + 86_400_000) : undefined,
+      fromDay: q.from,
+      toDay: q.to,
       outcome: q.outcome,
     };
   }
 
-  /** Filters, with a named site checked to exist in the tenant (404 otherwise). */
+  /** Filters, with a named site, group or member checked to exist in the tenant (404 otherwise, as another tenant's id is everywhere). */
   async function checkedFilters(tenantId: string, scope: SiteScope, q: Parameters<typeof filtersOf>[1]) {
     if (q.siteId && !(await sitesRepo.find(db, tenantId, q.siteId))) throw notFound('Site');
+    if (q.groupId && !(await groupsRepo.find(db, tenantId, q.groupId))) throw notFound('Group');
+    if (q.memberId && !(await membersRepo.find(db, tenantId, q.memberId))) throw notFound('Member');
     return filtersOf(scope, q);
   }
 

@@ -13,20 +13,27 @@ export type VisitFilters = {
   groupId?: string;
   memberId?: string;
   person?: string;
-  from?: Date;
-  to?: Date;
+  /** Days (YYYY-MM-DD, inclusive) as the visit's site counts them, in the site's time zone. */
+  fromDay?: string;
+  toDay?: string;
   outcome?: 'signed_in' | 'rejected';
   cursor?: { at: Date; id: string };
 };
 
+const DAY_MS = 86_400_000;
+
+/** The filters of a history page; it joins `sites` (a day is the site's). */
 function whereOf(tenantId: string, f: VisitFilters): SQL {
   const conds: SQL[] = [eq(visits.tenantId, tenantId)];
   if (f.siteIds !== null) conds.push(f.siteIds.length ? inArray(visits.siteId, [...f.siteIds]) : sql`false`);
   if (f.groupId) conds.push(eq(visits.groupId, f.groupId));
   if (f.memberId) conds.push(eq(visits.memberId, f.memberId));
   if (f.person) conds.push(ilike(visits.personName, `%${likeEscape(f.person)}%`));
-  if (f.from) conds.push(gte(visits.signedInAt, f.from));
-  if (f.to) conds.push(lt(visits.signedInAt, f.to));
+  // The day at the visit's site (its time zone), bounded first by the widest UTC offsets so the
+  // signed_in_at index still narrows the read.
+  const localDay = sql`(${visits.signedInAt} AT TIME ZONE ${sites.timezone})::date`;
+  if (f.fromDay) conds.push(gte(visits.signedInAt, new Date(Date.parse(`${f.fromDay}T00:00:00Z`) - DAY_MS)), sql`${localDay} >= ${f.fromDay}::date`);
+  if (f.toDay) conds.push(lt(visits.signedInAt, new Date(Date.parse(`${f.toDay}T00:00:00Z`) + 2 * DAY_MS)), sql`${localDay} <= ${f.toDay}::date`);
   if (f.outcome) conds.push(eq(visits.outcome, f.outcome));
   if (f.cursor) {
     conds.push(or(lt(visits.signedInAt, f.cursor.at), and(eq(visits.signedInAt, f.cursor.at), lt(visits.id, f.cursor.id)))!);
