@@ -67,6 +67,25 @@ describe('kiosk sign-in and sign-out', () => {
     expect((await signIn(kiosk.headers, { groupId: group.id, qrToken: 'thr_qr_unknown' })).status).toBe(404);
   });
 
+  it('signing out someone not signed in here never names them; a member of a group this kiosk does not show is a 404', async () => {
+    const t = await createTestTenant(env);
+    const { group, kiosk } = await kioskSetup(env, t);
+    const here = await makeMember(env, t, group.id, { fullName: 'Ada Lovelace' });
+    const elsewhereGroup = await makeGroup(env, t, { pin: '2468' }, [(await makeSite(env, t)).id]);
+    const elsewhere = await makeMember(env, t, elsewhereGroup.id, { fullName: 'Grace Hopper' });
+    const qrOf = async (id: string) => (await env.platform.db.select().from(members).where(eq(members.id, id)))[0]!.qrToken;
+    const notIn = await call(env.app, 'POST', '/api/kiosk/sign-out', { headers: kiosk.headers, body: { qrToken: await qrOf(here.id) } });
+    expect([notIn.status, notIn.body.error.code]).toEqual([409, 'not_signed_in']);
+    expect(notIn.body.error.message).not.toContain('Ada');
+    for (const body of [{ qrToken: await qrOf(elsewhere.id) }, { memberId: elsewhere.id }]) {
+      const res = await call(env.app, 'POST', '/api/kiosk/sign-out', { headers: kiosk.headers, body });
+      expect([res.status, res.body.error.code]).toEqual([404, 'not_found']);
+      expect(res.body.error.message).not.toContain('Grace');
+    }
+    expect((await call(env.app, 'POST', `/api/signin/groups/${group.id}/archive`, { headers: t.owner.headers })).status).toBe(200);
+    expect((await call(env.app, 'POST', '/api/kiosk/sign-out', { headers: kiosk.headers, body: { memberId: here.id } })).status).toBe(404);
+  });
+
   it('lets only one of two concurrent kiosks sign the same member in', async () => {
     const t = await createTestTenant(env);
     const { site, group, kiosk } = await kioskSetup(env, t);
