@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { useTestEnv } from '../test/harness.js';
-import { call, createTestTenant, type TestTenant } from '../test/factories.js';
+import { call, createTestTenant, setScopes, type TestTenant } from '../test/factories.js';
 import { kioskSetup, makeGroup, makeMember, makeSite } from '../test/signin-factories.js';
 import { recordTenant } from '../test/record-fixtures.js';
 import { bodyFor, fuzzParams, nastyScalar, nastyString } from '../test/fuzz.js';
@@ -177,5 +177,34 @@ describe('every route of the OpenAPI document, with another tenant’s ids', () 
     expect(answers.length).toBeGreaterThan(60);
     expect(unexpected).toEqual([]);
     expect(await snapshot(other)).toEqual(before);
+  });
+});
+
+/**
+ * Scopes are a wall for managers and viewers (an admin may lift its own scopes: users.manage, so
+ * for an admin they are a view, not a wall).
+ */
+describe('every sign-in route of the OpenAPI document, as a manager or viewer scoped to one site, with another site’s ids', () => {
+  it('answers 404 (or 403 where the scope lacks the permission; a 400 only where a JSON body is refused first)', { timeout: 600_000 }, async () => {
+    const t = await createTestTenant(env, { kind: 'trust' });
+    const mySite = await makeSite(env, t);
+    const theirs = await foreignRows(t); // another site of the same tenant, its group shown only there, its member, visit, roll call…
+    for (const role of ['manager', 'viewer'] as const) {
+      const user = await t.as(role);
+      await setScopes(env, t, user.id, [{ kind: 'site', refId: mySite.id, level: 'administer' }]);
+      const unexpected: string[] = [];
+      for (const route of jsonRoutes().filter((r) => /\{\w+\}/.test(r.path) && r.path.startsWith('/api/signin/'))) {
+        let i = 0;
+        const path = route.path.replace(/\{(\w+)\}/g, () => theirs[kindOf(route.path, i++)] ?? randomUUID());
+        const json = route.bodyKeys !== null;
+        const photo = route.path === '/api/signin/members/{id}/photo' && route.method === 'PUT';
+        const res = photo
+          ? await env.app.inject({ method: route.method, url: path, headers: { ...user.headers, 'content-type': 'image/png' }, payload: solidPng(4, 4, [0, 0, 200]) })
+          : await env.app.inject({ method: route.method, url: path, headers: { ...user.headers, ...(json ? { 'content-type': 'application/json' } : {}) }, payload: json ? '{}' : undefined });
+        const allowed = json ? [400, 403, 404] : [403, 404];
+        if (!allowed.includes(res.statusCode)) unexpected.push(`${role} ${route.method} ${route.path} → ${res.statusCode} ${res.body.slice(0, 200)}`);
+      }
+      expect(unexpected).toEqual([]);
+    }
   });
 });
