@@ -105,8 +105,12 @@ async function foreignRows(t: TestTenant) {
   const apiKey = await call(env.app, 'POST', '/api/api-keys', { headers: t.owner.headers, body: { name: 'foreign', role: 'viewer' } });
   const invite = await call(env.app, 'POST', '/api/users/invite', { headers: t.owner.headers, body: { email: `inv-${randomUUID().slice(0, 6)}@example.test`, role: 'viewer' } });
   const invites = await call(env.app, 'GET', '/api/users/invites', { headers: t.owner.headers });
-  const made = [profile, visit, rollCall, block, webhook, apiKey, invite];
-  expect(made.map((r) => r.status)).toEqual([201, 201, 201, 201, 201, 201, 201]);
+  const check = await call(env.app, 'POST', '/api/record/checks', { headers: t.owner.headers, body: { scope: 'tenant', section: 'Other', name: `Lanyard ${randomUUID().slice(0, 6)}`, type: 'yesno', requirement: 'optional' } });
+  const rating = await call(env.app, 'POST', '/api/record/rating-systems', { headers: t.owner.headers, body: { name: `Rating ${randomUUID().slice(0, 6)}`, mandatory: false, enabled: false } });
+  await call(env.app, 'PATCH', `/api/record/profiles/${profile.body.id}`, { headers: t.owner.headers, body: { version: profile.body.version, checks: { enhanced_dbs: { value: '2024-08-20', reference: '001234567890' } } } });
+  const document = await env.app.inject({ method: 'POST', url: `/api/record/profiles/${profile.body.id}/checks/enhanced_dbs/document?fileName=dbs.png`, headers: { ...t.owner.headers, 'content-type': 'image/png' }, payload: solidPng(4, 4, [0, 200, 0]) });
+  const made = [profile, visit, rollCall, block, webhook, apiKey, invite, check, rating];
+  expect([...made.map((r) => r.status), document.statusCode]).toEqual([201, 201, 201, 201, 201, 201, 201, 201, 201, 201]);
   const viewer = await t.as('viewer');
   return {
     sites: site.id,
@@ -125,6 +129,9 @@ async function foreignRows(t: TestTenant) {
     invites: (invites.body.items as Array<{ id: string }>)[0]!.id,
     users: viewer.id,
     kiosks: kiosk.deviceId,
+    checks: check.body.id as string,
+    'rating-systems': rating.body.id as string,
+    documents: document.json().id as string,
   } as Record<string, string>;
 }
 
