@@ -22,7 +22,7 @@ export const nastyScalar = fc.oneof(
   fc.constantFrom(0, -1, 2 ** 31, 2 ** 53, -(2 ** 63), 1e308, null, true, false),
   fc.uuid(),
   fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
-  fc.constantFrom('2025-01-01', '0000-01-01', '+275760-09-13T00:00:00Z', '31/02/2024'),
+  fc.constantFrom('2025-01-01', '0000-01-01', '0000-01-01T00:00:00Z', '+275760-09-13T00:00:00Z', '31/02/2024'),
 );
 
 export const nastyJson: fc.Arbitrary<unknown> = fc.letrec((tie) => ({

@@ -1,4 +1,5 @@
 import type { Platform } from '../../platform/platform.js';
+import type { DbOrTx } from '../../platform/db/database.js';
 import { AppError, tooManyRequests } from '../../platform/errors.js';
 import { clearAttempts, countAttempt, keysWithAttempts, lockedSeconds, lockKey, releaseAttempt } from '../../platform/lockout.js';
 import { notifyUsers } from './notifications/notify.js';
@@ -11,6 +12,19 @@ export const LOGIN_USER_POLICY = { limit: 5, windowMs: 15 * 60_000, lockMs: 15 *
 const LOGIN_IP_POLICY = { limit: 30, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
 /** Distinct addresses failing one account in LOGIN_USER_POLICY's window that lock the account itself. */
 export const LOGIN_ACCOUNT_ADDRESSES = 5;
+
+/**
+ * A signed-in user's password asked again (to change it, to turn off two-factor sign-in): each
+ * try is counted before the check, 5 in 15 minutes per account, as sign-in counts them, and a
+ * success gives its try back. Without it a stolen session could guess the password it lacks as
+ * fast as the server hashes (a wrong current password was an unlimited 400).
+ */
+export async function checkCurrentPassword(db: DbOrTx, user: { id: string; passwordHash: string | null }, password: string, at: Date): Promise<{ ok: boolean; release: () => Promise<void> }> {
+  const key = `reauth:user:${user.id}`;
+  const locked = await countAttempt(db, key, LOGIN_USER_POLICY, at);
+  if (locked > 0) throw tooManyRequests(locked, 'Too many wrong passwords for this account, try again later');
+  return { ok: await verifyPassword(user.passwordHash, password), release: () => releaseAttempt(db, key, at) };
+}
 
 /** Password sign-in with its lock-outs (per address, per account and address, per account). */
 export function createLogin(deps: Pick<Platform, 'db' | 'now' | 'log' | 'jobs'>) {

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { storableDateTime } from '../../platform/http/dates.js';
 import { actorOf, authorize } from '../../platform/http/auth.js';
 import type { ScimAccessService } from './access/access.service.js';
 import { presentActivity, presentStatus } from './access/access.presenters.js';
@@ -69,7 +70,7 @@ export function scimAdminRoutes(access: ScimAccessService, memberView: ScimMembe
           tags,
           summary: 'The requests the SCIM group received (newest first, kept 30 days)',
           params: groupParams,
-          querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), before: z.iso.datetime({ offset: true }).optional() }),
+          querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), before: storableDateTime.optional() }),
           response: { 200: scimActivitySchema },
         },
       },

@@ -1,6 +1,7 @@
 import { and, desc, eq, gte, like, lt, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
 import { badRequest } from '../errors.js';
+import { cursorPosition } from '../http/dates.js';
 import { auditLog } from './audit.tables.js';
 
 export type AuditRow = typeof auditLog.$inferSelect;
@@ -22,6 +23,10 @@ export function encodeCursor(at: string, id: string): string {
   return Buffer.from(JSON.stringify([at, id])).toString('base64url');
 }
 
+/** PostgreSQL's text of a timestamptz (`2026-01-02 03:04:05.123456+00`) as ISO 8601, to check it as one. */
+const asIso = (pg: string) => pg.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00');
+
+/** A cursor this server could have given: a real time in the API's range and a uuid (a 400, not the database's 500). */
 function decodeCursor(cursor: string): [string, string] {
   try {
     const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -29,9 +34,8 @@ function decodeCursor(cursor: string): [string, string] {
       Array.isArray(v) &&
       v.length === 2 &&
       typeof v[0] === 'string' &&
-      !Number.isNaN(Date.parse(v[0])) &&
       typeof v[1] === 'string' &&
-      /^[0-9a-f-]{36}$/i.test(v[1])
+      cursorPosition(asIso(v[0]), v[1])
     ) {
       return [v[0], v[1]];
     }

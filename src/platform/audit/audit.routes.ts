@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { storableDateTime } from '../http/dates.js';
 import type { Platform } from '../platform.js';
 import { authorize } from '../http/auth.js';
 import { listAudit, type AuditRow } from './audit.repo.js';
@@ -47,8 +48,8 @@ export function auditRoutes(platform: Platform): FastifyPluginAsyncZod {
             actorId: text,
             targetType: text,
             targetId: text,
-            from: z.iso.datetime({ offset: true }).optional().describe('inclusive'),
-            to: z.iso.datetime({ offset: true }).optional().describe('exclusive'),
+            from: storableDateTime.optional().describe('inclusive'),
+            to: storableDateTime.optional().describe('exclusive'),
             cursor: z.string().max(500).optional(),
             limit: z.coerce.number().int().min(1).max(200).default(50),
           }),

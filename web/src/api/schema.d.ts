@@ -8960,7 +8960,7 @@ export interface paths {
             parameters: {
                 query?: {
                     cursor?: string;
-                    /** @description The first day, in each visit's site's time zone */
+                    /** @description the first day (inclusive), as each visit’s site counts days: in its time zone */
                     from?: string;
                     groupId?: string;
                     limit?: number;
@@ -8968,7 +8968,7 @@ export interface paths {
                     outcome?: "signed_in" | "rejected";
                     person?: string;
                     siteId?: string;
-                    /** @description The last day (included), in each visit's site's time zone */
+                    /** @description the last day (inclusive), in each visit’s site’s time zone; not before `from` */
                     to?: string;
                 };
                 header?: never;
@@ -9196,14 +9196,14 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description The first day, in each visit's site's time zone */
+                    /** @description the first day (inclusive), as each visit’s site counts days: in its time zone */
                     from?: string;
                     groupId?: string;
                     memberId?: string;
                     outcome?: "signed_in" | "rejected";
                     person?: string;
                     siteId?: string;
-                    /** @description The last day (included), in each visit's site's time zone */
+                    /** @description the last day (inclusive), in each visit’s site’s time zone; not before `from` */
                     to?: string;
                 };
                 header?: never;

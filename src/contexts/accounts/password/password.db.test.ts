@@ -61,6 +61,24 @@ describe('change password', () => {
     expect((await login(viewer.email, NEW_PASSWORD)).status).toBe(200);
     expect(await auditRows(t.tenantId, 'user.password_changed')).toHaveLength(1);
   });
+
+  it('counts wrong current passwords per account: the sixth try in 15 minutes is a 429, the right password included, and nothing changes', async () => {
+    const t = await createTestTenant(env);
+    const viewer = await t.as('viewer');
+    const here = await login(viewer.email, TEST_PASSWORD);
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      statuses.push((await call(env.app, 'POST', '/api/auth/password', { headers: here.headers, body: { currentPassword: `guess number ${i}`, newPassword: NEW_PASSWORD } })).status);
+    }
+    const right = await call(env.app, 'POST', '/api/auth/password', { headers: here.headers, body: { currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD } });
+    expect([...statuses, right.status]).toEqual([400, 400, 400, 400, 400, 429]);
+    expect(right.body.error.code).toBe('rate_limited');
+    expect(right.headers['retry-after']).toEqual(expect.any(String));
+    expect(await auditRows(t.tenantId, 'user.password_changed')).toHaveLength(0);
+    // After the lock, the right password changes it (a success gives its try back).
+    env.clock.advance(15 * 60_000 + 1000);
+    expect((await call(env.app, 'POST', '/api/auth/password', { headers: here.headers, body: { currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD } })).status).toBe(204);
+  });
 });
 
 describe('password reset', () => {

@@ -7,7 +7,8 @@ import type { Principal } from '../../../platform/http/principal.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { accountsRepo } from '../accounts.repo.js';
 import { assertPassword } from '../accounts.service.js';
-import { hashPassword, verifyPassword } from '../passwords.js';
+import { hashPassword } from '../passwords.js';
+import { checkCurrentPassword } from '../login.js';
 import { usersRepo } from '../users/users.repo.js';
 import { oneTimeTokensRepo } from '../invites/invites.repo.js';
 import { invalidToken } from '../invites/invites.service.js';
@@ -33,11 +34,12 @@ export function createPasswordService(deps: PasswordDeps) {
     }
     assertPassword(input.newPassword, 'newPassword');
     const user = await accountsRepo.findUser(db, principal.tenantId, principal.id);
-    if (!user || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
-      throw new AppError(400, 'invalid_password', 'The current password is wrong', { field: 'currentPassword' });
-    }
-    const passwordHash = await hashPassword(input.newPassword);
+    if (!user) throw new AppError(400, 'invalid_password', 'The current password is wrong', { field: 'currentPassword' });
     const at = now();
+    const current = await checkCurrentPassword(db, user, input.currentPassword, at);
+    if (!current.ok) throw new AppError(400, 'invalid_password', 'The current password is wrong', { field: 'currentPassword' });
+    await current.release();
+    const passwordHash = await hashPassword(input.newPassword);
     const { tenantId, id: userId, sessionId } = principal;
     await inTransaction(db, async (tx) => {
       await usersRepo.update(tx, tenantId, userId, { passwordHash, sessionsValidAfter: at });

@@ -123,6 +123,20 @@ describe('TOTP two-factor sign-in', () => {
     expect(await auditRows(t.tenantId, 'user.totp_disabled')).toHaveLength(1);
   });
 
+  it('counts tries to turn TOTP off per account (a password oracle for a stolen session otherwise): the sixth is a 429', async () => {
+    const t = await createTestTenant(env);
+    const viewer = await t.as('viewer');
+    const secret = await enrol(viewer.headers);
+    nextStep();
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      statuses.push((await call(env.app, 'POST', '/api/auth/totp/disable', { headers: viewer.headers, body: { password: `guess number ${i}`, code: code(secret) } })).status);
+    }
+    const right = await call(env.app, 'POST', '/api/auth/totp/disable', { headers: viewer.headers, body: { password: TEST_PASSWORD, code: code(secret) } });
+    expect([...statuses, right.status]).toEqual([400, 400, 400, 400, 400, 429]);
+    expect(await auditRows(t.tenantId, 'user.totp_disabled')).toHaveLength(0);
+  });
+
   describe('when the tenant requires two-factor sign-in', () => {
     async function strictTenant(): Promise<TestTenant> {
       const t = await createTestTenant(env);

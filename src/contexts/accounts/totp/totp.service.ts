@@ -9,7 +9,7 @@ import type { DbOrTx } from '../../../platform/db/database.js';
 import { accountsRepo, type UserRow } from '../accounts.repo.js';
 import { LOGIN_USER_POLICY } from '../accounts.service.js';
 import { presentMe } from '../accounts.presenters.js';
-import { verifyPassword } from '../passwords.js';
+import { checkCurrentPassword } from '../login.js';
 import { sessionsRepo } from '../sessions.repo.js';
 import { enrolment, matchingStep, newTotpSecret } from './totp.js';
 import { totpRepo } from './totp.repo.js';
@@ -68,9 +68,9 @@ export function createTotpService(deps: TotpDeps) {
     if (!user.totpEnabledAt) throw badRequest('totp_not_enabled', 'Two-factor sign-in is not on');
     const tenant = await accountsRepo.findTenant(db, user.tenantId);
     if (tenant?.require2fa) throw badRequest('totp_required_by_tenant', 'Your organisation requires two-factor sign-in');
-    if (!(await verifyPassword(user.passwordHash, input.password))) {
-      throw new AppError(400, 'invalid_password', 'The password is wrong', { field: 'password' });
-    }
+    // Password and code are one try, counted before either is checked and given back only when both are right.
+    const current = await checkCurrentPassword(db, user, input.password, now());
+    if (!current.ok) throw new AppError(400, 'invalid_password', 'The password is wrong', { field: 'password' });
     await inTransaction(db, async (tx) => {
       if (!(await checkCode(tx, user, input.code))) throw invalidCode();
       await totpRepo.setSecret(tx, user.tenantId, user.id, null, null);
@@ -81,6 +81,7 @@ export function createTotpService(deps: TotpDeps) {
         summary: `${user.email} turned off two-factor sign-in`,
       });
     });
+    await current.release();
   }
 
   /** Second step of sign-in. Wrong codes count toward the account's lock-out. */

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { actorOf, authorize } from '../../../platform/http/auth.js';
 import type { ProfilesService } from './profiles.service.js';
 import { presentProfile, presentSummary } from './profiles.presenters.js';
-import { historySchema, profileCreateSchema, profileListQuery, profilePatchSchema, profileSchema, profileSummarySchema, ratingSchema } from './profiles.schemas.js';
+import { historySchema, isoDate, profileCreateSchema, profileListQuery, profilePatchSchema, profileSchema, profileSummarySchema, ratingSchema } from './profiles.schemas.js';
 import { presentRatings } from './profiles.presenters.js';
 
 const tags = ['record'];
@@ -49,7 +49,7 @@ export function profilesRoutes(profiles: ProfilesService): FastifyPluginAsyncZod
     });
     app.post(
       '/api/record/profiles/:id/archive',
-      { schema: { tags, summary: 'Archive a leaver out of the live record', params: idParams, body: z.object({ version: z.number().int(), leavingDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable().optional() }), response: { 200: profileSchema } } },
+      { schema: { tags, summary: 'Archive a leaver out of the live record', params: idParams, body: z.object({ version: z.number().int(), leavingDate: isoDate.nullable().optional() }), response: { 200: profileSchema } } },
       async (req) => {
         const p = authorize(req, 'record.edit');
         return presentProfile(await profiles.archive(p, actorOf(req), req.params.id, req.body));

@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { FIRST_DAY, isDayInRange, LAST_DAY } from '../../../platform/http/dates.js';
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+/** A day as YYYY-MM-DD in the API's range (year 0000 was the database's 500); whether it is a real day is validation.ts's. */
+export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD').refine(isDayInRange, `a date between ${FIRST_DAY} and ${LAST_DAY}`);
 
 export const checkValueInput = z
   .object({

@@ -5,6 +5,7 @@ import { evaluate } from '../rules/conditions.js';
 import { factsToConfirm, profileAccessor, type RuleValue } from '../rules/rating.js';
 import { defaultFacts } from '../kcsie/rule-sets.js';
 import { isIsoDate, ukDate } from '../rules/dates.js';
+import { FIRST_DAY, isDayInRange, LAST_DAY } from '../../../platform/http/dates.js';
 import { ruleValues, type PreparedModel } from '../engine.js';
 import type { CheckValueInput, ProfileCreateInput } from './profiles.schemas.js';
 
@@ -123,6 +124,7 @@ export function validateValues(m: PreparedModel, organisationId: string, checks:
     }
     if (input.checkedOn !== undefined && input.checkedOn !== null) {
       if (!isIsoDate(input.checkedOn)) issues.push({ field: `${field}.checkedOn`, message: 'Not a real date' });
+      else if (!isDayInRange(input.checkedOn)) issues.push({ field: `${field}.checkedOn`, message: `A date between ${FIRST_DAY} and ${LAST_DAY}` });
       else if (input.checkedOn > day) issues.push({ field: `${field}.checkedOn`, message: `A check cannot be done in the future (${ukDate(input.checkedOn)})` });
     }
   }
@@ -135,6 +137,7 @@ export function validateProfileDates(input: Partial<Pick<ProfileRow, 'dateOfBirt
   for (const f of ['dateOfBirth', 'startDate', 'leavingDate'] as const) {
     const v = input[f];
     if (v && !isIsoDate(v)) issues.push({ field: f, message: `${FIELD_LABELS[f]} is not a real date` });
+    else if (v && !isDayInRange(v)) issues.push({ field: f, message: `${FIELD_LABELS[f]} must be between ${FIRST_DAY} and ${LAST_DAY}` });
   }
   if (input.dateOfBirth && isIsoDate(input.dateOfBirth) && input.dateOfBirth > day) issues.push({ field: 'dateOfBirth', message: 'Date of birth cannot be in the future' });
   const { startDate: start, leavingDate: left } = input;

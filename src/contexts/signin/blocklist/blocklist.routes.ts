@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { storableDate } from '../../../platform/http/dates.js';
 import { actorOf, authorize } from '../../../platform/http/auth.js';
 import { idParams } from '../sites/sites.schemas.js';
 import type { BlockListService } from './blocklist.service.js';
@@ -7,7 +8,7 @@ import type { BlockListService } from './blocklist.service.js';
 const blockInput = z.object({
   fullName: z.string().trim().min(1).max(200),
   email: z.email().max(320).nullable().optional(),
-  dateOfBirth: z.iso.date().nullable().optional(),
+  dateOfBirth: storableDate.nullable().optional(),
   reason: z.string().trim().max(1000).default(''),
 });
 const blockSchema = z.object({ id: z.string(), fullName: z.string(), email: z.string().nullable(), dateOfBirth: z.string().nullable(), reason: z.string(), createdAt: z.string() });

@@ -90,6 +90,18 @@ describe('kiosk pairing and devices', () => {
   });
 });
 
+describe('kiosk pairing of an archived site', () => {
+  it('a code given before the site was archived pairs nothing: 409 site_archived, no device made', async () => {
+    const t = await createTestTenant(env);
+    const site = await makeSite(env, t);
+    const code = await call(env.app, 'POST', `/api/signin/sites/${site.id}/kiosk-pairings`, { headers: t.owner.headers });
+    expect((await call(env.app, 'POST', `/api/signin/sites/${site.id}/archive`, { headers: t.owner.headers })).status).toBe(200);
+    const res = await call(env.app, 'POST', '/api/kiosk/pair', { body: { code: code.body.code }, remoteAddress: ownAddress() });
+    expect([res.status, res.body.error.code]).toEqual([409, 'site_archived']);
+    expect((await call(env.app, 'GET', `/api/signin/sites/${site.id}/kiosks`, { headers: t.owner.headers })).body.items).toEqual([]);
+  });
+});
+
 describe('kiosk pairing under a burst of guesses', () => {
   it('checks at most 10 codes per address in 15 minutes however many arrive at once; the rest are 429 with Retry-After', async () => {
     const t = await createTestTenant(env);

@@ -70,10 +70,13 @@ export function createKioskService(deps: Pick<Platform, 'db' | 'now' | 'database
     const result = await inTransaction(db, async (t) => {
       const p = await kioskRepo.usePairing(t, hashToken(normalisePairingCode(code)), at);
       if (!p) return undefined;
+      // A code given before the site was archived pairs nothing there (no new code is given for an
+      // archived site; this one paired a kiosk to it). Refused before the device is made.
+      const site = await kioskRepo.site(t, p.tenantId, p.siteId);
+      if (!site || site.archivedAt) throw new AppError(409, 'site_archived', 'The site is archived: pair the kiosk to another site');
       const device = await kioskRepo.insertDevice(t, { tenantId: p.tenantId, siteId: p.siteId, name, tokenHash: hashToken(token), prefix: token.slice(0, 14), lastSeenAt: at });
       await recordAudit(t, p.tenantId, { kind: 'kiosk', id: device.id, label: `kiosk ${name}` }, { action: 'kiosk.paired', targetType: 'kiosk', targetId: device.id, summary: `Kiosk ${name || device.prefix} paired` });
-      const site = await kioskRepo.site(t, p.tenantId, p.siteId);
-      return { device, site: site! };
+      return { device, site };
     });
     if (!result) throw new AppError(400, 'invalid_pairing_code', 'This pairing code is wrong, used or expired');
     await releaseAttempt(db, ipKey, at);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storableDateTime } from '../../../platform/http/dates.js';
 
 export const siteParams = z.object({ siteId: z.uuid() });
 export const idParams = z.object({ id: z.uuid() });
@@ -61,14 +62,14 @@ export const rollCallView = z.object({ rollCall: rollCallSchema, entries: z.arra
 export const markBody = z.object({
   status: z.enum(['safe', 'unaccounted']),
   /** When the marshal ticked, for a tick made offline and sent later: a later change by another marshal is kept. */
-  at: z.iso.datetime({ offset: true }).optional(),
+  at: storableDateTime.optional(),
 });
 export const startBody = z.object({ note: z.string().trim().max(500).default('') });
 
 /** A roll call started on a marshal's phone with no connection, sent on reconnect. */
 export const offlineStartBody = z.object({
   /** When the marshal started it on the phone (a time in the future is taken as now). */
-  startedAt: z.iso.datetime({ offset: true }),
+  startedAt: storableDateTime,
   note: z.string().trim().max(500).default(''),
   /**
    * The ticks made on the phone, in order, by the visit of the person ticked; for a person the
@@ -78,7 +79,7 @@ export const offlineStartBody = z.object({
   ticks: z
     .array(
       z
-        .object({ visitId: z.uuid().optional(), memberId: z.uuid().optional(), personName: z.string().trim().min(1).max(200).optional(), status: z.enum(['safe', 'unaccounted']), at: z.iso.datetime({ offset: true }) })
+        .object({ visitId: z.uuid().optional(), memberId: z.uuid().optional(), personName: z.string().trim().min(1).max(200).optional(), status: z.enum(['safe', 'unaccounted']), at: storableDateTime })
         .refine((t) => Boolean(t.visitId || t.memberId || t.personName), { message: 'visitId, memberId or personName', path: ['visitId'] }),
     )
     .max(5000)

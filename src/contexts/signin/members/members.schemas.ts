@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { storableDate } from '../../../platform/http/dates.js';
 
-const dateString = z.iso.date();
+const dateString = storableDate;
 export const memberInput = z
   .object({
     fullName: z.string().trim().min(1).max(200),

@@ -67,6 +67,22 @@ describe('sites', () => {
     expect(bad.body.error.code).toBe('unknown_group');
   });
 
+  it('refuses an archived group (it was left out of the answer without a word) and one group spelled twice, naming the field; the site keeps its groups', async () => {
+    const t = await createTestTenant(env);
+    const site = await makeSite(env, t);
+    const a = await makeGroup(env, t, { name: 'A' }, [site.id]);
+    const gone = await makeGroup(env, t, { name: 'Gone' });
+    expect((await call(env.app, 'POST', `/api/signin/groups/${gone.id}/archive`, { headers: t.owner.headers })).status).toBe(200);
+    const archived = await call(env.app, 'PUT', `/api/signin/sites/${site.id}/groups`, { headers: t.owner.headers, body: { groupIds: [a.id, gone.id] } });
+    expect([archived.status, archived.body.error.code, archived.body.error.field]).toEqual([400, 'group_archived', 'groupIds.1']);
+    const twice = await call(env.app, 'PUT', `/api/signin/sites/${site.id}/groups`, { headers: t.owner.headers, body: { groupIds: [a.id, a.id.toUpperCase()] } });
+    expect([twice.status, twice.body.error.code]).toEqual([400, 'duplicate_group']);
+    const upper = await call(env.app, 'PUT', `/api/signin/sites/${site.id}/groups`, { headers: t.owner.headers, body: { groupIds: [a.id.toUpperCase()] } });
+    expect(upper.body.groups.map((g: { id: string }) => g.id)).toEqual([a.id]);
+    const now = await call(env.app, 'GET', `/api/signin/sites/${site.id}`, { headers: t.owner.headers });
+    expect(now.body.groups.map((g: { name: string }) => g.name)).toEqual(['A']);
+  });
+
   it('shows a site-scoped viewer only their sites', async () => {
     const t = await createTestTenant(env);
     const mine = await makeSite(env, t, { name: 'Mine' });

@@ -32,10 +32,10 @@ export const sitesRepo = {
     return row;
   },
   /** How many of these ids are groups of the tenant. */
-  async countGroups(db: DbOrTx, tenantId: string, groupIds: readonly string[]): Promise<number> {
-    if (groupIds.length === 0) return 0;
-    const found = await db.select({ id: groups.id }).from(groups).where(and(eq(groups.tenantId, tenantId), inArray(groups.id, [...groupIds])));
-    return found.length;
+  /** The tenant's groups among `groupIds` (ids in lower case), archived ones included. */
+  async groupsAmong(db: DbOrTx, tenantId: string, groupIds: readonly string[]) {
+    if (groupIds.length === 0) return [];
+    return db.select({ id: groups.id, name: groups.name, archivedAt: groups.archivedAt }).from(groups).where(and(eq(groups.tenantId, tenantId), inArray(groups.id, [...groupIds])));
   },
   /** Replaces the groups shown on the site, in the order given. */
   async replaceGroups(db: DbOrTx, tenantId: string, siteId: string, groupIds: readonly string[]) {

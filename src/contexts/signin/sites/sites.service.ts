@@ -58,12 +58,18 @@ export function createSitesService(deps: Pick<Platform, 'db'>) {
 
   /** Replaces the groups shown on the site, in the order given. */
   async function setGroups(tenantId: string, scope: SiteScope, id: string, groupIds: string[], actor: Actor) {
-    if (new Set(groupIds).size !== groupIds.length) throw badRequest('duplicate_group', 'A group appears twice', 'groupIds');
+    // A uuid in any case is the same group: two spellings of one are a duplicate (they read as a missing group).
+    const ids = groupIds.map((g) => g.toLowerCase());
+    if (new Set(ids).size !== ids.length) throw badRequest('duplicate_group', 'A group appears twice', 'groupIds');
     return inTransaction(db, async (t) => {
       const site = await get(tenantId, scope, id, t);
-      if ((await sitesRepo.countGroups(t, tenantId, groupIds)) !== groupIds.length) throw badRequest('unknown_group', 'One of the groups does not exist', 'groupIds');
-      await sitesRepo.replaceGroups(t, tenantId, id, groupIds);
-      await recordAudit(t, tenantId, actor, { action: 'site.groups_set', targetType: 'site', targetId: id, summary: `Groups of site ${site.name} set`, data: { groupIds } });
+      const found = await sitesRepo.groupsAmong(t, tenantId, ids);
+      if (found.length !== ids.length) throw badRequest('unknown_group', 'One of the groups does not exist', 'groupIds');
+      // An archived group shows nowhere: answering 200 with it left out of the site's groups lost it without a word.
+      const archived = found.find((g) => g.archivedAt);
+      if (archived) throw badRequest('group_archived', `The group ${archived.name} is archived`, `groupIds.${ids.indexOf(archived.id)}`);
+      await sitesRepo.replaceGroups(t, tenantId, id, ids);
+      await recordAudit(t, tenantId, actor, { action: 'site.groups_set', targetType: 'site', targetId: id, summary: `Groups of site ${site.name} set`, data: { groupIds: ids } });
       return presentSite(site, await sitesRepo.groupsOf(t, tenantId, [id]));
     });
   }

@@ -1,8 +1,11 @@
 import type { Platform } from '../../../platform/platform.js';
 import { badRequest, notFound } from '../../../platform/errors.js';
 import { toCsv } from '../../../platform/csv.js';
+import { cursorPosition } from '../../../platform/http/dates.js';
 import { inScope, type SiteScope } from '../access.js';
 import { sitesRepo } from '../sites/sites.repo.js';
+import { groupsRepo } from '../groups/groups.repo.js';
+import { membersRepo } from '../members/members.repo.js';
 import { presentVisit, type VisitRow } from './visits.presenter.js';
 import { visitsRepo, type VisitFilters } from './visits.repo.js';
 
@@ -28,9 +31,10 @@ function cursorOf(v: VisitRow): string {
 function parseCursor(c: string | undefined): VisitFilters['cursor'] {
   if (!c) return undefined;
   const [at, id] = Buffer.from(c, 'base64url').toString('utf8').split('|');
-  const date = new Date(at ?? '');
-  if (!id || Number.isNaN(date.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) throw badRequest('invalid_cursor', 'Invalid cursor', 'cursor');
-  return { at: date, id };
+  // A real time in the API's range and a uuid: anything else is not a cursor this server gave (was a 500 from the database).
+  const position = cursorPosition(at, id);
+  if (!position) throw badRequest('invalid_cursor', 'Invalid cursor', 'cursor');
+  return position;
 }
 
 export function createVisitHistory(deps: Pick<Platform, 'db'>) {
@@ -48,6 +52,7 @@ export function createVisitHistory(deps: Pick<Platform, 'db'>) {
 
   function filtersOf(scope: SiteScope, q: { siteId?: string; groupId?: string; memberId?: string; person?: string; from?: string; to?: string; outcome?: 'signed_in' | 'rejected' }): VisitFilters {
     if (q.siteId && !inScope(scope, q.siteId)) throw notFound('Site');
+    if (q.from && q.to && q.from > q.to) throw badRequest('invalid_range', `The range ends (${q.to}) before it starts (${q.from})`, 'to');
     return {
       siteIds: q.siteId ? [q.siteId] : scope,
       groupId: q.groupId,
@@ -59,9 +64,11 @@ export function createVisitHistory(deps: Pick<Platform, 'db'>) {
     };
   }
 
-  /** Filters, with a named site checked to exist in the tenant (404 otherwise). */
+  /** Filters, with a named site, group or member checked to exist in the tenant (404 otherwise, as another tenant's id is everywhere). */
   async function checkedFilters(tenantId: string, scope: SiteScope, q: Parameters<typeof filtersOf>[1]) {
     if (q.siteId && !(await sitesRepo.find(db, tenantId, q.siteId))) throw notFound('Site');
+    if (q.groupId && !(await groupsRepo.find(db, tenantId, q.groupId))) throw notFound('Group');
+    if (q.memberId && !(await membersRepo.find(db, tenantId, q.memberId))) throw notFound('Member');
     return filtersOf(scope, q);
   }
 

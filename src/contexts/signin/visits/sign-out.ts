@@ -38,7 +38,14 @@ export function createSignOut(deps: Pick<Platform, 'db' | 'now'>, ctx: { emit: (
       const m = input.memberId ? await membersRepo.find(db, kiosk.tenantId, input.memberId) : await membersRepo.findByQr(db, kiosk.tenantId, input.qrToken!);
       if (!m) throw notFound('Member');
       visit = await visitsRepo.openForMember(db, kiosk.tenantId, m.id, kiosk.resourceId);
-      if (!visit) throw conflict('not_signed_in', `${m.fullName} is not signed in here`);
+      if (!visit) {
+        // Nobody signed in here: a member this kiosk cannot sign in (a group of another site, an
+        // archived group) is a 404 as in its search and identify, and the answer never names the
+        // member (a badge's QR code told any kiosk of the tenant its holder's name, PIN or not).
+        const shown = await visitsRepo.siteAndGroup(db, kiosk.tenantId, kiosk.resourceId, m.groupId);
+        if (!shown || shown.group.archivedAt) throw notFound('Member');
+        throw conflict('not_signed_in', 'This person is not signed in here');
+      }
     }
     return closeVisit(db, visit, 'kiosk');
   }

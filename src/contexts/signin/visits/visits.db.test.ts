@@ -67,6 +67,25 @@ describe('kiosk sign-in and sign-out', () => {
     expect((await signIn(kiosk.headers, { groupId: group.id, qrToken: 'thr_qr_unknown' })).status).toBe(404);
   });
 
+  it('signing out someone not signed in here never names them; a member of a group this kiosk does not show is a 404', async () => {
+    const t = await createTestTenant(env);
+    const { group, kiosk } = await kioskSetup(env, t);
+    const here = await makeMember(env, t, group.id, { fullName: 'Ada Lovelace' });
+    const elsewhereGroup = await makeGroup(env, t, { pin: '2468' }, [(await makeSite(env, t)).id]);
+    const elsewhere = await makeMember(env, t, elsewhereGroup.id, { fullName: 'Grace Hopper' });
+    const qrOf = async (id: string) => (await env.platform.db.select().from(members).where(eq(members.id, id)))[0]!.qrToken;
+    const notIn = await call(env.app, 'POST', '/api/kiosk/sign-out', { headers: kiosk.headers, body: { qrToken: await qrOf(here.id) } });
+    expect([notIn.status, notIn.body.error.code]).toEqual([409, 'not_signed_in']);
+    expect(notIn.body.error.message).not.toContain('Ada');
+    for (const body of [{ qrToken: await qrOf(elsewhere.id) }, { memberId: elsewhere.id }]) {
+      const res = await call(env.app, 'POST', '/api/kiosk/sign-out', { headers: kiosk.headers, body });
+      expect([res.status, res.body.error.code]).toEqual([404, 'not_found']);
+      expect(res.body.error.message).not.toContain('Grace');
+    }
+    expect((await call(env.app, 'POST', `/api/signin/groups/${group.id}/archive`, { headers: t.owner.headers })).status).toBe(200);
+    expect((await call(env.app, 'POST', '/api/kiosk/sign-out', { headers: kiosk.headers, body: { memberId: here.id } })).status).toBe(404);
+  });
+
   it('lets only one of two concurrent kiosks sign the same member in', async () => {
     const t = await createTestTenant(env);
     const { site, group, kiosk } = await kioskSetup(env, t);
@@ -364,6 +383,44 @@ describe('history, export and retention', () => {
     expect(row('Late London').at(-2)).toMatch(/^2027-06-10T23:30:00\.\d{3}Z$/);
     expect(row('Late New York').slice(0, 3)).toEqual(['2027-06-10 23:30:00', '', 'America/New_York']);
     expect(row('Noon London').slice(0, 3)).toEqual(['2027-06-10 13:00:00', '', 'Europe/London']);
+  });
+
+  it('a day is the visit’s site’s day (its time zone); a range that ends before it starts is a 400; another tenant’s group or member is a 404', async () => {
+    const t = await createTestTenant(env);
+    const { group, kiosk } = await kioskSetup(env, t, { type: 'standard' });
+    const site = (await call(env.app, 'GET', '/api/signin/sites', { headers: t.owner.headers })).body.items[0] as { id: string };
+    expect((await call(env.app, 'PATCH', `/api/signin/sites/${site.id}`, { headers: t.owner.headers, body: { timezone: 'America/New_York' } })).status).toBe(200);
+    // 02:00 UTC on 10 March 2026 is 22:00 on the 9th in New York (EDT, UTC-4).
+    env.clock.advance(Date.parse('2026-03-10T02:00:00Z') - Date.now());
+    try {
+      expect((await signIn(kiosk.headers, { groupId: group.id, visitor: { fullName: 'Late Visitor' } })).status).toBe(201);
+    } finally {
+      env.clock.reset();
+    }
+    const names = async (qs: string) => {
+      const res = await call(env.app, 'GET', `/api/signin/visits?${qs}`, { headers: t.owner.headers });
+      expect(res.status).toBe(200);
+      return res.body.items.map((v: { personName: string }) => v.personName);
+    };
+    expect(await names('from=2026-03-09&to=2026-03-09')).toEqual(['Late Visitor']);
+    expect(await names('from=2026-03-10&to=2026-03-10')).toEqual([]);
+    expect(await names('to=2026-03-09')).toEqual(['Late Visitor']);
+    expect(await names('from=2026-03-10')).toEqual([]);
+    const csv = await env.app.inject({ method: 'GET', url: '/api/signin/visits/export.csv?from=2026-03-09&to=2026-03-09', headers: t.owner.headers });
+    expect(csv.body).toContain('Late Visitor');
+
+    for (const url of ['/api/signin/visits?from=2026-03-10&to=2026-03-09', '/api/signin/visits/export.csv?from=2026-03-10&to=2026-03-09']) {
+      const res = await call(env.app, 'GET', url, { headers: t.owner.headers });
+      expect([res.status, res.body.error.code, res.body.error.field]).toEqual([400, 'invalid_range', 'to']);
+    }
+    const other = await createTestTenant(env);
+    const theirs = await kioskSetup(env, other);
+    const theirMember = await makeMember(env, other, theirs.group.id);
+    for (const qs of [`groupId=${theirs.group.id}`, `memberId=${theirMember.id}`]) {
+      for (const path of ['/api/signin/visits', '/api/signin/visits/export.csv']) {
+        expect((await call(env.app, 'GET', `${path}?${qs}`, { headers: t.owner.headers })).status).toBe(404);
+      }
+    }
   });
 
   it('deletes old visits except protected and open ones when the retention job runs', async () => {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { storableDate } from '../../../platform/http/dates.js';
 
 /** A day to filter on, within what the database's timestamps hold (year 0000 was a 500). */
-const filterDate = z.iso.date().refine((d) => d >= '1900-01-01' && d <= '2999-12-31', 'a date between 1900-01-01 and 2999-12-31');
+const filterDate = storableDate;
 
 export const visitSchema = z.object({
   id: z.string(),
@@ -37,7 +38,7 @@ export const signInBody = z
         company: z.string().trim().max(200).optional(),
         email: z.email().max(320).optional(),
         phone: z.string().trim().max(40).optional(),
-        dateOfBirth: z.iso.date().optional(),
+        dateOfBirth: storableDate.optional(),
         hostMemberId: z.uuid().optional(),
       })
       .optional(),
@@ -58,8 +59,8 @@ export const visitsQuery = z.object({
   groupId: z.uuid().optional(),
   memberId: z.uuid().optional(),
   person: z.string().trim().min(1).max(200).optional(),
-  from: filterDate.optional().describe("The first day, in each visit's site's time zone"),
-  to: filterDate.optional().describe("The last day (included), in each visit's site's time zone"),
+  from: filterDate.optional().describe('the first day (inclusive), as each visit’s site counts days: in its time zone'),
+  to: filterDate.optional().describe('the last day (inclusive), in each visit’s site’s time zone; not before `from`'),
   outcome: z.enum(['signed_in', 'rejected']).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(200).optional(),
