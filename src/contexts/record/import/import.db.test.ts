@@ -70,6 +70,8 @@ describe('record import', () => {
           ['Bad Date', 'Teacher', '31/02/2024', '', ''],
           ['', 'Nobody', '', '', ''],
           ['Future Person', 'Teacher', '01/01/2999', '', ''],
+          // A four-digit year is that year, never read as two digits (0050 was 2050).
+          ['Old Date', 'Teacher', '01/01/0050', '', ''],
         ],
       },
     ]);
@@ -81,9 +83,10 @@ describe('record import', () => {
       { row: 3, column: 'Identity', message: '"31/02/2024" is not a date (use e.g. 31/01/2024 or 31-Jan-2024)' },
       { row: 4, column: null, message: 'First and last name are required' },
       { row: 5, column: 'Identity', message: 'Identity check cannot be in the future (01/01/2999)' },
+      { row: 6, column: 'Identity', message: '"01/01/0050" is not a date between 1900-01-01 and 2999-12-31' },
     ]);
     const refused = await call(env.app, 'POST', '/api/record/import', { headers: h, body });
-    expect([refused.status, refused.body.error.code, refused.body.error.errors.length]).toEqual([400, 'import_invalid', 3]);
+    expect([refused.status, refused.body.error.code, refused.body.error.errors.length]).toEqual([400, 'import_invalid', 4]);
     expect((await call(env.app, 'GET', '/api/record/profiles', { headers: h })).body.total).toBe(0);
     // A volunteer with a barred list check but supervised: refused with the legal reason.
     const vol = { ...body, profileTypeId: typeId('volunteer'), content: Buffer.from('Name,Supervised,In regulated activity,Children\'s barred list\nSam Helper,yes,yes,01/01/2024\n').toString('base64'), fileName: 'v.csv' };

@@ -10,6 +10,7 @@ import { assertLevel, orgAccessOf } from '../access.js';
 import { loadModel } from '../record.repo.js';
 import { prepare, type PreparedModel } from '../engine.js';
 import { parseUkDate, todayIn } from '../rules/dates.js';
+import { FIRST_DAY, LAST_DAY, isDayInRange } from '../../../platform/http/dates.js';
 import type { ProfilesService } from '../profiles/profiles.service.js';
 import type { ProfileCreateInput } from '../profiles/profiles.schemas.js';
 
@@ -135,7 +136,8 @@ export function createImportService(deps: ImportDeps, profiles: ProfilesService)
         const date = () => {
           const d = parseUkDate(raw);
           if (!d) fail(col, `"${raw}" is not a date (use e.g. 31/01/2024 or 31-Jan-2024)`);
-          return d ?? null;
+          else if (!isDayInRange(d)) fail(col, `"${raw}" is not a date between ${FIRST_DAY} and ${LAST_DAY}`);
+          return d && isDayInRange(d) ? d : null;
         };
         switch (target) {
           case 'fullName': {

@@ -80,20 +80,22 @@ export function parseUkDate(input: string): string | undefined {
   const s = input.trim();
   if (isIsoDate(s)) return s;
   let m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$/.exec(s);
-  if (m) return make(Number(m[3]), Number(m[2]), Number(m[1]));
+  if (m) return make(m[3]!, Number(m[2]), Number(m[1]));
   m = /^(\d{1,2})[\s/-]+([A-Za-z]{3,9})[\s/-]+(\d{2}|\d{4})$/.exec(s);
   if (m) {
     const idx = MONTHS.indexOf(m[2]!.slice(0, 3).toLowerCase());
     const full = m[2]!.toLowerCase();
     const names = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
     if (idx < 0 || (full.length > 3 && !(names[idx]!.startsWith(full) || full === 'sept'))) return undefined;
-    return make(Number(m[3]), idx + 1, Number(m[1]));
+    return make(m[3]!, idx + 1, Number(m[1]));
   }
   return undefined;
 }
 
-function make(year: number, month: number, day: number): string | undefined {
-  const y = year < 100 ? (year >= 70 ? 1900 + year : 2000 + year) : year;
+/** `year` as written: two digits are 1970–2069, four are that year (`0050` is the year 50, not 2050). */
+function make(year: string, month: number, day: number): string | undefined {
+  const n = Number(year);
+  const y = year.length === 2 ? (n >= 70 ? 1900 + n : 2000 + n) : n;
   const iso = `${pad(y, 4)}-${pad(month)}-${pad(day)}`;
   return isIsoDate(iso) ? iso : undefined;
 }
