@@ -14,3 +14,8 @@ export function neutraliseCell(value: unknown): string {
 export function toCsv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<unknown>>): string {
   return stringify([header.map(neutraliseCell), ...rows.map((r) => r.map(neutraliseCell))], { record_delimiter: '\r\n' });
 }
+
+/** Rows of a CSV document streamed in parts (the header is a row like any other): each cell neutralised. */
+export function csvRows(rows: ReadonlyArray<ReadonlyArray<unknown>>): string {
+  return rows.length === 0 ? '' : stringify(rows.map((r) => r.map(neutraliseCell)), { record_delimiter: '\r\n' });
+}

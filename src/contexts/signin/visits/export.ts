@@ -1,6 +1,6 @@
 import type { Platform } from '../../../platform/platform.js';
 import { badRequest, notFound } from '../../../platform/errors.js';
-import { toCsv } from '../../../platform/csv.js';
+import { csvRows } from '../../../platform/csv.js';
 import { cursorPosition } from '../../../platform/http/dates.js';
 import { inScope, type SiteScope } from '../access.js';
 import { sitesRepo } from '../sites/sites.repo.js';
@@ -72,42 +72,48 @@ export function createVisitHistory(deps: Pick<Platform, 'db'>) {
     return filtersOf(scope, q);
   }
 
-  const EXPORT_MAX = 100_000;
+  const EXPORT_PAGE = 1000;
   /**
-   * The CSV: times as the site's clock showed them (`YYYY-MM-DD HH:MM:SS`, which spreadsheets read
+   * The CSV, streamed a page of 1,000 visits at a time (however many there are; memory stays a
+   * page's): times as the site's clock showed them (`YYYY-MM-DD HH:MM:SS`, which spreadsheets read
    * as a date and time) with the site's time zone, and the same moments in UTC (ISO 8601) at the end
-   * for other programs.
+   * for other programs. The filters are checked before anything is sent (a 400 or 404 is a whole
+   * answer); each page is its own keyset read, so no transaction stays open while a slow client reads.
    */
-  async function exportCsv(tenantId: string, scope: SiteScope, q: Parameters<typeof filtersOf>[1]) {
+  async function exportCsv(tenantId: string, scope: SiteScope, q: Parameters<typeof filtersOf>[1]): Promise<AsyncIterable<string>> {
     const filters = await checkedFilters(tenantId, scope, q);
-    const out: unknown[][] = [];
-    let cursor: VisitFilters['cursor'];
-    while (out.length < EXPORT_MAX) {
-      const rows = await visitsRepo.page(db, tenantId, { ...filters, cursor }, 1000);
-      for (const { visit: v, siteName, siteTimezone, groupName } of rows) {
-        const local = localTime(siteTimezone);
-        out.push([
-          local(v.signedInAt),
-          v.signedOutAt ? local(v.signedOutAt) : '',
-          siteTimezone,
-          v.signedOutBy ?? '',
-          v.personName,
-          v.visitor?.company ?? '',
-          groupName,
-          siteName,
-          v.outcome,
-          v.safetyStatus,
-          v.reasons.map((r) => r.reason).join('; '),
-          Object.entries(v.answers).map(([k, a]) => `${k}: ${String(a)}`).join('; '),
-          v.id,
-          v.signedInAt.toISOString(),
-          v.signedOutAt?.toISOString() ?? '',
-        ]);
+    async function* parts() {
+      yield csvRows([['Signed in', 'Signed out', 'Time zone', 'Signed out by', 'Name', 'Company', 'Group', 'Site', 'Outcome', 'Safety check', 'Reasons', 'Answers', 'Visit id', 'Signed in (UTC)', 'Signed out (UTC)']]);
+      let cursor: VisitFilters['cursor'];
+      for (;;) {
+        const rows = await visitsRepo.page(db, tenantId, { ...filters, cursor }, EXPORT_PAGE);
+        yield csvRows(
+          rows.map(({ visit: v, siteName, siteTimezone, groupName }) => {
+            const local = localTime(siteTimezone);
+            return [
+              local(v.signedInAt),
+              v.signedOutAt ? local(v.signedOutAt) : '',
+              siteTimezone,
+              v.signedOutBy ?? '',
+              v.personName,
+              v.visitor?.company ?? '',
+              groupName,
+              siteName,
+              v.outcome,
+              v.safetyStatus,
+              v.reasons.map((r) => r.reason).join('; '),
+              Object.entries(v.answers).map(([k, a]) => `${k}: ${String(a)}`).join('; '),
+              v.id,
+              v.signedInAt.toISOString(),
+              v.signedOutAt?.toISOString() ?? '',
+            ];
+          }),
+        );
+        if (rows.length < EXPORT_PAGE) return;
+        cursor = { at: rows.at(-1)!.visit.signedInAt, id: rows.at(-1)!.visit.id };
       }
-      if (rows.length < 1000) break;
-      cursor = { at: rows.at(-1)!.visit.signedInAt, id: rows.at(-1)!.visit.id };
     }
-    return toCsv(['Signed in', 'Signed out', 'Time zone', 'Signed out by', 'Name', 'Company', 'Group', 'Site', 'Outcome', 'Safety check', 'Reasons', 'Answers', 'Visit id', 'Signed in (UTC)', 'Signed out (UTC)'], out);
+    return parts();
   }
 
   return { history, exportCsv };

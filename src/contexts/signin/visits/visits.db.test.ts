@@ -423,6 +423,28 @@ describe('history, export and retention', () => {
     }
   });
 
+  it('exports every visit, streamed page after page, newest first across the pages\' seams (2,500 here; there is no cap on the count)', async () => {
+    const t = await createTestTenant(env);
+    const { group, kiosk } = await kioskSetup(env, t);
+    const m = await makeMember(env, t, group.id);
+    expect((await signIn(kiosk.headers, { groupId: group.id, memberId: m.id })).status).toBe(201);
+    expect((await call(env.app, 'POST', '/api/kiosk/sign-out', { headers: kiosk.headers, body: { memberId: m.id } })).status).toBe(200);
+    const [first] = await env.platform.db.select().from(visits).where(eq(visits.tenantId, t.tenantId));
+    // 2,499 more closed visits of the same member, a minute apart, written as the test's own set-up.
+    const copies = Array.from({ length: 2499 }, (_, i) => ({ ...first!, id: crypto.randomUUID(), personName: `Copy ${i}`, signedInAt: new Date(first!.signedInAt.getTime() - (i + 1) * 60_000), signedOutAt: new Date(first!.signedInAt.getTime() - (i + 1) * 60_000 + 30_000) }));
+    for (let i = 0; i < copies.length; i += 500) await env.platform.db.insert(visits).values(copies.slice(i, i + 500));
+    const csv = await env.app.inject({ method: 'GET', url: '/api/signin/visits/export.csv', headers: t.owner.headers });
+    expect(csv.statusCode).toBe(200);
+    const lines = csv.body.trim().split('\r\n');
+    expect(lines).toHaveLength(1 + 2500);
+    const ids = new Set(lines.slice(1).map((l) => l.split(',')[12]));
+    expect(ids.size).toBe(2500);
+    expect(ids.has(first!.id)).toBe(true);
+    // Newest first, across the pages' seams.
+    const times = lines.slice(1).map((l) => l.split(',')[13]!);
+    expect([...times].sort().reverse()).toEqual(times);
+  });
+
   it('deletes old visits except protected and open ones when the retention job runs', async () => {
     const t = await createTestTenant(env);
     const { group, kiosk } = await kioskSetup(env, t);

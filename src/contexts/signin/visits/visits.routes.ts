@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf, authorize } from '../../../platform/http/auth.js';
@@ -30,7 +31,7 @@ export function visitsRoutes(visits: VisitsService): FastifyPluginAsyncZod {
       async (req, reply) => {
         const p = authorize(req, 'signin.read');
         const csv = await visits.exportCsv(p.tenantId, siteScopeOf(p), req.query);
-        return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="visits.csv"').send(csv);
+        return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="visits.csv"').send(Readable.from(csv));
       },
     );
     app.post(
