@@ -9,21 +9,6 @@ import { membersRepo } from '../members/members.repo.js';
 import { presentVisit, type VisitRow } from './visits.presenter.js';
 import { visitsRepo, type VisitFilters } from './visits.repo.js';
 
-/** A moment as a clock in `timeZone` shows it, `YYYY-MM-DD HH:MM:SS` (one formatter per zone). */
-const clocks = new Map<string, (d: Date) => string>();
-function localTime(timeZone: string): (d: Date) => string {
-  let clock = clocks.get(timeZone);
-  if (!clock) {
-    const f = new Intl.DateTimeFormat('en-CA', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-    clock = (d) => {
-      const p = Object.fromEntries(f.formatToParts(d).map((x) => [x.type, x.value]));
-      return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
-    };
-    clocks.set(timeZone, clock);
-  }
-  return clock;
-}
-
 /** The visit history (keyset pages) and its CSV export, over the same filters. */
 function cursorOf(v: VisitRow): string {
   return Buffer.from(`${v.signedInAt.toISOString()}|${v.id}`).toString('base64url');
@@ -39,6 +24,21 @@ function parseCursor(c: string | undefined): VisitFilters['cursor'] {
 
 export function createVisitHistory(deps: Pick<Platform, 'db'>) {
   const { db } = deps;
+
+  /** A moment as a clock in `timeZone` shows it, `YYYY-MM-DD HH:MM:SS` (one formatter per zone, kept by this service). */
+  const clocks = new Map<string, (d: Date) => string>();
+  function localTime(timeZone: string): (d: Date) => string {
+    let clock = clocks.get(timeZone);
+    if (!clock) {
+      const f = new Intl.DateTimeFormat('en-CA', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+      clock = (d) => {
+        const p = Object.fromEntries(f.formatToParts(d).map((x) => [x.type, x.value]));
+        return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+      };
+      clocks.set(timeZone, clock);
+    }
+    return clock;
+  }
 
   async function history(tenantId: string, scope: SiteScope, q: { siteId?: string; groupId?: string; memberId?: string; person?: string; from?: string; to?: string; outcome?: 'signed_in' | 'rejected'; limit: number; cursor?: string }) {
     const filters = await checkedFilters(tenantId, scope, q);
