@@ -1,7 +1,7 @@
 import type { FastifyError } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError } from '../../platform/errors.js';
-import { isDatabaseUnavailable } from '../../platform/db/unavailable.js';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../../platform/db/unavailable.js';
 import { URN } from './scim.schema.js';
 
 /** RFC 7644 §3.12 `scimType` values. */
@@ -69,6 +69,6 @@ export function toScimError(err: unknown): { status: number; body: ScimErrorBody
     if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return make(413, 'The request body is too large');
     if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return make(415, 'Send application/scim+json or application/json');
   }
-  if (isDatabaseUnavailable(err)) return make(503, 'The database cannot be reached just now; try again in a few seconds', undefined, { 'retry-after': '5' });
+  if (isDatabaseUnavailable(err)) return make(503, DATABASE_UNAVAILABLE_MESSAGE, undefined, { 'retry-after': '5' });
   return make(500, 'Something went wrong');
 }

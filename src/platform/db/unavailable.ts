@@ -24,4 +24,7 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
  */
 const SERVER_CODES = new Set(['57P01', '57P02', '57P03', '53300']);
 /** node-postgres's and pg-pool's own errors, which carry no code. */
-const DRIVER_MESSAGES = ['Connection terminated', 'timeout exceeded when trying to connect', 'Client has encountered a connection error and is not queryable', 'Connection terminated unexpectedly'];
+const DRIVER_MESSAGES = ['Connection terminated', 'timeout exceeded when trying to connect', 'Client has encountered a connection error and is not queryable'];
+
+/** What the API and SCIM say with their 503 (`Retry-After: 5`). */
+export const DATABASE_UNAVAILABLE_MESSAGE = 'The database cannot be reached just now; try again in a few seconds';

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { AppError, type FieldIssue } from '../errors.js';
-import { isDatabaseUnavailable } from '../db/unavailable.js';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../db/unavailable.js';
 import { humanIssueMessage } from './validation-messages.js';
 
 export type ErrorBody = {
@@ -75,7 +75,7 @@ export function toErrorReply(err: unknown, req: FastifyRequest): { status: numbe
     return { status: 400, body: { error: { code: 'invalid_json', message: 'The request body is not valid JSON', requestId } } };
   }
   if (isDatabaseUnavailable(err)) {
-    return { status: 503, headers: { 'retry-after': '5' }, body: { error: { code: 'service_unavailable', message: 'The database cannot be reached just now; try again in a few seconds', requestId } } };
+    return { status: 503, headers: { 'retry-after': '5' }, body: { error: { code: 'service_unavailable', message: DATABASE_UNAVAILABLE_MESSAGE, requestId } } };
   }
   return { status: 500, body: { error: { code: 'internal_error', message: `Something went wrong (request ${requestId})`, requestId } } };
 }
