@@ -79,6 +79,29 @@ function user(i: number) {
  */
 const patchBody = (n: number, users: number) => JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', value: { active: Math.floor(n / users) % 2 === 1 } }] });
 
+/**
+ * Whether the limit server's PATCH, and the PATCH peer's, write: each is sent PATCH active false
+ * for one of the limit's users (set active true first), and the row is read back after each.
+ */
+async function limitPatchWrites(limitPort: number, peerPort: number, dbUrl: string, id: string): Promise<{ limit: boolean; peer: boolean; after: unknown }> {
+  const c = new pg.Client({ connectionString: dbUrl });
+  await c.connect();
+  try {
+    const active = async () => (await c.query<{ a: unknown }>(`select body->'active' as a from limit_users where id = $1`, [id])).rows[0]?.a;
+    const patch = (port: number) =>
+      fetch(`http://127.0.0.1:${port}/Users/${id}`, { method: 'PATCH', headers: { authorization: 'Bearer t', 'content-type': 'application/scim+json' }, body: patchBody(0, 1) }).then((r) => r.text());
+    await c.query(`update limit_users set body = jsonb_set(body, '{active}', 'true') where id = $1`, [id]);
+    await patch(limitPort);
+    const after = await active();
+    await c.query(`update limit_users set body = jsonb_set(body, '{active}', 'true') where id = $1`, [id]);
+    await patch(peerPort);
+    const peer = (await active()) === false;
+    return { limit: after === false, peer, after };
+  } finally {
+    await c.end();
+  }
+}
+
 async function main() {
   const pgUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
   if (!pgUrl) {
@@ -94,9 +117,15 @@ async function main() {
     const limit = spawn(process.execPath, [limitServer()], { cwd: root, env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(limitPort), TOKEN: 't', SEED: String(USERS) }, stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(limit);
     await firstLine(limit, 'the limit server');
+    // The limit's PATCH branch alone (bench/limit-write-peer.mjs): the limit server's own PATCH
+    // answers with a read (see `limitPatchWrites`), so a write is also measured against a write.
+    const writePeerPort = await freePort();
+    const writePeer = spawn(process.execPath, [path.join(root, 'bench/limit-write-peer.mjs')], { cwd: root, env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(writePeerPort), TOKEN: 't' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(writePeer);
+    await firstLine(writePeer, "the limit's PATCH peer");
 
     const profDir = path.join(root, 'bench/results/profiles');
-    const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
+    const nodeArgs = [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
     if (nodeArgs.length) mkdirSync(profDir, { recursive: true });
     const started = Date.now();
     const tsx = process.env.BENCH_TSX === '1';
@@ -130,7 +159,7 @@ async function main() {
     const groupsPath = `/api/signin/groups/${info.groupId}/members?limit=50`;
 
     // goal name → [Threshold request, limit request, goal ratio]
-    const goals: Array<{ name: string; threshold: Req; thresholdHeaders: Record<string, string>; limit: Req; goal: number }> = [
+    const goals: Array<{ name: string; threshold: Req; thresholdHeaders: Record<string, string>; limit: Req; goal: number; peer?: { port: number; pid: number | undefined; what: string } }> = [
       { name: 'SCIM GET /Users?filter=userName eq', threshold: { method: 'GET', path: `${tBase}${filter(info.sampleName)}` }, thresholdHeaders: tHeaders, limit: { method: 'GET', path: filter(info.sampleName) }, goal: 0.5 },
       { name: 'SCIM GET /Users/{id}', threshold: { method: 'GET', path: `${tBase}/Users/${sampleId}` }, thresholdHeaders: tHeaders, limit: { method: 'GET', path: `/Users/${limitSample}` }, goal: 0.5 },
       { name: 'SCIM GET /Users?startIndex=1&count=100', threshold: { method: 'GET', path: `${tBase}/Users?startIndex=1&count=100` }, thresholdHeaders: tHeaders, limit: { method: 'GET', path: '/Users?startIndex=1&count=100' }, goal: 0.5 },
@@ -154,6 +183,20 @@ async function main() {
         } },
         goal: 0.35,
       },
+      {
+        name: "SCIM PATCH /Users/{id} vs the limit's PATCH statement",
+        threshold: { method: 'PATCH', path: `${tBase}/Users/${sampleId}`, setupRequest: (r) => {
+          const n = tPatched++;
+          return { ...r, path: `${tBase}/Users/${info.ids[n % info.ids.length]}`, body: patchBody(n, info.ids.length) };
+        } },
+        thresholdHeaders: tHeaders,
+        limit: { method: 'PATCH', path: `/Users/${limitSample}`, setupRequest: (r) => {
+          const n = lPatched++;
+          return { ...r, path: `/Users/${limitIds[n % limitIds.length]!.id}`, body: patchBody(n, limitIds.length) };
+        } },
+        goal: 0.35,
+        peer: { port: writePeerPort, pid: writePeer.pid, what: 'bench/limit-write-peer.mjs: the limit server\'s PATCH branch alone, which its own routing never reaches' },
+      },
       { name: 'portal GET /api/auth/me (vs limit get-by-id)', threshold: { method: 'GET', path: '/api/auth/me' }, thresholdHeaders: { cookie: info.cookie }, limit: { method: 'GET', path: `/Users/${limitSample}` }, goal: 0.5 },
       { name: 'portal members page of 50 (vs limit get-by-id)', threshold: { method: 'GET', path: groupsPath }, thresholdHeaders: { cookie: info.cookie }, limit: { method: 'GET', path: `/Users/${limitSample}` }, goal: 0.5 },
     ];
@@ -162,12 +205,12 @@ async function main() {
     console.log(`\n${'goal'.padEnd(48)} ${'threshold r/s, p99, CPU/req'.padStart(27)} ${'limit r/s, p99, CPU/req'.padStart(27)} ${'ratio'.padStart(6)} ${'CPU×'.padStart(5)}  goal`);
     for (const g of goals.filter((x) => !process.env.BENCH_ONLY || new RegExp(process.env.BENCH_ONLY).test(x.name))) {
       const t = await load(threshold.pid, dbName, { url: `http://127.0.0.1:${info.port}`, connections: CONNECTIONS, duration: DURATION, headers: g.thresholdHeaders, requests: [g.threshold] });
-      const l = await load(limit.pid, dbName, { url: `http://127.0.0.1:${limitPort}`, connections: CONNECTIONS, duration: DURATION, headers: lHeaders, requests: [g.limit] });
+      const l = await load(g.peer?.pid ?? limit.pid, dbName, { url: `http://127.0.0.1:${g.peer?.port ?? limitPort}`, connections: CONNECTIONS, duration: DURATION, headers: lHeaders, requests: [g.limit] });
       const ratio = l.reqPerSec > 0 ? +(t.reqPerSec / l.reqPerSec).toFixed(2) : 0;
       const p99Ratio = l.p99Ms > 0 ? +(t.p99Ms / l.p99Ms).toFixed(2) : 0;
       // How many times the limit's CPU per request Threshold spends (1 / this is the ratio an idle machine would allow).
       const cpuRatio = t.cpuMsPerRequest && l.cpuMsPerRequest ? +(t.cpuMsPerRequest / l.cpuMsPerRequest).toFixed(1) : null;
-      results[g.name] = { threshold: t, limit: l, ratio, p99Ratio, cpuRatio, goal: `≥ ${g.goal * 100}% of the limit's req/s`, met: ratio >= g.goal };
+      results[g.name] = { threshold: t, limit: l, ratio, p99Ratio, cpuRatio, goal: `≥ ${g.goal * 100}% of the limit's req/s`, met: ratio >= g.goal, ...(g.peer ? { yardstick: g.peer.what } : {}) };
       const cell = (f: Figures) => `${String(f.reqPerSec).padStart(6)} r/s ${String(f.p99Ms).padStart(4)} ms ${String(f.cpuMsPerRequest ?? '?').padStart(5)} ms`;
       console.log(`${g.name.padEnd(48)} ${cell(t)} ${cell(l)} ${String(ratio).padStart(6)} ${String(cpuRatio ?? '?').padStart(5)}  ≥ ${g.goal}${ratio >= g.goal ? ' met' : ''}`);
       for (const [who, f] of [['threshold', t], ['limit', l]] as const) {
@@ -175,6 +218,13 @@ async function main() {
       }
       if (t.pgCpuMsPerRequest !== null || l.pgCpuMsPerRequest !== null) console.log(`  PostgreSQL's CPU per request (its backends for this database): Threshold ${t.pgCpuMsPerRequest ?? '?'} ms, limit ${l.pgCpuMsPerRequest ?? '?'} ms`);
     }
+
+    const limitWrites = await limitPatchWrites(limitPort, writePeerPort, dbUrl, limitSample);
+    console.log(
+      limitWrites.limit
+        ? "\nThe limit server's PATCH wrote its row."
+        : `\nThe limit server's PATCH wrote nothing (its row still says active ${limitWrites.after} after PATCH active false): its \`/Users/{id}\` branch answers every method with the get by id's SELECT, so its PATCH row compares Threshold's write with the limit's read. The row after it loads its PATCH statement alone (bench/limit-write-peer.mjs${limitWrites.peer ? ', which did write' : ', which did NOT write either'}).`,
+    );
 
     // PGlite (the embedded default, in Threshold's own process): the same SCIM reads, beside the
     // issue's figures of 2026-11-22 (in-process bench, 10,000 users): the goal is 5× each.
@@ -213,6 +263,7 @@ async function main() {
       machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverageBefore: loadBefore, loadAverageAfter: os.loadavg().map((l) => +l.toFixed(1)) },
       settings: { database: 'postgres', users: USERS, durationSeconds: DURATION, connections: CONNECTIONS, threshold: `own process (${tsx ? 'tsx, src/' : 'compiled, build/'}), rate limits raised out of reach`, limit: 'own process, ../shared/peers/limit/server.mjs' },
       goals: results,
+      limitPatchWrites: limitWrites,
       pglite: { note: 'Threshold on PGlite in its own process (compiled), the same users; goal: 5× the figures of 2026-11-22', goals: pglite },
     };
     const dir = path.join(root, 'bench/results');
