@@ -10,6 +10,7 @@ import { inScope, type SiteScope } from '../access.js';
 import type { BulkVisitEventSink } from '../visits/visit-events.js';
 import { liveRepo, type EntryRow, type RollCallRow, type VisitAtSite } from './live.repo.js';
 import { presentEntry, presentEvent, presentRollCall } from './live.presenters.js';
+import { isUniqueViolation } from '../../../platform/db/sqlstate.js';
 
 /** A roll call started on a phone with no connection, as the phone sends it on reconnect. */
 /** A tick names its person by visit; or, for one signed in offline on the phone itself (a paired kiosk), by member or (a visitor) by name. */
@@ -41,13 +42,6 @@ function entryOf(tenantId: string, rollCallId: string, v: VisitAtSite) {
     groupColour: v.groupColour,
     signedInAt: v.signedInAt,
   };
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
-    if ((e as { code?: string }).code === '23505') return true;
-  }
-  return false;
 }
 
 /**

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { useTestEnv } from '../../../../test/harness.js';
 import { call, createTestTenant, setScopes } from '../../../../test/factories.js';
 import { makeGroup, makeSite } from '../../../../test/signin-factories.js';
 import { auditLog } from '../../../platform/audit/audit.tables.js';
+import { sites } from '../signin.tables.js';
+import { sitesRepo } from './sites.repo.js';
+import { createSitesService } from './sites.service.js';
 
 const env = useTestEnv();
 
@@ -50,6 +53,30 @@ describe('sites', () => {
     expect((await call(env.app, 'GET', '/api/signin/sites?archived=true', { headers: t.owner.headers })).body.items).toHaveLength(1);
     const audit = await env.platform.db.select().from(auditLog).where(and(eq(auditLog.tenantId, t.tenantId), eq(auditLog.targetId, created.body.id)));
     expect(audit.map((a) => a.action).sort()).toEqual(['site.archived', 'site.created', 'site.updated']);
+  });
+
+  it('stores a time zone under its canonical name and refuses one the database does not know, writing nothing', async () => {
+    const t = await createTestTenant(env);
+    const lower = await call(env.app, 'POST', '/api/signin/sites', { headers: t.owner.headers, body: { name: 'East', timezone: 'europe/london' } });
+    expect(lower.status).toBe(201);
+    expect(lower.body.timezone).toBe('Europe/London');
+    const alias = await call(env.app, 'PATCH', `/api/signin/sites/${lower.body.id}`, { headers: t.owner.headers, body: { timezone: 'US/Eastern' } });
+    expect(alias.body.timezone).toBe('America/New_York');
+
+    // Node's Intl and the server's tzdata are two lists: a zone only Intl knows stops at the service.
+    const db = env.platform.db;
+    expect(await sitesRepo.knowsTimezone(db, 'Europe/London')).toBe(true);
+    expect(await sitesRepo.knowsTimezone(db, 'Mars/Olympus')).toBe(false);
+    await db.transaction(async (tx) => {
+      expect(await sitesRepo.knowsTimezone(tx, 'Mars/Olympus')).toBe(false);
+      expect(await tx.execute(sql`select 1 as one`)).toBeTruthy(); // the caller's transaction goes on
+    });
+    const service = createSitesService(env.platform);
+    const actor = { kind: 'system' as const, id: null, label: 'test' };
+    await expect(service.create(t.tenantId, { name: 'Olympus', timezone: 'Mars/Olympus' }, actor)).rejects.toMatchObject({ status: 400, code: 'unknown_timezone', details: { field: 'timezone' } });
+    await expect(service.update(t.tenantId, null, lower.body.id, { timezone: 'Mars/Olympus' }, actor)).rejects.toMatchObject({ status: 400, code: 'unknown_timezone' });
+    const names = (await db.select({ name: sites.name, timezone: sites.timezone }).from(sites).where(eq(sites.tenantId, t.tenantId))).map((r) => `${r.name} ${r.timezone}`);
+    expect(names).toEqual(['East America/New_York']);
   });
 
   it('orders the groups shown on a site and refuses another tenant\'s group', async () => {

@@ -1,4 +1,6 @@
-import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { inTransaction } from '../../../platform/db/tx.js';
+import { sqlState } from '../../../platform/db/sqlstate.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { groups, sites, siteGroups } from '../signin.tables.js';
 import type { SiteScope } from '../access.js';
@@ -7,6 +9,20 @@ import { nameKey } from '../../../platform/db/name-order.js';
 export type SiteRow = typeof sites.$inferSelect;
 
 export const sitesRepo = {
+  /**
+   * Whether the database knows the time zone (the visit history's days are the site's, computed in
+   * SQL with `AT TIME ZONE`): asked in a savepoint, so an unknown zone's error leaves a caller's
+   * transaction usable. Node's Intl and the server's tzdata are separate copies of the zone list.
+   */
+  async knowsTimezone(db: DbOrTx, tz: string): Promise<boolean> {
+    try {
+      await inTransaction(db, (t) => t.execute(sql`select now() at time zone ${tz}`));
+      return true;
+    } catch (err) {
+      if (sqlState(err) === '22023') return false;
+      throw err;
+    }
+  },
   async list(db: DbOrTx, tenantId: string, scope: SiteScope, includeArchived = false) {
     const conds = [eq(sites.tenantId, tenantId)];
     if (scope !== null) conds.push(inArray(sites.id, scope.length ? [...scope] : ['00000000-0000-0000-0000-000000000000']));

@@ -11,6 +11,12 @@ export function isIanaTimezone(tz: string): boolean {
   }
 }
 
+/** The zone's canonical IANA name as Node's Intl gives it (`europe/london` → `Europe/London`, `US/Eastern` → `America/New_York`). */
+export function canonicalTimezone(tz: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone: tz }).resolvedOptions().timeZone;
+}
+
+/** An IANA time zone (the service stores it under its canonical name and checks the database knows it). */
 export const timezoneSchema = z.string().trim().min(1).max(64).refine(isIanaTimezone, { message: 'Not an IANA time zone (e.g. Europe/London)' });
 
 export const siteInput = z.object({

@@ -6,6 +6,7 @@ import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import { inScope, type SiteScope } from '../access.js';
 import { sitesRepo } from './sites.repo.js';
 import { presentSite } from './sites.presenters.js';
+import { canonicalTimezone } from './sites.schemas.js';
 
 export type SiteInput = { name: string; address?: string; timezone?: string };
 
@@ -30,9 +31,23 @@ export function createSitesService(deps: Pick<Platform, 'db'>) {
     return rows.map((s) => presentSite(s, gs));
   }
 
+  /** A zone the schema let through (Node's Intl knows it) that the database's tzdata lacks is a 400, not a history page that fails later. */
+  async function checkTimezone(t: DbOrTx, given: string | undefined): Promise<string | undefined> {
+    if (given === undefined) return undefined;
+    let tz: string;
+    try {
+      tz = canonicalTimezone(given);
+    } catch {
+      throw badRequest('unknown_timezone', `Not an IANA time zone: ${given}`, 'timezone');
+    }
+    if (!(await sitesRepo.knowsTimezone(t, tz))) throw badRequest('unknown_timezone', `The database does not know the time zone ${tz}; update its time zone data or choose another zone`, 'timezone');
+    return tz;
+  }
+
   async function create(tenantId: string, input: SiteInput, actor: Actor, tx: DbOrTx = db) {
     return inTransaction(tx, async (t) => {
-      const site = await sitesRepo.insert(t, { tenantId, name: input.name, address: input.address ?? '', timezone: input.timezone ?? 'Europe/London' });
+      const timezone = (await checkTimezone(t, input.timezone)) ?? 'Europe/London';
+      const site = await sitesRepo.insert(t, { tenantId, name: input.name, address: input.address ?? '', timezone });
       await recordAudit(t, tenantId, actor, { action: 'site.created', targetType: 'site', targetId: site.id, summary: `Site ${input.name} created` });
       return presentSite(site, []);
     });
@@ -41,7 +56,8 @@ export function createSitesService(deps: Pick<Platform, 'db'>) {
   async function update(tenantId: string, scope: SiteScope, id: string, patch: Partial<SiteInput>, actor: Actor) {
     return inTransaction(db, async (t) => {
       await get(tenantId, scope, id, t);
-      const site = await sitesRepo.update(t, tenantId, id, patch);
+      const timezone = await checkTimezone(t, patch.timezone);
+      const site = await sitesRepo.update(t, tenantId, id, timezone === undefined ? patch : { ...patch, timezone });
       await recordAudit(t, tenantId, actor, { action: 'site.updated', targetType: 'site', targetId: id, summary: `Site ${site!.name} updated`, data: { fields: Object.keys(patch) } });
       return presentSite(site!, await sitesRepo.groupsOf(t, tenantId, [id]));
     });
