@@ -206,6 +206,25 @@ describe('POST /api/kiosk/replay', () => {
     expect(rows.find((v) => v.memberId === gone.id)).toMatchObject({ outcome: 'signed_in', safetyStatus: 'notified', recordedOffline: true });
   });
 
+  it('a sign-in the server committed while the proxy answered 504: the kiosk queued it offline too, and the replay keeps one visit (tap before or after the commit)', async () => {
+    const t = await createTestTenant(env);
+    const { group, kiosk } = await kioskSetup(env, t);
+    const early = await makeMember(env, t, group.id);
+    const late = await makeMember(env, t, group.id);
+    // The online sign-ins commit (the proxy gave up on them and answered 504 to the kiosk).
+    for (const m of [early, late]) expect((await call(env.app, 'POST', '/api/kiosk/sign-in', { headers: kiosk.headers, body: { groupId: group.id, memberId: m.id } })).status).toBe(201);
+    // The kiosk, seeing 504 as "unreachable", queued each sign-in: one stamped with the tap before the
+    // request (30 s before the commit, a slow proxy), one stamped after it (a kiosk clock a little ahead).
+    const r = await replay(kiosk.headers, [
+      { key: key(), kind: 'sign_in', at: iso(-30_000), groupId: group.id, memberId: early.id, admitted: true },
+      { key: key(), kind: 'sign_in', at: iso(2_000), groupId: group.id, memberId: late.id, admitted: true },
+    ], iso(3_000));
+    expect(r.status).toBe(200);
+    expect(r.body.results.map((x: { code: string }) => x.code)).toEqual(['already_signed_in', 'already_signed_in']);
+    const rows = await visitsOf(t.tenantId);
+    expect(rows.map((v) => `${v.memberId === early.id ? 'early' : 'late'}:${v.recordedOffline}`).sort()).toEqual(['early:false', 'late:false']);
+  });
+
   it('a stale outcome allowed offline is flagged; one turned away offline is a rejected visit; visitors sign out by their offline sign-in key', async () => {
     const t = await createTestTenant(env);
     const { site, group, kiosk } = await kioskSetup(env, t);
