@@ -158,6 +158,18 @@ async function main() {
     let lPatched = 0;
     const groupsPath = `/api/signin/groups/${info.groupId}/members?limit=50`;
 
+    // Every PATCH changes its user, on either server (`patchBody`); the two PATCH rows share the walk.
+    const patch: { threshold: Req; thresholdHeaders: Record<string, string>; limit: Req } = {
+      threshold: { method: 'PATCH', path: `${tBase}/Users/${sampleId}`, setupRequest: (r) => {
+        const n = tPatched++;
+        return { ...r, path: `${tBase}/Users/${info.ids[n % info.ids.length]}`, body: patchBody(n, info.ids.length) };
+      } },
+      thresholdHeaders: tHeaders,
+      limit: { method: 'PATCH', path: `/Users/${limitSample}`, setupRequest: (r) => {
+        const n = lPatched++;
+        return { ...r, path: `/Users/${limitIds[n % limitIds.length]!.id}`, body: patchBody(n, limitIds.length) };
+      } },
+    };
     // goal name → [Threshold request, limit request, goal ratio]
     const goals: Array<{ name: string; threshold: Req; thresholdHeaders: Record<string, string>; limit: Req; goal: number; peer?: { port: number; pid: number | undefined; what: string } }> = [
       { name: 'SCIM GET /Users?filter=userName eq', threshold: { method: 'GET', path: `${tBase}${filter(info.sampleName)}` }, thresholdHeaders: tHeaders, limit: { method: 'GET', path: filter(info.sampleName) }, goal: 0.5 },
@@ -170,33 +182,8 @@ async function main() {
         limit: { method: 'POST', path: '/Users', setupRequest: (r) => ({ ...r, body: user(lPosted++) }) },
         goal: 0.35,
       },
-      {
-        name: 'SCIM PATCH /Users/{id} active=false (then true)',
-        threshold: { method: 'PATCH', path: `${tBase}/Users/${sampleId}`, setupRequest: (r) => {
-          const n = tPatched++;
-          return { ...r, path: `${tBase}/Users/${info.ids[n % info.ids.length]}`, body: patchBody(n, info.ids.length) };
-        } },
-        thresholdHeaders: tHeaders,
-        limit: { method: 'PATCH', path: `/Users/${limitSample}`, setupRequest: (r) => {
-          const n = lPatched++;
-          return { ...r, path: `/Users/${limitIds[n % limitIds.length]!.id}`, body: patchBody(n, limitIds.length) };
-        } },
-        goal: 0.35,
-      },
-      {
-        name: "SCIM PATCH /Users/{id} vs the limit's PATCH statement",
-        threshold: { method: 'PATCH', path: `${tBase}/Users/${sampleId}`, setupRequest: (r) => {
-          const n = tPatched++;
-          return { ...r, path: `${tBase}/Users/${info.ids[n % info.ids.length]}`, body: patchBody(n, info.ids.length) };
-        } },
-        thresholdHeaders: tHeaders,
-        limit: { method: 'PATCH', path: `/Users/${limitSample}`, setupRequest: (r) => {
-          const n = lPatched++;
-          return { ...r, path: `/Users/${limitIds[n % limitIds.length]!.id}`, body: patchBody(n, limitIds.length) };
-        } },
-        goal: 0.35,
-        peer: { port: writePeerPort, pid: writePeer.pid, what: 'bench/limit-write-peer.mjs: the limit server\'s PATCH branch alone, which its own routing never reaches' },
-      },
+      { name: 'SCIM PATCH /Users/{id} active=false (then true)', ...patch, goal: 0.35 },
+      { name: "SCIM PATCH /Users/{id} vs the limit's PATCH statement", ...patch, goal: 0.35, peer: { port: writePeerPort, pid: writePeer.pid, what: "bench/limit-write-peer.mjs: the limit server's PATCH branch alone, which its own routing never reaches" } },
       { name: 'portal GET /api/auth/me (vs limit get-by-id)', threshold: { method: 'GET', path: '/api/auth/me' }, thresholdHeaders: { cookie: info.cookie }, limit: { method: 'GET', path: `/Users/${limitSample}` }, goal: 0.5 },
       { name: 'portal members page of 50 (vs limit get-by-id)', threshold: { method: 'GET', path: groupsPath }, thresholdHeaders: { cookie: info.cookie }, limit: { method: 'GET', path: `/Users/${limitSample}` }, goal: 0.5 },
     ];
