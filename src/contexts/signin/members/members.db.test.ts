@@ -246,6 +246,9 @@ describe('CSV import', () => {
     expect((await call(env.app, 'GET', `/api/signin/groups/${g.id}/members`, { headers: t.owner.headers })).body.total).toBe(0);
     const unknownCol = await call(env.app, 'POST', `/api/signin/groups/${g.id}/members/import`, { headers: t.owner.headers, body: { csv: 'name\nA' } });
     expect(unknownCol.body.error.code).toBe('csv_unknown_columns');
+    const proto = await call(env.app, 'POST', `/api/signin/groups/${g.id}/members/import`, { headers: t.owner.headers, body: { csv: 'fullName,field:__proto__\nAnn,x' } });
+    expect([proto.status, proto.body.error.code, proto.body.error.message]).toEqual([400, 'csv_reserved_columns', expect.stringContaining('field:__proto__')]);
+    expect((await call(env.app, 'GET', `/api/signin/groups/${g.id}/members`, { headers: t.owner.headers })).body.total).toBe(0);
     const badField = await call(env.app, 'POST', `/api/signin/groups/${g.id}/members/import/preview`, { headers: t.owner.headers, body: { csv: `fullName,field:dbs\nAnn,${'x'.repeat(2001)}` } });
     expect(badField.body.errors.map((e: { row: number; field?: string }) => [e.row, e.field])).toEqual([[2, 'customFields.dbs']]);
     const good = ['fullName,role,field:dbs', 'Ann Lee,Teacher,DBS-001', 'Bob Reyes,Cook,'].join('\r\n');
