@@ -97,7 +97,8 @@ export function previewImport(csv: string): ImportPreview {
 export function createMemberImport(deps: Pick<Platform, 'db' | 'now'> & { events: MemberEvents }, membersService: MembersService) {
   async function preview(tenantId: string, scope: SiteScope, groupId: string, csv: string) {
     const group = await membersService.visibleGroup(tenantId, scope, groupId);
-    membersService.assertRosterWritable(group, 'import');
+    // Checked as the portal's own writes are (an archived group's roster is closed to people too).
+    membersService.assertRosterWritable(group, 'portal');
     return previewImport(csv);
   }
 
