@@ -49,6 +49,7 @@ const envSchema = z.object({
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   WEBHOOK_RETRY_LIMIT: z.coerce.number().int().min(0).max(20).default(5),
   WEBHOOK_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: bool.default(false),
   OFFLINE_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(72),
 });
 
@@ -78,8 +79,12 @@ export type Config = Readonly<{
     | { host: string; port: number; user?: string; password?: string; from: string; secure: boolean }
     | undefined;
   wondeApiUrl: string;
-  /** Outbound webhooks: per-attempt timeout, retries after the first attempt, first retry delay (doubling). */
-  webhooks: { timeoutMs: number; retryLimit: number; retryDelaySeconds: number };
+  /**
+   * Outbound webhooks: per-attempt timeout, retries after the first attempt, first retry delay
+   * (doubling), and whether private and loopback receivers are allowed (off by default; link-local
+   * and cloud metadata addresses never are: docs/decisions/003 and 043).
+   */
+  webhooks: { timeoutMs: number; retryLimit: number; retryDelaySeconds: number; allowPrivateNetworks: boolean };
   /** Offline kiosks and roll call phones wipe their copy after this many hours without contact. */
   offlineMaxHours: number;
 }>;
@@ -152,7 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
         }
       : undefined,
     wondeApiUrl: e.WONDE_API_URL.replace(/\/+$/, ''),
-    webhooks: { timeoutMs: e.WEBHOOK_TIMEOUT_MS, retryLimit: e.WEBHOOK_RETRY_LIMIT, retryDelaySeconds: e.WEBHOOK_RETRY_DELAY_SECONDS },
+    webhooks: { timeoutMs: e.WEBHOOK_TIMEOUT_MS, retryLimit: e.WEBHOOK_RETRY_LIMIT, retryDelaySeconds: e.WEBHOOK_RETRY_DELAY_SECONDS, allowPrivateNetworks: e.WEBHOOK_ALLOW_PRIVATE_NETWORKS },
     offlineMaxHours: e.OFFLINE_MAX_HOURS,
     ...overrides,
   };

@@ -33,6 +33,12 @@ export type AttrDef = {
   referenceTypes?: string[];
   /** In the RFC schema, accepted on input, not stored. */
   ignored?: true;
+  /**
+   * Never unassigned: null, "" or a PATCH remove is a 400 invalidValue rather than a clearing
+   * (RFC 7643 §2.5 would make it unassigned, and §4.1.1 leaves `active`'s meaning to us: an
+   * unassigned `active` reads as true, so a null must not reactivate a user).
+   */
+  neverCleared?: true;
 };
 
 export type SchemaDef = { id: string; name: string; description: string; attributes: AttrDef[] };
@@ -85,7 +91,7 @@ export const userSchema: SchemaDef = {
     str('preferredLanguage', 'Preferred written or spoken language'),
     str('locale', 'Default location, e.g. en-GB'),
     str('timezone', 'Time zone in the Olson database format'),
-    attr('active', 'boolean', 'Active users may sign in; inactive members are archived'),
+    attr('active', 'boolean', 'Active users may sign in; inactive members are archived (true or false, never null)', { neverCleared: true }),
     attr('password', 'string', 'accepted and ignored', { ignored: true, mutability: 'writeOnly', returned: 'never' }),
     attr('emails', 'complex', 'Email addresses', { multiValued: true, subAttributes: multiSub(['work', 'home', 'other'], 'An email address') }),
     attr('phoneNumbers', 'complex', 'Phone numbers', {
@@ -183,7 +189,7 @@ export function findAttr(list: readonly AttrDef[], name: string): AttrDef | unde
 export function publishedAttributes(list: readonly AttrDef[]): Array<Record<string, unknown>> {
   return list
     .filter((a) => !a.ignored)
-    .map(({ ignored: _i, subAttributes, ...a }) => ({
+    .map(({ ignored: _i, neverCleared: _r, subAttributes, ...a }) => ({
       ...a,
       ...(subAttributes ? { subAttributes: publishedAttributes(subAttributes) } : {}),
     }));

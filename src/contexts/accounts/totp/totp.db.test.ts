@@ -113,10 +113,22 @@ describe('TOTP two-factor sign-in', () => {
     const viewer = await t.as('viewer');
     const secret = await enrol(viewer.headers);
     nextStep();
-    const badPassword = await call(env.app, 'POST', '/api/auth/totp/disable', { headers: viewer.headers, body: { password: 'wrong-wrong', code: code(secret) } });
-    expect(badPassword.body.error.code).toBe('invalid_password');
-    const badCode = await call(env.app, 'POST', '/api/auth/totp/disable', { headers: viewer.headers, body: { password: TEST_PASSWORD, code: '000000' } });
-    expect(badCode.body.error.code).toBe('invalid_code');
+    // A wrong password, a wrong code, both, or a right code used twice: one answer, naming no field
+    // (a stolen session must not learn whether the password was right).
+    const bodies = [
+      { password: 'wrong-wrong', code: code(secret) },
+      { password: TEST_PASSWORD, code: '000000' },
+      { password: 'wrong-wrong', code: '000000' },
+      { password: TEST_PASSWORD, code: 'not a code' },
+    ];
+    const answers: unknown[][] = [];
+    for (const body of bodies) {
+      const res = await call(env.app, 'POST', '/api/auth/totp/disable', { headers: viewer.headers, body });
+      const { requestId: _r, ...error } = res.body.error;
+      answers.push([res.status, error]);
+    }
+    expect(answers[0]).toEqual([400, { code: 'invalid_password_or_code', message: 'The password or the code is wrong (each code works once)' }]);
+    expect(answers.every((a) => JSON.stringify(a) === JSON.stringify(answers[0]))).toBe(true);
     const ok = await call(env.app, 'POST', '/api/auth/totp/disable', { headers: viewer.headers, body: { password: TEST_PASSWORD, code: code(secret) } });
     expect(ok.status).toBe(204);
     expect((await login(viewer.email)).body.totpRequired).toBe(false);

@@ -17,6 +17,11 @@ import { totpRepo } from './totp.repo.js';
 export type TotpDeps = Pick<Platform, 'db' | 'now' | 'config'>;
 
 const invalidCode = () => new AppError(400, 'invalid_code', 'The code is wrong or was already used', { field: 'code' });
+/**
+ * Turning two-factor off: one answer whichever of the two is wrong, naming no field, so a stolen
+ * session cannot tell a right password from a wrong one by the answer.
+ */
+const invalidPasswordOrCode = () => new AppError(400, 'invalid_password_or_code', 'The password or the code is wrong (each code works once)');
 
 export function createTotpService(deps: TotpDeps) {
   const { db, now, config } = deps;
@@ -30,10 +35,14 @@ export function createTotpService(deps: TotpDeps) {
     return { ...user, sessionId: principal.sessionId };
   }
 
+  /** The time step a code belongs to under the user's secret, or null (nothing spent). */
+  function stepOf(user: UserRow, code: string): number | null {
+    return user.totpSecret ? matchingStep(decryptSecret(config.secretKey, user.totpSecret), code, now()) : null;
+  }
+
   /** Checks a code against the user's secret and spends its time step. */
   async function checkCode(tx: DbOrTx, user: UserRow, code: string): Promise<boolean> {
-    if (!user.totpSecret) return false;
-    const step = matchingStep(decryptSecret(config.secretKey, user.totpSecret), code, now());
+    const step = stepOf(user, code);
     if (step === null) return false;
     return totpRepo.useStep(tx, user.tenantId, user.id, step);
   }
@@ -70,9 +79,11 @@ export function createTotpService(deps: TotpDeps) {
     if (tenant?.require2fa) throw badRequest('totp_required_by_tenant', 'Your organisation requires two-factor sign-in');
     // Password and code are one try, counted before either is checked and given back only when both are right.
     const current = await checkCurrentPassword(db, user, input.password, now());
-    if (!current.ok) throw new AppError(400, 'invalid_password', 'The password is wrong', { field: 'password' });
+    // The code is checked whatever the password (the same work either way); its step is spent only when both are right.
+    const step = stepOf(user, input.code);
+    if (!current.ok || step === null) throw invalidPasswordOrCode();
     await inTransaction(db, async (tx) => {
-      if (!(await checkCode(tx, user, input.code))) throw invalidCode();
+      if (!(await totpRepo.useStep(tx, user.tenantId, user.id, step))) throw invalidPasswordOrCode();
       await totpRepo.setSecret(tx, user.tenantId, user.id, null, null);
       await recordAudit(tx, user.tenantId, { kind: 'user', id: user.id, label: user.email }, {
         action: 'user.totp_disabled',

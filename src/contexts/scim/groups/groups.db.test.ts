@@ -1,5 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { and, eq } from 'drizzle-orm';
 import { useTestEnv } from '../../../../test/harness.js';
+import { makeGroup, makeMember } from '../../../../test/signin-factories.js';
+import { auditLog } from '../../../platform/audit/audit.tables.js';
 import { scimFixture } from '../fixtures/setup.js';
 
 const env = useTestEnv();
@@ -60,5 +64,53 @@ describe('SCIM /Groups', () => {
     expect((await f.scim('GET', `/Groups/${gid}`)).status).toBe(404);
     // Users are untouched by deleting an IdP group.
     expect((await f.scim('GET', '/Users')).body.totalResults).toBe(3);
+  });
+
+  // Kept on purpose (docs/decisions/001 and 043): a member value that names no live user of this
+  // SCIM group is left out, never a 400 — Okta and Entra push groups before or without every user,
+  // and a 400 fails the whole push for the valid members too. Another tenant's or group's ids are
+  // left out exactly as unknown ones are, so the answer tells nothing about them.
+  it('leaves out member values that name no live user of this SCIM group: unknown, another tenant’s or group’s, deleted, a portal member, any string', T, async () => {
+    const f = await scimFixture(env);
+    const same = await scimFixture(env, f.t);
+    const foreign = await scimFixture(env);
+    const mine = (await f.scim('POST', '/Users', { userName: 'mine@example.test' })).body.id as string;
+    const deleted = (await f.scim('POST', '/Users', { userName: 'gone@example.test' })).body.id as string;
+    expect((await f.scim('DELETE', `/Users/${deleted}`)).status).toBe(204);
+    const otherGroupUser = (await same.scim('POST', '/Users', { userName: 'same-tenant@example.test' })).body.id as string;
+    const otherTenantUser = (await foreign.scim('POST', '/Users', { userName: 'foreign@example.test' })).body.id as string;
+    const portalMember = (await makeMember(env, f.t, (await makeGroup(env, f.t)).id)).id;
+    const strangers = [randomUUID(), otherGroupUser, otherTenantUser, deleted, portalMember, 'not-a-user', "x' OR '1'='1", 'x'.repeat(5000), randomUUID().toUpperCase()];
+    const values = (ids: string[]) => ids.map((value) => ({ value }));
+    const memberIds = async (gid: string) => ((await f.scim('GET', `/Groups/${gid}`)).body.members ?? []).map((m: { value: string }) => m.value);
+
+    const created = await f.scim('POST', '/Groups', { displayName: 'Mixed', members: values([...strangers, mine]) });
+    expect(created.status).toBe(201);
+    expect(created.body.members.map((m: { value: string }) => m.value)).toEqual([mine]);
+    const gid = created.body.id as string;
+    const version = (await f.scim('GET', `/Groups/${gid}`)).body.meta.version;
+    const audits = async () => (await env.platform.db.select().from(auditLog).where(and(eq(auditLog.tenantId, f.t.tenantId), eq(auditLog.targetId, gid)))).length;
+    const auditCount = await audits();
+
+    // Adding only strangers, in either shape: 204, nothing changes (no new version, no audit row).
+    for (const op of [{ op: 'add', path: 'members', value: values(strangers) }, { op: 'Add', value: { members: values(strangers) } }]) {
+      const res = await f.scim('PATCH', `/Groups/${gid}`, { Operations: [op] });
+      expect(res.status, JSON.stringify(op)).toBe(204);
+    }
+    expect(await memberIds(gid)).toEqual([mine]);
+    expect((await f.scim('GET', `/Groups/${gid}`)).body.meta.version).toBe(version);
+    expect(await audits()).toBe(auditCount);
+    // Replacing with strangers only empties the group; PUT keeps the known ones only.
+    expect((await f.scim('PATCH', `/Groups/${gid}`, { Operations: [{ op: 'replace', path: 'members', value: values(strangers) }] })).status).toBe(204);
+    expect(await memberIds(gid)).toEqual([]);
+    const put = await f.scim('PUT', `/Groups/${gid}`, { displayName: 'Mixed', members: values([otherTenantUser, mine, otherGroupUser]) });
+    expect(put.status).toBe(200);
+    expect(put.body.members.map((m: { value: string }) => m.value)).toEqual([mine]);
+    // The strangers' own groups are untouched, and nobody else's user is tagged.
+    expect((await foreign.scim('GET', `/Users/${otherTenantUser}`)).body.groups ?? []).toEqual([]);
+    expect((await same.scim('GET', `/Users/${otherGroupUser}`)).body.groups ?? []).toEqual([]);
+    // A member value that is not a string is a 400 invalidValue, nothing written.
+    const bad = await f.scim('PATCH', `/Groups/${gid}`, { Operations: [{ op: 'add', path: 'members', value: [{ value: { id: mine } }] }] });
+    expect([bad.status, bad.body.scimType]).toEqual([400, 'invalidValue']);
   });
 });

@@ -386,6 +386,7 @@ export function holderOf(doc: Doc, container: string | null): Doc {
 /** Stores the canonical value of an attribute, removing it (and an empty extension) when cleared. */
 export function putAttr(doc: Doc, container: string | null, attr: AttrDef, raw: unknown): void {
   const value = canonValue(attr, raw);
+  if (value === undefined && attr.neverCleared) throw invalidValue(`${attr.name} must be true or false: it cannot be null, empty or removed`);
   if (container === null) {
     if (value === undefined) delete doc[attr.name];
     else doc[attr.name] = value;

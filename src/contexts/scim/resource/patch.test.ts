@@ -145,6 +145,14 @@ describe('SCIM PATCH engine (users)', () => {
     ['unknown sub-attribute in a filter', { Operations: [{ op: 'replace', path: 'emails[colour eq "red"].value', value: 'x' }] }, 'invalidPath'],
     ['read-only path', { Operations: [{ op: 'replace', path: 'id', value: 'x' }] }, 'mutability'],
     ['non-boolean active', { Operations: [{ op: 'replace', path: 'active', value: 'perhaps' }] }, 'invalidValue'],
+    // null, "" or a remove would leave `active` unassigned, which reads as true: a deactivated user reactivated.
+    ['active: null by path', { Operations: [{ op: 'replace', path: 'active', value: null }] }, 'invalidValue'],
+    ['active: null in a no-path value', { Operations: [{ op: 'replace', value: { active: null } }] }, 'invalidValue'],
+    ['active: null added', { Operations: [{ op: 'add', value: { Active: null } }] }, 'invalidValue'],
+    ['active: ""', { Operations: [{ op: 'replace', path: 'active', value: '' }] }, 'invalidValue'],
+    ['active: no value at all', { Operations: [{ op: 'replace', path: 'active' }] }, 'invalidValue'],
+    ['active removed', { Operations: [{ op: 'remove', path: 'active' }] }, 'invalidValue'],
+    ['active: null under its URN', { Operations: [{ op: 'replace', value: { 'urn:ietf:params:scim:schemas:core:2.0:User:active': null } }] }, 'invalidValue'],
     ['no-path with a non-object value', { Operations: [{ op: 'replace', value: 'x' }] }, 'invalidValue'],
     ['no element matches a complex filter', { Operations: [{ op: 'replace', path: 'emails[type eq "home" or type eq "other"].value', value: 'x' }] }, 'noTarget'],
   ];

@@ -169,6 +169,37 @@ describe('SCIM /Users', () => {
     expect((await f.scim('GET', `/Users/${id}`)).body.externalId).toBe('x'.repeat(512));
   });
 
+  it('never lets a null, empty or removed `active` reactivate a user: 400 invalidValue by PATCH (path, no path, remove) and PUT; POST too', T, async () => {
+    const f = await scimFixture(env);
+    const id = await create(f, 'left@example.test', { active: false, title: 'Left' });
+    const version = (await f.scim('GET', `/Users/${id}`)).body.meta.version;
+    const tries: Array<[string, unknown]> = [
+      ['PATCH', { Operations: [{ op: 'replace', path: 'active', value: null }] }],
+      ['PATCH', { Operations: [{ op: 'replace', value: { active: null } }] }],
+      ['PATCH', { Operations: [{ op: 'Replace', value: { active: null, title: 'Back' } }] }],
+      ['PATCH', { Operations: [{ op: 'add', path: 'active', value: '' }] }],
+      ['PATCH', { Operations: [{ op: 'remove', path: 'active' }] }],
+      ['PUT', user('left@example.test', { active: null, title: 'Back' })],
+    ];
+    for (const [method, body] of tries) {
+      const res = await f.scim(method as 'PATCH' | 'PUT', `/Users/${id}`, body);
+      expect(res.status, `${method} ${JSON.stringify(body)}`).toBe(400);
+      isScimError(res.body, 400, 'invalidValue');
+      expect(res.body.detail).toMatch(/active/);
+    }
+    const after = await f.scim('GET', `/Users/${id}`);
+    expect(after.body.active).toBe(false);
+    expect(after.body.title).toBe('Left');
+    expect(after.body.meta.version).toBe(version);
+    const m = await env.contexts.signin.members.find(env.platform.db, f.t.tenantId, id);
+    expect(m!.archivedAt).not.toBeNull();
+    // PUT without `active` keeps it (as before); a POST with `active: null` is refused, not made active.
+    expect((await f.scim('PUT', `/Users/${id}`, user('left@example.test', { title: 'Left' }))).body.active).toBe(false);
+    const post = await f.scim('POST', '/Users', user('null@example.test', { active: null }));
+    isScimError(post.body, 400, 'invalidValue');
+    expect((await f.scim('GET', '/Users?filter=userName eq "null@example.test"')).body.totalResults).toBe(0);
+  });
+
   it('applies a PATCH with several operations in one transaction or not at all', T, async () => {
     const f = await scimFixture(env);
     const id = await create(f, 'eve@example.test', { title: 'Teacher', active: true });

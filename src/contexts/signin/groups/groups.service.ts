@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
-import { badRequest, notFound } from '../../../platform/errors.js';
+import { badRequest, conflict, notFound } from '../../../platform/errors.js';
 import { safeEqual } from '../../../platform/crypto.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import type { UsersPort } from '../../accounts/index.js';
@@ -12,6 +12,9 @@ import type { SiteScope } from '../access.js';
 import { groupsRepo, type GroupRow } from './groups.repo.js';
 import { presentGroup } from './groups.presenters.js';
 import { toStoredOptions, signInOptionsInput, type groupCreate, type groupPatch } from './groups.schemas.js';
+
+/** A write to an archived group (its settings, or its members by people): the code linking one answers too. */
+export const groupArchived = () => conflict('group_archived', 'This group is archived: its settings and members can no longer be changed');
 
 export type GroupCreate = z.input<typeof groupCreate>;
 export type GroupPatch = z.infer<typeof groupPatch>;
@@ -79,6 +82,7 @@ export function createGroupsService(deps: Pick<Platform, 'db' | 'config'> & { us
   async function update(tenantId: string, scope: SiteScope, id: string, patch: GroupPatch, actor: Actor) {
     return inTransaction(db, async (t) => {
       const current = await get(tenantId, scope, id, t);
+      if (current.archivedAt) throw groupArchived();
       if (patch.isStaffGroup && current.type === 'standard') throw badRequest('staff_flag_not_allowed', 'Only repeat and SCIM groups can be staff groups', 'isStaffGroup');
       const set: Partial<typeof groups.$inferInsert> = {};
       if (patch.name !== undefined) set.name = patch.name;

@@ -18,7 +18,7 @@ import { registerSigninLiveJobs } from './live.module.js';
  * The live side driven by real sign-ins (kiosk → visits service → sinks): webhooks never in the
  * request path, roll calls joined and left live, manual and automatic sign-outs, archiving.
  */
-const env = useTestEnv({ configOverrides: { jobPollSeconds: 0.5, webhooks: { timeoutMs: 500, retryLimit: 1, retryDelaySeconds: 1 } } });
+const env = useTestEnv({ configOverrides: { jobPollSeconds: 0.5, webhooks: { timeoutMs: 500, retryLimit: 1, retryDelaySeconds: 1, allowPrivateNetworks: true } } }); // the receiver is on 127.0.0.1
 
 let server: Server;
 let base = '';

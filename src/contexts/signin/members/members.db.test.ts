@@ -212,6 +212,66 @@ describe('members', () => {
   });
 });
 
+describe('an archived group', () => {
+  it('answers 409 group_archived to every write by people (portal and API key), writes nothing, and still reads', async () => {
+    const t = await createTestTenant(env);
+    const site = await makeSite(env, t);
+    const g = await makeGroup(env, t, {}, [site.id]);
+    const live = await makeMember(env, t, g.id, { fullName: 'Ann Lee', role: 'Cook' });
+    const gone = await makeMember(env, t, g.id, { fullName: 'Bo Ray' });
+    expect((await call(env.app, 'POST', `/api/signin/members/${gone.id}/archive`, { headers: t.owner.headers })).status).toBe(200);
+    const key = await call(env.app, 'POST', '/api/api-keys', { headers: t.owner.headers, body: { name: 'roster' } });
+    expect(key.status).toBe(201);
+    const archived = await call(env.app, 'POST', `/api/signin/groups/${g.id}/archive`, { headers: t.owner.headers });
+    expect(archived.status).toBe(200);
+    const auditBefore = await env.platform.db.select().from(auditLog).where(eq(auditLog.tenantId, t.tenantId));
+    const rowsBefore = await env.platform.db.select().from(members).where(eq(members.groupId, g.id));
+
+    for (const headers of [t.owner.headers, { authorization: `Bearer ${key.body.apiKey}` }]) {
+      const writes: Array<[string, string, unknown]> = [
+        ['PATCH', `/api/signin/groups/${g.id}`, { name: 'Renamed' }],
+        ['PATCH', `/api/signin/groups/${g.id}`, { pin: '4321' }],
+        ['PATCH', `/api/signin/groups/${g.id}`, {}],
+        ['POST', `/api/signin/groups/${g.id}/members`, { fullName: 'New Person' }],
+        ['PATCH', `/api/signin/members/${live.id}`, { role: 'Head', version: live.version }],
+        ['POST', `/api/signin/members/${live.id}/archive`, undefined],
+        ['POST', `/api/signin/members/${gone.id}/restore`, undefined],
+        ['POST', `/api/signin/members/${live.id}/qr`, undefined],
+        ['POST', `/api/signin/groups/${g.id}/members/import/preview`, { csv: 'fullName\nCat Dee' }],
+        ['POST', `/api/signin/groups/${g.id}/members/import`, { csv: 'fullName\nCat Dee' }],
+      ];
+      for (const [method, url, body] of writes) {
+        const res = await call(env.app, method as 'POST', url, { headers, body });
+        expect([res.status, res.body.error?.code], `${method} ${url} ${JSON.stringify(body)}`).toEqual([409, 'group_archived']);
+      }
+      const photo = await env.app.inject({ method: 'PUT', url: `/api/signin/members/${live.id}/photo`, headers: { ...headers, 'content-type': 'image/png' }, payload: PNG });
+      expect([photo.statusCode, photo.json().error.code]).toEqual([409, 'group_archived']);
+    }
+    expect(await env.platform.db.select().from(auditLog).where(eq(auditLog.tenantId, t.tenantId))).toHaveLength(auditBefore.length);
+    expect(await env.platform.db.select().from(members).where(eq(members.groupId, g.id))).toEqual(rowsBefore);
+
+    // Reads stay, and archiving again is still a 200 (nothing changes).
+    expect((await call(env.app, 'GET', `/api/signin/groups/${g.id}`, { headers: t.owner.headers })).body.name).toBe(g.name);
+    expect((await call(env.app, 'GET', `/api/signin/groups/${g.id}/members?archived=all`, { headers: t.owner.headers })).body.total).toBe(2);
+    expect((await call(env.app, 'GET', `/api/signin/members/${live.id}`, { headers: t.owner.headers })).body.role).toBe('Cook');
+    expect((await env.app.inject({ method: 'GET', url: `/api/signin/members/${live.id}/qr.svg`, headers: t.owner.headers })).statusCode).toBe(200);
+    expect((await env.app.inject({ method: 'GET', url: `/api/signin/groups/${g.id}/members/import/template.csv`, headers: t.owner.headers })).statusCode).toBe(200);
+    expect((await call(env.app, 'POST', `/api/signin/groups/${g.id}/archive`, { headers: t.owner.headers })).status).toBe(200);
+    // The integration's sync still reaches the member through the port (its own rules).
+    const synced = await env.contexts.signin.members.update(env.platform.db, t.tenantId, live.id, { role: 'Chef' }, systemActor, 'sync');
+    expect(synced.role).toBe('Chef');
+  });
+
+  it('leaves a live group of the same tenant writable', async () => {
+    const t = await createTestTenant(env);
+    const g = await makeGroup(env, t);
+    const other = await makeGroup(env, t);
+    expect((await call(env.app, 'POST', `/api/signin/groups/${other.id}/archive`, { headers: t.owner.headers })).status).toBe(200);
+    expect((await call(env.app, 'PATCH', `/api/signin/groups/${g.id}`, { headers: t.owner.headers, body: { name: 'Still open' } })).status).toBe(200);
+    expect((await call(env.app, 'POST', `/api/signin/groups/${g.id}/members`, { headers: t.owner.headers, body: { fullName: 'Dee Eve' } })).status).toBe(201);
+  });
+});
+
 describe('CSV import', () => {
   it('serves a template that imports cleanly', async () => {
     const t = await createTestTenant(env);
@@ -246,6 +306,9 @@ describe('CSV import', () => {
     expect((await call(env.app, 'GET', `/api/signin/groups/${g.id}/members`, { headers: t.owner.headers })).body.total).toBe(0);
     const unknownCol = await call(env.app, 'POST', `/api/signin/groups/${g.id}/members/import`, { headers: t.owner.headers, body: { csv: 'name\nA' } });
     expect(unknownCol.body.error.code).toBe('csv_unknown_columns');
+    const proto = await call(env.app, 'POST', `/api/signin/groups/${g.id}/members/import`, { headers: t.owner.headers, body: { csv: 'fullName,field:__proto__\nAnn,x' } });
+    expect([proto.status, proto.body.error.code, proto.body.error.message]).toEqual([400, 'csv_reserved_columns', expect.stringContaining('field:__proto__')]);
+    expect((await call(env.app, 'GET', `/api/signin/groups/${g.id}/members`, { headers: t.owner.headers })).body.total).toBe(0);
     const badField = await call(env.app, 'POST', `/api/signin/groups/${g.id}/members/import/preview`, { headers: t.owner.headers, body: { csv: `fullName,field:dbs\nAnn,${'x'.repeat(2001)}` } });
     expect(badField.body.errors.map((e: { row: number; field?: string }) => [e.row, e.field])).toEqual([[2, 'customFields.dbs']]);
     const good = ['fullName,role,field:dbs', 'Ann Lee,Teacher,DBS-001', 'Bob Reyes,Cook,'].join('\r\n');

@@ -15,6 +15,8 @@ export const IMPORT_COLUMNS = ['fullName', 'role', 'email', 'phone', 'startDate'
 export const IMPORT_MAX_ROWS = 5000;
 /** Extra columns `field:<key>` fill the member's custom field values (text). */
 const FIELD_COLUMN = /^field:([A-Za-z0-9_-]{1,40})$/;
+/** Keys an object cannot hold as its own data (`__proto__` would set the prototype: the column was dropped without a word). */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 export type ImportRowError = { row: number; field?: string; reason: string };
 export type ImportPreview = {
@@ -42,6 +44,14 @@ export function previewImport(csv: string): ImportPreview {
   assertStorableCells(columns, data);
   const unknown = columns.filter((c) => !(IMPORT_COLUMNS as readonly string[]).includes(c) && !FIELD_COLUMN.test(c));
   if (unknown.length > 0) throw badRequest('csv_unknown_columns', `Unknown columns: ${unknown.join(', ')}. Use the template's columns: ${IMPORT_COLUMNS.join(', ')}, and field:<key> for custom fields`);
+  const reserved = columns.filter((c) => RESERVED_KEYS.has(FIELD_COLUMN.exec(c)?.[1] ?? ''));
+  if (reserved.length > 0) {
+    throw new AppError(400, 'csv_reserved_columns', `Columns ${reserved.join(', ')} cannot be imported: __proto__, constructor and prototype cannot be custom field keys`, { extra: { columns: reserved } });
+  }
+  const repeated = [...new Set(columns.filter((c, i) => columns.indexOf(c) !== i))];
+  if (repeated.length > 0) {
+    throw new AppError(400, 'csv_duplicate_columns', `Columns named more than once: ${repeated.join(', ')}. Each column may appear once`, { extra: { columns: repeated } });
+  }
   if (!columns.includes('fullName')) throw badRequest('csv_missing_columns', 'The fullName column is required');
   if (data.length > IMPORT_MAX_ROWS) throw badRequest('csv_too_many_rows', `At most ${IMPORT_MAX_ROWS} rows per import`);
   const preview: ImportPreview = { valid: true, total: data.length, rows: [], errors: [] };
@@ -87,7 +97,8 @@ export function previewImport(csv: string): ImportPreview {
 export function createMemberImport(deps: Pick<Platform, 'db' | 'now'> & { events: MemberEvents }, membersService: MembersService) {
   async function preview(tenantId: string, scope: SiteScope, groupId: string, csv: string) {
     const group = await membersService.visibleGroup(tenantId, scope, groupId);
-    membersService.assertRosterWritable(group, 'import');
+    // Checked as the portal's own writes are (an archived group's roster is closed to people too).
+    membersService.assertRosterWritable(group, 'portal');
     return previewImport(csv);
   }
 

@@ -10,6 +10,7 @@ import { recordAudit, recordAudits, type Actor, type AuditEntry } from '../../..
 import { members } from '../signin.tables.js';
 import type { SiteScope } from '../access.js';
 import { groupsRepo, type GroupRow } from '../groups/groups.repo.js';
+import { groupArchived } from '../groups/groups.service.js';
 import type { ChangeSource, ComposedMemberWrites, MemberInput, MemberRow, MembersPort, MemberWritten } from './members.port.js';
 import { memberColumns, membersRepo, preparedMemberPage, preparedMemberWrites, type MemberListQuery, type NewMember } from './members.repo.js';
 import type { MemberChangeKind, MemberEvents } from './member-events.js';
@@ -85,8 +86,13 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
     }
   }
 
-  /** The group a member may be added to or changed in by `source`. */
+  /**
+   * The group a member may be added to or changed in by `source`. An archived group's roster is
+   * closed to people (the portal, the API and its CSV import): 409 group_archived, as linking an
+   * archived group is. Its identity provider and the integration's sync keep their own rules.
+   */
   function assertRosterWritable(group: GroupRow, source: ChangeSource) {
+    if (group.archivedAt && (source === 'portal' || source === 'api')) throw groupArchived();
     if (group.type === 'standard') throw conflict('no_roster', 'Standard groups have no members: visitors give their details at each visit');
     if (group.type === 'scim' && source !== 'scim') throw conflict('scim_managed', 'Members of a SCIM group are managed by the identity provider');
   }
@@ -310,7 +316,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
 
   /** Adds a member to a group the caller may see (the portal and the API; the port's create does the rest). */
   async function add(tenantId: string, scope: SiteScope, groupId: string, input: MemberInput, actor: Actor, source: ChangeSource) {
-    await visibleGroup(tenantId, scope, groupId);
+    assertRosterWritable(await visibleGroup(tenantId, scope, groupId), source);
     return port.create(db, tenantId, groupId, input, actor, source);
   }
 
@@ -322,7 +328,9 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
 
   /** Archives or restores a member the caller may see. */
   async function setArchived(tenantId: string, scope: SiteScope, memberId: string, action: 'archive' | 'restore', actor: Actor, source: ChangeSource) {
-    await visible(tenantId, scope, memberId);
+    const m = await visible(tenantId, scope, memberId);
+    // The port's statement checks the group's type, not whether it is archived.
+    assertRosterWritable(await groupFor(db, tenantId, m.groupId), source);
     return port[action](db, tenantId, memberId, actor, source);
   }
 
@@ -389,6 +397,8 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
   async function regenerateQr(tenantId: string, scope: SiteScope, memberId: string, actor: Actor) {
     await visible(tenantId, scope, memberId);
     return inTransaction(db, async (t) => {
+      const { group } = await memberWithGroup(t, tenantId, memberId);
+      if (group.archivedAt) throw groupArchived();
       const row = await write(t, tenantId, memberId, { qrToken: newQrToken() });
       await audit(t, tenantId, actor, 'member.qr_regenerated', row, 'portal');
       return row;

@@ -221,7 +221,7 @@ describe('replaying a chunk set-wise', () => {
     const { site, group, kiosk } = await kioskSetup(env, t);
     const ada = await makeMember(env, t, group.id);
     const bo = await makeMember(env, t, group.id);
-    const hook = await call(env.app, 'POST', '/api/signin/webhooks', { headers: t.owner.headers, body: { url: 'http://127.0.0.1:9/hook', events: ['visit.signed_in', 'visit.signed_out'] } });
+    const hook = await call(env.app, 'POST', '/api/signin/webhooks', { headers: t.owner.headers, body: { url: 'https://receiver.invalid/hook', events: ['visit.signed_in', 'visit.signed_out'] } });
     expect(hook.status).toBe(201);
     expect((await call(env.app, 'POST', `/api/signin/sites/${site.id}/roll-calls`, { headers: t.owner.headers, body: {} })).status).toBe(201);
     const r = await replay(kiosk.headers, [

@@ -33,11 +33,12 @@ export type SignInRequest = {
 };
 
 /** Answers checked against the group's custom fields; booleans become "yes"/"no". */
-export function checkAnswers(options: SignInOptionsStored, given: Record<string, string | boolean>): Record<string, string> {
+export function checkAnswers(options: Pick<SignInOptionsStored, 'customFields'>, given: Record<string, string | boolean>): Record<string, string> {
   const out: Record<string, string> = {};
   const issues: Array<{ field: string; message: string }> = [];
   for (const f of options.customFields) {
-    const raw = given[f.id];
+    // Own answers only: a field named `constructor` must not read Object's (a 500 when unanswered).
+    const raw = Object.hasOwn(given, f.id) ? given[f.id] : undefined;
     const value = typeof raw === 'boolean' ? (raw ? 'yes' : 'no') : (raw ?? '').trim();
     if (value === '') {
       if (f.required) issues.push({ field: `answers.${f.id}`, message: `${f.label}: an answer is required` });

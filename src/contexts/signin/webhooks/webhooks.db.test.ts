@@ -15,7 +15,7 @@ import type { VisitEvent } from '../visits/visit-events.js';
 import { verifySignature } from './webhooks.signature.js';
 import { registerWebhookJobs } from './webhooks.service.js';
 
-const env = useTestEnv({ configOverrides: { jobPollSeconds: 0.5, webhooks: { timeoutMs: 500, retryLimit: 2, retryDelaySeconds: 1 } } });
+const env = useTestEnv({ configOverrides: { jobPollSeconds: 0.5, webhooks: { timeoutMs: 500, retryLimit: 2, retryDelaySeconds: 1, allowPrivateNetworks: true } } }); // the receiver is on 127.0.0.1
 
 type Received = { headers: IncomingHttpHeaders; body: string; at: number };
 /** A real HTTP receiver on 127.0.0.1:0; each path answers as its handler says. */

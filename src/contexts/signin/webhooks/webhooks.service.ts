@@ -6,7 +6,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Platform } from '../../../platform/platform.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
-import { conflict, notFound } from '../../../platform/errors.js';
+import { badRequest, conflict, notFound } from '../../../platform/errors.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import { decryptSecret, encryptSecret, newToken } from '../../../platform/crypto.js';
 import { webhookDeliveries, webhookSubscriptions, type WebhookEventType } from '../live.tables.js';
@@ -15,7 +15,7 @@ import { webhooksRepo, type SubscriptionRow } from './webhooks.repo.js';
 import { presentDelivery, presentWebhook } from './webhooks.presenters.js';
 import { WEBHOOK_EVENTS } from './webhooks.schemas.js';
 import { signatureHeader } from './webhooks.signature.js';
-import { resolveTarget, type Target } from './webhooks.target.js';
+import { blockedTarget, resolveTarget, type Target } from './webhooks.target.js';
 
 export const DELIVER_JOB = 'webhook.deliver';
 export type DeliverJob = { tenantId: string; deliveryId: string };
@@ -86,6 +86,16 @@ export function createWebhooksService(deps: Pick<Platform, 'db' | 'jobs' | 'conf
     expireInSeconds: Math.ceil(policy.timeoutMs / 1000) + 60,
   };
 
+  /**
+   * A URL about to be saved: 400 webhook_target_refused (on `url`) when it names, or its host now
+   * resolves to, an address the policy refuses. A name that does not resolve yet is taken: every
+   * delivery resolves and checks again, and connects to the address it checked.
+   */
+  async function assertTarget(url: string) {
+    const why = await blockedTarget(url, policy);
+    if (why) throw badRequest('webhook_target_refused', `Webhooks cannot be sent there: ${why}`, 'url');
+  }
+
   async function get(tx: DbOrTx, tenantId: string, id: string) {
     const row = await webhooksRepo.find(tx, tenantId, id);
     if (!row) throw notFound('Webhook');
@@ -138,6 +148,7 @@ export function createWebhooksService(deps: Pick<Platform, 'db' | 'jobs' | 'conf
     },
 
     async create(tenantId: string, input: WebhookInput, actor: Actor) {
+      await assertTarget(input.url);
       const secret = newToken('whsec_');
       return inTransaction(db, async (tx) => {
         const [row] = await tx
@@ -163,6 +174,7 @@ export function createWebhooksService(deps: Pick<Platform, 'db' | 'jobs' | 'conf
     },
 
     async update(tenantId: string, id: string, patch: Partial<WebhookInput>, actor: Actor) {
+      if (patch.url !== undefined) await assertTarget(patch.url);
       return inTransaction(db, async (tx) => {
         await get(tx, tenantId, id);
         const [row] = await tx
@@ -243,11 +255,12 @@ export function createWebhooksService(deps: Pick<Platform, 'db' | 'jobs' | 'conf
       let statusCode: number | null = null;
       let error: string | null = null;
       let snippet: string | null = null;
-      // Checked at each attempt, after DNS (a name may be pointed at a metadata address later),
-      // and the request goes to the address that was checked.
+      // Checked at each attempt, after DNS (a name may be pointed at a metadata or private address
+      // later, or the URL saved before the operator's setting changed), and the request goes to the
+      // address that was checked.
       let blocked: string | null = null;
       try {
-        const target: Target = await resolveTarget(sub.url);
+        const target: Target = await resolveTarget(sub.url, policy);
         blocked = target.blocked;
         if (target.blocked !== null) throw new Error(`Refused: ${target.blocked}`);
         const res = await postTo(

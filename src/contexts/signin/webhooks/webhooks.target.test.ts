@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { blockedHost, blockedTarget, isLinkLocal, isPublicAddress, resolveTarget } from './webhooks.target.js';
+import { blockedAddress, blockedHost, blockedTarget, isLinkLocal, isPublicAddress, resolveTarget } from './webhooks.target.js';
+
+const LAN = { allowPrivateNetworks: true };
+const STRICT = { allowPrivateNetworks: false };
 import { postTo } from './webhooks.service.js';
 import { webhookUrl } from './webhooks.schemas.js';
 
@@ -62,8 +65,8 @@ describe('webhook targets', () => {
   });
 
   it('resolves once and hands back the address to connect to; the request goes there with no second lookup', async () => {
-    expect(await resolveTarget('https://lan.example/hook', async () => [{ address: '192.168.0.9' }])).toEqual({ blocked: null, address: '192.168.0.9', family: 4, public: false });
-    expect(await resolveTarget('https://pub.example/hook', async () => [{ address: '2606:4700::1111' }])).toEqual({ blocked: null, address: '2606:4700::1111', family: 6, public: true });
+    expect(await resolveTarget('https://lan.example/hook', LAN, async () => [{ address: '192.168.0.9' }])).toEqual({ blocked: null, address: '192.168.0.9', family: 4, public: false });
+    expect(await resolveTarget('https://pub.example/hook', STRICT, async () => [{ address: '2606:4700::1111' }])).toEqual({ blocked: null, address: '2606:4700::1111', family: 6, public: true });
     const server = createServer((req, res) => {
       req.resume();
       req.on('end', () => res.end('x'.repeat(5000)));
@@ -92,13 +95,59 @@ describe('webhook targets', () => {
     }
   });
 
-  it('refuses a name that resolves to a link-local address at delivery time', async () => {
-    expect(await blockedTarget('https://rebind.example/hook', async () => [{ address: '10.0.0.1' }, { address: '169.254.169.254' }])).toMatch(/link-local/);
-    expect(await blockedTarget('https://lan.example/hook', async () => [{ address: '192.168.0.9' }])).toBeNull();
+  it('refuses a name that resolves to a link-local address at delivery time, whatever the operator allows', async () => {
+    for (const policy of [LAN, STRICT]) {
+      expect(await blockedTarget('https://rebind.example/hook', policy, async () => [{ address: '8.8.8.8' }, { address: '169.254.169.254' }])).toMatch(/link-local/);
+    }
+    expect(await blockedTarget('https://lan.example/hook', LAN, async () => [{ address: '192.168.0.9' }])).toBeNull();
     expect(
-      await blockedTarget('https://missing.example/hook', async () => {
+      await blockedTarget('https://missing.example/hook', STRICT, async () => {
         throw new Error('ENOTFOUND');
       }),
     ).toBeNull();
+    // A lookup that hangs is left to the delivery (which resolves and checks again), not waited for.
+    expect(await blockedTarget('https://slow.example/hook', STRICT, () => new Promise(() => undefined), 20)).toBeNull();
+  });
+
+  it.each([
+    ['127.0.0.1'],
+    ['127.8.9.10'],
+    ['0.0.0.0'],
+    ['10.1.2.3'],
+    ['172.16.0.1'],
+    ['172.31.255.254'],
+    ['192.168.1.20'],
+    ['100.64.0.1'],
+    ['169.254.169.254'],
+    ['::1'],
+    ['::'],
+    ['fd12::1'],
+    ['fc00::5'],
+    ['fe80::1'],
+    ['fec0::1'],
+    ['::ffff:10.0.0.1'],
+    ['::ffff:7f00:1'],
+    ['64:ff9b::a00:1'],
+  ])('refuses %s by default (private, loopback, link-local, IPv6 ULA, in any spelling)', (address) => {
+    expect(blockedAddress(address, STRICT)).not.toBeNull();
+  });
+
+  it('lets the operator allow private and loopback receivers, never link-local ones', () => {
+    for (const address of ['127.0.0.1', '10.1.2.3', '192.168.1.20', '::1', 'fd12::1']) expect(blockedAddress(address, LAN), address).toBeNull();
+    for (const address of ['169.254.169.254', 'fe80::1', 'fd00:ec2::254', '::ffff:169.254.169.254']) expect(blockedAddress(address, LAN), address).toMatch(/link-local/);
+    for (const address of ['8.8.8.8', '2606:4700::1111', '64:ff9b::808:808']) expect(blockedAddress(address, STRICT), address).toBeNull();
+  });
+
+  it('refuses, by default, a literal private URL and a name resolving to a private address, even one of several (DNS rebinding)', async () => {
+    for (const url of ['http://127.0.0.1:8080/hook', 'http://2130706433/', 'http://0x7f.1/', 'http://[::1]/', 'http://[fd12::1]/', 'http://10.1.2.3/x', 'http://[::ffff:192.168.0.1]/']) {
+      const t = await resolveTarget(url, STRICT, async () => {
+        throw new Error('a literal address is never looked up');
+      });
+      expect(t.blocked, url).toMatch(/non-public address .*WEBHOOK_ALLOW_PRIVATE_NETWORKS/);
+    }
+    const rebinding = await resolveTarget('https://rebind.example/hook', STRICT, async () => [{ address: '93.184.216.34' }, { address: '10.0.0.7' }]);
+    expect(rebinding).toEqual({ blocked: expect.stringMatching(/^rebind\.example resolves to 10\.0\.0\.7, a private/) });
+    expect(await blockedTarget('https://intranet.school.local/hook', STRICT, async () => [{ address: '192.168.10.4' }])).toMatch(/non-public/);
+    expect(await blockedTarget('https://intranet.school.local/hook', LAN, async () => [{ address: '192.168.10.4' }])).toBeNull();
   });
 });

@@ -2,13 +2,17 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 
 /**
- * Which webhook targets are refused (docs/decisions/003-webhook-targets.md): link-local addresses
- * (169.254.0.0/16, fe80::/10, where cloud metadata services answer) in every spelling, including
- * IPv6 addresses that embed an IPv4 one (::ffff:, ::a.b.c.d, 64:ff9b::/96, 64:ff9b:1::/48,
- * 6to4, Teredo), and the metadata host names. Private and loopback addresses are allowed: a
- * self-hosted school's receiver is often on its LAN — but their replies are not stored
- * (`isPublicAddress`), so the delivery log cannot be used to read an internal service.
+ * Which webhook targets are refused (docs/decisions/003-webhook-targets.md, amended by
+ * 043-hostile-leftovers.md). Always: link-local addresses (169.254.0.0/16, fe80::/10, where cloud
+ * metadata services answer) in every spelling, including IPv6 addresses that embed an IPv4 one
+ * (::ffff:, ::a.b.c.d, 64:ff9b::/96, 64:ff9b:1::/48, 6to4, Teredo), and the metadata host names.
+ * By default also every other address that is not globally routable (loopback, RFC 1918, CGNAT,
+ * IPv6 ULA and loopback, …: `isPublicAddress`); the operator's WEBHOOK_ALLOW_PRIVATE_NETWORKS lets
+ * those through for a self-hosted school whose receiver is on its LAN — their replies are still not
+ * stored, so the delivery log cannot be used to read an internal service.
  */
+export type TargetPolicy = { allowPrivateNetworks: boolean };
+
 const METADATA_HOSTS = new Set(['metadata.google.internal', 'metadata.goog', 'metadata', 'instance-data', 'instance-data.ec2.internal']);
 
 type V4 = [number, number, number, number];
@@ -78,17 +82,24 @@ export function isPublicAddress(address: string): boolean {
   const g = parseV6(a);
   if (!g) return false;
   if (g.every((x, i) => (i < 7 ? x === 0 : x <= 1))) return false; // :: and ::1
-  if ((g[0]! & 0xfe00) === 0xfc00 || (g[0]! & 0xffc0) === 0xfe80 || (g[0]! & 0xff00) === 0xff00) return false; // ULA, link-local, multicast
+  if ((g[0]! & 0xfe00) === 0xfc00 || (g[0]! & 0xffc0) === 0xfe80 || (g[0]! & 0xffc0) === 0xfec0 || (g[0]! & 0xff00) === 0xff00) return false; // ULA, link-local, site-local, multicast
   if (g[0] === 0x2001 && g[1] === 0xdb8) return false; // documentation
   const inner = embeddedV4(g);
   return inner.length === 0 || !inner.some(nonPublicV4);
 }
 
-/** Why this URL's host (as written) is refused, or null. */
+/** Why this URL's host (as written) is always refused, or null (the policy's part is `blockedAddress`). */
 export function blockedHost(url: string): string | null {
   const host = new URL(url).hostname.toLowerCase().replace(/\.$/, '');
   if (METADATA_HOSTS.has(host)) return `${host} is a cloud metadata service`;
   if (isLinkLocal(host)) return `${host} is a link-local address`;
+  return null;
+}
+
+/** What an address is, when the policy refuses it, or null. */
+export function blockedAddress(address: string, policy: TargetPolicy): string | null {
+  if (isLinkLocal(address)) return 'a link-local address';
+  if (!policy.allowPrivateNetworks && !isPublicAddress(address)) return 'a private, loopback or otherwise non-public address (the operator setting WEBHOOK_ALLOW_PRIVATE_NETWORKS allows those)';
   return null;
 }
 
@@ -100,26 +111,38 @@ export type Target = { blocked: string } | { blocked: null; address: string; fam
 /**
  * The one address a delivery connects to, checked: the name is resolved once here and the
  * request is made to this address (no second lookup that a rebinding name could answer
- * differently). Refused when any resolved address is link-local. A failed lookup throws.
+ * differently). Refused when any resolved address is refused by the policy. A failed lookup throws.
  */
-export async function resolveTarget(url: string, resolve: Resolve = systemResolve): Promise<Target> {
+export async function resolveTarget(url: string, policy: TargetPolicy, resolve: Resolve = systemResolve): Promise<Target> {
   const literal = blockedHost(url);
   if (literal) return { blocked: literal };
   const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-  const addresses = isIP(host) ? [{ address: host }] : await resolve(host);
+  // `localhost` and its subdomains are loopback by definition (RFC 6761 §6.3), whatever the resolver says.
+  const name = host.toLowerCase().replace(/\.$/, '');
+  const addresses = isIP(host) ? [{ address: host }] : name === 'localhost' || name.endsWith('.localhost') ? [{ address: '127.0.0.1' }] : await resolve(host);
   if (addresses.length === 0) throw new Error(`${host} has no address`);
-  const bad = addresses.find((a) => isLinkLocal(a.address));
-  if (bad) return { blocked: `${host} resolves to the link-local address ${bad.address}` };
+  for (const a of addresses) {
+    const why = blockedAddress(a.address, policy);
+    if (why) return { blocked: isIP(host) ? `${host} is ${why}` : `${host} resolves to ${a.address}, ${why}` };
+  }
   const chosen = addresses[0]!.address;
   return { blocked: null, address: chosen, family: isIP(chosen) === 6 ? 6 : 4, public: addresses.every((a) => isPublicAddress(a.address)) };
 }
 
-/** Why delivering to this URL is refused once its name is resolved, or null (a failed lookup is left to the request). */
-export async function blockedTarget(url: string, resolve: Resolve = systemResolve): Promise<string | null> {
+/**
+ * Why delivering to this URL is refused once its name is resolved, or null: a lookup that fails
+ * or takes longer than `timeoutMs` is left to the delivery, which resolves and checks again.
+ */
+export async function blockedTarget(url: string, policy: TargetPolicy, resolve: Resolve = systemResolve, timeoutMs = 3000): Promise<string | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((r) => {
+    timer = setTimeout(() => r(null), timeoutMs);
+    timer.unref?.();
+  });
   try {
-    const t = await resolveTarget(url, resolve);
-    return t.blocked;
-  } catch {
-    return null;
+    const checked = resolveTarget(url, policy, resolve).then((t) => t.blocked, () => null);
+    return await Promise.race([checked, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
