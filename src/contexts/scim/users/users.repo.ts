@@ -482,9 +482,3 @@ export async function touchGroupsOf(tx: DbOrTx, tenantId: string, memberId: stri
     );
 }
 
-export function isUniqueViolation(err: unknown): boolean {
-  for (let e: unknown = err, i = 0; e && i < 4; e = (e as { cause?: unknown }).cause, i++) {
-    if ((e as { code?: unknown }).code === '23505') return true;
-  }
-  return false;
-}

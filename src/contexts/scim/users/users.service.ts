@@ -13,7 +13,8 @@ import { invalidValue, scimNotFound, uniqueness } from '../scim.errors.js';
 import { URN, userResource } from '../scim.schema.js';
 import { scimGroupMembers, scimUsers } from '../scim.tables.js';
 import { and, eq } from 'drizzle-orm';
-import { columnsFromDoc, composedScimUserWrites, docFromRow, isUniqueViolation, preparedScimUserReads, preparedScimUserWrites, scimUsersRepo, touchGroupsOf, type PresentedPage, type PresentedUser, type ScimUserColumns, type ScimUserRow } from './users.repo.js';
+import { columnsFromDoc, composedScimUserWrites, docFromRow, preparedScimUserReads, preparedScimUserWrites, scimUsersRepo, touchGroupsOf, type PresentedPage, type PresentedUser, type ScimUserColumns, type ScimUserRow } from './users.repo.js';
+import { isUniqueViolation } from '../../../platform/db/sqlstate.js';
 import { userFilterWhitelist } from './users.filter.js';
 
 export { MAX_PAGE, DEFAULT_PAGE, paging, type ListQuery } from '../resource/listing.js';
