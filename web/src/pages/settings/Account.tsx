@@ -141,12 +141,17 @@ function DisableTotp() {
   });
   const { password, code } = form.getValues();
 
+  // The server refuses to turn it off while the organisation requires it (totp_required_by_tenant).
+  if (me.tenant.require2fa) {
+    return (
+      <Text size="sm">
+        Your sign-in asks for a code from your authenticator app. Your organisation requires two-factor sign-in, so it stays on; an owner can stop requiring it under Security.
+      </Text>
+    );
+  }
   return (
     <Stack>
-      <Text size="sm">
-        Your sign-in asks for a code from your authenticator app.
-        {me.tenant.require2fa ? ' Your organisation requires two-factor, so turning it off will ask you to set it up again.' : ''}
-      </Text>
+      <Text size="sm">Your sign-in asks for a code from your authenticator app.</Text>
       <form onSubmit={submit.onSubmit} noValidate style={{ maxWidth: 420 }}>
         <PasswordInput label="Password" autoComplete="current-password" required {...form.getInputProps('password')} mb="sm" />
         <TextInput label="Authentication code" inputMode="numeric" autoComplete="one-time-code" required maxLength={10} {...form.getInputProps('code')} mb="sm" />
