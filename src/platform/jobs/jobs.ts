@@ -19,6 +19,13 @@ export type JobHandler<T> = (job: { id: string; data: T }) => Promise<void>;
 export interface JobQueue {
   send<T extends object>(tx: DbOrTx, name: string, data: T, options?: JobOptions): Promise<string | null>;
   /**
+   * `send` for many jobs of one queue at once, in a few statements however many there are (one
+   * lock of all their singleton keys, one read of those already queued, one INSERT): a job whose
+   * key is queued already, or given earlier in the list, is dropped, as `send` one by one would.
+   * Returns how many jobs were queued.
+   */
+  sendMany<T extends object>(tx: DbOrTx, name: string, jobs: ReadonlyArray<{ data: T; singletonKey?: string }>, options?: Omit<JobOptions, 'singletonKey' | 'startAfter'>): Promise<number>;
+  /**
    * Fails, for good (no retry), the active jobs of `name` with this singleton key: their worker
    * is known to be gone (e.g. it stopped sending heartbeats), so pg-boss's expiry need not be awaited.
    * Returns how many were failed.

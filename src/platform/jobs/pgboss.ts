@@ -156,6 +156,30 @@ export function createJobQueue(database: Database, log: Logger, opts: JobQueueOp
         db: adapter as PgBoss.Db,
       });
     },
+    async sendMany(tx, name, jobs, options = {}) {
+      if (jobs.length === 0) return 0;
+      const adapter = transactionAdapter(tx);
+      await ensureQueue(adapter, name);
+      // A key given twice keeps its first job (the second `send` would have found it queued).
+      const seen = new Set<string>();
+      let todo = jobs.filter((j) => j.singletonKey === undefined || (!seen.has(j.singletonKey) && Boolean(seen.add(j.singletonKey))));
+      const keys = [...seen].sort();
+      if (keys.length) {
+        // The same lock `send` takes per key, for every key, taken in one order (so two senders of
+        // overlapping keys queue behind each other instead of deadlocking).
+        await adapter.executeSql('SELECT count(pg_advisory_xact_lock(hashtext($1), hashtext(k))) FROM (SELECT k FROM unnest($2::text[]) AS k ORDER BY k) AS s', [name, keys]);
+        const { rows } = await adapter.executeSql(`SELECT DISTINCT singleton_key FROM ${JOB_SCHEMA}.job WHERE name = $1 AND singleton_key = ANY($2::text[]) AND state IN ${QUEUED_STATES}`, [name, keys]);
+        const queued = new Set((rows as Array<{ singleton_key: string }>).map((r) => r.singleton_key));
+        todo = todo.filter((j) => j.singletonKey === undefined || !queued.has(j.singletonKey));
+      }
+      if (todo.length === 0) return 0;
+      const { expireInSeconds, retryLimit, retryDelay, retryBackoff } = options;
+      await boss.insert(
+        todo.map((j) => ({ name, data: j.data, singletonKey: j.singletonKey, retryLimit, retryDelay, retryBackoff, expireInSeconds })),
+        { db: adapter as PgBoss.Db },
+      );
+      return todo.length;
+    },
     async failActive(tx, name, singletonKey, message) {
       // pg-boss's own fail() would retry after a backoff; the caller sends the next job itself.
       const { rows } = await transactionAdapter(tx).executeSql(
