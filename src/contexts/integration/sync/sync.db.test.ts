@@ -5,6 +5,7 @@ import { eq } from 'drizzle-orm';
 import { integrationTenant, setTimeZone, zoneWhereDateDiffers } from '../test/integration.testkit.js';
 import { todayIn } from '../../record/index.js';
 import { recordProfiles } from '../../record/record.tables.js';
+import { syncRepo } from './sync.repo.js';
 
 const env = useTestEnv();
 const actor = { kind: 'system' as const, id: null, label: 'test' };
@@ -110,4 +111,22 @@ describe('two-way sync of linked people', () => {
     expect(leaving.leavingDate).toBe(todayIn(env.platform.now(), zone));
     expect(leaving.leavingDate).not.toBe(env.platform.now().toISOString().slice(0, 10));
   });
+
+  it('the log names each entry by its profile, or by its member (removed ones too) when it has no profile', async () => {
+    const x = await integrationTenant(env);
+    const staff = await x.group({ name: 'Staff', type: 'repeat', isStaffGroup: true });
+    const [a, b] = [await x.member(staff.id, { fullName: 'Meg Member' }), await x.member(staff.id, { fullName: 'Rem Removed' })];
+    await x.members.remove(env.platform.db, x.t.tenantId, b.id, actor, 'portal');
+    const p = await x.profile({ firstName: 'Pam', lastName: 'Profile' });
+    const at = env.platform.now();
+    const row = { tenantId: x.t.tenantId, runId: null, direction: 'member_to_profile' as const, status: 'applied' as const, fields: ['role'], message: '' };
+    await syncRepo.logMany(env.platform.db, [
+      { ...row, memberId: a.id, profileId: null, at: new Date(at.getTime() - 3000) },
+      { ...row, memberId: b.id, profileId: null, at: new Date(at.getTime() - 2000) },
+      { ...row, memberId: a.id, profileId: p.id, at: new Date(at.getTime() - 1000) },
+      { ...row, memberId: null, profileId: null, at },
+    ]);
+    expect((await x.integration.sync.logOf(x.t.tenantId, {})).map((l) => l.personName)).toEqual(['Meg Member', 'Rem Removed', 'Pam Profile', null]);
+  });
 });
+

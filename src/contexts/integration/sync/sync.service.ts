@@ -216,10 +216,8 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
     // Who each entry is about, by name: the profile's, else the member's (a run's own entry has neither).
     const names = new Map<string, string>();
     for (const p of await record.profiles(db, tenantId, [...new Set(rows.flatMap((r) => (r.profileId ? [r.profileId] : [])))])) names.set(p.id, `${p.firstName} ${p.lastName}`.trim());
-    for (const memberId of new Set(rows.flatMap((r) => (r.memberId && !(r.profileId && names.has(r.profileId)) ? [r.memberId] : [])))) {
-      const m = await members.find(db, tenantId, memberId);
-      if (m) names.set(m.id, m.fullName);
-    }
+    const unnamed = [...new Set(rows.flatMap((r) => (r.memberId && !(r.profileId && names.has(r.profileId)) ? [r.memberId] : [])))];
+    for (const m of await members.findMany(db, tenantId, unnamed)) names.set(m.id, m.fullName);
     const personName = (r: (typeof rows)[number]) => (r.profileId ? names.get(r.profileId) : undefined) ?? (r.memberId ? names.get(r.memberId) : undefined) ?? null;
     return rows.map((r) => ({
       id: r.id,
