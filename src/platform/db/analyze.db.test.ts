@@ -18,6 +18,7 @@ describe('planner statistics', () => {
     const jobs: JobQueue = {
       send: () => Promise.resolve(null),
       sendMany: () => Promise.resolve(0),
+      workMany: () => Promise.resolve(),
       failActive: () => Promise.resolve(0),
       work: <T extends object>(name: string, handler: JobHandler<T>) => {
         handlers.set(name, handler as JobHandler<object>);

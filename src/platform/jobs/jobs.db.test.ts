@@ -142,6 +142,34 @@ describe('job queue', () => {
     expect(await jobRows(name)).toHaveLength(303);
   });
 
+  it('workMany hands a fetch of jobs to one handler; a job it answers as failed fails alone, the rest complete', async () => {
+    const name = queueName('many-work');
+    const q = createJobQueue(env.platform.database, createLogger('silent'), { pollingIntervalSeconds: 0.5 });
+    queues.push(q);
+    const batches: number[][] = [];
+    await q.workMany<{ n: number }>(
+      name,
+      async (jobs) => {
+        batches.push(jobs.map((j) => j.data.n));
+        return jobs.filter((j) => j.data.n === 3).map((j) => ({ id: j.id, error: new Error('three is refused') }));
+      },
+      { batchSize: 10 },
+    );
+    await inTransaction(env.platform.db, (tx) => q.sendMany(tx, name, [1, 2, 3, 4, 5].map((n) => ({ data: { n } })), { retryLimit: 0 }));
+    await q.start();
+    await waitFor(async () => (await jobRows(name)).every((r) => r.state === 'completed' || r.state === 'failed'), { what: 'the jobs to be worked' });
+    expect(batches.map((b) => [...b].sort())).toEqual([[1, 2, 3, 4, 5]]);
+    const { rows } = await env.platform.database.query<{ n: number; state: string; output: { message?: string } | null }>(`SELECT (data->>'n')::int AS n, state, output FROM ${JOB_SCHEMA}.job WHERE name = $1 ORDER BY 1`, [name]);
+    expect(rows.map((r) => [r.n, r.state])).toEqual([
+      [1, 'completed'],
+      [2, 'completed'],
+      [3, 'failed'],
+      [4, 'completed'],
+      [5, 'completed'],
+    ]);
+    expect(rows[2]!.output).toMatchObject({ message: 'three is refused' });
+  });
+
   it('registers a cron schedule, also when added after start', async () => {
     const early = queueName('cron');
     const late = queueName('cron');

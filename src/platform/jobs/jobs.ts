@@ -15,6 +15,7 @@ export type JobOptions = {
 };
 
 export type JobHandler<T> = (job: { id: string; data: T }) => Promise<void>;
+export type JobBatchHandler<T> = (jobs: ReadonlyArray<{ id: string; data: T }>) => Promise<Array<{ id: string; error: unknown }>>;
 
 export interface JobQueue {
   send<T extends object>(tx: DbOrTx, name: string, data: T, options?: JobOptions): Promise<string | null>;
@@ -33,6 +34,12 @@ export interface JobQueue {
   failActive(tx: DbOrTx, name: string, singletonKey: string, message: string): Promise<number>;
   /** Registers a handler; runs only in a process that works jobs. */
   work<T extends object>(name: string, handler: JobHandler<T>, options?: { batchSize?: number }): Promise<void>;
+  /**
+   * Registers a handler of up to `batchSize` jobs at once (what one fetch brought), for work done
+   * set-wise. It answers the jobs that failed, each failed (and retried) on its own while the rest
+   * complete; a handler that throws fails them all.
+   */
+  workMany<T extends object>(name: string, handler: JobBatchHandler<T>, options: { batchSize: number }): Promise<void>;
   /** Cron schedule (UTC) for a recurring job. */
   schedule(name: string, cron: string, data?: object): Promise<void>;
   start(): Promise<void>;
