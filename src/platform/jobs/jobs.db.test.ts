@@ -107,6 +107,8 @@ describe('job queue', () => {
 
   it('sendMany queues many jobs in three statements however many, dropping keys already queued or given twice, with the options given', async () => {
     const name = queueName('many');
+    // The workers of the tests above poll through the same database: stopped, so only this test's statements are counted.
+    for (const q of queues) await q.stop();
     await inTransaction(env.platform.db, (tx) => env.platform.jobs.send(tx, name, { n: 0 }, { singletonKey: 'k0' }));
     // The queue is known from here on (a queue created in a transaction is remembered once seen committed).
     expect(await inTransaction(env.platform.db, (tx) => env.platform.jobs.send(tx, name, { n: 0 }, { singletonKey: 'k0' }))).toBeNull();
