@@ -24,9 +24,9 @@ export function createMergeAll(deps: MergeDeps) {
    * Merges a batch of suggested pairs set-wise (merge-all): a few statements for the whole batch
    * (its reads, then `writeMerges`), however many pairs. Pairs that share a profile with an
    * earlier pair of the batch (chains: A–B, B–C) are merged afterwards, in rounds, each side
-   * followed to the profile it was merged into: a round takes, in order, every pair that shares no
-   * profile with an earlier pair still waiting, so each is merged on what the pairs before it left,
-   * as one by one; a round is again a few statements. Each merge is recorded exactly as a single
+   * followed to the profile it was merged into: a round takes, in order, every pair whose sides no
+   * earlier pair of the list touches (one merged in this round, or one still waiting), so each is
+   * merged on what the pairs before it left, as one by one; a round is again a few statements. Each merge is recorded exactly as a single
    * merge is, so each can be undone on its own.
    */
   async function mergeBatch(tx: DbOrTx, tenantId: string, queueIds: string[], options: MergeAllOptions, actor: Actor, runId: string | null): Promise<Map<string, 'updated' | 'skipped'>> {
