@@ -9,7 +9,7 @@
 // of the server's backends for this database (/proc/<pid>/stat, so only with a local server), which
 // the load moves far less.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +28,7 @@ import { groups, members } from '../src/contexts/signin/signin.tables.js';
 import { recordProfiles, recordRatingSystems } from '../src/contexts/record/record.tables.js';
 import { composeContexts } from '../src/contexts/compose.js';
 import { integrationPersonLinks } from '../src/contexts/integration/integration.tables.js';
+import { SYNC_PERSON_BATCH } from '../src/contexts/integration/index.js';
 import { and, eq, sql } from 'drizzle-orm';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -173,8 +174,10 @@ async function main() {
     console.log(`  plain bulk INSERT of the same ${N} profiles: ${describe(bulkProfiles)}; import / bulk INSERT = ${ratio(imp.seconds, bulkProfiles.seconds)}x wall${imp.serverCpuSeconds && bulkProfiles.serverCpuSeconds ? `, ${ratio(imp.serverCpuSeconds, bulkProfiles.serverCpuSeconds)}x server CPU` : ''} (goal <= 3x)`);
 
     const mrg = await measured(database, N / 2, async () => integration.runs.execute((await integration.merge.startMergeAll(tenantId, {}, actor)).id));
-    results.mergeAll = { ...mrg, value: undefined, pairs: mrg.value.total, merged: mrg.value.updated };
-    console.log(`merge ${mrg.value.total} pairs: ${describe(mrg)}`);
+    // Merge-all works 500 pairs a batch, each batch one transaction (decision 042): a few statements a batch.
+    const mergeBatches = Math.ceil(mrg.value.total / 500);
+    results.mergeAll = { ...mrg, value: undefined, pairs: mrg.value.total, merged: mrg.value.updated, batches: mergeBatches, statementsPerBatch: +(mrg.statements / mergeBatches).toFixed(1) };
+    console.log(`merge ${mrg.value.total} pairs: ${describe(mrg)}; ${mergeBatches} batches of 500, ${(mrg.statements / mergeBatches).toFixed(1)} statements a batch`);
 
     // Push N live profiles (merged-away ones are archived and not the organisation's any more).
     const toPush = (await platform.db.select({ id: recordProfiles.id }).from(recordProfiles).where(and(eq(recordProfiles.tenantId, tenantId), eq(recordProfiles.status, 'live'))).limit(N)).map((r) => r.id);
@@ -189,6 +192,23 @@ async function main() {
     const syn = await measured(database, links, async () => integration.runs.execute((await integration.sync.startSync(tenantId, actor)).id));
     results.sync = { ...syn, value: undefined, links, updated: syn.value.updated, skipped: syn.value.skipped };
     console.log(`two-way sync of ${links} links (${syn.value.updated} changed): ${describe(syn)}`);
+
+    // The per-person sync jobs (what a merge-all, a sweep or many edits queue): each staff member's
+    // profile changed, then half of them synced one job at a time as before (`syncPerson`), half as
+    // the worker now takes them, 200 a fetch (`syncPeople`, decision 042).
+    await platform.db.execute(sql`UPDATE record_profiles SET phone = phone || '1', version = version + 1, updated_at = now() WHERE tenant_id = ${tenantId} AND id IN (SELECT profile_id FROM integration_person_links WHERE tenant_id = ${tenantId} AND group_id = ${staff!.id})`);
+    const staffLinks = await platform.db.select({ id: integrationPersonLinks.id }).from(integrationPersonLinks).where(eq(integrationPersonLinks.groupId, staff!.id));
+    const personJobs = staffLinks.map((l) => ({ id: randomUUID(), data: { tenantId, linkId: l.id } }));
+    const half = Math.floor(personJobs.length / 2);
+    const one = await measured(database, half, async () => {
+      for (const j of personJobs.slice(0, half)) await integration.sync.syncPerson(j.data.tenantId, j.data.linkId);
+    });
+    const many = await measured(database, personJobs.length - half, async () => {
+      for (const c of chunks(personJobs.slice(half), SYNC_PERSON_BATCH)) await integration.sync.syncPeople(c);
+    });
+    results.syncPersonJobs = { oneByOne: { ...one, value: undefined, jobs: half }, setWise: { ...many, value: undefined, jobs: personJobs.length - half, batch: SYNC_PERSON_BATCH } };
+    console.log(`per-person sync jobs, ${half} one at a time: ${describe(one)}`);
+    console.log(`per-person sync jobs, ${personJobs.length - half} in fetches of ${SYNC_PERSON_BATCH}: ${describe(many)}`);
 
     await integration.links.saveSettings(tenantId, { includeRecordInSafetyCheck: true }, actor);
     const linked = await platform.db.select().from(integrationPersonLinks).where(eq(integrationPersonLinks.groupId, staff!.id));

@@ -94,9 +94,8 @@ export async function registerIntegrationJobs(platform: Platform, integration: I
   await platform.jobs.work<{ tenantId: string; memberIds: string[] }>(IMPORT_NEW_MEMBERS_JOB, async (job) => {
     await integration.people.importNewMembers(job.data.tenantId, job.data.memberIds);
   });
-  await platform.jobs.work<{ tenantId: string; linkId: string }>(SYNC_PERSON_JOB, async (job) => {
-    await integration.sync.syncPerson(job.data.tenantId, job.data.linkId);
-  });
+  // Per-person syncs, up to 200 a fetch, set-wise (a merge-all or a sweep queues thousands at once).
+  await platform.jobs.workMany<{ tenantId: string; linkId: string }>(SYNC_PERSON_JOB, (jobs) => integration.sync.syncPeople(jobs), { batchSize: SYNC_PERSON_BATCH });
   // The safety net of the two-way sync: anything changed but not synced (e.g. a lost job) is queued.
   await platform.jobs.work(SYNC_SWEEP_JOB, async () => {
     const queued = await integration.sync.sweep();
@@ -106,6 +105,8 @@ export async function registerIntegrationJobs(platform: Platform, integration: I
 }
 
 export const WONDE_SCHEDULE_JOB = 'integration.wonde-schedule';
+/** Per-person sync jobs worked together (one fetch of the worker, synced set-wise). */
+export const SYNC_PERSON_BATCH = 200;
 
 export function integrationContext(platform: Platform, integration: Integration): FastifyPluginAsync {
   return async (app) => {

@@ -17,6 +17,8 @@ describe('planner statistics', () => {
     const schedules: Array<{ name: string; cron: string }> = [];
     const jobs: JobQueue = {
       send: () => Promise.resolve(null),
+      sendMany: () => Promise.resolve(0),
+      workMany: () => Promise.resolve(),
       failActive: () => Promise.resolve(0),
       work: <T extends object>(name: string, handler: JobHandler<T>) => {
         handlers.set(name, handler as JobHandler<object>);

@@ -7,7 +7,8 @@ import { createLogger } from '../logger.js';
 import { createJobQueue, JOB_SCHEMA } from './pgboss.js';
 import type { JobQueue } from './jobs.js';
 
-const env = useTestEnv({ configOverrides: { jobPollSeconds: 0.5 } });
+const statements: string[] = [];
+const env = useTestEnv({ configOverrides: { jobPollSeconds: 0.5 }, onStatement: (text) => statements.push(text) });
 const queues: JobQueue[] = [];
 afterAll(async () => {
   for (const q of queues) await q.stop();
@@ -102,6 +103,73 @@ describe('job queue', () => {
     expect(again).toBeNull();
     expect(other).toEqual(expect.any(String));
     expect((await jobRows(name)).map((r) => r.singleton_key)).toEqual(['k1', 'k2']);
+  });
+
+  it('sendMany queues many jobs in three statements however many, dropping keys already queued or given twice, with the options given', async () => {
+    const name = queueName('many');
+    // The workers of the tests above poll through the same database: stopped, so only this test's statements are counted.
+    for (const q of queues) await q.stop();
+    await inTransaction(env.platform.db, (tx) => env.platform.jobs.send(tx, name, { n: 0 }, { singletonKey: 'k0' }));
+    // The queue is known from here on (a queue created in a transaction is remembered once seen committed).
+    expect(await inTransaction(env.platform.db, (tx) => env.platform.jobs.send(tx, name, { n: 0 }, { singletonKey: 'k0' }))).toBeNull();
+    const sendMany = async (keys: string[]) => {
+      const from = statements.length;
+      const queued = await inTransaction(env.platform.db, (tx) => env.platform.jobs.sendMany(tx, name, keys.map((k) => ({ data: { k }, singletonKey: k })), { retryLimit: 5, retryDelay: 30, retryBackoff: true }));
+      return { queued, sent: statements.slice(from).filter((q) => !/^\s*(begin|commit)\b/i.test(q)).length };
+    };
+    const few = await sendMany(['k0', 'k1', 'k2', 'k1']);
+    expect(few.queued).toBe(2);
+    const keys = Array.from({ length: 300 }, (_, i) => `m${i}`);
+    const many = await sendMany(['k2', ...keys]);
+    expect(many.queued).toBe(300);
+    expect(few.sent).toBe(3);
+    expect(many.sent).toBe(few.sent);
+    const rows = await jobRows(name);
+    expect(rows.map((r) => r.singleton_key)).toEqual(expect.arrayContaining(['k0', 'k1', 'k2', ...keys]));
+    expect(rows).toHaveLength(303);
+    const { rows: opts } = await env.platform.database.query<{ retry_limit: number; retry_delay: number; retry_backoff: boolean; data: { k: string } }>(
+      `SELECT retry_limit, retry_delay, retry_backoff, data FROM ${JOB_SCHEMA}.job WHERE name = $1 AND singleton_key = 'k1'`,
+      [name],
+    );
+    expect(opts).toEqual([{ retry_limit: 5, retry_delay: 30, retry_backoff: true, data: { k: 'k1' } }]);
+    // Nothing queued when every key is: only the lock and the read.
+    expect(await sendMany(['k0', 'k1'])).toEqual({ queued: 0, sent: 2 });
+    // A rolled-back sendMany leaves nothing.
+    await expect(
+      inTransaction(env.platform.db, async (tx) => {
+        await env.platform.jobs.sendMany(tx, name, [{ data: {}, singletonKey: 'gone' }, { data: {} }]);
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(await jobRows(name)).toHaveLength(303);
+  });
+
+  it('workMany hands a fetch of jobs to one handler; a job it answers as failed fails alone, the rest complete', async () => {
+    const name = queueName('many-work');
+    const q = createJobQueue(env.platform.database, createLogger('silent'), { pollingIntervalSeconds: 0.5 });
+    queues.push(q);
+    const batches: number[][] = [];
+    await q.workMany<{ n: number }>(
+      name,
+      async (jobs) => {
+        batches.push(jobs.map((j) => j.data.n));
+        return jobs.filter((j) => j.data.n === 3).map((j) => ({ id: j.id, error: new Error('three is refused') }));
+      },
+      { batchSize: 10 },
+    );
+    await inTransaction(env.platform.db, (tx) => q.sendMany(tx, name, [1, 2, 3, 4, 5].map((n) => ({ data: { n } })), { retryLimit: 0 }));
+    await q.start();
+    await waitFor(async () => (await jobRows(name)).every((r) => r.state === 'completed' || r.state === 'failed'), { what: 'the jobs to be worked' });
+    expect(batches.map((b) => [...b].sort())).toEqual([[1, 2, 3, 4, 5]]);
+    const { rows } = await env.platform.database.query<{ n: number; state: string; output: { message?: string } | null }>(`SELECT (data->>'n')::int AS n, state, output FROM ${JOB_SCHEMA}.job WHERE name = $1 ORDER BY 1`, [name]);
+    expect(rows.map((r) => [r.n, r.state])).toEqual([
+      [1, 'completed'],
+      [2, 'completed'],
+      [3, 'failed'],
+      [4, 'completed'],
+      [5, 'completed'],
+    ]);
+    expect(rows[2]!.output).toMatchObject({ message: 'three is refused' });
   });
 
   it('registers a cron schedule, also when added after start', async () => {

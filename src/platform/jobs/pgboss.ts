@@ -2,7 +2,7 @@ import PgBoss from 'pg-boss';
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database, DbOrTx } from '../db/database.js';
 import type { Logger } from '../logger.js';
-import type { JobHandler, JobOptions, JobQueue } from './jobs.js';
+import type { JobBatchHandler, JobHandler, JobOptions, JobQueue } from './jobs.js';
 
 export const JOB_SCHEMA = 'pgboss';
 
@@ -80,7 +80,7 @@ export function createJobQueue(database: Database, log: Logger, opts: JobQueueOp
   const boss = new PgBoss(bossOptions(database));
   boss.on('error', (err) => log.error({ err }, 'job queue error'));
   const knownQueues = new Set<string>();
-  const handlers: Array<{ name: string; handler: JobHandler<object>; batchSize: number }> = [];
+  const handlers: Array<{ name: string; handler: JobBatchHandler<object>; batchSize: number }> = [];
   const schedules: Array<{ name: string; cron: string; data: object }> = [];
   let state: 'idle' | 'starting' | 'working' | 'stopping' = 'idle';
   let started: Promise<void> | undefined;
@@ -114,16 +114,19 @@ export function createJobQueue(database: Database, log: Logger, opts: JobQueueOp
         // backlog drained one job per interval (100 e-mails took 200 s). A full batch means more
         // may be waiting: wake the worker to fetch again at once; an empty or short one sleeps.
         if (jobs.length >= h.batchSize && worker.id) boss.notifyWorker(worker.id);
-        for (const job of jobs) {
-          running++;
-          try {
-            await h.handler({ id: job.id, data: job.data });
-          } catch (err) {
-            log.warn({ err, job: { id: job.id, name: h.name } }, 'job failed (it is retried while retries remain)');
-            throw err;
-          } finally {
-            running--;
-          }
+        running++;
+        let failed: Array<{ id: string; error: unknown }>;
+        try {
+          failed = await h.handler(jobs.map((job) => ({ id: job.id, data: job.data })));
+        } finally {
+          running--;
+        }
+        if (failed.length === 0) return;
+        // Failed here, each on its own (retried while retries remain); pg-boss then completes the
+        // rest (its completion touches only jobs still active).
+        for (const f of failed) {
+          log.warn({ err: f.error, job: { id: f.id, name: h.name } }, 'job failed (it is retried while retries remain)');
+          await boss.fail(h.name, f.id, { message: f.error instanceof Error ? f.error.message : String(f.error) });
         }
       },
     );
@@ -156,6 +159,30 @@ export function createJobQueue(database: Database, log: Logger, opts: JobQueueOp
         db: adapter as PgBoss.Db,
       });
     },
+    async sendMany(tx, name, jobs, options = {}) {
+      if (jobs.length === 0) return 0;
+      const adapter = transactionAdapter(tx);
+      await ensureQueue(adapter, name);
+      // A key given twice keeps its first job (the second `send` would have found it queued).
+      const seen = new Set<string>();
+      let todo = jobs.filter((j) => j.singletonKey === undefined || (!seen.has(j.singletonKey) && Boolean(seen.add(j.singletonKey))));
+      const keys = [...seen].sort();
+      if (keys.length) {
+        // The same lock `send` takes per key, for every key, taken in one order (so two senders of
+        // overlapping keys queue behind each other instead of deadlocking).
+        await adapter.executeSql('SELECT count(pg_advisory_xact_lock(hashtext($1), hashtext(k))) FROM (SELECT k FROM unnest($2::text[]) AS k ORDER BY k) AS s', [name, keys]);
+        const { rows } = await adapter.executeSql(`SELECT DISTINCT singleton_key FROM ${JOB_SCHEMA}.job WHERE name = $1 AND singleton_key = ANY($2::text[]) AND state IN ${QUEUED_STATES}`, [name, keys]);
+        const queued = new Set((rows as Array<{ singleton_key: string }>).map((r) => r.singleton_key));
+        todo = todo.filter((j) => j.singletonKey === undefined || !queued.has(j.singletonKey));
+      }
+      if (todo.length === 0) return 0;
+      const { expireInSeconds, retryLimit, retryDelay, retryBackoff } = options;
+      await boss.insert(
+        todo.map((j) => ({ name, data: j.data, singletonKey: j.singletonKey, retryLimit, retryDelay, retryBackoff, expireInSeconds })),
+        { db: adapter as PgBoss.Db },
+      );
+      return todo.length;
+    },
     async failActive(tx, name, singletonKey, message) {
       // pg-boss's own fail() would retry after a backoff; the caller sends the next job itself.
       const { rows } = await transactionAdapter(tx).executeSql(
@@ -165,7 +192,34 @@ export function createJobQueue(database: Database, log: Logger, opts: JobQueueOp
       return rows.length;
     },
     async work(name, handler, options = {}) {
-      const h = { name, handler: handler as JobHandler<object>, batchSize: options.batchSize ?? 1 };
+      // One job at a time, as a batch handler: a job that throws fails the fetch it came in, as before.
+      const one = handler as JobHandler<object>;
+      const batch: JobBatchHandler<object> = async (jobs) => {
+        for (const job of jobs) {
+          try {
+            await one(job);
+          } catch (err) {
+            log.warn({ err, job: { id: job.id, name } }, 'job failed (it is retried while retries remain)');
+            throw err;
+          }
+        }
+        return [];
+      };
+      const h = { name, handler: batch, batchSize: options.batchSize ?? 1 };
+      handlers.push(h);
+      if (state === 'working') await startWorker(h);
+    },
+    async workMany(name, handler, options) {
+      const many = handler as JobBatchHandler<object>;
+      const batch: JobBatchHandler<object> = async (jobs) => {
+        try {
+          return await many(jobs);
+        } catch (err) {
+          log.warn({ err, job: { ids: jobs.map((j) => j.id), name } }, 'jobs failed (they are retried while retries remain)');
+          throw err;
+        }
+      };
+      const h = { name, handler: batch, batchSize: options.batchSize };
       handlers.push(h);
       if (state === 'working') await startWorker(h);
     },

@@ -7,34 +7,38 @@ import { stringify } from './merge.values.js';
 import type { ProfileView as ProfileRow } from '../../record/index.js';
 import type { RunHandler } from '../runs/runs.js';
 import { choicesForPair, originsOf, pickKept, resolveChoices, type BatchPreserve, type Choices, type MergeAllOptions } from './choices.js';
-import { archiveIntoPatch, changesOf, mergedAudit, mergedWith, plan, relatedOf, serialiseValue, type Plan } from './plan.js';
+import { plan, relatedOf, type Related } from './plan.js';
 import { mergeRepo } from './merge.repo.js';
-import type { MergeDeps, MergeOne } from './merge.js';
+import type { MergeDeps } from './merge.js';
+import { createMergeWriter, type PlannedMerge } from './write.js';
+
+/** How far a chain of merges is followed to the profile a side ended in (as before: ten). */
+const FOLLOW_HOPS = 10;
 
 /** Merge-all: every suggested pair with one "preserve these values" rule, previewed, then merged by a run in batches. */
-export function createMergeAll(deps: MergeDeps, one: Pick<MergeOne, 'mergeIn'>) {
+export function createMergeAll(deps: MergeDeps) {
   const { db, now, runs, record } = deps;
+  const writeMerges = createMergeWriter(deps);
 
   /**
-   * Merges a batch of suggested pairs with set-wise reads and writes (merge-all): a few statements
-   * per batch plus one profile update and one audit row per pair, instead of some twenty per pair.
-   * Pairs that share a profile with an earlier pair of the batch are merged one by one afterwards.
-   * Each merge is recorded exactly as a single merge is, so each can be undone on its own.
+   * Merges a batch of suggested pairs set-wise (merge-all): a few statements for the whole batch
+   * (its reads, then `writeMerges`), however many pairs. Pairs that share a profile with an
+   * earlier pair of the batch (chains: A–B, B–C) are merged afterwards, in rounds, each side
+   * followed to the profile it was merged into: a round takes, in order, every pair whose sides no
+   * earlier pair of the list touches (one merged in this round, or one still waiting), so each is
+   * merged on what the pairs before it left, as one by one; a round is again a few statements. Each merge is recorded exactly as a single
+   * merge is, so each can be undone on its own.
    */
   async function mergeBatch(tx: DbOrTx, tenantId: string, queueIds: string[], options: MergeAllOptions, actor: Actor, runId: string | null): Promise<Map<string, 'updated' | 'skipped'>> {
     const outcome = new Map<string, 'updated' | 'skipped'>(queueIds.map((id) => [id, 'skipped']));
-    const queue = await mergeRepo.queueItems(tx, tenantId, queueIds);
-    const profiles = new Map((await record.profiles(tx, tenantId, [...new Set(queue.flatMap((q) => [q.profileAId, q.profileBId]))])).map((p) => [p.id, p]));
+    const queue = new Map((await mergeRepo.queueItems(tx, tenantId, queueIds)).map((q) => [q.id, q]));
+    const profiles = new Map((await record.profiles(tx, tenantId, [...new Set([...queue.values()].flatMap((q) => [q.profileAId, q.profileBId]))])).map((p) => [p.id, p]));
     const r = await relatedOf(record, tx, tenantId, [...profiles.keys()]);
-    const checksOf = (id: string) => r.values.filter((v) => v.profileId === id).length;
-    const linkedIds = new Set(r.links.map((l) => l.profileId));
-    const choicesOf = (q: QueueRow, kept: ProfileRow, merged: ProfileRow) =>
-      choicesForPair(originsOf(kept, merged, (id) => linkedIds.has(id)), options.preserve, options.exceptions?.[q.id]);
     const used = new Set<string>();
-    const planned: Array<{ q: QueueRow; kept: ProfileRow; merged: ProfileRow; p: Plan }> = [];
-    const later: QueueRow[] = [];
+    const planned: PlannedMerge[] = [];
+    let later: QueueRow[] = [];
     for (const id of queueIds) {
-      const q = queue.find((x) => x.id === id);
+      const q = queue.get(id);
       const [a, b] = q ? [profiles.get(q.profileAId), profiles.get(q.profileBId)] : [];
       if (!q || !a || !b || q.status !== 'suggested' || a.status !== 'live' || b.status !== 'live') continue;
       if (used.has(a.id) || used.has(b.id)) {
@@ -42,61 +46,70 @@ export function createMergeAll(deps: MergeDeps, one: Pick<MergeOne, 'mergeIn'>) 
         continue;
       }
       used.add(a.id).add(b.id);
-      const [kept, merged] = pickKept(a, b, checksOf);
-      planned.push({ q, kept, merged, p: plan(kept, merged, r, choicesOf(q, kept, merged)) });
+      planned.push(planPair(q, a, b, r, options));
     }
-    const at = now();
-    const who = { id: actor.id, label: actor.label };
-    const updated = await record.applyPatches(tx, tenantId, planned.map((x) => ({ profile: x.kept, patch: { set: x.p.patch, notes: [mergedWith(x.merged)], at } })), who);
-    const updatedOf = new Map(updated.map((p) => [p.id, p]));
-    await record.deleteCheckValues(tx, tenantId, planned.flatMap((x) => x.p.parked.map((v) => v.id)));
-    await record.moveCheckValues(tx, tenantId, planned.flatMap((x) => x.p.moved.map((v) => ({ id: v.id, to: x.kept.id }))));
-    await record.restoreCheckValues(tx, tenantId, planned.flatMap((x) => x.p.parked.map((v) => ({ ...serialiseValue(v), profileId: x.merged.id }))));
-    await record.moveDocuments(tx, tenantId, planned.flatMap((x) => x.p.movedDocs.map((id) => ({ id, from: x.merged.id, to: x.kept.id }))));
-    await mergeRepo.moveLinksEach(tx, tenantId, planned.flatMap((x) => x.p.movedLinks.map((memberId) => ({ memberId, to: x.kept.id }))));
-    for (const x of planned) await mergeRepo.moveExternalIds(tx, tenantId, x.p.movedExt, x.kept.id);
-    if (planned.length) await deps.onProfilesChanged?.(tx, tenantId, planned.map((x) => x.kept.id));
-    // The merged profiles are archived as a single merge archives one (same columns, same history), in one statement.
-    await record.applyPatches(tx, tenantId, planned.map((x) => ({ profile: x.merged, patch: archiveIntoPatch(updatedOf.get(x.kept.id)!, at) })), who);
-    if (planned.length) {
-      await mergeRepo.setQueueStatus(tx, tenantId, planned.map((x) => x.q.id), 'merged', at);
-      const rows = await mergeRepo.insertMerges(
-        tx,
-        planned.map((x) => ({ tenantId, keptProfileId: x.kept.id, mergedProfileId: x.merged.id, queueId: x.q.id, runId, choices: x.p.resolved, before: x.p.before, changes: changesOf(x.p, updatedOf.get(x.kept.id)!), mergedBy: actor.label, mergedAt: at })),
-      );
-      for (const x of planned) {
-        const row = rows.find((m) => m.queueId === x.q.id)!;
-        await recordAudit(tx, tenantId, actor, mergedAudit(x.merged, updatedOf.get(x.kept.id)!, row.id, x.p.resolved));
-        outcome.set(x.q.id, 'updated');
+    await writeMerges(tx, tenantId, planned, actor, runId, now());
+    for (const x of planned) outcome.set(x.queueId!, 'updated');
+
+    // Chains, in rounds on what the earlier rounds left.
+    while (later.length) {
+      const ids = [...new Set(later.flatMap((q) => [q.profileAId, q.profileBId]))];
+      const endOf = await followMerges(tx, tenantId, ids);
+      const current = new Map((await mergeRepo.queueItems(tx, tenantId, later.map((q) => q.id))).map((q) => [q.id, q]));
+      const sides = new Map((await record.profiles(tx, tenantId, [...new Set(endOf.values())])).map((p) => [p.id, p]));
+      const rr = await relatedOf(record, tx, tenantId, [...sides.keys()]);
+      const at = now();
+      const busy = new Set<string>();
+      const same: string[] = [];
+      const round: PlannedMerge[] = [];
+      const next: QueueRow[] = [];
+      for (const q of later) {
+        const [aId, bId] = [endOf.get(q.profileAId)!, endOf.get(q.profileBId)!];
+        if (busy.has(aId) || busy.has(bId)) {
+          // An earlier pair of the list (merged in this round or waiting) touches a side: wait for it.
+          next.push(q);
+          busy.add(aId).add(bId);
+          continue;
+        }
+        const [a, b] = [sides.get(aId), sides.get(bId)];
+        if (a && b && a.id === b.id) {
+          same.push(q.id);
+          outcome.set(q.id, 'updated');
+          continue;
+        }
+        if (!a || !b || a.status !== 'live' || b.status !== 'live' || current.get(q.id)?.status !== 'suggested') continue;
+        busy.add(a.id).add(b.id);
+        round.push(planPair(q, a, b, rr, options));
       }
-    }
-    // Chains (A–B, B–C): one by one, on what the batch left; a side merged away meanwhile is
-    // followed to the profile it was merged into.
-    const follow = async (id: string) => {
-      for (let i = 0; i < 10; i++) {
-        const kept = await mergeRepo.keptOf(tx, tenantId, id);
-        if (!kept) break;
-        id = kept;
-      }
-      return record.profile(tx, tenantId, id);
-    };
-    for (const q of later) {
-      const [a, b] = [await follow(q.profileAId), await follow(q.profileBId)];
-      if (a && b && a.id === b.id) {
-        await mergeRepo.setQueueStatus(tx, tenantId, [q.id], 'merged', at);
-        outcome.set(q.id, 'updated');
-        continue;
-      }
-      const current = await integrationRepo.queueItem(tx, tenantId, q.id);
-      if (!a || !b || a.status !== 'live' || b.status !== 'live' || current?.status !== 'suggested') continue;
-      const values = await record.checkValuesOf(tx, tenantId, [a.id, b.id]);
-      const [kept, merged] = pickKept(a, b, (id) => values.filter((v) => v.profileId === id).length);
-      const links = new Set((await integrationRepo.linksOfProfiles(tx, tenantId, [a.id, b.id])).map((l) => l.profileId));
-      const choices = choicesForPair(originsOf(kept, merged, (id) => links.has(id)), options.preserve, options.exceptions?.[q.id]);
-      await one.mergeIn(tx, tenantId, kept.id, merged.id, choices, actor, { queueId: q.id, runId });
-      outcome.set(q.id, 'updated');
+      await mergeRepo.setQueueStatus(tx, tenantId, same, 'merged', at);
+      await writeMerges(tx, tenantId, round, actor, runId, at);
+      for (const x of round) outcome.set(x.queueId!, 'updated');
+      later = next;
     }
     return outcome;
+  }
+
+  /** Which side of a pair is kept, and the pair's plan under the batch's rule or its own exception. */
+  function planPair(q: QueueRow, a: ProfileRow, b: ProfileRow, r: Related, options: MergeAllOptions): PlannedMerge {
+    const [kept, merged] = pickKept(a, b, (id) => r.values.filter((v) => v.profileId === id).length);
+    const linked = (id: string) => r.links.some((l) => l.profileId === id);
+    const choices = choicesForPair(originsOf(kept, merged, linked), options.preserve, options.exceptions?.[q.id]);
+    return { kept, merged, p: plan(kept, merged, r, choices), queueId: q.id };
+  }
+
+  /** Each profile followed through the merges (not undone) it went into, to where it ended: one statement a hop. */
+  async function followMerges(tx: DbOrTx, tenantId: string, ids: string[]): Promise<Map<string, string>> {
+    const endOf = new Map(ids.map((id) => [id, id]));
+    let moving = [...new Set(ids)];
+    for (let i = 0; i < FOLLOW_HOPS && moving.length; i++) {
+      const keptOf = await mergeRepo.keptOfMany(tx, tenantId, moving);
+      for (const [start, end] of endOf) {
+        const kept = keptOf.get(end);
+        if (kept) endOf.set(start, kept);
+      }
+      moving = [...new Set(keptOf.values())];
+    }
+    return endOf;
   }
 
   /**

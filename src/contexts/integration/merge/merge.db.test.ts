@@ -3,8 +3,14 @@ import { useTestEnv } from '../../../../test/harness.js';
 import { call, createTestTenant } from '../../../../test/factories.js';
 import { integrationTenant } from '../test/integration.testkit.js';
 import { integrationRepo } from '../integration.repo.js';
+import { inTransaction } from '../../../platform/db/tx.js';
+import { JOB_SCHEMA } from '../../../platform/jobs/pgboss.js';
+import { SYNC_PERSON_JOB } from '../index.js';
+import { mergeRepo } from './merge.repo.js';
 
-const env = useTestEnv();
+const statements: string[] = [];
+const env = useTestEnv({ onStatement: (text) => statements.push(text) });
+const actor = { kind: 'system' as const, id: null, label: 'test' };
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 1)]);
 
 describe('merge: evidence documents and batched merge-all', () => {
@@ -161,4 +167,184 @@ describe('merge: evidence documents and batched merge-all', () => {
     expect((await call(env.app, 'POST', `/api/integration/merges/${ann.m.id}/undo`, { headers: x.h })).status).toBe(200);
     expect((await call(env.app, 'GET', `/api/record/profiles/${recA.id}`, { headers: x.h })).body).toMatchObject({ status: 'live', role: 'Teacher' });
   });
+
+  /**
+   * `n` alike pairs made as in real life: a record profile with two checks (as complete as the
+   * other and older, so it is kept), and a member of a linked group with the same email
+   * and a Wonde UPI, imported (a profile, its link, its external id, a suggested pair); the
+   * imported profile then gets a newer identity check and an enhanced DBS with its evidence. So
+   * each pair's merge moves a check value over the kept one's (parked on the other), moves one
+   * more with its document, the link and the external id, and sets the role and phone.
+   */
+  async function alikePairs(n: number) {
+    const x = await integrationTenant(env);
+    const staff = await x.group({ name: 'Staff', type: 'repeat', isStaffGroup: true });
+    await x.link(staff.id);
+    const memberIds: string[] = [];
+    for (let i = 0; i < n; i++) {
+      await x.profile({ firstName: `Al${i}`, lastName: 'Ike', email: `al${i}@school.test`, dateOfBirth: '1980-01-01', role: 'Teacher', checks: { identity: { value: '2024-01-01', evidence: 'Passport' }, right_to_work: { value: '2024-01-01' } } });
+      memberIds.push((await x.member(staff.id, { fullName: `Al${i} Ike`, email: `al${i}@school.test`, role: 'Head of Year', phone: '0111', customFields: { upi: `UPI-${i}` } })).id);
+    }
+    await x.run('/api/integration/import', {});
+    const queue = await x.integration.merge.queue(x.t.tenantId);
+    expect(queue).toHaveLength(n);
+    const links = await integrationRepo.linksOfMembers(env.platform.db, x.t.tenantId, memberIds);
+    for (const l of links) {
+      const p = (await call(env.app, 'GET', `/api/record/profiles/${l.profileId}`, { headers: x.h })).body;
+      const r = await call(env.app, 'PATCH', `/api/record/profiles/${l.profileId}`, { headers: x.h, body: { version: p.version, checks: { identity: { value: '2024-09-01', evidence: 'Driving licence' }, enhanced_dbs: { value: '2024-08-20', reference: '001234567890' } } } });
+      expect(r.status).toBe(200);
+      const up = await env.app.inject({ method: 'POST', url: `/api/record/profiles/${l.profileId}/checks/enhanced_dbs/document?fileName=dbs.png`, headers: { ...x.h, 'content-type': 'image/png' }, payload: PNG });
+      expect(up.statusCode).toBe(201);
+    }
+    return { x, queue, links };
+  }
+
+  /** Merges the queue as one merge-all batch, counting the statements it sends. */
+  async function countedBatch(x: Awaited<ReturnType<typeof integrationTenant>>, queueIds: string[]) {
+    const from = statements.length;
+    const outcome = await inTransaction(env.platform.db, (tx) => x.integration.merge.mergeBatch(tx, x.t.tenantId, queueIds, {}, actor, null));
+    return { outcome, sent: sentSince(from) };
+  }
+  /**
+   * Statements sent since `from`, but for the transaction's own BEGIN/COMMIT and the writes behind
+   * earlier requests that may land in the window on their timer (the API's rate counters, last-seen times).
+   */
+  const sentSince = (from: number) => statements.slice(from).filter((q) => !/^\s*(begin|commit)\b/i.test(q) && !/^\s*(insert into|update)\s+"(rate_counters|sessions|api_keys)"/i.test(q));
+
+  it('a merge-all batch sends the same few statements for 2 pairs as for 12: nothing per pair', async () => {
+    // The sync's job queue is made by the first job sent and known to the process once seen
+    // committed (the warm batch's jobs, sent again, are already queued: nothing is added): not what is counted.
+    const warm = await alikePairs(1);
+    await countedBatch(warm.x, warm.queue.map((q) => q.id));
+    const again = warm.links.map((l) => ({ data: { tenantId: warm.x.t.tenantId, linkId: l.id }, singletonKey: l.id }));
+    expect(await inTransaction(env.platform.db, (tx) => env.platform.jobs.sendMany(tx, SYNC_PERSON_JOB, again))).toBe(0);
+    const small = await alikePairs(2);
+    const large = await alikePairs(12);
+    const a = await countedBatch(small.x, small.queue.map((q) => q.id));
+    const b = await countedBatch(large.x, large.queue.map((q) => q.id));
+    expect([...a.outcome.values()]).toEqual(['updated', 'updated']);
+    expect([...b.outcome.values()]).toEqual(Array(12).fill('updated'));
+    expect(b.sent.length).toBe(a.sent.length);
+    // Reads, the record's writes, links, external ids, the sync jobs, queue, merges, audit: about twenty-five.
+    expect(a.sent.length).toBeLessThanOrEqual(30);
+
+    // Every pair was merged in full: values, evidence, link, external id, sync job, audit row, history.
+    const merges = (await call(env.app, 'GET', '/api/integration/merges', { headers: large.x.h })).body.items as Array<{ id: string; keptProfileId: string; mergedProfileId: string }>;
+    expect(merges).toHaveLength(12);
+    for (const m of merges) {
+      const kept = (await call(env.app, 'GET', `/api/record/profiles/${m.keptProfileId}`, { headers: large.x.h })).body;
+      expect(kept).toMatchObject({ role: 'Head of Year', phone: '0111', dateOfBirth: '1980-01-01' });
+      const checks = Object.fromEntries((kept.checks as Array<{ key: string; value: unknown; evidence?: string }>).filter((c) => c.value).map((c) => [c.key, c]));
+      expect(Object.keys(checks).sort()).toEqual(['enhanced_dbs', 'identity', 'right_to_work']);
+      expect(checks.identity).toMatchObject({ value: '2024-09-01', evidence: 'Driving licence' });
+      expect(kept.documents).toHaveLength(1);
+      const gone = (await call(env.app, 'GET', `/api/record/profiles/${m.mergedProfileId}`, { headers: large.x.h })).body;
+      expect(gone.status).toBe('archived');
+      // The kept profile's older identity value was parked on the archived one: nothing is lost.
+      expect((gone.checks as Array<{ key: string; value: unknown }>).find((c) => c.key === 'identity')).toMatchObject({ value: '2024-01-01' });
+      expect((await integrationRepo.externalIdsOf(env.platform.db, large.x.t.tenantId, [m.keptProfileId])).map((e) => e.system)).toEqual(['wonde']);
+      expect(await integrationRepo.externalIdsOf(env.platform.db, large.x.t.tenantId, [m.mergedProfileId])).toEqual([]);
+      expect(await integrationRepo.linksOfProfiles(env.platform.db, large.x.t.tenantId, [m.keptProfileId])).toHaveLength(1);
+    }
+    const { rows: jobs } = await env.platform.database.query<{ link: string }>(`SELECT data->>'linkId' AS link FROM ${JOB_SCHEMA}.job WHERE name = $1 AND data->>'tenantId' = $2`, [SYNC_PERSON_JOB, large.x.t.tenantId]);
+    expect(jobs.map((j) => j.link).sort()).toEqual(large.links.map((l) => l.id).sort());
+    const { rows: audit } = await env.platform.database.query<{ target_id: string; data: { mergeId: string } }>(`SELECT target_id, data FROM audit_log WHERE tenant_id = $1 AND action = 'integration.profiles_merged'`, [large.x.t.tenantId]);
+    expect(audit.map((r) => `${r.target_id} ${r.data.mergeId}`).sort()).toEqual(merges.map((m) => `${m.keptProfileId} ${m.id}`).sort());
+
+    // Each undoes on its own: the value, the evidence, the link and the external id go back.
+    const m = merges[5]!;
+    expect((await call(env.app, 'POST', `/api/integration/merges/${m.id}/undo`, { headers: large.x.h })).status).toBe(200);
+    expect((await integrationRepo.externalIdsOf(env.platform.db, large.x.t.tenantId, [m.mergedProfileId])).map((e) => e.externalId)).toEqual([expect.stringMatching(/^UPI-/)]);
+    expect(await integrationRepo.externalIdsOf(env.platform.db, large.x.t.tenantId, [m.keptProfileId])).toEqual([]);
+    const restored = (await call(env.app, 'GET', `/api/record/profiles/${m.mergedProfileId}`, { headers: large.x.h })).body;
+    expect(restored).toMatchObject({ status: 'live' });
+    expect(restored.documents).toHaveLength(1);
+    expect((await call(env.app, 'GET', `/api/record/profiles/${m.keptProfileId}`, { headers: large.x.h })).body.checks.find((c: { key: string }) => c.key === 'identity')).toMatchObject({ value: '2024-01-01' });
+  });
+
+  it('a single merge moves the external ids to the kept profile in the same statements a batch of one would', async () => {
+    const { x, queue } = await alikePairs(1);
+    const pair = (await call(env.app, 'GET', `/api/integration/merge-queue/${queue[0]!.id}`, { headers: x.h })).body;
+    const from = statements.length;
+    const merged = await call(env.app, 'POST', '/api/integration/merges', { headers: x.h, body: { keptProfileId: pair.kept.id, mergedProfileId: pair.merged.id, queueId: queue[0]!.id } });
+    expect(merged.status).toBe(201);
+    expect(sentSince(from).filter((q) => /^\s*update "integration_external_ids"/i.test(q))).toHaveLength(1);
+    expect((await integrationRepo.externalIdsOf(env.platform.db, x.t.tenantId, [pair.kept.id])).map((e) => e.externalId)).toEqual(['UPI-0']);
+    expect(await x.integration.merge.queue(x.t.tenantId)).toHaveLength(0);
+  });
+
+  it('chains in one batch merge in rounds as one by one would: a pair waits for an earlier pair on its sides, and a pair whose sides already became one is marked merged', async () => {
+    const x = await integrationTenant(env);
+    const person = (tag: string) => x.profile({ firstName: 'Tri', lastName: 'Angle', email: `tri.${tag}@school.test` });
+    const [a, b, c] = [await person('a'), await person('b'), await person('c')];
+    // And two chains of their own: d–e, e–f.
+    const [d, e, f] = [await person('d'), await person('e'), await person('f')];
+    const q = async (p: { id: string }, r: { id: string }) => {
+      await integrationRepo.queuePair(env.platform.db, x.t.tenantId, p.id, r.id, 'same_name_dob', 'Same name', null);
+      return (await integrationRepo.queueForPair(env.platform.db, x.t.tenantId, p.id, r.id))!.id;
+    };
+    // a–b, b–c, a–c, d–e, e–f: round one merges a–b and d–e; round two b–c and e–f (a–c waits:
+    // a's profile is b–c's side now); round three finds a–c already one profile.
+    const ids = [await q(a, b), await q(b, c), await q(a, c), await q(d, e), await q(e, f)];
+    const { outcome } = await countedBatch(x, ids);
+    expect(ids.map((id) => outcome.get(id))).toEqual(['updated', 'updated', 'updated', 'updated', 'updated']);
+    const merges = await mergeRepo.merges(env.platform.db, x.t.tenantId);
+    expect(merges.map((m) => m.queueId).sort()).toEqual([ids[0], ids[1], ids[3], ids[4]].sort());
+    const live = async (ps: Array<{ id: string }>) => {
+      const out = [];
+      for (const p of ps) if ((await call(env.app, 'GET', `/api/record/profiles/${p.id}`, { headers: x.h })).body.status === 'live') out.push(p.id);
+      return out;
+    };
+    const [endAbc] = await live([a, b, c]);
+    expect(await live([a, b, c])).toHaveLength(1);
+    expect(await live([d, e, f])).toHaveLength(1);
+    // b–c was merged onto what a–b left.
+    const ab = merges.find((m) => m.queueId === ids[0])!;
+    const bc = merges.find((m) => m.queueId === ids[1])!;
+    expect([bc.keptProfileId, bc.mergedProfileId].sort()).toEqual([ab.keptProfileId, c.id].sort());
+    expect(bc.keptProfileId).toBe(endAbc);
+    expect(await x.integration.merge.queue(x.t.tenantId)).toHaveLength(0);
+  });
+
+  it('a chained pair also waits behind an earlier pair that is itself waiting, as one by one', async () => {
+    const x = await integrationTenant(env);
+    const person = (tag: string, checks: Record<string, unknown> = {}) => x.profile({ firstName: 'Wai', lastName: 'Ting', email: `wai.${tag}@school.test`, checks });
+    const [s1, px, py, t1, pz, u1] = [await person('s'), await person('x'), await person('y'), await person('t'), await person('z'), await person('u')];
+    // w has a check, so it is kept by any merge it is in.
+    const w = await person('w', { identity: { value: '2024-09-01', evidence: 'Passport' } });
+    const q = async (p: { id: string }, r: { id: string }) => {
+      await integrationRepo.queuePair(env.platform.db, x.t.tenantId, p.id, r.id, 'same_name_dob', 'Same name', null);
+      return (await integrationRepo.queueForPair(env.platform.db, x.t.tenantId, p.id, r.id))!.id;
+    };
+    // Round one merges s–x, y–t, z–u; M (x–y), W (y–z) and P (z–w) wait. Then M merges; W waits
+    // for M (y); P must wait for W (z), though W is not merged in that round: one by one, W merges
+    // z's profile before P does.
+    const [r1, r2, r3, m, wq, pq] = [await q(s1, px), await q(py, t1), await q(pz, u1), await q(px, py), await q(py, pz), await q(pz, w)];
+    const { outcome } = await countedBatch(x, [r1, r2, r3, m, wq, pq]);
+    expect([...outcome.values()]).toEqual(Array(6).fill('updated'));
+    const merges = new Map((await mergeRepo.merges(env.platform.db, x.t.tenantId)).map((row) => [row.queueId, row]));
+    const sides = (id: string) => [merges.get(id)!.keptProfileId, merges.get(id)!.mergedProfileId].sort();
+    expect(sides(wq)).toEqual([merges.get(m)!.keptProfileId, merges.get(r3)!.keptProfileId].sort());
+    expect(sides(pq)).toEqual([merges.get(wq)!.keptProfileId, w.id].sort());
+    expect(merges.get(pq)!.keptProfileId).toBe(w.id);
+  });
+
+  it('chains merge in a few statements a round, however many chains', async () => {
+    const chains = async (n: number) => {
+      const x = await integrationTenant(env);
+      const ids: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const [p, r, s] = [await x.profile({ firstName: `C${i}`, lastName: 'Hain' }), await x.profile({ firstName: `C${i}`, lastName: 'Hain' }), await x.profile({ firstName: `C${i}`, lastName: 'Hain' })];
+        await integrationRepo.queuePair(env.platform.db, x.t.tenantId, p.id, r.id, 'same_name_dob', 'Same name', null);
+        await integrationRepo.queuePair(env.platform.db, x.t.tenantId, r.id, s.id, 'same_name_dob', 'Same name', null);
+        ids.push((await integrationRepo.queueForPair(env.platform.db, x.t.tenantId, p.id, r.id))!.id, (await integrationRepo.queueForPair(env.platform.db, x.t.tenantId, r.id, s.id))!.id);
+      }
+      return countedBatch(x, ids);
+    };
+    const one = await chains(1);
+    const six = await chains(6);
+    expect([...six.outcome.values()]).toEqual(Array(12).fill('updated'));
+    expect(six.sent.length).toBe(one.sent.length);
+  });
 });
+

@@ -2,6 +2,13 @@ import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { integrationExternalIds, integrationMergeQueue, integrationMerges, integrationPersonLinks } from '../integration.tables.js';
 import type { MergeRow, QueueRow } from '../integration.repo.js';
+import { valuesColumn, valuesTable, type ValuesColumn } from '../../../platform/db/values.js';
+
+const EXTERNAL_ID_MOVES: ValuesColumn[] = [
+  { name: 'system', type: 'text' },
+  { name: 'external_id', type: 'text' },
+  { name: 'to_profile', type: 'uuid' },
+];
 
 /** The merge feature's queries: the queue of suggested pairs, the merges, and the links and external ids a merge moves. Every query filters on the tenant. */
 export const mergeRepo = {
@@ -32,13 +39,16 @@ export const mergeRepo = {
   async merges(tx: DbOrTx, tenantId: string): Promise<MergeRow[]> {
     return tx.select().from(integrationMerges).where(eq(integrationMerges.tenantId, tenantId)).orderBy(integrationMerges.mergedAt);
   },
-  /** The profile a profile was merged into (by a merge not undone), if any. */
-  async keptOf(tx: DbOrTx, tenantId: string, mergedProfileId: string): Promise<string | undefined> {
-    const [m] = await tx
-      .select({ kept: integrationMerges.keptProfileId })
+  /** The profile each of these was merged into (by a merge not undone), by merged profile; one statement. */
+  async keptOfMany(tx: DbOrTx, tenantId: string, mergedProfileIds: readonly string[]): Promise<Map<string, string>> {
+    if (mergedProfileIds.length === 0) return new Map();
+    const rows = await tx
+      .select({ merged: integrationMerges.mergedProfileId, kept: integrationMerges.keptProfileId })
       .from(integrationMerges)
-      .where(and(eq(integrationMerges.tenantId, tenantId), eq(integrationMerges.mergedProfileId, mergedProfileId), isNull(integrationMerges.undoneAt)));
-    return m?.kept;
+      .where(and(eq(integrationMerges.tenantId, tenantId), inArray(integrationMerges.mergedProfileId, [...mergedProfileIds]), isNull(integrationMerges.undoneAt)));
+    const out = new Map<string, string>();
+    for (const r of rows) if (!out.has(r.merged)) out.set(r.merged, r.kept);
+    return out;
   },
   async setUndone(tx: DbOrTx, tenantId: string, id: string, at: Date, by: string) {
     await tx
@@ -73,12 +83,17 @@ export const mergeRepo = {
       .where(and(eq(integrationPersonLinks.tenantId, tenantId), inArray(integrationPersonLinks.memberId, moves.map((m) => m.memberId))));
   },
 
+  /** External ids follow the person to another profile, all of them in one statement. */
   async moveExternalIds(tx: DbOrTx, tenantId: string, ids: Array<{ system: string; externalId: string }>, to: string) {
-    for (const x of ids) {
-      await tx
-        .update(integrationExternalIds)
-        .set({ profileId: to })
-        .where(and(eq(integrationExternalIds.tenantId, tenantId), eq(integrationExternalIds.system, x.system), eq(integrationExternalIds.externalId, x.externalId)));
-    }
+    await mergeRepo.moveExternalIdsEach(tx, tenantId, ids.map((x) => ({ ...x, to })));
+  },
+  /** `moveExternalIds` for many targets at once (merge-all), in one statement. */
+  async moveExternalIdsEach(tx: DbOrTx, tenantId: string, moves: ReadonlyArray<{ system: string; externalId: string; to: string }>) {
+    if (moves.length === 0) return;
+    await tx
+      .update(integrationExternalIds)
+      .set({ profileId: valuesColumn('v', 'to_profile') })
+      .from(valuesTable('v', EXTERNAL_ID_MOVES, moves.map((m) => [m.system, m.externalId, m.to])))
+      .where(and(eq(integrationExternalIds.tenantId, tenantId), eq(integrationExternalIds.system, valuesColumn('v', 'system')), eq(integrationExternalIds.externalId, valuesColumn('v', 'external_id'))));
   },
 };

@@ -12,7 +12,7 @@ import { createMergeQueue } from './queue.service.js';
  */
 export function createMergeService(deps: MergeDeps) {
   const one = createMergeOne(deps);
-  const all = createMergeAll(deps, one);
+  const all = createMergeAll(deps);
   const { undo } = createMergeUndo(deps);
   const { queue, pair, dismiss, merges } = createMergeQueue(deps);
   return { merge: one.merge, mergeIn: one.mergeIn, mergeBatch: all.mergeBatch, undo, queue, pair, dismiss, previewMergeAll: all.previewMergeAll, startMergeAll: all.startMergeAll, merges, runHandlers: all.runHandlers };

@@ -2,13 +2,13 @@ import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { badRequest, conflict, notFound } from '../../../platform/errors.js';
-import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
+import type { Actor } from '../../../platform/audit/audit.js';
 import { integrationRepo, type MergeRow } from '../integration.repo.js';
 import type { RecordPort } from '../../record/index.js';
 import type { Runs } from '../runs/runs.js';
 import type { Choices } from './choices.js';
-import { archiveIntoPatch, changesOf, mergedAudit, mergedWith, plan, relatedOf, serialiseValue } from './plan.js';
-import { mergeRepo } from './merge.repo.js';
+import { plan, relatedOf } from './plan.js';
+import { createMergeWriter } from './write.js';
 
 export type MergeDeps = Pick<Platform, 'db' | 'now' | 'jobs'> & {
   runs: Runs;
@@ -20,6 +20,7 @@ export type MergeDeps = Pick<Platform, 'db' | 'now' | 'jobs'> & {
 /** Merging one pair: `mergeIn` in the caller's transaction (merge-all's chains use it too), `merge` in its own. */
 export function createMergeOne(deps: MergeDeps) {
   const { db, now, record } = deps;
+  const writeMerges = createMergeWriter(deps);
 
   /** Merges `mergedId` into `keptId` in the caller's transaction. */
   async function mergeIn(tx: DbOrTx, tenantId: string, keptId: string, mergedId: string, choices: Choices, actor: Actor, opts: { queueId?: string | null; runId?: string | null } = {}): Promise<MergeRow> {
@@ -30,27 +31,9 @@ export function createMergeOne(deps: MergeDeps) {
     if (kept.status !== 'live' || merged.status !== 'live') throw conflict('profile_archived', 'Both profiles must be live to be merged');
     const at = now();
     const p = plan(kept, merged, await relatedOf(record, tx, tenantId, [kept.id, merged.id]), choices);
-    const who = { id: actor.id, label: actor.label };
-    const updated = await record.applyPatch(tx, tenantId, kept, { set: p.patch, notes: [mergedWith(merged)], at }, who);
-
-    // Swap in three steps to respect (profile, check) uniqueness: kept's → merged first needs the slot free.
-    await record.deleteCheckValues(tx, tenantId, p.parked.map((v) => v.id));
-    await record.moveCheckValues(tx, tenantId, p.moved.map((v) => ({ id: v.id, to: kept.id })));
-    await record.restoreCheckValues(tx, tenantId, p.parked.map((v) => ({ ...serialiseValue(v), profileId: merged.id })));
-    await record.moveDocuments(tx, tenantId, p.movedDocs.map((id) => ({ id, from: merged.id, to: kept.id })));
-
-    // Links to members and external ids follow the person.
-    await mergeRepo.moveLinks(tx, tenantId, p.movedLinks, kept.id);
-    await mergeRepo.moveExternalIds(tx, tenantId, p.movedExt, kept.id);
-    await deps.onProfilesChanged?.(tx, tenantId, [kept.id]);
-    await record.applyPatch(tx, tenantId, merged, archiveIntoPatch(updated, at), who);
-
     const queue = opts.queueId ? await integrationRepo.queueItem(tx, tenantId, opts.queueId) : await integrationRepo.queueForPair(tx, tenantId, keptId, mergedId);
-    if (queue) await mergeRepo.setQueueStatus(tx, tenantId, [queue.id], 'merged', at);
-    const [row] = await mergeRepo.insertMerges(tx, [
-      { tenantId, keptProfileId: kept.id, mergedProfileId: merged.id, queueId: queue?.id ?? null, runId: opts.runId ?? null, choices: p.resolved, before: p.before, changes: changesOf(p, updated), mergedBy: actor.label, mergedAt: at },
-    ]);
-    await recordAudit(tx, tenantId, actor, mergedAudit(merged, updated, row!.id, p.resolved));
+    // The same set-wise writes as merge-all's, for a batch of one.
+    const [row] = await writeMerges(tx, tenantId, [{ kept, merged, p, queueId: queue?.id ?? null }], actor, opts.runId ?? null, at);
     return row!;
   }
 

@@ -4,7 +4,7 @@ import { call } from '../../../../test/factories.js';
 import { waitFor } from '../../../../test/wait.js';
 import { JOB_SCHEMA } from '../../../platform/jobs/pgboss.js';
 import { integrationTenant } from '../test/integration.testkit.js';
-import { IMPORT_NEW_MEMBERS_JOB, SYNC_PERSON_JOB } from '../index.js';
+import { IMPORT_NEW_MEMBERS_JOB, SYNC_PERSON_BATCH, SYNC_PERSON_JOB } from '../index.js';
 import { INTEGRATION_RUN_JOB } from '../runs/runs.js';
 import { integrationRepo } from '../integration.repo.js';
 
@@ -18,9 +18,8 @@ const actor = { kind: 'system' as const, id: null, label: 'test' };
 
 beforeAll(async () => {
   const { integration } = env.contexts;
-  await env.platform.jobs.work<{ tenantId: string; linkId: string }>(SYNC_PERSON_JOB, async (job) => {
-    await integration.sync.syncPerson(job.data.tenantId, job.data.linkId);
-  });
+  // As registerIntegrationJobs does: the per-person jobs of a fetch synced together.
+  await env.platform.jobs.workMany<{ tenantId: string; linkId: string }>(SYNC_PERSON_JOB, (jobs) => integration.sync.syncPeople(jobs), { batchSize: SYNC_PERSON_BATCH });
   await env.platform.jobs.work<{ tenantId: string; memberIds: string[] }>(IMPORT_NEW_MEMBERS_JOB, async (job) => {
     await integration.people.importNewMembers(job.data.tenantId, job.data.memberIds);
   });

@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { useTestEnv } from '../../../../test/harness.js';
 import { call } from '../../../../test/factories.js';
-import { eq } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import { eq, sql } from 'drizzle-orm';
 import { integrationTenant, setTimeZone, zoneWhereDateDiffers } from '../test/integration.testkit.js';
 import { todayIn } from '../../record/index.js';
 import { recordProfiles } from '../../record/record.tables.js';
+import { syncRepo } from './sync.repo.js';
+import { integrationRepo } from '../integration.repo.js';
 
-const env = useTestEnv();
+const statements: string[] = [];
+const env = useTestEnv({ onStatement: (text) => statements.push(text) });
 const actor = { kind: 'system' as const, id: null, label: 'test' };
 
 describe('two-way sync of linked people', () => {
@@ -110,4 +114,67 @@ describe('two-way sync of linked people', () => {
     expect(leaving.leavingDate).toBe(todayIn(env.platform.now(), zone));
     expect(leaving.leavingDate).not.toBe(env.platform.now().toISOString().slice(0, 10));
   });
+
+  it('the log names each entry by its profile, or by its member (removed ones too) when it has no profile', async () => {
+    const x = await integrationTenant(env);
+    const staff = await x.group({ name: 'Staff', type: 'repeat', isStaffGroup: true });
+    const [a, b] = [await x.member(staff.id, { fullName: 'Meg Member' }), await x.member(staff.id, { fullName: 'Rem Removed' })];
+    await x.members.remove(env.platform.db, x.t.tenantId, b.id, actor, 'portal');
+    const p = await x.profile({ firstName: 'Pam', lastName: 'Profile' });
+    const at = env.platform.now();
+    const row = { tenantId: x.t.tenantId, runId: null, direction: 'member_to_profile' as const, status: 'applied' as const, fields: ['role'], message: '' };
+    await syncRepo.logMany(env.platform.db, [
+      { ...row, memberId: a.id, profileId: null, at: new Date(at.getTime() - 3000) },
+      { ...row, memberId: b.id, profileId: null, at: new Date(at.getTime() - 2000) },
+      { ...row, memberId: a.id, profileId: p.id, at: new Date(at.getTime() - 1000) },
+      { ...row, memberId: null, profileId: null, at },
+    ]);
+    expect((await x.integration.sync.logOf(x.t.tenantId, {})).map((l) => l.personName)).toEqual(['Meg Member', 'Rem Removed', 'Pam Profile', null]);
+  });
+
+  /** `n` linked people whose member changed (role), as jobs of the per-person sync. */
+  async function changedPeople(n: number) {
+    const x = await integrationTenant(env);
+    const staff = await x.group({ name: 'Staff', type: 'repeat', isStaffGroup: true });
+    await x.link(staff.id);
+    const members = [];
+    for (let i = 0; i < n; i++) members.push(await x.member(staff.id, { fullName: `Per${i} Son`, email: `per${i}@school.test`, role: 'Teacher', startDate: '2024-09-01' }));
+    await x.run('/api/integration/import', {});
+    for (const m of members) await x.members.update(env.platform.db, x.t.tenantId, m.id, { role: 'Head of Year' }, actor, 'portal');
+    const links = await integrationRepo.linksOfMembers(env.platform.db, x.t.tenantId, members.map((m) => m.id));
+    const jobs = links.map((l) => ({ id: randomUUID(), data: { tenantId: x.t.tenantId, linkId: l.id } }));
+    return { x, links, jobs };
+  }
+  const roleOf = async (x: Awaited<ReturnType<typeof integrationTenant>>, profileId: string) => (await call(env.app, 'GET', `/api/record/profiles/${profileId}`, { headers: x.h })).body.role as string;
+
+  it('the per-person jobs of many people sync set-wise: the same statements for 2 people as for 8', async () => {
+    const counted = async (n: number) => {
+      const p = await changedPeople(n);
+      const from = statements.length;
+      expect(await p.x.integration.sync.syncPeople(p.jobs)).toEqual([]);
+      const sent = statements.slice(from).filter((q) => !/^\s*(insert into|update)\s+"(rate_counters|sessions|api_keys)"/i.test(q));
+      for (const l of p.links) expect(await roleOf(p.x, l.profileId)).toBe('Head of Year');
+      return sent.length;
+    };
+    const two = await counted(2);
+    expect(await counted(8)).toBe(two);
+    expect(two).toBeLessThanOrEqual(15);
+  });
+
+  it('a person whose sync is refused fails alone: the others of the batch are synced, and only that job is answered as failed', async () => {
+    const { x, links, jobs } = await changedPeople(3);
+    // The second person's profile leaves before the member started: the member side refuses that end date.
+    const bad = links[1]!;
+    await env.platform.db
+      .update(recordProfiles)
+      .set({ leavingDate: '2020-01-01', version: sql`${recordProfiles.version} + 1`, updatedAt: new Date(Date.now() + 60_000) })
+      .where(eq(recordProfiles.id, bad.profileId));
+    const failed = await x.integration.sync.syncPeople(jobs);
+    expect(failed.map((f) => f.id)).toEqual([jobs[1]!.id]);
+    expect(failed[0]!.error).toMatchObject({ code: 'invalid_dates' });
+    expect(await roleOf(x, links[0]!.profileId)).toBe('Head of Year');
+    expect(await roleOf(x, links[2]!.profileId)).toBe('Head of Year');
+    expect(await roleOf(x, bad.profileId)).toBe('Teacher');
+  });
 });
+

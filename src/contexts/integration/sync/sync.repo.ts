@@ -21,6 +21,16 @@ export const syncRepo = {
       .for('update');
     return link;
   },
+  /** Links by id, locked (in id order, so two workers never wait on each other) until the transaction ends. */
+  async lockLinks(tx: DbOrTx, tenantId: string, ids: readonly string[]): Promise<PersonLinkRow[]> {
+    if (ids.length === 0) return [];
+    return tx
+      .select()
+      .from(integrationPersonLinks)
+      .where(and(eq(integrationPersonLinks.tenantId, tenantId), inArray(integrationPersonLinks.id, [...ids])))
+      .orderBy(integrationPersonLinks.id)
+      .for('update');
+  },
   async logMany(tx: DbOrTx, rows: ReadonlyArray<typeof integrationSyncLog.$inferInsert>) {
     if (rows.length) await tx.insert(integrationSyncLog).values([...rows]);
   },

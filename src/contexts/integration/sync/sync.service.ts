@@ -167,6 +167,36 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
   }
 
   /**
+   * The jobs of many people at once (what the worker fetched: a merge-all or a sweep queues
+   * thousands): per tenant, their links locked in one statement, their groups read once, and one
+   * `syncLinks` for all of them, in one transaction. Should that fail, the tenant's people are
+   * synced again one by one, so only the failing person's job fails (and is retried), as when each
+   * was its own job. Returns the jobs that failed.
+   */
+  async function syncPeople(jobs: ReadonlyArray<{ id: string; data: { tenantId: string; linkId: string } }>): Promise<Array<{ id: string; error: unknown }>> {
+    const failed: Array<{ id: string; error: unknown }> = [];
+    for (const tenantId of new Set(jobs.map((j) => j.data.tenantId))) {
+      const mine = jobs.filter((j) => j.data.tenantId === tenantId);
+      try {
+        await inTransaction(db, async (tx) => {
+          const links = await syncRepo.lockLinks(tx, tenantId, [...new Set(mine.map((j) => j.data.linkId))]);
+          const groupById = new Map((await groups.byIds(tx, tenantId, [...new Set(links.map((l) => l.groupId))])).map((g) => [g.id, g]));
+          await syncLinks(tx, tenantId, links, (id) => groupById.get(id), null);
+        });
+      } catch {
+        for (const j of mine) {
+          try {
+            await syncPerson(tenantId, j.data.linkId);
+          } catch (error) {
+            failed.push({ id: j.id, error });
+          }
+        }
+      }
+    }
+    return failed;
+  }
+
+  /**
    * The safety net: queues a sync of every linked person whose side moved since the last sync (up
    * to `limit`). The links are read page by page, and each side answers for its own versions
    * through its port (a link whose member or profile is gone is left alone, as before).
@@ -216,10 +246,8 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
     // Who each entry is about, by name: the profile's, else the member's (a run's own entry has neither).
     const names = new Map<string, string>();
     for (const p of await record.profiles(db, tenantId, [...new Set(rows.flatMap((r) => (r.profileId ? [r.profileId] : [])))])) names.set(p.id, `${p.firstName} ${p.lastName}`.trim());
-    for (const memberId of new Set(rows.flatMap((r) => (r.memberId && !(r.profileId && names.has(r.profileId)) ? [r.memberId] : [])))) {
-      const m = await members.find(db, tenantId, memberId);
-      if (m) names.set(m.id, m.fullName);
-    }
+    const unnamed = [...new Set(rows.flatMap((r) => (r.memberId && !(r.profileId && names.has(r.profileId)) ? [r.memberId] : [])))];
+    for (const m of await members.findMany(db, tenantId, unnamed)) names.set(m.id, m.fullName);
     const personName = (r: (typeof rows)[number]) => (r.profileId ? names.get(r.profileId) : undefined) ?? (r.memberId ? names.get(r.memberId) : undefined) ?? null;
     return rows.map((r) => ({
       id: r.id,
@@ -235,7 +263,7 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
     }));
   }
 
-  return { startSync, syncLinks, idpOwnedReason, logOf, syncPerson, sweep, enqueueForMembers, enqueueForProfiles, runHandlers: { sync: runSync } };
+  return { startSync, syncLinks, idpOwnedReason, logOf, syncPerson, syncPeople, sweep, enqueueForMembers, enqueueForProfiles, runHandlers: { sync: runSync } };
 }
 
 export type SyncService = ReturnType<typeof createSyncService>;
