@@ -100,3 +100,17 @@ export function useTestEnv(opts: { configOverrides?: Partial<Config>; onStatemen
   });
   return env;
 }
+
+/**
+ * The statements of a window that are not writes behind the app's back: the API writes its rate
+ * counters and the members' totals NOTIFY on timers, and under load one lands in any window a test
+ * counts. For tests that count a read's statements (the writes a test makes itself are its own).
+ */
+export const withoutBackgroundWrites = (statements: readonly string[]): string[] => statements.filter((q) => !/^\s*(insert|update|delete)\b/i.test(q) && !/^\s*select pg_notify\(/i.test(q));
+
+/**
+ * A write the app makes behind a test's back, on a timer: the API's rate counters, a session's or
+ * API key's last-seen stamp, and the members' totals NOTIFY (members.repo's, a second after a
+ * member write). For tests that count the statements of a write.
+ */
+export const isBackgroundWrite = (q: string): boolean => /^\s*(insert into|update)\s+"(rate_counters|sessions|api_keys)"/i.test(q) || /^\s*select pg_notify\(\$1::text, \$2::text\)/i.test(q);
