@@ -41,8 +41,13 @@ export async function seedRecordDemo(platform: Pick<Platform, 'now'>, record: { 
   await add(primary.id, 'teaching', 'Amelia', 'Hart', 'Headteacher', 60, { ...teacher(60), safeguarding_training: { value: ago(11, 'months') }, references: { value: ago(61, 'months') }, medical_fitness: { value: ago(61, 'months') }, dbs_update_service: { value: ago(2, 'months') } }, { lived_abroad: false, early_years_childcare: false });
   await add(primary.id, 'teaching', 'Oliver', 'Bennett', 'Year 4 teacher', 14, { ...teacher(14), safeguarding_training: { value: addPeriod(ago(1, 'years'), 20, 'days') } }, { lived_abroad: false });
   const { enhanced_dbs: _dbs, ...noDbs } = teacher(1);
-  await add(primary.id, 'teaching', 'Priya', 'Shah', 'Year 1 teacher', 1, noDbs, { lived_abroad: true });
+  await add(primary.id, 'teaching', 'Priya', 'Shah', 'Year 1 teacher', 1, noDbs, { lived_abroad: false });
   await add(primary.id, 'support', 'Tom', 'Okafor', 'Teaching assistant', 30, { ...staffChecks(30), safeguarding_training: { value: ago(14, 'months') } }, { lived_abroad: false, early_years_childcare: true });
+  // The rest of the primary's staff, every check recorded (sign-in's demo Staff group holds them all, linked to these profiles).
+  await add(primary.id, 'support', 'Sophie', 'Reyes', 'Teaching assistant', 18, staffChecks(18), { lived_abroad: false, early_years_childcare: false });
+  await add(primary.id, 'support', 'Liam', "O'Connor", 'Site manager', 48, staffChecks(48), { lived_abroad: false, early_years_childcare: false });
+  await add(primary.id, 'support', 'Hannah', 'Kowalski', 'School business manager', 26, staffChecks(26), { lived_abroad: false, early_years_childcare: false });
+  await add(primary.id, 'teaching', 'Mohammed', 'Ali', 'SENCo', 32, teacher(32), { lived_abroad: false, early_years_childcare: false });
   await add(primary.id, 'volunteer', 'Ruth', 'Ellis', 'Reading volunteer', 5, { risk_assessment: { value: ago(5, 'months') } }, { volunteer_supervised: true, regulated_activity: false });
   await add(primary.id, 'governor', 'David', 'Marsh', 'Chair of governors', 36, { enhanced_dbs: { value: ago(36, 'months'), reference: '001987654321' } }, { regulated_activity: false });
 
@@ -53,5 +58,5 @@ export async function seedRecordDemo(platform: Pick<Platform, 'now'>, record: { 
   await add(academy.id, 'contractor', 'Leo', 'Fraser', 'Electrician', 2, { arrival_identity: { value: ago(40) } }, { regulated_activity: false, regular_contact: false });
   const leaver = await add(academy.id, 'support', 'Hannah', 'Cole', 'Cover supervisor', 40, staffChecks(40), { lived_abroad: false });
   await profiles.archive(principal, demoActor, leaver.profile.id, { version: leaver.profile.version, leavingDate: ago(2, 'months') });
-  return { organisations: [primary.id, academy.id] };
+  return { organisations: [primary.id, academy.id], primary: primary.id };
 }
