@@ -82,6 +82,8 @@ describe('the server process', () => {
       // What a newcomer needs next: how to get back in without the password, and where the kiosk is.
       expect(first.stdout()).toContain('"Forgot your password?" on the sign-in page: without SMTP the reset link is written to this log');
       expect(first.stdout()).toContain(`open http://127.0.0.1:${port}/kiosk on the tablet`);
+      // And what the kiosk will show of the Central Record: who is refused, and why.
+      expect(first.stdout()).toContain('Staff sign in against the Central Record: Priya Shah is refused (no enhanced DBS check recorded); everyone else signs in.');
       const password = /password: (\S+)/.exec(first.stdout())![1]!;
       const login = () => fetch(`http://127.0.0.1:${port}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: `http://127.0.0.1:${port}` }, body: JSON.stringify({ email: 'owner@demo.threshold.test', password }) });
       expect((await login()).status).toBe(200);

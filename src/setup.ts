@@ -34,6 +34,7 @@ export async function seedDemoAndTell(platform: Platform, contexts: Contexts): P
         '(shown once; lost it? "Forgot your password?" on the sign-in page: without SMTP the reset link is written to this log)',
         `A kiosk: Sign-in › Sites › "Pair a kiosk", then open ${platform.config.publicUrl}/kiosk on the tablet and type the code.`,
         `The kiosk PIN of the Contractors group is ${demo.contractorsPin}.`,
+        `Staff sign in against the Central Record: ${demo.uncheckedStaff} is refused (no enhanced DBS check recorded); everyone else signs in.`,
         '',
         '',
       ].join('\n'),

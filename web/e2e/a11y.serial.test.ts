@@ -69,7 +69,7 @@ describe.skipIf(!chromiumPath)('accessibility (axe-core, Chromium)', { timeout: 
     expect(favicon.status).toBe(200);
     expect(favicon.headers.get('content-type')).toContain('image/svg+xml');
     // The kiosk last: opening it installs the offline kiosk's service worker in this browser, and the
-    // portal pages after it never reached 'networkidle' (a pending /api/auth/me), which the walk waits for.
+    // portal pages after it never reached 'networkidle' (a pending session probe), which the walk waits for.
     for (const path of ['/login', '/reset']) {
       await page.goto(`${e2e.url}${path}`);
       try {

@@ -33,10 +33,10 @@ describe.skipIf(!chromiumPath)('the kiosk (Chromium)', { timeout: E2E_TEST_TIMEO
     // The tablet.
     const kiosk = await e2e.context.newPage();
     await kiosk.setViewportSize({ width: 1024, height: 768 });
-    // A kiosk has no user session: it must not ask for one (each 401 is an error in its console).
+    // A kiosk has no user session: it must not ask for one (a probe per start, and /me's 401 an error in its console).
     const sessionProbes: string[] = [];
     kiosk.on('request', (r) => {
-      if (new URL(r.url()).pathname === '/api/auth/me') sessionProbes.push(r.url());
+      if (['/api/auth/me', '/api/auth/session'].includes(new URL(r.url()).pathname)) sessionProbes.push(r.url());
     });
     await kiosk.goto(`${e2e.url}/kiosk`);
     await kiosk.getByRole('textbox', { name: 'Pairing code' }).fill(code);

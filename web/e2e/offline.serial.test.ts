@@ -459,13 +459,13 @@ describe.skipIf(!chromiumPath)('the kiosk offline (Chromium, server stopped)', {
     expect((await call(env.app, 'POST', '/api/kiosk/sign-in', { headers: kioskHeaders, body: { groupId: staff.id, memberId: ada.id } })).status).toBe(201);
     const portal = await e2e.newPage({ width: 390, height: 844 });
     // Issue 15's "/api/auth/me left pending after the service worker installs": the portal opens
-    // and reloads under the kiosk's service worker, and each /api/auth/me is answered.
-    const me = portal.waitForResponse((r) => r.url().endsWith('/api/auth/me'));
+    // and reloads under the kiosk's service worker, and each session probe (now /api/auth/session) is answered.
+    const me = portal.waitForResponse((r) => r.url().endsWith('/api/auth/session'));
     await signIn(portal, e2e.url, tenant.owner);
     expect((await me).status()).toBeLessThan(500);
     expect(await portal.evaluate(() => Boolean(navigator.serviceWorker.controller))).toBe(true);
     await portal.goto(`${e2e.url}/signin/roll-calls`);
-    const again = portal.waitForResponse((r) => r.url().endsWith('/api/auth/me'));
+    const again = portal.waitForResponse((r) => r.url().endsWith('/api/auth/session'));
     await portal.reload();
     expect((await again).status()).toBe(200);
     await portal.getByRole('button', { name: 'Start fire roll call' }).waitFor();

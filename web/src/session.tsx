@@ -17,7 +17,7 @@ type SessionApi = {
   state: SessionState;
   /** Reads the session the first time it is called (useSession does); later calls do nothing. */
   start(): void;
-  /** Re-reads /api/auth/me (after sign-in, a role change, enabling two-factor…). */
+  /** Re-reads the session, /api/auth/session (after sign-in, a role change, enabling two-factor…). */
   refresh(): Promise<void>;
   /** Stores the answer of POST /api/auth/login or /api/auth/totp. */
   accept(me: Me): void;
@@ -36,17 +36,19 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
 
   const refresh = useCallback(async () => {
+    const signedOut = () => {
+      forgetSession();
+      setCsrfToken(null);
+      setState({ status: 'signed-out' });
+    };
     try {
-      const me: Me = await ok(client.GET('/api/auth/me'));
+      // The session probe answers null when nobody is signed in (where /api/auth/me's 401 would be an error in the console).
+      const { me } = await ok(client.GET('/api/auth/session'));
+      if (!me) return signedOut();
       if (offlineSession()) rememberSession(me);
       setState(stateOf(me));
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) {
-        forgetSession();
-        setCsrfToken(null);
-        setState({ status: 'signed-out' });
-        return;
-      }
+      if (err instanceof ApiError && err.status === 401) return signedOut();
       // No connection: a marshal's phone that opened a roll call opens with its remembered session.
       const remembered = isUnreachable(err) ? offlineSession() : null;
       if (remembered) {

@@ -6,6 +6,7 @@ import { auditLog } from '../../platform/audit/audit.tables.js';
 import { and, eq } from 'drizzle-orm';
 import { notifications } from '../../platform/notifications/notifications.tables.js';
 import { hashToken } from '../../platform/crypto.js';
+import { systemActor } from '../../platform/audit/audit.js';
 import { accountsRepo } from './accounts.repo.js';
 import { createAccountsService } from './accounts.service.js';
 
@@ -163,5 +164,45 @@ describe('password sign-in', () => {
     expect(resolved?.principal.scopes).toEqual(expect.arrayContaining(scopes));
     const unscoped = await accountsRepo.sessionWithUser(env.platform.db, hashToken(t.owner.headers.cookie.split('=')[1]!), env.clock.now);
     expect(unscoped?.scopes).toEqual([]);
+  });
+});
+
+describe('the session probe (GET /api/auth/session): the web app asks it on opening', () => {
+  it('answers 200 with no session when nobody is signed in, or the cookie is stale, where /api/auth/me answers 401', async () => {
+    const anonymous = await call(env.app, 'GET', '/api/auth/session');
+    expect(anonymous.status).toBe(200);
+    expect(anonymous.body).toEqual({ me: null });
+    expect((await call(env.app, 'GET', '/api/auth/me')).status).toBe(401);
+    const stale = await call(env.app, 'GET', '/api/auth/session', { headers: { cookie: 'thr_session=thr_sess_not-a-session' } });
+    expect(stale.status).toBe(200);
+    expect(stale.body).toEqual({ me: null });
+  });
+
+  it('answers what /api/auth/me answers for a signed-in browser, and no session again after signing out', async () => {
+    const t = await createTestTenant(env);
+    const session = await call(env.app, 'GET', '/api/auth/session', { headers: t.owner.headers });
+    const me = await call(env.app, 'GET', '/api/auth/me', { headers: t.owner.headers });
+    expect(session.status).toBe(200);
+    expect(session.body.me).toEqual(me.body);
+    expect(session.body.me.csrfToken).toBe(t.owner.headers['x-csrf-token']);
+    expect((await call(env.app, 'POST', '/api/auth/logout', { headers: t.owner.headers })).status).toBe(204);
+    expect((await call(env.app, 'GET', '/api/auth/session', { headers: t.owner.headers })).body).toEqual({ me: null });
+  });
+
+  it('answers a session that still owes its two-factor code, or must enrol first, with what it owes (not a 403)', async () => {
+    const t = await createTestTenant(env);
+    expect((await call(env.app, 'PATCH', '/api/tenant', { headers: t.owner.headers, body: { require2fa: true } })).status).toBe(200);
+    const viewer = await t.as('viewer');
+    const enrol = await call(env.app, 'GET', '/api/auth/session', { headers: viewer.headers });
+    expect(enrol.status).toBe(200);
+    expect(enrol.body.me).toMatchObject({ mustEnrolTotp: true, totpRequired: false });
+  });
+
+  it('is no session for an API key: a key is not a browser signed in', async () => {
+    const t = await createTestTenant(env);
+    const { apiKey } = await env.contexts.accounts.service.createApiKey(t.tenantId, { name: 'ci' }, systemActor);
+    const res = await call(env.app, 'GET', '/api/auth/session', { headers: { authorization: `Bearer ${apiKey}` } });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ me: null });
   });
 });

@@ -69,5 +69,25 @@ export function authRoutes(platform: Platform, accounts: AccountsService): Fasti
         return me;
       },
     );
+
+    // The web app's question on opening: /api/auth/me's answer, or null when nobody has signed in
+    // in this browser (a 200, where /me's 401 would be an error in the console of every sign-in page).
+    app.get(
+      '/api/auth/session',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: "This browser's session: the signed-in user, tenant and CSRF token, or null when not signed in",
+          security: [],
+          response: { 200: z.object({ me: meSchema.nullable() }) },
+        },
+      },
+      async (req) => {
+        const p = req.principal;
+        // Only a cookie session is a session: an API key, a kiosk or no credential at all has none.
+        if (!p || req.authVia !== 'cookie' || !req.authSession) return { me: null };
+        return { me: await accounts.me(p, req.authSession) };
+      },
+    );
   };
 }

@@ -45,11 +45,11 @@ const ACCOUNTS_ROUTES = ['/api/auth/', '/api/users', '/api/tenant', '/api/invite
 /** …except those that only add a session or send an email. */
 const UNCHANGING_ROUTES = new Set(['/api/auth/login', '/api/auth/password-reset/request']);
 /** What a session that still owes its TOTP code may reach. */
-const PENDING_TOTP_PATHS = new Set(['/api/auth/totp', '/api/auth/me', '/api/auth/logout']);
+const PENDING_TOTP_PATHS = new Set(['/api/auth/totp', '/api/auth/me', '/api/auth/session', '/api/auth/logout']);
 /** Routes that never act on the caller's session, so a stale or other cookie must not get in the way (kiosk pairing: a tablet may also hold a portal session). */
 const SESSIONLESS_PATHS = new Set(['/api/auth/login', '/api/invites/accept', '/api/auth/password-reset/request', '/api/auth/password-reset/complete', '/api/kiosk/pair']);
 /** What a user may reach before enrolling in TOTP when the tenant requires it. */
-const ENROLMENT_PATHS = new Set(['/api/auth/me', '/api/auth/logout', '/api/auth/totp/setup', '/api/auth/totp/enable']);
+const ENROLMENT_PATHS = new Set(['/api/auth/me', '/api/auth/session', '/api/auth/logout', '/api/auth/totp/setup', '/api/auth/totp/enable']);
 
 /**
  * Accounts, built once per platform by the composition root (src/contexts/compose.ts): the

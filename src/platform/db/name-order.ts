@@ -7,8 +7,8 @@ import { sql, type Column, type SQL } from 'drizzle-orm';
  * in lower case: "adam" comes after "Ada" and before "Zoe", "Émile" among the E's. Compared byte
  * by byte (`COLLATE "C"`), so the order is the same on every database whatever its locale (PGlite
  * has only C; a server's database may sort linguistically). Immutable, so a column and an index can
- * hold it: `members.full_name_key` is it, stored, for the members page's index and the kiosk's
- * offline copy (an ORDER BY expression is computed for every row returned, even in index order).
+ * hold it: `members.full_name_key` is it, stored, for the members page's index, the kiosk search's
+ * ties and the kiosk's offline copy (an ORDER BY expression is computed for every row returned, even in index order).
  * A new PostgreSQL major version or C library may change `lower` or `normalize` for some letters:
  * recompute the column (`UPDATE members SET full_name = full_name`) and REINDEX after such
  * an upgrade, and give any change to the key a new function name. Order by it and then by an id,

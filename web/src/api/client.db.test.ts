@@ -43,10 +43,10 @@ describe('the typed API client', () => {
   it('fetches the CSRF token once and sends it on unsafe methods', async () => {
     const created = await ok(client.POST('/api/api-keys', { body: { name: 'Export', role: 'viewer' } }));
     expect(created.key.name).toBe('Export');
-    expect(sent.map((r) => new URL(r.url).pathname)).toEqual(['/api/auth/me', '/api/api-keys']);
+    expect(sent.map((r) => new URL(r.url).pathname)).toEqual(['/api/auth/session', '/api/api-keys']);
     expect(sent[1]!.headers.get('x-csrf-token')).toBe(tenant.owner.headers['x-csrf-token']);
     await ok(client.DELETE('/api/api-keys/{id}', { params: { path: { id: created.key.id } } }));
-    expect(sent.filter((r) => r.url.endsWith('/api/auth/me'))).toHaveLength(1);
+    expect(sent.filter((r) => r.url.endsWith('/api/auth/session'))).toHaveLength(1);
   });
 
   it('throws the server error as an ApiError with its code and field', async () => {

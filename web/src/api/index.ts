@@ -2,7 +2,7 @@
  * The API's errors and CSRF token, and the older untyped client (`api.get<T>(path)`); new code uses
  * the typed client in `./client.ts` (openapi-fetch over the generated `./schema.d.ts`).
  * JSON over fetch with the session cookie. Unsafe methods carry the CSRF
- * token from /api/auth/me (or the login answer). Error bodies `{error:{code,message,field,issues}}`
+ * token from the session probe, /api/auth/session (or the login answer). Error bodies `{error:{code,message,field,issues}}`
  * become an `ApiError` whose `fieldError(name)` a form shows next to its field.
  */
 
@@ -52,7 +52,7 @@ export function errorMessage(err: unknown): string {
 
 let csrfToken: string | null = null;
 
-/** Set from the login and /api/auth/me answers; cleared on sign-out. */
+/** Set from the login and session answers; cleared on sign-out. */
 export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
@@ -65,13 +65,13 @@ export function setCsrfToken(token: string | null): void {
  */
 export const isUnreachable = (err: unknown): err is ApiError => err instanceof ApiError && (err.status === 0 || err.status === 502 || err.status === 503 || err.status === 504);
 
-/** The CSRF token for an unsafe call, fetched from /api/auth/me when not known yet. */
+/** The CSRF token for an unsafe call, fetched from the session probe when not known yet (none when signed out: signing in needs none). */
 export async function ensureCsrf(doFetch: typeof fetch = fetch, baseUrl = ''): Promise<string | null> {
   if (csrfToken) return csrfToken;
-  const res = await doFetch(`${baseUrl}/api/auth/me`, { credentials: 'same-origin', headers: { accept: 'application/json' } });
+  const res = await doFetch(`${baseUrl}/api/auth/session`, { credentials: 'same-origin', headers: { accept: 'application/json' } });
   if (res.ok) {
-    const me = (await res.json()) as { csrfToken?: string };
-    csrfToken = me.csrfToken ?? null;
+    const session = (await res.json()) as { me?: { csrfToken?: string } | null };
+    csrfToken = session.me?.csrfToken ?? null;
   }
   return csrfToken;
 }

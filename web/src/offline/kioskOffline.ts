@@ -59,7 +59,6 @@ export function offlineSupport(): { available: boolean; why: string | null } {
   return { available: true, why: null };
 }
 
-export const isNetworkError = isUnreachable;
 
 type Listener = (s: OfflineState) => void;
 
@@ -172,7 +171,7 @@ class KioskOfflineController {
       this.onUnpaired?.();
       return false;
     }
-    if (isNetworkError(err) && this.state.available) {
+    if (isUnreachable(err) && this.state.available) {
       await this.lost();
       return true;
     }
@@ -254,7 +253,7 @@ class KioskOfflineController {
           const r = await kioskCall<{ results: ReplayResult[] }>('POST', '/api/kiosk/replay', { sentAt: new Date().toISOString(), events });
           return r.body.results;
         } catch (err) {
-          if (isNetworkError(err)) throw new NetworkDown('offline');
+          if (isUnreachable(err)) throw new NetworkDown('offline');
           if (err instanceof ApiError && err.status === 413) throw new TooLarge(err.message);
           throw err;
         }

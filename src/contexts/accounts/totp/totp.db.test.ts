@@ -74,6 +74,8 @@ describe('TOTP two-factor sign-in', () => {
     expect((await call(env.app, 'GET', '/api/users', { headers: first.headers })).status).toBe(401);
     expect((await call(env.app, 'POST', '/api/auth/totp/setup', { headers: first.headers })).status).toBe(401);
     expect((await call(env.app, 'GET', '/api/auth/me', { headers: first.headers })).body.totpRequired).toBe(true);
+    // The web app's session probe sees the half-signed-in session too (and asks for the code).
+    expect((await call(env.app, 'GET', '/api/auth/session', { headers: first.headers })).body.me).toMatchObject({ totpRequired: true, user: { id: admin.id } });
     const wrong = await call(env.app, 'POST', '/api/auth/totp', { headers: first.headers, body: { code: '123456' } });
     expect(wrong.status).toBe(400);
     const good = code(secret);

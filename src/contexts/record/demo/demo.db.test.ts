@@ -10,7 +10,7 @@ describe('record demo data', () => {
     const t = await createTestTenant(env, { kind: 'trust' });
     await seedRecordDemo(env.platform, env.contexts.record, t.tenantId);
     const d = await call(env.app, 'GET', '/api/record/dashboard', { headers: t.owner.headers });
-    expect(d.body.organisations.map((o: any) => [o.name, o.profiles])).toEqual([['Northgate Academy', 4], ['Northgate Primary School', 6]]);
+    expect(d.body.organisations.map((o: any) => [o.name, o.profiles])).toEqual([['Northgate Academy', 4], ['Northgate Primary School', 10]]);
     const inspector = d.body.ratings.find((r: any) => r.key === 'inspector_ready');
     expect(inspector.ready).toBeGreaterThan(0);
     expect(inspector.notReady).toBeGreaterThan(0);

@@ -1,7 +1,9 @@
 /**
  * Calendar dates as YYYY-MM-DD strings (no time zone games): validation, arithmetic, UK input
- * formats and display. Pure.
+ * formats and display; "today" in a time zone through the platform's `zonedClock`. Pure.
  */
+import { zonedClock } from '../../../platform/zoned-clock.js';
+
 export type PeriodUnit = 'days' | 'months' | 'years';
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -43,25 +45,9 @@ export function daysBetween(a: string, b: string): number {
   return Math.round((t(b) - t(a)) / 86_400_000);
 }
 
-/**
- * One formatter per time zone: building an Intl.DateTimeFormat costs far more than using one, and
- * "today" is asked for every profile of a list (it was most of the trust dashboard's time).
- */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatterIn(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
 /** Today's date in the UK (the record's calendar), from an instant. */
 export function todayIn(now: Date, timeZone = 'Europe/London'): string {
-  const parts = formatterIn(timeZone).formatToParts(now);
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')}`;
+  return zonedClock(timeZone).date(now);
 }
 
 /** 2025-02-03 → 03/02/2025, the way an English school writes it. */

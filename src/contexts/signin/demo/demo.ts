@@ -4,6 +4,9 @@ import type { Signin } from '../index.js';
 
 const demoActor: Actor = { ...systemActor, label: 'demo' };
 
+/** The demo's member of staff whose Central Record profile lacks a check: the kiosk refuses her, saying why. */
+export const DEMO_UNCHECKED_STAFF = 'Priya Shah';
+
 /** The demo's Contractors group kiosk PIN (printed with the owner's sign-in). */
 export const DEMO_CONTRACTORS_PIN = '2580';
 
@@ -11,9 +14,10 @@ export const DEMO_CONTRACTORS_PIN = '2580';
 export async function seedSigninDemo(platform: Pick<Platform, 'db'>, s: Signin, tenantId: string, contactIds: string[] = []) {
   const primary = await s.sites.create(tenantId, { name: 'Northgate Primary School', address: '1 School Lane, Northgate', timezone: 'Europe/London' }, demoActor);
   const academy = await s.sites.create(tenantId, { name: 'Northgate Academy', address: '20 College Road, Northgate', timezone: 'Europe/London' }, demoActor);
+  // Staff see why the kiosk refuses them (the Central Record's missing checks: see DEMO_UNCHECKED_STAFF).
   const staff = await s.groups.create(
     tenantId,
-    { name: 'Staff', type: 'repeat', colour: '#2f9e44', isStaffGroup: true, contactIds, options: { safetyCheckMode: 'reject', showOnFireList: true, autoSignOut: { mode: 'at_time', time: '19:00' } } },
+    { name: 'Staff', type: 'repeat', colour: '#2f9e44', isStaffGroup: true, contactIds, options: { safetyCheckMode: 'reject', showReasonsOnKiosk: true, showOnFireList: true, autoSignOut: { mode: 'at_time', time: '19:00' } } },
     demoActor,
   );
   const visitors = await s.groups.create(
@@ -56,19 +60,22 @@ export async function seedSigninDemo(platform: Pick<Platform, 'db'>, s: Signin, 
     demoActor,
   );
   for (const site of [primary, academy]) await s.sites.setGroups(tenantId, null, site.id, [staff.id, visitors.id, contractors.id], demoActor);
+  // The staff of the primary school, the same people as its Central Record profiles (record/demo),
+  // to which the integration's demo links them: DEMO_UNCHECKED_STAFF's profile has no DBS check.
   const staffNames: Array<[string, string]> = [
-    ['Amelia Hughes', 'Headteacher'],
-    ['Oliver Bennett', 'Deputy Head'],
-    ['Priya Sharma', 'Year 3 Teacher'],
-    ['Daniel Okafor', 'Year 5 Teacher'],
-    ['Sophie Reyes', 'Teaching Assistant'],
-    ['Liam O\'Connor', 'Site Manager'],
-    ['Hannah Kowalski', 'School Business Manager'],
+    ['Amelia Hart', 'Headteacher'],
+    ['Oliver Bennett', 'Year 4 teacher'],
+    [DEMO_UNCHECKED_STAFF, 'Year 1 teacher'],
+    ['Tom Okafor', 'Teaching assistant'],
+    ['Sophie Reyes', 'Teaching assistant'],
+    ["Liam O'Connor", 'Site manager'],
+    ['Hannah Kowalski', 'School business manager'],
     ['Mohammed Ali', 'SENCo'],
   ];
-  for (const [fullName, role] of staffNames) await s.members.create(platform.db, tenantId, staff.id, { fullName, role, email: `${fullName.toLowerCase().replace(/[^a-z]+/g, '.')}@northgate.example` }, demoActor, 'portal');
-  for (const [fullName, role] of [['Gary Price', 'Electrician'], ['Nadia Petrova', 'Catering supplier'], ['Tom Fletcher', 'IT support']] as const) {
-    await s.members.create(platform.db, tenantId, contractors.id, { fullName, role }, demoActor, 'portal');
-  }
+  const email = (fullName: string) => `${fullName.toLowerCase().replace(/ /g, '.')}@northgate.example`;
+  // Set-wise: one statement per group (and its audit rows with it).
+  await s.members.createMany(platform.db, tenantId, staff.id, staffNames.map(([fullName, role]) => ({ fullName, role, email: email(fullName) })), demoActor, 'portal');
+  const contractorNames = [['Gary Price', 'Electrician'], ['Nadia Petrova', 'Catering supplier'], ['Tom Fletcher', 'IT support']] as const;
+  await s.members.createMany(platform.db, tenantId, contractors.id, contractorNames.map(([fullName, role]) => ({ fullName, role })), demoActor, 'portal');
   return { siteIds: [primary.id, academy.id], groupIds: { staff: staff.id, visitors: visitors.id, contractors: contractors.id } };
 }

@@ -2,6 +2,7 @@ import { sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Database, DbOrTx } from '../../../platform/db/database.js';
 import { preparedQuery } from '../../../platform/db/prepared.js';
+import { storedNameKey } from '../../../platform/db/name-order.js';
 import { likeEscape } from '../members/members.repo.js';
 
 /** Below this word similarity a name is not a match (pg_trgm's default 0.6 misses most typos). */
@@ -12,7 +13,8 @@ export type SearchRow = { id: string; full_name: string; role: string; has_photo
 /**
  * Kiosk name search, one statement (decision 030): the members whose name starts with the term
  * (ILIKE 'q%') first, then those with a typo-tolerant word match (word similarity at least
- * SEARCH_THRESHOLD), each by word similarity, name and id; 20 at most. Both paths are answered by
+ * SEARCH_THRESHOLD), each by word similarity, then name order (the stored name key,
+ * `members.full_name_key`, as every list of people: decision 040) and id; 20 at most. Both paths are answered by
  * the trigram index on full_name, and the word match is read only when fewer than `limit` names
  * start with the term (a gate evaluated before its scan): a two-letter term with hundreds of
  * prefix hits never computes the similarity of the thousand names sharing a trigram with it.
@@ -36,11 +38,11 @@ function searchSql(v: { tenantId: Value<string>; groupId: Value<string>; term: V
   const { tenantId, groupId, term, prefix, agreementVersion, limit } = v;
   return sql`
     WITH prefixed AS MATERIALIZED (
-      SELECT id, full_name, role, photo_key, version, archived_at, deleted_at, word_similarity(${term}, full_name) AS ws
+      SELECT id, full_name, full_name_key, role, photo_key, version, archived_at, deleted_at, word_similarity(${term}, full_name) AS ws
       FROM members
       WHERE full_name ILIKE ${prefix} AND tenant_id::text = ${tenantId} AND group_id::text = ${groupId}
     ), worded AS MATERIALIZED (
-      SELECT id, full_name, role, photo_key, version, archived_at, deleted_at, word_similarity(${term}, full_name) AS ws
+      SELECT id, full_name, full_name_key, role, photo_key, version, archived_at, deleted_at, word_similarity(${term}, full_name) AS ws
       FROM members
       WHERE ${term} <% full_name AND tenant_id::text = ${tenantId} AND group_id::text = ${groupId}
         AND (SELECT count(*) FROM (SELECT 1 FROM prefixed p WHERE p.archived_at IS NULL AND p.deleted_at IS NULL LIMIT ${limit}) p) < ${limit}
@@ -50,17 +52,17 @@ function searchSql(v: { tenantId: Value<string>; groupId: Value<string>; term: V
       site.member_id IS NOT NULL AS on_site,
       ${agreement ? sql`agreed.member_id IS NULL` : sql`false`} AS agreement_due
     FROM (
-      SELECT id, full_name, role, photo_key, version, true AS starts, ws FROM prefixed
+      SELECT id, full_name, ${storedNameKey(sql`full_name_key`)} AS name_key, role, photo_key, version, true AS starts, ws FROM prefixed
       WHERE archived_at IS NULL AND deleted_at IS NULL
       UNION ALL
-      SELECT id, full_name, role, photo_key, version, false, ws FROM worded
+      SELECT id, full_name, ${storedNameKey(sql`full_name_key`)}, role, photo_key, version, false, ws FROM worded
       WHERE archived_at IS NULL AND deleted_at IS NULL AND ws >= ${sql.raw(String(SEARCH_THRESHOLD))}::float8 AND full_name NOT ILIKE ${prefix}
-      ORDER BY starts DESC, ws DESC, full_name, id
+      ORDER BY starts DESC, ws DESC, name_key, id
       LIMIT ${limit}
     ) m
     LEFT JOIN LATERAL (SELECT v.member_id FROM visits v WHERE v.member_id = m.id AND v.signed_out_at IS NULL AND v.outcome = 'signed_in' LIMIT 1) site ON true
     ${agreement ? sql`LEFT JOIN LATERAL (SELECT v.member_id FROM visits v WHERE v.member_id = m.id AND v.agreement_version = ${agreementVersion} LIMIT 1) agreed ON true` : sql``}
-    ORDER BY m.starts DESC, m.ws DESC, m.full_name, m.id`;
+    ORDER BY m.starts DESC, m.ws DESC, ${storedNameKey(sql`m.name_key`)}, m.id`;
 }
 
 /**

@@ -2,6 +2,7 @@ import { and, eq, gte, isNull, sql } from 'drizzle-orm';
 import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { AppError } from '../../../platform/errors.js';
+import { zonedClock } from '../../../platform/zoned-clock.js';
 import { groups, sites, visits } from '../signin.tables.js';
 import { readOptions, type SignInOptionsStored } from '../groups/groups.schemas.js';
 
@@ -11,31 +12,6 @@ export const AUTO_SIGN_OUT_CRON = '*/5 * * * *';
 
 export type AutoSignOutRule = SignInOptionsStored['autoSignOut'];
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function partsIn(timezone: string, instant: Date) {
-  let f = formatters.get(timezone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
-    formatters.set(timezone, f);
-  }
-  const parts = Object.fromEntries(f.formatToParts(instant).map((p) => [p.type, p.value]));
-  return { y: Number(parts.year), m: Number(parts.month), d: Number(parts.day), hh: Number(parts.hour), mm: Number(parts.minute), ss: Number(parts.second) };
-}
-
-/** The zone's offset from UTC at an instant, in ms. */
-function offsetAt(timezone: string, instant: Date): number {
-  const p = partsIn(timezone, instant);
-  return Date.UTC(p.y, p.m - 1, p.d, p.hh, p.mm, p.ss) - Math.floor(instant.getTime() / 1000) * 1000;
-}
-
-/** The instant a wall-clock time happens in a zone (a time skipped by DST lands just after the gap). */
-export function zonedTime(timezone: string, y: number, m: number, d: number, hh: number, mm: number): Date {
-  const wall = Date.UTC(y, m - 1, d, hh, mm);
-  let t = wall - offsetAt(timezone, new Date(wall));
-  t = wall - offsetAt(timezone, new Date(t));
-  return new Date(t);
-}
-
 /**
  * When a visit that began at `signedInAt` is due to be signed out: N hours later, or the first
  * time the clock on the site's wall shows HH:MM after it. Null for `never`.
@@ -44,10 +20,11 @@ export function dueAt(signedInAt: Date, rule: AutoSignOutRule, timezone: string)
   if (rule.mode === 'never') return null;
   if (rule.mode === 'after_hours') return new Date(signedInAt.getTime() + rule.hours * 3600_000);
   const [hh, mm] = rule.time.split(':').map(Number) as [number, number];
-  const local = partsIn(timezone, signedInAt);
+  const clock = zonedClock(timezone);
+  const local = clock.wallTime(signedInAt);
   for (let day = 0; day < 3; day++) {
-    const noon = new Date(Date.UTC(local.y, local.m - 1, local.d + day, 12));
-    const candidate = zonedTime(timezone, noon.getUTCFullYear(), noon.getUTCMonth() + 1, noon.getUTCDate(), hh, mm);
+    const noon = new Date(Date.UTC(local.year, local.month - 1, local.day + day, 12));
+    const candidate = clock.instantAt(noon.getUTCFullYear(), noon.getUTCMonth() + 1, noon.getUTCDate(), hh, mm);
     if (candidate > signedInAt) return candidate;
   }
   return null;

@@ -1,6 +1,7 @@
 import { and, eq, or, type SQL } from 'drizzle-orm';
 import { blockList } from '../signin.tables.js';
 import { normaliseName } from '../../../common/normalise.js';
+import { zonedClock } from '../../../platform/zoned-clock.js';
 import { CUSTOM_FIELD_ANSWER, rejectingAnswers } from '../../../common/sign-in-rules.js';
 import type { BlockEntry, SafetyCheck, SafetyContext, SafetyResult } from './safety.types.js';
 
@@ -65,19 +66,6 @@ export const memberActiveCheck: SafetyCheck = {
   },
 };
 
-/** One formatter per time zone (building one is most of a date's cost: 2 % of a sign-in's CPU). */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** The calendar date now at the site (YYYY-MM-DD in its time zone). */
-export function siteDate(now: Date, timezone: string): string {
-  let f = formatters.get(timezone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    formatters.set(timezone, f);
-  }
-  return f.format(now);
-}
-
 /** The calendar day after a YYYY-MM-DD date. */
 export function dayAfter(date: string): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
@@ -88,7 +76,7 @@ export const memberDatesCheck: SafetyCheck = {
   name: 'member_dates',
   async run(ctx: SafetyContext) {
     if (!ctx.member) return allow;
-    const today = siteDate(ctx.now, ctx.site.timezone);
+    const today = zonedClock(ctx.site.timezone).date(ctx.now);
     if (ctx.member.startDate && today < ctx.member.startDate) return { allow: false, code: 'before_start_date', reason: `Not expected before ${ctx.member.startDate}`, validUntil: ctx.member.startDate };
     if (ctx.member.endDate && today > ctx.member.endDate) return { allow: false, code: 'after_end_date', reason: `Not expected after ${ctx.member.endDate}` };
     return ctx.member.endDate ? { allow: true, validUntil: dayAfter(ctx.member.endDate) } : allow;

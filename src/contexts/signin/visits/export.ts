@@ -2,6 +2,7 @@ import type { Platform } from '../../../platform/platform.js';
 import { badRequest, notFound } from '../../../platform/errors.js';
 import { csvRows } from '../../../platform/csv.js';
 import { cursorPosition } from '../../../platform/http/dates.js';
+import { zonedClock } from '../../../platform/zoned-clock.js';
 import { inScope, type SiteScope } from '../access.js';
 import { sitesRepo } from '../sites/sites.repo.js';
 import { groupsRepo } from '../groups/groups.repo.js';
@@ -24,21 +25,6 @@ function parseCursor(c: string | undefined): VisitFilters['cursor'] {
 
 export function createVisitHistory(deps: Pick<Platform, 'db'>) {
   const { db } = deps;
-
-  /** A moment as a clock in `timeZone` shows it, `YYYY-MM-DD HH:MM:SS` (one formatter per zone, kept by this service). */
-  const clocks = new Map<string, (d: Date) => string>();
-  function localTime(timeZone: string): (d: Date) => string {
-    let clock = clocks.get(timeZone);
-    if (!clock) {
-      const f = new Intl.DateTimeFormat('en-CA', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-      clock = (d) => {
-        const p = Object.fromEntries(f.formatToParts(d).map((x) => [x.type, x.value]));
-        return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
-      };
-      clocks.set(timeZone, clock);
-    }
-    return clock;
-  }
 
   async function history(tenantId: string, scope: SiteScope, q: { siteId?: string; groupId?: string; memberId?: string; person?: string; from?: string; to?: string; outcome?: 'signed_in' | 'rejected'; limit: number; cursor?: string }) {
     const filters = await checkedFilters(tenantId, scope, q);
@@ -89,10 +75,10 @@ export function createVisitHistory(deps: Pick<Platform, 'db'>) {
         const rows = await visitsRepo.page(db, tenantId, { ...filters, cursor }, EXPORT_PAGE);
         yield csvRows(
           rows.map(({ visit: v, siteName, siteTimezone, groupName }) => {
-            const local = localTime(siteTimezone);
+            const clock = zonedClock(siteTimezone);
             return [
-              local(v.signedInAt),
-              v.signedOutAt ? local(v.signedOutAt) : '',
+              clock.dateTime(v.signedInAt),
+              v.signedOutAt ? clock.dateTime(v.signedOutAt) : '',
               siteTimezone,
               v.signedOutBy ?? '',
               v.personName,

@@ -8,7 +8,7 @@ import { useMe, useSession } from '../../session';
 export default function Security() {
   const me = useMe();
   const { refresh } = useSession();
-  // The tenant is part of the session (/api/auth/me): refreshing it is this change's invalidation.
+  // The tenant is part of the session (/api/auth/session): refreshing it is this change's invalidation.
   const require2fa = useMutation({
     mutationFn: (on: boolean) => ok(client.PATCH('/api/tenant', { body: { require2fa: on } })),
     onSuccess: (_res, on) => {

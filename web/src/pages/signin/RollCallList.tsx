@@ -66,7 +66,6 @@ export default function RollCallList() {
 /** At most this many sites' on-site lists are kept on the phone for starting a roll call offline. */
 const KEEP_SITES = 20;
 
-const isNetworkError = isUnreachable;
 
 function StartRollCall() {
   const queryClient = useQueryClient();
@@ -99,7 +98,7 @@ function StartRollCall() {
       try {
         return (await ok(client.POST('/api/signin/sites/{siteId}/roll-calls', { params: { path: { siteId: id } }, body: {} }))).rollCall.id;
       } catch (err) {
-        const kept = isNetworkError(err) ? loadOnSite(id) : null;
+        const kept = isUnreachable(err) ? loadOnSite(id) : null;
         // No connection: the roll call starts on this phone from its last list (plus the sign-ins it saw
         // offline as a paired kiosk of the site); sent when the server answers.
         if (kept) return startOffline(await withSignInsSeenHere(kept), me.user.name).rollCall.id;

@@ -35,7 +35,6 @@ const SEND_EVERY_MS = 3000;
 
 const EVENT_TYPES = ['entry.added', 'entry.updated', 'roll_call.closed'] as const;
 
-const isNetworkError = isUnreachable;
 
 /** Sends one tick; `at` (the time it was made on the phone) for a tick that waited. */
 const sendTick = async (rollCallId: string, t: PendingTick, withTime: boolean): Promise<RollCallEntry> =>
@@ -185,7 +184,7 @@ function RollCallLive({ id }: { id: string }) {
         update((v) => upsertEntry(v, saved));
         listChanged();
       } catch (err) {
-        if (isNetworkError(err)) keep(tick);
+        if (isUnreachable(err)) keep(tick);
         else throw err;
       }
     },
@@ -195,7 +194,7 @@ function RollCallLive({ id }: { id: string }) {
   const flush = useMutation({
     networkMode: 'always',
     mutationFn: async (list: PendingTick[]) => {
-      const r = await flushTicks(list, (t) => sendTick(id, t, true), isNetworkError);
+      const r = await flushTicks(list, (t) => sendTick(id, t, true), isUnreachable);
       // Answered (or dropped) ticks leave; ticks made meanwhile (here or in another tab) stay.
       const answered = new Set(list.slice(0, list.length - r.remaining.length).map((t) => t.key));
       const left = loadPending(id).filter((t) => !answered.has(t.key));
@@ -223,7 +222,7 @@ function RollCallLive({ id }: { id: string }) {
       listChanged();
     },
   });
-  const uploadProblem = upload.error ?? (isNetworkError(upload.failureReason) ? null : upload.failureReason);
+  const uploadProblem = upload.error ?? (isUnreachable(upload.failureReason) ? null : upload.failureReason);
   const error = mark.error ?? flush.error ?? uploadProblem;
 
   // The server's list with this phone's waiting ticks over it.

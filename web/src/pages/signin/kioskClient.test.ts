@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { ApiError, isUnreachable } from '../../api';
 import { deviceLabel, kioskCall } from './kioskClient';
 
@@ -52,5 +54,15 @@ describe('kioskCall (errors a proxy in front of the server answers)', () => {
     expect(isUnreachable(err)).toBe(false);
     expect(isUnreachable(new ApiError(503, 'service_unavailable', 'The database cannot be reached'))).toBe(true);
     expect(isUnreachable(new ApiError(0, 'network_error', 'No connection'))).toBe(true);
+  });
+});
+
+describe('isUnreachable (one name for "the server is out of reach")', () => {
+  it('is used by its own name: no page or module of the web app renames it', () => {
+    const root = path.join(import.meta.dirname, '../..');
+    const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => /\.tsx?$/.test(f) && !f.endsWith('.test.ts'));
+    const aliases = files.flatMap((f) => [...readFileSync(path.join(root, f), 'utf8').matchAll(/(?:const|let|var)\s+(\w+)\s*=\s*isUnreachable\b(?!\s*\()/g)].map((m) => `${f}: ${m[1]}`));
+    expect(files.length).toBeGreaterThan(20);
+    expect(aliases).toEqual([]);
   });
 });

@@ -158,7 +158,7 @@ export function withPending(view: RollCallView, ticks: readonly PendingTick[]): 
  * changed that person later) leaves the list; the network failing stops and keeps the rest; any other
  * refusal (the roll call closed meanwhile) is dropped and reported.
  */
-export async function flushTicks(ticks: readonly PendingTick[], send: (t: PendingTick) => Promise<RollCallEntry>, isNetworkError: (err: unknown) => boolean) {
+export async function flushTicks(ticks: readonly PendingTick[], send: (t: PendingTick) => Promise<RollCallEntry>, unreachable: (err: unknown) => boolean) {
   const entries: RollCallEntry[] = [];
   const dropped: Array<{ tick: PendingTick; error: unknown }> = [];
   let i = 0;
@@ -166,7 +166,7 @@ export async function flushTicks(ticks: readonly PendingTick[], send: (t: Pendin
     try {
       entries.push(await send(ticks[i]!));
     } catch (err) {
-      if (isNetworkError(err)) break;
+      if (unreachable(err)) break;
       dropped.push({ tick: ticks[i]!, error: err });
     }
   }
