@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { useTestEnv } from '../../test/harness.js';
 import { buildApp } from '../app.js';
 import { inArray } from 'drizzle-orm';
@@ -20,6 +20,11 @@ const counter = async (key: string) => (await env.platform.db.select({ count: ra
 const get = (app: FastifyInstance, url: string, remoteAddress: string) => app.inject({ method: 'GET', url, remoteAddress });
 
 describe('API rate limit per IP', () => {
+  // Windows are whole minutes of the clock: each test starts just after a window opens, so a test
+  // slowed by a loaded machine does not see its hits split across two windows (it did, once).
+  beforeEach(() => env.clock.advance(60_000 - (env.clock.now.getTime() % 60_000) + 50));
+  afterEach(() => env.clock.reset());
+
   it('answers 429 rate_limited with Retry-After past the limit, per IP, until the window passes', async () => {
     const a = ip();
     const statuses = [];
