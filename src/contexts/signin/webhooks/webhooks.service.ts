@@ -30,7 +30,7 @@ type Posted = { status: number; snippet: string };
 
 /**
  * POSTs to `url` connecting to `address` only (the lookup is answered with it, so no second DNS
- * query happens); reads at most SNIPPET_BYTES of the reply. Redirects are not followed.
+ * query happens, and no kept-alive connection to another address is reused); reads at most SNIPPET_BYTES of the reply. Redirects are not followed.
  */
 export function postTo(url: URL, address: string, family: 4 | 6, headers: Record<string, string>, body: string, timeoutMs: number): Promise<Posted> {
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -41,7 +41,10 @@ export function postTo(url: URL, address: string, family: 4 | 6, headers: Record
   return new Promise((resolve, reject) => {
     const req = request(
       url,
-      { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, lookup: pinned, signal: AbortSignal.timeout(timeoutMs) },
+      // `agent: false`: a connection of its own. The default agent keeps connections alive and
+      // reuses them by host and port, not by the address checked: a name re-pointed since would
+      // still be sent over the old connection to the old address.
+      { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, lookup: pinned, agent: false, signal: AbortSignal.timeout(timeoutMs) },
       (res) => {
         const chunks: Buffer[] = [];
         let size = 0;

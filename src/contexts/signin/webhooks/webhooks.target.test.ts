@@ -22,6 +22,8 @@ describe('webhook targets', () => {
     ['64:ff9b::a9fe:a9fe', true],
     ['64:ff9b::169.254.169.254', true],
     ['64:ff9b:1::a9fe:a9fe', true],
+    ['64:ff9b:1:a9fe:a9:fe00::', true], // RFC 6052's /48 layout: 169.254.169.254 split around bits 64–71
+    ['64:ff9b:1:808:8:800::', true], // the whole local-use NAT64 prefix, whatever it carries
     ['::ffff:0:a9fe:a9fe', true],
     ['2002:a9fe:a9fe::1', true],
     ['0:0:0:0:0:ffff:a9fe:a9fe', true],

@@ -71,6 +71,9 @@ export function isLinkLocal(address: string): boolean {
   if (!g) return false;
   if (a === 'fd00:ec2::254' || (g[0] === 0xfd00 && g[1] === 0xec2 && g.slice(2, 7).every((x) => x === 0) && g[7] === 0x254)) return true; // AWS IMDS over IPv6
   if ((g[0]! & 0xffc0) === 0xfe80) return true;
+  // 64:ff9b:1::/48 (RFC 8215, local-use NAT64) may carry its IPv4 address in any RFC 6052 layout,
+  // not only the last 32 bits `embeddedV4` reads: refused whole rather than parsed.
+  if (g[0] === 0x64 && g[1] === 0xff9b && g[2] === 1) return true;
   return embeddedV4(g).some(linkLocalV4);
 }
 
