@@ -11,12 +11,20 @@ export function isIanaTimezone(tz: string): boolean {
   }
 }
 
-/** The zone's canonical IANA name as Node's Intl gives it (`europe/london` → `Europe/London`, `US/Eastern` → `America/New_York`). */
+/**
+ * The zone as given, with its letters' case as the zone list spells it (`europe/london` →
+ * `Europe/London`). Not Intl's canonical name: ICU's is CLDR's, often an old alias (`Asia/Kolkata`
+ * → `Asia/Calcutta`, `Europe/Kyiv` → `Europe/Kiev`), which a server's tzdata may lack and nobody typed.
+ */
 export function canonicalTimezone(tz: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone: tz }).resolvedOptions().timeZone;
+  const lower = tz.toLowerCase();
+  const listed = Intl.supportedValuesOf('timeZone').find((z) => z.toLowerCase() === lower);
+  if (listed) return listed;
+  const resolved = new Intl.DateTimeFormat('en-GB', { timeZone: tz }).resolvedOptions().timeZone; // throws for no zone
+  return resolved.toLowerCase() === lower ? resolved : tz;
 }
 
-/** An IANA time zone (the service stores it under its canonical name and checks the database knows it). */
+/** An IANA time zone (the service stores it spelled as the zone list does, `canonicalTimezone`, and checks the database knows it). */
 export const timezoneSchema = z.string().trim().min(1).max(64).refine(isIanaTimezone, { message: 'Not an IANA time zone (e.g. Europe/London)' });
 
 export const siteInput = z.object({
