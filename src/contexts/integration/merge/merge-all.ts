@@ -42,6 +42,9 @@ export function createMergeAll(deps: MergeDeps) {
       const [a, b] = q ? [profiles.get(q.profileAId), profiles.get(q.profileBId)] : [];
       if (!q || !a || !b || q.status !== 'suggested' || a.status !== 'live' || b.status !== 'live') continue;
       if (used.has(a.id) || used.has(b.id)) {
+        // Waiting, it still holds its sides: a later pair touching one waits behind it (A–B, B–C, C–D
+        // merge as A–B, AB–C, ABC–D, as one by one), not ahead of it in this first pass.
+        used.add(a.id).add(b.id);
         later.push(q);
         continue;
       }
@@ -51,10 +54,14 @@ export function createMergeAll(deps: MergeDeps) {
     await writeMerges(tx, tenantId, planned, actor, runId, now());
     for (const x of planned) outcome.set(x.queueId!, 'updated');
 
-    // Chains, in rounds on what the earlier rounds left.
+    // Chains, in rounds on what the earlier rounds left. Each side is followed from where the last
+    // round found it (a round adds one hop), so a chain longer than FOLLOW_HOPS still ends where it should.
+    const known = new Map<string, string>();
     while (later.length) {
       const ids = [...new Set(later.flatMap((q) => [q.profileAId, q.profileBId]))];
-      const endOf = await followMerges(tx, tenantId, ids);
+      const from = await followMerges(tx, tenantId, [...new Set(ids.map((id) => known.get(id) ?? id))]);
+      const endOf = new Map(ids.map((id) => [id, from.get(known.get(id) ?? id)!]));
+      for (const [id, end] of endOf) known.set(id, end);
       const current = new Map((await mergeRepo.queueItems(tx, tenantId, later.map((q) => q.id))).map((q) => [q.id, q]));
       const sides = new Map((await record.profiles(tx, tenantId, [...new Set(endOf.values())])).map((p) => [p.id, p]));
       const rr = await relatedOf(record, tx, tenantId, [...sides.keys()]);

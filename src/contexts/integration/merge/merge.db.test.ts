@@ -329,6 +329,48 @@ describe('merge: evidence documents and batched merge-all', () => {
     expect(merges.get(pq)!.keptProfileId).toBe(w.id);
   });
 
+  it('a pair behind a waiting pair waits in the first pass too: A–B, B–C, C–D merge as A–B, AB–C, ABC–D', async () => {
+    const x = await integrationTenant(env);
+    const person = (tag: string) => x.profile({ firstName: 'Lin', lastName: 'Ear', email: `lin.${tag}@school.test` });
+    const [a, b, c, d] = [await person('a'), await person('b'), await person('c'), await person('d')];
+    const q = async (p: { id: string }, r: { id: string }) => {
+      await integrationRepo.queuePair(env.platform.db, x.t.tenantId, p.id, r.id, 'same_name_dob', 'Same name', null);
+      return (await integrationRepo.queueForPair(env.platform.db, x.t.tenantId, p.id, r.id))!.id;
+    };
+    const [ab, bc, cd] = [await q(a, b), await q(b, c), await q(c, d)];
+    const { outcome } = await countedBatch(x, [ab, bc, cd]);
+    expect([...outcome.values()]).toEqual(['updated', 'updated', 'updated']);
+    const merges = new Map((await mergeRepo.merges(env.platform.db, x.t.tenantId)).map((row) => [row.queueId, row]));
+    const sides = (id: string) => [merges.get(id)!.keptProfileId, merges.get(id)!.mergedProfileId].sort();
+    // One by one: C–D merges onto what A–B then AB–C left, not C and D alone in the first pass.
+    expect(sides(bc)).toEqual([merges.get(ab)!.keptProfileId, c.id].sort());
+    expect(sides(cd)).toEqual([merges.get(bc)!.keptProfileId, d.id].sort());
+  });
+
+  it('a long chain in one batch (more merges than a side is followed hops in one go) merges to its end', async () => {
+    const x = await integrationTenant(env);
+    // Made newest first, so each merge keeps the older profile (the next one along the chain): from the
+    // first profile, the chain's end is one hop further every round, 13 at the end (a side was followed
+    // at most 10 hops from where it started).
+    const people: Array<{ id: string }> = [];
+    for (let i = 0; i < 14; i++) people.unshift(await x.profile({ firstName: 'Lo', lastName: 'Ng', email: 'long@school.test' }));
+    const ids: string[] = [];
+    for (let i = 0; i + 1 < people.length; i++) {
+      await integrationRepo.queuePair(env.platform.db, x.t.tenantId, people[i]!.id, people[i + 1]!.id, 'same_name_dob', 'Same name', null);
+      ids.push((await integrationRepo.queueForPair(env.platform.db, x.t.tenantId, people[i]!.id, people[i + 1]!.id))!.id);
+    }
+    // Last, the chain's two ends: by then one profile, found by following the first 13 hops.
+    const [first, last] = [people[0]!, people[people.length - 1]!];
+    await integrationRepo.queuePair(env.platform.db, x.t.tenantId, first.id, last.id, 'same_name_dob', 'Same name', null);
+    ids.push((await integrationRepo.queueForPair(env.platform.db, x.t.tenantId, first.id, last.id))!.id);
+    const { outcome } = await countedBatch(x, ids);
+    expect(ids.map((id) => outcome.get(id))).toEqual(ids.map(() => 'updated'));
+    const live = [];
+    for (const p of people) if ((await call(env.app, 'GET', `/api/record/profiles/${p.id}`, { headers: x.h })).body.status === 'live') live.push(p.id);
+    expect(live).toHaveLength(1);
+    expect(await x.integration.merge.queue(x.t.tenantId)).toHaveLength(0);
+  });
+
   it('chains merge in a few statements a round, however many chains', async () => {
     const chains = async (n: number) => {
       const x = await integrationTenant(env);
