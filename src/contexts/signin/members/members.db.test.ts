@@ -373,7 +373,16 @@ describe('the members table', () => {
         counts.hot += after.hot - before.hot;
       });
     }
-    expect(counts).toEqual({ updated: 5, hot: 5 });
+    // HOT needs room on the row's page as well. Idle, all five are HOT; with other transactions of a
+    // loaded run holding back the pruning of the versions left behind, a page can run out (CI saw 4
+    // of 5). What decides it, and what an index on a written column would break every time, is
+    // checked exactly below: no index of members holds, or is filtered by, a column an archive or
+    // restore writes (their statement sets archived_at, version, updated_at; the trigger doc).
+    expect(counts.updated).toBe(5);
+    expect(counts.hot).toBeGreaterThan(0);
+    const indexes = (await env.platform.db.execute(sql`select pg_get_indexdef(indexrelid) as def from pg_index where indrelid = 'members'::regclass`)) as unknown as { rows: Array<{ def: string }> };
+    expect(indexes.rows.length).toBeGreaterThan(3);
+    expect(indexes.rows.map((r) => r.def).filter((def) => /\b(archived_at|version|updated_at|doc)\b/.test(def))).toEqual([]);
     const page = await call(env.app, 'GET', `/api/signin/groups/${g.id}/members?archived=archived`, { headers: t.owner.headers });
     expect(page.body.items.map((m: { fullName: string }) => m.fullName)).toEqual(['Ann Lee']);
     const fill = (await env.platform.db.execute(sql`select reloptions as options from pg_class where oid = 'members'::regclass`)) as unknown as { rows: Array<{ options: string[] | null }> };
