@@ -30,7 +30,8 @@ type Posted = { status: number; snippet: string };
 
 /**
  * POSTs to `url` connecting to `address` only (the lookup is answered with it, so no second DNS
- * query happens, and no kept-alive connection to another address is reused); reads at most SNIPPET_BYTES of the reply. Redirects are not followed.
+ * query happens, and no kept-alive connection to another address is reused); reads at most
+ * SNIPPET_BYTES of the reply. Redirects are not followed.
  */
 export function postTo(url: URL, address: string, family: 4 | 6, headers: Record<string, string>, body: string, timeoutMs: number): Promise<Posted> {
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
