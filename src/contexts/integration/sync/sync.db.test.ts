@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { isBackgroundWrite, useTestEnv } from '../../../../test/harness.js';
 import { call } from '../../../../test/factories.js';
 import { randomUUID } from 'node:crypto';
@@ -169,8 +169,15 @@ describe('two-way sync of linked people', () => {
       .update(recordProfiles)
       .set({ leavingDate: '2020-01-01', version: sql`${recordProfiles.version} + 1`, updatedAt: new Date(Date.now() + 60_000) })
       .where(eq(recordProfiles.id, bad.profileId));
-    const failed = await x.integration.sync.syncPeople(jobs);
+    const warn = vi.spyOn(env.platform.log, 'warn');
+    let said: unknown[][] = [];
+    const failed = await x.integration.sync.syncPeople(jobs).finally(() => {
+      said = warn.mock.calls.filter((c) => String(c[1]).startsWith('sync: a batch'));
+      warn.mockRestore();
+    });
     expect(failed.map((f) => f.id)).toEqual([jobs[1]!.id]);
+    // The batch's failure is said once, before the one-by-one retry.
+    expect(said).toEqual([[expect.objectContaining({ people: 3 }), expect.any(String)]]);
     expect(failed[0]!.error).toMatchObject({ code: 'invalid_dates' });
     expect(await roleOf(x, links[0]!.profileId)).toBe('Head of Year');
     expect(await roleOf(x, links[2]!.profileId)).toBe('Head of Year');

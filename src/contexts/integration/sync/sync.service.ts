@@ -52,7 +52,7 @@ const toMemberPatch = (s: Shared, fields: Array<keyof Shared>): Partial<MemberIn
   return patch;
 };
 
-export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & { members: MembersPort; groups: GroupsPort; runs: Runs; record: RecordPort; groupsInUse: GroupsInUseCache }) {
+export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs' | 'log'> & { members: MembersPort; groups: GroupsPort; runs: Runs; record: RecordPort; groupsInUse: GroupsInUseCache }) {
   const { db, now, members, groups, runs, record } = deps;
   const actor: Actor = { kind: 'system', id: null, label: 'two-way sync' };
 
@@ -183,7 +183,10 @@ export function createSyncService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & 
           const groupById = new Map((await groups.byIds(tx, tenantId, [...new Set(links.map((l) => l.groupId))])).map((g) => [g.id, g]));
           await syncLinks(tx, tenantId, links, (id) => groupById.get(id), null);
         });
-      } catch {
+      } catch (error) {
+        // One person's refusal fails the batch's transaction: each is synced again on its own, so
+        // only that person's job fails. Said once, since a batch of 200 becomes 200 transactions.
+        deps.log.warn({ err: error, tenantId, people: mine.length }, 'sync: a batch of per-person syncs failed; syncing them one by one');
         for (const j of mine) {
           try {
             await syncPerson(tenantId, j.data.linkId);
