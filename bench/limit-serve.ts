@@ -27,9 +27,6 @@ const logLevel = process.env.LOG_LEVEL ?? 'info';
 const log = createLogger(logLevel, {}, logDestination(2));
 // PGLITE_DIR: Threshold on PGlite in that folder instead (the embedded default), for the PGlite goals.
 const pgliteDir = process.env.PGLITE_DIR;
-const database = pgliteDir ? await openDatabase({ kind: 'pglite', dataDir: pgliteDir }) : await openDatabase({ kind: 'postgres', url, max: 10 });
-await runMigrations(database);
-await installJobSchema(database, log);
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'threshold-limit-bench-'));
 const config = loadConfig({
   NODE_ENV: 'production',
@@ -40,7 +37,12 @@ const config = loadConfig({
   PUBLIC_URL: 'http://127.0.0.1',
   SEED_DEMO: '0',
   RATE_LIMIT_PER_MINUTE: '1000000000',
+  ...(process.env.PGLITE_WASM_COMPILER ? { PGLITE_WASM_COMPILER: process.env.PGLITE_WASM_COMPILER } : {}),
 });
+// PGlite as `npm start` opens it (its compiler choice from the config), in the bench's folder.
+const database = config.database.kind === 'pglite' ? await openDatabase({ kind: 'pglite', dataDir: pgliteDir, wasmCompiler: config.database.wasmCompiler }) : await openDatabase({ kind: 'postgres', url, max: 10 });
+await runMigrations(database);
+await installJobSchema(database, log);
 const platform = await createPlatform(config, { database, log });
 const app = await buildApp(platform, { serveWeb: false });
 await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 0) });

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from './config.js';
+import { wasmCompilerFlag } from './platform/db/database.js';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -53,10 +54,18 @@ describe('loadConfig', () => {
     expect(statSync(file).mode & 0o077).toBe(0);
     const second = loadConfig({ DATA_DIR: dir });
     expect(second.secretKey.equals(first.secretKey)).toBe(true);
-    expect(first.database).toEqual({ kind: 'pglite', dataDir: path.join(dir, 'pglite') });
+    expect(first.database).toEqual({ kind: 'pglite', dataDir: path.join(dir, 'pglite'), wasmCompiler: 'baseline' });
     expect(first.seedDemo).toBe(true);
     const other = loadConfig({ DATA_DIR: tempDir() });
     expect(other.secretKey.equals(first.secretKey)).toBe(false);
+  });
+
+  it("chooses PGlite's WebAssembly compiler: V8's baseline alone unless asked", () => {
+    expect(loadConfig({ DATA_DIR: tempDir() }).database).toMatchObject({ kind: 'pglite', wasmCompiler: 'baseline' });
+    expect(loadConfig({ DATA_DIR: tempDir(), PGLITE_WASM_COMPILER: 'optimising' }).database).toMatchObject({ kind: 'pglite', wasmCompiler: 'optimising' });
+    expect(configError({ DATA_DIR: tempDir(), PGLITE_WASM_COMPILER: 'turbofan' }).variable).toBe('PGLITE_WASM_COMPILER');
+    expect(wasmCompilerFlag('baseline')).toBe('--liftoff-only');
+    expect(wasmCompilerFlag('optimising')).toBe('--no-liftoff-only');
   });
 
   it('treats empty variables as unset', () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import type { WasmCompiler } from './platform/db/database.js';
 
 /**
  * Environment → one validated, frozen Config. A bad variable stops the process at boot with one
@@ -28,6 +29,7 @@ const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
+  PGLITE_WASM_COMPILER: z.enum(['baseline', 'optimising']).default('baseline'),
   SECRET_KEY: z
     .string()
     .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)')
@@ -62,7 +64,11 @@ export type Config = Readonly<{
   host: string;
   publicUrl: string;
   trustProxy: boolean | string;
-  database: { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string };
+  /**
+   * PGlite's compiler choice (decision 045): `baseline` (V8's Liftoff alone) keeps ~60 MB of
+   * optimising-compiler memory out of the process; `optimising` lets hot functions tier up.
+   */
+  database: { kind: 'pglite'; dataDir: string; wasmCompiler: WasmCompiler } | { kind: 'postgres'; url: string };
   dataDir: string;
   secretKey: Buffer;
   seedDemo: boolean;
@@ -124,7 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const dataDir = path.resolve(e.DATA_DIR);
   const database = e.DATABASE_URL
     ? ({ kind: 'postgres', url: e.DATABASE_URL } as const)
-    : ({ kind: 'pglite', dataDir: path.join(dataDir, 'pglite') } as const);
+    : ({ kind: 'pglite', dataDir: path.join(dataDir, 'pglite'), wasmCompiler: e.PGLITE_WASM_COMPILER } as const);
   let secretKey: Buffer;
   if (e.SECRET_KEY) secretKey = Buffer.from(e.SECRET_KEY, 'hex');
   else if (database.kind === 'pglite') secretKey = secretKeyFromDataDir(dataDir);

@@ -41,7 +41,7 @@ function makeContext(config: Config): { ctx: CliContext; close(): Promise<void> 
   const progress = (message: string) => process.stderr.write(`${message}\n`);
   const openDb = () =>
     (database ??= openDatabase(
-      config.database.kind === 'postgres' ? { kind: 'postgres', url: config.database.url, max: 2 } : { kind: 'pglite', dataDir: config.database.dataDir },
+      config.database.kind === 'postgres' ? { kind: 'postgres', url: config.database.url, max: 2 } : { kind: 'pglite', dataDir: config.database.dataDir, wasmCompiler: config.database.wasmCompiler },
     ));
   const ctx: CliContext = {
     config,

@@ -21,7 +21,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     (await openDatabase(
       config.database.kind === 'postgres'
         ? { kind: 'postgres', url: config.database.url }
-        : { kind: 'pglite', dataDir: config.database.dataDir },
+        : { kind: 'pglite', dataDir: config.database.dataDir, wasmCompiler: config.database.wasmCompiler },
     ));
   const jobs = createJobQueue(database, log, { pollingIntervalSeconds: config.jobPollSeconds });
   return {
