@@ -4,6 +4,16 @@ import { notifications } from './notifications.tables.js';
 
 export type NotificationRow = typeof notifications.$inferSelect;
 
+/** New unread notifications, one per user, in the caller's transaction; their ids in the users' order. */
+export async function insertNotifications(db: DbOrTx, tenantId: string, userIds: string[], msg: { title: string; body: string; link?: string | null }): Promise<string[]> {
+  if (userIds.length === 0) return [];
+  const rows = await db
+    .insert(notifications)
+    .values(userIds.map((userId) => ({ tenantId, userId, title: msg.title, body: msg.body, link: msg.link ?? null })))
+    .returning({ id: notifications.id });
+  return rows.map((r) => r.id);
+}
+
 /** A user's own inbox: every query filters on tenant and user. */
 export async function listForUser(db: DbOrTx, tenantId: string, userId: string, limit: number) {
   const mine = and(eq(notifications.tenantId, tenantId), eq(notifications.userId, userId));

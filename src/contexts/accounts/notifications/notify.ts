@@ -4,6 +4,7 @@ import type { Platform } from '../../../platform/platform.js';
 import type { Role } from '../../../platform/http/principal.js';
 import { users } from '../accounts.tables.js';
 import { notifications } from '../../../platform/notifications/notifications.tables.js';
+import { insertNotifications } from '../../../platform/notifications/notifications.repo.js';
 
 export const NOTIFICATION_EMAIL_JOB = 'platform.notification-email';
 
@@ -59,14 +60,11 @@ export async function notifyRole(
 
 async function insertAndQueue(tx: DbOrTx, platform: NotifyDeps, tenantId: string, userIds: string[], msg: NotificationMessage) {
   if (userIds.length === 0) return [];
-  const rows = await tx
-    .insert(notifications)
-    .values(userIds.map((userId) => ({ tenantId, userId, title: msg.title, body: msg.body, link: msg.link ?? null })))
-    .returning({ id: notifications.id });
-  for (const row of rows) {
-    await platform.jobs.send(tx, NOTIFICATION_EMAIL_JOB, { tenantId, notificationId: row.id } satisfies EmailJob);
+  const ids = await insertNotifications(tx, tenantId, userIds, msg);
+  for (const notificationId of ids) {
+    await platform.jobs.send(tx, NOTIFICATION_EMAIL_JOB, { tenantId, notificationId } satisfies EmailJob);
   }
-  return rows.map((r) => r.id);
+  return ids;
 }
 
 type EmailJob = { tenantId: string; notificationId: string };
