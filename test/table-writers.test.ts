@@ -3,7 +3,8 @@
 // a statement can name a table in SQL text, and a table object can come through a port. This scans
 // every module of src/ (tests aside) for drizzle writes (`.insert(t)`, `.update(t)`, `.delete(t)`)
 // and SQL text that writes (`INSERT INTO t`, `UPDATE t`, `DELETE FROM t`, `TRUNCATE t`, `MERGE
-// INTO t`), and checks each table written belongs to the writer's context.
+// INTO t`), and checks each table written belongs to the writer's context; and likewise every read
+// (`.from(t)`, joins, `FROM t`, `JOIN t`): a context reads another's rows through its port.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
@@ -49,21 +50,23 @@ function tablesOf(files: string[]): Table[] {
   return tables;
 }
 
-/** Writes in one module: drizzle calls on a table variable, and SQL text naming a table after a writing keyword. */
-function writesIn(file: string, text: string, tables: Table[]): Array<{ table: Table; how: string }> {
+const WRITE = { calls: ['insert', 'update', 'delete'], sql: /\b(insert\s+into|update|delete\s+from|truncate(?:\s+table)?|merge\s+into)\s+(?:only\s+)?(?:public\.)?"?([a-z_][a-z0-9_]*)"?/gi };
+const READ = { calls: ['from', 'innerJoin', 'leftJoin', 'rightJoin', 'fullJoin', 'crossJoin'], sql: /\b(from|join|using)\s+(?:only\s+)?(?:public\.)?"?([a-z_][a-z0-9_]*)"?/gi };
+
+/** Uses of a table in one module: drizzle calls on its variable, and SQL text naming it after a keyword of `kind`. */
+function usesIn(file: string, text: string, tables: Table[], kind: typeof WRITE): Array<{ table: Table; how: string }> {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
   const byVariable = new Map(tables.map((t) => [t.variable, t]));
   const bySqlName = new Map(tables.map((t) => [t.sqlName, t]));
   const found: Array<{ table: Table; how: string }> = [];
-  const sqlWrite = /\b(insert\s+into|update|delete\s+from|truncate(?:\s+table)?|merge\s+into)\s+(?:only\s+)?(?:public\.)?"?([a-z_][a-z0-9_]*)"?/gi;
   const visit = (node: ts.Node) => {
-    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ['insert', 'update', 'delete'].includes(node.expression.name.text)) {
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && kind.calls.includes(node.expression.name.text)) {
       const arg = node.arguments[0];
       const table = arg && ts.isIdentifier(arg) ? byVariable.get(arg.text) : undefined;
       if (table) found.push({ table, how: `.${node.expression.name.text}(${table.variable})` });
     }
     if (ts.isNoSubstitutionTemplateLiteral(node) || ts.isStringLiteral(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node)) {
-      for (const m of node.text.matchAll(sqlWrite)) {
+      for (const m of node.text.matchAll(kind.sql)) {
         const table = bySqlName.get(m[2]!.toLowerCase());
         if (table) found.push({ table, how: m[0] });
       }
@@ -74,7 +77,7 @@ function writesIn(file: string, text: string, tables: Table[]): Array<{ table: T
   return found;
 }
 
-describe('who writes each table', () => {
+describe('who writes and reads each table', () => {
   const files = walk('src');
   const tables = tablesOf(files);
 
@@ -84,7 +87,7 @@ describe('who writes each table', () => {
 
   it('a table is written only by the context (or platform module) that defines it', () => {
     const foreign = files.flatMap((file) =>
-      writesIn(file, readFileSync(path.join(root, file), 'utf8'), tables)
+      usesIn(file, readFileSync(path.join(root, file), 'utf8'), tables, WRITE)
         .filter(({ table }) => table.owner !== ownerOf(file))
         .map(({ table, how }) => `${file}: ${how} (${table.sqlName} is ${table.owner}'s)`),
     );
@@ -104,6 +107,18 @@ describe('who writes each table', () => {
       "const d = 'the members we update';",
       'const e = db.select().from(members);',
     ].join('\n');
-    expect(writesIn('src/contexts/scim/x.ts', code, fake).map((w) => w.how)).toEqual(['UPDATE members', '.insert(recordProfiles)', 'delete from "members"']);
+    expect(usesIn('src/contexts/scim/x.ts', code, fake, WRITE).map((w) => w.how)).toEqual(['UPDATE members', '.insert(recordProfiles)', 'delete from "members"']);
+    expect(usesIn('src/contexts/scim/x.ts', code, fake, READ).map((w) => w.how)).toEqual(['from "members"', '.from(members)']);
+  });
+
+  it("a context reads another's table only through that context's port (SQL text and drizzle alike)", () => {
+    const foreign = files
+      .filter((file) => ownerOf(file) !== 'app')
+      .flatMap((file) =>
+        usesIn(file, readFileSync(path.join(root, file), 'utf8'), tables, READ)
+          .filter(({ table }) => table.owner !== ownerOf(file))
+          .map(({ table, how }) => `${file}: ${how} (${table.sqlName} is ${table.owner}'s)`),
+      );
+    expect(foreign).toEqual([]);
   });
 });

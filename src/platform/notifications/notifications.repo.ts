@@ -14,6 +14,15 @@ export async function insertNotifications(db: DbOrTx, tenantId: string, userIds:
   return rows.map((r) => r.id);
 }
 
+/** One notification of a tenant (for its email copy). */
+export async function findNotification(db: DbOrTx, tenantId: string, id: string): Promise<Pick<NotificationRow, 'userId' | 'title' | 'body' | 'link'> | undefined> {
+  const [row] = await db
+    .select({ userId: notifications.userId, title: notifications.title, body: notifications.body, link: notifications.link })
+    .from(notifications)
+    .where(and(eq(notifications.id, id), eq(notifications.tenantId, tenantId)));
+  return row;
+}
+
 /** A user's own inbox: every query filters on tenant and user. */
 export async function listForUser(db: DbOrTx, tenantId: string, userId: string, limit: number) {
   const mine = and(eq(notifications.tenantId, tenantId), eq(notifications.userId, userId));

@@ -3,8 +3,7 @@ import type { DbOrTx } from '../../../platform/db/database.js';
 import type { Platform } from '../../../platform/platform.js';
 import type { Role } from '../../../platform/http/principal.js';
 import { users } from '../accounts.tables.js';
-import { notifications } from '../../../platform/notifications/notifications.tables.js';
-import { insertNotifications } from '../../../platform/notifications/notifications.repo.js';
+import { findNotification, insertNotifications } from '../../../platform/notifications/notifications.repo.js';
 
 export const NOTIFICATION_EMAIL_JOB = 'platform.notification-email';
 
@@ -71,11 +70,13 @@ type EmailJob = { tenantId: string; notificationId: string };
 
 /** Sends the email copy of one notification (SMTP, or the log when SMTP is not configured). */
 export async function sendNotificationEmail(platform: Pick<Platform, 'db' | 'mailer' | 'config'>, job: EmailJob): Promise<void> {
-  const [row] = await platform.db
-    .select({ email: users.email, disabledAt: users.disabledAt, title: notifications.title, body: notifications.body, link: notifications.link })
-    .from(notifications)
-    .innerJoin(users, eq(users.id, notifications.userId))
-    .where(and(eq(notifications.id, job.notificationId), eq(notifications.tenantId, job.tenantId)));
+  const notification = await findNotification(platform.db, job.tenantId, job.notificationId);
+  if (!notification) return; // deleted since: nothing to send
+  const [user] = await platform.db
+    .select({ email: users.email, disabledAt: users.disabledAt })
+    .from(users)
+    .where(and(eq(users.id, notification.userId), eq(users.tenantId, job.tenantId)));
+  const row = user && { ...user, ...notification };
   if (!row || row.disabledAt) return; // deleted or disabled since: nothing to send
   const link = row.link ? `\n\n${row.link.startsWith('/') ? platform.config.publicUrl + row.link : row.link}` : '';
   await platform.mailer.send({ to: row.email, subject: row.title, text: `${row.body}${link}` });
