@@ -3,8 +3,9 @@ import { boolean, date, index, integer, jsonb, pgTable, text, timestamp, uniqueI
 import { tenants, users } from '../accounts/accounts.tables.js';
 import type { ConditionGroup } from './rules/conditions.js';
 
-export const ORGANISATION_TYPES = ['maintained', 'academy', 'free', 'independent', 'college', 'other'] as const;
-export type OrganisationType = (typeof ORGANISATION_TYPES)[number];
+import { ORGANISATION_TYPES } from '../../common/organisation-types.js';
+
+export { ORGANISATION_TYPES, type OrganisationType } from '../../common/organisation-types.js';
 export const CHECK_TYPES = ['yesno', 'date', 'text', 'choice', 'document'] as const;
 export type CheckType = (typeof CHECK_TYPES)[number];
 

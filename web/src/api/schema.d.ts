@@ -4657,7 +4657,7 @@ export interface paths {
                                 retentionYears: number;
                                 timeZone: string;
                                 /** @enum {string} */
-                                type: "maintained" | "academy" | "free" | "independent" | "college" | "other";
+                                type: "maintained" | "academy" | "free" | "independent" | "non_maintained_special" | "college" | "other";
                             }[];
                         };
                     };
@@ -4682,7 +4682,7 @@ export interface paths {
                         /** @default Europe/London */
                         timeZone?: string;
                         /** @enum {string} */
-                        type: "maintained" | "academy" | "free" | "independent" | "college" | "other";
+                        type: "maintained" | "academy" | "free" | "independent" | "non_maintained_special" | "college" | "other";
                     };
                 };
             };
@@ -4701,7 +4701,7 @@ export interface paths {
                             retentionYears: number;
                             timeZone: string;
                             /** @enum {string} */
-                            type: "maintained" | "academy" | "free" | "independent" | "college" | "other";
+                            type: "maintained" | "academy" | "free" | "independent" | "non_maintained_special" | "college" | "other";
                         };
                     };
                 };
@@ -4746,7 +4746,7 @@ export interface paths {
                             retentionYears: number;
                             timeZone: string;
                             /** @enum {string} */
-                            type: "maintained" | "academy" | "free" | "independent" | "college" | "other";
+                            type: "maintained" | "academy" | "free" | "independent" | "non_maintained_special" | "college" | "other";
                         };
                     };
                 };
@@ -4796,7 +4796,7 @@ export interface paths {
                         retentionYears?: number;
                         timeZone?: string;
                         /** @enum {string} */
-                        type?: "maintained" | "academy" | "free" | "independent" | "college" | "other";
+                        type?: "maintained" | "academy" | "free" | "independent" | "non_maintained_special" | "college" | "other";
                     };
                 };
             };
@@ -4815,7 +4815,7 @@ export interface paths {
                             retentionYears: number;
                             timeZone: string;
                             /** @enum {string} */
-                            type: "maintained" | "academy" | "free" | "independent" | "college" | "other";
+                            type: "maintained" | "academy" | "free" | "independent" | "non_maintained_special" | "college" | "other";
                         };
                     };
                 };

@@ -26,12 +26,12 @@ describe('facts about the post', () => {
     const made = await create({ checks: FULL_TEACHER_CHECKS });
     expect(made.status).toBe(201);
     const facts = Object.fromEntries(made.body.facts.map((f: { key: string; value: boolean | null }) => [f.key, f.value]));
-    expect(facts).toEqual({ teaches: true, requires_qualification: true, regulated_activity: true, lived_abroad: null, early_years_childcare: null });
-    expect(made.body.factsToConfirm.map((f: { key: string }) => f.key)).toEqual(['lived_abroad', 'early_years_childcare']);
+    expect(facts).toEqual({ teaches: true, requires_qualification: true, regulated_activity: true, lived_abroad: null, early_years_childcare: null, moved_from_school_post: null });
+    expect(made.body.factsToConfirm.map((f: { key: string }) => f.key)).toEqual(['lived_abroad', 'early_years_childcare', 'moved_from_school_post']);
     expect(missing(made.body)).toEqual(['Overseas checks missing']);
     for (const c of made.body.checks) expect(['lived_abroad', 'early_years_childcare', 'teaches']).not.toContain(c.key);
 
-    const answered = await call(env.app, 'PATCH', `/api/record/profiles/${made.body.id}`, { headers: h, body: { version: made.body.version, facts: TEACHER_FACTS } });
+    const answered = await call(env.app, 'PATCH', `/api/record/profiles/${made.body.id}`, { headers: h, body: { version: made.body.version, facts: { ...TEACHER_FACTS, moved_from_school_post: false } } });
     expect(answered.status).toBe(200);
     expect([answered.body.ready, answered.body.factsToConfirm, missing(answered.body)]).toEqual([true, [], []]);
     // The support-staff answer: not teaching, so no prohibition and no QTS.
@@ -86,7 +86,7 @@ describe('asOf and time zones', () => {
     const r = await readinessOf(env.platform.db, t.tenantId, [a.body.id, b.body.id], now);
     expect(r.get(a.body.id)!.asOf).toBe(todayIn(now, 'Pacific/Kiritimati'));
     expect(r.get(b.body.id)!.asOf).toBe(todayIn(now, 'Pacific/Pago_Pago'));
-    expect(r.get(a.body.id)).toMatchObject({ status: 'live', inPost: true, ready: false, factsToConfirm: [{ key: 'lived_abroad', name: 'Lived or worked outside the UK' }, { key: 'early_years_childcare', name: 'Works in or manages relevant childcare' }] });
+    expect(r.get(a.body.id)).toMatchObject({ status: 'live', inPost: true, ready: false, factsToConfirm: [{ key: 'lived_abroad', name: 'Lived or worked outside the UK' }, { key: 'early_years_childcare', name: 'Works in or manages relevant childcare' }, { key: 'moved_from_school_post', name: 'Came from a school post within three months' }] });
     expect(r.get(a.body.id)!.missing).toContain('Enhanced DBS missing');
     const other = await createTestTenant(env);
     expect((await readinessOf(env.platform.db, other.tenantId, [a.body.id], now)).size).toBe(0);

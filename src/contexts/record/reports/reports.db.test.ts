@@ -108,4 +108,28 @@ describe('record export', () => {
     const rows = await env.platform.db.select().from(auditLog).where(and(eq(auditLog.tenantId, t.tenantId), eq(auditLog.action, 'record.exported')));
     expect(rows.length).toBe(6);
   });
+
+  it("a non-maintained special school's sheet has the columns the law asks of it: the agency's DBS certificate date, governors' identity and right to work, no section 128 (KCSIE 2025.3)", async () => {
+    const t = await createTestTenant(env, { kind: 'trust' });
+    const h = t.owner.headers;
+    const { orgs, typeId } = await recordTenant(env, t, [{ name: 'Brook House School', type: 'non_maintained_special' }, { name: 'Northgate Primary', type: 'maintained' }]);
+    const agency = { arrival_identity: { value: '2025-06-01' }, agency_confirmation: { value: true, checkedOn: '2025-05-30' }, agency_confirmation_date: { value: '2025-05-30' }, agency_dbs_provided: { value: true }, agency_dbs_date: { value: '2025-03-02' } };
+    for (const org of orgs) {
+      const supply = await call(env.app, 'POST', '/api/record/profiles', { headers: h, body: { organisationId: org.id, profileTypeId: typeId('agency'), firstName: 'Grace', lastName: 'Hopper', role: 'Supply', checks: agency } });
+      expect(supply.status).toBe(201);
+      const governor = await call(env.app, 'POST', '/api/record/profiles', { headers: h, body: { organisationId: org.id, profileTypeId: typeId('governor'), firstName: 'David', lastName: 'Marsh', facts: { regulated_activity: false, lived_abroad: false } } });
+      expect(governor.status).toBe(201);
+    }
+    const sheets = await readXlsx((await env.app.inject({ method: 'GET', url: '/api/record/export?format=xlsx', headers: h })).rawPayload);
+    expect(sheets.map((x) => x.name)).toEqual(['Brook House School', 'Northgate Primary']);
+    const [nmss, maintained] = [sheets[0]!.rows, sheets[1]!.rows];
+    const cell = (rows: Array<Array<string | null>>, name: string, column: string) => rows.find((r) => r[0] === name)![rows[0]!.indexOf(column)];
+    expect(cell(nmss, 'Hopper, Grace', "Date of the agency's DBS certificate: date")).toBe('02/03/2025');
+    expect(maintained[0]).not.toContain("Date of the agency's DBS certificate");
+    expect(nmss[0]).toEqual(expect.arrayContaining(['Identity check', 'Right to work', 'Enhanced DBS']));
+    expect(nmss[0]).not.toContain('Section 128 check');
+    expect(cell(nmss, 'Marsh, David', 'Right to work')).not.toBe('Done');
+    expect(maintained[0]).toEqual(expect.arrayContaining(['Enhanced DBS', 'Section 128 check']));
+    expect(maintained[0]).not.toContain('Right to work');
+  });
 });

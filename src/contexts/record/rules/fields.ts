@@ -1,4 +1,5 @@
 import type { FieldCatalog, FieldDescriptor } from './conditions.js';
+import { ORGANISATION_TYPES } from '../../../common/organisation-types.js';
 
 /** The profile fields a condition may name (beside `check.<key>` of each check). */
 export const PROFILE_FIELDS: ReadonlyArray<[string, FieldDescriptor]> = [
@@ -11,7 +12,7 @@ export const PROFILE_FIELDS: ReadonlyArray<[string, FieldDescriptor]> = [
   ['profile.start_date', { kind: 'date', label: 'Start date' }],
   ['profile.leaving_date', { kind: 'date', label: 'Leaving date' }],
   ['profile.type', { kind: 'choice', label: 'Profile type' }],
-  ['organisation.type', { kind: 'choice', label: 'Organisation type', options: ['maintained', 'academy', 'free', 'independent', 'college', 'other'] }],
+  ['organisation.type', { kind: 'choice', label: 'Organisation type', options: ORGANISATION_TYPES }],
 ];
 
 type CheckLike = { key: string; name: string; type: 'yesno' | 'date' | 'text' | 'choice' | 'document'; options?: readonly string[] };

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import table from './tables/kcsie-2025-1.json' with { type: 'json' };
 import table2 from './tables/kcsie-2025-2.json' with { type: 'json' };
+import table3 from './tables/kcsie-2025-3.json' with { type: 'json' };
 import { KCSIE_2025_1 } from '../kcsie/kcsie-2025-1.js';
 import { KCSIE_2025_2 } from '../kcsie/kcsie-2025-2.js';
+import { KCSIE_2025_3 } from '../kcsie/kcsie-2025-3.js';
 import { type BuiltInSet } from '../kcsie/kcsie-2025.js';
 import { defaultFacts, LATEST_RULE_SET, RULE_SETS, toRuleFact } from '../kcsie/rule-sets.js';
 import { applicableChecks, checkState, evaluateProfile, expiringWithin, inPostOn, nextChangeOn, prepareChecks, type RuleCheck, type RuleProfile, type RuleRatingSystem, type RuleValue } from './rating.js';
@@ -75,12 +77,33 @@ describe('KCSIE 2025.1: one case per rule (person, organisation type, facts, rec
 describe('KCSIE 2025.2 (decision 041): one case per rule, the corrected volunteer risk assessment and agency DBS date included', () => {
   tableCases(KCSIE_2025_2, table2);
 
-  it('is the latest set (new tenants seed it) and differs from 2025.1 only in the corrected checks', () => {
-    expect(LATEST_RULE_SET.version).toBe('KCSIE 2025.2');
+  it('differs from 2025.1 only in the corrected checks', () => {
     const changed = KCSIE_2025_2.checks.filter((c, i) => JSON.stringify(c) !== JSON.stringify(KCSIE_2025_1.checks[i])).map((c) => c.key);
     expect(changed.sort()).toEqual(['agency_dbs_date', 'risk_assessment']);
     expect(KCSIE_2025_2.facts).toEqual(KCSIE_2025_1.facts);
     expect(KCSIE_2025_2.ratingSystems).toEqual(KCSIE_2025_1.ratingSystems);
+  });
+});
+
+describe('KCSIE 2025.3 (decision 045, nmss): 2025.2 plus non-maintained special schools and the three-month move, one case per rule and profile type', () => {
+  tableCases(KCSIE_2025_3, table3);
+
+  it('is the latest set (new tenants seed it) and differs from 2025.2 only in the NMSS checks and facts and the new fact', () => {
+    expect(LATEST_RULE_SET.version).toBe('KCSIE 2025.3');
+    const changed = KCSIE_2025_3.checks.filter((c, i) => JSON.stringify(c) !== JSON.stringify(KCSIE_2025_2.checks[i])).map((c) => c.key);
+    expect(changed.sort()).toEqual(['agency_dbs_date', 'identity', 'overseas_checks', 'right_to_work']);
+    expect(KCSIE_2025_3.checks.map((c) => c.key)).toEqual(KCSIE_2025_2.checks.map((c) => c.key));
+    const facts = KCSIE_2025_3.facts.filter((f) => JSON.stringify(f) !== JSON.stringify(KCSIE_2025_2.facts.find((x) => x.key === f.key))).map((f) => f.key);
+    expect(facts.sort()).toEqual(['lived_abroad', 'moved_from_school_post', 'requires_qualification']);
+    expect(KCSIE_2025_3.ratingSystems).toEqual(KCSIE_2025_2.ratingSystems);
+    expect(KCSIE_2025_3.profileTypes).toEqual(KCSIE_2025_2.profileTypes);
+  });
+
+  it('a teacher in a non-maintained special school starts as needing QTS (as in a maintained school)', () => {
+    expect(defaultFacts(KCSIE_2025_3.facts, 'teaching', 'non_maintained_special')).toEqual({ teaches: true, requires_qualification: true, regulated_activity: true });
+    expect(defaultFacts(KCSIE_2025_3.facts, 'teaching', 'academy')).toEqual({ teaches: true, requires_qualification: false, regulated_activity: true });
+    // Under 2025.2 the type was unknown: no default, so the fact was only "to confirm".
+    expect(defaultFacts(KCSIE_2025_2.facts, 'teaching', 'non_maintained_special')).toEqual({ teaches: true, regulated_activity: true });
   });
 });
 

@@ -2,24 +2,17 @@ import { Button, Card, Group, NativeSelect, NumberInput, Stack, Table, TextInput
 import { useForm } from '@mantine/form';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { errorMessage } from '../../api';
-import { client, ok, type Answer, type Body } from '../../api/client';
+import { client, ok, type Answer } from '../../api/client';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { FormError } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
 import { useFormSubmit } from '../../forms';
+import { ORGANISATION_TYPE_OPTIONS, type OrganisationType } from './organisationTypes';
 import { organisationsQuery, useRecordSettingsChanged } from './queries';
 
 type Organisation = Answer<'/api/record/organisations'>['items'][number];
-type OrganisationType = Body<'/api/record/organisations', 'post'>['type'];
 
-const ORG_TYPES: Array<{ value: OrganisationType; label: string }> = [
-  { value: 'maintained', label: 'Maintained school' },
-  { value: 'academy', label: 'Academy' },
-  { value: 'free', label: 'Free school' },
-  { value: 'independent', label: 'Independent school' },
-  { value: 'college', label: 'College' },
-  { value: 'other', label: 'Other' },
-];
+const ORG_TYPES = ORGANISATION_TYPE_OPTIONS;
 
 /** The trust's organisations (schools): add one, change its type, delete one no profile belongs to. */
 export function SetupOrganisations() {
