@@ -98,8 +98,8 @@ export function createMergeAll(deps: MergeDeps) {
 
   /** Which side of a pair is kept, and the pair's plan under the batch's rule or its own exception. */
   function planPair(q: QueueRow, a: ProfileRow, b: ProfileRow, r: Related, options: MergeAllOptions): PlannedMerge {
-    const [kept, merged] = pickKept(a, b, (id) => r.values.filter((v) => v.profileId === id).length);
-    const linked = (id: string) => r.links.some((l) => l.profileId === id);
+    const [kept, merged] = pickKept(a, b, (id) => r.of(id).values.length);
+    const linked = (id: string) => r.of(id).links.length > 0;
     const choices = choicesForPair(originsOf(kept, merged, linked), options.preserve, options.exceptions?.[q.id]);
     return { kept, merged, p: plan(kept, merged, r, choices), queueId: q.id };
   }

@@ -7,21 +7,40 @@ import type { CheckValueView as CheckValueRow, ProfileView as ProfileRow } from 
 import { snapshotOfValue, type CheckValueSnapshot, type ProfilePatch, type RecordPort } from '../../record/index.js';
 import { resolveChoices, type Choices, type Side } from './choices.js';
 
-/** What a merge reads of a set of profiles: check values, external ids, member links and evidence documents. */
-export type Related = {
+/** What a merge reads of one profile: its check values, external ids, member links and evidence documents. */
+export type RelatedRows = {
   values: CheckValueRow[];
   ext: Array<{ profileId: string; system: string; externalId: string }>;
   links: Array<{ profileId: string; memberId: string; groupId: string; source: string }>;
   docs: Array<{ id: string; profileId: string; checkId: string | null }>;
 };
 
+/** What a merge read of a set of profiles, by profile (grouped once, so planning a batch is linear in its rows). */
+export type Related = { of(profileId: string): RelatedRows };
+
+/** Groups a set of profiles' rows by profile. */
+export function groupRelated(rows: RelatedRows): Related {
+  const by = new Map<string, RelatedRows>();
+  const bucket = (id: string) => {
+    let b = by.get(id);
+    if (!b) by.set(id, (b = { values: [], ext: [], links: [], docs: [] }));
+    return b;
+  };
+  for (const v of rows.values) bucket(v.profileId).values.push(v);
+  for (const x of rows.ext) bucket(x.profileId).ext.push(x);
+  for (const l of rows.links) bucket(l.profileId).links.push(l);
+  for (const d of rows.docs) bucket(d.profileId).docs.push(d);
+  const none: RelatedRows = { values: [], ext: [], links: [], docs: [] };
+  return { of: (id) => by.get(id) ?? none };
+}
+
 export async function relatedOf(record: RecordPort, tx: DbOrTx, tenantId: string, ids: string[]): Promise<Related> {
-  return {
+  return groupRelated({
     values: await record.checkValuesOf(tx, tenantId, ids),
     ext: await integrationRepo.externalIdsOf(tx, tenantId, ids),
     links: await integrationRepo.linksOfProfiles(tx, tenantId, ids),
     docs: await record.documentsOf(tx, tenantId, ids),
-  };
+  });
 }
 
 function serialiseProfile(p: ProfileRow): Record<string, unknown> {
@@ -30,11 +49,12 @@ function serialiseProfile(p: ProfileRow): Record<string, unknown> {
 export const serialiseValue = (v: CheckValueRow): CheckValueSnapshot => snapshotOfValue(v);
 
 function snapshotOf(p: ProfileRow, r: Related): ProfileSnapshot {
+  const mine = r.of(p.id);
   return {
     profile: serialiseProfile(p),
-    checkValues: r.values.filter((v) => v.profileId === p.id).map(serialiseValue),
-    externalIds: r.ext.filter((x) => x.profileId === p.id).map((x) => ({ system: x.system, externalId: x.externalId })),
-    links: r.links.filter((l) => l.profileId === p.id).map((l) => ({ memberId: l.memberId, groupId: l.groupId, source: l.source })),
+    checkValues: mine.values.map(serialiseValue),
+    externalIds: mine.ext.map((x) => ({ system: x.system, externalId: x.externalId })),
+    links: mine.links.map((l) => ({ memberId: l.memberId, groupId: l.groupId, source: l.source })),
   };
 }
 
@@ -49,10 +69,10 @@ export function plan(kept: ProfileRow, merged: ProfileRow, r: Related, choices: 
   const resolved = resolveChoices(kept, merged, choices);
   const patch: Partial<ProfileRow> = {};
   for (const f of PROFILE_FIELDS) if (resolved[f] === 'merged') (patch as Record<string, unknown>)[f] = merged[f];
-  const keptValues = new Map(r.values.filter((v) => v.profileId === kept.id).map((v) => [v.checkId, v]));
+  const keptValues = new Map(r.of(kept.id).values.map((v) => [v.checkId, v]));
   const moved: CheckValueRow[] = [];
   const parked: CheckValueRow[] = [];
-  for (const v of r.values.filter((x) => x.profileId === merged.id)) {
+  for (const v of r.of(merged.id).values) {
     const mine = keptValues.get(v.checkId);
     if (!mine) moved.push(v);
     else if (v.recordedAt.getTime() > mine.recordedAt.getTime()) {
@@ -66,7 +86,7 @@ export function plan(kept: ProfileRow, merged: ProfileRow, r: Related, choices: 
   const movedExt = before.merged.externalIds.filter((x) => !keptExt.has(`${x.system}|${x.externalId}`));
   // Evidence follows its check value; documents evidencing no particular check follow the person.
   const movedChecks = new Set(moved.map((v) => v.checkId));
-  const movedDocs = r.docs.filter((d) => d.profileId === merged.id && (d.checkId === null || movedChecks.has(d.checkId))).map((d) => d.id);
+  const movedDocs = r.of(merged.id).docs.filter((d) => d.checkId === null || movedChecks.has(d.checkId)).map((d) => d.id);
   return { before, resolved, patch, moved, parked, movedLinks, movedExt, movedDocs };
 }
 export type Plan = ReturnType<typeof plan>;
