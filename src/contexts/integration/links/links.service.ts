@@ -8,7 +8,7 @@ import { integrationRepo } from '../integration.repo.js';
 import { linksRepo } from './links.repo.js';
 import { presentLink } from './links.presenters.js';
 import type { RecordPort } from '../../record/index.js';
-import type { GroupsPort } from '../../signin/index.js';
+import { groupArchived, type GroupsPort } from '../../signin/index.js';
 import type { GroupsInUseCache } from './groups-in-use.js';
 
 export type LinkInput = { organisationId: string; ratingMode?: RatingMode; ratingSystemIds?: string[] };
@@ -40,12 +40,13 @@ export function createLinksService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
 
   async function link(tenantId: string, groupId: string, input: LinkInput, actor: Actor) {
     return inTransaction(db, async (tx) => {
-      const group = await deps.groups.get(tx, tenantId, groupId);
+      // Held until the link commits: an archive of the group waits for it, or went first and is read here.
+      const [group] = await deps.groups.holdForWrite(tx, tenantId, [groupId]);
       if (!group) throw notFound('Group');
       if (group.type === 'standard') {
         throw conflict('standard_group', 'Standard groups cannot be linked: visitors in them have no lasting profile. Link a repeat or SCIM group instead');
       }
-      if (group.archivedAt) throw conflict('group_archived', 'This group is archived');
+      if (group.archivedAt) throw groupArchived();
       const org = await record.organisation(tx, tenantId, input.organisationId);
       if (!org) throw notFound('Organisation');
       const ratingMode = input.ratingMode ?? 'all';
