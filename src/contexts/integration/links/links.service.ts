@@ -38,7 +38,11 @@ export function createLinksService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
     return { group, link, organisationName };
   }
 
-  async function link(tenantId: string, groupId: string, input: LinkInput, actor: Actor) {
+  /**
+   * Links the group (or changes its link). The tenant's owners are told of a new organisation,
+   * unless `opts.notify` is false: a set-up's own link (the demo's seeding), which is nobody's news.
+   */
+  async function link(tenantId: string, groupId: string, input: LinkInput, actor: Actor, opts: { notify?: boolean } = {}) {
     return inTransaction(db, async (tx) => {
       // Held until the link commits: an archive of the group waits for it, or went first and is read here.
       const [group] = await deps.groups.holdForWrite(tx, tenantId, [groupId]);
@@ -72,7 +76,7 @@ export function createLinksService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
         summary: `Group ${group.name} linked to ${org.name}`,
         data: { organisationId: org.id, ratingMode, ratingSystemIds },
       });
-      if (changedOrg) {
+      if (changedOrg && opts.notify !== false) {
         await notifyRole(tx, deps, tenantId, ['owner'], {
           title: 'Group linked to the Central Record',
           body: `${actor.label} linked the group "${group.name}" to ${org.name}.`,
