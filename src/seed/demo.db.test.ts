@@ -52,6 +52,13 @@ describe('demo tenant', () => {
     const signin = await seedSigninDemo(env.platform, env.contexts.signin, t.tenantId, [t.owner.id]);
     const record = await seedRecordDemo(env.platform, env.contexts.record, t.tenantId);
     const { linked } = await seedIntegrationDemo(env.platform, env.contexts.integration, t.tenantId, { groupId: signin.groupIds.staff, organisationId: record.primary });
+    // The demo's own set-up is nobody's news: the owner has no "Group linked" notification (nor its email).
+    const inbox = await call(env.app, 'GET', '/api/notifications', { headers: t.owner.headers });
+    expect(inbox.body.items.map((n: { title: string }) => n.title)).not.toContain('Group linked to the Central Record');
+    // A person's link still tells the owners.
+    expect((await call(env.app, 'PUT', `/api/integration/groups/${signin.groupIds.contractors}/link`, { headers: t.owner.headers, body: { organisationId: record.primary } })).status).toBe(200);
+    const told = await call(env.app, 'GET', '/api/notifications', { headers: t.owner.headers });
+    expect(told.body.items.filter((n: { title: string }) => n.title === 'Group linked to the Central Record')).toHaveLength(1);
 
     // Everyone in the group has the profile of their name.
     const staff = (await call(env.app, 'GET', `/api/signin/groups/${signin.groupIds.staff}/members`, { headers: t.owner.headers })).body.items as Array<{ id: string; fullName: string }>;

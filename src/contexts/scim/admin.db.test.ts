@@ -7,7 +7,7 @@ import { waitFor } from '../../../test/wait.js';
 import { auditLog } from '../../platform/audit/audit.tables.js';
 import { systemActor } from '../../platform/audit/audit.js';
 import { scimRequestLog, scimTokens } from './scim.tables.js';
-import { createScimAccessService } from './index.js';
+import { createScimAccessService, createScimAttributesPort } from './index.js';
 import { scimFixture } from './fixtures/setup.js';
 
 const env = useTestEnv();
@@ -120,6 +120,17 @@ describe('SCIM admin routes', () => {
     });
     expect(res.body.idpGroups.map((g: { displayName: string }) => g.displayName)).toEqual(['Finance Team']);
     expect((await call(env.app, 'GET', '/api/scim/members/not-a-uuid', { headers: f.t.owner.headers })).status).toBe(404);
+  });
+
+  it("lists a member's IdP groups in name order, case and accents aside (as every list of names), to the page and the integration", T, async () => {
+    const f = await scimFixture(env);
+    const id = (await f.scim('POST', '/Users', { userName: 'ola@example.test' })).body.id as string;
+    // Made in another order than their names', so neither creation nor bytes ("Zoe" < "adam" < "de Souza" < "Émile") gives the answer.
+    for (const displayName of ['Zoe', 'Émile', 'adam', 'de Souza']) expect((await f.scim('POST', '/Groups', { displayName, members: [{ value: id }] })).status).toBe(201);
+    const res = await call(env.app, 'GET', `/api/scim/members/${id}`, { headers: f.t.owner.headers });
+    expect(res.body.idpGroups.map((g: { displayName: string }) => g.displayName)).toEqual(['adam', 'de Souza', 'Émile', 'Zoe']);
+    const attributes = await createScimAttributesPort().attributesOf(env.platform.db, f.t.tenantId, [f.groupId], [id]);
+    expect(attributes.get(id)?.idpGroups).toEqual(['adam', 'de Souza', 'Émile', 'Zoe']);
   });
 
   it('documents the SCIM and admin routes in the OpenAPI document', T, async () => {

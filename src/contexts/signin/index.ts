@@ -31,6 +31,8 @@ import type { SafetyCheck } from './safety/safety.types.js';
 export type { MembersPort, MemberRow, MemberInput, MemberWithGroup, ChangeSource, ComposedMemberWrites, Preparable } from './members/members.port.js';
 export type { MemberWriteParts } from './members/members.repo.js';
 export { createGroupsPort, GROUPS_CHANGED_CHANNEL, type GroupsPort, type GroupRow } from './groups/groups.port.js';
+/** The error a write into an archived group answers (409 group_archived), for the writes other contexts make into one. */
+export { groupArchived } from './groups/groups.service.js';
 export type { MemberChange, MemberChangeKind, MemberChangeListener } from './members/member-events.js';
 export type { VisitEvent, VisitEventSink, VisitEventType } from './visits/visit-events.js';
 export type { SafetyCheck, SafetyContext, SafetyResult } from './safety/safety.types.js';

@@ -8628,7 +8628,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Set which groups appear on the site, in order */
+        /** Set which groups appear on the site, in order (409 group_archived naming an archived group) */
         put: {
             parameters: {
                 query?: never;

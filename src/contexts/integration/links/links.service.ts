@@ -8,7 +8,7 @@ import { integrationRepo } from '../integration.repo.js';
 import { linksRepo } from './links.repo.js';
 import { presentLink } from './links.presenters.js';
 import type { RecordPort } from '../../record/index.js';
-import type { GroupsPort } from '../../signin/index.js';
+import { groupArchived, type GroupsPort } from '../../signin/index.js';
 import type { GroupsInUseCache } from './groups-in-use.js';
 
 export type LinkInput = { organisationId: string; ratingMode?: RatingMode; ratingSystemIds?: string[] };
@@ -38,14 +38,19 @@ export function createLinksService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
     return { group, link, organisationName };
   }
 
-  async function link(tenantId: string, groupId: string, input: LinkInput, actor: Actor) {
+  /**
+   * Links the group (or changes its link). The tenant's owners are told of a new organisation,
+   * unless `opts.notify` is false: a set-up's own link (the demo's seeding), which is nobody's news.
+   */
+  async function link(tenantId: string, groupId: string, input: LinkInput, actor: Actor, opts: { notify?: boolean } = {}) {
     return inTransaction(db, async (tx) => {
-      const group = await deps.groups.get(tx, tenantId, groupId);
+      // Held until the link commits: an archive of the group waits for it, or went first and is read here.
+      const [group] = await deps.groups.holdForWrite(tx, tenantId, [groupId]);
       if (!group) throw notFound('Group');
       if (group.type === 'standard') {
         throw conflict('standard_group', 'Standard groups cannot be linked: visitors in them have no lasting profile. Link a repeat or SCIM group instead');
       }
-      if (group.archivedAt) throw conflict('group_archived', 'This group is archived');
+      if (group.archivedAt) throw groupArchived();
       const org = await record.organisation(tx, tenantId, input.organisationId);
       if (!org) throw notFound('Organisation');
       const ratingMode = input.ratingMode ?? 'all';
@@ -71,7 +76,7 @@ export function createLinksService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
         summary: `Group ${group.name} linked to ${org.name}`,
         data: { organisationId: org.id, ratingMode, ratingSystemIds },
       });
-      if (changedOrg) {
+      if (changedOrg && opts.notify !== false) {
         await notifyRole(tx, deps, tenantId, ['owner'], {
           title: 'Group linked to the Central Record',
           body: `${actor.label} linked the group "${group.name}" to ${org.name}.`,

@@ -1,6 +1,6 @@
 import type { Platform } from '../../../platform/platform.js';
 import { inTransaction } from '../../../platform/db/tx.js';
-import { conflict, notFound } from '../../../platform/errors.js';
+import { AppError, conflict, notFound } from '../../../platform/errors.js';
 import { recordAudit, systemActor, type Actor } from '../../../platform/audit/audit.js';
 import type { GroupsPort, MembersPort } from '../../signin/index.js';
 import type { ScimAttributesPort } from '../../scim/index.js';
@@ -22,13 +22,19 @@ export function createImport(deps: ImportDeps) {
   async function startImport(tenantId: string, input: { groupIds?: string[] }, actor: Actor) {
     return inTransaction(db, async (tx) => {
       const links = await integrationRepo.groupLinks(tx, tenantId);
-      const groupIds = input.groupIds ?? links.map((l) => l.groupId);
-      for (const g of groupIds) {
+      const named = input.groupIds ?? links.map((l) => l.groupId);
+      for (const g of named) {
         if (!links.some((l) => l.groupId === g)) {
           if (!(await deps.groups.get(tx, tenantId, g))) throw notFound('Group');
           throw conflict('group_not_linked', 'Link the group to an organisation before importing its members');
         }
       }
+      // Held until the run is queued: an archive of one waits, or went first and is read here. A
+      // group named and archived is refused; "every linked group" leaves the archived ones out.
+      const archived = new Set((await deps.groups.holdForWrite(tx, tenantId, named)).filter((g) => g.archivedAt).map((g) => g.id));
+      const refused = input.groupIds?.findIndex((g) => archived.has(g)) ?? -1;
+      if (refused >= 0) throw new AppError(409, 'group_archived', 'This group is archived: its members are not imported', { field: `groupIds.${refused}` });
+      const groupIds = named.filter((g) => !archived.has(g));
       const run = await runs.create(tx, tenantId, 'import', { groupIds }, actor);
       await recordAudit(tx, tenantId, actor, { action: 'integration.import_started', targetType: 'integration_run', targetId: run.id, summary: `Import of ${groupIds.length} group(s) started` });
       return run;
@@ -74,12 +80,15 @@ export function createImport(deps: ImportDeps) {
     const actor = { id: null, label: `import (run ${ctx.run.id.slice(0, 8)})` };
 
     await ctx.batches(candidates, (m) => m.id, 500, async (tx, batch) => {
+      // The batch's groups held until it commits: a group archived since the run started is read
+      // archived (its members are skipped), and an archive now waits for the batch.
+      const archived = new Set((await deps.groups.holdForWrite(tx, tenantId, batch.map((m) => m.groupId))).filter((g) => g.archivedAt).map((g) => g.id));
       const linked = new Set((await integrationRepo.linksOfMembers(tx, tenantId, batch.map((m) => m.id))).map((l) => l.memberId));
       const excluded = await integrationRepo.excludedMemberIds(tx, tenantId);
       const items: Array<{ itemKey: string; outcome: 'created' | 'skipped' | 'queued' }> = [];
       const toCreate: Array<{ m: MemberAttributes; typeId: string; orgId: string }> = [];
       for (const m of batch) {
-        if (linked.has(m.id) || excluded.has(m.id)) {
+        if (archived.has(m.groupId) || linked.has(m.id) || excluded.has(m.id)) {
           items.push({ itemKey: m.id, outcome: 'skipped' });
           continue;
         }

@@ -3,7 +3,7 @@ import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { AppError, conflict, notFound } from '../../../platform/errors.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
-import type { GroupsPort, MembersPort } from '../../signin/index.js';
+import { groupArchived, type GroupsPort, type MembersPort } from '../../signin/index.js';
 import type { ScimAttributesPort } from '../../scim/index.js';
 import type { ProfileView, RecordPort } from '../../record/index.js';
 import { integrationRepo, type PersonLinkRow } from '../integration.repo.js';
@@ -21,9 +21,15 @@ export type PushDeps = Pick<Platform, 'db' | 'now' | 'jobs'> & { members: Member
 export function createPush(deps: PushDeps) {
   const { db, now, members, runs, record } = deps;
 
-  async function assertPushTarget(tx: DbOrTx, tenantId: string, groupId: string) {
-    const group = await deps.groups.get(tx, tenantId, groupId);
+  /**
+   * The group profiles are pushed into, and its link. `hold` (in a transaction): the group's row is
+   * held until it ends and an archived group refused (409 group_archived), so an archive in between
+   * waits for the transaction, or went first and is read here.
+   */
+  async function assertPushTarget(tx: DbOrTx, tenantId: string, groupId: string, hold = false) {
+    const [group] = hold ? await deps.groups.holdForWrite(tx, tenantId, [groupId]) : [await deps.groups.get(tx, tenantId, groupId)];
     if (!group) throw notFound('Group');
+    if (hold && group.archivedAt) throw groupArchived();
     if (group.type === 'standard') throw conflict('standard_group', 'Standard groups have no members, so profiles cannot be pushed into them. Choose a linked repeat group');
     if (group.type === 'scim') throw conflict('scim_group', 'Members of a SCIM group belong to the identity provider, so profiles cannot be pushed into it. Choose a linked repeat group');
     const link = await integrationRepo.groupLink(tx, tenantId, groupId);
@@ -33,7 +39,7 @@ export function createPush(deps: PushDeps) {
 
   async function startPush(tenantId: string, input: { groupId: string; profileTypeIds?: string[]; profileIds?: string[] }, actor: Actor) {
     return inTransaction(db, async (tx) => {
-      const { group, link } = await assertPushTarget(tx, tenantId, input.groupId);
+      const { group, link } = await assertPushTarget(tx, tenantId, input.groupId, true);
       // Ids of another tenant (or another organisation) are named, not silently skipped.
       if (input.profileTypeIds?.length) {
         const types = new Set((await record.profileTypes(tx, tenantId)).map((t) => t.id));
@@ -70,6 +76,10 @@ export function createPush(deps: PushDeps) {
     // Set-wise per batch: one read of the links, one UPDATE of the linked members (each its own
     // values), one INSERT of the new ones, one UPDATE of the links' versions, one INSERT of links.
     await ctx.batches(profiles, (x) => x.id, PUSH_BATCH, async (tx, batch) => {
+      // The group held until the batch commits: archived since the run started, nothing more is
+      // pushed into it (the rest skipped); an archive now waits for the batch.
+      const [group] = await deps.groups.holdForWrite(tx, tenantId, [p.groupId]);
+      if (!group || group.archivedAt) return { items: batch.map((x) => ({ itemKey: x.id, outcome: 'skipped' as const })) };
       const linkOf = new Map((await integrationRepo.linksOfProfiles(tx, tenantId, batch.map((x) => x.id))).filter((l) => l.groupId === p.groupId).map((l) => [l.profileId, l]));
       const updates: Array<{ profile: ProfileView; memberId: string; link?: PersonLinkRow }> = [];
       const creates: ProfileView[] = [];

@@ -15,6 +15,7 @@ import { isUniqueViolation } from '../../../platform/db/sqlstate.js';
 import type { ListPage, ScimCaller } from '../users/users.service.js';
 import { afterPosition, positionOf, encodeCursor, orderOf, pagingOf, type ListQuery, type SortWhitelist } from '../resource/listing.js';
 import { assertIfMatch } from '../resource/etag.js';
+import { nameKey } from '../../../platform/db/name-order.js';
 
 /**
  * Groups of the identity provider inside one SCIM group: a tag on the group's SCIM users (see
@@ -225,14 +226,14 @@ export function createScimGroupsService(deps: Pick<Platform, 'db' | 'now'>) {
       });
     },
 
-    /** The IdP groups a member belongs to (for the member's page). */
+    /** The IdP groups a member belongs to (for the member's page), in name order (case and accents aside, as every list of names: `nameKey`). */
     async groupsOfMember(tx: DbOrTx, tenantId: string, memberId: string) {
       return tx
         .select({ id: scimGroups.id, displayName: scimGroups.displayName })
         .from(gm)
         .innerJoin(scimGroups, eq(scimGroups.id, gm.scimGroupId))
         .where(and(eq(gm.tenantId, tenantId), eq(gm.memberId, memberId)))
-        .orderBy(asc(scimGroups.displayName));
+        .orderBy(nameKey(scimGroups.displayName), asc(scimGroups.id));
     },
   };
 }

@@ -1,8 +1,9 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { scimGroupMembers, scimGroups, scimUsers } from '../scim.tables.js';
+import { nameKey } from '../../../platform/db/name-order.js';
 
-/** What the identity provider said of a member, beyond sign-in's own fields. */
+/** What the identity provider said of a member, beyond sign-in's own fields (its IdP groups' names in name order, `nameKey`). */
 export type ScimAttributes = { department: string | null; externalId: string | null; idpGroups: string[] };
 
 /** What other contexts (the integration) may read of SCIM's users, exported from scim/index.ts. */
@@ -24,7 +25,8 @@ export function createScimAttributesPort(): ScimAttributesPort {
       const inGroups = [eq(scimGroupMembers.tenantId, tenantId), inArray(scimGroups.groupId, [...groupIds])];
       if (memberIds) inGroups.push(inArray(scimGroupMembers.memberId, [...memberIds]));
       const groupRows = await tx
-        .select({ memberId: scimGroupMembers.memberId, names: sql<string[]>`array_agg(${scimGroups.displayName})` })
+        // In name order (`nameKey`), as the member page lists them.
+        .select({ memberId: scimGroupMembers.memberId, names: sql<string[]>`array_agg(${scimGroups.displayName} ORDER BY ${nameKey(scimGroups.displayName)}, ${scimGroups.id})` })
         .from(scimGroupMembers)
         .innerJoin(scimGroups, eq(scimGroups.id, scimGroupMembers.scimGroupId))
         .where(and(...inGroups))

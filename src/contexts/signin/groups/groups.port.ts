@@ -16,6 +16,13 @@ export interface GroupsPort {
   get(tx: DbOrTx, tenantId: string, groupId: string): Promise<GroupRow | undefined>;
   byIds(tx: DbOrTx, tenantId: string, ids: readonly string[]): Promise<GroupRow[]>;
   /**
+   * The tenant's groups among `ids` (archived ones too) for a write into them, in the caller's
+   * transaction: each row is held (FOR SHARE) until that transaction ends, so a group's archive
+   * waits for the write, and a group archived first is read archived (`archivedAt`), never live.
+   * What a write into a group checks its archive with (409 group_archived).
+   */
+  holdForWrite(tx: DbOrTx, tenantId: string, ids: readonly string[]): Promise<GroupRow[]>;
+  /**
    * A SCIM group by its id alone, for a SCIM URL before the tenant is known (the caller checks
    * the tenant against the credential); undefined for a group of another type.
    */
@@ -29,6 +36,7 @@ export function createGroupsPort(): GroupsPort {
       if (ids.length === 0) return [];
       return tx.select().from(groups).where(and(eq(groups.tenantId, tenantId), inArray(groups.id, [...ids])));
     },
+    holdForWrite: (tx, tenantId, ids) => groupsRepo.findMany(tx, tenantId, [...new Set(ids)], 'share'),
     async scimGroup(tx, groupId) {
       const [g] = await tx.select({ id: groups.id, tenantId: groups.tenantId, name: groups.name, type: groups.type, archivedAt: groups.archivedAt }).from(groups).where(eq(groups.id, groupId));
       return g?.type === 'scim' ? { id: g.id, tenantId: g.tenantId, name: g.name, archivedAt: g.archivedAt } : undefined;

@@ -5,6 +5,8 @@ import type { SiteScope } from '../access.js';
 import { nameKey } from '../../../platform/db/name-order.js';
 
 export type GroupRow = typeof groups.$inferSelect;
+/** How a read holds a group's row until its transaction ends (`groupsRepo.find`). */
+export type GroupLock = 'share' | 'update';
 
 /**
  * NOTIFY channel of a group archived (payload: the group id), sent in the archive's transaction:
@@ -14,9 +16,21 @@ export type GroupRow = typeof groups.$inferSelect;
 export const GROUPS_CHANGED_CHANNEL = 'threshold_groups_changed';
 
 export const groupsRepo = {
-  async find(db: DbOrTx, tenantId: string, id: string): Promise<GroupRow | undefined> {
-    const [row] = await db.select().from(groups).where(and(eq(groups.tenantId, tenantId), eq(groups.id, id)));
+  /**
+   * The tenant's group. `lock` (in a transaction) holds its row until the transaction ends: `share`
+   * for a write into the group (its members, links, sites), so an archive waits for the write and a
+   * write after an archive reads the group archived; `update` for a change of the group itself.
+   */
+  async find(db: DbOrTx, tenantId: string, id: string, lock?: GroupLock): Promise<GroupRow | undefined> {
+    const q = db.select().from(groups).where(and(eq(groups.tenantId, tenantId), eq(groups.id, id)));
+    const [row] = await (lock ? q.for(lock) : q);
     return row;
+  },
+  /** The tenant's groups among `ids` (archived ones too), each row held as `find`'s `lock` says, taken in id order. */
+  async findMany(db: DbOrTx, tenantId: string, ids: readonly string[], lock?: GroupLock): Promise<GroupRow[]> {
+    if (ids.length === 0) return [];
+    const q = db.select().from(groups).where(and(eq(groups.tenantId, tenantId), inArray(groups.id, [...ids]))).orderBy(asc(groups.id));
+    return lock ? q.for(lock) : q;
   },
   async list(db: DbOrTx, tenantId: string, includeArchived: boolean) {
     const conds = [eq(groups.tenantId, tenantId)];

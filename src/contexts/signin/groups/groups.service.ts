@@ -9,7 +9,7 @@ import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import type { UsersPort } from '../../accounts/index.js';
 import type { groups } from '../signin.tables.js';
 import type { SiteScope } from '../access.js';
-import { groupsRepo, type GroupRow } from './groups.repo.js';
+import { groupsRepo, type GroupLock, type GroupRow } from './groups.repo.js';
 import { presentGroup } from './groups.presenters.js';
 import { toStoredOptions, signInOptionsInput, type groupCreate, type groupPatch } from './groups.schemas.js';
 
@@ -25,8 +25,9 @@ export function createGroupsService(deps: Pick<Platform, 'db' | 'config'> & { us
   const { db } = deps;
   const pinHashOf = (groupId: string, pin: string) => createHmac('sha256', deps.config.secretKey).update(`kiosk-pin:${groupId}:${pin}`).digest('hex');
 
-  async function get(tenantId: string, scope: SiteScope, id: string, tx: DbOrTx = db): Promise<GroupRow> {
-    const g = await groupsRepo.find(tx, tenantId, id);
+  /** The group the caller may see; `lock` holds its row until `tx`'s transaction ends (`groupsRepo.find`). */
+  async function get(tenantId: string, scope: SiteScope, id: string, tx: DbOrTx = db, lock?: GroupLock): Promise<GroupRow> {
+    const g = await groupsRepo.find(tx, tenantId, id, lock);
     if (!g || !(await groupsRepo.visibleIn(tx, tenantId, id, scope))) throw notFound('Group');
     return g;
   }
@@ -81,7 +82,8 @@ export function createGroupsService(deps: Pick<Platform, 'db' | 'config'> & { us
 
   async function update(tenantId: string, scope: SiteScope, id: string, patch: GroupPatch, actor: Actor) {
     return inTransaction(db, async (t) => {
-      const current = await get(tenantId, scope, id, t);
+      // Held until the change commits: an archive in between waits, or went first and is read here.
+      const current = await get(tenantId, scope, id, t, 'update');
       if (current.archivedAt) throw groupArchived();
       if (patch.isStaffGroup && current.type === 'standard') throw badRequest('staff_flag_not_allowed', 'Only repeat and SCIM groups can be staff groups', 'isStaffGroup');
       const set: Partial<typeof groups.$inferInsert> = {};
@@ -99,9 +101,13 @@ export function createGroupsService(deps: Pick<Platform, 'db' | 'config'> & { us
     });
   }
 
-  async function archive(tenantId: string, scope: SiteScope, id: string, actor: Actor, now: Date) {
-    return inTransaction(db, async (t) => {
-      const current = await get(tenantId, scope, id, t);
+  /** `tx`: a caller's transaction to archive in (a savepoint of it), else its own. */
+  async function archive(tenantId: string, scope: SiteScope, id: string, actor: Actor, now: Date, tx: DbOrTx = db) {
+    return inTransaction(tx, async (t) => {
+      // The row held (FOR UPDATE) from this read: a write into the group holds it too (FOR SHARE,
+      // `groupsRepo.find`), so the archive waits for writes under way, and writes after it read the
+      // group archived (409 group_archived); two archives at once stamp and announce it once.
+      const current = await get(tenantId, scope, id, t, 'update');
       const row = (await groupsRepo.update(t, tenantId, id, { archivedAt: current.archivedAt ?? now }))!;
       await recordAudit(t, tenantId, actor, { action: 'group.archived', targetType: 'group', targetId: row.id, summary: `Group ${current.name} archived` });
       // SCIM's cached credentials of the group are dropped on every instance (a SCIM group's token

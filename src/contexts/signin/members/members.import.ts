@@ -110,6 +110,9 @@ export function createMemberImport(deps: Pick<Platform, 'db' | 'now'> & { events
     }
     const at = deps.now();
     return membersService.writeCounted(deps.db, tenantId, async (t, changed) => {
+      // Checked again with the group's row held until the rows commit: an archive since the
+      // preview's check waits for them, or went first and refuses them (409 group_archived).
+      membersService.assertRosterWritable(await membersService.groupFor(t, tenantId, groupId, 'share'), 'portal');
       const chunk = 500;
       for (let i = 0; i < result.rows.length; i += chunk) {
         const created = await t.insert(members).values(

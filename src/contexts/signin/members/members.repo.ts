@@ -132,8 +132,17 @@ export type NewMember = Pick<MemberRow, 'fullName' | 'role' | 'email' | 'phone' 
  * checks the group, writes the member and its audit row together (a data-modifying CTE), so a
  * SCIM create or deactivation costs one round trip here and drizzle builds no SQL per request.
  * The group check is `assertRosterWritable`'s rule in SQL: never a standard group, a SCIM group
- * only for source `scim`. No row: the member (or group) is gone or refuses, and the service reads
- * them to say which. Rows and audit rows are those the built statements wrote before.
+ * only for source `scim`, never an archived group (no source that archives, restores or removes a
+ * member, or adds one, may write an archived group's roster; only the sync's `update` may). No row:
+ * the member (or group) is gone or refuses, and the service reads them to say which. Rows and audit
+ * rows are those the built statements wrote before.
+ *
+ * The archive is checked by the statement that writes, so it cannot be overtaken as a check made
+ * before the write could: the create holds the group's row (FOR SHARE, what its foreign key takes
+ * anyway), so it and the group's archive (FOR UPDATE) serialise. The changes add no row and take no
+ * lock (the SCIM PATCH's hot path: a lock would be a write of the group's row each time): as one
+ * statement, they read the group archived or not in the one snapshot they write from, so a change
+ * is ordered before an archive it overlaps, never after one that committed before it began.
  */
 export function preparedMemberWrites(db: Db) {
   const p = (name: string) => sql.placeholder(name);
@@ -180,7 +189,11 @@ export function preparedMemberWrites(db: Db) {
             doc: sql`''`.as('doc'), // the table's trigger writes it
           })
           .from(groups)
-          .where(and(eq(groups.tenantId, p('tenantId')), eq(groups.id, p('groupId')), writable))
+          .where(and(eq(groups.tenantId, p('tenantId')), eq(groups.id, p('groupId')), writable, isNull(groups.archivedAt)))
+          // Held until the member commits: an archive under way is waited for and the row read
+          // again (archived: no member), an archive after waits for the member. Free here: the
+          // member's foreign key locks the same row (FOR KEY SHARE) as it is inserted anyway.
+          .for('share', { of: groups })
           .getSQL(),
       )
       .returning(memberColumns),
@@ -200,7 +213,7 @@ export function preparedMemberWrites(db: Db) {
             eq(members.id, memberId),
             isNull(members.deletedAt),
             groupId && eq(members.groupId, groupId),
-            inArray(members.groupId, db.select({ id: groups.id }).from(groups).where(and(eq(groups.tenantId, p('tenantId')), writable))),
+            inArray(members.groupId, db.select({ id: groups.id }).from(groups).where(and(eq(groups.tenantId, p('tenantId')), writable, isNull(groups.archivedAt)))),
           ),
         )
         .returning(memberColumns),

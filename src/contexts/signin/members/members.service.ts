@@ -9,7 +9,7 @@ import { AppError, badRequest, conflict, notFound } from '../../../platform/erro
 import { recordAudit, recordAudits, type Actor, type AuditEntry } from '../../../platform/audit/audit.js';
 import { members } from '../signin.tables.js';
 import type { SiteScope } from '../access.js';
-import { groupsRepo, type GroupRow } from '../groups/groups.repo.js';
+import { groupsRepo, type GroupLock, type GroupRow } from '../groups/groups.repo.js';
 import { groupArchived } from '../groups/groups.service.js';
 import type { ChangeSource, ComposedMemberWrites, MemberInput, MemberRow, MembersPort, MemberWritten } from './members.port.js';
 import { memberColumns, membersRepo, preparedMemberPage, preparedMemberWrites, type MemberListQuery, type NewMember } from './members.repo.js';
@@ -88,25 +88,32 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
 
   /**
    * The group a member may be added to or changed in by `source`. An archived group's roster is
-   * closed to people (the portal, the API and its CSV import): 409 group_archived, as linking an
-   * archived group is. Its identity provider and the integration's sync keep their own rules.
+   * closed (409 group_archived, as linking an archived group is): nobody adds to it, and only the
+   * integration's sync still changes its members (its own rules: a linked member's details follow
+   * the record). A check before a write holds the group's row (`groupFor`'s lock, in the write's
+   * transaction), or is made again by the write's own statement, so an archive in between is seen.
    */
   function assertRosterWritable(group: GroupRow, source: ChangeSource) {
-    if (group.archivedAt && (source === 'portal' || source === 'api')) throw groupArchived();
+    if (group.archivedAt && source !== 'sync') throw groupArchived();
     if (group.type === 'standard') throw conflict('no_roster', 'Standard groups have no members: visitors give their details at each visit');
     if (group.type === 'scim' && source !== 'scim') throw conflict('scim_managed', 'Members of a SCIM group are managed by the identity provider');
   }
 
-  async function groupFor(tx: DbOrTx, tenantId: string, groupId: string) {
-    const g = await groupsRepo.find(tx, tenantId, groupId);
+  /**
+   * The tenant's group (404 otherwise). `lock` (in a transaction): `share` holds its row until the
+   * transaction ends, for a write into the group: an archive waits for it, or went first and the
+   * group is read archived (`groupsRepo.find`).
+   */
+  async function groupFor(tx: DbOrTx, tenantId: string, groupId: string, lock?: GroupLock) {
+    const g = await groupsRepo.find(tx, tenantId, groupId, lock);
     if (!g) throw notFound('Group');
     return g;
   }
 
-  async function memberWithGroup(tx: DbOrTx, tenantId: string, memberId: string) {
+  async function memberWithGroup(tx: DbOrTx, tenantId: string, memberId: string, lock?: GroupLock) {
     const m = await membersRepo.find(tx, tenantId, memberId);
     if (!m || m.deletedAt) throw notFound('Member');
-    return { member: m, group: await groupFor(tx, tenantId, m.groupId) };
+    return { member: m, group: await groupFor(tx, tenantId, m.groupId, lock) };
   }
 
   async function write(tx: DbOrTx, tenantId: string, memberId: string, set: PgUpdateSetSource<typeof members>, expectedVersion?: number) {
@@ -152,7 +159,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
 
   async function update(tx: DbOrTx, tenantId: string, memberId: string, patch: Partial<MemberInput>, actor: Actor, source: ChangeSource, expectedVersion?: number) {
     return joinTransaction(tx, async (t) => {
-      const { member, group } = await memberWithGroup(t, tenantId, memberId);
+      const { member, group } = await memberWithGroup(t, tenantId, memberId, 'share');
       assertRosterWritable(group, source);
       assertDates(patch.startDate !== undefined ? patch.startDate : member.startDate, patch.endDate !== undefined ? patch.endDate : member.endDate);
       const row = await write(t, tenantId, memberId, normaliseInput(patch), expectedVersion);
@@ -228,7 +235,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
     async createMany(tx, tenantId, groupId, inputs, actor, source) {
       if (inputs.length === 0) return [];
       return writeCounted(tx, tenantId, async (t, changed) => {
-        const group = await groupFor(t, tenantId, groupId);
+        const group = await groupFor(t, tenantId, groupId, 'share');
         assertRosterWritable(group, source);
         for (const input of inputs) assertDates(input.startDate, input.endDate);
         const at = now();
@@ -253,7 +260,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
           const member = next.get(memberId) ?? found.get(memberId);
           if (!member || member.deletedAt) throw notFound('Member');
           let group = groupOf.get(member.groupId);
-          if (!group) groupOf.set(member.groupId, (group = await groupFor(t, tenantId, member.groupId)));
+          if (!group) groupOf.set(member.groupId, (group = await groupFor(t, tenantId, member.groupId, 'share')));
           assertRosterWritable(group, source);
           assertDates(patch.startDate !== undefined ? patch.startDate : member.startDate, patch.endDate !== undefined ? patch.endDate : member.endDate);
           next.set(memberId, { ...member, ...normaliseInput(patch) });
@@ -329,7 +336,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
   /** Archives or restores a member the caller may see. */
   async function setArchived(tenantId: string, scope: SiteScope, memberId: string, action: 'archive' | 'restore', actor: Actor, source: ChangeSource) {
     const m = await visible(tenantId, scope, memberId);
-    // The port's statement checks the group's type, not whether it is archived.
+    // Answered before writing; the port's statement checks it again as it writes.
     assertRosterWritable(await groupFor(db, tenantId, m.groupId), source);
     return port[action](db, tenantId, memberId, actor, source);
   }
@@ -374,7 +381,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
     const key = await deps.storage.put('member-photos', data);
     try {
       const row = await inTransaction(db, async (t) => {
-        const { group } = await memberWithGroup(t, tenantId, memberId);
+        const { group } = await memberWithGroup(t, tenantId, memberId, 'share');
         assertRosterWritable(group, 'portal');
         const r = await write(t, tenantId, memberId, { photoKey: key });
         await audit(t, tenantId, actor, 'member.photo_set', r, 'portal');
@@ -397,7 +404,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
   async function regenerateQr(tenantId: string, scope: SiteScope, memberId: string, actor: Actor) {
     await visible(tenantId, scope, memberId);
     return inTransaction(db, async (t) => {
-      const { group } = await memberWithGroup(t, tenantId, memberId);
+      const { group } = await memberWithGroup(t, tenantId, memberId, 'share');
       if (group.archivedAt) throw groupArchived();
       const row = await write(t, tenantId, memberId, { qrToken: newQrToken() });
       await audit(t, tenantId, actor, 'member.qr_regenerated', row, 'portal');

@@ -106,7 +106,7 @@ describe('sites', () => {
     const gone = await makeGroup(env, t, { name: 'Gone' });
     expect((await call(env.app, 'POST', `/api/signin/groups/${gone.id}/archive`, { headers: t.owner.headers })).status).toBe(200);
     const archived = await call(env.app, 'PUT', `/api/signin/sites/${site.id}/groups`, { headers: t.owner.headers, body: { groupIds: [a.id, gone.id] } });
-    expect([archived.status, archived.body.error.code, archived.body.error.field]).toEqual([400, 'group_archived', 'groupIds.1']);
+    expect([archived.status, archived.body.error.code, archived.body.error.field]).toEqual([409, 'group_archived', 'groupIds.1']);
     const twice = await call(env.app, 'PUT', `/api/signin/sites/${site.id}/groups`, { headers: t.owner.headers, body: { groupIds: [a.id, a.id.toUpperCase()] } });
     expect([twice.status, twice.body.error.code]).toEqual([400, 'duplicate_group']);
     const upper = await call(env.app, 'PUT', `/api/signin/sites/${site.id}/groups`, { headers: t.owner.headers, body: { groupIds: [a.id.toUpperCase()] } });

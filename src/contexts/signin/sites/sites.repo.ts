@@ -47,11 +47,14 @@ export const sitesRepo = {
     const [row] = await db.update(sites).set(set).where(and(eq(sites.tenantId, tenantId), eq(sites.id, id))).returning();
     return row;
   },
-  /** How many of these ids are groups of the tenant. */
-  /** The tenant's groups among `groupIds` (ids in lower case), archived ones included. */
-  async groupsAmong(db: DbOrTx, tenantId: string, groupIds: readonly string[]) {
+  /**
+   * The tenant's groups among `groupIds` (ids in lower case), archived ones included; `hold`: their
+   * rows held (FOR SHARE, in id order) until the caller's transaction ends, so an archive waits.
+   */
+  async groupsAmong(db: DbOrTx, tenantId: string, groupIds: readonly string[], hold = false) {
     if (groupIds.length === 0) return [];
-    return db.select({ id: groups.id, name: groups.name, archivedAt: groups.archivedAt }).from(groups).where(and(eq(groups.tenantId, tenantId), inArray(groups.id, [...groupIds])));
+    const q = db.select({ id: groups.id, name: groups.name, archivedAt: groups.archivedAt }).from(groups).where(and(eq(groups.tenantId, tenantId), inArray(groups.id, [...groupIds]))).orderBy(asc(groups.id));
+    return hold ? q.for('share') : q;
   },
   /** Replaces the groups shown on the site, in the order given. */
   async replaceGroups(db: DbOrTx, tenantId: string, siteId: string, groupIds: readonly string[]) {

@@ -54,7 +54,7 @@ export function sitesRoutes(platform: Platform, sites: SitesService): FastifyPlu
       {
         schema: {
           tags,
-          summary: 'Set which groups appear on the site, in order',
+          summary: 'Set which groups appear on the site, in order (409 group_archived naming an archived group)',
           params: idParams,
           body: z.object({ groupIds: z.array(z.uuid()).max(200) }),
           response: { 200: siteSchema },

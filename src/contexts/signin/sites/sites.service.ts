@@ -1,7 +1,7 @@
 import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
-import { badRequest, notFound } from '../../../platform/errors.js';
+import { AppError, badRequest, notFound } from '../../../platform/errors.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import { inScope, type SiteScope } from '../access.js';
 import { sitesRepo } from './sites.repo.js';
@@ -79,11 +79,13 @@ export function createSitesService(deps: Pick<Platform, 'db'>) {
     if (new Set(ids).size !== ids.length) throw badRequest('duplicate_group', 'A group appears twice', 'groupIds');
     return inTransaction(db, async (t) => {
       const site = await get(tenantId, scope, id, t);
-      const found = await sitesRepo.groupsAmong(t, tenantId, ids);
+      // Held until the site's groups commit: a group archived meanwhile is read archived, or waits.
+      const found = await sitesRepo.groupsAmong(t, tenantId, ids, true);
       if (found.length !== ids.length) throw badRequest('unknown_group', 'One of the groups does not exist', 'groupIds');
-      // An archived group shows nowhere: answering 200 with it left out of the site's groups lost it without a word.
+      // An archived group shows nowhere: answering 200 with it left out of the site's groups lost it
+      // without a word. 409, as every write into an archived group answers.
       const archived = found.find((g) => g.archivedAt);
-      if (archived) throw badRequest('group_archived', `The group ${archived.name} is archived`, `groupIds.${ids.indexOf(archived.id)}`);
+      if (archived) throw new AppError(409, 'group_archived', `The group ${archived.name} is archived`, { field: `groupIds.${ids.indexOf(archived.id)}` });
       await sitesRepo.replaceGroups(t, tenantId, id, ids);
       await recordAudit(t, tenantId, actor, { action: 'site.groups_set', targetType: 'site', targetId: id, summary: `Groups of site ${site.name} set`, data: { groupIds: ids } });
       return presentSite(site, await sitesRepo.groupsOf(t, tenantId, [id]));

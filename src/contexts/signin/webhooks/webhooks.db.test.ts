@@ -1,5 +1,3 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
@@ -14,46 +12,20 @@ import { createSigninLive } from '../live/live.module.js';
 import type { VisitEvent } from '../visits/visit-events.js';
 import { verifySignature } from './webhooks.signature.js';
 import { registerWebhookJobs } from './webhooks.service.js';
+import { webhookReceiver, type Behaviour } from './test/receiver.js';
 
 const env = useTestEnv({ configOverrides: { jobPollSeconds: 0.5, webhooks: { timeoutMs: 500, retryLimit: 2, retryDelaySeconds: 1, allowPrivateNetworks: true } } }); // the receiver is on 127.0.0.1
 
-type Received = { headers: IncomingHttpHeaders; body: string; at: number };
-/** A real HTTP receiver on 127.0.0.1:0; each path answers as its handler says. */
-const received = new Map<string, Received[]>();
-const behaviours = new Map<string, (n: number) => number | 'hang'>();
-let server: Server;
-let base = '';
+/** A real HTTP receiver on 127.0.0.1; each path answers as its behaviour says. */
+const receiver = webhookReceiver();
+const path = (behaviour?: Behaviour) => receiver.path(behaviour);
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const path = req.url ?? '/';
-      const list = received.get(path) ?? [];
-      list.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
-      received.set(path, list);
-      const answer = (behaviours.get(path) ?? (() => 200))(list.length);
-      if (answer === 'hang') return; // never answers: the sender must time out
-      res.writeHead(answer, { 'content-type': 'text/plain' });
-      res.end(answer === 200 ? 'thanks' : `no: ${answer}`);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await receiver.start();
   await registerWebhookJobs(env.platform);
   await env.platform.jobs.start();
 });
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
-});
-
-const path = (behaviour?: (n: number) => number | 'hang') => {
-  const p = `/hook-${randomUUID().slice(0, 8)}`;
-  if (behaviour) behaviours.set(p, behaviour);
-  return p;
-};
+afterAll(() => receiver.stop());
 
 async function subscribe(t: TestTenant, url: string, events: string[] = ['visit.signed_in', 'visit.signed_out', 'visit.rejected']) {
   const res = await call(env.app, 'POST', '/api/signin/webhooks', { headers: t.owner.headers, body: { url, events } });
@@ -93,12 +65,12 @@ describe('webhooks API: access', () => {
   it('needs credentials (401), signin.manage (403), and hides another tenant (404)', async () => {
     const t = await createTestTenant(env);
     const other = await createTestTenant(env);
-    const { webhook } = await subscribe(other, `${base}/x`);
+    const { webhook } = await subscribe(other, `${receiver.base}/x`);
     expect((await call(env.app, 'GET', '/api/signin/webhooks')).status).toBe(401);
-    expect((await call(env.app, 'POST', '/api/signin/webhooks', { body: { url: `${base}/x`, events: ['visit.signed_in'] } })).status).toBe(401);
+    expect((await call(env.app, 'POST', '/api/signin/webhooks', { body: { url: `${receiver.base}/x`, events: ['visit.signed_in'] } })).status).toBe(401);
     const manager = await t.as('manager');
     expect((await call(env.app, 'GET', '/api/signin/webhooks', { headers: manager.headers })).status).toBe(403);
-    expect((await call(env.app, 'POST', '/api/signin/webhooks', { headers: manager.headers, body: { url: `${base}/x`, events: ['visit.signed_in'] } })).status).toBe(403);
+    expect((await call(env.app, 'POST', '/api/signin/webhooks', { headers: manager.headers, body: { url: `${receiver.base}/x`, events: ['visit.signed_in'] } })).status).toBe(403);
     expect((await call(env.app, 'POST', `/api/signin/webhooks/${webhook.id}/test`, { headers: manager.headers })).status).toBe(403);
     const h = t.owner.headers;
     for (const [method, url, body] of [
@@ -120,14 +92,14 @@ describe('webhooks API: access', () => {
 describe('webhooks API: subscriptions', () => {
   it('creates a subscription with a key shown once and stored encrypted, and audits it', async () => {
     const t = await createTestTenant(env);
-    const { webhook, secret } = await subscribe(t, `${base}/created`, ['visit.signed_in']);
+    const { webhook, secret } = await subscribe(t, `${receiver.base}/created`, ['visit.signed_in']);
     expect(secret).toMatch(/^whsec_/);
     const [row] = await env.platform.db.select().from(webhookSubscriptions).where(eq(webhookSubscriptions.id, webhook.id));
     expect(row!.secretEncrypted).not.toContain(secret);
     expect(decryptSecret(env.config.secretKey, row!.secretEncrypted)).toBe(secret);
     const view = await call(env.app, 'GET', `/api/signin/webhooks/${webhook.id}`, { headers: t.owner.headers });
     expect(view.status).toBe(200);
-    expect(view.body).toMatchObject({ url: `${base}/created`, events: ['visit.signed_in'], active: true });
+    expect(view.body).toMatchObject({ url: `${receiver.base}/created`, events: ['visit.signed_in'], active: true });
     expect(JSON.stringify(view.body)).not.toContain(secret);
     const audit = await env.platform.db.select().from(auditLog).where(and(eq(auditLog.tenantId, t.tenantId), eq(auditLog.action, 'webhook.created')));
     expect(audit).toHaveLength(1);
@@ -142,16 +114,16 @@ describe('webhooks API: subscriptions', () => {
       expect(res.status, url).toBe(400);
       expect(res.body.error.issues[0].field).toBe('body.url');
     }
-    const badEvent = await call(env.app, 'POST', '/api/signin/webhooks', { headers: t.owner.headers, body: { url: `${base}/x`, events: ['visit.deleted'] } });
+    const badEvent = await call(env.app, 'POST', '/api/signin/webhooks', { headers: t.owner.headers, body: { url: `${receiver.base}/x`, events: ['visit.deleted'] } });
     expect(badEvent.status).toBe(400);
-    const none = await call(env.app, 'POST', '/api/signin/webhooks', { headers: t.owner.headers, body: { url: `${base}/x`, events: [] } });
+    const none = await call(env.app, 'POST', '/api/signin/webhooks', { headers: t.owner.headers, body: { url: `${receiver.base}/x`, events: [] } });
     expect(none.status).toBe(400);
   });
 
   it('changes, regenerates the key (the old one stops verifying) and deletes, each audited', async () => {
     const t = await createTestTenant(env);
     const p = path();
-    const { webhook, secret: oldSecret } = await subscribe(t, `${base}${p}`);
+    const { webhook, secret: oldSecret } = await subscribe(t, `${receiver.base}${p}`);
     const patched = await call(env.app, 'PATCH', `/api/signin/webhooks/${webhook.id}`, { headers: t.owner.headers, body: { events: ['visit.rejected'], description: 'CRM' } });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ events: ['visit.rejected'], description: 'CRM' });
@@ -160,7 +132,7 @@ describe('webhooks API: subscriptions', () => {
     const newSecret = rotated.body.secret as string;
     expect(newSecret).not.toBe(oldSecret);
     await emit(event(t.tenantId, 'visit.rejected'));
-    const [got] = await waitFor(() => received.get(p), { what: 'delivery' });
+    const [got] = await waitFor(() => receiver.received(p), { what: 'delivery' });
     const sig = String(got!.headers['threshold-signature']);
     const now = Math.floor(Date.now() / 1000);
     expect(verifySignature(newSecret, sig, got!.body, now)).toBe(true);
@@ -177,10 +149,10 @@ describe('webhook deliveries', { timeout: 30_000 }, () => {
   it('POSTs the signed event later, with the event name and an idempotency key, and logs it', async () => {
     const t = await createTestTenant(env);
     const p = path();
-    const { webhook, secret } = await subscribe(t, `${base}${p}`, ['visit.signed_in']);
+    const { webhook, secret } = await subscribe(t, `${receiver.base}${p}`, ['visit.signed_in']);
     const e = event(t.tenantId);
     await emit(e);
-    const [got] = await waitFor(() => received.get(p), { what: 'delivery' });
+    const [got] = await waitFor(() => receiver.received(p), { what: 'delivery' });
     const body = JSON.parse(got!.body);
     expect(body).toMatchObject({ type: 'visit.signed_in', tenantId: t.tenantId, data: { visit: e.visit } });
     expect(got!.headers['content-type']).toBe('application/json');
@@ -202,25 +174,25 @@ describe('webhook deliveries', { timeout: 30_000 }, () => {
     const outOnly = path();
     const inactive = path();
     const otherTenant = path();
-    await subscribe(t, `${base}${outOnly}`, ['visit.signed_out']);
-    const off = await subscribe(t, `${base}${inactive}`, ['visit.signed_in', 'visit.signed_out']);
+    await subscribe(t, `${receiver.base}${outOnly}`, ['visit.signed_out']);
+    const off = await subscribe(t, `${receiver.base}${inactive}`, ['visit.signed_in', 'visit.signed_out']);
     await call(env.app, 'PATCH', `/api/signin/webhooks/${off.webhook.id}`, { headers: t.owner.headers, body: { active: false } });
-    await subscribe(other, `${base}${otherTenant}`, ['visit.signed_in', 'visit.signed_out']);
+    await subscribe(other, `${receiver.base}${otherTenant}`, ['visit.signed_in', 'visit.signed_out']);
     await emit(event(t.tenantId, 'visit.signed_in'));
     await emit(event(t.tenantId, 'visit.marked_safe'));
     await emit(event(t.tenantId, 'visit.signed_out'));
-    const got = await waitFor(() => received.get(outOnly), { what: 'signed_out delivery' });
+    const got = await waitFor(() => receiver.received(outOnly), { what: 'signed_out delivery' });
     expect(got.map((r) => r.headers['threshold-event'])).toEqual(['visit.signed_out']);
-    expect(received.get(inactive)).toBeUndefined();
-    expect(received.get(otherTenant)).toBeUndefined();
+    expect(receiver.received(inactive)).toBeUndefined();
+    expect(receiver.received(otherTenant)).toBeUndefined();
   });
 
   it('retries after a 500 with the same idempotency key, then succeeds', async () => {
     const t = await createTestTenant(env);
     const p = path((n) => (n === 1 ? 500 : 200));
-    const { webhook } = await subscribe(t, `${base}${p}`);
+    const { webhook } = await subscribe(t, `${receiver.base}${p}`);
     await emit(event(t.tenantId));
-    const got = await waitFor(() => ((received.get(p)?.length ?? 0) >= 2 ? received.get(p) : undefined), { what: 'retry' });
+    const got = await waitFor(() => ((receiver.received(p)?.length ?? 0) >= 2 ? receiver.received(p) : undefined), { what: 'retry' });
     expect(got[0]!.headers['idempotency-key']).toBe(got[1]!.headers['idempotency-key']);
     expect(got[0]!.body).toBe(got[1]!.body);
     expect(got[1]!.at - got[0]!.at).toBeGreaterThanOrEqual(900); // backed off, not hammered
@@ -234,19 +206,19 @@ describe('webhook deliveries', { timeout: 30_000 }, () => {
   it('marks the delivery failed after the retries, with the last status and response', async () => {
     const t = await createTestTenant(env);
     const p = path(() => 500);
-    const { webhook } = await subscribe(t, `${base}${p}`);
+    const { webhook } = await subscribe(t, `${receiver.base}${p}`);
     await emit(event(t.tenantId));
     const [log] = await waitFor(async () => {
       const d = await deliveries(t, webhook.id);
       return d[0]?.status === 'failed' ? d : undefined;
     }, { what: 'failure logged', timeoutMs: 25_000 });
     expect(log).toMatchObject({ attempts: 3, lastStatusCode: 500, lastError: 'HTTP 500', responseSnippet: null, status: 'failed' });
-    expect(received.get(p)).toHaveLength(3); // the first attempt and retryLimit (2) retries
+    expect(receiver.received(p)).toHaveLength(3); // the first attempt and retryLimit (2) retries
   }, 40_000);
 
   it('refuses a link-local target at delivery (a URL stored before the rule, or a name pointed there later) without retrying', async () => {
     const t = await createTestTenant(env);
-    const { webhook } = await subscribe(t, `${base}${path()}`);
+    const { webhook } = await subscribe(t, `${receiver.base}${path()}`);
     await env.platform.db.update(webhookSubscriptions).set({ url: 'http://169.254.169.254/latest/meta-data/' }).where(eq(webhookSubscriptions.id, webhook.id));
     await emit(event(t.tenantId));
     const [log] = await waitFor(async () => {
@@ -260,7 +232,7 @@ describe('webhook deliveries', { timeout: 30_000 }, () => {
   it('retries after a receiver does not answer within the timeout', async () => {
     const t = await createTestTenant(env);
     const p = path((n) => (n === 1 ? 'hang' : 200));
-    const { webhook } = await subscribe(t, `${base}${p}`);
+    const { webhook } = await subscribe(t, `${receiver.base}${p}`);
     await emit(event(t.tenantId));
     const [log] = await waitFor(async () => {
       const d = await deliveries(t, webhook.id);
@@ -274,7 +246,7 @@ describe('webhook deliveries', { timeout: 30_000 }, () => {
   it('records a timeout as the attempt error', async () => {
     const t = await createTestTenant(env);
     const p = path(() => 'hang');
-    const { webhook } = await subscribe(t, `${base}${p}`);
+    const { webhook } = await subscribe(t, `${receiver.base}${p}`);
     await emit(event(t.tenantId));
     const [log] = await waitFor(async () => {
       const d = await deliveries(t, webhook.id);
@@ -288,11 +260,11 @@ describe('webhook deliveries', { timeout: 30_000 }, () => {
   it('sends a test event on demand and audits it', async () => {
     const t = await createTestTenant(env);
     const p = path();
-    const { webhook, secret } = await subscribe(t, `${base}${p}`, ['visit.rejected']);
+    const { webhook, secret } = await subscribe(t, `${receiver.base}${p}`, ['visit.rejected']);
     const res = await call(env.app, 'POST', `/api/signin/webhooks/${webhook.id}/test`, { headers: t.owner.headers });
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ event: 'webhook.test', status: 'pending', attempts: 0 });
-    const [got] = await waitFor(() => received.get(p), { what: 'test event' });
+    const [got] = await waitFor(() => receiver.received(p), { what: 'test event' });
     expect(got!.headers['threshold-event']).toBe('webhook.test');
     expect(got!.headers['idempotency-key']).toBe(res.body.id);
     expect(verifySignature(secret, String(got!.headers['threshold-signature']), got!.body, Math.floor(Date.now() / 1000))).toBe(true);

@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { useTestEnv } from '../../../../test/harness.js';
@@ -8,6 +6,7 @@ import { call, createTestTenant } from '../../../../test/factories.js';
 import { auditLog } from '../../../platform/audit/audit.tables.js';
 import { webhookSubscriptions } from '../live.tables.js';
 import { registerWebhookJobs } from './webhooks.service.js';
+import { webhookReceiver } from './test/receiver.js';
 
 /**
  * The default: WEBHOOK_ALLOW_PRIVATE_NETWORKS unset, so private, loopback and other non-public
@@ -16,31 +15,20 @@ import { registerWebhookJobs } from './webhooks.service.js';
  */
 const env = useTestEnv({ configOverrides: { jobPollSeconds: 0.5 } });
 
-let server: Server;
-let base = '';
-let hits = 0;
+const receiver = webhookReceiver();
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    hits++;
-    req.resume();
-    req.on('end', () => res.end('internal secrets'));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await receiver.start();
   await registerWebhookJobs(env.platform);
   await env.platform.jobs.start();
 });
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
-});
+afterAll(() => receiver.stop());
 
 describe('webhook targets by default (no private networks)', () => {
   it('refuses private, loopback and IPv6 ULA URLs, and names resolving to loopback, when saved: 400 webhook_target_refused on url, nothing written', async () => {
     expect(env.config.webhooks.allowPrivateNetworks).toBe(false);
     const t = await createTestTenant(env);
-    const refused = [`${base}/hook`, 'http://10.1.2.3/x', 'http://172.16.5.4/x', 'http://192.168.1.20:8080/hook', 'http://[::1]:8080/x', 'http://[fd12::1]/x', 'http://[::ffff:127.0.0.1]/x', 'http://2130706433/x', 'http://0.0.0.0/x', 'http://localhost:8080/hook', 'http://LOCALHOST./hook', 'http://hooks.localhost/x'];
+    const refused = [`${receiver.base}/hook`, 'http://10.1.2.3/x', 'http://172.16.5.4/x', 'http://192.168.1.20:8080/hook', 'http://[::1]:8080/x', 'http://[fd12::1]/x', 'http://[::ffff:127.0.0.1]/x', 'http://2130706433/x', 'http://0.0.0.0/x', 'http://localhost:8080/hook', 'http://LOCALHOST./hook', 'http://hooks.localhost/x'];
     for (const url of refused) {
       const res = await call(env.app, 'POST', '/api/signin/webhooks', { headers: t.owner.headers, body: { url, events: ['visit.signed_in'] } });
       expect([res.status, res.body.error?.code, res.body.error?.field], url).toEqual([400, 'webhook_target_refused', 'url']);
@@ -56,7 +44,7 @@ describe('webhook targets by default (no private networks)', () => {
     const later = await call(env.app, 'POST', '/api/signin/webhooks', { headers: t.owner.headers, body: { url: 'https://hooks.example.invalid/in', events: ['visit.signed_in'] } });
     expect(later.status).toBe(201);
     const id = later.body.webhook.id as string;
-    for (const url of [`${base}/moved`, 'http://localhost/x']) {
+    for (const url of [`${receiver.base}/moved`, 'http://localhost/x']) {
       const moved = await call(env.app, 'PATCH', `/api/signin/webhooks/${id}`, { headers: t.owner.headers, body: { url, description: 'moved' } });
       expect([moved.status, moved.body.error?.code, moved.body.error?.field], url).toEqual([400, 'webhook_target_refused', 'url']);
     }
@@ -69,8 +57,8 @@ describe('webhook targets by default (no private networks)', () => {
     const made = await call(env.app, 'POST', '/api/signin/webhooks', { headers: t.owner.headers, body: { url: 'https://hooks.example.invalid/in', events: ['visit.signed_in'] } });
     expect(made.status).toBe(201);
     const id = made.body.webhook.id as string;
-    await env.platform.db.update(webhookSubscriptions).set({ url: `${base}/stored-earlier` }).where(eq(webhookSubscriptions.id, id));
-    const before = hits;
+    await env.platform.db.update(webhookSubscriptions).set({ url: `${receiver.base}/stored-earlier` }).where(eq(webhookSubscriptions.id, id));
+    const before = receiver.hits;
     expect((await call(env.app, 'POST', `/api/signin/webhooks/${id}/test`, { headers: t.owner.headers })).status).toBe(202);
     const [log] = await waitFor(async () => {
       const res = await call(env.app, 'GET', `/api/signin/webhooks/${id}/deliveries`, { headers: t.owner.headers });
@@ -79,6 +67,6 @@ describe('webhook targets by default (no private networks)', () => {
     }, { what: 'refusal logged', timeoutMs: 15_000 });
     expect(log).toMatchObject({ attempts: 1, lastStatusCode: null, responseSnippet: null, status: 'failed' });
     expect(log!.lastError).toMatch(/^Refused: 127\.0\.0\.1 is a private, loopback or otherwise non-public address/);
-    expect(hits).toBe(before);
+    expect(receiver.hits).toBe(before);
   }, 30_000);
 });

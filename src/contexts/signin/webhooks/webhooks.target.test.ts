@@ -66,6 +66,36 @@ describe('webhook targets', () => {
     expect(isPublicAddress(address)).toBe(expected);
   });
 
+  // The answers that changed when ipaddr.js's ranges replaced our own table, each as IANA's
+  // special-purpose registries have it; and the rules that stay ours.
+  it.each([
+    ['192.0.43.10', true], // public space; the old table refused all of 192.0/16, not just 192.0.0/24 and 192.0.2/24
+    ['192.0.0.170', false],
+    ['192.0.2.1', false],
+    ['198.51.100.7', false], // documentation (TEST-NET-2, -3): were public
+    ['203.0.113.7', false],
+    ['192.88.99.1', false], // the deprecated 6to4 relay anycast: was public
+    ['192.52.193.1', true], // AMT anycast: globally reachable
+    ['::ffff:198.51.100.7', false], // and in every IPv6 spelling that carries them
+    ['2002:cb00:7107::1', false],
+    ['2001:2::1', false], // benchmarking, documentation, discard, segment routing, ORCHID, other IETF assignments: were public
+    ['3fff::1', false],
+    ['100::1', false],
+    ['5f00::1', false],
+    ['2001:10::1', false],
+    ['2001:5::1', false],
+    ['2001:3::1', true], // AMT, AS112, ORCHIDv2: globally reachable
+    ['2001:4:112::1', true],
+    ['2001:20::1', true],
+    ['64:ff9b:2::1', false], // ours: outside 2000::/3 (ipaddr.js's `unicast`), as the old NAT64 unwrapping refused it
+    ['64:ff9b:1::808:808', false], // ours: local-use NAT64, refused whole
+    ['::808:808', true], // ours: IPv4-compatible, unwrapped (ipaddr.js has no range for it)
+    ['::7f00:1', false],
+    ['::10.0.0.1', false],
+  ])('%s public: %s (ipaddr.js ranges, our own rules where it has none)', (address, expected) => {
+    expect(isPublicAddress(address)).toBe(expected);
+  });
+
   it('resolves once and hands back the address to connect to; the request goes there with no second lookup', async () => {
     expect(await resolveTarget('https://lan.example/hook', LAN, async () => [{ address: '192.168.0.9' }])).toEqual({ blocked: null, address: '192.168.0.9', family: 4, public: false });
     expect(await resolveTarget('https://pub.example/hook', STRICT, async () => [{ address: '2606:4700::1111' }])).toEqual({ blocked: null, address: '2606:4700::1111', family: 6, public: true });

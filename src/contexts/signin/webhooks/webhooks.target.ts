@@ -1,5 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 /**
  * Which webhook targets are refused (docs/decisions/003-webhook-targets.md, amended by
@@ -7,88 +8,90 @@ import { isIP } from 'node:net';
  * metadata services answer) in every spelling, including IPv6 addresses that embed an IPv4 one
  * (::ffff:, ::a.b.c.d, 64:ff9b::/96, 64:ff9b:1::/48, 6to4, Teredo), and the metadata host names.
  * By default also every other address that is not globally routable (loopback, RFC 1918, CGNAT,
- * IPv6 ULA and loopback, …: `isPublicAddress`); the operator's WEBHOOK_ALLOW_PRIVATE_NETWORKS lets
+ * documentation, IPv6 ULA and loopback, …: `isPublicAddress`); the operator's WEBHOOK_ALLOW_PRIVATE_NETWORKS lets
  * those through for a self-hosted school whose receiver is on its LAN — their replies are still not
- * stored, so the delivery log cannot be used to read an internal service.
+ * stored, so the delivery log cannot be used to read an internal service. Addresses are parsed and
+ * their ranges named by ipaddr.js; the rules it has no range for are ours, below (decision 045).
  */
 export type TargetPolicy = { allowPrivateNetworks: boolean };
 
 const METADATA_HOSTS = new Set(['metadata.google.internal', 'metadata.goog', 'metadata', 'instance-data', 'instance-data.ec2.internal']);
 
-type V4 = [number, number, number, number];
+type V4 = ipaddr.IPv4;
+type V6 = ipaddr.IPv6;
 
-function parseV4(a: string): V4 | undefined {
-  if (isIP(a) !== 4) return undefined;
-  return a.split('.').map(Number) as V4;
+/**
+ * The address as written, parsed by ipaddr.js; undefined when it is not one (a name). Only the
+ * standard spellings `isIP` takes (the URL parser has already turned `2130706433` or `0x7f.1` into
+ * one). An IPv6 address's trailing dotted IPv4 part is read as its last 32 bits first: ipaddr.js
+ * reads `::a.b.c.d` as `::ffff:a.b.c.d`, another address.
+ */
+function parse(address: string): V4 | V6 | undefined {
+  const a = address.replace(/^\[|\]$/g, '');
+  const kind = isIP(a);
+  if (kind === 4) return ipaddr.IPv4.parse(a);
+  if (kind !== 6) return undefined;
+  const hex = a.replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)(?=$|%)/, (_, w: string, x: string, y: string, z: string) => `${((+w << 8) | +x).toString(16)}:${((+y << 8) | +z).toString(16)}`);
+  return ipaddr.IPv6.parse(hex);
 }
 
-/** The eight 16-bit groups of an IPv6 address (a trailing dotted IPv4 part is folded in). */
-function parseV6(a: string): number[] | undefined {
-  if (isIP(a) !== 6) return undefined;
-  let s = a.split('%')[0]!;
-  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(s);
-  if (dotted) {
-    const v4 = parseV4(dotted[1]!)!;
-    s = `${s.slice(0, -dotted[1]!.length)}${((v4[0] << 8) | v4[1]).toString(16)}:${((v4[2] << 8) | v4[3]).toString(16)}`;
-  }
-  const [head, tail] = s.split('::');
-  const h = head ? head.split(':') : [];
-  const t = tail !== undefined && tail !== '' ? tail.split(':') : [];
-  const groups = tail === undefined ? h : [...h, ...new Array(8 - h.length - t.length).fill('0'), ...t];
-  return groups.map((g) => parseInt(g, 16));
+const v4From = (hi: number, lo: number): V4 => new ipaddr.IPv4([hi >> 8, hi & 0xff, lo >> 8, lo & 0xff]);
+
+// Ours, not ipaddr.js's: the AWS metadata service over IPv6 (a ULA to ipaddr.js), and the local-use
+// NAT64 prefix (RFC 8215), which may carry its IPv4 address in any RFC 6052 layout, not only the
+// last 32 bits `embeddedV4` reads: refused whole rather than parsed.
+const AWS_METADATA_V6 = ipaddr.IPv6.parse('fd00:ec2::254');
+const LOCAL_NAT64: [V6, number] = [ipaddr.IPv6.parse('64:ff9b:1::'), 48];
+
+/**
+ * IPv4 addresses an IPv6 address carries, by ipaddr.js's range: IPv4-mapped `::ffff:a.b.c.d`, SIIT
+ * `::ffff:0:a.b.c.d` (rfc6145), NAT64 `64:ff9b::/96` and `64:ff9b:1::/48` (rfc6052, the last 32
+ * bits), 6to4 and Teredo (its server and its client); and, ours, the deprecated IPv4-compatible
+ * `::a.b.c.d` (ipaddr.js has no range for it: `unicast` to it).
+ */
+function embeddedV4(v6: V6): V4[] {
+  const g = v6.parts;
+  const range: string = v6.range();
+  if (range === 'ipv4Mapped' || range === 'rfc6145' || range === 'rfc6052') return [v4From(g[6]!, g[7]!)];
+  if (range === '6to4') return [v4From(g[1]!, g[2]!)];
+  if (range === 'teredo') return [v4From(g[2]!, g[3]!), v4From(g[6]! ^ 0xffff, g[7]! ^ 0xffff)];
+  if (g.slice(0, 6).every((x) => x === 0)) return [v4From(g[6]!, g[7]!)]; // ::a.b.c.d (:: and ::1 too)
+  return [];
 }
 
-const v4From = (hi: number, lo: number): V4 => [hi >> 8, hi & 0xff, lo >> 8, lo & 0xff];
+/**
+ * Public: an address in none of ipaddr.js's special ranges (`unicast`), or in one that IANA's
+ * special-purpose registries call globally reachable (AS112 and AMT anycast; ORCHIDv2 and drone
+ * DETs). Every other special range is not (private, loopback, link-local, CGNAT, multicast,
+ * broadcast, documentation, benchmarking, reserved, ULA, site-local, discard, segment routing, …).
+ * Ours: an IPv6 address is public only in global unicast space, 2000::/3 (ipaddr.js calls any
+ * address outside its ranges `unicast`, unallocated ones too, e.g. the rest of 64:ff9b::/16).
+ */
+const PUBLIC_V4 = new Set(['unicast', 'as112', 'amt']);
+const PUBLIC_V6 = new Set(['unicast', 'as112v6', 'amt', 'orchid2', 'droneRemoteIdProtocolEntityTags']);
+const GLOBAL_UNICAST_V6: [V6, number] = [ipaddr.IPv6.parse('2000::'), 3];
 
-/** IPv4 addresses an IPv6 address carries (mapped, compatible, NAT64, 6to4, Teredo). */
-function embeddedV4(g: number[]): V4[] {
-  const out: V4[] = [];
-  const zeros = (from: number, to: number) => g.slice(from, to).every((x) => x === 0);
-  if (zeros(0, 5) && (g[5] === 0xffff || g[5] === 0)) out.push(v4From(g[6]!, g[7]!)); // ::ffff:a.b.c.d, ::a.b.c.d
-  if (zeros(0, 4) && g[4] === 0xffff && g[5] === 0) out.push(v4From(g[6]!, g[7]!)); // ::ffff:0:a.b.c.d (SIIT)
-  if (g[0] === 0x64 && g[1] === 0xff9b) out.push(v4From(g[6]!, g[7]!)); // NAT64 64:ff9b::/96 and 64:ff9b:1::/48
-  if (g[0] === 0x2002) out.push(v4From(g[1]!, g[2]!)); // 6to4
-  if (g[0] === 0x2001 && g[1] === 0) out.push(v4From(g[2]!, g[3]!), v4From(g[6]! ^ 0xffff, g[7]! ^ 0xffff)); // Teredo server, client
-  return out;
-}
-
-const linkLocalV4 = ([a, b]: V4) => a === 169 && b === 254;
-const nonPublicV4 = (v: V4) => {
-  const [a, b] = v;
-  return (
-    a === 0 || a === 10 || a === 127 || a >= 224 || linkLocalV4(v) ||
-    (a === 100 && b >= 64 && b <= 127) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) ||
-    (a === 192 && b === 0) || (a === 198 && (b === 18 || b === 19))
-  );
-};
+const linkLocalV4 = (v: V4) => v.range() === 'linkLocal';
+const publicV4 = (v: V4) => PUBLIC_V4.has(v.range());
 
 /** True for a link-local IPv4/IPv6 address, in any IPv6 spelling that embeds an IPv4 one. */
 export function isLinkLocal(address: string): boolean {
-  const a = address.replace(/^\[|\]$/g, '').toLowerCase();
-  const v4 = parseV4(a);
-  if (v4) return linkLocalV4(v4);
-  const g = parseV6(a);
-  if (!g) return false;
-  if (a === 'fd00:ec2::254' || (g[0] === 0xfd00 && g[1] === 0xec2 && g.slice(2, 7).every((x) => x === 0) && g[7] === 0x254)) return true; // AWS IMDS over IPv6
-  if ((g[0]! & 0xffc0) === 0xfe80) return true;
-  // 64:ff9b:1::/48 (RFC 8215, local-use NAT64) may carry its IPv4 address in any RFC 6052 layout,
-  // not only the last 32 bits `embeddedV4` reads: refused whole rather than parsed.
-  if (g[0] === 0x64 && g[1] === 0xff9b && g[2] === 1) return true;
-  return embeddedV4(g).some(linkLocalV4);
+  const ip = parse(address.toLowerCase());
+  if (!ip) return false;
+  if (ip instanceof ipaddr.IPv4) return linkLocalV4(ip);
+  if (ip.range() === 'linkLocal' || ip.match(AWS_METADATA_V6, 128) || ip.match(LOCAL_NAT64)) return true;
+  return embeddedV4(ip).some(linkLocalV4);
 }
 
 /** True only for a globally routable address: replies from anything else are not kept. */
 export function isPublicAddress(address: string): boolean {
-  const a = address.replace(/^\[|\]$/g, '').toLowerCase();
-  const v4 = parseV4(a);
-  if (v4) return !nonPublicV4(v4);
-  const g = parseV6(a);
-  if (!g) return false;
-  if (g.every((x, i) => (i < 7 ? x === 0 : x <= 1))) return false; // :: and ::1
-  if ((g[0]! & 0xfe00) === 0xfc00 || (g[0]! & 0xffc0) === 0xfe80 || (g[0]! & 0xffc0) === 0xfec0 || (g[0]! & 0xff00) === 0xff00) return false; // ULA, link-local, site-local, multicast
-  if (g[0] === 0x2001 && g[1] === 0xdb8) return false; // documentation
-  const inner = embeddedV4(g);
-  return inner.length === 0 || !inner.some(nonPublicV4);
+  const ip = parse(address.toLowerCase());
+  if (!ip) return false;
+  if (ip instanceof ipaddr.IPv4) return publicV4(ip);
+  if (ip.match(LOCAL_NAT64)) return false;
+  const inner = embeddedV4(ip);
+  if (inner.length > 0) return inner.every(publicV4);
+  return PUBLIC_V6.has(ip.range()) && ip.match(GLOBAL_UNICAST_V6);
 }
 
 /** Why this URL's host (as written) is always refused, or null (the policy's part is `blockedAddress`). */
