@@ -15,6 +15,8 @@ export interface GroupsPort {
   /** The tenant's group (archived ones too), or undefined (another tenant's is not found). */
   get(tx: DbOrTx, tenantId: string, groupId: string): Promise<GroupRow | undefined>;
   byIds(tx: DbOrTx, tenantId: string, ids: readonly string[]): Promise<GroupRow[]>;
+  /** The sites the group is shown at (what a site-scoped caller's reach over it is decided by). */
+  siteIdsOf(tx: DbOrTx, tenantId: string, groupId: string): Promise<string[]>;
   /**
    * A SCIM group by its id alone, for a SCIM URL before the tenant is known (the caller checks
    * the tenant against the credential); undefined for a group of another type.
@@ -29,6 +31,7 @@ export function createGroupsPort(): GroupsPort {
       if (ids.length === 0) return [];
       return tx.select().from(groups).where(and(eq(groups.tenantId, tenantId), inArray(groups.id, [...ids])));
     },
+    siteIdsOf: async (tx, tenantId, groupId) => (await groupsRepo.siteIdsOf(tx, tenantId, [groupId])).map((r) => r.siteId),
     async scimGroup(tx, groupId) {
       const [g] = await tx.select({ id: groups.id, tenantId: groups.tenantId, name: groups.name, type: groups.type, archivedAt: groups.archivedAt }).from(groups).where(eq(groups.id, groupId));
       return g?.type === 'scim' ? { id: g.id, tenantId: g.tenantId, name: g.name, archivedAt: g.archivedAt } : undefined;

@@ -8,7 +8,7 @@ import { safeEqual } from '../../../platform/crypto.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import type { UsersPort } from '../../accounts/index.js';
 import type { groups } from '../signin.tables.js';
-import type { SiteScope } from '../access.js';
+import { assertHoldsSites, type SiteScope } from '../access.js';
 import { groupsRepo, type GroupRow } from './groups.repo.js';
 import { presentGroup } from './groups.presenters.js';
 import { toStoredOptions, signInOptionsInput, type groupCreate, type groupPatch } from './groups.schemas.js';
@@ -28,6 +28,13 @@ export function createGroupsService(deps: Pick<Platform, 'db' | 'config'> & { us
   async function get(tenantId: string, scope: SiteScope, id: string, tx: DbOrTx = db): Promise<GroupRow> {
     const g = await groupsRepo.find(tx, tenantId, id);
     if (!g || !(await groupsRepo.visibleIn(tx, tenantId, id, scope))) throw notFound('Group');
+    return g;
+  }
+
+  /** A change to a group: seen in the caller's scope (else 404) and shown only at sites they hold (else 403). */
+  async function getToChange(tenantId: string, scope: SiteScope, id: string, tx: DbOrTx): Promise<GroupRow> {
+    const g = await get(tenantId, scope, id, tx);
+    if (scope !== null) assertHoldsSites(scope, (await groupsRepo.siteIdsOf(tx, tenantId, [id])).map((s) => s.siteId), 'This group');
     return g;
   }
 
@@ -81,7 +88,7 @@ export function createGroupsService(deps: Pick<Platform, 'db' | 'config'> & { us
 
   async function update(tenantId: string, scope: SiteScope, id: string, patch: GroupPatch, actor: Actor) {
     return inTransaction(db, async (t) => {
-      const current = await get(tenantId, scope, id, t);
+      const current = await getToChange(tenantId, scope, id, t);
       if (current.archivedAt) throw groupArchived();
       if (patch.isStaffGroup && current.type === 'standard') throw badRequest('staff_flag_not_allowed', 'Only repeat and SCIM groups can be staff groups', 'isStaffGroup');
       const set: Partial<typeof groups.$inferInsert> = {};
@@ -101,7 +108,7 @@ export function createGroupsService(deps: Pick<Platform, 'db' | 'config'> & { us
 
   async function archive(tenantId: string, scope: SiteScope, id: string, actor: Actor, now: Date) {
     return inTransaction(db, async (t) => {
-      const current = await get(tenantId, scope, id, t);
+      const current = await getToChange(tenantId, scope, id, t);
       const row = (await groupsRepo.update(t, tenantId, id, { archivedAt: current.archivedAt ?? now }))!;
       await recordAudit(t, tenantId, actor, { action: 'group.archived', targetType: 'group', targetId: row.id, summary: `Group ${current.name} archived` });
       // SCIM's cached credentials of the group are dropped on every instance (a SCIM group's token
