@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useTestEnv } from '../../../test/harness.js';
-import { call, createTestTenant, scopedUser, type TestTenant } from '../../../test/factories.js';
+import { call, createTestTenant, scopedUser, TEST_PASSWORD, type TestTenant } from '../../../test/factories.js';
 import { makeSite } from '../../../test/signin-factories.js';
 import { recordTenant } from '../../../test/record-fixtures.js';
 
@@ -62,6 +62,23 @@ describe('a scoped admin and the tenant-wide settings', () => {
     const { admins } = await school(t);
     for (const a of Object.values(admins)) expect(refused(await call(env.app, 'GET', '/api/audit', { headers: a.headers }))).toEqual([403, 'forbidden']);
     expect((await call(env.app, 'GET', '/api/audit', { headers: (await t.as('admin')).headers })).status).toBe(200);
+  });
+});
+
+describe('the session tells the web app the user’s scopes', () => {
+  it('at sign-in and on every read of the session, so the app hides what the server refuses', async () => {
+    const t = await createTestTenant(env, { kind: 'trust' });
+    const { site, org, admins } = await school(t);
+    const scopes = [
+      { kind: 'site', refId: site.id, level: 'administer' },
+      { kind: 'organisation', refId: org.id, level: 'administer' },
+    ];
+    const me = await call(env.app, 'GET', '/api/auth/me', { headers: admins.both.headers });
+    expect(me.body.user.scopes).toEqual(expect.arrayContaining(scopes));
+    expect(me.body.user.scopes).toHaveLength(2);
+    const login = await call(env.app, 'POST', '/api/auth/login', { body: { email: admins.site.email, password: TEST_PASSWORD }, remoteAddress: '10.9.8.7' });
+    expect([login.status, login.body.user.scopes]).toEqual([200, [scopes[0]]]);
+    expect((await call(env.app, 'GET', '/api/auth/me', { headers: t.owner.headers })).body.user.scopes).toEqual([]);
   });
 });
 
