@@ -30,6 +30,8 @@ describe('permissions: roles, and what a scope adds', () => {
     }
     expect([can(siteAdmin, 'users.read'), can(siteAdmin, 'signin.manage'), can(orgAdmin, 'record.manage')]).toEqual([true, true, true]);
     expect([isTenantWide(user('viewer')), isTenantWide(siteAdmin)]).toEqual([true, false]);
+    // An owner scoped before owners could not be still holds the tenant (else nobody could unscope them).
+    expect(can(user('owner', [{ kind: 'site', refId: 's1', level: 'administer' }]), 'users.manage')).toBe(true);
   });
 
   it('a site scope grants nothing beyond the role', () => {

@@ -83,7 +83,8 @@ export function roleHas(role: Role | null | undefined, permission: Permission): 
 /** Whether the caller holds the permission somewhere: by role, or by a scope that grants it (the service then says where); a tenant-wide one only unscoped. */
 export function can(who: { role: Role | null; scopes: readonly Scope[] } | undefined, permission: Permission): boolean {
   if (!who?.role) return false;
-  if ((TENANT_WIDE as readonly Permission[]).includes(permission)) return isTenantWide(who) && roleHas(who.role, permission);
+  // The owner is never scoped (accounts refuses it); one scoped before that still holds the tenant, or nobody could unscope them.
+  if ((TENANT_WIDE as readonly Permission[]).includes(permission)) return (isTenantWide(who) || who.role === 'owner') && roleHas(who.role, permission);
   if (roleHas(who.role, permission)) return true;
   const grant = SCOPE_GRANTS[permission];
   return !!grant && who.scopes.some((s) => s.kind === grant.kind && LEVEL_RANK[s.level] >= LEVEL_RANK[grant.level]);
