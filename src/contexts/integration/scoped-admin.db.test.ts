@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useTestEnv } from '../../../test/harness.js';
 import { call, createTestTenant, scopedUser } from '../../../test/factories.js';
-import { makeSite } from '../../../test/signin-factories.js';
+import { makeGroup, makeSite } from '../../../test/signin-factories.js';
 import { recordTenant } from '../../../test/record-fixtures.js';
 
 /**
@@ -38,5 +38,29 @@ describe('a scoped caller and the integration', () => {
     }
     expect((await call(env.app, 'GET', '/api/integration/settings', { headers: t.owner.headers })).body.includeRecordInSafetyCheck).toBe(false);
     for (const url of ['/api/integration/merge-queue', '/api/integration/sync-log']) expect((await call(env.app, 'GET', url, { headers: (await t.as('viewer')).headers })).status).toBe(200);
+  });
+
+  it('reads a group’s link and an organisation’s Wonde status only within reach (404 outside, as elsewhere)', async () => {
+    const t = await createTestTenant(env, { kind: 'trust' });
+    const { orgs } = await recordTenant(env, t, [
+      { name: 'North Primary', type: 'maintained' },
+      { name: 'South Primary', type: 'maintained' },
+    ]);
+    const north = await makeSite(env, t, { name: 'North' });
+    const south = await makeSite(env, t, { name: 'South' });
+    const northStaff = await makeGroup(env, t, { name: 'North staff' }, [north.id]);
+    const southStaff = await makeGroup(env, t, { name: 'South staff' }, [south.id]);
+    const office = await scopedUser(env, t, 'admin', [
+      { kind: 'site', refId: north.id },
+      { kind: 'organisation', refId: orgs[0]!.id },
+    ]);
+    const get = (url: string) => call(env.app, 'GET', url, { headers: office.headers });
+    expect((await get(`/api/integration/groups/${northStaff.id}/link`)).status).toBe(200);
+    expect((await get(`/api/integration/organisations/${orgs[0]!.id}/wonde`)).status).toBe(200);
+    for (const url of [`/api/integration/groups/${southStaff.id}/link`, `/api/integration/organisations/${orgs[1]!.id}/wonde`]) {
+      const r = await get(url);
+      expect([r.status, r.body.error?.code], url).toEqual([404, 'not_found']);
+    }
+    expect((await call(env.app, 'GET', `/api/integration/groups/${southStaff.id}/link`, { headers: t.owner.headers })).status).toBe(200);
   });
 });
