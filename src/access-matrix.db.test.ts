@@ -102,7 +102,7 @@ function sessionOf(u: { id: string; tenantId: string }, epoch: { n: number }) {
   };
 }
 
-async function scopedUser(t: TestTenant, role: 'manager' | 'viewer', scopes: Array<{ kind: 'site' | 'organisation'; refId: string; level: 'view' | 'edit' | 'administer' }>) {
+async function scopedUser(t: TestTenant, role: 'admin' | 'manager' | 'viewer', scopes: Array<{ kind: 'site' | 'organisation'; refId: string; level: 'view' | 'edit' | 'administer' }>) {
   const email = `scoped-${randomUUID().slice(0, 8)}@example.test`;
   const { id } = await env.contexts.accounts.service.createUser(t.tenantId, { email, password: TEST_PASSWORD, role }, { kind: 'system', id: null, label: 'test' });
   const put = await call(env.app, 'PUT', `/api/users/${id}/scopes`, { headers: t.owner.headers, body: { scopes } });
@@ -161,6 +161,10 @@ describe('access matrix: every route × every kind of caller', () => {
       { name: 'manager@orgA', headers: user(await scopedUser(t, 'manager', [{ kind: 'organisation', refId: orgA.id, level: 'edit' }])) },
       { name: 'manager@orgA:administer', headers: user(await scopedUser(t, 'manager', [{ kind: 'organisation', refId: orgA.id, level: 'administer' }])) },
       { name: 'manager@orgB', headers: user(await scopedUser(t, 'manager', [{ kind: 'organisation', refId: orgB.id, level: 'edit' }])) },
+      // A school's office manager: an admin held to their school's site, organisation, or both (the trust's central team is unscoped).
+      { name: 'admin@siteA', headers: user(await scopedUser(t, 'admin', [{ kind: 'site', refId: siteA.id, level: 'administer' }])) },
+      { name: 'admin@orgA', headers: user(await scopedUser(t, 'admin', [{ kind: 'organisation', refId: orgA.id, level: 'administer' }])) },
+      { name: 'admin@siteA+orgA', headers: user(await scopedUser(t, 'admin', [{ kind: 'site', refId: siteA.id, level: 'administer' }, { kind: 'organisation', refId: orgA.id, level: 'administer' }])) },
       { name: 'viewer', headers: user(await roleUser('viewer')) },
       { name: 'manager', headers: user(await roleUser('manager')) },
       { name: 'admin', headers: user(await roleUser('admin')) },

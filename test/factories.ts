@@ -85,3 +85,13 @@ export async function call(
   }
   return { status: res.statusCode, headers: res.headers, body: json as Record<string, any>, raw: res };
 }
+
+/**
+ * A user of the role held to the scopes (level `administer` unless given), signed in: with `admin`,
+ * a school's office manager (the trust's central team is unscoped).
+ */
+export async function scopedUser(env: TestEnv, t: TestTenant, role: Role, scopes: Array<{ kind: 'site' | 'organisation'; refId: string; level?: 'view' | 'edit' | 'administer' }>): Promise<TestUser> {
+  const u = await env.contexts.accounts.service.createUser(t.tenantId, { email: uniqueEmail(`scoped-${role}`), password: TEST_PASSWORD, role }, { kind: 'system', id: null, label: 'test' });
+  await setScopes(env, t, u.id, scopes.map((s) => ({ level: 'administer' as const, ...s })));
+  return { id: u.id, email: u.email, role, headers: await sessionFor(env, u) };
+}

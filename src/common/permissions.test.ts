@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { can, roleHas } from './permissions.js';
+import { can, isTenantWide, roleHas, TENANT_WIDE } from './permissions.js';
 import { assertLevel, levelAt, reachedIds, reachOf } from '../platform/http/access.js';
 import type { Principal } from '../platform/http/principal.js';
 
@@ -19,6 +19,19 @@ describe('permissions: roles, and what a scope adds', () => {
     expect([can(viewerEdit, 'record.edit'), can(viewerEdit, 'record.manage')]).toEqual([true, false]);
     const managerAdmin = user('manager', [{ kind: 'organisation', refId: 'o1', level: 'administer' }]);
     expect([can(managerAdmin, 'record.manage'), can(managerAdmin, 'integration.manage'), can(managerAdmin, 'users.manage')]).toEqual([true, false, false]);
+  });
+
+  it('a tenant-wide permission needs a caller without any scope, whatever the role', () => {
+    const siteAdmin = user('admin', [{ kind: 'site', refId: 's1', level: 'administer' }]);
+    const orgAdmin = user('admin', [{ kind: 'organisation', refId: 'o1', level: 'administer' }]);
+    for (const p of TENANT_WIDE) {
+      expect([can(siteAdmin, p), can(orgAdmin, p)], p).toEqual([false, false]);
+      expect(can(user('owner'), p), p).toBe(true);
+    }
+    expect([can(siteAdmin, 'users.read'), can(siteAdmin, 'signin.manage'), can(orgAdmin, 'record.manage')]).toEqual([true, true, true]);
+    expect([isTenantWide(user('viewer')), isTenantWide(siteAdmin)]).toEqual([true, false]);
+    // An owner scoped before owners could not be still holds the tenant (else nobody could unscope them).
+    expect(can(user('owner', [{ kind: 'site', refId: 's1', level: 'administer' }]), 'users.manage')).toBe(true);
   });
 
   it('a site scope grants nothing beyond the role', () => {

@@ -27,6 +27,10 @@ export const PERMISSIONS = {
   'record.manage': ['owner', 'admin'],
   'integration.manage': ['owner', 'admin'],
   'integration.read': ['owner', 'admin', 'manager', 'viewer'],
+  /** The integration's work over the people of the whole tenant: duplicates, merges, exclusions, runs, the sync log (tenant-wide). */
+  'integration.review': ['owner', 'admin', 'manager', 'viewer'],
+  /** Webhooks, which hear every site's visits (tenant-wide). */
+  'webhooks.manage': ['owner', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -46,13 +50,41 @@ export const SCOPE_GRANTS: Partial<Record<Permission, { kind: ScopeKind; level: 
   'record.manage': { kind: 'organisation', level: 'administer' },
 };
 
+/**
+ * Permissions over the whole tenant, held only by a caller without any scope (the trust's central
+ * team): tenant settings, the identity provider, API keys (a key has no scopes), users with their
+ * roles and scopes (so nobody scoped widens their own reach or hands out more than theirs), the
+ * audit log, the integration's settings and its work over everyone, webhooks. A school's office manager, an admin scoped to their school's site or
+ * organisation, does not hold them, whatever the role (decision 045, authz). Permissions that cover
+ * both one site or organisation and the whole tenant (`signin.manage`, `record.manage`) are refined
+ * by the service, through `platform/http/access.ts` `assertTenantWide`.
+ */
+export const TENANT_WIDE = [
+  'tenant.manage',
+  'tenant.transfer_ownership',
+  'users.manage',
+  'apikeys.manage',
+  'audit.read',
+  'settings.manage',
+  'integration.manage',
+  'integration.review',
+  'webhooks.manage',
+] as const satisfies readonly Permission[];
+
+/** Whether the caller reaches the whole tenant: no scope of any kind. */
+export function isTenantWide(who: { scopes: readonly Scope[] }): boolean {
+  return who.scopes.length === 0;
+}
+
 export function roleHas(role: Role | null | undefined, permission: Permission): boolean {
   return !!role && (PERMISSIONS[permission] as readonly Role[]).includes(role);
 }
 
-/** Whether the caller holds the permission somewhere: by role, or by a scope that grants it (the service then says where). */
+/** Whether the caller holds the permission somewhere: by role, or by a scope that grants it (the service then says where); a tenant-wide one only unscoped. */
 export function can(who: { role: Role | null; scopes: readonly Scope[] } | undefined, permission: Permission): boolean {
   if (!who?.role) return false;
+  // The owner is never scoped (accounts refuses it); one scoped before that still holds the tenant, or nobody could unscope them.
+  if ((TENANT_WIDE as readonly Permission[]).includes(permission)) return (isTenantWide(who) || who.role === 'owner') && roleHas(who.role, permission);
   if (roleHas(who.role, permission)) return true;
   const grant = SCOPE_GRANTS[permission];
   return !!grant && who.scopes.some((s) => s.kind === grant.kind && LEVEL_RANK[s.level] >= LEVEL_RANK[grant.level]);

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { scopedUser } from '../../test/factories.js';
+import type { TestEnv } from '../../test/harness.js';
+import { makeSite } from '../../test/signin-factories.js';
 import { E2E_TEST_TIMEOUT, findChromiumOrSkip, screenshot, signIn, useE2e } from './harness.js';
 
 const chromiumPath = findChromiumOrSkip();
@@ -30,6 +33,39 @@ describe.skipIf(!chromiumPath)('web app shell (Chromium)', { timeout: E2E_TEST_T
     await page.waitForLoadState('networkidle');
     expect(asked.filter((a) => !a.startsWith('2'))).toEqual([]);
     expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('a school’s office manager (an admin limited to their site) is not offered what the server refuses them: the tenant’s settings, API keys, audit, webhooks, adding sites, the block list', async () => {
+    const tenant = await e2e.createTenant({ kind: 'trust' });
+    const env = { app: e2e.server.app, platform: e2e.server.platform, contexts: e2e.server.contexts, config: e2e.server.platform.config } as TestEnv;
+    const north = await makeSite(env, tenant, { name: 'North' });
+    const office = await scopedUser(env, tenant, 'admin', [{ kind: 'site', refId: north.id }]);
+    const page = await e2e.newPage();
+    await signIn(page, e2e.url, office);
+    const nav = page.getByRole('navigation', { name: 'Main navigation' });
+
+    await page.goto(`${e2e.url}/settings/users`);
+    await page.getByRole('heading', { name: 'Users & roles' }).waitFor();
+    await nav.getByRole('link', { name: 'My account' }).waitFor();
+    for (const label of ['Security', 'Identity provider', 'API keys', 'Audit log']) await expect(nav.getByRole('link', { name: label, exact: true }).count(), label).resolves.toBe(0);
+    // They read who is who, but the invitation button is not theirs.
+    await expect(page.getByRole('button', { name: 'Invite a user' }).count()).resolves.toBe(0);
+
+    // A page opened by its address says why (the same admin unscoped would have it).
+    await page.goto(`${e2e.url}/settings/api-keys`);
+    await page.getByText('Not available to your account').waitFor();
+
+    await page.goto(`${e2e.url}/signin/safety`);
+    await page.getByTestId('tenant-wide-only').waitFor();
+    await expect(page.getByRole('button', { name: 'Block', exact: true }).count()).resolves.toBe(0);
+    await expect(page.getByLabel(/Days \(empty/).isDisabled()).resolves.toBe(true);
+    await expect(nav.getByRole('link', { name: 'Webhooks', exact: true }).count()).resolves.toBe(0);
+
+    // Their site is theirs to arrange; adding a site is the trust's.
+    await page.goto(`${e2e.url}/signin/sites`);
+    await page.getByRole('heading', { name: 'North' }).waitFor();
+    await expect(page.getByRole('form', { name: 'Add a site' }).count()).resolves.toBe(0);
     await page.close();
   });
 

@@ -6,7 +6,8 @@
  *     page('groups', 'Groups', () => import('./pages/signin/Groups'), 'signin.read'),
  * - path is relative to the area (`''` is the area's landing page, `'groups/:id'` a detail page);
  * - a label puts it in the navigation; `null` makes it routable only (detail pages);
- * - the permission (from src/common/permissions.ts) hides it from roles that lack it.
+ * - the permission (from src/common/permissions.ts) hides it from roles that lack it, and a
+ *   tenant-wide one from users limited to some sites or organisations.
  * An area with no `''` page lands on its first page the user may see.
  *
  * Pages outside the app layout (no navigation, e.g. a kiosk) go in STANDALONE_PAGES.
@@ -58,7 +59,7 @@ export const AREAS: Area[] = [
       page('safety', 'Safety check', () => import('./pages/signin/SafetySettings'), 'signin.manage'),
       page('roll-calls', 'Fire roll call', () => import('./pages/signin/RollCallList'), 'signin.read'),
       page('roll-calls/:id', null, () => import('./pages/signin/RollCallLive'), 'signin.read'),
-      page('webhooks', 'Webhooks', () => import('./pages/signin/WebhooksAdmin'), 'signin.manage'),
+      page('webhooks', 'Webhooks', () => import('./pages/signin/WebhooksAdmin'), 'webhooks.manage'),
     ],
   },
   {
@@ -98,12 +99,12 @@ export const AREAS: Area[] = [
       page('groups/:groupId', null, () => import('./pages/integrations/GroupIntegration'), 'integration.read'),
       page('type-map', 'Profile type map', () => import('./pages/integrations/TypeMap'), 'integration.read'),
       page('import', 'Import', () => import('./pages/integrations/Import'), 'integration.manage'),
-      page('merge', 'Duplicates', () => import('./pages/integrations/MergeQueue'), 'integration.read'),
-      page('merges', 'Merge history', () => import('./pages/integrations/Merges'), 'integration.read'),
+      page('merge', 'Duplicates', () => import('./pages/integrations/MergeQueue'), 'integration.review'),
+      page('merges', 'Merge history', () => import('./pages/integrations/Merges'), 'integration.review'),
       page('push', 'Push', () => import('./pages/integrations/Push'), 'integration.manage'),
-      page('exclusions', 'Exclusions', () => import('./pages/integrations/Exclusions'), 'integration.read'),
+      page('exclusions', 'Exclusions', () => import('./pages/integrations/Exclusions'), 'integration.review'),
       page('wonde', 'Wonde', () => import('./pages/integrations/Wonde'), 'integration.read'),
-      page('sync-log', 'Sync log', () => import('./pages/integrations/SyncLog'), 'integration.read'),
+      page('sync-log', 'Sync log', () => import('./pages/integrations/SyncLog'), 'integration.review'),
     ],
   },
   {

@@ -1,6 +1,7 @@
 /**
  * Roles as data, from the server's one authorization model (src/common/permissions.ts, the only
  * module under src/ the web app imports) so the web app hides what the server would refuse. The
- * server still decides; this only shapes navigation.
+ * server still decides; this only shapes navigation. A scoped user (a school's office manager) holds
+ * no tenant-wide permission, whatever the role: `can` takes the user's scopes from the session.
  */
-export { PERMISSIONS, roleHas, type Permission } from '../../src/common/permissions';
+export { PERMISSIONS, can, isTenantWide, roleHas, type Permission } from '../../src/common/permissions';

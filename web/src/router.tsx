@@ -4,13 +4,13 @@ import { Alert } from '@mantine/core';
 import { AREAS, STANDALONE_PAGES, pagePath, type Area, type AreaPage } from './areas';
 import { AppLayout } from './layout/AppLayout';
 import { LoadingState, PageHeader } from './components/common';
-import { roleCan, useMe, useSession } from './session';
+import { userCan, useMe, useSession } from './session';
 import type { Permission } from './permissions';
-import type { Role } from './api';
+import type { Me } from './api';
 
-/** The areas and pages a role may see, in registry order. */
-export function visibleAreas(role: Role): { area: Area; pages: AreaPage[] }[] {
-  const can = (p?: Permission) => !p || roleCan(role, p);
+/** The areas and pages a user may see (by role, and tenant-wide ones only unscoped), in registry order. */
+export function visibleAreas(user: Me['user']): { area: Area; pages: AreaPage[] }[] {
+  const can = (p?: Permission) => !p || userCan(user, p);
   return AREAS.filter((a) => can(a.permission))
     .map((area) => ({ area, pages: area.pages.filter((p) => can(p.permission)) }))
     .filter((a) => a.pages.length > 0);
@@ -33,8 +33,12 @@ function RequireSession({ children }: { children: ReactNode }) {
 
 function RequirePermission({ permission, children }: { permission?: Permission; children: ReactNode }) {
   const me = useMe();
-  if (permission && !roleCan(me.user.role, permission)) {
-    return (
+  if (permission && !userCan(me.user, permission)) {
+    return me.user.scopes.length > 0 && userCan({ ...me.user, scopes: [] }, permission) ? (
+      <Alert color="yellow" title="Not available to your account">
+        This page changes the whole organisation, and your account is limited to some sites or organisations. Ask your trust&apos;s central team if you need it.
+      </Alert>
+    ) : (
       <Alert color="yellow" title="Not available to your role">
         Your role ({me.user.role}) cannot open this page. Ask an owner or admin if you need it.
       </Alert>
@@ -53,13 +57,13 @@ function Lazy({ component: C }: { component: ComponentType }) {
 
 function Home() {
   const me = useMe();
-  const first = visibleAreas(me.user.role)[0];
+  const first = visibleAreas(me.user)[0];
   return <Navigate to={first ? pagePath(first.area, first.pages[0]!) : TOTP_SETUP_PATH} replace />;
 }
 
 function AreaLanding({ area }: { area: Area }) {
   const me = useMe();
-  const first = visibleAreas(me.user.role).find((a) => a.area.id === area.id)?.pages[0];
+  const first = visibleAreas(me.user).find((a) => a.area.id === area.id)?.pages[0];
   return first ? <Navigate to={pagePath(area, first)} replace /> : <RequirePermission permission={area.permission ?? 'tenant.manage'}>{null}</RequirePermission>;
 }
 

@@ -1,8 +1,8 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { ApiError, isUnreachable, setCsrfToken, type Me, type Role } from './api';
+import { ApiError, isUnreachable, setCsrfToken, type Me } from './api';
 import { client, ok } from './api/client';
-import { roleHas, type Permission } from './permissions';
+import { can, isTenantWide, type Permission } from './permissions';
 import { forgetSession, offlineSession, rememberSession } from './offline/session';
 
 type SessionState =
@@ -110,11 +110,25 @@ export function useMe(): Me {
   return state.me;
 }
 
-export function roleCan(role: Role | null | undefined, permission: Permission): boolean {
-  return roleHas(role, permission);
+/** Whether the user holds the permission: by role, by a scope that grants it, and a tenant-wide one only unscoped (the server decides). */
+export function userCan(user: Me['user'], permission: Permission): boolean {
+  return can({ role: user.role, scopes: user.scopes }, permission);
 }
 
 /** Whether the signed-in user holds the permission (for hiding controls; the server decides). */
 export function useCan(permission: Permission): boolean {
-  return roleCan(useMe().user.role, permission);
+  return userCan(useMe().user, permission);
+}
+
+/**
+ * Whether the signed-in user reaches the whole tenant (no scope): what belongs to no one site or
+ * organisation (adding sites, webhooks, the block list, retention) is theirs alone.
+ */
+export function useTenantWide(): boolean {
+  return isTenantWide({ scopes: useMe().user.scopes });
+}
+
+/** Whether the signed-in user is limited to some sites (what a new group, shown nowhere yet, is out of reach of). */
+export function useSiteScoped(): boolean {
+  return useMe().user.scopes.some((s) => s.kind === 'site');
 }

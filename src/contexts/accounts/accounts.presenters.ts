@@ -1,3 +1,4 @@
+import type { Scope } from '../../platform/http/principal.js';
 import type { TenantRow, UserRow } from './accounts.repo.js';
 
 export function presentUser(u: UserRow) {
@@ -14,9 +15,10 @@ export function presentTenant(t: TenantRow) {
   return { id: t.id, name: t.name, kind: t.kind, require2fa: t.require2fa };
 }
 
-export function presentMe(u: UserRow, t: TenantRow, csrfToken: string, totpRequired: boolean, mfaByIdp = false) {
+/** `scopes`: the user's, so the web app hides what the server refuses them (tenant-wide settings need none). */
+export function presentMe(u: UserRow, scopes: readonly Scope[], t: TenantRow, csrfToken: string, totpRequired: boolean, mfaByIdp = false) {
   // A tenant that requires two-factor sign-in sends users without TOTP to enrol first, unless
   // the session began with multi-factor sign-in at the identity provider.
   const mustEnrolTotp = t.require2fa && !u.totpEnabledAt && !mfaByIdp;
-  return { user: presentUser(u), tenant: presentTenant(t), csrfToken, totpRequired, mustEnrolTotp };
+  return { user: { ...presentUser(u), scopes: scopes.map((s) => ({ kind: s.kind, refId: s.refId, level: s.level })) }, tenant: presentTenant(t), csrfToken, totpRequired, mustEnrolTotp };
 }

@@ -47,6 +47,12 @@ export const accountsRepo = {
     if (!row || row.session.createdAt < row.user.sessionsValidAfter) return undefined;
     return row;
   },
+  async userScopes(db: DbOrTx, tenantId: string, userId: string): Promise<Scope[]> {
+    return db
+      .select({ kind: userScopes.kind, refId: userScopes.refId, level: userScopes.level })
+      .from(userScopes)
+      .where(and(eq(userScopes.tenantId, tenantId), eq(userScopes.userId, userId)));
+  },
   /** A new session for the user; returns the cookie token (shown once) and the row. */
   async insertSession(
     db: DbOrTx,

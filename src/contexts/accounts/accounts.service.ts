@@ -103,15 +103,18 @@ export function createAccountsService(deps: AccountsDeps, caches?: AuthCaches) {
       throw new AppError(400, 'not_a_user_session', 'Only a signed-in user has a profile');
     }
     if (resolved && resolved.session.id === p.sessionId && resolved.user.id === p.id) {
-      return presentMe(resolved.user, resolved.tenant, resolved.session.csrfToken, resolved.session.pendingTotp, resolved.session.mfaByIdp);
+      return presentMe(resolved.user, p.scopes, resolved.tenant, resolved.session.csrfToken, resolved.session.pendingTotp, resolved.session.mfaByIdp);
     }
     const user = await accountsRepo.findUser(db, p.tenantId, p.id);
     const session = await accountsRepo.sessionById(db, p.tenantId, p.sessionId);
     if (!user || !session) throw new AppError(401, 'unauthenticated', 'Authentication required');
-    return presentMe(user, await tenantOf(p.tenantId), session.csrfToken, session.pendingTotp, session.mfaByIdp);
+    return presentMe(user, p.scopes, await tenantOf(p.tenantId), session.csrfToken, session.pendingTotp, session.mfaByIdp);
   }
 
-  return { createTenant, createUser, login, logout, ...credentials, createApiKey, tenantOf, findTenant, me };
+  /** The user's scopes (sign-in answers them with the user). */
+  const scopesOf = (u: { tenantId: string; id: string }) => accountsRepo.userScopes(db, u.tenantId, u.id);
+
+  return { createTenant, createUser, login, logout, ...credentials, createApiKey, tenantOf, findTenant, me, scopesOf };
 }
 
 export type AccountsService = ReturnType<typeof createAccountsService>;

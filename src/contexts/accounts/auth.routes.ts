@@ -5,10 +5,10 @@ import type { Platform } from '../../platform/platform.js';
 import { requirePrincipal, SESSION_COOKIE } from '../../platform/http/auth.js';
 import { SESSION_TTL_MS, type AccountsService } from './accounts.service.js';
 import { presentMe } from './accounts.presenters.js';
-import { roleSchema } from './users/users.schemas.js';
+import { roleSchema, scopeSchema } from './users/users.schemas.js';
 
 export const meSchema = z.object({
-  user: z.object({ id: z.string(), email: z.string(), name: z.string(), role: roleSchema, totpEnabled: z.boolean() }),
+  user: z.object({ id: z.string(), email: z.string(), name: z.string(), role: roleSchema, totpEnabled: z.boolean(), scopes: z.array(scopeSchema) }),
   tenant: z.object({ id: z.string(), name: z.string(), kind: z.string(), require2fa: z.boolean() }),
   csrfToken: z.string(),
   /** The password was right; POST /api/auth/totp with a code to finish signing in. */
@@ -45,7 +45,7 @@ export function authRoutes(platform: Platform, accounts: AccountsService): Fasti
         const result = await accounts.login({ ...req.body, ip: req.ip });
         setSessionCookie(reply, platform, result.token);
         const tenant = await accounts.tenantOf(result.user.tenantId);
-        return presentMe(result.user, tenant, result.session.csrfToken, result.totpRequired);
+        return presentMe(result.user, await accounts.scopesOf(result.user), tenant, result.session.csrfToken, result.totpRequired);
       },
     );
 

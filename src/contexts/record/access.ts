@@ -1,5 +1,5 @@
 import { AppError } from '../../platform/errors.js';
-import { assertLevel as assertReach, levelAt as levelIn, reachedIds, reachOf, type Reach } from '../../platform/http/access.js';
+import { assertLevel as assertReach, assertTenantWide, levelAt as levelIn, reachedIds, reachOf, type Reach } from '../../platform/http/access.js';
 import type { Principal } from '../../platform/http/principal.js';
 
 /**
@@ -21,7 +21,12 @@ export function assertLevel(access: OrgAccess, organisationId: string, level: Pa
   assertReach(access, organisationId, level, what, 'organisation');
 }
 
-/** Trust-wide settings (profile types, trust checks, rating systems) need an unscoped administrator. */
-export function assertTrustAdmin(access: OrgAccess): void {
-  if (access.all !== 'administer') throw new AppError(403, 'forbidden', 'Only a trust-wide administrator can change this');
+/**
+ * Trust-wide settings (organisations added or removed, profile types, trust checks, rating
+ * systems, the rule set) need an administrator without any scope: one scoped to a site alone
+ * reaches every organisation, but is still a school's, not the trust's.
+ */
+export function assertTrustAdmin(p: Principal): void {
+  if (orgAccessOf(p).all !== 'administer') throw new AppError(403, 'forbidden', 'Only a trust-wide administrator can change this');
+  assertTenantWide(p);
 }

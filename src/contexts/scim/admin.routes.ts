@@ -2,6 +2,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { storableDateTime } from '../../platform/http/dates.js';
 import { actorOf, authorize } from '../../platform/http/auth.js';
+import { reachedIds, reachOf } from '../../platform/http/access.js';
+import type { Principal } from '../../platform/http/principal.js';
+import { forbidden, notFound } from '../../platform/errors.js';
 import type { ScimAccessService } from './access/access.service.js';
 import { presentActivity, presentStatus } from './access/access.presenters.js';
 import type { ScimMemberView } from './users/member-view.js';
@@ -36,6 +39,12 @@ export const scimActivitySchema = z.object({
 
 /** The portal's SCIM tab and the member page: session or API key with scim.manage. */
 export function scimAdminRoutes(access: ScimAccessService, memberView: ScimMemberView): FastifyPluginAsyncZod {
+  /** A caller scoped to sites sees the SCIM groups shown at one of theirs (else 404) and changes those shown only at theirs (else 403). */
+  async function reach(p: Principal, groupId: string, need: 'see' | 'change', what = 'Group') {
+    const r = await access.reachOf(p.tenantId, reachedIds(reachOf(p, 'site')), groupId);
+    if (r === 'none') throw notFound(what);
+    if (need === 'change' && r !== 'all') throw forbidden('This SCIM group is shown at sites beyond yours: only an administrator of every one of them can change it');
+  }
   return async (app) => {
     const tags = ['scim admin'];
     app.get(
@@ -43,6 +52,7 @@ export function scimAdminRoutes(access: ScimAccessService, memberView: ScimMembe
       { schema: { tags, summary: 'The SCIM base URL and token status of a SCIM group', params: groupParams, response: { 200: scimStatusSchema } } },
       async (req) => {
         const p = authorize(req, 'scim.manage');
+        await reach(p, req.params.groupId, 'see');
         return presentStatus(await access.status(p.tenantId, req.params.groupId));
       },
     );
@@ -59,6 +69,7 @@ export function scimAdminRoutes(access: ScimAccessService, memberView: ScimMembe
       },
       async (req, reply) => {
         const p = authorize(req, 'scim.manage');
+        await reach(p, req.params.groupId, 'change');
         return reply.status(201).send(await access.generateToken(p.tenantId, req.params.groupId, actorOf(req)));
       },
     );
@@ -76,6 +87,7 @@ export function scimAdminRoutes(access: ScimAccessService, memberView: ScimMembe
       },
       async (req) => {
         const p = authorize(req, 'scim.manage');
+        await reach(p, req.params.groupId, 'see');
         const page = await access.activity(p.tenantId, req.params.groupId, { limit: req.query.limit, before: req.query.before ? new Date(req.query.before) : undefined });
         return presentActivity(page);
       },
@@ -94,6 +106,7 @@ export function scimAdminRoutes(access: ScimAccessService, memberView: ScimMembe
       },
       async (req, reply) => {
         const p = authorize(req, 'scim.manage');
+        await reach(p, req.params.groupId, 'change');
         await access.setRateLimit(p.tenantId, req.params.groupId, req.body);
         return reply.status(204).send(null);
       },
@@ -118,7 +131,10 @@ export function scimAdminRoutes(access: ScimAccessService, memberView: ScimMembe
       },
       async (req) => {
         const p = authorize(req, 'scim.manage');
-        return memberView.ofMember(p.tenantId, req.params.memberId);
+        const view = await memberView.ofMember(p.tenantId, req.params.memberId);
+        // A member of a group out of the caller's sites is not found, as on the member page itself.
+        await reach(p, view.groupId, 'see', 'Member');
+        return view;
       },
     );
   };

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { AppError, unauthenticated } from '../../platform/errors.js';
+import { AppError, forbidden, unauthenticated } from '../../platform/errors.js';
 import { reachedIds, reachOf } from '../../platform/http/access.js';
 import type { Principal } from '../../platform/http/principal.js';
 
@@ -16,6 +16,18 @@ export function siteScopeOf(p: Principal): SiteScope {
 
 export function inScope(scope: SiteScope, siteId: string): boolean {
   return scope === null || scope.includes(siteId);
+}
+
+/**
+ * A group shared by several sites is seen by a user scoped to any of them, but changed only by
+ * one who holds all of them: otherwise a school's admin would change what another school's kiosk
+ * shows. 403 `forbidden`, as every scope refusal.
+ */
+export function assertHoldsSites(scope: SiteScope, siteIds: readonly string[], what: string): void {
+  if (scope === null) return;
+  if (siteIds.length === 0 || !siteIds.every((s) => scope.includes(s))) {
+    throw forbidden(`${what} is shown at sites beyond yours: only an administrator of every one of them can change it`);
+  }
 }
 
 /** The kiosk device calling, or 401. */

@@ -1,4 +1,4 @@
-import { LEVEL_RANK, ROLE_LEVEL, type Level, type ScopeKind } from '../../common/permissions.js';
+import { isTenantWide, LEVEL_RANK, ROLE_LEVEL, type Level, type ScopeKind } from '../../common/permissions.js';
 import { forbidden, notFound } from '../errors.js';
 import type { Principal } from './principal.js';
 
@@ -30,4 +30,13 @@ export function assertLevel(reach: Reach, id: string, level: Level, what: string
   const have = levelAt(reach, id);
   if (have === null) throw notFound(what);
   if (LEVEL_RANK[have] < LEVEL_RANK[level]) throw forbidden(`You need ${level} access to this ${kind}`);
+}
+
+/**
+ * What belongs to no one site or organisation (the tenant's settings, webhooks and block list, the
+ * record's rule sets and types) is the trust's central team's: a caller with any scope is refused
+ * with the 403 `forbidden` the scope checks above answer, after the route has checked the role.
+ */
+export function assertTenantWide(p: Principal, message = 'Only a trust-wide administrator can change this: your account is limited to some sites or organisations'): void {
+  if (!isTenantWide(p)) throw forbidden(message);
 }

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError, unauthenticated } from '../errors.js';
 import { assertCan, type Permission } from './permissions.js';
+import { assertTenantWide } from './access.js';
 import type { Principal } from './principal.js';
 import type { Actor } from '../audit/audit.js';
 
@@ -45,6 +46,17 @@ export function authorize(req: FastifyRequest, permission: Permission): Principa
   if (!req.principal) throw unauthenticated();
   assertCan(req.principal, permission);
   return req.principal;
+}
+
+/**
+ * The principal holding `permission` over the whole tenant: 401/403 as `authorize`, then 403
+ * `forbidden` for a caller with any scope (the route changes or shows what belongs to no one site
+ * or organisation: webhooks, the block list, the tenant's sign-in settings).
+ */
+export function authorizeTenantWide(req: FastifyRequest, permission: Permission, message?: string): Principal {
+  const p = authorize(req, permission);
+  assertTenantWide(p, message);
+  return p;
 }
 
 export function actorOf(req: FastifyRequest): Actor {

@@ -109,7 +109,8 @@ export type Role = 'owner' | 'admin' | 'manager' | 'viewer';
 export const ROLES: readonly Role[] = ['owner', 'admin', 'manager', 'viewer'];
 
 export type Me = {
-  user: { id: string; email: string; name: string; role: Role; totpEnabled: boolean };
+  /** `scopes`: empty for the trust's central team (unscoped), else the sites and organisations the user is limited to. */
+  user: { id: string; email: string; name: string; role: Role; totpEnabled: boolean; scopes: Scope[] };
   tenant: { id: string; name: string; kind: string; require2fa: boolean };
   csrfToken: string;
   totpRequired: boolean;

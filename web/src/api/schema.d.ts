@@ -244,6 +244,17 @@ export interface paths {
                                 name: string;
                                 /** @enum {string} */
                                 role: "owner" | "admin" | "manager" | "viewer";
+                                scopes: {
+                                    /** @enum {string} */
+                                    kind: "site" | "organisation";
+                                    /**
+                                     * @default view
+                                     * @enum {string}
+                                     */
+                                    level: "view" | "edit" | "administer";
+                                    /** Format: uuid */
+                                    refId: string;
+                                }[];
                                 totpEnabled: boolean;
                             };
                         };
@@ -332,6 +343,17 @@ export interface paths {
                                 name: string;
                                 /** @enum {string} */
                                 role: "owner" | "admin" | "manager" | "viewer";
+                                scopes: {
+                                    /** @enum {string} */
+                                    kind: "site" | "organisation";
+                                    /**
+                                     * @default view
+                                     * @enum {string}
+                                     */
+                                    level: "view" | "edit" | "administer";
+                                    /** Format: uuid */
+                                    refId: string;
+                                }[];
                                 totpEnabled: boolean;
                             };
                         };
@@ -678,6 +700,17 @@ export interface paths {
                                     name: string;
                                     /** @enum {string} */
                                     role: "owner" | "admin" | "manager" | "viewer";
+                                    scopes: {
+                                        /** @enum {string} */
+                                        kind: "site" | "organisation";
+                                        /**
+                                         * @default view
+                                         * @enum {string}
+                                         */
+                                        level: "view" | "edit" | "administer";
+                                        /** Format: uuid */
+                                        refId: string;
+                                    }[];
                                     totpEnabled: boolean;
                                 };
                             } | null;
@@ -741,6 +774,17 @@ export interface paths {
                                 name: string;
                                 /** @enum {string} */
                                 role: "owner" | "admin" | "manager" | "viewer";
+                                scopes: {
+                                    /** @enum {string} */
+                                    kind: "site" | "organisation";
+                                    /**
+                                     * @default view
+                                     * @enum {string}
+                                     */
+                                    level: "view" | "edit" | "administer";
+                                    /** Format: uuid */
+                                    refId: string;
+                                }[];
                                 totpEnabled: boolean;
                             };
                         };
@@ -2620,6 +2664,17 @@ export interface paths {
                                 name: string;
                                 /** @enum {string} */
                                 role: "owner" | "admin" | "manager" | "viewer";
+                                scopes: {
+                                    /** @enum {string} */
+                                    kind: "site" | "organisation";
+                                    /**
+                                     * @default view
+                                     * @enum {string}
+                                     */
+                                    level: "view" | "edit" | "administer";
+                                    /** Format: uuid */
+                                    refId: string;
+                                }[];
                                 totpEnabled: boolean;
                             };
                         };

@@ -16,7 +16,7 @@ export function AppLayout() {
   const location = useLocation();
   const navigate = useNavigate();
   useEffect(() => close(), [location.pathname, close]);
-  const areas = visibleAreas(me.user.role);
+  const areas = visibleAreas(me.user);
 
   return (
     <AppShell header={{ height: 56 }} navbar={{ width: 260, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">

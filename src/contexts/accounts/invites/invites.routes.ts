@@ -93,7 +93,8 @@ export function invitesRoutes(platform: Platform, invites: InvitesService): Fast
       async (req, reply) => {
         const { token, session, user, tenant } = await invites.accept(req.body);
         setSessionCookie(reply, platform, token);
-        return presentMe(user, tenant, session.csrfToken, false);
+        // An invited user starts unscoped.
+        return presentMe(user, [], tenant, session.csrfToken, false);
       },
     );
   };

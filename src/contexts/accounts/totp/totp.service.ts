@@ -113,7 +113,7 @@ export function createTotpService(deps: TotpDeps) {
     });
     if (!ok) throw invalidCode();
     const tenant = (await accountsRepo.findTenant(db, user.tenantId))!;
-    return presentMe(user, tenant, session.csrfToken, false);
+    return presentMe(user, await accountsRepo.userScopes(db, user.tenantId, user.id), tenant, session.csrfToken, false);
   }
 
   return { setup, enable, disable, complete };

@@ -90,6 +90,8 @@ export function createUsersService(deps: UsersDeps) {
       const target = await usersRepo.findForUpdate(tx, tenantId, id);
       if (!target) throw notFound('User');
       assertMayTouch(principal, target);
+      // Tenant-wide permissions need an unscoped caller: a scoped owner could never unscope themselves again.
+      if (target.role === 'owner' && unique.length > 0) throw badRequest('owner_unscoped', 'The owner reaches the whole tenant and cannot be limited to sites or organisations', 'scopes');
       await assertScopeTargets(tx, tenantId, scopes);
       await usersRepo.replaceScopes(tx, tenantId, id, unique);
       await recordAudit(tx, tenantId, actor, {
@@ -130,6 +132,7 @@ export function createUsersService(deps: UsersDeps) {
       const target = await usersRepo.findForUpdate(tx, tenantId, id);
       if (!target) throw notFound('User');
       if (target.disabledAt) throw badRequest('user_disabled', 'A disabled user cannot become the owner');
+      if ((await usersRepo.find(tx, tenantId, id))!.scopes.length > 0) throw badRequest('owner_unscoped', 'The owner reaches the whole tenant: remove this user’s scopes before handing them ownership');
       // Demote first: a unique index allows one owner per tenant.
       await usersRepo.update(tx, tenantId, ownerId, { role: 'admin' });
       await usersRepo.update(tx, tenantId, id, { role: 'owner' });

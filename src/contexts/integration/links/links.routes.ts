@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf, authorize } from '../../../platform/http/auth.js';
+import { reachedIds, reachOf } from '../../../platform/http/access.js';
 import { groupLinkView, groupParams, linkInput, linkSchema, settingsSchema } from '../integration.schemas.js';
 import type { LinksService } from './links.service.js';
 import { presentGroupLinkView } from './links.presenters.js';
@@ -29,7 +30,7 @@ export function linksRoutes(links: LinksService): FastifyPluginAsyncZod {
       { schema: { tags, summary: "A group's Integrations tab", params: groupParams, response: { 200: groupLinkView } } },
       async (req) => {
         const p = authorize(req, 'integration.read');
-        const { group, link, organisationName } = await links.get(p.tenantId, req.params.groupId);
+        const { group, link, organisationName } = await links.get(p.tenantId, req.params.groupId, reachedIds(reachOf(p, 'site')));
         return presentGroupLinkView(group, link, organisationName);
       },
     );

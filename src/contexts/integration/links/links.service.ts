@@ -30,9 +30,11 @@ export function createLinksService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
     });
   }
 
-  async function get(tenantId: string, groupId: string) {
+  /** A group's Integrations tab; `sites`: a site-scoped caller's sites (null for all), outside which the group is not found, as in sign-in. */
+  async function get(tenantId: string, groupId: string, sites: readonly string[] | null = null) {
     const group = await deps.groups.get(db, tenantId, groupId);
     if (!group) throw notFound('Group');
+    if (sites !== null && !(await deps.groups.siteIdsOf(db, tenantId, groupId)).some((s) => sites.includes(s))) throw notFound('Group');
     const link = await integrationRepo.groupLink(db, tenantId, groupId);
     const organisationName = link ? (await record.organisation(db, tenantId, link.organisationId))?.name : undefined;
     return { group, link, organisationName };

@@ -13,12 +13,12 @@ export function mergeRoutes(merge: MergeService): FastifyPluginAsyncZod {
       '/api/integration/merge-queue',
       { schema: { tags, summary: 'Suggested duplicate pairs', querystring: z.object({ status: z.enum(['suggested', 'merged', 'dismissed']).default('suggested') }), response: { 200: z.object({ items: z.array(queueItemSchema) }) } } },
       async (req) => {
-        const p = authorize(req, 'integration.read');
+        const p = authorize(req, 'integration.review');
         return { items: await merge.queue(p.tenantId, req.query.status) };
       },
     );
     app.get('/api/integration/merge-queue/:id', { schema: { tags, summary: 'A pair side by side with the default choice per field', params: idParams, response: { 200: pairSchema } } }, async (req) => {
-      const p = authorize(req, 'integration.read');
+      const p = authorize(req, 'integration.review');
       return merge.pair(p.tenantId, req.params.id);
     });
     app.post('/api/integration/merge-queue/:id/dismiss', { schema: { tags, summary: 'Not the same person', params: idParams } }, async (req, reply) => {
@@ -27,7 +27,7 @@ export function mergeRoutes(merge: MergeService): FastifyPluginAsyncZod {
       return reply.status(204).send();
     });
     app.get('/api/integration/merges', { schema: { tags, summary: 'Merges (undoable)', response: { 200: z.object({ items: z.array(mergeSchema) }) } } }, async (req) => {
-      const p = authorize(req, 'integration.read');
+      const p = authorize(req, 'integration.review');
       return { items: await merge.merges(p.tenantId) };
     });
     app.post('/api/integration/merges', { schema: { tags, summary: 'Merge two profiles, choosing per field which value to keep', body: mergeInput, response: { 201: mergeSchema } } }, async (req, reply) => {

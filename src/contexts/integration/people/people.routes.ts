@@ -39,7 +39,7 @@ export function peopleRoutes(people: PeopleService): FastifyPluginAsyncZod {
       },
     );
     app.get('/api/integration/exclusions', { schema: { tags, summary: 'Members the import will not recreate', response: { 200: z.object({ items: z.array(exclusionSchema) }) } } }, async (req) => {
-      const p = authorize(req, 'integration.read');
+      const p = authorize(req, 'integration.review');
       return { items: await people.exclusions(p.tenantId) };
     });
     app.delete('/api/integration/exclusions/:id', { schema: { tags, summary: 'Undo an exclusion', params: idParams } }, async (req, reply) => {

@@ -36,7 +36,7 @@ export function syncRoutes(sync: SyncService): FastifyPluginAsyncZod {
         },
       },
       async (req) => {
-        const p = authorize(req, 'integration.read');
+        const p = authorize(req, 'integration.review');
         return { items: await sync.logOf(p.tenantId, req.query) };
       },
     );

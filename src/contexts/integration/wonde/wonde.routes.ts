@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf, authorize } from '../../../platform/http/auth.js';
+import { levelAt, reachOf } from '../../../platform/http/access.js';
+import { notFound } from '../../../platform/errors.js';
 import { runSchema } from '../integration.schemas.js';
 import { presentRun } from '../runs/runs.presenters.js';
 import { wondeFieldMappingSchema } from './wonde.mapper.js';
@@ -34,6 +36,8 @@ export function wondeRoutes(wonde: WondeService): FastifyPluginAsyncZod {
       { schema: { tags, summary: "An organisation's Wonde connection (the token is never shown)", params, response: { 200: z.object({ connection: connectionSchema.nullable() }) } } },
       async (req) => {
         const p = authorize(req, 'integration.read');
+        // An organisation out of the caller's reach is not found, as in the record.
+        if (levelAt(reachOf(p, 'organisation'), req.params.organisationId) === null) throw notFound('Organisation');
         return { connection: await wonde.get(p.tenantId, req.params.organisationId) };
       },
     );

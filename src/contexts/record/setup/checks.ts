@@ -57,7 +57,7 @@ export function createChecksSetup({ db }: Pick<Platform, 'db'>) {
         if (!model.organisations.has(input.organisationId)) throw notFound('Organisation');
         assertLevel(access, input.organisationId, 'administer', 'Organisation');
       } else {
-        assertTrustAdmin(access);
+        assertTrustAdmin(p);
       }
       assertCheckShape(model, input);
       const position = await setupRepo.nextPosition(t, p.tenantId, 'checks');
@@ -77,7 +77,7 @@ export function createChecksSetup({ db }: Pick<Platform, 'db'>) {
       if (levelAt(access, check.organisationId) === null) throw notFound('Check');
       assertLevel(access, check.organisationId, 'administer', 'Check');
     } else {
-      assertTrustAdmin(access);
+      assertTrustAdmin(p);
     }
     return check;
   }

@@ -32,7 +32,7 @@ export function createOrganisationsSetup({ db }: Pick<Platform, 'db'>) {
 
   /** The first organisation of a tenant seeds its record with the built-in KCSIE set. */
   async function createOrganisation(p: Principal, actor: Actor, input: Omit<z.output<typeof organisationCreateSchema>, 'timeZone'> & { timeZone?: string }, tx: DbOrTx = db) {
-    assertTrustAdmin(orgAccessOf(p));
+    assertTrustAdmin(p);
     return inTransaction(tx, async (t) => {
       await ensureSeeded(t, p.tenantId);
       const org = await setupRepo.insertOrganisation(t, p.tenantId, input);
@@ -47,6 +47,8 @@ export function createOrganisationsSetup({ db }: Pick<Platform, 'db'>) {
       const org = await setupRepo.organisation(t, p.tenantId, id);
       if (!org) throw notFound('Organisation');
       assertLevel(access, org.id, 'administer', 'Organisation');
+      // How long leavers' records are kept is the trust's data-protection decision, not a school's.
+      if (patch.retentionYears !== undefined && patch.retentionYears !== org.retentionYears) assertTrustAdmin(p);
       const row = await setupRepo.updateOrganisation(t, p.tenantId, id, patch);
       await recordAudit(t, p.tenantId, actor, { action: 'record.organisation.updated', targetType: 'record_organisation', targetId: id, summary: `Organisation ${row.name} updated`, data: { before: { name: org.name, type: org.type, retentionYears: org.retentionYears, timeZone: org.timeZone }, patch } });
       return { ...row, access: levelAt(access, id)! };
@@ -59,7 +61,7 @@ export function createOrganisationsSetup({ db }: Pick<Platform, 'db'>) {
       const org = await setupRepo.organisation(t, p.tenantId, id);
       if (!org) throw notFound('Organisation');
       assertLevel(access, org.id, 'view', 'Organisation');
-      assertTrustAdmin(access);
+      assertTrustAdmin(p);
       const profiles = await setupRepo.profilesUsing(t, p.tenantId, 'organisation', id);
       if (profiles > 0) {
         throw conflict('organisation_in_use', `${org.name} is in use: ${profiles} profile${profiles === 1 ? '' : 's'} belong to it. Move or erase them first.`, { usedBy: { profiles } });

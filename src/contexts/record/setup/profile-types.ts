@@ -3,7 +3,7 @@ import { conflict, notFound } from '../../../platform/errors.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import type { Principal } from '../../../platform/http/principal.js';
 import { inTransaction } from '../../../platform/db/tx.js';
-import { assertTrustAdmin, orgAccessOf } from '../access.js';
+import { assertTrustAdmin } from '../access.js';
 import { loadModel } from '../record.repo.js';
 import { fieldsOf } from '../rules/conditions.js';
 import { ensureSeeded, newKey } from './keys.js';
@@ -17,7 +17,7 @@ export function createProfileTypesSetup({ db, now }: Pick<Platform, 'db' | 'now'
   }
 
   async function createProfileType(p: Principal, actor: Actor, input: { name: string }) {
-    assertTrustAdmin(orgAccessOf(p));
+    assertTrustAdmin(p);
     return inTransaction(db, async (t) => {
       await ensureSeeded(t, p.tenantId);
       const position = await setupRepo.nextPosition(t, p.tenantId, 'types');
@@ -28,7 +28,7 @@ export function createProfileTypesSetup({ db, now }: Pick<Platform, 'db' | 'now'
   }
 
   async function updateProfileType(p: Principal, actor: Actor, id: string, patch: { name?: string; retired?: boolean }) {
-    assertTrustAdmin(orgAccessOf(p));
+    assertTrustAdmin(p);
     return inTransaction(db, async (t) => {
       const type = await setupRepo.profileType(t, p.tenantId, id);
       if (!type) throw notFound('Profile type');
@@ -43,7 +43,7 @@ export function createProfileTypesSetup({ db, now }: Pick<Platform, 'db' | 'now'
   }
 
   async function deleteProfileType(p: Principal, actor: Actor, id: string) {
-    assertTrustAdmin(orgAccessOf(p));
+    assertTrustAdmin(p);
     return inTransaction(db, async (t) => {
       const type = await setupRepo.profileType(t, p.tenantId, id);
       if (!type) throw notFound('Profile type');

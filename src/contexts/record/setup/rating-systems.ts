@@ -4,7 +4,7 @@ import { badRequest, notFound } from '../../../platform/errors.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import type { Principal } from '../../../platform/http/principal.js';
 import { inTransaction } from '../../../platform/db/tx.js';
-import { assertTrustAdmin, orgAccessOf } from '../access.js';
+import { assertTrustAdmin } from '../access.js';
 import { loadModel, type RecordModel } from '../record.repo.js';
 import { ensureSeeded, newKey } from './keys.js';
 import { setupRepo } from './setup.repo.js';
@@ -51,7 +51,7 @@ export function createRatingSystemsSetup({ db }: Pick<Platform, 'db'>) {
   }
 
   async function createRatingSystem(p: Principal, actor: Actor, input: z.output<typeof ratingSystemCreateSchema>) {
-    assertTrustAdmin(orgAccessOf(p));
+    assertTrustAdmin(p);
     return inTransaction(db, async (t) => {
       await ensureSeeded(t, p.tenantId);
       assertRules(await loadModel(t, p.tenantId), input.rules);
@@ -64,7 +64,7 @@ export function createRatingSystemsSetup({ db }: Pick<Platform, 'db'>) {
   }
 
   async function updateRatingSystem(p: Principal, actor: Actor, id: string, patch: z.output<typeof ratingSystemPatchSchema>) {
-    assertTrustAdmin(orgAccessOf(p));
+    assertTrustAdmin(p);
     return inTransaction(db, async (t) => {
       const sys = await setupRepo.ratingSystem(t, p.tenantId, id);
       if (!sys) throw notFound('Rating system');

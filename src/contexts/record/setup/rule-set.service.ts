@@ -4,7 +4,7 @@ import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import type { Principal } from '../../../platform/http/principal.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
-import { assertTrustAdmin, orgAccessOf } from '../access.js';
+import { assertTrustAdmin } from '../access.js';
 import { loadModel, loadProfilesWithValues, toRuleProfile, type CheckRow, type RecordModel } from '../record.repo.js';
 import { setupRepo } from './setup.repo.js';
 import { dayAt, prepare, ruleValues } from '../engine.js';
@@ -164,14 +164,14 @@ export function createRuleSetService(deps: RuleSetDeps) {
   }
 
   async function preview(p: Principal, version: string) {
-    assertTrustAdmin(orgAccessOf(p));
+    assertTrustAdmin(p);
     const { plan: _plan, model: _model, ...out } = await previewOn(db, p, version);
     return out;
   }
 
   /** Moves the tenant to `version` in one transaction (audited). Going back is moving to the earlier version. */
   async function apply(p: Principal, actor: Actor, version: string) {
-    assertTrustAdmin(orgAccessOf(p));
+    assertTrustAdmin(p);
     return inTransaction(db, async (t) => {
       // One upgrade at a time per tenant: the settings row is the lock.
       await setupRepo.lockSettings(t, p.tenantId, LATEST_RULE_SET.version);

@@ -44,6 +44,19 @@ export function createScimAccessService(deps: Pick<Platform, 'db' | 'now' | 'con
     forgetCredentials: auth.forget,
     log: requestLog.log,
 
+    /**
+     * How far a caller scoped to sites (`sites`, null for all) reaches a SCIM group: `none` unless
+     * it is shown at one of them (a 404, as a group of another tenant), `all` when every site it
+     * is shown at is theirs (what changing its token or limit needs: the token writes members
+     * every one of those sites sees), else `some`.
+     */
+    async reachOf(tenantId: string, sites: readonly string[] | null, groupId: string): Promise<'all' | 'some' | 'none'> {
+      if (sites === null) return 'all';
+      const shownAt = (await scimGroup(db, tenantId, groupId)) ? await deps.groups.siteIdsOf(db, tenantId, groupId) : [];
+      if (!shownAt.some((s) => sites.includes(s))) return 'none';
+      return shownAt.every((s) => sites.includes(s)) ? 'all' : 'some';
+    },
+
     /** A page of the group's request log (404 unless a SCIM group of the tenant). */
     async activity(tenantId: string, groupId: string, page: { limit: number; before?: Date }) {
       if (!(await scimGroup(db, tenantId, groupId))) throw notFound('Group');

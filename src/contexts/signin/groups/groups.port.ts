@@ -15,6 +15,8 @@ export interface GroupsPort {
   /** The tenant's group (archived ones too), or undefined (another tenant's is not found). */
   get(tx: DbOrTx, tenantId: string, groupId: string): Promise<GroupRow | undefined>;
   byIds(tx: DbOrTx, tenantId: string, ids: readonly string[]): Promise<GroupRow[]>;
+  /** The sites the group is shown at (what a site-scoped caller's reach over it is decided by). */
+  siteIdsOf(tx: DbOrTx, tenantId: string, groupId: string): Promise<string[]>;
   /**
    * The tenant's groups among `ids` (archived ones too) for a write into them, in the caller's
    * transaction: each row is held (FOR SHARE) until that transaction ends, so a group's archive
@@ -37,6 +39,7 @@ export function createGroupsPort(): GroupsPort {
       return tx.select().from(groups).where(and(eq(groups.tenantId, tenantId), inArray(groups.id, [...ids])));
     },
     holdForWrite: (tx, tenantId, ids) => groupsRepo.findMany(tx, tenantId, [...new Set(ids)], 'share'),
+    siteIdsOf: async (tx, tenantId, groupId) => (await groupsRepo.siteIdsOf(tx, tenantId, [groupId])).map((r) => r.siteId),
     async scimGroup(tx, groupId) {
       const [g] = await tx.select({ id: groups.id, tenantId: groups.tenantId, name: groups.name, type: groups.type, archivedAt: groups.archivedAt }).from(groups).where(eq(groups.id, groupId));
       return g?.type === 'scim' ? { id: g.id, tenantId: g.tenantId, name: g.name, archivedAt: g.archivedAt } : undefined;

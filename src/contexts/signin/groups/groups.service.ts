@@ -8,7 +8,7 @@ import { safeEqual } from '../../../platform/crypto.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import type { UsersPort } from '../../accounts/index.js';
 import type { groups } from '../signin.tables.js';
-import type { SiteScope } from '../access.js';
+import { assertHoldsSites, type SiteScope } from '../access.js';
 import { groupsRepo, type GroupLock, type GroupRow } from './groups.repo.js';
 import { presentGroup } from './groups.presenters.js';
 import { toStoredOptions, signInOptionsInput, type groupCreate, type groupPatch } from './groups.schemas.js';
@@ -29,6 +29,13 @@ export function createGroupsService(deps: Pick<Platform, 'db' | 'config'> & { us
   async function get(tenantId: string, scope: SiteScope, id: string, tx: DbOrTx = db, lock?: GroupLock): Promise<GroupRow> {
     const g = await groupsRepo.find(tx, tenantId, id, lock);
     if (!g || !(await groupsRepo.visibleIn(tx, tenantId, id, scope))) throw notFound('Group');
+    return g;
+  }
+
+  /** A change to a group: seen in the caller's scope (else 404) and shown only at sites they hold (else 403). */
+  async function getToChange(tenantId: string, scope: SiteScope, id: string, tx: DbOrTx, lock?: GroupLock): Promise<GroupRow> {
+    const g = await get(tenantId, scope, id, tx, lock);
+    if (scope !== null) assertHoldsSites(scope, (await groupsRepo.siteIdsOf(tx, tenantId, [id])).map((s) => s.siteId), 'This group');
     return g;
   }
 
@@ -83,7 +90,7 @@ export function createGroupsService(deps: Pick<Platform, 'db' | 'config'> & { us
   async function update(tenantId: string, scope: SiteScope, id: string, patch: GroupPatch, actor: Actor) {
     return inTransaction(db, async (t) => {
       // Held until the change commits: an archive in between waits, or went first and is read here.
-      const current = await get(tenantId, scope, id, t, 'update');
+      const current = await getToChange(tenantId, scope, id, t, 'update');
       if (current.archivedAt) throw groupArchived();
       if (patch.isStaffGroup && current.type === 'standard') throw badRequest('staff_flag_not_allowed', 'Only repeat and SCIM groups can be staff groups', 'isStaffGroup');
       const set: Partial<typeof groups.$inferInsert> = {};
@@ -107,7 +114,7 @@ export function createGroupsService(deps: Pick<Platform, 'db' | 'config'> & { us
       // The row held (FOR UPDATE) from this read: a write into the group holds it too (FOR SHARE,
       // `groupsRepo.find`), so the archive waits for writes under way, and writes after it read the
       // group archived (409 group_archived); two archives at once stamp and announce it once.
-      const current = await get(tenantId, scope, id, t, 'update');
+      const current = await getToChange(tenantId, scope, id, t, 'update');
       const row = (await groupsRepo.update(t, tenantId, id, { archivedAt: current.archivedAt ?? now }))!;
       await recordAudit(t, tenantId, actor, { action: 'group.archived', targetType: 'group', targetId: row.id, summary: `Group ${current.name} archived` });
       // SCIM's cached credentials of the group are dropped on every instance (a SCIM group's token

@@ -56,6 +56,15 @@ export const sitesRepo = {
     const q = db.select({ id: groups.id, name: groups.name, archivedAt: groups.archivedAt }).from(groups).where(and(eq(groups.tenantId, tenantId), inArray(groups.id, [...groupIds]))).orderBy(asc(groups.id));
     return hold ? q.for('share') : q;
   },
+  /** Which of the groups are shown at one of the sites (a site-scoped caller's: what they may put on their site). */
+  async groupsShownAt(db: DbOrTx, tenantId: string, groupIds: readonly string[], siteIds: readonly string[]): Promise<Set<string>> {
+    if (groupIds.length === 0 || siteIds.length === 0) return new Set();
+    const rows = await db
+      .selectDistinct({ groupId: siteGroups.groupId })
+      .from(siteGroups)
+      .where(and(eq(siteGroups.tenantId, tenantId), inArray(siteGroups.groupId, [...groupIds]), inArray(siteGroups.siteId, [...siteIds])));
+    return new Set(rows.map((r) => r.groupId));
+  },
   /** Replaces the groups shown on the site, in the order given. */
   async replaceGroups(db: DbOrTx, tenantId: string, siteId: string, groupIds: readonly string[]) {
     await db.delete(siteGroups).where(and(eq(siteGroups.tenantId, tenantId), eq(siteGroups.siteId, siteId)));

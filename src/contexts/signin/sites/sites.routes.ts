@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Platform } from '../../../platform/platform.js';
-import { actorOf, authorize } from '../../../platform/http/auth.js';
+import { actorOf, authorize, authorizeTenantWide } from '../../../platform/http/auth.js';
 import { siteScopeOf } from '../access.js';
 import type { SitesService } from './sites.service.js';
 import { idParams, siteInput, sitePatch, siteSchema } from './sites.schemas.js';
@@ -21,7 +21,8 @@ export function sitesRoutes(platform: Platform, sites: SitesService): FastifyPlu
       '/api/signin/sites',
       { schema: { tags, summary: 'Create a site', body: siteInput, response: { 201: siteSchema } } },
       async (req, reply) => {
-        const p = authorize(req, 'signin.manage');
+        // The trust's sites, like the record's organisations, are added and archived by its central team.
+        const p = authorizeTenantWide(req, 'signin.manage', 'Only a trust-wide administrator can add a site');
         return reply.status(201).send(await sites.create(p.tenantId, req.body, actorOf(req)));
       },
     );
@@ -45,7 +46,7 @@ export function sitesRoutes(platform: Platform, sites: SitesService): FastifyPlu
       '/api/signin/sites/:id/archive',
       { schema: { tags, summary: 'Archive a site', params: idParams, response: { 200: siteSchema } } },
       async (req) => {
-        const p = authorize(req, 'signin.manage');
+        const p = authorizeTenantWide(req, 'signin.manage', 'Only a trust-wide administrator can archive a site');
         return sites.archive(p.tenantId, siteScopeOf(p), req.params.id, actorOf(req), platform.now());
       },
     );

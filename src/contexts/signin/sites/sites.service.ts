@@ -79,9 +79,14 @@ export function createSitesService(deps: Pick<Platform, 'db'>) {
     if (new Set(ids).size !== ids.length) throw badRequest('duplicate_group', 'A group appears twice', 'groupIds');
     return inTransaction(db, async (t) => {
       const site = await get(tenantId, scope, id, t);
+      // A site-scoped caller puts on their site only groups they already see: another school's group (and so its members) is not theirs to take in.
+      const seen = scope === null ? null : await sitesRepo.groupsShownAt(t, tenantId, ids, scope);
       // Held until the site's groups commit: a group archived meanwhile is read archived, or waits.
-      const found = await sitesRepo.groupsAmong(t, tenantId, ids, true);
-      if (found.length !== ids.length) throw badRequest('unknown_group', 'One of the groups does not exist', 'groupIds');
+      const found = (await sitesRepo.groupsAmong(t, tenantId, ids, true)).filter((g) => seen === null || seen.has(g.id));
+      if (found.length !== ids.length) {
+        const missing = ids.findIndex((g) => !found.some((f) => f.id === g));
+        throw badRequest('unknown_group', 'One of the groups does not exist', `groupIds.${missing}`);
+      }
       // An archived group shows nowhere: answering 200 with it left out of the site's groups lost it
       // without a word. 409, as every write into an archived group answers.
       const archived = found.find((g) => g.archivedAt);

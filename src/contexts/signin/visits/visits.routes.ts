@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { actorOf, authorize } from '../../../platform/http/auth.js';
+import { actorOf, authorize, authorizeTenantWide } from '../../../platform/http/auth.js';
 import { siteScopeOf } from '../access.js';
 import { idParams } from '../sites/sites.schemas.js';
 import type { VisitsService } from './visits.service.js';
@@ -58,7 +58,8 @@ export function visitsRoutes(visits: VisitsService): FastifyPluginAsyncZod {
       '/api/signin/settings',
       { schema: { tags, summary: 'Set how many days visits are kept (null: forever)', body: z.object({ retentionDays: z.number().int().min(1).max(36500).nullable() }), response: { 200: z.object({ retentionDays: z.number().nullable() }) } } },
       async (req) => {
-        const p = authorize(req, 'signin.manage');
+        // One retention period for every site's visits: the trust's data-protection decision.
+        const p = authorizeTenantWide(req, 'signin.manage', 'How long visits are kept applies at every site: only a trust-wide administrator can change it');
         return visits.setSettings(p.tenantId, req.body, actorOf(req));
       },
     );

@@ -8,7 +8,7 @@ import { ConfirmButton } from '../../components/ConfirmButton';
 import { FormError, PageHeader } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
 import { useFormSubmit } from '../../forms';
-import { roleCan, useCan, useMe } from '../../session';
+import { userCan, useCan, useMe } from '../../session';
 import { groupLinkQuery, integrationSettingsQuery } from '../integrations/queries';
 import { usersQuery } from '../settings/queries';
 import { OfflinePolicyFields } from './OfflinePolicyFields';
@@ -28,7 +28,10 @@ export default function GroupDetail() {
 function GroupPage({ group: g }: { group: SigninGroup }) {
   const me = useMe();
   const queryClient = useQueryClient();
-  const canManage = roleCan(me.user.role, 'signin.manage');
+  // A group shown at a site beyond a site-scoped admin's is seen, but changed only by one who holds all its sites (the server answers 403).
+  const mySites = me.user.scopes.filter((s) => s.kind === 'site').map((s) => s.refId);
+  const sharedBeyondMine = mySites.length > 0 && !(g.siteIds.length > 0 && g.siteIds.every((id) => mySites.includes(id)));
+  const canManage = userCan(me.user, 'signin.manage') && !sharedBeyondMine;
   const archive = useMutation({
     mutationFn: () => ok(client.POST('/api/signin/groups/{id}/archive', { params: { path: { id: g.id } } })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: signinKeys.groups }),
@@ -36,12 +39,12 @@ function GroupPage({ group: g }: { group: SigninGroup }) {
   return (
     <>
       <PageHeader title={g.name} description={`${g.type === 'standard' ? 'Standard group: visitors give their details each time.' : g.type === 'scim' ? 'SCIM group: members come from your identity provider.' : 'Repeat group: a roster of known people.'}${g.archived ? ' (archived)' : ''}`}>
-        {g.type === 'scim' && roleCan(me.user.role, 'scim.manage') ? (
+        {g.type === 'scim' && userCan(me.user, 'scim.manage') ? (
           <Anchor component={Link} to={`/scim/groups/${g.id}`}>
             SCIM settings and activity
           </Anchor>
         ) : null}
-        {g.type !== 'standard' && roleCan(me.user.role, 'integration.read') ? (
+        {g.type !== 'standard' && userCan(me.user, 'integration.read') ? (
           <Anchor component={Link} to={`/integrations/groups/${g.id}`}>
             Integration settings (organisation, rating systems)
           </Anchor>
@@ -53,9 +56,14 @@ function GroupPage({ group: g }: { group: SigninGroup }) {
         ) : null}
       </PageHeader>
       <Stack gap="lg">
+        {userCan(me.user, 'signin.manage') && sharedBeyondMine ? (
+          <Alert color="gray" title="Shared with other sites" data-testid="group-shared-beyond-scope">
+            This group is shown at sites beyond yours, so its settings and archiving are left to an administrator of every one of them (your trust&apos;s central team).
+          </Alert>
+        ) : null}
         <ShownOnSites group={g} canManage={canManage} />
         {canManage ? <GroupSettings key={g.id + g.options.agreement?.version} group={g} /> : null}
-        {g.type !== 'standard' ? <Members group={g} canEdit={roleCan(me.user.role, 'signin.operate')} /> : null}
+        {g.type !== 'standard' ? <Members group={g} canEdit={userCan(me.user, 'signin.operate')} /> : null}
       </Stack>
     </>
   );

@@ -5,7 +5,7 @@ import { client, ok } from '../../api/client';
 import { AppLink, PageHeader, formatDateTime } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
 import { notificationsQuery } from '../../layout/notifications';
-import { roleCan, useMe } from '../../session';
+import { userCan, useMe } from '../../session';
 import { overviewQuery } from './queries';
 
 const recordDashboardQuery = () => queryOptions({ queryKey: ['record', 'dashboard', 'trust'] as const, queryFn: () => ok(client.GET('/api/record/dashboard')) });
@@ -14,7 +14,7 @@ const recordDashboardQuery = () => queryOptions({ queryKey: ['record', 'dashboar
 export default function Overview() {
   const me = useMe();
   const overview = useQuery(overviewQuery());
-  const canRecord = roleCan(me.user.role, 'record.read');
+  const canRecord = userCan(me.user, 'record.read');
   const record = useQuery({ ...recordDashboardQuery(), enabled: canRecord });
   const alerts = useQuery(notificationsQuery(10));
   return (

@@ -1,4 +1,4 @@
-import { Button, Card, Group, NumberInput, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Card, Group, NumberInput, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { client, ok } from '../../api/client';
@@ -6,7 +6,7 @@ import { ConfirmButton } from '../../components/ConfirmButton';
 import { FormError, PageHeader } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
 import { useFormSubmit } from '../../forms';
-import { roleCan, useMe } from '../../session';
+import { userCan, useMe, useTenantWide } from '../../session';
 import { integrationKeys, integrationSettingsQuery } from '../integrations/queries';
 import { blockListKey, blockListQuery, signinSettingsKey, signinSettingsQuery } from './queries';
 
@@ -14,6 +14,8 @@ import { blockListKey, blockListQuery, signinSettingsKey, signinSettingsQuery } 
 export default function SafetySettings() {
   const blocks = useQuery(blockListQuery());
   const me = useMe();
+  // The block list and the retention apply at every site: a user limited to some sites reads them, only the trust's central team changes them.
+  const tenantWide = useTenantWide();
   const queryClient = useQueryClient();
   const remove = useMutation({
     mutationFn: (id: string) => ok(client.DELETE('/api/signin/block-list/{id}', { params: { path: { id } } })),
@@ -23,8 +25,14 @@ export default function SafetySettings() {
     <>
       <PageHeader title="Safety check, block list and retention" description="What the safety check at sign-in includes besides each group's own questions: the Central Record's criteria and the block list. People on the block list fail the safety check. Names match whole (never part of a name); an email or date of birth makes a match surer." />
       <Stack gap="lg">
-        {roleCan(me.user.role, 'integration.read') ? <RecordInSafetyCheck /> : null}
-        <AddBlock />
+        {userCan(me.user, 'integration.read') ? <RecordInSafetyCheck /> : null}
+        {tenantWide ? (
+          <AddBlock />
+        ) : (
+          <Alert color="gray" title="Set by your trust" data-testid="tenant-wide-only">
+            The block list and how long visits are kept apply at every site, so only your trust&apos;s central team changes them. Ask them to add or remove someone.
+          </Alert>
+        )}
         <QueryState query={blocks} empty="No one is blocked.">
           {(data) => (
             <Table>
@@ -45,9 +53,11 @@ export default function SafetySettings() {
                     <Table.Td>{b.dateOfBirth}</Table.Td>
                     <Table.Td>{b.reason}</Table.Td>
                     <Table.Td>
-                      <ConfirmButton size="xs" variant="subtle" color="red" title="Remove from the block list?" message={`${b.fullName} will be able to sign in again.`} confirmLabel="Remove" onConfirm={() => remove.mutateAsync(b.id)}>
-                        Remove
-                      </ConfirmButton>
+                      {tenantWide ? (
+                        <ConfirmButton size="xs" variant="subtle" color="red" title="Remove from the block list?" message={`${b.fullName} will be able to sign in again.`} confirmLabel="Remove" onConfirm={() => remove.mutateAsync(b.id)}>
+                          Remove
+                        </ConfirmButton>
+                      ) : null}
                     </Table.Td>
                   </Table.Tr>
                 ))}
@@ -55,7 +65,7 @@ export default function SafetySettings() {
             </Table>
           )}
         </QueryState>
-        <Retention />
+        <Retention canChange={tenantWide} />
       </Stack>
     </>
   );
@@ -90,12 +100,12 @@ function AddBlock() {
   );
 }
 
-function Retention() {
+function Retention({ canChange }: { canChange: boolean }) {
   const settings = useQuery(signinSettingsQuery());
-  return <QueryState query={settings}>{(data) => <RetentionForm retentionDays={data.retentionDays} />}</QueryState>;
+  return <QueryState query={settings}>{(data) => <RetentionForm retentionDays={data.retentionDays} canChange={canChange} />}</QueryState>;
 }
 
-function RetentionForm({ retentionDays }: { retentionDays: number | null }) {
+function RetentionForm({ retentionDays, canChange }: { retentionDays: number | null; canChange: boolean }) {
   const queryClient = useQueryClient();
   const form = useForm<{ retentionDays: number | string }>({ initialValues: { retentionDays: retentionDays ?? '' } });
   const submit = useFormSubmit(form, {
@@ -109,8 +119,8 @@ function RetentionForm({ retentionDays }: { retentionDays: number | null }) {
       </Title>
       <FormError error={submit.formError} />
       <Group align="flex-end">
-        <NumberInput label="Days (empty: keep forever)" min={1} max={36500} {...form.getInputProps('retentionDays')} />
-        <Button type="submit" loading={submit.busy}>
+        <NumberInput label="Days (empty: keep forever)" min={1} max={36500} disabled={!canChange} {...form.getInputProps('retentionDays')} />
+        <Button type="submit" loading={submit.busy} disabled={!canChange}>
           Save
         </Button>
         {submit.done ? <Text c="teal.9" role="status">Saved.</Text> : null}
@@ -143,7 +153,7 @@ function RecordInSafetyCheck() {
             label="Include the Central Record's criteria in the safety check"
             description="Members of linked groups whose profile is not ready (under the group's rating systems) are handled by each group's safety check mode, set on the group's page."
             checked={data.includeRecordInSafetyCheck}
-            disabled={save.isPending || !roleCan(me.user.role, 'integration.manage')}
+            disabled={save.isPending || !userCan(me.user, 'integration.manage')}
             onChange={(e) => save.mutate(e.currentTarget.checked)}
           />
         )}

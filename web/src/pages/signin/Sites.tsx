@@ -7,7 +7,7 @@ import { ConfirmButton } from '../../components/ConfirmButton';
 import { FormError, PageHeader, formatDateTime } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
 import { useFormSubmit } from '../../forms';
-import { roleCan, useMe } from '../../session';
+import { userCan, useMe, useTenantWide } from '../../session';
 import { groupsQuery, siteKiosksQuery, signinKeys, sitesQuery } from './queries';
 
 const TIMEZONES = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['Europe/London'];
@@ -18,14 +18,16 @@ type SigninGroup = Answer<'/api/signin/groups'>['items'][number];
 /** Sites: name, address, time zone, the groups shown on each (in order), and its kiosks. */
 export default function Sites() {
   const me = useMe();
-  const canManage = roleCan(me.user.role, 'signin.manage');
+  const canManage = userCan(me.user, 'signin.manage');
+  const tenantWide = useTenantWide();
   const sites = useQuery(sitesQuery());
   const groups = useQuery(groupsQuery());
   return (
     <>
       <PageHeader title="Sites" description="Each site has its own kiosks and shows the groups you choose, in your order." />
       <Stack gap="lg">
-        {canManage ? <CreateSite /> : null}
+        {/* The trust's sites are added by its central team (the server refuses anyone scoped). */}
+        {canManage && tenantWide ? <CreateSite /> : null}
         <QueryState query={sites} empty="No sites yet.">
           {(data) => data.items.map((s) => <SiteCard key={s.id} site={s} groups={groups.data?.items ?? []} canManage={canManage} />)}
         </QueryState>

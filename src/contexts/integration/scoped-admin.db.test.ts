@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { useTestEnv } from '../../../test/harness.js';
+import { call, createTestTenant, scopedUser } from '../../../test/factories.js';
+import { makeGroup, makeSite } from '../../../test/signin-factories.js';
+import { recordTenant } from '../../../test/record-fixtures.js';
+
+/**
+ * The integration is the trust's: its settings, links, type map, Wonde connections, runs and merges
+ * change the whole tenant, and its duplicates, merges, exclusions, runs and sync log list people of
+ * every school, unrefined by scope. A caller with any scope, an admin included, is refused them
+ * (403 `forbidden`); the settings and links it shows beside a group still answer.
+ */
+const env = useTestEnv();
+
+describe('a scoped caller and the integration', () => {
+  it('cannot change the integration nor list its work over people of every school; reads its settings', async () => {
+    const t = await createTestTenant(env, { kind: 'trust' });
+    const { org } = await recordTenant(env, t);
+    const site = await makeSite(env, t);
+    const callers = [
+      await scopedUser(env, t, 'admin', [{ kind: 'site', refId: site.id }]),
+      await scopedUser(env, t, 'admin', [{ kind: 'organisation', refId: org.id }]),
+      await scopedUser(env, t, 'manager', [{ kind: 'organisation', refId: org.id, level: 'edit' }]),
+    ];
+    for (const c of callers) {
+      const as = { headers: c.headers };
+      for (const url of ['/api/integration/merge-queue', '/api/integration/merges', '/api/integration/exclusions', '/api/integration/runs', '/api/integration/sync-log']) {
+        const r = await call(env.app, 'GET', url, as);
+        expect([r.status, r.body.error?.code], `${c.role} GET ${url}`).toEqual([403, 'forbidden']);
+      }
+      if (c.role === 'admin') {
+        const put = await call(env.app, 'PUT', '/api/integration/settings', { ...as, body: { includeRecordInSafetyCheck: true } });
+        expect([put.status, put.body.error?.code]).toEqual([403, 'forbidden']);
+        const wonde = await call(env.app, 'PUT', `/api/integration/organisations/${org.id}/wonde`, { ...as, body: { schoolId: 'A1', token: 'secret-token' } });
+        expect([wonde.status, wonde.body.error?.code]).toEqual([403, 'forbidden']);
+      }
+      expect((await call(env.app, 'GET', '/api/integration/settings', as)).status).toBe(200);
+    }
+    expect((await call(env.app, 'GET', '/api/integration/settings', { headers: t.owner.headers })).body.includeRecordInSafetyCheck).toBe(false);
+    for (const url of ['/api/integration/merge-queue', '/api/integration/sync-log']) expect((await call(env.app, 'GET', url, { headers: (await t.as('viewer')).headers })).status).toBe(200);
+  });
+
+  it('reads a group’s link and an organisation’s Wonde status only within reach (404 outside, as elsewhere)', async () => {
+    const t = await createTestTenant(env, { kind: 'trust' });
+    const { orgs } = await recordTenant(env, t, [
+      { name: 'North Primary', type: 'maintained' },
+      { name: 'South Primary', type: 'maintained' },
+    ]);
+    const north = await makeSite(env, t, { name: 'North' });
+    const south = await makeSite(env, t, { name: 'South' });
+    const northStaff = await makeGroup(env, t, { name: 'North staff' }, [north.id]);
+    const southStaff = await makeGroup(env, t, { name: 'South staff' }, [south.id]);
+    const office = await scopedUser(env, t, 'admin', [
+      { kind: 'site', refId: north.id },
+      { kind: 'organisation', refId: orgs[0]!.id },
+    ]);
+    const get = (url: string) => call(env.app, 'GET', url, { headers: office.headers });
+    expect((await get(`/api/integration/groups/${northStaff.id}/link`)).status).toBe(200);
+    expect((await get(`/api/integration/organisations/${orgs[0]!.id}/wonde`)).status).toBe(200);
+    for (const url of [`/api/integration/groups/${southStaff.id}/link`, `/api/integration/organisations/${orgs[1]!.id}/wonde`]) {
+      const r = await get(url);
+      expect([r.status, r.body.error?.code], url).toEqual([404, 'not_found']);
+    }
+    expect((await call(env.app, 'GET', `/api/integration/groups/${southStaff.id}/link`, { headers: t.owner.headers })).status).toBe(200);
+  });
+});
