@@ -19,6 +19,7 @@ describe('a scoped admin and the record’s trust-wide settings', () => {
     const site = await makeSite(env, t);
     const office = await scopedUser(env, t, 'admin', [{ kind: 'site', refId: site.id }]);
     const as = { headers: office.headers };
+    const ruleSet = (await call(env.app, 'GET', '/api/record/rule-set', { headers: t.owner.headers })).body.version;
     for (const [url, body] of [
       ['/api/record/rule-set/apply', { version: 'KCSIE 2025' }],
       ['/api/record/rule-set/preview', { version: 'KCSIE 2025' }],
@@ -30,7 +31,7 @@ describe('a scoped admin and the record’s trust-wide settings', () => {
       const r = await call(env.app, 'POST', url, { ...as, body });
       expect([r.status, r.body.error?.code], url).toEqual([403, 'forbidden']);
     }
-    expect((await call(env.app, 'GET', '/api/record/rule-set', { headers: t.owner.headers })).body.version).toBe('KCSIE 2025.2');
+    expect((await call(env.app, 'GET', '/api/record/rule-set', { headers: t.owner.headers })).body.version).toBe(ruleSet);
     expect((await call(env.app, 'GET', '/api/record/organisations', { headers: t.owner.headers })).body.items).toHaveLength(1);
     // What they need to read still answers.
     expect((await call(env.app, 'GET', '/api/record/rule-set', as)).status).toBe(200);
