@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useTestEnv } from '../../../test/harness.js';
 import { call, createTestTenant, scopedUser } from '../../../test/factories.js';
-import { makeGroup, makeSite } from '../../../test/signin-factories.js';
+import { makeGroup, makeMember, makeSite } from '../../../test/signin-factories.js';
 import { recordTenant } from '../../../test/record-fixtures.js';
 
 /**
@@ -62,5 +62,33 @@ describe('a scoped caller and the integration', () => {
       expect([r.status, r.body.error?.code], url).toEqual([404, 'not_found']);
     }
     expect((await call(env.app, 'GET', `/api/integration/groups/${southStaff.id}/link`, { headers: t.owner.headers })).status).toBe(200);
+  });
+
+  it("lists only the links and reads only the readiness of members within reach (the rest is another school's)", async () => {
+    const t = await createTestTenant(env, { kind: 'trust' });
+    const { orgs } = await recordTenant(env, t, [
+      { name: 'North Primary', type: 'maintained' },
+      { name: 'South Primary', type: 'maintained' },
+    ]);
+    const north = await makeSite(env, t, { name: 'North' });
+    const south = await makeSite(env, t, { name: 'South' });
+    const northStaff = await makeGroup(env, t, { name: 'North staff', type: 'repeat' }, [north.id]);
+    const southStaff = await makeGroup(env, t, { name: 'South staff', type: 'repeat' }, [south.id]);
+    for (const [g, org] of [[northStaff, orgs[0]!], [southStaff, orgs[1]!]] as const) {
+      const r = await call(env.app, 'PUT', `/api/integration/groups/${g.id}/link`, { headers: t.owner.headers, body: { organisationId: org.id } });
+      expect(r.status).toBe(200);
+    }
+    const ann = await makeMember(env, t, northStaff.id, { fullName: 'Ann North' });
+    const bo = await makeMember(env, t, southStaff.id, { fullName: 'Bo South' });
+    const linkedGroups = async (headers: Record<string, string>) => ((await call(env.app, 'GET', '/api/integration/links', { headers })).body.items as Array<{ groupId: string }>).map((l) => l.groupId).sort();
+    const bySite = await scopedUser(env, t, 'admin', [{ kind: 'site', refId: north.id }]);
+    const byOrg = await scopedUser(env, t, 'manager', [{ kind: 'organisation', refId: orgs[0]!.id, level: 'edit' }]);
+    expect(await linkedGroups(t.owner.headers)).toEqual([northStaff.id, southStaff.id].sort());
+    expect(await linkedGroups(bySite.headers)).toEqual([northStaff.id]);
+    expect(await linkedGroups(byOrg.headers)).toEqual([northStaff.id]);
+    expect((await call(env.app, 'GET', `/api/integration/members/${ann.id}/readiness`, { headers: bySite.headers })).status).toBe(200);
+    const out = await call(env.app, 'GET', `/api/integration/members/${bo.id}/readiness`, { headers: bySite.headers });
+    expect([out.status, out.body.error?.code]).toEqual([404, 'not_found']);
+    expect((await call(env.app, 'GET', `/api/integration/members/${bo.id}/readiness`, { headers: t.owner.headers })).status).toBe(200);
   });
 });

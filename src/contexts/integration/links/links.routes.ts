@@ -23,7 +23,7 @@ export function linksRoutes(links: LinksService): FastifyPluginAsyncZod {
     );
     app.get('/api/integration/links', { schema: { tags, summary: 'Groups linked to organisations', response: { 200: z.object({ items: z.array(linkSchema) }) } } }, async (req) => {
       const p = authorize(req, 'integration.read');
-      return { items: await links.list(p.tenantId) };
+      return { items: await links.list(p.tenantId, { sites: reachedIds(reachOf(p, 'site')), organisations: reachedIds(reachOf(p, 'organisation')) }) };
     });
     app.get(
       '/api/integration/groups/:groupId/link',

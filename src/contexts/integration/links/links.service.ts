@@ -17,8 +17,17 @@ export type LinkInput = { organisationId: string; ratingMode?: RatingMode; ratin
 export function createLinksService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> & { record: RecordPort; groups: GroupsPort; groupsInUse: GroupsInUseCache }) {
   const { db, now, record } = deps;
 
-  async function list(tenantId: string) {
-    const links = await integrationRepo.groupLinks(db, tenantId);
+  /**
+   * The tenant's links; `reach`: a scoped caller's sites and organisations (null for all of a kind),
+   * outside which a link is left out (its group shown at none of the sites, or its organisation not theirs).
+   */
+  async function list(tenantId: string, reach: { sites: readonly string[] | null; organisations: readonly string[] | null } = { sites: null, organisations: null }) {
+    const links = [];
+    for (const l of await integrationRepo.groupLinks(db, tenantId)) {
+      if (reach.organisations !== null && !reach.organisations.includes(l.organisationId)) continue;
+      if (reach.sites !== null && !(await deps.groups.siteIdsOf(db, tenantId, l.groupId)).some((s) => reach.sites!.includes(s))) continue;
+      links.push(l);
+    }
     const groupRows = await deps.groups.byIds(db, tenantId, links.map((l) => l.groupId));
     const orgs = new Map<string, string>();
     for (const l of links) {
