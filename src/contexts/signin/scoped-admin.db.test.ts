@@ -51,19 +51,35 @@ describe('a site-scoped admin and what every site shares', () => {
     expect((await call(env.app, 'GET', '/api/signin/settings', { headers: office.headers })).body).toEqual({ retentionDays: null });
   });
 
-  it('changes and archives a group shown only at their site, not one another site shows too, nor adds one', async () => {
+  it('changes and archives a group shown only at their site, not one another site shows too', async () => {
     const t = await createTestTenant(env, { kind: 'trust' });
     const { northOnly, shared, office } = await twoSchools(t);
     // They see the shared group (its members sign in at their site) but do not change it.
     expect((await call(env.app, 'GET', `/api/signin/groups/${shared.id}`, { headers: office.headers })).status).toBe(200);
     expect(answer(await call(env.app, 'PATCH', `/api/signin/groups/${shared.id}`, { headers: office.headers, body: { name: 'Renamed' } }))).toEqual([403, 'forbidden']);
     expect(answer(await call(env.app, 'POST', `/api/signin/groups/${shared.id}/archive`, { headers: office.headers }))).toEqual([403, 'forbidden']);
-    expect(answer(await call(env.app, 'POST', '/api/signin/groups', { headers: office.headers, body: { name: 'New', type: 'standard' } }))).toEqual([403, 'forbidden']);
     const after = await call(env.app, 'GET', `/api/signin/groups/${shared.id}`, { headers: t.owner.headers });
     expect([after.body.name, after.body.archivedAt ?? null]).toEqual(['Trust staff', null]);
     // Their own group is theirs.
     expect((await call(env.app, 'PATCH', `/api/signin/groups/${northOnly.id}`, { headers: office.headers, body: { name: 'North guests' } })).body.name).toBe('North guests');
     expect((await call(env.app, 'POST', `/api/signin/groups/${northOnly.id}/archive`, { headers: office.headers })).status).toBe(200);
+  });
+
+  it('adds a group shown at their own site (after its groups), not one shown nowhere or at another school', async () => {
+    const t = await createTestTenant(env, { kind: 'trust' });
+    const { north, south, northOnly, shared, office } = await twoSchools(t);
+    const add = (siteIds?: string[]) => call(env.app, 'POST', '/api/signin/groups', { headers: office.headers, body: { name: 'Supply staff', type: 'repeat', ...(siteIds ? { siteIds } : {}) } });
+    const groupsBefore = (await call(env.app, 'GET', '/api/signin/groups', { headers: t.owner.headers })).body.items.length;
+    expect(answer(await add())).toEqual([403, 'forbidden']);
+    expect(answer(await add([south.id]))).toEqual([403, 'forbidden']);
+    expect(answer(await add([north.id, south.id]))).toEqual([403, 'forbidden']);
+    expect((await call(env.app, 'GET', '/api/signin/groups', { headers: t.owner.headers })).body.items).toHaveLength(groupsBefore);
+    const made = await add([north.id]);
+    expect([made.status, made.body.siteIds]).toEqual([201, [north.id]]);
+    const site = await call(env.app, 'GET', `/api/signin/sites/${north.id}`, { headers: office.headers });
+    expect(site.body.groups.map((g: { id: string }) => g.id)).toEqual([northOnly.id, shared.id, made.body.id]);
+    // And it is theirs to change.
+    expect((await call(env.app, 'PATCH', `/api/signin/groups/${made.body.id as string}`, { headers: office.headers, body: { name: 'Supply teachers' } })).body.name).toBe('Supply teachers');
   });
 
   it('cannot take another school’s group onto their site (and so its members); orders and drops their own', async () => {

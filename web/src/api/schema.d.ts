@@ -6887,6 +6887,11 @@ export interface paths {
                         };
                         /** @default null */
                         pin?: string | null;
+                        /**
+                         * @description The sites the new group is shown at, after each site's groups; an administrator scoped to sites names one or more of theirs
+                         * @default []
+                         */
+                        siteIds?: string[];
                         /** @enum {string} */
                         type: "standard" | "repeat" | "scim";
                     };

@@ -92,4 +92,32 @@ describe('groups', () => {
     expect(list.body.items.map((g: { id: string }) => g.id)).toEqual([onMine.id]);
     expect((await call(env.app, 'GET', `/api/signin/groups/${elsewhere.id}`, { headers: manager.headers })).status).toBe(404);
   });
+
+  it('shows a new group at the sites named (after their groups); an unknown or another tenant’s site is 400 unknown_site, an archived one 409 site_archived, and nothing is made', async () => {
+    const t = await createTestTenant(env);
+    const other = await createTestTenant(env);
+    const a = await makeSite(env, t, { name: 'A' });
+    const b = await makeSite(env, t, { name: 'B' });
+    const first = await makeGroup(env, t, { name: 'First' }, [a.id]);
+    const theirs = await makeSite(env, other, { name: 'Theirs' });
+    const gone = await makeSite(env, t, { name: 'Gone' });
+    expect((await call(env.app, 'POST', `/api/signin/sites/${gone.id}/archive`, { headers: t.owner.headers })).status).toBe(200);
+    const post = (siteIds: string[]) => call(env.app, 'POST', '/api/signin/groups', { headers: t.owner.headers, body: { name: 'New', type: 'repeat', siteIds } });
+    const count = async () => (await call(env.app, 'GET', '/api/signin/groups', { headers: t.owner.headers })).body.items.length;
+    const before = await count();
+    for (const [ids, status, code, field] of [
+      [[a.id, theirs.id], 400, 'unknown_site', 'siteIds.1'],
+      [['00000000-0000-4000-8000-000000000000'], 400, 'unknown_site', 'siteIds.0'],
+      [[gone.id], 409, 'site_archived', 'siteIds.0'],
+    ] as const) {
+      const r = await post([...ids]);
+      expect([r.status, r.body.error?.code, r.body.error?.field]).toEqual([status, code, field]);
+    }
+    expect(await count()).toBe(before);
+    const made = await post([b.id, a.id, a.id]);
+    expect(made.status).toBe(201);
+    expect([...made.body.siteIds].sort()).toEqual([a.id, b.id].sort());
+    const siteA = await call(env.app, 'GET', `/api/signin/sites/${a.id}`, { headers: t.owner.headers });
+    expect(siteA.body.groups.map((g: { id: string }) => g.id)).toEqual([first.id, made.body.id]);
+  });
 });

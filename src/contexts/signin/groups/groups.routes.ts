@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Platform } from '../../../platform/platform.js';
 import { actorOf, authorize } from '../../../platform/http/auth.js';
-import { forbidden } from '../../../platform/errors.js';
 import { siteScopeOf } from '../access.js';
 import { idParams } from '../sites/sites.schemas.js';
 import type { GroupsService } from './groups.service.js';
@@ -24,9 +23,8 @@ export function groupsRoutes(platform: Platform, groups: GroupsService): Fastify
       { schema: { tags, summary: 'Create a group (its type is fixed)', body: groupCreate, response: { 201: groupSchema } } },
       async (req, reply) => {
         const p = authorize(req, 'signin.manage');
-        // A new group is shown at no site yet, out of reach of anyone scoped to sites.
-        if (siteScopeOf(p) !== null) throw forbidden('A new group is shown at no site yet: only an administrator of every site can add one');
-        return reply.status(201).send(await groups.create(p.tenantId, req.body, actorOf(req)));
+        // A site-scoped admin's new group is shown at one or more of their sites (the service checks).
+        return reply.status(201).send(await groups.create(p.tenantId, req.body, actorOf(req), undefined, siteScopeOf(p)));
       },
     );
     app.get(

@@ -89,6 +89,8 @@ export const groupCreate = z.object({
   options: signInOptionsInput.default(signInOptionsInput.parse({})),
   pin: pinSchema.nullable().default(null),
   contactIds: z.array(z.uuid()).max(50).default([]),
+  /** The sites the new group is shown at, after their groups (a site-scoped admin names one or more of theirs). */
+  siteIds: z.array(z.uuid()).max(100).default([]).describe("The sites the new group is shown at, after each site's groups; an administrator scoped to sites names one or more of theirs"),
 });
 export const groupPatch = z.object({
   name: z.string().trim().min(1).max(200).optional(),

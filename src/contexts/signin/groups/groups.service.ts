@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
-import { badRequest, conflict, notFound } from '../../../platform/errors.js';
+import { AppError, badRequest, conflict, forbidden, notFound } from '../../../platform/errors.js';
 import { safeEqual } from '../../../platform/crypto.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import type { UsersPort } from '../../accounts/index.js';
@@ -11,6 +11,7 @@ import type { groups } from '../signin.tables.js';
 import { assertHoldsSites, type SiteScope } from '../access.js';
 import { groupsRepo, type GroupLock, type GroupRow } from './groups.repo.js';
 import { presentGroup } from './groups.presenters.js';
+import { sitesRepo } from '../sites/sites.repo.js';
 import { toStoredOptions, signInOptionsInput, type groupCreate, type groupPatch } from './groups.schemas.js';
 
 /** A write to an archived group (its settings, or its members by people): the code linking one answers too. */
@@ -75,11 +76,25 @@ export function createGroupsService(deps: Pick<Platform, 'db' | 'config'> & { us
     await groupsRepo.setPinHash(tx, tenantId, groupId, pin ? pinHashOf(groupId, pin) : null);
   }
 
-  async function create(tenantId: string, input: GroupCreate, actor: Actor, tx: DbOrTx = db) {
+  /**
+   * A new group, shown at `input.siteIds` (after each site's groups). `scope`: a site-scoped
+   * caller's sites, who must name one or more of theirs (else the group would be shown nowhere they
+   * reach) and none beyond them (403).
+   */
+  async function create(tenantId: string, input: GroupCreate, actor: Actor, tx: DbOrTx = db, scope: SiteScope = null) {
     if (input.isStaffGroup && input.type === 'standard') throw badRequest('staff_flag_not_allowed', 'Only repeat and SCIM groups can be staff groups', 'isStaffGroup');
+    const siteIds = [...new Set((input.siteIds ?? []).map((id) => id.toLowerCase()))];
+    if (scope !== null && siteIds.length === 0) throw forbidden('A new group must be shown at one or more of your sites: name them in siteIds');
+    assertHoldsSites(scope, siteIds, 'The new group');
     const options = toStoredOptions(signInOptionsInput.parse(input.options ?? {}));
     return inTransaction(tx, async (t) => {
+      for (const [i, id] of siteIds.entries()) {
+        const site = await sitesRepo.find(t, tenantId, id);
+        if (!site) throw badRequest('unknown_site', 'One of the sites does not exist', `siteIds.${i}`);
+        if (site.archivedAt) throw new AppError(409, 'site_archived', `The site ${site.name} is archived`, { field: `siteIds.${i}` });
+      }
       const g = await groupsRepo.insert(t, { tenantId, name: input.name, type: input.type, colour: input.colour ?? '#1c7ed6', isStaffGroup: input.isStaffGroup ?? false, options });
+      await sitesRepo.appendGroup(t, tenantId, siteIds, g.id);
       if (input.contactIds?.length) await setContacts(t, tenantId, g.id, input.contactIds);
       if (input.pin) await setPin(t, tenantId, g.id, input.pin);
       await recordAudit(t, tenantId, actor, { action: 'group.created', targetType: 'group', targetId: g.id, summary: `Group ${input.name} (${input.type}) created` });

@@ -65,6 +65,16 @@ export const sitesRepo = {
       .where(and(eq(siteGroups.tenantId, tenantId), inArray(siteGroups.groupId, [...groupIds]), inArray(siteGroups.siteId, [...siteIds])));
     return new Set(rows.map((r) => r.groupId));
   },
+  /** Shows the group at each of the sites, after the groups each already shows. */
+  async appendGroup(db: DbOrTx, tenantId: string, siteIds: readonly string[], groupId: string) {
+    if (siteIds.length === 0) return;
+    await db.insert(siteGroups).select(
+      db
+        .select({ tenantId: sites.tenantId, siteId: sites.id, groupId: sql`${groupId}::uuid`.as('group_id'), position: sql<number>`coalesce((select max(${siteGroups.position}) + 1 from ${siteGroups} where ${siteGroups.siteId} = ${sites.id}), 0)`.as('position') })
+        .from(sites)
+        .where(and(eq(sites.tenantId, tenantId), inArray(sites.id, [...siteIds]))),
+    );
+  },
   /** Replaces the groups shown on the site, in the order given. */
   async replaceGroups(db: DbOrTx, tenantId: string, siteId: string, groupIds: readonly string[]) {
     await db.delete(siteGroups).where(and(eq(siteGroups.tenantId, tenantId), eq(siteGroups.siteId, siteId)));

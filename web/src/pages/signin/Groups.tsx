@@ -1,4 +1,4 @@
-import { Badge, Button, Card, Checkbox, ColorInput, Group, Select, Stack, Table, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Card, Checkbox, ColorInput, Group, MultiSelect, Select, Stack, Table, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
@@ -7,7 +7,7 @@ import { AppLink, FormError, PageHeader } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
 import { useFormSubmit } from '../../forms';
 import { userCan, useMe, useSiteScoped } from '../../session';
-import { groupsQuery, signinKeys } from './queries';
+import { groupsQuery, signinKeys, sitesQuery } from './queries';
 
 type GroupType = Body<'/api/signin/groups', 'post'>['type'];
 
@@ -26,8 +26,8 @@ export default function Groups() {
     <>
       <PageHeader title="Groups" description="Each group has its own sign-in options, contacts and (for repeat and SCIM groups) members." />
       <Stack gap="lg">
-        {/* A new group is shown at no site yet: out of reach of an admin limited to some sites (the server refuses it). */}
-        {userCan(me.user, 'signin.manage') && !siteScoped ? <CreateGroup /> : null}
+        {/* An admin limited to some sites shows a new group at one or more of theirs (the server refuses it shown nowhere). */}
+        {userCan(me.user, 'signin.manage') ? <CreateGroup siteScoped={siteScoped} /> : null}
         <QueryState query={groups} empty="No groups yet.">
           {(data) => (
             <Table>
@@ -70,10 +70,14 @@ export default function Groups() {
   );
 }
 
-function CreateGroup() {
+function CreateGroup({ siteScoped }: { siteScoped: boolean }) {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const form = useForm({ initialValues: { name: '', type: 'repeat' as GroupType, colour: '#1c7ed6', isStaffGroup: false } });
+  const sites = useQuery(sitesQuery());
+  const form = useForm({
+    initialValues: { name: '', type: 'repeat' as GroupType, colour: '#1c7ed6', isStaffGroup: false, siteIds: [] as string[] },
+    validate: { siteIds: (v) => (siteScoped && v.length === 0 ? 'Choose one or more of your sites' : null) },
+  });
   const submit = useFormSubmit(form, {
     mutationFn: (v) => ok(client.POST('/api/signin/groups', { body: { ...v, isStaffGroup: v.type !== 'standard' && v.isStaffGroup } })),
     onSuccess: async (g) => {
@@ -93,6 +97,14 @@ function CreateGroup() {
           <Select label="Type (cannot be changed later)" data={GROUP_TYPES.map((t) => ({ value: t.value, label: `${t.label} — ${t.help}` }))} allowDeselect={false} {...form.getInputProps('type')} />
           <ColorInput label="Colour" format="hex" {...form.getInputProps('colour')} />
         </Group>
+        <MultiSelect
+          label="Shown at"
+          description={siteScoped ? 'The sites whose kiosks show it (one or more of yours)' : 'The sites whose kiosks show it (you can add it to sites later)'}
+          required={siteScoped}
+          data={(sites.data?.items ?? []).map((site) => ({ value: site.id, label: site.name }))}
+          searchable
+          {...form.getInputProps('siteIds')}
+        />
         {form.getValues().type !== 'standard' ? <Checkbox label="Staff group" {...form.getInputProps('isStaffGroup', { type: 'checkbox' })} /> : null}
         <Group>
           <Button type="submit" loading={submit.busy}>
