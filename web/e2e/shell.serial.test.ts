@@ -36,7 +36,7 @@ describe.skipIf(!chromiumPath)('web app shell (Chromium)', { timeout: E2E_TEST_T
     await page.close();
   });
 
-  it('a school’s office manager (an admin limited to their site) is not offered what the server refuses them: the tenant’s settings, API keys, audit, webhooks, adding sites, the block list', async () => {
+  it('a school’s office manager (an admin limited to their site) is not offered what the server refuses them: the tenant’s settings, API keys, audit, webhooks, adding sites, the block list; adds a group at their site', async () => {
     const tenant = await e2e.createTenant({ kind: 'trust' });
     const env = { app: e2e.server.app, platform: e2e.server.platform, contexts: e2e.server.contexts, config: e2e.server.platform.config } as TestEnv;
     const north = await makeSite(env, tenant, { name: 'North' });
@@ -66,6 +66,17 @@ describe.skipIf(!chromiumPath)('web app shell (Chromium)', { timeout: E2E_TEST_T
     await page.goto(`${e2e.url}/signin/sites`);
     await page.getByRole('heading', { name: 'North' }).waitFor();
     await expect(page.getByRole('form', { name: 'Add a site' }).count()).resolves.toBe(0);
+
+    // A group of their own is added at their site (the server refuses one shown nowhere).
+    await page.goto(`${e2e.url}/signin/groups`);
+    const add = page.getByRole('form', { name: 'Add a group' });
+    await add.getByRole('textbox', { name: 'Name' }).fill('North supply staff');
+    await add.getByRole('button', { name: 'Add group' }).click();
+    await add.getByText('Choose one or more of your sites').waitFor();
+    await add.getByRole('textbox', { name: 'Shown at' }).click();
+    await page.getByRole('option', { name: 'North' }).click();
+    await add.getByRole('button', { name: 'Add group' }).click();
+    await page.getByRole('heading', { name: 'North supply staff' }).waitFor();
     await page.close();
   });
 
