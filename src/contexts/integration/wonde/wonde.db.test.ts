@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { encryptSecret } from '../../../platform/crypto.js';
 import type { Config } from '../../../config.js';
 import { useTestEnv } from '../../../../test/harness.js';
 import { call, createTestTenant } from '../../../../test/factories.js';
@@ -42,6 +43,38 @@ describe('Wonde connection', () => {
     const [row] = await env.platform.db.select().from(integrationWondeConnections).where(eq(integrationWondeConnections.organisationId, x.rec.org.id));
     expect(row!.tokenEncrypted).toMatch(/^v1\./);
     expect(row!.tokenEncrypted).not.toContain('secret-token');
+  });
+
+  it('set up by several requests at once: each answers 200, and the organisation has one connection', async () => {
+    const x = await integrationTenant(env);
+    const url = `/api/integration/organisations/${x.rec.org.id}/wonde`;
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => call(env.app, 'PUT', url, { headers: x.h, body: { schoolId: `A${i}`, token: `secret-token-${i}` } })));
+    expect(answers.map((r) => r.status)).toEqual(Array(8).fill(200));
+    const rows = await env.platform.db.select().from(integrationWondeConnections).where(eq(integrationWondeConnections.organisationId, x.rec.org.id));
+    expect(rows).toHaveLength(1);
+  });
+
+  it('the race made certain (PostgreSQL; PGlite runs one transaction at a time): a PUT that found no connection changes the one another request inserted meanwhile', async () => {
+    if (env.platform.database.kind !== 'postgres') return;
+    // Another request's connection is inserted but not committed while the PUT reads none and
+    // inserts; its insert waits on the other's, fails on the unique index when that commits, and
+    // the PUT changes the connection the other made (it was a 500).
+    const y = await integrationTenant(env);
+    const db = env.platform.db;
+    let pending: ReturnType<typeof call> | undefined;
+    await db.transaction(async (tx) => {
+      await tx.insert(integrationWondeConnections).values({ tenantId: y.t.tenantId, organisationId: y.rec.org.id, schoolId: 'FIRST', tokenEncrypted: encryptSecret(env.platform.config.secretKey, 'first-token') });
+      pending = call(env.app, 'PUT', `/api/integration/organisations/${y.rec.org.id}/wonde`, { headers: y.h, body: { schoolId: 'SECOND', token: 'second-token' } });
+      const waiting = async () => {
+        const found = (await db.execute(sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'insert into "integration_wonde_connections"%'`)) as unknown as { rows: Array<{ n: number }> };
+        return found.rows[0]!.n;
+      };
+      while ((await waiting()) === 0) await new Promise((resolve) => setImmediate(resolve));
+    });
+    const second = await pending!;
+    expect([second.status, second.body.schoolId]).toEqual([200, 'SECOND']);
+    const rows = await db.select().from(integrationWondeConnections).where(eq(integrationWondeConnections.organisationId, y.rec.org.id));
+    expect(rows.map((r) => r.schoolId)).toEqual(['SECOND']);
   });
 
   it('syncs employees across pages, matches a hand-made pre-start profile, then deltas and deletions by UPI', async () => {
