@@ -42,4 +42,25 @@ describe('hostile requests', () => {
     expect((await call(env.app, 'GET', `/api/signin/members/${member.id}`, { headers: h })).body).toMatchObject({ fullName: member.fullName, version: member.version });
     expect((await call(env.app, 'GET', `/api/record/profiles/${profile.body.id}`, { headers: h })).body).toMatchObject({ firstName: 'Ada', version: profile.body.version, status: 'live' });
   });
+
+  it('a CSV upload that is not UTF-8 (Excel’s plain CSV on Windows) is a 400 saying so, not names with U+FFFD in them', async () => {
+    const t = await createTestTenant(env);
+    const h = t.owner.headers;
+    const group = await makeGroup(env, t);
+    const latin1 = (text: string) => Buffer.from(text, 'latin1');
+    for (const url of [`/api/signin/groups/${group.id}/members/import/preview`, `/api/signin/groups/${group.id}/members/import`]) {
+      const res = await env.app.inject({ method: 'POST', url, headers: { ...h, 'content-type': 'text/csv' }, payload: latin1('fullName\nJos\xe9 Alvarez\n') });
+      expect([res.statusCode, res.json().error.code]).toEqual([400, 'csv_not_utf8']);
+    }
+    expect((await call(env.app, 'GET', `/api/signin/groups/${group.id}/members`, { headers: h })).body.items).toEqual([]);
+    const utf8 = await env.app.inject({ method: 'POST', url: `/api/signin/groups/${group.id}/members/import/preview`, headers: { ...h, 'content-type': 'text/csv' }, payload: Buffer.from('fullName\nJos\u00e9 Alvarez\n') });
+    expect(utf8.json().rows.map((r: { fullName: string }) => r.fullName)).toEqual(['José Alvarez']);
+
+    const { org } = await recordTenant(env, t);
+    const record = (content: Buffer) => call(env.app, 'POST', '/api/record/import/preview', { headers: h, body: { organisationId: org.id, fileName: 'staff.csv', content: content.toString('base64') } });
+    const refused = await record(latin1('First name,Last name,Role\nJos\xe9,Alvarez,Teacher\n'));
+    expect([refused.status, refused.body.error.code, refused.body.error.field]).toEqual([400, 'invalid_file', 'file']);
+    expect(refused.body.error.message).toContain('UTF-8');
+    expect((await record(Buffer.from('First name,Last name,Role\nJos\u00e9,Alvarez,Teacher\n'))).body.error?.code).not.toBe('invalid_file');
+  });
 });
