@@ -43,6 +43,14 @@ describe('hostile requests', () => {
     expect((await call(env.app, 'GET', `/api/record/profiles/${profile.body.id}`, { headers: h })).body).toMatchObject({ firstName: 'Ada', version: profile.body.version, status: 'live' });
   });
 
+  it('a roll call’s event stream asked for events after a number past an integer is a 400, not a stream that fails unseen', async () => {
+    const t = await createTestTenant(env);
+    const site = await makeSite(env, t);
+    const started = await call(env.app, 'POST', `/api/signin/sites/${site.id}/roll-calls`, { headers: t.owner.headers, body: {} });
+    const res = await env.app.inject({ method: 'GET', url: `/api/signin/roll-calls/${started.body.rollCall.id}/events?after=${2 ** 31}`, headers: t.owner.headers });
+    expect([res.statusCode, res.json().error.field]).toEqual([400, 'querystring.after']);
+  });
+
   it('a CSV upload that is not UTF-8 (Excel’s plain CSV on Windows) is a 400 saying so, not names with U+FFFD in them', async () => {
     const t = await createTestTenant(env);
     const h = t.owner.headers;
