@@ -65,6 +65,23 @@ describe('password sign-in', () => {
     }
   });
 
+  it('answers an unknown email as an account: the sixth failure from one address is the same 429, so the lock-out tells no one who has an account', async () => {
+    const t = await createTestTenant(env);
+    const answers = async (emails: string[], ip: string) => {
+      const out: string[] = [];
+      for (const email of emails) {
+        const res = await env.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password: 'wrong-password-x' }, remoteAddress: ip });
+        out.push(`${res.statusCode} ${res.json().error.message}`);
+      }
+      return out;
+    };
+    const known = await answers(Array(6).fill(t.owner.email), '10.5.0.1');
+    // Any spelling of the unknown email is one account, as a known one is.
+    const unknown = await answers([...Array(3).fill('Nobody-Here@example.test'), ...Array(3).fill('nobody-here@EXAMPLE.test')], '10.5.0.2');
+    expect(known.map((a) => a.slice(0, 3))).toEqual(['401', '401', '401', '401', '401', '429']);
+    expect(unknown).toEqual(known);
+  });
+
   it('locks the account everywhere when five addresses fail within 15 minutes, once, and tells its user', async () => {
     const t = await createTestTenant(env);
     const attempt = (password: string, ip: string) =>

@@ -6,6 +6,7 @@ import { notifyUsers } from './notifications/notify.js';
 import { recordAudit, systemActor } from '../../platform/audit/audit.js';
 import { inTransaction } from '../../platform/db/tx.js';
 import { accountsRepo } from './accounts.repo.js';
+import { hashToken } from '../../platform/crypto.js';
 import { dummyHash, verifyPassword } from './passwords.js';
 
 export const LOGIN_USER_POLICY = { limit: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
@@ -42,17 +43,18 @@ export function createLogin(deps: Pick<Platform, 'db' | 'now' | 'log' | 'jobs'>)
     const ipLock = await countAttempt(db, ipKey, LOGIN_IP_POLICY, at);
     if (ipLock > 0) throw tooManyRequests(ipLock, 'Too many sign-in attempts from this address, try again later');
     const user = await accountsRepo.findUserByEmail(db, input.email);
-    const accountKey = user ? `login:user:${user.id}` : undefined;
-    const pairPrefix = user ? `login:user-ip:${user.id}:` : undefined;
+    // An unknown email is counted per address as an account is (keyed by its hash), so the sixth
+    // try answers 429 whether or not the account exists: the lock-out tells no one who has one.
+    const pairPrefix = user ? `login:user-ip:${user.id}:` : `login:email-ip:${hashToken(input.email.toLowerCase())}:`;
     if (user) {
-      const locked = await lockedSeconds(db, accountKey!, at);
+      const locked = await lockedSeconds(db, `login:user:${user.id}`, at);
       if (locked > 0) throw tooManyRequests(locked, 'This account is locked after failed sign-ins from several places; try again later or reset your password');
-      const pairLock = await countAttempt(db, `${pairPrefix}${input.ip}`, LOGIN_USER_POLICY, at);
-      if (pairLock > 0) throw tooManyRequests(pairLock, 'Too many failed sign-ins to this account from here, try again later');
     }
+    const pairLock = await countAttempt(db, `${pairPrefix}${input.ip}`, LOGIN_USER_POLICY, at);
+    if (pairLock > 0) throw tooManyRequests(pairLock, 'Too many failed sign-ins to this account from here, try again later');
     const ok = user && !user.disabledAt ? await verifyPassword(user.passwordHash, input.password) : (await verifyPassword(await dummyHash(), input.password), false);
     if (!ok || !user) {
-      if (user) await lockAccountIfWidelyFailing(user, pairPrefix!, at);
+      if (user) await lockAccountIfWidelyFailing(user, pairPrefix, at);
       throw new AppError(401, 'invalid_credentials', 'Wrong email or password');
     }
     await clearAttempts(db, `${pairPrefix}${input.ip}`);

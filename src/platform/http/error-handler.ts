@@ -70,6 +70,13 @@ export function toErrorReply(err: unknown, req: FastifyRequest): { status: numbe
     if (fe.code === 'FST_ERR_RATE_LIMIT_EXCEEDED' || fe.statusCode === 429) {
       return { status: 429, body: { error: { code: 'rate_limited', message: 'Too many requests, try again later', requestId } } };
     }
+    if (fe.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+      return { status: 414, body: { error: { code: 'uri_too_long', message: 'A part of the address is too long', requestId } } };
+    }
+    // Any other refusal of the request by Fastify itself keeps its 4xx status (never a 500).
+    if (fe.code.startsWith('FST_') && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+      return { status: fe.statusCode, body: { error: { code: 'bad_request', message: 'The request is not valid', requestId } } };
+    }
   }
   if (fe instanceof SyntaxError && (fe as FastifyError).statusCode === 400) {
     return { status: 400, body: { error: { code: 'invalid_json', message: 'The request body is not valid JSON', requestId } } };

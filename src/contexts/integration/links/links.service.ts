@@ -1,5 +1,6 @@
 import type { Platform } from '../../../platform/platform.js';
 import { inTransaction } from '../../../platform/db/tx.js';
+import { isUniqueViolation } from '../../../platform/db/sqlstate.js';
 import { badRequest, conflict, notFound } from '../../../platform/errors.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import { notifyRole } from '../../accounts/index.js';
@@ -54,6 +55,16 @@ export function createLinksService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
    * unless `opts.notify` is false: a set-up's own link (the demo's seeding), which is nobody's news.
    */
   async function link(tenantId: string, groupId: string, input: LinkInput, actor: Actor, opts: { notify?: boolean } = {}) {
+    try {
+      return await linkOnce(tenantId, groupId, input, actor, opts);
+    } catch (err) {
+      // Another request linked the group at the same moment (both found no link): change its link.
+      if (isUniqueViolation(err)) return linkOnce(tenantId, groupId, input, actor, opts);
+      throw err;
+    }
+  }
+
+  async function linkOnce(tenantId: string, groupId: string, input: LinkInput, actor: Actor, opts: { notify?: boolean }) {
     return inTransaction(db, async (tx) => {
       // Held until the link commits: an archive of the group waits for it, or went first and is read here.
       const [group] = await deps.groups.holdForWrite(tx, tenantId, [groupId]);

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
+import { encryptSecret } from '../../../platform/crypto.js';
 import type { Config } from '../../../config.js';
 import { useTestEnv } from '../../../../test/harness.js';
 import { call, createTestTenant } from '../../../../test/factories.js';
 import { integrationWondeConnections } from '../integration.tables.js';
+import { heldTransaction, untilWaitingForLock } from '../../../../test/held.js';
 import { integrationTenant, setTimeZone, zoneWhereDateDiffers } from '../test/integration.testkit.js';
 import { todayIn } from '../../record/index.js';
 import { fakeEmployee, startFakeWonde, wondeDate, type FakeWonde } from './test/fake-wonde.js';
@@ -42,6 +44,15 @@ describe('Wonde connection', () => {
     const [row] = await env.platform.db.select().from(integrationWondeConnections).where(eq(integrationWondeConnections.organisationId, x.rec.org.id));
     expect(row!.tokenEncrypted).toMatch(/^v1\./);
     expect(row!.tokenEncrypted).not.toContain('secret-token');
+  });
+
+  it('set up by several requests at once: each answers 200, and the organisation has one connection', async () => {
+    const x = await integrationTenant(env);
+    const url = `/api/integration/organisations/${x.rec.org.id}/wonde`;
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => call(env.app, 'PUT', url, { headers: x.h, body: { schoolId: `A${i}`, token: `secret-token-${i}` } })));
+    expect(answers.map((r) => r.status)).toEqual(Array(8).fill(200));
+    const rows = await env.platform.db.select().from(integrationWondeConnections).where(eq(integrationWondeConnections.organisationId, x.rec.org.id));
+    expect(rows).toHaveLength(1);
   });
 
   it('syncs employees across pages, matches a hand-made pre-start profile, then deltas and deletions by UPI', async () => {
@@ -118,5 +129,23 @@ describe('Wonde connection', () => {
     // Retried later (the job's backoff), it completes.
     const ok = await x.run(`${url}/sync`, undefined);
     expect(ok).toMatchObject({ status: 'done', created: 150 });
+  });
+});
+
+// Two connections ordered by hand: registered on PostgreSQL only (PGlite has one connection, so
+// nothing overlaps; the PGlite run has the file's other tests).
+if (process.env.TEST_DB === 'postgres') describe('Wonde connection set up by two requests at once (the race made certain)', () => {
+  it('a PUT that found no connection changes the one another request inserted meanwhile (it was a 500 on the unique index)', async () => {
+    const y = await integrationTenant(env);
+    const held = await heldTransaction(env, (tx) =>
+      tx.insert(integrationWondeConnections).values({ tenantId: y.t.tenantId, organisationId: y.rec.org.id, schoolId: 'FIRST', tokenEncrypted: encryptSecret(env.platform.config.secretKey, 'first-token') }),
+    );
+    const pending = call(env.app, 'PUT', `/api/integration/organisations/${y.rec.org.id}/wonde`, { headers: y.h, body: { schoolId: 'SECOND', token: 'second-token' } });
+    await untilWaitingForLock(env);
+    await held.commit();
+    const second = await pending;
+    expect([second.status, second.body.schoolId]).toEqual([200, 'SECOND']);
+    const rows = await env.platform.db.select().from(integrationWondeConnections).where(eq(integrationWondeConnections.organisationId, y.rec.org.id));
+    expect(rows.map((r) => r.schoolId)).toEqual(['SECOND']);
   });
 });

@@ -1,6 +1,7 @@
 import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
+import { isUniqueViolation } from '../../../platform/db/sqlstate.js';
 import { conflict, notFound } from '../../../platform/errors.js';
 import { decryptSecret, encryptSecret } from '../../../platform/crypto.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
@@ -35,6 +36,16 @@ export function createWondeService(deps: Pick<Platform, 'db' | 'now' | 'jobs' | 
   }
 
   async function save(tenantId: string, organisationId: string, input: WondeConnectionInput, actor: Actor) {
+    try {
+      return await saveOnce(tenantId, organisationId, input, actor);
+    } catch (err) {
+      // Another request set the connection up at the same moment: change the one it made.
+      if (isUniqueViolation(err)) return saveOnce(tenantId, organisationId, input, actor);
+      throw err;
+    }
+  }
+
+  async function saveOnce(tenantId: string, organisationId: string, input: WondeConnectionInput, actor: Actor) {
     return inTransaction(db, async (tx) => {
       if (!(await record.organisation(tx, tenantId, organisationId))) throw notFound('Organisation');
       const existing = await connection(tenantId, organisationId, tx);

@@ -91,7 +91,13 @@ export async function readTable(fileName: string, data: Buffer): Promise<{ colum
     const sheets = await readXlsx(data);
     table = sheets.find((s) => s.rows.length > 0)?.rows ?? [];
   } else if (lower.endsWith('.csv')) {
-    let text = data.toString('utf8');
+    let text: string;
+    try {
+      // Strict: a file saved in another encoding (Excel's plain "CSV" on Windows) would otherwise import "José" as "Jos" + U+FFFD.
+      text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(data);
+    } catch {
+      throw badRequest('invalid_file', 'The CSV file is not UTF-8 text: save it as "CSV UTF-8" and upload it again', 'file');
+    }
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     try {
       table = parse(text, { relax_column_count: true, skip_empty_lines: true, trim: true }) as string[][];

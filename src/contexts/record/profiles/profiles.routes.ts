@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf, authorize } from '../../../platform/http/auth.js';
+import { rowVersion } from '../../../platform/http/numbers.js';
 import type { ProfilesService } from './profiles.service.js';
 import { presentProfile, presentSummary } from './profiles.presenters.js';
 import { historySchema, isoDate, profileCreateSchema, profileListQuery, profilePatchSchema, profileSchema, profileSummarySchema, ratingSchema } from './profiles.schemas.js';
@@ -49,7 +50,7 @@ export function profilesRoutes(profiles: ProfilesService): FastifyPluginAsyncZod
     });
     app.post(
       '/api/record/profiles/:id/archive',
-      { schema: { tags, summary: 'Archive a leaver out of the live record', params: idParams, body: z.object({ version: z.number().int(), leavingDate: isoDate.nullable().optional() }), response: { 200: profileSchema } } },
+      { schema: { tags, summary: 'Archive a leaver out of the live record', params: idParams, body: z.object({ version: rowVersion, leavingDate: isoDate.nullable().optional() }), response: { 200: profileSchema } } },
       async (req) => {
         const p = authorize(req, 'record.edit');
         return presentProfile(await profiles.archive(p, actorOf(req), req.params.id, req.body));

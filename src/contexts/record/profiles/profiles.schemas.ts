@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FIRST_DAY, isDayInRange, LAST_DAY } from '../../../platform/http/dates.js';
+import { rowVersion } from '../../../platform/http/numbers.js';
 
 /** A day as YYYY-MM-DD in the API's range (year 0000 was the database's 500); whether it is a real day is validation.ts's. */
 export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD').refine(isDayInRange, `a date between ${FIRST_DAY} and ${LAST_DAY}`);
@@ -38,7 +39,7 @@ export type ProfileCreateInput = z.output<typeof profileCreateSchema>;
 
 export const profilePatchSchema = z.object({
   /** The version the change was made from (optimistic concurrency). */
-  version: z.number().int().min(1),
+  version: rowVersion,
   ...Object.fromEntries(Object.entries(profileFields).map(([k, v]) => [k, v.optional()])) as {
     [K in keyof typeof profileFields]: z.ZodOptional<(typeof profileFields)[K]>;
   },

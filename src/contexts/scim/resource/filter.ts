@@ -162,19 +162,27 @@ function stripUrn(path: string, wl: FilterWhitelist): string {
   return lower;
 }
 
+/**
+ * The whitelist's entry for a name, its own properties only: `__proto__` or `constructor` in a
+ * filter would otherwise find Object's prototype (a 500, not the 400 an unknown attribute is).
+ */
+export function listed<T>(entries: Record<string, T>, name: string): T | undefined {
+  return Object.hasOwn(entries, name) ? entries[name] : undefined;
+}
+
 function resolve(path: string, wl: FilterWhitelist): Resolved {
   const name = stripUrn(path, wl);
-  const direct = wl.attrs[name];
+  const direct = listed(wl.attrs, name);
   if (direct) {
     if (direct.kind !== 'multi') return { col: direct };
-    const sub = direct.sub[direct.defaultSub];
+    const sub = listed(direct.sub, direct.defaultSub);
     if (!sub) throw invalidFilter(`${path} has no value to compare; filter on one of its sub-attributes`);
     return { col: sub, wrap: direct.exists };
   }
   const dot = name.indexOf('.');
   if (dot > 0) {
-    const head = wl.attrs[name.slice(0, dot)];
-    const sub = head?.kind === 'multi' ? head.sub[name.slice(dot + 1)] : undefined;
+    const head = listed(wl.attrs, name.slice(0, dot));
+    const sub = head?.kind === 'multi' ? listed(head.sub, name.slice(dot + 1)) : undefined;
     if (head?.kind === 'multi' && sub) return { col: sub, wrap: head.exists };
   }
   throw invalidFilter(`Filtering on ${path} is not supported`);
@@ -192,7 +200,7 @@ function compile(f: Filter, wl: FilterWhitelist, depth: number): SQL {
     case 'not':
       return sql`(NOT coalesce(${compile(f.filter, wl, depth + 1)}, false))`;
     case '[]': {
-      const head = wl.attrs[stripUrn(f.attrPath, wl)];
+      const head = listed(wl.attrs, stripUrn(f.attrPath, wl));
       if (head?.kind !== 'multi') throw invalidFilter(`${f.attrPath} is not a multi-valued attribute`);
       const inner: FilterWhitelist = { urns: [], attrs: head.sub };
       return head.exists(compile(f.valFilter, inner, depth + 1));

@@ -1,5 +1,6 @@
 import { asc, desc, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { invalidValue, scimError } from '../scim.errors.js';
+import { listed } from './filter.js';
 
 /**
  * Paging and sorting of a SCIM list (GET or POST /.search): index paging (RFC 7644 §3.4.2.4,
@@ -93,7 +94,7 @@ export function orderOf(q: ListQuery, wl: SortWhitelist, created: SQLWrapper, id
   if (by === '') return [dir(created), dir(id)];
   let name = by.toLowerCase();
   for (const urn of wl.urns) if (name.startsWith(`${urn}:`)) name = name.slice(urn.length + 1);
-  const expr = wl.attrs[name];
+  const expr = listed(wl.attrs, name);
   if (!expr) throw invalidValue(`Sorting by ${by.slice(0, 100)} is not supported; sort by ${Object.keys(wl.attrs).join(', ')}`);
   // Resources without a value sort last ascending and first descending (PostgreSQL's default).
   return [order === 'descending' ? sql`${expr} DESC` : sql`${expr} ASC`, dir(created), dir(id)];

@@ -152,6 +152,23 @@ describe('SCIM /Users', () => {
     isScimError(count.body, 400, 'invalidValue');
   });
 
+  it('refuses Object’s own names as attributes to filter or sort by (400, not a 500 or a silent sort), on /Users and /Groups', T, async () => {
+    const f = await scimFixture(env);
+    await create(f, 'proto@example.test');
+    for (const resource of ['Users', 'Groups']) {
+      for (const filter of ['__proto__ eq "x"', 'constructor eq "x"', 'emails.__proto__ eq "x"', 'emails[__proto__ eq "x"]', 'members.constructor pr']) {
+        const res = await f.scim('GET', `/${resource}?filter=${encodeURIComponent(filter)}`);
+        expect([resource, filter, res.status]).toEqual([resource, filter, 400]);
+        isScimError(res.body, 400, 'invalidFilter');
+      }
+      for (const sortBy of ['__proto__', 'constructor', 'urn:ietf:params:scim:schemas:core:2.0:User:__proto__']) {
+        const res = await f.scim('GET', `/${resource}?sortBy=${encodeURIComponent(sortBy)}`);
+        expect([resource, sortBy, res.status]).toEqual([resource, sortBy, 400]);
+        isScimError(res.body, 400, 'invalidValue');
+      }
+    }
+  });
+
   it('refuses an externalId too long for its index (400 invalidValue, nothing written), by POST, PUT and PATCH', T, async () => {
     const f = await scimFixture(env);
     // Text that does not compress: over the b-tree's ~2.7 kB limit, the index refused it (a 500).

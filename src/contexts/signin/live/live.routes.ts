@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Platform } from '../../../platform/platform.js';
 import { actorOf, authorize } from '../../../platform/http/auth.js';
+import { INT4_MAX } from '../../../platform/http/numbers.js';
 import { siteScopeOf } from '../access.js';
 import type { OnSiteService } from './on-site.service.js';
 import type { OverviewService } from './overview.service.js';
@@ -136,7 +137,7 @@ export function liveRoutes(platform: Platform, onSite: OnSiteService, rollCalls:
             'A `snapshot` event (id = its sequence number) then every change (`entry.added`, `entry.updated`, `roll_call.closed`). ' +
             'On reconnect the browser sends Last-Event-ID (or pass `after`) and gets the events after it.',
           params: idParams,
-          querystring: z.object({ after: z.coerce.number().int().min(0).optional() }),
+          querystring: z.object({ after: z.coerce.number().int().min(0).max(INT4_MAX).optional() }),
         },
       },
       async (req, reply) => {

@@ -32,6 +32,9 @@ export function importTemplateCsv(): string {
 
 /** Parses and checks every row; row numbers count the header as row 1. Writes nothing. */
 export function previewImport(csv: string): ImportPreview {
+  // The body is read as UTF-8, a byte that is not UTF-8 becoming U+FFFD: a file saved in another
+  // encoding (Excel's plain "CSV" on Windows) would import "José" as "Jos" + U+FFFD without a word.
+  if (csv.includes('\ufffd')) throw badRequest('csv_not_utf8', 'The file is not UTF-8 text: save it as "CSV UTF-8" and upload it again');
   let records: string[][];
   try {
     records = parse(csv, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true }) as string[][];

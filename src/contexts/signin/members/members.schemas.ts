@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { storableDate } from '../../../platform/http/dates.js';
+import { rowVersion } from '../../../platform/http/numbers.js';
 
 const dateString = storableDate;
 export const memberInput = z
@@ -15,7 +16,7 @@ export const memberInput = z
   .refine((m) => !m.startDate || !m.endDate || m.startDate <= m.endDate, { path: ['endDate'], message: 'The end date is before the start date' });
 
 export const memberPatch = z.object({
-  version: z.number().int().positive(),
+  version: rowVersion,
   fullName: z.string().trim().min(1).max(200).optional(),
   role: z.string().trim().max(200).optional(),
   email: z.email().max(320).nullable().optional(),
