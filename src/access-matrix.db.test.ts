@@ -210,11 +210,14 @@ describe('access matrix: every route × every kind of caller', () => {
         const body = bodyType === 'application/json' ? JSON.stringify({ ...(sample(content[bodyType]?.schema, defs) as object), ...BODIES[key] }) : bodyType ? '' : undefined;
         const row: Record<string, string> = {};
         for (const pr of principals) {
+          // A wrong password is counted per address and email (an unknown email too): each caller
+          // signs in with an email of its own, so the fifth caller is not answered by the lock-out.
+          const payload = key === 'POST /api/auth/login' && body ? JSON.stringify({ ...(JSON.parse(body) as object), email: `${pr.name.replace(/[^a-z0-9]/gi, '-')}@nobody.example` }) : body;
           const res = await env.app.inject({
             method: m as 'GET',
             url: query.size ? `${url}?${query}` : url,
             headers: { ...(await pr.headers()), ...(bodyType ? { 'content-type': bodyType } : {}) },
-            payload: body,
+            payload,
           });
           let code = '';
           try {
