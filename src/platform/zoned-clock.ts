@@ -5,6 +5,30 @@
  * export all go through it).
  */
 
+/** Whether `tz` names an IANA time zone the runtime knows (`Europe/London`; not an offset or an abbreviation). */
+export function isIanaTimezone(tz: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(tz)) return false;
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The zone as given, with its letters' case as the zone list spells it (`europe/london` →
+ * `Europe/London`). Not Intl's canonical name: ICU's is CLDR's, often an old alias (`Asia/Kolkata`
+ * → `Asia/Calcutta`, `Europe/Kyiv` → `Europe/Kiev`), which a server's tzdata may lack and nobody typed.
+ */
+export function canonicalTimezone(tz: string): string {
+  const lower = tz.toLowerCase();
+  const listed = Intl.supportedValuesOf('timeZone').find((z) => z.toLowerCase() === lower);
+  if (listed) return listed;
+  const resolved = new Intl.DateTimeFormat('en-GB', { timeZone: tz }).resolvedOptions().timeZone; // throws for no zone
+  return resolved.toLowerCase() === lower ? resolved : tz;
+}
+
 /** A local date and time as numbers (month 1–12, hour 0–23). */
 export type WallTime = { year: number; month: number; day: number; hour: number; minute: number; second: number };
 

@@ -78,6 +78,11 @@ describe('asOf and time zones', () => {
     expect(org).toMatchObject({ timeZone: 'Europe/London' });
     const wrong = await call(env.app, 'PATCH', `/api/record/organisations/${org.id}`, { headers: h, body: { timeZone: 'Mars/Olympus' } });
     expect([wrong.status, wrong.body.error.field]).toEqual([400, 'body.timeZone']);
+    // Kept as the zone list spells it, whatever the case typed (as sites' zones are).
+    const typed = await call(env.app, 'POST', '/api/record/organisations', { headers: h, body: { name: 'Typed', type: 'maintained', timeZone: 'europe/london' } });
+    expect([typed.status, typed.body.timeZone]).toEqual([201, 'Europe/London']);
+    const patched = await call(env.app, 'PATCH', `/api/record/organisations/${typed.body.id as string}`, { headers: h, body: { timeZone: 'AMERICA/NEW_YORK' } });
+    expect(patched.body.timeZone).toBe('America/New_York');
     const east = await call(env.app, 'POST', '/api/record/organisations', { headers: h, body: { name: 'East', type: 'maintained', timeZone: 'Pacific/Kiritimati' } });
     const west = await call(env.app, 'POST', '/api/record/organisations', { headers: h, body: { name: 'West', type: 'maintained', timeZone: 'Pacific/Pago_Pago' } });
     const a = await create({ organisationId: east.body.id });

@@ -5,6 +5,7 @@ import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import type { Principal } from '../../../platform/http/principal.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
+import { canonicalTimezone } from '../../../platform/zoned-clock.js';
 import { assertLevel, assertTrustAdmin, levelAt, orgAccessOf, visibleOrgs } from '../access.js';
 import { loadModel } from '../record.repo.js';
 import { ensureSeeded } from './keys.js';
@@ -33,6 +34,8 @@ export function createOrganisationsSetup({ db }: Pick<Platform, 'db'>) {
   /** The first organisation of a tenant seeds its record with the built-in KCSIE set. */
   async function createOrganisation(p: Principal, actor: Actor, input: Omit<z.output<typeof organisationCreateSchema>, 'timeZone'> & { timeZone?: string }, tx: DbOrTx = db) {
     assertTrustAdmin(p);
+    // Spelled as the zone list spells it (`europe/london` → `Europe/London`), as sites' zones are.
+    if (input.timeZone !== undefined) input = { ...input, timeZone: canonicalTimezone(input.timeZone) };
     return inTransaction(tx, async (t) => {
       await ensureSeeded(t, p.tenantId);
       const org = await setupRepo.insertOrganisation(t, p.tenantId, input);
@@ -43,6 +46,7 @@ export function createOrganisationsSetup({ db }: Pick<Platform, 'db'>) {
 
   async function updateOrganisation(p: Principal, actor: Actor, id: string, patch: z.output<typeof organisationPatchSchema>) {
     const access = orgAccessOf(p);
+    if (patch.timeZone !== undefined) patch = { ...patch, timeZone: canonicalTimezone(patch.timeZone) };
     return inTransaction(db, async (t) => {
       const org = await setupRepo.organisation(t, p.tenantId, id);
       if (!org) throw notFound('Organisation');

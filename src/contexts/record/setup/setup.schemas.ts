@@ -1,24 +1,13 @@
 import { z } from 'zod';
 import { nonEmptyPatch } from '../../../platform/http/input.js';
+import { isIanaTimezone } from '../../../platform/zoned-clock.js';
 import { conditionGroupSchema } from '../rules/conditions.js';
 import { CHECK_TYPES, ORGANISATION_TYPES } from '../record.tables.js';
 
 export const idParams = z.object({ id: z.uuid() });
 
-/** An IANA time zone the runtime knows (e.g. Europe/London). */
-const timeZone = z
-  .string()
-  .trim()
-  .min(1)
-  .max(100)
-  .refine((tz) => {
-    try {
-      new Intl.DateTimeFormat('en-GB', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'an IANA time zone such as Europe/London');
+/** An IANA time zone the runtime knows (e.g. Europe/London; stored as the zone list spells it). */
+const timeZone = z.string().trim().min(1).max(64).refine(isIanaTimezone, 'an IANA time zone such as Europe/London');
 
 export const organisationSchema = z.object({
   id: z.string(),
