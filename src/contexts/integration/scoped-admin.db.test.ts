@@ -12,6 +12,20 @@ import { recordTenant } from '../../../test/record-fixtures.js';
  */
 const env = useTestEnv();
 
+/** A trust of two schools, North and South: an organisation, a site and a repeat group of staff each. */
+async function twoSchools() {
+  const t = await createTestTenant(env, { kind: 'trust' });
+  const { orgs } = await recordTenant(env, t, [
+    { name: 'North Primary', type: 'maintained' },
+    { name: 'South Primary', type: 'maintained' },
+  ]);
+  const north = await makeSite(env, t, { name: 'North' });
+  const south = await makeSite(env, t, { name: 'South' });
+  const northStaff = await makeGroup(env, t, { name: 'North staff', type: 'repeat' }, [north.id]);
+  const southStaff = await makeGroup(env, t, { name: 'South staff', type: 'repeat' }, [south.id]);
+  return { t, orgs, north, south, northStaff, southStaff };
+}
+
 describe('a scoped caller and the integration', () => {
   it('cannot change the integration nor list its work over people of every school; reads its settings', async () => {
     const t = await createTestTenant(env, { kind: 'trust' });
@@ -41,15 +55,7 @@ describe('a scoped caller and the integration', () => {
   });
 
   it('reads a group’s link and an organisation’s Wonde status only within reach (404 outside, as elsewhere)', async () => {
-    const t = await createTestTenant(env, { kind: 'trust' });
-    const { orgs } = await recordTenant(env, t, [
-      { name: 'North Primary', type: 'maintained' },
-      { name: 'South Primary', type: 'maintained' },
-    ]);
-    const north = await makeSite(env, t, { name: 'North' });
-    const south = await makeSite(env, t, { name: 'South' });
-    const northStaff = await makeGroup(env, t, { name: 'North staff' }, [north.id]);
-    const southStaff = await makeGroup(env, t, { name: 'South staff' }, [south.id]);
+    const { t, orgs, north, northStaff, southStaff } = await twoSchools();
     const office = await scopedUser(env, t, 'admin', [
       { kind: 'site', refId: north.id },
       { kind: 'organisation', refId: orgs[0]!.id },
@@ -65,15 +71,7 @@ describe('a scoped caller and the integration', () => {
   });
 
   it("lists only the links and reads only the readiness of members within reach (the rest is another school's)", async () => {
-    const t = await createTestTenant(env, { kind: 'trust' });
-    const { orgs } = await recordTenant(env, t, [
-      { name: 'North Primary', type: 'maintained' },
-      { name: 'South Primary', type: 'maintained' },
-    ]);
-    const north = await makeSite(env, t, { name: 'North' });
-    const south = await makeSite(env, t, { name: 'South' });
-    const northStaff = await makeGroup(env, t, { name: 'North staff', type: 'repeat' }, [north.id]);
-    const southStaff = await makeGroup(env, t, { name: 'South staff', type: 'repeat' }, [south.id]);
+    const { t, orgs, north, northStaff, southStaff } = await twoSchools();
     for (const [g, org] of [[northStaff, orgs[0]!], [southStaff, orgs[1]!]] as const) {
       const r = await call(env.app, 'PUT', `/api/integration/groups/${g.id}/link`, { headers: t.owner.headers, body: { organisationId: org.id } });
       expect(r.status).toBe(200);
