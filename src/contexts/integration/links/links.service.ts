@@ -23,12 +23,9 @@ export function createLinksService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
    * outside which a link is left out (its group shown at none of the sites, or its organisation not theirs).
    */
   async function list(tenantId: string, reach: { sites: readonly string[] | null; organisations: readonly string[] | null } = { sites: null, organisations: null }) {
-    const links = [];
-    for (const l of await integrationRepo.groupLinks(db, tenantId)) {
-      if (reach.organisations !== null && !reach.organisations.includes(l.organisationId)) continue;
-      if (reach.sites !== null && !(await deps.groups.siteIdsOf(db, tenantId, l.groupId)).some((s) => reach.sites!.includes(s))) continue;
-      links.push(l);
-    }
+    const all = (await integrationRepo.groupLinks(db, tenantId)).filter((l) => reach.organisations === null || reach.organisations.includes(l.organisationId));
+    const reached = await deps.groups.shownWithin(db, tenantId, all.map((l) => l.groupId), reach.sites);
+    const links = all.filter((l) => reached.has(l.groupId));
     const groupRows = await deps.groups.byIds(db, tenantId, links.map((l) => l.groupId));
     const orgs = new Map<string, string>();
     for (const l of links) {
@@ -44,7 +41,7 @@ export function createLinksService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
   async function get(tenantId: string, groupId: string, sites: readonly string[] | null = null) {
     const group = await deps.groups.get(db, tenantId, groupId);
     if (!group) throw notFound('Group');
-    if (sites !== null && !(await deps.groups.siteIdsOf(db, tenantId, groupId)).some((s) => sites.includes(s))) throw notFound('Group');
+    if (!(await deps.groups.shownWithin(db, tenantId, [group.id], sites)).has(group.id)) throw notFound('Group');
     const link = await integrationRepo.groupLink(db, tenantId, groupId);
     const organisationName = link ? (await record.organisation(db, tenantId, link.organisationId))?.name : undefined;
     return { group, link, organisationName };

@@ -1,7 +1,8 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { groups } from '../signin.tables.js';
 import { groupsRepo, type GroupRow } from './groups.repo.js';
+import { sitesRepo } from '../sites/sites.repo.js';
 
 export { GROUPS_CHANGED_CHANNEL } from './groups.repo.js';
 
@@ -17,6 +18,11 @@ export interface GroupsPort {
   byIds(tx: DbOrTx, tenantId: string, ids: readonly string[]): Promise<GroupRow[]>;
   /** The sites the group is shown at (what a site-scoped caller's reach over it is decided by). */
   siteIdsOf(tx: DbOrTx, tenantId: string, groupId: string): Promise<string[]>;
+  /**
+   * Which of the groups a caller held to `sites` reaches (shown at one or more of them; every one
+   * when `sites` is null): what the integration's reads of groups and members are refined by.
+   */
+  shownWithin(tx: DbOrTx, tenantId: string, ids: readonly string[], sites: readonly string[] | null): Promise<Set<string>>;
   /**
    * The tenant's groups among `ids` (archived ones too) for a write into them, in the caller's
    * transaction: each row is held (FOR SHARE) until that transaction ends, so a group's archive
@@ -34,12 +40,10 @@ export interface GroupsPort {
 export function createGroupsPort(): GroupsPort {
   return {
     get: (tx, tenantId, groupId) => groupsRepo.find(tx, tenantId, groupId),
-    async byIds(tx, tenantId, ids) {
-      if (ids.length === 0) return [];
-      return tx.select().from(groups).where(and(eq(groups.tenantId, tenantId), inArray(groups.id, [...ids])));
-    },
+    byIds: (tx, tenantId, ids) => groupsRepo.findMany(tx, tenantId, ids),
     holdForWrite: (tx, tenantId, ids) => groupsRepo.findMany(tx, tenantId, [...new Set(ids)], 'share'),
     siteIdsOf: async (tx, tenantId, groupId) => (await groupsRepo.siteIdsOf(tx, tenantId, [groupId])).map((r) => r.siteId),
+    shownWithin: async (tx, tenantId, ids, sites) => (sites === null ? new Set(ids) : sitesRepo.groupsShownAt(tx, tenantId, ids, sites)),
     async scimGroup(tx, groupId) {
       const [g] = await tx.select({ id: groups.id, tenantId: groups.tenantId, name: groups.name, type: groups.type, archivedAt: groups.archivedAt }).from(groups).where(eq(groups.id, groupId));
       return g?.type === 'scim' ? { id: g.id, tenantId: g.tenantId, name: g.name, archivedAt: g.archivedAt } : undefined;
