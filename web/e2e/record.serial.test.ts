@@ -101,18 +101,18 @@ describe.skipIf(!chromiumPath)('central record (Chromium)', { timeout: E2E_TEST_
 
     // Preview going to the earlier version: the person's rating changes, by name; nothing written until applied.
     await page.goto(`${e2e.url}/record/settings`);
-    // The organisation type picker offers non-maintained special schools (KCSIE 2025.3 rates them).
+    // The organisation type picker offers non-maintained special schools (KCSIE 2025.3 and later rate them).
     await page.getByRole('tab', { name: 'Organisations' }).click();
     const addOrganisation = page.getByRole('form', { name: 'Add an organisation' });
     await addOrganisation.getByLabel('Type').selectOption('non_maintained_special');
     expect(await addOrganisation.getByLabel('Type').locator('option:checked').textContent()).toBe('Non-maintained special school');
     await page.getByRole('tab', { name: 'Rule set' }).click();
-    await page.getByTestId('rule-set-version').getByText('KCSIE 2025.3').waitFor();
+    await page.getByTestId('rule-set-version').getByText('KCSIE 2025.4').waitFor();
     await page.getByLabel('Move to').selectOption('KCSIE 2025');
     await page.getByRole('button', { name: 'Preview' }).click();
     const people = page.getByRole('table', { name: 'Profiles whose rating changes' });
     await people.getByRole('row').filter({ hasText: 'Tom Okafor' }).filter({ hasText: 'no longer needs Prohibition from teaching' }).waitFor();
-    expect((await call(e2e.server.app, 'GET', '/api/record/rule-set', { headers: h })).body.version).toBe('KCSIE 2025.3');
+    expect((await call(e2e.server.app, 'GET', '/api/record/rule-set', { headers: h })).body.version).toBe('KCSIE 2025.4');
     await screenshot(page, 'record-rule-set-preview');
     await page.getByRole('button', { name: 'Apply KCSIE 2025' }).click();
     await page.getByRole('status').getByText('Now running KCSIE 2025').waitFor();

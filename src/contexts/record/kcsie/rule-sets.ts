@@ -3,10 +3,11 @@ import { KCSIE_2025, type BuiltInFact, type BuiltInSet } from './kcsie-2025.js';
 import { KCSIE_2025_1 } from './kcsie-2025-1.js';
 import { KCSIE_2025_2 } from './kcsie-2025-2.js';
 import { KCSIE_2025_3 } from './kcsie-2025-3.js';
+import { KCSIE_2025_4 } from './kcsie-2025-4.js';
 
 /** Every built-in rule set a tenant can run, oldest first. A new September is a new entry. */
-export const RULE_SETS: readonly BuiltInSet[] = [KCSIE_2025, KCSIE_2025_1, KCSIE_2025_2, KCSIE_2025_3];
-export const LATEST_RULE_SET: BuiltInSet = KCSIE_2025_3;
+export const RULE_SETS: readonly BuiltInSet[] = [KCSIE_2025, KCSIE_2025_1, KCSIE_2025_2, KCSIE_2025_3, KCSIE_2025_4];
+export const LATEST_RULE_SET: BuiltInSet = KCSIE_2025_4;
 
 export function ruleSetOf(version: string): BuiltInSet | undefined {
   return RULE_SETS.find((s) => s.version === version);

@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import table from './tables/kcsie-2025-1.json' with { type: 'json' };
 import table2 from './tables/kcsie-2025-2.json' with { type: 'json' };
 import table3 from './tables/kcsie-2025-3.json' with { type: 'json' };
+import table4 from './tables/kcsie-2025-4.json' with { type: 'json' };
 import { KCSIE_2025_1 } from '../kcsie/kcsie-2025-1.js';
 import { KCSIE_2025_2 } from '../kcsie/kcsie-2025-2.js';
 import { KCSIE_2025_3 } from '../kcsie/kcsie-2025-3.js';
+import { KCSIE_2025_4 } from '../kcsie/kcsie-2025-4.js';
 import { type BuiltInSet } from '../kcsie/kcsie-2025.js';
 import { defaultFacts, LATEST_RULE_SET, RULE_SETS, toRuleFact } from '../kcsie/rule-sets.js';
 import { applicableChecks, checkState, evaluateProfile, expiringWithin, inPostOn, nextChangeOn, prepareChecks, type RuleCheck, type RuleProfile, type RuleRatingSystem, type RuleValue } from './rating.js';
@@ -88,8 +90,7 @@ describe('KCSIE 2025.2 (decision 041): one case per rule, the corrected voluntee
 describe('KCSIE 2025.3 (decision 045, nmss): 2025.2 plus non-maintained special schools and the three-month move, one case per rule and profile type', () => {
   tableCases(KCSIE_2025_3, table3);
 
-  it('is the latest set (new tenants seed it) and differs from 2025.2 only in the NMSS checks and facts and the new fact', () => {
-    expect(LATEST_RULE_SET.version).toBe('KCSIE 2025.3');
+  it('differs from 2025.2 only in the NMSS checks and facts and the new fact', () => {
     const changed = KCSIE_2025_3.checks.filter((c, i) => JSON.stringify(c) !== JSON.stringify(KCSIE_2025_2.checks[i])).map((c) => c.key);
     expect(changed.sort()).toEqual(['agency_dbs_date', 'identity', 'overseas_checks', 'right_to_work']);
     expect(KCSIE_2025_3.checks.map((c) => c.key)).toEqual(KCSIE_2025_2.checks.map((c) => c.key));
@@ -104,6 +105,36 @@ describe('KCSIE 2025.3 (decision 045, nmss): 2025.2 plus non-maintained special 
     expect(defaultFacts(KCSIE_2025_3.facts, 'teaching', 'academy')).toEqual({ teaches: true, requires_qualification: false, regulated_activity: true });
     // Under 2025.2 the type was unknown: no default, so the fact was only "to confirm".
     expect(defaultFacts(KCSIE_2025_2.facts, 'teaching', 'non_maintained_special')).toEqual({ teaches: true, regulated_activity: true });
+  });
+});
+
+describe('KCSIE 2025.4 (decision 046, law): 2025.3 plus the right to work for the governors of a proprietor body (ISS para 20(6)(b)), one case per rule and profile type', () => {
+  tableCases(KCSIE_2025_4, table4);
+
+  it('is the latest set (new tenants seed it) and differs from 2025.3 only in the right to work', () => {
+    expect(LATEST_RULE_SET.version).toBe('KCSIE 2025.4');
+    const changed = KCSIE_2025_4.checks.filter((c, i) => JSON.stringify(c) !== JSON.stringify(KCSIE_2025_3.checks[i])).map((c) => c.key);
+    expect(changed).toEqual(['right_to_work']);
+    expect(KCSIE_2025_4.checks.map((c) => c.key)).toEqual(KCSIE_2025_3.checks.map((c) => c.key));
+    expect(KCSIE_2025_4.facts).toEqual(KCSIE_2025_3.facts);
+    expect(KCSIE_2025_4.ratingSystems).toEqual(KCSIE_2025_3.ratingSystems);
+    expect(KCSIE_2025_4.profileTypes).toEqual(KCSIE_2025_3.profileTypes);
+  });
+
+  it('a trustee of an academy, a free school or an independent proprietor body without the right to work recorded was ready under 2025.3 and is not under 2025.4; a maintained governor is ready under both', () => {
+    const recorded: Record<string, Given> = { identity: '2024-09-01', enhanced_dbs: { value: '2024-08-20', reference: '001234567890' }, section_128: '2024-08-21' };
+    const readyUnder = (s: BuiltInSet, organisationType: string) => {
+      const prepared = prepareChecks(ruleChecksOf(s), s.facts.map(toRuleFact));
+      const sys: RuleRatingSystem[] = s.ratingSystems.map((r) => ({ id: r.key, key: r.key, name: r.name, enabled: true, defaultRequire: r.defaultRequire, rules: {} }));
+      const ev = evaluateProfile(profileOf({ organisationType, profileType: 'governor', facts: { regulated_activity: false, lived_abroad: false }, values: recorded }), prepared, sys, table4.today);
+      return ev.ratings.find((r) => r.key === 'inspector_ready')!.ready;
+    };
+    for (const t of ['academy', 'free', 'independent']) {
+      expect(readyUnder(KCSIE_2025_3, t), t).toBe(true);
+      expect(readyUnder(KCSIE_2025_4, t), t).toBe(false);
+    }
+    expect(readyUnder(KCSIE_2025_3, 'maintained')).toBe(true);
+    expect(readyUnder(KCSIE_2025_4, 'maintained')).toBe(true);
   });
 });
 

@@ -17,13 +17,13 @@ describe('rule set upgrades', () => {
     expect((await call(env.app, 'POST', '/api/record/rule-set/apply', { headers: (await t.as('manager')).headers, body: { version: 'KCSIE 2025' } })).status).toBe(403);
     const unknown = await call(env.app, 'POST', '/api/record/rule-set/apply', { headers: h, body: { version: 'KCSIE 1999' } });
     expect([unknown.status, unknown.body.error.code, unknown.body.error.field]).toEqual([409, 'unknown_rule_set', 'version']);
-    const same = await call(env.app, 'POST', '/api/record/rule-set/preview', { headers: h, body: { version: 'KCSIE 2025.3' } });
+    const same = await call(env.app, 'POST', '/api/record/rule-set/preview', { headers: h, body: { version: 'KCSIE 2025.4' } });
     expect([same.status, same.body.error.code]).toEqual([409, 'rule_set_in_use']);
     const before = await env.platform.db.select().from(recordChecks).where(eq(recordChecks.tenantId, t.tenantId));
     const preview = await call(env.app, 'POST', '/api/record/rule-set/preview', { headers: h, body: { version: 'KCSIE 2025' } });
     expect(preview.status).toBe(200);
     expect(await env.platform.db.select().from(recordChecks).where(eq(recordChecks.tenantId, t.tenantId))).toEqual(before);
-    expect((await call(env.app, 'GET', '/api/record/rule-set', { headers: h })).body.version).toBe('KCSIE 2025.3');
+    expect((await call(env.app, 'GET', '/api/record/rule-set', { headers: h })).body.version).toBe('KCSIE 2025.4');
   });
 
   it('preview lists the checks, facts and profiles (by name) that change; apply moves in one audited step; going back is re-applying; own checks and edited validities survive', async () => {
@@ -42,7 +42,7 @@ describe('rule set upgrades', () => {
     expect(own.status).toBe(201);
 
     const back = await call(env.app, 'POST', '/api/record/rule-set/preview', { headers: h, body: { version: 'KCSIE 2025' } });
-    expect(back.body).toMatchObject({ from: 'KCSIE 2025.3', to: 'KCSIE 2025', profilesChecked: 1 });
+    expect(back.body).toMatchObject({ from: 'KCSIE 2025.4', to: 'KCSIE 2025', profilesChecked: 1 });
     expect(back.body.checks).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'agency_dbs_date', change: 'removed' }), expect.objectContaining({ key: 'identity', change: 'changed', fields: expect.arrayContaining(['appliesTo', 'condition']) })]));
     expect(back.body.checks.map((c: { key: string }) => c.key)).not.toContain(own.body.key);
     expect(back.body.facts.removed.map((f: { key: string }) => f.key)).toEqual(['teaches', 'requires_qualification', 'regular_contact', 'moved_from_school_post']);
@@ -60,7 +60,7 @@ describe('rule set upgrades', () => {
     expect(rows.find((c) => c.key === own.body.key)).toMatchObject({ scope: 'tenant', enabled: true, setVersion: null });
 
     // Undo: re-apply the later version.
-    const again = await call(env.app, 'POST', '/api/record/rule-set/apply', { headers: h, body: { version: 'KCSIE 2025.3' } });
+    const again = await call(env.app, 'POST', '/api/record/rule-set/apply', { headers: h, body: { version: 'KCSIE 2025.4' } });
     expect(again.body.profiles.map((p: { name: string }) => p.name)).toEqual(['David Marsh']);
     expect(again.body.checks).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'agency_dbs_date', change: 'added' })]));
     expect((await call(env.app, 'GET', `/api/record/profiles/${governor.body.id}`, { headers: h })).body.ready).toBe(true);
@@ -69,7 +69,7 @@ describe('rule set upgrades', () => {
     expect(after.find((c) => c.key === 'safeguarding_training')!.validity).toEqual({ n: 24, unit: 'months' });
     expect(after).toHaveLength(rows.length);
     const audits = await env.platform.db.select().from(auditLog).where(and(eq(auditLog.tenantId, t.tenantId), eq(auditLog.action, 'record.rule_set.applied')));
-    expect(audits.map((a) => a.summary).sort()).toEqual([expect.stringMatching(/^Rule set changed from KCSIE 2025 to KCSIE 2025\.3: \d+ check changes, 1 profile changes rating$/), expect.stringMatching(/^Rule set changed from KCSIE 2025\.3 to KCSIE 2025: /)]);
+    expect(audits.map((a) => a.summary).sort()).toEqual([expect.stringMatching(/^Rule set changed from KCSIE 2025 to KCSIE 2025\.4: \d+ check changes, 1 profile changes rating$/), expect.stringMatching(/^Rule set changed from KCSIE 2025\.4 to KCSIE 2025: /)]);
   });
   it('a tenant on KCSIE 2025.1 gets the audit corrections through the upgrade (decision 041): the volunteer in regulated activity needs no risk assessment; the academy records the agency DBS certificate date', async () => {
     const t = await createTestTenant(env, { kind: 'trust' });
@@ -115,7 +115,7 @@ describe('rule set upgrades', () => {
     const maintained = orgs[1]!;
     expect((await call(env.app, 'POST', '/api/record/rule-set/apply', { headers: h, body: { version: 'KCSIE 2025.2' } })).status).toBe(200);
     const offered = (await call(env.app, 'GET', '/api/record/rule-set', { headers: h })).body;
-    expect(offered).toMatchObject({ version: 'KCSIE 2025.2', latest: 'KCSIE 2025.3' });
+    expect(offered).toMatchObject({ version: 'KCSIE 2025.2', latest: 'KCSIE 2025.4' });
     expect(offered.versions.map((v: { version: string }) => v.version)).toContain('KCSIE 2025.3');
 
     const agencyChecks = { arrival_identity: { value: '2024-01-10' }, agency_confirmation: { value: true, checkedOn: '2024-01-09' }, agency_confirmation_date: { value: '2024-01-09' }, agency_dbs_provided: { value: true } };
@@ -156,5 +156,42 @@ describe('rule set upgrades', () => {
     const current = (await call(env.app, 'GET', `/api/record/profiles/${supply.body.id}`, { headers: h })).body;
     const dated = await call(env.app, 'PATCH', `/api/record/profiles/${supply.body.id}`, { headers: h, body: { version: current.version, checks: { agency_dbs_date: { value: '2023-11-02' } } } });
     expect([dated.status, dated.body.ready]).toEqual([200, true]);
+  });
+
+  it('a tenant on KCSIE 2025.3 with an academy is offered KCSIE 2025.4 (decision 046, law): its trustee without the right to work recorded is named as no longer ready; the maintained school is untouched; recording it makes them ready', async () => {
+    const t = await createTestTenant(env, { kind: 'trust' });
+    const h = t.owner.headers;
+    const { orgs, typeId } = await recordTenant(env, t, [
+      { name: 'Northgate Academy', type: 'academy' },
+      { name: 'Southgate Primary', type: 'maintained' },
+    ]);
+    expect((await call(env.app, 'POST', '/api/record/rule-set/apply', { headers: h, body: { version: 'KCSIE 2025.3' } })).status).toBe(200);
+    const offered = (await call(env.app, 'GET', '/api/record/rule-set', { headers: h })).body;
+    expect(offered).toMatchObject({ version: 'KCSIE 2025.3', latest: 'KCSIE 2025.4' });
+    const governed = { enhanced_dbs: { value: '2024-01-10', reference: '001987654321' }, section_128: { value: '2024-01-10' } };
+    const trustee = await call(env.app, 'POST', '/api/record/profiles', {
+      headers: h,
+      body: { organisationId: orgs[0]!.id, profileTypeId: typeId('governor'), firstName: 'David', lastName: 'Marsh', facts: { regulated_activity: false, lived_abroad: false }, checks: { ...governed, identity: { value: '2024-01-10' } } },
+    });
+    const governor = await call(env.app, 'POST', '/api/record/profiles', {
+      headers: h,
+      body: { organisationId: orgs[1]!.id, profileTypeId: typeId('governor'), firstName: 'Tom', lastName: 'Hale', facts: { regulated_activity: false, lived_abroad: false }, checks: governed },
+    });
+    for (const p of [trustee, governor]) expect([p.status, p.body.ready]).toEqual([201, true]);
+
+    const preview = await call(env.app, 'POST', '/api/record/rule-set/preview', { headers: h, body: { version: 'KCSIE 2025.4' } });
+    expect(preview.body).toMatchObject({ from: 'KCSIE 2025.3', to: 'KCSIE 2025.4', profilesChecked: 2 });
+    expect(preview.body.checks.map((c: { key: string; change: string; fields: string[] }) => [c.key, c.change, [...c.fields].sort()])).toEqual([['right_to_work', 'changed', ['condition', 'help']]]);
+    expect(preview.body.facts).toEqual({ added: [], removed: [] });
+    expect(preview.body.profiles).toEqual([
+      expect.objectContaining({ name: 'David Marsh', readyBefore: true, readyAfter: false, systems: expect.arrayContaining([expect.objectContaining({ key: 'inspector_ready', newlyMissing: ['Right to work missing'] })]) }),
+    ]);
+
+    expect((await call(env.app, 'POST', '/api/record/rule-set/apply', { headers: h, body: { version: 'KCSIE 2025.4' } })).status).toBe(200);
+    const profile = async (id: string) => (await call(env.app, 'GET', `/api/record/profiles/${id}`, { headers: h })).body;
+    expect([(await profile(trustee.body.id)).ready, (await profile(governor.body.id)).ready]).toEqual([false, true]);
+    const current = await profile(trustee.body.id);
+    const checked = await call(env.app, 'PATCH', `/api/record/profiles/${trustee.body.id}`, { headers: h, body: { version: current.version, checks: { right_to_work: { value: '2024-01-12' } } } });
+    expect([checked.status, checked.body.ready]).toEqual([200, true]);
   });
 });

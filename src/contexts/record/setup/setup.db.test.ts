@@ -4,7 +4,7 @@ import { useTestEnv } from '../../../../test/harness.js';
 import { call, createTestTenant } from '../../../../test/factories.js';
 import { FULL_TEACHER_CHECKS, TEACHER_FACTS, recordTenant } from '../../../../test/record-fixtures.js';
 import { auditLog } from '../../../platform/audit/audit.tables.js';
-import { KCSIE_2025_3 } from '../kcsie/kcsie-2025-3.js';
+import { KCSIE_2025_4 } from '../kcsie/kcsie-2025-4.js';
 
 const env = useTestEnv();
 const audits = async (tenantId: string, action: string) =>
@@ -22,21 +22,21 @@ describe('record organisations', () => {
     expect((await call(env.app, 'DELETE', `/api/record/organisations/${org.id}`, { headers: other.owner.headers })).status).toBe(404);
   });
 
-  it('the first organisation seeds the latest built-in set (KCSIE 2025.3); CRUD is audited; delete in use is 409 saying what uses it', async () => {
+  it('the first organisation seeds the latest built-in set (KCSIE 2025.4); CRUD is audited; delete in use is 409 saying what uses it', async () => {
     const t = await createTestTenant(env, { kind: 'trust' });
     const h = t.owner.headers;
     const { org, typeId, types } = await recordTenant(env, t, [{ name: 'Northgate Academy', type: 'academy' }]);
-    expect(types.map((x) => x.name)).toEqual(KCSIE_2025_3.profileTypes.map((x) => x.name));
+    expect(types.map((x) => x.name)).toEqual(KCSIE_2025_4.profileTypes.map((x) => x.name));
     const checks = (await call(env.app, 'GET', '/api/record/checks', { headers: h })).body.items;
-    expect(checks).toHaveLength(KCSIE_2025_3.checks.length);
-    expect(checks.every((c: { setVersion: string }) => c.setVersion === 'KCSIE 2025.3')).toBe(true);
-    expect((await call(env.app, 'GET', '/api/record/rule-set', { headers: h })).body).toMatchObject({ version: 'KCSIE 2025.3', latest: 'KCSIE 2025.3' });
+    expect(checks).toHaveLength(KCSIE_2025_4.checks.length);
+    expect(checks.every((c: { setVersion: string }) => c.setVersion === 'KCSIE 2025.4')).toBe(true);
+    expect((await call(env.app, 'GET', '/api/record/rule-set', { headers: h })).body).toMatchObject({ version: 'KCSIE 2025.4', latest: 'KCSIE 2025.4' });
     const systems = (await call(env.app, 'GET', '/api/record/rating-systems', { headers: h })).body.items;
     expect(systems.map((s: { name: string }) => s.name)).toEqual(['Inspector ready', 'School ready']);
     // A second organisation does not seed again.
     const second = await call(env.app, 'POST', '/api/record/organisations', { headers: h, body: { name: 'Northgate Primary', type: 'maintained', retentionYears: 7 } });
     expect(second.status).toBe(201);
-    expect((await call(env.app, 'GET', '/api/record/checks', { headers: h })).body.items).toHaveLength(KCSIE_2025_3.checks.length);
+    expect((await call(env.app, 'GET', '/api/record/checks', { headers: h })).body.items).toHaveLength(KCSIE_2025_4.checks.length);
     const patched = await call(env.app, 'PATCH', `/api/record/organisations/${second.body.id}`, { headers: h, body: { type: 'non_maintained_special' } });
     expect(patched.body.type).toBe('non_maintained_special');
     expect(await audits(t.tenantId, 'record.organisation.updated')).toHaveLength(1);
