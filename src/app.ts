@@ -12,13 +12,16 @@ import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, val
 import { z } from 'zod';
 import type { Platform } from './platform/platform.js';
 import { installErrorHandler, toErrorReply } from './platform/http/error-handler.js';
-import { routePath } from './platform/http/auth.js';
+import { credentialFirstOnRoute, routePath } from './platform/http/auth.js';
 import { assertStorableRequest } from './platform/http/input.js';
 import { tooManyRequests } from './platform/errors.js';
 import { migrationsCurrent } from './platform/db/migrate.js';
 import { contextPlugins } from './contexts/index.js';
 import { composeContexts, type Contexts } from './contexts/compose.js';
 import { createWindowLimiter } from './platform/rate-limit.js';
+
+/** The API's documentation (Swagger UI), public like the document it shows. */
+const DOCS_PREFIX = '/api/docs';
 
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
 
@@ -81,6 +84,8 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
+  // Before any route: every /api/ route but the public ones authenticates before reading its input.
+  app.addHook('onRoute', credentialFirstOnRoute([DOCS_PREFIX]));
   // One boundary check for text: NUL and unpaired surrogates cannot be stored, so they are a 400
   // naming the field before any handler runs. SCIM answers in its own error format (its context).
   // The root hooks are callback hooks (no promise a request): they run on every request.
@@ -168,12 +173,12 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(swaggerUi, { routePrefix: DOCS_PREFIX });
+  app.get('/api/openapi.json', { schema: { hide: true, security: [] } }, async () => app.swagger());
 
   app.get(
     '/health',
-    { schema: { tags: ['platform'], response: { 200: z.object({ status: z.literal('ok') }) } } },
+    { schema: { tags: ['platform'], security: [], response: { 200: z.object({ status: z.literal('ok') }) } } },
     async () => ({ status: 'ok' as const }),
   );
   app.get(
@@ -181,6 +186,7 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
     {
       schema: {
         tags: ['platform'],
+        security: [],
         response: { 200: z.object({ status: z.literal('ready') }), 503: z.object({ status: z.literal('not_ready'), reason: z.string() }) },
       },
     },
