@@ -11,12 +11,12 @@ import fastifyStatic from '@fastify/static';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Platform } from './platform/platform.js';
-import { installErrorHandler, toErrorReply } from './platform/http/error-handler.js';
+import { installErrorHandler, sendError } from './platform/http/error-handler.js';
 import { credentialFirstOnRoute, routePath } from './platform/http/auth.js';
 import { assertStorableRequest } from './platform/http/input.js';
 import { tooManyRequests } from './platform/errors.js';
 import { migrationsCurrent } from './platform/db/migrate.js';
-import { contextPlugins } from './contexts/index.js';
+import { contextPlugins, errorDialects } from './contexts/index.js';
 import { composeContexts, type Contexts } from './contexts/compose.js';
 import { createWindowLimiter } from './platform/rate-limit.js';
 
@@ -73,17 +73,16 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
     },
     // SCIM answers 404 (not 414) for ids of any length identity providers may send.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 8192 },
-    // A malformed URL (bad percent-encoding) answers in the app's own error format.
+    // A malformed URL (bad percent-encoding) answers in the app's own error format, or SCIM's under /scim/v2.
     frameworkErrors: (err, req, reply) => {
-      const { status, body } = toErrorReply(err, req);
-      void (reply as unknown as FastifyReply).status(status).type('application/json').send(body);
+      void sendError(err, req as unknown as FastifyRequest, reply as unknown as FastifyReply, errorDialects);
     },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.decorateRequest('routePath', undefined); // routePath's memo
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  installErrorHandler(app);
+  installErrorHandler(app, errorDialects);
   // Before any route: every /api/ route but the public ones authenticates before reading its input.
   app.addHook('onRoute', credentialFirstOnRoute([DOCS_PREFIX]));
   // One boundary check for text: NUL and unpaired surrogates cannot be stored, so they are a 400
