@@ -11,14 +11,17 @@ import fastifyStatic from '@fastify/static';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Platform } from './platform/platform.js';
-import { installErrorHandler, toErrorReply } from './platform/http/error-handler.js';
-import { routePath } from './platform/http/auth.js';
+import { installErrorHandler, sendError } from './platform/http/error-handler.js';
+import { credentialFirstOnRoute, routePath } from './platform/http/auth.js';
 import { assertStorableRequest } from './platform/http/input.js';
 import { tooManyRequests } from './platform/errors.js';
 import { migrationsCurrent } from './platform/db/migrate.js';
-import { contextPlugins } from './contexts/index.js';
+import { contextPlugins, errorDialects } from './contexts/index.js';
 import { composeContexts, type Contexts } from './contexts/compose.js';
 import { createWindowLimiter } from './platform/rate-limit.js';
+
+/** The API's documentation (Swagger UI), public like the document it shows. */
+const DOCS_PREFIX = '/api/docs';
 
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
 
@@ -70,17 +73,18 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
     },
     // SCIM answers 404 (not 414) for ids of any length identity providers may send.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 8192 },
-    // A malformed URL (bad percent-encoding) answers in the app's own error format.
+    // A malformed URL (bad percent-encoding) answers in the app's own error format, or SCIM's under /scim/v2.
     frameworkErrors: (err, req, reply) => {
-      const { status, body } = toErrorReply(err, req);
-      void (reply as unknown as FastifyReply).status(status).type('application/json').send(body);
+      void sendError(err, req as unknown as FastifyRequest, reply as unknown as FastifyReply, errorDialects);
     },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.decorateRequest('routePath', undefined); // routePath's memo
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  installErrorHandler(app);
+  installErrorHandler(app, errorDialects);
+  // Before any route: every /api/ route but the public ones authenticates before reading its input.
+  app.addHook('onRoute', credentialFirstOnRoute([DOCS_PREFIX]));
   // One boundary check for text: NUL and unpaired surrogates cannot be stored, so they are a 400
   // naming the field before any handler runs. SCIM answers in its own error format (its context).
   // The root hooks are callback hooks (no promise a request): they run on every request.
@@ -168,12 +172,12 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(swaggerUi, { routePrefix: DOCS_PREFIX });
+  app.get('/api/openapi.json', { schema: { hide: true, security: [] } }, async () => app.swagger());
 
   app.get(
     '/health',
-    { schema: { tags: ['platform'], response: { 200: z.object({ status: z.literal('ok') }) } } },
+    { schema: { tags: ['platform'], security: [], response: { 200: z.object({ status: z.literal('ok') }) } } },
     async () => ({ status: 'ok' as const }),
   );
   app.get(
@@ -181,6 +185,7 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
     {
       schema: {
         tags: ['platform'],
+        security: [],
         response: { 200: z.object({ status: z.literal('ready') }), 503: z.object({ status: z.literal('not_ready'), reason: z.string() }) },
       },
     },

@@ -5,7 +5,8 @@ import { signinContext } from './signin/index.js';
 import { platformRoutes } from '../platform/routes.js';
 import { recordContext } from './record/index.js';
 import { integrationContext } from './integration/index.js';
-import { scimContext } from './scim/index.js';
+import { scimContext, scimErrorDialect } from './scim/index.js';
+import type { ErrorDialect } from '../platform/http/error-handler.js';
 import type { Contexts } from './compose.js';
 
 /** One plugin per bounded context, in registration order (accounts first: it authenticates), over the composed graph. */
@@ -19,3 +20,6 @@ export function contextPlugins(platform: Platform, graph: Contexts): FastifyPlug
     scimContext(platform, graph.scim),
   ];
 }
+
+/** The error formats of the protocols the contexts speak, by the paths they own (SCIM's under /scim/v2). */
+export const errorDialects: readonly ErrorDialect[] = [scimErrorDialect];

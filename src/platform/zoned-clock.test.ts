@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { zonedClock } from './zoned-clock.js';
+import { canonicalTimezone, isIanaTimezone, zonedClock } from './zoned-clock.js';
+import { IANA_ZONE_NAMES } from './tz-names.js';
 
 const at = (iso: string) => new Date(iso);
 const H = 3_600_000;
@@ -83,5 +84,39 @@ describe('zonedClock: the wall clock in a time zone', () => {
   it('is one clock per zone, and an unknown zone is a RangeError', () => {
     expect(zonedClock('Europe/London')).toBe(zonedClock('Europe/London'));
     expect(() => zonedClock('Mars/Olympus_Mons')).toThrow(RangeError);
+  });
+});
+
+describe('canonicalTimezone: a zone spelt as the IANA database spells it', () => {
+  it.each([
+    // Intl lists these only under CLDR's old names (Asia/Calcutta, Europe/Kiev, Asia/Saigon): the name typed is kept, its case set.
+    ['asia/kolkata', 'Asia/Kolkata'],
+    ['ASIA/KOLKATA', 'Asia/Kolkata'],
+    ['asia/calcutta', 'Asia/Calcutta'],
+    ['europe/kyiv', 'Europe/Kyiv'],
+    ['EUROPE/KIEV', 'Europe/Kiev'],
+    ['asia/ho_chi_minh', 'Asia/Ho_Chi_Minh'],
+    ['Asia/saigon', 'Asia/Saigon'],
+    ['america/argentina/buenos_aires', 'America/Argentina/Buenos_Aires'],
+    // A link Intl lists under nothing of its own.
+    ['us/eastern', 'US/Eastern'],
+    // Plain ones.
+    ['europe/london', 'Europe/London'],
+    ['Europe/London', 'Europe/London'],
+    ['utc', 'UTC'],
+    ['etc/gmt+5', 'Etc/GMT+5'],
+  ])('%s is %s', (given, spelt) => {
+    expect(canonicalTimezone(given)).toBe(spelt);
+  });
+
+  it('every IANA name the runtime knows, in lower or upper case, is spelt as IANA spells it', () => {
+    const known = IANA_ZONE_NAMES.filter(isIanaTimezone);
+    expect(known.length).toBeGreaterThan(550);
+    const wrong = known.filter((z) => canonicalTimezone(z.toLowerCase()) !== z || canonicalTimezone(z.toUpperCase()) !== z || canonicalTimezone(z) !== z);
+    expect(wrong).toEqual([]);
+  });
+
+  it('throws for a name that is no zone', () => {
+    expect(() => canonicalTimezone('Mars/Olympus')).toThrow();
   });
 });

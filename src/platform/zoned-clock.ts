@@ -4,6 +4,7 @@
  * local time (the sign-in safety check, the record's "today", the automatic sign-out, the visit
  * export all go through it).
  */
+import { IANA_ZONE_NAMES } from './tz-names.js';
 
 /** Whether `tz` names an IANA time zone the runtime knows (`Europe/London`; not an offset or an abbreviation). */
 export function isIanaTimezone(tz: string): boolean {
@@ -17,14 +18,17 @@ export function isIanaTimezone(tz: string): boolean {
 }
 
 /**
- * The zone as given, with its letters' case as the zone list spells it (`europe/london` →
- * `Europe/London`). Not Intl's canonical name: ICU's is CLDR's, often an old alias (`Asia/Kolkata`
- * → `Asia/Calcutta`, `Europe/Kyiv` → `Europe/Kiev`), which a server's tzdata may lack and nobody typed.
+ * The zone as given, with its letters' case as the IANA database spells it (`europe/london` →
+ * `Europe/London`, `asia/kolkata` → `Asia/Kolkata`, `us/eastern` → `US/Eastern`). Not Intl's
+ * canonical name: ICU's is CLDR's, often an old alias (`Asia/Kolkata` → `Asia/Calcutta`,
+ * `Europe/Kyiv` → `Europe/Kiev`), which a server's tzdata may lack and nobody typed; and Intl lists
+ * no other spelling, so the IANA names come from `tz-names.ts` (a zone newer than that list, from
+ * Intl's own list). Throws for a name that is no zone.
  */
 export function canonicalTimezone(tz: string): string {
   const lower = tz.toLowerCase();
-  const listed = Intl.supportedValuesOf('timeZone').find((z) => z.toLowerCase() === lower);
-  if (listed) return listed;
+  const named = IANA_ZONE_NAMES.find((z) => z.toLowerCase() === lower) ?? Intl.supportedValuesOf('timeZone').find((z) => z.toLowerCase() === lower);
+  if (named) return named;
   const resolved = new Intl.DateTimeFormat('en-GB', { timeZone: tz }).resolvedOptions().timeZone; // throws for no zone
   return resolved.toLowerCase() === lower ? resolved : tz;
 }

@@ -5,11 +5,12 @@ import { createScimAccessService } from './access/access.service.js';
 import { createScimUsersService } from './users/users.service.js';
 import { createScimGroupsService } from './groups/groups.service.js';
 import { createScimMemberView } from './users/member-view.js';
-import { scimNotFoundRoutes, scimProtocolRoutes } from './scim.routes.js';
+import { scimProtocolRoutes } from './scim.routes.js';
 import { scimAdminRoutes } from './admin.routes.js';
 
 export { createScimAccessService, type ScimAccessService } from './access/access.service.js';
 export { scimBaseUrl } from './resource/resource.presenters.js';
+export { scimErrorDialect } from './scim.errors.js';
 export { createScimAttributesPort, type ScimAttributes, type ScimAttributesPort } from './users/attributes.port.js';
 
 export const SCIM_LOG_CLEANUP_JOB = 'scim.request_log_cleanup';
@@ -31,7 +32,6 @@ export function scimContext(platform: Platform, scim: Scim): FastifyPluginAsync 
   const { access, users, groups, memberView } = scim;
   return async (app) => {
     await app.register(scimProtocolRoutes({ platform, access, users, groups }), { prefix: '/scim/v2/groups/:groupId' });
-    await app.register(scimNotFoundRoutes(), { prefix: '/scim/v2' });
     await app.register(scimAdminRoutes(access, memberView));
   };
 }

@@ -2,6 +2,7 @@ import type { FastifyError } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError } from '../../platform/errors.js';
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../../platform/db/unavailable.js';
+import type { ErrorDialect } from '../../platform/http/error-handler.js';
 import { URN } from './scim.schema.js';
 
 /** RFC 7644 §3.12 `scimType` values. */
@@ -22,6 +23,8 @@ export type ScimType =
   | 'invalidCount'
   // Not in RFC 7644's table: a stale If-Match (412), named so clients and the activity log can tell it.
   | 'preconditionFailed';
+
+export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
 
 export type ScimErrorBody = { schemas: [typeof URN.error]; status: string; detail: string; scimType?: ScimType };
 
@@ -68,7 +71,24 @@ export function toScimError(err: unknown): { status: number; body: ScimErrorBody
     if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return make(400, 'The request body is empty', 'invalidSyntax');
     if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return make(413, 'The request body is too large');
     if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return make(415, 'Send application/scim+json or application/json');
+    if (fe.code === 'FST_ERR_BAD_URL') return make(400, 'The address is not valid (malformed percent-encoding)', 'invalidSyntax');
+    if (fe.code === 'FST_ERR_MAX_PARAM_LENGTH') return make(414, 'A part of the address is too long');
+    // Any other refusal of the request by Fastify itself keeps its 4xx status (never a 500).
+    if (typeof fe.code === 'string' && fe.code.startsWith('FST_') && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+      return make(fe.statusCode, 'The request is not valid');
+    }
   }
   if (isDatabaseUnavailable(err)) return make(503, DATABASE_UNAVAILABLE_MESSAGE, undefined, { 'retry-after': '5' });
   return make(500, 'Something went wrong');
 }
+
+/**
+ * Every answer under /scim/v2 (any case) that goes wrong, in SCIM's error shape: the platform's
+ * error and not-found handlers answer with it the refusals made before a SCIM route matches (no
+ * such path or method, a body too large or not JSON, a malformed or too-long URL). The protocol's
+ * own routes answer theirs through their own handler (`scimProtocolRoutes`), which logs them too.
+ */
+export const scimErrorDialect: ErrorDialect = {
+  owns: (path) => /^\/scim\/v2(\/|$)/i.test(path),
+  reply: (err) => ({ ...toScimError(err), contentType: SCIM_CONTENT_TYPE }),
+};

@@ -5,7 +5,7 @@ import type { Platform } from '../../platform/platform.js';
 import { bearerToken } from '../../platform/http/auth.js';
 import type { Actor } from '../../platform/audit/audit.js';
 import { AppError } from '../../platform/errors.js';
-import { invalidSyntax, invalidValue, scimError, scimNotFound, scimUnauthorized, toScimError } from './scim.errors.js';
+import { invalidSyntax, invalidValue, SCIM_CONTENT_TYPE, scimError, scimNotFound, scimUnauthorized, toScimError } from './scim.errors.js';
 import { SCIM_CHANGED_CHANNEL, type ScimAccessService, type ScimAuth, type ScimCredential } from './access/access.service.js';
 import { GROUPS_CHANGED_CHANNEL } from '../signin/index.js';
 import { createNotifier } from '../../platform/live/notify.js';
@@ -21,7 +21,6 @@ import { etagOf, notModified } from './resource/etag.js';
 import { paging } from './resource/listing.js';
 import { badTextIn } from './resource/text.js';
 import { resourceTypes, schemas, serviceProviderConfig } from './discovery.presenters.js';
-import { URN } from './scim.schema.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -30,7 +29,6 @@ declare module 'fastify' {
   }
 }
 
-export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
 const SCIM_PREFIX = '/scim/v2/groups/';
 
 const resource = z.record(z.string(), z.unknown()).describe('A SCIM resource or ListResponse');
@@ -417,17 +415,5 @@ export function searchQuery(raw: unknown): Query {
     cursor: str('cursor'),
     attributes: list('attributes'),
     excludedAttributes: list('excludedAttributes'),
-  };
-}
-
-/** SCIM-shaped 404 for any unknown path under /scim (no credentials needed to learn it is unknown). */
-export function scimNotFoundRoutes(): FastifyPluginAsyncZod {
-  return async (app) => {
-    app.setNotFoundHandler((req, reply) =>
-      reply
-        .status(404)
-        .type(SCIM_CONTENT_TYPE)
-        .send({ schemas: [URN.error], status: '404', detail: `No SCIM endpoint ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}` }),
-    );
   };
 }

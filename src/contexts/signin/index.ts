@@ -4,6 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Platform } from '../../platform/platform.js';
 import type { UsersPort } from '../accounts/index.js';
 import { AppError } from '../../platform/errors.js';
+import { isUtf16Text, utf16Refusal } from '../../platform/csv.js';
 import { bearerToken } from '../../platform/http/auth.js';
 import { createSitesService } from './sites/sites.service.js';
 import { sitesRoutes } from './sites/sites.routes.js';
@@ -111,7 +112,12 @@ export function signinContext(platform: Platform, s: Signin): FastifyPluginAsync
         }, done);
       });
       await app.register(async (scoped) => {
-        scoped.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+        // Text bodies (the members import's CSV) are UTF-8: a UTF-16 file is refused here, saying so,
+        // before its NULs are refused as text that cannot be stored.
+        scoped.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'buffer' }, (_req, body: Buffer, done) => {
+          if (isUtf16Text(body)) return done(utf16Refusal());
+          done(null, body.toString('utf8'));
+        });
         scoped.addContentTypeParser(['image/jpeg', 'image/png', 'image/webp'], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
         await scoped.register(sitesRoutes(platform, s.sites));
         await scoped.register(groupsRoutes(platform, s.groups));

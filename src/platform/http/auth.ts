@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyRequest, onRouteHookHandler, preParsingHookHandler } from 'fastify';
 import { AppError, unauthenticated } from '../errors.js';
 import { assertCan, type Permission } from './permissions.js';
 import { assertTenantWide } from './access.js';
@@ -57,6 +57,34 @@ export function authorizeTenantWide(req: FastifyRequest, permission: Permission,
   const p = authorize(req, permission);
   assertTenantWide(p, message);
   return p;
+}
+
+/** A preParsing hook: 401 for a request the onRequest hooks found no principal for. */
+const credentialFirst: preParsingHookHandler = (req, _reply, payload, done) => {
+  if (!req.principal) return done(unauthenticated());
+  done(null, payload);
+};
+
+/**
+ * Authentication before input. An onRoute hook, added before any route: every route under
+ * `/api/` needs a principal unless its schema says `security: []` (the OpenAPI document's own
+ * word that no credential is needed: sign-in, invitations, password reset, kiosk pairing) or it
+ * lies under one of `publicPrefixes` (the API's own documentation). Such a route refuses a request
+ * without one in a preParsing hook of its own: after every onRequest hook (where credentials are
+ * resolved, and refused when bad), before the body is read, parsed or validated and before its
+ * path and query are. So an anonymous caller gets 401 from every route, never a 400 naming a
+ * field, a 413 or a 415 that tells it the route's shape; handlers still `authorize` (403).
+ * Routes outside `/api/` are the health checks, the web app's files and SCIM, which refuses a bad
+ * token in its own onRequest hook.
+ */
+export function credentialFirstOnRoute(publicPrefixes: readonly string[]): onRouteHookHandler {
+  return (route) => {
+    if (!route.url.startsWith('/api/') || publicPrefixes.some((p) => route.url === p || route.url.startsWith(`${p}/`))) return;
+    const security = (route.schema as { security?: unknown[] } | undefined)?.security;
+    if (Array.isArray(security) && security.length === 0) return;
+    const own = route.preParsing;
+    route.preParsing = [credentialFirst, ...(own === undefined ? [] : Array.isArray(own) ? own : [own])];
+  };
 }
 
 export function actorOf(req: FastifyRequest): Actor {

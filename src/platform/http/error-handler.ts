@@ -89,25 +89,58 @@ export function toErrorReply(err: unknown, req: FastifyRequest): { status: numbe
 
 export { loggableError } from '../logger.js';
 
-export function installErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
-    const { status, body, headers } = toErrorReply(err, req);
-    if (status >= 500 || isResponseSerializationError(err)) req.log.error({ err }, 'unhandled error');
-    else req.log.info({ code: body.error.code, status }, 'request failed');
-    if (headers) void reply.headers(headers);
-    return reply.status(status).type('application/json').send(body);
-  });
+/**
+ * The error format of a protocol the app also speaks (SCIM: RFC 7644 §3.12), for every answer
+ * under the paths it owns, the refusals made before any route matches included (no route, a body
+ * too large or not JSON, a malformed or too-long URL). A context publishes it; the app passes it here.
+ */
+export type ErrorDialect = {
+  /** Whether the path (percent-decoded when it can be) is the dialect's. */
+  owns(path: string): boolean;
+  reply(err: unknown): { status: number; body: unknown; headers?: Record<string, string>; contentType: string };
+};
+
+function pathOf(req: FastifyRequest): string {
+  const raw = req.url.split('?')[0] ?? '';
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/** Answers a thrown value: in the dialect that owns the request's path, else in the app's one JSON error shape. */
+export function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply, dialects: readonly ErrorDialect[] = []): FastifyReply {
+  const dialect = dialects.find((d) => d.owns(pathOf(req)));
+  if (dialect) {
+    const out = dialect.reply(err);
+    if (out.status >= 500 || isResponseSerializationError(err)) req.log.error({ err }, 'unhandled error');
+    else req.log.info({ status: out.status }, 'request failed');
+    if (out.headers) void reply.headers(out.headers);
+    return reply.status(out.status).type(out.contentType).send(out.body);
+  }
+  const { status, body, headers } = toErrorReply(err, req);
+  if (status >= 500 || isResponseSerializationError(err)) req.log.error({ err }, 'unhandled error');
+  else req.log.info({ code: body.error.code, status }, 'request failed');
+  if (headers) void reply.headers(headers);
+  return reply.status(status).type('application/json').send(body);
+}
+
+/** The app's error handler and not-found handler; `dialects` answer the paths they own in their own format. */
+export function installErrorHandler(app: FastifyInstance, dialects: readonly ErrorDialect[] = []): void {
+  app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => sendError(err, req, reply, dialects));
   app.setNotFoundHandler((req, reply) => {
     const pathname = req.url.split('?')[0] ?? '';
+    const noRoute = new AppError(404, 'route_not_found', `No route ${req.method} ${pathname.slice(0, 200)}`);
+    if (dialects.some((d) => d.owns(pathOf(req)))) return sendError(noRoute, req, reply, dialects);
     // SPA routes have no file extension; a missing /assets/x.js (a stale chunk) must stay a 404.
-    // /api itself and anything under it answer JSON, never the app's HTML. The web app's own /scim
-    // pages are SPA routes; only the SCIM protocol (/scim/v2) is not.
+    // /api itself and anything under it answer JSON, never the app's HTML.
     const api = pathname === '/api' || pathname.startsWith('/api/');
-    if (req.method === 'GET' && !api && !/^\/scim\/v2(\/|$)/i.test(pathname) && !/\.[a-z0-9]+$/i.test(pathname)) {
+    if (req.method === 'GET' && !api && !/\.[a-z0-9]+$/i.test(pathname)) {
       // The web app is a single-page app: let it route; the static plugin decorates sendFile.
       const r = reply as FastifyReply & { sendFile?: (f: string) => FastifyReply };
       if (r.sendFile && app.hasDecorator('threshold_spa')) return r.sendFile('index.html');
     }
-    return reply.status(404).send({ error: { code: 'route_not_found', message: `No route ${req.method} ${req.url.split('?')[0]}`, requestId: String(req.id) } });
+    return reply.status(404).send({ error: { code: 'route_not_found', message: `No route ${req.method} ${pathname}`, requestId: String(req.id) } });
   });
 }

@@ -6,6 +6,7 @@ import type { Principal } from '../../../platform/http/principal.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { readXlsx } from '../../../platform/xlsx.js';
 import { assertStorableCells } from '../../../platform/http/input.js';
+import { isUtf16Text, utf16Refusal } from '../../../platform/csv.js';
 import { assertLevel, orgAccessOf } from '../access.js';
 import { loadModel } from '../record.repo.js';
 import { prepare, type PreparedModel } from '../engine.js';
@@ -91,6 +92,7 @@ export async function readTable(fileName: string, data: Buffer): Promise<{ colum
     const sheets = await readXlsx(data);
     table = sheets.find((s) => s.rows.length > 0)?.rows ?? [];
   } else if (lower.endsWith('.csv')) {
+    if (isUtf16Text(data)) throw utf16Refusal('file');
     let text: string;
     try {
       // Strict: a file saved in another encoding (Excel's plain "CSV" on Windows) would otherwise import "José" as "Jos" + U+FFFD.

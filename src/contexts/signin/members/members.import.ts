@@ -34,6 +34,7 @@ export function importTemplateCsv(): string {
 export function previewImport(csv: string): ImportPreview {
   // The body is read as UTF-8, a byte that is not UTF-8 becoming U+FFFD: a file saved in another
   // encoding (Excel's plain "CSV" on Windows) would import "José" as "Jos" + U+FFFD without a word.
+  // (A UTF-16 one is refused before, by the routes: `csvOf`, and the text/csv parser.)
   if (csv.includes('\ufffd')) throw badRequest('csv_not_utf8', 'The file is not UTF-8 text: save it as "CSV UTF-8" and upload it again');
   let records: string[][];
   try {

@@ -3,6 +3,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf, authorize } from '../../../platform/http/auth.js';
 import { AppError, badRequest } from '../../../platform/errors.js';
+import { findUnstorableText, unstorableTextError } from '../../../platform/http/input.js';
+import { isUtf16Text, utf16Refusal } from '../../../platform/csv.js';
 import { siteScopeOf } from '../access.js';
 import { idParams } from '../sites/sites.schemas.js';
 import { PHOTO_MAX_BYTES, type MembersService } from './members.service.js';
@@ -35,10 +37,23 @@ export function sniffedType(data: Buffer): string {
   return 'image/webp';
 }
 
-/** The CSV of an import: a text/csv body, or JSON `{ csv }`. */
+/** JSON `{ csv }`'s text is checked by `csvOf`, which looks for UTF-16 first: not refused whole by the root hook before. */
+const CSV_TEXT_CHECKED_BY_IMPORT = { textCheckedPerItem: ['csv'] };
+
+/**
+ * The CSV of an import: a text/csv body (UTF-16 refused by sign-in's text parser), or JSON
+ * `{ csv }`, whose text a browser read as UTF-8: a UTF-16 file so read has NULs between its
+ * letters, refused saying how to mend it, before any other NUL is refused as text.
+ */
 function csvOf(body: unknown): string {
   if (typeof body === 'string') return body;
-  if (body && typeof body === 'object' && typeof (body as { csv?: unknown }).csv === 'string') return (body as { csv: string }).csv;
+  if (body && typeof body === 'object' && typeof (body as { csv?: unknown }).csv === 'string') {
+    const csv = (body as { csv: string }).csv;
+    if (isUtf16Text(csv)) throw utf16Refusal('body.csv');
+    const bad = findUnstorableText(csv, 'body.csv');
+    if (bad) throw unstorableTextError(bad);
+    return csv;
+  }
   throw badRequest('csv_missing', 'Send the CSV as a text/csv body or as JSON {"csv": "…"}');
 }
 
@@ -79,7 +94,7 @@ export function membersRoutes(members: MembersService, importer: MemberImport): 
     );
     app.post(
       '/api/signin/groups/:groupId/members/import/preview',
-      { schema: { tags, summary: 'Check a CSV of members without writing anything', params: groupParams, body: csvBody, response: { 200: previewSchema } }, bodyLimit: 5 * 1024 * 1024 },
+      { schema: { tags, summary: 'Check a CSV of members without writing anything', params: groupParams, body: csvBody, response: { 200: previewSchema } }, bodyLimit: 5 * 1024 * 1024, config: CSV_TEXT_CHECKED_BY_IMPORT },
       async (req) => {
         const p = authorize(req, 'signin.operate');
         return importer.preview(p.tenantId, siteScopeOf(p), req.params.groupId, csvOf(req.body));
@@ -87,7 +102,7 @@ export function membersRoutes(members: MembersService, importer: MemberImport): 
     );
     app.post(
       '/api/signin/groups/:groupId/members/import',
-      { schema: { tags, summary: 'Import a CSV of members: all rows or none', params: groupParams, body: csvBody, response: { 201: z.object({ created: z.number() }) } }, bodyLimit: 5 * 1024 * 1024 },
+      { schema: { tags, summary: 'Import a CSV of members: all rows or none', params: groupParams, body: csvBody, response: { 201: z.object({ created: z.number() }) } }, bodyLimit: 5 * 1024 * 1024, config: CSV_TEXT_CHECKED_BY_IMPORT },
       async (req, reply) => {
         const p = authorize(req, 'signin.operate');
         return reply.status(201).send(await importer.commit(p.tenantId, siteScopeOf(p), req.params.groupId, csvOf(req.body), actorOf(req)));

@@ -96,6 +96,69 @@ describe('webhook targets', () => {
     expect(isPublicAddress(address)).toBe(expected);
   });
 
+  // IANA's special-purpose address registries (IPv4 and IPv6, as of 2025-10), every entry with its
+  // "Globally Reachable" column: each block's first and last address is public exactly when the
+  // column says True. The most specific entry wins (192.0.0.9 inside 192.0.0.0/24). N/A entries:
+  // the deprecated ones (192.88.99.0/24, 2001:10::/28) and what 2001::/23 leaves unassigned are not
+  // public; 6to4, Teredo and 64:ff9b::/96 (True) are judged by the IPv4 address they carry, below.
+  it.each<[string, string, string, boolean]>([
+    ['0.0.0.0/8', '0.0.0.0', '0.255.255.255', false],
+    ['10.0.0.0/8', '10.0.0.0', '10.255.255.255', false],
+    ['100.64.0.0/10', '100.64.0.0', '100.127.255.255', false],
+    ['127.0.0.0/8', '127.0.0.0', '127.255.255.255', false],
+    ['169.254.0.0/16', '169.254.0.0', '169.254.255.255', false],
+    ['172.16.0.0/12', '172.16.0.0', '172.31.255.255', false],
+    ['192.0.0.0/24 IETF protocol assignments', '192.0.0.11', '192.0.0.255', false],
+    ['192.0.0.0/29 IPv4 service continuity', '192.0.0.0', '192.0.0.7', false],
+    ['192.0.0.8/32 IPv4 dummy address', '192.0.0.8', '192.0.0.8', false],
+    ['192.0.0.9/32 Port Control Protocol anycast', '192.0.0.9', '192.0.0.9', true],
+    ['192.0.0.10/32 TURN anycast', '192.0.0.10', '192.0.0.10', true],
+    ['192.0.0.170/32 NAT64/DNS64 discovery', '192.0.0.170', '192.0.0.170', false],
+    ['192.0.0.171/32 NAT64/DNS64 discovery', '192.0.0.171', '192.0.0.171', false],
+    ['192.0.2.0/24 TEST-NET-1', '192.0.2.0', '192.0.2.255', false],
+    ['192.31.196.0/24 AS112-v4', '192.31.196.0', '192.31.196.255', true],
+    ['192.52.193.0/24 AMT', '192.52.193.0', '192.52.193.255', true],
+    ['192.88.99.0/24 deprecated 6to4 relay anycast (N/A)', '192.88.99.0', '192.88.99.255', false],
+    ['192.88.99.2/32 6a44 relay anycast', '192.88.99.2', '192.88.99.2', false],
+    ['192.168.0.0/16', '192.168.0.0', '192.168.255.255', false],
+    ['192.175.48.0/24 direct delegation AS112', '192.175.48.0', '192.175.48.255', true],
+    ['198.18.0.0/15 benchmarking', '198.18.0.0', '198.19.255.255', false],
+    ['198.51.100.0/24 TEST-NET-2', '198.51.100.0', '198.51.100.255', false],
+    ['203.0.113.0/24 TEST-NET-3', '203.0.113.0', '203.0.113.255', false],
+    ['240.0.0.0/4 reserved', '240.0.0.0', '255.255.255.254', false],
+    ['255.255.255.255/32 limited broadcast', '255.255.255.255', '255.255.255.255', false],
+    ['::1/128 loopback', '::1', '::1', false],
+    ['::/128 unspecified', '::', '::', false],
+    ['::ffff:0:0/96 IPv4-mapped (a private IPv4 address)', '::ffff:10.0.0.0', '::ffff:10.255.255.255', false],
+    ['64:ff9b:1::/48 local-use IPv4/IPv6 translation', '64:ff9b:1::', '64:ff9b:1:ffff:ffff:ffff:ffff:ffff', false],
+    ['100::/64 discard-only', '100::', '100::ffff:ffff:ffff:ffff', false],
+    ['100:0:0:1::/64 dummy IPv6 prefix', '100:0:0:1::', '100:0:0:1:ffff:ffff:ffff:ffff', false],
+    ['2001::/23 IETF protocol assignments (unassigned)', '2001:5::', '2001:1ff:ffff:ffff:ffff:ffff:ffff:ffff', false],
+    ['2001:1::1/128 Port Control Protocol anycast', '2001:1::1', '2001:1::1', true],
+    ['2001:1::2/128 TURN anycast', '2001:1::2', '2001:1::2', true],
+    ['2001:1::3/128 DNS-SD service registration protocol anycast', '2001:1::3', '2001:1::3', true],
+    ['2001:1::/32 around them', '2001:1::', '2001:1::4', false],
+    ['2001:2::/48 benchmarking', '2001:2::', '2001:2:0:ffff:ffff:ffff:ffff:ffff', false],
+    ['2001:3::/32 AMT', '2001:3::', '2001:3:ffff:ffff:ffff:ffff:ffff:ffff', true],
+    ['2001:4:112::/48 AS112-v6', '2001:4:112::', '2001:4:112:ffff:ffff:ffff:ffff:ffff', true],
+    ['2001:10::/28 deprecated ORCHID (N/A)', '2001:10::', '2001:1f:ffff:ffff:ffff:ffff:ffff:ffff', false],
+    ['2001:20::/28 ORCHIDv2', '2001:20::', '2001:2f:ffff:ffff:ffff:ffff:ffff:ffff', true],
+    ['2001:30::/28 drone remote ID entity tags', '2001:30::', '2001:3f:ffff:ffff:ffff:ffff:ffff:ffff', true],
+    ['2001:db8::/32 documentation', '2001:db8::', '2001:db8:ffff:ffff:ffff:ffff:ffff:ffff', false],
+    ['2620:4f:8000::/48 direct delegation AS112', '2620:4f:8000::', '2620:4f:8000:ffff:ffff:ffff:ffff:ffff', true],
+    ['3fff::/20 documentation', '3fff::', '3fff:fff:ffff:ffff:ffff:ffff:ffff:ffff', false],
+    ['5f00::/16 segment routing SIDs', '5f00::', '5f00:ffff:ffff:ffff:ffff:ffff:ffff:ffff', false],
+    ['fc00::/7 unique-local', 'fc00::', 'fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', false],
+    ['fe80::/10 link-local', 'fe80::', 'febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff', false],
+    // Judged by the IPv4 address they carry (6to4, Teredo: N/A; 64:ff9b::/96: True).
+    ['2002::/16 6to4 carrying a public address', '2002:808:808::', '2002:808:808:ffff:ffff:ffff:ffff:ffff', true],
+    ['2002::/16 6to4 carrying a private one', '2002:a00:1::', '2002:a00:1:ffff:ffff:ffff:ffff:ffff', false],
+    ['64:ff9b::/96 carrying a public address', '64:ff9b::808:808', '64:ff9b::c000:9', true],
+    ['64:ff9b::/96 carrying a private one', '64:ff9b::a00:1', '64:ff9b::c0a8:1', false],
+  ])('IANA special-purpose %s: %s and %s public: %s', (_block, first, last, reachable) => {
+    expect([isPublicAddress(first), isPublicAddress(last)]).toEqual([reachable, reachable]);
+  });
+
   it('resolves once and hands back the address to connect to; the request goes there with no second lookup', async () => {
     expect(await resolveTarget('https://lan.example/hook', LAN, async () => [{ address: '192.168.0.9' }])).toEqual({ blocked: null, address: '192.168.0.9', family: 4, public: false });
     expect(await resolveTarget('https://pub.example/hook', STRICT, async () => [{ address: '2606:4700::1111' }])).toEqual({ blocked: null, address: '2606:4700::1111', family: 6, public: true });

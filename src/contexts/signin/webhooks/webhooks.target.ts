@@ -62,7 +62,7 @@ function embeddedV4(v6: V6): V4[] {
 /**
  * Public: an address in none of ipaddr.js's special ranges (`unicast`), or in one that IANA's
  * special-purpose registries call globally reachable (AS112 and AMT anycast; ORCHIDv2 and drone
- * DETs). Every other special range is not (private, loopback, link-local, CGNAT, multicast,
+ * DETs; the single anycast addresses below). Every other special range is not (private, loopback, link-local, CGNAT, multicast,
  * broadcast, documentation, benchmarking, reserved, ULA, site-local, discard, segment routing, …).
  * Ours: an IPv6 address is public only in global unicast space, 2000::/3 (ipaddr.js calls any
  * address outside its ranges `unicast`, unallocated ones too, e.g. the rest of 64:ff9b::/16).
@@ -70,9 +70,17 @@ function embeddedV4(v6: V6): V4[] {
 const PUBLIC_V4 = new Set(['unicast', 'as112', 'amt']);
 const PUBLIC_V6 = new Set(['unicast', 'as112v6', 'amt', 'orchid2', 'droneRemoteIdProtocolEntityTags']);
 const GLOBAL_UNICAST_V6: [V6, number] = [ipaddr.IPv6.parse('2000::'), 3];
+/**
+ * Ours: the single addresses IANA's registries call globally reachable inside blocks ipaddr.js
+ * has as `reserved` (192.0.0.0/24, 2001::/23): the Port Control Protocol and TURN anycast
+ * addresses, and DNS-SD's Service Registration Protocol anycast (IPv6 only).
+ */
+const GLOBAL_ANYCAST_V4 = ['192.0.0.9', '192.0.0.10'].map((a) => ipaddr.IPv4.parse(a));
+const GLOBAL_ANYCAST_V6 = ['2001:1::1', '2001:1::2', '2001:1::3'].map((a) => ipaddr.IPv6.parse(a));
 
 const linkLocalV4 = (v: V4) => v.range() === 'linkLocal';
-const publicV4 = (v: V4) => PUBLIC_V4.has(v.range());
+const publicV4 = (v: V4) => PUBLIC_V4.has(v.range()) || GLOBAL_ANYCAST_V4.some((a) => v.match(a, 32));
+const publicV6 = (v: V6) => (PUBLIC_V6.has(v.range()) && v.match(GLOBAL_UNICAST_V6)) || GLOBAL_ANYCAST_V6.some((a) => v.match(a, 128));
 
 /** True for a link-local IPv4/IPv6 address, in any IPv6 spelling that embeds an IPv4 one. */
 export function isLinkLocal(address: string): boolean {
@@ -91,7 +99,7 @@ export function isPublicAddress(address: string): boolean {
   if (ip.match(LOCAL_NAT64)) return false;
   const inner = embeddedV4(ip);
   if (inner.length > 0) return inner.every(publicV4);
-  return PUBLIC_V6.has(ip.range()) && ip.match(GLOBAL_UNICAST_V6);
+  return publicV6(ip);
 }
 
 /** Why this URL's host (as written) is always refused, or null (the policy's part is `blockedAddress`). */
