@@ -9734,7 +9734,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller’s tenant */
+        /** The caller’s tenant (a user or API key; a kiosk is refused) */
         get: {
             parameters: {
                 query?: never;
