@@ -43,6 +43,9 @@ describe('a user scoped to a site alone and the record', () => {
       const csv = await get('/api/record/export?format=csv');
       expect(csv.status, role).toBe(200);
       expect(csv.raw.body, role).not.toContain('Lovelace');
+      const html = await get('/api/record/export?format=html');
+      expect([html.status, html.raw.body.includes('Lovelace')], role).toEqual([200, false]);
+      expect((await get('/api/record/export?format=xlsx')).status, role).toBe(200);
       // Named, the organisation is not found, as another tenant's.
       for (const url of [`/api/record/profiles?organisationId=${org.id}`, `/api/record/dashboard?organisationId=${org.id}`, `/api/record/export?format=csv&organisationId=${org.id}`, `/api/record/checks?organisationId=${org.id}`]) {
         const r = await get(url);
