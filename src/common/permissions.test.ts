@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { can, isTenantWide, roleHas, TENANT_WIDE } from './permissions.js';
+import { can, isTenantWide, reachExtent, roleHas, TENANT_WIDE } from './permissions.js';
 import { assertLevel, levelAt, reachedIds, reachOf } from '../platform/http/access.js';
 import type { Principal } from '../platform/http/principal.js';
 
@@ -57,6 +57,25 @@ describe('access: the one scope helper', () => {
     expect(() => assertLevel(orgs, 'o2', 'view', 'Profile')).toThrow(expect.objectContaining({ status: 404 }));
     expect(() => assertLevel(orgs, 'o1', 'edit', 'Profile')).toThrow(expect.objectContaining({ status: 403 }));
     expect(() => assertLevel(orgs, 'o1', 'view', 'Profile')).not.toThrow();
+  });
+
+  it('a scoped user reaches nothing of a kind no scope of theirs names (a site alone: no organisation; an organisation alone: no site)', () => {
+    const bySite = user('admin', [{ kind: 'site', refId: 's1', level: 'administer' }]);
+    const byOrg = user('manager', [{ kind: 'organisation', refId: 'o1', level: 'edit' }]);
+    for (const [p, kind] of [[bySite, 'organisation'], [byOrg, 'site']] as const) {
+      const r = reachOf(p, kind);
+      expect([r.all, reachedIds(r), levelAt(r, 'any')], kind).toEqual([null, [], null]);
+      expect(() => assertLevel(r, 'any', 'view', 'Profile')).toThrow(expect.objectContaining({ status: 404 }));
+      expect(reachExtent(p, kind), kind).toBe('none');
+    }
+    expect([reachExtent(bySite, 'site'), reachExtent(byOrg, 'organisation'), reachExtent(user('viewer'), 'site'), reachExtent(user('viewer'), 'organisation')]).toEqual(['some', 'some', 'all', 'all']);
+  });
+
+  it('the owner reaches the whole tenant, even one scoped before owners could not be', () => {
+    const owner = user('owner', [{ kind: 'site', refId: 's1', level: 'view' }]);
+    for (const kind of ['site', 'organisation'] as const) {
+      expect([reachExtent(owner, kind), reachedIds(reachOf(owner, kind)), levelAt(reachOf(owner, kind), 'any')], kind).toEqual(['all', null, 'administer']);
+    }
   });
 
   it('a kiosk reaches its own site only, and no organisation', () => {

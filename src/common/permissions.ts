@@ -38,7 +38,7 @@ export type Permission = keyof typeof PERMISSIONS;
 export const ROLE_RANK: Record<Role, number> = { viewer: 0, manager: 1, admin: 2, owner: 3 };
 export const LEVEL_RANK: Record<Level, number> = { view: 0, edit: 1, administer: 2 };
 
-/** The level a user without scopes of a kind holds over every site or organisation of the tenant. */
+/** The level a caller who reaches the whole tenant (no scope, or the owner) holds over every site and organisation. */
 export const ROLE_LEVEL: Record<Role, Level> = { owner: 'administer', admin: 'administer', manager: 'edit', viewer: 'view' };
 
 /**
@@ -74,6 +74,21 @@ export const TENANT_WIDE = [
 /** Whether the caller reaches the whole tenant: no scope of any kind. */
 export function isTenantWide(who: { scopes: readonly Scope[] }): boolean {
   return who.scopes.length === 0;
+}
+
+/**
+ * How far a caller reaches over one kind (sites or organisations): `all` without any scope (the
+ * trust's central team; also the owner, who is never scoped, or nobody could unscope them), `some`
+ * with scopes of that kind (those alone), `none` with scopes of the other kind only: an office
+ * manager scoped to their school's site reaches no organisation's record, and one scoped to an
+ * organisation no site's sign-in. A scope names what the caller reaches, in each dimension; a
+ * dimension left unnamed is not "everything" (decision 046, reach).
+ */
+export type ReachExtent = 'all' | 'some' | 'none';
+
+export function reachExtent(who: { role: Role | null; scopes: readonly Scope[] }, kind: ScopeKind): ReachExtent {
+  if (isTenantWide(who) || who.role === 'owner') return 'all';
+  return who.scopes.some((s) => s.kind === kind) ? 'some' : 'none';
 }
 
 export function roleHas(role: Role | null | undefined, permission: Permission): boolean {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { scopedUser } from '../../test/factories.js';
 import type { TestEnv } from '../../test/harness.js';
 import { makeSite } from '../../test/signin-factories.js';
+import { recordTenant } from '../../test/record-fixtures.js';
 import { E2E_TEST_TIMEOUT, findChromiumOrSkip, screenshot, signIn, useE2e } from './harness.js';
 
 const chromiumPath = findChromiumOrSkip();
@@ -56,6 +57,12 @@ describe.skipIf(!chromiumPath)('web app shell (Chromium)', { timeout: E2E_TEST_T
     await page.goto(`${e2e.url}/settings/api-keys`);
     await page.getByText('Not available to your account').waitFor();
 
+    // Scoped to their site alone, they reach no organisation: the Central Record is not offered, and opened by its address says why.
+    await expect(nav.getByText('Central Record', { exact: true }).count()).resolves.toBe(0);
+    await expect(nav.getByText('Sign-in', { exact: true }).count()).resolves.toBe(1);
+    await page.goto(`${e2e.url}/record/profiles`);
+    await page.getByTestId('out-of-reach').getByText(/reaches no organisation/).waitFor();
+
     await page.goto(`${e2e.url}/signin/safety`);
     await page.getByTestId('tenant-wide-only').waitFor();
     await expect(page.getByRole('button', { name: 'Block', exact: true }).count()).resolves.toBe(0);
@@ -77,6 +84,21 @@ describe.skipIf(!chromiumPath)('web app shell (Chromium)', { timeout: E2E_TEST_T
     await page.getByRole('option', { name: 'North' }).click();
     await add.getByRole('button', { name: 'Add group' }).click();
     await page.getByRole('heading', { name: 'North supply staff' }).waitFor();
+    await page.close();
+  });
+
+  it('a user limited to a school’s organisation alone is not offered sign-in (they reach no site); its pages opened by address say why', async () => {
+    const tenant = await e2e.createTenant({ kind: 'trust' });
+    const env = { app: e2e.server.app, platform: e2e.server.platform, contexts: e2e.server.contexts, config: e2e.server.platform.config } as TestEnv;
+    const { org } = await recordTenant(env, tenant);
+    const school = await scopedUser(env, tenant, 'manager', [{ kind: 'organisation', refId: org.id, level: 'edit' }]);
+    const page = await e2e.newPage();
+    await signIn(page, e2e.url, school);
+    const nav = page.getByRole('navigation', { name: 'Main navigation' });
+    await nav.getByText('Central Record', { exact: true }).waitFor();
+    for (const area of ['Sign-in', 'SCIM']) await expect(nav.getByText(area, { exact: true }).count(), area).resolves.toBe(0);
+    await page.goto(`${e2e.url}/signin/visits`);
+    await page.getByTestId('out-of-reach').getByText(/reaches no site/).waitFor();
     await page.close();
   });
 

@@ -7,7 +7,8 @@
  * - path is relative to the area (`''` is the area's landing page, `'groups/:id'` a detail page);
  * - a label puts it in the navigation; `null` makes it routable only (detail pages);
  * - the permission (from src/common/permissions.ts) hides it from roles that lack it, and a
- *   tenant-wide one from users limited to some sites or organisations.
+ *   tenant-wide one from users limited to some sites or organisations;
+ * - an area's `reach` hides it from users limited to the other kind alone (their `me.user.reach`).
  * An area with no `''` page lands on its first page the user may see.
  *
  * Pages outside the app layout (no navigation, e.g. a kiosk) go in STANDALONE_PAGES.
@@ -35,6 +36,11 @@ export type Area = {
   icon: ReactNode;
   /** Needed to see the area at all. */
   permission?: Permission;
+  /**
+   * What the area shows: what is at sites (sign-in) or in organisations (the record). A user scoped
+   * to the other kind alone reaches none of it, so the area is not offered to them.
+   */
+  reach?: 'site' | 'organisation';
   pages: AreaPage[];
 };
 
@@ -49,6 +55,7 @@ export const AREAS: Area[] = [
     path: '/signin',
     icon: <IconDoor />,
     permission: 'signin.read',
+    reach: 'site',
     pages: [
       page('', 'Overview', () => import('./pages/signin/Overview')),
       page('on-site', 'On site now', () => import('./pages/signin/OnSite'), 'signin.read'),
@@ -68,6 +75,7 @@ export const AREAS: Area[] = [
     path: '/scim',
     icon: <IconSync />,
     permission: 'scim.manage',
+    reach: 'site',
     pages: [
       page('', 'Overview', () => import('./pages/scim/Overview')),
       page('groups/:groupId', null, () => import('./pages/scim/GroupScim')),
@@ -80,6 +88,7 @@ export const AREAS: Area[] = [
     path: '/record',
     icon: <IconRecord />,
     permission: 'record.read',
+    reach: 'organisation',
     pages: [
       page('', 'Dashboard', () => import('./pages/record/Overview')),
       page('profiles', 'Profiles', () => import('./pages/record/Profiles')),

@@ -8,10 +8,15 @@ import { userCan, useMe, useSession } from './session';
 import type { Permission } from './permissions';
 import type { Me } from './api';
 
-/** The areas and pages a user may see (by role, and tenant-wide ones only unscoped), in registry order. */
+/** Whether the user reaches what an area shows: a user scoped to sites alone reaches no organisation's record, one scoped to organisations alone no site. */
+export function reachesArea(user: Me['user'], reach: Area['reach']): boolean {
+  return !reach || user.reach[reach === 'site' ? 'sites' : 'organisations'] !== 'none';
+}
+
+/** The areas and pages a user may see (by role, tenant-wide ones only unscoped, and only what they reach), in registry order. */
 export function visibleAreas(user: Me['user']): { area: Area; pages: AreaPage[] }[] {
   const can = (p?: Permission) => !p || userCan(user, p);
-  return AREAS.filter((a) => can(a.permission))
+  return AREAS.filter((a) => can(a.permission) && reachesArea(user, a.reach))
     .map((area) => ({ area, pages: area.pages.filter((p) => can(p.permission)) }))
     .filter((a) => a.pages.length > 0);
 }
@@ -31,8 +36,19 @@ function RequireSession({ children }: { children: ReactNode }) {
   return <>{children}</>;
 }
 
-function RequirePermission({ permission, children }: { permission?: Permission; children: ReactNode }) {
+const OTHER_KIND = { site: 'organisations of the Central Record', organisation: 'sites' } as const;
+const THIS_KIND = { site: 'no site, so sign-in has nothing to show you', organisation: 'no organisation, so the Central Record has nothing to show you' } as const;
+
+function RequirePermission({ permission, reach, children }: { permission?: Permission; reach?: Area['reach']; children: ReactNode }) {
   const me = useMe();
+  if (!reachesArea(me.user, reach)) {
+    return (
+      <Alert color="yellow" title="Nothing here for your account" data-testid="out-of-reach">
+        Your account is limited to some {OTHER_KIND[reach!]}, and reaches {THIS_KIND[reach!]}. Ask your trust&apos;s central team to add your school&apos;s{' '}
+        {reach === 'site' ? 'site' : 'organisation'} to your account if you need it.
+      </Alert>
+    );
+  }
   if (permission && !userCan(me.user, permission)) {
     return me.user.scopes.length > 0 && userCan({ ...me.user, scopes: [] }, permission) ? (
       <Alert color="yellow" title="Not available to your account">
@@ -64,7 +80,7 @@ function Home() {
 function AreaLanding({ area }: { area: Area }) {
   const me = useMe();
   const first = visibleAreas(me.user).find((a) => a.area.id === area.id)?.pages[0];
-  return first ? <Navigate to={pagePath(area, first)} replace /> : <RequirePermission permission={area.permission ?? 'tenant.manage'}>{null}</RequirePermission>;
+  return first ? <Navigate to={pagePath(area, first)} replace /> : <RequirePermission permission={area.permission ?? 'tenant.manage'} reach={area.reach}>{null}</RequirePermission>;
 }
 
 function NotFound() {
@@ -80,7 +96,7 @@ function areaRoutes(area: Area): RouteObject {
   const children: RouteObject[] = area.pages.map((p) => ({
     ...(p.path ? { path: p.path } : { index: true }),
     element: (
-      <RequirePermission permission={p.permission ?? area.permission}>
+      <RequirePermission permission={p.permission ?? area.permission} reach={area.reach}>
         <Lazy component={p.component} />
       </RequirePermission>
     ),

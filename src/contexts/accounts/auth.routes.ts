@@ -7,8 +7,19 @@ import { SESSION_TTL_MS, type AccountsService } from './accounts.service.js';
 import { presentMe } from './accounts.presenters.js';
 import { roleSchema, scopeSchema } from './users/users.schemas.js';
 
+const reachExtentSchema = z.enum(['all', 'some', 'none']);
+
 export const meSchema = z.object({
-  user: z.object({ id: z.string(), email: z.string(), name: z.string(), role: roleSchema, totpEnabled: z.boolean(), scopes: z.array(scopeSchema) }),
+  user: z.object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string(),
+    role: roleSchema,
+    totpEnabled: z.boolean(),
+    scopes: z.array(scopeSchema),
+    /** How far the user reaches: all sites or organisations (no scope), those their scopes name, or none (scoped to the other kind alone). */
+    reach: z.object({ sites: reachExtentSchema, organisations: reachExtentSchema }),
+  }),
   tenant: z.object({ id: z.string(), name: z.string(), kind: z.string(), require2fa: z.boolean() }),
   csrfToken: z.string(),
   /** The password was right; POST /api/auth/totp with a code to finish signing in. */

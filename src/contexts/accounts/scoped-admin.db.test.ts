@@ -80,6 +80,19 @@ describe('the session tells the web app the user’s scopes', () => {
     expect([login.status, login.body.user.scopes]).toEqual([200, [scopes[0]]]);
     expect((await call(env.app, 'GET', '/api/auth/me', { headers: t.owner.headers })).body.user.scopes).toEqual([]);
   });
+
+  it('says how far the user reaches in each dimension: a scope names what they reach, a dimension no scope names is none of it', async () => {
+    const t = await createTestTenant(env, { kind: 'trust' });
+    const { admins } = await school(t);
+    const reach = async (headers: Record<string, string>) => (await call(env.app, 'GET', '/api/auth/me', { headers })).body.user.reach;
+    expect(await reach(admins.site.headers)).toEqual({ sites: 'some', organisations: 'none' });
+    expect(await reach(admins.org.headers)).toEqual({ sites: 'none', organisations: 'some' });
+    expect(await reach(admins.both.headers)).toEqual({ sites: 'some', organisations: 'some' });
+    expect(await reach((await t.as('viewer')).headers)).toEqual({ sites: 'all', organisations: 'all' });
+    expect(await reach(t.owner.headers)).toEqual({ sites: 'all', organisations: 'all' });
+    const session = await call(env.app, 'GET', '/api/auth/session', { headers: admins.site.headers });
+    expect(session.body.me.user.reach).toEqual({ sites: 'some', organisations: 'none' });
+  });
 });
 
 describe('a scoped admin and users, roles and scopes', () => {

@@ -8,7 +8,9 @@ import { recordTenant } from '../../../test/record-fixtures.js';
  * The integration is the trust's: its settings, links, type map, Wonde connections, runs and merges
  * change the whole tenant, and its duplicates, merges, exclusions, runs and sync log list people of
  * every school, unrefined by scope. A caller with any scope, an admin included, is refused them
- * (403 `forbidden`); the settings and links it shows beside a group still answer.
+ * (403 `forbidden`); the settings and links it shows beside a group still answer, within the
+ * caller's reach: a link with its group (their sites), the linked organisation and profile named
+ * only to a caller who reaches the organisation (decision 046, reach).
  */
 const env = useTestEnv();
 
@@ -70,7 +72,7 @@ describe('a scoped caller and the integration', () => {
     expect((await call(env.app, 'GET', `/api/integration/groups/${southStaff.id}/link`, { headers: t.owner.headers })).status).toBe(200);
   });
 
-  it("lists only the links and reads only the readiness of members within reach (the rest is another school's)", async () => {
+  it("lists only the links of groups within reach and reads only the readiness of members within reach (the rest is another school's)", async () => {
     const { t, orgs, north, northStaff, southStaff } = await twoSchools();
     for (const [g, org] of [[northStaff, orgs[0]!], [southStaff, orgs[1]!]] as const) {
       const r = await call(env.app, 'PUT', `/api/integration/groups/${g.id}/link`, { headers: t.owner.headers, body: { organisationId: org.id } });
@@ -83,10 +85,42 @@ describe('a scoped caller and the integration', () => {
     const byOrg = await scopedUser(env, t, 'manager', [{ kind: 'organisation', refId: orgs[0]!.id, level: 'edit' }]);
     expect(await linkedGroups(t.owner.headers)).toEqual([northStaff.id, southStaff.id].sort());
     expect(await linkedGroups(bySite.headers)).toEqual([northStaff.id]);
-    expect(await linkedGroups(byOrg.headers)).toEqual([northStaff.id]);
+    // Scoped to an organisation alone, they reach no site, so no group and no link (decision 046, reach: before, every site's).
+    expect(await linkedGroups(byOrg.headers)).toEqual([]);
     expect((await call(env.app, 'GET', `/api/integration/members/${ann.id}/readiness`, { headers: bySite.headers })).status).toBe(200);
     const out = await call(env.app, 'GET', `/api/integration/members/${bo.id}/readiness`, { headers: bySite.headers });
     expect([out.status, out.body.error?.code]).toEqual([404, 'not_found']);
+    const byOrgOut = await call(env.app, 'GET', `/api/integration/members/${ann.id}/readiness`, { headers: byOrg.headers });
+    expect([byOrgOut.status, byOrgOut.body.error?.code]).toEqual([404, 'not_found']);
     expect((await call(env.app, 'GET', `/api/integration/members/${bo.id}/readiness`, { headers: t.owner.headers })).status).toBe(200);
+  });
+
+  it('names the linked organisation and profile only to a caller who reaches the organisation (a site alone reaches none)', async () => {
+    const { t, orgs, north } = await twoSchools();
+    const northStaff = await makeGroup(env, t, { name: 'North teachers', type: 'repeat', isStaffGroup: true }, [north.id]);
+    expect((await call(env.app, 'PUT', `/api/integration/groups/${northStaff.id}/link`, { headers: t.owner.headers, body: { organisationId: orgs[0]!.id } })).status).toBe(200);
+    expect((await call(env.app, 'PUT', '/api/integration/settings', { headers: t.owner.headers, body: { includeRecordInSafetyCheck: true } })).status).toBe(200);
+    const ann = await makeMember(env, t, northStaff.id, { fullName: 'Ann North', email: 'ann@north.test', role: 'Teacher' });
+    const run = await call(env.app, 'POST', '/api/integration/import', { headers: t.owner.headers, body: {} });
+    expect(run.status).toBe(202);
+    await env.contexts.integration.runs.execute(run.body.id as string);
+    const bySite = await scopedUser(env, t, 'admin', [{ kind: 'site', refId: north.id }]);
+    const bySiteAndOrg = await scopedUser(env, t, 'manager', [
+      { kind: 'site', refId: north.id },
+      { kind: 'organisation', refId: orgs[0]!.id, level: 'edit' },
+    ]);
+    const readiness = async (headers: Record<string, string>) => (await call(env.app, 'GET', `/api/integration/members/${ann.id}/readiness`, { headers })).body as { applies: boolean; ready: boolean; reasons: string[]; profileId: string | null };
+    const full = await readiness(t.owner.headers);
+    expect([full.applies, typeof full.profileId]).toEqual([true, 'string']);
+    // The answer is sign-in's (what the kiosk would say), read within their site; the profile is not theirs to open.
+    expect(await readiness(bySite.headers)).toEqual({ ...full, profileId: null });
+    expect(await readiness(bySiteAndOrg.headers)).toEqual(full);
+    const linkOf = async (headers: Record<string, string>) => {
+      const tab = (await call(env.app, 'GET', `/api/integration/groups/${northStaff.id}/link`, { headers })).body;
+      const listed = ((await call(env.app, 'GET', '/api/integration/links', { headers })).body.items as Array<{ organisationId: string; organisationName: string | null }>)[0];
+      return [tab.link.organisationId, tab.link.organisationName, listed?.organisationId, listed?.organisationName];
+    };
+    expect(await linkOf(bySiteAndOrg.headers)).toEqual([orgs[0]!.id, 'North Primary', orgs[0]!.id, 'North Primary']);
+    expect(await linkOf(bySite.headers)).toEqual([orgs[0]!.id, null, orgs[0]!.id, null]);
   });
 });

@@ -4,8 +4,9 @@ import type { Principal } from '../../platform/http/principal.js';
 
 /**
  * The record's permissions per organisation, view < edit < administer, through the one scope
- * helper (platform/http/access.ts): a user without organisation scopes reaches every organisation
- * at the level of their role (a trust user sees all); a scoped user only theirs, at each scope's level.
+ * helper (platform/http/access.ts): a user without any scope reaches every organisation at the
+ * level of their role (a trust user sees all); a scoped user only the organisations their scopes
+ * name, at each scope's level, and none when scoped to sites alone (the record is empty to them).
  */
 export type { Level } from '../../common/permissions.js';
 export type OrgAccess = Reach;
@@ -23,8 +24,8 @@ export function assertLevel(access: OrgAccess, organisationId: string, level: Pa
 
 /**
  * Trust-wide settings (organisations added or removed, profile types, trust checks, rating
- * systems, the rule set) need an administrator without any scope: one scoped to a site alone
- * reaches every organisation, but is still a school's, not the trust's.
+ * systems, the rule set) need an administrator without any scope: a scoped one is a school's, not
+ * the trust's.
  */
 export function assertTrustAdmin(p: Principal): void {
   if (orgAccessOf(p).all !== 'administer') throw new AppError(403, 'forbidden', 'Only a trust-wide administrator can change this');

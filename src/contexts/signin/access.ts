@@ -4,9 +4,10 @@ import { reachedIds, reachOf } from '../../platform/http/access.js';
 import type { Principal } from '../../platform/http/principal.js';
 
 /**
- * Site scopes, through the one scope helper (platform/http/access.ts): a manager or viewer with
- * `site` scopes sees only those sites and what appears on them (groups shown there, their members,
- * visits there); a kiosk only its own site. `null` means the whole tenant.
+ * Site scopes, through the one scope helper (platform/http/access.ts): a user with `site` scopes
+ * sees only those sites and what appears on them (groups shown there, their members, visits there);
+ * one scoped to organisations alone no site (`[]`: every list empty, every id a 404); a kiosk only
+ * its own site. `null` means the whole tenant.
  */
 export type SiteScope = readonly string[] | null;
 

@@ -1,19 +1,20 @@
-import { isTenantWide, LEVEL_RANK, ROLE_LEVEL, type Level, type ScopeKind } from '../../common/permissions.js';
+import { isTenantWide, LEVEL_RANK, reachExtent, ROLE_LEVEL, type Level, type ScopeKind } from '../../common/permissions.js';
 import { forbidden, notFound } from '../errors.js';
 import type { Principal } from './principal.js';
 
 /**
  * The one scope helper: how far a principal reaches over sites or organisations, after the route
- * has checked the permission. A user without scopes of the kind reaches all of them at their
- * role's level; a scoped user only theirs, each at its scope's level; a kiosk only its own site.
+ * has checked the permission. A caller without any scope (and the owner) reaches all of them at
+ * their role's level; a scoped caller only what their scopes name, each at its scope's level, and
+ * nothing of a kind no scope names (`reachExtent` in common/permissions.ts, which the web app asks
+ * too); a kiosk only its own site.
  */
 export type Reach = { all: Level | null; ids: ReadonlyMap<string, Level> };
 
 export function reachOf(p: Principal, kind: ScopeKind): Reach {
   if (p.kind === 'kiosk') return { all: null, ids: new Map(kind === 'site' && p.resourceId ? [[p.resourceId, 'edit']] : []) };
-  const scoped = p.scopes.filter((s) => s.kind === kind);
-  if (scoped.length > 0) return { all: null, ids: new Map(scoped.map((s) => [s.refId, s.level])) };
-  return { all: p.role ? ROLE_LEVEL[p.role] : null, ids: new Map() };
+  if (reachExtent(p, kind) === 'all') return { all: p.role ? ROLE_LEVEL[p.role] : null, ids: new Map() };
+  return { all: null, ids: new Map(p.scopes.filter((s) => s.kind === kind).map((s) => [s.refId, s.level])) };
 }
 
 export function levelAt(reach: Reach, id: string): Level | null {

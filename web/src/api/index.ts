@@ -109,14 +109,20 @@ export type Role = 'owner' | 'admin' | 'manager' | 'viewer';
 export const ROLES: readonly Role[] = ['owner', 'admin', 'manager', 'viewer'];
 
 export type Me = {
-  /** `scopes`: empty for the trust's central team (unscoped), else the sites and organisations the user is limited to. */
-  user: { id: string; email: string; name: string; role: Role; totpEnabled: boolean; scopes: Scope[] };
+  /**
+   * `scopes`: empty for the trust's central team (unscoped), else the sites and organisations the user is limited to;
+   * `reach`: the server's word on how far that goes in each dimension (`none`: scoped to the other kind alone).
+   */
+  user: { id: string; email: string; name: string; role: Role; totpEnabled: boolean; scopes: Scope[]; reach: { sites: ReachExtent; organisations: ReachExtent } };
   tenant: { id: string; name: string; kind: string; require2fa: boolean };
   csrfToken: string;
   totpRequired: boolean;
   /** The tenant requires two-factor and this user has not set it up yet. */
   mustEnrolTotp: boolean;
 };
+
+/** All sites or organisations, those the scopes name, or none of them. */
+export type ReachExtent = 'all' | 'some' | 'none';
 
 export type Scope = { kind: 'site' | 'organisation'; refId: string; level: 'view' | 'edit' | 'administer' };
 

@@ -242,6 +242,12 @@ export interface paths {
                                 email: string;
                                 id: string;
                                 name: string;
+                                reach: {
+                                    /** @enum {string} */
+                                    organisations: "all" | "some" | "none";
+                                    /** @enum {string} */
+                                    sites: "all" | "some" | "none";
+                                };
                                 /** @enum {string} */
                                 role: "owner" | "admin" | "manager" | "viewer";
                                 scopes: {
@@ -341,6 +347,12 @@ export interface paths {
                                 email: string;
                                 id: string;
                                 name: string;
+                                reach: {
+                                    /** @enum {string} */
+                                    organisations: "all" | "some" | "none";
+                                    /** @enum {string} */
+                                    sites: "all" | "some" | "none";
+                                };
                                 /** @enum {string} */
                                 role: "owner" | "admin" | "manager" | "viewer";
                                 scopes: {
@@ -698,6 +710,12 @@ export interface paths {
                                     email: string;
                                     id: string;
                                     name: string;
+                                    reach: {
+                                        /** @enum {string} */
+                                        organisations: "all" | "some" | "none";
+                                        /** @enum {string} */
+                                        sites: "all" | "some" | "none";
+                                    };
                                     /** @enum {string} */
                                     role: "owner" | "admin" | "manager" | "viewer";
                                     scopes: {
@@ -772,6 +790,12 @@ export interface paths {
                                 email: string;
                                 id: string;
                                 name: string;
+                                reach: {
+                                    /** @enum {string} */
+                                    organisations: "all" | "some" | "none";
+                                    /** @enum {string} */
+                                    sites: "all" | "some" | "none";
+                                };
                                 /** @enum {string} */
                                 role: "owner" | "admin" | "manager" | "viewer";
                                 scopes: {
@@ -2662,6 +2686,12 @@ export interface paths {
                                 email: string;
                                 id: string;
                                 name: string;
+                                reach: {
+                                    /** @enum {string} */
+                                    organisations: "all" | "some" | "none";
+                                    /** @enum {string} */
+                                    sites: "all" | "some" | "none";
+                                };
                                 /** @enum {string} */
                                 role: "owner" | "admin" | "manager" | "viewer";
                                 scopes: {
@@ -9704,7 +9734,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller’s tenant */
+        /** The caller’s tenant (a user or API key; a kiosk is refused) */
         get: {
             parameters: {
                 query?: never;

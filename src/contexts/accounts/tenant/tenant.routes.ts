@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { forbidden } from '../../../platform/errors.js';
 import { actorOf, authorize, requirePrincipal } from '../../../platform/http/auth.js';
 import { presentTenant } from '../accounts.presenters.js';
 import type { TenantService } from './tenant.service.js';
@@ -8,9 +9,12 @@ export function tenantRoutes(tenants: TenantService): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/api/tenant',
-      { schema: { tags: ['tenant'], summary: 'The caller’s tenant', response: { 200: tenantSchema } } },
+      { schema: { tags: ['tenant'], summary: 'The caller’s tenant (a user or API key; a kiosk is refused)', response: { 200: tenantSchema } } },
       async (req) => {
         const p = requirePrincipal(req);
+        // A kiosk shows one site and asks nothing of the tenant (its page reads /api/kiosk/config): a
+        // device on a school's front desk is not told the tenant's settings.
+        if (p.kind === 'kiosk') throw forbidden('A kiosk reads what it shows from /api/kiosk/config, not the tenant');
         return presentTenant(await tenants.get(p.tenantId));
       },
     );

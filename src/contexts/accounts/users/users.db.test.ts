@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { useTestEnv } from '../../../../test/harness.js';
 import { call, createTestTenant, TEST_PASSWORD, type TestTenant } from '../../../../test/factories.js';
-import { makeSite } from '../../../../test/signin-factories.js';
+import { makeSite, pairKiosk } from '../../../../test/signin-factories.js';
 import { auditLog } from '../../../platform/audit/audit.tables.js';
 import { users } from '../accounts.tables.js';
 
@@ -210,5 +210,15 @@ describe('tenant settings', () => {
     // Another tenant is untouched.
     const other = await createTestTenant(env);
     expect((await call(env.app, 'GET', '/api/tenant', { headers: other.owner.headers })).body.name).not.toBe('Hill Top School');
+  });
+
+  it('refuses the tenant to a kiosk (403): its page reads only /api/kiosk/config, which still answers', async () => {
+    const t = await createTestTenant(env);
+    const site = await makeSite(env, t);
+    const kiosk = await pairKiosk(env, t, site.id);
+    const refused = await call(env.app, 'GET', '/api/tenant', { headers: kiosk.headers });
+    expect([refused.status, refused.body.error?.code, refused.body.id, refused.body.require2fa]).toEqual([403, 'forbidden', undefined, undefined]);
+    expect((await call(env.app, 'GET', '/api/kiosk/config', { headers: kiosk.headers })).status).toBe(200);
+    expect((await call(env.app, 'GET', '/api/tenant', { headers: (await t.as('viewer')).headers })).status).toBe(200);
   });
 });

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf, authorize } from '../../../platform/http/auth.js';
-import { reachedIds, reachOf } from '../../../platform/http/access.js';
+import { callerReach } from '../access.js';
 import { groupLinkView, groupParams, linkInput, linkSchema, settingsSchema } from '../integration.schemas.js';
 import type { LinksService } from './links.service.js';
 import { presentGroupLinkView } from './links.presenters.js';
@@ -23,14 +23,14 @@ export function linksRoutes(links: LinksService): FastifyPluginAsyncZod {
     );
     app.get('/api/integration/links', { schema: { tags, summary: 'Groups linked to organisations', response: { 200: z.object({ items: z.array(linkSchema) }) } } }, async (req) => {
       const p = authorize(req, 'integration.read');
-      return { items: await links.list(p.tenantId, { sites: reachedIds(reachOf(p, 'site')), organisations: reachedIds(reachOf(p, 'organisation')) }) };
+      return { items: await links.list(p.tenantId, callerReach(p)) };
     });
     app.get(
       '/api/integration/groups/:groupId/link',
       { schema: { tags, summary: "A group's Integrations tab", params: groupParams, response: { 200: groupLinkView } } },
       async (req) => {
         const p = authorize(req, 'integration.read');
-        const { group, link, organisationName } = await links.get(p.tenantId, req.params.groupId, reachedIds(reachOf(p, 'site')));
+        const { group, link, organisationName } = await links.get(p.tenantId, req.params.groupId, callerReach(p));
         return presentGroupLinkView(group, link, organisationName);
       },
     );

@@ -11,6 +11,7 @@ import { presentLink } from './links.presenters.js';
 import type { RecordPort } from '../../record/index.js';
 import { groupArchived, type GroupsPort } from '../../signin/index.js';
 import type { GroupsInUseCache } from './groups-in-use.js';
+import type { CallerReach } from '../access.js';
 
 export type LinkInput = { organisationId: string; ratingMode?: RatingMode; ratingSystemIds?: string[] };
 
@@ -19,17 +20,20 @@ export function createLinksService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
   const { db, now, record } = deps;
 
   /**
-   * The tenant's links; `reach`: a scoped caller's sites and organisations (null for all of a kind),
-   * outside which a link is left out (its group shown at none of the sites, or its organisation not theirs).
+   * The tenant's links; `reach`: a scoped caller's sites and organisations (null for all of a kind).
+   * A link is its group's (what the group checks at sign-in): it is listed with a group the caller
+   * reaches (shown at one of their sites) and left out otherwise, so a caller scoped to organisations
+   * alone, who reaches no site, lists none. The linked organisation is named only to a caller who
+   * reaches it: to one scoped to a site alone it is an id (decision 046, reach).
    */
-  async function list(tenantId: string, reach: { sites: readonly string[] | null; organisations: readonly string[] | null } = { sites: null, organisations: null }) {
-    const all = (await integrationRepo.groupLinks(db, tenantId)).filter((l) => reach.organisations === null || reach.organisations.includes(l.organisationId));
+  async function list(tenantId: string, reach: CallerReach = { sites: null, organisations: null }) {
+    const all = await integrationRepo.groupLinks(db, tenantId);
     const reached = await deps.groups.shownWithin(db, tenantId, all.map((l) => l.groupId), reach.sites);
     const links = all.filter((l) => reached.has(l.groupId));
     const groupRows = await deps.groups.byIds(db, tenantId, links.map((l) => l.groupId));
-    const orgs = new Map<string, string>();
+    const orgs = new Map<string, string | undefined>();
     for (const l of links) {
-      if (!orgs.has(l.organisationId)) orgs.set(l.organisationId, (await record.organisation(db, tenantId, l.organisationId))?.name ?? '');
+      if (!orgs.has(l.organisationId)) orgs.set(l.organisationId, await organisationNameFor(tenantId, l.organisationId, reach.organisations));
     }
     return links.map((l) => {
       const g = groupRows.find((x) => x.id === l.groupId);
@@ -37,13 +41,19 @@ export function createLinksService(deps: Pick<Platform, 'db' | 'now' | 'jobs'> &
     });
   }
 
-  /** A group's Integrations tab; `sites`: a site-scoped caller's sites (null for all), outside which the group is not found, as in sign-in. */
-  async function get(tenantId: string, groupId: string, sites: readonly string[] | null = null) {
+  /** An organisation's name, for a caller who reaches it (`organisations`: theirs, null for all). */
+  async function organisationNameFor(tenantId: string, organisationId: string, organisations: readonly string[] | null) {
+    if (organisations !== null && !organisations.includes(organisationId)) return undefined;
+    return (await record.organisation(db, tenantId, organisationId))?.name ?? '';
+  }
+
+  /** A group's Integrations tab; out of `reach` (as `list`) the group is not found, as in sign-in, and its organisation unnamed. */
+  async function get(tenantId: string, groupId: string, reach: CallerReach = { sites: null, organisations: null }) {
     const group = await deps.groups.get(db, tenantId, groupId);
     if (!group) throw notFound('Group');
-    if (!(await deps.groups.shownWithin(db, tenantId, [group.id], sites)).has(group.id)) throw notFound('Group');
+    if (!(await deps.groups.shownWithin(db, tenantId, [group.id], reach.sites)).has(group.id)) throw notFound('Group');
     const link = await integrationRepo.groupLink(db, tenantId, groupId);
-    const organisationName = link ? (await record.organisation(db, tenantId, link.organisationId))?.name : undefined;
+    const organisationName = link ? await organisationNameFor(tenantId, link.organisationId, reach.organisations) : undefined;
     return { group, link, organisationName };
   }
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf, authorize } from '../../../platform/http/auth.js';
-import { reachedIds, reachOf } from '../../../platform/http/access.js';
+import { callerReach } from '../access.js';
 import { exclusionSchema, idParams, importInput, memberParams, profileParams, pushInput, readinessSchema, runSchema } from '../integration.schemas.js';
 import { presentRun } from '../runs/runs.presenters.js';
 import type { PeopleService } from './people.service.js';
@@ -27,7 +27,7 @@ export function peopleRoutes(people: PeopleService): FastifyPluginAsyncZod {
       { schema: { tags, summary: 'Whether the Central Record lets this member sign in, and why not', params: memberParams, response: { 200: readinessSchema } } },
       async (req) => {
         const p = authorize(req, 'integration.read');
-        return people.readiness(p.tenantId, req.params.memberId, reachedIds(reachOf(p, 'site')));
+        return people.readiness(p.tenantId, req.params.memberId, callerReach(p));
       },
     );
     app.delete(

@@ -58,6 +58,8 @@ export function createChecksSetup({ db }: Pick<Platform, 'db'>) {
         assertLevel(access, input.organisationId, 'administer', 'Organisation');
       } else {
         assertTrustAdmin(p);
+        // A trust-wide check belongs to no organisation: one named with it was dropped without a word.
+        if (input.organisationId !== undefined) throw badRequest('organisation_not_allowed', 'A trust-wide check belongs to no organisation: leave organisationId out, or add the check with scope "organisation"', 'organisationId');
       }
       assertCheckShape(model, input);
       const position = await setupRepo.nextPosition(t, p.tenantId, 'checks');

@@ -7,7 +7,7 @@ import { recordTenant } from '../../../../test/record-fixtures.js';
 /**
  * The record's trust-wide settings (the rule set, profile types, rating systems, trust checks,
  * organisations added or removed) need an administrator without any scope: one scoped to a site
- * alone reaches every organisation's profiles, but is a school's, not the trust's. An organisation's
+ * alone reaches no organisation's profiles (decision 046, reach), and is a school's, not the trust's. An organisation's
  * administrator changes their school's details, but not how long its leavers are kept.
  */
 const env = useTestEnv();

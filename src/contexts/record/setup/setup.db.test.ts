@@ -133,6 +133,21 @@ describe('record checks', () => {
     expect(await audits(t.tenantId, 'record.check.deleted')).toHaveLength(2);
   });
 
+  it('a trust-wide check named with an organisation is a 400 organisation_not_allowed on organisationId (it was dropped without a word), and nothing is added', async () => {
+    const t = await createTestTenant(env, { kind: 'trust' });
+    const h = t.owner.headers;
+    const { org } = await recordTenant(env, t);
+    const names = async () => ((await call(env.app, 'GET', '/api/record/checks', { headers: h })).body.items as Array<{ name: string }>).map((c) => c.name);
+    const before = await names();
+    const r = await call(env.app, 'POST', '/api/record/checks', { headers: h, body: { scope: 'tenant', organisationId: org.id, section: 'Trust', name: 'Trust lanyard', type: 'yesno' } });
+    expect([r.status, r.body.error?.code, r.body.error?.field]).toEqual([400, 'organisation_not_allowed', 'organisationId']);
+    expect(await names()).toEqual(before);
+    expect(await audits(t.tenantId, 'record.check.created')).toHaveLength(0);
+    // Without it, the same check is added, trust-wide.
+    const ok = await call(env.app, 'POST', '/api/record/checks', { headers: h, body: { scope: 'tenant', section: 'Trust', name: 'Trust lanyard', type: 'yesno' } });
+    expect([ok.status, ok.body.organisationId ?? null]).toEqual([201, null]);
+  });
+
   it('rating systems: change rules per profile type; unknown check in a rule is 400', async () => {
     const t = await createTestTenant(env, { kind: 'trust' });
     const h = t.owner.headers;

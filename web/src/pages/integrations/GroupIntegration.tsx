@@ -62,7 +62,7 @@ function LinkForm({ groupId, view, orgs }: { groupId: string; view: GroupLinkVie
           <Stack>
             {link ? (
               <Text size="sm">
-                Linked to <b>{link.organisationName}</b> by {link.createdBy}.
+                Linked to <b>{link.organisationName ?? 'an organisation your account does not reach'}</b> by {link.createdBy}.
               </Text>
             ) : (
               <Text size="sm">Not linked yet.</Text>

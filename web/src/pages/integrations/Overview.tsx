@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { AppLink, PageHeader, formatDateTime } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
+import { useMe } from '../../session';
 import { groupsQuery } from '../signin/queries';
 import { KIND_LABELS } from './integrationApi';
 import { integrationSettingsQuery, linksQuery, runsQuery } from './queries';
@@ -13,6 +14,7 @@ export default function Overview() {
   const links = useQuery(linksQuery());
   const groups = useQuery(groupsQuery());
   const runs = useQuery(runsQuery());
+  const noSites = useMe().user.reach.sites === 'none';
   return (
     <>
       <PageHeader title="Integrations" description="Link sign-in groups to Central Record organisations, map members to profile types, import, merge duplicates, push, and keep both sides in sync." />
@@ -41,6 +43,11 @@ export default function Overview() {
           <Title order={2} size="h4" mb="xs">
             Groups
           </Title>
+          {noSites ? (
+            <Text c="dimmed" size="sm" data-testid="no-sites-reached">
+              Your account is limited to some organisations and reaches no site, so no sign-in group is listed here.
+            </Text>
+          ) : null}
           <QueryState query={links}>
             {(linkList) => (
               <QueryState query={groups}>
@@ -72,7 +79,7 @@ export default function Overview() {
                           {g.type}
                         </Badge>
                       </Table.Td>
-                      <Table.Td>{l ? l.organisationName : g.type === 'standard' ? <Text c="dimmed">cannot be linked</Text> : <Text c="dimmed">not linked</Text>}</Table.Td>
+                      <Table.Td>{l ? (l.organisationName ?? <Text c="dimmed">an organisation your account does not reach</Text>) : g.type === 'standard' ? <Text c="dimmed">cannot be linked</Text> : <Text c="dimmed">not linked</Text>}</Table.Td>
                       <Table.Td>{l ? (l.ratingMode === 'selected' ? `${l.ratingSystemIds.length} selected` : l.ratingMode) : ''}</Table.Td>
                     </Table.Tr>
                   );

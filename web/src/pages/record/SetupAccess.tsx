@@ -12,7 +12,7 @@ type Organisation = Answer<'/api/record/organisations'>['items'][number];
 
 const LEVELS: Array<Scope['level']> = ['view', 'edit', 'administer'];
 
-/** Record permissions per user and organisation: none chosen means the whole trust at the user's role. */
+/** Record permissions per user and organisation: no scope at all means the whole trust at the user's role; a scope names what the user reaches. */
 export function SetupAccess() {
   const users = useQuery(usersQuery());
   const orgs = useQuery(organisationsQuery());
@@ -29,7 +29,10 @@ export function SetupAccess() {
   };
   return (
     <Stack>
-      <Text size="sm">Who can view, edit or administer the record of each school. A user with no school chosen reaches every school of the trust at their role&apos;s level.</Text>
+      <Text size="sm">
+        Who can view, edit or administer the record of each school. A user limited to nothing reaches every school of the trust at their role&apos;s level. A user limited to
+        some schools reaches only those, and no site&apos;s sign-in unless they are limited to sites too; one limited to sites alone reaches no school&apos;s record.
+      </Text>
       <FormError error={setScopes.error} />
       <QueryState query={orgs}>
         {(o) => <QueryState query={users}>{(u) => <AccessTable users={u.items.filter((x) => !x.disabled)} orgs={o.items} setLevel={setLevel} />}</QueryState>}
@@ -58,7 +61,7 @@ function AccessTable({ users, orgs, setLevel }: { users: User[]; orgs: Organisat
               <Table.Td>
                 {u.name || u.email} <Badge variant="light">{u.role}</Badge>
               </Table.Td>
-              <Table.Td>{own.length ? `${own.length} school${own.length === 1 ? '' : 's'}` : 'The whole trust'}</Table.Td>
+              <Table.Td>{own.length ? `${own.length} school${own.length === 1 ? '' : 's'}` : u.scopes.length ? 'No school (limited to sites)' : 'The whole trust'}</Table.Td>
               {orgs.map((o) => (
                 <Table.Td key={o.id}>
                   <NativeSelect
@@ -67,7 +70,7 @@ function AccessTable({ users, orgs, setLevel }: { users: User[]; orgs: Organisat
                     value={own.find((x) => x.refId === o.id)?.level ?? ''}
                     onChange={(e) => setLevel(u, o.id, e.currentTarget.value)}
                     data={[
-                      { value: '', label: own.length ? 'No access' : 'By role' },
+                      { value: '', label: u.scopes.length ? 'No access' : 'By role' },
                       { value: 'view', label: 'View' },
                       { value: 'edit', label: 'Edit' },
                       { value: 'administer', label: 'Administer' },

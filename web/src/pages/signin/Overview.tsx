@@ -14,7 +14,8 @@ const recordDashboardQuery = () => queryOptions({ queryKey: ['record', 'dashboar
 export default function Overview() {
   const me = useMe();
   const overview = useQuery(overviewQuery());
-  const canRecord = userCan(me.user, 'record.read');
+  // A user limited to sites alone reaches no organisation: the record has nothing to show them.
+  const canRecord = userCan(me.user, 'record.read') && me.user.reach.organisations !== 'none';
   const record = useQuery({ ...recordDashboardQuery(), enabled: canRecord });
   const alerts = useQuery(notificationsQuery(10));
   return (

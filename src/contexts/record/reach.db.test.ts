@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { useTestEnv } from '../../../test/harness.js';
+import { call, createTestTenant, scopedUser } from '../../../test/factories.js';
+import { makeSite } from '../../../test/signin-factories.js';
+import { recordTenant } from '../../../test/record-fixtures.js';
+
+/**
+ * A scope names what its holder reaches, in each dimension (decision 046, reach): a user scoped to
+ * a school's site alone reaches no organisation of the record. The record answers them as if it
+ * were empty: lists empty, a profile or organisation by id a 404, a write a 404, the dashboard and
+ * the export (the Ofsted single central record) with nobody in them. Before, they reached every
+ * organisation at their role's level.
+ */
+const env = useTestEnv();
+
+async function trustWithAProfile() {
+  const t = await createTestTenant(env, { kind: 'trust' });
+  const { org, typeId } = await recordTenant(env, t);
+  const site = await makeSite(env, t, { name: 'North' });
+  const profile = await call(env.app, 'POST', '/api/record/profiles', { headers: t.owner.headers, body: { organisationId: org.id, profileTypeId: typeId('teaching'), firstName: 'Ada', lastName: 'Lovelace' } });
+  expect(profile.status).toBe(201);
+  const ownCheck = await call(env.app, 'POST', '/api/record/checks', { headers: t.owner.headers, body: { scope: 'organisation', organisationId: org.id, section: 'School', name: 'Lanyard issued', type: 'yesno' } });
+  expect(ownCheck.status).toBe(201);
+  return { t, org, site, typeId, profileId: profile.body.id as string, ownCheckId: ownCheck.body.id as string };
+}
+
+describe('a user scoped to a site alone and the record', () => {
+  it('lists no profile, organisation or school’s own check; the dashboard and the export hold nobody', async () => {
+    const { t, org, site } = await trustWithAProfile();
+    for (const role of ['admin', 'manager', 'viewer'] as const) {
+      const office = await scopedUser(env, t, role, [{ kind: 'site', refId: site.id }]);
+      const get = (url: string) => call(env.app, 'GET', url, { headers: office.headers });
+      const profiles = await get('/api/record/profiles');
+      expect([profiles.status, profiles.body.total, profiles.body.items], role).toEqual([200, 0, []]);
+      const organisations = await get('/api/record/organisations');
+      expect([organisations.status, organisations.body.items], role).toEqual([200, []]);
+      const checks = (await get('/api/record/checks')).body.items as Array<{ name: string; organisationId: string | null }>;
+      expect(checks.filter((c) => c.organisationId !== null), role).toEqual([]);
+      expect(checks.length, role).toBeGreaterThan(0);
+      const dashboard = await get('/api/record/dashboard');
+      expect(dashboard.status, role).toBe(200);
+      expect(JSON.stringify(dashboard.body), role).not.toContain('Lovelace');
+      const csv = await get('/api/record/export?format=csv');
+      expect(csv.status, role).toBe(200);
+      expect(csv.raw.body, role).not.toContain('Lovelace');
+      const html = await get('/api/record/export?format=html');
+      expect([html.status, html.raw.body.includes('Lovelace')], role).toEqual([200, false]);
+      expect((await get('/api/record/export?format=xlsx')).status, role).toBe(200);
+      // Named, the organisation is not found, as another tenant's.
+      for (const url of [`/api/record/profiles?organisationId=${org.id}`, `/api/record/dashboard?organisationId=${org.id}`, `/api/record/export?format=csv&organisationId=${org.id}`, `/api/record/checks?organisationId=${org.id}`]) {
+        const r = await get(url);
+        expect([r.status, r.body.error?.code], `${role} ${url}`).toEqual([404, 'not_found']);
+      }
+    }
+    // The trust's central team still reaches it all.
+    expect((await call(env.app, 'GET', '/api/record/profiles', { headers: t.owner.headers })).body.total).toBe(1);
+    expect((await call(env.app, 'GET', '/api/record/export?format=csv', { headers: (await t.as('viewer')).headers })).raw.body).toContain('Lovelace');
+  });
+
+  it('finds no profile, organisation, document or check by id: 404, as another tenant’s', async () => {
+    const { t, org, site, profileId, ownCheckId } = await trustWithAProfile();
+    const office = await scopedUser(env, t, 'admin', [{ kind: 'site', refId: site.id }]);
+    const get = (url: string) => call(env.app, 'GET', url, { headers: office.headers });
+    for (const url of [`/api/record/profiles/${profileId}`, `/api/record/profiles/${profileId}/history`, `/api/record/profiles/${profileId}/ratings`, `/api/record/profiles/${profileId}/export`, `/api/record/organisations/${org.id}`]) {
+      const r = await get(url);
+      expect([r.status, r.body.error?.code], url).toEqual([404, 'not_found']);
+    }
+    const patchCheck = await call(env.app, 'PATCH', `/api/record/checks/${ownCheckId}`, { headers: office.headers, body: { help: 'Ask the office' } });
+    expect([patchCheck.status, patchCheck.body.error?.code]).toEqual([404, 'not_found']);
+    expect((await get('/api/record/retention')).body.items).toEqual([]);
+  });
+
+  it('writes nothing: adding, changing, archiving or erasing a profile is a 404, and the profile stays as it was', async () => {
+    const { t, org, site, typeId, profileId } = await trustWithAProfile();
+    const before = await call(env.app, 'GET', `/api/record/profiles/${profileId}`, { headers: t.owner.headers });
+    for (const role of ['admin', 'manager'] as const) {
+      const office = await scopedUser(env, t, role, [{ kind: 'site', refId: site.id }]);
+      const as = { headers: office.headers };
+      const writes = [
+        await call(env.app, 'POST', '/api/record/profiles', { ...as, body: { organisationId: org.id, profileTypeId: typeId('teaching'), firstName: 'Bo', lastName: 'Site' } }),
+        await call(env.app, 'PATCH', `/api/record/profiles/${profileId}`, { ...as, body: { version: before.body.version, role: 'Head of maths' } }),
+        await call(env.app, 'POST', `/api/record/profiles/${profileId}/archive`, { ...as, body: { version: before.body.version } }),
+      ];
+      // What an administrator alone may do (a manager's role lacks it: 403 first).
+      if (role === 'admin') writes.push(await call(env.app, 'DELETE', `/api/record/profiles/${profileId}`, as), await call(env.app, 'PATCH', `/api/record/organisations/${org.id}`, { ...as, body: { name: 'Renamed by a site' } }));
+      for (const r of writes) expect([r.status, r.body.error?.code], `${role} ${JSON.stringify(r.body)}`).toEqual([404, 'not_found']);
+    }
+    const after = await call(env.app, 'GET', `/api/record/profiles/${profileId}`, { headers: t.owner.headers });
+    expect([after.body.version, after.body.role, after.body.status]).toEqual([before.body.version, before.body.role, before.body.status]);
+    expect((await call(env.app, 'GET', '/api/record/profiles', { headers: t.owner.headers })).body.total).toBe(1);
+    expect((await call(env.app, 'GET', `/api/record/organisations/${org.id}`, { headers: t.owner.headers })).body.name).toBe(org.name);
+  });
+
+  it('scoped to the site and the organisation, reaches the organisation’s record again (the office manager a trust sets up)', async () => {
+    const { t, org, site, profileId } = await trustWithAProfile();
+    const office = await scopedUser(env, t, 'manager', [
+      { kind: 'site', refId: site.id },
+      { kind: 'organisation', refId: org.id, level: 'edit' },
+    ]);
+    expect((await call(env.app, 'GET', '/api/record/profiles', { headers: office.headers })).body.total).toBe(1);
+    expect((await call(env.app, 'GET', `/api/record/profiles/${profileId}`, { headers: office.headers })).status).toBe(200);
+  });
+});
