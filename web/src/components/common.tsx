@@ -52,12 +52,41 @@ export function LoadingState({ label = 'Loading…' }: { label?: string }) {
   );
 }
 
-export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+/**
+ * What a failed load is: `missing` (a 404, or an id in the address that is no id at all: a link cut
+ * short or mistyped), `final` (the server refused the request: asking again gets the same answer),
+ * or `retry` (no connection, a server error, a timeout or a rate limit).
+ */
+export function loadFailure(error: unknown): 'missing' | 'final' | 'retry' {
+  if (!(error instanceof ApiError)) return 'retry';
+  if (error.status === 404 || (error.status === 400 && error.field?.startsWith('params.'))) return 'missing';
+  if (error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429) return 'final';
+  return 'retry';
+}
+
+/** `startLink`: a "Go to the start page" link under a missing resource (off where the page has its own way on). */
+export function ErrorState({ error, onRetry, startLink = true }: { error: unknown; onRetry?: () => void; startLink?: boolean }) {
+  const kind = loadFailure(error);
+  if (kind === 'missing') {
+    const what = error instanceof ApiError && error.status === 404 ? `${error.message}: it` : 'Nothing is at this address: it';
+    return (
+      <Alert color="yellow" role="alert" title="Not found">
+        <Stack gap="xs" align="flex-start">
+          <Text size="sm">{what} may have been deleted, or the link is incomplete or mistyped.</Text>
+          {startLink ? (
+            <Anchor component={Link} to="/" size="sm">
+              Go to the start page
+            </Anchor>
+          ) : null}
+        </Stack>
+      </Alert>
+    );
+  }
   return (
     <Alert color="red" role="alert" title="Could not load this">
       <Stack gap="xs" align="flex-start">
         <Text size="sm">{errorMessage(error)}</Text>
-        {onRetry ? (
+        {onRetry && kind === 'retry' ? (
           <Button size="xs" variant="light" color="red" onClick={onRetry}>
             Try again
           </Button>

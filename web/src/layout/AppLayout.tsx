@@ -2,7 +2,7 @@ import { AppShell, Burger, Group, NavLink, ScrollArea, Text, Menu, UnstyledButto
 import { useDisclosure } from '@mantine/hooks';
 import { currentNavPath } from './nav';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { pagePath } from '../areas';
 import { visibleAreas } from '../router';
 import { useMe, useSession } from '../session';
@@ -17,6 +17,23 @@ export function AppLayout() {
   const navigate = useNavigate();
   useEffect(() => close(), [location.pathname, close]);
   const areas = visibleAreas(me.user);
+  const inArea = (path: string) => location.pathname === path || location.pathname.startsWith(`${path}/`);
+  // The area of the page shown is always opened, also when it was reached after the navigation was
+  // drawn (the landing page after sign-in, a link in a page); others stay as the user left them.
+  const activeArea = areas.find(({ area }) => inArea(area.path))?.area.id;
+  const [openAreas, setOpenAreas] = useState<ReadonlySet<string>>(() => new Set(activeArea ? [activeArea] : []));
+  const [openedFor, setOpenedFor] = useState(activeArea);
+  if (activeArea !== openedFor) {
+    setOpenedFor(activeArea);
+    if (activeArea && !openAreas.has(activeArea)) setOpenAreas(new Set([...openAreas, activeArea]));
+  }
+  const toggleArea = (id: string, open: boolean) =>
+    setOpenAreas((s) => {
+      const next = new Set(s);
+      if (open) next.add(id);
+      else next.delete(id);
+      return next;
+    });
 
   return (
     <AppShell header={{ height: 56 }} navbar={{ width: 260, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
@@ -62,7 +79,7 @@ export function AppLayout() {
             {me.tenant.name}
           </Text>
           {areas.map(({ area, pages }) => {
-            const active = location.pathname === area.path || location.pathname.startsWith(`${area.path}/`);
+            const active = inArea(area.path);
             const navPages = pages.filter((p) => p.label !== null);
             if (navPages.length <= 1) {
               const only = navPages[0] ?? pages[0]!;
@@ -75,7 +92,18 @@ export function AppLayout() {
               location.pathname,
             );
             return (
-              <NavLink key={area.id} label={area.label} leftSection={area.icon} defaultOpened={active} childrenOffset={28}>
+              // A button (Mantine draws an <a> without href: not reachable by Tab, no role), saying whether it is open.
+              <NavLink
+                key={area.id}
+                component="button"
+                type="button"
+                aria-expanded={openAreas.has(area.id)}
+                label={area.label}
+                leftSection={area.icon}
+                opened={openAreas.has(area.id)}
+                onChange={(open) => toggleArea(area.id, open)}
+                childrenOffset={28}
+              >
                 {navPages.map((p) => {
                   const to = pagePath(area, p);
                   const here = to === current;

@@ -19,7 +19,7 @@ export default function AcceptInvite() {
   if (invite.isError) {
     return (
       <AuthCard title="Accept your invitation" footer={<Anchor component={Link} to="/login">Go to sign in</Anchor>}>
-        <ErrorState error={invite.error} />
+        <ErrorState error={invite.error} startLink={false} />
         <Text size="sm">Invitation links work once and expire. Ask whoever invited you for a new one.</Text>
       </AuthCard>
     );

@@ -70,6 +70,12 @@ export function ImportSummary({ run }: { run: Run }) {
           {run.created} profile{run.created === 1 ? '' : 's'} created{run.queued > 0 ? `: ${fresh} new, and ${run.queued} probable duplicate${run.queued === 1 ? '' : 's'} of existing profiles, queued for merging` : ''}.
         </Text>
         {run.skipped > 0 ? <Text size="sm">{run.skipped} skipped: already in the Central Record, excluded, or no profile type matched.</Text> : null}
+        {run.skipped > 0 ? (
+          // The usual first-import surprise: a linked group that is not a staff group needs a rule in the type map.
+          <AppLink to="/integrations/type-map" size="sm">
+            See who matches no profile type (Profile type map › Preview)
+          </AppLink>
+        ) : null}
         {run.failed > 0 ? <Text size="sm">{run.failed} failed.</Text> : null}
         {run.queued > 0 ? (
           <AppLink to="/integrations/merge" size="sm">

@@ -188,11 +188,11 @@ function DetailsForm({ p, onSaved }: { p: ProfileT; onSaved: () => Promise<unkno
   );
 }
 
-function CheckInput({ c, d, set }: { c: ProfileCheck; d: Draft[string]; set: (x: Partial<Draft[string]>) => void }) {
-  if (c.type === 'yesno') return <NativeSelect label={c.name} data={[{ value: '', label: '—' }, { value: 'yes', label: 'Yes' }, { value: 'no', label: 'No' }]} value={d.value} onChange={(e) => set({ value: e.currentTarget.value })} />;
-  if (c.type === 'choice') return <NativeSelect label={c.name} data={[{ value: '', label: '—' }, ...c.options]} value={d.value} onChange={(e) => set({ value: e.currentTarget.value })} />;
-  if (c.type === 'document') return <TextInput label={c.name} value={d.value} readOnly description="Upload the document below" />;
-  return <TextInput label={c.name} type={c.type === 'date' ? 'date' : 'text'} value={d.value} onChange={(e) => set({ value: e.currentTarget.value })} />;
+function CheckInput({ c, d, set, error }: { c: ProfileCheck; d: Draft[string]; set: (x: Partial<Draft[string]>) => void; error?: string }) {
+  if (c.type === 'yesno') return <NativeSelect label={c.name} data={[{ value: '', label: '—' }, { value: 'yes', label: 'Yes' }, { value: 'no', label: 'No' }]} value={d.value} onChange={(e) => set({ value: e.currentTarget.value })} error={error} />;
+  if (c.type === 'choice') return <NativeSelect label={c.name} data={[{ value: '', label: '—' }, ...c.options]} value={d.value} onChange={(e) => set({ value: e.currentTarget.value })} error={error} />;
+  if (c.type === 'document') return <TextInput label={c.name} value={d.value} readOnly description="Upload the document below" error={error} />;
+  return <TextInput label={c.name} type={c.type === 'date' ? 'date' : 'text'} value={d.value} onChange={(e) => set({ value: e.currentTarget.value })} error={error} />;
 }
 
 const answerOf = (v: boolean | null) => (v === true ? 'yes' : v === false ? 'no' : '');
@@ -277,6 +277,8 @@ function ChecksForm({ p, onSaved }: { p: ProfileT; onSaved: () => Promise<unknow
   });
   const error = submit.formError;
   const conflict = error instanceof ApiError && error.code === 'version_conflict';
+  const checkError = (key: string) => fieldError(error, `checks.${key}`);
+  const checkErrors = p.checks.filter((c) => checkError(c.key) !== undefined).length;
   return (
     <Card withBorder component="form" onSubmit={submit.onSubmit} noValidate aria-labelledby="checks-title">
       <Group justify="space-between" mb="sm">
@@ -296,6 +298,11 @@ function ChecksForm({ p, onSaved }: { p: ProfileT; onSaved: () => Promise<unknow
             Reload
           </Anchor>
         </Alert>
+      ) : checkErrors > 0 ? (
+        // Each message is on its check (the Save button is at the top, the check may be far below).
+        <Alert color="red" title="Nothing was saved" mb="sm" role="alert">
+          {checkErrors === 1 ? 'One check needs correcting: it is marked below.' : `${checkErrors} checks need correcting: they are marked below.`}
+        </Alert>
       ) : (
         <FormError error={error} />
       )}
@@ -313,7 +320,7 @@ function ChecksForm({ p, onSaved }: { p: ProfileT; onSaved: () => Promise<unknow
                   const set = (x: Partial<Draft[string]>) => form.setFieldValue('draft', { ...draft, [c.key]: { ...d, ...x } });
                   return (
                     <SimpleGrid key={c.key} cols={{ base: 1, sm: 4 }} spacing="xs" data-testid={`check-${c.key}`}>
-                      <CheckInput c={c} d={d} set={set} />
+                      <CheckInput c={c} d={d} set={set} error={checkError(c.key)} />
                       {c.referenceLabel ? <TextInput label={`${c.name}: ${c.referenceLabel.toLowerCase()}`} value={d.reference} onChange={(e) => set({ reference: e.currentTarget.value })} /> : <div />}
                       <TextInput label={`${c.name}: evidence seen`} value={d.evidence} onChange={(e) => set({ evidence: e.currentTarget.value })} />
                       <Stack gap={2} justify="flex-end">

@@ -319,6 +319,8 @@ function MatchButton({ m, onPick }: { m: KioskMatch; onPick: (m: KioskMatch, act
 function FindStep({ group, pin, onPick, onQr }: { group: KioskGroup; pin?: string; onPick: (m: KioskMatch, action: 'in' | 'out') => void; onQr: (token: string, action: 'in' | 'out') => void }) {
   const [q, setQ] = useState('');
   const [items, setItems] = useState<KioskMatch[]>([]);
+  /** The search `items` answer (Enter picks only from the answer to what is typed now). */
+  const [foundFor, setFoundFor] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [action, setAction] = useState<'in' | 'out'>('in');
   const [scanning, setScanning] = useState(false);
@@ -335,7 +337,7 @@ function FindStep({ group, pin, onPick, onQr }: { group: KioskGroup; pin?: strin
         async () => (await kioskCall<{ items: KioskMatch[] }>('GET', `/api/kiosk/search?groupId=${group.id}&q=${encodeURIComponent(term)}`, undefined, pin ? { 'x-kiosk-pin': pin } : {})).body.items,
         () => kioskOffline.search(group.id, term),
       )
-        .then((found) => live && (setItems(found), setError(null)))
+        .then((found) => live && (setItems(found), setFoundFor(term), setError(null)))
         .catch((err: unknown) => live && setError(err));
     }, 120);
     return () => {
@@ -346,6 +348,8 @@ function FindStep({ group, pin, onPick, onQr }: { group: KioskGroup; pin?: strin
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (q.trim().startsWith('thr_qr_')) onQr(q.trim(), action);
+    // Enter on a name that found one person picks them (a keyboard at the desk, not only a finger).
+    else if (items.length === 1 && foundFor === q.trim()) onPick(items[0]!, items[0]!.onSite ? 'out' : 'in');
   };
   return (
     <Stack gap="md">
@@ -596,7 +600,8 @@ function DoneStep({ step, onClose }: { step: Extract<Step, { kind: 'done' }>; on
       <Paper p="xl" radius="lg" bg={step.ok ? 'teal.9' : 'red.9'} role={step.ok ? 'status' : 'alert'} data-outcome={step.ok ? 'signed_in' : 'rejected'} className="kiosk-outcome">
         <Stack align="center" gap="md" py="xl">
           {body}
-          <Button size="xl" variant="white" c={step.ok ? 'teal.9' : 'red.9'} onClick={onClose}>
+          {/* Focused, so the outcome is read out and Enter (or Space) returns to the start without a search for the button. */}
+          <Button size="xl" variant="white" c={step.ok ? 'teal.9' : 'red.9'} onClick={onClose} autoFocus>
             Done
           </Button>
         </Stack>

@@ -1,5 +1,5 @@
-import { ActionIcon, Alert, Badge, Button, Card, Group, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { useForm } from '@mantine/form';
+import { ActionIcon, Alert, Badge, Button, Card, Group, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { useForm, type UseFormReturnType } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { client, ok, type Answer } from '../../api/client';
@@ -53,11 +53,7 @@ function CreateSite() {
       </Title>
       <Stack gap="sm">
         <FormError error={submit.formError} />
-        <Group grow align="flex-start" wrap="wrap">
-          <TextInput label="Name" required {...form.getInputProps('name')} />
-          <TextInput label="Address" {...form.getInputProps('address')} />
-          <Select label="Time zone" searchable allowDeselect={false} data={TIMEZONES} {...form.getInputProps('timezone')} />
-        </Group>
+        <SiteFields form={form} />
         <Group>
           <Button type="submit" loading={submit.busy}>
             Add site
@@ -68,7 +64,54 @@ function CreateSite() {
   );
 }
 
+type SiteValues = { name: string; address: string; timezone: string };
+
+/** Name, address and time zone: side by side, one under another on a phone. */
+function SiteFields({ form }: { form: UseFormReturnType<SiteValues> }) {
+  return (
+    <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="sm">
+      <TextInput label="Name" required {...form.getInputProps('name')} />
+      <TextInput label="Address" {...form.getInputProps('address')} />
+      <Select label="Time zone" searchable allowDeselect={false} data={TIMEZONES} {...form.getInputProps('timezone')} />
+    </SimpleGrid>
+  );
+}
+
+/** A site's name, address and time zone changed in place (a typo in a name is not for ever). */
+function EditSite({ site, onDone }: { site: Site; onDone: () => void }) {
+  const queryClient = useQueryClient();
+  const form = useForm<SiteValues>({ initialValues: { name: site.name, address: site.address ?? '', timezone: site.timezone } });
+  const submit = useFormSubmit(form, {
+    mutationFn: (body) => ok(client.PATCH('/api/signin/sites/{id}', { params: { path: { id: site.id } }, body })),
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: signinKeys.sites });
+      onDone();
+    },
+  });
+  return (
+    <form onSubmit={submit.onSubmit} noValidate aria-label={`Edit site ${site.name}`}>
+      <Stack gap="sm">
+        <FormError error={submit.formError} />
+        <SiteFields form={form} />
+        <Group gap="xs">
+          <Button type="submit" loading={submit.busy}>
+            Save site
+          </Button>
+          <Button variant="default" onClick={onDone}>
+            Cancel
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
 function SiteCard({ site, groups, canManage }: { site: Site; groups: SigninGroup[]; canManage: boolean }) {
+  const tenantWide = useTenantWide();
+  const [editing, setEditing] = useState(false);
+  const archive = useMutation({
+    mutationFn: () => ok(client.POST('/api/signin/sites/{id}/archive', { params: { path: { id: site.id } } })),
+  });
   const queryClient = useQueryClient();
   const [showKiosks, setShowKiosks] = useState(false);
   // The site's groups, in order: a list field edited in place and saved as one PUT.
@@ -103,9 +146,29 @@ function SiteCard({ site, groups, canManage }: { site: Site; groups: SigninGroup
               <Button variant="subtle" onClick={() => setShowKiosks((s) => !s)}>
                 {showKiosks ? 'Hide kiosks' : 'Kiosks'}
               </Button>
+              <Button variant="subtle" onClick={() => setEditing((e) => !e)} aria-expanded={editing}>
+                Edit
+              </Button>
+              {/* Archived by the trust's central team only (the server refuses anyone scoped). */}
+              {tenantWide ? (
+                <ConfirmButton
+                  variant="subtle"
+                  color="red"
+                  title={`Archive ${site.name}?`}
+                  message="It leaves the lists and no kiosk can be paired to it any more; its visit history is kept."
+                  confirmLabel="Archive site"
+                  onConfirm={async () => {
+                    await archive.mutateAsync();
+                    await queryClient.invalidateQueries({ queryKey: signinKeys.sites });
+                  }}
+                >
+                  Archive
+                </ConfirmButton>
+              ) : null}
             </Group>
           ) : null}
         </Group>
+        {editing ? <EditSite site={site} onDone={() => setEditing(false)} /> : null}
         {pair.data ? (
           <Alert color="teal" title="Pairing code" withCloseButton onClose={() => pair.reset()} closeButtonLabel="Dismiss">
             <Text>

@@ -2,9 +2,9 @@ import { Badge, Button, Card, Group, Select, Stack, Table, Text, TextInput } fro
 import { useForm } from '@mantine/form';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
-import { query } from '../../api';
+import { ApiError, query } from '../../api';
 import { client, ok } from '../../api/client';
-import { PageHeader, formatDateTime } from '../../components/common';
+import { PageHeader, fieldError, formatDateTime } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
 import { groupsQuery, signinKeys, sitesQuery } from './queries';
 
@@ -16,13 +16,19 @@ function filtersOf(params: URLSearchParams): Filters {
   return Object.fromEntries(FILTERS.flatMap((k) => (params.get(k) ? [[k, params.get(k)!]] : [])));
 }
 
+const isoDay = (v: string | undefined) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : '');
+
 /** Visit history: filters (kept in the address), newest first, more on demand; the same filters export to CSV. */
 export default function Visits() {
   const sites = useQuery(sitesQuery());
   const groups = useQuery(groupsQuery());
   const [params, setParams] = useSearchParams();
   const filters = filtersOf(params);
-  const form = useForm({ initialValues: { siteId: '', groupId: '', person: '', from: '', to: '', outcome: '', ...filters } });
+  const form = useForm({
+    // A date input cannot show a date in another form (06/12/2026): such a value starts blank, so Apply drops it.
+    initialValues: { siteId: '', groupId: '', person: '', outcome: '', ...filters, from: isoDay(filters.from), to: isoDay(filters.to) },
+    validate: { to: (to, v) => (to && v.from && to < v.from ? 'This is before “From”: the range would be empty' : null) },
+  });
   const visits = useInfiniteQuery({
     queryKey: [...signinKeys.visits, filters],
     initialPageParam: undefined as string | undefined,
@@ -35,6 +41,9 @@ export default function Visits() {
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     select: (d) => ({ items: d.pages.flatMap((p) => p.items) }),
   });
+  // A filter the server refused (a date mistyped in a bookmarked address): said on its field, not as a load failure.
+  const filterError = (name: (typeof FILTERS)[number]) => form.errors[name] ?? fieldError(visits.error, name);
+  const filtersRefused = visits.error instanceof ApiError && visits.error.concernsAny(FILTERS);
   const apply = form.onSubmit((v) => setParams(Object.fromEntries(Object.entries(v).filter(([, x]) => Boolean(x)))));
   return (
     <>
@@ -47,9 +56,9 @@ export default function Visits() {
         <Group align="flex-end" wrap="wrap">
           <Select label="Site" clearable data={(sites.data?.items ?? []).map((s) => ({ value: s.id, label: s.name }))} {...form.getInputProps('siteId')} />
           <Select label="Group" clearable data={(groups.data?.items ?? []).map((g) => ({ value: g.id, label: g.name }))} {...form.getInputProps('groupId')} />
-          <TextInput label="Person" {...form.getInputProps('person')} />
-          <TextInput label="From" type="date" {...form.getInputProps('from')} />
-          <TextInput label="To" type="date" {...form.getInputProps('to')} />
+          <TextInput label="Person" {...form.getInputProps('person')} error={filterError('person')} />
+          <TextInput label="From" type="date" {...form.getInputProps('from')} error={filterError('from')} />
+          <TextInput label="To" type="date" {...form.getInputProps('to')} error={filterError('to')} />
           <Select
             label="Outcome"
             clearable
@@ -62,55 +71,59 @@ export default function Visits() {
           <Button type="submit">Apply</Button>
         </Group>
       </Card>
-      <QueryState query={visits} empty="No visits match.">
-        {(data) => (
-          <Table.ScrollContainer minWidth={800}>
-            <Table striped>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Group</Table.Th>
-                  <Table.Th>Site</Table.Th>
-                  <Table.Th>In</Table.Th>
-                  <Table.Th>Out</Table.Th>
-                  <Table.Th>Outcome</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {data.items.map((v) => (
-                  <Table.Tr key={v.id}>
-                    <Table.Td>
-                      {v.personName}
-                      {v.visitor?.company ? (
-                        <Text span c="dimmed">
-                          {' '}
-                          ({v.visitor.company})
-                        </Text>
-                      ) : null}
-                    </Table.Td>
-                    <Table.Td>{v.groupName}</Table.Td>
-                    <Table.Td>{v.siteName}</Table.Td>
-                    <Table.Td>{formatDateTime(v.signedInAt)}</Table.Td>
-                    <Table.Td>{v.signedOutAt ? `${formatDateTime(v.signedOutAt)} (${v.signedOutBy})` : v.outcome === 'signed_in' ? 'On site' : '—'}</Table.Td>
-                    <Table.Td>
-                      <Stack gap={2}>
-                        <Badge color={v.outcome === 'rejected' ? 'red' : v.safetyStatus === 'notified' ? 'orange' : 'teal'}>
-                          {v.outcome === 'rejected' ? 'Rejected' : v.safetyStatus === 'notified' ? 'Signed in, contacts told' : v.safetyStatus === 'skipped' ? 'Signed in (not checked)' : 'Signed in'}
-                        </Badge>
-                        {v.reasons.map((r, i) => (
-                          <Text key={i} size="xs">
-                            {r.reason}
-                          </Text>
-                        ))}
-                      </Stack>
-                    </Table.Td>
+      {filtersRefused ? (
+        <Text c="dimmed">No visits shown: correct the filter marked above, then Apply.</Text>
+      ) : (
+        <QueryState query={visits} empty="No visits match.">
+          {(data) => (
+            <Table.ScrollContainer minWidth={800}>
+              <Table striped>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Name</Table.Th>
+                    <Table.Th>Group</Table.Th>
+                    <Table.Th>Site</Table.Th>
+                    <Table.Th>In</Table.Th>
+                    <Table.Th>Out</Table.Th>
+                    <Table.Th>Outcome</Table.Th>
                   </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        )}
-      </QueryState>
+                </Table.Thead>
+                <Table.Tbody>
+                  {data.items.map((v) => (
+                    <Table.Tr key={v.id}>
+                      <Table.Td>
+                        {v.personName}
+                        {v.visitor?.company ? (
+                          <Text span c="dimmed">
+                            {' '}
+                            ({v.visitor.company})
+                          </Text>
+                        ) : null}
+                      </Table.Td>
+                      <Table.Td>{v.groupName}</Table.Td>
+                      <Table.Td>{v.siteName}</Table.Td>
+                      <Table.Td>{formatDateTime(v.signedInAt)}</Table.Td>
+                      <Table.Td>{v.signedOutAt ? `${formatDateTime(v.signedOutAt)} (${v.signedOutBy})` : v.outcome === 'signed_in' ? 'On site' : '—'}</Table.Td>
+                      <Table.Td>
+                        <Stack gap={2}>
+                          <Badge color={v.outcome === 'rejected' ? 'red' : v.safetyStatus === 'notified' ? 'orange' : 'teal'}>
+                            {v.outcome === 'rejected' ? 'Rejected' : v.safetyStatus === 'notified' ? 'Signed in, contacts told' : v.safetyStatus === 'skipped' ? 'Signed in (not checked)' : 'Signed in'}
+                          </Badge>
+                          {v.reasons.map((r, i) => (
+                            <Text key={i} size="xs">
+                              {r.reason}
+                            </Text>
+                          ))}
+                        </Stack>
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+          )}
+        </QueryState>
+      )}
       {visits.hasNextPage ? (
         <Group justify="center" mt="md">
           <Button variant="default" loading={visits.isFetchingNextPage} onClick={() => void visits.fetchNextPage()}>
