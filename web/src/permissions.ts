@@ -4,4 +4,4 @@
  * server still decides; this only shapes navigation. A scoped user (a school's office manager) holds
  * no tenant-wide permission, whatever the role: `can` takes the user's scopes from the session.
  */
-export { PERMISSIONS, can, isTenantWide, roleHas, type Permission } from '../../src/common/permissions';
+export { PERMISSIONS, ROLE_LEVEL, can, isTenantWide, roleHas, type Level, type Permission, type Role, type Scope, type ScopeKind } from '../../src/common/permissions';

@@ -1,9 +1,11 @@
 import { Badge, NativeSelect, Stack, Table, Text } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { client, ok, type Answer, type Body } from '../../api/client';
-import { FormError } from '../../components/common';
+import { AppLink, FormError } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
+import { useCan } from '../../session';
 import { settingsKeys, usersQuery } from '../settings/queries';
+import { useReachTargets } from '../settings/UserReach';
 import { organisationsQuery } from './queries';
 
 type User = Answer<'/api/users'>['items'][number];
@@ -12,8 +14,15 @@ type Organisation = Answer<'/api/record/organisations'>['items'][number];
 
 const LEVELS: Array<Scope['level']> = ['view', 'edit', 'administer'];
 
-/** Record permissions per user and organisation: no scope at all means the whole trust at the user's role; a scope names what the user reaches. */
+/**
+ * Record permissions per user and organisation: no scope at all means the whole trust at the user's
+ * role; a scope names what the user reaches. A change sends the user's whole list with only that
+ * organisation's scope changed, so their site scopes stay; sites are given in Settings › Users
+ * (the complete editor). Changing scopes is the trust's central team's (`users.manage`).
+ */
 export function SetupAccess() {
+  const canManage = useCan('users.manage');
+  const { names } = useReachTargets();
   const users = useQuery(usersQuery());
   const orgs = useQuery(organisationsQuery());
   const queryClient = useQueryClient();
@@ -31,23 +40,48 @@ export function SetupAccess() {
     <Stack>
       <Text size="sm">
         Who can view, edit or administer the record of each school. A user limited to nothing reaches every school of the trust at their role&apos;s level. A user limited to
-        some schools reaches only those, and no site&apos;s sign-in unless they are limited to sites too; one limited to sites alone reaches no school&apos;s record.
+        some schools reaches only those, and no site&apos;s sign-in unless they are limited to sites too; one limited to sites alone reaches no school&apos;s record. Sites are given, and
+        a whole reach seen at once, in <AppLink to="/settings/users">Settings › Users</AppLink>.
       </Text>
       <FormError error={setScopes.error} />
       <QueryState query={orgs}>
-        {(o) => <QueryState query={users}>{(u) => <AccessTable users={u.items.filter((x) => !x.disabled)} orgs={o.items} setLevel={setLevel} />}</QueryState>}
+        {(o) => <QueryState query={users}>{(u) => <AccessTable users={u.items.filter((x) => !x.disabled)} orgs={o.items} setLevel={canManage ? setLevel : null} siteName={names.site} />}</QueryState>}
       </QueryState>
     </Stack>
   );
 }
 
-function AccessTable({ users, orgs, setLevel }: { users: User[]; orgs: Organisation[]; setLevel: (u: User, orgId: string, level: string) => void }) {
+/** What a user reaches of sign-in, beside their record access: giving a whole-trust user a school leaves them no site until one is given too. */
+function SitesReached({ user, siteName }: { user: User; siteName: (id: string) => string }) {
+  if (user.scopes.length === 0 || user.role === 'owner') return <Text size="sm">All sites</Text>;
+  const sites = user.scopes.filter((x) => x.kind === 'site');
+  if (sites.length > 0) return <Text size="sm">{sites.map((x) => `${siteName(x.refId)} (${x.level})`).join(', ')}</Text>;
+  return (
+    <Text size="sm" c="orange.9">
+      No sites: will not see Sign-in
+    </Text>
+  );
+}
+
+function AccessTable({
+  users,
+  orgs,
+  setLevel,
+  siteName,
+}: {
+  users: User[];
+  orgs: Organisation[];
+  /** Null for a caller who may not change scopes: the table only reads. */
+  setLevel: ((u: User, orgId: string, level: string) => void) | null;
+  siteName: (id: string) => string;
+}) {
   return (
     <Table aria-label="Record access">
       <Table.Thead>
         <Table.Tr>
           <Table.Th>User</Table.Th>
           <Table.Th>Reaches</Table.Th>
+          <Table.Th>Sites</Table.Th>
           {orgs.map((o) => (
             <Table.Th key={o.id}>{o.name}</Table.Th>
           ))}
@@ -62,13 +96,17 @@ function AccessTable({ users, orgs, setLevel }: { users: User[]; orgs: Organisat
                 {u.name || u.email} <Badge variant="light">{u.role}</Badge>
               </Table.Td>
               <Table.Td>{own.length ? `${own.length} school${own.length === 1 ? '' : 's'}` : u.scopes.length ? 'No school (limited to sites)' : 'The whole trust'}</Table.Td>
+              <Table.Td>
+                <SitesReached user={u} siteName={siteName} />
+              </Table.Td>
               {orgs.map((o) => (
                 <Table.Td key={o.id}>
                   <NativeSelect
                     size="xs"
                     aria-label={`${u.email} access to ${o.name}`}
                     value={own.find((x) => x.refId === o.id)?.level ?? ''}
-                    onChange={(e) => setLevel(u, o.id, e.currentTarget.value)}
+                    disabled={!setLevel || u.role === 'owner'}
+                    onChange={(e) => setLevel?.(u, o.id, e.currentTarget.value)}
                     data={[
                       { value: '', label: u.scopes.length ? 'No access' : 'By role' },
                       { value: 'view', label: 'View' },

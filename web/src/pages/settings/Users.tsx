@@ -10,6 +10,7 @@ import { QueryState } from '../../components/QueryState';
 import { useFormSubmit } from '../../forms';
 import { useCan, useMe, useSession } from '../../session';
 import { invitesQuery, settingsKeys, usersQuery } from './queries';
+import { ReachCell, ReachModal, useReachTargets } from './UserReach';
 
 type User = Answer<'/api/users'>['items'][number];
 type PendingInvite = Answer<'/api/users/invites'>['items'][number];
@@ -35,7 +36,7 @@ export default function Users() {
 
   return (
     <>
-      <PageHeader title="Users & roles" description="People who can sign in to Threshold for your organisation, and what their role lets them do.">
+      <PageHeader title="Users & roles" description="People who can sign in to Threshold for your organisation, what their role lets them do, and which sites and organisations they reach.">
         {canManage ? <Button onClick={() => setInviting(true)}>Invite a user</Button> : null}
       </PageHeader>
       <QueryState query={users} empty="No users yet.">
@@ -52,6 +53,8 @@ function UserTable({ users, canManage }: { users: User[]; canManage: boolean }) 
   const { refresh } = useSession();
   const queryClient = useQueryClient();
   const isOwner = me.user.role === 'owner';
+  const { names } = useReachTargets();
+  const [editingReach, setEditingReach] = useState<User | null>(null);
   const invalidate = () => queryClient.invalidateQueries({ queryKey: settingsKeys.users });
   const done = (message: string) => notifications.show({ message, color: 'teal' });
   const update = useMutation({
@@ -72,13 +75,14 @@ function UserTable({ users, canManage }: { users: User[]; canManage: boolean }) 
   return (
     <Stack>
       <FormError error={update.error ?? transfer.error} />
-      <Table.ScrollContainer minWidth={640}>
+      <Table.ScrollContainer minWidth={800}>
         <Table verticalSpacing="sm" highlightOnHover aria-label="Users">
           <Table.Thead>
             <Table.Tr>
               <Table.Th>Name</Table.Th>
               <Table.Th>Email</Table.Th>
               <Table.Th>Role</Table.Th>
+              <Table.Th>Reach</Table.Th>
               <Table.Th>Status</Table.Th>
               {canManage ? <Table.Th>Actions</Table.Th> : null}
             </Table.Tr>
@@ -117,6 +121,9 @@ function UserTable({ users, canManage }: { users: User[]; canManage: boolean }) 
                     )}
                   </Table.Td>
                   <Table.Td>
+                    <ReachCell user={u} names={names} />
+                  </Table.Td>
+                  <Table.Td>
                     {isDisabled(u) ? (
                       <Badge color="gray">disabled</Badge>
                     ) : (
@@ -133,6 +140,11 @@ function UserTable({ users, canManage }: { users: User[]; canManage: boolean }) 
                   {canManage ? (
                     <Table.Td>
                       <Group gap="xs" wrap="nowrap">
+                        {editable ? (
+                          <Button size="xs" variant="light" aria-label={`Edit the reach of ${who}`} onClick={() => setEditingReach(u)}>
+                            Reach
+                          </Button>
+                        ) : null}
                         {editable && !isDisabled(u) ? (
                           <ConfirmButton
                             size="xs"
@@ -175,6 +187,7 @@ function UserTable({ users, canManage }: { users: User[]; canManage: boolean }) 
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
+      {editingReach ? <ReachModal key={editingReach.id} user={editingReach} onClose={() => setEditingReach(null)} /> : null}
     </Stack>
   );
 }

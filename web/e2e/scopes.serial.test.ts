@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { scopedUser } from '../../test/factories.js';
+import type { TestEnv } from '../../test/harness.js';
+import { makeSite } from '../../test/signin-factories.js';
+import { recordTenant } from '../../test/record-fixtures.js';
+import { E2E_TEST_TIMEOUT, findChromiumOrSkip, signIn, useE2e } from './harness.js';
+
+const chromiumPath = findChromiumOrSkip();
+
+describe.skipIf(!chromiumPath)('a user’s reach, edited in Settings › Users (Chromium)', { timeout: E2E_TEST_TIMEOUT * 2 }, () => {
+  const e2e = useE2e(chromiumPath);
+
+  /** The areas the main navigation offers, of those a reach decides (the manager keeps their organisation throughout, so its area is awaited first). */
+  async function areasOffered(page: Page): Promise<string[]> {
+    const nav = page.getByRole('navigation', { name: 'Main navigation' });
+    await nav.getByText('Central Record', { exact: true }).waitFor({ state: 'attached' });
+    const offered: string[] = [];
+    for (const area of ['Sign-in', 'Central Record']) if ((await nav.getByText(area, { exact: true }).count()) > 0) offered.push(area);
+    return offered;
+  }
+
+  it('a trust admin gives a manager a site and an organisation (warned while only one is chosen); the manager sees both areas; Record settings keeps the site; with the site taken away, sign-in is gone', async () => {
+    const tenant = await e2e.createTenant({ kind: 'trust' });
+    const env = { app: e2e.server.app, platform: e2e.server.platform, contexts: e2e.server.contexts, config: e2e.server.platform.config } as TestEnv;
+    await makeSite(env, tenant, { name: 'North' });
+    await recordTenant(env, tenant); // Northgate Primary
+    const manager = await tenant.as('manager');
+    const admin = await tenant.as('admin');
+
+    let page = await e2e.newPage();
+    await signIn(page, e2e.url, admin);
+    await page.goto(`${e2e.url}/settings/users`);
+    const row = page.getByRole('row').filter({ hasText: manager.email });
+    await row.getByText('Whole trust').waitFor();
+    // The owner reaches the whole trust and cannot be limited: their row offers no editor.
+    const ownerRow = page.getByRole('row').filter({ hasText: tenant.owner.email });
+    await ownerRow.getByText('Whole trust').waitFor();
+    await expect(ownerRow.getByRole('button', { name: /^Edit the reach of/ }).count()).resolves.toBe(0);
+
+    await row.getByRole('button', { name: /^Edit the reach of/ }).click();
+    let dialog = page.getByRole('dialog', { name: /^Reach of/ });
+    await dialog.getByRole('radio', { name: 'Only the sites and organisations chosen' }).check();
+    // Limited to nothing would be saved as the whole trust: refused on the field.
+    await dialog.getByRole('button', { name: 'Save reach' }).click();
+    await dialog.getByText('Choose at least one site or organisation, or the whole trust').waitFor();
+    await dialog.getByRole('textbox', { name: 'Organisations' }).click();
+    await page.getByRole('option', { name: 'Northgate Primary' }).click();
+    await dialog.getByText(/^This person will not see Sign-in/).waitFor();
+    await dialog.getByRole('textbox', { name: 'Sites' }).click();
+    await page.getByRole('option', { name: 'North', exact: true }).click();
+    await expect(dialog.getByText(/will not see/).count()).resolves.toBe(0);
+    await dialog.getByRole('combobox', { name: 'Level at Northgate Primary' }).selectOption('administer');
+    await dialog.getByRole('button', { name: 'Save reach' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await row.getByText('Sites: North (edit)').waitFor();
+    await row.getByText('Organisations: Northgate Primary (administer)').waitFor();
+
+    // Record settings › Access changes the organisation's level and keeps the site scope, and points to Settings › Users for sites.
+    await page.goto(`${e2e.url}/record/settings`);
+    await page.getByRole('tab', { name: 'Access' }).click();
+    await page.getByRole('link', { name: 'Settings › Users' }).waitFor();
+    const accessRow = page.getByRole('row').filter({ hasText: manager.email });
+    await accessRow.getByText('North (edit)').waitFor();
+    await accessRow.getByRole('combobox', { name: `${manager.email} access to Northgate Primary` }).selectOption('view');
+    await page.goto(`${e2e.url}/settings/users`);
+    await row.getByText('Organisations: Northgate Primary (view)').waitFor();
+    await row.getByText('Sites: North (edit)').waitFor();
+    await page.close();
+
+    page = await e2e.newPage();
+    await signIn(page, e2e.url, manager);
+    expect(await areasOffered(page)).toEqual(['Sign-in', 'Central Record']);
+    await page.close();
+
+    // The site taken away: warned, saved, and the manager is no longer offered sign-in.
+    page = await e2e.newPage();
+    await signIn(page, e2e.url, admin);
+    await page.goto(`${e2e.url}/settings/users`);
+    const again = page.getByRole('row').filter({ hasText: manager.email });
+    await again.getByText('Sites: North (edit)').waitFor();
+    await again.getByRole('button', { name: /^Edit the reach of/ }).click();
+    dialog = page.getByRole('dialog', { name: /^Reach of/ });
+    await dialog.getByRole('textbox', { name: 'Sites' }).click();
+    await page.getByRole('option', { name: 'North', exact: true }).click(); // chosen already: unchosen
+    await dialog.getByText(/^This person will not see Sign-in/).waitFor();
+    await dialog.getByRole('button', { name: 'Save reach' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await again.getByText('Sites: No sites').waitFor();
+    await page.close();
+
+    page = await e2e.newPage();
+    await signIn(page, e2e.url, manager);
+    expect(await areasOffered(page)).toEqual(['Central Record']);
+    await page.close();
+  });
+
+  it('a scoped admin reads reaches but is offered no editor (changing scopes is the trust’s central team’s)', async () => {
+    const tenant = await e2e.createTenant({ kind: 'trust' });
+    const env = { app: e2e.server.app, platform: e2e.server.platform, contexts: e2e.server.contexts, config: e2e.server.platform.config } as TestEnv;
+    const north = await makeSite(env, tenant, { name: 'North' });
+    const office = await scopedUser(env, tenant, 'admin', [{ kind: 'site', refId: north.id, level: 'administer' }]);
+    const manager = await tenant.as('manager');
+    const page = await e2e.newPage();
+    await signIn(page, e2e.url, office);
+    await page.goto(`${e2e.url}/settings/users`);
+    await page.getByRole('row').filter({ hasText: office.email }).getByText('Sites: North (administer)').waitFor();
+    await page.getByRole('row').filter({ hasText: manager.email }).getByText('Whole trust').waitFor();
+    await expect(page.getByRole('button', { name: /^Edit the reach of/ }).count()).resolves.toBe(0);
+    await page.close();
+  });
+});

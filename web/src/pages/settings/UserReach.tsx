@@ -1,0 +1,182 @@
+import { Alert, Button, Group, Modal, MultiSelect, NativeSelect, Radio, Stack, Table, Text } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { notifications } from '@mantine/notifications';
+import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { ApiError } from '../../api';
+import { client, ok, type Answer } from '../../api/client';
+import { FormError } from '../../components/common';
+import { organisationsQuery } from '../record/queries';
+import { signinKeys } from '../signin/queries';
+import { LEVEL_LABEL, choose, reachError, reachFieldOf, reachFormOf, reachSummary, reachWarning, scopesOfForm, type Chosen, type ReachForm } from './reach';
+import { settingsKeys } from './queries';
+
+type User = Answer<'/api/users'>['items'][number];
+type Option = { value: string; label: string };
+
+/** Every site, archived ones too (a user may still be limited to one), under the sites key so that what changes sites refreshes it. */
+const allSitesQuery = () =>
+  queryOptions({ queryKey: [...signinKeys.sites, 'with-archived'] as const, queryFn: () => ok(client.GET('/api/signin/sites', { params: { query: { archived: 'true' } } })) });
+
+/** The names of the sites and organisations the caller sees, for stating and choosing reaches. */
+export function useReachTargets(enabled = true) {
+  const sites = useQuery({ ...allSitesQuery(), enabled });
+  const orgs = useQuery({ ...organisationsQuery(), enabled });
+  const siteOptions: Option[] = (sites.data?.items ?? []).map((s) => ({ value: s.id, label: s.archived ? `${s.name} (archived)` : s.name }));
+  const orgOptions: Option[] = (orgs.data?.items ?? []).map((o) => ({ value: o.id, label: o.name }));
+  const nameIn = (options: Option[], fallback: string) => (id: string) => options.find((o) => o.value === id)?.label ?? fallback;
+  return { siteOptions, orgOptions, names: { site: nameIn(siteOptions, 'a site out of your reach'), organisation: nameIn(orgOptions, 'an organisation out of your reach') } };
+}
+
+/** A user's reach in the users table: the whole trust, or the sites and the organisations with their levels. */
+export function ReachCell({ user, names }: { user: User; names: ReturnType<typeof useReachTargets>['names'] }) {
+  const summary = reachSummary(user, names);
+  if (summary.wholeTrust) return <Text size="sm">Whole trust</Text>;
+  return (
+    <Stack gap={2}>
+      <Text size="sm">
+        <Text span fw={500} size="sm">
+          Sites:
+        </Text>{' '}
+        {summary.sites}
+      </Text>
+      <Text size="sm">
+        <Text span fw={500} size="sm">
+          Organisations:
+        </Text>{' '}
+        {summary.organisations}
+      </Text>
+    </Stack>
+  );
+}
+
+/**
+ * The scope editor: the whole trust, or the sites and organisations chosen, each at a level;
+ * saved as the user's whole list of scopes (PUT /api/users/:id/scopes). Only for a trust-wide
+ * caller (`users.manage`), never for the owner (the server refuses to limit them).
+ */
+export function ReachModal({ user, onClose }: { user: User; onClose: () => void }) {
+  const who = user.name || user.email;
+  const { siteOptions, orgOptions } = useReachTargets();
+  const queryClient = useQueryClient();
+  const form = useForm<ReachForm>({ initialValues: reachFormOf(user.scopes), validate: (v) => ({ reach: reachError(v) }) });
+  const save = useMutation({
+    mutationFn: (v: ReachForm) => ok(client.PUT('/api/users/{id}/scopes', { params: { path: { id: user.id } }, body: { scopes: scopesOfForm(v) } })),
+    onSuccess: () => {
+      notifications.show({ message: `${who}’s reach is saved.`, color: 'teal' });
+      onClose();
+    },
+    onError: (error, v) => {
+      if (!(error instanceof ApiError)) return;
+      const errors: Record<string, string> = {};
+      for (const { field, message } of [...error.issues, { field: error.field, message: error.message }]) {
+        const on = reachFieldOf(field, v);
+        if (on && !errors[on]) errors[on] = message;
+      }
+      form.setErrors(errors);
+    },
+    onSettled: () => queryClient.invalidateQueries({ queryKey: settingsKeys.users }),
+  });
+  const values = form.getValues();
+  const warning = reachWarning(values);
+  const placed = save.error instanceof ApiError && [save.error.field, ...save.error.issues.map((i) => i.field)].some((f) => reachFieldOf(f, values));
+
+  return (
+    <Modal opened onClose={onClose} title={`Reach of ${who}`} centered size="lg">
+      <form
+        onSubmit={form.onSubmit((v) => {
+          save.reset();
+          save.mutate(v);
+        })}
+        noValidate
+        aria-label={`Reach of ${who}`}
+      >
+        <Stack>
+          <Radio.Group label="Reaches" {...form.getInputProps('reach')}>
+            <Stack gap="xs" mt="xs">
+              <Radio value="trust" label={`The whole trust, at their role’s level (${user.role})`} />
+              <Radio value="limited" label="Only the sites and organisations chosen" />
+            </Stack>
+          </Radio.Group>
+          {values.reach === 'limited' ? (
+            <>
+              <ChosenList label="Sites" description="Whose sign-in they see and operate" field="sites" options={siteOptions} form={form} role={user.role} />
+              <ChosenList label="Organisations" description="Whose Central Record they see and edit" field="organisations" options={orgOptions} form={form} role={user.role} />
+            </>
+          ) : null}
+          {warning ? (
+            <Alert color="yellow" role="status">
+              {warning}
+            </Alert>
+          ) : null}
+          <FormError error={placed ? null : save.error} />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={save.isPending}>
+              Save reach
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
+
+function ChosenList({
+  label,
+  description,
+  field,
+  options,
+  form,
+  role,
+}: {
+  label: string;
+  description: string;
+  field: 'sites' | 'organisations';
+  options: Option[];
+  form: ReturnType<typeof useForm<ReachForm>>;
+  role: User['role'];
+}) {
+  const chosen: Chosen[] = form.getValues()[field];
+  const nameOf = (id: string) => options.find((o) => o.value === id)?.label ?? id;
+  // A choice the caller cannot see still shows (and is kept) rather than vanishing from the list.
+  const data = [...options, ...chosen.filter((c) => !options.some((o) => o.value === c.refId)).map((c) => ({ value: c.refId, label: c.refId }))];
+  return (
+    <Stack gap="xs">
+      <MultiSelect
+        label={label}
+        description={description}
+        data={data}
+        searchable
+        value={chosen.map((c) => c.refId)}
+        error={form.errors[field]}
+        onChange={(ids) => {
+          form.setFieldValue(field, choose(chosen, ids, role));
+          form.clearFieldError(field);
+          form.clearFieldError('reach');
+        }}
+        comboboxProps={{ withinPortal: true }}
+      />
+      {chosen.length > 0 ? (
+        <Table aria-label={`${label} and levels`} withRowBorders={false} verticalSpacing={4}>
+          <Table.Tbody>
+            {chosen.map((c, i) => (
+              <Table.Tr key={c.refId}>
+                <Table.Td>{nameOf(c.refId)}</Table.Td>
+                <Table.Td w={160}>
+                  <NativeSelect
+                    size="xs"
+                    aria-label={`Level at ${nameOf(c.refId)}`}
+                    data={(Object.keys(LEVEL_LABEL) as Array<keyof typeof LEVEL_LABEL>).map((l) => ({ value: l, label: LEVEL_LABEL[l] }))}
+                    {...form.getInputProps(`${field}.${i}.level`)}
+                  />
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      ) : null}
+    </Stack>
+  );
+}
