@@ -4,7 +4,7 @@ import { scopedUser } from '../../test/factories.js';
 import type { TestEnv } from '../../test/harness.js';
 import { makeSite } from '../../test/signin-factories.js';
 import { recordTenant } from '../../test/record-fixtures.js';
-import { E2E_TEST_TIMEOUT, findChromiumOrSkip, signIn, useE2e } from './harness.js';
+import { axe, E2E_TEST_TIMEOUT, findChromiumOrSkip, signIn, useE2e } from './harness.js';
 
 const chromiumPath = findChromiumOrSkip();
 
@@ -51,6 +51,8 @@ describe.skipIf(!chromiumPath)('a user’s reach, edited in Settings › Users (
     await page.getByRole('option', { name: 'North', exact: true }).click();
     await expect(dialog.getByText(/will not see/).count()).resolves.toBe(0);
     await dialog.getByRole('combobox', { name: 'Level at Northgate Primary' }).selectOption('administer');
+    // The editor, with both lists and their levels shown, has no serious accessibility problem (the users table under it neither).
+    expect(await axe(page)).toEqual([]);
     await dialog.getByRole('button', { name: 'Save reach' }).click();
     await dialog.waitFor({ state: 'detached' });
     await row.getByText('Sites: North (edit)').waitFor();
@@ -62,6 +64,7 @@ describe.skipIf(!chromiumPath)('a user’s reach, edited in Settings › Users (
     await page.getByRole('link', { name: 'Settings › Users' }).waitFor();
     const accessRow = page.getByRole('row').filter({ hasText: manager.email });
     await accessRow.getByText('North (edit)').waitFor();
+    expect(await axe(page)).toEqual([]);
     await accessRow.getByRole('combobox', { name: `${manager.email} access to Northgate Primary` }).selectOption('view');
     await page.goto(`${e2e.url}/settings/users`);
     await row.getByText('Organisations: Northgate Primary (view)').waitFor();
