@@ -8857,6 +8857,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/signin/sites/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restore an archived site (a live one is answered as it is) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            address: string;
+                            archived: boolean;
+                            createdAt: string;
+                            groups: {
+                                colour: string;
+                                id: string;
+                                name: string;
+                                position: number;
+                                type: string;
+                            }[];
+                            id: string;
+                            name: string;
+                            timezone: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/signin/sites/{siteId}/on-site": {
         parameters: {
             query?: never;
