@@ -57,6 +57,7 @@ export interface paths {
                     "application/json": {
                         name: string;
                         /**
+                         * @description What the key may do. Omitted, it is admin (as it has always been): give the least role that does the job, viewer for a read-only export.
                          * @default admin
                          * @enum {string}
                          */
