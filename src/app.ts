@@ -25,8 +25,11 @@ const DOCS_PREFIX = '/api/docs';
 
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
 
-/** `contexts`: the composed graph to serve (main.ts shares it with the job worker); composed here when not given. */
-export type BuildAppOptions = { logger?: boolean; serveWeb?: boolean; contexts?: Contexts };
+/**
+ * `contexts`: the composed graph to serve (main.ts shares it with the job worker); composed here when not given.
+ * `webRoot`: the built web app to serve (`web/dist` unless given; a test's own folder).
+ */
+export type BuildAppOptions = { logger?: boolean; serveWeb?: boolean; contexts?: Contexts; webRoot?: string };
 
 /**
  * One log line per request, once it is answered, with what Fastify's "incoming request" line said
@@ -206,8 +209,16 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
     await app.register(plugin);
   }
 
-  if (opts.serveWeb !== false && existsSync(path.join(WEB_DIST, 'index.html'))) {
-    await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false, index: 'index.html' });
+  const webRoot = opts.webRoot ?? WEB_DIST;
+  if (opts.serveWeb !== false && existsSync(path.join(webRoot, 'index.html'))) {
+    // The files at the root (index.html, sw.js, the manifest and icon) keep their names from one
+    // build to the next: a route each, read from disk on every request. The hashed assets change
+    // their names: one route under /assets/ looks for the file on each request, so a rebuild under
+    // a running server takes effect on reload (routes listed at start served the new index.html
+    // with its new assets 404, a blank portal until a restart; decision 046, polish). A catch-all
+    // at the root would take over the router's refusals of API paths (414 for a too-long id).
+    await app.register(fastifyStatic, { root: webRoot, wildcard: false, index: 'index.html', globIgnore: ['assets/**'] });
+    await app.register(fastifyStatic, { root: path.join(webRoot, 'assets'), prefix: '/assets/', wildcard: true, decorateReply: false });
     app.decorate('threshold_spa', true);
   }
   return app;

@@ -242,15 +242,16 @@ export type AxeFinding = { id: string; impact: string; help: string; nodes: stri
 
 /**
  * axe-core injected into the page (evaluated through the DevTools protocol, so the app's CSP,
- * which rightly forbids inline scripts, stays on); the serious and critical violations.
+ * which rightly forbids inline scripts, stays on); its violations of the impacts given, serious
+ * and critical unless told.
  */
-export async function axe(page: Page): Promise<AxeFinding[]> {
+export async function axe(page: Page, impacts: readonly string[] = ['serious', 'critical']): Promise<AxeFinding[]> {
   await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
+  return page.evaluate(async (impacts) => {
     const w = window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }> }> } };
     const r = await w.axe.run(document, { resultTypes: ['violations'] });
     return r.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .filter((v) => v.impact !== null && impacts.includes(v.impact))
       .map((v) => ({ id: v.id, impact: v.impact ?? '', help: v.help, nodes: v.nodes.slice(0, 5).map((n) => JSON.stringify(n.target)) }));
-  });
+  }, impacts);
 }

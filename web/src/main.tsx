@@ -25,7 +25,10 @@ const theme = createTheme({
   components: {
     ColorInput: ColorInput.extend({ defaultProps: { eyeDropperButtonProps: { 'aria-label': 'Pick a colour from the screen' } } }),
     // A dialog's × button has no text of its own: without a name a screen reader announces just "button".
+    // A dialog's header is Mantine's <header>, which outside a section is a banner landmark: with the
+    // app's own header that is two banners (axe-core's landmark-no-duplicate-banner, landmark-unique).
     Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } }),
+    ModalHeader: Modal.Header.extend({ defaultProps: { role: 'presentation' } }),
     // A badge is a short label: never cut to "INSPECTOR READY: NOT…" or "R…" when a table column is
     // squeezed on a phone (the table scrolls instead). Sentences belong in Text, which wraps.
     Badge: Badge.extend({ styles: { root: { minWidth: 'max-content' } } }),

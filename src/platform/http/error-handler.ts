@@ -78,6 +78,11 @@ export function toErrorReply(err: unknown, req: FastifyRequest): { status: numbe
       return { status: fe.statusCode, body: { error: { code: 'bad_request', message: 'The request is not valid', requestId } } };
     }
   }
+  // The web app's assets (@fastify/static's `/assets/*` route, app.ts) refuse a path that is not
+  // canonical (`/assets//a.js`) with a bare 403: no file is there, as for any other missing one.
+  if (req.routeOptions?.url === '/assets/*' && fe && typeof fe === 'object' && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return { status: 404, body: { error: { code: 'route_not_found', message: `No route ${req.method} ${(req.url.split('?')[0] ?? '').slice(0, 200)}`, requestId } } };
+  }
   if (fe instanceof SyntaxError && (fe as FastifyError).statusCode === 400) {
     return { status: 400, body: { error: { code: 'invalid_json', message: 'The request body is not valid JSON', requestId } } };
   }

@@ -57,6 +57,7 @@ export interface paths {
                     "application/json": {
                         name: string;
                         /**
+                         * @description What the key may do. Omitted, it is admin (as it has always been): give the least role that does the job, viewer for a read-only export.
                          * @default admin
                          * @enum {string}
                          */
@@ -8851,6 +8852,58 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/signin/sites/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restore an archived site (a live one is answered as it is) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            address: string;
+                            archived: boolean;
+                            createdAt: string;
+                            groups: {
+                                colour: string;
+                                id: string;
+                                name: string;
+                                position: number;
+                                type: string;
+                            }[];
+                            id: string;
+                            name: string;
+                            timezone: string;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

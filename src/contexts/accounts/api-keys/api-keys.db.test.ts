@@ -42,6 +42,10 @@ describe('API keys', () => {
     const viewerKey = await call(env.app, 'POST', '/api/api-keys', { headers: t.owner.headers, body: { name: 'read only', role: 'viewer' } });
     const adminKey = await call(env.app, 'POST', '/api/api-keys', { headers: t.owner.headers, body: { name: 'full' } });
     expect(adminKey.body.key.role).toBe('admin');
+    // The default is the API's documented behaviour (the web form starts at viewer instead).
+    const doc = await call(env.app, 'GET', '/api/openapi.json');
+    const role = doc.body.paths['/api/api-keys'].post.requestBody.content['application/json'].schema.properties.role;
+    expect([role.default, role.description]).toEqual(['admin', expect.stringContaining('Omitted, it is admin')]);
     const asViewer = { authorization: `Bearer ${viewerKey.body.apiKey}` };
     const asAdmin = { authorization: `Bearer ${adminKey.body.apiKey}` };
     expect((await call(env.app, 'GET', '/api/tenant', { headers: asViewer })).status).toBe(200);

@@ -24,6 +24,7 @@ describe('sites', () => {
       ['GET', `/api/signin/sites/${site.id}`, undefined],
       ['PATCH', `/api/signin/sites/${site.id}`, { name: 'Stolen' }],
       ['POST', `/api/signin/sites/${site.id}/archive`, undefined],
+      ['POST', `/api/signin/sites/${site.id}/restore`, undefined],
       ['PUT', `/api/signin/sites/${site.id}/groups`, { groupIds: [] }],
     ] as const) {
       const r = await call(env.app, method, url, { headers: other.owner.headers, body });
@@ -125,5 +126,28 @@ describe('sites', () => {
     expect(list.body.items.map((s: { name: string }) => s.name)).toEqual(['Mine']);
     expect((await call(env.app, 'GET', `/api/signin/sites/${theirs.id}`, { headers: viewer.headers })).status).toBe(404);
     expect((await call(env.app, 'GET', `/api/signin/sites/${mine.id}`, { headers: viewer.headers })).status).toBe(200);
+  });
+
+  it('restores an archived site (listed and usable again, audited once), as archive allows: tenant-wide managers only', async () => {
+    const t = await createTestTenant(env);
+    const site = await makeSite(env, t, { name: 'Sports centre' });
+    expect((await call(env.app, 'POST', `/api/signin/sites/${site.id}/archive`, { headers: t.owner.headers })).status).toBe(200);
+    const manager = await t.as('manager');
+    await setScopes(env, t, manager.id, [{ kind: 'site', refId: site.id, level: 'administer' }]);
+    const scoped = await call(env.app, 'POST', `/api/signin/sites/${site.id}/restore`, { headers: manager.headers });
+    expect([scoped.status, scoped.body.error.code]).toEqual([403, 'forbidden']);
+    expect((await call(env.app, 'POST', `/api/signin/sites/${site.id}/restore`, { headers: (await t.as('viewer')).headers })).status).toBe(403);
+    expect((await call(env.app, 'GET', '/api/signin/sites', { headers: t.owner.headers })).body.items).toHaveLength(0);
+
+    const restored = await call(env.app, 'POST', `/api/signin/sites/${site.id}/restore`, { headers: t.owner.headers });
+    expect([restored.status, restored.body.archived, restored.body.name]).toEqual([200, false, 'Sports centre']);
+    expect((await call(env.app, 'GET', '/api/signin/sites', { headers: t.owner.headers })).body.items.map((s: { id: string }) => s.id)).toEqual([site.id]);
+    // Restoring a live site changes nothing and says so in no audit row.
+    const again = await call(env.app, 'POST', `/api/signin/sites/${site.id}/restore`, { headers: t.owner.headers });
+    expect([again.status, again.body.archived]).toEqual([200, false]);
+    const audit = await env.platform.db.select().from(auditLog).where(and(eq(auditLog.tenantId, t.tenantId), eq(auditLog.targetId, site.id)));
+    expect(audit.map((a) => a.action).sort()).toEqual(['site.archived', 'site.created', 'site.restored']);
+    // Usable again: a group can be shown on it (an archived site refuses that).
+    expect((await call(env.app, 'POST', '/api/signin/groups', { headers: t.owner.headers, body: { name: 'Staff', type: 'repeat', siteIds: [site.id] } })).status).toBe(201);
   });
 });

@@ -50,6 +50,14 @@ export function sitesRoutes(platform: Platform, sites: SitesService): FastifyPlu
         return sites.archive(p.tenantId, siteScopeOf(p), req.params.id, actorOf(req), platform.now());
       },
     );
+    app.post(
+      '/api/signin/sites/:id/restore',
+      { schema: { tags, summary: 'Restore an archived site (a live one is answered as it is)', params: idParams, response: { 200: siteSchema } } },
+      async (req) => {
+        const p = authorizeTenantWide(req, 'signin.manage', 'Only a trust-wide administrator can restore a site');
+        return sites.restore(p.tenantId, siteScopeOf(p), req.params.id, actorOf(req));
+      },
+    );
     app.put(
       '/api/signin/sites/:id/groups',
       {

@@ -72,6 +72,17 @@ export function createSitesService(deps: Pick<Platform, 'db'>) {
     });
   }
 
+  /** Undoes an archive (a site archived by mistake); a live site is answered as it is, with no audit row. */
+  async function restore(tenantId: string, scope: SiteScope, id: string, actor: Actor) {
+    return inTransaction(db, async (t) => {
+      const current = await get(tenantId, scope, id, t);
+      if (!current.archivedAt) return presentSite(current, await sitesRepo.groupsOf(t, tenantId, [id]));
+      const site = await sitesRepo.update(t, tenantId, id, { archivedAt: null });
+      await recordAudit(t, tenantId, actor, { action: 'site.restored', targetType: 'site', targetId: id, summary: `Site ${site!.name} restored` });
+      return presentSite(site!, await sitesRepo.groupsOf(t, tenantId, [id]));
+    });
+  }
+
   /** Replaces the groups shown on the site, in the order given. */
   async function setGroups(tenantId: string, scope: SiteScope, id: string, groupIds: string[], actor: Actor) {
     // A uuid in any case is the same group: two spellings of one are a duplicate (they read as a missing group).
@@ -97,7 +108,7 @@ export function createSitesService(deps: Pick<Platform, 'db'>) {
     });
   }
 
-  return { get, view, list, create, update, archive, setGroups };
+  return { get, view, list, create, update, archive, restore, setGroups };
 }
 
 export type SitesService = ReturnType<typeof createSitesService>;

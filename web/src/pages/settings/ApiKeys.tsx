@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, Group, Select, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
+import { Alert, Badge, Button, Card, Checkbox, Group, Select, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -11,10 +11,13 @@ import { apiKeysQuery, settingsKeys } from './queries';
 
 type KeyRole = NonNullable<Body<'/api/api-keys', 'post'>['role']>;
 
+// The least first: a new key starts read-only (a key "for the HR export" reads), and admin, which
+// may change users, settings and keys, is chosen and then confirmed. The API still defaults to admin
+// for scripts written against it (its OpenAPI description says so).
 const KEY_ROLES: Array<{ value: KeyRole; label: string }> = [
-  { value: 'admin', label: 'Admin' },
-  { value: 'manager', label: 'Manager' },
   { value: 'viewer', label: 'Viewer (read only)' },
+  { value: 'manager', label: 'Manager' },
+  { value: 'admin', label: 'Admin' },
 ];
 
 export default function ApiKeys() {
@@ -106,15 +109,16 @@ export default function ApiKeys() {
 
 function CreateKey({ onCreated }: { onCreated: (k: { name: string; apiKey: string }) => void }) {
   const queryClient = useQueryClient();
-  const form = useForm<{ name: string; role: KeyRole }>({ initialValues: { name: '', role: 'admin' } });
+  const form = useForm<{ name: string; role: KeyRole; adminConfirmed: boolean }>({ initialValues: { name: '', role: 'viewer', adminConfirmed: false } });
   const submit = useFormSubmit(form, {
-    mutationFn: (body) => ok(client.POST('/api/api-keys', { body })),
+    mutationFn: ({ name, role }) => ok(client.POST('/api/api-keys', { body: { name, role } })),
     onSuccess: (res) => {
       onCreated({ name: res.key.name, apiKey: res.apiKey });
-      form.setFieldValue('name', '');
+      form.setValues({ name: '', role: 'viewer', adminConfirmed: false });
       return queryClient.invalidateQueries({ queryKey: settingsKeys.apiKeys });
     },
   });
+  const values = form.getValues();
 
   return (
     <Card withBorder padding="lg" component="section" aria-labelledby="new-key-title">
@@ -124,10 +128,25 @@ function CreateKey({ onCreated }: { onCreated: (k: { name: string; apiKey: strin
       <form onSubmit={submit.onSubmit} noValidate>
         <Group align="flex-start" wrap="wrap">
           <TextInput label="Name" description="What uses it, e.g. “HR system export”" required {...form.getInputProps('name')} style={{ flex: '1 1 220px' }} />
-          <Select label="Role" description="What the key may do" data={KEY_ROLES} allowDeselect={false} {...form.getInputProps('role')} style={{ flex: '0 1 200px' }} />
+          <Select
+            label="Role"
+            description="What the key may do"
+            data={KEY_ROLES}
+            allowDeselect={false}
+            {...form.getInputProps('role')}
+            onChange={(v) => form.setValues({ role: (v ?? 'viewer') as KeyRole, adminConfirmed: false })}
+            style={{ flex: '0 1 200px' }}
+          />
         </Group>
+        {values.role === 'admin' ? (
+          <Checkbox
+            mt="sm"
+            label="This key may do everything an administrator can, changing users, settings and other keys included"
+            {...form.getInputProps('adminConfirmed', { type: 'checkbox' })}
+          />
+        ) : null}
         <FormError error={submit.formError} />
-        <Button type="submit" loading={submit.busy} disabled={!form.getValues().name.trim()} mt="md">
+        <Button type="submit" loading={submit.busy} disabled={!values.name.trim() || (values.role === 'admin' && !values.adminConfirmed)} mt="md">
           Create key
         </Button>
       </form>

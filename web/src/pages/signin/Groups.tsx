@@ -4,6 +4,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
 import { client, ok, type Body } from '../../api/client';
 import { AppLink, FormError, PageHeader } from '../../components/common';
+import { DuplicateNameNote, sameName } from '../../components/DuplicateNameNote';
 import { QueryState } from '../../components/QueryState';
 import { useFormSubmit } from '../../forms';
 import { userCan, useMe, useSiteScoped } from '../../session';
@@ -27,7 +28,7 @@ export default function Groups() {
       <PageHeader title="Groups" description="Each group has its own sign-in options, contacts and (for repeat and SCIM groups) members." />
       <Stack gap="lg">
         {/* An admin limited to some sites shows a new group at one or more of theirs (the server refuses it shown nowhere). */}
-        {userCan(me.user, 'signin.manage') ? <CreateGroup siteScoped={siteScoped} /> : null}
+        {userCan(me.user, 'signin.manage') ? <CreateGroup siteScoped={siteScoped} existing={(groups.data?.items ?? []).filter((g) => !g.archived)} /> : null}
         <QueryState query={groups} empty="No groups yet.">
           {(data) => (
             <Table>
@@ -70,7 +71,7 @@ export default function Groups() {
   );
 }
 
-function CreateGroup({ siteScoped }: { siteScoped: boolean }) {
+function CreateGroup({ siteScoped, existing }: { siteScoped: boolean; existing: ReadonlyArray<{ name: string }> }) {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const sites = useQuery(sitesQuery());
@@ -97,6 +98,7 @@ function CreateGroup({ siteScoped }: { siteScoped: boolean }) {
           <Select label="Type (cannot be changed later)" data={GROUP_TYPES.map((t) => ({ value: t.value, label: `${t.label} — ${t.help}` }))} allowDeselect={false} {...form.getInputProps('type')} />
           <ColorInput label="Colour" format="hex" {...form.getInputProps('colour')} />
         </Group>
+        <DuplicateNameNote what="group" match={sameName(form.getValues().name, existing)} />
         <MultiSelect
           label="Shown at"
           description={siteScoped ? 'The sites whose kiosks show it (one or more of yours)' : 'The sites whose kiosks show it (you can add it to sites later)'}

@@ -439,15 +439,21 @@ function VisitorStep({ config, onNext }: { config: KioskConfig; onNext: (v: Visi
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [hostQ, v.hostMemberId]);
+  // A host picked: their button goes with the list, so the host field (now showing their name) takes the focus.
+  const hostInput = useRef<HTMLInputElement>(null);
+  const pickHost = (h: KioskMatch) => {
+    setV({ ...v, hostMemberId: h.id, hostName: h.name });
+    hostInput.current?.focus();
+  };
   return (
     <Stack component="form" gap="md" onSubmit={(e: FormEvent) => (e.preventDefault(), onNext(v))}>
       <TextInput size="xl" label="Your full name" value={v.fullName} onChange={(e) => setV({ ...v, fullName: e.currentTarget.value })} required autoFocus />
       <TextInput size="xl" label="Company (optional)" value={v.company} onChange={(e) => setV({ ...v, company: e.currentTarget.value })} />
       {hostGroups.length > 0 ? (
         <Stack gap="xs">
-          <TextInput size="xl" label="Who are you visiting? (optional)" value={v.hostName ?? hostQ} onChange={(e) => (setV({ ...v, hostMemberId: undefined, hostName: undefined }), setHostQ(e.currentTarget.value))} />
+          <TextInput ref={hostInput} size="xl" label="Who are you visiting? (optional)" value={v.hostName ?? hostQ} onChange={(e) => (setV({ ...v, hostMemberId: undefined, hostName: undefined }), setHostQ(e.currentTarget.value))} />
           {hosts.map((h) => (
-            <Button key={h.id} variant="light" size="lg" onClick={() => setV({ ...v, hostMemberId: h.id, hostName: h.name })}>
+            <Button key={h.id} variant="light" size="lg" onClick={() => pickHost(h)}>
               {h.name}
               {h.role ? ` — ${h.role}` : ''}
             </Button>
@@ -534,8 +540,15 @@ function QuestionsStep({ group, askAgreement, onSubmit }: { group: KioskGroup; a
     }
   };
   const missing = group.customFields.some((f) => f.required && !answers[f.id]);
+  // The step replaces the button that led here (a name, or Next): the focus would fall to <body>.
+  // Its first control (a question's answer, or the agreement) takes it, so a keyboard goes on and a
+  // screen reader reads the first question.
+  const formRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    formRef.current?.querySelector<HTMLElement>('input, textarea, button')?.focus();
+  }, []);
   return (
-    <Stack component="form" gap="lg" onSubmit={(e: FormEvent) => void submit(e)}>
+    <Stack component="form" ref={formRef} gap="lg" onSubmit={(e: FormEvent) => void submit(e)}>
       {group.customFields.map((f) => (
         <Stack key={f.id} gap="xs">
           <Text fz={22} fw={600} id={`q-${f.id}`}>

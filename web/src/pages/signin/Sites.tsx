@@ -1,14 +1,15 @@
-import { ActionIcon, Alert, Badge, Button, Card, Group, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { ActionIcon, Alert, Badge, Button, Card, Group, Select, SimpleGrid, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
 import { useForm, type UseFormReturnType } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { client, ok, type Answer } from '../../api/client';
 import { ConfirmButton } from '../../components/ConfirmButton';
+import { DuplicateNameNote, sameName } from '../../components/DuplicateNameNote';
 import { FormError, PageHeader, formatDateTime } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
 import { useFormSubmit } from '../../forms';
 import { userCan, useMe, useTenantWide } from '../../session';
-import { groupsQuery, siteKiosksQuery, signinKeys, sitesQuery } from './queries';
+import { archivedSitesQuery, groupsQuery, siteKiosksQuery, signinKeys, sitesQuery } from './queries';
 
 const TIMEZONES = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['Europe/London'];
 
@@ -22,21 +23,70 @@ export default function Sites() {
   const tenantWide = useTenantWide();
   const sites = useQuery(sitesQuery());
   const groups = useQuery(groupsQuery());
+  const [showArchived, setShowArchived] = useState(false);
   return (
     <>
       <PageHeader title="Sites" description="Each site has its own kiosks and shows the groups you choose, in your order." />
       <Stack gap="lg">
         {/* The trust's sites are added by its central team (the server refuses anyone scoped). */}
-        {canManage && tenantWide ? <CreateSite /> : null}
+        {canManage && tenantWide ? <CreateSite existing={sites.data?.items ?? []} /> : null}
         <QueryState query={sites} empty="No sites yet.">
           {(data) => data.items.map((s) => <SiteCard key={s.id} site={s} groups={groups.data?.items ?? []} canManage={canManage} />)}
         </QueryState>
+        <Switch label="Show archived sites" checked={showArchived} onChange={(e) => setShowArchived(e.currentTarget.checked)} />
+        {showArchived ? <ArchivedSites canRestore={canManage && tenantWide} /> : null}
       </Stack>
     </>
   );
 }
 
-function CreateSite() {
+/** Archived sites, seen again and (by the trust's central team, as archive) restored. */
+function ArchivedSites({ canRestore }: { canRestore: boolean }) {
+  const queryClient = useQueryClient();
+  const archived = useQuery(archivedSitesQuery());
+  const restore = useMutation({
+    mutationFn: (id: string) => ok(client.POST('/api/signin/sites/{id}/restore', { params: { path: { id } } })),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: signinKeys.sites }),
+  });
+  return (
+    <Card withBorder component="section" aria-labelledby="archived-sites">
+      <Title order={2} size="h4" id="archived-sites" mb="sm">
+        Archived sites
+      </Title>
+      <FormError error={restore.error} />
+      <QueryState query={archived} empty="No archived sites.">
+        {(data) => (
+          <Table aria-labelledby="archived-sites">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Site</Table.Th>
+                <Table.Th>Address</Table.Th>
+                <Table.Th />
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {data.items.map((s) => (
+                <Table.Tr key={s.id}>
+                  <Table.Td>{s.name}</Table.Td>
+                  <Table.Td>{s.address || 'No address'}</Table.Td>
+                  <Table.Td>
+                    {canRestore ? (
+                      <Button size="xs" variant="light" aria-label={`Restore ${s.name}`} loading={restore.isPending && restore.variables === s.id} onClick={() => restore.mutate(s.id)}>
+                        Restore
+                      </Button>
+                    ) : null}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+      </QueryState>
+    </Card>
+  );
+}
+
+function CreateSite({ existing }: { existing: readonly Site[] }) {
   const queryClient = useQueryClient();
   const form = useForm({ initialValues: { name: '', address: '', timezone: 'Europe/London' } });
   const submit = useFormSubmit(form, {
@@ -54,6 +104,7 @@ function CreateSite() {
       <Stack gap="sm">
         <FormError error={submit.formError} />
         <SiteFields form={form} />
+        <DuplicateNameNote what="site" match={sameName(form.getValues().name, existing)} />
         <Group>
           <Button type="submit" loading={submit.busy}>
             Add site

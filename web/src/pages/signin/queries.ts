@@ -20,6 +20,12 @@ export const signinKeys = {
 };
 
 export const sitesQuery = () => queryOptions({ queryKey: signinKeys.sites, queryFn: () => ok(client.GET('/api/signin/sites')) });
+/** The archived sites alone (nested under `sites`: an archive or a restore refreshes both lists). */
+export const archivedSitesQuery = () =>
+  queryOptions({
+    queryKey: [...signinKeys.sites, 'archived'] as const,
+    queryFn: async () => ({ items: (await ok(client.GET('/api/signin/sites', { params: { query: { archived: 'true' } } }))).items.filter((s) => s.archived) }),
+  });
 
 export const siteKiosksQuery = (siteId: string) =>
   queryOptions({ queryKey: signinKeys.siteKiosks(siteId), queryFn: () => ok(client.GET('/api/signin/sites/{id}/kiosks', { params: { path: { id: siteId } } })) });
