@@ -2623,6 +2623,10 @@ export interface paths {
                         "application/json": {
                             email: string;
                             name: string;
+                            reach: "whole_tenant" | {
+                                organisations: string[];
+                                sites: string[];
+                            };
                             /** @enum {string} */
                             role: "admin" | "manager" | "viewer";
                             tenantName: string;
@@ -10126,6 +10130,17 @@ export interface paths {
                         name?: string;
                         /** @enum {string} */
                         role: "admin" | "manager" | "viewer";
+                        scopes?: {
+                            /** @enum {string} */
+                            kind: "site" | "organisation";
+                            /**
+                             * @default view
+                             * @enum {string}
+                             */
+                            level?: "view" | "edit" | "administer";
+                            /** Format: uuid */
+                            refId: string;
+                        }[];
                     };
                 };
             };
@@ -10183,6 +10198,17 @@ export interface paths {
                                 name: string;
                                 /** @enum {string} */
                                 role: "admin" | "manager" | "viewer";
+                                scopes: {
+                                    /** @enum {string} */
+                                    kind: "site" | "organisation";
+                                    /**
+                                     * @default view
+                                     * @enum {string}
+                                     */
+                                    level: "view" | "edit" | "administer";
+                                    /** Format: uuid */
+                                    refId: string;
+                                }[];
                             }[];
                         };
                     };
