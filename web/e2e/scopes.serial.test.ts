@@ -112,4 +112,56 @@ describe.skipIf(!chromiumPath)('a user’s reach, edited in Settings › Users (
     await expect(page.getByRole('button', { name: /^Edit the reach of/ }).count()).resolves.toBe(0);
     await page.close();
   });
+
+  it('an admin invites an office manager limited to one site (warned of what they will not see); the invitation lists that reach; accepted in a fresh browser, the new user is offered Sign-in alone', async () => {
+    const tenant = await e2e.createTenant({ kind: 'trust' });
+    const env = { app: e2e.server.app, platform: e2e.server.platform, contexts: e2e.server.contexts, config: e2e.server.platform.config } as TestEnv;
+    await makeSite(env, tenant, { name: 'North' });
+    await recordTenant(env, tenant); // Northgate Primary
+    const admin = await tenant.as('admin');
+    const email = 'office.north@example.test';
+
+    let page = await e2e.newPage();
+    await signIn(page, e2e.url, admin);
+    await page.goto(`${e2e.url}/settings/users`);
+    await page.getByRole('button', { name: 'Invite a user' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Invite a user' });
+    await dialog.getByRole('textbox', { name: 'Email' }).fill(email);
+    await dialog.getByRole('textbox', { name: 'Role' }).click();
+    await page.getByRole('option', { name: /^Manager/ }).click();
+    await dialog.getByRole('radio', { name: 'Only the sites and organisations chosen' }).check();
+    // Limited to nothing would be the whole trust: refused on the field.
+    await dialog.getByRole('button', { name: 'Create invitation' }).click();
+    await dialog.getByText('Choose at least one site or organisation, or the whole trust').waitFor();
+    await dialog.getByRole('textbox', { name: 'Organisations' }).click();
+    await page.getByRole('option', { name: 'Northgate Primary' }).click();
+    await dialog.getByText(/^This person will not see Sign-in/).waitFor();
+    await page.getByRole('option', { name: 'Northgate Primary' }).click(); // chosen already: unchosen
+    await dialog.getByRole('textbox', { name: 'Sites' }).click();
+    await page.getByRole('option', { name: 'North', exact: true }).click();
+    await dialog.getByText(/^This person will not see the Central Record/).waitFor();
+    expect(await axe(page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Create invitation' }).click();
+    const link = page.getByRole('textbox', { name: 'Invitation link' });
+    await link.waitFor();
+    const inviteUrl = await link.inputValue();
+    await page.getByRole('button', { name: 'Done' }).click();
+    const pending = page.getByRole('table', { name: 'Invitations not yet accepted' }).getByRole('row').filter({ hasText: email });
+    await pending.getByText('Sites: North (edit)').waitFor();
+    await pending.getByText('Organisations: No organisations').waitFor();
+    await page.close();
+
+    page = await e2e.newPage();
+    await page.goto(e2e.local(inviteUrl));
+    await page.getByText('You will reach the sites North.').waitFor();
+    await page.getByRole('textbox', { name: 'Your name' }).fill('Olive Office');
+    await page.getByRole('textbox', { name: 'Password', exact: true }).fill('a long new password');
+    await page.getByRole('textbox', { name: 'Repeat the password' }).fill('a long new password');
+    await page.getByRole('button', { name: 'Create my account' }).click();
+    await page.waitForURL((u) => !u.pathname.startsWith('/invite/'));
+    const nav = page.getByRole('navigation', { name: 'Main navigation' });
+    await nav.getByText('Sign-in', { exact: true }).waitFor({ state: 'attached' });
+    await expect(nav.getByText('Central Record', { exact: true }).count()).resolves.toBe(0);
+    await page.close();
+  });
 });

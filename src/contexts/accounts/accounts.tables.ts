@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { Scope } from '../../platform/http/principal.js';
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 export const tenants = pgTable('tenants', {
   id: uuid().primaryKey().defaultRandom(),
@@ -115,6 +116,8 @@ export const oneTimeTokens = pgTable(
     role: text({ enum: ['owner', 'admin', 'manager', 'viewer'] }),
     /** For invitations: the name the inviter suggested. */
     name: text(),
+    /** For invitations: the scopes the user is created with (null or empty: the whole tenant). */
+    scopes: jsonb().$type<Scope[]>(),
     userId: uuid().references(() => users.id, { onDelete: 'cascade' }),
     createdBy: uuid().references(() => users.id, { onDelete: 'set null' }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

@@ -65,7 +65,7 @@ export function createAccounts(platform: Platform, ports: { scopeTargets: ScopeT
     usersPort: createUsersPort(),
     users: createUsersService({ ...platform, scopeTargets: ports.scopeTargets }),
     tenant: createTenantService(platform),
-    invites: createInvitesService(platform),
+    invites: createInvitesService({ ...platform, scopeTargets: ports.scopeTargets }),
     password: createPasswordService(platform),
     totp: createTotpService(platform),
     apiKeys: createApiKeysService(platform),

@@ -18,7 +18,7 @@ import { registerRecordJobs as registerRecordDocumentJobs } from './documents/do
 
 export { createSetupService, type SetupService } from './setup/setup.service.js';
 /** The record's port for other contexts' references to organisations (accounts' organisation scopes). */
-export const organisationsPort = { existingIds: setupRepo.organisationIds };
+export const organisationsPort = { existingIds: setupRepo.organisationIds, namesOf: setupRepo.organisationNames };
 export { archiveLeavers, ARCHIVE_LEAVERS_JOB } from './profiles/leavers.js';
 export { createProfilesService, type ProfilesService } from './profiles/profiles.service.js';
 export { createProfileHooks } from './profiles/profile-hooks.js';

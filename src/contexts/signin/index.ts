@@ -42,7 +42,7 @@ export { readOptions as readGroupOptions } from './groups/groups.schemas.js';
 export type { VisitsService } from './visits/visits.service.js';
 export { siteScopeOf, inScope, type SiteScope } from './access.js';
 /** Sign-in's port for other contexts' references to sites (accounts' site scopes). */
-export const sitesPort = { existingIds: sitesRepo.existingIds };
+export const sitesPort = { existingIds: sitesRepo.existingIds, namesOf: sitesRepo.namesOf };
 
 /**
  * Sign-in's members and groups: the part other contexts need (SCIM, the integration), built

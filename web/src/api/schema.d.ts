@@ -2624,6 +2624,10 @@ export interface paths {
                         "application/json": {
                             email: string;
                             name: string;
+                            reach: "whole_tenant" | {
+                                organisations: string[];
+                                sites: string[];
+                            };
                             /** @enum {string} */
                             role: "admin" | "manager" | "viewer";
                             tenantName: string;
@@ -10179,6 +10183,17 @@ export interface paths {
                         name?: string;
                         /** @enum {string} */
                         role: "admin" | "manager" | "viewer";
+                        scopes?: {
+                            /** @enum {string} */
+                            kind: "site" | "organisation";
+                            /**
+                             * @default view
+                             * @enum {string}
+                             */
+                            level?: "view" | "edit" | "administer";
+                            /** Format: uuid */
+                            refId: string;
+                        }[];
                     };
                 };
             };
@@ -10236,6 +10251,17 @@ export interface paths {
                                 name: string;
                                 /** @enum {string} */
                                 role: "admin" | "manager" | "viewer";
+                                scopes: {
+                                    /** @enum {string} */
+                                    kind: "site" | "organisation";
+                                    /**
+                                     * @default view
+                                     * @enum {string}
+                                     */
+                                    level: "view" | "edit" | "administer";
+                                    /** Format: uuid */
+                                    refId: string;
+                                }[];
                             }[];
                         };
                     };

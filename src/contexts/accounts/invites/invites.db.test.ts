@@ -4,7 +4,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { useTestEnv } from '../../../../test/harness.js';
 import { call, createTestTenant, uniqueEmail } from '../../../../test/factories.js';
 import { auditLog } from '../../../platform/audit/audit.tables.js';
-import { oneTimeTokens } from '../accounts.tables.js';
+import { oneTimeTokens, userScopes, users } from '../accounts.tables.js';
+import { makeGroup, makeSite } from '../../../../test/signin-factories.js';
+import { sites } from '../../signin/signin.tables.js';
 
 const env = useTestEnv();
 const NEW_PASSWORD = 'a brand new passphrase';
@@ -124,5 +126,95 @@ describe('invitations', () => {
       .from(auditLog)
       .where(and(eq(auditLog.tenantId, t.tenantId), eq(auditLog.action, 'invite.revoked')));
     expect(rows).toHaveLength(1);
+  });
+});
+
+describe('invitations limited to sites and organisations', () => {
+  const accept = (token: string) => call(env.app, 'POST', '/api/invites/accept', { body: { token, password: NEW_PASSWORD, name: 'Olive Office' } });
+  const cookieOf = (res: { headers: Record<string, unknown> }) => String(res.headers['set-cookie']).split(';')[0]!;
+
+  it('creates the user with the invitation’s scopes: /me reaches some sites, and lists only that site’s groups', async () => {
+    const t = await createTestTenant(env, { kind: 'trust' });
+    const north = await makeSite(env, t, { name: 'North' });
+    const south = await makeSite(env, t, { name: 'South' });
+    const northGroup = await makeGroup(env, t, {}, [north.id]);
+    await makeGroup(env, t, {}, [south.id]);
+    const email = uniqueEmail('office');
+    const scopes = [{ kind: 'site', refId: north.id, level: 'edit' }];
+    const inv = await call(env.app, 'POST', '/api/users/invite', { headers: t.owner.headers, body: { email, role: 'manager', scopes } });
+    expect(inv.status).toBe(201);
+    const created = (await auditActions(t.tenantId)).find((r) => r.action === 'invite.created');
+    expect(created!.summary).toBe(`${email} invited as manager, limited to North`);
+    const pending = await call(env.app, 'GET', '/api/users/invites', { headers: t.owner.headers });
+    expect(pending.body.items.find((i: { email: string }) => i.email === email).scopes).toEqual(scopes);
+    const token = tokenOf(inv.body.inviteUrl);
+    const preview = await call(env.app, 'GET', `/api/invites/${token}`);
+    expect(preview.body.reach).toEqual({ sites: ['North'], organisations: [] });
+
+    const accepted = await accept(token);
+    expect(accepted.status).toBe(200);
+    expect(accepted.body.user.reach).toEqual({ sites: 'some', organisations: 'none' });
+    const headers = { cookie: cookieOf(accepted), 'x-csrf-token': accepted.body.csrfToken };
+    const me = await call(env.app, 'GET', '/api/auth/me', { headers });
+    expect(me.body.user.reach).toEqual({ sites: 'some', organisations: 'none' });
+    const groups = await call(env.app, 'GET', '/api/signin/groups', { headers });
+    expect(groups.status).toBe(200);
+    expect(groups.body.items.map((g: { id: string }) => g.id)).toEqual([northGroup.id]);
+    const user = await call(env.app, 'GET', `/api/users/${accepted.body.user.id}`, { headers: t.owner.headers });
+    expect(user.body.scopes).toEqual(scopes);
+    const audit = (await auditActions(t.tenantId)).find((r) => r.action === 'invite.accepted');
+    expect(audit!.summary).toBe(`${email} accepted the invitation as manager, limited to North`);
+  });
+
+  it('an unscoped invitation previews the whole tenant and creates an unscoped user', async () => {
+    const t = await createTestTenant(env);
+    const inv = await call(env.app, 'POST', '/api/users/invite', { headers: t.owner.headers, body: { email: uniqueEmail(), role: 'viewer', scopes: [] } });
+    const token = tokenOf(inv.body.inviteUrl);
+    expect((await call(env.app, 'GET', `/api/invites/${token}`)).body.reach).toBe('whole_tenant');
+    const accepted = await accept(token);
+    expect(accepted.body.user.reach).toEqual({ sites: 'all', organisations: 'all' });
+  });
+
+  it('refuses an unknown or another tenant’s site or organisation as the scopes endpoint does: 400 naming the scope, nothing written', async () => {
+    const t = await createTestTenant(env);
+    const other = await createTestTenant(env);
+    const mine = await makeSite(env, t);
+    const theirs = await makeSite(env, other);
+    const email = uniqueEmail('refused');
+    const post = (scopes: unknown[]) => call(env.app, 'POST', '/api/users/invite', { headers: t.owner.headers, body: { email, role: 'manager', scopes } });
+    const site = await post([{ kind: 'site', refId: mine.id }, { kind: 'site', refId: theirs.id }]);
+    expect([site.status, site.body.error.code, site.body.error.field]).toEqual([400, 'unknown_site', 'scopes.1.refId']);
+    const org = await post([{ kind: 'organisation', refId: randomUUID() }]);
+    expect([org.status, org.body.error.code, org.body.error.field]).toEqual([400, 'unknown_organisation', 'scopes.0.refId']);
+    const rows = await env.platform.db.select().from(oneTimeTokens).where(and(eq(oneTimeTokens.tenantId, t.tenantId), eq(oneTimeTokens.email, email)));
+    expect(rows).toEqual([]);
+    expect((await auditActions(t.tenantId)).filter((r) => r.action === 'invite.created')).toEqual([]);
+  });
+
+  it('drops a scope whose site was deleted before acceptance; refuses when none is left (the whole tenant would be reached)', async () => {
+    const t = await createTestTenant(env);
+    const keep = await makeSite(env, t, { name: 'Kept' });
+    const gone = await makeSite(env, t, { name: 'Gone' });
+    const email = uniqueEmail('late');
+    const both = await call(env.app, 'POST', '/api/users/invite', {
+      headers: t.owner.headers,
+      body: { email, role: 'viewer', scopes: [{ kind: 'site', refId: gone.id }, { kind: 'site', refId: keep.id }] },
+    });
+    const alone = await call(env.app, 'POST', '/api/users/invite', { headers: t.owner.headers, body: { email: uniqueEmail('alone'), role: 'viewer', scopes: [{ kind: 'site', refId: gone.id }] } });
+    // Sign-in archives sites (an archived site stays a valid scope); the row goes here as a deleted organisation's does.
+    await env.platform.db.delete(sites).where(eq(sites.id, gone.id));
+    expect((await call(env.app, 'GET', `/api/invites/${tokenOf(both.body.inviteUrl)}`)).body.reach).toEqual({ sites: ['Kept'], organisations: [] });
+    const accepted = await accept(tokenOf(both.body.inviteUrl));
+    expect(accepted.status).toBe(200);
+    const stored = await env.platform.db.select().from(userScopes).where(eq(userScopes.userId, accepted.body.user.id));
+    expect(stored.map((s) => s.refId)).toEqual([keep.id]);
+    const audit = (await auditActions(t.tenantId)).find((r) => r.action === 'invite.accepted');
+    expect(audit!.summary).toContain('1 scope dropped');
+
+    const refused = await accept(tokenOf(alone.body.inviteUrl));
+    expect([refused.status, refused.body.error.code, refused.body.error.field]).toEqual([409, 'invitation_reach_gone', 'token']);
+    const [row] = await env.platform.db.select().from(oneTimeTokens).where(eq(oneTimeTokens.id, alone.body.inviteId));
+    expect(row!.usedAt).toBeNull();
+    expect(await env.platform.db.select().from(users).where(eq(users.tenantId, t.tenantId))).toHaveLength(2);
   });
 });

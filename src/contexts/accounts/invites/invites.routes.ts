@@ -22,6 +22,7 @@ function presentPendingInvite(r: OneTimeTokenRow) {
     email: r.email,
     role: r.role === 'admin' || r.role === 'manager' ? r.role : ('viewer' as const),
     name: r.name ?? '',
+    scopes: r.scopes ?? [],
     createdAt: r.createdAt.toISOString(),
     expiresAt: r.expiresAt.toISOString(),
   };
@@ -91,10 +92,9 @@ export function invitesRoutes(platform: Platform, invites: InvitesService): Fast
         },
       },
       async (req, reply) => {
-        const { token, session, user, tenant } = await invites.accept(req.body);
+        const { token, session, user, tenant, scopes } = await invites.accept(req.body);
         setSessionCookie(reply, platform, token);
-        // An invited user starts unscoped.
-        return presentMe(user, [], tenant, session.csrfToken, false);
+        return presentMe(user, scopes, tenant, session.csrfToken, false);
       },
     );
   };

@@ -3,14 +3,10 @@ import { AppError, badRequest, forbidden, notFound } from '../../../platform/err
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import type { Principal, Role, Scope } from '../../../platform/http/principal.js';
 import { inTransaction } from '../../../platform/db/tx.js';
-import type { DbOrTx } from '../../../platform/db/database.js';
 import { usersRepo, type UserWithScopes } from './users.repo.js';
+import { scopeChecks, uniqueScopes, type ScopeTargets } from './scope-targets.js';
 
-/**
- * What a scope may point at, asked of the contexts that own them: sign-in's sites and the
- * record's organisations. Each answers which of the ids belong to the tenant.
- */
-export type ScopeTargets = Record<Scope['kind'], { existingIds(db: DbOrTx, tenantId: string, ids: readonly string[]): Promise<string[]> }>;
+export type { ScopeTargets } from './scope-targets.js';
 
 export type UsersDeps = Pick<Platform, 'db' | 'now'> & { scopeTargets: ScopeTargets };
 
@@ -22,7 +18,8 @@ function assertMayTouch(principal: Principal, target: UserWithScopes | { role: R
 }
 
 export function createUsersService(deps: UsersDeps) {
-  const { db, now, scopeTargets } = deps;
+  const { db, now } = deps;
+  const checks = scopeChecks(deps.scopeTargets);
 
   async function get(tenantId: string, id: string) {
     const user = await usersRepo.find(db, tenantId, id);
@@ -85,14 +82,14 @@ export function createUsersService(deps: UsersDeps) {
 
   async function setScopes(principal: Principal, actor: Actor, id: string, scopes: Scope[]) {
     const { tenantId } = principal;
-    const unique = [...new Map(scopes.map((s) => [`${s.kind}:${s.refId}`, s])).values()];
+    const unique = uniqueScopes(scopes);
     return inTransaction(db, async (tx) => {
       const target = await usersRepo.findForUpdate(tx, tenantId, id);
       if (!target) throw notFound('User');
       assertMayTouch(principal, target);
       // Tenant-wide permissions need an unscoped caller: a scoped owner could never unscope themselves again.
       if (target.role === 'owner' && unique.length > 0) throw badRequest('owner_unscoped', 'The owner reaches the whole tenant and cannot be limited to sites or organisations', 'scopes');
-      await assertScopeTargets(tx, tenantId, scopes);
+      await checks.assertTargets(tx, tenantId, scopes);
       await usersRepo.replaceScopes(tx, tenantId, id, unique);
       await recordAudit(tx, tenantId, actor, {
         action: 'user.scopes_set',
@@ -103,19 +100,6 @@ export function createUsersService(deps: UsersDeps) {
       });
       return (await usersRepo.find(tx, tenantId, id))!;
     });
-  }
-
-  /** Every scope names a site or organisation of this tenant: another tenant's id is refused like a missing one, naming the field. */
-  async function assertScopeTargets(tx: DbOrTx, tenantId: string, scopes: Scope[]) {
-    for (const kind of ['site', 'organisation'] as const) {
-      const ids = scopes.filter((s) => s.kind === kind).map((s) => s.refId);
-      const found = new Set(await scopeTargets[kind].existingIds(tx, tenantId, ids));
-      const missing = ids.find((id) => !found.has(id));
-      if (missing) {
-        const index = scopes.findIndex((s) => s.kind === kind && s.refId === missing);
-        throw badRequest(`unknown_${kind}`, `No ${kind} ${missing} in this tenant`, `scopes.${index}.refId`);
-      }
-    }
   }
 
   /** The owner hands over: the target becomes owner, the old owner admin, in one transaction. */

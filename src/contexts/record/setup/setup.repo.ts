@@ -25,6 +25,11 @@ export const setupRepo = {
     const rows = await db.select({ id: recordOrganisations.id }).from(recordOrganisations).where(and(eq(recordOrganisations.tenantId, tenantId), inArray(recordOrganisations.id, [...ids])));
     return rows.map((r) => r.id);
   },
+  /** The names of those of these ids that are organisations of the tenant. */
+  async organisationNames(db: DbOrTx, tenantId: string, ids: readonly string[]): Promise<Array<{ id: string; name: string }>> {
+    if (ids.length === 0) return [];
+    return db.select({ id: recordOrganisations.id, name: recordOrganisations.name }).from(recordOrganisations).where(and(eq(recordOrganisations.tenantId, tenantId), inArray(recordOrganisations.id, [...ids]))).orderBy(recordOrganisations.name, recordOrganisations.id);
+  },
   async profileType(db: DbOrTx, tenantId: string, id: string) {
     const [row] = await db.select().from(recordProfileTypes).where(and(eq(recordProfileTypes.tenantId, tenantId), eq(recordProfileTypes.id, id)));
     return row;

@@ -39,6 +39,11 @@ export const sitesRepo = {
     const rows = await db.select({ id: sites.id }).from(sites).where(and(eq(sites.tenantId, tenantId), inArray(sites.id, [...ids])));
     return rows.map((r) => r.id);
   },
+  /** The names of those of these ids that are sites of the tenant (archived ones included). */
+  async namesOf(db: DbOrTx, tenantId: string, ids: readonly string[]): Promise<Array<{ id: string; name: string }>> {
+    if (ids.length === 0) return [];
+    return db.select({ id: sites.id, name: sites.name }).from(sites).where(and(eq(sites.tenantId, tenantId), inArray(sites.id, [...ids]))).orderBy(nameKey(sites.name), asc(sites.id));
+  },
   async insert(db: DbOrTx, values: typeof sites.$inferInsert): Promise<SiteRow> {
     const [row] = await db.insert(sites).values(values).returning();
     return row!;

@@ -27,6 +27,14 @@ export default function AcceptInvite() {
   return <AcceptForm token={token} info={invite.data} />;
 }
 
+/** What the invitation reaches: the whole organisation, or the names of its sites and organisations. */
+function reachSentence(reach: InvitePreview['reach']): string {
+  if (reach === 'whole_tenant') return 'You will reach the whole organisation.';
+  const parts = [reach.sites.length > 0 ? `the sites ${reach.sites.join(', ')}` : '', reach.organisations.length > 0 ? `the organisations ${reach.organisations.join(', ')}` : ''].filter(Boolean);
+  if (parts.length === 0) return 'What this invitation was limited to no longer exists: ask for a new invitation.';
+  return `You will reach ${parts.join(' and ')}.`;
+}
+
 function AcceptForm({ token, info }: { token: string; info: InvitePreview }) {
   const { accept } = useSession();
   const navigate = useNavigate();
@@ -47,6 +55,7 @@ function AcceptForm({ token, info }: { token: string; info: InvitePreview }) {
       <Text size="sm">
         You have been invited to {info.tenantName} as {info.role}. Choose a password to finish setting up your account.
       </Text>
+      <Text size="sm">{reachSentence(info.reach)}</Text>
       <form onSubmit={submit.onSubmit} noValidate>
         <TextInput label="Email" value={info.email} readOnly mb="sm" />
         <TextInput label="Your name" autoComplete="name" required {...form.getInputProps('name')} mb="sm" />

@@ -2,12 +2,14 @@ import { Alert, Button, Group, Modal, MultiSelect, NativeSelect, Radio, Stack, T
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
 import { ApiError } from '../../api';
 import { client, ok, type Answer } from '../../api/client';
 import { FormError } from '../../components/common';
 import { organisationsQuery } from '../record/queries';
 import { signinKeys } from '../signin/queries';
 import { LEVEL_LABEL, choose, reachError, reachFieldOf, reachFormOf, reachSummary, reachWarning, scopesOfForm, type Chosen, type ReachForm } from './reach';
+import type { Level, Role } from '../../permissions';
 import { settingsKeys } from './queries';
 
 type User = Answer<'/api/users'>['items'][number];
@@ -28,7 +30,7 @@ export function useReachTargets(enabled = true) {
 }
 
 /** A user's reach in the users table: the whole trust, or the sites and the organisations with their levels. */
-export function ReachCell({ user, names }: { user: User; names: ReturnType<typeof useReachTargets>['names'] }) {
+export function ReachCell({ user, names }: { user: Pick<User, 'role' | 'scopes'>; names: ReturnType<typeof useReachTargets>['names'] }) {
   const summary = reachSummary(user, names);
   if (summary.wholeTrust) return <Text size="sm">Whole trust</Text>;
   return (
@@ -56,7 +58,6 @@ export function ReachCell({ user, names }: { user: User; names: ReturnType<typeo
  */
 export function ReachModal({ user, onClose }: { user: User; onClose: () => void }) {
   const who = user.name || user.email;
-  const { siteOptions, orgOptions } = useReachTargets();
   const queryClient = useQueryClient();
   const form = useForm<ReachForm>({ initialValues: reachFormOf(user.scopes), validate: (v) => ({ reach: reachError(v) }) });
   const save = useMutation({
@@ -77,7 +78,6 @@ export function ReachModal({ user, onClose }: { user: User; onClose: () => void 
     onSettled: () => queryClient.invalidateQueries({ queryKey: settingsKeys.users }),
   });
   const values = form.getValues();
-  const warning = reachWarning(values);
   const placed = save.error instanceof ApiError && [save.error.field, ...save.error.issues.map((i) => i.field)].some((f) => reachFieldOf(f, values));
 
   return (
@@ -91,23 +91,7 @@ export function ReachModal({ user, onClose }: { user: User; onClose: () => void 
         aria-label={`Reach of ${who}`}
       >
         <Stack>
-          <Radio.Group label="Reaches" {...form.getInputProps('reach')}>
-            <Stack gap="xs" mt="xs">
-              <Radio value="trust" label={`The whole trust, at their role’s level (${user.role})`} />
-              <Radio value="limited" label="Only the sites and organisations chosen" />
-            </Stack>
-          </Radio.Group>
-          {values.reach === 'limited' ? (
-            <>
-              <ChosenList label="Sites" description="Whose sign-in they see and operate" field="sites" options={siteOptions} form={form} role={user.role} />
-              <ChosenList label="Organisations" description="Whose Central Record they see and edit" field="organisations" options={orgOptions} form={form} role={user.role} />
-            </>
-          ) : null}
-          {warning ? (
-            <Alert color="yellow" role="status">
-              {warning}
-            </Alert>
-          ) : null}
+          <ReachFields value={values} onChange={(v) => reachChanged(form, v)} errors={form.errors} role={user.role} />
           <FormError error={placed ? null : save.error} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
@@ -123,22 +107,68 @@ export function ReachModal({ user, onClose }: { user: User; onClose: () => void 
   );
 }
 
+/** A form holding a reach took a change from ReachFields: the values set, the reach's errors cleared. */
+export function reachChanged<T extends ReachForm>(form: { setValues(v: Partial<T>): void; clearFieldError(path: string): void }, v: ReachForm) {
+  form.setValues({ reach: v.reach, sites: v.sites, organisations: v.organisations } as Partial<T>);
+  for (const f of ['reach', 'sites', 'organisations']) form.clearFieldError(f);
+}
+
+/**
+ * The choice of a reach (the user's reach editor and the invitation form): the whole trust at the
+ * role's level, or the sites and organisations chosen, each at a level; with the warning of what
+ * the person will not see when limited in one dimension only.
+ */
+export function ReachFields({ value, onChange, errors, role }: { value: ReachForm; onChange: (v: ReachForm) => void; errors: Partial<Record<string, ReactNode>>; role: Role }) {
+  const { siteOptions, orgOptions } = useReachTargets();
+  const warning = reachWarning(value);
+  return (
+    <>
+      <Radio.Group label="Reaches" value={value.reach} onChange={(reach) => onChange({ ...value, reach: reach === 'limited' ? 'limited' : 'trust' })} error={errors.reach}>
+        <Stack gap="xs" mt="xs">
+          <Radio value="trust" label={`The whole trust, at their role’s level (${role})`} />
+          <Radio value="limited" label="Only the sites and organisations chosen" />
+        </Stack>
+      </Radio.Group>
+      {value.reach === 'limited' ? (
+        <>
+          <ChosenList label="Sites" description="Whose sign-in they see and operate" options={siteOptions} chosen={value.sites} onChange={(sites) => onChange({ ...value, sites })} error={errors.sites} role={role} />
+          <ChosenList
+            label="Organisations"
+            description="Whose Central Record they see and edit"
+            options={orgOptions}
+            chosen={value.organisations}
+            onChange={(organisations) => onChange({ ...value, organisations })}
+            error={errors.organisations}
+            role={role}
+          />
+        </>
+      ) : null}
+      {warning ? (
+        <Alert color="yellow" role="status">
+          {warning}
+        </Alert>
+      ) : null}
+    </>
+  );
+}
+
 function ChosenList({
   label,
   description,
-  field,
   options,
-  form,
+  chosen,
+  onChange,
+  error,
   role,
 }: {
   label: string;
   description: string;
-  field: 'sites' | 'organisations';
   options: Option[];
-  form: ReturnType<typeof useForm<ReachForm>>;
-  role: User['role'];
+  chosen: Chosen[];
+  onChange: (chosen: Chosen[]) => void;
+  error: ReactNode;
+  role: Role;
 }) {
-  const chosen: Chosen[] = form.getValues()[field];
   const nameOf = (id: string) => options.find((o) => o.value === id)?.label ?? id;
   // A choice the caller cannot see still shows (and is kept) rather than vanishing from the list.
   const data = [...options, ...chosen.filter((c) => !options.some((o) => o.value === c.refId)).map((c) => ({ value: c.refId, label: c.refId }))];
@@ -150,26 +180,23 @@ function ChosenList({
         data={data}
         searchable
         value={chosen.map((c) => c.refId)}
-        error={form.errors[field]}
-        onChange={(ids) => {
-          form.setFieldValue(field, choose(chosen, ids, role));
-          form.clearFieldError(field);
-          form.clearFieldError('reach');
-        }}
+        error={error}
+        onChange={(ids) => onChange(choose(chosen, ids, role))}
         comboboxProps={{ withinPortal: true }}
       />
       {chosen.length > 0 ? (
         <Table aria-label={`${label} and levels`} withRowBorders={false} verticalSpacing={4}>
           <Table.Tbody>
-            {chosen.map((c, i) => (
+            {chosen.map((c) => (
               <Table.Tr key={c.refId}>
                 <Table.Td>{nameOf(c.refId)}</Table.Td>
                 <Table.Td w={160}>
                   <NativeSelect
                     size="xs"
                     aria-label={`Level at ${nameOf(c.refId)}`}
-                    data={(Object.keys(LEVEL_LABEL) as Array<keyof typeof LEVEL_LABEL>).map((l) => ({ value: l, label: LEVEL_LABEL[l] }))}
-                    {...form.getInputProps(`${field}.${i}.level`)}
+                    data={(Object.keys(LEVEL_LABEL) as Level[]).map((l) => ({ value: l, label: LEVEL_LABEL[l] }))}
+                    value={c.level}
+                    onChange={(e) => onChange(chosen.map((x) => (x.refId === c.refId ? { ...x, level: e.currentTarget.value as Level } : x)))}
                   />
                 </Table.Td>
               </Table.Tr>

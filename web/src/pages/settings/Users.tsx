@@ -10,7 +10,8 @@ import { QueryState } from '../../components/QueryState';
 import { useFormSubmit } from '../../forms';
 import { useCan, useMe, useSession } from '../../session';
 import { invitesQuery, settingsKeys, usersQuery } from './queries';
-import { ReachCell, ReachModal, useReachTargets } from './UserReach';
+import { ReachCell, ReachFields, ReachModal, reachChanged, useReachTargets } from './UserReach';
+import { reachError, scopesOfForm, type ReachForm } from './reach';
 
 type User = Answer<'/api/users'>['items'][number];
 type PendingInvite = Answer<'/api/users/invites'>['items'][number];
@@ -195,9 +196,13 @@ function UserTable({ users, canManage }: { users: User[]; canManage: boolean }) 
 function InviteModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const queryClient = useQueryClient();
   const [invite, setInvite] = useState<Invited | null>(null);
-  const form = useForm<{ email: string; name: string; role: InviteBody['role'] }>({ initialValues: { email: '', name: '', role: 'viewer' } });
+  // The reach as Settings › Users' reach editor sets it: no scope is the whole trust.
+  const form = useForm<{ email: string; name: string; role: InviteBody['role'] } & ReachForm>({
+    initialValues: { email: '', name: '', role: 'viewer', reach: 'trust', sites: [], organisations: [] },
+    validate: (v) => ({ reach: reachError(v) }),
+  });
   const submit = useFormSubmit(form, {
-    mutationFn: (v) => ok(client.POST('/api/users/invite', { body: { email: v.email, name: v.name || undefined, role: v.role } })),
+    mutationFn: (v) => ok(client.POST('/api/users/invite', { body: { email: v.email, name: v.name || undefined, role: v.role, scopes: scopesOfForm(v) } })),
     onSuccess: (created, v) => {
       setInvite({ ...created, email: v.email, role: v.role });
       return queryClient.invalidateQueries({ queryKey: settingsKeys.invites });
@@ -211,7 +216,7 @@ function InviteModal({ opened, onClose }: { opened: boolean; onClose: () => void
   };
 
   return (
-    <Modal opened={opened} onClose={close} title={invite ? 'Invitation created' : 'Invite a user'} centered>
+    <Modal opened={opened} onClose={close} title={invite ? 'Invitation created' : 'Invite a user'} centered size="lg">
       {invite ? (
         <Stack>
           <Alert color="teal" role="status">
@@ -228,6 +233,7 @@ function InviteModal({ opened, onClose }: { opened: boolean; onClose: () => void
             <TextInput label="Email" type="email" required {...form.getInputProps('email')} data-autofocus />
             <TextInput label="Name" {...form.getInputProps('name')} />
             <Select label="Role" data={ASSIGNABLE} allowDeselect={false} {...form.getInputProps('role')} comboboxProps={{ withinPortal: true }} />
+            <ReachFields value={form.getValues()} onChange={(v) => reachChanged(form, v)} errors={form.errors} role={form.getValues().role} />
             <FormError error={submit.formError} />
             <Group justify="flex-end">
               <Button variant="default" onClick={close}>
@@ -246,6 +252,7 @@ function InviteModal({ opened, onClose }: { opened: boolean; onClose: () => void
 
 function PendingInvites({ invites }: { invites: PendingInvite[] }) {
   const queryClient = useQueryClient();
+  const { names } = useReachTargets();
   const revoke = useMutation({
     mutationFn: (id: string) => ok(client.DELETE('/api/users/invites/{id}', { params: { path: { id } } })),
     onSettled: () => queryClient.invalidateQueries({ queryKey: settingsKeys.invites }),
@@ -255,12 +262,13 @@ function PendingInvites({ invites }: { invites: PendingInvite[] }) {
       <Title order={2} size="h4" id="pending-invites-title">
         Invitations not yet accepted
       </Title>
-      <Table.ScrollContainer minWidth={560}>
+      <Table.ScrollContainer minWidth={720}>
         <Table verticalSpacing="sm" aria-label="Invitations not yet accepted">
           <Table.Thead>
             <Table.Tr>
               <Table.Th>Email</Table.Th>
               <Table.Th>Role</Table.Th>
+              <Table.Th>Reach</Table.Th>
               <Table.Th>Expires</Table.Th>
               <Table.Th>
                 <VisuallyHidden>Actions</VisuallyHidden>
@@ -281,6 +289,9 @@ function PendingInvites({ invites }: { invites: PendingInvite[] }) {
                 </Table.Td>
                 <Table.Td>
                   <Badge variant="light">{i.role}</Badge>
+                </Table.Td>
+                <Table.Td>
+                  <ReachCell user={i} names={names} />
                 </Table.Td>
                 <Table.Td>{formatDateTime(i.expiresAt)}</Table.Td>
                 <Table.Td>
