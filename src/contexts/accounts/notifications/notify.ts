@@ -2,7 +2,7 @@ import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import type { Platform } from '../../../platform/platform.js';
 import type { Role } from '../../../platform/http/principal.js';
-import { users } from '../accounts.tables.js';
+import { users, userScopes } from '../accounts.tables.js';
 import { findNotification, insertNotifications } from '../../../platform/notifications/notifications.repo.js';
 
 export const NOTIFICATION_EMAIL_JOB = 'platform.notification-email';
@@ -38,6 +38,30 @@ export async function activeUserIdsByEmail(tx: DbOrTx, tenantId: string, emails:
     .select({ id: users.id })
     .from(users)
     .where(and(eq(users.tenantId, tenantId), inArray(sql`lower(${users.email})`, list), isNull(users.disabledAt)));
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Those of `userIds` (users of the tenant) whose reach takes in one of `siteIds`: the owner, a user
+ * without scopes (the whole tenant), or one with a scope on one of those sites. A user scoped to
+ * other sites, or to organisations alone, reaches none of them (decision 046, reach): sign-in tells
+ * a group's contacts of a refusal only when they reach the site where it happened.
+ */
+export async function usersReachingSites(tx: DbOrTx, tenantId: string, userIds: readonly string[], siteIds: readonly string[]): Promise<string[]> {
+  const ids = [...new Set(userIds)];
+  if (ids.length === 0) return [];
+  const anyScope = tx.select({ one: sql`1` }).from(userScopes).where(and(eq(userScopes.tenantId, tenantId), eq(userScopes.userId, users.id)));
+  const onSite =
+    siteIds.length === 0
+      ? sql`false`
+      : sql`exists (${tx
+          .select({ one: sql`1` })
+          .from(userScopes)
+          .where(and(eq(userScopes.tenantId, tenantId), eq(userScopes.userId, users.id), eq(userScopes.kind, 'site'), inArray(userScopes.refId, [...siteIds])))})`;
+  const rows = await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.tenantId, tenantId), inArray(users.id, ids), sql`(${users.role} = 'owner' or not exists (${anyScope}) or ${onSite})`));
   return rows.map((r) => r.id);
 }
 

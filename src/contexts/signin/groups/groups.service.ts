@@ -68,6 +68,11 @@ export function createGroupsService(deps: Pick<Platform, 'db' | 'config'> & { us
     if (unique.length > 0) {
       const found = await deps.users.existingIds(tx, tenantId, unique);
       if (found.length !== unique.length) throw badRequest('unknown_contact', 'A contact is not a user of this tenant', 'contactIds');
+      // A contact is told of refusals at the group's sites: their reach must take in one of them.
+      const siteIds = (await groupsRepo.siteIdsOf(tx, tenantId, [groupId])).map((s) => s.siteId);
+      const reaching = new Set(await deps.users.reachingSites(tx, tenantId, unique, siteIds));
+      const out = unique.findIndex((u) => !reaching.has(u));
+      if (out >= 0) throw badRequest('contact_out_of_reach', "A contact's account does not reach any site this group is shown at: they would never be told", `contactIds.${userIds.indexOf(unique[out]!)}`);
     }
     await groupsRepo.replaceContacts(tx, tenantId, groupId, unique);
   }

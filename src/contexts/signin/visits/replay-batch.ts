@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Platform } from '../../../platform/platform.js';
 import type { Tx } from '../../../platform/db/database.js';
 import { AppError, badRequest, conflict, notFound } from '../../../platform/errors.js';
-import { activeUserIdsByEmail, notifyUsers, type NotificationMessage } from '../../accounts/index.js';
+import { activeUserIdsByEmail, notifyUsers, usersReachingSites, type NotificationMessage } from '../../accounts/index.js';
 import type { VisitorDetails, VisitReason } from '../signin.tables.js';
 import type { KioskPrincipal } from '../access.js';
 import { readOptions, type SignInOptionsStored } from '../groups/groups.schemas.js';
@@ -274,9 +274,11 @@ export function createReplayBatch(
     await emitMany(t, emits.map((x) => ({ type: x.type, v: { ...stored.get(x.id)!, signedOutAt: x.signedOutAt, signedOutBy: x.signedOutBy, recordedOffline: x.recordedOffline }, at: x.at })));
     if (notices.length > 0) {
       const contacts = await replayRepo.contactsOf(t, tenantId, [...new Set(notices.map((n) => n.groupId))]);
+      // Only the contacts whose reach takes in the kiosk's site hear of it (as at a live sign-in).
+      const reaching = new Set(await usersReachingSites(t, tenantId, [...contacts.values()].flat(), [kiosk.resourceId!]));
       for (const n of notices) {
         const hostUsers = n.hostEmail ? await activeUserIdsByEmail(t, tenantId, [n.hostEmail]) : [];
-        await notifyUsers(t, deps, tenantId, [...(contacts.get(n.groupId) ?? []), ...hostUsers], n.msg);
+        await notifyUsers(t, deps, tenantId, [...(contacts.get(n.groupId) ?? []).filter((id) => reaching.has(id)), ...hostUsers], n.msg);
       }
     }
     return out;

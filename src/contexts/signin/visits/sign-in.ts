@@ -2,7 +2,7 @@ import type { Platform } from '../../../platform/platform.js';
 import type { DbOrTx, Tx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { badRequest, conflict, notFound, validationFailed } from '../../../platform/errors.js';
-import { activeUserIdsByEmail, notifyUsers } from '../../accounts/index.js';
+import { activeUserIdsByEmail, notifyUsers, usersReachingSites } from '../../accounts/index.js';
 import type { VisitorDetails, VisitReason } from '../signin.tables.js';
 import type { KioskPrincipal } from '../access.js';
 import { readOptions, type SignInOptionsStored } from '../groups/groups.schemas.js';
@@ -198,16 +198,18 @@ export function createSignIn(
         const row = await visitsRepo.insert(tx, values);
         if (!row) throw conflict('already_signed_in', `${person.fullName} is already signed in`);
         await emit(tx, eventType, row, at);
+        // Only the contacts whose reach takes in this site hear of it (a contact limited to another school does not).
+        const told = contacts.length > 0 && (refusalTold || decision.notify || hostMemberId) ? await usersReachingSites(tx, kiosk.tenantId, contacts, [site.id]) : [];
         if (refusalTold) {
           // The lobby screen may say no more than "Please see reception": the people who can act hear why.
-          await notifyUsers(tx, deps, kiosk.tenantId, contacts, refusedMessage(person, member?.id, group, site, reasons));
+          await notifyUsers(tx, deps, kiosk.tenantId, told, refusedMessage(person, member?.id, group, site, reasons));
         }
-        if (decision.notify) await notifyUsers(tx, deps, kiosk.tenantId, contacts, flaggedMessage(person, member?.id, group, site, reasons, Boolean(offline)));
+        if (decision.notify) await notifyUsers(tx, deps, kiosk.tenantId, told, flaggedMessage(person, member?.id, group, site, reasons, Boolean(offline)));
         if (hostMemberId) {
           const host = await membersRepo.find(tx, kiosk.tenantId, hostMemberId);
           // The host hears of it when they have an account (matched on their email), as do the group's contacts.
           const hostUsers = host?.email ? await activeUserIdsByEmail(tx, kiosk.tenantId, [host.email]) : [];
-          await notifyUsers(tx, deps, kiosk.tenantId, [...contacts, ...hostUsers], hostMessage(person, visitor, host, site));
+          await notifyUsers(tx, deps, kiosk.tenantId, [...told, ...hostUsers], hostMessage(person, visitor, host, site));
         }
         return row;
       }));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { and, eq, like } from 'drizzle-orm';
 import { useTestEnv } from '../../../../test/harness.js';
-import { call, createTestTenant } from '../../../../test/factories.js';
+import { call, createTestTenant, setScopes } from '../../../../test/factories.js';
 import { kioskSetup, makeGroup, makeMember, makeSite, pairKiosk } from '../../../../test/signin-factories.js';
 import { auditLog } from '../../../platform/audit/audit.tables.js';
 import { notifications } from '../../../platform/notifications/notifications.tables.js';
@@ -210,6 +210,33 @@ describe('the safety check at sign-in', () => {
     const off = await signIn(kiosk.headers, { groupId: group.id, visitor: { fullName: 'Sam' }, answers: { unwell: 'yes' } });
     expect(off.status).toBe(201);
     expect(off.body.visit).toMatchObject({ safetyStatus: 'skipped', reasons: [] });
+  });
+
+  it("tells a refusal only to the group's contacts whose reach takes in the kiosk's site; a contact who reaches none of the group's sites is refused (400 contact_out_of_reach)", async () => {
+    const t = await createTestTenant(env, { kind: 'trust' });
+    const [whole, manager, viewer] = [await t.as('admin'), await t.as('manager'), await t.as('viewer')];
+    const { site, group, kiosk } = await kioskSetup(env, t, { options: { safetyCheckMode: 'reject', customFields: [unwell] } });
+    const other = await makeSite(env, t);
+    await setScopes(env, t, manager.id, [{ kind: 'site', refId: site.id, level: 'edit' }]);
+    await setScopes(env, t, viewer.id, [{ kind: 'site', refId: other.id }]);
+    // The viewer reaches only the other school: they could never be told, so they are not taken.
+    const refused = await call(env.app, 'PATCH', `/api/signin/groups/${group.id}`, { headers: t.owner.headers, body: { contactIds: [whole.id, viewer.id] } });
+    expect([refused.status, refused.body.error.code, refused.body.error.field]).toEqual([400, 'contact_out_of_reach', 'contactIds.1']);
+    expect((await call(env.app, 'GET', `/api/signin/groups/${group.id}`, { headers: t.owner.headers })).body.contactIds).toEqual([]);
+    const set = await call(env.app, 'PATCH', `/api/signin/groups/${group.id}`, { headers: t.owner.headers, body: { contactIds: [whole.id, manager.id] } });
+    expect(set.status).toBe(200);
+    // Later the manager moves to the other school: they no longer hear of refusals at this one.
+    await setScopes(env, t, manager.id, [{ kind: 'site', refId: other.id, level: 'edit' }]);
+    const m = await makeMember(env, t, group.id, { fullName: 'Rae Reach' });
+    const r = await signIn(kiosk.headers, { groupId: group.id, memberId: m.id, answers: { unwell: 'yes' } });
+    expect(r.status).toBe(422);
+    const inboxOf = async (userId: string) => (await env.platform.db.select().from(notifications).where(eq(notifications.userId, userId))).map((n) => n.title);
+    expect(await inboxOf(whole.id)).toEqual([expect.stringContaining('Rae Reach could not sign in')]);
+    expect(await inboxOf(manager.id)).toEqual([]);
+    // Back at this school, they hear of the next one.
+    await setScopes(env, t, manager.id, [{ kind: 'site', refId: site.id, level: 'edit' }]);
+    expect((await signIn(kiosk.headers, { groupId: group.id, memberId: m.id, answers: { unwell: 'yes' } })).status).toBe(422);
+    expect(await inboxOf(manager.id)).toEqual([expect.stringContaining('Rae Reach could not sign in')]);
   });
 
   it("keeps the reasons off the lobby screen by default: the kiosk is told to see reception, the group's contacts and the history get them", async () => {
