@@ -166,8 +166,9 @@ describe.skipIf(!chromiumPath)('web app shell (Chromium)', { timeout: E2E_TEST_T
     await expect.poll(navLeft).toBe(0); // after the slide-in transition
     await screenshot(page, 'phone-nav');
     // An area with several pages opens as a group; choosing one of its pages navigates.
-    await nav.getByText('Settings', { exact: true }).click();
-    await nav.getByRole('link', { name: 'My account' }).click();
+    // By keyboard (the heading is a button): a click can find it below the fold of the drawer's own scroll on a small screen.
+    await nav.getByRole('button', { name: 'Settings', exact: true }).press('Enter');
+    await nav.getByRole('link', { name: 'My account' }).press('Enter');
     await page.getByRole('heading', { name: 'My account' }).waitFor();
     // Choosing a page closes the navigation again.
     await page.getByRole('button', { name: 'Open navigation' }).waitFor();
