@@ -2,6 +2,7 @@ import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import type { Platform } from '../../../platform/platform.js';
 import type { Role } from '../../../platform/http/principal.js';
+import { reachExtent } from '../../../common/permissions.js';
 import { users, userScopes } from '../accounts.tables.js';
 import { findNotification, insertNotifications } from '../../../platform/notifications/notifications.repo.js';
 
@@ -50,19 +51,19 @@ export async function activeUserIdsByEmail(tx: DbOrTx, tenantId: string, emails:
 export async function usersReachingSites(tx: DbOrTx, tenantId: string, userIds: readonly string[], siteIds: readonly string[]): Promise<string[]> {
   const ids = [...new Set(userIds)];
   if (ids.length === 0) return [];
-  const anyScope = tx.select({ one: sql`1` }).from(userScopes).where(and(eq(userScopes.tenantId, tenantId), eq(userScopes.userId, users.id)));
-  const onSite =
-    siteIds.length === 0
-      ? sql`false`
-      : sql`exists (${tx
-          .select({ one: sql`1` })
-          .from(userScopes)
-          .where(and(eq(userScopes.tenantId, tenantId), eq(userScopes.userId, users.id), eq(userScopes.kind, 'site'), inArray(userScopes.refId, [...siteIds])))})`;
-  const rows = await tx
-    .select({ id: users.id })
-    .from(users)
-    .where(and(eq(users.tenantId, tenantId), inArray(users.id, ids), sql`(${users.role} = 'owner' or not exists (${anyScope}) or ${onSite})`));
-  return rows.map((r) => r.id);
+  const [found, scopes] = [
+    await tx.select({ id: users.id, role: users.role }).from(users).where(and(eq(users.tenantId, tenantId), inArray(users.id, ids))),
+    await tx.select({ userId: userScopes.userId, kind: userScopes.kind, refId: userScopes.refId, level: userScopes.level }).from(userScopes).where(and(eq(userScopes.tenantId, tenantId), inArray(userScopes.userId, ids))),
+  ];
+  const sites = new Set(siteIds);
+  // The one rule of reach (common/permissions.ts), not a copy of it in SQL.
+  return found
+    .filter((u) => {
+      const own = scopes.filter((x) => x.userId === u.id);
+      const extent = reachExtent({ role: u.role, scopes: own }, 'site');
+      return extent === 'all' || (extent === 'some' && own.some((x) => x.kind === 'site' && sites.has(x.refId)));
+    })
+    .map((u) => u.id);
 }
 
 /** The same for every active user holding one of `roles` (e.g. `['owner']` to notify the owner). */
