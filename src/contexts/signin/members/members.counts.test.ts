@@ -115,3 +115,112 @@ describe('groups’ member totals kept in memory (decision 034)', () => {
     expect(c.get(T, G, 'active')).toBe(12);
   });
 });
+
+describe('groups’ pages kept in memory (decision 047)', () => {
+  const paging = (o: { maxPageBytes?: number; maxGroups?: number; pendingMs?: number } = {}) =>
+    createMemberCounts({ ttlMs: 60_000, pageTtlMs: 60_000, pendingMs: 60_000, maxPageBytes: 1_000_000, ...o });
+  const P = 'active:50:0';
+
+  it('keeps a page per group and key, for its tenant only', () => {
+    const c = paging();
+    c.keepPage(T, G, P, '{"items":[],"total":0}', c.stamp());
+    expect(c.page(T, G, P)).toBe('{"items":[],"total":0}');
+    expect(c.page(T, G, 'active:50:50')).toBeUndefined();
+    expect(c.page('tenant-2', G, P)).toBeUndefined();
+    expect(c.page(T, 'group-2', P)).toBeUndefined();
+  });
+
+  it('a NOTIFY of a write into the group drops its pages and totals, and only its', () => {
+    const c = paging();
+    c.keepPage(T, G, P, 'a', c.stamp());
+    c.keepPage(T, 'group-2', P, 'b', c.stamp());
+    c.changed(c.payload(T, G));
+    expect(c.page(T, G, P)).toBeUndefined();
+    expect(c.page(T, 'group-2', P)).toBe('b');
+    expect(c.pageBytes()).toBe(1);
+  });
+
+  it('an edit (details) drops the group’s pages and leaves its totals; a roster write drops both', () => {
+    const c = paging();
+    c.set(T, G, 'active', 12, c.stamp());
+    c.keepPage(T, G, P, 'a', c.stamp());
+    const edit = c.token();
+    c.writing(T, G, edit, 'details');
+    expect(c.page(T, G, P)).toBeUndefined();
+    expect(c.get(T, G, 'active')).toBe(12);
+    // While the edit is pending, no page is kept (it may have read the old row).
+    c.keepPage(T, G, P, 'old', c.stamp());
+    expect(c.page(T, G, P)).toBeUndefined();
+    c.committed(T, G, edit, 'details');
+    c.keepPage(T, G, P, 'new', c.stamp());
+    expect(c.page(T, G, P)).toBe('new');
+    const create = c.token();
+    c.writing(T, G, create);
+    expect(c.page(T, G, P)).toBeUndefined();
+    expect(c.get(T, G, 'active')).toBeUndefined();
+  });
+
+  it('does not keep a page read before a drop, or before a pending write’s transaction ended', () => {
+    const c = paging();
+    const before = c.stamp();
+    c.changed(c.payload(T, G));
+    c.keepPage(T, G, P, 'stale', before);
+    expect(c.page(T, G, P)).toBeUndefined();
+    const token = c.token();
+    c.writing(T, G, token, 'details');
+    const during = c.stamp();
+    c.committed(T, G, token, 'details');
+    c.keepPage(T, G, P, 'stale', during);
+    expect(c.page(T, G, P)).toBeUndefined();
+    c.keepPage(T, G, P, 'fresh', c.stamp());
+    expect(c.page(T, G, P)).toBe('fresh');
+  });
+
+  it('a kept page is not served while a write of this instance into its group is pending', () => {
+    const c = paging();
+    c.keepPage(T, G, P, 'a', c.stamp());
+    c.writing(T, 'group-2', c.token());
+    expect(c.page(T, G, P)).toBe('a');
+    const token = c.token();
+    c.writing(T, G, token, 'details');
+    c.keepPage(T, G, P, 'b', c.stamp());
+    expect(c.page(T, G, P)).toBeUndefined();
+  });
+
+  it('keeps nothing with `pageTtlMs` 0, or a page larger than `maxPageBytes`', () => {
+    const off = createMemberCounts({ ttlMs: 60_000, pendingMs: 60_000, maxPageBytes: 100 });
+    off.keepPage(T, G, P, 'a', off.stamp());
+    expect(off.page(T, G, P)).toBeUndefined();
+    const small = paging({ maxPageBytes: 3 });
+    small.keepPage(T, G, P, 'abcd', small.stamp());
+    expect(small.page(T, G, P)).toBeUndefined();
+    expect(small.pageBytes()).toBe(0);
+  });
+
+  it('lets the least recently kept group’s pages go past `maxPageBytes`, and counts the bytes kept', () => {
+    const c = paging({ maxPageBytes: 10 });
+    c.keepPage(T, 'a', P, 'aaaa', c.stamp());
+    c.keepPage(T, 'b', P, 'bbbb', c.stamp());
+    c.keepPage(T, 'a', 'active:50:50', 'aa', c.stamp()); // 'a' is now the most recently kept
+    expect(c.pageBytes()).toBe(10);
+    c.keepPage(T, 'c', P, 'cc', c.stamp()); // 12 > 10: 'b' goes
+    expect(c.page(T, 'b', P)).toBeUndefined();
+    expect([c.page(T, 'a', P), c.page(T, 'a', 'active:50:50'), c.page(T, 'c', P)]).toEqual(['aaaa', 'aa', 'cc']);
+    expect(c.pageBytes()).toBe(8);
+    // A page kept again under its key replaces the old one's bytes.
+    c.keepPage(T, 'c', P, 'c', c.stamp());
+    expect(c.pageBytes()).toBe(7);
+  });
+
+  it('a group let go (past `maxGroups`) takes its pages with it', () => {
+    const c = paging({ maxGroups: 2 });
+    c.keepPage(T, 'a', P, 'aaaa', c.stamp());
+    c.keepPage(T, 'b', P, 'bb', c.stamp());
+    c.set(T, 'c', 'active', 3, c.stamp()); // lets 'a' go
+    expect(c.page(T, 'a', P)).toBeUndefined();
+    expect(c.pageBytes()).toBe(2);
+    // A write into 'a' now cannot miss a page kept on a group entry that was let go.
+    c.writing(T, 'a', c.token());
+    expect(c.page(T, 'a', P)).toBeUndefined();
+  });
+});

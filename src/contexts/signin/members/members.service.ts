@@ -15,7 +15,7 @@ import type { ChangeSource, ComposedMemberWrites, MemberInput, MemberRow, Member
 import { memberColumns, membersRepo, preparedMemberPage, preparedMemberWrites, type MemberListQuery, type NewMember } from './members.repo.js';
 import type { MemberChangeKind, MemberEvents } from './member-events.js';
 import { preparedStatement, type PreparedStatement } from '../../../platform/db/prepared.js';
-import { createMemberCounts, MEMBER_COUNTS, MEMBERS_ANNOUNCE_DELAY_MS } from './members.counts.js';
+import { createMemberCounts, MEMBER_COUNTS, MEMBERS_ANNOUNCE_DELAY_MS, type MemberWriteKind } from './members.counts.js';
 
 export const PHOTO_MAX_BYTES = 2 * 1024 * 1024;
 export const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
@@ -58,25 +58,27 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
   }
 
   /**
-   * Runs a write that may change groups' totals, in `tx`'s transaction (or its own when `tx` is the
+   * Runs a write into groups' members, in `tx`'s transaction (or its own when `tx` is the
    * database); `changed(groupId)` for each group it writes into, before the transaction ends. Each
-   * such group's kept totals are dropped at once and held off until the write's own transaction has
-   * ended (or, in a caller's, for `pendingMs`: 2 s), and other instances are told a second later.
+   * such group's kept pages (and totals, for a `roster` write: who is in the group) are dropped at
+   * once and held off until the write's own transaction has ended (or, in a caller's, for
+   * `pendingMs`: 2 s), and other instances are told MEMBERS_ANNOUNCE_DELAY_MS later.
    * `run`: how the transaction is joined (`inTransaction`: a savepoint in a caller's).
+   * `kind`: `details` for a write that changes members but not who is in the group (an edit).
    */
-  async function writeCounted<T>(tx: DbOrTx, tenantId: string, write: (t: Tx, changed: (groupId: string) => void) => Promise<T>, run: typeof joinTransaction = joinTransaction): Promise<T> {
+  async function writeCounted<T>(tx: DbOrTx, tenantId: string, write: (t: Tx, changed: (groupId: string) => void) => Promise<T>, run: typeof joinTransaction = joinTransaction, kind: MemberWriteKind = 'roster'): Promise<T> {
     const own = !isTransaction(tx);
     const marked: Array<{ groupId: string; token: string }> = [];
     const changed = (groupId: string) => {
       const token = counts.token();
-      counts.writing(tenantId, groupId, token);
+      counts.writing(tenantId, groupId, token, kind);
       marked.push({ groupId, token });
     };
     try {
       return await run(tx, (t) => write(t, changed));
     } finally {
       for (const { groupId, token } of marked) {
-        if (own) counts.committed(tenantId, groupId, token);
+        if (own) counts.committed(tenantId, groupId, token, kind);
         toAnnounce.add(counts.payload(tenantId, groupId));
       }
       if (marked.length > 0 && !announceTimer) {
@@ -158,15 +160,16 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
   }
 
   async function update(tx: DbOrTx, tenantId: string, memberId: string, patch: Partial<MemberInput>, actor: Actor, source: ChangeSource, expectedVersion?: number) {
-    return joinTransaction(tx, async (t) => {
+    return writeCounted(tx, tenantId, async (t, changed) => {
       const { member, group } = await memberWithGroup(t, tenantId, memberId, 'share');
       assertRosterWritable(group, source);
       assertDates(patch.startDate !== undefined ? patch.startDate : member.startDate, patch.endDate !== undefined ? patch.endDate : member.endDate);
+      changed(member.groupId);
       const row = await write(t, tenantId, memberId, normaliseInput(patch), expectedVersion);
       await audit(t, tenantId, actor, 'member.updated', row, source, { fields: Object.keys(patch) });
       await deps.events.changed(t, { tenantId, memberIds: [row.id], groupIds: [row.groupId], change: 'updated', source });
       return row;
-    });
+    }, joinTransaction, 'details');
   }
 
   /** A new member's columns from its input (after the date check). */
@@ -250,7 +253,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
     },
     async updateMany(tx, tenantId, changes, actor, source) {
       if (changes.length === 0) return [];
-      return inTransaction(tx, async (t) => {
+      return writeCounted(tx, tenantId, async (t, changed) => {
         const found = new Map((await membersRepo.findMany(t, tenantId, [...new Set(changes.map((c) => c.memberId))], true)).map((m) => [m.id, m]));
         const groupOf = new Map<string, GroupRow>();
         // A member named twice gets both patches, in order (one write).
@@ -266,6 +269,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
           next.set(memberId, { ...member, ...normaliseInput(patch) });
           fieldsOf.set(memberId, new Set([...(fieldsOf.get(memberId) ?? []), ...Object.keys(patch)]));
         }
+        for (const groupId of groupOf.keys()) changed(groupId);
         const byId = new Map((await membersRepo.writeMany(t, tenantId, [...next.values()], now())).map((r) => [r.id, r]));
         const rows = [...next.keys()].map((id) => {
           const row = byId.get(id);
@@ -275,7 +279,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
         await recordAudits(t, tenantId, actor, rows.map((r) => auditEntry('member.updated', r, source, { fields: [...fieldsOf.get(r.id)!] })));
         await deps.events.changed(t, { tenantId, memberIds: rows.map((r) => r.id), groupIds: [...new Set(rows.map((r) => r.groupId))], change: 'updated', source });
         return changes.map((c) => byId.get(c.memberId)!);
-      });
+      }, inTransaction, 'details');
     },
     async archive(tx, tenantId, memberId, actor, source) {
       return writeCounted(tx, tenantId, async (t, changed) => {
@@ -344,16 +348,27 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
   /**
    * A page of a group the caller may see: the whole answer, `{"items":[…],"total":n}` with each
    * item in `presentMember`'s shape, as JSON text presented by PostgreSQL in one prepared
-   * statement (the site check of a scoped caller included).
+   * statement (the site check of a scoped caller included). A page without a search, for a caller
+   * who sees every site, is kept in memory (members.counts.ts, decision 047) and served from there
+   * until a write into the group drops it: the answer then costs no statement.
    */
   async function listPresented(tenantId: string, scope: SiteScope, groupId: string, q: MemberListQuery): Promise<string> {
+    // Only whole-tenant callers' pages are kept: a site-scoped caller's page also depends on the
+    // group's sites, which a member write does not announce.
+    const pageKey = scope === null && !q.q ? `${q.archived}:${q.limit}:${q.offset}` : undefined;
+    if (pageKey !== undefined) {
+      const page = counts.page(tenantId, groupId, pageKey);
+      if (page !== undefined) return page;
+    }
     // The total of a page without a search is kept per group (members.counts.ts). A page with
     // some rows but fewer than `limit` ends the list: it tells its own total. Otherwise (a full
     // page with no kept total, a search's full page, an empty page) the group is counted, which
     // also tells whether it is there at all (an empty page is the only one that cannot).
+    // Stamped first: a write that drops the group after this (its total read next, its page
+    // after) keeps neither.
+    const since = counts.stamp();
     const filter = q.q ? undefined : q.archived;
     const kept = filter === undefined ? undefined : counts.get(tenantId, groupId, filter);
-    const since = counts.stamp();
     const docs = await memberPage.docs(tenantId, scope, groupId, q);
     let total: number;
     if (docs.length > 0 && (docs.length < q.limit || kept !== undefined)) {
@@ -364,7 +379,9 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
       total = counted;
     }
     if (filter !== undefined && kept === undefined) counts.set(tenantId, groupId, filter, total, since);
-    return `{"items":[${docs.join(',')}],"total":${total}}`;
+    const body = `{"items":[${docs.join(',')}],"total":${total}}`;
+    if (pageKey !== undefined) counts.keepPage(tenantId, groupId, pageKey, body, since);
+    return body;
   }
 
   /** A NOTIFY of MEMBERS_CHANGED_CHANNEL arrived: a write into a group committed (here or on another instance). */
@@ -380,13 +397,14 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
     if (!type || type !== declaredType) throw new AppError(415, 'unsupported_media_type', 'The photo must be a JPEG, PNG or WebP image');
     const key = await deps.storage.put('member-photos', data);
     try {
-      const row = await inTransaction(db, async (t) => {
+      const row = await writeCounted(db, tenantId, async (t, changed) => {
         const { group } = await memberWithGroup(t, tenantId, memberId, 'share');
         assertRosterWritable(group, 'portal');
+        changed(group.id);
         const r = await write(t, tenantId, memberId, { photoKey: key });
         await audit(t, tenantId, actor, 'member.photo_set', r, 'portal');
         return r;
-      });
+      }, inTransaction, 'details');
       if (m.photoKey) await deps.storage.delete(m.photoKey).catch((err: unknown) => deps.log.warn({ err }, 'old photo not deleted'));
       return row;
     } catch (err) {
@@ -403,13 +421,14 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
 
   async function regenerateQr(tenantId: string, scope: SiteScope, memberId: string, actor: Actor) {
     await visible(tenantId, scope, memberId);
-    return inTransaction(db, async (t) => {
+    return writeCounted(db, tenantId, async (t, changed) => {
       const { group } = await memberWithGroup(t, tenantId, memberId, 'share');
       if (group.archivedAt) throw groupArchived();
+      changed(group.id);
       const row = await write(t, tenantId, memberId, { qrToken: newQrToken() });
       await audit(t, tenantId, actor, 'member.qr_regenerated', row, 'portal');
       return row;
-    });
+    }, inTransaction, 'details');
   }
 
   async function qrSvg(m: MemberRow): Promise<string> {
