@@ -81,6 +81,22 @@ await database.exec('VACUUM ANALYZE');
 const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
 if (login.status !== 200) throw new Error(`login: ${login.status}`);
 const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+// A second signed-in user, an admin of one site only, whose members page is never kept in memory
+// (decision 047): the bench's measure of the page read from the database each time.
+const owner = { cookie, 'x-csrf-token': ((await login.json()) as { csrfToken: string }).csrfToken, 'content-type': 'application/json' };
+const asOwner = async (method: string, route: string, body: unknown) => {
+  const res = await fetch(`http://127.0.0.1:${port}${route}`, { method, headers: owner, body: JSON.stringify(body) });
+  if (res.status >= 300) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { id: string };
+};
+const site = await asOwner('POST', '/api/signin/sites', { name: 'Main', timezone: 'Europe/London' });
+await asOwner('PUT', `/api/signin/sites/${site.id}/groups`, { groupIds: [group.id] });
+const scopedEmail = `site-admin-${Date.now()}@bench.example`;
+const scopedUser = await createAccountsService(platform).createUser(tenant.id, { email: scopedEmail, password, role: 'admin' }, systemActor);
+await asOwner('PUT', `/api/users/${scopedUser.id}/scopes`, { scopes: [{ kind: 'site', refId: site.id, level: 'administer' }] });
+const scopedLogin = await fetch(`http://127.0.0.1:${port}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: scopedEmail, password }) });
+if (scopedLogin.status !== 200) throw new Error(`login (site admin): ${scopedLogin.status}`);
+const scopedCookie = (scopedLogin.headers.get('set-cookie') ?? '').split(';')[0]!;
 // BENCH_PROFILE=<file>: a CPU profile of what follows (the bench's load, not the set-up above), written on SIGTERM.
 const profiler = process.env.BENCH_PROFILE ? new (await import('node:inspector/promises')).Session() : undefined;
 if (profiler) {
@@ -89,7 +105,7 @@ if (profiler) {
   await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
   await profiler.post('Profiler.start');
 }
-process.stdout.write(`${JSON.stringify({ port, groupId: group.id, token, cookie, ids, sampleName: `user${Math.floor(USERS / 2)}@example.com` })}\n`);
+process.stdout.write(`${JSON.stringify({ port, groupId: group.id, token, cookie, scopedCookie, ids, sampleName: `user${Math.floor(USERS / 2)}@example.com` })}\n`);
 
 const stop = async () => {
   if (profiler) {
