@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, doublePrecision, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { tenants } from '../accounts/accounts.tables.js';
 import { groups, members } from '../signin/signin.tables.js';
 
@@ -55,12 +55,9 @@ export const scimUsers = pgTable(
     memberId: uuid()
       .primaryKey()
       .references(() => members.id, { onDelete: 'cascade' }),
-    tenantId: uuid()
-      .notNull()
-      .references(() => tenants.id, { onDelete: 'cascade' }),
-    groupId: uuid()
-      .notNull()
-      .references(() => groups.id, { onDelete: 'cascade' }),
+    /** The group's tenant: (tenant_id, group_id) references the group (`scim_users_group_fk`, decision 047). */
+    tenantId: uuid().notNull(),
+    groupId: uuid().notNull(),
     userName: text().notNull(),
     externalId: text(),
     formattedName: text(),
@@ -101,6 +98,7 @@ export const scimUsers = pgTable(
     doc: text().notNull().default(''),
   },
   (t) => [
+    foreignKey({ name: 'scim_users_group_fk', columns: [t.tenantId, t.groupId], foreignColumns: [groups.tenantId, groups.id] }).onDelete('cascade'),
     uniqueIndex('scim_users_group_user_name_unique').on(t.groupId, sql`lower(${t.userName})`).where(sql`${t.deletedAt} IS NULL`),
     // tenant_id in the order index: a page's count of the group's live users is read from the index alone.
     index('scim_users_group_order_idx').on(t.groupId, t.tenantId, t.createdAt, t.memberId).where(sql`${t.deletedAt} IS NULL`),

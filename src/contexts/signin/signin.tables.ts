@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, date, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { tenants, users } from '../accounts/accounts.tables.js';
 import { storedNameKey } from '../../platform/db/name-order.js';
 
@@ -39,7 +39,9 @@ export const groups = pgTable(
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     archivedAt: timestamp({ withTimezone: true }),
   },
-  (t) => [index('groups_tenant_idx').on(t.tenantId)],
+  // (tenant_id, id) is unique so that rows of a group name its tenant too (members, SCIM users:
+  // a composite foreign key, decision 047); it also serves what `groups_tenant_idx` served.
+  (t) => [uniqueIndex('groups_tenant_id_unique').on(t.tenantId, t.id)],
 );
 
 export const siteGroups = pgTable(
@@ -83,12 +85,9 @@ export const members = pgTable(
   'members',
   {
     id: uuid().primaryKey().defaultRandom(),
-    tenantId: uuid()
-      .notNull()
-      .references(() => tenants.id, { onDelete: 'cascade' }),
-    groupId: uuid()
-      .notNull()
-      .references(() => groups.id, { onDelete: 'cascade' }),
+    /** The group's tenant: (tenant_id, group_id) references the group (`members_group_fk`), so a member cannot name another tenant than its group's. */
+    tenantId: uuid().notNull(),
+    groupId: uuid().notNull(),
     fullName: text().notNull(),
     role: text().notNull().default(''),
     email: text(),
@@ -121,6 +120,9 @@ export const members = pgTable(
     fullNameKey: text().generatedAlwaysAs(sql`name_key(full_name)`),
   },
   (t) => [
+    // One check a write instead of two (tenant, group), and the member's tenant is its group's
+    // (decision 047); a tenant's groups, and so their members, go with it.
+    foreignKey({ name: 'members_group_fk', columns: [t.tenantId, t.groupId], foreignColumns: [groups.tenantId, groups.id] }).onDelete('cascade'),
     // A group's live members in name order (the members page: 50 at a time, stops at the 50th;
     // decision 010), the order of `nameKey` (accents and case aside, migration 0023). No `archived_at` (decision 039): an archive or restore (SCIM's `active`)
     // then changes no indexed column and is a HOT update that writes none of these indexes (the
