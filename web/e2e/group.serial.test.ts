@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { call, scopedUser, setScopes } from '../../test/factories.js';
 import type { TestEnv } from '../../test/harness.js';
 import { makeGroup, makeSite } from '../../test/signin-factories.js';
-import { E2E_TEST_TIMEOUT, findChromiumOrSkip, signIn, useE2e } from './harness.js';
+import { axe, E2E_TEST_TIMEOUT, findChromiumOrSkip, signIn, useE2e } from './harness.js';
 
 const chromiumPath = findChromiumOrSkip();
 
@@ -123,6 +123,7 @@ describe.skipIf(!chromiumPath)('a group page (Chromium)', { timeout: E2E_TEST_TI
     const picker = page.getByRole('textbox', { name: "Contacts (notified of this group's events)" });
     const refusal = page.getByText(`${northOffice.email}: A contact's account does not reach any site this group is shown at`);
     await refusal.waitFor();
+    expect(await axe(page)).toEqual([]);
 
     // Only the people who reach North are offered: the unscoped admin, not South's office.
     await picker.click();
