@@ -2,10 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { call } from '../../test/factories.js';
+import { call, scopedUser, setScopes } from '../../test/factories.js';
 import type { TestEnv } from '../../test/harness.js';
 import { makeGroup, makeSite } from '../../test/signin-factories.js';
-import { E2E_TEST_TIMEOUT, findChromiumOrSkip, signIn, useE2e } from './harness.js';
+import { axe, E2E_TEST_TIMEOUT, findChromiumOrSkip, signIn, useE2e } from './harness.js';
 
 const chromiumPath = findChromiumOrSkip();
 
@@ -96,5 +96,46 @@ describe.skipIf(!chromiumPath)('a group page (Chromium)', { timeout: E2E_TEST_TI
     await page.getByRole('link', { name: 'Safety check settings' }).click();
     await page.getByRole('heading', { name: 'Safety check, block list and retention' }).waitFor();
     await expect(page.getByRole('navigation', { name: 'Main navigation' }).locator('[aria-current="page"]').textContent()).resolves.toBe('Safety check');
+  });
+
+  it('offers as contacts only the people who reach the group’s sites, and marks one who no longer does until taken off', async () => {
+    const tenant = await e2e.createTenant({ kind: 'trust' });
+    const env = { app: e2e.server.app, platform: e2e.server.platform, config: e2e.server.platform.config, contexts: e2e.server.contexts } as TestEnv;
+    const h = tenant.owner.headers;
+    const north = await makeSite(env, tenant, { name: 'North' });
+    const south = await makeSite(env, tenant, { name: 'South' });
+    const group = await makeGroup(env, tenant, { name: 'Visitors' }, [north.id]);
+    const whole = await tenant.as('admin');
+    const northOffice = await scopedUser(env, tenant, 'manager', [{ kind: 'site', refId: north.id, level: 'edit' }]);
+    const southOffice = await scopedUser(env, tenant, 'manager', [{ kind: 'site', refId: south.id, level: 'edit' }]);
+    expect((await call(env.app, 'PATCH', `/api/signin/groups/${group.id}`, { headers: h, body: { contactIds: [northOffice.id] } })).status).toBe(200);
+    // North's office moves to South after being made a contact: they are no longer told.
+    await setScopes(env, tenant, northOffice.id, [{ kind: 'site', refId: south.id, level: 'edit' }]);
+
+    const page = await e2e.newPage();
+    await signIn(page, e2e.url, tenant.owner);
+    await page.goto(`${e2e.url}/signin/groups/${group.id}`);
+    await page.getByRole('heading', { name: 'Visitors' }).waitFor();
+    await page.getByTestId('contacts-out-of-reach').filter({ hasText: northOffice.email }).waitFor();
+
+    // Saved as it is, the server refuses the moved contact; the picker says who.
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    const picker = page.getByRole('textbox', { name: "Contacts (notified of this group's events)" });
+    const refusal = page.getByText(`${northOffice.email}: A contact's account does not reach any site this group is shown at`);
+    await refusal.waitFor();
+    expect(await axe(page)).toEqual([]);
+
+    // Only the people who reach North are offered: the unscoped admin, not South's office.
+    await picker.click();
+    await page.getByRole('option', { name: whole.email }).click();
+    expect(await page.getByRole('option', { name: southOffice.email }).count()).toBe(0);
+    // The moved contact is listed, marked, and taken off.
+    await page.getByRole('option', { name: `${northOffice.email} — reaches none of this group’s sites: remove` }).click();
+    await page.keyboard.press('Escape');
+    await refusal.waitFor({ state: 'detached' });
+    await page.getByTestId('contacts-out-of-reach').waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    expect((await call(env.app, 'GET', `/api/signin/groups/${group.id}`, { headers: h })).body.contactIds).toEqual([whole.id]);
   });
 });

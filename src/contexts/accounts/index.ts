@@ -29,7 +29,7 @@ export { createAccountsService, type AccountsService } from './accounts.service.
 export { PASSWORD_MIN } from './passwords.js';
 export type { UsersService, ScopeTargets } from './users/users.service.js';
 export { createOidcService, type OidcService } from './oidc/oidc.service.js';
-export { createUsersPort, type UsersPort } from './users/users.port.js';
+export { createUsersPort, type SiteContactCandidate, type UsersPort } from './users/users.port.js';
 export { activeUserIdsByEmail, NOTIFICATION_EMAIL_JOB, notifyRole, notifyUsers, registerNotificationJobs, usersReachingSites, type NotificationMessage } from './notifications/notify.js';
 
 declare module 'fastify' {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useTestEnv } from '../../../test/harness.js';
-import { call, createTestTenant, scopedUser } from '../../../test/factories.js';
+import { call, createTestTenant, scopedUser, type AuthHeaders } from '../../../test/factories.js';
 import { makeSite } from '../../../test/signin-factories.js';
 import { recordTenant } from '../../../test/record-fixtures.js';
 
@@ -99,5 +99,52 @@ describe('a user scoped to a site alone and the record', () => {
     ]);
     expect((await call(env.app, 'GET', '/api/record/profiles', { headers: office.headers })).body.total).toBe(1);
     expect((await call(env.app, 'GET', `/api/record/profiles/${profileId}`, { headers: office.headers })).status).toBe(200);
+  });
+});
+
+describe('the condition builder’s fields and a school’s own checks', () => {
+  /**
+   * `GET /api/record/fields` names a check by its key and its name: a school's own check is a field
+   * only to a caller who reaches that school, as `GET /api/record/checks` lists it. Before, every
+   * reader of the record was offered every school's own checks.
+   */
+  it('a user scoped to one organisation of two is offered its own checks and the trust’s, not the other school’s', async () => {
+    const t = await createTestTenant(env, { kind: 'trust' });
+    const { orgs } = await recordTenant(env, t, [
+      { name: 'Northgate Primary', type: 'maintained' },
+      { name: 'Southfield Academy', type: 'academy' },
+    ]);
+    const north = orgs[0]!;
+    const south = orgs[1]!;
+    const add = async (body: Record<string, unknown>) => {
+      const r = await call(env.app, 'POST', '/api/record/checks', { headers: t.owner.headers, body: { section: 'School', type: 'yesno', ...body } });
+      expect(r.status).toBe(201);
+      return `check.${r.body.key as string}`;
+    };
+    const trustCheck = await add({ scope: 'tenant', name: 'Trust induction done' });
+    const northCheck = await add({ scope: 'organisation', organisationId: north.id, name: 'Northgate lanyard issued' });
+    const southCheck = await add({ scope: 'organisation', organisationId: south.id, name: 'Southfield fob issued' });
+    const site = await makeSite(env, t, { name: 'North' });
+    const fieldsOf = async (headers: AuthHeaders) => {
+      const r = await call(env.app, 'GET', '/api/record/fields', { headers });
+      expect(r.status).toBe(200);
+      return { fields: (r.body.items as Array<{ field: string }>).map((f) => f.field), text: JSON.stringify(r.body) };
+    };
+    for (const role of ['admin', 'manager', 'viewer'] as const) {
+      const office = await scopedUser(env, t, role, [{ kind: 'organisation', refId: north.id, level: role === 'viewer' ? 'view' : 'administer' }]);
+      const { fields, text } = await fieldsOf(office.headers);
+      expect(fields, role).toEqual(expect.arrayContaining([trustCheck, northCheck, 'check.enhanced_dbs', 'profile.first_name']));
+      expect(fields, role).not.toContain(southCheck);
+      expect(text, role).not.toContain('Southfield');
+      expect(text, role).toContain('Northgate lanyard issued');
+    }
+    // A user who reaches no organisation (a site alone) is offered no school's own check.
+    const siteOnly = await fieldsOf((await scopedUser(env, t, 'viewer', [{ kind: 'site', refId: site.id }])).headers);
+    expect(siteOnly.fields).toContain(trustCheck);
+    expect(siteOnly.fields.filter((f) => f === northCheck || f === southCheck)).toEqual([]);
+    // The trust's central team is offered every school's.
+    for (const headers of [t.owner.headers, (await t.as('viewer')).headers]) {
+      expect((await fieldsOf(headers)).fields).toEqual(expect.arrayContaining([trustCheck, northCheck, southCheck]));
+    }
   });
 });

@@ -7602,6 +7602,53 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/signin/groups/{id}/contact-candidates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whom the group’s contacts may be: the active users who reach one of its sites, and its contacts as they are (`reaches: false`: no longer, to be taken off) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                contact: boolean;
+                                disabled: boolean;
+                                email: string;
+                                id: string;
+                                name: string;
+                                reaches: boolean;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/signin/kiosks/{id}/revoke": {
         parameters: {
             query?: never;

@@ -2,7 +2,7 @@ import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import type { Platform } from '../../../platform/platform.js';
 import type { Role } from '../../../platform/http/principal.js';
-import { reachExtent } from '../../../common/permissions.js';
+import { reachExtent, type Level, type ScopeKind } from '../../../common/permissions.js';
 import { users, userScopes } from '../accounts.tables.js';
 import { findNotification, insertNotifications } from '../../../platform/notifications/notifications.repo.js';
 
@@ -56,14 +56,13 @@ export async function usersReachingSites(tx: DbOrTx, tenantId: string, userIds: 
     await tx.select({ userId: userScopes.userId, kind: userScopes.kind, refId: userScopes.refId, level: userScopes.level }).from(userScopes).where(and(eq(userScopes.tenantId, tenantId), inArray(userScopes.userId, ids))),
   ];
   const sites = new Set(siteIds);
-  // The one rule of reach (common/permissions.ts), not a copy of it in SQL.
-  return found
-    .filter((u) => {
-      const own = scopes.filter((x) => x.userId === u.id);
-      const extent = reachExtent({ role: u.role, scopes: own }, 'site');
-      return extent === 'all' || (extent === 'some' && own.some((x) => x.kind === 'site' && sites.has(x.refId)));
-    })
-    .map((u) => u.id);
+  return found.filter((u) => reachesOneOf({ role: u.role, scopes: scopes.filter((x) => x.userId === u.id) }, sites)).map((u) => u.id);
+}
+
+/** Whether a user's reach takes in one of `sites`: the one rule of reach (common/permissions.ts), not a copy of it in SQL. */
+export function reachesOneOf(u: { role: Role; scopes: ReadonlyArray<{ kind: ScopeKind; refId: string; level: Level }> }, sites: ReadonlySet<string>): boolean {
+  const extent = reachExtent(u, 'site');
+  return extent === 'all' || (extent === 'some' && u.scopes.some((x) => x.kind === 'site' && sites.has(x.refId)));
 }
 
 /** The same for every active user holding one of `roles` (e.g. `['owner']` to notify the owner). */

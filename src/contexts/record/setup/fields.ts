@@ -3,6 +3,8 @@ import { badRequest, validationFailed } from '../../../platform/errors.js';
 import { loadModel, type RecordModel } from '../record.repo.js';
 import { conditionGroupSchema, validateCondition, type ConditionGroup, type FieldCatalog } from '../rules/conditions.js';
 import { builtInFieldCatalog } from '../rules/fields.js';
+import type { Principal } from '../../../platform/http/principal.js';
+import { levelAt, orgAccessOf } from '../access.js';
 
 /** The fields a condition of this tenant may name: the profile's, `fact.<key>` of each fact and `check.<key>` of each check. */
 export function catalogOf(model: RecordModel): FieldCatalog {
@@ -31,10 +33,18 @@ export function parseConditionParam(text: string | undefined, catalog: FieldCata
   return parsed.data;
 }
 
-/** What the visual condition builder offers: the tenant's fields (presented with the operators by presentFieldCatalog). */
+/**
+ * What the visual condition builder offers: the tenant's fields as the caller reaches them
+ * (presented with the operators by presentFieldCatalog). A school's own check is a field only to a
+ * caller who reaches its organisation, as `listChecks` lists it; the profile's fields, the facts,
+ * the built-in and the trust's checks are everyone's. Validating a condition still takes the whole
+ * catalogue (`catalogOf`): a check is the tenant's, whoever names it.
+ */
 export function createFieldsSetup({ db }: Pick<Platform, 'db'>) {
-  async function fieldCatalog(tenantId: string): Promise<FieldCatalog> {
-    return catalogOf(await loadModel(db, tenantId));
+  async function fieldCatalog(p: Principal): Promise<FieldCatalog> {
+    const model = await loadModel(db, p.tenantId);
+    const access = orgAccessOf(p);
+    return catalogOf({ ...model, checks: model.checks.filter((c) => !c.organisationId || levelAt(access, c.organisationId) !== null) });
   }
   return { fieldCatalog };
 }

@@ -102,7 +102,7 @@ export function setupRoutes(setup: SetupService): FastifyPluginAsyncZod {
 
     app.get('/api/record/fields', { schema: { tags, summary: 'Fields and operators for the condition builder', response: { 200: fieldCatalogSchema } } }, async (req) => {
       const p = authorize(req, 'record.read');
-      return presentFieldCatalog(await setup.fieldCatalog(p.tenantId));
+      return presentFieldCatalog(await setup.fieldCatalog(p));
     });
   };
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { useTestEnv } from '../../../../test/harness.js';
-import { call, createTestTenant, setScopes } from '../../../../test/factories.js';
+import { call, createTestTenant, scopedUser, setScopes, type AuthHeaders } from '../../../../test/factories.js';
+import { recordTenant } from '../../../../test/record-fixtures.js';
 import { makeGroup, makeSite } from '../../../../test/signin-factories.js';
 import { auditLog } from '../../../platform/audit/audit.tables.js';
 import { groupSecrets } from '../signin.tables.js';
@@ -120,5 +121,80 @@ describe('groups', () => {
     expect([...made.body.siteIds].sort()).toEqual([a.id, b.id].sort());
     const siteA = await call(env.app, 'GET', `/api/signin/sites/${a.id}`, { headers: t.owner.headers });
     expect(siteA.body.groups.map((g: { id: string }) => g.id)).toEqual([first.id, made.body.id]);
+  });
+});
+
+describe('whom a group’s contacts may be (GET /api/signin/groups/:id/contact-candidates)', () => {
+  type Candidate = { id: string; email: string; reaches: boolean; disabled: boolean; contact: boolean };
+  const candidatesOf = async (groupId: string, headers: AuthHeaders) => {
+    const r = await call(env.app, 'GET', `/api/signin/groups/${groupId}/contact-candidates`, { headers });
+    expect(r.status).toBe(200);
+    return r.body.items as Candidate[];
+  };
+
+  it('401, 403 for a manager, 404 for another tenant’s group', async () => {
+    const t = await createTestTenant(env);
+    const other = await createTestTenant(env);
+    const g = await makeGroup(env, t);
+    const url = `/api/signin/groups/${g.id}/contact-candidates`;
+    expect((await call(env.app, 'GET', url)).status).toBe(401);
+    const manager = await t.as('manager');
+    expect([(await call(env.app, 'GET', url, { headers: manager.headers })).status]).toEqual([403]);
+    const foreign = await call(env.app, 'GET', url, { headers: other.owner.headers });
+    expect([foreign.status, foreign.body.error.code]).toEqual([404, 'not_found']);
+  });
+
+  it('offers the active users who reach one of the group’s sites, and keeps a contact who no longer does, marked', async () => {
+    const t = await createTestTenant(env, { kind: 'trust' });
+    const { org } = await recordTenant(env, t);
+    const elsewhere = await createTestTenant(env);
+    await elsewhere.as('admin');
+    const [north, south] = [await makeSite(env, t, { name: 'North' }), await makeSite(env, t, { name: 'South' })];
+    const group = await makeGroup(env, t, { name: 'Visitors' }, [north.id]);
+    const whole = await t.as('admin');
+    const northOffice = await scopedUser(env, t, 'manager', [{ kind: 'site', refId: north.id, level: 'edit' }]);
+    const southOffice = await scopedUser(env, t, 'manager', [{ kind: 'site', refId: south.id, level: 'edit' }]);
+    const recordOnly = await scopedUser(env, t, 'viewer', [{ kind: 'organisation', refId: org.id, level: 'view' }]);
+    const gone = await t.as('viewer');
+    expect((await call(env.app, 'PATCH', `/api/users/${gone.id}`, { headers: t.owner.headers, body: { disabled: true } })).status).toBe(200);
+
+    const offered = await candidatesOf(group.id, t.owner.headers);
+    // The owner, the unscoped admin and North's office: each reaches North. Not South's office, not
+    // one who reaches the record alone, not a disabled user, not another tenant's.
+    expect(offered.map((u) => u.id).sort()).toEqual([t.owner.id, whole.id, northOffice.id].sort());
+    expect(offered.every((u) => u.reaches && !u.disabled && !u.contact)).toBe(true);
+    expect(offered.find((u) => u.id === northOffice.id)?.email).toBe(northOffice.email);
+    // Each one offered is taken; those left out are the ones the server refuses.
+    expect((await call(env.app, 'PATCH', `/api/signin/groups/${group.id}`, { headers: t.owner.headers, body: { contactIds: offered.map((u) => u.id) } })).status).toBe(200);
+    for (const u of [southOffice, recordOnly]) {
+      const r = await call(env.app, 'PATCH', `/api/signin/groups/${group.id}`, { headers: t.owner.headers, body: { contactIds: [u.id] } });
+      expect([r.status, r.body.error.code]).toEqual([400, 'contact_out_of_reach']);
+    }
+
+    // North's office moves to South: still a contact, listed as one who no longer reaches, so the
+    // picker shows them to be taken off (the server would refuse the list as it stands).
+    await setScopes(env, t, northOffice.id, [{ kind: 'site', refId: south.id, level: 'edit' }]);
+    const after = await candidatesOf(group.id, t.owner.headers);
+    expect(after.find((u) => u.id === northOffice.id)).toMatchObject({ reaches: false, contact: true, disabled: false });
+    expect(after.find((u) => u.id === whole.id)).toMatchObject({ reaches: true, contact: true });
+    expect(after.some((u) => u.id === southOffice.id)).toBe(false);
+    // Added to South too, the group is offered South's office.
+    await call(env.app, 'PUT', `/api/signin/sites/${south.id}/groups`, { headers: t.owner.headers, body: { groupIds: [group.id] } });
+    const both = await candidatesOf(group.id, t.owner.headers);
+    expect(both.filter((u) => [northOffice.id, southOffice.id].includes(u.id)).map((u) => [u.reaches, u.contact])).toEqual(expect.arrayContaining([[true, true], [true, false]]));
+  });
+
+  it('answers a site-scoped admin for a group they may change: 403 for one shown beyond their sites, 404 for one they do not see', async () => {
+    const t = await createTestTenant(env, { kind: 'trust' });
+    const [north, south] = [await makeSite(env, t, { name: 'North' }), await makeSite(env, t, { name: 'South' })];
+    const ours = await makeGroup(env, t, {}, [north.id]);
+    const shared = await makeGroup(env, t, {}, [north.id, south.id]);
+    const theirs = await makeGroup(env, t, {}, [south.id]);
+    const office = await scopedUser(env, t, 'admin', [{ kind: 'site', refId: north.id }]);
+    expect((await candidatesOf(ours.id, office.headers)).map((u) => u.id)).toEqual(expect.arrayContaining([t.owner.id, office.id]));
+    const beyond = await call(env.app, 'GET', `/api/signin/groups/${shared.id}/contact-candidates`, { headers: office.headers });
+    expect([beyond.status, beyond.body.error.code]).toEqual([403, 'forbidden']);
+    const unseen = await call(env.app, 'GET', `/api/signin/groups/${theirs.id}/contact-candidates`, { headers: office.headers });
+    expect([unseen.status, unseen.body.error.code]).toEqual([404, 'not_found']);
   });
 });

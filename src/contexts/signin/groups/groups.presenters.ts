@@ -1,3 +1,4 @@
+import type { SiteContactCandidate } from '../../accounts/index.js';
 import type { GroupRow } from './groups.repo.js';
 import { readOptions } from './groups.schemas.js';
 
@@ -18,3 +19,13 @@ export function presentGroup(g: GroupRow, extra: { hasPin: boolean; contactIds: 
   };
 }
 export type GroupView = ReturnType<typeof presentGroup>;
+
+/** A user the contact picker offers: who they are, whether they reach the group's sites, whether they are a contact now. */
+export const presentContactCandidate = (u: SiteContactCandidate, contactIds: ReadonlySet<string>) => ({
+  id: u.id,
+  name: u.name,
+  email: u.email,
+  reaches: u.reaches,
+  disabled: u.disabled,
+  contact: contactIds.has(u.id),
+});

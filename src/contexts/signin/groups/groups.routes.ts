@@ -5,7 +5,7 @@ import { actorOf, authorize } from '../../../platform/http/auth.js';
 import { siteScopeOf } from '../access.js';
 import { idParams } from '../sites/sites.schemas.js';
 import type { GroupsService } from './groups.service.js';
-import { groupCreate, groupPatch, groupSchema } from './groups.schemas.js';
+import { contactCandidateSchema, groupCreate, groupPatch, groupSchema } from './groups.schemas.js';
 
 export function groupsRoutes(platform: Platform, groups: GroupsService): FastifyPluginAsyncZod {
   return async (app) => {
@@ -41,6 +41,21 @@ export function groupsRoutes(platform: Platform, groups: GroupsService): Fastify
       async (req) => {
         const p = authorize(req, 'signin.manage');
         return groups.update(p.tenantId, siteScopeOf(p), req.params.id, req.body, actorOf(req));
+      },
+    );
+    app.get(
+      '/api/signin/groups/:id/contact-candidates',
+      {
+        schema: {
+          tags,
+          summary: 'Whom the group’s contacts may be: the active users who reach one of its sites, and its contacts as they are (`reaches: false`: no longer, to be taken off)',
+          params: idParams,
+          response: { 200: z.object({ items: z.array(contactCandidateSchema) }) },
+        },
+      },
+      async (req) => {
+        const p = authorize(req, 'signin.manage');
+        return { items: await groups.contactCandidates(p.tenantId, siteScopeOf(p), req.params.id) };
       },
     );
     app.post(

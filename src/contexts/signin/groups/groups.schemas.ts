@@ -121,6 +121,18 @@ export const optionsOut = z.object({
   /** Presented so a settings form that sends the options back keeps the policy (it was dropped, and reset on every save). */
   offline: z.object({ maxSafetyAgeHours: z.number(), whenStale: z.enum(['reject', 'allow_flag']), photos: z.boolean() }),
 });
+/** A user the group's contact picker offers, or one of its contacts who no longer reaches its sites. */
+export const contactCandidateSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  email: z.string(),
+  /** Whether their reach takes in one of the group's sites: a contact who does not is refused (400 `contact_out_of_reach`) and never told. */
+  reaches: z.boolean(),
+  disabled: z.boolean(),
+  /** One of the group's contacts now. */
+  contact: z.boolean(),
+});
+
 export const groupSchema = z.object({
   id: z.string(),
   name: z.string(),

@@ -10,7 +10,7 @@ import type { UsersPort } from '../../accounts/index.js';
 import type { groups } from '../signin.tables.js';
 import { assertHoldsSites, type SiteScope } from '../access.js';
 import { groupsRepo, type GroupLock, type GroupRow } from './groups.repo.js';
-import { presentGroup } from './groups.presenters.js';
+import { presentContactCandidate, presentGroup } from './groups.presenters.js';
 import { sitesRepo } from '../sites/sites.repo.js';
 import { toStoredOptions, signInOptionsInput, type groupCreate, type groupPatch } from './groups.schemas.js';
 
@@ -21,7 +21,7 @@ export type GroupCreate = z.input<typeof groupCreate>;
 export type GroupPatch = z.infer<typeof groupPatch>;
 
 
-/** `users`: accounts' port, to check that group contacts are users of the tenant. */
+/** `users`: accounts' port, to check that group contacts are users of the tenant who reach the group's sites, and to offer them. */
 export function createGroupsService(deps: Pick<Platform, 'db' | 'config'> & { users: UsersPort }) {
   const { db } = deps;
   const pinHashOf = (groupId: string, pin: string) => createHmac('sha256', deps.config.secretKey).update(`kiosk-pin:${groupId}:${pin}`).digest('hex');
@@ -61,6 +61,20 @@ export function createGroupsService(deps: Pick<Platform, 'db' | 'config'> & { us
     const rows = await groupsRepo.list(db, tenantId, includeArchived);
     const views = await present(db, tenantId, rows);
     return scope === null ? views : views.filter((v) => v.siteIds.some((s) => scope.includes(s)));
+  }
+
+  /**
+   * Whom the group's contacts may be: every active user who reaches one of its sites (`setContacts`
+   * refuses the others), and its contacts as they are, each saying whether they still reach one
+   * (a contact moved to another school stays listed, to be taken off). Asked by one who may change
+   * the group (404 out of sight, 403 when it is shown beyond their sites).
+   */
+  async function contactCandidates(tenantId: string, scope: SiteScope, id: string) {
+    const g = await getToChange(tenantId, scope, id, db);
+    const siteIds = (await groupsRepo.siteIdsOf(db, tenantId, [g.id])).map((s) => s.siteId);
+    const current = (await groupsRepo.contactsOf(db, tenantId, [g.id])).map((c) => c.userId);
+    const contacts = new Set(current);
+    return (await deps.users.contactCandidates(db, tenantId, siteIds, current)).map((u) => presentContactCandidate(u, contacts));
   }
 
   async function setContacts(tx: DbOrTx, tenantId: string, groupId: string, userIds: string[]) {
@@ -156,7 +170,7 @@ export function createGroupsService(deps: Pick<Platform, 'db' | 'config'> & { us
     return Boolean(await groupsRepo.pinHash(tx, tenantId, groupId));
   }
 
-  return { get, view, list, create, update, archive, pinMatches, hasPin, present };
+  return { get, view, list, create, update, archive, pinMatches, hasPin, present, contactCandidates };
 }
 
 export type GroupsService = ReturnType<typeof createGroupsService>;

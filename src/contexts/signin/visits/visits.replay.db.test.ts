@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { useTestEnv } from '../../../../test/harness.js';
-import { call, createTestTenant } from '../../../../test/factories.js';
+import { call, createTestTenant, scopedUser } from '../../../../test/factories.js';
 import { kioskSetup, makeGroup, makeMember, makeSite, pairKiosk } from '../../../../test/signin-factories.js';
 import { auditLog } from '../../../platform/audit/audit.tables.js';
+import { notifications } from '../../../platform/notifications/notifications.tables.js';
 import { members, visits } from '../signin.tables.js';
 import { REPLAY_CHUNK } from './visits.replay.js';
 
@@ -245,6 +246,27 @@ describe('POST /api/kiosk/replay', () => {
     expect(rows.find((v) => v.memberId === a.id)!.reasons.map((x) => x.code)).toEqual(['stale_safety_check', 'decided_offline']);
     expect(rows.find((v) => v.memberId === b.id)).toMatchObject({ outcome: 'rejected' });
     expect(rows.find((v) => v.personName === 'Val Visitor')).toMatchObject({ outcome: 'signed_in', signedOutBy: 'kiosk', signedOutAt: new Date(outAt) });
+  });
+
+  it("a refusal decided offline is told to the group's contacts who reach the kiosk's site, not to one who reaches only another of the group's sites (as at a live sign-in)", async () => {
+    const t = await createTestTenant(env, { kind: 'trust' });
+    const [north, south] = [await makeSite(env, t, { name: 'North' }), await makeSite(env, t, { name: 'South' })];
+    // One group shown at both schools, so each school's office may be its contact.
+    const group = await makeGroup(env, t, { name: 'Supply staff' }, [north.id, south.id]);
+    const whole = await t.as('admin');
+    const northOffice = await scopedUser(env, t, 'manager', [{ kind: 'site', refId: north.id, level: 'edit' }]);
+    const southOffice = await scopedUser(env, t, 'manager', [{ kind: 'site', refId: south.id, level: 'edit' }]);
+    const set = await call(env.app, 'PATCH', `/api/signin/groups/${group.id}`, { headers: t.owner.headers, body: { contactIds: [whole.id, northOffice.id, southOffice.id] } });
+    expect(set.status).toBe(200);
+    const kiosk = await pairKiosk(env, t, north.id);
+    const ada = await makeMember(env, t, group.id, { fullName: 'Ada Offline' });
+    const r = await replay(kiosk.headers, [{ key: key(), kind: 'sign_in', at: iso(-60_000), groupId: group.id, memberId: ada.id, admitted: false }]);
+    expect(r.body.results.map((x: { status: string }) => x.status)).toEqual(['accepted']);
+    expect((await visitsOf(t.tenantId)).map((v) => [v.outcome, v.recordedOffline])).toEqual([['rejected', true]]);
+    const inboxOf = async (userId: string) => (await env.platform.db.select().from(notifications).where(eq(notifications.userId, userId))).map((n) => n.title);
+    expect(await inboxOf(northOffice.id)).toEqual([expect.stringContaining('Ada Offline could not sign in')]);
+    expect(await inboxOf(whole.id)).toEqual([expect.stringContaining('Ada Offline could not sign in')]);
+    expect(await inboxOf(southOffice.id)).toEqual([]);
   });
 
   it('a kiosk cannot replay into another site, and its keys are its own', async () => {

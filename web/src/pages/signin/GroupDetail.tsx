@@ -10,9 +10,9 @@ import { QueryState } from '../../components/QueryState';
 import { useFormSubmit } from '../../forms';
 import { userCan, useCan, useMe } from '../../session';
 import { groupLinkQuery, integrationSettingsQuery } from '../integrations/queries';
-import { usersQuery } from '../settings/queries';
 import { OfflinePolicyFields } from './OfflinePolicyFields';
-import { groupQuery, memberQuery, membersQuery, signinKeys, sitesQuery } from './queries';
+import { contactChoices, contactsError, contactsOutOfReach, withoutContactsErrors, type ContactCandidate } from './contacts';
+import { contactCandidatesQuery, groupQuery, memberQuery, membersQuery, signinKeys, sitesQuery } from './queries';
 import { SAFETY_MODES, type CustomField, type SignInOptions } from './signinApi';
 
 type SigninGroup = Answer<'/api/signin/groups/{id}'>;
@@ -106,9 +106,37 @@ const fieldId = (label: string) => label.toLowerCase().replace(/[^a-z0-9]+/g, '_
 
 type SettingsValues = { name: string; colour: string; isStaffGroup: boolean; contactIds: string[]; options: SignInOptions; pin: string; clearPin: boolean };
 
+/**
+ * The group's contacts, told of refusals and flags at its kiosks: chosen among the users who reach
+ * one of its sites; a contact who no longer does is marked, and named above the picker, to be taken off.
+ */
+function ContactsPicker({ candidates, value, onChange, error }: { candidates: readonly ContactCandidate[]; value: string[]; onChange: (ids: string[]) => void; error: string | undefined }) {
+  const outOfReach = contactsOutOfReach(candidates, value);
+  return (
+    <Stack gap={4}>
+      {outOfReach.length > 0 ? (
+        <Alert color="yellow" title="Contacts who are not told" data-testid="contacts-out-of-reach">
+          {outOfReach.map((u) => u.name || u.email).join(', ')} {outOfReach.length === 1 ? 'reaches' : 'reach'} none of the sites this group is shown at, so {outOfReach.length === 1 ? 'is' : 'are'} never told of its events. Remove{' '}
+          {outOfReach.length === 1 ? 'them' : 'each'} from the contacts to save, or ask for their reach to take in one of its sites (Settings › Users).
+        </Alert>
+      ) : null}
+      <MultiSelect
+        label="Contacts (notified of this group's events)"
+        description="People who reach one of the sites this group is shown at."
+        data={contactChoices(candidates, value)}
+        searchable
+        value={value}
+        onChange={onChange}
+        error={error}
+      />
+    </Stack>
+  );
+}
+
 function GroupSettings({ group }: { group: SigninGroup }) {
   const queryClient = useQueryClient();
-  const users = useQuery(usersQuery());
+  // Only users who reach one of the group's sites are offered (the server refuses the others, 400 contact_out_of_reach).
+  const candidates = useQuery(contactCandidatesQuery(group.id));
   const form = useForm<SettingsValues>({
     initialValues: { name: group.name, colour: group.colour, isStaffGroup: group.isStaffGroup, contactIds: group.contactIds, options: group.options, pin: '', clearPin: false },
   });
@@ -153,7 +181,15 @@ function GroupSettings({ group }: { group: SigninGroup }) {
           <ColorInput label="Colour" format="hex" {...form.getInputProps('colour')} />
         </Group>
         {group.type !== 'standard' ? <Checkbox label="Staff group" {...form.getInputProps('isStaffGroup', { type: 'checkbox' })} /> : null}
-        <MultiSelect label="Contacts (notified of this group's events)" data={(users.data?.items ?? []).map((u) => ({ value: u.id, label: u.name ? `${u.name} (${u.email})` : u.email }))} searchable {...form.getInputProps('contactIds')} />
+        <ContactsPicker
+          candidates={candidates.data?.items ?? []}
+          value={form.getValues().contactIds}
+          onChange={(ids) => {
+            form.setFieldValue('contactIds', ids);
+            form.setErrors(withoutContactsErrors(form.errors));
+          }}
+          error={contactsError(form.errors, form.getValues().contactIds, candidates.data?.items ?? [])}
+        />
         <Select
           label="Safety check"
           data={SAFETY_MODES.map((m) => ({ value: m.value, label: m.label }))}

@@ -11,6 +11,7 @@ export const signinKeys = {
   groups: ['signin', 'groups'] as const,
   group: (id: string) => ['signin', 'groups', id] as const,
   members: (groupId: string) => ['signin', 'groups', groupId, 'members'] as const,
+  contactCandidates: (groupId: string) => ['signin', 'groups', groupId, 'contact-candidates'] as const,
   member: (id: string) => ['signin', 'members', id] as const,
   rollCalls: ['signin', 'roll-calls'] as const,
   rollCall: (id: string) => ['signin', 'roll-calls', id] as const,
@@ -34,6 +35,10 @@ export const groupsQuery = () => queryOptions({ queryKey: signinKeys.groups, que
 
 /** One group and its sign-in options (nested under `groups`: a change to any group refreshes it). */
 export const groupQuery = (id: string) => queryOptions({ queryKey: signinKeys.group(id), queryFn: () => ok(client.GET('/api/signin/groups/{id}', { params: { path: { id } } })) });
+
+/** Whom a group's contacts may be, and its contacts who no longer reach its sites (nested under the group: a change to it refreshes them). */
+export const contactCandidatesQuery = (groupId: string) =>
+  queryOptions({ queryKey: signinKeys.contactCandidates(groupId), queryFn: () => ok(client.GET('/api/signin/groups/{id}/contact-candidates', { params: { path: { id: groupId } } })) });
 
 export type MemberListQuery = { q: string; archived: 'active' | 'archived'; limit: number; offset: number };
 
