@@ -148,3 +148,78 @@ describe('the condition builder’s fields and a school’s own checks', () => {
     }
   });
 });
+
+describe('a condition naming a school’s own check the caller does not reach', () => {
+  /**
+   * A condition is validated against the fields the caller reaches, the catalogue
+   * `GET /api/record/fields` offers them. Before, it was validated against the tenant's whole
+   * catalogue: a user scoped to Northgate who named Southfield's check key in a filter got 200, and
+   * a key that does not exist 400, so the answer told them that Southfield's key exists.
+   */
+  async function twoSchools() {
+    const t = await createTestTenant(env, { kind: 'trust' });
+    const { orgs } = await recordTenant(env, t, [
+      { name: 'Northgate Primary', type: 'maintained' },
+      { name: 'Southfield Academy', type: 'academy' },
+    ]);
+    const north = orgs[0]!;
+    const south = orgs[1]!;
+    const add = async (body: Record<string, unknown>) => {
+      const r = await call(env.app, 'POST', '/api/record/checks', { headers: t.owner.headers, body: { section: 'School', type: 'yesno', ...body } });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      return { id: r.body.id as string, field: `check.${r.body.key as string}` };
+    };
+    const northCheck = await add({ scope: 'organisation', organisationId: north.id, name: 'Northgate lanyard issued' });
+    const southCheck = await add({ scope: 'organisation', organisationId: south.id, name: 'Southfield fob issued' });
+    return { t, north, south, add, northCheck, southCheck };
+  }
+  const conditionOn = (field: string) => ({ op: 'and', conditions: [{ field, operator: 'equals', value: 'yes' }] });
+  /** The answer (less its request id) with the field named in it replaced, so that two answers can be compared whole. */
+  const answer = (r: { status: number; body: Record<string, { requestId?: string }> }, field: string) => {
+    const { requestId, ...error } = r.body.error ?? {};
+    void requestId;
+    return { status: r.status, error: JSON.stringify(error).replaceAll(field, 'FIELD') };
+  };
+  const missing = 'check.custom_southfield_fob_issued_0a1b2c';
+
+  it('the profile list and the export refuse it as they refuse a key that does not exist; a key the caller reaches is accepted', async () => {
+    const { t, north, northCheck, southCheck } = await twoSchools();
+    for (const role of ['admin', 'manager', 'viewer'] as const) {
+      const office = await scopedUser(env, t, role, [{ kind: 'organisation', refId: north.id, level: role === 'viewer' ? 'view' : 'administer' }]);
+      for (const path of ['/api/record/profiles', '/api/record/export?format=csv']) {
+        const ask = (field: string) => call(env.app, 'GET', `${path}${path.includes('?') ? '&' : '?'}condition=${encodeURIComponent(JSON.stringify(conditionOn(field)))}`, { headers: office.headers });
+        const south = await ask(southCheck.field);
+        expect([south.status, south.body.error?.code, south.body.error?.field], `${role} ${path}`).toEqual([400, 'validation_failed', southCheck.field]);
+        expect(answer(south, southCheck.field), `${role} ${path}`).toEqual(answer(await ask(missing), missing));
+        expect((await ask(northCheck.field)).status, `${role} ${path}`).toBe(200);
+      }
+    }
+    // The trust's central team reaches Southfield's check.
+    const owner = await call(env.app, 'GET', `/api/record/profiles?condition=${encodeURIComponent(JSON.stringify(conditionOn(southCheck.field)))}`, { headers: t.owner.headers });
+    expect(owner.status).toBe(200);
+  });
+
+  it('a school administrator cannot write it into their own check, but keeps what a trust administrator wrote there', async () => {
+    const { t, north, south, add, northCheck, southCheck } = await twoSchools();
+    const office = await scopedUser(env, t, 'admin', [{ kind: 'organisation', refId: north.id }]);
+    const newCheck = (condition: unknown) => call(env.app, 'POST', '/api/record/checks', { headers: office.headers, body: { scope: 'organisation', organisationId: north.id, section: 'School', type: 'yesno', name: 'Badge photo taken', condition } });
+    const refused = await newCheck(conditionOn(southCheck.field));
+    expect([refused.status, refused.body.error?.code, refused.body.error?.field]).toEqual([400, 'validation_failed', southCheck.field]);
+    expect(answer(refused, southCheck.field)).toEqual(answer(await newCheck(conditionOn(missing)), missing));
+    const patchRefused = await call(env.app, 'PATCH', `/api/record/checks/${northCheck.id}`, { headers: office.headers, body: { condition: conditionOn(southCheck.field) } });
+    expect([patchRefused.status, patchRefused.body.error?.field]).toEqual([400, southCheck.field]);
+    expect((await newCheck(conditionOn(northCheck.field))).status).toBe(201);
+
+    // A trust administrator wrote Southfield's check into a Northgate check's condition.
+    const shared = await add({ scope: 'organisation', organisationId: north.id, name: 'Northgate shared induction', condition: conditionOn(southCheck.field) });
+    const otherSouth = await add({ scope: 'organisation', organisationId: south.id, name: 'Southfield keys returned' });
+    const patch = (body: Record<string, unknown>) => call(env.app, 'PATCH', `/api/record/checks/${shared.id}`, { headers: office.headers, body });
+    // Its school's administrator changes its help, and its condition keeping that clause.
+    expect((await patch({ help: 'Ask the office' })).status).toBe(200);
+    const kept = await patch({ condition: { op: 'and', conditions: [...conditionOn(southCheck.field).conditions, { field: northCheck.field, operator: 'equals', value: 'yes' }] } });
+    expect(kept.status, JSON.stringify(kept.body)).toBe(200);
+    // Another of Southfield's checks is still not theirs to name.
+    const swapped = await patch({ condition: conditionOn(otherSouth.field) });
+    expect([swapped.status, swapped.body.error?.field]).toEqual([400, otherSouth.field]);
+  });
+});

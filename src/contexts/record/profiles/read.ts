@@ -7,7 +7,7 @@ import { loadModel, loadProfilesWithValues, toRuleProfile, type ProfileRow } fro
 import { evaluate } from '../rules/conditions.js';
 import { inPostOn, profileAccessor } from '../rules/rating.js';
 import { dayAt, evaluateRow, prepare, ruleValues, type PreparedModel } from '../engine.js';
-import { catalogOf, parseConditionParam } from '../setup/fields.js';
+import { parseConditionParam, reachedCatalogOf } from '../setup/fields.js';
 import { profilesRepo } from './profiles.repo.js';
 import { assertAsOf } from './validation.js';
 
@@ -40,7 +40,7 @@ export function createProfileReads(deps: Pick<Platform, 'db' | 'now'>) {
     assertAsOf(q.asOf);
     const access = orgAccessOf(principal);
     const m = prepare(await loadModel(db, principal.tenantId));
-    const condition = parseConditionParam(q.condition, catalogOf(m));
+    const condition = parseConditionParam(q.condition, reachedCatalogOf(m, principal));
     let orgs = visibleOrgs(access);
     if (q.organisationId) {
       if (!m.organisations.has(q.organisationId) || levelAt(access, q.organisationId) === null) throw notFound('Organisation');

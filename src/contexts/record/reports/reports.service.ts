@@ -11,7 +11,7 @@ import { expiringWithin, inPostOn, profileAccessor, type ProfileEvaluation } fro
 import { isIsoDate, ukDate } from '../rules/dates.js';
 import { dayAt, evaluateRow, prepare, ruleValues, type PreparedModel } from '../engine.js';
 import { assertAsOf } from '../profiles/validation.js';
-import { catalogOf, parseConditionParam } from '../setup/fields.js';
+import { parseConditionParam, reachedCatalogOf } from '../setup/fields.js';
 
 export type ReportsDeps = Pick<Platform, 'db' | 'now'>;
 
@@ -30,7 +30,7 @@ export function createReportsService(deps: ReportsDeps) {
       if (!m.organisations.has(q.organisationId) || levelAt(access, q.organisationId) === null) throw notFound('Organisation');
       orgIds = [q.organisationId];
     }
-    const condition = parseConditionParam(q.condition, catalogOf(m));
+    const condition = parseConditionParam(q.condition, reachedCatalogOf(m, principal));
     const at = now();
     // The dashboard's own "as at" date: the one asked for, else today in the (first) organisation's time zone.
     const day = q.asOf ?? dayAt(m, q.organisationId ?? orgIds?.[0] ?? [...m.organisations.keys()][0] ?? '', at);

@@ -8,19 +8,22 @@ import type { DbOrTx } from '../../../platform/db/database.js';
 import { assertLevel, assertTrustAdmin, levelAt, orgAccessOf } from '../access.js';
 import { loadModel, type CheckRow, type RecordModel } from '../record.repo.js';
 import { fieldsOf, type ConditionGroup } from '../rules/conditions.js';
-import { assertCondition, catalogOf } from './fields.js';
+import { assertCondition, reachedCatalogOf } from './fields.js';
 import { ensureSeeded, newKey } from './keys.js';
 import { setupRepo } from './setup.repo.js';
 import type { checkCreateSchema, checkPatchSchema } from './setup.schemas.js';
 
 type CheckShape = { appliesTo?: string[]; condition?: ConditionGroup | null; type?: CheckRow['type']; options?: string[]; passValue?: boolean | null; referenceLabel?: string | null };
 
-/** A check's profile types exist, its condition names the tenant's fields, a choice has options, only a yes/no has a pass value. */
-function assertCheckShape(model: RecordModel, input: CheckShape, current?: CheckRow) {
+/**
+ * A check's profile types exist, its condition names fields the caller reaches (or the check's
+ * condition already named), a choice has options, only a yes/no has a pass value.
+ */
+function assertCheckShape(p: Principal, model: RecordModel, input: CheckShape, current?: CheckRow) {
   const keys = new Set([...model.profileTypes.values()].map((t) => t.key));
   const unknown = (input.appliesTo ?? []).filter((k) => !keys.has(k));
   if (unknown.length) throw badRequest('unknown_profile_type', `Unknown profile type ${unknown.map((k) => `"${k}"`).join(', ')}`, 'appliesTo');
-  assertCondition(input.condition, catalogOf(model));
+  assertCondition(input.condition, reachedCatalogOf(model, p, fieldsOf(current?.condition)));
   const type = input.type ?? current?.type;
   const options = input.options ?? current?.options ?? [];
   if (type === 'choice' && options.length === 0) throw badRequest('options_required', 'A choice check needs its options', 'options');
@@ -61,7 +64,7 @@ export function createChecksSetup({ db }: Pick<Platform, 'db'>) {
         // A trust-wide check belongs to no organisation: one named with it was dropped without a word.
         if (input.organisationId !== undefined) throw badRequest('organisation_not_allowed', 'A trust-wide check belongs to no organisation: leave organisationId out, or add the check with scope "organisation"', 'organisationId');
       }
-      assertCheckShape(model, input);
+      assertCheckShape(p, model, input);
       const position = await setupRepo.nextPosition(t, p.tenantId, 'checks');
       const { scope, organisationId, ...rest } = input;
       const row = await setupRepo.insertCheck(t, p.tenantId, { key: newKey(input.name), scope, organisationId: scope === 'organisation' ? organisationId! : null, ...rest, position });
@@ -96,7 +99,7 @@ export function createChecksSetup({ db }: Pick<Platform, 'db'>) {
         if (bad) throw badRequest('built_in_check', `${check.name} is part of the built-in ${check.setVersion ?? ''} set: only its help, validity and (if recommended) whether it is used can change`.replace('  ', ' '), bad);
       }
       const model = await loadModel(t, p.tenantId);
-      assertCheckShape(model, patch, check);
+      assertCheckShape(p, model, patch, check);
       const row = await setupRepo.updateCheck(t, p.tenantId, id, patch);
       await recordAudit(t, p.tenantId, actor, { action: 'record.check.updated', targetType: 'record_check', targetId: id, summary: `Check ${check.name} updated`, data: { patch } });
       return row;

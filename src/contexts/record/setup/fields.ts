@@ -6,9 +6,21 @@ import { builtInFieldCatalog } from '../rules/fields.js';
 import type { Principal } from '../../../platform/http/principal.js';
 import { levelAt, orgAccessOf } from '../access.js';
 
-/** The fields a condition of this tenant may name: the profile's, `fact.<key>` of each fact and `check.<key>` of each check. */
-export function catalogOf(model: RecordModel): FieldCatalog {
+/** Every field a condition of this tenant could name (through `reachedCatalogOf` only): the profile's, `fact.<key>` of each fact and `check.<key>` of each check. */
+function catalogOf(model: RecordModel): FieldCatalog {
   return builtInFieldCatalog(model.checks, [...model.profileTypes.values()].map((t) => t.key), model.facts);
+}
+
+/**
+ * The fields a condition may name for this caller: the tenant's, less each school's own check whose
+ * organisation they do not reach (the rule `listChecks` lists checks by). An unreached school's key
+ * is then "Unknown field", as a key that does not exist: accepting it would tell that it exists.
+ * `keep` names fields accepted whatever the reach: those a condition being edited already names,
+ * which its editor has already been shown (a trust administrator may have written them).
+ */
+export function reachedCatalogOf(model: RecordModel, p: Principal, keep: ReadonlySet<string> = new Set()): FieldCatalog {
+  const access = orgAccessOf(p);
+  return catalogOf({ ...model, checks: model.checks.filter((c) => !c.organisationId || levelAt(access, c.organisationId) !== null || keep.has(`check.${c.key}`)) });
 }
 
 /** Validates a condition against the tenant's fields: 400 naming the unknown or misused field. */
@@ -37,14 +49,12 @@ export function parseConditionParam(text: string | undefined, catalog: FieldCata
  * What the visual condition builder offers: the tenant's fields as the caller reaches them
  * (presented with the operators by presentFieldCatalog). A school's own check is a field only to a
  * caller who reaches its organisation, as `listChecks` lists it; the profile's fields, the facts,
- * the built-in and the trust's checks are everyone's. Validating a condition still takes the whole
- * catalogue (`catalogOf`): a check is the tenant's, whoever names it.
+ * the built-in and the trust's checks are everyone's. A condition is validated against the same
+ * catalogue (`reachedCatalogOf`).
  */
 export function createFieldsSetup({ db }: Pick<Platform, 'db'>) {
   async function fieldCatalog(p: Principal): Promise<FieldCatalog> {
-    const model = await loadModel(db, p.tenantId);
-    const access = orgAccessOf(p);
-    return catalogOf({ ...model, checks: model.checks.filter((c) => !c.organisationId || levelAt(access, c.organisationId) !== null) });
+    return reachedCatalogOf(await loadModel(db, p.tenantId), p);
   }
   return { fieldCatalog };
 }
