@@ -98,7 +98,7 @@ describe.skipIf(!chromiumPath)('a group page (Chromium)', { timeout: E2E_TEST_TI
     await expect(page.getByRole('navigation', { name: 'Main navigation' }).locator('[aria-current="page"]').textContent()).resolves.toBe('Safety check');
   });
 
-  it('offers as contacts only the people who reach the group’s sites, and marks one who no longer does until taken off', async () => {
+  it('offers as contacts only the active people who reach the group’s sites, and marks one who no longer does, or is disabled, until taken off', async () => {
     const tenant = await e2e.createTenant({ kind: 'trust' });
     const env = { app: e2e.server.app, platform: e2e.server.platform, config: e2e.server.platform.config, contexts: e2e.server.contexts } as TestEnv;
     const h = tenant.owner.headers;
@@ -108,19 +108,34 @@ describe.skipIf(!chromiumPath)('a group page (Chromium)', { timeout: E2E_TEST_TI
     const whole = await tenant.as('admin');
     const northOffice = await scopedUser(env, tenant, 'manager', [{ kind: 'site', refId: north.id, level: 'edit' }]);
     const southOffice = await scopedUser(env, tenant, 'manager', [{ kind: 'site', refId: south.id, level: 'edit' }]);
-    expect((await call(env.app, 'PATCH', `/api/signin/groups/${group.id}`, { headers: h, body: { contactIds: [northOffice.id] } })).status).toBe(200);
-    // North's office moves to South after being made a contact: they are no longer told.
+    const gone = await tenant.as('viewer');
+    expect((await call(env.app, 'PATCH', `/api/signin/groups/${group.id}`, { headers: h, body: { contactIds: [northOffice.id, gone.id] } })).status).toBe(200);
+    // North's office moves to South after being made a contact, and the viewer's account is disabled: neither is told.
     await setScopes(env, tenant, northOffice.id, [{ kind: 'site', refId: south.id, level: 'edit' }]);
+    expect((await call(env.app, 'PATCH', `/api/users/${gone.id}`, { headers: h, body: { disabled: true } })).status).toBe(200);
 
     const page = await e2e.newPage();
     await signIn(page, e2e.url, tenant.owner);
     await page.goto(`${e2e.url}/signin/groups/${group.id}`);
     await page.getByRole('heading', { name: 'Visitors' }).waitFor();
-    await page.getByTestId('contacts-out-of-reach').filter({ hasText: northOffice.email }).waitFor();
+    const notTold = page.getByTestId('contacts-not-told');
+    await notTold.filter({ hasText: `${northOffice.email}: reaches none of the sites this group is shown at` }).waitFor();
+    await notTold.filter({ hasText: `${gone.email}: their account is disabled` }).waitFor();
 
-    // Saved as it is, the server refuses the moved contact; the picker says who.
+    // Saved as it is, the server refuses the disabled contact first; the picker says who.
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     const picker = page.getByRole('textbox', { name: "Contacts (notified of this group's events)" });
+    const disabledRefusal = page.getByText(`${gone.email}: A contact's account is disabled: they would never be told`);
+    await disabledRefusal.waitFor();
+    expect(await axe(page)).toEqual([]);
+    await picker.click();
+    await page.getByRole('option', { name: `${gone.email} — account disabled: remove` }).click();
+    await page.keyboard.press('Escape');
+    await disabledRefusal.waitFor({ state: 'detached' });
+    await notTold.filter({ hasText: gone.email }).waitFor({ state: 'detached' });
+
+    // Saved again, the server refuses the moved contact; the picker says who.
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     const refusal = page.getByText(`${northOffice.email}: A contact's account does not reach any site this group is shown at`);
     await refusal.waitFor();
     expect(await axe(page)).toEqual([]);
@@ -133,7 +148,7 @@ describe.skipIf(!chromiumPath)('a group page (Chromium)', { timeout: E2E_TEST_TI
     await page.getByRole('option', { name: `${northOffice.email} — reaches none of this group’s sites: remove` }).click();
     await page.keyboard.press('Escape');
     await refusal.waitFor({ state: 'detached' });
-    await page.getByTestId('contacts-out-of-reach').waitFor({ state: 'detached' });
+    await notTold.waitFor({ state: 'detached' });
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
     expect((await call(env.app, 'GET', `/api/signin/groups/${group.id}`, { headers: h })).body.contactIds).toEqual([whole.id]);

@@ -1,4 +1,4 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { users } from '../accounts.tables.js';
 import { reachesOneOf, usersReachingSites } from '../notifications/notify.js';
@@ -18,6 +18,8 @@ export type SiteContactCandidate = {
 export interface UsersPort {
   /** Those of `ids` that are users of the tenant (another tenant's user is simply not there). */
   existingIds(tx: DbOrTx, tenantId: string, ids: readonly string[]): Promise<string[]>;
+  /** Those of `ids` whose account is disabled (they sign in to nothing and are told nothing). */
+  disabledIds(tx: DbOrTx, tenantId: string, ids: readonly string[]): Promise<string[]>;
   /** Those of `ids` whose reach takes in one of `siteIds` (the owner, the unscoped, or a scope on one of them). */
   reachingSites(tx: DbOrTx, tenantId: string, ids: readonly string[], siteIds: readonly string[]): Promise<string[]>;
   /**
@@ -33,6 +35,11 @@ export function createUsersPort(): UsersPort {
     async existingIds(tx, tenantId, ids) {
       if (ids.length === 0) return [];
       const found = await tx.select({ id: users.id }).from(users).where(and(eq(users.tenantId, tenantId), inArray(users.id, [...ids])));
+      return found.map((u) => u.id);
+    },
+    async disabledIds(tx, tenantId, ids) {
+      if (ids.length === 0) return [];
+      const found = await tx.select({ id: users.id }).from(users).where(and(eq(users.tenantId, tenantId), inArray(users.id, [...ids]), isNotNull(users.disabledAt)));
       return found.map((u) => u.id);
     },
     reachingSites: usersReachingSites,

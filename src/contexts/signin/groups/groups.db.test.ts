@@ -184,6 +184,29 @@ describe('whom a group’s contacts may be (GET /api/signin/groups/:id/contact-c
     expect(both.filter((u) => [northOffice.id, southOffice.id].includes(u.id)).map((u) => [u.reaches, u.contact])).toEqual(expect.arrayContaining([[true, true], [true, false]]));
   });
 
+  it('refuses a disabled user as a contact (400 contact_disabled on contactIds.N), on a new group and a changed one; a contact disabled later is listed as such', async () => {
+    const t = await createTestTenant(env);
+    const north = await makeSite(env, t, { name: 'North' });
+    const group = await makeGroup(env, t, { name: 'Visitors' }, [north.id]);
+    const whole = await t.as('admin');
+    const gone = await t.as('viewer');
+    expect((await call(env.app, 'PATCH', `/api/users/${gone.id}`, { headers: t.owner.headers, body: { disabled: true } })).status).toBe(200);
+    // They reach North (unscoped), so only being disabled keeps them from being told.
+    const patched = await call(env.app, 'PATCH', `/api/signin/groups/${group.id}`, { headers: t.owner.headers, body: { contactIds: [whole.id, gone.id] } });
+    expect([patched.status, patched.body.error?.code, patched.body.error?.field]).toEqual([400, 'contact_disabled', 'contactIds.1']);
+    const created = await call(env.app, 'POST', '/api/signin/groups', { headers: t.owner.headers, body: { name: 'Contractors', type: 'standard', siteIds: [north.id], contactIds: [gone.id] } });
+    expect([created.status, created.body.error?.code, created.body.error?.field]).toEqual([400, 'contact_disabled', 'contactIds.0']);
+    expect((await call(env.app, 'GET', `/api/signin/groups/${group.id}`, { headers: t.owner.headers })).body.contactIds).toEqual([]);
+
+    // A contact disabled after being chosen: listed, marked, and refused at the next save as it stands.
+    expect((await call(env.app, 'PATCH', `/api/signin/groups/${group.id}`, { headers: t.owner.headers, body: { contactIds: [whole.id] } })).status).toBe(200);
+    expect((await call(env.app, 'PATCH', `/api/users/${whole.id}`, { headers: t.owner.headers, body: { disabled: true } })).status).toBe(200);
+    expect((await candidatesOf(group.id, t.owner.headers)).find((u) => u.id === whole.id)).toMatchObject({ disabled: true, contact: true });
+    const again = await call(env.app, 'PATCH', `/api/signin/groups/${group.id}`, { headers: t.owner.headers, body: { contactIds: [whole.id] } });
+    expect([again.status, again.body.error?.code]).toEqual([400, 'contact_disabled']);
+    expect((await call(env.app, 'PATCH', `/api/signin/groups/${group.id}`, { headers: t.owner.headers, body: { contactIds: [] } })).status).toBe(200);
+  });
+
   it('answers a site-scoped admin for a group they may change: 403 for one shown beyond their sites, 404 for one they do not see', async () => {
     const t = await createTestTenant(env, { kind: 'trust' });
     const [north, south] = [await makeSite(env, t, { name: 'North' }), await makeSite(env, t, { name: 'South' })];

@@ -128,6 +128,7 @@ export const contactCandidateSchema = z.object({
   email: z.string(),
   /** Whether their reach takes in one of the group's sites: a contact who does not is refused (400 `contact_out_of_reach`) and never told. */
   reaches: z.boolean(),
+  /** Their account is disabled: a contact who is is refused (400 `contact_disabled`) and never told. */
   disabled: z.boolean(),
   /** One of the group's contacts now. */
   contact: z.boolean(),

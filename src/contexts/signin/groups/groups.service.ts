@@ -82,6 +82,10 @@ export function createGroupsService(deps: Pick<Platform, 'db' | 'config'> & { us
     if (unique.length > 0) {
       const found = await deps.users.existingIds(tx, tenantId, unique);
       if (found.length !== unique.length) throw badRequest('unknown_contact', 'A contact is not a user of this tenant', 'contactIds');
+      // A disabled user is told nothing (notifyUsers skips them): as a contact, they would never be told.
+      const disabled = new Set(await deps.users.disabledIds(tx, tenantId, unique));
+      const off = unique.findIndex((u) => disabled.has(u));
+      if (off >= 0) throw badRequest('contact_disabled', "A contact's account is disabled: they would never be told", `contactIds.${userIds.indexOf(unique[off]!)}`);
       // A contact is told of refusals at the group's sites: their reach must take in one of them.
       const siteIds = (await groupsRepo.siteIdsOf(tx, tenantId, [groupId])).map((s) => s.siteId);
       const reaching = new Set(await deps.users.reachingSites(tx, tenantId, unique, siteIds));

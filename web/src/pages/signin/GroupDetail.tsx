@@ -1,4 +1,4 @@
-import { ActionIcon, Alert, Anchor, Badge, Button, Card, Checkbox, ColorInput, FileButton, Group, Modal, MultiSelect, NumberInput, Pagination, PasswordInput, Select, Stack, Switch, Table, Text, TextInput, Textarea, Title, VisuallyHidden } from '@mantine/core';
+import { ActionIcon, Alert, Anchor, Badge, Button, Card, Checkbox, ColorInput, FileButton, Group, List, Modal, MultiSelect, NumberInput, Pagination, PasswordInput, Select, Stack, Switch, Table, Text, TextInput, Textarea, Title, VisuallyHidden } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -11,7 +11,7 @@ import { useFormSubmit } from '../../forms';
 import { userCan, useCan, useMe } from '../../session';
 import { groupLinkQuery, integrationSettingsQuery } from '../integrations/queries';
 import { OfflinePolicyFields } from './OfflinePolicyFields';
-import { contactChoices, contactsError, contactsOutOfReach, withoutContactsErrors, type ContactCandidate } from './contacts';
+import { contactChoices, contactsError, contactsNotTold, whyNotTold, withoutContactsErrors, type ContactCandidate } from './contacts';
 import { contactCandidatesQuery, groupQuery, memberQuery, membersQuery, signinKeys, sitesQuery } from './queries';
 import { SAFETY_MODES, type CustomField, type SignInOptions } from './signinApi';
 
@@ -108,16 +108,23 @@ type SettingsValues = { name: string; colour: string; isStaffGroup: boolean; con
 
 /**
  * The group's contacts, told of refusals and flags at its kiosks: chosen among the users who reach
- * one of its sites; a contact who no longer does is marked, and named above the picker, to be taken off.
+ * one of its sites; a contact who no longer does, or whose account is disabled, is marked, and
+ * named above the picker, to be taken off.
  */
 function ContactsPicker({ candidates, value, onChange, error }: { candidates: readonly ContactCandidate[]; value: string[]; onChange: (ids: string[]) => void; error: string | undefined }) {
-  const outOfReach = contactsOutOfReach(candidates, value);
+  const notTold = contactsNotTold(candidates, value);
   return (
     <Stack gap={4}>
-      {outOfReach.length > 0 ? (
-        <Alert color="yellow" title="Contacts who are not told" data-testid="contacts-out-of-reach">
-          {outOfReach.map((u) => u.name || u.email).join(', ')} {outOfReach.length === 1 ? 'reaches' : 'reach'} none of the sites this group is shown at, so {outOfReach.length === 1 ? 'is' : 'are'} never told of its events. Remove{' '}
-          {outOfReach.length === 1 ? 'them' : 'each'} from the contacts to save, or ask for their reach to take in one of its sites (Settings › Users).
+      {notTold.length > 0 ? (
+        <Alert color="yellow" title="Contacts who are not told" data-testid="contacts-not-told">
+          <List size="sm">
+            {notTold.map((u) => (
+              <List.Item key={u.id}>
+                {u.name || u.email}: {whyNotTold(u)}
+              </List.Item>
+            ))}
+          </List>
+          {notTold.length === 1 ? 'They are' : 'Each is'} never told of this group’s events. Remove {notTold.length === 1 ? 'them' : 'each'} from the contacts to save, or ask for their reach to take in one of its sites, or their account to be enabled (Settings › Users).
         </Alert>
       ) : null}
       <MultiSelect
@@ -135,7 +142,7 @@ function ContactsPicker({ candidates, value, onChange, error }: { candidates: re
 
 function GroupSettings({ group }: { group: SigninGroup }) {
   const queryClient = useQueryClient();
-  // Only users who reach one of the group's sites are offered (the server refuses the others, 400 contact_out_of_reach).
+  // Only active users who reach one of the group's sites are offered (the server refuses the others, 400 contact_out_of_reach or contact_disabled).
   const candidates = useQuery(contactCandidatesQuery(group.id));
   const form = useForm<SettingsValues>({
     initialValues: { name: group.name, colour: group.colour, isStaffGroup: group.isStaffGroup, contactIds: group.contactIds, options: group.options, pin: '', clearPin: false },

@@ -9,30 +9,40 @@ const nameOf = (u: Pick<ContactCandidate, 'name' | 'email'>) => (u.name ? `${u.n
 
 /** How a contact who no longer reaches the group's sites is named in the picker. */
 export const OUT_OF_REACH = 'reaches none of this group’s sites: remove';
+/** How a contact whose account is disabled is named in the picker. */
+export const DISABLED = 'account disabled: remove';
+
+/** Whether a chosen contact would never be told: their reach takes in none of the group's sites, or their account is disabled (the server refuses both). */
+const notTold = (u: ContactCandidate) => !u.reaches || u.disabled;
 
 /** A user's label in the picker: who they are, and why one chosen is not told. */
 export function contactLabel(u: ContactCandidate): string {
-  const notes = [...(u.reaches ? [] : [OUT_OF_REACH]), ...(u.disabled ? ['disabled'] : [])];
+  const notes = [...(u.reaches ? [] : [OUT_OF_REACH]), ...(u.disabled ? [DISABLED] : [])];
   return notes.length ? `${nameOf(u)} — ${notes.join('; ')}` : nameOf(u);
 }
 
+/** Why a chosen contact is not told, as the alert above the picker says it (empty when they are told). */
+export function whyNotTold(u: ContactCandidate): string {
+  return [...(u.reaches ? [] : ['reaches none of the sites this group is shown at']), ...(u.disabled ? ['their account is disabled'] : [])].join(', and ');
+}
+
 /**
- * The picker's choices: the users the server offers (those who reach one of the group's sites), and
- * the chosen contacts who no longer do, kept and marked so they can be taken off (a choice not
- * chosen any more cannot be picked again: the server would refuse it). A chosen id the server no
+ * The picker's choices: the users the server offers (the active users who reach one of the group's
+ * sites), and the chosen contacts who no longer do or are disabled, kept and marked so they can be
+ * taken off (a choice not chosen any more cannot be picked again: the server would refuse it). A chosen id the server no
  * longer knows stays visible too, to be removed.
  */
 export function contactChoices(candidates: readonly ContactCandidate[], chosen: readonly string[]): ContactChoice[] {
   const known = new Set(candidates.map((u) => u.id));
   return [
-    ...candidates.map((u) => ({ value: u.id, label: contactLabel(u), ...(!u.reaches && !chosen.includes(u.id) ? { disabled: true } : {}) })),
+    ...candidates.map((u) => ({ value: u.id, label: contactLabel(u), ...(notTold(u) && !chosen.includes(u.id) ? { disabled: true } : {}) })),
     ...chosen.filter((id) => !known.has(id)).map((id) => ({ value: id, label: 'A user no longer in this account', disabled: true })),
   ];
 }
 
-/** The chosen contacts who are never told: their reach takes in none of the group's sites. */
-export function contactsOutOfReach(candidates: readonly ContactCandidate[], chosen: readonly string[]): ContactCandidate[] {
-  return candidates.filter((u) => !u.reaches && chosen.includes(u.id));
+/** The chosen contacts who are never told: their reach takes in none of the group's sites, or their account is disabled. */
+export function contactsNotTold(candidates: readonly ContactCandidate[], chosen: readonly string[]): ContactCandidate[] {
+  return candidates.filter((u) => notTold(u) && chosen.includes(u.id));
 }
 
 /**
