@@ -9949,6 +9949,8 @@ export interface paths {
                                     /** Format: uuid */
                                     refId: string;
                                 }[];
+                                /** @description The version of these scopes: send it back as `scopesVersion` with PUT /api/users/{id}/scopes, which answers 409 version_conflict when they changed since */
+                                scopesVersion: string;
                                 totpEnabled: boolean;
                             }[];
                         };
@@ -10008,6 +10010,8 @@ export interface paths {
                                 /** Format: uuid */
                                 refId: string;
                             }[];
+                            /** @description The version of these scopes: send it back as `scopesVersion` with PUT /api/users/{id}/scopes, which answers 409 version_conflict when they changed since */
+                            scopesVersion: string;
                             totpEnabled: boolean;
                         };
                     };
@@ -10065,6 +10069,8 @@ export interface paths {
                                 /** Format: uuid */
                                 refId: string;
                             }[];
+                            /** @description The version of these scopes: send it back as `scopesVersion` with PUT /api/users/{id}/scopes, which answers 409 version_conflict when they changed since */
+                            scopesVersion: string;
                             totpEnabled: boolean;
                         };
                     };
@@ -10081,7 +10087,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Replace the user’s scopes (sites, organisations); none means the whole tenant */
+        /** Replace the user’s scopes (sites, organisations); none means the whole tenant (409 version_conflict if they changed since `scopesVersion`) */
         put: {
             parameters: {
                 query?: never;
@@ -10105,6 +10111,8 @@ export interface paths {
                             /** Format: uuid */
                             refId: string;
                         }[];
+                        /** @description The `scopesVersion` read with the user: when given and the scopes changed since, nothing is saved and the answer is 409 version_conflict */
+                        scopesVersion?: string;
                     };
                 };
             };
@@ -10134,6 +10142,8 @@ export interface paths {
                                 /** Format: uuid */
                                 refId: string;
                             }[];
+                            /** @description The version of these scopes: send it back as `scopesVersion` with PUT /api/users/{id}/scopes, which answers 409 version_conflict when they changed since */
+                            scopesVersion: string;
                             totpEnabled: boolean;
                         };
                     };
@@ -10193,6 +10203,8 @@ export interface paths {
                                 /** Format: uuid */
                                 refId: string;
                             }[];
+                            /** @description The version of these scopes: send it back as `scopesVersion` with PUT /api/users/{id}/scopes, which answers 409 version_conflict when they changed since */
+                            scopesVersion: string;
                             totpEnabled: boolean;
                         };
                     };

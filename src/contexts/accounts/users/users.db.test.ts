@@ -138,6 +138,46 @@ describe('users and roles', () => {
     expect(await auditRows(t.tenantId, 'user.scopes_set')).toHaveLength(2);
   });
 
+  it('refuses a save of scopes read before another admin changed them (409 version_conflict, nothing saved); without a version, the save replaces them as before', async () => {
+    const t = await createTestTenant(env);
+    const manager = await t.as('manager');
+    const [first, second] = [await t.as('admin'), await t.as('admin')];
+    const { siteId, orgId } = await targets(t);
+    const url = `/api/users/${manager.id}/scopes`;
+    const read = async (headers: Record<string, string>) => (await call(env.app, 'GET', `/api/users/${manager.id}`, { headers })).body as { scopes: unknown[]; scopesVersion: string };
+    // Both admins open the editor on the same reach: the whole tenant.
+    const [a, b] = [await read(first.headers), await read(second.headers)];
+    expect(a.scopesVersion).toEqual(b.scopesVersion);
+    expect(typeof a.scopesVersion).toBe('string');
+    // The first saves North; the second, from their stale read, saves the organisation alone.
+    const saved = await call(env.app, 'PUT', url, { headers: first.headers, body: { scopes: [{ kind: 'site', refId: siteId, level: 'edit' }], scopesVersion: a.scopesVersion } });
+    expect(saved.status).toBe(200);
+    expect(saved.body.scopesVersion).not.toBe(a.scopesVersion);
+    const stale = await call(env.app, 'PUT', url, { headers: second.headers, body: { scopes: [{ kind: 'organisation', refId: orgId, level: 'view' }], scopesVersion: b.scopesVersion } });
+    expect([stale.status, stale.body.error?.code, stale.body.error?.scopesVersion]).toEqual([409, 'version_conflict', saved.body.scopesVersion]);
+    expect(stale.body.error.message).toMatch(/^Someone else changed the reach of .* since you opened it; nothing was saved/);
+    const after = await read(first.headers);
+    expect([after.scopes, after.scopesVersion]).toEqual([[{ kind: 'site', refId: siteId, level: 'edit' }], saved.body.scopesVersion]);
+    expect(await auditRows(t.tenantId, 'user.scopes_set')).toHaveLength(1);
+    // Reloaded, the second admin's save goes through.
+    const reloaded = await call(env.app, 'PUT', url, { headers: second.headers, body: { scopes: [{ kind: 'site', refId: siteId, level: 'edit' }, { kind: 'organisation', refId: orgId, level: 'view' }], scopesVersion: after.scopesVersion } });
+    expect(reloaded.status).toBe(200);
+    // The version is of the list, not its order; the list in the users list carries it too.
+    const listed = (await call(env.app, 'GET', '/api/users', { headers: first.headers })).body.items.find((u: { id: string }) => u.id === manager.id);
+    expect(listed.scopesVersion).toBe(reloaded.body.scopesVersion);
+    const reordered = await call(env.app, 'PUT', url, { headers: first.headers, body: { scopes: [{ kind: 'organisation', refId: orgId, level: 'view' }, { kind: 'site', refId: siteId, level: 'edit' }], scopesVersion: listed.scopesVersion } });
+    expect([reordered.status, reordered.body.scopesVersion]).toEqual([200, listed.scopesVersion]);
+    // Two saves from one read at the same moment: one is saved, the other refused.
+    const both = await Promise.all([
+      call(env.app, 'PUT', url, { headers: first.headers, body: { scopes: [{ kind: 'site', refId: siteId, level: 'view' }], scopesVersion: listed.scopesVersion } }),
+      call(env.app, 'PUT', url, { headers: second.headers, body: { scopes: [{ kind: 'organisation', refId: orgId, level: 'edit' }], scopesVersion: listed.scopesVersion } }),
+    ]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    // A caller that sends no version (one that predates it) replaces the scopes, as before.
+    const unversioned = await call(env.app, 'PUT', url, { headers: second.headers, body: { scopes: [] } });
+    expect([unversioned.status, unversioned.body.scopes]).toEqual([200, []]);
+  });
+
   it('refuses a site or organisation that is not the tenant’s (another tenant’s, or none): 400 naming the scope, nothing saved', async () => {
     const t = await createTestTenant(env);
     const other = await createTestTenant(env);

@@ -1,4 +1,5 @@
 import type { UserWithScopes } from './users.repo.js';
+import { scopesVersionOf } from './scopes-version.js';
 
 export function presentUserDetail(u: UserWithScopes) {
   return {
@@ -10,5 +11,6 @@ export function presentUserDetail(u: UserWithScopes) {
     disabled: Boolean(u.disabledAt),
     createdAt: u.createdAt.toISOString(),
     scopes: u.scopes,
+    scopesVersion: scopesVersionOf(u.scopes),
   };
 }

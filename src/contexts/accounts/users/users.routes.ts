@@ -46,7 +46,7 @@ export function usersRoutes(users: UsersService): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['users'],
-          summary: 'Replace the user’s scopes (sites, organisations); none means the whole tenant',
+          summary: 'Replace the user’s scopes (sites, organisations); none means the whole tenant (409 version_conflict if they changed since `scopesVersion`)',
           params: userIdParams,
           body: scopesBodySchema,
           response: { 200: userSchema },
@@ -54,7 +54,7 @@ export function usersRoutes(users: UsersService): FastifyPluginAsyncZod {
       },
       async (req) => {
         const p = authorize(req, 'users.manage');
-        return presentUserDetail(await users.setScopes(p, actorOf(req), req.params.id, req.body.scopes));
+        return presentUserDetail(await users.setScopes(p, actorOf(req), req.params.id, req.body.scopes, req.body.scopesVersion));
       },
     );
 

@@ -17,6 +17,7 @@ export const userSchema = z.object({
   disabled: z.boolean(),
   createdAt: z.string(),
   scopes: z.array(scopeSchema),
+  scopesVersion: z.string().describe('The version of these scopes: send it back as `scopesVersion` with PUT /api/users/{id}/scopes, which answers 409 version_conflict when they changed since'),
 });
 
 export const userIdParams = z.object({ id: z.uuid() });
@@ -31,4 +32,8 @@ export const userPatchSchema = z
   })
   .strict();
 
-export const scopesBodySchema = z.object({ scopes: z.array(scopeSchema).max(500) });
+export const scopesBodySchema = z.object({
+  scopes: z.array(scopeSchema).max(500),
+  /** Optional (callers that predate it are not refused): the user's `scopesVersion` as the editor read it. */
+  scopesVersion: z.string().max(100).optional().describe('The `scopesVersion` read with the user: when given and the scopes changed since, nothing is saved and the answer is 409 version_conflict'),
+});

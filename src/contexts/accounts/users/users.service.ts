@@ -1,10 +1,11 @@
 import type { Platform } from '../../../platform/platform.js';
-import { AppError, badRequest, forbidden, notFound } from '../../../platform/errors.js';
+import { AppError, badRequest, conflict, forbidden, notFound } from '../../../platform/errors.js';
 import { recordAudit, type Actor } from '../../../platform/audit/audit.js';
 import type { Principal, Role, Scope } from '../../../platform/http/principal.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { usersRepo, type UserWithScopes } from './users.repo.js';
 import { scopeChecks, uniqueScopes, type ScopeTargets } from './scope-targets.js';
+import { scopesVersionOf } from './scopes-version.js';
 
 export type { ScopeTargets } from './scope-targets.js';
 
@@ -80,7 +81,12 @@ export function createUsersService(deps: UsersDeps) {
     });
   }
 
-  async function setScopes(principal: Principal, actor: Actor, id: string, scopes: Scope[]) {
+  /**
+   * Replaces the user's scopes. `expectedVersion`, the `scopesVersion` the editor read: when the
+   * scopes changed since (another administrator saved), 409 `version_conflict` and nothing saved.
+   * The user's row is locked first, so two saves from one read cannot both pass the comparison.
+   */
+  async function setScopes(principal: Principal, actor: Actor, id: string, scopes: Scope[], expectedVersion?: string) {
     const { tenantId } = principal;
     const unique = uniqueScopes(scopes);
     return inTransaction(db, async (tx) => {
@@ -89,6 +95,10 @@ export function createUsersService(deps: UsersDeps) {
       assertMayTouch(principal, target);
       // Tenant-wide permissions need an unscoped caller: a scoped owner could never unscope themselves again.
       if (target.role === 'owner' && unique.length > 0) throw badRequest('owner_unscoped', 'The owner reaches the whole tenant and cannot be limited to sites or organisations', 'scopes');
+      if (expectedVersion !== undefined) {
+        const current = scopesVersionOf((await usersRepo.find(tx, tenantId, id))!.scopes);
+        if (current !== expectedVersion) throw conflict('version_conflict', `Someone else changed the reach of ${target.name || target.email} since you opened it; nothing was saved. Reload to see their change, then make yours again.`, { scopesVersion: current });
+      }
       await checks.assertTargets(tx, tenantId, scopes);
       await usersRepo.replaceScopes(tx, tenantId, id, unique);
       await recordAudit(tx, tenantId, actor, {
