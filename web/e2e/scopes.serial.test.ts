@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { scopedUser } from '../../test/factories.js';
+import { call, scopedUser, setScopes } from '../../test/factories.js';
 import type { TestEnv } from '../../test/harness.js';
 import { makeSite } from '../../test/signin-factories.js';
 import { recordTenant } from '../../test/record-fixtures.js';
@@ -95,6 +95,63 @@ describe.skipIf(!chromiumPath)('a user’s reach, edited in Settings › Users (
     page = await e2e.newPage();
     await signIn(page, e2e.url, manager);
     expect(await areasOffered(page)).toEqual(['Central Record']);
+    await page.close();
+  });
+
+  it('two admins change one person’s reach at once: the later save is refused and says so, in the editor and in Record settings, and goes through once reloaded', async () => {
+    const tenant = await e2e.createTenant({ kind: 'trust' });
+    const env = { app: e2e.server.app, platform: e2e.server.platform, contexts: e2e.server.contexts, config: e2e.server.platform.config } as TestEnv;
+    const north = await makeSite(env, tenant, { name: 'North' });
+    const south = await makeSite(env, tenant, { name: 'South' });
+    const { org } = await recordTenant(env, tenant); // Northgate Primary
+    const manager = await tenant.as('manager');
+    const admin = await tenant.as('admin');
+    const scopesOf = async () => (await call(env.app, 'GET', `/api/users/${manager.id}`, { headers: tenant.owner.headers })).body.scopes as Array<{ kind: string; refId: string; level: string }>;
+
+    const page = await e2e.newPage();
+    await signIn(page, e2e.url, admin);
+    await page.goto(`${e2e.url}/settings/users`);
+    const row = page.getByRole('row').filter({ hasText: manager.email });
+    await row.getByText('Whole trust').waitFor();
+    await row.getByRole('button', { name: /^Edit the reach of/ }).click();
+    const dialog = page.getByRole('dialog', { name: /^Reach of/ });
+    await dialog.getByRole('radio', { name: 'Only the sites and organisations chosen' }).check();
+    await dialog.getByRole('textbox', { name: 'Sites' }).click();
+    await page.getByRole('option', { name: 'North', exact: true }).click();
+    await page.keyboard.press('Escape');
+    // Meanwhile the owner limits the manager to South.
+    await setScopes(env, tenant, manager.id, [{ kind: 'site', refId: south.id, level: 'edit' }]);
+
+    await dialog.getByRole('button', { name: 'Save reach' }).click();
+    const refusal = dialog.getByRole('alert').filter({ hasText: 'Someone else changed this person’s reach' });
+    await refusal.getByText(/reach was changed by someone else while this editor was open, so your change was not saved\. Reload to see their change/).waitFor();
+    expect(await axe(page)).toEqual([]);
+    expect(await scopesOf()).toEqual([{ kind: 'site', refId: south.id, level: 'edit' }]);
+    // Reloaded, the editor shows South, and North added to it is saved.
+    await refusal.getByRole('button', { name: 'Reload their reach' }).click();
+    await refusal.waitFor({ state: 'detached' });
+    await dialog.getByRole('table', { name: 'Sites and levels' }).getByRole('cell', { name: 'South', exact: true }).waitFor();
+    await dialog.getByRole('textbox', { name: 'Sites' }).click();
+    await page.getByRole('option', { name: 'North', exact: true }).click();
+    await page.keyboard.press('Escape');
+    await dialog.getByRole('button', { name: 'Save reach' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect((await scopesOf()).map((x) => x.refId).sort()).toEqual([north.id, south.id].sort());
+
+    // Record settings › Access: the table read, then the owner takes South away; the level chosen from the stale table is refused, and the table shows the owner's change.
+    await page.goto(`${e2e.url}/record/settings`);
+    await page.getByRole('tab', { name: 'Access' }).click();
+    const accessRow = page.getByRole('row').filter({ hasText: manager.email });
+    await accessRow.getByText(/^(North \(edit\), South \(edit\)|South \(edit\), North \(edit\))$/).waitFor();
+    await setScopes(env, tenant, manager.id, [{ kind: 'site', refId: north.id, level: 'edit' }]);
+    const level = accessRow.getByRole('combobox', { name: `${manager.email} access to Northgate Primary` });
+    await level.selectOption('view');
+    await page.getByRole('alert').filter({ hasText: 'Someone else changed this person’s reach' }).getByText(/so your change was not saved\. The table now shows their reach: make your change again\./).waitFor();
+    await accessRow.getByText('North (edit)', { exact: true }).waitFor();
+    expect(await scopesOf()).toEqual([{ kind: 'site', refId: north.id, level: 'edit' }]);
+    await level.selectOption('view');
+    await accessRow.getByText('1 school', { exact: true }).waitFor();
+    expect(await scopesOf()).toEqual(expect.arrayContaining([{ kind: 'site', refId: north.id, level: 'edit' }, { kind: 'organisation', refId: org.id, level: 'view' }]));
     await page.close();
   });
 

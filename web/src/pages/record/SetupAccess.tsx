@@ -1,11 +1,11 @@
-import { Badge, NativeSelect, Stack, Table, Text } from '@mantine/core';
+import { Alert, Badge, NativeSelect, Stack, Table, Text } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { client, ok, type Answer, type Body } from '../../api/client';
 import { AppLink, FormError } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
 import { useCan } from '../../session';
 import { settingsKeys, usersQuery } from '../settings/queries';
-import { useReachTargets } from '../settings/UserReach';
+import { isVersionConflict, useReachTargets } from '../settings/UserReach';
 import { organisationsQuery } from './queries';
 
 type User = Answer<'/api/users'>['items'][number];
@@ -26,15 +26,18 @@ export function SetupAccess() {
   const users = useQuery(usersQuery());
   const orgs = useQuery(organisationsQuery());
   const queryClient = useQueryClient();
+  // Sent with the version the table read: a change another administrator saved meanwhile is not
+  // overwritten (409, shown below). The users list is read again either way, and the table waits
+  // for it, so that two changes in a row do not send the second from the list before the first.
   const setScopes = useMutation({
-    mutationFn: ({ id, scopes }: { id: string; scopes: Scope[] }) => ok(client.PUT('/api/users/{id}/scopes', { params: { path: { id } }, body: { scopes } })),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: settingsKeys.users }),
+    mutationFn: ({ user, scopes }: { user: User; scopes: Scope[] }) => ok(client.PUT('/api/users/{id}/scopes', { params: { path: { id: user.id } }, body: { scopes, scopesVersion: user.scopesVersion } })),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: settingsKeys.users }),
   });
   const setLevel = (u: User, orgId: string, level: string) => {
     const scopes: Scope[] = u.scopes.filter((x) => !(x.kind === 'organisation' && x.refId === orgId));
     const chosen = LEVELS.find((l) => l === level);
     if (chosen) scopes.push({ kind: 'organisation', refId: orgId, level: chosen });
-    setScopes.mutate({ id: u.id, scopes });
+    setScopes.mutate({ user: u, scopes });
   };
   return (
     <Stack>
@@ -43,9 +46,15 @@ export function SetupAccess() {
         some schools reaches only those, and no site&apos;s sign-in unless they are limited to sites too; one limited to sites alone reaches no school&apos;s record. Sites are given, and
         a whole reach seen at once, in <AppLink to="/settings/users">Settings › Users</AppLink>.
       </Text>
-      <FormError error={setScopes.error} />
+      {isVersionConflict(setScopes.error) && setScopes.variables ? (
+        <Alert color="red" role="alert" title="Someone else changed this person’s reach">
+          {setScopes.variables.user.name || setScopes.variables.user.email}’s reach was changed by someone else since this page read it, so your change was not saved. The table now shows their reach: make your change again.
+        </Alert>
+      ) : (
+        <FormError error={setScopes.error} />
+      )}
       <QueryState query={orgs}>
-        {(o) => <QueryState query={users}>{(u) => <AccessTable users={u.items.filter((x) => !x.disabled)} orgs={o.items} setLevel={canManage ? setLevel : null} siteName={names.site} />}</QueryState>}
+        {(o) => <QueryState query={users}>{(u) => <AccessTable users={u.items.filter((x) => !x.disabled)} orgs={o.items} setLevel={canManage ? setLevel : null} saving={setScopes.isPending} siteName={names.site} />}</QueryState>}
       </QueryState>
     </Stack>
   );
@@ -67,12 +76,15 @@ function AccessTable({
   users,
   orgs,
   setLevel,
+  saving,
   siteName,
 }: {
   users: User[];
   orgs: Organisation[];
   /** Null for a caller who may not change scopes: the table only reads. */
   setLevel: ((u: User, orgId: string, level: string) => void) | null;
+  /** A change is being saved (and the users read again): the next one waits for it. */
+  saving: boolean;
   siteName: (id: string) => string;
 }) {
   return (
@@ -105,7 +117,7 @@ function AccessTable({
                     size="xs"
                     aria-label={`${u.email} access to ${o.name}`}
                     value={own.find((x) => x.refId === o.id)?.level ?? ''}
-                    disabled={!setLevel || u.role === 'owner'}
+                    disabled={!setLevel || saving || u.role === 'owner'}
                     onChange={(e) => setLevel?.(u, o.id, e.currentTarget.value)}
                     data={[
                       { value: '', label: u.scopes.length ? 'No access' : 'By role' },

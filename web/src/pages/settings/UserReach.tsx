@@ -2,7 +2,7 @@ import { Alert, Button, Group, Modal, MultiSelect, NativeSelect, Radio, Stack, T
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { ApiError } from '../../api';
 import { client, ok, type Answer } from '../../api/client';
 import { FormError } from '../../components/common';
@@ -51,17 +51,23 @@ export function ReachCell({ user, names }: { user: Pick<User, 'role' | 'scopes'>
   );
 }
 
+/** Whether a save was refused because the thing changed since it was read (409 `version_conflict`). */
+export const isVersionConflict = (error: unknown) => error instanceof ApiError && error.code === 'version_conflict';
+
 /**
  * The scope editor: the whole trust, or the sites and organisations chosen, each at a level;
- * saved as the user's whole list of scopes (PUT /api/users/:id/scopes). Only for a trust-wide
- * caller (`users.manage`), never for the owner (the server refuses to limit them).
+ * saved as the user's whole list of scopes (PUT /api/users/:id/scopes) with the version it was
+ * read at: when another administrator changed them meanwhile, nothing is saved (409), the editor
+ * says so and offers to reload theirs. Only for a trust-wide caller (`users.manage`), never for the
+ * owner (the server refuses to limit them).
  */
 export function ReachModal({ user, onClose }: { user: User; onClose: () => void }) {
   const who = user.name || user.email;
   const queryClient = useQueryClient();
+  const [readAt, setReadAt] = useState(user.scopesVersion);
   const form = useForm<ReachForm>({ initialValues: reachFormOf(user.scopes), validate: (v) => ({ reach: reachError(v) }) });
   const save = useMutation({
-    mutationFn: (v: ReachForm) => ok(client.PUT('/api/users/{id}/scopes', { params: { path: { id: user.id } }, body: { scopes: scopesOfForm(v) } })),
+    mutationFn: (v: ReachForm) => ok(client.PUT('/api/users/{id}/scopes', { params: { path: { id: user.id } }, body: { scopes: scopesOfForm(v), scopesVersion: readAt } })),
     onSuccess: () => {
       notifications.show({ message: `${who}’s reach is saved.`, color: 'teal' });
       onClose();
@@ -77,7 +83,18 @@ export function ReachModal({ user, onClose }: { user: User; onClose: () => void 
     },
     onSettled: () => queryClient.invalidateQueries({ queryKey: settingsKeys.users }),
   });
+  /** Their reach as it is now: the form and the version start again from it, the refusal goes. */
+  const reload = useMutation({
+    mutationFn: () => ok(client.GET('/api/users/{id}', { params: { path: { id: user.id } } })),
+    onSuccess: (fresh) => {
+      form.setValues(reachFormOf(fresh.scopes));
+      form.clearErrors();
+      setReadAt(fresh.scopesVersion);
+      save.reset();
+    },
+  });
   const values = form.getValues();
+  const conflict = isVersionConflict(save.error);
   const placed = save.error instanceof ApiError && [save.error.field, ...save.error.issues.map((i) => i.field)].some((f) => reachFieldOf(f, values));
 
   return (
@@ -92,12 +109,24 @@ export function ReachModal({ user, onClose }: { user: User; onClose: () => void 
       >
         <Stack>
           <ReachFields value={values} onChange={(v) => reachChanged(form, v)} errors={form.errors} role={user.role} />
-          <FormError error={placed ? null : save.error} />
+          {conflict ? (
+            <Alert color="red" role="alert" title="Someone else changed this person’s reach">
+              <Stack gap="xs" align="flex-start">
+                <Text size="sm">
+                  {who}’s reach was changed by someone else while this editor was open, so your change was not saved. Reload to see their change, then make yours again.
+                </Text>
+                <Button size="xs" variant="light" color="red" loading={reload.isPending} onClick={() => reload.mutate()}>
+                  Reload their reach
+                </Button>
+              </Stack>
+            </Alert>
+          ) : null}
+          <FormError error={placed || conflict ? null : (save.error ?? reload.error)} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Cancel
             </Button>
-            <Button type="submit" loading={save.isPending}>
+            <Button type="submit" loading={save.isPending} disabled={conflict}>
               Save reach
             </Button>
           </Group>
