@@ -4,9 +4,10 @@ import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
 import { ApiError, query } from '../../api';
 import { client, ok } from '../../api/client';
-import { PageHeader, fieldError, formatDateTime } from '../../components/common';
+import { PageHeader, fieldError } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
 import { groupsQuery, signinKeys, sitesQuery } from './queries';
+import { formatDateTime } from '../../format';
 
 const FILTERS = ['siteId', 'groupId', 'person', 'from', 'to', 'outcome'] as const;
 type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
@@ -44,6 +45,8 @@ export default function Visits() {
   // A filter the server refused (a date mistyped in a bookmarked address): said on its field, not as a load failure.
   const filterError = (name: (typeof FILTERS)[number]) => form.errors[name] ?? fieldError(visits.error, name);
   const filtersRefused = visits.error instanceof ApiError && visits.error.concernsAny(FILTERS);
+  // Times on each visit's site's clock, as its days (and the CSV) are; the browser's own zone for a site not listed.
+  const zoneOf = new Map((sites.data?.items ?? []).map((s) => [s.id, s.timezone]));
   const apply = form.onSubmit((v) => setParams(Object.fromEntries(Object.entries(v).filter(([, x]) => Boolean(x)))));
   return (
     <>
@@ -102,8 +105,8 @@ export default function Visits() {
                       </Table.Td>
                       <Table.Td>{v.groupName}</Table.Td>
                       <Table.Td>{v.siteName}</Table.Td>
-                      <Table.Td>{formatDateTime(v.signedInAt)}</Table.Td>
-                      <Table.Td>{v.signedOutAt ? `${formatDateTime(v.signedOutAt)} (${v.signedOutBy})` : v.outcome === 'signed_in' ? 'On site' : '—'}</Table.Td>
+                      <Table.Td>{formatDateTime(v.signedInAt, zoneOf.get(v.siteId))}</Table.Td>
+                      <Table.Td>{v.signedOutAt ? `${formatDateTime(v.signedOutAt, zoneOf.get(v.siteId))} (${v.signedOutBy})` : v.outcome === 'signed_in' ? 'On site' : '—'}</Table.Td>
                       <Table.Td>
                         <Stack gap={2}>
                           <Badge color={v.outcome === 'rejected' ? 'red' : v.safetyStatus === 'notified' ? 'orange' : 'teal'}>
