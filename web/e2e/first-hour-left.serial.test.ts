@@ -2,10 +2,20 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { call } from '../../test/factories.js';
 import type { TestEnv } from '../../test/harness.js';
-import { makeGroup, makeSite } from '../../test/signin-factories.js';
+import { makeGroup, makeMember, makeSite } from '../../test/signin-factories.js';
 import { E2E_TEST_TIMEOUT, findChromiumOrSkip, useE2e, type E2e } from './harness.js';
 
 const chromiumPath = findChromiumOrSkip();
+
+/** The focused element: its tag, role, accessible text (a field's label, a button's text) and whether it is checked. */
+async function focused(page: Page): Promise<{ tag: string; type: string | null; text: string; checked: boolean | null }> {
+  return page.evaluate(() => {
+    const el = document.activeElement as HTMLElement | null;
+    const input = el instanceof HTMLInputElement ? el : null;
+    const label = input?.labels?.[0]?.textContent ?? el?.textContent ?? '';
+    return { tag: el?.tagName.toLowerCase() ?? '', type: input?.type ?? null, text: label.trim(), checked: input && input.type === 'radio' ? input.checked : null };
+  });
+}
 
 /** A kiosk page paired to the site, in an en-US browser in New York (its own clock shows 12-hour times, five hours behind London). */
 async function pairedKiosk(e2e: E2e, env: TestEnv, headers: Record<string, string>, siteId: string, siteName: string): Promise<Page> {
@@ -57,6 +67,35 @@ describe.skipIf(!chromiumPath)('first-hour, what was left (Chromium)', { timeout
     // It was "Val Visitor · 08:21 AM" (the browser's language and New York's clock).
     const leaving = kiosk.getByRole('button', { name: /^Val Visitor · / });
     await expect(leaving.textContent()).resolves.toBe(`Val Visitor · ${onSiteClock}`);
+    await kiosk.close();
+  });
+
+  it('the kiosk’s “Signing in / Signing out” choice is the next Tab stop after the name box, which keeps the focus on arrival', async () => {
+    const tenant = await e2e.createTenant();
+    const env = envOf();
+    const site = await makeSite(env, tenant, { name: 'Reception' });
+    const staff = await makeGroup(env, tenant, { name: 'Staff' }, [site.id]);
+    await makeMember(env, tenant, staff.id, { fullName: 'Ada Lovelace', role: 'Teacher' });
+    const kiosk = await pairedKiosk(e2e, env, tenant.owner.headers, site.id, 'Reception');
+
+    await kiosk.getByRole('button', { name: 'Staff' }).click();
+    await kiosk.getByRole('textbox', { name: 'Type your name, or scan your card' }).waitFor();
+    expect(await focused(kiosk)).toMatchObject({ tag: 'input', type: 'text', text: 'Type your name, or scan your card' });
+    // Tab: the choice (it used to be the camera button; the choice was behind, by Shift+Tab).
+    await kiosk.keyboard.press('Tab');
+    expect(await focused(kiosk)).toEqual({ tag: 'input', type: 'radio', text: 'Signing in', checked: true });
+    await kiosk.keyboard.press('ArrowRight');
+    expect(await focused(kiosk)).toEqual({ tag: 'input', type: 'radio', text: 'Signing out', checked: true });
+    await kiosk.keyboard.press('Tab');
+    expect(await focused(kiosk)).toMatchObject({ tag: 'button', text: 'Scan my QR code' });
+    // Back to the name box and on by keyboard alone, as before.
+    await kiosk.keyboard.press('Shift+Tab');
+    await kiosk.keyboard.press('Shift+Tab');
+    expect(await focused(kiosk)).toMatchObject({ tag: 'input', type: 'text', text: 'Type your name, or scan your card' });
+    await kiosk.keyboard.type('ada');
+    await kiosk.getByRole('button', { name: /Ada Lovelace/ }).waitFor();
+    await kiosk.keyboard.press('Enter');
+    await kiosk.getByRole('status').filter({ hasText: 'Welcome, Ada Lovelace' }).waitFor();
     await kiosk.close();
   });
 });

@@ -354,11 +354,13 @@ function FindStep({ group, pin, onPick, onQr }: { group: KioskGroup; pin?: strin
   };
   return (
     <Stack gap="md">
-      <SegmentedControl size="xl" value={action} onChange={(v) => setAction(v as 'in' | 'out')} data={[{ value: 'in', label: 'Signing in' }, { value: 'out', label: 'Signing out' }]} />
       <form onSubmit={submit}>
         <TextInput size="xl" label="Type your name, or scan your card" placeholder="e.g. Sam" value={q} onChange={(e) => setQ(e.currentTarget.value)} autoFocus autoComplete="off" />
       </form>
+      {/* After the name box, which has the focus: Tab reaches it next (it came first and was reached only
+          by Shift+Tab). It says what a scanned card does; a name found says by itself (Sign in / Sign out). */}
       <Group>
+        <SegmentedControl size="xl" value={action} onChange={(v) => setAction(v as 'in' | 'out')} data={[{ value: 'in', label: 'Signing in' }, { value: 'out', label: 'Signing out' }]} />
         <Button size="lg" variant="light" onClick={() => setScanning((s) => !s)}>
           {scanning ? 'Stop camera' : 'Scan my QR code'}
         </Button>
