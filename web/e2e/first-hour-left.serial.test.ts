@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
 import { call } from '../../test/factories.js';
 import type { TestEnv } from '../../test/harness.js';
-import { makeGroup, makeMember, makeSite } from '../../test/signin-factories.js';
-import { E2E_TEST_TIMEOUT, findChromiumOrSkip, useE2e, type E2e } from './harness.js';
+import { makeGroup, makeMember, makeSite, pairKiosk } from '../../test/signin-factories.js';
+import { E2E_TEST_TIMEOUT, findChromiumOrSkip, signIn, useE2e, type E2e } from './harness.js';
 
 const chromiumPath = findChromiumOrSkip();
 
@@ -97,5 +98,38 @@ describe.skipIf(!chromiumPath)('first-hour, what was left (Chromium)', { timeout
     await kiosk.keyboard.press('Enter');
     await kiosk.getByRole('status').filter({ hasText: 'Welcome, Ada Lovelace' }).waitFor();
     await kiosk.close();
+  });
+  it('visit history’s Export CSV gives the visits of the filters on screen: a change not yet applied is applied with it', async () => {
+    const tenant = await e2e.createTenant();
+    const env = envOf();
+    for (const [siteName, person] of [['North site', 'Nora North'], ['South site', 'Sam South']] as const) {
+      const site = await makeSite(env, tenant, { name: siteName });
+      const group = await makeGroup(env, tenant, { name: `Staff ${siteName}` }, [site.id]);
+      const member = await makeMember(env, tenant, group.id, { fullName: person });
+      const kiosk = await pairKiosk(env, tenant, site.id);
+      expect((await call(env.app, 'POST', '/api/kiosk/sign-in', { headers: kiosk.headers, body: { groupId: group.id, memberId: member.id } })).status).toBe(201);
+    }
+    const page = await e2e.newPage();
+    await signIn(page, e2e.url, tenant.owner);
+    await page.goto(`${e2e.url}/signin/visits`);
+    const rows = page.getByRole('row');
+    await rows.filter({ hasText: 'Nora North' }).waitFor();
+    // North applied; then South chosen in the form and not applied.
+    await page.getByRole('textbox', { name: 'Site' }).click();
+    await page.getByRole('option', { name: 'North site' }).click();
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await rows.filter({ hasText: 'Sam South' }).waitFor({ state: 'detached' });
+    await page.getByRole('textbox', { name: 'Site' }).click();
+    await page.getByRole('option', { name: 'South site' }).click();
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    // It was North's visit: the filters last applied, not those on screen.
+    expect(csv).toContain('Sam South');
+    expect(csv).not.toContain('Nora North');
+    // And the list is of the same visits.
+    await rows.filter({ hasText: 'Nora North' }).waitFor({ state: 'detached' });
+    await rows.filter({ hasText: 'Sam South' }).waitFor();
+    await page.close();
   });
 });

@@ -1,5 +1,6 @@
 import { Badge, Button, Card, Group, Select, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
+import type { MouseEvent } from 'react';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
 import { ApiError, query } from '../../api';
@@ -47,11 +48,19 @@ export default function Visits() {
   const filtersRefused = visits.error instanceof ApiError && visits.error.concernsAny(FILTERS);
   // Times on each visit's site's clock, as its days (and the CSV) are; the browser's own zone for a site not listed.
   const zoneOf = new Map((sites.data?.items ?? []).map((s) => [s.id, s.timezone]));
-  const apply = form.onSubmit((v) => setParams(Object.fromEntries(Object.entries(v).filter(([, x]) => Boolean(x)))));
+  const shownBy = (v: typeof form.values): Filters => Object.fromEntries(FILTERS.flatMap((k) => (v[k] ? [[k, v[k]]] : [])));
+  const apply = form.onSubmit((v) => setParams(shownBy(v)));
+  // The export is of the filters in the form: a change not yet applied is applied as it starts, so the
+  // file and the list are of the same visits (it exported the last applied filters, not those shown).
+  const exported = shownBy(form.values);
+  const exportClicked = (e: MouseEvent) => {
+    if (form.validate().hasErrors) return e.preventDefault();
+    if (FILTERS.some((k) => (exported[k] ?? '') !== (filters[k] ?? ''))) setParams(exported);
+  };
   return (
     <>
       <PageHeader title="History" description="Every sign-in, sign-out and rejected attempt. Days are each site's own (its time zone); the CSV gives times as the site's clock showed them.">
-        <Button component="a" href={`/api/signin/visits/export.csv${query({ ...filters })}`} variant="light">
+        <Button component="a" href={`/api/signin/visits/export.csv${query({ ...exported })}`} onClick={exportClicked} variant="light">
           Export CSV
         </Button>
       </PageHeader>
