@@ -216,7 +216,8 @@ describe.skipIf(!chromiumPath)('the first hour (Chromium)', { timeout: E2E_TEST_
     await page.goto(`${e2e.url}/integrations/import`);
     await page.getByRole('button', { name: 'Start import' }).click();
     const summary = page.getByRole('status').filter({ hasText: 'Import finished' });
-    await summary.getByText('1 skipped: already in the Central Record, excluded, or no profile type matched.').waitFor({ timeout: 30_000 });
+    // Each reason with its count (it was "1 skipped: already in the Central Record, excluded, or no profile type matched").
+    await summary.getByText('1 skipped: 1 matched no profile type.').waitFor({ timeout: 30_000 });
     await summary.getByRole('link', { name: 'See who matches no profile type (Profile type map › Preview)' }).click();
     await page.getByRole('heading', { name: 'Profile type map' }).waitFor();
     await page.close();

@@ -196,6 +196,31 @@ describe('import, merge, undo', () => {
     expect(profiles.total ?? profiles.items.length).toBe(5);
   });
 
+  it('counts an import’s skips per reason: already linked, excluded, no profile type matched (the runs list as before)', async () => {
+    const x = await integrationTenant(env);
+    const staff = await x.group({ name: 'Staff', type: 'repeat', isStaffGroup: true });
+    const contractors = await x.group({ name: 'Contractors', type: 'repeat' });
+    await x.link(staff.id);
+    await x.link(contractors.id);
+    await x.member(staff.id, { fullName: 'Ex Cluded', role: 'Teacher' });
+    await x.member(staff.id, { fullName: 'Al Ready', role: 'Teacher' });
+    await x.member(staff.id, { fullName: 'Al So', role: 'Teacher' });
+    await x.member(contractors.id, { fullName: 'Leo Fraser', role: 'Electrician' });
+
+    const first = await x.run('/api/integration/import', {});
+    expect(first).toMatchObject({ created: 3, skipped: 1, skippedBy: { already_linked: 0, excluded: 0, group_archived: 0, no_profile_type: 1 } });
+    const profiles = (await call(env.app, 'GET', `/api/record/profiles?organisationId=${x.rec.org.id}`, { headers: x.h })).body.items as Array<{ id: string; firstName: string }>;
+    const excluded = profiles.find((p) => p.firstName === 'Ex')!;
+    expect((await call(env.app, 'DELETE', `/api/integration/profiles/${excluded.id}`, { headers: x.h })).status).toBe(200);
+
+    const again = await x.run('/api/integration/import', {});
+    expect(again).toMatchObject({ created: 0, skipped: 4, skippedBy: { already_linked: 2, excluded: 1, group_archived: 0, no_profile_type: 1 } });
+    // The list of runs is as it was (its shape unchanged; the reasons are on the run itself).
+    const list = (await call(env.app, 'GET', '/api/integration/runs', { headers: x.h })).body.items as Array<Record<string, unknown>>;
+    expect(list.find((r) => r.id === again.id)).toMatchObject({ skipped: 4 });
+    expect(list.find((r) => r.id === again.id)).not.toHaveProperty('skippedBy');
+  });
+
   it('merges a pair keeping the link and every check, records history, and undo restores both while keeping later edits', async () => {
     const x = await integrationTenant(env);
     const staff = await x.group({ name: 'Staff', type: 'repeat', isStaffGroup: true });

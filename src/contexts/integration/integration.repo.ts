@@ -13,7 +13,9 @@ import {
   integrationRunItems,
   integrationSettings,
   integrationTypeRules,
+  SKIP_REASONS,
   type DuplicateReason,
+  type SkipReason,
 } from './integration.tables.js';
 
 const LINK_VERSIONS: ValuesColumn[] = [
@@ -163,6 +165,20 @@ export const integrationRepo = {
       .from(integrationRunItems)
       .where(and(eq(integrationRunItems.runId, runId), inArray(integrationRunItems.itemKey, keys)));
     return new Set(rows.map((r) => r.k));
+  },
+  /** A run's skipped items per reason (`skipped:<reason>`); a reason none had counts 0. */
+  async skipReasons(db: DbOrTx, runId: string): Promise<Record<SkipReason, number>> {
+    const rows = await db
+      .select({ outcome: integrationRunItems.outcome, n: sql<number>`count(*)::int` })
+      .from(integrationRunItems)
+      .where(and(eq(integrationRunItems.runId, runId), sql`${integrationRunItems.outcome} like 'skipped:%'`))
+      .groupBy(integrationRunItems.outcome);
+    const counts = Object.fromEntries(SKIP_REASONS.map((r) => [r, 0])) as Record<SkipReason, number>;
+    for (const r of rows) {
+      const reason = r.outcome.slice('skipped:'.length) as SkipReason;
+      if (reason in counts) counts[reason] += Number(r.n);
+    }
+    return counts;
   },
   async markItems(tx: DbOrTx, runId: string, items: Array<{ itemKey: string; outcome: string }>) {
     if (items.length === 0) return;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { conditionGroupSchema } from '../record/index.js';
-import { RATING_MODES, RUN_KINDS, RUN_STATUSES } from './integration.tables.js';
+import { RATING_MODES, RUN_KINDS, RUN_STATUSES, type SkipReason } from './integration.tables.js';
 
 /** The profile fields a merge compares and chooses between, field by field. */
 export const PROFILE_FIELDS = ['firstName', 'lastName', 'dateOfBirth', 'email', 'phone', 'role', 'startDate', 'leavingDate', 'profileTypeId'] as const;
@@ -60,6 +60,10 @@ export const runSchema = z.object({
   queued: z.number().describe("Of created: probable duplicates of existing profiles, waiting in the merge queue"),
   updated: z.number(),
   skipped: z.number(),
+  skippedBy: z
+    .object({ already_linked: z.number(), excluded: z.number(), group_archived: z.number(), no_profile_type: z.number() } satisfies Record<SkipReason, z.ZodNumber>)
+    .optional()
+    .describe('Of skipped, per reason (an import, on GET /api/integration/runs/{id}): already linked to a profile, excluded, its group archived, no profile type matched. Skips of a run started before this was counted are in none of them'),
   failed: z.number(),
   percent: z.number(),
   error: z.string().nullable(),

@@ -214,6 +214,9 @@ export const integrationMerges = pgTable(
 );
 
 export const RUN_KINDS = ['import', 'merge_all', 'push', 'wonde_sync', 'sync'] as const;
+/** Why an import skipped a member: already linked to a profile, excluded, its group archived, no profile type matched. */
+export const SKIP_REASONS = ['already_linked', 'excluded', 'group_archived', 'no_profile_type'] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
 export type RunKind = (typeof RUN_KINDS)[number];
 export const RUN_STATUSES = ['queued', 'running', 'done', 'failed'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -259,7 +262,8 @@ export const integrationRunItems = pgTable(
       .notNull()
       .references(() => integrationJobRuns.id, { onDelete: 'cascade' }),
     itemKey: text().notNull(),
-    outcome: text().notNull(), // created | updated | skipped | queued | failed
+    /** created | updated | skipped | queued | failed; a skip with its reason is `skipped:<SKIP_REASONS>` (counted apart for the run's summary). */
+    outcome: text().notNull(),
     at: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.runId, t.itemKey] })],

@@ -1216,6 +1216,13 @@ export interface paths {
                             /** @description Of created: probable duplicates of existing profiles, waiting in the merge queue */
                             queued: number;
                             skipped: number;
+                            /** @description Of skipped, per reason (an import, on GET /api/integration/runs/{id}): already linked to a profile, excluded, its group archived, no profile type matched. Skips of a run started before this was counted are in none of them */
+                            skippedBy?: {
+                                already_linked: number;
+                                excluded: number;
+                                group_archived: number;
+                                no_profile_type: number;
+                            };
                             startedAt: string | null;
                             /** @enum {string} */
                             status: "queued" | "running" | "done" | "failed";
@@ -1741,6 +1748,13 @@ export interface paths {
                             /** @description Of created: probable duplicates of existing profiles, waiting in the merge queue */
                             queued: number;
                             skipped: number;
+                            /** @description Of skipped, per reason (an import, on GET /api/integration/runs/{id}): already linked to a profile, excluded, its group archived, no profile type matched. Skips of a run started before this was counted are in none of them */
+                            skippedBy?: {
+                                already_linked: number;
+                                excluded: number;
+                                group_archived: number;
+                                no_profile_type: number;
+                            };
                             startedAt: string | null;
                             /** @enum {string} */
                             status: "queued" | "running" | "done" | "failed";
@@ -1999,6 +2013,13 @@ export interface paths {
                             /** @description Of created: probable duplicates of existing profiles, waiting in the merge queue */
                             queued: number;
                             skipped: number;
+                            /** @description Of skipped, per reason (an import, on GET /api/integration/runs/{id}): already linked to a profile, excluded, its group archived, no profile type matched. Skips of a run started before this was counted are in none of them */
+                            skippedBy?: {
+                                already_linked: number;
+                                excluded: number;
+                                group_archived: number;
+                                no_profile_type: number;
+                            };
                             startedAt: string | null;
                             /** @enum {string} */
                             status: "queued" | "running" | "done" | "failed";
@@ -2109,6 +2130,13 @@ export interface paths {
                             /** @description Of created: probable duplicates of existing profiles, waiting in the merge queue */
                             queued: number;
                             skipped: number;
+                            /** @description Of skipped, per reason (an import, on GET /api/integration/runs/{id}): already linked to a profile, excluded, its group archived, no profile type matched. Skips of a run started before this was counted are in none of them */
+                            skippedBy?: {
+                                already_linked: number;
+                                excluded: number;
+                                group_archived: number;
+                                no_profile_type: number;
+                            };
                             startedAt: string | null;
                             /** @enum {string} */
                             status: "queued" | "running" | "done" | "failed";
@@ -2169,6 +2197,13 @@ export interface paths {
                                 /** @description Of created: probable duplicates of existing profiles, waiting in the merge queue */
                                 queued: number;
                                 skipped: number;
+                                /** @description Of skipped, per reason (an import, on GET /api/integration/runs/{id}): already linked to a profile, excluded, its group archived, no profile type matched. Skips of a run started before this was counted are in none of them */
+                                skippedBy?: {
+                                    already_linked: number;
+                                    excluded: number;
+                                    group_archived: number;
+                                    no_profile_type: number;
+                                };
                                 startedAt: string | null;
                                 /** @enum {string} */
                                 status: "queued" | "running" | "done" | "failed";
@@ -2233,6 +2268,13 @@ export interface paths {
                             /** @description Of created: probable duplicates of existing profiles, waiting in the merge queue */
                             queued: number;
                             skipped: number;
+                            /** @description Of skipped, per reason (an import, on GET /api/integration/runs/{id}): already linked to a profile, excluded, its group archived, no profile type matched. Skips of a run started before this was counted are in none of them */
+                            skippedBy?: {
+                                already_linked: number;
+                                excluded: number;
+                                group_archived: number;
+                                no_profile_type: number;
+                            };
                             startedAt: string | null;
                             /** @enum {string} */
                             status: "queued" | "running" | "done" | "failed";
@@ -2362,6 +2404,13 @@ export interface paths {
                             /** @description Of created: probable duplicates of existing profiles, waiting in the merge queue */
                             queued: number;
                             skipped: number;
+                            /** @description Of skipped, per reason (an import, on GET /api/integration/runs/{id}): already linked to a profile, excluded, its group archived, no profile type matched. Skips of a run started before this was counted are in none of them */
+                            skippedBy?: {
+                                already_linked: number;
+                                excluded: number;
+                                group_archived: number;
+                                no_profile_type: number;
+                            };
                             startedAt: string | null;
                             /** @enum {string} */
                             status: "queued" | "running" | "done" | "failed";

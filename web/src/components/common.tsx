@@ -139,9 +139,3 @@ export function AppLink({ size, fw, ...props }: LinkProps & { size?: string; fw?
   return <Anchor component={Link} size={size} fw={fw} {...props} />;
 }
 
-/** A date-time for people, in the browser's locale. */
-export function formatDateTime(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-}

@@ -3,8 +3,8 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { IconBell } from '../components/icons';
-import { formatDateTime } from '../components/common';
 import { notificationTitle, notificationsQuery, useMarkRead, type Notification } from './notifications';
+import { formatDateTime } from '../format';
 
 /** The header bell: unread count, the latest messages, mark read. Polls once a minute. */
 export function NotificationBell() {

@@ -55,6 +55,8 @@ describe("the integration's writes into an archived group: 409 group_archived, n
       await x.integration.runs.execute(run.body.id as string);
       expect((await call(env.app, 'GET', `/api/integration/runs/${run.body.id}`, { headers: x.h })).body).toMatchObject({ status: 'done', total: 1, created: 0, updated: 0, skipped: 1 });
     }
+    // The import says why: its group was archived.
+    expect((await call(env.app, 'GET', `/api/integration/runs/${imp.body.id}`, { headers: x.h })).body.skippedBy).toEqual({ group_archived: 1, already_linked: 0, excluded: 0, no_profile_type: 0 });
     expect(await membersOf(x, g.id)).toEqual(before);
     expect(await linksOf(x, g.id)).toEqual([]);
   });

@@ -5,7 +5,7 @@ import { recordAudit, systemActor, type Actor } from '../../../platform/audit/au
 import type { GroupsPort, MembersPort } from '../../signin/index.js';
 import type { ScimAttributesPort } from '../../scim/index.js';
 import type { RecordPort } from '../../record/index.js';
-import type { DuplicateReason, integrationExternalIds, integrationPersonLinks } from '../integration.tables.js';
+import type { DuplicateReason, integrationExternalIds, integrationPersonLinks, SkipReason } from '../integration.tables.js';
 import { integrationRepo } from '../integration.repo.js';
 import type { RunHandler, Runs } from '../runs/runs.js';
 import type { TypeMapService } from '../typemap/typemap.service.js';
@@ -85,16 +85,17 @@ export function createImport(deps: ImportDeps) {
       const archived = new Set((await deps.groups.holdForWrite(tx, tenantId, batch.map((m) => m.groupId))).filter((g) => g.archivedAt).map((g) => g.id));
       const linked = new Set((await integrationRepo.linksOfMembers(tx, tenantId, batch.map((m) => m.id))).map((l) => l.memberId));
       const excluded = await integrationRepo.excludedMemberIds(tx, tenantId);
-      const items: Array<{ itemKey: string; outcome: 'created' | 'skipped' | 'queued' }> = [];
+      const items: Array<{ itemKey: string; outcome: 'created' | 'skipped' | 'queued'; skipReason?: SkipReason }> = [];
       const toCreate: Array<{ m: MemberAttributes; typeId: string; orgId: string }> = [];
       for (const m of batch) {
-        if (archived.has(m.groupId) || linked.has(m.id) || excluded.has(m.id)) {
-          items.push({ itemKey: m.id, outcome: 'skipped' });
+        const skipReason: SkipReason | null = archived.has(m.groupId) ? 'group_archived' : linked.has(m.id) ? 'already_linked' : excluded.has(m.id) ? 'excluded' : null;
+        if (skipReason) {
+          items.push({ itemKey: m.id, outcome: 'skipped', skipReason });
           continue;
         }
         const mapped = map(m);
         if (!mapped.profileTypeId) {
-          items.push({ itemKey: m.id, outcome: 'skipped' });
+          items.push({ itemKey: m.id, outcome: 'skipped', skipReason: 'no_profile_type' });
           continue;
         }
         toCreate.push({ m, typeId: mapped.profileTypeId, orgId: orgOf.get(m.groupId)! });

@@ -1,7 +1,8 @@
 import type { RunRow } from '../integration.repo.js';
+import type { SkipReason } from '../integration.tables.js';
 
-/** A run's progress as the API and the CLI show it. */
-export function presentRun(r: RunRow) {
+/** A run's progress as the API and the CLI show it; an import's skips per reason when they were counted. */
+export function presentRun(r: RunRow, skippedBy?: Record<SkipReason, number>) {
   return {
     id: r.id,
     kind: r.kind,
@@ -13,6 +14,7 @@ export function presentRun(r: RunRow) {
     updated: r.updated,
     skipped: r.skipped,
     failed: r.failed,
+    ...(skippedBy ? { skippedBy } : {}),
     percent: r.total > 0 ? Math.min(100, Math.round((r.done / r.total) * 100)) : r.status === 'done' ? 100 : 0,
     error: r.error,
     attempts: r.attempts,

@@ -4,7 +4,7 @@ import type { DbOrTx } from '../../../platform/db/database.js';
 import { inTransaction } from '../../../platform/db/tx.js';
 import { notFound } from '../../../platform/errors.js';
 import type { Actor } from '../../../platform/audit/audit.js';
-import type { RunKind } from '../integration.tables.js';
+import type { RunKind, SkipReason } from '../integration.tables.js';
 import { integrationRepo, type RunRow } from '../integration.repo.js';
 import { runsRepo, STALE_AFTER_SECONDS } from './runs.repo.js';
 import { presentRun } from './runs.presenters.js';
@@ -36,7 +36,7 @@ export type RunContext = {
   /** Runs `fn` over the items not yet finished, in transactions of `batchSize`. */
   batches<T>(items: T[], keyOf: (item: T) => string, batchSize: number, fn: (tx: DbOrTx, batch: T[]) => Promise<BatchResult>): Promise<void>;
 };
-export type BatchResult = { items: Array<{ itemKey: string; outcome: 'created' | 'updated' | 'skipped' | 'queued' | 'failed' }> };
+export type BatchResult = { items: Array<{ itemKey: string; outcome: 'created' | 'updated' | 'skipped' | 'queued' | 'failed'; skipReason?: SkipReason }> };
 export type RunHandler = (ctx: RunContext) => Promise<void>;
 
 export const actorLabel = (a: Actor) => a.label;
@@ -127,7 +127,7 @@ export function createRuns(deps: Pick<Platform, 'db' | 'jobs' | 'now' | 'log'>, 
             const todo = slice.filter((x) => !done.has(keyOf(x)));
             if (todo.length === 0) return;
             const result = await fn(tx, todo);
-            await integrationRepo.markItems(tx, runId, result.items);
+            await integrationRepo.markItems(tx, runId, result.items.map((r) => ({ itemKey: r.itemKey, outcome: r.skipReason ? `skipped:${r.skipReason}` : r.outcome })));
             const count = (o: string) => result.items.filter((r) => r.outcome === o).length;
             await integrationRepo.bumpRun(tx, runId, {
               done: result.items.length,
@@ -181,13 +181,14 @@ export function createRuns(deps: Pick<Platform, 'db' | 'jobs' | 'now' | 'log'>, 
 
   /** A tenant's latest 50 runs, newest first. */
   async function list(tenantId: string) {
-    return (await runsRepo.recent(db, tenantId, 50)).map(presentRun);
+    return (await runsRepo.recent(db, tenantId, 50)).map((r) => presentRun(r));
   }
 
   async function get(tenantId: string, runId: string) {
     const run = await integrationRepo.run(db, tenantId, runId);
     if (!run) throw notFound('Run');
-    return presentRun(run);
+    // An import's skips, per reason (from its finished items: a resumed run counts earlier attempts' too).
+    return presentRun(run, run.kind === 'import' ? await integrationRepo.skipReasons(db, runId) : undefined);
   }
 
   return {

@@ -1,10 +1,11 @@
 import { Button, Stack, Table } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { client, ok } from '../../api/client';
-import { FormError, PageHeader, formatDateTime } from '../../components/common';
+import { FormError, PageHeader } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
 import type { Exclusion } from './integrationApi';
 import { exclusionsQuery, integrationKeys } from './queries';
+import { formatDateTime } from '../../format';
 
 const name = (e: Exclusion) => [e.profile.firstName, e.profile.lastName].filter((x) => typeof x === 'string' && x).join(' ') || e.memberId.slice(0, 8);
 

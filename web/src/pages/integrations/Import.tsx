@@ -60,7 +60,24 @@ function ImportForm({ items, going }: { items: GroupLink[]; going: Run | null })
   );
 }
 
-/** What the import did, in words: created, of which queued as probable duplicates, and skipped. */
+const SKIPPED_BECAUSE: Array<[keyof NonNullable<Run['skippedBy']>, string]> = [
+  ['no_profile_type', 'matched no profile type'],
+  ['already_linked', 'already in the Central Record'],
+  ['excluded', 'excluded (their profile was deleted)'],
+  ['group_archived', 'in a group since archived'],
+];
+
+/** "4 skipped: 2 matched no profile type, 2 already in the Central Record", each reason with its count (all reasons named when a run has no counts per reason). */
+export function skippedInWords(run: Pick<Run, 'skipped' | 'skippedBy'>): string {
+  const by = run.skippedBy;
+  if (!by) return `${run.skipped} skipped: already in the Central Record, excluded, or no profile type matched.`;
+  const parts = SKIPPED_BECAUSE.filter(([k]) => by[k] > 0).map(([k, words]) => `${by[k]} ${words}`);
+  const counted = SKIPPED_BECAUSE.reduce((n, [k]) => n + by[k], 0);
+  if (run.skipped > counted) parts.push(`${run.skipped - counted} for a reason not recorded`);
+  return `${run.skipped} skipped: ${parts.join(', ')}.`;
+}
+
+/** What the import did, in words: created, of which queued as probable duplicates, and skipped (per reason). */
 export function ImportSummary({ run }: { run: Run }) {
   const fresh = run.created - run.queued;
   return (
@@ -69,8 +86,8 @@ export function ImportSummary({ run }: { run: Run }) {
         <Text size="sm">
           {run.created} profile{run.created === 1 ? '' : 's'} created{run.queued > 0 ? `: ${fresh} new, and ${run.queued} probable duplicate${run.queued === 1 ? '' : 's'} of existing profiles, queued for merging` : ''}.
         </Text>
-        {run.skipped > 0 ? <Text size="sm">{run.skipped} skipped: already in the Central Record, excluded, or no profile type matched.</Text> : null}
-        {run.skipped > 0 ? (
+        {run.skipped > 0 ? <Text size="sm">{skippedInWords(run)}</Text> : null}
+        {run.skipped > 0 && (!run.skippedBy || run.skippedBy.no_profile_type > 0) ? (
           // The usual first-import surprise: a linked group that is not a staff group needs a rule in the type map.
           <AppLink to="/integrations/type-map" size="sm">
             See who matches no profile type (Profile type map › Preview)

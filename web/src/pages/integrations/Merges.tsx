@@ -3,10 +3,11 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { client, ok, type Answer } from '../../api/client';
 import { ConfirmButton } from '../../components/ConfirmButton';
-import { AppLink, PageHeader, formatDateTime } from '../../components/common';
+import { AppLink, PageHeader } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
 import { recordKeys } from '../record/queries';
 import { integrationKeys, mergesQuery } from './queries';
+import { formatDateTime } from '../../format';
 
 type Undo = Answer<'/api/integration/merges/{id}/undo', 'post'>;
 

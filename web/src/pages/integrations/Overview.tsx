@@ -1,12 +1,13 @@
 import { Anchor, Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import { AppLink, PageHeader, formatDateTime } from '../../components/common';
+import { AppLink, PageHeader } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
 import { useMe } from '../../session';
 import { groupsQuery } from '../signin/queries';
 import { KIND_LABELS } from './integrationApi';
 import { integrationSettingsQuery, linksQuery, runsQuery } from './queries';
+import { formatDateTime } from '../../format';
 
 /** Sign-in ↔ Central Record: the tenant setting, which groups are linked, recent runs. */
 export default function Overview() {

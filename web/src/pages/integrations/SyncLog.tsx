@@ -2,11 +2,12 @@ import { Badge, Button, Select, Stack, Table, Text } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { client, ok } from '../../api/client';
-import { AppLink, FormError, PageHeader, formatDateTime } from '../../components/common';
+import { AppLink, FormError, PageHeader } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
 import { RunProgress } from './RunProgress';
 import type { Run, SyncLogEntry } from './integrationApi';
 import { integrationKeys, syncLogQuery, type SyncLogFilter } from './queries';
+import { formatDateTime } from '../../format';
 
 const DIRECTIONS: Record<string, string> = { member_to_profile: 'sign-in → record', profile_to_member: 'record → sign-in', wonde_to_profile: 'Wonde → record', wonde_run: 'Wonde run' };
 

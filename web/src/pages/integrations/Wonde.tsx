@@ -3,7 +3,7 @@ import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { client, ok, type Answer, type Body } from '../../api/client';
-import { FormError, PageHeader, formatDateTime } from '../../components/common';
+import { FormError, PageHeader } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
 import { useFormSubmit } from '../../forms';
 import { WONDE_SOURCE_PATHS } from '../../../../src/common/wonde-sources';
@@ -11,6 +11,7 @@ import { organisationsQuery, profileTypesQuery } from '../record/queries';
 import { RunProgress } from './RunProgress';
 import { SyncLogTable } from './SyncLog';
 import { integrationKeys, runFinished, runQuery, syncLogQuery, wondeQuery } from './queries';
+import { formatDateTime } from '../../format';
 
 type Connection = NonNullable<Answer<'/api/integration/organisations/{organisationId}/wonde'>['connection']>;
 type ConnectionBody = Body<'/api/integration/organisations/{organisationId}/wonde', 'put'>;

@@ -7,7 +7,8 @@ import { query } from '../../api';
 import { AsOfPicker, useAsOf, withAsOf } from './AsOfPicker';
 import { dashboardQuery } from './queries';
 import { OrganisationPicker } from './RecordNav';
-import { ukDate, type Tally } from './recordApi';
+import { type Tally } from './recordApi';
+import { formatDate } from '../../format';
 
 /** Ready vs not ready per rating system as bars: an SVG, no chart library. */
 function ReadyChart({ rows }: { rows: Array<{ label: string; tally: Tally }> }) {
@@ -77,7 +78,7 @@ export default function Overview() {
             <SimpleGrid cols={{ base: 1, md: 2 }}>
               <Card withBorder>
                 <Title order={2} size="h4" mb="xs">
-                  Readiness on {ukDate(d.data.asOf)} ({d.data.profiles} live profiles)
+                  Readiness on {formatDate(d.data.asOf)} ({d.data.profiles} live profiles)
                 </Title>
                 <ReadyChart rows={d.data.ratings.map((t) => ({ label: t.name, tally: t }))} />
                 {!org && d.data.organisations.length > 1 ? (
@@ -118,7 +119,7 @@ export default function Overview() {
                         </Table.Td>
                         <Table.Td>{e.check}</Table.Td>
                         <Table.Td>
-                          {ukDate(e.expiresOn)} ({e.inDays} days)
+                          {formatDate(e.expiresOn)} ({e.inDays} days)
                         </Table.Td>
                       </Table.Tr>
                     ))}

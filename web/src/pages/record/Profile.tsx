@@ -6,14 +6,14 @@ import { useNavigate, useParams } from 'react-router';
 import { client, ok, type Answer } from '../../api/client';
 import { ApiError, ensureCsrf, errorMessage, toApiError } from '../../api';
 import { ConfirmButton } from '../../components/ConfirmButton';
-import { FormError, PageHeader, fieldError, formatDateTime } from '../../components/common';
+import { FormError, PageHeader, fieldError } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
 import { useFormSubmit } from '../../forms';
 import { useCan } from '../../session';
 import { profileHistoryQuery, profileQuery, recordKeys } from './queries';
 import { AsOfPicker, useAsOf } from './AsOfPicker';
 import { RatingBadges } from './RecordNav';
-import { ukDate } from './recordApi';
+import { formatDate, formatDateTime } from '../../format';
 
 type ProfileT = Answer<'/api/record/profiles/{id}'>;
 type ProfileCheck = ProfileT['checks'][number];
@@ -54,8 +54,8 @@ function ProfilePage({ p, asOf, setAsOf }: { p: ProfileT; asOf: string; setAsOf:
             <AsOfPicker value={asOf} onChange={setAsOf} />
           </Group>
           <Text size="xs" c="dimmed" mt={4}>
-            As of {ukDate(p.asOf)}
-            {p.nextChangeOn ? `; the next date this may change: ${ukDate(p.nextChangeOn)}` : ''}.
+            As of {formatDate(p.asOf)}
+            {p.nextChangeOn ? `; the next date this may change: ${formatDate(p.nextChangeOn)}` : ''}.
           </Text>
           {p.ratings
             .filter((r) => !r.ready)
@@ -330,7 +330,7 @@ function ChecksForm({ p, onSaved }: { p: ProfileT; onSaved: () => Promise<unknow
                         </Group>
                         <Text size="xs" c="dimmed">
                           {c.recordedBy ? `by ${c.recordedBy}, ${formatDateTime(c.recordedAt)}` : ''}
-                          {c.expiresOn ? ` · valid until ${ukDate(c.expiresOn)}` : ''}
+                          {c.expiresOn ? ` · valid until ${formatDate(c.expiresOn)}` : ''}
                         </Text>
                       </Stack>
                     </SimpleGrid>
@@ -386,7 +386,7 @@ function Documents({ p, onChange }: { p: ProfileT; onChange: () => Promise<unkno
               <Table.Td>{d.deletedAt ? d.fileName : <Anchor href={`/api/record/documents/${d.id}`}>{d.fileName}</Anchor>}</Table.Td>
               <Table.Td>{p.checks.find((c) => c.key === d.checkKey)?.name ?? ''}</Table.Td>
               <Table.Td>{formatDateTime(d.uploadedAt)}</Table.Td>
-              <Table.Td>{d.deletedAt ? `Deleted: ${d.deletedReason ?? ''}` : d.deleteAfter ? `Deleted automatically on ${ukDate(d.deleteAfter)}` : ''}</Table.Td>
+              <Table.Td>{d.deletedAt ? `Deleted: ${d.deletedReason ?? ''}` : d.deleteAfter ? `Deleted automatically on ${formatDate(d.deleteAfter)}` : ''}</Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>

@@ -13,7 +13,8 @@ import { AsOfPicker, useAsOf, withAsOf } from './AsOfPicker';
 import { ConditionBuilder } from './ConditionBuilder';
 import { fieldsQuery, profileTypesQuery, recordKeys } from './queries';
 import { OrganisationPicker, RatingBadges } from './RecordNav';
-import { ukDate, type ConditionGroup } from './recordApi';
+import { type ConditionGroup } from './recordApi';
+import { formatDate } from '../../format';
 
 type ProfileType = Answer<'/api/record/profile-types'>['items'][number];
 const NO_CONDITION: ConditionGroup = { op: 'and', conditions: [] };
@@ -124,7 +125,7 @@ export default function Profiles() {
                     <Table.Th>Profile type</Table.Th>
                     <Table.Th>Organisation</Table.Th>
                     <Table.Th>Start</Table.Th>
-                    <Table.Th>{asOf ? `Ratings on ${ukDate(asOf)}` : 'Ratings'}</Table.Th>
+                    <Table.Th>{asOf ? `Ratings on ${formatDate(asOf)}` : 'Ratings'}</Table.Th>
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
@@ -138,7 +139,7 @@ export default function Profiles() {
                       <Table.Td>{p.role}</Table.Td>
                       <Table.Td>{p.profileType}</Table.Td>
                       <Table.Td>{p.organisationName}</Table.Td>
-                      <Table.Td>{ukDate(p.startDate)}</Table.Td>
+                      <Table.Td>{formatDate(p.startDate)}</Table.Td>
                       <Table.Td>
                         <RatingBadges ratings={p.ratings} />
                       </Table.Td>

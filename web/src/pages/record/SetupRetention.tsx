@@ -4,7 +4,7 @@ import { client, ok, type Answer } from '../../api/client';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { QueryState } from '../../components/QueryState';
 import { recordKeys, retentionQuery } from './queries';
-import { ukDate } from './recordApi';
+import { formatDate } from '../../format';
 
 type Due = Answer<'/api/record/retention'>['items'][number];
 
@@ -40,8 +40,8 @@ function DueRow({ r }: { r: Due }) {
     <Table.Tr>
       <Table.Td>{r.name}</Table.Td>
       <Table.Td>{r.organisation}</Table.Td>
-      <Table.Td>left {ukDate(r.leavingDate)}</Table.Td>
-      <Table.Td>due {ukDate(r.dueOn)}</Table.Td>
+      <Table.Td>left {formatDate(r.leavingDate)}</Table.Td>
+      <Table.Td>due {formatDate(r.dueOn)}</Table.Td>
       <Table.Td>
         <ConfirmButton size="xs" color="red" title={`Delete ${r.name}`} message="The profile, its checks, documents and history are deleted for good." confirmLabel="Approve deletion" onConfirm={() => approve.mutateAsync()}>
           Approve deletion

@@ -85,5 +85,3 @@ export type Condition = Exclude<ConditionGroup['conditions'][number], ConditionG
 export type Operator = Condition['operator'];
 export type ImportPreview = { columns: string[]; mapping: Record<string, string | null>; targets: Array<{ target: string; label: string }>; rows: number; sample: string[][]; errors: Array<{ row: number; column: string | null; message: string }>; valid: boolean };
 
-/** 2025-02-03 → 03/02/2025 */
-export const ukDate = (iso: string | null | undefined) => (iso ? iso.slice(0, 10).split('-').reverse().join('/') : '');

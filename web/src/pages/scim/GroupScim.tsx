@@ -4,9 +4,10 @@ import { useState } from 'react';
 import { useParams } from 'react-router';
 import { client, ok } from '../../api/client';
 import { ConfirmButton } from '../../components/ConfirmButton';
-import { AppLink, CopyField, FormError, PageHeader, formatDateTime } from '../../components/common';
+import { AppLink, CopyField, FormError, PageHeader } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
 import { scimActivityQuery, scimGroupQuery, scimKeys } from './queries';
+import { formatDateTime } from '../../format';
 
 /** The SCIM tab of a SCIM group: its base URL, its token (shown once) and the requests it received. */
 export default function GroupScim() {

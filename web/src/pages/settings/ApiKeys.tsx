@@ -4,10 +4,11 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { client, ok, type Body } from '../../api/client';
 import { ConfirmButton } from '../../components/ConfirmButton';
-import { CopyField, FormError, PageHeader, formatDateTime } from '../../components/common';
+import { CopyField, FormError, PageHeader } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
 import { useFormSubmit } from '../../forms';
 import { apiKeysQuery, settingsKeys } from './queries';
+import { formatDateTime } from '../../format';
 
 type KeyRole = NonNullable<Body<'/api/api-keys', 'post'>['role']>;
 

@@ -3,8 +3,9 @@ import { useForm } from '@mantine/form';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { Answer } from '../../api/client';
-import { ErrorState, LoadingState, PageHeader, formatDateTime } from '../../components/common';
+import { ErrorState, LoadingState, PageHeader } from '../../components/common';
 import { auditQuery, usersQuery, type AuditFilter } from './queries';
+import { formatDateTime } from '../../format';
 
 type AuditItem = Answer<'/api/audit'>['items'][number];
 type Filters = { action: string; actorId: string; targetType: string; from: string; to: string };

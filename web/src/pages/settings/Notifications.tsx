@@ -1,8 +1,9 @@
 import { Badge, Button, Card, Group, Stack, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { AppLink, PageHeader, formatDateTime } from '../../components/common';
+import { AppLink, PageHeader } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
 import { notificationTitle, notificationsQuery, useMarkRead } from '../../layout/notifications';
+import { formatDateTime } from '../../format';
 
 export default function Notifications() {
   const list = useQuery(notificationsQuery());

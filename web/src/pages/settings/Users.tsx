@@ -5,13 +5,14 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { client, ok, type Answer, type Body } from '../../api/client';
 import { ConfirmButton } from '../../components/ConfirmButton';
-import { CopyField, FormError, PageHeader, formatDateTime } from '../../components/common';
+import { CopyField, FormError, PageHeader } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
 import { useFormSubmit } from '../../forms';
 import { useCan, useMe, useSession } from '../../session';
 import { invitesQuery, settingsKeys, usersQuery } from './queries';
 import { ReachCell, ReachFields, ReachModal, reachChanged, useReachTargets } from './UserReach';
 import { reachError, scopesOfForm, type ReachForm } from './reach';
+import { formatDateTime } from '../../format';
 
 type User = Answer<'/api/users'>['items'][number];
 type PendingInvite = Answer<'/api/users/invites'>['items'][number];

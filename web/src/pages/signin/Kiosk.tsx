@@ -1,6 +1,7 @@
 import { Alert, Badge, Box, Button, Center, Checkbox, Group, Image, Paper, PinInput, ScrollArea, SegmentedControl, SimpleGrid, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError, errorMessage } from '../../api';
+import { formatDateTime, formatTime } from '../../format';
 import { deviceLabel, kioskCall, kioskPhoto, kioskToken } from './kioskClient';
 import { kioskOffline, OFFLINE_PHOTO, tryOnline, useOfflineState } from '../../offline/kioskOffline';
 import type { Badge as BadgeData, KioskConfig, KioskGroup, KioskMatch, Reason, Visit } from './signinApi';
@@ -168,7 +169,7 @@ function PairedKiosk({ onUnpaired }: { onUnpaired: () => void }) {
           </Button>
         ) : null}
       </Group>
-      <OfflineBar />
+      <OfflineBar timeZone={config.site.timezone} />
       {step.kind === 'groups' ? (
         <>
           <Text size="xl">Who are you? Tap your group.</Text>
@@ -233,7 +234,7 @@ function PairedKiosk({ onUnpaired }: { onUnpaired: () => void }) {
       {step.kind === 'visitor' ? (
         <>
           <VisitorStep config={config} onNext={(v) => setStep({ kind: 'questions', group: step.group, pin: step.pin, visitor: v })} />
-          <VisitorSignOut group={step.group} pin={step.pin} onDone={(title, ok) => setStep(ok ? { kind: 'done', ok: true, title, detail: 'You are signed out.' } : { kind: 'done', ok: false, title: 'Could not sign you out', reasons: [title] })} />
+          <VisitorSignOut group={step.group} pin={step.pin} timeZone={config.site.timezone} onDone={(title, ok) => setStep(ok ? { kind: 'done', ok: true, title, detail: 'You are signed out.' } : { kind: 'done', ok: false, title: 'Could not sign you out', reasons: [title] })} />
         </>
       ) : null}
       {step.kind === 'questions' ? (
@@ -248,7 +249,7 @@ function PairedKiosk({ onUnpaired }: { onUnpaired: () => void }) {
           }}
         />
       ) : null}
-      {step.kind === 'done' ? <DoneStep step={step} onClose={home} /> : null}
+      {step.kind === 'done' ? <DoneStep step={step} timeZone={config.site.timezone} onClose={home} /> : null}
     </Stack>
   );
 }
@@ -353,11 +354,13 @@ function FindStep({ group, pin, onPick, onQr }: { group: KioskGroup; pin?: strin
   };
   return (
     <Stack gap="md">
-      <SegmentedControl size="xl" value={action} onChange={(v) => setAction(v as 'in' | 'out')} data={[{ value: 'in', label: 'Signing in' }, { value: 'out', label: 'Signing out' }]} />
       <form onSubmit={submit}>
         <TextInput size="xl" label="Type your name, or scan your card" placeholder="e.g. Sam" value={q} onChange={(e) => setQ(e.currentTarget.value)} autoFocus autoComplete="off" />
       </form>
+      {/* After the name box, which has the focus: Tab reaches it next (it came first and was reached only
+          by Shift+Tab). It says what a scanned card does; a name found says by itself (Sign in / Sign out). */}
       <Group>
+        <SegmentedControl size="xl" value={action} onChange={(v) => setAction(v as 'in' | 'out')} data={[{ value: 'in', label: 'Signing in' }, { value: 'out', label: 'Signing out' }]} />
         <Button size="lg" variant="light" onClick={() => setScanning((s) => !s)}>
           {scanning ? 'Stop camera' : 'Scan my QR code'}
         </Button>
@@ -468,7 +471,7 @@ function VisitorStep({ config, onNext }: { config: KioskConfig; onNext: (v: Visi
 }
 
 /** Visitors leaving: they pick their own name from who is here now. */
-function VisitorSignOut({ group, pin, onDone }: { group: KioskGroup; pin?: string; onDone: (message: string, ok: boolean) => void }) {
+function VisitorSignOut({ group, pin, timeZone, onDone }: { group: KioskGroup; pin?: string; timeZone: string; onDone: (message: string, ok: boolean) => void }) {
   const [items, setItems] = useState<Array<{ visitId: string; name: string; signedInAt: string }> | null>(null);
   const [error, setError] = useState<unknown>(null);
   const load = async () => {
@@ -515,7 +518,7 @@ function VisitorSignOut({ group, pin, onDone }: { group: KioskGroup; pin?: strin
             )
           }
         >
-          {v.name} · {new Date(v.signedInAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
+          {v.name} · {formatTime(v.signedInAt, timeZone)}
         </Button>
       ))}
     </Stack>
@@ -583,7 +586,7 @@ function QuestionsStep({ group, askAgreement, onSubmit }: { group: KioskGroup; a
   );
 }
 
-function DoneStep({ step, onClose }: { step: Extract<Step, { kind: 'done' }>; onClose: () => void }) {
+function DoneStep({ step, timeZone, onClose }: { step: Extract<Step, { kind: 'done' }>; timeZone: string; onClose: () => void }) {
   useEffect(() => {
     if (step.ok && step.badge) setTimeout(() => window.print(), 300);
   }, [step]);
@@ -619,13 +622,13 @@ function DoneStep({ step, onClose }: { step: Extract<Step, { kind: 'done' }>; on
           </Button>
         </Stack>
       </Paper>
-      {step.ok && step.badge ? <PrintBadge badge={step.badge} /> : null}
+      {step.ok && step.badge ? <PrintBadge badge={step.badge} timeZone={timeZone} /> : null}
     </>
   );
 }
 
 /** Printed through the browser's print dialog; only the badge is printed. */
-function PrintBadge({ badge }: { badge: BadgeData }) {
+function PrintBadge({ badge, timeZone }: { badge: BadgeData; timeZone: string }) {
   const photo = usePhoto(badge.photoUrl);
   return (
     <>
@@ -637,17 +640,15 @@ function PrintBadge({ badge }: { badge: BadgeData }) {
         {badge.company ? <div>{badge.company}</div> : null}
         {badge.hostName ? <div>Visiting: {badge.hostName}</div> : null}
         <div>
-          {badge.siteName} · {new Date(badge.date).toLocaleString()}
+          {badge.siteName} · {formatDateTime(badge.date, timeZone)}
         </div>
       </div>
     </>
   );
 }
 
-const clock = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false });
-
 /** Online / offline since 10:42 with 7 events waiting / syncing, and the sync log of refused events. */
-function OfflineBar() {
+function OfflineBar({ timeZone }: { timeZone: string }) {
   const s = useOfflineState();
   const [showLog, setShowLog] = useState(false);
   if (!s.available) {
@@ -663,7 +664,7 @@ function OfflineBar() {
       ? s.waiting > 0
         ? `Online · ${s.waiting} ${s.waiting === 1 ? 'event' : 'events'} waiting`
         : 'Online'
-      : `Offline since ${s.offlineSince ? clock(s.offlineSince) : 'a moment ago'} · ${s.waiting} ${s.waiting === 1 ? 'event' : 'events'} waiting`;
+      : `Offline since ${s.offlineSince ? formatTime(s.offlineSince, timeZone) : 'a moment ago'} · ${s.waiting} ${s.waiting === 1 ? 'event' : 'events'} waiting`;
   return (
     <Stack gap={4}>
       <Group gap="sm" role="status" aria-label="Connection" data-online={s.online} data-waiting={s.waiting}>
@@ -671,7 +672,7 @@ function OfflineBar() {
           {text}
         </Badge>
         <Text size="sm" c="dimmed">
-          {s.copyAt ? `Ready offline (copy of ${clock(s.copyAt)})` : 'No offline copy yet'}
+          {s.copyAt ? `Ready offline (copy of ${formatTime(s.copyAt, timeZone)})` : 'No offline copy yet'}
         </Text>
         {s.log.length > 0 ? (
           <Button size="compact-sm" variant="subtle" onClick={() => setShowLog((x) => !x)}>
@@ -684,7 +685,7 @@ function OfflineBar() {
           <Stack gap={2}>
             {s.log.map((l) => (
               <Text key={l.key} size="sm">
-                {clock(l.eventAt)} {l.kind === 'sign_in' ? 'sign-in' : 'sign-out'} of {l.label}: {l.status === 'refused' ? 'refused' : 'resolved'} — {l.reason ?? l.code}
+                {formatTime(l.eventAt, timeZone)} {l.kind === 'sign_in' ? 'sign-in' : 'sign-out'} of {l.label}: {l.status === 'refused' ? 'refused' : 'resolved'} — {l.reason ?? l.code}
               </Text>
             ))}
           </Stack>

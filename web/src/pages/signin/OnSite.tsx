@@ -3,10 +3,11 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { client, ok } from '../../api/client';
 import { ConfirmButton } from '../../components/ConfirmButton';
-import { FormError, PageHeader, formatDateTime } from '../../components/common';
+import { FormError, PageHeader } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
 import { useCan } from '../../session';
 import { onSiteQuery, signinKeys, sitesQuery } from './queries';
+import { formatDateTime } from '../../format';
 
 /** Who is on a site now, per group, with manual sign-out and the fire roll call one tap away. */
 export default function OnSite() {
@@ -77,7 +78,7 @@ export default function OnSite() {
                             <Table.Td style={{ overflowWrap: 'anywhere' }}>{p.personName}</Table.Td>
                             <Table.Td>
                               <Text size="sm" c="dimmed">
-                                since {formatDateTime(p.signedInAt)}
+                                since {formatDateTime(p.signedInAt, data.site.timezone)}
                               </Text>
                             </Table.Td>
                             <Table.Td ta="right">

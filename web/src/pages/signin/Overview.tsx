@@ -2,11 +2,12 @@ import { Alert, Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { client, ok } from '../../api/client';
-import { AppLink, PageHeader, formatDateTime } from '../../components/common';
+import { AppLink, PageHeader } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
 import { notificationsQuery } from '../../layout/notifications';
 import { userCan, useMe } from '../../session';
 import { overviewQuery } from './queries';
+import { formatDateTime } from '../../format';
 
 const recordDashboardQuery = () => queryOptions({ queryKey: ['record', 'dashboard', 'trust'] as const, queryFn: () => ok(client.GET('/api/record/dashboard')) });
 

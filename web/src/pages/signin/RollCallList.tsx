@@ -4,13 +4,14 @@ import { useEffect, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { ApiError, isUnreachable } from '../../api';
 import { client, ok } from '../../api/client';
-import { FormError, PageHeader, formatDateTime } from '../../components/common';
+import { FormError, PageHeader } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
 import { useCan, useMe } from '../../session';
 import { registerOfflineShell, rememberSession } from '../../offline/session';
 import { withSignInsSeenHere } from '../../offline/deviceSignIns';
 import { onSiteQuery, rollCallsQuery, signinKeys, sitesQuery } from './queries';
 import { loadOnSite, loadSites, saveOnSite, saveSites, startOffline } from './rollCallLive';
+import { formatDateTime } from '../../format';
 
 /** Start a fire roll call for a site; the open ones and the evacuation records. */
 export default function RollCallList() {

@@ -5,7 +5,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { isUnreachable } from '../../api';
 import { client, ok } from '../../api/client';
 import { ConfirmButton } from '../../components/ConfirmButton';
-import { ErrorState, FormError, LoadingState, formatDateTime } from '../../components/common';
+import { ErrorState, FormError, LoadingState } from '../../components/common';
 import { useCan, useMe } from '../../session';
 import { registerOfflineShell, rememberSession } from '../../offline/session';
 import { sendKioskQueueFirst } from '../../offline/deviceSignIns';
@@ -29,6 +29,7 @@ import {
   type RollCallView,
 } from './rollCallLive';
 import { compareNames } from '../../../../src/common/name-key';
+import { formatDateTime } from '../../format';
 
 /** How often a phone with a roll call started offline tries to send it. */
 const SEND_EVERY_MS = 3000;

@@ -5,11 +5,12 @@ import { useState } from 'react';
 import { client, ok, type Answer } from '../../api/client';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { DuplicateNameNote, sameName } from '../../components/DuplicateNameNote';
-import { FormError, PageHeader, formatDateTime } from '../../components/common';
+import { FormError, PageHeader } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
 import { useFormSubmit } from '../../forms';
 import { userCan, useMe, useTenantWide } from '../../session';
 import { archivedSitesQuery, groupsQuery, siteKiosksQuery, signinKeys, sitesQuery } from './queries';
+import { formatDateTime } from '../../format';
 
 const TIMEZONES = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['Europe/London'];
 

@@ -1,12 +1,14 @@
 import { Badge, Button, Card, Group, Select, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
+import type { MouseEvent } from 'react';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
 import { ApiError, query } from '../../api';
 import { client, ok } from '../../api/client';
-import { PageHeader, fieldError, formatDateTime } from '../../components/common';
+import { PageHeader, fieldError } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
 import { groupsQuery, signinKeys, sitesQuery } from './queries';
+import { formatDateTime } from '../../format';
 
 const FILTERS = ['siteId', 'groupId', 'person', 'from', 'to', 'outcome'] as const;
 type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
@@ -44,11 +46,21 @@ export default function Visits() {
   // A filter the server refused (a date mistyped in a bookmarked address): said on its field, not as a load failure.
   const filterError = (name: (typeof FILTERS)[number]) => form.errors[name] ?? fieldError(visits.error, name);
   const filtersRefused = visits.error instanceof ApiError && visits.error.concernsAny(FILTERS);
-  const apply = form.onSubmit((v) => setParams(Object.fromEntries(Object.entries(v).filter(([, x]) => Boolean(x)))));
+  // Times on each visit's site's clock, as its days (and the CSV) are; the browser's own zone for a site not listed.
+  const zoneOf = new Map((sites.data?.items ?? []).map((s) => [s.id, s.timezone]));
+  const shownBy = (v: typeof form.values): Filters => Object.fromEntries(FILTERS.flatMap((k) => (v[k] ? [[k, v[k]]] : [])));
+  const apply = form.onSubmit((v) => setParams(shownBy(v)));
+  // The export is of the filters in the form: a change not yet applied is applied as it starts, so the
+  // file and the list are of the same visits (it exported the last applied filters, not those shown).
+  const exported = shownBy(form.values);
+  const exportClicked = (e: MouseEvent) => {
+    if (form.validate().hasErrors) return e.preventDefault();
+    if (FILTERS.some((k) => (exported[k] ?? '') !== (filters[k] ?? ''))) setParams(exported);
+  };
   return (
     <>
       <PageHeader title="History" description="Every sign-in, sign-out and rejected attempt. Days are each site's own (its time zone); the CSV gives times as the site's clock showed them.">
-        <Button component="a" href={`/api/signin/visits/export.csv${query({ ...filters })}`} variant="light">
+        <Button component="a" href={`/api/signin/visits/export.csv${query({ ...exported })}`} onClick={exportClicked} variant="light">
           Export CSV
         </Button>
       </PageHeader>
@@ -102,8 +114,8 @@ export default function Visits() {
                       </Table.Td>
                       <Table.Td>{v.groupName}</Table.Td>
                       <Table.Td>{v.siteName}</Table.Td>
-                      <Table.Td>{formatDateTime(v.signedInAt)}</Table.Td>
-                      <Table.Td>{v.signedOutAt ? `${formatDateTime(v.signedOutAt)} (${v.signedOutBy})` : v.outcome === 'signed_in' ? 'On site' : '—'}</Table.Td>
+                      <Table.Td>{formatDateTime(v.signedInAt, zoneOf.get(v.siteId))}</Table.Td>
+                      <Table.Td>{v.signedOutAt ? `${formatDateTime(v.signedOutAt, zoneOf.get(v.siteId))} (${v.signedOutBy})` : v.outcome === 'signed_in' ? 'On site' : '—'}</Table.Td>
                       <Table.Td>
                         <Stack gap={2}>
                           <Badge color={v.outcome === 'rejected' ? 'red' : v.safetyStatus === 'notified' ? 'orange' : 'teal'}>

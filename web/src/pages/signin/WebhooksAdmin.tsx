@@ -4,11 +4,12 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { client, ok, type Answer } from '../../api/client';
 import { ConfirmButton } from '../../components/ConfirmButton';
-import { CopyField, FormError, PageHeader, formatDateTime } from '../../components/common';
+import { CopyField, FormError, PageHeader } from '../../components/common';
 import { QueryState } from '../../components/QueryState';
 import { useFormSubmit } from '../../forms';
 import { WEBHOOK_EVENTS, type WebhookEvent } from './rollCallLive';
 import { deliveriesQuery, webhookKeys, webhooksQuery } from './queries';
+import { formatDateTime } from '../../format';
 
 type Webhook = Answer<'/api/signin/webhooks'>['items'][number];
 
