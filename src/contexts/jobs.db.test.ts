@@ -7,7 +7,10 @@ import { PRUNE_RATE_COUNTERS_JOB } from '../platform/rate-limit.js';
 import { NOTIFICATION_EMAIL_JOB } from './accounts/index.js';
 import { registerJobs } from './jobs.js';
 
-const env = useTestEnv();
+// A database of its own on PostgreSQL (the worker's is shared by the files before this one): the
+// real queue started below would otherwise work every job those files queued and never worked
+// (webhooks, e-mails, syncs), some still running when the file ends and its pool is closed.
+const env = useTestEnv({ databaseDefaults: { application_name: 'threshold-jobs-test' } });
 let real: JobQueue;
 afterAll(() => real?.stop());
 
