@@ -8162,6 +8162,7 @@ export interface paths {
                                 siteId: string;
                                 siteName: string;
                                 startedAt: string;
+                                timezone?: string;
                             }[];
                             sites: {
                                 id: string;
@@ -8234,6 +8235,7 @@ export interface paths {
                                 startedBy: string;
                                 /** @enum {string} */
                                 status: "open" | "closed";
+                                timezone?: string;
                                 total: number;
                                 unaccounted: number;
                             }[];
@@ -8305,6 +8307,7 @@ export interface paths {
                                 startedBy: string;
                                 /** @enum {string} */
                                 status: "open" | "closed";
+                                timezone?: string;
                                 total: number;
                                 unaccounted: number;
                             };
@@ -8378,6 +8381,7 @@ export interface paths {
                                 startedBy: string;
                                 /** @enum {string} */
                                 status: "open" | "closed";
+                                timezone?: string;
                                 total: number;
                                 unaccounted: number;
                             };
@@ -9132,6 +9136,7 @@ export interface paths {
                                 startedBy: string;
                                 /** @enum {string} */
                                 status: "open" | "closed";
+                                timezone?: string;
                                 total: number;
                                 unaccounted: number;
                             };
@@ -9228,6 +9233,7 @@ export interface paths {
                                 startedBy: string;
                                 /** @enum {string} */
                                 status: "open" | "closed";
+                                timezone?: string;
                                 total: number;
                                 unaccounted: number;
                             };

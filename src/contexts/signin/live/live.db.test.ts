@@ -216,6 +216,36 @@ describe('fire roll call', { timeout: 30_000 }, () => {
     expect(view.body.rollCall.seq).toBe(3);
   });
 
+  it('carries the site’s time zone in every answer that presents a roll call, so its times read as the site’s clock', async () => {
+    const t = await createTestTenant(env);
+    const kolkata = await makeSite(env, t.tenantId, 'Kolkata', 'Asia/Kolkata');
+    const london = await makeSite(env, t.tenantId, 'London', 'Europe/London');
+    const staff = await makeGroup(env, t.tenantId, kolkata.id, { name: 'Staff' });
+    await makeVisit(env, { tenantId: t.tenantId, siteId: kolkata.id, groupId: staff.id, personName: 'Ada Lovelace' });
+    const started = await startRollCall(t, kolkata.id);
+    expect(started.rollCall).toMatchObject({ siteName: 'Kolkata', timezone: 'Asia/Kolkata' });
+    const other = await startRollCall(t, london.id);
+    const view = await call(env.app, 'GET', `/api/signin/roll-calls/${started.rollCall.id}`, { headers: t.owner.headers });
+    expect(view.body.rollCall.timezone).toBe('Asia/Kolkata');
+    const overview = await call(env.app, 'GET', '/api/signin/overview', { headers: t.owner.headers });
+    expect(overview.body.openRollCalls.map((r: { siteName: string; timezone: string }) => [r.siteName, r.timezone]).sort()).toEqual([
+      ['Kolkata', 'Asia/Kolkata'],
+      ['London', 'Europe/London'],
+    ]);
+    const closed = await call(env.app, 'POST', `/api/signin/roll-calls/${started.rollCall.id}/close`, { headers: t.owner.headers });
+    expect(closed.body.rollCall).toMatchObject({ status: 'closed', timezone: 'Asia/Kolkata' });
+    const list = await call(env.app, 'GET', '/api/signin/roll-calls', { headers: t.owner.headers });
+    expect(list.body.items.map((r: { id: string; timezone: string }) => [r.id, r.timezone]).sort()).toEqual(
+      [
+        [started.rollCall.id, 'Asia/Kolkata'],
+        [other.rollCall.id, 'Europe/London'],
+      ].sort(),
+    );
+    const offline = await call(env.app, 'POST', `/api/signin/sites/${kolkata.id}/roll-calls/offline`, { headers: t.owner.headers, body: { startedAt: env.platform.now().toISOString() } });
+    expect(offline.status).toBe(200);
+    expect(offline.body.rollCall.timezone).toBe('Asia/Kolkata');
+  });
+
   it('keeps an archived member on the roll call: archiving never closes an open visit', async () => {
     const t = await createTestTenant(env);
     const s = await scene(t);

@@ -1,4 +1,4 @@
-import type { EntryRow, EventRow, RollCallRow } from './live.repo.js';
+import type { EntryRow, EventRow, RollCallWithZone } from './live.repo.js';
 
 /** The public shapes of a roll call, its entries and its events (the API, the SSE feed and the events stored). */
 export function presentEntry(e: EntryRow) {
@@ -20,11 +20,12 @@ export function presentEntry(e: EntryRow) {
 }
 export type PresentedEntry = ReturnType<typeof presentEntry>;
 
-export function presentRollCall(r: RollCallRow, counts: { total: number; safe: number }) {
+export function presentRollCall(r: RollCallWithZone, counts: { total: number; safe: number }) {
   return {
     id: r.id,
     siteId: r.siteId,
     siteName: r.siteName,
+    timezone: r.timezone,
     status: r.status,
     seq: r.seq,
     note: r.note,

@@ -1,10 +1,12 @@
-import { and, asc, desc, eq, gt, inArray, isNull, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { groups, kioskDevices, sites, visits } from '../signin.tables.js';
 import { rollCallEntries, rollCallEvents, rollCalls } from '../live.tables.js';
 import { nameKey } from '../../../platform/db/name-order.js';
 
 export type RollCallRow = typeof rollCalls.$inferSelect;
+/** A roll call with its site's time zone (the site's as it is now: a roll call keeps its site's name, not its zone), for presenting. */
+export type RollCallWithZone = RollCallRow & { timezone: string };
 export type EntryRow = typeof rollCallEntries.$inferSelect;
 export type EventRow = typeof rollCallEvents.$inferSelect;
 
@@ -36,6 +38,9 @@ export type VisitAtSite = Awaited<ReturnType<typeof visitsAtSite>>[number];
 function siteIn(column: typeof sites.id | typeof visits.siteId | typeof kioskDevices.siteId | typeof rollCalls.siteId, siteIds: readonly string[] | null) {
   return siteIds === null ? undefined : siteIds.length === 0 ? sql`false` : inArray(column, [...siteIds]);
 }
+
+/** A roll call's columns and its site's time zone. */
+const withZone = { ...getTableColumns(rollCalls), timezone: sites.timezone };
 
 export const liveRepo = {
   /** The tenant's sites in scope that are not archived, by name. */
@@ -90,8 +95,9 @@ export const liveRepo = {
   /** Fire roll calls still open. */
   openRollCalls(tx: DbOrTx, tenantId: string, siteIds: readonly string[] | null) {
     return tx
-      .select({ id: rollCalls.id, siteId: rollCalls.siteId, siteName: rollCalls.siteName, startedAt: rollCalls.startedAt })
+      .select({ id: rollCalls.id, siteId: rollCalls.siteId, siteName: rollCalls.siteName, timezone: sites.timezone, startedAt: rollCalls.startedAt })
       .from(rollCalls)
+      .innerJoin(sites, eq(sites.id, rollCalls.siteId))
       .where(and(eq(rollCalls.tenantId, tenantId), eq(rollCalls.status, 'open'), siteIn(rollCalls.siteId, siteIds)))
       .orderBy(desc(rollCalls.startedAt));
   },
@@ -129,8 +135,12 @@ export const liveRepo = {
     return row;
   },
 
-  async find(tx: DbOrTx, tenantId: string, id: string): Promise<RollCallRow | undefined> {
-    const [row] = await tx.select().from(rollCalls).where(and(eq(rollCalls.tenantId, tenantId), eq(rollCalls.id, id)));
+  async find(tx: DbOrTx, tenantId: string, id: string): Promise<RollCallWithZone | undefined> {
+    const [row] = await tx
+      .select(withZone)
+      .from(rollCalls)
+      .innerJoin(sites, eq(sites.id, rollCalls.siteId))
+      .where(and(eq(rollCalls.tenantId, tenantId), eq(rollCalls.id, id)));
     return row;
   },
 
@@ -148,7 +158,7 @@ export const liveRepo = {
 
   list(tx: DbOrTx, tenantId: string, siteIds: readonly string[] | null, limit: number) {
     const where = siteIds === null ? eq(rollCalls.tenantId, tenantId) : and(eq(rollCalls.tenantId, tenantId), inArray(rollCalls.siteId, [...siteIds]));
-    return tx.select().from(rollCalls).where(where).orderBy(desc(rollCalls.startedAt), desc(rollCalls.id)).limit(limit);
+    return tx.select(withZone).from(rollCalls).innerJoin(sites, eq(sites.id, rollCalls.siteId)).where(where).orderBy(desc(rollCalls.startedAt), desc(rollCalls.id)).limit(limit);
   },
 
   async counts(tx: DbOrTx, tenantId: string, ids: string[]) {

@@ -16,7 +16,8 @@ export const overviewSchema = z.object({
   asOf: z.string(),
   totals: siteDay.extend({ kiosksOnline: z.number(), kiosks: z.number() }),
   sites: z.array(siteDay.extend({ id: z.string(), name: z.string(), timezone: z.string(), kiosks: z.object({ online: z.number(), total: z.number() }) })),
-  openRollCalls: z.array(z.object({ id: z.string(), siteId: z.string(), siteName: z.string(), startedAt: z.string() })),
+  /** `timezone`: the site's IANA time zone, which the roll call's times are shown in (always sent; optional in the schema so clients written before it still match). */
+  openRollCalls: z.array(z.object({ id: z.string(), siteId: z.string(), siteName: z.string(), timezone: z.string().optional(), startedAt: z.string() })),
 });
 
 export const onSiteSchema = z.object({
@@ -47,6 +48,8 @@ export const rollCallSchema = z.object({
   id: z.string(),
   siteId: z.string(),
   siteName: z.string(),
+  /** The site's IANA time zone, which the roll call's times are shown in (always sent; optional in the schema so clients written before it, and views a phone kept from before it, still match). */
+  timezone: z.string().optional(),
   status: z.enum(['open', 'closed']),
   seq: z.number(),
   note: z.string(),

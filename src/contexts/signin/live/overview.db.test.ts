@@ -78,6 +78,6 @@ describe('sign-in overview', () => {
       { id: utc.id, name: 'Reykjavik', timezone: 'UTC', onSite: 1, signedInToday: 1, rejectedToday: 0, kiosks: { online: 0, total: 1 } },
     ]);
     expect(res.body.totals).toEqual({ onSite: 3, signedInToday: 3, rejectedToday: 1, kiosksOnline: 1, kiosks: 3 });
-    expect(res.body.openRollCalls).toEqual([{ id: rc!.id, siteId: london.id, siteName: 'London', startedAt: at(3 * minute).toISOString() }]);
+    expect(res.body.openRollCalls).toEqual([{ id: rc!.id, siteId: london.id, siteName: 'London', timezone: 'Europe/London', startedAt: at(3 * minute).toISOString() }]);
   });
 });

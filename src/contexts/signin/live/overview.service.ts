@@ -44,7 +44,7 @@ export function createOverviewService(deps: Pick<Platform, 'db' | 'now'>) {
           kiosks: sum((s) => s.kiosks.total),
         },
         sites,
-        openRollCalls: rollCalls.map((r) => ({ id: r.id, siteId: r.siteId, siteName: r.siteName, startedAt: r.startedAt.toISOString() })),
+        openRollCalls: rollCalls.map((r) => ({ id: r.id, siteId: r.siteId, siteName: r.siteName, timezone: r.timezone, startedAt: r.startedAt.toISOString() })),
       };
     },
   };
