@@ -27,7 +27,7 @@ export default function Overview() {
           <Stack gap="lg">
             {o.openRollCalls.map((rc) => (
               <Alert key={rc.id} color="red" role="status" title={`Fire roll call open at ${rc.siteName}`}>
-                Started {formatDateTime(rc.startedAt)}. <AppLink to={`/signin/roll-calls/${rc.id}`}>Open the roll call</AppLink>
+                Started {formatDateTime(rc.startedAt, rc.timezone)}. <AppLink to={`/signin/roll-calls/${rc.id}`}>Open the roll call</AppLink>
               </Alert>
             ))}
             <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }}>

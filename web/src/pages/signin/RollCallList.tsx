@@ -45,7 +45,7 @@ export default function RollCallList() {
                         <Table.Td>
                           <Link to={`/signin/roll-calls/${r.id}`}>{r.siteName}</Link>
                         </Table.Td>
-                        <Table.Td>{formatDateTime(r.startedAt)}</Table.Td>
+                        <Table.Td>{formatDateTime(r.startedAt, r.timezone)}</Table.Td>
                         <Table.Td>
                           <Badge color={r.status === 'open' ? 'red' : 'gray'}>{r.status === 'open' ? 'In progress' : 'Closed'}</Badge>
                         </Table.Td>

@@ -240,6 +240,8 @@ function RollCallLive({ id }: { id: string }) {
   }
   const rc = merged.rollCall;
   const open = rc.status === 'open';
+  // Every time on the page on the site's clock, as its marshals and the evacuation record read it.
+  const zone = rc.timezone;
 
   return (
     <Stack gap="md" className="roll-call">
@@ -250,8 +252,8 @@ function RollCallLive({ id }: { id: string }) {
             Fire roll call: {rc.siteName}
           </Title>
           <Text size="sm" c="dimmed">
-            Started {formatDateTime(rc.startedAt)} by {rc.startedBy}
-            {rc.closedAt ? ` · closed ${formatDateTime(rc.closedAt)} by ${rc.closedBy ?? ''}` : ''}
+            Started {formatDateTime(rc.startedAt, zone)} by {rc.startedBy}
+            {rc.closedAt ? ` · closed ${formatDateTime(rc.closedAt, zone)} by ${rc.closedBy ?? ''}` : ''}
           </Text>
         </Stack>
         <Badge size="lg" color={open ? 'red' : 'gray'}>
@@ -267,7 +269,7 @@ function RollCallLive({ id }: { id: string }) {
       ) : null}
       {!online && open && !local ? (
         <Alert color="yellow" title="Offline: showing the last list" className="no-print" role="status">
-          Reconnecting… {savedAt ? `Last updated ${formatDateTime(savedAt)}.` : ''} Ticks made now are kept on this phone and sent when the connection is back.
+          Reconnecting… {savedAt ? `Last updated ${formatDateTime(savedAt, zone)}.` : ''} Ticks made now are kept on this phone and sent when the connection is back.
         </Alert>
       ) : null}
       {pending.length > 0 ? (
@@ -386,9 +388,9 @@ function RollCallLive({ id }: { id: string }) {
               <tr key={e.id}>
                 <td>{e.personName}</td>
                 <td>{e.groupName}</td>
-                <td>{formatDateTime(e.signedInAt)}</td>
+                <td>{formatDateTime(e.signedInAt, zone)}</td>
                 <td>{e.status === 'safe' ? 'Safe' : 'UNACCOUNTED'}</td>
-                <td>{e.markedAt ? `${formatDateTime(e.markedAt)} ${e.markedBy ?? ''}` : ''}</td>
+                <td>{e.markedAt ? `${formatDateTime(e.markedAt, zone)} ${e.markedBy ?? ''}` : ''}</td>
               </tr>
             ))}
         </tbody>

@@ -228,7 +228,7 @@ function SiteCard({ site, groups, canManage }: { site: Site; groups: SigninGroup
               <Text span ff="monospace" fz="xl" fw={700} data-testid="pairing-code">
                 {pair.data.code}
               </Text>{' '}
-              before {formatDateTime(pair.data.expiresAt)}. It works once.
+              before {formatDateTime(pair.data.expiresAt, site.timezone)}. It works once.
             </Text>
           </Alert>
         ) : null}
@@ -276,13 +276,14 @@ function SiteCard({ site, groups, canManage }: { site: Site; groups: SigninGroup
             ) : null}
           </Stack>
         </form>
-        {showKiosks ? <Kiosks siteId={site.id} /> : null}
+        {showKiosks ? <Kiosks siteId={site.id} timeZone={site.timezone} /> : null}
       </Stack>
     </Card>
   );
 }
 
-function Kiosks({ siteId }: { siteId: string }) {
+/** A site's paired kiosks; their times on the site's clock (`timeZone`), like the kiosks themselves show. */
+function Kiosks({ siteId, timeZone }: { siteId: string; timeZone: string }) {
   const queryClient = useQueryClient();
   const devices = useQuery(siteKiosksQuery(siteId));
   const revoke = useMutation({
@@ -307,8 +308,8 @@ function Kiosks({ siteId }: { siteId: string }) {
                 <Table.Td>
                   {d.name || d.prefix} {d.revoked ? <Badge color="gray">revoked</Badge> : null}
                 </Table.Td>
-                <Table.Td>{formatDateTime(d.createdAt)}</Table.Td>
-                <Table.Td>{formatDateTime(d.lastSeenAt)}</Table.Td>
+                <Table.Td>{formatDateTime(d.createdAt, timeZone)}</Table.Td>
+                <Table.Td>{formatDateTime(d.lastSeenAt, timeZone)}</Table.Td>
                 <Table.Td>
                   {!d.revoked ? (
                     <ConfirmButton size="xs" color="red" variant="light" title="Revoke this kiosk?" message="It stops working at once and must be paired again." confirmLabel="Revoke" onConfirm={() => revoke.mutateAsync(d.id)}>

@@ -34,6 +34,8 @@ export type RollCall = {
   id: string;
   siteId: string;
   siteName: string;
+  /** The site's IANA time zone, the roll call's times are shown in (absent from a view a phone kept before the server sent it: the phone's zone then). */
+  timezone?: string;
   status: 'open' | 'closed';
   seq: number;
   note: string;
@@ -239,6 +241,7 @@ export function localRollCall(onSite: OnSite, startedBy: string, localId: string
     id: localId,
     siteId: onSite.site.id,
     siteName: onSite.site.name,
+    timezone: onSite.site.timezone,
     status: 'open',
     seq: 0,
     note: '',

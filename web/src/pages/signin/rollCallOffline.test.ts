@@ -78,7 +78,7 @@ describe('a roll call started on the phone with no connection', () => {
     const kept = loadOnSite('s1', s, new Date())!;
     const now = new Date('2026-03-02T10:00:00.000Z');
     const v = startOffline(kept, 'Marshal', s, now);
-    expect(v.rollCall).toMatchObject({ siteId: 's1', status: 'open', startedAt: now.toISOString(), total: 1, unaccounted: 1 });
+    expect(v.rollCall).toMatchObject({ siteId: 's1', timezone: 'Europe/London', status: 'open', startedAt: now.toISOString(), total: 1, unaccounted: 1 });
     expect(v.rollCall.id).toMatch(/^offline-/);
     expect(v.entries.map((e) => [e.id, e.visitId, e.personName])).toEqual([['v1', 'v1', 'Ada']]);
     const start = loadOfflineStart(v.rollCall.id, s)!;
