@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scopedUser } from '../../test/factories.js';
+import { call, scopedUser } from '../../test/factories.js';
 import type { TestEnv } from '../../test/harness.js';
 import { makeSite } from '../../test/signin-factories.js';
 import { recordTenant } from '../../test/record-fixtures.js';
@@ -233,6 +233,26 @@ describe.skipIf(!chromiumPath)('web app shell (Chromium)', { timeout: E2E_TEST_T
     await row.getByText('disabled').waitFor();
     const users = await page.evaluate(async () => (await (await fetch('/api/users')).json()).items as { email: string; role: string; disabled: boolean }[]);
     expect(users.find((u) => u.email === manager.email)).toMatchObject({ role: 'viewer', disabled: true });
+    await page.close();
+  });
+
+  it('refuses a role change made from a list another admin changed meanwhile: it says so and shows the role now', async () => {
+    const tenant = await e2e.createTenant();
+    const manager = await tenant.as('manager');
+    const page = await e2e.newPage();
+    await signIn(page, e2e.url, tenant.owner);
+    await page.goto(`${e2e.url}/settings/users`);
+    const row = page.getByRole('row').filter({ hasText: manager.email });
+    const role = row.getByRole('textbox', { name: `Role of ${manager.email}` });
+    await expect(role.inputValue()).resolves.toBe('Manager');
+    // Another admin makes them an admin while this page still lists them as a manager.
+    expect((await call(e2e.server.app, 'PATCH', `/api/users/${manager.id}`, { headers: tenant.owner.headers, body: { role: 'admin' } })).status).toBe(200);
+    await role.click();
+    await page.getByRole('option', { name: 'Viewer' }).click();
+    await page.getByText(/Someone else changed the role of .* \(now admin\); nothing was saved/).waitFor();
+    await row.getByRole('textbox', { name: `Role of ${manager.email}` }).and(page.locator('[value="Admin"]')).waitFor();
+    const users = await page.evaluate(async () => (await (await fetch('/api/users')).json()).items as { email: string; role: string }[]);
+    expect(users.find((u) => u.email === manager.email)?.role).toBe('admin');
     await page.close();
   });
 

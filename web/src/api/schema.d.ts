@@ -10078,7 +10078,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Rename, change the role of, disable or re-enable a user (not the owner’s role) */
+        /** Rename, change the role of, disable or re-enable a user (not the owner’s role); 409 version_conflict if their role changed since `fromRole` */
         patch: {
             parameters: {
                 query?: never;
@@ -10092,6 +10092,11 @@ export interface paths {
                 content: {
                     "application/json": {
                         disabled?: boolean;
+                        /**
+                         * @description The user’s `role` as the editor read it: when given and their role changed since, nothing is saved and the answer is 409 version_conflict (with the role now)
+                         * @enum {string}
+                         */
+                        fromRole?: "owner" | "admin" | "manager" | "viewer";
                         name?: string;
                         /** @enum {string} */
                         role?: "owner" | "admin" | "manager" | "viewer";

@@ -67,6 +67,38 @@ describe('users and roles', () => {
     expect(row!.data).toMatchObject({ role: { from: 'viewer', to: 'manager' } });
   });
 
+  it('refuses a role change read before another admin changed the role (409 version_conflict, nothing saved); without fromRole, it is saved as before', async () => {
+    const t = await createTestTenant(env);
+    const [first, second] = [await t.as('admin'), await t.as('admin')];
+    const viewer = await t.as('viewer');
+    const url = `/api/users/${viewer.id}`;
+    // Both admins read Vera as a viewer; the first makes her a manager.
+    const saved = await call(env.app, 'PATCH', url, { headers: first.headers, body: { role: 'manager', fromRole: 'viewer' } });
+    expect([saved.status, saved.body.role]).toEqual([200, 'manager']);
+    // The second, from their stale read, makes her an admin: refused, with the role now; nothing saved, not even the name sent with it.
+    const stale = await call(env.app, 'PATCH', url, { headers: second.headers, body: { role: 'admin', fromRole: 'viewer', name: 'Vera' } });
+    expect([stale.status, stale.body.error?.code, stale.body.error?.role]).toEqual([409, 'version_conflict', 'manager']);
+    expect(stale.body.error.message).toMatch(/^Someone else changed the role of .* since you opened it \(now manager\); nothing was saved/);
+    const after = (await call(env.app, 'GET', url, { headers: first.headers })).body;
+    expect(after.role).toBe('manager');
+    expect(after.name).not.toBe('Vera');
+    expect(await auditRows(t.tenantId, 'user.role_changed')).toHaveLength(1);
+    // Read again, the second admin's change goes through.
+    const reread = await call(env.app, 'PATCH', url, { headers: second.headers, body: { role: 'admin', fromRole: 'manager' } });
+    expect([reread.status, reread.body.role]).toEqual([200, 'admin']);
+    // Two changes from one read at the same moment: one is saved, the other refused (the user's row is locked first).
+    const both = await Promise.all([
+      call(env.app, 'PATCH', url, { headers: first.headers, body: { role: 'viewer', fromRole: 'admin' } }),
+      call(env.app, 'PATCH', url, { headers: second.headers, body: { role: 'manager', fromRole: 'admin' } }),
+    ]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    // A role the API does not know is a 400 naming the field; a caller that sends no fromRole (one that predates it) changes the role, as before.
+    const bad = await call(env.app, 'PATCH', url, { headers: first.headers, body: { role: 'viewer', fromRole: 'superuser' } });
+    expect([bad.status, bad.body.error?.field]).toEqual([400, 'body.fromRole']);
+    const unversioned = await call(env.app, 'PATCH', url, { headers: first.headers, body: { role: 'viewer' } });
+    expect([unversioned.status, unversioned.body.role]).toEqual([200, 'viewer']);
+  });
+
   it('protects the owner: no owner role by PATCH, no demotion, no disabling, admins cannot touch them', async () => {
     const t = await createTestTenant(env);
     const admin = await t.as('admin');

@@ -29,7 +29,7 @@ export function usersRoutes(users: UsersService): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['users'],
-          summary: 'Rename, change the role of, disable or re-enable a user (not the owner’s role)',
+          summary: 'Rename, change the role of, disable or re-enable a user (not the owner’s role); 409 version_conflict if their role changed since `fromRole`',
           params: userIdParams,
           body: userPatchSchema,
           response: { 200: userSchema },

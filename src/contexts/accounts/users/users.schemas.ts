@@ -28,6 +28,10 @@ export const userPatchSchema = z
   .object({
     name: z.string().trim().max(200).optional(),
     role: roleSchema.optional(),
+    /** Optional (callers that predate it are not refused): the user's role as the editor read it. */
+    fromRole: roleSchema
+      .optional()
+      .describe('The user’s `role` as the editor read it: when given and their role changed since, nothing is saved and the answer is 409 version_conflict (with the role now)'),
     disabled: z.boolean().optional(),
   })
   .strict();

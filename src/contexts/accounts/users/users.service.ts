@@ -32,7 +32,7 @@ export function createUsersService(deps: UsersDeps) {
     principal: Principal,
     actor: Actor,
     id: string,
-    patch: { name?: string; role?: Role; disabled?: boolean },
+    patch: { name?: string; role?: Role; fromRole?: Role; disabled?: boolean },
   ) {
     if (patch.role === 'owner') {
       throw badRequest('invalid_role', 'A tenant has exactly one owner: transfer ownership instead', 'role');
@@ -42,6 +42,10 @@ export function createUsersService(deps: UsersDeps) {
       const target = await usersRepo.findForUpdate(tx, tenantId, id);
       if (!target) throw notFound('User');
       assertMayTouch(principal, target);
+      // The role the editor read (the role is its own version, as a digest is the scopes'): stale, nothing is saved.
+      if (patch.fromRole !== undefined && patch.fromRole !== target.role) {
+        throw conflict('version_conflict', `Someone else changed the role of ${target.name || target.email} since you opened it (now ${target.role}); nothing was saved. Make your change again if it is still needed.`, { role: target.role });
+      }
       if (target.role === 'owner' && patch.role !== undefined && patch.role !== target.role) {
         throw badRequest('owner_protected', 'The owner cannot be demoted: transfer ownership first', 'role');
       }

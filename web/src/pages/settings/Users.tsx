@@ -115,7 +115,7 @@ function UserTable({ users, canManage }: { users: User[]; canManage: boolean }) 
                         w={130}
                         size="xs"
                         onChange={(role) => {
-                          if (role && role !== u.role) update.mutate({ id: u.id, patch: { role: role as UserPatch['role'] }, done: `${who} is now ${role}.` });
+                          if (role && role !== u.role) update.mutate({ id: u.id, patch: { role: role as UserPatch['role'], fromRole: u.role }, done: `${who} is now ${role}.` });
                         }}
                       />
                     ) : (
