@@ -43,20 +43,29 @@ export async function activeUserIdsByEmail(tx: DbOrTx, tenantId: string, emails:
 }
 
 /**
- * Those of `userIds` (users of the tenant) whose reach takes in one of `siteIds`: the owner, a user
- * without scopes (the whole tenant), or one with a scope on one of those sites. A user scoped to
- * other sites, or to organisations alone, reaches none of them (decision 046, reach): sign-in tells
- * a group's contacts of a refusal only when they reach the site where it happened.
+ * Each of `userIds` that is a user of the tenant (another tenant's or an unknown id is left out):
+ * whether their account is disabled, and whether their reach takes in one of `siteIds` (the owner,
+ * a user without scopes, i.e. the whole tenant, or one with a scope on one of those sites; a user
+ * scoped to other sites, or to organisations alone, reaches none of them: decision 046, reach).
+ * Two statements whatever the number of users.
  */
-export async function usersReachingSites(tx: DbOrTx, tenantId: string, userIds: readonly string[], siteIds: readonly string[]): Promise<string[]> {
+export async function siteReachOf(tx: DbOrTx, tenantId: string, userIds: readonly string[], siteIds: readonly string[]): Promise<Array<{ id: string; disabled: boolean; reaches: boolean }>> {
   const ids = [...new Set(userIds)];
   if (ids.length === 0) return [];
   const [found, scopes] = [
-    await tx.select({ id: users.id, role: users.role }).from(users).where(and(eq(users.tenantId, tenantId), inArray(users.id, ids))),
+    await tx.select({ id: users.id, role: users.role, disabledAt: users.disabledAt }).from(users).where(and(eq(users.tenantId, tenantId), inArray(users.id, ids))),
     await tx.select({ userId: userScopes.userId, kind: userScopes.kind, refId: userScopes.refId, level: userScopes.level }).from(userScopes).where(and(eq(userScopes.tenantId, tenantId), inArray(userScopes.userId, ids))),
   ];
   const sites = new Set(siteIds);
-  return found.filter((u) => reachesOneOf({ role: u.role, scopes: scopes.filter((x) => x.userId === u.id) }, sites)).map((u) => u.id);
+  return found.map((u) => ({ id: u.id, disabled: u.disabledAt !== null, reaches: reachesOneOf({ role: u.role, scopes: scopes.filter((x) => x.userId === u.id) }, sites) }));
+}
+
+/**
+ * Those of `userIds` (users of the tenant) whose reach takes in one of `siteIds` (`siteReachOf`):
+ * sign-in tells a group's contacts of a refusal only when they reach the site where it happened.
+ */
+export async function usersReachingSites(tx: DbOrTx, tenantId: string, userIds: readonly string[], siteIds: readonly string[]): Promise<string[]> {
+  return (await siteReachOf(tx, tenantId, userIds, siteIds)).filter((u) => u.reaches).map((u) => u.id);
 }
 
 /** Whether a user's reach takes in one of `sites`: the one rule of reach (common/permissions.ts), not a copy of it in SQL. */

@@ -1,7 +1,5 @@
-import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
-import { users } from '../accounts.tables.js';
-import { reachesOneOf, usersReachingSites } from '../notifications/notify.js';
+import { reachesOneOf, siteReachOf } from '../notifications/notify.js';
 import { usersRepo } from './users.repo.js';
 
 /** A user as a picker of people to tell offers them: who they are, and whether they would be told. */
@@ -16,12 +14,12 @@ export type SiteContactCandidate = {
 
 /** What other contexts may read of accounts' users (sign-in's group contacts), exported from accounts/index.ts. */
 export interface UsersPort {
-  /** Those of `ids` that are users of the tenant (another tenant's user is simply not there). */
-  existingIds(tx: DbOrTx, tenantId: string, ids: readonly string[]): Promise<string[]>;
-  /** Those of `ids` whose account is disabled (they sign in to nothing and are told nothing). */
-  disabledIds(tx: DbOrTx, tenantId: string, ids: readonly string[]): Promise<string[]>;
-  /** Those of `ids` whose reach takes in one of `siteIds` (the owner, the unscoped, or a scope on one of them). */
-  reachingSites(tx: DbOrTx, tenantId: string, ids: readonly string[], siteIds: readonly string[]): Promise<string[]>;
+  /**
+   * Each of `ids` that is a user of the tenant (another tenant's user is simply not there), with
+   * whether their account is disabled and whether their reach takes in one of `siteIds`: what a
+   * group contact must be (one read for the three questions).
+   */
+  contactStatus(tx: DbOrTx, tenantId: string, ids: readonly string[], siteIds: readonly string[]): Promise<Array<{ id: string; disabled: boolean; reaches: boolean }>>;
   /**
    * The users who may be told of what happens at `siteIds`: every active user whose reach takes in
    * one of them, and each of `alsoIds` (a group's contacts as they are) whether or not they still
@@ -32,17 +30,7 @@ export interface UsersPort {
 
 export function createUsersPort(): UsersPort {
   return {
-    async existingIds(tx, tenantId, ids) {
-      if (ids.length === 0) return [];
-      const found = await tx.select({ id: users.id }).from(users).where(and(eq(users.tenantId, tenantId), inArray(users.id, [...ids])));
-      return found.map((u) => u.id);
-    },
-    async disabledIds(tx, tenantId, ids) {
-      if (ids.length === 0) return [];
-      const found = await tx.select({ id: users.id }).from(users).where(and(eq(users.tenantId, tenantId), inArray(users.id, [...ids]), isNotNull(users.disabledAt)));
-      return found.map((u) => u.id);
-    },
-    reachingSites: usersReachingSites,
+    contactStatus: siteReachOf,
     async contactCandidates(tx, tenantId, siteIds, alsoIds) {
       const sites = new Set(siteIds);
       const also = new Set(alsoIds);

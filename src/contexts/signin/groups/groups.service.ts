@@ -80,17 +80,16 @@ export function createGroupsService(deps: Pick<Platform, 'db' | 'config'> & { us
   async function setContacts(tx: DbOrTx, tenantId: string, groupId: string, userIds: string[]) {
     const unique = [...new Set(userIds)];
     if (unique.length > 0) {
-      const found = await deps.users.existingIds(tx, tenantId, unique);
-      if (found.length !== unique.length) throw badRequest('unknown_contact', 'A contact is not a user of this tenant', 'contactIds');
-      // A disabled user is told nothing (notifyUsers skips them): as a contact, they would never be told.
-      const disabled = new Set(await deps.users.disabledIds(tx, tenantId, unique));
-      const off = unique.findIndex((u) => disabled.has(u));
-      if (off >= 0) throw badRequest('contact_disabled', "A contact's account is disabled: they would never be told", `contactIds.${userIds.indexOf(unique[off]!)}`);
-      // A contact is told of refusals at the group's sites: their reach must take in one of them.
       const siteIds = (await groupsRepo.siteIdsOf(tx, tenantId, [groupId])).map((s) => s.siteId);
-      const reaching = new Set(await deps.users.reachingSites(tx, tenantId, unique, siteIds));
-      const out = unique.findIndex((u) => !reaching.has(u));
-      if (out >= 0) throw badRequest('contact_out_of_reach', "A contact's account does not reach any site this group is shown at: they would never be told", `contactIds.${userIds.indexOf(unique[out]!)}`);
+      const status = new Map((await deps.users.contactStatus(tx, tenantId, unique, siteIds)).map((u) => [u.id, u]));
+      if (status.size !== unique.length) throw badRequest('unknown_contact', 'A contact is not a user of this tenant', 'contactIds');
+      const field = (i: number) => `contactIds.${userIds.indexOf(unique[i]!)}`;
+      // A disabled user is told nothing (notifyUsers skips them): as a contact, they would never be told.
+      const off = unique.findIndex((u) => status.get(u)!.disabled);
+      if (off >= 0) throw badRequest('contact_disabled', "A contact's account is disabled: they would never be told", field(off));
+      // A contact is told of refusals at the group's sites: their reach must take in one of them.
+      const out = unique.findIndex((u) => !status.get(u)!.reaches);
+      if (out >= 0) throw badRequest('contact_out_of_reach', "A contact's account does not reach any site this group is shown at: they would never be told", field(out));
     }
     await groupsRepo.replaceContacts(tx, tenantId, groupId, unique);
   }
