@@ -60,10 +60,11 @@ export function auditActorValues(actor: Actor): Record<string, unknown> {
  * (auditRowsOf(…)) SELECT * FROM m`), so a change and its audit row are one statement (one round
  * trip, no transaction needed for the pair). The row's fields are SQL over `from`'s columns; the
  * actor comes from placeholders filled by `auditActorValues(actor)` (the statement can be
- * prepared once). Rows land as `recordAudit` writes them.
+ * prepared once). Rows land as `recordAudit` writes them. `row.requestId`: each row's own request
+ * (SQL over `from`) instead of the actor's, for a statement that writes for several requests.
  */
-export function auditRowsOf(db: Db, from: SQL, row: { tenantId: SQL; action: SQL; targetType: SQL; targetId: SQL; summary: SQL; data: SQL }) {
-  const a = actorPlaceholders;
+export function auditRowsOf(db: Db, from: SQL, row: { tenantId: SQL; action: SQL; targetType: SQL; targetId: SQL; summary: SQL; data: SQL; requestId?: SQL }) {
+  const a = { ...actorPlaceholders, requestId: row.requestId ?? actorPlaceholders.requestId };
   return db
     .insert(auditLog)
     .select(

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { and, asc, count as countFn, eq, getTableColumns, isNull, ne, sql, type SQL } from 'drizzle-orm';
 import type { Database, Db, DbOrTx } from '../../../platform/db/database.js';
 import { preparedQuery, preparedStatement } from '../../../platform/db/prepared.js';
@@ -6,6 +7,8 @@ import { URN } from '../scim.schema.js';
 import { isObject, type Doc, type Element } from '../resource/canonical.js';
 import { afterPosition, positionOf, type Position, type SortWhitelist } from '../resource/listing.js';
 import { baseForDoc, withBase } from './users.presenters.js';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import { createCoalescer, settle } from '../../../platform/coalesce.js';
 import type { Actor } from '../../../platform/audit/audit.js';
 import type { ComposedMemberWrites, MemberInput } from '../../signin/index.js';
 
@@ -137,17 +140,52 @@ export function preparedScimUserReads(database: Pick<Database, 'db' | 'prepare'>
   const named = prepare(
     'scim_user_json_by_user_name',
     db
-      .select({ json: sql<string>`${withBase(sql`${scimUsers.doc}`, p.base)}` })
+      .select({ version: scimUsers.version, json: sql<string>`${withBase(sql`${scimUsers.doc}`, p.base)}` })
       .from(scimUsers)
       .where(and(livePlaced, sql`lower(${scimUsers.userName}) = lower(${sql.placeholder('userName')}::text)`)),
   );
-  /** The page of a filter that matches at most one user: the match is the whole total. */
-  const single = async (run: Promise<unknown[][]>, offset: number, limit: number): Promise<PresentedPage> => {
-    const [[json] = [undefined]] = (await run) as Array<[string]>;
-    const total = json === undefined ? 0 : 1;
-    const items = offset === 0 && limit > 0 ? total : 0;
-    return { total, itemsJson: items === 1 ? json! : '', items };
+  // Lookups of one group that arrive together are read together (decision 048): one statement
+  // for the batch, each key with its place in it (`q.n`), so each caller gets exactly its rows. A
+  // batch whose statement fails is read again key by key, each getting what it would alone.
+  const dialect = new PgDialect();
+  const live = sql`s.tenant_id = ${p.tenantId} and s.group_id = ${p.groupId} and s.deleted_at is null`;
+  const byIds = preparedQuery(
+    database,
+    'scim_user_json_by_ids',
+    dialect.sqlToQuery(sql`select q.n, s.version, ${withBase(sql`s.doc`, p.base)} from unnest(${sql.placeholder('ids')}::uuid[]) with ordinality as q(id, n) join scim_users s on s.member_id = q.id where ${live}`),
+  );
+  const byUserNames = preparedQuery(
+    database,
+    'scim_user_json_by_user_names',
+    dialect.sqlToQuery(sql`select q.n, s.version, ${withBase(sql`s.doc`, p.base)} from unnest(${sql.placeholder('userNames')}::text[]) with ordinality as q(name, n) join scim_users s on lower(s.user_name) = lower(q.name) where ${live}`),
+  );
+  type Found = { version: number; json: string } | undefined;
+  type Lookup = { tenantId: string; groupId: string; key: string; base: string };
+  const lookups = (alone: (l: Lookup) => Promise<unknown[][]>, many: (values: Record<string, unknown>) => Promise<unknown[][]>, keys: 'ids' | 'userNames') =>
+    createCoalescer<Lookup, Found>({
+      maxBatch: 100,
+      maxInFlight: 2,
+      async run(_key, items) {
+        const first = (rows: unknown[][]) => {
+          const [row] = rows as Array<[number, string]>;
+          return row && { version: Number(row[0]), json: row[1] };
+        };
+        if (items.length === 1) return [await settle(alone(items[0]!).then(first))];
+        const { tenantId, groupId, base } = items[0]!;
+        const rows = (await many({ tenantId, groupId, base, [keys]: items.map((i) => i.key) }).catch(() => undefined)) as Array<[number | string, number, string]> | undefined;
+        if (!rows) return Promise.all(items.map((i) => settle(alone(i).then(first))));
+        const found = new Map(rows.map((r) => [Number(r[0]), { version: Number(r[1]), json: r[2] }]));
+        return items.map((_, i) => ({ ok: true, value: found.get(i + 1) }));
+      },
+    });
+  const groupKey = (l: Lookup) => `${l.tenantId}\n${l.groupId}\n${l.base}`;
+  const idLookups = lookups((l) => byId({ tenantId: l.tenantId, groupId: l.groupId, id: l.key, base: l.base }), byIds, 'ids');
+  const nameLookups = lookups((l) => named({ tenantId: l.tenantId, groupId: l.groupId, userName: l.key, base: l.base }), byUserNames, 'userNames');
+  const lookup = (of: typeof idLookups, tenantId: string, groupId: string, key: string, base: string) => {
+    const l = { tenantId, groupId, key, base: baseForDoc(base) };
+    return of.submit(groupKey(l), l);
   };
+
   const presented = async (run: Promise<unknown[][]>, offset: number, limit: number): Promise<PresentedPage> => {
     const [[total, itemsJson] = [0, null]] = (await run) as Array<[number, string | null]>;
     // The page is `limit` rows from `offset` of the `total` counted in the same statement.
@@ -157,14 +195,20 @@ export function preparedScimUserReads(database: Pick<Database, 'db' | 'prepare'>
     /** The user's JSON text and version, or undefined when the group has no such live user. */
     async find(tenantId: string, groupId: string, id: string, base: string): Promise<{ version: number; json: string } | undefined> {
       if (!UUID_RE.test(id)) return undefined;
-      const [row] = (await byId({ tenantId, groupId, id, base: baseForDoc(base) })) as Array<[number, string]>;
-      return row && { version: Number(row[0]), json: row[1] };
+      return lookup(idLookups, tenantId, groupId, id, base);
     },
     /** A page of the group's users in (created, id) order. */
     list: (tenantId: string, groupId: string, offset: number, limit: number, base: string) => presented(all({ tenantId, groupId, limit, offset, base: baseForDoc(base) }), offset, limit),
-    /** A page of the group's users with this userName (case-insensitive); text the database cannot hold (NUL) matches nobody. */
-    withUserName: (tenantId: string, groupId: string, userName: string, offset: number, limit: number, base: string) =>
-      single(userName.includes('\0') ? Promise.resolve([]) : named({ tenantId, groupId, userName, base: baseForDoc(base) }), offset, limit),
+    /**
+     * A page of the group's users with this userName (case-insensitive); text the database cannot
+     * hold (NUL) matches nobody. A live userName is unique in its group, so the match is the whole total.
+     */
+    withUserName: async (tenantId: string, groupId: string, userName: string, offset: number, limit: number, base: string): Promise<PresentedPage> => {
+      const found = userName.includes('\0') ? undefined : await lookup(nameLookups, tenantId, groupId, userName, base);
+      const total = found === undefined ? 0 : 1;
+      const items = offset === 0 && limit > 0 ? total : 0;
+      return { total, itemsJson: items === 1 ? found!.json : '', items };
+    },
   };
 }
 
@@ -299,6 +343,41 @@ export function composedScimUserWrites(composed: ComposedMemberWrites) {
       .from(m)
       .leftJoin(s, sql`true`);
   });
+  // Many users at once (`createMany`): the member ids and each column of the document as array
+  // placeholders (`users_<column>`), unnested beside `m`'s ids and joined to them.
+  const columnsOf = getTableColumns(scimUsers);
+  const manyUsers = sql`unnest(${p('users_member_id')}::uuid[], ${sql.join(
+    DOC_COLUMNS.map((k) => sql`${p(`users_${k}`)}::${sql.raw(columnsOf[k].getSQLType())}[]`),
+    sql`, `,
+  )}) AS u(member_id, ${sql.join(
+    DOC_COLUMNS.map((k) => sql.identifier(columnsOf[k].name)),
+    sql`, `,
+  )})`;
+  const createMany = composed.createManyWith('scim_user_create_many', ({ m, a }, d) => {
+    const at = sql`${p('at')}::timestamptz`;
+    const selected = Object.keys(columnsOf).map((key) => {
+      const k = key as keyof typeof scimUsers._.columns;
+      return k === 'memberId' ? sql`m.id`
+        : k === 'tenantId' ? sql`m.tenant_id`
+        : k === 'groupId' ? sql`m.group_id`
+        : k === 'version' ? sql`1`
+        : k === 'createdAt' || k === 'updatedAt' ? at
+        : k === 'deletedAt' ? sql`NULL::timestamptz`
+        : k === 'doc' ? sql`''` // the table's trigger writes it
+        : sql`u.${sql.identifier(columnsOf[k].name)}`;
+    });
+    const s = d.$with('s').as(
+      d
+        .insert(scimUsers)
+        .select(sql`SELECT ${sql.join(selected, sql`, `)} FROM ${m} JOIN ${manyUsers} ON u.member_id = m.id`)
+        .returning(),
+    );
+    return d
+      .with(m, a, s)
+      .select({ m: { id: m.id, groupId: m.groupId }, id: s.memberId, version: s.version, json: sql<string>`${withBase(sql`${s.doc}`, sql`${p('base')}`)}` })
+      .from(m)
+      .leftJoin(s, eq(s.memberId, m.id));
+  });
   const setActive = (action: 'archive' | 'restore') =>
     composed.changeWith(action, `scim_user_${action === 'archive' ? 'deactivate' : 'reactivate'}`, (member, d) => {
       const active = action === 'restore';
@@ -335,6 +414,22 @@ export function composedScimUserWrites(composed: ComposedMemberWrites) {
       values.base = baseForDoc(base);
       const row = await create(db, tenantId, groupId, member, actor, 'scim', values);
       return { id: row.id!, version: row.version!, json: row.json! };
+    },
+    /**
+     * Many new active users of one group and their members, in one statement, all or none (a taken
+     * userName fails it whole); each user's id is chosen here. The users written, presented, in the
+     * order given; undefined for one not written (only when the group refused them all).
+     */
+    async createMany(db: DbOrTx, tenantId: string, groupId: string, users: ReadonlyArray<{ member: MemberInput; cols: ScimUserColumns & { userName: string }; requestId?: string }>, actor: Actor, base: string): Promise<Array<PresentedUser | undefined>> {
+      const ids = users.map(() => randomUUID());
+      const values: Record<string, unknown> = { base: baseForDoc(base), users_member_id: ids };
+      for (const k of DOC_COLUMNS) values[`users_${k}`] = users.map(({ cols }) => (JSON_COLUMNS.has(k) ? JSON.stringify(cols[k] ?? []) : (cols[k] ?? null)));
+      const rows = await createMany(db, tenantId, groupId, users.map((u, i) => ({ id: ids[i]!, input: u.member, requestId: u.requestId })), actor, 'scim', values);
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return ids.map((id) => {
+        const row = byId.get(id);
+        return row?.id ? { id: row.id, version: row.version!, json: row.json! } : undefined;
+      });
     },
     /**
      * Sets `active` on the live user and archives or restores its member, in one statement; the

@@ -15,6 +15,7 @@ import { scimGroupMembers, scimUsers } from '../scim.tables.js';
 import { and, eq } from 'drizzle-orm';
 import { columnsFromDoc, composedScimUserWrites, docFromRow, preparedScimUserReads, preparedScimUserWrites, scimUsersRepo, touchGroupsOf, type PresentedPage, type PresentedUser, type ScimUserColumns, type ScimUserRow } from './users.repo.js';
 import { isUniqueViolation } from '../../../platform/db/sqlstate.js';
+import { createCoalescer, settle, type Settled } from '../../../platform/coalesce.js';
 import { userFilterWhitelist } from './users.filter.js';
 
 export { MAX_PAGE, DEFAULT_PAGE, paging, type ListQuery } from '../resource/listing.js';
@@ -145,6 +146,50 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'database' | 
     }
   };
 
+  /** A POST of an active user alone: the member, its audit row and the user in one statement. */
+  type NewUser = { c: ScimCaller; cols: ScimUserColumns & { userName: string }; base: string };
+  const createOne = (u: NewUser) => guardUnique(() => withMember.create(db, u.c.tenantId, u.c.groupId, memberInputFrom(u.cols), u.c.actor, u.cols, u.base));
+  /**
+   * POSTs of active users to one group that arrive together are written together (decision 048):
+   * one statement for the batch, all or none. A userName twice in a batch: the second waits for
+   * the first and is written alone after it (409 when it is taken). When the batch's statement
+   * fails (a userName already taken, a group archived meanwhile, text the database refuses) it wrote
+   * nothing, and each user is written alone, getting the answer it would have had alone.
+   */
+  const creates = createCoalescer<NewUser, PresentedUser>({
+    maxBatch: 100,
+    maxInFlight: 2,
+    async run(_key, items) {
+      if (items.length === 1) return [await settle(createOne(items[0]!))];
+      const seen = new Set<string>();
+      const first: number[] = [];
+      const repeated: number[] = [];
+      items.forEach((u, i) => {
+        const name = u.cols.userName.toLowerCase();
+        (seen.has(name) ? repeated : first).push(i);
+        seen.add(name);
+      });
+      const { c, base } = items[0]!;
+      const made = await withMember
+        .createMany(
+          db,
+          c.tenantId,
+          c.groupId,
+          first.map((i) => ({ member: memberInputFrom(items[i]!.cols), cols: items[i]!.cols, requestId: items[i]!.c.actor.requestId })),
+          c.actor,
+          base,
+        )
+        // It wrote nothing (one statement): each user alone, below, says why.
+        .catch(() => [] as Array<PresentedUser | undefined>);
+      const out: Array<Settled<PresentedUser>> = new Array(items.length);
+      await Promise.all(first.map(async (i, j) => (out[i] = made[j] ? { ok: true, value: made[j] } : await settle(createOne(items[i]!)))));
+      for (const i of repeated) out[i] = await settle(createOne(items[i]!));
+      return out;
+    },
+  });
+  /** The batch a POST may share: same tenant, group, credential (the audit rows' actor) and base URL. */
+  const batchKey = (u: NewUser) => `${u.c.tenantId}\n${u.c.groupId}\n${u.c.actor.kind}\n${u.c.actor.id ?? ''}\n${u.c.actor.label}\n${u.base}`;
+
   return {
     /** One user as PostgreSQL presents it (its stored `doc`): its JSON text and version; 404 when the group has no such live user. */
     async get(c: ScimCaller, id: string, base: string): Promise<{ version: number; json: string }> {
@@ -186,7 +231,10 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'database' | 
       const cols = validated(canonicalDoc(userResource, body));
       // A taken userName fails on the unique index (lower(user_name) per group): 409 uniqueness.
       // An active user (what identity providers create): the member, its audit row and the user in one statement.
-      if (cols.active) return guardUnique(() => withMember.create(db, c.tenantId, c.groupId, memberInputFrom(cols), c.actor, cols, base));
+      if (cols.active) {
+        const u: NewUser = { c, cols, base };
+        return creates.submit(batchKey(u), u);
+      }
       const row = await guardUnique(() =>
         inTransaction(db, async (tx) => {
           const member = await members.create(tx, c.tenantId, c.groupId, memberInputFrom(cols), c.actor, 'scim');

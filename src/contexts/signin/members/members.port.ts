@@ -85,6 +85,12 @@ export type ComposedMemberWrites = {
   /** The statement of a create (the member in `groupId`, as `create` writes it) and the caller's write from `m`. */
   createWith<R extends { m: MemberWritten | null }>(name: string, build: (parts: MemberWriteParts['created'], db: Db) => Preparable<R>): ComposedCreate<R>;
   /**
+   * The statement of many creates in one group at once (`m`: the new members, one per item, in no
+   * order; `a`: their audit rows, each naming its item's request) and the caller's writes from `m`.
+   * Its rows: what the caller selects, a row per member written (none when the group refuses).
+   */
+  createManyWith<R extends { m: MemberWritten | null }>(name: string, build: (parts: MemberWriteParts['createdMany'], db: Db) => Preparable<R>): ComposedCreateMany<R>;
+  /**
    * The statement of an archive or restore of the member whose id `build` gives (SQL over its own
    * CTEs; no row or null: no member written) if it is live in group `groupId` and `source` may
    * write it, and the caller's writes.
@@ -93,5 +99,12 @@ export type ComposedMemberWrites = {
 };
 /** Runs a composed create; refuses (and writes nothing) as `create` does. `values`: the caller's placeholders (the member's are added to it). */
 export type ComposedCreate<R> = (db: DbOrTx, tenantId: string, groupId: string, input: MemberInput, actor: Actor, source: ChangeSource, values: Record<string, unknown>) => Promise<R>;
+/**
+ * Runs a composed create of many members of one group, each with the id the caller chose (a new
+ * random UUID) and its own request id for its audit row (else the actor's): all or none, as one
+ * statement (or in a transaction, as `ComposedCreate`). An input `create` would refuse throws before
+ * anything is written; a group that refuses gives no rows.
+ */
+export type ComposedCreateMany<R> = (db: DbOrTx, tenantId: string, groupId: string, items: ReadonlyArray<{ id: string; input: MemberInput; requestId?: string }>, actor: Actor, source: ChangeSource, values: Record<string, unknown>) => Promise<R[]>;
 /** Runs a composed change: its first row, or undefined when it returns none. `m` null: the member was not written. `values` as for a create. */
 export type ComposedChange<R> = (db: DbOrTx, tenantId: string, groupId: string, actor: Actor, source: ChangeSource, values: Record<string, unknown>) => Promise<R | undefined>;

@@ -20,6 +20,13 @@ const MEMBER_VALUES: ValuesColumn[] = [
   { name: 'custom_fields', type: 'jsonb' },
 ];
 
+/** The columns of `createdMany`'s rows (`manyValues`), and of the request ids its audit rows read. */
+const MANY_VALUES: ValuesColumn[] = [...MEMBER_VALUES, { name: 'qr_token', type: 'text' }];
+const MANY_REQUESTS: ValuesColumn[] = [
+  { name: 'id', type: 'uuid' },
+  { name: 'request_id', type: 'text' },
+];
+
 const { doc: _doc, fullNameKey: _fullNameKey, ...columns } = getTableColumns(members);
 /**
  * Every column of `members` but the stored document (`doc`, ~400 bytes a member) and the name's
@@ -148,15 +155,17 @@ export function preparedMemberWrites(db: Db) {
   const p = (name: string) => sql.placeholder(name);
   const m = (column: string) => sql`${sql.identifier('m')}.${sql.identifier(column)}`;
   const writable = and(ne(groups.type, 'standard'), or(ne(groups.type, 'scim'), sql`${p('scimSource')}::boolean`));
-  const audited = (action: string) =>
+  /** `a`: the audit row of each member `m` wrote; `perRequest`: each from its own request (`r.request_id`, joined on `r.id`) instead of the actor's. */
+  const audited = (action: string, perRequest?: SQL) =>
     db.$with('a').as(
-      auditRowsOf(db, sql`${sql.identifier('m')}`, {
+      auditRowsOf(db, perRequest ? sql`${sql.identifier('m')} JOIN ${perRequest} ON r.id = ${m('id')}` : sql`${sql.identifier('m')}`, {
         tenantId: m('tenant_id'),
         action: sql`${action}::text`,
         targetType: sql`'member'::text`,
         targetId: sql`${m('id')}::text`,
         summary: sql`${`${action.replace('member.', 'Member ')}: `}::text || ${m('full_name')}`,
         data: sql`jsonb_build_object('source', ${p('source')}::text, 'groupId', ${m('group_id')})`,
+        ...(perRequest ? { requestId: sql`r.request_id` } : {}),
       }).returning({ id: sql`1` }),
     );
 
@@ -199,6 +208,28 @@ export function preparedMemberWrites(db: Db) {
       .returning(memberColumns),
   );
   const createdAudit = audited('member.created');
+
+  // Many new members of one group (`createdMany`): each row's values from array placeholders
+  // (`manyValues`), the member ids given by the caller, one request id a row for its audit row.
+  const manyRows = (columns: readonly ValuesColumn[]) =>
+    sql`unnest(${sql.join(
+      columns.map((c) => sql`${p(`many_${c.name}`)}::${sql.raw(c.type)}[]`),
+      sql`, `,
+    )}) AS r(${sql.join(
+      columns.map((c) => sql.identifier(c.name)),
+      sql`, `,
+    )})`;
+  const groupWritable = and(eq(groups.tenantId, p('tenantId')), eq(groups.id, p('groupId')), writable, isNull(groups.archivedAt));
+  const createdMany = db.$with('m').as(
+    db
+      .insert(members)
+      // Every column in the table's order, as `created` selects them; the group held FOR SHARE as there.
+      .select(
+        sql`SELECT r.id, ${groups.tenantId}, ${groups.id}, r.full_name, r.role, r.email, r.phone, r.start_date, r.end_date, r.custom_fields, NULL::text, r.qr_token, NULL::timestamptz, NULL::timestamptz, 1, ${at}, ${at}, '' FROM ${groups} CROSS JOIN ${manyRows(MANY_VALUES)} WHERE ${groupWritable} FOR SHARE OF ${groups}`,
+      )
+      .returning(memberColumns),
+  );
+  const createdManyAudit = audited('member.created', manyRows(MANY_REQUESTS));
   const create = preparedStatement(db, 'signin_member_create', (d) => d.with(created, createdAudit).select().from(created));
 
   /** `m`: the live member `memberId` (of the group `groupId` when given) changed, if its group is writable; `a`: its audit row. */
@@ -242,6 +273,8 @@ export function preparedMemberWrites(db: Db) {
      */
     parts: {
       created: { m: created, a: createdAudit },
+      /** `m`: the new members (`manyValues`' rows) of group `$groupId`, none when it refuses; `a`: their audit rows, each with its own request id. */
+      createdMany: { m: createdMany, a: createdManyAudit },
       changed: (action: 'archive' | 'restore', memberId: SQL) => changedCtes(CHANGES[action][0], CHANGES[action][1], memberId, p('groupId')),
     },
     /**
@@ -265,6 +298,23 @@ export function preparedMemberWrites(db: Db) {
         into.customFields = JSON.stringify(row.customFields);
         into.qrToken = row.qrToken;
       }
+      return into;
+    },
+    /**
+     * The placeholder values of `createdMany`'s rows, set on `into`: each new member's id (the
+     * caller's), its columns and the request its audit row names.
+     */
+    manyValues(into: Record<string, unknown>, rows: ReadonlyArray<{ id: string; row: NewMember; requestId: string | null }>): Record<string, unknown> {
+      into.many_id = rows.map((r) => r.id);
+      into.many_full_name = rows.map((r) => r.row.fullName);
+      into.many_role = rows.map((r) => r.row.role);
+      into.many_email = rows.map((r) => r.row.email);
+      into.many_phone = rows.map((r) => r.row.phone);
+      into.many_start_date = rows.map((r) => r.row.startDate);
+      into.many_end_date = rows.map((r) => r.row.endDate);
+      into.many_custom_fields = rows.map((r) => JSON.stringify(r.row.customFields));
+      into.many_qr_token = rows.map((r) => r.row.qrToken);
+      into.many_request_id = rows.map((r) => r.requestId);
       return into;
     },
     /** A new member of a group `source` may write, with its `member.created` audit row; undefined when the group refuses or is not there. */

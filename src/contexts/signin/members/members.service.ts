@@ -17,6 +17,8 @@ import type { MemberChangeKind, MemberEvents } from './member-events.js';
 import { preparedStatement, type PreparedStatement } from '../../../platform/db/prepared.js';
 import { createMemberCounts, MEMBER_COUNTS, MEMBERS_ANNOUNCE_DELAY_MS, type MemberWriteKind } from './members.counts.js';
 
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export const PHOTO_MAX_BYTES = 2 * 1024 * 1024;
 export const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
 
@@ -184,6 +186,11 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
    * caller's or its own), telling the listeners of the member written.
    */
   async function runComposed<R extends { m: MemberWritten | null }>(db: DbOrTx, statement: PreparedStatement<R[]>, values: Record<string, unknown>, kind: MemberChangeKind & { groupIds: [string] }): Promise<R | undefined> {
+    return (await runComposedRows(db, statement, values, kind))[0];
+  }
+
+  /** `runComposed`, every row: the listeners are told of each member written. */
+  async function runComposedRows<R extends { m: MemberWritten | null }>(db: DbOrTx, statement: PreparedStatement<R[]>, values: Record<string, unknown>, kind: MemberChangeKind & { groupIds: [string] }): Promise<R[]> {
     const alone = !isTransaction(db) && !(await deps.events.heard(db, kind));
     // The group's kept totals are dropped as for every member write (`writeCounted`); alone, the
     // statement is its own transaction.
@@ -193,9 +200,10 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
       kind.tenantId,
       async (t, changed) => {
         changed(kind.groupIds[0]);
-        const [row] = await statement.execute(t, values);
-        if (!alone && row?.m) await deps.events.changed(t, { ...kind, memberIds: [row.m.id], groupIds: [row.m.groupId] });
-        return row;
+        const rows = await statement.execute(t, values);
+        const written = rows.flatMap((r) => (r.m ? [r.m.id] : []));
+        if (!alone && written.length > 0) await deps.events.changed(t, { ...kind, memberIds: written });
+        return rows;
       },
       run,
     );
@@ -209,6 +217,18 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
         if (row?.m) return row;
         assertRosterWritable(await groupFor(tx, tenantId, groupId), source);
         throw notFound('Group');
+      };
+    },
+    createManyWith(name, build) {
+      const statement = preparedStatement(db, name, (d) => build(writes.parts.createdMany, d));
+      return async (tx, tenantId, groupId, items, actor, source, values) => {
+        if (items.length === 0) return [];
+        const rows = items.map(({ id, input, requestId }) => {
+          if (!UUID_RE.test(id)) throw new Error(`createManyWith: ${id} is not a UUID`);
+          return { id, row: newMember(input), requestId: requestId ?? actor.requestId ?? null };
+        });
+        writes.manyValues(writes.setValues(values, tenantId, groupId, actor, source, now()), rows);
+        return runComposedRows(tx, statement, values, { tenantId, groupIds: [groupId], change: 'created', source });
       };
     },
     changeWith(action, name, build) {
