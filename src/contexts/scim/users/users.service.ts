@@ -187,8 +187,48 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'database' | 
       return out;
     },
   });
-  /** The batch a POST may share: same tenant, group, credential (the audit rows' actor) and base URL. */
-  const batchKey = (u: NewUser) => `${u.c.tenantId}\n${u.c.groupId}\n${u.c.actor.kind}\n${u.c.actor.id ?? ''}\n${u.c.actor.label}\n${u.base}`;
+  /** The batch a request may share: same tenant, group, credential (the audit rows' actor) and base URL. */
+  const batchKey = (c: ScimCaller, base: string) => `${c.tenantId}\n${c.groupId}\n${c.actor.kind}\n${c.actor.id ?? ''}\n${c.actor.label}\n${base}`;
+
+  /** A PATCH of `active` alone (deprovisioning, or its undoing), without If-Match. */
+  type SetActive = { c: ScimCaller; id: string; active: boolean; base: string };
+  type ActiveSet = (PresentedUser & { written: boolean; active: boolean }) | undefined;
+  const setActiveOne = (s: SetActive) => withMember.setActive(db, s.c.tenantId, s.c.groupId, s.id, s.active, s.c.actor, s.base);
+  /**
+   * Such PATCHes to one group that arrive together, setting the same value, are written together
+   * (decision 048), one statement a batch, all or none: each user locked (in id order), its member
+   * archived or restored with an audit row naming the PATCH's own request. A user named twice in a
+   * batch is changed once; both PATCHes get its answer. A failed batch is written user by user.
+   */
+  const setsActive = createCoalescer<SetActive, ActiveSet>({
+    maxBatch: 100,
+    maxInFlight: 2,
+    async run(_key, items) {
+      if (items.length === 1) return [await settle(setActiveOne(items[0]!))];
+      const { c, active, base } = items[0]!;
+      const distinct = new Map<string, SetActive>();
+      for (const s of items) if (!distinct.has(s.id.toLowerCase())) distinct.set(s.id.toLowerCase(), s);
+      const users = [...distinct.values()];
+      const done = await withMember
+        .setActiveMany(
+          db,
+          c.tenantId,
+          c.groupId,
+          users.map((s) => ({ id: s.id, requestId: s.c.actor.requestId })),
+          active,
+          c.actor,
+          base,
+        )
+        // It wrote nothing (one statement): each user alone, below.
+        .catch(() => undefined);
+      if (!done) return Promise.all(items.map((s) => settle(setActiveOne(s))));
+      const byId = new Map(users.map((s, i) => [s.id.toLowerCase(), done[i]]));
+      return items.map((s) => {
+        const d = byId.get(s.id.toLowerCase());
+        return { ok: true, value: d && { ...d, id: s.id } };
+      });
+    },
+  });
 
   return {
     /** One user as PostgreSQL presents it (its stored `doc`): its JSON text and version; 404 when the group has no such live user. */
@@ -232,8 +272,7 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'database' | 
       // A taken userName fails on the unique index (lower(user_name) per group): 409 uniqueness.
       // An active user (what identity providers create): the member, its audit row and the user in one statement.
       if (cols.active) {
-        const u: NewUser = { c, cols, base };
-        return creates.submit(batchKey(u), u);
+        return creates.submit(batchKey(c, base), { c, cols, base });
       }
       const row = await guardUnique(() =>
         inTransaction(db, async (tx) => {
@@ -270,7 +309,7 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'database' | 
     async patchActive(c: ScimCaller, id: string, body: unknown, ifMatch: string | undefined, base: string): Promise<PresentedUser | undefined> {
       const active = ifMatch === undefined ? activeOnly(parsePatchBody(body)) : undefined;
       if (active === undefined) return undefined;
-      const done = await withMember.setActive(db, c.tenantId, c.groupId, id, active, c.actor, base);
+      const done = await setsActive.submit(`${batchKey(c, base)}\n${active}`, { c, id, active, base });
       if (!done) throw scimNotFound('User', id);
       if (done.written || done.active === active) return done;
       await setActiveInTransaction(c, id, active);
