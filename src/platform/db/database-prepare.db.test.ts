@@ -29,6 +29,17 @@ describe('Database.prepare (decision 028)', () => {
     expect(() => database.prepare('Bad-Name', 'select 1')).toThrow();
     await expect(one(['1\0'])).rejects.toThrow();
   });
+
+  it('takes arrays (unnest of a batch, decision 048): each element back as it went in, NULL and the text NULL apart', async () => {
+    const { database } = env.platform;
+    const texts = [...awkward, 'NULL', null, '{a,b}', 'say "hi"', ' spaced ', 'a,b', '\\"'];
+    const echo = database.prepare('test_echo_array', 'select t, n::int from unnest($1::text[]) with ordinality as q(t, n) order by n');
+    expect(await echo([texts])).toEqual(texts.map((t, i) => [t, i + 1]));
+    expect(await echo([[]])).toEqual([]);
+    const ids = database.prepare('test_echo_uuids', 'select array_length($1::uuid[], 1), ($1::uuid[])[2]');
+    expect(await ids([['0b8f4e3c-1f6e-4c8a-9f1e-2d3c4b5a6978', '0B8F4E3C-1F6E-4C8A-9F1E-2D3C4B5A6979']])).toEqual([[2, '0b8f4e3c-1f6e-4c8a-9f1e-2d3c4b5a6979']]);
+    await expect(echo([['ok', 'nul\0']])).rejects.toThrow();
+  });
 });
 
 describe('sqlLiteral', () => {
@@ -42,5 +53,8 @@ describe('sqlLiteral', () => {
     expect(() => sqlLiteral(1.5)).toThrow();
     expect(() => sqlLiteral({})).toThrow();
     expect(() => sqlLiteral('nul\0')).toThrow();
+    expect(sqlLiteral(['a"b', null, 'c\\d', "it's"])).toBe(`E'{"a\\\\"b",NULL,"c\\\\\\\\d","it''s"}'`);
+    expect(() => sqlLiteral([{}])).toThrow();
+    expect(() => sqlLiteral([['nested']])).toThrow();
   });
 });

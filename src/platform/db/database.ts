@@ -44,7 +44,7 @@ export type PreparedStatement = (params: readonly unknown[]) => Promise<unknown[
 /**
  * A value as a SQL literal, as PostgreSQL's `quote_literal` writes it (an `E''` string when it
  * holds a backslash, so the literal means the same whatever `standard_conforming_strings` says):
- * strings, safe integers, booleans and null only. Text with a NUL character cannot be a
+ * strings, safe integers, booleans and null only, or a one-dimensional array of them. Text with a NUL character cannot be a
  * PostgreSQL value at all: refused, as the database refuses it as a parameter.
  */
 export function sqlLiteral(value: unknown): string {
@@ -56,7 +56,19 @@ export function sqlLiteral(value: unknown): string {
     const quoted = `'${value.replaceAll("'", "''")}'`;
     return value.includes('\\') ? `E${quoted.replaceAll('\\', '\\\\')}` : quoted;
   }
+  // An array of those (one dimension): its text form (`{"a\\"b",NULL}`, every element quoted but
+  // NULL) as a literal of unknown type, which the parameter's own array type (`$1::uuid[]`) reads.
+  if (Array.isArray(value)) return sqlLiteral(`{${value.map(arrayElement).join(',')}}`);
   throw new TypeError(`no SQL literal for a ${typeof value}`);
+}
+
+/** One element of an array's text form: NULL, or quoted with `"` and `\\` escaped. */
+function arrayElement(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (Array.isArray(value)) throw new TypeError('no SQL literal for an array of arrays');
+  sqlLiteral(value); // refuses, as for a value alone, what has no literal (NUL, objects, fractions)
+  const text = String(value);
+  return `"${text.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
 }
 
 const PREPARED_NAME = /^[a-z][a-z0-9_]*$/;

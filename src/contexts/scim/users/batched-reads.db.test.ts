@@ -72,6 +72,22 @@ describe('SCIM lookups that arrive together are read together (decision 048)', (
     expect(alone.map((a) => a?.total)).toEqual([1, 1, 0, 0, 0, 1, 0, 1, 0]);
   });
 
+  it('the batch statement itself answers (not each lookup again alone), on either database', async () => {
+    const f = await scimFixture(env);
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push((await f.scim('POST', '/Users', { userName: `b${i}@example.test` })).body.id as string);
+    const s = service();
+    const c: ScimCaller = { tenantId: f.t.tenantId, groupId: f.groupId, actor: { kind: 'scim', id: null, label: 'test' } };
+    const base = `http://threshold.test${f.base}`;
+    const from = sent.length;
+    const got = await Promise.all(ids.map((id) => s.get(c, id, base)));
+    expect(got.map((g) => (JSON.parse(g.json) as { id: string }).id)).toEqual(ids);
+    // Statements that read one user by id: on PostgreSQL its SQL text, on PGlite its EXECUTE.
+    const single = (st: string) => /^EXECUTE scim_user_json_by_id\(/.test(st) || (/"scim_users"\."member_id" = \$\d+/.test(st) && !/unnest/i.test(st) && /^select/i.test(st));
+    // Two run at once alone (maxInFlight), the eight arriving meanwhile in one batch: not ten singles.
+    expect(sent.slice(from).filter(single).length).toBeLessThan(ids.length);
+  });
+
   it('through HTTP on PostgreSQL, GETs sent together are answered as alone', async () => {
     const f = await scimFixture(env);
     const ids: string[] = [];
