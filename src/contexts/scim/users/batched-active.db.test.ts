@@ -95,6 +95,9 @@ describe('SCIM PATCHes of active that arrive together are written together (deci
     }
     // PGlite runs a statement to its end before another request gets as far: no batch there.
     expect(sent.slice(from).some(isBatch)).toBe(env.platform.database.kind === 'postgres');
+    // The batches wrote: fewer PATCHes were written alone than were sent (a failed batch leaves all).
+    const alone = sent.slice(from).filter((st) => /^with "b" as \(select .* from "scim_users" .*"member_id" = \$\d+\) for update/is.test(st.trim())).length;
+    expect(alone < ids.length).toBe(env.platform.database.kind === 'postgres');
   });
 
   it('in a group linked to the record, members restored in one batch are each imported again (the listeners hear them all)', async () => {
@@ -109,6 +112,8 @@ describe('SCIM PATCHes of active that arrive together are written together (deci
     const from = sent.length;
     const back = await Promise.all(ids.map((id) => s.patchActive(c, id, patchActive(true), undefined, base)));
     expect(sent.slice(from).filter(isBatch).length).toBeGreaterThan(0);
+    // Begun in one tick: two alone (the batches under way), the rest in a batch that wrote.
+    expect(sent.slice(from).filter((st) => /^with "b" as \(select .* from "scim_users" .*"member_id" = \$\d+\) for update/is.test(st.trim())).length).toBeLessThan(ids.length);
     expect(back.map((b) => (JSON.parse(b!.json) as { active: boolean }).active)).toEqual([true, true, true, true]);
     for (const id of ids) {
       const { rows } = await env.platform.database.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${JOB_SCHEMA}.job WHERE name = $1 AND data::text LIKE $2`, [IMPORT_NEW_MEMBERS_JOB, `%${id}%`]);

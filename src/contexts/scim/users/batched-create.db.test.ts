@@ -31,7 +31,10 @@ const expectBatched = (batched: boolean) => expect(batched).toBe(env.platform.da
 async function together(f: ScimFixture, bodies: unknown[]) {
   const from = sent.length;
   const answers = await Promise.all(bodies.map((b) => f.scim('POST', '/Users', b)));
-  return { answers, batches: sent.slice(from).filter(isBatch).length };
+  const statements = sent.slice(from);
+  // Those written alone: each POST's own statement (a batch that failed leaves one per POST).
+  const alone = statements.filter((st) => /^with "m" as \(insert into "members"/i.test(st.trim()) && !/unnest/i.test(st)).length;
+  return { answers, batches: statements.filter(isBatch).length, alone };
 }
 
 const user = (userName: string, extra: Record<string, unknown> = {}) => ({
@@ -69,16 +72,33 @@ describe('the many-user statement (decision 048)', () => {
     const service = createScimUsersService({ db: env.platform.db, database: env.platform.database, now: env.platform.now, members: env.contexts.signin.members });
     const c = { tenantId: f.t.tenantId, groupId: f.groupId, actor: { kind: 'scim' as const, id: null, label: 'SCIM (Staff)' } };
     const from = sent.length;
-    const tick = await Promise.allSettled(['t1', 't2', 'T1', 't3', 't4', 'odd0'].map((n, i) => service.create({ ...c, actor: { ...c.actor, requestId: `tick-${i}` } }, user(`${n}@example.test`), base)));
+    // Each begun a second after the last (on the test's clock): each keeps its own time.
+    const begun = ['t1', 't2', 't3', 't4', 't5', 't6'].map((n, i) => {
+      const made = service.create({ ...c, actor: { ...c.actor, requestId: `tick-${i}` } }, user(`${n}@example.test`), base);
+      env.clock.advance(1_000);
+      return made;
+    });
+    const tick = await Promise.allSettled(begun);
+    env.clock.reset();
     expect(sent.slice(from).filter(isBatch).length).toBeGreaterThan(0);
-    expect(tick.map((r) => (r.status === 'fulfilled' ? 201 : (r.reason as { status: number }).status))).toEqual([201, 201, 409, 201, 201, 409]);
+    expect(tick.map((r) => (r.status === 'fulfilled' ? 201 : (r.reason as { status: number }).status))).toEqual([201, 201, 201, 201, 201, 201]);
     for (const r of tick) if (r.status === 'fulfilled') expect(JSON.parse(r.value.json)).toEqual((await f.scim('GET', `/Users/${r.value.id}`)).body);
-    await expectNoOrphans(f, names.length + 4);
+    const created = tick.flatMap((r) => (r.status === 'fulfilled' ? [(JSON.parse(r.value.json) as { meta: { created: string; lastModified: string } }).meta] : []));
+    expect(new Set(created.map((m) => m.created)).size).toBe(6);
+    expect(created.map((m) => m.created)).toEqual(created.map((m) => m.created).sort());
+    for (const m of created) expect(m.lastModified).toBe(m.created);
+    // The list (in created order) has them in the order they came.
+    const listed = (await f.scim('GET', '/Users?count=50')).body.Resources as Array<{ userName: string }>;
+    expect(listed.map((r) => r.userName).filter((n) => n.startsWith('t'))).toEqual([1, 2, 3, 4, 5, 6].map((i) => `t${i}@example.test`));
+    // A taken name (alone or in a batch) is still a 409, the rest made.
+    const again = await Promise.allSettled(['t1', 'u1', 'T2', 'u2', 'u3'].map((n) => service.create(c, user(`${n}@example.test`), base)));
+    expect(again.map((r) => (r.status === 'fulfilled' ? 201 : (r.reason as { status: number }).status))).toEqual([409, 201, 409, 201, 201]);
+    await expectNoOrphans(f, names.length + 9);
     // A group that refuses (another tenant's id here): no rows, nothing written.
     const stranger = await scimFixture(env);
     const none = await writes.createMany(env.platform.db, stranger.t.tenantId, f.groupId, users.slice(0, 2).map((u) => ({ ...u, cols: { ...u.cols, userName: `x${u.cols.userName}` } })), { kind: 'scim', id: null, label: 'x' }, base);
     expect(none).toEqual([undefined, undefined]);
-    await expectNoOrphans(f, names.length + 4);
+    await expectNoOrphans(f, names.length + 9);
   });
 });
 
@@ -87,12 +107,14 @@ describe('SCIM POSTs that arrive together are written together (decision 048)', 
     const f = await scimFixture(env);
     expect((await f.scim('POST', '/Users', user('first@example.test'))).status).toBe(201);
     const names = Array.from({ length: 12 }, (_, i) => `person${i}@example.test`);
-    const { answers, batches } = await together(
+    const { answers, batches, alone } = await together(
       f,
       names.map((n, i) => user(n, { displayName: `Person ${i}`, title: i % 2 ? 'Teacher' : undefined, externalId: `ext-${i}`, phoneNumbers: [{ value: `0100 ${i}`, type: 'work' }] })),
     );
     expect(answers.map((a) => a.status)).toEqual(names.map(() => 201));
     expectBatched(batches > 0);
+    // The batches wrote (a batch that failed would leave every POST written alone).
+    expectBatched(alone < names.length);
     for (const [i, a] of answers.entries()) {
       const id = a.body.id as string;
       expect(a.body).toMatchObject({ userName: names[i], displayName: `Person ${i}`, externalId: `ext-${i}`, active: true, meta: { version: 'W/"1"', location: expect.stringMatching(new RegExp(`^https?://[^/]+${f.base}/Users/${id}$`)) as unknown } });

@@ -354,14 +354,13 @@ export function composedScimUserWrites(composed: ComposedMemberWrites) {
     sql`, `,
   )})`;
   const createMany = composed.createManyWith('scim_user_create_many', ({ m, a }, d) => {
-    const at = sql`${p('at')}::timestamptz`;
     const selected = Object.keys(columnsOf).map((key) => {
       const k = key as keyof typeof scimUsers._.columns;
       return k === 'memberId' ? sql`m.id`
         : k === 'tenantId' ? sql`m.tenant_id`
         : k === 'groupId' ? sql`m.group_id`
         : k === 'version' ? sql`1`
-        : k === 'createdAt' || k === 'updatedAt' ? at
+        : k === 'createdAt' || k === 'updatedAt' ? sql`m.created_at` // each its member's time
         : k === 'deletedAt' ? sql`NULL::timestamptz`
         : k === 'doc' ? sql`''` // the table's trigger writes it
         : sql`u.${sql.identifier(columnsOf[k].name)}`;
@@ -447,10 +446,10 @@ export function composedScimUserWrites(composed: ComposedMemberWrites) {
   const manySetters = { archive: setActiveMany('archive'), restore: setActiveMany('restore') };
   return {
     /** A new active user and its member, presented (its id, version and JSON text); the port's refusal, or a taken userName's unique violation, is thrown. */
-    async create(db: DbOrTx, tenantId: string, groupId: string, member: MemberInput, actor: Actor, cols: ScimUserColumns & { userName: string }, base: string): Promise<PresentedUser> {
+    async create(db: DbOrTx, tenantId: string, groupId: string, member: MemberInput, actor: Actor, cols: ScimUserColumns & { userName: string }, base: string, at?: Date): Promise<PresentedUser> {
       const values = castDocValues(cols);
       values.base = baseForDoc(base);
-      const row = await create(db, tenantId, groupId, member, actor, 'scim', values);
+      const row = await create(db, tenantId, groupId, member, actor, 'scim', values, at);
       return { id: row.id!, version: row.version!, json: row.json! };
     },
     /**
@@ -458,11 +457,11 @@ export function composedScimUserWrites(composed: ComposedMemberWrites) {
      * userName fails it whole); each user's id is chosen here. The users written, presented, in the
      * order given; undefined for one not written (only when the group refused them all).
      */
-    async createMany(db: DbOrTx, tenantId: string, groupId: string, users: ReadonlyArray<{ member: MemberInput; cols: ScimUserColumns & { userName: string }; requestId?: string }>, actor: Actor, base: string): Promise<Array<PresentedUser | undefined>> {
+    async createMany(db: DbOrTx, tenantId: string, groupId: string, users: ReadonlyArray<{ member: MemberInput; cols: ScimUserColumns & { userName: string }; requestId?: string | null; at?: Date }>, actor: Actor, base: string): Promise<Array<PresentedUser | undefined>> {
       const ids = users.map(() => randomUUID());
       const values: Record<string, unknown> = { base: baseForDoc(base), users_member_id: ids };
       for (const k of DOC_COLUMNS) values[`users_${k}`] = users.map(({ cols }) => (JSON_COLUMNS.has(k) ? JSON.stringify(cols[k] ?? []) : (cols[k] ?? null)));
-      const rows = await createMany(db, tenantId, groupId, users.map((u, i) => ({ id: ids[i]!, input: u.member, requestId: u.requestId })), actor, 'scim', values);
+      const rows = await createMany(db, tenantId, groupId, users.map((u, i) => ({ id: ids[i]!, input: u.member, requestId: u.requestId, at: u.at })), actor, 'scim', values);
       const byId = new Map(rows.map((r) => [r.id, r]));
       return ids.map((id) => {
         const row = byId.get(id);
@@ -474,7 +473,7 @@ export function composedScimUserWrites(composed: ComposedMemberWrites) {
      * `setActive` gives it (undefined: no such live user). `users`: distinct ids (any case), each
      * with the request its member's audit row names.
      */
-    async setActiveMany(db: DbOrTx, tenantId: string, groupId: string, users: ReadonlyArray<{ id: string; requestId?: string }>, active: boolean, actor: Actor, base: string): Promise<Array<(PresentedUser & { written: boolean; active: boolean }) | undefined>> {
+    async setActiveMany(db: DbOrTx, tenantId: string, groupId: string, users: ReadonlyArray<{ id: string; requestId?: string | null }>, active: boolean, actor: Actor, base: string): Promise<Array<(PresentedUser & { written: boolean; active: boolean }) | undefined>> {
       const known = users.filter((u) => UUID_RE.test(u.id)).map((u) => ({ id: u.id.toLowerCase(), requestId: u.requestId }));
       const rows = known.length === 0 ? [] : await manySetters[active ? 'restore' : 'archive'](db, tenantId, groupId, known, actor, 'scim', { users_member_id: known.map((u) => u.id), base: baseForDoc(base) });
       const byId = new Map(rows.map((r) => [r.id, r]));

@@ -146,9 +146,9 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'database' | 
     }
   };
 
-  /** A POST of an active user alone: the member, its audit row and the user in one statement. */
-  type NewUser = { c: ScimCaller; cols: ScimUserColumns & { userName: string }; base: string };
-  const createOne = (u: NewUser) => guardUnique(() => withMember.create(db, u.c.tenantId, u.c.groupId, memberInputFrom(u.cols), u.c.actor, u.cols, u.base));
+  /** A POST of an active user alone: the member, its audit row and the user in one statement, made at the time the POST came (`at`). */
+  type NewUser = { c: ScimCaller; cols: ScimUserColumns & { userName: string }; base: string; at: Date };
+  const createOne = (u: NewUser) => guardUnique(() => withMember.create(db, u.c.tenantId, u.c.groupId, memberInputFrom(u.cols), u.c.actor, u.cols, u.base, u.at));
   /**
    * POSTs of active users to one group that arrive together are written together (decision 048):
    * one statement for the batch, all or none. A userName twice in a batch: the second waits for
@@ -170,17 +170,10 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'database' | 
         seen.add(name);
       });
       const { c, base } = items[0]!;
-      const made = await withMember
-        .createMany(
-          db,
-          c.tenantId,
-          c.groupId,
-          first.map((i) => ({ member: memberInputFrom(items[i]!.cols), cols: items[i]!.cols, requestId: items[i]!.c.actor.requestId })),
-          c.actor,
-          base,
-        )
-        // It wrote nothing (one statement): each user alone, below, says why.
-        .catch(() => [] as Array<PresentedUser | undefined>);
+      // Each its own time (when it came) and request id, as alone.
+      const batch = async () => withMember.createMany(db, c.tenantId, c.groupId, first.map((i) => ({ member: memberInputFrom(items[i]!.cols), cols: items[i]!.cols, requestId: items[i]!.c.actor.requestId ?? null, at: items[i]!.at })), c.actor, base);
+      // A failure wrote nothing (one statement): each user alone, below, says why.
+      const made = await batch().catch(() => [] as Array<PresentedUser | undefined>);
       const out: Array<Settled<PresentedUser>> = new Array(items.length);
       await Promise.all(first.map(async (i, j) => (out[i] = made[j] ? { ok: true, value: made[j] } : await settle(createOne(items[i]!)))));
       for (const i of repeated) out[i] = await settle(createOne(items[i]!));
@@ -214,7 +207,7 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'database' | 
           db,
           c.tenantId,
           c.groupId,
-          users.map((s) => ({ id: s.id, requestId: s.c.actor.requestId })),
+          users.map((s) => ({ id: s.id, requestId: s.c.actor.requestId ?? null })),
           active,
           c.actor,
           base,
@@ -272,7 +265,7 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'database' | 
       // A taken userName fails on the unique index (lower(user_name) per group): 409 uniqueness.
       // An active user (what identity providers create): the member, its audit row and the user in one statement.
       if (cols.active) {
-        return creates.submit(batchKey(c, base), { c, cols, base });
+        return creates.submit(batchKey(c, base), { c, cols, base, at: now() });
       }
       const row = await guardUnique(() =>
         inTransaction(db, async (tx) => {

@@ -102,19 +102,20 @@ export type ComposedMemberWrites = {
    */
   changeManyWith<R extends { m: MemberWritten | null }>(action: 'archive' | 'restore', name: string, build: (members: (memberIds: SQL) => ReturnType<MemberWriteParts['changedMany']>, db: Db) => Preparable<R>): ComposedChangeMany<R>;
 };
-/** Runs a composed create; refuses (and writes nothing) as `create` does. `values`: the caller's placeholders (the member's are added to it). */
-export type ComposedCreate<R> = (db: DbOrTx, tenantId: string, groupId: string, input: MemberInput, actor: Actor, source: ChangeSource, values: Record<string, unknown>) => Promise<R>;
+/** Runs a composed create; refuses (and writes nothing) as `create` does. `values`: the caller's placeholders (the member's are added to it); `at`: its time (absent: now). */
+export type ComposedCreate<R> = (db: DbOrTx, tenantId: string, groupId: string, input: MemberInput, actor: Actor, source: ChangeSource, values: Record<string, unknown>, at?: Date) => Promise<R>;
 /**
  * Runs a composed create of many members of one group, each with the id the caller chose (a new
- * random UUID) and its own request id for its audit row (else the actor's): all or none, as one
+ * random UUID), its own request id for its audit row (absent: the actor's; null: none) and its own
+ * time (absent: now): all or none, as one
  * statement (or in a transaction, as `ComposedCreate`). An input `create` would refuse throws before
  * anything is written; a group that refuses gives no rows.
  */
-export type ComposedCreateMany<R> = (db: DbOrTx, tenantId: string, groupId: string, items: ReadonlyArray<{ id: string; input: MemberInput; requestId?: string }>, actor: Actor, source: ChangeSource, values: Record<string, unknown>) => Promise<R[]>;
+export type ComposedCreateMany<R> = (db: DbOrTx, tenantId: string, groupId: string, items: ReadonlyArray<{ id: string; input: MemberInput; requestId?: string | null; at?: Date }>, actor: Actor, source: ChangeSource, values: Record<string, unknown>) => Promise<R[]>;
 /**
  * Runs a composed change of many members of one group: every row. `items`: each member the
- * statement may change (distinct ids) with the request its audit row names (else the actor's).
+ * statement may change (distinct ids) with the request its audit row names (absent: the actor's; null: none).
  */
-export type ComposedChangeMany<R> = (db: DbOrTx, tenantId: string, groupId: string, items: ReadonlyArray<{ id: string; requestId?: string }>, actor: Actor, source: ChangeSource, values: Record<string, unknown>) => Promise<R[]>;
+export type ComposedChangeMany<R> = (db: DbOrTx, tenantId: string, groupId: string, items: ReadonlyArray<{ id: string; requestId?: string | null }>, actor: Actor, source: ChangeSource, values: Record<string, unknown>) => Promise<R[]>;
 /** Runs a composed change: its first row, or undefined when it returns none. `m` null: the member was not written. `values` as for a create. */
 export type ComposedChange<R> = (db: DbOrTx, tenantId: string, groupId: string, actor: Actor, source: ChangeSource, values: Record<string, unknown>) => Promise<R | undefined>;

@@ -21,7 +21,7 @@ const MEMBER_VALUES: ValuesColumn[] = [
 ];
 
 /** The columns of `createdMany`'s rows (`manyValues`), and of the request ids its audit rows read. */
-const MANY_VALUES: ValuesColumn[] = [...MEMBER_VALUES, { name: 'qr_token', type: 'text' }];
+const MANY_VALUES: ValuesColumn[] = [...MEMBER_VALUES, { name: 'qr_token', type: 'text' }, { name: 'at', type: 'timestamptz' }];
 const MANY_REQUESTS: ValuesColumn[] = [
   { name: 'id', type: 'uuid' },
   { name: 'request_id', type: 'text' },
@@ -210,7 +210,8 @@ export function preparedMemberWrites(db: Db) {
   const createdAudit = audited('member.created');
 
   // Many new members of one group (`createdMany`): each row's values from array placeholders
-  // (`manyValues`), the member ids given by the caller, one request id a row for its audit row.
+  // (`manyValues`), the member ids given by the caller, each its own time (created and updated, so
+  // a batch lists in the order its requests came) and request id (for its audit row).
   const manyRows = (columns: readonly ValuesColumn[]) =>
     sql`unnest(${sql.join(
       columns.map((c) => sql`${p(`many_${c.name}`)}::${sql.raw(c.type)}[]`),
@@ -225,7 +226,7 @@ export function preparedMemberWrites(db: Db) {
       .insert(members)
       // Every column in the table's order, as `created` selects them; the group held FOR SHARE as there.
       .select(
-        sql`SELECT r.id, ${groups.tenantId}, ${groups.id}, r.full_name, r.role, r.email, r.phone, r.start_date, r.end_date, r.custom_fields, NULL::text, r.qr_token, NULL::timestamptz, NULL::timestamptz, 1, ${at}, ${at}, '' FROM ${groups} CROSS JOIN ${manyRows(MANY_VALUES)} WHERE ${groupWritable} FOR SHARE OF ${groups}`,
+        sql`SELECT r.id, ${groups.tenantId}, ${groups.id}, r.full_name, r.role, r.email, r.phone, r.start_date, r.end_date, r.custom_fields, NULL::text, r.qr_token, NULL::timestamptz, NULL::timestamptz, 1, r.at, r.at, '' FROM ${groups} CROSS JOIN ${manyRows(MANY_VALUES)} WHERE ${groupWritable} FOR SHARE OF ${groups}`,
       )
       .returning(memberColumns),
   );
@@ -307,7 +308,7 @@ export function preparedMemberWrites(db: Db) {
      * The placeholder values of `createdMany`'s rows, set on `into`: each new member's id (the
      * caller's), its columns and the request its audit row names.
      */
-    manyValues(into: Record<string, unknown>, rows: ReadonlyArray<{ id: string; row: NewMember; requestId: string | null }>): Record<string, unknown> {
+    manyValues(into: Record<string, unknown>, rows: ReadonlyArray<{ id: string; row: NewMember; requestId: string | null; at: string }>): Record<string, unknown> {
       into.many_id = rows.map((r) => r.id);
       into.many_full_name = rows.map((r) => r.row.fullName);
       into.many_role = rows.map((r) => r.row.role);
@@ -318,6 +319,7 @@ export function preparedMemberWrites(db: Db) {
       into.many_custom_fields = rows.map((r) => JSON.stringify(r.row.customFields));
       into.many_qr_token = rows.map((r) => r.row.qrToken);
       into.many_request_id = rows.map((r) => r.requestId);
+      into.many_at = rows.map((r) => r.at);
       return into;
     },
     /** The placeholder values of `changedMany`'s audit rows, set on `into`: each member's id and the request that changes it. */

@@ -212,8 +212,8 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
   const composed: ComposedMemberWrites = {
     createWith(name, build) {
       const statement = preparedStatement(db, name, (d) => build(writes.parts.created, d));
-      return async (tx, tenantId, groupId, input, actor, source, values) => {
-        const row = await runComposed(tx, statement, writes.setValues(values, tenantId, groupId, actor, source, now(), newMember(input)), { tenantId, groupIds: [groupId], change: 'created', source });
+      return async (tx, tenantId, groupId, input, actor, source, values, at) => {
+        const row = await runComposed(tx, statement, writes.setValues(values, tenantId, groupId, actor, source, at ?? now(), newMember(input)), { tenantId, groupIds: [groupId], change: 'created', source });
         if (row?.m) return row;
         assertRosterWritable(await groupFor(tx, tenantId, groupId), source);
         throw notFound('Group');
@@ -223,11 +223,12 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
       const statement = preparedStatement(db, name, (d) => build(writes.parts.createdMany, d));
       return async (tx, tenantId, groupId, items, actor, source, values) => {
         if (items.length === 0) return [];
-        const rows = items.map(({ id, input, requestId }) => {
-          if (!UUID_RE.test(id)) throw new Error(`createManyWith: ${id} is not a UUID`);
-          return { id, row: newMember(input), requestId: requestId ?? actor.requestId ?? null };
+        const at = now();
+        const rows = items.map((item) => {
+          if (!UUID_RE.test(item.id)) throw new Error(`createManyWith: ${item.id} is not a UUID`);
+          return { id: item.id, row: newMember(item.input), requestId: item.requestId !== undefined ? item.requestId : (actor.requestId ?? null), at: (item.at ?? at).toISOString() };
         });
-        writes.manyValues(writes.setValues(values, tenantId, groupId, actor, source, now()), rows);
+        writes.manyValues(writes.setValues(values, tenantId, groupId, actor, source, at), rows);
         return runComposedRows(tx, statement, values, { tenantId, groupIds: [groupId], change: 'created', source });
       };
     },
@@ -238,7 +239,7 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
         if (items.length === 0) return [];
         writes.manyRequests(
           writes.setValues(values, tenantId, groupId, actor, source, now()),
-          items.map((i) => ({ id: i.id, requestId: i.requestId ?? actor.requestId ?? null })),
+          items.map((i) => ({ id: i.id, requestId: i.requestId !== undefined ? i.requestId : (actor.requestId ?? null) })),
         );
         return runComposedRows(tx, statement, values, { tenantId, groupIds: [groupId], change, source });
       };
