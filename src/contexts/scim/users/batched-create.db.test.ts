@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { useTestEnv } from '../../../../test/harness.js';
 import { call } from '../../../../test/factories.js';
-import { scimFixture, type ScimFixture } from '../fixtures/setup.js';
+import { scimFixture, type ScimFixture, scimUser } from '../fixtures/setup.js';
 import { auditLog } from '../../../platform/audit/audit.tables.js';
 import { members } from '../../signin/signin.tables.js';
 import { scimUsers } from '../scim.tables.js';
@@ -37,13 +37,7 @@ async function together(f: ScimFixture, bodies: unknown[]) {
   return { answers, batches: statements.filter(isBatch).length, alone };
 }
 
-const user = (userName: string, extra: Record<string, unknown> = {}) => ({
-  schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
-  userName,
-  name: { givenName: 'Given', familyName: userName.split('@')[0] },
-  emails: [{ value: userName, type: 'work', primary: true }],
-  ...extra,
-});
+const user = scimUser;
 
 describe('the many-user statement (decision 048)', () => {
   it('on either database: each user and member lands as given (quotes, braces, backslashes, the text NULL, no value), answered as a GET answers', async () => {

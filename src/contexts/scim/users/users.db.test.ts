@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { useTestEnv } from '../../../../test/harness.js';
 import { call, createTestTenant } from '../../../../test/factories.js';
-import { scimFixture, type ScimFixture } from '../fixtures/setup.js';
+import { scimFixture, type ScimFixture, scimUser } from '../fixtures/setup.js';
 import { sql } from 'drizzle-orm';
 import { scimBaseUrl } from '../resource/resource.presenters.js';
 import { presentUser, userDocSql } from './users.presenters.js';
@@ -11,13 +11,7 @@ import { preparedScimUserReads, preparedScimUserWrites, scimUsersRepo } from './
 const env = useTestEnv();
 const T = { timeout: 60_000 };
 
-const user = (userName: string, extra: Record<string, unknown> = {}) => ({
-  schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
-  userName,
-  name: { givenName: 'Given', familyName: userName.split('@')[0] },
-  emails: [{ value: userName, type: 'work', primary: true }],
-  ...extra,
-});
+const user = scimUser;
 
 async function create(f: ScimFixture, userName: string, extra: Record<string, unknown> = {}) {
   const res = await f.scim('POST', '/Users', user(userName, extra));
