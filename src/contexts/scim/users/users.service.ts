@@ -183,46 +183,6 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'database' | 
   /** The batch a request may share: same tenant, group, credential (the audit rows' actor) and base URL. */
   const batchKey = (c: ScimCaller, base: string) => `${c.tenantId}\n${c.groupId}\n${c.actor.kind}\n${c.actor.id ?? ''}\n${c.actor.label}\n${base}`;
 
-  /** A PATCH of `active` alone (deprovisioning, or its undoing), without If-Match. */
-  type SetActive = { c: ScimCaller; id: string; active: boolean; base: string };
-  type ActiveSet = (PresentedUser & { written: boolean; active: boolean }) | undefined;
-  const setActiveOne = (s: SetActive) => withMember.setActive(db, s.c.tenantId, s.c.groupId, s.id, s.active, s.c.actor, s.base);
-  /**
-   * Such PATCHes to one group that arrive together, setting the same value, are written together
-   * (decision 048), one statement a batch, all or none: each user locked (in id order), its member
-   * archived or restored with an audit row naming the PATCH's own request. A user named twice in a
-   * batch is changed once; both PATCHes get its answer. A failed batch is written user by user.
-   */
-  const setsActive = createCoalescer<SetActive, ActiveSet>({
-    maxBatch: 100,
-    maxInFlight: 2,
-    async run(_key, items) {
-      if (items.length === 1) return [await settle(setActiveOne(items[0]!))];
-      const { c, active, base } = items[0]!;
-      const distinct = new Map<string, SetActive>();
-      for (const s of items) if (!distinct.has(s.id.toLowerCase())) distinct.set(s.id.toLowerCase(), s);
-      const users = [...distinct.values()];
-      const done = await withMember
-        .setActiveMany(
-          db,
-          c.tenantId,
-          c.groupId,
-          users.map((s) => ({ id: s.id, requestId: s.c.actor.requestId ?? null })),
-          active,
-          c.actor,
-          base,
-        )
-        // It wrote nothing (one statement): each user alone, below.
-        .catch(() => undefined);
-      if (!done) return Promise.all(items.map((s) => settle(setActiveOne(s))));
-      const byId = new Map(users.map((s, i) => [s.id.toLowerCase(), done[i]]));
-      return items.map((s) => {
-        const d = byId.get(s.id.toLowerCase());
-        return { ok: true, value: d && { ...d, id: s.id } };
-      });
-    },
-  });
-
   return {
     /** One user as PostgreSQL presents it (its stored `doc`): its JSON text and version; 404 when the group has no such live user. */
     async get(c: ScimCaller, id: string, base: string): Promise<{ version: number; json: string }> {
@@ -302,7 +262,7 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'database' | 
     async patchActive(c: ScimCaller, id: string, body: unknown, ifMatch: string | undefined, base: string): Promise<PresentedUser | undefined> {
       const active = ifMatch === undefined ? activeOnly(parsePatchBody(body)) : undefined;
       if (active === undefined) return undefined;
-      const done = await setsActive.submit(`${batchKey(c, base)}\n${active}`, { c, id, active, base });
+      const done = await withMember.setActive(db, c.tenantId, c.groupId, id, active, c.actor, base);
       if (!done) throw scimNotFound('User', id);
       if (done.written || done.active === active) return done;
       await setActiveInTransaction(c, id, active);

@@ -96,11 +96,6 @@ export type ComposedMemberWrites = {
    * write it, and the caller's writes.
    */
   changeWith<R extends { m: MemberWritten | null }>(action: 'archive' | 'restore', name: string, build: (member: (memberId: SQL) => ReturnType<MemberWriteParts['changed']>, db: Db) => Preparable<R>): ComposedChange<R>;
-  /**
-   * `changeWith` for many members at once: `build` names them by a parenthesised subquery of ids
-   * (SQL over its own CTEs); each audit row names the request of its member (the run's items).
-   */
-  changeManyWith<R extends { m: MemberWritten | null }>(action: 'archive' | 'restore', name: string, build: (members: (memberIds: SQL) => ReturnType<MemberWriteParts['changedMany']>, db: Db) => Preparable<R>): ComposedChangeMany<R>;
 };
 /** Runs a composed create; refuses (and writes nothing) as `create` does. `values`: the caller's placeholders (the member's are added to it); `at`: its time (absent: now). */
 export type ComposedCreate<R> = (db: DbOrTx, tenantId: string, groupId: string, input: MemberInput, actor: Actor, source: ChangeSource, values: Record<string, unknown>, at?: Date) => Promise<R>;
@@ -112,10 +107,5 @@ export type ComposedCreate<R> = (db: DbOrTx, tenantId: string, groupId: string, 
  * anything is written; a group that refuses gives no rows.
  */
 export type ComposedCreateMany<R> = (db: DbOrTx, tenantId: string, groupId: string, items: ReadonlyArray<{ id: string; input: MemberInput; requestId?: string | null; at?: Date }>, actor: Actor, source: ChangeSource, values: Record<string, unknown>) => Promise<R[]>;
-/**
- * Runs a composed change of many members of one group: every row. `items`: each member the
- * statement may change (distinct ids) with the request its audit row names (absent: the actor's; null: none).
- */
-export type ComposedChangeMany<R> = (db: DbOrTx, tenantId: string, groupId: string, items: ReadonlyArray<{ id: string; requestId?: string | null }>, actor: Actor, source: ChangeSource, values: Record<string, unknown>) => Promise<R[]>;
 /** Runs a composed change: its first row, or undefined when it returns none. `m` null: the member was not written. `values` as for a create. */
 export type ComposedChange<R> = (db: DbOrTx, tenantId: string, groupId: string, actor: Actor, source: ChangeSource, values: Record<string, unknown>) => Promise<R | undefined>;

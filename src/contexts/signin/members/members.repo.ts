@@ -234,8 +234,7 @@ export function preparedMemberWrites(db: Db) {
   const create = preparedStatement(db, 'signin_member_create', (d) => d.with(created, createdAudit).select().from(created));
 
   /** `m`: the live member `memberId` (of the group `groupId` when given) changed, if its group is writable; `a`: its audit row. */
-  /** `memberIds`: one id (`=`), or with `many` a subquery of ids (`IN`), each audited with its own request (`manyRequests`). */
-  const changedCtes = (action: 'member.archived' | 'member.restored' | 'member.removed', set: PgUpdateSetSource<typeof members>, memberId: SQL | Placeholder, groupId?: Placeholder, many?: boolean) => {
+  const changedCtes = (action: 'member.archived' | 'member.restored' | 'member.removed', set: PgUpdateSetSource<typeof members>, memberId: SQL | Placeholder, groupId?: Placeholder) => {
     const changed = db.$with('m').as(
       db
         .update(members)
@@ -243,7 +242,7 @@ export function preparedMemberWrites(db: Db) {
         .where(
           and(
             eq(members.tenantId, p('tenantId')),
-            many ? sql`${members.id} in ${memberId}` : eq(members.id, memberId),
+            eq(members.id, memberId),
             isNull(members.deletedAt),
             groupId && eq(members.groupId, groupId),
             inArray(members.groupId, db.select({ id: groups.id }).from(groups).where(and(eq(groups.tenantId, p('tenantId')), writable, isNull(groups.archivedAt)))),
@@ -251,7 +250,7 @@ export function preparedMemberWrites(db: Db) {
         )
         .returning(memberColumns),
     );
-    return { m: changed, a: audited(action, many ? manyRows(MANY_REQUESTS) : undefined) };
+    return { m: changed, a: audited(action) };
   };
   const CHANGES = {
     archive: ['member.archived', { archivedAt: sql`coalesce(${members.archivedAt}, ${at})` }],
@@ -278,8 +277,6 @@ export function preparedMemberWrites(db: Db) {
       /** `m`: the new members (`manyValues`' rows) of group `$groupId`, none when it refuses; `a`: their audit rows, each with its own request id. */
       createdMany: { m: createdMany, a: createdManyAudit },
       changed: (action: 'archive' | 'restore', memberId: SQL) => changedCtes(CHANGES[action][0], CHANGES[action][1], memberId, p('groupId')),
-      /** `changed` of many members: `memberIds` a parenthesised subquery of their ids; each audit row names its member's request (`manyRequests`). */
-      changedMany: (action: 'archive' | 'restore', memberIds: SQL) => changedCtes(CHANGES[action][0], CHANGES[action][1], memberIds, p('groupId'), true),
     },
     /**
      * Sets the placeholder values of a create (`row`) or a change (none) in `parts` on `into` (the
@@ -320,12 +317,6 @@ export function preparedMemberWrites(db: Db) {
       into.many_qr_token = rows.map((r) => r.row.qrToken);
       into.many_request_id = rows.map((r) => r.requestId);
       into.many_at = rows.map((r) => r.at);
-      return into;
-    },
-    /** The placeholder values of `changedMany`'s audit rows, set on `into`: each member's id and the request that changes it. */
-    manyRequests(into: Record<string, unknown>, rows: ReadonlyArray<{ id: string; requestId: string | null }>): Record<string, unknown> {
-      into.many_id = rows.map((r) => r.id);
-      into.many_request_id = rows.map((r) => r.requestId);
       return into;
     },
     /** A new member of a group `source` may write, with its `member.created` audit row; undefined when the group refuses or is not there. */

@@ -232,18 +232,6 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
         return runComposedRows(tx, statement, values, { tenantId, groupIds: [groupId], change: 'created', source });
       };
     },
-    changeManyWith(action, name, build) {
-      const statement = preparedStatement(db, name, (d) => build((memberIds) => writes.parts.changedMany(action, memberIds), d));
-      const change = action === 'archive' ? 'archived' : 'restored';
-      return async (tx, tenantId, groupId, items, actor, source, values) => {
-        if (items.length === 0) return [];
-        writes.manyRequests(
-          writes.setValues(values, tenantId, groupId, actor, source, now()),
-          items.map((i) => ({ id: i.id, requestId: i.requestId !== undefined ? i.requestId : (actor.requestId ?? null) })),
-        );
-        return runComposedRows(tx, statement, values, { tenantId, groupIds: [groupId], change, source });
-      };
-    },
     changeWith(action, name, build) {
       const statement = preparedStatement(db, name, (d) => build((memberId) => writes.parts.changed(action, memberId), d));
       const change = action === 'archive' ? 'archived' : 'restored';
