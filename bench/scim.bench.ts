@@ -114,6 +114,12 @@ async function runOn(kind: 'pglite' | 'postgres', pgUrl?: string) {
         }),
       );
       const importSeconds = +((Date.now() - importStarted) / 1000).toFixed(1);
+      // The tables as a running server keeps them after such an import: analysed by autovacuum on
+      // PostgreSQL (this machine's server runs without it), by the analyze job on PGlite (decision
+      // 038, within a minute of a table doubling; this bench starts no jobs). Without it, the
+      // prepared lookups kept the plans made while the group was empty: on PGlite, `userName eq`
+      // walked the whole group (62–67 r/s at 10,000 users, decision 048).
+      await database.exec('VACUUM ANALYZE');
 
       const sample = ids[Math.floor(USERS / 2)]!;
       const sampleName = userBody(Math.floor(USERS / 2), 'u').userName;
