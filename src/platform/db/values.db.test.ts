@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { useTestEnv } from '../../../test/harness.js';
 import { inTransaction } from './tx.js';
 import { preparedStatement } from './prepared.js';
-import { insertRowPlaceholders, insertRows } from './values.js';
+import { insertRowPlaceholders, insertRows, placeholderTable } from './values.js';
 
 const env = useTestEnv();
 
@@ -90,5 +90,35 @@ describe('insertRowPlaceholders (one row of a prepared INSERT, over placeholders
       expect(await insert.execute(tx, row.values(rows[0]!))).toEqual([]);
     });
     expect(() => row.values({ name: 'no note or facts' })).toThrow(/does not give/);
+  });
+});
+
+describe('placeholderTable (many rows of a prepared statement, one named array placeholder per column)', () => {
+  it('gives back each row as given, in order: NULLs beside the text NULL, quotes, braces, backslashes, JSON, booleans, dates', async () => {
+    const columns = [
+      { name: 'id', type: 'uuid' },
+      { name: 'name', type: 'text' },
+      { name: 'facts', type: 'jsonb' },
+      { name: 'on', type: 'boolean' },
+      { name: 'day', type: 'date' },
+    ] as const;
+    const select = preparedStatement(env.platform.db, 'placeholder_table_probe', (d) =>
+      d
+        .select({ id: sql<string>`t.id::text`, name: sql<string | null>`t.name`, facts: sql<unknown>`t.facts`, on: sql<boolean | null>`t."on"`, day: sql<string | null>`t.day::text` })
+        .from(placeholderTable('t', columns, 'probe_')),
+    );
+    const ids = ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000003'];
+    const out = await select.execute(env.platform.db, {
+      probe_id: ids,
+      probe_name: [rows[1]!.name, 'NULL', null],
+      probe_facts: [JSON.stringify({ s: '{"not": "json"}' }), JSON.stringify([1, 'a']), null],
+      probe_on: [true, false, null],
+      probe_day: ['2024-02-29', null, '1999-12-31'],
+    });
+    expect(out).toEqual([
+      { id: ids[0], name: rows[1]!.name, facts: { s: '{"not": "json"}' }, on: true, day: '2024-02-29' },
+      { id: ids[1], name: 'NULL', facts: [1, 'a'], on: false, day: null },
+      { id: ids[2], name: null, facts: null, on: null, day: '1999-12-31' },
+    ]);
   });
 });

@@ -24,6 +24,16 @@ export function valuesTable(alias: string, columns: readonly ValuesColumn[], row
   return sql`unnest(${sql.join(arrays, sql`, `)}) AS ${sql.identifier(alias)}(${sql.join(columns.map((c) => sql.identifier(c.name)), sql`, `)})`;
 }
 
+/**
+ * `valuesTable` for a statement built once and prepared: each column one named array placeholder,
+ * `<prefix><column name>` (`unnest($many_id::uuid[], …) AS alias(id, …)`), its values given by
+ * name when the statement runs (an array per column, a row's values at the same place in each).
+ */
+export function placeholderTable(alias: string, columns: readonly ValuesColumn[], prefix: string): SQL {
+  const arrays = columns.map((c) => sql`${sql.placeholder(`${prefix}${c.name}`)}::${sql.raw(c.type)}[]`);
+  return sql`unnest(${sql.join(arrays, sql`, `)}) AS ${sql.identifier(alias)}(${sql.join(columns.map((c) => sql.identifier(c.name)), sql`, `)})`;
+}
+
 /** A column of a `valuesTable`, to use in `SET` or `WHERE`. */
 export const valuesColumn = (alias: string, name: string): SQL => sql`${sql.identifier(alias)}.${sql.identifier(name)}`;
 

@@ -9,6 +9,7 @@ import { afterPosition, positionOf, type Position, type SortWhitelist } from '..
 import { baseForDoc, withBase } from './users.presenters.js';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { createCoalescer, settle } from '../../../platform/coalesce.js';
+import { placeholderTable, type ValuesColumn } from '../../../platform/db/values.js';
 import type { Actor } from '../../../platform/audit/audit.js';
 import type { ComposedMemberWrites, MemberInput } from '../../signin/index.js';
 
@@ -351,13 +352,7 @@ export function composedScimUserWrites(composed: ComposedMemberWrites) {
   // Many users at once (`createMany`): the member ids and each column of the document as array
   // placeholders (`users_<column>`), unnested beside `m`'s ids and joined to them.
   const columnsOf = getTableColumns(scimUsers);
-  const manyUsers = sql`unnest(${p('users_member_id')}::uuid[], ${sql.join(
-    DOC_COLUMNS.map((k) => sql`${p(`users_${k}`)}::${sql.raw(columnsOf[k].getSQLType())}[]`),
-    sql`, `,
-  )}) AS u(member_id, ${sql.join(
-    DOC_COLUMNS.map((k) => sql.identifier(columnsOf[k].name)),
-    sql`, `,
-  )})`;
+  const manyUsers = placeholderTable('u', [{ name: 'member_id', type: 'uuid' }, ...DOC_COLUMNS.map((k) => ({ name: k, type: columnsOf[k].getSQLType() as ValuesColumn['type'] }))], 'users_');
   const createMany = composed.createManyWith('scim_user_create_many', ({ m, a }, d) => {
     const selected = Object.keys(columnsOf).map((key) => {
       const k = key as keyof typeof scimUsers._.columns;
@@ -368,7 +363,7 @@ export function composedScimUserWrites(composed: ComposedMemberWrites) {
         : k === 'createdAt' || k === 'updatedAt' ? sql`m.created_at` // each its member's time
         : k === 'deletedAt' ? sql`NULL::timestamptz`
         : k === 'doc' ? sql`''` // the table's trigger writes it
-        : sql`u.${sql.identifier(columnsOf[k].name)}`;
+        : sql`u.${sql.identifier(k)}`;
     });
     const s = d.$with('s').as(
       d
@@ -427,7 +422,8 @@ export function composedScimUserWrites(composed: ComposedMemberWrites) {
     async createMany(db: DbOrTx, tenantId: string, groupId: string, users: ReadonlyArray<{ member: MemberInput; cols: ScimUserColumns & { userName: string }; requestId?: string | null; at?: Date }>, actor: Actor, base: string): Promise<Array<PresentedUser | undefined>> {
       const ids = users.map(() => randomUUID());
       const values: Record<string, unknown> = { base: baseForDoc(base), users_member_id: ids };
-      for (const k of DOC_COLUMNS) values[`users_${k}`] = users.map(({ cols }) => (JSON_COLUMNS.has(k) ? JSON.stringify(cols[k] ?? []) : (cols[k] ?? null)));
+      const cast = users.map(({ cols }) => castDocValues(cols));
+      for (const k of DOC_COLUMNS) values[`users_${k}`] = cast.map((c) => c[k]);
       const rows = await createMany(db, tenantId, groupId, users.map((u, i) => ({ id: ids[i]!, input: u.member, requestId: u.requestId, at: u.at })), actor, 'scim', values);
       const byId = new Map(rows.map((r) => [r.id, r]));
       return ids.map((id) => {

@@ -4,7 +4,7 @@ import type { Database, Db, DbOrTx } from '../../../platform/db/database.js';
 import { preparedQuery, preparedStatement } from '../../../platform/db/prepared.js';
 import { auditActorValues, auditRowsOf, type Actor } from '../../../platform/audit/audit.js';
 import { groups, members, siteGroups } from '../signin.tables.js';
-import { valuesColumn, valuesTable, type ValuesColumn } from '../../../platform/db/values.js';
+import { placeholderTable, valuesColumn, valuesTable, type ValuesColumn } from '../../../platform/db/values.js';
 import type { ChangeSource, MemberRow, MemberWithGroup } from './members.port.js';
 import { MEMBERS_CHANGED_CHANNEL } from './members.counts.js';
 import { storedNameKey } from '../../../platform/db/name-order.js';
@@ -212,14 +212,7 @@ export function preparedMemberWrites(db: Db) {
   // Many new members of one group (`createdMany`): each row's values from array placeholders
   // (`manyValues`), the member ids given by the caller, each its own time (created and updated, so
   // a batch lists in the order its requests came) and request id (for its audit row).
-  const manyRows = (columns: readonly ValuesColumn[]) =>
-    sql`unnest(${sql.join(
-      columns.map((c) => sql`${p(`many_${c.name}`)}::${sql.raw(c.type)}[]`),
-      sql`, `,
-    )}) AS r(${sql.join(
-      columns.map((c) => sql.identifier(c.name)),
-      sql`, `,
-    )})`;
+  const manyRows = (columns: readonly ValuesColumn[]) => placeholderTable('r', columns, 'many_');
   const groupWritable = and(eq(groups.tenantId, p('tenantId')), eq(groups.id, p('groupId')), writable, isNull(groups.archivedAt));
   const createdMany = db.$with('m').as(
     db

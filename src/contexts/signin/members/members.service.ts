@@ -17,8 +17,6 @@ import type { MemberChangeKind, MemberEvents } from './member-events.js';
 import { preparedStatement, type PreparedStatement } from '../../../platform/db/prepared.js';
 import { createMemberCounts, MEMBER_COUNTS, MEMBERS_ANNOUNCE_DELAY_MS, type MemberWriteKind } from './members.counts.js';
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export const PHOTO_MAX_BYTES = 2 * 1024 * 1024;
 export const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
 
@@ -224,10 +222,8 @@ export function createMembersService(deps: Pick<Platform, 'db' | 'database' | 'n
       return async (tx, tenantId, groupId, items, actor, source, values) => {
         if (items.length === 0) return [];
         const at = now();
-        const rows = items.map((item) => {
-          if (!UUID_RE.test(item.id)) throw new Error(`createManyWith: ${item.id} is not a UUID`);
-          return { id: item.id, row: newMember(item.input), requestId: item.requestId !== undefined ? item.requestId : (actor.requestId ?? null), at: (item.at ?? at).toISOString() };
-        });
+        // An id that is not a UUID fails the statement (its `uuid[]` cast): nothing written.
+        const rows = items.map((item) => ({ id: item.id, row: newMember(item.input), requestId: item.requestId !== undefined ? item.requestId : (actor.requestId ?? null), at: (item.at ?? at).toISOString() }));
         writes.manyValues(writes.setValues(values, tenantId, groupId, actor, source, at), rows);
         return runComposedRows(tx, statement, values, { tenantId, groupIds: [groupId], change: 'created', source });
       };
