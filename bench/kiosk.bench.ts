@@ -31,6 +31,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { autocannon, figures, freePort, measureLimitGetById, startLimit } from './limit-peer.js';
+import { serverNodeFlags } from './process-cpu.js';
 import { loadConfig } from '../src/config.js';
 import { createPlatform } from '../src/platform/bootstrap.js';
 import { createLogger } from '../src/platform/logger.js';
@@ -157,7 +158,7 @@ function startServer(dbUrl: string, dataDir: string, port: number, opts: { profi
   const nodeArgs = opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
   if (nodeArgs.length) mkdirSync(profDir, { recursive: true });
   const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: dbUrl, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SECRET_KEY: 'b'.repeat(64), SEED_DEMO: '0', WORKER: 'off', RATE_LIMIT_PER_MINUTE: '1000000000', NODE_ENV: 'production' };
-  return spawn(process.execPath, [...nodeArgs, 'build/main.js'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  return spawn(process.execPath, [...serverNodeFlags(), ...nodeArgs, 'build/main.js'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 async function ready(child: ChildProcess, base: string) {
@@ -474,7 +475,7 @@ async function main() {
     const out = {
       at: new Date().toISOString(),
       machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverageBefore: loadBefore, loadAverageAfter: loadAfter },
-      settings: { database: 'postgres', members: MEMBERS, kiosks: KIOSKS, durationSeconds: DURATION, recordSafetyCheck: 'on, every member linked', server: 'node build/main.js, WORKER=off' },
+      settings: { database: 'postgres', members: MEMBERS, kiosks: KIOSKS, durationSeconds: DURATION, recordSafetyCheck: 'on, every member linked', server: `node ${[...serverNodeFlags(), 'build/main.js'].join(' ')}, WORKER=off` },
       search: { ...search, oneAtATime: single.search, goalP99Ms: goal, met: search.p99Ms < goal },
       signIn: { ...signIn, oneAtATime: single.signIn, outcomes, goalP99Ms: goal, met: signIn.p99Ms < goal },
       busyPace: { note: '10 kiosks, each sending a search every 250 ms and a sign-in every second, together', search: pacedSearch, signIn: pacedSignIn, cpuMsPerRequest: busyCpu.cpuMsPerRequest, dbCpuMsPerRequest: busyCpu.dbCpuMsPerRequest, limitGetByIdAtSearchPace: limitPaced },

@@ -26,7 +26,7 @@ import pg from 'pg';
 import autocannonLib, { type Result } from 'autocannon';
 import { firstLine, freePort, limitServer } from './limit-peer.js';
 import { writeLimitChart } from './chart.js';
-import { compiledServe, cpuMs, perRequest, postgresCpuMs, postgresCpuSpent } from './process-cpu.js';
+import { compiledServe, cpuMs, peakRssMb, perRequest, postgresCpuMs, postgresCpuSpent, serverNodeFlags } from './process-cpu.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
@@ -125,8 +125,9 @@ async function main() {
     await firstLine(writePeer, "the limit's PATCH peer");
 
     const profDir = path.join(root, 'bench/results/profiles');
-    const nodeArgs = [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
-    if (nodeArgs.length) mkdirSync(profDir, { recursive: true });
+    // Node's flags as `npm start` gives them (package.json), then the bench's own.
+    const nodeArgs = [...serverNodeFlags(), ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+    if (process.env.BENCH_CPU_PROF) mkdirSync(profDir, { recursive: true });
     const started = Date.now();
     const tsx = process.env.BENCH_TSX === '1';
     const entry = tsx ? ['--import', 'tsx', 'bench/limit-serve.ts'] : [await compiledServe('limit-serve')];
@@ -209,6 +210,8 @@ async function main() {
       if (t.pgCpuMsPerRequest !== null || l.pgCpuMsPerRequest !== null) console.log(`  PostgreSQL's CPU per request (its backends for this database): Threshold ${t.pgCpuMsPerRequest ?? '?'} ms, limit ${l.pgCpuMsPerRequest ?? '?'} ms`);
     }
 
+    const thresholdPeakRssMb = peakRssMb(threshold.pid);
+    console.log(`\nThreshold's peak resident memory (PostgreSQL, after the goals above): ${thresholdPeakRssMb ?? '?'} MB; its Node.js flags: ${nodeArgs.join(' ') || 'none'}`);
     const limitWrites = await limitPatchWrites(limitPort, writePeerPort, dbUrl, limitSample);
     console.log(
       limitWrites.limit
@@ -251,7 +254,8 @@ async function main() {
     const out = {
       at: new Date().toISOString(),
       machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverageBefore: loadBefore, loadAverageAfter: os.loadavg().map((l) => +l.toFixed(1)) },
-      settings: { database: 'postgres', users: USERS, durationSeconds: DURATION, connections: CONNECTIONS, threshold: `own process (${tsx ? 'tsx, src/' : 'compiled, build/'}), rate limits raised out of reach`, limit: 'own process, ../shared/peers/limit/server.mjs' },
+      settings: { database: 'postgres', users: USERS, durationSeconds: DURATION, connections: CONNECTIONS, threshold: `own process (${tsx ? 'tsx, src/' : 'compiled, build/'}), rate limits raised out of reach`, thresholdNodeFlags: nodeArgs, limit: 'own process, ../shared/peers/limit/server.mjs' },
+      thresholdPeakRssMb,
       goals: results,
       limitPatchWrites: limitWrites,
       pglite: { note: 'Threshold on PGlite in its own process (compiled), the same users; goal: 5× the figures of 2026-11-22', goals: pglite },

@@ -5,6 +5,9 @@
 //   starved process answers fewer requests per second but spends the same CPU on each).
 // - `postgresCpuMs(database)`: the same for the local PostgreSQL's backends serving one database,
 //   so a run also gives what each request cost the database server.
+// - `serverNodeFlags()`: the Node.js flags `npm start` gives the server (package.json's start
+//   script), so a bench's Threshold runs with the heap production has.
+// - `peakRssMb(pid)`: the most memory a process has held (VmHWM).
 // - `compiledServe(file)`: a bench's Threshold serve script (bench/*-serve.ts, importing ../src/…)
 //   compiled to plain JavaScript that imports the compiled server in build/ (built if out of date),
 //   so the bench runs Threshold as production does (`node build/main.js`), not through tsx.
@@ -73,6 +76,25 @@ export function postgresCpuSpent(before: Map<number, number> | undefined, after:
 export function perRequest(before: number | undefined, after: number | undefined, requests: number): number | null {
   if (before === undefined || after === undefined || requests <= 0) return null;
   return +((after - before) / requests).toFixed(3);
+}
+
+/** The flags between `node` and the script in package.json's start script (`npm start`'s server), e.g. the young generation's size (decision 049). */
+export function serverNodeFlags(): string[] {
+  const start = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start ?? '';
+  const words = start.split(/\s+/);
+  if (words[0] !== 'node') throw new Error(`package.json's start script does not run node: ${start}`);
+  return words.slice(1).filter((w) => w.startsWith('--'));
+}
+
+/** The most resident memory the process has held, in MB (VmHWM), or undefined when it is gone or this is not Linux. */
+export function peakRssMb(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Path of `bench/<name>.ts` compiled to `build/bench-<name>.js` against build/ (builds the server first). */

@@ -441,6 +441,11 @@ describe('PostgreSQL presents a user as presentUser does (the stored doc, userDo
       const found = await preparedScimUserReads(env.platform.database).find(caller.tenantId, caller.groupId, id, oddBase);
       expect(JSON.stringify(JSON.parse(found!.json)), id).toBe(JSON.stringify(presentUser(row!, oddBase)));
     }
+    // A page puts the base in after the statement (decision 049): escaped the same way, in every user of it.
+    const oddPage = await preparedScimUserReads(env.platform.database).list(caller.tenantId, caller.groupId, 0, 3, oddBase);
+    const oddUsers = JSON.parse(`[${oddPage.itemsJson}]`) as Array<{ id: string }>;
+    expect(oddUsers).toHaveLength(3);
+    for (const u of oddUsers) expect(JSON.stringify(u), u.id).toBe(JSON.stringify(presentUser((await scimUsersRepo.find(db, caller.tenantId, caller.groupId, u.id))!, oddBase)));
 
     const reads = preparedScimUserReads(env.platform.database);
     for (const id of ids) {
