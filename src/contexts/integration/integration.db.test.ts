@@ -3,6 +3,7 @@ import { PgDialect } from 'drizzle-orm/pg-core';
 import { describe, expect, it, vi } from 'vitest';
 import { useTestEnv, withoutBackgroundWrites } from '../../../test/harness.js';
 import { call, createTestTenant } from '../../../test/factories.js';
+import { makeSite, pairKiosk } from '../../../test/signin-factories.js';
 import { auditLog } from '../../platform/audit/audit.tables.js';
 import { notifications } from '../../platform/notifications/notifications.tables.js';
 import { createRecordPort } from '../record/index.js';
@@ -431,6 +432,47 @@ describe('the record in the safety check', () => {
     // A member with no linked profile: one statement, and refused for it.
     expect((await call(env.app, 'POST', `/api/integration/members/${unlinked.id}/decouple`, { headers: x.h })).status).toBe(204);
     expect(await run(unlinked)).toEqual({ reasons: ['No Central Record profile is linked to this person'], sent: [expect.stringMatching(/integration_person_links/)] });
+  });
+
+  it('a kiosk sign-in sends the links read before its own reads, not after (decision 049), and drops it for a sign-in it refuses', async () => {
+    const x = await integrationTenant(env);
+    const staff = await x.group({ name: 'Staff', type: 'repeat', isStaffGroup: true });
+    const other = await x.group({ name: 'Other', type: 'repeat' });
+    await x.link(staff.id);
+    const m = await x.member(staff.id, { fullName: 'Miss Ing', role: 'Teacher' });
+    const outsider = await x.member(other.id, { fullName: 'Out Sider', role: 'Teacher' });
+    await x.run('/api/integration/import', {});
+    await call(env.app, 'PUT', '/api/integration/settings', { headers: x.h, body: { includeRecordInSafetyCheck: true } });
+    const site = await makeSite(env, x.t);
+    expect((await call(env.app, 'PUT', `/api/signin/sites/${site.id}/groups`, { headers: x.h, body: { groupIds: [staff.id, other.id] } })).status).toBe(200);
+    const kiosk = await pairKiosk(env, x.t, site.id);
+    const signIn = async (groupId: string, memberId: string) => {
+      const from = statements.length;
+      const res = await call(env.app, 'POST', '/api/kiosk/sign-in', { headers: kiosk.headers, body: { groupId, memberId, answers: {}, agreementAccepted: false } });
+      return { status: res.status, sent: withoutBackgroundWrites(statements.slice(from)) };
+    };
+    const links = (s: string) => /integration_settings.*integration_group_links.*integration_person_links/s.test(s);
+    const ownReads = (s: string) => /group_contacts/.test(s);
+    const profileRead = (s: string) => /from "record_profiles"/.test(s);
+
+    await signIn(staff.id, m.id); // statements prepared, rules loaded
+    const refused = await signIn(staff.id, m.id);
+    // Still refused for what the record lacks (a refused visit does not keep a person signed in)…
+    expect(refused.status).toBe(422);
+    const visits = (await call(env.app, 'GET', '/api/signin/visits', { headers: x.h })).body.items as Array<{ memberId: string; reasons: Array<{ check: string; reason: string }> }>;
+    expect(visits.filter((v) => v.memberId === m.id).map((v) => v.reasons)).toEqual([expect.arrayContaining([expect.objectContaining({ check: 'central_record', reason: 'Enhanced DBS missing' })]), expect.arrayContaining([expect.objectContaining({ check: 'central_record', reason: 'Enhanced DBS missing' })])]);
+    // …with the links sent first, once, and the profile read after the sign-in's own reads.
+    expect(refused.sent.filter(links)).toHaveLength(1);
+    expect(refused.sent.findIndex(links)).toBeLessThan(refused.sent.findIndex(ownReads));
+    expect(refused.sent.findIndex(ownReads)).toBeLessThan(refused.sent.findIndex(profileRead));
+
+    // A member of another group named with this one: 404 as ever; the early read was sent and is dropped, nothing after it.
+    const notHere = await signIn(staff.id, outsider.id);
+    expect(notHere.status).toBe(404);
+    expect(notHere.sent.filter(links)).toHaveLength(1);
+    expect(notHere.sent.filter(profileRead)).toEqual([]);
+    // The outsider's own group is not linked: the early read finds nothing that applies, and the sign-in goes through.
+    expect((await signIn(other.id, outsider.id)).status).toBe(201);
   });
 
   it('decides on today at the site: just after midnight there (UTC still the day before), a check expiring that day has expired', async () => {

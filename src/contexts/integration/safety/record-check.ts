@@ -33,16 +33,29 @@ function readinessFor(settings: Settings, link: GroupLink, person: PersonLink, r
   return { applies: true, ready: reasons.length === 0, reasons, profileId: r.profileId, nextChangeOn: r.nextChangeOn };
 }
 
-/** `db`: where the check's own read is prepared (once; it runs in the caller's `tx`, decision 038). */
-export function createRecordReadiness(record: Pick<RecordPort, 'readinessOf'>, db: Db) {
-  const safetyCheckLinks = createSafetyCheckLinks(db);
-  return async function recordReadiness(tx: DbOrTx, tenantId: string, groupId: string, memberId: string, asOf: string | Date): Promise<RecordReadiness> {
-    // The setting, the group's link and the member's link in one statement (decision 030).
-    const { settings, link, person } = await safetyCheckLinks(tx, tenantId, groupId, memberId);
+type Links = Awaited<ReturnType<ReturnType<typeof createSafetyCheckLinks>>>;
+
+/**
+ * `db`: where the check's own read is prepared (once; it runs in the caller's `tx`, decision 038).
+ * `links` reads the setting, the group's link and the member's link in one statement (decision
+ * 030), and `readinessFrom` finishes the answer from them: apart, so a sign-in can start the first
+ * beside its own reads (decision 049).
+ */
+export function createRecordReadinessParts(record: Pick<RecordPort, 'readinessOf'>, db: Db) {
+  const links = createSafetyCheckLinks(db);
+  async function readinessFrom(tx: DbOrTx, tenantId: string, { settings, link, person }: Links, asOf: string | Date): Promise<RecordReadiness> {
     if (!settings.includeRecordInSafetyCheck) return { applies: false };
     if (!link || link.ratingMode === 'none') return { applies: false };
     const r = person ? (await record.readinessOf(tx, tenantId, [person.profileId], asOf)).get(person.profileId) : undefined;
     return readinessFor(settings, link, person, r);
+  }
+  return { links, readinessFrom };
+}
+
+export function createRecordReadiness(record: Pick<RecordPort, 'readinessOf'>, db: Db) {
+  const { links, readinessFrom } = createRecordReadinessParts(record, db);
+  return async function recordReadiness(tx: DbOrTx, tenantId: string, groupId: string, memberId: string, asOf: string | Date): Promise<RecordReadiness> {
+    return readinessFrom(tx, tenantId, await links(tx, tenantId, groupId, memberId), asOf);
   };
 }
 
@@ -77,13 +90,23 @@ export type RecordReadinessOf = ReturnType<typeof createRecordReadiness>;
  * same "today" as sign-in's own checks.
  */
 export function createRecordSafetyCheck(record: Pick<RecordPort, 'readinessOf'>, db: Db): BulkSafetyCheck {
-  const recordReadiness = createRecordReadiness(record, db);
+  const { links, readinessFrom } = createRecordReadinessParts(record, db);
   const recordReadinessMany = createRecordReadinessMany(record);
   return {
     name: RECORD_SAFETY_CHECK,
     async run(ctx) {
       if (!ctx.member || ctx.group.type === 'standard') return { allow: true };
-      return resultOf(await recordReadiness(ctx.tx, ctx.tenantId, ctx.group.id, ctx.member.id, todayIn(ctx.now, ctx.site.timezone)));
+      return resultOf(await readinessFrom(ctx.tx, ctx.tenantId, await links(ctx.tx, ctx.tenantId, ctx.group.id, ctx.member.id), todayIn(ctx.now, ctx.site.timezone)));
+    },
+    /** The links read from the request's tenant, group and member alone, on `db`, while the sign-in reads its own. */
+    begin(ask) {
+      const early = links(db, ask.tenantId, ask.groupId, ask.memberId);
+      // Awaited only if the sign-in gets as far as this check; dropped otherwise, failure and all.
+      early.catch(() => undefined);
+      return async (ctx) => {
+        if (!ctx.member || ctx.group.type === 'standard') return { allow: true };
+        return resultOf(await readinessFrom(ctx.tx, ctx.tenantId, await early, todayIn(ctx.now, ctx.site.timezone)));
+      };
     },
     /** The bulk form (a replayed chunk of offline sign-ins): the same answers, read set-wise. */
     async runMany(ctxs) {

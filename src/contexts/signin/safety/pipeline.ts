@@ -1,19 +1,35 @@
 import type { VisitReason } from '../signin.tables.js';
-import type { SafetyCheck, SafetyContext } from './safety.types.js';
+import type { SafetyAsk, SafetyCheck, SafetyContext, SafetyResult } from './safety.types.js';
 
-/** Runs every check in order and collects all the reasons (a person sees all of them at once). */
-export async function runSafetyChecks(checks: readonly SafetyCheck[], ctx: SafetyContext): Promise<VisitReason[]> {
-  return (await safetyOutcome(checks, ctx)).reasons;
+/** The checks' runs begun early for `ask` (those with `begin`), to be finished by `safetyOutcome` if its context is that ask's. */
+export type BegunChecks = { ask: SafetyAsk; runs: Map<SafetyCheck, (ctx: SafetyContext) => Promise<SafetyResult | SafetyResult[]>> };
+
+/** Begins the reads of the checks that can start from `ask` alone (`SafetyCheck.begin`). */
+export function beginSafetyChecks(checks: readonly SafetyCheck[], ask: SafetyAsk): BegunChecks {
+  const runs: BegunChecks['runs'] = new Map();
+  for (const check of checks) if (check.begin) runs.set(check, check.begin(ask));
+  return { ask, runs };
 }
 
-/** The reasons and the earliest date any check's answer may change (null: none known). */
-export async function safetyOutcome(checks: readonly SafetyCheck[], ctx: SafetyContext): Promise<{ reasons: VisitReason[]; validUntil: string | null }> {
+/** Runs every check in order and collects all the reasons (a person sees all of them at once). */
+export async function runSafetyChecks(checks: readonly SafetyCheck[], ctx: SafetyContext, begun?: BegunChecks): Promise<VisitReason[]> {
+  return (await safetyOutcome(checks, ctx, begun)).reasons;
+}
+
+/**
+ * The reasons and the earliest date any check's answer may change (null: none known). A check
+ * begun early (`begun`) is finished from what it read, if the context is the one it was begun for;
+ * otherwise it runs as usual.
+ */
+export async function safetyOutcome(checks: readonly SafetyCheck[], ctx: SafetyContext, begun?: BegunChecks): Promise<{ reasons: VisitReason[]; validUntil: string | null }> {
   const reasons: VisitReason[] = [];
   let validUntil: string | null = null;
+  const same = begun !== undefined && ctx.member !== null && begun.ask.tenantId === ctx.tenantId && begun.ask.groupId === ctx.group.id && begun.ask.memberId === ctx.member.id;
   for (const check of checks) {
     let results;
     try {
-      results = await check.run(ctx);
+      const early = same ? begun.runs.get(check) : undefined;
+      results = await (early ? early(ctx) : check.run(ctx));
     } catch {
       results = { allow: false as const, code: 'check_failed', reason: 'A safety check could not be completed; please see reception' };
     }

@@ -37,5 +37,17 @@ export type BlockEntry = { normalisedName: string; email: string | null; dateOfB
  */
 export type SafetyResult = { allow: true; validUntil?: string } | { allow: false; reason: string; code: string; validUntil?: string };
 
-/** One check: `name` is stored with its reasons on the visit. */
-export type SafetyCheck = { name: string; run: (ctx: SafetyContext) => Promise<SafetyResult | SafetyResult[]> };
+/** What a sign-in's request names before anything is read: enough for a check to start its own read. */
+export type SafetyAsk = { tenantId: string; groupId: string; memberId: string };
+
+/**
+ * One check: `name` is stored with its reasons on the visit. `begin` (optional) starts the check's
+ * own reads from what the request names alone, beside the sign-in's reads instead of after them
+ * (one round trip fewer, decision 049), and gives what finishes the check: it is used only for a
+ * context with that member in that group, and dropped otherwise (a 404, the group's checks off).
+ */
+export type SafetyCheck = {
+  name: string;
+  run: (ctx: SafetyContext) => Promise<SafetyResult | SafetyResult[]>;
+  begin?: (ask: SafetyAsk) => (ctx: SafetyContext) => Promise<SafetyResult | SafetyResult[]>;
+};

@@ -8,7 +8,7 @@ import type { KioskPrincipal } from '../access.js';
 import { readOptions, type SignInOptionsStored } from '../groups/groups.schemas.js';
 import type { MemberRow } from '../members/members.port.js';
 import { membersRepo } from '../members/members.repo.js';
-import { decide, runSafetyChecks, safetyOutcome } from '../safety/pipeline.js';
+import { beginSafetyChecks, decide, runSafetyChecks, safetyOutcome } from '../safety/pipeline.js';
 import type { SafetyCheck } from '../safety/safety.types.js';
 import { sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
@@ -105,6 +105,10 @@ export function createSignIn(
    * kiosk decided it, see replay.rules.ts). Runs in `dbx` (the replay's transaction).
    */
   async function recordSignIn(dbx: DbOrTx, kiosk: KioskPrincipal, input: SignInRequest, offline?: OfflineSignIn & { at: Date }) {
+    // A member named by id, online: the checks that can start from that alone (the record's links)
+    // read beside the sign-in's own reads instead of after them (decision 049); a replay reads in
+    // its transaction, in order.
+    const begun = !offline && dbx === db && !input.visitor && input.memberId ? beginSafetyChecks(checks, { tenantId: kiosk.tenantId, groupId: input.groupId, memberId: input.memberId }) : undefined;
     // The site, group, PIN flag, contacts and member in one statement (the member is used only when
     // the request names one and the group takes members).
     const read = await signInReads(dbx, kiosk.tenantId, kiosk.resourceId, input.groupId, input.visitor ? null : { memberId: input.memberId, qrToken: input.qrToken });
@@ -158,7 +162,7 @@ export function createSignIn(
         previouslyAcceptedAgreement: previouslyAccepted,
         now: at,
         blockList: read.blockList,
-      });
+      }, begun);
     }
     let decision = decide(options.safetyCheckMode, reasons);
     if (offline) {
