@@ -83,7 +83,12 @@ export function serverNodeFlags(): string[] {
   const start = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start ?? '';
   const words = start.split(/\s+/);
   if (words[0] !== 'node') throw new Error(`package.json's start script does not run node: ${start}`);
-  return words.slice(1).filter((w) => w.startsWith('--'));
+  const flags: string[] = [];
+  for (const w of words.slice(1)) {
+    if (!w.startsWith('--')) break; // the script: what follows is its own
+    flags.push(w);
+  }
+  return flags;
 }
 
 /** The most resident memory the process has held, in MB (VmHWM), or undefined when it is gone or this is not Linux. */

@@ -434,8 +434,8 @@ describe('PostgreSQL presents a user as presentUser does (the stored doc, userDo
     // The trigger of migration 0018 keeps the doc as userDocSql writes it, for every row.
     const stale = (await db.execute(sql`select member_id from scim_users where group_id = ${f.groupId} and doc is distinct from ${userDocSql('scim_users')}`)) as unknown as { rows: unknown[] };
     expect(stale.rows).toEqual([]);
-    // A base URL that JSON must escape goes in escaped.
-    const oddBase = `${base}/"q"\\\u0001`;
+    // A base URL that JSON must escape goes in escaped, and one with what a replacement pattern would read ($&, $', $$) as it is.
+    const oddBase = `${base}/"q"\\\u0001$&$'$$`;
     for (const id of ids.slice(0, 3)) {
       const row = await scimUsersRepo.find(db, caller.tenantId, caller.groupId, id);
       const found = await preparedScimUserReads(env.platform.database).find(caller.tenantId, caller.groupId, id, oddBase);

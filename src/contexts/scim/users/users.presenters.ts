@@ -49,7 +49,8 @@ export const baseForDoc = (base: string): string => JSON.stringify(base).slice(1
  * users.db.test.ts), so a SCIM read costs the database a column read and the server no row
  * mapping, no presenting and no serialising. `u` is a row of `scim_users` (a table name, alias or
  * `NEW`). Where the group's base URL goes (`meta.location`, the manager's `$ref`) the text holds
- * `BASE_MARK`; a read puts the base in with `replace` (`withBase`). Built by concatenation, each
+ * `BASE_MARK`; a read puts the base in with `replace` (`withBase`), a page of them the server
+ * after the statement (decision 049). Built by concatenation, each
  * attribute `,"key":value` or nothing (NULL swallows its fragment), so an attribute is left out
  * exactly where `docFromRow` leaves it out: null columns, empty lists, a `name` or enterprise
  * extension with nothing in it, an empty manager. Text goes through `to_json` (JSON escaping),

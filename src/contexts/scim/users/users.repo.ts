@@ -98,7 +98,7 @@ export function docFromRow(row: ScimUserRow): Doc {
 const live = (tenantId: string, groupId: string) =>
   and(eq(scimUsers.tenantId, tenantId), eq(scimUsers.groupId, groupId), isNull(scimUsers.deletedAt));
 
-/** A page of users as PostgreSQL presents them: the JSON text of each (its stored `doc`), comma-separated, and the count of all matches. */
+/** A page of users as PostgreSQL presents them: the JSON text of each (its stored `doc`, the base URL put in), comma-separated, and the count of all matches. */
 export type PresentedPage = { total: number; itemsJson: string; items: number };
 
 /**
@@ -109,7 +109,8 @@ export type PresentedPage = { total: number; itemsJson: string; items: number };
  * presented as JSON text (the stored `doc`, `userDocSql`, with `base` put in: the group's base URL
  * JSON-escaped, `baseForDoc`), so the server maps no row
  * and serialises nothing; a page comes back as one text value with the count of all matches beside
- * it (the same statement, so the same snapshot). Same matches and order as `scimUsersRepo.list`.
+ * it (the same statement, so the same snapshot), its base put in by the server (decision 049).
+ * Same matches and order as `scimUsersRepo.list`.
  */
 export function preparedScimUserReads(database: Pick<Database, 'db' | 'prepare'>) {
   const { db } = database;
@@ -194,11 +195,11 @@ export function preparedScimUserReads(database: Pick<Database, 'db' | 'prepare'>
 
   // The page's base URL is put in here, not by the statement: `replace` over the page's 50 KB cost
   // PostgreSQL more than the rest of the statement's text work, and JavaScript's replaceAll next to
-  // nothing (decision 049).
+  // nothing (decision 049). By a function, so a `$&` or `$'` in the base is text, not a pattern.
   const presented = async (run: Promise<unknown[][]>, offset: number, limit: number, base: string): Promise<PresentedPage> => {
     const [[total, itemsJson] = [0, null]] = (await run) as Array<[number, string | null]>;
     // The page is `limit` rows from `offset` of the `total` counted in the same statement.
-    return { total: Number(total), itemsJson: itemsJson ? itemsJson.replaceAll(BASE_MARK, base) : '', items: Math.max(0, Math.min(limit, Number(total) - offset)) };
+    return { total: Number(total), itemsJson: itemsJson ? itemsJson.replaceAll(BASE_MARK, () => base) : '', items: Math.max(0, Math.min(limit, Number(total) - offset)) };
   };
   return {
     /** The user's JSON text and version, or undefined when the group has no such live user. */

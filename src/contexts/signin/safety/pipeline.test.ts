@@ -3,7 +3,7 @@ import type { DbOrTx } from '../../../platform/db/database.js';
 import type { MemberRow } from '../members/members.port.js';
 import { readOptions } from '../groups/groups.schemas.js';
 import { agreementCheck, customFieldCheck, memberActiveCheck, memberDatesCheck } from './checks.js';
-import { decide, runSafetyChecks } from './pipeline.js';
+import { beginSafetyChecks, decide, runSafetyChecks } from './pipeline.js';
 import { normaliseName } from '../../../common/normalise.js';
 import type { SafetyCheck, SafetyContext } from './safety.types.js';
 
@@ -96,5 +96,58 @@ describe('the pipeline', () => {
     for (const code of ['member_archived', 'member_removed']) {
       expect(decide(mode, [{ check: 'member_active', code, reason: 'r' }])).toEqual({ outcome: 'rejected', safetyStatus: 'rejected', notify: false });
     }
+  });
+});
+
+describe('checks begun early (decision 049)', () => {
+  const db = {} as DbOrTx;
+  /** A check that answers by its name where it ran: `run`, or the run begun for `ask`. */
+  const traced = (calls: string[]): SafetyCheck => ({
+    name: 'traced',
+    run: async () => {
+      calls.push('run');
+      return { allow: false, code: 'by_run', reason: 'run' };
+    },
+    begin: (ask) => {
+      calls.push(`begin ${ask.memberId}`);
+      return async () => {
+        calls.push('begun');
+        return { allow: false, code: 'by_begun', reason: 'begun' };
+      };
+    },
+  });
+  const codes = (reasons: Array<{ code: string }>) => reasons.map((r) => r.code);
+
+  it('finishes a begun check for the same tenant, group and member on the same handle', async () => {
+    const calls: string[] = [];
+    const check = traced(calls);
+    const begun = beginSafetyChecks([check], { tenantId: 't', groupId: 'g', memberId: 'm1' }, db);
+    expect(codes(await runSafetyChecks([check], ctx({ tx: db }), begun))).toEqual(['by_begun']);
+    expect(calls).toEqual(['begin m1', 'begun']);
+  });
+
+  it.each([
+    ['another member', { tenantId: 't', groupId: 'g', memberId: 'm2' }, {}],
+    ['another group', { tenantId: 't', groupId: 'g2', memberId: 'm1' }, {}],
+    ['another tenant', { tenantId: 't2', groupId: 'g', memberId: 'm1' }, {}],
+    ['a transaction, not the handle it began on', { tenantId: 't', groupId: 'g', memberId: 'm1' }, { tx: {} as DbOrTx }],
+    ['a visitor', { tenantId: 't', groupId: 'g', memberId: 'm1' }, { member: null }],
+  ] as const)('runs the check as usual for a context with %s', async (_what, ask, over) => {
+    const calls: string[] = [];
+    const check = traced(calls);
+    const begun = beginSafetyChecks([check], ask, db);
+    expect(codes(await runSafetyChecks([check], ctx({ tx: db, ...over }), begun))).toEqual(['by_run']);
+    expect(calls).toEqual([`begin ${ask.memberId}`, 'run']);
+  });
+
+  it('a begin that throws fails its check closed when finished, not the request when begun; checks without begin run as usual', async () => {
+    const throwing: SafetyCheck = { name: 'throwing', run: async () => ({ allow: true }), begin: () => { throw new Error('boom'); } };
+    const begun = beginSafetyChecks([throwing, memberActiveCheck], { tenantId: 't', groupId: 'g', memberId: 'm1' }, db);
+    expect(begun.runs.has(memberActiveCheck)).toBe(false);
+    const reasons = await runSafetyChecks([throwing, memberActiveCheck], ctx({ tx: db, member: member({ archivedAt: new Date() }) }), begun);
+    expect(reasons).toEqual([
+      { check: 'throwing', code: 'check_failed', reason: expect.stringMatching(/could not be completed/) as unknown },
+      { check: 'member_active', code: 'member_archived', reason: expect.any(String) as unknown },
+    ]);
   });
 });

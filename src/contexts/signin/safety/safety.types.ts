@@ -44,7 +44,8 @@ export type SafetyAsk = { tenantId: string; groupId: string; memberId: string };
  * One check: `name` is stored with its reasons on the visit. `begin` (optional) starts the check's
  * own reads from what the request names alone, beside the sign-in's reads instead of after them
  * (one round trip fewer, decision 049), and gives what finishes the check: it is used only for a
- * context with that member in that group, and dropped otherwise (a 404, the group's checks off).
+ * context with that member in that group, outside any transaction, and dropped otherwise (a 404,
+ * the group's checks off). What it starts must not reject unhandled: it may never be finished.
  */
 export type SafetyCheck = {
   name: string;

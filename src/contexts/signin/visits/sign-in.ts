@@ -52,7 +52,7 @@ export function checkAnswers(options: Pick<SignInOptionsStored, 'customFields'>,
   return out;
 }
 
-export type SignInDeps = Pick<Platform, 'db' | 'now' | 'jobs' | 'log'>;
+export type SignInDeps = Pick<Platform, 'db' | 'database' | 'now' | 'jobs' | 'log'>;
 
 /**
  * The sign-in flow: the kiosk's site and group, the person (member or visitor), the answers, the
@@ -71,6 +71,8 @@ export function createSignIn(
 ) {
   const { db, now } = deps;
   const { checks, emit, quietWhen, checkPin } = ctx;
+  /** Whether two reads can be under way at once (a pool of connections, not PGlite's one). */
+  const overlaps = deps.database.kind === 'postgres';
   const signInReads = createSignInReads(db);
 
   /**
@@ -106,9 +108,13 @@ export function createSignIn(
    */
   async function recordSignIn(dbx: DbOrTx, kiosk: KioskPrincipal, input: SignInRequest, offline?: OfflineSignIn & { at: Date }) {
     // A member named by id, online: the checks that can start from that alone (the record's links)
-    // read beside the sign-in's own reads instead of after them (decision 049); a replay reads in
-    // its transaction, in order.
-    const begun = !offline && dbx === db && !input.visitor && input.memberId ? beginSafetyChecks(checks, { tenantId: kiosk.tenantId, groupId: input.groupId, memberId: input.memberId }) : undefined;
+    // read beside the sign-in's own reads, on another of the pool's connections, instead of after
+    // them (decision 049). Not on PGlite (one connection: nothing to gain), nor in a replay (in its
+    // transaction, in order). Ids as the database writes them (the schema takes upper case too).
+    const begun =
+      overlaps && !offline && dbx === db && !input.visitor && input.memberId
+        ? beginSafetyChecks(checks, { tenantId: kiosk.tenantId, groupId: input.groupId.toLowerCase(), memberId: input.memberId.toLowerCase() }, db)
+        : undefined;
     // The site, group, PIN flag, contacts and member in one statement (the member is used only when
     // the request names one and the group takes members).
     const read = await signInReads(dbx, kiosk.tenantId, kiosk.resourceId, input.groupId, input.visitor ? null : { memberId: input.memberId, qrToken: input.qrToken });

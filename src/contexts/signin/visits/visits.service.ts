@@ -13,7 +13,7 @@ import { createVisitHistory } from './export.js';
 import { createVisitRetention } from './retention.js';
 import { createVisitSettings } from './settings.js';
 
-export type VisitsDeps = Pick<Platform, 'db' | 'now' | 'jobs' | 'log'>;
+export type VisitsDeps = Pick<Platform, 'db' | 'database' | 'now' | 'jobs' | 'log'>;
 /** `sinks` hear every visit event inside its transaction; `safetyChecks` run after the built-in ones, in order. */
 export type VisitsOptions = { sinks?: readonly VisitEventSink[]; safetyChecks?: readonly SafetyCheck[] };
 
