@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type Result } from 'autocannon';
+import { peakRssMb } from './process-cpu.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
@@ -58,12 +59,8 @@ function tree(pid: number): number[] {
 function serverProcess(pid: number): { pid: number; peakRssMb: number } {
   let best = { pid, peakRssMb: 0 };
   for (const p of tree(pid)) {
-    try {
-      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
-      if (m && Number(m[1]) / 1024 > best.peakRssMb) best = { pid: p, peakRssMb: Math.round(Number(m[1]) / 1024) };
-    } catch {
-      /* gone */
-    }
+    const peak = peakRssMb(p); // undefined: gone
+    if (peak !== undefined && peak > best.peakRssMb) best = { pid: p, peakRssMb: peak };
   }
   return best;
 }
