@@ -1,13 +1,13 @@
 import { and, desc, eq, isNull, lt, sql, count as countFn } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import { insertRows } from '../../../platform/db/values.js';
-import { scimRateBuckets, scimRequestLog, scimTokens, scimUsers } from '../scim.tables.js';
+import { scimRateBuckets, scimRequestLogBatches, scimTokens, scimUsers } from '../scim.tables.js';
 
 export const DEFAULT_RATE = { burst: 1000, perSecond: 200 };
 
 /** A group's token bucket as stored (`refilledAt` in epoch milliseconds). */
 export type BucketRow = { burst: number; perSecond: number; tokens: number; refilledAt: number };
-export type LogRow = typeof scimRequestLog.$inferInsert;
+export type LogBatchRow = typeof scimRequestLogBatches.$inferInsert;
 
 /** The queries of SCIM's tokens, token buckets and request log, each scoped by the tenant (the token lookup by the token itself). */
 export const accessRepo = {
@@ -108,35 +108,39 @@ export const accessRepo = {
 
   async lastRequestAt(tx: DbOrTx, tenantId: string, groupId: string): Promise<Date | undefined> {
     const [last] = await tx
-      .select({ at: scimRequestLog.at })
-      .from(scimRequestLog)
-      .where(and(eq(scimRequestLog.tenantId, tenantId), eq(scimRequestLog.groupId, groupId)))
-      .orderBy(desc(scimRequestLog.at))
+      .select({ at: scimRequestLogBatches.lastAt })
+      .from(scimRequestLogBatches)
+      .where(and(eq(scimRequestLogBatches.tenantId, tenantId), eq(scimRequestLogBatches.groupId, groupId)))
+      .orderBy(desc(scimRequestLogBatches.lastAt))
       .limit(1);
     return last?.at;
   },
 
-  /** Request log rows (each carries its tenant). */
-  /** One INSERT of one array parameter per column (`insertRows`): drizzle's `values(rows)` built a parameter per cell, 8 % of a SCIM read's CPU under load. */
-  async insertLogRows(tx: DbOrTx, rows: LogRow[]): Promise<void> {
+  /** Request log batches, a row each (each carries its tenant), in one INSERT of an array parameter per column (`insertRows`). */
+  async insertLogBatches(tx: DbOrTx, rows: LogBatchRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await tx.insert(scimRequestLog).select(insertRows(scimRequestLog, rows));
+    await tx.insert(scimRequestLogBatches).select(insertRows(scimRequestLogBatches, rows));
   },
 
-  /** Up to `limit + 1` rows of the group's log before `before`, newest first. */
-  async logPage(tx: DbOrTx, tenantId: string, groupId: string, page: { limit: number; before?: Date }) {
-    const conds = [eq(scimRequestLog.tenantId, tenantId), eq(scimRequestLog.groupId, groupId)];
-    if (page.before) conds.push(lt(scimRequestLog.at, page.before));
+  /**
+   * Up to `limit` of the group's log batches holding a request before `before` (their first is),
+   * newest last request first, after `after` (the last batch of the previous call) in that order.
+   */
+  async logBatches(tx: DbOrTx, tenantId: string, groupId: string, page: { limit: number; before?: Date; after?: { lastAt: Date; id: string } }) {
+    const t = scimRequestLogBatches;
+    const conds = [eq(t.tenantId, tenantId), eq(t.groupId, groupId)];
+    if (page.before) conds.push(lt(t.firstAt, page.before));
+    if (page.after) conds.push(sql`(${t.lastAt}, ${t.id}) < (${page.after.lastAt.toISOString()}::timestamptz, ${page.after.id}::uuid)`);
     return tx
-      .select()
-      .from(scimRequestLog)
+      .select({ id: t.id, lastAt: t.lastAt, entries: t.entries })
+      .from(t)
       .where(and(...conds))
-      .orderBy(desc(scimRequestLog.at), desc(scimRequestLog.id))
-      .limit(page.limit + 1);
+      .orderBy(desc(t.lastAt), desc(t.id))
+      .limit(page.limit);
   },
 
-  /** Drops every tenant's log rows older than `cutoff` (the clean-up job). */
+  /** Drops every tenant's log batches whose requests are all older than `cutoff` (the clean-up job). */
   async deleteLogBefore(tx: DbOrTx, cutoff: Date): Promise<void> {
-    await tx.delete(scimRequestLog).where(lt(scimRequestLog.at, cutoff));
+    await tx.delete(scimRequestLogBatches).where(lt(scimRequestLogBatches.lastAt, cutoff));
   },
 };

@@ -6,13 +6,14 @@ import { useTestEnv } from '../../../../test/harness.js';
 import { call } from '../../../../test/factories.js';
 import { waitFor } from '../../../../test/wait.js';
 import { scimFixture } from '../fixtures/setup.js';
-import { scimRequestLog } from '../scim.tables.js';
+import { scimRequestLogBatches } from '../scim.tables.js';
 import { createScimAccessService } from './access.service.js';
 import { createRequestLogBuffer, REJECTED_WINDOW_MS, storableText } from './request-log.js';
 
 const env = useTestEnv();
 const T = { timeout: 60_000 };
-const rowsOf = (groupId: string) => env.platform.db.select().from(scimRequestLog).where(eq(scimRequestLog.groupId, groupId));
+/** A group's logged requests, as the SCIM tab's first page of 200 holds them. */
+const rowsOf = async (tenantId: string, groupId: string) => (await createScimAccessService({ ...env.platform, groups: createGroupsPort() }).activity(tenantId, groupId, { limit: 200 })).items;
 
 describe('SCIM request log', () => {
   it('stores text PostgreSQL refuses (NUL, a lone surrogate) made storable', T, async () => {
@@ -20,6 +21,57 @@ describe('SCIM request log', () => {
     expect(storableText('x\ud800y', 100)).toBe('x\ufffdy');
     expect(storableText('ok \ud83d\ude00', 100)).toBe('ok \ud83d\ude00');
     expect(storableText('abcdef', 3)).toBe('abc');
+  });
+
+  it('writes a row per group per write, and pages through the batches newest first, two instances\' overlapping ones too', T, async () => {
+    const f = await scimFixture(env);
+    const other = await scimFixture(env, f.t);
+    const access = createScimAccessService({ ...env.platform, groups: createGroupsPort() });
+    const t0 = Date.parse('2026-12-07T09:00:00.000Z');
+    let at = t0;
+    const clock = () => new Date(at);
+    const errors: unknown[] = [];
+    // Two instances' buffers, whose writes cover the same moments.
+    const one = createRequestLogBuffer(access, clock, (err) => errors.push(err));
+    const two = createRequestLogBuffer(access, clock, (err) => errors.push(err));
+    const entry = (path: string, groupId = f.groupId) => ({ tenantId: f.t.tenantId, groupId, method: 'GET', path, status: 200, durationMs: 1, requestId: randomUUID() });
+    for (const ms of [0, 2, 4, 6, 8]) {
+      at = t0 + ms;
+      one.add(entry(`/Users/one-${ms}`));
+      one.add(entry(`/Users/other-${ms}`, other.groupId));
+    }
+    for (const ms of [1, 3, 5]) {
+      at = t0 + ms;
+      two.add(entry(`/Users/two-${ms}`));
+    }
+    await one.flush();
+    await two.flush();
+    // Then a write of one request each, more than a page's first read of batches takes.
+    for (const ms of [10, 12, 14, 16, 18, 20]) {
+      at = t0 + ms;
+      one.add(entry(`/Users/one-${ms}`));
+      await one.flush();
+    }
+    expect(errors).toEqual([]);
+
+    const batches = await env.platform.db.select().from(scimRequestLogBatches).where(eq(scimRequestLogBatches.groupId, f.groupId));
+    expect(batches).toHaveLength(8);
+    expect(await env.platform.db.select().from(scimRequestLogBatches).where(eq(scimRequestLogBatches.groupId, other.groupId))).toHaveLength(1);
+
+    const newestFirst = ['one-20', 'one-18', 'one-16', 'one-14', 'one-12', 'one-10', 'one-8', 'one-6', 'two-5', 'one-4', 'two-3', 'one-2', 'two-1', 'one-0'].map((p) => `/Users/${p}`);
+    expect((await rowsOf(f.t.tenantId, f.groupId)).map((r) => r.path)).toEqual(newestFirst);
+    // A page of two at a time, each after the last one's time: every request once, in order.
+    const paged: string[] = [];
+    let before: Date | undefined;
+    for (let pages = 0; pages < 20; pages++) {
+      const page = await access.activity(f.t.tenantId, f.groupId, { limit: 2, before });
+      paged.push(...page.items.map((r) => r.path));
+      expect(page.items.map((r) => r.at.getTime())).toEqual(page.items.map((r) => r.at.getTime()).sort((a, b) => b - a));
+      if (!page.nextBefore) break;
+      before = new Date(page.nextBefore);
+    }
+    expect(paged).toEqual(newestFirst);
+    expect((await access.status(f.t.tenantId, f.groupId)).lastRequestAt?.getTime()).toBe(t0 + 20);
   });
 
   it('never loses a batch for one bad row: the others are written one by one', T, async () => {
@@ -33,7 +85,7 @@ describe('SCIM request log', () => {
     buffer.add(entry('/Users', randomUUID())); // a group that does not exist: this row alone fails
     for (let i = 0; i < 5; i++) buffer.add(entry(`/Users?startIndex=${i + 1}`));
     await buffer.flush();
-    const rows = await rowsOf(f.groupId);
+    const rows = await rowsOf(f.t.tenantId, f.groupId);
     expect(rows).toHaveLength(7);
     expect(rows.map((r) => r.path)).toContain('/Users?filter=userName eq "a\ufffd"');
     expect(rows.map((r) => r.path)).toContain('/Users/\ufffd');
@@ -45,7 +97,7 @@ describe('SCIM request log', () => {
     const res = await f.scim('GET', `/Users?filter=${encodeURIComponent('userName eq "x\u0000"')}`);
     expect(res.status).toBeLessThan(500);
     const rows = await waitFor(async () => {
-      const r = await rowsOf(f.groupId);
+      const r = await rowsOf(f.t.tenantId, f.groupId);
       return r.some((row) => row.path.includes('%00')) && r;
     }, { what: 'the row of the request with a NUL' });
     for (const row of rows) expect(`${row.path}${row.errorDetail ?? ''}`).not.toContain('\u0000');
@@ -58,13 +110,13 @@ describe('SCIM request log', () => {
       expect(res.status).toBe(401);
     }
     // The first is logged as itself; the other 39 are being counted.
-    await waitFor(async () => (await rowsOf(f.groupId)).length === 1, { what: 'the first rejected request' });
+    await waitFor(async () => (await rowsOf(f.t.tenantId, f.groupId)).length === 1, { what: 'the first rejected request' });
     env.clock.advance(REJECTED_WINDOW_MS + 1000);
     try {
       // The next rejection after the minute closes the count and starts a new minute.
       expect((await call(env.app, 'GET', `${f.base}/Users`, { headers: { authorization: 'Bearer thr_scim_late' } })).status).toBe(401);
       const rows = await waitFor(async () => {
-        const r = await rowsOf(f.groupId);
+        const r = await rowsOf(f.t.tenantId, f.groupId);
         return r.length === 3 && r;
       }, { what: 'the count row and the new first rejection' });
       const counted = rows.find((r) => r.path === '(rejected requests)');

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Platform } from '../../../platform/platform.js';
 import { accessRepo } from './access.repo.js';
 
@@ -15,25 +16,77 @@ export type LogEntry = {
   requestId: string;
 };
 
-/** The request log the SCIM tab shows: its rows written, paged, and cleaned up after 30 days. */
+/** A request as the log keeps it: one element of a batch's `entries` (JSON). */
+type StoredEntry = { id: string; at: string; method: string; path: string; status: number; durationMs: number; scimType?: string | null; errorDetail?: string | null; requestId?: string | null };
+
+/** A request of the log as a page shows it. */
+export type LoggedRequest = { id: string; at: Date; method: string; path: string; status: number; durationMs: number; scimType: string | null; errorDetail: string | null; requestId: string | null };
+
+/** Newest first; a tie in time by id, as the table's order was. */
+const newestFirst = (a: LoggedRequest, b: LoggedRequest) => b.at.getTime() - a.at.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+
+/**
+ * The request log the SCIM tab shows: written a batch a row (a group's requests written together,
+ * `scimRequestLogBatches`), paged a request at a time, and cleaned up after 30 days.
+ */
 export function createScimRequestLog(deps: Pick<Platform, 'db' | 'now'>) {
   const { db, now } = deps;
   return {
-    /** Writes request log rows (several at once: see `createRequestLogBuffer`). */
+    /** Writes requests to the log: a row for each group's among them, in one statement. */
     async log(entries: Array<LogEntry & { at: Date }>): Promise<void> {
       if (entries.length === 0) return;
-      await accessRepo.insertLogRows(db, entries);
+      const byGroup = new Map<string, { tenantId: string; groupId: string; stored: StoredEntry[]; first: Date; last: Date }>();
+      for (const e of entries) {
+        const key = `${e.tenantId}/${e.groupId}`;
+        let batch = byGroup.get(key);
+        if (!batch) byGroup.set(key, (batch = { tenantId: e.tenantId, groupId: e.groupId, stored: [], first: e.at, last: e.at }));
+        batch.stored.push({ id: randomUUID(), at: e.at.toISOString(), method: e.method, path: e.path, status: e.status, durationMs: e.durationMs, scimType: e.scimType ?? null, errorDetail: e.errorDetail ?? null, requestId: e.requestId });
+        if (e.at < batch.first) batch.first = e.at;
+        if (e.at > batch.last) batch.last = e.at;
+      }
+      await accessRepo.insertLogBatches(
+        db,
+        [...byGroup.values()].map((b) => ({ tenantId: b.tenantId, groupId: b.groupId, firstAt: b.first, lastAt: b.last, entries: JSON.stringify(b.stored) })),
+      );
     },
 
-    /** A page of the group's log, newest first (the group is checked by the caller). */
+    /**
+     * A page of the group's log, newest first (the group is checked by the caller): its requests
+     * before `before`, read a few batches at a time (more each time) until no batch left can
+     * hold a request newer than the page's last: batches come newest last request first, so the
+     * next one's `lastAt` bounds everything after it.
+     */
     async page(tenantId: string, groupId: string, page: { limit: number; before?: Date }) {
-      const rows = await accessRepo.logPage(db, tenantId, groupId, page);
-      const more = rows.length > page.limit;
-      const items = rows.slice(0, page.limit);
+      const want = page.limit + 1;
+      let found: LoggedRequest[] = [];
+      let after: { lastAt: Date; id: string } | undefined;
+      let take = 4;
+      for (;;) {
+        const batches = await accessRepo.logBatches(db, tenantId, groupId, { limit: take, before: page.before, after });
+        let done = batches.length < take;
+        for (const b of batches) {
+          const last = found[want - 1];
+          if (last && b.lastAt < last.at) {
+            done = true;
+            break;
+          }
+          for (const e of JSON.parse(b.entries) as StoredEntry[]) {
+            const at = new Date(e.at);
+            if (page.before && !(at < page.before)) continue;
+            found.push({ id: e.id, at, method: e.method, path: e.path, status: e.status, durationMs: e.durationMs, scimType: e.scimType ?? null, errorDetail: e.errorDetail ?? null, requestId: e.requestId ?? null });
+          }
+          found = found.sort(newestFirst).slice(0, want);
+          after = { lastAt: b.lastAt, id: b.id };
+        }
+        if (done) break;
+        take = Math.min(take * 2, 64);
+      }
+      const more = found.length > page.limit;
+      const items = found.slice(0, page.limit);
       return { items, nextBefore: more ? items.at(-1)!.at.toISOString() : null };
     },
 
-    /** Drops request log rows older than 30 days (the scheduled `scim.request_log_cleanup` job). */
+    /** Drops request log batches whose requests are all older than 30 days (the scheduled `scim.request_log_cleanup` job). */
     async cleanup(): Promise<void> {
       await accessRepo.deleteLogBefore(db, new Date(now().getTime() - REQUEST_LOG_DAYS * 24 * 3600_000));
     },
