@@ -31,6 +31,45 @@ describe('the logger', () => {
     expect(out).not.toContain('Ada Lovelace');
   });
 
+  it('censors secrets in every line and child logger, as pino\'s redaction did, and leaves the caller\'s objects as they were', () => {
+    const { log, text } = capture();
+    const user = { email: 'ada@example.test', password: 'hunter2 long enough' };
+    const req = { method: 'GET', url: '/x', headers: { authorization: 'Bearer thr_scim_abc', cookie: 'sid=s3cr3t', accept: 'application/json' } };
+    log.info({ user, req, body: { token: 'thr_key_123', secret: 'shh', name: 'kept' }, n: 3 }, 'first');
+    log.child({ job: { token: 'child-token', id: 'j2' } }).warn({ err: { message: 'loggable', secret: 'in an err' } }, 'second');
+    log.child({ a: 1 }).child({ b: { token: 'grandchild-token' } }).info('third');
+    const out = text();
+    for (const secret of ['hunter2', 'thr_scim_abc', 's3cr3t', 'thr_key_123', 'shh', 'child-token', 'in an err', 'grandchild-token']) expect(out).not.toContain(secret);
+    const [first, second, third] = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, Record<string, unknown>>);
+    expect(first!.user).toEqual({ email: 'ada@example.test', password: '[redacted]' });
+    expect(first!.body).toEqual({ token: '[redacted]', secret: '[redacted]', name: 'kept' });
+    expect(first!.n).toBe(3);
+    expect(second!.job).toEqual({ token: '[redacted]', id: 'j2' });
+    expect(second!.err).toMatchObject({ message: 'loggable', secret: '[redacted]' });
+    // A child of a child keeps its parent's bindings.
+    expect(third).toMatchObject({ a: 1, b: { token: '[redacted]' }, msg: 'third' });
+    // The caller's objects are not changed.
+    expect(user.password).toBe('hunter2 long enough');
+    expect(req.headers.authorization).toBe('Bearer thr_scim_abc');
+  });
+
+  it('logs a Fastify request line without its credentials (the request serializer never writes headers)', async () => {
+    const { log, text } = capture();
+    const { default: Fastify } = await import('fastify');
+    const app = Fastify({ loggerInstance: log });
+    app.get('/x', async (req) => {
+      req.log.info({ req }, 'with the request');
+      return 'ok';
+    });
+    const res = await app.inject({ method: 'GET', url: '/x', headers: { authorization: 'Bearer thr_scim_zzz', cookie: 'sid=c00kie' } });
+    await app.close();
+    expect(res.statusCode).toBe(200);
+    expect(text()).toContain('with the request');
+    expect(text()).toContain('"url":"/x"');
+    expect(text()).not.toContain('thr_scim_zzz');
+    expect(text()).not.toContain('c00kie');
+  });
+
   it('keeps a thrown non-error readable', () => {
     const { log, text } = capture();
     log.error({ err: 'plain string failure' }, 'x');
