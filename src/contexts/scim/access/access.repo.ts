@@ -1,6 +1,5 @@
 import { and, desc, eq, isNull, lt, sql, count as countFn } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.js';
-import { insertRows } from '../../../platform/db/values.js';
 import { scimRateBuckets, scimRequestLogBatches, scimTokens, scimUsers } from '../scim.tables.js';
 
 export const DEFAULT_RATE = { burst: 1000, perSecond: 200 };
@@ -116,10 +115,14 @@ export const accessRepo = {
     return last?.at;
   },
 
-  /** Request log batches, a row each (each carries its tenant), in one INSERT of an array parameter per column (`insertRows`). */
+  /**
+   * Request log batches, a row each (each carries its tenant), in one INSERT of a parameter per
+   * value: a write holds a row per group, so few, and an array parameter (`insertRows`) would have
+   * the driver escape each batch's JSON text into the array's text form.
+   */
   async insertLogBatches(tx: DbOrTx, rows: LogBatchRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await tx.insert(scimRequestLogBatches).select(insertRows(scimRequestLogBatches, rows));
+    await tx.insert(scimRequestLogBatches).values(rows);
   },
 
   /**
