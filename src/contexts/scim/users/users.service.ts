@@ -6,17 +6,16 @@ import type { MemberInput, MembersPort } from '../../signin/index.js';
 import { canonicalDoc, isObject, type Doc } from '../resource/canonical.js';
 import { applyPatch, parsePatchBody, type PatchOp } from '../resource/patch.js';
 import { compileParsed, parseFilter } from '../resource/filter.js';
-import type { Filter } from 'scim2-parse-filter';
 import { encodeCursor, orderOf, paging, pagingOf, type ListQuery } from '../resource/listing.js';
 import { assertIfMatch } from '../resource/etag.js';
 import { invalidValue, scimNotFound, uniqueness } from '../scim.errors.js';
-import { URN, userResource } from '../scim.schema.js';
+import { userResource } from '../scim.schema.js';
 import { scimGroupMembers, scimUsers } from '../scim.tables.js';
 import { and, eq } from 'drizzle-orm';
 import { columnsFromDoc, composedScimUserWrites, docFromRow, preparedScimUserReads, preparedScimUserWrites, scimUsersRepo, touchGroupsOf, type PresentedPage, type PresentedUser, type ScimUserColumns, type ScimUserRow } from './users.repo.js';
 import { isUniqueViolation } from '../../../platform/db/sqlstate.js';
 import { createCoalescer, settle, type Settled } from '../../../platform/coalesce.js';
-import { userFilterWhitelist } from './users.filter.js';
+import { userFilterWhitelist, userNameEqOf } from './users.filter.js';
 
 export { MAX_PAGE, DEFAULT_PAGE, paging, type ListQuery } from '../resource/listing.js';
 
@@ -55,13 +54,6 @@ function validated(doc: Doc): ScimUserColumns & { userName: string } {
   // most ~2.7 kB: longer text was refused by the index (a 500). 512 UTF-16 units are at most 1.5 kB.
   if (cols.externalId && cols.externalId.length > 512) throw invalidValue('externalId is longer than 512 characters');
   return cols;
-}
-
-/** The value of a filter that is exactly `userName eq "…"` (any case, maybe URN-qualified), else undefined. */
-function plainUserNameEq(tree: Filter): string | undefined {
-  if (tree.op !== 'eq' || typeof tree.compValue !== 'string') return undefined;
-  const path = tree.attrPath.toLowerCase();
-  return path === 'username' || path === `${URN.user.toLowerCase()}:username` ? tree.compValue : undefined;
 }
 
 /** A boolean as the engine reads one (`toBool`: true, false, or Entra's "True" / "False"), else undefined. */
@@ -201,7 +193,7 @@ export function createScimUsersService(deps: Pick<Platform, 'db' | 'database' | 
       const { startIndex, count } = paging(q);
       const offset = startIndex - 1;
       if (q.filter === undefined || q.filter.trim() === '') return { ...(await reads.list(c.tenantId, c.groupId, offset, count, base)), startIndex };
-      const userName = plainUserNameEq(parseFilter(q.filter));
+      const userName = userNameEqOf(q.filter);
       if (userName === undefined) return undefined;
       return { ...(await reads.withUserName(c.tenantId, c.groupId, userName, offset, count, base)), startIndex };
     },
