@@ -74,6 +74,42 @@ describe('SCIM request log', () => {
     expect((await access.status(f.t.tenantId, f.groupId)).lastRequestAt?.getTime()).toBe(t0 + 20);
   });
 
+  it('never splits a moment between pages: a page ends with every request of its last one\'s millisecond', T, async () => {
+    const f = await scimFixture(env);
+    const access = createScimAccessService({ ...env.platform, groups: createGroupsPort() });
+    const t0 = Date.parse('2026-12-07T10:00:00.000Z');
+    let at = t0;
+    const errors: unknown[] = [];
+    const one = createRequestLogBuffer(access, () => new Date(at), (err) => errors.push(err));
+    const two = createRequestLogBuffer(access, () => new Date(at), (err) => errors.push(err));
+    const entry = (path: string) => ({ tenantId: f.t.tenantId, groupId: f.groupId, method: 'GET', path, status: 200, durationMs: 1, requestId: randomUUID() });
+    at = t0;
+    one.add(entry('/old-1'));
+    at = t0 + 1;
+    one.add(entry('/old-2'));
+    // Five requests in one millisecond, written by two instances.
+    at = t0 + 5;
+    for (const p of ['/same-1', '/same-2', '/same-3']) one.add(entry(p));
+    for (const p of ['/same-4', '/same-5']) two.add(entry(p));
+    at = t0 + 9;
+    two.add(entry('/new'));
+    await one.flush();
+    await two.flush();
+    expect(errors).toEqual([]);
+
+    const first = await access.activity(f.t.tenantId, f.groupId, { limit: 2 });
+    expect(first.items.map((r) => r.path).slice(0, 1)).toEqual(['/new']);
+    expect(first.items.slice(1).map((r) => r.path).sort()).toEqual(['/same-1', '/same-2', '/same-3', '/same-4', '/same-5']);
+    expect(first.nextBefore).toBe(new Date(t0 + 5).toISOString());
+    const second = await access.activity(f.t.tenantId, f.groupId, { limit: 2, before: new Date(first.nextBefore!) });
+    expect(second.items.map((r) => r.path)).toEqual(['/old-2', '/old-1']);
+    expect(second.nextBefore).toBeNull();
+    // A page that ends just before the moment stops there.
+    const exact = await access.activity(f.t.tenantId, f.groupId, { limit: 1 });
+    expect(exact.items.map((r) => r.path)).toEqual(['/new']);
+    expect(exact.nextBefore).toBe(new Date(t0 + 9).toISOString());
+  });
+
   it('never loses a batch for one bad row: the others are written one by one', T, async () => {
     const f = await scimFixture(env);
     const access = createScimAccessService({ ...env.platform, groups: createGroupsPort() });

@@ -52,21 +52,26 @@ export function createScimRequestLog(deps: Pick<Platform, 'db' | 'now'>) {
 
     /**
      * A page of the group's log, newest first (the group is checked by the caller): its requests
-     * before `before`, read a few batches at a time (more each time) until no batch left can
-     * hold a request newer than the page's last: batches come newest last request first, so the
-     * next one's `lastAt` bounds everything after it.
+     * before `before`, `limit` of them and any more of the same moment as the last (the next page
+     * starts before that moment, so a moment is never split between pages: at a few thousand
+     * requests a second, many share a millisecond). Batches are read a few at a time (more each
+     * time), newest last request first, until none left can hold a request the page needs: the
+     * next batch's `lastAt` bounds everything after it.
      */
     async page(tenantId: string, groupId: string, page: { limit: number; before?: Date }) {
-      const want = page.limit + 1;
       let found: LoggedRequest[] = [];
+      /** How many of `found` the page shows: `limit`, and the rest of the last one's moment. */
+      let shown = 0;
       let after: { lastAt: Date; id: string } | undefined;
       let take = 4;
       for (;;) {
         const batches = await accessRepo.logBatches(db, tenantId, groupId, { limit: take, before: page.before, after });
         let done = batches.length < take;
         for (const b of batches) {
-          const last = found[want - 1];
-          if (last && b.lastAt < last.at) {
+          // Past the page, `found` keeps one request older than it (so there is more); a batch
+          // whose requests are all older than that one has nothing the page needs, nor any after it.
+          const older = found[shown];
+          if (shown >= page.limit && older && b.lastAt < older.at) {
             done = true;
             break;
           }
@@ -75,15 +80,18 @@ export function createScimRequestLog(deps: Pick<Platform, 'db' | 'now'>) {
             if (page.before && !(at < page.before)) continue;
             found.push({ id: e.id, at, method: e.method, path: e.path, status: e.status, durationMs: e.durationMs, scimType: e.scimType ?? null, errorDetail: e.errorDetail ?? null, requestId: e.requestId ?? null });
           }
-          found = found.sort(newestFirst).slice(0, want);
+          found.sort(newestFirst);
+          shown = Math.min(page.limit, found.length);
+          const edge = found[shown - 1]?.at.getTime();
+          while (shown < found.length && found[shown]!.at.getTime() === edge) shown++;
+          found = found.slice(0, shown + 1);
           after = { lastAt: b.lastAt, id: b.id };
         }
         if (done) break;
         take = Math.min(take * 2, 64);
       }
-      const more = found.length > page.limit;
-      const items = found.slice(0, page.limit);
-      return { items, nextBefore: more ? items.at(-1)!.at.toISOString() : null };
+      const items = found.slice(0, shown);
+      return { items, nextBefore: found.length > shown ? items.at(-1)!.at.toISOString() : null };
     },
 
     /** Drops request log batches whose requests are all older than 30 days (the scheduled `scim.request_log_cleanup` job). */

@@ -11,7 +11,7 @@ export const scimKeys = {
 export const scimGroupQuery = (groupId: string) =>
   queryOptions({ queryKey: scimKeys.group(groupId), queryFn: () => ok(client.GET('/api/scim/groups/{groupId}', { params: { path: { groupId } } })) });
 
-/** One page (50 requests) of a group's SCIM activity, older than `before`. */
+/** One page (50 requests, and any more of the last one's millisecond) of a group's SCIM activity, older than `before`. */
 export const scimActivityQuery = (groupId: string, before: string | undefined) =>
   queryOptions({
     queryKey: scimKeys.activity(groupId, before),
