@@ -53,6 +53,21 @@ describe('the logger', () => {
     expect(req.headers.authorization).toBe('Bearer thr_scim_abc');
   });
 
+  it('logs a request object given as `req` (Node\'s own, outside Fastify) as its method and URL, never its headers', () => {
+    const { log, text } = capture();
+    class IncomingLike {
+      method = 'POST';
+      url = '/api/auth/login';
+      headers = { authorization: 'Bearer thr_key_raw', cookie: 'sid=raw-cookie', host: 'school.example' };
+      socket = { remoteAddress: '10.0.0.9', remotePort: 5123 };
+    }
+    log.warn({ req: new IncomingLike() }, 'raw request');
+    const line = JSON.parse(text()) as { req: Record<string, unknown> };
+    expect(line.req).toEqual({ method: 'POST', url: '/api/auth/login', host: 'school.example', remoteAddress: '10.0.0.9', remotePort: 5123 });
+    expect(text()).not.toContain('thr_key_raw');
+    expect(text()).not.toContain('raw-cookie');
+  });
+
   it('logs a Fastify request line without its credentials (the request serializer never writes headers)', async () => {
     const { log, text } = capture();
     const { default: Fastify } = await import('fastify');

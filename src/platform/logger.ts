@@ -11,7 +11,7 @@ export function createLogger(level: string, base: Record<string, unknown> = {}, 
     level,
     base: { service: 'threshold', ...base },
     formatters: { log: withoutSecrets, bindings: withoutSecrets },
-    serializers: { err: loggableError },
+    serializers: { err: loggableError, req: requestLine },
   };
   const logger = pino(options, destination ?? standardOut());
   // A child's own bindings skip `formatters.bindings` (pino resets it for children): censored as
@@ -22,6 +22,17 @@ export function createLogger(level: string, base: Record<string, unknown> = {}, 
   } as typeof logger.child;
   logger.child = censoredChild;
   return logger;
+}
+
+/**
+ * A `req` as a line shows it: a request object (Node's or Fastify's) as its method, URL, host and
+ * address, never its headers, as Fastify's own serializer shows it on its request loggers (which
+ * take Fastify's in place of this one); a plain object as given (`withoutSecrets` has censored it).
+ */
+export function requestLine(req: unknown): unknown {
+  if (req === null || typeof req !== 'object' || isPlainObject(req)) return req;
+  const r = req as { method?: unknown; url?: unknown; headers?: Record<string, unknown>; host?: unknown; ip?: unknown; socket?: { remoteAddress?: unknown; remotePort?: unknown } };
+  return { method: r.method, url: r.url, version: r.headers?.['accept-version'], host: r.host ?? r.headers?.host, remoteAddress: r.ip ?? r.socket?.remoteAddress, remotePort: r.socket?.remotePort };
 }
 
 /** What a line never shows: these keys of any value it logs, and a raw request's credentials. */

@@ -128,11 +128,13 @@ export const accessRepo = {
   /**
    * Up to `limit` of the group's log batches holding a request before `before` (their first is),
    * newest last request first, after `after` (the last batch of the previous call) in that order.
+   * A batch spans at most `spanMs`, so those holding one end before `before` + `spanMs`: the
+   * index on (group, last request) starts there, however far back `before` is.
    */
-  async logBatches(tx: DbOrTx, tenantId: string, groupId: string, page: { limit: number; before?: Date; after?: { lastAt: Date; id: string } }) {
+  async logBatches(tx: DbOrTx, tenantId: string, groupId: string, page: { limit: number; before?: Date; spanMs: number; after?: { lastAt: Date; id: string } }) {
     const t = scimRequestLogBatches;
     const conds = [eq(t.tenantId, tenantId), eq(t.groupId, groupId)];
-    if (page.before) conds.push(lt(t.firstAt, page.before));
+    if (page.before) conds.push(lt(t.firstAt, page.before), lt(t.lastAt, new Date(page.before.getTime() + page.spanMs)));
     if (page.after) conds.push(sql`(${t.lastAt}, ${t.id}) < (${page.after.lastAt.toISOString()}::timestamptz, ${page.after.id}::uuid)`);
     return tx
       .select({ id: t.id, lastAt: t.lastAt, entries: t.entries })

@@ -8,7 +8,7 @@ import { waitFor } from '../../../../test/wait.js';
 import { scimFixture } from '../fixtures/setup.js';
 import { scimRequestLogBatches } from '../scim.tables.js';
 import { createScimAccessService } from './access.service.js';
-import { createRequestLogBuffer, REJECTED_WINDOW_MS, storableText } from './request-log.js';
+import { BATCH_SPAN_MS, createRequestLogBuffer, REJECTED_WINDOW_MS, storableText } from './request-log.js';
 
 const env = useTestEnv();
 const T = { timeout: 60_000 };
@@ -108,6 +108,31 @@ describe('SCIM request log', () => {
     const exact = await access.activity(f.t.tenantId, f.groupId, { limit: 1 });
     expect(exact.items.map((r) => r.path)).toEqual(['/new']);
     expect(exact.nextBefore).toBe(new Date(t0 + 9).toISOString());
+  });
+
+  it('splits a write whose requests span more than a second into rows, and finds a batch that straddles `before`', T, async () => {
+    const f = await scimFixture(env);
+    const access = createScimAccessService({ ...env.platform, groups: createGroupsPort() });
+    const t0 = Date.parse('2026-12-07T11:00:00.000Z');
+    let at = t0;
+    const errors: unknown[] = [];
+    const buffer = createRequestLogBuffer(access, () => new Date(at), (err) => errors.push(err));
+    const entry = (path: string) => ({ tenantId: f.t.tenantId, groupId: f.groupId, method: 'GET', path, status: 200, durationMs: 1, requestId: randomUUID() });
+    for (const ms of [0, 600, 1200, 5000]) {
+      at = t0 + ms;
+      buffer.add(entry(`/at-${ms}`));
+    }
+    await buffer.flush();
+    expect(errors).toEqual([]);
+    const rows = await env.platform.db.select().from(scimRequestLogBatches).where(eq(scimRequestLogBatches.groupId, f.groupId));
+    expect(rows.map((r) => [r.firstAt.getTime() - t0, r.lastAt.getTime() - t0]).sort((a, b) => a[0]! - b[0]!)).toEqual([[0, 600], [1200, 1200], [5000, 5000]]);
+    for (const r of rows) expect(r.lastAt.getTime() - r.firstAt.getTime()).toBeLessThanOrEqual(BATCH_SPAN_MS);
+    // Before a moment inside the first batch: that batch ends after it, and is still read.
+    const inside = await access.activity(f.t.tenantId, f.groupId, { limit: 10, before: new Date(t0 + 300) });
+    expect(inside.items.map((r) => r.path)).toEqual(['/at-0']);
+    const later = await access.activity(f.t.tenantId, f.groupId, { limit: 1, before: new Date(t0 + 1201) });
+    expect(later.items.map((r) => r.path)).toEqual(['/at-1200']);
+    expect((await access.activity(f.t.tenantId, f.groupId, { limit: 10, before: new Date(later.nextBefore!) })).items.map((r) => r.path)).toEqual(['/at-600', '/at-0']);
   });
 
   it('never loses a batch for one bad row: the others are written one by one', T, async () => {

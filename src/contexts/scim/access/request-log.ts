@@ -4,6 +4,13 @@ import { accessRepo } from './access.repo.js';
 
 export const REQUEST_LOG_DAYS = 30;
 
+/**
+ * The most time one batch row's requests span (its `lastAt` − `firstAt`): a write of the buffer
+ * spans a quarter of a second, or a little more when the process stalls; past this, a group's
+ * requests are split across rows.
+ */
+export const BATCH_SPAN_MS = 1000;
+
 export type LogEntry = {
   tenantId: string;
   groupId: string;
@@ -32,21 +39,32 @@ const newestFirst = (a: LoggedRequest, b: LoggedRequest) => b.at.getTime() - a.a
 export function createScimRequestLog(deps: Pick<Platform, 'db' | 'now'>) {
   const { db, now } = deps;
   return {
-    /** Writes requests to the log: a row for each group's among them, in one statement. */
+    /**
+     * Writes requests to the log, in one statement: a row for each group's among them, or more
+     * where they span more than `BATCH_SPAN_MS` (so a page far back finds its batches by their
+     * last request's time alone: `logBatches`).
+     */
     async log(entries: Array<LogEntry & { at: Date }>): Promise<void> {
       if (entries.length === 0) return;
-      const byGroup = new Map<string, { tenantId: string; groupId: string; stored: StoredEntry[]; first: Date; last: Date }>();
+      type Batch = { tenantId: string; groupId: string; stored: StoredEntry[]; first: number; last: number };
+      const open = new Map<string, Batch>();
+      const batches: Batch[] = [];
       for (const e of entries) {
         const key = `${e.tenantId}/${e.groupId}`;
-        let batch = byGroup.get(key);
-        if (!batch) byGroup.set(key, (batch = { tenantId: e.tenantId, groupId: e.groupId, stored: [], first: e.at, last: e.at }));
+        const t = e.at.getTime();
+        let batch = open.get(key);
+        if (!batch || Math.max(batch.last, t) - Math.min(batch.first, t) > BATCH_SPAN_MS) {
+          batch = { tenantId: e.tenantId, groupId: e.groupId, stored: [], first: t, last: t };
+          open.set(key, batch);
+          batches.push(batch);
+        }
         batch.stored.push({ id: randomUUID(), at: e.at.toISOString(), method: e.method, path: e.path, status: e.status, durationMs: e.durationMs, scimType: e.scimType ?? null, errorDetail: e.errorDetail ?? null, requestId: e.requestId });
-        if (e.at < batch.first) batch.first = e.at;
-        if (e.at > batch.last) batch.last = e.at;
+        batch.first = Math.min(batch.first, t);
+        batch.last = Math.max(batch.last, t);
       }
       await accessRepo.insertLogBatches(
         db,
-        [...byGroup.values()].map((b) => ({ tenantId: b.tenantId, groupId: b.groupId, firstAt: b.first, lastAt: b.last, entries: JSON.stringify(b.stored) })),
+        batches.map((b) => ({ tenantId: b.tenantId, groupId: b.groupId, firstAt: new Date(b.first), lastAt: new Date(b.last), entries: JSON.stringify(b.stored) })),
       );
     },
 
@@ -65,7 +83,7 @@ export function createScimRequestLog(deps: Pick<Platform, 'db' | 'now'>) {
       let after: { lastAt: Date; id: string } | undefined;
       let take = 4;
       for (;;) {
-        const batches = await accessRepo.logBatches(db, tenantId, groupId, { limit: take, before: page.before, after });
+        const batches = await accessRepo.logBatches(db, tenantId, groupId, { limit: take, before: page.before, spanMs: BATCH_SPAN_MS, after });
         let done = batches.length < take;
         for (const b of batches) {
           // Past the page, `found` keeps one request older than it (so there is more); a batch

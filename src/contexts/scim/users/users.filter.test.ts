@@ -24,7 +24,7 @@ const anyCase = (word: string) => fc.array(fc.boolean(), { minLength: word.lengt
 describe('a userName eq filter', () => {
   it('reads as the parser reads it, whatever the value and the case of the words', () => {
     fc.assert(
-      fc.property(anyCase('userName'), anyCase('eq'), fc.string({ unit: 'grapheme', maxLength: 40 }), (attr, op, value) => {
+      fc.property(anyCase('userName'), anyCase('eq'), fc.oneof(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 20 })), (attr, op, value) => {
         const filter = `${attr} ${op} "${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
         expect(byFastPath(filter)).toEqual(byParser(filter));
       }),
@@ -46,6 +46,12 @@ describe('a userName eq filter', () => {
       'userName eq x',
       'userName eq "x',
       'userName eq "a\u0000b"',
+      'userName eq "a\tb"',
+      'userName eq "a\nb"',
+      'userName eq "a\rb"',
+      'userName eq "a\u001fb"',
+      'userName eq "a\u007fb"',
+      'userName eq "a\u2028b"',
       'userName eq "a\ud800b"',
       `userName eq "${'a'.repeat(MAX_FILTER_LENGTH)}"`,
     ];

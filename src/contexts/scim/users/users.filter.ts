@@ -62,8 +62,12 @@ export function plainUserNameEq(tree: Filter): string | undefined {
   return path === 'username' || path === `${URN.user.toLowerCase()}:username` ? tree.compValue : undefined;
 }
 
-/** `userName eq "…"` as Okta and Entra write it: one space apart, no quote or backslash in the value (so no escape). */
-const PLAIN_USERNAME_EQ = /^userName eq "([^"\\]*)"$/i;
+/**
+ * `userName eq "…"` as Okta and Entra write it: one space apart, no quote, backslash or control
+ * character in the value (so no escape, and nothing JSON's string refuses, as the parser does).
+ */
+// eslint-disable-next-line no-control-regex -- the control characters are what it keeps out
+const PLAIN_USERNAME_EQ = /^userName eq "([^"\\\u0000-\u001f]*)"$/i;
 
 /**
  * The userName a filter asks for when it is exactly `userName eq "…"`, else undefined; an invalid
