@@ -49,14 +49,15 @@ export function createRecordReadinessParts(record: Pick<RecordPort, 'readinessOf
     const r = person ? (await record.readinessOf(tx, tenantId, [person.profileId], asOf)).get(person.profileId) : undefined;
     return readinessFor(settings, link, person, r);
   }
-  return { links, readinessFrom };
+  /** The two in turn, in `tx`: a member's readiness in a group on a date. */
+  async function readiness(tx: DbOrTx, tenantId: string, groupId: string, memberId: string, asOf: string | Date): Promise<RecordReadiness> {
+    return readinessFrom(tx, tenantId, await links(tx, tenantId, groupId, memberId), asOf);
+  }
+  return { links, readinessFrom, readiness };
 }
 
 export function createRecordReadiness(record: Pick<RecordPort, 'readinessOf'>, db: Db) {
-  const { links, readinessFrom } = createRecordReadinessParts(record, db);
-  return async function recordReadiness(tx: DbOrTx, tenantId: string, groupId: string, memberId: string, asOf: string | Date): Promise<RecordReadiness> {
-    return readinessFrom(tx, tenantId, await links(tx, tenantId, groupId, memberId), asOf);
-  };
+  return createRecordReadinessParts(record, db).readiness;
 }
 
 /**
@@ -90,13 +91,13 @@ export type RecordReadinessOf = ReturnType<typeof createRecordReadiness>;
  * same "today" as sign-in's own checks.
  */
 export function createRecordSafetyCheck(record: Pick<RecordPort, 'readinessOf'>, db: Db): BulkSafetyCheck {
-  const { links, readinessFrom } = createRecordReadinessParts(record, db);
+  const { links, readinessFrom, readiness } = createRecordReadinessParts(record, db);
   const recordReadinessMany = createRecordReadinessMany(record);
   return {
     name: RECORD_SAFETY_CHECK,
     async run(ctx) {
       if (!ctx.member || ctx.group.type === 'standard') return { allow: true };
-      return resultOf(await readinessFrom(ctx.tx, ctx.tenantId, await links(ctx.tx, ctx.tenantId, ctx.group.id, ctx.member.id), todayIn(ctx.now, ctx.site.timezone)));
+      return resultOf(await readiness(ctx.tx, ctx.tenantId, ctx.group.id, ctx.member.id, todayIn(ctx.now, ctx.site.timezone)));
     },
     /** The links read from the request's tenant, group and member alone, on `db`, while the sign-in reads its own. */
     begin(ask) {
