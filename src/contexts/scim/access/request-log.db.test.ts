@@ -15,6 +15,23 @@ const T = { timeout: 60_000 };
 /** A group's logged requests, as the SCIM tab's first page of 200 holds them. */
 const rowsOf = async (tenantId: string, groupId: string) => (await createScimAccessService({ ...env.platform, groups: createGroupsPort() }).activity(tenantId, groupId, { limit: 200 })).items;
 
+/**
+ * A group's request log written by buffers (as many instances' as asked) on a clock the test
+ * sets: `at(ms)` moves it to `t0` + ms; `entry` is a request of the fixture's group (or another).
+ */
+function logOn(f: Awaited<ReturnType<typeof scimFixture>>, t0: number) {
+  const access = createScimAccessService({ ...env.platform, groups: createGroupsPort() });
+  let now = t0;
+  const errors: unknown[] = [];
+  return {
+    access,
+    errors,
+    at: (ms: number) => void (now = t0 + ms),
+    buffer: () => createRequestLogBuffer(access, () => new Date(now), (err) => errors.push(err)),
+    entry: (path: string, groupId = f.groupId) => ({ tenantId: f.t.tenantId, groupId, method: 'GET', path, status: 200, durationMs: 1, requestId: randomUUID() }),
+  };
+}
+
 describe('SCIM request log', () => {
   it('stores text PostgreSQL refuses (NUL, a lone surrogate) made storable', T, async () => {
     expect(storableText('/Users?filter=a\u0000b', 100)).toBe('/Users?filter=a\ufffdb');
@@ -26,29 +43,25 @@ describe('SCIM request log', () => {
   it('writes a row per group per write, and pages through the batches newest first, two instances\' overlapping ones too', T, async () => {
     const f = await scimFixture(env);
     const other = await scimFixture(env, f.t);
-    const access = createScimAccessService({ ...env.platform, groups: createGroupsPort() });
     const t0 = Date.parse('2026-12-07T09:00:00.000Z');
-    let at = t0;
-    const clock = () => new Date(at);
-    const errors: unknown[] = [];
+    const { access, errors, at, buffer, entry } = logOn(f, t0);
     // Two instances' buffers, whose writes cover the same moments.
-    const one = createRequestLogBuffer(access, clock, (err) => errors.push(err));
-    const two = createRequestLogBuffer(access, clock, (err) => errors.push(err));
-    const entry = (path: string, groupId = f.groupId) => ({ tenantId: f.t.tenantId, groupId, method: 'GET', path, status: 200, durationMs: 1, requestId: randomUUID() });
+    const one = buffer();
+    const two = buffer();
     for (const ms of [0, 2, 4, 6, 8]) {
-      at = t0 + ms;
+      at(ms);
       one.add(entry(`/Users/one-${ms}`));
       one.add(entry(`/Users/other-${ms}`, other.groupId));
     }
     for (const ms of [1, 3, 5]) {
-      at = t0 + ms;
+      at(ms);
       two.add(entry(`/Users/two-${ms}`));
     }
     await one.flush();
     await two.flush();
     // Then a write of one request each, more than a page's first read of batches takes.
     for (const ms of [10, 12, 14, 16, 18, 20]) {
-      at = t0 + ms;
+      at(ms);
       one.add(entry(`/Users/one-${ms}`));
       await one.flush();
     }
@@ -76,22 +89,19 @@ describe('SCIM request log', () => {
 
   it('never splits a moment between pages: a page ends with every request of its last one\'s millisecond', T, async () => {
     const f = await scimFixture(env);
-    const access = createScimAccessService({ ...env.platform, groups: createGroupsPort() });
     const t0 = Date.parse('2026-12-07T10:00:00.000Z');
-    let at = t0;
-    const errors: unknown[] = [];
-    const one = createRequestLogBuffer(access, () => new Date(at), (err) => errors.push(err));
-    const two = createRequestLogBuffer(access, () => new Date(at), (err) => errors.push(err));
-    const entry = (path: string) => ({ tenantId: f.t.tenantId, groupId: f.groupId, method: 'GET', path, status: 200, durationMs: 1, requestId: randomUUID() });
-    at = t0;
+    const { access, errors, at, buffer, entry } = logOn(f, t0);
+    const one = buffer();
+    const two = buffer();
+    at(0);
     one.add(entry('/old-1'));
-    at = t0 + 1;
+    at(1);
     one.add(entry('/old-2'));
     // Five requests in one millisecond, written by two instances.
-    at = t0 + 5;
+    at(5);
     for (const p of ['/same-1', '/same-2', '/same-3']) one.add(entry(p));
     for (const p of ['/same-4', '/same-5']) two.add(entry(p));
-    at = t0 + 9;
+    at(9);
     two.add(entry('/new'));
     await one.flush();
     await two.flush();
@@ -112,14 +122,11 @@ describe('SCIM request log', () => {
 
   it('splits a write whose requests span more than a second into rows, and finds a batch that straddles `before`', T, async () => {
     const f = await scimFixture(env);
-    const access = createScimAccessService({ ...env.platform, groups: createGroupsPort() });
     const t0 = Date.parse('2026-12-07T11:00:00.000Z');
-    let at = t0;
-    const errors: unknown[] = [];
-    const buffer = createRequestLogBuffer(access, () => new Date(at), (err) => errors.push(err));
-    const entry = (path: string) => ({ tenantId: f.t.tenantId, groupId: f.groupId, method: 'GET', path, status: 200, durationMs: 1, requestId: randomUUID() });
+    const { access, errors, at, buffer: newBuffer, entry } = logOn(f, t0);
+    const buffer = newBuffer();
     for (const ms of [0, 600, 1200, 5000]) {
-      at = t0 + ms;
+      at(ms);
       buffer.add(entry(`/at-${ms}`));
     }
     await buffer.flush();
@@ -137,10 +144,8 @@ describe('SCIM request log', () => {
 
   it('never loses a batch for one bad row: the others are written one by one', T, async () => {
     const f = await scimFixture(env);
-    const access = createScimAccessService({ ...env.platform, groups: createGroupsPort() });
-    const errors: unknown[] = [];
-    const buffer = createRequestLogBuffer(access, env.platform.now, (err) => errors.push(err));
-    const entry = (path: string, groupId = f.groupId) => ({ tenantId: f.t.tenantId, groupId, method: 'GET', path, status: 200, durationMs: 1, requestId: randomUUID() });
+    const { errors, buffer: newBuffer, entry } = logOn(f, env.platform.now().getTime());
+    const buffer = newBuffer();
     buffer.add(entry('/Users?filter=userName eq "a\u0000"'));
     buffer.add(entry('/Users/\ud800'));
     buffer.add(entry('/Users', randomUUID())); // a group that does not exist: this row alone fails
