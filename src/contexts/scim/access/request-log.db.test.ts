@@ -142,7 +142,7 @@ describe('SCIM request log', () => {
     expect((await access.activity(f.t.tenantId, f.groupId, { limit: 10, before: new Date(later.nextBefore!) })).items.map((r) => r.path)).toEqual(['/at-600', '/at-0']);
   });
 
-  it('never loses a batch for one bad row: the others are written one by one', T, async () => {
+  it('never loses a batch for one bad row: each group\'s requests are written apart, a failing group\'s one by one', T, async () => {
     const f = await scimFixture(env);
     const { errors, buffer: newBuffer, entry } = logOn(f, env.platform.now().getTime());
     const buffer = newBuffer();
@@ -156,6 +156,8 @@ describe('SCIM request log', () => {
     expect(rows.map((r) => r.path)).toContain('/Users?filter=userName eq "a\ufffd"');
     expect(rows.map((r) => r.path)).toContain('/Users/\ufffd');
     expect(errors).toHaveLength(1);
+    // The good group's requests, written apart from the bad one's, are still one batch.
+    expect(await env.platform.db.select().from(scimRequestLogBatches).where(eq(scimRequestLogBatches.groupId, f.groupId))).toHaveLength(1);
   });
 
   it('logs a request with a NUL in its filter (and in its error detail) over HTTP', T, async () => {

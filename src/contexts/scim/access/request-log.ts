@@ -139,19 +139,20 @@ function makeStorable(e: LogEntry & { at: Date }): LogEntry & { at: Date } {
   return e;
 }
 
-/** Rejected requests (no or a wrong token) of one group are summed over this long: one row each. */
+/** Rejected requests (no or a wrong token) of one group are summed over this long: one entry each. */
 export const REJECTED_WINDOW_MS = 60_000;
 
 /**
  * The request log is written in batches, a few hundred milliseconds after the requests (one
- * multi-row insert instead of a write per request). Rows are made storable first; if a batch still
- * fails, its rows are written one by one so one bad row loses only itself. Rows still buffered when
- * a process dies are lost; the log is a troubleshooting aid, not an audit trail (changes are in the
- * audit log).
+ * insert of a row per group instead of a write per request: `createScimRequestLog`'s `log`).
+ * Entries are made storable first; if a write still fails, each group's requests are written on
+ * their own, and a group's that still fail request by request, so one bad entry loses only itself.
+ * Entries still buffered when a process dies are lost; the log is a troubleshooting aid, not an
+ * audit trail (changes are in the audit log).
  *
- * Rejected requests (401: no or a wrong token) cost a row each only for the first of a group in a
- * minute; the rest of that minute are counted and written as one row ("N more rejected requests"),
- * so junk traffic adds at most two rows a minute per group.
+ * Rejected requests (401: no or a wrong token) cost an entry each only for the first of a group in
+ * a minute; the rest of that minute are counted and written as one entry ("N more rejected
+ * requests"), so junk traffic adds at most two entries a minute per group.
  */
 export function createRequestLogBuffer(access: { log(entries: Array<LogEntry & { at: Date }>): Promise<void> }, now: () => Date, onError: (err: unknown) => void, opts = { maxRows: 200, delayMs: 250 }) {
   let pending: Array<LogEntry & { at: Date }> = [];
@@ -161,19 +162,24 @@ export function createRequestLogBuffer(access: { log(entries: Array<LogEntry & {
   const rejected = new Map<string, { since: Date; tenantId: string; count: number; last: LogEntry }>();
   let rejectTimer: NodeJS.Timeout | undefined;
 
-  const write = async (batch: Array<LogEntry & { at: Date }>) => {
+  /** Writes `batch`; if that fails, each group's part of it on its own (`byGroup`), then request by request. */
+  const write = async (batch: Array<LogEntry & { at: Date }>, byGroup = true): Promise<void> => {
     if (batch.length === 0) return;
     try {
       await access.log(batch);
     } catch (err) {
       if (batch.length === 1) return onError(err);
-      for (const row of batch) {
-        try {
-          await access.log([row]);
-        } catch (rowErr) {
-          onError(rowErr);
-        }
+      if (!byGroup) {
+        for (const e of batch) await write([e], false);
+        return;
       }
+      const groups = new Map<string, Array<LogEntry & { at: Date }>>();
+      for (const e of batch) {
+        const key = `${e.tenantId}/${e.groupId}`;
+        groups.set(key, [...(groups.get(key) ?? []), e]);
+      }
+      if (groups.size === 1) return write(batch, false);
+      for (const part of groups.values()) await write(part, false);
     }
   };
   const flush = () => {
